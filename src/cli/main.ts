@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/**
+ * The `warden` command line. Each subcommand lives in its own module under src/cli/
+ * and exports `register(program)`; this file only wires them together.
+ */
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands.js';
+import { UsageError, errorMessage } from '../errors.js';
+
+const program = new Command();
+program
+  .name('warden')
+  .description('Find malicious server software components (MITRE ATT&CK T1505): Sigma over logs, web-shell scanning, component integrity')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // help/version print and exit 0; everything else is bad usage
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof UsageError) {
+    process.stderr.write(`warden: ${e.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`warden: internal error: ${errorMessage(e)}\n${e instanceof Error && e.stack ? e.stack + '\n' : ''}`);
+    process.exitCode = 1;
+  }
+}

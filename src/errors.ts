@@ -1,0 +1,74 @@
+/**
+ * Typed errors with context. Bad input is never fatal: problems are collected as
+ * `Problem`s (file, line/record, reason), the run goes on, and the exit code says
+ * something went wrong.
+ */
+
+export type ProblemKind = 'input' | 'rule' | 'config' | 'scan' | 'internal';
+
+export interface Problem {
+  kind: ProblemKind;
+  file: string;
+  /** 1-based line for text files and rules, when known. */
+  line?: number;
+  column?: number;
+  /** Record number (EVTX record id / index) when the input is record-based. */
+  record?: number;
+  /** EVTX chunk index, when relevant. */
+  chunk?: number;
+  message: string;
+}
+
+export class WardenError extends Error {
+  readonly kind: ProblemKind;
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  constructor(kind: ProblemKind, message: string, where: { file?: string; line?: number; column?: number } = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WardenError';
+    this.kind = kind;
+    this.file = where.file;
+    this.line = where.line;
+    this.column = where.column;
+  }
+  toProblem(fallbackFile = '-'): Problem {
+    return { kind: this.kind, file: this.file ?? fallbackFile, line: this.line, column: this.column, message: this.message };
+  }
+}
+
+/** Bad usage of the command line: exit code 2. */
+export class UsageError extends WardenError {
+  constructor(message: string) {
+    super('config', message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Receives problems as they happen; the CLI counts them for the summary and exit code. */
+export interface ProblemSink {
+  report(problem: Problem): void;
+}
+
+/** A sink that keeps everything (tests, summaries). */
+export class ProblemList implements ProblemSink {
+  readonly problems: Problem[] = [];
+  report(problem: Problem): void {
+    this.problems.push(problem);
+  }
+  get count(): number {
+    return this.problems.length;
+  }
+}
+
+export function formatProblem(p: Problem): string {
+  let where = p.file;
+  if (p.line !== undefined) where += `:${p.line}${p.column !== undefined ? `:${p.column}` : ''}`;
+  if (p.chunk !== undefined) where += ` chunk ${p.chunk}`;
+  if (p.record !== undefined) where += ` record ${p.record}`;
+  return `${where}: ${p.message}`;
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,45 @@
+/**
+ * The one event type that flows through the whole pipeline (see DESIGN.md).
+ * Every decoder (JSON, EVTX, web logs, auditd, ...) and every non-log producer
+ * (scanner findings, integrity drift) yields this shape; the engine only ever sees it.
+ */
+
+/** Sigma logsource triple. Missing members mean "unknown", not "any". */
+export interface LogSource {
+  product?: string;
+  category?: string;
+  service?: string;
+}
+
+/** Where an event came from, so every alert can be traced back to raw evidence. */
+export interface EventOrigin {
+  /** Path of the input file, or "-" for stdin, or a URL/stream name. */
+  file: string;
+  /** Line number (1-based) for text formats, EventRecordID / record index for EVTX. */
+  record: number;
+  /** Byte offset of the record in the (decompressed) input, when known. */
+  offset?: number;
+  /** Decoder that produced the event, e.g. "json", "evtx", "w3c", "auditd". */
+  format: string;
+}
+
+/**
+ * A scalar or nested value as decoders deliver it. Fields are flat (Sigma field names),
+ * but a value may be a list (unnamed EventData <Data> items, repeated keys).
+ */
+export type FieldValue = string | number | boolean | null | FieldValue[];
+
+export type Fields = Record<string, FieldValue>;
+
+export interface Event {
+  /** Flat map: Sigma field name -> value. */
+  fields: Fields;
+  logsource: LogSource;
+  /** Host name the event is about (Computer, syslog host, ...). */
+  host?: string;
+  /** Event time, epoch milliseconds (UTC). */
+  timestamp?: number;
+  origin: EventOrigin;
+  /** Raw text of the record for line formats (kept so a detection shows its evidence). */
+  raw?: string;
+}

@@ -1,0 +1,51 @@
+/**
+ * Decoder contracts. A decoder knows one input format and nothing about rules.
+ *
+ * Text formats implement `LineDecoder`: the shared reader (src/input/read.ts) opens the
+ * file (gzip transparently), splits lines, and feeds them to one `LineDecoderState` per
+ * file, so stateful formats (W3C `#Fields:`, auditd record grouping) keep their state
+ * per file. Binary formats (EVTX) implement `FileDecoder` and read the file themselves.
+ */
+import type { Event } from '../event/event.js';
+import type { ProblemSink } from '../errors.js';
+
+export interface DecodeContext {
+  /** Path of the input ("-" for stdin). */
+  file: string;
+  problems: ProblemSink;
+}
+
+export type Emit = (event: Event) => void;
+
+export interface LineDecoderState {
+  /** One line without its terminator; lineNo is 1-based. May emit 0..n events. */
+  line(text: string, lineNo: number, emit: Emit): void;
+  /** End of input: flush anything buffered (auditd groups, multi-line records). */
+  end(emit: Emit): void;
+}
+
+export interface LineDecoder {
+  readonly kind: 'line';
+  /** Name used by --input-format and in Event.origin.format. */
+  readonly format: string;
+  /** One-line description for `--help` and the README. */
+  readonly description: string;
+  /**
+   * Confidence 0..1 that a file whose first non-empty lines are `lines` is in this
+   * format (auto-detection picks the highest; ties go to the earlier decoder).
+   */
+  sniff(lines: string[]): number;
+  open(ctx: DecodeContext): LineDecoderState;
+}
+
+export interface FileDecoder {
+  readonly kind: 'file';
+  readonly format: string;
+  readonly description: string;
+  /** Confidence 0..1 from the first bytes of the file. */
+  sniffBytes(head: Buffer): number;
+  /** Stream every event of the file. Problems go to ctx.problems; never throws for bad data. */
+  read(path: string, ctx: DecodeContext): AsyncIterable<Event>;
+}
+
+export type Decoder = LineDecoder | FileDecoder;
