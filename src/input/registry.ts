@@ -3,8 +3,9 @@
  * sniff confidence go to the earlier entry). Add one import + one entry per decoder.
  */
 import type { Decoder } from './decoder.js';
+import { jsonDecoder } from './json.js';
 
-export const decoders: Decoder[] = [];
+export const decoders: Decoder[] = [jsonDecoder];
 
 export function decoderByName(name: string): Decoder | undefined {
   return decoders.find((d) => d.format === name);

@@ -1,0 +1,225 @@
+/**
+ * Windows event records → normalized events.
+ *
+ * Two layouts arrive here:
+ *  - the EVTX-JSON layout that `evtx_dump` prints and Warden's own EVTX reader renders:
+ *    `{Event: {System: {...}, EventData: {...} | UserData: {...}}}`, XML attributes
+ *    under `#attributes`, element text under `#text`;
+ *  - flat records from SIEM exports and Winlogbeat (`winlog.event_data.*`, `winlog.channel`, ...).
+ *
+ * Both become the same flat field map, named the way Sigma rules address them
+ * (Hayabusa/Chainsaw conventions): System leaves by name (`EventID`, `Channel`,
+ * `Computer`), attributes as `Element_Attribute` (`Provider_Name`,
+ * `TimeCreated_SystemTime`, `Execution_ProcessID`, `Security_UserID`), EventData items by
+ * their `Name`, unnamed `<Data>` items as `Data`, UserData leaves by name.
+ */
+import type { Event, EventOrigin, FieldValue, Fields } from '../event/event.js';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type JsonObject = { [k: string]: Json };
+
+const ATTRS = '#attributes';
+const TEXT = '#text';
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A leaf value as rules see it: objects with `#text` collapse to their text. */
+function leafValue(v: Json): FieldValue | undefined {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out: FieldValue[] = [];
+    for (const item of v) {
+      const x = leafValue(item);
+      if (x !== undefined) out.push(x);
+    }
+    return out;
+  }
+  if (TEXT in v) return leafValue(v[TEXT] as Json);
+  return undefined;
+}
+
+function setIfAbsent(fields: Fields, key: string, value: FieldValue | undefined): void {
+  if (value === undefined) return;
+  if (!(key in fields)) fields[key] = value;
+}
+
+/** System: leaves by name, attributes as `Element_Attribute`. */
+function flattenSystem(system: JsonObject, fields: Fields): void {
+  for (const key in system) {
+    const v = system[key];
+    if (v === null || v === undefined) continue;
+    if (!isObject(v)) {
+      fields[key] = v as FieldValue;
+      continue;
+    }
+    const attrs = v[ATTRS];
+    if (isObject(attrs)) {
+      for (const a in attrs) {
+        const av = attrs[a];
+        if (av !== null && typeof av !== 'object') fields[`${key}_${a}`] = av;
+      }
+    }
+    if (TEXT in v) {
+      const t = leafValue(v[TEXT] as Json);
+      if (t !== undefined) fields[key] = t;
+    }
+  }
+}
+
+/**
+ * Nested sections (EventData, UserData, RenderingInfo children): leaves by their own
+ * name; the first occurrence of a name wins so System fields are never overwritten.
+ */
+function flattenSection(section: Json, fields: Fields, depth: number): void {
+  if (!isObject(section) || depth > 16) return;
+  for (const key in section) {
+    if (key === ATTRS) {
+      const attrs = section[ATTRS];
+      if (isObject(attrs)) {
+        for (const a in attrs) {
+          if (a === 'xmlns' || a.startsWith('xmlns:')) continue;
+          const av = attrs[a];
+          if (av !== null && typeof av !== 'object') setIfAbsent(fields, a, av);
+        }
+      }
+      continue;
+    }
+    const v = section[key];
+    if (key === TEXT) continue;
+    if (v === null || typeof v !== 'object') {
+      setIfAbsent(fields, key, v);
+    } else if (Array.isArray(v)) {
+      const lv = leafValue(v);
+      setIfAbsent(fields, key, lv);
+    } else if (TEXT in v) {
+      setIfAbsent(fields, key, leafValue(v[TEXT] as Json));
+    } else {
+      flattenSection(v, fields, depth + 1);
+    }
+  }
+}
+
+function parseTime(value: FieldValue | undefined): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const t = Date.parse(value.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(value) ? value : value.replace(' ', 'T') + 'Z');
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function numericEventId(fields: Fields): void {
+  const id = fields.EventID;
+  if (typeof id === 'string' && /^\d+$/.test(id)) fields.EventID = Number(id);
+}
+
+/** True when the object looks like one Windows event record in either layout. */
+export function isWindowsRecord(obj: unknown): boolean {
+  if (!isObject(obj)) return false;
+  const ev = obj.Event;
+  if (isObject(ev) && isObject(ev.System)) return true;
+  const wl = obj.winlog;
+  if (isObject(wl) && ('channel' in wl || 'event_id' in wl)) return true;
+  return 'EventID' in obj && ('Channel' in obj || 'Provider_Name' in obj || 'Computer' in obj);
+}
+
+function fromEvtxLayout(event: JsonObject): Fields {
+  const fields: Fields = {};
+  if (isObject(event.System)) flattenSystem(event.System, fields);
+  const data = event.EventData;
+  if (isObject(data)) flattenSection(data, fields, 0);
+  else if (typeof data === 'string' && data !== '') setIfAbsent(fields, 'Data', data);
+  if (event.UserData !== undefined) flattenSection(event.UserData, fields, 0);
+  const rendering = event.RenderingInfo;
+  if (isObject(rendering)) {
+    const msg = leafValue(rendering.Message ?? null);
+    if (typeof msg === 'string') setIfAbsent(fields, 'Message', msg);
+  }
+  if (event.ProcessingErrorData !== undefined) flattenSection(event.ProcessingErrorData, fields, 0);
+  numericEventId(fields);
+  return fields;
+}
+
+/** Winlogbeat names of the System members. */
+const WINLOG_SYSTEM: Record<string, string> = {
+  channel: 'Channel',
+  event_id: 'EventID',
+  computer_name: 'Computer',
+  provider_name: 'Provider_Name',
+  provider_guid: 'Provider_Guid',
+  record_id: 'EventRecordID',
+  task: 'Task',
+  opcode: 'Opcode',
+  version: 'Version',
+  keywords: 'Keywords',
+};
+
+function flattenDotted(obj: JsonObject, prefix: string, fields: Fields, depth: number): void {
+  for (const key in obj) {
+    const v = obj[key];
+    const name = prefix ? `${prefix}.${key}` : key;
+    if (isObject(v) && depth < 16) flattenDotted(v, name, fields, depth + 1);
+    else setIfAbsent(fields, name, leafValue(v));
+  }
+}
+
+function fromFlatLayout(obj: JsonObject): Fields {
+  const fields: Fields = {};
+  const wl = obj.winlog;
+  if (isObject(wl)) {
+    for (const k in WINLOG_SYSTEM) {
+      const v = wl[k];
+      if (v !== undefined && v !== null && typeof v !== 'object') fields[WINLOG_SYSTEM[k]!] = v;
+    }
+    const process = wl.process;
+    if (isObject(process)) {
+      const pid = process.pid;
+      if (typeof pid === 'number') fields.Execution_ProcessID = pid;
+    }
+    if (isObject(wl.event_data)) flattenSection(wl.event_data, fields, 0);
+    if (isObject(wl.user_data)) flattenSection(wl.user_data, fields, 0);
+    if (typeof obj.message === 'string') setIfAbsent(fields, 'Message', obj.message);
+    // Keep the remaining ECS members addressable by their dotted names.
+    flattenDotted(obj, '', fields, 0);
+  } else {
+    for (const key in obj) {
+      const v = obj[key];
+      if (isObject(v)) flattenDotted(v, key, fields, 1);
+      else setIfAbsent(fields, key, leafValue(v));
+    }
+  }
+  numericEventId(fields);
+  return fields;
+}
+
+/**
+ * Turn one Windows event record (either layout) into an Event. Non-Windows JSON objects
+ * also pass through here (flattened with dotted names) with an empty logsource.
+ */
+export function winEventToEvent(record: unknown, origin: EventOrigin): Event {
+  let fields: Fields;
+  if (isObject(record) && isObject(record.Event) && isObject(record.Event.System)) {
+    fields = fromEvtxLayout(record.Event);
+  } else if (isObject(record) && isObject(record.System)) {
+    fields = fromEvtxLayout(record);
+  } else if (isObject(record)) {
+    fields = fromFlatLayout(record);
+  } else {
+    fields = { Data: leafValue(record as Json) ?? null };
+  }
+  const windows = 'Channel' in fields || 'EventID' in fields || 'Provider_Name' in fields;
+  const host = fields.Computer;
+  const ts =
+    parseTime(fields.TimeCreated_SystemTime) ??
+    parseTime(fields['@timestamp']) ??
+    parseTime(fields.TimeCreated) ??
+    parseTime(fields.timestamp);
+  const event: Event = {
+    fields,
+    logsource: windows ? { product: 'windows' } : {},
+    origin,
+  };
+  if (typeof host === 'string') event.host = host;
+  else if (typeof fields['host.name'] === 'string') event.host = fields['host.name'];
+  if (ts !== undefined) event.timestamp = ts;
+  return event;
+}
