@@ -38,6 +38,20 @@ class JsonState implements LineDecoderState {
   constructor(private readonly ctx: DecodeContext) {}
 
   line(text: string, lineNo: number, emit: Emit): void {
+    if (this.depth > 0 && text.charCodeAt(0) === OPEN_BRACE) {
+      // Pretty printers (evtx_dump, jq, JSON.stringify) never put a nested '{' in column 0,
+      // so this is a new top-level record: the open one was cut short. Resynchronize here
+      // instead of letting one truncated record swallow the rest of the file.
+      this.ctx.problems.report({
+        kind: 'input',
+        file: this.ctx.file,
+        line: this.startLine,
+        message: 'truncated JSON record (a new record starts before it closes); skipped',
+      });
+      this.depth = 0;
+      this.parts = [];
+      this.size = 0;
+    }
     if (this.depth === 0) {
       const first = text.charCodeAt(0);
       const last = text.charCodeAt(text.length - 1);

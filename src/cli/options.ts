@@ -1,0 +1,74 @@
+/**
+ * Option parsing shared by the commands that load rules and read inputs, so `hunt`,
+ * `events`, `coverage` and friends accept the same flags with the same meaning.
+ */
+import { Option, type Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { LEVELS, type Level } from '../engine/detection.js';
+import type { RuleOptions } from '../engine/rules-setup.js';
+
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** Comma-separated and repeated values, flattened. */
+export function collectList(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+}
+
+export function addRuleOptions(cmd: Command): Command {
+  return cmd
+    .option('-r, --rules <path>', 'Sigma rule file or folder (repeatable); added to the built-in pack', collect)
+    .option('--no-builtin', "don't load Warden's built-in detection pack")
+    .addOption(new Option('--min-level <level>', 'only rules of this level or higher').choices([...LEVELS]))
+    .option('--status <list>', 'only rules with these statuses (comma-separated, repeatable)', collectList)
+    .option('--tags <glob>', 'only rules with a tag matching this glob, e.g. attack.t1505* (repeatable)', collectList)
+    .option('--ids <list>', 'only these rule ids or names (comma-separated, repeatable)', collectList)
+    .option('--placeholders <file>', 'YAML file giving values to %placeholders% used with the |expand modifier')
+    .option('--filters <path>', 'Sigma filter documents to apply (file or folder, repeatable)', collect)
+    .option('--logsource-map <file>', 'YAML file overriding/extending the logsource mapping');
+}
+
+export interface RuleFlags {
+  rules?: string[];
+  builtin: boolean;
+  minLevel?: string;
+  status?: string[];
+  tags?: string[];
+  ids?: string[];
+  placeholders?: string;
+  filters?: string[];
+  logsourceMap?: string;
+}
+
+export function ruleOptionsFrom(flags: RuleFlags): RuleOptions {
+  return {
+    rulePaths: flags.rules ?? [],
+    builtin: flags.builtin,
+    placeholdersFile: flags.placeholders,
+    filterPaths: flags.filters,
+    logsourceMapFile: flags.logsourceMap,
+    select: {
+      minLevel: flags.minLevel as Level | undefined,
+      status: flags.status,
+      tags: flags.tags,
+      ids: flags.ids,
+    },
+  };
+}
+
+/** "30m", "2h", "90s", "1d" → milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`bad duration ${JSON.stringify(text)} (use e.g. 90s, 30m, 2h, 1d)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const mult = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : unit === 'h' ? 3_600_000 : 86_400_000;
+  return Math.round(n * mult);
+}
+
+export function parsePositiveInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+}

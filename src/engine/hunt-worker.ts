@@ -1,0 +1,55 @@
+/**
+ * Worker thread of `warden hunt`: compiles the same rules as the main thread once, then
+ * runs the jobs it is handed and posts back what matched.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage } from '../errors.js';
+import { prepareRulesQuietly, type RuleOptions } from './rules-setup.js';
+import { runJob, type HuntJob } from './hunt-job.js';
+
+export interface WorkerInit {
+  rules: RuleOptions;
+  inputFormat?: string;
+}
+
+export type ToWorker = { type: 'job'; job: HuntJob } | { type: 'exit' };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'progress'; events: number }
+  | { type: 'done'; result: import('./hunt-job.js').JobResult }
+  | { type: 'failed'; jobId?: number; error: string };
+
+const port = parentPort;
+if (port) {
+  const init = workerData as WorkerInit;
+  let prepared: ReturnType<typeof prepareRulesQuietly> | undefined;
+  try {
+    prepared = prepareRulesQuietly(init.rules);
+    port.postMessage({ type: 'ready' } satisfies FromWorker);
+  } catch (e) {
+    port.postMessage({ type: 'failed', error: `loading rules: ${errorMessage(e)}` } satisfies FromWorker);
+  }
+  let pendingProgress = 0;
+  port.on('message', (msg: ToWorker) => {
+    if (msg.type === 'exit') {
+      port.close();
+      return;
+    }
+    if (!prepared) return;
+    const job = msg.job;
+    runJob(job, prepared.ruleSet, init.inputFormat, (n) => {
+      pendingProgress += n;
+      if (pendingProgress >= 20000) {
+        port.postMessage({ type: 'progress', events: pendingProgress } satisfies FromWorker);
+        pendingProgress = 0;
+      }
+    }).then(
+      (result) => {
+        if (pendingProgress) port.postMessage({ type: 'progress', events: pendingProgress } satisfies FromWorker);
+        pendingProgress = 0;
+        port.postMessage({ type: 'done', result } satisfies FromWorker);
+      },
+      (e: unknown) => port.postMessage({ type: 'failed', jobId: job.id, error: errorMessage(e) } satisfies FromWorker),
+    );
+  });
+}
