@@ -10,7 +10,8 @@ import { csvHeader, csvRow } from '../output/csv.js';
 import { renderSummary } from '../output/summary.js';
 import { renderDetectionsTable } from '../output/detections-table.js';
 import { color } from '../output/text-table.js';
-import { groupIncidents, formatIncidents } from '../engine/incidents.js';
+import { groupIncidents } from '../engine/incidents.js';
+import { formatIncidents } from '../engine/incidents-format.js';
 import { knownFormats } from '../input/read.js';
 
 interface HuntFlags extends RuleFlags {

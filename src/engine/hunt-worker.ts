@@ -4,17 +4,31 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
-import { prepareRulesQuietly, type RuleOptions } from './rules-setup.js';
+import { prepareRules, type RuleOptions } from './rules-setup.js';
+import { ProblemList } from '../errors.js';
 import { runJob, type HuntJob } from './hunt-job.js';
 
 export interface WorkerInit {
   rules: RuleOptions;
   inputFormat?: string;
+  /**
+   * The one worker that speaks for all: it reports rule problems and sends the rule
+   * metadata back, so the main thread never has to load the rules itself.
+   */
+  reporter: boolean;
+}
+
+export interface RulesSummary {
+  rules: import('./detection.js').RuleInfo[];
+  correlations: import('../sigma/correlations.js').ResolvedCorrelation[];
+  loaded: number;
+  failed: number;
+  problems: import('../errors.js').Problem[];
 }
 
 export type ToWorker = { type: 'job'; job: HuntJob } | { type: 'exit' };
 export type FromWorker =
-  | { type: 'ready' }
+  | { type: 'ready'; summary?: RulesSummary }
   | { type: 'progress'; events: number }
   | { type: 'done'; result: import('./hunt-job.js').JobResult }
   | { type: 'failed'; jobId?: number; error: string };
@@ -22,10 +36,14 @@ export type FromWorker =
 const port = parentPort;
 if (port) {
   const init = workerData as WorkerInit;
-  let prepared: ReturnType<typeof prepareRulesQuietly> | undefined;
+  let prepared: ReturnType<typeof prepareRules> | undefined;
   try {
-    prepared = prepareRulesQuietly(init.rules);
-    port.postMessage({ type: 'ready' } satisfies FromWorker);
+    const problems = new ProblemList();
+    prepared = prepareRules(init.rules, problems);
+    const summary: RulesSummary | undefined = init.reporter
+      ? { rules: prepared.rules, correlations: prepared.correlations, loaded: prepared.loaded, failed: prepared.failed, problems: problems.problems }
+      : undefined;
+    port.postMessage({ type: 'ready', summary } satisfies FromWorker);
   } catch (e) {
     port.postMessage({ type: 'failed', error: `loading rules: ${errorMessage(e)}` } satisfies FromWorker);
   }

@@ -28,12 +28,13 @@ export interface HuntOptions {
   inputFormat?: string;
   /** Worker threads; 1 runs everything in this thread. Default: available cores. */
   threads?: number;
-  /** Inputs smaller than this (bytes, total) run in this thread (worker start-up costs more). */
+  /** Inputs smaller than this (bytes, total) run in this thread: each worker compiles every rule, which costs more than it saves on small inputs. */
   inlineBelowBytes?: number;
   onProgress?: (p: HuntProgress) => void;
-  /** Called once the rules are loaded, before any input is read. */
-  onRulesLoaded?: (prepared: PreparedRules) => void;
 }
+
+/** What the hunt needs to know of its rules once matching is done. */
+type RulesMeta = Pick<PreparedRules, 'rules' | 'correlations' | 'loaded' | 'failed'>;
 
 export interface HuntStats {
   files: number;
@@ -140,19 +141,32 @@ async function runInline(jobs: HuntJob[], prepared: PreparedRules, opts: HuntOpt
   return results;
 }
 
-function runOnWorkers(jobs: HuntJob[], threads: number, opts: HuntOptions, progress: HuntProgress): Promise<JobResult[]> {
-  const init: WorkerInit = { rules: opts.rules, inputFormat: opts.inputFormat };
+/**
+ * Every worker compiles the rules itself (functions cannot cross threads); the first one
+ * also sends back the rules' metadata and load problems, so the main thread loads nothing.
+ */
+function runOnWorkers(
+  jobs: HuntJob[],
+  threads: number,
+  opts: HuntOptions,
+  progress: HuntProgress,
+  problems: ProblemSink,
+): Promise<{ results: JobResult[]; meta: RulesMeta }> {
   const queue = [...jobs];
   const results: JobResult[] = [];
+  let meta: RulesMeta | undefined;
   const url = new URL('./hunt-worker.js', import.meta.url);
   return new Promise((resolve, reject) => {
     let alive = 0;
     let failed = false;
     const workers: Worker[] = [];
     const finish = (): void => {
-      if (alive === 0 && !failed) resolve(results);
+      if (alive > 0 || failed) return;
+      if (meta) resolve({ results, meta });
+      else reject(new Error('worker exited before loading the rules'));
     };
     for (let i = 0; i < Math.min(threads, jobs.length); i++) {
+      const init: WorkerInit = { rules: opts.rules, inputFormat: opts.inputFormat, reporter: i === 0 };
       const w = new Worker(url, { workerData: init });
       workers.push(w);
       alive++;
@@ -164,6 +178,10 @@ function runOnWorkers(jobs: HuntJob[], threads: number, opts: HuntOptions, progr
       w.on('message', (msg: FromWorker) => {
         switch (msg.type) {
           case 'ready':
+            if (msg.summary) {
+              for (const p of msg.summary.problems) problems.report(p);
+              meta = msg.summary;
+            }
             next();
             break;
           case 'progress':
@@ -228,15 +246,21 @@ function compareDetections(a: Detection, b: Detection): number {
 
 export async function runHunt(opts: HuntOptions, problems: ProblemSink): Promise<HuntResult> {
   const started = performance.now();
-  const prepared = prepareRules(opts.rules, problems);
-  opts.onRulesLoaded?.(prepared);
   const cores = availableParallelism();
   let threads = Math.max(1, Math.min(opts.threads ?? cores, 64));
   const plan = await planJobs(opts, threads, problems);
-  const inlineBelow = opts.inlineBelowBytes ?? 8 * 1024 * 1024;
+  const inlineBelow = opts.inlineBelowBytes ?? 64 * 1024 * 1024;
   if (plan.jobs.length < 2 || plan.bytes < inlineBelow || plan.jobs.some((j) => j.file === '-')) threads = 1;
   const progress: HuntProgress = { events: 0, jobsDone: 0, jobsTotal: plan.jobs.length };
-  const results = threads > 1 ? await runOnWorkers(plan.jobs, threads, opts, progress) : await runInline(plan.jobs, prepared, opts, progress);
+  let results: JobResult[];
+  let prepared: RulesMeta;
+  if (threads > 1) {
+    ({ results, meta: prepared } = await runOnWorkers(plan.jobs, threads, opts, progress, problems));
+  } else {
+    const local = prepareRules(opts.rules, problems);
+    prepared = local;
+    results = await runInline(plan.jobs, local, opts, progress);
+  }
 
   const jobsById = new Map(plan.jobs.map((j) => [j.id, j]));
   fixLineNumbers(results, jobsById, plan.splits);

@@ -4,7 +4,7 @@
  * call this with the same options, so all of them run exactly the same rules.
  */
 import type { ProblemSink } from '../errors.js';
-import { ProblemList, WardenError, errorMessage } from '../errors.js';
+import { WardenError, errorMessage } from '../errors.js';
 import type { RuleInfo } from './detection.js';
 import { loadRuleCollection, selectRules, type RuleSelection } from '../sigma/collection.js';
 import { loadPlaceholders } from '../sigma/placeholders.js';
@@ -76,9 +76,4 @@ export function prepareRules(opts: RuleOptions, problems: ProblemSink): Prepared
     loaded: collection.rules.length + parsed.length,
     failed: collection.failed + (collection.correlationDocs.length - parsed.length),
   };
-}
-
-/** Same as prepareRules, for worker threads: problems were already reported by the main thread. */
-export function prepareRulesQuietly(opts: RuleOptions): PreparedRules {
-  return prepareRules(opts, new ProblemList());
 }
