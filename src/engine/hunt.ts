@@ -30,6 +30,8 @@ export interface HuntOptions {
   threads?: number;
   /** Inputs smaller than this (bytes, total) run in this thread: each worker compiles every rule, which costs more than it saves on small inputs. */
   inlineBelowBytes?: number;
+  /** JSON Lines files at least this big are split into line ranges across workers. */
+  splitMinBytes?: number;
   onProgress?: (p: HuntProgress) => void;
 }
 
@@ -112,7 +114,7 @@ async function planJobs(opts: HuntOptions, threads: number, problems: ProblemSin
     plan.files++;
     plan.bytes += size;
     plan.formats[decoder.format] = (plan.formats[decoder.format] ?? 0) + 1;
-    if (threads > 1 && decoder.format === 'json' && size >= SPLIT_MIN_BYTES && (await looksLikeJsonLines(input.path))) {
+    if (threads > 1 && decoder.format === 'json' && size >= (opts.splitMinBytes ?? SPLIT_MIN_BYTES) && (await looksLikeJsonLines(input.path))) {
       const ranges = await splitAtLines(input.path, size, threads * 2);
       plan.splits.set(input.path, ranges.length);
       ranges.forEach((range, part) => sized.push({ job: { id: id++, file: input.path, format: decoder.format, range, part }, size: range.end - range.start }));

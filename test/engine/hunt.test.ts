@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/shared.js';
+import { runHunt } from '../../src/engine/hunt.js';
+import { ProblemList } from '../../src/errors.js';
+import type { DetectionRecord } from '../../src/output/record.js';
+
+const root = repoRoot();
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+const examples = join(root, 'examples');
+const dir = mkdtempSync(join(tmpdir(), 'warden-hunt-'));
+
+function warden(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', input, cwd: root });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('hunt --format jsonl: exact records for the example rules over the example logs', () => {
+  const r = warden(['hunt', 'examples/logs', '--rules', 'examples/rules', '--no-builtin', '--format', 'jsonl']);
+  assert.equal(r.code, 0, r.stderr);
+  const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as DetectionRecord);
+  assert.deepEqual(
+    recs.map((d) => [d.rule.title, d.source.file, d.source.record, d.timestamp, d.host]),
+    [
+      ['Shell Command in a Web Request Query String (example rule)', 'examples/logs/u_ex260302.log', 7, '2026-03-02T09:16:05.000Z', null],
+      ['IIS Worker Process Starts a Command Interpreter (example rule)', 'examples/logs/web01-sysmon.jsonl', 3, '2026-03-02T09:16:05.871Z', 'WEB01.corp.example'],
+    ],
+  );
+  const proc = recs[1]!;
+  assert.deepEqual(Object.keys(proc), ['kind', 'rule', 'timestamp', 'host', 'source', 'event', 'raw']);
+  assert.equal(proc.kind, 'rule');
+  assert.equal(proc.rule.author, 'Warden');
+  assert.equal(proc.rule.level, 'high');
+  assert.equal(proc.rule.status, 'test');
+  assert.deepEqual(proc.rule.tags, ['attack.persistence', 'attack.t1505.003']);
+  assert.deepEqual(proc.rule.references, ['https://attack.mitre.org/techniques/T1505/003/']);
+  assert.deepEqual(proc.source, { file: 'examples/logs/web01-sysmon.jsonl', record: 3, format: 'json' });
+  assert.equal(proc.event.CommandLine, 'cmd.exe /c whoami /all');
+  assert.equal(proc.event.EventID, 1);
+  assert.match(r.stderr, /Detections: {2}2 \(critical 0, high 2/);
+});
+
+test('hunt --format csv has the documented header and one row per detection', () => {
+  const r = warden(['hunt', 'examples/logs', '-r', 'examples/rules', '--no-builtin', '-f', 'csv']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines[0], 'timestamp,level,rule_title,rule_id,author,tags,host,file,record,incident,details');
+  assert.equal(lines.length, 3);
+  assert.match(lines[2]!, /^2026-03-02T09:16:05\.871Z,high,IIS Worker Process Starts a Command Interpreter \(example rule\),[0-9a-f-]{36},Warden,attack\.persistence attack\.t1505\.003,WEB01\.corp\.example,examples\/logs\/web01-sysmon\.jsonl,3,,/);
+});
+
+test('hunt table output shows the detections, authors and a summary', () => {
+  const r = warden(['hunt', 'examples/logs', '-r', 'examples/rules', '--no-builtin', '--no-color']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Timestamp +│ Level +│ Host +│ Rule +│ Author +│ Details/);
+  assert.match(r.stdout, /Inputs: +2 files \(1 json, 1 w3c\)|Inputs: +2 files \(1 w3c, 1 json\)/);
+  assert.match(r.stdout, /Events: +7 in/);
+  assert.match(r.stdout, /Detections: +2 \(critical 0, high 2, medium 0, low 0, informational 0\)/);
+  assert.match(r.stdout, /\(by Warden\)/);
+});
+
+test('exit codes: 2 for bad usage, 1 when an input or a rule cannot be read, and the run goes on', () => {
+  assert.equal(warden(['hunt', 'examples/logs', '--format', 'xml']).code, 2);
+  assert.equal(warden(['hunt']).code, 2);
+  assert.equal(warden(['hunt', 'examples/logs', '--input-format', 'nope']).code, 2);
+  const badRule = join(dir, 'bad.yml');
+  writeFileSync(badRule, 'title: broken\nlogsource: {category: process_creation}\ndetection:\n  sel:\n    Image|endswithh: x\n  condition: sel\n');
+  const r = warden(['hunt', 'examples/logs', join(dir, 'missing.evtx'), '-r', 'examples/rules', '-r', badRule, '--no-builtin', '-f', 'jsonl']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout.trim().split('\n').length, 2, 'the good rules still ran');
+  assert.match(r.stderr, /missing\.evtx/);
+  assert.match(r.stderr, /bad\.yml:5/);
+  assert.match(r.stderr, /Problems: +2/);
+});
+
+test('hunt reads stdin', () => {
+  const ev = JSON.stringify({ Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 1, Computer: 'H1', Image: 'C:\\Windows\\System32\\cmd.exe', ParentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe' });
+  const r = warden(['hunt', '-', '-r', 'examples/rules', '--no-builtin', '-f', 'jsonl'], ev + '\n');
+  assert.equal(r.code, 0, r.stderr);
+  const d = JSON.parse(r.stdout) as { source: { file: string; record: number }; host: string };
+  assert.deepEqual(d.source, { file: '-', record: 1, format: 'json' });
+  assert.equal(d.host, 'H1');
+});
+
+test('worker threads and line-range splitting give exactly the single-thread result', async () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const attack = i % 97 === 0;
+    lines.push(
+      JSON.stringify({
+        Channel: 'Microsoft-Windows-Sysmon/Operational',
+        EventID: 1,
+        Computer: `H${i % 7}`,
+        UtcTime: `2026-01-01 00:00:${String(i % 60).padStart(2, '0')}.000`,
+        Image: attack ? 'C:\\Windows\\System32\\cmd.exe' : 'C:\\Windows\\System32\\notepad.exe',
+        ParentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
+      }),
+    );
+    if (i === 1500) lines.push('{"broken": ');
+  }
+  const big = join(dir, 'big.jsonl');
+  writeFileSync(big, lines.join('\n') + '\n');
+  const rules = { rulePaths: [join(examples, 'rules')], builtin: false };
+  const p1 = new ProblemList();
+  const one = await runHunt({ inputs: [big], rules, threads: 1 }, p1);
+  const p2 = new ProblemList();
+  const two = await runHunt({ inputs: [big], rules, threads: 2, inlineBelowBytes: 0, splitMinBytes: 1 }, p2);
+  assert.equal(two.stats.threads, 2);
+  assert.equal(one.detections.length, 31);
+  const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.rule.id} ${d.source.file}:${d.source.record}`);
+  assert.deepEqual(key(two.detections), key(one.detections));
+  assert.equal(two.stats.events, one.stats.events);
+  assert.deepEqual(
+    p2.problems.map((p) => p.line),
+    p1.problems.map((p) => p.line),
+  );
+  assert.deepEqual(
+    p1.problems.map((p) => p.line),
+    [1502],
+  );
+});
