@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .option('--input-format <name>', `force the input decoder instead of detecting it (${knownFormats().join(', ')})`)
     .option('--threads <n>', 'worker threads (default: all cores; 1 = single thread)')
     .option('--incidents', 'group detections into incidents (shared host/user/process tree/file within a window)')
-    .option('--incident-window <duration>', 'incident grouping window', '30m')
+    .option('--incident-window <duration>', 'incident grouping window', '1h')
     .option('--no-progress', 'no progress line on stderr')
     .option('--no-color', 'no colours in the table output')
     .addHelpText(

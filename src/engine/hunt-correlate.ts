@@ -9,9 +9,22 @@ import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import type { Detection } from './detection.js';
 import { CorrelationEngine } from './correlate.js';
 
+/**
+ * The host as correlations group by it: lower-case short name, so `WEB01.corp.example`
+ * (Sysmon's Computer) and `WEB01` (IIS s-computername) are one host. IP addresses stay whole.
+ */
+export function correlationHost(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (/^[0-9.]+$/.test(h) || h.includes(':')) return h;
+  const dot = h.indexOf('.');
+  return dot > 0 ? h.slice(0, dot) : h;
+}
+
 function asEvent(d: Detection): Event {
+  // Every event carries `host` for group-by, whatever its format calls the machine.
+  const fields = d.host !== undefined && d.event.host === undefined ? { ...d.event, host: correlationHost(d.host) } : d.event;
   const ev: Event = {
-    fields: d.event,
+    fields,
     logsource: d.logsource ?? {},
     origin: { file: d.source.file, record: d.source.record, format: d.source.format ?? '' },
   };

@@ -260,11 +260,15 @@ export function parseCorrelation(doc: unknown, where: Where): CorrelationRule {
     }
   }
 
+  // The spec's JSON schema has `generate` at the top level of the document; pySigma and
+  // many published rules put it inside `correlation:`. Both are accepted; they must agree.
   let generate = false;
-  if (c.generate !== undefined && c.generate !== null) {
-    if (typeof c.generate !== 'boolean') fail(where, `generate must be true or false, got ${JSON.stringify(c.generate)}`);
-    generate = c.generate;
+  const placements = [c.generate, doc.generate].filter((g) => g !== undefined && g !== null);
+  for (const g of placements) {
+    if (typeof g !== 'boolean') fail(where, `generate must be true or false, got ${JSON.stringify(g)}`);
   }
+  if (placements.length === 2 && placements[0] !== placements[1]) fail(where, 'generate is set twice (top level and inside correlation) with different values');
+  if (placements.length) generate = placements[0] as boolean;
 
   const rule: CorrelationRule = {
     info,

@@ -388,3 +388,13 @@ test('every correlation example shipped with the specification parses', (t) => {
   const types = files.map((f) => parseCorrelation(parseYaml(readFileSync(join(dir, f), 'utf8')), { file: f }).type);
   assert.deepEqual([...new Set(types)].sort(), ['event_count', 'temporal', 'temporal_ordered', 'value_avg', 'value_count', 'value_percentile', 'value_sum']);
 });
+
+test('generate is read at the top level (JSON schema) and inside correlation (pySigma); both must agree', () => {
+  const body = 'title: t\nid: 0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 1h\n  condition: {gte: 1}\n';
+  assert.equal(parse(body).generate, false);
+  assert.equal(parse(body + 'generate: true\n').generate, true);
+  assert.equal(parse(body.replace('  timespan: 1h\n', '  timespan: 1h\n  generate: true\n')).generate, true);
+  assert.equal(parse(body.replace('  timespan: 1h\n', '  timespan: 1h\n  generate: true\n') + 'generate: true\n').generate, true);
+  rejects(body.replace('  timespan: 1h\n', '  timespan: 1h\n  generate: true\n') + 'generate: false\n', 'generate is set twice');
+  rejects(body + 'generate: maybe\n', 'generate must be true or false');
+});
