@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { readEventBatches, knownFormats } from '../input/read.js';
 import { StderrProblems } from './problems.js';
+import { parseTimezone } from './options.js';
 import { OutputSink } from '../output/sink.js';
 import { eventTime } from '../engine/hunt-job.js';
 import { resolveLogSource } from '../engine/ruleset.js';
@@ -9,6 +10,7 @@ import type { Event } from '../event/event.js';
 
 interface EventsFlags {
   inputFormat?: string;
+  timezone?: string;
   output?: string;
   raw: boolean;
   limit?: string;
@@ -32,6 +34,7 @@ export function register(program: Command): void {
     .description('print the normalized events of log files as JSON Lines (what Sigma rules see)')
     .argument('<paths...>', 'log files or folders ("-" reads stdin)')
     .option('--input-format <name>', `force the input decoder (${knownFormats().join(', ')})`)
+    .option('--timezone <zone>', 'zone of logs that record local time without an offset (TeamCity, Jenkins, ERRORLOG, BSD syslog); default UTC')
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .option('--no-raw', 'leave out the raw source line')
     .option('-n, --limit <n>', 'stop after this many events')
@@ -40,7 +43,7 @@ export function register(program: Command): void {
       const out = new OutputSink(flags.output);
       const limit = flags.limit !== undefined ? Number(flags.limit) : Infinity;
       let n = 0;
-      outer: for await (const batch of readEventBatches(paths, { inputFormat: flags.inputFormat }, problems)) {
+      outer: for await (const batch of readEventBatches(paths, { inputFormat: flags.inputFormat, timezone: parseTimezone(flags.timezone) }, problems)) {
         for (const ev of batch) {
           if (n++ >= limit) break outer;
           await out.write(JSON.stringify(eventRecord(ev, flags.raw)) + '\n');

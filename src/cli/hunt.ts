@@ -1,7 +1,7 @@
 /** `warden hunt PATH...`: run Sigma rules (built-in pack + --rules) over logs. */
 import { Option, type Command } from 'commander';
 import { runHunt } from '../engine/hunt.js';
-import { addRuleOptions, parseDuration, parsePositiveInt, ruleOptionsFrom, type RuleFlags } from './options.js';
+import { addRuleOptions, parseTimezone, parseDuration, parsePositiveInt, ruleOptionsFrom, type RuleFlags } from './options.js';
 import { StderrProblems } from './problems.js';
 import { Progress } from '../output/progress.js';
 import { OutputSink } from '../output/sink.js';
@@ -18,6 +18,7 @@ interface HuntFlags extends RuleFlags {
   format: 'table' | 'jsonl' | 'csv';
   output?: string;
   inputFormat?: string;
+  timezone?: string;
   threads?: string;
   incidents?: boolean;
   incidentWindow: string;
@@ -32,6 +33,7 @@ export function register(program: Command): void {
     .argument('<paths...>', 'log files or folders ("-" reads stdin)');
   addRuleOptions(cmd)
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'jsonl', 'csv']).default('table'))
+    .option('--timezone <zone>', 'zone of logs that record local time without an offset (TeamCity, Jenkins, ERRORLOG, BSD syslog); default UTC')
     .option('-o, --output <file>', 'write detections to this file instead of stdout')
     .option('--input-format <name>', `force the input decoder instead of detecting it (${knownFormats().join(', ')})`)
     .option('--threads <n>', 'worker threads (default: all cores; 1 = single thread)')
@@ -60,6 +62,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
           inputs: paths,
           rules: ruleOptionsFrom(flags),
           inputFormat: flags.inputFormat,
+          timezone: parseTimezone(flags.timezone),
           threads,
           onProgress: (p) => progress.update(p.jobsDone, p.jobsTotal, p.events),
         },

@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { LEVELS, type Level } from '../engine/detection.js';
 import type { RuleOptions } from '../engine/rules-setup.js';
+import { zoneResolver } from '../input/text/common.js';
 
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -71,4 +72,15 @@ export function parsePositiveInt(name: string, text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
   return n;
+}
+
+/** `--timezone`: validated here so a typo is bad usage, not a silent UTC. */
+export function parseTimezone(tz: string | undefined): string | undefined {
+  if (tz === undefined) return undefined;
+  try {
+    zoneResolver(tz);
+  } catch {
+    throw new UsageError(`unknown --timezone ${JSON.stringify(tz)} (use UTC, +02:00, -0530 or an IANA name such as Europe/Berlin)`);
+  }
+  return tz;
 }

@@ -4,7 +4,7 @@
  */
 import type { Event } from '../event/event.js';
 import type { Problem, ProblemSink } from '../errors.js';
-import { readFileBatches, type ByteRange, type FileReadStats } from '../input/read.js';
+import { readFileBatches, type ByteRange, type FileReadStats, type ReadOptions } from '../input/read.js';
 import type { Detection, RuleInfo } from './detection.js';
 import type { RuleSet } from './ruleset.js';
 
@@ -34,18 +34,24 @@ export function eventTime(ev: Event): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
+/** Formats whose field strings are fresh (JSON.parse, buffer decoding), not slices of a read chunk. */
+const FRESH_STRINGS = new Set(['json', 'evtx']);
+
 export function detectionOf(ruleId: string, ev: Event): WireDetection {
+  // Text decoders hand out slices of a 1 MB read chunk; a detection kept until the end of
+  // the run must not pin that chunk, so its strings are copied (structuredClone does).
+  const own = FRESH_STRINGS.has(ev.origin.format) ? { fields: ev.fields, raw: ev.raw } : structuredClone({ fields: ev.fields, raw: ev.raw });
   const d: WireDetection = {
     kind: 'rule',
     ruleId,
     source: { file: ev.origin.file, record: ev.origin.record, format: ev.origin.format },
     logsource: ev.logsource,
-    event: ev.fields,
+    event: own.fields,
   };
   const ts = eventTime(ev);
   if (ts) d.timestamp = ts;
   if (ev.host !== undefined) d.host = ev.host;
-  if (ev.raw !== undefined) d.raw = ev.raw;
+  if (own.raw !== undefined) d.raw = own.raw;
   return d;
 }
 
@@ -59,14 +65,14 @@ export function attachRule(d: WireDetection, rules: Map<string, RuleInfo>): Dete
 export async function runJob(
   job: HuntJob,
   ruleSet: RuleSet,
-  inputFormat: string | undefined,
+  read: Pick<ReadOptions, 'inputFormat' | 'timezone'>,
   onProgress?: (events: number) => void,
 ): Promise<JobResult> {
   const problems: Problem[] = [];
   const sink: ProblemSink = { report: (p) => problems.push(p) };
   const stats: FileReadStats = { lines: 0, events: 0 };
   const detections: WireDetection[] = [];
-  for await (const batch of readFileBatches(job.file, { inputFormat: job.format ?? inputFormat }, sink, job.range, stats)) {
+  for await (const batch of readFileBatches(job.file, { ...read, inputFormat: job.format ?? read.inputFormat }, sink, job.range, stats)) {
     for (const ev of batch) {
       const hits = ruleSet.match(ev);
       for (let i = 0; i < hits.length; i++) detections.push(detectionOf(hits[i]!.info.id, ev));

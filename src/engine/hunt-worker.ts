@@ -11,6 +11,7 @@ import { runJob, type HuntJob } from './hunt-job.js';
 export interface WorkerInit {
   rules: RuleOptions;
   inputFormat?: string;
+  timezone?: string;
   /**
    * The one worker that speaks for all: it reports rule problems and sends the rule
    * metadata back, so the main thread never has to load the rules itself.
@@ -55,7 +56,7 @@ if (port) {
     }
     if (!prepared) return;
     const job = msg.job;
-    runJob(job, prepared.ruleSet, init.inputFormat, (n) => {
+    runJob(job, prepared.ruleSet, { inputFormat: init.inputFormat, timezone: init.timezone }, (n) => {
       pendingProgress += n;
       if (pendingProgress >= 20000) {
         port.postMessage({ type: 'progress', events: pendingProgress } satisfies FromWorker);

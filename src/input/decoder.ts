@@ -13,6 +13,13 @@ export interface DecodeContext {
   /** Path of the input ("-" for stdin). */
   file: string;
   problems: ProblemSink;
+  /**
+   * Zone of formats that log local time without an offset (TeamCity, Jenkins, MSSQL
+   * ERRORLOG, BSD syslog): "UTC", "+02:00", "-0530" or an IANA name. Default UTC.
+   */
+  timezone?: string;
+  /** Epoch ms used to infer the missing year of BSD syslog stamps. Default: now. */
+  now?: number;
 }
 
 export type Emit = (event: Event) => void;

@@ -21,6 +21,8 @@ export interface ReadOptions {
   inputFormat?: string;
   /** Longest line accepted; longer lines are reported and skipped. */
   maxLineChars?: number;
+  /** Zone for formats that log local time without an offset (see DecodeContext.timezone). */
+  timezone?: string;
   /**
    * Called for files found by walking a folder that no decoder recognizes (a folder of
    * logs often holds notes and archives too: skipped quietly, counted in the summary).
@@ -256,7 +258,7 @@ export async function* readFileBatches(
     return;
   }
   if (stats) stats.format = decoder.format;
-  const ctx = { file: path, problems };
+  const ctx = { file: path, problems, timezone: opts.timezone };
   if (decoder.kind === 'file') {
     let batch: Event[] = [];
     try {
@@ -302,7 +304,7 @@ async function* readLines(
   }
   if (range && (gzip || encoding !== 'utf8')) range = undefined; // only plain UTF-8 is split
 
-  const state: LineDecoderState = decoder.open({ file: path, problems });
+  const state: LineDecoderState = decoder.open({ file: path, problems, timezone: opts.timezone });
   let batch: Event[] = [];
   const emit = (e: Event): void => {
     batch.push(e);

@@ -4,8 +4,30 @@
  */
 import type { Decoder } from './decoder.js';
 import { jsonDecoder } from './json.js';
+import { evtxDecoder } from './evtx/decoder.js';
+import { w3cDecoder } from './text/w3c.js';
+import { accessDecoder } from './text/access.js';
+import { auditdDecoder } from './text/auditd.js';
+import { syslogDecoder } from './text/syslog.js';
+import { teamcityDecoder } from './text/teamcity.js';
+import { jenkinsDecoder } from './text/jenkins.js';
+import { zeekDecoder } from './text/zeek.js';
+import { mssqlDecoder } from './text/mssql.js';
+import { modsecurityDecoder } from './text/modsecurity.js';
 
-export const decoders: Decoder[] = [jsonDecoder];
+export const decoders: Decoder[] = [
+  evtxDecoder,
+  jsonDecoder,
+  w3cDecoder,
+  accessDecoder,
+  auditdDecoder,
+  syslogDecoder,
+  teamcityDecoder,
+  jenkinsDecoder,
+  zeekDecoder,
+  mssqlDecoder,
+  modsecurityDecoder,
+];
 
 export function decoderByName(name: string): Decoder | undefined {
   return decoders.find((d) => d.format === name);

@@ -5,22 +5,11 @@
 import type { DecodeContext } from '../decoder.js';
 import type { Event, Fields, LogSource } from '../../event/event.js';
 
-/**
- * Options some formats need that the generic DecodeContext does not carry yet. The reader
- * may set them on the context object it passes to `open`; both are optional.
- * - timezone: zone of formats that log local time without an offset (TeamCity, Jenkins,
- *   MSSQL ERRORLOG, BSD syslog): "UTC", "+02:00", "-0530" or an IANA name. Default UTC.
- * - now: epoch ms used to infer the missing year of BSD syslog stamps. Default Date.now().
- */
-export interface TextDecodeOptions {
-  timezone?: string;
-  now?: number;
-}
+/** The time options of a decode context (see DecodeContext). */
+export type TextDecodeOptions = Pick<DecodeContext, 'timezone' | 'now'>;
 
 export function textOptions(ctx: DecodeContext): TextDecodeOptions {
-  // The context may be a wider object built by the reader; read the two optional members structurally.
-  const c = ctx as DecodeContext & TextDecodeOptions;
-  return { timezone: typeof c.timezone === 'string' ? c.timezone : undefined, now: typeof c.now === 'number' ? c.now : undefined };
+  return { timezone: ctx.timezone, now: ctx.now };
 }
 
 export function reportLine(ctx: DecodeContext, lineNo: number, message: string): void {
@@ -76,17 +65,65 @@ export function fractionMs(s: string, pos: number): { ms: number; end: number } 
   return { ms: Math.floor(ms), end };
 }
 
-const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+/**
+ * Month index (0-11) of the three-letter English abbreviation at `pos`, or -1. Works on char
+ * codes: looking a sliced string up in an object would force V8 to internalize it per line.
+ */
+export function monthAt(s: string, pos: number): number {
+  const a = s.charCodeAt(pos);
+  const b = s.charCodeAt(pos + 1);
+  const c = s.charCodeAt(pos + 2);
+  switch (a) {
+    case 74: // J
+      if (b === 97 && c === 110) return 0; // Jan
+      if (b === 117 && c === 110) return 5; // Jun
+      if (b === 117 && c === 108) return 6; // Jul
+      return -1;
+    case 70: // F
+      return b === 101 && c === 98 ? 1 : -1;
+    case 77: // M
+      if (b === 97 && c === 114) return 2;
+      if (b === 97 && c === 121) return 4;
+      return -1;
+    case 65: // A
+      if (b === 112 && c === 114) return 3;
+      if (b === 117 && c === 103) return 7;
+      return -1;
+    case 83: // S
+      return b === 101 && c === 112 ? 8 : -1;
+    case 79: // O
+      return b === 99 && c === 116 ? 9 : -1;
+    case 78: // N
+      return b === 111 && c === 118 ? 10 : -1;
+    case 68: // D
+      return b === 101 && c === 99 ? 11 : -1;
+    default:
+      return -1;
+  }
+}
 
 /** Month index for a three-letter English abbreviation, or -1. */
 export function monthIndex(abbr: string): number {
-  return MONTHS[abbr] ?? -1;
+  return abbr.length === 3 ? monthAt(abbr, 0) : -1;
 }
 
-/** Validated civil date/time (month 0-based) to epoch ms, or undefined when out of range. */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Validated civil date/time (month 0-based) to epoch ms, or undefined when out of range.
+ * Plain integer arithmetic (days from civil), as this runs once per log line.
+ */
 export function civilMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0): number | undefined {
-  if (y < 1970 || y > 2200 || mo < 0 || mo > 11 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return undefined;
-  return Date.UTC(y, mo, d, h, mi, s, ms);
+  if (y < 1970 || y > 2200 || mo < 0 || mo > 11 || d < 1 || d > DAYS_IN_MONTH[mo] || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return undefined;
+  if (mo === 1 && d === 29 && (y % 4 !== 0 || (y % 100 === 0 && y % 400 !== 0))) return undefined;
+  const yy = mo < 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const m = mo + 1;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146097 + doe - 719468;
+  return ((days * 24 + h) * 60 + mi) * 60000 + s * 1000 + ms;
 }
 
 /** Parses "+hhmm", "+hh:mm", "-hh", "Z" at pos; returns offset in minutes east of UTC and the end index. */
@@ -195,47 +232,11 @@ export function contextZone(ctx: DecodeContext): ZoneResolver {
   }
 }
 
-/** Index of the next space (or end of string) from pos. */
-export function nextSpace(s: string, pos: number): number {
-  const i = s.indexOf(' ', pos);
-  return i < 0 ? s.length : i;
-}
-
-/** Index of the first non-space character from pos. */
-export function skipSpaces(s: string, pos: number): number {
-  while (pos < s.length && s.charCodeAt(pos) === 32) pos++;
-  return pos;
-}
-
-/** A string of decimal digits as a number, else undefined. */
-export function intOrUndefined(s: string): number | undefined {
-  if (s.length === 0 || s.length > 15) return undefined;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) {
-      if (!(i === 0 && c === 45 && s.length > 1)) return undefined;
-    }
-  }
-  return Number(s);
-}
-
 /** Decodes a run of bytes as UTF-8, falling back to Latin-1 when the bytes are not valid UTF-8. */
 export function bytesToText(bytes: number[]): string {
   const buf = Buffer.from(bytes);
   const text = buf.toString('utf8');
   return text.includes('\ufffd') ? buf.toString('latin1') : text;
-}
-
-/** Does the line look like binary noise (NULs or many control characters)? */
-export function looksBinary(s: string): boolean {
-  let ctl = 0;
-  const n = Math.min(s.length, 512);
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0) return true;
-    if ((c < 32 && c !== 9) || c === 0xfffd) ctl++;
-  }
-  return ctl > 4 && ctl * 10 > n;
 }
 
 /** Fraction of `lines` for which `test` holds (empty lines ignored); 0 when none to judge. */
@@ -248,4 +249,11 @@ export function share(lines: string[], test: (l: string) => boolean): number {
     if (test(l)) ok++;
   }
   return n === 0 ? 0 : ok / n;
+}
+
+/** Longest message text the regex-based field extractors look at (keeps hostile lines linear-time). */
+const MAX_ANALYZED_CHARS = 64 * 1024;
+
+export function analyzable(s: string): string {
+  return s.length > MAX_ANALYZED_CHARS ? s.slice(0, MAX_ANALYZED_CHARS) : s;
 }

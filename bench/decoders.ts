@@ -1,0 +1,181 @@
+/**
+ * Text decoder throughput against the bare line-splitting floor (read + decode UTF-8 + split).
+ * Generates a seeded access log and auditd log under /tmp (size: WARDEN_BENCH_MB, default
+ * 256 MB in total, reused between runs) and prints lines/s per decoder and the share of the
+ * floor it reaches (target ≥ 50%). The other decoders run over their test fixtures repeated
+ * to 1/16 of that size each (their own logs are rarely large).
+ */
+import { createReadStream, existsSync, mkdirSync, openSync, closeSync, statSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import type { LineDecoder } from '../src/input/decoder.js';
+import { accessDecoder } from '../src/input/text/access.js';
+import { auditdDecoder } from '../src/input/text/auditd.js';
+import { w3cDecoder } from '../src/input/text/w3c.js';
+import { syslogDecoder } from '../src/input/text/syslog.js';
+import { teamcityDecoder } from '../src/input/text/teamcity.js';
+import { jenkinsDecoder } from '../src/input/text/jenkins.js';
+import { zeekDecoder } from '../src/input/text/zeek.js';
+import { mssqlDecoder } from '../src/input/text/mssql.js';
+import { modsecurityDecoder } from '../src/input/text/modsecurity.js';
+import * as fx from '../test/input/text/fixtures.js';
+
+const DIR = '/tmp/warden-bench';
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const PATHS = ['/index.php', '/wp-login.php', '/static/app.js', '/api/v1/items', '/uploads/img.png', '/search', '/shell.aspx'];
+const AGENTS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', 'curl/8.4.0', 'python-requests/2.31.0', 'sqlmap/1.7'];
+const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+function accessLine(rnd: () => number, t: number): string {
+  const d = new Date(t);
+  const ip = `${10 + Math.floor(rnd() * 200)}.${Math.floor(rnd() * 255)}.${Math.floor(rnd() * 255)}.${Math.floor(rnd() * 255)}`;
+  const path = PATHS[Math.floor(rnd() * PATHS.length)];
+  const q = rnd() < 0.4 ? `?id=${Math.floor(rnd() * 100000)}&q=a%20b` : '';
+  const stamp = `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+  const ua = AGENTS[Math.floor(rnd() * AGENTS.length)];
+  const ref = rnd() < 0.5 ? '-' : 'https://www.example.com/';
+  return `${ip} - - [${stamp}] "${rnd() < 0.8 ? 'GET' : 'POST'} ${path}${q} HTTP/1.1" ${rnd() < 0.9 ? 200 : 404} ${Math.floor(rnd() * 50000)} "${ref}" "${ua}"`;
+}
+
+function auditdEvent(rnd: () => number, t: number, serial: number): string {
+  const ts = `${Math.floor(t / 1000)}.${String(t % 1000).padStart(3, '0')}:${serial}`;
+  const pid = 1000 + Math.floor(rnd() * 30000);
+  const ppid = 1000 + Math.floor(rnd() * 30000);
+  const exes = ['/usr/bin/bash', '/usr/bin/curl', '/usr/sbin/apache2', '/usr/bin/python3', '/usr/bin/id'];
+  const exe = exes[Math.floor(rnd() * exes.length)];
+  const comm = exe.slice(exe.lastIndexOf('/') + 1);
+  return [
+    `type=SYSCALL msg=audit(${ts}): arch=c000003e syscall=59 success=yes exit=0 a0=55d0c1 a1=55d0c2 a2=55d0c3 a3=0 items=2 ppid=${ppid} pid=${pid} auid=1000 uid=33 gid=33 euid=33 suid=33 fsuid=33 egid=33 sgid=33 fsgid=33 tty=(none) ses=4 comm="${comm}" exe="${exe}" key="exec"`,
+    `type=EXECVE msg=audit(${ts}): argc=3 a0="${comm}" a1="-c" a2="echo ${Math.floor(rnd() * 1e6)}"`,
+    `type=CWD msg=audit(${ts}): cwd="/var/www/html"`,
+    `type=PATH msg=audit(${ts}): item=0 name="${exe}" inode=${Math.floor(rnd() * 1e6)} dev=08:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL`,
+    `type=PATH msg=audit(${ts}): item=1 name="/lib64/ld-linux-x86-64.so.2" inode=2 dev=08:01 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL`,
+    `type=PROCTITLE msg=audit(${ts}): proctitle=${Buffer.from(`${comm}\u0000-c\u0000echo`).toString('hex').toUpperCase()}`,
+    `type=EOE msg=audit(${ts}): `,
+  ].join('\n');
+}
+
+function generate(path: string, bytes: number, make: (rnd: () => number, i: number) => string): void {
+  if (existsSync(path) && statSync(path).size >= bytes) return;
+  const fd = openSync(path, 'w');
+  const rnd = prng(42);
+  let written = 0;
+  let i = 0;
+  try {
+    while (written < bytes) {
+      const chunk: string[] = [];
+      for (let k = 0; k < 2000; k++) chunk.push(make(rnd, i++));
+      const buf = Buffer.from(chunk.join('\n') + '\n');
+      writeSync(fd, buf);
+      written += buf.length;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads and splits lines, calling `onLine` for each; returns the line count. */
+async function splitLines(path: string, onLine: (line: string, n: number) => void): Promise<number> {
+  const dec = new StringDecoder('utf8');
+  let carry = '';
+  let n = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const text = carry + dec.write(chunk as Buffer);
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      onLine(text.slice(start, end), ++n);
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+  }
+  carry += dec.end();
+  if (carry.length > 0) onLine(carry, ++n);
+  return n;
+}
+
+interface Timing {
+  lines: number;
+  /** Lines per second of wall-clock time and of this process's CPU time (steadier on a busy machine). */
+  rate: number;
+  cpuRate: number;
+}
+
+async function timed(label: string, f: () => Promise<number>): Promise<Timing> {
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  const lines = await f();
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(c0);
+  const cpuSecs = (cpu.user + cpu.system) / 1e6;
+  const rate = lines / secs;
+  const cpuRate = lines / cpuSecs;
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(11);
+  process.stdout.write(`  ${label.padEnd(22)} ${lines.toLocaleString('en-US').padStart(11)} lines  wall ${secs.toFixed(2).padStart(6)} s ${fmt(rate)} lines/s  cpu ${cpuSecs.toFixed(2).padStart(6)} s ${fmt(cpuRate)} lines/s\n`);
+  return { lines, rate, cpuRate };
+}
+
+async function benchDecoder(decoder: LineDecoder, path: string): Promise<void> {
+  let sink = 0;
+  const floor = await timed('floor (read + split)', () => splitLines(path, (l) => (sink += l.length & 1)));
+  let events = 0;
+  let problems = 0;
+  const state = decoder.open({ file: path, problems: { report: () => problems++ } });
+  const emit = (): void => {
+    events++;
+  };
+  const run = await timed(`${decoder.format} decoder`, async () => {
+    const n = await splitLines(path, (l, i) => state.line(l, i, emit));
+    state.end(emit);
+    return n;
+  });
+  const pct = (a: number, b: number): string => `${((a / b) * 100).toFixed(0)}%`;
+  process.stdout.write(`  -> ${events.toLocaleString('en-US')} events, ${problems} problems; ${pct(run.rate, floor.rate)} of the floor by wall time, ${pct(run.cpuRate, floor.cpuRate)} by CPU time (target ≥ 50%)\n`);
+  if (sink < 0) process.stdout.write('');
+}
+
+export async function run(): Promise<void> {
+  const totalMb = Number(process.env.WARDEN_BENCH_MB ?? 256);
+  const each = Math.max(1, Math.floor((totalMb * 1024 * 1024) / 2));
+  mkdirSync(DIR, { recursive: true });
+  const start = Date.UTC(2024, 0, 10);
+  const access = `${DIR}/access-${totalMb}mb.log`;
+  const audit = `${DIR}/audit-${totalMb}mb.log`;
+  process.stdout.write(`generating ${totalMb} MB of logs under ${DIR} (reused between runs)\n`);
+  generate(access, each, (rnd, i) => accessLine(rnd, start + i * 37));
+  generate(audit, each, (rnd, i) => auditdEvent(rnd, start + i * 11, i + 1));
+  process.stdout.write(`access log: ${(statSync(access).size / 1048576).toFixed(0)} MB\n`);
+  await benchDecoder(accessDecoder, access);
+  process.stdout.write(`auditd log: ${(statSync(audit).size / 1048576).toFixed(0)} MB\n`);
+  await benchDecoder(auditdDecoder, audit);
+  const others: Array<[LineDecoder, string]> = [
+    [w3cDecoder, fx.W3C],
+    [syslogDecoder, `${fx.SYSLOG}\n${fx.ESXI}`],
+    [teamcityDecoder, `${fx.TEAMCITY_ACTIVITIES}\n${fx.TEAMCITY_REST}\n${fx.TEAMCITY_SERVER}`],
+    [jenkinsDecoder, fx.JENKINS],
+    [zeekDecoder, fx.ZEEK_HTTP_TSV],
+    [mssqlDecoder, fx.MSSQL],
+    [modsecurityDecoder, fx.MODSEC_NATIVE],
+  ];
+  const small = Math.max(1, Math.floor(each / 8));
+  for (const [decoder, text] of others) {
+    const path = `${DIR}/${decoder.format}-${totalMb}mb.log`;
+    const lines = text.split('\n');
+    generate(path, small, (_rnd, i) => lines[i % lines.length]);
+    process.stdout.write(`${decoder.format}: ${(statSync(path).size / 1048576).toFixed(0)} MB (fixture repeated)\n`);
+    await benchDecoder(decoder, path);
+  }
+}

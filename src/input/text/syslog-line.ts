@@ -1,0 +1,236 @@
+/**
+ * Splits one syslog line into its header parts: RFC 5424 (`<PRI>1 TS HOST APP PROCID MSGID SD
+ * MSG`), RFC 3164 / BSD (`[<PRI>]Mmm dd hh:mm:ss HOST TAG[PID]: MSG`), RFC 3339-stamped file
+ * lines (rsyslog high precision) and VMware ESXi files (`TS In(14) app[pid]: msg`, older
+ * `TS app[pid]: msg`, hostd 6.x `TS info hostd[pid] [Originator...] msg`, vobd `TS: msg`).
+ */
+import { civilMs, digits, fractionMs, isoStamp, monthAt, type ZoneResolver } from './common.js';
+
+export interface SyslogParts {
+  pri?: number;
+  ts?: number;
+  host?: string;
+  app?: string;
+  pid?: string;
+  msgId?: string;
+  /** RFC 5424 structured data elements: id -> params. */
+  sd?: Array<{ id: string; params: Array<[string, string]> }>;
+  sdText?: string;
+  /** ESXi severity token (`In`, `Wa`, ...) or hostd 6.x level word. */
+  level?: string;
+  /** True when the line carried a tag/app (used by sniffing to stay precise). */
+  tagged: boolean;
+  msg: string;
+}
+
+const ESXI_LEVELS: Record<string, string> = { Em: 'emergency', Al: 'alert', Cr: 'critical', Er: 'error', Wa: 'warning', No: 'notice', In: 'info', Db: 'debug' };
+const OLD_LEVELS = new Set(['verbose', 'info', 'warning', 'error', 'trivia', 'panic']);
+
+export function esxiLevelName(token: string): string {
+  return ESXI_LEVELS[token] ?? token;
+}
+
+let yearCacheNow = NaN;
+let yearCache = 1970;
+
+/** UTC year of `now`, cached: the reference time is the same for a whole file. */
+function utcYear(now: number): number {
+  if (now !== yearCacheNow) {
+    yearCacheNow = now;
+    yearCache = new Date(now).getUTCFullYear();
+  }
+  return yearCache;
+}
+
+/** BSD stamp `Mmm dd hh:mm:ss` (day may be space-padded) at pos; year inferred from `now`. */
+function bsdStamp(s: string, pos: number, tz: ZoneResolver, now: number): { ms: number; end: number } | undefined {
+  const mo = monthAt(s, pos);
+  if (mo < 0 || s[pos + 3] !== ' ') return undefined;
+  let d = digits(s, pos + 4, 2);
+  if (d < 0 && s[pos + 4] === ' ') d = digits(s, pos + 5, 1);
+  const t = pos + 7;
+  const h = digits(s, t, 2);
+  const mi = digits(s, t + 3, 2);
+  const sec = digits(s, t + 6, 2);
+  if (d < 1 || h < 0 || mi < 0 || sec < 0 || s[t - 1] !== ' ' || s[t + 2] !== ':' || s[t + 5] !== ':') return undefined;
+  let end = t + 8;
+  let ms = 0;
+  if (s[end] === '.') {
+    const f = fractionMs(s, end + 1);
+    ms = f.ms;
+    end = f.end;
+  }
+  const year = utcYear(now);
+  let local = civilMs(year, mo, d, h, mi, sec, ms);
+  if (local === undefined) return undefined;
+  // A stamp more than a week ahead of "now" belongs to last year (logs spanning New Year).
+  if (local > now + 7 * 86400000) local = civilMs(year - 1, mo, d, h, mi, sec, ms);
+  if (local === undefined) return undefined;
+  return { ms: tz.toUtc(local), end };
+}
+
+/** `name[pid]:`, `name:` or (hostd 6.x) `name[pid]` at pos. */
+function tagAt(s: string, pos: number, colonRequired: boolean): { app: string; pid?: string; end: number } | undefined {
+  let i = pos;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 91 /* [ */ || c === 58 /* : */ || c === 32) break;
+    i++;
+  }
+  if (i === pos || i - pos > 64) return undefined;
+  const app = s.slice(pos, i);
+  let pid: string | undefined;
+  if (s[i] === '[') {
+    const close = s.indexOf(']', i);
+    if (close < 0 || close - i > 24) return undefined;
+    pid = s.slice(i + 1, close);
+    i = close + 1;
+  }
+  if (s[i] === ':' && (i + 1 === s.length || s[i + 1] === ' ')) return { app, pid, end: i + 1 };
+  if (!colonRequired && pid !== undefined && s[i] === ' ') return { app, pid, end: i };
+  return undefined;
+}
+
+function parseStructuredData(s: string, pos: number): { sd: NonNullable<SyslogParts['sd']>; end: number } | undefined {
+  const sd: NonNullable<SyslogParts['sd']> = [];
+  let p = pos;
+  while (s[p] === '[') {
+    let q = p + 1;
+    while (q < s.length && s[q] !== ' ' && s[q] !== ']') q++;
+    const id = s.slice(p + 1, q);
+    const params: Array<[string, string]> = [];
+    while (s[q] === ' ') {
+      const eq = s.indexOf('="', q + 1);
+      if (eq < 0) return undefined;
+      const name = s.slice(q + 1, eq);
+      let v = eq + 2;
+      const parts: string[] = [];
+      let run = v;
+      for (;;) {
+        if (v >= s.length) return undefined;
+        const c = s[v];
+        if (c === '\\' && (s[v + 1] === '"' || s[v + 1] === '\\' || s[v + 1] === ']')) {
+          parts.push(s.slice(run, v));
+          run = v + 1;
+          v += 2;
+          continue;
+        }
+        if (c === '"') break;
+        v++;
+      }
+      parts.push(s.slice(run, v));
+      params.push([name, parts.join('')]);
+      q = v + 1;
+    }
+    if (s[q] !== ']') return undefined;
+    sd.push({ id, params });
+    p = q + 1;
+  }
+  return { sd, end: p };
+}
+
+function nilOr(v: string): string | undefined {
+  return v === '-' ? undefined : v;
+}
+
+function rfc5424(s: string, pos: number, pri: number, tz: ZoneResolver): SyslogParts | undefined {
+  const f: string[] = [];
+  let p = pos;
+  for (let k = 0; k < 5; k++) {
+    const sp = s.indexOf(' ', p);
+    if (sp < 0) return undefined;
+    f.push(s.slice(p, sp));
+    p = sp + 1;
+  }
+  let ts: number | undefined;
+  if (f[0] !== '-') {
+    const st = isoStamp(f[0], 0, tz);
+    if (!st || st.end !== f[0].length) return undefined;
+    ts = st.ms;
+  }
+  let sdText: string | undefined;
+  let sd: SyslogParts['sd'];
+  if (s[p] === '-') p++;
+  else if (s[p] === '[') {
+    const r = parseStructuredData(s, p);
+    if (!r) return undefined;
+    sd = r.sd;
+    sdText = s.slice(p, r.end);
+    p = r.end;
+  } else return undefined;
+  let msg = p < s.length ? s.slice(p + 1) : '';
+  if (msg.charCodeAt(0) === 0xfeff) msg = msg.slice(1);
+  const app = nilOr(f[2]);
+  return { pri, ts, host: nilOr(f[1]), app, pid: nilOr(f[3]), msgId: nilOr(f[4]), sd, sdText, tagged: true, msg };
+}
+
+/** Parses a syslog line; undefined when it is none of the supported shapes. */
+export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogParts | undefined {
+  let p = 0;
+  let pri: number | undefined;
+  if (s[0] === '<') {
+    const close = s.indexOf('>');
+    if (close < 2 || close > 4) return undefined;
+    pri = digits(s, 1, close - 1);
+    if (pri < 0 || pri > 191) return undefined;
+    p = close + 1;
+    const v = s.charCodeAt(p);
+    if (v >= 49 && v <= 57 && s[p + 1] === ' ') return rfc5424(s, p + 2, pri, tz);
+  }
+  let ts: number | undefined;
+  let stamp = isoStamp(s, p, tz);
+  if (stamp) {
+    ts = stamp.ms;
+    p = stamp.end;
+    if (s[p] === ':' && s[p + 1] === ' ') {
+      // vobd.log before ESXi 7: "TS: [Correlator] 123us: [vob.id] text"
+      return { pri, ts, app: 'vobd', tagged: true, msg: s.slice(p + 2) };
+    }
+  } else {
+    stamp = bsdStamp(s, p, tz, now);
+    if (!stamp) return undefined;
+    ts = stamp.ms;
+    p = stamp.end;
+  }
+  if (s[p] !== ' ') return undefined;
+  p++;
+  let level: string | undefined;
+  // ESXi 7+: "In(14)" severity token; hostd 6.x: a level word before "hostd[pid]".
+  if (s[p + 2] === '(' && s.charCodeAt(p) >= 65 && s.charCodeAt(p) <= 90) {
+    const close = s.indexOf(')', p);
+    if (close > p + 3 && close < p + 8 && s[close + 1] === ' ' && digits(s, p + 3, close - p - 3) >= 0) {
+      level = s.slice(p, p + 2);
+      p = close + 2;
+    }
+  } else {
+    const sp = s.indexOf(' ', p);
+    if (sp > p && OLD_LEVELS.has(s.slice(p, sp))) {
+      const t = tagAt(s, sp + 1, false);
+      if (t && t.pid !== undefined) {
+        level = s.slice(p, sp);
+        p = sp + 1;
+      }
+    }
+  }
+  let tag = tagAt(s, p, level === undefined || !OLD_LEVELS.has(level));
+  let host: string | undefined;
+  if (!tag) {
+    const sp = s.indexOf(' ', p);
+    if (sp > p) {
+      const candidate = tagAt(s, sp + 1, true);
+      if (candidate) {
+        host = s.slice(p, sp);
+        tag = candidate;
+      }
+    }
+  }
+  if (!tag) {
+    // Untagged line: "TS HOST message" (kernel messages of some daemons) or bare message.
+    const sp = s.indexOf(' ', p);
+    if (sp > p) return { pri, ts, host: s.slice(p, sp), level, tagged: false, msg: s.slice(sp + 1) };
+    return { pri, ts, level, tagged: false, msg: s.slice(p) };
+  }
+  p = tag.end;
+  if (s[p] === ' ') p++;
+  return { pri, ts, host, app: tag.app, pid: tag.pid, level, tagged: true, msg: s.slice(p) };
+}

@@ -1,0 +1,137 @@
+/**
+ * Syslog files and forwarded lines (RFC 3164, RFC 5424, RFC 3339-stamped) including VMware
+ * ESXi's shell.log, hostd.log, esxupdate.log and vobd.log. Generic lines yield
+ * `product: linux, service: syslog`; ESXi lines yield `product: esxi, service: <app>` with
+ * the ESXi shell command line and user split out (forced VIB installs show up there).
+ */
+import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
+import type { Fields, LogSource } from '../../event/event.js';
+import { analyzable, contextZone, excerpt, makeEvent, reportLine, share, textOptions, type ZoneResolver, UTC_ZONE } from './common.js';
+import { esxiLevelName, parseSyslog, type SyslogParts } from './syslog-line.js';
+
+const FORMAT = 'syslog';
+const LINUX: LogSource = { product: 'linux', service: 'syslog' };
+const ESXI_SERVICES = new Set(['shell', 'hostd', 'esxupdate', 'vobd']);
+/** Daemons that exist only on ESXi: their lines are ESXi lines even without a severity token. */
+const ESXI_APPS = new Set(['shell', 'hostd', 'hostd-probe', 'esxupdate', 'vobd', 'vpxa', 'fdm', 'rhttpproxy', 'vmkernel', 'vmkwarning', 'vmauthd', 'esxcli', 'settingsd', 'vmsyslogd', 'lifecycle']);
+const esxiSources = new Map<string, LogSource>();
+
+function esxiSource(service: string): LogSource {
+  let s = esxiSources.get(service);
+  if (!s) esxiSources.set(service, (s = { product: 'esxi', service }));
+  return s;
+}
+
+function pidValue(pid: string): string | number {
+  const n = Number(pid);
+  return pid !== '' && Number.isInteger(n) ? n : pid;
+}
+
+/** ESXi message conventions: shell `[user]: command`, hostd `[Originator@6876 k=v ...] text`, esxupdate `pid: module: LEVEL: text`. */
+function esxiFields(app: string, parts: SyslogParts, fields: Fields): void {
+  let msg = parts.msg.trimStart();
+  if (app === 'shell') {
+    if (msg[0] === '[') {
+      const close = msg.indexOf(']: ');
+      if (close > 0) {
+        fields.User = msg.slice(1, close);
+        msg = msg.slice(close + 3);
+        fields.CommandLine = msg;
+      }
+    }
+  } else if (app === 'hostd' && msg.startsWith('[Originator@')) {
+    const close = msg.indexOf(']');
+    if (close > 0) {
+      for (const kv of msg.slice(1, close).split(' ')) {
+        const eq = kv.indexOf('=');
+        if (eq <= 0) continue;
+        const k = kv.slice(0, eq);
+        const v = kv.slice(eq + 1);
+        if (k === 'user') fields.User = v;
+        else if (k === 'sub') fields.Component = v;
+        else if (k === 'opID') fields.OperationId = v;
+      }
+      msg = msg.slice(close + 1).trimStart();
+    }
+  } else if (app === 'esxupdate') {
+    const m = /^(\d+): (\S+): (DEBUG|INFO|WARNING|ERROR|CRITICAL): /.exec(msg);
+    if (m) {
+      fields.ProcessId = Number(m[1]);
+      fields.Logger = m[2];
+      fields.Level = m[3].toLowerCase();
+      msg = msg.slice(m[0].length);
+    }
+  } else if (app === 'vobd') {
+    const m = /\[((?:vob|esx)\.[^\]\s]+)\]/.exec(analyzable(msg));
+    if (m) fields.EventType = m[1];
+  }
+  fields.Message = msg;
+}
+
+export function syslogEvent(parts: SyslogParts): { fields: Fields; logsource: LogSource } {
+  const fields: Fields = {};
+  const appLower = parts.app?.toLowerCase();
+  const esxi = (parts.level !== undefined && parts.app !== undefined) || (appLower !== undefined && ESXI_APPS.has(appLower));
+  if (parts.pri !== undefined) {
+    fields.Facility = parts.pri >> 3;
+    fields.Severity = parts.pri & 7;
+  }
+  if (parts.app !== undefined) fields.Application = parts.app;
+  if (parts.pid !== undefined) fields.ProcessId = pidValue(parts.pid);
+  if (parts.host !== undefined) fields.Host = parts.host;
+  if (!esxi) {
+    if (parts.msgId !== undefined) fields.MessageId = parts.msgId;
+    if (parts.sd) {
+      fields.StructuredData = parts.sdText ?? '';
+      for (const el of parts.sd) for (const [k, v] of el.params) fields[`${el.id}.${k}`] = v;
+    }
+    fields.Message = parts.msg;
+    return { fields, logsource: LINUX };
+  }
+  if (parts.level !== undefined) fields.Level = esxiLevelName(parts.level);
+  const app = appLower ?? 'syslog';
+  esxiFields(app, parts, fields);
+  return { fields, logsource: esxiSource(ESXI_SERVICES.has(app) ? app : 'syslog') };
+}
+
+class SyslogState implements LineDecoderState {
+  private readonly zone: ZoneResolver;
+  private readonly now: number;
+  constructor(private readonly ctx: DecodeContext) {
+    this.zone = contextZone(ctx);
+    this.now = textOptions(ctx).now ?? Date.now();
+  }
+  line(text: string, lineNo: number, emit: Emit): void {
+    if (text.length === 0) return;
+    const parts = parseSyslog(text, this.zone, this.now);
+    if (!parts) {
+      reportLine(this.ctx, lineNo, `not a syslog line; skipped: ${excerpt(text)}`);
+      return;
+    }
+    const { fields, logsource } = syslogEvent(parts);
+    emit(makeEvent(fields, logsource, FORMAT, this.ctx.file, lineNo, text, parts.ts, parts.host));
+  }
+  end(): void {
+    // One record per line; nothing is buffered.
+  }
+}
+
+export const syslogDecoder: LineDecoder = {
+  kind: 'line',
+  format: FORMAT,
+  description: 'Syslog (RFC 3164/5424) and VMware ESXi logs (shell, hostd, esxupdate, vobd)',
+  sniff(lines: string[]): number {
+    let esxi = 0;
+    const s = share(lines, (l) => {
+      const p = parseSyslog(l, UTC_ZONE, Date.now());
+      if (!p || !p.tagged) return false;
+      if (p.level !== undefined || (p.app !== undefined && ESXI_APPS.has(p.app.toLowerCase()))) esxi++;
+      return true;
+    });
+    if (s < 0.5) return 0;
+    return esxi > 0 ? 0.9 * s : 0.85 * s;
+  },
+  open(ctx: DecodeContext): LineDecoderState {
+    return new SyslogState(ctx);
+  },
+};

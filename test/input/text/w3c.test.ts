@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { w3cDecoder } from '../../../src/input/text/w3c.js';
+import { W3C } from './fixtures.js';
+import { decode, expecter, line, lines, pick } from './run-decoder.js';
+
+/** Fixed clock and zone so year inference and local times are deterministic. */
+const OPTS = { now: Date.UTC(2024, 5, 1), timezone: 'UTC' };
+const ev = expecter('w3c');
+
+test('decodes W3C', () => {
+  const r = decode(w3cDecoder, W3C, 'sample.log', OPTS);
+  assert.deepStrictEqual(r.problems, []);
+  assert.deepStrictEqual(r.events, [
+    ev({"date":"2024-01-10","time":"10:11:12","s-ip":"10.0.0.5","cs-method":"GET","cs-uri-stem":"/uploads/help.aspx","cs-uri-query":"cmd=whoami","s-port":443,"c-ip":"203.0.113.7","cs-user-agent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64)","sc-status":200,"sc-substatus":0,"sc-win32-status":0,"time-taken":15}, {category: 'webserver'}, 5, line(W3C, 5), 1704881472000),
+    ev({"date":"2024-01-10","time":"10:11:13","s-ip":"10.0.0.5","cs-method":"POST","cs-uri-stem":"/owa/auth/x.js","s-port":443,"cs-username":"CORP\\alice","c-ip":"2001:db8::7","cs-user-agent":"python-requests/2.31.0","cs-referer":"https://mail.example.com/owa/","sc-status":302,"sc-substatus":0,"sc-win32-status":0,"time-taken":46}, {category: 'webserver'}, 6, line(W3C, 6), 1704881473000),
+    ev({"date":"2024-01-10","time":"10:12:00.250","cs-method":"GET","cs-uri-stem":"/index.htm","sc-status":404,"cs-host":"www.example.com","s-computername":"WEB01"}, {category: 'webserver'}, 8, line(W3C, 8), 1704881520250, "WEB01"),
+  ]);
+});
+
+test('W3C: time-only records take the #Date directive; bad records are problems with file:line', () => {
+  const text = [
+    'GET /before-fields 200',
+    '#Date: 2024-02-01 00:00:00',
+    '#Fields: time cs-method cs-uri-stem sc-status',
+    '23:59:59 GET /a 200',
+    '23:59:59 GET /a',
+    '23:59:59 GET /a 200 extra',
+    'xx:yy:zz GET /b 200',
+    '\u0000\u0001binary',
+  ].join('\n');
+  const r = decode(w3cDecoder, text, 'u_ex240201.log');
+  assert.deepStrictEqual(r.events.map((e) => [e.origin.record, e.timestamp, e.fields['cs-uri-stem']]), [[4, Date.UTC(2024, 1, 1, 23, 59, 59), '/a']]);
+  assert.deepStrictEqual(
+    r.problems.map((p) => [p.file, p.line, p.message.split(';')[0]]),
+    [
+      ['u_ex240201.log', 1, 'W3C record before any #Fields directive'],
+      ['u_ex240201.log', 5, 'W3C record has 3 values for 4 #Fields'],
+      ['u_ex240201.log', 6, 'W3C record has more values than the 4 #Fields'],
+      ['u_ex240201.log', 7, 'W3C record has a bad date/time "2024-02-01 xx:yy:zz"'],
+      ['u_ex240201.log', 8, 'W3C record has 1 values for 4 #Fields'],
+    ],
+  );
+});
+
+test('W3C sniff: directives claim the file, other text does not', () => {
+  assert.equal(w3cDecoder.sniff(W3C.split('\n').slice(0, 5)), 1);
+  assert.equal(w3cDecoder.sniff(['#Fields: date time cs-method', '2024-01-01 00:00:00 GET']), 0.95);
+  assert.equal(w3cDecoder.sniff(['2024-01-01 00:00:00 GET /x 200']), 0);
+  assert.equal(w3cDecoder.sniff(['# a comment', 'hello']), 0);
+});
