@@ -80,6 +80,29 @@ async function looksLikeJsonLines(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * Formats whose lines are independent of each other, so a big file can be cut at any
+ * line start. W3C (#Fields), auditd (record groups), Zeek (#fields) and the multi-line
+ * application logs carry state from line to line and are never split.
+ */
+const STATELESS_LINE_FORMATS = new Set(['access', 'syslog']);
+
+async function splittable(path: string, format: string): Promise<boolean> {
+  if (STATELESS_LINE_FORMATS.has(format)) return !(await isGzip(path));
+  return format === 'json' && (await looksLikeJsonLines(path));
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    await fh.read(b, 0, 2, 0);
+    return b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
 interface Plan {
   jobs: HuntJob[];
   bytes: number;
@@ -116,7 +139,7 @@ async function planJobs(opts: HuntOptions, threads: number, problems: ProblemSin
     plan.files++;
     plan.bytes += size;
     plan.formats[decoder.format] = (plan.formats[decoder.format] ?? 0) + 1;
-    if (threads > 1 && decoder.format === 'json' && size >= (opts.splitMinBytes ?? SPLIT_MIN_BYTES) && (await looksLikeJsonLines(input.path))) {
+    if (threads > 1 && size >= (opts.splitMinBytes ?? SPLIT_MIN_BYTES) && (await splittable(input.path, decoder.format))) {
       const ranges = await splitAtLines(input.path, size, threads * 2);
       plan.splits.set(input.path, ranges.length);
       ranges.forEach((range, part) => sized.push({ job: { id: id++, file: input.path, format: decoder.format, range, part }, size: range.end - range.start }));

@@ -123,3 +123,21 @@ test('worker threads and line-range splitting give exactly the single-thread res
     [1502],
   );
 });
+
+test('access logs are split across workers too, with the same detections and line numbers', async () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const q = i % 101 === 0 ? '?cmd=whoami' : '?page=' + i;
+    lines.push(`203.0.113.${i % 250} - - [02/Mar/2026:09:${String(10 + (i % 40)).padStart(2, '0')}:00 +0000] "GET /index.php${q} HTTP/1.1" 200 512 "-" "Mozilla/5.0"`);
+  }
+  const log = join(dir, 'access.log');
+  writeFileSync(log, lines.join('\n') + '\n');
+  const rules = { rulePaths: [join(examples, 'rules')], builtin: false };
+  const one = await runHunt({ inputs: [log], rules, threads: 1 }, new ProblemList());
+  const two = await runHunt({ inputs: [log], rules, threads: 2, inlineBelowBytes: 0, splitMinBytes: 1 }, new ProblemList());
+  assert.equal(one.detections.length, 40);
+  assert.equal(two.stats.threads, 2);
+  const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.rule.id} ${d.source.record}`);
+  assert.deepEqual(key(two.detections), key(one.detections));
+  assert.ok(one.detections.some((d) => d.source.record === 102 && d.event['cs-uri-query'] === 'cmd=whoami'));
+});
