@@ -3,6 +3,7 @@
  * through the rule set, collect the matches. Runs in the main thread or in a worker.
  */
 import type { Event } from '../event/event.js';
+import type { FilePart } from '../input/decoder.js';
 import type { Problem, ProblemSink } from '../errors.js';
 import { readFileBatches, type ByteRange, type FileReadStats, type ReadOptions } from '../input/read.js';
 import type { Detection, RuleInfo } from './detection.js';
@@ -16,6 +17,8 @@ export interface HuntJob {
   range?: ByteRange;
   /** Index of this range among the file's ranges (line numbers are fixed up by it). */
   part?: number;
+  /** A piece of a binary file from its decoder's `split` (EVTX chunk ranges). */
+  filePart?: FilePart;
 }
 
 /** A detection as it crosses threads: the rule by id, resolved again on the main side. */
@@ -72,7 +75,7 @@ export async function runJob(
   const sink: ProblemSink = { report: (p) => problems.push(p) };
   const stats: FileReadStats = { lines: 0, events: 0 };
   const detections: WireDetection[] = [];
-  for await (const batch of readFileBatches(job.file, { ...read, inputFormat: job.format ?? read.inputFormat }, sink, job.range, stats)) {
+  for await (const batch of readFileBatches(job.file, { ...read, inputFormat: job.format ?? read.inputFormat }, sink, job.range, stats, job.filePart)) {
     for (const ev of batch) {
       const hits = ruleSet.match(ev);
       for (let i = 0; i < hits.length; i++) detections.push(detectionOf(hits[i]!.info.id, ev));

@@ -139,7 +139,11 @@ async function planJobs(opts: HuntOptions, threads: number, problems: ProblemSin
     plan.files++;
     plan.bytes += size;
     plan.formats[decoder.format] = (plan.formats[decoder.format] ?? 0) + 1;
-    if (threads > 1 && size >= (opts.splitMinBytes ?? SPLIT_MIN_BYTES) && (await splittable(input.path, decoder.format))) {
+    const bigEnough = threads > 1 && size >= (opts.splitMinBytes ?? SPLIT_MIN_BYTES);
+    if (bigEnough && decoder.kind === 'file' && decoder.split) {
+      const parts = await decoder.split(input.path, threads * 2);
+      parts.forEach((filePart) => sized.push({ job: { id: id++, file: input.path, format: decoder.format, filePart }, size: Math.ceil(size / parts.length) }));
+    } else if (bigEnough && (await splittable(input.path, decoder.format))) {
       const ranges = await splitAtLines(input.path, size, threads * 2);
       plan.splits.set(input.path, ranges.length);
       ranges.forEach((range, part) => sized.push({ job: { id: id++, file: input.path, format: decoder.format, range, part }, size: range.end - range.start }));

@@ -51,8 +51,19 @@ export interface FileDecoder {
   readonly description: string;
   /** Confidence 0..1 from the first bytes of the file. */
   sniffBytes(head: Buffer): number;
-  /** Stream every event of the file. Problems go to ctx.problems; never throws for bad data. */
-  read(path: string, ctx: DecodeContext): AsyncIterable<Event>;
+  /**
+   * Stream every event of the file (or of one part of it, from `split`). Problems go to
+   * ctx.problems; never throws for bad data.
+   */
+  read(path: string, ctx: DecodeContext, part?: FilePart): AsyncIterable<Event>;
+  /**
+   * Optional: cut the file into at most `parts` pieces that can be read independently
+   * (worker threads). Binary formats with self-contained blocks (EVTX chunks) offer this.
+   */
+  split?(path: string, parts: number): Promise<FilePart[]>;
 }
+
+/** One independently readable piece of a binary file; its meaning belongs to the decoder. */
+export type FilePart = Readonly<Record<string, number>>;
 
 export type Decoder = LineDecoder | FileDecoder;

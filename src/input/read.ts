@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import type { Event } from '../event/event.js';
 import type { ProblemSink } from '../errors.js';
 import { UsageError, errorMessage } from '../errors.js';
-import type { Decoder, FileDecoder, LineDecoder, LineDecoderState } from './decoder.js';
+import type { Decoder, FileDecoder, FilePart, LineDecoder, LineDecoderState } from './decoder.js';
 import { decoders, decoderByName } from './registry.js';
 import { walkInputs } from './walk.js';
 
@@ -241,6 +241,7 @@ export async function* readFileBatches(
   problems: ProblemSink,
   range?: ByteRange,
   stats?: FileReadStats,
+  part?: FilePart,
 ): AsyncGenerator<Event[]> {
   let decoder: Decoder | undefined;
   try {
@@ -262,7 +263,7 @@ export async function* readFileBatches(
   if (decoder.kind === 'file') {
     let batch: Event[] = [];
     try {
-      for await (const ev of decoder.read(path, ctx)) {
+      for await (const ev of decoder.read(path, ctx, part)) {
         batch.push(ev);
         if (batch.length >= 1024) {
           if (stats) stats.events += batch.length;

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../helpers/shared.js';
+import { repoRoot, sharedDir, skipWithoutShared } from '../helpers/shared.js';
 import { runHunt } from '../../src/engine/hunt.js';
 import { ProblemList } from '../../src/errors.js';
 import type { DetectionRecord } from '../../src/output/record.js';
@@ -140,4 +140,21 @@ test('access logs are split across workers too, with the same detections and lin
   const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.rule.id} ${d.source.record}`);
   assert.deepEqual(key(two.detections), key(one.detections));
   assert.ok(one.detections.some((d) => d.source.record === 102 && d.event['cs-uri-query'] === 'cmd=whoami'));
+});
+
+test('a big EVTX file is split by chunks across workers with the same result', { skip: skipWithoutShared('logs/evtx/security.evtx') }, async () => {
+  const file = join(sharedDir(), 'logs', 'evtx', 'security.evtx');
+  const ruleFile = join(dir, 'every-security-event.yml');
+  writeFileSync(
+    ruleFile,
+    'title: Every Security event\nid: 4f7c2a9e-3d1b-4c8e-9f60-2b7a1d5e8c34\nstatus: test\nauthor: Warden tests\nlevel: informational\nlogsource:\n  product: windows\n  service: security\ndetection:\n  sel:\n    EventID|gte: 0\n  condition: sel\n',
+  );
+  const rules = { rulePaths: [ruleFile], builtin: false };
+  const one = await runHunt({ inputs: [file], rules, threads: 1 }, new ProblemList());
+  const two = await runHunt({ inputs: [file], rules, threads: 2, inlineBelowBytes: 0, splitMinBytes: 1 }, new ProblemList());
+  assert.equal(two.stats.threads, 2);
+  assert.ok(one.detections.length > 1000, `${one.detections.length} detections`);
+  assert.equal(one.detections.length, one.stats.events);
+  const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.source.record}`).sort();
+  assert.deepEqual(key(two.detections), key(one.detections));
 });

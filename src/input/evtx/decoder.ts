@@ -3,10 +3,10 @@
  * Windows event normalizer (the same one the evtx_dump-JSON input uses, since the reader
  * renders records in that shape).
  */
-import type { DecodeContext, FileDecoder } from '../decoder.js';
+import type { DecodeContext, FileDecoder, FilePart } from '../decoder.js';
 import type { Event } from '../../event/event.js';
 import { winEventToEvent } from '../winevent.js';
-import { readEvtx } from './reader.js';
+import { countChunks, readEvtx } from './reader.js';
 
 const MAGIC = Buffer.from('ElfFile\0', 'latin1');
 
@@ -30,7 +30,19 @@ export const evtxDecoder: FileDecoder = {
   sniffBytes(head: Buffer): number {
     return head.length >= 8 && head.compare(MAGIC, 0, 8, 0, 8) === 0 ? 1 : 0;
   },
-  read(path: string, ctx: DecodeContext): AsyncIterable<Event> {
-    return readEvtxEvents(path, ctx);
+  read(path: string, ctx: DecodeContext, part?: FilePart): AsyncIterable<Event> {
+    const range = part && typeof part.firstChunk === 'number' && typeof part.chunkCount === 'number' ? { firstChunk: part.firstChunk, chunkCount: part.chunkCount } : undefined;
+    return readEvtxEvents(path, ctx, range);
+  },
+  async split(path: string, parts: number): Promise<FilePart[]> {
+    const chunks = await countChunks(path);
+    const n = Math.max(1, Math.min(parts, chunks));
+    const out: FilePart[] = [];
+    for (let i = 0; i < n; i++) {
+      const first = Math.floor((chunks * i) / n);
+      const next = Math.floor((chunks * (i + 1)) / n);
+      if (next > first) out.push({ firstChunk: first, chunkCount: next - first });
+    }
+    return out;
   },
 };
