@@ -4,25 +4,15 @@
  * out-of-order tolerance: correlations see exactly the order of the events' own clocks.
  */
 import type { Event } from '../event/event.js';
+import { hostKey } from '../event/host.js';
 import type { ProblemSink } from '../errors.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import type { Detection } from './detection.js';
 import { CorrelationEngine } from './correlate.js';
 
-/**
- * The host as correlations group by it: lower-case short name, so `WEB01.corp.example`
- * (Sysmon's Computer) and `WEB01` (IIS s-computername) are one host. IP addresses stay whole.
- */
-export function correlationHost(host: string): string {
-  const h = host.trim().toLowerCase();
-  if (/^[0-9.]+$/.test(h) || h.includes(':')) return h;
-  const dot = h.indexOf('.');
-  return dot > 0 ? h.slice(0, dot) : h;
-}
-
 function asEvent(d: Detection): Event {
   // Every event carries `host` for group-by, whatever its format calls the machine.
-  const fields = d.host !== undefined && d.event.host === undefined ? { ...d.event, host: correlationHost(d.host) } : d.event;
+  const fields = d.host !== undefined && d.event.host === undefined ? { ...d.event, host: hostKey(d.host) } : d.event;
   const ev: Event = {
     fields,
     logsource: d.logsource ?? {},

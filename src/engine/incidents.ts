@@ -13,6 +13,7 @@
  * chains two or more distinct ATT&CK techniques (tags attack.tNNNN; sub-techniques count as
  * their technique).
  */
+import { hostKey } from '../event/host.js';
 import { createHash } from 'node:crypto';
 import type { EventOrigin, FieldValue, Fields } from '../event/event.js';
 import { LEVELS, type Detection, type Level } from './detection.js';
@@ -82,7 +83,7 @@ function entities(d: Detection, index: number): Node {
   for (const p of values(f, PROCESS_ID_FIELDS)) if (p !== '0' && p !== '4') links.push(`p:${p}`);
   for (const p of values(f, FILE_FIELDS)) links.push(`f:${p.replace(/\//g, '\\')}`);
   const t = d.timestamp ? Date.parse(d.timestamp) : NaN;
-  return { d, index, t, host: (d.host ?? '').toLowerCase(), users: [...new Set(values(f, USER_FIELDS))], links: [...new Set(links)] };
+  return { d, index, t, host: d.host === undefined ? '' : hostKey(d.host), users: [...new Set(values(f, USER_FIELDS))], links: [...new Set(links)] };
 }
 
 class UnionFind {

@@ -26,7 +26,7 @@ test('hunt --format jsonl: exact records for the example rules over the example 
   assert.deepEqual(
     recs.map((d) => [d.rule.title, d.source.file, d.source.record, d.timestamp, d.host]),
     [
-      ['Shell Command in a Web Request Query String (example rule)', 'examples/logs/u_ex260302.log', 7, '2026-03-02T09:16:05.000Z', null],
+      ['Shell Command in a Web Request Query String (example rule)', 'examples/logs/u_ex260302.log', 7, '2026-03-02T09:16:05.000Z', 'WEB01'],
       ['IIS Worker Process Starts a Command Interpreter (example rule)', 'examples/logs/web01-sysmon.jsonl', 3, '2026-03-02T09:16:05.871Z', 'WEB01.corp.example'],
     ],
   );
