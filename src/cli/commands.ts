@@ -4,6 +4,13 @@
  */
 import type { Command } from 'commander';
 
+import { register as hunt } from './hunt.js';
+import { register as events } from './events.js';
+import { register as evtx } from './evtx.js';
+import { register as rules } from './rules.js';
+import { register as coverage } from './coverage.js';
+import { register as scan } from './scan.js';
+
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan];

@@ -1,0 +1,157 @@
+/**
+ * Multi-pattern literal search (Aho–Corasick compiled to a dense DFA) used as the rule
+ * prefilter: one pass over a field's value finds the rule literals it contains, so only
+ * rules whose required literal occurs are evaluated in full.
+ *
+ * It is a filter, so it may report a literal that is not there (never the reverse),
+ * which keeps it small and fast:
+ * - a fixed 64-class alphabet: letters, digits and common punctuation have their own
+ *   class, upper case shares the lower-case class (matching is case-insensitive, values
+ *   need no lower-casing), every other character shares a class with others;
+ * - states are numbered breadth-first, so the hot shallow states sit together.
+ * Callers keep literals short (see MAX_SCAN_LITERAL in ruleset.ts) to bound the states.
+ */
+
+const CLASSES = 64;
+/** Characters with a class of their own (at most CLASSES - 8, leaving shared classes). */
+const OWN = 'abcdefghijklmnopqrstuvwxyz0123456789 .\\/-_:%"\'()=,;$&*?@';
+
+let classTable: Uint8Array | null = null;
+
+/** Character -> class (0..63), case-folded. */
+function classes(): Uint8Array {
+  if (classTable === null) {
+    const t = new Uint8Array(65536);
+    const own = new Map<number, number>();
+    for (let i = 0; i < OWN.length; i++) own.set(OWN.charCodeAt(i), i);
+    const spare = CLASSES - OWN.length;
+    if (spare < 1) throw new Error('prefilter alphabet too large');
+    for (let c = 0; c < 65536; c++) {
+      const l = String.fromCharCode(c).toLowerCase();
+      const lc = l.length === 1 ? l.charCodeAt(0) : c;
+      const k = own.get(lc);
+      // Characters without their own class share one: false hits only, never misses.
+      t[c] = k !== undefined ? k : OWN.length + (lc % spare);
+    }
+    classTable = t;
+  }
+  return classTable;
+}
+
+export class LiteralScanner {
+  private readonly classOf: Uint8Array;
+  /** Transition table; 16-bit when the states fit (half the memory, better cache use). */
+  private readonly delta: Int32Array | Uint16Array;
+  /** Pattern ids ending at each state (own and inherited via failure links). */
+  private readonly outStart: Int32Array;
+  private readonly outIds: Int32Array;
+  readonly patterns: readonly string[];
+
+  constructor(patterns: readonly string[]) {
+    this.patterns = patterns;
+    const classOf = classes();
+    this.classOf = classOf;
+    // Trie (insertion order ids).
+    const children: Map<number, number>[] = [new Map()];
+    const own: number[][] = [[]];
+    patterns.forEach((p, id) => {
+      let s = 0;
+      for (let i = 0; i < p.length; i++) {
+        const c = classOf[p.charCodeAt(i)]!;
+        let n = children[s]!.get(c);
+        if (n === undefined) {
+          n = children.length;
+          children.push(new Map());
+          own.push([]);
+          children[s]!.set(c, n);
+        }
+        s = n;
+      }
+      own[s]!.push(id);
+    });
+    const states = children.length;
+    // Breadth-first renumbering.
+    const order: number[] = [0];
+    for (let qi = 0; qi < order.length; qi++) for (const n of children[order[qi]!]!.values()) order.push(n);
+    const newId = new Int32Array(states);
+    order.forEach((old, i) => (newId[old] = i));
+
+    const delta = new Int32Array(states * CLASSES);
+    const fail = new Int32Array(states);
+    const outs: number[][] = new Array(states);
+    for (let i = 0; i < states; i++) outs[i] = own[order[i]!]!;
+    // Root transitions.
+    for (const [c, n] of children[0]!) delta[c] = newId[n]!;
+    // States in BFS order: failure links and full transition rows.
+    for (let i = 1; i < states; i++) {
+      const f = fail[i]!;
+      if (outs[f]!.length) outs[i] = outs[i]!.concat(outs[f]!);
+      const kids = children[order[i]!]!;
+      const row = i * CLASSES;
+      const frow = f * CLASSES;
+      for (let c = 0; c < CLASSES; c++) {
+        const kid = kids.get(c);
+        if (kid !== undefined) {
+          const n = newId[kid]!;
+          delta[row + c] = n;
+          // the child's failure state: where the parent's failure goes on c
+          fail[n] = i === 0 ? 0 : delta[frow + c]!;
+        } else {
+          delta[row + c] = delta[frow + c]!;
+        }
+      }
+    }
+    this.delta = states <= 0xffff ? Uint16Array.from(delta) : delta;
+    this.outStart = new Int32Array(states + 1);
+    let total = 0;
+    for (let s = 0; s < states; s++) {
+      this.outStart[s] = total;
+      total += outs[s]!.length;
+    }
+    this.outStart[states] = total;
+    this.outIds = new Int32Array(total);
+    for (let s = 0, k = 0; s < states; s++) for (const id of outs[s]!) this.outIds[k++] = id;
+  }
+
+  /** Calls `hit(patternId)` for every (possible) pattern occurrence in `text`; repeats possible. */
+  scan(text: string, hit: (id: number) => void): void {
+    if (this.delta instanceof Uint16Array) this.scan16(this.delta, text, hit);
+    else this.scan32(this.delta, text, hit);
+  }
+
+  // Two monomorphic copies of the loop, one per table width.
+  private scan16(delta: Uint16Array, text: string, hit: (id: number) => void): void {
+    const classOf = this.classOf;
+    const outStart = this.outStart;
+    const outIds = this.outIds;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      s = delta[s * CLASSES + classOf[text.charCodeAt(i)]!]!;
+      const a = outStart[s]!;
+      const b = outStart[s + 1]!;
+      for (let k = a; k < b; k++) hit(outIds[k]!);
+    }
+  }
+
+  private scan32(delta: Int32Array, text: string, hit: (id: number) => void): void {
+    const classOf = this.classOf;
+    const outStart = this.outStart;
+    const outIds = this.outIds;
+    let s = 0;
+    for (let i = 0; i < text.length; i++) {
+      s = delta[s * CLASSES + classOf[text.charCodeAt(i)]!]!;
+      const a = outStart[s]!;
+      const b = outStart[s + 1]!;
+      for (let k = a; k < b; k++) hit(outIds[k]!);
+    }
+  }
+
+  get states(): number {
+    return this.delta.length / CLASSES;
+  }
+
+  /** Approximate memory use in bytes (for benchmarks). */
+  get bytes(): number {
+    return this.delta.byteLength + this.outIds.byteLength + this.outStart.byteLength;
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * A compiled, indexed set of Sigma rules. `match(event)` is synchronous and cheap:
+ *
+ * 1. the event's logsource is classified once per (channel, EventID, ...) combination,
+ *    and the rules of that logsource are kept in a bucket built on first use;
+ * 2. in a bucket, every rule with a required literal (see sigma/matcher.ts; up to two
+ *    independent requirements per rule) is gated by one Aho–Corasick pass or hash
+ *    lookup per field; only rules whose requirements hold (and rules without one) run
+ *    their compiled matcher;
+ * 3. field values are stringified and lower-cased at most once per event (FieldView).
+ */
+import type { Event } from '../event/event.js';
+import { FieldView, type FieldAliases } from '../event/fields.js';
+import { LogSourceResolver, loadLogSourceMap, logSourceMatches, type LogSourceTables, type ResolvedLogSource } from '../event/logsource.js';
+import type { RuleInfo } from './detection.js';
+import type { SigmaRule } from '../sigma/rule.js';
+import { filterAppliesTo, type SigmaFilter } from '../sigma/filters.js';
+import { isCommonLiteral, type Matcher, type Requirement } from '../sigma/matcher.js';
+import { LiteralScanner } from './prefilter.js';
+
+export interface CompiledRule {
+  info: RuleInfo;
+  rule: SigmaRule;
+  /** Rule AND NOT each applicable filter. */
+  test: Matcher;
+  req: Requirement | null;
+  /** A second requirement; a rule runs only when both hold. */
+  req2: Requirement | null;
+  /** Filters that apply to this rule (titles, for explanations). */
+  filters: string[];
+}
+
+export interface RuleSetOptions {
+  filters?: SigmaFilter[];
+  logsourceMap?: LogSourceTables;
+  /** A YAML logsource map (see loadLogSourceMap); read when `logsourceMap` is not given. Throws WardenError when unreadable. */
+  logsourceMapFile?: string;
+}
+
+/** Below this many literals a plain `includes` loop beats building an automaton. */
+const SMALL_GROUP = 3;
+
+/**
+ * Scanned literals are cut to their last characters: any part of a required literal is
+ * required too, and short literals keep the automaton small (file names and extensions,
+ * the selective part of most literals, sit at the end).
+ */
+export const MAX_SCAN_LITERAL = 12;
+
+const MAX_BUCKETS = 20_000;
+
+/** The part of a literal to scan for: the last window that is not common text. */
+export function scanWindow(lit: string): string {
+  if (lit.length <= MAX_SCAN_LITERAL) return lit;
+  for (let end = lit.length; end >= MAX_SCAN_LITERAL; end--) {
+    const w = lit.slice(end - MAX_SCAN_LITERAL, end);
+    if (!isCommonLiteral(w)) return w;
+  }
+  return lit.slice(-MAX_SCAN_LITERAL);
+}
+
+interface FieldGroup {
+  /** Rule field name; '' = every value of the event (keyword searches). */
+  field: string;
+  aliases: FieldAliases | null;
+  lits: string[];
+  /** Bucket-local rule indexes per literal. */
+  litRules: number[][];
+  scanner: LiteralScanner | null;
+  /** Whole-value literals -> bucket-local rule indexes. */
+  exact: Map<string, number[]> | null;
+  /** Marks the rules of a literal as candidates for the current event. */
+  hit: (literal: number) => void;
+}
+
+interface Bucket {
+  rules: CompiledRule[];
+  aliases: (FieldAliases | null)[];
+  gated: Uint8Array;
+  groups: FieldGroup[];
+  stamp: Uint32Array;
+}
+
+export class RuleSet {
+  readonly rules: readonly CompiledRule[];
+  private readonly resolver: LogSourceResolver;
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly scanners = new Map<string, LiteralScanner>();
+  private readonly view = new FieldView();
+  private gen = 0;
+
+  constructor(rules: CompiledRule[], resolver: LogSourceResolver) {
+    this.rules = rules;
+    this.resolver = resolver;
+  }
+
+  resolveLogSource(event: Event): ResolvedLogSource {
+    return this.resolver.resolve(event);
+  }
+
+  /** Rules that match the event, in rule-set order. */
+  match(event: Event): CompiledRule[] {
+    const ls = this.resolver.resolve(event);
+    let bucket = this.buckets.get(ls.key);
+    if (bucket === undefined) {
+      bucket = this.buildBucket(ls);
+      // Logsource combinations are few in practice; bound them anyway (hostile input).
+      if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
+      this.buckets.set(ls.key, bucket);
+    }
+    const out: CompiledRule[] = [];
+    if (bucket.rules.length === 0) return out;
+    const view = this.view.reset(event.fields);
+    let gen = ++this.gen;
+    if (gen >= 0xffffffff) {
+      // Generation counter wraps after 4 billion events: forget every old stamp.
+      for (const b of this.buckets.values()) b.stamp.fill(0);
+      this.gen = gen = 1;
+    }
+    const stamp = bucket.stamp;
+    const fields = event.fields;
+    for (const g of bucket.groups) {
+      view.aliases = g.aliases;
+      let key: string | undefined;
+      let scalar: string | number | boolean | undefined;
+      if (g.field !== '') {
+        key = view.key(g.field);
+        if (key === undefined) continue;
+        const v = fields[key];
+        if (v === null || v === undefined) continue;
+        if (typeof v !== 'object') scalar = v;
+      }
+      if (g.exact !== null) {
+        if (scalar !== undefined) {
+          const rs = g.exact.get(view.scalarLower(key!, scalar));
+          if (rs !== undefined) for (const r of rs) stamp[r] = gen;
+        } else {
+          for (const v of key === undefined ? view.allLowers() : view.lowersOfKey(key)) {
+            const rs = g.exact.get(v);
+            if (rs !== undefined) for (const r of rs) stamp[r] = gen;
+          }
+        }
+      }
+      if (g.lits.length === 0) continue;
+      if (g.scanner === null) {
+        const litRules = g.litRules;
+        if (scalar !== undefined) {
+          const low = view.scalarLower(key!, scalar);
+          for (let p = 0; p < g.lits.length; p++) if (low.includes(g.lits[p]!)) for (const r of litRules[p]!) stamp[r] = gen;
+          continue;
+        }
+        const lows = key === undefined ? view.allLowers() : view.lowersOfKey(key);
+        for (let p = 0; p < g.lits.length; p++) {
+          const lit = g.lits[p]!;
+          for (const v of lows) {
+            if (v.includes(lit)) {
+              for (const r of litRules[p]!) stamp[r] = gen;
+              break;
+            }
+          }
+        }
+      } else if (typeof scalar === 'string') {
+        // The scanner is case-insensitive: no need to lower-case the value.
+        g.scanner.scan(scalar, g.hit);
+      } else if (scalar !== undefined) {
+        g.scanner.scan(String(scalar), g.hit);
+      } else {
+        for (const v of key === undefined ? view.allStrs() : view.strsOfKey(key)) g.scanner.scan(v, g.hit);
+      }
+    }
+    const rules = bucket.rules;
+    const gated = bucket.gated;
+    for (let i = 0; i < rules.length; i++) {
+      const g = gated[i]!;
+      if (g !== 0 && (stamp[2 * i] !== gen || (g === 2 && stamp[2 * i + 1] !== gen))) continue;
+      view.aliases = bucket.aliases[i]!;
+      if (rules[i]!.test(view)) out.push(rules[i]!);
+    }
+    return out;
+  }
+
+  private buildBucket(ls: ResolvedLogSource): Bucket {
+    const rules: CompiledRule[] = [];
+    const aliases: (FieldAliases | null)[] = [];
+    for (const r of this.rules) {
+      if (!logSourceMatches(r.rule.logsource, ls)) continue;
+      const ids = r.rule.detection.eventIds;
+      if (ids !== undefined && ls.eventId !== undefined && !ids.has(ls.eventId)) continue;
+      rules.push(r);
+      const cat = r.rule.logsource.category;
+      aliases.push(cat !== undefined ? (ls.aliases.get(cat) ?? null) : null);
+    }
+    const gated = new Uint8Array(rules.length);
+    const groupMap = new Map<string, FieldGroup & { litIndex: Map<string, number> }>();
+    const aliasIds = new Map<FieldAliases, number>();
+    // Stamp slots: 2*i for a rule's first requirement, 2*i+1 for its second.
+    const addReq = (i: number, slot: number, req: Requirement): void => {
+      const a = aliases[i]!;
+      let aid = 0;
+      if (a) {
+        aid = aliasIds.get(a) ?? aliasIds.size + 1;
+        aliasIds.set(a, aid);
+      }
+      for (const alt of req.alts) {
+        // A rule field that an alias renames is scanned under the rule's aliases.
+        const aliased = a !== null && a[alt.field] !== undefined;
+        const gk = `${aliased ? aid : 0}\u0000${alt.field}`;
+        let g = groupMap.get(gk);
+        if (!g) {
+          g = { field: alt.field, aliases: aliased ? a : null, lits: [], litRules: [], scanner: null, exact: null, hit: () => {}, litIndex: new Map() };
+          groupMap.set(gk, g);
+        }
+        if (alt.exact) {
+          g.exact ??= new Map();
+          const list = g.exact.get(alt.lit) ?? [];
+          if (list[list.length - 1] !== slot) list.push(slot);
+          g.exact.set(alt.lit, list);
+          continue;
+        }
+        const lit = scanWindow(alt.lit);
+        let p = g.litIndex.get(lit);
+        if (p === undefined) {
+          p = g.lits.length;
+          g.lits.push(lit);
+          g.litRules.push([]);
+          g.litIndex.set(lit, p);
+        }
+        const lr = g.litRules[p]!;
+        if (lr[lr.length - 1] !== slot) lr.push(slot);
+      }
+    };
+    rules.forEach((r, i) => {
+      if (!r.req) return;
+      gated[i] = 1;
+      addReq(i, 2 * i, r.req);
+      if (r.req2) {
+        gated[i] = 2;
+        addReq(i, 2 * i + 1, r.req2);
+      }
+    });
+    const stamp = new Uint32Array(rules.length * 2);
+    const groups: FieldGroup[] = [];
+    for (const g of groupMap.values()) {
+      if (g.lits.length > SMALL_GROUP) {
+        // Buckets of related events (Sysmon 1, Security 4688) share identical literal lists.
+        const sk = g.lits.join('\u0000');
+        let sc = this.scanners.get(sk);
+        if (sc === undefined) {
+          sc = new LiteralScanner(g.lits);
+          this.scanners.set(sk, sc);
+        }
+        g.scanner = sc;
+      }
+      const litRules = g.litRules;
+      const hit = (p: number): void => {
+        const gen = this.gen;
+        for (const r of litRules[p]!) stamp[r] = gen;
+      };
+      groups.push({ field: g.field, aliases: g.aliases, lits: g.lits, litRules, scanner: g.scanner, exact: g.exact, hit });
+    }
+    return { rules, aliases, gated, groups, stamp };
+  }
+
+  /** Index statistics (benchmarks, `warden rules` output). */
+  stats(): { buckets: number; gatedRules: number; ungatedRules: number; scanners: number; scannerBytes: number } {
+    let gatedRules = 0;
+    let ungatedRules = 0;
+    for (const r of this.rules) (r.req ? gatedRules++ : ungatedRules++);
+    let scannerBytes = 0;
+    for (const s of this.scanners.values()) scannerBytes += s.bytes;
+    return { buckets: this.buckets.size, gatedRules, ungatedRules, scanners: this.scanners.size, scannerBytes };
+  }
+}
+
+export function compileRuleSet(rules: readonly SigmaRule[], opts: RuleSetOptions = {}): RuleSet {
+  const filters = opts.filters ?? [];
+  const compiled: CompiledRule[] = rules.map((rule) => {
+    const applicable = filters.filter((f) => filterAppliesTo(f, rule));
+    let test = rule.detection.test;
+    if (applicable.length) {
+      const base = test;
+      const excl = applicable.map((f) => f.detection.test);
+      test = (v) => {
+        if (!base(v)) return false;
+        for (const x of excl) if (x(v)) return false;
+        return true;
+      };
+    }
+    return { info: rule.info, rule, test, req: rule.detection.req, req2: rule.detection.req2 ?? null, filters: applicable.map((f) => f.title) };
+  });
+  const tables = opts.logsourceMap ?? (opts.logsourceMapFile ? loadLogSourceMap(opts.logsourceMapFile) : undefined);
+  return new RuleSet(compiled, new LogSourceResolver(tables));
+}
+
+export { resolveLogSource } from '../event/logsource.js';

@@ -1,0 +1,218 @@
+/**
+ * Loading Sigma content from files and folders: multi-document YAML, `action:
+ * global / reset / repeat` collections, and sorting each document into detection rules,
+ * correlation rules (kept raw for the correlation engine) and filters. A document that
+ * breaks the spec is reported as a Problem with file:line:column and skipped; loading
+ * goes on.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProblemSink } from '../errors.js';
+import { errorMessage } from '../errors.js';
+import { LEVELS, type Level } from '../engine/detection.js';
+import { parseRule, type SigmaRule } from './rule.js';
+import { parseFilter, type SigmaFilter } from './filters.js';
+import { SigmaRuleError } from './errors.js';
+import type { Placeholders } from './placeholders.js';
+import { copyKeyPos, isYamlMap, parseYamlDocuments, setPos, posOf, type Pos, type YamlMap } from './yaml.js';
+
+export interface CorrelationDoc {
+  file: string;
+  line: number;
+  doc: YamlMap;
+}
+
+export interface LoadFailure {
+  file: string;
+  line?: number;
+  column?: number;
+  error: string;
+}
+
+export interface RuleCollection {
+  rules: SigmaRule[];
+  correlationDocs: CorrelationDoc[];
+  filters: SigmaFilter[];
+  /** Documents (rules or filters) that could not be loaded. */
+  failed: number;
+  failures: LoadFailure[];
+}
+
+export interface LoadOptions {
+  placeholders?: Placeholders;
+}
+
+function isRuleFile(name: string): boolean {
+  const l = name.toLowerCase();
+  return l.endsWith('.yml') || l.endsWith('.yaml');
+}
+
+/** Every .yml/.yaml file under the given files and folders, in a stable order. */
+export function listRuleFiles(paths: string[], onError: (path: string, message: string) => void): string[] {
+  const out: string[] = [];
+  const walk = (p: string, top: boolean): void => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      onError(p, `cannot read: ${errorMessage(e)}`);
+      return;
+    }
+    if (st.isDirectory()) {
+      let names: string[];
+      try {
+        names = readdirSync(p).sort();
+      } catch (e) {
+        onError(p, `cannot list folder: ${errorMessage(e)}`);
+        return;
+      }
+      for (const n of names) {
+        if (n.startsWith('.')) continue;
+        const child = join(p, n);
+        let cst;
+        try {
+          cst = statSync(child);
+        } catch {
+          continue;
+        }
+        if (cst.isDirectory()) walk(child, false);
+        else if (isRuleFile(n)) out.push(child);
+      }
+    } else if (top || isRuleFile(p)) {
+      out.push(p);
+    }
+  };
+  for (const p of paths) walk(p, true);
+  return out;
+}
+
+function deepMerge(base: YamlMap, over: YamlMap): YamlMap {
+  const out: YamlMap = {};
+  setPos(out, posOf(over) ?? posOf(base) ?? { line: 1, column: 1 });
+  copyKeyPos(base, out);
+  for (const [k, v] of Object.entries(base)) out[k] = v;
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isYamlMap(b) && isYamlMap(v) ? deepMerge(b, v) : v;
+  }
+  copyKeyPos(over, out);
+  return out;
+}
+
+function withoutAction(doc: YamlMap): YamlMap {
+  const out: YamlMap = {};
+  for (const [k, v] of Object.entries(doc)) if (k !== 'action') out[k] = v;
+  setPos(out, posOf(doc) ?? { line: 1, column: 1 });
+  copyKeyPos(doc, out);
+  return out;
+}
+
+export function emptyCollection(): RuleCollection {
+  return { rules: [], correlationDocs: [], filters: [], failed: 0, failures: [] };
+}
+
+/** Loads one file's documents into the collection. */
+export function loadRuleText(text: string, file: string, opts: LoadOptions, problems: ProblemSink, into: RuleCollection): void {
+  const fail = (message: string, pos: Pos | undefined): void => {
+    into.failed++;
+    into.failures.push({ file, line: pos?.line, column: pos?.column, error: message });
+    problems.report({ kind: 'rule', file, line: pos?.line, column: pos?.column, message });
+  };
+  let global: YamlMap | null = null;
+  let prev: YamlMap | null = null;
+  for (const d of parseYamlDocuments(text)) {
+    if (d.error) {
+      fail(d.error.message, d.error.pos);
+      continue;
+    }
+    if (d.value === null) continue;
+    if (!isYamlMap(d.value)) {
+      fail('a Sigma document must be a YAML map', d.pos);
+      continue;
+    }
+    const action = d.value['action'];
+    let doc: YamlMap;
+    if (action === 'global') {
+      global = withoutAction(d.value);
+      continue;
+    } else if (action === 'reset') {
+      global = null;
+      continue;
+    } else if (action === 'repeat') {
+      if (!prev) {
+        fail(`'action: repeat' without a previous document`, d.pos);
+        continue;
+      }
+      doc = deepMerge(prev, withoutAction(d.value));
+    } else if (action !== undefined) {
+      fail(`unknown collection action '${String(action)}' (expected global, reset or repeat)`, d.pos);
+      continue;
+    } else {
+      doc = global ? deepMerge(global, d.value) : d.value;
+    }
+    prev = doc;
+    try {
+      if ('correlation' in doc) into.correlationDocs.push({ file, line: d.pos.line, doc });
+      else if ('filter' in doc) into.filters.push(parseFilter(doc, file, d.pos, opts));
+      else into.rules.push(parseRule(doc, file, d.pos, opts));
+    } catch (e) {
+      if (e instanceof SigmaRuleError) fail(e.message, e.line !== undefined ? { line: e.line, column: e.column ?? 1 } : d.pos);
+      else fail(`internal error while loading: ${errorMessage(e)}`, d.pos);
+    }
+  }
+}
+
+export function loadRuleCollection(paths: string[], opts: LoadOptions, problems: ProblemSink): RuleCollection {
+  const col = emptyCollection();
+  const files = listRuleFiles(paths, (file, message) => {
+    col.failed++;
+    col.failures.push({ file, error: message });
+    problems.report({ kind: 'rule', file, message });
+  });
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      col.failed++;
+      col.failures.push({ file, error: `cannot read: ${errorMessage(e)}` });
+      problems.report({ kind: 'rule', file, message: `cannot read: ${errorMessage(e)}` });
+      continue;
+    }
+    loadRuleText(text, file, opts, problems, col);
+  }
+  return col;
+}
+
+/** Filters from files or folders; other documents in them are ignored. */
+export function loadFilters(paths: string[], problems: ProblemSink, opts: LoadOptions = {}): SigmaFilter[] {
+  return loadRuleCollection(paths, opts, problems).filters;
+}
+
+export interface RuleSelection {
+  minLevel?: Level;
+  status?: string[];
+  /** Globs over tags, e.g. `attack.t1505*` (case-insensitive). */
+  tags?: string[];
+  ids?: string[];
+}
+
+function globToRegex(glob: string): RegExp {
+  return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
+}
+
+/** The rules that pass every given criterion. */
+export function selectRules(collection: RuleCollection | SigmaRule[], sel: RuleSelection): SigmaRule[] {
+  const rules = Array.isArray(collection) ? collection : collection.rules;
+  const minIdx = sel.minLevel ? LEVELS.indexOf(sel.minLevel) : 0;
+  const statuses = sel.status?.length ? new Set(sel.status.map((s) => s.toLowerCase())) : undefined;
+  const tagRes = sel.tags?.length ? sel.tags.map(globToRegex) : undefined;
+  const ids = sel.ids?.length ? new Set(sel.ids.map((s) => s.toLowerCase())) : undefined;
+  return rules.filter((r) => {
+    if (LEVELS.indexOf(r.info.level) < minIdx) return false;
+    if (statuses && !statuses.has(r.info.status.toLowerCase())) return false;
+    if (tagRes && !r.info.tags.some((t) => tagRes.some((re) => re.test(t)))) return false;
+    if (ids && !ids.has(r.info.id.toLowerCase()) && !(r.info.name && ids.has(r.info.name.toLowerCase()))) return false;
+    return true;
+  });
+}

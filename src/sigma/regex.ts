@@ -1,0 +1,128 @@
+/**
+ * The `re` modifier. Sigma regexes are PCRE-flavoured (rules also carry Python inline
+ * flags such as `(?i)`); they run on re2js, a linear-time engine, so no rule can make
+ * matching hang. Constructs RE2 cannot run in linear time (look-around, back-references)
+ * make the rule fail to load with a clear reason instead.
+ */
+import { RE2JS } from 're2js';
+import type { StringTest } from './glob.js';
+
+export interface RegexFlags {
+  i?: boolean;
+  m?: boolean;
+  s?: boolean;
+}
+
+/** PCRE/Python spellings RE2 lacks but has an equivalent for. */
+function translate(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) {
+      const n = pattern[i + 1]!;
+      // \Z (end of subject) is RE2's \z; PCRE's \Z also allows a final newline, close enough for logs.
+      out += n === 'Z' ? '\\z' : c + n;
+      i++;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** Compiles a Sigma regex into an unanchored search; throws Error with a reason when invalid. */
+export function compileRegex(pattern: string, flags: RegexFlags): StringTest {
+  let f = 0;
+  if (flags.i) f |= RE2JS.CASE_INSENSITIVE;
+  if (flags.m) f |= RE2JS.MULTILINE;
+  if (flags.s) f |= RE2JS.DOTALL;
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(translate(pattern), f);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new Error(`invalid or unsupported regular expression '${pattern}': ${why}`);
+  }
+  return (v) => re.test(v);
+}
+
+/**
+ * The longest literal every match of the regex must contain (lower-cased), or '' when
+ * none can be told safely: a top-level alternation gives up; groups, classes, escapes
+ * like \d and optional or repeated characters end a literal run. Used only as a
+ * prefilter, so being conservative is always right.
+ */
+export function requiredLiteral(pattern: string): string {
+  const runs: string[] = [];
+  let run = '';
+  const end = (): void => {
+    if (run) runs.push(run);
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '|') return '';
+    if (c === '\\') {
+      const n = pattern[i + 1];
+      i++;
+      if (n === undefined) return '';
+      if (/[A-Za-z0-9]/.test(n)) end();
+      else run += n;
+      continue;
+    }
+    if (c === '(' || c === '[') {
+      end();
+      // Skip the group or class, minding nesting, escapes and classes inside groups.
+      let depth = 0;
+      let inClass = false;
+      for (; i < pattern.length; i++) {
+        const d = pattern[i]!;
+        if (d === '\\') {
+          i++;
+          continue;
+        }
+        if (inClass) {
+          if (d === ']') {
+            inClass = false;
+            if (depth === 0) break;
+          }
+          continue;
+        }
+        if (d === '[') {
+          inClass = true;
+          // a ']' right after '[' or '[^' is literal
+          if (pattern[i + 1] === ']') i++;
+          else if (pattern[i + 1] === '^' && pattern[i + 2] === ']') i += 2;
+          continue;
+        }
+        if (d === '(') depth++;
+        else if (d === ')') {
+          depth--;
+          if (depth === 0) break;
+        }
+      }
+      // A quantifier after the group/class changes nothing: its content was not used.
+      continue;
+    }
+    if (c === '*' || c === '?' || c === '{' || c === '+') {
+      // The previous character may be absent or repeated.
+      run = run.slice(0, -1);
+      end();
+      if (c === '{') {
+        const close = pattern.indexOf('}', i);
+        if (close > i) i = close;
+      }
+      if (pattern[i + 1] === '?' || pattern[i + 1] === '+') i++;
+      continue;
+    }
+    if (c === '.' || c === '^' || c === '$') {
+      end();
+      continue;
+    }
+    run += c;
+  }
+  end();
+  let best = '';
+  for (const r of runs) if (r.length > best.length) best = r;
+  return best.length >= 3 ? best.toLowerCase() : '';
+}
