@@ -10,7 +10,7 @@ import { UsageError, errorMessage } from '../errors.js';
 const program = new Command();
 program
   .name('warden')
-  .description('Find malicious server software components (MITRE ATT&CK T1505): Sigma over logs, web-shell scanning, component integrity')
+  .description('Find malicious server software components (MITRE ATT&CK T1505): Sigma rules and correlations over logs, web-shell scanning')
   .version('0.1.0')
   .showHelpAfterError()
   .exitOverride();
