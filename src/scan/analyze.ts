@@ -1,0 +1,119 @@
+/**
+ * Runs the analyzers for one text: strip comments for its language, run the language's
+ * flow analyzer plus the shared ones, then re-analyze decoded payloads (bounded depth and
+ * size) and merge their evidence.
+ */
+import type { Analyzer, AnalyzerContext, DecodedLayer } from './context.js';
+import { EvidenceCollector } from './evidence.js';
+import { CLIKE_LEX, HASH_LEX, JS_LEX, PHP_LEX, VB_LEX, stripComments, type LexSpec } from './lexer.js';
+import type { Language, ScanLimits } from './types.js';
+import { analyzePhp } from './analyzers/php.js';
+import { analyzeJava } from './analyzers/java.js';
+import { analyzeDotnet } from './analyzers/dotnet.js';
+import { analyzeAsp } from './analyzers/asp.js';
+import { analyzeCfml } from './analyzers/cfml.js';
+import { analyzeNode, analyzePerl, analyzePython, analyzeShell } from './analyzers/scripts.js';
+import { analyzeObfuscation } from './analyzers/obfuscation.js';
+import { analyzeCommon } from './analyzers/common.js';
+import { analyzeFamilies } from './analyzers/families.js';
+import { analyzePluginXml } from './analyzers/plugin.js';
+import { detectLanguage } from './language.js';
+
+const BY_LANGUAGE: Record<Language, Analyzer[]> = {
+  php: [analyzePhp],
+  jsp: [analyzeJava],
+  aspx: [analyzeDotnet],
+  asp: [analyzeAsp],
+  cfml: [analyzeCfml],
+  perl: [analyzePerl],
+  python: [analyzePython],
+  node: [analyzeNode],
+  shell: [analyzeShell],
+  xml: [analyzePluginXml],
+  unknown: [],
+};
+
+const SERVER_REGIONS: Array<[string, string]> = [
+  ['<%', '%>'],
+  ['<script', '</script>'],
+];
+
+function lexFor(language: Language, text: string): LexSpec | undefined {
+  switch (language) {
+    case 'php':
+      return PHP_LEX;
+    case 'jsp':
+      return { ...CLIKE_LEX, regions: [['<%', '%>'], ['<jsp:scriptlet>', '</jsp:scriptlet>'], ['<jsp:declaration>', '</jsp:declaration>'], ['<jsp:expression>', '</jsp:expression>']] };
+    case 'aspx': {
+      // handlers and services (.ashx/.asmx/.svc) are plain code after their directive
+      const afterDirective = text.indexOf('%>') === -1 ? '' : text.slice(text.indexOf('%>') + 2);
+      const regions = /<%@\s*(?:WebHandler|WebService|ServiceHost)\b/i.test(text) || (/^\s*<%@/.test(text) && !/<%|<script/i.test(afterDirective)) ? [] : SERVER_REGIONS;
+      return /<%@[^%]{0,300}Language\s*=\s*["']?\s*VB/i.test(text) ? { ...VB_LEX, regions } : { ...CLIKE_LEX, regions };
+    }
+    case 'asp':
+      return /<%@\s*LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)|<script[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)[^>]{0,80}runat|<script[^>]{0,80}runat\s*=\s*["']?server[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)/i.test(text)
+        ? { ...CLIKE_LEX, regions: SERVER_REGIONS }
+        : { ...VB_LEX, regions: SERVER_REGIONS };
+    case 'python':
+      return HASH_LEX;
+    case 'node':
+      return JS_LEX;
+    default:
+      return undefined;
+  }
+}
+
+export interface AnalyzeOptions {
+  limits: ScanLimits;
+  deadline: number;
+}
+
+/** Analyzes one text as `language`; recursion into decoded layers is bounded by `limits`. */
+export function analyzeText(text: string, language: Language, opts: AnalyzeOptions, layer = 0, budget = { bytes: 0, layers: 0 }): EvidenceCollector {
+  // JSPX keeps Java inside XML: entities hide quotes and angle brackets
+  if (language === 'jsp' && /<jsp:(?:scriptlet|declaration|expression)/.test(text)) {
+    text = text.replace(/&(?:lt|gt|amp|quot|apos);/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&apos;': "'" })[e] ?? e);
+  }
+  if (language === 'cfml') text = text.replace(/<!---[\s\S]*?--->/g, (c) => c.replace(/[^\n]/g, ' '));
+  const ev = new EvidenceCollector(text, language, layer);
+  const lex = lexFor(language, text);
+  const code = lex ? stripComments(text, lex) : text;
+  const ctx: AnalyzerContext = { text, code, lower: code.toLowerCase(), ev, layers: [], size: text.length };
+  for (const a of BY_LANGUAGE[language]) a(ctx);
+  if (language !== 'unknown' && language !== 'xml') {
+    analyzeObfuscation(ctx);
+    analyzeCommon(ctx);
+    analyzeFamilies(ctx);
+  }
+  if (layer < opts.limits.maxDecodeDepth) followLayers(ctx, opts, layer, budget);
+  return ev;
+}
+
+function followLayers(ctx: AnalyzerContext, opts: AnalyzeOptions, layer: number, budget: { bytes: number; layers: number }): void {
+  const seen = new Set<string>();
+  for (const l of ctx.layers) {
+    if (Date.now() > opts.deadline) return;
+    if (budget.layers >= 16 || budget.bytes + l.text.length > opts.limits.maxDecodeBytes) return;
+    const key = l.text.slice(0, 256) + l.text.length;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    budget.layers++;
+    budget.bytes += l.text.length;
+    const lang = layerLanguage(l);
+    const sub = analyzeText(l.text, lang, opts, layer + 1, budget);
+    if (sub.score() > 0) {
+      ctx.ev.merge(sub);
+    }
+  }
+}
+
+function layerLanguage(l: DecodedLayer): Language {
+  const g = detectLanguage(l.text, '');
+  if (l.language === 'unknown' || l.language === 'xml') {
+    if (g.confidence >= 6 && g.language !== 'unknown') return g.language;
+    if (/<%/.test(l.text)) return /request\s*\.\s*getParameter|java\./.test(l.text) ? 'jsp' : /Language\s*=\s*["']?\s*(?:C#|JScript|VB)|Request\.Item\s*\[/i.test(l.text) ? 'aspx' : 'asp';
+    return 'php';
+  }
+  // a decoded payload keeps its carrier's language unless it opens with another one
+  return g.confidence >= 10 && g.language !== 'unknown' ? g.language : l.language;
+}

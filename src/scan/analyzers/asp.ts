@@ -1,0 +1,79 @@
+/**
+ * Classic ASP (VBScript and JScript): request input reaching Execute/ExecuteGlobal/Eval,
+ * WScript.Shell / Shell.Application, and file or stream writes.
+ */
+import type { AnalyzerContext } from '../context.js';
+import { analyzeWriters } from './writers.js';
+import { Taint, matches, type FlowSpec } from '../flow.js';
+
+export const ASP_FLOW: FlowSpec = {
+  source: /\bRequest\s*(?:\.\s*(?:Form|QueryString|Item|Cookies|BinaryRead|TotalBytes)\b|\s*\(|\s*\[)/i,
+  assign: /(?:^|[\n:;]|\bthen\b)\s*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,40})\s*=(?!=)\s*([^\n:;]{1,300})/gi,
+  varRef: /\b([A-Za-z_]\w*)\b/g,
+};
+
+export function analyzeAsp(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const taint = new Taint(code, ASP_FLOW);
+  const hasRequest = ASP_FLOW.source.test(code);
+  analyzeWriters(ctx, taint);
+  // Execute "x", Execute(x), ExecuteGlobal x, Eval(x), eval(x) (JScript)
+  for (const m of matches(/(?<![\w.])(Execute|ExecuteGlobal|Eval)\b[ \t]*(\(?)([^\n]{0,300})/gi, code, 500)) {
+    const name = m[1]!;
+    const arg = m[3]!;
+    if (!m[2] && !/^[ \t]+\S/.test(m[0].slice(name.length))) continue; // a bare word, not a call
+    if (taint.hasSource(arg)) ev.add('flow', `request input reaches ${name}`, 12, m.index, m[0].length);
+    else if (taint.touches(arg)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
+    else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, 8, m.index, m[0].length);
+    else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg)) ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
+    else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
+  }
+  const shellObj = /CreateObject\s*\(\s*"(?:WScript\.Shell|Shell\.Application|WScript\.Network)"|CLSID:(?:72C24DD5|13709620)/i.exec(code);
+  if (shellObj) {
+    ev.add('capability', 'creates a Windows shell COM object', 4, shellObj.index, shellObj[0].length);
+    for (const m of matches(/\.\s*(Run|Exec|ShellExecute)\b\s*\(?([^\n]{0,300})/gi, code, 200)) {
+      const arg = m[2]!;
+      if (taint.hasSource(arg)) ev.add('flow', `request input reaches shell ${m[1]}`, 12, m.index, m[0].length);
+      else if (taint.touches(arg)) ev.add('flow', `request-derived variable reaches shell ${m[1]}`, 11, m.index, m[0].length);
+      else ev.add('capability', `runs OS commands (${m[1]})`, 3, m.index, m[0].length);
+    }
+    if (hasRequest) ev.add('flow', 'shell object in a page that reads request input', 3, shellObj.index, shellObj[0].length);
+  }
+  // writers: request picks file name and content (uploader/dropper)
+  for (const m of matches(/\b(?:CreateTextFile|OpenTextFile|SaveToFile)\b\s*\(?([^\n]{0,200})/gi, code, 200)) {
+    if (taint.touches(m[1]!) && /\.\s*Write(?:Line)?\b[^\n]{0,120}(?:Request|\b(?:[A-Za-z_]\w*)\b)/i.test(code) && hasRequest) {
+      ev.add('flow', 'request chooses a file to write', 6, m.index, m[0].length);
+      break;
+    }
+  }
+  // JScript: eval handed around as a value ({'E': eval}, var f = eval) to dodge `eval(`
+  const alias = /[:=,(]\s*eval\s*[,;})\]]/.exec(code);
+  if (alias) ev.add('obfuscation', 'eval passed around as a value (aliased code execution)', hasRequest ? 10 : 6, alias.index, alias[0].length);
+  // database client: request picks the server/credentials and the SQL
+  const conn = /\.\s*Open\b\s*\(?([^\n]{0,300})|ConnectionString\s*=\s*([^\n]{0,300})/i.exec(code);
+  if (conn && taint.touches(conn[1] ?? conn[2] ?? '') && /\.\s*Execute\b\s*\(?[^\n]{0,200}/i.test(code)) {
+    ev.add('flow', 'request chooses the database connection and the SQL it runs (database client backdoor)', 7, conn.index, 30);
+  }
+  const unsafe = /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,30}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
+  if (unsafe) ev.add('capability', 'JScript.NET eval with the "unsafe" (full trust) option', /unsafe/i.test(unsafe[1]!) ? 10 : 8, unsafe.index, unsafe[0].length);
+  // script engines hosted by the page: MSScriptControl runs whatever string it is given
+  const sc = /CreateObject\s*\(\s*"MSScriptControl\.ScriptControl(?:\.1)?"/i.exec(code);
+  if (sc) {
+    const run = /\.\s*(?:ExecuteStatement|Eval|Run|AddCode)\b\s*\(?([^\n]{0,300})/i.exec(code);
+    ev.add('capability', 'hosts a script engine (MSScriptControl) that runs strings as code', run && (taint.touches(run[1]!) || /request/i.test(run[1]!)) ? 12 : 7, sc.index, sc[0].length);
+  }
+  // XSLT with embedded script blocks run by the server
+  const xslt = /<msxsl:script\b|msxsl:script/i.exec(ctx.text);
+  if (xslt && /transformNode|TransformNodeToObject|XslCompiledTransform|XslTransform/i.test(code)) ev.add('capability', 'runs script embedded in an XSLT stylesheet (msxsl:script)', 9, xslt.index, 20);
+  // UTF-7 code page: `+AHs-`-style escapes hide keywords from scanners and people
+  const u7 = /<%@[^%]{0,80}codepage\s*=\s*["']?65000/i.exec(ctx.text);
+  if (u7) {
+    ev.add('obfuscation', 'page declared as UTF-7 (code page 65000) to hide its code', 7, u7.index, u7[0].length);
+    const cleaned = ctx.text.replace(/\+[A-Za-z0-9/+]{0,12}-/g, '');
+    if (cleaned !== ctx.text) ctx.layers.push({ text: cleaned, offset: u7.index, how: 'UTF-7 escapes removed', language: 'asp' });
+  }
+  const enc = /#@~\^[A-Za-z0-9+/]{6}==/.exec(ctx.text);
+  if (enc) ev.add('obfuscation', 'script encoded with the Microsoft Script Encoder', 6, enc.index, 12);
+  const fso = /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code);
+  if (fso && shellObj && hasRequest) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
+}

@@ -1,0 +1,161 @@
+/**
+ * Family knowledge, written as behaviour: how each well-known shell family works, not
+ * strings copied from samples. A family rule only names the finding (and adds a little
+ * weight); the verdict rests on the flow/obfuscation evidence underneath.
+ */
+import type { AnalyzerContext } from '../context.js';
+
+interface FamilyRule {
+  family: string;
+  languages: string[];
+  /** Every regex must match somewhere in the code. */
+  all: RegExp[];
+  weight: number;
+  reason: string;
+  /** Only for small files (one-liners). */
+  maxSize?: number;
+}
+
+const REQ_PHP = /\$_(?:POST|GET|REQUEST|COOKIE)\b/;
+const RULES: FamilyRule[] = [
+  {
+    family: 'China Chopper',
+    languages: ['php'],
+    all: [/(?:eval|assert)\s*\(\s*(?:@\s*)?(?:\$_(?:POST|GET|REQUEST)\s*\[|stripslashes\s*\(\s*\$_|base64_decode\s*\(\s*\$_)/i],
+    maxSize: 4096,
+    weight: 2,
+    reason: 'one-line eval of a posted parameter (China Chopper-style client)',
+  },
+  {
+    family: 'China Chopper',
+    languages: ['aspx', 'asp'],
+    all: [/\beval\s*\(\s*Request(?:\.Item)?\s*[\[(]|\bExecute(?:Global)?\s*\(?\s*Request\s*\(/i],
+    maxSize: 4096,
+    weight: 2,
+    reason: 'one-line eval of a posted parameter (China Chopper-style client)',
+  },
+  {
+    family: 'Behinder',
+    languages: ['php'],
+    all: [/php:\/\/input/i, /openssl_decrypt\s*\(|\^\s*\$\w+\s*\[\s*\(?\s*\$\w+\s*\+\s*1\s*\)?\s*&\s*15\s*\]/i, /\$_SESSION\s*\[|session_start/i],
+    weight: 6,
+    reason: 'decrypts the raw POST body with a per-session AES/XOR key and evaluates it (Behinder protocol)',
+  },
+  {
+    family: 'Behinder',
+    languages: ['jsp'],
+    all: [/Cipher\s*\.\s*getInstance\s*\(\s*"AES/i, /defineClass|ClassLoader/, /session\s*\.\s*(?:putValue|setAttribute|getValue|getAttribute)\s*\(/, /getReader\s*\(\s*\)\s*\.\s*readLine|getInputStream/],
+    weight: 3,
+    reason: 'AES-decrypts the posted body with a session key, then defines and runs a class (Behinder protocol)',
+  },
+  {
+    family: 'Godzilla',
+    languages: ['php'],
+    all: [/\$_SESSION\s*\[\s*\$\w+\s*\]/, /\^\s*\$\w+\s*\[\s*\(?\s*\$\w+\s*\+\s*1\s*\)?\s*&\s*15\s*\]/, /substr\s*\(\s*md5\s*\(\s*\$\w+\s*\.\s*\$\w+\s*\)/i, REQ_PHP],
+    weight: 7,
+    reason: 'keeps an XOR-encrypted payload in the session and answers with md5-framed output (Godzilla protocol)',
+  },
+  {
+    family: 'Godzilla',
+    languages: ['jsp', 'aspx'],
+    all: [/defineClass|Assembly\s*\.\s*Load/i, /AES|Rijndael/i, /md5|MD5/, /session\s*\.\s*setAttribute|Session\s*\[|Session\s*\.\s*Add/i],
+    weight: 3,
+    reason: 'loads an AES-encrypted payload class into the session and frames output with md5 (Godzilla protocol)',
+  },
+  {
+    family: 'weevely',
+    languages: ['php'],
+    all: [/php:\/\/input/i, /gzuncompress|gzcompress/i, /preg_match\s*\(\s*["']\/\s*\$\w+\s*\(\.\+\)\s*\$\w+/i],
+    weight: 3,
+    reason: 'hides XOR+zlib commands between key markers in the request body (weevely agent)',
+  },
+  {
+    family: 'reGeorg',
+    languages: ['php', 'jsp', 'aspx', 'asp'],
+    all: [/["'](?:CONNECT|DISCONNECT|FORWARD)["']/, /["'](?:READ|X-CMD|X-STATUS|X-ERROR|X-TARGET)["']|getHeader\s*\(\s*"X-|HTTP_X_/i, /socket|Socket|fsockopen|stream_socket_client|SocketChannel|TcpClient/],
+    weight: 4,
+    reason: 'relays TCP connections over HTTP requests (reGeorg/Neo-reGeorg tunnel)',
+  },
+  {
+    family: 'ASPXSpy',
+    languages: ['aspx'],
+    all: [/Process|ProcessStartInfo/, /DirectoryInfo|File\s*\.\s*(?:Delete|Copy|Move)/, /Registry|RegistryKey|SqlConnection|OleDbConnection/, /IIS|DirectoryEntry|ServerVariables/i],
+    weight: 2,
+    reason: 'ASP.NET file manager with command, registry/database and IIS browsing (ASPXSpy-style)',
+  },
+  {
+    family: 'cmd.jsp',
+    languages: ['jsp'],
+    all: [/request\s*\.\s*getParameter\s*\(\s*"\w{1,12}"\s*\)/, /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec|ProcessBuilder/, /getInputStream\s*\(\s*\)/],
+    maxSize: 8192,
+    weight: 2,
+    reason: 'runs a request parameter as a command and prints its output (cmd.jsp-style)',
+  },
+  {
+    family: 'memory shell loader',
+    languages: ['jsp'],
+    all: [/addFilterDef|addFilterMap|addServletMapping|addApplicationEventListener|registerMapping/, /getDeclaredField|getDeclaredMethod|setAccessible/],
+    weight: 3,
+    reason: 'registers a filter/servlet/listener into the running container through reflection (memory shell loader)',
+  },
+  {
+    family: 'p0wny-style terminal',
+    languages: ['php'],
+    all: [/\$_(?:POST|GET|REQUEST)\s*\[\s*['"]cmd['"]\s*\]|\$_(?:POST|GET|REQUEST)\s*\[\s*['"](?:feature|cwd|path)['"]\s*\]/, /chdir\s*\(/, /json_encode\s*\(/, /proc_open|shell_exec|exec\s*\(|system\s*\(|passthru/],
+    weight: 2,
+    reason: 'JSON command API with working-directory tracking behind a browser terminal (p0wny-style)',
+  },
+  {
+    family: 'file-manager shell (c99/r57/WSO/b374k class)',
+    languages: ['php'],
+    all: [/\$_(?:POST|GET|REQUEST)\s*\[/, /\b(?:shell_exec|passthru|system|proc_open|popen)\s*\(/, /\b(?:scandir|opendir|readdir|glob)\s*\(/, /\b(?:move_uploaded_file|copy)\s*\(/, /\b(?:posix_getpwuid|php_uname|disk_free_space|fileperms)\s*\(/, /\b(?:mysql_connect|mysqli_connect|mysql_query|fsockopen|mail)\s*\(/],
+    weight: 4,
+    reason: 'full remote-administration kit: file browser, uploads, commands, system info, database/network tools',
+  },
+];
+
+/** Self-identifying names are used only to choose a label among matched behaviour. */
+const NAMES: Array<[RegExp, string]> = [
+  [/\bb374k\b/i, 'b374k'],
+  [/\bwso\s*(?:shell|\d)|\bwso_version\b|FilesMan/i, 'WSO'],
+  [/\bc99(?:shell|_|\b)/i, 'c99'],
+  [/\br57(?:shell|\b)/i, 'r57'],
+  [/\bantsword\b/i, 'AntSword'],
+  [/\bp0wny\b/i, 'p0wny'],
+  [/\bweevely\b/i, 'weevely'],
+  [/\bASPXSpy\b/i, 'ASPXSpy'],
+  [/\bGodzilla\b/i, 'Godzilla'],
+  [/\bBehinder|rebeyond\b/i, 'Behinder'],
+  [/\bNeo-?reGeorg\b/i, 'Neo-reGeorg'],
+  [/\breGeorg\b/i, 'reGeorg'],
+];
+
+export function analyzeFamilies(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  for (const r of RULES) {
+    if (!r.languages.includes(ev.language)) continue;
+    if (r.maxSize !== undefined && ctx.size > r.maxSize) continue;
+    let first = -1;
+    let ok = true;
+    for (const re of r.all) {
+      const m = re.exec(code);
+      if (!m) {
+        ok = false;
+        break;
+      }
+      if (first === -1) first = m.index;
+    }
+    if (!ok) continue;
+    ev.add('family', r.reason, r.weight, first);
+    ev.setFamily(r.family, r.weight);
+  }
+  // a self-declared name refines a behaviour-based label (never adds a verdict by itself)
+  if (ev.family) {
+    for (const [re, name] of NAMES) {
+      if (re.test(ctx.text.slice(0, 200000))) {
+        if (ev.family.startsWith('file-manager') || ev.family === name || ev.family.startsWith(name.slice(0, 4))) ev.setFamily(name, ev.familyWeight + 0.5);
+        break;
+      }
+    }
+  }
+}

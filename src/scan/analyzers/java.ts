@@ -1,0 +1,81 @@
+/**
+ * JSP / JSPX / Java: request input reaching Runtime.exec, ProcessBuilder, class loading,
+ * script engines and expression languages; reflective Runtime access; runtime registration
+ * of filters/servlets/listeners (memory-shell loaders); request-driven socket tunnels.
+ */
+import type { AnalyzerContext } from '../context.js';
+import { analyzeWriters } from './writers.js';
+import { Taint, matches, type FlowSpec } from '../flow.js';
+import { callArgs } from '../text.js';
+
+export const JAVA_FLOW: FlowSpec = {
+  source: /\brequest\s*\.\s*get(?:Parameter|ParameterValues|ParameterMap|ParameterNames|Header|Headers|InputStream|Reader|QueryString|Part|Parts|Cookies)\s*\(|\bpageContext\s*\.\s*getRequest\s*\(|\b(?:req|httpRequest|servletRequest)\s*\.\s*get(?:Parameter|Header|InputStream|Reader|QueryString)\s*\(/,
+  assign: /(?<![\w$.])([A-Za-z_]\w{0,40})(?:\s*\[\s*\])?\s*=(?!=)\s*([^;]{1,300})/g,
+  varRef: /\b([A-Za-z_]\w*)\b/g,
+};
+
+const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [
+  [/\bRuntime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(/g, 'Runtime.exec', 'cmd'],
+  [/\bnew\s+ProcessBuilder\s*\(/g, 'ProcessBuilder', 'cmd'],
+  [/\.\s*command\s*\(/g, 'ProcessBuilder.command', 'cmd'],
+  [/(?<!\w)(?:\w+\s*\.\s*)?exec\s*\(/g, 'Runtime.exec', 'cmd'],
+  [/\bdefineClass\s*\(/g, 'ClassLoader.defineClass', 'code'],
+  [/\bnew\s+URLClassLoader\s*\(/g, 'URLClassLoader', 'code'],
+  [/\bClass\s*\.\s*forName\s*\(/g, 'Class.forName', 'code'],
+  [/\.\s*getEngineByName\s*\([^)]{0,40}\)\s*\.\s*eval\s*\(|\bengine\s*\.\s*eval\s*\(/g, 'ScriptEngine.eval', 'code'],
+  [/\b(?:createValueExpression|createMethodExpression|ELProcessor\s*\(\s*\)\s*\.\s*eval|\.\s*getValue\s*\(\s*ognl)/g, 'expression language evaluation', 'code'],
+  [/\bnew\s+InitialContext\s*\(\s*\)\s*\.\s*lookup\s*\(|\.\s*lookup\s*\(/g, 'JNDI lookup', 'code'],
+  [/\bnew\s+FileOutputStream\s*\(|\bnew\s+FileWriter\s*\(|\bFiles\s*\.\s*write\s*\(/g, 'file write', 'write'],
+];
+
+export function analyzeJava(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const taint = new Taint(code, JAVA_FLOW);
+  const hasRequest = JAVA_FLOW.source.test(code);
+  analyzeWriters(ctx, taint);
+  let execSeen = false;
+  for (const [re, name, kind] of SINKS) {
+    for (const m of matches(re, code, 500)) {
+      const args = callArgs(code, m.index + m[0].length - 1);
+      if (name === 'Runtime.exec' && re.source.startsWith('(?<!') && !/Runtime|ProcessBuilder|getRuntime|"exec"/.test(code)) break;
+      if (kind === 'cmd') execSeen = true;
+      if (taint.hasSource(args)) ev.add('flow', `request input reaches ${name}`, kind === 'write' ? 7 : 12, m.index, m[0].length);
+      else if (taint.touches(args)) ev.add('flow', `request-derived variable reaches ${name}`, kind === 'write' ? 6 : 11, m.index, m[0].length);
+      else if (kind === 'cmd' && !re.source.startsWith('(?<!') && name !== 'ProcessBuilder.command') ev.add('capability', `runs OS commands (${name})`, 4, m.index, m[0].length);
+      else if (name === 'ClassLoader.defineClass') ev.add('capability', 'defines classes from bytes at runtime', 5, m.index, m[0].length);
+    }
+  }
+  if (execSeen && hasRequest) {
+    const m = /Runtime|ProcessBuilder/.exec(code);
+    ev.add('flow', 'OS command execution in a page that reads request input', 4, m?.index ?? -1, 10);
+  }
+  // reflection to reach Runtime/ProcessBuilder without naming the call
+  const refl = /["'](?:java\.lang\.Runtime|java\.lang\.ProcessBuilder|java\.lang\.ProcessImpl|java\.lang\.UNIXProcess|getRuntime|forkAndExec)["']/.exec(code);
+  if (refl) ev.add('capability', 'reaches process execution through reflection', 7, refl.index, refl[0].length);
+  // shell interpreters handed to exec
+  const shell = /["'](?:cmd(?:\.exe)?|\/bin\/(?:ba)?sh|\/c|-c)["']/.exec(code);
+  if (shell && execSeen) ev.add('capability', 'passes commands to a shell interpreter', 3, shell.index, shell[0].length);
+
+  // class loading of posted, decrypted bytes (Behinder/Godzilla-style)
+  const define = /defineClass|\bnew\s+\w*ClassLoader\b|extends\s+ClassLoader/.exec(code);
+  const crypto = /Cipher\s*\.\s*getInstance|SecretKeySpec|\bAES\b/.exec(code);
+  const b64 = /Base64|BASE64Decoder|decodeBuffer|DatatypeConverter\s*\.\s*parseBase64/.exec(code);
+  if (define && (crypto || b64) && (hasRequest || /getInputStream|getReader/.test(code))) {
+    ev.add('flow', 'loads classes from request bytes it decodes/decrypts', 12, define.index, define[0].length);
+  }
+  // memory shell: components registered into the running container via its internals
+  const mem = /\b(?:addFilterDef|addFilterMap(?:Before)?|addServletMappingDecoded|addServletMapping|addApplicationEventListener|ApplicationFilterConfig|registerMapping|addInterceptor|getDeclaredField\s*\(\s*"(?:context|applicationContext|standardContext|filterConfigs)")\b/.exec(code);
+  if (mem) {
+    const refl2 = /setAccessible\s*\(\s*true|getDeclaredField|getDeclaredMethod/.test(code);
+    ev.add('capability', 'registers a filter/servlet/listener into the running server (memory shell loader)', refl2 ? 9 : 6, mem.index, mem[0].length);
+  }
+  // request-driven socket: HTTP tunnel (reGeorg-style)
+  const sock = /\b(?:new\s+Socket\s*\(|SocketChannel\s*\.\s*open\s*\(|new\s+InetSocketAddress\s*\()/.exec(code);
+  if (sock) {
+    const args = callArgs(code, code.indexOf('(', sock.index));
+    if (taint.touches(args)) ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 8, sock.index, sock[0].length);
+  }
+  // uploader: request chooses both file and content
+  const fos = /\bnew\s+FileOutputStream\s*\(([^;]{0,200})/.exec(code);
+  if (fos && taint.touches(fos[1]!) && /getParameter|getInputStream|getPart/.test(code)) ev.add('flow', 'request chooses a file to write', 5, fos.index, 20);
+}

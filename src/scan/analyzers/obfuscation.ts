@@ -1,0 +1,189 @@
+/**
+ * Obfuscation, weighed per language: decode chains, long encoded blobs, escape-heavy
+ * strings, chr()-built strings, script-encoder output. Cheap layers are decoded and handed
+ * back for re-analysis, so what the payload does counts more than how it is wrapped.
+ * Minified client JavaScript and vendor code are not analyzed here (only server languages).
+ */
+import { hasAny, type AnalyzerContext } from '../context.js';
+import { matches } from '../flow.js';
+import { asText, b64, hexDecode, inflateAny, looksLikeCode, reverse, rot13, unescapeDq } from '../decode.js';
+import { entropy } from '../text.js';
+
+const DECODER_CALL = /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|base64decode|atob|b64decode|decodebytes|frombase64string|decode_base64|unhex)\s*\(/g;
+const DECODE_FNS = /^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode|convert_uudecode|base64decode|atob|b64decode|decodebytes|frombase64string|decode_base64|unhex)$/i;
+
+export function analyzeObfuscation(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const lang = ev.language;
+  const strict = lang === 'php' || lang === 'asp' || lang === 'aspx' || lang === 'jsp' || lang === 'cfml';
+
+  // nested decoders: f(g(h('...'))) where each is a decoder
+  const decoderNames = ['gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'base64_decode', 'strrev', 'convert_uudecode', 'hex2bin'];
+  const anyDecoder = hasAny(ctx.lower, decoderNames);
+  const nest = !anyDecoder ? null : /\b(?:gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(\s*(?:gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(/.exec(ctx.lower);
+  if (nest) ev.add('obfuscation', 'nested decoding functions (decode chain)', 4, nest.index, nest[0].length);
+
+  // decode chains around a literal: find each decoder call, collect the calls wrapped
+  // around it and inside it, then apply them innermost first
+  let layers = 0;
+  for (const m of anyDecoder || hasAny(ctx.lower, ['atob', 'b64decode', 'decodebytes', 'frombase64string', 'decode_base64', 'unhex', 'base64decode']) ? matches(DECODER_CALL, ctx.lower, 300) : []) {
+    const inner: string[] = [];
+    let pos = m.index + m[0].length;
+    let im: RegExpExecArray | null;
+    const call = /\s*([\w.]+)\s*\(/y;
+    while (inner.length < 4) {
+      call.lastIndex = pos;
+      if (!(im = call.exec(code))) break;
+      inner.push(im[1]!.split('.').pop()!.toLowerCase());
+      pos = call.lastIndex;
+    }
+    const litRe = /\s*(['"])([A-Za-z0-9+/=_\-\\\s]{24,})\1/y;
+    litRe.lastIndex = pos;
+    const lit = litRe.exec(code);
+    if (!lit) continue;
+    const before = code.slice(Math.max(0, m.index - 160), m.index);
+    const outerM = /((?:[\w.]+\s*\(\s*){1,5})$/.exec(before);
+    const outer = outerM ? outerM[1]!.split('(').map((f) => f.trim().split('.').pop()!.toLowerCase()).filter((f) => f.length > 0) : [];
+    const fns = [...outer, m[1]!.toLowerCase(), ...inner].reverse();
+    const out = applyChain(lit[2]!, fns);
+    if (out && looksLikeCode(out.text)) {
+      ctx.layers.push({ text: out.text, offset: m.index, how: out.how, language: lang });
+      ev.add('obfuscation', `code hidden behind ${out.how}`, 5, m.index, Math.min(m[0].length, 60));
+      if (++layers >= 8) break;
+    }
+  }
+
+  // long base64 blobs anywhere (payloads kept in variables before decoding)
+  let blobs = 0;
+  for (const m of base64Runs(code, 400, 100)) {
+    const raw = m[0];
+    if (ctx.layers.some((l) => l.offset <= m.index && m.index - l.offset < 200)) continue;
+    const dec = asText(b64(raw));
+    if (dec && looksLikeCode(dec.text)) {
+      ctx.layers.push({ text: dec.text, offset: m.index, how: dec.inflated ? 'base64 > inflate' : 'base64', language: lang });
+      ev.add('obfuscation', 'long base64 blob that decodes to code', strict ? 5 : 3, m.index, 60);
+    } else if (strict && raw.length > 2000 && entropy(raw) > 5.5 && !/^(?:iVBOR|R0lGOD|\/9j\/|AAAB|d09G|T1RUTw|PD94bWwg|PHN2Zy)/.test(raw)) {
+      ev.add('obfuscation', 'long high-entropy encoded blob', 2, m.index, 60);
+    }
+    if (++blobs > 20) break;
+  }
+
+  // \xNN / \NNN escape runs in strings
+  const esc = /(?:\\x[0-9a-fA-F]{2}|\\[0-7]{3}){24,}/.exec(code);
+  if (esc) {
+    const txt = unescapeDq(esc[0]);
+    if (looksLikeCode(txt)) ctx.layers.push({ text: txt, offset: esc.index, how: 'escape sequences', language: lang });
+    ev.add('obfuscation', 'long run of hex/octal escapes in a string', strict ? 4 : 2, esc.index, 60);
+  }
+  // hex blobs handed to a decoder
+  const hex = !hasAny(ctx.lower, ['hex2bin', 'pack', 'unhex', 'fromhex']) ? null : /(?:hex2bin|pack\s*\(\s*['"]h\*['"]\s*,|unhex|fromhex)\s*\(?\s*['"]([0-9a-f]{64,})['"]/.exec(ctx.lower);
+  if (hex) {
+    const dec = asText(hexDecode(hex[1]!));
+    if (dec && looksLikeCode(dec.text)) ctx.layers.push({ text: dec.text, offset: hex.index, how: 'hex', language: lang });
+    ev.add('obfuscation', 'hex-encoded payload decoded at runtime', 4, hex.index, 40);
+  }
+  // plain hex strings that decode to code (payload stored as hex digits)
+  for (const m of matches(/(['"])((?:[0-9a-fA-F]{2}){16,})\1/g, code, 20)) {
+    const dec = asText(hexDecode(m[2]!));
+    if (dec && looksLikeCode(dec.text)) {
+      ctx.layers.push({ text: dec.text, offset: m.index, how: 'hex string', language: lang });
+      ev.add('obfuscation', 'code stored as a hex string', 4, m.index, 40);
+      break;
+    }
+  }
+  // Java \uXXXX escapes: the compiler decodes them, so shells use them to hide names
+  if (lang === 'jsp') {
+    const uni = /(?:\\u+[0-9a-fA-F]{4}){12,}/.exec(ctx.text);
+    if (uni) {
+      const decoded = ctx.text.replace(/\\u+([0-9a-fA-F]{4})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+      ctx.layers.push({ text: decoded, offset: uni.index, how: 'java unicode escapes', language: 'jsp' });
+      ev.add('obfuscation', 'code written as \\uXXXX escapes', 5, uni.index, 60);
+    }
+  }
+  // strings built from character codes: chr(101).chr(118)... / Chr(101)&Chr(118) / String.fromCharCode(...)
+  const chrRun = /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*\/\d\s]*\)\s*[.&+]\s*){8,}/i.exec(code);
+  if (chrRun) {
+    const txt = chrRun[0].replace(/\bchr[wb]?\s*\(\s*(\d{1,3}|&H[0-9a-f]{1,2})\s*\)\s*[.&+]?\s*/gi, (_m, d: string) => String.fromCharCode(d.toLowerCase().startsWith('&h') ? parseInt(d.slice(2), 16) : Number(d)));
+    if (looksLikeCode(txt)) ctx.layers.push({ text: txt, offset: chrRun.index, how: 'chr() list', language: lang });
+    ev.add('obfuscation', 'string built from character codes', strict ? 4 : 2, chrRun.index, 60);
+  }
+  const fcc = /String\s*\.\s*fromCharCode\s*\((?:\s*\d{1,3}\s*,){16,}/.exec(code);
+  if (fcc && strict) ev.add('obfuscation', 'string built with String.fromCharCode', 2, fcc.index, 60);
+
+  // very long high-entropy lines in server code (minified client JS is not analyzed here)
+  if (strict) {
+    let at = 0;
+    let longest = 0;
+    let longestAt = -1;
+    while (at < code.length) {
+      let e = code.indexOf('\n', at);
+      if (e === -1) e = code.length;
+      if (e - at > longest) {
+        longest = e - at;
+        longestAt = at;
+      }
+      at = e + 1;
+    }
+    if (longest > 5000) {
+      const line = code.slice(longestAt, longestAt + longest);
+      const h = entropy(line);
+      const spaces = (line.match(/ /g)?.length ?? 0) / line.length;
+      if (h > 5.3 && spaces < 0.03) ev.add('obfuscation', `very long dense line (${longest} chars, entropy ${h.toFixed(1)})`, 3, longestAt, 40);
+    }
+  }
+}
+
+function applyChain(lit: string, fns: string[]): { text: string; how: string } | undefined {
+  let cur: Buffer | string = lit.replace(/\\n|\\r|\s/g, '');
+  const how: string[] = [];
+  for (const f of fns) {
+    const s: string = typeof cur === 'string' ? cur : cur.toString('latin1');
+    let next: Buffer | string | undefined;
+    if (/base64|atob|b64decode|decodebytes|frombase64string/.test(f)) next = b64(s);
+    else if (f === 'gzinflate' || f === 'gzuncompress' || f === 'gzdecode') next = inflateAny(Buffer.from(s, 'latin1'));
+    else if (f === 'str_rot13') next = rot13(s);
+    else if (f === 'strrev') next = reverse(s);
+    else if (f === 'hex2bin' || f === 'unhex') next = hexDecode(s);
+    else if (f === 'urldecode' || f === 'rawurldecode') {
+      try {
+        next = decodeURIComponent(s);
+      } catch {
+        next = undefined;
+      }
+    } else if (how.length === 0) continue; // wrapper we do not know yet (e.g. eval)
+    else break;
+    if (next === undefined) return undefined;
+    cur = next;
+    how.push(f);
+  }
+  if (how.length === 0) return undefined;
+  const final = typeof cur === 'string' ? Buffer.from(cur, 'latin1') : cur;
+  const t = asText(final);
+  if (!t) return undefined;
+  return { text: t.text, how: how.join(' > ') + (t.inflated ? ' > inflate' : '') };
+}
+
+const B64 = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') B64[c.charCodeAt(0)] = 1;
+
+/** Runs of base64 characters at least `min` long (a plain loop: a regex restarts inside every run). */
+function base64Runs(text: string, min: number, cap: number): Array<{ 0: string; index: number }> {
+  const out: Array<{ 0: string; index: number }> = [];
+  let start = -1;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0;
+    if (c < 128 && B64[c] === 1) {
+      if (start === -1) start = i;
+    } else if (start !== -1) {
+      if (i - start >= min) {
+        let end = i;
+        while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
+        out.push({ 0: text.slice(start, end), index: start });
+        if (out.length >= cap) break;
+      }
+      start = -1;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,711 @@
+/**
+ * PHP: request input reaching code/command execution, variable functions, callbacks,
+ * includes, writers and sockets, plus the ways shells assemble function names.
+ */
+import { hasAny, type AnalyzerContext } from '../context.js';
+import { analyzeWriters } from './writers.js';
+import { Taint, matches, type FlowSpec } from '../flow.js';
+import { callArgs, printable } from '../text.js';
+import { blankStrings } from '../lexer.js';
+import { b64, inflateAny, looksLikeCode, rot13, reverse, unescapeDq } from '../decode.js';
+
+const SOURCE =
+  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SESSION)\b|\$_SERVER\s*\[\s*['"](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO)|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|php:\/\/input|\b(?:getallheaders|apache_request_headers)\s*\(|\bgetenv\s*\(\s*['"]HTTP_|\$_(?:GET|POST|REQUEST)\b|\$\{\s*['"]_[A-Z]{0,3}['"]\s*\./i;
+
+export const PHP_FLOW: FlowSpec = {
+  source: SOURCE,
+  assign: /(\$\w{1,40})(?:\s*\[[^\]\n]{0,60}\])*\s*(?:\.|\?\?)?=(?![=>])\s*([^;\n]{1,300})/g,
+  varRef: /(\$\w+)/g,
+};
+
+/** Functions that run code or commands. Kept as names: a shell assembling one of these is the point. */
+const CODE_SINKS = ['eval', 'assert', 'create_function'];
+const CMD_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec', 'expect_popen'];
+const CALLBACK_TAKERS =
+  'call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_walk_recursive|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call|forward_static_call_array|iterator_apply|ob_start|set_error_handler|set_exception_handler|array_diff_ukey|array_udiff|array_intersect_ukey|preg_replace_callback|mb_ereg_replace_callback|header_register_callback|spl_autoload_register';
+export const DANGEROUS_NAMES = new Set([
+  ...CODE_SINKS,
+  ...CMD_SINKS,
+  'call_user_func',
+  'call_user_func_array',
+  'base64_decode',
+  'gzinflate',
+  'gzuncompress',
+  'gzdecode',
+  'str_rot13',
+  'preg_replace',
+  'file_put_contents',
+  'move_uploaded_file',
+  'fsockopen',
+  'include',
+  'require',
+  'array_map',
+  'register_shutdown_function',
+  'proc_open',
+]);
+const DECODERS = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|convert_uudecode|hex2bin|pack|urldecode|rawurldecode|gzip_inflate|bzdecompress|openssl_decrypt|mcrypt_decrypt)\s*\(/i;
+
+/** Request data reaching code selection through several steps: common in routers, so one weak reason. */
+const INDIRECT = 'request-derived value selects code to run (function, callback or include) through several steps';
+const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(@\\s*)?(${[...CODE_SINKS, ...CMD_SINKS].join('|')})\\s*\\(`, 'g');
+const CALLBACK_CALL = new RegExp(`(?<![\\w>$:])(${CALLBACK_TAKERS})\\s*\\(`, 'g');
+
+export function analyzePhp(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const consts = constantStrings(code, bareCode(ctx));
+  const superNames = [...consts].filter(([, vs]) => vs.some((v) => /^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)$/.test(v))).map(([n]) => n.replace('$', '\\$'));
+  const flow: FlowSpec = superNames.length === 0 ? PHP_FLOW : { ...PHP_FLOW, source: new RegExp(`${PHP_FLOW.source.source}|\\$\\{\\s*(?:${superNames.join('|')})\\s*\\}`, 'i') };
+  const taint = new Taint(code, flow);
+  // foreach ($_POST as $k => $v) taints $k and $v
+  for (const m of matches(/foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))?/gi, code)) {
+    if (taint.touches(m[1]!)) {
+      taint.vars.add(m[2]!);
+      if (m[3]) taint.vars.add(m[3]);
+    }
+  }
+  const hasRequest = flow.source.test(code);
+  analyzeWriters(ctx, taint);
+  const names = dangerousNameVars(ctx, consts);
+  const resolve: VarResolver = (n) => consts.get(n)?.at(-1);
+  deobfuscate(ctx, resolve);
+
+  // direct sinks
+  const cmdCalls: Array<{ name: string; at: number; args: string }> = [];
+  for (const m of matches(SINK_CALL, ctx.lower)) {
+    const name = m[2]!.toLowerCase();
+    const open = m.index + m[0].length - 1;
+    const args = callArgs(code, open);
+    const isCode = CODE_SINKS.includes(name);
+    if (taint.hasSource(args)) {
+      ev.add('flow', `request input reaches ${name}()`, 12, m.index, m[0].length);
+    } else if (taint.touches(args)) {
+      ev.add('flow', `request-derived variable reaches ${name}()`, CODE_SINKS.includes(name) || taint.touchesDirectly(args) ? 11 : 9, m.index, m[0].length);
+    } else if (isCode && DECODERS.test(args)) {
+      ev.add('obfuscation', `${name}() of a decoded payload`, 10, m.index, m[0].length);
+    } else if (isCode && /\$/.test(args)) {
+      ev.add('capability', `${name}() of dynamic code`, name === 'eval' ? 4 : 2.5, m.index, m[0].length);
+    }
+    if (!isCode) cmdCalls.push({ name, at: m.index, args });
+  }
+  // backticks are shell_exec
+  const bare = bareCode(ctx);
+  for (const m of matches(/`([^`\n]{1,300})`/g, bare, 200)) {
+    const body = code.slice(m.index + 1, m.index + m[0].length - 1);
+    if (taint.hasSource(body)) ev.add('flow', 'request input reaches a backtick shell command', 12, m.index, m[0].length);
+    else if (taint.touches(body)) ev.add('flow', 'request-derived variable reaches a backtick shell command', 11, m.index, m[0].length);
+    else if (/\$/.test(body)) ev.add('capability', 'backtick shell command with a variable', 4, m.index, m[0].length);
+    else ev.add('capability', 'backtick shell command', 3, m.index, m[0].length);
+  }
+  if (cmdCalls.length > 0) {
+    const kinds = new Set(cmdCalls.map((c) => c.name));
+    const first = cmdCalls[0]!;
+    ev.add('capability', `runs OS commands (${[...kinds].slice(0, 4).join(', ')})`, Math.min(1.5 + kinds.size / 2, 4), first.at, first.name.length);
+    const dynamic = cmdCalls.find((c) => /\$/.test(c.args));
+    if (dynamic && hasRequest) ev.add('flow', 'OS command built from variables in a script that reads request input', 3, dynamic.at, dynamic.name.length);
+  }
+
+  // preg_replace with the /e modifier evaluates the replacement
+  for (const m of matches(/\b(?:preg_replace|mb_ereg_replace|mb_eregi_replace)\s*\(/gi, code)) {
+    const args = callArgs(code, m.index + m[0].length - 1);
+    const pat = /^\s*(['"])(.)[^\n]{0,200}?\2([a-zA-Z]*)\1/.exec(args);
+    const mbE = /^\s*[^,]+,[^,]+,[^,]+,\s*['"][a-z]*e/i.test(args) && /^mb_/i.test(m[0]);
+    if ((pat && pat[3]!.includes('e')) || mbE) {
+      const w = taint.touches(args) ? 12 : 8;
+      ev.add('flow', 'regex replace with the /e modifier evaluates its replacement as PHP', w, m.index, m[0].length);
+    } else if (!pat && taint.hasSource(args.split(',')[0] ?? '')) {
+      ev.add('flow', 'request input chooses a regex (and its modifiers) in preg_replace()', 9, m.index, m[0].length);
+    }
+  }
+
+  // callbacks: the function to call named by the request or by a dangerous string
+  for (const m of matches(CALLBACK_CALL, ctx.lower)) {
+    const fn = m[1]!.toLowerCase();
+    const args = callArgs(code, m.index + m[0].length - 1);
+    const parts = splitTopArgs(args);
+    const cbIndex = fn === 'array_filter' || fn === 'array_walk' || fn === 'array_walk_recursive' || fn === 'array_reduce' || fn === 'usort' || fn === 'uasort' || fn === 'uksort' || fn === 'iterator_apply' || fn.startsWith('array_diff') || fn.startsWith('array_udiff') || fn.startsWith('array_intersect') ? 1 : fn.endsWith('_callback') ? 1 : 0;
+    const cb = parts[cbIndex] ?? '';
+    const lit = literalValue(cb) ?? (/^\s*[a-z_]\w*\s*$/i.test(cb) ? cb.trim() : undefined);
+    if (lit && DANGEROUS_NAMES.has(lit.toLowerCase()) && !/^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|include|require)$/i.test(lit)) {
+      ev.add('flow', `${fn}() calls ${lit.toLowerCase()} as a callback`, 11, m.index, m[0].length);
+    } else if (taint.hasSource(cb)) {
+      ev.add('flow', `request input chooses the function ${fn}() calls`, 12, m.index, m[0].length);
+    } else if (taint.touches(cb)) {
+      const argsToo = parts.some((p, i) => i !== cbIndex && taint.touches(p));
+      ev.add('flow', INDIRECT, argsToo ? 4 : 3, m.index, m[0].length);
+    } else if (names.has(cb.trim())) {
+      ev.add('flow', `${fn}() calls a variable holding a dangerous function name`, 11, m.index, m[0].length);
+    }
+  }
+
+  // variable functions: $f(...), $_GET['f'](...), ${'x'}(...), $a['k'](...)
+  const computed = new Set<string>();
+  for (const [name, rhss] of taint.assignments) if (rhss.some((r) => /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
+  for (const m of matches(/(?<![\w>:$])(\$\{[^}\n]{1,80}\}|\$\w+(?:\s*\[[^\]\n]{0,60}\]|\s*\{[^}\n]{0,20}\})*)\s*\(/g, code)) {
+    const callee = m[1]!;
+    const base = /^\$\w+/.exec(callee)?.[0] ?? '';
+    if (base === '$this') continue;
+    if (taint.hasSource(callee)) ev.add('flow', 'request input names the function to call', 12, m.index, m[0].length);
+    else if (taint.vars.has(base)) ev.add('flow', taint.direct.has(base) ? 'request-derived variable is called as a function' : INDIRECT, taint.direct.has(base) ? 11 : 4, m.index, m[0].length);
+    else if (names.has(base) || names.has(callee.replace(/\s+/g, ''))) ev.add('flow', 'a variable holding a dangerous function name is called', 11, m.index, m[0].length);
+    else {
+      const args = callArgs(code, m.index + m[0].length - 1);
+      if (taint.hasSource(args)) ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
+      else if (computed.has(base)) ev.add('obfuscation', 'function name computed by decoding/reversing strings', 7, m.index, m[0].length);
+      else if (callee.startsWith('${')) ev.add('obfuscation', 'call through a variable-variable', 4, m.index, m[0].length);
+      else if (/^\$GLOBALS\s*\[/.test(callee)) ev.add('obfuscation', 'call through a function table in $GLOBALS', 3, m.index, m[0].length);
+    }
+  }
+
+  // include/require of request data, temp files or images
+  for (const m of matches(/(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi, code)) {
+    const arg = m[1]!;
+    if (taint.hasSource(arg)) ev.add('flow', 'request input chooses a file to include as code', 10, m.index, m[0].length);
+    else if (taint.touches(arg)) ev.add('flow', INDIRECT, 3, m.index, m[0].length);
+    else if (/php:\/\/input|data:(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
+    else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg)) ev.add('capability', 'includes a non-script file (image/text) as PHP code', 6, m.index, m[0].length);
+    else if (/\/tmp\/|sys_get_temp_dir|upload_tmp_dir/i.test(arg)) ev.add('capability', 'includes a file from a temp folder', 5, m.index, m[0].length);
+  }
+
+  // file writers: request chooses path and content -> uploader / dropper
+  for (const m of matches(/(?<![\w>$:])(file_put_contents|fwrite|fputs|move_uploaded_file|copy)\s*\(/gi, code, 2000)) {
+    const args = splitTopArgs(callArgs(code, m.index + m[0].length - 1));
+    const dest = m[1]!.toLowerCase() === 'move_uploaded_file' || m[1]!.toLowerCase() === 'copy' ? args[1] ?? '' : args[0] ?? '';
+    const data = args[1] ?? '';
+    const fn = m[1]!.toLowerCase();
+    if (fn === 'move_uploaded_file' || fn === 'copy') {
+      if (/\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/i.test(dest) || taint.hasSource(dest.replace(/\$_FILES[^,]*/i, ''))) ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
+      else if (taint.touchesDirectly(dest)) ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
+    } else if (fn === 'file_put_contents' && taint.touches(dest) && taint.touches(data)) {
+      ev.add('flow', 'request chooses both file name and content of a write', 10, m.index, m[0].length);
+    } else if (fn === 'file_put_contents' && taint.hasSource(data) && /\.php|\$_SERVER\s*\[\s*['"](?:SCRIPT_FILENAME|DOCUMENT_ROOT)/i.test(dest)) {
+      ev.add('flow', 'request content written into a PHP file', 10, m.index, m[0].length);
+    }
+  }
+
+  // sockets + shell: reverse/bind shell
+  if (/\b(?:fsockopen|pfsockopen|socket_create|stream_socket_client|stream_socket_server|socket_bind)\s*\(/i.test(code)) {
+    const shell = /['"](?:\/bin\/(?:ba|z|k)?sh|cmd(?:\.exe)?|sh -i|bash -i)\b/i.exec(code);
+    if (shell && (cmdCalls.length > 0 || /proc_open|dup2|STDIN/i.test(code))) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
+    const sock = /\b(?:fsockopen|pfsockopen|stream_socket_client|socket_connect)\s*\(([^;]{0,200})/i.exec(code);
+    if (sock && taint.touches(sock[1]!)) ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 5, sock.index, 20);
+  }
+
+  // extract()/parse_str() of request data makes every variable attacker-controlled
+  const ex = /\b(?:extract|parse_str|import_request_variables|mb_parse_str)\s*\(\s*(\$_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$GLOBALS)/i.exec(code);
+  if (ex) {
+    const dyn = /(?<![\w>:$])\$\w+\s*\(/.exec(code);
+    ev.add('flow', 'request parameters imported as variables' + (dyn ? ' and a variable is called as a function' : ''), dyn ? 11 : 4, ex.index, ex[0].length);
+  }
+
+  const refl = /\bnew\s+Reflection(?:Function|Method)\s*\(([^;]{0,200})/i.exec(code);
+  if (refl && taint.touches(refl[1]!)) ev.add('flow', 'request input chooses a function invoked through reflection', 12, refl.index, 30);
+  else if (refl) {
+    const v = evalStringExpr(splitTopArgs(refl[1]!)[0] ?? '', resolve) ?? refl[1]!.replace(/[)\s]/g, '');
+    if (DANGEROUS_NAMES.has(v.toLowerCase())) ev.add('flow', `${v.toLowerCase()} invoked through reflection`, hasRequest ? 11 : 8, refl.index, 30);
+  }
+  let bitwise = 0;
+  let firstBit = -1;
+  for (const m of matches(/['"]\s*[\^|&]\s*['"~(]|[\^|&]\s*~\s*['"]/g, bare, 200)) {
+    if (firstBit === -1) firstBit = m.index;
+    bitwise++;
+  }
+  if (bitwise >= 6) ev.add('obfuscation', `strings assembled with bitwise operators (${bitwise} places)`, bitwise >= 12 ? 10 : 7, firstBit, 20);
+  wrapperFlows(ctx, taint);
+  const unser = /\bunserialize\s*\(([^;]{0,200})/i.exec(code);
+  if (unser && taint.touches(unser[1]!)) {
+    const magic = /function\s+__(?:destruct|wakeup|toString|call)\s*\([^)]*\)\s*\{[^}]{0,400}?\b(?:eval|assert|system|exec|passthru|shell_exec|call_user_func)\s*\(/i.test(code);
+    ev.add('flow', magic ? 'request data unserialized into a class whose magic method runs code (object-injection backdoor)' : 'request data passed to unserialize()', magic ? 11 : 2, unser.index, 20);
+  }
+  if (ctx.size < 3000) {
+    const ev2 = /(?<![\w>$:])(?:eval|assert)\s*\(\s*(?:\$\{|\$\w+\s*[\[{(]|\$\w+\s*\))/.exec(ctx.lower);
+    if (ev2 && (hasRequest || /\$\{|['"]\s*\^|\bchr\s*\(|base64_decode|str_rot13|strrev/i.test(code))) ev.add('flow', 'tiny script evaluating a computed value (one-line loader)', 6, ev2.index, ev2[0].length);
+  }
+  const unders = new Set(code.match(/\$_{1,12}(?![\w])/g) ?? []);
+  if (unders.size >= 4 && /\$_{1,12}\s*\(|\$\{/.test(code)) ev.add('obfuscation', `code written with underscore-only variable names (${unders.size}) and dynamic calls`, 9, code.search(/\$_{2,12}(?![\w])/), 10);
+  const com = /new\s+COM\s*\(\s*['"](?:WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network)['"]/i.exec(code);
+  if (com) ev.add('capability', 'creates a Windows shell COM object', hasRequest ? 8 : 6, com.index, com[0].length);
+  remoteCode(ctx, consts);
+  persistence(ctx);
+  if (hasRequest || cmdCalls.length > 0) shellUiHints(ctx);
+  if (hasRequest && cmdCalls.length > 0) adminKit(ctx, taint);
+  builtNames(ctx);
+}
+
+/** Variables (and array slots) holding a dangerous function name, however it was spelled. */
+function dangerousNameVars(ctx: AnalyzerContext, consts: Map<string, string[]>): Set<string> {
+  const out = new Set<string>();
+  for (const [name, vs] of consts) if (vs.some((v) => DANGEROUS_NAMES.has(v.toLowerCase().trim()))) out.add(name);
+  const resolve: VarResolver = (n) => consts.get(n)?.at(-1);
+  // array slots: $a['k'] = 'assert'  ->  "$a['k']"
+  for (const m of matches(/(\$\w+\s*\[[^\]\n]{0,40}\])\s*=(?![=>])\s*([^;\n]{1,200})/g, ctx.code, 2000)) {
+    const v = evalStringExpr(m[2]!, resolve);
+    if (v !== undefined && DANGEROUS_NAMES.has(v.toLowerCase().trim())) {
+      out.add(m[1]!.replace(/\s+/g, ''));
+      out.add(/^\$\w+/.exec(m[1]!)![0]);
+    }
+  }
+  return out;
+}
+
+/** Resolves `$name` to a known constant string value (constant propagation), if any. */
+export type VarResolver = (name: string) => string | undefined;
+
+const MAX_EVAL = 1024 * 1024;
+
+/**
+ * The value of a string expression made of literals, `.`, escapes, chr(), known variables
+ * and the string functions shells use to hide names and payloads (strrev, str_rot13,
+ * base64_decode, str_replace, strtolower, hex2bin, gzinflate...). Undefined when any part
+ * is not a compile-time constant.
+ */
+export function evalStringExpr(expr: string, resolve?: VarResolver, depth = 0): string | undefined {
+  if (depth > 6 || expr.length > MAX_EVAL) return undefined;
+  const pieces = splitConcat(expr.trim());
+  if (!pieces) return undefined;
+  let out = '';
+  for (const piece of pieces) {
+    const v = evalPiece(piece.trim(), resolve, depth);
+    if (v === undefined) return undefined;
+    out += v;
+    if (out.length > MAX_EVAL) return undefined;
+  }
+  return out;
+}
+
+function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): string | undefined {
+  let m: RegExpExecArray | null;
+  if (p.length === 0) return undefined;
+  while (p.startsWith('(') && p.endsWith(')') && matchingParen(p, 0) === p.length - 1) p = p.slice(1, -1).trim();
+  if (p.startsWith('@')) p = p.slice(1).trim();
+  const c = p[0];
+  if (c === "'" && p.endsWith("'") && p.length >= 2) return p.slice(1, -1).replace(/\\(['\\])/g, '$1');
+  if (c === '"' && p.endsWith('"') && p.length >= 2) {
+    const body = p.slice(1, -1);
+    if (/(?<!\\)\$/.test(body)) return undefined; // interpolation
+    return unescapeDq(body);
+  }
+  if ((m = /^chr\s*\(\s*(\d{1,3}|0x[0-9a-f]{1,2})\s*\)$/i.exec(p))) return String.fromCharCode(Number(m[1]) & 0xff);
+  if ((m = /^\$(\w{1,40})$/.exec(p))) return resolve?.('$' + m[1]);
+  if ((m = /^\$(\w{1,40})\s*(?:\[\s*(\d{1,5})\s*\]|\{\s*(\d{1,5})\s*\})$/.exec(p)) && resolve) {
+    const str = resolve('$' + m[1]);
+    const i = Number(m[2] ?? m[3]);
+    return str !== undefined && i < str.length ? str[i] : undefined;
+  }
+  const bit = splitBitwise(p);
+  if (bit) {
+    const a = evalStringExpr(bit.left, resolve, depth + 1);
+    const b = evalStringExpr(bit.right, resolve, depth + 1);
+    if (a === undefined || b === undefined) return undefined;
+    const n = bit.op === '|' ? Math.max(a.length, b.length) : Math.min(a.length, b.length);
+    let out = '';
+    for (let i = 0; i < n; i++) {
+      const x = a.charCodeAt(i) || 0;
+      const y = b.charCodeAt(i) || 0;
+      out += String.fromCharCode(bit.op === '^' ? x ^ y : bit.op === '|' ? x | y : x & y);
+    }
+    return out;
+  }
+  if (p.startsWith('~')) {
+    const v = evalStringExpr(p.slice(1), resolve, depth + 1);
+    return v === undefined ? undefined : [...v].map((ch) => String.fromCharCode(~ch.charCodeAt(0) & 0xff)).join('');
+  }
+  if ((m = /^\$(\w{1,40})\s*\(/.exec(p)) && resolve) {
+    const fname = resolve('$' + m[1]);
+    if (fname && /^\w{2,30}$/.test(fname)) return evalPiece(fname + p.slice(m[0].length - 1), resolve, depth + 1);
+  }
+  if ((m = /^(\w{2,30})\s*\(/.exec(p)) && matchingParen(p, m[0].length - 1) === p.length - 1) {
+    const fn = m[1]!.toLowerCase();
+    const args = splitTopArgs(p.slice(m[0].length, -1));
+    const a0 = args[0] === undefined ? undefined : evalStringExpr(args[0], resolve, depth + 1);
+    switch (fn) {
+      case 'strrev':
+        return a0 === undefined ? undefined : reverse(a0);
+      case 'str_rot13':
+        return a0 === undefined ? undefined : rot13(a0);
+      case 'strtolower':
+        return a0?.toLowerCase();
+      case 'strtoupper':
+        return a0?.toUpperCase();
+      case 'trim':
+        return a0?.trim();
+      case 'base64_decode':
+        return a0 === undefined ? undefined : b64(a0)?.toString('latin1');
+      case 'hex2bin':
+        return a0 !== undefined && /^(?:[0-9a-f]{2})+$/i.test(a0) ? Buffer.from(a0, 'hex').toString('latin1') : undefined;
+      case 'gzinflate':
+      case 'gzuncompress':
+      case 'gzdecode':
+        return a0 === undefined ? undefined : inflateAny(Buffer.from(a0, 'latin1'))?.toString('latin1');
+      case 'urldecode':
+      case 'rawurldecode':
+        try {
+          return a0 === undefined ? undefined : decodeURIComponent(a0.replace(/\+/g, fn === 'urldecode' ? ' ' : '+'));
+        } catch {
+          return undefined;
+        }
+      case 'str_replace':
+      case 'str_ireplace': {
+        if (args.length < 3) return undefined;
+        const from = evalStringExpr(args[0]!, resolve, depth + 1);
+        const to = evalStringExpr(args[1]!, resolve, depth + 1);
+        const subj = evalStringExpr(args[2]!, resolve, depth + 1);
+        if (from === undefined || to === undefined || subj === undefined || from.length === 0) return undefined;
+        return fn === 'str_ireplace' ? subj.replace(new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), () => to) : subj.split(from).join(to);
+      }
+      case 'implode':
+      case 'join':
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** `A ^ B`, `A | B`, `A & B` at the top level of a piece (string bitwise operators). */
+function splitBitwise(p: string): { left: string; right: string; op: string } | undefined {
+  let depth = 0;
+  let q = 0;
+  for (let i = 0; i < p.length; i++) {
+    const ch = p.charCodeAt(i);
+    if (q) {
+      if (ch === 92) i++;
+      else if (ch === q) q = 0;
+      continue;
+    }
+    if (ch === 34 || ch === 39) q = ch;
+    else if (ch === 40 || ch === 91) depth++;
+    else if (ch === 41 || ch === 93) depth--;
+    else if (depth === 0 && (ch === 94 || ch === 124 || ch === 38) && p[i + 1] !== p[i] && p[i - 1] !== p[i]) {
+      return { left: p.slice(0, i), right: p.slice(i + 1), op: p[i]! };
+    }
+  }
+  return undefined;
+}
+
+/** Splits on top-level `.` concatenation (outside strings and parentheses). */
+function splitConcat(expr: string): string[] | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  let q = 0;
+  let start = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const ch = expr.charCodeAt(i);
+    if (q) {
+      if (ch === 92) i++;
+      else if (ch === q) q = 0;
+      continue;
+    }
+    if (ch === 34 || ch === 39) q = ch;
+    else if (ch === 40 || ch === 91) depth++;
+    else if (ch === 41 || ch === 93) depth--;
+    else if (ch === 46 && depth === 0 && !/\d/.test(expr[i + 1] ?? '')) {
+      out.push(expr.slice(start, i));
+      start = i + 1;
+    } else if (depth === 0 && (ch === 59 || ch === 44 || ch === 61 || ch === 63)) return undefined; // not a single expression
+  }
+  if (q || depth !== 0) return undefined;
+  out.push(expr.slice(start));
+  return out;
+}
+
+function matchingParen(s: string, open: number): number {
+  let depth = 0;
+  let q = 0;
+  for (let i = open; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (q) {
+      if (ch === 92) i++;
+      else if (ch === q) q = 0;
+      continue;
+    }
+    if (ch === 34 || ch === 39) q = ch;
+    else if (ch === 40) depth++;
+    else if (ch === 41) {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** Every `$var = expr;` / `$var .= expr;` with the full expression (strings may hold `;`). */
+export function fullAssignments(code: string, bare = blankStrings(code, '\'"')): Array<{ name: string; append: boolean; expr: string; at: number }> {
+  const out: Array<{ name: string; append: boolean; expr: string; at: number }> = [];
+  for (const m of matches(/(\$\w{1,40})\s*(\.?)=(?![=>])/g, bare, 20000)) {
+    let i = m.index + m[0].length;
+    const end = Math.min(code.length, i + MAX_EVAL);
+    let q = 0;
+    let depth = 0;
+    for (; i < end; i++) {
+      const ch = code.charCodeAt(i);
+      if (q) {
+        if (ch === 92) i++;
+        else if (ch === q) q = 0;
+        continue;
+      }
+      if (ch === 34 || ch === 39) q = ch;
+      else if (ch === 40 || ch === 91) depth++;
+      else if (ch === 41 || ch === 93) {
+        if (--depth < 0) break;
+      } else if (ch === 59 && depth === 0) break;
+    }
+    out.push({ name: m[1]!, append: m[2] === '.', expr: code.slice(m.index + m[0].length, i), at: m.index });
+  }
+  return out;
+}
+
+/**
+ * Constant propagation in program order (straight-line approximation): returns every
+ * constant value each variable ever held, so `$_="s"."s"."e"."r"; $_="a".$_."t";` yields
+ * "assert" for `$_`.
+ */
+export function constantStrings(code: string, bare?: string): Map<string, string[]> {
+  const assigns = fullAssignments(code, bare);
+  const env = new Map<string, string>();
+  const ever = new Map<string, string[]>();
+  const resolve: VarResolver = (n) => env.get(n);
+  for (const a of assigns) {
+    const v = evalStringExpr(a.expr, resolve);
+    if (v === undefined) {
+      env.delete(a.name);
+      continue;
+    }
+    const val = a.append ? (env.get(a.name) ?? '') + v : v;
+    if (val.length > MAX_EVAL) continue;
+    env.set(a.name, val);
+    const list = ever.get(a.name);
+    if (!list) ever.set(a.name, [val]);
+    else if (list.length < 16) list.push(val);
+  }
+  return ever;
+}
+
+/** Dangerous names assembled from pieces: 'as'.'sert', "\x73ystem", strrev('tressa'), chr(97).chr(115)... */
+function builtNames(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const re = /(?:(?:strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*)?(?:(?:'(?:[^'\\\n]|\\.){0,40}'|"(?:[^"\\$\n]|\\.){0,80}"|chr\s*\(\s*\d{1,3}\s*\))\s*\.?\s*){1,24}\)?/gi;
+  let n = 0;
+  for (const m of matches(re, code, 20000)) {
+    const raw = m[0];
+    const assembled = /\.\s*(?:'|"|chr)|\\x|\\\d|strrev|str_rot13|base64_decode|hex2bin|chr\s*\(/i.test(raw);
+    if (!assembled) continue;
+    const v = evalStringExpr(raw);
+    if (v === undefined) continue;
+    const low = v.toLowerCase().trim();
+    if (DANGEROUS_NAMES.has(low) && !/^(?:base64_decode|include|require)$/.test(low)) {
+      ev.add('obfuscation', `function name "${low}" assembled from pieces or escapes`, 8, m.index, raw.length);
+      if (++n > 3) break;
+    }
+  }
+  // bitwise-NOT / XOR strings used as names: $f = ~"\x8c\x86..."; or "abc"^"..."
+  const nott = /=\s*~\s*(['"])((?:[\x80-\xff]|\\x[89a-f][0-9a-f]){3,})\1/i.exec(code);
+  if (nott) {
+    const lit = nott[1] === '"' ? unescapeDq(nott[2]!) : nott[2]!;
+    const v = [...lit].map((c) => String.fromCharCode(~c.charCodeAt(0) & 0xff)).join('');
+    ev.add('obfuscation', DANGEROUS_NAMES.has(v.toLowerCase()) ? `function name "${v.toLowerCase()}" hidden with bitwise NOT` : 'string hidden with bitwise NOT', DANGEROUS_NAMES.has(v.toLowerCase()) ? 9 : 5, nott.index, nott[0].length);
+  }
+  const xorAt = bareCode(ctx).search(/['"]\s*\^\s*['"]/);
+  const xor = xorAt === -1 ? null : /(['"])[^'"\n]{2,40}\1\s*\^\s*(['"])[^'"\n]{2,40}\2/.exec(code.slice(Math.max(0, xorAt - 50), xorAt + 50));
+  if (xor) xor.index += Math.max(0, xorAt - 50);
+  if (xor) ev.add('obfuscation', 'string built by XOR of two literals', 5, xor.index, xor[0].length);
+}
+
+/** Hints typical of interactive shells (file managers, system info). Weak alone; capped. */
+function shellUiHints(ctx: AnalyzerContext): void {
+  const { code, text, ev } = ctx;
+  let w = 0;
+  let first = -1;
+  const hints: Array<[RegExp, number]> = [
+    [/\b(?:posix_getpwuid|posix_getgrgid|posix_geteuid)\s*\(/i, 1],
+    [/\bdisk_(?:free|total)_space\s*\(/i, 1],
+    [/ini_get\s*\(\s*['"](?:safe_mode|disable_functions|open_basedir)['"]/i, 1],
+    [/\/etc\/passwd|\/etc\/shadow|uname -a|net user|whoami|netstat -an|cmd\.exe \/c|ipconfig \/all|ls -la/i, 2],
+    [/\bset_time_limit\s*\(\s*0\s*\)/i, 0.5],
+    [/\bignore_user_abort\s*\(/i, 0.5],
+    [/@?error_reporting\s*\(\s*0\s*\)/i, 0.5],
+    [/\b(?:mysql_connect|mysqli_connect|pg_connect|mssql_connect)\s*\(\s*\$_(?:POST|GET|REQUEST)/i, 2],
+    [/\bfunction_exists\s*\(\s*['"](?:system|passthru|shell_exec|proc_open|popen|exec)['"]\s*\)/i, 1],
+    [/\b(?:chmod|touch)\s*\([^;]{0,80}\$_(?:POST|GET|REQUEST)/i, 1],
+  ];
+  for (const [re, weight] of hints) {
+    const m = re.exec(code);
+    if (m) {
+      w += weight;
+      if (first === -1) first = m.index;
+    }
+  }
+  if (w >= 2) ev.add('capability', 'system reconnaissance / shell user-interface features', Math.min(w, 4), first);
+}
+
+/** Splits a call's argument text on top-level commas. */
+export function splitTopArgs(args: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let q = 0;
+  let start = 0;
+  for (let i = 0; i < args.length; i++) {
+    const c = args.charCodeAt(i);
+    if (q) {
+      if (c === 92) i++;
+      else if (c === q) q = 0;
+      continue;
+    }
+    if (c === 34 || c === 39) q = c;
+    else if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) depth--;
+    else if (c === 44 && depth === 0) {
+      out.push(args.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(args.slice(start));
+  return out;
+}
+
+/** A single string literal's value (with concatenation/escapes folded), else undefined. */
+function literalValue(expr: string): string | undefined {
+  const v = evalStringExpr(expr);
+  return v === undefined ? undefined : printable(v, 60);
+}
+
+/**
+ * Payloads kept as constant strings and decoded at runtime: evaluate the arguments of code
+ * sinks and decoders with constant propagation; decoded code becomes a layer to analyze.
+ */
+function deobfuscate(ctx: AnalyzerContext, resolve: VarResolver): void {
+  let n = 0;
+  for (const m of matches(/\b(eval|assert|create_function|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|str_replace|hex2bin|file_put_contents|fwrite|fputs)\s*\(/g, ctx.lower, 400)) {
+    const args = callArgs(ctx.code, m.index + m[0].length - 1, MAX_EVAL);
+    if (!/\$/.test(args) && m[1] !== 'str_replace') continue; // pure literals are handled by the obfuscation analyzer
+    const fn = m[1]!;
+    const parts = splitTopArgs(args);
+    const writes = fn === 'file_put_contents' || fn === 'fwrite' || fn === 'fputs';
+    const target = fn === 'create_function' || writes ? parts[1] : fn === 'eval' || fn === 'assert' ? parts[0] : `${fn}(${args})`;
+    if (!target) continue;
+    const v = evalStringExpr(target, resolve);
+    if (v === undefined || v.length < 8 || !looksLikeCode(v)) continue;
+    if (writes && !/<\?|\$_(?:GET|POST|REQUEST|COOKIE)|eval|assert|system/i.test(v)) continue;
+    ctx.layers.push({ text: v, offset: m.index, how: `constant folding of ${fn}()`, language: 'php' });
+    ctx.ev.add('obfuscation', `code assembled from string pieces and handed to ${fn}()`, fn === 'str_replace' || fn === 'strrev' || writes ? 2 : 5, m.index, m[0].length);
+    if (++n >= 6) break;
+  }
+}
+
+/**
+ * One level of interprocedural flow: functions/methods that pass a parameter into a code or
+ * command sink are wrappers; calling a wrapper with request data is the same as calling the
+ * sink (`function x($c){ system($c); } x($_POST['c']);`, method `nvoke($p){eval($p);}`).
+ */
+function wrapperFlows(ctx: AnalyzerContext, taint: Taint): void {
+  const { code, lower, ev } = ctx;
+  const wrappers = new Map<string, string>();
+  for (const m of matches(/\bfunction\s+&?\s*(\w{1,60})\s*\(([^)]{0,300})\)[^{;]{0,80}\{/g, code, 2000)) {
+    const params = (m[2]!.match(/\$\w+/g) ?? []).filter((p) => p !== '$this');
+    if (params.length === 0) continue;
+    const bodyStart = m.index + m[0].length - 1;
+    const body = braceBody(code, bodyStart, 50000);
+    const lowBody = lower.slice(bodyStart, bodyStart + body.length);
+    const refs = new RegExp(params.map((p) => p.replace('$', '\\$') + '\\b').join('|'));
+    let sink: string | undefined;
+    for (const s of matches(SINK_CALL, lowBody, 200)) {
+      if (refs.test(callArgs(body, s.index + s[0].length - 1))) {
+        sink = s[2]!;
+        break;
+      }
+    }
+    if (!sink) {
+      const bt = body.includes('`') ? /`([^`\n]{1,200})`/.exec(bareCode(ctx).slice(bodyStart, bodyStart + body.length)) : null;
+      if (bt && refs.test(body.slice(bt.index, bt.index + bt[0].length))) sink = 'backtick shell';
+    }
+    if (sink) wrappers.set(m[1]!.toLowerCase(), sink);
+  }
+  if (wrappers.size === 0) return;
+  const names = [...wrappers.keys()].map((n) => n.replace(/[^\w]/g, '')).join('|');
+  for (const m of matches(new RegExp(`(?<![\\w$])(${names})\\s*\\(`, 'g'), lower, 2000)) {
+    const before = code.slice(Math.max(0, m.index - 12), m.index);
+    if (/function\s+&?\s*$/.test(before)) continue; // the definition itself
+    const args = callArgs(code, m.index + m[0].length - 1);
+    if (taint.touches(args)) {
+      ev.add('flow', `request input reaches ${wrappers.get(m[1]!)}() through a wrapper function`, 11, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+function braceBody(code: string, open: number, max: number): string {
+  let depth = 0;
+  const end = Math.min(code.length, open + max);
+  let q = 0;
+  for (let i = open; i < end; i++) {
+    const c = code.charCodeAt(i);
+    if (q) {
+      if (c === 92) i++;
+      else if (c === q) q = 0;
+      continue;
+    }
+    if (c === 34 || c === 39) q = c;
+    else if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) return code.slice(open, i + 1);
+  }
+  return code.slice(open, end);
+}
+
+/** Code fetched from a URL and evaluated or included: a remote-controlled loader. */
+function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
+  const { code, ev } = ctx;
+  const urlVars = [...consts].filter(([, vs]) => vs.some((v) => /^(?:https?|ftp):\/\//i.test(v))).map(([n]) => n.replace('$', '\\$'));
+  const fetchRe = new RegExp(`\\b(?:file_get_contents|fopen|file|curl_exec|stream_get_contents|fread)\\s*\\(\\s*[^;]{0,120}?(?:['"](?:https?|ftp):\\/\\/|\\$ch\\b|\\$curl\\b${urlVars.length ? `|(?:${urlVars.join('|')})\\b` : ''})`, 'i');
+  const inc = /(?<![\w>$])(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):\/\//i.exec(code);
+  if (inc) ev.add('flow', 'includes PHP code from a remote URL', 10, inc.index, inc[0].length);
+  if (!fetchRe.test(code)) return;
+  const vars = new Set<string>();
+  for (const m of matches(/(\$\w{1,40})\s*=\s*([^;]{1,300})/g, code, 5000)) if (fetchRe.test(m[2]!) || /\bcurl_exec\s*\(/i.test(m[2]!)) vars.add(m[1]!);
+  for (const m of matches(/(?<![\w>$:])(eval|assert|create_function)\s*\(/gi, code, 200)) {
+    const args = callArgs(code, m.index + m[0].length - 1);
+    if (fetchRe.test(args) || [...vars].some((v) => args.includes(v))) {
+      ev.add('flow', `${m[1]!.toLowerCase()}() runs code downloaded from a URL`, 10, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/** `code` with string contents blanked, computed once per analyzed text. */
+function bareCode(ctx: AnalyzerContext): string {
+  ctx.bare ??= blankStrings(ctx.code, '\'"');
+  return ctx.bare;
+}
+
+/**
+ * A remote-administration kit: command execution plus several of file management driven by
+ * the request, uploads, database clients, sockets and system recon, in one script that reads
+ * request input. Each part exists in real applications; all of them together in one page
+ * (with OS commands) is how file-manager shells (c99/r57/WSO-class) look.
+ */
+function adminKit(ctx: AnalyzerContext, taint: Taint): void {
+  const { code, ev } = ctx;
+  const groups: Array<[string, RegExp]> = [
+    ['file management', /\b(?:unlink|rmdir|rename|chmod|mkdir|touch)\s*\(\s*\$/i],
+    ['uploads', /\bmove_uploaded_file\s*\(|\$_FILES\s*\[/i],
+    ['database client', /\b(?:mysql_connect|mysqli_connect|mysqli\s*\(|pg_connect|mssql_connect|oci_connect|new\s+PDO)\s*\(?\s*\$/i],
+    ['network sockets', /\b(?:fsockopen|socket_create|stream_socket_client|socket_bind|curl_init)\s*\(/i],
+    ['system recon', /\b(?:php_uname|posix_getpwuid|getmyuid|disk_free_space|ini_get\s*\(\s*['"](?:safe_mode|disable_functions))/i],
+    ['directory browsing', /\b(?:opendir|scandir|readdir|glob)\s*\(\s*\$/i],
+    ['file editing', /\b(?:fwrite|file_put_contents|fputs)\s*\(\s*\$/i],
+  ];
+  const found = groups.filter(([, re]) => re.test(code)).map(([n]) => n);
+  if (found.length >= 4) ev.add('capability', `remote administration kit: OS commands plus ${found.join(', ')}`, found.length >= 5 ? 8 : 6, -1);
+  void taint;
+}
+
+/** Self-deleting, unkillable loops: a script that removes itself and keeps running. */
+function persistence(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const selfDelete = /\bunlink\s*\(\s*(?:\$_SERVER\s*\[\s*['"]SCRIPT_FILENAME['"]\s*\]|__FILE__)\s*\)/i.exec(code);
+  const immortal = /\bignore_user_abort\s*\(\s*(?:true|1)\s*\)/i.test(code) && /\bwhile\s*\(\s*(?:true|1|\$\w+\s*=)/i.test(code);
+  if (selfDelete) ev.add('capability', 'deletes its own file and keeps running (memory-resident loader)', immortal ? 7 : 4, selfDelete.index, selfDelete[0].length);
+  else if (immortal && /\b(?:file_put_contents|fwrite|eval|include)\s*\(/i.test(code)) {
+    const m = /\bignore_user_abort/i.exec(code)!;
+    ev.add('capability', 'unkillable loop that keeps rewriting or running code', 3, m.index, 20);
+  }
+}

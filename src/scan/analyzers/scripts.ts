@@ -1,0 +1,90 @@
+/**
+ * CGI-style and server scripts: Perl, Python, Node.js, shell. Request input reaching
+ * command or code execution, and sockets wired to an interpreter (reverse/bind shells).
+ */
+import type { AnalyzerContext } from '../context.js';
+import { analyzeWriters } from './writers.js';
+import { Taint, matches, type FlowSpec } from '../flow.js';
+import { callArgs } from '../text.js';
+
+interface ScriptSpec {
+  flow: FlowSpec;
+  sinks: RegExp;
+  /** socket + interpreter evidence */
+  socket: RegExp;
+  shell: RegExp;
+}
+
+const PERL: ScriptSpec = {
+  flow: {
+    source: /\bparam\s*\(|\$ENV\s*\{\s*['"]?(?:QUERY_STRING|HTTP_\w+|CONTENT_\w+|REQUEST_URI)|<STDIN>|\bread\s*\(\s*STDIN|\$(?:cgi|q|query|cgi_obj)\s*->\s*(?:param|Vars|url_param)|\$FORM\s*\{|\$in\s*\{|\bReadParse\b/,
+    assign: /(?:\b(?:my|local|our)\s*\(?\s*)?([$@%]\w{1,40})(?:\s*\{[^}\n]{0,40}\})?(?:\s*\))?\s*\.?=(?![=~])\s*([^;]{1,300})/g,
+    varRef: /([$@%]\w+)/g,
+  },
+  sinks: /(?<![\w$>])(system|exec|eval|qx)\s*[({/|!]?|`[^`\n]{1,200}`|\bopen\s*\(?\s*[\w$]+\s*,\s*["'][^"'\n]{0,80}\|/g,
+  socket: /\b(?:socket\s*\(|IO::Socket::INET|Socket::INET)/,
+  shell: /(?:open\s*\(\s*STD(?:IN|OUT|ERR)\s*,\s*["']?[>&]+|exec\s*\(?\s*["']?\/bin\/(?:ba)?sh|["']\/bin\/(?:ba)?sh(?: -i)?["']|cmd\.exe)/,
+};
+
+const PYTHON: ScriptSpec = {
+  flow: {
+    source: /\brequest\s*\.\s*(?:args|form|values|data|json|get_json|files|headers|cookies|GET|POST|body|query_params)\b|\bcgi\s*\.\s*FieldStorage\s*\(|\bos\s*\.\s*environ\s*(?:\[\s*|\.get\s*\(\s*)['"](?:QUERY_STRING|HTTP_\w+)|\bsys\s*\.\s*stdin\b|\bself\s*\.\s*(?:path|headers|rfile)\b|\bparse_qs\s*\(/,
+    assign: /^[ \t]*([A-Za-z_]\w{0,40})(?:\s*,\s*\w{1,40}){0,6}\s*=(?!=)\s*([^\n]{1,300})/gm,
+    varRef: /\b([A-Za-z_]\w*)\b/g,
+  },
+  sinks: /\b(?:os\s*\.\s*(?:system|popen|exec\w*|spawn\w*)|subprocess\s*\.\s*(?:call|run|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\s*\.\s*getoutput|pty\s*\.\s*spawn|(?<![\w.])eval|(?<![\w.])exec)\s*\(/g,
+  socket: /\bsocket\s*\.\s*socket\s*\(|\bsocket\s*\(\s*(?:socket\.)?AF_INET/,
+  shell: /\b(?:os\s*\.\s*dup2|pty\s*\.\s*spawn)\b|["']\/bin\/(?:ba)?sh["']|["']cmd(?:\.exe)?["']/,
+};
+
+const NODE: ScriptSpec = {
+  flow: {
+    source: /\breq(?:uest)?\s*\.\s*(?:query|body|params|headers|cookies|url)\b|\burl\s*\.\s*parse\s*\(\s*req|\bsearchParams\s*\.\s*get\s*\(/,
+    assign: /(?<![\w$.])(?:const\s+|let\s+|var\s+)?([A-Za-z_$][\w$]{0,40})\s*=(?![=>])\s*([^;\n]{1,300})/g,
+    varRef: /\b([A-Za-z_$][\w$]*)\b/g,
+  },
+  sinks: /(?<![\w.$])(?:child_process\s*\.\s*|cp\s*\.\s*)?(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(|(?<![\w.$])eval\s*\(|\bnew\s+Function\s*\(|\bvm\s*\.\s*run\w*\s*\(/g,
+  socket: /\bnet\s*\.\s*(?:connect|createConnection|Socket)\b|new\s+net\s*\.\s*Socket/,
+  shell: /["'](?:\/bin\/(?:ba)?sh|cmd(?:\.exe)?)["']/,
+};
+
+const SHELL: ScriptSpec = {
+  flow: {
+    source: /\$\{?(?:QUERY_STRING|HTTP_\w+|REQUEST_URI|PATH_INFO|CONTENT_LENGTH)\b|\bread\s+-?\w*\s*\w+/,
+    assign: /^\s*(?:export\s+|local\s+)?(\w+)=([^\n]{1,300})/gm,
+    varRef: /\$\{?(\w+)/g,
+  },
+  sinks: /(?<![\w-])(?:eval|sh\s+-c|bash\s+-c)\b|\$\(|`[^`\n]{1,200}`/g,
+  socket: /\/dev\/tcp\/|\bnc(?:at)?\s+(?:-\w+\s+)*[\w.$]+\s+\d+|\bsocat\b|mkfifo/,
+  shell: /\b(?:-e\s+\/bin\/(?:ba)?sh|bash\s+-i|sh\s+-i|\/bin\/(?:ba)?sh\s+-i|0<&\d+|>&\s*\/dev\/tcp)/,
+};
+
+function analyzeScript(ctx: AnalyzerContext, spec: ScriptSpec, nodeRequiresChildProcess: boolean): void {
+  const { code, ev } = ctx;
+  const taint = new Taint(code, spec.flow);
+  if (ctx.ev.language === 'node') analyzeWriters(ctx, taint);
+  let sinks = 0;
+  if (!nodeRequiresChildProcess || /child_process|\beval\s*\(|new\s+Function|\bvm\s*\./.test(code)) {
+    for (const m of matches(spec.sinks, code, 500)) {
+      let args: string;
+      const openAt = m[0].endsWith('(') ? m.index + m[0].length - 1 : -1;
+      if (openAt >= 0) args = callArgs(code, openAt);
+      else args = code.slice(m.index, Math.min(code.length, m.index + 300)).split(/[;\n]/)[0]!;
+      const name = m[0].replace(/\s+/g, '').replace(/\($/, '').slice(0, 40);
+      sinks++;
+      if (taint.hasSource(args)) ev.add('flow', `request input reaches ${name}`, 12, m.index, m[0].length);
+      else if (taint.touches(args)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
+    }
+  }
+  const sock = spec.socket.exec(code);
+  const shell = spec.shell.exec(code);
+  if (sock && shell) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
+  if (sinks > 0 && spec.flow.source.test(code)) {
+    ev.add('flow', 'command/code execution in a script that reads request input', 3);
+  }
+}
+
+export const analyzePerl = (ctx: AnalyzerContext): void => analyzeScript(ctx, PERL, false);
+export const analyzePython = (ctx: AnalyzerContext): void => analyzeScript(ctx, PYTHON, false);
+export const analyzeNode = (ctx: AnalyzerContext): void => analyzeScript(ctx, NODE, true);
+export const analyzeShell = (ctx: AnalyzerContext): void => analyzeScript(ctx, SHELL, false);

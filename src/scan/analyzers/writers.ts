@@ -1,0 +1,102 @@
+/**
+ * Uploaders and droppers in any language: a file written where the request chooses both
+ * the name and the content, or content fetched from the web saved under a script name.
+ * Also server code carried inside string literals (a dropper's payload) and JScript
+ * strings assembled with `+`, both handed back as layers.
+ */
+import { hasAny, type AnalyzerContext } from '../context.js';
+import type { Taint } from '../flow.js';
+import { matches } from '../flow.js';
+import { unescapeDq, looksLikeCode } from '../decode.js';
+
+const OPENERS: Record<string, RegExp> = {
+  jsp: /\bnew\s+(?:java\.io\.)?(?:FileOutputStream|FileWriter|RandomAccessFile|PrintWriter)\s*\(|\bFiles\s*\.\s*write\s*\(/g,
+  aspx: /\bFile\s*\.\s*(?:WriteAllBytes|WriteAllText|AppendAllText|Create|CreateText|OpenWrite)\s*\(|\bnew\s+(?:FileStream|StreamWriter)\s*\(|\.\s*SaveAs\s*\(/gi,
+  asp: /\.\s*(?:SaveToFile|CreateTextFile|OpenTextFile|SaveAs)\b/gi,
+  php: /\b(?:fopen|file_put_contents)\s*\(/gi,
+};
+const WRITES: Record<string, RegExp> = {
+  jsp: /\.\s*(?:write|print|println|append)\s*\(([^;]{0,300})/g,
+  aspx: /\.\s*(?:Write|WriteLine|WriteAllText|WriteAllBytes|SaveAs)\s*\(([^;\n]{0,300})|File\s*\.\s*Write\w*\s*\(([^;\n]{0,300})/gi,
+  asp: /\.\s*(?:Write|WriteText|WriteLine)\b\s*\(?([^\n]{0,300})/gi,
+  php: /\b(?:fwrite|fputs|file_put_contents)\s*\(([^;]{0,300})/gi,
+};
+
+export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
+  const lang = ctx.ev.language;
+  const opener = OPENERS[lang];
+  const writer = WRITES[lang];
+  const { code, ev } = ctx;
+  if (opener && writer) {
+    let pathFromRequest = -1;
+    for (const m of matches(opener, code, 200)) {
+      const stmt = code.slice(m.index + m[0].length, m.index + m[0].length + 300).split(/[;\n]/)[0]!;
+      const firstArg = lang === 'asp' ? stmt : stmt.split(',')[0]!;
+      if (taint.touches(firstArg)) {
+        pathFromRequest = m.index;
+        break;
+      }
+    }
+    if (pathFromRequest >= 0) {
+      let contentFromRequest = false;
+      for (const w of matches(writer, code, 500)) {
+        const arg = w[1] ?? w[2] ?? '';
+        if (taint.touches(arg)) {
+          contentFromRequest = true;
+          break;
+        }
+      }
+      if (contentFromRequest) ev.add('flow', 'request chooses both the file written and its content (uploader)', 11, pathFromRequest, 30);
+      else ev.add('flow', 'request chooses a file to write', 3, pathFromRequest, 30);
+    }
+  }
+  // uploaded file saved under a request-chosen path: Request.Files(0).SaveAs(MapPath(Request("f")))
+  const up = /Request\s*\.\s*Files\s*[\[(][^\n;]{0,40}?[\])]\s*\.\s*SaveAs\s*\(([^\n;]{0,200})/i.exec(code);
+  if (up && taint.touches(up[1]!)) ev.add('flow', 'request chooses both the file written and its content (uploader)', 11, up.index, 30);
+  // dropper: fetch from the web, save under a server-script name
+  const fetch = !hasAny(ctx.lower, ['xmlhttp', 'winhttp', 'webclient', 'httpurlconnection', 'openstream', 'curl_exec', 'file_get_contents', 'downloadfile', 'downloadstring']) ? null : /\b(?:Microsoft\.XMLHTTP|MSXML2\.(?:Server)?XMLHTTP|WinHttp\.WinHttpRequest|WebClient|HttpURLConnection|openStream\s*\(|curl_exec|file_get_contents\s*\(\s*['"]https?:|DownloadFile|DownloadString)/i.exec(code);
+  if (fetch) {
+    const save = /(?:SaveToFile|CreateTextFile|DownloadFile|file_put_contents|fopen|FileOutputStream|WriteAllText|WriteAllBytes|copy)\b[^;\n]{0,200}?["'][^"'\n]{0,120}\.(?:php\d?|phtml|asp|aspx|asa|cer|ashx|jsp|jspx|cfm)["']/i.exec(code);
+    if (save) ev.add('capability', 'downloads content from the web and saves it as a server script (dropper)', 8, save.index, save[0].length);
+  }
+  embeddedServerCode(ctx);
+  if (lang === 'asp' || lang === 'aspx' || lang === 'node') jsConcat(ctx);
+}
+
+/** String literals that carry server-side code: analyze what the dropper writes. */
+function embeddedServerCode(ctx: AnalyzerContext): void {
+  const { code } = ctx;
+  // skip the file's own opening tag; look for a second server-code marker inside a string
+  const first = code.search(/<\?php|<%/i);
+  const again = first === -1 ? -1 : code.slice(first + 2).search(/<\?php|<%|<\?=/i);
+  if (again === -1) return;
+  let n = 0;
+  for (const m of matches(/"((?:[^"\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^"\\\n]|\\.){0,4000})"|'((?:[^'\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^'\\\n]|\\.){0,4000})'/gi, code, 20)) {
+    const body = unescapeDq(m[1] ?? m[2] ?? '');
+    if (body.length < 12 || !looksLikeCode(body)) continue;
+    ctx.layers.push({ text: body, offset: m.index, how: 'server code inside a string literal', language: 'unknown' });
+    if (++n >= 4) break;
+  }
+}
+
+/** JScript/JavaScript strings assembled from many `"a"+"b"` pieces: fold and analyze. */
+function jsConcat(ctx: AnalyzerContext): void {
+  let n = 0;
+  // VBScript strings are "..." with "" escapes and join with & (or +); JScript/C# use \ escapes and +
+  const vb = ctx.ev.language === 'asp' && !/<%@\s*LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)/i.test(ctx.text);
+  const re = vb
+    ? /"(?:[^"\n]|""){0,200}"(?:\s*[&+]\s*(?:"(?:[^"\n]|""){0,200}"|chr[wb]?\s*\(\s*\d{1,3}\s*\))){3,}/gi
+    : /(?:"(?:[^"\\\n]|\\.){0,200}"|'(?:[^'\\\n]|\\.){0,200}')(?:\s*\+\s*(?:"(?:[^"\\\n]|\\.){0,200}"|'(?:[^'\\\n]|\\.){0,200}')){3,}/g;
+  for (const m of matches(re, ctx.code, 200)) {
+    const pieces = vb ? (m[0].match(/"(?:[^"\n]|"")*"|chr[wb]?\s*\(\s*\d{1,3}\s*\)/gi) ?? []) : (m[0].match(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g) ?? []);
+    const joined = pieces
+      .map((p) => (vb ? (/^chr/i.test(p) ? String.fromCharCode(Number(/\d+/.exec(p)![0])) : p.slice(1, -1).replace(/""/g, '"')) : unescapeDq(p.slice(1, -1))))
+      .join('');
+    if (joined.length < 8) continue;
+    if (/\b(?:eval|Execute|Request|exec|ActiveXObject|WScript|cmd)\b/i.test(joined)) {
+      ctx.layers.push({ text: joined, offset: m.index, how: 'string pieces joined with +', language: ctx.ev.language });
+      ctx.ev.add('obfuscation', 'code-like text assembled from many string pieces', 4, m.index, 40);
+      if (++n >= 4) break;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Request-to-sink flow, the core of every language analyzer: which variables hold request
+ * data (directly or through simple assignment chains), and whether a sink's arguments use
+ * request data. Deliberately shallow (no real parser) but bounded and language-neutral.
+ */
+
+export interface FlowSpec {
+  /** Matches an expression that reads request input (non-global regex). */
+  source: RegExp;
+  /** Global regex over code: group 1 = assigned variable, group 2 = right-hand side. */
+  assign: RegExp;
+  /** Global regex extracting variable references from a snippet (group 1 = name, or whole match). */
+  varRef: RegExp;
+}
+
+export class Taint {
+  readonly vars = new Set<string>();
+  /** Variables assigned straight from request input (`$c = $_GET['c']`), not through chains. */
+  readonly direct = new Set<string>();
+  /** Variable -> right-hand sides it was assigned (first 300 chars each). */
+  readonly assignments = new Map<string, string[]>();
+
+  constructor(
+    readonly code: string,
+    readonly spec: FlowSpec,
+  ) {
+    const re = new RegExp(spec.assign.source, spec.assign.flags.includes('g') ? spec.assign.flags : spec.assign.flags + 'g');
+    const pairs: Array<[string, string]> = [];
+    let m: RegExpExecArray | null;
+    let guard = 0;
+    while ((m = re.exec(code)) !== null && guard++ < 50000) {
+      if (m[0].length === 0) re.lastIndex++;
+      const name = m[1];
+      const rhs = m[2] ?? '';
+      // resume at the right-hand side: an over-long rhs must not swallow the next assignment
+      if (rhs.length > 0) re.lastIndex = m.index + m[0].length - rhs.length;
+      if (!name) continue;
+      pairs.push([name, rhs]);
+      const list = this.assignments.get(name);
+      if (list) {
+        if (list.length < 20) list.push(rhs);
+      } else this.assignments.set(name, [rhs]);
+    }
+    for (const [name, rhs] of pairs) if (spec.source.test(rhs)) this.direct.add(name);
+    // propagate: request data -> var -> var (three rounds covers the chains shells use)
+    for (let round = 0; round < 3; round++) {
+      let changed = false;
+      for (const [name, rhs] of pairs) {
+        if (this.vars.has(name)) continue;
+        if (this.touches(rhs)) {
+          this.vars.add(name);
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+  }
+
+  /** True if `expr` reads request input directly. */
+  hasSource(expr: string): boolean {
+    return this.spec.source.test(expr);
+  }
+
+  /** True if `expr` reads request input directly or through a tainted variable. */
+  touches(expr: string): boolean {
+    if (this.spec.source.test(expr)) return true;
+    if (this.vars.size === 0) return false;
+    const re = new RegExp(this.spec.varRef.source, 'g');
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(expr)) !== null) {
+      if (m[0].length === 0) re.lastIndex++;
+      if (this.vars.has(m[1] ?? m[0])) return true;
+    }
+    return false;
+  }
+
+  /** Request input directly or through a variable assigned straight from it. */
+  touchesDirectly(expr: string): boolean {
+    if (this.spec.source.test(expr)) return true;
+    const re = new RegExp(this.spec.varRef.source, 'g');
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(expr)) !== null) {
+      if (m[0].length === 0) re.lastIndex++;
+      if (this.direct.has(m[1] ?? m[0])) return true;
+    }
+    return false;
+  }
+
+  /** The variable a tainted reference in `expr` names (for evidence), if any. */
+  taintedVarIn(expr: string): string | undefined {
+    const re = new RegExp(this.spec.varRef.source, 'g');
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(expr)) !== null) {
+      if (m[0].length === 0) re.lastIndex++;
+      const v = m[1] ?? m[0];
+      if (this.vars.has(v)) return v;
+    }
+    return undefined;
+  }
+}
+
+/** Iterates global-regex matches with a hard cap (hostile files repeat patterns millions of times). */
+export function* matches(re: RegExp, text: string, cap = 5000): Generator<RegExpExecArray> {
+  const g = re.flags.includes('g') ? re : new RegExp(re.source, re.flags + 'g');
+  g.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let n = 0;
+  while ((m = g.exec(text)) !== null && n++ < cap) {
+    if (m[0].length === 0) g.lastIndex++;
+    yield m;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Decides the server-side language of a file from its content; the extension is only a
+ * hint used to break ties. Also decides whether a file can execute on a web server at all.
+ */
+import type { Language } from './types.js';
+
+/** Extensions a web server (or CGI) may execute, by the language they usually hold. */
+const EXT_LANG: Record<string, Language> = {
+  php: 'php', php3: 'php', php4: 'php', php5: 'php', php7: 'php', php8: 'php', pht: 'php', phtml: 'php', phar: 'php', inc: 'php',
+  asp: 'asp', asa: 'asp', cer: 'asp', cdx: 'asp',
+  aspx: 'aspx', ashx: 'aspx', asmx: 'aspx', ascx: 'aspx', master: 'aspx', svc: 'aspx', cshtml: 'aspx', vbhtml: 'aspx', config: 'aspx',
+  jsp: 'jsp', jspx: 'jsp', jspf: 'jsp', jsw: 'jsp', jsv: 'jsp', java: 'jsp',
+  cfm: 'cfml', cfml: 'cfml', cfc: 'cfml',
+  pl: 'perl', pm: 'perl', cgi: 'perl',
+  py: 'python',
+  js: 'node', mjs: 'node', cjs: 'node',
+  sh: 'shell', bash: 'shell',
+  xml: 'xml',
+};
+
+export function extensionOf(path: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? '' : base.slice(dot + 1).toLowerCase();
+}
+
+export function languageForExtension(ext: string): Language | undefined {
+  return EXT_LANG[ext];
+}
+
+/** Extensions we always open (plus anything carrying a server-code marker). */
+export function isServerExtension(ext: string): boolean {
+  return ext in EXT_LANG && ext !== 'xml' && ext !== 'config';
+}
+
+export const ARCHIVE_EXTS = new Set(['zip', 'jar', 'war', 'ear', 'jpi', 'hpi', 'obr', 'sar', 'nupkg']);
+
+/** Byte markers that mean "server-side code lives here" whatever the extension says. */
+const SERVER_MARKERS = [/<\?php/i, /<\?=/, /<%[@=\s!]/, /runat\s*=\s*["']?server/i, /<cf(?:set|execute|file|output|script|component|function)\b/i];
+
+export function hasServerMarker(head: string): boolean {
+  for (const re of SERVER_MARKERS) if (re.test(head)) return true;
+  return false;
+}
+
+/** Content cues per language; each hit adds its weight. */
+const CUES: Array<[Language, RegExp, number]> = [
+  ['php', /<\?php/i, 10],
+  ['php', /<\?=/, 6],
+  ['php', /<\?\s*(?:\$|@?\w+\s*\(|if|echo|error_reporting|set_time_limit|session_start|eval|include|require|function)/i, 6],
+  ['php', /\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)\b/, 4],
+  ['php', /\b(?:function_exists|base64_decode|isset|preg_replace|str_replace|echo)\s*\(/, 1],
+  ['php', /\$\w+\s*=\s*[^;\n]{0,200};/, 1],
+  ['jsp', /<%@\s*page\b[^%]{0,400}(?:language\s*=\s*["']java|import\s*=\s*["']java|pageEncoding|contentType)/, 8],
+  ['jsp', /<jsp:(?:directive|scriptlet|declaration|root|useBean)/, 8],
+  ['jsp', /\brequest\.getParameter\s*\(|\bout\.print(?:ln)?\s*\(|\bjava\.(?:io|lang|util|net)\.\w/, 4],
+  ['jsp', /^\s*(?:package\s+[\w.]+;|import\s+java[x]?\.[\w.*]+;)/m, 6],
+  ['jsp', /<%@\s*taglib\s+(?:prefix|uri)/, 5],
+  ['aspx', /<%@\s*(?:Page|WebHandler|WebService|ServiceHost|Control|Master|Assembly|Import\s+Namespace|Register)\b[^%]{0,300}/i, 5],
+  ['aspx', /<%@[^%]{0,300}Language\s*=\s*["']?\s*(?:C#|CSharp|VB|VBNET|JScript|JS)\b/i, 6],
+  ['aspx', /\bSystem\.(?:Diagnostics|IO|Web|Reflection|Text)\b|\busing\s+System\b|\bImports\s+System\b/, 3],
+  ['aspx', /@(?:model|using|inherits|section|Html\.)\b/, 5],
+  ['asp', /<%@\s*(?:LANGUAGE|CODEPAGE)\s*=\s*["']?\s*(?:VBScript|JScript|\d)/i, 8],
+  ['asp', /<script[^>]{0,80}language\s*=\s*["']?(?:vbscript|jscript)[^>]{0,80}runat\s*=\s*["']?server|<script[^>]{0,80}runat\s*=\s*["']?server[^>]{0,80}language\s*=\s*["']?(?:vbscript|jscript)/i, 8],
+  ['asp', /\bServer\.CreateObject\s*\(|\bCreateObject\s*\(\s*"(?:WScript|Scripting|ADODB|Shell)/i, 4],
+  ['asp', /^\s*(?:Dim|Set|Sub|Function|End\s+If|On\s+Error\s+Resume\s+Next)\b/im, 2],
+  ['asp', /\bResponse\.Write\b|\bRequest(?:\.Form|\.QueryString)?\s*\(\s*"/i, 1],
+  ['cfml', /<cf(?:set|output|if|component|function|query|execute|file|param|include|script|argument|return|loop|directory|http|abort)\b/i, 8],
+  ['cfml', /^\s*component\b[^{]{0,200}\{/m, 4],
+  ['perl', /^#!\s*\S*perl/, 12],
+  ['perl', /^\s*use\s+(?:strict|warnings|CGI|Socket|IO::Socket)\b/m, 6],
+  ['perl', /\bmy\s+[$@%]\w+/, 3],
+  ['python', /^#!\s*\S*python/, 12],
+  ['python', /^\s*(?:import\s+(?:os|sys|socket|subprocess|cgi|pty|base64|flask)\b|from\s+[\w.]+\s+import\s)/m, 6],
+  ['python', /^\s*def\s+\w+\s*\([^)]*\)\s*:/m, 4],
+  ['node', /\brequire\s*\(\s*['"](?:child_process|http|https|net|express|fs|vm)['"]\s*\)/, 8],
+  ['node', /\bfrom\s+['"](?:node:)?(?:child_process|http|express|net)['"]/, 8],
+  ['node', /\bmodule\.exports\b|\bprocess\.(?:env|argv|exit)\b/, 2],
+  ['shell', /^#!\s*\S*(?:\/|env\s+)(?:ba|da|z|k)?sh\b/, 12],
+  ['xml', /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]{0,2000}?-->\s*)*<(?:beans|web-app|atlassian-plugin|plugin|project|hudson)\b/, 8],
+];
+
+export interface LanguageGuess {
+  language: Language;
+  confidence: number;
+}
+
+/** The language of `text` (only the first ~256 KiB is examined for cues). */
+export function detectLanguage(text: string, ext: string): LanguageGuess {
+  // the first 16 KiB decide it; cues on a whole bundle would cost more than the analysis
+  const head = text.length > 16384 ? text.slice(0, 16384) : text;
+  // fast paths: an unambiguous opening decides without running every cue
+  if (/<\?php/i.test(head) && !/<%@|<jsp:|<cf[a-z]/i.test(head)) return { language: 'php', confidence: 10 };
+  if ((ext === 'js' || ext === 'mjs' || ext === 'cjs') && !/\brequire\s*\(|\bfrom\s+['"]|module\.exports|process\./.test(head) && !/^#!/.test(head)) return { language: 'unknown', confidence: 0 };
+  const score = new Map<Language, number>();
+  for (const [lang, re, w] of CUES) if (re.test(head)) score.set(lang, (score.get(lang) ?? 0) + w);
+  const hint = EXT_LANG[ext];
+  if (hint) score.set(hint, (score.get(hint) ?? 0) + 3);
+  // JSP vs ASP.NET share `<%@ Page`; Java imports settle it
+  if ((score.get('aspx') ?? 0) > 0 && /<%@\s*page[^%]{0,300}import\s*=\s*["']java/i.test(head)) score.set('aspx', 0);
+  let best: Language = 'unknown';
+  let bestScore = 0;
+  for (const [lang, s] of score) {
+    if (s > bestScore) {
+      best = lang;
+      bestScore = s;
+    }
+  }
+  // a bare extension hint without any content cue is not enough for script languages that
+  // also name plain text (.inc, .config, .js in browsers)
+  if (bestScore <= 3 && (ext === 'js' || ext === 'mjs' || ext === 'config' || ext === 'xml' || ext === 'inc')) return { language: 'unknown', confidence: 0 };
+  return { language: best, confidence: bestScore };
+}

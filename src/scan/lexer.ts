@@ -1,0 +1,240 @@
+/**
+ * Comment removal that keeps offsets: comments become spaces (newlines kept), so a match in
+ * the cleaned text has the same offset and line as in the file. Shells hide calls behind
+ * comments (`assert(/*x*\/$_POST[1])`) and benign code mentions `eval(` in comments; both
+ * are handled by analyzing code without comments. Text outside server-code regions
+ * (HTML around `<?php ... ?>` or `<% ... %>`) is blanked the same way.
+ */
+
+export interface LexSpec {
+  /** `//`-style and `#`-style line comments. */
+  slash: boolean;
+  hash: boolean;
+  /** VBScript: `'` starts a comment, strings are "..." with "" escapes. */
+  vb: boolean;
+  /** Quotes that open strings (in which comment markers are literal). */
+  quotes: string;
+  /** Server-code region delimiters; text outside them is blanked. Empty: all is code. */
+  regions: Array<[string, string]>;
+}
+
+const SPACES = ' '.repeat(65536);
+
+/** Same length, newlines kept, everything else a space (cheap: no per-char regex). */
+function blank(s: string): string {
+  if (s.indexOf('\n') === -1) return s.length <= SPACES.length ? SPACES.slice(0, s.length) : ' '.repeat(s.length);
+  const parts = s.split('\n');
+  for (let i = 0; i < parts.length; i++) {
+    const n = parts[i]!.length;
+    parts[i] = n <= SPACES.length ? SPACES.slice(0, n) : ' '.repeat(n);
+  }
+  return parts.join('\n');
+}
+
+/** Start/end offsets of server-code regions; null if no delimiter occurs (treat all as code). */
+function codeRegions(text: string, regions: Array<[string, string]>): Array<[number, number]> | null {
+  if (regions.length === 0) return null;
+  const out: Array<[number, number]> = [];
+  let pos = 0;
+  for (;;) {
+    let best = -1;
+    let which = -1;
+    for (let r = 0; r < regions.length; r++) {
+      const i = indexOfCi(text, regions[r]![0], pos);
+      if (i !== -1 && (best === -1 || i < best)) {
+        best = i;
+        which = r;
+      }
+    }
+    if (best === -1) break;
+    const [open, close] = regions[which]!;
+    const start = best + open.length;
+    const end0 = close === '?>' || close === '%>' ? closeOutsideStrings(text, close, start, close === '?>' ? '\'"' : '"') : indexOfCi(text, close, start);
+    const end = end0 === -1 ? text.length : end0;
+    out.push([start, end]);
+    pos = end0 === -1 ? text.length : end + close.length;
+    if (pos >= text.length) break;
+  }
+  return out.length === 0 ? null : out;
+}
+
+/**
+ * The closing delimiter that is not inside a string literal: `eval("?>" . $x)` must not end
+ * the PHP block. Strings never span more than 64 KiB here, so a stray quote cannot hide the
+ * rest of a file; past that the plain search is used.
+ */
+function closeOutsideStrings(text: string, close: string, from: number, quotes: string): number {
+  const c0 = close.charCodeAt(0);
+  const c1 = close.charCodeAt(1);
+  const q1 = quotes.includes("'") ? 39 : -1;
+  const q2 = quotes.includes('"') ? 34 : -1;
+  let i = from;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === c0 && text.charCodeAt(i + 1) === c1) return i;
+    if (c === q1 || c === q2) {
+      let j = i + 1;
+      const limit = Math.min(n, i + 65536);
+      while (j < limit) {
+        const d = text.charCodeAt(j);
+        if (d === 92 && q1 !== -1) {
+          j += 2;
+          continue;
+        }
+        if (d === c) break;
+        if (d === 10 && q1 === -1) break; // VB-style strings end at the line
+        j++;
+      }
+      if (j >= limit) return text.indexOf(close, i + 1);
+      i = j + 1;
+      continue;
+    }
+    i++;
+  }
+  return -1;
+}
+
+function indexOfCi(text: string, needle: string, from: number): number {
+  // delimiters are short ASCII; only `<script runat` style ones need case-folding
+  if (!/[a-z]/i.test(needle)) return text.indexOf(needle, from);
+  const re = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'ig');
+  re.lastIndex = from;
+  const m = re.exec(text);
+  return m ? m.index : -1;
+}
+
+/** Returns `text` with comments (and non-code regions) replaced by spaces. */
+export function stripComments(text: string, spec: LexSpec): string {
+  const regions = codeRegions(text, spec.regions);
+  if (!regions) return stripRange(text, 0, text.length, spec);
+  const parts: string[] = [];
+  let pos = 0;
+  for (const [s, e] of regions) {
+    if (s > pos) parts.push(blankKeepDelims(text.slice(pos, s)));
+    parts.push(stripRange(text, s, e, spec));
+    pos = e;
+  }
+  if (pos < text.length) parts.push(blankKeepDelims(text.slice(pos)));
+  return parts.join('');
+}
+
+/** Blank template text but keep the delimiters themselves visible (`<?php`, `%>`). */
+function blankKeepDelims(s: string): string {
+  if (s.length < 12) return s;
+  return s.slice(0, 5) + blank(s.slice(5, -5)) + s.slice(-5);
+}
+
+function stripRange(text: string, from: number, to: number, spec: LexSpec): string {
+  const out: string[] = [];
+  let copyFrom = from;
+  let i = from;
+  const q1 = spec.quotes.includes("'") && !spec.vb;
+  const q2 = spec.quotes.includes('"');
+  const qb = spec.quotes.includes('`');
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    // strings
+    if ((c === 34 && q2) || (c === 39 && q1) || (c === 96 && qb)) {
+      i = skipString(text, i, to, c, spec.vb);
+      continue;
+    }
+    let commentEnd = -1;
+    if (spec.slash && c === 47) {
+      const n = text.charCodeAt(i + 1);
+      if (n === 47) commentEnd = lineEnd(text, i, to, spec);
+      else if (n === 42) {
+        const e = text.indexOf('*/', i + 2);
+        commentEnd = e === -1 || e + 2 > to ? to : e + 2;
+      }
+    } else if (spec.hash && c === 35) {
+      commentEnd = lineEnd(text, i, to, spec);
+    } else if (spec.vb && c === 39) {
+      commentEnd = lineEnd(text, i, to, spec);
+    }
+    if (commentEnd !== -1) {
+      out.push(text.slice(copyFrom, i), blank(text.slice(i, commentEnd)));
+      i = commentEnd;
+      copyFrom = i;
+      continue;
+    }
+    i++;
+  }
+  out.push(text.slice(copyFrom, to));
+  return out.join('');
+}
+
+function lineEnd(text: string, i: number, to: number, spec: LexSpec): number {
+  let e = text.indexOf('\n', i);
+  if (e === -1 || e > to) e = to;
+  // PHP: `?>` ends a line comment
+  if (spec.hash && spec.slash) {
+    const t = text.indexOf('?>', i);
+    if (t !== -1 && t < e) e = t;
+  }
+  return e;
+}
+
+function skipString(text: string, i: number, to: number, quote: number, vb: boolean): number {
+  let j = i + 1;
+  const limit = Math.min(to, i + 200000);
+  while (j < limit) {
+    const c = text.charCodeAt(j);
+    if (vb) {
+      if (c === quote) {
+        if (text.charCodeAt(j + 1) === quote) {
+          j += 2;
+          continue;
+        }
+        return j + 1;
+      }
+      if (c === 10) return j; // VB strings never span lines
+    } else {
+      if (c === 92) {
+        j += 2;
+        continue;
+      }
+      if (c === quote) return j + 1;
+    }
+    j++;
+  }
+  return limit;
+}
+
+export const PHP_LEX: LexSpec = { slash: true, hash: true, vb: false, quotes: '\'"`', regions: [['<?', '?>']] };
+export const CLIKE_LEX: LexSpec = { slash: true, hash: false, vb: false, quotes: '\'"', regions: [] };
+export const JS_LEX: LexSpec = { slash: true, hash: false, vb: false, quotes: '\'"`', regions: [] };
+export const VB_LEX: LexSpec = { slash: false, hash: false, vb: true, quotes: '"', regions: [] };
+export const HASH_LEX: LexSpec = { slash: false, hash: true, vb: false, quotes: '\'"', regions: [] };
+
+/**
+ * `code` with the contents of string literals blanked (quotes kept), same offsets: lets
+ * statement-level regexes ignore code-looking text stored inside strings (payload pieces).
+ */
+export function blankStrings(code: string, quotes: string): string {
+  const out: string[] = [];
+  let copyFrom = 0;
+  const n = code.length;
+  for (let i = 0; i < n; i++) {
+    const c = code.charCodeAt(i);
+    if ((c === 34 && quotes.includes('"')) || (c === 39 && quotes.includes("'"))) {
+      let j = i + 1;
+      while (j < n) {
+        const d = code.charCodeAt(j);
+        if (d === 92) {
+          j += 2;
+          continue;
+        }
+        if (d === c) break;
+        j++;
+      }
+      if (j - i > 1) {
+        out.push(code.slice(copyFrom, i + 1), blank(code.slice(i + 1, Math.min(j, n))));
+        copyFrom = Math.min(j, n);
+      }
+      i = j;
+    }
+  }
+  out.push(code.slice(copyFrom));
+  return out.join('');
+}

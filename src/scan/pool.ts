@@ -1,0 +1,146 @@
+/**
+ * A worker_threads pool for scanning: the walker feeds paths, each worker reads and scans
+ * them and reports per file. A watchdog terminates a worker stuck past the time cap (a
+ * regex or inflate that will not end), reports that file, and carries on with a new worker.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Problem } from '../errors.js';
+import type { FileOutcome } from './scan-bytes.js';
+import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
+import type { WalkedFile } from './walk.js';
+
+interface Slot {
+  worker: Worker;
+  batch?: { id: number; paths: string[]; current: number; startedAt: number };
+}
+
+export interface PoolOptions {
+  workers: number;
+  init: WorkerInit;
+  onOutcome: (o: FileOutcome) => void;
+  onProblem: (p: Problem) => void;
+}
+
+const BATCH_FILES = 24;
+const BATCH_BYTES = 2 * 1024 * 1024;
+
+export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOptions): Promise<void> {
+  const url = new URL('./worker.js', import.meta.url);
+  const slots: Slot[] = [];
+  let nextId = 1;
+  const queue: string[][] = [];
+  let producing = true;
+  let fatal: string | undefined;
+  let waiters: Array<() => void> = [];
+  const notify = (): void => {
+    const ws = waiters;
+    waiters = [];
+    for (const w of ws) w();
+  };
+  const wait = (ms?: number): Promise<void> =>
+    new Promise<void>((r) => {
+      waiters.push(r);
+      if (ms !== undefined) setTimeout(r, ms);
+    });
+  // a file may take the time cap per analysis pass; allow generous slack before killing
+  const killAfter = Math.max(2000, opts.init.limits.maxMillisPerFile * 3);
+
+  const spawn = (slot?: Slot): Slot => {
+    const worker = new Worker(url, { workerData: opts.init });
+    const s: Slot = slot ?? { worker };
+    s.worker = worker;
+    s.batch = undefined;
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'fatal') {
+        fatal = m.message;
+        notify();
+        return;
+      }
+      const b = s.batch;
+      if (!b || b.id !== m.id) return;
+      if (m.type === 'start') {
+        b.current = m.index;
+        b.startedAt = Date.now();
+      } else if (m.type === 'result') {
+        for (const o of m.outcomes) opts.onOutcome(o);
+      } else if (m.type === 'done') {
+        s.batch = undefined;
+        notify();
+      }
+    });
+    worker.on('error', (e) => {
+      const b = s.batch;
+      if (b) {
+        opts.onProblem({ kind: 'internal', file: b.paths[b.current] ?? '-', message: `scanner worker failed: ${e.message}` });
+        const rest = b.paths.slice(b.current + 1);
+        if (rest.length > 0) queue.unshift(rest);
+      }
+      s.batch = undefined;
+      void worker.terminate();
+      spawn(s);
+      notify();
+    });
+    return s;
+  };
+  for (let i = 0; i < Math.max(1, opts.workers); i++) slots.push(spawn());
+
+  const watchdog = setInterval(() => {
+    const now = Date.now();
+    for (const s of slots) {
+      const b = s.batch;
+      if (b && now - b.startedAt > killAfter) {
+        opts.onProblem({ kind: 'scan', file: b.paths[b.current] ?? '-', message: `time cap hit (${killAfter} ms); file not scanned` });
+        const rest = b.paths.slice(b.current + 1);
+        if (rest.length > 0) queue.unshift(rest);
+        s.batch = undefined;
+        void s.worker.terminate();
+        spawn(s);
+        notify();
+      }
+    }
+  }, 250);
+
+  const dispatch = (): void => {
+    for (const s of slots) {
+      if (s.batch || queue.length === 0) continue;
+      const paths = queue.shift()!;
+      const id = nextId++;
+      s.batch = { id, paths, current: 0, startedAt: Date.now() };
+      s.worker.postMessage({ type: 'task', id, paths } satisfies ToWorker);
+    }
+  };
+
+  const producer = (async () => {
+    let batch: string[] = [];
+    let bytes = 0;
+    for await (const f of files) {
+      batch.push(f.path);
+      bytes += f.size;
+      if (batch.length >= BATCH_FILES || bytes >= BATCH_BYTES) {
+        queue.push(batch);
+        batch = [];
+        bytes = 0;
+        dispatch();
+        // backpressure: do not walk far ahead of the workers
+        while (queue.length > slots.length * 4 && !fatal) await wait(500);
+      }
+    }
+    if (batch.length > 0) queue.push(batch);
+    producing = false;
+    dispatch();
+    notify();
+  })();
+
+  try {
+    for (;;) {
+      if (fatal) throw new Error(fatal);
+      dispatch();
+      if (!producing && queue.length === 0 && slots.every((s) => !s.batch)) break;
+      await wait(200);
+    }
+    await producer;
+  } finally {
+    clearInterval(watchdog);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}

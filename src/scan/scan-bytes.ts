@@ -1,0 +1,133 @@
+/**
+ * Scans one file's bytes (or one archive entry): decide whether it can execute on a web
+ * server, detect its language, analyze, score; open archives and scan their entries with
+ * the same rules, bounded in depth, entries and inflated bytes.
+ */
+import { createHash } from 'node:crypto';
+import type { Problem } from '../errors.js';
+import { analyzeText } from './analyze.js';
+import { ARCHIVE_EXTS, detectLanguage, extensionOf, hasServerMarker, isServerExtension } from './language.js';
+import { bytesToText } from './text.js';
+import { THRESHOLDS, type Evidence, type Finding, type Language, type ScanLimits, type Verdict } from './types.js';
+import { ZipError, isZip, readCentralDirectory, readEntry, type ZipLimits } from './zip.js';
+
+export interface FileOutcome {
+  path: string;
+  bytes: number;
+  analyzed: boolean;
+  /** Why it was not analyzed (not executable, too large, ...). */
+  skipped?: string;
+  language?: Language;
+  /** Present when the verdict is not clean. */
+  finding?: Finding;
+  problems: Problem[];
+  /** True for archive entries (counted separately in summaries). */
+  entry?: boolean;
+}
+
+export interface ScanContext {
+  limits: ScanLimits;
+  /** Optional extra matcher (YARA) run on analyzed texts. */
+  extra?: (bytes: Buffer, path: string) => Evidence[];
+}
+
+const PLUGIN_DESCRIPTORS = /(?:^|\/)(?:atlassian-plugin\.xml|teamcity-plugin\.xml|build-server-plugin[^/]*\.xml|plugin\.xml|META-INF\/spring\/[^/]+\.xml)$/i;
+const NEVER_CODE = new Set(['png', 'jpg', 'jpeg', 'gif', 'bmp', 'ico', 'webp', 'svg', 'css', 'scss', 'less', 'map', 'woff', 'woff2', 'ttf', 'eot', 'otf', 'mp3', 'mp4', 'avi', 'mov', 'pdf', 'json', 'md', 'txt', 'html', 'htm', 'ftl', 'tmpl', 'tpl', 'mtml', 'yml', 'yaml', 'lock', 'po', 'pot', 'mo', 'class', 'properties', 'gitignore', 'gitmodules', 'gitattributes', 'editorconfig', 'xsd', 'dtd', 'csv', 'log']);
+
+export function verdictFor(score: number): Verdict {
+  return score >= THRESHOLDS.malicious ? 'malicious' : score >= THRESHOLDS.suspicious ? 'suspicious' : 'clean';
+}
+
+export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0, budget?: { remaining: number }): FileOutcome[] {
+  const ext = extensionOf(path);
+  if (isZip(buf) && ARCHIVE_EXTS.has(ext)) return scanArchive(path, buf, ctx, depth, budget ?? { remaining: ctx.limits.maxArchiveInflatedBytes });
+  if (buf.length > ctx.limits.maxFileBytes) return [{ path, bytes: buf.length, analyzed: false, skipped: `larger than ${ctx.limits.maxFileBytes} bytes`, problems: [], entry: depth > 0 }];
+  const text = bytesToText(buf);
+  const serverExt = isServerExtension(ext);
+  const isDescriptor = ext === 'xml' && (depth > 0 || PLUGIN_DESCRIPTORS.test(path) || /<beans\b|springframework/.test(text.slice(0, 4096)));
+  if (!serverExt && !isDescriptor && !hasServerMarker(text)) {
+    return [{ path, bytes: buf.length, analyzed: false, skipped: NEVER_CODE.has(ext) || ext === '' ? 'not server-executable' : 'no server-side code', problems: [], entry: depth > 0 }];
+  }
+  let language: Language;
+  if (isDescriptor) language = 'xml';
+  else {
+    const guess = detectLanguage(text, NEVER_CODE.has(ext) ? '' : ext);
+    language = guess.language;
+  }
+  if (language === 'unknown') return [{ path, bytes: buf.length, analyzed: false, skipped: 'no server-side code recognised', problems: [], entry: depth > 0 }];
+  const deadline = Date.now() + ctx.limits.maxMillisPerFile;
+  const ev = analyzeText(text, language, { limits: ctx.limits, deadline });
+  // polyglot: server code inside a file type that is never code
+  if (NEVER_CODE.has(ext) && /^(?:png|jpe?g|gif|bmp|ico|webp)$/.test(ext) && language !== 'xml') ev.add('capability', `server-side ${language} code inside a .${ext} file (polyglot)`, 5, text.search(/<\?|<%/));
+  let evidence = ev.list();
+  if (ctx.extra) evidence = evidence.concat(ctx.extra(buf, path));
+  const score = Math.round(evidence.reduce((s, e) => s + e.weight, 0) * 10) / 10;
+  const outcome: FileOutcome = { path, bytes: buf.length, analyzed: true, language, problems: [], entry: depth > 0 };
+  const verdict = verdictFor(score);
+  if (Date.now() > deadline) outcome.problems.push({ kind: 'scan', file: path, message: `time cap of ${ctx.limits.maxMillisPerFile} ms hit; analysis may be incomplete` });
+  if (verdict !== 'clean') {
+    outcome.finding = { path, verdict, score, language, evidence, sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
+    if (ev.family) outcome.finding.family = ev.family;
+  }
+  return [outcome];
+}
+
+function scanArchive(path: string, buf: Buffer, ctx: ScanContext, depth: number, budget: { remaining: number }): FileOutcome[] {
+  const self: FileOutcome = { path, bytes: buf.length, analyzed: true, language: 'unknown', problems: [], entry: depth > 0 };
+  const out: FileOutcome[] = [self];
+  if (depth >= ctx.limits.maxArchiveDepth + 1) {
+    self.analyzed = false;
+    self.skipped = `archive nested deeper than ${ctx.limits.maxArchiveDepth}`;
+    return out;
+  }
+  let entries;
+  try {
+    entries = readCentralDirectory(buf, ctx.limits.maxArchiveEntries);
+  } catch (e) {
+    self.problems.push({ kind: 'scan', file: path, message: `bad archive: ${(e as Error).message}` });
+    return out;
+  }
+  const zl: ZipLimits = { maxEntries: ctx.limits.maxArchiveEntries, inflatedBudget: budget, maxEntryBytes: ctx.limits.maxFileBytes };
+  const ext = extensionOf(path);
+  const names = entries.map((e) => e.name);
+  const isPlugin = /^(?:jpi|hpi|obr)$/.test(ext) || names.some((n) => /(?:^|\/)(?:atlassian-plugin\.xml|teamcity-plugin\.xml|META-INF\/build-server-plugin[^/]*\.xml)$/i.test(n));
+  const evidence: Evidence[] = [];
+  for (const entry of entries) {
+    if (entry.isDirectory) continue;
+    const entryPath = `${path}!/${entry.name}`;
+    const eext = extensionOf(entry.name);
+    const nested = ARCHIVE_EXTS.has(eext);
+    // only what can execute, carry code, or describe plugin beans is worth inflating
+    if (!nested && !isServerExtension(eext) && eext !== 'xml' && NEVER_CODE.has(eext) && eext !== 'txt' && eext !== 'html' && eext !== 'htm' && !/^(?:png|jpe?g|gif|ico)$/.test(eext)) continue;
+    if (eext === 'class') continue;
+    let data: Buffer;
+    try {
+      data = readEntry(buf, entry, zl);
+    } catch (e) {
+      self.problems.push({ kind: 'scan', file: entryPath, message: e instanceof ZipError ? e.message : `cannot read entry: ${(e as Error).message}` });
+      if (budget.remaining <= 0) {
+        self.problems.push({ kind: 'scan', file: path, message: 'inflated-bytes cap reached; rest of archive not scanned (zip bomb guard)' });
+        break;
+      }
+      continue;
+    }
+    if (nested && isZip(data)) {
+      out.push(...scanArchive(entryPath, data, ctx, depth + 1, budget));
+      continue;
+    }
+    out.push(...scanBytes(entryPath, data, ctx, depth + 1, budget));
+  }
+  // the archive itself is a finding when the plugin ships a JSP (also inside its jars) or a descriptor runs a process
+  if (isPlugin) {
+    const jsp = out.find((o) => o !== self && /\.jspx?$/i.test(o.path));
+    if (jsp) evidence.push({ analyzer: 'plugin', reason: `plugin bundle ships a JSP page (${jsp.path.slice(path.length + 2)})`, weight: 6 });
+  }
+  const entryFindings = out.filter((o) => o !== self && o.finding?.language === 'xml' && o.finding.verdict === 'malicious');
+  for (const f of entryFindings) evidence.push({ analyzer: 'plugin', reason: `plugin descriptor ${f.path.slice(path.length + 2)} runs a process on load`, weight: 10 });
+  if (evidence.length > 0) {
+    const score = evidence.reduce((s, e) => s + e.weight, 0);
+    const verdict = verdictFor(score);
+    if (verdict !== 'clean') self.finding = { path, verdict, score, language: 'unknown', evidence, sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
+  }
+  return out;
+}

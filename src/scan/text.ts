@@ -1,0 +1,81 @@
+/**
+ * Text helpers for evidence: offset -> line, short printable snippets, entropy.
+ */
+
+/** Offsets of line starts, built once per analyzed text so line lookups are O(log n). */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    let i = text.indexOf('\n');
+    while (i !== -1) {
+      this.starts.push(i + 1);
+      i = text.indexOf('\n', i + 1);
+    }
+  }
+  lineOf(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+const SNIPPET_MAX = 120;
+
+/** A short, single-line, printable excerpt around `offset` (control bytes become '.'). */
+export function snippetAt(text: string, offset: number, length = 0): string {
+  const from = Math.max(0, offset - 20);
+  const to = Math.min(text.length, Math.max(offset + length, offset) + 80);
+  return printable(text.slice(from, to), SNIPPET_MAX);
+}
+
+export function printable(s: string, max = SNIPPET_MAX): string {
+  // eslint-disable-next-line no-control-regex
+  let out = s.replace(/\s+/g, ' ').replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, '.').trim();
+  if (out.length > max) out = out.slice(0, max - 1) + '…';
+  return out;
+}
+
+/** Shannon entropy in bits per character of `s` (sampled up to 64 KiB). */
+export function entropy(s: string): number {
+  const n = Math.min(s.length, 65536);
+  if (n === 0) return 0;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  let h = 0;
+  for (const k of counts.values()) {
+    const p = k / n;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/**
+ * Bytes -> string the analyzers work on. latin1 keeps one char per byte, so offsets match
+ * the file and no invalid UTF-8 sequence can throw or grow the string.
+ */
+export function bytesToText(buf: Uint8Array): string {
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
+}
+
+/** Starting from the '(' at `open`, the text up to its matching ')' (bounded). */
+export function callArgs(text: string, open: number, max = 600): string {
+  let depth = 0;
+  const end = Math.min(text.length, open + max);
+  for (let i = open; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41) {
+      depth--;
+      if (depth === 0) return text.slice(open + 1, i);
+    }
+  }
+  return text.slice(open + 1, end);
+}

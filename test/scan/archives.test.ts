@@ -1,0 +1,106 @@
+/**
+ * Archives: .war/.jar/.zip/.jpi bundles built in the test with our own small ZIP writer;
+ * entries are scanned with archive paths (`a.war!/x.jsp`), plugin-level findings, and the
+ * zip-bomb, nesting and corruption guards.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { makeZip } from './helpers.js';
+import { scanBytes } from '../../src/scan/scan-bytes.js';
+import { DEFAULT_LIMITS } from '../../src/scan/types.js';
+import { readCentralDirectory, readEntry } from '../../src/scan/zip.js';
+
+const SHELL_JSP = '<%@ page import="java.io.*" %><% String c = request.getParameter("c"); Process p = Runtime.getRuntime().exec(c); %>';
+const BENIGN_JSP = '<%@ page contentType="text/html" pageEncoding="UTF-8" %><html><body>Hello</body></html>';
+const ctx = { limits: DEFAULT_LIMITS };
+
+test('zip reader: stored and deflated entries round-trip', () => {
+  const z = makeZip([
+    { name: 'a.txt', data: 'alpha', store: true },
+    { name: 'dir/b.txt', data: 'bravo'.repeat(100) },
+  ]);
+  const entries = readCentralDirectory(z, 100);
+  assert.deepEqual(entries.map((e) => [e.name, e.size, e.method]), [
+    ['a.txt', 5, 0],
+    ['dir/b.txt', 500, 8],
+  ]);
+  const budget = { remaining: 10000 };
+  assert.equal(readEntry(z, entries[1]!, { maxEntries: 100, inflatedBudget: budget, maxEntryBytes: 1000 }).toString(), 'bravo'.repeat(100));
+  assert.equal(budget.remaining, 9500);
+});
+
+test('war: the shell entry is a finding under archive!/path, the benign page is not', () => {
+  const war = makeZip([
+    { name: 'index.jsp', data: BENIGN_JSP },
+    { name: 'WEB-INF/web.xml', data: '<?xml version="1.0"?><web-app></web-app>' },
+    { name: 'img/logo.png', data: Buffer.from([0x89, 0x50, 0x4e, 0x47]) },
+    { name: 'admin/cmd.jsp', data: SHELL_JSP },
+  ]);
+  const outs = scanBytes('app.war', war, ctx);
+  const findings = outs.filter((o) => o.finding).map((o) => [o.path, o.finding!.verdict, o.finding!.language]);
+  assert.deepEqual(findings, [['app.war!/admin/cmd.jsp', 'malicious', 'jsp']]);
+  assert.equal(outs[0]!.problems.length, 0);
+});
+
+test('jenkins .jpi shipping a JSP is itself a finding; nested jar inside war is opened', () => {
+  const jpi = makeZip([
+    { name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\nPlugin-Class: x.Y\n' },
+    { name: 'WEB-INF/lib/helper.jar', data: makeZip([{ name: 'res/page.jsp', data: BENIGN_JSP }]) },
+  ]);
+  const outs = scanBytes('evil.jpi', jpi, ctx);
+  const self = outs[0]!;
+  assert.equal(self.finding?.verdict, 'suspicious');
+  assert.equal(self.finding?.evidence[0]?.reason, 'plugin bundle ships a JSP page (WEB-INF/lib/helper.jar!/res/page.jsp)');
+  assert.ok(outs.some((o) => o.path === 'evil.jpi!/WEB-INF/lib/helper.jar!/res/page.jsp' && o.analyzed));
+});
+
+test('atlassian plugin jar whose Spring context starts a process on load is malicious', () => {
+  const springXml = `<?xml version="1.0" encoding="UTF-8"?>
+<beans xmlns="http://www.springframework.org/schema/beans">
+  <bean id="boot" class="java.lang.ProcessBuilder" init-method="start">
+    <constructor-arg><list><value>/bin/sh</value><value>-c</value><value>id</value></list></constructor-arg>
+  </bean>
+</beans>`;
+  const jar = makeZip([
+    { name: 'atlassian-plugin.xml', data: '<atlassian-plugin key="x" name="x"><plugin-info><version>1</version></plugin-info></atlassian-plugin>' },
+    { name: 'META-INF/spring/plugin-context.xml', data: springXml },
+  ]);
+  const outs = scanBytes('helper-plugin.jar', jar, ctx);
+  const entry = outs.find((o) => o.path === 'helper-plugin.jar!/META-INF/spring/plugin-context.xml');
+  assert.equal(entry?.finding?.verdict, 'malicious');
+  assert.equal(entry?.finding?.evidence[0]?.reason, 'Spring bean definition creates a java.lang process when the context loads');
+  assert.equal(outs[0]!.finding?.verdict, 'malicious');
+  assert.ok(outs[0]!.finding!.evidence.some((e) => e.reason === 'plugin descriptor META-INF/spring/plugin-context.xml runs a process on load'));
+  const clean = makeZip([{ name: 'META-INF/spring/ctx.xml', data: '<beans><bean id="a" class="com.example.Service"/></beans>' }, { name: 'atlassian-plugin.xml', data: '<atlassian-plugin key="y"/>' }]);
+  assert.ok(scanBytes('ok.jar', clean, ctx).every((o) => !o.finding));
+});
+
+test('zip bomb: inflated bytes are capped per entry and in total, the scan goes on', () => {
+  const zeros = Buffer.alloc(20 * 1024 * 1024); // deflates to ~20 KB
+  const bomb = makeZip([
+    { name: 'a.php', data: zeros, declaredSize: 100 }, // lies about its size
+    { name: 'b.php', data: '<?php system($_GET["x"]); ?>' },
+  ]);
+  const before = process.memoryUsage().rss;
+  const outs = scanBytes('bomb.zip', bomb, { limits: { ...DEFAULT_LIMITS, maxFileBytes: 1024 * 1024 } });
+  assert.ok(process.memoryUsage().rss - before < 200 * 1024 * 1024);
+  assert.deepEqual(outs[0]!.problems.map((p) => p.message), [`a.php: inflates past the cap of ${1024 * 1024} bytes (zip bomb guard)`]);
+  assert.equal(outs.find((o) => o.path === 'bomb.zip!/b.php')?.finding?.verdict, 'malicious');
+  // total budget: many entries, each under the per-entry cap
+  const many = makeZip(Array.from({ length: 8 }, (_, i) => ({ name: `f${i}.php`, data: Buffer.alloc(600 * 1024, 0x20) })));
+  const o2 = scanBytes('many.zip', many, { limits: { ...DEFAULT_LIMITS, maxArchiveInflatedBytes: 2 * 1024 * 1024 } });
+  assert.ok(o2[0]!.problems.some((p) => /zip bomb guard/.test(p.message)));
+});
+
+test('entry-count cap, nesting depth and corrupt archives are problems, not crashes', () => {
+  const many = makeZip(Array.from({ length: 30 }, (_, i) => ({ name: `x${i}.txt`, data: 'x' })));
+  const o1 = scanBytes('many.zip', many, { limits: { ...DEFAULT_LIMITS, maxArchiveEntries: 10 } });
+  assert.deepEqual(o1[0]!.problems.map((p) => p.message), ['bad archive: archive declares 30 entries, more than the cap of 10']);
+  let nested = makeZip([{ name: 'deep.php', data: '<?php system($_GET["x"]); ?>' }]);
+  for (let i = 0; i < 3; i++) nested = makeZip([{ name: `n${i}.zip`, data: nested }]);
+  const o2 = scanBytes('nest.zip', nested, ctx);
+  assert.ok(o2.some((o) => /archive nested deeper than 2/.test(o.skipped ?? '')));
+  const broken = makeZip([{ name: 'a.php', data: '<?php echo 1; ?>' }]).subarray(0, 40);
+  const o3 = scanBytes('broken.war', Buffer.concat([broken, Buffer.from('PK')]), ctx);
+  assert.match(o3[0]!.problems[0]!.message, /^bad archive: no end-of-central-directory record/);
+});

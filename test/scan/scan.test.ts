@@ -1,0 +1,106 @@
+/**
+ * Whole scans over temporary folders: walking (symlink loops, skipped files), resource caps
+ * (1 MB padded file, size cap, per-file time cap), worker pool vs in-thread results, and the
+ * outputs (findingToEvent, JSONL, SARIF, table).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scan } from '../../src/scan/scanner.js';
+import { findingToEvent } from '../../src/scan/event.js';
+import { findingToJsonLine } from '../../src/scan/report/jsonl.js';
+import { toSarif } from '../../src/scan/report/sarif.js';
+import { formatFinding, formatSummary } from '../../src/scan/report/table.js';
+import { scanText } from './helpers.js';
+
+function tree(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-scan-'));
+  mkdirSync(join(dir, 'www/uploads'), { recursive: true });
+  writeFileSync(join(dir, 'www/index.php'), '<?php echo "hello"; ?>\n');
+  writeFileSync(join(dir, 'www/uploads/x.php'), '<?php\n$c = $_POST["c"];\nsystem($c);\n');
+  writeFileSync(join(dir, 'www/style.css'), 'body { color: red }');
+  writeFileSync(join(dir, 'www/uploads/pic.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff]), Buffer.from('<?php eval($_REQUEST["e"]); ?>')]));
+  symlinkSync(join(dir, 'www'), join(dir, 'www/uploads/loop'));
+  return dir;
+}
+
+test('scan walks folders once despite a symlink loop and finds the shells', async () => {
+  const dir = tree();
+  try {
+    for (const workers of [0, 2]) {
+      const r = await scan([dir], { workers });
+      assert.deepEqual(
+        r.findings.map((f) => [f.path.slice(dir.length), f.verdict]).sort(),
+        [
+          ['/www/uploads/pic.jpg', 'malicious'],
+          ['/www/uploads/x.php', 'malicious'],
+        ],
+      );
+      assert.equal(r.findings.length, 2);
+      assert.equal(r.stats.files, 4);
+      assert.equal(r.stats.skippedReasons['not server-executable'], 1);
+      assert.equal(r.problems.length, 0);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('1 MB padded file: analyzed within bounded memory; size cap skips larger files', async () => {
+  const pad = ' '.repeat(1024 * 1024);
+  const before = process.memoryUsage().rss;
+  const outs = scanText('padded.php', `<?php${pad}\n$x = $_GET['x'];${pad.slice(0, 4096)}\neval($x);`);
+  const grew = process.memoryUsage().rss - before;
+  assert.equal(outs[0]!.finding?.verdict, 'malicious');
+  assert.ok(grew < 256 * 1024 * 1024, `rss grew ${grew}`);
+  const dir = mkdtempSync(join(tmpdir(), 'warden-cap-'));
+  try {
+    writeFileSync(join(dir, 'big.php'), '<?php ' + 'a'.repeat(3000));
+    const r = await scan([dir], { workers: 0, limits: { maxFileBytes: 1000 } });
+    assert.deepEqual(r.stats.skippedReasons, { 'larger than 1000 bytes': 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('time cap per file is reported as a problem and the scan goes on', () => {
+  const heavy = '<?php\n' + Array.from({ length: 20000 }, (_, i) => `$v${i} = base64_decode('aGVsbG8=') . $v${i - 1 < 0 ? 0 : i - 1};`).join('\n');
+  const outs = scanText('heavy.php', heavy, { maxMillisPerFile: 1 });
+  assert.match(outs[0]!.problems[0]?.message ?? '', /^time cap of 1 ms hit; analysis may be incomplete$/);
+});
+
+test('unreadable paths are problems', async () => {
+  const r = await scan(['/nonexistent/warden/path'], { workers: 0 });
+  assert.deepEqual(r.problems.map((p) => p.message), ['cannot stat: ENOENT']);
+});
+
+test('finding as Event, JSONL, SARIF and table', () => {
+  const f = scanText('/srv/www/a.php', '<?php\n@eval($_POST["pass"]);\n')[0]!.finding!;
+  const ev = findingToEvent(f, 'web01', 1700000000000);
+  assert.deepEqual(ev.logsource, { product: 'warden', category: 'webshell_scan' });
+  assert.equal(ev.fields.TargetFilename, '/srv/www/a.php');
+  assert.equal(ev.fields.Verdict, 'malicious');
+  assert.equal(ev.fields.Language, 'php');
+  assert.equal(ev.fields.Family, 'China Chopper');
+  assert.equal(ev.fields.Host, 'web01');
+  assert.equal(ev.fields.Sha256, f.sha256);
+  assert.ok(Array.isArray(ev.fields.Reasons) && ev.fields.Reasons.includes('request input reaches eval()'));
+  assert.equal(ev.origin.record, 2);
+  const line = JSON.parse(findingToJsonLine(f)) as { path: string; verdict: string; evidence: Array<{ line: number }> };
+  assert.equal(line.path, '/srv/www/a.php');
+  assert.equal(line.evidence[0]!.line, 2);
+  const sarif = toSarif([f], { files: 1, analyzed: 1, archiveEntries: 0, skipped: 0, skippedReasons: {}, bytes: 10, elapsedMs: 1, byVerdict: { malicious: 1, suspicious: 0 } }, '0.1.0') as {
+    version: string;
+    runs: Array<{ results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { region?: { startLine: number } } }> }> }>;
+  };
+  assert.equal(sarif.version, '2.1.0');
+  assert.equal(sarif.runs[0]!.results[0]!.ruleId, 'webshell/malicious');
+  assert.equal(sarif.runs[0]!.results[0]!.level, 'error');
+  assert.equal(sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation.region?.startLine, 2);
+  const table = formatFinding(f, { color: false });
+  assert.match(table.split('\n')[0]!, /^MALICIOUS\s+\d+(\.\d)?\s+php\s+\[China Chopper\] \/srv\/www\/a\.php$/);
+  assert.match(table, /\n {10}2 {2}\+12 {3}request input reaches eval\(\) {2}<\?php @eval\(\$_POST\["pass"\]\);/);
+  assert.match(formatSummary({ files: 3, analyzed: 2, archiveEntries: 0, skipped: 1, skippedReasons: { 'not server-executable': 1 }, bytes: 2097152, elapsedMs: 1000, byVerdict: { malicious: 1, suspicious: 0 } }, 0), /^scanned 3 files \(2\.0 MB\) in 1\.00 s \(2\.0 MB\/s\); analyzed 2, skipped 1 \(1 not server-executable\)\nfindings: 1 malicious, 0 suspicious; problems: 0$/);
+});
