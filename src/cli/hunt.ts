@@ -1,7 +1,7 @@
 /** `warden hunt PATH...`: run Sigma rules (built-in pack + --rules) over logs. */
 import { Option, type Command } from 'commander';
 import { runHunt } from '../engine/hunt.js';
-import { addRuleOptions, parseTimezone, parseDuration, parsePositiveInt, ruleOptionsFrom, type RuleFlags } from './options.js';
+import { addRuleOptions, collect, parseTimezone, parseDuration, parsePositiveInt, ruleOptionsFrom, type RuleFlags } from './options.js';
 import { StderrProblems } from './problems.js';
 import { Progress } from '../output/progress.js';
 import { OutputSink } from '../output/sink.js';
@@ -21,6 +21,8 @@ interface HuntFlags extends RuleFlags {
   timezone?: string;
   threads?: string;
   incidents?: boolean;
+  scan?: string[];
+  scanHost?: string;
   incidentWindow: string;
   progress: boolean;
   color?: boolean;
@@ -37,6 +39,8 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'write detections to this file instead of stdout')
     .option('--input-format <name>', `force the input decoder instead of detecting it (${knownFormats().join(', ')})`)
     .option('--threads <n>', 'worker threads (default: all cores; 1 = single thread)')
+    .option('--scan <path>', 'also scan these files/folders for web shells; findings join the logs as events (repeatable)', collect)
+    .option('--scan-host <name>', 'host the scanned files belong to (default: this machine)')
     .option('--incidents', 'group detections into incidents (shared host/user/process tree/file within a window)')
     .option('--incident-window <duration>', 'incident grouping window', '1h')
     .option('--no-progress', 'no progress line on stderr')
@@ -49,6 +53,7 @@ Examples:
   warden hunt Security.evtx -r ~/sigma/rules/windows --min-level high
   warden hunt access.log --format jsonl -o hits.jsonl
   warden hunt ./case --incidents
+  warden hunt /var/log/apache2 --scan /var/www     web-shell findings correlate with the logs
 
 Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2 bad usage.`,
     )
@@ -64,6 +69,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
           inputFormat: flags.inputFormat,
           timezone: parseTimezone(flags.timezone),
           threads,
+          scan: flags.scan?.length ? { paths: flags.scan, host: flags.scanHost } : undefined,
           onProgress: (p) => progress.update(p.jobsDone, p.jobsTotal, p.events),
         },
         problems,

@@ -19,6 +19,8 @@ export interface HuntJob {
   part?: number;
   /** A piece of a binary file from its decoder's `split` (EVTX chunk ranges). */
   filePart?: FilePart;
+  /** Ready-made events (scanner findings) to match instead of reading `file`. */
+  events?: Event[];
 }
 
 /** A detection as it crosses threads: the rule by id, resolved again on the main side. */
@@ -75,6 +77,12 @@ export async function runJob(
   const sink: ProblemSink = { report: (p) => problems.push(p) };
   const stats: FileReadStats = { lines: 0, events: 0 };
   const detections: WireDetection[] = [];
+  if (job.events) {
+    for (const ev of job.events) for (const hit of ruleSet.match(ev)) detections.push(detectionOf(hit.info.id, ev));
+    stats.events = job.events.length;
+    onProgress?.(job.events.length);
+    return { id: job.id, detections, problems, stats };
+  }
   for await (const batch of readFileBatches(job.file, { ...read, inputFormat: job.format ?? read.inputFormat }, sink, job.range, stats, job.filePart)) {
     for (const ev of batch) {
       const hits = ruleSet.match(ev);

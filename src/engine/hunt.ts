@@ -4,7 +4,7 @@
  * run correlations and incident grouping over them.
  */
 import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { open, stat } from 'node:fs/promises';
 import type { Problem, ProblemSink } from '../errors.js';
 import { errorMessage } from '../errors.js';
@@ -15,6 +15,9 @@ import { attachRule, runJob, type HuntJob, type JobResult, type WireDetection } 
 import type { FromWorker, ToWorker, WorkerInit } from './hunt-worker.js';
 import { prepareRules, type PreparedRules, type RuleOptions } from './rules-setup.js';
 import { correlate } from './hunt-correlate.js';
+import { scan } from '../scan/scanner.js';
+import { findingToEvent } from '../scan/event.js';
+import type { Event } from '../event/event.js';
 
 export interface HuntProgress {
   events: number;
@@ -35,12 +38,26 @@ export interface HuntOptions {
   /** JSON Lines files at least this big are split into line ranges across workers. */
   splitMinBytes?: number;
   onProgress?: (p: HuntProgress) => void;
+  /**
+   * Also scan these files/folders for web shells; findings become events
+   * (logsource warden/webshell_scan) that rules and correlations see with the logs.
+   */
+  scan?: ScanInput;
+}
+
+export interface ScanInput {
+  paths: string[];
+  /** Host the scanned files belong to (default: this machine). */
+  host?: string;
+  yaraRules?: string;
 }
 
 /** What the hunt needs to know of its rules once matching is done. */
 type RulesMeta = Pick<PreparedRules, 'rules' | 'correlations' | 'loaded' | 'failed'>;
 
 export interface HuntStats {
+  /** Scanner findings fed in as events (--scan). */
+  scanFindings?: number;
   files: number;
   skippedFiles: number;
   events: number;
@@ -266,6 +283,27 @@ function fixLineNumbers(results: JobResult[], jobs: Map<number, HuntJob>, splits
   }
 }
 
+/**
+ * Runs the web-shell scanner and turns its findings into events. A finding's time is the
+ * file's modification time (for archive entries, the archive's): that is when it appeared,
+ * which is what correlations with the logs need.
+ */
+async function scanEvents(input: ScanInput, problems: ProblemSink): Promise<Event[]> {
+  const report = await scan(input.paths, { yaraRules: input.yaraRules, onProblem: (p) => problems.report(p) });
+  const events: Event[] = [];
+  for (const f of report.findings) {
+    const file = f.path.includes('!/') ? f.path.slice(0, f.path.indexOf('!/')) : f.path;
+    let mtime = Date.now();
+    try {
+      mtime = (await stat(file)).mtimeMs;
+    } catch {
+      // vanished since the scan: keep the scan time
+    }
+    events.push(findingToEvent(f, input.host ?? hostname(), Math.round(mtime)));
+  }
+  return events;
+}
+
 function compareDetections(a: Detection, b: Detection): number {
   const ta = a.timestamp ?? '';
   const tb = b.timestamp ?? '';
@@ -282,6 +320,12 @@ export async function runHunt(opts: HuntOptions, problems: ProblemSink): Promise
   const plan = await planJobs(opts, threads, problems);
   const inlineBelow = opts.inlineBelowBytes ?? 64 * 1024 * 1024;
   if (plan.jobs.length < 2 || plan.bytes < inlineBelow || plan.jobs.some((j) => j.file === '-')) threads = 1;
+  let scanFindings: number | undefined;
+  if (opts.scan) {
+    const events = await scanEvents(opts.scan, problems);
+    scanFindings = events.length;
+    if (events.length) plan.jobs.push({ id: plan.jobs.length + 1_000_000, file: '<scan>', format: 'webshell_scan', events });
+  }
   const progress: HuntProgress = { events: 0, jobsDone: 0, jobsTotal: plan.jobs.length };
   let results: JobResult[];
   let prepared: RulesMeta;
@@ -326,6 +370,7 @@ export async function runHunt(opts: HuntOptions, problems: ProblemSink): Promise
       correlations: prepared.correlations.length,
       formats: plan.formats,
       threads,
+      scanFindings,
     },
   };
 }

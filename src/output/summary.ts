@@ -16,6 +16,8 @@ export interface RunStats {
   rulesLoaded: number;
   rulesFailed: number;
   correlations?: number;
+  /** Web-shell scanner findings fed in as events (hunt --scan). */
+  scanFindings?: number;
   problems: number;
   formats: Record<string, number>;
 }
@@ -32,6 +34,7 @@ export function renderSummary(detections: Detection[], stats: RunStats, incident
   out.push(
     `  Inputs:      ${formatCount(stats.files)} file${stats.files === 1 ? '' : 's'}${fmt ? ` (${fmt})` : ''}${stats.skippedFiles ? `, ${formatCount(stats.skippedFiles)} skipped (unrecognized)` : ''}`,
   );
+  if (stats.scanFindings !== undefined) out.push(`  Scan:        ${formatCount(stats.scanFindings)} web-shell finding${stats.scanFindings === 1 ? '' : 's'} fed to the rules as events`);
   out.push(`  Events:      ${formatCount(stats.events)} in ${secs.toFixed(2)} s (${formatCount(rate)} events/s)`);
   out.push(
     `  Rules:       ${formatCount(stats.rulesLoaded)} loaded${stats.correlations ? `, ${formatCount(stats.correlations)} correlations` : ''}${stats.rulesFailed ? `, ${formatCount(stats.rulesFailed)} failed to load` : ''}`,

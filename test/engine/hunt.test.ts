@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, sharedDir, skipWithoutShared } from '../helpers/shared.js';
@@ -157,4 +157,24 @@ test('a big EVTX file is split by chunks across workers with the same result', {
   assert.equal(one.detections.length, one.stats.events);
   const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.source.record}`).sort();
   assert.deepEqual(key(two.detections), key(one.detections));
+});
+
+test('--scan: web-shell findings join the hunt as events, timed by the file and owned by --scan-host', async () => {
+  const www = join(dir, 'www');
+  mkdirSync(www, { recursive: true });
+  writeFileSync(join(www, 'up.php'), '<?php\n$c = $_POST["c"];\nsystem($c);\n');
+  writeFileSync(join(www, 'index.php'), '<?php echo "hello"; ?>\n');
+  const when = new Date('2026-03-02T09:15:40Z');
+  utimesSync(join(www, 'up.php'), when, when);
+  const res = await runHunt({ inputs: [], rules: { rulePaths: [], builtin: true }, scan: { paths: [www], host: 'WEB01' } }, new ProblemList());
+  assert.equal(res.stats.scanFindings, 1);
+  const hits = res.detections.filter((d) => d.logsource?.product === 'warden');
+  assert.ok(hits.length >= 1);
+  for (const d of hits) {
+    assert.equal(d.host, 'WEB01');
+    assert.equal(d.timestamp, '2026-03-02T09:15:40.000Z');
+    assert.equal(d.event.TargetFilename, join(www, 'up.php'));
+    assert.equal(d.event.Verdict, 'malicious');
+    assert.ok(d.rule.tags.includes('attack.t1505.003'));
+  }
 });
