@@ -14,6 +14,10 @@ import { jenkinsDecoder } from './text/jenkins.js';
 import { zeekDecoder } from './text/zeek.js';
 import { mssqlDecoder } from './text/mssql.js';
 import { modsecurityDecoder } from './text/modsecurity.js';
+import { sysmonLinuxDecoder } from './text/sysmon-linux.js';
+import { mysqlDecoder } from './text/mysql.js';
+import { postgresqlDecoder } from './text/postgresql.js';
+import { suricataDecoder } from './text/suricata.js';
 
 export const decoders: Decoder[] = [
   evtxDecoder,
@@ -27,6 +31,10 @@ export const decoders: Decoder[] = [
   zeekDecoder,
   mssqlDecoder,
   modsecurityDecoder,
+  sysmonLinuxDecoder,
+  mysqlDecoder,
+  postgresqlDecoder,
+  suricataDecoder,
 ];
 
 export function decoderByName(name: string): Decoder | undefined {

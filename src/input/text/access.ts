@@ -5,7 +5,7 @@
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { Fields, LogSource } from '../../event/event.js';
-import { bytesToText, civilMs, digits, excerpt, fractionMs, makeEvent, monthAt, reportLine, share, zoneOffset } from './common.js';
+import { bytesToText, civilMs, digits, excerpt, fractionMs, hasAt, makeEvent, monthAt, reportLine, share, zoneOffset } from './common.js';
 
 const FORMAT = 'access';
 const LOGSOURCE: LogSource = { category: 'webserver' };
@@ -77,15 +77,48 @@ export function readQuoted(s: string, pos: number): Quoted | undefined {
   return undefined;
 }
 
+/**
+ * Memo of the last stamp, its `dd/Mon/yyyy:hh` and its zone: consecutive lines of a log share
+ * them, and the calendar arithmetic then runs once per hour instead of once per line.
+ */
+let memoStamp = '';
+let memoStampMs = 0;
+let memoHour = '';
+let memoHourMs = 0;
+let memoZone = '';
+let memoZoneMinutes = 0;
+
 /** `10/Oct/2000:13:55:36 -0700` (optionally with fractional seconds) to epoch ms. */
 export function clfStamp(s: string, at = 0, end = s.length): number | undefined {
-  const d = digits(s, at, 2);
-  const mo = monthAt(s, at + 3);
-  const y = digits(s, at + 7, 4);
-  if (s.charCodeAt(at + 2) !== 47 || s.charCodeAt(at + 6) !== 47 || s.charCodeAt(at + 11) !== 58 || mo < 0) return undefined;
-  const h = digits(s, at + 12, 2);
+  // Busy servers log many lines per second: the whole stamp usually repeats. Memoized only
+  // when the stamp is closed by `]` or the string's end, as parsing may look one char past it.
+  const closed = end === s.length || s.charCodeAt(end) === 93;
+  if (closed && end - at === memoStamp.length && memoStamp.length > 0 && hasAt(s, memoStamp, at)) return memoStampMs;
+  const ms = parseClf(s, at, end);
+  if (closed && ms !== undefined) {
+    memoStamp = s.slice(at, end);
+    memoStampMs = ms;
+  }
+  return ms;
+}
+
+function parseClf(s: string, at: number, end: number): number | undefined {
+  let hourMs: number;
+  if (memoHour.length === 14 && hasAt(s, memoHour, at)) hourMs = memoHourMs;
+  else {
+    const d = digits(s, at, 2);
+    const mo = monthAt(s, at + 3);
+    const y = digits(s, at + 7, 4);
+    if (s.charCodeAt(at + 2) !== 47 || s.charCodeAt(at + 6) !== 47 || s.charCodeAt(at + 11) !== 58 || mo < 0) return undefined;
+    const h = digits(s, at + 12, 2);
+    const base = civilMs(y, mo, d, h, 0, 0, 0);
+    if (base === undefined) return undefined;
+    memoHour = s.slice(at, at + 14);
+    memoHourMs = hourMs = base;
+  }
   const mi = digits(s, at + 15, 2);
   const sec = digits(s, at + 18, 2);
+  if (mi < 0 || mi > 59 || sec < 0 || sec > 60) return undefined;
   let p = at + 20;
   let ms = 0;
   if (s.charCodeAt(p) === 46) {
@@ -93,59 +126,115 @@ export function clfStamp(s: string, at = 0, end = s.length): number | undefined 
     ms = f.ms;
     p = f.end;
   }
-  const local = civilMs(y, mo, d, h, mi, sec, ms);
-  if (local === undefined) return undefined;
+  const local = hourMs + mi * 60000 + sec * 1000 + ms;
   if (p >= end) return local;
   if (s.charCodeAt(p) !== 32) return undefined;
-  const z = zoneOffset(s, p + 1);
+  const zs = p + 1;
+  const closed = end === s.length || s.charCodeAt(end) === 93;
+  if (closed && end - zs === memoZone.length && memoZone.length > 0 && hasAt(s, memoZone, zs)) return local - memoZoneMinutes * 60000;
+  const z = zoneOffset(s, zs);
   if (!z || z.end !== end) return undefined;
+  if (closed) {
+    memoZone = s.slice(zs, end);
+    memoZoneMinutes = z.minutes;
+  }
   return local - z.minutes * 60000;
 }
 
-/** Sets a non-negative integer field from text[start, end); `-` means absent. False when not a number. */
-function setNum(fields: Fields, name: string, text: string, start: number, end: number): boolean {
-  if (end - start === 1 && text.charCodeAt(start) === 45) return true;
-  if (end <= start || end - start > 15) return false;
+/** Non-negative integer in text[start, end): the number, UNSET for `-`, BAD when not a number. */
+function numberAt(text: string, start: number, end: number): number {
+  if (end - start === 1 && text.charCodeAt(start) === 45) return UNSET;
+  if (end <= start || end - start > 15) return BAD;
   let n = 0;
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return false;
+    if (c < 0 || c > 9) return BAD;
     n = n * 10 + c;
   }
-  fields[name] = n;
-  return true;
+  return n;
 }
+const UNSET = -1;
+const BAD = -2;
 
-function setRequest(fields: Fields, req: string): void {
-  const sp1 = req.indexOf(' ');
-  if (req === '-' || req === '') return;
-  if (sp1 <= 0) {
-    fields['cs-request'] = req;
+/** Splits the request line s[start, end) into method, URI stem/query and version. */
+function setRequest(fields: Fields, s: string, start: number, end: number): void {
+  const len = end - start;
+  if (len === 0 || (len === 1 && s.charCodeAt(start) === 45)) return;
+  let sp1 = s.indexOf(' ', start);
+  if (sp1 >= end) sp1 = -1;
+  if (sp1 <= start) {
+    fields['cs-request'] = s.slice(start, end);
     return;
   }
-  fields['cs-method'] = req.slice(0, sp1);
-  let target: string;
-  const sp2 = req.lastIndexOf(' ');
-  if (sp2 > sp1 && req.startsWith('HTTP/', sp2 + 1)) {
-    target = req.slice(sp1 + 1, sp2);
-    fields['cs-version'] = req.slice(sp2 + 1);
-  } else target = req.slice(sp1 + 1);
-  const q = target.indexOf('?');
-  if (q < 0) fields['cs-uri-stem'] = target;
-  else {
-    fields['cs-uri-stem'] = target.slice(0, q);
-    if (q + 1 < target.length) fields['cs-uri-query'] = target.slice(q + 1);
+  fields['cs-method'] = s.slice(start, sp1);
+  let targetEnd = end;
+  // The usual `... HTTP/1.1` ending is checked in place; anything else searches for the last space.
+  const usual = end - 9 > sp1 && s.charCodeAt(end - 9) === 32 && isHttpVersion(s, end - 8) && s.charCodeAt(end - 3) !== 32 && s.charCodeAt(end - 2) !== 32 && s.charCodeAt(end - 1) !== 32;
+  const sp2 = usual ? end - 9 : s.lastIndexOf(' ', end - 1);
+  if (sp2 > sp1 && (usual || hasAt(s, 'HTTP/', sp2 + 1))) {
+    targetEnd = sp2;
+    fields['cs-version'] = s.slice(sp2 + 1, end);
   }
+  const t = sp1 + 1;
+  let q = s.indexOf('?', t);
+  if (q >= targetEnd) q = -1;
+  if (q < 0) fields['cs-uri-stem'] = s.slice(t, targetEnd);
+  else {
+    fields['cs-uri-stem'] = s.slice(t, q);
+    if (q + 1 < targetEnd) fields['cs-uri-query'] = s.slice(q + 1, targetEnd);
+  }
+}
+
+/** `HTTP/` at pos, by character codes. */
+function isHttpVersion(s: string, pos: number): boolean {
+  return s.charCodeAt(pos) === 72 && s.charCodeAt(pos + 1) === 84 && s.charCodeAt(pos + 2) === 84 && s.charCodeAt(pos + 3) === 80 && s.charCodeAt(pos + 4) === 47;
+}
+
+/** True when s[start, end) is empty or the `-` placeholder. */
+function isUnset(s: string, start: number, end: number): boolean {
+  return end === start || (end - start === 1 && s.charCodeAt(start) === 45);
+}
+
+/** Where the last successfully parsed line's timestamp goes (saves a result object per line). */
+let parsedTs = 0;
+/** Where the quoted field read by `quoted` ends (just past its closing quote). */
+let quotedEnd = 0;
+
+/**
+ * The quoted field starting at s[pos] === '"': its text, or undefined when unterminated.
+ * `escapes` is the first backslash at or after pos (-1: none), found once per line,
+ * so the common escape-free field is a single slice.
+ */
+function quoted(s: string, pos: number, escapes: number): string | undefined {
+  const close = s.indexOf('"', pos + 1);
+  if (close < 0) return undefined;
+  if (escapes < 0 || escapes > close) {
+    quotedEnd = close + 1;
+    return s.slice(pos + 1, close);
+  }
+  const q = readQuoted(s, pos);
+  if (!q) return undefined;
+  quotedEnd = q.end;
+  return q.value;
 }
 
 /** Parses one access-log line into webserver fields; returns a reason string on failure. */
 export function parseAccessLine(text: string): { fields: Fields; ts: number } | string {
-  const open = text.indexOf(' [');
+  const r = parseLine(text);
+  return typeof r === 'string' ? r : { fields: r, ts: parsedTs };
+}
+
+/** parseAccessLine without the result object; the timestamp is left in `parsedTs`. */
+function parseLine(text: string): Fields | string {
+  // A one-character search is much cheaper than a two-character one; confirm the space after.
+  const bracket = text.indexOf('[');
+  const open = bracket > 0 && text.charCodeAt(bracket - 1) === 32 ? bracket - 1 : text.indexOf(' [');
   if (open < 0) return 'no [timestamp]';
   // Up to four space-separated head fields: [vhost[:port]] client ident user.
+  // The spaces are found in place when the fields between them are one character (`- -`).
   const s1 = text.indexOf(' ');
-  const s2 = s1 < open ? text.indexOf(' ', s1 + 1) : -1;
-  const s3 = s2 >= 0 && s2 < open ? text.indexOf(' ', s2 + 1) : -1;
+  const s2 = s1 < open ? (text.charCodeAt(s1 + 2) === 32 && text.charCodeAt(s1 + 1) !== 32 ? s1 + 2 : text.indexOf(' ', s1 + 1)) : -1;
+  const s3 = s2 >= 0 && s2 < open ? (s2 + 2 === open && text.charCodeAt(s2 + 1) !== 32 ? open : text.indexOf(' ', s2 + 1)) : -1;
   const fields: Fields = {};
   let clientStart = 0;
   let userStart: number;
@@ -163,57 +252,70 @@ export function parseAccessLine(text: string): { fields: Fields; ts: number } | 
   } else if (s2 >= 0 && s2 < open) {
     userStart = s2 + 1;
   } else return 'expected "[vhost] client ident user" before the timestamp';
-  const clientEnd = text.indexOf(' ', clientStart);
-  const client = text.slice(clientStart, clientEnd);
-  if (client === '' || client === '-') return 'no client address';
-  fields['c-ip'] = client;
-  if (!(open - userStart === 1 && text.charCodeAt(userStart) === 45) && open > userStart) fields['cs-username'] = text.slice(userStart, open);
+  const clientEnd = clientStart === 0 ? s1 : text.indexOf(' ', clientStart);
+  if (isUnset(text, clientStart, clientEnd)) return 'no client address';
+  fields['c-ip'] = text.slice(clientStart, clientEnd);
+  if (!isUnset(text, userStart, open) && open > userStart) fields['cs-username'] = text.slice(userStart, open);
   const close = text.indexOf(']', open + 2);
   if (close < 0) return 'unterminated [timestamp]';
   const ts = clfStamp(text, open + 2, close);
   if (ts === undefined) return `bad timestamp ${excerpt(text.slice(open + 2, close))}`;
   let p = close + 1;
   if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 1) !== 34) return 'no quoted request line after the timestamp';
-  const req = readQuoted(text, p + 1);
-  if (!req) return 'unterminated request line';
-  setRequest(fields, req.value);
-  p = req.end;
+  const escapes = text.indexOf('\\', p + 1);
+  const reqClose = escapes < 0 ? text.indexOf('"', p + 2) : -1;
+  if (reqClose >= 0) {
+    setRequest(fields, text, p + 2, reqClose);
+    p = reqClose + 1;
+  } else {
+    const req = quoted(text, p + 1, escapes);
+    if (req === undefined) return 'unterminated request line';
+    setRequest(fields, req, 0, req.length);
+    p = quotedEnd;
+  }
   if (text.charCodeAt(p) !== 32) return 'no status after the request line';
   let e = text.indexOf(' ', p + 1);
   if (e < 0) e = text.length;
-  if (!setNum(fields, 'sc-status', text, p + 1, e)) return `bad status ${excerpt(text.slice(p + 1, e))}`;
+  const status = numberAt(text, p + 1, e);
+  if (status === BAD) return `bad status ${excerpt(text.slice(p + 1, e))}`;
+  if (status !== UNSET) fields['sc-status'] = status;
   p = e;
   if (p < text.length) {
     e = text.indexOf(' ', p + 1);
     if (e < 0) e = text.length;
-    if (!setNum(fields, 'sc-bytes', text, p + 1, e)) return `bad byte count ${excerpt(text.slice(p + 1, e))}`;
+    const bytes = numberAt(text, p + 1, e);
+    if (bytes === BAD) return `bad byte count ${excerpt(text.slice(p + 1, e))}`;
+    if (bytes !== UNSET) fields['sc-bytes'] = bytes;
     p = e;
   }
   // Combined format: "referer" "user-agent"; anything after them (nginx extras) is ignored.
   if (p < text.length && text.charCodeAt(p + 1) === 34) {
-    const ref = readQuoted(text, p + 1);
-    if (!ref) return 'unterminated referer';
-    if (ref.value !== '-' && ref.value !== '') fields['cs-referer'] = ref.value;
-    p = ref.end;
+    const ref = quoted(text, p + 1, escapes);
+    if (ref === undefined) return 'unterminated referer';
+    if (ref !== '-' && ref !== '') fields['cs-referer'] = ref;
+    p = quotedEnd;
     if (p < text.length && text.charCodeAt(p + 1) === 34) {
-      const ua = readQuoted(text, p + 1);
-      if (!ua) return 'unterminated user agent';
-      if (ua.value !== '-' && ua.value !== '') fields['cs-user-agent'] = ua.value;
+      const ua = quoted(text, p + 1, escapes);
+      if (ua === undefined) return 'unterminated user agent';
+      if (ua !== '-' && ua !== '') fields['cs-user-agent'] = ua;
     }
   }
-  return { fields, ts };
+  parsedTs = ts;
+  return fields;
 }
 
 class AccessState implements LineDecoderState {
   constructor(private readonly ctx: DecodeContext) {}
   line(text: string, lineNo: number, emit: Emit): void {
     if (text.length === 0) return;
-    const r = parseAccessLine(text);
+    const r = parseLine(text);
     if (typeof r === 'string') {
       reportLine(this.ctx, lineNo, `not an access-log line (${r}); skipped: ${excerpt(text)}`);
       return;
     }
-    emit(makeEvent(r.fields, LOGSOURCE, FORMAT, this.ctx.file, lineNo, text, r.ts, undefined));
+    // Built as one literal (the shape makeEvent gives an event without host): no shape change per event.
+    if (Number.isFinite(parsedTs)) emit({ fields: r, logsource: LOGSOURCE, origin: { file: this.ctx.file, record: lineNo, format: FORMAT }, raw: text, timestamp: parsedTs });
+    else emit(makeEvent(r, LOGSOURCE, FORMAT, this.ctx.file, lineNo, text, undefined, undefined));
   }
   end(): void {
     // One record per line; nothing is buffered.

@@ -6,6 +6,8 @@
  * constant strings, because this runs for every line of multi-gigabyte audit logs.
  */
 
+import { hasAt } from './common.js';
+
 export interface AuditHeader {
   node?: string;
   type: string;
@@ -18,8 +20,11 @@ export interface AuditHeader {
   enriched: number;
 }
 
-/** Receives key/value pairs as they are scanned; `unquoted` values may be hex-encoded. */
-export type PairSink = (key: string, value: string, unquoted: boolean) => void;
+/**
+ * Receives key/value pairs as they are scanned; `unquoted` values may be hex-encoded, and
+ * `encodedKey` says the key is one auditd hex-encodes (isEncodedKey without the record type).
+ */
+export type PairSink = (key: string, value: string, unquoted: boolean, encodedKey: boolean) => void;
 
 const COMMON_KEYS = [
   // record types
@@ -36,30 +41,56 @@ const COMMON_KEYS = [
   'ARCH', 'AUID', 'UID', 'GID', 'EUID', 'SUID', 'FSUID', 'EGID', 'SGID', 'FSGID', 'OUID', 'OGID', 'SADDR',
 ];
 
-/** Candidates by (length, first char, last char) so a lookup costs one Map.get on a number. */
-const KEY_TABLE = new Map<number, string[]>();
-for (const k of new Set(COMMON_KEYS)) {
-  const h = keyHash(k, 0, k.length);
-  const list = KEY_TABLE.get(h);
-  if (list) list.push(k);
-  else KEY_TABLE.set(h, [k]);
+/** Keys whose unquoted values auditd writes hex-encoded when they hold unsafe bytes. */
+const ENCODED = new Set(['name', 'comm', 'exe', 'cwd', 'proctitle', 'key', 'path', 'cmd', 'data', 'ocomm', 'acct', 'dir', 'file', 'new', 'old', 'watch', 'root_dir', 'old-rng', 'new-rng', 'vm', 'obj', 'uuid']);
+
+/**
+ * Open-addressed table of the common keys by (length, first, second and last char): a
+ * lookup is an array index plus a comparison of the middle characters, with no Map and no
+ * string allocation. Each slot holds the key and whether it is in ENCODED.
+ */
+const SLOTS = 1024;
+const slotKey: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
+const slotEncoded = new Uint8Array(SLOTS);
+
+function slotHash(s: string, start: number, end: number): number {
+  const n = end - start;
+  return (n * 31 + s.charCodeAt(start) * 7 + s.charCodeAt(start + (n > 1 ? 1 : 0)) * 3 + s.charCodeAt(end - 1)) & (SLOTS - 1);
 }
 
-function keyHash(s: string, start: number, end: number): number {
-  return ((end - start) << 16) ^ (s.charCodeAt(start) << 8) ^ s.charCodeAt(end - 1);
+for (const k of new Set([...COMMON_KEYS, ...ENCODED])) {
+  let h = slotHash(k, 0, k.length);
+  while (slotKey[h] !== undefined) h = (h + 1) & (SLOTS - 1);
+  slotKey[h] = k;
+  slotEncoded[h] = ENCODED.has(k) ? 1 : 0;
 }
+
+/** Whether the key last returned by keyAt is hex-encoded when unquoted (see ENCODED). */
+let lastKeyEncoded = false;
 
 /** s[start, end) as a string, returning the shared constant for common keys. */
 export function keyAt(s: string, start: number, end: number): string {
-  const list = KEY_TABLE.get(keyHash(s, start, end));
-  if (list !== undefined) {
-    for (let i = 0; i < list.length; i++) if (s.startsWith(list[i], start)) return list[i];
+  const n = end - start;
+  if (n > 0) {
+    let h = slotHash(s, start, end);
+    for (;;) {
+      const k = slotKey[h];
+      if (k === undefined) break;
+      if (k.length === n) {
+        let i = 0;
+        while (i < n && k.charCodeAt(i) === s.charCodeAt(start + i)) i++;
+        if (i === n) {
+          lastKeyEncoded = slotEncoded[h] === 1;
+          return k;
+        }
+      }
+      h = (h + 1) & (SLOTS - 1);
+    }
   }
-  return s.slice(start, end);
+  const key = s.slice(start, end);
+  lastKeyEncoded = ENCODED.has(key);
+  return key;
 }
-
-/** Keys whose unquoted values auditd writes hex-encoded when they hold unsafe bytes. */
-const ENCODED = new Set(['name', 'comm', 'exe', 'cwd', 'proctitle', 'key', 'path', 'cmd', 'data', 'ocomm', 'acct', 'dir', 'file', 'new', 'old', 'watch', 'root_dir', 'old-rng', 'new-rng', 'vm', 'obj', 'uuid']);
 
 export function isEncodedKey(key: string, type: string): boolean {
   if (ENCODED.has(key)) return true;
@@ -87,14 +118,18 @@ export function decodeHexValue(v: string, nul: string): string {
 export function scanPairs(s: string, start: number, end: number, sink: PairSink, depth = 0): number {
   let p = start;
   let count = 0;
+  /** The first '=' at or after p, remembered while p has not passed it (-1: none left). */
+  let eq = -2;
   while (p < end) {
     while (p < end && s.charCodeAt(p) === 32) p++;
     if (p >= end) break;
-    let sp = s.indexOf(' ', p);
-    if (sp < 0 || sp > end) sp = end;
-    const eq = s.indexOf('=', p);
-    if (eq < 0 || eq > sp) {
-      p = sp + 1; // bare word (AVC "denied { read } for")
+    if (eq !== -1 && eq < p) eq = s.indexOf('=', p);
+    if (eq < 0 || eq >= end) break; // only bare words remain
+    // Keys hold no spaces: a space before the '=' ends a bare word (AVC "denied { read } for").
+    let k = p;
+    while (k < eq && s.charCodeAt(k) !== 32) k++;
+    if (k < eq) {
+      p = k + 1;
       continue;
     }
     const key = keyAt(s, p, eq);
@@ -103,7 +138,7 @@ export function scanPairs(s: string, start: number, end: number, sink: PairSink,
     if (q === 34 /* " */) {
       let close = s.indexOf('"', v + 1);
       if (close < 0 || close > end) close = end;
-      sink(key, s.slice(v + 1, close), false);
+      sink(key, s.slice(v + 1, close), false, false);
       count++;
       p = close + 1;
     } else if (q === 39 /* ' */) {
@@ -111,19 +146,21 @@ export function scanPairs(s: string, start: number, end: number, sink: PairSink,
       if (close < 0 || close > end) close = end;
       // A nested user-space message: its pairs belong to the record too.
       const inner = depth < 2 ? scanPairs(s, v + 1, close, sink, depth + 1) : 0;
-      if (inner === 0) sink(key, s.slice(v + 1, close), false);
+      if (inner === 0) sink(key, s.slice(v + 1, close), false, false);
       count++;
       p = close + 1;
     } else if (q === 123 /* { */) {
       // ENRICHED socket addresses: SADDR={ fam=inet laddr=10.0.0.1 lport=443 }
       let close = s.indexOf('}', v + 1);
       if (close < 0 || close > end) close = end;
-      sink(key, s.slice(v + 1, close).trim(), false);
+      sink(key, s.slice(v + 1, close).trim(), false, false);
       if (depth < 2) scanPairs(s, v + 1, close, sink, depth + 1);
       count++;
       p = close + 1;
     } else {
-      sink(key, s.slice(v, sp), true);
+      let sp = s.indexOf(' ', v);
+      if (sp < 0 || sp > end) sp = end;
+      sink(key, s.slice(v, sp), true, lastKeyEncoded);
       count++;
       p = sp + 1;
     }
@@ -143,35 +180,50 @@ function intAt(s: string, start: number, end: number): number {
   return n;
 }
 
+/** The `time:serial` text of the last header parsed and its values. */
+let memoStamp = '';
+let memoTime = 0;
+let memoSerial = 0;
+
 /** Fills `out` with a record's header; returns the reason when the line is not a record. Reusing `out` saves an allocation per line. */
 export function parseHeader(line: string, out: AuditHeader): string | undefined {
   let p = 0;
   out.node = undefined;
-  if (line.startsWith('node=')) {
+  if (hasAt(line, 'node=', 0)) {
     const sp = line.indexOf(' ');
     if (sp < 0) return 'node= without a record';
     out.node = line.slice(5, sp);
     p = sp + 1;
   }
-  if (!line.startsWith('type=', p)) return 'no type=';
+  if (!hasAt(line, 'type=', p)) return 'no type=';
   const sp = line.indexOf(' ', p);
   if (sp < 0) return 'no msg=audit(...)';
   if (sp === p + 5) return 'empty type=';
-  if (!line.startsWith('msg=audit(', sp + 1)) return 'no msg=audit(...)';
+  if (!hasAt(line, 'msg=audit(', sp + 1)) return 'no msg=audit(...)';
   const open = sp + 11;
-  const colon = line.indexOf(':', open);
   const close = line.indexOf(')', open);
-  if (colon < 0 || close < 0 || colon > close) return 'bad msg=audit(time:serial)';
-  const dot = line.indexOf('.', open);
-  const noFrac = dot < 0 || dot > colon;
-  const secs = intAt(line, open, noFrac ? colon : dot);
-  const frac = noFrac ? 0 : intAt(line, dot + 1, colon);
-  const fracDigits = noFrac ? 0 : colon - dot - 1;
-  const serial = intAt(line, colon + 1, close);
-  if (secs <= 0 || frac < 0 || serial < 0 || fracDigits > 9) return 'bad msg=audit(time:serial)';
+  if (close < 0) return 'bad msg=audit(time:serial)';
+  // The records of one event share their stamp: reuse the last one parsed when the text matches.
+  if (close - open === memoStamp.length && memoStamp.length > 0 && hasAt(line, memoStamp, open)) {
+    out.time = memoTime;
+    out.serial = memoSerial;
+  } else {
+    const colon = line.indexOf(':', open);
+    if (colon < 0 || colon > close) return 'bad msg=audit(time:serial)';
+    const dot = line.indexOf('.', open);
+    const noFrac = dot < 0 || dot > colon;
+    const secs = intAt(line, open, noFrac ? colon : dot);
+    const frac = noFrac ? 0 : intAt(line, dot + 1, colon);
+    const fracDigits = noFrac ? 0 : colon - dot - 1;
+    const serial = intAt(line, colon + 1, close);
+    if (secs <= 0 || frac < 0 || serial < 0 || fracDigits > 9) return 'bad msg=audit(time:serial)';
+    out.time = secs * 1000 + (fracDigits === 3 ? frac : Math.floor((frac / 10 ** fracDigits) * 1000));
+    out.serial = serial;
+    memoStamp = line.slice(open, close);
+    memoTime = out.time;
+    memoSerial = serial;
+  }
   out.type = keyAt(line, p + 5, sp);
-  out.time = secs * 1000 + (fracDigits === 3 ? frac : Math.floor((frac / 10 ** fracDigits) * 1000));
-  out.serial = serial;
   let body = close + 1;
   if (line.charCodeAt(body) === 58) body++;
   const gs = line.indexOf('\u001d', body);

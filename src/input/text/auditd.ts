@@ -9,7 +9,7 @@
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
 import { excerpt, makeEvent, reportLine, share } from './common.js';
-import { type AuditHeader, decodeHexValue, isEncodedKey, parseHeader, scanPairs, type PairSink } from './auditd-record.js';
+import { type AuditHeader, decodeHexValue, parseHeader, scanPairs, type PairSink } from './auditd-record.js';
 import { syscallName } from './auditd-syscalls.js';
 
 const FORMAT = 'auditd';
@@ -92,6 +92,11 @@ function argIndex(key: string, end = key.length): number {
   return end > 1 ? n : -1;
 }
 
+/** EXECVE arguments (`a0`, `a1[3]`) are hex-encoded like the ENCODED keys; SYSCALL's a0..a3 are plain hex numbers. */
+function isExecveArg(key: string, type: string): boolean {
+  return type === 'EXECVE' && key.charCodeAt(0) === 97 && key.length > 1 && key.charCodeAt(1) >= 48 && key.charCodeAt(1) <= 57 && !key.endsWith('_len');
+}
+
 const standaloneCache = new Map<string, boolean>();
 /** Shared key strings for EXECVE arguments (a template string per argument would be re-internalized every time). */
 const ARG_KEYS = Array.from({ length: 64 }, (_, i) => `a${i}`);
@@ -123,7 +128,7 @@ class AuditdState implements LineDecoderState {
   /** Group and record type the pair sink is filling. */
   private cur: Group | undefined;
   private curType = '';
-  private readonly rawSink: PairSink = (k, v, u) => this.pair(k, v, u);
+  private readonly rawSink: PairSink = (k, v, u, e) => this.pair(k, v, u, e);
   private readonly enrichedSink: PairSink = (k, v) => {
     if (this.cur) addField(this.cur.fields, k, v);
   };
@@ -219,14 +224,14 @@ class AuditdState implements LineDecoderState {
     }
   }
 
-  private pair(key: string, raw: string, unquoted: boolean): void {
+  private pair(key: string, raw: string, unquoted: boolean, encodedKey: boolean): void {
     const g = this.cur;
     if (!g) return;
     const type = this.curType;
     let value = raw;
     if (unquoted) {
       if (key === 'key' && value === '(null)') return;
-      if (isEncodedKey(key, type)) value = decodeHexValue(value, key === 'proctitle' ? ' ' : '\u0000');
+      if (encodedKey || isExecveArg(key, type)) value = decodeHexValue(value, key === 'proctitle' ? ' ' : '\u0000');
     }
     const c0 = key.charCodeAt(0);
     if (c0 === 97 /* a */ && key.length > 1) {
@@ -284,7 +289,9 @@ class AuditdState implements LineDecoderState {
       const name = syscallName(firstString(f.arch), f.syscall);
       if (name) f.SYSCALL = name;
     }
-    const raw = g.raws.join('\n');
+    // Concatenation builds a rope that is flattened only if the raw text is ever read.
+    let raw = g.raws[0] ?? '';
+    for (let i = 1; i < g.raws.length; i++) raw = raw + '\n' + g.raws[i];
     emit(makeEvent(f, AUDITD, FORMAT, this.ctx.file, g.line, raw, g.time, g.node));
     const pid = firstString(f.pid);
     const exe = firstString(f.exe);

@@ -8,6 +8,8 @@ import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../deco
 import type { Fields, LogSource } from '../../event/event.js';
 import { analyzable, contextZone, excerpt, makeEvent, reportLine, share, textOptions, type ZoneResolver, UTC_ZONE } from './common.js';
 import { esxiLevelName, parseSyslog, type SyslogParts } from './syslog-line.js';
+import { isSysmonMessage, sysmonEvent, sysmonShare } from './sysmon-linux.js';
+import { XmlError } from './xml-lite.js';
 
 const FORMAT = 'syslog';
 const LINUX: LogSource = { product: 'linux', service: 'syslog' };
@@ -108,6 +110,17 @@ class SyslogState implements LineDecoderState {
       reportLine(this.ctx, lineNo, `not a syslog line; skipped: ${excerpt(text)}`);
       return;
     }
+    if (isSysmonMessage(parts.msg)) {
+      // Sysmon for Linux records in a mixed syslog file: decoded as the sysmon-linux decoder does.
+      try {
+        const r = sysmonEvent(parts);
+        emit(makeEvent(r.fields, r.logsource, FORMAT, this.ctx.file, lineNo, text, r.timestamp, r.host));
+      } catch (e) {
+        if (!(e instanceof XmlError)) throw e;
+        reportLine(this.ctx, lineNo, `bad Sysmon XML: ${e.message}; skipped: ${excerpt(text)}`);
+      }
+      return;
+    }
     const { fields, logsource } = syslogEvent(parts);
     emit(makeEvent(fields, logsource, FORMAT, this.ctx.file, lineNo, text, parts.ts, parts.host));
   }
@@ -121,6 +134,8 @@ export const syslogDecoder: LineDecoder = {
   format: FORMAT,
   description: 'Syslog (RFC 3164/5424) and VMware ESXi logs (shell, hostd, esxupdate, vobd)',
   sniff(lines: string[]): number {
+    // Files that are mostly Sysmon for Linux records belong to the sysmon-linux decoder.
+    if (sysmonShare(lines) >= 0.5) return 0;
     let esxi = 0;
     const s = share(lines, (l) => {
       const p = parseSyslog(l, UTC_ZONE, Date.now());

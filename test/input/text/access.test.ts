@@ -49,3 +49,23 @@ test('access log sniff: claims NCSA lines only', () => {
   assert.equal(accessDecoder.sniff(['{"a":1}']), 0);
   assert.equal(accessDecoder.sniff(['Jan 10 10:11:12 web01 sshd[1]: x']), 0);
 });
+
+test('access log: remembered stamps, hours and zones never leak into the next line', () => {
+  // Each line differs from the previous one in one part of the stamp only.
+  const stamps: Array<[string, number]> = [
+    ['10/Jan/2024:10:11:12 +0000', Date.UTC(2024, 0, 10, 10, 11, 12)],
+    ['10/Jan/2024:10:11:12 +0100', Date.UTC(2024, 0, 10, 9, 11, 12)],
+    ['10/Jan/2024:10:11:13 +0100', Date.UTC(2024, 0, 10, 9, 11, 13)],
+    ['10/Jan/2024:10:11:13.250 +0100', Date.UTC(2024, 0, 10, 9, 11, 13, 250)],
+    ['10/Jan/2024:11:11:13 +0100', Date.UTC(2024, 0, 10, 10, 11, 13)],
+    ['10/Feb/2024:11:11:13 +0100', Date.UTC(2024, 1, 10, 10, 11, 13)],
+    ['10/Feb/2024:11:61:13 +0100', NaN],
+    ['10/Feb/2024:11:11:13 -0530', Date.UTC(2024, 1, 10, 16, 41, 13)],
+    ['10/Feb/2024:11:11:13', Date.UTC(2024, 1, 10, 11, 11, 13)],
+    ['10/Feb/2024:11:11:13 +0000', Date.UTC(2024, 1, 10, 11, 11, 13)],
+  ];
+  const text = stamps.map(([s]) => `192.0.2.1 - - [${s}] "GET / HTTP/1.1" 200 1`).join('\n');
+  const r = decode(accessDecoder, text, 'access.log');
+  assert.deepStrictEqual(r.events.map((e) => e.timestamp), stamps.filter(([, t]) => !Number.isNaN(t)).map(([, t]) => t));
+  assert.deepStrictEqual(r.problems.map((p) => p.line), [7]);
+});

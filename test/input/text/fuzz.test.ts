@@ -17,6 +17,10 @@ import { jenkinsDecoder } from '../../../src/input/text/jenkins.js';
 import { zeekDecoder } from '../../../src/input/text/zeek.js';
 import { mssqlDecoder } from '../../../src/input/text/mssql.js';
 import { modsecurityDecoder } from '../../../src/input/text/modsecurity.js';
+import { sysmonLinuxDecoder } from '../../../src/input/text/sysmon-linux.js';
+import { mysqlDecoder } from '../../../src/input/text/mysql.js';
+import { postgresqlDecoder } from '../../../src/input/text/postgresql.js';
+import { suricataDecoder } from '../../../src/input/text/suricata.js';
 import * as fx from './fixtures.js';
 
 const ITERATIONS = Number(process.env.WARDEN_FUZZ_ITERATIONS ?? 3000);
@@ -108,12 +112,16 @@ const CASES: Array<[LineDecoder, string[]]> = [
   [w3cDecoder, [fx.W3C]],
   [accessDecoder, [fx.ACCESS]],
   [auditdDecoder, [fx.AUDITD, fx.AUDITD_ENRICHED]],
-  [syslogDecoder, [fx.SYSLOG, fx.ESXI]],
+  [syslogDecoder, [fx.SYSLOG, fx.ESXI, fx.SYSMON_LINUX]],
   [teamcityDecoder, [fx.TEAMCITY_ACTIVITIES, fx.TEAMCITY_REST, fx.TEAMCITY_SERVER]],
   [jenkinsDecoder, [fx.JENKINS]],
   [zeekDecoder, [fx.ZEEK_HTTP_TSV, fx.ZEEK_CONN_JSON]],
   [mssqlDecoder, [fx.MSSQL]],
   [modsecurityDecoder, [fx.MODSEC_NATIVE, fx.MODSEC_JSON]],
+  [sysmonLinuxDecoder, [fx.SYSMON_LINUX]],
+  [mysqlDecoder, [fx.MYSQL_GENERAL, fx.MYSQL_ERROR]],
+  [postgresqlDecoder, [fx.POSTGRESQL, fx.POSTGRESQL_CSV]],
+  [suricataDecoder, [fx.SURICATA_EVE]],
 ];
 
 const MEGA = 'A'.repeat(1 << 20);
@@ -143,7 +151,7 @@ for (const [decoder, texts] of CASES) {
 }
 
 test('fuzz: hostile repetitive lines stay linear-time in every decoder', () => {
-  const patterns = ['[a "', "authenticated as '", '\\x', '\\"', "k='", '[vob.', 'a=', '#', '[CLIENT: ', ' was by "'];
+  const patterns = ['[a "', "authenticated as '", '\\x', '\\"', "k='", '[vob.', 'a=', '#', '[CLIENT: ', ' was by "', '<a>', '&#', 'a@b', '""', '\t'];
   const started = Date.now();
   for (const [decoder, texts] of CASES) {
     for (const text of texts) {

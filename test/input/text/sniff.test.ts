@@ -36,6 +36,12 @@ const EXPECTED: Array<[keyof typeof fx, string]> = [
   ['MSSQL', 'mssql-errorlog'],
   ['MODSEC_NATIVE', 'modsecurity'],
   ['MODSEC_JSON', 'modsecurity'],
+  ['SYSMON_LINUX', 'sysmon-linux'],
+  ['MYSQL_GENERAL', 'mysql'],
+  ['MYSQL_ERROR', 'mysql'],
+  ['POSTGRESQL', 'postgresql'],
+  ['POSTGRESQL_CSV', 'postgresql'],
+  ['SURICATA_EVE', 'suricata'],
 ];
 
 for (const [name, format] of EXPECTED) {
