@@ -10,13 +10,16 @@
  * | category image_load, driver_load                                 | Module: Module Load                     |
  * | category registry_set / registry_event / registry_add            | Windows Registry: Key Modification      |
  * | category ps_script, ps_module, ps_classic_*; esxi shell          | Command: Command Execution              |
- * | category network_connection, firewall; zeek conn                 | Network Traffic: Network Traffic Flow   |
- * | category webserver, proxy, dns; zeek http/dns/ssl/...            | Network Traffic: Network Traffic Content|
+ * | category network_connection, firewall; zeek conn; suricata flow  | Network Traffic: Network Traffic Flow   |
+ * | category webserver, proxy, dns; zeek http/dns/ssl/...;           | Network Traffic: Network Traffic Content|
+ * |   suricata ids alerts and http/dns/tls/fileinfo records          |                                         |
+ * | Sysmon for Linux (product linux): categories as on Windows       | (same as the Windows category)          |
  * | windows security + EventID 4657 / 4688 / 4663                    | registry / process / file modification  |
  * | linux auditd: file-creation fields (nametype) / otherwise        | File Creation / Command Execution       |
  * | product warden, category webshell_scan                           | File content (Warden scanner)           |
  * | anything else (application/service logs: Windows application,   | Application Log: Application Log Content|
- * |   MSExchange, IIS configuration, MSSQL, TeamCity, Jenkins, WAF,  |                                         |
+ * |   MSExchange, IIS configuration, MSSQL, MySQL general/error,     |                                         |
+ * |   PostgreSQL server log, TeamCity, Jenkins, WAF,                 |                                         |
  * |   ESXi hostd/esxupdate, syslog)                                  |                                         |
  */
 import type { YamlMap } from '../sigma/yaml.js';
@@ -76,6 +79,7 @@ const CATEGORY: Record<string, DataSourceId[]> = {
   ps_module: ['command_execution'],
   ps_classic_start: ['command_execution'],
   ps_classic_provider_start: ['command_execution'],
+  ps_classic_script: ['command_execution'],
   network_connection: ['network_flow'],
   firewall: ['network_flow'],
   webserver: ['network_content'],
@@ -123,8 +127,13 @@ export function dataSourcesOf(ls: LogSourceLike, doc?: YamlMap): DataSourceId[] 
   const category = lower(ls.category);
   const service = lower(ls.service);
   if (category !== undefined && CATEGORY[category]) return CATEGORY[category];
-  if (category === 'waf' || category === 'ids') return ['application_log'];
+  // A network IDS inspects the traffic itself; a WAF's audit log is the web server's own record.
+  if (category === 'ids') return ['network_content'];
+  if (category === 'waf') return ['application_log'];
   if (product === 'zeek') return service === 'conn' ? ['network_flow'] : ['network_content'];
+  if (product === 'suricata') return service === 'flow' || service === 'netflow' ? ['network_flow'] : ['network_content'];
+  // Database servers' own logs (query, error and server logs) are application logs.
+  if (product === 'mysql' || product === 'postgresql' || product === 'mssql') return ['application_log'];
   if (product === 'esxi' && service === 'shell') return ['command_execution'];
   if (product === 'windows' && service === 'security') {
     const ids: unknown[] = [];

@@ -68,6 +68,7 @@ test('data sources come from the logsource', () => {
   assert.deepEqual(dataSourcesOf({ category: 'image_load', product: 'windows' }), ['module_load']);
   assert.deepEqual(dataSourcesOf({ category: 'registry_set', product: 'windows' }), ['registry_modification']);
   assert.deepEqual(dataSourcesOf({ category: 'ps_script', product: 'windows' }), ['command_execution']);
+  assert.deepEqual(dataSourcesOf({ category: 'ps_classic_script', product: 'windows' }), ['command_execution']);
   assert.deepEqual(dataSourcesOf({ category: 'webserver' }), ['network_content']);
   assert.deepEqual(dataSourcesOf({ category: 'network_connection', product: 'windows' }), ['network_flow']);
   assert.deepEqual(dataSourcesOf({ product: 'zeek', service: 'conn' }), ['network_flow']);
@@ -77,6 +78,17 @@ test('data sources come from the logsource', () => {
   assert.deepEqual(dataSourcesOf({ product: 'teamcity', service: 'activities' }), ['application_log']);
   assert.deepEqual(dataSourcesOf({ product: 'warden', category: 'webshell_scan' }), ['file_content']);
   assert.deepEqual(dataSourcesOf({ category: 'waf' }), ['application_log']);
+  // Network IDS and the new application logs.
+  assert.deepEqual(dataSourcesOf({ product: 'suricata', category: 'ids' }), ['network_content']);
+  assert.deepEqual(dataSourcesOf({ product: 'suricata', service: 'http' }), ['network_content']);
+  assert.deepEqual(dataSourcesOf({ product: 'suricata', service: 'flow' }), ['network_flow']);
+  assert.deepEqual(dataSourcesOf({ product: 'mysql', service: 'general' }), ['application_log']);
+  assert.deepEqual(dataSourcesOf({ product: 'mysql', service: 'error' }), ['application_log']);
+  assert.deepEqual(dataSourcesOf({ product: 'postgresql', service: 'postgresql' }), ['application_log']);
+  // Sysmon for Linux: the Windows Sysmon categories mean the same there.
+  assert.deepEqual(dataSourcesOf({ product: 'linux', category: 'process_creation' }), ['process_creation']);
+  assert.deepEqual(dataSourcesOf({ product: 'linux', category: 'file_event' }), ['file_creation', 'file_modification']);
+  assert.deepEqual(dataSourcesOf({ product: 'linux', category: 'network_connection' }), ['network_flow']);
   // Security events are read by what they record.
   assert.deepEqual(dataSourcesOf({ product: 'windows', service: 'security' }, { detection: { selection: { EventID: 4657 } } } as never), ['registry_modification']);
   assert.deepEqual(dataSourcesOf({ product: 'windows', service: 'security' }, { detection: { selection: { EventID: 4625 } } } as never), ['application_log']);

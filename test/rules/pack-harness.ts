@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ProblemList } from '../../src/errors.js';
 import { loadRuleCollection, type RuleCollection } from '../../src/sigma/collection.js';
 import { parseCorrelations, type CorrelationRule } from '../../src/sigma/correlations.js';
-import { compileRuleSet, resolveLogSource } from '../../src/engine/ruleset.js';
+import { compileRuleSet } from '../../src/engine/ruleset.js';
 import { readEvents } from '../../src/input/read.js';
 import { runHunt } from '../../src/engine/hunt.js';
 import type { SigmaRule } from '../../src/sigma/rule.js';
@@ -35,11 +35,10 @@ export interface ManifestEntry {
   negative: string[];
   note?: string;
   /**
-   * An input capability the fixtures need: 'linux-sysmon' = Sysmon for Linux events read as
-   * product linux; 'scan-findings' = the fixtures are `warden scan` findings (JSON Lines of
-   * Finding) that enter the engine through src/scan/event.ts `findingToEvent`.
+   * 'scan-findings': the fixtures are `warden scan` findings (JSON Lines of Finding) that enter
+   * the engine through src/scan/event.ts `findingToEvent`, not through the log readers.
    */
-  requires?: 'linux-sysmon' | 'scan-findings';
+  requires?: 'scan-findings';
 }
 
 export type Manifest = Record<string, ManifestEntry>;
@@ -69,7 +68,8 @@ export function missingFixtures(entry: ManifestEntry): string[] {
   return [...entry.positive, ...entry.negative].filter((f) => !existsSync(fixturePath(f)));
 }
 
-type FindingToEvent = (finding: unknown, origin: { file: string; record: number; format: string }) => Event;
+/** src/scan/event.ts: (finding, scanning host, time) -> Event with logsource warden/webshell_scan. */
+type FindingToEvent = (finding: never, host?: string, timestamp?: number) => Event;
 
 /** The scanner's finding -> event bridge, when that module exists in this build. */
 async function loadFindingToEvent(): Promise<FindingToEvent | undefined> {
@@ -91,7 +91,10 @@ async function* findingEvents(files: string[]): AsyncGenerator<Event> {
     const lines = readFileSync(file, 'utf8').split('\n');
     for (let i = 0; i < lines.length; i++) {
       if (lines[i]!.trim() === '') continue;
-      yield toEvent(JSON.parse(lines[i]!), { file, record: i + 1, format: 'warden-scan' });
+      const finding = JSON.parse(lines[i]!) as never;
+      // A fixed host and time keep the events reproducible; the origin names the fixture line.
+      const ev = toEvent(finding, 'scanhost', Date.UTC(2024, 4, 14, 10, 0, 0));
+      yield { ...ev, origin: { file, record: i + 1, format: 'webshell_scan' } };
     }
   }
 }
@@ -117,19 +120,8 @@ export async function huntPack(inputs: string[], threads = 1): Promise<{ detecti
   return { detections: result.detections, problems };
 }
 
-/**
- * Why a manifest entry cannot run on this build (undefined: it can). Checked against what the
- * readers really produce, so the test starts running by itself once the capability lands.
- */
+/** Why a manifest entry cannot run on this build (undefined: it can). */
 export async function missingCapability(entry: ManifestEntry): Promise<string | undefined> {
-  if (entry.requires === 'scan-findings') {
-    return (await loadFindingToEvent()) ? undefined : 'src/scan/event.ts (findingToEvent) is not in this build yet';
-  }
-  if (entry.requires !== 'linux-sysmon') return undefined;
-  const problems = new ProblemList();
-  for await (const ev of readEvents([fixturePath(entry.positive[0]!)], {}, problems)) {
-    if (resolveLogSource(ev).product === 'linux') return undefined;
-    break;
-  }
-  return 'the JSON/EVTX reader does not classify Linux-Sysmon/Operational events as product linux yet';
+  if (entry.requires !== 'scan-findings') return undefined;
+  return (await loadFindingToEvent()) ? undefined : 'src/scan/event.ts (findingToEvent) is not in this build yet';
 }
