@@ -11,6 +11,7 @@ import type { Event } from '../event/event.js';
 interface EventsFlags {
   inputFormat?: string;
   timezone?: string;
+  host?: string;
   output?: string;
   raw: boolean;
   limit?: string;
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .description('print the normalized events of log files as JSON Lines (what Sigma rules see)')
     .argument('<paths...>', 'log files or folders ("-" reads stdin)')
     .option('--input-format <name>', `force the input decoder (${knownFormats().join(', ')})`)
+    .option('--host <name>', 'host for events whose log names none (access logs, IIS logs without s-computername, app logs)')
     .option('--timezone <zone>', 'zone of logs that record local time without an offset (TeamCity, Jenkins, ERRORLOG, BSD syslog); default UTC')
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .option('--no-raw', 'leave out the raw source line')
@@ -43,7 +45,7 @@ export function register(program: Command): void {
       const out = new OutputSink(flags.output);
       const limit = flags.limit !== undefined ? Number(flags.limit) : Infinity;
       let n = 0;
-      outer: for await (const batch of readEventBatches(paths, { inputFormat: flags.inputFormat, timezone: parseTimezone(flags.timezone) }, problems)) {
+      outer: for await (const batch of readEventBatches(paths, { inputFormat: flags.inputFormat, timezone: parseTimezone(flags.timezone), host: flags.host }, problems)) {
         for (const ev of batch) {
           if (n++ >= limit) break outer;
           await out.write(JSON.stringify(eventRecord(ev, flags.raw)) + '\n');

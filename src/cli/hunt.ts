@@ -19,6 +19,7 @@ interface HuntFlags extends RuleFlags {
   output?: string;
   inputFormat?: string;
   timezone?: string;
+  host?: string;
   threads?: string;
   incidents?: boolean;
   scan?: string[];
@@ -35,6 +36,7 @@ export function register(program: Command): void {
     .argument('<paths...>', 'log files or folders ("-" reads stdin)');
   addRuleOptions(cmd)
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'jsonl', 'csv']).default('table'))
+    .option('--host <name>', 'host for events whose log names none (access logs, IIS logs without s-computername, app logs)')
     .option('--timezone <zone>', 'zone of logs that record local time without an offset (TeamCity, Jenkins, ERRORLOG, BSD syslog); default UTC')
     .option('-o, --output <file>', 'write detections to this file instead of stdout')
     .option('--input-format <name>', `force the input decoder instead of detecting it (${knownFormats().join(', ')})`)
@@ -68,6 +70,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
           rules: ruleOptionsFrom(flags),
           inputFormat: flags.inputFormat,
           timezone: parseTimezone(flags.timezone),
+          host: flags.host,
           threads,
           scan: flags.scan?.length ? { paths: flags.scan, host: flags.scanHost } : undefined,
           onProgress: (p) => progress.update(p.jobsDone, p.jobsTotal, p.events),

@@ -70,7 +70,7 @@ export function attachRule(d: WireDetection, rules: Map<string, RuleInfo>): Dete
 export async function runJob(
   job: HuntJob,
   ruleSet: RuleSet,
-  read: Pick<ReadOptions, 'inputFormat' | 'timezone'>,
+  read: Pick<ReadOptions, 'inputFormat' | 'timezone' | 'host'>,
   onProgress?: (events: number) => void,
 ): Promise<JobResult> {
   const problems: Problem[] = [];

@@ -12,6 +12,7 @@ export interface WorkerInit {
   rules: RuleOptions;
   inputFormat?: string;
   timezone?: string;
+  host?: string;
   /**
    * The one worker that speaks for all: it reports rule problems and sends the rule
    * metadata back, so the main thread never has to load the rules itself.
@@ -56,7 +57,7 @@ if (port) {
     }
     if (!prepared) return;
     const job = msg.job;
-    runJob(job, prepared.ruleSet, { inputFormat: init.inputFormat, timezone: init.timezone }, (n) => {
+    runJob(job, prepared.ruleSet, { inputFormat: init.inputFormat, timezone: init.timezone, host: init.host }, (n) => {
       pendingProgress += n;
       if (pendingProgress >= 20000) {
         port.postMessage({ type: 'progress', events: pendingProgress } satisfies FromWorker);

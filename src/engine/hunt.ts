@@ -31,6 +31,8 @@ export interface HuntOptions {
   inputFormat?: string;
   /** Zone for logs that carry local time without an offset. */
   timezone?: string;
+  /** Host for events whose log names none (`--host`). */
+  host?: string;
   /** Worker threads; 1 runs everything in this thread. Default: available cores. */
   threads?: number;
   /** Inputs smaller than this (bytes, total) run in this thread: each worker compiles every rule, which costs more than it saves on small inputs. */
@@ -178,7 +180,7 @@ async function runInline(jobs: HuntJob[], prepared: PreparedRules, opts: HuntOpt
   const results: JobResult[] = [];
   for (const job of jobs) {
     results.push(
-      await runJob(job, prepared.ruleSet, { inputFormat: opts.inputFormat, timezone: opts.timezone }, (n) => {
+      await runJob(job, prepared.ruleSet, { inputFormat: opts.inputFormat, timezone: opts.timezone, host: opts.host }, (n) => {
         progress.events += n;
         opts.onProgress?.(progress);
       }),
@@ -214,7 +216,7 @@ function runOnWorkers(
       else reject(new Error('worker exited before loading the rules'));
     };
     for (let i = 0; i < Math.min(threads, jobs.length); i++) {
-      const init: WorkerInit = { rules: opts.rules, inputFormat: opts.inputFormat, timezone: opts.timezone, reporter: i === 0 };
+      const init: WorkerInit = { rules: opts.rules, inputFormat: opts.inputFormat, timezone: opts.timezone, host: opts.host, reporter: i === 0 };
       const w = new Worker(url, { workerData: init });
       workers.push(w);
       alive++;

@@ -24,14 +24,17 @@ function classes(): Uint8Array {
     const t = new Uint8Array(65536);
     const own = new Map<number, number>();
     for (let i = 0; i < OWN.length; i++) own.set(OWN.charCodeAt(i), i);
+    // Characters without their own class share one: false hits only, never misses.
+    // ASCII and non-ASCII never share, so the literals of rules about Unicode tricks
+    // (homoglyphs, emoji) do not fire on the braces and pipes of everyday command lines.
     const spare = CLASSES - OWN.length;
-    if (spare < 1) throw new Error('prefilter alphabet too large');
+    const ascii = spare >> 1;
+    if (ascii < 1) throw new Error('prefilter alphabet too large');
     for (let c = 0; c < 65536; c++) {
       const l = String.fromCharCode(c).toLowerCase();
       const lc = l.length === 1 ? l.charCodeAt(0) : c;
       const k = own.get(lc);
-      // Characters without their own class share one: false hits only, never misses.
-      t[c] = k !== undefined ? k : OWN.length + (lc % spare);
+      t[c] = k !== undefined ? k : lc < 128 ? OWN.length + (lc % ascii) : OWN.length + ascii + (lc % (spare - ascii));
     }
     classTable = t;
   }
@@ -40,8 +43,8 @@ function classes(): Uint8Array {
 
 export class LiteralScanner {
   private readonly classOf: Uint8Array;
-  /** Transition table; 16-bit when the states fit (half the memory, better cache use). */
-  private readonly delta: Int32Array | Uint16Array;
+  /** Transition table: row offset of the next state, complemented when it reports patterns. */
+  private readonly delta: Int32Array;
   /** Pattern ids ending at each state (own and inherited via failure links). */
   private readonly outStart: Int32Array;
   private readonly outIds: Int32Array;
@@ -101,7 +104,6 @@ export class LiteralScanner {
         }
       }
     }
-    this.delta = states <= 0xffff ? Uint16Array.from(delta) : delta;
     this.outStart = new Int32Array(states + 1);
     let total = 0;
     for (let s = 0; s < states; s++) {
@@ -111,38 +113,31 @@ export class LiteralScanner {
     this.outStart[states] = total;
     this.outIds = new Int32Array(total);
     for (let s = 0, k = 0; s < states; s++) for (const id of outs[s]!) this.outIds[k++] = id;
+    // Transitions hold the target's row offset (no multiply in the loop), complemented
+    // (negative) when the target state reports patterns: one load and one sign test per
+    // character on the common path.
+    for (let i = 0; i < delta.length; i++) {
+      const n = delta[i]!;
+      delta[i] = this.outStart[n + 1]! > this.outStart[n]! ? ~(n * CLASSES) : n * CLASSES;
+    }
+    this.delta = delta;
   }
 
   /** Calls `hit(patternId)` for every (possible) pattern occurrence in `text`; repeats possible. */
   scan(text: string, hit: (id: number) => void): void {
-    if (this.delta instanceof Uint16Array) this.scan16(this.delta, text, hit);
-    else this.scan32(this.delta, text, hit);
-  }
-
-  // Two monomorphic copies of the loop, one per table width.
-  private scan16(delta: Uint16Array, text: string, hit: (id: number) => void): void {
+    const delta = this.delta;
     const classOf = this.classOf;
-    const outStart = this.outStart;
-    const outIds = this.outIds;
     let s = 0;
     for (let i = 0; i < text.length; i++) {
-      s = delta[s * CLASSES + classOf[text.charCodeAt(i)]!]!;
-      const a = outStart[s]!;
-      const b = outStart[s + 1]!;
-      for (let k = a; k < b; k++) hit(outIds[k]!);
-    }
-  }
-
-  private scan32(delta: Int32Array, text: string, hit: (id: number) => void): void {
-    const classOf = this.classOf;
-    const outStart = this.outStart;
-    const outIds = this.outIds;
-    let s = 0;
-    for (let i = 0; i < text.length; i++) {
-      s = delta[s * CLASSES + classOf[text.charCodeAt(i)]!]!;
-      const a = outStart[s]!;
-      const b = outStart[s + 1]!;
-      for (let k = a; k < b; k++) hit(outIds[k]!);
+      const x = delta[s + classOf[text.charCodeAt(i)]!]!;
+      if (x >= 0) {
+        s = x;
+        continue;
+      }
+      s = ~x;
+      const st = (s / CLASSES) | 0;
+      const b = this.outStart[st + 1]!;
+      for (let k = this.outStart[st]!; k < b; k++) hit(this.outIds[k]!);
     }
   }
 

@@ -67,6 +67,8 @@ interface FieldGroup {
   /** Bucket-local rule indexes per literal. */
   litRules: number[][];
   scanner: LiteralScanner | null;
+  /** Length of the shortest literal: shorter values cannot contain any. */
+  minLen: number;
   /** Whole-value literals -> bucket-local rule indexes. */
   exact: Map<string, number[]> | null;
   /** Marks the rules of a literal as candidates for the current event. */
@@ -76,9 +78,35 @@ interface FieldGroup {
 interface Bucket {
   rules: CompiledRule[];
   aliases: (FieldAliases | null)[];
+  /** Per rule: how many requirements gate it (0, 1 or 2). */
   gated: Uint8Array;
   groups: FieldGroup[];
+  /** Per requirement slot: the event generation in which it last held. */
   stamp: Uint32Array;
+  /** Rules without a requirement (always evaluated), ascending. */
+  ungated: Int32Array;
+  /** Rules whose requirements all hold for the current event, in the order found. */
+  cand: Int32Array;
+  candN: number;
+  /** Marks requirement slot `slot` as holding for the current event. */
+  mark: (slot: number) => void;
+}
+
+/** Sorts the first n entries ascending (candidate lists are short: insertion sort). */
+function sortPrefix(a: Int32Array, n: number): void {
+  if (n > 64) {
+    a.subarray(0, n).sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const x = a[i]!;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > x) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
 }
 
 export class RuleSet {
@@ -118,6 +146,8 @@ export class RuleSet {
       this.gen = gen = 1;
     }
     const stamp = bucket.stamp;
+    const mark = bucket.mark;
+    bucket.candN = 0;
     const fields = event.fields;
     for (const g of bucket.groups) {
       view.aliases = g.aliases;
@@ -133,11 +163,11 @@ export class RuleSet {
       if (g.exact !== null) {
         if (scalar !== undefined) {
           const rs = g.exact.get(view.scalarLower(key!, scalar));
-          if (rs !== undefined) for (const r of rs) stamp[r] = gen;
+          if (rs !== undefined) for (const r of rs) if (stamp[r] !== gen) mark(r);
         } else {
           for (const v of key === undefined ? view.allLowers() : view.lowersOfKey(key)) {
             const rs = g.exact.get(v);
-            if (rs !== undefined) for (const r of rs) stamp[r] = gen;
+            if (rs !== undefined) for (const r of rs) if (stamp[r] !== gen) mark(r);
           }
         }
       }
@@ -146,7 +176,7 @@ export class RuleSet {
         const litRules = g.litRules;
         if (scalar !== undefined) {
           const low = view.scalarLower(key!, scalar);
-          for (let p = 0; p < g.lits.length; p++) if (low.includes(g.lits[p]!)) for (const r of litRules[p]!) stamp[r] = gen;
+          for (let p = 0; p < g.lits.length; p++) if (low.includes(g.lits[p]!)) for (const r of litRules[p]!) if (stamp[r] !== gen) mark(r);
           continue;
         }
         const lows = key === undefined ? view.allLowers() : view.lowersOfKey(key);
@@ -154,25 +184,33 @@ export class RuleSet {
           const lit = g.lits[p]!;
           for (const v of lows) {
             if (v.includes(lit)) {
-              for (const r of litRules[p]!) stamp[r] = gen;
+              for (const r of litRules[p]!) if (stamp[r] !== gen) mark(r);
               break;
             }
           }
         }
       } else if (typeof scalar === 'string') {
         // The scanner is case-insensitive: no need to lower-case the value.
-        g.scanner.scan(scalar, g.hit);
+        if (scalar.length >= g.minLen) g.scanner.scan(scalar, g.hit);
       } else if (scalar !== undefined) {
         g.scanner.scan(String(scalar), g.hit);
       } else {
-        for (const v of key === undefined ? view.allStrs() : view.strsOfKey(key)) g.scanner.scan(v, g.hit);
+        const minLen = g.minLen;
+        for (const v of key === undefined ? view.allStrs() : view.strsOfKey(key)) if (v.length >= minLen) g.scanner.scan(v, g.hit);
       }
     }
+    // Only rules whose requirements hold (and ungated ones) run, in rule-set order.
     const rules = bucket.rules;
-    const gated = bucket.gated;
-    for (let i = 0; i < rules.length; i++) {
-      const g = gated[i]!;
-      if (g !== 0 && (stamp[2 * i] !== gen || (g === 2 && stamp[2 * i + 1] !== gen))) continue;
+    const cand = bucket.cand;
+    const candN = bucket.candN;
+    sortPrefix(cand, candN);
+    const ungated = bucket.ungated;
+    let ci = 0;
+    let ui = 0;
+    while (ci < candN || ui < ungated.length) {
+      let i: number;
+      if (ui >= ungated.length || (ci < candN && cand[ci]! < ungated[ui]!)) i = cand[ci++]!;
+      else i = ungated[ui++]!;
       view.aliases = bucket.aliases[i]!;
       if (rules[i]!.test(view)) out.push(rules[i]!);
     }
@@ -207,7 +245,7 @@ export class RuleSet {
         const gk = `${aliased ? aid : 0}\u0000${alt.field}`;
         let g = groupMap.get(gk);
         if (!g) {
-          g = { field: alt.field, aliases: aliased ? a : null, lits: [], litRules: [], scanner: null, exact: null, hit: () => {}, litIndex: new Map() };
+          g = { field: alt.field, aliases: aliased ? a : null, lits: [], litRules: [], scanner: null, minLen: 0, exact: null, hit: () => {}, litIndex: new Map() };
           groupMap.set(gk, g);
         }
         if (alt.exact) {
@@ -239,7 +277,28 @@ export class RuleSet {
       }
     });
     const stamp = new Uint32Array(rules.length * 2);
-    const groups: FieldGroup[] = [];
+    const ungatedList: number[] = [];
+    for (let i = 0; i < rules.length; i++) if (gated[i] === 0) ungatedList.push(i);
+    const bucket: Bucket = {
+      rules,
+      aliases,
+      gated,
+      groups: [],
+      stamp,
+      ungated: Int32Array.from(ungatedList),
+      cand: new Int32Array(rules.length),
+      candN: 0,
+      mark: (slot) => {
+        // Each slot is marked once per event (callers check the stamp first); a rule
+        // becomes a candidate when its last requirement is marked.
+        const gen = this.gen;
+        stamp[slot] = gen;
+        const i = slot >> 1;
+        if (gated[i] === 2 && stamp[slot ^ 1] !== gen) return;
+        bucket.cand[bucket.candN++] = i;
+      },
+    };
+    const groups = bucket.groups;
     for (const g of groupMap.values()) {
       if (g.lits.length > SMALL_GROUP) {
         // Buckets of related events (Sysmon 1, Security 4688) share identical literal lists.
@@ -252,13 +311,16 @@ export class RuleSet {
         g.scanner = sc;
       }
       const litRules = g.litRules;
+      const mark = bucket.mark;
       const hit = (p: number): void => {
         const gen = this.gen;
-        for (const r of litRules[p]!) stamp[r] = gen;
+        for (const r of litRules[p]!) if (stamp[r] !== gen) mark(r);
       };
-      groups.push({ field: g.field, aliases: g.aliases, lits: g.lits, litRules, scanner: g.scanner, exact: g.exact, hit });
+      let minLen = Infinity;
+      for (const l of g.lits) minLen = Math.min(minLen, l.length);
+      groups.push({ field: g.field, aliases: g.aliases, lits: g.lits, litRules, scanner: g.scanner, minLen, exact: g.exact, hit });
     }
-    return { rules, aliases, gated, groups, stamp };
+    return bucket;
   }
 
   /** Index statistics (benchmarks, `warden rules` output). */

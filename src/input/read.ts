@@ -24,6 +24,11 @@ export interface ReadOptions {
   /** Zone for formats that log local time without an offset (see DecodeContext.timezone). */
   timezone?: string;
   /**
+   * Host for events whose log does not name one (access logs, IIS logs without
+   * s-computername, application logs): `--host`. Events that name their host keep it.
+   */
+  host?: string;
+  /**
    * Called for files found by walking a folder that no decoder recognizes (a folder of
    * logs often holds notes and archives too: skipped quietly, counted in the summary).
    * Files named explicitly are reported as problems instead.
@@ -264,6 +269,7 @@ export async function* readFileBatches(
     let batch: Event[] = [];
     try {
       for await (const ev of decoder.read(path, ctx, part)) {
+        if (opts.host !== undefined && ev.host === undefined) ev.host = opts.host;
         batch.push(ev);
         if (batch.length >= 1024) {
           if (stats) stats.events += batch.length;
@@ -307,9 +313,16 @@ async function* readLines(
 
   const state: LineDecoderState = decoder.open({ file: path, problems, timezone: opts.timezone });
   let batch: Event[] = [];
-  const emit = (e: Event): void => {
-    batch.push(e);
-  };
+  const fallbackHost = opts.host;
+  const emit =
+    fallbackHost === undefined
+      ? (e: Event): void => {
+          batch.push(e);
+        }
+      : (e: Event): void => {
+          if (e.host === undefined) e.host = fallbackHost;
+          batch.push(e);
+        };
   let lineNo = 0;
   let pending = '';
   let skippingLong = false;

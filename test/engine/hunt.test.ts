@@ -178,3 +178,19 @@ test('--scan: web-shell findings join the hunt as events, timed by the file and 
     assert.ok(d.rule.tags.includes('attack.t1505.003'));
   }
 });
+
+test('--host names the machine for logs that do not (access logs); hosts named by the log win', () => {
+  const log = join(dir, 'host-access.log');
+  writeFileSync(log, '203.0.113.9 - - [02/Mar/2026:09:16:05 +0000] "GET /shell.php?cmd=whoami HTTP/1.1" 200 120 "-" "curl/8.5.0"\n');
+  const ev = warden(['events', log, '--host', 'web09']);
+  assert.equal(ev.code, 0, ev.stderr);
+  assert.equal((JSON.parse(ev.stdout) as { host: string }).host, 'web09');
+  const hunt = warden(['hunt', log, 'examples/logs/u_ex260302.log', '--host', 'web09', '-r', 'examples/rules', '--no-builtin', '-f', 'jsonl']);
+  assert.equal(hunt.code, 0, hunt.stderr);
+  const hosts = hunt.stdout
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as DetectionRecord).host)
+    .sort();
+  assert.deepEqual(hosts, ['WEB01', 'web09']);
+});
