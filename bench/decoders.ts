@@ -25,19 +25,9 @@ import { mysqlDecoder } from '../src/input/text/mysql.js';
 import { postgresqlDecoder } from '../src/input/text/postgresql.js';
 import { suricataDecoder } from '../src/input/text/suricata.js';
 import * as fx from '../test/input/text/fixtures.js';
+import { prng } from '../test/helpers/prng.js';
 
 const DIR = '/tmp/warden-bench';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const PATHS = ['/index.php', '/wp-login.php', '/static/app.js', '/api/v1/items', '/uploads/img.png', '/search', '/shell.aspx'];

@@ -11,6 +11,7 @@ import { ProblemList } from '../../src/errors.js';
 import { readEvtxChunks } from '../../src/input/evtx/reader.js';
 import { recordToJson } from '../../src/input/evtx/render-json.js';
 import { recordToXml } from '../../src/input/evtx/render-xml.js';
+import { prng } from '../helpers/prng.js';
 
 export interface FuzzJob {
   samples: string[];
@@ -25,18 +26,6 @@ export type FuzzMessage =
   | { type: 'start'; i: number; file: string; mutation: string }
   | { type: 'end'; i: number; records: number; problems: number }
   | { type: 'done'; iterations: number; records: number; problems: number };
-
-/** mulberry32: small, fast, good enough to drive mutations reproducibly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HEADER = 4096;
 const CHUNK = 65536;

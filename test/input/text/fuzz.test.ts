@@ -22,20 +22,9 @@ import { mysqlDecoder } from '../../../src/input/text/mysql.js';
 import { postgresqlDecoder } from '../../../src/input/text/postgresql.js';
 import { suricataDecoder } from '../../../src/input/text/suricata.js';
 import * as fx from './fixtures.js';
+import { prng } from '../../helpers/prng.js';
 
 const ITERATIONS = Number(process.env.WARDEN_FUZZ_ITERATIONS ?? 3000);
-
-/** mulberry32: small, seedable, good enough to spread mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY = ['\u0000', '"', '\\', '\\x', '[', ']', '\'', '=', ' ', '\t', '\u001d', '\ufffd', '\ud800', '😀', '%', '{', '}', ':', '-', '#', '<', '>', '\r'];
 
