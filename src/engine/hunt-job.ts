@@ -40,12 +40,13 @@ export function eventTime(ev: Event): string | undefined {
 }
 
 /** Formats whose field strings are fresh (JSON.parse, buffer decoding), not slices of a read chunk. */
-const FRESH_STRINGS = new Set(['json', 'evtx']);
+const FRESH_FIELDS = new Set(['json', 'evtx']);
 
 export function detectionOf(ruleId: string, ev: Event): WireDetection {
-  // Text decoders hand out slices of a 1 MB read chunk; a detection kept until the end of
-  // the run must not pin that chunk, so its strings are copied (structuredClone does).
-  const own = FRESH_STRINGS.has(ev.origin.format) ? { fields: ev.fields, raw: ev.raw } : structuredClone({ fields: ev.fields, raw: ev.raw });
+  // Text decoders hand out slices of a 1 MB read chunk (raw lines always are); a detection
+  // kept until the end of the run must not pin that chunk, so those strings are copied
+  // (structuredClone copies string contents).
+  const own = FRESH_FIELDS.has(ev.origin.format) ? { fields: ev.fields, raw: ev.raw === undefined ? undefined : structuredClone(ev.raw) } : structuredClone({ fields: ev.fields, raw: ev.raw });
   const d: WireDetection = {
     kind: 'rule',
     ruleId,

@@ -12,6 +12,8 @@
  * Callers keep literals short (see MAX_SCAN_LITERAL in ruleset.ts) to bound the states.
  */
 
+import { SkipScanner } from './prefilter-skip.js';
+
 const CLASSES = 64;
 /** Characters with a class of their own (at most CLASSES - 8, leaving shared classes). */
 const OWN = 'abcdefghijklmnopqrstuvwxyz0123456789 .\\/-_:%"\'()=,;$&*?@';
@@ -41,6 +43,21 @@ function classes(): Uint8Array {
   return classTable;
 }
 
+/**
+ * When skipping beats stepping through every character (measured on SigmaHQ literal
+ * sets over Sysmon values): long shortest literals, and few enough literals that most
+ * character pairs allow a long jump (many literals, e.g. hash lists, leave few such pairs).
+ */
+function skipPays(count: number, minLen: number): boolean {
+  return minLen >= 5 && count * (minLen - 1) <= 512;
+}
+
+/** Most literals one position may have to verify in the skipping search (see below). */
+const MAX_SKIP_BUCKET = 8;
+
+/** How a scanner searches: 'auto' picks (see skipPays); the others force one (tests). */
+export type ScanStrategy = 'auto' | 'automaton' | 'skip';
+
 export class LiteralScanner {
   private readonly classOf: Uint8Array;
   /** Transition table: row offset of the next state, complemented when it reports patterns. */
@@ -49,11 +66,21 @@ export class LiteralScanner {
   private readonly outStart: Int32Array;
   private readonly outIds: Int32Array;
   readonly patterns: readonly string[];
+  /** Used instead of the automaton when every literal is long enough to skip by. */
+  private readonly skip: SkipScanner | null;
 
-  constructor(patterns: readonly string[]) {
+  constructor(patterns: readonly string[], strategy: ScanStrategy = 'auto') {
     this.patterns = patterns;
     const classOf = classes();
     this.classOf = classOf;
+    let minLen = Infinity;
+    for (const p of patterns) minLen = Math.min(minLen, p.length);
+    const skip = patterns.length > 0 && minLen >= 2 && (strategy === 'skip' || (strategy === 'auto' && skipPays(patterns.length, minLen)));
+    let skipper = skip ? new SkipScanner(patterns, classOf, Math.min(minLen, 200)) : null;
+    // Many literals ending in one pair would make hostile text (that pair, repeated)
+    // cost a verification of each of them per character: the automaton is linear.
+    if (skipper !== null && strategy === 'auto' && skipper.maxBucket > MAX_SKIP_BUCKET) skipper = null;
+    this.skip = skipper;
     // Trie (insertion order ids).
     const children: Map<number, number>[] = [new Map()];
     const own: number[][] = [[]];
@@ -125,6 +152,10 @@ export class LiteralScanner {
 
   /** Calls `hit(patternId)` for every (possible) pattern occurrence in `text`; repeats possible. */
   scan(text: string, hit: (id: number) => void): void {
+    if (this.skip !== null) {
+      this.skip.scan(text, hit);
+      return;
+    }
     const delta = this.delta;
     const classOf = this.classOf;
     let s = 0;

@@ -49,14 +49,59 @@ function normalizedRuleName(name: string): string {
   return n;
 }
 
+/** Per event key: its stringified and lower-cased forms, valid for one event generation. */
+interface Slot {
+  gen: number;
+  lower: string;
+  strsGen: number;
+  strs: readonly string[];
+  lowsGen: number;
+  lows: readonly string[];
+}
+
+/** Bound on remembered event field names (hostile input can carry any number). */
+const MAX_KNOWN_KEYS = 50_000;
+
+/**
+ * Event field names seen so far, grouped by their normalized form: a rule field the
+ * event lacks is looked up among the spellings of its normalized name instead of
+ * normalizing every key of every event.
+ */
+class KeySpellings {
+  private readonly known = new Set<string>();
+  private readonly byNorm = new Map<string, string[]>();
+
+  /** Records the keys of `f`; false when the table is full (callers fall back). */
+  learn(f: Fields): boolean {
+    const known = this.known;
+    for (const k in f) {
+      if (known.has(k)) continue;
+      if (known.size >= MAX_KNOWN_KEYS) return false;
+      known.add(k);
+      const n = normalizeFieldName(k);
+      const list = this.byNorm.get(n);
+      if (list === undefined) this.byNorm.set(n, [k]);
+      else list.push(k);
+    }
+    return true;
+  }
+
+  spellings(norm: string): readonly string[] | undefined {
+    return this.byNorm.get(norm);
+  }
+}
+
 export class FieldView {
   fields: Fields = {};
   /** Aliases in force for the rule being evaluated (null: none). */
   aliases: FieldAliases | null = null;
+  /** Event generation: bumped by every reset, so per-key caches need no clearing. */
+  private gen = 0;
+  private learnedGen = -1;
+  private learnOk = true;
   private ciKeys: Map<string, string> | null = null;
-  private readonly strCache = new Map<string, readonly string[]>();
-  private readonly lowerCache = new Map<string, readonly string[]>();
-  private readonly scalarCache = new Map<string, string>();
+  private readonly spell = new KeySpellings();
+  private readonly slots = new Map<string, Slot>();
   private allStr: string[] | null = null;
   private readonly allStrBuf: string[] = [];
   private allLower: string[] | null = null;
@@ -65,9 +110,11 @@ export class FieldView {
     this.fields = fields;
     this.aliases = null;
     this.ciKeys = null;
-    this.strCache.clear();
-    this.lowerCache.clear();
-    this.scalarCache.clear();
+    if (++this.gen >= 0x3fffffff) {
+      this.gen = 1;
+      this.learnedGen = -1;
+      this.slots.clear();
+    }
     this.allStr = null;
     this.allLower = null;
     return this;
@@ -81,6 +128,31 @@ export class FieldView {
       if (a !== undefined && Object.hasOwn(f, a)) return a;
     }
     if (Object.hasOwn(f, name)) return name;
+    return this.ciKey(name);
+  }
+
+  /** Case- and space-insensitive lookup: the first key of the event in the same normal form. */
+  private ciKey(name: string): string | undefined {
+    const f = this.fields;
+    if (this.learnedGen !== this.gen) {
+      this.learnedGen = this.gen;
+      this.learnOk = this.spell.learn(f);
+    }
+    const norm = normalizedRuleName(name);
+    if (this.learnOk) {
+      const cands = this.spell.spellings(norm);
+      if (cands === undefined) return undefined;
+      let found: string | undefined;
+      let count = 0;
+      for (const c of cands) {
+        if (Object.hasOwn(f, c)) {
+          found = c;
+          count++;
+        }
+      }
+      if (count <= 1) return found;
+      // Several spellings in one event: the first in key order wins (as below).
+    }
     if (this.ciKeys === null) {
       this.ciKeys = new Map();
       for (const k of Object.keys(f)) {
@@ -88,7 +160,7 @@ export class FieldView {
         if (!this.ciKeys.has(l)) this.ciKeys.set(l, k);
       }
     }
-    return this.ciKeys.get(normalizedRuleName(name));
+    return this.ciKeys.get(norm);
   }
 
   has(name: string): boolean {
@@ -107,15 +179,26 @@ export class FieldView {
     return this.strsOfKey(k);
   }
 
+  private slot(k: string): Slot {
+    let s = this.slots.get(k);
+    if (s === undefined) {
+      if (this.slots.size >= MAX_KNOWN_KEYS) this.slots.clear();
+      s = { gen: 0, lower: '', strsGen: 0, strs: EMPTY, lowsGen: 0, lows: EMPTY };
+      this.slots.set(k, s);
+    }
+    return s;
+  }
+
   strsOfKey(k: string): readonly string[] {
     const v = this.fields[k];
     if (typeof v === 'string') return [v];
-    let s = this.strCache.get(k);
-    if (s === undefined) {
-      s = v === undefined ? EMPTY : fieldStrings(v);
-      this.strCache.set(k, s);
+    if (v === undefined) return EMPTY;
+    const s = this.slot(k);
+    if (s.strsGen !== this.gen) {
+      s.strs = fieldStrings(v);
+      s.strsGen = this.gen;
     }
-    return s;
+    return s.strs;
   }
 
   lowers(name: string): readonly string[] {
@@ -125,13 +208,13 @@ export class FieldView {
   }
 
   lowersOfKey(k: string): readonly string[] {
-    let s = this.lowerCache.get(k);
-    if (s === undefined) {
+    const s = this.slot(k);
+    if (s.lowsGen !== this.gen) {
       const src = this.strsOfKey(k);
-      s = src.length === 1 ? [src[0]!.toLowerCase()] : src.map((x) => x.toLowerCase());
-      this.lowerCache.set(k, s);
+      s.lows = src.length === 1 ? [src[0]!.toLowerCase()] : src.map((x) => x.toLowerCase());
+      s.lowsGen = this.gen;
     }
-    return s;
+    return s.lows;
   }
 
   /**
@@ -139,12 +222,12 @@ export class FieldView {
    * event. The hot path of matching: no arrays are allocated for scalar fields.
    */
   scalarLower(k: string, v: string | number | boolean): string {
-    let l = this.scalarCache.get(k);
-    if (l === undefined) {
-      l = typeof v === 'string' ? v.toLowerCase() : String(v).toLowerCase();
-      this.scalarCache.set(k, l);
+    const s = this.slot(k);
+    if (s.gen !== this.gen) {
+      s.lower = typeof v === 'string' ? v.toLowerCase() : String(v).toLowerCase();
+      s.gen = this.gen;
     }
-    return l;
+    return s.lower;
   }
 
   /** Every value of the event (keyword searches). */

@@ -96,7 +96,56 @@ export class LogSourceResolver {
     this.conditionFields = [...condFields];
   }
 
+  /**
+   * Results by the raw inputs of the classification, as a tree of Maps (product,
+   * service, category, Channel, Provider_Name, EventID, then each condition field):
+   * no string is built or lower-cased for an event whose combination was seen before.
+   */
+  private tree = new Map<unknown, unknown>();
+  private treeLeaves = 0;
+
   resolve(event: Event): ResolvedLogSource {
+    const ls = event.logsource;
+    const f = event.fields;
+    let node = this.tree;
+    let k: unknown = ls.product;
+    const depth = 6 + this.conditionFields.length;
+    for (let d = 0; d < depth; d++) {
+      let next = node.get(k);
+      if (next === undefined) return this.learn(event);
+      if (d === depth - 1) return next as ResolvedLogSource;
+      node = next as Map<unknown, unknown>;
+      k = d === 0 ? ls.service : d === 1 ? ls.category : d === 2 ? f['Channel'] : d === 3 ? f['Provider_Name'] : d === 4 ? f['EventID'] : f[this.conditionFields[d - 5]!];
+    }
+    return this.learn(event);
+  }
+
+  /** Classifies an event the slow way and remembers the result in the tree. */
+  private learn(event: Event): ResolvedLogSource {
+    const r = this.resolveUncached(event);
+    if (this.treeLeaves >= 10000) {
+      this.tree = new Map();
+      this.treeLeaves = 0;
+    }
+    const ls = event.logsource;
+    const f = event.fields;
+    const keys: unknown[] = [ls.product, ls.service, ls.category, f['Channel'], f['Provider_Name'], f['EventID']];
+    for (const cf of this.conditionFields) keys.push(f[cf]);
+    let node = this.tree;
+    for (let d = 0; d < keys.length - 1; d++) {
+      let next = node.get(keys[d]) as Map<unknown, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(keys[d], next);
+      }
+      node = next;
+    }
+    if (!node.has(keys[keys.length - 1])) this.treeLeaves++;
+    node.set(keys[keys.length - 1], r);
+    return r;
+  }
+
+  private resolveUncached(event: Event): ResolvedLogSource {
     const ls = event.logsource;
     const f = event.fields;
     const product = ls.product?.toLowerCase() ?? (f['Channel'] !== undefined && f['EventID'] !== undefined ? 'windows' : undefined);

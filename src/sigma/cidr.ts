@@ -58,6 +58,19 @@ export function parseIp(s: string): number[] | undefined {
   return t.includes(':') ? parseV6(t) : parseV4(t);
 }
 
+// A rule lists many networks for one field: the same value is parsed once, not per network.
+let memoText: string | undefined;
+let memoIp: number[] | undefined;
+
+/** parseIp with a one-entry memo (results are never mutated). */
+function parseIpMemo(s: string): number[] | undefined {
+  if (s !== memoText) {
+    memoIp = parseIp(s);
+    memoText = s;
+  }
+  return memoIp;
+}
+
 function prefixEqual(a: number[], b: number[], aOff: number, bits: number): boolean {
   for (let i = 0; bits > 0; i++, bits -= 8) {
     const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
@@ -78,7 +91,7 @@ export function compileCidr(spec: string): StringTest {
   }
   const v4 = addr.length === 4;
   return (value) => {
-    const ip = parseIp(value);
+    const ip = parseIpMemo(value);
     if (!ip) return false;
     if (v4) {
       if (ip.length === 4) return prefixEqual(ip, addr, 0, bits);

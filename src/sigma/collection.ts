@@ -14,7 +14,8 @@ import { parseRule, type SigmaRule } from './rule.js';
 import { parseFilter, type SigmaFilter } from './filters.js';
 import { SigmaRuleError } from './errors.js';
 import type { Placeholders } from './placeholders.js';
-import { copyKeyPos, isYamlMap, parseYamlDocuments, setPos, posOf, type Pos, type YamlMap } from './yaml.js';
+import { copyKeyPos, isYamlMap, parseYamlDocuments, setPos, posOf, type Pos, type YamlDoc, type YamlMap } from './yaml.js';
+import { YamlCache } from './yaml-cache.js';
 
 export interface CorrelationDoc {
   file: string;
@@ -40,6 +41,12 @@ export interface RuleCollection {
 
 export interface LoadOptions {
   placeholders?: Placeholders;
+  /**
+   * Keep parsed rule files in the on-disk cache (see yaml-cache.ts). Default: only for
+   * loads of many files, where parsing dominates; a few files parse faster than the
+   * cache opens.
+   */
+  cache?: boolean;
 }
 
 function isRuleFile(name: string): boolean {
@@ -112,7 +119,14 @@ export function emptyCollection(): RuleCollection {
 }
 
 /** Loads one file's documents into the collection. */
-export function loadRuleText(text: string, file: string, opts: LoadOptions, problems: ProblemSink, into: RuleCollection): void {
+export function loadRuleText(
+  text: string,
+  file: string,
+  opts: LoadOptions,
+  problems: ProblemSink,
+  into: RuleCollection,
+  parse: (text: string) => YamlDoc[] = parseYamlDocuments,
+): void {
   const fail = (message: string, pos: Pos | undefined): void => {
     into.failed++;
     into.failures.push({ file, line: pos?.line, column: pos?.column, error: message });
@@ -120,7 +134,7 @@ export function loadRuleText(text: string, file: string, opts: LoadOptions, prob
   };
   let global: YamlMap | null = null;
   let prev: YamlMap | null = null;
-  for (const d of parseYamlDocuments(text)) {
+  for (const d of parse(text)) {
     if (d.error) {
       fail(d.error.message, d.error.pos);
       continue;
@@ -162,6 +176,9 @@ export function loadRuleText(text: string, file: string, opts: LoadOptions, prob
   }
 }
 
+/** Loads of at least this many files use the parsed-rule cache by default. */
+const CACHE_MIN_FILES = 32;
+
 export function loadRuleCollection(paths: string[], opts: LoadOptions, problems: ProblemSink): RuleCollection {
   const col = emptyCollection();
   const files = listRuleFiles(paths, (file, message) => {
@@ -169,6 +186,9 @@ export function loadRuleCollection(paths: string[], opts: LoadOptions, problems:
     col.failures.push({ file, error: message });
     problems.report({ kind: 'rule', file, message });
   });
+  const useCache = opts.cache ?? files.length >= CACHE_MIN_FILES;
+  const cache = useCache ? YamlCache.open() : undefined;
+  const parse = cache ? (t: string) => cache.parse(t) : parseYamlDocuments;
   for (const file of files) {
     let text: string;
     try {
@@ -179,8 +199,9 @@ export function loadRuleCollection(paths: string[], opts: LoadOptions, problems:
       problems.report({ kind: 'rule', file, message: `cannot read: ${errorMessage(e)}` });
       continue;
     }
-    loadRuleText(text, file, opts, problems, col);
+    loadRuleText(text, file, opts, problems, col, parse);
   }
+  cache?.save();
   return col;
 }
 

@@ -31,9 +31,18 @@ function tokenize(cond: string): Token[] {
 const IDENT = /^[A-Za-z0-9_.\-*]+$/;
 const RESERVED = new Set(['and', 'or', 'not', 'of', 'them']);
 
+/** Identifier patterns repeat across rules (`selection_*`, `filter_main_*`): compiled once (bounded). */
+const patternCache = new Map<string, RegExp>();
+
 function patternRegex(pattern: string): RegExp {
-  const body = pattern.replace(/[.+?^${}()|[\]\\\-]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${body}$`);
+  let re = patternCache.get(pattern);
+  if (re === undefined) {
+    const body = pattern.replace(/[.+?^${}()|[\]\\\-]/g, '\\$&').replace(/\*/g, '.*');
+    // No g/y flag: the regex keeps no state between uses, so sharing it is safe.
+    re = new RegExp(`^${body}$`);
+    if (patternCache.size < 10_000) patternCache.set(pattern, re);
+  }
+  return re;
 }
 
 class Parser {

@@ -234,7 +234,9 @@ function valueTests(raw: YamlValue, m: Mods, opts: CompileOptions, keyword: bool
   for (const text of texts) {
     if (m.re) {
       const re = compileRegex(text, m.reFlags);
-      const lit = requiredLiteral(text);
+      // Even a short literal gates a regex: the index ranks requirements, and a regex
+      // left ungated runs on every event of its logsource.
+      const lit = requiredLiteral(text, 1);
       out.push(lit ? { test: (s) => re(s), lit } : { test: (s) => re(s) });
     } else if (m.cidr) {
       const net = compileCidr(text.trim());
@@ -278,6 +280,32 @@ function anyValue(field: string, t: ValueTest): Matcher {
     if (strs.length === 0) return false;
     const lows = view.lowersOfKey(k);
     for (let i = 0; i < strs.length; i++) if (test(strs[i]!, lows[i]!, view)) return true;
+    return false;
+  };
+}
+
+/** Any value of the field passes any of the tests: the field is looked up once, not per test. */
+function anyValueOfTests(field: string, ts: ValueTest[]): Matcher {
+  const fns = ts.map((t) => t.test);
+  const n = fns.length;
+  return (view) => {
+    const k = view.key(field);
+    if (k === undefined) return false;
+    const v = view.fields[k];
+    if (v === null || v === undefined) return false;
+    if (typeof v !== 'object') {
+      const str = typeof v === 'string' ? v : String(v);
+      const low = view.scalarLower(k, v);
+      for (let j = 0; j < n; j++) if (fns[j]!(str, low, view)) return true;
+      return false;
+    }
+    const strs = view.strsOfKey(k);
+    if (strs.length === 0) return false;
+    const lows = view.lowersOfKey(k);
+    for (let j = 0; j < n; j++) {
+      const test = fns[j]!;
+      for (let i = 0; i < strs.length; i++) if (test(strs[i]!, lows[i]!, view)) return true;
+    }
     return false;
   };
 }
@@ -345,6 +373,8 @@ export function compileItem(key: string, value: YamlValue, opts: CompileOptions)
     const exact = tests.map((_t, i) => rawExactLiteral(raws, tests.length, i, m, keyword));
     if (!keyword && exact.length >= 4 && exact.every((e) => e !== undefined)) {
       test = literalSet(field, exact as string[]);
+    } else if (!keyword && tests.length > 1 && tests.every((t) => t.special === undefined)) {
+      test = anyValueOfTests(field, tests);
     } else {
       test = orMatchers(tests.map(testMatcher));
     }

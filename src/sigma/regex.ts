@@ -46,13 +46,27 @@ export function compileRegex(pattern: string, flags: RegexFlags): StringTest {
   return (v) => re.test(v);
 }
 
+/** Index of the last character of the operand of escape `\<letter>` (at i), or i. */
+function skipEscapeOperand(pattern: string, letter: string, i: number): number {
+  const next = pattern[i + 1];
+  if (next === '{' || next === '<') {
+    if (!'xupPkN'.includes(letter)) return i;
+    const close = pattern.indexOf(next === '{' ? '}' : '>', i + 1);
+    return close > i ? close : pattern.length - 1;
+  }
+  const fixed = letter === 'x' ? 2 : letter === 'u' ? 4 : letter === 'c' || letter === 'p' || letter === 'P' ? 1 : 0;
+  let j = i;
+  while (j - i < fixed && j + 1 < pattern.length) j++;
+  return j;
+}
+
 /**
  * The longest literal every match of the regex must contain (lower-cased), or '' when
  * none can be told safely: a top-level alternation gives up; groups, classes, escapes
  * like \d and optional or repeated characters end a literal run. Used only as a
  * prefilter, so being conservative is always right.
  */
-export function requiredLiteral(pattern: string): string {
+export function requiredLiteral(pattern: string, minLen = 3): string {
   const runs: string[] = [];
   let run = '';
   const end = (): void => {
@@ -66,8 +80,14 @@ export function requiredLiteral(pattern: string): string {
       const n = pattern[i + 1];
       i++;
       if (n === undefined) return '';
-      if (/[A-Za-z0-9]/.test(n)) end();
-      else run += n;
+      if (/[A-Za-z0-9]/.test(n)) {
+        end();
+        // Escapes with an operand (\x41, \u0041, \cA, \p{L}, \k<n>): the operand is not
+        // literal text, so it is skipped.
+        i = skipEscapeOperand(pattern, n, i);
+      } else {
+        run += n;
+      }
       continue;
     }
     if (c === '(' || c === '[') {
@@ -124,5 +144,5 @@ export function requiredLiteral(pattern: string): string {
   end();
   let best = '';
   for (const r of runs) if (r.length > best.length) best = r;
-  return best.length >= 3 ? best.toLowerCase() : '';
+  return best.length >= minLen ? best.toLowerCase() : '';
 }
