@@ -16,6 +16,25 @@ export function reportLine(ctx: DecodeContext, lineNo: number, message: string):
   ctx.problems.report({ kind: 'input', file: ctx.file, line: lineNo, message });
 }
 
+/**
+ * One JSON Lines record as an object, for the JSON-based log formats (Zeek, ModSecurity,
+ * Suricata); a line that is not JSON, or not an object, is reported and gives undefined.
+ */
+export function jsonLineObject(ctx: DecodeContext, text: string, lineNo: number, what: string): Record<string, unknown> | undefined {
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    reportLine(ctx, lineNo, `bad JSON (${e instanceof Error ? e.message : String(e)}); skipped: ${excerpt(text)}`);
+    return undefined;
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+    reportLine(ctx, lineNo, `${what} JSON line is not an object; skipped: ${excerpt(text)}`);
+    return undefined;
+  }
+  return o as Record<string, unknown>;
+}
+
 /** A short, printable excerpt of a bad line for a problem message. */
 export function excerpt(text: string, max = 60): string {
   const cut = text.length > max ? text.slice(0, max) + '…' : text;

@@ -7,7 +7,7 @@
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { Fields, LogSource } from '../../event/event.js';
-import { civilMs, contextZone, excerpt, makeEvent, monthIndex, reportLine, type ZoneResolver } from './common.js';
+import { civilMs, contextZone, excerpt, jsonLineObject, makeEvent, monthIndex, reportLine, type ZoneResolver } from './common.js';
 import { clfStamp } from './access.js';
 
 const FORMAT = 'modsecurity';
@@ -351,14 +351,9 @@ class ModSecState implements LineDecoderState {
   }
 
   private json(text: string, lineNo: number, emit: Emit): void {
-    let o: unknown;
-    try {
-      o = JSON.parse(text);
-    } catch (e) {
-      reportLine(this.ctx, lineNo, `bad JSON (${e instanceof Error ? e.message : String(e)}); skipped`);
-      return;
-    }
-    const r = obj(o) ? jsonFields(o as Record<string, unknown>, this.zone) : undefined;
+    const o = jsonLineObject(this.ctx, text, lineNo, 'ModSecurity');
+    if (!o) return;
+    const r = jsonFields(o, this.zone);
     if (!r) {
       reportLine(this.ctx, lineNo, 'JSON line is not a ModSecurity audit record; skipped');
       return;

@@ -7,7 +7,7 @@
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
-import { excerpt, isoStamp, makeEvent, reportLine, UTC_ZONE } from './common.js';
+import { excerpt, isoStamp, jsonLineObject, makeEvent, reportLine, UTC_ZONE } from './common.js';
 
 const FORMAT = 'suricata';
 const IDS: LogSource = { product: 'suricata', category: 'ids' };
@@ -75,18 +75,12 @@ class SuricataState implements LineDecoderState {
 
   line(text: string, lineNo: number, emit: Emit): void {
     if (text.trim() === '') return;
-    let o: unknown;
-    try {
-      o = JSON.parse(text);
-    } catch (e) {
-      reportLine(this.ctx, lineNo, `bad JSON (${e instanceof Error ? e.message : String(e)}); skipped: ${excerpt(text)}`);
-      return;
-    }
-    if (typeof o !== 'object' || o === null || Array.isArray(o) || typeof (o as Record<string, unknown>).event_type !== 'string') {
+    const r = jsonLineObject(this.ctx, text, lineNo, 'EVE');
+    if (!r) return;
+    if (typeof r.event_type !== 'string') {
       reportLine(this.ctx, lineNo, `not an EVE record (no event_type); skipped: ${excerpt(text)}`);
       return;
     }
-    const r = o as Record<string, unknown>;
     const fields: Fields = {};
     flatten(r, '', fields, 0);
     let ts: number | undefined;

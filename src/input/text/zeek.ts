@@ -6,7 +6,7 @@
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
-import { bytesToText, excerpt, makeEvent, reportLine } from './common.js';
+import { bytesToText, excerpt, jsonLineObject, makeEvent, reportLine } from './common.js';
 
 const FORMAT = 'zeek';
 const sources = new Map<string, LogSource>();
@@ -167,18 +167,8 @@ class ZeekState implements LineDecoderState {
   }
 
   private json(text: string, lineNo: number, emit: Emit): void {
-    let o: unknown;
-    try {
-      o = JSON.parse(text);
-    } catch (e) {
-      reportLine(this.ctx, lineNo, `bad JSON (${e instanceof Error ? e.message : String(e)}); skipped`);
-      return;
-    }
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-      reportLine(this.ctx, lineNo, 'Zeek JSON line is not an object; skipped');
-      return;
-    }
-    const obj = o as Record<string, unknown>;
+    const obj = jsonLineObject(this.ctx, text, lineNo, 'Zeek');
+    if (!obj) return;
     const service = jsonService(obj);
     const fields: Fields = {};
     for (const [k, v] of Object.entries(obj)) {
