@@ -96,7 +96,7 @@ function main(): void {
     if (best !== 'clean') t.suspicious++;
     if (row.label === 'malicious' && best === 'clean') {
       if (isScript) missed.push(`${row.path}\t${top.skipped ?? 'analyzed, score below threshold'}`);
-      else excluded.push(`${row.path}\t${kind === 'tool' ? `${top.language} program that reads no HTTP/CGI input (client, generator or standalone tool)` : top.skipped ?? 'not a server script'}`);
+      else excluded.push(`${row.path}\t${kind === 'tool' ? `${top.language ?? `.${ext}`} program that reads no HTTP/CGI input (client, generator or standalone tool)` : top.skipped ?? 'not a server script'}`);
     }
     if (row.label === 'benign' && best !== 'clean' && bestOut?.finding) {
       fps.push(`${row.path}\t${best} ${bestOut.finding.score}\t${bestOut.finding.evidence.slice(0, 3).map((e) => `${e.reason}${e.line ? ` @${e.line}` : ''}`).join('; ')}`);

@@ -27,6 +27,8 @@ export interface AnalyzerContext {
   layers: DecodedLayer[];
   /** Small files are where one-liner shells live; family rules use it. */
   size: number;
+  /** Call sites by function name (lazily built, see callIndex()). */
+  calls?: CallIndex;
 }
 
 export type Analyzer = (ctx: AnalyzerContext) => void;
@@ -45,4 +47,75 @@ export function hasAny(hay: string, needles: readonly string[]): boolean {
     GATES.set(key, re);
   }
   return re.test(hay);
+}
+
+/** One call site: `name(` with the offset of the name and of its opening parenthesis. */
+export interface CallSite {
+  at: number;
+  open: number;
+}
+
+/**
+ * Every `identifier(` in the lower-cased code, by name, found in one pass that jumps from
+ * parenthesis to parenthesis with indexOf. Checks of the form "is function X called, and
+ * with what" become map look-ups instead of one whole-text regex each; `$name(` (a call
+ * through a variable) is filed under "$".
+ */
+export class CallIndex {
+  private readonly byName = new Map<string, CallSite[]>();
+
+  constructor(readonly lower: string) {
+    const s = lower;
+    let i = s.indexOf('(');
+    while (i !== -1) {
+      let j = i - 1;
+      while (j >= 0 && isSpace(s.charCodeAt(j))) j--;
+      const end = j + 1;
+      while (j >= 0 && isIdent(s.charCodeAt(j))) j--;
+      if (j + 1 < end) {
+        const key = s.charCodeAt(j) === 36 ? '$' : s.slice(j + 1, end);
+        const site = { at: s.charCodeAt(j) === 36 ? j : j + 1, open: i };
+        const list = this.byName.get(key);
+        if (list) list.push(site);
+        else this.byName.set(key, [site]);
+      }
+      i = s.indexOf('(', i + 1);
+    }
+  }
+
+  get(name: string): readonly CallSite[] {
+    return this.byName.get(name) ?? NONE;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  hasAnyOf(names: readonly string[]): boolean {
+    for (const n of names) if (this.byName.has(n)) return true;
+    return false;
+  }
+
+  /** Calls of any of `names`, in text order. */
+  sites(names: readonly string[]): Array<CallSite & { name: string }> {
+    const out: Array<CallSite & { name: string }> = [];
+    for (const n of names) for (const c of this.byName.get(n) ?? NONE) out.push({ ...c, name: n });
+    return out.sort((a, b) => a.at - b.at);
+  }
+}
+
+const NONE: readonly CallSite[] = [];
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || c === 160;
+}
+
+function isIdent(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90) || c >= 128;
+}
+
+/** The call index of `ctx.lower`, built on first use. */
+export function callIndex(ctx: AnalyzerContext): CallIndex {
+  ctx.calls ??= new CallIndex(ctx.lower);
+  return ctx.calls;
 }

@@ -49,6 +49,9 @@ export class EvidenceCollector {
 
   merge(other: EvidenceCollector): void {
     for (const ev of other.list()) {
+      // the same behaviour seen in the carrier and in its decoded copy is one behaviour
+      const outer = this.byReason.get(ev.reason);
+      if (outer && outer.weight >= ev.weight) continue;
       const key = `${ev.reason} (decoded layer ${ev.layer ?? 0})`;
       const prev = this.byReason.get(key);
       if (!prev || prev.weight < ev.weight) this.byReason.set(key, ev);

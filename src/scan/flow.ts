@@ -42,7 +42,15 @@ export class Taint {
       } else this.assignments.set(name, [rhs]);
     }
     for (const [name, rhs] of pairs) if (spec.source.test(rhs)) this.direct.add(name);
-    // propagate: request data -> var -> var (three rounds covers the chains shells use)
+    this.pairs = pairs;
+    this.propagate();
+  }
+
+  private readonly pairs: Array<[string, string]>;
+
+  /** Request data -> var -> var (three rounds covers the chains shells use); call again after adding tainted variables. */
+  propagate(): void {
+    const pairs = this.pairs;
     for (let round = 0; round < 3; round++) {
       let changed = false;
       for (const [name, rhs] of pairs) {

@@ -80,6 +80,19 @@ const CUES: Array<[Language, RegExp, number]> = [
   ['xml', /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]{0,2000}?-->\s*)*<(?:beans|web-app|atlassian-plugin|plugin|project|hudson)\b/, 8],
 ];
 
+/**
+ * A .js file is only worth the Node analyzer when it can run commands or code for a
+ * requester: it names child_process, or it evaluates strings or opens sockets and reads a
+ * request (a tunnel). Browser
+ * bundles (UMD wrappers with require/module.exports) are neither.
+ */
+function serverSideJs(text: string): boolean {
+  if (text.includes('child_process')) return true;
+  const evals = text.includes('eval') || text.includes('Function') || text.includes('vm.');
+  const sockets = text.includes('net.') || text.includes("require('net')") || text.includes('require("net")');
+  return (evals || sockets) && /\breq(?:uest)?\s*\.\s*(?:query|body|params|headers|url)\b/.test(text);
+}
+
 export interface LanguageGuess {
   language: Language;
   confidence: number;
@@ -91,7 +104,7 @@ export function detectLanguage(text: string, ext: string): LanguageGuess {
   const head = text.length > 16384 ? text.slice(0, 16384) : text;
   // fast paths: an unambiguous opening decides without running every cue
   if (/<\?php/i.test(head) && !/<%@|<jsp:|<cf[a-z]/i.test(head)) return { language: 'php', confidence: 10 };
-  if ((ext === 'js' || ext === 'mjs' || ext === 'cjs') && !/\brequire\s*\(|\bfrom\s+['"]|module\.exports|process\./.test(head) && !/^#!/.test(head)) return { language: 'unknown', confidence: 0 };
+  if ((ext === 'js' || ext === 'mjs' || ext === 'cjs') && !/^#!/.test(head) && !serverSideJs(text)) return { language: 'unknown', confidence: 0 };
   const score = new Map<Language, number>();
   for (const [lang, re, w] of CUES) if (re.test(head)) score.set(lang, (score.get(lang) ?? 0) + w);
   const hint = EXT_LANG[ext];

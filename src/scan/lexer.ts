@@ -132,7 +132,13 @@ function stripRange(text: string, from: number, to: number, spec: LexSpec): stri
   const q1 = spec.quotes.includes("'") && !spec.vb;
   const q2 = spec.quotes.includes('"');
   const qb = spec.quotes.includes('`');
+  const next = interestingChars(spec);
   while (i < to) {
+    // jump to the next character that can open a string or a comment
+    next.lastIndex = i;
+    if (!next.test(text)) break;
+    i = next.lastIndex - 1;
+    if (i >= to) break;
     const c = text.charCodeAt(i);
     // strings
     if ((c === 34 && q2) || (c === 39 && q1) || (c === 96 && qb)) {
@@ -164,6 +170,23 @@ function stripRange(text: string, from: number, to: number, spec: LexSpec): stri
   return out.join('');
 }
 
+const NEXT = new Map<string, RegExp>();
+
+/** A global regex finding the next quote or comment opener for `spec` (one per spec shape). */
+function interestingChars(spec: LexSpec): RegExp {
+  const key = `${spec.quotes}|${spec.slash}|${spec.hash}|${spec.vb}`;
+  let re = NEXT.get(key);
+  if (!re) {
+    const chars = new Set<string>(spec.vb ? spec.quotes.replace("'", '') : spec.quotes);
+    if (spec.slash) chars.add('/');
+    if (spec.hash) chars.add('#');
+    if (spec.vb) chars.add("'");
+    re = new RegExp(`[${[...chars].map((c) => '\\' + c).join('')}]`, 'g');
+    NEXT.set(key, re);
+  }
+  return re;
+}
+
 function lineEnd(text: string, i: number, to: number, spec: LexSpec): number {
   let e = text.indexOf('\n', i);
   if (e === -1 || e > to) e = to;
@@ -173,6 +196,23 @@ function lineEnd(text: string, i: number, to: number, spec: LexSpec): number {
     if (t !== -1 && t < e) e = t;
   }
   return e;
+}
+
+function quoteChar(c: number): string {
+  return c === 34 ? '"' : c === 39 ? "'" : '`';
+}
+
+// next backslash at or after a position, cached per text: re-searching from every string
+// start would rescan the rest of a file that has no backslash left (quadratic)
+let bsText = '';
+let bsFrom = 0;
+let bsPos = -1;
+function nextBackslash(text: string, from: number): number {
+  if (text === bsText && from >= bsFrom && (bsPos === -1 || bsPos >= from)) return bsPos;
+  bsText = text;
+  bsFrom = from;
+  bsPos = text.indexOf('\\', from);
+  return bsPos;
 }
 
 function skipString(text: string, i: number, to: number, quote: number, vb: boolean): number {
@@ -190,11 +230,13 @@ function skipString(text: string, i: number, to: number, quote: number, vb: bool
       }
       if (c === 10) return j; // VB strings never span lines
     } else {
-      if (c === 92) {
-        j += 2;
-        continue;
-      }
-      if (c === quote) return j + 1;
+      // jump with indexOf: strings are long and escapes rare
+      const q = text.indexOf(quoteChar(quote), j);
+      if (q === -1 || q >= limit) return limit;
+      const b = nextBackslash(text, j);
+      if (b === -1 || b > q) return q + 1;
+      j = b + 2;
+      continue;
     }
     j++;
   }
@@ -215,25 +257,40 @@ export function blankStrings(code: string, quotes: string): string {
   const out: string[] = [];
   let copyFrom = 0;
   const n = code.length;
-  for (let i = 0; i < n; i++) {
+  const dq = quotes.includes('"');
+  const sq = quotes.includes("'");
+  if (!dq && !sq) return code;
+  const next = dq && sq ? /["']/g : dq ? /"/g : /'/g;
+  let i = 0;
+  while (i < n) {
+    next.lastIndex = i;
+    if (!next.test(code)) break;
+    i = next.lastIndex - 1;
     const c = code.charCodeAt(i);
-    if ((c === 34 && quotes.includes('"')) || (c === 39 && quotes.includes("'"))) {
-      let j = i + 1;
-      while (j < n) {
-        const d = code.charCodeAt(j);
-        if (d === 92) {
-          j += 2;
-          continue;
-        }
-        if (d === c) break;
-        j++;
+    const close = c === 34 ? '"' : "'";
+    let j = i + 1;
+    for (;;) {
+      const q = code.indexOf(close, j);
+      if (q === -1) {
+        j = n;
+        break;
       }
-      if (j - i > 1) {
-        out.push(code.slice(copyFrom, i + 1), blank(code.slice(i + 1, Math.min(j, n))));
-        copyFrom = Math.min(j, n);
+      const b = nextBackslash(code, j);
+      if (b === -1 || b > q) {
+        j = q;
+        break;
       }
-      i = j;
+      j = b + 2;
+      if (j > n) {
+        j = n;
+        break;
+      }
     }
+    if (j - i > 1) {
+      out.push(code.slice(copyFrom, i + 1), blank(code.slice(i + 1, Math.min(j, n))));
+      copyFrom = Math.min(j, n);
+    }
+    i = j + 1;
   }
   out.push(code.slice(copyFrom));
   return out.join('');

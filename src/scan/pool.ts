@@ -63,6 +63,8 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
         b.startedAt = Date.now();
       } else if (m.type === 'result') {
         for (const o of m.outcomes) opts.onOutcome(o);
+        b.current = m.index + 1;
+        b.startedAt = Date.now();
       } else if (m.type === 'done') {
         s.batch = undefined;
         notify();

@@ -1,8 +1,11 @@
 /**
  * Walks the given paths: files and folders, following symlinks but never into a folder
  * already visited (dev:ino), so link loops end. Unreadable entries become problems.
+ * The file-system calls are synchronous on purpose: one async stat per file costs a
+ * thread-pool round trip each, and on a tree of small scripts the walk, not the analysis,
+ * became the bottleneck that kept the workers idle.
  */
-import { opendir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Problem } from '../errors.js';
 
@@ -18,7 +21,7 @@ export async function* walk(roots: string[], onProblem: (p: Problem) => void): A
     const path = stack.pop()!;
     let st;
     try {
-      st = await stat(path);
+      st = statSync(path);
     } catch (e) {
       onProblem({ kind: 'scan', file: path, message: `cannot stat: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
       continue;
@@ -31,19 +34,14 @@ export async function* walk(roots: string[], onProblem: (p: Problem) => void): A
     const key = `${st.dev}:${st.ino}`;
     if (visited.has(key)) continue; // symlink loop or a folder reached twice
     visited.add(key);
-    let dir;
+    let names: string[];
     try {
-      dir = await opendir(path);
+      names = readdirSync(path);
     } catch (e) {
       onProblem({ kind: 'scan', file: path, message: `cannot open folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
       continue;
     }
-    const children: string[] = [];
-    try {
-      for await (const d of dir) children.push(join(path, d.name));
-    } catch (e) {
-      onProblem({ kind: 'scan', file: path, message: `cannot list folder: ${(e as Error).message}` });
-    }
+    const children = names.map((n) => join(path, n));
     children.sort();
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }

@@ -5,23 +5,28 @@
 import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
+import { fileManager, sqlClient } from './admin-tools.js';
 
 export const ASP_FLOW: FlowSpec = {
   source: /\bRequest\s*(?:\.\s*(?:Form|QueryString|Item|Cookies|BinaryRead|TotalBytes)\b|\s*\(|\s*\[)/i,
-  assign: /(?:^|[\n:;]|\bthen\b)\s*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,40})\s*=(?!=)\s*([^\n:;]{1,300})/gi,
+  assign: /(?:^|[\n:;]|<%|\bthen\b|\belse\b)\s*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,40})\s*=(?!=)\s*([^\n:;]{1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
 };
 
 export function analyzeAsp(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const taint = new Taint(code, ASP_FLOW);
+  taintParameters(code, taint);
   const hasRequest = ASP_FLOW.source.test(code);
   analyzeWriters(ctx, taint);
+  fileManager(ctx, taint);
+  sqlClient(ctx, taint);
   // Execute "x", Execute(x), ExecuteGlobal x, Eval(x), eval(x) (JScript)
   for (const m of matches(/(?<![\w.])(Execute|ExecuteGlobal|Eval)\b[ \t]*(\(?)([^\n]{0,300})/gi, code, 500)) {
     const name = m[1]!;
-    const arg = m[3]!;
-    if (!m[2] && !/^[ \t]+\S/.test(m[0].slice(name.length))) continue; // a bare word, not a call
+    // VBScript `:` separates statements: `Execute code : Foo(err)` runs only `code`
+    const arg = firstStatement(m[3]!);
+    if (!m[2] && !/^(?:[ \t]+\S|")/.test(m[0].slice(name.length))) continue; // a bare word, not a call
     if (taint.hasSource(arg)) ev.add('flow', `request input reaches ${name}`, 12, m.index, m[0].length);
     else if (taint.touches(arg)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
     else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, 8, m.index, m[0].length);
@@ -57,7 +62,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   const unsafe = /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,30}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
   if (unsafe) ev.add('capability', 'JScript.NET eval with the "unsafe" (full trust) option', /unsafe/i.test(unsafe[1]!) ? 10 : 8, unsafe.index, unsafe[0].length);
   // script engines hosted by the page: MSScriptControl runs whatever string it is given
-  const sc = /CreateObject\s*\(\s*"MSScriptControl\.ScriptControl(?:\.1)?"/i.exec(code);
+  const sc = /CreateObject\s*\(\s*"(?:MSScriptControl\.)?ScriptControl(?:\.1)?"/i.exec(code);
   if (sc) {
     const run = /\.\s*(?:ExecuteStatement|Eval|Run|AddCode)\b\s*\(?([^\n]{0,300})/i.exec(code);
     ev.add('capability', 'hosts a script engine (MSScriptControl) that runs strings as code', run && (taint.touches(run[1]!) || /request/i.test(run[1]!)) ? 12 : 7, sc.index, sc[0].length);
@@ -76,4 +81,42 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   if (enc) ev.add('obfuscation', 'script encoded with the Microsoft Script Encoder', 6, enc.index, 12);
   const fso = /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code);
   if (fso && shellObj && hasRequest) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
+}
+
+/**
+ * One level of interprocedural flow: a Sub/Function called with request data receives it
+ * in its parameters (`Call Bianli(sPath)` ... `Sub Bianli(path)` ... `GetFolder(path)`).
+ */
+function taintParameters(code: string, taint: Taint): void {
+  if (taint.vars.size === 0 && !ASP_FLOW.source.test(code)) return;
+  const defs = new Map<string, string[]>();
+  for (const m of matches(/\b(?:Function|Sub)\s+([A-Za-z_]\w{0,60})\s*\(([^)\n]{0,200})\)/gi, code, 500)) {
+    const params = m[2]!.split(',').map((p) => p.trim().replace(/^(?:ByVal|ByRef)\s+/i, '').split(/\s/)[0]!).filter((p) => /^[A-Za-z_]\w*$/.test(p));
+    if (params.length > 0) defs.set(m[1]!.toLowerCase(), params);
+  }
+  if (defs.size === 0) return;
+  const names = [...defs.keys()].join('|');
+  for (const m of matches(new RegExp(`(?<![\\w.])(${names})\\b\\s*\\(?([^\\n]{0,300})`, 'gi'), code, 2000)) {
+    if (/(?:Function|Sub)\s+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
+    const params = defs.get(m[1]!.toLowerCase())!;
+    const args = m[2]!.replace(/\)\s*$/, '').split(',');
+    args.forEach((a, i) => {
+      const p = params[i];
+      if (p && taint.touches(a)) {
+        taint.vars.add(p);
+        if (taint.touchesDirectly(a)) taint.direct.add(p);
+      }
+    });
+  }
+}
+
+/** VBScript text up to the first `:` statement separator outside a string literal. */
+function firstStatement(s: string): string {
+  let q = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) q = !q;
+    else if (c === 58 && !q) return s.slice(0, i);
+  }
+  return s;
 }

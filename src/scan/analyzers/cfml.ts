@@ -14,10 +14,19 @@ export const CFML_FLOW: FlowSpec = {
 export function analyzeCfml(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const taint = new Taint(code, CFML_FLOW);
+  const readsRequest = CFML_FLOW.source.test(code) || /IsDefined\s*\(\s*["'](?:form|url|cookie)\./i.test(code);
   for (const m of matches(/<cfexecute\b([^>]{0,400})>?|\bcfexecute\s*\(([^)]{0,400})/gi, code, 100)) {
     const attrs = m[1] ?? m[2] ?? '';
-    if (taint.touches(attrs)) ev.add('flow', 'request input reaches cfexecute', 12, m.index, m[0].length);
+    if (taint.touches(attrs) || unscopedRequestVar(code, attrs)) ev.add('flow', 'request input reaches cfexecute', 12, m.index, m[0].length);
     else ev.add('capability', 'runs OS commands (cfexecute)', 4, m.index, m[0].length);
+    if (readsRequest) ev.add('flow', 'OS command execution in a page that reads request input', 4, m.index, m[0].length);
+  }
+  // cfquery whose SQL text is a request field: an SQL console
+  for (const m of matches(/<cfquery\b([^>]{0,300})>([\s\S]{0,400}?)<\/cfquery>/gi, code, 100)) {
+    const body = m[2]!.trim();
+    if (!/^#\s*(?:form|url)\.\w+\s*#$/i.test(body)) continue;
+    const dsn = /datasource\s*=\s*["']?#\s*(?:form|url)\./i.test(m[1]!);
+    ev.add('flow', dsn ? 'request chooses the database connection and the SQL it runs (database client backdoor)' : 'request input is the whole SQL text of a query (SQL console)', dsn ? 9 : 6, m.index, 30);
   }
   const rt = /createObject\s*\(\s*["']java["']\s*,\s*["']java\.lang\.(?:Runtime|ProcessBuilder)["']/i.exec(code);
   if (rt) ev.add('capability', 'reaches java.lang.Runtime/ProcessBuilder from CFML', 8, rt.index, rt[0].length);
@@ -34,4 +43,14 @@ export function analyzeCfml(ctx: AnalyzerContext): void {
   }
   const jdbc = /<cfquery\b[^>]{0,200}(?:datasource|dbtype)\s*=\s*["']?#\s*(?:form|url)\./i.exec(code);
   if (jdbc) ev.add('flow', 'request chooses the datasource of a query', 3, jdbc.index, 30);
+}
+
+/** `#cmd#` with no scope: CFML looks it up in FORM/URL too; the page checks FORM.cmd. */
+function unscopedRequestVar(code: string, attrs: string): boolean {
+  for (const m of attrs.matchAll(/#\s*([A-Za-z_]\w{0,40})\s*#/g)) {
+    const name = m[1]!;
+    const assigned = new RegExp(`<cfset\\s+(?:variables\\.)?${name}\\s*=|\\b(?:var\\s+)?${name}\\s*=(?!=)|<cfparam\\s+name\\s*=\\s*["']${name}["']`, 'i').test(code);
+    if (!assigned && new RegExp(`(?:form|url)\\.${name}\\b`, 'i').test(code)) return true;
+  }
+  return false;
 }

@@ -6,6 +6,7 @@ import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
+import { fileManager, sqlClient } from './admin-tools.js';
 
 export const DOTNET_FLOW: FlowSpec = {
   // web-control values (`txtCmd.Text`) are posted form fields too
@@ -42,6 +43,11 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
   }
   const hasRequest = DOTNET_FLOW.source.test(code);
   analyzeWriters(ctx, taint);
+  fileManager(ctx, taint);
+  sqlClient(ctx, taint);
+  // posted file saved under the name the client sent
+  const up = /(?:\.\s*SaveAs|new\s+FileStream|File\s*\.\s*(?:WriteAllBytes|Create))\s*\([^;\n]{0,200}?\.\s*(?:PostedFile\s*\.\s*)?FileName\b/i.exec(code);
+  if (up && /Request\s*\.\s*Files|PostedFile|HttpPostedFile|FileUpload/i.test(code)) ev.add('flow', 'stores an upload under a name the client chose', 6, up.index, 30);
   let cmd = false;
   for (const [re, name, kind] of SINKS) {
     for (const m of matches(re, code, 500)) {

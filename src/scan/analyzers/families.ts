@@ -71,7 +71,7 @@ const RULES: FamilyRule[] = [
   },
   {
     family: 'reGeorg',
-    languages: ['php', 'jsp', 'aspx', 'asp'],
+    languages: ['php', 'jsp', 'aspx', 'asp', 'node'],
     all: [/["'](?:CONNECT|DISCONNECT|FORWARD)["']/, /["'](?:READ|X-CMD|X-STATUS|X-ERROR|X-TARGET)["']|getHeader\s*\(\s*"X-|HTTP_X_/i, /socket|Socket|fsockopen|stream_socket_client|SocketChannel|TcpClient/],
     weight: 4,
     reason: 'relays TCP connections over HTTP requests (reGeorg/Neo-reGeorg tunnel)',

@@ -7,6 +7,7 @@ import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
+import { fileManager, sqlClient } from './admin-tools.js';
 
 export const JAVA_FLOW: FlowSpec = {
   source: /\brequest\s*\.\s*get(?:Parameter|ParameterValues|ParameterMap|ParameterNames|Header|Headers|InputStream|Reader|QueryString|Part|Parts|Cookies)\s*\(|\bpageContext\s*\.\s*getRequest\s*\(|\b(?:req|httpRequest|servletRequest)\s*\.\s*get(?:Parameter|Header|InputStream|Reader|QueryString)\s*\(/,
@@ -33,6 +34,37 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   const taint = new Taint(code, JAVA_FLOW);
   const hasRequest = JAVA_FLOW.source.test(code);
   analyzeWriters(ctx, taint);
+  fileManager(ctx, taint);
+  sqlClient(ctx, taint);
+  // any evaluator (JShell, script engines, EL/OGNL processors) handed a request parameter
+  for (const m of matches(/\.\s*eval\s*\(/g, code, 200)) {
+    if (taint.hasSource(callArgs(code, m.index + m[0].length - 1))) {
+      ev.add('flow', 'request input reaches an evaluator .eval()', 12, m.index, m[0].length);
+      break;
+    }
+  }
+  // java.beans.Expression/Statement: reflective invocation by method-name string
+  const bean = /\bnew\s+(?:java\.beans\.)?(?:Expression|Statement)\s*\(([^;]{0,300})/.exec(code);
+  if (bean && /["'](?:exec|start|getRuntime|forName|invoke|defineClass|newInstance)["']|Runtime/.test(bean[1]!)) {
+    ev.add('capability', 'reaches process execution through reflection', 7, bean.index, 20);
+    if (taint.touches(bean[1]!)) ev.add('flow', 'request-derived variable reaches a reflective method call (java.beans)', 11, bean.index, 20);
+  }
+  // class/method/shell names hidden as short base64 literals: decodeBuffer("Y21k") is "cmd"
+  for (const m of matches(/\b(?:decodeBuffer|decode|parseBase64Binary)\s*\(\s*"([A-Za-z0-9+/]{4,80}={0,2})"/g, code, 100)) {
+    const s = Buffer.from(m[1]!, 'base64').toString('latin1');
+    if (/^(?:java\.lang\.(?:Runtime|ProcessBuilder|ProcessImpl|UNIXProcess)|exec|getRuntime|start|\/bin\/(?:ba)?sh|cmd(?:\.exe)?|\/c|-c)$/.test(s)) {
+      ev.add('obfuscation', `class, method or shell name "${s}" hidden in base64`, 8, m.index, 30);
+      break;
+    }
+  }
+  // class/method names hidden as byte or char arrays: new String(new byte[]{106, 97, ...})
+  for (const m of matches(/new\s+String\s*\(\s*new\s+(?:byte|char)\s*\[\s*\]\s*\{([\d\s,]{3,400})\}/g, code, 50)) {
+    const s = m[1]!.split(',').map((x) => String.fromCharCode(Number(x.trim()) & 0xff)).join('');
+    if (/^(?:java\.lang\.(?:Runtime|ProcessBuilder|ProcessImpl|UNIXProcess)|exec|getRuntime|start|forkAndExec|defineClass)$/.test(s)) {
+      ev.add('obfuscation', `class or method name "${s}" hidden as a byte array`, 8, m.index, 30);
+      break;
+    }
+  }
   let execSeen = false;
   for (const [re, name, kind] of SINKS) {
     for (const m of matches(re, code, 500)) {

@@ -4,7 +4,7 @@
  * back for re-analysis, so what the payload does counts more than how it is wrapped.
  * Minified client JavaScript and vendor code are not analyzed here (only server languages).
  */
-import { hasAny, type AnalyzerContext } from '../context.js';
+import { callIndex, type AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
 import { asText, b64, hexDecode, inflateAny, looksLikeCode, reverse, rot13, unescapeDq } from '../decode.js';
 import { entropy } from '../text.js';
@@ -19,14 +19,15 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
 
   // nested decoders: f(g(h('...'))) where each is a decoder
   const decoderNames = ['gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'base64_decode', 'strrev', 'convert_uudecode', 'hex2bin'];
-  const anyDecoder = hasAny(ctx.lower, decoderNames);
+  const calls = callIndex(ctx);
+  const anyDecoder = calls.hasAnyOf(decoderNames);
   const nest = !anyDecoder ? null : /\b(?:gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(\s*(?:gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(/.exec(ctx.lower);
   if (nest) ev.add('obfuscation', 'nested decoding functions (decode chain)', 4, nest.index, nest[0].length);
 
   // decode chains around a literal: find each decoder call, collect the calls wrapped
   // around it and inside it, then apply them innermost first
   let layers = 0;
-  for (const m of anyDecoder || hasAny(ctx.lower, ['atob', 'b64decode', 'decodebytes', 'frombase64string', 'decode_base64', 'unhex', 'base64decode']) ? matches(DECODER_CALL, ctx.lower, 300) : []) {
+  for (const m of anyDecoder || calls.hasAnyOf(['atob', 'b64decode', 'decodebytes', 'frombase64string', 'decode_base64', 'unhex', 'base64decode']) ? matches(DECODER_CALL, ctx.lower, 300) : []) {
     const inner: string[] = [];
     let pos = m.index + m[0].length;
     let im: RegExpExecArray | null;
@@ -68,6 +69,8 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     if (++blobs > 20) break;
   }
 
+  if (lang === 'php') phpEscapedStrings(ctx);
+
   // \xNN / \NNN escape runs in strings
   const esc = /(?:\\x[0-9a-fA-F]{2}|\\[0-7]{3}){24,}/.exec(code);
   if (esc) {
@@ -76,14 +79,15 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     ev.add('obfuscation', 'long run of hex/octal escapes in a string', strict ? 4 : 2, esc.index, 60);
   }
   // hex blobs handed to a decoder
-  const hex = !hasAny(ctx.lower, ['hex2bin', 'pack', 'unhex', 'fromhex']) ? null : /(?:hex2bin|pack\s*\(\s*['"]h\*['"]\s*,|unhex|fromhex)\s*\(?\s*['"]([0-9a-f]{64,})['"]/.exec(ctx.lower);
+  const hex = !calls.hasAnyOf(['hex2bin', 'pack', 'unhex', 'fromhex']) ? null : /(?:hex2bin|pack\s*\(\s*['"]h\*['"]\s*,|unhex|fromhex)\s*\(?\s*['"]([0-9a-f]{64,})['"]/.exec(ctx.lower);
   if (hex) {
     const dec = asText(hexDecode(hex[1]!));
     if (dec && looksLikeCode(dec.text)) ctx.layers.push({ text: dec.text, offset: hex.index, how: 'hex', language: lang });
     ev.add('obfuscation', 'hex-encoded payload decoded at runtime', 4, hex.index, 40);
   }
   // plain hex strings that decode to code (payload stored as hex digits)
-  for (const m of matches(/(['"])((?:[0-9a-fA-F]{2}){16,})\1/g, code, 20)) {
+  for (const m of matches(/(['"])([0-9a-fA-F]{32,})(['"])/g, code, 20)) {
+    if (m[1] !== m[3] || m[2]!.length % 2 !== 0) continue;
     const dec = asText(hexDecode(m[2]!));
     if (dec && looksLikeCode(dec.text)) {
       ctx.layers.push({ text: dec.text, offset: m.index, how: 'hex string', language: lang });
@@ -111,7 +115,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   if (fcc && strict) ev.add('obfuscation', 'string built with String.fromCharCode', 2, fcc.index, 60);
 
   // very long high-entropy lines in server code (minified client JS is not analyzed here)
-  if (strict) {
+  if (strict && code.length > 5000) {
     let at = 0;
     let longest = 0;
     let longestAt = -1;
@@ -163,27 +167,67 @@ function applyChain(lit: string, fns: string[]): { text: string; how: string } |
   return { text: t.text, how: how.join(' > ') + (t.inflated ? ' > inflate' : '') };
 }
 
-const B64 = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') B64[c.charCodeAt(0)] = 1;
 
-/** Runs of base64 characters at least `min` long (a plain loop: a regex restarts inside every run). */
+/**
+ * Runs of base64 characters at least `min` long. A run never spans a newline, so only
+ * lines at least `min` long are searched (found with indexOf, cheap); within them the
+ * regex may only start at a non-base64 character, so it never restarts inside a run.
+ */
 function base64Runs(text: string, min: number, cap: number): Array<{ 0: string; index: number }> {
   const out: Array<{ 0: string; index: number }> = [];
-  let start = -1;
+  const re = new RegExp(`(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{${min},})`, 'g');
   const n = text.length;
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? text.charCodeAt(i) : 0;
-    if (c < 128 && B64[c] === 1) {
-      if (start === -1) start = i;
-    } else if (start !== -1) {
-      if (i - start >= min) {
+  let at = 0;
+  while (at < n && out.length < cap) {
+    let e = text.indexOf('\n', at);
+    if (e === -1) e = n;
+    if (e - at >= min) {
+      const line = text.slice(at, e);
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(line)) !== null) {
+        const start = at + m.index + m[0].length - m[1]!.length;
+        const i = at + m.index + m[0].length;
         let end = i;
         while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
         out.push({ 0: text.slice(start, end), index: start });
         if (out.length >= cap) break;
       }
-      start = -1;
     }
+    at = e + 1;
   }
   return out;
+}
+
+/**
+ * Obfuscators (YAK Pro and the like) scramble control flow with goto and write every
+ * string as \x/octal escapes. The goto maze is evidence; the strings are folded back into
+ * a layer (same code, readable literals) so the flow analysis sees the real calls.
+ */
+function phpEscapedStrings(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  let gotos = 0;
+  let at = code.indexOf('goto ');
+  const first = at;
+  while (at !== -1 && gotos < 50) {
+    gotos++;
+    at = code.indexOf('goto ', at + 5);
+  }
+  if (gotos >= 20 && /\bgoto\s+\w+\s*;[\s\S]{0,400}?\b\w+\s*:\s*(?:[^:]|$)/.test(code.slice(first, first + 5000))) {
+    ev.add('obfuscation', `control flow scrambled with goto jumps (${gotos >= 50 ? '50+' : gotos})`, 5, first, 20);
+  }
+  // fold only obfuscated files: a goto maze, or escapes making up a tenth of the text
+  // (applications keep a few byte strings in escapes; folding them would re-analyze the file)
+  const needed = gotos >= 20 ? 50 : Math.max(500, Math.floor(code.length / 40));
+  let escapes = 0;
+  const esc = /\\(?:x[0-9a-fA-F]{2}|[0-7]{3})/g;
+  while (esc.exec(code) !== null) if (++escapes >= needed) break;
+  if (escapes < needed) return;
+  let changed = 0;
+  const folded = code.replace(/"((?:[^"\\\n]|\\.){1,4000})"/g, (lit, body: string) => {
+    if (!/\\(?:x[0-9a-fA-F]{2}|[0-7]{3})/.test(body) || /(?<!\\)\$[A-Za-z_{]/.test(body)) return lit;
+    changed++;
+    return '"' + unescapeDq(body).replace(/["\\$]/g, '\\$&') + '"';
+  });
+  if (changed >= 5) ctx.layers.push({ text: folded, offset: 0, how: 'escaped string literals folded', language: 'php' });
 }

@@ -2,8 +2,9 @@
  * PHP: request input reaching code/command execution, variable functions, callbacks,
  * includes, writers and sockets, plus the ways shells assemble function names.
  */
-import { hasAny, type AnalyzerContext } from '../context.js';
+import { callIndex, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
 import { analyzeWriters } from './writers.js';
+import { fileManager, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs, printable } from '../text.js';
 import { blankStrings } from '../lexer.js';
@@ -22,7 +23,7 @@ export const PHP_FLOW: FlowSpec = {
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
 const CMD_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec', 'expect_popen'];
 const CALLBACK_TAKERS =
-  'call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_walk_recursive|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call|forward_static_call_array|iterator_apply|ob_start|set_error_handler|set_exception_handler|array_diff_ukey|array_udiff|array_intersect_ukey|preg_replace_callback|mb_ereg_replace_callback|header_register_callback|spl_autoload_register';
+  'call_user_func|call_user_func_array|array_map|array_filter|array_walk|array_walk_recursive|array_reduce|usort|uasort|uksort|register_shutdown_function|register_tick_function|forward_static_call|forward_static_call_array|iterator_apply|ob_start|set_error_handler|set_exception_handler|array_diff_ukey|array_diff_uassoc|array_udiff|array_udiff_assoc|array_udiff_uassoc|array_uintersect|array_uintersect_assoc|array_uintersect_uassoc|array_intersect_ukey|array_intersect_uassoc|preg_replace_callback|mb_ereg_replace_callback|header_register_callback|spl_autoload_register';
 export const DANGEROUS_NAMES = new Set([
   ...CODE_SINKS,
   ...CMD_SINKS,
@@ -47,34 +48,95 @@ const DECODERS = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|s
 
 /** Request data reaching code selection through several steps: common in routers, so one weak reason. */
 const INDIRECT = 'request-derived value selects code to run (function, callback or include) through several steps';
-const SINK_CALL = new RegExp(`(?<![\\w>$:\\\\])(@\\s*)?(${[...CODE_SINKS, ...CMD_SINKS].join('|')})\\s*\\(`, 'g');
-const CALLBACK_CALL = new RegExp(`(?<![\\w>$:])(${CALLBACK_TAKERS})\\s*\\(`, 'g');
+const SINK_NAMES = [...CODE_SINKS, ...CMD_SINKS];
+const CALLBACK_NAMES = CALLBACK_TAKERS.split('|');
+/** Characters that, right before a name, make it a method, variable or namespaced name rather than the PHP function. */
+const NOT_BEFORE_SINK = '>$:\\';
+const NOT_BEFORE_CALLBACK = '>$:';
+
+/** A call found through the call index, shaped like a regex match (index, [0] up to the parenthesis). */
+interface CallMatch {
+  name: string;
+  index: number;
+  open: number;
+  0: string;
+}
+
+/**
+ * Calls of `names` whose name is not preceded by a word character or by one of `notBefore`
+ * (same as a `(?<![\w...])name\s*\(` regex, without scanning the text again).
+ */
+function callMatches(ctx: AnalyzerContext, calls: CallIndex, names: readonly string[], notBefore: string, from = 0, to = Infinity): CallMatch[] {
+  const out: CallMatch[] = [];
+  const low = ctx.lower;
+  for (const c of calls.sites(names)) {
+    if (c.at < from || c.at >= to) continue;
+    const prev = c.at > 0 ? low[c.at - 1]! : ' ';
+    if (/\w/.test(prev) || notBefore.includes(prev)) continue;
+    let at = c.at;
+    // `@system(` keeps its silencing operator in the match, as the regex did
+    if (notBefore === NOT_BEFORE_SINK) {
+      let q = c.at - 1;
+      while (q >= 0 && /\s/.test(low[q]!)) q--;
+      if (low[q] === '@' && !(q > 0 && (/\w/.test(low[q - 1]!) || notBefore.includes(low[q - 1]!)))) at = q;
+    }
+    out.push({ name: c.name, index: at, open: c.open, 0: ctx.code.slice(at, c.open + 1) });
+  }
+  return out;
+}
 
 export function analyzePhp(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const consts = constantStrings(code, bareCode(ctx));
   const superNames = [...consts].filter(([, vs]) => vs.some((v) => /^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)$/.test(v))).map(([n]) => n.replace('$', '\\$'));
-  const flow: FlowSpec = superNames.length === 0 ? PHP_FLOW : { ...PHP_FLOW, source: new RegExp(`${PHP_FLOW.source.source}|\\$\\{\\s*(?:${superNames.join('|')})\\s*\\}`, 'i') };
+  const extraSources: string[] = [];
+  if (superNames.length > 0) extraSources.push(`\\$\\{\\s*(?:${superNames.join('|')})\\s*\\}`);
+  // foreach (array('_POST', '_GET') as $r) ... $$r: a superglobal reached by its name
+  const byName = superglobalNameVars(code);
+  if (byName.length > 0) extraSources.push(`\\$\\$(?:${byName.join('|')})\\b|\\$\\{\\s*\\$(?:${byName.join('|')})\\s*\\}`);
+  const flow0: FlowSpec = extraSources.length === 0 ? PHP_FLOW : { ...PHP_FLOW, source: new RegExp(`${PHP_FLOW.source.source}|${extraSources.join('|')}`, 'i') };
+  // functions that return request data are request sources too: eval(x()) with x() { return $_POST['a']; }
+  // only worth finding when something could run what they return
+  const getters = callIndex(ctx).hasAnyOf(SINK_NAMES) ? requestGetters(ctx, flow0.source) : [];
+  const flow: FlowSpec = getters.length === 0 ? flow0 : { ...flow0, source: new RegExp(`${flow0.source.source}|(?<![\\w$>:])(?:${getters.join('|')})\\s*\\(`, 'i') };
   const taint = new Taint(code, flow);
+  if (byName.length > 0) {
+    const at = code.search(/\$\$\w|\$\{\s*\$/);
+    ev.add('flow', 'superglobal (request) array reached by name through a variable variable', 5, at, 10);
+  }
   // foreach ($_POST as $k => $v) taints $k and $v
   for (const m of matches(/foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))?/gi, code)) {
     if (taint.touches(m[1]!)) {
       taint.vars.add(m[2]!);
       if (m[3]) taint.vars.add(m[3]);
+      if (taint.hasSource(m[1]!)) {
+        taint.direct.add(m[2]!);
+        if (m[3]) taint.direct.add(m[3]);
+      }
     }
   }
+  // carry loop variables into later assignments; only in small scripts, where one name means
+  // one value (in big files the same $path names many unrelated things across functions)
+  if (ctx.size < 16384) taint.propagate();
   const hasRequest = flow.source.test(code);
   analyzeWriters(ctx, taint);
+  if (hasRequest) {
+    if (ctx.size < 16384) taintParameters(ctx, taint);
+    fileManager(ctx, taint);
+    sqlClient(ctx, taint);
+    mailerAndProxy(ctx, taint);
+    passwordGate(ctx);
+  }
   const names = dangerousNameVars(ctx, consts);
-  const resolve: VarResolver = (n) => consts.get(n)?.at(-1);
+  const resolve: VarResolver = Object.assign((n: string) => consts.get(n)?.at(-1), { varying: varyingNames(consts) });
   deobfuscate(ctx, resolve);
 
   // direct sinks
   const cmdCalls: Array<{ name: string; at: number; args: string }> = [];
-  for (const m of matches(SINK_CALL, ctx.lower)) {
-    const name = m[2]!.toLowerCase();
-    const open = m.index + m[0].length - 1;
-    const args = callArgs(code, open);
+  const calls = callIndex(ctx);
+  for (const m of callMatches(ctx, calls, SINK_NAMES, NOT_BEFORE_SINK)) {
+    const name = m.name;
+    const args = callArgs(code, m.open);
     const isCode = CODE_SINKS.includes(name);
     if (taint.hasSource(args)) {
       ev.add('flow', `request input reaches ${name}()`, 12, m.index, m[0].length);
@@ -105,9 +167,12 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   }
 
   // preg_replace with the /e modifier evaluates the replacement
-  for (const m of matches(/\b(?:preg_replace|mb_ereg_replace|mb_eregi_replace)\s*\(/gi, code)) {
-    const args = callArgs(code, m.index + m[0].length - 1);
-    const pat = /^\s*(['"])(.)[^\n]{0,200}?\2([a-zA-Z]*)\1/.exec(args);
+  for (const m of callMatches(ctx, calls, ['preg_replace', 'preg_filter', 'mb_ereg_replace', 'mb_eregi_replace'], '')) {
+    const args = callArgs(code, m.open);
+    // the pattern as PHP sees it: escapes ("/./\x65") and constant variables folded
+    const folded = evalStringExpr(splitTopArgs(args)[0] ?? '', resolve);
+    const pat = /^\s*(['"])(.)[^\n]{0,200}?\2([a-zA-Z]*)\1/.exec(args) ?? (folded !== undefined && folded.length >= 2 ? /^()(\W)[\s\S]{0,200}?\2([a-zA-Z]*)$/.exec(folded.trim()) : null);
+    if (pat && folded !== undefined && /^(\W)[\s\S]*\1([a-zA-Z]*)$/.test(folded.trim())) pat[3] = /^(\W)[\s\S]*\1([a-zA-Z]*)$/.exec(folded.trim())![2]!;
     const mbE = /^\s*[^,]+,[^,]+,[^,]+,\s*['"][a-z]*e/i.test(args) && /^mb_/i.test(m[0]);
     if ((pat && pat[3]!.includes('e')) || mbE) {
       const w = taint.touches(args) ? 12 : 8;
@@ -118,29 +183,49 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   }
 
   // callbacks: the function to call named by the request or by a dangerous string
-  for (const m of matches(CALLBACK_CALL, ctx.lower)) {
-    const fn = m[1]!.toLowerCase();
-    const args = callArgs(code, m.index + m[0].length - 1);
+  for (const m of callMatches(ctx, calls, CALLBACK_NAMES, NOT_BEFORE_CALLBACK)) {
+    const fn = m.name;
+    const args = callArgs(code, m.open);
     const parts = splitTopArgs(args);
-    const cbIndex = fn === 'array_filter' || fn === 'array_walk' || fn === 'array_walk_recursive' || fn === 'array_reduce' || fn === 'usort' || fn === 'uasort' || fn === 'uksort' || fn === 'iterator_apply' || fn.startsWith('array_diff') || fn.startsWith('array_udiff') || fn.startsWith('array_intersect') ? 1 : fn.endsWith('_callback') ? 1 : 0;
+    const lastIsCallback = /^array_(?:diff_u|udiff|uintersect|intersect_u)/.test(fn);
+    const cbIndex0 = fn === 'array_filter' || fn === 'array_walk' || fn === 'array_walk_recursive' || fn === 'array_reduce' || fn === 'usort' || fn === 'uasort' || fn === 'uksort' || fn === 'iterator_apply' || fn.startsWith('array_diff') || fn.startsWith('array_udiff') || fn.startsWith('array_intersect') ? 1 : fn.endsWith('_callback') ? 1 : 0;
+    const cbIndex = lastIsCallback ? parts.length - 1 : cbIndex0;
     const cb = parts[cbIndex] ?? '';
     const lit = literalValue(cb) ?? (/^\s*[a-z_]\w*\s*$/i.test(cb) ? cb.trim() : undefined);
     if (lit && DANGEROUS_NAMES.has(lit.toLowerCase()) && !/^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|include|require)$/i.test(lit)) {
       ev.add('flow', `${fn}() calls ${lit.toLowerCase()} as a callback`, 11, m.index, m[0].length);
     } else if (taint.hasSource(cb)) {
       ev.add('flow', `request input chooses the function ${fn}() calls`, 12, m.index, m[0].length);
+    } else if (taint.touchesDirectly(cb.replace(/\[[^\]]*\]/g, '[]')) && !/->|::/.test(cb)) {
+      // $e = $_REQUEST['e']; array_filter($arr, $e): the client names the callback
+      const argsToo = parts.some((p, i) => i !== cbIndex && taint.touches(p));
+      ev.add('flow', `request-derived variable chooses the function ${fn}() calls`, argsToo ? 11 : 8, m.index, m[0].length);
     } else if (taint.touches(cb)) {
       const argsToo = parts.some((p, i) => i !== cbIndex && taint.touches(p));
-      ev.add('flow', INDIRECT, argsToo ? 4 : 3, m.index, m[0].length);
+      // a few lines that route request data into a callback slot are a loader, not a router
+      ev.add('flow', INDIRECT, (argsToo ? 4 : 3) + (ctx.size < 4096 ? 2 : 0), m.index, m[0].length);
     } else if (names.has(cb.trim())) {
       ev.add('flow', `${fn}() calls a variable holding a dangerous function name`, 11, m.index, m[0].length);
+    } else if (ctx.size < 4096 && /^\s*\$\w+\s*$/.test(cb) && parts.some((p, i) => i !== cbIndex && taint.hasSource(p))) {
+      // a few lines that hand request input to a callback computed at runtime
+      ev.add('flow', `request input passed to a callback chosen at runtime (${fn})`, 6, m.index, m[0].length);
     }
+  }
+
+  // filter_var(..., FILTER_CALLBACK, ['options' => 'assert']) is a callback taker too
+  for (const m of callMatches(ctx, calls, ['filter_var', 'filter_var_array', 'filter_input', 'filter_input_array'], NOT_BEFORE_CALLBACK)) {
+    const args = callArgs(code, m.open);
+    if (!/FILTER_CALLBACK/i.test(args)) continue;
+    const opt = /['"]options['"]\s*=>\s*([^,)\]]{1,80})/i.exec(args);
+    const lit = opt ? literalValue(opt[1]!) : undefined;
+    if (lit && DANGEROUS_NAMES.has(lit.toLowerCase())) ev.add('flow', `${m.name}() calls ${lit.toLowerCase()} as a callback`, 11, m.index, m[0].length);
+    else if (opt && taint.touches(opt[1]!)) ev.add('flow', `request input chooses the function ${m.name}() calls`, 11, m.index, m[0].length);
   }
 
   // variable functions: $f(...), $_GET['f'](...), ${'x'}(...), $a['k'](...)
   const computed = new Set<string>();
   for (const [name, rhss] of taint.assignments) if (rhss.some((r) => /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
-  for (const m of matches(/(?<![\w>:$])(\$\{[^}\n]{1,80}\}|\$\w+(?:\s*\[[^\]\n]{0,60}\]|\s*\{[^}\n]{0,20}\})*)\s*\(/g, code)) {
+  for (const m of matches(/(?<![\w>:$])(\$\{[^}\n]{1,80}\}(?:\s*\[[^\]\n]{0,60}\])*|\$\w+(?:\s*\[[^\]\n]{0,60}\]|\s*\{[^}\n]{0,20}\})*)\s*\(/g, code)) {
     const callee = m[1]!;
     const base = /^\$\w+/.exec(callee)?.[0] ?? '';
     if (base === '$this') continue;
@@ -150,6 +235,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     else {
       const args = callArgs(code, m.index + m[0].length - 1);
       if (taint.hasSource(args)) ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
+      else if (taint.touchesDirectly(args) && (ctx.size < 4096 || callee.startsWith('${'))) ev.add('flow', 'request-derived value passed to a function chosen at runtime', 5, m.index, m[0].length);
       else if (computed.has(base)) ev.add('obfuscation', 'function name computed by decoding/reversing strings', 7, m.index, m[0].length);
       else if (callee.startsWith('${')) ev.add('obfuscation', 'call through a variable-variable', 4, m.index, m[0].length);
       else if (/^\$GLOBALS\s*\[/.test(callee)) ev.add('obfuscation', 'call through a function table in $GLOBALS', 3, m.index, m[0].length);
@@ -167,14 +253,21 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   }
 
   // file writers: request chooses path and content -> uploader / dropper
-  for (const m of matches(/(?<![\w>$:])(file_put_contents|fwrite|fputs|move_uploaded_file|copy)\s*\(/gi, code, 2000)) {
-    const args = splitTopArgs(callArgs(code, m.index + m[0].length - 1));
-    const dest = m[1]!.toLowerCase() === 'move_uploaded_file' || m[1]!.toLowerCase() === 'copy' ? args[1] ?? '' : args[0] ?? '';
+  for (const m of callMatches(ctx, calls, ['file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file', 'copy'], NOT_BEFORE_CALLBACK).slice(0, 2000)) {
+    const args = splitTopArgs(callArgs(code, m.open));
+    const fn = m.name;
+    const dest = fn === 'move_uploaded_file' || fn === 'copy' ? args[1] ?? '' : args[0] ?? '';
     const data = args[1] ?? '';
-    const fn = m[1]!.toLowerCase();
     if (fn === 'move_uploaded_file' || fn === 'copy') {
       if (/\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/i.test(dest) || taint.hasSource(dest.replace(/\$_FILES[^,]*/i, ''))) ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
       else if (taint.touchesDirectly(dest)) ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
+      else if (fn === 'move_uploaded_file' || /\$_FILES/i.test(args[0] ?? '') || taint.touches(args[0] ?? '')) {
+        // the destination built from the client's file name (or folder) without a fixed extension
+        const names = clientFileNames(code);
+        if (taint.touches(dest) && (names.some((n) => dest.includes(n)) || [...taint.direct].some((v) => dest.includes(v) && names.includes(v)) || taint.vars.size > 0 && [...taint.assignments].some(([k, rhs]) => dest.includes(k) && rhs.some((r) => names.some((n) => r.includes(n)) || /\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]/i.test(r)))) && !/\.\s*['"]\.(?:jpe?g|png|gif|txt|dat|tmp)['"]\s*$/i.test(dest.trim())) {
+          ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
+        }
+      }
     } else if (fn === 'file_put_contents' && taint.touches(dest) && taint.touches(data)) {
       ev.add('flow', 'request chooses both file name and content of a write', 10, m.index, m[0].length);
     } else if (fn === 'file_put_contents' && taint.hasSource(data) && /\.php|\$_SERVER\s*\[\s*['"](?:SCRIPT_FILENAME|DOCUMENT_ROOT)/i.test(dest)) {
@@ -184,20 +277,30 @@ export function analyzePhp(ctx: AnalyzerContext): void {
 
   // sockets + shell: reverse/bind shell
   if (/\b(?:fsockopen|pfsockopen|socket_create|stream_socket_client|stream_socket_server|socket_bind)\s*\(/i.test(code)) {
-    const shell = /['"](?:\/bin\/(?:ba|z|k)?sh|cmd(?:\.exe)?|sh -i|bash -i)\b/i.exec(code);
+    const shell = /['"](?:\/bin\/(?:ba|z|k)?sh|cmd(?:\.exe)?|sh -i|bash -i)\b|['"][^'"\n]{0,80}(?:\/bin\/(?:ba|z|k)?sh -i|\/bin\/(?:ba|z|k)?sh['"])/i.exec(code);
     if (shell && (cmdCalls.length > 0 || /proc_open|dup2|STDIN/i.test(code))) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
     const sock = /\b(?:fsockopen|pfsockopen|stream_socket_client|socket_connect)\s*\(([^;]{0,200})/i.exec(code);
     if (sock && taint.touches(sock[1]!)) ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 5, sock.index, 20);
   }
 
   // extract()/parse_str() of request data makes every variable attacker-controlled
-  const ex = /\b(?:extract|parse_str|import_request_variables|mb_parse_str)\s*\(\s*(\$_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$GLOBALS)/i.exec(code);
+  let ex: { index: number; 0: string } | null = /\b(?:extract|parse_str|import_request_variables|mb_parse_str)\s*\(\s*(\$_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$GLOBALS)/i.exec(code);
+  // the hand-written extract(): foreach ($_POST as $k => $v) $$k = $v;
+  if (!ex) {
+    for (const m of matches(/(?:\$\$\w+|\$\{[^}\n]{1,60}\})\s*=(?![=>])\s*(\$\w+)/g, code, 200)) {
+      if (taint.touches(m[1]!)) {
+        ex = m;
+        break;
+      }
+    }
+  }
   if (ex) {
     const dyn = /(?<![\w>:$])\$\w+\s*\(/.exec(code);
     ev.add('flow', 'request parameters imported as variables' + (dyn ? ' and a variable is called as a function' : ''), dyn ? 11 : 4, ex.index, ex[0].length);
   }
 
-  const refl = /\bnew\s+Reflection(?:Function|Method)\s*\(([^;]{0,200})/i.exec(code);
+  const refl0 = /\bnew\s+Reflection(?:Function|Method)\s*\(/i.exec(code);
+  const refl = refl0 ? Object.assign([refl0[0], callArgs(code, refl0.index + refl0[0].length - 1)], { index: refl0.index }) : null;
   if (refl && taint.touches(refl[1]!)) ev.add('flow', 'request input chooses a function invoked through reflection', 12, refl.index, 30);
   else if (refl) {
     const v = evalStringExpr(splitTopArgs(refl[1]!)[0] ?? '', resolve) ?? refl[1]!.replace(/[)\s]/g, '');
@@ -222,9 +325,24 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   }
   const unders = new Set(code.match(/\$_{1,12}(?![\w])/g) ?? []);
   if (unders.size >= 4 && /\$_{1,12}\s*\(|\$\{/.test(code)) ev.add('obfuscation', `code written with underscore-only variable names (${unders.size}) and dynamic calls`, 9, code.search(/\$_{2,12}(?![\w])/), 10);
+  // YAML tags mapped to callbacks: yaml_parse($y, 0, $n, ['!tag' => 'preg_replace'])
+  for (const m of callMatches(ctx, calls, ['yaml_parse', 'yaml_parse_file', 'yaml_parse_url'], NOT_BEFORE_CALLBACK)) {
+    const cb = /=>\s*['"](\w+)['"]/.exec(callArgs(code, m.open));
+    if (cb && DANGEROUS_NAMES.has(cb[1]!.toLowerCase())) ev.add('flow', `${m.name}() maps a YAML tag to ${cb[1]!.toLowerCase()}() as a callback`, 11, m.index, m[0].length);
+  }
+  // XSLT that may call PHP functions, with a stylesheet naming a code/command function
+  if (calls.has('registerphpfunctions')) {
+    const xf = /function\s*\(\s*\\?['"](assert|eval|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func)\\?['"]/i.exec(code);
+    if (xf) ev.add('flow', `XSLT stylesheet calls PHP ${xf[1]!.toLowerCase()}() through registerPHPFunctions()`, 10, xf.index, xf[0].length);
+  }
   const com = /new\s+COM\s*\(\s*['"](?:WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network)['"]/i.exec(code);
   if (com) ev.add('capability', 'creates a Windows shell COM object', hasRequest ? 8 : 6, com.index, com[0].length);
   remoteCode(ctx, consts);
+  customDecoders(ctx);
+  decodedCallees(ctx);
+  webRootDropper(ctx);
+  authBypass(ctx);
+  registerGlobals(ctx, calls, taint);
   persistence(ctx);
   if (hasRequest || cmdCalls.length > 0) shellUiHints(ctx);
   if (hasRequest && cmdCalls.length > 0) adminKit(ctx, taint);
@@ -248,7 +366,10 @@ function dangerousNameVars(ctx: AnalyzerContext, consts: Map<string, string[]>):
 }
 
 /** Resolves `$name` to a known constant string value (constant propagation), if any. */
-export type VarResolver = (name: string) => string | undefined;
+export type VarResolver = ((name: string) => string | undefined) & {
+  /** Names that also hold non-constant values somewhere: not trusted for "$var" interpolation. */
+  varying?: ReadonlySet<string>;
+};
 
 const MAX_EVAL = 1024 * 1024;
 
@@ -272,20 +393,47 @@ export function evalStringExpr(expr: string, resolve?: VarResolver, depth = 0): 
   return out;
 }
 
+/** Index of the quote closing the literal that opens `p` (backslash escapes honoured), or -1. */
+function closingQuote(p: string): number {
+  const q = p.charCodeAt(0);
+  for (let i = 1; i < p.length; i++) {
+    const ch = p.charCodeAt(i);
+    if (ch === 92) i++;
+    else if (ch === q) return i;
+  }
+  return -1;
+}
+
 function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): string | undefined {
   let m: RegExpExecArray | null;
   if (p.length === 0) return undefined;
   while (p.startsWith('(') && p.endsWith(')') && matchingParen(p, 0) === p.length - 1) p = p.slice(1, -1).trim();
   if (p.startsWith('@')) p = p.slice(1).trim();
   const c = p[0];
-  if (c === "'" && p.endsWith("'") && p.length >= 2) return p.slice(1, -1).replace(/\\(['\\])/g, '$1');
-  if (c === '"' && p.endsWith('"') && p.length >= 2) {
+  // a single literal only when its closing quote is the last character ("a"^"b" is two)
+  const single = (c === "'" || c === '"') && closingQuote(p) === p.length - 1;
+  if (c === "'" && single) return p.slice(1, -1).replace(/\\(['\\])/g, '$1');
+  if (c === '"' && single) {
     const body = p.slice(1, -1);
-    if (/(?<!\\)\$/.test(body)) return undefined; // interpolation
+    if (/(?<!\\)\$[A-Za-z_{]/.test(body)) {
+      // simple "$var" interpolation of known constants; anything richer is unknown
+      if (!resolve || /(?<!\\)(?:\{\$|\$\w+\s*(?:\[|->))/.test(body)) return undefined;
+      let unknown = false;
+      const filled = body.replace(/(?<!\\)\$([A-Za-z_]\w{0,40})/g, (_m, n: string) => {
+        const v = resolve.varying?.has('$' + n) ? undefined : resolve('$' + n);
+        if (v === undefined) unknown = true;
+        return v ?? '';
+      });
+      return unknown ? undefined : unescapeDq(filled);
+    }
     return unescapeDq(body);
   }
   if ((m = /^chr\s*\(\s*(\d{1,3}|0x[0-9a-f]{1,2})\s*\)$/i.exec(p))) return String.fromCharCode(Number(m[1]) & 0xff);
   if ((m = /^\$(\w{1,40})$/.exec(p))) return resolve?.('$' + m[1]);
+  if ((m = /^\$\w{1,40}\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,6})\s*\]$/.exec(p)) && resolve) {
+    const slot = resolve(slotName(p));
+    if (slot !== undefined) return slot;
+  }
   if ((m = /^\$(\w{1,40})\s*(?:\[\s*(\d{1,5})\s*\]|\{\s*(\d{1,5})\s*\})$/.exec(p)) && resolve) {
     const str = resolve('$' + m[1]);
     const i = Number(m[2] ?? m[3]);
@@ -429,10 +577,16 @@ function matchingParen(s: string, open: number): number {
   return -1;
 }
 
+/** `$a[ 'k' ]` / `$a["k"]` / `$a[0]` as one canonical key `$a[k]` (plain `$a` unchanged). */
+function slotName(ref: string): string {
+  const m = /^(\$\w+)\s*\[\s*(?:'([^']*)'|"([^"]*)"|(\d+))\s*\]$/.exec(ref);
+  return m ? `${m[1]}[${m[2] ?? m[3] ?? m[4]}]` : ref;
+}
+
 /** Every `$var = expr;` / `$var .= expr;` with the full expression (strings may hold `;`). */
 export function fullAssignments(code: string, bare = blankStrings(code, '\'"')): Array<{ name: string; append: boolean; expr: string; at: number }> {
   const out: Array<{ name: string; append: boolean; expr: string; at: number }> = [];
-  for (const m of matches(/(\$\w{1,40})\s*(\.?)=(?![=>])/g, bare, 20000)) {
+  for (const m of matches(/(\$\w{1,40}(?:\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,6})\s*\])?)\s*(\.?)=(?![=>])/g, bare, 20000)) {
     let i = m.index + m[0].length;
     const end = Math.min(code.length, i + MAX_EVAL);
     let q = 0;
@@ -450,7 +604,7 @@ export function fullAssignments(code: string, bare = blankStrings(code, '\'"')):
         if (--depth < 0) break;
       } else if (ch === 59 && depth === 0) break;
     }
-    out.push({ name: m[1]!, append: m[2] === '.', expr: code.slice(m.index + m[0].length, i), at: m.index });
+    out.push({ name: slotName(code.slice(m.index, m.index + m[1]!.length)), append: m[2] === '.', expr: code.slice(m.index + m[0].length, i), at: m.index });
   }
   return out;
 }
@@ -460,15 +614,26 @@ export function fullAssignments(code: string, bare = blankStrings(code, '\'"')):
  * constant value each variable ever held, so `$_="s"."s"."e"."r"; $_="a".$_."t";` yields
  * "assert" for `$_`.
  */
+const CAN_FOLD = /^\s*(?:['"(~@$]|(?:chr|strrev|str_rot13|strtolower|strtoupper|trim|base64_decode|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|str_i?replace)\s*\()/i;
+
+// names that constantStrings() saw assigned a non-constant value, per result map
+const VARYING = new WeakMap<Map<string, string[]>, Set<string>>();
+
+function varyingNames(consts: Map<string, string[]>): ReadonlySet<string> {
+  return VARYING.get(consts) ?? new Set<string>();
+}
+
 export function constantStrings(code: string, bare?: string): Map<string, string[]> {
   const assigns = fullAssignments(code, bare);
   const env = new Map<string, string>();
   const ever = new Map<string, string[]>();
   const resolve: VarResolver = (n) => env.get(n);
   for (const a of assigns) {
-    const v = evalStringExpr(a.expr, resolve);
+    // most right-hand sides (objects, arrays, numbers, method calls) can never fold to a string
+    const v = CAN_FOLD.test(a.expr) ? evalStringExpr(a.expr, resolve) : undefined;
     if (v === undefined) {
       env.delete(a.name);
+      VARYING.set(ever, (VARYING.get(ever) ?? new Set<string>()).add(a.name));
       continue;
     }
     const val = a.append ? (env.get(a.name) ?? '') + v : v;
@@ -573,12 +738,14 @@ function literalValue(expr: string): string | undefined {
  * Payloads kept as constant strings and decoded at runtime: evaluate the arguments of code
  * sinks and decoders with constant propagation; decoded code becomes a layer to analyze.
  */
+const DEOBFUSCATE_AT = ['eval', 'assert', 'create_function', 'base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'str_replace', 'hex2bin', 'file_put_contents', 'fwrite', 'fputs'];
+
 function deobfuscate(ctx: AnalyzerContext, resolve: VarResolver): void {
   let n = 0;
-  for (const m of matches(/\b(eval|assert|create_function|base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|str_replace|hex2bin|file_put_contents|fwrite|fputs)\s*\(/g, ctx.lower, 400)) {
-    const args = callArgs(ctx.code, m.index + m[0].length - 1, MAX_EVAL);
-    if (!/\$/.test(args) && m[1] !== 'str_replace') continue; // pure literals are handled by the obfuscation analyzer
-    const fn = m[1]!;
+  for (const m of callMatches(ctx, callIndex(ctx), DEOBFUSCATE_AT, '').slice(0, 400)) {
+    const args = callArgs(ctx.code, m.open, MAX_EVAL);
+    if (!/\$/.test(args) && m.name !== 'str_replace') continue; // pure literals are handled by the obfuscation analyzer
+    const fn = m.name;
     const parts = splitTopArgs(args);
     const writes = fn === 'file_put_contents' || fn === 'fwrite' || fn === 'fputs';
     const target = fn === 'create_function' || writes ? parts[1] : fn === 'eval' || fn === 'assert' ? parts[0] : `${fn}(${args})`;
@@ -599,18 +766,20 @@ function deobfuscate(ctx: AnalyzerContext, resolve: VarResolver): void {
  */
 function wrapperFlows(ctx: AnalyzerContext, taint: Taint): void {
   const { code, lower, ev } = ctx;
+  const calls = callIndex(ctx);
+  // no sink anywhere means no function can wrap one
+  if (!calls.hasAnyOf(SINK_NAMES) && !bareCode(ctx).includes('`')) return;
   const wrappers = new Map<string, string>();
   for (const m of matches(/\bfunction\s+&?\s*(\w{1,60})\s*\(([^)]{0,300})\)[^{;]{0,80}\{/g, code, 2000)) {
     const params = (m[2]!.match(/\$\w+/g) ?? []).filter((p) => p !== '$this');
     if (params.length === 0) continue;
     const bodyStart = m.index + m[0].length - 1;
     const body = braceBody(code, bodyStart, 50000);
-    const lowBody = lower.slice(bodyStart, bodyStart + body.length);
     const refs = new RegExp(params.map((p) => p.replace('$', '\\$') + '\\b').join('|'));
     let sink: string | undefined;
-    for (const s of matches(SINK_CALL, lowBody, 200)) {
-      if (refs.test(callArgs(body, s.index + s[0].length - 1))) {
-        sink = s[2]!;
+    for (const s of callMatches(ctx, calls, SINK_NAMES, NOT_BEFORE_SINK, bodyStart, bodyStart + body.length)) {
+      if (refs.test(callArgs(code, s.open))) {
+        sink = s.name;
         break;
       }
     }
@@ -658,6 +827,8 @@ function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
   const fetchRe = new RegExp(`\\b(?:file_get_contents|fopen|file|curl_exec|stream_get_contents|fread)\\s*\\(\\s*[^;]{0,120}?(?:['"](?:https?|ftp):\\/\\/|\\$ch\\b|\\$curl\\b${urlVars.length ? `|(?:${urlVars.join('|')})\\b` : ''})`, 'i');
   const inc = /(?<![\w>$])(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):\/\//i.exec(code);
   if (inc) ev.add('flow', 'includes PHP code from a remote URL', 10, inc.index, inc[0].length);
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['eval', 'assert', 'create_function']) || !calls.hasAnyOf(['file_get_contents', 'fopen', 'file', 'curl_exec', 'stream_get_contents', 'fread'])) return;
   if (!fetchRe.test(code)) return;
   const vars = new Set<string>();
   for (const m of matches(/(\$\w{1,40})\s*=\s*([^;]{1,300})/g, code, 5000)) if (fetchRe.test(m[2]!) || /\bcurl_exec\s*\(/i.test(m[2]!)) vars.add(m[1]!);
@@ -708,4 +879,242 @@ function persistence(ctx: AnalyzerContext): void {
     const m = /\bignore_user_abort/i.exec(code)!;
     ev.add('capability', 'unkillable loop that keeps rewriting or running code', 3, m.index, 20);
   }
+}
+
+/** Variables that iterate over superglobal names: foreach (array('_POST', '_GET') as $r). */
+function superglobalNameVars(code: string): string[] {
+  if (!code.includes('$$') && !/\$\{\s*\$/.test(code)) return [];
+  const out: string[] = [];
+  for (const m of matches(/foreach\s*\(\s*(?:array\s*\(|\[)([^;{]{1,120}?)[)\]]\s*as\s*\$(\w{1,40})\s*\)/gi, code, 50)) {
+    if (/['"]_(?:POST|GET|REQUEST|COOKIE|SERVER|FILES)['"]/.test(m[1]!)) out.push(m[2]!);
+  }
+  return out;
+}
+
+/** Names of user functions that return request data (directly, not through a parameter). */
+function requestGetters(ctx: AnalyzerContext, source: RegExp): string[] {
+  const { code } = ctx;
+  if (!code.includes('return')) return [];
+  const out: string[] = [];
+  for (const m of matches(/\bfunction\s+&?\s*(\w{1,60})\s*\([^)]{0,200}\)[^{;]{0,80}\{/g, code, 2000)) {
+    const body = braceBody(code, m.index + m[0].length - 1, 4000);
+    if (body.length > 3000) continue; // small helpers only: big functions return many things
+    const ret = /\breturn\b([^;]{1,300});/.exec(body);
+    if (ret && source.test(ret[1]!)) out.push(m[1]!);
+    if (out.length >= 20) break;
+  }
+  return out;
+}
+
+/**
+ * eval(f('...long literal...')) where f is defined in the same file: a home-made decoder
+ * (character shifting, XOR, base64 under another name) whose output is run as code.
+ */
+function customDecoders(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['eval', 'assert', 'create_function'])) return;
+  for (const m of callMatches(ctx, calls, ['eval', 'assert'], NOT_BEFORE_SINK)) {
+    const inner = /^\s*@?\s*([a-z_]\w{0,60})\s*\(\s*(['"])/i.exec(code.slice(m.open + 1, m.open + 200));
+    if (!inner) continue;
+    const fname = inner[1]!.toLowerCase();
+    if (DANGEROUS_NAMES.has(fname) || /^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode|stripslashes|trim)$/.test(fname)) continue;
+    const lit = callArgs(code, m.open + 1 + inner.index + inner[0].length - inner[2]!.length - 1, 200000);
+    const def = new RegExp(`\\bfunction\\s+&?\\s*${fname}\\s*\\(`, 'i').exec(code);
+    if (!def) continue;
+    const body = braceBody(code, code.indexOf('{', def.index), 20000);
+    const decodes = /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13|strrev|chr|ord|hex2bin|pack|convert_uudecode)\s*\(|\^/i.test(body);
+    if (lit.length >= 100 && decodes) {
+      ev.add('obfuscation', `eval() of a long literal decoded by the file's own function ${inner[1]}()`, 10, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/** Variables holding a client-supplied file name: $n = $_FILES['f']['name']. */
+function clientFileNames(code: string): string[] {
+  const out: string[] = [];
+  for (const m of matches(/(\$\w+)\s*=\s*(?:basename\s*\(\s*)?\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/gi, code, 50)) out.push(m[1]!);
+  return out;
+}
+
+/**
+ * A function name produced at runtime by the file's own decoder and then called:
+ * $f = dec('6A76..'); $f(dec('...')) — the decoder hides which function runs.
+ */
+function decodedCallees(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  // a decoder needs character arithmetic or a decoding builtin somewhere in the file
+  if (!calls.has('$') || !calls.hasAnyOf(['chr', 'ord', 'hexdec', 'base64_decode', 'str_rot13', 'strrev', 'gzinflate', 'pack'])) return;
+  for (const m of matches(/(\$\w{1,40})\s*=\s*([a-z_]\w{0,60})\s*\(\s*['"][^'"\n]{4,400}['"]/gi, code, 200)) {
+    const fname = m[2]!;
+    if (DANGEROUS_NAMES.has(fname.toLowerCase()) || /^(?:base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|urldecode|trim|strtolower|strtoupper|sprintf|md5|sha1|__|_e|_x|esc_\w+)$/i.test(fname)) continue;
+    const def = new RegExp(`\\bfunction\\s+&?\\s*${fname}\\s*\\(`, 'i').exec(code);
+    if (!def) continue;
+    const body = braceBody(code, code.indexOf('{', def.index), 20000);
+    if (!/\b(?:chr|ord|hexdec|base64_decode|str_rot13|strrev|gzinflate|pack)\s*\(|\^/i.test(body) || !/\breturn\b/.test(body)) continue;
+    const v = m[1]!.replace('$', '\\$');
+    const call = new RegExp(`(?<![\\w>:$])${v}\\s*\\(`).exec(code.slice(m.index + m[0].length));
+    if (call) {
+      ev.add('obfuscation', `function name produced by the file's own decoder ${fname}() and then called`, 9, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/**
+ * register_globals-era shells: system($cmd) where $cmd is never assigned, received or
+ * declared anywhere in the file, so it can only come from the request (GET/POST/COOKIE
+ * variables registered as globals by old PHP).
+ */
+function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): void {
+  const { code, ev } = ctx;
+  const sinks = calls.hasAnyOf(SINK_NAMES);
+  const fsOps = ctx.size < 65536 && calls.hasAnyOf(RG_FILE_OPS);
+  if ((!sinks && !fsOps) || /\b(?:extract|compact|parse_str|get_defined_vars)\s*\(|\$\$|\$\{/.test(code)) return;
+  // parameters of functions, methods and closures (and closure `use` lists) are declared
+  const params = new Set<string>();
+  for (const m of matches(/\bfunction\b[^(]{0,80}\(([^)]{0,400})\)(?:\s*use\s*\(([^)]{0,200})\))?|\bfn\s*\(([^)]{0,300})\)|\bcatch\s*\(([^)]{0,200})\)/gi, code, 5000)) {
+    for (const g of [m[1], m[2], m[3], m[4]]) for (const v of g?.match(/\$\w+/g) ?? []) params.add(v);
+  }
+  const verdicts = new Map<string, boolean>();
+  let checks = 0;
+  // the first variable of `args` that nothing in the file assigns, receives or declares
+  const undefinedVar = (args: string, open: number): string | undefined => {
+    const vars = (splitTopArgs(args)[0] ?? '').match(/\$[a-zA-Z_]\w*/g);
+    if (!vars) return undefined;
+    for (const v of vars) {
+      if (v === '$this' || /^\$(?:_|GLOBALS\b|HTTP_)/.test(v) || taint.vars.has(v) || taint.assignments.has(v) || params.has(v)) continue;
+      let known = verdicts.get(v);
+      if (known === undefined) {
+        if (++checks > 40) return undefined;
+        const name = v.slice(1);
+        const rest = code.slice(0, open) + code.slice(open + args.length + 1);
+        known = new RegExp(
+          `\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:[.+\\-*/|&^%]|\\?\\?)?=(?!=)|(?:\\bas|=>)\\s*&?\\$${name}\\b|\\b(?:global|static|list|unset)\\b[^;]{0,200}\\$${name}\\b|\\$${name}\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*\\$${name}\\b|\\[[^\\]=;]{0,200}\\$${name}\\b[^\\]=;]{0,200}\\]\\s*=(?!=)|\\b(?:preg_match(?:_all)?|exec|parse_str|mb_parse_str|sscanf|str_replace|str_ireplace|preg_replace|similar_text|settype|openssl_\\w+|socket_\\w+|stream_\\w+|getimagesize|proc_open|fsockopen|dns_get_mx|getmxrr|list|each|array_\\w+)\\s*\\([^;]{0,300}\\$${name}\\b`,
+        ).test(rest);
+        verdicts.set(v, known);
+      }
+      if (!known) return v;
+    }
+    return undefined;
+  };
+  if (sinks) {
+    for (const m of callMatches(ctx, calls, SINK_NAMES, NOT_BEFORE_SINK)) {
+      const v = undefinedVar(callArgs(code, m.open), m.open);
+      if (v) {
+        ev.add('flow', `${m.name}() runs a variable that is never assigned (register_globals request variable ${v})`, CODE_SINKS.includes(m.name) ? 9 : 8, m.index, m[0].length);
+        break;
+      }
+    }
+  }
+  // file manager of the same era: paths and names straight from registered request variables
+  if (fsOps && !/\b(?:include|require)(?:_once)?\b/.test(code)) {
+    const kinds = new Set<string>();
+    let first = -1;
+    for (const m of callMatches(ctx, calls, RG_FILE_OPS, NOT_BEFORE_CALLBACK)) {
+      if (undefinedVar(callArgs(code, m.open), m.open)) {
+        kinds.add(m.name);
+        if (first === -1) first = m.index;
+      }
+    }
+    if (kinds.size >= 2) ev.add('flow', `file operations (${[...kinds].slice(0, 4).join(', ')}) on paths from never-assigned register_globals request variables (file manager)`, kinds.size >= 3 ? 8 : 6, first, 20);
+  }
+}
+
+const RG_FILE_OPS = ['unlink', 'rmdir', 'mkdir', 'fopen', 'opendir', 'copy', 'rename', 'chmod', 'readfile', 'move_uploaded_file', 'file_put_contents'];
+
+/**
+ * A user function called with request data receives it in its parameters:
+ * listDir($_GET['dir']) ... function listDir($d) { opendir($d) }. Small scripts only (one
+ * name, one meaning).
+ */
+function taintParameters(ctx: AnalyzerContext, taint: Taint): void {
+  const { code } = ctx;
+  const defs = new Map<string, string[]>();
+  for (const m of matches(/\bfunction\s+&?\s*(\w{1,60})\s*\(([^)]{0,300})\)/g, code, 500)) {
+    const params = m[2]!.split(',').map((p) => /\$\w+/.exec(p)?.[0]).filter((p): p is string => p !== undefined);
+    if (params.length > 0) defs.set(m[1]!.toLowerCase(), params);
+  }
+  if (defs.size === 0) return;
+  const calls = callIndex(ctx);
+  let added = false;
+  for (const [name, params] of defs) {
+    for (const c of calls.get(name)) {
+      if (/function\s+&?\s*$/.test(code.slice(Math.max(0, c.at - 12), c.at))) continue;
+      splitTopArgs(callArgs(code, c.open)).forEach((a, i) => {
+        const p = params[i];
+        if (p && !taint.vars.has(p) && taint.touches(a)) {
+          taint.vars.add(p);
+          added = true;
+        }
+      });
+    }
+  }
+  if (added) taint.propagate();
+}
+
+/** Mass mail and URL fetching driven by request parameters: spam and proxy/SSRF kits. */
+function mailerAndProxy(ctx: AnalyzerContext, taint: Taint): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  for (const m of callMatches(ctx, calls, ['mail'], NOT_BEFORE_CALLBACK)) {
+    const a = splitTopArgs(callArgs(code, m.open));
+    if (a.length >= 3 && taint.touches(a[0]!) && (taint.touches(a[1]!) || taint.touches(a[2]!))) {
+      const loop = /\b(?:foreach|while|for)\s*\(/.test(code);
+      ev.add('flow', loop ? 'sends mail to recipients, subject and body taken from the request in a loop (mass mailer)' : 'sends mail with recipient and content taken from the request', loop ? 6 : 4, m.index, m[0].length);
+      break;
+    }
+  }
+  if (calls.has('curl_exec') || calls.has('file_get_contents')) {
+    const url = /\bcurl_init\s*\(([^;]{1,200})\)|CURLOPT_URL\s*,\s*([^;]{1,200})\)|(?<![\w>$:])file_get_contents\s*\(([^;]{1,200})\)/i.exec(code);
+    const target = url ? url[1] ?? url[2] ?? url[3] ?? '' : '';
+    if (url && !/php:\/\//i.test(target) && ctx.size < 65536 && (taint.hasSource(target) || taint.touchesDirectly(target))) {
+      ev.add('flow', 'request chooses a URL the server fetches (proxy / SSRF tool)', 3, url.index, 30);
+    }
+  }
+}
+
+/**
+ * A hard-coded hash compared with a request parameter: the password gate of a backdoor
+ * (applications check passwords against stored hashes, not literals in the code).
+ */
+function passwordGate(ctx: AnalyzerContext): void {
+  const gate = /\b(?:md5|sha1|crc32|hash\s*\(\s*['"]\w+['"]\s*,)\s*\(?\s*\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]]{1,40}\]\s*\)\s*[!=]==?\s*['"][0-9a-f]{8,64}['"]|['"][0-9a-f]{32,64}['"]\s*[!=]==?\s*(?:md5|sha1)\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)/i.exec(ctx.code);
+  if (gate) ctx.ev.add('capability', 'request parameter checked against a hard-coded hash (backdoor password gate)', 3, gate.index, gate[0].length);
+}
+
+/** Content fetched from a URL and written under the web root: defacement or a dropper. */
+function webRootDropper(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['fopen', 'file_put_contents']) || !calls.hasAnyOf(['curl_exec', 'file_get_contents', 'fsockopen'])) return;
+  if (!/\$_SERVER\s*\[\s*['"]DOCUMENT_ROOT['"]\s*\]/.test(code)) return;
+  if (!/\bcurl_exec\s*\(|\bfile_get_contents\s*\(\s*['"]https?:|\bfile_get_contents\s*\(\s*\$\w*url/i.test(code)) return;
+  const rootVars = new Set<string>();
+  for (const m of matches(/(\$\w+)\s*=\s*\$_SERVER\s*\[\s*['"]DOCUMENT_ROOT['"]\s*\]/g, code, 50)) rootVars.add(m[1]!);
+  for (const m of callMatches(ctx, calls, ['fopen', 'file_put_contents'], NOT_BEFORE_CALLBACK)) {
+    const a = splitTopArgs(callArgs(code, m.open));
+    const dest = a[0] ?? '';
+    const writes = m.name === 'file_put_contents' || /['"][wax]\+?b?['"]/.test(a[1] ?? '');
+    if (writes && (/DOCUMENT_ROOT/.test(dest) || [...rootVars].some((v) => dest.includes(v)))) {
+      ev.add('capability', 'writes content fetched from the web into the web root (defacement / dropper)', 6, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/**
+ * Logging in as an administrator with no credential check: pick an admin account and set
+ * its auth cookie (WordPress), the classic CMS backdoor. The real login flow verifies a
+ * password first.
+ */
+function authBypass(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!calls.has('wp_set_auth_cookie')) return;
+  if (/\bfunction\s+wp_set_auth_cookie\b|\b(?:wp_authenticate|wp_check_password|wp_signon|check_password_reset_key|wp_verify_nonce|check_admin_referer)\s*\(/i.test(code)) return;
+  const admin = /user_can\s*\([^;]{0,80}['"]administrator['"]|role\s*=>?\s*['"]administrator['"]|get_users\s*\([^;]{0,120}administrator/i.exec(code);
+  if (admin) ev.add('capability', 'logs in as an administrator without checking a password (authentication bypass)', 8, admin.index, 30);
 }

@@ -6,6 +6,7 @@ import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
+import { fileManager } from './admin-tools.js';
 
 interface ScriptSpec {
   flow: FlowSpec;
@@ -63,6 +64,7 @@ function analyzeScript(ctx: AnalyzerContext, spec: ScriptSpec, nodeRequiresChild
   const { code, ev } = ctx;
   const taint = new Taint(code, spec.flow);
   if (ctx.ev.language === 'node') analyzeWriters(ctx, taint);
+  if (ctx.ev.language === 'perl') fileManager(ctx, taint);
   let sinks = 0;
   if (!nodeRequiresChildProcess || /child_process|\beval\s*\(|new\s+Function|\bvm\s*\./.test(code)) {
     for (const m of matches(spec.sinks, code, 500)) {
@@ -79,6 +81,15 @@ function analyzeScript(ctx: AnalyzerContext, spec: ScriptSpec, nodeRequiresChild
   const sock = spec.socket.exec(code);
   const shell = spec.shell.exec(code);
   if (sock && shell) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
+  // Node: a socket opened to a host/port named by the request (HTTP tunnel)
+  if (ctx.ev.language === 'node' && /new\s+net\s*\.\s*Socket|net\s*\.\s*(?:connect|createConnection)\s*\(/.test(code)) {
+    for (const m of matches(/\.\s*(?:connect|createConnection)\s*\(/g, code, 100)) {
+      if (taint.touches(callArgs(code, m.index + m[0].length - 1))) {
+        ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 8, m.index, m[0].length);
+        break;
+      }
+    }
+  }
   if (sinks > 0 && spec.flow.source.test(code)) {
     ev.add('flow', 'command/code execution in a script that reads request input', 3);
   }

@@ -4,7 +4,7 @@
  * Also server code carried inside string literals (a dropper's payload) and JScript
  * strings assembled with `+`, both handed back as layers.
  */
-import { hasAny, type AnalyzerContext } from '../context.js';
+import { callIndex, hasAny, type AnalyzerContext } from '../context.js';
 import type { Taint } from '../flow.js';
 import { matches } from '../flow.js';
 import { unescapeDq, looksLikeCode } from '../decode.js';
@@ -22,12 +22,20 @@ const WRITES: Record<string, RegExp> = {
   php: /\b(?:fwrite|fputs|file_put_contents)\s*\(([^;]{0,300})/gi,
 };
 
+const SCRIPT_NAME = /["'][^"'\n]{0,120}\.(?:php\d?|phtml|asp|aspx|asa|cer|ashx|asmx|jsp|jspx|cfm)["']|SCRIPT_NAME|PATH_TRANSLATED|SCRIPT_FILENAME|__FILE__|PHP_SELF/i;
+
+/** `Response.Write x` / `out.print(x)` writes to the HTTP response, not to a file. */
+function isPageOutput(code: string, at: number): boolean {
+  return /\b(?:Response|out|writer|Console)\s*$/i.test(code.slice(Math.max(0, at - 12), at));
+}
+
 export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
   const lang = ctx.ev.language;
   const opener = OPENERS[lang];
   const writer = WRITES[lang];
   const { code, ev } = ctx;
-  if (opener && writer) {
+  // PHP opens files only through fopen()/file_put_contents(): the call index answers without a scan
+  if (opener && writer && (lang !== 'php' || callIndex(ctx).hasAnyOf(['fopen', 'file_put_contents']))) {
     let pathFromRequest = -1;
     for (const m of matches(opener, code, 200)) {
       const stmt = code.slice(m.index + m[0].length, m.index + m[0].length + 300).split(/[;\n]/)[0]!;
@@ -37,9 +45,24 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
         break;
       }
     }
+    // content from the request written to a fixed server-script name: a dropper for the next shell
+    if (pathFromRequest < 0) {
+      for (const m of matches(opener, code, 200)) {
+        const stmt = code.slice(m.index + m[0].length, m.index + m[0].length + 300).split(/[;\n]/)[0]!;
+        if (!SCRIPT_NAME.test(lang === 'asp' ? stmt : stmt.split(',')[0]!)) continue;
+        for (const w of matches(writer, code, 500)) {
+          if (!isPageOutput(code, w.index) && taint.touches(w[1] ?? w[2] ?? '')) {
+            ev.add('flow', 'request content written into a server-script file', 10, m.index, 30);
+            break;
+          }
+        }
+        break;
+      }
+    }
     if (pathFromRequest >= 0) {
       let contentFromRequest = false;
       for (const w of matches(writer, code, 500)) {
+        if (isPageOutput(code, w.index)) continue;
         const arg = w[1] ?? w[2] ?? '';
         if (taint.touches(arg)) {
           contentFromRequest = true;
@@ -51,10 +74,10 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
     }
   }
   // uploaded file saved under a request-chosen path: Request.Files(0).SaveAs(MapPath(Request("f")))
-  const up = /Request\s*\.\s*Files\s*[\[(][^\n;]{0,40}?[\])]\s*\.\s*SaveAs\s*\(([^\n;]{0,200})/i.exec(code);
+  const up = lang !== 'asp' && lang !== 'aspx' ? null : /Request\s*\.\s*Files\s*[\[(][^\n;]{0,40}?[\])]\s*\.\s*SaveAs\s*\(([^\n;]{0,200})/i.exec(code);
   if (up && taint.touches(up[1]!)) ev.add('flow', 'request chooses both the file written and its content (uploader)', 11, up.index, 30);
   // dropper: fetch from the web, save under a server-script name
-  const fetch = !hasAny(ctx.lower, ['xmlhttp', 'winhttp', 'webclient', 'httpurlconnection', 'openstream', 'curl_exec', 'file_get_contents', 'downloadfile', 'downloadstring']) ? null : /\b(?:Microsoft\.XMLHTTP|MSXML2\.(?:Server)?XMLHTTP|WinHttp\.WinHttpRequest|WebClient|HttpURLConnection|openStream\s*\(|curl_exec|file_get_contents\s*\(\s*['"]https?:|DownloadFile|DownloadString)/i.exec(code);
+  const fetch = lang === 'php' ? (callIndex(ctx).hasAnyOf(['curl_exec', 'file_get_contents']) ? /\b(?:curl_exec|file_get_contents\s*\(\s*['"]https?:)/i.exec(code) : null) : !hasAny(ctx.lower, ['xmlhttp', 'winhttp', 'webclient', 'httpurlconnection', 'openstream', 'curl_exec', 'file_get_contents', 'downloadfile', 'downloadstring']) ? null : /\b(?:Microsoft\.XMLHTTP|MSXML2\.(?:Server)?XMLHTTP|WinHttp\.WinHttpRequest|WebClient|HttpURLConnection|openStream\s*\(|curl_exec|file_get_contents\s*\(\s*['"]https?:|DownloadFile|DownloadString)/i.exec(code);
   if (fetch) {
     const save = /(?:SaveToFile|CreateTextFile|DownloadFile|file_put_contents|fopen|FileOutputStream|WriteAllText|WriteAllBytes|copy)\b[^;\n]{0,200}?["'][^"'\n]{0,120}\.(?:php\d?|phtml|asp|aspx|asa|cer|ashx|jsp|jspx|cfm)["']/i.exec(code);
     if (save) ev.add('capability', 'downloads content from the web and saves it as a server script (dropper)', 8, save.index, save[0].length);

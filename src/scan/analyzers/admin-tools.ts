@@ -1,0 +1,127 @@
+/**
+ * Remote-administration behaviour that is a web shell even without command execution:
+ * file managers (the request names the path that is listed, read, deleted or moved) and
+ * SQL clients (the request names both the database connection and the SQL). Framework
+ * code reaches files and databases too, but through configuration and fixed paths, not
+ * a path or connection string taken straight from the request.
+ */
+import type { AnalyzerContext } from '../context.js';
+import { matches, type Taint } from '../flow.js';
+import { callArgs } from '../text.js';
+
+interface FsOps {
+  /** Global regex; the call's argument list starts at the last '(' of the match. */
+  ops: RegExp;
+  /** Operation name from a match (for grouping distinct kinds). */
+  kind: (m: RegExpExecArray) => string;
+}
+
+const FS: Partial<Record<string, FsOps>> = {
+  aspx: {
+    ops: /\b(?:File|Directory)\s*\.\s*(Delete|Move|Copy|ReadAllBytes|ReadAllText|ReadAllLines|OpenRead|OpenText|GetFiles|GetDirectories|GetFileSystemEntries|SetAttributes|SetCreationTime|SetLastWriteTime|CreateDirectory)\s*\(|\bnew\s+(?:System\.IO\.)?(DirectoryInfo|FileInfo|StreamReader)\s*\(|\bResponse\s*\.\s*(WriteFile|TransmitFile)\s*\(/g,
+    kind: (m) => (m[1] ?? m[2] ?? m[3] ?? '').toLowerCase(),
+  },
+  jsp: {
+    ops: /\bnew\s+(?:java\.io\.)?(File|FileInputStream|FileReader|RandomAccessFile)\s*\(|\b(?:Files|Paths)\s*\.\s*(delete|deleteIfExists|move|copy|readAllBytes|newInputStream|list|walk|get)\s*\(/g,
+    kind: (m) => (m[1] ?? m[2] ?? '').toLowerCase(),
+  },
+  php: {
+    ops: /(?<![\w>$:])(opendir|scandir|glob|unlink|rmdir|rename|chmod|readfile|highlight_file|show_source|file_get_contents|fopen)\s*\(/g,
+    kind: (m) => m[1]!.toLowerCase(),
+  },
+  perl: {
+    ops: /\b(open|opendir|unlink|rmdir|rename|chmod|sysopen)\s*\(/g,
+    kind: (m) => m[1]!,
+  },
+  asp: {
+    ops: /\.\s*(GetFolder|GetFile|DeleteFile|DeleteFolder|CopyFile|MoveFile|CopyFolder|MoveFolder|OpenTextFile|CreateFolder|LoadFromFile)\b\s*\(?/gi,
+    kind: (m) => m[1]!.toLowerCase(),
+  },
+};
+
+/** Reads the (first) argument list of a call whose match ends at or before its '('. */
+function argsAfter(code: string, m: RegExpExecArray, lang: string): string {
+  const end = m.index + m[0].length;
+  if (code.charCodeAt(end - 1) === 40) return callArgs(code, end - 1);
+  // VBScript calls without parentheses: the rest of the statement
+  if (lang === 'asp') return code.slice(end, end + 300).split(/[\n:]/)[0]!;
+  return '';
+}
+
+/** Capability/nonce/CSRF checks: how application admin pages guard their file editors. */
+const AUTH_CHECKS = /\b(?:check_admin_referer|check_ajax_referer|wp_verify_nonce|current_user_can|verify_csrf|csrf_token|Gate::|->authorize\s*\(|->can\s*\(|\[Authorize)/i;
+
+export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
+  const lang = ctx.ev.language;
+  const spec = FS[lang];
+  if (!spec) return;
+  const { code, ev } = ctx;
+  // PHP: big application files reuse variable names across functions (imprecise taint), and
+  // CMS admin editors guard their file access with capability/nonce checks
+  if (lang === 'php' && (ctx.size > 65536 || AUTH_CHECKS.test(code))) return;
+  const kinds = new Set<string>();
+  let first = -1;
+  for (const m of matches(spec.ops, code, 2000)) {
+    const args = argsAfter(code, m, lang);
+    if (!args || !taint.touches(args) || /php:\/\/|^\s*['"]https?:/i.test(args)) continue;
+    kinds.add(spec.kind(m));
+    if (first === -1) first = m.index;
+  }
+  if (kinds.size === 0) return;
+  const destructive = [...kinds].some((k) => /delete|move|setattributes|deletefile|deletefolder|movefile|movefolder|unlink|rmdir|rename/.test(k));
+  // PHP applications pass request-derived paths around far more often (with checks we cannot
+  // see), so one kind of operation alone stays below the suspicious threshold there
+  const w = kinds.size >= 3 ? 8 : kinds.size === 2 || destructive ? 6 : 5;
+  if (lang === 'php' && kinds.size < 2) {
+    ev.add('flow', `request chooses a file-system path the page ${[...kinds][0]}s`, 3, first, 30);
+    return;
+  }
+  ev.add('flow', `request chooses file-system paths the page ${[...kinds].slice(0, 4).join('/')}s (file manager)`, w, first, 30);
+}
+
+interface SqlSpec {
+  conn: RegExp;
+  sql: RegExp;
+}
+
+const SQL: Partial<Record<string, SqlSpec>> = {
+  aspx: {
+    conn: /\bnew\s+(?:System\.Data\.\w+\.)?(?:Sql|OleDb|Odbc|MySql|Oracle|Npgsql)Connection\s*\(([^;\n]{0,300})|\.\s*ConnectionString\s*=(?!=)\s*([^;\n]{0,300})/gi,
+    sql: /\bnew\s+(?:System\.Data\.\w+\.)?(?:Sql|OleDb|Odbc|MySql|Oracle|Npgsql)(?:Command|DataAdapter)\s*\(([^;\n]{0,300})|\.\s*CommandText\s*=(?!=)\s*([^;\n]{0,300})/gi,
+  },
+  jsp: {
+    conn: /\bDriverManager\s*\.\s*getConnection\s*\(([^;]{0,300})/g,
+    sql: /\.\s*(?:executeQuery|executeUpdate|execute|prepareStatement|addBatch)\s*\(([^;]{0,300})/g,
+  },
+  php: {
+    conn: /(?<![\w>$:])(?:mysql_connect|mysql_pconnect|mysqli_connect|pg_connect|mssql_connect|oci_connect|sqlsrv_connect)\s*\(([^;]{0,300})|\bnew\s+(?:mysqli|PDO)\s*\(([^;]{0,300})/gi,
+    sql: /(?<![\w$:])(?:mysql_query|mysqli_query|pg_query|mssql_query|oci_parse|sqlsrv_query|mysql_db_query)\s*\(([^;]{0,300})|->\s*(?:query|exec|prepare)\s*\(([^;]{0,300})/gi,
+  },
+  asp: {
+    conn: /\.\s*Open\b\s*\(?([^\n]{0,300})|ConnectionString\s*=\s*([^\n]{0,300})/gi,
+    sql: /\.\s*Execute\b\s*\(?([^\n]{0,300})|\.\s*Open\b\s*\(?([^\n]{0,300})/gi,
+  },
+};
+
+/** SQL client backdoor: the request names the connection and the SQL it runs. */
+export function sqlClient(ctx: AnalyzerContext, taint: Taint): void {
+  const spec = SQL[ctx.ev.language];
+  if (!spec) return;
+  const { code, ev } = ctx;
+  let connAt = -1;
+  for (const m of matches(spec.conn, code, 200)) {
+    if (taint.touches(m[1] ?? m[2] ?? '')) {
+      connAt = m.index;
+      break;
+    }
+  }
+  if (connAt === -1) return;
+  for (const m of matches(spec.sql, code, 500)) {
+    if (m.index === connAt) continue;
+    if (taint.touches(m[1] ?? m[2] ?? '')) {
+      ev.add('flow', 'request chooses the database connection and the SQL it runs (database client backdoor)', 9, connAt, 30);
+      return;
+    }
+  }
+  ev.add('flow', 'request chooses a database connection string', 4, connAt, 30);
+}
