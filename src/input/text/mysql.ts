@@ -25,7 +25,10 @@ const MAX_CONNECTIONS = 65536;
 const SQL_COMMANDS = new Set(['Query', 'Prepare', 'Execute']);
 
 /** Lines mysqld writes at the top of a general log (and again after FLUSH LOGS). */
-const BANNER = /^(\S+, Version: .* started with:|Tcp port: \d+ {2}Unix socket: .*|Time {5,}Id Command {2,}Argument)$/;
+// The header mysqld writes at each start: Unix (`/usr/sbin/mysqld, Version: ...`, `Tcp port:
+// 3306  Unix socket: ...`) and Windows (`C:\Program Files\MySQL\...\mysqld.exe, Version: ...`,
+// `TCP Port: 3306, Named Pipe: MySQL`).
+const BANNER = /^([^\t]+, Version: .* started with:|Tcp port: \d+ {2}Unix socket: .*|TCP Port: \d+, Named Pipe: .*|Time {5,}Id Command {2,}Argument)$/;
 const CONNECT = /^(.+?)@(\S*) on (\S*)(?: using (.+))?$/;
 const ERROR_LINE = /^(\d+ )?\[(System|Warning|Error|Note|ERROR|Warn|Info)\] (?:\[(MY-\d+)\] \[([A-Za-z]+)\] )?/;
 

@@ -39,3 +39,17 @@ test('mysql: local stamps follow --timezone; stray lines before any record are p
   assert.deepStrictEqual(r.problems.map((p) => [p.line, p.message]), [[1, 'not a MySQL log line; skipped: "stray text"']]);
   assert.deepStrictEqual(r.events.map((e) => [e.fields.Command, e.timestamp]), [['Query', Date.UTC(2024, 4, 1, 8, 12)], ['Quit', Date.UTC(2024, 4, 1, 10)]]);
 });
+
+test('the Windows mysqld header (path with spaces, named pipe) is a banner, not a problem', () => {
+  const text = [
+    'C:\\Program Files\\MySQL\\MySQL Server 8.0\\bin\\mysqld.exe, Version: 8.0.36 (MySQL Community Server - GPL). started with:',
+    'TCP Port: 3306, Named Pipe: MySQL',
+    'Time                 Id Command    Argument',
+    '2024-05-01T10:11:12.345678Z\t   12 Query\tSELECT 1',
+  ].join('\n');
+  const r = decode(mysqlDecoder, text, 'win.log', OPTS);
+  assert.deepStrictEqual(r.problems, []);
+  assert.equal(r.events.length, 1);
+  assert.equal(r.events[0]!.fields.Query, 'SELECT 1');
+  assert.equal(mysqlDecoder.sniff(text.split('\n')) > 0.5, true);
+});
