@@ -17,11 +17,19 @@ interface EventsFlags {
   limit?: string;
 }
 
+/** The logsource as rules see it: product, and every service and category the event counts as. */
+function shownLogSource(ev: Event): { product?: string; services: readonly string[]; categories: readonly string[] } {
+  const r = resolveLogSource(ev);
+  const out: { product?: string; services: readonly string[]; categories: readonly string[] } = { services: r.services, categories: r.categories };
+  if (r.product !== undefined) out.product = r.product;
+  return out;
+}
+
 export function eventRecord(ev: Event, withRaw: boolean): Record<string, unknown> {
   const rec: Record<string, unknown> = {
     timestamp: eventTime(ev) ?? null,
     host: ev.host ?? null,
-    logsource: resolveLogSource(ev),
+    logsource: shownLogSource(ev),
     source: ev.origin,
     fields: ev.fields,
   };

@@ -194,3 +194,16 @@ test('--host names the machine for logs that do not (access logs); hosts named b
     .sort();
   assert.deepEqual(hosts, ['WEB01', 'web09']);
 });
+
+test('warden events prints what rules see: time, host, resolved logsource, source, fields', () => {
+  const r = warden(['events', 'examples/logs/web01-sysmon.jsonl', '-n', '1', '--no-raw']);
+  assert.equal(r.code, 0, r.stderr);
+  const rec = JSON.parse(r.stdout) as Record<string, unknown> & { fields: Record<string, unknown> };
+  assert.deepEqual(Object.keys(rec), ['timestamp', 'host', 'logsource', 'source', 'fields']);
+  assert.equal(rec.timestamp, '2026-03-02T09:14:02.114Z');
+  assert.equal(rec.host, 'WEB01.corp.example');
+  assert.deepEqual(rec.logsource, { services: ['sysmon'], categories: ['process_creation'], product: 'windows' });
+  assert.deepEqual(rec.source, { file: 'examples/logs/web01-sysmon.jsonl', record: 1, format: 'json' });
+  assert.equal(rec.fields.Image, 'C:\\Windows\\System32\\svchost.exe');
+  assert.equal(rec.fields.EventID, 1);
+});
