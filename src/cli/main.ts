@@ -7,6 +7,14 @@ import { Command, CommanderError } from 'commander';
 import { commands } from './commands.js';
 import { UsageError, errorMessage } from '../errors.js';
 
+// `warden hunt ... | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const program = new Command();
 program
   .name('warden')

@@ -207,3 +207,12 @@ test('warden events prints what rules see: time, host, resolved logsource, sourc
   assert.equal(rec.fields.Image, 'C:\\Windows\\System32\\svchost.exe');
   assert.equal(rec.fields.EventID, 1);
 });
+
+test('a reader that closes the pipe early (| head) ends warden quietly', () => {
+  // far more output than a pipe buffers, so the writes really hit the closed pipe
+  const many = join(dir, 'many.jsonl');
+  writeFileSync(many, Array.from({ length: 5000 }, (_, i) => JSON.stringify({ Channel: 'Security', EventID: 4624, Computer: `H${i}`, Pad: 'x'.repeat(100) })).join('\n') + '\n');
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cli}" events "${many}" | head -c 10 > /dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8', cwd: root });
+  assert.equal(r.stdout.trim(), '0');
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/);
+});
