@@ -6,7 +6,7 @@
 import type { ProblemSink } from '../errors.js';
 import { WardenError, errorMessage } from '../errors.js';
 import type { RuleInfo } from './detection.js';
-import { loadRuleCollection, selectRules, type RuleSelection } from '../sigma/collection.js';
+import { loadRuleCollection, selectionFilter, type RuleSelection } from '../sigma/collection.js';
 import { loadPlaceholders } from '../sigma/placeholders.js';
 import { parseCorrelations, resolveCorrelations, type ResolvedCorrelation } from '../sigma/correlations.js';
 import { compileRuleSet, type RuleSet } from './ruleset.js';
@@ -53,11 +53,11 @@ export function prepareRules(opts: RuleOptions, problems: ProblemSink): Prepared
   }
   const collection = loadRuleCollection(rulePathsOf(opts), { placeholders }, problems);
   const filters = opts.filterPaths?.length ? loadRuleCollection(opts.filterPaths, { placeholders }, problems).filters : [];
-  const selected = selectRules(collection, opts.select ?? {});
+  const keep = selectionFilter(opts.select ?? {});
+  const selected = collection.rules.filter((r) => keep(r.info));
   const parsed = parseCorrelations(collection.correlationDocs, problems);
   // Correlations are selected like rules; the rules they reference always run.
-  const sel = opts.select ?? {};
-  const keptCorrelations = parsed.filter((c) => selectRules([{ info: c.info } as never], sel).length > 0);
+  const keptCorrelations = parsed.filter((c) => keep(c.info));
   const correlations = resolveCorrelations(
     keptCorrelations,
     collection.rules.map((r) => r.info),

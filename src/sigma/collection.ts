@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProblemSink } from '../errors.js';
 import { errorMessage } from '../errors.js';
-import { LEVELS, type Level } from '../engine/detection.js';
+import { LEVELS, type Level, type RuleInfo } from '../engine/detection.js';
 import { parseRule, type SigmaRule } from './rule.js';
 import { parseFilter, type SigmaFilter } from './filters.js';
 import { SigmaRuleError } from './errors.js';
@@ -222,18 +222,24 @@ function globToRegex(glob: string): RegExp {
   return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
 }
 
-/** The rules that pass every given criterion. */
-export function selectRules(collection: RuleCollection | SigmaRule[], sel: RuleSelection): SigmaRule[] {
-  const rules = Array.isArray(collection) ? collection : collection.rules;
+/** A predicate over rule metadata for the given criteria (detection and correlation rules alike). */
+export function selectionFilter(sel: RuleSelection): (info: RuleInfo) => boolean {
   const minIdx = sel.minLevel ? LEVELS.indexOf(sel.minLevel) : 0;
   const statuses = sel.status?.length ? new Set(sel.status.map((s) => s.toLowerCase())) : undefined;
   const tagRes = sel.tags?.length ? sel.tags.map(globToRegex) : undefined;
   const ids = sel.ids?.length ? new Set(sel.ids.map((s) => s.toLowerCase())) : undefined;
-  return rules.filter((r) => {
-    if (LEVELS.indexOf(r.info.level) < minIdx) return false;
-    if (statuses && !statuses.has(r.info.status.toLowerCase())) return false;
-    if (tagRes && !r.info.tags.some((t) => tagRes.some((re) => re.test(t)))) return false;
-    if (ids && !ids.has(r.info.id.toLowerCase()) && !(r.info.name && ids.has(r.info.name.toLowerCase()))) return false;
+  return (info) => {
+    if (LEVELS.indexOf(info.level) < minIdx) return false;
+    if (statuses && !statuses.has(info.status.toLowerCase())) return false;
+    if (tagRes && !info.tags.some((t) => tagRes.some((re) => re.test(t)))) return false;
+    if (ids && !ids.has(info.id.toLowerCase()) && !(info.name && ids.has(info.name.toLowerCase()))) return false;
     return true;
-  });
+  };
+}
+
+/** The rules that pass every given criterion. */
+export function selectRules(collection: RuleCollection | SigmaRule[], sel: RuleSelection): SigmaRule[] {
+  const rules = Array.isArray(collection) ? collection : collection.rules;
+  const keep = selectionFilter(sel);
+  return rules.filter((r) => keep(r.info));
 }

@@ -216,3 +216,43 @@ test('a reader that closes the pipe early (| head) ends warden quietly', () => {
   assert.equal(r.stdout.trim(), '0');
   assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/);
 });
+
+test('rule selection (--min-level, --ids) applies to correlations too; the rules they reference still run', async () => {
+  const corr = join(dir, 'corr.yml');
+  writeFileSync(
+    corr,
+    [
+      'title: Two web-server shells on one host',
+      'id: 9a0e7c41-2b8d-4f3e-a5c6-7d1e2f3a4b5c',
+      'status: test',
+      'author: Warden tests',
+      'level: medium',
+      'correlation:',
+      '  type: event_count',
+      '  rules: [d7c0b2a4-0000-4000-8000-00000000e001]',
+      '  group-by: [host]',
+      '  timespan: 1h',
+      '  condition: {gte: 1}',
+      '---',
+      'title: Base rule',
+      'id: d7c0b2a4-0000-4000-8000-00000000e001',
+      'status: test',
+      'author: Warden tests',
+      'level: low',
+      'logsource: {product: windows, category: process_creation}',
+      'detection:',
+      '  sel: {ParentImage|endswith: \\w3wp.exe}',
+      '  condition: sel',
+      '',
+    ].join('\n'),
+  );
+  const base = { rulePaths: [corr], builtin: false };
+  const all = await runHunt({ inputs: [join(examples, 'logs')], rules: base }, new ProblemList());
+  assert.equal(all.stats.correlations, 1);
+  assert.deepEqual(all.detections.map((d) => d.rule.title), ['Two web-server shells on one host']);
+  const high = await runHunt({ inputs: [join(examples, 'logs')], rules: { ...base, select: { minLevel: 'high' } } }, new ProblemList());
+  assert.equal(high.stats.correlations, 0);
+  assert.deepEqual(high.detections, []);
+  const byId = await runHunt({ inputs: [join(examples, 'logs')], rules: { ...base, select: { ids: ['9a0e7c41-2b8d-4f3e-a5c6-7d1e2f3a4b5c'] } } }, new ProblemList());
+  assert.deepEqual(byId.detections.map((d) => d.rule.title), ['Two web-server shells on one host']);
+});
