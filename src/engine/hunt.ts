@@ -8,7 +8,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { open, stat } from 'node:fs/promises';
 import type { Problem, ProblemSink } from '../errors.js';
 import { errorMessage } from '../errors.js';
-import { detectFormat, splitAtLines } from '../input/read.js';
+import { detectFormat, splitAtLines, splittableByLines } from '../input/read.js';
 import { walkInputs } from '../input/walk.js';
 import type { Detection, RuleInfo } from './detection.js';
 import { attachRule, runJob, type HuntJob, type JobResult, type WireDetection } from './hunt-job.js';
@@ -107,19 +107,9 @@ async function looksLikeJsonLines(path: string): Promise<boolean> {
 const STATELESS_LINE_FORMATS = new Set(['access', 'syslog']);
 
 async function splittable(path: string, format: string): Promise<boolean> {
-  if (STATELESS_LINE_FORMATS.has(format)) return !(await isGzip(path));
+  if (!(await splittableByLines(path))) return false;
+  if (STATELESS_LINE_FORMATS.has(format)) return true;
   return format === 'json' && (await looksLikeJsonLines(path));
-}
-
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    await fh.read(b, 0, 2, 0);
-    return b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
 }
 
 interface Plan {

@@ -97,6 +97,15 @@ async function readHead(path: string): Promise<Head> {
   }
 }
 
+/**
+ * Whether byte ranges of this file can be read on their own (`ByteRange`): only plain,
+ * uncompressed UTF-8 text; gzip and UTF-16 files are always read whole.
+ */
+export async function splittableByLines(path: string): Promise<boolean> {
+  const head = await readHead(path);
+  return !head.gzip && detectEncoding(head.bytes).encoding === 'utf8';
+}
+
 function detectEncoding(head: Buffer): { encoding: Encoding; bom: number } {
   if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf8', bom: 3 };
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf16le', bom: 2 };

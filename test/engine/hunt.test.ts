@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { repoRoot, sharedDir, skipWithoutShared } from '../helpers/shared.js';
 import { runHunt } from '../../src/engine/hunt.js';
 import { ProblemList } from '../../src/errors.js';
@@ -255,4 +256,23 @@ test('rule selection (--min-level, --ids) applies to correlations too; the rules
   assert.deepEqual(high.detections, []);
   const byId = await runHunt({ inputs: [join(examples, 'logs')], rules: { ...base, select: { ids: ['9a0e7c41-2b8d-4f3e-a5c6-7d1e2f3a4b5c'] } } }, new ProblemList());
   assert.deepEqual(byId.detections.map((d) => d.rule.title), ['Two web-server shells on one host']);
+});
+
+test('UTF-16 and gzip logs are never split by byte range: each event is matched exactly once', async () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 500; i++) {
+    const q = i % 50 === 0 ? '?cmd=whoami' : '?page=' + i;
+    lines.push(`203.0.113.${i % 250} - - [02/Mar/2026:09:${String(10 + (i % 40)).padStart(2, '0')}:00 +0000] "GET /index.php${q} HTTP/1.1" 200 512 "-" "Mozilla/5.0"`);
+  }
+  const text = lines.join('\n') + '\n';
+  const u16 = join(dir, 'access-utf16.log');
+  writeFileSync(u16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+  const gz = join(dir, 'access.log.gz');
+  writeFileSync(gz, gzipSync(Buffer.from(text)));
+  const rules = { rulePaths: [join(examples, 'rules')], builtin: false };
+  for (const file of [u16, gz]) {
+    const res = await runHunt({ inputs: [file], rules, threads: 2, inlineBelowBytes: 0, splitMinBytes: 1 }, new ProblemList());
+    assert.equal(res.stats.events, 500, file);
+    assert.equal(res.detections.length, 10, file);
+  }
 });
