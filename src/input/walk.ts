@@ -3,7 +3,7 @@
  * Folders are walked recursively in sorted order (stable output), symlinked folders are
  * followed once (dev:ino tracked, so loops end), unreadable entries become problems.
  */
-import { opendir, stat, realpath } from 'node:fs/promises';
+import { opendir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProblemSink } from '../errors.js';
 import { errorMessage } from '../errors.js';
@@ -80,14 +80,5 @@ async function* walkDir(dir: string, seen: Set<string>, problems: ProblemSink, o
     const path = join(dir, ent.name);
     if (ent.dir) yield* walkDir(path, seen, problems, opts);
     else if (!opts.accept || opts.accept(path)) yield path;
-  }
-}
-
-/** Canonical path for de-duplicating inputs named twice. */
-export async function canonicalPath(p: string): Promise<string> {
-  try {
-    return await realpath(p);
-  } catch {
-    return p;
   }
 }

@@ -146,16 +146,6 @@ function fastCopy(fields: Fields): Fields {
   return { ...fields };
 }
 
-/** True when the object looks like one Windows event record in either layout. */
-export function isWindowsRecord(obj: unknown): boolean {
-  if (!isObject(obj)) return false;
-  const ev = obj.Event;
-  if (isObject(ev) && isObject(ev.System)) return true;
-  const wl = obj.winlog;
-  if (isObject(wl) && ('channel' in wl || 'event_id' in wl)) return true;
-  return 'EventID' in obj && ('Channel' in obj || 'Provider_Name' in obj || 'Computer' in obj);
-}
-
 function fromEvtxLayout(event: JsonObject): Fields {
   const fields: Fields = {};
   if (isObject(event.System)) flattenSystem(event.System, fields);
