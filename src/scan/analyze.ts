@@ -17,14 +17,15 @@ import { analyzeObfuscation } from './analyzers/obfuscation.js';
 import { analyzeCommon } from './analyzers/common.js';
 import { analyzeFamilies } from './analyzers/families.js';
 import { analyzePluginXml } from './analyzers/plugin.js';
+import { analyzeToolTraits } from './analyzers/tool-traits.js';
 import { detectLanguage } from './language.js';
 
 const BY_LANGUAGE: Record<Language, Analyzer[]> = {
   php: [analyzePhp],
-  jsp: [analyzeJava],
-  aspx: [analyzeDotnet],
-  asp: [analyzeAsp],
-  cfml: [analyzeCfml],
+  jsp: [analyzeJava, analyzeToolTraits],
+  aspx: [analyzeDotnet, analyzeToolTraits],
+  asp: [analyzeAsp, analyzeToolTraits],
+  cfml: [analyzeCfml, analyzeToolTraits],
   perl: [analyzePerl],
   python: [analyzePython],
   node: [analyzeNode],
@@ -69,7 +70,21 @@ export interface AnalyzeOptions {
 }
 
 /** Analyzes one text as `language`; recursion into decoded layers is bounded by `limits`. */
+/**
+ * Shells passed around through blogs and word processors arrive with typographic quotes in
+ * their code (`Request.Item[“pass”]`, `Language=”Jscript”`). Read as code, they hide every
+ * string from the analyzers; straightened, the code reads as its author meant it. Only when
+ * such a quote sits against code punctuation, so prose in HTML keeps its quotes. The text is
+ * read as latin1, so each quote is its three UTF-8 bytes; line numbers do not move.
+ */
+function straightenQuotes(text: string): string {
+  if (!text.includes('\xe2\x80')) return text;
+  if (!/[[(=,]\s*\xe2\x80[\x98\x9c\x9d]|\xe2\x80[\x99\x9d]\s*[\]),;%]/.test(text)) return text;
+  return text.replace(/\xe2\x80[\x9c\x9d]/g, '"').replace(/\xe2\x80[\x98\x99]/g, "'");
+}
+
 export function analyzeText(text: string, language: Language, opts: AnalyzeOptions, layer = 0, budget = { bytes: 0, layers: 0 }): EvidenceCollector {
+  text = straightenQuotes(text);
   // JSPX keeps Java inside XML: entities hide quotes and angle brackets
   if (language === 'jsp' && /<jsp:(?:scriptlet|declaration|expression)/.test(text)) {
     text = text.replace(/&(?:lt|gt|amp|quot|apos);/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&apos;': "'" })[e] ?? e);

@@ -117,7 +117,7 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
     let bytes = 0;
     for await (const f of files) {
       batch.push(f.path);
-      bytes += f.size;
+      bytes += f.size > 0 ? f.size : 16384; // unknown size (not stat'ed by the walk): count a typical script
       if (batch.length >= BATCH_FILES || bytes >= BATCH_BYTES) {
         queue.push(batch);
         batch = [];

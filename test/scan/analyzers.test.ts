@@ -153,7 +153,7 @@ test('jsp: Struts page is clean; AES + defineClass loader is Behinder-like; memo
   assert.ok(reasons(b).includes('loads classes from request bytes it decodes/decrypts'));
   const m = findingOf('m.jsp', JSP_MEMSHELL);
   assert.equal(m?.family, 'memory shell loader');
-  assert.ok(reasons(m).includes('registers a filter/servlet/listener into the running server (memory shell loader)'));
+  assert.ok(reasons(m).includes('registers a filter/servlet/listener/endpoint into the running server (memory shell loader)'));
 });
 
 const ASPX_SHELL = `<%@ Page Language="C#" %>

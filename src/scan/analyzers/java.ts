@@ -26,7 +26,8 @@ const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [
   [/\.\s*getEngineByName\s*\([^)]{0,40}\)\s*\.\s*eval\s*\(|\bengine\s*\.\s*eval\s*\(/g, 'ScriptEngine.eval', 'code'],
   [/\b(?:createValueExpression|createMethodExpression|ELProcessor\s*\(\s*\)\s*\.\s*eval|\.\s*getValue\s*\(\s*ognl)/g, 'expression language evaluation', 'code'],
   [/\bnew\s+InitialContext\s*\(\s*\)\s*\.\s*lookup\s*\(|\.\s*lookup\s*\(/g, 'JNDI lookup', 'code'],
-  [/\bnew\s+FileOutputStream\s*\(|\bnew\s+FileWriter\s*\(|\bFiles\s*\.\s*write\s*\(/g, 'file write', 'write'],
+  // a logging FileHandler is a file writer too: the log record is the file's content
+  [/\bnew\s+FileOutputStream\s*\(|\bnew\s+FileWriter\s*\(|\bFiles\s*\.\s*write\s*\(|\bnew\s+(?:java\s*\.\s*util\s*\.\s*logging\s*\.\s*)?FileHandler\s*\(/g, 'file write', 'write'],
 ];
 
 export function analyzeJava(ctx: AnalyzerContext): void {
@@ -96,16 +97,22 @@ export function analyzeJava(ctx: AnalyzerContext): void {
     ev.add('flow', 'loads classes from request bytes it decodes/decrypts', 12, define.index, define[0].length);
   }
   // memory shell: components registered into the running container via its internals
-  const mem = /\b(?:addFilterDef|addFilterMap(?:Before)?|addServletMappingDecoded|addServletMapping|addApplicationEventListener|ApplicationFilterConfig|registerMapping|addInterceptor|getDeclaredField\s*\(\s*"(?:context|applicationContext|standardContext|filterConfigs)")\b/.exec(code);
+  // (WebSocket endpoints count: ServerContainer.addEndpoint with a config built at runtime)
+  const mem = /\b(?:addFilterDef|addFilterMap(?:Before)?|addServletMappingDecoded|addServletMapping|addApplicationEventListener|ApplicationFilterConfig|registerMapping|addInterceptor|getDeclaredField\s*\(\s*"(?:context|applicationContext|standardContext|filterConfigs)"|addEndpoint(?=\s*\(\s*(?:ServerEndpointConfig\b|\w+\s*\))))/.exec(code);
   if (mem) {
     const refl2 = /setAccessible\s*\(\s*true|getDeclaredField|getDeclaredMethod/.test(code);
-    ev.add('capability', 'registers a filter/servlet/listener into the running server (memory shell loader)', refl2 ? 9 : 6, mem.index, mem[0].length);
+    // a page (not a library class) that adds components to the server it runs in
+    const page = /<%/.test(ctx.text);
+    ev.add('capability', 'registers a filter/servlet/listener/endpoint into the running server (memory shell loader)', refl2 || page ? 9 : 6, mem.index, mem[0].length);
   }
   // request-driven socket: HTTP tunnel (reGeorg-style)
-  const sock = /\b(?:new\s+Socket\s*\(|SocketChannel\s*\.\s*open\s*\(|new\s+InetSocketAddress\s*\()/.exec(code);
-  if (sock) {
+  // every place an address is built: the tunnel's `SocketChannel.open()` takes none, its `new InetSocketAddress(host, port)` does
+  for (const sock of matches(/\b(?:new\s+Socket\s*\(|SocketChannel\s*\.\s*open\s*\(|new\s+InetSocketAddress\s*\()/g, code, 50)) {
     const args = callArgs(code, code.indexOf('(', sock.index));
-    if (taint.touches(args)) ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 8, sock.index, sock[0].length);
+    if (taint.touches(args)) {
+      ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 8, sock.index, sock[0].length);
+      break;
+    }
   }
   // uploader: request chooses both file and content
   const fos = /\bnew\s+FileOutputStream\s*\(([^;]{0,200})/.exec(code);

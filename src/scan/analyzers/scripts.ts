@@ -19,8 +19,9 @@ interface ScriptSpec {
 const PERL: ScriptSpec = {
   flow: {
     source: /\bparam\s*\(|\$ENV\s*\{\s*['"]?(?:QUERY_STRING|HTTP_\w+|CONTENT_\w+|REQUEST_URI)|<STDIN>|\bread\s*\(\s*STDIN|\$(?:cgi|q|query|cgi_obj)\s*->\s*(?:param|Vars|url_param)|\$FORM\s*\{|\$in\s*\{|\bReadParse\b/,
-    assign: /(?:\b(?:my|local|our)\s*\(?\s*)?([$@%]\w{1,40})(?:\s*\{[^}\n]{0,40}\})?(?:\s*\))?\s*\.?=(?![=~])\s*([^;]{1,300})/g,
-    varRef: /([$@%]\w+)/g,
+    // names without their sigil: shells fill @cmd and read $cmd[1], which is the same array
+    assign: /(?:\b(?:my|local|our)\s*\(?\s*)?[$@%](\w{1,40})(?:\s*\{[^}\n]{0,40}\})?(?:\s*\))?\s*\.?=(?![=~])\s*([^;]{1,300})/g,
+    varRef: /[$@%]\{?(\w+)/g,
   },
   sinks: /(?<![\w$>])(system|exec|eval|qx)\s*[({/|!]?|`[^`\n]{1,200}`|\bopen\s*\(?\s*[\w$]+\s*,\s*["'][^"'\n]{0,80}\|/g,
   socket: /\b(?:socket\s*\(|IO::Socket::INET|Socket::INET)/,
@@ -60,9 +61,90 @@ const SHELL: ScriptSpec = {
   shell: /\b(?:-e\s+\/bin\/(?:ba)?sh|bash\s+-i|sh\s+-i|\/bin\/(?:ba)?sh\s+-i|0<&\d+|>&\s*\/dev\/tcp)/,
 };
 
+/** Where a function is defined, by language: group 1 is its name; the body follows the match. */
+const FUNCTION_DEF: Record<string, RegExp> = {
+  perl: /\bsub\s+(\w{1,40})\s*\{/g,
+  python: /^[ \t]*def\s+(\w{1,40})\s*\([^)\n]{0,200}\)\s*:/gm,
+  node: /\bfunction\s+([A-Za-z_$][\w$]{0,40})\s*\([^)\n]{0,200}\)\s*\{/g,
+};
+
+/**
+ * Functions that hand back request data (`def get(name): ... return unquote(value)` over
+ * QUERY_STRING, `sub param_of { ... }`): their calls are request sources too. Bodies are
+ * read shallowly: up to the next definition, at most 1,500 characters.
+ */
+function requestGetters(code: string, lang: string, taint: Taint): string[] {
+  const def = FUNCTION_DEF[lang];
+  if (!def) return [];
+  const found: string[] = [];
+  const defs = [...matches(def, code, 500)];
+  for (let i = 0; i < defs.length && found.length < 20; i++) {
+    const d = defs[i]!;
+    const start = d.index + d[0].length;
+    const end = Math.min(defs[i + 1]?.index ?? code.length, start + 1500);
+    const body = code.slice(start, end);
+    for (const r of matches(/\breturn\b([^;\n]{1,200})/g, body, 20)) {
+      if (taint.touches(r[1]!)) {
+        found.push(d[1]!.replace(/\$/g, '\\$'));
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** Perl's `read(STDIN, $buf, $ENV{CONTENT_LENGTH})` fills $buf with the request body: an assignment in all but syntax. */
+const READ_TARGET: Record<string, RegExp> = { perl: /\bread\s*\(\s*STDIN\s*,\s*\$(\w{1,40})/g };
+/**
+ * Bindings the assignment regex cannot see: loop variables take the values of what they
+ * iterate (`for q in q_list:`, `foreach my $p (@pairs)`, `for (const p of parts)`), and
+ * Python unpacks tuples (`k, v = pair.split('=')`). Group 1 holds the names, group 2 the value.
+ */
+const BINDERS: Record<string, RegExp[]> = {
+  python: [/^[ \t]*for\s+(\w{1,40}(?:\s*,\s*\w{1,40}){0,6})\s+in\s+([^\n]{1,200}):/gm, /^[ \t]*(\w{1,40}(?:\s*,\s*\w{1,40}){1,6})\s*=(?!=)\s*([^\n]{1,300})/gm],
+  perl: [/\bforeach\s+(?:my\s+)?\$(\w{1,40})\s*\(([^)\n]{1,200})\)/g],
+  node: [/\bfor\s*\(\s*(?:const|let|var)\s+([A-Za-z_$][\w$]{0,40})\s+(?:of|in)\s+([^)\n]{1,200})\)/g],
+};
+
+/** The request-data variables of a script: assignments, then binders and read() targets, to a fixed point. */
+function scriptTaint(code: string, lang: string, flow: FlowSpec): Taint {
+  const taint = new Taint(code, flow);
+  const read = READ_TARGET[lang];
+  if (read) {
+    for (const m of matches(read, code, 20)) {
+      taint.vars.add(m[1]!);
+      taint.direct.add(m[1]!);
+    }
+  }
+  const binds = (BINDERS[lang] ?? []).flatMap((re) => [...matches(re, code, 200)]);
+  for (let round = 0; round < 3 && binds.length > 0; round++) {
+    taint.propagate();
+    let changed = false;
+    for (const m of binds) {
+      if (!taint.touches(m[2]!)) continue;
+      for (const n of m[1]!.split(',')) {
+        const name = n.trim();
+        if (name && !taint.vars.has(name)) {
+          taint.vars.add(name);
+          changed = true;
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  taint.propagate();
+  return taint;
+}
+
 function analyzeScript(ctx: AnalyzerContext, spec: ScriptSpec, nodeRequiresChildProcess: boolean): void {
   const { code, ev } = ctx;
-  const taint = new Taint(code, spec.flow);
+  const lang = ctx.ev.language;
+  let taint = scriptTaint(code, lang, spec.flow);
+  const getters = requestGetters(code, lang, taint);
+  if (getters.length > 0) {
+    const source = new RegExp(`${spec.flow.source.source}|(?<![\\w$.>])(?:${getters.join('|')})\\s*\\(`, spec.flow.source.flags);
+    taint = scriptTaint(code, lang, { ...spec.flow, source });
+  }
   if (ctx.ev.language === 'node') analyzeWriters(ctx, taint);
   if (ctx.ev.language === 'perl') fileManager(ctx, taint);
   let sinks = 0;

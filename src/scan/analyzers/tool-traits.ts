@@ -1,0 +1,47 @@
+/**
+ * Traits of attack tools that are not a single request-to-sink flow: the operations an
+ * interactive shell offers its operator (add an OS account, switch on xp_cmdshell, read the
+ * RDP port or VNC password from the registry, escalate through a MySQL UDF or Serv-U), and
+ * whole-database dumpers that walk every table and copy every row out. Each is a behaviour a
+ * new tool of the same kind has too; alone they stay below the malicious threshold.
+ * Used for ASP, ASP.NET, JSP and CFML; PHP has its own shell-UI and dumper analysis.
+ */
+import type { AnalyzerContext } from '../context.js';
+
+/** Operator-facing operations, read from the whole text (forms and menus are where shells name them). */
+const OPERATIONS: Array<[RegExp, string, number]> = [
+  [/\bnet\s+(?:user\s+[^\s"'<>]{1,40}\s+[^\s"'<>/]{1,40}\s*\/add|localgroup\s+administrators\s+[^\s"'<>/]{1,40}\s*\/add)/i, 'adds an OS account', 3],
+  [/\bxp_cmdshell\b[\s\S]{0,2000}?\b(?:sp_configure|sp_addextendedproc|sp_oacreate)\b|\b(?:sp_configure|sp_addextendedproc|sp_oacreate)\b[\s\S]{0,2000}?\bxp_cmdshell\b/i, 'enables or runs SQL Server command execution (xp_cmdshell / OLE automation)', 3],
+  [/\b(?:udf\.dll|lib_mysqludf_sys|sys_eval|sys_exec)\b|\bnullevt\.mof\b|\bServ-?U\b[\s\S]{0,400}?\b(?:SITE\s+EXEC|LocalAdministrator|43958)\b/i, 'privilege escalation through a database UDF, MOF file or Serv-U', 3],
+  [/Terminal\s+Server\\+WinStations\\+RDP-Tcp|\\+RealVNC\\+|\\+Radmin\\+|\\+Winlogon\b[\s\S]{0,200}?DefaultPassword|pcAnywhere/i, 'reads remote-access secrets or ports from the registry', 2],
+  [/\bcmd(?:\.exe)?\s+\/c\b|\/bin\/(?:ba)?sh\s+-c\b/i, 'offers a command interpreter', 1.5],
+  [/\b(?:whoami|ipconfig\s+\/all|netstat\s+-an|systeminfo|tasklist|query\s+user|uname\s+-a|cat\s+\/etc\/passwd)\b/i, 'reconnaissance commands', 1],
+  [/\b(?:21|22)\s*,\s*(?:22|23)\s*,\s*(?:23|25)\s*,\s*(?:25|53|80)\b[^\n]{0,80}\b(?:1433|3306|3389)\b/i, 'scans ports of other hosts', 1.5],
+];
+
+/** Every table listed, then `SELECT * FROM` + the table name: the whole database copied out. */
+const LIST_TABLES = /\bgetTables\s*\(|\bSHOW\s+TABLES\b|\binformation_schema\s*\.\s*tables\b|\bsysobjects\b[^\n]{0,80}xtype\s*=\s*'U'|\bsys\s*\.\s*tables\b|\b(?:user|all)_tables\b|\bGetOleDbSchemaTable\s*\(|\bGetSchema\s*\(\s*"Tables"|\bOpenSchema\s*\(\s*(?:20|adSchemaTables)\b/i;
+const SELECT_ALL_FROM_VAR = /["']\s*select\s+\*\s+from\s+\[?["']\s*(?:\+|&)|["']\s*select\s+\*\s+from\s+["']\s*\.\s*\$/i;
+const TO_FILE = /\bnew\s+(?:FileOutputStream|FileWriter|StreamWriter|FileStream)\s*\(|\bCreateTextFile\b|\bSaveToFile\b|\bFile\s*\.\s*(?:WriteAll\w*|AppendAll\w*|CreateText)\s*\(|Content-Disposition/i;
+
+export function analyzeToolTraits(ctx: AnalyzerContext): void {
+  const { text, code, ev } = ctx;
+  let weight = 0;
+  let first = -1;
+  const seen: string[] = [];
+  for (const [re, what, w] of OPERATIONS) {
+    const m = re.exec(text);
+    if (!m) continue;
+    weight += w;
+    seen.push(what);
+    if (first < 0 || m.index < first) first = m.index;
+  }
+  // one trait is a word on a page; two or more are a tool's menu
+  if (seen.length >= 2) ev.add('capability', `offers attack operations: ${seen.join('; ')}`, Math.min(weight, 8), first, 40);
+  const list = LIST_TABLES.exec(code);
+  if (list) {
+    const dump = SELECT_ALL_FROM_VAR.exec(code);
+    // copied into files or a download: the exfiltration step; without it, an admin or test page reading tables
+    if (dump) ev.add('capability', 'walks every table and copies every row out (database dumper)', TO_FILE.test(code) ? 7 : 3, dump.index, dump[0].length);
+  }
+}

