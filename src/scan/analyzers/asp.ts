@@ -52,7 +52,8 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     }
   }
   // JScript: eval handed around as a value ({'E': eval}, var f = eval) to dodge `eval(`
-  const alias = /[:=,(]\s*eval\s*[,;})\]]/.exec(code);
+  // (a function that returns eval itself is the same trick: `function f(x){ if (x) return Request(...); else return eval }`)
+  const alias = /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code);
   if (alias) ev.add('obfuscation', 'eval passed around as a value (aliased code execution)', hasRequest ? 10 : 6, alias.index, alias[0].length);
   // database client: request picks the server/credentials and the SQL
   const conn = /\.\s*Open\b\s*\(?([^\n]{0,300})|ConnectionString\s*=\s*([^\n]{0,300})/i.exec(code);
@@ -79,6 +80,9 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   }
   const enc = /#@~\^[A-Za-z0-9+/]{6}==/.exec(ctx.text);
   if (enc) ev.add('obfuscation', 'script encoded with the Microsoft Script Encoder', 6, enc.index, 12);
+  // server-side include of a file with a harmless extension: code kept where scanners and people do not look
+  const ssi = /<!--\s*#include\s+(?:file|virtual)\s*=\s*["']?[^"'\s>]{0,200}\.(?:txt|jpg|jpeg|gif|png|bmp|ico|log|dat|rar|zip|doc|pdf)["']?\s*-->/i.exec(ctx.text);
+  if (ssi) ev.add('obfuscation', 'server-side include of a file with a non-script extension (code hidden under a harmless name)', 5, ssi.index, ssi[0].length);
   const fso = /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code);
   if (fso && shellObj && hasRequest) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
 }

@@ -100,6 +100,11 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
     const e = /(?<![\w.])eval\s*\(\s*[A-Za-z_]/.exec(code);
     if (e) ev.add('flow', 'JScript.NET service evaluates a method argument or request value', 11, e.index, e[0].length);
   }
+  // registry browser: enumerates keys and values of the hives a request walks (ASPXSpy-style RegShell)
+  const hive = /\bRegistry\s*\.\s*(?:LocalMachine|ClassesRoot|CurrentUser|Users|CurrentConfig)\b|RegistryKey\s*\.\s*OpenBaseKey\s*\(/.exec(code);
+  if (hive && hasRequest && /\.\s*OpenSubKey\s*\(/.test(code) && /\.\s*Get(?:SubKeyNames|ValueNames)\s*\(/.test(code)) {
+    ev.add('capability', 'browses the Windows registry along paths the request gives (registry viewer)', 5, hive.index, hive[0].length);
+  }
   // reflection that hides Process
   const refl = /["']System\.Diagnostics\.Process["']|GetType\s*\(\s*"System\.Diagnostics/i.exec(code);
   if (refl) ev.add('capability', 'reaches process execution through reflection', 6, refl.index, refl[0].length);

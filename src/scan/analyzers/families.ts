@@ -114,6 +114,29 @@ const RULES: FamilyRule[] = [
   },
 ];
 
+/**
+ * The China Chopper / AntSword "custom script" server: one request parameter picks an
+ * operation by a single capital letter (A list roots, B list folder, C read, D write, ...
+ * M run a command, Q query a database), the same protocol in every language it is written in.
+ */
+const LETTER_BRANCH = /(?:\.\s*equals\s*\(\s*|={2,3}\s*|\bcase\s+|\beq\s+)["']([A-Q])["']/g;
+const RUNS_COMMANDS = /Runtime\s*\.\s*getRuntime|ProcessBuilder|Process\s*\.\s*Start|ProcessStartInfo|WScript\.Shell|\bpopen\d?\s*\(|\bsubprocess\b|\bproc_open\s*\(|\bshell_exec\s*\(|\bsystem\s*\(|`[^`\n]{1,100}`/;
+
+function chopperDispatch(ctx: AnalyzerContext): void {
+  const letters = new Set<string>();
+  let first = -1;
+  LETTER_BRANCH.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let n = 0;
+  while ((m = LETTER_BRANCH.exec(ctx.code)) !== null && n++ < 400) {
+    letters.add(m[1]!);
+    if (first < 0) first = m.index;
+  }
+  if (letters.size < 10 || !RUNS_COMMANDS.test(ctx.code)) return;
+  ctx.ev.add('family', `picks file, command and database operations by single-letter codes (${letters.size} of A–Q; China Chopper/AntSword custom-script server)`, 6, first, 20);
+  ctx.ev.setFamily('China Chopper', 6);
+}
+
 /** Self-identifying names are used only to choose a label among matched behaviour. */
 const NAMES: Array<[RegExp, string]> = [
   [/\bb374k\b/i, 'b374k'],
@@ -132,6 +155,7 @@ const NAMES: Array<[RegExp, string]> = [
 
 export function analyzeFamilies(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
+  chopperDispatch(ctx);
   for (const r of RULES) {
     if (!r.languages.includes(ev.language)) continue;
     if (r.maxSize !== undefined && ctx.size > r.maxSize) continue;
