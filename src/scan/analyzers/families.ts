@@ -123,6 +123,9 @@ const LETTER_BRANCH = /(?:\.\s*equals\s*\(\s*|={2,3}\s*|\bcase\s+|\beq\s+)["']([
 const RUNS_COMMANDS = /Runtime\s*\.\s*getRuntime|ProcessBuilder|Process\s*\.\s*Start|ProcessStartInfo|WScript\.Shell|\bpopen\d?\s*\(|\bsubprocess\b|\bproc_open\s*\(|\bshell_exec\s*\(|\bsystem\s*\(|`[^`\n]{1,100}`/;
 
 function chopperDispatch(ctx: AnalyzerContext): void {
+  const c = ctx.code;
+  // the first operations of the protocol must be there before a whole-text scan is worth it
+  if (!(c.includes('"A"') || c.includes("'A'")) || !(c.includes('"B"') || c.includes("'B'"))) return;
   const letters = new Set<string>();
   let first = -1;
   LETTER_BRANCH.lastIndex = 0;

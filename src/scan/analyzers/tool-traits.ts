@@ -6,7 +6,7 @@
  * new tool of the same kind has too; alone they stay below the malicious threshold.
  * Used for ASP, ASP.NET, JSP and CFML; PHP has its own shell-UI and dumper analysis.
  */
-import type { AnalyzerContext } from '../context.js';
+import { hasAny, type AnalyzerContext } from '../context.js';
 
 /** Operator-facing operations, read from the whole text (forms and menus are where shells name them). */
 const OPERATIONS: Array<[RegExp, string, number]> = [
@@ -24,8 +24,17 @@ const LIST_TABLES = /\bgetTables\s*\(|\bSHOW\s+TABLES\b|\binformation_schema\s*\
 const SELECT_ALL_FROM_VAR = /["']\s*select\s+\*\s+from\s+\[?["']\s*(?:\+|&)|["']\s*select\s+\*\s+from\s+["']\s*\.\s*\$/i;
 const TO_FILE = /\bnew\s+(?:FileOutputStream|FileWriter|StreamWriter|FileStream)\s*\(|\bCreateTextFile\b|\bSaveToFile\b|\bFile\s*\.\s*(?:WriteAll\w*|AppendAll\w*|CreateText)\s*\(|Content-Disposition/i;
 
+/** Words every operation contains (lower case): without two of them, OPERATIONS cannot add up to a finding. */
+const OPERATION_WORDS = ['net user', 'net localgroup', 'xp_cmdshell', 'udf.dll', 'lib_mysqludf', 'sys_eval', 'sys_exec', 'nullevt', 'serv-u', 'servu', 'winstations', 'realvnc', 'radmin', 'winlogon', 'pcanywhere', 'cmd.exe /c', 'cmd /c', '/bin/sh -c', '/bin/bash -c', 'whoami', 'ipconfig', 'netstat', 'systeminfo', 'tasklist', 'query user', 'uname -a', '/etc/passwd', '3389'];
+
 export function analyzeToolTraits(ctx: AnalyzerContext): void {
-  const { text, code, ev } = ctx;
+  operations(ctx);
+  if (hasAny(ctx.lower, ['tables', 'sysobjects', 'getoledbschematable', 'getschema', 'openschema'])) dumper(ctx);
+}
+
+function operations(ctx: AnalyzerContext): void {
+  const { text, ev } = ctx;
+  if (!hasAny(text.toLowerCase(), OPERATION_WORDS)) return;
   let weight = 0;
   let first = -1;
   const seen: string[] = [];
@@ -38,6 +47,10 @@ export function analyzeToolTraits(ctx: AnalyzerContext): void {
   }
   // one trait is a word on a page; two or more are a tool's menu
   if (seen.length >= 2) ev.add('capability', `offers attack operations: ${seen.join('; ')}`, Math.min(weight, 8), first, 40);
+}
+
+function dumper(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
   const list = LIST_TABLES.exec(code);
   if (list) {
     const dump = SELECT_ALL_FROM_VAR.exec(code);
