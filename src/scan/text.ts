@@ -40,19 +40,33 @@ export function printable(s: string, max = SNIPPET_MAX): string {
   return out;
 }
 
+/** Counts of the latin1 range, reused between calls (entropy runs on many lines per file). */
+const LOW_COUNTS = new Uint32Array(256);
+
 /** Shannon entropy in bits per character of `s` (sampled up to 64 KiB). */
 export function entropy(s: string): number {
   const n = Math.min(s.length, 65536);
   if (n === 0) return 0;
-  const counts = new Map<number, number>();
+  // analyzed text is latin1 (one char per byte); wider chars appear only in decoded layers
+  let high: Map<number, number> | undefined;
+  LOW_COUNTS.fill(0);
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (c < 256) LOW_COUNTS[c]!++;
+    else (high ??= new Map()).set(c, (high.get(c) ?? 0) + 1);
   }
   let h = 0;
-  for (const k of counts.values()) {
+  for (let c = 0; c < 256; c++) {
+    const k = LOW_COUNTS[c]!;
+    if (k === 0) continue;
     const p = k / n;
     h -= p * Math.log2(p);
+  }
+  if (high) {
+    for (const k of high.values()) {
+      const p = k / n;
+      h -= p * Math.log2(p);
+    }
   }
   return h;
 }
