@@ -36,11 +36,11 @@ export function isServerExtension(ext: string): boolean {
 export const ARCHIVE_EXTS = new Set(['zip', 'jar', 'war', 'ear', 'jpi', 'hpi', 'obr', 'sar', 'nupkg']);
 
 /** Byte markers that mean "server-side code lives here" whatever the extension says. */
-const SERVER_MARKERS = [/<\?php/i, /<\?=/, /<%[@=\s!]/, /runat\s*=\s*["']?server/i, /<cf(?:set|execute|file|output|script|component|function)\b/i];
+const SERVER_MARKERS = /<\?(?:php|=)|<%[@=\s!]|runat\s*=\s*["']?server|<cf(?:set|execute|file|output|script|component|function)\b/i;
 
+/** One pass over the text (every non-script file in a web root goes through here). */
 export function hasServerMarker(head: string): boolean {
-  for (const re of SERVER_MARKERS) if (re.test(head)) return true;
-  return false;
+  return SERVER_MARKERS.test(head);
 }
 
 /** Content cues per language; each hit adds its weight. */
