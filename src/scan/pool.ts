@@ -1,17 +1,29 @@
 /**
  * A worker_threads pool for scanning: the walker feeds paths, each worker reads and scans
- * them and reports per file. A watchdog terminates a worker stuck past the time cap (a
- * regex or inflate that will not end), reports that file, and carries on with a new worker.
+ * them and reports outcomes in groups. A watchdog reads each worker's shared progress cell,
+ * terminates a worker stuck on one file past the time cap (a regex or inflate that will not
+ * end), reports that file, and queues again the files of the batch whose outcomes it had
+ * not received yet, on a new worker.
  */
 import { Worker } from 'node:worker_threads';
 import type { Problem } from '../errors.js';
 import type { FileOutcome } from './scan-bytes.js';
-import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
+import type { FromWorker, ToWorker, WorkerData, WorkerInit } from './worker.js';
 import type { WalkedFile } from './walk.js';
 
 interface Slot {
   worker: Worker;
-  batch?: { id: number; paths: string[]; current: number; startedAt: number };
+  /** [batch id, index of the file being scanned], written by the worker. */
+  progress: Int32Array;
+  batch?: {
+    id: number;
+    paths: string[];
+    /** Files whose outcomes have arrived (all before this index). */
+    received: number;
+    /** The file the watchdog last saw the worker on, and since when. */
+    current: number;
+    startedAt: number;
+  };
 }
 
 export interface PoolOptions {
@@ -46,9 +58,11 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
   const killAfter = Math.max(2000, opts.init.limits.maxMillisPerFile * 3);
 
   const spawn = (slot?: Slot): Slot => {
-    const worker = new Worker(url, { workerData: opts.init });
-    const s: Slot = slot ?? { worker };
+    const shared = new SharedArrayBuffer(8);
+    const worker = new Worker(url, { workerData: { ...opts.init, progress: shared } satisfies WorkerData });
+    const s: Slot = slot ?? { worker, progress: new Int32Array(shared) };
     s.worker = worker;
+    s.progress = new Int32Array(shared);
     s.batch = undefined;
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'fatal') {
@@ -58,13 +72,9 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
       }
       const b = s.batch;
       if (!b || b.id !== m.id) return;
-      if (m.type === 'start') {
-        b.current = m.index;
-        b.startedAt = Date.now();
-      } else if (m.type === 'result') {
-        for (const o of m.outcomes) opts.onOutcome(o);
-        b.current = m.index + 1;
-        b.startedAt = Date.now();
+      if (m.type === 'results') {
+        for (const outcomes of m.outcomes) for (const o of outcomes) opts.onOutcome(o);
+        b.received = Math.max(b.received, m.from + m.outcomes.length);
       } else if (m.type === 'done') {
         s.batch = undefined;
         notify();
@@ -73,9 +83,9 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
     worker.on('error', (e) => {
       const b = s.batch;
       if (b) {
-        opts.onProblem({ kind: 'internal', file: b.paths[b.current] ?? '-', message: `scanner worker failed: ${e.message}` });
-        const rest = b.paths.slice(b.current + 1);
-        if (rest.length > 0) queue.unshift(rest);
+        const at = currentIndex(s, b);
+        opts.onProblem({ kind: 'internal', file: b.paths[at] ?? '-', message: `scanner worker failed: ${e.message}` });
+        requeue(b, at);
       }
       s.batch = undefined;
       void worker.terminate();
@@ -84,16 +94,27 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
     });
     return s;
   };
+  /** The file a worker is on, from its progress cell (the batch's first file until it has started). */
+  const currentIndex = (s: Slot, b: NonNullable<Slot['batch']>): number => (Atomics.load(s.progress, 0) === b.id ? Atomics.load(s.progress, 1) : b.received);
+  /** After a worker is lost on file `at`: every later file, and earlier ones whose outcomes never arrived. */
+  const requeue = (b: NonNullable<Slot['batch']>, at: number): void => {
+    const rest = [...b.paths.slice(b.received, at), ...b.paths.slice(at + 1)];
+    if (rest.length > 0) queue.unshift(rest);
+  };
   for (let i = 0; i < Math.max(1, opts.workers); i++) slots.push(spawn());
 
   const watchdog = setInterval(() => {
     const now = Date.now();
     for (const s of slots) {
       const b = s.batch;
-      if (b && now - b.startedAt > killAfter) {
-        opts.onProblem({ kind: 'scan', file: b.paths[b.current] ?? '-', message: `time cap hit (${killAfter} ms); file not scanned` });
-        const rest = b.paths.slice(b.current + 1);
-        if (rest.length > 0) queue.unshift(rest);
+      if (!b) continue;
+      const at = currentIndex(s, b);
+      if (at !== b.current) {
+        b.current = at;
+        b.startedAt = now;
+      } else if (now - b.startedAt > killAfter) {
+        opts.onProblem({ kind: 'scan', file: b.paths[at] ?? '-', message: `time cap hit (${killAfter} ms); file not scanned` });
+        requeue(b, at);
         s.batch = undefined;
         void s.worker.terminate();
         spawn(s);
@@ -107,7 +128,7 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
       if (s.batch || queue.length === 0) continue;
       const paths = queue.shift()!;
       const id = nextId++;
-      s.batch = { id, paths, current: 0, startedAt: Date.now() };
+      s.batch = { id, paths, received: 0, current: -1, startedAt: Date.now() };
       s.worker.postMessage({ type: 'task', id, paths } satisfies ToWorker);
     }
   };

@@ -1,10 +1,12 @@
 /**
- * Worker-thread entry: scans the files it is sent and posts one message per file, so the
- * pool always knows which file a worker is on (for the time cap).
+ * Worker-thread entry: scans the files it is sent. Which file it is on is written to a
+ * shared progress cell (batch id, index) that the pool's watchdog reads, so no message is
+ * needed per file; outcomes travel in groups (every FLUSH_FILES files or FLUSH_MS), which on
+ * trees of small scripts saves most of the messaging cost.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { scanFile } from './scan-file.js';
-import type { ScanContext } from './scan-bytes.js';
+import type { FileOutcome, ScanContext } from './scan-bytes.js';
 import type { ScanLimits } from './types.js';
 import { loadYara } from './yara.js';
 
@@ -12,16 +14,24 @@ export interface WorkerInit {
   limits: ScanLimits;
   yaraRules?: string;
 }
+export interface WorkerData extends WorkerInit {
+  /** Int32Array cells: [batch id, index of the file being scanned]. */
+  progress: SharedArrayBuffer;
+}
 export type ToWorker = { type: 'task'; id: number; paths: string[] };
 export type FromWorker =
-  | { type: 'start'; id: number; index: number }
-  | { type: 'result'; id: number; index: number; outcomes: import('./scan-bytes.js').FileOutcome[] }
+  /** Outcomes of files from..from+outcomes.length-1 of batch `id`. */
+  | { type: 'results'; id: number; from: number; outcomes: FileOutcome[][] }
   | { type: 'done'; id: number }
   | { type: 'fatal'; message: string };
 
-const init = workerData as WorkerInit;
+const FLUSH_FILES = 16;
+const FLUSH_MS = 200;
+
+const init = workerData as WorkerData;
 const port = parentPort;
 if (port) {
+  const progress = new Int32Array(init.progress);
   const ctx: ScanContext = { limits: init.limits };
   let ready: Promise<void> = Promise.resolve();
   if (init.yaraRules) {
@@ -34,12 +44,22 @@ if (port) {
   }
   port.on('message', (msg: ToWorker) => {
     void ready.then(async () => {
-      // no per-file 'start' message: the pool takes a result for file i as the start of file
-      // i + 1 (half the messages; on trees of small scripts the messaging was a visible cost)
+      let pending: FileOutcome[][] = [];
+      let from = 0;
+      let lastFlush = Date.now();
+      const flush = (): void => {
+        if (pending.length > 0) port.postMessage({ type: 'results', id: msg.id, from, outcomes: pending } satisfies FromWorker);
+        from += pending.length;
+        pending = [];
+        lastFlush = Date.now();
+      };
+      Atomics.store(progress, 0, msg.id);
       for (let i = 0; i < msg.paths.length; i++) {
-        const outcomes = await scanFile(msg.paths[i]!, ctx);
-        port.postMessage({ type: 'result', id: msg.id, index: i, outcomes } satisfies FromWorker);
+        Atomics.store(progress, 1, i);
+        pending.push(await scanFile(msg.paths[i]!, ctx));
+        if (pending.length >= FLUSH_FILES || Date.now() - lastFlush >= FLUSH_MS) flush();
       }
+      flush();
       port.postMessage({ type: 'done', id: msg.id } satisfies FromWorker);
     });
   });
