@@ -183,3 +183,21 @@ test('aspx: registry viewer driven by the request', () => {
   const f = findingOf('r.aspx', REG_VIEWER);
   assert.ok(reasons(f).includes('browses the Windows registry along paths the request gives (registry viewer)'));
 });
+
+const ASPX_INPUT_CONTROLS = `<%@ Page Language="C#" %>
+<script runat="server">
+void Pack(object s, EventArgs e) {
+  System.Diagnostics.Process.Start(txtTool.Value, " a " + txtOut.Value);
+  var cfg = new Dictionary<string, string>();
+  foreach (var kv in cfg) Response.Write(kv.Value);
+}
+</script>
+<form runat="server"><input id="txtTool" type="text" runat="server" /><input id="txtOut" runat="server" /></form>`;
+
+test('aspx: .Value of a runat=server input is posted data; .Value of anything else is not', () => {
+  const f = findingOf('p.aspx', ASPX_INPUT_CONTROLS);
+  assert.equal(f?.verdict, 'malicious');
+  assert.ok(reasons(f).includes('request input reaches Process.Start'));
+  const plain = ASPX_INPUT_CONTROLS.replace(/ runat="server" \/>/g, ' />').replace('<input id="txtOut" runat="server" />', '');
+  assert.ok(!reasons(findingOf('q.aspx', plain)).includes('request input reaches Process.Start'));
+});

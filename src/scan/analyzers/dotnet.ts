@@ -28,9 +28,26 @@ const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [
   [/\bFile\s*\.\s*(?:WriteAllBytes|WriteAllText|AppendAllText|Create)\s*\(|\.\s*SaveAs\s*\(/gi, 'file write', 'write'],
 ];
 
+/**
+ * Server-side HTML inputs (`<input id="txtPath" runat="server">`): their `.Value` is a posted
+ * form field. Collected by id from the markup, so `.Value` of anything else stays clean.
+ */
+function inputControlSource(text: string): RegExp | undefined {
+  const ids = new Set<string>();
+  for (const m of matches(/<(?:input|textarea|select)\b[^>]{0,400}>/gi, text, 500)) {
+    if (!/\brunat\s*=\s*["']?server/i.test(m[0])) continue;
+    const id = /\bid\s*=\s*["']?([A-Za-z_]\w{0,60})/i.exec(m[0])?.[1];
+    if (id) ids.add(id);
+  }
+  if (ids.size === 0) return undefined;
+  return new RegExp(`${DOTNET_FLOW.source.source}|\\b(?:${[...ids].slice(0, 200).join('|')})\\s*\\.\\s*(?:Value|InnerText)\\b(?!\\s*=[^=])`, DOTNET_FLOW.source.flags);
+}
+
 export function analyzeDotnet(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
-  const taint = new Taint(code, DOTNET_FLOW);
+  const inputs = inputControlSource(ctx.text);
+  const flow = inputs ? { ...DOTNET_FLOW, source: inputs } : DOTNET_FLOW;
+  const taint = new Taint(code, flow);
   // web service / WCF operations: their parameters arrive from the request
   for (const m of matches(/\[\s*(?:WebMethod|OperationContract)[^\]]{0,200}\]\s*(?:public\s+)?(?:static\s+)?(?:[\w.<>\[\]]+\s+)?\w+\s*\(([^)]{0,300})\)|(?:WebMethodAttribute|OperationContractAttribute)[\s\w]{0,80}function\s+\w+\s*\(([^)]{0,300})\)/g, code, 200)) {
     for (const part of (m[1] ?? m[2] ?? '').split(',')) {
@@ -41,7 +58,7 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
       }
     }
   }
-  const hasRequest = DOTNET_FLOW.source.test(code);
+  const hasRequest = flow.source.test(code);
   analyzeWriters(ctx, taint);
   fileManager(ctx, taint);
   sqlClient(ctx, taint);
