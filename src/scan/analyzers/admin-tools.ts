@@ -61,9 +61,12 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   if (lang === 'php' && (ctx.size > 65536 || AUTH_CHECKS.test(code))) return;
   const kinds = new Set<string>();
   let first = -1;
+  // in big PHP files one variable name stands for many values across functions: only paths
+  // taken from the request directly (or one assignment away) count there
+  const reaches = lang === 'php' && ctx.size >= 16384 ? (a: string) => taint.touchesDirectly(a) : (a: string) => taint.touches(a);
   for (const m of matches(spec.ops, code, 2000)) {
     const args = argsAfter(code, m, lang);
-    if (!args || !taint.touches(args) || /php:\/\/|^\s*['"]https?:/i.test(args)) continue;
+    if (!args || !reaches(args) || /php:\/\/|^\s*['"]https?:/i.test(args)) continue;
     kinds.add(spec.kind(m));
     if (first === -1) first = m.index;
   }

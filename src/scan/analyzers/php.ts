@@ -8,6 +8,8 @@ import { fileManager, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs, printable } from '../text.js';
 import { blankStrings } from '../lexer.js';
+import { addSplitSlots, evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, superglobalSpellings, writeThenInclude } from './php-mechanisms.js';
+import { analyzeHackTools } from './php-hacktools.js';
 import { b64, inflateAny, looksLikeCode, rot13, reverse, unescapeDq } from '../decode.js';
 
 const SOURCE =
@@ -45,6 +47,9 @@ export const DANGEROUS_NAMES = new Set([
   'proc_open',
 ]);
 const DECODERS = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|convert_uudecode|hex2bin|pack|urldecode|rawurldecode|gzip_inflate|bzdecompress|openssl_decrypt|mcrypt_decrypt)\s*\(/i;
+
+/** An include path with a literal folder/prefix before the variable part and a literal script extension after it. */
+const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.\s*\$\w+(?:\s*\.\s*'[^']*')?\s*\.\s*'[^']*\.(?:php|inc)')/i;
 
 /** Request data reaching code selection through several steps: common in routers, so one weak reason. */
 const INDIRECT = 'request-derived value selects code to run (function, callback or include) through several steps';
@@ -88,9 +93,12 @@ function callMatches(ctx: AnalyzerContext, calls: CallIndex, names: readonly str
 export function analyzePhp(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const consts = constantStrings(code, bareCode(ctx));
+  const resolve: VarResolver = Object.assign((n: string) => consts.get(n)?.at(-1), { varying: varyingNames(consts) });
+  addSplitSlots(ctx, consts, resolve);
   const superNames = [...consts].filter(([, vs]) => vs.some((v) => /^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)$/.test(v))).map(([n]) => n.replace('$', '\\$'));
   const extraSources: string[] = [];
   if (superNames.length > 0) extraSources.push(`\\$\\{\\s*(?:${superNames.join('|')})\\s*\\}`);
+  extraSources.push(...superglobalSpellings(code, resolve));
   // foreach (array('_POST', '_GET') as $r) ... $$r: a superglobal reached by its name
   const byName = superglobalNameVars(code);
   if (byName.length > 0) extraSources.push(`\\$\\$(?:${byName.join('|')})\\b|\\$\\{\\s*\\$(?:${byName.join('|')})\\s*\\}`);
@@ -128,7 +136,6 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     passwordGate(ctx);
   }
   const names = dangerousNameVars(ctx, consts);
-  const resolve: VarResolver = Object.assign((n: string) => consts.get(n)?.at(-1), { varying: varyingNames(consts) });
   deobfuscate(ctx, resolve);
 
   // direct sinks
@@ -174,7 +181,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const pat = /^\s*(['"])(.)[^\n]{0,200}?\2([a-zA-Z]*)\1/.exec(args) ?? (folded !== undefined && folded.length >= 2 ? /^()(\W)[\s\S]{0,200}?\2([a-zA-Z]*)$/.exec(folded.trim()) : null);
     if (pat && folded !== undefined && /^(\W)[\s\S]*\1([a-zA-Z]*)$/.test(folded.trim())) pat[3] = /^(\W)[\s\S]*\1([a-zA-Z]*)$/.exec(folded.trim())![2]!;
     const mbE = /^\s*[^,]+,[^,]+,[^,]+,\s*['"][a-z]*e/i.test(args) && /^mb_/i.test(m[0]);
-    if ((pat && pat[3]!.includes('e')) || mbE) {
+    if ((pat && pat[3]!.includes('e')) || mbE || (!pat && partialModifiersE(splitTopArgs(args)[0] ?? '', resolve))) {
       const w = taint.touches(args) ? 12 : 8;
       ev.add('flow', 'regex replace with the /e modifier evaluates its replacement as PHP', w, m.index, m[0].length);
     } else if (!pat && taint.hasSource(args.split(',')[0] ?? '')) {
@@ -191,8 +198,12 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const cbIndex0 = fn === 'array_filter' || fn === 'array_walk' || fn === 'array_walk_recursive' || fn === 'array_reduce' || fn === 'usort' || fn === 'uasort' || fn === 'uksort' || fn === 'iterator_apply' || fn.startsWith('array_diff') || fn.startsWith('array_udiff') || fn.startsWith('array_intersect') ? 1 : fn.endsWith('_callback') ? 1 : 0;
     const cbIndex = lastIsCallback ? parts.length - 1 : cbIndex0;
     const cb = parts[cbIndex] ?? '';
-    const lit = literalValue(cb) ?? (/^\s*[a-z_]\w*\s*$/i.test(cb) ? cb.trim() : undefined);
-    if (lit && DANGEROUS_NAMES.has(lit.toLowerCase()) && !/^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|include|require)$/i.test(lit)) {
+    const folded = /\[/.test(cb) && !/\$\w+\s*\[\s*\$/.test(cb) ? evalStringExpr(cb, resolve) : undefined;
+    const lit = literalValue(cb) ?? (folded !== undefined ? printable(folded, 60) : undefined) ?? (/^\s*[a-z_]\w*\s*$/i.test(cb) ? cb.trim() : undefined);
+    if (/^\s*\.\.\.\s*\$/.test(args) && taint.hasSource(args)) {
+      // usort(...$_GET): the request spreads into every argument, the callback included
+      ev.add('flow', `request input spread into the arguments of ${fn}() chooses its callback`, 12, m.index, m[0].length);
+    } else if (lit && DANGEROUS_NAMES.has(lit.toLowerCase()) && !/^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|include|require)$/i.test(lit)) {
       ev.add('flow', `${fn}() calls ${lit.toLowerCase()} as a callback`, 11, m.index, m[0].length);
     } else if (taint.hasSource(cb)) {
       ev.add('flow', `request input chooses the function ${fn}() calls`, 12, m.index, m[0].length);
@@ -223,15 +234,18 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   }
 
   // variable functions: $f(...), $_GET['f'](...), ${'x'}(...), $a['k'](...)
+  const near = nearRequestVars(taint, ctx.size);
   const computed = new Set<string>();
   for (const [name, rhss] of taint.assignments) if (rhss.some((r) => /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
-  for (const m of matches(/(?<![\w>:$])(\$\{[^}\n]{1,80}\}(?:\s*\[[^\]\n]{0,60}\])*|\$\w+(?:\s*\[[^\]\n]{0,60}\]|\s*\{[^}\n]{0,20}\})*)\s*\(/g, code)) {
+  for (const m of variableCalls(ctx)) {
     const callee = m[1]!;
     const base = /^\$\w+/.exec(callee)?.[0] ?? '';
     if (base === '$this') continue;
+    // `new $class()` instantiates a class; it calls no function by name
+    if (/\bnew\s+$/i.test(code.slice(Math.max(0, m.index - 8), m.index))) continue;
     if (taint.hasSource(callee)) ev.add('flow', 'request input names the function to call', 12, m.index, m[0].length);
-    else if (taint.vars.has(base)) ev.add('flow', taint.direct.has(base) ? 'request-derived variable is called as a function' : INDIRECT, taint.direct.has(base) ? 11 : 4, m.index, m[0].length);
-    else if (names.has(base) || names.has(callee.replace(/\s+/g, ''))) ev.add('flow', 'a variable holding a dangerous function name is called', 11, m.index, m[0].length);
+    else if (taint.vars.has(base)) ev.add('flow', near.has(base) ? 'request-derived variable is called as a function' : INDIRECT, near.has(base) ? 11 : 4, m.index, m[0].length);
+    else if (names.has(base) || names.has(callee.replace(/\s+/g, '')) || names.has(varVarName(callee, resolve))) ev.add('flow', 'a variable holding a dangerous function name is called', 11, m.index, m[0].length);
     else {
       const args = callArgs(code, m.index + m[0].length - 1);
       if (taint.hasSource(args)) ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
@@ -245,8 +259,10 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   // include/require of request data, temp files or images
   for (const m of matches(/(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi, code)) {
     const arg = m[1]!;
+    const whole = arg.replace(/\)?\s*$/, '').trim();
     if (taint.hasSource(arg)) ev.add('flow', 'request input chooses a file to include as code', 10, m.index, m[0].length);
-    else if (taint.touches(arg)) ev.add('flow', INDIRECT, 3, m.index, m[0].length);
+    else if (/^\$\w+$/.test(whole) && near.has(whole)) ev.add('flow', 'request-derived variable is included as code (file inclusion backdoor)', 10, m.index, m[0].length);
+    else if (taint.touches(arg)) ev.add('flow', INDIRECT, FIXED_AFFIXES.test(arg) ? 1.5 : 3, m.index, m[0].length);
     else if (/php:\/\/input|data:(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
     else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg)) ev.add('capability', 'includes a non-script file (image/text) as PHP code', 6, m.index, m[0].length);
     else if (/\/tmp\/|sys_get_temp_dir|upload_tmp_dir/i.test(arg)) ev.add('capability', 'includes a file from a temp folder', 5, m.index, m[0].length);
@@ -308,8 +324,13 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   }
   let bitwise = 0;
   let firstBit = -1;
+  let xorAt = -1;
+  let capped = false;
+  let seenBits = 0;
   for (const m of matches(/['"]\s*[\^|&]\s*['"~(]|[\^|&]\s*~\s*['"]/g, bare, 200)) {
     if (firstBit === -1) firstBit = m.index;
+    if (xorAt === -1 && /^['"]\s*\^\s*['"]$/.test(m[0])) xorAt = m.index;
+    if (++seenBits >= 200) capped = true;
     bitwise++;
   }
   if (bitwise >= 6) ev.add('obfuscation', `strings assembled with bitwise operators (${bitwise} places)`, bitwise >= 12 ? 10 : 7, firstBit, 20);
@@ -323,21 +344,29 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const ev2 = /(?<![\w>$:])(?:eval|assert)\s*\(\s*(?:\$\{|\$\w+\s*[\[{(]|\$\w+\s*\))/.exec(ctx.lower);
     if (ev2 && (hasRequest || /\$\{|['"]\s*\^|\bchr\s*\(|base64_decode|str_rot13|strrev/i.test(code))) ev.add('flow', 'tiny script evaluating a computed value (one-line loader)', 6, ev2.index, ev2[0].length);
   }
-  const unders = new Set(code.match(/\$_{1,12}(?![\w])/g) ?? []);
-  if (unders.size >= 4 && /\$_{1,12}\s*\(|\$\{/.test(code)) ev.add('obfuscation', `code written with underscore-only variable names (${unders.size}) and dynamic calls`, 9, code.search(/\$_{2,12}(?![\w])/), 10);
+  // the dynamic-call test is the rarer one: run it first, collect the names only then
+  const unders = /\$_{1,12}\s*\(|\$\{/.test(code) ? new Set(code.match(/\$_{1,12}(?![\w])/g) ?? []) : new Set<string>();
+  if (unders.size >= 4) ev.add('obfuscation', `code written with underscore-only variable names (${unders.size}) and dynamic calls`, 9, code.search(/\$_{2,12}(?![\w])/), 10);
   // YAML tags mapped to callbacks: yaml_parse($y, 0, $n, ['!tag' => 'preg_replace'])
   for (const m of callMatches(ctx, calls, ['yaml_parse', 'yaml_parse_file', 'yaml_parse_url'], NOT_BEFORE_CALLBACK)) {
     const cb = /=>\s*['"](\w+)['"]/.exec(callArgs(code, m.open));
     if (cb && DANGEROUS_NAMES.has(cb[1]!.toLowerCase())) ev.add('flow', `${m.name}() maps a YAML tag to ${cb[1]!.toLowerCase()}() as a callback`, 11, m.index, m[0].length);
   }
   // XSLT that may call PHP functions, with a stylesheet naming a code/command function
-  if (calls.has('registerphpfunctions')) {
-    const xf = /function\s*\(\s*\\?['"](assert|eval|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func)\\?['"]/i.exec(code);
+  if (calls.has('registerphpfunctions') || ctx.lower.includes('registerphpfunctions')) {
+    const xf = /function(?:String)?\s*\(\s*\\?['"](assert|eval|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func)\\?['"]/i.exec(code);
     if (xf) ev.add('flow', `XSLT stylesheet calls PHP ${xf[1]!.toLowerCase()}() through registerPHPFunctions()`, 10, xf.index, xf[0].length);
   }
   const com = /new\s+COM\s*\(\s*['"](?:WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network)['"]/i.exec(code);
   if (com) ev.add('capability', 'creates a Windows shell COM object', hasRequest ? 8 : 6, com.index, com[0].length);
   remoteCode(ctx, consts);
+  hiddenCodeChannels(ctx);
+  methodCallbacks(ctx, taint, resolve, names);
+  evalLiterals(ctx);
+  writeThenInclude(ctx, taint);
+  nonAlphanumericCode(ctx);
+  gotoScramble(ctx);
+  analyzeHackTools(ctx, taint, hasRequest);
   customDecoders(ctx);
   decodedCallees(ctx);
   webRootDropper(ctx);
@@ -346,7 +375,74 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   persistence(ctx);
   if (hasRequest || cmdCalls.length > 0) shellUiHints(ctx);
   if (hasRequest && cmdCalls.length > 0) adminKit(ctx, taint);
-  builtNames(ctx);
+  // the literal XOR search is the bitwise scan's own first alternative: reuse its result
+  builtNames(ctx, xorAt !== -1 || !capped ? xorAt : undefined);
+}
+
+const VAR_CALL_TAIL = /(?<![\w>:$])(\$\{[^}\n]{1,80}\}(?:\s*\[[^\]\n]{0,60}\])*|\$\w+(?:\s*\[[^\]\n]{0,60}\]|\s*\{[^}\n]{0,20}\})*)\s*\($/;
+
+/**
+ * Calls through variables: `$f(`, `$a['k'](`, `${'x'}(`, `$s{0}(`. The plain form comes from
+ * the call index; the bracketed forms are matched only where a `(` follows `]` or `}`, on a
+ * short window, instead of running one backtracking regex from every `$` in the file.
+ */
+function variableCalls(ctx: AnalyzerContext): Array<{ index: number; 0: string; 1: string }> {
+  const { code } = ctx;
+  const out: Array<{ index: number; 0: string; 1: string }> = [];
+  for (const c of callIndex(ctx).get('$')) {
+    const prev = c.at > 0 ? code[c.at - 1]! : ' ';
+    if (/[\w>:$]/.test(prev)) continue;
+    const callee = code.slice(c.at, c.open).trimEnd();
+    if (!/^\$\w+$/.test(callee)) continue;
+    out.push({ index: c.at, 0: code.slice(c.at, c.open + 1), 1: callee });
+  }
+  for (let i = code.indexOf('('); i !== -1 && out.length < 5000; i = code.indexOf('(', i + 1)) {
+    let j = i - 1;
+    while (j >= 0 && (code.charCodeAt(j) === 32 || code.charCodeAt(j) === 9 || code.charCodeAt(j) === 10 || code.charCodeAt(j) === 13)) j--;
+    const ch = code.charCodeAt(j);
+    if (ch !== 93 && ch !== 125) continue; // `]` or `}`
+    const from = Math.max(0, j - 400);
+    const m = VAR_CALL_TAIL.exec(code.slice(from, i + 1));
+    if (m) out.push({ index: from + m.index, 0: m[0], 1: m[1]! });
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Variables one plain step from the request: assigned from it, or copied/indexed out of a
+ * variable that was (`$r = $_COOKIE; $f = $r['f'];`). Small files only: in big ones one name
+ * stands for many values.
+ */
+function nearRequestVars(taint: Taint, size: number): ReadonlySet<string> {
+  if (size >= 16384 || taint.direct.size === 0) return taint.direct;
+  const out = new Set(taint.direct);
+  for (const [name, rhss] of taint.assignments) {
+    for (const r of rhss) {
+      const m = /^\s*(\$\w+)(?:\s*\[[^\]]{0,60}\])*\s*;?\s*$/.exec(r);
+      if (m && taint.direct.has(m[1]!)) out.add(name);
+    }
+  }
+  return out;
+}
+
+/**
+ * A regex built by concatenation whose closing delimiter and modifiers fold to constants even
+ * when the middle does not: chr(47).$token.chr(47).chr(101) is "/.../e".
+ */
+function partialModifiersE(expr: string, resolve: VarResolver): boolean {
+  const pieces = splitConcat(expr.trim());
+  if (!pieces || pieces.length < 2) return false;
+  const vals = pieces.map((p) => evalStringExpr(p, resolve) ?? '\u0000');
+  const joined = vals.join('');
+  const m = /^([\/#~!|@%+])[\s\S]*\1([a-zA-Z]*)$/.exec(joined);
+  return !!m && m[2]!.includes('e') && !vals.at(-1)!.includes('\u0000');
+}
+
+/** `${$a}` / `${'na'.'me'}` as the variable it names (`$name`), when the braces fold to a constant. */
+function varVarName(callee: string, resolve: VarResolver): string {
+  const m = /^\$\{([^}]{1,80})\}$/.exec(callee.trim());
+  const v = m ? evalStringExpr(m[1]!, resolve) : undefined;
+  return v !== undefined && /^\w{1,40}$/.test(v) ? '$' + v : '';
 }
 
 /** Variables (and array slots) holding a dangerous function name, however it was spelled. */
@@ -475,7 +571,11 @@ function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): 
       case 'strtoupper':
         return a0?.toUpperCase();
       case 'trim':
-        return a0?.trim();
+        return args.length === 1 ? a0?.trim() : undefined;
+      case 'ltrim':
+        return args.length === 1 ? a0?.replace(/^[ \t\n\r\0\x0B]+/, '') : undefined;
+      case 'rtrim':
+        return args.length === 1 ? a0?.replace(/[ \t\n\r\0\x0B]+$/, '') : undefined;
       case 'base64_decode':
         return a0 === undefined ? undefined : b64(a0)?.toString('latin1');
       case 'hex2bin':
@@ -500,9 +600,27 @@ function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): 
         if (from === undefined || to === undefined || subj === undefined || from.length === 0) return undefined;
         return fn === 'str_ireplace' ? subj.replace(new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), () => to) : subj.split(from).join(to);
       }
+      case 'substr':
+      case 'substr_replace': {
+        // the slices shells cut names from: substr('xassertx', 1, 6)
+        const nums = args.slice(fn === 'substr' ? 1 : 2).map((a) => (/^\s*-?\d{1,6}\s*$/.test(a) ? Number(a) : NaN));
+        if (a0 === undefined || nums.length === 0 || nums.some((x) => Number.isNaN(x))) return undefined;
+        const start = nums[0]! < 0 ? Math.max(0, a0.length + nums[0]!) : Math.min(nums[0]!, a0.length);
+        const len = nums[1] === undefined ? a0.length - start : nums[1] < 0 ? Math.max(0, a0.length + nums[1] - start) : nums[1];
+        if (fn === 'substr') return a0.slice(start, start + len);
+        const rep = evalStringExpr(args[1]!, resolve, depth + 1);
+        return rep === undefined ? undefined : a0.slice(0, start) + rep + a0.slice(start + len);
+      }
       case 'implode':
-      case 'join':
-        return undefined;
+      case 'join': {
+        // implode('', array('as', 'sert')): glue first, or the array alone
+        const arr = args.length === 2 ? args[1]! : args[0]!;
+        const glue = args.length === 2 ? evalStringExpr(args[0]!, resolve, depth + 1) : '';
+        const items = /^\s*(?:array\s*\(([\s\S]*)\)|\[([\s\S]*)\])\s*$/i.exec(arr);
+        if (glue === undefined || !items) return undefined;
+        const vals = splitTopArgs(items[1] ?? items[2] ?? '').map((x) => evalStringExpr(x, resolve, depth + 1));
+        return vals.some((x) => x === undefined) ? undefined : vals.join(glue);
+      }
       default:
         return undefined;
     }
@@ -614,7 +732,7 @@ export function fullAssignments(code: string, bare = blankStrings(code, '\'"')):
  * constant value each variable ever held, so `$_="s"."s"."e"."r"; $_="a".$_."t";` yields
  * "assert" for `$_`.
  */
-const CAN_FOLD = /^\s*(?:['"(~@$]|(?:chr|strrev|str_rot13|strtolower|strtoupper|trim|base64_decode|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|str_i?replace)\s*\()/i;
+const CAN_FOLD = /^\s*(?:['"(~@$]|(?:chr|strrev|str_rot13|strtolower|strtoupper|trim|ltrim|rtrim|base64_decode|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|str_i?replace|substr|substr_replace|implode|join)\s*\()/i;
 
 // names that constantStrings() saw assigned a non-constant value, per result map
 const VARYING = new WeakMap<Map<string, string[]>, Set<string>>();
@@ -627,10 +745,15 @@ export function constantStrings(code: string, bare?: string): Map<string, string
   const assigns = fullAssignments(code, bare);
   const env = new Map<string, string>();
   const ever = new Map<string, string[]>();
-  const resolve: VarResolver = (n) => env.get(n);
+  const seen = new Set<string>();
+  let self = '';
+  // `$x = $x . 'abc'` before any other assignment of $x appends to PHP's empty undefined value
+  const resolve: VarResolver = (n) => env.get(n) ?? (n === self && !seen.has(n) ? '' : undefined);
   for (const a of assigns) {
+    self = a.name;
     // most right-hand sides (objects, arrays, numbers, method calls) can never fold to a string
     const v = CAN_FOLD.test(a.expr) ? evalStringExpr(a.expr, resolve) : undefined;
+    seen.add(a.name);
     if (v === undefined) {
       env.delete(a.name);
       VARYING.set(ever, (VARYING.get(ever) ?? new Set<string>()).add(a.name));
@@ -646,12 +769,16 @@ export function constantStrings(code: string, bare?: string): Map<string, string
   return ever;
 }
 
+const BUILT_GATE = /['"]\s*\.\s*(?:['"]|chr)|chr\s*\(|\\x|\\[0-9]|strrev|str_rot13|base64_decode|hex2bin/;
+
 /** Dangerous names assembled from pieces: 'as'.'sert', "\x73ystem", strrev('tressa'), chr(97).chr(115)... */
-function builtNames(ctx: AnalyzerContext): void {
+function builtNames(ctx: AnalyzerContext, xorFound?: number): void {
   const { code, ev } = ctx;
   const re = /(?:(?:strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*)?(?:(?:'(?:[^'\\\n]|\\.){0,40}'|"(?:[^"\\$\n]|\\.){0,80}"|chr\s*\(\s*\d{1,3}\s*\))\s*\.?\s*){1,24}\)?/gi;
   let n = 0;
-  for (const m of matches(re, code, 20000)) {
+  // the long literal-chain regex only pays off where pieces can be assembled at all
+  const pieces = BUILT_GATE.test(ctx.lower);
+  for (const m of pieces ? matches(re, code, 20000) : []) {
     const raw = m[0];
     const assembled = /\.\s*(?:'|"|chr)|\\x|\\\d|strrev|str_rot13|base64_decode|hex2bin|chr\s*\(/i.test(raw);
     if (!assembled) continue;
@@ -670,7 +797,7 @@ function builtNames(ctx: AnalyzerContext): void {
     const v = [...lit].map((c) => String.fromCharCode(~c.charCodeAt(0) & 0xff)).join('');
     ev.add('obfuscation', DANGEROUS_NAMES.has(v.toLowerCase()) ? `function name "${v.toLowerCase()}" hidden with bitwise NOT` : 'string hidden with bitwise NOT', DANGEROUS_NAMES.has(v.toLowerCase()) ? 9 : 5, nott.index, nott[0].length);
   }
-  const xorAt = bareCode(ctx).search(/['"]\s*\^\s*['"]/);
+  const xorAt = xorFound ?? bareCode(ctx).search(/['"]\s*\^\s*['"]/);
   const xor = xorAt === -1 ? null : /(['"])[^'"\n]{2,40}\1\s*\^\s*(['"])[^'"\n]{2,40}\2/.exec(code.slice(Math.max(0, xorAt - 50), xorAt + 50));
   if (xor) xor.index += Math.max(0, xorAt - 50);
   if (xor) ev.add('obfuscation', 'string built by XOR of two literals', 5, xor.index, xor[0].length);
@@ -985,12 +1112,15 @@ function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): 
     const vars = (splitTopArgs(args)[0] ?? '').match(/\$[a-zA-Z_]\w*/g);
     if (!vars) return undefined;
     for (const v of vars) {
-      if (v === '$this' || /^\$(?:_|GLOBALS\b|HTTP_)/.test(v) || taint.vars.has(v) || taint.assignments.has(v) || params.has(v)) continue;
+      // `$cmd = '';` only clears a registered variable: the value still comes from the request
+      const resetsOnly = taint.assignments.get(v)?.every((r) => RESET.test(r)) ?? false;
+      if (v === '$this' || /^\$(?:_|GLOBALS\b|HTTP_)/.test(v) || taint.vars.has(v) || (taint.assignments.has(v) && !resetsOnly) || params.has(v)) continue;
       let known = verdicts.get(v);
       if (known === undefined) {
         if (++checks > 40) return undefined;
         const name = v.slice(1);
-        const rest = code.slice(0, open) + code.slice(open + args.length + 1);
+        let rest = code.slice(0, open) + code.slice(open + args.length + 1);
+        if (resetsOnly) rest = rest.replace(new RegExp(`\\$${name}\\s*=\\s*(?:''|""|null|false|0)\\s*;`, 'gi'), ' ');
         known = new RegExp(
           `\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:[.+\\-*/|&^%]|\\?\\?)?=(?!=)|(?:\\bas|=>)\\s*&?\\$${name}\\b|\\b(?:global|static|list|unset)\\b[^;]{0,200}\\$${name}\\b|\\$${name}\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*\\$${name}\\b|\\[[^\\]=;]{0,200}\\$${name}\\b[^\\]=;]{0,200}\\]\\s*=(?!=)|\\b(?:preg_match(?:_all)?|exec|parse_str|mb_parse_str|sscanf|str_replace|str_ireplace|preg_replace|similar_text|settype|openssl_\\w+|socket_\\w+|stream_\\w+|getimagesize|proc_open|fsockopen|dns_get_mx|getmxrr|list|each|array_\\w+)\\s*\\([^;]{0,300}\\$${name}\\b`,
         ).test(rest);
@@ -1022,6 +1152,8 @@ function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): 
     if (kinds.size >= 2) ev.add('flow', `file operations (${[...kinds].slice(0, 4).join(', ')}) on paths from never-assigned register_globals request variables (file manager)`, kinds.size >= 3 ? 8 : 6, first, 20);
   }
 }
+
+const RESET = /^\s*(?:''|""|null|false|0)\s*;?\s*$/i;
 
 const RG_FILE_OPS = ['unlink', 'rmdir', 'mkdir', 'fopen', 'opendir', 'copy', 'rename', 'chmod', 'readfile', 'move_uploaded_file', 'file_put_contents'];
 

@@ -1,0 +1,219 @@
+/**
+ * PHP mechanisms that hide which function runs or where code comes from: superglobals named
+ * by a computed string, names folded from exploded/sliced literals, code kept in doc comments
+ * or image metadata, callbacks registered through methods (SQLite functions, ArrayObject
+ * sorts, Closure::fromCallable), eval of literals that hide calls, request content written
+ * to a file and then included, code without letters or digits, goto-scrambled control flow.
+ */
+import { callIndex, type AnalyzerContext } from '../context.js';
+import { Taint, matches } from '../flow.js';
+import { callArgs } from '../text.js';
+import { looksLikeCode } from '../decode.js';
+import { PHP_FLOW, evalStringExpr, splitTopArgs, type VarResolver } from './php.js';
+
+const SUPERGLOBAL = /^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)$/;
+const RUNS_CODE = new Set(['eval', 'assert', 'create_function', 'system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec', 'call_user_func', 'call_user_func_array', 'preg_replace']);
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * `${'_REQUEST'}`, `${"_P"."OST"}`, `$ {chr(95).'GET'}`, `${$a.$b}`: a superglobal reached
+ * by a name the parser folds at runtime. Returns regex sources matching those exact spellings.
+ */
+export function superglobalSpellings(code: string, resolve: VarResolver): string[] {
+  if (!code.includes('${') && !(code.includes('$ ') && /\$\s+\{/.test(code))) return [];
+  const out = new Set<string>();
+  for (const m of matches(/\$\s*\{([^{}\n;]{1,160})\}/g, code, 500)) {
+    const inner = m[1]!.trim();
+    if (/^\$\w+$/.test(inner) && resolve.varying?.has(inner)) continue;
+    const v = evalStringExpr(inner, resolve);
+    if (v !== undefined && SUPERGLOBAL.test(v)) out.add(escapeRe(m[0]));
+    if (out.size >= 20) break;
+  }
+  return [...out];
+}
+
+/**
+ * `$p = explode('.', 'a.ass.b.ert')` (or str_split of a literal): each slot is a constant
+ * string, so `$p[1].$p[3]` folds to a name. Adds `$p[i]` entries to `consts`.
+ */
+export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]>, resolve: VarResolver): void {
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['explode', 'str_split'])) return;
+  for (const m of matches(/(\$\w{1,40})\s*=\s*(explode|str_split)\s*\(/gi, ctx.code, 200)) {
+    const args = splitTopArgs(callArgs(ctx.code, m.index + m[0].length - 1, 20000));
+    let parts: string[] | undefined;
+    if (m[2]!.toLowerCase() === 'explode' && args.length === 2) {
+      const sep = evalStringExpr(args[0]!, resolve);
+      const s = evalStringExpr(args[1]!, resolve);
+      if (sep && s !== undefined) parts = s.split(sep);
+    } else if (m[2]!.toLowerCase() === 'str_split' && args.length <= 2) {
+      const s = evalStringExpr(args[0]!, resolve);
+      const n = args[1] === undefined ? 1 : Number(args[1].trim());
+      if (s !== undefined && n >= 1 && n <= 64) parts = s.match(new RegExp(`[\\s\\S]{1,${n}}`, 'g')) ?? [];
+    }
+    if (!parts || parts.length > 256) continue;
+    parts.forEach((p, i) => {
+      const key = `${m[1]}[${i}]`;
+      const list = consts.get(key);
+      if (list) list.push(p);
+      else consts.set(key, [p]);
+    });
+  }
+}
+
+/**
+ * Code kept where scanners do not look and read back at runtime: the script's own doc
+ * comments (Reflection getDocComment) or image metadata (exif_read_data), reaching eval,
+ * a regex replacement, or a variable function.
+ */
+export function hiddenCodeChannels(ctx: AnalyzerContext): void {
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['getdoccomment', 'exif_read_data', 'read_exif_data'])) return;
+  const { code, ev } = ctx;
+  const hidden = new Taint(code, { ...PHP_FLOW, source: /\b(?:getDocComment|exif_read_data|read_exif_data)\s*\(/i });
+  const what = /getDocComment/i.test(code) ? 'its own doc comments (Reflection)' : 'image metadata (EXIF)';
+  for (const name of ['eval', 'assert', 'create_function', 'preg_replace', 'preg_filter', 'call_user_func', 'call_user_func_array', '$']) {
+    for (const c of calls.get(name)) {
+      const args = callArgs(code, c.open);
+      const callee = name === '$' ? (/^\$\w+/.exec(code.slice(c.at, c.open))?.[0] ?? '') : '';
+      if (hidden.touches(args) || (callee && hidden.vars.has(callee))) {
+        ev.add('flow', `code read from ${what} is run`, 11, c.at, c.open - c.at + 1);
+        return;
+      }
+    }
+  }
+}
+
+/** Methods that register a callback: the function name given as a string. */
+const METHOD_CALLBACKS: Array<[string, number]> = [
+  ['uasort', 0],
+  ['uksort', 0],
+  ['createfunction', 1],
+  ['sqlitecreatefunction', 1],
+  ['sqlitecreateaggregate', 1],
+  ['fromcallable', 0],
+];
+
+/**
+ * `$db->createFunction('f', $_REQUEST['e'])`, `$arrayObject->uksort('assert')`,
+ * `Closure::fromCallable($name)`: callback takers reached as methods.
+ */
+export function methodCallbacks(ctx: AnalyzerContext, taint: Taint, resolve: VarResolver, names: ReadonlySet<string>): void {
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(METHOD_CALLBACKS.map(([n]) => n))) return;
+  const { code, lower, ev } = ctx;
+  for (const [name, slot] of METHOD_CALLBACKS) {
+    for (const c of calls.get(name)) {
+      const before = lower.slice(Math.max(0, c.at - 12), c.at);
+      if (name === 'fromcallable' ? !/closure\s*::\s*$/.test(before) : !/->\s*$/.test(before)) continue;
+      const parts = splitTopArgs(callArgs(code, c.open));
+      const cb = parts[slot] ?? '';
+      const lit = evalStringExpr(cb, resolve)?.toLowerCase().trim();
+      const label = code.slice(c.at, c.open);
+      if (lit !== undefined && RUNS_CODE.has(lit)) {
+        ev.add('flow', `${label}() registers ${lit} as a callback`, 11, c.at, c.open - c.at + 1);
+        return;
+      }
+      const argsTainted = parts.some((p, i) => i !== slot && taint.touches(p)) || (name !== 'fromcallable' && taint.hasSource(code.slice(c.open, c.open + 600)));
+      if (taint.touches(cb) || names.has(cb.trim())) {
+        ev.add('flow', `${label}() registers a callback named by ${names.has(cb.trim()) ? 'a dangerous string' : 'the request'}`, 11, c.at, c.open - c.at + 1);
+        return;
+      }
+      if (name === 'fromcallable' && /^\s*\$\w+\s*$/.test(cb) && (argsTainted || taint.hasSource(code.slice(c.open, c.open + 300)))) {
+        ev.add('flow', 'Closure::fromCallable() of a computed name, invoked with request input', 8, c.at, c.open - c.at + 1);
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * eval("function f(){ echo system('id'); }"): the literal is code; analyze it as a layer,
+ * and a literal that hides a call to a command or code function is itself an evasion.
+ */
+export function evalLiterals(ctx: AnalyzerContext): void {
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['eval', 'assert'])) return;
+  const { code, ev } = ctx;
+  let n = 0;
+  for (const c of calls.sites(['eval', 'assert'])) {
+    const prev = code[c.at - 1] ?? ' ';
+    if (/[\w>$:\\]/.test(prev)) continue;
+    const args = callArgs(code, c.open, 65536);
+    if (!/^\s*['"]/.test(args)) continue;
+    const v = evalStringExpr(args);
+    if (v === undefined || v.length < 8 || !looksLikeCode(v)) continue;
+    ctx.layers.push({ text: v, offset: c.at, how: `string literal run by ${c.name}()`, language: 'php' });
+    const inner = /(?<![\w>$:])(system|exec|passthru|shell_exec|popen|proc_open|eval|assert)\s*\(/i.exec(v);
+    if (inner) ev.add('obfuscation', `${c.name}() of a string literal that calls ${inner[1]!.toLowerCase()}()`, 6, c.at, c.open - c.at + 1);
+    if (++n >= 4) return;
+  }
+}
+
+/**
+ * A file written with request content and then included: the request body becomes code
+ * (`file_put_contents('x', $_GET['c']); require 'x';`).
+ */
+export function writeThenInclude(ctx: AnalyzerContext, taint: Taint): void {
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['file_put_contents', 'fwrite', 'fputs'])) return;
+  const { code, ev } = ctx;
+  if (!/\b(?:include|require)/.test(ctx.lower)) return;
+  let includes: string[] | undefined;
+  let handles: Map<string, string> | undefined;
+  for (const c of calls.sites(['file_put_contents', 'fwrite', 'fputs'])) {
+    const parts = splitTopArgs(callArgs(code, c.open, 4000));
+    if (parts.length < 2 || !taint.touches(parts[1]!)) continue;
+    let dest = parts[0]!.trim();
+    if (c.name !== 'file_put_contents') {
+      if (!handles) {
+        handles = new Map<string, string>();
+        for (const m of matches(/(\$\w+)\s*=\s*@?\s*fopen\s*\(\s*([^,;]{1,200}),/gi, code, 200)) handles.set(m[1]!, m[2]!.trim());
+      }
+      dest = handles.get(dest) ?? '';
+    }
+    if (!dest) continue;
+    includes ??= [...matches(/(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?\s*([^;\n)]{1,200})/gi, code, 200)].map((m) => m[1]!.trim());
+    if (includes.some((i) => i === dest || (/^\$\w+$/.test(dest) && i.startsWith(dest)))) {
+      ev.add('flow', 'request content written to a file that is then included as code', 11, c.at, c.open - c.at + 1);
+      return;
+    }
+  }
+}
+
+/**
+ * Code written without letters or digits (`$_[@-_]($_[@!+_])`): names built from the
+ * characters of error strings and arithmetic, then called. No application is written so.
+ */
+export function nonAlphanumericCode(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  if (ctx.size > 20000 || (!code.includes('$_[') && !code.includes('$__'))) return;
+  const body = code.replace(/<\?(?:php)?|\?>/gi, '').replace(/\s+/g, '');
+  if (body.length < 120) return;
+  const alnum = body.replace(/[^A-Za-z0-9]/g, '').length;
+  if (alnum / body.length > 0.12) return;
+  const call = /\$_*(?:\s*\[[^\]\n]{1,40}\])*\s*\(/.exec(code);
+  if (call) ev.add('obfuscation', 'code written almost without letters or digits, calling a computed name', 10, call.index, call[0].length);
+}
+
+/**
+ * Scrambled control flow: statements cut into pieces and chained with `goto` between random
+ * labels (YAK-Pro-style obfuscators). Hand-written state machines use a few readable labels.
+ */
+export function gotoScramble(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  if (!code.includes('goto')) return;
+  let n = 0;
+  let random = 0;
+  let first = -1;
+  for (const m of matches(/\bgoto\s+([A-Za-z_]\w{0,30})\s*;/g, code, 2000)) {
+    n++;
+    if (first === -1) first = m.index;
+    // random labels mix letters and digits or cases inside the name: mk0QS, Xow7W, tO7zU
+    if (/[a-z][A-Z]|[A-Z]{2}|\d[A-Za-z]|[A-Za-z]\d/.test(m[1]!) && !/_/.test(m[1]!)) random++;
+  }
+  if (n >= 8 && random / n >= 0.6) ev.add('obfuscation', `control flow scrambled with ${n} goto jumps between random labels`, 6, first, 10);
+}
