@@ -61,18 +61,46 @@ function codeRegions(text: string, regions: Array<[string, string]>): Array<[num
 /**
  * The closing delimiter that is not inside a string literal: `eval("?>" . $x)` must not end
  * the PHP block. Strings never span more than 64 KiB here, so a stray quote cannot hide the
- * rest of a file; past that the plain search is used.
+ * rest of a file; past that the plain search is used. PHP's own rules for `?>` also apply:
+ * it ends the block inside a `//` or `#` comment (where quotes are just text) but not inside
+ * a block comment or a heredoc/nowdoc body.
  */
 function closeOutsideStrings(text: string, close: string, from: number, quotes: string): number {
   const c0 = close.charCodeAt(0);
   const c1 = close.charCodeAt(1);
   const q1 = quotes.includes("'") ? 39 : -1;
   const q2 = quotes.includes('"') ? 34 : -1;
+  const php = close === '?>';
   let i = from;
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === c0 && text.charCodeAt(i + 1) === c1) return i;
+    if (php) {
+      const d = text.charCodeAt(i + 1);
+      if (c === 47 /* / */ && d === 42 /* * */) {
+        const end = text.indexOf('*/', i + 2);
+        if (end === -1) return -1;
+        i = end + 2;
+        continue;
+      }
+      if ((c === 47 && d === 47) || c === 35 /* # */) {
+        // a line comment runs to the end of the line or to `?>`, whichever comes first
+        const nl = text.indexOf('\n', i);
+        const qa = text.indexOf('?>', i);
+        if (qa !== -1 && (nl === -1 || qa < nl)) return qa;
+        if (nl === -1) return -1;
+        i = nl + 1;
+        continue;
+      }
+      if (c === 60 /* < */ && d === 60 && text.charCodeAt(i + 2) === 60) {
+        const end = heredocEnd(text, i);
+        if (end > 0) {
+          i = end;
+          continue;
+        }
+      }
+    }
     if (c === q1 || c === q2) {
       let j = i + 1;
       const limit = Math.min(n, i + 65536);
@@ -93,6 +121,20 @@ function closeOutsideStrings(text: string, close: string, from: number, quotes: 
     i++;
   }
   return -1;
+}
+
+const HEREDOC_OPEN = /<<<[ \t]*(["']?)([A-Za-z_]\w{0,60})\1\r?\n/y;
+
+/** Past the end of the heredoc/nowdoc opened at `at` (`<<< ID`, `<<<"ID"`, `<<<'ID'`), or -1. */
+function heredocEnd(text: string, at: number): number {
+  HEREDOC_OPEN.lastIndex = at;
+  const m = HEREDOC_OPEN.exec(text);
+  if (!m) return -1;
+  // the closing identifier starts a line (PHP 7.3+ allows indentation) and is not followed by a word character
+  const close = new RegExp(`\\n[ \\t]*${m[2]}(?!\\w)`, 'g');
+  close.lastIndex = at + m[0].length - 1;
+  const e = close.exec(text);
+  return e ? e.index + e[0].length : -1;
 }
 
 function indexOfCi(text: string, needle: string, from: number): number {

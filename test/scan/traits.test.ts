@@ -201,3 +201,33 @@ test('aspx: .Value of a runat=server input is posted data; .Value of anything el
   const plain = ASPX_INPUT_CONTROLS.replace(/ runat="server" \/>/g, ' />').replace('<input id="txtOut" runat="server" />', '');
   assert.ok(!reasons(findingOf('q.aspx', plain)).includes('request input reaches Process.Start'));
 });
+
+test('php lexer: ?> inside a block comment or a heredoc does not end PHP; inside a // comment it does, and quotes there are text', () => {
+  const block = `<?php\n/* short tags <?php ?> are supported */\n$c = $_POST['c'];\nsystem($c);\n`;
+  assert.equal(findingOf('a.php', block)?.verdict, 'malicious');
+  const quoteInComment = `<?php\n$a = 1; # don't stop here\n$b = 'x' . '?>{<';\neval($_POST[1]);\n`;
+  assert.ok(reasons(findingOf('b.php', quoteInComment)).includes('request input reaches eval()'));
+  const heredoc = `<?php\n$x = <<< XML\n<?xml version="1.0"?>\n<a/>\nXML;\nsystem($_GET['c']);\n`;
+  assert.ok(reasons(findingOf('c.php', heredoc)).includes('request input reaches system()'));
+  // a line comment does end PHP at ?>: what follows is HTML, not code
+  const lineComment = `<?php // done ?>\nsystem($_GET['c']);\n`;
+  assert.equal(findingOf('d.php', lineComment), undefined);
+});
+
+test('an ASP page that writes PHP out as a string stays ASP', () => {
+  const page = `<%\nSet fso = Server.CreateObject("Scripting.FileSystemObject")\nfso.CreateTextFile(Server.MapPath("t.php")).Write "<?php phpinfo()?>"\nExecute Request("c")\n%>`;
+  const f = findingOf('x.asp', page);
+  assert.equal(f?.language, 'asp');
+  assert.ok(reasons(f).includes('request input reaches Execute'));
+});
+
+test('writers: namespace-qualified StreamWriter; a page appending request text to its own script file', () => {
+  const aspx = `<%@ Page Language="C#" %><script runat="server">
+void Save(object s, EventArgs e) {
+  System.IO.StreamWriter sw = new System.IO.StreamWriter(this.txtPath.Text, true);
+  sw.Write(this.txtBody.Text); sw.Close();
+}</script>`;
+  assert.ok(reasons(findingOf('w.aspx', aspx)).includes('request chooses both the file written and its content (uploader)'));
+  const asp = `<%\nff = Request.ServerVariables("SCRIPT_NAME")\ntxt = Request.Form("what")\nSet Fs = Server.CreateObject("Scripting.FileSystemObject")\nSet File = Fs.OpenTextFile(Server.MapPath(ff), 8, False)\nFile.WriteLine txt\n%>`;
+  assert.ok(reasons(findingOf('self.asp', asp)).includes('request content written into a server-script file'));
+});

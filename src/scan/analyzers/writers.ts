@@ -11,7 +11,7 @@ import { unescapeDq, looksLikeCode } from '../decode.js';
 
 const OPENERS: Record<string, RegExp> = {
   jsp: /\bnew\s+(?:java\.io\.)?(?:FileOutputStream|FileWriter|RandomAccessFile|PrintWriter)\s*\(|\bFiles\s*\.\s*write\s*\(/g,
-  aspx: /\bFile\s*\.\s*(?:WriteAllBytes|WriteAllText|AppendAllText|Create|CreateText|OpenWrite)\s*\(|\bnew\s+(?:FileStream|StreamWriter)\s*\(|\.\s*SaveAs\s*\(/gi,
+  aspx: /\bFile\s*\.\s*(?:WriteAllBytes|WriteAllText|AppendAllText|Create|CreateText|OpenWrite)\s*\(|\bnew\s+(?:System\s*\.\s*IO\s*\.\s*)?(?:FileStream|StreamWriter)\s*\(|\.\s*SaveAs\s*\(/gi,
   asp: /\.\s*(?:SaveToFile|CreateTextFile|OpenTextFile|SaveAs)\b/gi,
   php: /\b(?:fopen|file_put_contents)\s*\(/gi,
 };
@@ -23,6 +23,22 @@ const WRITES: Record<string, RegExp> = {
 };
 
 const SCRIPT_NAME = /["'][^"'\n]{0,120}\.(?:php\d?|phtml|asp|aspx|asa|cer|ashx|asmx|jsp|jspx|cfm)["']|SCRIPT_NAME|PATH_TRANSLATED|SCRIPT_FILENAME|__FILE__|PHP_SELF/i;
+
+/** The page's own file, by the server variables and constants that name it. */
+const OWN_SCRIPT = /SCRIPT_NAME|PATH_TRANSLATED|SCRIPT_FILENAME|__FILE__|PHP_SELF/;
+
+/**
+ * A path expression naming a server script: literally, or through a variable holding the
+ * page's own name (`ff = Request.ServerVariables("SCRIPT_NAME")`). A variable holding some
+ * other `.php` name is not enough: installers write their config scripts that way.
+ */
+function namesScript(expr: string, taint: Taint): boolean {
+  if (SCRIPT_NAME.test(expr)) return true;
+  for (const m of expr.matchAll(/[$A-Za-z_][\w$]{0,40}/g)) {
+    if (taint.assignments.get(m[0])?.some((rhs) => OWN_SCRIPT.test(rhs))) return true;
+  }
+  return false;
+}
 
 /** `Response.Write x` / `out.print(x)` writes to the HTTP response, not to a file. */
 function isPageOutput(code: string, at: number): boolean {
@@ -49,7 +65,7 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
     if (pathFromRequest < 0) {
       for (const m of matches(opener, code, 200)) {
         const stmt = code.slice(m.index + m[0].length, m.index + m[0].length + 300).split(/[;\n]/)[0]!;
-        if (!SCRIPT_NAME.test(lang === 'asp' ? stmt : stmt.split(',')[0]!)) continue;
+        if (!namesScript(lang === 'asp' ? stmt : stmt.split(',')[0]!, taint)) continue;
         for (const w of matches(writer, code, 500)) {
           if (!isPageOutput(code, w.index) && taint.touches(w[1] ?? w[2] ?? '')) {
             ev.add('flow', 'request content written into a server-script file', 10, m.index, 30);
