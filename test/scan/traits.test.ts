@@ -231,3 +231,25 @@ void Save(object s, EventArgs e) {
   const asp = `<%\nff = Request.ServerVariables("SCRIPT_NAME")\ntxt = Request.Form("what")\nSet Fs = Server.CreateObject("Scripting.FileSystemObject")\nSet File = Fs.OpenTextFile(Server.MapPath(ff), 8, False)\nFile.WriteLine txt\n%>`;
   assert.ok(reasons(findingOf('self.asp', asp)).includes('request content written into a server-script file'));
 });
+
+test('dumpers over Oracle catalog views; stored procedure picked from a posted list; ASP proxy of a requested URL', () => {
+  const ora = `<%@ page import="java.sql.*,java.io.*" %><%
+PreparedStatement ps = conn.prepareStatement("select TABLE_NAME from user_tab_comments");
+ResultSet rs = ps.executeQuery();
+while (rs.next()) { String table = rs.getString(1);
+  Writer w = new OutputStreamWriter(new FileOutputStream("/tmp/" + table + ".txt"));
+  ResultSet r = conn.createStatement().executeQuery("select * from " + table); }
+%>`;
+  assert.ok(reasons(findingOf('o.jsp', ora)).includes('walks every table and copies every row out (database dumper)'));
+  const sp = `<%@ Page Language="C#" %><script runat="server">
+void Run(object s, EventArgs e) {
+  SqlConnection c = new SqlConnection(txtConn.Text);
+  SqlCommand cmd = new SqlCommand(cboSps.SelectedItem.Value, c);
+  cmd.CommandType = CommandType.StoredProcedure;
+}</script>`;
+  assert.ok(reasons(findingOf('sp.aspx', sp)).includes('request chooses the database connection and the SQL it runs (database client backdoor)'));
+  const proxy = `<%\nurl = Request.QueryString("u")\nSet x = Server.CreateObject("MSXML2.ServerXMLHTTP")\nx.Open "GET", url, False\nx.Send\nResponse.BinaryWrite x.responseBody\n%>`;
+  assert.ok(reasons(findingOf('p.asp', proxy)).includes('request chooses a URL the server fetches (proxy / SSRF tool)'));
+  const fixed = proxy.replace('url, False', '"https://example.com/feed.xml", False');
+  assert.ok(!reasons(findingOf('q.asp', fixed)).includes('request chooses a URL the server fetches (proxy / SSRF tool)'));
+});

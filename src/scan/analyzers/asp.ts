@@ -55,6 +55,15 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   // (a function that returns eval itself is the same trick: `function f(x){ if (x) return Request(...); else return eval }`)
   const alias = /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code);
   if (alias) ev.add('obfuscation', 'eval passed around as a value (aliased code execution)', hasRequest ? 10 : 6, alias.index, alias[0].length);
+  // server-side HTTP client fetching a URL the request names: an open proxy / SSRF relay
+  if (/XMLHTTP|WinHttp/i.test(code)) {
+    for (const m of matches(/\.\s*Open\b\s*\(?\s*(?:"(?:GET|POST|HEAD|PUT)"|[A-Za-z_]\w*)\s*,\s*([^,\n]{1,200})/gi, code, 50)) {
+      if (taint.touches(m[1]!)) {
+        ev.add('flow', 'request chooses a URL the server fetches (proxy / SSRF tool)', 5, m.index, m[0].length);
+        break;
+      }
+    }
+  }
   // database client: request picks the server/credentials and the SQL
   const conn = /\.\s*Open\b\s*\(?([^\n]{0,300})|ConnectionString\s*=\s*([^\n]{0,300})/i.exec(code);
   if (conn && taint.touches(conn[1] ?? conn[2] ?? '') && /\.\s*Execute\b\s*\(?[^\n]{0,200}/i.test(code)) {

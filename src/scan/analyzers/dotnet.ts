@@ -9,8 +9,8 @@ import { callArgs } from '../text.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 
 export const DOTNET_FLOW: FlowSpec = {
-  // web-control values (`txtCmd.Text`) are posted form fields too
-  source: /\b[A-Za-z_]\w*\s*\.\s*Text\b(?!\s*=[^=])|\bRequest\s*(?:\.\s*(?:Form|QueryString|Params|Item|Headers|Cookies|InputStream|BinaryRead|Files|Body|ServerVariables\s*\[\s*"HTTP_)\b|\[\s*["\w]|\(\s*")|\b(?:Context|HttpContext\.Current)\s*\.\s*Request\s*(?:\.\s*\w+\s*)?[\[(.]/i,
+  // web-control values (`txtCmd.Text`, `cboProc.SelectedItem.Value`) are posted form fields too
+  source: /\b[A-Za-z_]\w*\s*\.\s*(?:Text|SelectedValue|SelectedItem\s*\.\s*(?:Value|Text))\b(?!\s*=[^=])|\bRequest\s*(?:\.\s*(?:Form|QueryString|Params|Item|Headers|Cookies|InputStream|BinaryRead|Files|Body|ServerVariables\s*\[\s*"HTTP_)\b|\[\s*["\w]|\(\s*")|\b(?:Context|HttpContext\.Current)\s*\.\s*Request\s*(?:\.\s*\w+\s*)?[\[(.]/i,
   assign: /(?<![\w$.])([A-Za-z_]\w{0,40})(?:\s+As\s+[\w.]{1,60}|\s*:\s*[\w.]{1,60})?(?:\s*\[\s*\])?\s*=(?!=|>)\s*([^;\n]{1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
 };

@@ -20,7 +20,7 @@ const OPERATIONS: Array<[RegExp, string, number]> = [
 ];
 
 /** Every table listed, then `SELECT * FROM` + the table name: the whole database copied out. */
-const LIST_TABLES = /\bgetTables\s*\(|\bSHOW\s+TABLES\b|\binformation_schema\s*\.\s*tables\b|\bsysobjects\b[^\n]{0,80}xtype\s*=\s*'U'|\bsys\s*\.\s*tables\b|\b(?:user|all)_tables\b|\bGetOleDbSchemaTable\s*\(|\bGetSchema\s*\(\s*"Tables"|\bOpenSchema\s*\(\s*(?:20|adSchemaTables)\b/i;
+const LIST_TABLES = /\bgetTables\s*\(|\bSHOW\s+TABLES\b|\binformation_schema\s*\.\s*tables\b|\bsysobjects\b[^\n]{0,80}xtype\s*=\s*'U'|\bsys\s*\.\s*tables\b|\b(?:user|all|dba)_(?:tables|tab_comments|objects)\b|\bselect\s+table_name\s+from\b|\bGetOleDbSchemaTable\s*\(|\bGetSchema\s*\(\s*"Tables"|\bOpenSchema\s*\(\s*(?:20|adSchemaTables)\b/i;
 const SELECT_ALL_FROM_VAR = /["']\s*select\s+\*\s+from\s+\[?["']\s*(?:\+|&)|["']\s*select\s+\*\s+from\s+["']\s*\.\s*\$/i;
 const TO_FILE = /\bnew\s+(?:FileOutputStream|FileWriter|StreamWriter|FileStream)\s*\(|\bCreateTextFile\b|\bSaveToFile\b|\bFile\s*\.\s*(?:WriteAll\w*|AppendAll\w*|CreateText)\s*\(|Content-Disposition/i;
 
@@ -29,7 +29,7 @@ const OPERATION_WORDS = ['net user', 'net localgroup', 'xp_cmdshell', 'udf.dll',
 
 export function analyzeToolTraits(ctx: AnalyzerContext): void {
   operations(ctx);
-  if (hasAny(ctx.lower, ['tables', 'sysobjects', 'getoledbschematable', 'getschema', 'openschema'])) dumper(ctx);
+  if (hasAny(ctx.lower, ['tables', 'sysobjects', 'getoledbschematable', 'getschema', 'openschema', '_tab_comments', '_objects', 'table_name'])) dumper(ctx);
 }
 
 function operations(ctx: AnalyzerContext): void {
