@@ -90,7 +90,15 @@ function serverSideJs(text: string): boolean {
   if (text.includes('child_process')) return true;
   const evals = text.includes('eval') || text.includes('Function') || text.includes('vm.');
   const sockets = text.includes('net.') || text.includes("require('net')") || text.includes('require("net")');
-  return (evals || sockets) && /\breq(?:uest)?\s*\.\s*(?:query|body|params|headers|url)\b/.test(text);
+  if (!evals && !sockets) return false;
+  // a literal first (no leading \b) lets the regex engine skip ahead; the word boundary is checked by hand
+  const re = /req(?:uest)?\s*\.\s*(?:query|body|params|headers|url)\b/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 32;
+    if (!((before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122) || before === 95)) return true;
+  }
+  return false;
 }
 
 export interface LanguageGuess {

@@ -71,9 +71,14 @@ function closeOutsideStrings(text: string, close: string, from: number, quotes: 
   const q1 = quotes.includes("'") ? 39 : -1;
   const q2 = quotes.includes('"') ? 34 : -1;
   const php = close === '?>';
+  // jump between the only characters that matter instead of visiting every one
+  const stops = php ? PHP_STOPS : q1 !== -1 ? ASP_STOPS_SQ : ASP_STOPS;
   let i = from;
   const n = text.length;
   while (i < n) {
+    stops.lastIndex = i;
+    if (!stops.test(text)) return -1;
+    i = stops.lastIndex - 1;
     const c = text.charCodeAt(i);
     if (c === c0 && text.charCodeAt(i + 1) === c1) return i;
     if (php) {
@@ -122,6 +127,10 @@ function closeOutsideStrings(text: string, close: string, from: number, quotes: 
   }
   return -1;
 }
+
+const PHP_STOPS = /[?'"/#<]/g;
+const ASP_STOPS = /[%"]/g;
+const ASP_STOPS_SQ = /[%"']/g;
 
 const HEREDOC_OPEN = /<<<[ \t]*(["']?)([A-Za-z_]\w{0,60})\1\r?\n/y;
 
