@@ -59,7 +59,8 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
 
   const spawn = (slot?: Slot): Slot => {
     const shared = new SharedArrayBuffer(8);
-    const worker = new Worker(url, { workerData: { ...opts.init, progress: shared } satisfies WorkerData });
+    // a larger young generation: analysis makes many short-lived strings, and fewer scavenges is less CPU
+    const worker = new Worker(url, { workerData: { ...opts.init, progress: shared } satisfies WorkerData, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
     const s: Slot = slot ?? { worker, progress: new Int32Array(shared) };
     s.worker = worker;
     s.progress = new Int32Array(shared);

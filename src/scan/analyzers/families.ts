@@ -14,6 +14,8 @@ interface FamilyRule {
   reason: string;
   /** Only for small files (one-liners). */
   maxSize?: number;
+  /** Lower-case words the code must contain before the regexes run (a cheap substring check). */
+  needs?: string[];
 }
 
 const REQ_PHP = /\$_(?:POST|GET|REQUEST|COOKIE)\b/;
@@ -38,6 +40,7 @@ const RULES: FamilyRule[] = [
     family: 'Behinder',
     languages: ['php'],
     all: [/php:\/\/input/i, /openssl_decrypt\s*\(|\^\s*\$\w+\s*\[\s*\(?\s*\$\w+\s*\+\s*1\s*\)?\s*&\s*15\s*\]/i, /\$_SESSION\s*\[|session_start/i],
+    needs: ['php://input'],
     weight: 6,
     reason: 'decrypts the raw POST body with a per-session AES/XOR key and evaluates it (Behinder protocol)',
   },
@@ -45,6 +48,7 @@ const RULES: FamilyRule[] = [
     family: 'Behinder',
     languages: ['jsp'],
     all: [/Cipher\s*\.\s*getInstance\s*\(\s*"AES/i, /defineClass|ClassLoader/, /session\s*\.\s*(?:putValue|setAttribute|getValue|getAttribute)\s*\(/, /getReader\s*\(\s*\)\s*\.\s*readLine|getInputStream/],
+    needs: ['cipher'],
     weight: 3,
     reason: 'AES-decrypts the posted body with a session key, then defines and runs a class (Behinder protocol)',
   },
@@ -52,6 +56,7 @@ const RULES: FamilyRule[] = [
     family: 'Godzilla',
     languages: ['php'],
     all: [/\$_SESSION\s*\[\s*\$\w+\s*\]/, /\^\s*\$\w+\s*\[\s*\(?\s*\$\w+\s*\+\s*1\s*\)?\s*&\s*15\s*\]/, /substr\s*\(\s*md5\s*\(\s*\$\w+\s*\.\s*\$\w+\s*\)/i, REQ_PHP],
+    needs: ['$_session', 'md5'],
     weight: 7,
     reason: 'keeps an XOR-encrypted payload in the session and answers with md5-framed output (Godzilla protocol)',
   },
@@ -59,6 +64,7 @@ const RULES: FamilyRule[] = [
     family: 'Godzilla',
     languages: ['jsp', 'aspx'],
     all: [/defineClass|Assembly\s*\.\s*Load/i, /AES|Rijndael/i, /md5|MD5/, /session\s*\.\s*setAttribute|Session\s*\[|Session\s*\.\s*Add/i],
+    needs: ['md5'],
     weight: 3,
     reason: 'loads an AES-encrypted payload class into the session and frames output with md5 (Godzilla protocol)',
   },
@@ -66,6 +72,7 @@ const RULES: FamilyRule[] = [
     family: 'weevely',
     languages: ['php'],
     all: [/php:\/\/input/i, /gzuncompress|gzcompress/i, /preg_match\s*\(\s*["']\/\s*\$\w+\s*\(\.\+\)\s*\$\w+/i],
+    needs: ['php://input', 'gz'],
     weight: 3,
     reason: 'hides XOR+zlib commands between key markers in the request body (weevely agent)',
   },
@@ -80,6 +87,7 @@ const RULES: FamilyRule[] = [
     family: 'ASPXSpy',
     languages: ['aspx'],
     all: [/Process|ProcessStartInfo/, /DirectoryInfo|File\s*\.\s*(?:Delete|Copy|Move)/, /Registry|RegistryKey|SqlConnection|OleDbConnection/, /IIS|DirectoryEntry|ServerVariables/i],
+    needs: ['process'],
     weight: 2,
     reason: 'ASP.NET file manager with command, registry/database and IIS browsing (ASPXSpy-style)',
   },
@@ -102,6 +110,7 @@ const RULES: FamilyRule[] = [
     family: 'p0wny-style terminal',
     languages: ['php'],
     all: [/\$_(?:POST|GET|REQUEST)\s*\[\s*['"]cmd['"]\s*\]|\$_(?:POST|GET|REQUEST)\s*\[\s*['"](?:feature|cwd|path)['"]\s*\]/, /chdir\s*\(/, /json_encode\s*\(/, /proc_open|shell_exec|exec\s*\(|system\s*\(|passthru/],
+    needs: ['chdir', 'json_encode'],
     weight: 2,
     reason: 'JSON command API with working-directory tracking behind a browser terminal (p0wny-style)',
   },
@@ -162,6 +171,7 @@ export function analyzeFamilies(ctx: AnalyzerContext): void {
   for (const r of RULES) {
     if (!r.languages.includes(ev.language)) continue;
     if (r.maxSize !== undefined && ctx.size > r.maxSize) continue;
+    if (r.needs && !r.needs.every((w) => ctx.lower.includes(w))) continue;
     let first = -1;
     let ok = true;
     for (const re of r.all) {
