@@ -168,12 +168,18 @@ function setRequest(fields: Fields, s: string, start: number, end: number): void
   }
   fields['cs-method'] = s.slice(start, sp1);
   let targetEnd = end;
-  // The usual `... HTTP/1.1` ending is checked in place; anything else searches for the last space.
-  const usual = end - 9 > sp1 && s.charCodeAt(end - 9) === 32 && isHttpVersion(s, end - 8) && s.charCodeAt(end - 3) !== 32 && s.charCodeAt(end - 2) !== 32 && s.charCodeAt(end - 1) !== 32;
-  const sp2 = usual ? end - 9 : s.lastIndexOf(' ', end - 1);
-  if (sp2 > sp1 && (usual || hasAt(s, 'HTTP/', sp2 + 1))) {
-    targetEnd = sp2;
-    fields['cs-version'] = s.slice(sp2 + 1, end);
+  if (end - 9 > sp1 && s.indexOf(' HTTP/1.1', end - 9) === end - 9) {
+    // The commonest ending, found by one search: the version needs no slice of its own.
+    targetEnd = end - 9;
+    fields['cs-version'] = 'HTTP/1.1';
+  } else {
+    // Other `... HTTP/x.y` endings are checked in place; anything else searches for the last space.
+    const usual = end - 9 > sp1 && s.charCodeAt(end - 9) === 32 && isHttpVersion(s, end - 8) && s.charCodeAt(end - 3) !== 32 && s.charCodeAt(end - 2) !== 32 && s.charCodeAt(end - 1) !== 32;
+    const sp2 = usual ? end - 9 : s.lastIndexOf(' ', end - 1);
+    if (sp2 > sp1 && (usual || hasAt(s, 'HTTP/', sp2 + 1))) {
+      targetEnd = sp2;
+      fields['cs-version'] = s.slice(sp2 + 1, end);
+    }
   }
   const t = sp1 + 1;
   let q = s.indexOf('?', t);
@@ -194,6 +200,10 @@ function isHttpVersion(s: string, pos: number): boolean {
 function isUnset(s: string, start: number, end: number): boolean {
   return end === start || (end - start === 1 && s.charCodeAt(start) === 45);
 }
+
+/** The last line's `stamp]` text and its time (see clfStamp's memo; this one also saves the search for `]`). */
+let lineStamp = '';
+let lineStampMs = 0;
 
 /** Where the last successfully parsed line's timestamp goes (saves a result object per line). */
 let parsedTs = 0;
@@ -226,15 +236,25 @@ export function parseAccessLine(text: string): { fields: Fields; ts: number } | 
 
 /** parseAccessLine without the result object; the timestamp is left in `parsedTs`. */
 function parseLine(text: string): Fields | string {
-  // A one-character search is much cheaper than a two-character one; confirm the space after.
-  const bracket = text.indexOf('[');
-  const open = bracket > 0 && text.charCodeAt(bracket - 1) === 32 ? bracket - 1 : text.indexOf(' [');
-  if (open < 0) return 'no [timestamp]';
-  // Up to four space-separated head fields: [vhost[:port]] client ident user.
-  // The spaces are found in place when the fields between them are one character (`- -`).
+  // Up to four space-separated head fields: [vhost[:port]] client ident user, then ` [`.
   const s1 = text.indexOf(' ');
-  const s2 = s1 < open ? (text.charCodeAt(s1 + 2) === 32 && text.charCodeAt(s1 + 1) !== 32 ? s1 + 2 : text.indexOf(' ', s1 + 1)) : -1;
-  const s3 = s2 >= 0 && s2 < open ? (s2 + 2 === open && text.charCodeAt(s2 + 1) !== 32 ? open : text.indexOf(' ', s2 + 1)) : -1;
+  let open: number;
+  let s2: number;
+  let s3: number;
+  if (s1 > 0 && text.charCodeAt(s1 + 1) === 45 && text.charCodeAt(s1 + 2) === 32 && text.charCodeAt(s1 + 3) === 45 && text.charCodeAt(s1 + 4) === 32 && text.charCodeAt(s1 + 5) === 91) {
+    // `client - - [`, the usual head, checked in place: no space precedes s1, so this is the first ` [`.
+    open = s1 + 4;
+    s2 = s1 + 2;
+    s3 = open;
+  } else {
+    // A one-character search is much cheaper than a two-character one; confirm the space after.
+    const bracket = text.indexOf('[');
+    open = bracket > 0 && text.charCodeAt(bracket - 1) === 32 ? bracket - 1 : text.indexOf(' [');
+    if (open < 0) return 'no [timestamp]';
+    // The spaces are found in place when the fields between them are one character (`- -`).
+    s2 = s1 < open ? (text.charCodeAt(s1 + 2) === 32 && text.charCodeAt(s1 + 1) !== 32 ? s1 + 2 : text.indexOf(' ', s1 + 1)) : -1;
+    s3 = s2 >= 0 && s2 < open ? (s2 + 2 === open && text.charCodeAt(s2 + 1) !== 32 ? open : text.indexOf(' ', s2 + 1)) : -1;
+  }
   const fields: Fields = {};
   let clientStart = 0;
   let userStart: number;
@@ -256,10 +276,20 @@ function parseLine(text: string): Fields | string {
   if (isUnset(text, clientStart, clientEnd)) return 'no client address';
   fields['c-ip'] = text.slice(clientStart, clientEnd);
   if (!isUnset(text, userStart, open) && open > userStart) fields['cs-username'] = text.slice(userStart, open);
-  const close = text.indexOf(']', open + 2);
-  if (close < 0) return 'unterminated [timestamp]';
-  const ts = clfStamp(text, open + 2, close);
-  if (ts === undefined) return `bad timestamp ${excerpt(text.slice(open + 2, close))}`;
+  let close: number;
+  let ts: number | undefined;
+  // The previous line's stamp and its `]` (it holds no other), found with one search.
+  if (lineStamp.length > 0 && text.indexOf(lineStamp, open + 2) === open + 2) {
+    close = open + 1 + lineStamp.length;
+    ts = lineStampMs;
+  } else {
+    close = text.indexOf(']', open + 2);
+    if (close < 0) return 'unterminated [timestamp]';
+    ts = clfStamp(text, open + 2, close);
+    if (ts === undefined) return `bad timestamp ${excerpt(text.slice(open + 2, close))}`;
+    lineStamp = text.slice(open + 2, close + 1);
+    lineStampMs = ts;
+  }
   let p = close + 1;
   if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 1) !== 34) return 'no quoted request line after the timestamp';
   const escapes = text.indexOf('\\', p + 1);
@@ -274,7 +304,8 @@ function parseLine(text: string): Fields | string {
     p = quotedEnd;
   }
   if (text.charCodeAt(p) !== 32) return 'no status after the request line';
-  let e = text.indexOf(' ', p + 1);
+  // Statuses have three digits: check for the space after them before searching for it.
+  let e = text.charCodeAt(p + 4) === 32 && text.charCodeAt(p + 3) !== 32 && text.charCodeAt(p + 2) !== 32 && text.charCodeAt(p + 1) !== 32 ? p + 4 : text.indexOf(' ', p + 1);
   if (e < 0) e = text.length;
   const status = numberAt(text, p + 1, e);
   if (status === BAD) return `bad status ${excerpt(text.slice(p + 1, e))}`;
@@ -290,10 +321,13 @@ function parseLine(text: string): Fields | string {
   }
   // Combined format: "referer" "user-agent"; anything after them (nginx extras) is ignored.
   if (p < text.length && text.charCodeAt(p + 1) === 34) {
-    const ref = quoted(text, p + 1, escapes);
-    if (ref === undefined) return 'unterminated referer';
-    if (ref !== '-' && ref !== '') fields['cs-referer'] = ref;
-    p = quotedEnd;
+    if (text.charCodeAt(p + 2) === 45 && text.charCodeAt(p + 3) === 34) p += 4; // "-", the usual empty referer
+    else {
+      const ref = quoted(text, p + 1, escapes);
+      if (ref === undefined) return 'unterminated referer';
+      if (ref !== '-' && ref !== '') fields['cs-referer'] = ref;
+      p = quotedEnd;
+    }
     if (p < text.length && text.charCodeAt(p + 1) === 34) {
       const ua = quoted(text, p + 1, escapes);
       if (ua === undefined) return 'unterminated user agent';

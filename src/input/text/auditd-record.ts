@@ -7,10 +7,13 @@
  */
 
 import { hasAt } from './common.js';
+import { type KeyGuess, learnLayout, matchLayout, MAX_GUESSED } from './auditd-layout.js';
 
 export interface AuditHeader {
   node?: string;
   type: string;
+  /** The type's key slot (see keySlot), -1 for an uncommon type. */
+  typeSlot: number;
   /** Epoch ms. */
   time: number;
   serial: number;
@@ -24,7 +27,7 @@ export interface AuditHeader {
  * Receives key/value pairs as they are scanned; `unquoted` values may be hex-encoded, and
  * `encodedKey` says the key is one auditd hex-encodes (isEncodedKey without the record type).
  */
-export type PairSink = (key: string, value: string, unquoted: boolean, encodedKey: boolean) => void;
+export type PairSink = (key: string, value: string, unquoted: boolean, encodedKey: boolean, slot: number) => void;
 
 const COMMON_KEYS = [
   // record types
@@ -50,6 +53,8 @@ const ENCODED = new Set(['name', 'comm', 'exe', 'cwd', 'proctitle', 'key', 'path
  * string allocation. Each slot holds the key and whether it is in ENCODED.
  */
 const SLOTS = 1024;
+/** Slots are below this: a table indexed by slot needs this many entries. */
+export const KEY_SLOTS = SLOTS;
 const slotKey: Array<string | undefined> = new Array<string | undefined>(SLOTS).fill(undefined);
 const slotEncoded = new Uint8Array(SLOTS);
 
@@ -67,6 +72,19 @@ for (const k of new Set([...COMMON_KEYS, ...ENCODED])) {
 
 /** Whether the key last returned by keyAt is hex-encoded when unquoted (see ENCODED). */
 let lastKeyEncoded = false;
+/** The table slot of the key last returned by keyAt, or -1 when it is not a common key. */
+let lastKeySlot = -1;
+
+/** The slot a common key occupies (a small integer naming it), or -1. */
+export function keySlot(key: string): number {
+  keyAt(key, 0, key.length);
+  return lastKeySlot;
+}
+
+/** Ids for keys without a slot: distinct from every slot, equal for equal keys of one length. */
+export function otherKeyId(key: string): number {
+  return SLOTS + key.length;
+}
 
 /** s[start, end) as a string, returning the shared constant for common keys. */
 export function keyAt(s: string, start: number, end: number): string {
@@ -81,6 +99,7 @@ export function keyAt(s: string, start: number, end: number): string {
         while (i < n && k.charCodeAt(i) === s.charCodeAt(start + i)) i++;
         if (i === n) {
           lastKeyEncoded = slotEncoded[h] === 1;
+          lastKeySlot = h;
           return k;
         }
       }
@@ -89,6 +108,7 @@ export function keyAt(s: string, start: number, end: number): string {
   }
   const key = s.slice(start, end);
   lastKeyEncoded = ENCODED.has(key);
+  lastKeySlot = -1;
   return key;
 }
 
@@ -107,64 +127,146 @@ function isUpperHex(s: string): boolean {
   return true;
 }
 
+/** Value of an uppercase hex digit, or -1. */
+function hexDigit(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : -1;
+}
+
+/** Scratch for decoding short ASCII values without a Buffer. */
+const codes: number[] = [];
+/** Longer values go through Buffer (String.fromCharCode.apply has an argument limit). */
+const MAX_SHORT_HEX = 512;
+
 /** Decodes an unquoted auditd value when it is hex; `nul` replaces NUL bytes (argv separators). */
 export function decodeHexValue(v: string, nul: string): string {
-  if (!isUpperHex(v)) return v;
+  const len = v.length;
+  if (len < 2 || (len & 1) !== 0) return v;
+  if (len <= MAX_SHORT_HEX) {
+    // Most values (proctitle, argv) are short ASCII: decode in place, and trim trailing NULs and
+    // replace the others just as the general path below does.
+    codes.length = 0;
+    let ascii = true;
+    let last = -1;
+    const nulCode = nul.charCodeAt(0);
+    for (let i = 0; i < len; i += 2) {
+      const hi = hexDigit(v.charCodeAt(i));
+      const lo = hexDigit(v.charCodeAt(i + 1));
+      if (hi < 0 || lo < 0) return v;
+      const b = (hi << 4) | lo;
+      if (b >= 0x80) ascii = false;
+      if (b !== 0) last = codes.length;
+      codes.push(b === 0 ? nulCode : b);
+    }
+    if (ascii) {
+      codes.length = last + 1;
+      return String.fromCharCode.apply(null, codes);
+    }
+  } else if (!isUpperHex(v)) return v;
   const text = Buffer.from(v, 'hex').toString('utf8');
   return text.includes('\u0000') ? text.replace(/\u0000+$/, '').replaceAll('\u0000', nul) : text;
 }
 
-/** Scans `k=v k="v" k='v w'` in s[start, end); bare words are skipped, nested messages recursed into. */
-export function scanPairs(s: string, start: number, end: number, sink: PairSink, depth = 0): number {
+/**
+ * Scans `k=v k="v" k='v w'` in s[start, end); bare words are skipped, nested messages
+ * recursed into. With a `guess` (top level only), the type's known layouts are tried first
+ * and otherwise its remembered keys, one by one; it is updated to what was found, and a body
+ * a pattern can describe becomes a new layout (see auditd-layout.ts).
+ */
+export function scanPairs(s: string, start: number, end: number, sink: PairSink, depth = 0, guess?: KeyGuess): number {
+  // Layout patterns cover bodies that run to the line's end (no ENRICHED tail).
+  const whole = guess !== undefined && end === s.length;
+  if (whole && guess.layouts.length > 0) {
+    const c = matchLayout(s, start, sink, guess);
+    if (c >= 0) return c;
+  }
+  /** Whether the body so far could be a layout pattern: quoted and unquoted values only, no bare words. */
+  let plain = whole;
   let p = start;
   let count = 0;
   /** The first '=' at or after p, remembered while p has not passed it (-1: none left). */
   let eq = -2;
+  /** Index of the next top-level pair, for the guess. */
+  let n = 0;
+  let guessing = guess !== undefined;
   while (p < end) {
     while (p < end && s.charCodeAt(p) === 32) p++;
     if (p >= end) break;
-    if (eq !== -1 && eq < p) eq = s.indexOf('=', p);
-    if (eq < 0 || eq >= end) break; // only bare words remain
-    // Keys hold no spaces: a space before the '=' ends a bare word (AVC "denied { read } for").
-    let k = p;
-    while (k < eq && s.charCodeAt(k) !== 32) k++;
-    if (k < eq) {
-      p = k + 1;
-      continue;
+    let key: string;
+    let slot: number;
+    let encoded: boolean;
+    /** Where the value starts, and the first space at or after the key (-2: not searched yet). */
+    let v: number;
+    let space = -2;
+    const g = guessing && n < MAX_GUESSED ? guess!.withEq[n] : undefined;
+    // A key holds no '=' or space, so `key=` at p is exactly what the plain scan would find.
+    if (g !== undefined && p + g.length <= end && s.indexOf(g, p) === p) {
+      key = guess!.keys[n];
+      slot = guess!.slots[n];
+      encoded = guess!.encoded[n];
+      v = p + g.length;
+    } else {
+      // One miss ends the guessing for this record, so a search runs to the line's end at most once.
+      if (g !== undefined) guessing = false;
+      if (eq !== -1 && eq < p) eq = s.indexOf('=', p);
+      if (eq < 0 || eq >= end) break; // only bare words remain
+      // Keys hold no spaces: a space before the '=' ends a bare word (AVC "denied { read } for").
+      space = s.indexOf(' ', p);
+      if (space >= 0 && space < eq) {
+        p = space + 1;
+        plain = false;
+        continue;
+      }
+      key = keyAt(s, p, eq);
+      slot = lastKeySlot;
+      encoded = lastKeyEncoded;
+      v = eq + 1;
+      if (guess !== undefined && n < MAX_GUESSED) {
+        guess.withEq[n] = key + '=';
+        guess.keys[n] = key;
+        guess.slots[n] = slot;
+        guess.encoded[n] = encoded;
+      }
     }
-    const key = keyAt(s, p, eq);
-    const v = eq + 1;
     const q = s.charCodeAt(v);
+    if (n < MAX_GUESSED && guess !== undefined) guess.unquoted[n] = q !== 34 && q !== 39 && q !== 123;
+    n++;
     if (q === 34 /* " */) {
       let close = s.indexOf('"', v + 1);
       if (close < 0 || close > end) close = end;
-      sink(key, s.slice(v + 1, close), false, false);
+      // Unterminated, or run together with the next pair: not a layout a pattern would match.
+      if (close === end || (close + 1 < end && s.charCodeAt(close + 1) !== 32)) plain = false;
+      sink(key, s.slice(v + 1, close), false, false, slot);
       count++;
       p = close + 1;
     } else if (q === 39 /* ' */) {
       let close = s.indexOf("'", v + 1);
       if (close < 0 || close > end) close = end;
       // A nested user-space message: its pairs belong to the record too.
+      plain = false;
       const inner = depth < 2 ? scanPairs(s, v + 1, close, sink, depth + 1) : 0;
-      if (inner === 0) sink(key, s.slice(v + 1, close), false, false);
+      if (inner === 0) sink(key, s.slice(v + 1, close), false, false, slot);
       count++;
       p = close + 1;
     } else if (q === 123 /* { */) {
       // ENRICHED socket addresses: SADDR={ fam=inet laddr=10.0.0.1 lport=443 }
       let close = s.indexOf('}', v + 1);
       if (close < 0 || close > end) close = end;
-      sink(key, s.slice(v + 1, close).trim(), false, false);
+      plain = false;
+      sink(key, s.slice(v + 1, close).trim(), false, false, slot);
       if (depth < 2) scanPairs(s, v + 1, close, sink, depth + 1);
       count++;
       p = close + 1;
     } else {
-      let sp = s.indexOf(' ', v);
+      // The space found for the bare-word check, if any, is also the first one after the value start.
+      let sp = space === -2 ? s.indexOf(' ', v) : space;
       if (sp < 0 || sp > end) sp = end;
-      sink(key, s.slice(v, sp), true, lastKeyEncoded);
+      sink(key, s.slice(v, sp), true, encoded, slot);
       count++;
       p = sp + 1;
     }
   }
+  // (learnLayout checks the pattern against this body, which also rules out what `plain` does not track.)
+  if (plain && p >= end) learnLayout(s, start, guess!, n);
   return count;
 }
 
@@ -180,10 +282,19 @@ function intAt(s: string, start: number, end: number): number {
   return n;
 }
 
-/** The `time:serial` text of the last header parsed and its values. */
+/** The `time:serial)` text of the last header parsed and its values. */
 let memoStamp = '';
 let memoTime = 0;
 let memoSerial = 0;
+
+/**
+ * `type=T msg=audit(` per common type T (by slot), and the type that followed each type last
+ * time: records come in a steady order (SYSCALL, EXECVE, CWD, PATH, ...), and one search for
+ * the expected prefix replaces three checks and a key lookup.
+ */
+const headerPrefix: string[] = slotKey.map((k) => (k === undefined ? '' : `type=${k} msg=audit(`));
+const nextType = new Int16Array(SLOTS).fill(-1);
+let lastTypeSlot = -1;
 
 /** Fills `out` with a record's header; returns the reason when the line is not a record. Reusing `out` saves an allocation per line. */
 export function parseHeader(line: string, out: AuditHeader): string | undefined {
@@ -195,19 +306,33 @@ export function parseHeader(line: string, out: AuditHeader): string | undefined 
     out.node = line.slice(5, sp);
     p = sp + 1;
   }
-  if (!hasAt(line, 'type=', p)) return 'no type=';
-  const sp = line.indexOf(' ', p);
-  if (sp < 0) return 'no msg=audit(...)';
-  if (sp === p + 5) return 'empty type=';
-  if (!hasAt(line, 'msg=audit(', sp + 1)) return 'no msg=audit(...)';
+  const expected = lastTypeSlot < 0 ? -1 : nextType[lastTypeSlot];
+  let sp: number;
+  if (expected >= 0 && line.indexOf(headerPrefix[expected], p) === p) {
+    out.type = slotKey[expected] as string;
+    out.typeSlot = expected;
+    sp = p + headerPrefix[expected].length - 11;
+  } else {
+    if (!hasAt(line, 'type=', p)) return 'no type=';
+    sp = line.indexOf(' ', p);
+    if (sp < 0) return 'no msg=audit(...)';
+    if (sp === p + 5) return 'empty type=';
+    if (!hasAt(line, 'msg=audit(', sp + 1)) return 'no msg=audit(...)';
+    out.type = keyAt(line, p + 5, sp);
+    out.typeSlot = lastKeySlot;
+    if (lastTypeSlot >= 0 && lastKeySlot >= 0) nextType[lastTypeSlot] = lastKeySlot;
+  }
   const open = sp + 11;
-  const close = line.indexOf(')', open);
-  if (close < 0) return 'bad msg=audit(time:serial)';
-  // The records of one event share their stamp: reuse the last one parsed when the text matches.
-  if (close - open === memoStamp.length && memoStamp.length > 0 && hasAt(line, memoStamp, open)) {
+  let close: number;
+  // The records of one event share their stamp: reuse the last one parsed when the text matches
+  // (the memo holds no ')', so a match there ends at the first one).
+  if (memoStamp.length > 0 && line.indexOf(memoStamp, open) === open) {
+    close = open + memoStamp.length - 1;
     out.time = memoTime;
     out.serial = memoSerial;
   } else {
+    close = line.indexOf(')', open);
+    if (close < 0) return 'bad msg=audit(time:serial)';
     const colon = line.indexOf(':', open);
     if (colon < 0 || colon > close) return 'bad msg=audit(time:serial)';
     const dot = line.indexOf('.', open);
@@ -219,11 +344,11 @@ export function parseHeader(line: string, out: AuditHeader): string | undefined 
     if (secs <= 0 || frac < 0 || serial < 0 || fracDigits > 9) return 'bad msg=audit(time:serial)';
     out.time = secs * 1000 + (fracDigits === 3 ? frac : Math.floor((frac / 10 ** fracDigits) * 1000));
     out.serial = serial;
-    memoStamp = line.slice(open, close);
+    memoStamp = line.slice(open, close + 1);
     memoTime = out.time;
     memoSerial = serial;
   }
-  out.type = keyAt(line, p + 5, sp);
+  lastTypeSlot = out.typeSlot;
   let body = close + 1;
   if (line.charCodeAt(body) === 58) body++;
   const gs = line.indexOf('\u001d', body);

@@ -9,8 +9,11 @@
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
 import { excerpt, makeEvent, reportLine, share } from './common.js';
-import { type AuditHeader, decodeHexValue, parseHeader, scanPairs, type PairSink } from './auditd-record.js';
+import { type AuditHeader, decodeHexValue, KEY_SLOTS, keySlot, otherKeyId, parseHeader, scanPairs, type PairSink } from './auditd-record.js';
+import { type DirectSink, KeyGuess } from './auditd-layout.js';
+import { buildFields, mixShape } from './field-shapes.js';
 import { syscallName } from './auditd-syscalls.js';
+import { ProcessTable } from './process-table.js';
 
 const FORMAT = 'auditd';
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };
@@ -24,6 +27,9 @@ const MAX_PROCESSES = 65536;
 /** More arguments than this in one execve are dropped (keeps a hostile `a999999=` line bounded). */
 const MAX_ARGS = 10000;
 const MAX_NODES = 4096;
+const MAX_SPARE = 16;
+/** Lists longer than this (huge events) are not kept for reuse. */
+const MAX_SPARE_LENGTH = 1024;
 
 /** User-space and daemon messages: always one record, never followed by EOE. */
 const STANDALONE_PREFIX = /^(USER_|CRED_|DAEMON_|SERVICE_|SYSTEM_|ACCT_|ROLE_|ANOM_LOGIN|GRP_|VIRT_)/;
@@ -35,7 +41,24 @@ interface Group {
   node?: string;
   line: number;
   types: string[];
-  fields: Fields;
+  /**
+   * The record pairs in order, kept flat until the group is complete: the fields object is
+   * then built in one go for the group's key sequence (see buildFields); `hash` is that
+   * sequence's running shape hash. Only the first `n` entries count: the lists are reused
+   * from finished groups, keeping their capacity.
+   */
+  keys: string[];
+  vals: FieldValue[];
+  n: number;
+  hash: number;
+  /** Index in `vals` of the first pid, exe, arch and argc/syscall pairs; -1: none, REPEATED: more than one. */
+  pidAt: number;
+  exeAt: number;
+  archAt: number;
+  argcAt: number;
+  syscallAt: number;
+  /** Whether a SYSCALL pair (the ENRICHED name) was seen. */
+  namedSyscall: boolean;
   raws: string[];
   /** SYSCALL's a0..a3 (hex numbers), used only when there is no EXECVE in the group. */
   syscallArgs?: string[];
@@ -50,12 +73,24 @@ interface ProcessInfo {
   cmd?: string;
 }
 
-function addField(fields: Fields, key: string, value: string): void {
-  const old = fields[key];
-  if (old === undefined) fields[key] = value;
-  else if (Array.isArray(old)) old.push(value);
-  else fields[key] = [old, value];
+const REPEATED = -2;
+
+/** Pairs the decoder reads itself, by key slot (see keySlot); each gets a position field in Group. */
+const TRACKED = new Uint8Array(KEY_SLOTS);
+const T_PID = 1;
+const T_EXE = 2;
+const T_ARCH = 3;
+const T_ARGC = 4;
+const T_SYSCALL = 5;
+const T_NAMED_SYSCALL = 6;
+for (const [key, code] of [['pid', T_PID], ['exe', T_EXE], ['arch', T_ARCH], ['argc', T_ARGC], ['syscall', T_SYSCALL], ['SYSCALL', T_NAMED_SYSCALL]] as const) {
+  TRACKED[keySlot(key)] = code;
 }
+
+/** Shape ids of the keys finish() assigns, apart from those of scanned keys (slots and otherKeyId). */
+const TYPE_ID = 4096;
+const ARG_ID = TYPE_ID + 1;
+const SYSCALL_ID = keySlot('SYSCALL');
 
 function firstString(v: FieldValue | undefined): string | undefined {
   if (typeof v === 'string') return v;
@@ -120,17 +155,34 @@ class AuditdState implements LineDecoderState {
    * whose serials are independent. The time is checked too: serials restart at boot.
    */
   private readonly pendingByNode = new Map<string, Map<number, Group>>();
+  /**
+   * Counts maps added to or dropped from pendingByNode, so that line() can tell whether the map it
+   * looked up is still the current one; the last dropped (empty) map is reused, as plain logs
+   * empty their only map at nearly every event.
+   */
+  private mapChanges = 0;
+  private spareMap: Map<number, Group> | undefined;
   /** Recently seen processes per node (pids are per host), for ParentImage/ParentCommandLine. */
-  private readonly processesByNode = new Map<string, Map<number, ProcessInfo>>();
+  private readonly processesByNode = new Map<string, ProcessTable>();
   /** Scratch header, refilled for every line. */
-  private readonly header: AuditHeader = { type: '', time: 0, serial: 0, body: 0, bodyEnd: 0, enriched: -1 };
+  private readonly header: AuditHeader = { type: '', typeSlot: -1, time: 0, serial: 0, body: 0, bodyEnd: 0, enriched: -1 };
+  /** Key layouts of the body and the ENRICHED tail per common record type (by type slot), for scanPairs. */
+  private readonly bodyGuesses: Array<KeyGuess | undefined> = new Array<KeyGuess | undefined>(KEY_SLOTS).fill(undefined);
+  private readonly tailGuesses: Array<KeyGuess | undefined> = new Array<KeyGuess | undefined>(KEY_SLOTS).fill(undefined);
   private emit: Emit | undefined;
+  /** Key and value lists of finished groups, reused (emptied) so that busy logs do not regrow them per event. */
+  private readonly spareKeys: string[][] = [];
+  private readonly spareVals: FieldValue[][] = [];
   /** Group and record type the pair sink is filling. */
   private cur: Group | undefined;
   private curType = '';
-  private readonly rawSink: PairSink = (k, v, u, e) => this.pair(k, v, u, e);
-  private readonly enrichedSink: PairSink = (k, v) => {
-    if (this.cur) addField(this.cur.fields, k, v);
+  private readonly rawSink: PairSink = (k, v, u, e, slot) => this.pair(k, v, u, e, slot);
+  private readonly enrichedSink: PairSink = (k, v, _u, _e, slot) => {
+    if (this.cur) push(this.cur, k, v, slot);
+  };
+  /** For pairs pair() would store unchanged (see isPlainPair). */
+  private readonly directSink: DirectSink = (k, v, slot) => {
+    if (this.cur) push(this.cur, k, v, slot);
   };
 
   constructor(private readonly ctx: DecodeContext) {}
@@ -144,7 +196,10 @@ class AuditdState implements LineDecoderState {
       reportLine(this.ctx, lineNo, `not an audit record (${bad}); skipped: ${excerpt(text)}`);
       return;
     }
-    let group = this.pendingByNode.get(rec.node ?? '')?.get(rec.serial);
+    const changes = this.mapChanges;
+    const nodeKey = rec.node ?? '';
+    const nodePending = this.pendingByNode.get(nodeKey);
+    let group = nodePending?.get(rec.serial);
     if (group && group.time !== rec.time) {
       // Same serial, other time: a reboot restarted the counter; the old group is complete.
       this.flush(group);
@@ -168,14 +223,19 @@ class AuditdState implements LineDecoderState {
         reportLine(this.ctx, lineNo, `audit event ${rec.time / 1000}:${rec.serial} has more than ${MAX_RECORDS_PER_GROUP} records; record skipped`);
       } else this.add(g, rec, text);
     }
-    const open = this.pendingByNode.get(rec.node ?? '');
+    const open = this.mapChanges === changes ? nodePending : this.pendingByNode.get(nodeKey);
     if (open) this.age(rec, open);
   }
 
   private pendingOf(node: string | undefined): Map<number, Group> {
     const key = node ?? '';
     let m = this.pendingByNode.get(key);
-    if (!m) this.pendingByNode.set(key, (m = new Map()));
+    if (!m) {
+      m = this.spareMap ?? new Map();
+      this.spareMap = undefined;
+      this.pendingByNode.set(key, m);
+      this.mapChanges++;
+    }
     return m;
   }
 
@@ -185,7 +245,25 @@ class AuditdState implements LineDecoderState {
   }
 
   private newGroup(rec: AuditHeader, lineNo: number): Group {
-    return { time: rec.time, serial: rec.serial, node: rec.node, line: lineNo, types: [], fields: {}, raws: [], execve: false };
+    return {
+      time: rec.time,
+      serial: rec.serial,
+      node: rec.node,
+      line: lineNo,
+      types: [],
+      keys: this.spareKeys.pop() ?? [],
+      vals: this.spareVals.pop() ?? [],
+      n: 0,
+      hash: 0,
+      pidAt: -1,
+      exeAt: -1,
+      archAt: -1,
+      argcAt: -1,
+      syscallAt: -1,
+      namedSyscall: false,
+      raws: [],
+      execve: false,
+    };
   }
 
   /** Flushes groups that can no longer receive records, oldest first. */
@@ -200,7 +278,11 @@ class AuditdState implements LineDecoderState {
   private flush(g: Group): void {
     const pending = this.pendingOf(g.node);
     if (pending.get(g.serial) === g) pending.delete(g.serial);
-    if (pending.size === 0) this.pendingByNode.delete(g.node ?? '');
+    if (pending.size === 0) {
+      this.pendingByNode.delete(g.node ?? '');
+      this.spareMap = pending;
+      this.mapChanges++;
+    }
     if (this.emit) this.finish(g, this.emit);
   }
 
@@ -211,20 +293,24 @@ class AuditdState implements LineDecoderState {
     if (type === 'EXECVE') g.execve = true;
     this.cur = g;
     this.curType = type;
-    scanPairs(text, rec.body, rec.bodyEnd, this.rawSink);
-    if (rec.enriched >= 0) scanPairs(text, rec.enriched, text.length, this.enrichedSink);
+    const ts = rec.typeSlot;
+    const bodyGuess = ts < 0 ? undefined : (this.bodyGuesses[ts] ??= new KeyGuess((k, u, e) => isPlainPair(type, k, u, e), this.directSink));
+    scanPairs(text, rec.body, rec.bodyEnd, this.rawSink, 0, bodyGuess);
+    if (rec.enriched >= 0) {
+      const tailGuess = ts < 0 ? undefined : (this.tailGuesses[ts] ??= new KeyGuess(() => true, this.directSink));
+      scanPairs(text, rec.enriched, text.length, this.enrichedSink, 0, tailGuess);
+    }
     this.cur = undefined;
     if (type === 'SYSCALL') {
       // Known as soon as the record is read, so children whose groups complete first still find their parent.
-      const f = g.fields;
-      const pid = pidKey(f.pid);
-      const exe = firstString(f.exe);
+      const pid = g.pidAt >= 0 ? pidKey(g.vals[g.pidAt]) : -1;
+      const exe = g.exeAt >= 0 ? firstString(g.vals[g.exeAt]) : undefined;
       const procs = this.processesOf(g.node);
-      if (pid >= 0 && exe !== undefined && procs.get(pid)?.exe !== exe) this.remember(procs, pid, { exe });
+      if (pid >= 0 && exe !== undefined && procs.exeOf(pid) !== exe) procs.remember(pid, exe, undefined);
     }
   }
 
-  private pair(key: string, raw: string, unquoted: boolean, encodedKey: boolean): void {
+  private pair(key: string, raw: string, unquoted: boolean, encodedKey: boolean, slot: number): void {
     const g = this.cur;
     if (!g) return;
     const type = this.curType;
@@ -262,32 +348,55 @@ class AuditdState implements LineDecoderState {
         }
       }
     }
-    addField(g.fields, key, value);
+    push(g, key, value, slot);
   }
 
   private finish(g: Group, emit: Emit): void {
-    const f = g.fields;
-    f.type = g.types.length === 1 ? g.types[0] : g.types;
+    // The keys below are assigned after the pairs: they replace a same-named pair's value.
+    const keys = g.keys;
+    const vals = g.vals;
+    const sets = g.n;
+    let n = sets;
+    let hash = mixShape(g.hash, TYPE_ID);
+    keys[n] = 'type';
+    vals[n++] = g.types.length === 1 ? g.types[0] : g.types;
     let args: string[] | undefined;
     if (g.execve) {
       args = [];
-      // argc is authoritative when present; otherwise the highest argument seen.
-      const argc = typeof f.argc === 'string' ? Number(f.argc) : NaN;
+      // argc is authoritative when present (and not repeated); otherwise the highest argument seen.
+      const argc = g.argcAt >= 0 ? Number(vals[g.argcAt]) : NaN;
       const seen = Math.max(g.args?.length ?? 0, g.pieces ? Math.max(...g.pieces.keys()) + 1 : 0);
       const count = Number.isInteger(argc) && argc >= 0 ? Math.min(argc, MAX_ARGS) : seen;
-      for (let n = 0; n < count; n++) {
-        const whole = g.args?.[n];
-        const pieces = g.pieces?.get(n);
+      for (let a = 0; a < count; a++) {
+        const whole = g.args?.[a];
+        const pieces = g.pieces?.get(a);
         const v = whole ?? (pieces ? pieces.join('') : '');
         args.push(v);
-        f[argKey(n)] = v;
+        keys[n] = argKey(a);
+        vals[n++] = v;
+        hash = mixShape(hash, ARG_ID + a);
       }
     } else if (g.syscallArgs) {
-      for (let n = 0; n < g.syscallArgs.length; n++) if (g.syscallArgs[n] !== undefined) f[argKey(n)] = g.syscallArgs[n];
+      for (let a = 0; a < g.syscallArgs.length; a++) {
+        if (g.syscallArgs[a] === undefined) continue;
+        keys[n] = argKey(a);
+        vals[n++] = g.syscallArgs[a];
+        hash = mixShape(hash, ARG_ID + a);
+      }
     }
-    if (f.SYSCALL === undefined && typeof f.syscall === 'string') {
-      const name = syscallName(firstString(f.arch), f.syscall);
-      if (name) f.SYSCALL = name;
+    if (!g.namedSyscall && g.syscallAt >= 0) {
+      const name = syscallName(g.archAt >= 0 ? firstString(vals[g.archAt]) : undefined, vals[g.syscallAt] as string);
+      if (name) {
+        keys[n] = 'SYSCALL';
+        vals[n++] = name;
+        hash = mixShape(hash, SYSCALL_ID);
+      }
+    }
+    const f = buildFields(keys, vals, n, sets, hash);
+    if (this.spareKeys.length < MAX_SPARE && keys.length <= MAX_SPARE_LENGTH) {
+      // The fields object holds the values itself; the lists are free again (stale entries past `n` are ignored).
+      this.spareKeys.push(keys);
+      this.spareVals.push(vals);
     }
     // Concatenation builds a rope that is flattened only if the raw text is ever read.
     let raw = g.raws[0] ?? '';
@@ -296,13 +405,19 @@ class AuditdState implements LineDecoderState {
     const pid = firstString(f.pid);
     const exe = firstString(f.exe);
     if (pid === undefined || exe === undefined || !g.types.includes('SYSCALL')) return;
-    const cmd = args && args.length > 0 ? args.join(' ') : undefined;
+    // Concatenation rather than join: a rope costs no copy unless the text is read.
+    let cmd: string | undefined;
+    if (args && args.length > 0) {
+      cmd = args[0];
+      for (let i = 1; i < args.length; i++) cmd = cmd + ' ' + args[i];
+    }
     const ppid = firstString(f.ppid);
     const procs = this.processesOf(g.node);
-    const parent = procs.get(pidKey(f.ppid));
+    const pe = procs.entryOf(pidKey(f.ppid));
+    const parent: ProcessInfo | undefined = pe >= 0 ? { exe: procs.exeAt(pe), cmd: procs.cmdAt(pe) } : undefined;
     if (args && f.success !== 'no') emit(this.processEvent(g, f, pid, exe, cmd, ppid, parent, raw));
     const key = pidKey(f.pid);
-    if (key >= 0) this.remember(procs, key, { exe, cmd: args ? cmd : procs.get(key)?.cmd });
+    if (key >= 0) procs.remember(key, exe, args ? cmd : procs.cmdOf(key));
   }
 
   private processEvent(g: Group, f: Fields, pid: string, exe: string, cmd: string | undefined, ppid: string | undefined, parent: ProcessInfo | undefined, raw: string) {
@@ -323,30 +438,48 @@ class AuditdState implements LineDecoderState {
     return makeEvent(p, PROCESS_CREATION, FORMAT, this.ctx.file, g.line, raw, g.time, g.node);
   }
 
-  private processesOf(node: string | undefined): Map<number, ProcessInfo> {
+  private processesOf(node: string | undefined): ProcessTable {
     const key = node ?? '';
     let m = this.processesByNode.get(key);
     if (!m) {
       // Bounded even for files with countless distinct node= names.
       if (this.processesByNode.size >= MAX_NODES) this.processesByNode.clear();
-      this.processesByNode.set(key, (m = new Map()));
+      // Past MAX_PROCESSES, the least recently seen tenth is forgotten.
+      this.processesByNode.set(key, (m = new ProcessTable(MAX_PROCESSES)));
     }
     return m;
   }
 
-  private remember(procs: Map<number, ProcessInfo>, pid: number, info: ProcessInfo): void {
-    procs.delete(pid);
-    procs.set(pid, info);
-    if (procs.size > MAX_PROCESSES) {
-      // Forget the least recently seen tenth; Map iteration is insertion order.
-      let drop = MAX_PROCESSES / 10;
-      for (const k of procs.keys()) {
-        procs.delete(k);
-        if (--drop <= 0) break;
-      }
-    }
-  }
+}
 
+/**
+ * Whether pair() stores a `type` record's pair with this key and kind as it is, whatever the
+ * value: no `(null)` check, no hex decoding, not an argument. Mirrors pair()'s tests.
+ */
+function isPlainPair(type: string, key: string, unquoted: boolean, encodedKey: boolean): boolean {
+  if (unquoted && (key === 'key' || encodedKey || isExecveArg(key, type))) return false;
+  const c1 = key.charCodeAt(1);
+  const numbered = key.charCodeAt(0) === 97 && key.length > 1 && c1 >= 48 && c1 <= 57;
+  return !(numbered && (type === 'EXECVE' || (type === 'SYSCALL' && key.length === 2 && c1 <= 51)));
+}
+
+/** Appends a pair to the group, noting where the pairs the decoder reads itself are. */
+function push(g: Group, key: string, value: string, slot: number): void {
+  const i = g.n++;
+  g.keys[i] = key;
+  g.vals[i] = value;
+  g.hash = mixShape(g.hash, slot >= 0 ? slot : otherKeyId(key));
+  const t = slot >= 0 ? TRACKED[slot] : 0;
+  if (t === 0) return;
+  if (t === T_PID) {
+    if (g.pidAt < 0) g.pidAt = i;
+  } else if (t === T_EXE) {
+    if (g.exeAt < 0) g.exeAt = i;
+  } else if (t === T_ARCH) {
+    if (g.archAt < 0) g.archAt = i;
+  } else if (t === T_ARGC) g.argcAt = g.argcAt === -1 ? i : REPEATED;
+  else if (t === T_SYSCALL) g.syscallAt = g.syscallAt === -1 ? i : REPEATED;
+  else g.namedSyscall = true;
 }
 
 const RECORD = /^(node=\S+ )?type=[A-Z_0-9]+ msg=audit\(\d+\.\d+:\d+\):/;
