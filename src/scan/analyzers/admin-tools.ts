@@ -26,7 +26,7 @@ const FS: Partial<Record<string, FsOps>> = {
     kind: (m) => (m[1] ?? m[2] ?? '').toLowerCase(),
   },
   php: {
-    ops: /(?<![\w>$:])(opendir|scandir|glob|unlink|rmdir|rename|chmod|readfile|highlight_file|show_source|file_get_contents|fopen)\s*\(/g,
+    ops: /(?<![\w>$:])(opendir|scandir|dir|glob|unlink|rmdir|rename|chmod|readfile|highlight_file|show_source|file_get_contents|fopen)\s*\(/g,
     kind: (m) => m[1]!.toLowerCase(),
   },
   perl: {

@@ -10,6 +10,8 @@ import { callArgs, printable } from '../text.js';
 import { blankStrings } from '../lexer.js';
 import { addSplitSlots, evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, superglobalSpellings, writeThenInclude } from './php-mechanisms.js';
 import { analyzeHackTools } from './php-hacktools.js';
+import { importedRequestNames } from './php-imports.js';
+import { analyzeStealth, xslPhpCalls } from './php-stealth.js';
 import { b64, inflateAny, looksLikeCode, rot13, reverse, unescapeDq } from '../decode.js';
 
 const SOURCE =
@@ -55,6 +57,8 @@ const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.
 const INDIRECT = 'request-derived value selects code to run (function, callback or include) through several steps';
 const SINK_NAMES = [...CODE_SINKS, ...CMD_SINKS];
 const CALLBACK_NAMES = CALLBACK_TAKERS.split('|');
+/** A callback expression that builds the name with string functions instead of naming it. */
+const COMPUTED_NAME = /^\s*(?:strrev|substr_replace|str_replace|str_ireplace|implode|join|strtolower|strtoupper|ucfirst|trim|sprintf|str_rot13|base64_decode|hex2bin|chr|substr|str_repeat|strtr|preg_replace)\s*\(/i;
 /** Characters that, right before a name, make it a method, variable or namespaced name rather than the PHP function. */
 const NOT_BEFORE_SINK = '>$:\\';
 const NOT_BEFORE_CALLBACK = '>$:';
@@ -123,6 +127,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
       }
     }
   }
+  importedRequestNames(ctx, taint, resolve);
   // carry loop variables into later assignments; only in small scripts, where one name means
   // one value (in big files the same $path names many unrelated things across functions)
   if (ctx.size < 16384) taint.propagate();
@@ -217,9 +222,11 @@ export function analyzePhp(ctx: AnalyzerContext): void {
       ev.add('flow', INDIRECT, (argsToo ? 4 : 3) + (ctx.size < 4096 ? 2 : 0), m.index, m[0].length);
     } else if (names.has(cb.trim())) {
       ev.add('flow', `${fn}() calls a variable holding a dangerous function name`, 11, m.index, m[0].length);
-    } else if (ctx.size < 4096 && /^\s*\$\w+\s*$/.test(cb) && parts.some((p, i) => i !== cbIndex && taint.hasSource(p))) {
-      // a few lines that hand request input to a callback computed at runtime
-      ev.add('flow', `request input passed to a callback chosen at runtime (${fn})`, 6, m.index, m[0].length);
+    } else if (ctx.size < 4096 && parts.some((p, i) => i !== cbIndex && taint.touches(p))) {
+      // a few lines that hand request data to a callback computed at runtime: a variable the
+      // file never fills with a plain function name, or a name built by string functions
+      if (/^\s*\$\w+\s*$/.test(cb)) ev.add('flow', `request input passed to a callback chosen at runtime (${fn})`, 6, m.index, m[0].length);
+      else if (COMPUTED_NAME.test(cb)) ev.add('flow', `request input passed to a callback whose name ${fn}() computes with string functions`, 8, m.index, m[0].length);
     }
   }
 
@@ -367,6 +374,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   nonAlphanumericCode(ctx);
   gotoScramble(ctx);
   analyzeHackTools(ctx, taint, hasRequest);
+  analyzeStealth(ctx);
+  xslPhpCalls(ctx);
   customDecoders(ctx);
   decodedCallees(ctx);
   webRootDropper(ctx);
@@ -1113,16 +1122,21 @@ function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): 
     if (!vars) return undefined;
     for (const v of vars) {
       // `$cmd = '';` only clears a registered variable: the value still comes from the request
-      const resetsOnly = taint.assignments.get(v)?.every((r) => RESET.test(r)) ?? false;
+      // and `$bk = $cmd; ... $cmd = $bk;` only restores it from its own backup
+      const restoreOf = (r: string): boolean => {
+        const src = /^\s*(\$\w+)\s*;?\s*$/.exec(r)?.[1];
+        return src !== undefined && src !== v && (taint.assignments.get(src)?.every((b) => b.replace(/[\s;]/g, '') === v) ?? false);
+      };
+      const resetsOnly = taint.assignments.get(v)?.every((r) => RESET.test(r) || restoreOf(r)) ?? false;
       if (v === '$this' || /^\$(?:_|GLOBALS\b|HTTP_)/.test(v) || taint.vars.has(v) || (taint.assignments.has(v) && !resetsOnly) || params.has(v)) continue;
       let known = verdicts.get(v);
       if (known === undefined) {
         if (++checks > 40) return undefined;
         const name = v.slice(1);
         let rest = code.slice(0, open) + code.slice(open + args.length + 1);
-        if (resetsOnly) rest = rest.replace(new RegExp(`\\$${name}\\s*=\\s*(?:''|""|null|false|0)\\s*;`, 'gi'), ' ');
+        if (resetsOnly) rest = rest.replace(new RegExp(`\\$${name}\\s*=\\s*(?:''|""|null|false|0|\\$\\w+)\\s*;`, 'gi'), ' ');
         known = new RegExp(
-          `\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:[.+\\-*/|&^%]|\\?\\?)?=(?!=)|(?:\\bas|=>)\\s*&?\\$${name}\\b|\\b(?:global|static|list|unset)\\b[^;]{0,200}\\$${name}\\b|\\$${name}\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*\\$${name}\\b|\\[[^\\]=;]{0,200}\\$${name}\\b[^\\]=;]{0,200}\\]\\s*=(?!=)|\\b(?:preg_match(?:_all)?|exec|parse_str|mb_parse_str|sscanf|str_replace|str_ireplace|preg_replace|similar_text|settype|openssl_\\w+|socket_\\w+|stream_\\w+|getimagesize|proc_open|fsockopen|dns_get_mx|getmxrr|list|each|array_\\w+)\\s*\\([^;]{0,300}\\$${name}\\b`,
+          `\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:[.+\\-*/|&^%]|\\?\\?)?=(?!=)|(?:\\bas|=>)\\s*&?\\$${name}\\b|\\b(?:global|static|list|unset)\\b[^;]{0,200}\\$${name}\\b|\\$${name}\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*\\$${name}\\b|\\[[^\\]=;]{0,200}\\$${name}\\b[^\\]=;]{0,200}\\]\\s*=(?!=)|\\bexec\\s*\\([^;,]{0,300},[^;]{0,300}\\$${name}\\b|\\b(?:preg_match(?:_all)?|parse_str|mb_parse_str|sscanf|str_replace|str_ireplace|preg_replace|similar_text|settype|openssl_\\w+|socket_\\w+|stream_\\w+|getimagesize|proc_open|fsockopen|dns_get_mx|getmxrr|list|each|array_\\w+)\\s*\\([^;]{0,300}\\$${name}\\b`,
         ).test(rest);
         verdicts.set(v, known);
       }

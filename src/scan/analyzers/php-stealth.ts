@@ -1,0 +1,84 @@
+/**
+ * How planted tools hide and how they start helpers outside PHP: a page that answers
+ * "404 Not Found" to everyone except hard-coded client addresses, and a script written into
+ * a temp folder and then started from a command line (connect-back daemons, bots).
+ */
+import { callIndex, type AnalyzerContext } from '../context.js';
+import { matches } from '../flow.js';
+
+const CMD_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open'];
+
+export function analyzeStealth(ctx: AnalyzerContext): void {
+  fakeNotFoundGate(ctx);
+  tempScriptLaunch(ctx);
+  sqlFileDrop(ctx);
+}
+
+/**
+ * `SELECT ... INTO DUMPFILE` writes one raw value to a server path: how shells plant a UDF
+ * library or a MOF file for privilege escalation. `INTO OUTFILE` with PHP code in the query
+ * drops a script. Export features write data rows with OUTFILE, never DUMPFILE or code.
+ */
+function sqlFileDrop(ctx: AnalyzerContext): void {
+  const { code, ev, lower } = ctx;
+  if (!lower.includes('dumpfile') && !(lower.includes('outfile') && code.includes('<?'))) return;
+  const m = /\binto\s+dumpfile\b|\binto\s+outfile\b/i.exec(code);
+  if (!m) return;
+  const dump = /dumpfile/i.test(m[0]);
+  // an open tag in the query before INTO, other than the one that opens the file
+  const opener = code.search(/<\?/);
+  const start = Math.max(0, m.index - 300);
+  const inQuery = [...code.slice(start, m.index).matchAll(/<\?(?:php|=|\s)/gi)].some((t) => start + t.index! !== opener);
+  if (dump || inQuery) ev.add('capability', dump ? 'writes a raw file through the database server (SELECT ... INTO DUMPFILE: UDF/MOF escalation)' : 'writes PHP code into a file through the database server (SELECT ... INTO OUTFILE)', 5, m.index, m[0].length);
+}
+
+/**
+ * Applications that restrict a page by address refuse with 403 or a login; a planted tool
+ * pretends not to exist (404 and stop) unless the caller's address is on its own list.
+ */
+function fakeNotFoundGate(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  if (!code.includes('REMOTE_ADDR') || !code.includes('404')) return;
+  if (!/['"]\d{1,3}(?:\.\d{1,3}){3}['"]/.test(code)) return;
+  const cmp = /REMOTE_ADDR['"]\s*\]\s*(?:[!=]==?|\)\s*[!=]==?)|(?:[!=]==?)\s*\$_SERVER\s*\[\s*['"]REMOTE_ADDR|in_array\s*\(\s*\$_SERVER\s*\[\s*['"]REMOTE_ADDR/.exec(code);
+  if (!cmp) return;
+  const after = code.slice(cmp.index, cmp.index + 600);
+  const hide = /\bheader\s*\(\s*['"]HTTP\/\d(?:\.\d)?\s+404\b[^;]{0,80}\)\s*;\s*(?:die|exit)\b/i.exec(after);
+  if (hide) ev.add('capability', 'answers 404 Not Found to every client but hard-coded addresses (hidden planted page)', 5, cmp.index + hide.index, hide[0].length);
+}
+
+/**
+ * `cf('/tmp/.bc', $payload); exec("perl /tmp/.bc $ip $port &")`: a file in a temp folder is
+ * written by the page and started by a command line, with an interpreter or in the background.
+ */
+function tempScriptLaunch(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!ctx.lower.includes('/tmp/') && !ctx.lower.includes('/dev/shm/')) return;
+  if (!calls.hasAnyOf(CMD_SINKS) || !calls.hasAnyOf(['fwrite', 'fputs', 'file_put_contents'])) return;
+  for (const m of matches(/['"]([^'"\n]{0,80}?)((?:\/var)?\/tmp\/[\w.-]+|\/dev\/shm\/[\w.-]+)([^'"\n]{0,80})['"]/g, code, 200)) {
+    const path = m[2]!;
+    const launched = /\b(?:perl|python\d?|php|sh|bash|ruby|nohup)\s+$/.test(m[1]!) || /&\s*$/.test(m[3]!);
+    if (!launched) continue;
+    const esc = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // the same path as the first argument of a call that also takes content or a mode
+    const written = new RegExp(`\\(\\s*['"]${esc}['"]\\s*,`).exec(code);
+    if (written) {
+      ev.add('capability', 'writes a script into a temp folder and starts it from a command line (dropped daemon / connect-back)', 5, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/**
+ * An XSL stylesheet using the PHP namespace to call a function that runs code or commands:
+ * loaded by a page with XSLTProcessor::registerPHPFunctions(), it is a shell in XML clothing.
+ */
+export function xslPhpCalls(ctx: AnalyzerContext): void {
+  const { text, ev } = ctx;
+  if (!text.includes('php.net/xsl')) return;
+  const ns = /xmlns:(\w+)\s*=\s*['"]https?:\/\/php\.net\/xsl['"]/.exec(text);
+  if (!ns) return;
+  const call = new RegExp(`\\b${ns[1]}:function(?:String)?\\s*\\(\\s*['"](assert|eval|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func|preg_replace|file_put_contents|include)['"]`, 'i').exec(text);
+  if (call) ev.add('flow', `XSL stylesheet calls PHP ${call[1]!.toLowerCase()}() through the php:function extension`, 10, call.index, call[0].length);
+}
