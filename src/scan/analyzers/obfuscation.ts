@@ -213,7 +213,9 @@ function phpEscapedStrings(ctx: AnalyzerContext): void {
     gotos++;
     at = code.indexOf('goto ', at + 5);
   }
-  if (gotos >= 20 && /\bgoto\s+\w+\s*;[\s\S]{0,400}?\b\w+\s*:\s*(?:[^:]|$)/.test(code.slice(first, first + 5000))) {
+  // a maze jumps between many different labels; generated parsers reuse a few (`goto seq_1`)
+  const labels = gotos >= 20 ? new Set([...code.matchAll(/\bgoto\s+(\w+)\s*;/g)].slice(0, 200).map((m) => m[1])) : new Set<string>();
+  if (gotos >= 20 && labels.size >= 10 && /\bgoto\s+\w+\s*;[\s\S]{0,400}?\b\w+\s*:\s*(?:[^:]|$)/.test(code.slice(first, first + 5000))) {
     ev.add('obfuscation', `control flow scrambled with goto jumps (${gotos >= 50 ? '50+' : gotos})`, 5, first, 20);
   }
   // fold only obfuscated files: a goto maze, or escapes making up a tenth of the text

@@ -77,9 +77,12 @@ export function hiddenCodeChannels(ctx: AnalyzerContext): void {
   const what = /getDocComment/i.test(code) ? 'its own doc comments (Reflection)' : 'image metadata (EXIF)';
   for (const name of ['eval', 'assert', 'create_function', 'preg_replace', 'preg_filter', 'call_user_func', 'call_user_func_array', '$']) {
     for (const c of calls.get(name)) {
-      const args = callArgs(code, c.open);
+      const args = splitTopArgs(callArgs(code, c.open));
       const callee = name === '$' ? (/^\$\w+/.exec(code.slice(c.at, c.open))?.[0] ?? '') : '';
-      if (hidden.touches(args) || (callee && hidden.vars.has(callee))) {
+      // only the argument that is code: eval's text, create_function's body, the callback's
+      // name, a regex's pattern (its modifiers); a doc comment parsed as data is not run
+      const codeArg = name === '$' ? undefined : name === 'create_function' ? args[args.length - 1] : args[0];
+      if ((codeArg !== undefined && hidden.touches(codeArg)) || (callee && hidden.vars.has(callee))) {
         ev.add('flow', `code read from ${what} is run`, 11, c.at, c.open - c.at + 1);
         return;
       }
@@ -209,11 +212,14 @@ export function gotoScramble(ctx: AnalyzerContext): void {
   let n = 0;
   let random = 0;
   let first = -1;
+  // scrambled code jumps to a new label almost every time; `goto FAIL` repeated is error handling
+  const labels = new Set<string>();
   for (const m of matches(/\bgoto\s+([A-Za-z_]\w{0,30})\s*;/g, code, 2000)) {
     n++;
     if (first === -1) first = m.index;
-    // random labels mix letters and digits or cases inside the name: mk0QS, Xow7W, tO7zU
-    if (/[a-z][A-Z]|[A-Z]{2}|\d[A-Za-z]|[A-Za-z]\d/.test(m[1]!) && !/_/.test(m[1]!)) random++;
+    labels.add(m[1]!);
+    // random labels mix letters and digits or cases inside the name: mk0QS, Xow7W, tO7zU (not FAIL or retry2)
+    if (/[a-z][A-Z]|[A-Z]{2}[a-z\d]|[a-z\d][A-Z]{2}|\d[A-Za-z]|[A-Za-z]\d[A-Za-z]/.test(m[1]!) && !/_/.test(m[1]!)) random++;
   }
-  if (n >= 8 && random / n >= 0.6) ev.add('obfuscation', `control flow scrambled with ${n} goto jumps between random labels`, 6, first, 10);
+  if (n >= 8 && labels.size >= 8 && random / n >= 0.6) ev.add('obfuscation', `control flow scrambled with ${n} goto jumps between random labels`, 6, first, 10);
 }

@@ -175,7 +175,10 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const first = cmdCalls[0]!;
     ev.add('capability', `runs OS commands (${[...kinds].slice(0, 4).join(', ')})`, Math.min(1.5 + kinds.size / 2, 4), first.at, first.name.length);
     const dynamic = cmdCalls.find((c) => /\$/.test(c.args));
-    if (dynamic && hasRequest) ev.add('flow', 'OS command built from variables in a script that reads request input', 3, dynamic.at, dynamic.name.length);
+    // applications organised in classes read the request in one method and run a converter in
+    // another; in a procedural script the two meet
+    const classCode = /^[ \t]*(?:namespace\s+[\w\\]+\s*;|(?:abstract\s+|final\s+)?class\s+\w+)/m.test(code);
+    if (dynamic && hasRequest) ev.add('flow', 'OS command built from variables in a script that reads request input', classCode ? 1.5 : 3, dynamic.at, dynamic.name.length);
   }
 
   // preg_replace with the /e modifier evaluates the replacement
@@ -252,7 +255,10 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     if (/\bnew\s+$/i.test(code.slice(Math.max(0, m.index - 8), m.index))) continue;
     if (taint.hasSource(callee)) ev.add('flow', 'request input names the function to call', 12, m.index, m[0].length);
     else if (taint.vars.has(base)) ev.add('flow', near.has(base) ? 'request-derived variable is called as a function' : INDIRECT, near.has(base) ? 11 : 4, m.index, m[0].length);
-    else if (names.has(base) || names.has(callee.replace(/\s+/g, '')) || names.has(varVarName(callee, resolve))) ev.add('flow', 'a variable holding a dangerous function name is called', 11, m.index, m[0].length);
+    else if (names.has(base) || names.has(callee.replace(/\s+/g, '')) || names.has(varVarName(callee, resolve))) {
+      const strong = names.strong.has(base) || names.strong.has(callee.replace(/\s+/g, '')) || names.strong.has(varVarName(callee, resolve));
+      ev.add('flow', 'a variable holding a dangerous function name is called', strong ? 11 : 4, m.index, m[0].length);
+    }
     else {
       const args = callArgs(code, m.index + m[0].length - 1);
       if (taint.hasSource(args)) ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
@@ -307,7 +313,13 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   }
 
   // extract()/parse_str() of request data makes every variable attacker-controlled
-  let ex: { index: number; 0: string } | null = /\b(?:extract|parse_str|import_request_variables|mb_parse_str)\s*\(\s*(\$_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$GLOBALS)/i.exec(code);
+  // (parse_str with a result array fills that array, not the scope: only the one-argument form imports)
+  let ex: { index: number; 0: string } | null = null;
+  for (const m of matches(/\b(extract|parse_str|import_request_variables|mb_parse_str)\s*\(\s*(\$_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$GLOBALS)/gi, code, 50)) {
+    if (/parse_str$/i.test(m[1]!) && splitTopArgs(callArgs(code, code.indexOf('(', m.index))).length > 1) continue;
+    ex = m;
+    break;
+  }
   // the hand-written extract(): foreach ($_POST as $k => $v) $$k = $v;
   if (!ex) {
     for (const m of matches(/(?:\$\$\w+|\$\{[^}\n]{1,60}\})\s*=(?![=>])\s*(\$\w+)/g, code, 200)) {
@@ -318,13 +330,17 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     }
   }
   if (ex) {
-    const dyn = /(?<![\w>:$])\$\w+\s*\(/.exec(code);
+    const dyn = /(?<![\w>:$])\$\w+\s*\(/.exec(bareCode(ctx));
     ev.add('flow', 'request parameters imported as variables' + (dyn ? ' and a variable is called as a function' : ''), dyn ? 11 : 4, ex.index, ex[0].length);
   }
 
   const refl0 = /\bnew\s+Reflection(?:Function|Method)\s*\(/i.exec(code);
   const refl = refl0 ? Object.assign([refl0[0], callArgs(code, refl0.index + refl0[0].length - 1)], { index: refl0.index }) : null;
-  if (refl && taint.touches(refl[1]!)) ev.add('flow', 'request input chooses a function invoked through reflection', 12, refl.index, 30);
+  // ReflectionFunction runs any function; ReflectionMethod($handler, $method) with only the method
+  // from the request is how routers dispatch to a fixed class's actions: the class must be chosen too
+  const reflArgs = refl ? splitTopArgs(refl[1]!) : [];
+  const anyFunction = refl !== null && (/ReflectionFunction/i.test(refl[0]!) || reflArgs.length === 1 || taint.touches(reflArgs[0] ?? ''));
+  if (refl && anyFunction && taint.touches(refl[1]!)) ev.add('flow', 'request input chooses a function invoked through reflection', 12, refl.index, 30);
   else if (refl) {
     const v = evalStringExpr(splitTopArgs(refl[1]!)[0] ?? '', resolve) ?? refl[1]!.replace(/[)\s]/g, '');
     if (DANGEROUS_NAMES.has(v.toLowerCase())) ev.add('flow', `${v.toLowerCase()} invoked through reflection`, hasRequest ? 11 : 8, refl.index, 30);
@@ -398,7 +414,10 @@ const VAR_CALL_TAIL = /(?<![\w>:$])(\$\{[^}\n]{1,80}\}(?:\s*\[[^\]\n]{0,60}\])*|
 function variableCalls(ctx: AnalyzerContext): Array<{ index: number; 0: string; 1: string }> {
   const { code } = ctx;
   const out: Array<{ index: number; 0: string; 1: string }> = [];
+  // `"$function("` inside a string literal is text, not a call: the string-blanked code shows which
+  const bare = bareCode(ctx);
   for (const c of callIndex(ctx).get('$')) {
+    if (bare.charCodeAt(c.at) !== 36) continue;
     const prev = c.at > 0 ? code[c.at - 1]! : ' ';
     if (/[\w>:$]/.test(prev)) continue;
     const callee = code.slice(c.at, c.open).trimEnd();
@@ -412,7 +431,7 @@ function variableCalls(ctx: AnalyzerContext): Array<{ index: number; 0: string; 
     if (ch !== 93 && ch !== 125) continue; // `]` or `}`
     const from = Math.max(0, j - 400);
     const m = VAR_CALL_TAIL.exec(code.slice(from, i + 1));
-    if (m) out.push({ index: from + m.index, 0: m[0], 1: m[1]! });
+    if (m && bare.charCodeAt(from + m.index) === 36) out.push({ index: from + m.index, 0: m[0], 1: m[1]! });
   }
   return out.sort((a, b) => a.index - b.index);
 }
@@ -455,9 +474,20 @@ function varVarName(callee: string, resolve: VarResolver): string {
 }
 
 /** Variables (and array slots) holding a dangerous function name, however it was spelled. */
-function dangerousNameVars(ctx: AnalyzerContext, consts: Map<string, string[]>): Set<string> {
-  const out = new Set<string>();
-  for (const [name, vs] of consts) if (vs.some((v) => DANGEROUS_NAMES.has(v.toLowerCase().trim()))) out.add(name);
+/**
+ * Names that run code or commands when called through a variable. The other dangerous names
+ * (decoders, file writers, move_uploaded_file, include) are called through variables by
+ * ordinary code too (`$move = 'move_uploaded_file'; $move($tmp, $dest)`).
+ */
+const RUNS_WHEN_CALLED = new Set([...CODE_SINKS, ...CMD_SINKS, 'call_user_func', 'call_user_func_array', 'preg_replace', 'array_map', 'register_shutdown_function']);
+
+/** Variables holding a dangerous function name; `strong` marks those holding one that runs code or commands. */
+function dangerousNameVars(ctx: AnalyzerContext, consts: Map<string, string[]>): Set<string> & { strong: Set<string> } {
+  const out = Object.assign(new Set<string>(), { strong: new Set<string>() });
+  for (const [name, vs] of consts) {
+    if (vs.some((v) => DANGEROUS_NAMES.has(v.toLowerCase().trim()))) out.add(name);
+    if (vs.some((v) => RUNS_WHEN_CALLED.has(v.toLowerCase().trim()))) out.strong.add(name);
+  }
   const resolve: VarResolver = (n) => consts.get(n)?.at(-1);
   // array slots: $a['k'] = 'assert'  ->  "$a['k']"
   for (const m of matches(/(\$\w+\s*\[[^\]\n]{0,40}\])\s*=(?![=>])\s*([^;\n]{1,200})/g, ctx.code, 2000)) {
@@ -465,6 +495,10 @@ function dangerousNameVars(ctx: AnalyzerContext, consts: Map<string, string[]>):
     if (v !== undefined && DANGEROUS_NAMES.has(v.toLowerCase().trim())) {
       out.add(m[1]!.replace(/\s+/g, ''));
       out.add(/^\$\w+/.exec(m[1]!)![0]);
+      if (RUNS_WHEN_CALLED.has(v.toLowerCase().trim())) {
+        out.strong.add(m[1]!.replace(/\s+/g, ''));
+        out.strong.add(/^\$\w+/.exec(m[1]!)![0]);
+      }
     }
   }
   return out;
@@ -1216,7 +1250,9 @@ function mailerAndProxy(ctx: AnalyzerContext, taint: Taint): void {
   if (calls.has('curl_exec') || calls.has('file_get_contents')) {
     const url = /\bcurl_init\s*\(([^;]{1,200})\)|CURLOPT_URL\s*,\s*([^;]{1,200})\)|(?<![\w>$:])file_get_contents\s*\(([^;]{1,200})\)/i.exec(code);
     const target = url ? url[1] ?? url[2] ?? url[3] ?? '' : '';
-    if (url && !/php:\/\//i.test(target) && ctx.size < 65536 && (taint.hasSource(target) || taint.touchesDirectly(target))) {
+    // a file_get_contents() already counted as a request-chosen file path is one behaviour, not two
+    const counted = url !== null && url[3] !== undefined && ev.has('request chooses a file-system path the page file_get_contentss');
+    if (url && !counted && !/php:\/\//i.test(target) && ctx.size < 65536 && (taint.hasSource(target) || taint.touchesDirectly(target))) {
       ev.add('flow', 'request chooses a URL the server fetches (proxy / SSRF tool)', 3, url.index, 30);
     }
   }

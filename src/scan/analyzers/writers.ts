@@ -40,6 +40,14 @@ function namesScript(expr: string, taint: Taint): boolean {
   return false;
 }
 
+const UPLOAD_TMP_NAME = /\$_FILES\s*\[[^\]\n]{1,60}\]\s*\[\s*['"]tmp_name['"]\s*\]/g;
+
+/** `fopen($f, 'r')`: a literal mode without w/a/x/c/+ only reads. */
+function readOnlyOpen(stmt: string): boolean {
+  const mode = /,\s*['"]([a-z+]{1,4})['"]/i.exec(stmt)?.[1];
+  return mode !== undefined && !/[waxc+]/i.test(mode);
+}
+
 /** `Response.Write x` / `out.print(x)` writes to the HTTP response, not to a file. */
 function isPageOutput(code: string, at: number): boolean {
   return /\b(?:Response|out|writer|Console)\s*$/i.test(code.slice(Math.max(0, at - 12), at));
@@ -53,11 +61,15 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
   // PHP opens files only through fopen()/file_put_contents(): the call index answers without a scan
   if (opener && writer && (lang !== 'php' || callIndex(ctx).hasAnyOf(['fopen', 'file_put_contents']))) {
     let pathFromRequest = -1;
+    let pathDirect = false;
     for (const m of matches(opener, code, 200)) {
       const stmt = code.slice(m.index + m[0].length, m.index + m[0].length + 300).split(/[;\n]/)[0]!;
-      const firstArg = lang === 'asp' ? stmt : stmt.split(',')[0]!;
+      if (lang === 'php' && readOnlyOpen(stmt)) continue;
+      // PHP's upload temp name is chosen by the server, not the client
+      const firstArg = (lang === 'asp' ? stmt : stmt.split(',')[0]!).replace(UPLOAD_TMP_NAME, '');
       if (taint.touches(firstArg)) {
         pathFromRequest = m.index;
+        pathDirect = taint.touchesDirectly(firstArg);
         break;
       }
     }
@@ -85,7 +97,10 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
           break;
         }
       }
-      if (contentFromRequest) ev.add('flow', 'request chooses both the file written and its content (uploader)', 11, pathFromRequest, 30);
+      // in a large application file a path reached through several assignments is often an
+      // admin feature (a plugin installer, an import); one step from the request, or a small
+      // script, is how uploaders look
+      if (contentFromRequest) ev.add('flow', 'request chooses both the file written and its content (uploader)', pathDirect || ctx.size < 16384 ? 11 : 6, pathFromRequest, 30);
       else ev.add('flow', 'request chooses a file to write', 3, pathFromRequest, 30);
     }
   }

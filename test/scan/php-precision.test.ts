@@ -1,0 +1,53 @@
+/**
+ * Ordinary application idioms that look like shell mechanisms at a glance and must not be
+ * scored as them: each negative sits next to the shell form it resembles. Written for these
+ * tests after real applications (DB managers, wikis, mail clients) tripped the shallow forms.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findingOf, reasons } from './helpers.js';
+
+test('a $variable( inside a string literal is text, not a call', () => {
+  const app = `<?php\n$function = $_GET['fn'];\n$sql = "SELECT " . strtoupper("$function(") . "col)";\necho $sql;\n`;
+  assert.ok(!reasons(findingOf('a.php', app)).includes('request-derived variable is called as a function'));
+  const shell = `<?php\n$function = $_GET['fn'];\n$function($_GET['arg']);\n`;
+  assert.equal(findingOf('b.php', shell)?.verdict, 'malicious');
+});
+
+test('parse_str into a result array imports nothing; the one-argument form does', () => {
+  const app = `<?php\nparse_str($_POST['list'], $fields);\nforeach ($fields as $k => $v) { $cb = 'trim'; $cb($v); }\n`;
+  assert.ok(!reasons(findingOf('a.php', app)).some((r) => r.startsWith('request parameters imported as variables')));
+  const shell = `<?php\nparse_str($_SERVER['QUERY_STRING']);\n$f($a);\n`;
+  assert.ok(reasons(findingOf('b.php', shell)).some((r) => r.startsWith('request parameters imported as variables')));
+});
+
+test('ReflectionMethod on a fixed handler is a router; ReflectionFunction of a request name is not', () => {
+  const router = `<?php\n$handler = new Api();\n$method = $_REQUEST['op'];\n$m = new ReflectionMethod($handler, $method);\n$m->invoke($handler);\n`;
+  assert.ok(!reasons(findingOf('a.php', router)).includes('request input chooses a function invoked through reflection'));
+  const shell = `<?php\n$f = new ReflectionFunction($_GET['f']);\n$f->invoke($_GET['a']);\n`;
+  assert.ok(reasons(findingOf('b.php', shell)).includes('request input chooses a function invoked through reflection'));
+});
+
+test('goto to one error label is error handling, not a scrambled maze', () => {
+  const body = Array.from({ length: 13 }, (_, i) => `if (!$r${i}) goto FAIL;`).join('\n');
+  assert.equal(findingOf('a.php', `<?php\n${body}\nreturn true;\nFAIL:\nreturn false;\n`), undefined);
+});
+
+test('move_uploaded_file through a variable is ordinary; system through one is not', () => {
+  const app = `<?php\n$move = 'move_uploaded_file';\nif (!$move($tmp, $dest)) { return false; }\n`;
+  assert.ok(!findingOf('a.php', app) || findingOf('a.php', app)!.score < 5);
+  const shell = `<?php\n$run = 'sys' . 'tem';\n$run($cmd);\n`;
+  assert.ok(reasons(findingOf('b.php', shell)).includes('a variable holding a dangerous function name is called'));
+});
+
+test('reading an upload or the request body is not writing a request-chosen file', () => {
+  const app = `<?php\n$fd = fopen($_FILES['import']['tmp_name'], 'r');\nwhile ($line = fgets($fd)) { $rows[] = str_getcsv($line); }\n`;
+  assert.ok(!reasons(findingOf('a.php', app)).includes('request chooses both the file written and its content (uploader)'));
+  const shell = `<?php\n$fp = fopen($_POST['path'], 'w');\nfwrite($fp, $_POST['body']);\n`;
+  assert.ok(reasons(findingOf('b.php', shell)).includes('request chooses both the file written and its content (uploader)'));
+});
+
+test('doc comments parsed as data are not code read from doc comments', () => {
+  const app = `<?php\n$doc = $method->getDocComment();\n$clean = preg_replace('/^\\s*\\*\\s?/m', '', $doc);\n$first = call_user_func('trim', $clean);\n`;
+  assert.ok(!reasons(findingOf('a.php', app)).includes('code read from its own doc comments (Reflection) is run'));
+});
