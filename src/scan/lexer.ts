@@ -172,8 +172,9 @@ export function stripComments(text: string, spec: LexSpec): string {
 
 /** Blank template text but keep the delimiters themselves visible (`<?php`, `%>`). */
 function blankKeepDelims(s: string): string {
-  if (s.length < 12) return s;
-  return s.slice(0, 5) + blank(s.slice(5, -5)) + s.slice(-5);
+  // quotes in the kept edges (`"><?php`) would open a string in the code that follows
+  if (s.length < 12) return s.replace(/["'`]/g, ' ');
+  return s.slice(0, 5).replace(/["'`]/g, ' ') + blank(s.slice(5, -5)) + s.slice(-5).replace(/["'`]/g, ' ');
 }
 
 function stripRange(text: string, from: number, to: number, spec: LexSpec): string {

@@ -51,3 +51,20 @@ test('doc comments parsed as data are not code read from doc comments', () => {
   const app = `<?php\n$doc = $method->getDocComment();\n$clean = preg_replace('/^\\s*\\*\\s?/m', '', $doc);\n$first = call_user_func('trim', $clean);\n`;
   assert.ok(!reasons(findingOf('a.php', app)).includes('code read from its own doc comments (Reflection) is run'));
 });
+
+test('a quote in the HTML around a PHP block does not open a string in the code after it', () => {
+  const page = `<?php $x = 1; ?>\n<link rel="stylesheet" href="a.css">\n<?php\n$val = $_GET['w'];\n$prefix = "$val[op](" . q($val["val"]) . ", ";\n`;
+  assert.ok(!reasons(findingOf('a.php', page)).includes('request-derived variable is called as a function'));
+});
+
+test('CLI arguments are not register_globals request variables', () => {
+  const cli = `<?php\nwhile (true) { passthru(PHP_BINARY . " " . $argv[0] . " --loop"); sleep(60); }\n`;
+  assert.ok(!reasons(findingOf('a.php', cli)).some((r) => r.includes('register_globals')));
+});
+
+test('an included .txt template weighs less than an included image', () => {
+  const txt = findingOf('a.php', `<?php if (file_exists("templates/notice.txt")) { require_once "templates/notice.txt"; }`);
+  const img = findingOf('b.php', `<?php include "uploads/avatar.jpg";`);
+  assert.equal(txt, undefined);
+  assert.equal(img?.verdict, 'suspicious');
+});

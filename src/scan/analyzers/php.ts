@@ -177,8 +177,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const dynamic = cmdCalls.find((c) => /\$/.test(c.args));
     // applications organised in classes read the request in one method and run a converter in
     // another; in a procedural script the two meet
-    const classCode = /^[ \t]*(?:namespace\s+[\w\\]+\s*;|(?:abstract\s+|final\s+)?class\s+\w+)/m.test(code);
-    if (dynamic && hasRequest) ev.add('flow', 'OS command built from variables in a script that reads request input', classCode ? 1.5 : 3, dynamic.at, dynamic.name.length);
+    if (dynamic && hasRequest) ev.add('flow', 'OS command built from variables in a script that reads request input', classBased(code) ? 1.5 : 3, dynamic.at, dynamic.name.length);
   }
 
   // preg_replace with the /e modifier evaluates the replacement
@@ -277,7 +276,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     else if (/^\$\w+$/.test(whole) && near.has(whole)) ev.add('flow', 'request-derived variable is included as code (file inclusion backdoor)', 10, m.index, m[0].length);
     else if (taint.touches(arg)) ev.add('flow', INDIRECT, FIXED_AFFIXES.test(arg) ? 1.5 : 3, m.index, m[0].length);
     else if (/php:\/\/input|data:(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
-    else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg)) ev.add('capability', 'includes a non-script file (image/text) as PHP code', 6, m.index, m[0].length);
+    // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just that
+    else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg)) ev.add('capability', 'includes a non-script file (image/text) as PHP code', /\.txt['"]/i.test(arg) ? 3 : 6, m.index, m[0].length);
     else if (/\/tmp\/|sys_get_temp_dir|upload_tmp_dir/i.test(arg)) ev.add('capability', 'includes a file from a temp folder', 5, m.index, m[0].length);
   }
 
@@ -339,7 +339,9 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   // ReflectionFunction runs any function; ReflectionMethod($handler, $method) with only the method
   // from the request is how routers dispatch to a fixed class's actions: the class must be chosen too
   const reflArgs = refl ? splitTopArgs(refl[1]!) : [];
-  const anyFunction = refl !== null && (/ReflectionFunction/i.test(refl[0]!) || reflArgs.length === 1 || taint.touches(reflArgs[0] ?? ''));
+  const classArg = (reflArgs[0] ?? '').trim();
+  const classFromRequest = taint.hasSource(classArg) || (taint.assignments.get(classArg)?.some((r) => /^\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/.test(r)) ?? false);
+  const anyFunction = refl !== null && (/ReflectionFunction/i.test(refl[0]!) || reflArgs.length === 1 || classFromRequest);
   if (refl && anyFunction && taint.touches(refl[1]!)) ev.add('flow', 'request input chooses a function invoked through reflection', 12, refl.index, 30);
   else if (refl) {
     const v = evalStringExpr(splitTopArgs(refl[1]!)[0] ?? '', resolve) ?? refl[1]!.replace(/[)\s]/g, '');
@@ -965,7 +967,9 @@ function wrapperFlows(ctx: AnalyzerContext, taint: Taint): void {
     const before = code.slice(Math.max(0, m.index - 12), m.index);
     if (/function\s+&?\s*$/.test(before)) continue; // the definition itself
     const args = callArgs(code, m.index + m[0].length - 1);
-    if (taint.touches(args)) {
+    // in class-based application code one variable name spans many methods: only request data
+    // one assignment away counts there
+    if (classBased(code) ? taint.touchesDirectly(args) : taint.touches(args)) {
       ev.add('flow', `request input reaches ${wrappers.get(m[1]!)}() through a wrapper function`, 11, m.index, m[0].length);
       return;
     }
@@ -1012,6 +1016,12 @@ function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
 }
 
 /** `code` with string contents blanked, computed once per analyzed text. */
+/** Code organised in classes or a namespace (applications and libraries, rarely shells). */
+const CLASS_CODE = /^[ \t]*(?:namespace\s+[\w\\]+\s*;|(?:abstract\s+|final\s+)?class\s+\w+)/m;
+function classBased(code: string): boolean {
+  return CLASS_CODE.test(code);
+}
+
 function bareCode(ctx: AnalyzerContext): string {
   ctx.bare ??= blankStrings(ctx.code, '\'"');
   return ctx.bare;
@@ -1162,7 +1172,8 @@ function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): 
         return src !== undefined && src !== v && (taint.assignments.get(src)?.every((b) => b.replace(/[\s;]/g, '') === v) ?? false);
       };
       const resetsOnly = taint.assignments.get(v)?.every((r) => RESET.test(r) || restoreOf(r)) ?? false;
-      if (v === '$this' || /^\$(?:_|GLOBALS\b|HTTP_)/.test(v) || taint.vars.has(v) || (taint.assignments.has(v) && !resetsOnly) || params.has(v)) continue;
+      // PHP fills these itself (CLI arguments, last error, response headers)
+      if (v === '$this' || /^\$(?:_|GLOBALS\b|HTTP_|argv\b|argc\b|php_errormsg\b|http_response_header\b)/.test(v) || taint.vars.has(v) || (taint.assignments.has(v) && !resetsOnly) || params.has(v)) continue;
       let known = verdicts.get(v);
       if (known === undefined) {
         if (++checks > 40) return undefined;
