@@ -3,7 +3,7 @@
  * strings copied from samples. A family rule only names the finding (and adds a little
  * weight); the verdict rests on the flow/obfuscation evidence underneath.
  */
-import type { AnalyzerContext } from '../context.js';
+import { callIndex, type AnalyzerContext } from '../context.js';
 
 interface FamilyRule {
   family: string;
@@ -16,6 +16,8 @@ interface FamilyRule {
   maxSize?: number;
   /** Lower-case words the code must contain before the regexes run (a cheap substring check). */
   needs?: string[];
+  /** Function groups: a call to one name of each group must exist (call-index look-ups, no scan). */
+  calls?: string[][];
 }
 
 const REQ_PHP = /\$_(?:POST|GET|REQUEST|COOKIE)\b/;
@@ -118,6 +120,7 @@ const RULES: FamilyRule[] = [
     family: 'file-manager shell (c99/r57/WSO/b374k class)',
     languages: ['php'],
     all: [/\$_(?:POST|GET|REQUEST)\s*\[/, /\b(?:shell_exec|passthru|system|proc_open|popen)\s*\(/, /\b(?:scandir|opendir|readdir|glob)\s*\(/, /\b(?:move_uploaded_file|copy)\s*\(/, /\b(?:posix_getpwuid|php_uname|disk_free_space|fileperms)\s*\(/, /\b(?:mysql_connect|mysqli_connect|mysql_query|fsockopen|mail)\s*\(/],
+    calls: [['shell_exec', 'passthru', 'system', 'proc_open', 'popen'], ['scandir', 'opendir', 'readdir', 'glob'], ['move_uploaded_file', 'copy'], ['posix_getpwuid', 'php_uname', 'disk_free_space', 'fileperms'], ['mysql_connect', 'mysqli_connect', 'mysql_query', 'fsockopen', 'mail']],
     weight: 4,
     reason: 'full remote-administration kit: file browser, uploads, commands, system info, database/network tools',
   },
@@ -171,6 +174,7 @@ export function analyzeFamilies(ctx: AnalyzerContext): void {
   for (const r of RULES) {
     if (!r.languages.includes(ev.language)) continue;
     if (r.maxSize !== undefined && ctx.size > r.maxSize) continue;
+    if (r.calls && !r.calls.every((group) => callIndex(ctx).hasAnyOf(group))) continue;
     if (r.needs && !r.needs.every((w) => ctx.lower.includes(w))) continue;
     let first = -1;
     let ok = true;
