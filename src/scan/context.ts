@@ -29,6 +29,8 @@ export interface AnalyzerContext {
   size: number;
   /** Call sites by function name (lazily built, see callIndex()). */
   calls?: CallIndex;
+  /** Which `$` pairs `code` holds (lazily computed, see dollarPairs()). */
+  dollars?: DollarPairs;
 }
 
 export type Analyzer = (ctx: AnalyzerContext) => void;
@@ -47,6 +49,38 @@ export function hasAny(hay: string, needles: readonly string[]): boolean {
     GATES.set(key, re);
   }
   return re.test(hay);
+}
+
+/** Printable ASCII in rough order of frequency in source code, rarest first (measured on PHP). */
+const BY_RARITY = '~Z^`X@*KYJ+%QGV|#WzHjU!798BL65FN&4O?M3Dq/PARI2\\"<ETCSk10.xv[]{}w:ybg=-,;f>hmd_p)(u$c\'loniraste';
+const PROBES = new Map<string, string>();
+
+/**
+ * `hay.includes(needle)`, several times faster on most texts. V8 finds a needle shorter than
+ * 7 characters by jumping between occurrences of its first character (and longer ones by a
+ * skip table that common letters defeat), so a short piece of the needle that starts with a
+ * rare character rules most texts out cheaply; only texts holding that piece are searched
+ * for the whole needle.
+ */
+export function includesText(hay: string, needle: string): boolean {
+  let probe = PROBES.get(needle);
+  if (probe === undefined) {
+    let best = 0;
+    let bestRank = Infinity;
+    // a probe of 5+ characters (4 for short needles) rarely occurs without the needle
+    const minLen = needle.length > 5 ? 5 : 4;
+    for (let i = 0; i <= Math.max(0, needle.length - minLen); i++) {
+      const r = BY_RARITY.indexOf(needle[i]!);
+      const rank = r === -1 ? BY_RARITY.length : r;
+      if (rank < bestRank) {
+        best = i;
+        bestRank = rank;
+      }
+    }
+    probe = needle.slice(best, best + 6);
+    PROBES.set(needle, probe);
+  }
+  return probe === needle ? hay.includes(needle) : hay.includes(probe) && hay.includes(needle);
 }
 
 /** One call site: `name(` with the offset of the name and of its opening parenthesis. */
@@ -112,6 +146,33 @@ function isSpace(c: number): boolean {
 
 function isIdent(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90) || c >= 128;
+}
+
+/** Whether `code` holds `$$`, `${` and `$ ` (variable variables and their spellings). */
+export interface DollarPairs {
+  dollar: boolean;
+  brace: boolean;
+  space: boolean;
+}
+
+/**
+ * The `$` pairs of `ctx.code`, found in one walk over its `$` signs: several checks need
+ * them, and PHP has so many `$` that each separate search costs nearly a full scan.
+ */
+export function dollarPairs(ctx: AnalyzerContext): DollarPairs {
+  if (ctx.dollars) return ctx.dollars;
+  const code = ctx.code;
+  const d: DollarPairs = { dollar: false, brace: false, space: false };
+  for (let i = code.indexOf('$'); i !== -1; i = code.indexOf('$', i + 1)) {
+    const c = code.charCodeAt(i + 1);
+    if (c === 36) d.dollar = true;
+    else if (c === 123) d.brace = true;
+    else if (c === 32) d.space = true;
+    else continue;
+    if (d.dollar && d.brace && d.space) break;
+  }
+  ctx.dollars = d;
+  return d;
 }
 
 /** The call index of `ctx.lower`, built on first use. */

@@ -41,21 +41,35 @@ export class Taint {
         if (list.length < 20) list.push(rhs);
       } else this.assignments.set(name, [rhs]);
     }
-    for (const [name, rhs] of pairs) if (spec.source.test(rhs)) this.direct.add(name);
+    // whether each right-hand side reads the request directly never changes: test it once
+    const sourced = pairs.map(([, rhs]) => spec.source.test(rhs));
+    for (let i = 0; i < pairs.length; i++) if (sourced[i]) this.direct.add(pairs[i]![0]);
     this.pairs = pairs;
+    this.sourced = spec.source.global ? undefined : sourced;
     this.propagate();
   }
 
   private readonly pairs: Array<[string, string]>;
+  private readonly sourced: boolean[] | undefined;
+  private refRe: RegExp | undefined;
+
+  /** The variable-reference regex, compiled once per instance and rewound for each use (none nest). */
+  private refs(): RegExp {
+    this.refRe ??= new RegExp(this.spec.varRef.source, 'g');
+    this.refRe.lastIndex = 0;
+    return this.refRe;
+  }
 
   /** Request data -> var -> var (three rounds covers the chains shells use); call again after adding tainted variables. */
   propagate(): void {
     const pairs = this.pairs;
+    const sourced = this.sourced;
     for (let round = 0; round < 3; round++) {
       let changed = false;
-      for (const [name, rhs] of pairs) {
+      for (let i = 0; i < pairs.length; i++) {
+        const [name, rhs] = pairs[i]!;
         if (this.vars.has(name)) continue;
-        if (this.touches(rhs)) {
+        if (sourced ? sourced[i] || this.touchesVars(rhs) : this.touches(rhs)) {
           this.vars.add(name);
           changed = true;
         }
@@ -72,8 +86,13 @@ export class Taint {
   /** True if `expr` reads request input directly or through a tainted variable. */
   touches(expr: string): boolean {
     if (this.spec.source.test(expr)) return true;
+    return this.touchesVars(expr);
+  }
+
+  /** True if `expr` names a tainted variable. */
+  private touchesVars(expr: string): boolean {
     if (this.vars.size === 0) return false;
-    const re = new RegExp(this.spec.varRef.source, 'g');
+    const re = this.refs();
     let m: RegExpExecArray | null;
     while ((m = re.exec(expr)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
@@ -85,7 +104,7 @@ export class Taint {
   /** Request input directly or through a variable assigned straight from it. */
   touchesDirectly(expr: string): boolean {
     if (this.spec.source.test(expr)) return true;
-    const re = new RegExp(this.spec.varRef.source, 'g');
+    const re = this.refs();
     let m: RegExpExecArray | null;
     while ((m = re.exec(expr)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
@@ -96,7 +115,7 @@ export class Taint {
 
   /** The variable a tainted reference in `expr` names (for evidence), if any. */
   taintedVarIn(expr: string): string | undefined {
-    const re = new RegExp(this.spec.varRef.source, 'g');
+    const re = this.refs();
     let m: RegExpExecArray | null;
     while ((m = re.exec(expr)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
@@ -107,10 +126,13 @@ export class Taint {
   }
 }
 
-/** Iterates global-regex matches with a hard cap (hostile files repeat patterns millions of times). */
-export function* matches(re: RegExp, text: string, cap = 5000): Generator<RegExpExecArray> {
+/**
+ * Iterates global-regex matches with a hard cap (hostile files repeat patterns millions of times).
+ * `from`: where to start, for callers that know no match starts earlier.
+ */
+export function* matches(re: RegExp, text: string, cap = 5000, from = 0): Generator<RegExpExecArray> {
   const g = re.flags.includes('g') ? re : new RegExp(re.source, re.flags + 'g');
-  g.lastIndex = 0;
+  g.lastIndex = from;
   let m: RegExpExecArray | null;
   let n = 0;
   while ((m = g.exec(text)) !== null && n++ < cap) {

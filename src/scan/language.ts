@@ -3,6 +3,7 @@
  * hint used to break ties. Also decides whether a file can execute on a web server at all.
  */
 import type { Language } from './types.js';
+import { includesText } from './context.js';
 
 /** Extensions a web server (or CGI) may execute, by the language they usually hold. */
 const EXT_LANG: Record<string, Language> = {
@@ -43,7 +44,11 @@ export function hasServerMarker(head: string): boolean {
   return SERVER_MARKERS.test(head);
 }
 
-/** Content cues per language; each hit adds its weight. */
+/**
+ * Content cues per language; each hit adds its weight. Line-start cues spell `^` (multiline) as
+ * "start or after a line terminator": only tested, never located, and the engine then jumps
+ * between line breaks instead of trying every position.
+ */
 const CUES: Array<[Language, RegExp, number]> = [
   ['php', /<\?php/i, 10],
   ['php', /<\?=/, 6],
@@ -54,7 +59,7 @@ const CUES: Array<[Language, RegExp, number]> = [
   ['jsp', /<%@\s*page\b[^%]{0,400}(?:language\s*=\s*["']java|import\s*=\s*["']java|pageEncoding|contentType)/, 8],
   ['jsp', /<jsp:(?:directive|scriptlet|declaration|root|useBean)/, 8],
   ['jsp', /\brequest\.getParameter\s*\(|\bout\.print(?:ln)?\s*\(|\bjava\.(?:io|lang|util|net)\.\w/, 4],
-  ['jsp', /^[ \t]*(?:package\s+[\w.]+;|import\s+java[x]?\.[\w.*]+;)/m, 6],
+  ['jsp', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:package\s+[\w.]+;|import\s+java[x]?\.[\w.*]+;)/, 6],
   ['jsp', /<%@\s*taglib\s+(?:prefix|uri)/, 5],
   ['aspx', /<%@\s*(?:Page|WebHandler|WebService|ServiceHost|Control|Master|Assembly|Import\s+Namespace|Register)\b[^%]{0,300}/i, 5],
   ['aspx', /<%@[^%]{0,300}Language\s*=\s*["']?\s*(?:C#|CSharp|VB|VBNET|JScript|JS)\b/i, 6],
@@ -63,16 +68,16 @@ const CUES: Array<[Language, RegExp, number]> = [
   ['asp', /<%@\s*(?:LANGUAGE|CODEPAGE)\s*=\s*["']?\s*(?:VBScript|JScript|\d)/i, 8],
   ['asp', /<script[^>]{0,80}language\s*=\s*["']?(?:vbscript|jscript)[^>]{0,80}runat\s*=\s*["']?server|<script[^>]{0,80}runat\s*=\s*["']?server[^>]{0,80}language\s*=\s*["']?(?:vbscript|jscript)/i, 8],
   ['asp', /\bServer\.CreateObject\s*\(|\bCreateObject\s*\(\s*"(?:WScript|Scripting|ADODB|Shell)/i, 4],
-  ['asp', /^[ \t]*(?:Dim|Set|Sub|Function|End\s+If|On\s+Error\s+Resume\s+Next)\b/im, 2],
+  ['asp', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:Dim|Set|Sub|Function|End\s+If|On\s+Error\s+Resume\s+Next)\b/i, 2],
   ['asp', /\bResponse\.Write\b|\bRequest(?:\.Form|\.QueryString)?\s*\(\s*"/i, 1],
   ['cfml', /<cf(?:set|output|if|component|function|query|execute|file|param|include|script|argument|return|loop|directory|http|abort)\b/i, 8],
-  ['cfml', /^[ \t]*component\b[^{]{0,200}\{/m, 4],
+  ['cfml', /(?:^|[\n\r\u2028\u2029])[ \t]*component\b[^{]{0,200}\{/, 4],
   ['perl', /^#!\s*\S*perl/, 12],
-  ['perl', /^[ \t]*use\s+(?:strict|warnings|CGI|Socket|IO::Socket)\b/m, 6],
+  ['perl', /(?:^|[\n\r\u2028\u2029])[ \t]*use\s+(?:strict|warnings|CGI|Socket|IO::Socket)\b/, 6],
   ['perl', /\bmy\s+[$@%]\w+/, 3],
   ['python', /^#!\s*\S*python/, 12],
-  ['python', /^[ \t]*(?:import\s+(?:os|sys|socket|subprocess|cgi|pty|base64|flask)\b|from\s+[\w.]+\s+import\s)/m, 6],
-  ['python', /^[ \t]*def\s+\w+\s*\([^)]*\)\s*:/m, 4],
+  ['python', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:import\s+(?:os|sys|socket|subprocess|cgi|pty|base64|flask)\b|from\s+[\w.]+\s+import\s)/, 6],
+  ['python', /(?:^|[\n\r\u2028\u2029])[ \t]*def\s+\w+\s*\([^)]*\)\s*:/, 4],
   ['node', /\brequire\s*\(\s*['"](?:child_process|http|https|net|express|fs|vm)['"]\s*\)/, 8],
   ['node', /\bfrom\s+['"](?:node:)?(?:child_process|http|express|net)['"]/, 8],
   ['node', /\bmodule\.exports\b|\bprocess\.(?:env|argv|exit)\b/, 2],
@@ -87,9 +92,10 @@ const CUES: Array<[Language, RegExp, number]> = [
  * bundles (UMD wrappers with require/module.exports) are neither.
  */
 function serverSideJs(text: string): boolean {
-  if (text.includes('child_process')) return true;
-  const evals = text.includes('eval') || text.includes('Function') || text.includes('vm.');
-  const sockets = text.includes('net.') || text.includes("require('net')") || text.includes('require("net")');
+  if (includesText(text, 'child_process')) return true;
+  // cheapest test first (bundles nearly always say Function)
+  const evals = includesText(text, 'Function') || text.includes('vm.') || text.includes('eval');
+  const sockets = text.includes('net.') || includesText(text, "require('net')") || includesText(text, 'require("net")');
   if (!evals && !sockets) return false;
   // a literal first (no leading \b) lets the regex engine skip ahead; the word boundary is checked by hand
   const re = /req(?:uest)?\s*\.\s*(?:query|body|params|headers|url)\b/g;

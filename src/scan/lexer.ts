@@ -20,14 +20,22 @@ export interface LexSpec {
 
 const SPACES = ' '.repeat(65536);
 
-/** Same length, newlines kept, everything else a space (cheap: no per-char regex). */
+function spaces(n: number): string {
+  return n <= SPACES.length ? SPACES.slice(0, n) : ' '.repeat(n);
+}
+
+/** Same length, newlines kept, everything else a space (cheap: no per-char regex, no per-line substrings). */
 function blank(s: string): string {
-  if (s.indexOf('\n') === -1) return s.length <= SPACES.length ? SPACES.slice(0, s.length) : ' '.repeat(s.length);
-  const parts = s.split('\n');
-  for (let i = 0; i < parts.length; i++) {
-    const n = parts[i]!.length;
-    parts[i] = n <= SPACES.length ? SPACES.slice(0, n) : ' '.repeat(n);
+  let nl = s.indexOf('\n');
+  if (nl === -1) return spaces(s.length);
+  const parts: string[] = [];
+  let from = 0;
+  while (nl !== -1) {
+    parts.push(spaces(nl - from));
+    from = nl + 1;
+    nl = s.indexOf('\n', from);
   }
+  parts.push(spaces(s.length - from));
   return parts.join('\n');
 }
 
@@ -71,6 +79,8 @@ function closeOutsideStrings(text: string, close: string, from: number, quotes: 
   const q1 = quotes.includes("'") ? 39 : -1;
   const q2 = quotes.includes('"') ? 34 : -1;
   const php = close === '?>';
+  // every way out below returns a position of `close` (or -1): with none left, skip the walk
+  if (text.indexOf(close, from) === -1) return -1;
   // jump between the only characters that matter instead of visiting every one
   const stops = php ? PHP_STOPS : q1 !== -1 ? ASP_STOPS_SQ : ASP_STOPS;
   let i = from;

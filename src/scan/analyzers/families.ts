@@ -3,7 +3,7 @@
  * strings copied from samples. A family rule only names the finding (and adds a little
  * weight); the verdict rests on the flow/obfuscation evidence underneath.
  */
-import { callIndex, type AnalyzerContext } from '../context.js';
+import { callIndex, includesText, type AnalyzerContext } from '../context.js';
 
 interface FamilyRule {
   family: string;
@@ -175,7 +175,7 @@ export function analyzeFamilies(ctx: AnalyzerContext): void {
     if (!r.languages.includes(ev.language)) continue;
     if (r.maxSize !== undefined && ctx.size > r.maxSize) continue;
     if (r.calls && !r.calls.every((group) => callIndex(ctx).hasAnyOf(group))) continue;
-    if (r.needs && !r.needs.every((w) => ctx.lower.includes(w))) continue;
+    if (r.needs && !r.needs.every((w) => includesText(ctx.lower, w))) continue;
     let first = -1;
     let ok = true;
     for (const re of r.all) {

@@ -105,13 +105,14 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     }
   }
   // strings built from character codes: chr(101).chr(118)... / Chr(101)&Chr(118) / String.fromCharCode(...)
-  const chrRun = /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*\/\d\s]*\)\s*[.&+]\s*){8,}/i.exec(code);
+  // literal gates: each pattern's match contains the literal, found far faster by indexOf
+  const chrRun = ctx.lower.includes('chr') && /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*\/\d\s]*\)\s*[.&+]\s*){8,}/i.exec(code);
   if (chrRun) {
     const txt = chrRun[0].replace(/\bchr[wb]?\s*\(\s*(\d{1,3}|&H[0-9a-f]{1,2})\s*\)\s*[.&+]?\s*/gi, (_m, d: string) => String.fromCharCode(d.toLowerCase().startsWith('&h') ? parseInt(d.slice(2), 16) : Number(d)));
     if (looksLikeCode(txt)) ctx.layers.push({ text: txt, offset: chrRun.index, how: 'chr() list', language: lang });
     ev.add('obfuscation', 'string built from character codes', strict ? 4 : 2, chrRun.index, 60);
   }
-  const fcc = /String\s*\.\s*fromCharCode\s*\((?:\s*\d{1,3}\s*,){16,}/.exec(code);
+  const fcc = strict && code.includes('Code') && /String\s*\.\s*fromCharCode\s*\((?:\s*\d{1,3}\s*,){16,}/.exec(code);
   if (fcc && strict) ev.add('obfuscation', 'string built with String.fromCharCode', 2, fcc.index, 60);
 
   // very long high-entropy lines in server code (minified client JS is not analyzed here)
@@ -120,6 +121,13 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     let longest = 0;
     let longestAt = -1;
     while (at < code.length) {
+      // lines wholly inside the next 5001 characters are at most 5000 long and cannot count:
+      // jump past them to the last line break there (found searching back, a short way)
+      const nl = code.lastIndexOf('\n', at + 5000);
+      if (nl >= at) {
+        at = nl + 1;
+        continue;
+      }
       let e = code.indexOf('\n', at);
       if (e === -1) e = code.length;
       if (e - at > longest) {
@@ -179,6 +187,12 @@ function base64Runs(text: string, min: number, cap: number): Array<{ 0: string; 
   const n = text.length;
   let at = 0;
   while (at < n && out.length < cap) {
+    // lines wholly inside the next `min` characters are too short: jump past them at once
+    const nl = text.lastIndexOf('\n', at + min - 1);
+    if (nl >= at) {
+      at = nl + 1;
+      continue;
+    }
     let e = text.indexOf('\n', at);
     if (e === -1) e = n;
     if (e - at >= min) {

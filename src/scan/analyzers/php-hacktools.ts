@@ -4,7 +4,7 @@
  * scanners, restriction bypasses, connect-back helpers, site takeovers and SEO cloaking.
  * Each is suspicious on its own (5-8) and adds up with the flow findings of php.ts.
  */
-import { callIndex, type AnalyzerContext } from '../context.js';
+import { callIndex, includesText, type AnalyzerContext } from '../context.js';
 import { matches, type Taint } from '../flow.js';
 import { callArgs } from '../text.js';
 import { splitTopArgs } from './php.js';
@@ -75,7 +75,7 @@ function hostAbuse(ctx: AnalyzerContext): void {
  */
 function rogueAdmin(ctx: AnalyzerContext, taint: Taint): void {
   const calls = callIndex(ctx);
-  if (!calls.hasAnyOf(['wp_create_user', 'wp_insert_user']) || !ctx.lower.includes('administrator')) return;
+  if (!calls.hasAnyOf(['wp_create_user', 'wp_insert_user']) || !includesText(ctx.lower, 'administrator')) return;
   const { code, ev } = ctx;
   if (/\b(?:current_user_can|check_admin_referer|check_ajax_referer|wp_verify_nonce|is_super_admin)\s*\(/i.test(code)) return;
   for (const c of calls.sites(['wp_create_user', 'wp_insert_user'])) {
@@ -90,7 +90,7 @@ function rogueAdmin(ctx: AnalyzerContext, taint: Taint): void {
 
 /** IIS metabase through COM: site list with anonymous-user passwords (credential harvesting). */
 function iisMetabase(ctx: AnalyzerContext): void {
-  if (!callIndex(ctx).has('com') || !ctx.lower.includes('iis://')) return;
+  if (!callIndex(ctx).has('com') || !includesText(ctx.lower, 'iis://')) return;
   const m = /\bnew\s+COM\s*\(\s*['"]IIS:\/\//i.exec(ctx.code);
   if (m) ctx.ev.add('capability', 'reads the IIS metabase through COM (sites, anonymous-user passwords)', /AnonymousUserPass|WAMUserPass/i.test(ctx.code) ? 8 : 5, m.index, m[0].length);
 }
@@ -177,7 +177,7 @@ function restrictionBypass(ctx: AnalyzerContext, taint: Taint): void {
   const { code, lower, ev } = ctx;
   const calls = callIndex(ctx);
   const reads = calls.hasAnyOf(['copy', 'file_get_contents', 'fopen', 'readfile', 'file', 'highlight_file', 'show_source', 'include', 'require', 'include_once', 'require_once']);
-  if (reads && (lower.includes('compress.zlib://') || lower.includes('php://filter'))) {
+  if (reads && (includesText(lower, 'compress.zlib://') || includesText(lower, 'php://filter'))) {
     for (const m of matches(/(?<![\w>$:])(?:copy|file_get_contents|fopen|readfile|file|include|require|highlight_file|show_source)(?:_once)?\s*\(\s*(['"](?:compress\.zlib|php:\/\/filter[^'"]{0,80}resource=)[^'"]{0,20}['"]\s*\.\s*[^,;)]{1,80})/gi, code, 50)) {
       if (taint.touches(m[1]!)) {
         ev.add('flow', 'reads a request-chosen file through a stream wrapper (safe_mode / open_basedir bypass)', 7, m.index, m[0].length);
@@ -199,7 +199,7 @@ function restrictionBypass(ctx: AnalyzerContext, taint: Taint): void {
 function connectBack(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const calls = callIndex(ctx);
-  if (!calls.hasAnyOf(['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'fsockopen']) || !code.includes('REMOTE_PORT')) return;
+  if (!calls.hasAnyOf(['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'fsockopen']) || !includesText(code, 'REMOTE_PORT')) return;
   for (const c of calls.sites(['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'fsockopen'])) {
     const args = callArgs(code, c.open);
     if (/REMOTE_ADDR/.test(args) && /REMOTE_PORT/.test(args)) {
@@ -216,7 +216,7 @@ function connectBack(ctx: AnalyzerContext): void {
  */
 function databaseDumper(ctx: AnalyzerContext): void {
   const { code, lower, ev } = ctx;
-  if (ctx.size > 32768 || !lower.includes('show tables')) return;
+  if (ctx.size > 32768 || !includesText(lower, 'show tables')) return;
   const calls = callIndex(ctx);
   if (!calls.hasAnyOf(['mysql_query', 'mysqli_query', 'query', 'pg_query', 'mysql_db_query'])) return;
   if (/\b(?:session_start|current_user_can|wp_verify_nonce|check_admin_referer|is_admin)\s*\(|\$_SESSION\b|\bclass\s+\w+/i.test(code)) return;
@@ -272,7 +272,7 @@ function siteTakeover(ctx: AnalyzerContext): void {
   const calls = callIndex(ctx);
   if (!calls.hasAnyOf(['file_put_contents', 'fwrite', 'fputs'])) return;
   const { code, lower, ev } = ctx;
-  if (lower.includes('.htaccess')) {
+  if (includesText(lower, '.htaccess')) {
     const ht = /(?:DirectoryIndex\s+[^\s'"]{0,80}\.php|ErrorDocument\s+40[34]\s+[^\s'"]{0,80}\.php|AddType\s+application\/x-httpd-php[^'"\n]{0,40}\.(?:jpe?g|png|gif|txt|ico|html?)|(?:AddHandler|SetHandler)\s+(?:application\/)?x-httpd-php[^'"\n]{0,40}\.(?:jpe?g|png|gif|txt|ico))/i.exec(code);
     if (ht && /\.htaccess['"]/i.test(code)) ev.add('capability', '.htaccess rewritten to send pages to a script or run other file types as PHP', 6, ht.index, ht[0].length);
   }
@@ -294,7 +294,7 @@ function siteTakeover(ctx: AnalyzerContext): void {
  */
 function seoCloaking(ctx: AnalyzerContext): void {
   const { code, lower, ev } = ctx;
-  if (ctx.size > 65536 || !lower.includes('http_user_agent') || !/googlebot|baiduspider|bingbot|sogou|360spider|yandexbot/.test(lower)) return;
+  if (ctx.size > 65536 || !includesText(lower, 'http_user_agent') || !/googlebot|baiduspider|bingbot|sogou|360spider|yandexbot/.test(lower)) return;
   const calls = callIndex(ctx);
   if (!calls.hasAnyOf(['curl_init', 'file_get_contents', 'fopen', 'fsockopen'])) return;
   const bot = /HTTP_USER_AGENT['"]\s*\][^;]{0,80}(?:googlebot|baiduspider|bingbot|sogou|360spider|yandexbot)/i.exec(code);

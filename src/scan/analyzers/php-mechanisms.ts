@@ -5,7 +5,7 @@
  * sorts, Closure::fromCallable), eval of literals that hide calls, request content written
  * to a file and then included, code without letters or digits, goto-scrambled control flow.
  */
-import { callIndex, type AnalyzerContext } from '../context.js';
+import { callIndex, type AnalyzerContext, type DollarPairs } from '../context.js';
 import { Taint, matches } from '../flow.js';
 import { callArgs } from '../text.js';
 import { looksLikeCode } from '../decode.js';
@@ -22,8 +22,8 @@ function escapeRe(s: string): string {
  * `${'_REQUEST'}`, `${"_P"."OST"}`, `$ {chr(95).'GET'}`, `${$a.$b}`: a superglobal reached
  * by a name the parser folds at runtime. Returns regex sources matching those exact spellings.
  */
-export function superglobalSpellings(code: string, resolve: VarResolver): string[] {
-  if (!code.includes('${') && !(code.includes('$ ') && /\$\s+\{/.test(code))) return [];
+export function superglobalSpellings(code: string, resolve: VarResolver, d: DollarPairs): string[] {
+  if (!d.brace && !(d.space && /\$\s+\{/.test(code))) return [];
   const out = new Set<string>();
   for (const m of matches(/\$\s*\{([^{}\n;]{1,160})\}/g, code, 500)) {
     const inner = m[1]!.trim();

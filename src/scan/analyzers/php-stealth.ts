@@ -3,7 +3,7 @@
  * "404 Not Found" to everyone except hard-coded client addresses, and a script written into
  * a temp folder and then started from a command line (connect-back daemons, bots).
  */
-import { callIndex, type AnalyzerContext } from '../context.js';
+import { callIndex, includesText, type AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
 
 const CMD_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open'];
@@ -21,7 +21,7 @@ export function analyzeStealth(ctx: AnalyzerContext): void {
  */
 function sqlFileDrop(ctx: AnalyzerContext): void {
   const { code, ev, lower } = ctx;
-  if (!lower.includes('dumpfile') && !(lower.includes('outfile') && code.includes('<?'))) return;
+  if (!includesText(lower, 'dumpfile') && !(code.includes('<?') && includesText(lower, 'outfile'))) return;
   const m = /\binto\s+dumpfile\b|\binto\s+outfile\b/i.exec(code);
   if (!m) return;
   const dump = /dumpfile/i.test(m[0]);
@@ -38,7 +38,7 @@ function sqlFileDrop(ctx: AnalyzerContext): void {
  */
 function fakeNotFoundGate(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
-  if (!code.includes('REMOTE_ADDR') || !code.includes('404')) return;
+  if (!includesText(code, 'REMOTE_ADDR') || !code.includes('404')) return;
   if (!/['"]\d{1,3}(?:\.\d{1,3}){3}['"]/.test(code)) return;
   const cmp = /REMOTE_ADDR['"]\s*\]\s*(?:[!=]==?|\)\s*[!=]==?)|(?:[!=]==?)\s*\$_SERVER\s*\[\s*['"]REMOTE_ADDR|in_array\s*\(\s*\$_SERVER\s*\[\s*['"]REMOTE_ADDR/.exec(code);
   if (!cmp) return;
@@ -54,7 +54,7 @@ function fakeNotFoundGate(ctx: AnalyzerContext): void {
 function tempScriptLaunch(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const calls = callIndex(ctx);
-  if (!ctx.lower.includes('/tmp/') && !ctx.lower.includes('/dev/shm/')) return;
+  if (!ctx.lower.includes('/tmp/') && !includesText(ctx.lower, '/dev/shm/')) return;
   if (!calls.hasAnyOf(CMD_SINKS) || !calls.hasAnyOf(['fwrite', 'fputs', 'file_put_contents'])) return;
   for (const m of matches(/['"]([^'"\n]{0,80}?)((?:\/var)?\/tmp\/[\w.-]+|\/dev\/shm\/[\w.-]+)([^'"\n]{0,80})['"]/g, code, 200)) {
     const path = m[2]!;
@@ -76,7 +76,7 @@ function tempScriptLaunch(ctx: AnalyzerContext): void {
  */
 export function xslPhpCalls(ctx: AnalyzerContext): void {
   const { text, ev } = ctx;
-  if (!text.includes('php.net/xsl')) return;
+  if (!includesText(text, 'php.net/xsl')) return;
   const ns = /xmlns:(\w+)\s*=\s*['"]https?:\/\/php\.net\/xsl['"]/.exec(text);
   if (!ns) return;
   const call = new RegExp(`\\b${ns[1]}:function(?:String)?\\s*\\(\\s*['"](assert|eval|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func|preg_replace|file_put_contents|include)['"]`, 'i').exec(text);

@@ -2,7 +2,7 @@
  * PHP: request input reaching code/command execution, variable functions, callbacks,
  * includes, writers and sockets, plus the ways shells assemble function names.
  */
-import { callIndex, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
+import { callIndex, dollarPairs, includesText, type AnalyzerContext, type CallIndex, type CallSite, type DollarPairs } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
@@ -102,9 +102,9 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   const superNames = [...consts].filter(([, vs]) => vs.some((v) => /^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)$/.test(v))).map(([n]) => n.replace('$', '\\$'));
   const extraSources: string[] = [];
   if (superNames.length > 0) extraSources.push(`\\$\\{\\s*(?:${superNames.join('|')})\\s*\\}`);
-  extraSources.push(...superglobalSpellings(code, resolve));
+  extraSources.push(...superglobalSpellings(code, resolve, dollarPairs(ctx)));
   // foreach (array('_POST', '_GET') as $r) ... $$r: a superglobal reached by its name
-  const byName = superglobalNameVars(code);
+  const byName = superglobalNameVars(code, dollarPairs(ctx));
   if (byName.length > 0) extraSources.push(`\\$\\$(?:${byName.join('|')})\\b|\\$\\{\\s*\\$(?:${byName.join('|')})\\s*\\}`);
   const flow0: FlowSpec = extraSources.length === 0 ? PHP_FLOW : { ...PHP_FLOW, source: new RegExp(`${PHP_FLOW.source.source}|${extraSources.join('|')}`, 'i') };
   // functions that return request data are request sources too: eval(x()) with x() { return $_POST['a']; }
@@ -305,7 +305,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   }
 
   // sockets + shell: reverse/bind shell
-  if (/\b(?:fsockopen|pfsockopen|socket_create|stream_socket_client|stream_socket_server|socket_bind)\s*\(/i.test(code)) {
+  // literal gates here and below: each pattern's match contains the literal (short ones with a rare first letter search fastest)
+  if ((ctx.lower.includes('ko') || ctx.lower.includes('ket_')) && /\b(?:fsockopen|pfsockopen|socket_create|stream_socket_client|stream_socket_server|socket_bind)\s*\(/i.test(code)) {
     const shell = /['"](?:\/bin\/(?:ba|z|k)?sh|cmd(?:\.exe)?|sh -i|bash -i)\b|['"][^'"\n]{0,80}(?:\/bin\/(?:ba|z|k)?sh -i|\/bin\/(?:ba|z|k)?sh['"])/i.exec(code);
     if (shell && (cmdCalls.length > 0 || /proc_open|dup2|STDIN/i.test(code))) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
     const sock = /\b(?:fsockopen|pfsockopen|stream_socket_client|socket_connect)\s*\(([^;]{0,200})/i.exec(code);
@@ -315,13 +316,15 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   // extract()/parse_str() of request data makes every variable attacker-controlled
   // (parse_str with a result array fills that array, not the scope: only the one-argument form imports)
   let ex: { index: number; 0: string } | null = null;
-  for (const m of matches(/\b(extract|parse_str|import_request_variables|mb_parse_str)\s*\(\s*(\$_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$GLOBALS)/gi, code, 50)) {
+  const importer = includesText(ctx.lower, 'extract') || includesText(ctx.lower, 'parse_str') || includesText(ctx.lower, 'import_request_variables');
+  for (const m of importer ? matches(/\b(extract|parse_str|import_request_variables|mb_parse_str)\s*\(\s*(\$_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$GLOBALS)/gi, code, 50) : []) {
     if (/parse_str$/i.test(m[1]!) && splitTopArgs(callArgs(code, code.indexOf('(', m.index))).length > 1) continue;
     ex = m;
     break;
   }
   // the hand-written extract(): foreach ($_POST as $k => $v) $$k = $v;
-  if (!ex) {
+  const dollars = dollarPairs(ctx);
+  if (!ex && (dollars.dollar || dollars.brace)) {
     for (const m of matches(/(?:\$\$\w+|\$\{[^}\n]{1,60}\})\s*=(?![=>])\s*(\$\w+)/g, code, 200)) {
       if (taint.touches(m[1]!)) {
         ex = m;
@@ -334,7 +337,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     ev.add('flow', 'request parameters imported as variables' + (dyn ? ' and a variable is called as a function' : ''), dyn ? 11 : 4, ex.index, ex[0].length);
   }
 
-  const refl0 = /\bnew\s+Reflection(?:Function|Method)\s*\(/i.exec(code);
+  const refl0 = ctx.lower.includes('flect') ? /\bnew\s+Reflection(?:Function|Method)\s*\(/i.exec(code) : null;
   const refl = refl0 ? Object.assign([refl0[0], callArgs(code, refl0.index + refl0[0].length - 1)], { index: refl0.index }) : null;
   // ReflectionFunction runs any function; ReflectionMethod($handler, $method) with only the method
   // from the request is how routers dispatch to a fixed class's actions: the class must be chosen too
@@ -352,7 +355,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   let xorAt = -1;
   let capped = false;
   let seenBits = 0;
-  for (const m of matches(/['"]\s*[\^|&]\s*['"~(]|[\^|&]\s*~\s*['"]/g, bare, 200)) {
+  for (const m of matches(/['"]\s*[\^|&]\s*['"~(]|[\^|&]\s*~\s*['"]/g, bare, 200, bitwiseFrom(bare))) {
     if (firstBit === -1) firstBit = m.index;
     if (xorAt === -1 && /^['"]\s*\^\s*['"]$/.test(m[0])) xorAt = m.index;
     if (++seenBits >= 200) capped = true;
@@ -360,7 +363,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   }
   if (bitwise >= 6) ev.add('obfuscation', `strings assembled with bitwise operators (${bitwise} places)`, bitwise >= 12 ? 10 : 7, firstBit, 20);
   wrapperFlows(ctx, taint);
-  const unser = /\bunserialize\s*\(([^;]{0,200})/i.exec(code);
+  const unser = ctx.lower.includes('unser') ? /\bunserialize\s*\(([^;]{0,200})/i.exec(code) : null;
   if (unser && taint.touches(unser[1]!)) {
     const magic = /function\s+__(?:destruct|wakeup|toString|call)\s*\([^)]*\)\s*\{[^}]{0,400}?\b(?:eval|assert|system|exec|passthru|shell_exec|call_user_func)\s*\(/i.test(code);
     ev.add('flow', magic ? 'request data unserialized into a class whose magic method runs code (object-injection backdoor)' : 'request data passed to unserialize()', magic ? 11 : 2, unser.index, 20);
@@ -378,11 +381,11 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     if (cb && DANGEROUS_NAMES.has(cb[1]!.toLowerCase())) ev.add('flow', `${m.name}() maps a YAML tag to ${cb[1]!.toLowerCase()}() as a callback`, 11, m.index, m[0].length);
   }
   // XSLT that may call PHP functions, with a stylesheet naming a code/command function
-  if (calls.has('registerphpfunctions') || ctx.lower.includes('registerphpfunctions')) {
+  if (calls.has('registerphpfunctions') || includesText(ctx.lower, 'registerphpfunctions')) {
     const xf = /function(?:String)?\s*\(\s*\\?['"](assert|eval|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func)\\?['"]/i.exec(code);
     if (xf) ev.add('flow', `XSLT stylesheet calls PHP ${xf[1]!.toLowerCase()}() through registerPHPFunctions()`, 10, xf.index, xf[0].length);
   }
-  const com = /new\s+COM\s*\(\s*['"](?:WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network)['"]/i.exec(code);
+  const com = !includesText(ctx.lower, 'wscript.') && !includesText(ctx.lower, 'shell.') ? null : /new\s+COM\s*\(\s*['"](?:WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network)['"]/i.exec(code);
   if (com) ev.add('capability', 'creates a Windows shell COM object', hasRequest ? 8 : 6, com.index, com[0].length);
   remoteCode(ctx, consts);
   hiddenCodeChannels(ctx);
@@ -404,6 +407,22 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   if (hasRequest && cmdCalls.length > 0) adminKit(ctx, taint);
   // the literal XOR search is the bitwise scan's own first alternative: reuse its result
   builtNames(ctx, xorAt !== -1 || !capped ? xorAt : undefined);
+}
+
+const BITWISE_OP = /[\^|&]\s*['"~(]/g;
+
+/**
+ * Where the bitwise-string scan can start: every match has an operator followed by a quote,
+ * `~` or `(`, and begins at it or at the quote just before it (spaces between). Operators are
+ * rarer than quotes, so finding the first one this way is cheaper than the full pattern.
+ */
+function bitwiseFrom(bare: string): number {
+  BITWISE_OP.lastIndex = 0;
+  const m = BITWISE_OP.exec(bare);
+  if (!m) return bare.length;
+  let s = m.index - 1;
+  while (s > 0 && /\s/.test(bare[s]!)) s--;
+  return Math.max(0, s);
 }
 
 const VAR_CALL_TAIL = /(?<![\w>:$])(\$\{[^}\n]{1,80}\}(?:\s*\[[^\]\n]{0,60}\])*|\$\w+(?:\s*\[[^\]\n]{0,60}\]|\s*\{[^}\n]{0,20}\})*)\s*\($/;
@@ -836,7 +855,7 @@ function builtNames(ctx: AnalyzerContext, xorFound?: number): void {
     }
   }
   // bitwise-NOT / XOR strings used as names: $f = ~"\x8c\x86..."; or "abc"^"..."
-  const nott = /=\s*~\s*(['"])((?:[\x80-\xff]|\\x[89a-f][0-9a-f]){3,})\1/i.exec(code);
+  const nott = code.includes('~') && /=\s*~\s*(['"])((?:[\x80-\xff]|\\x[89a-f][0-9a-f]){3,})\1/i.exec(code);
   if (nott) {
     const lit = nott[1] === '"' ? unescapeDq(nott[2]!) : nott[2]!;
     const v = [...lit].map((c) => String.fromCharCode(~c.charCodeAt(0) & 0xff)).join('');
@@ -999,7 +1018,7 @@ function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
   const { code, ev } = ctx;
   const urlVars = [...consts].filter(([, vs]) => vs.some((v) => /^(?:https?|ftp):\/\//i.test(v))).map(([n]) => n.replace('$', '\\$'));
   const fetchRe = new RegExp(`\\b(?:file_get_contents|fopen|file|curl_exec|stream_get_contents|fread)\\s*\\(\\s*[^;]{0,120}?(?:['"](?:https?|ftp):\\/\\/|\\$ch\\b|\\$curl\\b${urlVars.length ? `|(?:${urlVars.join('|')})\\b` : ''})`, 'i');
-  const inc = /(?<![\w>$])(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):\/\//i.exec(code);
+  const inc = code.includes('://') ? /(?<![\w>$])(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):\/\//i.exec(code) : null;
   if (inc) ev.add('flow', 'includes PHP code from a remote URL', 10, inc.index, inc[0].length);
   const calls = callIndex(ctx);
   if (!calls.hasAnyOf(['eval', 'assert', 'create_function']) || !calls.hasAnyOf(['file_get_contents', 'fopen', 'file', 'curl_exec', 'stream_get_contents', 'fread'])) return;
@@ -1053,7 +1072,7 @@ function adminKit(ctx: AnalyzerContext, taint: Taint): void {
 function persistence(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const selfDelete = /\bunlink\s*\(\s*(?:\$_SERVER\s*\[\s*['"]SCRIPT_FILENAME['"]\s*\]|__FILE__)\s*\)/i.exec(code);
-  const immortal = /\bignore_user_abort\s*\(\s*(?:true|1)\s*\)/i.test(code) && /\bwhile\s*\(\s*(?:true|1|\$\w+\s*=)/i.test(code);
+  const immortal = ctx.lower.includes('_abo') && /\bignore_user_abort\s*\(\s*(?:true|1)\s*\)/i.test(code) && /\bwhile\s*\(\s*(?:true|1|\$\w+\s*=)/i.test(code);
   if (selfDelete) ev.add('capability', 'deletes its own file and keeps running (memory-resident loader)', immortal ? 7 : 4, selfDelete.index, selfDelete[0].length);
   else if (immortal && /\b(?:file_put_contents|fwrite|eval|include)\s*\(/i.test(code)) {
     const m = /\bignore_user_abort/i.exec(code)!;
@@ -1062,8 +1081,8 @@ function persistence(ctx: AnalyzerContext): void {
 }
 
 /** Variables that iterate over superglobal names: foreach (array('_POST', '_GET') as $r). */
-function superglobalNameVars(code: string): string[] {
-  if (!code.includes('$$') && !/\$\{\s*\$/.test(code)) return [];
+function superglobalNameVars(code: string, d: DollarPairs): string[] {
+  if (!d.dollar && !(d.brace && /\$\{\s*\$/.test(code))) return [];
   const out: string[] = [];
   for (const m of matches(/foreach\s*\(\s*(?:array\s*\(|\[)([^;{]{1,120}?)[)\]]\s*as\s*\$(\w{1,40})\s*\)/gi, code, 50)) {
     if (/['"]_(?:POST|GET|REQUEST|COOKIE|SERVER|FILES)['"]/.test(m[1]!)) out.push(m[2]!);
