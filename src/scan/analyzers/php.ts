@@ -8,6 +8,8 @@ import { fileManager, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs, printable } from '../text.js';
 import { blankStrings } from '../lexer.js';
+import { analyzeEncoderTraces } from './php-encoders.js';
+import { analyzeGates } from './php-gates.js';
 import { addSplitSlots, evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, superglobalSpellings, writeThenInclude } from './php-mechanisms.js';
 import { analyzeHackTools } from './php-hacktools.js';
 import { importedRequestNames } from './php-imports.js';
@@ -391,6 +393,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   writeThenInclude(ctx, taint);
   nonAlphanumericCode(ctx);
   gotoScramble(ctx);
+  analyzeEncoderTraces(ctx);
+  analyzeGates(ctx);
   analyzeHackTools(ctx, taint, hasRequest);
   analyzeStealth(ctx);
   xslPhpCalls(ctx);

@@ -1,0 +1,29 @@
+/**
+ * Encoder traces and planted-backdoor gates, on fixtures written for these tests.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findingOf, reasons } from './helpers.js';
+
+test('identifiers of random bytes plus eval are an encoded script; UTF-8 identifiers are text', () => {
+  const rnd = (i: number): string => String.fromCharCode(0x80 + ((i * 37) % 40), 0xff - i, 0x81 + i, 0xc0 + ((i * 7) % 3));
+  const vars = Array.from({ length: 12 }, (_, i) => `$${rnd(i)}=${i};`).join('');
+  const enc = `<?php ${vars} eval($${rnd(1)}($${rnd(2)}));`;
+  assert.ok(reasons(findingOf('a.php', enc)).includes('identifiers made of random bytes (encoder output)'));
+  const utf8 = Buffer.from(`<?php ${Array.from({ length: 12 }, (_, i) => `$größe${i} = ${i};`).join('')}`, 'utf8').toString('latin1');
+  assert.equal(findingOf('b.php', utf8), undefined);
+});
+
+test('variable names written as escaped strings are encoder output', () => {
+  const enc = `<?php ${Array.from({ length: 6 }, (_, i) => `\${"\\x47L\\x4f\\x42\\x41L\\x53"}["k${i}"]="v";`).join('')} eval($x);`;
+  assert.ok(reasons(findingOf('a.php', enc)).includes('variable names written as escaped string literals (encoder output)'));
+});
+
+test('a hard-coded secret gate in front of raw SQL writes of request data', () => {
+  const bd = `<?php\nif (isset($_REQUEST['password']) && $_REQUEST['password'] == '0123456789abcdef0123456789abcdef') {\n  $wpdb->query('UPDATE posts SET content = "' . $_REQUEST['data'] . '" WHERE id = 1');\n}\n`;
+  const f = findingOf('functions.php', bd);
+  assert.equal(f?.verdict, 'suspicious');
+  assert.ok(reasons(f).includes('behind the password gate, request data is written into the site database by raw SQL (content injection)'));
+  const app = `<?php\nif (hash_equals($secret, $_REQUEST['token'])) {\n  $wpdb->query('UPDATE posts SET views = views + 1');\n}\n`;
+  assert.equal(findingOf('ok.php', app), undefined);
+});
