@@ -27,3 +27,15 @@ test('a hard-coded secret gate in front of raw SQL writes of request data', () =
   const app = `<?php\nif (hash_equals($secret, $_REQUEST['token'])) {\n  $wpdb->query('UPDATE posts SET views = views + 1');\n}\n`;
   assert.equal(findingOf('ok.php', app), undefined);
 });
+
+test('a shuffled base64-alphabet table and a long punctuation-only literal are encoder output; a banner ruler is not', () => {
+  const alpha = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const table = [...alpha].map((c, i) => `'${c}'=>'${alpha[(i * 7 + 3) % alpha.length]}'`).join(', ');
+  const sub = `<?php $t = Array(${table}); eval(dec($blob, $t));`;
+  assert.ok(reasons(findingOf('a.php', sub)).some((r) => r.startsWith('character substitution table over the base64 alphabet')));
+  const marks = '!#$%&()*+,-./:;<=>?@[]^_{|}~';
+  const punct = `<?php for($o=0,$e='${Array.from({ length: 240 }, (_, i) => marks[(i * 5) % marks.length]).join('')}';$o<9;$o++){} eval($d);`;
+  assert.ok(reasons(findingOf('b.php', punct)).includes('long string literal made only of punctuation (encoded payload)'));
+  const banner = `<?php echo '${'='.repeat(300)}';`;
+  assert.equal(findingOf('c.php', banner), undefined);
+});

@@ -18,8 +18,27 @@ function isText(latin1: string): boolean {
   }
 }
 
+/** `'A'=>'x'` pairs: one character mapped to another, the entries of a substitution table. */
+const CHAR_PAIR = /['"]([A-Za-z0-9+/=])['"]\s*=>\s*['"]([A-Za-z0-9+/=])['"]/g;
+
 export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
+  // a literal table mapping most of the base64 alphabet onto itself, shuffled: the key of a
+  // substitution cipher over an encoded payload
+  if (code.includes("'=>'") || code.includes('"=>"') || code.includes("' => '")) {
+    const keys = new Set<string>();
+    let first = -1;
+    for (const m of matches(CHAR_PAIR, code, 400)) {
+      if (m[1] === m[2]) continue;
+      keys.add(m[1]!);
+      if (first < 0) first = m.index;
+    }
+    if (keys.size >= 50) ev.add('obfuscation', `character substitution table over the base64 alphabet (${keys.size} entries; encoder output)`, 5, first, 30);
+  }
+  // a long literal with no letter or digit at all: a payload kept as punctuation (XOR-decoded)
+  // (many different marks: a ruler of '=' or '-' in a banner is not one)
+  const punct = /(['"])[!-/:-@[-`{-~]{200,}/.exec(code);
+  if (punct && new Set(punct[0].slice(0, 2000)).size >= 12) ev.add('obfuscation', 'long string literal made only of punctuation (encoded payload)', 4, punct.index, 30);
   // identifiers of high bytes that do not decode as UTF-8: names generated from random bytes
   if (/[\x80-\xff]/.test(code)) {
     const names = new Set<string>();
