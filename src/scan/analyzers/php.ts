@@ -278,8 +278,9 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     else if (/^\$\w+$/.test(whole) && near.has(whole)) ev.add('flow', 'request-derived variable is included as code (file inclusion backdoor)', 10, m.index, m[0].length);
     else if (taint.touches(arg)) ev.add('flow', INDIRECT, FIXED_AFFIXES.test(arg) ? 1.5 : 3, m.index, m[0].length);
     else if (/php:\/\/input|data:(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
-    // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just that
-    else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg)) ev.add('capability', 'includes a non-script file (image/text) as PHP code', /\.txt['"]/i.test(arg) ? 3 : 6, m.index, m[0].length);
+    // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just
+    // that, except in a stub that does nothing else
+    else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg)) ev.add('capability', 'includes a non-script file (image/text) as PHP code', /\.txt['"]/i.test(arg) && ctx.size >= 256 ? 3 : 6, m.index, m[0].length);
     else if (/\/tmp\/|sys_get_temp_dir|upload_tmp_dir/i.test(arg)) ev.add('capability', 'includes a file from a temp folder', 5, m.index, m[0].length);
   }
 
