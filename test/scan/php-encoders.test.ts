@@ -39,3 +39,10 @@ test('a shuffled base64-alphabet table and a long punctuation-only literal are e
   const banner = `<?php echo '${'='.repeat(300)}';`;
   assert.equal(findingOf('c.php', banner), undefined);
 });
+
+test('variable names made of look-alike characters are encoder output', () => {
+  const enc = `<?php $OOO000000=urldecode('%66');$OOO0000O0=$OOO000000{4};$OOO000O00=$OOO000000{0};$O0O000O00=$OOO000000{1};$O0O000O0O=$O0O000O00;eval($OOO0000O0('x'));`;
+  assert.ok(reasons(findingOf('a.php', enc)).includes('variable names made of look-alike characters (O/0, l/I/1; encoder output)'));
+  const app = `<?php $OOOOOO = 1; $IIIIII = 2; $llllll = 3; echo $OOOOOO + $IIIIII + $llllll;`;
+  assert.equal(findingOf('b.php', app), undefined);
+});

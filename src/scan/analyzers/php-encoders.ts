@@ -52,6 +52,20 @@ export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
     }
     if (names.size >= 10) ev.add('obfuscation', 'identifiers made of random bytes (encoder output)', 5, first, 20);
   }
+  // names drawn from look-alike characters only ($OOO0O00, $lIl1lI): chosen to be unreadable
+  if (code.includes('$O') || code.includes('$l') || code.includes('$I') || code.includes('$_0')) {
+    const names = new Set<string>();
+    let first = -1;
+    for (const m of matches(/\$((?:[O0]|_[O0]){6,40}|[lI1]{6,40})\b/g, code, 500)) {
+      const n = m[1]!;
+      // both look-alikes must appear: a name of O or l alone can be a real word's initials
+      if (!(/[O]/.test(n) && /0/.test(n)) && !(/[lI]/.test(n) && /1|I/.test(n) && /l/.test(n))) continue;
+      names.add(n);
+      if (first < 0) first = m.index;
+      if (names.size >= 5) break;
+    }
+    if (names.size >= 5) ev.add('obfuscation', 'variable names made of look-alike characters (O/0, l/I/1; encoder output)', 5, first, 20);
+  }
   // variable names spelled as escaped strings: ${"\x47..."} 
   if (code.includes('${"\\x') || code.includes("${'\\x")) {
     let n = 0;
