@@ -46,3 +46,12 @@ test('variable names made of look-alike characters are encoder output', () => {
   const app = `<?php $OOOOOO = 1; $IIIIII = 2; $llllll = 3; echo $OOOOOO + $IIIIII + $llllll;`;
   assert.equal(findingOf('b.php', app), undefined);
 });
+
+test('source stored backwards; a relay forwarding the whole request to another server', () => {
+  const rev = `;tixe ;)]'a'[TSOP_$ . 'noitca'(cnuf_resu_llac )]'a'[TSOP_$(ytpme! fi\n`;
+  assert.ok(reasons(findingOf('r.php', `<?php /* ${rev} */ ?>` + rev)).includes('PHP source stored backwards (a payload to be reversed and run)'));
+  const relay = `<?php\n$target = "http://10.0.0.5/s.php";\n$data = $_POST;\n$data = str_replace("base64_decode(", "x(", $data);\n$ctx = stream_context_create(array('http' => array('method' => 'POST', 'content' => http_build_query($data))));\necho file_get_contents($target, false, $ctx);\n`;
+  assert.ok(reasons(findingOf('c.php', relay)).includes('forwards the whole posted request to another server and returns its answer (relay)'));
+  const api = `<?php\n$ctx = stream_context_create(array('http' => array('method' => 'POST', 'content' => http_build_query(array('q' => $_POST['q'])))));\necho file_get_contents("https://api.example.com/search", false, $ctx);\n`;
+  assert.ok(!reasons(findingOf('d.php', api)).includes('forwards the whole posted request to another server and returns its answer (relay)'));
+});

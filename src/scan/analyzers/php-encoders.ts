@@ -52,6 +52,11 @@ export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
     }
     if (names.size >= 10) ev.add('obfuscation', 'identifiers made of random bytes (encoder output)', 5, first, 20);
   }
+  // source written backwards (`;)]'a'[TSOP_$(lave`): a payload another file reverses and runs
+  const rev = /TSOP_\$|TEG_\$|TSEUQER_\$|EIKOOC_\$|edoced_46esab|etalfnizg/.exec(ctx.text);
+  if (rev && (ctx.text.match(/TSOP_\$|TEG_\$|TSEUQER_\$|EIKOOC_\$|edoced_46esab|etalfnizg|\(lave\b|\(tressa\b|\(metsys\b/g)?.length ?? 0) >= 2) {
+    ev.add('obfuscation', 'PHP source stored backwards (a payload to be reversed and run)', 6, rev.index, 20);
+  }
   // names drawn from look-alike characters only ($OOO0O00, $lIl1lI): chosen to be unreadable
   if (code.includes('$O') || code.includes('$l') || code.includes('$I') || code.includes('$_0')) {
     const names = new Set<string>();

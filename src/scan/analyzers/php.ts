@@ -10,6 +10,7 @@ import { callArgs, printable } from '../text.js';
 import { blankStrings } from '../lexer.js';
 import { analyzeEncoderTraces } from './php-encoders.js';
 import { analyzeGates } from './php-gates.js';
+import { analyzeRelay } from './php-relay.js';
 import { addSplitSlots, evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, superglobalSpellings, writeThenInclude } from './php-mechanisms.js';
 import { analyzeHackTools } from './php-hacktools.js';
 import { importedRequestNames } from './php-imports.js';
@@ -396,6 +397,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   gotoScramble(ctx);
   analyzeEncoderTraces(ctx);
   analyzeGates(ctx);
+  analyzeRelay(ctx);
   analyzeHackTools(ctx, taint, hasRequest);
   analyzeStealth(ctx);
   xslPhpCalls(ctx);
