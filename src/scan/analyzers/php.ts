@@ -160,7 +160,13 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     } else if (isCode && DECODERS.test(args)) {
       ev.add('obfuscation', `${name}() of a decoded payload`, 10, m.index, m[0].length);
     } else if (isCode && /\$/.test(args)) {
-      ev.add('capability', `${name}() of dynamic code`, name === 'eval' ? 4 : 2.5, m.index, m[0].length);
+      // code spelled from constant pieces (`$a[18].$a[8]...` over a character table) folds to its text
+      const parts = splitTopArgs(args);
+      const body = evalStringExpr(name === 'create_function' ? (parts[parts.length - 1] ?? '') : (parts[0] ?? ''), resolve);
+      if (body !== undefined && body.length >= 8 && /[;(]/.test(body) && /\b(?:eval|assert|system|exec|passthru|shell_exec|base64_decode|gzinflate|gzuncompress|str_rot13|create_function|call_user_func)\s*\(/i.test(body)) {
+        ev.add('obfuscation', `${name}() runs code spelled from constant pieces`, 9, m.index, m[0].length);
+        ctx.layers.push({ text: body, offset: m.index, how: 'code folded from constant pieces', language: 'php' });
+      } else ev.add('capability', `${name}() of dynamic code`, name === 'eval' ? 4 : 2.5, m.index, m[0].length);
     }
     if (!isCode) cmdCalls.push({ name, at: m.index, args });
   }
