@@ -62,9 +62,11 @@ test('CLI arguments are not register_globals request variables', () => {
   assert.ok(!reasons(findingOf('a.php', cli)).some((r) => r.includes('register_globals')));
 });
 
-test('an included .txt template weighs less than an included image', () => {
-  const txt = findingOf('a.php', `<?php if (file_exists("templates/notice.txt")) { require_once "templates/notice.txt"; }`);
+test('an included .txt template in a page weighs less than an included image; a stub that only includes one does not', () => {
+  const page = `<?php\n$title = 'Register';\n$intro = 'Create an account to follow feeds and share articles with other readers.';\n?>\n<h1><?php echo htmlspecialchars($title); ?></h1>\n<p><?php echo $intro; ?></p>\n`;
+  const txt = findingOf('a.php', `${page}<?php if (file_exists("templates/notice.txt")) { require_once "templates/notice.txt"; }`);
   const img = findingOf('b.php', `<?php include "uploads/avatar.jpg";`);
   assert.equal(txt, undefined);
   assert.equal(img?.verdict, 'suspicious');
+  assert.equal(findingOf('c.php', `<?php include('notes.txt'); ?>`)?.verdict, 'suspicious');
 });

@@ -253,3 +253,10 @@ void Run(object s, EventArgs e) {
   const fixed = proxy.replace('url, False', '"https://example.com/feed.xml", False');
   assert.ok(!reasons(findingOf('q.asp', fixed)).includes('request chooses a URL the server fetches (proxy / SSRF tool)'));
 });
+
+test('asp: a COM object name assembled from pieces is a hidden shell or script host', () => {
+  const page = `<%\nSET o = Server.CreateObject("WSc"&chr(114)&"ipt.She"&Chr(108)&"l")\n%>`;
+  assert.ok(reasons(findingOf('a.asp', page)).includes('COM object name assembled from pieces (WScript.Shell)'));
+  const plain = `<%\nSET o = Server.CreateObject("ADODB." & "Connection")\n%>`;
+  assert.equal(findingOf('b.asp', plain), undefined);
+});

@@ -76,7 +76,11 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   // see), so one kind of operation alone stays below the suspicious threshold there
   const w = kinds.size >= 3 ? 8 : kinds.size === 2 || destructive ? 6 : 5;
   if (lang === 'php' && kinds.size < 2) {
-    ev.add('flow', `request chooses a file-system path the page ${[...kinds][0]}s`, 3, first, 30);
+    // a script of a few lines whose point is listing or changing paths the client names is a
+    // tool, not an app; serving a file (readfile, file_get_contents) is what download pages do
+    const kind = [...kinds][0]!;
+    const tool = ctx.size < 4096 && !/^(?:readfile|file_get_contents|fopen|highlight_file|show_source|file|fread|filesize|is_file|file_exists)$/.test(kind);
+    ev.add('flow', `request chooses a file-system path the page ${kind}s`, tool ? 5 : 3, first, 30);
     return;
   }
   ev.add('flow', `request chooses file-system paths the page ${[...kinds].slice(0, 4).join('/')}s (file manager)`, w, first, 30);

@@ -5,6 +5,7 @@
 import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
+import { callArgs } from '../text.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 
 export const ASP_FLOW: FlowSpec = {
@@ -55,6 +56,16 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   // (a function that returns eval itself is the same trick: `function f(x){ if (x) return Request(...); else return eval }`)
   const alias = /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code);
   if (alias) ev.add('obfuscation', 'eval passed around as a value (aliased code execution)', hasRequest ? 10 : 6, alias.index, alias[0].length);
+  // COM object names assembled from pieces ("mS"&chr(115)&"cR"...): hides a shell or script host from plain-text search
+  for (const m of matches(/CreateObject\s*\(/gi, code, 100)) {
+    const args = callArgs(code, m.index + m[0].length - 1);
+    if (!/[&+]/.test(args)) continue;
+    const name = foldVbString(args);
+    if (name && DANGEROUS_PROGID.test(name)) {
+      ev.add('obfuscation', `COM object name assembled from pieces (${name})`, 8, m.index, m[0].length);
+      break;
+    }
+  }
   // server-side HTTP client fetching a URL the request names: an open proxy / SSRF relay
   if (/XMLHTTP|WinHttp/i.test(code)) {
     for (const m of matches(/\.\s*Open\b\s*\(?\s*(?:"(?:GET|POST|HEAD|PUT)"|[A-Za-z_]\w*)\s*,\s*([^,\n]{1,200})/gi, code, 50)) {
@@ -94,6 +105,26 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   if (ssi) ev.add('obfuscation', 'server-side include of a file with a non-script extension (code hidden under a harmless name)', 5, ssi.index, ssi[0].length);
   const fso = /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code);
   if (fso && shellObj && hasRequest) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
+}
+
+const DANGEROUS_PROGID = /^(?:WScript\.Shell|Shell\.Application|(?:MSScriptControl\.)?ScriptControl(?:\.1)?|WScript\.Network|ADODB\.Stream|Scripting\.FileSystemObject)$/i;
+
+/** The value of a VBScript string expression of literals and Chr()/ChrW() codes joined with & or +, if it is only that. */
+function foldVbString(expr: string): string | undefined {
+  const parts = expr.split(/\s*[&+]\s*/);
+  let out = '';
+  for (const raw of parts) {
+    const p = raw.trim();
+    const lit = /^"((?:[^"]|"")*)"$/.exec(p);
+    if (lit) {
+      out += lit[1]!.replace(/""/g, '"');
+      continue;
+    }
+    const chr = /^chrw?\s*\(\s*(?:&H([0-9a-f]{1,4})|&O?([0-7]{1,6})|(\d{1,5}))\s*\)$/i.exec(p);
+    if (!chr) return undefined;
+    out += String.fromCharCode(chr[1] ? parseInt(chr[1], 16) : chr[2] ? parseInt(chr[2], 8) : Number(chr[3]));
+  }
+  return out.length > 0 && out.length < 100 ? out : undefined;
 }
 
 /**

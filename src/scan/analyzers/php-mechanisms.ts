@@ -41,6 +41,8 @@ export function superglobalSpellings(code: string, resolve: VarResolver, d: Doll
  */
 export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]>, resolve: VarResolver): void {
   const calls = callIndex(ctx);
+  // `$a = array('6','n',')','_',...)`: a literal list of single characters is an alphabet names are spelled from
+  if (calls.has('array')) addCharArraySlots(ctx, consts);
   if (!calls.hasAnyOf(['explode', 'str_split'])) return;
   for (const m of matches(/(\$\w{1,40})\s*=\s*(explode|str_split)\s*\(/gi, ctx.code, 200)) {
     const args = splitTopArgs(callArgs(ctx.code, m.index + m[0].length - 1, 20000));
@@ -60,6 +62,18 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
       const list = consts.get(key);
       if (list) list.push(p);
       else consts.set(key, [p]);
+    });
+  }
+}
+
+function addCharArraySlots(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
+  for (const m of matches(/(\$\w{1,40})\s*=\s*array\s*\(((?:\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*,){8,400}\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*)\)/g, ctx.code, 50)) {
+    const items = [...m[2]!.matchAll(/'((?:[^'\\\n]|\\.){1,2})'|"((?:[^"\\\n$]|\\.){1,2})"/g)].map((x) => (x[1] ?? x[2] ?? '').replace(/\\(.)/g, '$1'));
+    items.forEach((v, i) => {
+      const key = `${m[1]}[${i}]`;
+      const list = consts.get(key);
+      if (list) list.push(v);
+      else consts.set(key, [v]);
     });
   }
 }

@@ -8,6 +8,9 @@ import { fileManager, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs, printable } from '../text.js';
 import { blankStrings } from '../lexer.js';
+import { analyzeEncoderTraces } from './php-encoders.js';
+import { analyzeGates } from './php-gates.js';
+import { analyzeRelay } from './php-relay.js';
 import { addSplitSlots, evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, superglobalSpellings, writeThenInclude } from './php-mechanisms.js';
 import { analyzeHackTools } from './php-hacktools.js';
 import { importedRequestNames } from './php-imports.js';
@@ -157,7 +160,13 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     } else if (isCode && DECODERS.test(args)) {
       ev.add('obfuscation', `${name}() of a decoded payload`, 10, m.index, m[0].length);
     } else if (isCode && /\$/.test(args)) {
-      ev.add('capability', `${name}() of dynamic code`, name === 'eval' ? 4 : 2.5, m.index, m[0].length);
+      // code spelled from constant pieces (`$a[18].$a[8]...` over a character table) folds to its text
+      const parts = splitTopArgs(args);
+      const body = evalStringExpr(name === 'create_function' ? (parts[parts.length - 1] ?? '') : (parts[0] ?? ''), resolve);
+      if (body !== undefined && body.length >= 8 && /[;(]/.test(body) && /\b(?:eval|assert|system|exec|passthru|shell_exec|base64_decode|gzinflate|gzuncompress|str_rot13|create_function|call_user_func)\s*\(/i.test(body)) {
+        ev.add('obfuscation', `${name}() runs code spelled from constant pieces`, 9, m.index, m[0].length);
+        ctx.layers.push({ text: body, offset: m.index, how: 'code folded from constant pieces', language: 'php' });
+      } else ev.add('capability', `${name}() of dynamic code`, name === 'eval' ? 4 : 2.5, m.index, m[0].length);
     }
     if (!isCode) cmdCalls.push({ name, at: m.index, args });
   }
@@ -276,8 +285,9 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     else if (/^\$\w+$/.test(whole) && near.has(whole)) ev.add('flow', 'request-derived variable is included as code (file inclusion backdoor)', 10, m.index, m[0].length);
     else if (taint.touches(arg)) ev.add('flow', INDIRECT, FIXED_AFFIXES.test(arg) ? 1.5 : 3, m.index, m[0].length);
     else if (/php:\/\/input|data:(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
-    // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just that
-    else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg)) ev.add('capability', 'includes a non-script file (image/text) as PHP code', /\.txt['"]/i.test(arg) ? 3 : 6, m.index, m[0].length);
+    // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just
+    // that, except in a stub that does nothing else
+    else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg)) ev.add('capability', 'includes a non-script file (image/text) as PHP code', /\.txt['"]/i.test(arg) && ctx.size >= 256 ? 3 : 6, m.index, m[0].length);
     else if (/\/tmp\/|sys_get_temp_dir|upload_tmp_dir/i.test(arg)) ev.add('capability', 'includes a file from a temp folder', 5, m.index, m[0].length);
   }
 
@@ -394,6 +404,9 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   writeThenInclude(ctx, taint);
   nonAlphanumericCode(ctx);
   gotoScramble(ctx);
+  analyzeEncoderTraces(ctx);
+  analyzeGates(ctx);
+  analyzeRelay(ctx);
   analyzeHackTools(ctx, taint, hasRequest);
   analyzeStealth(ctx);
   xslPhpCalls(ctx);

@@ -1,0 +1,84 @@
+/**
+ * Traces PHP encoders leave in the code they emit, whatever payload they wrap: identifiers
+ * made of random bytes (PHPJiaMi/EnPHP style: names that are not text in any encoding) and
+ * variable names written as escaped string literals (`${"\x47L\x4f\x42ALS"}[...]`, which no
+ * author types by hand). Each is weak alone; with dynamic evaluation it is an encoded shell.
+ */
+import type { AnalyzerContext } from '../context.js';
+import { matches } from '../flow.js';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function isText(latin1: string): boolean {
+  try {
+    UTF8.decode(Buffer.from(latin1, 'latin1'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `'A'=>'x'` pairs: one character mapped to another, the entries of a substitution table. */
+const CHAR_PAIR = /['"]([A-Za-z0-9+/=])['"]\s*=>\s*['"]([A-Za-z0-9+/=])['"]/g;
+
+export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  // a literal table mapping most of the base64 alphabet onto itself, shuffled: the key of a
+  // substitution cipher over an encoded payload
+  if (code.includes("'=>'") || code.includes('"=>"') || code.includes("' => '")) {
+    const keys = new Set<string>();
+    let first = -1;
+    for (const m of matches(CHAR_PAIR, code, 400)) {
+      if (m[1] === m[2]) continue;
+      keys.add(m[1]!);
+      if (first < 0) first = m.index;
+    }
+    if (keys.size >= 50) ev.add('obfuscation', `character substitution table over the base64 alphabet (${keys.size} entries; encoder output)`, 5, first, 30);
+  }
+  // a long literal with no letter or digit at all: a payload kept as punctuation (XOR-decoded)
+  // (many different marks: a ruler of '=' or '-' in a banner is not one)
+  const punct = /(['"])[!-/:-@[-`{-~]{200,}/.exec(code);
+  if (punct && new Set(punct[0].slice(0, 2000)).size >= 12) ev.add('obfuscation', 'long string literal made only of punctuation (encoded payload)', 4, punct.index, 30);
+  // identifiers of high bytes that do not decode as UTF-8: names generated from random bytes
+  if (/[\x80-\xff]/.test(code)) {
+    const names = new Set<string>();
+    let first = -1;
+    for (const m of matches(/(?:\$|\bfunction\s+)([\x80-\xff][\x80-\xff\w]{1,40})/g, code, 2000)) {
+      const name = m[1]!;
+      if (names.has(name) || isText(name)) continue;
+      names.add(name);
+      if (first < 0) first = m.index;
+      if (names.size >= 10) break;
+    }
+    if (names.size >= 10) ev.add('obfuscation', 'identifiers made of random bytes (encoder output)', 5, first, 20);
+  }
+  // source written backwards (`;)]'a'[TSOP_$(lave`): a payload another file reverses and runs
+  const rev = /TSOP_\$|TEG_\$|TSEUQER_\$|EIKOOC_\$|edoced_46esab|etalfnizg/.exec(ctx.text);
+  if (rev && (ctx.text.match(/TSOP_\$|TEG_\$|TSEUQER_\$|EIKOOC_\$|edoced_46esab|etalfnizg|\(lave\b|\(tressa\b|\(metsys\b/g)?.length ?? 0) >= 2) {
+    ev.add('obfuscation', 'PHP source stored backwards (a payload to be reversed and run)', 6, rev.index, 20);
+  }
+  // names drawn from look-alike characters only ($OOO0O00, $lIl1lI): chosen to be unreadable
+  if (code.includes('$O') || code.includes('$l') || code.includes('$I') || code.includes('$_0')) {
+    const names = new Set<string>();
+    let first = -1;
+    for (const m of matches(/\$((?:[O0]|_[O0]){6,40}|[lI1]{6,40})\b/g, code, 500)) {
+      const n = m[1]!;
+      // both look-alikes must appear: a name of O or l alone can be a real word's initials
+      if (!(/[O]/.test(n) && /0/.test(n)) && !(/[lI]/.test(n) && /1|I/.test(n) && /l/.test(n))) continue;
+      names.add(n);
+      if (first < 0) first = m.index;
+      if (names.size >= 5) break;
+    }
+    if (names.size >= 5) ev.add('obfuscation', 'variable names made of look-alike characters (O/0, l/I/1; encoder output)', 5, first, 20);
+  }
+  // variable names spelled as escaped strings: ${"\x47..."} 
+  if (code.includes('${"\\x') || code.includes("${'\\x")) {
+    let n = 0;
+    let first = -1;
+    for (const m of matches(/\$\{\s*"(?:[^"\\\n]|\\x[0-9a-fA-F]{2}){0,40}\\x[0-9a-fA-F]{2}(?:[^"\\\n]|\\x[0-9a-fA-F]{2}){0,40}"\s*\}/g, code, 200)) {
+      if (first < 0) first = m.index;
+      if (++n >= 5) break;
+    }
+    if (n >= 5) ev.add('obfuscation', 'variable names written as escaped string literals (encoder output)', 5, first, 20);
+  }
+}
