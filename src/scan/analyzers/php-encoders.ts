@@ -4,7 +4,7 @@
  * variable names written as escaped string literals (`${"\x47L\x4f\x42ALS"}[...]`, which no
  * author types by hand). Each is weak alone; with dynamic evaluation it is an encoded shell.
  */
-import type { AnalyzerContext } from '../context.js';
+import { callIndex, includesText, type AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -21,8 +21,14 @@ function isText(latin1: string): boolean {
 /** `'A'=>'x'` pairs: one character mapped to another, the entries of a substitution table. */
 const CHAR_PAIR = /['"]([A-Za-z0-9+/=])['"]\s*=>\s*['"]([A-Za-z0-9+/=])['"]/g;
 
+/** Calls through which encoded code finally runs: the traces below only matter next to one. */
+const RUNS = ['eval', 'assert', 'create_function'];
+
 export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
+  // a payload file holding reversed source runs nothing itself: checked on its own
+  if (includesText(ctx.text, 'TSOP_$') || includesText(ctx.text, 'TEG_$') || includesText(ctx.text, 'TSEUQER_$') || includesText(ctx.text, 'edoced_46esab')) reversedSource(ctx);
+  if (!callIndex(ctx).hasAnyOf(RUNS)) return;
   // a literal table mapping most of the base64 alphabet onto itself, shuffled: the key of a
   // substitution cipher over an encoded payload
   if (code.includes("'=>'") || code.includes('"=>"') || code.includes("' => '")) {
@@ -52,11 +58,6 @@ export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
     }
     if (names.size >= 10) ev.add('obfuscation', 'identifiers made of random bytes (encoder output)', 5, first, 20);
   }
-  // source written backwards (`;)]'a'[TSOP_$(lave`): a payload another file reverses and runs
-  const rev = /TSOP_\$|TEG_\$|TSEUQER_\$|EIKOOC_\$|edoced_46esab|etalfnizg/.exec(ctx.text);
-  if (rev && (ctx.text.match(/TSOP_\$|TEG_\$|TSEUQER_\$|EIKOOC_\$|edoced_46esab|etalfnizg|\(lave\b|\(tressa\b|\(metsys\b/g)?.length ?? 0) >= 2) {
-    ev.add('obfuscation', 'PHP source stored backwards (a payload to be reversed and run)', 6, rev.index, 20);
-  }
   // names drawn from look-alike characters only ($OOO0O00, $lIl1lI): chosen to be unreadable
   if (code.includes('$O') || code.includes('$l') || code.includes('$I') || code.includes('$_0')) {
     const names = new Set<string>();
@@ -80,5 +81,13 @@ export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
       if (++n >= 5) break;
     }
     if (n >= 5) ev.add('obfuscation', 'variable names written as escaped string literals (encoder output)', 5, first, 20);
+  }
+}
+
+/** Source written backwards (`;)]'a'[TSOP_$(lave`): a payload another file reverses and runs. */
+function reversedSource(ctx: AnalyzerContext): void {
+  const rev = /TSOP_\$|TEG_\$|TSEUQER_\$|EIKOOC_\$|edoced_46esab|etalfnizg/.exec(ctx.text);
+  if (rev && (ctx.text.match(/TSOP_\$|TEG_\$|TSEUQER_\$|EIKOOC_\$|edoced_46esab|etalfnizg|\(lave\b|\(tressa\b|\(metsys\b/g)?.length ?? 0) >= 2) {
+    ctx.ev.add('obfuscation', 'PHP source stored backwards (a payload to be reversed and run)', 6, rev.index, 20);
   }
 }
