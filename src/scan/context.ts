@@ -4,6 +4,7 @@
  */
 import type { EvidenceCollector } from './evidence.js';
 import type { Language } from './types.js';
+import { escapeRegExp } from './text.js';
 
 export interface DecodedLayer {
   text: string;
@@ -45,7 +46,7 @@ export function hasAny(hay: string, needles: readonly string[]): boolean {
   const key = needles.join('\u0000');
   let re = GATES.get(key);
   if (!re) {
-    re = new RegExp(needles.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+    re = new RegExp(needles.map(escapeRegExp).join('|'));
     GATES.set(key, re);
   }
   return re.test(hay);

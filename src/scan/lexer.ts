@@ -5,6 +5,7 @@
  * are handled by analyzing code without comments. Text outside server-code regions
  * (HTML around `<?php ... ?>` or `<% ... %>`) is blanked the same way.
  */
+import { escapeRegExp } from './text.js';
 
 export interface LexSpec {
   /** `//`-style and `#`-style line comments. */
@@ -159,7 +160,7 @@ function heredocEnd(text: string, at: number): number {
 function indexOfCi(text: string, needle: string, from: number): number {
   // delimiters are short ASCII; only `<script runat` style ones need case-folding
   if (!/[a-z]/i.test(needle)) return text.indexOf(needle, from);
-  const re = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'ig');
+  const re = new RegExp(escapeRegExp(needle), 'ig');
   re.lastIndex = from;
   const m = re.exec(text);
   return m ? m.index : -1;

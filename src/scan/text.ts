@@ -2,6 +2,11 @@
  * Text helpers for evidence: offset -> line, short printable snippets, entropy.
  */
 
+/** `s` as a regex that matches it literally. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Offsets of line starts, built once per analyzed text so line lookups are O(log n). */
 export class LineIndex {
   private readonly starts: number[] = [0];

@@ -7,16 +7,12 @@
  */
 import { callIndex, type AnalyzerContext, type DollarPairs } from '../context.js';
 import { Taint, matches } from '../flow.js';
-import { callArgs } from '../text.js';
+import { callArgs, escapeRegExp } from '../text.js';
 import { looksLikeCode } from '../decode.js';
 import { PHP_FLOW, evalStringExpr, splitTopArgs, type VarResolver } from './php.js';
 
 const SUPERGLOBAL = /^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)$/;
 const RUNS_CODE = new Set(['eval', 'assert', 'create_function', 'system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec', 'call_user_func', 'call_user_func_array', 'preg_replace']);
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /**
  * `${'_REQUEST'}`, `${"_P"."OST"}`, `$ {chr(95).'GET'}`, `${$a.$b}`: a superglobal reached
@@ -29,7 +25,7 @@ export function superglobalSpellings(code: string, resolve: VarResolver, d: Doll
     const inner = m[1]!.trim();
     if (/^\$\w+$/.test(inner) && resolve.varying?.has(inner)) continue;
     const v = evalStringExpr(inner, resolve);
-    if (v !== undefined && SUPERGLOBAL.test(v)) out.add(escapeRe(m[0]));
+    if (v !== undefined && SUPERGLOBAL.test(v)) out.add(escapeRegExp(m[0]));
     if (out.size >= 20) break;
   }
   return [...out];

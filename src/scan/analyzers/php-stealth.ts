@@ -5,6 +5,7 @@
  */
 import { callIndex, includesText, type AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
+import { escapeRegExp } from '../text.js';
 
 const CMD_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open'];
 
@@ -60,7 +61,7 @@ function tempScriptLaunch(ctx: AnalyzerContext): void {
     const path = m[2]!;
     const launched = /\b(?:perl|python\d?|php|sh|bash|ruby|nohup)\s+$/.test(m[1]!) || /&\s*$/.test(m[3]!);
     if (!launched) continue;
-    const esc = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const esc = escapeRegExp(path);
     // the same path as the first argument of a call that also takes content or a mode
     const written = new RegExp(`\\(\\s*['"]${esc}['"]\\s*,`).exec(code);
     if (written) {

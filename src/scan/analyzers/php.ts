@@ -6,7 +6,7 @@ import { callIndex, dollarPairs, includesText, type AnalyzerContext, type CallIn
 import { analyzeWriters } from './writers.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
-import { callArgs, printable } from '../text.js';
+import { callArgs, escapeRegExp, printable } from '../text.js';
 import { blankStrings } from '../lexer.js';
 import { analyzeEncoderTraces } from './php-encoders.js';
 import { analyzeGates } from './php-gates.js';
@@ -675,7 +675,7 @@ function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): 
         const to = evalStringExpr(args[1]!, resolve, depth + 1);
         const subj = evalStringExpr(args[2]!, resolve, depth + 1);
         if (from === undefined || to === undefined || subj === undefined || from.length === 0) return undefined;
-        return fn === 'str_ireplace' ? subj.replace(new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), () => to) : subj.split(from).join(to);
+        return fn === 'str_ireplace' ? subj.replace(new RegExp(escapeRegExp(from), 'gi'), () => to) : subj.split(from).join(to);
       }
       case 'substr':
       case 'substr_replace': {
