@@ -9,7 +9,7 @@ import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs, escapeRegExp, printable } from '../text.js';
 import { blankStrings } from '../lexer.js';
 import { analyzeEncoderTraces } from './php-encoders.js';
-import { analyzeGates } from './php-gates.js';
+import { analyzeGates, passwordGate } from './php-gates.js';
 import { analyzeRelay } from './php-relay.js';
 import { addSplitSlots, evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, superglobalSpellings, writeThenInclude } from './php-mechanisms.js';
 import { analyzeHackTools } from './php-hacktools.js';
@@ -1299,15 +1299,6 @@ function mailerAndProxy(ctx: AnalyzerContext, taint: Taint): void {
       ev.add('flow', 'request chooses a URL the server fetches (proxy / SSRF tool)', 3, url.index, 30);
     }
   }
-}
-
-/**
- * A hard-coded hash compared with a request parameter: the password gate of a backdoor
- * (applications check passwords against stored hashes, not literals in the code).
- */
-function passwordGate(ctx: AnalyzerContext): void {
-  const gate = /\b(?:md5|sha1|crc32|hash\s*\(\s*['"]\w+['"]\s*,)\s*\(?\s*\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]]{1,40}\]\s*\)\s*[!=]==?\s*['"][0-9a-f]{8,64}['"]|['"][0-9a-f]{32,64}['"]\s*[!=]==?\s*(?:md5|sha1)\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)/i.exec(ctx.code);
-  if (gate) ctx.ev.add('capability', 'request parameter checked against a hard-coded hash (backdoor password gate)', 3, gate.index, gate[0].length);
 }
 
 /** Content fetched from a URL and written under the web root: defacement or a dropper. */
