@@ -176,6 +176,12 @@ export function dollarPairs(ctx: AnalyzerContext): DollarPairs {
   return d;
 }
 
+/** Whether the code uses variable variables (`$$x`, `${$x}`): the gate of every `$$` check. */
+export function hasVariableVariables(ctx: AnalyzerContext): boolean {
+  const d = dollarPairs(ctx);
+  return d.dollar || (d.brace && /\$\{\s*\$/.test(ctx.code));
+}
+
 /** The call index of `ctx.lower`, built on first use. */
 export function callIndex(ctx: AnalyzerContext): CallIndex {
   ctx.calls ??= new CallIndex(ctx.lower);

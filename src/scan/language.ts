@@ -119,15 +119,12 @@ export function detectLanguage(text: string, ext: string): LanguageGuess {
   // fast paths: an unambiguous opening decides without running every cue
   // (not when ASP code opens first: an ASP shell may carry PHP it writes out as a string)
   const php = head.search(/<\?php/i);
-  if (php !== -1 && !/<%@|<jsp:|<cf[a-z]/i.test(head)) {
-    const asp = head.indexOf('<%');
-    if (asp === -1 || asp > php) return { language: 'php', confidence: 10 };
-  }
+  const asp = head.indexOf('<%');
+  if (php !== -1 && !/<%@|<jsp:|<cf[a-z]/i.test(head) && (asp === -1 || asp > php)) return { language: 'php', confidence: 10 };
   if ((ext === 'js' || ext === 'mjs' || ext === 'cjs') && !/^#!/.test(head) && !serverSideJs(text)) return { language: 'unknown', confidence: 0 };
   const score = new Map<Language, number>();
   for (const [lang, re, w] of CUES) if (re.test(head)) score.set(lang, (score.get(lang) ?? 0) + w);
   // PHP text that an ASP/JSP page writes out comes after that page's own `<%`: it weighs little
-  const asp = head.indexOf('<%');
   if (asp !== -1 && php > asp) score.set('php', (score.get('php') ?? 0) - 7);
   const hint = EXT_LANG[ext];
   if (hint) score.set(hint, (score.get(hint) ?? 0) + 3);

@@ -4,7 +4,7 @@
  * register_globals emulation of old shells and file managers). Every listed name then holds
  * request data, exactly as if it had been assigned from the request by hand.
  */
-import { dollarPairs, type AnalyzerContext } from '../context.js';
+import { hasVariableVariables, type AnalyzerContext } from '../context.js';
 import { matches, type Taint } from '../flow.js';
 import { callArgs } from '../text.js';
 import { evalStringExpr, splitTopArgs, type VarResolver } from './php.js';
@@ -44,8 +44,7 @@ function listedNames(expr: string, code: string, resolve: VarResolver, depth = 0
 /** Marks the imported names as request variables; true when any was added. */
 export function importedRequestNames(ctx: AnalyzerContext, taint: Taint, resolve: VarResolver): boolean {
   const { code } = ctx;
-  const d = dollarPairs(ctx);
-  if (!d.dollar && !(d.brace && /\$\{\s*\$/.test(code))) return false;
+  if (!hasVariableVariables(ctx)) return false;
   let added = false;
   for (const m of matches(/\bforeach\s*\(\s*([^;{]{1,300}?)\s+as\s+(?:\$\w+\s*=>\s*)?(\$\w+)\s*\)/gi, code, 200)) {
     const loopVar = m[2]!.slice(1);

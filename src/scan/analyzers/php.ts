@@ -2,7 +2,7 @@
  * PHP: request input reaching code/command execution, variable functions, callbacks,
  * includes, writers and sockets, plus the ways shells assemble function names.
  */
-import { callIndex, dollarPairs, includesText, type AnalyzerContext, type CallIndex, type CallSite, type DollarPairs } from '../context.js';
+import { callIndex, dollarPairs, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
@@ -107,7 +107,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   if (superNames.length > 0) extraSources.push(`\\$\\{\\s*(?:${superNames.join('|')})\\s*\\}`);
   extraSources.push(...superglobalSpellings(code, resolve, dollarPairs(ctx)));
   // foreach (array('_POST', '_GET') as $r) ... $$r: a superglobal reached by its name
-  const byName = superglobalNameVars(code, dollarPairs(ctx));
+  const byName = superglobalNameVars(ctx);
   if (byName.length > 0) extraSources.push(`\\$\\$(?:${byName.join('|')})\\b|\\$\\{\\s*\\$(?:${byName.join('|')})\\s*\\}`);
   const flow0: FlowSpec = extraSources.length === 0 ? PHP_FLOW : { ...PHP_FLOW, source: new RegExp(`${PHP_FLOW.source.source}|${extraSources.join('|')}`, 'i') };
   // functions that return request data are request sources too: eval(x()) with x() { return $_POST['a']; }
@@ -186,7 +186,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const dynamic = cmdCalls.find((c) => /\$/.test(c.args));
     // applications organised in classes read the request in one method and run a converter in
     // another; in a procedural script the two meet
-    if (dynamic && hasRequest) ev.add('flow', 'OS command built from variables in a script that reads request input', classBased(code) ? 1.5 : 3, dynamic.at, dynamic.name.length);
+    if (dynamic && hasRequest) ev.add('flow', 'OS command built from variables in a script that reads request input', classBased(ctx) ? 1.5 : 3, dynamic.at, dynamic.name.length);
   }
 
   // preg_replace with the /e modifier evaluates the replacement
@@ -261,13 +261,14 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     if (base === '$this') continue;
     // `new $class()` instantiates a class; it calls no function by name
     if (/\bnew\s+$/i.test(code.slice(Math.max(0, m.index - 8), m.index))) continue;
+    // the names the callee may be filed under among the variables holding function names
+    const heldBy = [base, callee.replace(/\s+/g, ''), varVarName(callee, resolve)];
     if (taint.hasSource(callee)) ev.add('flow', 'request input names the function to call', 12, m.index, m[0].length);
     else if (taint.vars.has(base)) ev.add('flow', near.has(base) ? 'request-derived variable is called as a function' : INDIRECT, near.has(base) ? 11 : 4, m.index, m[0].length);
-    else if (names.has(base) || names.has(callee.replace(/\s+/g, '')) || names.has(varVarName(callee, resolve))) {
-      const strong = names.strong.has(base) || names.strong.has(callee.replace(/\s+/g, '')) || names.strong.has(varVarName(callee, resolve));
+    else if (heldBy.some((k) => names.has(k))) {
+      const strong = heldBy.some((k) => names.strong.has(k));
       ev.add('flow', 'a variable holding a dangerous function name is called', strong ? 11 : 4, m.index, m[0].length);
-    }
-    else {
+    } else {
       const args = callArgs(code, m.index + m[0].length - 1);
       if (taint.hasSource(args)) ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
       else if (taint.touchesDirectly(args) && (ctx.size < 4096 || callee.startsWith('${'))) ev.add('flow', 'request-derived value passed to a function chosen at runtime', 5, m.index, m[0].length);
@@ -507,7 +508,6 @@ function varVarName(callee: string, resolve: VarResolver): string {
   return v !== undefined && /^\w{1,40}$/.test(v) ? '$' + v : '';
 }
 
-/** Variables (and array slots) holding a dangerous function name, however it was spelled. */
 /**
  * Names that run code or commands when called through a variable. The other dangerous names
  * (decoders, file writers, move_uploaded_file, include) are called through variables by
@@ -515,24 +515,27 @@ function varVarName(callee: string, resolve: VarResolver): string {
  */
 const RUNS_WHEN_CALLED = new Set([...CODE_SINKS, ...CMD_SINKS, 'call_user_func', 'call_user_func_array', 'preg_replace', 'array_map', 'register_shutdown_function']);
 
-/** Variables holding a dangerous function name; `strong` marks those holding one that runs code or commands. */
+/**
+ * Variables (and array slots) holding a dangerous function name, however it was spelled;
+ * `strong` marks those holding one that runs code or commands.
+ */
 function dangerousNameVars(ctx: AnalyzerContext, consts: Map<string, string[]>): Set<string> & { strong: Set<string> } {
   const out = Object.assign(new Set<string>(), { strong: new Set<string>() });
   for (const [name, vs] of consts) {
-    if (vs.some((v) => DANGEROUS_NAMES.has(v.toLowerCase().trim()))) out.add(name);
-    if (vs.some((v) => RUNS_WHEN_CALLED.has(v.toLowerCase().trim()))) out.strong.add(name);
+    const lows = vs.map((v) => v.toLowerCase().trim());
+    if (lows.some((v) => DANGEROUS_NAMES.has(v))) out.add(name);
+    if (lows.some((v) => RUNS_WHEN_CALLED.has(v))) out.strong.add(name);
   }
   const resolve: VarResolver = (n) => consts.get(n)?.at(-1);
   // array slots: $a['k'] = 'assert'  ->  "$a['k']"
   for (const m of matches(/(\$\w+\s*\[[^\]\n]{0,40}\])\s*=(?![=>])\s*([^;\n]{1,200})/g, ctx.code, 2000)) {
     const v = evalStringExpr(m[2]!, resolve);
-    if (v !== undefined && DANGEROUS_NAMES.has(v.toLowerCase().trim())) {
-      out.add(m[1]!.replace(/\s+/g, ''));
-      out.add(/^\$\w+/.exec(m[1]!)![0]);
-      if (RUNS_WHEN_CALLED.has(v.toLowerCase().trim())) {
-        out.strong.add(m[1]!.replace(/\s+/g, ''));
-        out.strong.add(/^\$\w+/.exec(m[1]!)![0]);
-      }
+    const low = v?.toLowerCase().trim();
+    if (low !== undefined && DANGEROUS_NAMES.has(low)) {
+      const slot = m[1]!.replace(/\s+/g, '');
+      const base = /^\$\w+/.exec(m[1]!)![0];
+      out.add(slot).add(base);
+      if (RUNS_WHEN_CALLED.has(low)) out.strong.add(slot).add(base);
     }
   }
   return out;
@@ -1001,7 +1004,7 @@ function wrapperFlows(ctx: AnalyzerContext, taint: Taint): void {
     const args = callArgs(code, m.index + m[0].length - 1);
     // in class-based application code one variable name spans many methods: only request data
     // one assignment away counts there
-    if (classBased(code) ? taint.touchesDirectly(args) : taint.touches(args)) {
+    if (classBased(ctx) ? taint.touchesDirectly(args) : taint.touches(args)) {
       ev.add('flow', `request input reaches ${wrappers.get(m[1]!)}() through a wrapper function`, 11, m.index, m[0].length);
       return;
     }
@@ -1047,13 +1050,18 @@ function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
   }
 }
 
-/** `code` with string contents blanked, computed once per analyzed text. */
 /** Code organised in classes or a namespace (applications and libraries, rarely shells). */
 const CLASS_CODE = /^[ \t]*(?:namespace\s+[\w\\]+\s*;|(?:abstract\s+|final\s+)?class\s+\w+)/m;
-function classBased(code: string): boolean {
-  return CLASS_CODE.test(code);
+const CLASS_BASED = new WeakMap<AnalyzerContext, boolean>();
+
+/** Whether the analyzed code is class-based, tested once per analyzed text. */
+function classBased(ctx: AnalyzerContext): boolean {
+  let v = CLASS_BASED.get(ctx);
+  if (v === undefined) CLASS_BASED.set(ctx, (v = CLASS_CODE.test(ctx.code)));
+  return v;
 }
 
+/** `code` with string contents blanked, computed once per analyzed text. */
 function bareCode(ctx: AnalyzerContext): string {
   ctx.bare ??= blankStrings(ctx.code, '\'"');
   return ctx.bare;
@@ -1094,8 +1102,9 @@ function persistence(ctx: AnalyzerContext): void {
 }
 
 /** Variables that iterate over superglobal names: foreach (array('_POST', '_GET') as $r). */
-function superglobalNameVars(code: string, d: DollarPairs): string[] {
-  if (!d.dollar && !(d.brace && /\$\{\s*\$/.test(code))) return [];
+function superglobalNameVars(ctx: AnalyzerContext): string[] {
+  if (!hasVariableVariables(ctx)) return [];
+  const { code } = ctx;
   const out: string[] = [];
   for (const m of matches(/foreach\s*\(\s*(?:array\s*\(|\[)([^;{]{1,120}?)[)\]]\s*as\s*\$(\w{1,40})\s*\)/gi, code, 50)) {
     if (/['"]_(?:POST|GET|REQUEST|COOKIE|SERVER|FILES)['"]/.test(m[1]!)) out.push(m[2]!);
