@@ -24,6 +24,16 @@ const WRITES: Record<string, RegExp> = {
 
 const SCRIPT_NAME = /["'][^"'\n]{0,120}\.(?:php\d?|phtml|asp|aspx|asa|cer|ashx|asmx|jsp|jspx|cfm)["']|SCRIPT_NAME|PATH_TRANSLATED|SCRIPT_FILENAME|__FILE__|PHP_SELF/i;
 
+/** The rest of an opener's statement (up to `;` or the line end, 300 characters at most). */
+function openerStatement(code: string, m: RegExpExecArray): string {
+  return code.slice(m.index + m[0].length, m.index + m[0].length + 300).split(/[;\n]/)[0]!;
+}
+
+/** The path an opener's statement names: its first argument (VBScript calls have no parentheses to split on). */
+function pathArgument(lang: string, stmt: string): string {
+  return lang === 'asp' ? stmt : stmt.split(',')[0]!;
+}
+
 /** The page's own file, by the server variables and constants that name it. */
 const OWN_SCRIPT = /SCRIPT_NAME|PATH_TRANSLATED|SCRIPT_FILENAME|__FILE__|PHP_SELF/;
 
@@ -63,10 +73,10 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
     let pathFromRequest = -1;
     let pathDirect = false;
     for (const m of matches(opener, code, 200)) {
-      const stmt = code.slice(m.index + m[0].length, m.index + m[0].length + 300).split(/[;\n]/)[0]!;
+      const stmt = openerStatement(code, m);
       if (lang === 'php' && readOnlyOpen(stmt)) continue;
       // PHP's upload temp name is chosen by the server, not the client
-      const firstArg = (lang === 'asp' ? stmt : stmt.split(',')[0]!).replace(UPLOAD_TMP_NAME, '');
+      const firstArg = pathArgument(lang, stmt).replace(UPLOAD_TMP_NAME, '');
       if (taint.touches(firstArg)) {
         pathFromRequest = m.index;
         pathDirect = taint.touchesDirectly(firstArg);
@@ -76,8 +86,7 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
     // content from the request written to a fixed server-script name: a dropper for the next shell
     if (pathFromRequest < 0) {
       for (const m of matches(opener, code, 200)) {
-        const stmt = code.slice(m.index + m[0].length, m.index + m[0].length + 300).split(/[;\n]/)[0]!;
-        if (!namesScript(lang === 'asp' ? stmt : stmt.split(',')[0]!, taint)) continue;
+        if (!namesScript(pathArgument(lang, openerStatement(code, m)), taint)) continue;
         for (const w of matches(writer, code, 500)) {
           if (!isPageOutput(code, w.index) && taint.touches(w[1] ?? w[2] ?? '')) {
             ev.add('flow', 'request content written into a server-script file', 10, m.index, 30);
