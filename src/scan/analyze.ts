@@ -79,9 +79,13 @@ export interface AnalyzeOptions {
  * read as latin1, so each quote is its three UTF-8 bytes; line numbers do not move.
  */
 function straightenQuotes(text: string): string {
-  if (!text.includes('\xe2\x80')) return text;
-  if (!/[[(=,]\s*\xe2\x80[\x98\x9c\x9d]|\xe2\x80[\x99\x9d]\s*[\]),;%]/.test(text)) return text;
-  return text.replace(/\xe2\x80[\x9c\x9d]/g, '"').replace(/\xe2\x80[\x98\x99]/g, "'");
+  // the same quotes in the two encodings copied shells come in: UTF-8 (E2 80 9C/9D/98/99) and
+  // GBK (A1 B0/B1/AE/AF); text is read byte-per-char, so each is a short run of chars
+  const utf8 = text.includes('\xe2\x80') && /[[(=,]\s*\xe2\x80[\x98\x9c\x9d]|\xe2\x80[\x99\x9d]\s*[\]),;%]/.test(text);
+  const gbk = text.includes('\xa1') && /[[(=,]\s*\xa1[\xae\xb0\xb1]|\xa1[\xaf\xb1]\s*[\]),;%]/.test(text);
+  if (utf8) text = text.replace(/\xe2\x80[\x9c\x9d]/g, '"').replace(/\xe2\x80[\x98\x99]/g, "'");
+  if (gbk) text = text.replace(/\xa1[\xb0\xb1]/g, '"').replace(/\xa1[\xae\xaf]/g, "'");
+  return text;
 }
 
 export function analyzeText(text: string, language: Language, opts: AnalyzeOptions, layer = 0, budget = { bytes: 0, layers: 0 }): EvidenceCollector {

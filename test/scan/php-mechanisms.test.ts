@@ -166,3 +166,10 @@ test('php: card data mailed out next to a payment method', () => {
   const gateway = `<?php class Pay { function capture($info) { $ch = curl_init('https://gateway.example.invalid'); curl_setopt($ch, CURLOPT_POSTFIELDS, array('n' => $info->getCcNumber(), 'c' => $info->getCcCid())); return curl_exec($ch); } }`;
   assert.ok(!reasons(findingOf('gw.php', gateway)).some((r) => r.includes('card skimmer')));
 });
+
+test('php: a call whose result is called in place names the function without a variable', () => {
+  assert.ok(mal('cc1.php', `<?php $q = $_GET[1];\nfile_get_contents("php" . $q)($_GET[2]);\n`).includes('request input meets a function whose name file_get_contents() computes and calls in place'));
+  assert.ok(reasons(findingOf('cc2.php', `<?php base64_decode('YXNzZXJ0')($_POST['x']);`)).includes('request input meets a function whose name base64_decode() computes and calls in place'));
+  // a closure returned by a method and called is ordinary modern PHP
+  assert.equal(findingOf('cc3.php', `<?php $v = $this->resolver()($name); echo trim($v);`), undefined);
+});

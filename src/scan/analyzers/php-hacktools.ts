@@ -23,6 +23,8 @@ export function analyzeHackTools(ctx: AnalyzerContext, taint: Taint, hasRequest:
   credentialTheft(ctx);
   siteTakeover(ctx);
   seoCloaking(ctx);
+  installBeacon(ctx);
+  defacement(ctx);
   if (hasRequest) writableDirScanner(ctx, taint);
 }
 
@@ -300,4 +302,57 @@ function seoCloaking(ctx: AnalyzerContext): void {
   const bot = /HTTP_USER_AGENT['"]\s*\][^;]{0,80}(?:googlebot|baiduspider|bingbot|sogou|360spider|yandexbot)/i.exec(code);
   const remote = /['"]https?:\/\/[^'"\s]{4,120}['"]\s*\.\s*(?:\$\w+|\$_SERVER\s*\[\s*['"](?:HTTP_HOST|REQUEST_URI|QUERY_STRING|SERVER_NAME))/i.exec(code);
   if (bot && remote) ev.add('capability', 'shows search-engine crawlers pages fetched from a remote server (SEO cloaking / doorway)', 5, bot.index, bot[0].length);
+}
+
+/** `$_SERVER` keys that tell an outsider where a script is installed and how to reach it. */
+const LOCATION_KEYS = /\$_SERVER\s*\[\s*['"](DOCUMENT_ROOT|SCRIPT_FILENAME|PATH_TRANSLATED|SERVER_ADDR|HTTP_HOST|SERVER_NAME|PHP_SELF|REQUEST_URI|SCRIPT_NAME)['"]\s*\]/g;
+/** Mailboxes anyone can open: a site's own notifications go to its own domain. */
+const FREE_MAIL = /[\w.+-]{2,64}@(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|mail|inbox|yandex|rambler|bk|list|qq|163|126|sina|protonmail|proton|gmx|tutanota|zoho|icloud)\.[a-z.]{2,6}\b/i;
+
+/**
+ * The install beacon trojaned shells carry: on first run, mail() this server's paths and host
+ * name to the author's free-mail box, so the author learns of every copy someone uploads.
+ */
+function installBeacon(ctx: AnalyzerContext): void {
+  const calls = callIndex(ctx);
+  if (!calls.has('mail') || ctx.size > 262144) return;
+  const { code, ev } = ctx;
+  const mailbox = FREE_MAIL.exec(code);
+  if (!mailbox) return;
+  const keys = new Set<string>();
+  for (const m of matches(LOCATION_KEYS, code, 40)) keys.add(m[1]!.toUpperCase());
+  // a site and a path on it: enough to find the script again
+  const host = keys.has('HTTP_HOST') || keys.has('SERVER_NAME') || keys.has('SERVER_ADDR');
+  const where = ['DOCUMENT_ROOT', 'SCRIPT_FILENAME', 'PATH_TRANSLATED', 'PHP_SELF', 'REQUEST_URI', 'SCRIPT_NAME'].filter((k) => keys.has(k));
+  if (!host || where.length === 0) return;
+  for (const c of calls.get('mail')) {
+    if (/[\w>:$]/.test(code[c.at - 1] ?? ' ')) continue;
+    const args = splitTopArgs(callArgs(code, c.open, 2000));
+    const to = args[0] ?? '';
+    const direct = FREE_MAIL.test(to);
+    const viaVar = /^\s*\$\w+\s*$/.test(to) && new RegExp(`\\${to.trim()}\\s*=\\s*['"][^'"\\n]*${mailbox[0].replace(/[.+]/g, '\\$&')}`).test(code);
+    if (direct || viaVar) {
+      ev.add('flow', `mails this server's host name and script location to a free-mail address (${mailbox[0]}): install beacon`, 6, c.at, c.open - c.at + 1);
+      return;
+    }
+  }
+}
+
+/** Signatures defacers leave in the page they put in place of the site's own. */
+const DEFACE_TEXT = /\b(?:hacked|owned|defaced|pwned)\s+by\b/i;
+
+/** Overwriting the site's front page with a defacer's message. */
+function defacement(ctx: AnalyzerContext): void {
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['fopen', 'file_put_contents']) || ctx.size > 65536 || !DEFACE_TEXT.test(ctx.code)) return;
+  const { code, ev } = ctx;
+  const front = /^\s*['"](?:[^'"\n]*\/)?(?:index|default|home)\.(?:php\d?|html?|asp|aspx|jsp)['"]/i;
+  for (const c of calls.sites(['fopen', 'file_put_contents'])) {
+    if (/[\w>:$]/.test(code[c.at - 1] ?? ' ')) continue;
+    const args = splitTopArgs(callArgs(code, c.open, 2000));
+    if (!front.test(args[0] ?? '')) continue;
+    if (c.name === 'fopen' && !/['"][wa]/i.test(args[1] ?? '')) continue;
+    ev.add('capability', 'overwrites the site\'s front page with a "hacked by" message (defacement)', 6, c.at, c.open - c.at + 1);
+    return;
+  }
 }

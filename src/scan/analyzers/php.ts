@@ -278,6 +278,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     }
   }
 
+  computedCallees(ctx, calls, taint);
+
   // include/require of request data, temp files or images
   for (const m of matches(/(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi, code)) {
     const arg = m[1]!;
@@ -1342,4 +1344,30 @@ function authBypass(ctx: AnalyzerContext): void {
   if (/\bfunction\s+wp_set_auth_cookie\b|\b(?:wp_authenticate|wp_check_password|wp_signon|check_password_reset_key|wp_verify_nonce|check_admin_referer)\s*\(/i.test(code)) return;
   const admin = /user_can\s*\([^;]{0,80}['"]administrator['"]|role\s*=>?\s*['"]administrator['"]|get_users\s*\([^;]{0,120}administrator/i.exec(code);
   if (admin) ev.add('capability', 'logs in as an administrator without checking a password (authentication bypass)', 8, admin.index, 30);
+}
+
+/** String functions whose result, called straight away, is a function name computed in place. */
+const NAME_MAKERS = ['base64_decode', 'str_rot13', 'strrev', 'hex2bin', 'gzinflate', 'gzuncompress', 'urldecode', 'rawurldecode', 'file_get_contents', 'implode', 'join', 'str_replace', 'substr', 'strtolower', 'strtoupper', 'trim', 'sprintf', 'chr', 'pack', 'convert_uudecode', 'strtr'];
+
+/**
+ * `base64_decode('...')($x)`, `file_get_contents('php'.$q)($_GET[2])`: since PHP 7 a call's
+ * result can be called directly, so the function's name never sits in a variable at all.
+ */
+function computedCallees(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): void {
+  const { code, ev } = ctx;
+  let bare: string | undefined;
+  for (const m of callMatches(ctx, calls, NAME_MAKERS, NOT_BEFORE_SINK)) {
+    // parentheses matched on the string-blanked code: `implode(')(', $w)` has none of its own
+    bare ??= bareCode(ctx);
+    const innerLen = callArgs(bare, m.open, 4000).length;
+    let j = m.open + innerLen + 2;
+    if (bare.charCodeAt(j - 1) !== 41) continue;
+    while (j < bare.length && /\s/.test(bare[j]!)) j++;
+    if (bare.charCodeAt(j) !== 40) continue;
+    const inner = code.slice(m.open + 1, m.open + 1 + innerLen);
+    const outer = code.slice(j + 1, j + 1 + callArgs(bare, j).length);
+    if (taint.touches(inner) || taint.touches(outer)) ev.add('flow', `request input meets a function whose name ${m.name}() computes and calls in place`, 10, m.index, j - m.index + 1);
+    else ev.add('obfuscation', `calls the function whose name ${m.name}() computes, in place`, 7, m.index, j - m.index + 1);
+    return;
+  }
 }
