@@ -169,12 +169,15 @@ function indexOfCi(text: string, needle: string, from: number): number {
 /** Returns `text` with comments (and non-code regions) replaced by spaces. */
 export function stripComments(text: string, spec: LexSpec): string {
   const regions = codeRegions(text, spec.regions);
-  if (!regions) return stripRange(text, 0, text.length, spec);
+  // one cursor for all regions: they come in order, and a character missing from the rest of
+  // the text is then searched for once, not once per region
+  const next = new NextOf(text, interestingChars(spec));
+  if (!regions) return stripRange(text, 0, text.length, spec, next);
   const parts: string[] = [];
   let pos = 0;
   for (const [s, e] of regions) {
     if (s > pos) parts.push(blankKeepDelims(text.slice(pos, s)));
-    parts.push(stripRange(text, s, e, spec));
+    parts.push(stripRange(text, s, e, spec, next));
     pos = e;
   }
   if (pos < text.length) parts.push(blankKeepDelims(text.slice(pos)));
@@ -188,20 +191,17 @@ function blankKeepDelims(s: string): string {
   return s.slice(0, 5).replace(/["'`]/g, ' ') + blank(s.slice(5, -5)) + s.slice(-5).replace(/["'`]/g, ' ');
 }
 
-function stripRange(text: string, from: number, to: number, spec: LexSpec): string {
+function stripRange(text: string, from: number, to: number, spec: LexSpec, next: NextOf): string {
   const out: string[] = [];
   let copyFrom = from;
   let i = from;
   const q1 = spec.quotes.includes("'") && !spec.vb;
   const q2 = spec.quotes.includes('"');
   const qb = spec.quotes.includes('`');
-  const next = interestingChars(spec);
   while (i < to) {
     // jump to the next character that can open a string or a comment
-    next.lastIndex = i;
-    if (!next.test(text)) break;
-    i = next.lastIndex - 1;
-    if (i >= to) break;
+    i = next.from(i);
+    if (i === -1 || i >= to) break;
     const c = text.charCodeAt(i);
     // strings
     if ((c === 34 && q2) || (c === 39 && q1) || (c === 96 && qb)) {
@@ -233,21 +233,50 @@ function stripRange(text: string, from: number, to: number, spec: LexSpec): stri
   return out.join('');
 }
 
-const NEXT = new Map<string, RegExp>();
-
-/** A global regex finding the next quote or comment opener for `spec` (one per spec shape). */
-function interestingChars(spec: LexSpec): RegExp {
-  const key = `${spec.quotes}|${spec.slash}|${spec.hash}|${spec.vb}`;
-  let re = NEXT.get(key);
-  if (!re) {
-    const chars = new Set<string>(spec.vb ? spec.quotes.replace("'", '') : spec.quotes);
-    if (spec.slash) chars.add('/');
-    if (spec.hash) chars.add('#');
-    if (spec.vb) chars.add("'");
-    re = new RegExp(`[${[...chars].map((c) => '\\' + c).join('')}]`, 'g');
-    NEXT.set(key, re);
+/**
+ * The next position of any of a few characters, from positions that only move forward: each
+ * character's next occurrence is found with indexOf and kept until passed, so a text with
+ * thousands of strings costs a few native scans instead of one regex call per string.
+ */
+class NextOf {
+  private readonly at: number[];
+  constructor(
+    private readonly text: string,
+    private readonly chars: string,
+  ) {
+    this.at = new Array<number>(chars.length).fill(-2);
   }
-  return re;
+
+  /** Smallest position >= i holding one of the characters, or -1. */
+  from(i: number): number {
+    let best = -1;
+    for (let k = 0; k < this.chars.length; k++) {
+      let p = this.at[k]!;
+      if (p !== -1 && p < i) {
+        p = this.text.indexOf(this.chars[k]!, i);
+        this.at[k] = p;
+      }
+      if (p !== -1 && (best === -1 || p < best)) best = p;
+    }
+    return best;
+  }
+}
+
+const NEXT = new Map<string, string>();
+
+/** The characters that can open a quote or a comment under `spec` (one string per spec shape). */
+function interestingChars(spec: LexSpec): string {
+  const key = `${spec.quotes}|${spec.slash}|${spec.hash}|${spec.vb}`;
+  let chars = NEXT.get(key);
+  if (chars === undefined) {
+    const set = new Set<string>(spec.vb ? spec.quotes.replace("'", '') : spec.quotes);
+    if (spec.slash) set.add('/');
+    if (spec.hash) set.add('#');
+    if (spec.vb) set.add("'");
+    chars = [...set].join('');
+    NEXT.set(key, chars);
+  }
+  return chars;
 }
 
 function lineEnd(text: string, i: number, to: number, spec: LexSpec): number {
@@ -323,12 +352,11 @@ export function blankStrings(code: string, quotes: string): string {
   const dq = quotes.includes('"');
   const sq = quotes.includes("'");
   if (!dq && !sq) return code;
-  const next = dq && sq ? /["']/g : dq ? /"/g : /'/g;
+  const next = new NextOf(code, dq && sq ? '"\'' : dq ? '"' : "'");
   let i = 0;
   while (i < n) {
-    next.lastIndex = i;
-    if (!next.test(code)) break;
-    i = next.lastIndex - 1;
+    i = next.from(i);
+    if (i === -1) break;
     const c = code.charCodeAt(i);
     const close = c === 34 ? '"' : "'";
     let j = i + 1;
