@@ -187,3 +187,67 @@ export function callIndex(ctx: AnalyzerContext): CallIndex {
   ctx.calls ??= new CallIndex(ctx.lower);
   return ctx.calls;
 }
+
+const STICKY = new WeakMap<RegExp, RegExp>();
+
+/**
+ * The matches a global scan of `re` would find, when every position where `re` can match is
+ * in `starts` (ascending): `re` runs anchored at each start not inside an earlier match. A
+ * cheap native search for the pattern's literal part finds the starts; the regex then no
+ * longer tries every `$` or letter of the file.
+ */
+export function matchesAt(re: RegExp, text: string, starts: readonly number[], cap = 5000): RegExpExecArray[] {
+  let sticky = STICKY.get(re);
+  if (!sticky) {
+    sticky = new RegExp(re.source, re.flags.replace('g', '') + 'y');
+    STICKY.set(re, sticky);
+  }
+  const out: RegExpExecArray[] = [];
+  let end = 0;
+  for (const s of starts) {
+    if (s < end) continue;
+    sticky.lastIndex = s;
+    const m = sticky.exec(text);
+    if (!m) continue;
+    out.push(m);
+    if (out.length >= cap) break;
+    end = m.index + Math.max(1, m[0].length);
+  }
+  return out;
+}
+
+/** Offsets of every occurrence of `needle` in `hay`. */
+export function occurrences(hay: string, needle: string, cap = 100000): number[] {
+  const out: number[] = [];
+  for (let i = hay.indexOf(needle); i !== -1 && out.length < cap; i = hay.indexOf(needle, i + 1)) out.push(i);
+  return out;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
+}
+
+function isRegexSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 160 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/**
+ * For each offset in `rhs` (where an assigned expression starts), the offset of the `$` of
+ * `$name \s* = \s*` right before it, if there is one: the starts of `(\$\w{1,40})\s*=\s*...`.
+ */
+export function assignedFrom(code: string, rhs: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const r of rhs) {
+    let j = r - 1;
+    while (j >= 0 && isRegexSpace(code.charCodeAt(j))) j--;
+    if (code.charCodeAt(j) !== 61) continue; // '='
+    j--;
+    while (j >= 0 && isRegexSpace(code.charCodeAt(j))) j--;
+    const end = j;
+    while (j >= 0 && isWordChar(code.charCodeAt(j))) j--;
+    const len = end - j;
+    if (len < 1 || len > 40 || code.charCodeAt(j) !== 36) continue;
+    out.push(j);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
  * sorts, Closure::fromCallable), eval of literals that hide calls, request content written
  * to a file and then included, code without letters or digits, goto-scrambled control flow.
  */
-import { callIndex, type AnalyzerContext, type DollarPairs } from '../context.js';
+import { assignedFrom, callIndex, matchesAt, occurrences, type AnalyzerContext, type DollarPairs } from '../context.js';
 import { Taint, matches } from '../flow.js';
 import { callArgs, escapeRegExp } from '../text.js';
 import { looksLikeCode } from '../decode.js';
@@ -31,6 +31,8 @@ export function superglobalSpellings(code: string, resolve: VarResolver, d: Doll
   return [...out];
 }
 
+const SPLIT_CALL = /(\$\w{1,40})\s*=\s*(explode|str_split)\s*\(/gi;
+
 /**
  * `$p = explode('.', 'a.ass.b.ert')` (or str_split of a literal): each slot is a constant
  * string, so `$p[1].$p[3]` folds to a name. Adds `$p[i]` entries to `consts`.
@@ -40,7 +42,8 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
   // `$a = array('6','n',')','_',...)`: a literal list of single characters is an alphabet names are spelled from
   if (calls.has('array')) addCharArraySlots(ctx, consts);
   if (!calls.hasAnyOf(['explode', 'str_split'])) return;
-  for (const m of matches(/(\$\w{1,40})\s*=\s*(explode|str_split)\s*\(/gi, ctx.code, 200)) {
+  const starts = assignedFrom(ctx.code, [...occurrences(ctx.lower, 'explode'), ...occurrences(ctx.lower, 'str_split')].sort((a, b) => a - b));
+  for (const m of matchesAt(SPLIT_CALL, ctx.code, starts, 200)) {
     const args = splitTopArgs(callArgs(ctx.code, m.index + m[0].length - 1, 20000));
     let parts: string[] | undefined;
     if (m[2]!.toLowerCase() === 'explode' && args.length === 2) {
@@ -62,8 +65,11 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
   }
 }
 
+/** `$a = array('6','n',')',...)`: eight or more one- or two-character literals. */
+const CHAR_ARRAY = /(\$\w{1,40})\s*=\s*array\s*\(((?:\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*,){8,400}\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*)\)/g;
 function addCharArraySlots(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
-  for (const m of matches(/(\$\w{1,40})\s*=\s*array\s*\(((?:\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*,){8,400}\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*)\)/g, ctx.code, 50)) {
+  // the list starts right after `$name = array(`: only the places the literal word occurs are tried
+  for (const m of matchesAt(CHAR_ARRAY, ctx.code, assignedFrom(ctx.code, occurrences(ctx.code, 'array')), 50)) {
     const items = [...m[2]!.matchAll(/'((?:[^'\\\n]|\\.){1,2})'|"((?:[^"\\\n$]|\\.){1,2})"/g)].map((x) => (x[1] ?? x[2] ?? '').replace(/\\(.)/g, '$1'));
     items.forEach((v, i) => {
       const key = `${m[1]}[${i}]`;

@@ -2,7 +2,7 @@
  * PHP: request input reaching code/command execution, variable functions, callbacks,
  * includes, writers and sockets, plus the ways shells assemble function names.
  */
-import { callIndex, dollarPairs, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
+import { callIndex, dollarPairs, matchesAt, occurrences, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
@@ -57,6 +57,8 @@ const DECODERS = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|s
 const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.\s*\$\w+(?:\s*\.\s*'[^']*')?\s*\.\s*'[^']*\.(?:php|inc)')/i;
 
 /** Request data reaching code selection through several steps: common in routers, so one weak reason. */
+/** `foreach (<expr> as $k => $v)`: the loop variables take the expression's values. */
+const FOREACH = /foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))?/gi;
 const INDIRECT = 'request-derived value selects code to run (function, callback or include) through several steps';
 const SINK_NAMES = [...CODE_SINKS, ...CMD_SINKS];
 const CALLBACK_NAMES = CALLBACK_TAKERS.split('|');
@@ -120,7 +122,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     ev.add('flow', 'superglobal (request) array reached by name through a variable variable', 5, at, 10);
   }
   // foreach ($_POST as $k => $v) taints $k and $v
-  for (const m of matches(/foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))?/gi, code)) {
+  for (const m of matchesAt(FOREACH, code, occurrences(ctx.lower, 'foreach'))) {
     if (taint.touches(m[1]!)) {
       taint.vars.add(m[2]!);
       if (m[3]) taint.vars.add(m[3]);
