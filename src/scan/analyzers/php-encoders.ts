@@ -27,7 +27,9 @@ const RUNS = ['eval', 'assert', 'create_function'];
 export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   // a payload file holding reversed source runs nothing itself: checked on its own
-  if (includesText(ctx.text, 'TSOP_$') || includesText(ctx.text, 'TEG_$') || includesText(ctx.text, 'TSEUQER_$') || includesText(ctx.text, 'edoced_46esab')) reversedSource(ctx);
+  // the reversed names share `_$` (`TSOP_$`...) or `_46` (`edoced_46esab`): two searches rule most files out
+  const reversedPieces = ctx.text.includes('_$') || ctx.text.includes('_46');
+  if (reversedPieces && (includesText(ctx.text, 'TSOP_$') || includesText(ctx.text, 'TEG_$') || includesText(ctx.text, 'TSEUQER_$') || includesText(ctx.text, 'edoced_46esab'))) reversedSource(ctx);
   if (!callIndex(ctx).hasAnyOf(RUNS)) return;
   // a literal table mapping most of the base64 alphabet onto itself, shuffled: the key of a
   // substitution cipher over an encoded payload

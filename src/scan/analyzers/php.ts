@@ -331,7 +331,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   // extract()/parse_str() of request data makes every variable attacker-controlled
   // (parse_str with a result array fills that array, not the scope: only the one-argument form imports)
   let ex: { index: number; 0: string } | null = null;
-  const importer = includesText(ctx.lower, 'extract') || includesText(ctx.lower, 'parse_str') || includesText(ctx.lower, 'import_request_variables');
+  const importer = calls.hasAnyOf(['extract', 'parse_str', 'mb_parse_str', 'import_request_variables']);
   for (const m of importer ? matches(/\b(extract|parse_str|import_request_variables|mb_parse_str)\s*\(\s*(\$_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$GLOBALS)/gi, code, 50) : []) {
     if (/parse_str$/i.test(m[1]!) && splitTopArgs(callArgs(code, code.indexOf('(', m.index))).length > 1) continue;
     ex = m;
@@ -400,7 +400,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const xf = /function(?:String)?\s*\(\s*\\?['"](assert|eval|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func)\\?['"]/i.exec(code);
     if (xf) ev.add('flow', `XSLT stylesheet calls PHP ${xf[1]!.toLowerCase()}() through registerPHPFunctions()`, 10, xf.index, xf[0].length);
   }
-  const com = !includesText(ctx.lower, 'wscript.') && !includesText(ctx.lower, 'shell.') ? null : /new\s+COM\s*\(\s*['"](?:WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network)['"]/i.exec(code);
+  const com = !calls.has('com') || (!includesText(ctx.lower, 'wscript.') && !includesText(ctx.lower, 'shell.')) ? null : /new\s+COM\s*\(\s*['"](?:WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network)['"]/i.exec(code);
   if (com) ev.add('capability', 'creates a Windows shell COM object', hasRequest ? 8 : 6, com.index, com[0].length);
   remoteCode(ctx, consts);
   hiddenCodeChannels(ctx);
