@@ -232,12 +232,12 @@ function isRegexSpace(c: number): boolean {
 }
 
 /**
- * For each offset in `rhs` (where an assigned expression starts), the offset of the `$` of
- * `$name \s* = \s*` right before it, if there is one: the starts of `(\$\w{1,40})\s*=\s*...`.
+ * Offsets of the `$` of every `$name \s* = \s* word` in `code` (name 1-40 word characters):
+ * the possible starts of `(\$\w{1,40})\s*=\s*word...`, found from the occurrences of the word.
  */
-export function assignedFrom(code: string, rhs: readonly number[]): number[] {
+export function assignedFrom(code: string, word: string, hay = code): number[] {
   const out: number[] = [];
-  for (const r of rhs) {
+  for (let r = hay.indexOf(word); r !== -1; r = hay.indexOf(word, r + word.length)) {
     let j = r - 1;
     while (j >= 0 && isRegexSpace(code.charCodeAt(j))) j--;
     if (code.charCodeAt(j) !== 61) continue; // '='
@@ -248,6 +248,7 @@ export function assignedFrom(code: string, rhs: readonly number[]): number[] {
     const len = end - j;
     if (len < 1 || len > 40 || code.charCodeAt(j) !== 36) continue;
     out.push(j);
+    if (out.length >= 100000) break;
   }
   return out;
 }

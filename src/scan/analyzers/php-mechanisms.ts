@@ -5,7 +5,7 @@
  * sorts, Closure::fromCallable), eval of literals that hide calls, request content written
  * to a file and then included, code without letters or digits, goto-scrambled control flow.
  */
-import { assignedFrom, callIndex, matchesAt, occurrences, type AnalyzerContext, type DollarPairs } from '../context.js';
+import { assignedFrom, callIndex, matchesAt, type AnalyzerContext, type DollarPairs } from '../context.js';
 import { Taint, matches } from '../flow.js';
 import { callArgs, escapeRegExp } from '../text.js';
 import { looksLikeCode } from '../decode.js';
@@ -42,7 +42,7 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
   // `$a = array('6','n',')','_',...)`: a literal list of single characters is an alphabet names are spelled from
   if (calls.has('array')) addCharArraySlots(ctx, consts);
   if (!calls.hasAnyOf(['explode', 'str_split'])) return;
-  const starts = assignedFrom(ctx.code, [...occurrences(ctx.lower, 'explode'), ...occurrences(ctx.lower, 'str_split')].sort((a, b) => a - b));
+  const starts = [...assignedFrom(ctx.code, 'explode', ctx.lower), ...assignedFrom(ctx.code, 'str_split', ctx.lower)].sort((a, b) => a - b);
   for (const m of matchesAt(SPLIT_CALL, ctx.code, starts, 200)) {
     const args = splitTopArgs(callArgs(ctx.code, m.index + m[0].length - 1, 20000));
     let parts: string[] | undefined;
@@ -69,7 +69,7 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
 const CHAR_ARRAY = /(\$\w{1,40})\s*=\s*array\s*\(((?:\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*,){8,400}\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*)\)/g;
 function addCharArraySlots(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
   // the list starts right after `$name = array(`: only the places the literal word occurs are tried
-  for (const m of matchesAt(CHAR_ARRAY, ctx.code, assignedFrom(ctx.code, occurrences(ctx.code, 'array')), 50)) {
+  for (const m of matchesAt(CHAR_ARRAY, ctx.code, assignedFrom(ctx.code, 'array'), 50)) {
     const items = [...m[2]!.matchAll(/'((?:[^'\\\n]|\\.){1,2})'|"((?:[^"\\\n$]|\\.){1,2})"/g)].map((x) => (x[1] ?? x[2] ?? '').replace(/\\(.)/g, '$1'));
     items.forEach((v, i) => {
       const key = `${m[1]}[${i}]`;
