@@ -5,7 +5,7 @@
  * code reaches files and databases too, but through configuration and fixed paths, not
  * a path or connection string taken straight from the request.
  */
-import type { AnalyzerContext } from '../context.js';
+import { callIndex, type AnalyzerContext } from '../context.js';
 import { matches, type Taint } from '../flow.js';
 import { callArgs } from '../text.js';
 
@@ -91,6 +91,8 @@ interface SqlSpec {
   sql: RegExp;
 }
 
+const PHP_CONNECTORS = ['mysql_connect', 'mysql_pconnect', 'mysqli_connect', 'pg_connect', 'mssql_connect', 'oci_connect', 'sqlsrv_connect', 'mysqli', 'pdo'];
+
 const SQL: Partial<Record<string, SqlSpec>> = {
   aspx: {
     conn: /\bnew\s+(?:System\.Data\.\w+\.)?(?:Sql|OleDb|Odbc|MySql|Oracle|Npgsql)Connection\s*\(([^;\n]{0,300})|\.\s*ConnectionString\s*=(?!=)\s*([^;\n]{0,300})/gi,
@@ -114,6 +116,8 @@ const SQL: Partial<Record<string, SqlSpec>> = {
 export function sqlClient(ctx: AnalyzerContext, taint: Taint): void {
   const spec = SQL[ctx.ev.language];
   if (!spec) return;
+  // PHP opens connections through these functions and classes only: without a call of one, skip the scan
+  if (ctx.ev.language === 'php' && !callIndex(ctx).hasAnyOf(PHP_CONNECTORS)) return;
   const { code, ev } = ctx;
   let connAt = -1;
   for (const m of matches(spec.conn, code, 200)) {

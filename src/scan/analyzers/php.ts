@@ -57,6 +57,8 @@ const DECODERS = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|s
 const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.\s*\$\w+(?:\s*\.\s*'[^']*')?\s*\.\s*'[^']*\.(?:php|inc)')/i;
 
 /** Request data reaching code selection through several steps: common in routers, so one weak reason. */
+/** `include`/`require` statements and their argument text. */
+const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi;
 /** `foreach (<expr> as $k => $v)`: the loop variables take the expression's values. */
 const FOREACH = /foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))?/gi;
 const INDIRECT = 'request-derived value selects code to run (function, callback or include) through several steps';
@@ -283,7 +285,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   computedCallees(ctx, calls, taint);
 
   // include/require of request data, temp files or images
-  for (const m of matches(/(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi, code)) {
+  const includeAt = [...occurrences(ctx.lower, 'include'), ...occurrences(ctx.lower, 'require')].sort((a, b) => a - b);
+  for (const m of matchesAt(INCLUDE, code, includeAt)) {
     const arg = m[1]!;
     const whole = arg.replace(/\)?\s*$/, '').trim();
     if (taint.hasSource(arg)) ev.add('flow', 'request input chooses a file to include as code', 10, m.index, m[0].length);
