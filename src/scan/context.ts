@@ -252,3 +252,48 @@ export function assignedFrom(code: string, word: string, hay = code): number[] {
   }
   return out;
 }
+
+/**
+ * Offsets where `$name`, `$name[...]` assignments may start: for every `=` that is not part
+ * of `==` or `=>`, walk back over an optional `.` (`.=`), spaces, at most one `[...]` group
+ * (up to `bracketMax` characters, no `]` inside, and no newline if `oneLine`; every `[` that
+ * could open it counts),
+ * spaces and a word of 1-40 characters to its `$`. Each assignment pattern is then run
+ * anchored at these starts only, instead of at every `$` of the file.
+ */
+export function assignmentStarts(text: string, bracket: 'optional' | 'required', bracketMax: number, oneLine: boolean, dotOp: boolean): number[] {
+  const out: number[] = [];
+  for (let q = text.indexOf('='); q !== -1; q = text.indexOf('=', q + 1)) {
+    const after = text.charCodeAt(q + 1);
+    if (after === 61 || after === 62) {
+      q++;
+      continue;
+    }
+    let j = q - 1;
+    if (dotOp && text.charCodeAt(j) === 46) j--;
+    while (j >= 0 && isRegexSpace(text.charCodeAt(j))) j--;
+    if (text.charCodeAt(j) === 93) {
+      // every `[` within reach could open the group: `$a[x[y] =` has two candidates
+      const close = j;
+      for (let k = close - 1; k >= 0 && close - k - 1 <= bracketMax; k--) {
+        const c = text.charCodeAt(k);
+        if (c === 93 || (c === 10 && oneLine)) break;
+        if (c === 91) wordBefore(text, k - 1, out);
+      }
+    } else if (bracket === 'optional') {
+      const end = j;
+      while (j >= 0 && isWordChar(text.charCodeAt(j))) j--;
+      if (end - j >= 1 && end - j <= 40 && text.charCodeAt(j) === 36) out.push(j);
+    }
+    if (out.length >= 200000) break;
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** Pushes the `$` of a `$word\s*` ending at `j` (spaces then word, read backwards). */
+function wordBefore(text: string, j: number, out: number[]): void {
+  while (j >= 0 && isRegexSpace(text.charCodeAt(j))) j--;
+  const end = j;
+  while (j >= 0 && isWordChar(text.charCodeAt(j))) j--;
+  if (end - j >= 1 && text.charCodeAt(j) === 36) out.push(j);
+}

@@ -2,7 +2,7 @@
  * PHP: request input reaching code/command execution, variable functions, callbacks,
  * includes, writers and sockets, plus the ways shells assemble function names.
  */
-import { callIndex, dollarPairs, matchesAt, occurrences, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
+import { assignmentStarts, callIndex, dollarPairs, matchesAt, occurrences, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
@@ -57,6 +57,10 @@ const DECODERS = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|s
 const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.\s*\$\w+(?:\s*\.\s*'[^']*')?\s*\.\s*'[^']*\.(?:php|inc)')/i;
 
 /** Request data reaching code selection through several steps: common in routers, so one weak reason. */
+/** `$name = ` or `$name['key'] .= `: the left-hand side and the operator of a whole assignment (read on string-blanked code). */
+const FULL_ASSIGN = /(\$\w{1,40}(?:\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,6})\s*\])?)\s*(\.?)=(?![=>])/g;
+/** `$a['k'] = <value>`: an array slot assigned. */
+const SLOT_ASSIGN = /(\$\w+\s*\[[^\]\n]{0,40}\])\s*=(?![=>])\s*([^;\n]{1,200})/g;
 /** `include`/`require` statements and their argument text. */
 const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi;
 /** `foreach (<expr> as $k => $v)`: the loop variables take the expression's values. */
@@ -535,7 +539,7 @@ function dangerousNameVars(ctx: AnalyzerContext, consts: Map<string, string[]>):
   }
   const resolve: VarResolver = (n) => consts.get(n)?.at(-1);
   // array slots: $a['k'] = 'assert'  ->  "$a['k']"
-  for (const m of matches(/(\$\w+\s*\[[^\]\n]{0,40}\])\s*=(?![=>])\s*([^;\n]{1,200})/g, ctx.code, 2000)) {
+  for (const m of matchesAt(SLOT_ASSIGN, ctx.code, assignmentStarts(ctx.code, 'required', 40, true, false), 2000)) {
     const v = evalStringExpr(m[2]!, resolve);
     const low = v?.toLowerCase().trim();
     if (low !== undefined && DANGEROUS_NAMES.has(low)) {
@@ -791,7 +795,8 @@ function slotName(ref: string): string {
 /** Every `$var = expr;` / `$var .= expr;` with the full expression (strings may hold `;`). */
 export function fullAssignments(code: string, bare = blankStrings(code, '\'"')): Array<{ name: string; append: boolean; expr: string; at: number }> {
   const out: Array<{ name: string; append: boolean; expr: string; at: number }> = [];
-  for (const m of matches(/(\$\w{1,40}(?:\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,6})\s*\])?)\s*(\.?)=(?![=>])/g, bare, 20000)) {
+  // the bracket may hold spaces and newlines around its literal: a generous reach, any line
+  for (const m of matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true), 20000)) {
     let i = m.index + m[0].length;
     const end = Math.min(code.length, i + MAX_EVAL);
     let q = 0;
