@@ -216,13 +216,6 @@ export function matchesAt(re: RegExp, text: string, starts: readonly number[], c
   return out;
 }
 
-/** Offsets of every occurrence of `needle` in `hay`. */
-export function occurrences(hay: string, needle: string, cap = 100000): number[] {
-  const out: number[] = [];
-  for (let i = hay.indexOf(needle); i !== -1 && out.length < cap; i = hay.indexOf(needle, i + 1)) out.push(i);
-  return out;
-}
-
 function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
 }

@@ -12,20 +12,30 @@ import type { FileOutcome } from './scan-bytes.js';
 import type { FromWorker, ToWorker, WorkerData, WorkerInit } from './worker.js';
 import type { WalkedFile } from './walk.js';
 
+interface Batch {
+  id: number;
+  paths: string[];
+  /** Files whose outcomes have arrived (all before this index). */
+  received: number;
+  /** The file the watchdog last saw the worker on, and since when. */
+  current: number;
+  startedAt: number;
+}
+
 interface Slot {
   worker: Worker;
   /** [batch id, index of the file being scanned], written by the worker. */
   progress: Int32Array;
-  batch?: {
-    id: number;
-    paths: string[];
-    /** Files whose outcomes have arrived (all before this index). */
-    received: number;
-    /** The file the watchdog last saw the worker on, and since when. */
-    current: number;
-    startedAt: number;
-  };
+  /**
+   * Batches sent and not yet done, in the order the worker runs them: the first is in
+   * progress; a second waits in the worker's message queue, so it starts on the next file
+   * without a round trip through this thread.
+   */
+  batches: Batch[];
 }
+
+/** Batches a worker holds at once while more are queued (one running, one waiting). */
+const IN_FLIGHT = 2;
 
 export interface PoolOptions {
   workers: number;
@@ -77,46 +87,58 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
     const shared = new SharedArrayBuffer(8);
     // a larger young generation: analysis makes many short-lived strings, and fewer scavenges is less CPU
     const worker = new Worker(url, { workerData: { ...opts.init, progress: shared } satisfies WorkerData, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
-    const s: Slot = slot ?? { worker, progress: new Int32Array(shared) };
+    const s: Slot = slot ?? { worker, progress: new Int32Array(shared), batches: [] };
     s.worker = worker;
     s.progress = new Int32Array(shared);
-    s.batch = undefined;
+    s.batches = [];
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'fatal') {
         fatal = m.message;
         notify();
         return;
       }
-      const b = s.batch;
-      if (!b || b.id !== m.id) return;
+      const b = s.batches.find((x) => x.id === m.id);
+      if (!b) return;
       if (m.type === 'results') {
         for (const outcomes of m.outcomes) for (const o of outcomes) opts.onOutcome(o);
         b.received = Math.max(b.received, m.from + m.outcomes.length);
       } else if (m.type === 'done') {
-        s.batch = undefined;
+        s.batches = s.batches.filter((x) => x !== b);
         notify();
       }
     });
     worker.on('error', (e) => {
-      const b = s.batch;
+      const b = running(s);
       if (b) {
         const at = currentIndex(s, b);
         opts.onProblem({ kind: 'internal', file: b.paths[at] ?? '-', message: `scanner worker failed: ${e.message}` });
-        requeue(b, at);
+        requeueLost(s, b, at);
       }
-      s.batch = undefined;
+      s.batches = [];
       void worker.terminate();
       spawn(s);
       notify();
     });
     return s;
   };
+  /** The batch a worker is running: the one its progress cell names, else the first it holds. */
+  const running = (s: Slot): Batch | undefined => {
+    const id = Atomics.load(s.progress, 0);
+    return s.batches.find((b) => b.id === id) ?? s.batches[0];
+  };
   /** The file a worker is on, from its progress cell (the batch's first file until it has started). */
-  const currentIndex = (s: Slot, b: NonNullable<Slot['batch']>): number => (Atomics.load(s.progress, 0) === b.id ? Atomics.load(s.progress, 1) : b.received);
-  /** After a worker is lost on file `at`: every later file, and earlier ones whose outcomes never arrived. */
-  const requeue = (b: NonNullable<Slot['batch']>, at: number): void => {
-    const rest = [...b.paths.slice(b.received, at), ...b.paths.slice(at + 1)];
-    if (rest.length > 0) queue.unshift(rest);
+  const currentIndex = (s: Slot, b: Batch): number => (Atomics.load(s.progress, 0) === b.id ? Atomics.load(s.progress, 1) : b.received);
+  /**
+   * After a worker is lost on file `at` of batch `lost`: that file is reported by the caller;
+   * every other file of the worker's batches whose outcome never arrived is queued again.
+   */
+  const requeueLost = (s: Slot, lost: Batch, at: number): void => {
+    const again: string[] = [];
+    for (const b of s.batches) {
+      if (b === lost) again.push(...b.paths.slice(b.received, at), ...b.paths.slice(at + 1));
+      else again.push(...b.paths.slice(b.received));
+    }
+    if (again.length > 0) queue.unshift(again);
   };
   tuneJit();
   for (let i = 0; i < Math.max(1, opts.workers); i++) slots.push(spawn());
@@ -124,7 +146,7 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
   const watchdog = setInterval(() => {
     const now = Date.now();
     for (const s of slots) {
-      const b = s.batch;
+      const b = running(s);
       if (!b) continue;
       const at = currentIndex(s, b);
       if (at !== b.current) {
@@ -132,8 +154,8 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
         b.startedAt = now;
       } else if (now - b.startedAt > killAfter) {
         opts.onProblem({ kind: 'scan', file: b.paths[at] ?? '-', message: `time cap hit (${killAfter} ms); file not scanned` });
-        requeue(b, at);
-        s.batch = undefined;
+        requeueLost(s, b, at);
+        s.batches = [];
         void s.worker.terminate();
         spawn(s);
         notify();
@@ -141,14 +163,17 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
     }
   }, 250);
 
+  const send = (s: Slot): void => {
+    const paths = queue.shift()!;
+    const id = nextId++;
+    s.batches.push({ id, paths, received: 0, current: -1, startedAt: Date.now() });
+    s.worker.postMessage({ type: 'task', id, paths } satisfies ToWorker);
+  };
   const dispatch = (): void => {
-    for (const s of slots) {
-      if (s.batch || queue.length === 0) continue;
-      const paths = queue.shift()!;
-      const id = nextId++;
-      s.batch = { id, paths, received: 0, current: -1, startedAt: Date.now() };
-      s.worker.postMessage({ type: 'task', id, paths } satisfies ToWorker);
-    }
+    // idle workers first; then a second batch each, but only while there is plenty left, so
+    // the last batches are not stuck behind another while a worker runs dry
+    for (const s of slots) if (s.batches.length === 0 && queue.length > 0) send(s);
+    for (const s of slots) if (s.batches.length < IN_FLIGHT && queue.length > slots.length) send(s);
   };
 
   const producer = (async () => {
@@ -176,7 +201,7 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
     for (;;) {
       if (fatal) throw new Error(fatal);
       dispatch();
-      if (!producing && queue.length === 0 && slots.every((s) => !s.batch)) break;
+      if (!producing && queue.length === 0 && slots.every((s) => s.batches.length === 0)) break;
       await wait(200);
     }
     await producer;

@@ -42,8 +42,7 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
   // `$a = array('6','n',')','_',...)`: a literal list of single characters is an alphabet names are spelled from
   if (calls.has('array')) addCharArraySlots(ctx, consts);
   if (!calls.hasAnyOf(['explode', 'str_split'])) return;
-  const starts = [...assignedFrom(ctx.code, 'explode', ctx.lower), ...assignedFrom(ctx.code, 'str_split', ctx.lower)].sort((a, b) => a - b);
-  for (const m of matchesAt(SPLIT_CALL, ctx.code, starts, 200)) {
+  for (const m of matches(SPLIT_CALL, ctx.code, 200)) {
     const args = splitTopArgs(callArgs(ctx.code, m.index + m[0].length - 1, 20000));
     let parts: string[] | undefined;
     if (m[2]!.toLowerCase() === 'explode' && args.length === 2) {

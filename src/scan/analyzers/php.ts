@@ -2,7 +2,7 @@
  * PHP: request input reaching code/command execution, variable functions, callbacks,
  * includes, writers and sockets, plus the ways shells assemble function names.
  */
-import { assignmentStarts, callIndex, dollarPairs, matchesAt, occurrences, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
+import { assignmentStarts, callIndex, dollarPairs, matchesAt, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
@@ -128,7 +128,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     ev.add('flow', 'superglobal (request) array reached by name through a variable variable', 5, at, 10);
   }
   // foreach ($_POST as $k => $v) taints $k and $v
-  for (const m of matchesAt(FOREACH, code, occurrences(ctx.lower, 'foreach'))) {
+  for (const m of matches(FOREACH, code)) {
     if (taint.touches(m[1]!)) {
       taint.vars.add(m[2]!);
       if (m[3]) taint.vars.add(m[3]);
@@ -289,8 +289,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   computedCallees(ctx, calls, taint);
 
   // include/require of request data, temp files or images
-  const includeAt = [...occurrences(ctx.lower, 'include'), ...occurrences(ctx.lower, 'require')].sort((a, b) => a - b);
-  for (const m of matchesAt(INCLUDE, code, includeAt)) {
+  for (const m of matches(INCLUDE, code)) {
     const arg = m[1]!;
     const whole = arg.replace(/\)?\s*$/, '').trim();
     if (taint.hasSource(arg)) ev.add('flow', 'request input chooses a file to include as code', 10, m.index, m[0].length);
