@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { Problem } from '../errors.js';
 import type { FileOutcome } from './scan-bytes.js';
 import type { FromWorker, ToWorker, WorkerData, WorkerInit } from './worker.js';
+import { fromWire } from './wire.js';
 import type { WalkedFile } from './walk.js';
 
 interface Batch {
@@ -100,7 +101,9 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
       const b = s.batches.find((x) => x.id === m.id);
       if (!b) return;
       if (m.type === 'results') {
-        for (const outcomes of m.outcomes) for (const o of outcomes) opts.onOutcome(o);
+        m.outcomes.forEach((w, k) => {
+          for (const o of fromWire(w, b.paths[m.from + k] ?? '-')) opts.onOutcome(o);
+        });
         b.received = Math.max(b.received, m.from + m.outcomes.length);
       } else if (m.type === 'done') {
         s.batches = s.batches.filter((x) => x !== b);

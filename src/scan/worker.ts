@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { scanFile } from './scan-file.js';
 import type { FileOutcome, ScanContext } from './scan-bytes.js';
 import type { ScanLimits } from './types.js';
+import { toWire, type WireOutcome } from './wire.js';
 import { loadYara } from './yara.js';
 
 export interface WorkerInit {
@@ -21,7 +22,7 @@ export interface WorkerData extends WorkerInit {
 export type ToWorker = { type: 'task'; id: number; paths: string[] };
 export type FromWorker =
   /** Outcomes of files from..from+outcomes.length-1 of batch `id`. */
-  | { type: 'results'; id: number; from: number; outcomes: FileOutcome[][] }
+  | { type: 'results'; id: number; from: number; outcomes: WireOutcome[] }
   | { type: 'done'; id: number }
   | { type: 'fatal'; message: string };
 
@@ -44,7 +45,7 @@ if (port) {
   }
   port.on('message', (msg: ToWorker) => {
     void ready.then(async () => {
-      let pending: FileOutcome[][] = [];
+      let pending: WireOutcome[] = [];
       let from = 0;
       let lastFlush = Date.now();
       const flush = (): void => {
@@ -56,7 +57,7 @@ if (port) {
       Atomics.store(progress, 0, msg.id);
       for (let i = 0; i < msg.paths.length; i++) {
         Atomics.store(progress, 1, i);
-        pending.push(await scanFile(msg.paths[i]!, ctx));
+        pending.push(toWire(await scanFile(msg.paths[i]!, ctx), msg.paths[i]!));
         if (pending.length >= FLUSH_FILES || Date.now() - lastFlush >= FLUSH_MS) flush();
       }
       flush();
