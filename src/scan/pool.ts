@@ -100,12 +100,11 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
       }
       const b = s.batches.find((x) => x.id === m.id);
       if (!b) return;
-      if (m.type === 'results') {
-        m.outcomes.forEach((w, k) => {
-          for (const o of fromWire(w, b.paths[m.from + k] ?? '-')) opts.onOutcome(o);
-        });
-        b.received = Math.max(b.received, m.from + m.outcomes.length);
-      } else if (m.type === 'done') {
+      m.outcomes.forEach((w, k) => {
+        for (const o of fromWire(w, b.paths[m.from + k] ?? '-')) opts.onOutcome(o);
+      });
+      b.received = Math.max(b.received, m.from + m.outcomes.length);
+      if (m.type === 'done') {
         s.batches = s.batches.filter((x) => x !== b);
         notify();
       }

@@ -1,8 +1,8 @@
 /**
  * Worker-thread entry: scans the files it is sent. Which file it is on is written to a
  * shared progress cell (batch id, index) that the pool's watchdog reads, so no message is
- * needed per file; outcomes travel in groups (every FLUSH_FILES files or FLUSH_MS), which on
- * trees of small scripts saves most of the messaging cost.
+ * needed per file; outcomes travel with the end of each batch (or every FLUSH_MS on slow
+ * batches), which on trees of small scripts saves most of the messaging cost.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { scanFile } from './scan-file.js';
@@ -23,10 +23,11 @@ export type ToWorker = { type: 'task'; id: number; paths: string[] };
 export type FromWorker =
   /** Outcomes of files from..from+outcomes.length-1 of batch `id`. */
   | { type: 'results'; id: number; from: number; outcomes: WireOutcome[] }
-  | { type: 'done'; id: number }
+  /** The batch is finished; carries the outcomes not sent yet (one message per batch of small files). */
+  | { type: 'done'; id: number; from: number; outcomes: WireOutcome[] }
   | { type: 'fatal'; message: string };
 
-const FLUSH_FILES = 16;
+/** Outcomes go out with the batch's end, or earlier when a batch of big files runs this long. */
 const FLUSH_MS = 200;
 
 const init = workerData as WorkerData;
@@ -58,10 +59,9 @@ if (port) {
       for (let i = 0; i < msg.paths.length; i++) {
         Atomics.store(progress, 1, i);
         pending.push(toWire(await scanFile(msg.paths[i]!, ctx), msg.paths[i]!));
-        if (pending.length >= FLUSH_FILES || Date.now() - lastFlush >= FLUSH_MS) flush();
+        if (Date.now() - lastFlush >= FLUSH_MS) flush();
       }
-      flush();
-      port.postMessage({ type: 'done', id: msg.id } satisfies FromWorker);
+      port.postMessage({ type: 'done', id: msg.id, from, outcomes: pending } satisfies FromWorker);
     });
   });
 }
