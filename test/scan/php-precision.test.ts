@@ -70,3 +70,11 @@ test('an included .txt template in a page weighs less than an included image; a 
   assert.equal(img?.verdict, 'suspicious');
   assert.equal(findingOf('c.php', `<?php include('notes.txt'); ?>`)?.verdict, 'suspicious');
 });
+
+test('class-based code: a wrapper of eval called with a variable that only another method reads from the request', () => {
+  const wrap = `  protected function evalExpr($expr) { return eval("return ($expr);"); }\n`;
+  const app = `<?php\nclass Tpl {\n  public function form() { $value = $_GET['title']; echo htmlspecialchars($value); }\n  public function attrs($attribs) { foreach ($attribs as $key => $value) { $attribs[$key] = $this->evalExpr($value); } return $attribs; }\n${wrap}}\n`;
+  assert.ok(!reasons(findingOf('tpl.php', app)).some((r) => r.includes('through a wrapper function')));
+  const shell = `<?php\nclass Tpl {\n  public function run() { $value = $_GET['x']; return $this->evalExpr($value); }\n${wrap}}\n`;
+  assert.ok(reasons(findingOf('tpl2.php', shell)).includes('request input reaches eval() through a wrapper function'));
+});

@@ -1014,12 +1014,26 @@ function wrapperFlows(ctx: AnalyzerContext, taint: Taint): void {
     if (/function\s+&?\s*$/.test(before)) continue; // the definition itself
     const args = callArgs(code, m.index + m[0].length - 1);
     // in class-based application code one variable name spans many methods: only request data
-    // one assignment away counts there
-    if (classBased(ctx) ? taint.touchesDirectly(args) : taint.touches(args)) {
+    // one assignment away, inside the method making the call, counts there
+    if (classBased(ctx) ? taint.touchesDirectly(args) && inEnclosingFunction(code, m.index, (body) => new Taint(body, taint.spec).touchesDirectly(args)) : taint.touches(args)) {
       ev.add('flow', `request input reaches ${wrappers.get(m[1]!)}() through a wrapper function`, 11, m.index, m[0].length);
       return;
     }
   }
+}
+
+/**
+ * `test` applied to the body of the function or method around offset `at` (the whole code
+ * when `at` is at the top level).
+ */
+function inEnclosingFunction(code: string, at: number, test: (body: string) => boolean): boolean {
+  let body: string | undefined;
+  for (const m of matches(/\bfunction\b[^{;]{0,400}\{/g, code.slice(0, at), 5000)) {
+    const open = m.index + m[0].length - 1;
+    const b = braceBody(code, open, 200000);
+    if (open + b.length > at) body = b; // the innermost enclosing one is the last that still spans `at`
+  }
+  return test(body ?? code);
 }
 
 function braceBody(code: string, open: number, max: number): string {
