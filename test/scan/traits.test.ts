@@ -261,6 +261,8 @@ void Run(object s, EventArgs e) {
   assert.ok(reasons(findingOf('sp.aspx', sp)).includes('request chooses the database connection and the SQL it runs (database client backdoor)'));
   const proxy = `<%\nurl = Request.QueryString("u")\nSet x = Server.CreateObject("MSXML2.ServerXMLHTTP")\nx.Open "GET", url, False\nx.Send\nResponse.BinaryWrite x.responseBody\n%>`;
   assert.ok(reasons(findingOf('p.asp', proxy)).includes('request chooses a URL the server fetches (proxy / SSRF tool)'));
+  // an XMLHTTP `.Open "GET", url` opens a request, not a database connection
+  assert.ok(!reasons(findingOf('p.asp', proxy)).some((r) => r.includes('database connection')));
   const fixed = proxy.replace('url, False', '"https://example.com/feed.xml", False');
   assert.ok(!reasons(findingOf('q.asp', fixed)).includes('request chooses a URL the server fetches (proxy / SSRF tool)'));
 });

@@ -107,8 +107,9 @@ const SQL: Partial<Record<string, SqlSpec>> = {
     sql: /(?<![\w$:])(?:mysql_query|mysqli_query|pg_query|mssql_query|oci_parse|sqlsrv_query|mysql_db_query)\s*\(([^;]{0,300})|->\s*(?:query|exec|prepare)\s*\(([^;]{0,300})/gi,
   },
   asp: {
-    conn: /\.\s*Open\b\s*\(?([^\n]{0,300})|ConnectionString\s*=\s*([^\n]{0,300})/gi,
-    sql: /\.\s*Execute\b\s*\(?([^\n]{0,300})|\.\s*Open\b\s*\(?([^\n]{0,300})/gi,
+    // `.Open "GET", url` is an XMLHTTP request, not a connection or a recordset
+    conn: /\.\s*Open\b\s*\(?(?!\s*"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS)")([^\n]{0,300})|ConnectionString\s*=\s*([^\n]{0,300})/gi,
+    sql: /\.\s*Execute\b\s*\(?([^\n]{0,300})|\.\s*Open\b\s*\(?(?!\s*"(?:GET|POST|HEAD|PUT|DELETE|OPTIONS)")([^\n]{0,300})/gi,
   },
 };
 
