@@ -80,10 +80,15 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
     // tool, not an app; serving a file (readfile, file_get_contents) is what download pages do
     const kind = [...kinds][0]!;
     const tool = ctx.size < 4096 && !/^(?:readfile|file_get_contents|fopen|highlight_file|show_source|file|fread|filesize|is_file|file_exists)$/.test(kind);
-    ev.add('flow', `request chooses a file-system path the page ${kind}s`, tool ? 5 : 3, first, 30);
+    ev.add('flow', fileOpReason(kind), tool ? 5 : 3, first, 30);
     return;
   }
-  ev.add('flow', `request chooses file-system paths the page ${[...kinds].slice(0, 4).join('/')}s (file manager)`, w, first, 30);
+  ev.add('flow', `request chooses file-system paths the page passes to ${[...kinds].slice(0, 4).join(', ')} (file manager)`, w, first, 30);
+}
+
+/** The reason for one kind of file operation on a request-chosen path (other checks look it up). */
+export function fileOpReason(kind: string): string {
+  return `request chooses a file-system path the page passes to ${kind}`;
 }
 
 interface SqlSpec {

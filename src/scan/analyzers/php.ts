@@ -4,7 +4,7 @@
  */
 import { assignmentStarts, callIndex, dollarPairs, matchesAt, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
 import { analyzeWriters } from './writers.js';
-import { fileManager, sqlClient } from './admin-tools.js';
+import { fileManager, fileOpReason, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs, escapeRegExp, printable } from '../text.js';
 import { blankStrings } from '../lexer.js';
@@ -1328,7 +1328,7 @@ function mailerAndProxy(ctx: AnalyzerContext, taint: Taint): void {
     const url = /\bcurl_init\s*\(([^;]{1,200})\)|CURLOPT_URL\s*,\s*([^;]{1,200})\)|(?<![\w>$:])file_get_contents\s*\(([^;]{1,200})\)/i.exec(code);
     const target = url ? url[1] ?? url[2] ?? url[3] ?? '' : '';
     // a file_get_contents() already counted as a request-chosen file path is one behaviour, not two
-    const counted = url !== null && url[3] !== undefined && ev.has('request chooses a file-system path the page file_get_contentss');
+    const counted = url !== null && url[3] !== undefined && ev.has(fileOpReason('file_get_contents'));
     if (url && !counted && !/php:\/\//i.test(target) && ctx.size < 65536 && (taint.hasSource(target) || taint.touchesDirectly(target))) {
       ev.add('flow', 'request chooses a URL the server fetches (proxy / SSRF tool)', 3, url.index, 30);
     }
