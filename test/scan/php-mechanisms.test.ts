@@ -173,3 +173,9 @@ test('php: a call whose result is called in place names the function without a v
   // a closure returned by a method and called is ordinary modern PHP
   assert.equal(findingOf('cc3.php', `<?php $v = $this->resolver()($name); echo trim($v);`), undefined);
 });
+
+test('php 8: named arguments name the callback; first-class callable syntax keeps the sink', () => {
+  assert.ok(mal('na.php', `<?php array_map(callback: 'assert', array: [$_POST['x']]);`).includes('array_map() calls assert as a callback'));
+  assert.equal(findingOf('nb.php', `<?php $out = array_map(callback: 'trim', array: $_POST['list']); echo count($out);`), undefined);
+  assert.ok(mal('nc.php', `<?php $f = system(...); $f($_GET['c']);`).includes('request input passed to a function chosen at runtime'));
+});

@@ -68,6 +68,8 @@ const FOREACH = /foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))
 const INDIRECT = 'request-derived value selects code to run (function, callback or include) through several steps';
 const SINK_NAMES = [...CODE_SINKS, ...CMD_SINKS];
 const CALLBACK_NAMES = CALLBACK_TAKERS.split('|');
+/** `name: ` before an argument (PHP 8 named arguments; `::` is a static call, not a name). */
+const NAMED_ARG = /^\s*[a-z_]\w*\s*:(?!:)\s*/i;
 /** A callback expression that builds the name with string functions instead of naming it. */
 const COMPUTED_NAME = /^\s*(?:strrev|substr_replace|str_replace|str_ireplace|implode|join|strtolower|strtoupper|ucfirst|trim|sprintf|str_rot13|base64_decode|hex2bin|chr|substr|str_repeat|strtr|preg_replace)\s*\(/i;
 /** Characters that, right before a name, make it a method, variable or namespaced name rather than the PHP function. */
@@ -217,10 +219,14 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   for (const m of callMatches(ctx, calls, CALLBACK_NAMES, NOT_BEFORE_CALLBACK)) {
     const fn = m.name;
     const args = callArgs(code, m.open);
-    const parts = splitTopArgs(args);
+    // PHP 8 named arguments (`array_map(callback: 'assert', array: ...)`): the name, not the
+    // position, says which one is the callback
+    const named = splitTopArgs(args);
+    const parts = named.map((p) => p.replace(NAMED_ARG, ''));
     const lastIsCallback = /^array_(?:diff_u|udiff|uintersect|intersect_u)/.test(fn);
     const cbIndex0 = fn === 'array_filter' || fn === 'array_walk' || fn === 'array_walk_recursive' || fn === 'array_reduce' || fn === 'usort' || fn === 'uasort' || fn === 'uksort' || fn === 'iterator_apply' || fn.startsWith('array_diff') || fn.startsWith('array_udiff') || fn.startsWith('array_intersect') ? 1 : fn.endsWith('_callback') ? 1 : 0;
-    const cbIndex = lastIsCallback ? parts.length - 1 : cbIndex0;
+    const byName = named.findIndex((p) => /^\s*(?:callback|function|func|handler)\s*:(?!:)/i.test(p));
+    const cbIndex = byName !== -1 ? byName : lastIsCallback ? parts.length - 1 : cbIndex0;
     const cb = parts[cbIndex] ?? '';
     const folded = /\[/.test(cb) && !/\$\w+\s*\[\s*\$/.test(cb) ? evalStringExpr(cb, resolve) : undefined;
     const lit = literalValue(cb) ?? (folded !== undefined ? printable(folded, 60) : undefined) ?? (/^\s*[a-z_]\w*\s*$/i.test(cb) ? cb.trim() : undefined);
