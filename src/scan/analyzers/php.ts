@@ -18,7 +18,7 @@ import { analyzeStealth, xslPhpCalls } from './php-stealth.js';
 import { b64, inflateAny, looksLikeCode, rot13, reverse, unescapeDq } from '../decode.js';
 
 const SOURCE =
-  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SESSION)\b|\$_SERVER\s*\[\s*['"](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO)|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|php:\/\/input|\b(?:getallheaders|apache_request_headers)\s*\(|\bgetenv\s*\(\s*['"]HTTP_|\$_(?:GET|POST|REQUEST)\b|\$\{\s*['"]_[A-Z]{0,3}['"]\s*\./i;
+  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SESSION)\b|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|\$_SERVER\s*\[\s*['"](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO)|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|php:\/\/input|\b(?:getallheaders|apache_request_headers)\s*\(|\bgetenv\s*\(\s*['"]HTTP_|\$_(?:GET|POST|REQUEST)\b|\$\{\s*['"]_[A-Z]{0,3}['"]\s*\./i;
 
 export const PHP_FLOW: FlowSpec = {
   source: SOURCE,
@@ -119,6 +119,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   // foreach (array('_POST', '_GET') as $r) ... $$r: a superglobal reached by its name
   const byName = superglobalNameVars(ctx);
   if (byName.length > 0) extraSources.push(`\\$\\$(?:${byName.join('|')})\\b|\\$\\{\\s*\\$(?:${byName.join('|')})\\s*\\}`);
+  // a framework's request object (Laravel, Symfony, PSR-7) read in a file that can run code
+  if (callIndex(ctx).hasAnyOf(SINK_NAMES)) extraSources.push(...frameworkRequestReads(code));
   const flow0: FlowSpec = extraSources.length === 0 ? PHP_FLOW : { ...PHP_FLOW, source: new RegExp(`${PHP_FLOW.source.source}|${extraSources.join('|')}`, 'i') };
   // functions that return request data are request sources too: eval(x()) with x() { return $_POST['a']; }
   // only worth finding when something could run what they return
@@ -1399,4 +1401,19 @@ function computedCallees(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): 
     else ev.add('obfuscation', `calls the function whose name ${m.name}() computes, in place`, 7, m.index, j - m.index + 1);
     return;
   }
+}
+
+/** Methods of framework request objects that return what the client sent. */
+const REQUEST_READERS = 'input|get|post|query|cookie|header|all|json|getContent|getQueryParams|getParsedBody|getParam|getParams|getPost|getQuery|getCookieParams';
+
+/**
+ * Reads of a framework request object: `$request->input('c')`, `$r->query->get('c')`,
+ * `$req->getParsedBody()`, where the variable is named request/req or is a parameter typed as
+ * a Request. Returned as source patterns for the taint.
+ */
+function frameworkRequestReads(code: string): string[] {
+  const names = new Set<string>(['request', 'req']);
+  for (const m of matches(/\b(?:\\?\w+\\)*(?:Server)?Request(?:Interface)?\s+\$(\w{1,40})/g, code, 50)) names.add(m[1]!);
+  const vars = [...names].join('|');
+  return [`\\$(?:${vars})\\s*->\\s*(?:${REQUEST_READERS})\\s*\\(`, `\\$(?:${vars})\\s*->\\s*(?:query|request|cookies|headers|files|attributes)\\s*->\\s*(?:get|all)\\s*\\(`];
 }
