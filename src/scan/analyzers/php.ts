@@ -121,11 +121,11 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   if (byName.length > 0) extraSources.push(`\\$\\$(?:${byName.join('|')})\\b|\\$\\{\\s*\\$(?:${byName.join('|')})\\s*\\}`);
   // a framework's request object (Laravel, Symfony, PSR-7) read in a file that can run code
   if (callIndex(ctx).hasAnyOf(SINK_NAMES)) extraSources.push(...frameworkRequestReads(code));
-  const flow0: FlowSpec = extraSources.length === 0 ? PHP_FLOW : { ...PHP_FLOW, source: new RegExp(`${PHP_FLOW.source.source}|${extraSources.join('|')}`, 'i') };
+  const flow0: FlowSpec = extraSources.length === 0 ? PHP_FLOW : { ...PHP_FLOW, source: sourceRegex(`${PHP_FLOW.source.source}|${extraSources.join('|')}`) };
   // functions that return request data are request sources too: eval(x()) with x() { return $_POST['a']; }
   // only worth finding when something could run what they return
   const getters = callIndex(ctx).hasAnyOf(SINK_NAMES) ? requestGetters(ctx, flow0.source) : [];
-  const flow: FlowSpec = getters.length === 0 ? flow0 : { ...flow0, source: new RegExp(`${flow0.source.source}|(?<![\\w$>:])(?:${getters.join('|')})\\s*\\(`, 'i') };
+  const flow: FlowSpec = getters.length === 0 ? flow0 : { ...flow0, source: sourceRegex(`${flow0.source.source}|(?<![\\w$>:])(?:${getters.join('|')})\\s*\\(`) };
   const taint = new Taint(code, flow);
   if (byName.length > 0) {
     const at = code.search(/\$\$\w|\$\{\s*\$/);
@@ -1416,4 +1416,21 @@ function frameworkRequestReads(code: string): string[] {
   for (const m of matches(/\b(?:\\?\w+\\)*(?:Server)?Request(?:Interface)?\s+\$(\w{1,40})/g, code, 50)) names.add(m[1]!);
   const vars = [...names].join('|');
   return [`\\$(?:${vars})\\s*->\\s*(?:${REQUEST_READERS})\\s*\\(`, `\\$(?:${vars})\\s*->\\s*(?:query|request|cookies|headers|files|attributes)\\s*->\\s*(?:get|all)\\s*\\(`];
+}
+
+const SOURCE_CACHE = new Map<string, RegExp>();
+
+/**
+ * The request-source regex extended for one file, compiled once per distinct text: most files
+ * that extend it do so the same way (a framework's `$request`), and a regex compiled anew for
+ * every file would also run cold every time.
+ */
+function sourceRegex(src: string): RegExp {
+  let re = SOURCE_CACHE.get(src);
+  if (!re) {
+    if (SOURCE_CACHE.size >= 256) SOURCE_CACHE.clear();
+    re = new RegExp(src, 'i');
+    SOURCE_CACHE.set(src, re);
+  }
+  return re;
 }
