@@ -14,6 +14,11 @@ import { loadYara } from './yara.js';
 export interface WorkerInit {
   limits: ScanLimits;
   yaraRules?: string;
+  /**
+   * Tests only: a file whose path ends with this blocks its worker for good, standing in for
+   * a runaway regex or inflate, so the pool's watchdog and requeue can be exercised.
+   */
+  stallOn?: string;
 }
 export interface WorkerData extends WorkerInit {
   /** Int32Array cells: [batch id, index of the file being scanned]. */
@@ -58,6 +63,7 @@ if (port) {
       Atomics.store(progress, 0, msg.id);
       for (let i = 0; i < msg.paths.length; i++) {
         Atomics.store(progress, 1, i);
+        if (init.stallOn && msg.paths[i]!.endsWith(init.stallOn)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
         pending.push(toWire(await scanFile(msg.paths[i]!, ctx), msg.paths[i]!));
         if (Date.now() - lastFlush >= FLUSH_MS) flush();
       }

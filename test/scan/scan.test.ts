@@ -9,6 +9,9 @@ import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scan } from '../../src/scan/scanner.js';
+import { runPool } from '../../src/scan/pool.js';
+import { walk } from '../../src/scan/walk.js';
+import { DEFAULT_LIMITS } from '../../src/scan/types.js';
 import { findingToEvent } from '../../src/scan/event.js';
 import { findingToJsonLine } from '../../src/scan/report/jsonl.js';
 import { toSarif } from '../../src/scan/report/sarif.js';
@@ -103,4 +106,30 @@ test('finding as Event, JSONL, SARIF and table', () => {
   assert.match(table.split('\n')[0]!, /^MALICIOUS\s+\d+(\.\d)?\s+php\s+\[China Chopper\] \/srv\/www\/a\.php$/);
   assert.match(table, /\n {10}2 {2}\+12 {3}request input reaches eval\(\) {2}<\?php @eval\(\$_POST\["pass"\]\);/);
   assert.match(formatSummary({ files: 3, analyzed: 2, archiveEntries: 0, skipped: 1, skippedReasons: { 'not server-executable': 1 }, bytes: 2097152, elapsedMs: 1000, byVerdict: { malicious: 1, suspicious: 0 } }, 0), /^scanned 3 files \(2\.0 MB\) in 1\.00 s \(2\.0 MB\/s\); analyzed 2, skipped 1 \(1 not server-executable\)\nfindings: 1 malicious, 0 suspicious; problems: 0$/);
+});
+
+test('a worker stuck on one file is replaced: that file is reported, every other file is scanned once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-stall-'));
+  try {
+    const names: string[] = [];
+    for (let i = 0; i < 90; i++) {
+      const name = i === 37 ? 'stall.php' : `f${i}.php`;
+      writeFileSync(join(dir, name), `<?php echo ${i};\n`);
+      names.push(join(dir, name));
+    }
+    const seen: string[] = [];
+    const problems: string[] = [];
+    const started = Date.now();
+    await runPool(walk([dir], () => {}), {
+      workers: 2,
+      init: { limits: { ...DEFAULT_LIMITS, maxMillisPerFile: 10 }, stallOn: '/stall.php' },
+      onOutcome: (o) => seen.push(o.path),
+      onProblem: (p) => problems.push(`${p.file}: ${p.message}`),
+    });
+    assert.deepEqual(problems, [`${join(dir, 'stall.php')}: time cap hit (2000 ms); file not scanned`]);
+    assert.deepEqual([...seen].sort(), names.filter((n) => !n.endsWith('stall.php')).sort());
+    assert.ok(Date.now() - started < 15000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
