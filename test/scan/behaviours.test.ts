@@ -320,3 +320,9 @@ test('php: a "hacked by" page written over the front page is defacement; an empt
   const guard = `<?php // stops directory listing in the upload folder\n$fp = fopen("uploads/index.html", "w"); fwrite($fp, ""); fclose($fp);`;
   assert.equal(findingOf('e.php', guard), undefined);
 });
+
+test('jsp: reflection on a request parameter inside an EL expression, with no scriptlet', () => {
+  const el = '<%@ page isELIgnored="false" %>${"".getClass().forName("java.lang.Runtime").getMethod("exec","".getClass()).invoke("".getClass().forName("java.lang.Runtime").getMethod("getRuntime").invoke(null),param.cmd)}';
+  assert.deepEqual(reasons(findingOf('el.jsp', el)), ['request input reaches reflection or process execution inside a JSP EL expression']);
+  assert.equal(findingOf('ok.jsp', '<%@ page contentType="text/html" %><p>Hello ${fn:escapeXml(param.name)}, you have ${sessionScope.cart.count} items</p>'), undefined);
+});

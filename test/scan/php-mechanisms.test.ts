@@ -190,3 +190,8 @@ test('php: filter_input() and framework request objects are request input', () =
   const app = `<?php\nclass PostController {\n  public function show(Request $request) { $p = Post::where('slug', $request->input('slug'))->firstOrFail(); return view('post', ['p' => $p]); }\n}\n`;
   assert.equal(findingOf('post.php', app), undefined);
 });
+
+test('php: an inline callback that calls the request data it is handed', () => {
+  assert.ok(mal('cw.php', `<?php $x = $_POST; array_walk($x, function (&$v, $k) { $k($v); });`).includes('request data handed to a callback of array_walk() that calls it as a function'));
+  assert.equal(findingOf('cx.php', `<?php $x = $_POST; array_walk($x, function (&$v, $k) { $v = trim($v); }); echo count($x);`), undefined);
+});

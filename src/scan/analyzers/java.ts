@@ -44,6 +44,17 @@ export function analyzeJava(ctx: AnalyzerContext): void {
       break;
     }
   }
+  // JSP Expression Language sits in the page text, outside scriptlets: since EL 3.0 it can
+  // call methods, so reflection on a request parameter there is a scriptlet-free shell
+  if (ctx.text.includes('{')) {
+    for (const m of matches(/[$#]\{([^}]{20,2000})\}/g, ctx.text, 200)) {
+      const el = m[1]!;
+      if (/forName\s*\(|Runtime|ProcessBuilder|ScriptEngineManager|getMethod\s*\(|defineClass|newInstance/.test(el) && /\b(?:param|paramValues|header|headerValues|cookie)\s*[.[]|pageContext\s*\.\s*request/.test(el)) {
+        ev.add('flow', 'request input reaches reflection or process execution inside a JSP EL expression', 12, m.index, 30);
+        break;
+      }
+    }
+  }
   // java.beans.Expression/Statement: reflective invocation by method-name string
   const bean = /\bnew\s+(?:java\.beans\.)?(?:Expression|Statement)\s*\(([^;]{0,300})/.exec(code);
   if (bean && /["'](?:exec|start|getRuntime|forName|invoke|defineClass|newInstance)["']|Runtime/.test(bean[1]!)) {

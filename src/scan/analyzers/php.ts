@@ -68,6 +68,8 @@ const FOREACH = /foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))
 const INDIRECT = 'request-derived value selects code to run (function, callback or include) through several steps';
 const SINK_NAMES = [...CODE_SINKS, ...CMD_SINKS];
 const CALLBACK_NAMES = CALLBACK_TAKERS.split('|');
+/** An inline callback: `function (params) use (...) {` or `fn (params) =>`. */
+const CLOSURE_HEAD = /^\s*(?:static\s+)?(?:function\s*\(([^)]*)\)[^{]{0,200}\{|fn\s*\(([^)]*)\)\s*=>)/i;
 /** `name: ` before an argument (PHP 8 named arguments; `::` is a static call, not a name). */
 const NAMED_ARG = /^\s*[a-z_]\w*\s*:(?!:)\s*/i;
 /** A callback expression that builds the name with string functions instead of naming it. */
@@ -232,6 +234,16 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const cb = parts[cbIndex] ?? '';
     const folded = /\[/.test(cb) && !/\$\w+\s*\[\s*\$/.test(cb) ? evalStringExpr(cb, resolve) : undefined;
     const lit = literalValue(cb) ?? (folded !== undefined ? printable(folded, 60) : undefined) ?? (/^\s*[a-z_]\w*\s*$/i.test(cb) ? cb.trim() : undefined);
+    const closure = CLOSURE_HEAD.exec(cb);
+    if (closure && parts.some((p, i) => i !== cbIndex && taint.touches(p))) {
+      // array_walk($_POST, function ($v, $k) { $k($v); }): the callback calls what it is handed
+      const params = (closure[1] ?? closure[2] ?? '').match(/\$\w+/g) ?? [];
+      const body = cb.slice(closure[0].length);
+      if (params.some((p) => new RegExp(`(?<![\\w>:$])\\${p}\\s*\\(`).test(body))) {
+        ev.add('flow', `request data handed to a callback of ${fn}() that calls it as a function`, 11, m.index, m[0].length);
+        continue;
+      }
+    }
     if (/^\s*\.\.\.\s*\$/.test(args) && taint.hasSource(args)) {
       // usort(...$_GET): the request spreads into every argument, the callback included
       ev.add('flow', `request input spread into the arguments of ${fn}() chooses its callback`, 12, m.index, m[0].length);
