@@ -326,3 +326,21 @@ test('jsp: reflection on a request parameter inside an EL expression, with no sc
   assert.deepEqual(reasons(findingOf('el.jsp', el)), ['request input reaches reflection or process execution inside a JSP EL expression']);
   assert.equal(findingOf('ok.jsp', '<%@ page contentType="text/html" %><p>Hello ${fn:escapeXml(param.name)}, you have ${sessionScope.cart.count} items</p>'), undefined);
 });
+
+test('php: a browsing proxy fetches request-chosen URLs and routes their links back through itself', () => {
+  const proxy = `<?php
+$url = isset($_GET["u"]) ? $_GET["u"] : "";
+$fp = fopen($url, "rb");
+$page = stream_get_contents($fp);
+$page = preg_replace("/(href=['\\"])(http[^'\\"]+)/", "\\\\1" . $_SERVER["PHP_SELF"] . "?u=" . "\\\\2", $page);
+echo $page;
+`;
+  assert.ok(reasons(findingOf('p.php', proxy)).includes('browsing proxy: fetches request-chosen URLs and rewrites their links to come back through itself'));
+  // a pager linking to itself with its own parameter fetches nothing
+  const pager = `<?php
+$page = (int) $_GET["p"];
+$html = str_replace("{next}", "<a href='" . $_SERVER["PHP_SELF"] . "?p=" . ($page + 1) . "'>next</a>", file_get_contents("tpl/list.html"));
+echo $html;
+`;
+  assert.ok(!reasons(findingOf('q.php', pager)).some((r) => r.startsWith('browsing proxy')));
+});

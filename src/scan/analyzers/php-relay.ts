@@ -19,3 +19,25 @@ export function analyzeRelay(ctx: AnalyzerContext): void {
   if (!whole || !FIXED_URL.test(code) || !/\b(?:echo|print|exit|die)\b/.test(code)) return;
   ev.add('flow', 'forwards the whole posted request to another server and returns its answer (relay)', 6, whole.index, whole[0].length);
 }
+
+/**
+ * The fetched page's links rewritten to come back through this script with the target in a
+ * parameter (`src="' . $_SERVER['PHP_SELF'] . '?url=..."`): a browsing proxy (PHProxy/Glype
+ * style). Planted on a server, it lets anyone browse from it and hides where they came from.
+ */
+const LINK_REWRITE = /(?:src|href|action)[^;\n]{0,60}\$_SERVER\s*\[\s*['"](?:PHP_SELF|SCRIPT_NAME|REQUEST_URI)['"]\s*\]\s*\.\s*['"]\?(\w{1,30})=/i;
+
+export function browsingProxy(ctx: AnalyzerContext, requestChosen: (expr: string) => boolean): void {
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['fopen', 'file_get_contents', 'curl_exec', 'fsockopen', 'readfile', 'file'])) return;
+  if (!calls.hasAnyOf(['preg_replace', 'str_replace', 'preg_replace_callback'])) return;
+  const { code, ev } = ctx;
+  const rw = LINK_REWRITE.exec(code);
+  if (!rw) return;
+  // the parameter the links carry is the one the page fetches
+  const param = rw[1]!;
+  if (!new RegExp(`\\$_(?:GET|POST|REQUEST)\\s*\\[\\s*['"]${param}['"]\\s*\\]`).test(code)) return;
+  const fetch = /\b(?:fopen|file_get_contents|curl_init|fsockopen|readfile)\s*\(([^;]{1,200})/i.exec(code);
+  if (!fetch || !requestChosen(fetch[1]!)) return;
+  ev.add('flow', 'browsing proxy: fetches request-chosen URLs and rewrites their links to come back through itself', 6, rw.index, rw[0].length);
+}

@@ -10,7 +10,7 @@ import { callArgs, escapeRegExp, printable } from '../text.js';
 import { blankStrings } from '../lexer.js';
 import { analyzeEncoderTraces } from './php-encoders.js';
 import { analyzeGates, passwordGate } from './php-gates.js';
-import { analyzeRelay } from './php-relay.js';
+import { analyzeRelay, browsingProxy } from './php-relay.js';
 import { addSplitSlots, evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, superglobalSpellings, writeThenInclude } from './php-mechanisms.js';
 import { analyzeHackTools } from './php-hacktools.js';
 import { importedRequestNames } from './php-imports.js';
@@ -438,6 +438,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   analyzeEncoderTraces(ctx);
   analyzeGates(ctx);
   analyzeRelay(ctx);
+  if (hasRequest) browsingProxy(ctx, (e) => taint.touches(e));
   analyzeHackTools(ctx, taint, hasRequest);
   analyzeStealth(ctx);
   xslPhpCalls(ctx);
