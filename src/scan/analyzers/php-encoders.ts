@@ -30,6 +30,7 @@ export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
   // the reversed names share `_$` (`TSOP_$`...) or `_46` (`edoced_46esab`): two searches rule most files out
   const reversedPieces = ctx.text.includes('_$') || ctx.text.includes('_46');
   if (reversedPieces && (includesText(ctx.text, 'TSOP_$') || includesText(ctx.text, 'TEG_$') || includesText(ctx.text, 'TSEUQER_$') || includesText(ctx.text, 'edoced_46esab'))) reversedSource(ctx);
+  hexNameTable(ctx);
   if (!callIndex(ctx).hasAnyOf(RUNS)) return;
   // a literal table mapping most of the base64 alphabet onto itself, shuffled: the key of a
   // substitution cipher over an encoded payload
@@ -92,4 +93,32 @@ function reversedSource(ctx: AnalyzerContext): void {
   if (rev && (ctx.text.match(/TSOP_\$|TEG_\$|TSEUQER_\$|EIKOOC_\$|edoced_46esab|etalfnizg|\(lave\b|\(tressa\b|\(metsys\b/g)?.length ?? 0) >= 2) {
     ctx.ev.add('obfuscation', 'PHP source stored backwards (a payload to be reversed and run)', 6, rev.index, 20);
   }
+}
+
+/** Names whose presence in a hidden function table says what the table is for. */
+const RUNNER_NAMES = new Set(['exec', 'system', 'shell_exec', 'passthru', 'popen', 'proc_open', 'pcntl_exec', 'eval', 'assert', 'create_function']);
+const WRITER_NAMES = new Set(['move_uploaded_file', 'file_put_contents', 'fwrite', 'fputs', 'unlink', 'chmod', 'rename', 'copy']);
+
+/**
+ * Function names stored as hex strings (`"7368656c6c5f65786563"` is shell_exec) and decoded at
+ * run time into a table the code calls through: no readable name of what runs is left.
+ * Applications keep hashes and colours in hex, not identifiers.
+ */
+function hexNameTable(ctx: AnalyzerContext): void {
+  // identifiers start with a letter or `_`: their hex begins with 4, 5, 6 or 7
+  const names: string[] = [];
+  let first = -1;
+  for (const m of matches(/['"]([4-7][0-9A-Fa-f]{5,63})['"]/g, ctx.code, 400)) {
+    const hex = m[1]!;
+    if (hex.length % 2 !== 0) continue;
+    const name = Buffer.from(hex, 'hex').toString('latin1');
+    if (!/^[A-Za-z_][A-Za-z0-9_]{2,31}$/.test(name)) continue;
+    names.push(name.toLowerCase());
+    if (first < 0) first = m.index;
+  }
+  if (names.length < 8) return;
+  const runner = names.find((n) => RUNNER_NAMES.has(n));
+  const writer = names.find((n) => WRITER_NAMES.has(n));
+  if (!runner && !writer) return;
+  ctx.ev.add('obfuscation', `function names stored hex-encoded (${names.length}, including ${runner ?? writer}) for calls through a table`, runner ? 8 : 5, first, 30);
 }
