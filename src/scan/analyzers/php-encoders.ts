@@ -105,6 +105,8 @@ const WRITER_NAMES = new Set(['move_uploaded_file', 'file_put_contents', 'fwrite
  * Applications keep hashes and colours in hex, not identifiers.
  */
 function hexNameTable(ctx: AnalyzerContext): void {
+  // the names have to be decoded at run time by one of these
+  if (!callIndex(ctx).hasAnyOf(['hex2bin', 'pack', 'hexdec', 'base_convert'])) return;
   // identifiers start with a letter or `_`: their hex begins with 4, 5, 6 or 7
   const names: string[] = [];
   let first = -1;

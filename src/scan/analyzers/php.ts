@@ -18,7 +18,7 @@ import { analyzeStealth, xslPhpCalls } from './php-stealth.js';
 import { b64, inflateAny, looksLikeCode, rot13, reverse, unescapeDq } from '../decode.js';
 
 const SOURCE =
-  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SESSION)\b|\bfilter_input(?:_array)?\s*\(\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\b|\$_SERVER\s*\[\s*['"](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO)|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|php:\/\/input|\b(?:getallheaders|apache_request_headers)\s*\(|\bgetenv\s*\(\s*['"]HTTP_|\$_(?:GET|POST|REQUEST)\b|\$\{\s*['"]_[A-Z]{0,3}['"]\s*\./i;
+  /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SESSION)\b|\$_SERVER\s*\[\s*['"](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO)|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|php:\/\/input|\b(?:getallheaders|apache_request_headers)\s*\(|\bgetenv\s*\(\s*['"]HTTP_|\$_(?:GET|POST|REQUEST)\b|\$\{\s*['"]_[A-Z]{0,3}['"]\s*\./i;
 
 export const PHP_FLOW: FlowSpec = {
   source: SOURCE,
@@ -123,6 +123,9 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   if (byName.length > 0) extraSources.push(`\\$\\$(?:${byName.join('|')})\\b|\\$\\{\\s*\\$(?:${byName.join('|')})\\s*\\}`);
   // a framework's request object (Laravel, Symfony, PSR-7) read in a file that can run code
   if (callIndex(ctx).hasAnyOf(SINK_NAMES)) extraSources.push(...frameworkRequestReads(code));
+  // filter_input(INPUT_GET, 'c') is $_GET['c'] (a pattern of its own: one more alternative
+  // starting at every `f` would slow the source regex on every file)
+  if (callIndex(ctx).hasAnyOf(['filter_input', 'filter_input_array'])) extraSources.push('\\bfilter_input(?:_array)?\\s*\\(\\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\\b');
   const flow0: FlowSpec = extraSources.length === 0 ? PHP_FLOW : { ...PHP_FLOW, source: sourceRegex(`${PHP_FLOW.source.source}|${extraSources.join('|')}`) };
   // functions that return request data are request sources too: eval(x()) with x() { return $_POST['a']; }
   // only worth finding when something could run what they return
@@ -1398,22 +1401,39 @@ const NAME_MAKERS = ['base64_decode', 'str_rot13', 'strrev', 'hex2bin', 'gzinfla
  * result can be called directly, so the function's name never sits in a variable at all.
  */
 function computedCallees(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): void {
-  const { code, ev } = ctx;
-  let bare: string | undefined;
-  for (const m of callMatches(ctx, calls, NAME_MAKERS, NOT_BEFORE_SINK)) {
-    // parentheses matched on the string-blanked code: `implode(')(', $w)` has none of its own
-    bare ??= bareCode(ctx);
-    const innerLen = callArgs(bare, m.open, 4000).length;
-    let j = m.open + innerLen + 2;
-    if (bare.charCodeAt(j - 1) !== 41) continue;
-    while (j < bare.length && /\s/.test(bare[j]!)) j++;
-    if (bare.charCodeAt(j) !== 40) continue;
-    const inner = code.slice(m.open + 1, m.open + 1 + innerLen);
+  if (!calls.hasAnyOf(NAME_MAKERS)) return;
+  const { code, lower, ev } = ctx;
+  const bare = bareCode(ctx);
+  // every `)` followed by `(`: walk back to its `(` and read the name before it
+  for (const m of matches(/\)\s*\(/g, bare, 2000)) {
+    const close = m.index;
+    const open = matchingOpen(bare, close);
+    if (open < 0) continue;
+    let k = open - 1;
+    while (k >= 0 && /\s/.test(bare[k]!)) k--;
+    const end = k + 1;
+    while (k >= 0 && /\w/.test(bare[k]!)) k--;
+    const name = lower.slice(k + 1, end);
+    if (!NAME_MAKERS.includes(name) || NOT_BEFORE_SINK.includes(bare[k] ?? ' ') || /\w/.test(bare[k] ?? ' ')) continue;
+    const at = k + 1;
+    const j = m.index + m[0].length - 1;
+    const inner = code.slice(open + 1, close);
     const outer = code.slice(j + 1, j + 1 + callArgs(bare, j).length);
-    if (taint.touches(inner) || taint.touches(outer)) ev.add('flow', `request input meets a function whose name ${m.name}() computes and calls in place`, 10, m.index, j - m.index + 1);
-    else ev.add('obfuscation', `calls the function whose name ${m.name}() computes, in place`, 7, m.index, j - m.index + 1);
+    if (taint.touches(inner) || taint.touches(outer)) ev.add('flow', `request input meets a function whose name ${name}() computes and calls in place`, 10, at, j - at + 1);
+    else ev.add('obfuscation', `calls the function whose name ${name}() computes, in place`, 7, at, j - at + 1);
     return;
   }
+}
+
+/** The `(` matching the `)` at `close` in string-blanked code, or -1 (bounded walk). */
+function matchingOpen(bare: string, close: number): number {
+  let depth = 0;
+  for (let i = close; i >= 0 && close - i < 4000; i--) {
+    const c = bare.charCodeAt(i);
+    if (c === 41) depth++;
+    else if (c === 40 && --depth === 0) return i;
+  }
+  return -1;
 }
 
 /** Methods of framework request objects that return what the client sent. */
