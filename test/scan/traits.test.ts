@@ -273,3 +273,14 @@ test('asp: a COM object name assembled from pieces is a hidden shell or script h
   const plain = `<%\nSET o = Server.CreateObject("ADODB." & "Connection")\n%>`;
   assert.equal(findingOf('b.asp', plain), undefined);
 });
+
+test('node: a big bundle reusing short names is not tainted through its own helpers; a small handler is', () => {
+  const helpers = `var samsam = require('samsam');\nmodule.exports = { run: run };\nfunction now() { return timer.func; }\nfunction keys(o) { return Object.keys(o); }\nvar requestUrl = request.url;\nvar func = requestUrl;\n`;
+  const body = `var timer = addTimer(now());\nfunction addTimer(t) { return { func: t }; }\nfunction run() { eval(timer.func); }\nmodule.exports = { run: run, vm: typeof Function };\n`;
+  const filler = Array.from({ length: 1400 }, (_, i) => `function helper${i}(a, b) { return a + b * ${i}; }`).join('\n');
+  const bundle = `${helpers}${filler}\n${body}`;
+  assert.ok(bundle.length > 65536);
+  assert.ok(!reasons(findingOf('bundle.js', bundle)).includes('request-derived variable reaches eval'));
+  const handler = `const http = require('http');\nfunction getCode(req) { return req.query.c; }\nhttp.createServer((req, res) => { const c = getCode(req); res.end(String(eval(c))); }).listen(8080);\n`;
+  assert.equal(findingOf('h.js', handler)?.verdict, 'malicious');
+});

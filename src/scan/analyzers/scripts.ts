@@ -77,6 +77,9 @@ function requestGetters(code: string, lang: string, taint: Taint): string[] {
   const def = FUNCTION_DEF[lang];
   if (!def) return [];
   const found: string[] = [];
+  // bundled libraries reuse short names everywhere: there a getter must return request data
+  // directly or through a variable assigned straight from it
+  const returns = code.length >= 65536 ? (e: string): boolean => taint.touchesDirectly(e) : (e: string): boolean => taint.touches(e);
   const defs = [...matches(def, code, 500)];
   for (let i = 0; i < defs.length && found.length < 20; i++) {
     const d = defs[i]!;
@@ -84,7 +87,7 @@ function requestGetters(code: string, lang: string, taint: Taint): string[] {
     const end = Math.min(defs[i + 1]?.index ?? code.length, start + 1500);
     const body = code.slice(start, end);
     for (const r of matches(/\breturn\b([^;\n]{1,200})/g, body, 20)) {
-      if (taint.touches(r[1]!)) {
+      if (returns(r[1]!)) {
         found.push(d[1]!.replace(/\$/g, '\\$'));
         break;
       }
@@ -148,6 +151,9 @@ function analyzeScript(ctx: AnalyzerContext, spec: ScriptSpec, nodeRequiresChild
   if (ctx.ev.language === 'node') analyzeWriters(ctx, taint);
   if (ctx.ev.language === 'perl') fileManager(ctx, taint);
   let sinks = 0;
+  // in big files (bundled libraries) one variable name stands for many values across
+  // functions: there only a value taken from the request directly, or one assignment away, counts
+  const reaches = ctx.size >= 65536 ? (a: string): boolean => taint.touchesDirectly(a) : (a: string): boolean => taint.touches(a);
   if (!nodeRequiresChildProcess || /child_process|\beval\s*\(|new\s+Function|\bvm\s*\./.test(code)) {
     for (const m of matches(spec.sinks, code, 500)) {
       let args: string;
@@ -157,7 +163,7 @@ function analyzeScript(ctx: AnalyzerContext, spec: ScriptSpec, nodeRequiresChild
       const name = m[0].replace(/\s+/g, '').replace(/\($/, '').slice(0, 40);
       sinks++;
       if (taint.hasSource(args)) ev.add('flow', `request input reaches ${name}`, 12, m.index, m[0].length);
-      else if (taint.touches(args)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
+      else if (reaches(args)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
     }
   }
   const sock = spec.socket.exec(code);
