@@ -78,3 +78,21 @@ test('class-based code: a wrapper of eval called with a variable that only anoth
   const shell = `<?php\nclass Tpl {\n  public function run() { $value = $_GET['x']; return $this->evalExpr($value); }\n${wrap}}\n`;
   assert.ok(reasons(findingOf('tpl2.php', shell)).includes('request input reaches eval() through a wrapper function'));
 });
+
+test('a big library holding file, upload, recon and command helpers is not a remote administration kit unless the request drives them', () => {
+  const helpers = `<?php
+function lib_exec($cmd) { return shell_exec($cmd); }
+function lib_rm($path) { return unlink($path); }
+function lib_upload($f) { return move_uploaded_file($f['tmp_name'], '/var/lib/app/' . basename($f['name'])); }
+function lib_info() { return php_uname() . disk_free_space('/'); }
+function lib_ls($dir) { return scandir($dir); }
+function lib_save($file, $data) { return file_put_contents($file, $data); }
+$title = isset($_GET['title']) ? htmlspecialchars($_GET['title']) : '';
+`;
+  const filler = Array.from({ length: 1500 }, (_, i) => `function util_${i}($a) { return strlen($a) + ${i}; }`).join('\n');
+  const lib = `${helpers}${filler}\n`;
+  assert.ok(lib.length > 65536);
+  assert.ok(!reasons(findingOf('lib.php', lib)).some((r) => r.startsWith('remote administration kit')));
+  const kit = `${lib}unlink($_POST['rm']); print_r(scandir($_GET['d'])); file_put_contents($_POST['f'], $_POST['c']); echo shell_exec($_POST['cmd']); echo lib_info(); if ($_FILES) move_uploaded_file($_FILES['u']['tmp_name'], $_POST['to']);\n`;
+  assert.ok(reasons(findingOf('kit.php', kit)).some((r) => r.startsWith('remote administration kit')));
+});

@@ -1133,9 +1133,19 @@ function adminKit(ctx: AnalyzerContext, taint: Taint): void {
     ['directory browsing', /\b(?:opendir|scandir|readdir|glob)\s*\(\s*\$/i],
     ['file editing', /\b(?:fwrite|file_put_contents|fputs)\s*\(\s*\$/i],
   ];
-  const found = groups.filter(([, re]) => re.test(code)).map(([n]) => n);
+  // in a kit the request drives these operations; a big library merely contains them (utility
+  // functions for its own use), so there each group needs a call fed by request data
+  const big = ctx.size >= 65536;
+  const driven = (re: RegExp): boolean => {
+    for (const m of matches(new RegExp(re.source, 'gi'), code, 200)) {
+      const open = code.indexOf('(', m.index);
+      if (open !== -1 && taint.touches(callArgs(code, open))) return true;
+    }
+    return false;
+  };
+  // (recon calls take no input: they count as they are)
+  const found = groups.filter(([n, re]) => re.test(code) && (!big || n === 'system recon' || driven(re))).map(([n]) => n);
   if (found.length >= 4) ev.add('capability', `remote administration kit: OS commands plus ${found.join(', ')}`, found.length >= 5 ? 8 : 6, -1);
-  void taint;
 }
 
 /** Self-deleting, unkillable loops: a script that removes itself and keeps running. */
