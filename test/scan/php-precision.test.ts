@@ -96,3 +96,10 @@ $title = isset($_GET['title']) ? htmlspecialchars($_GET['title']) : '';
   const kit = `${lib}unlink($_POST['rm']); print_r(scandir($_GET['d'])); file_put_contents($_POST['f'], $_POST['c']); echo shell_exec($_POST['cmd']); echo lib_info(); if ($_FILES) move_uploaded_file($_FILES['u']['tmp_name'], $_POST['to']);\n`;
   assert.ok(reasons(findingOf('kit.php', kit)).some((r) => r.startsWith('remote administration kit')));
 });
+
+test("an application's own access-control check in front of its file operations keeps them from counting as a file manager", () => {
+  const ops = `$f = $_GET['file'];\nif (file_exists($f)) { unlink($f); }\n$d = $_GET['dir'];\nforeach (scandir($d) as $e) echo $e;\n`;
+  const guarded = `<?php\nif (auth_quickaclcheck($_GET['ns']) < AUTH_DELETE) die('forbidden');\n${ops}`;
+  assert.ok(!reasons(findingOf('g.php', guarded)).some((r) => r.includes('(file manager)')));
+  assert.ok(reasons(findingOf('u.php', `<?php\n${ops}`)).some((r) => r.includes('(file manager)')));
+});

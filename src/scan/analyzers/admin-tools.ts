@@ -50,6 +50,12 @@ function argsAfter(code: string, m: RegExpExecArray, lang: string): string {
 
 /** Capability/nonce/CSRF checks: how application admin pages guard their file editors. */
 const AUTH_CHECKS = /\b(?:check_admin_referer|check_ajax_referer|wp_verify_nonce|current_user_can|verify_csrf|csrf_token|Gate::|->authorize\s*\(|->can\s*\(|\[Authorize)/i;
+/**
+ * The same idiom in any application's own words: a call whose name pairs an access-control
+ * noun (acl, permission, security token, csrf) with check/verify (`auth_quickaclcheck`,
+ * `checkSecurityToken`, `verify_permission`). Shells guard themselves with a password compare.
+ */
+const OWN_ACCESS_CHECK = /\b\w*(?:acl|perm(?:ission)?s?|securitytoken|csrf)\w*(?:check|verify)\w*\s*\(|\b(?:check|verify)\w*(?:acl|perm(?:ission)?s?|securitytoken|csrf)\w*\s*\(/i;
 
 export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   const lang = ctx.ev.language;
@@ -58,7 +64,7 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   const { code, ev } = ctx;
   // PHP: big application files reuse variable names across functions (imprecise taint), and
   // CMS admin editors guard their file access with capability/nonce checks
-  if (lang === 'php' && (ctx.size > 65536 || AUTH_CHECKS.test(code))) return;
+  if (lang === 'php' && (ctx.size > 65536 || AUTH_CHECKS.test(code) || OWN_ACCESS_CHECK.test(code))) return;
   const kinds = new Set<string>();
   let first = -1;
   // in big PHP files one variable name stands for many values across functions: only paths
