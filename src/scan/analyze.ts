@@ -81,11 +81,36 @@ export interface AnalyzeOptions {
 function straightenQuotes(text: string): string {
   // the same quotes in the two encodings copied shells come in: UTF-8 (E2 80 9C/9D/98/99) and
   // GBK (A1 B0/B1/AE/AF); text is read byte-per-char, so each is a short run of chars
-  const utf8 = text.includes('\xe2\x80') && /[[(=,]\s*\xe2\x80[\x98\x9c\x9d]|\xe2\x80[\x99\x9d]\s*[\]),;%]/.test(text);
-  const gbk = text.includes('\xa1') && /[[(=,]\s*\xa1[\xae\xb0\xb1]|\xa1[\xaf\xb1]\s*[\]),;%]/.test(text);
+  const utf8 = quoteInCode(text, '\xe2\x80', '\x98\x9c\x9d', '\x99\x9d');
+  const gbk = quoteInCode(text, '\xa1', '\xae\xb0\xb1', '\xaf\xb1');
   if (utf8) text = text.replace(/\xe2\x80[\x9c\x9d]/g, '"').replace(/\xe2\x80[\x98\x99]/g, "'");
   if (gbk) text = text.replace(/\xa1[\xb0\xb1]/g, '"').replace(/\xa1[\xae\xaf]/g, "'");
   return text;
+}
+
+/**
+ * Whether a curly quote (`lead` then one of `opens` or `closes`) stands where code would have a
+ * straight one: an opening one after `[ ( = ,`, a closing one before `] ) , ; %`. Walks the
+ * occurrences of `lead` (prose in comments and pages holds few) instead of trying a regex at
+ * every bracket and comma of the file.
+ */
+function quoteInCode(text: string, lead: string, opens: string, closes: string): boolean {
+  let n = 0;
+  for (let i = text.indexOf(lead); i !== -1 && n < 10000; i = text.indexOf(lead, i + 1), n++) {
+    const q = text[i + lead.length];
+    if (q === undefined) return false;
+    if (opens.includes(q)) {
+      let j = i - 1;
+      while (j >= 0 && /\s/.test(text[j]!)) j--;
+      if (j >= 0 && '[(=,'.includes(text[j]!)) return true;
+    }
+    if (closes.includes(q)) {
+      let j = i + lead.length + 1;
+      while (j < text.length && /\s/.test(text[j]!)) j++;
+      if (j < text.length && '),;%]'.includes(text[j]!)) return true;
+    }
+  }
+  return false;
 }
 
 export function analyzeText(text: string, language: Language, opts: AnalyzeOptions, layer = 0, budget = { bytes: 0, layers: 0 }): EvidenceCollector {
