@@ -1,9 +1,9 @@
 /**
- * A worker_threads pool for scanning: the walker feeds paths, each worker reads and scans
- * them and reports outcomes in groups. A watchdog reads each worker's shared progress cell,
- * terminates a worker stuck on one file past the time cap (a regex or inflate that will not
- * end), reports that file, and queues again the files of the batch whose outcomes it had
- * not received yet, on a new worker.
+ * A worker_threads pool for scanning: the walker feeds paths in batches, each worker reads
+ * and scans them and reports a batch's outcomes when it ends. A watchdog reads each worker's
+ * shared progress cell, terminates a worker stuck on one file past the time cap (a regex or
+ * inflate that will not end), reports that file, and queues again every file of that
+ * worker's batches whose outcome had not arrived, for a new worker.
  */
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -46,6 +46,7 @@ export interface PoolOptions {
 }
 
 const BATCH_FILES = 24;
+const BATCH_BYTES = 2 * 1024 * 1024;
 
 /**
  * Let V8 gather about twice its default type feedback before optimizing a function. Each
@@ -61,7 +62,6 @@ function tuneJit(): void {
   tuned = true;
   setFlagsFromString('--interrupt-budget=300000');
 }
-const BATCH_BYTES = 2 * 1024 * 1024;
 
 export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOptions): Promise<void> {
   const url = new URL('./worker.js', import.meta.url);
