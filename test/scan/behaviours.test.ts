@@ -351,3 +351,13 @@ test('php: commands read from a socket and run are a reverse shell; a socket cli
   const ok = `<?php\n$s = fsockopen("smtp.example.com", 25);\n$greeting = fgets($s, 512);\n$uptime = shell_exec("uptime");\nfputs($s, "HELO " . gethostname() . "\\r\\n");\n`;
   assert.ok(!reasons(findingOf('s.php', ok)).includes('runs commands read from a network socket (reverse or bind shell)'));
 });
+
+test('jsp and aspx: a process method reached by reflection and invoked with request data', () => {
+  const jsp = `<%\nObject rt = Class.forName("java.lang.Runtime").getMethod("getRuntime").invoke(null);\nClass.forName("java.lang.Runtime").getMethod("exec", String.class).invoke(rt, request.getParameter("c"));\n%>`;
+  assert.ok(reasons(findingOf('r.jsp', jsp)).includes('request input reaches a method invoked through reflection'));
+  const aspx = `<%@ Page Language="C#" %>\n<script runat="server">\nvoid Page_Load(object s, EventArgs e) {\n  var t = Type.GetType("System.Diagnostics.Process");\n  t.GetMethod("Start", new Type[] { typeof(string), typeof(string) }).Invoke(null, new object[] { "cmd.exe", "/c " + Request.QueryString["c"] });\n}\n</script>`;
+  assert.equal(findingOf('r.aspx', aspx)?.verdict, 'malicious');
+  // reflection on a fixed call leaves the capability reason alone
+  const fixed = jsp.replace('request.getParameter("c")', '"uptime"');
+  assert.ok(!reasons(findingOf('f.jsp', fixed)).includes('request input reaches a method invoked through reflection'));
+});

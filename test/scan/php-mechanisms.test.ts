@@ -195,3 +195,9 @@ test('php: an inline callback that calls the request data it is handed', () => {
   assert.ok(mal('cw.php', `<?php $x = $_POST; array_walk($x, function (&$v, $k) { $k($v); });`).includes('request data handed to a callback of array_walk() that calls it as a function'));
   assert.equal(findingOf('cx.php', `<?php $x = $_POST; array_walk($x, function (&$v, $k) { $v = trim($v); }); echo count($x);`), undefined);
 });
+
+test('php: request data parked in an object property and run from a (magic) method', () => {
+  assert.ok(mal('pd.php', `<?php\nclass Sess { function __destruct() { @eval($this->d); } }\n$o = new Sess(); $o->d = $_POST['d'];\n`).includes('request input reaches eval() through an object property'));
+  // a property holding a request value that is only displayed
+  assert.equal(findingOf('pe.php', `<?php\nclass View { function __toString() { return htmlspecialchars($this->title); } }\n$v = new View(); $v->title = $_GET['t']; echo $v;\n`), undefined);
+});

@@ -7,6 +7,7 @@ import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
 import { fileManager, sqlClient } from './admin-tools.js';
+import { reflectiveInvoke } from './reflection.js';
 
 export const DOTNET_FLOW: FlowSpec = {
   // web-control values (`txtCmd.Text`, `cboProc.SelectedItem.Value`) are posted form fields too
@@ -124,5 +125,8 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
   }
   // reflection that hides Process
   const refl = /["']System\.Diagnostics\.Process["']|GetType\s*\(\s*"System\.Diagnostics/i.exec(code);
-  if (refl) ev.add('capability', 'reaches process execution through reflection', 6, refl.index, refl[0].length);
+  if (refl) {
+    ev.add('capability', 'reaches process execution through reflection', 6, refl.index, refl[0].length);
+    reflectiveInvoke(ctx, taint);
+  }
 }

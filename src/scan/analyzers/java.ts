@@ -8,6 +8,7 @@ import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
 import { fileManager, sqlClient } from './admin-tools.js';
+import { reflectiveInvoke } from './reflection.js';
 
 export const JAVA_FLOW: FlowSpec = {
   source: /\brequest\s*\.\s*get(?:Parameter|ParameterValues|ParameterMap|ParameterNames|Header|Headers|InputStream|Reader|QueryString|Part|Parts|Cookies)\s*\(|\bpageContext\s*\.\s*getRequest\s*\(|\b(?:req|httpRequest|servletRequest)\s*\.\s*get(?:Parameter|Header|InputStream|Reader|QueryString)\s*\(/,
@@ -95,7 +96,10 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   }
   // reflection to reach Runtime/ProcessBuilder without naming the call
   const refl = /["'](?:java\.lang\.Runtime|java\.lang\.ProcessBuilder|java\.lang\.ProcessImpl|java\.lang\.UNIXProcess|getRuntime|forkAndExec)["']/.exec(code);
-  if (refl) ev.add('capability', 'reaches process execution through reflection', 7, refl.index, refl[0].length);
+  if (refl) {
+    ev.add('capability', 'reaches process execution through reflection', 7, refl.index, refl[0].length);
+    reflectiveInvoke(ctx, taint);
+  }
   // shell interpreters handed to exec
   const shell = /["'](?:cmd(?:\.exe)?|\/bin\/(?:ba)?sh|\/c|-c)["']/.exec(code);
   if (shell && execSeen) ev.add('capability', 'passes commands to a shell interpreter', 3, shell.index, shell[0].length);

@@ -310,6 +310,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   }
 
   computedCallees(ctx, calls, taint);
+  if (hasRequest && ctx.size < 65536) propertyFlows(ctx, calls, taint);
 
   // include/require of request data, temp files or images
   for (const m of matches(INCLUDE, code)) {
@@ -1476,4 +1477,24 @@ function sourceRegex(src: string): RegExp {
     SOURCE_CACHE.set(src, re);
   }
   return re;
+}
+
+/**
+ * Request data parked in an object property and run from a method (`$o->d = $_POST['d'];` with
+ * `function __destruct() { eval($this->d); }`): the flow goes through `->d`, which variable
+ * taint does not follow. Magic methods make the call implicit.
+ */
+function propertyFlows(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): void {
+  const { code, ev } = ctx;
+  if (!code.includes('->')) return;
+  const props = new Set<string>();
+  for (const m of matches(/->\s*(\w{1,40})\s*=(?![=>])\s*([^;\n]{1,300})/g, code, 500)) if (taint.touchesDirectly(m[2]!)) props.add(m[1]!);
+  if (props.size === 0) return;
+  const uses = new RegExp(`->\\s*(?:${[...props].join('|')})\\b(?!\\s*=[^=])`);
+  for (const m of callMatches(ctx, calls, SINK_NAMES, NOT_BEFORE_SINK)) {
+    if (uses.test(callArgs(code, m.open))) {
+      ev.add('flow', `request input reaches ${m.name}() through an object property`, 11, m.index, m[0].length);
+      return;
+    }
+  }
 }
