@@ -284,3 +284,10 @@ test('node: a big bundle reusing short names is not tainted through its own help
   const handler = `const http = require('http');\nfunction getCode(req) { return req.query.c; }\nhttp.createServer((req, res) => { const c = getCode(req); res.end(String(eval(c))); }).listen(8080);\n`;
   assert.equal(findingOf('h.js', handler)?.verdict, 'malicious');
 });
+
+test('shell CGI: the request body copied from stdin into a file is an uploader; reading CONTENT_LENGTH alone is not', () => {
+  const up = `#!/bin/sh\necho Content-Type: text/html\necho\ndd count=$CONTENT_LENGTH bs=1 of=/tmp/upload\necho done\n`;
+  assert.ok(reasons(findingOf('up.cgi', up)).includes('CGI script saves the request body to a file (uploader)'));
+  const log = `#!/bin/sh\necho Content-Type: text/plain\necho\necho "received $CONTENT_LENGTH bytes"\n`;
+  assert.ok(!reasons(findingOf('log.cgi', log)).includes('CGI script saves the request body to a file (uploader)'));
+});

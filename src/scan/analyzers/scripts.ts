@@ -150,6 +150,7 @@ function analyzeScript(ctx: AnalyzerContext, spec: ScriptSpec, nodeRequiresChild
   }
   if (ctx.ev.language === 'node') analyzeWriters(ctx, taint);
   if (ctx.ev.language === 'perl') fileManager(ctx, taint);
+  if (ctx.ev.language === 'shell') shellBodySaver(ctx);
   let sinks = 0;
   // in big files (bundled libraries) one variable name stands for many values across
   // functions: there only a value taken from the request directly, or one assignment away, counts
@@ -187,3 +188,14 @@ export const analyzePerl = (ctx: AnalyzerContext): void => analyzeScript(ctx, PE
 export const analyzePython = (ctx: AnalyzerContext): void => analyzeScript(ctx, PYTHON, false);
 export const analyzeNode = (ctx: AnalyzerContext): void => analyzeScript(ctx, NODE, true);
 export const analyzeShell = (ctx: AnalyzerContext): void => analyzeScript(ctx, SHELL, false);
+
+/**
+ * A shell CGI that stores the request body in a file: stdin holds CONTENT_LENGTH bytes of it,
+ * copied out with `dd ... of=FILE`, `head -c $CONTENT_LENGTH > FILE` or `cat > FILE` (uploader).
+ */
+function shellBodySaver(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  if (!/\$\{?CONTENT_LENGTH\b/.test(code)) return;
+  const save = /\bdd\b[^\n]*\$\{?CONTENT_LENGTH\b[^\n]*\bof=\S+|\bdd\b[^\n]*\bof=\S+[^\n]*\$\{?CONTENT_LENGTH\b|\bhead\s+-c\s*"?\$\{?CONTENT_LENGTH\b[^\n|]*>\s*\S+|^\s*cat\s*>\s*\S+/m.exec(code);
+  if (save) ev.add('capability', 'CGI script saves the request body to a file (uploader)', 6, save.index, save[0].length);
+}
