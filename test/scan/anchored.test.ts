@@ -8,36 +8,24 @@ import assert from 'node:assert/strict';
 import { assignedFrom, assignmentStarts, matchesAt } from '../../src/scan/context.js';
 import { matches } from '../../src/scan/flow.js';
 import { blankStrings } from '../../src/scan/lexer.js';
+import { prng } from '../helpers/prng.js';
+import { FULL_ASSIGN, SLOT_ASSIGN } from '../../src/scan/analyzers/php.js';
 
-const FULL = /(\$\w{1,40}(?:\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,6})\s*\])?)\s*(\.?)=(?![=>])/g;
-const SLOT = /(\$\w+\s*\[[^\]\n]{0,40}\])\s*=(?![=>])\s*([^;\n]{1,200})/g;
 const SPLIT = /(\$\w{1,40})\s*=\s*(explode|str_split)\s*\(/gi;
 
 const ALPHABET = ['$', '$', 'a', 'b', '_', '1', '[', ']', "'", '"', ' ', ' ', '\n', '=', '=', '.', '>', ';', 'x', '\t', '\xa0', '[', 'explode(', 'EXPLODE ('];
 
-/** A small deterministic generator (mulberry32) so a failure can be reproduced. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const show = (ms: Iterable<RegExpExecArray>): string[] => [...ms].map((m) => `${m.index}:${m[0]}`);
 
 test('anchored assignment scans find exactly what the global scans find', () => {
-  const next = rng(20261204);
+  const next = prng(20261204);
   for (let t = 0; t < 30000; t++) {
     let s = '';
     const n = 5 + Math.floor(next() * 40);
     for (let i = 0; i < n; i++) s += ALPHABET[Math.floor(next() * ALPHABET.length)];
     const bare = blankStrings(s, '\'"');
-    assert.deepEqual(show(matchesAt(FULL, bare, assignmentStarts(bare, 'optional', 2000, false, true), 20000)), show(matches(FULL, bare, 20000)), JSON.stringify(s));
-    assert.deepEqual(show(matchesAt(SLOT, s, assignmentStarts(s, 'required', 40, true, false), 2000)), show(matches(SLOT, s, 2000)), JSON.stringify(s));
+    assert.deepEqual(show(matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true), 20000)), show(matches(FULL_ASSIGN, bare, 20000)), JSON.stringify(s));
+    assert.deepEqual(show(matchesAt(SLOT_ASSIGN, s, assignmentStarts(s, 'required', 40, true, false), 2000)), show(matches(SLOT_ASSIGN, s, 2000)), JSON.stringify(s));
     const lower = s.toLowerCase();
     const starts = [...assignedFrom(s, 'explode', lower), ...assignedFrom(s, 'str_split', lower)].sort((a, b) => a - b);
     assert.deepEqual(show(matchesAt(SPLIT, s, starts, 200)), show(matches(SPLIT, s, 200)), JSON.stringify(s));
@@ -47,6 +35,6 @@ test('anchored assignment scans find exactly what the global scans find', () => 
 test('anchored scans on ordinary lines', () => {
   const code = `$a = 1; $b['k'] .= 'x'; $c[$d[1]] = 'no'; $h['s'] = 'assert'; if ($e == 2) {} $f => 3; $g = explode(',', 'a,b');`;
   const bare = blankStrings(code, '\'"');
-  assert.deepEqual(matchesAt(FULL, bare, assignmentStarts(bare, 'optional', 2000, false, true)).map((m) => m[1]), ['$a', "$b[' ']", "$h[' ']", '$g']);
-  assert.deepEqual(matchesAt(SLOT, code, assignmentStarts(code, 'required', 40, true, false)).map((m) => [m[1], m[2]]), [["$h['s']", "'assert'"]]);
+  assert.deepEqual(matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true)).map((m) => m[1]), ['$a', "$b[' ']", "$h[' ']", '$g']);
+  assert.deepEqual(matchesAt(SLOT_ASSIGN, code, assignmentStarts(code, 'required', 40, true, false)).map((m) => [m[1], m[2]]), [["$h['s']", "'assert'"]]);
 });
