@@ -228,31 +228,37 @@ function isRegexSpace(c: number): boolean {
  * Offsets of the `$` of every `$name \s* = \s* word` in `code` (name 1-40 word characters):
  * the possible starts of `(\$\w{1,40})\s*=\s*word...`, found from the occurrences of the word.
  */
-export function assignedFrom(code: string, word: string, hay = code): number[] {
+export function assignedFrom(code: string, word: string): number[] {
   const out: number[] = [];
-  for (let r = hay.indexOf(word); r !== -1; r = hay.indexOf(word, r + word.length)) {
+  for (let r = code.indexOf(word); r !== -1; r = code.indexOf(word, r + word.length)) {
     let j = r - 1;
     while (j >= 0 && isRegexSpace(code.charCodeAt(j))) j--;
     if (code.charCodeAt(j) !== 61) continue; // '='
-    j--;
-    while (j >= 0 && isRegexSpace(code.charCodeAt(j))) j--;
-    const end = j;
-    while (j >= 0 && isWordChar(code.charCodeAt(j))) j--;
-    const len = end - j;
-    if (len < 1 || len > 40 || code.charCodeAt(j) !== 36) continue;
-    out.push(j);
+    const d = dollarWordBefore(code, j - 1, 40);
+    if (d >= 0) out.push(d);
     if (out.length >= 100000) break;
   }
   return out;
 }
 
 /**
+ * The offset of the `$` of `$word` followed by spaces, read backwards from `j`, or -1; the
+ * word has 1 to `maxWord` word characters.
+ */
+function dollarWordBefore(text: string, j: number, maxWord: number): number {
+  while (j >= 0 && isRegexSpace(text.charCodeAt(j))) j--;
+  const end = j;
+  while (j >= 0 && isWordChar(text.charCodeAt(j))) j--;
+  const len = end - j;
+  return len >= 1 && len <= maxWord && text.charCodeAt(j) === 36 ? j : -1;
+}
+
+/**
  * Offsets where `$name`, `$name[...]` assignments may start: for every `=` that is not part
  * of `==` or `=>`, walk back over an optional `.` (`.=`), spaces, at most one `[...]` group
  * (up to `bracketMax` characters, no `]` inside, and no newline if `oneLine`; every `[` that
- * could open it counts),
- * spaces and a word of 1-40 characters to its `$`. Each assignment pattern is then run
- * anchored at these starts only, instead of at every `$` of the file.
+ * could open it counts), spaces and a word of 1-40 characters to its `$`. Each assignment
+ * pattern is then run anchored at these starts only, instead of at every `$` of the file.
  */
 export function assignmentStarts(text: string, bracket: 'optional' | 'required', bracketMax: number, oneLine: boolean, dotOp: boolean): number[] {
   const out: number[] = [];
@@ -271,22 +277,15 @@ export function assignmentStarts(text: string, bracket: 'optional' | 'required',
       for (let k = close - 1; k >= 0 && close - k - 1 <= bracketMax; k--) {
         const c = text.charCodeAt(k);
         if (c === 93 || (c === 10 && oneLine)) break;
-        if (c === 91) wordBefore(text, k - 1, out);
+        if (c !== 91) continue;
+        const d = dollarWordBefore(text, k - 1, Infinity);
+        if (d >= 0) out.push(d);
       }
     } else if (bracket === 'optional') {
-      const end = j;
-      while (j >= 0 && isWordChar(text.charCodeAt(j))) j--;
-      if (end - j >= 1 && end - j <= 40 && text.charCodeAt(j) === 36) out.push(j);
+      const d = dollarWordBefore(text, j, 40);
+      if (d >= 0) out.push(d);
     }
     if (out.length >= 200000) break;
   }
   return out.sort((a, b) => a - b);
-}
-
-/** Pushes the `$` of a `$word\s*` ending at `j` (spaces then word, read backwards). */
-function wordBefore(text: string, j: number, out: number[]): void {
-  while (j >= 0 && isRegexSpace(text.charCodeAt(j))) j--;
-  const end = j;
-  while (j >= 0 && isWordChar(text.charCodeAt(j))) j--;
-  if (end - j >= 1 && text.charCodeAt(j) === 36) out.push(j);
 }

@@ -10,10 +10,12 @@ import { matches } from '../../src/scan/flow.js';
 import { blankStrings } from '../../src/scan/lexer.js';
 import { prng } from '../helpers/prng.js';
 import { FULL_ASSIGN, SLOT_ASSIGN } from '../../src/scan/analyzers/php.js';
+import { CHAR_ARRAY } from '../../src/scan/analyzers/php-mechanisms.js';
 
-const SPLIT = /(\$\w{1,40})\s*=\s*(explode|str_split)\s*\(/gi;
+/** What assignedFrom anchors: the head of the character-table pattern. */
+const ARRAY_HEAD = /(\$\w{1,40})\s*=\s*array\s*\(/g;
 
-const ALPHABET = ['$', '$', 'a', 'b', '_', '1', '[', ']', "'", '"', ' ', ' ', '\n', '=', '=', '.', '>', ';', 'x', '\t', '\xa0', '[', 'explode(', 'EXPLODE ('];
+const ALPHABET = ['$', '$', 'a', 'b', '_', '1', '[', ']', "'", '"', ' ', ' ', '\n', '=', '=', '.', '>', ';', 'x', '\t', '\xa0', '[', 'array(', 'ARRAY (', "'x',"];
 
 const show = (ms: Iterable<RegExpExecArray>): string[] => [...ms].map((m) => `${m.index}:${m[0]}`);
 
@@ -26,15 +28,14 @@ test('anchored assignment scans find exactly what the global scans find', () => 
     const bare = blankStrings(s, '\'"');
     assert.deepEqual(show(matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true), 20000)), show(matches(FULL_ASSIGN, bare, 20000)), JSON.stringify(s));
     assert.deepEqual(show(matchesAt(SLOT_ASSIGN, s, assignmentStarts(s, 'required', 40, true, false), 2000)), show(matches(SLOT_ASSIGN, s, 2000)), JSON.stringify(s));
-    const lower = s.toLowerCase();
-    const starts = [...assignedFrom(s, 'explode', lower), ...assignedFrom(s, 'str_split', lower)].sort((a, b) => a - b);
-    assert.deepEqual(show(matchesAt(SPLIT, s, starts, 200)), show(matches(SPLIT, s, 200)), JSON.stringify(s));
+    assert.deepEqual(show(matchesAt(ARRAY_HEAD, s, assignedFrom(s, 'array'), 200)), show(matches(ARRAY_HEAD, s, 200)), JSON.stringify(s));
   }
 });
 
 test('anchored scans on ordinary lines', () => {
-  const code = `$a = 1; $b['k'] .= 'x'; $c[$d[1]] = 'no'; $h['s'] = 'assert'; if ($e == 2) {} $f => 3; $g = explode(',', 'a,b');`;
+  const code = `$a = 1; $b['k'] .= 'x'; $c[$d[1]] = 'no'; $h['s'] = 'assert'; if ($e == 2) {} $f => 3; $g = explode(',', 'a,b'); $t = array('a','s','s','e','r','t','x','y','z');`;
   const bare = blankStrings(code, '\'"');
-  assert.deepEqual(matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true)).map((m) => m[1]), ['$a', "$b[' ']", "$h[' ']", '$g']);
+  assert.deepEqual(matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true)).map((m) => m[1]), ['$a', "$b[' ']", "$h[' ']", '$g', '$t']);
   assert.deepEqual(matchesAt(SLOT_ASSIGN, code, assignmentStarts(code, 'required', 40, true, false)).map((m) => [m[1], m[2]]), [["$h['s']", "'assert'"]]);
+  assert.deepEqual(matchesAt(CHAR_ARRAY, code, assignedFrom(code, 'array')).map((m) => m[1]), ['$t']);
 });

@@ -65,7 +65,7 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
 }
 
 /** `$a = array('6','n',')',...)`: eight or more one- or two-character literals. */
-const CHAR_ARRAY = /(\$\w{1,40})\s*=\s*array\s*\(((?:\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*,){8,400}\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*)\)/g;
+export const CHAR_ARRAY = /(\$\w{1,40})\s*=\s*array\s*\(((?:\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*,){8,400}\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*)\)/g;
 function addCharArraySlots(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
   // the list starts right after `$name = array(`: only the places the literal word occurs are tried
   for (const m of matchesAt(CHAR_ARRAY, ctx.code, assignedFrom(ctx.code, 'array'), 50)) {
