@@ -7,7 +7,7 @@
 import { callIndex, includesText, type AnalyzerContext } from '../context.js';
 import { matches, type Taint } from '../flow.js';
 import { callArgs } from '../text.js';
-import { splitTopArgs } from './php.js';
+import { NOT_BEFORE_CALLBACK, callMatches, splitTopArgs } from './php.js';
 
 /** Runs every hack-tool check; `hasRequest` gates the ones that need request input. */
 export function analyzeHackTools(ctx: AnalyzerContext, taint: Taint, hasRequest: boolean): void {
@@ -38,20 +38,19 @@ function scriptDropper(ctx: AnalyzerContext): void {
   if (!calls.hasAnyOf(['copy', 'file_put_contents', 'move_uploaded_file'])) return;
   const { code, ev } = ctx;
   const phpName = /^\s*['"][^'"\n]{0,200}\.(?:php\d?|phtml|pht|asp|aspx|jsp)['"]\s*$/i;
-  for (const c of calls.sites(['copy', 'file_put_contents', 'move_uploaded_file'])) {
-    if (/[\w>$:]/.test(code[c.at - 1] ?? ' ')) continue;
+  for (const c of callMatches(ctx, calls, ['copy', 'file_put_contents', 'move_uploaded_file'], NOT_BEFORE_CALLBACK)) {
     const parts = splitTopArgs(callArgs(code, c.open, 2000));
     const [a, b] = [parts[0] ?? '', parts[1] ?? ''];
     if (c.name === 'copy' && /^\s*['"](?:https?|ftp):\/\//i.test(a) && phpName.test(b)) {
-      ev.add('capability', 'copies a script from a URL into a PHP file (dropper)', 8, c.at, c.open - c.at + 1);
+      ev.add('capability', 'copies a script from a URL into a PHP file (dropper)', 8, c.index, c.open - c.index + 1);
       return;
     }
     if (c.name === 'file_put_contents' && phpName.test(a) && /\b(?:file_get_contents|curl_exec)\s*\(\s*['"](?:https?|ftp):\/\//i.test(b)) {
-      ev.add('capability', 'writes a script downloaded from a URL into a PHP file (dropper)', 8, c.at, c.open - c.at + 1);
+      ev.add('capability', 'writes a script downloaded from a URL into a PHP file (dropper)', 8, c.index, c.open - c.index + 1);
       return;
     }
     if (c.name === 'move_uploaded_file' && phpName.test(b)) {
-      ev.add('capability', 'stores an uploaded file as a PHP script', 8, c.at, c.open - c.at + 1);
+      ev.add('capability', 'stores an uploaded file as a PHP script', 8, c.index, c.open - c.index + 1);
       return;
     }
   }
@@ -251,11 +250,11 @@ function credentialTheft(ctx: AnalyzerContext): void {
       }
     }
   }
-  const direct = calls.get('mail').find((c) => !/[\w>:$]/.test(code[c.at - 1] ?? ' '));
+  const direct = callMatches(ctx, calls, ['mail'], NOT_BEFORE_CALLBACK)[0];
   if (direct && /getCcCid|cc_cid|\bcvv2?\b/i.test(code) && /getCcNumber|cc_number|card_?number/i.test(code)) {
     // payment modules hand card data to a gateway; a plain mail() next to the card number
     // and its security code sends them somewhere else
-    ev.add('flow', 'mails payment card numbers and security codes (card skimmer)', 8, direct.at, 5);
+    ev.add('flow', 'mails payment card numbers and security codes (card skimmer)', 8, direct.index, 5);
   }
   if (calls.has('mail') && /\$_(?:POST|REQUEST|GET)/.test(code)) {
     const labels = code.match(/['"][^'"\n]{0,40}\b(?:passw(?:or)?d|card\s*number|cvv2?|cvc|csc|atm\s*pin|pin\s*code|expir(?:y|ation)\s*date|ssn|social\s*security)\b[^'"\n]{0,20}['"]\s*\.\s*\$_(?:POST|REQUEST|GET)\b/gi);
@@ -326,14 +325,13 @@ function installBeacon(ctx: AnalyzerContext): void {
   const host = keys.has('HTTP_HOST') || keys.has('SERVER_NAME') || keys.has('SERVER_ADDR');
   const where = ['DOCUMENT_ROOT', 'SCRIPT_FILENAME', 'PATH_TRANSLATED', 'PHP_SELF', 'REQUEST_URI', 'SCRIPT_NAME'].filter((k) => keys.has(k));
   if (!host || where.length === 0) return;
-  for (const c of calls.get('mail')) {
-    if (/[\w>:$]/.test(code[c.at - 1] ?? ' ')) continue;
+  for (const c of callMatches(ctx, calls, ['mail'], NOT_BEFORE_CALLBACK)) {
     const args = splitTopArgs(callArgs(code, c.open, 2000));
     const to = args[0] ?? '';
     const direct = FREE_MAIL.test(to);
     const viaVar = /^\s*\$\w+\s*$/.test(to) && new RegExp(`\\${to.trim()}\\s*=\\s*['"][^'"\\n]*${mailbox[0].replace(/[.+]/g, '\\$&')}`).test(code);
     if (direct || viaVar) {
-      ev.add('flow', `mails this server's host name and script location to a free-mail address (${mailbox[0]}): install beacon`, 6, c.at, c.open - c.at + 1);
+      ev.add('flow', `mails this server's host name and script location to a free-mail address (${mailbox[0]}): install beacon`, 6, c.index, c.open - c.index + 1);
       return;
     }
   }
@@ -348,12 +346,11 @@ function defacement(ctx: AnalyzerContext): void {
   if (!calls.hasAnyOf(['fopen', 'file_put_contents']) || ctx.size > 65536 || !DEFACE_TEXT.test(ctx.code)) return;
   const { code, ev } = ctx;
   const front = /^\s*['"](?:[^'"\n]*\/)?(?:index|default|home)\.(?:php\d?|html?|asp|aspx|jsp)['"]/i;
-  for (const c of calls.sites(['fopen', 'file_put_contents'])) {
-    if (/[\w>:$]/.test(code[c.at - 1] ?? ' ')) continue;
+  for (const c of callMatches(ctx, calls, ['fopen', 'file_put_contents'], NOT_BEFORE_CALLBACK)) {
     const args = splitTopArgs(callArgs(code, c.open, 2000));
     if (!front.test(args[0] ?? '')) continue;
     if (c.name === 'fopen' && !/['"][wa]/i.test(args[1] ?? '')) continue;
-    ev.add('capability', 'overwrites the site\'s front page with a "hacked by" message (defacement)', 6, c.at, c.open - c.at + 1);
+    ev.add('capability', 'overwrites the site\'s front page with a "hacked by" message (defacement)', 6, c.index, c.open - c.index + 1);
     return;
   }
 }
@@ -377,11 +374,10 @@ function socketShell(ctx: AnalyzerContext): void {
   const readVars = new Set<string>();
   for (const m of matches(new RegExp(`(\\$\\w{1,40})\\s*=[^;\\n]{0,40}${read}`, 'gi'), code, 20)) readVars.add(m[1]!);
   const readRe = new RegExp(read, 'i');
-  for (const c of calls.sites(CMD_RUNNERS)) {
-    if (/[\w>:$]/.test(code[c.at - 1] ?? ' ')) continue;
+  for (const c of callMatches(ctx, calls, CMD_RUNNERS, NOT_BEFORE_CALLBACK)) {
     const args = callArgs(code, c.open);
     if (readRe.test(args) || [...readVars].some((v) => new RegExp(`\\${v}\\b`).test(args))) {
-      ev.add('flow', 'runs commands read from a network socket (reverse or bind shell)', 10, c.at, c.open - c.at + 1);
+      ev.add('flow', 'runs commands read from a network socket (reverse or bind shell)', 10, c.index, c.open - c.index + 1);
       return;
     }
   }

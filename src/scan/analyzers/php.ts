@@ -76,7 +76,7 @@ const NAMED_ARG = /^\s*[a-z_]\w*\s*:(?!:)\s*/i;
 const COMPUTED_NAME = /^\s*(?:strrev|substr_replace|str_replace|str_ireplace|implode|join|strtolower|strtoupper|ucfirst|trim|sprintf|str_rot13|base64_decode|hex2bin|chr|substr|str_repeat|strtr|preg_replace)\s*\(/i;
 /** Characters that, right before a name, make it a method, variable or namespaced name rather than the PHP function. */
 const NOT_BEFORE_SINK = '>$:\\';
-const NOT_BEFORE_CALLBACK = '>$:';
+export const NOT_BEFORE_CALLBACK = '>$:';
 
 /** A call found through the call index, shaped like a regex match (index, [0] up to the parenthesis). */
 interface CallMatch {
@@ -90,7 +90,7 @@ interface CallMatch {
  * Calls of `names` whose name is not preceded by a word character or by one of `notBefore`
  * (same as a `(?<![\w...])name\s*\(` regex, without scanning the text again).
  */
-function callMatches(ctx: AnalyzerContext, calls: CallIndex, names: readonly string[], notBefore: string, from = 0, to = Infinity): CallMatch[] {
+export function callMatches(ctx: AnalyzerContext, calls: CallIndex, names: readonly string[], notBefore: string, from = 0, to = Infinity): CallMatch[] {
   const out: CallMatch[] = [];
   const low = ctx.lower;
   for (const c of calls.sites(names)) {
@@ -232,8 +232,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const parts = named.map((p) => p.replace(NAMED_ARG, ''));
     const lastIsCallback = /^array_(?:diff_u|udiff|uintersect|intersect_u)/.test(fn);
     const cbIndex0 = fn === 'array_filter' || fn === 'array_walk' || fn === 'array_walk_recursive' || fn === 'array_reduce' || fn === 'usort' || fn === 'uasort' || fn === 'uksort' || fn === 'iterator_apply' || fn.startsWith('array_diff') || fn.startsWith('array_udiff') || fn.startsWith('array_intersect') ? 1 : fn.endsWith('_callback') ? 1 : 0;
-    const byName = named.findIndex((p) => /^\s*(?:callback|function|func|handler)\s*:(?!:)/i.test(p));
-    const cbIndex = byName !== -1 ? byName : lastIsCallback ? parts.length - 1 : cbIndex0;
+    const namedCallback = named.findIndex((p) => /^\s*(?:callback|function|func|handler)\s*:(?!:)/i.test(p));
+    const cbIndex = namedCallback !== -1 ? namedCallback : lastIsCallback ? parts.length - 1 : cbIndex0;
     const cb = parts[cbIndex] ?? '';
     const folded = /\[/.test(cb) && !/\$\w+\s*\[\s*\$/.test(cb) ? evalStringExpr(cb, resolve) : undefined;
     const lit = literalValue(cb) ?? (folded !== undefined ? printable(folded, 60) : undefined) ?? (/^\s*[a-z_]\w*\s*$/i.test(cb) ? cb.trim() : undefined);
@@ -1138,7 +1138,7 @@ function adminKit(ctx: AnalyzerContext, taint: Taint): void {
   // functions for its own use), so there each group needs a call fed by request data
   const big = ctx.size >= 65536;
   const driven = (re: RegExp): boolean => {
-    for (const m of matches(new RegExp(re.source, 'gi'), code, 200)) {
+    for (const m of matches(re, code, 200)) {
       const open = code.indexOf('(', m.index);
       if (open !== -1 && taint.touches(callArgs(code, open))) return true;
     }
@@ -1425,7 +1425,7 @@ function computedCallees(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): 
     const end = k + 1;
     while (k >= 0 && /\w/.test(bare[k]!)) k--;
     const name = lower.slice(k + 1, end);
-    if (!NAME_MAKERS.includes(name) || NOT_BEFORE_SINK.includes(bare[k] ?? ' ') || /\w/.test(bare[k] ?? ' ')) continue;
+    if (!NAME_MAKERS.includes(name) || NOT_BEFORE_SINK.includes(bare[k] ?? ' ')) continue;
     const at = k + 1;
     const j = m.index + m[0].length - 1;
     const inner = code.slice(open + 1, close);
