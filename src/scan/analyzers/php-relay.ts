@@ -5,6 +5,7 @@
  * on the way. Applications forward single fields to known APIs, not the whole request.
  */
 import { callIndex, type AnalyzerContext } from '../context.js';
+import type { Taint } from '../flow.js';
 
 const WHOLE_REQUEST = /\$\w+\s*=\s*\$_(?:POST|REQUEST)\s*;|\bforeach\s*\(\s*\$_(?:POST|REQUEST)\s+as\b|http_build_query\s*\(\s*\$_(?:POST|REQUEST)\s*\)/;
 const FIXED_URL = /['"]https?:\/\/[^'"\s]{4,200}['"]/;
@@ -27,7 +28,7 @@ export function analyzeRelay(ctx: AnalyzerContext): void {
  */
 const LINK_REWRITE = /(?:src|href|action)[^;\n]{0,60}\$_SERVER\s*\[\s*['"](?:PHP_SELF|SCRIPT_NAME|REQUEST_URI)['"]\s*\]\s*\.\s*['"]\?(\w{1,30})=/i;
 
-export function browsingProxy(ctx: AnalyzerContext, requestChosen: (expr: string) => boolean): void {
+export function browsingProxy(ctx: AnalyzerContext, taint: Taint): void {
   const calls = callIndex(ctx);
   if (!calls.hasAnyOf(['fopen', 'file_get_contents', 'curl_exec', 'fsockopen', 'readfile', 'file'])) return;
   if (!calls.hasAnyOf(['preg_replace', 'str_replace', 'preg_replace_callback'])) return;
@@ -38,6 +39,6 @@ export function browsingProxy(ctx: AnalyzerContext, requestChosen: (expr: string
   const param = rw[1]!;
   if (!new RegExp(`\\$_(?:GET|POST|REQUEST)\\s*\\[\\s*['"]${param}['"]\\s*\\]`).test(code)) return;
   const fetch = /\b(?:fopen|file_get_contents|curl_init|fsockopen|readfile)\s*\(([^;]{1,200})/i.exec(code);
-  if (!fetch || !requestChosen(fetch[1]!)) return;
+  if (!fetch || !taint.touches(fetch[1]!)) return;
   ev.add('flow', 'browsing proxy: fetches request-chosen URLs and rewrites their links to come back through itself', 6, rw.index, rw[0].length);
 }

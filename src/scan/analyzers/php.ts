@@ -442,7 +442,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   analyzeEncoderTraces(ctx);
   analyzeGates(ctx);
   analyzeRelay(ctx);
-  if (hasRequest) browsingProxy(ctx, (e) => taint.touches(e));
+  if (hasRequest) browsingProxy(ctx, taint);
   analyzeHackTools(ctx, taint, hasRequest);
   analyzeStealth(ctx);
   xslPhpCalls(ctx);

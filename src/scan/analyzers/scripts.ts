@@ -61,6 +61,15 @@ const SHELL: ScriptSpec = {
   shell: /\b(?:-e\s+\/bin\/(?:ba)?sh|bash\s+-i|sh\s+-i|\/bin\/(?:ba)?sh\s+-i|0<&\d+|>&\s*\/dev\/tcp)/,
 };
 
+/**
+ * How far request taint is followed in a file of `size`: in big files (bundled libraries) one
+ * short name stands for many values across functions, so there only a value taken from the
+ * request directly, or one assignment away, counts.
+ */
+function requestReach(taint: Taint, size: number): (expr: string) => boolean {
+  return size >= 65536 ? (e) => taint.touchesDirectly(e) : (e) => taint.touches(e);
+}
+
 /** Where a function is defined, by language: group 1 is its name; the body follows the match. */
 const FUNCTION_DEF: Record<string, RegExp> = {
   perl: /\bsub\s+(\w{1,40})\s*\{/g,
@@ -77,9 +86,7 @@ function requestGetters(code: string, lang: string, taint: Taint): string[] {
   const def = FUNCTION_DEF[lang];
   if (!def) return [];
   const found: string[] = [];
-  // bundled libraries reuse short names everywhere: there a getter must return request data
-  // directly or through a variable assigned straight from it
-  const returns = code.length >= 65536 ? (e: string): boolean => taint.touchesDirectly(e) : (e: string): boolean => taint.touches(e);
+  const returns = requestReach(taint, code.length);
   const defs = [...matches(def, code, 500)];
   for (let i = 0; i < defs.length && found.length < 20; i++) {
     const d = defs[i]!;
@@ -152,9 +159,7 @@ function analyzeScript(ctx: AnalyzerContext, spec: ScriptSpec, nodeRequiresChild
   if (ctx.ev.language === 'perl') fileManager(ctx, taint);
   if (ctx.ev.language === 'shell') shellBodySaver(ctx);
   let sinks = 0;
-  // in big files (bundled libraries) one variable name stands for many values across
-  // functions: there only a value taken from the request directly, or one assignment away, counts
-  const reaches = ctx.size >= 65536 ? (a: string): boolean => taint.touchesDirectly(a) : (a: string): boolean => taint.touches(a);
+  const reaches = requestReach(taint, ctx.size);
   if (!nodeRequiresChildProcess || /child_process|\beval\s*\(|new\s+Function|\bvm\s*\./.test(code)) {
     for (const m of matches(spec.sinks, code, 500)) {
       let args: string;
