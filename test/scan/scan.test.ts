@@ -133,3 +133,20 @@ test('a worker stuck on one file is replaced: that file is reported, every other
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('hostile repetition of what the newer PHP checks walk over stays bounded and keeps the real finding', () => {
+  // `)(` pairs, `] =` slots, curly quotes, property writes, hex strings and unbalanced parentheses, each repeated
+  const junk = [
+    'base64_decode(('.repeat(2000),
+    ')('.repeat(20000),
+    '$a[' + 'x'.repeat(60) + '] = 1;'.repeat(5000),
+    '[\u00e2\u0080\u009c'.repeat(5000),
+    '$o->p = $_GET[1]; '.repeat(3000),
+    '"7368656c6c5f65786563", '.repeat(3000),
+    '= '.repeat(50000),
+  ].join('\n');
+  const started = Date.now();
+  const outs = scanText('hostile.php', `<?php\n${junk}\n$c = $_POST['c'];\nsystem($c);\n`);
+  assert.equal(outs[0]!.finding?.verdict, 'malicious');
+  assert.ok(Date.now() - started < 20000, `took ${Date.now() - started} ms`);
+});
