@@ -56,7 +56,9 @@ export async function run(): Promise<void> {
   const peakMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(`events:            ${total.toLocaleString('en-US')} over ${keys.toLocaleString('en-US')} distinct keys (event_count gte 3 / 1m)\n`);
   process.stdout.write(`time:              ${secs.toFixed(2)} s\n`);
-  process.stdout.write(`throughput:        ${Math.round(total / secs).toLocaleString('en-US')} events/s wall, ${Math.round(total / cpuSecs).toLocaleString('en-US')} events per CPU second (${cpuSecs.toFixed(1)} s CPU; the wall figure suffers when other work shares the cores)\n`);
+  process.stdout.write(
+    `throughput:        ${Math.round(total / secs).toLocaleString('en-US')} events/s wall, ${Math.round(total / cpuSecs).toLocaleString('en-US')} events per CPU second (${cpuSecs.toFixed(1)} s CPU; the wall figure suffers when other work shares the cores)\n`,
+  );
   process.stdout.write(`detections:        ${detections.toLocaleString('en-US')}\n`);
   process.stdout.write(`peak RSS:          ${Math.round(peakMb)} MB\n`);
   process.stdout.write(`open groups (max sampled): ${maxGroups.toLocaleString('en-US')}; after flush: ${engine.stats().groups}; evicted: ${engine.stats().evicted}\n`);

@@ -31,7 +31,12 @@ const DIR = '/tmp/warden-bench';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const PATHS = ['/index.php', '/wp-login.php', '/static/app.js', '/api/v1/items', '/uploads/img.png', '/search', '/shell.aspx'];
-const AGENTS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36', 'curl/8.4.0', 'python-requests/2.31.0', 'sqlmap/1.7'];
+const AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+  'curl/8.4.0',
+  'python-requests/2.31.0',
+  'sqlmap/1.7',
+];
 const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
 function accessLine(rnd: () => number, t: number): string {
@@ -50,7 +55,7 @@ function auditdEvent(rnd: () => number, t: number, serial: number): string {
   const pid = 1000 + Math.floor(rnd() * 30000);
   const ppid = 1000 + Math.floor(rnd() * 30000);
   const exes = ['/usr/bin/bash', '/usr/bin/curl', '/usr/sbin/apache2', '/usr/bin/python3', '/usr/bin/id'];
-  const exe = exes[Math.floor(rnd() * exes.length)];
+  const exe = exes[Math.floor(rnd() * exes.length)]!;
   const comm = exe.slice(exe.lastIndexOf('/') + 1);
   return [
     `type=SYSCALL msg=audit(${ts}): arch=c000003e syscall=59 success=yes exit=0 a0=55d0c1 a1=55d0c2 a2=55d0c3 a3=0 items=2 ppid=${ppid} pid=${pid} auid=1000 uid=33 gid=33 euid=33 suid=33 fsuid=33 egid=33 sgid=33 fsgid=33 tty=(none) ses=4 comm="${comm}" exe="${exe}" key="exec"`,
@@ -124,15 +129,17 @@ const REPEATS = Math.max(1, Number(process.env.WARDEN_BENCH_REPEATS ?? 3));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+  return s[Math.floor(s.length / 2)]!;
 }
 
 function show(label: string, ts: Timing[]): void {
-  const lines = ts[0].lines;
+  const lines = ts[0]!.lines;
   const wall = median(ts.map((t) => t.wallSecs));
   const cpu = median(ts.map((t) => t.cpuSecs));
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(11);
-  process.stdout.write(`  ${label.padEnd(22)} ${lines.toLocaleString('en-US').padStart(11)} lines  wall ${wall.toFixed(2).padStart(6)} s ${fmt(lines / wall)} lines/s  cpu ${cpu.toFixed(2).padStart(6)} s ${fmt(lines / cpu)} lines/s\n`);
+  process.stdout.write(
+    `  ${label.padEnd(22)} ${lines.toLocaleString('en-US').padStart(11)} lines  wall ${wall.toFixed(2).padStart(6)} s ${fmt(lines / wall)} lines/s  cpu ${cpu.toFixed(2).padStart(6)} s ${fmt(lines / cpu)} lines/s\n`,
+  );
 }
 
 /**
@@ -167,7 +174,9 @@ async function benchDecoder(decoder: LineDecoder, path: string): Promise<void> {
   show('floor (read + split)', floor);
   show(`${decoder.format} decoder`, run);
   const pct = (f: (t: Timing) => number): string => `${((median(floor.map(f)) / median(run.map(f))) * 100).toFixed(0)}%`;
-  process.stdout.write(`  -> ${events.toLocaleString('en-US')} events, ${problems} problems; ${pct((t) => t.cpuSecs)} of the floor by CPU time, ${pct((t) => t.wallSecs)} by wall time (target ≥ 50% by CPU time)\n`);
+  process.stdout.write(
+    `  -> ${events.toLocaleString('en-US')} events, ${problems} problems; ${pct((t) => t.cpuSecs)} of the floor by CPU time, ${pct((t) => t.wallSecs)} by wall time (target ≥ 50% by CPU time)\n`,
+  );
   if (sink < 0) process.stdout.write('');
 }
 
@@ -206,7 +215,7 @@ export async function run(): Promise<void> {
   for (const [decoder, text] of others) {
     const path = `${DIR}/${decoder.format}-${totalMb}mb.log`;
     const lines = text.split('\n');
-    generate(path, small, (_rnd, i) => lines[i % lines.length]);
+    generate(path, small, (_rnd, i) => lines[i % lines.length]!);
     process.stdout.write(`${decoder.format}: ${(statSync(path).size / 1048576).toFixed(0)} MB (fixture repeated)\n`);
     await benchDecoder(decoder, path);
   }

@@ -53,7 +53,11 @@ function scriptKind(top: FileOutcome, ext: string, buf: Buffer): 'web' | 'tool' 
   if (top.analyzed && lang && ['php', 'asp', 'aspx', 'jsp', 'cfml', 'xml', 'unknown'].includes(lang)) return 'web';
   if (top.analyzed && lang) {
     const head = buf.subarray(0, 262144).toString('latin1');
-    return /QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|HTTP_[A-Z_]+|Content-type:|\bCGI\b|cgi\.FieldStorage|\$cgi|->param\s*\(|\bparam\s*\(|flask|django|bottle|http\.createServer|express\s*\(|BaseHTTPRequestHandler|HTTPServer|\breq\.(?:query|body)/i.test(head) ? 'web' : 'tool';
+    return /QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|HTTP_[A-Z_]+|Content-type:|\bCGI\b|cgi\.FieldStorage|\$cgi|->param\s*\(|\bparam\s*\(|flask|django|bottle|http\.createServer|express\s*\(|BaseHTTPRequestHandler|HTTPServer|\breq\.(?:query|body)/i.test(
+      head,
+    )
+      ? 'web'
+      : 'tool';
   }
   if (isServerExtension(ext) && !/^(?:pl|pm|py|sh|js|mjs|cjs|cgi|bash)$/.test(ext)) return 'web';
   return /^(?:pl|pm|py|sh|js|mjs|cjs|cgi|bash)$/.test(ext) ? 'tool' : 'not-script';
@@ -101,10 +105,11 @@ function main(): void {
     const top = outs[0]!;
     let best: Verdict = 'clean';
     let bestOut: FileOutcome | undefined;
-    for (const o of outs) if (o.finding && verdictRank(o.finding.verdict) > verdictRank(best)) {
-      best = o.finding.verdict;
-      bestOut = o;
-    }
+    for (const o of outs)
+      if (o.finding && verdictRank(o.finding.verdict) > verdictRank(best)) {
+        best = o.finding.verdict;
+        bestOut = o;
+      }
     const ext = extensionOf(row.path);
     const kind = scriptKind(top, ext, buf);
     const isScript = kind === 'web';
@@ -124,10 +129,18 @@ function main(): void {
     }
     if (row.label === 'malicious' && best === 'clean' && notShell === undefined) {
       if (isScript) missed.push(`${row.path}\t${top.skipped ?? 'analyzed, score below threshold'}`);
-      else excluded.push(`${row.path}\t${kind === 'tool' ? `${top.language ?? `.${ext}`} program that reads no HTTP/CGI input (client, generator or standalone tool)` : top.skipped ?? 'not a server script'}`);
+      else
+        excluded.push(
+          `${row.path}\t${kind === 'tool' ? `${top.language ?? `.${ext}`} program that reads no HTTP/CGI input (client, generator or standalone tool)` : (top.skipped ?? 'not a server script')}`,
+        );
     }
     if (row.label === 'benign' && best !== 'clean' && bestOut?.finding) {
-      fps.push(`${row.path}\t${best} ${bestOut.finding.score}\t${bestOut.finding.evidence.slice(0, 3).map((e) => `${e.reason}${e.line ? ` @${e.line}` : ''}`).join('; ')}`);
+      fps.push(
+        `${row.path}\t${best} ${bestOut.finding.score}\t${bestOut.finding.evidence
+          .slice(0, 3)
+          .map((e) => `${e.reason}${e.line ? ` @${e.line}` : ''}`)
+          .join('; ')}`,
+      );
     }
   }
   const pct = (a: number, b: number): string => (b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(2).padStart(6)}%`);
@@ -135,18 +148,33 @@ function main(): void {
   out.push('language      | mal files | det (susp+) | TPR     | det (mal) | TPR(mal) | benign files | FP (susp+) | FP rate | FP (mal) | FP rate(mal)');
   let M = tally();
   let B = tally();
-  const sum = (a: Tally, b: Tally): Tally => ({ files: a.files + b.files, bytes: a.bytes + b.bytes, suspicious: a.suspicious + b.suspicious, malicious: a.malicious + b.malicious });
+  const sum = (a: Tally, b: Tally): Tally => ({
+    files: a.files + b.files,
+    bytes: a.bytes + b.bytes,
+    suspicious: a.suspicious + b.suspicious,
+    malicious: a.malicious + b.malicious,
+  });
   for (const [lang, { mal, ben }] of [...perLang].sort((a, b) => b[1].mal.files + b[1].ben.files - (a[1].mal.files + a[1].ben.files))) {
-    out.push(`${lang.padEnd(13)} | ${String(mal.files).padStart(9)} | ${String(mal.suspicious).padStart(11)} | ${pct(mal.suspicious, mal.files)} | ${String(mal.malicious).padStart(9)} | ${pct(mal.malicious, mal.files)} | ${String(ben.files).padStart(12)} | ${String(ben.suspicious).padStart(10)} | ${pct(ben.suspicious, ben.files)} | ${String(ben.malicious).padStart(8)} | ${pct(ben.malicious, ben.files)}`);
+    out.push(
+      `${lang.padEnd(13)} | ${String(mal.files).padStart(9)} | ${String(mal.suspicious).padStart(11)} | ${pct(mal.suspicious, mal.files)} | ${String(mal.malicious).padStart(9)} | ${pct(mal.malicious, mal.files)} | ${String(ben.files).padStart(12)} | ${String(ben.suspicious).padStart(10)} | ${pct(ben.suspicious, ben.files)} | ${String(ben.malicious).padStart(8)} | ${pct(ben.malicious, ben.files)}`,
+    );
     if (lang !== 'not-script' && lang !== 'tool') M = sum(M, mal);
     B = sum(B, ben);
   }
   out.push('');
-  out.push(`malicious script files: ${M.files}; detected (suspicious or worse): ${M.suspicious} TPR ${pct(M.suspicious, M.files)}; as malicious: ${M.malicious} TPR ${pct(M.malicious, M.files)}`);
+  out.push(
+    `malicious script files: ${M.files}; detected (suspicious or worse): ${M.suspicious} TPR ${pct(M.suspicious, M.files)}; as malicious: ${M.malicious} TPR ${pct(M.malicious, M.files)}`,
+  );
   const R = { files: M.files - reviewed.files, suspicious: M.suspicious - reviewed.suspicious, malicious: M.malicious - reviewed.malicious };
-  out.push(`reviewed: ${reviewed.files} malicious-labelled script files read by hand and found not to be shells (bench/corpus-review.tsv) left out: ${R.files} files; detected ${R.suspicious} TPR ${pct(R.suspicious, R.files)}; as malicious: ${R.malicious} TPR ${pct(R.malicious, R.files)}`);
-  out.push(`benign files: ${B.files}; false positives (suspicious or worse): ${B.suspicious} FP rate ${pct(B.suspicious, B.files)}; as malicious: ${B.malicious} FP rate ${pct(B.malicious, B.files)}`);
-  out.push(`throughput (single thread, analysis only): ${(bytes / 1048576 / secs).toFixed(1)} MB/s over ${(bytes / 1048576).toFixed(1)} MB, ${(rows.length / secs).toFixed(0)} files/s`);
+  out.push(
+    `reviewed: ${reviewed.files} malicious-labelled script files read by hand and found not to be shells (bench/corpus-review.tsv) left out: ${R.files} files; detected ${R.suspicious} TPR ${pct(R.suspicious, R.files)}; as malicious: ${R.malicious} TPR ${pct(R.malicious, R.files)}`,
+  );
+  out.push(
+    `benign files: ${B.files}; false positives (suspicious or worse): ${B.suspicious} FP rate ${pct(B.suspicious, B.files)}; as malicious: ${B.malicious} FP rate ${pct(B.malicious, B.files)}`,
+  );
+  out.push(
+    `throughput (single thread, analysis only): ${(bytes / 1048576 / secs).toFixed(1)} MB/s over ${(bytes / 1048576).toFixed(1)} MB, ${(rows.length / secs).toFixed(0)} files/s`,
+  );
   out.push('');
   out.push(`malicious-labelled files that are not web-server scripts (excluded from TPR; listed as likely mislabelled for a web-shell corpus): ${excluded.length}`);
   for (const e of verbose ? excluded : excluded.slice(0, 40)) out.push(`  ${e}`);

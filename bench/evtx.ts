@@ -28,7 +28,9 @@ function fmt(n: number): string {
 }
 
 function line(label: string, records: number, bytes: number, seconds: number): void {
-  process.stdout.write(`${label.padEnd(44)} ${fmt(records / seconds).padStart(9)} records/s ${(bytes / seconds / 1e6).toFixed(1).padStart(7)} MB/s  (${fmt(records)} records, ${seconds.toFixed(2)} s)\n`);
+  process.stdout.write(
+    `${label.padEnd(44)} ${fmt(records / seconds).padStart(9)} records/s ${(bytes / seconds / 1e6).toFixed(1).padStart(7)} MB/s  (${fmt(records)} records, ${seconds.toFixed(2)} s)\n`,
+  );
 }
 
 async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {

@@ -22,6 +22,6 @@ for (const area of areas) {
   try {
     await mod.run();
   } catch (e) {
-    process.stdout.write(`bench ${area} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stdout.write(`bench ${area} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   }
 }

@@ -32,7 +32,14 @@ export async function run(): Promise<void> {
       const cpu0 = process.cpuUsage();
       const r = await scan([benign], { workers });
       const cpu = process.cpuUsage(cpu0);
-      runs.push({ secs: r.stats.elapsedMs / 1000, cpuSecs: (cpu.user + cpu.system) / 1e6, files: r.stats.files, mb: r.stats.bytes / 1048576, findings: r.findings.length, problems: r.problems.length });
+      runs.push({
+        secs: r.stats.elapsedMs / 1000,
+        cpuSecs: (cpu.user + cpu.system) / 1e6,
+        files: r.stats.files,
+        mb: r.stats.bytes / 1048576,
+        findings: r.findings.length,
+        problems: r.problems.length,
+      });
     }
     const sorted = [...runs].sort((a, b) => a.secs - b.secs);
     const m = sorted[Math.floor(sorted.length / 2)]!;

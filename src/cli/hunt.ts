@@ -89,9 +89,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
       } else {
         if (result.detections.length) await out.write(renderDetectionsTable(result.detections, out.columns) + '\n');
         if (incidents) await out.write(formatIncidents(incidents) + '\n');
-        await out.write(
-          renderSummary(result.detections, { ...result.stats, problems: problems.count }, incidents?.length),
-        );
+        await out.write(renderSummary(result.detections, { ...result.stats, problems: problems.count }, incidents?.length));
       }
       await out.close();
       if (flags.format !== 'table') {

@@ -14,7 +14,13 @@ export function collect(value: string, previous: string[] | undefined): string[]
 
 /** Comma-separated and repeated values, flattened. */
 export function collectList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 export function addRuleOptions(cmd: Command): Command {

@@ -75,7 +75,7 @@ Examples:
       if (flags.format === 'jsonl') out.write(findingToJsonLine(f) + '\n');
       else if (flags.format === 'table') out.write(formatFinding(f, { color }) + '\n\n');
     };
-    let report;
+    let report: Awaited<ReturnType<typeof scan>>;
     try {
       report = await scan(paths, {
         limits: { maxFileBytes, maxMillisPerFile },

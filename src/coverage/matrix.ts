@@ -132,9 +132,7 @@ export interface CoverageInput {
 export function buildCoverage(input: CoverageInput, problems: ProblemSink): CoverageMatrix {
   const collection = loadRuleCollection(input.paths, { placeholders: input.placeholders }, problems);
   const selected = selectRules(collection, input.select ?? {});
-  const correlations = parseCorrelations(collection.correlationDocs, problems).filter(
-    (c) => selectRules([{ info: c.info } as never], input.select ?? {}).length > 0,
-  );
+  const correlations = parseCorrelations(collection.correlationDocs, problems).filter((c) => selectRules([{ info: c.info } as never], input.select ?? {}).length > 0);
   const builtin = (file: string | undefined): boolean => input.builtinDir !== undefined && file !== undefined && isUnder(file, input.builtinDir);
   const rules: CoveredRule[] = [];
   for (const r of selected) {

@@ -26,12 +26,19 @@ export function renderTable(m: CoverageMatrix): string {
     body.push([`${row.techniqueId} ${row.name}`, ...COLUMNS.map((c) => cellText(m, row.id, c.id, withUser)), String(ids.size)]);
   }
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cols: string[]): string => cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cols: string[]): string =>
+    cols
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
   out.push(withUser ? 'Cells: built-in+user rules; "." not expected; "0!" expected but empty.' : 'Cells: rules loaded; "." not expected; "0!" expected but empty.');
   for (const c of COLUMNS) out.push(`  ${c.short.padEnd(11)} ${c.name}`);
   const inMatrix = m.rules.length - m.outside;
-  out.push('', `${inMatrix} T1505 rules (${m.rules.filter((r) => r.kind === 'correlation' && r.rows.length).length} correlations), ${m.outside} other rules loaded; ${m.gaps.length} gap${m.gaps.length === 1 ? '' : 's'}.`);
+  out.push(
+    '',
+    `${inMatrix} T1505 rules (${m.rules.filter((r) => r.kind === 'correlation' && r.rows.length).length} correlations), ${m.outside} other rules loaded; ${m.gaps.length} gap${m.gaps.length === 1 ? '' : 's'}.`,
+  );
   for (const g of m.gaps) out.push(`  gap: ${g.row} x ${COLUMNS.find((c) => c.id === g.column)!.name}`);
   return out.join('\n') + '\n';
 }

@@ -176,7 +176,7 @@ export class Evaluator {
     this.refNames = r.rules;
     this.bounds = r.condition.kind === 'threshold' ? r.condition.bounds : null;
     this.expr = r.condition.kind === 'expression' ? r.condition.expr : null;
-    const lowerOnly = this.bounds !== null && this.bounds.every((b) => b.op === 'gt' || b.op === 'gte');
+    const lowerOnly = this.bounds?.every((b) => b.op === 'gt' || b.op === 'gte');
     const growing = r.type === 'event_count' || r.type === 'value_count' || r.type === 'value_sum' || r.type === 'temporal' || r.type === 'temporal_ordered';
     this.mode = growing && (this.expr ? isMonotone(this.expr) : lowerOnly) ? 'trigger' : 'window';
     if (this.expr && r.type === 'temporal_ordered' && this.mode === 'trigger') {

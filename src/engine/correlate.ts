@@ -379,7 +379,13 @@ export class CorrelationEngine {
         } else {
           const p = byId.get(r.id);
           if (p) p.consumers.push({ c, ref });
-          else this.problems?.report({ kind: 'rule', file: c.corr.rule.file, line: c.corr.rule.line, message: `correlation '${c.corr.rule.info.title}': referenced correlation ${r.id} was not loaded; that step never matches` });
+          else
+            this.problems?.report({
+              kind: 'rule',
+              file: c.corr.rule.file,
+              line: c.corr.rule.line,
+              message: `correlation '${c.corr.rule.info.title}': referenced correlation ${r.id} was not loaded; that step never matches`,
+            });
         }
       });
     }
@@ -454,7 +460,12 @@ export class CorrelationEngine {
     const out: Detection[] = [];
     for (const c of this.correlators) c.advance(Infinity, out);
     if (this.late > 1 && this.firstLate) {
-      this.problems?.report({ kind: 'input', file: this.firstLate.file, record: this.firstLate.record, message: `correlation: ${this.late} events in all arrived too late for the out-of-order tolerance (${this.tolerance} ms) and were left out of correlations` });
+      this.problems?.report({
+        kind: 'input',
+        file: this.firstLate.file,
+        record: this.firstLate.record,
+        message: `correlation: ${this.late} events in all arrived too late for the out-of-order tolerance (${this.tolerance} ms) and were left out of correlations`,
+      });
     }
     for (const c of this.correlators) {
       if (c.evicted > 1) {

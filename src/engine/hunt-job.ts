@@ -46,7 +46,9 @@ export function detectionOf(ruleId: string, ev: Event): WireDetection {
   // Text decoders hand out slices of a 1 MB read chunk (raw lines always are); a detection
   // kept until the end of the run must not pin that chunk, so those strings are copied
   // (structuredClone copies string contents).
-  const own = FRESH_FIELDS.has(ev.origin.format) ? { fields: ev.fields, raw: ev.raw === undefined ? undefined : structuredClone(ev.raw) } : structuredClone({ fields: ev.fields, raw: ev.raw });
+  const own = FRESH_FIELDS.has(ev.origin.format)
+    ? { fields: ev.fields, raw: ev.raw === undefined ? undefined : structuredClone(ev.raw) }
+    : structuredClone({ fields: ev.fields, raw: ev.raw });
   const d: WireDetection = {
     kind: 'rule',
     ruleId,

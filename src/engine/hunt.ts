@@ -151,11 +151,13 @@ async function planJobs(opts: HuntOptions, threads: number, problems: ProblemSin
     const bigEnough = threads > 1 && size >= (opts.splitMinBytes ?? SPLIT_MIN_BYTES);
     if (bigEnough && decoder.kind === 'file' && decoder.split) {
       const parts = await decoder.split(input.path, threads * 2);
-      parts.forEach((filePart) => sized.push({ job: { id: id++, file: input.path, format: decoder.format, filePart }, size: Math.ceil(size / parts.length) }));
+      for (const filePart of parts) sized.push({ job: { id: id++, file: input.path, format: decoder.format, filePart }, size: Math.ceil(size / parts.length) });
     } else if (bigEnough && (await splittable(input.path, decoder.format))) {
       const ranges = await splitAtLines(input.path, size, threads * 2);
       plan.splits.set(input.path, ranges.length);
-      ranges.forEach((range, part) => sized.push({ job: { id: id++, file: input.path, format: decoder.format, range, part }, size: range.end - range.start }));
+      ranges.forEach((range, part) => {
+        sized.push({ job: { id: id++, file: input.path, format: decoder.format, range, part }, size: range.end - range.start });
+      });
     } else {
       sized.push({ job: { id: id++, file: input.path, format: decoder.format }, size });
     }
@@ -185,13 +187,7 @@ async function runInline(jobs: HuntJob[], prepared: PreparedRules, opts: HuntOpt
  * Every worker compiles the rules itself (functions cannot cross threads); the first one
  * also sends back the rules' metadata and load problems, so the main thread loads nothing.
  */
-function runOnWorkers(
-  jobs: HuntJob[],
-  threads: number,
-  opts: HuntOptions,
-  progress: HuntProgress,
-  problems: ProblemSink,
-): Promise<{ results: JobResult[]; meta: RulesMeta }> {
+function runOnWorkers(jobs: HuntJob[], threads: number, opts: HuntOptions, progress: HuntProgress, problems: ProblemSink): Promise<{ results: JobResult[]; meta: RulesMeta }> {
   const queue = [...jobs];
   const results: JobResult[] = [];
   let meta: RulesMeta | undefined;

@@ -104,7 +104,9 @@ export class LiteralScanner {
     const order: number[] = [0];
     for (let qi = 0; qi < order.length; qi++) for (const n of children[order[qi]!]!.values()) order.push(n);
     const newId = new Int32Array(states);
-    order.forEach((old, i) => (newId[old] = i));
+    order.forEach((old, i) => {
+      newId[old] = i;
+    });
 
     const delta = new Int32Array(states * CLASSES);
     const fail = new Int32Array(states);

@@ -327,7 +327,7 @@ export class RuleSet {
   stats(): { buckets: number; gatedRules: number; ungatedRules: number; scanners: number; scannerBytes: number } {
     let gatedRules = 0;
     let ungatedRules = 0;
-    for (const r of this.rules) (r.req ? gatedRules++ : ungatedRules++);
+    for (const r of this.rules) r.req ? gatedRules++ : ungatedRules++;
     let scannerBytes = 0;
     for (const s of this.scanners.values()) scannerBytes += s.bytes;
     return { buckets: this.buckets.size, gatedRules, ungatedRules, scanners: this.scanners.size, scannerBytes };

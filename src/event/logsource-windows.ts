@@ -54,10 +54,7 @@ export const WINDOWS_SERVICES: Record<string, string[]> = {
   capi2: ['Microsoft-Windows-CAPI2/Operational'],
   'certificateservicesclient-lifecycle-system': ['Microsoft-Windows-CertificateServicesClient-Lifecycle-System/Operational'],
   'kernel-shimengine': ['Microsoft-Windows-Kernel-ShimEngine/Operational', 'Microsoft-Windows-Kernel-ShimEngine/Diagnostic'],
-  'application-experience': [
-    'Microsoft-Windows-Application-Experience/Program-Telemetry',
-    'Microsoft-Windows-Application-Experience/Program-Compatibility-Assistant',
-  ],
+  'application-experience': ['Microsoft-Windows-Application-Experience/Program-Telemetry', 'Microsoft-Windows-Application-Experience/Program-Compatibility-Assistant'],
   ntfs: ['Microsoft-Windows-Ntfs/Operational'],
   'hyper-v-worker': ['Microsoft-Windows-Hyper-V-Worker', 'Microsoft-Windows-Hyper-V-Worker-Admin'],
   'kernel-event-tracing': ['Microsoft-Windows-Kernel-EventTracing', 'Microsoft-Windows-Kernel-EventTracing/Admin'],

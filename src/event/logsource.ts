@@ -111,7 +111,7 @@ export class LogSourceResolver {
     let k: unknown = ls.product;
     const depth = 6 + this.conditionFields.length;
     for (let d = 0; d < depth; d++) {
-      let next = node.get(k);
+      const next = node.get(k);
       if (next === undefined) return this.learn(event);
       if (d === depth - 1) return next as ResolvedLogSource;
       node = next as Map<unknown, unknown>;

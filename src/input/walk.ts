@@ -3,6 +3,7 @@
  * Folders are walked recursively in sorted order (stable output), symlinked folders are
  * followed once (dev:ino tracked, so loops end), unreadable entries become problems.
  */
+import type { Stats } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProblemSink } from '../errors.js';
@@ -28,7 +29,7 @@ export async function* walkInputs(paths: string[], problems: ProblemSink, opts: 
       yield { path: p, explicit: true };
       continue;
     }
-    let st;
+    let st: Stats;
     try {
       st = await stat(p);
     } catch (e) {

@@ -82,7 +82,7 @@ function flattenSystem(system: JsonObject, fields: Fields): void {
     const attrs = v[ATTRS];
     if (isObject(attrs)) {
       for (const a in attrs) {
-        const av = attrs[a];
+        const av = attrs[a]!;
         if (av !== null && typeof av !== 'object') fields[attrName(key, a)] = av;
       }
     }
@@ -179,7 +179,7 @@ const WINLOG_SYSTEM: Record<string, string> = {
 
 function flattenDotted(obj: JsonObject, prefix: string, fields: Fields, depth: number): void {
   for (const key in obj) {
-    const v = obj[key];
+    const v = obj[key]!;
     const name = prefix ? `${prefix}.${key}` : key;
     if (isObject(v) && depth < 16) flattenDotted(v, name, fields, depth + 1);
     else setIfAbsent(fields, name, leafValue(v));
@@ -206,7 +206,7 @@ function fromFlatLayout(obj: JsonObject): Fields {
     flattenDotted(obj, '', fields, 0);
   } else {
     for (const key in obj) {
-      const v = obj[key];
+      const v = obj[key]!;
       if (isObject(v)) flattenDotted(v, key, fields, 1);
       else setIfAbsent(fields, key, leafValue(v));
     }
@@ -232,11 +232,7 @@ export function winEventToEvent(record: unknown, origin: EventOrigin): Event {
   }
   const windows = 'Channel' in fields || 'EventID' in fields || 'Provider_Name' in fields;
   const host = fields.Computer;
-  const ts =
-    parseTime(fields.TimeCreated_SystemTime) ??
-    parseTime(fields['@timestamp']) ??
-    parseTime(fields.TimeCreated) ??
-    parseTime(fields.timestamp);
+  const ts = parseTime(fields.TimeCreated_SystemTime) ?? parseTime(fields['@timestamp']) ?? parseTime(fields.TimeCreated) ?? parseTime(fields.timestamp);
   const event: Event = {
     fields,
     logsource: windows ? { product: 'windows' } : {},

@@ -34,7 +34,8 @@ export function renderSummary(detections: Detection[], stats: RunStats, incident
   out.push(
     `  Inputs:      ${formatCount(stats.files)} file${stats.files === 1 ? '' : 's'}${fmt ? ` (${fmt})` : ''}${stats.skippedFiles ? `, ${formatCount(stats.skippedFiles)} skipped (unrecognized)` : ''}`,
   );
-  if (stats.scanFindings !== undefined) out.push(`  Scan:        ${formatCount(stats.scanFindings)} web-shell finding${stats.scanFindings === 1 ? '' : 's'} fed to the rules as events`);
+  if (stats.scanFindings !== undefined)
+    out.push(`  Scan:        ${formatCount(stats.scanFindings)} web-shell finding${stats.scanFindings === 1 ? '' : 's'} fed to the rules as events`);
   out.push(`  Events:      ${formatCount(stats.events)} in ${secs.toFixed(2)} s (${formatCount(rate)} events/s)`);
   out.push(
     `  Rules:       ${formatCount(stats.rulesLoaded)} loaded${stats.correlations ? `, ${formatCount(stats.correlations)} correlations` : ''}${stats.rulesFailed ? `, ${formatCount(stats.rulesFailed)} failed to load` : ''}`,
@@ -46,13 +47,21 @@ export function renderSummary(detections: Detection[], stats: RunStats, incident
     .map((l) => levelColor(l, `${l} ${formatCount(byLevel.get(l) ?? 0)}`))
     .join(', ');
   out.push(`  Detections:  ${formatCount(detections.length)} (${levels})${incidents !== undefined ? `, ${formatCount(incidents)} incident${incidents === 1 ? '' : 's'}` : ''}`);
-  const times = detections.map((d) => d.timestamp).filter((t): t is string => !!t).sort();
+  const times = detections
+    .map((d) => d.timestamp)
+    .filter((t): t is string => !!t)
+    .sort();
   if (times.length) out.push(`  Time range:  ${times[0]} → ${times[times.length - 1]}`);
   const hosts = new Map<string, number>();
   for (const d of detections) if (d.host) hosts.set(d.host, (hosts.get(d.host) ?? 0) + 1);
   if (hosts.size) {
     const top = [...hosts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    out.push(`  Hosts:       ${top.slice(0, 8).map(([h, n]) => `${h} (${formatCount(n)})`).join(', ')}${top.length > 8 ? `, +${top.length - 8} more` : ''}`);
+    out.push(
+      `  Hosts:       ${top
+        .slice(0, 8)
+        .map(([h, n]) => `${h} (${formatCount(n)})`)
+        .join(', ')}${top.length > 8 ? `, +${top.length - 8} more` : ''}`,
+    );
   }
   const rules = new Map<string, { d: Detection; n: number }>();
   for (const d of detections) {

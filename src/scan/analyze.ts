@@ -44,7 +44,15 @@ function lexFor(language: Language, text: string): LexSpec | undefined {
     case 'php':
       return PHP_LEX;
     case 'jsp':
-      return { ...CLIKE_LEX, regions: [['<%', '%>'], ['<jsp:scriptlet>', '</jsp:scriptlet>'], ['<jsp:declaration>', '</jsp:declaration>'], ['<jsp:expression>', '</jsp:expression>']] };
+      return {
+        ...CLIKE_LEX,
+        regions: [
+          ['<%', '%>'],
+          ['<jsp:scriptlet>', '</jsp:scriptlet>'],
+          ['<jsp:declaration>', '</jsp:declaration>'],
+          ['<jsp:expression>', '</jsp:expression>'],
+        ],
+      };
     case 'aspx': {
       // handlers and services (.ashx/.asmx/.svc) are plain code after their directive
       // (IIS accepts a space inside the directive opener: `<% @ WebHandler ... %>`)
@@ -53,7 +61,9 @@ function lexFor(language: Language, text: string): LexSpec | undefined {
       return /<%\s*@[^%]{0,300}Language\s*=\s*["']?\s*VB/i.test(text) ? { ...VB_LEX, regions } : { ...CLIKE_LEX, regions };
     }
     case 'asp':
-      return /<%@\s*LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)|<script[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)[^>]{0,80}runat|<script[^>]{0,80}runat\s*=\s*["']?server[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)/i.test(text)
+      return /<%@\s*LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)|<script[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)[^>]{0,80}runat|<script[^>]{0,80}runat\s*=\s*["']?server[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)/i.test(
+        text,
+      )
         ? { ...CLIKE_LEX, regions: SERVER_REGIONS }
         : { ...VB_LEX, regions: SERVER_REGIONS };
     case 'python':
@@ -156,7 +166,8 @@ function layerLanguage(l: DecodedLayer): Language {
   const g = detectLanguage(l.text, '');
   if (l.language === 'unknown' || l.language === 'xml') {
     if (g.confidence >= 6 && g.language !== 'unknown') return g.language;
-    if (/<%/.test(l.text)) return /request\s*\.\s*getParameter|java\./.test(l.text) ? 'jsp' : /Language\s*=\s*["']?\s*(?:C#|JScript|VB)|Request\.Item\s*\[/i.test(l.text) ? 'aspx' : 'asp';
+    if (/<%/.test(l.text))
+      return /request\s*\.\s*getParameter|java\./.test(l.text) ? 'jsp' : /Language\s*=\s*["']?\s*(?:C#|JScript|VB)|Request\.Item\s*\[/i.test(l.text) ? 'aspx' : 'asp';
     return 'php';
   }
   // a decoded payload keeps its carrier's language unless it opens with another one

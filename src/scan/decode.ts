@@ -79,5 +79,10 @@ export function asText(buf: Buffer | undefined, maxOut = MAX_DECODED): { text: s
 
 /** Looks like program text (not prose or random bytes). */
 export function looksLikeCode(s: string): boolean {
-  return /[;{}()$=]/.test(s.slice(0, 4096)) && /\b(?:eval|function|echo|return|if|exec|system|assert|print|var|request|Response|import|use|my|def|\$_)\b|\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)\b|\b(?:gzinflate|gzuncompress|base64_decode|str_rot13)\s*\(/i.test(s.slice(0, 65536));
+  return (
+    /[;{}()$=]/.test(s.slice(0, 4096)) &&
+    /\b(?:eval|function|echo|return|if|exec|system|assert|print|var|request|Response|import|use|my|def|\$_)\b|\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)\b|\b(?:gzinflate|gzuncompress|base64_decode|str_rot13)\s*\(/i.test(
+      s.slice(0, 65536),
+    )
+  );
 }

@@ -32,7 +32,55 @@ export interface ScanContext {
 }
 
 const PLUGIN_DESCRIPTORS = /(?:^|\/)(?:atlassian-plugin\.xml|teamcity-plugin\.xml|build-server-plugin[^/]*\.xml|plugin\.xml|META-INF\/spring\/[^/]+\.xml)$/i;
-const NEVER_CODE = new Set(['png', 'jpg', 'jpeg', 'gif', 'bmp', 'ico', 'webp', 'svg', 'css', 'scss', 'less', 'map', 'woff', 'woff2', 'ttf', 'eot', 'otf', 'mp3', 'mp4', 'avi', 'mov', 'pdf', 'json', 'md', 'txt', 'html', 'htm', 'ftl', 'tmpl', 'tpl', 'mtml', 'yml', 'yaml', 'lock', 'po', 'pot', 'mo', 'class', 'properties', 'gitignore', 'gitmodules', 'gitattributes', 'editorconfig', 'xsd', 'dtd', 'csv', 'log']);
+const NEVER_CODE = new Set([
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'bmp',
+  'ico',
+  'webp',
+  'svg',
+  'css',
+  'scss',
+  'less',
+  'map',
+  'woff',
+  'woff2',
+  'ttf',
+  'eot',
+  'otf',
+  'mp3',
+  'mp4',
+  'avi',
+  'mov',
+  'pdf',
+  'json',
+  'md',
+  'txt',
+  'html',
+  'htm',
+  'ftl',
+  'tmpl',
+  'tpl',
+  'mtml',
+  'yml',
+  'yaml',
+  'lock',
+  'po',
+  'pot',
+  'mo',
+  'class',
+  'properties',
+  'gitignore',
+  'gitmodules',
+  'gitattributes',
+  'editorconfig',
+  'xsd',
+  'dtd',
+  'csv',
+  'log',
+]);
 
 export function verdictFor(score: number): Verdict {
   return score >= THRESHOLDS.malicious ? 'malicious' : score >= THRESHOLDS.suspicious ? 'suspicious' : 'clean';
@@ -41,12 +89,15 @@ export function verdictFor(score: number): Verdict {
 export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0, budget?: { remaining: number }): FileOutcome[] {
   const ext = extensionOf(path);
   if (isZip(buf) && ARCHIVE_EXTS.has(ext)) return scanArchive(path, buf, ctx, depth, budget ?? { remaining: ctx.limits.maxArchiveInflatedBytes });
-  if (buf.length > ctx.limits.maxFileBytes) return [{ path, bytes: buf.length, analyzed: false, skipped: `larger than ${ctx.limits.maxFileBytes} bytes`, problems: [], entry: depth > 0 }];
+  if (buf.length > ctx.limits.maxFileBytes)
+    return [{ path, bytes: buf.length, analyzed: false, skipped: `larger than ${ctx.limits.maxFileBytes} bytes`, problems: [], entry: depth > 0 }];
   const text = bytesToText(buf);
   const serverExt = isServerExtension(ext);
   const isDescriptor = ext === 'xml' && (depth > 0 || PLUGIN_DESCRIPTORS.test(path) || /<beans\b|springframework/.test(text.slice(0, 4096)));
   if (!serverExt && !isDescriptor && !hasServerMarker(text)) {
-    return [{ path, bytes: buf.length, analyzed: false, skipped: NEVER_CODE.has(ext) || ext === '' ? 'not server-executable' : 'no server-side code', problems: [], entry: depth > 0 }];
+    return [
+      { path, bytes: buf.length, analyzed: false, skipped: NEVER_CODE.has(ext) || ext === '' ? 'not server-executable' : 'no server-side code', problems: [], entry: depth > 0 },
+    ];
   }
   let language: Language;
   if (isDescriptor) language = 'xml';
@@ -58,7 +109,8 @@ export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0
   const deadline = Date.now() + ctx.limits.maxMillisPerFile;
   const ev = analyzeText(text, language, { limits: ctx.limits, deadline });
   // polyglot: server code inside a file type that is never code
-  if (NEVER_CODE.has(ext) && /^(?:png|jpe?g|gif|bmp|ico|webp)$/.test(ext) && language !== 'xml') ev.add('capability', `server-side ${language} code inside a .${ext} file (polyglot)`, 5, text.search(/<\?|<%/));
+  if (NEVER_CODE.has(ext) && /^(?:png|jpe?g|gif|bmp|ico|webp)$/.test(ext) && language !== 'xml')
+    ev.add('capability', `server-side ${language} code inside a .${ext} file (polyglot)`, 5, text.search(/<\?|<%/));
   let evidence = ev.list();
   if (ctx.extra) evidence = evidence.concat(ctx.extra(buf, path));
   const score = Math.round(evidence.reduce((s, e) => s + e.weight, 0) * 10) / 10;
@@ -80,7 +132,7 @@ function scanArchive(path: string, buf: Buffer, ctx: ScanContext, depth: number,
     self.skipped = `archive nested deeper than ${ctx.limits.maxArchiveDepth}`;
     return out;
   }
-  let entries;
+  let entries: ReturnType<typeof readCentralDirectory>;
   try {
     entries = readCentralDirectory(buf, ctx.limits.maxArchiveEntries);
   } catch (e) {
@@ -98,7 +150,17 @@ function scanArchive(path: string, buf: Buffer, ctx: ScanContext, depth: number,
     const eext = extensionOf(entry.name);
     const nested = ARCHIVE_EXTS.has(eext);
     // only what can execute, carry code, or describe plugin beans is worth inflating
-    if (!nested && !isServerExtension(eext) && eext !== 'xml' && NEVER_CODE.has(eext) && eext !== 'txt' && eext !== 'html' && eext !== 'htm' && !/^(?:png|jpe?g|gif|ico)$/.test(eext)) continue;
+    if (
+      !nested &&
+      !isServerExtension(eext) &&
+      eext !== 'xml' &&
+      NEVER_CODE.has(eext) &&
+      eext !== 'txt' &&
+      eext !== 'html' &&
+      eext !== 'htm' &&
+      !/^(?:png|jpe?g|gif|ico)$/.test(eext)
+    )
+      continue;
     if (eext === 'class') continue;
     let data: Buffer;
     try {

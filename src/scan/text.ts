@@ -40,7 +40,10 @@ export function snippetAt(text: string, offset: number, length = 0): string {
 
 export function printable(s: string, max = SNIPPET_MAX): string {
   // eslint-disable-next-line no-control-regex
-  let out = s.replace(/\s+/g, ' ').replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, '.').trim();
+  let out = s
+    .replace(/\s+/g, ' ')
+    .replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, '.')
+    .trim();
   if (out.length > max) out = out.slice(0, max - 1) + '…';
   return out;
 }

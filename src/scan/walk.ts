@@ -7,7 +7,7 @@
  * with its entries' types (one getdents, no stat per regular file): only folders, symlinks
  * and entries of unknown type are stat'ed. The reader fstat's each file anyway.
  */
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { Problem } from '../errors.js';
 
@@ -28,7 +28,7 @@ export async function* walk(roots: string[], onProblem: (p: Problem) => void): A
       yield { path, size: -1 };
       continue;
     }
-    let st;
+    let st: Stats;
     try {
       st = statSync(path);
     } catch (e) {

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { scanFile } from './scan-file.js';
-import type { FileOutcome, ScanContext } from './scan-bytes.js';
+import type { ScanContext } from './scan-bytes.js';
 import type { ScanLimits } from './types.js';
 import { toWire, type WireOutcome } from './wire.js';
 import { loadYara } from './yara.js';

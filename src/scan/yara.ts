@@ -25,7 +25,10 @@ export async function loadYara(rulesPath: string): Promise<{ match: (buf: Buffer
     const require = createRequire(import.meta.url);
     binding = require(YARA_PACKAGE) as YaraBinding;
   } catch {
-    throw new WardenError('config', `--yara needs the optional package ${YARA_PACKAGE} (npm install --save-optional ${YARA_PACKAGE}); it is not installed on this machine (${process.platform}-${process.arch})`);
+    throw new WardenError(
+      'config',
+      `--yara needs the optional package ${YARA_PACKAGE} (npm install --save-optional ${YARA_PACKAGE}); it is not installed on this machine (${process.platform}-${process.arch})`,
+    );
   }
   let source: string;
   try {

@@ -120,7 +120,8 @@ export function readEntry(buf: Buffer, entry: ZipEntry, limits: ZipLimits): Buff
       // the declared size can lie; maxOutputLength is what actually bounds memory
       out = inflateRawSync(raw, { maxOutputLength: Math.max(1, cap) });
     } catch (e) {
-      if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new ZipError(`${entry.name}: inflates past the cap of ${cap} bytes (zip bomb guard)`);
+      if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new ZipError(`${entry.name}: inflates past the cap of ${cap} bytes (zip bomb guard)`);
       throw new ZipError(`${entry.name}: corrupt deflate data (${(e as Error).message})`);
     }
   } else throw new ZipError(`${entry.name}: unsupported compression method ${entry.method}`);

@@ -5,7 +5,7 @@
  * breaks the spec is reported as a Problem with file:line:column and skipped; loading
  * goes on.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { ProblemSink } from '../errors.js';
 import { errorMessage } from '../errors.js';
@@ -58,7 +58,7 @@ function isRuleFile(name: string): boolean {
 export function listRuleFiles(paths: string[], onError: (path: string, message: string) => void): string[] {
   const out: string[] = [];
   const walk = (p: string, top: boolean): void => {
-    let st;
+    let st: Stats;
     try {
       st = statSync(p);
     } catch (e) {
@@ -76,7 +76,7 @@ export function listRuleFiles(paths: string[], onError: (path: string, message: 
       for (const n of names) {
         if (n.startsWith('.')) continue;
         const child = join(p, n);
-        let cst;
+        let cst: Stats;
         try {
           cst = statSync(child);
         } catch {
@@ -219,7 +219,15 @@ export interface RuleSelection {
 }
 
 function globToRegex(glob: string): RegExp {
-  return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
+  return new RegExp(
+    '^' +
+      glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.') +
+      '$',
+    'i',
+  );
 }
 
 /** A predicate over rule metadata for the given criteria (detection and correlation rules alike). */

@@ -37,7 +37,7 @@ const patternCache = new Map<string, RegExp>();
 function patternRegex(pattern: string): RegExp {
   let re = patternCache.get(pattern);
   if (re === undefined) {
-    const body = pattern.replace(/[.+?^${}()|[\]\\\-]/g, '\\$&').replace(/\*/g, '.*');
+    const body = pattern.replace(/[.+?^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*');
     // No g/y flag: the regex keeps no state between uses, so sharing it is safe.
     re = new RegExp(`^${body}$`);
     if (patternCache.size < 10_000) patternCache.set(pattern, re);

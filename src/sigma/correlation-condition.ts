@@ -14,10 +14,7 @@ export interface Bound {
   value: number;
 }
 
-export type RuleExpr =
-  | { kind: 'ref'; ref: string }
-  | { kind: 'not'; arg: RuleExpr }
-  | { kind: 'and' | 'or'; args: RuleExpr[] };
+export type RuleExpr = { kind: 'ref'; ref: string } | { kind: 'not'; arg: RuleExpr } | { kind: 'and' | 'or'; args: RuleExpr[] };
 
 export function testBound(b: Bound, x: number): boolean {
   switch (b.op) {

@@ -9,25 +9,9 @@ import { createHash } from 'node:crypto';
 import { WardenError, type ProblemSink } from '../errors.js';
 import { LEVELS, type Level, type RuleInfo } from '../engine/detection.js';
 import { parseTimespan } from './correlation-timespan.js';
-import {
-  CONDITION_OPS,
-  contradiction,
-  exprRefs,
-  parseRuleExpr,
-  type Bound,
-  type ConditionOp,
-  type RuleExpr,
-} from './correlation-condition.js';
+import { CONDITION_OPS, contradiction, exprRefs, parseRuleExpr, type Bound, type ConditionOp, type RuleExpr } from './correlation-condition.js';
 
-export type CorrelationType =
-  | 'event_count'
-  | 'value_count'
-  | 'temporal'
-  | 'temporal_ordered'
-  | 'value_sum'
-  | 'value_avg'
-  | 'value_percentile'
-  | 'value_median';
+export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile' | 'value_median';
 
 export const CORRELATION_TYPES: readonly CorrelationType[] = [
   'event_count',
@@ -47,9 +31,7 @@ export function isTemporal(t: CorrelationType): boolean {
   return TEMPORAL_TYPES.has(t);
 }
 
-export type CorrelationCondition =
-  | { kind: 'threshold'; bounds: Bound[] }
-  | { kind: 'expression'; text: string; expr: RuleExpr };
+export type CorrelationCondition = { kind: 'threshold'; bounds: Bound[] } | { kind: 'expression'; text: string; expr: RuleExpr };
 
 export interface CorrelationRule {
   info: RuleInfo;
@@ -122,7 +104,12 @@ function parseInfo(doc: Doc, where: Where): { info: RuleInfo; levelSet: boolean 
   }
   const idRaw = optionalString(doc, 'id', where);
   // A rule without id still needs a stable one: derive it from where it was defined.
-  const id = idRaw ?? `correlation-${createHash('sha256').update(`${where.file}:${where.line ?? 0}:${title}`).digest('hex').slice(0, 16)}`;
+  const id =
+    idRaw ??
+    `correlation-${createHash('sha256')
+      .update(`${where.file}:${where.line ?? 0}:${title}`)
+      .digest('hex')
+      .slice(0, 16)}`;
   const refs = doc.references ?? doc.reference;
   const fp = doc.falsepositives;
   const info: RuleInfo = {
@@ -328,11 +315,7 @@ export interface ResolvedCorrelation {
  * part in (or depend on) a cycle are reported and left out. The result is in dependency order:
  * every correlation comes after the correlations it references.
  */
-export function resolveCorrelations(
-  correlations: readonly CorrelationRule[],
-  detectionRules: readonly RuleInfo[],
-  problems: ProblemSink,
-): ResolvedCorrelation[] {
+export function resolveCorrelations(correlations: readonly CorrelationRule[], detectionRules: readonly RuleInfo[], problems: ProblemSink): ResolvedCorrelation[] {
   type Target = { kind: 'rule'; info: RuleInfo } | { kind: 'correlation'; corr: CorrelationRule };
   const byId = new Map<string, Target[]>();
   const byName = new Map<string, Target[]>();

@@ -127,7 +127,7 @@ export function windash(v: StrValue): StrValue[] {
     if (lit) pieces.push(lit);
   }
   if (slots === 0) return [v];
-  if (Math.pow(WINDASH_CHARS.length, slots) > MAX_WINDASH_VARIANTS) {
+  if (WINDASH_CHARS.length ** slots > MAX_WINDASH_VARIANTS) {
     throw new Error(`modifier 'windash' would create more than ${MAX_WINDASH_VARIANTS} variants`);
   }
   let variants: StrPart[][] = [[]];
@@ -142,4 +142,3 @@ export function windash(v: StrValue): StrValue[] {
   }
   return variants.map((parts) => ({ s: normalize(parts), bytes: v.bytes }));
 }
-

@@ -41,7 +41,18 @@ interface Mods {
 }
 
 function parseMods(names: string[]): Mods {
-  const m: Mods = { transforms: [], all: false, cased: false, neq: false, exists: false, re: false, reFlags: { i: false, m: false, s: false }, cidr: false, expand: false, fieldref: false };
+  const m: Mods = {
+    transforms: [],
+    all: false,
+    cased: false,
+    neq: false,
+    exists: false,
+    re: false,
+    reFlags: { i: false, m: false, s: false },
+    cidr: false,
+    expand: false,
+    fieldref: false,
+  };
   for (const name of names) {
     if (!KNOWN_MODIFIERS.has(name)) throw new Error(`unknown modifier '${name}'`);
     if (TRANSFORMS.has(name)) m.transforms.push(name);
@@ -60,7 +71,7 @@ function parseMods(names: string[]): Mods {
   }
   const types = [m.re && 're', m.cidr && 'cidr', m.fieldref && 'fieldref', m.compare, m.exists && 'exists'].filter(Boolean);
   if (types.length > 1) throw new Error(`modifiers ${types.map((t) => `'${t}'`).join(' and ')} cannot be combined`);
-  if (m.exists && (names.length > 1)) throw new Error(`modifier 'exists' cannot be combined with other modifiers`);
+  if (m.exists && names.length > 1) throw new Error(`modifier 'exists' cannot be combined with other modifiers`);
   if ((m.re || m.cidr || m.compare) && m.transforms.length > 0) {
     throw new Error(`modifier '${m.transforms[0]}' cannot be combined with '${m.re ? 're' : m.cidr ? 'cidr' : m.compare}'`);
   }
@@ -211,15 +222,36 @@ function valueTests(raw: YamlValue, m: Mods, opts: CompileOptions, keyword: bool
     const cmp = compareTest(m.compare, n);
     if (m.timePart) {
       const part = m.timePart;
-      return [{ test: (s) => { const d = parseTimestamp(s); return d !== undefined && cmp(timePart(d, part)); } }];
+      return [
+        {
+          test: (s) => {
+            const d = parseTimestamp(s);
+            return d !== undefined && cmp(timePart(d, part));
+          },
+        },
+      ];
     }
-    return [{ test: (s) => { const x = parseNumber(s); return x !== undefined && cmp(x); } }];
+    return [
+      {
+        test: (s) => {
+          const x = parseNumber(s);
+          return x !== undefined && cmp(x);
+        },
+      },
+    ];
   }
   if (m.timePart) {
     const n = typeof raw === 'number' ? raw : parseNumber(scalarText(raw));
     if (n === undefined) throw new Error(`modifier '${m.timePart}' needs a number, got '${scalarText(raw)}'`);
     const part = m.timePart;
-    return [{ test: (s) => { const d = parseTimestamp(s); return d !== undefined && timePart(d, part) === n; } }];
+    return [
+      {
+        test: (s) => {
+          const d = parseTimestamp(s);
+          return d !== undefined && timePart(d, part) === n;
+        },
+      },
+    ];
   }
   if (typeof raw === 'boolean' && !m.transforms.length && !m.re && !m.fieldref && !m.cidr) {
     const text = String(raw);

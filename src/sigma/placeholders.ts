@@ -9,7 +9,7 @@ import { WardenError, errorMessage } from '../errors.js';
 
 export type Placeholders = Readonly<Record<string, readonly string[]>>;
 
-const NAME = /[A-Za-z0-9_.\-]/;
+const NAME = /[A-Za-z0-9_.-]/;
 
 /** Every expansion of `raw` (Sigma notation; wildcards in placeholder values stay wildcards). */
 export function expandPlaceholders(raw: string, placeholders: Placeholders | undefined): string[] {

@@ -71,9 +71,7 @@ export function plainText(s: SigmaStr): string | undefined {
 
 /** Back to Sigma notation (wildcards as `*`/`?`, literal specials escaped). */
 export function toSigmaNotation(s: SigmaStr): string {
-  return s.parts
-    .map((p) => (p === ANY ? '*' : p === ONE ? '?' : p.replace(/[\\*?]/g, (c) => '\\' + c)))
-    .join('');
+  return s.parts.map((p) => (p === ANY ? '*' : p === ONE ? '?' : p.replace(/[\\*?]/g, (c) => '\\' + c))).join('');
 }
 
 export function startsWithAny(s: SigmaStr): boolean {

@@ -153,7 +153,11 @@ test('warden coverage prints the table', () => {
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.match(lines[0]!, /^Technique\s+AppLog\s+FileCreate\s+FileModify\s+Process\s+Command\s+NetFlow\s+NetContent\s+ModuleLoad\s+Registry\s+Scanner\s+Correlation\s+Rules$/);
-  for (const row of ['T1505.001', 'T1505.002', 'T1505.003', 'T1505.004', 'T1505.005', 'T1505.006']) assert.ok(lines.some((l) => l.startsWith(row + ' ')), row);
+  for (const row of ['T1505.001', 'T1505.002', 'T1505.003', 'T1505.004', 'T1505.005', 'T1505.006'])
+    assert.ok(
+      lines.some((l) => l.startsWith(row + ' ')),
+      row,
+    );
   assert.ok(lines.some((l) => l.startsWith('T1505 CI/CD and collaboration-server plugins')));
   assert.ok(lines.filter((l) => l.startsWith('T1505')).every((l) => !l.includes('0!')));
   assert.match(r.stdout, /; 0 gaps\./);
@@ -175,7 +179,11 @@ test('warden coverage --format json and --format navigator', () => {
     const n = cli(['--format', 'navigator', '-o', out]);
     assert.equal(n.status, 0, n.stderr);
     assert.equal(n.stdout, '');
-    const layer = JSON.parse(readFileSync(out, 'utf8')) as { domain: string; versions: { layer: string }; techniques: { techniqueID: string; score: number; comment: string; tactic: string }[] };
+    const layer = JSON.parse(readFileSync(out, 'utf8')) as {
+      domain: string;
+      versions: { layer: string };
+      techniques: { techniqueID: string; score: number; comment: string; tactic: string }[];
+    };
     assert.equal(layer.domain, 'enterprise-attack');
     assert.equal(layer.versions.layer, '4.5');
     assert.deepEqual(layer.techniques.map((t) => t.techniqueID).sort(), ['T1505', 'T1505.001', 'T1505.002', 'T1505.003', 'T1505.004', 'T1505.005', 'T1505.006']);

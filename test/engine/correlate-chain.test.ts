@@ -151,7 +151,10 @@ test('spec example: two rounds fire twice; the failures of one round are not reu
   const { eng } = load(SPEC_EXAMPLE);
   const round = (start: number): [string, Event][] => [...Array.from({ length: 10 }, (_, i) => failed(start + i * S, 'bob')), success(start + 20 * S, 'bob')];
   const pushes = [...round(0), success(40 * S, 'bob'), ...round(60 * S)];
-  assert.deepEqual(run(eng, pushes).map((f) => f.after), [10, 22]);
+  assert.deepEqual(
+    run(eng, pushes).map((f) => f.after),
+    [10, 22],
+  );
 });
 
 test('a window-mode inner correlation feeds its outer correlation without being "late"', () => {
@@ -172,7 +175,12 @@ correlation: {type: event_count, rules: [y], group-by: [Host], timespan: 1m, con
   const z2 = ev(2 * MIN, { Host: 'h' });
   // The pair window [0, 60 s] closes only at 60 s, after z1 (30 s) was seen, but the pair
   // completed at 10 s: in event time z1 follows it, so the chain fires (at z1's time).
-  const fired = run(eng, [['y', y1], ['y', y2], ['z', z1], ['z', z2]]);
+  const fired = run(eng, [
+    ['y', y1],
+    ['y', y2],
+    ['z', z1],
+    ['z', z2],
+  ]);
   assert.deepEqual(problems.problems, []);
   assert.deepEqual(
     fired.map((f) => [f.after, f.d.rule.title, f.d.timestamp, f.d.evidence!.map((o) => o.record)]),
@@ -193,19 +201,16 @@ correlation: {type: event_count, rules: [f], group-by: [User], timespan: 1m, con
     const corrs = yaml(generate)
       .split(/^---$/m)
       .map((d, i) => parseCorrelation(parseAllDocuments(d)[0]!.toJS(), { file: 'c.yml', line: i }));
-    const eng = new CorrelationEngine(resolveCorrelations(corrs, [{ id: 'f', name: 'f', title: 'f', level: 'low', status: '', author: '', tags: [], references: [] }], new ProblemList()), { outOfOrderToleranceMs: 0 });
+    const eng = new CorrelationEngine(
+      resolveCorrelations(corrs, [{ id: 'f', name: 'f', title: 'f', level: 'low', status: '', author: '', tags: [], references: [] }], new ProblemList()),
+      { outOfOrderToleranceMs: 0 },
+    );
     const fails = [0, 1, 2, 3, 4, 5 * 60, 5 * 60 + 1, 5 * 60 + 2].map((s) => ['f', ev(s * S, { User: 'u' })] as [string, Event]);
     const fired = run(eng, fails);
     const campaign: [number, string, Fields] = [7, 'campaign', { count: 2, User: 'u' }];
     assert.deepEqual(
       fired.map((f) => [f.after, f.d.rule.title, f.d.event]),
-      generate
-        ? [
-            [2, 'burst', { count: 3, User: 'u' }],
-            [7, 'burst', { count: 3, User: 'u' }],
-            campaign,
-          ]
-        : [campaign],
+      generate ? [[2, 'burst', { count: 3, User: 'u' }], [7, 'burst', { count: 3, User: 'u' }], campaign] : [campaign],
     );
     // Failures 3 and 4 (after the first burst fired and reset) belong to no burst.
     const c = fired.find((f) => f.d.rule.title === 'campaign')!.d;

@@ -105,10 +105,13 @@ correlation:
   assert.deepEqual(r.condition, { kind: 'threshold', bounds: [{ op: 'gte', value: 3 }] });
   assert.equal(r.timespanMs, 300_000);
   assert.match(r.info.id, /^correlation-[0-9a-f]{16}$/, 'a rule without id gets a stable derived id');
-  assert.equal(parse(`
+  assert.equal(
+    parse(`
 title: Recon
 correlation: {type: temporal, rules: [recon_cmd_a, recon_cmd_b, recon_cmd_c], group-by: [ComputerName, User], timespan: 5m}
-`).info.id, r.info.id);
+`).info.id,
+    r.info.id,
+  );
 });
 
 test('spec examples: value_sum, value_avg, value_percentile', () => {
@@ -241,7 +244,16 @@ correlation:
         kind: 'and',
         args: [
           { kind: 'ref', ref: 'b' },
-          { kind: 'not', arg: { kind: 'or', args: [{ kind: 'ref', ref: 'c' }, { kind: 'ref', ref: 'd' }] } },
+          {
+            kind: 'not',
+            arg: {
+              kind: 'or',
+              args: [
+                { kind: 'ref', ref: 'c' },
+                { kind: 'ref', ref: 'd' },
+              ],
+            },
+          },
         ],
       },
     ],
@@ -264,7 +276,7 @@ test('spec violations are rejected with the reason', () => {
   const base = (c: string): string => `title: t\ncorrelation:\n${c}`;
   rejects('correlation: {type: event_count, rules: [a], timespan: 1h, condition: {gte: 1}}', 'title is mandatory');
   rejects('title: t\ncorrelation: 5', 'correlation must be a mapping');
-  rejects(base('  type: event_cnt\n  rules: [a]\n  timespan: 1h\n  condition: {gte: 1}'), "unknown correlation type \"event_cnt\"");
+  rejects(base('  type: event_cnt\n  rules: [a]\n  timespan: 1h\n  condition: {gte: 1}'), 'unknown correlation type "event_cnt"');
   rejects(base('  rules: [a]\n  timespan: 1h\n  condition: {gte: 1}'), 'type is mandatory');
   rejects(base('  type: event_count\n  timespan: 1h\n  condition: {gte: 1}'), 'rules is mandatory');
   rejects(base('  type: event_count\n  rules: a\n  timespan: 1h\n  condition: {gte: 1}'), 'rules must be a list');
@@ -313,9 +325,20 @@ correlation: {type: event_count, rules: [11111111-2222-3333-4444-555555555555], 
 `);
   const res = resolveCorrelations([outer, inner], [info('11111111-2222-3333-4444-555555555555', 'r_fail', 'low'), info('r-ok-id', 'r_ok', 'high')], problems);
   assert.deepEqual(problems.problems, []);
-  assert.deepEqual(res.map((r) => r.rule.info.title), ['inner', 'outer']);
-  assert.deepEqual(res[0]!.refs, [{ ref: '11111111-2222-3333-4444-555555555555', kind: 'rule', id: '11111111-2222-3333-4444-555555555555', groupFields: ['User'], valueFields: [] }]);
-  assert.deepEqual(res[1]!.refs.map((r) => [r.kind, r.id]), [['correlation', inner.info.id], ['rule', 'r-ok-id']]);
+  assert.deepEqual(
+    res.map((r) => r.rule.info.title),
+    ['inner', 'outer'],
+  );
+  assert.deepEqual(res[0]!.refs, [
+    { ref: '11111111-2222-3333-4444-555555555555', kind: 'rule', id: '11111111-2222-3333-4444-555555555555', groupFields: ['User'], valueFields: [] },
+  ]);
+  assert.deepEqual(
+    res[1]!.refs.map((r) => [r.kind, r.id]),
+    [
+      ['correlation', inner.info.id],
+      ['rule', 'r-ok-id'],
+    ],
+  );
   assert.equal(res[0]!.rule.info.level, 'low', 'no level: the highest referenced level');
   assert.equal(res[1]!.rule.info.level, 'high');
 });
@@ -334,7 +357,13 @@ correlation:
 `);
   const [r] = resolveCorrelations([c], [info('e1', 'internal_error'), info('n1', 'new_network_connection')], problems);
   assert.deepEqual(problems.problems, []);
-  assert.deepEqual(r!.refs.map((x) => x.groupFields), [['destination.ip', 'Host'], ['source.ip', 'Host']]);
+  assert.deepEqual(
+    r!.refs.map((x) => x.groupFields),
+    [
+      ['destination.ip', 'Host'],
+      ['source.ip', 'Host'],
+    ],
+  );
 });
 
 test('resolve: unknown references, unknown alias rules, ambiguity, cycles and their dependants are problems', () => {
@@ -347,7 +376,10 @@ test('resolve: unknown references, unknown alias rules, ambiguity, cycles and th
   const dependant = parse('title: D\ncorrelation: {type: event_count, rules: [ca], timespan: 1h, condition: {gte: 1}}');
   const good = parse('title: good\ncorrelation: {type: event_count, rules: [r1], timespan: 1h, condition: {gte: 1}}');
   const res = resolveCorrelations([unknown, badAlias, ambiguous, a, b, dependant, good], [info('i1', 'r1'), info('i2', 'r2'), info('i3', 'dup'), info('i4', 'dup')], problems);
-  assert.deepEqual(res.map((r) => r.rule.info.title), ['good']);
+  assert.deepEqual(
+    res.map((r) => r.rule.info.title),
+    ['good'],
+  );
   assert.deepEqual(
     problems.problems.map((p) => p.message),
     [
@@ -372,7 +404,15 @@ test('parseCorrelations turns bad documents into problems and keeps the good one
     problems,
   );
   assert.equal(rules.length, 1);
-  assert.deepEqual(problems.problems, [{ kind: 'rule', file: 'a.yml', line: 9, column: undefined, message: "correlation: invalid timespan '5 minutes': expected a number followed by one unit letter s, m, h, d, w, M or y (e.g. \"90m\")" }]);
+  assert.deepEqual(problems.problems, [
+    {
+      kind: 'rule',
+      file: 'a.yml',
+      line: 9,
+      column: undefined,
+      message: 'correlation: invalid timespan \'5 minutes\': expected a number followed by one unit letter s, m, h, d, w, M or y (e.g. "90m")',
+    },
+  ]);
 });
 
 test('every correlation example shipped with the specification parses', (t) => {
@@ -383,7 +423,9 @@ test('every correlation example shipped with the specification parses', (t) => {
     t.skip(`specification examples not found at ${dir}`);
     return;
   }
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort();
   assert.ok(files.length >= 8);
   const types = files.map((f) => parseCorrelation(parseYaml(readFileSync(join(dir, f), 'utf8')), { file: f }).type);
   assert.deepEqual([...new Set(types)].sort(), ['event_count', 'temporal', 'temporal_ordered', 'value_avg', 'value_count', 'value_percentile', 'value_sum']);

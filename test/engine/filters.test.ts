@@ -100,8 +100,11 @@ filter:
         A: 1
     condition: selection and other
 `);
-  assert.deepEqual(bad.problems.problems.map((p) => [p.line, p.message]), [
-    [5, "filter 'rules' must be a list of rule ids or names, or 'any'"],
-    [17, "unknown search identifier 'other' in condition 'selection and other' at 'other' (offset 14)"],
-  ]);
+  assert.deepEqual(
+    bad.problems.problems.map((p) => [p.line, p.message]),
+    [
+      [5, "filter 'rules' must be a list of rule ids or names, or 'any'"],
+      [17, "unknown search identifier 'other' in condition 'selection and other' at 'other' (offset 14)"],
+    ],
+  );
 });

@@ -23,7 +23,10 @@ function warden(args: string[], input?: string): { code: number | null; stdout: 
 test('hunt --format jsonl: exact records for the example rules over the example logs', () => {
   const r = warden(['hunt', 'examples/logs', '--rules', 'examples/rules', '--no-builtin', '--format', 'jsonl']);
   assert.equal(r.code, 0, r.stderr);
-  const recs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as DetectionRecord);
+  const recs = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as DetectionRecord);
   assert.deepEqual(
     recs.map((d) => [d.rule.title, d.source.file, d.source.record, d.timestamp, d.host]),
     [
@@ -51,7 +54,10 @@ test('hunt --format csv has the documented header and one row per detection', ()
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines[0], 'timestamp,level,rule_title,rule_id,author,tags,host,file,record,incident,details');
   assert.equal(lines.length, 3);
-  assert.match(lines[2]!, /^2026-03-02T09:16:05\.871Z,high,IIS Worker Process Starts a Command Interpreter \(example rule\),[0-9a-f-]{36},Warden,attack\.persistence attack\.t1505\.003,WEB01\.corp\.example,examples\/logs\/web01-sysmon\.jsonl,3,,/);
+  assert.match(
+    lines[2]!,
+    /^2026-03-02T09:16:05\.871Z,high,IIS Worker Process Starts a Command Interpreter \(example rule\),[0-9a-f-]{36},Warden,attack\.persistence attack\.t1505\.003,WEB01\.corp\.example,examples\/logs\/web01-sysmon\.jsonl,3,,/,
+  );
 });
 
 test('hunt table output shows the detections, authors and a summary', () => {
@@ -79,7 +85,13 @@ test('exit codes: 2 for bad usage, 1 when an input or a rule cannot be read, and
 });
 
 test('hunt reads stdin', () => {
-  const ev = JSON.stringify({ Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 1, Computer: 'H1', Image: 'C:\\Windows\\System32\\cmd.exe', ParentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe' });
+  const ev = JSON.stringify({
+    Channel: 'Microsoft-Windows-Sysmon/Operational',
+    EventID: 1,
+    Computer: 'H1',
+    Image: 'C:\\Windows\\System32\\cmd.exe',
+    ParentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
+  });
   const r = warden(['hunt', '-', '-r', 'examples/rules', '--no-builtin', '-f', 'jsonl'], ev + '\n');
   assert.equal(r.code, 0, r.stderr);
   const d = JSON.parse(r.stdout) as { source: { file: string; record: number }; host: string };
@@ -250,12 +262,18 @@ test('rule selection (--min-level, --ids) applies to correlations too; the rules
   const base = { rulePaths: [corr], builtin: false };
   const all = await runHunt({ inputs: [join(examples, 'logs')], rules: base }, new ProblemList());
   assert.equal(all.stats.correlations, 1);
-  assert.deepEqual(all.detections.map((d) => d.rule.title), ['Two web-server shells on one host']);
+  assert.deepEqual(
+    all.detections.map((d) => d.rule.title),
+    ['Two web-server shells on one host'],
+  );
   const high = await runHunt({ inputs: [join(examples, 'logs')], rules: { ...base, select: { minLevel: 'high' } } }, new ProblemList());
   assert.equal(high.stats.correlations, 0);
   assert.deepEqual(high.detections, []);
   const byId = await runHunt({ inputs: [join(examples, 'logs')], rules: { ...base, select: { ids: ['9a0e7c41-2b8d-4f3e-a5c6-7d1e2f3a4b5c'] } } }, new ProblemList());
-  assert.deepEqual(byId.detections.map((d) => d.rule.title), ['Two web-server shells on one host']);
+  assert.deepEqual(
+    byId.detections.map((d) => d.rule.title),
+    ['Two web-server shells on one host'],
+  );
 });
 
 test('UTF-16 and gzip logs are never split by byte range: each event is matched exactly once', async () => {

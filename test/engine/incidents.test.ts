@@ -31,7 +31,10 @@ function titles(incs: ReturnType<typeof groupIncidents>): string[][] {
 }
 
 test('a web-shell story on one host is one incident; severity is raised for chained techniques', () => {
-  const dropped = det('aspx written to web root', 0, 'WEB01', { TargetFilename: 'C:\\inetpub\\wwwroot\\x.aspx', User: 'IIS APPPOOL\\DefaultAppPool', ProcessGuid: '{A}' }, 'high', ['attack.persistence', 'attack.t1505.003']);
+  const dropped = det('aspx written to web root', 0, 'WEB01', { TargetFilename: 'C:\\inetpub\\wwwroot\\x.aspx', User: 'IIS APPPOOL\\DefaultAppPool', ProcessGuid: '{A}' }, 'high', [
+    'attack.persistence',
+    'attack.t1505.003',
+  ]);
   const scanned = det('web shell content', 1, 'WEB01', { FilePath: 'c:\\inetpub\\wwwroot\\x.aspx' }, 'high', ['attack.t1505.003']);
   const spawned = det('w3wp spawns cmd', 3, 'WEB01', { User: 'IIS APPPOOL\\DefaultAppPool', ParentProcessGuid: '{A}', ProcessGuid: '{B}' }, 'medium', ['attack.t1059.003']);
   const whoami = det('whoami as SYSTEM', 4, 'WEB01', { User: 'NT AUTHORITY\\SYSTEM', ParentProcessGuid: '{B}', ProcessGuid: '{C}' }, 'low', ['attack.t1033']);
@@ -48,7 +51,10 @@ test('a web-shell story on one host is one incident; severity is raised for chai
   assert.equal(inc.end, '2024-05-01T10:04:00.000Z');
   assert.match(inc.id, /^INC-[0-9a-f]{12}$/);
   assert.ok([dropped, scanned, spawned, whoami].every((d) => d.incident === inc.id));
-  assert.deepEqual(inc.evidence.map((o) => o.record), [dropped, scanned, spawned, whoami].map((d) => d.source.record));
+  assert.deepEqual(
+    inc.evidence.map((o) => o.record),
+    [dropped, scanned, spawned, whoami].map((d) => d.source.record),
+  );
 });
 
 test('different users on one host stay apart unless a process tree or file joins them', () => {
@@ -60,7 +66,11 @@ test('different users on one host stay apart unless a process tree or file joins
   const f1 = det('dave writes file', 20, 'DB01', { User: 'dave', TargetFilename: 'C:\\x\\evil.dll' });
   const f2 = det('erin loads file', 21, 'DB01', { User: 'erin', TargetFilename: 'c:/x/evil.dll' });
   const incs = groupIncidents([a1, b1, b2, c1, a2, f1, f2], { windowMs: 30 * MIN });
-  assert.deepEqual(titles(incs), [['alice 1', 'alice 2', 'carol child of alice'], ['bob 1', 'bob 2'], ['dave writes file', 'erin loads file']]);
+  assert.deepEqual(titles(incs), [
+    ['alice 1', 'alice 2', 'carol child of alice'],
+    ['bob 1', 'bob 2'],
+    ['dave writes file', 'erin loads file'],
+  ]);
 });
 
 test('a detection without a user joins everything on its host in the window', () => {
@@ -117,12 +127,25 @@ test('ids are stable across runs and input order; correlation evidence is merged
   const second = groupIncidents(mk().reverse());
   assert.equal(first.length, 1);
   assert.equal(first[0]!.id, second[0]!.id);
-  assert.deepEqual(first[0]!.evidence.map((o) => o.record), [5, 6, 7]);
+  assert.deepEqual(
+    first[0]!.evidence.map((o) => o.record),
+    [5, 6, 7],
+  );
 });
 
 test('detections without a timestamp group among themselves per host', () => {
-  const incs = groupIncidents([det('t1', undefined, 'h', { User: 'a' }), det('t2', undefined, 'h', { User: 'a' }), det('timed', 0, 'h', { User: 'a' }), det('other host', undefined, 'g', {})]);
-  assert.deepEqual(titles(incs).map((t) => t.join('+')).sort(), ['other host', 't1+t2', 'timed']);
+  const incs = groupIncidents([
+    det('t1', undefined, 'h', { User: 'a' }),
+    det('t2', undefined, 'h', { User: 'a' }),
+    det('timed', 0, 'h', { User: 'a' }),
+    det('other host', undefined, 'g', {}),
+  ]);
+  assert.deepEqual(
+    titles(incs)
+      .map((t) => t.join('+'))
+      .sort(),
+    ['other host', 't1+t2', 'timed'],
+  );
   assert.equal(incs[0]!.detections[0]!.rule.title, 'timed', 'timed incidents come first');
   assert.equal(incs.find((i) => i.detections.length === 2)!.start, undefined);
 });

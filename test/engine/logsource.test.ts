@@ -35,10 +35,25 @@ test('Security 4688 is process_creation with field aliases; other channels map t
   assert.deepEqual([...r.categories], ['process_creation']);
   assert.equal(r.aliases.get('process_creation')?.['Image'], 'NewProcessName');
   assert.equal(r.aliases.get('process_creation')?.['ParentImage'], 'ParentProcessName');
-  assert.deepEqual(brief(winEvent({ Channel: 'Microsoft-Windows-PowerShell/Operational', EventID: 4104 })), { product: 'windows', services: ['powershell'], categories: ['ps_script'], eventId: '4104' });
+  assert.deepEqual(brief(winEvent({ Channel: 'Microsoft-Windows-PowerShell/Operational', EventID: 4104 })), {
+    product: 'windows',
+    services: ['powershell'],
+    categories: ['ps_script'],
+    eventId: '4104',
+  });
   assert.deepEqual(brief(winEvent({ Channel: 'PowerShellCore/Operational', EventID: 4103 })).categories, ['ps_module']);
-  assert.deepEqual(brief(winEvent({ Channel: 'Windows PowerShell', EventID: 400 })), { product: 'windows', services: ['powershell-classic'], categories: ['ps_classic_start'], eventId: '400' });
-  assert.deepEqual(brief(winEvent({ Channel: 'Microsoft-Windows-Windows Defender/Operational', EventID: 1116 })), { product: 'windows', services: ['windefend'], categories: ['antivirus'], eventId: '1116' });
+  assert.deepEqual(brief(winEvent({ Channel: 'Windows PowerShell', EventID: 400 })), {
+    product: 'windows',
+    services: ['powershell-classic'],
+    categories: ['ps_classic_start'],
+    eventId: '400',
+  });
+  assert.deepEqual(brief(winEvent({ Channel: 'Microsoft-Windows-Windows Defender/Operational', EventID: 1116 })), {
+    product: 'windows',
+    services: ['windefend'],
+    categories: ['antivirus'],
+    eventId: '1116',
+  });
   assert.deepEqual(brief(winEvent({ Channel: 'MSExchange Management', EventID: 1 })).services, ['msexchange-management']);
   assert.deepEqual(brief(winEvent({ Channel: 'Microsoft-IIS-Configuration/Operational', EventID: 29 })).services, ['iis-configuration']);
   assert.deepEqual(brief(winEvent({ Channel: 'system', EventID: 7045 })).services, ['system']);
@@ -71,7 +86,7 @@ test('every windows service SigmaHQ rules use has channels', () => {
     ['microsoft-servicebus-client', 'Microsoft-ServiceBus-Client/Operational'],
     ['terminalservices-localsessionmanager', 'Microsoft-Windows-TerminalServices-LocalSessionManager/Operational'],
   ]) {
-    assert.ok(resolver.resolve(winEvent({ Channel: channel, EventID: 1 })).services.includes(svc!), svc);
+    assert.ok(resolver.resolve(winEvent({ Channel: channel!, EventID: 1 })).services.includes(svc!), String(svc));
   }
 });
 

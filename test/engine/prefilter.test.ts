@@ -40,7 +40,26 @@ test('the skipping search reports exactly what the automaton reports', () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const pieces = ['SEKURLSA::', 'sekurlsa:', 'MimiDrv.SYS', '\\mimilib.dll', 'Kerberos::PTT', 'LSADUMP:', ':', 'a', 'b', 'ab', '?', 'ПРИВЕТ', ' МИР', '😀', ' ', 'x', 'privilege::debu', 'g'];
+  const pieces = [
+    'SEKURLSA::',
+    'sekurlsa:',
+    'MimiDrv.SYS',
+    '\\mimilib.dll',
+    'Kerberos::PTT',
+    'LSADUMP:',
+    ':',
+    'a',
+    'b',
+    'ab',
+    '?',
+    'ПРИВЕТ',
+    ' МИР',
+    '😀',
+    ' ',
+    'x',
+    'privilege::debu',
+    'g',
+  ];
   const ids = (sc: LiteralScanner, text: string) => {
     const out = new Set<number>();
     sc.scan(text, (id) => out.add(id));

@@ -21,13 +21,21 @@ const rule = (title: string, logsource: string, detection: string) =>
 
 const RULES = [
   rule('proc whoami', 'product: windows\ncategory: process_creation', `sel:\n    Image|endswith: '\\whoami.exe'\ncondition: sel`),
-  rule('proc parent w3wp', 'product: windows\ncategory: process_creation', `sel:\n    ParentImage|endswith: '\\w3wp.exe'\n    Image|endswith:\n        - '\\cmd.exe'\n        - '\\powershell.exe'\ncondition: sel`),
+  rule(
+    'proc parent w3wp',
+    'product: windows\ncategory: process_creation',
+    `sel:\n    ParentImage|endswith: '\\w3wp.exe'\n    Image|endswith:\n        - '\\cmd.exe'\n        - '\\powershell.exe'\ncondition: sel`,
+  ),
   rule('security 4688 native', 'product: windows\nservice: security', `sel:\n    EventID: 4688\n    NewProcessName|endswith: '\\whoami.exe'\ncondition: sel`),
   rule('security logon type 10', 'product: windows\nservice: security', `sel:\n    EventID: 4624\n    LogonType: 10\ncondition: sel`),
   rule('registry set run key', 'product: windows\ncategory: registry_set', `sel:\n    TargetObject|contains: '\\CurrentVersion\\Run\\'\ncondition: sel`),
   rule('registry any run key', 'product: windows\ncategory: registry_event', `sel:\n    TargetObject|contains: '\\CurrentVersion\\Run\\'\ncondition: sel`),
   rule('keyword mimikatz', 'product: windows', `keywords:\n    - 'sekurlsa::'\n    - 'kerberos::golden'\ncondition: keywords`),
-  rule('not filter only', 'product: windows\ncategory: process_creation', `sel:\n    Image|endswith: '.exe'\nfilter:\n    Image|startswith: 'C:\\Windows\\'\ncondition: sel and not filter`),
+  rule(
+    'not filter only',
+    'product: windows\ncategory: process_creation',
+    `sel:\n    Image|endswith: '.exe'\nfilter:\n    Image|startswith: 'C:\\Windows\\'\ncondition: sel and not filter`,
+  ),
   rule('web shell request', 'category: webserver', `sel:\n    cs-uri-stem|endswith: '.aspx'\n    cs-uri-query|contains: 'cmd='\ncondition: sel`),
   rule('auditd execve', 'product: linux\nservice: auditd', `sel:\n    type: EXECVE\n    a0: whoami\ncondition: sel`),
 ].join('---\n');
@@ -72,14 +80,43 @@ test('keyword rules search every value of the event', () => {
 
 test('the prefilter and EventID buckets never lose a match (compared with evaluating every rule)', () => {
   // Many rules sharing fields, so the Aho-Corasick path (more than 3 literals per field) is used.
-  const words = ['whoami', 'net.exe', 'Net1', 'psexec', 'RUNDLL32', 'regsvr32', 'certutil', 'bitsadmin', 'mshta', 'wscript', 'cscript', 'schtasks', 'at.exe', 'sc.exe', 'reg.exe', 'wmic'];
+  const words = [
+    'whoami',
+    'net.exe',
+    'Net1',
+    'psexec',
+    'RUNDLL32',
+    'regsvr32',
+    'certutil',
+    'bitsadmin',
+    'mshta',
+    'wscript',
+    'cscript',
+    'schtasks',
+    'at.exe',
+    'sc.exe',
+    'reg.exe',
+    'wmic',
+  ];
   const docs: string[] = [];
   words.forEach((w, i) => {
     docs.push(rule(`contains ${w}`, 'product: windows\ncategory: process_creation', `sel:\n    CommandLine|contains: '${w}'\ncondition: sel`));
-    docs.push(rule(`endswith ${w}`, 'product: windows\ncategory: process_creation', `sel:\n    Image|endswith: '\\${w}'\n    CommandLine|contains|all:\n        - '${w.slice(0, 3)}'\n        - '${w.slice(-2)}'\ncondition: sel`));
+    docs.push(
+      rule(
+        `endswith ${w}`,
+        'product: windows\ncategory: process_creation',
+        `sel:\n    Image|endswith: '\\${w}'\n    CommandLine|contains|all:\n        - '${w.slice(0, 3)}'\n        - '${w.slice(-2)}'\ncondition: sel`,
+      ),
+    );
     docs.push(rule(`exact ${w}`, 'product: windows\ncategory: process_creation', `sel:\n    OriginalFileName: '${w}'\ncondition: sel`));
     docs.push(rule(`security ${w}`, 'product: windows\nservice: security', `sel:\n    EventID: ${4600 + (i % 4)}\n    TargetUserName|contains: '${w}'\ncondition: sel`));
-    docs.push(rule(`wildcard ${w}`, 'product: windows\ncategory: process_creation', `sel:\n    CommandLine: '*${w.slice(0, 2)}*${w.slice(2)}*'\nfilter:\n    User: 'SYSTEM'\ncondition: sel and not filter`));
+    docs.push(
+      rule(
+        `wildcard ${w}`,
+        'product: windows\ncategory: process_creation',
+        `sel:\n    CommandLine: '*${w.slice(0, 2)}*${w.slice(2)}*'\nfilter:\n    User: 'SYSTEM'\ncondition: sel and not filter`,
+      ),
+    );
   });
   const { col, problems } = loadText(docs.join('---\n'));
   assert.equal(problems.count, 0);

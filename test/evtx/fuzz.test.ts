@@ -22,9 +22,14 @@ const PER_FILE_MS = 10_000;
 test('mutated EVTX files never crash, hang or allocate without bound', { skip: missing(evtxSamplesDir), timeout: 120_000 }, async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'warden-evtx-fuzz-'));
   const job: FuzzJob = {
-    samples: ['Security_short_selected.evtx', 'sysmon.evtx', 'system.evtx', 'Application_no_crc32.evtx', 'E_Windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx', 'MSExchange_Management_wec.evtx'].map(
-      (f) => join(evtxSamplesDir, f),
-    ),
+    samples: [
+      'Security_short_selected.evtx',
+      'sysmon.evtx',
+      'system.evtx',
+      'Application_no_crc32.evtx',
+      'E_Windows_system32_winevt_logs_Microsoft-Windows-CAPI2%4Operational.evtx',
+      'MSExchange_Management_wec.evtx',
+    ].map((f) => join(evtxSamplesDir, f)),
     tmpDir: tmp,
     seed: SEED,
     iterations: ITERATIONS,

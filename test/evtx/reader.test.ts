@@ -34,7 +34,10 @@ test('chunk ranges split a file without losing or repeating records', { skip }, 
   for await (const r of readEvtx(security, { problems: new ProblemList() })) all.push(r.recordId);
   const half = Math.ceil(chunks / 2);
   const parts: number[] = [];
-  for (const [firstChunk, chunkCount] of [[0, half], [half, chunks - half]] as const) {
+  for (const [firstChunk, chunkCount] of [
+    [0, half],
+    [half, chunks - half],
+  ] as const) {
     for await (const r of readEvtx(security, { problems: new ProblemList(), firstChunk, chunkCount })) {
       assert.ok(r.chunkIndex >= firstChunk && r.chunkIndex < firstChunk + chunkCount);
       parts.push(r.recordId);

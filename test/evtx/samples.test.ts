@@ -156,10 +156,7 @@ test('records shown in the crate snapshots render the same (JSON and XML)', { sk
   }
   // the 4688 sample (event_*_sample_with_event_data) comes from a file that is not among the samples
   const unmatched = snaps.map((s) => s.name).filter((n) => !matched.has(n));
-  assert.deepEqual(unmatched, [
-    'test_record_samples__event_json_sample_with_event_data.snap',
-    'test_record_samples__event_xml_sample_with_event_data.snap',
-  ]);
+  assert.deepEqual(unmatched, ['test_record_samples__event_json_sample_with_event_data.snap', 'test_record_samples__event_xml_sample_with_event_data.snap']);
   assert.equal(matched.size, snaps.length - 2);
   console.log(`snapshots: ${matched.size} of ${snaps.length} applicable snapshots matched records and agree`);
 });

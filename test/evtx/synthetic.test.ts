@@ -64,7 +64,9 @@ class ChunkWriter {
     return this;
   }
   sub(index: number, type: number, optional = false): this {
-    return this.u8(optional ? 0x0e : 0x0d).u16(index).u8(type);
+    return this.u8(optional ? 0x0e : 0x0d)
+      .u16(index)
+      .u8(type);
   }
   /** Template instance; `def` writes the definition body when given (inline), else `defOffset` is referenced. */
   instance(def: (() => void) | number, values: { type: number; bytes: Buffer }[]): this {
@@ -132,11 +134,6 @@ class ChunkWriter {
   }
 }
 
-const u32 = (v: number): Buffer => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(v);
-  return b;
-};
 const utf16 = (s: string): Buffer => Buffer.from(s, 'utf16le');
 
 async function read(file: Buffer): Promise<{ json: unknown[]; xml: string[]; problems: string[] }> {
@@ -162,7 +159,14 @@ test('templates are defined inline once and reused by offset; arrays repeat thei
   let defOffset = 0;
   const def = (): void => {
     w.open('Event').open('EventID').sub(0, 0x06).close();
-    w.open('EventData').open('Data').sub(1, 0x81).close().open('Data', { attrs: () => w.attr('Name', () => w.text('Extra')) }).sub(2, 0x01, true).close().close();
+    w.open('EventData')
+      .open('Data')
+      .sub(1, 0x81)
+      .close()
+      .open('Data', { attrs: () => w.attr('Name', () => w.text('Extra')) })
+      .sub(2, 0x01, true)
+      .close()
+      .close();
     w.close();
   };
   w.record(1, () => {
@@ -182,10 +186,7 @@ test('templates are defined inline once and reused by offset; arrays repeat thei
   });
   const { json, xml, problems } = await read(w.file(1, 2));
   assert.deepEqual(problems, []);
-  assert.deepStrictEqual(json, [
-    { Event: { EventID: 10000, EventData: { Extra: 'x' } } },
-    { Event: { EventID: 1, EventData: { Extra: '' } } },
-  ]);
+  assert.deepStrictEqual(json, [{ Event: { EventID: 10000, EventData: { Extra: 'x' } } }, { Event: { EventID: 1, EventData: { Extra: '' } } }]);
   assert.equal(
     xml[0],
     '<?xml version="1.0" encoding="utf-8"?>\n<Event>\n  <EventID>10000</EventID>\n  <EventData>\n    <Data>a</Data>\n    <Data>\n    </Data>\n    <Data>b</Data>\n    <Data Name="Extra">x  </Data>\n  </EventData>\n</Event>',
@@ -220,7 +221,10 @@ test('a template used before its definition is parsed from its offset', async ()
   file.writeUInt32LE(0xdeadbeef, 4096 + 512);
   const { json, problems } = await read(file);
   assert.deepStrictEqual(json, [{ Event: 'two' }]);
-  assert.ok(problems.some((p) => /no event record at chunk offset 512/.test(p)), problems.join('\n'));
+  assert.ok(
+    problems.some((p) => /no event record at chunk offset 512/.test(p)),
+    problems.join('\n'),
+  );
   assert.ok(problems.includes('-: event records CRC32 mismatch'), problems.join('\n'));
 });
 
@@ -243,7 +247,13 @@ test('a record that would expand exponentially is refused, not allocated', async
     for (let level = 0; level < 12; level++) {
       const scratch = new ChunkWriter();
       scratch.pos = w.pos + 64; // keep offsets plausible; content is position independent
-      scratch.u8(0x0f).u8(1).u8(1).u8(0).instance(defOffset, [{ type: 0x21, bytes: value }]).u8(0x00);
+      scratch
+        .u8(0x0f)
+        .u8(1)
+        .u8(1)
+        .u8(0)
+        .instance(defOffset, [{ type: 0x21, bytes: value }])
+        .u8(0x00);
       value = Buffer.from(scratch.buf.subarray(w.pos + 64, scratch.pos));
     }
     w.instance(defOffset, [{ type: 0x21, bytes: value }]);
@@ -252,5 +262,8 @@ test('a record that would expand exponentially is refused, not allocated', async
   const { json, problems } = await read(w.file(1, 1));
   assert.ok(Date.now() - started < 5000);
   assert.equal(json.length, 0);
-  assert.ok(problems.some((p) => /expands to more than/.test(p)), problems.join('\n'));
+  assert.ok(
+    problems.some((p) => /expands to more than/.test(p)),
+    problems.join('\n'),
+  );
 });

@@ -63,15 +63,7 @@ test('JSON rendering follows the evtx_dump shape', () => {
   const tree = el(
     'Event',
     { xmlns: ['urn:x'] },
-    el(
-      'System',
-      {},
-      el('EventID', { Qualifiers: [16384] }, 4625),
-      el('Level', {}, 4),
-      el('Correlation', { ActivityID: [''] }),
-      el('Keywords', {}, '0x80'),
-      el('Flag', {}, true),
-    ),
+    el('System', {}, el('EventID', { Qualifiers: [16384] }, 4625), el('Level', {}, 4), el('Correlation', { ActivityID: [''] }), el('Keywords', {}, '0x80'), el('Flag', {}, true)),
     el('EventData', {}, el('Data', { Name: ['A'] }, 'x  '), el('Data', { Name: ['B'] }), el('Data', { Name: ['C'] }, 7)),
     el('UserData', {}, el('Info', {}, el('Header', {}, 'h1'), el('Header', {}, 'h2'), el('Header', {}, 'h3'), el('Mixed', { a: ['1'] }, 'text'))),
   );

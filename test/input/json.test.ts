@@ -166,7 +166,10 @@ test('JSON Lines, array, single object, and concatenated pretty objects give the
     );
   }
   const single = await readAll([file('single.json', JSON.stringify(a, null, 4))]);
-  assert.deepEqual(single.events.map((e) => e.fields), [a]);
+  assert.deepEqual(
+    single.events.map((e) => e.fields),
+    [a],
+  );
   assert.equal(single.events[0]!.origin.record, 1);
 });
 
@@ -188,7 +191,10 @@ test('malformed records are reported with file and line and the rest is read', a
   );
   // line 2 opens an object that swallows line 3 until it fails to parse
   assert.ok(problems.problems.every((x) => x.file === p));
-  assert.ok(problems.problems.some((x) => x.line === 4), JSON.stringify(problems.problems));
+  assert.ok(
+    problems.problems.some((x) => x.line === 4),
+    JSON.stringify(problems.problems),
+  );
   assert.ok(problems.count >= 2);
 });
 

@@ -92,7 +92,11 @@ test('SigmaHQ regression data: each named rule fires on its sample', { skip }, a
       // The index must agree with evaluating every rule of the event's logsource.
       const ls = rs.resolveLogSource(e);
       const want = rs.rules.filter((r) => logSourceMatches(r.rule.logsource, ls) && r.test(view.reset(e.fields))).map((r) => r.info.id + r.info.title);
-      assert.deepEqual(matched.map((r) => r.info.id + r.info.title), want, `${c.info} record ${e.origin.record}`);
+      assert.deepEqual(
+        matched.map((r) => r.info.id + r.info.title),
+        want,
+        `${c.info} record ${e.origin.record}`,
+      );
       indexChecked++;
     }
     if (got >= c.need) pass++;
@@ -106,7 +110,9 @@ test('SigmaHQ regression data: each named rule fires on its sample', { skip }, a
     }
   }
   const total = cases.length;
-  process.stdout.write(`SigmaHQ regression: ${pass}/${total} cases pass (${events} events; ${indexChecked} checked against full evaluation); ${notApplicable.length} not applicable\n`);
+  process.stdout.write(
+    `SigmaHQ regression: ${pass}/${total} cases pass (${events} events; ${indexChecked} checked against full evaluation); ${notApplicable.length} not applicable\n`,
+  );
   for (const n of notApplicable) process.stdout.write(`  not applicable: ${n}\n`);
   for (const f of failures) process.stdout.write(`  FAIL ${f}\n`);
   assert.ok(total >= 200, `only ${total} regression cases found`);

@@ -18,7 +18,15 @@ const CREATED_THEN_SHELL = '29a7cbf3-008d-4d08-a5de-ce006171ea08';
 const XP_CMDSHELL_CHAIN = '7d5a1851-8ba7-4aae-bc0b-24fecf8dacf9';
 
 /** One record in the evtx_dump JSON layout Warden reads. */
-function evtxJson(channel: string, provider: string, eventId: number | { '#attributes': { Qualifiers: number }; '#text': number }, time: string, computer: string, data: Record<string, unknown> | unknown[], record: number): string {
+function evtxJson(
+  channel: string,
+  provider: string,
+  eventId: number | { '#attributes': { Qualifiers: number }; '#text': number },
+  time: string,
+  computer: string,
+  data: Record<string, unknown> | unknown[],
+  record: number,
+): string {
   const eventData = Array.isArray(data) ? { Data: { '#text': data } } : data;
   return JSON.stringify({
     Event: {
@@ -93,13 +101,21 @@ test('the same upload chain split over two hosts does not fire', async () => {
 
 function security4688(computer: string, time: string, record: number): string {
   // Security 4688 has no ParentImage: the parent is ParentProcessName (Windows 10 / Server 2016+).
-  return evtxJson('Security', 'Microsoft-Windows-Security-Auditing', 4688, time, computer, {
-    SubjectUserName: 'WEB01$',
-    NewProcessName: 'C:\\Windows\\System32\\cmd.exe',
-    CommandLine: 'cmd.exe /c "cd /d "C:\\inetpub\\wwwroot\\portal\\uploads\\"&whoami&echo [S]&cd&echo [E]"',
-    ParentProcessName: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
-    TokenElevationType: '%%1936',
-  }, record);
+  return evtxJson(
+    'Security',
+    'Microsoft-Windows-Security-Auditing',
+    4688,
+    time,
+    computer,
+    {
+      SubjectUserName: 'WEB01$',
+      NewProcessName: 'C:\\Windows\\System32\\cmd.exe',
+      CommandLine: 'cmd.exe /c "cd /d "C:\\inetpub\\wwwroot\\portal\\uploads\\"&whoami&echo [S]&cd&echo [E]"',
+      ParentProcessName: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
+      TokenElevationType: '%%1936',
+    },
+    record,
+  );
 }
 
 test('script created (Sysmon, FQDN) then w3wp spawns cmd (Security 4688, upper-case short name) fires on one host only', async () => {
@@ -119,11 +135,19 @@ function mssql15457(computer: string, time: string, option: string, from: string
 }
 
 function mssql33205(computer: string, time: string, record: number): string {
-  return evtxJson('Application', 'MSSQL$SQLEXPRESS', { '#attributes': { Qualifiers: 16384 }, '#text': 33205 }, time, computer, [
-    'audit_schema_version:1\nevent_time:2024-05-14 11:12:00.1234567\nsequence_number:1\naction_id:EX  \nsucceeded:true\n' +
-      'session_server_principal_name:sa\nserver_instance_name:SQL01\ndatabase_name:master\nschema_name:sys\nobject_name:xp_cmdshell\n' +
-      "statement:EXEC xp_cmdshell 'whoami'\nadditional_information:\n",
-  ], record);
+  return evtxJson(
+    'Application',
+    'MSSQL$SQLEXPRESS',
+    { '#attributes': { Qualifiers: 16384 }, '#text': 33205 },
+    time,
+    computer,
+    [
+      'audit_schema_version:1\nevent_time:2024-05-14 11:12:00.1234567\nsequence_number:1\naction_id:EX  \nsucceeded:true\n' +
+        'session_server_principal_name:sa\nserver_instance_name:SQL01\ndatabase_name:master\nschema_name:sys\nobject_name:xp_cmdshell\n' +
+        "statement:EXEC xp_cmdshell 'whoami'\nadditional_information:\n",
+    ],
+    record,
+  );
 }
 
 test('xp_cmdshell chain: 15457 show advanced options, 15457 xp_cmdshell 0 -> 1, 33205 EXEC xp_cmdshell on one host', async () => {
@@ -153,20 +177,34 @@ function sysmonLinux(syslogHost: string, computer: string, time: string, eventId
 
 test('Linux: php-fpm writes a .php into uploads, then php-fpm spawns a shell, on one host (Sysmon for Linux)', async () => {
   const write = (host: string): string =>
-    sysmonLinux(host, host, '2024-05-14T11:29:55.120Z', 11, { Image: '/usr/sbin/php-fpm8.1', TargetFilename: '/var/www/html/wp-content/uploads/2024/05/cache.php', User: 'www-data' }, 1);
+    sysmonLinux(
+      host,
+      host,
+      '2024-05-14T11:29:55.120Z',
+      11,
+      { Image: '/usr/sbin/php-fpm8.1', TargetFilename: '/var/www/html/wp-content/uploads/2024/05/cache.php', User: 'www-data' },
+      1,
+    );
   const shell = (host: string): string =>
-    sysmonLinux(host, host, '2024-05-14T11:31:02.500Z', 1, {
-      Image: '/usr/bin/dash',
-      CommandLine: 'sh -c uname -a;id;cat /etc/passwd',
-      CurrentDirectory: '/var/www/html/wp-content/uploads/2024/05',
-      User: 'www-data',
-      ParentImage: '/usr/sbin/php-fpm8.1',
-      ParentCommandLine: 'php-fpm: pool www',
-    }, 2);
-  const same = await hunt({ 'syslog': [write('web03'), shell('WEB03.corp.example')].join('\n') + '\n' });
+    sysmonLinux(
+      host,
+      host,
+      '2024-05-14T11:31:02.500Z',
+      1,
+      {
+        Image: '/usr/bin/dash',
+        CommandLine: 'sh -c uname -a;id;cat /etc/passwd',
+        CurrentDirectory: '/var/www/html/wp-content/uploads/2024/05',
+        User: 'www-data',
+        ParentImage: '/usr/sbin/php-fpm8.1',
+        ParentCommandLine: 'php-fpm: pool www',
+      },
+      2,
+    );
+  const same = await hunt({ syslog: [write('web03'), shell('WEB03.corp.example')].join('\n') + '\n' });
   const hits = fired(same, CREATED_THEN_SHELL);
   assert.equal(hits.length, 1);
   assert.equal(hits[0]!.event.host, 'web03');
-  const other = await hunt({ 'syslog': [write('web03'), shell('web04')].join('\n') + '\n' });
+  const other = await hunt({ syslog: [write('web03'), shell('web04')].join('\n') + '\n' });
   assert.equal(fired(other, CREATED_THEN_SHELL).length, 0);
 });

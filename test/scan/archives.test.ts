@@ -20,10 +20,13 @@ test('zip reader: stored and deflated entries round-trip', () => {
     { name: 'dir/b.txt', data: 'bravo'.repeat(100) },
   ]);
   const entries = readCentralDirectory(z, 100);
-  assert.deepEqual(entries.map((e) => [e.name, e.size, e.method]), [
-    ['a.txt', 5, 0],
-    ['dir/b.txt', 500, 8],
-  ]);
+  assert.deepEqual(
+    entries.map((e) => [e.name, e.size, e.method]),
+    [
+      ['a.txt', 5, 0],
+      ['dir/b.txt', 500, 8],
+    ],
+  );
   const budget = { remaining: 10000 };
   assert.equal(readEntry(z, entries[1]!, { maxEntries: 100, inflatedBudget: budget, maxEntryBytes: 1000 }).toString(), 'bravo'.repeat(100));
   assert.equal(budget.remaining, 9500);
@@ -71,7 +74,10 @@ test('atlassian plugin jar whose Spring context starts a process on load is mali
   assert.equal(entry?.finding?.evidence[0]?.reason, 'Spring bean definition creates a java.lang process when the context loads');
   assert.equal(outs[0]!.finding?.verdict, 'malicious');
   assert.ok(outs[0]!.finding!.evidence.some((e) => e.reason === 'plugin descriptor META-INF/spring/plugin-context.xml runs a process on load'));
-  const clean = makeZip([{ name: 'META-INF/spring/ctx.xml', data: '<beans><bean id="a" class="com.example.Service"/></beans>' }, { name: 'atlassian-plugin.xml', data: '<atlassian-plugin key="y"/>' }]);
+  const clean = makeZip([
+    { name: 'META-INF/spring/ctx.xml', data: '<beans><bean id="a" class="com.example.Service"/></beans>' },
+    { name: 'atlassian-plugin.xml', data: '<atlassian-plugin key="y"/>' },
+  ]);
   assert.ok(scanBytes('ok.jar', clean, ctx).every((o) => !o.finding));
 });
 
@@ -84,7 +90,10 @@ test('zip bomb: inflated bytes are capped per entry and in total, the scan goes 
   const before = process.memoryUsage().rss;
   const outs = scanBytes('bomb.zip', bomb, { limits: { ...DEFAULT_LIMITS, maxFileBytes: 1024 * 1024 } });
   assert.ok(process.memoryUsage().rss - before < 200 * 1024 * 1024);
-  assert.deepEqual(outs[0]!.problems.map((p) => p.message), [`a.php: inflates past the cap of ${1024 * 1024} bytes (zip bomb guard)`]);
+  assert.deepEqual(
+    outs[0]!.problems.map((p) => p.message),
+    [`a.php: inflates past the cap of ${1024 * 1024} bytes (zip bomb guard)`],
+  );
   assert.equal(outs.find((o) => o.path === 'bomb.zip!/b.php')?.finding?.verdict, 'malicious');
   // total budget: many entries, each under the per-entry cap
   const many = makeZip(Array.from({ length: 8 }, (_, i) => ({ name: `f${i}.php`, data: Buffer.alloc(600 * 1024, 0x20) })));
@@ -95,7 +104,10 @@ test('zip bomb: inflated bytes are capped per entry and in total, the scan goes 
 test('entry-count cap, nesting depth and corrupt archives are problems, not crashes', () => {
   const many = makeZip(Array.from({ length: 30 }, (_, i) => ({ name: `x${i}.txt`, data: 'x' })));
   const o1 = scanBytes('many.zip', many, { limits: { ...DEFAULT_LIMITS, maxArchiveEntries: 10 } });
-  assert.deepEqual(o1[0]!.problems.map((p) => p.message), ['bad archive: archive declares 30 entries, more than the cap of 10']);
+  assert.deepEqual(
+    o1[0]!.problems.map((p) => p.message),
+    ['bad archive: archive declares 30 entries, more than the cap of 10'],
+  );
   let nested = makeZip([{ name: 'deep.php', data: '<?php system($_GET["x"]); ?>' }]);
   for (let i = 0; i < 3; i++) nested = makeZip([{ name: `n${i}.zip`, data: nested }]);
   const o2 = scanBytes('nest.zip', nested, ctx);

@@ -165,10 +165,14 @@ test('jsp: evaluator fed a parameter, names hidden as byte arrays, java.beans re
   assert.deepEqual(reasons(findingOf('j.jsp', '<%=jdk.jshell.JShell.builder().build().eval(request.getParameter("src"))%>')), ['request input reaches an evaluator .eval()']);
   const b = findingOf('b.jsp', '<% Class rt = Class.forName(new String(new byte[] { 106, 97, 118, 97, 46, 108, 97, 110, 103, 46, 82, 117, 110, 116, 105, 109, 101 })); %>');
   assert.ok(reasons(b).includes('class or method name "java.lang.Runtime" hidden as a byte array'));
-  const e = findingOf('e.jsp', '<%@ page import="java.beans.Expression" %>\n<%\nString cmd = request.getParameter("cmd");\nExpression ex = new Expression(Runtime.getRuntime(), "exec", new Object[]{cmd});\nProcess p = (Process) ex.getValue();\n%>');
+  const e = findingOf(
+    'e.jsp',
+    '<%@ page import="java.beans.Expression" %>\n<%\nString cmd = request.getParameter("cmd");\nExpression ex = new Expression(Runtime.getRuntime(), "exec", new Object[]{cmd});\nProcess p = (Process) ex.getValue();\n%>',
+  );
   assert.equal(e?.verdict, 'malicious');
   assert.ok(reasons(e).includes('request-derived variable reaches a reflective method call (java.beans)'));
-  const fm = '<%@ page import="java.io.*" %>\n<%\nFile f = new File(request.getParameter("file"));\nif (f.isDirectory()) { for (File x : f.listFiles()) out.println(x.getName()); }\nelse { InputStream in = new FileInputStream(f); }\n%>';
+  const fm =
+    '<%@ page import="java.io.*" %>\n<%\nFile f = new File(request.getParameter("file"));\nif (f.isDirectory()) { for (File x : f.listFiles()) out.println(x.getName()); }\nelse { InputStream in = new FileInputStream(f); }\n%>';
   assert.deepEqual(reasons(findingOf('list.jsp', fm)), ['request chooses file-system paths the page passes to file, fileinputstream (file manager)']);
 });
 
@@ -179,7 +183,10 @@ test('cfml: unscoped #var# resolved from FORM in cfexecute, and a cfquery SQL co
   assert.equal(q?.verdict, 'malicious');
   assert.ok(reasons(q).includes('request chooses the database connection and the SQL it runs (database client backdoor)'));
   // an application query with a bound form value is normal
-  assert.equal(findingOf('ok.cfm', '<cfquery name="u" datasource="app">\nSELECT * FROM users WHERE id = <cfqueryparam value="#form.id#" cfsqltype="cf_sql_integer">\n</cfquery>'), undefined);
+  assert.equal(
+    findingOf('ok.cfm', '<cfquery name="u" datasource="app">\nSELECT * FROM users WHERE id = <cfqueryparam value="#form.id#" cfsqltype="cf_sql_integer">\n</cfquery>'),
+    undefined,
+  );
 });
 
 test('perl: CGI file browser driven by a query parameter', () => {
@@ -192,7 +199,10 @@ test('call index: names, variable calls, and offsets of the parenthesis', () => 
   assert.deepEqual(idx.get('strlen'), [{ at: 5, open: 12 }]);
   assert.deepEqual(idx.get('$'), [{ at: 18, open: 20 }]);
   assert.equal(idx.has('exec'), true);
-  assert.deepEqual(idx.sites(['system', 'exec']).map((s) => s.name), ['exec', 'system']);
+  assert.deepEqual(
+    idx.sites(['system', 'exec']).map((s) => s.name),
+    ['exec', 'system'],
+  );
   assert.equal(idx.has('echo'), false);
 });
 
@@ -230,7 +240,10 @@ foreach ($to as $addr) { mail(trim($addr), $_POST['subject'], $_POST['html'], "F
   assert.deepEqual(reasons(findingOf('m.php', mailer)), ['sends mail to recipients, subject and body taken from the request in a loop (mass mailer)']);
   const sql = `<?php\n$c = mysql_connect($_POST['host'], $_POST['user'], $_POST['pass']);\n$r = mysql_query($_POST['sql'], $c);\n`;
   // (the existing recon hint also notes a database login taken from the request)
-  assert.deepEqual(reasons(findingOf('sql.php', sql)), ['request chooses the database connection and the SQL it runs (database client backdoor)', 'system reconnaissance / shell user-interface features']);
+  assert.deepEqual(reasons(findingOf('sql.php', sql)), [
+    'request chooses the database connection and the SQL it runs (database client backdoor)',
+    'system reconnaissance / shell user-interface features',
+  ]);
   const gate = `<?php\nif (md5($_GET['k']) == '5f4dcc3b5aa765d61d8327deb882cf99') { include('admin.inc'); }\n`;
   assert.deepEqual(reasons(findingOf('g.php', gate)), []);
   assert.equal(findingOf('g.php', gate), undefined);
@@ -322,7 +335,8 @@ test('php: a "hacked by" page written over the front page is defacement; an empt
 });
 
 test('jsp: reflection on a request parameter inside an EL expression, with no scriptlet', () => {
-  const el = '<%@ page isELIgnored="false" %>${"".getClass().forName("java.lang.Runtime").getMethod("exec","".getClass()).invoke("".getClass().forName("java.lang.Runtime").getMethod("getRuntime").invoke(null),param.cmd)}';
+  const el =
+    '<%@ page isELIgnored="false" %>${"".getClass().forName("java.lang.Runtime").getMethod("exec","".getClass()).invoke("".getClass().forName("java.lang.Runtime").getMethod("getRuntime").invoke(null),param.cmd)}';
   assert.deepEqual(reasons(findingOf('el.jsp', el)), ['request input reaches reflection or process execution inside a JSP EL expression']);
   assert.equal(findingOf('ok.jsp', '<%@ page contentType="text/html" %><p>Hello ${fn:escapeXml(param.name)}, you have ${sessionScope.cart.count} items</p>'), undefined);
 });

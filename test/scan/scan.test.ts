@@ -34,13 +34,10 @@ test('scan walks folders once despite a symlink loop and finds the shells', asyn
   try {
     for (const workers of [0, 2]) {
       const r = await scan([dir], { workers });
-      assert.deepEqual(
-        r.findings.map((f) => [f.path.slice(dir.length), f.verdict]).sort(),
-        [
-          ['/www/uploads/pic.jpg', 'malicious'],
-          ['/www/uploads/x.php', 'malicious'],
-        ],
-      );
+      assert.deepEqual(r.findings.map((f) => [f.path.slice(dir.length), f.verdict]).sort(), [
+        ['/www/uploads/pic.jpg', 'malicious'],
+        ['/www/uploads/x.php', 'malicious'],
+      ]);
       assert.equal(r.findings.length, 2);
       assert.equal(r.stats.files, 4);
       assert.equal(r.stats.skippedReasons['not server-executable'], 1);
@@ -69,14 +66,17 @@ test('1 MB padded file: analyzed within bounded memory; size cap skips larger fi
 });
 
 test('time cap per file is reported as a problem and the scan goes on', () => {
-  const heavy = '<?php\n' + Array.from({ length: 20000 }, (_, i) => `$v${i} = base64_decode('aGVsbG8=') . $v${i - 1 < 0 ? 0 : i - 1};`).join('\n');
+  const heavy = '<?php\n' + Array.from({ length: 20000 }, (_, i) => `$v${i} = base64_decode('aGVsbG8=') . $v${Math.max(i - 1, 0)};`).join('\n');
   const outs = scanText('heavy.php', heavy, { maxMillisPerFile: 1 });
   assert.match(outs[0]!.problems[0]?.message ?? '', /^time cap of 1 ms hit; analysis may be incomplete$/);
 });
 
 test('unreadable paths are problems', async () => {
   const r = await scan(['/nonexistent/warden/path'], { workers: 0 });
-  assert.deepEqual(r.problems.map((p) => p.message), ['cannot stat: ENOENT']);
+  assert.deepEqual(
+    r.problems.map((p) => p.message),
+    ['cannot stat: ENOENT'],
+  );
 });
 
 test('finding as Event, JSONL, SARIF and table', () => {
@@ -94,7 +94,11 @@ test('finding as Event, JSONL, SARIF and table', () => {
   const line = JSON.parse(findingToJsonLine(f)) as { path: string; verdict: string; evidence: Array<{ line: number }> };
   assert.equal(line.path, '/srv/www/a.php');
   assert.equal(line.evidence[0]!.line, 2);
-  const sarif = toSarif([f], { files: 1, analyzed: 1, archiveEntries: 0, skipped: 0, skippedReasons: {}, bytes: 10, elapsedMs: 1, byVerdict: { malicious: 1, suspicious: 0 } }, '0.1.0') as {
+  const sarif = toSarif(
+    [f],
+    { files: 1, analyzed: 1, archiveEntries: 0, skipped: 0, skippedReasons: {}, bytes: 10, elapsedMs: 1, byVerdict: { malicious: 1, suspicious: 0 } },
+    '0.1.0',
+  ) as {
     version: string;
     runs: Array<{ results: Array<{ ruleId: string; level: string; locations: Array<{ physicalLocation: { region?: { startLine: number } } }> }> }>;
   };
@@ -105,7 +109,22 @@ test('finding as Event, JSONL, SARIF and table', () => {
   const table = formatFinding(f, { color: false });
   assert.match(table.split('\n')[0]!, /^MALICIOUS\s+\d+(\.\d)?\s+php\s+\[China Chopper\] \/srv\/www\/a\.php$/);
   assert.match(table, /\n {10}2 {2}\+12 {3}request input reaches eval\(\) {2}<\?php @eval\(\$_POST\["pass"\]\);/);
-  assert.match(formatSummary({ files: 3, analyzed: 2, archiveEntries: 0, skipped: 1, skippedReasons: { 'not server-executable': 1 }, bytes: 2097152, elapsedMs: 1000, byVerdict: { malicious: 1, suspicious: 0 } }, 0), /^scanned 3 files \(2\.0 MB\) in 1\.00 s \(2\.0 MB\/s\); analyzed 2, skipped 1 \(1 not server-executable\)\nfindings: 1 malicious, 0 suspicious; problems: 0$/);
+  assert.match(
+    formatSummary(
+      {
+        files: 3,
+        analyzed: 2,
+        archiveEntries: 0,
+        skipped: 1,
+        skippedReasons: { 'not server-executable': 1 },
+        bytes: 2097152,
+        elapsedMs: 1000,
+        byVerdict: { malicious: 1, suspicious: 0 },
+      },
+      0,
+    ),
+    /^scanned 3 files \(2\.0 MB\) in 1\.00 s \(2\.0 MB\/s\); analyzed 2, skipped 1 \(1 not server-executable\)\nfindings: 1 malicious, 0 suspicious; problems: 0$/,
+  );
 });
 
 test('a worker stuck on one file is replaced: that file is reported, every other file is scanned once', async () => {
@@ -120,12 +139,15 @@ test('a worker stuck on one file is replaced: that file is reported, every other
     const seen: string[] = [];
     const problems: string[] = [];
     const started = Date.now();
-    await runPool(walk([dir], () => {}), {
-      workers: 2,
-      init: { limits: { ...DEFAULT_LIMITS, maxMillisPerFile: 10 }, stallOn: '/stall.php' },
-      onOutcome: (o) => seen.push(o.path),
-      onProblem: (p) => problems.push(`${p.file}: ${p.message}`),
-    });
+    await runPool(
+      walk([dir], () => {}),
+      {
+        workers: 2,
+        init: { limits: { ...DEFAULT_LIMITS, maxMillisPerFile: 10 }, stallOn: '/stall.php' },
+        onOutcome: (o) => seen.push(o.path),
+        onProblem: (p) => problems.push(`${p.file}: ${p.message}`),
+      },
+    );
     assert.deepEqual(problems, [`${join(dir, 'stall.php')}: time cap hit (2000 ms); file not scanned`]);
     assert.deepEqual([...seen].sort(), names.filter((n) => !n.endsWith('stall.php')).sort());
     assert.ok(Date.now() - started < 15000);

@@ -23,7 +23,11 @@ test('typographic quotes copied into code are read as quotes (UTF-8 bytes)', () 
 
 test('typographic quotes copied into code are read as quotes (GBK bytes)', () => {
   // GBK spells the curly quotes A1 B0 / A1 B1 and A1 AE / A1 AF
-  const q = (s: string): Buffer => Buffer.from(s.replace(/[\u201c\u201d\u2018\u2019]/g, (c) => ({ '\u201c': '\xa1\xb0', '\u201d': '\xa1\xb1', '\u2018': '\xa1\xae', '\u2019': '\xa1\xaf' })[c]!), 'latin1');
+  const q = (s: string): Buffer =>
+    Buffer.from(
+      s.replace(/[\u201c\u201d\u2018\u2019]/g, (c) => ({ '\u201c': '\xa1\xb0', '\u201d': '\xa1\xb1', '\u2018': '\xa1\xae', '\u2019': '\xa1\xaf' })[c]!),
+      'latin1',
+    );
   const page = '<%\nSet o = Server.CreateObject(\u201cMSScriptControl.ScriptControl\u201d)\no.Language = \u201cvbscript\u201d\no.AddCode(Request(\u201ccode\u201d))\n%>';
   const f = scanBytes('x.asp', q(page), { limits: DEFAULT_LIMITS })[0]!.finding;
   assert.equal(f?.verdict, 'malicious', reasons(f).join('; '));

@@ -205,7 +205,10 @@ detection:
 title: [unclosed
 `;
   const { col, problems } = loadText(text);
-  assert.deepEqual(col.rules.map((r) => r.info.title), ['Good']);
+  assert.deepEqual(
+    col.rules.map((r) => r.info.title),
+    ['Good'],
+  );
   assert.equal(col.failed, 6);
   assert.deepEqual(
     problems.problems.map((p) => [p.kind, p.file, p.line, p.column, p.message]),
@@ -233,13 +236,28 @@ test('folders are read recursively (.yml and .yaml); selection by level, status,
     writeFileSync(join(dir, 'notes.txt'), 'not a rule');
     const problems = new ProblemList();
     const col = loadRuleCollection([dir, join(dir, 'missing.yml')], {}, problems);
-    assert.deepEqual(col.rules.map((r) => r.info.id), ['a', 'b', 'c']);
+    assert.deepEqual(
+      col.rules.map((r) => r.info.id),
+      ['a', 'b', 'c'],
+    );
     assert.equal(problems.count, 1);
     assert.match(problems.problems[0]!.message, /cannot read/);
-    assert.deepEqual(selectRules(col, { minLevel: 'high' }).map((r) => r.info.id), ['b', 'c']);
-    assert.deepEqual(selectRules(col, { status: ['test', 'stable'] }).map((r) => r.info.id), ['a', 'b']);
-    assert.deepEqual(selectRules(col, { tags: ['attack.t1505*'] }).map((r) => r.info.id), ['a', 'c']);
-    assert.deepEqual(selectRules(col, { ids: ['C'] }).map((r) => r.info.id), ['c']);
+    assert.deepEqual(
+      selectRules(col, { minLevel: 'high' }).map((r) => r.info.id),
+      ['b', 'c'],
+    );
+    assert.deepEqual(
+      selectRules(col, { status: ['test', 'stable'] }).map((r) => r.info.id),
+      ['a', 'b'],
+    );
+    assert.deepEqual(
+      selectRules(col, { tags: ['attack.t1505*'] }).map((r) => r.info.id),
+      ['a', 'c'],
+    );
+    assert.deepEqual(
+      selectRules(col, { ids: ['C'] }).map((r) => r.info.id),
+      ['c'],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -62,13 +62,25 @@ b:
 condition:
     - a
     - b`);
-  assert.deepEqual([{ A: 1 }, { B: 1 }, { C: 1 }].map((e) => matches(r, e)), [true, true, false]);
+  assert.deepEqual(
+    [{ A: 1 }, { B: 1 }, { C: 1 }].map((e) => matches(r, e)),
+    [true, true, false],
+  );
 });
 
 test('parse tree shape', () => {
   assert.deepEqual(parseCondition('a or b and not c', ['a', 'b', 'c']), {
     t: 'or',
-    items: [{ t: 'id', name: 'a' }, { t: 'and', items: [{ t: 'id', name: 'b' }, { t: 'not', item: { t: 'id', name: 'c' } }] }],
+    items: [
+      { t: 'id', name: 'a' },
+      {
+        t: 'and',
+        items: [
+          { t: 'id', name: 'b' },
+          { t: 'not', item: { t: 'id', name: 'c' } },
+        ],
+      },
+    ],
   });
   assert.deepEqual(parseCondition('all of x*', ['x1', 'y', 'x2']), { t: 'of', all: true, ids: ['x1', 'x2'] });
 });

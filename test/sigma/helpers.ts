@@ -43,6 +43,12 @@ export function matches(rule: SigmaRule, fields: object): boolean {
 
 /** Compiles `selection` + `condition: selection` and matches each field map. */
 export function sel(selection: string, ...events: Fields[]): boolean[] {
-  const r = compile(`selection:\n${selection.trim().split('\n').map((l) => '    ' + l).join('\n')}\ncondition: selection`);
+  const r = compile(
+    `selection:\n${selection
+      .trim()
+      .split('\n')
+      .map((l) => '    ' + l)
+      .join('\n')}\ncondition: selection`,
+  );
   return events.map((e) => matches(r, e));
 }

@@ -26,11 +26,17 @@ test('SigmaHQ rules load at >= 99.5%, every rejection has a real reason', { skip
   const problems = new ProblemList();
   const col = loadRuleCollection([join(sigma, 'rules'), join(sigma, 'rules-emerging-threats'), join(sigma, 'rules-threat-hunting')], {}, problems);
   const total = col.rules.length + col.failed;
-  process.stdout.write(`SigmaHQ lint: ${col.rules.length}/${total} detection rules loaded, ${col.correlationDocs.length} correlation documents, ${col.filters.length} filters, ${col.failed} rejected\n`);
+  process.stdout.write(
+    `SigmaHQ lint: ${col.rules.length}/${total} detection rules loaded, ${col.correlationDocs.length} correlation documents, ${col.filters.length} filters, ${col.failed} rejected\n`,
+  );
   for (const f of col.failures) process.stdout.write(`  rejected ${relative(sigma, f.file)}:${f.line ?? '?'}: ${f.error}\n`);
   assert.ok(total > 3500, `only ${total} documents`);
   assert.ok(col.rules.length / total >= 0.995, `${col.rules.length}/${total} loaded`);
-  for (const f of col.failures) assert.ok(ACCEPTED.some((re) => re.test(f.error)), `unexpected rejection ${f.file}: ${f.error}`);
+  for (const f of col.failures)
+    assert.ok(
+      ACCEPTED.some((re) => re.test(f.error)),
+      `unexpected rejection ${f.file}: ${f.error}`,
+    );
   // every problem names the file, line and column
   for (const p of problems.problems) assert.ok(p.file && p.line && p.column, JSON.stringify(p));
 });

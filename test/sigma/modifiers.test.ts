@@ -18,7 +18,10 @@ test('contains / startswith / endswith, also with wildcards inside', () => {
 });
 
 test('all: every value must match', () => {
-  assert.deepEqual(sel(`CommandLine|contains|all:\n    - 'vssadmin'\n    - 'delete'`, { CommandLine: 'vssadmin.exe Delete Shadows' }, { CommandLine: 'vssadmin list' }), [true, false]);
+  assert.deepEqual(sel(`CommandLine|contains|all:\n    - 'vssadmin'\n    - 'delete'`, { CommandLine: 'vssadmin.exe Delete Shadows' }, { CommandLine: 'vssadmin list' }), [
+    true,
+    false,
+  ]);
 });
 
 test('exists: true / false (spec "Field Existence")', () => {
@@ -49,21 +52,29 @@ test('windash: the five dash characters at option starts, like pySigma', () => {
   assert.deepEqual(windash(lit('a-b')).map(text), ['a-b']);
   assert.deepEqual(windash(lit('x /y')).map(text), ['x -y', 'x /y', 'x \u2013y', 'x \u2014y', 'x \u2015y']);
   assert.deepEqual(
-    sel(`CommandLine|windash|contains: ' -exec bypass'`, { CommandLine: 'powershell /exec bypass' }, { CommandLine: 'powershell \u2013exec bypass' }, { CommandLine: 'powershell +exec bypass' }),
+    sel(
+      `CommandLine|windash|contains: ' -exec bypass'`,
+      { CommandLine: 'powershell /exec bypass' },
+      { CommandLine: 'powershell \u2013exec bypass' },
+      { CommandLine: 'powershell +exec bypass' },
+    ),
     [true, true, false],
   );
 });
 
 test('all joins the values, not the variants a modifier expands a value into', () => {
   assert.deepEqual(
-    sel(`CommandLine|windash|contains|all:\n    - ' -a'\n    - ' -b'`, { CommandLine: 'x /a /b' }, { CommandLine: 'x -a \u2013b' }, { CommandLine: 'x -a' }, { CommandLine: 'x /b' }),
+    sel(
+      `CommandLine|windash|contains|all:\n    - ' -a'\n    - ' -b'`,
+      { CommandLine: 'x /a /b' },
+      { CommandLine: 'x -a \u2013b' },
+      { CommandLine: 'x -a' },
+      { CommandLine: 'x /b' },
+    ),
     [true, true, false, false],
   );
   const enc = (s: string) => Buffer.from(s).toString('base64');
-  assert.deepEqual(
-    sel(`F|base64offset|contains|all:\n    - 'alpha'\n    - 'omega'`, { F: enc('xx alpha yy omega') }, { F: enc('xx alpha yy') }),
-    [true, false],
-  );
+  assert.deepEqual(sel(`F|base64offset|contains|all:\n    - 'alpha'\n    - 'omega'`, { F: enc('xx alpha yy omega') }, { F: enc('xx alpha yy') }), [true, false]);
 });
 
 test('base64 and base64offset (pySigma vectors)', () => {
@@ -109,7 +120,10 @@ test('re: catastrophic patterns run in linear time', () => {
 });
 
 test('cidr: IPv4 and IPv6', () => {
-  assert.deepEqual(sel(`DestinationIp|cidr: 10.0.0.0/8`, { DestinationIp: '10.1.2.3' }, { DestinationIp: '11.0.0.1' }, { DestinationIp: '::ffff:10.9.9.9' }, { DestinationIp: 'x' }), [true, false, true, false]);
+  assert.deepEqual(
+    sel(`DestinationIp|cidr: 10.0.0.0/8`, { DestinationIp: '10.1.2.3' }, { DestinationIp: '11.0.0.1' }, { DestinationIp: '::ffff:10.9.9.9' }, { DestinationIp: 'x' }),
+    [true, false, true, false],
+  );
   assert.deepEqual(sel(`Ip|cidr:\n    - '192.168.0.0/16'\n    - '172.16.0.0/12'`, { Ip: '172.31.255.255' }, { Ip: '172.32.0.0' }), [true, false]);
   assert.deepEqual(sel(`Ip|cidr: '2001:db8::/32'`, { Ip: '2001:0DB8:0:1::5' }, { Ip: '2001:db9::1' }, { Ip: '10.0.0.1' }), [true, false, false]);
   assert.deepEqual(sel(`Ip|cidr: '::1/128'`, { Ip: '0:0:0:0:0:0:0:1' }, { Ip: '::2' }), [true, false]);
@@ -120,18 +134,35 @@ test('cidr: IPv4 and IPv6', () => {
 
 test('expand: placeholders from the placeholder map; \\% is a plain percent', () => {
   const r = compile(`selection:\n    ComputerName|expand: '%Servers%'\ncondition: selection`, { Servers: ['srv*', 'dc01'] });
-  assert.deepEqual([{ ComputerName: 'SRV-7' }, { ComputerName: 'dc01' }, { ComputerName: 'ws1' }].map((e) => matches(r, e)), [true, true, false]);
-  const esc = compile(String.raw`selection:
+  assert.deepEqual(
+    [{ ComputerName: 'SRV-7' }, { ComputerName: 'dc01' }, { ComputerName: 'ws1' }].map((e) => matches(r, e)),
+    [true, true, false],
+  );
+  const esc = compile(
+    String.raw`selection:
     F|expand: '\%plain%name%'
-condition: selection`, { name: ['x'] });
-  assert.deepEqual([{ F: '%plainx' }, { F: '%plain%name%' }].map((e) => matches(esc, e)), [true, false]);
+condition: selection`,
+    { name: ['x'] },
+  );
+  assert.deepEqual(
+    [{ F: '%plainx' }, { F: '%plain%name%' }].map((e) => matches(esc, e)),
+    [true, false],
+  );
   // without expand a placeholder is literal text
   assert.deepEqual(sel(`F: '%name%'`, { F: '%NAME%' }), [true]);
   assert.match(loadError(`selection:\n    F|expand: '%Workstations%'\ncondition: selection`) ?? '', /unresolvable placeholder '%Workstations%'/);
 });
 
 test('fieldref: compare with another field, also with contains/startswith/endswith/neq', () => {
-  assert.deepEqual(sel(`TargetUserName|fieldref: SubjectUserName`, { TargetUserName: 'Bob', SubjectUserName: 'bob' }, { TargetUserName: 'bob', SubjectUserName: 'alice' }, { TargetUserName: 'bob' }), [true, false, false]);
+  assert.deepEqual(
+    sel(
+      `TargetUserName|fieldref: SubjectUserName`,
+      { TargetUserName: 'Bob', SubjectUserName: 'bob' },
+      { TargetUserName: 'bob', SubjectUserName: 'alice' },
+      { TargetUserName: 'bob' },
+    ),
+    [true, false, false],
+  );
   assert.deepEqual(sel(`CommandLine|fieldref|contains: User`, { CommandLine: 'run as alice now', User: 'Alice' }, { CommandLine: 'x', User: 'alice' }), [true, false]);
   assert.deepEqual(sel(`Image|fieldref|endswith: OriginalFileName`, { Image: 'C:\\x\\cmd.exe', OriginalFileName: 'Cmd.Exe' }), [true]);
   assert.deepEqual(sel(`Image|fieldref|startswith: Dir`, { Image: 'C:\\x\\cmd.exe', Dir: 'C:\\x' }), [true]);

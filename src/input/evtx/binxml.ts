@@ -11,7 +11,7 @@
  * `BinXmlError` (caught per record by the chunk reader). Nesting of elements, templates
  * and embedded BinXml is bounded, and every loop advances the read position.
  */
-import { decodeValue, isEmptyValue, joinArray, type BinXmlRef, type Scalar, type Value } from './values.js';
+import { decodeValue, joinArray, type BinXmlRef, type Scalar, type Value } from './values.js';
 import { isElement, type XAttr, type XElement, type XNode } from './tree.js';
 
 export class BinXmlError extends Error {
@@ -513,4 +513,3 @@ function replaceAt(e: XElement, loc: ArrayLoc, item: Scalar | null): XElement {
   });
   return { kind: 'element', name: e.name, attrs, children: e.children };
 }
-

@@ -19,9 +19,7 @@ function escText(s: string): string {
 }
 
 function escAttr(s: string): string {
-  return /[&<>"']/.test(s)
-    ? s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
-    : s;
+  return /[&<>"']/.test(s) ? s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;') : s;
 }
 
 function rawText(n: XNode, attr: boolean): string {

@@ -5,7 +5,7 @@
  * "YYYY-MM-DDTHH:MM:SS.ffffffZ", binary as upper-case hex, SIDs "S-1-...").
  */
 
-export const enum VT {
+export enum VT {
   Null = 0x00,
   String = 0x01,
   AnsiString = 0x02,
@@ -69,10 +69,7 @@ export function hexBytes(buf: Uint8Array, start: number, end: number): string {
 
 export function formatGuid(buf: Uint8Array, p: number): string {
   const h = (i: number): string => HEX_UPPER[buf[p + i]!]!;
-  return (
-    h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' +
-    h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
-  );
+  return h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' + h(10) + h(11) + h(12) + h(13) + h(14) + h(15);
 }
 
 function pad(n: number, w: number): string {
@@ -89,8 +86,18 @@ function secondPrefix(ms: number): string {
   if (Number.isNaN(d.getTime())) return '';
   const y = d.getUTCFullYear();
   lastPrefix =
-    (y >= 0 && y <= 9999 ? pad(y, 4) : String(y)) + '-' + pad(d.getUTCMonth() + 1, 2) + '-' + pad(d.getUTCDate(), 2) + 'T' +
-    pad(d.getUTCHours(), 2) + ':' + pad(d.getUTCMinutes(), 2) + ':' + pad(d.getUTCSeconds(), 2) + '.';
+    (y >= 0 && y <= 9999 ? pad(y, 4) : String(y)) +
+    '-' +
+    pad(d.getUTCMonth() + 1, 2) +
+    '-' +
+    pad(d.getUTCDate(), 2) +
+    'T' +
+    pad(d.getUTCHours(), 2) +
+    ':' +
+    pad(d.getUTCMinutes(), 2) +
+    ':' +
+    pad(d.getUTCSeconds(), 2) +
+    '.';
   lastSecond = ms;
   return lastPrefix;
 }

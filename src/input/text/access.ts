@@ -174,7 +174,8 @@ function setRequest(fields: Fields, s: string, start: number, end: number): void
     fields['cs-version'] = 'HTTP/1.1';
   } else {
     // Other `... HTTP/x.y` endings are checked in place; anything else searches for the last space.
-    const usual = end - 9 > sp1 && s.charCodeAt(end - 9) === 32 && isHttpVersion(s, end - 8) && s.charCodeAt(end - 3) !== 32 && s.charCodeAt(end - 2) !== 32 && s.charCodeAt(end - 1) !== 32;
+    const usual =
+      end - 9 > sp1 && s.charCodeAt(end - 9) === 32 && isHttpVersion(s, end - 8) && s.charCodeAt(end - 3) !== 32 && s.charCodeAt(end - 2) !== 32 && s.charCodeAt(end - 1) !== 32;
     const sp2 = usual ? end - 9 : s.lastIndexOf(' ', end - 1);
     if (sp2 > sp1 && (usual || hasAt(s, 'HTTP/', sp2 + 1))) {
       targetEnd = sp2;
@@ -241,7 +242,14 @@ function parseLine(text: string): Fields | string {
   let open: number;
   let s2: number;
   let s3: number;
-  if (s1 > 0 && text.charCodeAt(s1 + 1) === 45 && text.charCodeAt(s1 + 2) === 32 && text.charCodeAt(s1 + 3) === 45 && text.charCodeAt(s1 + 4) === 32 && text.charCodeAt(s1 + 5) === 91) {
+  if (
+    s1 > 0 &&
+    text.charCodeAt(s1 + 1) === 45 &&
+    text.charCodeAt(s1 + 2) === 32 &&
+    text.charCodeAt(s1 + 3) === 45 &&
+    text.charCodeAt(s1 + 4) === 32 &&
+    text.charCodeAt(s1 + 5) === 91
+  ) {
     // `client - - [`, the usual head, checked in place: no space precedes s1, so this is the first ` [`.
     open = s1 + 4;
     s2 = s1 + 2;
@@ -321,7 +329,8 @@ function parseLine(text: string): Fields | string {
   }
   // Combined format: "referer" "user-agent"; anything after them (nginx extras) is ignored.
   if (p < text.length && text.charCodeAt(p + 1) === 34) {
-    if (text.charCodeAt(p + 2) === 45 && text.charCodeAt(p + 3) === 34) p += 4; // "-", the usual empty referer
+    if (text.charCodeAt(p + 2) === 45 && text.charCodeAt(p + 3) === 34)
+      p += 4; // "-", the usual empty referer
     else {
       const ref = quoted(text, p + 1, escapes);
       if (ref === undefined) return 'unterminated referer';

@@ -72,19 +72,19 @@ const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
 export function matchLayout(s: string, start: number, sink: PairSink, guess: KeyGuess): number {
   const layouts = guess.layouts;
   for (let i = 0; i < layouts.length; i++) {
-    const l = layouts[i];
+    const l = layouts[i]!;
     l.re.lastIndex = start;
     const m = l.re.exec(s);
     if (m === null) continue;
     if (i > 0) {
-      layouts[i] = layouts[0];
+      layouts[i] = layouts[0]!;
       layouts[0] = l;
     }
     const n = l.keys.length;
     const direct = guess.direct;
     for (let k = 0; k < n; k++) {
-      if (l.direct[k]) direct!(l.keys[k], m[k + 1], l.slots[k]);
-      else sink(l.keys[k], m[k + 1], l.unquoted[k], l.encoded[k], l.slots[k]);
+      if (l.direct[k]) direct!(l.keys[k]!, m[k + 1]!, l.slots[k]!);
+      else sink(l.keys[k]!, m[k + 1]!, l.unquoted[k]!, l.encoded[k]!, l.slots[k]!);
     }
     return n;
   }
@@ -96,7 +96,7 @@ export function learnLayout(s: string, start: number, guess: KeyGuess, n: number
   if (n === 0 || n > MAX_GUESSED || guess.compiled >= MAX_COMPILED) return;
   let src = ' *';
   for (let i = 0; i < n; i++) {
-    const k = guess.keys[i];
+    const k = guess.keys[i]!;
     if (!PLAIN_KEY.test(k)) return;
     if (i > 0) src += ' +';
     // An unquoted value runs to the next space and starts with anything but a quote or brace (or is empty).
@@ -108,11 +108,10 @@ export function learnLayout(s: string, start: number, guess: KeyGuess, n: number
   if (!re.test(s)) return;
   const keys = guess.keys.slice(0, n);
   const unquoted = guess.unquoted.slice(0, n);
-  const encoded = guess.encoded.slice(0, n).map((e, i) => e && unquoted[i]);
+  const encoded = guess.encoded.slice(0, n).map((e, i) => e && unquoted[i]!);
   const isDirect = guess.isDirect;
-  const direct = keys.map((k, i) => guess.direct !== undefined && isDirect !== undefined && isDirect(k, unquoted[i], encoded[i]));
+  const direct = keys.map((k, i) => guess.direct !== undefined && isDirect?.(k, unquoted[i]!, encoded[i]!) === true);
   const layout: Layout = { re, keys, slots: guess.slots.slice(0, n), encoded, unquoted, direct };
   if (guess.layouts.length >= MAX_LAYOUTS) guess.layouts.pop();
   guess.layouts.unshift(layout);
 }
-

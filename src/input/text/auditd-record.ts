@@ -31,21 +31,142 @@ export type PairSink = (key: string, value: string, unquoted: boolean, encodedKe
 
 const COMMON_KEYS = [
   // record types
-  'SYSCALL', 'EXECVE', 'PATH', 'CWD', 'PROCTITLE', 'EOE', 'SOCKADDR', 'USER_CMD', 'USER_LOGIN', 'USER_AUTH', 'USER_ACCT',
-  'USER_START', 'USER_END', 'CRED_ACQ', 'CRED_DISP', 'CRED_REFR', 'LOGIN', 'CONFIG_CHANGE', 'SERVICE_START', 'SERVICE_STOP',
-  'BPRM_FCAPS', 'AVC', 'ANOM_ABEND', 'ADD_USER', 'ADD_GROUP', 'KERN_MODULE', 'NETFILTER_CFG', 'MMAP', 'FD_PAIR',
+  'SYSCALL',
+  'EXECVE',
+  'PATH',
+  'CWD',
+  'PROCTITLE',
+  'EOE',
+  'SOCKADDR',
+  'USER_CMD',
+  'USER_LOGIN',
+  'USER_AUTH',
+  'USER_ACCT',
+  'USER_START',
+  'USER_END',
+  'CRED_ACQ',
+  'CRED_DISP',
+  'CRED_REFR',
+  'LOGIN',
+  'CONFIG_CHANGE',
+  'SERVICE_START',
+  'SERVICE_STOP',
+  'BPRM_FCAPS',
+  'AVC',
+  'ANOM_ABEND',
+  'ADD_USER',
+  'ADD_GROUP',
+  'KERN_MODULE',
+  'NETFILTER_CFG',
+  'MMAP',
+  'FD_PAIR',
   // raw keys
-  'arch', 'syscall', 'success', 'exit', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'items', 'ppid', 'pid',
-  'auid', 'uid', 'gid', 'euid', 'suid', 'fsuid', 'egid', 'sgid', 'fsgid', 'tty', 'ses', 'comm', 'exe', 'subj', 'key', 'argc',
-  'cwd', 'item', 'name', 'inode', 'dev', 'mode', 'ouid', 'ogid', 'rdev', 'nametype', 'cap_fp', 'cap_fi', 'cap_fe', 'cap_fver',
-  'cap_frootid', 'obj', 'proctitle', 'saddr', 'msg', 'op', 'acct', 'hostname', 'addr', 'terminal', 'res', 'cmd', 'grantors',
-  'old-auid', 'old-ses', 'tty', 'fd0', 'fd1',
+  'arch',
+  'syscall',
+  'success',
+  'exit',
+  'a0',
+  'a1',
+  'a2',
+  'a3',
+  'a4',
+  'a5',
+  'a6',
+  'a7',
+  'a8',
+  'a9',
+  'items',
+  'ppid',
+  'pid',
+  'auid',
+  'uid',
+  'gid',
+  'euid',
+  'suid',
+  'fsuid',
+  'egid',
+  'sgid',
+  'fsgid',
+  'tty',
+  'ses',
+  'comm',
+  'exe',
+  'subj',
+  'key',
+  'argc',
+  'cwd',
+  'item',
+  'name',
+  'inode',
+  'dev',
+  'mode',
+  'ouid',
+  'ogid',
+  'rdev',
+  'nametype',
+  'cap_fp',
+  'cap_fi',
+  'cap_fe',
+  'cap_fver',
+  'cap_frootid',
+  'obj',
+  'proctitle',
+  'saddr',
+  'msg',
+  'op',
+  'acct',
+  'hostname',
+  'addr',
+  'terminal',
+  'res',
+  'cmd',
+  'grantors',
+  'old-auid',
+  'old-ses',
+  'tty',
+  'fd0',
+  'fd1',
   // ENRICHED keys
-  'ARCH', 'AUID', 'UID', 'GID', 'EUID', 'SUID', 'FSUID', 'EGID', 'SGID', 'FSGID', 'OUID', 'OGID', 'SADDR',
+  'ARCH',
+  'AUID',
+  'UID',
+  'GID',
+  'EUID',
+  'SUID',
+  'FSUID',
+  'EGID',
+  'SGID',
+  'FSGID',
+  'OUID',
+  'OGID',
+  'SADDR',
 ];
 
 /** Keys whose unquoted values auditd writes hex-encoded when they hold unsafe bytes. */
-const ENCODED = new Set(['name', 'comm', 'exe', 'cwd', 'proctitle', 'key', 'path', 'cmd', 'data', 'ocomm', 'acct', 'dir', 'file', 'new', 'old', 'watch', 'root_dir', 'old-rng', 'new-rng', 'vm', 'obj', 'uuid']);
+const ENCODED = new Set([
+  'name',
+  'comm',
+  'exe',
+  'cwd',
+  'proctitle',
+  'key',
+  'path',
+  'cmd',
+  'data',
+  'ocomm',
+  'acct',
+  'dir',
+  'file',
+  'new',
+  'old',
+  'watch',
+  'root_dir',
+  'old-rng',
+  'new-rng',
+  'vm',
+  'obj',
+  'uuid',
+]);
 
 /**
  * Open-addressed table of the common keys by (length, first, second and last char): a
@@ -200,9 +321,9 @@ export function scanPairs(s: string, start: number, end: number, sink: PairSink,
     const g = guessing && n < MAX_GUESSED ? guess!.withEq[n] : undefined;
     // A key holds no '=' or space, so `key=` at p is exactly what the plain scan would find.
     if (g !== undefined && p + g.length <= end && s.indexOf(g, p) === p) {
-      key = guess!.keys[n];
-      slot = guess!.slots[n];
-      encoded = guess!.encoded[n];
+      key = guess!.keys[n]!;
+      slot = guess!.slots[n]!;
+      encoded = guess!.encoded[n]!;
       v = p + g.length;
     } else {
       // One miss ends the guessing for this record, so a search runs to the line's end at most once.
@@ -306,12 +427,12 @@ export function parseHeader(line: string, out: AuditHeader): string | undefined 
     out.node = line.slice(5, sp);
     p = sp + 1;
   }
-  const expected = lastTypeSlot < 0 ? -1 : nextType[lastTypeSlot];
+  const expected = lastTypeSlot < 0 ? -1 : nextType[lastTypeSlot]!;
   let sp: number;
-  if (expected >= 0 && line.indexOf(headerPrefix[expected], p) === p) {
+  if (expected >= 0 && line.indexOf(headerPrefix[expected]!, p) === p) {
     out.type = slotKey[expected] as string;
     out.typeSlot = expected;
-    sp = p + headerPrefix[expected].length - 11;
+    sp = p + headerPrefix[expected]!.length - 11;
   } else {
     if (!hasAt(line, 'type=', p)) return 'no type=';
     sp = line.indexOf(' ', p);

@@ -83,7 +83,14 @@ const T_ARCH = 3;
 const T_ARGC = 4;
 const T_SYSCALL = 5;
 const T_NAMED_SYSCALL = 6;
-for (const [key, code] of [['pid', T_PID], ['exe', T_EXE], ['arch', T_ARCH], ['argc', T_ARGC], ['syscall', T_SYSCALL], ['SYSCALL', T_NAMED_SYSCALL]] as const) {
+for (const [key, code] of [
+  ['pid', T_PID],
+  ['exe', T_EXE],
+  ['arch', T_ARCH],
+  ['argc', T_ARGC],
+  ['syscall', T_SYSCALL],
+  ['SYSCALL', T_NAMED_SYSCALL],
+] as const) {
   TRACKED[keySlot(key)] = code;
 }
 
@@ -137,7 +144,7 @@ const standaloneCache = new Map<string, boolean>();
 const ARG_KEYS = Array.from({ length: 64 }, (_, i) => `a${i}`);
 
 function argKey(n: number): string {
-  return n < ARG_KEYS.length ? ARG_KEYS[n] : `a${n}`;
+  return n < ARG_KEYS.length ? ARG_KEYS[n]! : `a${n}`;
 }
 
 function isStandalone(type: string): boolean {
@@ -359,7 +366,7 @@ class AuditdState implements LineDecoderState {
     let n = sets;
     let hash = mixShape(g.hash, TYPE_ID);
     keys[n] = 'type';
-    vals[n++] = g.types.length === 1 ? g.types[0] : g.types;
+    vals[n++] = g.types.length === 1 ? g.types[0]! : g.types;
     let args: string[] | undefined;
     if (g.execve) {
       args = [];
@@ -380,7 +387,7 @@ class AuditdState implements LineDecoderState {
       for (let a = 0; a < g.syscallArgs.length; a++) {
         if (g.syscallArgs[a] === undefined) continue;
         keys[n] = argKey(a);
-        vals[n++] = g.syscallArgs[a];
+        vals[n++] = g.syscallArgs[a]!;
         hash = mixShape(hash, ARG_ID + a);
       }
     }
@@ -449,7 +456,6 @@ class AuditdState implements LineDecoderState {
     }
     return m;
   }
-
 }
 
 /**

@@ -133,7 +133,7 @@ const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * Plain integer arithmetic (days from civil), as this runs once per log line.
  */
 export function civilMs(y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0): number | undefined {
-  if (y < 1970 || y > 2200 || mo < 0 || mo > 11 || d < 1 || d > DAYS_IN_MONTH[mo] || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return undefined;
+  if (y < 1970 || y > 2200 || mo < 0 || mo > 11 || d < 1 || d > DAYS_IN_MONTH[mo]! || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return undefined;
   if (mo === 1 && d === 29 && (y % 4 !== 0 || (y % 100 === 0 && y % 400 !== 0))) return undefined;
   const yy = mo < 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);

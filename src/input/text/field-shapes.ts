@@ -53,7 +53,7 @@ export function buildFields(keys: readonly string[], vals: FieldValue[], n: numb
   const bucket = shapes.get(hash);
   if (bucket !== undefined) {
     for (let b = 0; b < bucket.length; b++) {
-      const s = bucket[b];
+      const s = bucket[b]!;
       if (s.sets === sets && sameKeys(s.keys, keys, n)) return s.build !== undefined ? s.build(vals) : buildSlow(keys, vals, n, sets);
     }
   }
@@ -74,8 +74,8 @@ function sameKeys(a: readonly string[], b: readonly string[], n: number): boolea
 /** The generic path: exactly what adding and assigning key by key gives. */
 function buildSlow(keys: readonly string[], vals: FieldValue[], n: number, sets: number): Fields {
   const f: Fields = {};
-  for (let i = 0; i < sets; i++) addField(f, keys[i], vals[i] as string);
-  for (let i = sets; i < n; i++) f[keys[i]] = vals[i];
+  for (let i = 0; i < sets; i++) addField(f, keys[i]!, vals[i] as string);
+  for (let i = sets; i < n; i++) f[keys[i]!] = vals[i]!;
   return f;
 }
 
@@ -84,7 +84,7 @@ function compile(keys: readonly string[], n: number, sets: number): Build | unde
   if (n > MAX_KEYS) return undefined;
   const slots = new Map<string, { adds: number[]; set: number }>();
   for (let i = 0; i < n; i++) {
-    const k = keys[i];
+    const k = keys[i]!;
     // Inherited names (toString, __proto__, ...) behave differently under `f[k]` than in a literal.
     if (!SAFE_KEY.test(k) || k in Object.prototype) return undefined;
     let e = slots.get(k);

@@ -89,25 +89,25 @@ function pluginFields(msg: string, f: Fields): void {
   let m = INSTALL_START.exec(msg);
   if (m) {
     f.Action = 'install_started';
-    f.Plugin = m[1];
-    f.User = m[2];
+    f.Plugin = m[1]!;
+    f.User = m[2]!;
     return;
   }
   if ((m = INSTALL_OK.exec(msg))) {
     f.Action = 'install_succeeded';
-    f.Plugin = m[1];
+    f.Plugin = m[1]!;
     return;
   }
   if ((m = INSTALL_FAIL.exec(msg))) {
     f.Action = 'install_failed';
-    f.Plugin = m[1];
+    f.Plugin = m[1]!;
     return;
   }
   if ((m = DYNAMIC_LOAD.exec(msg))) {
     f.Action = 'dynamic_load';
-    const file = m[1].replace(/^.*[\\/]/, '');
+    const file = m[1]!.replace(/^.*[\\/]/, '');
     f.Plugin = file.replace(/\.[jh]pi$/, '');
-    f.TargetFilename = m[1];
+    f.TargetFilename = m[1]!;
   }
 }
 
@@ -168,8 +168,8 @@ export const jenkinsDecoder: LineDecoder = {
     let modern = 0;
     let legacy = 0;
     for (let i = 0; i < lines.length; i++) {
-      if (parseModern(lines[i], UTC_ZONE)) modern++;
-      else if (parseLegacyHeader(lines[i], UTC_ZONE) && i + 1 < lines.length && legacyLevel(lines[i + 1])) legacy++;
+      if (parseModern(lines[i]!, UTC_ZONE)) modern++;
+      else if (parseLegacyHeader(lines[i]!, UTC_ZONE) && i + 1 < lines.length && legacyLevel(lines[i + 1]!)) legacy++;
     }
     if (modern > 0) return modern >= Math.min(2, lines.length) ? 0.9 : 0.7;
     return legacy > 0 ? 0.85 : 0;

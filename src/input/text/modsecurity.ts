@@ -72,7 +72,7 @@ class Matches {
         break;
       case 'severity': {
         const n = Number(v);
-        this.severities.push(v !== '' && Number.isInteger(n) && n >= 0 && n < 8 ? SEVERITY_NAMES[n] : v.toUpperCase());
+        this.severities.push(v !== '' && Number.isInteger(n) && n >= 0 && n < 8 ? SEVERITY_NAMES[n]! : v.toUpperCase());
         break;
       }
       case 'data':
@@ -97,9 +97,9 @@ function setRequestLine(f: Fields, line: string): void {
   f.RequestLine = line;
   const parts = line.split(' ');
   if (parts.length >= 2) {
-    f.Method = parts[0];
-    f.Uri = parts[1];
-    if (parts.length >= 3) f.Protocol = parts[parts.length - 1];
+    f.Method = parts[0]!;
+    f.Uri = parts[1]!;
+    if (parts.length >= 3) f.Protocol = parts[parts.length - 1]!;
   }
 }
 
@@ -135,7 +135,7 @@ function portOrString(v: unknown): number | string | undefined {
 function ctimeStamp(s: string, zone: ZoneResolver): number | undefined {
   const m = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4})$/.exec(s);
   if (!m) return undefined;
-  const local = civilMs(Number(m[6]), monthIndex(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+  const local = civilMs(Number(m[6]), monthIndex(m[1]!), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
   return local === undefined ? undefined : zone.toUtc(local);
 }
 
@@ -252,18 +252,21 @@ function nativeFields(tx: Transaction): { fields: Fields; ts?: number } {
   if (a) {
     const close = a.indexOf(']');
     ts = clfStamp(a.slice(1, close));
-    const parts = a.slice(close + 1).trim().split(/\s+/);
+    const parts = a
+      .slice(close + 1)
+      .trim()
+      .split(/\s+/);
     if (parts.length >= 5) {
-      f.TransactionId = parts[0];
-      f.ClientIp = parts[1];
-      f.ClientPort = portOrString(parts[2]) ?? parts[2];
-      f.ServerIp = parts[3];
-      f.ServerPort = portOrString(parts[4]) ?? parts[4];
+      f.TransactionId = parts[0]!;
+      f.ClientIp = parts[1]!;
+      f.ClientPort = portOrString(parts[2]!) ?? parts[2]!;
+      f.ServerIp = parts[3]!;
+      f.ServerPort = portOrString(parts[4]!) ?? parts[4]!;
     }
   }
   const b = tx.lines.get('B');
-  if (b && b.length) {
-    setRequestLine(f, b[0]);
+  if (b?.length) {
+    setRequestLine(f, b[0]!);
     for (const h of b.slice(1)) {
       const c = h.indexOf(': ');
       if (c > 0) setHeader(f, h.slice(0, c), h.slice(c + 2));
@@ -295,13 +298,20 @@ class ModSecState implements LineDecoderState {
   }
 
   line(text: string, lineNo: number, emit: Emit): void {
-    if (text.charCodeAt(0) === 123 /* { */ && !this.tx) return this.json(text, lineNo, emit);
+    if (text.charCodeAt(0) === 123 /* { */ && !this.tx) {
+      this.json(text, lineNo, emit);
+      return;
+    }
     const b = text.charCodeAt(0) === 45 ? BOUNDARY.exec(text) : null;
-    if (b) return this.boundary(b[1], b[2], text, lineNo, emit);
+    if (b) {
+      this.boundary(b[1]!, b[2]!, text, lineNo, emit);
+      return;
+    }
     const tx = this.tx;
     if (!tx) {
       if (text.trim() === '') return;
-      if (!this.strayReported) reportLine(this.ctx, lineNo, `line outside a ModSecurity transaction; skipped (further such lines are not reported until the next transaction): ${excerpt(text)}`);
+      if (!this.strayReported)
+        reportLine(this.ctx, lineNo, `line outside a ModSecurity transaction; skipped (further such lines are not reported until the next transaction): ${excerpt(text)}`);
       this.strayReported = true;
       return;
     }

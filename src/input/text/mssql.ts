@@ -41,17 +41,17 @@ const CLIENT = /\[CLIENT: ([^\]]+)\]/;
 function messageFields(msg: string, f: Fields): void {
   const c = CONFIG.exec(msg);
   if (c) {
-    f.Option = c[1];
+    f.Option = c[1]!;
     f.OldValue = Number(c[2]);
     f.NewValue = Number(c[3]);
     return;
   }
   const l = LOGIN.exec(msg);
   if (l) {
-    f.Outcome = l[1];
-    f.User = l[2];
+    f.Outcome = l[1]!;
+    f.User = l[2]!;
     const client = CLIENT.exec(msg);
-    if (client) f.ClientIp = client[1];
+    if (client) f.ClientIp = client[1]!;
   }
 }
 

@@ -59,7 +59,7 @@ export class PendingRecord {
         ev.fields[name] = `${v}\n${tail}`;
         extended = true;
       }
-      if (!extended && this.extend.length > 0) ev.fields[this.extend[0]] = tail;
+      if (!extended && this.extend.length > 0) ev.fields[this.extend[0]!] = tail;
     }
     this.event = undefined;
     this.extra = [];

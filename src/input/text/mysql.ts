@@ -109,7 +109,7 @@ class MysqlState implements LineDecoderState {
       if (m) {
         const f: Fields = {};
         if (m[1] !== undefined) f.ThreadId = Number(m[1].trimEnd());
-        f.Level = m[2];
+        f.Level = m[2]!;
         if (m[3] !== undefined) f.ErrorCode = m[3];
         if (m[4] !== undefined) f.Subsystem = m[4];
         f.Message = text.slice(p + 1 + m[0].length);
@@ -149,9 +149,9 @@ class MysqlState implements LineDecoderState {
       // Bounded: the lazy pattern is quadratic on long '@'-filled text, and real arguments are short.
       const m = arg.length <= 1024 ? CONNECT.exec(arg) : null;
       if (m) {
-        f.User = m[1];
-        if (m[2] !== '') f.ClientHost = m[2];
-        if (m[3] !== '') f.Database = m[3];
+        f.User = m[1]!;
+        if (m[2] !== '') f.ClientHost = m[2]!;
+        if (m[3] !== '') f.Database = m[3]!;
         if (m[4] !== undefined) f.Protocol = m[4];
         conn = { user: m[1], database: m[3] !== '' ? m[3] : undefined };
         this.connections.delete(id);

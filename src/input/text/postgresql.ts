@@ -21,17 +21,51 @@ const STATEMENT = /^(?:duration: ([\d.]+) ms {1,2})?(?:statement|execute [^:]*|p
 
 /** csvlog columns, in order (PostgreSQL 9.0 to 16). */
 const CSV_COLUMNS = [
-  'log_time', 'user_name', 'database_name', 'process_id', 'connection_from', 'session_id', 'session_line_num', 'command_tag',
-  'session_start_time', 'virtual_transaction_id', 'transaction_id', 'error_severity', 'sql_state_code', 'message', 'detail', 'hint',
-  'internal_query', 'internal_query_pos', 'context', 'query', 'query_pos', 'location', 'application_name', 'backend_type', 'leader_pid', 'query_id',
+  'log_time',
+  'user_name',
+  'database_name',
+  'process_id',
+  'connection_from',
+  'session_id',
+  'session_line_num',
+  'command_tag',
+  'session_start_time',
+  'virtual_transaction_id',
+  'transaction_id',
+  'error_severity',
+  'sql_state_code',
+  'message',
+  'detail',
+  'hint',
+  'internal_query',
+  'internal_query_pos',
+  'context',
+  'query',
+  'query_pos',
+  'location',
+  'application_name',
+  'backend_type',
+  'leader_pid',
+  'query_id',
 ];
 /** csvlog columns kept, and their Warden field names. */
 const CSV_FIELDS: Array<[number, string]> = (
   [
-    ['user_name', 'User'], ['database_name', 'Database'], ['connection_from', 'Client'], ['session_id', 'SessionId'],
-    ['command_tag', 'CommandTag'], ['error_severity', 'Level'], ['sql_state_code', 'SqlState'], ['message', 'Message'],
-    ['detail', 'Detail'], ['hint', 'Hint'], ['internal_query', 'InternalQuery'], ['context', 'Context'], ['query', 'Query'],
-    ['application_name', 'ApplicationName'], ['backend_type', 'BackendType'],
+    ['user_name', 'User'],
+    ['database_name', 'Database'],
+    ['connection_from', 'Client'],
+    ['session_id', 'SessionId'],
+    ['command_tag', 'CommandTag'],
+    ['error_severity', 'Level'],
+    ['sql_state_code', 'SqlState'],
+    ['message', 'Message'],
+    ['detail', 'Detail'],
+    ['hint', 'Hint'],
+    ['internal_query', 'InternalQuery'],
+    ['context', 'Context'],
+    ['query', 'Query'],
+    ['application_name', 'ApplicationName'],
+    ['backend_type', 'BackendType'],
   ] as const
 ).map(([column, field]) => [CSV_COLUMNS.indexOf(column), field]);
 const PROCESS_ID = CSV_COLUMNS.indexOf('process_id');
@@ -177,10 +211,10 @@ class PostgresState implements LineDecoderState {
         else if (k === 'client') f.Client = v;
       }
     }
-    f.Level = m[5];
+    f.Level = m[5]!;
     const msg = text.slice(st.end + m[0].length);
     f.Message = msg;
-    statementFields(f, m[5], msg);
+    statementFields(f, m[5]!, msg);
     this.pending.start(makeEvent(f, LOGSOURCE, FORMAT, this.ctx.file, lineNo, text, st.ms, undefined), emit);
   }
 
@@ -247,4 +281,3 @@ export const postgresqlDecoder: LineDecoder = {
     return new PostgresState(ctx);
   },
 };
-

@@ -31,11 +31,11 @@ export class ProcessTable {
 
   /** The entry holding pid, or -1. */
   entryOf(pid: number): number {
-    return this.slots[this.slotOf(pid)] - 1;
+    return this.slots[this.slotOf(pid)]! - 1;
   }
 
   exeAt(entry: number): string {
-    return this.exes[entry];
+    return this.exes[entry]!;
   }
 
   cmdAt(entry: number): string | undefined {
@@ -55,7 +55,7 @@ export class ProcessTable {
   /** Stores pid as the most recently seen process, then forgets the oldest tenth when over `max`. */
   remember(pid: number, exe: string, cmd: string | undefined): void {
     const s = this.slotOf(pid);
-    let e = this.slots[s] - 1;
+    let e = this.slots[s]! - 1;
     if (e >= 0) this.unlink(e);
     else {
       e = this.allocate();
@@ -90,7 +90,7 @@ export class ProcessTable {
     const mask = this.slots.length - 1;
     let h = this.home(pid);
     for (;;) {
-      const e = this.slots[h] - 1;
+      const e = this.slots[h]! - 1;
       if (e < 0 || this.pids[e] === pid) return h;
       h = (h + 1) & mask;
     }
@@ -112,8 +112,8 @@ export class ProcessTable {
     const old = this.slots;
     this.slots = new Int32Array(size);
     for (let i = 0; i < old.length; i++) {
-      const v = old[i];
-      if (v !== 0) this.slots[this.slotOf(this.pids[v - 1])] = v;
+      const v = old[i]!;
+      if (v !== 0) this.slots[this.slotOf(this.pids[v - 1]!)] = v;
     }
   }
 
@@ -126,8 +126,8 @@ export class ProcessTable {
   }
 
   private unlink(e: number): void {
-    const p = this.prev[e];
-    const n = this.next[e];
+    const p = this.prev[e]!;
+    const n = this.next[e]!;
     if (p >= 0) this.next[p] = n;
     else this.head = n;
     if (n >= 0) this.prev[n] = p;
@@ -139,13 +139,13 @@ export class ProcessTable {
     this.unlink(e);
     const slots = this.slots;
     const mask = slots.length - 1;
-    let i = this.slotOf(this.pids[e]);
+    let i = this.slotOf(this.pids[e]!);
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const v = slots[j];
+      const v = slots[j]!;
       if (v === 0) break;
-      const k = this.home(this.pids[v - 1]);
+      const k = this.home(this.pids[v - 1]!);
       // The entry at j may stay unless its home lies cyclically outside (i, j].
       const stays = i <= j ? i < k && k <= j : i < k || k <= j;
       if (stays) continue;

@@ -144,8 +144,8 @@ function rfc5424(s: string, pos: number, pri: number, tz: ZoneResolver): SyslogP
   }
   let ts: number | undefined;
   if (f[0] !== '-') {
-    const st = isoStamp(f[0], 0, tz);
-    if (!st || st.end !== f[0].length) return undefined;
+    const st = isoStamp(f[0]!, 0, tz);
+    if (!st || st.end !== f[0]!.length) return undefined;
     ts = st.ms;
   }
   let sdText: string | undefined;
@@ -160,8 +160,8 @@ function rfc5424(s: string, pos: number, pri: number, tz: ZoneResolver): SyslogP
   } else return undefined;
   let msg = p < s.length ? s.slice(p + 1) : '';
   if (msg.charCodeAt(0) === 0xfeff) msg = msg.slice(1);
-  const app = nilOr(f[2]);
-  return { pri, ts, host: nilOr(f[1]), app, pid: nilOr(f[3]), msgId: nilOr(f[4]), sd, sdText, tagged: true, msg };
+  const app = nilOr(f[2]!);
+  return { pri, ts, host: nilOr(f[1]!), app, pid: nilOr(f[3]!), msgId: nilOr(f[4]!), sd, sdText, tagged: true, msg };
 }
 
 /** Parses a syslog line; undefined when it is none of the supported shapes. */

@@ -15,7 +15,23 @@ const FORMAT = 'syslog';
 const LINUX: LogSource = { product: 'linux', service: 'syslog' };
 const ESXI_SERVICES = new Set(['shell', 'hostd', 'esxupdate', 'vobd']);
 /** Daemons that exist only on ESXi: their lines are ESXi lines even without a severity token. */
-const ESXI_APPS = new Set(['shell', 'hostd', 'hostd-probe', 'esxupdate', 'vobd', 'vpxa', 'fdm', 'rhttpproxy', 'vmkernel', 'vmkwarning', 'vmauthd', 'esxcli', 'settingsd', 'vmsyslogd', 'lifecycle']);
+const ESXI_APPS = new Set([
+  'shell',
+  'hostd',
+  'hostd-probe',
+  'esxupdate',
+  'vobd',
+  'vpxa',
+  'fdm',
+  'rhttpproxy',
+  'vmkernel',
+  'vmkwarning',
+  'vmauthd',
+  'esxcli',
+  'settingsd',
+  'vmsyslogd',
+  'lifecycle',
+]);
 const esxiSources = new Map<string, LogSource>();
 
 function esxiSource(service: string): LogSource {
@@ -59,13 +75,13 @@ function esxiFields(app: string, parts: SyslogParts, fields: Fields): void {
     const m = /^(\d+): (\S+): (DEBUG|INFO|WARNING|ERROR|CRITICAL): /.exec(msg);
     if (m) {
       fields.ProcessId = Number(m[1]);
-      fields.Logger = m[2];
-      fields.Level = m[3].toLowerCase();
+      fields.Logger = m[2]!;
+      fields.Level = m[3]!.toLowerCase();
       msg = msg.slice(m[0].length);
     }
   } else if (app === 'vobd') {
     const m = /\[((?:vob|esx)\.[^\]\s]+)\]/.exec(analyzable(msg));
-    if (m) fields.EventType = m[1];
+    if (m) fields.EventType = m[1]!;
   }
   fields.Message = msg;
 }
@@ -139,7 +155,7 @@ export const syslogDecoder: LineDecoder = {
     let esxi = 0;
     const s = share(lines, (l) => {
       const p = parseSyslog(l, UTC_ZONE, Date.now());
-      if (!p || !p.tagged) return false;
+      if (!p?.tagged) return false;
       if (p.level !== undefined || (p.app !== undefined && ESXI_APPS.has(p.app.toLowerCase()))) esxi++;
       return true;
     });

@@ -95,7 +95,7 @@ export function sysmonEvent(parts: SyslogParts): SysmonResult {
       if (name === undefined || name === '') unnamed.push(v);
       else if (fields[name] === undefined) fields[name] = NUMERIC.has(name) ? decimal(v) : v;
     }
-    if (unnamed.length > 0 && fields.Data === undefined) fields.Data = unnamed.length === 1 ? unnamed[0] : unnamed;
+    if (unnamed.length > 0 && fields.Data === undefined) fields.Data = unnamed.length === 1 ? unnamed[0]! : unnamed;
   }
   let timestamp = parts.ts;
   const created = fields.TimeCreated_SystemTime;

@@ -42,7 +42,7 @@ function auditFields(msg: string, f: Fields): void {
   const m = /^([a-z][a-z0-9_]*): /.exec(msg);
   let rest = msg;
   if (m) {
-    f.Action = m[1];
+    f.Action = m[1]!;
     rest = msg.slice(m[0].length);
   }
   const by = rest.indexOf(' by "');
@@ -51,9 +51,9 @@ function auditFields(msg: string, f: Fields): void {
     const obj = rest.slice(0, was);
     f.Object = obj.replace(/^"(.*)"$/, '$1');
     const verb = /^ (?:was|were) ([a-z][\w -]*?)(?= by | with |$)/.exec(rest.slice(was));
-    if (verb) f.Verb = verb[1];
+    if (verb) f.Verb = verb[1]!;
     const plugin = /^plugin\s+"?([^"]+?)"?$/i.exec(obj.trim());
-    if (plugin) f.Plugin = plugin[1];
+    if (plugin) f.Plugin = plugin[1]!;
   }
   if (by >= 0) {
     const end = rest.indexOf('"', by + 5);
@@ -62,10 +62,10 @@ function auditFields(msg: string, f: Fields): void {
     const id = /\bid=(\d+)/.exec(actor);
     if (id) f.UserId = Number(id[1]);
     const login = /'([^']+)'/.exec(actor);
-    if (login) f.User = login[1];
+    if (login) f.User = login[1]!;
     if (end >= 0) {
       const c = / with comment "([\s\S]*)"$/.exec(rest.slice(end + 1));
-      if (c) f.Comment = c[1];
+      if (c) f.Comment = c[1]!;
     }
   }
 }
@@ -75,21 +75,21 @@ const METHOD = /\b(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) ['"]?(\/[^\s'",]*)/;
 function restFields(msg: string, f: Fields): void {
   const m = METHOD.exec(msg);
   if (m) {
-    f.Method = m[1];
-    f.Path = m[2];
+    f.Method = m[1]!;
+    f.Path = m[2]!;
   }
   const client = /from client ([0-9a-fA-F.:[\]]+)/.exec(msg);
   if (client) {
-    let ip = client[1];
+    let ip = client[1]!;
     const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(ip);
-    if (bracket) ip = bracket[1];
+    if (bracket) ip = bracket[1]!;
     else if (/^\d+\.\d+\.\d+\.\d+:\d+$/.test(ip)) ip = ip.slice(0, ip.lastIndexOf(':'));
     f.ClientIp = ip;
   }
   const status = /status(?: code)?:? (\d{3})\b/.exec(msg);
   if (status) f.Status = Number(status[1]);
   const user = /authenticated as '([^']+)'|by user '([^']+)'|user: '?([^',\s]+)/.exec(msg);
-  if (user) f.User = user[1] ?? user[2] ?? user[3];
+  if (user) f.User = (user[1] ?? user[2] ?? user[3])!;
 }
 
 function serviceOf(category: string, fileHint: string | undefined): string {
@@ -118,7 +118,7 @@ class TeamCityState implements LineDecoderState {
     const fields: Fields = { Level: h.level, Category: h.category, Message: h.message };
     if (service === 'activities') auditFields(analyzable(h.message), fields);
     else if (service === 'rest') restFields(analyzable(h.message), fields);
-    this.pending.start(makeEvent(fields, SOURCES[service], FORMAT, this.ctx.file, lineNo, text, h.ts, undefined), emit);
+    this.pending.start(makeEvent(fields, SOURCES[service]!, FORMAT, this.ctx.file, lineNo, text, h.ts, undefined), emit);
   }
   end(emit: Emit): void {
     this.pending.flush(emit);

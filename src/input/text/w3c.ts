@@ -88,7 +88,7 @@ class W3cState implements LineDecoderState {
       if (col === this.dateIndex) date = value;
       else if (col === this.timeIndex) time = value;
       if (value !== '-') {
-        const c = cols[col];
+        const c = cols[col]!;
         if (c.numeric) {
           const num = Number(value);
           fields[c.name] = value !== '' && Number.isFinite(num) ? num : value;

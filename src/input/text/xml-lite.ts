@@ -180,7 +180,7 @@ export function parseXml(s: string, start = 0, end = s.length): XmlElement {
     stack.push(el);
   }
   if (!root) throw new XmlError('no root element', p);
-  if (stack.length > 0) throw new XmlError(`unclosed <${stack[stack.length - 1].name}>`, p);
+  if (stack.length > 0) throw new XmlError(`unclosed <${stack[stack.length - 1]!.name}>`, p);
   return root;
 }
 

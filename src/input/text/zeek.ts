@@ -99,9 +99,9 @@ class ZeekState implements LineDecoderState {
   line(text: string, lineNo: number, emit: Emit): void {
     if (text.length === 0) return;
     const c = text.charCodeAt(0);
-    if (c === 35 /* # */) return this.header(text);
-    if (c === 123 /* { */) return this.json(text, lineNo, emit);
-    this.tsv(text, lineNo, emit);
+    if (c === 35 /* # */) this.header(text);
+    else if (c === 123 /* { */) this.json(text, lineNo, emit);
+    else this.tsv(text, lineNo, emit);
   }
 
   private header(text: string): void {
@@ -132,7 +132,7 @@ class ZeekState implements LineDecoderState {
       case 'types':
         this.h.convs = rest.map((t) => {
           const m = /^(?:set|vector)\[(.+)\]$/.exec(t);
-          return scalarConv(m ? m[1] : t);
+          return scalarConv(m ? m[1]! : t);
         });
         this.h.containers = rest.map((t) => t.startsWith('set[') || t.startsWith('vector['));
         break;
@@ -156,11 +156,11 @@ class ZeekState implements LineDecoderState {
     }
     const fields: Fields = {};
     for (let i = 0; i < names.length; i++) {
-      const v = values[i];
+      const v = values[i]!;
       if (v === h.unset) continue;
       const conv = h.convs?.[i] ?? unescapeZeek;
-      if (h.containers?.[i]) fields[names[i]] = v === h.empty ? [] : v.split(h.setSep).map(conv);
-      else fields[names[i]] = v === h.empty ? '' : conv(v);
+      if (h.containers?.[i]) fields[names[i]!] = v === h.empty ? [] : v.split(h.setSep).map(conv);
+      else fields[names[i]!] = v === h.empty ? '' : conv(v);
     }
     const ts = typeof fields.ts === 'number' ? Math.round(fields.ts * 1000) : undefined;
     emit(makeEvent(fields, sourceFor(h.path), FORMAT, this.ctx.file, lineNo, text, ts, undefined));

@@ -31,7 +31,8 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     if (taint.hasSource(arg)) ev.add('flow', `request input reaches ${name}`, 12, m.index, m[0].length);
     else if (taint.touches(arg)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
     else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, 8, m.index, m[0].length);
-    else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg)) ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
+    else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg))
+      ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
     else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
   }
   const shellObj = /CreateObject\s*\(\s*"(?:WScript\.Shell|Shell\.Application|WScript\.Network)"|CLSID:(?:72C24DD5|13709620)/i.exec(code);
@@ -86,11 +87,18 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   const sc = /CreateObject\s*\(\s*"(?:MSScriptControl\.)?ScriptControl(?:\.1)?"/i.exec(code);
   if (sc) {
     const run = /\.\s*(?:ExecuteStatement|Eval|Run|AddCode)\b\s*\(?([^\n]{0,300})/i.exec(code);
-    ev.add('capability', 'hosts a script engine (MSScriptControl) that runs strings as code', run && (taint.touches(run[1]!) || /request/i.test(run[1]!)) ? 12 : 7, sc.index, sc[0].length);
+    ev.add(
+      'capability',
+      'hosts a script engine (MSScriptControl) that runs strings as code',
+      run && (taint.touches(run[1]!) || /request/i.test(run[1]!)) ? 12 : 7,
+      sc.index,
+      sc[0].length,
+    );
   }
   // XSLT with embedded script blocks run by the server
   const xslt = /<msxsl:script\b|msxsl:script/i.exec(ctx.text);
-  if (xslt && /transformNode|TransformNodeToObject|XslCompiledTransform|XslTransform/i.test(code)) ev.add('capability', 'runs script embedded in an XSLT stylesheet (msxsl:script)', 9, xslt.index, 20);
+  if (xslt && /transformNode|TransformNodeToObject|XslCompiledTransform|XslTransform/i.test(code))
+    ev.add('capability', 'runs script embedded in an XSLT stylesheet (msxsl:script)', 9, xslt.index, 20);
   // UTF-7 code page: `+AHs-`-style escapes hide keywords from scanners and people
   const u7 = /<%@[^%]{0,80}codepage\s*=\s*["']?65000/i.exec(ctx.text);
   if (u7) {
@@ -135,7 +143,16 @@ function taintParameters(code: string, taint: Taint): void {
   if (taint.vars.size === 0 && !ASP_FLOW.source.test(code)) return;
   const defs = new Map<string, string[]>();
   for (const m of matches(/\b(?:Function|Sub)\s+([A-Za-z_]\w{0,60})\s*\(([^)\n]{0,200})\)/gi, code, 500)) {
-    const params = m[2]!.split(',').map((p) => p.trim().replace(/^(?:ByVal|ByRef)\s+/i, '').split(/\s/)[0]!).filter((p) => /^[A-Za-z_]\w*$/.test(p));
+    const params = m[2]!
+      .split(',')
+      .map(
+        (p) =>
+          p
+            .trim()
+            .replace(/^(?:ByVal|ByRef)\s+/i, '')
+            .split(/\s/)[0]!,
+      )
+      .filter((p) => /^[A-Za-z_]\w*$/.test(p));
     if (params.length > 0) defs.set(m[1]!.toLowerCase(), params);
   }
   if (defs.size === 0) return;

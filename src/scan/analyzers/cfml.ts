@@ -26,7 +26,13 @@ export function analyzeCfml(ctx: AnalyzerContext): void {
     const body = m[2]!.trim();
     if (!/^#\s*(?:form|url)\.\w+\s*#$/i.test(body)) continue;
     const dsn = /datasource\s*=\s*["']?#\s*(?:form|url)\./i.test(m[1]!);
-    ev.add('flow', dsn ? 'request chooses the database connection and the SQL it runs (database client backdoor)' : 'request input is the whole SQL text of a query (SQL console)', dsn ? 9 : 6, m.index, 30);
+    ev.add(
+      'flow',
+      dsn ? 'request chooses the database connection and the SQL it runs (database client backdoor)' : 'request input is the whole SQL text of a query (SQL console)',
+      dsn ? 9 : 6,
+      m.index,
+      30,
+    );
   }
   const rt = /createObject\s*\(\s*["']java["']\s*,\s*["']java\.lang\.(?:Runtime|ProcessBuilder)["']/i.exec(code);
   if (rt) ev.add('capability', 'reaches java.lang.Runtime/ProcessBuilder from CFML', 8, rt.index, rt[0].length);

@@ -9,7 +9,12 @@ const PATTERNS: Array<[RegExp, string, number, string[]]> = [
   [/bash\s+-i\s*>&\s*\/dev\/tcp\/|\/dev\/tcp\/[\w.$%{}]+\/\d+|0<&\d+;?\s*exec\s+\d+<>\/dev\/tcp/i, 'reverse shell over /dev/tcp', 8, ['/dev/tcp']],
   [/\bn(?:c|cat)\s+(?:-\w+\s+)*-e\s+\/bin\/(?:ba)?sh|\bn(?:c|cat)\s+[^\n'"]{0,40}-e\s+cmd(?:\.exe)?\b/i, 'netcat handing a shell to a remote host', 8, ['/bin/', 'cmd']],
   [/\bmkfifo\s+\S+\s*;\s*(?:cat|nc)\b[^\n]{0,80}\|\s*\/bin\/(?:ba)?sh/i, 'named-pipe reverse shell', 8, ['mkfifo']],
-  [/\b(?:wget|curl)\s+[^\n'"]{0,200}\s*(?:-O\s*-?\s*)?\|\s*(?:ba)?sh\b|\b(?:IEX|Invoke-Expression)\s*\(?\s*\(?\s*New-Object\s+(?:System\.)?Net\.WebClient/i, 'download-and-execute cradle', 6, ['wget', 'curl', 'webclient']],
+  [
+    /\b(?:wget|curl)\s+[^\n'"]{0,200}\s*(?:-O\s*-?\s*)?\|\s*(?:ba)?sh\b|\b(?:IEX|Invoke-Expression)\s*\(?\s*\(?\s*New-Object\s+(?:System\.)?Net\.WebClient/i,
+    'download-and-execute cradle',
+    6,
+    ['wget', 'curl', 'webclient'],
+  ],
   [/\bpython[23]?\s+-c\s+['"]import\s+(?:socket|pty)/i, 'python one-line reverse shell', 8, ['python']],
 ];
 

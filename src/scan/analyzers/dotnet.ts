@@ -11,7 +11,8 @@ import { reflectiveInvoke } from './reflection.js';
 
 export const DOTNET_FLOW: FlowSpec = {
   // web-control values (`txtCmd.Text`, `cboProc.SelectedItem.Value`) are posted form fields too
-  source: /\b[A-Za-z_]\w*\s*\.\s*(?:Text|SelectedValue|SelectedItem\s*\.\s*(?:Value|Text))\b(?!\s*=[^=])|\bRequest\s*(?:\.\s*(?:Form|QueryString|Params|Item|Headers|Cookies|InputStream|BinaryRead|Files|Body|ServerVariables\s*\[\s*"HTTP_)\b|\[\s*["\w]|\(\s*")|\b(?:Context|HttpContext\.Current)\s*\.\s*Request\s*(?:\.\s*\w+\s*)?[\[(.]/i,
+  source:
+    /\b[A-Za-z_]\w*\s*\.\s*(?:Text|SelectedValue|SelectedItem\s*\.\s*(?:Value|Text))\b(?!\s*=[^=])|\bRequest\s*(?:\.\s*(?:Form|QueryString|Params|Item|Headers|Cookies|InputStream|BinaryRead|Files|Body|ServerVariables\s*\[\s*"HTTP_)\b|\[\s*["\w]|\(\s*")|\b(?:Context|HttpContext\.Current)\s*\.\s*Request\s*(?:\.\s*\w+\s*)?[[(.]/i,
   assign: /(?<![\w$.])([A-Za-z_]\w{0,40})(?:\s+As\s+[\w.]{1,60}|\s*:\s*[\w.]{1,60})?(?:\s*\[\s*\])?\s*=(?!=|>)\s*([^;\n]{1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
 };
@@ -50,7 +51,11 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
   const flow = inputs ? { ...DOTNET_FLOW, source: inputs } : DOTNET_FLOW;
   const taint = new Taint(code, flow);
   // web service / WCF operations: their parameters arrive from the request
-  for (const m of matches(/\[\s*(?:WebMethod|OperationContract)[^\]]{0,200}\]\s*(?:public\s+)?(?:static\s+)?(?:[\w.<>\[\]]+\s+)?\w+\s*\(([^)]{0,300})\)|(?:WebMethodAttribute|OperationContractAttribute)[\s\w]{0,80}function\s+\w+\s*\(([^)]{0,300})\)/g, code, 200)) {
+  for (const m of matches(
+    /\[\s*(?:WebMethod|OperationContract)[^\]]{0,200}\]\s*(?:public\s+)?(?:static\s+)?(?:[\w.<>[\]]+\s+)?\w+\s*\(([^)]{0,300})\)|(?:WebMethodAttribute|OperationContractAttribute)[\s\w]{0,80}function\s+\w+\s*\(([^)]{0,300})\)/g,
+    code,
+    200,
+  )) {
     for (const part of (m[1] ?? m[2] ?? '').split(',')) {
       const name = /([A-Za-z_]\w*)\s*(?::\s*[\w.]+)?\s*$/.exec(part.trim())?.[1];
       if (name) {
@@ -99,20 +104,29 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
   if (sql && taint.touches(sql[1]!)) {
     const cmd = /new\s+(?:Sql|OleDb|Odbc)Command\s*\(([^;\n]{0,200})|\.\s*CommandText\s*=\s*([^;\n]{0,200})/i.exec(code);
     const sqlFromRequest = cmd && taint.touches(cmd[1] ?? cmd[2] ?? '');
-    ev.add('flow', sqlFromRequest ? 'request chooses the database connection and the SQL it runs (database client backdoor)' : 'request chooses a database connection string', sqlFromRequest ? 7 : 4, sql.index, 20);
+    ev.add(
+      'flow',
+      sqlFromRequest ? 'request chooses the database connection and the SQL it runs (database client backdoor)' : 'request chooses a database connection string',
+      sqlFromRequest ? 7 : 4,
+      sql.index,
+      20,
+    );
   }
   const alias = /[:=,(]\s*eval\s*[,;})\]]/.exec(code);
   if (alias && /JScript|javascript/i.test(ctx.text)) ev.add('obfuscation', 'eval passed around as a value (aliased code execution)', 8, alias.index, alias[0].length);
   // request-driven socket: tunnel
   const sock = /\bnew\s+(?:Socket|TcpClient|IPEndPoint)\s*\(([^;\n]{0,200})/i.exec(code);
-  if (sock && (taint.touches(sock[1]!) || /Request\s*\.\s*Headers\s*\[\s*"X-/i.test(code))) ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 8, sock.index, 20);
+  if (sock && (taint.touches(sock[1]!) || /Request\s*\.\s*Headers\s*\[\s*"X-/i.test(code)))
+    ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 8, sock.index, 20);
   const xslt = /msxsl:script/i.exec(ctx.text);
-  if (xslt && /XslCompiledTransform|XslTransform|XsltSettings\s*\(\s*true/i.test(code)) ev.add('capability', 'runs script embedded in an XSLT stylesheet (msxsl:script)', 9, xslt.index, 20);
+  if (xslt && /XslCompiledTransform|XslTransform|XsltSettings\s*\(\s*true/i.test(code))
+    ev.add('capability', 'runs script embedded in an XSLT stylesheet (msxsl:script)', 9, xslt.index, 20);
   const sc = /MSScriptControl\.ScriptControl/i.exec(code);
   if (sc) ev.add('capability', 'hosts a script engine (MSScriptControl) that runs strings as code', /request/i.test(code) ? 12 : 7, sc.index, sc[0].length);
   // JScript.NET eval(code, "unsafe"): full-trust evaluation, the China Chopper server side
   const unsafe = /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,30}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
-  if (unsafe && /JScript|javascript/i.test(ctx.text)) ev.add('capability', 'JScript.NET eval with the "unsafe" (full trust) option', /unsafe/i.test(unsafe[1]!) ? 10 : 8, unsafe.index, unsafe[0].length);
+  if (unsafe && /JScript|javascript/i.test(ctx.text))
+    ev.add('capability', 'JScript.NET eval with the "unsafe" (full trust) option', /unsafe/i.test(unsafe[1]!) ? 10 : 8, unsafe.index, unsafe[0].length);
   // JScript.NET web services/handlers: method parameters are request input
   if (/<%@\s*(?:Web(?:Service|Handler)|ServiceHost)[^%]{0,200}Language\s*=\s*["']?\s*JScript/i.test(ctx.text)) {
     const e = /(?<![\w.])eval\s*\(\s*[A-Za-z_]/.exec(code);

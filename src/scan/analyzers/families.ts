@@ -33,7 +33,7 @@ const RULES: FamilyRule[] = [
   {
     family: 'China Chopper',
     languages: ['aspx', 'asp'],
-    all: [/\beval\s*\(\s*Request(?:\.Item)?\s*[\[(]|\bExecute(?:Global)?\s*\(?\s*Request\s*\(/i],
+    all: [/\beval\s*\(\s*Request(?:\.Item)?\s*[[(]|\bExecute(?:Global)?\s*\(?\s*Request\s*\(/i],
     maxSize: 4096,
     weight: 2,
     reason: 'one-line eval of a posted parameter (China Chopper-style client)',
@@ -49,7 +49,12 @@ const RULES: FamilyRule[] = [
   {
     family: 'Behinder',
     languages: ['jsp'],
-    all: [/Cipher\s*\.\s*getInstance\s*\(\s*"AES/i, /defineClass|ClassLoader/, /session\s*\.\s*(?:putValue|setAttribute|getValue|getAttribute)\s*\(/, /getReader\s*\(\s*\)\s*\.\s*readLine|getInputStream/],
+    all: [
+      /Cipher\s*\.\s*getInstance\s*\(\s*"AES/i,
+      /defineClass|ClassLoader/,
+      /session\s*\.\s*(?:putValue|setAttribute|getValue|getAttribute)\s*\(/,
+      /getReader\s*\(\s*\)\s*\.\s*readLine|getInputStream/,
+    ],
     needs: ['cipher'],
     weight: 3,
     reason: 'AES-decrypts the posted body with a session key, then defines and runs a class (Behinder protocol)',
@@ -81,14 +86,23 @@ const RULES: FamilyRule[] = [
   {
     family: 'reGeorg',
     languages: ['php', 'jsp', 'aspx', 'asp', 'node'],
-    all: [/["'](?:CONNECT|DISCONNECT|FORWARD)["']/, /["'](?:READ|X-CMD|X-STATUS|X-ERROR|X-TARGET)["']|getHeader\s*\(\s*"X-|HTTP_X_/i, /socket|Socket|fsockopen|stream_socket_client|SocketChannel|TcpClient/],
+    all: [
+      /["'](?:CONNECT|DISCONNECT|FORWARD)["']/,
+      /["'](?:READ|X-CMD|X-STATUS|X-ERROR|X-TARGET)["']|getHeader\s*\(\s*"X-|HTTP_X_/i,
+      /socket|Socket|fsockopen|stream_socket_client|SocketChannel|TcpClient/,
+    ],
     weight: 4,
     reason: 'relays TCP connections over HTTP requests (reGeorg/Neo-reGeorg tunnel)',
   },
   {
     family: 'ASPXSpy',
     languages: ['aspx'],
-    all: [/Process|ProcessStartInfo/, /DirectoryInfo|File\s*\.\s*(?:Delete|Copy|Move)/, /Registry|RegistryKey|SqlConnection|OleDbConnection/, /IIS|DirectoryEntry|ServerVariables/i],
+    all: [
+      /Process|ProcessStartInfo/,
+      /DirectoryInfo|File\s*\.\s*(?:Delete|Copy|Move)/,
+      /Registry|RegistryKey|SqlConnection|OleDbConnection/,
+      /IIS|DirectoryEntry|ServerVariables/i,
+    ],
     needs: ['process'],
     weight: 2,
     reason: 'ASP.NET file manager with command, registry/database and IIS browsing (ASPXSpy-style)',
@@ -111,7 +125,12 @@ const RULES: FamilyRule[] = [
   {
     family: 'p0wny-style terminal',
     languages: ['php'],
-    all: [/\$_(?:POST|GET|REQUEST)\s*\[\s*['"]cmd['"]\s*\]|\$_(?:POST|GET|REQUEST)\s*\[\s*['"](?:feature|cwd|path)['"]\s*\]/, /chdir\s*\(/, /json_encode\s*\(/, /proc_open|shell_exec|exec\s*\(|system\s*\(|passthru/],
+    all: [
+      /\$_(?:POST|GET|REQUEST)\s*\[\s*['"]cmd['"]\s*\]|\$_(?:POST|GET|REQUEST)\s*\[\s*['"](?:feature|cwd|path)['"]\s*\]/,
+      /chdir\s*\(/,
+      /json_encode\s*\(/,
+      /proc_open|shell_exec|exec\s*\(|system\s*\(|passthru/,
+    ],
     needs: ['chdir', 'json_encode'],
     weight: 2,
     reason: 'JSON command API with working-directory tracking behind a browser terminal (p0wny-style)',
@@ -119,8 +138,21 @@ const RULES: FamilyRule[] = [
   {
     family: 'file-manager shell (c99/r57/WSO/b374k class)',
     languages: ['php'],
-    all: [/\$_(?:POST|GET|REQUEST)\s*\[/, /\b(?:shell_exec|passthru|system|proc_open|popen)\s*\(/, /\b(?:scandir|opendir|readdir|glob)\s*\(/, /\b(?:move_uploaded_file|copy)\s*\(/, /\b(?:posix_getpwuid|php_uname|disk_free_space|fileperms)\s*\(/, /\b(?:mysql_connect|mysqli_connect|mysql_query|fsockopen|mail)\s*\(/],
-    calls: [['shell_exec', 'passthru', 'system', 'proc_open', 'popen'], ['scandir', 'opendir', 'readdir', 'glob'], ['move_uploaded_file', 'copy'], ['posix_getpwuid', 'php_uname', 'disk_free_space', 'fileperms'], ['mysql_connect', 'mysqli_connect', 'mysql_query', 'fsockopen', 'mail']],
+    all: [
+      /\$_(?:POST|GET|REQUEST)\s*\[/,
+      /\b(?:shell_exec|passthru|system|proc_open|popen)\s*\(/,
+      /\b(?:scandir|opendir|readdir|glob)\s*\(/,
+      /\b(?:move_uploaded_file|copy)\s*\(/,
+      /\b(?:posix_getpwuid|php_uname|disk_free_space|fileperms)\s*\(/,
+      /\b(?:mysql_connect|mysqli_connect|mysql_query|fsockopen|mail)\s*\(/,
+    ],
+    calls: [
+      ['shell_exec', 'passthru', 'system', 'proc_open', 'popen'],
+      ['scandir', 'opendir', 'readdir', 'glob'],
+      ['move_uploaded_file', 'copy'],
+      ['posix_getpwuid', 'php_uname', 'disk_free_space', 'fileperms'],
+      ['mysql_connect', 'mysqli_connect', 'mysql_query', 'fsockopen', 'mail'],
+    ],
     weight: 4,
     reason: 'full remote-administration kit: file browser, uploads, commands, system info, database/network tools',
   },
@@ -132,7 +164,8 @@ const RULES: FamilyRule[] = [
  * M run a command, Q query a database), the same protocol in every language it is written in.
  */
 const LETTER_BRANCH = /(?:\.\s*equals\s*\(\s*|={2,3}\s*|\bcase\s+|\beq\s+)["']([A-Q])["']/g;
-const RUNS_COMMANDS = /Runtime\s*\.\s*getRuntime|ProcessBuilder|Process\s*\.\s*Start|ProcessStartInfo|WScript\.Shell|\bpopen\d?\s*\(|\bsubprocess\b|\bproc_open\s*\(|\bshell_exec\s*\(|\bsystem\s*\(|`[^`\n]{1,100}`/;
+const RUNS_COMMANDS =
+  /Runtime\s*\.\s*getRuntime|ProcessBuilder|Process\s*\.\s*Start|ProcessStartInfo|WScript\.Shell|\bpopen\d?\s*\(|\bsubprocess\b|\bproc_open\s*\(|\bshell_exec\s*\(|\bsystem\s*\(|`[^`\n]{1,100}`/;
 
 function chopperDispatch(ctx: AnalyzerContext): void {
   const c = ctx.code;

@@ -11,7 +11,8 @@ import { fileManager, sqlClient } from './admin-tools.js';
 import { reflectiveInvoke } from './reflection.js';
 
 export const JAVA_FLOW: FlowSpec = {
-  source: /\brequest\s*\.\s*get(?:Parameter|ParameterValues|ParameterMap|ParameterNames|Header|Headers|InputStream|Reader|QueryString|Part|Parts|Cookies)\s*\(|\bpageContext\s*\.\s*getRequest\s*\(|\b(?:req|httpRequest|servletRequest)\s*\.\s*get(?:Parameter|Header|InputStream|Reader|QueryString)\s*\(/,
+  source:
+    /\brequest\s*\.\s*get(?:Parameter|ParameterValues|ParameterMap|ParameterNames|Header|Headers|InputStream|Reader|QueryString|Part|Parts|Cookies)\s*\(|\bpageContext\s*\.\s*getRequest\s*\(|\b(?:req|httpRequest|servletRequest)\s*\.\s*get(?:Parameter|Header|InputStream|Reader|QueryString)\s*\(/,
   assign: /(?<![\w$.])([A-Za-z_]\w{0,40})(?:\s*\[\s*\])?\s*=(?!=)\s*([^;]{1,300})/g,
   varRef: /\b([A-Za-z_]\w*)\b/g,
 };
@@ -50,7 +51,10 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   if (ctx.text.includes('{')) {
     for (const m of matches(/[$#]\{([^}]{20,2000})\}/g, ctx.text, 200)) {
       const el = m[1]!;
-      if (/forName\s*\(|Runtime|ProcessBuilder|ScriptEngineManager|getMethod\s*\(|defineClass|newInstance/.test(el) && /\b(?:param|paramValues|header|headerValues|cookie)\s*[.[]|pageContext\s*\.\s*request/.test(el)) {
+      if (
+        /forName\s*\(|Runtime|ProcessBuilder|ScriptEngineManager|getMethod\s*\(|defineClass|newInstance/.test(el) &&
+        /\b(?:param|paramValues|header|headerValues|cookie)\s*[.[]|pageContext\s*\.\s*request/.test(el)
+      ) {
         ev.add('flow', 'request input reaches reflection or process execution inside a JSP EL expression', 12, m.index, 30);
         break;
       }
@@ -72,7 +76,10 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   }
   // class/method names hidden as byte or char arrays: new String(new byte[]{106, 97, ...})
   for (const m of matches(/new\s+String\s*\(\s*new\s+(?:byte|char)\s*\[\s*\]\s*\{([\d\s,]{3,400})\}/g, code, 50)) {
-    const s = m[1]!.split(',').map((x) => String.fromCharCode(Number(x.trim()) & 0xff)).join('');
+    const s = m[1]!
+      .split(',')
+      .map((x) => String.fromCharCode(Number(x.trim()) & 0xff))
+      .join('');
     if (/^(?:java\.lang\.(?:Runtime|ProcessBuilder|ProcessImpl|UNIXProcess)|exec|getRuntime|start|forkAndExec|defineClass)$/.test(s)) {
       ev.add('obfuscation', `class or method name "${s}" hidden as a byte array`, 8, m.index, 30);
       break;
@@ -113,7 +120,10 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   }
   // memory shell: components registered into the running container via its internals
   // (WebSocket endpoints count: ServerContainer.addEndpoint with a config built at runtime)
-  const mem = /\b(?:addFilterDef|addFilterMap(?:Before)?|addServletMappingDecoded|addServletMapping|addApplicationEventListener|ApplicationFilterConfig|registerMapping|addInterceptor|getDeclaredField\s*\(\s*"(?:context|applicationContext|standardContext|filterConfigs)"|addEndpoint(?=\s*\(\s*(?:ServerEndpointConfig\b|\w+\s*\))))/.exec(code);
+  const mem =
+    /\b(?:addFilterDef|addFilterMap(?:Before)?|addServletMappingDecoded|addServletMapping|addApplicationEventListener|ApplicationFilterConfig|registerMapping|addInterceptor|getDeclaredField\s*\(\s*"(?:context|applicationContext|standardContext|filterConfigs)"|addEndpoint(?=\s*\(\s*(?:ServerEndpointConfig\b|\w+\s*\))))/.exec(
+      code,
+    );
   if (mem) {
     const refl2 = /setAccessible\s*\(\s*true|getDeclaredField|getDeclaredMethod/.test(code);
     // a page (not a library class) that adds components to the server it runs in

@@ -9,9 +9,8 @@ import { matches } from '../flow.js';
 import { asText, b64, hexDecode, inflateAny, looksLikeCode, reverse, rot13, unescapeDq } from '../decode.js';
 import { entropy } from '../text.js';
 
-const DECODER_CALL = /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|base64decode|atob|b64decode|decodebytes|frombase64string|decode_base64|unhex)\s*\(/g;
-const DECODE_FNS = /^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode|convert_uudecode|base64decode|atob|b64decode|decodebytes|frombase64string|decode_base64|unhex)$/i;
-
+const DECODER_CALL =
+  /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|base64decode|atob|b64decode|decodebytes|frombase64string|decode_base64|unhex)\s*\(/g;
 export function analyzeObfuscation(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const lang = ev.language;
@@ -21,13 +20,19 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   const decoderNames = ['gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'base64_decode', 'strrev', 'convert_uudecode', 'hex2bin'];
   const calls = callIndex(ctx);
   const anyDecoder = calls.hasAnyOf(decoderNames);
-  const nest = !anyDecoder ? null : /\b(?:gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(\s*(?:gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(/.exec(ctx.lower);
+  const nest = !anyDecoder
+    ? null
+    : /\b(?:gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(\s*(?:gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(/.exec(
+        ctx.lower,
+      );
   if (nest) ev.add('obfuscation', 'nested decoding functions (decode chain)', 4, nest.index, nest[0].length);
 
   // decode chains around a literal: find each decoder call, collect the calls wrapped
   // around it and inside it, then apply them innermost first
   let layers = 0;
-  for (const m of anyDecoder || calls.hasAnyOf(['atob', 'b64decode', 'decodebytes', 'frombase64string', 'decode_base64', 'unhex', 'base64decode']) ? matches(DECODER_CALL, ctx.lower, 300) : []) {
+  for (const m of anyDecoder || calls.hasAnyOf(['atob', 'b64decode', 'decodebytes', 'frombase64string', 'decode_base64', 'unhex', 'base64decode'])
+    ? matches(DECODER_CALL, ctx.lower, 300)
+    : []) {
     const inner: string[] = [];
     let pos = m.index + m[0].length;
     let im: RegExpExecArray | null;
@@ -44,7 +49,12 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     if (!lit) continue;
     const before = code.slice(Math.max(0, m.index - 160), m.index);
     const outerM = /((?:[\w.]+\s*\(\s*){1,5})$/.exec(before);
-    const outer = outerM ? outerM[1]!.split('(').map((f) => f.trim().split('.').pop()!.toLowerCase()).filter((f) => f.length > 0) : [];
+    const outer = outerM
+      ? outerM[1]!
+          .split('(')
+          .map((f) => f.trim().split('.').pop()!.toLowerCase())
+          .filter((f) => f.length > 0)
+      : [];
     const fns = [...outer, m[1]!.toLowerCase(), ...inner].reverse();
     const out = applyChain(lit[2]!, fns);
     if (out && looksLikeCode(out.text)) {
@@ -79,7 +89,9 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     ev.add('obfuscation', 'long run of hex/octal escapes in a string', strict ? 4 : 2, esc.index, 60);
   }
   // hex blobs handed to a decoder
-  const hex = !calls.hasAnyOf(['hex2bin', 'pack', 'unhex', 'fromhex']) ? null : /(?:hex2bin|pack\s*\(\s*['"]h\*['"]\s*,|unhex|fromhex)\s*\(?\s*['"]([0-9a-f]{64,})['"]/.exec(ctx.lower);
+  const hex = !calls.hasAnyOf(['hex2bin', 'pack', 'unhex', 'fromhex'])
+    ? null
+    : /(?:hex2bin|pack\s*\(\s*['"]h\*['"]\s*,|unhex|fromhex)\s*\(?\s*['"]([0-9a-f]{64,})['"]/.exec(ctx.lower);
   if (hex) {
     const dec = asText(hexDecode(hex[1]!));
     if (dec && looksLikeCode(dec.text)) ctx.layers.push({ text: dec.text, offset: hex.index, how: 'hex', language: lang });
@@ -106,9 +118,11 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   }
   // strings built from character codes: chr(101).chr(118)... / Chr(101)&Chr(118) / String.fromCharCode(...)
   // literal gates: each pattern's match contains the literal, found far faster by indexOf
-  const chrRun = ctx.lower.includes('chr') && /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*\/\d\s]*\)\s*[.&+]\s*){8,}/i.exec(code);
+  const chrRun = ctx.lower.includes('chr') && /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*/\d\s]*\)\s*[.&+]\s*){8,}/i.exec(code);
   if (chrRun) {
-    const txt = chrRun[0].replace(/\bchr[wb]?\s*\(\s*(\d{1,3}|&H[0-9a-f]{1,2})\s*\)\s*[.&+]?\s*/gi, (_m, d: string) => String.fromCharCode(d.toLowerCase().startsWith('&h') ? parseInt(d.slice(2), 16) : Number(d)));
+    const txt = chrRun[0].replace(/\bchr[wb]?\s*\(\s*(\d{1,3}|&H[0-9a-f]{1,2})\s*\)\s*[.&+]?\s*/gi, (_m, d: string) =>
+      String.fromCharCode(d.toLowerCase().startsWith('&h') ? parseInt(d.slice(2), 16) : Number(d)),
+    );
     if (looksLikeCode(txt)) ctx.layers.push({ text: txt, offset: chrRun.index, how: 'chr() list', language: lang });
     ev.add('obfuscation', 'string built from character codes', strict ? 4 : 2, chrRun.index, 60);
   }
@@ -162,7 +176,8 @@ function applyChain(lit: string, fns: string[]): { text: string; how: string } |
       } catch {
         next = undefined;
       }
-    } else if (how.length === 0) continue; // wrapper we do not know yet (e.g. eval)
+    } else if (how.length === 0)
+      continue; // wrapper we do not know yet (e.g. eval)
     else break;
     if (next === undefined) return undefined;
     cur = next;
@@ -174,7 +189,6 @@ function applyChain(lit: string, fns: string[]): { text: string; how: string } |
   if (!t) return undefined;
   return { text: t.text, how: how.join(' > ') + (t.inflated ? ' > inflate' : '') };
 }
-
 
 /**
  * Runs of base64 characters at least `min` long. A run never spans a newline, so only

@@ -29,7 +29,8 @@ export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
   // a payload file holding reversed source runs nothing itself: checked on its own
   // the reversed names share `_$` (`TSOP_$`...) or `_46` (`edoced_46esab`): two searches rule most files out
   const reversedPieces = ctx.text.includes('_$') || ctx.text.includes('_46');
-  if (reversedPieces && (includesText(ctx.text, 'TSOP_$') || includesText(ctx.text, 'TEG_$') || includesText(ctx.text, 'TSEUQER_$') || includesText(ctx.text, 'edoced_46esab'))) reversedSource(ctx);
+  if (reversedPieces && (includesText(ctx.text, 'TSOP_$') || includesText(ctx.text, 'TEG_$') || includesText(ctx.text, 'TSEUQER_$') || includesText(ctx.text, 'edoced_46esab')))
+    reversedSource(ctx);
   hexNameTable(ctx);
   if (!callIndex(ctx).hasAnyOf(RUNS)) return;
   // a literal table mapping most of the base64 alphabet onto itself, shuffled: the key of a
@@ -75,7 +76,7 @@ export function analyzeEncoderTraces(ctx: AnalyzerContext): void {
     }
     if (names.size >= 5) ev.add('obfuscation', 'variable names made of look-alike characters (O/0, l/I/1; encoder output)', 5, first, 20);
   }
-  // variable names spelled as escaped strings: ${"\x47..."} 
+  // variable names spelled as escaped strings: ${"\x47..."}
   if (code.includes('${"\\x') || code.includes("${'\\x")) {
     let n = 0;
     let first = -1;

@@ -9,7 +9,8 @@
 import type { AnalyzerContext } from '../context.js';
 
 /** md5/sha1/crc32/hash() of a request value compared with a hex literal. */
-const HASHED_GATE = /\b(?:md5|sha1|crc32|hash\s*\(\s*['"]\w+['"]\s*,)\s*\(?\s*\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]]{1,40}\]\s*\)\s*[!=]==?\s*['"][0-9a-f]{8,64}['"]|['"][0-9a-f]{32,64}['"]\s*[!=]==?\s*(?:md5|sha1)\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)/i;
+const HASHED_GATE =
+  /\b(?:md5|sha1|crc32|hash\s*\(\s*['"]\w+['"]\s*,)\s*\(?\s*\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]]{1,40}\]\s*\)\s*[!=]==?\s*['"][0-9a-f]{8,64}['"]|['"][0-9a-f]{32,64}['"]\s*[!=]==?\s*(?:md5|sha1)\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)/i;
 /** The raw request value equal to a literal of 32–64 hex digits (an MD5/SHA shaped secret). */
 const RAW_GATE = /\$_(?:GET|POST|REQUEST|COOKIE)\s*\[[^\]\n]{1,40}\]\s*[!=]==?\s*['"][0-9a-f]{32,64}['"]|['"][0-9a-f]{32,64}['"]\s*[!=]==?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 const GATE_REASON = 'request parameter checked against a hard-coded hash (backdoor password gate)';

@@ -70,7 +70,6 @@ function hostAbuse(ctx: AnalyzerContext): void {
   }
 }
 
-
 /**
  * WordPress backdoor: an administrator account created from request parameters with no
  * capability or nonce check (the admin screens check both).
@@ -94,7 +93,8 @@ function rogueAdmin(ctx: AnalyzerContext, taint: Taint): void {
 function iisMetabase(ctx: AnalyzerContext): void {
   if (!callIndex(ctx).has('com') || !includesText(ctx.lower, 'iis://')) return;
   const m = /\bnew\s+COM\s*\(\s*['"]IIS:\/\//i.exec(ctx.code);
-  if (m) ctx.ev.add('capability', 'reads the IIS metabase through COM (sites, anonymous-user passwords)', /AnonymousUserPass|WAMUserPass/i.test(ctx.code) ? 8 : 5, m.index, m[0].length);
+  if (m)
+    ctx.ev.add('capability', 'reads the IIS metabase through COM (sites, anonymous-user passwords)', /AnonymousUserPass|WAMUserPass/i.test(ctx.code) ? 8 : 5, m.index, m[0].length);
 }
 
 const BRACE_BODY_MAX = 20000;
@@ -124,7 +124,7 @@ function writableDirScanner(ctx: AnalyzerContext, taint: Taint): void {
     const body = bodyFrom(code, m.index + m[0].length - 1).toLowerCase();
     if (!/\bis_write?able\s*\(/.test(body) || !/\b(?:opendir|scandir|readdir|glob)\s*\(/.test(body)) continue;
     if (!new RegExp(`(?<![\\w>:$])${name}\\s*\\(`).test(body)) continue; // recursive
-    const rooted = calls.get(name).some((c) => c.at < m.index || c.at >= m.index + m[0].length - 1 + body.length ? taint.touches(callArgs(code, c.open)) : false);
+    const rooted = calls.get(name).some((c) => (c.at < m.index || c.at >= m.index + m[0].length - 1 + body.length ? taint.touches(callArgs(code, c.open)) : false));
     if (rooted) {
       ev.add('capability', 'walks the file system from a request-chosen folder listing writable directories', 5, m.index, m[0].length);
       return;
@@ -180,7 +180,11 @@ function restrictionBypass(ctx: AnalyzerContext, taint: Taint): void {
   const calls = callIndex(ctx);
   const reads = calls.hasAnyOf(['copy', 'file_get_contents', 'fopen', 'readfile', 'file', 'highlight_file', 'show_source', 'include', 'require', 'include_once', 'require_once']);
   if (reads && (includesText(lower, 'compress.zlib://') || includesText(lower, 'php://filter'))) {
-    for (const m of matches(/(?<![\w>$:])(?:copy|file_get_contents|fopen|readfile|file|include|require|highlight_file|show_source)(?:_once)?\s*\(\s*(['"](?:compress\.zlib|php:\/\/filter[^'"]{0,80}resource=)[^'"]{0,20}['"]\s*\.\s*[^,;)]{1,80})/gi, code, 50)) {
+    for (const m of matches(
+      /(?<![\w>$:])(?:copy|file_get_contents|fopen|readfile|file|include|require|highlight_file|show_source)(?:_once)?\s*\(\s*(['"](?:compress\.zlib|php:\/\/filter[^'"]{0,80}resource=)[^'"]{0,20}['"]\s*\.\s*[^,;)]{1,80})/gi,
+      code,
+      50,
+    )) {
       if (taint.touches(m[1]!)) {
         ev.add('flow', 'reads a request-chosen file through a stream wrapper (safe_mode / open_basedir bypass)', 7, m.index, m[0].length);
         break;
@@ -238,14 +242,20 @@ function credentialTheft(ctx: AnalyzerContext): void {
   if (calls.hasAnyOf(['file_put_contents', 'fwrite', 'fputs', 'error_log'])) {
     for (const c of calls.sites(['file_put_contents', 'fwrite', 'fputs', 'error_log'])) {
       const parts = splitTopArgs(callArgs(code, c.open, 2000));
-      const data = c.name === 'error_log' ? parts[0] ?? '' : parts[1] ?? '';
+      const data = c.name === 'error_log' ? (parts[0] ?? '') : (parts[1] ?? '');
       const whole = /\b(?:serialize|json_encode|print_r|var_export|implode)\s*\(\s*\$_(?:REQUEST|POST|COOKIE|GET)\s*[,)]/i;
       if (!whole.test(data)) continue;
-      const dest = c.name === 'error_log' ? parts[2] ?? '' : parts[0] ?? '';
+      const dest = c.name === 'error_log' ? (parts[2] ?? '') : (parts[0] ?? '');
       const image = /\.(?:jpe?g|png|gif|ico|bmp|css|js)['"]/i.test(dest);
       const cookies = /\$_COOKIE/.test(data) && /\$_(?:POST|REQUEST)/.test(data);
       if (image || cookies) {
-        ev.add('flow', image ? 'records whole request data into a file posing as an image or asset (skimmer)' : 'records all posted fields and cookies into a file (credential skimmer)', image ? 8 : 5, c.at, c.open - c.at + 1);
+        ev.add(
+          'flow',
+          image ? 'records whole request data into a file posing as an image or asset (skimmer)' : 'records all posted fields and cookies into a file (credential skimmer)',
+          image ? 8 : 5,
+          c.at,
+          c.open - c.at + 1,
+        );
         break;
       }
     }
@@ -257,7 +267,9 @@ function credentialTheft(ctx: AnalyzerContext): void {
     ev.add('flow', 'mails payment card numbers and security codes (card skimmer)', 8, direct.index, 5);
   }
   if (calls.has('mail') && /\$_(?:POST|REQUEST|GET)/.test(code)) {
-    const labels = code.match(/['"][^'"\n]{0,40}\b(?:passw(?:or)?d|card\s*number|cvv2?|cvc|csc|atm\s*pin|pin\s*code|expir(?:y|ation)\s*date|ssn|social\s*security)\b[^'"\n]{0,20}['"]\s*\.\s*\$_(?:POST|REQUEST|GET)\b/gi);
+    const labels = code.match(
+      /['"][^'"\n]{0,40}\b(?:passw(?:or)?d|card\s*number|cvv2?|cvc|csc|atm\s*pin|pin\s*code|expir(?:y|ation)\s*date|ssn|social\s*security)\b[^'"\n]{0,20}['"]\s*\.\s*\$_(?:POST|REQUEST|GET)\b/gi,
+    );
     if (labels && labels.length >= 2) {
       const at = calls.get('mail')[0]!;
       ev.add('flow', 'mails posted passwords or card details to a fixed address (phishing kit)', 8, at.at, 5);
@@ -275,7 +287,10 @@ function siteTakeover(ctx: AnalyzerContext): void {
   if (!calls.hasAnyOf(['file_put_contents', 'fwrite', 'fputs'])) return;
   const { code, lower, ev } = ctx;
   if (includesText(lower, '.htaccess')) {
-    const ht = /(?:DirectoryIndex\s+[^\s'"]{0,80}\.php|ErrorDocument\s+40[34]\s+[^\s'"]{0,80}\.php|AddType\s+application\/x-httpd-php[^'"\n]{0,40}\.(?:jpe?g|png|gif|txt|ico|html?)|(?:AddHandler|SetHandler)\s+(?:application\/)?x-httpd-php[^'"\n]{0,40}\.(?:jpe?g|png|gif|txt|ico))/i.exec(code);
+    const ht =
+      /(?:DirectoryIndex\s+[^\s'"]{0,80}\.php|ErrorDocument\s+40[34]\s+[^\s'"]{0,80}\.php|AddType\s+application\/x-httpd-php[^'"\n]{0,40}\.(?:jpe?g|png|gif|txt|ico|html?)|(?:AddHandler|SetHandler)\s+(?:application\/)?x-httpd-php[^'"\n]{0,40}\.(?:jpe?g|png|gif|txt|ico))/i.exec(
+        code,
+      );
     if (ht && /\.htaccess['"]/i.test(code)) ev.add('capability', '.htaccess rewritten to send pages to a script or run other file types as PHP', 6, ht.index, ht[0].length);
   }
   if (calls.hasAnyOf(['openssl_encrypt', 'mcrypt_encrypt']) && calls.hasAnyOf(['scandir', 'opendir', 'glob', 'readdir']) && calls.has('file_get_contents')) {
@@ -307,7 +322,8 @@ function seoCloaking(ctx: AnalyzerContext): void {
 /** `$_SERVER` keys that tell an outsider where a script is installed and how to reach it. */
 const LOCATION_KEYS = /\$_SERVER\s*\[\s*['"](DOCUMENT_ROOT|SCRIPT_FILENAME|PATH_TRANSLATED|SERVER_ADDR|HTTP_HOST|SERVER_NAME|PHP_SELF|REQUEST_URI|SCRIPT_NAME)['"]\s*\]/g;
 /** Mailboxes anyone can open: a site's own notifications go to its own domain. */
-const FREE_MAIL = /[\w.+-]{2,64}@(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|mail|inbox|yandex|rambler|bk|list|qq|163|126|sina|protonmail|proton|gmx|tutanota|zoho|icloud)\.[a-z.]{2,6}\b/i;
+const FREE_MAIL =
+  /[\w.+-]{2,64}@(?:gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|aol|mail|inbox|yandex|rambler|bk|list|qq|163|126|sina|protonmail|proton|gmx|tutanota|zoho|icloud)\.[a-z.]{2,6}\b/i;
 
 /**
  * The install beacon trojaned shells carry: on first run, mail() this server's paths and host
@@ -367,7 +383,8 @@ function socketShell(ctx: AnalyzerContext): void {
   if (!calls.hasAnyOf(CMD_RUNNERS) || !calls.hasAnyOf(['fsockopen', 'pfsockopen', 'stream_socket_client', 'stream_socket_accept', 'socket_create', 'socket_accept'])) return;
   const { code, ev } = ctx;
   const handles = new Set<string>();
-  for (const m of matches(/(\$\w{1,40})\s*=\s*@?\s*(?:fsockopen|pfsockopen|stream_socket_client|stream_socket_accept|socket_create|socket_accept)\s*\(/gi, code, 20)) handles.add(m[1]!);
+  for (const m of matches(/(\$\w{1,40})\s*=\s*@?\s*(?:fsockopen|pfsockopen|stream_socket_client|stream_socket_accept|socket_create|socket_accept)\s*\(/gi, code, 20))
+    handles.add(m[1]!);
   if (handles.size === 0) return;
   const h = [...handles].map((x) => '\\' + x).join('|');
   const read = `(?:fgets|fread|stream_get_line|socket_read)\\s*\\(\\s*(?:${h})\\b`;

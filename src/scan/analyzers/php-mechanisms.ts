@@ -12,7 +12,21 @@ import { looksLikeCode } from '../decode.js';
 import { PHP_FLOW, evalStringExpr, splitTopArgs, type VarResolver } from './php.js';
 
 const SUPERGLOBAL = /^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)$/;
-const RUNS_CODE = new Set(['eval', 'assert', 'create_function', 'system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open', 'pcntl_exec', 'call_user_func', 'call_user_func_array', 'preg_replace']);
+const RUNS_CODE = new Set([
+  'eval',
+  'assert',
+  'create_function',
+  'system',
+  'exec',
+  'passthru',
+  'shell_exec',
+  'popen',
+  'proc_open',
+  'pcntl_exec',
+  'call_user_func',
+  'call_user_func_array',
+  'preg_replace',
+]);
 
 /**
  * `${'_REQUEST'}`, `${"_P"."OST"}`, `$ {chr(95).'GET'}`, `${$a.$b}`: a superglobal reached
@@ -65,7 +79,8 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
 }
 
 /** `$a = array('6','n',')',...)`: eight or more one- or two-character literals. */
-export const CHAR_ARRAY = /(\$\w{1,40})\s*=\s*array\s*\(((?:\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*,){8,400}\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*)\)/g;
+export const CHAR_ARRAY =
+  /(\$\w{1,40})\s*=\s*array\s*\(((?:\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*,){8,400}\s*(?:'(?:[^'\\\n]|\\.){1,2}'|"(?:[^"\\\n$]|\\.){1,2}")\s*)\)/g;
 function addCharArraySlots(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
   // the list starts right after `$name = array(`: only the places the literal word occurs are tried
   for (const m of matchesAt(CHAR_ARRAY, ctx.code, assignedFrom(ctx.code, 'array'), 50)) {

@@ -30,7 +30,16 @@ function sqlFileDrop(ctx: AnalyzerContext): void {
   const opener = code.search(/<\?/);
   const start = Math.max(0, m.index - 300);
   const inQuery = [...code.slice(start, m.index).matchAll(/<\?(?:php|=|\s)/gi)].some((t) => start + t.index! !== opener);
-  if (dump || inQuery) ev.add('capability', dump ? 'writes a raw file through the database server (SELECT ... INTO DUMPFILE: UDF/MOF escalation)' : 'writes PHP code into a file through the database server (SELECT ... INTO OUTFILE)', 5, m.index, m[0].length);
+  if (dump || inQuery)
+    ev.add(
+      'capability',
+      dump
+        ? 'writes a raw file through the database server (SELECT ... INTO DUMPFILE: UDF/MOF escalation)'
+        : 'writes PHP code into a file through the database server (SELECT ... INTO OUTFILE)',
+      5,
+      m.index,
+      m[0].length,
+    );
 }
 
 /**
@@ -80,6 +89,9 @@ export function xslPhpCalls(ctx: AnalyzerContext): void {
   if (!includesText(text, 'php.net/xsl')) return;
   const ns = /xmlns:(\w+)\s*=\s*['"]https?:\/\/php\.net\/xsl['"]/.exec(text);
   if (!ns) return;
-  const call = new RegExp(`\\b${ns[1]}:function(?:String)?\\s*\\(\\s*['"](assert|eval|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func|preg_replace|file_put_contents|include)['"]`, 'i').exec(text);
+  const call = new RegExp(
+    `\\b${ns[1]}:function(?:String)?\\s*\\(\\s*['"](assert|eval|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func|preg_replace|file_put_contents|include)['"]`,
+    'i',
+  ).exec(text);
   if (call) ev.add('flow', `XSL stylesheet calls PHP ${call[1]!.toLowerCase()}() through the php:function extension`, 10, call.index, call[0].length);
 }

@@ -2,7 +2,7 @@
  * PHP: request input reaching code/command execution, variable functions, callbacks,
  * includes, writers and sockets, plus the ways shells assemble function names.
  */
-import { assignmentStarts, callIndex, dollarPairs, matchesAt, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex, type CallSite } from '../context.js';
+import { assignmentStarts, callIndex, dollarPairs, matchesAt, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { fileManager, fileOpReason, sqlClient } from './admin-tools.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
@@ -51,7 +51,8 @@ export const DANGEROUS_NAMES = new Set([
   'register_shutdown_function',
   'proc_open',
 ]);
-const DECODERS = /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|convert_uudecode|hex2bin|pack|urldecode|rawurldecode|gzip_inflate|bzdecompress|openssl_decrypt|mcrypt_decrypt)\s*\(/i;
+const DECODERS =
+  /\b(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|convert_uudecode|hex2bin|pack|urldecode|rawurldecode|gzip_inflate|bzdecompress|openssl_decrypt|mcrypt_decrypt)\s*\(/i;
 
 /** An include path with a literal folder/prefix before the variable part and a literal script extension after it. */
 const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.\s*\$\w+(?:\s*\.\s*'[^']*')?\s*\.\s*'[^']*\.(?:php|inc)')/i;
@@ -73,7 +74,8 @@ const CLOSURE_HEAD = /^\s*(?:static\s+)?(?:function\s*\(([^)]*)\)[^{]{0,200}\{|f
 /** `name: ` before an argument (PHP 8 named arguments; `::` is a static call, not a name). */
 const NAMED_ARG = /^\s*[a-z_]\w*\s*:(?!:)\s*/i;
 /** A callback expression that builds the name with string functions instead of naming it. */
-const COMPUTED_NAME = /^\s*(?:strrev|substr_replace|str_replace|str_ireplace|implode|join|strtolower|strtoupper|ucfirst|trim|sprintf|str_rot13|base64_decode|hex2bin|chr|substr|str_repeat|strtr|preg_replace)\s*\(/i;
+const COMPUTED_NAME =
+  /^\s*(?:strrev|substr_replace|str_replace|str_ireplace|implode|join|strtolower|strtoupper|ucfirst|trim|sprintf|str_rot13|base64_decode|hex2bin|chr|substr|str_repeat|strtr|preg_replace)\s*\(/i;
 /** Characters that, right before a name, make it a method, variable or namespaced name rather than the PHP function. */
 const NOT_BEFORE_SINK = '>$:\\';
 export const NOT_BEFORE_CALLBACK = '>$:';
@@ -180,7 +182,12 @@ export function analyzePhp(ctx: AnalyzerContext): void {
       // code spelled from constant pieces (`$a[18].$a[8]...` over a character table) folds to its text
       const parts = splitTopArgs(args);
       const body = evalStringExpr(name === 'create_function' ? (parts[parts.length - 1] ?? '') : (parts[0] ?? ''), resolve);
-      if (body !== undefined && body.length >= 8 && /[;(]/.test(body) && /\b(?:eval|assert|system|exec|passthru|shell_exec|base64_decode|gzinflate|gzuncompress|str_rot13|create_function|call_user_func)\s*\(/i.test(body)) {
+      if (
+        body !== undefined &&
+        body.length >= 8 &&
+        /[;(]/.test(body) &&
+        /\b(?:eval|assert|system|exec|passthru|shell_exec|base64_decode|gzinflate|gzuncompress|str_rot13|create_function|call_user_func)\s*\(/i.test(body)
+      ) {
         ev.add('obfuscation', `${name}() runs code spelled from constant pieces`, 9, m.index, m[0].length);
         ctx.layers.push({ text: body, offset: m.index, how: 'code folded from constant pieces', language: 'php' });
       } else ev.add('capability', `${name}() of dynamic code`, name === 'eval' ? 4 : 2.5, m.index, m[0].length);
@@ -211,7 +218,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const args = callArgs(code, m.open);
     // the pattern as PHP sees it: escapes ("/./\x65") and constant variables folded
     const folded = evalStringExpr(splitTopArgs(args)[0] ?? '', resolve);
-    const pat = /^\s*(['"])(.)[^\n]{0,200}?\2([a-zA-Z]*)\1/.exec(args) ?? (folded !== undefined && folded.length >= 2 ? /^()(\W)[\s\S]{0,200}?\2([a-zA-Z]*)$/.exec(folded.trim()) : null);
+    const pat =
+      /^\s*(['"])(.)[^\n]{0,200}?\2([a-zA-Z]*)\1/.exec(args) ?? (folded !== undefined && folded.length >= 2 ? /^()(\W)[\s\S]{0,200}?\2([a-zA-Z]*)$/.exec(folded.trim()) : null);
     if (pat && folded !== undefined && /^(\W)[\s\S]*\1([a-zA-Z]*)$/.test(folded.trim())) pat[3] = /^(\W)[\s\S]*\1([a-zA-Z]*)$/.exec(folded.trim())![2]!;
     const mbE = /^\s*[^,]+,[^,]+,[^,]+,\s*['"][a-z]*e/i.test(args) && /^mb_/i.test(m[0]);
     if ((pat && pat[3]!.includes('e')) || mbE || (!pat && partialModifiersE(splitTopArgs(args)[0] ?? '', resolve))) {
@@ -231,7 +239,22 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const named = splitTopArgs(args);
     const parts = named.map((p) => p.replace(NAMED_ARG, ''));
     const lastIsCallback = /^array_(?:diff_u|udiff|uintersect|intersect_u)/.test(fn);
-    const cbIndex0 = fn === 'array_filter' || fn === 'array_walk' || fn === 'array_walk_recursive' || fn === 'array_reduce' || fn === 'usort' || fn === 'uasort' || fn === 'uksort' || fn === 'iterator_apply' || fn.startsWith('array_diff') || fn.startsWith('array_udiff') || fn.startsWith('array_intersect') ? 1 : fn.endsWith('_callback') ? 1 : 0;
+    const cbIndex0 =
+      fn === 'array_filter' ||
+      fn === 'array_walk' ||
+      fn === 'array_walk_recursive' ||
+      fn === 'array_reduce' ||
+      fn === 'usort' ||
+      fn === 'uasort' ||
+      fn === 'uksort' ||
+      fn === 'iterator_apply' ||
+      fn.startsWith('array_diff') ||
+      fn.startsWith('array_udiff') ||
+      fn.startsWith('array_intersect')
+        ? 1
+        : fn.endsWith('_callback')
+          ? 1
+          : 0;
     const namedCallback = named.findIndex((p) => /^\s*(?:callback|function|func|handler)\s*:(?!:)/i.test(p));
     const cbIndex = namedCallback !== -1 ? namedCallback : lastIsCallback ? parts.length - 1 : cbIndex0;
     const cb = parts[cbIndex] ?? '';
@@ -285,7 +308,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   // variable functions: $f(...), $_GET['f'](...), ${'x'}(...), $a['k'](...)
   const near = nearRequestVars(taint, ctx.size);
   const computed = new Set<string>();
-  for (const [name, rhss] of taint.assignments) if (rhss.some((r) => /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
+  for (const [name, rhss] of taint.assignments)
+    if (rhss.some((r) => /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
   for (const m of variableCalls(ctx)) {
     const callee = m[1]!;
     const base = /^\$\w+/.exec(callee)?.[0] ?? '';
@@ -302,7 +326,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     } else {
       const args = callArgs(code, m.index + m[0].length - 1);
       if (taint.hasSource(args)) ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
-      else if (taint.touchesDirectly(args) && (ctx.size < 4096 || callee.startsWith('${'))) ev.add('flow', 'request-derived value passed to a function chosen at runtime', 5, m.index, m[0].length);
+      else if (taint.touchesDirectly(args) && (ctx.size < 4096 || callee.startsWith('${')))
+        ev.add('flow', 'request-derived value passed to a function chosen at runtime', 5, m.index, m[0].length);
       else if (computed.has(base)) ev.add('obfuscation', 'function name computed by decoding/reversing strings', 7, m.index, m[0].length);
       else if (callee.startsWith('${')) ev.add('obfuscation', 'call through a variable-variable', 4, m.index, m[0].length);
       else if (/^\$GLOBALS\s*\[/.test(callee)) ev.add('obfuscation', 'call through a function table in $GLOBALS', 3, m.index, m[0].length);
@@ -322,7 +347,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     else if (/php:\/\/input|data:(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
     // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just
     // that, except in a stub that does nothing else
-    else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg)) ev.add('capability', 'includes a non-script file (image/text) as PHP code', /\.txt['"]/i.test(arg) && ctx.size >= 256 ? 3 : 6, m.index, m[0].length);
+    else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg))
+      ev.add('capability', 'includes a non-script file (image/text) as PHP code', /\.txt['"]/i.test(arg) && ctx.size >= 256 ? 3 : 6, m.index, m[0].length);
     else if (/\/tmp\/|sys_get_temp_dir|upload_tmp_dir/i.test(arg)) ev.add('capability', 'includes a file from a temp folder', 5, m.index, m[0].length);
   }
 
@@ -330,15 +356,25 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   for (const m of callMatches(ctx, calls, ['file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file', 'copy'], NOT_BEFORE_CALLBACK).slice(0, 2000)) {
     const args = splitTopArgs(callArgs(code, m.open));
     const fn = m.name;
-    const dest = fn === 'move_uploaded_file' || fn === 'copy' ? args[1] ?? '' : args[0] ?? '';
+    const dest = fn === 'move_uploaded_file' || fn === 'copy' ? (args[1] ?? '') : (args[0] ?? '');
     const data = args[1] ?? '';
     if (fn === 'move_uploaded_file' || fn === 'copy') {
-      if (/\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/i.test(dest) || taint.hasSource(dest.replace(/\$_FILES[^,]*/i, ''))) ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
+      if (/\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/i.test(dest) || taint.hasSource(dest.replace(/\$_FILES[^,]*/i, '')))
+        ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
       else if (taint.touchesDirectly(dest)) ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
       else if (fn === 'move_uploaded_file' || /\$_FILES/i.test(args[0] ?? '') || taint.touches(args[0] ?? '')) {
         // the destination built from the client's file name (or folder) without a fixed extension
         const names = clientFileNames(code);
-        if (taint.touches(dest) && (names.some((n) => dest.includes(n)) || [...taint.direct].some((v) => dest.includes(v) && names.includes(v)) || taint.vars.size > 0 && [...taint.assignments].some(([k, rhs]) => dest.includes(k) && rhs.some((r) => names.some((n) => r.includes(n)) || /\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]/i.test(r)))) && !/\.\s*['"]\.(?:jpe?g|png|gif|txt|dat|tmp)['"]\s*$/i.test(dest.trim())) {
+        if (
+          taint.touches(dest) &&
+          (names.some((n) => dest.includes(n)) ||
+            [...taint.direct].some((v) => dest.includes(v) && names.includes(v)) ||
+            (taint.vars.size > 0 &&
+              [...taint.assignments].some(
+                ([k, rhs]) => dest.includes(k) && rhs.some((r) => names.some((n) => r.includes(n)) || /\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]/i.test(r)),
+              ))) &&
+          !/\.\s*['"]\.(?:jpe?g|png|gif|txt|dat|tmp)['"]\s*$/i.test(dest.trim())
+        ) {
           ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
         }
       }
@@ -351,9 +387,13 @@ export function analyzePhp(ctx: AnalyzerContext): void {
 
   // sockets + shell: reverse/bind shell
   // literal gates here and below: each pattern's match contains the literal (short ones with a rare first letter search fastest)
-  if ((ctx.lower.includes('ko') || ctx.lower.includes('ket_')) && /\b(?:fsockopen|pfsockopen|socket_create|stream_socket_client|stream_socket_server|socket_bind)\s*\(/i.test(code)) {
+  if (
+    (ctx.lower.includes('ko') || ctx.lower.includes('ket_')) &&
+    /\b(?:fsockopen|pfsockopen|socket_create|stream_socket_client|stream_socket_server|socket_bind)\s*\(/i.test(code)
+  ) {
     const shell = /['"](?:\/bin\/(?:ba|z|k)?sh|cmd(?:\.exe)?|sh -i|bash -i)\b|['"][^'"\n]{0,80}(?:\/bin\/(?:ba|z|k)?sh -i|\/bin\/(?:ba|z|k)?sh['"])/i.exec(code);
-    if (shell && (cmdCalls.length > 0 || /proc_open|dup2|STDIN/i.test(code))) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
+    if (shell && (cmdCalls.length > 0 || /proc_open|dup2|STDIN/i.test(code)))
+      ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
     const sock = /\b(?:fsockopen|pfsockopen|stream_socket_client|socket_connect)\s*\(([^;]{0,200})/i.exec(code);
     if (sock && taint.touches(sock[1]!)) ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 5, sock.index, 20);
   }
@@ -411,11 +451,18 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   const unser = ctx.lower.includes('unser') ? /\bunserialize\s*\(([^;]{0,200})/i.exec(code) : null;
   if (unser && taint.touches(unser[1]!)) {
     const magic = /function\s+__(?:destruct|wakeup|toString|call)\s*\([^)]*\)\s*\{[^}]{0,400}?\b(?:eval|assert|system|exec|passthru|shell_exec|call_user_func)\s*\(/i.test(code);
-    ev.add('flow', magic ? 'request data unserialized into a class whose magic method runs code (object-injection backdoor)' : 'request data passed to unserialize()', magic ? 11 : 2, unser.index, 20);
+    ev.add(
+      'flow',
+      magic ? 'request data unserialized into a class whose magic method runs code (object-injection backdoor)' : 'request data passed to unserialize()',
+      magic ? 11 : 2,
+      unser.index,
+      20,
+    );
   }
   if (ctx.size < 3000) {
-    const ev2 = /(?<![\w>$:])(?:eval|assert)\s*\(\s*(?:\$\{|\$\w+\s*[\[{(]|\$\w+\s*\))/.exec(ctx.lower);
-    if (ev2 && (hasRequest || /\$\{|['"]\s*\^|\bchr\s*\(|base64_decode|str_rot13|strrev/i.test(code))) ev.add('flow', 'tiny script evaluating a computed value (one-line loader)', 6, ev2.index, ev2[0].length);
+    const ev2 = /(?<![\w>$:])(?:eval|assert)\s*\(\s*(?:\$\{|\$\w+\s*[[{(]|\$\w+\s*\))/.exec(ctx.lower);
+    if (ev2 && (hasRequest || /\$\{|['"]\s*\^|\bchr\s*\(|base64_decode|str_rot13|strrev/i.test(code)))
+      ev.add('flow', 'tiny script evaluating a computed value (one-line loader)', 6, ev2.index, ev2[0].length);
   }
   // the dynamic-call test is the rarer one: run it first, collect the names only then
   const unders = /\$_{1,12}\s*\(|\$\{/.test(code) ? new Set(code.match(/\$_{1,12}(?![\w])/g) ?? []) : new Set<string>();
@@ -430,7 +477,10 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     const xf = /function(?:String)?\s*\(\s*\\?['"](assert|eval|system|exec|passthru|shell_exec|popen|proc_open|create_function|call_user_func)\\?['"]/i.exec(code);
     if (xf) ev.add('flow', `XSLT stylesheet calls PHP ${xf[1]!.toLowerCase()}() through registerPHPFunctions()`, 10, xf.index, xf[0].length);
   }
-  const com = !calls.has('com') || (!includesText(ctx.lower, 'wscript.') && !includesText(ctx.lower, 'shell.')) ? null : /new\s+COM\s*\(\s*['"](?:WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network)['"]/i.exec(code);
+  const com =
+    !calls.has('com') || (!includesText(ctx.lower, 'wscript.') && !includesText(ctx.lower, 'shell.'))
+      ? null
+      : /new\s+COM\s*\(\s*['"](?:WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network)['"]/i.exec(code);
   if (com) ev.add('capability', 'creates a Windows shell COM object', hasRequest ? 8 : 6, com.index, com[0].length);
   remoteCode(ctx, consts);
   hiddenCodeChannels(ctx);
@@ -532,7 +582,7 @@ function partialModifiersE(expr: string, resolve: VarResolver): boolean {
   if (!pieces || pieces.length < 2) return false;
   const vals = pieces.map((p) => evalStringExpr(p, resolve) ?? '\u0000');
   const joined = vals.join('');
-  const m = /^([\/#~!|@%+])[\s\S]*\1([a-zA-Z]*)$/.exec(joined);
+  const m = /^([/#~!|@%+])[\s\S]*\1([a-zA-Z]*)$/.exec(joined);
   return !!m && m[2]!.includes('e') && !vals.at(-1)!.includes('\u0000');
 }
 
@@ -848,7 +898,8 @@ export function fullAssignments(code: string, bare = blankStrings(code, '\'"')):
  * constant value each variable ever held, so `$_="s"."s"."e"."r"; $_="a".$_."t";` yields
  * "assert" for `$_`.
  */
-const CAN_FOLD = /^\s*(?:['"(~@$]|(?:chr|strrev|str_rot13|strtolower|strtoupper|trim|ltrim|rtrim|base64_decode|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|str_i?replace|substr|substr_replace|implode|join)\s*\()/i;
+const CAN_FOLD =
+  /^\s*(?:['"(~@$]|(?:chr|strrev|str_rot13|strtolower|strtoupper|trim|ltrim|rtrim|base64_decode|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|str_i?replace|substr|substr_replace|implode|join)\s*\()/i;
 
 // names that constantStrings() saw assigned a non-constant value, per result map
 const VARYING = new WeakMap<Map<string, string[]>, Set<string>>();
@@ -911,7 +962,13 @@ function builtNames(ctx: AnalyzerContext, xorFound?: number): void {
   if (nott) {
     const lit = nott[1] === '"' ? unescapeDq(nott[2]!) : nott[2]!;
     const v = [...lit].map((c) => String.fromCharCode(~c.charCodeAt(0) & 0xff)).join('');
-    ev.add('obfuscation', DANGEROUS_NAMES.has(v.toLowerCase()) ? `function name "${v.toLowerCase()}" hidden with bitwise NOT` : 'string hidden with bitwise NOT', DANGEROUS_NAMES.has(v.toLowerCase()) ? 9 : 5, nott.index, nott[0].length);
+    ev.add(
+      'obfuscation',
+      DANGEROUS_NAMES.has(v.toLowerCase()) ? `function name "${v.toLowerCase()}" hidden with bitwise NOT` : 'string hidden with bitwise NOT',
+      DANGEROUS_NAMES.has(v.toLowerCase()) ? 9 : 5,
+      nott.index,
+      nott[0].length,
+    );
   }
   const xorAt = xorFound ?? bareCode(ctx).search(/['"]\s*\^\s*['"]/);
   const xor = xorAt === -1 ? null : /(['"])[^'"\n]{2,40}\1\s*\^\s*(['"])[^'"\n]{2,40}\2/.exec(code.slice(Math.max(0, xorAt - 50), xorAt + 50));
@@ -921,7 +978,7 @@ function builtNames(ctx: AnalyzerContext, xorFound?: number): void {
 
 /** Hints typical of interactive shells (file managers, system info). Weak alone; capped. */
 function shellUiHints(ctx: AnalyzerContext): void {
-  const { code, text, ev } = ctx;
+  const { code, ev } = ctx;
   let w = 0;
   let first = -1;
   const hints: Array<[RegExp, number]> = [
@@ -981,7 +1038,22 @@ function literalValue(expr: string): string | undefined {
  * Payloads kept as constant strings and decoded at runtime: evaluate the arguments of code
  * sinks and decoders with constant propagation; decoded code becomes a layer to analyze.
  */
-const DEOBFUSCATE_AT = ['eval', 'assert', 'create_function', 'base64_decode', 'gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'strrev', 'str_replace', 'hex2bin', 'file_put_contents', 'fwrite', 'fputs'];
+const DEOBFUSCATE_AT = [
+  'eval',
+  'assert',
+  'create_function',
+  'base64_decode',
+  'gzinflate',
+  'gzuncompress',
+  'gzdecode',
+  'str_rot13',
+  'strrev',
+  'str_replace',
+  'hex2bin',
+  'file_put_contents',
+  'fwrite',
+  'fputs',
+];
 
 function deobfuscate(ctx: AnalyzerContext, resolve: VarResolver): void {
   let n = 0;
@@ -1083,7 +1155,10 @@ function braceBody(code: string, open: number, max: number): string {
 function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
   const { code, ev } = ctx;
   const urlVars = [...consts].filter(([, vs]) => vs.some((v) => /^(?:https?|ftp):\/\//i.test(v))).map(([n]) => n.replace('$', '\\$'));
-  const fetchRe = new RegExp(`\\b(?:file_get_contents|fopen|file|curl_exec|stream_get_contents|fread)\\s*\\(\\s*[^;]{0,120}?(?:['"](?:https?|ftp):\\/\\/|\\$ch\\b|\\$curl\\b${urlVars.length ? `|(?:${urlVars.join('|')})\\b` : ''})`, 'i');
+  const fetchRe = new RegExp(
+    `\\b(?:file_get_contents|fopen|file|curl_exec|stream_get_contents|fread)\\s*\\(\\s*[^;]{0,120}?(?:['"](?:https?|ftp):\\/\\/|\\$ch\\b|\\$curl\\b${urlVars.length ? `|(?:${urlVars.join('|')})\\b` : ''})`,
+    'i',
+  );
   const inc = code.includes('://') ? /(?<![\w>$])(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):\/\//i.exec(code) : null;
   if (inc) ev.add('flow', 'includes PHP code from a remote URL', 10, inc.index, inc[0].length);
   const calls = callIndex(ctx);
@@ -1230,7 +1305,11 @@ function decodedCallees(ctx: AnalyzerContext): void {
   if (!calls.has('$') || !calls.hasAnyOf(['chr', 'ord', 'hexdec', 'base64_decode', 'str_rot13', 'strrev', 'gzinflate', 'pack'])) return;
   for (const m of matches(/(\$\w{1,40})\s*=\s*([a-z_]\w{0,60})\s*\(\s*['"][^'"\n]{4,400}['"]/gi, code, 200)) {
     const fname = m[2]!;
-    if (DANGEROUS_NAMES.has(fname.toLowerCase()) || /^(?:base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|urldecode|trim|strtolower|strtoupper|sprintf|md5|sha1|__|_e|_x|esc_\w+)$/i.test(fname)) continue;
+    if (
+      DANGEROUS_NAMES.has(fname.toLowerCase()) ||
+      /^(?:base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|urldecode|trim|strtolower|strtoupper|sprintf|md5|sha1|__|_e|_x|esc_\w+)$/i.test(fname)
+    )
+      continue;
     const def = new RegExp(`\\bfunction\\s+&?\\s*${fname}\\s*\\(`, 'i').exec(code);
     if (!def) continue;
     const body = braceBody(code, code.indexOf('{', def.index), 20000);
@@ -1274,7 +1353,14 @@ function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): 
       };
       const resetsOnly = taint.assignments.get(v)?.every((r) => RESET.test(r) || restoreOf(r)) ?? false;
       // PHP fills these itself (CLI arguments, last error, response headers)
-      if (v === '$this' || /^\$(?:_|GLOBALS\b|HTTP_|argv\b|argc\b|php_errormsg\b|http_response_header\b)/.test(v) || taint.vars.has(v) || (taint.assignments.has(v) && !resetsOnly) || params.has(v)) continue;
+      if (
+        v === '$this' ||
+        /^\$(?:_|GLOBALS\b|HTTP_|argv\b|argc\b|php_errormsg\b|http_response_header\b)/.test(v) ||
+        taint.vars.has(v) ||
+        (taint.assignments.has(v) && !resetsOnly) ||
+        params.has(v)
+      )
+        continue;
       let known = verdicts.get(v);
       if (known === undefined) {
         if (++checks > 40) return undefined;
@@ -1309,7 +1395,14 @@ function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): 
         if (first === -1) first = m.index;
       }
     }
-    if (kinds.size >= 2) ev.add('flow', `file operations (${[...kinds].slice(0, 4).join(', ')}) on paths from never-assigned register_globals request variables (file manager)`, kinds.size >= 3 ? 8 : 6, first, 20);
+    if (kinds.size >= 2)
+      ev.add(
+        'flow',
+        `file operations (${[...kinds].slice(0, 4).join(', ')}) on paths from never-assigned register_globals request variables (file manager)`,
+        kinds.size >= 3 ? 8 : 6,
+        first,
+        20,
+      );
   }
 }
 
@@ -1326,7 +1419,10 @@ function taintParameters(ctx: AnalyzerContext, taint: Taint): void {
   const { code } = ctx;
   const defs = new Map<string, string[]>();
   for (const m of matches(/\bfunction\s+&?\s*(\w{1,60})\s*\(([^)]{0,300})\)/g, code, 500)) {
-    const params = m[2]!.split(',').map((p) => /\$\w+/.exec(p)?.[0]).filter((p): p is string => p !== undefined);
+    const params = m[2]!
+      .split(',')
+      .map((p) => /\$\w+/.exec(p)?.[0])
+      .filter((p): p is string => p !== undefined);
     if (params.length > 0) defs.set(m[1]!.toLowerCase(), params);
   }
   if (defs.size === 0) return;
@@ -1355,13 +1451,19 @@ function mailerAndProxy(ctx: AnalyzerContext, taint: Taint): void {
     const a = splitTopArgs(callArgs(code, m.open));
     if (a.length >= 3 && taint.touches(a[0]!) && (taint.touches(a[1]!) || taint.touches(a[2]!))) {
       const loop = /\b(?:foreach|while|for)\s*\(/.test(code);
-      ev.add('flow', loop ? 'sends mail to recipients, subject and body taken from the request in a loop (mass mailer)' : 'sends mail with recipient and content taken from the request', loop ? 6 : 4, m.index, m[0].length);
+      ev.add(
+        'flow',
+        loop ? 'sends mail to recipients, subject and body taken from the request in a loop (mass mailer)' : 'sends mail with recipient and content taken from the request',
+        loop ? 6 : 4,
+        m.index,
+        m[0].length,
+      );
       break;
     }
   }
   if (calls.has('curl_exec') || calls.has('file_get_contents')) {
     const url = /\bcurl_init\s*\(([^;]{1,200})\)|CURLOPT_URL\s*,\s*([^;]{1,200})\)|(?<![\w>$:])file_get_contents\s*\(([^;]{1,200})\)/i.exec(code);
-    const target = url ? url[1] ?? url[2] ?? url[3] ?? '' : '';
+    const target = url ? (url[1] ?? url[2] ?? url[3] ?? '') : '';
     // a file_get_contents() already counted as a request-chosen file path is one behaviour, not two
     const counted = url !== null && url[3] !== undefined && ev.has(fileOpReason('file_get_contents'));
     if (url && !counted && !/php:\/\//i.test(target) && ctx.size < 65536 && (taint.hasSource(target) || taint.touchesDirectly(target))) {
@@ -1405,7 +1507,29 @@ function authBypass(ctx: AnalyzerContext): void {
 }
 
 /** String functions whose result, called straight away, is a function name computed in place. */
-const NAME_MAKERS = ['base64_decode', 'str_rot13', 'strrev', 'hex2bin', 'gzinflate', 'gzuncompress', 'urldecode', 'rawurldecode', 'file_get_contents', 'implode', 'join', 'str_replace', 'substr', 'strtolower', 'strtoupper', 'trim', 'sprintf', 'chr', 'pack', 'convert_uudecode', 'strtr'];
+const NAME_MAKERS = [
+  'base64_decode',
+  'str_rot13',
+  'strrev',
+  'hex2bin',
+  'gzinflate',
+  'gzuncompress',
+  'urldecode',
+  'rawurldecode',
+  'file_get_contents',
+  'implode',
+  'join',
+  'str_replace',
+  'substr',
+  'strtolower',
+  'strtoupper',
+  'trim',
+  'sprintf',
+  'chr',
+  'pack',
+  'convert_uudecode',
+  'strtr',
+];
 
 /**
  * `base64_decode('...')($x)`, `file_get_contents('php'.$q)($_GET[2])`: since PHP 7 a call's

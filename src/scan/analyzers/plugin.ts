@@ -11,7 +11,10 @@ export function analyzePluginXml(ctx: AnalyzerContext): void {
     const start = /<constructor-arg|<property|init-method\s*=\s*["']start|factory-method\s*=\s*["']getRuntime|<list>/i.test(text.slice(pb.index, pb.index + 4000));
     ev.add('plugin', 'Spring bean definition creates a java.lang process when the context loads', start ? 12 : 9, pb.index, pb[0].length);
   }
-  const mi = /<bean\b[^>]{0,300}class\s*=\s*["']org\.springframework\.beans\.factory\.config\.MethodInvokingFactoryBean["'][\s\S]{0,2000}?(?:java\.lang\.Runtime|getRuntime|\bexec\b|ProcessBuilder)/i.exec(text);
+  const mi =
+    /<bean\b[^>]{0,300}class\s*=\s*["']org\.springframework\.beans\.factory\.config\.MethodInvokingFactoryBean["'][\s\S]{0,2000}?(?:java\.lang\.Runtime|getRuntime|\bexec\b|ProcessBuilder)/i.exec(
+      text,
+    );
   if (mi) ev.add('plugin', 'Spring MethodInvokingFactoryBean calls Runtime/exec on load', 12, mi.index, 60);
   const spel = /#\{[^}]{0,300}(?:T\s*\(\s*java\.lang\.Runtime\s*\)|new\s+java\.lang\.ProcessBuilder|getRuntime\s*\(\s*\)\s*\.\s*exec)/i.exec(text);
   if (spel) ev.add('plugin', 'Spring expression in a descriptor runs a process', 12, spel.index, spel[0].length);

@@ -18,7 +18,8 @@ interface ScriptSpec {
 
 const PERL: ScriptSpec = {
   flow: {
-    source: /\bparam\s*\(|\$ENV\s*\{\s*['"]?(?:QUERY_STRING|HTTP_\w+|CONTENT_\w+|REQUEST_URI)|<STDIN>|\bread\s*\(\s*STDIN|\$(?:cgi|q|query|cgi_obj)\s*->\s*(?:param|Vars|url_param)|\$FORM\s*\{|\$in\s*\{|\bReadParse\b/,
+    source:
+      /\bparam\s*\(|\$ENV\s*\{\s*['"]?(?:QUERY_STRING|HTTP_\w+|CONTENT_\w+|REQUEST_URI)|<STDIN>|\bread\s*\(\s*STDIN|\$(?:cgi|q|query|cgi_obj)\s*->\s*(?:param|Vars|url_param)|\$FORM\s*\{|\$in\s*\{|\bReadParse\b/,
     // names without their sigil: shells fill @cmd and read $cmd[1], which is the same array
     assign: /(?:\b(?:my|local|our)\s*\(?\s*)?[$@%](\w{1,40})(?:\s*\{[^}\n]{0,40}\})?(?:\s*\))?\s*\.?=(?![=~])\s*([^;]{1,300})/g,
     varRef: /[$@%]\{?(\w+)/g,
@@ -30,11 +31,13 @@ const PERL: ScriptSpec = {
 
 const PYTHON: ScriptSpec = {
   flow: {
-    source: /\brequest\s*\.\s*(?:args|form|values|data|json|get_json|files|headers|cookies|GET|POST|body|query_params)\b|\bcgi\s*\.\s*FieldStorage\s*\(|\bos\s*\.\s*environ\s*(?:\[\s*|\.get\s*\(\s*)['"](?:QUERY_STRING|HTTP_\w+)|\bsys\s*\.\s*stdin\b|\bself\s*\.\s*(?:path|headers|rfile)\b|\bparse_qs\s*\(/,
+    source:
+      /\brequest\s*\.\s*(?:args|form|values|data|json|get_json|files|headers|cookies|GET|POST|body|query_params)\b|\bcgi\s*\.\s*FieldStorage\s*\(|\bos\s*\.\s*environ\s*(?:\[\s*|\.get\s*\(\s*)['"](?:QUERY_STRING|HTTP_\w+)|\bsys\s*\.\s*stdin\b|\bself\s*\.\s*(?:path|headers|rfile)\b|\bparse_qs\s*\(/,
     assign: /^[ \t]*([A-Za-z_]\w{0,40})(?:\s*,\s*\w{1,40}){0,6}\s*=(?!=)\s*([^\n]{1,300})/gm,
     varRef: /\b([A-Za-z_]\w*)\b/g,
   },
-  sinks: /\b(?:os\s*\.\s*(?:system|popen|exec\w*|spawn\w*)|subprocess\s*\.\s*(?:call|run|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\s*\.\s*getoutput|pty\s*\.\s*spawn|(?<![\w.])eval|(?<![\w.])exec)\s*\(/g,
+  sinks:
+    /\b(?:os\s*\.\s*(?:system|popen|exec\w*|spawn\w*)|subprocess\s*\.\s*(?:call|run|Popen|check_output|check_call|getoutput|getstatusoutput)|commands\s*\.\s*getoutput|pty\s*\.\s*spawn|(?<![\w.])eval|(?<![\w.])exec)\s*\(/g,
   socket: /\bsocket\s*\.\s*socket\s*\(|\bsocket\s*\(\s*(?:socket\.)?AF_INET/,
   shell: /\b(?:os\s*\.\s*dup2|pty\s*\.\s*spawn)\b|["']\/bin\/(?:ba)?sh["']|["']cmd(?:\.exe)?["']/,
 };
@@ -45,7 +48,8 @@ const NODE: ScriptSpec = {
     assign: /(?<![\w$.])(?:const\s+|let\s+|var\s+)?([A-Za-z_$][\w$]{0,40})\s*=(?![=>])\s*([^;\n]{1,300})/g,
     varRef: /\b([A-Za-z_$][\w$]*)\b/g,
   },
-  sinks: /(?<![\w.$])(?:child_process\s*\.\s*|cp\s*\.\s*)?(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(|(?<![\w.$])eval\s*\(|\bnew\s+Function\s*\(|\bvm\s*\.\s*run\w*\s*\(/g,
+  sinks:
+    /(?<![\w.$])(?:child_process\s*\.\s*|cp\s*\.\s*)?(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(|(?<![\w.$])eval\s*\(|\bnew\s+Function\s*\(|\bvm\s*\.\s*run\w*\s*\(/g,
   socket: /\bnet\s*\.\s*(?:connect|createConnection|Socket)\b|new\s+net\s*\.\s*Socket/,
   shell: /["'](?:\/bin\/(?:ba)?sh|cmd(?:\.exe)?)["']/,
 };
@@ -201,6 +205,9 @@ export const analyzeShell = (ctx: AnalyzerContext): void => analyzeScript(ctx, S
 function shellBodySaver(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   if (!/\$\{?CONTENT_LENGTH\b/.test(code)) return;
-  const save = /\bdd\b[^\n]*\$\{?CONTENT_LENGTH\b[^\n]*\bof=\S+|\bdd\b[^\n]*\bof=\S+[^\n]*\$\{?CONTENT_LENGTH\b|\bhead\s+-c\s*"?\$\{?CONTENT_LENGTH\b[^\n|]*>\s*\S+|^\s*cat\s*>\s*\S+/m.exec(code);
+  const save =
+    /\bdd\b[^\n]*\$\{?CONTENT_LENGTH\b[^\n]*\bof=\S+|\bdd\b[^\n]*\bof=\S+[^\n]*\$\{?CONTENT_LENGTH\b|\bhead\s+-c\s*"?\$\{?CONTENT_LENGTH\b[^\n|]*>\s*\S+|^\s*cat\s*>\s*\S+/m.exec(
+      code,
+    );
   if (save) ev.add('capability', 'CGI script saves the request body to a file (uploader)', 6, save.index, save[0].length);
 }

@@ -11,21 +11,64 @@ import { hasAny, type AnalyzerContext } from '../context.js';
 /** Operator-facing operations, read from the whole text (forms and menus are where shells name them). */
 const OPERATIONS: Array<[RegExp, string, number]> = [
   [/\bnet\s+(?:user\s+[^\s"'<>]{1,40}\s+[^\s"'<>/]{1,40}\s*\/add|localgroup\s+administrators\s+[^\s"'<>/]{1,40}\s*\/add)/i, 'adds an OS account', 3],
-  [/\bxp_cmdshell\b[\s\S]{0,2000}?\b(?:sp_configure|sp_addextendedproc|sp_oacreate)\b|\b(?:sp_configure|sp_addextendedproc|sp_oacreate)\b[\s\S]{0,2000}?\bxp_cmdshell\b/i, 'enables or runs SQL Server command execution (xp_cmdshell / OLE automation)', 3],
-  [/\b(?:udf\.dll|lib_mysqludf_sys|sys_eval|sys_exec)\b|\bnullevt\.mof\b|\bServ-?U\b[\s\S]{0,400}?\b(?:SITE\s+EXEC|LocalAdministrator|43958)\b/i, 'privilege escalation through a database UDF, MOF file or Serv-U', 3],
-  [/Terminal\s+Server\\+WinStations\\+RDP-Tcp|\\+RealVNC\\+|\\+Radmin\\+|\\+Winlogon\b[\s\S]{0,200}?DefaultPassword|pcAnywhere/i, 'reads remote-access secrets or ports from the registry', 2],
+  [
+    /\bxp_cmdshell\b[\s\S]{0,2000}?\b(?:sp_configure|sp_addextendedproc|sp_oacreate)\b|\b(?:sp_configure|sp_addextendedproc|sp_oacreate)\b[\s\S]{0,2000}?\bxp_cmdshell\b/i,
+    'enables or runs SQL Server command execution (xp_cmdshell / OLE automation)',
+    3,
+  ],
+  [
+    /\b(?:udf\.dll|lib_mysqludf_sys|sys_eval|sys_exec)\b|\bnullevt\.mof\b|\bServ-?U\b[\s\S]{0,400}?\b(?:SITE\s+EXEC|LocalAdministrator|43958)\b/i,
+    'privilege escalation through a database UDF, MOF file or Serv-U',
+    3,
+  ],
+  [
+    /Terminal\s+Server\\+WinStations\\+RDP-Tcp|\\+RealVNC\\+|\\+Radmin\\+|\\+Winlogon\b[\s\S]{0,200}?DefaultPassword|pcAnywhere/i,
+    'reads remote-access secrets or ports from the registry',
+    2,
+  ],
   [/\bcmd(?:\.exe)?\s+\/c\b|\/bin\/(?:ba)?sh\s+-c\b/i, 'offers a command interpreter', 1.5],
   [/\b(?:whoami|ipconfig\s+\/all|netstat\s+-an|systeminfo|tasklist|query\s+user|uname\s+-a|cat\s+\/etc\/passwd)\b/i, 'reconnaissance commands', 1],
   [/\b(?:21|22)\s*,\s*(?:22|23)\s*,\s*(?:23|25)\s*,\s*(?:25|53|80)\b[^\n]{0,80}\b(?:1433|3306|3389)\b/i, 'scans ports of other hosts', 1.5],
 ];
 
 /** Every table listed, then `SELECT * FROM` + the table name: the whole database copied out. */
-const LIST_TABLES = /\bgetTables\s*\(|\bSHOW\s+TABLES\b|\binformation_schema\s*\.\s*tables\b|\bsysobjects\b[^\n]{0,80}xtype\s*=\s*'U'|\bsys\s*\.\s*tables\b|\b(?:user|all|dba)_(?:tables|tab_comments|objects)\b|\bselect\s+table_name\s+from\b|\bGetOleDbSchemaTable\s*\(|\bGetSchema\s*\(\s*"Tables"|\bOpenSchema\s*\(\s*(?:20|adSchemaTables)\b/i;
+const LIST_TABLES =
+  /\bgetTables\s*\(|\bSHOW\s+TABLES\b|\binformation_schema\s*\.\s*tables\b|\bsysobjects\b[^\n]{0,80}xtype\s*=\s*'U'|\bsys\s*\.\s*tables\b|\b(?:user|all|dba)_(?:tables|tab_comments|objects)\b|\bselect\s+table_name\s+from\b|\bGetOleDbSchemaTable\s*\(|\bGetSchema\s*\(\s*"Tables"|\bOpenSchema\s*\(\s*(?:20|adSchemaTables)\b/i;
 const SELECT_ALL_FROM_VAR = /["']\s*select\s+\*\s+from\s+\[?["']\s*(?:\+|&)|["']\s*select\s+\*\s+from\s+["']\s*\.\s*\$/i;
-const TO_FILE = /\bnew\s+(?:FileOutputStream|FileWriter|StreamWriter|FileStream)\s*\(|\bCreateTextFile\b|\bSaveToFile\b|\bFile\s*\.\s*(?:WriteAll\w*|AppendAll\w*|CreateText)\s*\(|Content-Disposition/i;
+const TO_FILE =
+  /\bnew\s+(?:FileOutputStream|FileWriter|StreamWriter|FileStream)\s*\(|\bCreateTextFile\b|\bSaveToFile\b|\bFile\s*\.\s*(?:WriteAll\w*|AppendAll\w*|CreateText)\s*\(|Content-Disposition/i;
 
 /** Words every operation contains (lower case): without two of them, OPERATIONS cannot add up to a finding. */
-const OPERATION_WORDS = ['net user', 'net localgroup', 'xp_cmdshell', 'udf.dll', 'lib_mysqludf', 'sys_eval', 'sys_exec', 'nullevt', 'serv-u', 'servu', 'winstations', 'realvnc', 'radmin', 'winlogon', 'pcanywhere', 'cmd.exe /c', 'cmd /c', '/bin/sh -c', '/bin/bash -c', 'whoami', 'ipconfig', 'netstat', 'systeminfo', 'tasklist', 'query user', 'uname -a', '/etc/passwd', '3389'];
+const OPERATION_WORDS = [
+  'net user',
+  'net localgroup',
+  'xp_cmdshell',
+  'udf.dll',
+  'lib_mysqludf',
+  'sys_eval',
+  'sys_exec',
+  'nullevt',
+  'serv-u',
+  'servu',
+  'winstations',
+  'realvnc',
+  'radmin',
+  'winlogon',
+  'pcanywhere',
+  'cmd.exe /c',
+  'cmd /c',
+  '/bin/sh -c',
+  '/bin/bash -c',
+  'whoami',
+  'ipconfig',
+  'netstat',
+  'systeminfo',
+  'tasklist',
+  'query user',
+  'uname -a',
+  '/etc/passwd',
+  '3389',
+];
 
 export function analyzeToolTraits(ctx: AnalyzerContext): void {
   operations(ctx);

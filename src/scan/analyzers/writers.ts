@@ -114,12 +114,24 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
     }
   }
   // uploaded file saved under a request-chosen path: Request.Files(0).SaveAs(MapPath(Request("f")))
-  const up = lang !== 'asp' && lang !== 'aspx' ? null : /Request\s*\.\s*Files\s*[\[(][^\n;]{0,40}?[\])]\s*\.\s*SaveAs\s*\(([^\n;]{0,200})/i.exec(code);
+  const up = lang !== 'asp' && lang !== 'aspx' ? null : /Request\s*\.\s*Files\s*[[(][^\n;]{0,40}?[\])]\s*\.\s*SaveAs\s*\(([^\n;]{0,200})/i.exec(code);
   if (up && taint.touches(up[1]!)) ev.add('flow', 'request chooses both the file written and its content (uploader)', 11, up.index, 30);
   // dropper: fetch from the web, save under a server-script name
-  const fetch = lang === 'php' ? (callIndex(ctx).hasAnyOf(['curl_exec', 'file_get_contents']) ? /\b(?:curl_exec|file_get_contents\s*\(\s*['"]https?:)/i.exec(code) : null) : !hasAny(ctx.lower, ['xmlhttp', 'winhttp', 'webclient', 'httpurlconnection', 'openstream', 'curl_exec', 'file_get_contents', 'downloadfile', 'downloadstring']) ? null : /\b(?:Microsoft\.XMLHTTP|MSXML2\.(?:Server)?XMLHTTP|WinHttp\.WinHttpRequest|WebClient|HttpURLConnection|openStream\s*\(|curl_exec|file_get_contents\s*\(\s*['"]https?:|DownloadFile|DownloadString)/i.exec(code);
+  const fetch =
+    lang === 'php'
+      ? callIndex(ctx).hasAnyOf(['curl_exec', 'file_get_contents'])
+        ? /\b(?:curl_exec|file_get_contents\s*\(\s*['"]https?:)/i.exec(code)
+        : null
+      : !hasAny(ctx.lower, ['xmlhttp', 'winhttp', 'webclient', 'httpurlconnection', 'openstream', 'curl_exec', 'file_get_contents', 'downloadfile', 'downloadstring'])
+        ? null
+        : /\b(?:Microsoft\.XMLHTTP|MSXML2\.(?:Server)?XMLHTTP|WinHttp\.WinHttpRequest|WebClient|HttpURLConnection|openStream\s*\(|curl_exec|file_get_contents\s*\(\s*['"]https?:|DownloadFile|DownloadString)/i.exec(
+            code,
+          );
   if (fetch) {
-    const save = /(?:SaveToFile|CreateTextFile|DownloadFile|file_put_contents|fopen|FileOutputStream|WriteAllText|WriteAllBytes|copy)\b[^;\n]{0,200}?["'][^"'\n]{0,120}\.(?:php\d?|phtml|asp|aspx|asa|cer|ashx|jsp|jspx|cfm)["']/i.exec(code);
+    const save =
+      /(?:SaveToFile|CreateTextFile|DownloadFile|file_put_contents|fopen|FileOutputStream|WriteAllText|WriteAllBytes|copy)\b[^;\n]{0,200}?["'][^"'\n]{0,120}\.(?:php\d?|phtml|asp|aspx|asa|cer|ashx|jsp|jspx|cfm)["']/i.exec(
+        code,
+      );
     if (save) ev.add('capability', 'downloads content from the web and saves it as a server script (dropper)', 8, save.index, save[0].length);
   }
   embeddedServerCode(ctx);
@@ -134,7 +146,11 @@ function embeddedServerCode(ctx: AnalyzerContext): void {
   const again = first === -1 ? -1 : code.slice(first + 2).search(/<\?php|<%|<\?=/i);
   if (again === -1) return;
   let n = 0;
-  for (const m of matches(/"((?:[^"\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^"\\\n]|\\.){0,4000})"|'((?:[^'\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^'\\\n]|\\.){0,4000})'/gi, code, 20)) {
+  for (const m of matches(
+    /"((?:[^"\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^"\\\n]|\\.){0,4000})"|'((?:[^'\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^'\\\n]|\\.){0,4000})'/gi,
+    code,
+    20,
+  )) {
     const body = unescapeDq(m[1] ?? m[2] ?? '');
     if (body.length < 12 || !looksLikeCode(body)) continue;
     ctx.layers.push({ text: body, offset: m.index, how: 'server code inside a string literal', language: 'unknown' });

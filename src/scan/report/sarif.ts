@@ -24,8 +24,20 @@ export function toSarif(findings: Finding[], stats: ScanStats, version: string):
             version,
             informationUri: 'https://attack.mitre.org/techniques/T1505/003/',
             rules: [
-              { id: 'webshell/malicious', name: 'WebShellMalicious', shortDescription: { text: 'File behaves like a web shell or backdoor' }, defaultConfiguration: { level: 'error' }, properties: { tags: ['security', 'attack.t1505.003'] } },
-              { id: 'webshell/suspicious', name: 'WebShellSuspicious', shortDescription: { text: 'File shows web-shell traits' }, defaultConfiguration: { level: 'warning' }, properties: { tags: ['security', 'attack.t1505.003'] } },
+              {
+                id: 'webshell/malicious',
+                name: 'WebShellMalicious',
+                shortDescription: { text: 'File behaves like a web shell or backdoor' },
+                defaultConfiguration: { level: 'error' },
+                properties: { tags: ['security', 'attack.t1505.003'] },
+              },
+              {
+                id: 'webshell/suspicious',
+                name: 'WebShellSuspicious',
+                shortDescription: { text: 'File shows web-shell traits' },
+                defaultConfiguration: { level: 'warning' },
+                properties: { tags: ['security', 'attack.t1505.003'] },
+              },
             ],
           },
         },
@@ -35,12 +47,20 @@ export function toSarif(findings: Finding[], stats: ScanStats, version: string):
           return {
             ruleId: f.verdict === 'malicious' ? 'webshell/malicious' : 'webshell/suspicious',
             level: f.verdict === 'malicious' ? 'error' : 'warning',
-            message: { text: `${f.path}: ${f.verdict} (score ${f.score}, ${f.language}${f.family ? `, ${f.family}` : ''}): ${f.evidence.slice(0, 3).map((e) => e.reason).join('; ')}` },
+            message: {
+              text: `${f.path}: ${f.verdict} (score ${f.score}, ${f.language}${f.family ? `, ${f.family}` : ''}): ${f.evidence
+                .slice(0, 3)
+                .map((e) => e.reason)
+                .join('; ')}`,
+            },
             locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(f.path) }, ...(region && !f.path.includes('!/') ? { region } : {}) } }],
             relatedLocations: f.evidence.map((e, i) => ({
               id: i + 1,
               message: { text: `+${e.weight} ${e.reason}${e.layer ? ` (decoded layer ${e.layer})` : ''}` },
-              physicalLocation: { artifactLocation: { uri: uriOf(f.path) }, ...(e.line !== undefined && !e.layer && !f.path.includes('!/') ? { region: { startLine: e.line } } : {}) },
+              physicalLocation: {
+                artifactLocation: { uri: uriOf(f.path) },
+                ...(e.line !== undefined && !e.layer && !f.path.includes('!/') ? { region: { startLine: e.line } } : {}),
+              },
             })),
             partialFingerprints: { sha256: f.sha256 },
             properties: { score: f.score, language: f.language, family: f.family, entry: f.path.includes('!/') ? f.path : undefined },

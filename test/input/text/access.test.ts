@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accessDecoder } from '../../../src/input/text/access.js';
 import { ACCESS } from './fixtures.js';
-import { decode, expecter, line, lines, pick } from './run-decoder.js';
+import { decode, expecter, line } from './run-decoder.js';
 
 /** Fixed clock and zone so year inference and local times are deterministic. */
 const OPTS = { now: Date.UTC(2024, 5, 1), timezone: 'UTC' };
@@ -12,12 +12,64 @@ test('decodes ACCESS', () => {
   const r = decode(accessDecoder, ACCESS, 'sample.log', OPTS);
   assert.deepStrictEqual(r.problems, []);
   assert.deepStrictEqual(r.events, [
-    ev({"c-ip":"203.0.113.9","cs-method":"GET","cs-version":"HTTP/1.1","cs-uri-stem":"/shell.php","cs-uri-query":"cmd=whoami","sc-status":200,"sc-bytes":512,"cs-user-agent":"curl/8.4.0"}, {category: 'webserver'}, 1, line(ACCESS, 1), 1704881472000),
-    ev({"cs-host":"www.example.com","s-port":443,"c-ip":"2001:db8::1","cs-username":"bob","cs-method":"POST","cs-version":"HTTP/1.1","cs-uri-stem":"/upload.jsp","sc-status":201,"cs-referer":"https://www.example.com/form","cs-user-agent":"Mozilla/5.0 (X11; Linux x86_64)"}, {category: 'webserver'}, 2, line(ACCESS, 2), 1704880800000),
-    ev({"c-ip":"198.51.100.4","cs-method":"GET","cs-version":"HTTP/1.0","cs-uri-stem":"/a\"b","cs-uri-query":"q=\"x\"","sc-status":404,"sc-bytes":209}, {category: 'webserver'}, 3, line(ACCESS, 3), 1704899474000),
-    ev({"c-ip":"192.0.2.1","cs-request":"\u0016\u0003\u0001\u0000¥\u0001","sc-status":400,"sc-bytes":226}, {category: 'webserver'}, 4, line(ACCESS, 4), 1704881475000),
-    ev({"c-ip":"192.0.2.2","sc-status":408}, {category: 'webserver'}, 5, line(ACCESS, 5), 1704881476000),
-    ev({"c-ip":"10.1.1.1","cs-method":"GET","cs-version":"HTTP/1.1","cs-uri-stem":"/reGeorg/tunnel.jsp","cs-uri-query":"cmd=connect&target=10.0.0.1&port=22","sc-status":200,"sc-bytes":0}, {category: 'webserver'}, 6, line(ACCESS, 6), 1704881477000),
+    ev(
+      {
+        'c-ip': '203.0.113.9',
+        'cs-method': 'GET',
+        'cs-version': 'HTTP/1.1',
+        'cs-uri-stem': '/shell.php',
+        'cs-uri-query': 'cmd=whoami',
+        'sc-status': 200,
+        'sc-bytes': 512,
+        'cs-user-agent': 'curl/8.4.0',
+      },
+      { category: 'webserver' },
+      1,
+      line(ACCESS, 1),
+      1704881472000,
+    ),
+    ev(
+      {
+        'cs-host': 'www.example.com',
+        's-port': 443,
+        'c-ip': '2001:db8::1',
+        'cs-username': 'bob',
+        'cs-method': 'POST',
+        'cs-version': 'HTTP/1.1',
+        'cs-uri-stem': '/upload.jsp',
+        'sc-status': 201,
+        'cs-referer': 'https://www.example.com/form',
+        'cs-user-agent': 'Mozilla/5.0 (X11; Linux x86_64)',
+      },
+      { category: 'webserver' },
+      2,
+      line(ACCESS, 2),
+      1704880800000,
+    ),
+    ev(
+      { 'c-ip': '198.51.100.4', 'cs-method': 'GET', 'cs-version': 'HTTP/1.0', 'cs-uri-stem': '/a"b', 'cs-uri-query': 'q="x"', 'sc-status': 404, 'sc-bytes': 209 },
+      { category: 'webserver' },
+      3,
+      line(ACCESS, 3),
+      1704899474000,
+    ),
+    ev({ 'c-ip': '192.0.2.1', 'cs-request': '\u0016\u0003\u0001\u0000¥\u0001', 'sc-status': 400, 'sc-bytes': 226 }, { category: 'webserver' }, 4, line(ACCESS, 4), 1704881475000),
+    ev({ 'c-ip': '192.0.2.2', 'sc-status': 408 }, { category: 'webserver' }, 5, line(ACCESS, 5), 1704881476000),
+    ev(
+      {
+        'c-ip': '10.1.1.1',
+        'cs-method': 'GET',
+        'cs-version': 'HTTP/1.1',
+        'cs-uri-stem': '/reGeorg/tunnel.jsp',
+        'cs-uri-query': 'cmd=connect&target=10.0.0.1&port=22',
+        'sc-status': 200,
+        'sc-bytes': 0,
+      },
+      { category: 'webserver' },
+      6,
+      line(ACCESS, 6),
+      1704881477000,
+    ),
   ]);
 });
 
@@ -31,7 +83,10 @@ test('access log: malformed lines are problems with file:line and skipped', () =
     '203.0.113.9 - - [10/Jan/2024:10:11:12 +0000 "GET / HTTP/1.1" 200 1',
   ].join('\n');
   const r = decode(accessDecoder, text, 'access.log');
-  assert.deepStrictEqual(r.events.map((e) => [e.origin.record, e.fields['sc-status'], e.fields['sc-bytes']]), [[2, 200, undefined]]);
+  assert.deepStrictEqual(
+    r.events.map((e) => [e.origin.record, e.fields['sc-status'], e.fields['sc-bytes']]),
+    [[2, 200, undefined]],
+  );
   assert.deepStrictEqual(
     r.problems.map((p) => [p.line, p.message.replace(/;.*/, '')]),
     [
@@ -66,6 +121,12 @@ test('access log: remembered stamps, hours and zones never leak into the next li
   ];
   const text = stamps.map(([s]) => `192.0.2.1 - - [${s}] "GET / HTTP/1.1" 200 1`).join('\n');
   const r = decode(accessDecoder, text, 'access.log');
-  assert.deepStrictEqual(r.events.map((e) => e.timestamp), stamps.filter(([, t]) => !Number.isNaN(t)).map(([, t]) => t));
-  assert.deepStrictEqual(r.problems.map((p) => p.line), [7]);
+  assert.deepStrictEqual(
+    r.events.map((e) => e.timestamp),
+    stamps.filter(([, t]) => !Number.isNaN(t)).map(([, t]) => t),
+  );
+  assert.deepStrictEqual(
+    r.problems.map((p) => p.line),
+    [7],
+  );
 });

@@ -38,7 +38,11 @@ const TYPES = ['PATH', 'EXECVE', 'SYSCALL', 'CWD', 'SOME_OTHER'];
 function decodeAll(lines: string[]): Event[] {
   const events: Event[] = [];
   const state = auditdDecoder.open({ file: 'a.log', problems: { report: () => undefined } });
-  lines.forEach((l, i) => state.line(l, i + 1, (e) => events.push(e)));
+  lines.forEach((l, i) => {
+    state.line(l, i + 1, (e) => {
+      events.push(e);
+    });
+  });
   state.end((e) => events.push(e));
   return events;
 }
@@ -60,7 +64,7 @@ test('auditd: a record decodes the same whatever layouts its type had before', (
     assert.equal(warm.length, cold.length, type);
     for (let i = 0; i < warm.length; i++) {
       assert.deepStrictEqual(warm[i], cold[i], `${type} ${records[i]}`);
-      assert.deepStrictEqual(Object.keys(warm[i].fields), Object.keys(cold[i].fields), `${type} ${records[i]}`);
+      assert.deepStrictEqual(Object.keys(warm[i]!.fields), Object.keys(cold[i]!.fields), `${type} ${records[i]}`);
     }
   }
 });

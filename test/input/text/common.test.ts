@@ -31,7 +31,10 @@ test('civilMs agrees with Date.UTC and rejects impossible dates', () => {
 });
 
 test('month abbreviations', () => {
-  assert.deepStrictEqual(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'jan', 'Ja', 'Foo'].map(monthIndex), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -1, -1, -1]);
+  assert.deepStrictEqual(
+    ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec', 'jan', 'Ja', 'Foo'].map(monthIndex),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -1, -1, -1],
+  );
 });
 
 test('zones: fixed offsets, IANA names across DST, bad names reported once and UTC used', () => {

@@ -7,8 +7,8 @@ import { prng } from '../../helpers/prng.js';
 /** What buildFields must equal: the keys added (repeats collected) and then assigned, one by one. */
 function reference(keys: string[], vals: FieldValue[], sets: number): Fields {
   const f: Fields = {};
-  for (let i = 0; i < sets; i++) addField(f, keys[i], vals[i] as string);
-  for (let i = sets; i < keys.length; i++) f[keys[i]] = vals[i];
+  for (let i = 0; i < sets; i++) addField(f, keys[i]!, vals[i] as string);
+  for (let i = sets; i < keys.length; i++) f[keys[i]!] = vals[i]!;
   return f;
 }
 
@@ -43,7 +43,11 @@ test('buildFields: repeated keys become arrays in order, assigned keys replace i
 
 test('buildFields: names that are not plain, or that objects inherit, give what key-by-key stores give', () => {
   for (const odd of ['__proto__', 'toString', 'constructor', 'hasOwnProperty', 'a b', '0', '12', 'x"y', '', 'é', 'old-auid']) {
-    for (const keys of [['a', odd, 'b'], [odd, odd, 'c'], ['d', odd]]) {
+    for (const keys of [
+      ['a', odd, 'b'],
+      [odd, odd, 'c'],
+      ['d', odd],
+    ]) {
       const vals = keys.map((_, i) => `v${i}`);
       for (const sets of [keys.length, 1, 0]) same(buildFields(keys, vals, keys.length, sets, hashOf(keys)), reference(keys, vals, sets));
     }
@@ -55,7 +59,7 @@ test('buildFields: random key sequences match the key-by-key result, also when h
   const names = ['a', 'b', 'c', 'name', 'type', 'a0', 'a1', 'SYSCALL', 'x-y', 'toString', '1'];
   for (let i = 0; i < 3000; i++) {
     const n = Math.floor(rnd() * 12);
-    const keys = Array.from({ length: n }, () => names[Math.floor(rnd() * names.length)]);
+    const keys = Array.from({ length: n }, () => names[Math.floor(rnd() * names.length)]!);
     const sets = Math.floor(rnd() * (n + 1));
     // Added values are strings (scanned text); assigned ones may be lists.
     const vals: FieldValue[] = keys.map((_, j) => (j >= sets && rnd() < 0.3 ? [`l${j}`] : `v${j}`));

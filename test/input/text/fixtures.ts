@@ -51,7 +51,7 @@ export const AUDITD_ENRICHED = [
 ].join('\n');
 
 export const SYSLOG = [
-  '<34>Jan  5 22:14:15 mymachine su[230]: \'su root\' failed for lonvick on /dev/pts/8',
+  "<34>Jan  5 22:14:15 mymachine su[230]: 'su root' failed for lonvick on /dev/pts/8",
   'Jan 10 10:11:12 web01 sshd[4242]: Accepted publickey for deploy from 198.51.100.7 port 50000 ssh2',
   '<165>1 2024-01-10T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"] \ufeffAn application event log entry...',
   '<13>1 2024-01-10T10:11:12+01:00 web01 - - - - plain message',
@@ -77,8 +77,8 @@ export const TEAMCITY_ACTIVITIES = [
 ].join('\n');
 
 export const TEAMCITY_REST = [
-  '[2024-03-04 20:18:40,000]  DEBUG - s.buildServer.server.rest.APIController - REST API request received: POST \'/app/rest/users/id:1/tokens/RPC2\', from client 198.51.100.7:50123, authenticated as \'admin\' (id=1)',
-  '[2024-03-04 20:18:40,050]  DEBUG - s.buildServer.server.rest.APIController - REST API request processing finished in 50 ms, status code: 200, request: POST \'/app/rest/users/id:1/tokens/RPC2\', from client 198.51.100.7:50123',
+  "[2024-03-04 20:18:40,000]  DEBUG - s.buildServer.server.rest.APIController - REST API request received: POST '/app/rest/users/id:1/tokens/RPC2', from client 198.51.100.7:50123, authenticated as 'admin' (id=1)",
+  "[2024-03-04 20:18:40,050]  DEBUG - s.buildServer.server.rest.APIController - REST API request processing finished in 50 ms, status code: 200, request: POST '/app/rest/users/id:1/tokens/RPC2', from client 198.51.100.7:50123",
 ].join('\n');
 
 export const TEAMCITY_SERVER = [
@@ -119,9 +119,9 @@ export const ZEEK_CONN_JSON = [
 export const MSSQL = [
   '2024-01-10 10:11:12.34 Server      Microsoft SQL Server 2019 (RTM) - 15.0.2000.5 (X64)',
   '\tSep 24 2019 13:48:23',
-  '2024-01-10 10:11:12.40 spid55      Configuration option \'show advanced options\' changed from 0 to 1. Run the RECONFIGURE statement to install.',
-  '2024-01-10 10:11:13.50 spid55      Configuration option \'xp_cmdshell\' changed from 0 to 1. Run the RECONFIGURE statement to install.',
-  '2024-01-10 10:11:14.00 Logon       Login failed for user \'sa\'. Reason: Password did not match that for the login provided. [CLIENT: 198.51.100.7]',
+  "2024-01-10 10:11:12.40 spid55      Configuration option 'show advanced options' changed from 0 to 1. Run the RECONFIGURE statement to install.",
+  "2024-01-10 10:11:13.50 spid55      Configuration option 'xp_cmdshell' changed from 0 to 1. Run the RECONFIGURE statement to install.",
+  "2024-01-10 10:11:14.00 Logon       Login failed for user 'sa'. Reason: Password did not match that for the login provided. [CLIENT: 198.51.100.7]",
 ].join('\n');
 
 export const MODSEC_NATIVE = [

@@ -26,7 +26,7 @@ import { prng } from '../../helpers/prng.js';
 
 const ITERATIONS = Number(process.env.WARDEN_FUZZ_ITERATIONS ?? 3000);
 
-const NASTY = ['\u0000', '"', '\\', '\\x', '[', ']', '\'', '=', ' ', '\t', '\u001d', '\ufffd', '\ud800', '😀', '%', '{', '}', ':', '-', '#', '<', '>', '\r'];
+const NASTY = ['\u0000', '"', '\\', '\\x', '[', ']', "'", '=', ' ', '\t', '\u001d', '\ufffd', '\ud800', '😀', '%', '{', '}', ':', '-', '#', '<', '>', '\r'];
 
 function mutate(lines: string[], rnd: () => number): string[] {
   const out = lines.slice();
@@ -34,7 +34,7 @@ function mutate(lines: string[], rnd: () => number): string[] {
   const pick = (): number => Math.floor(rnd() * out.length);
   for (let k = 0; k < ops && out.length > 0; k++) {
     const i = pick();
-    const l = out[i];
+    const l = out[i]!;
     const pos = Math.floor(rnd() * (l.length + 1));
     switch (Math.floor(rnd() * 9)) {
       case 0:
@@ -57,7 +57,7 @@ function mutate(lines: string[], rnd: () => number): string[] {
         break;
       case 5: {
         const j = pick();
-        [out[i], out[j]] = [out[j], out[i]];
+        [out[i], out[j]] = [out[j]!, out[i]!];
         break;
       }
       case 6:
@@ -80,7 +80,9 @@ function check(decoder: LineDecoder, lines: string[], file: string): { events: n
   const emit = (e: Event): void => {
     events.push(e);
   };
-  lines.forEach((l, i) => state.line(l, i + 1, emit));
+  lines.forEach((l, i) => {
+    state.line(l, i + 1, emit);
+  });
   state.end(emit);
   for (const e of events) {
     assert.equal(e.origin.file, file);
@@ -135,7 +137,7 @@ for (const [decoder, texts] of CASES) {
     state.line(MEGA, 1, () => assert.fail('garbage must not become an event'));
     state.end(() => assert.fail('garbage must not become an event'));
     assert.ok(problems.length >= 1);
-    assert.equal(problems[0].line, 1);
+    assert.equal(problems[0]!.line, 1);
   });
 }
 
@@ -147,7 +149,11 @@ test('fuzz: hostile repetitive lines stay linear-time in every decoder', () => {
       const base = text.split('\n');
       for (const pat of patterns) {
         const tail = pat.repeat(Math.ceil(100_000 / pat.length));
-        check(decoder, base.map((l) => l + tail), 'hostile.log');
+        check(
+          decoder,
+          base.map((l) => l + tail),
+          'hostile.log',
+        );
       }
     }
   }

@@ -22,7 +22,13 @@ class Model {
 
 test('ProcessTable: remembers, updates and forgets exactly like the Map it replaces', () => {
   const rnd = prng(4242);
-  for (const [max, range] of [[50, 80], [50, 400], [7, 20], [1000, 3000], [65536, 70000]] as const) {
+  for (const [max, range] of [
+    [50, 80],
+    [50, 400],
+    [7, 20],
+    [1000, 3000],
+    [65536, 70000],
+  ] as const) {
     const table = new ProcessTable(max);
     const model = new Model(max);
     const pidAt = (): number => (rnd() < 0.02 ? 4_000_000_000 + Math.floor(rnd() * 3) : Math.floor(rnd() * range));

@@ -17,19 +17,24 @@ export function decode(decoder: LineDecoder, text: string, file = 'sample.log', 
   const state = decoder.open({ file, problems, ...extra });
   const lines = text.split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  lines.forEach((l, i) => state.line(l, i + 1, emit));
+  lines.forEach((l, i) => {
+    state.line(l, i + 1, emit);
+  });
   state.end(emit);
   return { events, problems: problems.problems };
 }
 
 /** Line `n` (1-based) of a fixture. */
 export function line(text: string, n: number): string {
-  return text.split('\n')[n - 1];
+  return text.split('\n')[n - 1]!;
 }
 
 /** Lines `from`..`to` (1-based, inclusive) of a fixture, joined as a multi-line record's raw text. */
 export function lines(text: string, from: number, to: number): string {
-  return text.split('\n').slice(from - 1, to).join('\n');
+  return text
+    .split('\n')
+    .slice(from - 1, to)
+    .join('\n');
 }
 
 /** The given lines (1-based) of a fixture, joined (records of an interleaved group). */

@@ -6,7 +6,10 @@ import * as fx from './fixtures.js';
 
 /** The format auto-detection picks for a fixture: highest sniff, ties to the earlier decoder. */
 function detect(text: string): string | undefined {
-  const lines = text.split('\n').filter((l) => l.trim() !== '').slice(0, 20);
+  const lines = text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(0, 20);
   let best: LineDecoder | undefined;
   let score = 0;
   for (const d of decoders) {
@@ -50,9 +53,12 @@ for (const [name, format] of EXPECTED) {
   });
 }
 
-test('text decoders never claim each other\'s fixtures above the right one', () => {
+test("text decoders never claim each other's fixtures above the right one", () => {
   for (const [name, format] of EXPECTED) {
-    const lines = fx[name].split('\n').filter((l) => l.trim() !== '').slice(0, 20);
+    const lines = fx[name]
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(0, 20);
     for (const d of decoders) {
       if (d.kind !== 'line' || d.format === format || d.format === 'json') continue;
       assert.equal(d.sniff(lines), 0, `${d.format} claims ${name}`);

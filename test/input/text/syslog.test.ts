@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { syslogDecoder } from '../../../src/input/text/syslog.js';
 import { SYSLOG, ESXI } from './fixtures.js';
-import { decode, expecter, line, lines, pick } from './run-decoder.js';
+import { decode, expecter, line } from './run-decoder.js';
 
 /** Fixed clock and zone so year inference and local times are deterministic. */
 const OPTS = { now: Date.UTC(2024, 5, 1), timezone: 'UTC' };
@@ -12,11 +12,50 @@ test('decodes SYSLOG', () => {
   const r = decode(syslogDecoder, SYSLOG, 'sample.log', OPTS);
   assert.deepStrictEqual(r.problems, []);
   assert.deepStrictEqual(r.events, [
-    ev({"Facility":4,"Severity":2,"Application":"su","ProcessId":230,"Host":"mymachine","Message":"'su root' failed for lonvick on /dev/pts/8"}, {product: 'linux',service: 'syslog'}, 1, line(SYSLOG, 1), 1704492855000, "mymachine"),
-    ev({"Application":"sshd","ProcessId":4242,"Host":"web01","Message":"Accepted publickey for deploy from 198.51.100.7 port 50000 ssh2"}, {product: 'linux',service: 'syslog'}, 2, line(SYSLOG, 2), 1704881472000, "web01"),
-    ev({"Facility":20,"Severity":5,"Application":"evntslog","Host":"mymachine.example.com","MessageId":"ID47","StructuredData":"[exampleSDID@32473 iut=\"3\" eventSource=\"Application\" eventID=\"1011\"]","exampleSDID@32473.iut":"3","exampleSDID@32473.eventSource":"Application","exampleSDID@32473.eventID":"1011","Message":"An application event log entry..."}, {product: 'linux',service: 'syslog'}, 3, line(SYSLOG, 3), 1704924855003, "mymachine.example.com"),
-    ev({"Facility":1,"Severity":5,"Host":"web01","Message":"plain message"}, {product: 'linux',service: 'syslog'}, 4, line(SYSLOG, 4), 1704877872000, "web01"),
-    ev({"Application":"CRON","ProcessId":1234,"Host":"web01","Message":"(root) CMD (run-parts /etc/cron.hourly)"}, {product: 'linux',service: 'syslog'}, 5, line(SYSLOG, 5), 1704881472345, "web01"),
+    ev(
+      { Facility: 4, Severity: 2, Application: 'su', ProcessId: 230, Host: 'mymachine', Message: "'su root' failed for lonvick on /dev/pts/8" },
+      { product: 'linux', service: 'syslog' },
+      1,
+      line(SYSLOG, 1),
+      1704492855000,
+      'mymachine',
+    ),
+    ev(
+      { Application: 'sshd', ProcessId: 4242, Host: 'web01', Message: 'Accepted publickey for deploy from 198.51.100.7 port 50000 ssh2' },
+      { product: 'linux', service: 'syslog' },
+      2,
+      line(SYSLOG, 2),
+      1704881472000,
+      'web01',
+    ),
+    ev(
+      {
+        Facility: 20,
+        Severity: 5,
+        Application: 'evntslog',
+        Host: 'mymachine.example.com',
+        MessageId: 'ID47',
+        StructuredData: '[exampleSDID@32473 iut="3" eventSource="Application" eventID="1011"]',
+        'exampleSDID@32473.iut': '3',
+        'exampleSDID@32473.eventSource': 'Application',
+        'exampleSDID@32473.eventID': '1011',
+        Message: 'An application event log entry...',
+      },
+      { product: 'linux', service: 'syslog' },
+      3,
+      line(SYSLOG, 3),
+      1704924855003,
+      'mymachine.example.com',
+    ),
+    ev({ Facility: 1, Severity: 5, Host: 'web01', Message: 'plain message' }, { product: 'linux', service: 'syslog' }, 4, line(SYSLOG, 4), 1704877872000, 'web01'),
+    ev(
+      { Application: 'CRON', ProcessId: 1234, Host: 'web01', Message: '(root) CMD (run-parts /etc/cron.hourly)' },
+      { product: 'linux', service: 'syslog' },
+      5,
+      line(SYSLOG, 5),
+      1704881472345,
+      'web01',
+    ),
   ]);
 });
 
@@ -24,14 +63,103 @@ test('decodes ESXI', () => {
   const r = decode(syslogDecoder, ESXI, 'sample.log', OPTS);
   assert.deepStrictEqual(r.problems, []);
   assert.deepStrictEqual(r.events, [
-    ev({"Application":"shell","ProcessId":12345,"Level":"info","User":"root","CommandLine":"esxcli software vib install -v /tmp/x.vib --no-sig-check","Message":"esxcli software vib install -v /tmp/x.vib --no-sig-check"}, {product: 'esxi',service: 'shell'}, 1, line(ESXI, 1), 1704881472345),
-    ev({"Application":"shell","ProcessId":1234,"User":"root","CommandLine":"esxcli software acceptance set --level=CommunitySupported","Message":"esxcli software acceptance set --level=CommunitySupported"}, {product: 'esxi',service: 'shell'}, 2, line(ESXI, 2), 1547115072000),
-    ev({"Application":"Hostd","ProcessId":2099970,"Level":"info","Component":"Vimsvc.TaskManager","OperationId":"esxcli-57-2a3b","User":"root","Message":"Task Created : haTask-ha-host-vim.host.ImageConfigManager.installDate-123"}, {product: 'esxi',service: 'hostd'}, 3, line(ESXI, 3), 1704881473001),
-    ev({"Application":"hostd","ProcessId":12345,"Level":"info","Component":"Vimsvc.ha-eventmgr","Message":"Event 123 : User root@198.51.100.7 logged in as python-requests"}, {product: 'esxi',service: 'hostd'}, 4, line(ESXI, 4), 1547115074100),
-    ev({"Application":"esxupdate","ProcessId":2099978,"Logger":"esxupdate","Level":"info","Message":"Attempting to install an image profile with validation disabled."}, {product: 'esxi',service: 'esxupdate'}, 5, line(ESXI, 5), 1704881475000),
-    ev({"Application":"vobd","ProcessId":2097654,"Level":"info","EventType":"esx.audit.esximage.install.novalidation","Message":"[UserLevelCorrelator] 1234567us: [esx.audit.esximage.install.novalidation] Attempting to install an image profile with validation disabled."}, {product: 'esxi',service: 'vobd'}, 6, line(ESXI, 6), 1704881476500),
-    ev({"Application":"vobd","EventType":"vob.user.esximage.install.novalidation","Message":"[UserLevelCorrelator] 123us: [vob.user.esximage.install.novalidation] Signature verification was bypassed"}, {product: 'esxi',service: 'vobd'}, 7, line(ESXI, 7), 1547115077000),
-    ev({"Facility":20,"Severity":6,"Application":"shell","ProcessId":1234,"Host":"esxi01.lab","User":"admin","CommandLine":"/bin/sh /tmp/backdoor.sh","Message":"/bin/sh /tmp/backdoor.sh"}, {product: 'esxi',service: 'shell'}, 8, line(ESXI, 8), 1704881478000, "esxi01.lab"),
+    ev(
+      {
+        Application: 'shell',
+        ProcessId: 12345,
+        Level: 'info',
+        User: 'root',
+        CommandLine: 'esxcli software vib install -v /tmp/x.vib --no-sig-check',
+        Message: 'esxcli software vib install -v /tmp/x.vib --no-sig-check',
+      },
+      { product: 'esxi', service: 'shell' },
+      1,
+      line(ESXI, 1),
+      1704881472345,
+    ),
+    ev(
+      {
+        Application: 'shell',
+        ProcessId: 1234,
+        User: 'root',
+        CommandLine: 'esxcli software acceptance set --level=CommunitySupported',
+        Message: 'esxcli software acceptance set --level=CommunitySupported',
+      },
+      { product: 'esxi', service: 'shell' },
+      2,
+      line(ESXI, 2),
+      1547115072000,
+    ),
+    ev(
+      {
+        Application: 'Hostd',
+        ProcessId: 2099970,
+        Level: 'info',
+        Component: 'Vimsvc.TaskManager',
+        OperationId: 'esxcli-57-2a3b',
+        User: 'root',
+        Message: 'Task Created : haTask-ha-host-vim.host.ImageConfigManager.installDate-123',
+      },
+      { product: 'esxi', service: 'hostd' },
+      3,
+      line(ESXI, 3),
+      1704881473001,
+    ),
+    ev(
+      { Application: 'hostd', ProcessId: 12345, Level: 'info', Component: 'Vimsvc.ha-eventmgr', Message: 'Event 123 : User root@198.51.100.7 logged in as python-requests' },
+      { product: 'esxi', service: 'hostd' },
+      4,
+      line(ESXI, 4),
+      1547115074100,
+    ),
+    ev(
+      { Application: 'esxupdate', ProcessId: 2099978, Logger: 'esxupdate', Level: 'info', Message: 'Attempting to install an image profile with validation disabled.' },
+      { product: 'esxi', service: 'esxupdate' },
+      5,
+      line(ESXI, 5),
+      1704881475000,
+    ),
+    ev(
+      {
+        Application: 'vobd',
+        ProcessId: 2097654,
+        Level: 'info',
+        EventType: 'esx.audit.esximage.install.novalidation',
+        Message: '[UserLevelCorrelator] 1234567us: [esx.audit.esximage.install.novalidation] Attempting to install an image profile with validation disabled.',
+      },
+      { product: 'esxi', service: 'vobd' },
+      6,
+      line(ESXI, 6),
+      1704881476500,
+    ),
+    ev(
+      {
+        Application: 'vobd',
+        EventType: 'vob.user.esximage.install.novalidation',
+        Message: '[UserLevelCorrelator] 123us: [vob.user.esximage.install.novalidation] Signature verification was bypassed',
+      },
+      { product: 'esxi', service: 'vobd' },
+      7,
+      line(ESXI, 7),
+      1547115077000,
+    ),
+    ev(
+      {
+        Facility: 20,
+        Severity: 6,
+        Application: 'shell',
+        ProcessId: 1234,
+        Host: 'esxi01.lab',
+        User: 'admin',
+        CommandLine: '/bin/sh /tmp/backdoor.sh',
+        Message: '/bin/sh /tmp/backdoor.sh',
+      },
+      { product: 'esxi', service: 'shell' },
+      8,
+      line(ESXI, 8),
+      1704881478000,
+      'esxi01.lab',
+    ),
   ]);
 });
 
@@ -42,7 +170,10 @@ test('syslog: BSD stamps use --timezone and the year of "now"; unknown lines are
     r.events.map((e) => e.timestamp),
     [Date.UTC(2023, 11, 31, 21), Date.UTC(2023, 11, 31, 23)],
   );
-  assert.deepStrictEqual(r.problems.map((p) => [p.file, p.line, p.message.replace(/;.*/, '')]), [['messages', 3, 'not a syslog line']]);
+  assert.deepStrictEqual(
+    r.problems.map((p) => [p.file, p.line, p.message.replace(/;.*/, '')]),
+    [['messages', 3, 'not a syslog line']],
+  );
 });
 
 test('syslog sniff: syslog and ESXi lines, not other timestamped formats', () => {

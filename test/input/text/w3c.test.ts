@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { w3cDecoder } from '../../../src/input/text/w3c.js';
 import { W3C } from './fixtures.js';
-import { decode, expecter, line, lines, pick } from './run-decoder.js';
+import { decode, expecter, line } from './run-decoder.js';
 
 /** Fixed clock and zone so year inference and local times are deterministic. */
 const OPTS = { now: Date.UTC(2024, 5, 1), timezone: 'UTC' };
@@ -12,9 +12,57 @@ test('decodes W3C', () => {
   const r = decode(w3cDecoder, W3C, 'sample.log', OPTS);
   assert.deepStrictEqual(r.problems, []);
   assert.deepStrictEqual(r.events, [
-    ev({"date":"2024-01-10","time":"10:11:12","s-ip":"10.0.0.5","cs-method":"GET","cs-uri-stem":"/uploads/help.aspx","cs-uri-query":"cmd=whoami","s-port":443,"c-ip":"203.0.113.7","cs-user-agent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64)","sc-status":200,"sc-substatus":0,"sc-win32-status":0,"time-taken":15}, {category: 'webserver'}, 5, line(W3C, 5), 1704881472000),
-    ev({"date":"2024-01-10","time":"10:11:13","s-ip":"10.0.0.5","cs-method":"POST","cs-uri-stem":"/owa/auth/x.js","s-port":443,"cs-username":"CORP\\alice","c-ip":"2001:db8::7","cs-user-agent":"python-requests/2.31.0","cs-referer":"https://mail.example.com/owa/","sc-status":302,"sc-substatus":0,"sc-win32-status":0,"time-taken":46}, {category: 'webserver'}, 6, line(W3C, 6), 1704881473000),
-    ev({"date":"2024-01-10","time":"10:12:00.250","cs-method":"GET","cs-uri-stem":"/index.htm","sc-status":404,"cs-host":"www.example.com","s-computername":"WEB01"}, {category: 'webserver'}, 8, line(W3C, 8), 1704881520250, "WEB01"),
+    ev(
+      {
+        date: '2024-01-10',
+        time: '10:11:12',
+        's-ip': '10.0.0.5',
+        'cs-method': 'GET',
+        'cs-uri-stem': '/uploads/help.aspx',
+        'cs-uri-query': 'cmd=whoami',
+        's-port': 443,
+        'c-ip': '203.0.113.7',
+        'cs-user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
+        'sc-status': 200,
+        'sc-substatus': 0,
+        'sc-win32-status': 0,
+        'time-taken': 15,
+      },
+      { category: 'webserver' },
+      5,
+      line(W3C, 5),
+      1704881472000,
+    ),
+    ev(
+      {
+        date: '2024-01-10',
+        time: '10:11:13',
+        's-ip': '10.0.0.5',
+        'cs-method': 'POST',
+        'cs-uri-stem': '/owa/auth/x.js',
+        's-port': 443,
+        'cs-username': 'CORP\\alice',
+        'c-ip': '2001:db8::7',
+        'cs-user-agent': 'python-requests/2.31.0',
+        'cs-referer': 'https://mail.example.com/owa/',
+        'sc-status': 302,
+        'sc-substatus': 0,
+        'sc-win32-status': 0,
+        'time-taken': 46,
+      },
+      { category: 'webserver' },
+      6,
+      line(W3C, 6),
+      1704881473000,
+    ),
+    ev(
+      { date: '2024-01-10', time: '10:12:00.250', 'cs-method': 'GET', 'cs-uri-stem': '/index.htm', 'sc-status': 404, 'cs-host': 'www.example.com', 's-computername': 'WEB01' },
+      { category: 'webserver' },
+      8,
+      line(W3C, 8),
+      1704881520250,
+      'WEB01',
+    ),
   ]);
 });
 
@@ -30,7 +78,10 @@ test('W3C: time-only records take the #Date directive; bad records are problems 
     '\u0000\u0001binary',
   ].join('\n');
   const r = decode(w3cDecoder, text, 'u_ex240201.log');
-  assert.deepStrictEqual(r.events.map((e) => [e.origin.record, e.timestamp, e.fields['cs-uri-stem']]), [[4, Date.UTC(2024, 1, 1, 23, 59, 59), '/a']]);
+  assert.deepStrictEqual(
+    r.events.map((e) => [e.origin.record, e.timestamp, e.fields['cs-uri-stem']]),
+    [[4, Date.UTC(2024, 1, 1, 23, 59, 59), '/a']],
+  );
   assert.deepStrictEqual(
     r.problems.map((p) => [p.file, p.line, p.message.split(';')[0]]),
     [
