@@ -5,7 +5,7 @@
  * and RSS as the run goes: it must plateau, because group state is released as windows close.
  */
 import type { Event } from '../src/event/event.js';
-import type { RuleInfo } from '../src/engine/detection.js';
+import type { RuleInfo } from '../src/event/detection.js';
 import { ProblemList } from '../src/errors.js';
 import { parseCorrelation, resolveCorrelations } from '../src/sigma/correlations.js';
 import { CorrelationEngine } from '../src/engine/correlate.js';

@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { LEVELS, type Level } from '../engine/detection.js';
+import { LEVELS, type Level } from '../event/detection.js';
 import type { RuleOptions } from '../engine/rules-setup.js';
 import { zoneResolver } from '../input/text/common.js';
 

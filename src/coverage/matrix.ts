@@ -9,7 +9,7 @@
  */
 import { resolve, sep } from 'node:path';
 import type { ProblemSink } from '../errors.js';
-import type { Level } from '../engine/detection.js';
+import type { Level } from '../event/detection.js';
 import { loadRuleCollection, selectRules, type RuleSelection } from '../sigma/collection.js';
 import { parseCorrelations } from '../sigma/correlations.js';
 import type { Placeholders } from '../sigma/placeholders.js';

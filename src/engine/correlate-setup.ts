@@ -4,7 +4,7 @@
  * problems; null when there is nothing to correlate.
  */
 import type { ProblemSink } from '../errors.js';
-import type { RuleInfo } from './detection.js';
+import type { RuleInfo } from '../event/detection.js';
 import { parseCorrelations, resolveCorrelations } from '../sigma/correlations.js';
 import { CorrelationEngine, type CorrelationOptions } from './correlate.js';
 

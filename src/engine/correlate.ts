@@ -44,7 +44,7 @@
  */
 import type { Event, EventOrigin, FieldValue, Fields } from '../event/event.js';
 import type { ProblemSink } from '../errors.js';
-import type { Detection } from './detection.js';
+import type { Detection } from '../event/detection.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import { ItemHeap } from './correlate-heap.js';
 import { Evaluator, type CorrItem, type GroupState } from './correlate-window.js';

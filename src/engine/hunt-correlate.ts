@@ -7,7 +7,7 @@ import type { Event } from '../event/event.js';
 import { hostKey } from '../event/host.js';
 import type { ProblemSink } from '../errors.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
-import type { Detection } from './detection.js';
+import type { Detection } from '../event/detection.js';
 import { CorrelationEngine } from './correlate.js';
 
 function asEvent(d: Detection): Event {

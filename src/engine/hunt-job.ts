@@ -6,7 +6,7 @@ import type { Event } from '../event/event.js';
 import type { FilePart } from '../input/decoder.js';
 import type { Problem, ProblemSink } from '../errors.js';
 import { readFileBatches, type ByteRange, type FileReadStats, type ReadOptions } from '../input/read.js';
-import type { Detection, RuleInfo } from './detection.js';
+import type { Detection, RuleInfo } from '../event/detection.js';
 import type { RuleSet } from './ruleset.js';
 
 export interface HuntJob {

@@ -21,7 +21,7 @@ export interface WorkerInit {
 }
 
 export interface RulesSummary {
-  rules: import('./detection.js').RuleInfo[];
+  rules: import('../event/detection.js').RuleInfo[];
   correlations: import('../sigma/correlations.js').ResolvedCorrelation[];
   loaded: number;
   failed: number;

@@ -10,7 +10,7 @@ import type { Problem, ProblemSink } from '../errors.js';
 import { errorMessage } from '../errors.js';
 import { detectFormat, splitAtLines, splittableByLines } from '../input/read.js';
 import { walkInputs } from '../input/walk.js';
-import type { Detection, RuleInfo } from './detection.js';
+import type { Detection, RuleInfo } from '../event/detection.js';
 import { attachRule, runJob, type HuntJob, type JobResult, type WireDetection } from './hunt-job.js';
 import type { FromWorker, ToWorker, WorkerInit } from './hunt-worker.js';
 import { prepareRules, type PreparedRules, type RuleOptions } from './rules-setup.js';

@@ -16,7 +16,7 @@
 import { hostKey } from '../event/host.js';
 import { createHash } from 'node:crypto';
 import type { EventOrigin, FieldValue, Fields } from '../event/event.js';
-import { LEVELS, type Detection, type Level } from './detection.js';
+import { LEVELS, type Detection, type Level } from '../event/detection.js';
 
 export interface Incident {
   /** Stable: derived from the first detection (rule, time, host, source). */

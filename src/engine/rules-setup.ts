@@ -5,7 +5,7 @@
  */
 import type { ProblemSink } from '../errors.js';
 import { WardenError, errorMessage } from '../errors.js';
-import type { RuleInfo } from './detection.js';
+import type { RuleInfo } from '../event/detection.js';
 import { loadRuleCollection, selectionFilter, type RuleSelection } from '../sigma/collection.js';
 import { loadPlaceholders } from '../sigma/placeholders.js';
 import { parseCorrelations, resolveCorrelations, type ResolvedCorrelation } from '../sigma/correlations.js';

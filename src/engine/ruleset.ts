@@ -12,7 +12,7 @@
 import type { Event } from '../event/event.js';
 import { FieldView, type FieldAliases } from '../event/fields.js';
 import { LogSourceResolver, loadLogSourceMap, logSourceMatches, type LogSourceTables, type ResolvedLogSource } from '../event/logsource.js';
-import type { RuleInfo } from './detection.js';
+import type { RuleInfo } from '../event/detection.js';
 import type { SigmaRule } from '../sigma/rule.js';
 import { filterAppliesTo, type SigmaFilter } from '../sigma/filters.js';
 import { isCommonLiteral, type Matcher, type Requirement } from '../sigma/matcher.js';

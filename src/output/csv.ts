@@ -1,5 +1,5 @@
 /** CSV output (RFC 4180 quoting): one row per detection, a header first. */
-import type { Detection } from '../engine/detection.js';
+import type { Detection } from '../event/detection.js';
 import { detailsOf } from './details.js';
 
 export const CSV_COLUMNS = ['timestamp', 'level', 'rule_title', 'rule_id', 'author', 'tags', 'host', 'file', 'record', 'incident', 'details'] as const;

@@ -1,5 +1,5 @@
 /** The detections table of `warden hunt` (default output). */
-import type { Detection } from '../engine/detection.js';
+import type { Detection } from '../event/detection.js';
 import { detailsOf } from './details.js';
 import { levelColor, renderTable } from './text-table.js';
 

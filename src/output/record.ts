@@ -2,7 +2,7 @@
  * The stable JSON shape of a detection (JSONL output, webhook bodies, the store).
  * Field order is fixed so diffs of two runs stay readable.
  */
-import type { Detection } from '../engine/detection.js';
+import type { Detection } from '../event/detection.js';
 import type { Fields } from '../event/event.js';
 
 export interface DetectionRecord {

@@ -3,8 +3,8 @@
  * fired, per level, top rules (with their authors, as the Sigma rule licence asks),
  * hosts, time range, and how many problems happened.
  */
-import type { Detection, Level } from '../engine/detection.js';
-import { LEVELS } from '../engine/detection.js';
+import type { Detection, Level } from '../event/detection.js';
+import { LEVELS } from '../event/detection.js';
 import { color, formatCount, levelColor } from './text-table.js';
 
 export interface RunStats {

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { ProblemSink } from '../errors.js';
 import { errorMessage } from '../errors.js';
-import { LEVELS, type Level, type RuleInfo } from '../engine/detection.js';
+import { LEVELS, type Level, type RuleInfo } from '../event/detection.js';
 import { parseRule, type SigmaRule } from './rule.js';
 import { parseFilter, type SigmaFilter } from './filters.js';
 import { SigmaRuleError } from './errors.js';

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { WardenError, type ProblemSink } from '../errors.js';
-import { LEVELS, type Level, type RuleInfo } from '../engine/detection.js';
+import { LEVELS, type Level, type RuleInfo } from '../event/detection.js';
 import { parseTimespan } from './correlation-timespan.js';
 import { CONDITION_OPS, contradiction, exprRefs, parseRuleExpr, type Bound, type ConditionOp, type RuleExpr } from './correlation-condition.js';
 

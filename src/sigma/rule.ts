@@ -2,7 +2,7 @@
  * A Sigma detection rule (spec "Sigma Rules Specification" v2.1): its attributes,
  * logsource and compiled detection. A rule either loads completely or not at all.
  */
-import { LEVELS, type Level, type RuleInfo } from '../engine/detection.js';
+import { LEVELS, type Level, type RuleInfo } from '../event/detection.js';
 import type { LogSource } from '../event/event.js';
 import { compileDetection, type CompiledDetection } from './detection.js';
 import type { CompileOptions } from './modifiers.js';

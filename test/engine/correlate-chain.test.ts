@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
 import { ProblemList } from '../../src/errors.js';
 import type { Event, Fields } from '../../src/event/event.js';
-import type { Detection, RuleInfo } from '../../src/engine/detection.js';
+import type { Detection, RuleInfo } from '../../src/event/detection.js';
 import { parseCorrelation, resolveCorrelations } from '../../src/sigma/correlations.js';
 import { CorrelationEngine } from '../../src/engine/correlate.js';
 

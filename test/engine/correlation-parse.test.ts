@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { WardenError, ProblemList } from '../../src/errors.js';
-import type { RuleInfo } from '../../src/engine/detection.js';
+import type { RuleInfo } from '../../src/event/detection.js';
 import { parseCorrelation, parseCorrelations, resolveCorrelations, type CorrelationRule } from '../../src/sigma/correlations.js';
 import { parseTimespan } from '../../src/sigma/correlation-timespan.js';
 import { parseRuleExpr } from '../../src/sigma/correlation-condition.js';

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Fields } from '../../src/event/event.js';
-import type { Detection, Level } from '../../src/engine/detection.js';
+import type { Detection, Level } from '../../src/event/detection.js';
 import { groupIncidents } from '../../src/engine/incidents.js';
 import { formatIncidents } from '../../src/engine/incidents-format.js';
 

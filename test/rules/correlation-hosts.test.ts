@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProblemList, formatProblem } from '../../src/errors.js';
 import { runHunt } from '../../src/engine/hunt.js';
-import type { Detection } from '../../src/engine/detection.js';
+import type { Detection } from '../../src/event/detection.js';
 
 const UPLOAD_CHAIN = '8d9ca502-5fa0-48a1-a693-713c0f9a362b';
 const CREATED_THEN_SHELL = '29a7cbf3-008d-4d08-a5de-ce006171ea08';

@@ -14,7 +14,7 @@ import { compileRuleSet } from '../../src/engine/ruleset.js';
 import { readEvents } from '../../src/input/read.js';
 import { runHunt } from '../../src/engine/hunt.js';
 import type { SigmaRule } from '../../src/sigma/rule.js';
-import type { Detection } from '../../src/engine/detection.js';
+import type { Detection } from '../../src/event/detection.js';
 import type { Event } from '../../src/event/event.js';
 
 /** Compiled tests run from dist/test/rules; sources and fixtures stay in the repo. */

@@ -1,8 +1,8 @@
 /**
- * What the engine emits: one detection per (rule, event) match, or per correlation
- * firing. Outputs (table/jsonl/csv), correlations and incidents all consume this shape.
+ * The detection model: what the engine emits and every sink, store and wire consumes.
+ * One detection per (rule, event) match or correlation firing.
  */
-import type { Fields, LogSource, EventOrigin } from '../event/event.js';
+import type { Fields, LogSource, EventOrigin } from './event.js';
 
 export type Level = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 
