@@ -42,7 +42,7 @@ export async function run(): Promise<void> {
       timestamp: t0 + i,
       origin: { file: 'bench.evtx', record: i + 1, format: 'evtx' },
     };
-    detections += engine.push('failed-login', ev).length;
+    detections += engine.pushEvent('failed-login', ev).length;
     if ((i + 1) % 1_000_000 === 0) {
       const g = engine.stats().groups;
       maxGroups = Math.max(maxGroups, g);
@@ -83,7 +83,7 @@ function capped(total: number, keys: number): void {
     seed ^= seed << 13;
     seed ^= seed >>> 17;
     seed ^= seed << 5;
-    engine.push('r', {
+    engine.pushEvent('r', {
       fields: { TargetUserName: `user${(seed >>> 0) % keys}` },
       logsource: {},
       timestamp: t0 + i,

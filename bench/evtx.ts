@@ -13,7 +13,7 @@ import { ProblemList } from '../src/errors.js';
 import { readEvtx, readEvtxChunks } from '../src/input/evtx/reader.js';
 import { recordToJson } from '../src/input/evtx/render-json.js';
 import { recordToXml } from '../src/input/evtx/render-xml.js';
-import { runHunt } from '../src/engine/hunt.js';
+import { runHunt } from '../src/hunt/collect.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runHunt } from '../src/engine/hunt.js';
+import { runHunt } from '../src/hunt/collect.js';
 import { ProblemList } from '../src/errors.js';
 import { prng } from '../test/helpers/prng.js';
 

@@ -17,6 +17,8 @@ export interface Problem {
   /** EVTX chunk index, when relevant. */
   chunk?: number;
   message: string;
+  /** This problem also stands for this many more of the same kind that were not listed one by one. */
+  more?: number;
 }
 
 export class WardenError extends Error {
@@ -57,7 +59,9 @@ export class ProblemList implements ProblemSink {
     this.problems.push(problem);
   }
   get count(): number {
-    return this.problems.length;
+    let n = 0;
+    for (const p of this.problems) n += 1 + (p.more ?? 0);
+    return n;
   }
 }
 
@@ -71,4 +75,18 @@ export function formatProblem(p: Problem): string {
 
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Text safe to print on a terminal: C0 and C1 control characters (ESC sequences that clear
+ * the screen or write the clipboard, CR and LF that forge lines) shown as escapes. Every
+ * human-readable output passes attacker-controlled text through this.
+ */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|\n/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\u001b') return '\\e';
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
 }

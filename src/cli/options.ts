@@ -3,10 +3,9 @@
  * `events`, `coverage` and friends accept the same flags with the same meaning.
  */
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
-import { LEVELS, type Level } from '../event/detection.js';
-import type { RuleOptions } from '../engine/rules-setup.js';
-import { zoneResolver } from '../input/text/common.js';
+import { UsageError } from '../api/errors.js';
+import { LEVELS, type Level } from '../api/model.js';
+import type { RuleOptions } from '../api/rules.js';
 
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -81,8 +80,9 @@ export function parsePositiveInt(name: string, text: string): number {
 }
 
 /** `--timezone`: validated here so a typo is bad usage, not a silent UTC. */
-export function parseTimezone(tz: string | undefined): string | undefined {
+export async function parseTimezone(tz: string | undefined): Promise<string | undefined> {
   if (tz === undefined) return undefined;
+  const { zoneResolver } = await import('../api/sources.js');
   try {
     zoneResolver(tz);
   } catch {

@@ -1,9 +1,11 @@
 /** Problems go to stderr as they happen (with a cap, then a count) and decide the exit code. */
-import type { Problem, ProblemSink } from '../errors.js';
-import { formatProblem } from '../errors.js';
+import type { Problem, ProblemSink } from '../api/errors.js';
+import { formatProblem, printable } from '../api/errors.js';
 
 export class StderrProblems implements ProblemSink {
   count = 0;
+  private listed = 0;
+  private notified = false;
   private readonly shown: number;
   constructor(
     private readonly before: () => void = () => {},
@@ -12,11 +14,14 @@ export class StderrProblems implements ProblemSink {
     this.shown = maxShown;
   }
   report(p: Problem): void {
-    this.count++;
-    if (this.count <= this.shown) {
+    this.count += 1 + (p.more ?? 0);
+    if (this.listed < this.shown) {
+      this.listed++;
       this.before();
-      process.stderr.write(`warden: ${p.kind === 'rule' ? 'rule error' : p.kind === 'input' ? 'input error' : p.kind}: ${formatProblem(p)}\n`);
-    } else if (this.count === this.shown + 1) {
+      const kind = p.kind === 'rule' ? 'rule error' : p.kind === 'input' ? 'input error' : p.kind;
+      process.stderr.write(`warden: ${kind}: ${printable(formatProblem(p))}\n`);
+    } else if (!this.notified) {
+      this.notified = true;
       this.before();
       process.stderr.write(`warden: more problems follow; only the count is shown from here on\n`);
     }

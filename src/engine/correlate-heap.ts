@@ -1,18 +1,39 @@
 /**
- * Reorder buffer: a binary min-heap of items by (event time, event sequence, arrival), so
+ * Reorder buffer: a binary min-heap of items in processing order (see `less`), so
  * matches that arrive a little out of order are processed in event-time order.
  */
 import type { CorrItem } from './correlate-window.js';
 
+/**
+ * Processing order: event time, then the event's origin (file, record), then its identity, then
+ * arrival. Everything but arrival is a property of the events themselves, so the same events
+ * pushed in any interleaving (within the tolerance) are processed in the same order.
+ */
 function less(a: CorrItem, b: CorrItem): boolean {
   if (a.ts !== b.ts) return a.ts < b.ts;
-  if (a.seq !== b.seq) return a.seq < b.seq;
+  const fa = a.origin.file;
+  const fb = b.origin.file;
+  if (fa !== fb) return fa < fb;
+  if (a.origin.record !== b.origin.record) return a.origin.record < b.origin.record;
+  if (a.ekey !== b.ekey) return a.ekey < b.ekey;
   return a.arrival < b.arrival;
 }
 
 export class ItemHeap {
-  private readonly h: CorrItem[] = [];
+  private h: CorrItem[] = [];
   private arrivals = 0;
+  /** The buffered items (heap order) and the arrival counter, for snapshots. */
+  items(): readonly CorrItem[] {
+    return this.h;
+  }
+  get arrivalCount(): number {
+    return this.arrivals;
+  }
+  /** Restores a snapshot's items; they are already in heap order. */
+  load(items: CorrItem[], arrivals: number): void {
+    this.h = items;
+    this.arrivals = arrivals;
+  }
   get size(): number {
     return this.h.length;
   }

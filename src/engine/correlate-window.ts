@@ -11,8 +11,15 @@ import { evalExpr, isMonotone, testBounds, type Bound, type RuleExpr } from '../
 export interface CorrItem {
   /** Event time, epoch ms. */
   ts: number;
-  /** Per-event sequence number: ties on `ts` are ordered by it; the same event shares it. */
+  /**
+   * Per-event sequence number in processing order (assigned when the item leaves the reorder
+   * buffer): the items of one event share it, so "a strictly later event" is a larger seq.
+   */
   seq: number;
+  /** Identity of the event (identity.ts): ties on `ts` are ordered by origin, then by it. */
+  ekey: string;
+  /** Id of the detection this item stands for (a base detection, or an inner correlation's). */
+  id: string;
   /** Index of the matched rule in the correlation's `rules`. */
   ref: number;
   key: string;
@@ -86,7 +93,17 @@ export interface GroupState {
  * chain still fits the sliding window when its start does. Updates from one event are held
  * apart until the next event arrives, so one event never forms two steps.
  */
-class ChainDP {
+/** ChainDP as plain JSON (-Infinity as null). */
+export interface ChainState {
+  start: (number | null)[];
+  chain: (number[] | null)[];
+  pStart: (number | null)[];
+  pChain: (number[] | null)[];
+  pTouched: number[];
+  pSeq: number;
+}
+
+export class ChainDP {
   private readonly start: Float64Array;
   private readonly chain: (number[] | null)[];
   private readonly pStart: Float64Array;
@@ -138,6 +155,27 @@ class ChainDP {
       if (bestChain) this.update(j * n + L - 1, best, [...bestChain, j]);
     }
   }
+  snapshot(): ChainState {
+    const enc = (a: Float64Array): (number | null)[] => Array.from(a, (x) => (Number.isFinite(x) ? x : null));
+    return { start: enc(this.start), chain: [...this.chain], pStart: enc(this.pStart), pChain: [...this.pChain], pTouched: [...this.pTouched], pSeq: this.pSeq };
+  }
+
+  static restore(n: number, st: ChainState): ChainDP {
+    const c = new ChainDP(n);
+    const dec = (to: Float64Array, from: (number | null)[]): void => {
+      for (let i = 0; i < to.length; i++) to[i] = from[i] ?? Number.NEGATIVE_INFINITY;
+    };
+    dec(c.start, st.start);
+    dec(c.pStart, st.pStart);
+    for (let i = 0; i < c.chain.length; i++) {
+      c.chain[i] = st.chain[i] ?? null;
+      c.pChain[i] = st.pChain[i] ?? null;
+    }
+    c.pTouched = [...st.pTouched];
+    c.pSeq = st.pSeq;
+    return c;
+  }
+
   /** Longest chain (as rule indexes) whose first step is at or after minStart. */
   longest(minStart: number): number[] {
     const n = this.n;

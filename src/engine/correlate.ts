@@ -1,7 +1,7 @@
 /**
  * Streaming evaluation of Sigma correlation rules.
  *
- * The lead calls `push(ruleId, event)` for every base-rule match and `flush()` at the end of
+ * The pipeline calls `push(detection)` for every base-rule detection and `flush()` at the end of
  * input; both return the correlation detections that became due. Semantics (tested in
  * test/engine/correlate*.test.ts):
  *
@@ -26,12 +26,16 @@
  *   come after it. So a trigger rule "gte 3" over 7 quick matches fires at the 3rd and 6th.
  * - The same event matched by two referenced rules counts once for event_count/value_*
  *   (temporal types count rules, so there it counts for each rule).
+ * - Processing order is event time, then the event's origin (file, record), then its identity:
+ *   a property of the events, not of their arrival, so any interleaving within the tolerance
+ *   gives the same result.
  * - temporal_ordered: every step must come from a strictly later event than the step before
- *   (event time, then arrival order for equal times).
+ *   (in processing order).
  * - Chains: a correlation's detections feed the correlations that reference it, with the
  *   inner detection's time, its `event` fields (group-by values + aggregate) and its evidence.
  * - Output: a Detection of kind 'correlation' with the correlation's RuleInfo, the time, host
- *   and source of the match that completed it, `event` = aggregate (count, value_count, sum,
+ *   and origin of the match that completed it, `members` = the ids of the detections in the
+ *   window (its id is a hash of the correlation and them), `event` = aggregate (count, value_count, sum,
  *   avg, percentile + percentile_rank, median; temporal: count of rules + `rules` list) plus
  *   the group-by values (which win on a name clash), and `evidence` = every event in the
  *   group's window when it fired (chained: the inner evidence), de-duplicated, in window order.
@@ -41,13 +45,15 @@
  *   that the least recently used group is dropped and a warning problem is reported. Memory is
  *   proportional to the matches inside open windows (they are the evidence).
  * - `tick(t)` advances event time without a match, so a quiet stream still closes windows.
+ * - `snapshot()` / `restore()`: the whole state as plain JSON, so a restarted service or a worker
+ *   taking over a partition continues an open sequence exactly where it stood.
  */
-import type { Event, EventOrigin, FieldValue, Fields } from '../event/event.js';
+import type { Detection, RuleInfo } from '../event/detection.js';
+import type { Event } from '../event/event.js';
+import { detectionId, eventKey } from '../event/identity.js';
 import type { ProblemSink } from '../errors.js';
-import type { Detection } from '../event/detection.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
-import { ItemHeap } from './correlate-heap.js';
-import { Evaluator, type CorrItem, type GroupState } from './correlate-window.js';
+import { Correlator, type CorrelatorSnapshot, correlationFields } from './correlate-correlator.js';
 
 export interface CorrelationOptions {
   /** How far (ms) a match may arrive behind the newest event and still count. Default 60 000. */
@@ -61,259 +67,9 @@ export interface CorrelationOptions {
 export const DEFAULT_OUT_OF_ORDER_TOLERANCE_MS = 60_000;
 export const DEFAULT_MAX_GROUPS = 1_000_000;
 
-/** Exact field name first, then a case-insensitive match (Sigma field names are not case-sensitive in practice). */
-function getField(fields: Fields, name: string): FieldValue | undefined {
-  const v = fields[name];
-  if (v !== undefined) return v;
-  const lower = name.toLowerCase();
-  for (const k in fields) if (k.toLowerCase() === lower) return fields[k];
-  return undefined;
-}
-
-function keyPart(v: FieldValue): string {
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return JSON.stringify(v);
-  return String(v);
-}
-
-function toNumber(v: FieldValue | undefined): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v.trim());
-    return Number.isFinite(n) ? n : null;
-  }
-  return null;
-}
-
 function iso(ts: number): string | undefined {
   const d = new Date(ts);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-}
-
-function originKey(o: EventOrigin): string {
-  return `${o.file}\u0000${o.record}\u0000${o.offset ?? ''}`;
-}
-
-/**
- * FIFO of (group, time) marks in processing order, so the oldest marks are at the front.
- * Expiry and eviction pop from it instead of iterating the group map in insertion order:
- * V8 leaves holes at the front of a Map whose oldest entries are deleted, and walking them
- * on every event turns quadratic.
- */
-class Marks {
-  private g: GroupState[] = [];
-  private t: number[] = [];
-  private head = 0;
-  push(g: GroupState, t: number): void {
-    this.g.push(g);
-    this.t.push(t);
-  }
-  get size(): number {
-    return this.g.length - this.head;
-  }
-  peekGroup(): GroupState | undefined {
-    return this.g[this.head];
-  }
-  peekTime(): number {
-    return this.t[this.head]!;
-  }
-  shift(): void {
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.g.length) {
-      this.g = this.g.slice(this.head);
-      this.t = this.t.slice(this.head);
-      this.head = 0;
-    }
-  }
-}
-
-class Correlator {
-  readonly ev: Evaluator;
-  readonly T: number;
-  allowance = 0;
-  emit = true;
-  readonly consumers: { c: Correlator; ref: number }[] = [];
-  private readonly heap = new ItemHeap();
-  readonly groups = new Map<string, GroupState>();
-  /** Trigger mode: one mark per processed item (its group's last use). Window mode: one per window opened. */
-  private readonly marks = new Marks();
-  private lastSeq = -1;
-  evicted = 0;
-
-  constructor(
-    readonly corr: ResolvedCorrelation,
-    private readonly maxGroups: number,
-    private readonly problems: ProblemSink | undefined,
-  ) {
-    this.ev = new Evaluator(corr);
-    this.T = corr.rule.timespanMs;
-  }
-
-  get buffered(): number {
-    return this.heap.size;
-  }
-
-  /** Builds this correlation's view of a match, or null when it lacks a group-by/value field. */
-  makeItem(fields: Fields, ref: number, ts: number, seq: number, origin: EventOrigin, evidence: EventOrigin[] | null, host: string | undefined, chained: boolean): CorrItem | null {
-    const r = this.corr.refs[ref]!;
-    const groupValues: FieldValue[] = [];
-    let key = '';
-    for (let i = 0; i < r.groupFields.length; i++) {
-      const v = getField(fields, r.groupFields[i]!);
-      if (v === undefined || v === null) return null;
-      groupValues.push(v);
-      key = i === 0 ? keyPart(v) : `${key}\u001f${keyPart(v)}`;
-    }
-    let value: string | number | null = null;
-    const type = this.corr.rule.type;
-    if (type === 'value_count') {
-      const parts: string[] = [];
-      for (const f of r.valueFields) {
-        const v = getField(fields, f);
-        if (v === undefined || v === null) return null;
-        parts.push(keyPart(v));
-      }
-      value = parts.join('\u001f');
-    } else if (r.valueFields.length > 0) {
-      value = toNumber(getField(fields, r.valueFields[0]!));
-      if (value === null) return null;
-    }
-    return { ts, seq, ref, key, groupValues, value, origin, evidence, host, chained, arrival: 0 };
-  }
-
-  accept(it: CorrItem): void {
-    const t = this.corr.rule.type;
-    if (!it.chained && t !== 'temporal' && t !== 'temporal_ordered') {
-      // One event matched by several referenced rules is still one event.
-      if (it.seq === this.lastSeq) return;
-      this.lastSeq = it.seq;
-    }
-    this.heap.push(it);
-  }
-
-  /** Processes every buffered item up to `horizon`, then closes/expires what `horizon` passed. */
-  advance(horizon: number, out: Detection[]): void {
-    for (let top = this.heap.peek(); top && top.ts <= horizon; top = this.heap.peek()) {
-      this.heap.pop();
-      this.process(top, out);
-    }
-    this.sweep(horizon, out);
-  }
-
-  private process(it: CorrItem, out: Detection[]): void {
-    this.sweep(it.ts, out);
-    let g = this.groups.get(it.key);
-    if (this.ev.mode === 'trigger') {
-      if (g) this.ev.evictBefore(g, it.ts - this.T);
-      else g = this.open(it);
-      this.ev.add(g, it);
-      this.marks.push(g, it.ts);
-      const agg = this.ev.evaluate(g);
-      if (agg) {
-        this.drop(g);
-        this.fire(g, agg, out);
-      }
-    } else {
-      if (!g) g = this.open(it);
-      this.ev.add(g, it);
-    }
-    it.groupValues = null;
-  }
-
-  private open(it: CorrItem): GroupState {
-    if (this.groups.size >= this.maxGroups) {
-      this.evictOldest();
-      this.evicted++;
-      if (this.evicted === 1) {
-        const r = this.corr.rule;
-        this.problems?.report({
-          kind: 'rule',
-          file: r.file,
-          line: r.line,
-          message: `correlation '${r.info.title}': more than ${this.maxGroups} groups open at once; dropping the oldest group state, so matches that span it can be missed (raise maxGroups or shorten the timespan)`,
-        });
-      }
-    }
-    const values: Fields = {};
-    const names = this.corr.rule.groupBy;
-    for (let i = 0; i < names.length; i++) values[names[i]!] = it.groupValues![i]!;
-    const g = this.ev.newGroup(it.key, values, it.ts);
-    this.groups.set(it.key, g);
-    if (this.ev.mode === 'window') this.marks.push(g, it.ts);
-    return g;
-  }
-
-  private drop(g: GroupState): void {
-    this.groups.delete(g.key);
-    g.closed = true;
-  }
-
-  /** Is this mark the current state of its group (not replaced, closed or touched since)? */
-  private live(g: GroupState, t: number): boolean {
-    return !g.closed && (this.ev.mode === 'window' || g.lastTs === t);
-  }
-
-  /** Drops the least recently used group (trigger mode) or the oldest window (window mode). */
-  private evictOldest(): void {
-    while (this.marks.size > 0) {
-      const g = this.marks.peekGroup()!;
-      const t = this.marks.peekTime();
-      this.marks.shift();
-      if (this.live(g, t)) {
-        this.drop(g);
-        return;
-      }
-    }
-  }
-
-  /** Time `x` has been reached: expire sliding groups, close and judge windows that ended. */
-  private sweep(x: number, out: Detection[]): void {
-    const trigger = this.ev.mode === 'trigger';
-    while (this.marks.size > 0) {
-      const g = this.marks.peekGroup()!;
-      const t = this.marks.peekTime();
-      // Trigger mode: a group whose last match is older than x - T can never count again.
-      // Window mode: a window that started before x - T has ended.
-      if (!(t + this.T < x)) break;
-      this.marks.shift();
-      if (!this.live(g, t)) continue;
-      this.drop(g);
-      if (!trigger) {
-        const agg = this.ev.evaluate(g);
-        if (agg) this.fire(g, agg, out);
-      }
-    }
-  }
-
-  private fire(g: GroupState, agg: Fields, out: Detection[]): void {
-    const last = g.items.last()!;
-    const seen = new Set<string>();
-    const evidence: EventOrigin[] = [];
-    for (const it of g.items) {
-      for (const o of it.evidence ?? [it.origin]) {
-        const k = originKey(o);
-        if (seen.has(k)) continue;
-        seen.add(k);
-        evidence.push(o);
-      }
-    }
-    const fields: Fields = { ...agg, ...g.groupValues };
-    const det: Detection = {
-      kind: 'correlation',
-      rule: this.corr.rule.info,
-      source: { file: last.origin.file, record: last.origin.record, format: last.origin.format },
-      event: fields,
-      evidence,
-    };
-    const timestamp = iso(last.ts);
-    if (timestamp !== undefined) det.timestamp = timestamp;
-    if (last.host !== undefined) det.host = last.host;
-    if (this.emit) out.push(det);
-    for (const { c, ref } of this.consumers) {
-      const item = c.makeItem(fields, ref, last.ts, last.seq, last.origin, evidence, last.host, true);
-      if (item) c.accept(item);
-    }
-  }
 }
 
 export interface CorrelationStats {
@@ -327,6 +83,19 @@ export interface CorrelationStats {
   evicted: number;
 }
 
+/** The engine's state as plain JSON. */
+export interface CorrelationSnapshot {
+  version: 1;
+  now: number | null;
+  late: number;
+  lastLateKey: string | null;
+  firstLate: { file: string; record: number } | null;
+  correlators: CorrelatorSnapshot[];
+}
+
+/** What the engine needs of a base detection. */
+export type CorrelationInput = Pick<Detection, 'id' | 'timestamp' | 'host' | 'origin' | 'event'> & { rule: Pick<RuleInfo, 'id'> };
+
 export class CorrelationEngine {
   /** Base rules referenced by some correlation. */
   readonly referencedRuleIds: ReadonlySet<string>;
@@ -339,10 +108,8 @@ export class CorrelationEngine {
   private readonly subs = new Map<string, { c: Correlator; ref: number }[]>();
   private readonly tolerance: number;
   private readonly problems: ProblemSink | undefined;
-  private now = -Infinity;
-  private seq = 0;
-  private lastEvent: Event | null = null;
-  private lastLateSeq = -1;
+  private now = Number.NEGATIVE_INFINITY;
+  private lastLateKey: string | null = null;
   private late = 0;
   private firstLate: { file: string; record: number } | null = null;
 
@@ -404,38 +171,59 @@ export class CorrelationEngine {
     this.suppressedRuleIds = new Set([...this.subs.keys()].filter((id) => !generated.has(id)));
   }
 
-  /** Feeds one base-rule match; returns correlation detections that became due. */
-  push(ruleId: string, event: Event): Detection[] {
-    const subs = this.subs.get(ruleId);
+  /**
+   * How much longer than the tolerance a correlation can take to report a detection about
+   * an event: chained correlations wait for their inner ones, and window-mode correlations
+   * judge a window only when it closes, up to its timespan after its first match.
+   */
+  get extraDelayMs(): number {
+    if (!Number.isFinite(this.tolerance)) return 0;
+    let d = 0;
+    for (const c of this.correlators) if (c.emit) d = Math.max(d, c.allowance - this.tolerance + (c.ev.mode === 'window' ? c.T : 0));
+    return d;
+  }
+
+  /** Feeds one base-rule detection; returns correlation detections that became due. */
+  push(d: CorrelationInput): Detection[] {
+    const subs = this.subs.get(d.rule.id);
     if (!subs) return [];
-    if (event !== this.lastEvent) {
-      this.seq++;
-      this.lastEvent = event;
-    }
-    let ts = event.timestamp;
+    const ekey = eventKey({ fields: d.event, host: d.host, origin: d.origin });
+    let ts = d.timestamp;
     if (ts === undefined || !Number.isFinite(ts)) ts = Number.isFinite(this.now) ? this.now : 0;
     if (ts < this.now - this.tolerance) {
-      if (this.lastLateSeq !== this.seq) {
-        this.lastLateSeq = this.seq;
+      if (this.lastLateKey !== ekey) {
+        this.lastLateKey = ekey;
         this.late++;
         if (this.late === 1) {
-          this.firstLate = { file: event.origin.file, record: event.origin.record };
+          this.firstLate = { file: d.origin.file, record: d.origin.record };
           this.problems?.report({
             kind: 'input',
-            file: event.origin.file,
-            record: event.origin.record,
+            file: d.origin.file,
+            record: d.origin.record,
             message: `correlation: event at ${iso(ts) ?? ts} arrived after events up to ${iso(this.now) ?? this.now}, more than the out-of-order tolerance (${this.tolerance} ms); it is left out of correlations (raise the tolerance, or use Infinity for batch input)`,
           });
         }
       }
       return [];
     }
+    const fields = correlationFields(d);
     for (const { c, ref } of subs) {
-      const it = c.makeItem(event.fields, ref, ts, this.seq, event.origin, null, event.host, false);
+      const it = c.makeItem(fields, ref, ts, d.origin, null, d.host, false, d.id, ekey);
       if (it) c.accept(it);
     }
     if (ts > this.now) this.now = ts;
     return this.advance();
+  }
+
+  /**
+   * Feeds a match given as the rule id and the event (tests, benches, callers without
+   * detections): the detection's id is derived from the rule and the event as everywhere.
+   */
+  pushEvent(ruleId: string, ev: Event): Detection[] {
+    const d: CorrelationInput = { id: detectionId(ruleId, eventKey(ev)), rule: { id: ruleId }, origin: ev.origin, event: ev.fields };
+    if (ev.timestamp !== undefined) d.timestamp = ev.timestamp;
+    if (ev.host !== undefined) d.host = ev.host;
+    return this.push(d);
   }
 
   /**
@@ -458,7 +246,7 @@ export class CorrelationEngine {
   /** End of input: processes everything buffered and judges every open window. */
   flush(): Detection[] {
     const out: Detection[] = [];
-    for (const c of this.correlators) c.advance(Infinity, out);
+    for (const c of this.correlators) c.advance(Number.POSITIVE_INFINITY, out);
     if (this.late > 1 && this.firstLate) {
       this.problems?.report({
         kind: 'input',
@@ -486,5 +274,30 @@ export class CorrelationEngine {
       evicted += c.evicted;
     }
     return { groups, buffered, late: this.late, evicted };
+  }
+
+  snapshot(): CorrelationSnapshot {
+    return {
+      version: 1,
+      now: Number.isFinite(this.now) ? this.now : null,
+      late: this.late,
+      lastLateKey: this.lastLateKey,
+      firstLate: this.firstLate,
+      correlators: this.correlators.map((c) => c.snapshot()),
+    };
+  }
+
+  /** Loads a snapshot taken from an engine built from the same correlations. */
+  restore(s: CorrelationSnapshot): void {
+    if (s.version !== 1) throw new Error(`correlation state version ${String(s.version)} is not supported`);
+    this.now = s.now ?? Number.NEGATIVE_INFINITY;
+    this.late = s.late;
+    this.lastLateKey = s.lastLateKey;
+    this.firstLate = s.firstLate;
+    const byId = new Map(s.correlators.map((c) => [c.id, c]));
+    for (const c of this.correlators) {
+      const cs = byId.get(c.corr.rule.info.id);
+      if (cs) c.restore(cs);
+    }
   }
 }

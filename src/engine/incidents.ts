@@ -1,41 +1,31 @@
 /**
- * Groups detections into incidents: detections on the same host within `windowMs` of each
- * other (chained: an incident grows while the gaps stay within the window) that are about the
- * same activity. Two detections on one host and in time are related when
+ * Incremental incident grouping. Detections on the same host within `windowMs` of each other
+ * (chained: an incident grows while the gaps stay within the window) are one incident when
+ * they are about the same activity:
  *   - they share a process (ProcessGuid / ParentProcessGuid, or ProcessId / ParentProcessId), or
  *   - they share a file path (TargetFilename, FilePath, ...), or
  *   - their users are equal, or at least one of them names no user.
  * So two users' unrelated activity on one server stays apart, while a web shell dropped by the
  * IIS pool user and a cmd.exe it spawned as SYSTEM (same process tree) are one incident.
- * Detections without a timestamp are grouped (with the same entity rules) among themselves.
  *
- * Severity: the highest detection level, raised one step (up to critical) when the incident
+ * The tracker takes timed detections in event-time order (the pipeline's ordering buffer sees
+ * to that; ties by detection id) and reports what changed: an incident opens, grows, absorbs
+ * another one that a detection links it to (the older one absorbs: the one whose first member
+ * came first, so its id — derived from that first member — is the same as a batch grouping of
+ * all detections would give), and closes once the watermark is past its last member by more
+ * than the window, since no later detection can join it then. Detections without a timestamp
+ * are grouped among themselves by the same entity rules and close at flush.
+ *
+ * Severity: the highest member level, raised one step (up to critical) when the incident
  * chains two or more distinct ATT&CK techniques (tags attack.tNNNN; sub-techniques count as
  * their technique).
  */
+import type { EventOrigin } from '../event/event.js';
+import { LEVELS, MAX_INCIDENT_EVIDENCE, type Detection, type Incident, type IncidentMember, type IncidentUpdate } from '../event/detection.js';
 import { hostKey } from '../event/host.js';
-import { createHash } from 'node:crypto';
-import type { EventOrigin, FieldValue, Fields } from '../event/event.js';
-import { LEVELS, type Detection, type Level } from '../event/detection.js';
-
-export interface Incident {
-  /** Stable: derived from the first detection (rule, time, host, source). */
-  id: string;
-  host?: string;
-  /** ISO times of the first and last detection (absent when none had a timestamp). */
-  start?: string;
-  end?: string;
-  severity: Level;
-  /** Highest level among the detections, before the technique-chain raise. */
-  maxLevel: Level;
-  /** Distinct ATT&CK techniques (T1505, T1059, ...), sorted. */
-  techniques: string[];
-  users: string[];
-  /** Time line: detections ordered by time, then source record. */
-  detections: Detection[];
-  /** Every event behind the incident (correlation evidence and rule matches), de-duplicated. */
-  evidence: EventOrigin[];
-}
+import { incidentId, originKey } from '../event/identity.js';
+import { detectionEntities } from './incident-entities.js';
+import { fromIncidentState, type IncidentTrackerState, toIncidentState } from './incident-state.js';
 
 export interface IncidentOptions {
   /** Largest gap between related detections. Default 1 hour. */
@@ -44,65 +34,33 @@ export interface IncidentOptions {
 
 export const DEFAULT_INCIDENT_WINDOW_MS = 3_600_000;
 
-const USER_FIELDS = ['User', 'SubjectUserName', 'TargetUserName', 'UserName', 'AccountName', 'user', 'cs-username', 'username'];
-const PROCESS_GUID_FIELDS = ['ProcessGuid', 'ParentProcessGuid', 'SourceProcessGuid', 'TargetProcessGuid'];
-const PROCESS_ID_FIELDS = ['ProcessId', 'ParentProcessId', 'ProcessID', 'SourceProcessId', 'TargetProcessId'];
-const FILE_FIELDS = ['TargetFilename', 'TargetFileName', 'FilePath', 'file_path', 'path', 'Path'];
-const NO_VALUE = new Set(['', '-', 'n/a', 'null', 'none', 'unknown']);
-
-function scalars(v: FieldValue | undefined, out: string[]): void {
-  if (v === undefined || v === null) return;
-  if (Array.isArray(v)) {
-    for (const x of v) scalars(x, out);
-    return;
-  }
-  const s = String(v).trim().toLowerCase();
-  if (!NO_VALUE.has(s)) out.push(s);
+/** One incident while it is open (or absorbed but still referenced). */
+export interface LiveIncident {
+  inc: Incident;
+  /** Creation order: on a merge the older incident absorbs the younger. */
+  order: number;
+  members: IncidentMember[];
+  evidenceKeys: Set<string>;
+  techniques: Set<string>;
+  users: Set<string>;
+  maxIdx: number;
+  timed: boolean;
+  /** Set when absorbed by another incident. */
+  parent: LiveIncident | null;
 }
 
-function values(fields: Fields, names: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const n of names) scalars(fields[n], out);
-  return out;
-}
-
-interface Node {
-  d: Detection;
-  index: number;
+/** The last detection that carried an entity key: the next one with that key links to it. */
+export interface KeyRef {
+  live: LiveIncident;
   t: number;
+}
+
+export interface HostBucket {
   host: string;
-  users: string[];
-  /** Process and file keys: sharing any one relates two detections. */
-  links: string[];
-}
-
-function entities(d: Detection, index: number): Node {
-  const f = d.event ?? {};
-  const links: string[] = [];
-  for (const g of values(f, PROCESS_GUID_FIELDS)) links.push(`g:${g.replace(/[{}]/g, '')}`);
-  for (const p of values(f, PROCESS_ID_FIELDS)) if (p !== '0' && p !== '4') links.push(`p:${p}`);
-  for (const p of values(f, FILE_FIELDS)) links.push(`f:${p.replace(/\//g, '\\')}`);
-  const t = d.timestamp ? Date.parse(d.timestamp) : NaN;
-  return { d, index, t, host: d.host === undefined ? '' : hostKey(d.host), users: [...new Set(values(f, USER_FIELDS))], links: [...new Set(links)] };
-}
-
-class UnionFind {
-  private readonly p: number[];
-  constructor(n: number) {
-    this.p = Array.from({ length: n }, (_, i) => i);
-  }
-  find(x: number): number {
-    while (this.p[x] !== x) {
-      this.p[x] = this.p[this.p[x]!]!;
-      x = this.p[x]!;
-    }
-    return x;
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a);
-    const rb = this.find(b);
-    if (ra !== rb) this.p[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
+  timed: boolean;
+  byLink: Map<string, KeyRef>;
+  byUser: Map<string, KeyRef>;
+  noUser: KeyRef | null;
 }
 
 function techniquesOf(d: Detection): string[] {
@@ -114,123 +72,305 @@ function techniquesOf(d: Detection): string[] {
   return out;
 }
 
-function originKey(o: EventOrigin): string {
-  return `${o.file}\u0000${o.record}\u0000${o.offset ?? ''}`;
+export function memberOf(d: Detection): IncidentMember {
+  const m: IncidentMember = { id: d.id, kind: d.kind, ruleId: d.rule.id, title: d.rule.title, level: d.rule.level, author: d.rule.author, origin: d.origin };
+  if (d.timestamp !== undefined) m.timestamp = d.timestamp;
+  return m;
 }
 
-/**
- * Links detections of one host bucket, in time order. For each entity key only the most recent
- * detection carrying it needs a link: anything older with the same key within the window is
- * already linked to that one (single-linkage clustering).
- */
-function linkBucket(nodes: Node[], windowMs: number, uf: UnionFind): void {
-  const within = (a: Node, b: Node): boolean => Number.isNaN(a.t) || Math.abs(a.t - b.t) <= windowMs;
-  const lastByLink = new Map<string, Node>();
-  const lastByUser = new Map<string, Node>();
-  let lastNoUser: Node | undefined;
-  for (const n of nodes) {
-    for (const k of n.links) {
-      const prev = lastByLink.get(k);
-      if (prev && within(prev, n)) uf.union(prev.index, n.index);
-      lastByLink.set(k, n);
-    }
-    if (n.users.length === 0) {
-      // No user: related to everyone on this host in the window.
-      for (const [u, prev] of lastByUser) {
-        if (within(prev, n)) uf.union(prev.index, n.index);
-        else lastByUser.delete(u);
-      }
-      if (lastNoUser && within(lastNoUser, n)) uf.union(lastNoUser.index, n.index);
-      lastNoUser = n;
-    } else {
-      if (lastNoUser && within(lastNoUser, n)) uf.union(lastNoUser.index, n.index);
-      for (const u of n.users) {
-        const prev = lastByUser.get(u);
-        if (prev && within(prev, n)) uf.union(prev.index, n.index);
-        lastByUser.set(u, n);
-      }
-    }
-  }
+export function compareMembers(a: IncidentMember, b: IncidentMember): number {
+  const ta = a.timestamp ?? Number.POSITIVE_INFINITY;
+  const tb = b.timestamp ?? Number.POSITIVE_INFINITY;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function compareNodes(a: Node, b: Node): number {
-  const ta = Number.isNaN(a.t) ? Infinity : a.t;
-  const tb = Number.isNaN(b.t) ? Infinity : b.t;
-  if (ta !== tb) return ta - tb;
-  if (a.d.source.file !== b.d.source.file) return a.d.source.file < b.d.source.file ? -1 : 1;
-  if (a.d.source.record !== b.d.source.record) return a.d.source.record - b.d.source.record;
-  return a.index - b.index;
+function mergeSorted(a: IncidentMember[], b: IncidentMember[]): IncidentMember[] {
+  const out: IncidentMember[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(compareMembers(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
-/** Groups detections into incidents and sets `detection.incident` on each. */
-export function groupIncidents(detections: readonly Detection[], opts: IncidentOptions = {}): Incident[] {
-  const windowMs = opts.windowMs ?? DEFAULT_INCIDENT_WINDOW_MS;
-  const nodes = detections.map((d, i) => entities(d, i));
-  const uf = new UnionFind(nodes.length);
-  const buckets = new Map<string, Node[]>();
-  for (const n of nodes) {
-    const k = `${n.host}\u0000${Number.isNaN(n.t) ? 'untimed' : 'timed'}`;
-    const b = buckets.get(k);
-    if (b) b.push(n);
-    else buckets.set(k, [n]);
+function root(l: LiveIncident): LiveIncident {
+  let r = l;
+  while (r.parent) r = r.parent;
+  // Path compression: absorbed incidents point straight at their absorber.
+  for (let x = l; x.parent && x.parent !== r; ) {
+    const next: LiveIncident = x.parent;
+    x.parent = r;
+    x = next;
   }
-  for (const b of buckets.values()) {
-    b.sort(compareNodes);
-    linkBucket(b, windowMs, uf);
+  return r;
+}
+
+/** A copy of the header, so sinks never see later mutations. */
+function header(l: LiveIncident): Incident {
+  return { ...l.inc, techniques: [...l.inc.techniques], users: [...l.inc.users], evidence: [...l.inc.evidence] };
+}
+
+export class IncidentTracker {
+  readonly windowMs: number;
+  private readonly buckets = new Map<string, HostBucket>();
+  private readonly open = new Set<LiveIncident>();
+  private created = 0;
+  /** Close candidates (incident, its end when queued), in queueing order = end order. */
+  private closeQueue: { live: LiveIncident; end: number }[] = [];
+  private closeHead = 0;
+  /** Entity references in insertion (= time) order, to forget those no detection can reach. */
+  private refQueue: { bucket: HostBucket; map: 'link' | 'user' | 'none'; key: string; ref: KeyRef }[] = [];
+  private refHead = 0;
+  private watermark = Number.NEGATIVE_INFINITY;
+
+  constructor(opts: IncidentOptions = {}) {
+    this.windowMs = opts.windowMs ?? DEFAULT_INCIDENT_WINDOW_MS;
   }
-  const groups = new Map<number, Node[]>();
-  for (const n of nodes) {
-    const r = uf.find(n.index);
-    const g = groups.get(r);
-    if (g) g.push(n);
-    else groups.set(r, [n]);
-  }
-  const incidents: Incident[] = [];
-  for (const g of groups.values()) {
-    g.sort(compareNodes);
-    const first = g[0]!.d;
-    const id = `INC-${createHash('sha256')
-      .update([first.rule.id, first.timestamp ?? '', first.host ?? '', first.source.file, String(first.source.record)].join('\u0000'))
-      .digest('hex')
-      .slice(0, 12)}`;
-    let maxIdx = 0;
-    const techniques = new Set<string>();
-    const users = new Set<string>();
-    const evidence: EventOrigin[] = [];
-    const seen = new Set<string>();
-    for (const n of g) {
-      maxIdx = Math.max(maxIdx, LEVELS.indexOf(n.d.rule.level));
-      for (const t of techniquesOf(n.d)) techniques.add(t);
-      for (const u of n.users) users.add(u);
-      const origins: EventOrigin[] = n.d.evidence ?? [{ file: n.d.source.file, record: n.d.source.record, format: n.d.source.format ?? '' }];
-      for (const o of origins) {
-        const k = originKey(o);
-        if (!seen.has(k)) {
-          seen.add(k);
-          evidence.push(o);
-        }
-      }
-      n.d.incident = id;
+
+  /** Adds one detection; returns what changed. Timed detections must come in time order. */
+  add(d: Detection): IncidentUpdate[] {
+    const ent = detectionEntities(d);
+    const timed = d.timestamp !== undefined && Number.isFinite(d.timestamp);
+    const t = timed ? d.timestamp! : 0;
+    const hk = d.hostKey ?? (d.host === undefined ? '' : hostKey(d.host));
+    const bucketKey = `${hk}\u0000${timed ? 't' : 'u'}`;
+    let b = this.buckets.get(bucketKey);
+    if (!b) {
+      b = { host: hk, timed, byLink: new Map(), byUser: new Map(), noUser: null };
+      this.buckets.set(bucketKey, b);
     }
-    const maxLevel = LEVELS[maxIdx]!;
-    const severity = techniques.size >= 2 ? LEVELS[Math.min(maxIdx + 1, LEVELS.length - 1)]! : maxLevel;
-    const timed = g.filter((n) => !Number.isNaN(n.t));
-    const inc: Incident = {
-      id,
-      severity,
-      maxLevel,
-      techniques: [...techniques].sort(),
-      users: [...users].sort(),
-      detections: g.map((n) => n.d),
-      evidence,
+    const within = (r: KeyRef): boolean => !timed || Math.abs(r.t - t) <= this.windowMs;
+    const found = new Set<LiveIncident>();
+    const consider = (r: KeyRef | null | undefined): void => {
+      if (r && within(r)) found.add(root(r.live));
     };
-    if (first.host !== undefined) inc.host = first.host;
-    if (timed.length) {
-      inc.start = timed[0]!.d.timestamp;
-      inc.end = timed[timed.length - 1]!.d.timestamp;
+    for (const k of ent.links) consider(b.byLink.get(k));
+    if (ent.users.length === 0) {
+      // No user: related to everyone on this host in the window.
+      for (const [u, r] of b.byUser) {
+        if (within(r)) found.add(root(r.live));
+        else b.byUser.delete(u);
+      }
+      consider(b.noUser);
+    } else {
+      consider(b.noUser);
+      for (const u of ent.users) consider(b.byUser.get(u));
     }
-    incidents.push(inc);
+
+    const updates: IncidentUpdate[] = [];
+    const member = memberOf(d);
+    let target: LiveIncident;
+    let added: IncidentMember[];
+    let opened = false;
+    if (found.size === 0) {
+      target = this.openIncident(d, hk, timed);
+      added = [member];
+      opened = true;
+    } else {
+      const lives = [...found].sort((x, y) => x.order - y.order);
+      target = lives[0]!;
+      added = [];
+      for (const other of lives.slice(1)) {
+        this.absorb(target, other);
+        updates.push({ kind: 'merged', incident: header(other) });
+        added = mergeSorted(added, other.members);
+      }
+      added = mergeSorted(added, [member]);
+    }
+    this.addMember(target, d, member, ent.users);
+    updates.push({ kind: opened ? 'opened' : 'grew', incident: header(target), added });
+
+    const ref: KeyRef = { live: target, t };
+    for (const k of ent.links) this.setRef(b, 'link', k, ref);
+    if (ent.users.length === 0) this.setRef(b, 'none', '', ref);
+    else for (const u of ent.users) this.setRef(b, 'user', u, ref);
+    if (timed) this.closeQueue.push({ live: target, end: target.inc.end ?? t });
+    return updates;
   }
-  incidents.sort((a, b) => (a.start ?? '\uffff').localeCompare(b.start ?? '\uffff') || a.id.localeCompare(b.id));
-  return incidents;
+
+  /** Event time has reached `watermark`: closes incidents no later detection can join. */
+  advance(watermark: number): IncidentUpdate[] {
+    if (!(watermark > this.watermark)) return [];
+    this.watermark = watermark;
+    const limit = watermark - this.windowMs;
+    const out: IncidentUpdate[] = [];
+    while (this.closeHead < this.closeQueue.length) {
+      const c = this.closeQueue[this.closeHead]!;
+      if (!(c.end < limit)) break;
+      this.closeHead++;
+      const live = c.live;
+      if (live.parent || !this.open.has(live) || live.inc.end !== c.end) continue;
+      out.push(this.close(live));
+    }
+    if (this.closeHead > 1024 && this.closeHead * 2 > this.closeQueue.length) {
+      this.closeQueue = this.closeQueue.slice(this.closeHead);
+      this.closeHead = 0;
+    }
+    this.forgetRefs(limit);
+    return out;
+  }
+
+  /** End of input: closes every incident. */
+  flush(): IncidentUpdate[] {
+    const all = [...this.open].filter((l) => !l.parent).sort((a, b) => a.order - b.order);
+    const out = all.map((l) => this.close(l));
+    this.buckets.clear();
+    this.closeQueue = [];
+    this.closeHead = 0;
+    this.refQueue = [];
+    this.refHead = 0;
+    return out;
+  }
+
+  /** Open incidents right now. */
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  snapshot(): IncidentTrackerState {
+    return toIncidentState({ buckets: this.buckets, open: this.open, created: this.created, watermark: this.watermark, windowMs: this.windowMs });
+  }
+
+  static restore(state: IncidentTrackerState, opts: IncidentOptions = {}): IncidentTracker {
+    const t = new IncidentTracker(opts);
+    const r = fromIncidentState(state);
+    t.created = r.created;
+    t.watermark = r.watermark;
+    for (const l of r.open) t.open.add(l);
+    for (const [k, b] of r.buckets) t.buckets.set(k, b);
+    // Rebuild the time-ordered queues from the restored state.
+    const lives = [...t.open].filter((l) => l.timed && l.inc.end !== undefined).sort((a, b) => a.inc.end! - b.inc.end! || a.order - b.order);
+    t.closeQueue = lives.map((live) => ({ live, end: live.inc.end! }));
+    const refs: { bucket: HostBucket; map: 'link' | 'user' | 'none'; key: string; ref: KeyRef }[] = [];
+    for (const b of t.buckets.values()) {
+      if (!b.timed) continue;
+      for (const [key, ref] of b.byLink) refs.push({ bucket: b, map: 'link', key, ref });
+      for (const [key, ref] of b.byUser) refs.push({ bucket: b, map: 'user', key, ref });
+      if (b.noUser) refs.push({ bucket: b, map: 'none', key: '', ref: b.noUser });
+    }
+    refs.sort((a, b) => a.ref.t - b.ref.t);
+    t.refQueue = refs;
+    return t;
+  }
+
+  private openIncident(d: Detection, hk: string, timed: boolean): LiveIncident {
+    const inc: Incident = {
+      id: incidentId(d.id),
+      status: 'open',
+      hostKey: hk,
+      severity: d.rule.level,
+      maxLevel: d.rule.level,
+      techniques: [],
+      users: [],
+      memberCount: 0,
+      evidence: [],
+      evidenceCount: 0,
+    };
+    if (d.host !== undefined) inc.host = d.host;
+    const live: LiveIncident = {
+      inc,
+      order: this.created++,
+      members: [],
+      evidenceKeys: new Set(),
+      techniques: new Set(),
+      users: new Set(),
+      maxIdx: 0,
+      timed,
+      parent: null,
+    };
+    this.open.add(live);
+    return live;
+  }
+
+  private addMember(live: LiveIncident, d: Detection, m: IncidentMember, users: readonly string[]): void {
+    if (live.members.length === 0 || compareMembers(live.members[live.members.length - 1]!, m) <= 0) live.members.push(m);
+    else live.members = mergeSorted(live.members, [m]);
+    live.maxIdx = Math.max(live.maxIdx, LEVELS.indexOf(d.rule.level));
+    for (const t of techniquesOf(d)) live.techniques.add(t);
+    for (const u of users) live.users.add(u);
+    for (const o of d.evidence ?? [d.origin]) this.addEvidence(live, o);
+    this.refresh(live);
+  }
+
+  private addEvidence(live: LiveIncident, o: EventOrigin): void {
+    const k = originKey(o);
+    if (live.evidenceKeys.has(k)) return;
+    live.evidenceKeys.add(k);
+    if (live.inc.evidence.length < MAX_INCIDENT_EVIDENCE) live.inc.evidence.push(o);
+  }
+
+  private absorb(target: LiveIncident, other: LiveIncident): void {
+    other.parent = target;
+    this.open.delete(other);
+    other.inc.status = 'merged';
+    other.inc.mergedInto = target.inc.id;
+    target.members = mergeSorted(target.members, other.members);
+    target.maxIdx = Math.max(target.maxIdx, other.maxIdx);
+    for (const t of other.techniques) target.techniques.add(t);
+    for (const u of other.users) target.users.add(u);
+    const evidence = [...target.inc.evidence];
+    for (const o of other.inc.evidence) if (!target.evidenceKeys.has(originKey(o)) && evidence.length < MAX_INCIDENT_EVIDENCE) evidence.push(o);
+    target.inc.evidence = evidence;
+    for (const k of other.evidenceKeys) target.evidenceKeys.add(k);
+    this.refresh(target);
+  }
+
+  private refresh(live: LiveIncident): void {
+    const inc = live.inc;
+    const maxLevel = LEVELS[live.maxIdx]!;
+    inc.maxLevel = maxLevel;
+    inc.severity = live.techniques.size >= 2 ? LEVELS[Math.min(live.maxIdx + 1, LEVELS.length - 1)]! : maxLevel;
+    inc.techniques = [...live.techniques].sort();
+    inc.users = [...live.users].sort();
+    inc.memberCount = live.members.length;
+    inc.evidenceCount = live.evidenceKeys.size;
+    const first = live.members[0];
+    const last = live.members[live.members.length - 1];
+    if (first?.timestamp !== undefined) inc.start = first.timestamp;
+    if (last?.timestamp !== undefined) inc.end = last.timestamp;
+  }
+
+  private close(live: LiveIncident): IncidentUpdate {
+    this.open.delete(live);
+    live.inc.status = 'closed';
+    return { kind: 'closed', incident: header(live), members: live.members };
+  }
+
+  private setRef(b: HostBucket, map: 'link' | 'user' | 'none', key: string, ref: KeyRef): void {
+    if (map === 'link') b.byLink.set(key, ref);
+    else if (map === 'user') b.byUser.set(key, ref);
+    else b.noUser = ref;
+    if (b.timed) this.refQueue.push({ bucket: b, map, key, ref });
+  }
+
+  /** Drops entity references older than `limit`: no detection at or after the watermark can reach them. */
+  private forgetRefs(limit: number): void {
+    while (this.refHead < this.refQueue.length) {
+      const e = this.refQueue[this.refHead]!;
+      if (!(e.ref.t < limit)) break;
+      this.refHead++;
+      const b = e.bucket;
+      if (e.map === 'link') {
+        if (b.byLink.get(e.key) === e.ref) b.byLink.delete(e.key);
+      } else if (e.map === 'user') {
+        if (b.byUser.get(e.key) === e.ref) b.byUser.delete(e.key);
+      } else if (b.noUser === e.ref) b.noUser = null;
+    }
+    if (this.refHead > 1024 && this.refHead * 2 > this.refQueue.length) {
+      this.refQueue = this.refQueue.slice(this.refHead);
+      this.refHead = 0;
+    }
+  }
+}
+
+/** Batch grouping: every detection at once, in time order; every incident closed. */
+export function groupIncidents(detections: readonly Detection[], opts: IncidentOptions = {}): IncidentUpdate[] {
+  const sorted = [...detections].sort((a, b) => compareMembers(memberOf(a), memberOf(b)));
+  const tracker = new IncidentTracker(opts);
+  for (const d of sorted) tracker.add(d);
+  return tracker
+    .flush()
+    .sort((a, b) => (a.incident.start ?? Number.POSITIVE_INFINITY) - (b.incident.start ?? Number.POSITIVE_INFINITY) || a.incident.id.localeCompare(b.incident.id));
 }

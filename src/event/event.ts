@@ -15,12 +15,25 @@ export interface LogSource {
 export interface EventOrigin {
   /** Path of the input file, or "-" for stdin, or a URL/stream name. */
   file: string;
-  /** Line number (1-based) for text formats, EventRecordID / record index for EVTX. */
+  /** Line number (1-based) for text formats, the EventRecordID for EVTX. */
   record: number;
   /** Byte offset of the record in the (decompressed) input, when known. */
   offset?: number;
   /** Decoder that produced the event, e.g. "json", "evtx", "w3c", "auditd". */
   format: string;
+  /** EVTX: the record's number in its file's record headers, when it differs from the EventRecordID. */
+  ordinal?: number;
+  /**
+   * Identity of the byte stream independent of its path, when the path can change under it
+   * (a tailed file renamed by rotation: a fingerprint of its first bytes). Event identity
+   * (identity.ts) prefers it to `file`.
+   */
+  stream?: string;
+  /**
+   * The record's identity when its producer knows it better than its position (a scanner
+   * finding: path and content hash). See identity.ts.
+   */
+  key?: string;
 }
 
 /**

@@ -43,6 +43,13 @@ export interface LineDecoder {
    */
   sniff(lines: string[]): number;
   open(ctx: DecodeContext): LineDecoderState;
+  /**
+   * Whether a file in this format, whose first non-empty lines are `lines`, can be cut at any
+   * line start and its pieces read on their own (worker threads): true for formats whose
+   * lines are independent records; absent or false when a line depends on the ones before it
+   * (W3C `#Fields:`, auditd record groups, multi-line application logs, JSON arrays).
+   */
+  splittable?(lines: string[]): boolean;
 }
 
 export interface FileDecoder {

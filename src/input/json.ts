@@ -188,4 +188,15 @@ export const jsonDecoder: LineDecoder = {
   open(ctx: DecodeContext): LineDecoderState {
     return new JsonState(ctx);
   },
+  /** JSON Lines (one whole object per line) can be cut at any line; arrays and pretty-printed objects cannot. */
+  splittable(lines: string[]): boolean {
+    const first = lines[0]?.trim() ?? '';
+    if (!first.startsWith('{') || !first.endsWith('}')) return false;
+    try {
+      JSON.parse(first);
+      return true;
+    } catch {
+      return false;
+    }
+  },
 };

@@ -4,6 +4,7 @@
  */
 import type { Decoder } from './decoder.js';
 import { jsonDecoder } from './json.js';
+import { wardenEventsDecoder } from './warden-events.js';
 import { evtxDecoder } from './evtx/decoder.js';
 import { w3cDecoder } from './text/w3c.js';
 import { accessDecoder } from './text/access.js';
@@ -35,6 +36,7 @@ export const decoders: Decoder[] = [
   mysqlDecoder,
   postgresqlDecoder,
   suricataDecoder,
+  wardenEventsDecoder,
 ];
 
 export function decoderByName(name: string): Decoder | undefined {

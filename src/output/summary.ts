@@ -1,14 +1,14 @@
 /**
  * The human summary printed after a hunt, modelled on Hayabusa's: what was read, what
- * fired, per level, top rules (with their authors, as the Sigma rule licence asks),
- * hosts, time range, and how many problems happened.
+ * fired, per level (total and unique rules), top rules (with their authors, as the Sigma
+ * rule licence asks), hosts, days, time range, and how many problems happened.
  */
-import type { Detection, Level } from '../event/detection.js';
-import { LEVELS } from '../event/detection.js';
-import { color, formatCount, levelColor } from './text-table.js';
+import { formatCount, type Style } from './text-table.js';
+import type { Tally } from './tally.js';
 
 export interface RunStats {
   files: number;
+  /** Files skipped because nothing recognized them. */
   skippedFiles: number;
   events: number;
   bytes?: number;
@@ -18,11 +18,22 @@ export interface RunStats {
   correlations?: number;
   /** Web-shell scanner findings fed in as events (hunt --scan). */
   scanFindings?: number;
+  /** Detections of a Windows record already detected in another input. */
+  duplicates?: number;
   problems: number;
   formats: Record<string, number>;
+  incidents?: boolean;
 }
 
-export function renderSummary(detections: Detection[], stats: RunStats, incidents?: number): string {
+export interface SummaryOptions {
+  style: Style;
+  /** 'full' lists every rule and host instead of the top ten. */
+  full?: boolean;
+  iso: (ms: number) => string;
+}
+
+export function renderSummary(t: Tally, stats: RunStats, opts: SummaryOptions): string {
+  const st = opts.style;
   const out: string[] = [];
   const secs = stats.elapsedMs / 1000;
   const rate = secs > 0 ? Math.round(stats.events / secs) : stats.events;
@@ -30,9 +41,9 @@ export function renderSummary(detections: Detection[], stats: RunStats, incident
     .sort((a, b) => b[1] - a[1])
     .map(([f, n]) => `${formatCount(n)} ${f}`)
     .join(', ');
-  out.push(color.bold('Summary'));
+  out.push(st.bold('Summary'));
   out.push(
-    `  Inputs:      ${formatCount(stats.files)} file${stats.files === 1 ? '' : 's'}${fmt ? ` (${fmt})` : ''}${stats.skippedFiles ? `, ${formatCount(stats.skippedFiles)} skipped (unrecognized)` : ''}`,
+    `  Inputs:      ${formatCount(stats.files)} file${stats.files === 1 ? '' : 's'}${fmt ? ` (${fmt})` : ''}${stats.skippedFiles ? `, ${formatCount(stats.skippedFiles)} skipped (unrecognized; --verbose lists them)` : ''}`,
   );
   if (stats.scanFindings !== undefined)
     out.push(`  Scan:        ${formatCount(stats.scanFindings)} web-shell finding${stats.scanFindings === 1 ? '' : 's'} fed to the rules as events`);
@@ -40,43 +51,38 @@ export function renderSummary(detections: Detection[], stats: RunStats, incident
   out.push(
     `  Rules:       ${formatCount(stats.rulesLoaded)} loaded${stats.correlations ? `, ${formatCount(stats.correlations)} correlations` : ''}${stats.rulesFailed ? `, ${formatCount(stats.rulesFailed)} failed to load` : ''}`,
   );
-  const byLevel = new Map<Level, number>();
-  for (const d of detections) byLevel.set(d.rule.level, (byLevel.get(d.rule.level) ?? 0) + 1);
-  const levels = [...LEVELS]
-    .reverse()
-    .map((l) => levelColor(l, `${l} ${formatCount(byLevel.get(l) ?? 0)}`))
+  const levels = t
+    .levelsDescending()
+    .map((l) => st.level(l, `${l} ${formatCount(t.byLevel.get(l) ?? 0)} (${formatCount(t.rulesByLevel.get(l)?.size ?? 0)} rules)`))
     .join(', ');
-  out.push(`  Detections:  ${formatCount(detections.length)} (${levels})${incidents !== undefined ? `, ${formatCount(incidents)} incident${incidents === 1 ? '' : 's'}` : ''}`);
-  const times = detections
-    .map((d) => d.timestamp)
-    .filter((t): t is string => !!t)
-    .sort();
-  if (times.length) out.push(`  Time range:  ${times[0]} → ${times[times.length - 1]}`);
-  const hosts = new Map<string, number>();
-  for (const d of detections) if (d.host) hosts.set(d.host, (hosts.get(d.host) ?? 0) + 1);
-  if (hosts.size) {
-    const top = [...hosts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  out.push(`  Detections:  ${formatCount(t.total)} (${levels})${stats.incidents ? `, ${formatCount(t.incidentCount)} incident${t.incidentCount === 1 ? '' : 's'}` : ''}`);
+  if (stats.duplicates)
+    out.push(`  Duplicates:  ${formatCount(stats.duplicates)} detections of records read twice (the same host, channel and EventRecordID in overlapping inputs) shown once`);
+  if (t.first !== undefined && t.last !== undefined) out.push(`  Time range:  ${opts.iso(t.first)} → ${opts.iso(t.last)}`);
+  if (t.byHost.size) {
+    const top = [...t.byHost.values()].sort((a, b) => b.n - a.n || a.name.localeCompare(b.name));
+    const shown = opts.full ? top : top.slice(0, 8);
     out.push(
-      `  Hosts:       ${top
-        .slice(0, 8)
-        .map(([h, n]) => `${h} (${formatCount(n)})`)
-        .join(', ')}${top.length > 8 ? `, +${top.length - 8} more` : ''}`,
+      `  Hosts:       ${shown.map((h) => `${h.name || '(no host)'} (${formatCount(h.n)})`).join(', ')}${top.length > shown.length ? `, +${top.length - shown.length} more` : ''}`,
     );
   }
-  const rules = new Map<string, { d: Detection; n: number }>();
-  for (const d of detections) {
-    const e = rules.get(d.rule.id);
-    if (e) e.n++;
-    else rules.set(d.rule.id, { d, n: 1 });
+  if (t.byDay.size > 1) {
+    const days = [...t.byDay].sort((a, b) => a[0].localeCompare(b[0]));
+    const shown = opts.full ? days : days.slice(-7);
+    out.push(`  Per day:     ${shown.map(([d, n]) => `${d} ${formatCount(n)}`).join(', ')}${days.length > shown.length ? ` (last ${shown.length} of ${days.length} days)` : ''}`);
   }
-  if (rules.size) {
+  if (t.byRule.size) {
     out.push('  Top rules:');
-    const top = [...rules.values()].sort((a, b) => LEVELS.indexOf(b.d.rule.level) - LEVELS.indexOf(a.d.rule.level) || b.n - a.n || a.d.rule.title.localeCompare(b.d.rule.title));
-    for (const { d, n } of top.slice(0, 10)) {
-      out.push(`    ${formatCount(n).padStart(7)}  ${levelColor(d.rule.level, d.rule.level.padEnd(13))} ${d.rule.title}  ${color.dim(`(by ${d.rule.author || 'unknown'})`)}`);
+    const LEVEL_ORDER = ['informational', 'low', 'medium', 'high', 'critical'];
+    const top = [...t.byRule.values()].sort(
+      (a, b) => LEVEL_ORDER.indexOf(b.rule.level) - LEVEL_ORDER.indexOf(a.rule.level) || b.n - a.n || a.rule.title.localeCompare(b.rule.title),
+    );
+    const shown = opts.full ? top : top.slice(0, 10);
+    for (const { rule, n } of shown) {
+      out.push(`    ${formatCount(n).padStart(7)}  ${st.level(rule.level, rule.level.padEnd(13))} ${rule.title}  ${st.dim(`(by ${rule.author || 'unknown'})`)}`);
     }
-    if (top.length > 10) out.push(`    … ${top.length - 10} more rules`);
+    if (top.length > shown.length) out.push(`    … ${top.length - shown.length} more rules (--summary full lists all)`);
   }
   if (stats.problems) out.push(`  Problems:    ${formatCount(stats.problems)} (listed on stderr; exit code 1)`);
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

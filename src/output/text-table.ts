@@ -43,31 +43,33 @@ export function renderTable(columns: Column[], rows: string[][], totalWidth: num
 }
 
 const ESC = '\u001b[';
-export const color = {
-  enabled: false,
+
+/** Colours for one output; off unless the output is a terminal and the user did not say NO_COLOR/--no-color. */
+export class Style {
+  constructor(readonly enabled: boolean) {}
+  static plain = new Style(false);
   wrap(code: string, s: string): string {
     return this.enabled ? `${ESC}${code}m${s}${ESC}0m` : s;
-  },
+  }
   bold(s: string): string {
     return this.wrap('1', s);
-  },
+  }
   dim(s: string): string {
     return this.wrap('2', s);
-  },
-};
-
-export function levelColor(level: string, s: string): string {
-  switch (level) {
-    case 'critical':
-      return color.wrap('1;31', s);
-    case 'high':
-      return color.wrap('33', s);
-    case 'medium':
-      return color.wrap('93', s);
-    case 'low':
-      return color.wrap('32', s);
-    default:
-      return color.wrap('2', s);
+  }
+  level(level: string, s: string): string {
+    switch (level) {
+      case 'critical':
+        return this.wrap('1;31', s);
+      case 'high':
+        return this.wrap('33', s);
+      case 'medium':
+        return this.wrap('93', s);
+      case 'low':
+        return this.wrap('32', s);
+      default:
+        return this.wrap('2', s);
+    }
   }
 }
 

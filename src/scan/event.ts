@@ -40,6 +40,11 @@ export function findingToEvent(finding: Finding, host: string = hostname(), time
     logsource: { product: 'warden', category: 'webshell_scan' },
     host,
     timestamp,
-    origin: { file: finding.path, record: finding.evidence.find((e) => e.line !== undefined)?.line ?? 0, format: 'webshell_scan' },
+    origin: {
+      file: finding.path,
+      record: finding.evidence.find((e) => e.line !== undefined)?.line ?? 0,
+      format: 'webshell_scan',
+      key: `webshell_scan:${finding.path}:${finding.sha256}`,
+    },
   };
 }

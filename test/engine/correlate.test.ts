@@ -49,8 +49,8 @@ interface Fired {
 function view(d: Detection): Fired {
   return {
     rule: d.rule.title,
-    at: d.timestamp === undefined ? undefined : Date.parse(d.timestamp) - T0,
-    record: d.source.record,
+    at: d.timestamp === undefined ? undefined : d.timestamp - T0,
+    record: d.origin.record,
     event: d.event,
     evidence: (d.evidence ?? []).map((o) => o.record),
   };
@@ -60,7 +60,7 @@ function view(d: Detection): Fired {
 function run(eng: CorrelationEngine, pushes: [string, Event][]): { after: number; d: Fired }[] {
   const out: { after: number; d: Fired }[] = [];
   pushes.forEach(([r, e], i) => {
-    for (const d of eng.push(r, e)) out.push({ after: i, d: view(d) });
+    for (const d of eng.pushEvent(r, e)) out.push({ after: i, d: view(d) });
   });
   for (const d of eng.flush()) out.push({ after: -1, d: view(d) });
   return out;
@@ -96,7 +96,7 @@ test('event_count (spec example): fires at the 100th failed login within the hou
   }
   const fired: Fired[] = [];
   pushes.forEach(([r, e], i) => {
-    for (const d of eng.push(r, e)) {
+    for (const d of eng.pushEvent(r, e)) {
       assert.equal(i, 198, 'fires on the 100th DC01 event');
       fired.push(view(d));
     }
@@ -821,7 +821,7 @@ test('events without a timestamp take the newest time seen', () => {
 test('state is released as windows close, and maxGroups caps it with a warning', () => {
   const yaml = 'title: c\ncorrelation: {type: event_count, rules: [r], group-by: [Host], timespan: 1m, condition: {gte: 2}}';
   const { eng } = engine(yaml, [info('r')]);
-  for (let i = 0; i < 100; i++) eng.push('r', ev(i * S, { Host: `h${i}` }));
+  for (let i = 0; i < 100; i++) eng.pushEvent('r', ev(i * S, { Host: `h${i}` }));
   assert.equal(eng.stats().groups, 61, 'groups idle for more than the timespan are gone');
   const capped = engine(yaml, [info('r')], { maxGroups: 2 });
   const fired = run(capped.eng, [
@@ -845,7 +845,7 @@ test('state is released as windows close, and maxGroups caps it with a warning',
         'rule',
         'mr.yml',
         1,
-        "correlation 'c': more than 2 groups open at once; dropping the oldest group state, so matches that span it can be missed (raise maxGroups or shorten the timespan)",
+        "correlation 'c': more than 2 groups open at once; dropping the oldest group state, so matches that span it can be missed (raise --max-groups or shorten the timespan)",
       ],
       ['rule', 'mr.yml', 1, "correlation 'c': 2 group states were dropped in all (maxGroups)"],
     ],
@@ -863,7 +863,7 @@ test('generate: referenced rules are suppressed by default, kept with generate: 
     [info('r1')],
   ).eng;
   assert.deepEqual([...mixed.suppressedRuleIds], [], 'one generate: true keeps the rule');
-  assert.deepEqual(off.push('r2', ev(0, { Host: 'x' })), [], 'unreferenced rules are ignored');
+  assert.deepEqual(off.pushEvent('r2', ev(0, { Host: 'x' })), [], 'unreferenced rules are ignored');
 });
 
 test('detections carry rule info, host and source of the completing event', () => {
@@ -871,16 +871,18 @@ test('detections carry rule info, host and source of the completing event', () =
     'title: c\nid: 9a3bd9a2-5b5e-4a07-8a3e-0c7a8e1b1f00\nauthor: Warden tests\nlevel: high\ntags: [attack.t1110]\ncorrelation: {type: event_count, rules: [r], group-by: [User], timespan: 1m, condition: {gte: 2}}',
     [info('r')],
   );
-  eng.push('r', ev(0, { User: 'u' }, 'hostA'));
-  const [d] = eng.push('r', ev(S, { User: 'u' }, 'hostB'));
+  eng.pushEvent('r', ev(0, { User: 'u' }, 'hostA'));
+  const [d] = eng.pushEvent('r', ev(S, { User: 'u' }, 'hostB'));
   assert.ok(d);
   assert.equal(d.kind, 'correlation');
   assert.equal(d.rule.id, '9a3bd9a2-5b5e-4a07-8a3e-0c7a8e1b1f00');
   assert.equal(d.rule.level, 'high');
   assert.equal(d.rule.author, 'Warden tests');
   assert.equal(d.host, 'hostB');
-  assert.equal(d.timestamp, '2024-01-01T12:00:01.000Z');
-  assert.deepEqual(d.source, { file: 'stream.jsonl', record: record, format: 'json' });
+  assert.equal(d.timestamp, Date.parse('2024-01-01T12:00:01.000Z'));
+  assert.deepEqual(d.origin, { file: 'stream.jsonl', record: record, format: 'json' });
+  assert.equal(d.members?.length, 2);
+  assert.match(d.id, /^[0-9a-f]{32}$/);
   assert.equal(d.evidence!.length, 2);
   assert.deepEqual(d.evidence![1], { file: 'stream.jsonl', record: record, format: 'json' });
 });
@@ -911,7 +913,7 @@ test('temporal_ordered agrees with a brute-force reference on random streams (in
         const refs = rnd(5) === 0 ? [0, 1, 2].filter(() => rnd(2) === 0) : [rnd(3)];
         for (const ref of refs) {
           step++;
-          if (got.length < 1000) for (const _ of eng.push(['a', 'b', 'c'][ref]!, e)) got.push(step);
+          if (got.length < 1000) for (const _ of eng.pushEvent(['a', 'b', 'c'][ref]!, e)) got.push(step);
           pending.push({ ref, ts: t, seq });
           const win = pending.filter((p) => p.ts >= t - 10 * S);
           const longest = (from: number, lastRef: number, lastSeq: number): number => {
@@ -954,7 +956,7 @@ test('tick() closes ended windows without a new match; buildCorrelationEngine wi
     [['a.yml', 5, 'correlation: condition is mandatory for event_count']],
   );
   const e = ev(0, { Host: 'x' });
-  assert.deepEqual(eng.push('r', e), []);
+  assert.deepEqual(eng.pushEvent('r', e), []);
   assert.deepEqual(eng.tick(T0 + MIN), [], 'the window [0, 60 s] is still open at 60 s');
   assert.deepEqual(
     eng.tick(T0 + MIN + 1).map((d) => d.event),

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { repoRoot, sharedDir, skipWithoutShared } from '../helpers/shared.js';
-import { runHunt } from '../../src/engine/hunt.js';
+import { runHunt } from '../../src/hunt/collect.js';
 import { ProblemList } from '../../src/errors.js';
 import type { DetectionRecord } from '../../src/output/record.js';
 
@@ -29,13 +29,16 @@ test('hunt --format jsonl: exact records for the example rules over the example 
     .map((l) => JSON.parse(l) as DetectionRecord);
   assert.deepEqual(
     recs.map((d) => [d.rule.title, d.source.file, d.source.record, d.timestamp, d.host]),
+    // Streamed in input order (largest input first), not sorted by time.
     [
-      ['Shell Command in a Web Request Query String (example rule)', 'examples/logs/u_ex260302.log', 7, '2026-03-02T09:16:05.000Z', 'WEB01'],
       ['IIS Worker Process Starts a Command Interpreter (example rule)', 'examples/logs/web01-sysmon.jsonl', 3, '2026-03-02T09:16:05.871Z', 'WEB01.corp.example'],
+      ['Shell Command in a Web Request Query String (example rule)', 'examples/logs/u_ex260302.log', 7, '2026-03-02T09:16:05.000Z', 'WEB01'],
     ],
   );
-  const proc = recs[1]!;
-  assert.deepEqual(Object.keys(proc), ['kind', 'rule', 'timestamp', 'host', 'source', 'event', 'raw']);
+  const proc = recs[0]!;
+  assert.deepEqual(Object.keys(proc), ['kind', 'id', 'rule', 'timestamp', 'host', 'source', 'logsource', 'event', 'raw', 'group']);
+  assert.match(proc.id, /^[0-9a-f]{32}$/);
+  assert.deepEqual(proc.logsource, { product: 'windows' });
   assert.equal(proc.kind, 'rule');
   assert.equal(proc.rule.author, 'Warden');
   assert.equal(proc.rule.level, 'high');
@@ -45,18 +48,18 @@ test('hunt --format jsonl: exact records for the example rules over the example 
   assert.deepEqual(proc.source, { file: 'examples/logs/web01-sysmon.jsonl', record: 3, format: 'json' });
   assert.equal(proc.event.CommandLine, 'cmd.exe /c whoami /all');
   assert.equal(proc.event.EventID, 1);
-  assert.match(r.stderr, /Detections: {2}2 \(critical 0, high 2/);
+  assert.match(r.stderr, /Detections: {2}2 \(critical 0 \(0 rules\), high 2 /);
 });
 
 test('hunt --format csv has the documented header and one row per detection', () => {
   const r = warden(['hunt', 'examples/logs', '-r', 'examples/rules', '--no-builtin', '-f', 'csv']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
-  assert.equal(lines[0], 'timestamp,level,rule_title,rule_id,author,tags,host,file,record,incident,details');
+  assert.equal(lines[0], 'timestamp,level,rule_title,rule_id,author,tags,host,file,record,id,group,details');
   assert.equal(lines.length, 3);
   assert.match(
-    lines[2]!,
-    /^2026-03-02T09:16:05\.871Z,high,IIS Worker Process Starts a Command Interpreter \(example rule\),[0-9a-f-]{36},Warden,attack\.persistence attack\.t1505\.003,WEB01\.corp\.example,examples\/logs\/web01-sysmon\.jsonl,3,,/,
+    lines[1]!,
+    /^2026-03-02T09:16:05\.871Z,high,IIS Worker Process Starts a Command Interpreter \(example rule\),[0-9a-f-]{36},Warden,attack\.persistence attack\.t1505\.003,WEB01\.corp\.example,examples\/logs\/web01-sysmon\.jsonl,3,[0-9a-f]{32},[0-9a-f]{16},/,
   );
 });
 
@@ -66,7 +69,8 @@ test('hunt table output shows the detections, authors and a summary', () => {
   assert.match(r.stdout, /Timestamp +│ Level +│ Host +│ Rule +│ Author +│ Details/);
   assert.match(r.stdout, /Inputs: +2 files \(1 json, 1 w3c\)|Inputs: +2 files \(1 w3c, 1 json\)/);
   assert.match(r.stdout, /Events: +7 in/);
-  assert.match(r.stdout, /Detections: +2 \(critical 0, high 2, medium 0, low 0, informational 0\)/);
+  assert.match(r.stdout, /Detections: +2 \(critical 0 \(0 rules\), high 2 \(2 rules\), medium 0 \(0 rules\), low 0 \(0 rules\), informational 0 \(0 rules\)\)/);
+  assert.match(r.stdout, /Hosts: +WEB01\.corp\.example \(2\)/, 'WEB01 and WEB01.corp.example are one host');
   assert.match(r.stdout, /\(by Warden\)/);
 });
 
@@ -124,7 +128,7 @@ test('worker threads and line-range splitting give exactly the single-thread res
   const two = await runHunt({ inputs: [big], rules, threads: 2, inlineBelowBytes: 0, splitMinBytes: 1 }, p2);
   assert.equal(two.stats.threads, 2);
   assert.equal(one.detections.length, 31);
-  const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.rule.id} ${d.source.file}:${d.source.record}`);
+  const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.rule.id} ${d.origin.file}:${d.origin.record}`);
   assert.deepEqual(key(two.detections), key(one.detections));
   assert.equal(two.stats.events, one.stats.events);
   assert.deepEqual(
@@ -150,9 +154,9 @@ test('access logs are split across workers too, with the same detections and lin
   const two = await runHunt({ inputs: [log], rules, threads: 2, inlineBelowBytes: 0, splitMinBytes: 1 }, new ProblemList());
   assert.equal(one.detections.length, 40);
   assert.equal(two.stats.threads, 2);
-  const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.rule.id} ${d.source.record}`);
+  const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.rule.id} ${d.origin.record}`);
   assert.deepEqual(key(two.detections), key(one.detections));
-  assert.ok(one.detections.some((d) => d.source.record === 102 && d.event['cs-uri-query'] === 'cmd=whoami'));
+  assert.ok(one.detections.some((d) => d.origin.record === 102 && d.event['cs-uri-query'] === 'cmd=whoami'));
 });
 
 test('a big EVTX file is split by chunks across workers with the same result', { skip: skipWithoutShared('logs/evtx/security.evtx') }, async () => {
@@ -168,7 +172,7 @@ test('a big EVTX file is split by chunks across workers with the same result', {
   assert.equal(two.stats.threads, 2);
   assert.ok(one.detections.length > 1000, `${one.detections.length} detections`);
   assert.equal(one.detections.length, one.stats.events);
-  const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.source.record}`).sort();
+  const key = (ds: typeof one.detections): string[] => ds.map((d) => `${d.origin.record}`).sort();
   assert.deepEqual(key(two.detections), key(one.detections));
 });
 
@@ -185,7 +189,7 @@ test('--scan: web-shell findings join the hunt as events, timed by the file and 
   assert.ok(hits.length >= 1);
   for (const d of hits) {
     assert.equal(d.host, 'WEB01');
-    assert.equal(d.timestamp, '2026-03-02T09:15:40.000Z');
+    assert.equal(d.timestamp, Date.parse('2026-03-02T09:15:40.000Z'));
     assert.equal(d.event.TargetFilename, join(www, 'up.php'));
     assert.equal(d.event.Verdict, 'malicious');
     assert.ok(d.rule.tags.includes('attack.t1505.003'));
@@ -212,10 +216,11 @@ test('warden events prints what rules see: time, host, resolved logsource, sourc
   const r = warden(['events', 'examples/logs/web01-sysmon.jsonl', '-n', '1', '--no-raw']);
   assert.equal(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout) as Record<string, unknown> & { fields: Record<string, unknown> };
-  assert.deepEqual(Object.keys(rec), ['timestamp', 'host', 'logsource', 'source', 'fields']);
+  assert.deepEqual(Object.keys(rec), ['timestamp', 'host', 'logsource', 'resolved', 'source', 'fields']);
   assert.equal(rec.timestamp, '2026-03-02T09:14:02.114Z');
   assert.equal(rec.host, 'WEB01.corp.example');
-  assert.deepEqual(rec.logsource, { services: ['sysmon'], categories: ['process_creation'], product: 'windows' });
+  assert.deepEqual(rec.logsource, { product: 'windows' });
+  assert.deepEqual(rec.resolved, { product: 'windows', services: ['sysmon'], categories: ['process_creation'] });
   assert.deepEqual(rec.source, { file: 'examples/logs/web01-sysmon.jsonl', record: 1, format: 'json' });
   assert.equal(rec.fields.Image, 'C:\\Windows\\System32\\svchost.exe');
   assert.equal(rec.fields.EventID, 1);

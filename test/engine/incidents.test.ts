@@ -5,9 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Fields } from '../../src/event/event.js';
-import type { Detection, Level } from '../../src/event/detection.js';
-import { groupIncidents } from '../../src/engine/incidents.js';
-import { formatIncidents } from '../../src/engine/incidents-format.js';
+import type { Detection, Incident, IncidentMember, Level } from '../../src/event/detection.js';
+import { groupIncidents as group, type IncidentOptions } from '../../src/engine/incidents.js';
+import { detectionId } from '../../src/event/identity.js';
+import { formatIncidents } from '../../src/output/incidents-format.js';
 
 const T0 = Date.UTC(2024, 4, 1, 10, 0, 0);
 const MIN = 60_000;
@@ -15,19 +16,29 @@ const MIN = 60_000;
 let record = 0;
 function det(title: string, minute: number | undefined, host: string | undefined, event: Fields, level: Level = 'medium', tags: string[] = []): Detection {
   record++;
+  const origin = { file: 'Sysmon.evtx', record, format: 'evtx' };
   const d: Detection = {
+    id: detectionId(`id-${title}`, `file\u0000Sysmon.evtx\u0000${record}`),
     kind: 'rule',
     rule: { id: `id-${title}`, title, level, status: 'test', author: 'Tester', tags, references: [] },
-    source: { file: 'Sysmon.evtx', record, format: 'evtx' },
+    origin,
+    logsource: {},
     event,
   };
-  if (minute !== undefined) d.timestamp = new Date(T0 + minute * MIN).toISOString();
+  if (minute !== undefined) d.timestamp = T0 + minute * MIN;
   if (host !== undefined) d.host = host;
   return d;
 }
 
-function titles(incs: ReturnType<typeof groupIncidents>): string[][] {
-  return incs.map((i) => i.detections.map((d) => d.rule.title));
+type Grouped = Incident & { detections: IncidentMember[] };
+
+/** Batch grouping, each incident with its time line. */
+function groupIncidents(ds: Detection[], opts?: IncidentOptions): Grouped[] {
+  return group(ds, opts).map((u) => ({ ...u.incident, detections: u.members ?? [] }));
+}
+
+function titles(incs: Grouped[]): string[][] {
+  return incs.map((i) => i.detections.map((d) => d.title));
 }
 
 test('a web-shell story on one host is one incident; severity is raised for chained techniques', () => {
@@ -47,13 +58,17 @@ test('a web-shell story on one host is one incident; severity is raised for chai
   assert.deepEqual(inc.techniques, ['T1033', 'T1059', 'T1505']);
   assert.deepEqual(inc.users, ['iis apppool\\defaultapppool', 'nt authority\\system']);
   assert.equal(inc.host, 'WEB01');
-  assert.equal(inc.start, '2024-05-01T10:00:00.000Z');
-  assert.equal(inc.end, '2024-05-01T10:04:00.000Z');
-  assert.match(inc.id, /^INC-[0-9a-f]{12}$/);
-  assert.ok([dropped, scanned, spawned, whoami].every((d) => d.incident === inc.id));
+  assert.equal(inc.start, Date.parse('2024-05-01T10:00:00.000Z'));
+  assert.equal(inc.end, Date.parse('2024-05-01T10:04:00.000Z'));
+  assert.match(inc.id, /^INC-[0-9a-f]{16}$/);
+  assert.equal(inc.status, 'closed');
+  assert.deepEqual(
+    inc.detections.map((m) => m.id),
+    [dropped, scanned, spawned, whoami].map((d) => d.id),
+  );
   assert.deepEqual(
     inc.evidence.map((o) => o.record),
-    [dropped, scanned, spawned, whoami].map((d) => d.source.record),
+    [dropped, scanned, spawned, whoami].map((d) => d.origin.record),
   );
 });
 
@@ -108,11 +123,13 @@ test('ids are stable across runs and input order; correlation evidence is merged
   const mk = (): Detection[] => {
     record = 100;
     const corr: Detection = {
+      id: 'c1-firing',
       kind: 'correlation',
       rule: { id: 'c1', title: 'brute force', level: 'high', status: '', author: 'A', tags: [], references: [] },
-      timestamp: new Date(T0 + 5 * MIN).toISOString(),
+      timestamp: T0 + 5 * MIN,
       host: 'DC',
-      source: { file: 'Security.evtx', record: 7, format: 'evtx' },
+      origin: { file: 'Security.evtx', record: 7, format: 'evtx' },
+      logsource: {},
       event: { count: 3, User: 'bob' },
       evidence: [
         { file: 'Security.evtx', record: 5, format: 'evtx' },
@@ -120,7 +137,7 @@ test('ids are stable across runs and input order; correlation evidence is merged
         { file: 'Security.evtx', record: 7, format: 'evtx' },
       ],
     };
-    const rule: Detection = { ...det('login', 6, 'DC', { User: 'bob' }), source: { file: 'Security.evtx', record: 7, format: 'evtx' } };
+    const rule: Detection = { ...det('login', 6, 'DC', { User: 'bob' }), origin: { file: 'Security.evtx', record: 7, format: 'evtx' } };
     return [corr, rule];
   };
   const first = groupIncidents(mk());
@@ -146,7 +163,7 @@ test('detections without a timestamp group among themselves per host', () => {
       .sort(),
     ['other host', 't1+t2', 'timed'],
   );
-  assert.equal(incs[0]!.detections[0]!.rule.title, 'timed', 'timed incidents come first');
+  assert.equal(incs[0]!.detections[0]!.title, 'timed', 'timed incidents come first');
   assert.equal(incs.find((i) => i.detections.length === 2)!.start, undefined);
 });
 
@@ -154,8 +171,8 @@ test('formatIncidents renders the time line with authors and evidence', () => {
   record = 0;
   const d1 = det('aspx written to web root', 0, 'WEB01', { User: 'w3svc' }, 'high', ['attack.t1505.003']);
   const d2 = det('w3wp spawns cmd', 2, 'WEB01', { User: 'w3svc' }, 'medium', ['attack.t1059.003']);
-  const incs = groupIncidents([d1, d2]);
-  const id = incs[0]!.id;
+  const incs = group([d1, d2]).map((u) => ({ incident: u.incident, members: u.members ?? [] }));
+  const id = incs[0]!.incident.id;
   assert.equal(
     formatIncidents(incs),
     [

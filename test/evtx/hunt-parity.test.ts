@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { ProblemList, formatProblem } from '../../src/errors.js';
-import { runHunt } from '../../src/engine/hunt.js';
+import { runHunt } from '../../src/hunt/collect.js';
 import { missing, regressionDir, sharedDir, walkFiles } from './shared.js';
 
 let byId: Map<string, string> | undefined;

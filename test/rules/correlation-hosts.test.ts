@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProblemList, formatProblem } from '../../src/errors.js';
-import { runHunt } from '../../src/engine/hunt.js';
+import { runHunt } from '../../src/hunt/collect.js';
 import type { Detection } from '../../src/event/detection.js';
 
 const UPLOAD_CHAIN = '8d9ca502-5fa0-48a1-a693-713c0f9a362b';

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { basename, dirname } from 'node:path';
 import { ProblemList, formatProblem } from '../../src/errors.js';
-import { runHunt } from '../../src/engine/hunt.js';
+import { runHunt } from '../../src/hunt/collect.js';
 import { fixturePath, loadManifest, loadPack, missingCapability } from './pack-harness.js';
 
 const SUBTECHNIQUE: Record<string, string> = {
@@ -47,7 +47,7 @@ test('the built-in pack reports every positive fixture with the right sub-techni
     assert.equal(d.rule.author, 'Warden');
   }
   for (const [id, files] of runnable) {
-    const hits = detections.filter((d) => d.rule.id === id && files.includes(d.source.file));
+    const hits = detections.filter((d) => d.rule.id === id && files.includes(d.origin.file));
     assert.ok(hits.length > 0, `rule ${id} reported nothing on ${files.join(', ')}`);
   }
   assert.ok(

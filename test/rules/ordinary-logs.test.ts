@@ -20,7 +20,7 @@ test('no high or critical detection on ordinary Windows logs', async (t) => {
   const { detections } = await huntPack([EVTX_DIR], 2);
   const severe = detections.filter((d) => d.rule.level === 'high' || d.rule.level === 'critical');
   assert.deepEqual(
-    severe.map((d) => `${d.rule.level} ${d.rule.title} @ ${d.source.file}:${d.source.record}`),
+    severe.map((d) => `${d.rule.level} ${d.rule.title} @ ${d.origin.file}:${d.origin.record}`),
     [],
   );
   // Measured: the pack raises nothing at all on these 18,599 ordinary events. They hold no IIS,

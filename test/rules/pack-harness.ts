@@ -12,7 +12,7 @@ import { loadRuleCollection, type RuleCollection } from '../../src/sigma/collect
 import { parseCorrelations, type CorrelationRule } from '../../src/sigma/correlations.js';
 import { compileRuleSet } from '../../src/engine/ruleset.js';
 import { readEvents } from '../../src/input/read.js';
-import { runHunt } from '../../src/engine/hunt.js';
+import { runHunt } from '../../src/hunt/collect.js';
 import type { SigmaRule } from '../../src/sigma/rule.js';
 import type { Detection } from '../../src/event/detection.js';
 import type { Event } from '../../src/event/event.js';

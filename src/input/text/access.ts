@@ -378,4 +378,5 @@ export const accessDecoder: LineDecoder = {
   open(ctx: DecodeContext): LineDecoderState {
     return new AccessState(ctx);
   },
+  splittable: () => true,
 };

@@ -165,4 +165,5 @@ export const syslogDecoder: LineDecoder = {
   open(ctx: DecodeContext): LineDecoderState {
     return new SyslogState(ctx);
   },
+  splittable: () => true,
 };

@@ -1,0 +1,4 @@
+/** Windows XML event logs read natively: records, and their evtx_dump-JSON and XML renderings. */
+export { readEvtx, readEvtxChunks } from '../input/evtx/reader.js';
+export { recordToJson } from '../input/evtx/render-json.js';
+export { recordToXml } from '../input/evtx/render-xml.js';

@@ -1,0 +1,288 @@
+/**
+ * `warden hunt` as a driver of the streaming pipeline: the inputs become sources (files,
+ * pieces of big files, stdin, the scanner's findings), their events are matched in this
+ * thread or on worker threads, and everything matched flows through one `Pipeline` (de-
+ * duplication, correlation, incidents) into the sinks as it is found. Results come out in
+ * job order — the plan's order — whatever order the threads finish in, so the same inputs
+ * always give the same output; memory is bounded by the pipeline's state and a few batches
+ * per thread, not by the number of detections.
+ */
+import { availableParallelism } from 'node:os';
+import type { Problem, ProblemSink } from '../errors.js';
+import type { Detection, IncidentUpdate, RuleInfo } from '../event/detection.js';
+import type { Event } from '../event/event.js';
+import { detectionId, eventKey } from '../event/identity.js';
+import type { DetectionSink } from '../event/sink.js';
+import { matchEvents } from '../engine/match.js';
+import { Pipeline, type PipelineOutput } from '../engine/pipeline.js';
+import type { IncidentOptions } from '../engine/incidents.js';
+import { prepareRules, type RuleOptions } from '../engine/rules-setup.js';
+import type { RuleSet } from '../engine/ruleset.js';
+import { checkFormat } from '../input/detect.js';
+import { ScanSource, type ScanSourceOptions } from '../scan/source.js';
+import type { ResolvedCorrelation } from '../sigma/correlations.js';
+import { type JobBatch, type JobStats, MAX_PROBLEMS_PER_JOB, type ReadSettings, runJob } from './job.js';
+import { type HuntJob, planJobs, type SkippedFile } from './plan.js';
+import { runOnWorkers } from './pool.js';
+import { fromWire, type RulesSummary, type WireDetection } from './wire.js';
+
+export interface HuntProgress {
+  events: number;
+  jobsDone: number;
+  jobsTotal: number;
+}
+
+export interface HuntOptions {
+  inputs: string[];
+  rules: RuleOptions;
+  inputFormat?: string;
+  /** Zone for logs that carry local time without an offset. */
+  timezone?: string;
+  /** Host for events whose log names none (`--host`). */
+  host?: string;
+  /** Worker threads; 1 runs everything in this thread. Default: available cores. */
+  threads?: number;
+  /** Inputs smaller than this (bytes, total) run in this thread: a worker compiles every rule, which costs more than it saves on small inputs. */
+  inlineBelowBytes?: number;
+  /** Text files at least this big are split into line ranges across workers. */
+  splitMinBytes?: number;
+  /** Also scan these files/folders for web shells; findings become events the rules see with the logs. */
+  scan?: ScanSourceOptions;
+  /** Group detections into incidents. */
+  incidents?: IncidentOptions | boolean;
+  /**
+   * How far events may be out of event-time order for correlations and incidents. Default
+   * Infinity: a hunt over files cannot know their order, so it correlates exactly, holding
+   * the matches of correlated rules (and, with incidents, every detection) until the end.
+   */
+  outOfOrderToleranceMs?: number;
+  /** Open groups per correlation before the oldest is dropped. */
+  maxGroups?: number;
+  onProgress?: (p: HuntProgress) => void;
+}
+
+export interface HuntStats {
+  files: number;
+  /** Files found by walking folders that nothing recognizes, with the reason. */
+  skipped: SkippedFile[];
+  events: number;
+  bytes: number;
+  elapsedMs: number;
+  rulesLoaded: number;
+  rulesFailed: number;
+  correlations: number;
+  formats: Record<string, number>;
+  threads: number;
+  /** Scanner findings fed in as events (--scan). */
+  scanFindings?: number;
+  /** Detections dropped because the same Windows record was read twice (overlapping exports). */
+  duplicates: number;
+  /** Detections that went to the sinks. */
+  detections: number;
+}
+
+/** Files bigger than this are split across workers when their format allows it. */
+const SPLIT_MIN_BYTES = 32 * 1024 * 1024;
+
+interface RulesMeta {
+  infos: Map<string, RuleInfo>;
+  correlations: ResolvedCorrelation[];
+  loaded: number;
+  failed: number;
+}
+
+function metaOf(s: Pick<RulesSummary, 'rules' | 'correlations' | 'loaded' | 'failed'>): RulesMeta {
+  return { infos: new Map(s.rules.map((r) => [r.id, r])), correlations: s.correlations, loaded: s.loaded, failed: s.failed };
+}
+
+/** A split file's later pieces number their lines from 1: make them absolute. */
+function shiftLines(ds: Detection[], problems: Problem[], file: string, offset: number): void {
+  if (offset === 0) return;
+  for (const d of ds) {
+    if (d.origin.file !== file) continue;
+    d.origin = { ...d.origin, record: d.origin.record + offset };
+    d.id = detectionId(d.rule.id, eventKey({ fields: d.event, host: d.host, origin: d.origin }));
+  }
+  for (const p of problems) if (p.file === file && p.line !== undefined) p.line += offset;
+}
+
+export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], problems: ProblemSink): Promise<HuntStats> {
+  const started = performance.now();
+  checkFormat(opts.inputFormat);
+  let threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), 64));
+  const plan = await planJobs({ inputs: opts.inputs, inputFormat: opts.inputFormat, threads, splitMinBytes: opts.splitMinBytes ?? SPLIT_MIN_BYTES }, problems);
+  const inlineBelow = opts.inlineBelowBytes ?? 64 * 1024 * 1024;
+  if (plan.jobs.length < 2 || plan.bytes < inlineBelow || plan.jobs.some((j) => j.file === '-')) threads = 1;
+  const read: ReadSettings = { inputFormat: opts.inputFormat, timezone: opts.timezone, host: opts.host };
+  const progress: HuntProgress = { events: 0, jobsDone: 0, jobsTotal: plan.jobs.length + (opts.scan ? 1 : 0) };
+  const stats: HuntStats = {
+    files: plan.files,
+    skipped: plan.skipped,
+    events: 0,
+    bytes: plan.bytes,
+    elapsedMs: 0,
+    rulesLoaded: 0,
+    rulesFailed: 0,
+    correlations: 0,
+    formats: plan.formats,
+    threads,
+    duplicates: 0,
+    detections: 0,
+  };
+
+  let pipeline: Pipeline | undefined;
+  let meta: RulesMeta | undefined;
+  let ruleSet: RuleSet | undefined;
+  const start = (m: RulesMeta, rs?: RuleSet): void => {
+    meta = m;
+    ruleSet = rs;
+    stats.rulesLoaded = m.loaded;
+    stats.rulesFailed = m.failed;
+    stats.correlations = m.correlations.length;
+    pipeline = new Pipeline(
+      { ruleSet: rs, correlations: m.correlations },
+      { outOfOrderToleranceMs: opts.outOfOrderToleranceMs ?? Number.POSITIVE_INFINITY, maxGroups: opts.maxGroups, incidents: opts.incidents, problems },
+    );
+  };
+
+  const deliver = async (out: PipelineOutput): Promise<void> => {
+    stats.detections += out.detections.length;
+    for (const s of sinks) {
+      if (out.detections.length) await s.detections(out.detections);
+      if (out.incidents.length && s.incidents) await s.incidents(out.incidents as IncidentUpdate[]);
+    }
+  };
+
+  // Pieces of one file number their lines from the end of the piece before.
+  const linesBefore = new Map<string, number>();
+  const handle = async (job: HuntJob, b: JobBatch): Promise<void> => {
+    const offset = job.part ? (linesBefore.get(job.file) ?? 0) : 0;
+    shiftLines(b.detections, b.problems, job.file, offset);
+    for (const p of b.problems) problems.report(p);
+    progress.events += b.events;
+    stats.events += b.events;
+    const out = pipeline!.pushDetections(b.detections);
+    if (b.latest !== undefined) {
+      const t = pipeline!.tick(b.latest);
+      out.detections.push(...t.detections);
+      out.incidents.push(...t.incidents);
+    }
+    await deliver(out);
+    opts.onProgress?.(progress);
+  };
+  const finish = (job: HuntJob, st: JobStats, more: number): void => {
+    if (job.parts !== undefined) linesBefore.set(job.file, (linesBefore.get(job.file) ?? 0) + st.records);
+    if (more > 0)
+      problems.report({ kind: 'input', file: job.file, message: `${more} more problems in this file are not shown (the first ${MAX_PROBLEMS_PER_JOB} are)`, more: more - 1 });
+    progress.jobsDone++;
+    opts.onProgress?.(progress);
+  };
+
+  if (threads > 1) {
+    await runOnWorkersInOrder(plan.jobs, threads, { rules: opts.rules, read }, problems, {
+      ready: (s) => start(metaOf(s)),
+      handle: (job, b) => {
+        const infos = meta!.infos;
+        const ds: Detection[] = [];
+        for (const w of b.detections as WireDetection[]) {
+          const d = fromWire(w, infos);
+          if (d) ds.push(d);
+        }
+        return handle(job, { ...b, detections: ds });
+      },
+      finish,
+    });
+  } else {
+    const local = prepareRules(opts.rules, problems);
+    start(metaOf(local), local.ruleSet);
+    for (const job of plan.jobs) {
+      const st = await runJob(job, local.ruleSet, read, (b) => handle(job, b));
+      finish(job, st, st.moreProblems);
+    }
+  }
+  if (!pipeline) {
+    // No input job ran (nothing to read): the rules still load, so their problems are reported.
+    const local = prepareRules(opts.rules, problems);
+    start(metaOf(local), local.ruleSet);
+  }
+
+  if (opts.scan) {
+    const src = new ScanSource(opts.scan);
+    if (!ruleSet) ruleSet = prepareRules(opts.rules, { report: () => undefined }).ruleSet;
+    for await (const b of src.batches(problems)) {
+      const ds: Detection[] = [];
+      for (const ev of b.events as Event[]) matchEvents(ruleSet, ev, ds);
+      await handle({ id: -1, file: '<scan>', explicit: true, size: 0 }, { detections: ds, problems: [], events: b.events.length });
+    }
+    stats.scanFindings = src.findings;
+    progress.jobsDone++;
+  }
+
+  await deliver(pipeline!.flush());
+  stats.duplicates = pipeline!.stats().duplicates;
+  stats.elapsedMs = performance.now() - started;
+  return stats;
+}
+
+interface OrderedHandlers {
+  ready(s: RulesSummary): void;
+  handle(job: HuntJob, b: Omit<JobBatch, 'detections'> & { detections: WireDetection[] }): Promise<void>;
+  finish(job: HuntJob, st: JobStats, more: number): void;
+}
+
+/**
+ * Worker results in plan order: a job's batches are handled as they come while it is the
+ * oldest unfinished job; a later job's wait (unacknowledged, so its worker pauses) until
+ * every job before it is done.
+ */
+async function runOnWorkersInOrder(
+  jobs: readonly HuntJob[],
+  threads: number,
+  init: { rules: RuleOptions; read: ReadSettings },
+  problems: ProblemSink,
+  h: OrderedHandlers,
+): Promise<void> {
+  type Item = { kind: 'batch'; b: Omit<JobBatch, 'detections'> & { detections: WireDetection[] }; ack: () => void } | { kind: 'done'; st: JobStats; more: number };
+  const byId = new Map(jobs.map((j) => [j.id, j]));
+  const queued = new Map<number, Item[]>();
+  let next = 0;
+  let chain: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const drain = async (): Promise<void> => {
+    for (;;) {
+      const items = queued.get(next);
+      if (!items || items.length === 0) return;
+      const it = items.shift()!;
+      const job = byId.get(next)!;
+      if (it.kind === 'batch') {
+        await h.handle(job, it.b);
+        it.ack();
+      } else {
+        h.finish(job, it.st, it.more);
+        queued.delete(next);
+        next++;
+      }
+    }
+  };
+  const push = (jobId: number, item: Item): void => {
+    let q = queued.get(jobId);
+    if (!q) queued.set(jobId, (q = []));
+    q.push(item);
+    chain = chain.then(drain).catch((e: unknown) => {
+      failure ??= e;
+    });
+  };
+  await runOnWorkers(
+    jobs,
+    threads,
+    init,
+    {
+      ready: h.ready,
+      batch: (jobId, b, ack) => push(jobId, { kind: 'batch', b, ack }),
+      done: (jobId, st, more) => push(jobId, { kind: 'done', st, more }),
+    },
+    problems,
+  );
+  await chain;
+  if (failure) throw failure;
+}
