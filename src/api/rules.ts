@@ -10,3 +10,6 @@ export { loadPlaceholders } from '../sigma/placeholders.js';
 export type { Placeholders } from '../sigma/placeholders.js';
 export { compileRuleSet, resolveLogSource } from '../engine/ruleset.js';
 export type { RuleSet } from '../engine/ruleset.js';
+export { lintRules } from '../sigma/lint.js';
+export type { LintFailure, LintResult } from '../sigma/lint.js';
+export { formatProblem, WardenError } from '../errors.js';

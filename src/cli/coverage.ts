@@ -3,12 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { addRuleOptions, ruleOptionsFrom, type RuleFlags } from './options.js';
 import { StderrProblems } from './problems.js';
-import { UsageError, WardenError, errorMessage } from '../errors.js';
-import { loadPlaceholders, type Placeholders } from '../sigma/placeholders.js';
-import { builtinRulesDir } from '../engine/builtin.js';
-import { rulePathsOf } from '../engine/rules-setup.js';
-import { buildCoverage } from '../coverage/matrix.js';
-import { coverageJson, navigatorLayer, renderTable } from '../coverage/render.js';
+import { UsageError } from '../api/errors.js';
 
 interface CoverageFlags extends RuleFlags {
   format: 'table' | 'json' | 'navigator';
@@ -34,7 +29,11 @@ Examples:
   warden coverage -r ~/my-rules --format json
   warden coverage --format navigator -o warden-layer.json`,
   );
-  cmd.action((flags: CoverageFlags) => {
+  cmd.action(async (flags: CoverageFlags) => {
+    const { builtinRulesDir, loadPlaceholders, rulePathsOf, WardenError } = await import('../api/rules.js');
+    const { buildCoverage, coverageJson, navigatorLayer, renderCoverageTable } = await import('../api/coverage.js');
+    const { errorMessage } = await import('../api/errors.js');
+    type Placeholders = Awaited<ReturnType<typeof loadPlaceholders>>;
     const opts = ruleOptionsFrom(flags);
     const paths = rulePathsOf(opts);
     if (paths.length === 0) throw new UsageError('no rules to measure: --no-builtin needs at least one --rules path');
@@ -52,7 +51,7 @@ Examples:
     let text: string;
     if (flags.format === 'json') text = JSON.stringify(coverageJson(matrix), null, 2) + '\n';
     else if (flags.format === 'navigator') text = JSON.stringify(navigatorLayer(matrix), null, 2) + '\n';
-    else text = renderTable(matrix);
+    else text = renderCoverageTable(matrix);
     if (flags.output) {
       try {
         writeFileSync(flags.output, text);

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands.js';
-import { UsageError, errorMessage } from '../errors.js';
+import { UsageError, errorMessage } from '../api/errors.js';
 
 // `warden hunt ... | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {

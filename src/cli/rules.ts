@@ -5,44 +5,10 @@
  * Exit code 1 when anything failed to load.
  */
 import { Option, type Command } from 'commander';
-import { ProblemList, WardenError, formatProblem } from '../errors.js';
-import { loadRuleCollection } from '../sigma/collection.js';
-import { loadPlaceholders } from '../sigma/placeholders.js';
-import { parseCorrelations } from '../sigma/correlations.js';
 
 interface LintFlags {
   format: 'text' | 'json';
   placeholders?: string;
-}
-
-interface LintFailure {
-  file: string;
-  line: number | null;
-  error: string;
-}
-
-export interface LintResult {
-  loaded: number;
-  rules: number;
-  filters: number;
-  correlations: number;
-  failed: LintFailure[];
-}
-
-export function lintRules(paths: string[], placeholders?: Record<string, string[]>): LintResult {
-  const problems = new ProblemList();
-  const col = loadRuleCollection(paths, { placeholders }, problems);
-  const corrProblems = new ProblemList();
-  const correlations = parseCorrelations(col.correlationDocs, corrProblems);
-  const failed: LintFailure[] = col.failures.map((f) => ({ file: f.file, line: f.line ?? null, error: f.error }));
-  for (const p of corrProblems.problems) failed.push({ file: p.file, line: p.line ?? null, error: p.message });
-  return {
-    loaded: col.rules.length + col.filters.length + correlations.length,
-    rules: col.rules.length,
-    filters: col.filters.length,
-    correlations: correlations.length,
-    failed,
-  };
 }
 
 export function register(program: Command): void {
@@ -53,7 +19,8 @@ export function register(program: Command): void {
     .argument('<paths...>', 'rule files or folders (.yml/.yaml, searched recursively)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--placeholders <file>', 'YAML map of placeholder name to values, for rules using |expand')
-    .action((paths: string[], flags: LintFlags) => {
+    .action(async (paths: string[], flags: LintFlags) => {
+      const { loadPlaceholders, lintRules, WardenError, formatProblem } = await import('../api/rules.js');
       let placeholders: Record<string, string[]> | undefined;
       if (flags.placeholders) {
         try {

@@ -4,12 +4,8 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { UsageError, WardenError, formatProblem } from '../errors.js';
-import { scan } from '../scan/scanner.js';
-import { formatFinding, formatSummary } from '../scan/report/table.js';
-import { findingToJsonLine } from '../scan/report/jsonl.js';
-import { toSarif } from '../scan/report/sarif.js';
-import type { Finding } from '../scan/types.js';
+import { UsageError, WardenError, formatProblem } from '../api/errors.js';
+import { findingToJsonLine, formatFinding, formatSummary, scan, toSarif, type Finding } from '../api/scan.js';
 
 interface ScanFlags {
   format: 'table' | 'jsonl' | 'sarif';

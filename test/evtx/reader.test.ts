@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { ProblemList } from '../../src/errors.js';
 import { countChunks, readEvtx } from '../../src/input/evtx/reader.js';
 import { evtxDecoder, readEvtxEvents } from '../../src/input/evtx/decoder.js';
-import { dumpEvtx } from '../../src/cli/evtx.js';
+import { dumpEvtx } from '../../src/output/evtx-dump.js';
 import { evtxSamplesDir, missing, repoRoot } from './shared.js';
 
 const skip = missing(evtxSamplesDir);
@@ -116,7 +116,7 @@ test('`warden evtx dump` reports damage on stderr and exits 1, and rejects bad f
     const bad = runDump([garbage]);
     assert.equal(bad.status, 1);
     assert.equal(bad.stdout, '');
-    assert.equal(bad.stderr, `${garbage}: file too short for an EVTX header (23 bytes)\n`);
+    assert.equal(bad.stderr, `warden: input error: ${garbage}: file too short for an EVTX header (23 bytes)\n`);
 
     const good = runDump([join(evtxSamplesDir, 'new-user-security.evtx')]);
     assert.equal(good.status, 0);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ProblemList } from '../../src/errors.js';
 import { loadRuleCollection } from '../../src/sigma/collection.js';
 import { loadPlaceholders } from '../../src/sigma/placeholders.js';
-import { lintRules } from '../../src/cli/rules.js';
+import { lintRules } from '../../src/sigma/lint.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..', '..');

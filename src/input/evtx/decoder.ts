@@ -16,10 +16,18 @@ export interface ChunkRange {
   chunkCount: number;
 }
 
-/** Normalized events of a log, or of one chunk range of it. */
+/**
+ * Normalized events of a log, or of one chunk range of it. An event's `record` is its
+ * EventRecordID (what Event Viewer and every export show); the record header's own number,
+ * which differs in exported or filtered logs, is kept as `ordinal` when it differs.
+ */
 export async function* readEvtxEvents(path: string, ctx: DecodeContext, range?: ChunkRange): AsyncGenerator<Event> {
   for await (const r of readEvtx(path, { problems: ctx.problems, file: ctx.file, ...range })) {
-    yield winEventToEvent(r.event, { file: ctx.file, record: r.recordId, offset: r.offset, format: 'evtx' });
+    const ev = winEventToEvent(r.event, { file: ctx.file, record: r.recordId, offset: r.offset, format: 'evtx' });
+    const rid = ev.fields.EventRecordID;
+    const id = typeof rid === 'number' ? rid : typeof rid === 'string' && /^\d{1,15}$/.test(rid) ? Number(rid) : Number.NaN;
+    if (Number.isSafeInteger(id) && id !== r.recordId) ev.origin = { ...ev.origin, record: id, ordinal: r.recordId };
+    yield ev;
   }
 }
 
