@@ -13,7 +13,8 @@ import { ProblemList } from '../src/errors.js';
 import { readEvtx, readEvtxChunks } from '../src/input/evtx/reader.js';
 import { recordToJson } from '../src/input/evtx/render-json.js';
 import { recordToXml } from '../src/input/evtx/render-xml.js';
-import { runHunt } from '../src/hunt/collect.js';
+import { hunt } from '../src/hunt/run.js';
+import { Tally } from '../src/output/tally.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
@@ -162,8 +163,9 @@ export async function run(): Promise<void> {
   if (existsSync(rules)) {
     for (const threads of [1, 2]) {
       const problems = new ProblemList();
-      const [res, s] = await time(() => runHunt({ inputs: files, rules: { rulePaths: [rules], builtin: false }, threads, inlineBelowBytes: 0 }, problems));
-      line(`warden hunt, ${res.stats.rulesLoaded} rules, ${threads} thread(s), ${res.detections.length} hits`, res.stats.events, bytesPerPass, s);
+      const tally = new Tally();
+      const [st, s] = await time(() => hunt({ inputs: files, rules: { rulePaths: [rules], builtin: false }, threads, inlineBelowBytes: 0 }, [tally], problems));
+      line(`warden hunt, ${st.rulesLoaded} rules, ${threads} thread(s), ${tally.total} hits`, st.events, bytesPerPass, s);
     }
   }
 }

@@ -11,7 +11,8 @@ import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runHunt } from '../src/hunt/collect.js';
+import { hunt } from '../src/hunt/run.js';
+import { Tally } from '../src/output/tally.js';
 import { ProblemList } from '../src/errors.js';
 import { prng } from '../test/helpers/prng.js';
 
@@ -234,15 +235,17 @@ export async function floor(path: string): Promise<{ events: number; ms: number 
 
 async function child(file: string, rules: string, threads: number): Promise<void> {
   const problems = new ProblemList();
-  const res = await runHunt({ inputs: [file], rules: { rulePaths: [rules], builtin: false }, threads }, problems);
+  // Detections are counted, not kept: the pipeline streams them out.
+  const tally = new Tally();
+  const stats = await hunt({ inputs: [file], rules: { rulePaths: [rules], builtin: false }, threads }, [tally], problems);
   const ru = process.resourceUsage();
   process.stdout.write(
     JSON.stringify({
-      events: res.stats.events,
-      ms: res.stats.elapsedMs,
-      detections: res.detections.length,
-      rules: res.stats.rulesLoaded,
-      threads: res.stats.threads,
+      events: stats.events,
+      ms: stats.elapsedMs,
+      detections: tally.total,
+      rules: stats.rulesLoaded,
+      threads: stats.threads,
       maxRssMb: Math.round(ru.maxRSS / 1024),
       problems: problems.count,
     }) + '\n',

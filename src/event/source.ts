@@ -18,6 +18,11 @@ export interface SourceBatch {
   events: Event[];
   /** Where the source is after this batch: resuming from it yields what follows the batch. */
   position?: SourcePosition;
+  /**
+   * The events' field values are strings of their own (JSON.parse, binary decoding), not
+   * slices of a shared read buffer, so a detection may keep them without copying.
+   */
+  freshFields?: boolean;
 }
 
 export interface SourceStats {

@@ -53,7 +53,7 @@ export async function runJob(job: HuntJob, ruleSet: RuleSet, read: ReadSettings,
     const detections: Detection[] = [];
     let latest = Number.NEGATIVE_INFINITY;
     for (const ev of b.events) {
-      matchEvents(ruleSet, ev, detections);
+      matchEvents(ruleSet, ev, detections, b.freshFields);
       if (ev.timestamp !== undefined && ev.timestamp > latest) latest = ev.timestamp;
     }
     const out: JobBatch = { detections, problems, events: b.events.length };

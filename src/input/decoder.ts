@@ -50,6 +50,8 @@ export interface LineDecoder {
    * (W3C `#Fields:`, auditd record groups, multi-line application logs, JSON arrays).
    */
   splittable?(lines: string[]): boolean;
+  /** Field values are new strings (JSON.parse), never slices of the line: detections need not copy them. */
+  readonly freshFields?: boolean;
 }
 
 export interface FileDecoder {

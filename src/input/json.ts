@@ -188,6 +188,7 @@ export const jsonDecoder: LineDecoder = {
   open(ctx: DecodeContext): LineDecoderState {
     return new JsonState(ctx);
   },
+  freshFields: true,
   /** JSON Lines (one whole object per line) can be cut at any line; arrays and pretty-printed objects cannot. */
   splittable(lines: string[]): boolean {
     const first = lines[0]?.trim() ?? '';

@@ -9,7 +9,7 @@ import { errorMessage } from '../errors.js';
 import type { Event } from '../event/event.js';
 import { gunzip, isGzip, peek } from './bytes.js';
 import type { Decoder } from './decoder.js';
-import { checkFormat, decoderFor, headLines, SNIFF_BYTES } from './detect.js';
+import { checkFormat, decoderFor, fileDecoderFor, headLines, SNIFF_BYTES } from './detect.js';
 import { FileSource, type FileSourceOptions } from './sources/file.js';
 import { detectEncoding } from './text-decode.js';
 import { walkInputs } from './walk.js';
@@ -33,10 +33,11 @@ export async function* readEventBatches(paths: string[], opts: ReadOptions, prob
   }
 }
 
-async function headOf(path: string): Promise<{ head: Buffer; gzip: boolean }> {
+/** The first bytes of a file: a few KB tell binary formats and gzip; text formats need more lines. */
+async function headOf(path: string, size = SNIFF_BYTES): Promise<{ head: Buffer; gzip: boolean }> {
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(SNIFF_BYTES);
+    const buf = Buffer.alloc(size);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     return { head: buf.subarray(0, bytesRead), gzip: isGzip(buf.subarray(0, bytesRead)) };
   } finally {
@@ -53,7 +54,12 @@ export async function detectFormat(path: string, opts: Pick<ReadOptions, 'inputF
   if (forced) return forced;
   if (path === '-') return undefined;
   try {
-    const { head, gzip } = await headOf(path);
+    const small = await headOf(path, 4096);
+    if (!small.gzip) {
+      const binary = fileDecoderFor(small.head);
+      if (binary) return binary;
+    }
+    const { head, gzip } = small.head.length < 4096 ? small : await headOf(path);
     if (!gzip) return decoderFor(head);
     const fh = await open(path, 'r');
     try {

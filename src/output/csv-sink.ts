@@ -2,10 +2,12 @@
 import type { Detection } from '../event/detection.js';
 import type { DetectionSink } from '../event/sink.js';
 import { csvHeader, csvRow } from './csv.js';
+import { GroupIds } from './group.js';
 import type { TextOutput } from './text-output.js';
 
 export class CsvSink implements DetectionSink {
   private started = false;
+  private readonly groups = new GroupIds();
   constructor(private readonly out: TextOutput) {}
 
   async detections(batch: readonly Detection[]): Promise<void> {
@@ -14,7 +16,7 @@ export class CsvSink implements DetectionSink {
       this.started = true;
       text = csvHeader();
     }
-    for (const d of batch) text += csvRow(d);
+    for (const d of batch) text += csvRow(d, this.groups.of(d));
     await this.out.write(text);
   }
 

@@ -5,7 +5,6 @@
  */
 import type { Detection } from '../event/detection.js';
 import { detailsOf } from './details.js';
-import { groupId } from './group.js';
 import { isoTime } from './record.js';
 
 export const CSV_COLUMNS = ['timestamp', 'level', 'rule_title', 'rule_id', 'author', 'tags', 'host', 'file', 'record', 'id', 'group', 'details'] as const;
@@ -19,7 +18,7 @@ export function csvHeader(): string {
   return `${CSV_COLUMNS.join(',')}\n`;
 }
 
-export function csvRow(d: Detection): string {
+export function csvRow(d: Detection, group: string): string {
   const cells = [
     isoTime(d.timestamp) ?? '',
     d.rule.level,
@@ -31,7 +30,7 @@ export function csvRow(d: Detection): string {
     d.origin.file,
     String(d.origin.record),
     d.id,
-    groupId(d),
+    group,
     detailsOf(d.event, 6),
   ];
   return `${cells.map(csvCell).join(',')}\n`;

@@ -4,11 +4,12 @@
  */
 import type { Detection, IncidentUpdate } from '../event/detection.js';
 import type { DetectionSink } from '../event/sink.js';
-import { groupId } from './group.js';
+import { GroupIds } from './group.js';
 import { incidentRecord, toRecord } from './record.js';
 import type { TextOutput } from './text-output.js';
 
 export class JsonlSink implements DetectionSink {
+  private readonly groups = new GroupIds();
   constructor(
     private readonly out: TextOutput,
     private readonly opts: { incidents?: boolean } = {},
@@ -16,7 +17,7 @@ export class JsonlSink implements DetectionSink {
 
   async detections(batch: readonly Detection[]): Promise<void> {
     const lines: string[] = [];
-    for (const d of batch) lines.push(JSON.stringify({ ...toRecord(d), group: groupId(d) }));
+    for (const d of batch) lines.push(JSON.stringify(toRecord(d, this.groups.of(d))));
     if (lines.length) await this.out.write(`${lines.join('\n')}\n`);
   }
 

@@ -39,6 +39,8 @@ export interface DetectionRecord {
   evidence?: SourceRecord[];
   event: Fields;
   raw?: string;
+  /** Display group (rule, host, input): the rows the table collapses into one. */
+  group?: string;
 }
 
 export function isoTime(ms: number | undefined): string | null {
@@ -54,7 +56,7 @@ export function sourceRecord(o: EventOrigin): SourceRecord {
   return s;
 }
 
-export function toRecord(d: Detection): DetectionRecord {
+export function toRecord(d: Detection, group?: string): DetectionRecord {
   const r = d.rule;
   const rec: DetectionRecord = {
     kind: d.kind,
@@ -78,6 +80,7 @@ export function toRecord(d: Detection): DetectionRecord {
   if (d.members) rec.members = d.members;
   if (d.evidence) rec.evidence = d.evidence.map(sourceRecord);
   if (d.raw !== undefined) rec.raw = d.raw;
+  if (group !== undefined) rec.group = group;
   return rec;
 }
 

@@ -28,6 +28,19 @@ async function isDevice(path: string): Promise<boolean> {
   }
 }
 
+/** Resolves when the stream drains or fails (the failure itself is recorded by the stream's error handler). */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+  });
+}
+
 export class TextOutput {
   private parts: string[] = [];
   private size = 0;
@@ -108,7 +121,7 @@ export class TextOutput {
     const text = this.parts.join('');
     this.parts = [];
     this.size = 0;
-    if (!this.stream.write(text)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    if (!this.stream.write(text)) await drained(this.stream);
     this.check();
   }
 
@@ -123,7 +136,7 @@ export class TextOutput {
         });
         this.check();
         if (this.target?.temp) await rename(this.target.temp, this.target.path);
-      } else if (!process.stdout.write('')) await once(process.stdout, 'drain');
+      } else if (!process.stdout.write('')) await drained(process.stdout);
       this.check();
     } catch (e) {
       await this.abort();

@@ -5,7 +5,7 @@
  * (stdin, a .gz) is spilled to a private temporary file first.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -50,6 +50,22 @@ export interface FileSourceOptions {
 
 const READ_CHUNK = 1 << 20;
 
+async function startsWithGzip(path: string): Promise<boolean> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const b = Buffer.alloc(2);
+      const { bytesRead } = await fh.read(b, 0, 2, 0);
+      return isGzip(b.subarray(0, bytesRead));
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // Unreadable: the decoder reports it where it fails.
+    return false;
+  }
+}
+
 function openRaw(path: string, range?: ByteRange): AsyncIterable<Buffer> {
   if (path === '-') return process.stdin as AsyncIterable<Buffer>;
   return createReadStream(path, {
@@ -75,6 +91,16 @@ export class FileSource implements EventSource {
   async *batches(problems: ProblemSink): AsyncGenerator<SourceBatch> {
     const path = this.name;
     const forced = checkFormat(this.opts.inputFormat);
+    if (forced?.kind === 'file' && path !== '-' && !(await startsWithGzip(path))) {
+      // A binary format on disk, known in advance: the decoder reads the file itself.
+      this.counters.format = forced.format;
+      try {
+        yield* this.fileBatches(forced, undefined, async () => {}, false, problems);
+      } catch (e) {
+        problems.report({ kind: 'input', file: path, message: `read failed: ${errorMessage(e)}` });
+      }
+      return;
+    }
     let head: Buffer;
     let stream: AsyncIterable<Buffer>;
     let close: () => Promise<void>;
@@ -130,7 +156,7 @@ export class FileSource implements EventSource {
       this.counters.records = lines.lines;
       if (events.length === 0) return undefined;
       this.counters.events += events.length;
-      return { events };
+      return decoder.freshFields ? { events, freshFields: true } : { events };
     };
     let skip = bom;
     for await (const raw of stream) {
@@ -153,7 +179,7 @@ export class FileSource implements EventSource {
 
   private async *fileBatches(
     decoder: FileDecoder,
-    stream: AsyncIterable<Buffer>,
+    stream: AsyncIterable<Buffer> | undefined,
     close: () => Promise<void>,
     mustSpill: boolean,
     problems: ProblemSink,
@@ -161,7 +187,7 @@ export class FileSource implements EventSource {
     const path = this.name;
     let readPath = path;
     let spillDir: string | undefined;
-    if (mustSpill) {
+    if (mustSpill && stream) {
       spillDir = await mkdtemp(join(tmpdir(), 'warden-spill-'));
       readPath = join(spillDir, 'input');
       await pipeline(stream, createWriteStream(readPath, { mode: 0o600 }));
@@ -177,13 +203,13 @@ export class FileSource implements EventSource {
         this.counters.records++;
         if (batch.length >= size) {
           this.counters.events += batch.length;
-          yield { events: batch };
+          yield { events: batch, freshFields: true };
           batch = [];
         }
       }
       if (batch.length) {
         this.counters.events += batch.length;
-        yield { events: batch };
+        yield { events: batch, freshFields: true };
       }
     } finally {
       if (spillDir) await rm(spillDir, { recursive: true, force: true });
