@@ -15,8 +15,12 @@ export interface Db {
   query(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   /** A statement without rows; resolves to the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
-  /** Several rows into one table, batched (a single statement per batch on PostgreSQL). */
-  insertMany(table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<void>;
+  /**
+   * Several rows into one table, batched (a single statement per batch on PostgreSQL).
+   * `onConflict` is appended to each statement, e.g. `ON CONFLICT (id) DO NOTHING` (same
+   * syntax on both backends).
+   */
+  insertMany(table: string, columns: readonly string[], rows: readonly SqlValue[][], onConflict?: string): Promise<void>;
   /** Runs `fn` inside one transaction on one connection; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** Several statements separated by semicolons, no parameters (migrations). */

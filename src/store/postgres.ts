@@ -45,7 +45,7 @@ class PgConnection implements Db {
     return (await this.q(sql, params)).rowCount ?? 0;
   }
 
-  async insertMany(table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<void> {
+  async insertMany(table: string, columns: readonly string[], rows: readonly SqlValue[][], onConflict?: string): Promise<void> {
     if (rows.length === 0) return;
     const head = `INSERT INTO ${checkIdentifier(table)} (${columns.map(checkIdentifier).join(', ')}) VALUES `;
     const perBatch = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
@@ -59,7 +59,7 @@ class PgConnection implements Db {
         });
         return `(${marks.join(', ')})`;
       });
-      await this.q(head + tuples.join(', '), params);
+      await this.q(head + tuples.join(', ') + (onConflict ? ` ${onConflict}` : ''), params);
     }
   }
 

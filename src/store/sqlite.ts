@@ -75,10 +75,12 @@ class SqliteConnection implements Db {
     });
   }
 
-  insertMany(table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<void> {
+  insertMany(table: string, columns: readonly string[], rows: readonly SqlValue[][], onConflict?: string): Promise<void> {
     return this.guarded(() => {
       if (rows.length === 0) return;
-      const st = this.prepare(`INSERT INTO ${checkIdentifier(table)} (${columns.map(checkIdentifier).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+      const st = this.prepare(
+        `INSERT INTO ${checkIdentifier(table)} (${columns.map(checkIdentifier).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${onConflict ? ` ${onConflict}` : ''}`,
+      );
       // one implicit transaction for the batch unless the caller already holds one
       const insert = this.db.transaction((all: readonly SqlValue[][]) => {
         for (const r of all) st.run(...r);

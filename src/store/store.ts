@@ -5,7 +5,9 @@
  * over the `Db` connection; each owns its tables and its migration sequence.
  */
 import { join, resolve } from 'node:path';
+import { ALERTS_SCHEMA, AlertsRoom } from './alerts.js';
 import { BASELINES_SCHEMA, BaselineRoom } from './baselines.js';
+import { SERVICE_SCHEMA, ServiceRoom } from './service-state.js';
 import { StoreError, type Db } from './db.js';
 import { migrate, type SchemaComponent } from './migrations.js';
 import { openPostgres, redactUrl } from './postgres.js';
@@ -19,7 +21,7 @@ export interface StoreOptions {
 }
 
 /** Every room's schema, in the order their migrations run. Later rooms append here. */
-export const SCHEMA: readonly SchemaComponent[] = [BASELINES_SCHEMA];
+export const SCHEMA: readonly SchemaComponent[] = [BASELINES_SCHEMA, ALERTS_SCHEMA, SERVICE_SCHEMA];
 
 export const DEFAULT_DATA_DIR = 'warden-data';
 
@@ -28,6 +30,8 @@ export interface Store {
   /** Where the data lives, for messages (the SQLite path, or the URL without its password). */
   readonly location: string;
   readonly baselines: BaselineRoom;
+  readonly alerts: AlertsRoom;
+  readonly service: ServiceRoom;
   close(): Promise<void>;
 }
 
@@ -52,5 +56,5 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
     await db.close().catch(() => undefined);
     throw e;
   }
-  return { db, location, baselines: new BaselineRoom(db), close: () => db.close() };
+  return { db, location, baselines: new BaselineRoom(db), alerts: new AlertsRoom(db), service: new ServiceRoom(db), close: () => db.close() };
 }

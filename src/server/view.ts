@@ -1,0 +1,94 @@
+/**
+ * What the HTTP API (and the console behind it) sees of a running service: the store for
+ * detections, incidents and findings, and this view for everything live — loaded rules,
+ * coverage, each source's health, metrics, the ingest journal, and a feed of what the
+ * pipeline produces. In a cluster's API role the same view is served from the shared store.
+ */
+import type { Problem } from '../errors.js';
+import type { Detection, IncidentUpdate, RuleInfo } from '../event/detection.js';
+
+export interface SourceHealth {
+  /** Name from the config (or the source's own description). */
+  name: string;
+  /** tail, journal, syslog, spool, webroot, components, jetstream ... */
+  kind: string;
+  /** Epoch ms of the last event read, if any. */
+  lastEventAt?: number;
+  /** Event time of the last event read. */
+  lastEventTime?: number;
+  /** How far behind the source is: bytes not yet read (files), messages pending (streams). */
+  lag?: number;
+  lagUnit?: 'bytes' | 'messages' | 'ms';
+  events: number;
+  errors: number;
+  /** Events per second over the last minute. */
+  eventsPerSecond: number;
+  /** The last problem, for the health page. */
+  lastError?: string;
+  /** Sources that can lose data under load say so (UDP syslog). */
+  dropped?: number;
+  state: 'running' | 'paused' | 'stopped' | 'failed';
+}
+
+export interface RulesView {
+  rules: RuleInfo[];
+  correlations: number;
+  /** Rules and documents that failed to load, with file and line. */
+  problems: Problem[];
+}
+
+/** Counters and gauges for /metrics (Prometheus names are derived from the keys). */
+export interface MetricsView {
+  eventsIn: number;
+  detections: number;
+  incidentsOpened: number;
+  droppedEvents: number;
+  queueDepth: number;
+  /** Per source: events in and lag. */
+  sources: SourceHealth[];
+  storeBytes?: number;
+  openCorrelationGroups: number;
+  openIncidents: number;
+  /** Events waiting for the pipeline's event-time order. */
+  pipelineBuffered: number;
+  /** Latency from an event's arrival to its detection being committed (ms): p50, p99. */
+  detectionLatencyMs?: { p50: number; p99: number };
+}
+
+/** A line or event given to HTTP ingest, before it is journaled. */
+export interface IngestBatch {
+  /** Decoder for the lines: 'json' for NDJSON events (Winlogbeat, NXLog, Fluent Bit, Vector ...), else a format name. */
+  format: string;
+  /** Host for events that name none. */
+  host?: string;
+  lines: string[];
+}
+
+/** The journal refuses work while the pipeline is behind: the API answers 503 with Retry-After. */
+export class Backpressure extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'Backpressure';
+  }
+}
+
+export interface IngestSink {
+  /** Resolves once the batch is durable (journaled and synced); throws Backpressure when full. */
+  append(batch: IngestBatch): Promise<void>;
+}
+
+/** What the pipeline produced, as it is committed: the console's live updates. */
+export type LiveEvent = { kind: 'detections'; detections: Detection[] } | { kind: 'incidents'; updates: IncidentUpdate[] };
+
+export interface ServiceView {
+  rules(): RulesView;
+  sources(): SourceHealth[];
+  metrics(): MetricsView;
+  /** Null in roles that do not ingest (a cluster's API). */
+  readonly ingest: IngestSink | null;
+  /** Live feed; returns the unsubscribe function. */
+  subscribe(listener: (e: LiveEvent) => void): () => void;
+}
