@@ -9,8 +9,9 @@
  *    (scanner findings: path + content hash; component changes: item + change);
  * 2. for Windows events: host, channel and EventRecordID — the record's own identity, the
  *    same in the live log, in every export of it and in every shipper's JSON of it;
- * 3. the stream and byte offset when the stream has a stable identity (`origin.stream`,
- *    e.g. a tailed file's fingerprint, which survives renames by rotation);
+ * 3. the stream and byte offset (or record number) when the stream has a stable identity
+ *    (`origin.stream`: a tailed file's fingerprint, which survives renames by rotation; an
+ *    ingest journal segment);
  * 4. the file and record (line number / record id).
  */
 import { createHash } from 'node:crypto';
@@ -36,7 +37,7 @@ function windowsKey(ev: Pick<Event, 'fields' | 'host'>): string | undefined {
 
 export function originKey(o: EventOrigin): string {
   if (o.key !== undefined) return `key\u0000${o.key}`;
-  if (o.stream !== undefined && o.offset !== undefined) return `stream\u0000${o.stream}\u0000${o.offset}`;
+  if (o.stream !== undefined) return o.offset !== undefined ? `stream\u0000${o.stream}\u0000${o.offset}` : `stream\u0000${o.stream}\u0000#${o.record}`;
   return `file\u0000${o.file}\u0000${o.record}`;
 }
 
