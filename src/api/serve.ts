@@ -1,0 +1,9 @@
+/** `warden serve`: the live service, its configuration and its runtime. */
+export { DEFAULT_LISTEN, defaultConfig, EXAMPLE_CONFIG, loadConfig, parseConfig } from '../server/config.js';
+export type { ServeConfig, SourceConfig } from '../server/config.js';
+export { startRuntime } from '../server/runtime.js';
+export type { Runtime } from '../server/runtime.js';
+export { jsonLogger } from '../server/log.js';
+export { IngestJournal, JournalSource } from '../server/journal.js';
+export { Service } from '../server/service.js';
+export type { ServiceView, SourceHealth } from '../server/view.js';

@@ -1,0 +1,82 @@
+/**
+ * Pipeline output as store rows: a detection's filter columns and its JSON record, an
+ * incident header and its members' time-line entries.
+ */
+import { type Detection, type IncidentMember, type IncidentUpdate, LEVELS } from '../event/detection.js';
+import { hostKey } from '../event/host.js';
+import { isoTime, sourceRecord, toRecord } from '../output/record.js';
+import type { DetectionRow, IncidentRow, MemberRow } from '../store/alerts.js';
+
+export function detectionRow(d: Detection): DetectionRow {
+  return {
+    id: d.id,
+    kind: d.kind,
+    ruleId: d.rule.id,
+    title: d.rule.title,
+    level: d.rule.level,
+    levelRank: LEVELS.indexOf(d.rule.level),
+    author: d.rule.author,
+    tags: d.rule.tags,
+    time: d.timestamp ?? 0,
+    host: d.host ?? null,
+    hostKey: d.hostKey ?? (d.host === undefined ? '' : hostKey(d.host)),
+    file: d.origin.file,
+    record: d.origin.record,
+    format: d.origin.format ?? null,
+    body: JSON.stringify(toRecord(d)),
+  };
+}
+
+function memberEntry(m: IncidentMember): string {
+  return JSON.stringify({
+    id: m.id,
+    timestamp: isoTime(m.timestamp),
+    kind: m.kind,
+    rule: m.ruleId,
+    title: m.title,
+    level: m.level,
+    author: m.author,
+    source: sourceRecord(m.origin),
+  });
+}
+
+export function incidentRows(updates: readonly IncidentUpdate[]): { incidents: IncidentRow[]; members: MemberRow[] } {
+  const incidents: IncidentRow[] = [];
+  const members: MemberRow[] = [];
+  for (const u of updates) {
+    const i = u.incident;
+    incidents.push({
+      id: i.id,
+      status: i.status,
+      mergedInto: i.mergedInto ?? null,
+      severity: i.severity,
+      severityRank: LEVELS.indexOf(i.severity),
+      host: i.host ?? null,
+      hostKey: i.hostKey,
+      start: i.start ?? 0,
+      end: i.end ?? 0,
+      techniques: i.techniques,
+      users: i.users,
+      memberCount: i.memberCount,
+      evidenceCount: i.evidenceCount,
+      header: JSON.stringify({
+        id: i.id,
+        status: i.status,
+        mergedInto: i.mergedInto ?? null,
+        severity: i.severity,
+        maxLevel: i.maxLevel,
+        host: i.host ?? null,
+        hostKey: i.hostKey,
+        start: isoTime(i.start),
+        end: isoTime(i.end),
+        techniques: i.techniques,
+        users: i.users,
+        memberCount: i.memberCount,
+        evidenceCount: i.evidenceCount,
+        evidence: i.evidence.map(sourceRecord),
+      }),
+    });
+    for (const m of u.added ?? []) members.push({ incidentId: i.id, detectionId: m.id, time: m.timestamp ?? 0, member: memberEntry(m) });
+  }
+  return { incidents, members };
+}
