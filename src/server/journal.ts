@@ -325,7 +325,7 @@ export class JournalSource implements EventSource {
         0,
         (h, body, firstLine) => {
           const d = checkFormatSafe(h.f);
-          if (!d || d.kind !== 'line') {
+          if (d?.kind !== 'line') {
             problems.report({
               kind: 'input',
               file: `ingest journal ${this.pos.segment}`,

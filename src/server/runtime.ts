@@ -144,7 +144,7 @@ function syslogHealth(l: SyslogListener): ServiceSource['source'] & { dropped: n
       return l.dropped;
     },
     stats: () => ({ events: l.received, records: l.received, format: 'syslog' }),
-    // biome-ignore lint/correctness/useYield: the listener feeds the journal; this source only reports health
+    // The listener feeds the journal; this source only reports health and ends when the service stops.
     async *batches(_problems, opts = {}) {
       const signal = opts.signal;
       if (!signal || signal.aborted) return;

@@ -14,7 +14,7 @@
  * Extension, Root, Host. The event time is the file's modification time.
  */
 import { createHash } from 'node:crypto';
-import { type FSWatcher, readFileSync, watch } from 'node:fs';
+import { type Dirent, type FSWatcher, readFileSync, type Stats, watch } from 'node:fs';
 import { lstat, open, readdir, rename, writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import type { ProblemSink } from '../errors.js';
@@ -177,7 +177,7 @@ export class WebRootSource implements EventSource {
   }
 
   private async walk(dir: string, out: string[]): Promise<void> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch {
@@ -209,14 +209,14 @@ export class WebRootSource implements EventSource {
     const toScan: { path: string; sha: string; mtime: number; action: string }[] = [];
     for (const path of paths) {
       this.counters.records++;
-      let st;
+      let st: Stats | undefined;
       try {
         st = await lstat(path);
       } catch {
         st = undefined;
       }
       const before = this.seen.get(path);
-      if (!st || !st.isFile()) {
+      if (!st?.isFile()) {
         if (before && !st) {
           this.seen.delete(path);
           events.push(this.fileEvent(path, 'deleted', before.sha256, before.size, Date.now()));

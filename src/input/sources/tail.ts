@@ -166,7 +166,7 @@ export class TailSource implements EventSource {
 
   private restore(from: SourcePosition | undefined): void {
     const p = from as unknown as TailPosition | undefined;
-    if (!p || p.v !== 1 || !Array.isArray(p.streams)) return;
+    if (p?.v !== 1 || !Array.isArray(p.streams)) return;
     if (p.format && !this.decoder) {
       const d = checkFormat(p.format);
       if (d?.kind === 'line') this.decoder = d;
