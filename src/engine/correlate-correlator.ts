@@ -176,6 +176,17 @@ export class Correlator {
     this.heap.push(it);
   }
 
+  /** Time of the oldest buffered item, if any. */
+  oldest(): number | undefined {
+    return this.heap.peek()?.ts;
+  }
+
+  /** Processes the oldest buffered item now (the buffer budget is exhausted). */
+  processOldest(out: Detection[]): void {
+    const top = this.heap.pop();
+    if (top) this.process(top, out);
+  }
+
   /** Processes every buffered item up to `horizon`, then closes/expires what `horizon` passed. */
   advance(horizon: number, out: Detection[]): void {
     for (let top = this.heap.peek(); top && top.ts <= horizon; top = this.heap.peek()) {

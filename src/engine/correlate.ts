@@ -60,12 +60,19 @@ export interface CorrelationOptions {
   outOfOrderToleranceMs?: number;
   /** Open groups per correlation before the oldest is dropped. Default 1 000 000. */
   maxGroups?: number;
+  /**
+   * Matches waiting in the reorder buffers before the oldest are processed anyway (a memory
+   * budget for huge inputs with a large tolerance). Past it, order is kept among what is
+   * buffered and anything older than what was processed counts as late. Default 1 000 000.
+   */
+  maxBuffered?: number;
   /** Warnings (group cap reached, late events). */
   problems?: ProblemSink;
 }
 
 export const DEFAULT_OUT_OF_ORDER_TOLERANCE_MS = 60_000;
 export const DEFAULT_MAX_GROUPS = 1_000_000;
+export const DEFAULT_MAX_BUFFERED = 1_000_000;
 
 function iso(ts: number): string | undefined {
   const d = new Date(ts);
@@ -81,12 +88,16 @@ export interface CorrelationStats {
   late: number;
   /** Group states dropped because of maxGroups. */
   evicted: number;
+  /** Matches processed before their time because the reorder buffers were full (maxBuffered). */
+  shed: number;
 }
 
 /** The engine's state as plain JSON. */
 export interface CorrelationSnapshot {
   version: 1;
   now: number | null;
+  floor?: number | null;
+  shed?: number;
   late: number;
   lastLateKey: string | null;
   firstLate: { file: string; record: number } | null;
@@ -107,6 +118,10 @@ export class CorrelationEngine {
   private readonly correlators: Correlator[] = [];
   private readonly subs = new Map<string, { c: Correlator; ref: number }[]>();
   private readonly tolerance: number;
+  private readonly maxBuffered: number;
+  /** Matches forced out of the reorder buffers by the budget reached this time: older ones are late. */
+  private floor = Number.NEGATIVE_INFINITY;
+  private shed = 0;
   private readonly problems: ProblemSink | undefined;
   private now = Number.NEGATIVE_INFINITY;
   private lastLateKey: string | null = null;
@@ -115,6 +130,7 @@ export class CorrelationEngine {
 
   constructor(correlations: readonly ResolvedCorrelation[], opts: CorrelationOptions = {}) {
     this.tolerance = Math.max(0, opts.outOfOrderToleranceMs ?? DEFAULT_OUT_OF_ORDER_TOLERANCE_MS);
+    this.maxBuffered = Math.max(1, opts.maxBuffered ?? DEFAULT_MAX_BUFFERED);
     this.problems = opts.problems;
     const maxGroups = Math.max(1, opts.maxGroups ?? DEFAULT_MAX_GROUPS);
     const byId = new Map<string, Correlator>();
@@ -190,7 +206,7 @@ export class CorrelationEngine {
     const ekey = eventKey({ fields: d.event, host: d.host, origin: d.origin });
     let ts = d.timestamp;
     if (ts === undefined || !Number.isFinite(ts)) ts = Number.isFinite(this.now) ? this.now : 0;
-    if (ts < this.now - this.tolerance) {
+    if (ts < this.now - this.tolerance || ts < this.floor) {
       if (this.lastLateKey !== ekey) {
         this.lastLateKey = ekey;
         this.late++;
@@ -212,7 +228,40 @@ export class CorrelationEngine {
       if (it) c.accept(it);
     }
     if (ts > this.now) this.now = ts;
-    return this.advance();
+    const out = this.advance();
+    this.budget(out);
+    return out;
+  }
+
+  /** Past the buffer budget, the oldest buffered matches are processed now (in order among themselves). */
+  private budget(out: Detection[]): void {
+    let total = 0;
+    for (const c of this.correlators) total += c.buffered;
+    if (total <= this.maxBuffered) return;
+    const target = Math.floor(this.maxBuffered * 0.9);
+    if (this.shed === 0) {
+      this.problems?.report({
+        kind: 'rule',
+        file: '(correlations)',
+        message: `correlation: more than ${this.maxBuffered} matches wait for event-time order; the oldest are processed now, and a match older than those arriving later is left out (late). Inputs in time order lose nothing; raise --max-buffered or lower the tolerance`,
+      });
+    }
+    while (total > target) {
+      let oldest: (typeof this.correlators)[number] | undefined;
+      let ts = Number.POSITIVE_INFINITY;
+      for (const c of this.correlators) {
+        const t = c.oldest();
+        if (t !== undefined && t < ts) {
+          ts = t;
+          oldest = c;
+        }
+      }
+      if (!oldest) break;
+      oldest.processOldest(out);
+      if (ts > this.floor) this.floor = ts;
+      this.shed++;
+      total--;
+    }
   }
 
   /**
@@ -273,13 +322,15 @@ export class CorrelationEngine {
       buffered += c.buffered;
       evicted += c.evicted;
     }
-    return { groups, buffered, late: this.late, evicted };
+    return { groups, buffered, late: this.late, evicted, shed: this.shed };
   }
 
   snapshot(): CorrelationSnapshot {
     return {
       version: 1,
       now: Number.isFinite(this.now) ? this.now : null,
+      floor: Number.isFinite(this.floor) ? this.floor : null,
+      shed: this.shed,
       late: this.late,
       lastLateKey: this.lastLateKey,
       firstLate: this.firstLate,
@@ -291,6 +342,8 @@ export class CorrelationEngine {
   restore(s: CorrelationSnapshot): void {
     if (s.version !== 1) throw new Error(`correlation state version ${String(s.version)} is not supported`);
     this.now = s.now ?? Number.NEGATIVE_INFINITY;
+    this.floor = s.floor ?? Number.NEGATIVE_INFINITY;
+    this.shed = s.shed ?? 0;
     this.late = s.late;
     this.lastLateKey = s.lastLateKey;
     this.firstLate = s.firstLate;

@@ -20,6 +20,7 @@
  * chains two or more distinct ATT&CK techniques (tags attack.tNNNN; sub-techniques count as
  * their technique).
  */
+import type { ProblemSink } from '../errors.js';
 import type { EventOrigin } from '../event/event.js';
 import { LEVELS, MAX_INCIDENT_EVIDENCE, type Detection, type Incident, type IncidentMember, type IncidentUpdate } from '../event/detection.js';
 import { hostKey } from '../event/host.js';
@@ -30,6 +31,13 @@ import { fromIncidentState, type IncidentTrackerState, toIncidentState } from '.
 export interface IncidentOptions {
   /** Largest gap between related detections. Default 1 hour. */
   windowMs?: number;
+  /**
+   * Open incidents at most (memory budget): past it the one whose last member is oldest is
+   * closed early, with one warning. Default 100 000.
+   */
+  maxOpen?: number;
+  /** Warnings (the budget reached). */
+  problems?: ProblemSink;
 }
 
 export const DEFAULT_INCIDENT_WINDOW_MS = 3_600_000;
@@ -114,6 +122,10 @@ function header(l: LiveIncident): Incident {
 
 export class IncidentTracker {
   readonly windowMs: number;
+  private readonly maxOpen: number;
+  private readonly problems: ProblemSink | undefined;
+  /** Incidents closed early because of maxOpen. */
+  closedEarly = 0;
   private readonly buckets = new Map<string, HostBucket>();
   private readonly open = new Set<LiveIncident>();
   private created = 0;
@@ -127,6 +139,8 @@ export class IncidentTracker {
 
   constructor(opts: IncidentOptions = {}) {
     this.windowMs = opts.windowMs ?? DEFAULT_INCIDENT_WINDOW_MS;
+    this.maxOpen = Math.max(1, opts.maxOpen ?? 100_000);
+    this.problems = opts.problems;
   }
 
   /** Adds one detection; returns what changed. Timed detections must come in time order. */
@@ -144,14 +158,17 @@ export class IncidentTracker {
     const within = (r: KeyRef): boolean => !timed || Math.abs(r.t - t) <= this.windowMs;
     const found = new Set<LiveIncident>();
     const consider = (r: KeyRef | null | undefined): void => {
-      if (r && within(r)) found.add(root(r.live));
+      if (!r || !within(r)) return;
+      const l = root(r.live);
+      // Closed early by the budget: a later detection starts a new incident.
+      if (this.open.has(l)) found.add(l);
     };
     for (const k of ent.links) consider(b.byLink.get(k));
     if (ent.users.length === 0) {
       // No user: related to everyone on this host in the window.
       for (const [u, r] of b.byUser) {
-        if (within(r)) found.add(root(r.live));
-        else b.byUser.delete(u);
+        if (!within(r)) b.byUser.delete(u);
+        else if (this.open.has(root(r.live))) found.add(root(r.live));
       }
       consider(b.noUser);
     } else {
@@ -187,7 +204,39 @@ export class IncidentTracker {
     if (ent.users.length === 0) this.setRef(b, 'none', '', ref);
     else for (const u of ent.users) this.setRef(b, 'user', u, ref);
     if (timed) this.closeQueue.push({ live: target, end: target.inc.end ?? t });
+    if (opened && this.open.size > this.maxOpen) updates.push(...this.closeOldest());
     return updates;
+  }
+
+  /** Budget: closes the incidents whose last member is oldest until the limit holds again. */
+  private closeOldest(): IncidentUpdate[] {
+    if (this.closedEarly === 0)
+      this.problems?.report({
+        kind: 'rule',
+        file: '(incidents)',
+        message: `incidents: more than ${this.maxOpen} open at once; the ones whose last detection is oldest are closed early (raise the incident budget or shorten --incident-window)`,
+      });
+    const out: IncidentUpdate[] = [];
+    while (this.open.size > this.maxOpen && this.closeHead < this.closeQueue.length) {
+      const c = this.closeQueue[this.closeHead++]!;
+      const live = c.live;
+      if (live.parent || !this.open.has(live) || live.inc.end !== c.end) continue;
+      out.push(this.close(live));
+      this.closedEarly++;
+    }
+    // Untimed or queue exhausted: close any.
+    for (const live of this.open) {
+      if (this.open.size <= this.maxOpen) break;
+      out.push(this.close(live));
+      this.closedEarly++;
+    }
+    if (this.closeHead > 1024 && this.closeHead * 2 > this.closeQueue.length) {
+      this.closeQueue = this.closeQueue.slice(this.closeHead);
+      this.closeHead = 0;
+    }
+    // Entity references to incidents closed early can no longer be joined: drop them.
+    this.forgetRefs(Number.NEGATIVE_INFINITY, true);
+    return out;
   }
 
   /** Event time has reached `watermark`: closes incidents no later detection can join. */
@@ -345,11 +394,14 @@ export class IncidentTracker {
     if (b.timed) this.refQueue.push({ bucket: b, map, key, ref });
   }
 
-  /** Drops entity references older than `limit`: no detection at or after the watermark can reach them. */
-  private forgetRefs(limit: number): void {
+  /**
+   * Drops entity references older than `limit` (no detection at or after the watermark can
+   * reach them) and, with `closed`, the oldest ones that point at closed incidents.
+   */
+  private forgetRefs(limit: number, closed = false): void {
     while (this.refHead < this.refQueue.length) {
       const e = this.refQueue[this.refHead]!;
-      if (!(e.ref.t < limit)) break;
+      if (!(e.ref.t < limit) && !(closed && !this.open.has(root(e.ref.live)))) break;
       this.refHead++;
       const b = e.bucket;
       if (e.map === 'link') {

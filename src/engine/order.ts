@@ -66,6 +66,14 @@ export class DetectionOrder {
     return out;
   }
 
+  /** The `n` oldest timed detections (and every untimed one), in order. */
+  releaseOldest(n: number): Detection[] {
+    const out = this.untimed;
+    this.untimed = [];
+    for (let i = 0; i < n && this.h.length > 0; i++) out.push(this.pop());
+    return out;
+  }
+
   releaseAll(): Detection[] {
     return this.releaseUpTo(Number.POSITIVE_INFINITY);
   }

@@ -20,7 +20,7 @@ import type { Detection, IncidentUpdate, RuleInfo } from '../event/detection.js'
 import type { Event } from '../event/event.js';
 import type { ProblemSink } from '../errors.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
-import { CorrelationEngine, type CorrelationSnapshot, DEFAULT_OUT_OF_ORDER_TOLERANCE_MS } from './correlate.js';
+import { CorrelationEngine, type CorrelationSnapshot, DEFAULT_MAX_BUFFERED, DEFAULT_OUT_OF_ORDER_TOLERANCE_MS } from './correlate.js';
 import { matchEvents } from './match.js';
 import { IncidentTracker, type IncidentOptions } from './incidents.js';
 import type { IncidentTrackerState } from './incident-state.js';
@@ -44,6 +44,11 @@ export interface PipelineOptions {
   outOfOrderToleranceMs?: number;
   /** Open groups per correlation before the oldest is dropped (memory budget). */
   maxGroups?: number;
+  /**
+   * Matches (correlations) and detections (incidents) waiting for event-time order before the
+   * oldest are processed anyway (memory budget). Default 1 000 000 each.
+   */
+  maxBuffered?: number;
   /** Group detections into incidents (default: no). */
   incidents?: IncidentOptions | boolean;
   /** Warnings: late events, evicted groups. */
@@ -85,6 +90,9 @@ export class Pipeline {
   private readonly order: DetectionOrder | null;
   private seen = new SeenRecords();
   private readonly tolerance: number;
+  private readonly maxBuffered: number;
+  private readonly problems: ProblemSink | undefined;
+  private forced = 0;
   private now = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -92,9 +100,16 @@ export class Pipeline {
     opts: PipelineOptions = {},
   ) {
     this.tolerance = Math.max(0, opts.outOfOrderToleranceMs ?? DEFAULT_OUT_OF_ORDER_TOLERANCE_MS);
-    this.correlation = new CorrelationEngine(rules.correlations, { outOfOrderToleranceMs: this.tolerance, maxGroups: opts.maxGroups, problems: opts.problems });
+    this.maxBuffered = Math.max(1, opts.maxBuffered ?? DEFAULT_MAX_BUFFERED);
+    this.problems = opts.problems;
+    this.correlation = new CorrelationEngine(rules.correlations, {
+      outOfOrderToleranceMs: this.tolerance,
+      maxGroups: opts.maxGroups,
+      maxBuffered: this.maxBuffered,
+      problems: opts.problems,
+    });
     const inc = opts.incidents;
-    this.tracker = inc ? new IncidentTracker(typeof inc === 'object' ? inc : {}) : null;
+    this.tracker = inc ? new IncidentTracker({ problems: opts.problems, ...(typeof inc === 'object' ? inc : {}) }) : null;
     this.order = this.tracker ? new DetectionOrder() : null;
   }
 
@@ -179,14 +194,30 @@ export class Pipeline {
     p.now = state.now ?? Number.NEGATIVE_INFINITY;
     p.correlation.restore(state.correlation);
     p.seen = SeenRecords.from(state.seen);
-    if (p.tracker && state.incidents) p.tracker = IncidentTracker.restore(state.incidents, typeof opts.incidents === 'object' ? opts.incidents : {});
+    if (p.tracker && state.incidents)
+      p.tracker = IncidentTracker.restore(state.incidents, { problems: opts.problems, ...(typeof opts.incidents === 'object' ? opts.incidents : {}) });
     if (p.order) p.order.load(state.ordering);
     return p;
   }
 
   private emit(d: Detection, out: PipelineOutput): void {
     out.detections.push(d);
-    if (this.order) this.order.add(d);
+    if (!this.order || !this.tracker) return;
+    this.order.add(d);
+    if (this.order.size > this.maxBuffered) {
+      // Memory budget: the oldest detections go to the incident tracker now.
+      if (this.forced === 0)
+        this.problems?.report({
+          kind: 'rule',
+          file: '(incidents)',
+          message: `incidents: more than ${this.maxBuffered} detections wait for event-time order; the oldest are grouped now (inputs in time order lose nothing; raise --max-buffered)`,
+        });
+      const released = this.order.releaseOldest(Math.ceil(this.maxBuffered * 0.1));
+      this.forced += released.length;
+      for (const r of released) out.incidents.push(...this.tracker.add(r));
+      const last = released[released.length - 1]?.timestamp;
+      if (last !== undefined) out.incidents.push(...this.tracker.advance(last));
+    }
   }
 
   /**

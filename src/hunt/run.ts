@@ -56,8 +56,10 @@ export interface HuntOptions {
    * the matches of correlated rules (and, with incidents, every detection) until the end.
    */
   outOfOrderToleranceMs?: number;
-  /** Open groups per correlation before the oldest is dropped. */
+  /** Open groups per correlation before the oldest is dropped (memory budget). Default 200 000. */
   maxGroups?: number;
+  /** Matches and detections waiting for event-time order before the oldest are processed anyway (memory budget). Default 500 000. */
+  maxBuffered?: number;
   onProgress?: (p: HuntProgress) => void;
 }
 
@@ -141,7 +143,13 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
     stats.correlations = m.correlations.length;
     pipeline = new Pipeline(
       { ruleSet: rs, correlations: m.correlations },
-      { outOfOrderToleranceMs: opts.outOfOrderToleranceMs ?? Number.POSITIVE_INFINITY, maxGroups: opts.maxGroups, incidents: opts.incidents, problems },
+      {
+        outOfOrderToleranceMs: opts.outOfOrderToleranceMs ?? Number.POSITIVE_INFINITY,
+        maxGroups: opts.maxGroups ?? 200_000,
+        maxBuffered: opts.maxBuffered ?? 500_000,
+        incidents: opts.incidents,
+        problems,
+      },
     );
   };
 
