@@ -13,7 +13,7 @@ import { type AuditHeader, decodeHexValue, KEY_SLOTS, keySlot, otherKeyId, parse
 import { type DirectSink, KeyGuess } from './auditd-layout.js';
 import { buildFields, mixShape } from './field-shapes.js';
 import { syscallName } from './auditd-syscalls.js';
-import { ProcessTable } from './process-table.js';
+import { NodeProcesses } from './auditd-processes.js';
 
 const FORMAT = 'auditd';
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };
@@ -21,12 +21,23 @@ const PROCESS_CREATION: LogSource = { product: 'linux', category: 'process_creat
 
 const MAX_AGE_MS = 2000;
 const MAX_SERIAL_GAP = 64;
+/** Open groups of one node. */
 const MAX_PENDING = 256;
+/**
+ * Across all nodes: open groups, and lines a group may stay open for. Aggregated logs
+ * interleave hosts, so a host that stops logging never ages its own groups; these bound them.
+ * (Time is compared per node only: hosts' clocks may disagree by hours, and comparing them
+ * would split the events of a host whose clock lags.)
+ */
+const MAX_OPEN_GROUPS = 1024;
+const MAX_OPEN_LINES = 4096;
 const MAX_RECORDS_PER_GROUP = 512;
+/** Processes remembered per host, for all hosts together, and hosts remembered. */
 const MAX_PROCESSES = 65536;
+const MAX_ALL_PROCESSES = 4 * MAX_PROCESSES;
+const MAX_NODES = 4096;
 /** More arguments than this in one execve are dropped (keeps a hostile `a999999=` line bounded). */
 const MAX_ARGS = 10000;
-const MAX_NODES = 4096;
 const MAX_SPARE = 16;
 /** Lists longer than this (huge events) are not kept for reuse. */
 const MAX_SPARE_LENGTH = 1024;
@@ -66,6 +77,10 @@ interface Group {
   args?: string[];
   /** `aN[i]` pieces of arguments too long for one record. */
   pieces?: Map<number, string[]>;
+  /** Whether the group waits for more records, and its neighbours in the list of open groups (oldest first). */
+  open: boolean;
+  older: Group | undefined;
+  newer: Group | undefined;
 }
 
 interface ProcessInfo {
@@ -169,8 +184,12 @@ class AuditdState implements LineDecoderState {
    */
   private mapChanges = 0;
   private spareMap: Map<number, Group> | undefined;
+  /** Open groups of all nodes, oldest first, for the bounds across nodes. */
+  private oldest: Group | undefined;
+  private newest: Group | undefined;
+  private openCount = 0;
   /** Recently seen processes per node (pids are per host), for ParentImage/ParentCommandLine. */
-  private readonly processesByNode = new Map<string, ProcessTable>();
+  private readonly processes = new NodeProcesses(MAX_PROCESSES, MAX_ALL_PROCESSES, MAX_NODES);
   /** Scratch header, refilled for every line. */
   private readonly header: AuditHeader = { type: '', typeSlot: -1, time: 0, serial: 0, body: 0, bodyEnd: 0, enriched: -1 };
   /** Key layouts of the body and the ENRICHED tail per common record type (by type slot), for scanPairs. */
@@ -197,6 +216,8 @@ class AuditdState implements LineDecoderState {
   line(text: string, lineNo: number, emit: Emit): void {
     if (text.length === 0) return;
     this.emit = emit;
+    const oldest = this.oldest;
+    if (oldest !== undefined && (this.openCount > MAX_OPEN_GROUPS || lineNo - oldest.line > MAX_OPEN_LINES)) this.ageAcrossNodes(lineNo);
     const rec = this.header;
     const bad = parseHeader(text, rec);
     if (bad !== undefined) {
@@ -225,6 +246,7 @@ class AuditdState implements LineDecoderState {
       if (!g) {
         g = this.newGroup(rec, lineNo);
         this.pendingOf(rec.node).set(rec.serial, g); // re-fetched: a flush above may have dropped an emptied map
+        this.link(g);
       }
       if (g.raws.length >= MAX_RECORDS_PER_GROUP) {
         reportLine(this.ctx, lineNo, `audit event ${rec.time / 1000}:${rec.serial} has more than ${MAX_RECORDS_PER_GROUP} records; record skipped`);
@@ -248,7 +270,35 @@ class AuditdState implements LineDecoderState {
 
   end(emit: Emit): void {
     this.emit = emit;
-    for (const pending of this.pendingByNode.values()) for (const g of [...pending.values()]) this.flush(g);
+    while (this.oldest !== undefined) this.flush(this.oldest);
+  }
+
+  /** Appends a group that waits for more records to the list of open groups. */
+  private link(g: Group): void {
+    g.open = true;
+    g.older = this.newest;
+    if (this.newest !== undefined) this.newest.newer = g;
+    else this.oldest = g;
+    this.newest = g;
+    this.openCount++;
+  }
+
+  private unlink(g: Group): void {
+    g.open = false;
+    if (g.older !== undefined) g.older.newer = g.newer;
+    else this.oldest = g.newer;
+    if (g.newer !== undefined) g.newer.older = g.older;
+    else this.newest = g.older;
+    g.older = g.newer = undefined;
+    this.openCount--;
+  }
+
+  /** Flushes the oldest groups of any node while too many are open or they have been open too long. */
+  private ageAcrossNodes(lineNo: number): void {
+    for (let g = this.oldest; g !== undefined; g = this.oldest) {
+      if (this.openCount <= MAX_OPEN_GROUPS && lineNo - g.line <= MAX_OPEN_LINES) break;
+      this.flush(g);
+    }
   }
 
   private newGroup(rec: AuditHeader, lineNo: number): Group {
@@ -270,6 +320,9 @@ class AuditdState implements LineDecoderState {
       namedSyscall: false,
       raws: [],
       execve: false,
+      open: false,
+      older: undefined,
+      newer: undefined,
     };
   }
 
@@ -283,6 +336,8 @@ class AuditdState implements LineDecoderState {
   }
 
   private flush(g: Group): void {
+    if (!g.open) return;
+    this.unlink(g);
     const pending = this.pendingOf(g.node);
     if (pending.get(g.serial) === g) pending.delete(g.serial);
     if (pending.size === 0) {
@@ -312,8 +367,7 @@ class AuditdState implements LineDecoderState {
       // Known as soon as the record is read, so children whose groups complete first still find their parent.
       const pid = g.pidAt >= 0 ? pidKey(g.vals[g.pidAt]) : -1;
       const exe = g.exeAt >= 0 ? firstString(g.vals[g.exeAt]) : undefined;
-      const procs = this.processesOf(g.node);
-      if (pid >= 0 && exe !== undefined && procs.exeOf(pid) !== exe) procs.remember(pid, exe, undefined);
+      if (pid >= 0 && exe !== undefined && this.processes.of(g.node).exeOf(pid) !== exe) this.processes.remember(g.node, pid, exe, undefined);
     }
   }
 
@@ -419,12 +473,12 @@ class AuditdState implements LineDecoderState {
       for (let i = 1; i < args.length; i++) cmd = cmd + ' ' + args[i];
     }
     const ppid = firstString(f.ppid);
-    const procs = this.processesOf(g.node);
+    const procs = this.processes.of(g.node);
     const pe = procs.entryOf(pidKey(f.ppid));
     const parent: ProcessInfo | undefined = pe >= 0 ? { exe: procs.exeAt(pe), cmd: procs.cmdAt(pe) } : undefined;
     if (args && f.success !== 'no') emit(this.processEvent(g, f, pid, exe, cmd, ppid, parent, raw));
     const key = pidKey(f.pid);
-    if (key >= 0) procs.remember(key, exe, args ? cmd : procs.cmdOf(key));
+    if (key >= 0) this.processes.remember(g.node, key, exe, args ? cmd : procs.cmdOf(key));
   }
 
   private processEvent(g: Group, f: Fields, pid: string, exe: string, cmd: string | undefined, ppid: string | undefined, parent: ProcessInfo | undefined, raw: string) {
@@ -443,18 +497,6 @@ class AuditdState implements LineDecoderState {
     const auid = firstString(f.auid);
     if (auid !== undefined && auid !== '4294967295' && auid !== 'unset') p.LogonId = numberOr(auid);
     return makeEvent(p, PROCESS_CREATION, FORMAT, this.ctx.file, g.line, raw, g.time, g.node);
-  }
-
-  private processesOf(node: string | undefined): ProcessTable {
-    const key = node ?? '';
-    let m = this.processesByNode.get(key);
-    if (!m) {
-      // Bounded even for files with countless distinct node= names.
-      if (this.processesByNode.size >= MAX_NODES) this.processesByNode.clear();
-      // Past MAX_PROCESSES, the least recently seen tenth is forgotten.
-      this.processesByNode.set(key, (m = new ProcessTable(MAX_PROCESSES)));
-    }
-    return m;
   }
 }
 
