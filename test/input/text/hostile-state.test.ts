@@ -153,3 +153,73 @@ test('W3C: layouts that come back after others decode with their own columns', (
     problems: [],
   });
 });
+
+test('ModSecurity: a request body of many long lines is not held; the transaction still gives its fields', () => {
+  const out = runBounded(
+    48,
+    `
+    const { modsecurityDecoder } = await import(${JSON.stringify(`${TEXT}modsecurity.js`)});
+    const problems = [];
+    const st = modsecurityDecoder.open({ file: 'modsec_audit.log', problems: { report: (p) => problems.push(p.message) } });
+    const events = [];
+    let line = 0;
+    const emit = (e) => events.push(e.fields);
+    const feed = (t) => st.line(t, ++line, emit);
+    feed('--a1b2c3d4-A--');
+    feed('[10/Jan/2024:10:11:12.123456 +0000] ZZ1aBcDeFgH 203.0.113.9 50123 10.0.0.5 80');
+    feed('--a1b2c3d4-B--');
+    feed('POST /upload.php HTTP/1.1');
+    feed('Host: www.example.com');
+    feed('--a1b2c3d4-C--');
+    // 160 MB of request body, each line a string of its own on the JavaScript heap (Node makes longer ones external).
+    for (let i = 0; i < 320; i++) feed(Buffer.alloc(1 << 19, 97 + (i % 26)).toString('latin1'));
+    feed('--a1b2c3d4-F--');
+    feed('HTTP/1.1 200 OK');
+    feed('--a1b2c3d4-H--');
+    feed('Action: Intercepted (phase 2)');
+    feed('--a1b2c3d4-Z--');
+    st.end(emit);
+    console.log(JSON.stringify({ events, problems }));
+    `,
+  );
+  assert.deepStrictEqual(out, {
+    events: [
+      {
+        TransactionId: 'ZZ1aBcDeFgH',
+        ClientIp: '203.0.113.9',
+        ClientPort: 50123,
+        ServerIp: '10.0.0.5',
+        ServerPort: 80,
+        Method: 'POST',
+        Uri: '/upload.php',
+        Protocol: 'HTTP/1.1',
+        RequestLine: 'POST /upload.php HTTP/1.1',
+        Host: 'www.example.com',
+        Status: 200,
+        Intercepted: true,
+      },
+    ],
+    problems: [],
+  });
+});
+
+test('Zeek: a new _path on every line keeps the logsource memo bounded, and every event names its own path', () => {
+  const out = runBounded(
+    24,
+    `
+    const { zeekDecoder } = await import(${JSON.stringify(`${TEXT}zeek.js`)});
+    const problems = [];
+    const st = zeekDecoder.open({ file: 'zeek.json', problems: { report: (p) => problems.push(p.message) } });
+    let n = 0;
+    let wrong = 0;
+    const emit = (e) => {
+      if (e.logsource.product !== 'zeek' || e.logsource.service !== 'p' + n || e.fields.uid !== 'C' + n) wrong++;
+      n++;
+    };
+    for (let i = 0; i < 300000; i++) st.line('{"_path":"p' + i + '","ts":1704881472.5,"uid":"C' + i + '"}', i + 1, emit);
+    st.end(emit);
+    console.log(JSON.stringify({ n, wrong, problems }));
+    `,
+  );
+  assert.deepStrictEqual(out, { n: 300000, wrong: 0, problems: [] });
+});
