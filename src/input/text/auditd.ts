@@ -177,13 +177,9 @@ class AuditdState implements LineDecoderState {
    * whose serials are independent. The time is checked too: serials restart at boot.
    */
   private readonly pendingByNode = new Map<string, Map<number, Group>>();
-  /**
-   * Counts maps added to or dropped from pendingByNode, so that line() can tell whether the map it
-   * looked up is still the current one; the last dropped (empty) map is reused, as plain logs
-   * empty their only map at nearly every event.
-   */
-  private mapChanges = 0;
-  private spareMap: Map<number, Group> | undefined;
+  /** The node asked for last and its map: consecutive lines mostly share a node, and plain logs have one. */
+  private lastNode = '';
+  private lastPending: Map<number, Group> | undefined;
   /** Open groups of all nodes, oldest first, for the bounds across nodes. */
   private oldest: Group | undefined;
   private newest: Group | undefined;
@@ -224,10 +220,9 @@ class AuditdState implements LineDecoderState {
       reportLine(this.ctx, lineNo, `not an audit record (${bad}); skipped: ${excerpt(text)}`);
       return;
     }
-    const changes = this.mapChanges;
-    const nodeKey = rec.node ?? '';
-    const nodePending = this.pendingByNode.get(nodeKey);
-    let group = nodePending?.get(rec.serial);
+    // Maps are dropped only when a new node needs room (see pendingOf), which a flush never does.
+    const pending = this.pendingOf(rec.node);
+    let group = pending.get(rec.serial);
     if (group && group.time !== rec.time) {
       // Same serial, other time: a reboot restarted the counter; the old group is complete.
       this.flush(group);
@@ -245,26 +240,31 @@ class AuditdState implements LineDecoderState {
       let g = group;
       if (!g) {
         g = this.newGroup(rec, lineNo);
-        this.pendingOf(rec.node).set(rec.serial, g); // re-fetched: a flush above may have dropped an emptied map
+        pending.set(rec.serial, g);
         this.link(g);
       }
       if (g.raws.length >= MAX_RECORDS_PER_GROUP) {
         reportLine(this.ctx, lineNo, `audit event ${rec.time / 1000}:${rec.serial} has more than ${MAX_RECORDS_PER_GROUP} records; record skipped`);
       } else this.add(g, rec, text);
     }
-    const open = this.mapChanges === changes ? nodePending : this.pendingByNode.get(nodeKey);
-    if (open) this.age(rec, open);
+    if (pending.size > 0) this.age(rec, pending);
   }
 
+  /** The open groups of `node` by serial. Nodes without open groups keep their (empty) map until many nodes need room. */
   private pendingOf(node: string | undefined): Map<number, Group> {
     const key = node ?? '';
+    if (key === this.lastNode && this.lastPending !== undefined) return this.lastPending;
     let m = this.pendingByNode.get(key);
-    if (!m) {
-      m = this.spareMap ?? new Map();
-      this.spareMap = undefined;
+    if (m === undefined) {
+      // Open groups are bounded (MAX_OPEN_GROUPS), so dropping the empty maps always makes room.
+      if (this.pendingByNode.size >= 2 * MAX_OPEN_GROUPS) {
+        for (const [k, v] of this.pendingByNode) if (v.size === 0) this.pendingByNode.delete(k);
+      }
+      m = new Map();
       this.pendingByNode.set(key, m);
-      this.mapChanges++;
     }
+    this.lastNode = key;
+    this.lastPending = m;
     return m;
   }
 
@@ -340,11 +340,6 @@ class AuditdState implements LineDecoderState {
     this.unlink(g);
     const pending = this.pendingOf(g.node);
     if (pending.get(g.serial) === g) pending.delete(g.serial);
-    if (pending.size === 0) {
-      this.pendingByNode.delete(g.node ?? '');
-      this.spareMap = pending;
-      this.mapChanges++;
-    }
     if (this.emit) this.finish(g, this.emit);
   }
 

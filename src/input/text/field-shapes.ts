@@ -19,8 +19,6 @@
 import type { FieldValue, Fields } from '../../event/event.js';
 import { addField, dictionaryFields, setField } from '../field-map.js';
 
-type Build = (v: FieldValue[]) => Fields;
-
 interface Shape {
   keys: string[];
   sets: number;
@@ -61,23 +59,35 @@ export function nameId(name: string): number {
  * sets); collisions only cost a comparison.
  */
 export function buildFields(keys: readonly string[], vals: FieldValue[], n: number, sets: number, hash: number): Fields {
+  const build = shapeBuild(keys, n, sets, hash);
+  return build !== undefined ? build(vals) : buildSlow(keys, vals, n, sets);
+}
+
+/** Builds the fields of one shape from its values (see shapeBuild). */
+export type Build = (v: FieldValue[]) => Fields;
+
+/**
+ * The compiled builder of the shape (keys[0, n), sets), counting a sighting; undefined until it
+ * is compiled (then buildSlow gives the same result). Callers with a layout of their own may
+ * keep the builder it returns.
+ */
+export function shapeBuild(keys: readonly string[], n: number, sets: number, hash: number): Build | undefined {
   const bucket = shapes.get(hash);
   if (bucket !== undefined) {
     for (let b = 0; b < bucket.length; b++) {
       const s = bucket[b]!;
       if (s.sets !== sets || !sameKeys(s.keys, keys, n)) continue;
       s.used = ++clock;
-      if (s.build !== undefined) return s.build(vals);
+      if (s.build !== undefined) return s.build;
       if (s.seen >= 1) {
         s.seen = -1;
         s.build = compile(keys, n, sets);
-        if (s.build !== undefined) return s.build(vals);
       } else if (s.seen === 0) s.seen = 1;
-      return buildSlow(keys, vals, n, sets);
+      return s.build;
     }
   }
   if (n <= MAX_KEYS) remember(hash, bucket, { keys: keys.slice(0, n), sets, build: undefined, seen: 0, used: ++clock });
-  return buildSlow(keys, vals, n, sets);
+  return undefined;
 }
 
 function remember(hash: number, bucket: Shape[] | undefined, shape: Shape): void {
@@ -117,7 +127,7 @@ function sameKeys(a: readonly string[], b: readonly string[], n: number): boolea
 const DICTIONARY_KEYS = 8;
 
 /** The generic path: exactly what adding and assigning key by key gives. */
-function buildSlow(keys: readonly string[], vals: FieldValue[], n: number, sets: number): Fields {
+export function buildSlow(keys: readonly string[], vals: FieldValue[], n: number, sets: number): Fields {
   const f: Fields = n > DICTIONARY_KEYS ? dictionaryFields() : {};
   for (let i = 0; i < sets; i++) addField(f, keys[i]!, vals[i] as string);
   for (let i = sets; i < n; i++) setField(f, keys[i]!, vals[i]!);

@@ -10,9 +10,9 @@
  * shape cache (field-shapes.ts).
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
-import type { FieldValue, LogSource } from '../../event/event.js';
+import type { FieldValue, Fields, LogSource } from '../../event/event.js';
 import { civilMs, digits, excerpt, makeEvent, reportLine, share } from './common.js';
-import { buildFields, mixShape, nameId } from './field-shapes.js';
+import { type Build, buildFields, buildSlow, mixShape, nameId, shapeBuild } from './field-shapes.js';
 
 const FORMAT = 'w3c';
 const LOGSOURCE: LogSource = { category: 'webserver' };
@@ -32,6 +32,10 @@ const PLUS_SPACES = new Set(['cs-user-agent', 'cs-referer', 'cs-cookie']);
 
 /** Layouts remembered per file (most recently used kept). */
 const MAX_LAYOUTS = 64;
+/** Layouts up to this many columns name a record's present columns by a bit mask. */
+const MASK_COLUMNS = 30;
+/** Compiled builders a layout keeps by mask (records leave out different `-` columns). */
+const MAX_MASKS = 32;
 
 interface Column {
   name: string;
@@ -46,6 +50,8 @@ interface Layout {
   dateIndex: number;
   timeIndex: number;
   hostIndex: number;
+  /** Field builders by the mask of present columns (layouts of at most MASK_COLUMNS columns). */
+  builds: Map<number, Build>;
 }
 
 function layoutOf(spec: string): Layout | undefined {
@@ -61,11 +67,11 @@ function layoutOf(spec: string): Layout | undefined {
   }
   if (columns.length === 0) return undefined;
   const at = (n: string): number => columns.findIndex((c) => c.name === n);
-  return { columns, dateIndex: at('date'), timeIndex: at('time'), hostIndex: at('s-computername') };
+  return { columns, dateIndex: at('date'), timeIndex: at('time'), hostIndex: at('s-computername'), builds: new Map() };
 }
 
-/** A value of a numeric column: plain digits by hand, anything else as Number() reads it; text when not a finite number. */
-function numeric(text: string, start: number, end: number, value: string): FieldValue {
+/** A value of a numeric column, text[start, end): plain digits by hand, anything else as Number() reads it; text when not a finite number. */
+function numeric(text: string, start: number, end: number): FieldValue {
   const len = end - start;
   if (len > 0 && len <= 15) {
     let n = 0;
@@ -77,6 +83,7 @@ function numeric(text: string, start: number, end: number, value: string): Field
     }
     if (i === end) return n;
   }
+  const value = text.slice(start, end);
   const num = Number(value);
   return value !== '' && Number.isFinite(num) ? num : value;
 }
@@ -135,6 +142,9 @@ class W3cState implements LineDecoderState {
     const cols = layout.columns;
     const keys = this.keys;
     const vals = this.vals;
+    // Narrow layouts note the present columns in a mask and look their builder up by it; wide ones list the keys.
+    const masked = cols.length <= MASK_COLUMNS;
+    let mask = 0;
     let n = 0;
     let hash = 0;
     let start = 0;
@@ -150,18 +160,34 @@ class W3cState implements LineDecoderState {
         reportLine(this.ctx, lineNo, `W3C record has more values than the ${cols.length} #Fields; skipped: ${excerpt(text)}`);
         return;
       }
-      const value = text.slice(start, end);
-      if (col === layout.dateIndex) date = value;
-      else if (col === layout.timeIndex) time = value;
-      if (end - start !== 1 || text.charCodeAt(start) !== 45 /* - */) {
-        const c = cols[col]!;
-        let v: FieldValue = value;
-        if (c.numeric) v = numeric(text, start, end, value);
-        else if (c.plus && value.includes('+')) v = value.replaceAll('+', ' ');
-        if (col === layout.hostIndex) host = value;
-        keys[n] = c.name;
+      const c = cols[col]!;
+      if (col === layout.dateIndex || col === layout.timeIndex) {
+        const value = text.slice(start, end);
+        if (col === layout.dateIndex) date = value;
+        else time = value;
+        if (value !== '-') {
+          if (masked) mask |= 1 << col;
+          else {
+            keys[n] = c.name;
+            hash = mixShape(hash, c.id);
+          }
+          vals[n++] = value;
+        }
+      } else if (end - start !== 1 || text.charCodeAt(start) !== 45 /* - */) {
+        // Values are sliced only when kept; numbers are read in place.
+        let v: FieldValue;
+        if (c.numeric) v = numeric(text, start, end);
+        else {
+          const value = text.slice(start, end);
+          v = c.plus && value.includes('+') ? value.replaceAll('+', ' ') : value;
+          if (col === layout.hostIndex) host = value;
+        }
+        if (masked) mask |= 1 << col;
+        else {
+          keys[n] = c.name;
+          hash = mixShape(hash, c.id);
+        }
         vals[n++] = v;
-        hash = mixShape(hash, c.id);
       }
       col++;
       start = end + 1;
@@ -181,8 +207,28 @@ class W3cState implements LineDecoderState {
         }
       }
     }
-    const fields = buildFields(keys, vals, n, 0, hash);
+    const fields = masked ? this.build(layout, mask, n) : buildFields(keys, vals, n, 0, hash);
     emit(makeEvent(fields, LOGSOURCE, FORMAT, this.ctx.file, lineNo, text, ts, host));
+  }
+
+  /** The fields of a narrow layout's record whose present columns are `mask` and whose values are in this.vals. */
+  private build(layout: Layout, mask: number, n: number): Fields {
+    const vals = this.vals;
+    const known = layout.builds.get(mask);
+    if (known !== undefined) return known(vals);
+    const keys = this.keys;
+    let hash = 0;
+    let k = 0;
+    const cols = layout.columns;
+    for (let col = 0; col < cols.length; col++) {
+      if ((mask & (1 << col)) === 0) continue;
+      keys[k++] = cols[col]!.name;
+      hash = mixShape(hash, cols[col]!.id);
+    }
+    const build = shapeBuild(keys, n, 0, hash);
+    if (build === undefined) return buildSlow(keys, vals, n, 0);
+    if (layout.builds.size < MAX_MASKS) layout.builds.set(mask, build);
+    return build(vals);
   }
 
   private directive(text: string, lineNo: number): void {
