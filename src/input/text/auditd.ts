@@ -65,6 +65,14 @@ interface Group {
   /** Index in `vals` of the first pid, exe, arch and argc/syscall pairs; -1: none, REPEATED: more than one. */
   pidAt: number;
   exeAt: number;
+  /** Index in `vals` of the first ppid, uid, UID (ENRICHED), cwd and auid pairs (-1: none), read for process_creation. */
+  ppidAt: number;
+  uidAt: number;
+  enrichedUidAt: number;
+  cwdAt: number;
+  auidAt: number;
+  /** Index of the success pair; -1: none, REPEATED: more than one (then the field is a list, never "no"). */
+  successAt: number;
   archAt: number;
   argcAt: number;
   syscallAt: number;
@@ -98,6 +106,12 @@ const T_ARCH = 3;
 const T_ARGC = 4;
 const T_SYSCALL = 5;
 const T_NAMED_SYSCALL = 6;
+const T_PPID = 7;
+const T_UID = 8;
+const T_ENRICHED_UID = 9;
+const T_CWD = 10;
+const T_AUID = 11;
+const T_SUCCESS = 12;
 for (const [key, code] of [
   ['pid', T_PID],
   ['exe', T_EXE],
@@ -105,6 +119,12 @@ for (const [key, code] of [
   ['argc', T_ARGC],
   ['syscall', T_SYSCALL],
   ['SYSCALL', T_NAMED_SYSCALL],
+  ['ppid', T_PPID],
+  ['uid', T_UID],
+  ['UID', T_ENRICHED_UID],
+  ['cwd', T_CWD],
+  ['auid', T_AUID],
+  ['success', T_SUCCESS],
 ] as const) {
   TRACKED[keySlot(key)] = code;
 }
@@ -118,6 +138,11 @@ function firstString(v: FieldValue | undefined): string | undefined {
   if (typeof v === 'string') return v;
   if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
   return undefined;
+}
+
+/** The pair value at position i of a group's list (-1: none). */
+function at(vals: FieldValue[], i: number): string | undefined {
+  return i >= 0 ? (vals[i] as string) : undefined;
 }
 
 /** A pid value as a map key (-1 when absent or not a number). */
@@ -314,6 +339,12 @@ class AuditdState implements LineDecoderState {
       hash: 0,
       pidAt: -1,
       exeAt: -1,
+      ppidAt: -1,
+      uidAt: -1,
+      enrichedUidAt: -1,
+      cwdAt: -1,
+      auidAt: -1,
+      successAt: -1,
       archAt: -1,
       argcAt: -1,
       syscallAt: -1,
@@ -449,34 +480,40 @@ class AuditdState implements LineDecoderState {
       }
     }
     const f = buildFields(keys, vals, n, sets, hash);
+    // Concatenation builds a rope that is flattened only if the raw text is ever read.
+    let raw = g.raws[0] ?? '';
+    for (let i = 1; i < g.raws.length; i++) raw = raw + '\n' + g.raws[i];
+    emit(makeEvent(f, AUDITD, FORMAT, this.ctx.file, g.line, raw, g.time, g.node));
+    // The first value of each field the process event needs, by position (vals still holds them):
+    // the same as reading the fields, without a property lookup on an object of any shape.
+    const pid = at(vals, g.pidAt);
+    const exe = at(vals, g.exeAt);
+    if (pid !== undefined && exe !== undefined && g.types.includes('SYSCALL')) this.process(g, vals, pid, exe, args, raw, emit);
     if (this.spareKeys.length < MAX_SPARE && keys.length <= MAX_SPARE_LENGTH) {
       // The fields object holds the values itself; the lists are free again (stale entries past `n` are ignored).
       this.spareKeys.push(keys);
       this.spareVals.push(vals);
     }
-    // Concatenation builds a rope that is flattened only if the raw text is ever read.
-    let raw = g.raws[0] ?? '';
-    for (let i = 1; i < g.raws.length; i++) raw = raw + '\n' + g.raws[i];
-    emit(makeEvent(f, AUDITD, FORMAT, this.ctx.file, g.line, raw, g.time, g.node));
-    const pid = firstString(f.pid);
-    const exe = firstString(f.exe);
-    if (pid === undefined || exe === undefined || !g.types.includes('SYSCALL')) return;
+  }
+
+  /** Emits the process_creation event of an execve group and remembers the process for its children. */
+  private process(g: Group, vals: FieldValue[], pid: string, exe: string, args: string[] | undefined, raw: string, emit: Emit): void {
     // Concatenation rather than join: a rope costs no copy unless the text is read.
     let cmd: string | undefined;
     if (args && args.length > 0) {
       cmd = args[0];
       for (let i = 1; i < args.length; i++) cmd = cmd + ' ' + args[i];
     }
-    const ppid = firstString(f.ppid);
+    const ppid = at(vals, g.ppidAt);
     const procs = this.processes.of(g.node);
-    const pe = procs.entryOf(pidKey(f.ppid));
+    const pe = procs.entryOf(pidKey(ppid));
     const parent: ProcessInfo | undefined = pe >= 0 ? { exe: procs.exeAt(pe), cmd: procs.cmdAt(pe) } : undefined;
-    if (args && f.success !== 'no') emit(this.processEvent(g, f, pid, exe, cmd, ppid, parent, raw));
-    const key = pidKey(f.pid);
+    if (args && (g.successAt < 0 || vals[g.successAt] !== 'no')) emit(this.processEvent(g, vals, pid, exe, cmd, ppid, parent, raw));
+    const key = pidKey(pid);
     if (key >= 0) this.processes.remember(g.node, key, exe, args ? cmd : procs.cmdOf(key));
   }
 
-  private processEvent(g: Group, f: Fields, pid: string, exe: string, cmd: string | undefined, ppid: string | undefined, parent: ProcessInfo | undefined, raw: string) {
+  private processEvent(g: Group, vals: FieldValue[], pid: string, exe: string, cmd: string | undefined, ppid: string | undefined, parent: ProcessInfo | undefined, raw: string) {
     const p: Fields = { Image: exe };
     if (cmd !== undefined) p.CommandLine = cmd;
     p.ProcessId = numberOr(pid);
@@ -485,11 +522,11 @@ class AuditdState implements LineDecoderState {
       p.ParentImage = parent.exe;
       if (parent.cmd !== undefined) p.ParentCommandLine = parent.cmd;
     }
-    const user = firstString(f.UID) ?? firstString(f.uid);
+    const user = at(vals, g.enrichedUidAt) ?? at(vals, g.uidAt);
     if (user !== undefined) p.User = user;
-    const cwd = firstString(f.cwd);
+    const cwd = at(vals, g.cwdAt);
     if (cwd !== undefined) p.CurrentDirectory = cwd;
-    const auid = firstString(f.auid);
+    const auid = at(vals, g.auidAt);
     if (auid !== undefined && auid !== '4294967295' && auid !== 'unset') p.LogonId = numberOr(auid);
     return makeEvent(p, PROCESS_CREATION, FORMAT, this.ctx.file, g.line, raw, g.time, g.node);
   }
@@ -522,7 +559,18 @@ function push(g: Group, key: string, value: string, slot: number): void {
     if (g.archAt < 0) g.archAt = i;
   } else if (t === T_ARGC) g.argcAt = g.argcAt === -1 ? i : REPEATED;
   else if (t === T_SYSCALL) g.syscallAt = g.syscallAt === -1 ? i : REPEATED;
-  else g.namedSyscall = true;
+  else if (t === T_NAMED_SYSCALL) g.namedSyscall = true;
+  else if (t === T_PPID) {
+    if (g.ppidAt < 0) g.ppidAt = i;
+  } else if (t === T_UID) {
+    if (g.uidAt < 0) g.uidAt = i;
+  } else if (t === T_ENRICHED_UID) {
+    if (g.enrichedUidAt < 0) g.enrichedUidAt = i;
+  } else if (t === T_CWD) {
+    if (g.cwdAt < 0) g.cwdAt = i;
+  } else if (t === T_AUID) {
+    if (g.auidAt < 0) g.auidAt = i;
+  } else g.successAt = g.successAt === -1 ? i : REPEATED;
 }
 
 const RECORD = /^(node=\S+ )?type=[A-Z_0-9]+ msg=audit\(\d+\.\d+:\d+\):/;

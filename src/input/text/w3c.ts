@@ -98,7 +98,8 @@ function stamp(date: string, time: string): number | undefined {
   let day: number;
   if (date === memoDate) day = memoDayMs;
   else {
-    if (date.length !== 10 || date.charCodeAt(4) !== 45 || date.charCodeAt(7) !== 45) return undefined;
+    // As IIS dates always have them, only the first '-' is checked (the digits are, by civilMs).
+    if (date.length !== 10 || date.charCodeAt(4) !== 45) return undefined;
     const d = civilMs(digits(date, 0, 4), digits(date, 5, 2) - 1, digits(date, 8, 2), 0, 0, 0);
     if (d === undefined) return undefined;
     memoDate = date;
