@@ -170,8 +170,12 @@ function numberAt(text: string, start: number, end: number): number {
 const UNSET = -1;
 const BAD = -2;
 
+/** Whether the last request line setRequest split had a protocol version. */
+let requestVersion = false;
+
 /** Splits the request line s[start, end) into method, URI stem/query and version. */
 function setRequest(fields: Fields, s: string, start: number, end: number): void {
+  requestVersion = false;
   const len = end - start;
   if (len === 0 || (len === 1 && s.charCodeAt(start) === 45)) return;
   let sp1 = s.indexOf(' ', start);
@@ -186,6 +190,7 @@ function setRequest(fields: Fields, s: string, start: number, end: number): void
     // The commonest ending, found by one search: the version needs no slice of its own.
     targetEnd = end - 9;
     fields['cs-version'] = 'HTTP/1.1';
+    requestVersion = true;
   } else {
     // Other `... HTTP/x.y` endings are checked in place; anything else searches for the last space.
     const usual =
@@ -194,6 +199,7 @@ function setRequest(fields: Fields, s: string, start: number, end: number): void
     if (sp2 > sp1 && (usual || hasAt(s, 'HTTP/', sp2 + 1))) {
       targetEnd = sp2;
       fields['cs-version'] = s.slice(sp2 + 1, end);
+      requestVersion = true;
     }
   }
   const t = sp1 + 1;
@@ -255,7 +261,17 @@ function endsField(s: string, q: number): boolean {
  * quote. `escapes` as for `quoted`.
  */
 function headerField(s: string, pos: number, escapes: number): string | undefined {
-  const esc = escapes >= 0;
+  // The usual field: its first quote ends it, with no backslash before it.
+  const close = s.indexOf('"', pos + 1);
+  if (close >= 0 && (escapes < 0 || escapes > close) && endsField(s, close)) {
+    quotedEnd = close + 1;
+    return s.slice(pos + 1, close);
+  }
+  return close < 0 ? undefined : strayHeaderField(s, pos, escapes >= 0);
+}
+
+/** headerField when the field has escapes or its first quote is not the end; undefined when no quote ends it. */
+function strayHeaderField(s: string, pos: number, esc: boolean): string | undefined {
   let close = nextQuote(s, pos, esc);
   if (close < 0) return undefined;
   if (!endsField(s, close)) {
@@ -285,6 +301,7 @@ let requestOpen = -1;
  */
 function parseLine(text: string, forcedClose = -1): Fields | string {
   requestOpen = -1;
+  requestVersion = false;
   // Up to four space-separated head fields: [vhost[:port]] client ident user, then ` [`.
   const s1 = text.indexOf(' ');
   let open: number;
@@ -448,8 +465,12 @@ function versionEnds(s: string, open: number, q: number): boolean {
  */
 function parseStrayQuotes(text: string): Fields | string {
   const first = parseLine(text);
+  return requestOpen < 0 || (requestVersion && typeof first !== 'string') ? first : retryStrayQuotes(text, first);
+}
+
+/** parseStrayQuotes' second look, once the first quote failed as the request's end (`first` is what it gave). */
+function retryStrayQuotes(text: string, first: Fields | string): Fields | string {
   const open = requestOpen;
-  if (open < 0 || (typeof first !== 'string' && Object.hasOwn(first, 'cs-version'))) return first;
   const failed = typeof first === 'string';
   const escapes = text.indexOf('\\', open) >= 0;
   const firstClose = nextQuote(text, open, escapes);
@@ -477,7 +498,8 @@ class AccessState implements LineDecoderState {
   constructor(private readonly ctx: DecodeContext) {}
   line(text: string, lineNo: number, emit: Emit): void {
     if (text.length === 0) return;
-    const r = parseStrayQuotes(text);
+    let r = parseLine(text);
+    if (requestOpen >= 0 && (typeof r === 'string' || !requestVersion)) r = retryStrayQuotes(text, r);
     if (typeof r === 'string') {
       reportLine(this.ctx, lineNo, `not an access-log line (${r}); skipped: ${excerpt(text)}`);
       return;
