@@ -261,9 +261,9 @@ function endsField(s: string, q: number): boolean {
  * quote. `escapes` as for `quoted`.
  */
 function headerField(s: string, pos: number, escapes: number): string | undefined {
-  // The usual field: its first quote ends it, with no backslash before it.
+  // The usual field: its first quote ends it (the line's end, or ` "` and the next field follow), with no backslash before it.
   const close = s.indexOf('"', pos + 1);
-  if (close >= 0 && (escapes < 0 || escapes > close) && endsField(s, close)) {
+  if (close >= 0 && (escapes < 0 || escapes > close) && (close === s.length - 1 || endsField(s, close))) {
     quotedEnd = close + 1;
     return s.slice(pos + 1, close);
   }
@@ -399,7 +399,7 @@ function parseLine(text: string, forcedClose = -1): Fields | string {
   }
   // Combined format: "referer" "user-agent"; anything after them (nginx extras) is ignored.
   if (p < text.length && text.charCodeAt(p + 1) === 34) {
-    if (text.charCodeAt(p + 2) === 45 && text.charCodeAt(p + 3) === 34 && endsField(text, p + 3))
+    if (text.charCodeAt(p + 2) === 45 && text.charCodeAt(p + 3) === 34)
       p += 4; // "-", the usual empty referer
     else {
       const ref = headerField(text, p + 1, escapes);
