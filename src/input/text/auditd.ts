@@ -5,6 +5,12 @@
  * when too many groups are pending, or at end of input. Every group yields one
  * `product: linux, service: auditd` event with the keys SigmaHQ auditd rules address;
  * every successful execve also yields a `product: linux, category: process_creation` event.
+ *
+ * Fields are built eagerly, on purpose. The layout regex that reads a record yields every
+ * value as a capture in one native call, cheaper than finding the value boundaries again
+ * later; and in a hunt every value is read anyway: keyword rules (SigmaHQ's product-level
+ * linux rules apply to auditd events) scan all of them, and the case-insensitive field
+ * fallback enumerates the keys. A field built on first read could only add work.
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
