@@ -3,10 +3,12 @@
  * Generates a seeded access log and auditd log under /tmp (size: WARDEN_BENCH_MB, default
  * 256 MB in total, reused between runs) and prints lines/s per decoder and the share of the
  * floor it reaches (target ≥ 50% by CPU time). The other decoders run over their test
- * fixtures repeated to 1/16 of that size each (their own logs are rarely large). Each figure
- * is the median of WARDEN_BENCH_REPEATS (3) runs after a warm-up, floor and decoder
+ * fixtures repeated to 1/16 of that size each (their own logs are rarely large); W3C also
+ * runs over a generated IIS log of that size, as its fixture is a third directives. Each
+ * figure is the median of WARDEN_BENCH_REPEATS (3) runs after a warm-up, floor and decoder
  * alternating in one process; CPU time is reported next to wall time because the machine
- * may be shared.
+ * may be shared. Last, hostile inputs (a W3C `#Fields` line before every record, a new
+ * auditd `node=` on every event) at two sizes show that their cost per record stays flat.
  */
 import { createReadStream, existsSync, mkdirSync, openSync, closeSync, statSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
@@ -66,6 +68,23 @@ function auditdEvent(rnd: () => number, t: number, serial: number): string {
     `type=PROCTITLE msg=audit(${ts}): proctitle=${Buffer.from(`${comm}\u0000-c\u0000echo`).toString('hex').toUpperCase()}`,
     `type=EOE msg=audit(${ts}): `,
   ].join('\n');
+}
+
+const IIS_FIELDS =
+  '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
+
+/** One IIS record (every 50,000th line restarts the log's directives, as a service restart does). */
+function iisLine(rnd: () => number, t: number, i: number): string {
+  const d = new Date(t);
+  const stamp = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  const head = i % 50000 === 0 ? `#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: ${stamp}\n${IIS_FIELDS}\n` : '';
+  const ip = `${10 + Math.floor(rnd() * 200)}.${Math.floor(rnd() * 255)}.${Math.floor(rnd() * 255)}.${Math.floor(rnd() * 255)}`;
+  const path = PATHS[Math.floor(rnd() * PATHS.length)];
+  const q = rnd() < 0.4 ? `id=${Math.floor(rnd() * 100000)}&q=a%20b` : '-';
+  const ua = AGENTS[Math.floor(rnd() * AGENTS.length)]!.replaceAll(' ', '+');
+  const ref = rnd() < 0.5 ? '-' : 'https://www.example.com/';
+  const user = rnd() < 0.1 ? 'CORP\\alice' : '-';
+  return `${head}${stamp} 10.0.0.5 ${rnd() < 0.8 ? 'GET' : 'POST'} ${path} ${q} 443 ${user} ${ip} ${ua} ${ref} ${rnd() < 0.9 ? 200 : 404} 0 0 ${Math.floor(rnd() * 500)}`;
 }
 
 function generate(path: string, bytes: number, make: (rnd: () => number, i: number) => string): void {
@@ -198,6 +217,10 @@ export async function run(): Promise<void> {
   await benchDecoder(accessDecoder, access);
   process.stdout.write(`auditd log: ${(statSync(audit).size / 1048576).toFixed(0)} MB\n`);
   await benchDecoder(auditdDecoder, audit);
+  const iis = `${DIR}/iis-${totalMb}mb.log`;
+  generate(iis, Math.max(1, Math.floor(each / 8)), (rnd, i) => iisLine(rnd, start + i * 37, i));
+  process.stdout.write(`w3c (generated IIS log): ${(statSync(iis).size / 1048576).toFixed(0)} MB\n`);
+  await benchDecoder(w3cDecoder, iis);
   const others: Array<[LineDecoder, string]> = [
     [w3cDecoder, fx.W3C],
     [syslogDecoder, `${fx.SYSLOG}\n${fx.ESXI}`],
@@ -218,5 +241,70 @@ export async function run(): Promise<void> {
     generate(path, small, (_rnd, i) => lines[i % lines.length]!);
     process.stdout.write(`${decoder.format}: ${(statSync(path).size / 1048576).toFixed(0)} MB (fixture repeated)\n`);
     await benchDecoder(decoder, path);
+  }
+  await benchHostile();
+}
+
+/** CPU µs per record for consecutive blocks of `records` records fed to one decoder state. */
+function blockCosts(decoder: LineDecoder, make: (from: number, count: number) => string[], records: number, blocks: number): number[] {
+  const state = decoder.open({ file: 'hostile.log', problems: { report: () => undefined } });
+  const emit = (): void => undefined;
+  const out: number[] = [];
+  let lineNo = 0;
+  for (let b = 0; b < blocks; b++) {
+    const lines = make(b * records, records);
+    const c0 = process.cpuUsage();
+    for (const l of lines) state.line(l, ++lineNo, emit);
+    const c = process.cpuUsage(c0);
+    out.push((c.user + c.system) / records);
+  }
+  state.end(emit);
+  return out;
+}
+
+/**
+ * Inputs shaped to grow a decoder's per-layout or per-host state, fed to one decoder state in
+ * consecutive blocks: the cost per record must stay flat from block to block (each state is
+ * bounded and evicted, see #16), whatever the file's size.
+ */
+async function benchHostile(): Promise<void> {
+  process.stdout.write('hostile inputs: CPU µs per record in consecutive blocks of 20,000 records (it must stay flat)\n');
+  const cases: Array<[string, LineDecoder, (from: number, count: number) => string[]]> = [
+    [
+      'w3c, new #Fields before every record (20 columns)',
+      w3cDecoder,
+      (from, count) => {
+        const out: string[] = [];
+        for (let i = from; i < from + count; i++) {
+          const names: string[] = [];
+          const values: string[] = [];
+          for (let k = 0; k < 20; k++) {
+            names.push(`x-${i}-${k}`);
+            values.push(`v${k}`);
+          }
+          out.push(`#Fields: date time cs-uri-stem ${names.join(' ')}`, `2024-01-10 10:11:12 /p${i} ${values.join(' ')}`);
+        }
+        return out;
+      },
+    ],
+    [
+      'auditd, new node= on every event (no EOE)',
+      auditdDecoder,
+      (from, count) => {
+        const out: string[] = [];
+        for (let i = from; i < from + count; i++) {
+          const stamp = `${1704881472 + (i >> 7)}.100:${i + 1}`;
+          out.push(
+            `node=host-${i} type=SYSCALL msg=audit(${stamp}): arch=c000003e syscall=59 success=yes exit=0 items=1 ppid=1 pid=${1000 + (i % 5000)} uid=33 comm="sh" exe="/bin/sh" key="web"`,
+          );
+          out.push(`node=host-${i} type=EXECVE msg=audit(${stamp}): argc=3 a0="sh" a1="-c" a2="id ${i}"`);
+        }
+        return out;
+      },
+    ],
+  ];
+  for (const [label, decoder, make] of cases) {
+    const costs = blockCosts(decoder, make, 20_000, 8);
+    process.stdout.write(`  ${label}: ${costs.map((c) => c.toFixed(1)).join(' ')}\n`);
   }
 }

@@ -14,6 +14,7 @@
  * their `Name`, unnamed `<Data>` items as `Data`, UserData leaves by name.
  */
 import type { Event, EventOrigin, FieldValue, Fields } from '../event/event.js';
+import { fieldOf, hasField, setField, setFieldIfAbsent } from './field-map.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -36,14 +37,12 @@ function leafValue(v: Json): FieldValue | undefined {
     }
     return out;
   }
-  if (TEXT in v) return leafValue(v[TEXT] as Json);
+  if (Object.hasOwn(v, TEXT)) return leafValue(v[TEXT] as Json);
   return undefined;
 }
 
-function setIfAbsent(fields: Fields, key: string, value: FieldValue | undefined): void {
-  if (value === undefined) return;
-  if (!(key in fields)) fields[key] = value;
-}
+/** The record's keys are the log author's: inherited names and `__proto__` stay ordinary fields. */
+const setIfAbsent = setFieldIfAbsent;
 
 /** `Element_Attribute` names, built once per pair instead of once per event (bounded). */
 const attrNames = new Map<string, Map<string, string>>();
@@ -76,19 +75,19 @@ function flattenSystem(system: JsonObject, fields: Fields): void {
     const v = system[key];
     if (v === null || v === undefined) continue;
     if (!isObject(v)) {
-      fields[key] = v as FieldValue;
+      setField(fields, key, v as FieldValue);
       continue;
     }
     const attrs = v[ATTRS];
     if (isObject(attrs)) {
       for (const a in attrs) {
         const av = attrs[a]!;
-        if (av !== null && typeof av !== 'object') fields[attrName(key, a)] = av;
+        if (av !== null && typeof av !== 'object') setField(fields, attrName(key, a), av);
       }
     }
-    if (TEXT in v) {
+    if (Object.hasOwn(v, TEXT)) {
       const t = leafValue(v[TEXT] as Json);
-      if (t !== undefined) fields[key] = t;
+      if (t !== undefined) setField(fields, key, t);
     }
   }
 }
@@ -118,7 +117,7 @@ function flattenSection(section: Json, fields: Fields, depth: number): void {
     } else if (Array.isArray(v)) {
       const lv = leafValue(v);
       setIfAbsent(fields, key, lv);
-    } else if (TEXT in v) {
+    } else if (Object.hasOwn(v, TEXT)) {
       setIfAbsent(fields, key, leafValue(v[TEXT] as Json));
     } else {
       flattenSection(v, fields, depth + 1);
@@ -133,7 +132,7 @@ function parseTime(value: FieldValue | undefined): number | undefined {
 }
 
 function numericEventId(fields: Fields): void {
-  const id = fields.EventID;
+  const id = fieldOf(fields, 'EventID');
   if (typeof id === 'string' && /^\d+$/.test(id)) fields.EventID = Number(id);
 }
 
@@ -230,16 +229,23 @@ export function winEventToEvent(record: unknown, origin: EventOrigin): Event {
   } else {
     fields = { Data: leafValue(record as Json) ?? null };
   }
-  const windows = 'Channel' in fields || 'EventID' in fields || 'Provider_Name' in fields;
-  const host = fields.Computer;
-  const ts = parseTime(fields.TimeCreated_SystemTime) ?? parseTime(fields['@timestamp']) ?? parseTime(fields.TimeCreated) ?? parseTime(fields.timestamp);
+  const windows = hasField(fields, 'Channel') || hasField(fields, 'EventID') || hasField(fields, 'Provider_Name');
+  const host = fieldOf(fields, 'Computer');
+  const ts =
+    parseTime(fieldOf(fields, 'TimeCreated_SystemTime')) ??
+    parseTime(fieldOf(fields, '@timestamp')) ??
+    parseTime(fieldOf(fields, 'TimeCreated')) ??
+    parseTime(fieldOf(fields, 'timestamp'));
   const event: Event = {
     fields,
     logsource: windows ? { product: 'windows' } : {},
     origin,
   };
   if (typeof host === 'string') event.host = host;
-  else if (typeof fields['host.name'] === 'string') event.host = fields['host.name'];
+  else {
+    const name = fieldOf(fields, 'host.name');
+    if (typeof name === 'string') event.host = name;
+  }
   if (ts !== undefined) event.timestamp = ts;
   return event;
 }

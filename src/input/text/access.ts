@@ -20,16 +20,34 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
-/** Reads `"..."` starting at s[pos] === '"', undoing the server's escapes. */
-export function readQuoted(s: string, pos: number): Quoted | undefined {
-  const close = s.indexOf('"', pos + 1);
-  if (close < 0) return undefined;
-  const slash = s.indexOf('\\', pos + 1);
-  if (slash < 0 || slash > close) return { value: s.slice(pos + 1, close), end: close + 1 };
-  // Slow path: escapes present. Collect pieces, never single characters.
+/** The escape at s[i] === '\\': how many characters it spans (0: not one of the server's escapes). */
+function escapeLength(s: string, i: number): number {
+  const next = s.charCodeAt(i + 1);
+  if (next === 120 /* x */) return isHex(s.charCodeAt(i + 2)) && isHex(s.charCodeAt(i + 3)) ? 4 : 0;
+  return next === 34 || next === 92 || next === 110 || next === 116 || next === 114 ? 2 : 0;
+}
+
+/** Index of the first quote after s[pos] that no backslash escapes, or -1. */
+function closingQuote(s: string, pos: number): number {
+  for (let i = pos + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) return i;
+    if (c === 92) {
+      const n = escapeLength(s, i);
+      if (n > 0) i += n - 1;
+    }
+  }
+  return -1;
+}
+
+/** s[start, end) with the server's escapes (`\"`, `\\`, `\n`, `\t`, `\r`, `\xHH`) undone; quotes in it are kept as they are. */
+function unescapeRange(s: string, start: number, end: number): string {
+  const slash = s.indexOf('\\', start);
+  if (slash < 0 || slash >= end) return s.slice(start, end);
+  // Collect pieces, never single characters.
   const parts: string[] = [];
-  let run = pos + 1;
-  let i = pos + 1;
+  let run = start;
+  let i = slash;
   let bytes: number[] | undefined;
   const flushBytes = (): void => {
     if (bytes) {
@@ -37,44 +55,40 @@ export function readQuoted(s: string, pos: number): Quoted | undefined {
       bytes = undefined;
     }
   };
-  while (i < s.length) {
-    const c = s.charCodeAt(i);
-    if (c === 34 /* " */) {
-      flushBytes();
-      parts.push(s.slice(run, i));
-      return { value: parts.join(''), end: i + 1 };
-    }
-    if (c !== 92 /* \ */) {
+  while (i < end) {
+    if (s.charCodeAt(i) !== 92 /* \ */) {
       i++;
       continue;
     }
-    const next = s.charCodeAt(i + 1);
-    if (next === 120 /* x */ && isHex(s.charCodeAt(i + 2)) && isHex(s.charCodeAt(i + 3))) {
+    const n = escapeLength(s, i);
+    if (n === 0 || i + n > end) {
+      i++;
+      continue;
+    }
+    if (n === 4) {
       if (i > run) {
         flushBytes();
         parts.push(s.slice(run, i));
       }
       (bytes ??= []).push(parseInt(s.slice(i + 2, i + 4), 16));
-      i += 4;
-      run = i;
-      continue;
+    } else {
+      const next = s.charCodeAt(i + 1);
+      flushBytes();
+      parts.push(s.slice(run, i), next === 110 ? '\n' : next === 116 ? '\t' : next === 114 ? '\r' : next === 34 ? '"' : '\\');
     }
-    let repl: string | undefined;
-    if (next === 34) repl = '"';
-    else if (next === 92) repl = '\\';
-    else if (next === 110) repl = '\n';
-    else if (next === 116) repl = '\t';
-    else if (next === 114) repl = '\r';
-    if (repl === undefined) {
-      i++;
-      continue;
-    }
-    flushBytes();
-    parts.push(s.slice(run, i), repl);
-    i += 2;
+    i += n;
     run = i;
   }
-  return undefined;
+  flushBytes();
+  parts.push(s.slice(run, end));
+  return parts.join('');
+}
+
+/** Reads `"..."` starting at s[pos] === '"', undoing the server's escapes. */
+export function readQuoted(s: string, pos: number): Quoted | undefined {
+  const close = closingQuote(s, pos);
+  if (close < 0) return undefined;
+  return { value: unescapeRange(s, pos + 1, close), end: close + 1 };
 }
 
 /**
@@ -156,8 +170,12 @@ function numberAt(text: string, start: number, end: number): number {
 const UNSET = -1;
 const BAD = -2;
 
+/** Whether the last request line setRequest split had a protocol version. */
+let requestVersion = false;
+
 /** Splits the request line s[start, end) into method, URI stem/query and version. */
 function setRequest(fields: Fields, s: string, start: number, end: number): void {
+  requestVersion = false;
   const len = end - start;
   if (len === 0 || (len === 1 && s.charCodeAt(start) === 45)) return;
   let sp1 = s.indexOf(' ', start);
@@ -172,6 +190,7 @@ function setRequest(fields: Fields, s: string, start: number, end: number): void
     // The commonest ending, found by one search: the version needs no slice of its own.
     targetEnd = end - 9;
     fields['cs-version'] = 'HTTP/1.1';
+    requestVersion = true;
   } else {
     // Other `... HTTP/x.y` endings are checked in place; anything else searches for the last space.
     const usual =
@@ -180,6 +199,7 @@ function setRequest(fields: Fields, s: string, start: number, end: number): void
     if (sp2 > sp1 && (usual || hasAt(s, 'HTTP/', sp2 + 1))) {
       targetEnd = sp2;
       fields['cs-version'] = s.slice(sp2 + 1, end);
+      requestVersion = true;
     }
   }
   const t = sp1 + 1;
@@ -229,14 +249,59 @@ function quoted(s: string, pos: number, escapes: number): string | undefined {
   return q.value;
 }
 
+/** Whether the quote at s[q] can end a header field: the line ends there or the next quoted field starts (` "`). */
+function endsField(s: string, q: number): boolean {
+  return q + 1 === s.length || (s.charCodeAt(q + 1) === 32 && s.charCodeAt(q + 2) === 34);
+}
+
+/**
+ * A quoted header field (referer, user agent) starting at s[pos] === '"'. Servers that do not
+ * escape quotes write them as sent (a Shellshock user agent is full of them): the field ends
+ * at its first quote followed by the line's end or the next quoted field, else at its first
+ * quote. `escapes` as for `quoted`.
+ */
+function headerField(s: string, pos: number, escapes: number): string | undefined {
+  // The usual field: its first quote ends it (the line's end, or ` "` and the next field follow), with no backslash before it.
+  const close = s.indexOf('"', pos + 1);
+  if (close >= 0 && (escapes < 0 || escapes > close) && (close === s.length - 1 || endsField(s, close))) {
+    quotedEnd = close + 1;
+    return s.slice(pos + 1, close);
+  }
+  return close < 0 ? undefined : strayHeaderField(s, pos, escapes >= 0);
+}
+
+/** headerField when the field has escapes or its first quote is not the end; undefined when no quote ends it. */
+function strayHeaderField(s: string, pos: number, esc: boolean): string | undefined {
+  let close = nextQuote(s, pos, esc);
+  if (close < 0) return undefined;
+  if (!endsField(s, close)) {
+    for (let q = nextQuote(s, close, esc); q >= 0; q = nextQuote(s, q, esc)) {
+      if (endsField(s, q)) {
+        close = q;
+        break;
+      }
+    }
+  }
+  quotedEnd = close + 1;
+  return esc ? unescapeRange(s, pos + 1, close) : s.slice(pos + 1, close);
+}
+
 /** Parses one access-log line into webserver fields; returns a reason string on failure. */
 export function parseAccessLine(text: string): { fields: Fields; ts: number } | string {
-  const r = parseLine(text);
+  const r = parseStrayQuotes(text);
   return typeof r === 'string' ? r : { fields: r, ts: parsedTs };
 }
 
-/** parseAccessLine without the result object; the timestamp is left in `parsedTs`. */
-function parseLine(text: string): Fields | string {
+/** Index of the request line's opening quote in the line parseLine last read, or -1 when it failed before reaching it. */
+let requestOpen = -1;
+
+/**
+ * parseAccessLine without the result object; the timestamp is left in `parsedTs`. The request
+ * line ends at its first unescaped quote, or at `forcedClose` (see parseStrayQuotes).
+ */
+function parseLine(text: string, forcedClose = -1): Fields | string {
+  requestOpen = -1;
+  requestVersion = false;
   // Up to four space-separated head fields: [vhost[:port]] client ident user, then ` [`.
   const s1 = text.indexOf(' ');
   let open: number;
@@ -300,9 +365,14 @@ function parseLine(text: string): Fields | string {
   }
   let p = close + 1;
   if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 1) !== 34) return 'no quoted request line after the timestamp';
+  requestOpen = p + 1;
   const escapes = text.indexOf('\\', p + 1);
-  const reqClose = escapes < 0 ? text.indexOf('"', p + 2) : -1;
-  if (reqClose >= 0) {
+  const reqClose = forcedClose >= 0 ? forcedClose : escapes < 0 ? text.indexOf('"', p + 2) : -1;
+  if (forcedClose >= 0 && escapes >= 0 && escapes < forcedClose) {
+    const req = unescapeRange(text, p + 2, forcedClose);
+    setRequest(fields, req, 0, req.length);
+    p = forcedClose + 1;
+  } else if (reqClose >= 0) {
     setRequest(fields, text, p + 2, reqClose);
     p = reqClose + 1;
   } else {
@@ -332,13 +402,13 @@ function parseLine(text: string): Fields | string {
     if (text.charCodeAt(p + 2) === 45 && text.charCodeAt(p + 3) === 34)
       p += 4; // "-", the usual empty referer
     else {
-      const ref = quoted(text, p + 1, escapes);
+      const ref = headerField(text, p + 1, escapes);
       if (ref === undefined) return 'unterminated referer';
       if (ref !== '-' && ref !== '') fields['cs-referer'] = ref;
       p = quotedEnd;
     }
     if (p < text.length && text.charCodeAt(p + 1) === 34) {
-      const ua = quoted(text, p + 1, escapes);
+      const ua = headerField(text, p + 1, escapes);
       if (ua === undefined) return 'unterminated user agent';
       if (ua !== '-' && ua !== '') fields['cs-user-agent'] = ua;
     }
@@ -347,11 +417,89 @@ function parseLine(text: string): Fields | string {
   return fields;
 }
 
+/** The next quote after s[q] that ends a quoted field (escaped ones skipped when the line has backslashes), or -1. */
+function nextQuote(s: string, q: number, escapes: boolean): number {
+  return escapes ? closingQuote(s, q) : s.indexOf('"', q + 1);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Whether s[q] === '"' is followed by what ends a request line: ` <status>` (three digits or `-`), then ` <bytes>` or the end, then a space or the end. */
+function statusFollows(s: string, q: number): boolean {
+  if (s.charCodeAt(q + 1) !== 32) return false;
+  let p = q + 2;
+  if (s.charCodeAt(p) === 45) p++;
+  else if (isDigit(s.charCodeAt(p)) && isDigit(s.charCodeAt(p + 1)) && isDigit(s.charCodeAt(p + 2))) p += 3;
+  else return false;
+  if (p === s.length) return true;
+  if (s.charCodeAt(p) !== 32) return false;
+  const b = ++p;
+  if (s.charCodeAt(p) === 45) p++;
+  else while (p < s.length && isDigit(s.charCodeAt(p))) p++;
+  return p > b && p - b <= 15 && (p === s.length || s.charCodeAt(p) === 32);
+}
+
+/** Whether the request line s(open, q) ends with a protocol version (` HTTP/1.1`). */
+function versionEnds(s: string, open: number, q: number): boolean {
+  const sp = s.lastIndexOf(' ', q - 1);
+  if (sp <= open + 1 || q - sp < 7 || !isHttpVersion(s, sp + 1)) return false;
+  for (let i = sp + 6; i < q; i++) {
+    const c = s.charCodeAt(i);
+    if (!isDigit(c) && c !== 46) return false;
+  }
+  return true;
+}
+
+/**
+ * Tomcat (before 8.5 escaped them) and other servers write the request line's quotes as they
+ * were sent, and attack requests are full of them (`GET /x?q="><script>`): the first quote
+ * then does not end the request. The fields are positional, so the request ends at the quote
+ * followed by ` <status> <bytes>`. When the first quote fails as the end (or gives a request
+ * without a protocol version), the later quotes are tried: the first one after which the
+ * request ends with a version wins, else (when the first quote failed) the first one followed
+ * by a status. A request target never holds a space, so a `" 200 5 "` inside it can only come
+ * from a malformed request; a forged one in a header after the request (referer, user agent)
+ * is never reached, because the first quote that works ends the request.
+ */
+function parseStrayQuotes(text: string): Fields | string {
+  const first = parseLine(text);
+  return requestOpen < 0 || (requestVersion && typeof first !== 'string') ? first : retryStrayQuotes(text, first);
+}
+
+/** parseStrayQuotes' second look, once the first quote failed as the request's end (`first` is what it gave). */
+function retryStrayQuotes(text: string, first: Fields | string): Fields | string {
+  const open = requestOpen;
+  const failed = typeof first === 'string';
+  const escapes = text.indexOf('\\', open) >= 0;
+  const firstClose = nextQuote(text, open, escapes);
+  if (firstClose < 0) return first;
+  let chosen = -1;
+  let fallback = -1;
+  for (let q = nextQuote(text, firstClose, escapes); q >= 0; q = nextQuote(text, q, escapes)) {
+    if (!statusFollows(text, q)) continue;
+    if (versionEnds(text, open, q)) {
+      chosen = q;
+      break;
+    }
+    if (failed && fallback < 0) fallback = q;
+  }
+  if (chosen < 0) chosen = fallback;
+  if (chosen < 0) return first;
+  const ts = parsedTs;
+  const r = parseLine(text, chosen);
+  if (typeof r !== 'string') return r;
+  parsedTs = ts;
+  return first;
+}
+
 class AccessState implements LineDecoderState {
   constructor(private readonly ctx: DecodeContext) {}
   line(text: string, lineNo: number, emit: Emit): void {
     if (text.length === 0) return;
-    const r = parseLine(text);
+    let r = parseLine(text);
+    if (requestOpen >= 0 && (typeof r === 'string' || !requestVersion)) r = retryStrayQuotes(text, r);
     if (typeof r === 'string') {
       reportLine(this.ctx, lineNo, `not an access-log line (${r}); skipped: ${excerpt(text)}`);
       return;

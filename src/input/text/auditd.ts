@@ -5,6 +5,12 @@
  * when too many groups are pending, or at end of input. Every group yields one
  * `product: linux, service: auditd` event with the keys SigmaHQ auditd rules address;
  * every successful execve also yields a `product: linux, category: process_creation` event.
+ *
+ * Fields are built eagerly, on purpose. The layout regex that reads a record yields every
+ * value as a capture in one native call, cheaper than finding the value boundaries again
+ * later; and in a hunt every value is read anyway: keyword rules (SigmaHQ's product-level
+ * linux rules apply to auditd events) scan all of them, and the case-insensitive field
+ * fallback enumerates the keys. A field built on first read could only add work.
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
@@ -13,7 +19,7 @@ import { type AuditHeader, decodeHexValue, KEY_SLOTS, keySlot, otherKeyId, parse
 import { type DirectSink, KeyGuess } from './auditd-layout.js';
 import { buildFields, mixShape } from './field-shapes.js';
 import { syscallName } from './auditd-syscalls.js';
-import { ProcessTable } from './process-table.js';
+import { NodeProcesses } from './auditd-processes.js';
 
 const FORMAT = 'auditd';
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };
@@ -21,12 +27,23 @@ const PROCESS_CREATION: LogSource = { product: 'linux', category: 'process_creat
 
 const MAX_AGE_MS = 2000;
 const MAX_SERIAL_GAP = 64;
+/** Open groups of one node. */
 const MAX_PENDING = 256;
+/**
+ * Across all nodes: open groups, and lines a group may stay open for. Aggregated logs
+ * interleave hosts, so a host that stops logging never ages its own groups; these bound them.
+ * (Time is compared per node only: hosts' clocks may disagree by hours, and comparing them
+ * would split the events of a host whose clock lags.)
+ */
+const MAX_OPEN_GROUPS = 1024;
+const MAX_OPEN_LINES = 4096;
 const MAX_RECORDS_PER_GROUP = 512;
+/** Processes remembered per host, for all hosts together, and hosts remembered. */
 const MAX_PROCESSES = 65536;
+const MAX_ALL_PROCESSES = 4 * MAX_PROCESSES;
+const MAX_NODES = 4096;
 /** More arguments than this in one execve are dropped (keeps a hostile `a999999=` line bounded). */
 const MAX_ARGS = 10000;
-const MAX_NODES = 4096;
 const MAX_SPARE = 16;
 /** Lists longer than this (huge events) are not kept for reuse. */
 const MAX_SPARE_LENGTH = 1024;
@@ -54,6 +71,14 @@ interface Group {
   /** Index in `vals` of the first pid, exe, arch and argc/syscall pairs; -1: none, REPEATED: more than one. */
   pidAt: number;
   exeAt: number;
+  /** Index in `vals` of the first ppid, uid, UID (ENRICHED), cwd and auid pairs (-1: none), read for process_creation. */
+  ppidAt: number;
+  uidAt: number;
+  enrichedUidAt: number;
+  cwdAt: number;
+  auidAt: number;
+  /** Index of the success pair; -1: none, REPEATED: more than one (then the field is a list, never "no"). */
+  successAt: number;
   archAt: number;
   argcAt: number;
   syscallAt: number;
@@ -66,6 +91,10 @@ interface Group {
   args?: string[];
   /** `aN[i]` pieces of arguments too long for one record. */
   pieces?: Map<number, string[]>;
+  /** Whether the group waits for more records, and its neighbours in the list of open groups (oldest first). */
+  open: boolean;
+  older: Group | undefined;
+  newer: Group | undefined;
 }
 
 interface ProcessInfo {
@@ -83,6 +112,12 @@ const T_ARCH = 3;
 const T_ARGC = 4;
 const T_SYSCALL = 5;
 const T_NAMED_SYSCALL = 6;
+const T_PPID = 7;
+const T_UID = 8;
+const T_ENRICHED_UID = 9;
+const T_CWD = 10;
+const T_AUID = 11;
+const T_SUCCESS = 12;
 for (const [key, code] of [
   ['pid', T_PID],
   ['exe', T_EXE],
@@ -90,6 +125,12 @@ for (const [key, code] of [
   ['argc', T_ARGC],
   ['syscall', T_SYSCALL],
   ['SYSCALL', T_NAMED_SYSCALL],
+  ['ppid', T_PPID],
+  ['uid', T_UID],
+  ['UID', T_ENRICHED_UID],
+  ['cwd', T_CWD],
+  ['auid', T_AUID],
+  ['success', T_SUCCESS],
 ] as const) {
   TRACKED[keySlot(key)] = code;
 }
@@ -103,6 +144,11 @@ function firstString(v: FieldValue | undefined): string | undefined {
   if (typeof v === 'string') return v;
   if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
   return undefined;
+}
+
+/** The pair value at position i of a group's list (-1: none). */
+function at(vals: FieldValue[], i: number): string | undefined {
+  return i >= 0 ? (vals[i] as string) : undefined;
 }
 
 /** A pid value as a map key (-1 when absent or not a number). */
@@ -162,15 +208,15 @@ class AuditdState implements LineDecoderState {
    * whose serials are independent. The time is checked too: serials restart at boot.
    */
   private readonly pendingByNode = new Map<string, Map<number, Group>>();
-  /**
-   * Counts maps added to or dropped from pendingByNode, so that line() can tell whether the map it
-   * looked up is still the current one; the last dropped (empty) map is reused, as plain logs
-   * empty their only map at nearly every event.
-   */
-  private mapChanges = 0;
-  private spareMap: Map<number, Group> | undefined;
+  /** The node asked for last and its map: consecutive lines mostly share a node, and plain logs have one. */
+  private lastNode = '';
+  private lastPending: Map<number, Group> | undefined;
+  /** Open groups of all nodes, oldest first, for the bounds across nodes. */
+  private oldest: Group | undefined;
+  private newest: Group | undefined;
+  private openCount = 0;
   /** Recently seen processes per node (pids are per host), for ParentImage/ParentCommandLine. */
-  private readonly processesByNode = new Map<string, ProcessTable>();
+  private readonly processes = new NodeProcesses(MAX_PROCESSES, MAX_ALL_PROCESSES, MAX_NODES);
   /** Scratch header, refilled for every line. */
   private readonly header: AuditHeader = { type: '', typeSlot: -1, time: 0, serial: 0, body: 0, bodyEnd: 0, enriched: -1 };
   /** Key layouts of the body and the ENRICHED tail per common record type (by type slot), for scanPairs. */
@@ -197,16 +243,17 @@ class AuditdState implements LineDecoderState {
   line(text: string, lineNo: number, emit: Emit): void {
     if (text.length === 0) return;
     this.emit = emit;
+    const oldest = this.oldest;
+    if (oldest !== undefined && (this.openCount > MAX_OPEN_GROUPS || lineNo - oldest.line > MAX_OPEN_LINES)) this.ageAcrossNodes(lineNo);
     const rec = this.header;
     const bad = parseHeader(text, rec);
     if (bad !== undefined) {
       reportLine(this.ctx, lineNo, `not an audit record (${bad}); skipped: ${excerpt(text)}`);
       return;
     }
-    const changes = this.mapChanges;
-    const nodeKey = rec.node ?? '';
-    const nodePending = this.pendingByNode.get(nodeKey);
-    let group = nodePending?.get(rec.serial);
+    // Maps are dropped only when a new node needs room (see pendingOf), which a flush never does.
+    const pending = this.pendingOf(rec.node);
+    let group = pending.get(rec.serial);
     if (group && group.time !== rec.time) {
       // Same serial, other time: a reboot restarted the counter; the old group is complete.
       this.flush(group);
@@ -224,31 +271,65 @@ class AuditdState implements LineDecoderState {
       let g = group;
       if (!g) {
         g = this.newGroup(rec, lineNo);
-        this.pendingOf(rec.node).set(rec.serial, g); // re-fetched: a flush above may have dropped an emptied map
+        pending.set(rec.serial, g);
+        this.link(g);
       }
       if (g.raws.length >= MAX_RECORDS_PER_GROUP) {
         reportLine(this.ctx, lineNo, `audit event ${rec.time / 1000}:${rec.serial} has more than ${MAX_RECORDS_PER_GROUP} records; record skipped`);
       } else this.add(g, rec, text);
     }
-    const open = this.mapChanges === changes ? nodePending : this.pendingByNode.get(nodeKey);
-    if (open) this.age(rec, open);
+    if (pending.size > 0) this.age(rec, pending);
   }
 
+  /** The open groups of `node` by serial. Nodes without open groups keep their (empty) map until many nodes need room. */
   private pendingOf(node: string | undefined): Map<number, Group> {
     const key = node ?? '';
+    if (key === this.lastNode && this.lastPending !== undefined) return this.lastPending;
     let m = this.pendingByNode.get(key);
-    if (!m) {
-      m = this.spareMap ?? new Map();
-      this.spareMap = undefined;
+    if (m === undefined) {
+      // Open groups are bounded (MAX_OPEN_GROUPS), so dropping the empty maps always makes room.
+      if (this.pendingByNode.size >= 2 * MAX_OPEN_GROUPS) {
+        for (const [k, v] of this.pendingByNode) if (v.size === 0) this.pendingByNode.delete(k);
+      }
+      m = new Map();
       this.pendingByNode.set(key, m);
-      this.mapChanges++;
     }
+    this.lastNode = key;
+    this.lastPending = m;
     return m;
   }
 
   end(emit: Emit): void {
     this.emit = emit;
-    for (const pending of this.pendingByNode.values()) for (const g of [...pending.values()]) this.flush(g);
+    while (this.oldest !== undefined) this.flush(this.oldest);
+  }
+
+  /** Appends a group that waits for more records to the list of open groups. */
+  private link(g: Group): void {
+    g.open = true;
+    g.older = this.newest;
+    if (this.newest !== undefined) this.newest.newer = g;
+    else this.oldest = g;
+    this.newest = g;
+    this.openCount++;
+  }
+
+  private unlink(g: Group): void {
+    g.open = false;
+    if (g.older !== undefined) g.older.newer = g.newer;
+    else this.oldest = g.newer;
+    if (g.newer !== undefined) g.newer.older = g.older;
+    else this.newest = g.older;
+    g.older = g.newer = undefined;
+    this.openCount--;
+  }
+
+  /** Flushes the oldest groups of any node while too many are open or they have been open too long. */
+  private ageAcrossNodes(lineNo: number): void {
+    for (let g = this.oldest; g !== undefined; g = this.oldest) {
+      if (this.openCount <= MAX_OPEN_GROUPS && lineNo - g.line <= MAX_OPEN_LINES) break;
+      this.flush(g);
+    }
   }
 
   private newGroup(rec: AuditHeader, lineNo: number): Group {
@@ -264,12 +345,21 @@ class AuditdState implements LineDecoderState {
       hash: 0,
       pidAt: -1,
       exeAt: -1,
+      ppidAt: -1,
+      uidAt: -1,
+      enrichedUidAt: -1,
+      cwdAt: -1,
+      auidAt: -1,
+      successAt: -1,
       archAt: -1,
       argcAt: -1,
       syscallAt: -1,
       namedSyscall: false,
       raws: [],
       execve: false,
+      open: false,
+      older: undefined,
+      newer: undefined,
     };
   }
 
@@ -283,13 +373,10 @@ class AuditdState implements LineDecoderState {
   }
 
   private flush(g: Group): void {
+    if (!g.open) return;
+    this.unlink(g);
     const pending = this.pendingOf(g.node);
     if (pending.get(g.serial) === g) pending.delete(g.serial);
-    if (pending.size === 0) {
-      this.pendingByNode.delete(g.node ?? '');
-      this.spareMap = pending;
-      this.mapChanges++;
-    }
     if (this.emit) this.finish(g, this.emit);
   }
 
@@ -312,8 +399,7 @@ class AuditdState implements LineDecoderState {
       // Known as soon as the record is read, so children whose groups complete first still find their parent.
       const pid = g.pidAt >= 0 ? pidKey(g.vals[g.pidAt]) : -1;
       const exe = g.exeAt >= 0 ? firstString(g.vals[g.exeAt]) : undefined;
-      const procs = this.processesOf(g.node);
-      if (pid >= 0 && exe !== undefined && procs.exeOf(pid) !== exe) procs.remember(pid, exe, undefined);
+      if (pid >= 0 && exe !== undefined && this.processes.of(g.node).exeOf(pid) !== exe) this.processes.remember(g.node, pid, exe, undefined);
     }
   }
 
@@ -400,34 +486,40 @@ class AuditdState implements LineDecoderState {
       }
     }
     const f = buildFields(keys, vals, n, sets, hash);
+    // Concatenation builds a rope that is flattened only if the raw text is ever read.
+    let raw = g.raws[0] ?? '';
+    for (let i = 1; i < g.raws.length; i++) raw = raw + '\n' + g.raws[i];
+    emit(makeEvent(f, AUDITD, FORMAT, this.ctx.file, g.line, raw, g.time, g.node));
+    // The first value of each field the process event needs, by position (vals still holds them):
+    // the same as reading the fields, without a property lookup on an object of any shape.
+    const pid = at(vals, g.pidAt);
+    const exe = at(vals, g.exeAt);
+    if (pid !== undefined && exe !== undefined && g.types.includes('SYSCALL')) this.process(g, vals, pid, exe, args, raw, emit);
     if (this.spareKeys.length < MAX_SPARE && keys.length <= MAX_SPARE_LENGTH) {
       // The fields object holds the values itself; the lists are free again (stale entries past `n` are ignored).
       this.spareKeys.push(keys);
       this.spareVals.push(vals);
     }
-    // Concatenation builds a rope that is flattened only if the raw text is ever read.
-    let raw = g.raws[0] ?? '';
-    for (let i = 1; i < g.raws.length; i++) raw = raw + '\n' + g.raws[i];
-    emit(makeEvent(f, AUDITD, FORMAT, this.ctx.file, g.line, raw, g.time, g.node));
-    const pid = firstString(f.pid);
-    const exe = firstString(f.exe);
-    if (pid === undefined || exe === undefined || !g.types.includes('SYSCALL')) return;
+  }
+
+  /** Emits the process_creation event of an execve group and remembers the process for its children. */
+  private process(g: Group, vals: FieldValue[], pid: string, exe: string, args: string[] | undefined, raw: string, emit: Emit): void {
     // Concatenation rather than join: a rope costs no copy unless the text is read.
     let cmd: string | undefined;
     if (args && args.length > 0) {
       cmd = args[0];
       for (let i = 1; i < args.length; i++) cmd = cmd + ' ' + args[i];
     }
-    const ppid = firstString(f.ppid);
-    const procs = this.processesOf(g.node);
-    const pe = procs.entryOf(pidKey(f.ppid));
+    const ppid = at(vals, g.ppidAt);
+    const procs = this.processes.of(g.node);
+    const pe = procs.entryOf(pidKey(ppid));
     const parent: ProcessInfo | undefined = pe >= 0 ? { exe: procs.exeAt(pe), cmd: procs.cmdAt(pe) } : undefined;
-    if (args && f.success !== 'no') emit(this.processEvent(g, f, pid, exe, cmd, ppid, parent, raw));
-    const key = pidKey(f.pid);
-    if (key >= 0) procs.remember(key, exe, args ? cmd : procs.cmdOf(key));
+    if (args && (g.successAt < 0 || vals[g.successAt] !== 'no')) emit(this.processEvent(g, vals, pid, exe, cmd, ppid, parent, raw));
+    const key = pidKey(pid);
+    if (key >= 0) this.processes.remember(g.node, key, exe, args ? cmd : procs.cmdOf(key));
   }
 
-  private processEvent(g: Group, f: Fields, pid: string, exe: string, cmd: string | undefined, ppid: string | undefined, parent: ProcessInfo | undefined, raw: string) {
+  private processEvent(g: Group, vals: FieldValue[], pid: string, exe: string, cmd: string | undefined, ppid: string | undefined, parent: ProcessInfo | undefined, raw: string) {
     const p: Fields = { Image: exe };
     if (cmd !== undefined) p.CommandLine = cmd;
     p.ProcessId = numberOr(pid);
@@ -436,25 +528,13 @@ class AuditdState implements LineDecoderState {
       p.ParentImage = parent.exe;
       if (parent.cmd !== undefined) p.ParentCommandLine = parent.cmd;
     }
-    const user = firstString(f.UID) ?? firstString(f.uid);
+    const user = at(vals, g.enrichedUidAt) ?? at(vals, g.uidAt);
     if (user !== undefined) p.User = user;
-    const cwd = firstString(f.cwd);
+    const cwd = at(vals, g.cwdAt);
     if (cwd !== undefined) p.CurrentDirectory = cwd;
-    const auid = firstString(f.auid);
+    const auid = at(vals, g.auidAt);
     if (auid !== undefined && auid !== '4294967295' && auid !== 'unset') p.LogonId = numberOr(auid);
     return makeEvent(p, PROCESS_CREATION, FORMAT, this.ctx.file, g.line, raw, g.time, g.node);
-  }
-
-  private processesOf(node: string | undefined): ProcessTable {
-    const key = node ?? '';
-    let m = this.processesByNode.get(key);
-    if (!m) {
-      // Bounded even for files with countless distinct node= names.
-      if (this.processesByNode.size >= MAX_NODES) this.processesByNode.clear();
-      // Past MAX_PROCESSES, the least recently seen tenth is forgotten.
-      this.processesByNode.set(key, (m = new ProcessTable(MAX_PROCESSES)));
-    }
-    return m;
   }
 }
 
@@ -485,7 +565,18 @@ function push(g: Group, key: string, value: string, slot: number): void {
     if (g.archAt < 0) g.archAt = i;
   } else if (t === T_ARGC) g.argcAt = g.argcAt === -1 ? i : REPEATED;
   else if (t === T_SYSCALL) g.syscallAt = g.syscallAt === -1 ? i : REPEATED;
-  else g.namedSyscall = true;
+  else if (t === T_NAMED_SYSCALL) g.namedSyscall = true;
+  else if (t === T_PPID) {
+    if (g.ppidAt < 0) g.ppidAt = i;
+  } else if (t === T_UID) {
+    if (g.uidAt < 0) g.uidAt = i;
+  } else if (t === T_ENRICHED_UID) {
+    if (g.enrichedUidAt < 0) g.enrichedUidAt = i;
+  } else if (t === T_CWD) {
+    if (g.cwdAt < 0) g.cwdAt = i;
+  } else if (t === T_AUID) {
+    if (g.auidAt < 0) g.auidAt = i;
+  } else g.successAt = g.successAt === -1 ? i : REPEATED;
 }
 
 const RECORD = /^(node=\S+ )?type=[A-Z_0-9]+ msg=audit\(\d+\.\d+:\d+\):/;

@@ -147,21 +147,30 @@ export function civilMs(y: number, mo: number, d: number, h: number, mi: number,
 
 /** Parses "+hhmm", "+hh:mm", "-hh", "Z" at pos; returns offset in minutes east of UTC and the end index. */
 export function zoneOffset(s: string, pos: number): { minutes: number; end: number } | undefined {
-  const c = s[pos];
-  if (c === 'Z' || c === 'z') return { minutes: 0, end: pos + 1 };
-  if (c !== '+' && c !== '-') return undefined;
+  const c = s.charCodeAt(pos);
+  if (c === 90 /* Z */ || c === 122 /* z */) return { minutes: 0, end: pos + 1 };
+  if (c !== 43 /* + */ && c !== 45 /* - */) return undefined;
   const h = digits(s, pos + 1, 2);
   if (h < 0) return undefined;
   let p = pos + 3;
-  if (s[p] === ':') p++;
+  if (s.charCodeAt(p) === 58) p++;
   let m = digits(s, p, 2);
   if (m < 0) {
     m = 0;
     p = pos + 3;
   } else p += 2;
   if (h > 23 || m > 59) return undefined;
-  const minutes = (h * 60 + m) * (c === '-' ? -1 : 1);
+  const minutes = (h * 60 + m) * (c === 45 ? -1 : 1);
   return { minutes, end: p };
+}
+
+/** The last ISO date (`YYYY-MM-DD` as a number) isoStamp read and its midnight: a log's lines share their day. */
+let memoIsoDate = -1;
+let memoIsoDayMs = 0;
+
+/** Whether s[pos] is `c` or, with sep 'either', 'T' or ' '. */
+function isoSep(code: number, sep: 'T' | ' ' | 'either'): boolean {
+  return sep === 'either' ? code === 84 || code === 32 : code === (sep === 'T' ? 84 : 32);
 }
 
 /**
@@ -170,25 +179,33 @@ export function zoneOffset(s: string, pos: number): { minutes: number; end: numb
  */
 export function isoStamp(s: string, pos: number, tz: ZoneResolver, sep: 'T' | ' ' | 'either' = 'T'): { ms: number; end: number } | undefined {
   const y = digits(s, pos, 4);
-  if (y < 0 || s[pos + 4] !== '-' || s[pos + 7] !== '-') return undefined;
+  if (y < 0 || s.charCodeAt(pos + 4) !== 45 || s.charCodeAt(pos + 7) !== 45) return undefined;
   const mo = digits(s, pos + 5, 2);
   const d = digits(s, pos + 8, 2);
-  const t = s[pos + 10];
-  if (sep === 'either' ? t !== 'T' && t !== ' ' : t !== sep) return undefined;
+  if (!isoSep(s.charCodeAt(pos + 10), sep)) return undefined;
   const h = digits(s, pos + 11, 2);
   const mi = digits(s, pos + 14, 2);
   const sec = digits(s, pos + 17, 2);
-  if (s[pos + 13] !== ':' || s[pos + 16] !== ':' || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return undefined;
+  if (s.charCodeAt(pos + 13) !== 58 || s.charCodeAt(pos + 16) !== 58 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return undefined;
   let end = pos + 19;
   let ms = 0;
-  if (s[end] === '.' || s[end] === ',') {
+  const dot = s.charCodeAt(end);
+  if (dot === 46 || dot === 44) {
     const f = fractionMs(s, end + 1);
     if (f.end === end + 1) return undefined;
     ms = f.ms;
     end = f.end;
   }
-  const local = civilMs(y, mo - 1, d, h, mi, sec, ms);
-  if (local === undefined) return undefined;
+  // civilMs validates and counts days; the day part is the same for most lines of a log.
+  const date = (y * 100 + mo) * 100 + d;
+  let local: number | undefined;
+  if (date === memoIsoDate && h <= 23 && mi <= 59 && sec <= 60) local = memoIsoDayMs + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
+  else {
+    local = civilMs(y, mo - 1, d, h, mi, sec, ms);
+    if (local === undefined) return undefined;
+    memoIsoDate = date;
+    memoIsoDayMs = local - (((h * 60 + mi) * 60 + sec) * 1000 + ms);
+  }
   const z = zoneOffset(s, end);
   if (z) return { ms: local - z.minutes * 60000, end: z.end };
   return { ms: tz.toUtc(local), end };

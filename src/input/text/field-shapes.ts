@@ -7,41 +7,50 @@
  *
  * A key list holds "add" occurrences first (a repeated key collects its values into an array
  * in order, as `addField` does) and then "set" occurrences (the value replaces any earlier
- * one in place, as `f[key] = v` does). Shapes whose keys are not plain names (or would reach
- * Object.prototype's properties) take the generic path, so the result never differs.
+ * one in place, as `setField` does). Every name, `__proto__` and `toString` included, becomes
+ * an own field (see field-map.ts); shapes whose keys cannot go into generated code take the
+ * generic path, so the result never differs.
+ *
+ * The cache is bounded and keeps what is used: a shape is compiled the second time it is
+ * seen (a log whose layout changes at every record compiles nothing), and when the cache is
+ * full the least recently used half is dropped, so a hostile file cannot fill it for the
+ * files read after it.
  */
 import type { FieldValue, Fields } from '../../event/event.js';
-
-type Build = (v: FieldValue[]) => Fields;
+import { addField, dictionaryFields, setField } from '../field-map.js';
 
 interface Shape {
   keys: string[];
   sets: number;
-  /** Undefined when the keys cannot go into generated code: the generic path is used. */
+  /** Compiled on the second sighting; undefined before, or when the keys cannot go into generated code. */
   build: Build | undefined;
+  /** Sightings so far (compiling waits for the second one); -1 once compiling was tried. */
+  seen: number;
+  /** Cache clock at the last use, for eviction. */
+  used: number;
 }
 
-/** Shapes kept; files with more layouts than this build the rest key by key. */
+/** Shapes kept; past this, the least recently used half is forgotten. */
 const MAX_SHAPES = 512;
 /** Longer key lists are rare (huge multi-record events) and not worth compiling. */
 const MAX_KEYS = 256;
 /** Names safe to emit (JSON-quoted) as literal properties; a leading digit would make an element. */
 const SAFE_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-const shapes = new Map<number, Shape[]>();
+let shapes = new Map<number, Shape[]>();
 let shapeCount = 0;
-
-/** Adds a value under `key`, turning a repeated key into an array in order of arrival. */
-export function addField(fields: Fields, key: string, value: string): void {
-  const old = fields[key];
-  if (old === undefined) fields[key] = value;
-  else if (Array.isArray(old)) old.push(value);
-  else fields[key] = [old, value];
-}
+let clock = 0;
 
 /** Combines a key's id into a running shape hash; any id that equal keys share will do. */
 export function mixShape(hash: number, id: number): number {
   return (Math.imul(hash, 31) + id) | 0;
+}
+
+/** A hash of a name's characters, for callers whose keys have no small integer id. */
+export function nameId(name: string): number {
+  let h = name.length;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 33) + name.charCodeAt(i)) | 0;
+  return h;
 }
 
 /**
@@ -50,19 +59,62 @@ export function mixShape(hash: number, id: number): number {
  * sets); collisions only cost a comparison.
  */
 export function buildFields(keys: readonly string[], vals: FieldValue[], n: number, sets: number, hash: number): Fields {
+  const build = shapeBuild(keys, n, sets, hash);
+  return build !== undefined ? build(vals) : buildSlow(keys, vals, n, sets);
+}
+
+/** Builds the fields of one shape from its values (see shapeBuild). */
+export type Build = (v: FieldValue[]) => Fields;
+
+/**
+ * The compiled builder of the shape (keys[0, n), sets), counting a sighting; undefined until it
+ * is compiled (then buildSlow gives the same result). Callers with a layout of their own may
+ * keep the builder it returns.
+ */
+export function shapeBuild(keys: readonly string[], n: number, sets: number, hash: number): Build | undefined {
   const bucket = shapes.get(hash);
   if (bucket !== undefined) {
     for (let b = 0; b < bucket.length; b++) {
       const s = bucket[b]!;
-      if (s.sets === sets && sameKeys(s.keys, keys, n)) return s.build !== undefined ? s.build(vals) : buildSlow(keys, vals, n, sets);
+      if (s.sets !== sets || !sameKeys(s.keys, keys, n)) continue;
+      s.used = ++clock;
+      if (s.build !== undefined) return s.build;
+      if (s.seen >= 1) {
+        s.seen = -1;
+        s.build = compile(keys, n, sets);
+      } else if (s.seen === 0) s.seen = 1;
+      return s.build;
     }
   }
-  if (shapeCount >= MAX_SHAPES) return buildSlow(keys, vals, n, sets);
-  const shape: Shape = { keys: keys.slice(0, n), sets, build: compile(keys, n, sets) };
+  if (n <= MAX_KEYS) remember(hash, bucket, { keys: keys.slice(0, n), sets, build: undefined, seen: 0, used: ++clock });
+  return undefined;
+}
+
+function remember(hash: number, bucket: Shape[] | undefined, shape: Shape): void {
+  if (shapeCount >= MAX_SHAPES) {
+    evictOldHalf();
+    bucket = shapes.get(hash);
+  }
   shapeCount++;
   if (bucket !== undefined) bucket.push(shape);
   else shapes.set(hash, [shape]);
-  return shape.build !== undefined ? shape.build(vals) : buildSlow(keys, vals, n, sets);
+}
+
+/** Drops the least recently used half of the shapes. */
+function evictOldHalf(): void {
+  const uses: number[] = [];
+  for (const bucket of shapes.values()) for (const s of bucket) uses.push(s.used);
+  uses.sort((a, b) => a - b);
+  const cut = uses[uses.length >> 1] ?? 0;
+  const kept = new Map<number, Shape[]>();
+  let count = 0;
+  for (const [h, bucket] of shapes) {
+    const keep = bucket.filter((s) => s.used >= cut);
+    if (keep.length > 0) kept.set(h, keep);
+    count += keep.length;
+  }
+  shapes = kept;
+  shapeCount = count;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[], n: number): boolean {
@@ -71,11 +123,14 @@ function sameKeys(a: readonly string[], b: readonly string[], n: number): boolea
   return true;
 }
 
+/** Past this many keys, the generic path fills a hash-table object (see dictionaryFields). */
+const DICTIONARY_KEYS = 8;
+
 /** The generic path: exactly what adding and assigning key by key gives. */
-function buildSlow(keys: readonly string[], vals: FieldValue[], n: number, sets: number): Fields {
-  const f: Fields = {};
+export function buildSlow(keys: readonly string[], vals: FieldValue[], n: number, sets: number): Fields {
+  const f: Fields = n > DICTIONARY_KEYS ? dictionaryFields() : {};
   for (let i = 0; i < sets; i++) addField(f, keys[i]!, vals[i] as string);
-  for (let i = sets; i < n; i++) f[keys[i]!] = vals[i]!;
+  for (let i = sets; i < n; i++) setField(f, keys[i]!, vals[i]!);
   return f;
 }
 
@@ -85,8 +140,8 @@ function compile(keys: readonly string[], n: number, sets: number): Build | unde
   const slots = new Map<string, { adds: number[]; set: number }>();
   for (let i = 0; i < n; i++) {
     const k = keys[i]!;
-    // Inherited names (toString, __proto__, ...) behave differently under `f[k]` than in a literal.
-    if (!SAFE_KEY.test(k) || k in Object.prototype) return undefined;
+    // `"__proto__": v` in a literal sets the prototype; inherited names like toString are own properties there.
+    if (!SAFE_KEY.test(k) || k === '__proto__') return undefined;
     let e = slots.get(k);
     if (e === undefined) slots.set(k, (e = { adds: [], set: -1 }));
     if (i < sets) e.adds.push(i);
@@ -99,4 +154,9 @@ function compile(keys: readonly string[], n: number, sets: number): Build | unde
   }
   // Only names matching SAFE_KEY, JSON-quoted, and integer indices reach the source text.
   return new Function('v', `return { ${props.join(', ')} };`) as Build;
+}
+
+/** Shapes currently cached (for tests of the bound). */
+export function cachedShapes(): number {
+  return shapeCount;
 }

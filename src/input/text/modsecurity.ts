@@ -14,6 +14,10 @@ const FORMAT = 'modsecurity';
 const LOGSOURCE: LogSource = { product: 'modsecurity', category: 'waf' };
 const BOUNDARY = /^-{2,3}([0-9A-Za-z]+)-{1,3}([A-Z])--$/;
 const MAX_SECTION_LINES = 2000;
+/** Text of the sections fields are read from (A, B, F, H) kept per transaction; request bodies are the sender's to make huge. */
+const MAX_SECTION_CHARS = 1024 * 1024;
+/** Sections nativeFields reads; the others (bodies, matched-data dumps) only go into the raw text. */
+const READ_SECTIONS = new Set(['A', 'B', 'F', 'H']);
 const MAX_RAW_CHARS = 256 * 1024;
 const SEVERITY_NAMES = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFO', 'DEBUG'];
 
@@ -241,6 +245,8 @@ interface Transaction {
   line: number;
   section: string;
   lines: Map<string, string[]>;
+  /** Characters held in `lines`. */
+  chars: number;
   raw: string[];
   rawChars: number;
 }
@@ -318,8 +324,11 @@ class ModSecState implements LineDecoderState {
     this.keepRaw(tx, text);
     let lines = tx.lines.get(tx.section);
     if (!lines) tx.lines.set(tx.section, (lines = []));
-    if (text === '' && tx.section !== 'C' && tx.section !== 'I') return;
-    if (lines.length < MAX_SECTION_LINES) lines.push(text);
+    if (text === '' || !READ_SECTIONS.has(tx.section)) return;
+    if (lines.length < MAX_SECTION_LINES && tx.chars + text.length <= MAX_SECTION_CHARS) {
+      lines.push(text);
+      tx.chars += text.length;
+    }
   }
 
   private keepRaw(tx: Transaction, text: string): void {
@@ -334,7 +343,7 @@ class ModSecState implements LineDecoderState {
         reportLine(this.ctx, this.tx.line, `ModSecurity transaction ${this.tx.id} has no closing Z section`);
         this.finish(emit);
       }
-      this.tx = { id, line: lineNo, section: 'A', lines: new Map(), raw: [text], rawChars: text.length };
+      this.tx = { id, line: lineNo, section: 'A', lines: new Map(), chars: 0, raw: [text], rawChars: text.length };
       this.strayReported = false;
       return;
     }

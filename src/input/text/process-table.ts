@@ -7,12 +7,16 @@
  * (scattered memory, and objects that live long enough to burden the old generation).
  */
 export class ProcessTable {
-  /** Open-addressed (linear probing) hash slots: entry + 1, 0 when empty. */
-  private slots = new Int32Array(64);
+  /**
+   * Open-addressed (linear probing) hash slots: entry + 1, 0 when empty. The arrays start at
+   * 64 bytes, which V8 keeps on the heap: a host seen once (aggregated logs name many) then
+   * costs no ArrayBuffer of its own.
+   */
+  private slots = new Int32Array(16);
   /** Per entry: its pid (pids may exceed int32), recency links (-1: none), exe and cmd. */
-  private pids = new Float64Array(32);
-  private prev = new Int32Array(32);
-  private next = new Int32Array(32);
+  private pids = new Float64Array(8);
+  private prev = new Int32Array(8);
+  private next = new Int32Array(8);
   private readonly exes: string[] = [];
   private readonly cmds: Array<string | undefined> = [];
   /** Least and most recently remembered entries (-1: none). */

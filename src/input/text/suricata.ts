@@ -8,6 +8,7 @@
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
 import { excerpt, isoStamp, jsonLineObject, makeEvent, reportLine, UTC_ZONE } from './common.js';
+import { setField } from '../field-map.js';
 
 const FORMAT = 'suricata';
 const IDS: LogSource = { product: 'suricata', category: 'ids' };
@@ -39,7 +40,7 @@ function flatten(obj: Record<string, unknown>, prefix: string, f: Fields, depth:
     const name = prefix === '' ? k : `${prefix}.${k}`;
     const s = scalar(v);
     if (s !== undefined) {
-      f[name] = s;
+      setField(f, name, s);
     } else if (Array.isArray(v)) {
       const list: FieldValue[] = [];
       const members = new Map<string, FieldValue[]>();
@@ -56,8 +57,8 @@ function flatten(obj: Record<string, unknown>, prefix: string, f: Fields, depth:
           }
         }
       }
-      if (list.length > 0 || members.size === 0) f[name] = list;
-      for (const [mk, l] of members) f[`${name}.${mk}`] = l;
+      if (list.length > 0 || members.size === 0) setField(f, name, list);
+      for (const [mk, l] of members) setField(f, `${name}.${mk}`, l);
     } else if (v !== undefined && typeof v === 'object' && depth < MAX_DEPTH) {
       flatten(v as Record<string, unknown>, name, f, depth + 1);
     }

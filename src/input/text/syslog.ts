@@ -10,6 +10,7 @@ import { analyzable, contextZone, excerpt, makeEvent, reportLine, share, textOpt
 import { esxiLevelName, parseSyslog, type SyslogParts } from './syslog-line.js';
 import { isSysmonMessage, sysmonEvent, sysmonShare } from './sysmon-linux.js';
 import { XmlError } from './xml-lite.js';
+import { setField } from '../field-map.js';
 
 const FORMAT = 'syslog';
 const LINUX: LogSource = { product: 'linux', service: 'syslog' };
@@ -101,7 +102,7 @@ export function syslogEvent(parts: SyslogParts): { fields: Fields; logsource: Lo
     if (parts.msgId !== undefined) fields.MessageId = parts.msgId;
     if (parts.sd) {
       fields.StructuredData = parts.sdText ?? '';
-      for (const el of parts.sd) for (const [k, v] of el.params) fields[`${el.id}.${k}`] = v;
+      for (const el of parts.sd) for (const [k, v] of el.params) setField(fields, `${el.id}.${k}`, v);
     }
     fields.Message = parts.msg;
     return { fields, logsource: LINUX };

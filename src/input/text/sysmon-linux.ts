@@ -12,6 +12,7 @@ import { contextZone, excerpt, hasAt, isoStamp, makeEvent, reportLine, share, te
 import { parseSyslog, type SyslogParts } from './syslog-line.js';
 import { syslogEvent } from './syslog.js';
 import { XmlError, attr, childNamed, parseXml, textOf, type XmlElement } from './xml-lite.js';
+import { hasField, setField } from '../field-map.js';
 
 const FORMAT = 'sysmon-linux';
 const CHANNEL = 'Linux-Sysmon/Operational';
@@ -60,10 +61,10 @@ function decimal(v: string): number | string {
 function systemFields(system: XmlElement, f: Fields): void {
   for (const c of system.children) {
     if (typeof c === 'string') continue;
-    for (const [a, v] of c.attrs) f[`${c.name}_${a}`] = v;
+    for (const [a, v] of c.attrs) setField(f, `${c.name}_${a}`, v);
     // Empty elements (`<Correlation/>`) are left out, as in the EVTX JSON layout.
     const text = textOf(c);
-    if (text !== '') f[c.name] = text;
+    if (text !== '') setField(f, c.name, text);
   }
 }
 
@@ -93,7 +94,7 @@ export function sysmonEvent(parts: SyslogParts): SysmonResult {
       const name = attr(c, 'Name');
       const v = textOf(c);
       if (name === undefined || name === '') unnamed.push(v);
-      else if (fields[name] === undefined) fields[name] = NUMERIC.has(name) ? decimal(v) : v;
+      else if (!hasField(fields, name)) setField(fields, name, NUMERIC.has(name) ? decimal(v) : v);
     }
     if (unnamed.length > 0 && fields.Data === undefined) fields.Data = unnamed.length === 1 ? unnamed[0]! : unnamed;
   }

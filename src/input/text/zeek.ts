@@ -7,14 +7,20 @@
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
 import { bytesToText, excerpt, jsonLineObject, makeEvent, reportLine } from './common.js';
+import { fieldOf, setField } from '../field-map.js';
 
 const FORMAT = 'zeek';
+/** Logsources by `_path`/`#path`, shared by the events of a path; the names are the log's, so the memo is bounded. */
 const sources = new Map<string, LogSource>();
+const MAX_SOURCES = 256;
 
 function sourceFor(path: string | undefined): LogSource {
   const key = path ?? '';
   let s = sources.get(key);
-  if (!s) sources.set(key, (s = path ? { product: 'zeek', service: path } : { product: 'zeek' }));
+  if (!s) {
+    s = path ? { product: 'zeek', service: path } : { product: 'zeek' };
+    if (sources.size < MAX_SOURCES) sources.set(key, s);
+  }
   return s;
 }
 
@@ -75,13 +81,14 @@ interface Header {
 }
 
 function isZeekJson(o: Record<string, unknown>): boolean {
-  return typeof o._path === 'string' || ('ts' in o && 'uid' in o && 'id.orig_h' in o);
+  return typeof o._path === 'string' || (Object.hasOwn(o, 'ts') && Object.hasOwn(o, 'uid') && Object.hasOwn(o, 'id.orig_h'));
 }
 
 function jsonService(o: Record<string, unknown>): string | undefined {
+  const has = (k: string): boolean => Object.hasOwn(o, k);
   if (typeof o._path === 'string') return o._path;
-  if ('method' in o || 'status_code' in o || 'uri' in o || 'user_agent' in o) return 'http';
-  if ('conn_state' in o || 'history' in o || ('proto' in o && 'duration' in o)) return 'conn';
+  if (has('method') || has('status_code') || has('uri') || has('user_agent')) return 'http';
+  if (has('conn_state') || has('history') || (has('proto') && has('duration'))) return 'conn';
   return undefined;
 }
 
@@ -159,10 +166,11 @@ class ZeekState implements LineDecoderState {
       const v = values[i]!;
       if (v === h.unset) continue;
       const conv = h.convs?.[i] ?? unescapeZeek;
-      if (h.containers?.[i]) fields[names[i]!] = v === h.empty ? [] : v.split(h.setSep).map(conv);
-      else fields[names[i]!] = v === h.empty ? '' : conv(v);
+      if (h.containers?.[i]) setField(fields, names[i]!, v === h.empty ? [] : v.split(h.setSep).map(conv));
+      else setField(fields, names[i]!, v === h.empty ? '' : conv(v));
     }
-    const ts = typeof fields.ts === 'number' ? Math.round(fields.ts * 1000) : undefined;
+    const t = fieldOf(fields, 'ts');
+    const ts = typeof t === 'number' ? Math.round(t * 1000) : undefined;
     emit(makeEvent(fields, sourceFor(h.path), FORMAT, this.ctx.file, lineNo, text, ts, undefined));
   }
 
@@ -177,12 +185,12 @@ class ZeekState implements LineDecoderState {
         // Nested records (some exporters): flatten to Zeek's dotted names.
         for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) {
           const fv = jsonValue(v2);
-          if (fv !== undefined) fields[`${k}.${k2}`] = fv;
+          if (fv !== undefined) setField(fields, `${k}.${k2}`, fv);
         }
         continue;
       }
       const fv = jsonValue(v);
-      if (fv !== undefined) fields[k] = fv;
+      if (fv !== undefined) setField(fields, k, fv);
     }
     let ts: number | undefined;
     if (typeof obj.ts === 'number') ts = Math.round(obj.ts * 1000);

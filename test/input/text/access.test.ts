@@ -130,3 +130,72 @@ test('access log: remembered stamps, hours and zones never leak into the next li
     [7],
   );
 });
+
+test('access log: Tomcat request lines with unescaped quotes decode; the request ends at the quote before <status> <bytes>', () => {
+  const head = '198.51.100.7 - - [10/Jan/2024:10:11:12 +0000] ';
+  const T = Date.UTC(2024, 0, 10, 10, 11, 12);
+  const base = { 'c-ip': '198.51.100.7', 'cs-method': 'GET', 'cs-version': 'HTTP/1.1', 'cs-uri-stem': '/x' };
+  // [request target after "/x?", what follows the request, expected query, expected extra fields]
+  const cases: Array<[string, string, string, Record<string, string | number>]> = [
+    [
+      'postdata="><script>alert(1)</script>',
+      '200 1234 "-" "Mozilla/5.0"',
+      'postdata="><script>alert(1)</script>',
+      { 'sc-status': 200, 'sc-bytes': 1234, 'cs-user-agent': 'Mozilla/5.0' },
+    ],
+    ['a=" 200 ', '404 12 "-" "curl"', 'a=" 200 ', { 'sc-status': 404, 'sc-bytes': 12, 'cs-user-agent': 'curl' }],
+    ['a=" 200 5 "b', '200 512 "-" "ua"', 'a=" 200 5 "b', { 'sc-status': 200, 'sc-bytes': 512, 'cs-user-agent': 'ua' }],
+    ['q="a b" c=""', '301 -', 'q="a b" c=""', { 'sc-status': 301 }],
+    ['q=\\"esc\\" raw="x"', '200 5', 'q="esc" raw="x"', { 'sc-status': 200, 'sc-bytes': 5 }],
+    ['p=C:\\Windows\\"x"\\', '500 0 "-" "-"', 'p=C:\\Windows"x"\\', { 'sc-status': 500, 'sc-bytes': 0 }],
+    ['ü="é"&ж="中文"', '200 5 "https://e.example/"', 'ü="é"&ж="中文"', { 'sc-status': 200, 'sc-bytes': 5, 'cs-referer': 'https://e.example/' }],
+    ['c="\u0001\u001b[2J\u007f"', '403 9 "-" "-"', 'c="\u0001\u001b[2J\u007f"', { 'sc-status': 403, 'sc-bytes': 9 }],
+    ['x="', '200 1 "-" "a" "b"', 'x="', { 'sc-status': 200, 'sc-bytes': 1, 'cs-user-agent': 'a' }],
+  ];
+  const text = cases.map(([target, tail]) => `${head}"GET /x?${target} HTTP/1.1" ${tail}`).join('\n');
+  const r = decode(accessDecoder, text, 'localhost_access_log.txt');
+  assert.deepStrictEqual(r.problems, []);
+  assert.deepStrictEqual(
+    r.events.map((e) => [e.origin.record, e.timestamp, e.fields]),
+    cases.map(([, , query, extra], i) => [i + 1, T, { ...base, 'cs-uri-query': query, ...extra }]),
+  );
+});
+
+test('access log: quotes in the referer and user agent of servers that do not escape them stay in their fields', () => {
+  const head = '198.51.100.7 - - [10/Jan/2024:10:11:12 +0000] "GET /cgi-bin/status HTTP/1.1" 200 5 ';
+  const cases: Array<[string, Record<string, string>]> = [
+    ['"-" "() { :;}; /bin/bash -c "id""', { 'cs-user-agent': '() { :;}; /bin/bash -c "id"' }],
+    ['"http://a/?q="x"" "ua"', { 'cs-referer': 'http://a/?q="x"', 'cs-user-agent': 'ua' }],
+    ['"r" "x" 200 1 "y"', { 'cs-referer': 'r', 'cs-user-agent': 'x" 200 1 "y' }],
+  ];
+  const r = decode(accessDecoder, cases.map(([tail]) => head + tail).join('\n'), 'localhost_access_log.txt');
+  assert.deepStrictEqual(r.problems, []);
+  assert.deepStrictEqual(
+    r.events.map((e) => e.fields),
+    cases.map(([, extra]) => ({
+      'c-ip': '198.51.100.7',
+      'cs-method': 'GET',
+      'cs-version': 'HTTP/1.1',
+      'cs-uri-stem': '/cgi-bin/status',
+      'sc-status': 200,
+      'sc-bytes': 5,
+      ...extra,
+    })),
+  );
+});
+
+test('access log: a forged `HTTP/1.1" 200 1 "` in a header never moves the end of the request', () => {
+  // The status a rule may require (here 404, a failed attempt) must stay the server's.
+  const line = '198.51.100.7 - - [10/Jan/2024:10:11:12 +0000] "POST /shell.jsp HTTP/1.1" 404 5 "-" "x HTTP/1.1" 200 1 "y"';
+  const r = decode(accessDecoder, line, 'localhost_access_log.txt');
+  assert.deepStrictEqual(r.problems, []);
+  assert.deepStrictEqual(r.events[0]!.fields, {
+    'c-ip': '198.51.100.7',
+    'cs-method': 'POST',
+    'cs-version': 'HTTP/1.1',
+    'cs-uri-stem': '/shell.jsp',
+    'sc-status': 404,
+    'sc-bytes': 5,
+    'cs-user-agent': 'x HTTP/1.1" 200 1 "y',
+  });
+});

@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FieldValue, Fields } from '../../../src/event/event.js';
-import { addField, buildFields, mixShape } from '../../../src/input/text/field-shapes.js';
+import { buildFields, cachedShapes, mixShape } from '../../../src/input/text/field-shapes.js';
+import { addField, setField } from '../../../src/input/field-map.js';
 import { prng } from '../../helpers/prng.js';
 
 /** What buildFields must equal: the keys added (repeats collected) and then assigned, one by one. */
 function reference(keys: string[], vals: FieldValue[], sets: number): Fields {
   const f: Fields = {};
   for (let i = 0; i < sets; i++) addField(f, keys[i]!, vals[i] as string);
-  for (let i = sets; i < keys.length; i++) f[keys[i]!] = vals[i]!;
+  for (let i = sets; i < keys.length; i++) setField(f, keys[i]!, vals[i]!);
   return f;
 }
 
@@ -22,13 +23,10 @@ function same(a: Fields, b: Fields): void {
   // Key order is part of the result (JSON output, field listings).
   assert.deepStrictEqual(Object.keys(a), Object.keys(b));
   assert.equal(JSON.stringify(a), JSON.stringify(b));
-  const pa: unknown = Object.getPrototypeOf(a);
-  const pb: unknown = Object.getPrototypeOf(b);
-  // A `__proto__` key replaces the prototype (with a fresh array each time): compare its contents then.
-  if (pa === Object.prototype || pb === Object.prototype) {
-    assert.equal(pa, pb);
-    assert.deepStrictEqual(a, b);
-  } else assert.deepStrictEqual(pa, pb);
+  // Every name is an own field: a `__proto__` key never replaces the prototype.
+  assert.equal(Object.getPrototypeOf(a), Object.prototype);
+  assert.equal(Object.getPrototypeOf(b), Object.prototype);
+  assert.deepStrictEqual(a, b);
 }
 
 test('buildFields: repeated keys become arrays in order, assigned keys replace in place', () => {
@@ -49,7 +47,8 @@ test('buildFields: names that are not plain, or that objects inherit, give what 
       ['d', odd],
     ]) {
       const vals = keys.map((_, i) => `v${i}`);
-      for (const sets of [keys.length, 1, 0]) same(buildFields(keys, vals, keys.length, sets, hashOf(keys)), reference(keys, vals, sets));
+      // Twice: the first sighting takes the generic path, the second the compiled one.
+      for (const sets of [keys.length, 1, 0]) for (let k = 0; k < 2; k++) same(buildFields(keys, vals, keys.length, sets, hashOf(keys)), reference(keys, vals, sets));
     }
   }
 });
@@ -67,6 +66,35 @@ test('buildFields: random key sequences match the key-by-key result, also when h
     const hash = i % 2 === 0 ? hashOf(keys) : 7;
     same(buildFields(keys, vals, n, sets, hash), reference(keys, vals, sets));
   }
+});
+
+test('buildFields: names objects inherit are kept as own fields, never as the prototype', () => {
+  const keys = ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf', 'toString'];
+  const vals = ['a', 'b', 'c', 'd', 'e', 'f'];
+  for (let k = 0; k < 3; k++) {
+    const f = buildFields(keys, vals, keys.length, keys.length, hashOf(keys));
+    assert.equal(Object.getPrototypeOf(f), Object.prototype);
+    assert.deepStrictEqual(Object.keys(f), ['toString', 'constructor', 'hasOwnProperty', '__proto__', 'valueOf']);
+    assert.equal(JSON.stringify(f), '{"toString":["a","f"],"constructor":"b","hasOwnProperty":"c","__proto__":"d","valueOf":"e"}');
+    assert.ok(Object.hasOwn(f, '__proto__'));
+  }
+});
+
+test('buildFields: a stream of ever-new layouts keeps the shape cache bounded and still decodes each exactly', () => {
+  for (let i = 0; i < 5000; i++) {
+    const keys = [`k${i}`, 'pid', `x${i % 7}`];
+    const vals = [`v${i}`, String(i), 'x'];
+    const f = buildFields(keys, vals, 3, 3, hashOf(keys) + i);
+    assert.deepStrictEqual(f, { [`k${i}`]: `v${i}`, pid: String(i), [`x${i % 7}`]: 'x' });
+    assert.ok(cachedShapes() <= 512, `${cachedShapes()} shapes cached`);
+  }
+  // A layout in steady use survives the churn around it.
+  const keys = ['steady', 'pid'];
+  for (let i = 0; i < 2000; i++) {
+    buildFields(keys, ['s', String(i)], 2, 2, hashOf(keys));
+    buildFields([`churn${i}`], ['c'], 1, 1, 12345 + i);
+  }
+  assert.deepStrictEqual(buildFields(keys, ['s', 'last'], 2, 2, hashOf(keys)), { steady: 's', pid: 'last' });
 });
 
 test('buildFields: only the first n entries count', () => {

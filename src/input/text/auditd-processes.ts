@@ -1,0 +1,82 @@
+/**
+ * The processes the auditd decoder remembers per host (`node=` prefix; pids are per host),
+ * for ParentImage/ParentCommandLine: one ProcessTable per node, with a budget on the
+ * processes of all nodes together and on the number of nodes. The least recently used nodes
+ * are forgotten first, so a file that names a new host on every line stays bounded while the
+ * hosts in steady use keep their tables.
+ */
+import { ProcessTable } from './process-table.js';
+
+interface NodeEntry {
+  table: ProcessTable;
+  /** Clock value of the last use, for eviction. */
+  used: number;
+}
+
+export class NodeProcesses {
+  private readonly nodes = new Map<string, NodeEntry>();
+  /** The node asked for last and its entry: consecutive records usually come from one host. */
+  private lastKey: string | undefined;
+  private last: NodeEntry | undefined;
+  private clock = 0;
+  /** Processes held by all tables together. */
+  private total = 0;
+
+  /**
+   * @param perNode processes one host keeps (past it, that host's least recently seen tenth goes)
+   * @param maxTotal processes all hosts keep together
+   * @param maxNodes hosts kept
+   */
+  constructor(
+    private readonly perNode: number,
+    private readonly maxTotal: number,
+    private readonly maxNodes: number,
+  ) {}
+
+  /** The table of `node` ("" for records without one), created when new. */
+  of(node: string | undefined): ProcessTable {
+    const key = node ?? '';
+    let e = this.lastKey === key ? this.last : undefined;
+    if (e === undefined) {
+      e = this.nodes.get(key);
+      if (e === undefined) {
+        if (this.nodes.size >= this.maxNodes) this.evict(this.maxNodes >> 1, this.total);
+        e = { table: new ProcessTable(this.perNode), used: 0 };
+        this.nodes.set(key, e);
+      }
+      this.lastKey = key;
+      this.last = e;
+    }
+    e.used = ++this.clock;
+    return e.table;
+  }
+
+  /** Remembers a process in `node`'s table (see ProcessTable.remember), keeping the budget over all nodes. */
+  remember(node: string | undefined, pid: number, exe: string, cmd: string | undefined): void {
+    const table = this.of(node);
+    const before = table.size;
+    table.remember(pid, exe, cmd);
+    this.total += table.size - before;
+    if (this.total > this.maxTotal) this.evict(this.nodes.size, this.maxTotal - (this.maxTotal >> 3));
+  }
+
+  /** Hosts and processes held (for tests of the bounds). */
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  get processCount(): number {
+    return this.total;
+  }
+
+  /** Forgets the least recently used nodes until at most `nodes` remain and at most `processes` are held (never the node in use). */
+  private evict(nodes: number, processes: number): void {
+    const byAge = [...this.nodes].sort((a, b) => a[1].used - b[1].used);
+    for (const [key, e] of byAge) {
+      if (this.nodes.size <= nodes && this.total <= processes) break;
+      if (e === this.last) continue;
+      this.nodes.delete(key);
+      this.total -= e.table.size;
+    }
+  }
+}
