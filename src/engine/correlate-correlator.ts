@@ -13,10 +13,10 @@ import { ChainDP, type ChainState, type CorrItem, Evaluator, type GroupState, It
 
 /** Exact field name first, then a case-insensitive match (Sigma field names are not case-sensitive in practice). */
 function getField(fields: Fields, name: string): FieldValue | undefined {
-  const v = fields[name];
-  if (v !== undefined) return v;
+  // Own fields only: an event without `toString` must not group by Object.prototype.toString.
+  if (Object.hasOwn(fields, name)) return fields[name];
   const lower = name.toLowerCase();
-  for (const k in fields) if (k.toLowerCase() === lower) return fields[k];
+  for (const k in fields) if (Object.hasOwn(fields, k) && k.toLowerCase() === lower) return fields[k];
   return undefined;
 }
 
