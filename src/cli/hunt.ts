@@ -87,6 +87,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
         throw e;
       }
       progress.done();
+      for (const w of stats.warnings) process.stderr.write(`warden: warning: ${w}\n`);
       const summary = out.renderSummary(
         tally,
         {

@@ -21,6 +21,7 @@ import type { RuleSet } from '../engine/ruleset.js';
 import { checkFormat } from '../input/detect.js';
 import { ScanSource, type ScanSourceOptions } from '../scan/source.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
+import { selectionFilter } from '../sigma/collection.js';
 import { type JobBatch, type JobStats, MAX_PROBLEMS_PER_JOB, type ReadSettings, runJob } from './job.js';
 import { type HuntJob, planJobs, type SkippedFile } from './plan.js';
 import { runOnWorkers } from './pool.js';
@@ -72,6 +73,12 @@ export interface HuntStats {
   elapsedMs: number;
   rulesLoaded: number;
   rulesFailed: number;
+  /** Rules and correlations left by the selection (--min-level, --status, --tags, --ids): what runs and is shown. */
+  rulesSelected: number;
+  /** Rules outside the selection that run only to feed a selected correlation; their own detections are not shown. */
+  memberRules: number;
+  /** Selection values that selected nothing. */
+  warnings: string[];
   correlations: number;
   formats: Record<string, number>;
   threads: number;
@@ -86,15 +93,15 @@ export interface HuntStats {
 /** Files bigger than this are split across workers when their format allows it. */
 const SPLIT_MIN_BYTES = 32 * 1024 * 1024;
 
-interface RulesMeta {
+type RulesCounts = Pick<RulesSummary, 'loaded' | 'failed' | 'selected' | 'members' | 'warnings'>;
+
+interface RulesMeta extends RulesCounts {
   infos: Map<string, RuleInfo>;
   correlations: ResolvedCorrelation[];
-  loaded: number;
-  failed: number;
 }
 
-function metaOf(s: Pick<RulesSummary, 'rules' | 'correlations' | 'loaded' | 'failed'>): RulesMeta {
-  return { infos: new Map(s.rules.map((r) => [r.id, r])), correlations: s.correlations, loaded: s.loaded, failed: s.failed };
+function metaOf(s: Pick<RulesSummary, 'rules' | 'correlations'> & RulesCounts): RulesMeta {
+  return { ...s, infos: new Map(s.rules.map((r) => [r.id, r])) };
 }
 
 /** A split file's later pieces number their lines from 1: make them absolute. */
@@ -125,6 +132,9 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
     elapsedMs: 0,
     rulesLoaded: 0,
     rulesFailed: 0,
+    rulesSelected: 0,
+    memberRules: 0,
+    warnings: [],
     correlations: 0,
     formats: plan.formats,
     threads,
@@ -140,9 +150,14 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
     ruleSet = rs;
     stats.rulesLoaded = m.loaded;
     stats.rulesFailed = m.failed;
+    stats.rulesSelected = m.selected;
+    stats.memberRules = m.members;
+    stats.warnings = m.warnings;
     stats.correlations = m.correlations.length;
+    // Rules that run only for a correlation are shown as its members, not as detections of their own.
+    const selected = selectionFilter(opts.rules.select ?? {});
     pipeline = new Pipeline(
-      { ruleSet: rs, correlations: m.correlations },
+      { ruleSet: rs, correlations: m.correlations, shown: m.members > 0 ? (r) => selected(r) : undefined },
       {
         outOfOrderToleranceMs: opts.outOfOrderToleranceMs ?? Number.POSITIVE_INFINITY,
         maxGroups: opts.maxGroups ?? 200_000,

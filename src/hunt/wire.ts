@@ -36,6 +36,9 @@ export interface RulesSummary {
   correlations: ResolvedCorrelation[];
   loaded: number;
   failed: number;
+  selected: number;
+  members: number;
+  warnings: string[];
   problems: Problem[];
 }
 

@@ -19,7 +19,16 @@ if (port) {
     const problems = new ProblemList();
     prepared = prepareRules(init.rules, problems);
     const summary = init.reporter
-      ? { rules: prepared.rules, correlations: prepared.correlations, loaded: prepared.loaded, failed: prepared.failed, problems: problems.problems }
+      ? {
+          rules: prepared.rules,
+          correlations: prepared.correlations,
+          loaded: prepared.loaded,
+          failed: prepared.failed,
+          selected: prepared.selected,
+          members: prepared.members,
+          warnings: prepared.warnings,
+          problems: problems.problems,
+        }
       : undefined;
     port.postMessage({ type: 'ready', summary } satisfies FromWorker);
   } catch (e) {

@@ -15,6 +15,10 @@ export interface RunStats {
   elapsedMs: number;
   rulesLoaded: number;
   rulesFailed: number;
+  /** Rules and correlations that run after --min-level/--status/--tags/--ids (default: all loaded). */
+  rulesSelected?: number;
+  /** Rules outside the selection that run only as members of a selected correlation. */
+  memberRules?: number;
   correlations?: number;
   /** Web-shell scanner findings fed in as events (hunt --scan). */
   scanFindings?: number;
@@ -48,8 +52,9 @@ export function renderSummary(t: Tally, stats: RunStats, opts: SummaryOptions): 
   if (stats.scanFindings !== undefined)
     out.push(`  Scan:        ${formatCount(stats.scanFindings)} web-shell finding${stats.scanFindings === 1 ? '' : 's'} fed to the rules as events`);
   out.push(`  Events:      ${formatCount(stats.events)} in ${secs.toFixed(2)} s (${formatCount(rate)} events/s)`);
+  const running = stats.rulesSelected ?? stats.rulesLoaded;
   out.push(
-    `  Rules:       ${formatCount(stats.rulesLoaded)} loaded${stats.correlations ? `, ${formatCount(stats.correlations)} correlations` : ''}${stats.rulesFailed ? `, ${formatCount(stats.rulesFailed)} failed to load` : ''}`,
+    `  Rules:       ${formatCount(running)} ${running === stats.rulesLoaded ? 'loaded' : `run (of ${formatCount(stats.rulesLoaded)} loaded)`}${stats.correlations ? `, ${formatCount(stats.correlations)} correlations among them` : ''}${stats.memberRules ? `, ${formatCount(stats.memberRules)} more only as correlation members` : ''}${stats.rulesFailed ? `, ${formatCount(stats.rulesFailed)} failed to load` : ''}`,
   );
   const levels = t
     .levelsDescending()

@@ -245,6 +245,29 @@ export function selectionFilter(sel: RuleSelection): (info: RuleInfo) => boolean
   };
 }
 
+/**
+ * Selection values that select nothing among these rules and correlations: each one is a
+ * sentence for a warning (a typo in --ids or --tags must not look like a quiet log).
+ */
+export function unusedSelection(sel: RuleSelection, infos: readonly RuleInfo[]): string[] {
+  const out: string[] = [];
+  for (const id of sel.ids ?? []) {
+    const k = id.toLowerCase();
+    if (!infos.some((i) => i.id.toLowerCase() === k || i.name?.toLowerCase() === k)) out.push(`--ids ${id} names no loaded rule or correlation (by id or name)`);
+  }
+  for (const glob of sel.tags ?? []) {
+    const re = globToRegex(glob);
+    if (!infos.some((i) => i.tags.some((t) => re.test(t)))) out.push(`--tags ${glob} matches no tag of a loaded rule`);
+  }
+  for (const status of sel.status ?? []) {
+    const k = status.toLowerCase();
+    if (!infos.some((i) => i.status.toLowerCase() === k)) out.push(`--status ${status}: no loaded rule has this status`);
+  }
+  const keep = selectionFilter(sel);
+  if (infos.length > 0 && !infos.some(keep)) out.push('the rule selection (--min-level, --status, --tags, --ids together) leaves no rule to run');
+  return out;
+}
+
 /** The rules that pass every given criterion. */
 export function selectRules(collection: RuleCollection | SigmaRule[], sel: RuleSelection): SigmaRule[] {
   const rules = Array.isArray(collection) ? collection : collection.rules;

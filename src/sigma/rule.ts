@@ -2,14 +2,14 @@
  * A Sigma detection rule (spec "Sigma Rules Specification" v2.1): its attributes,
  * logsource and compiled detection. A rule either loads completely or not at all.
  */
-import { LEVELS, type Level, type RuleInfo } from '../event/detection.js';
+import { LEVELS, STATUSES, type Level, type RuleInfo } from '../event/detection.js';
 import type { LogSource } from '../event/event.js';
 import { compileDetection, type CompiledDetection } from './detection.js';
 import type { CompileOptions } from './modifiers.js';
 import { SigmaRuleError } from './errors.js';
 import { isYamlMap, keyPos, type Pos, type YamlMap, type YamlValue } from './yaml.js';
 
-export const STATUSES = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'] as const;
+export { STATUSES };
 export const RELATION_TYPES = ['derived', 'obsolete', 'merged', 'renamed', 'similar'] as const;
 
 /** The logsource as written (lower-cased product/category/service; other keys kept). */
