@@ -137,6 +137,10 @@ export function loadRuleText(
   for (const d of parse(text)) {
     if (d.error) {
       fail(d.error.message, d.error.pos);
+      for (const m of d.error.more ?? []) {
+        into.failures.push({ file, line: m.pos.line, column: m.pos.column, error: m.message });
+        problems.report({ kind: 'rule', file, line: m.pos.line, column: m.pos.column, message: m.message });
+      }
       continue;
     }
     if (d.value === null) continue;
@@ -170,8 +174,15 @@ export function loadRuleText(
       else if ('filter' in doc) into.filters.push(parseFilter(doc, file, d.pos, opts));
       else into.rules.push(parseRule(doc, file, d.pos, opts));
     } catch (e) {
-      if (e instanceof SigmaRuleError) fail(e.message, e.line !== undefined ? { line: e.line, column: e.column ?? 1 } : d.pos);
-      else fail(`internal error while loading: ${errorMessage(e)}`, d.pos);
+      if (e instanceof SigmaRuleError) {
+        fail(e.message, e.line !== undefined ? { line: e.line, column: e.column ?? 1 } : d.pos);
+        // The document failed once; its further errors are listed, not counted again.
+        for (const m of e.more) {
+          const pos = m.line !== undefined ? { line: m.line, column: m.column ?? 1 } : d.pos;
+          into.failures.push({ file, line: pos?.line, column: pos?.column, error: m.message });
+          problems.report({ kind: 'rule', file, line: pos?.line, column: pos?.column, message: m.message });
+        }
+      } else fail(`internal error while loading: ${errorMessage(e)}`, d.pos);
     }
   }
 }
