@@ -96,3 +96,17 @@ export async function parseTimezone(tz: string | undefined): Promise<string | un
   }
   return tz;
 }
+
+/** A mistyped input path is bad usage before any work starts ("-" is stdin). */
+export async function checkInputs(paths: readonly string[], what = 'file or folder'): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  for (const p of paths) {
+    if (p === '-') continue;
+    try {
+      await stat(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(code === 'ENOENT' || code === 'ENOTDIR' ? `no such ${what}: ${p}` : `cannot read ${p}: ${(e as Error).message}`);
+    }
+  }
+}

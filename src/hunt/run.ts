@@ -22,7 +22,7 @@ import { checkFormat } from '../input/detect.js';
 import { ScanSource, type ScanSourceOptions } from '../scan/source.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import { selectionFilter } from '../sigma/collection.js';
-import { type JobBatch, type JobStats, MAX_PROBLEMS_PER_JOB, type ReadSettings, runJob } from './job.js';
+import { type JobBatch, type JobStats, MAX_PROBLEMS_PER_JOB, type ReadSettings, runJob, type TimeWindow } from './job.js';
 import { type HuntJob, planJobs, type SkippedFile } from './plan.js';
 import { runOnWorkers } from './pool.js';
 import { fromWire, type RulesSummary, type WireDetection } from './wire.js';
@@ -41,6 +41,8 @@ export interface HuntOptions {
   timezone?: string;
   /** Host for events whose log names none (`--host`). */
   host?: string;
+  /** Only events in this time window (`--from`/`--to`). */
+  window?: TimeWindow;
   /** Worker threads; 1 runs everything in this thread. Default: available cores. */
   threads?: number;
   /** Inputs smaller than this (bytes, total) run in this thread: a worker compiles every rule, which costs more than it saves on small inputs. */
@@ -88,6 +90,8 @@ export interface HuntStats {
   duplicates: number;
   /** Detections that went to the sinks. */
   detections: number;
+  /** Events left out by the time window. */
+  outsideWindow: number;
 }
 
 /** Files bigger than this are split across workers when their format allows it. */
@@ -122,7 +126,7 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
   const plan = await planJobs({ inputs: opts.inputs, inputFormat: opts.inputFormat, threads, splitMinBytes: opts.splitMinBytes ?? SPLIT_MIN_BYTES }, problems);
   const inlineBelow = opts.inlineBelowBytes ?? 64 * 1024 * 1024;
   if (plan.jobs.length < 2 || plan.bytes < inlineBelow || plan.jobs.some((j) => j.file === '-')) threads = 1;
-  const read: ReadSettings = { inputFormat: opts.inputFormat, timezone: opts.timezone, host: opts.host };
+  const read: ReadSettings = { inputFormat: opts.inputFormat, timezone: opts.timezone, host: opts.host, window: opts.window };
   const progress: HuntProgress = { events: 0, jobsDone: 0, jobsTotal: plan.jobs.length + (opts.scan ? 1 : 0) };
   const stats: HuntStats = {
     files: plan.files,
@@ -140,6 +144,7 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
     threads,
     duplicates: 0,
     detections: 0,
+    outsideWindow: 0,
   };
 
   let pipeline: Pipeline | undefined;
@@ -184,6 +189,7 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
     for (const p of b.problems) problems.report(p);
     progress.events += b.events;
     stats.events += b.events;
+    stats.outsideWindow += b.outside ?? 0;
     const out = pipeline!.pushDetections(b.detections);
     if (b.latest !== undefined) {
       const t = pipeline!.tick(b.latest);

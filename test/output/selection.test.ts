@@ -75,16 +75,19 @@ test('the table at --min-level critical has no row below critical', () => {
 });
 
 test('selection values that select nothing are warnings; the run goes on', () => {
-  const r = warden(['hunt', 'examples/logs', '-f', 'jsonl', '--ids', 'no-such-rule', '--tags', 'attack.t9999*', '--no-progress']);
+  const json = warden(['hunt', 'examples/logs', '-f', 'jsonl', '--ids', 'no-such-rule', '--no-progress']);
+  assert.equal(json.code, 0);
+  assert.equal(json.stdout, '');
+  assert.match(json.stderr, /^\{"type":"warning","message":"--ids no-such-rule names no loaded rule or correlation \(by id or name\)"\}$/m);
+  const r = warden(['hunt', 'examples/logs', '--ids', 'no-such-rule', '--tags', 'attack.t9999*', '--no-progress']);
   assert.equal(r.code, 0);
-  assert.equal(r.stdout, '');
   const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warden: warning:'));
   assert.deepEqual(warnings, [
     'warden: warning: --ids no-such-rule names no loaded rule or correlation (by id or name)',
     'warden: warning: --tags attack.t9999* matches no tag of a loaded rule',
     'warden: warning: the rule selection (--min-level, --status, --tags, --ids together) leaves no rule to run',
   ]);
-  assert.match(r.stderr, /Rules: +0 run \(of \d+ loaded\)/);
+  assert.match(r.stdout, /Rules: +0 run \(of \d+ loaded\)/);
 });
 
 test('a selection that keeps rules gives no warning and counts them', () => {
@@ -98,5 +101,8 @@ test('an unknown --status is bad usage, before any work', () => {
   const r = warden(['hunt', 'examples/logs', '--status', 'stable,bogus']);
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, 'warden: unknown --status "bogus" (Sigma statuses: stable, test, experimental, deprecated, unsupported)\n');
+  assert.equal(
+    r.stderr,
+    `warden: unknown --status "bogus" (Sigma statuses: stable, test, experimental, deprecated, unsupported)\n(run 'warden hunt --help' for usage and examples)\n`,
+  );
 });
