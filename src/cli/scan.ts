@@ -5,6 +5,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError, WardenError, formatProblem } from '../api/errors.js';
+import { checkInputs } from './options.js';
 import { findingToJsonLine, formatFinding, formatSummary, scan, toSarif, type Finding } from '../api/scan.js';
 
 interface ScanFlags {
@@ -52,6 +53,7 @@ Examples:
   warden scan plugins/ --min-verdict malicious --format jsonl`,
   );
   cmd.action(async (paths: string[], flags: ScanFlags) => {
+    await checkInputs(paths);
     const maxFileBytes = positiveInt(flags.maxSize, '--max-size');
     const maxMillisPerFile = positiveInt(flags.timeout, '--timeout');
     const workers = flags.workers === undefined ? undefined : flags.workers === '0' ? 0 : positiveInt(flags.workers, '--workers');

@@ -6,7 +6,7 @@
 import type { ProblemSink } from '../errors.js';
 import { WardenError, errorMessage } from '../errors.js';
 import type { RuleInfo } from '../event/detection.js';
-import { loadRuleCollection, selectionFilter, type RuleSelection } from '../sigma/collection.js';
+import { loadRuleCollection, selectionFilter, unusedSelection, type RuleSelection } from '../sigma/collection.js';
 import { loadPlaceholders } from '../sigma/placeholders.js';
 import { parseCorrelations, resolveCorrelations, type ResolvedCorrelation } from '../sigma/correlations.js';
 import { compileRuleSet, type RuleSet } from './ruleset.js';
@@ -30,6 +30,12 @@ export interface PreparedRules {
   correlations: ResolvedCorrelation[];
   loaded: number;
   failed: number;
+  /** Rules and correlations the selection kept: what runs and is shown. */
+  selected: number;
+  /** Rules the selection left out that run anyway, only to feed a selected correlation (never shown on their own). */
+  members: number;
+  /** Selection values that select nothing (warnings, not errors). */
+  warnings: string[];
 }
 
 export function rulePathsOf(opts: RuleOptions): string[] {
@@ -75,5 +81,8 @@ export function prepareRules(opts: RuleOptions, problems: ProblemSink): Prepared
     correlations,
     loaded: collection.rules.length + parsed.length,
     failed: collection.failed + (collection.correlationDocs.length - parsed.length),
+    selected: selected.length + correlations.length,
+    members: running.length - selected.length,
+    warnings: unusedSelection(opts.select ?? {}, [...collection.rules.map((r) => r.info), ...parsed.map((c) => c.info)]),
   };
 }

@@ -36,6 +36,9 @@ export interface RulesSummary {
   correlations: ResolvedCorrelation[];
   loaded: number;
   failed: number;
+  selected: number;
+  members: number;
+  warnings: string[];
   problems: Problem[];
 }
 
@@ -43,6 +46,6 @@ export type ToWorker = { type: 'job'; job: HuntJob } | { type: 'ack' } | { type:
 
 export type FromWorker =
   | { type: 'ready'; summary?: RulesSummary }
-  | { type: 'batch'; jobId: number; detections: WireDetection[]; problems: Problem[]; events: number; latest?: number }
+  | { type: 'batch'; jobId: number; detections: WireDetection[]; problems: Problem[]; events: number; latest?: number; outside?: number }
   | { type: 'done'; jobId: number; stats: JobStats; moreProblems: number }
   | { type: 'failed'; jobId?: number; error: string };

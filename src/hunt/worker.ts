@@ -19,7 +19,16 @@ if (port) {
     const problems = new ProblemList();
     prepared = prepareRules(init.rules, problems);
     const summary = init.reporter
-      ? { rules: prepared.rules, correlations: prepared.correlations, loaded: prepared.loaded, failed: prepared.failed, problems: problems.problems }
+      ? {
+          rules: prepared.rules,
+          correlations: prepared.correlations,
+          loaded: prepared.loaded,
+          failed: prepared.failed,
+          selected: prepared.selected,
+          members: prepared.members,
+          warnings: prepared.warnings,
+          problems: problems.problems,
+        }
       : undefined;
     port.postMessage({ type: 'ready', summary } satisfies FromWorker);
   } catch (e) {
@@ -56,6 +65,7 @@ if (port) {
         problems: b.problems,
         events: b.events,
         latest: b.latest,
+        outside: b.outside,
       } satisfies FromWorker);
       if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
     }).then(

@@ -55,7 +55,17 @@ export interface YamlDoc {
   value: YamlValue;
   /** 1-based line/column where the document starts. */
   pos: Pos;
-  error?: { message: string; pos: Pos };
+  error?: { message: string; pos: Pos; more?: { message: string; pos: Pos }[] };
+}
+
+/**
+ * The YAML parser's message as a sentence of its own: its trailing "at line 2, column 6:" is
+ * dropped (the position is reported separately) and the sentence ends with a full stop.
+ */
+export function yamlSentence(message: string): string {
+  let m = message.split('\n')[0]!.trim();
+  m = m.replace(/\s*at line \d+, column \d+:?$/, '').replace(/[:.]$/, '');
+  return `YAML syntax error: ${m.charAt(0).toLowerCase()}${m.slice(1)}.`;
 }
 
 function canonicalNumber(n: number, source: string): boolean {
@@ -136,9 +146,11 @@ export function parseYamlDocuments(text: string): YamlDoc[] {
     const conv = new Converter(doc, lc);
     const start = conv.pos(doc.contents?.range?.[0] ?? doc.range?.[0]);
     if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      const lp = e.linePos?.[0];
-      out.push({ value: null, pos: start, error: { message: `YAML syntax error: ${e.message.split('\n')[0]}`, pos: lp ? { line: lp.line, column: lp.col } : start } });
+      const all = doc.errors.slice(0, 20).map((e) => {
+        const lp = e.linePos?.[0];
+        return { message: yamlSentence(e.message), pos: lp ? { line: lp.line, column: lp.col } : start };
+      });
+      out.push({ value: null, pos: start, error: { ...all[0]!, more: all.slice(1) } });
       continue;
     }
     try {
