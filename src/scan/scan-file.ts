@@ -44,5 +44,17 @@ export async function scanFile(path: string, ctx: ScanContext): Promise<FileOutc
   } finally {
     closeSync(fd);
   }
-  return scanBytes(path, buf, ctx);
+  return scanBytesIsolated(path, buf, ctx);
+}
+
+/**
+ * `scanBytes` with any error kept to this file: an exception escaping the scanner (a bug, a
+ * stack overflow on a hostile file) becomes a problem naming the file, and the scan goes on.
+ */
+export function scanBytesIsolated(path: string, buf: Buffer, ctx: ScanContext): FileOutcome[] {
+  try {
+    return scanBytes(path, buf, ctx);
+  } catch (e) {
+    return [{ path, bytes: buf.length, analyzed: false, problems: [{ kind: 'scan', file: path, message: `scanner failed on this file: ${errCode(e)}` }] }];
+  }
 }
