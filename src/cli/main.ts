@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands.js';
-import { UsageError, errorMessage } from '../api/errors.js';
+import { OutputError, UsageError, errorMessage, printable } from '../api/errors.js';
 
 // `warden hunt ... | head` closes the pipe early: that is the reader's choice, not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -43,8 +43,13 @@ try {
     // help/version print and exit 0; everything else is bad usage
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else if (e instanceof UsageError) {
-    process.stderr.write(`warden: ${e.message}\n${hint()}\n`);
+    process.stderr.write(`warden: ${printable(e.message)}
+${hint()}
+`);
     process.exitCode = 2;
+  } else if (e instanceof OutputError) {
+    process.stderr.write(`warden: ${printable(e.message)}\n`);
+    process.exitCode = 1;
   } else {
     process.stderr.write(`warden: internal error: ${errorMessage(e)}\n${e instanceof Error && e.stack ? e.stack + '\n' : ''}`);
     process.exitCode = 1;

@@ -14,7 +14,7 @@ import { parseRule, type SigmaRule } from './rule.js';
 import { parseFilter, type SigmaFilter } from './filters.js';
 import { SigmaRuleError } from './errors.js';
 import type { Placeholders } from './placeholders.js';
-import { copyKeyPos, isYamlMap, parseYamlDocuments, setPos, posOf, type Pos, type YamlDoc, type YamlMap } from './yaml.js';
+import { copyKeyPos, isYamlMap, MAX_RULE_FILE_BYTES, parseYamlDocuments, setPos, posOf, type Pos, type YamlDoc, type YamlMap } from './yaml.js';
 import { YamlCache } from './yaml-cache.js';
 
 export interface CorrelationDoc {
@@ -203,6 +203,8 @@ export function loadRuleCollection(paths: string[], opts: LoadOptions, problems:
   for (const file of files) {
     let text: string;
     try {
+      const size = statSync(file).size;
+      if (size > MAX_RULE_FILE_BYTES) throw new Error(`the file is larger than ${MAX_RULE_FILE_BYTES} bytes (${size})`);
       text = readFileSync(file, 'utf8');
     } catch (e) {
       col.failed++;
