@@ -11,6 +11,7 @@ import { analyzePhp } from './analyzers/php.js';
 import { analyzeJava } from './analyzers/java.js';
 import { analyzeDotnet } from './analyzers/dotnet.js';
 import { analyzeAsp } from './analyzers/asp.js';
+import { dampApplicationPage } from './analyzers/asp-context.js';
 import { analyzeCfml } from './analyzers/cfml.js';
 import { analyzeNode, analyzePerl, analyzePython, analyzeShell } from './analyzers/scripts.js';
 import { analyzeObfuscation } from './analyzers/obfuscation.js';
@@ -140,6 +141,7 @@ export function analyzeText(text: string, language: Language, opts: AnalyzeOptio
     analyzeCommon(ctx);
     analyzeFamilies(ctx);
   }
+  if (language === 'asp') dampApplicationPage(ctx);
   if (layer < opts.limits.maxDecodeDepth) followLayers(ctx, opts, layer, budget);
   return ev;
 }
