@@ -5,7 +5,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { UsageError, WardenError, formatProblem } from '../api/errors.js';
-import { findingToJsonLine, formatFinding, formatSummary, scan, toSarif, type Finding } from '../api/scan.js';
+import type { Finding } from '../api/scan.js';
 
 interface ScanFlags {
   format: 'table' | 'jsonl' | 'sarif';
@@ -52,6 +52,8 @@ Examples:
   warden scan plugins/ --min-verdict malicious --format jsonl`,
   );
   cmd.action(async (paths: string[], flags: ScanFlags) => {
+    // Loaded here, not at the top: `warden --help` and other commands never load the scanner.
+    const { findingToJsonLine, formatFinding, formatSummary, scan, toSarif } = await import('../api/scan.js');
     const maxFileBytes = positiveInt(flags.maxSize, '--max-size');
     const maxMillisPerFile = positiveInt(flags.timeout, '--timeout');
     const workers = flags.workers === undefined ? undefined : flags.workers === '0' ? 0 : positiveInt(flags.workers, '--workers');
