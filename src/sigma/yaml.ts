@@ -4,7 +4,16 @@
  * than plain decimal (0x17, 017, 1.0) stay strings: logs carry them as text, and a rule
  * saying `TicketEncryption: 0x17` means the text "0x17", not 23.
  */
-import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isAlias, isPair, type Document, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node as YamlNode } from 'yaml';
+
+type YamlLib = typeof import('yaml');
+let lib: YamlLib | undefined;
+/** The YAML library, loaded on first use: a start from the compiled-rule cache never parses YAML. */
+function yaml(): YamlLib {
+  lib ??= createRequire(import.meta.url)('yaml') as YamlLib;
+  return lib;
+}
 
 export type YamlValue = string | number | boolean | null | YamlValue[] | YamlMap;
 export interface YamlMap {
@@ -76,6 +85,7 @@ class Converter {
   convert(node: unknown, depth = 0): YamlValue {
     if (depth > 64) throw new Error('YAML nesting too deep');
     if (node === null || node === undefined) return null;
+    const { isAlias, isScalar, isMap, isPair, isSeq } = yaml();
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       if (!target) throw new Error(`unresolved YAML alias '*${node.source}'`);
@@ -128,7 +138,8 @@ class YamlKeyError extends Error {
 
 /** Every document of a YAML file; a document that does not parse carries `error`. */
 export function parseYamlDocuments(text: string): YamlDoc[] {
-  const lc = new LineCounter();
+  const { LineCounter: Counter, parseAllDocuments } = yaml();
+  const lc = new Counter();
   const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false });
   const list = Array.isArray(docs) ? docs : [];
   const out: YamlDoc[] = [];
