@@ -47,6 +47,8 @@ export interface LoadOptions {
    * cache opens.
    */
   cache?: boolean;
+  /** Reads a rule file (default: from disk); lets a caller load exactly the text it has hashed. */
+  readText?: (file: string) => string;
 }
 
 function isRuleFile(name: string): boolean {
@@ -205,7 +207,7 @@ export function loadRuleCollection(paths: string[], opts: LoadOptions, problems:
     try {
       const size = statSync(file).size;
       if (size > MAX_RULE_FILE_BYTES) throw new Error(`the file is larger than ${MAX_RULE_FILE_BYTES} bytes (${size})`);
-      text = readFileSync(file, 'utf8');
+      text = opts.readText ? opts.readText(file) : readFileSync(file, 'utf8');
     } catch (e) {
       col.failed++;
       col.failures.push({ file, error: `cannot read: ${errorMessage(e)}` });
