@@ -1,9 +1,10 @@
 /** The signature check for a component file, by format. */
-import { isZip } from '../scan/zip.js';
+import { checkAuthenticode } from './authenticode.js';
+import { checkJar } from './jar-signature.js';
 import type { Signature, SignatureKind } from './types.js';
 
 export async function checkSignature(buf: Buffer, kind: SignatureKind): Promise<Signature> {
-  if (kind === 'none') return { status: 'n/a' };
-  if (kind === 'jar' && !isZip(buf)) return { status: 'unsigned', detail: 'not a zip archive' };
-  return { status: 'unsigned' };
+  if (kind === 'pe') return checkAuthenticode(buf);
+  if (kind === 'jar') return checkJar(buf);
+  return { status: 'n/a' };
 }

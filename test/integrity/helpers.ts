@@ -175,7 +175,8 @@ export function makeJarKey(dir: string, cn: string): JarKey {
     '-dname',
     `CN=${cn}, O=Warden Tests`,
   ]);
-  return { keystore, alias, subject: `CN=${cn}, O=Warden Tests` };
+  // keytool encodes the dname's last RDN first; subjects are shown in encoding order
+  return { keystore, alias, subject: `O=Warden Tests, CN=${cn}` };
 }
 
 export function signJar(jar: string, k: JarKey, out = jar): void {
