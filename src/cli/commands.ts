@@ -10,7 +10,10 @@ import { register as evtx } from './evtx.js';
 import { register as rules } from './rules.js';
 import { register as coverage } from './coverage.js';
 import { register as scan } from './scan.js';
+import { register as inventory } from './inventory.js';
+import { register as baseline } from './baseline.js';
+import { register as verify } from './verify.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan];
+export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan, inventory, baseline, verify];
