@@ -42,10 +42,13 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (app, opts)
         try {
           d = checkFormat(format);
         } catch (e) {
+          opts.counters.refused++;
           return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: (e as Error).message.replace('--input-format', 'format') });
         }
-        if (d?.kind !== 'line')
+        if (d?.kind !== 'line') {
+          opts.counters.refused++;
           return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `format "${format}" is a file format; send it to a spool folder instead` });
+        }
       }
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       let lines: string[];
@@ -55,13 +58,11 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (app, opts)
       } catch (e) {
         if (e instanceof IngestRefused) {
           opts.counters.refused++;
-          return reply
-            .code(e.statusCode)
-            .send({
-              statusCode: e.statusCode,
-              error: e.statusCode === 413 ? 'Payload Too Large' : e.statusCode === 415 ? 'Unsupported Media Type' : 'Bad Request',
-              message: e.message,
-            });
+          return reply.code(e.statusCode).send({
+            statusCode: e.statusCode,
+            error: e.statusCode === 413 ? 'Payload Too Large' : e.statusCode === 415 ? 'Unsupported Media Type' : 'Bad Request',
+            message: e.message,
+          });
         }
         throw e;
       }
