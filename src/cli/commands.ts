@@ -10,7 +10,8 @@ import { register as evtx } from './evtx.js';
 import { register as rules } from './rules.js';
 import { register as coverage } from './coverage.js';
 import { register as scan } from './scan.js';
+import { register as ship } from './ship.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan];
+export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan, ship];
