@@ -7,3 +7,7 @@ export { clusterNames, clusterSettings, DEFAULT_PARTITIONS, DEFAULT_RETENTION, p
 export type { ClusterNames, ClusterSettings, RetentionSettings } from '../stream/settings.js';
 export { ClusterError, connectNats, destroyTopology, ensureTopology, redactNatsUrl } from '../stream/connect.js';
 export type { Topology } from '../stream/connect.js';
+export { ClusterWorker } from '../stream/worker.js';
+export type { WorkerOptions, WorkerStatus } from '../stream/worker.js';
+export type { ClusterLogger, PartitionStatus } from '../stream/partition.js';
+export { openStore } from '../store/store.js';

@@ -11,7 +11,8 @@ import { register as rules } from './rules.js';
 import { register as coverage } from './coverage.js';
 import { register as scan } from './scan.js';
 import { register as ship } from './ship.js';
+import { register as worker } from './worker.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan, ship];
+export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan, ship, worker];
