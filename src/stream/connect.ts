@@ -131,10 +131,16 @@ export async function ensureTopology(nc: NatsConnection, wanted: ClusterSettings
   return { settings: clusterSettings({ ...wanted, partitions }), names, jsm, kv };
 }
 
-/** Makes partition `p`'s durable consumer start at stream sequence `from` (replacing any older one). */
-export async function resetConsumer(t: Topology, p: number, from: number, ackWaitMs: number): Promise<void> {
-  const name = t.names.consumer(p);
-  await t.jsm.consumers.delete(t.names.stream, name).catch(() => undefined);
+/**
+ * Gives partition `p` a durable consumer of the owner at `epoch`, starting at stream sequence
+ * `from`; the consumers of former owners are deleted.
+ */
+export async function resetConsumer(t: Topology, p: number, epoch: number, from: number, ackWaitMs: number): Promise<string> {
+  const name = t.names.consumer(p, epoch);
+  const prefix = t.names.consumerPrefix(p);
+  const old: string[] = [];
+  for await (const c of t.jsm.consumers.list(t.names.stream)) if (c.name.startsWith(prefix) && c.name !== name) old.push(c.name);
+  for (const o of old) await t.jsm.consumers.delete(t.names.stream, o).catch(() => undefined);
   await t.jsm.consumers.add(t.names.stream, {
     durable_name: name,
     filter_subject: t.names.subject(p),
@@ -143,6 +149,7 @@ export async function resetConsumer(t: Topology, p: number, from: number, ackWai
     max_ack_pending: 10_000,
     ...(from > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from } : { deliver_policy: DeliverPolicy.All }),
   });
+  return name;
 }
 
 /** Removes the stream and the bucket (tests, `warden cluster destroy`-like cleanups). */

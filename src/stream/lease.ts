@@ -52,7 +52,7 @@ export class Leases {
     const key = `lease.${p}`;
     const e = await this.kv.get(key);
     try {
-      if (!e || e.operation !== 'PUT') {
+      if (e?.operation !== 'PUT') {
         const rev = await this.kv.create(key, this.value());
         return { partition: p, epoch: rev, revision: rev };
       }

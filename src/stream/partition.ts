@@ -94,6 +94,7 @@ export class PartitionRunner {
   private loop: Promise<void> | undefined;
   private readonly js: JetStreamClient;
   private readonly key: string;
+  private consumerName = '';
   readonly status: PartitionStatus;
 
   constructor(
@@ -126,7 +127,7 @@ export class PartitionRunner {
     this.status.seq = saved.seq;
     const snap = JSON.parse(saved.state) as PipelineSnapshot | null;
     this.pipeline = snap ? Pipeline.restore(this.ctx.rules, snap, this.ctx.pipeline) : new Pipeline(this.ctx.rules, this.ctx.pipeline);
-    await resetConsumer(this.ctx.topology, this.partition, this.seq + 1, this.ctx.ackWaitMs ?? 60_000);
+    this.consumerName = await resetConsumer(this.ctx.topology, this.partition, this.epoch, this.seq + 1, this.ctx.ackWaitMs ?? 60_000);
     this.ctx.logger.info({ partition: this.partition, seq: this.seq, epoch: this.epoch, restored: snap !== null }, 'partition taken over');
     this.loop = this.run();
   }
@@ -149,7 +150,7 @@ export class PartitionRunner {
   }
 
   private async consumer(): Promise<Consumer> {
-    return this.js.consumers.get(this.ctx.topology.names.stream, this.ctx.topology.names.consumer(this.partition));
+    return this.js.consumers.get(this.ctx.topology.names.stream, this.consumerName);
   }
 
   private async run(): Promise<void> {
@@ -163,7 +164,9 @@ export class PartitionRunner {
         for await (const m of it) msgs.push(m);
         failures = 0;
       } catch (e) {
-        // NATS restarting, the consumer being recreated: wait and ask again
+        // our consumer gone: a newer owner replaced it
+        if (/consumer (not found|deleted)/i.test(errorMessage(e))) throw new LostPartition(this.partition, `its consumer is gone (${errorMessage(e)})`);
+        // NATS restarting: wait and ask again
         consumer = undefined;
         if (++failures === 1 || failures % 20 === 0) this.ctx.logger.warn({ partition: this.partition, err: errorMessage(e) }, 'fetch failed; retrying');
         await sleep(Math.min(2000, 100 * failures));

@@ -54,7 +54,14 @@ export interface ClusterNames {
   subjectPrefix: string;
   bucket: string;
   subject(partition: number): string;
-  consumer(partition: number): string;
+  /**
+   * Partition `partition`'s durable consumer as owned by the lease taken at `epoch`: a new
+   * owner makes a consumer of its own, so a former owner that has not noticed yet can never
+   * pull messages meant for the new one.
+   */
+  consumer(partition: number, epoch: number): string;
+  /** The prefix of every consumer of a partition, whatever its epoch. */
+  consumerPrefix(partition: number): string;
   /** The store's key for a partition's pipeline state. */
   stateKey(partition: number): string;
 }
@@ -66,7 +73,8 @@ export function clusterNames(namespace: string): ClusterNames {
     subjectPrefix,
     bucket: `${namespace}-cluster`,
     subject: (p) => `${subjectPrefix}.${p}`,
-    consumer: (p) => `${namespace}-p${p}`,
+    consumer: (p, epoch) => `${namespace}-p${p}-e${epoch}`,
+    consumerPrefix: (p) => `${namespace}-p${p}-e`,
     stateKey: (p) => `jetstream:${namespace}:${p}`,
   };
 }

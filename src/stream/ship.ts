@@ -73,10 +73,11 @@ export class Shipper {
     const maxBytes = this.opts.batchBytes ?? 512 * 1024;
     for (const ev of events) {
       const p = partitionOf(hostKey(ev.host ?? ''), this.partitions);
-      const b = this.buffers[p]!;
       // a rough size: the JSON is made once, when the batch goes out
       const size = (ev.raw?.length ?? 0) + 64 + JSON.stringify(ev.fields).length;
-      if (b.events.length > 0 && (b.events.length >= maxEvents || b.bytes + size > maxBytes)) await this.send(p);
+      const full = this.buffers[p]!;
+      if (full.events.length > 0 && (full.events.length >= maxEvents || full.bytes + size > maxBytes)) await this.send(p);
+      const b = this.buffers[p]!; // send() started a new one
       b.events.push(ev);
       b.bytes += size;
       this.stats.events++;

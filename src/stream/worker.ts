@@ -48,7 +48,7 @@ export class ClusterWorker {
   private nc: NatsConnection | undefined;
   private topology: Topology | undefined;
   private leases: Leases | undefined;
-  private readonly owned = new Map<number, { lease: Lease; runner: PartitionRunner }>();
+  private readonly owned = new Map<number, { lease: Lease; runner: PartitionRunner; renewedAt: number }>();
   private timer: NodeJS.Timeout | undefined;
   private balancing: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -109,13 +109,7 @@ export class ClusterWorker {
     const leases = this.leases!;
     const P = this.topology!.settings.partitions;
     await leases.heartbeat();
-    for (const [p, o] of this.owned) {
-      if (!(await leases.renew(o.lease))) {
-        this.opts.logger.warn({ partition: p }, 'lease lost; partition dropped');
-        o.runner.abort();
-        this.owned.delete(p);
-      }
-    }
+    await this.renewDue(0);
     if (this.stopped) return;
     const alive = Math.max(1, (await leases.aliveWorkers()).length);
     const share = Math.ceil(P / alive);
@@ -134,6 +128,7 @@ export class ClusterWorker {
       const lease = await leases.acquire(p);
       if (!lease) continue;
       const runner = new PartitionRunner(p, lease.epoch, this.ctx!);
+      const entry = { lease, runner, renewedAt: Date.now() };
       try {
         await runner.start();
       } catch (e) {
@@ -141,12 +136,32 @@ export class ClusterWorker {
         if (!(e instanceof LostPartition)) await leases.release(lease);
         continue;
       }
-      this.owned.set(p, { lease, runner });
+      this.owned.set(p, entry);
+      await this.renewDue(this.leaseMs / 3);
       runner.done.catch((e: unknown) => {
         // the runner ends only when stopped, or when its commit found a newer owner
         this.opts.logger.warn({ partition: p, err: errorMessage(e) }, 'partition runner ended');
-        if (this.owned.get(p)?.runner === runner) this.owned.delete(p);
+        if (this.owned.get(p)?.runner !== runner) return;
+        this.owned.delete(p);
+        void this.leases!.release(entry.lease);
       });
+    }
+  }
+
+  /**
+   * Renews the leases last renewed more than `age` ms ago. Called between the slow steps of
+   * a balancing round too, so taking several partitions over never lets the first lease lapse.
+   */
+  private async renewDue(age: number): Promise<void> {
+    const now = Date.now();
+    for (const [p, o] of this.owned) {
+      if (now - o.renewedAt < age) continue;
+      if (await this.leases!.renew(o.lease)) o.renewedAt = Date.now();
+      else {
+        this.opts.logger.warn({ partition: p }, 'lease lost; partition dropped');
+        o.runner.abort();
+        this.owned.delete(p);
+      }
     }
   }
 
