@@ -68,7 +68,8 @@ export async function connectNats(opts: NatsOptions): Promise<NatsConnection> {
       token,
       authenticator: creds ? credsAuthenticator(readFileSync(creds)) : undefined,
       tls,
-      // a restarting server is waited for, however long it takes
+      // a server that is down (at the start, or restarting later) is waited for, however long it takes
+      waitOnFirstConnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       timeout: 10_000,
