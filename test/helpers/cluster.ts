@@ -91,7 +91,7 @@ function sysmon(host: string, rid: number, t: number, image: string, parent: str
  * starts cmd, then 1-4 whoami follow over the next 0-4 minutes (so sequences straddle files,
  * fetches, commits and crashes); some whoami come alone.
  */
-export async function plantedLogs(dir: string, opts: { events: number; hosts: number; files: number; seed?: number; every?: number }): Promise<PlantedLogs> {
+export async function plantedLogs(dir: string, opts: { events: number; hosts: number; files: number; seed?: number; every?: number; hostPrefix?: string }): Promise<PlantedLogs> {
   mkdirSync(dir, { recursive: true });
   const rulesDir = join(dir, 'rules');
   mkdirSync(rulesDir, { recursive: true });
@@ -99,7 +99,7 @@ export async function plantedLogs(dir: string, opts: { events: number; hosts: nu
   const rnd = prng(opts.seed ?? 18);
   const every = opts.every ?? 400;
   const rid = new Array<number>(opts.hosts).fill(0);
-  const hostName = (h: number): string => `WEB${String(h).padStart(3, '0')}.corp.example`;
+  const hostName = (h: number): string => `${opts.hostPrefix ?? 'WEB'}${String(h).padStart(3, '0')}.corp.example`;
   // planned[i]: what event i is, when it is not benign
   const planned = new Map<number, { host: number; image: string; parent: string }>();
   let planted = 0;
