@@ -95,6 +95,9 @@ export class PartitionRunner {
   private readonly js: JetStreamClient;
   private readonly key: string;
   private consumerName = '';
+  /** When the commit in progress started (0: none), to tell a stuck partition from a busy one. */
+  private committingSince = 0;
+  private lagAt = 0;
   readonly status: PartitionStatus;
 
   constructor(
@@ -142,6 +145,11 @@ export class PartitionRunner {
   abort(): void {
     this.aborted = true;
     this.stopping = true;
+  }
+
+  /** How long the commit in progress has been going on (ms; 0 when none). */
+  stuckFor(now = Date.now()): number {
+    return this.committingSince ? now - this.committingSince : 0;
   }
 
   /** Resolves when the loop ends; rejects with why it failed. */
@@ -199,6 +207,11 @@ export class PartitionRunner {
       }
       // AckAll: the last message acknowledges every one before it
       msgs[msgs.length - 1]!.ack();
+      if (Date.now() - this.lagAt > 5000) {
+        this.lagAt = Date.now();
+        const info = await consumer.info().catch(() => undefined);
+        if (info) this.status.lag = info.num_pending + info.num_ack_pending;
+      }
     }
   }
 
@@ -214,10 +227,12 @@ export class PartitionRunner {
    * losing the partition is not. False when aborted meanwhile.
    */
   private async commitWithRetry(detections: Detection[], updates: IncidentUpdate[], seq: number): Promise<boolean> {
+    this.committingSince = Date.now();
     for (let attempt = 1; ; attempt++) {
       if (this.aborted) return false;
       try {
         await this.commit(detections, updates, seq);
+        this.committingSince = 0;
         return true;
       } catch (e) {
         if (e instanceof LostPartition) throw e;

@@ -154,7 +154,15 @@ export class ClusterWorker {
    */
   private async renewDue(age: number): Promise<void> {
     const now = Date.now();
+    // a partition whose commit has hung this long goes to the others (fencing keeps the old commit out)
+    const stuckAfter = Math.max(4 * this.leaseMs, 60_000);
     for (const [p, o] of this.owned) {
+      if (o.runner.stuckFor(now) > stuckAfter) {
+        this.opts.logger.error({ partition: p, stuckMs: o.runner.stuckFor(now) }, 'partition stuck in a commit; no longer renewing its lease');
+        o.runner.abort();
+        this.owned.delete(p);
+        continue;
+      }
       if (now - o.renewedAt < age) continue;
       if (await this.leases!.renew(o.lease)) o.renewedAt = Date.now();
       else {
