@@ -214,8 +214,9 @@ export async function allCommitted(nc: NatsConnection, store: Store, namespace: 
     try {
       const m = await jsm.streams.getMessage(names.stream, { last_by_subj: names.subject(p) });
       last = m?.seq ?? 0;
-    } catch {
-      continue; // nothing published to this partition
+    } catch (e) {
+      if (/no message found/i.test((e as Error).message)) continue; // nothing published to this partition
+      return false; // NATS busy or restarting: not known yet
     }
     const pos = saved.get(names.stateKey(p));
     const seq = pos ? (JSON.parse(pos) as { seq: number }).seq : 0;
