@@ -14,7 +14,9 @@ import { register as inventory } from './inventory.js';
 import { register as baseline } from './baseline.js';
 import { register as verify } from './verify.js';
 import { register as serve } from './serve.js';
+import { register as ship } from './ship.js';
+import { register as worker } from './worker.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan, serve, inventory, baseline, verify];
+export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan, serve, ship, worker, inventory, baseline, verify];
