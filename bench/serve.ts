@@ -11,6 +11,7 @@
  *
  * Env: WARDEN_BENCH_SERVE_EVENTS (phases 1 and 2, default 500000),
  * WARDEN_BENCH_SERVE_RSS_EVENTS (phase 4, default 2000000; the issue's figure is 10000000),
+ * WARDEN_BENCH_SERVE_NODE_ARGS (e.g. --max-old-space-size=192: bounded state runs in a small heap),
  * WARDEN_BENCH_SERVE_PHASES (default http,tail,latency,rss), WARDEN_BENCH_DIR (default /tmp/warden-bench).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -65,7 +66,8 @@ async function startService(name: string, yaml: string): Promise<Svc> {
     execFileSync(process.execPath, [cli, 'token', 'create', '--role', role, '--data', data], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const read = tok('read');
   const ingest = tok('ingest');
-  const proc = spawn(process.execPath, [cli, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = (process.env['WARDEN_BENCH_SERVE_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, cli, 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const url = await new Promise<string>((r, j) => {
     proc.stdout!.on('data', (b: Buffer) => {
