@@ -235,7 +235,10 @@ export function winEventToEvent(record: unknown, origin: EventOrigin): Event {
     parseTime(fieldOf(fields, 'TimeCreated_SystemTime')) ??
     parseTime(fieldOf(fields, '@timestamp')) ??
     parseTime(fieldOf(fields, 'TimeCreated')) ??
-    parseTime(fieldOf(fields, 'timestamp'));
+    parseTime(fieldOf(fields, 'timestamp')) ??
+    // Sysmon's own event time (UTC, "2026-01-01 10:00:00.123"), for flat exports that carry
+    // no System time: without it such events are untimed and never join a window or incident.
+    parseTime(fieldOf(fields, 'UtcTime'));
   const event: Event = {
     fields,
     logsource: windows ? { product: 'windows' } : {},
