@@ -1,12 +1,11 @@
 /**
  * `warden scan PATH...`: finds web shells and backdoored plugins in folders, files and
- * archives (.war/.jar/.zip/.jpi/.hpi), with evidence for every finding.
+ * archives (.war/.jar/.zip/.jpi/.hpi), with evidence for every finding. Findings are written
+ * in path order, so the same input always gives the same output.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { UsageError, WardenError, formatProblem } from '../api/errors.js';
+import { UsageError } from '../api/errors.js';
 import { checkInputs } from './options.js';
-import { findingToJsonLine, formatFinding, formatSummary, scan, toSarif, type Finding } from '../api/scan.js';
 
 interface ScanFlags {
   format: 'table' | 'jsonl' | 'sarif';
@@ -16,7 +15,9 @@ interface ScanFlags {
   minVerdict: 'suspicious' | 'malicious';
   failOnFindings?: boolean;
   workers?: string;
+  threads?: string;
   timeout: string;
+  full?: boolean;
   color?: boolean;
 }
 
@@ -37,9 +38,11 @@ export function register(program: Command): void {
     .option('--max-size <bytes>', 'skip files larger than this (archives: entries are capped instead)', String(8 * 1024 * 1024))
     .addOption(new Option('--min-verdict <verdict>', 'report findings at or above this verdict').choices(['suspicious', 'malicious']).default('suspicious'))
     .option('--fail-on-findings', 'exit with code 3 when anything is found (default: findings alone exit 0)')
-    .option('--workers <n>', 'worker threads (default: one per core; 0 = scan in the main thread)')
+    .option('--threads <n>', 'worker threads (default: one per core; 0 = scan in the main thread)')
+    .addOption(new Option('--workers <n>', 'same as --threads').hideHelp())
     .option('--timeout <ms>', 'time budget per file; a file over it is reported as a problem', '5000')
-    .option('--no-color', 'plain table output');
+    .option('--full', 'table: every evidence line, wrapped instead of cut')
+    .option('--no-color', 'plain table output (NO_COLOR is honoured too)');
   cmd.addHelpText(
     'after',
     `
@@ -56,23 +59,13 @@ Examples:
     await checkInputs(paths);
     const maxFileBytes = positiveInt(flags.maxSize, '--max-size');
     const maxMillisPerFile = positiveInt(flags.timeout, '--timeout');
-    const workers = flags.workers === undefined ? undefined : flags.workers === '0' ? 0 : positiveInt(flags.workers, '--workers');
-    let out: NodeJS.WritableStream = process.stdout;
-    let file: WriteStream | undefined;
-    if (flags.output) {
-      file = createWriteStream(flags.output);
-      await new Promise<void>((resolve, reject) => {
-        file!.once('open', () => resolve());
-        file!.once('error', (e) => reject(new UsageError(`cannot write ${flags.output}: ${e.message}`)));
-      });
-      out = file;
-    }
-    const color = flags.color !== false && !file && process.stdout.isTTY === true;
-    const streaming = flags.format !== 'sarif';
-    const emit = (f: Finding): void => {
-      if (flags.format === 'jsonl') out.write(findingToJsonLine(f) + '\n');
-      else if (flags.format === 'table') out.write(formatFinding(f, { color }) + '\n\n');
-    };
+    const threads = flags.threads ?? flags.workers;
+    const workers = threads === undefined ? undefined : threads === '0' ? 0 : positiveInt(threads, '--threads');
+    const { findingToJsonLine, formatSummary, scan, toSarif } = await import('../api/scan.js');
+    const { WardenError, formatProblem } = await import('../api/errors.js');
+    const out = await import('../api/output.js');
+    const text = await out.TextOutput.open(flags.output, { inputs: paths });
+    const style = new out.Style(text.isTTY && flags.color !== false && !process.env.NO_COLOR);
     let report: Awaited<ReturnType<typeof scan>>;
     try {
       report = await scan(paths, {
@@ -80,17 +73,25 @@ Examples:
         workers,
         yaraRules: flags.yara,
         minVerdict: flags.minVerdict,
-        onFinding: streaming ? emit : undefined,
         onProblem: (p) => process.stderr.write(`warden scan: ${formatProblem(p)}\n`),
       });
     } catch (e) {
+      await text.abort();
       if (e instanceof WardenError) throw new UsageError(e.message);
       throw e;
     }
-    if (flags.format === 'sarif') out.write(JSON.stringify(toSarif(report.findings, report.stats, '0.1.0'), null, 2) + '\n');
-    if (flags.format === 'table') out.write(formatSummary(report.stats, report.problems.length) + '\n');
-    else process.stderr.write(formatSummary(report.stats, report.problems.length) + '\n');
-    if (file) await new Promise<void>((r) => file!.end(r));
-    process.exitCode = report.problems.length > 0 ? 1 : flags.failOnFindings && report.findings.length > 0 ? 3 : 0;
+    const findings = [...report.findings].sort(out.byPath);
+    try {
+      if (flags.format === 'sarif') await text.write(`${JSON.stringify(toSarif(findings, report.stats, '0.1.0'), null, 2)}\n`);
+      else if (flags.format === 'jsonl') for (const f of findings) await text.write(`${findingToJsonLine(f)}\n`);
+      else for (const f of findings) await text.write(`${out.formatFindingFitted(f, { style, width: text.columns, full: flags.full })}\n\n`);
+      if (flags.format === 'table') await text.write(`${formatSummary(report.stats, report.problems.length)}\n`);
+      await text.close();
+    } catch (e) {
+      await text.abort();
+      throw e;
+    }
+    if (flags.format !== 'table') process.stderr.write(`${formatSummary(report.stats, report.problems.length)}\n`);
+    process.exitCode = report.problems.length > 0 ? 1 : flags.failOnFindings && findings.length > 0 ? 3 : 0;
   });
 }
