@@ -152,7 +152,7 @@ export function wrapWidth(s: string, width: number, maxLines = Number.POSITIVE_I
       w += cs[j]!.w;
       const g = cs[j]!.g;
       if (g === ' ') breakAt = j;
-      else if ('/\\?&¦,;'.includes(g) && j > i) breakAt = j;
+      else if ('/\\?&¦,;.-_'.includes(g) && j > i) breakAt = j;
       j++;
     }
     if (j >= cs.length) {
