@@ -87,7 +87,7 @@ export function renderDetectionsTable(rows: readonly TableRow[], opts: Detection
             .map((p) => p.length),
         ),
       );
-    const others = cols.reduce((n, c, i) => n + (i === 3 ? 40 : Math.min(c.max ?? 99, Math.max(c.min ?? 0, natural(c.cell)))) + 3, 0);
+    const others = cols.reduce((n, c, i) => n + (i === 3 ? 40 : Math.max(Math.min(c.max ?? Number.POSITIVE_INFINITY, natural(c.cell)), c.header.length)) + 3, 0);
     if (width - others >= 40) cols.push(details);
     else below = (i) => detailsText(rows[i]!.first);
   }
