@@ -1,16 +1,17 @@
 /**
- * Registry of subcommands. Each entry adds one command to the program.
- * Keep one import per command file; the order is the order of `warden --help`.
+ * Registry of subcommands. Each entry adds one command to the program. Modules are loaded on
+ * demand: `warden evtx dump` loads only the evtx command, `warden --help` loads them all.
+ * The order is the order of `warden --help`.
  */
 import type { Command } from 'commander';
 
-import { register as hunt } from './hunt.js';
-import { register as events } from './events.js';
-import { register as evtx } from './evtx.js';
-import { register as rules } from './rules.js';
-import { register as coverage } from './coverage.js';
-import { register as scan } from './scan.js';
-
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan];
+export const commands: { name: string; load: () => Promise<RegisterCommand> }[] = [
+  { name: 'hunt', load: async () => (await import('./hunt.js')).register },
+  { name: 'events', load: async () => (await import('./events.js')).register },
+  { name: 'evtx', load: async () => (await import('./evtx.js')).register },
+  { name: 'rules', load: async () => (await import('./rules.js')).register },
+  { name: 'coverage', load: async () => (await import('./coverage.js')).register },
+  { name: 'scan', load: async () => (await import('./scan.js')).register },
+];

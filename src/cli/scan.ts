@@ -6,6 +6,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../api/errors.js';
 import { checkInputs } from './options.js';
+import { VERSION } from './version.js';
 
 interface ScanFlags {
   format: 'table' | 'jsonl' | 'sarif';
@@ -82,7 +83,7 @@ Examples:
     }
     const findings = [...report.findings].sort(out.byPath);
     try {
-      if (flags.format === 'sarif') await text.write(`${JSON.stringify(toSarif(findings, report.stats, '0.1.0'), null, 2)}\n`);
+      if (flags.format === 'sarif') await text.write(`${JSON.stringify(toSarif(findings, report.stats, VERSION), null, 2)}\n`);
       else if (flags.format === 'jsonl') for (const f of findings) await text.write(`${findingToJsonLine(f)}\n`);
       else for (const f of findings) await text.write(`${out.formatFindingFitted(f, { style, width: text.columns, full: flags.full })}\n\n`);
       if (flags.format === 'table') await text.write(`${formatSummary(report.stats, report.problems.length)}\n`);
