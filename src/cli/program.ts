@@ -1,10 +1,11 @@
 /**
  * The `warden` command line. Each subcommand lives in its own module under src/cli/
- * and exports `register(program)`; this file only wires them together (main.ts loads it).
+ * and exports `register(program)`; this file only wires them together (main.ts loads it,
+ * after answering `--version` on its own).
  */
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands.js';
-import { UsageError, errorMessage } from '../api/errors.js';
+import { OutputError, UsageError, errorMessage, printable } from '../api/errors.js';
 import { VERSION } from './version.js';
 
 // `warden hunt ... | head` closes the pipe early: that is the reader's choice, not an error.
@@ -22,9 +23,15 @@ program
   .version(VERSION)
   .exitOverride();
 
-// The named command alone when it is one of ours (start-up), else all of them (help, suggestions).
-const named = commands.find((c) => c.name === process.argv[2]);
-for (const c of named ? [named] : commands) (await c.load())(program);
+// Only the command being run is loaded; without one (`--help`, `--version`, a typo) the
+// others appear by name and summary.
+const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const wanted = args[0] === 'help' ? args[1] : args[0];
+const entry = commands.find((c) => c.names.some((n) => n.name === wanted));
+for (const c of commands) {
+  if (c === entry) (await c.load()).register(program);
+  else for (const n of c.names) program.command(n.name).description(n.summary);
+}
 
 /** Usage errors are one line, then where to read more (not the whole help). */
 function hint(): string {
@@ -45,8 +52,13 @@ try {
     // help/version print and exit 0; everything else is bad usage
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else if (e instanceof UsageError) {
-    process.stderr.write(`warden: ${e.message}\n${hint()}\n`);
+    process.stderr.write(`warden: ${printable(e.message)}
+${hint()}
+`);
     process.exitCode = 2;
+  } else if (e instanceof OutputError) {
+    process.stderr.write(`warden: ${printable(e.message)}\n`);
+    process.exitCode = 1;
   } else {
     process.stderr.write(`warden: internal error: ${errorMessage(e)}\n${e instanceof Error && e.stack ? e.stack + '\n' : ''}`);
     process.exitCode = 1;

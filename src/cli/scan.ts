@@ -1,10 +1,13 @@
 /**
  * `warden scan PATH...`: finds web shells and backdoored plugins in folders, files and
  * archives (.war/.jar/.zip/.jpi/.hpi), with evidence for every finding. Findings are written
- * in path order, so the same input always gives the same output.
+ * in path order when the scan ends, so the same input always gives the same output.
  */
+import { realpathSync } from 'node:fs';
+import { sep } from 'node:path';
 import { Option, type Command } from 'commander';
-import { UsageError } from '../api/errors.js';
+import { OutputError, UsageError, WardenError, formatProblem, printable } from '../api/errors.js';
+import { TextOutput } from '../api/output.js';
 import { checkInputs } from './options.js';
 import { VERSION } from './version.js';
 
@@ -20,12 +23,36 @@ interface ScanFlags {
   timeout: string;
   full?: boolean;
   color?: boolean;
+  followSymlinks?: boolean;
 }
 
 function positiveInt(v: string, flag: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} needs a positive whole number, got "${v}"`);
   return n;
+}
+
+/**
+ * An existing file inside a scanned folder is evidence (it may be the shell itself): the
+ * report must not replace it. A new file there is fine (`warden scan . -o report.txt`).
+ */
+function refuseEvidence(output: string, roots: string[]): void {
+  let real: string;
+  try {
+    real = realpathSync(output);
+  } catch {
+    return; // does not exist yet
+  }
+  for (const r of roots) {
+    let root: string;
+    try {
+      root = realpathSync(r);
+    } catch {
+      continue;
+    }
+    if (real === root || real.startsWith(root.endsWith(sep) ? root : root + sep))
+      throw new UsageError(`refusing to write ${output}: it is also an input (a file in the scanned ${r}); writing it would destroy the evidence`);
+  }
 }
 
 export function register(program: Command): void {
@@ -42,6 +69,7 @@ export function register(program: Command): void {
     .option('--threads <n>', 'worker threads (default: one per core; 0 = scan in the main thread)')
     .addOption(new Option('--workers <n>', 'same as --threads').hideHelp())
     .option('--timeout <ms>', 'time budget per file; a file over it is reported as a problem', '5000')
+    .option('--follow-symlinks', 'follow symlinks that lead out of the scanned folders (never into /proc, /sys or /dev)')
     .option('--full', 'table: every evidence line, wrapped instead of cut')
     .option('--no-color', 'plain table output (NO_COLOR is honoured too)');
   cmd.addHelpText(
@@ -58,15 +86,17 @@ Examples:
   );
   cmd.action(async (paths: string[], flags: ScanFlags) => {
     await checkInputs(paths);
+    // Loaded here, not at the top: `warden --help` and other commands never load the scanner.
+    const { findingToJsonLine, formatSummary, scan, toSarif } = await import('../api/scan.js');
+    const { byPath, formatFindingFitted, Style } = await import('../api/output.js');
     const maxFileBytes = positiveInt(flags.maxSize, '--max-size');
     const maxMillisPerFile = positiveInt(flags.timeout, '--timeout');
     const threads = flags.threads ?? flags.workers;
     const workers = threads === undefined ? undefined : threads === '0' ? 0 : positiveInt(threads, '--threads');
-    const { findingToJsonLine, formatSummary, scan, toSarif } = await import('../api/scan.js');
-    const { WardenError, formatProblem } = await import('../api/errors.js');
-    const out = await import('../api/output.js');
-    const text = await out.TextOutput.open(flags.output, { inputs: paths });
-    const style = new out.Style(text.isTTY && flags.color !== false && !process.env.NO_COLOR);
+    // checked before the scan starts: an unwritable output, a link or one of the scanned files is bad usage
+    if (flags.output !== undefined) refuseEvidence(flags.output, paths);
+    const out = await TextOutput.open(flags.output, { inputs: paths });
+    const style = new Style(flags.color !== false && out.isTTY && !process.env.NO_COLOR);
     let report: Awaited<ReturnType<typeof scan>>;
     try {
       report = await scan(paths, {
@@ -74,25 +104,21 @@ Examples:
         workers,
         yaraRules: flags.yara,
         minVerdict: flags.minVerdict,
-        onProblem: (p) => process.stderr.write(`warden scan: ${formatProblem(p)}\n`),
+        followSymlinks: flags.followSymlinks === true,
+        onProblem: (p) => process.stderr.write(`warden scan: ${printable(formatProblem(p))}\n`),
       });
+      const findings = [...report.findings].sort(byPath);
+      if (flags.format === 'sarif') await out.write(JSON.stringify(toSarif(findings, report.stats, VERSION), null, 2) + '\n');
+      else if (flags.format === 'jsonl') for (const f of findings) await out.write(`${findingToJsonLine(f)}\n`);
+      else for (const f of findings) await out.write(`${formatFindingFitted(f, { style, width: out.columns, full: flags.full })}\n\n`);
+      if (flags.format === 'table') await out.write(formatSummary(report.stats, report.problems.length) + '\n');
+      else process.stderr.write(formatSummary(report.stats, report.problems.length) + '\n');
+      await out.close();
     } catch (e) {
-      await text.abort();
-      if (e instanceof WardenError) throw new UsageError(e.message);
+      await out.abort();
+      if (e instanceof WardenError && !(e instanceof OutputError)) throw new UsageError(e.message);
       throw e;
     }
-    const findings = [...report.findings].sort(out.byPath);
-    try {
-      if (flags.format === 'sarif') await text.write(`${JSON.stringify(toSarif(findings, report.stats, VERSION), null, 2)}\n`);
-      else if (flags.format === 'jsonl') for (const f of findings) await text.write(`${findingToJsonLine(f)}\n`);
-      else for (const f of findings) await text.write(`${out.formatFindingFitted(f, { style, width: text.columns, full: flags.full })}\n\n`);
-      if (flags.format === 'table') await text.write(`${formatSummary(report.stats, report.problems.length)}\n`);
-      await text.close();
-    } catch (e) {
-      await text.abort();
-      throw e;
-    }
-    if (flags.format !== 'table') process.stderr.write(`${formatSummary(report.stats, report.problems.length)}\n`);
-    process.exitCode = report.problems.length > 0 ? 1 : flags.failOnFindings && findings.length > 0 ? 3 : 0;
+    process.exitCode = report.problems.length > 0 ? 1 : flags.failOnFindings && report.findings.length > 0 ? 3 : 0;
   });
 }

@@ -16,16 +16,16 @@ import type { DetectionSink } from '../event/sink.js';
 import { matchEvents } from '../engine/match.js';
 import { Pipeline, type PipelineOutput } from '../engine/pipeline.js';
 import type { IncidentOptions } from '../engine/incidents.js';
-import { prepareRules, type RuleOptions } from '../engine/rules-setup.js';
+import { type PreparedRules, prepareRules, type RuleOptions } from '../engine/rules-setup.js';
 import type { RuleSet } from '../engine/ruleset.js';
 import { checkFormat } from '../input/detect.js';
-import { ScanSource, type ScanSourceOptions } from '../scan/source.js';
+import type { ScanSourceOptions } from '../scan/source.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import { selectionFilter } from '../sigma/collection.js';
 import { type JobBatch, type JobStats, MAX_PROBLEMS_PER_JOB, type ReadSettings, runJob, type TimeWindow } from './job.js';
 import { type HuntJob, planJobs, type SkippedFile } from './plan.js';
 import { runOnWorkers } from './pool.js';
-import { fromWire, type RulesSummary, type WireDetection } from './wire.js';
+import { fromWire, type WireDetection } from './wire.js';
 
 export interface HuntProgress {
   events: number;
@@ -45,7 +45,7 @@ export interface HuntOptions {
   window?: TimeWindow;
   /** Worker threads; 1 runs everything in this thread. Default: available cores. */
   threads?: number;
-  /** Inputs smaller than this (bytes, total) run in this thread: a worker compiles every rule, which costs more than it saves on small inputs. */
+  /** Inputs smaller than this (bytes, total) run in this thread: starting workers costs more than they save on small inputs. */
   inlineBelowBytes?: number;
   /** Text files at least this big are split into line ranges across workers. */
   splitMinBytes?: number;
@@ -97,15 +97,27 @@ export interface HuntStats {
 /** Files bigger than this are split across workers when their format allows it. */
 const SPLIT_MIN_BYTES = 32 * 1024 * 1024;
 
-type RulesCounts = Pick<RulesSummary, 'loaded' | 'failed' | 'selected' | 'members' | 'warnings'>;
-
-interface RulesMeta extends RulesCounts {
-  infos: Map<string, RuleInfo>;
+interface RulesMeta {
+  infos: { get(id: string): RuleInfo | undefined };
+  loaded: number;
+  failed: number;
+  selected: number;
+  members: number;
+  warnings: string[];
   correlations: ResolvedCorrelation[];
 }
 
-function metaOf(s: Pick<RulesSummary, 'rules' | 'correlations'> & RulesCounts): RulesMeta {
-  return { ...s, infos: new Map(s.rules.map((r) => [r.id, r])) };
+function metaOf(s: PreparedRules): RulesMeta {
+  // Rule metadata is unpacked only for rules that fire.
+  return {
+    infos: { get: (id) => s.info(id) },
+    correlations: s.correlations,
+    loaded: s.loaded,
+    failed: s.failed,
+    selected: s.selected,
+    members: s.members,
+    warnings: s.warnings,
+  };
 }
 
 /** A split file's later pieces number their lines from 1: make them absolute. */
@@ -208,8 +220,12 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
   };
 
   if (threads > 1) {
-    await runOnWorkersInOrder(plan.jobs, threads, { rules: opts.rules, read }, problems, {
-      ready: (s) => start(metaOf(s)),
+    const program = (): Uint8Array => {
+      const local = prepareRules(opts.rules, problems);
+      start(metaOf(local), local.ruleSet);
+      return local.programBytes();
+    };
+    await runOnWorkersInOrder(plan.jobs, threads, { read }, program, {
       handle: (job, b) => {
         const infos = meta!.infos;
         const ds: Detection[] = [];
@@ -236,6 +252,8 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
   }
 
   if (opts.scan) {
+    // The scanner is loaded only by hunts that scan.
+    const { ScanSource } = await import('../scan/source.js');
     const src = new ScanSource(opts.scan);
     if (!ruleSet) ruleSet = prepareRules(opts.rules, { report: () => undefined }).ruleSet;
     for await (const b of src.batches(problems)) {
@@ -254,7 +272,6 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
 }
 
 interface OrderedHandlers {
-  ready(s: RulesSummary): void;
   handle(job: HuntJob, b: Omit<JobBatch, 'detections'> & { detections: WireDetection[] }): Promise<void>;
   finish(job: HuntJob, st: JobStats, more: number): void;
 }
@@ -264,13 +281,7 @@ interface OrderedHandlers {
  * oldest unfinished job; a later job's wait (unacknowledged, so its worker pauses) until
  * every job before it is done.
  */
-async function runOnWorkersInOrder(
-  jobs: readonly HuntJob[],
-  threads: number,
-  init: { rules: RuleOptions; read: ReadSettings },
-  problems: ProblemSink,
-  h: OrderedHandlers,
-): Promise<void> {
+async function runOnWorkersInOrder(jobs: readonly HuntJob[], threads: number, init: { read: ReadSettings }, program: () => Uint8Array, h: OrderedHandlers): Promise<void> {
   type Item = { kind: 'batch'; b: Omit<JobBatch, 'detections'> & { detections: WireDetection[] }; ack: () => void } | { kind: 'done'; st: JobStats; more: number };
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const queued = new Map<number, Item[]>();
@@ -301,17 +312,10 @@ async function runOnWorkersInOrder(
       failure ??= e;
     });
   };
-  await runOnWorkers(
-    jobs,
-    threads,
-    init,
-    {
-      ready: h.ready,
-      batch: (jobId, b, ack) => push(jobId, { kind: 'batch', b, ack }),
-      done: (jobId, st, more) => push(jobId, { kind: 'done', st, more }),
-    },
-    problems,
-  );
+  await runOnWorkers(jobs, threads, init, program, {
+    batch: (jobId, b, ack) => push(jobId, { kind: 'batch', b, ack }),
+    done: (jobId, st, more) => push(jobId, { kind: 'done', st, more }),
+  });
   await chain;
   if (failure) throw failure;
 }

@@ -12,7 +12,7 @@ import { lstat, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { errorMessage, UsageError } from '../errors.js';
+import { errorMessage, OutputError, UsageError, WardenError } from '../errors.js';
 
 export interface OpenOptions {
   /** Paths the command reads: the output must not be one of them. */
@@ -115,7 +115,7 @@ export class TextOutput {
   }
 
   private check(): void {
-    if (this.failure) throw new Error(`cannot write ${this.target?.path ?? 'standard output'}: ${errorMessage(this.failure)}`);
+    if (this.failure) throw new OutputError(`cannot write ${this.target?.path ?? 'standard output'}: ${errorMessage(this.failure)}`, { cause: this.failure });
   }
 
   async write(text: string): Promise<void> {
@@ -142,7 +142,11 @@ export class TextOutput {
       if (this.stream !== process.stdout) {
         await new Promise<void>((resolve, reject) => {
           this.stream.once('error', reject);
-          this.stream.end(() => resolve());
+          // the callback hears a failed last write (a full device) before any 'error' listener does
+          this.stream.end((e?: Error | null) => {
+            if (e) this.failure ??= e;
+            resolve();
+          });
         });
         this.check();
         if (this.target?.temp) await rename(this.target.temp, this.target.path);
@@ -150,7 +154,7 @@ export class TextOutput {
       this.check();
     } catch (e) {
       await this.abort();
-      throw e instanceof UsageError ? e : new Error(`cannot write ${this.target?.path ?? 'standard output'}: ${errorMessage(e)}`);
+      throw e instanceof WardenError ? e : new OutputError(`cannot write ${this.target?.path ?? 'standard output'}: ${errorMessage(e)}`, { cause: e });
     }
   }
 

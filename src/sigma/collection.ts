@@ -14,7 +14,7 @@ import { parseRule, type SigmaRule } from './rule.js';
 import { parseFilter, type SigmaFilter } from './filters.js';
 import { SigmaRuleError } from './errors.js';
 import type { Placeholders } from './placeholders.js';
-import { copyKeyPos, isYamlMap, parseYamlDocuments, setPos, posOf, type Pos, type YamlDoc, type YamlMap } from './yaml.js';
+import { copyKeyPos, isYamlMap, MAX_RULE_FILE_BYTES, parseYamlDocuments, setPos, posOf, type Pos, type YamlDoc, type YamlMap } from './yaml.js';
 import { YamlCache } from './yaml-cache.js';
 
 export interface CorrelationDoc {
@@ -47,6 +47,8 @@ export interface LoadOptions {
    * cache opens.
    */
   cache?: boolean;
+  /** Reads a rule file (default: from disk); lets a caller load exactly the text it has hashed. */
+  readText?: (file: string) => string;
 }
 
 function isRuleFile(name: string): boolean {
@@ -203,7 +205,9 @@ export function loadRuleCollection(paths: string[], opts: LoadOptions, problems:
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      const size = statSync(file).size;
+      if (size > MAX_RULE_FILE_BYTES) throw new Error(`the file is larger than ${MAX_RULE_FILE_BYTES} bytes (${size})`);
+      text = opts.readText ? opts.readText(file) : readFileSync(file, 'utf8');
     } catch (e) {
       col.failed++;
       col.failures.push({ file, error: `cannot read: ${errorMessage(e)}` });

@@ -5,6 +5,7 @@
 import { compileItem, type CompileOptions } from './modifiers.js';
 import { parseCondition, type CondNode } from './conditions.js';
 import { andCompiled, orCompiled, type Compiled } from './matcher.js';
+import { notOp } from './program.js';
 import { RuleErrors, SigmaRuleError } from './errors.js';
 import { isYamlMap, keyPos, posOf, type Pos, type YamlMap, type YamlValue } from './yaml.js';
 
@@ -60,8 +61,7 @@ function compileCond(node: CondNode, sel: Map<string, Compiled>): Compiled {
     case 'id':
       return sel.get(node.name)!;
     case 'not': {
-      const inner = compileCond(node.item, sel).test;
-      return { test: (v) => !inner(v), req: null };
+      return { op: notOp(compileCond(node.item, sel).op), req: null };
     }
     case 'and':
       return andCompiled(node.items.map((n) => compileCond(n, sel)));

@@ -4,7 +4,15 @@
  * matching hang. Constructs RE2 cannot run in linear time (look-around, back-references)
  * make the rule fail to load with a clear reason instead.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS as RE2 } from 're2js';
+
+let engine: typeof RE2 | undefined;
+/** re2js, loaded on the first regex compiled (rule sets load from the cache without one). */
+function re2(): typeof RE2 {
+  engine ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS;
+  return engine;
+}
 import type { StringTest } from './glob.js';
 
 export interface RegexFlags {
@@ -72,11 +80,12 @@ export function unsupportedFeature(pattern: string): string | undefined {
 
 /** Compiles a Sigma regex into an unanchored search; throws Error with a reason when invalid. */
 export function compileRegex(pattern: string, flags: RegexFlags): StringTest {
+  const RE2JS = re2();
   let f = 0;
   if (flags.i) f |= RE2JS.CASE_INSENSITIVE;
   if (flags.m) f |= RE2JS.MULTILINE;
   if (flags.s) f |= RE2JS.DOTALL;
-  let re: RE2JS;
+  let re: RE2;
   try {
     re = RE2JS.compile(translate(pattern), f);
   } catch (e) {
