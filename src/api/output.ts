@@ -14,3 +14,4 @@ export type { DetectionRecord, IncidentRecord } from '../output/record.js';
 export { formatCount, renderTable, Style } from '../output/text-table.js';
 export { Progress } from '../output/progress.js';
 export { isoFormatter, parseIsoTime } from '../output/time-format.js';
+export { byPath, formatFindingFitted } from '../output/scan-table.js';

@@ -51,7 +51,11 @@ Examples:
     let text: string;
     if (flags.format === 'json') text = JSON.stringify(coverageJson(matrix), null, 2) + '\n';
     else if (flags.format === 'navigator') text = JSON.stringify(navigatorLayer(matrix), null, 2) + '\n';
-    else text = renderCoverageTable(matrix);
+    else
+      text = renderCoverageTable(
+        matrix,
+        flags.output ? undefined : process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : Number(process.env.COLUMNS) || undefined,
+      );
     if (flags.output) {
       try {
         writeFileSync(flags.output, text);

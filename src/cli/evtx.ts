@@ -8,7 +8,10 @@ import { UsageError } from '../api/errors.js';
 import { StderrProblems } from './problems.js';
 
 export function register(program: Command): void {
-  const evtx = program.command('evtx').description('Windows XML event log (.evtx) tools');
+  const evtx = program
+    .command('evtx')
+    .description('Windows XML event log (.evtx) tools')
+    .addHelpText('after', '\nExamples:\n  warden evtx dump Security.evtx > security.jsonl\n  warden evtx dump --format xml System.evtx');
   evtx
     .command('dump')
     .description('print every recoverable record as JSON lines (evtx_dump shape) or XML')

@@ -12,13 +12,28 @@ interface LintFlags {
 }
 
 export function register(program: Command): void {
-  const rules = program.command('rules').description('work with Sigma rules');
+  const rules = program
+    .command('rules')
+    .description('work with Sigma rules')
+    .addHelpText('after', '\nExamples:\n  warden rules lint ~/src/sigma/rules\n  warden rules lint rules/ --format json');
   rules
     .command('lint')
     .description('validate Sigma rules, filters and correlations against the specification')
     .argument('<paths...>', 'rule files or folders (.yml/.yaml, searched recursively)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--placeholders <file>', 'YAML map of placeholder name to values, for rules using |expand')
+    .addHelpText(
+      'after',
+      `
+Every error of every document is listed (file:line: reason), not only the first of a file.
+
+Examples:
+  warden rules lint ~/src/sigma/rules ~/src/sigma/rules-emerging-threats
+  warden rules lint rules/ --format json      {"loaded": N, "failed": [{"file", "line", "error"}]}
+  warden rules lint ~/src/sigma/rules-placeholder --placeholders my-placeholders.yml
+
+Exit code: 0 everything loaded, 1 some document failed, 2 bad usage.`,
+    )
     .action(async (paths: string[], flags: LintFlags) => {
       const { loadPlaceholders, lintRules, WardenError, formatProblem } = await import('../api/rules.js');
       let placeholders: Record<string, string[]> | undefined;

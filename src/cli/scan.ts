@@ -1,6 +1,7 @@
 /**
  * `warden scan PATH...`: finds web shells and backdoored plugins in folders, files and
- * archives (.war/.jar/.zip/.jpi/.hpi), with evidence for every finding.
+ * archives (.war/.jar/.zip/.jpi/.hpi), with evidence for every finding. Findings are written
+ * in path order when the scan ends, so the same input always gives the same output.
  */
 import { realpathSync } from 'node:fs';
 import { sep } from 'node:path';
@@ -8,7 +9,7 @@ import { Option, type Command } from 'commander';
 import { OutputError, UsageError, WardenError, formatProblem, printable } from '../api/errors.js';
 import { TextOutput } from '../api/output.js';
 import { checkInputs } from './options.js';
-import type { Finding } from '../api/scan.js';
+import { VERSION } from './version.js';
 
 interface ScanFlags {
   format: 'table' | 'jsonl' | 'sarif';
@@ -18,7 +19,9 @@ interface ScanFlags {
   minVerdict: 'suspicious' | 'malicious';
   failOnFindings?: boolean;
   workers?: string;
+  threads?: string;
   timeout: string;
+  full?: boolean;
   color?: boolean;
   followSymlinks?: boolean;
 }
@@ -63,10 +66,12 @@ export function register(program: Command): void {
     .option('--max-size <bytes>', 'skip files larger than this (archives: entries are capped instead)', String(8 * 1024 * 1024))
     .addOption(new Option('--min-verdict <verdict>', 'report findings at or above this verdict').choices(['suspicious', 'malicious']).default('suspicious'))
     .option('--fail-on-findings', 'exit with code 3 when anything is found (default: findings alone exit 0)')
-    .option('--workers <n>', 'worker threads (default: one per core; 0 = scan in the main thread)')
+    .option('--threads <n>', 'worker threads (default: one per core; 0 = scan in the main thread)')
+    .addOption(new Option('--workers <n>', 'same as --threads').hideHelp())
     .option('--timeout <ms>', 'time budget per file; a file over it is reported as a problem', '5000')
     .option('--follow-symlinks', 'follow symlinks that lead out of the scanned folders (never into /proc, /sys or /dev)')
-    .option('--no-color', 'plain table output');
+    .option('--full', 'table: every evidence line, wrapped instead of cut')
+    .option('--no-color', 'plain table output (NO_COLOR is honoured too)');
   cmd.addHelpText(
     'after',
     `
@@ -82,21 +87,16 @@ Examples:
   cmd.action(async (paths: string[], flags: ScanFlags) => {
     await checkInputs(paths);
     // Loaded here, not at the top: `warden --help` and other commands never load the scanner.
-    const { findingToJsonLine, formatFinding, formatSummary, scan, toSarif } = await import('../api/scan.js');
+    const { findingToJsonLine, formatSummary, scan, toSarif } = await import('../api/scan.js');
+    const { byPath, formatFindingFitted, Style } = await import('../api/output.js');
     const maxFileBytes = positiveInt(flags.maxSize, '--max-size');
     const maxMillisPerFile = positiveInt(flags.timeout, '--timeout');
-    const workers = flags.workers === undefined ? undefined : flags.workers === '0' ? 0 : positiveInt(flags.workers, '--workers');
+    const threads = flags.threads ?? flags.workers;
+    const workers = threads === undefined ? undefined : threads === '0' ? 0 : positiveInt(threads, '--threads');
     // checked before the scan starts: an unwritable output, a link or one of the scanned files is bad usage
     if (flags.output !== undefined) refuseEvidence(flags.output, paths);
     const out = await TextOutput.open(flags.output, { inputs: paths });
-    const color = flags.color !== false && out.isTTY;
-    const streaming = flags.format !== 'sarif';
-    // findings are written as they come; a write error is kept and raised after the scan
-    let writing: Promise<void> = Promise.resolve();
-    const emit = (f: Finding): void => {
-      const text = flags.format === 'jsonl' ? findingToJsonLine(f) + '\n' : formatFinding(f, { color }) + '\n\n';
-      writing = writing.then(() => out.write(text));
-    };
+    const style = new Style(flags.color !== false && out.isTTY && !process.env.NO_COLOR);
     let report: Awaited<ReturnType<typeof scan>>;
     try {
       report = await scan(paths, {
@@ -105,11 +105,12 @@ Examples:
         yaraRules: flags.yara,
         minVerdict: flags.minVerdict,
         followSymlinks: flags.followSymlinks === true,
-        onFinding: streaming ? emit : undefined,
         onProblem: (p) => process.stderr.write(`warden scan: ${printable(formatProblem(p))}\n`),
       });
-      await writing;
-      if (flags.format === 'sarif') await out.write(JSON.stringify(toSarif(report.findings, report.stats, '0.1.0'), null, 2) + '\n');
+      const findings = [...report.findings].sort(byPath);
+      if (flags.format === 'sarif') await out.write(JSON.stringify(toSarif(findings, report.stats, VERSION), null, 2) + '\n');
+      else if (flags.format === 'jsonl') for (const f of findings) await out.write(`${findingToJsonLine(f)}\n`);
+      else for (const f of findings) await out.write(`${formatFindingFitted(f, { style, width: out.columns, full: flags.full })}\n\n`);
       if (flags.format === 'table') await out.write(formatSummary(report.stats, report.problems.length) + '\n');
       else process.stderr.write(formatSummary(report.stats, report.problems.length) + '\n');
       await out.close();

@@ -16,7 +16,7 @@ function cellText(m: CoverageMatrix, row: RowId, col: (typeof COLUMNS)[number]['
  * ("built-in+user" once user rules are loaded), "." an empty cell nobody expects rules in,
  * "0!" an expected cell with no rule (a gap).
  */
-export function renderTable(m: CoverageMatrix): string {
+export function renderTable(m: CoverageMatrix, width = Number.POSITIVE_INFINITY): string {
   const withUser = m.rules.some((r) => !r.builtin);
   const head = ['Technique', ...COLUMNS.map((c) => c.short), 'Rules'];
   const body: string[][] = [];
@@ -25,13 +25,16 @@ export function renderTable(m: CoverageMatrix): string {
     for (const c of COLUMNS) for (const id of m.cells[row.id][c.id].rules) ids.add(id);
     body.push([`${row.techniqueId} ${row.name}`, ...COLUMNS.map((c) => cellText(m, row.id, c.id, withUser)), String(ids.size)]);
   }
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cols: string[]): string =>
-    cols
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line), ''];
+  let out = grid(head, body);
+  if (out[0]!.length > width) {
+    // Too wide for the terminal: data sources as rows, sub-techniques as columns (.001-.006, plugins).
+    const tHead = ['Data source', ...ROWS.map((r) => shortTechnique(r.techniqueId, r.name))];
+    const tBody = COLUMNS.map((c, ci) => [c.short, ...body.map((r) => r[ci + 1]!)]);
+    tBody.push(['Rules', ...body.map((r) => r[r.length - 1]!)]);
+    out = grid(tHead, tBody);
+    out.push('', 'Columns:', ...ROWS.map((r) => `  ${shortTechnique(r.techniqueId, r.name).padEnd(11)} ${r.techniqueId} ${r.name}`));
+  }
+  out.push('');
   out.push(withUser ? 'Cells: built-in+user rules; "." not expected; "0!" expected but empty.' : 'Cells: rules loaded; "." not expected; "0!" expected but empty.');
   for (const c of COLUMNS) out.push(`  ${c.short.padEnd(11)} ${c.name}`);
   const inMatrix = m.rules.length - m.outside;
@@ -41,6 +44,21 @@ export function renderTable(m: CoverageMatrix): string {
   );
   for (const g of m.gaps) out.push(`  gap: ${g.row} x ${COLUMNS.find((c) => c.id === g.column)!.name}`);
   return out.join('\n') + '\n';
+}
+
+function shortTechnique(id: string, name: string): string {
+  const sub = /\.(\d{3})$/.exec(id);
+  return sub ? `.${sub[1]}` : name.split(' ')[0]!;
+}
+
+function grid(head: string[], body: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cols: string[]): string =>
+    cols
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
 }
 
 export function coverageJson(m: CoverageMatrix): unknown {

@@ -64,8 +64,8 @@ export function renderDetectionsTable(rows: readonly TableRow[], opts: Detection
       min: narrow ? 4 : 8,
       cell: (r) => (narrow ? SHORT_LEVEL[r.first.rule.level]! : r.first.rule.level === 'informational' ? 'info' : r.first.rule.level),
     },
-    { header: 'Host', min: 8, max: 32, lines: 2, cell: (r) => r.first.host ?? '' },
-    { header: 'Rule', min: 16, max: 72, lines: 3, grow: 1, cell: (r) => r.first.rule.title },
+    { header: 'Host', min: 8, max: 32, lines: 3, cell: (r) => r.first.host ?? '' },
+    { header: 'Rule', min: 24, max: 72, lines: 3, grow: 1, cell: (r) => r.first.rule.title },
   ];
   if (grouped) cols.push({ header: 'Count', align: 'right', min: 5, cell: (r) => r.count.toLocaleString('en-US') });
   if (profile === 'verbose') {
@@ -76,10 +76,19 @@ export function renderDetectionsTable(rows: readonly TableRow[], opts: Detection
   let below: ((i: number) => string | undefined) | undefined;
   if (profile !== 'minimal') {
     const details: Col = { header: 'Details', flex: true, min: MIN_INLINE_DETAILS, cell: (r) => detailsText(r.first) };
-    // What the other columns need at least (the rule a readable 20), separators included.
-    const timeWidth = Math.max(9, ...rows.slice(0, 100).map((r) => (r.first.timestamp !== undefined ? iso(r.first.timestamp).length : 9)));
-    const others = cols.reduce((n, c, i) => n + (i === 0 ? timeWidth : i === 3 ? 20 : (c.min ?? 8)) + 3, 0);
-    if (width - others >= MIN_INLINE_DETAILS) cols.push(details);
+    // Details go beside the rule only when the rule (40), the host (its width, up to 32) and the
+    // details (40) all fit; otherwise on a line of their own under each row.
+    const natural = (f: (r: TableRow) => string): number =>
+      Math.max(
+        0,
+        ...rows.slice(0, 500).flatMap((r) =>
+          f(r)
+            .split('\n')
+            .map((p) => p.length),
+        ),
+      );
+    const others = cols.reduce((n, c, i) => n + (i === 3 ? 40 : Math.max(Math.min(c.max ?? Number.POSITIVE_INFINITY, natural(c.cell)), c.header.length)) + 3, 0);
+    if (width - others >= 40) cols.push(details);
     else below = (i) => detailsText(rows[i]!.first);
   }
   const cells = rows.map((r) => cols.map((c) => c.cell(r)));

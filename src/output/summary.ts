@@ -49,7 +49,7 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${formatCo
 function fit(line: string, width: number | undefined): string[] {
   if (width === undefined || displayWidth(line) <= width) return [line];
   const m = /^( {2}[A-Za-z ]+: +| {4} *[\d,]+ {2}\S+ +)/.exec(line);
-  const indent = Math.min(m ? m[1]!.length : 4, Math.floor(width / 3));
+  const indent = Math.min(m ? m[1]!.length : 4, Math.floor(width / 2));
   const [first, ...rest] = wrapWidth(line, width);
   return [first!, ...(rest.length ? wrapWidth(rest.join(' '), width - indent).map((l) => ' '.repeat(indent) + l) : [])];
 }

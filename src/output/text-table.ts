@@ -41,7 +41,7 @@ const SEP = ' │ ';
 export function fitColumns(columns: readonly Column[], rows: readonly (readonly string[])[], totalWidth: number): number[] {
   const natural = columns.map((c, i) => {
     let w = displayWidth(c.header);
-    for (const r of rows) w = Math.max(w, displayWidth(r[i] ?? ''));
+    for (const r of rows) for (const part of (r[i] ?? '').split('\n')) w = Math.max(w, displayWidth(part));
     return w;
   });
   const min = columns.map((c, i) => Math.min(natural[i]!, Math.max(c.min ?? displayWidth(c.header), 1)));

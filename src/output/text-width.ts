@@ -79,7 +79,8 @@ function clusterWidth(g: string): number {
   return isWide(cp) ? 2 : 1;
 }
 
-const ASCII = /^[\x20-\x7e]*$/;
+/** Text where every UTF-16 unit is one narrow column: printable ASCII, Latin-1, Latin Extended, general punctuation, arrows, math (no combining marks, no wide characters). */
+const ASCII = /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u22ff\u2500-\u257f]*$/;
 
 /** Display width of text in a terminal. */
 export function displayWidth(s: string): number {
@@ -152,7 +153,7 @@ export function wrapWidth(s: string, width: number, maxLines = Number.POSITIVE_I
       w += cs[j]!.w;
       const g = cs[j]!.g;
       if (g === ' ') breakAt = j;
-      else if ('/\\?&¦,;'.includes(g) && j > i) breakAt = j;
+      else if ('/\\?&¦,;.-_'.includes(g) && j > i) breakAt = j;
       j++;
     }
     if (j >= cs.length) {

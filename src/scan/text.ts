@@ -35,7 +35,38 @@ const SNIPPET_MAX = 120;
 export function snippetAt(text: string, offset: number, length = 0): string {
   const from = Math.max(0, offset - 20);
   const to = Math.min(text.length, Math.max(offset + length, offset) + 80);
-  return printable(text.slice(from, to), SNIPPET_MAX);
+  return printable(asUtf8(text.slice(from, to)), SNIPPET_MAX);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Analyzed text holds one character per byte (latin1), so UTF-8 text (a Chinese comment) would
+ * show as mojibake: a piece that is valid UTF-8 is shown decoded. The window may cut a
+ * character at either end; those partial bytes are dropped. Anything else stays as it was.
+ */
+export function asUtf8(piece: string): string {
+  let high = false;
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece.charCodeAt(i);
+    if (c > 0xff) return piece;
+    if (c >= 0x80) high = true;
+  }
+  if (!high) return piece;
+  const bytes = Buffer.from(piece, 'latin1');
+  // Skip continuation bytes at the start (a character cut by the window) and a cut sequence at the end.
+  let start = 0;
+  while (start < bytes.length && start < 3 && (bytes[start]! & 0xc0) === 0x80) start++;
+  let end = bytes.length;
+  for (let k = 1; k <= 3 && end - k >= start; k++) {
+    const b = bytes[end - k]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    if (need > k) end -= k;
+    break;
+  }
+  const decoded = utf8.decode(bytes.subarray(start, end));
+  return decoded.includes('\ufffd') ? piece : decoded;
 }
 
 export function printable(s: string, max = SNIPPET_MAX): string {

@@ -176,14 +176,15 @@ test('formatIncidents renders the time line with authors and evidence', () => {
   assert.equal(
     formatIncidents(incs),
     [
-      `INCIDENT ${id}  severity CRITICAL (raised from high: 2 ATT&CK techniques chained)`,
+      `INCIDENT ${id}  severity CRITICAL`,
+      '  raised:     from high: 2 ATT&CK techniques chained',
       '  host:       WEB01',
       '  time:       2024-05-01T10:00:00.000Z .. 2024-05-01T10:02:00.000Z',
       '  users:      w3svc',
       '  techniques: T1059, T1505',
       '  time line (2 detections):',
-      '    2024-05-01T10:00:00.000Z  high          rule        aspx written to web root (by Tester)  [Sysmon.evtx#1]',
-      '    2024-05-01T10:02:00.000Z  medium        rule        w3wp spawns cmd (by Tester)  [Sysmon.evtx#2]',
+      '    2024-05-01T10:00:00.000Z  high     aspx written to web root (by Tester)  [Sysmon.evtx#1]',
+      '    2024-05-01T10:02:00.000Z  medium   w3wp spawns cmd (by Tester)  [Sysmon.evtx#2]',
       '  evidence (2 events): Sysmon.evtx#1, Sysmon.evtx#2',
       '',
     ].join('\n'),

@@ -57,14 +57,18 @@ test('400 KB of CR-only "s: " keys: parsed to a syntax error in about linear tim
   const problems = new ProblemList();
   const col = emptyCollection();
   loadRuleText('s\r: '.repeat(100_000), 'cr.yml', {}, problems, col);
-  assert.equal(problems.problems.length, 1);
-  assert.equal(problems.problems[0]!.file, 'cr.yml');
-  assert.match(problems.problems[0]!.message, /^YAML syntax error: /);
+  // One document failed; its YAML errors are all listed (rules lint shows every one), at most 20.
+  assert.equal(col.failed, 1);
+  assert.ok(problems.problems.length >= 1 && problems.problems.length <= 20, `${problems.problems.length} problems`);
+  for (const p of problems.problems) {
+    assert.equal(p.file, 'cr.yml');
+    assert.match(p.message, /^YAML syntax error: .*\.$/);
+  }
   // a CR-only rule with a mistake on its fifth line names line 5
   const cr = new ProblemList();
   loadRuleText(GOOD.replace('  category: process_creation', '  category: [').replace(/\n/g, '\r'), 'mac.yml', {}, cr, emptyCollection());
   assert.deepEqual(
-    cr.problems.map((p) => [p.file, p.line]),
+    cr.problems.slice(0, 1).map((p) => [p.file, p.line]),
     [['mac.yml', 5]],
   );
 });
