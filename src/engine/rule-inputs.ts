@@ -95,6 +95,8 @@ export interface RuleInputs {
   files: number;
   /** Contents of the rule and filter files that were read (all of them when `fresh`). */
   texts: Map<string, Buffer>;
+  /** Every rule and filter file was read in this pass (as if `fresh`). */
+  complete: boolean;
 }
 
 /** Lists and digests every input; `fresh` reads every file (the texts then are what the key says). */
@@ -102,6 +104,7 @@ export function ruleInputs(spec: RuleInputSpec, digests: FileDigests, fresh: boo
   const h = createHash('sha256');
   const texts = new Map<string, Buffer>();
   let files = 0;
+  let complete = true;
   const line = (s: string): void => {
     h.update(s).update('\n');
   };
@@ -112,6 +115,7 @@ export function ruleInputs(spec: RuleInputSpec, digests: FileDigests, fresh: boo
       const d = digests.digest(file, fresh);
       files++;
       if (keepText && d.text) texts.set(file, d.text);
+      else if (keepText) complete = false;
       line(`${tag} ${file} ${d.size} ${d.digest}`);
     } catch (e) {
       line(`${tag} ${file} unreadable ${errorMessage(e)}`);
@@ -124,5 +128,5 @@ export function ruleInputs(spec: RuleInputSpec, digests: FileDigests, fresh: boo
   if (spec.filterPaths.length) list('f', spec.filterPaths);
   if (spec.placeholdersFile !== undefined) addFile('p', spec.placeholdersFile, false);
   if (spec.logsourceMapFile !== undefined) addFile('m', spec.logsourceMapFile, false);
-  return { key: h.digest('hex'), files, texts };
+  return { key: h.digest('hex'), files, texts, complete };
 }

@@ -122,7 +122,7 @@ export function prepareRules(opts: RuleOptions, problems: ProblemSink): Prepared
         return prepared(hit.program, hit.meta, true, hit.programBytes);
       }
       // Compiled from exactly the text the key was made of.
-      const read = ruleInputs(spec, digests, true);
+      const read = inputs.complete ? inputs : ruleInputs(spec, digests, true);
       digests.save();
       texts = read.texts;
       store = (meta, program) => cache.write(read.key, meta, program);
