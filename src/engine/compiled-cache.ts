@@ -29,6 +29,10 @@ export interface CachedMeta {
   correlations: ResolvedCorrelation[];
   loaded: number;
   failed: number;
+  /** Rules and correlations the selection kept, rules run only for a correlation, and selection values that select nothing. */
+  selected: number;
+  members: number;
+  warnings: string[];
   /** What loading reported, replayed on every warm start. */
   problems: Problem[];
 }
@@ -89,7 +93,15 @@ export function wardenBuildId(): string {
 function isMeta(x: unknown): x is CachedMeta {
   if (typeof x !== 'object' || x === null) return false;
   const m = x as CachedMeta;
-  return Array.isArray(m.correlations) && Array.isArray(m.problems) && Number.isInteger(m.loaded) && Number.isInteger(m.failed);
+  return (
+    Array.isArray(m.correlations) &&
+    Array.isArray(m.problems) &&
+    Number.isInteger(m.loaded) &&
+    Number.isInteger(m.failed) &&
+    Number.isInteger(m.selected) &&
+    Number.isInteger(m.members) &&
+    Array.isArray(m.warnings)
+  );
 }
 
 export class CompiledCache {

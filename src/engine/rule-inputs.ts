@@ -15,6 +15,7 @@ import { deserialize, serialize } from 'node:v8';
 import { errorMessage } from '../errors.js';
 import { listRuleFiles } from '../sigma/collection.js';
 import { PROGRAM_FORMAT } from '../sigma/program.js';
+import { MAX_RULE_FILE_BYTES } from '../sigma/yaml.js';
 
 /** size, mtimeMs, ctimeMs, ino, sha256 (base64). */
 type Remembered = [number, number, number, number, string];
@@ -49,6 +50,8 @@ export class FileDigests {
    */
   digest(path: string, fresh: boolean): { digest: string; size: number; text?: Buffer } {
     const st = statSync(path);
+    // A file too big to be a rule is keyed by its size and time only; loading reports it.
+    if (st.size > MAX_RULE_FILE_BYTES) return { digest: `too-large ${st.mtimeMs} ${st.ctimeMs}`, size: st.size };
     const r = this.known.get(path);
     if (!fresh && Array.isArray(r) && r[0] === st.size && r[1] === st.mtimeMs && r[2] === st.ctimeMs && r[3] === st.ino && typeof r[4] === 'string') {
       return { digest: r[4], size: st.size };

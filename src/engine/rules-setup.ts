@@ -11,7 +11,7 @@ import type { Problem, ProblemSink } from '../errors.js';
 import { WardenError, errorMessage } from '../errors.js';
 import type { RuleInfo } from '../event/detection.js';
 import { loadLogSourceMap } from '../event/logsource.js';
-import { loadRuleCollection, selectionFilter, type RuleSelection } from '../sigma/collection.js';
+import { loadRuleCollection, selectionFilter, unusedSelection, type RuleSelection } from '../sigma/collection.js';
 import { loadPlaceholders } from '../sigma/placeholders.js';
 import { parseCorrelations, resolveCorrelations, type ResolvedCorrelation } from '../sigma/correlations.js';
 import { RuleSet, type CompiledRule } from './ruleset.js';
@@ -55,6 +55,12 @@ export interface PreparedRules {
   correlations: ResolvedCorrelation[];
   loaded: number;
   failed: number;
+  /** Rules and correlations the selection kept: what runs and is shown. */
+  selected: number;
+  /** Rules the selection left out that run anyway, only to feed a selected correlation (never shown on their own). */
+  members: number;
+  /** Selection values that select nothing (warnings, not errors). */
+  warnings: string[];
 }
 
 export function rulePathsOf(opts: RuleOptions): string[] {
@@ -94,6 +100,9 @@ function prepared(program: ReturnType<typeof compileProgram>, meta: Omit<CachedM
     correlations: meta.correlations,
     loaded: meta.loaded,
     failed: meta.failed,
+    selected: meta.selected,
+    members: meta.members,
+    warnings: meta.warnings,
     cached,
     programBytes: () => (b ??= serialize(program)),
   };
@@ -131,7 +140,15 @@ export function prepareRules(opts: RuleOptions, problems: ProblemSink): Prepared
   const recorder = new RecordingSink(problems);
   const readText = texts ? (f: string): string => (texts.get(f) ?? readFileSync(f)).toString('utf8') : undefined;
   const compiled = compileRules(opts, recorder, readText);
-  const meta: CachedMeta = { correlations: compiled.correlations, loaded: compiled.loaded, failed: compiled.failed, problems: recorder.problems };
+  const meta: CachedMeta = {
+    correlations: compiled.correlations,
+    loaded: compiled.loaded,
+    failed: compiled.failed,
+    selected: compiled.selected,
+    members: compiled.members,
+    warnings: compiled.warnings,
+    problems: recorder.problems,
+  };
   return prepared(compiled.program, meta, false, store?.(meta, compiled.program));
 }
 
@@ -169,5 +186,8 @@ function compileRules(opts: RuleOptions, problems: ProblemSink, readText?: (file
     correlations,
     loaded: collection.rules.length + parsed.length,
     failed: collection.failed + (collection.correlationDocs.length - parsed.length),
+    selected: selected.length + correlations.length,
+    members: running.length - selected.length,
+    warnings: unusedSelection(opts.select ?? {}, [...collection.rules.map((r) => r.info), ...parsed.map((c) => c.info)]),
   };
 }

@@ -32,6 +32,6 @@ export type ToWorker = { type: 'rules'; program: SharedArrayBuffer } | { type: '
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'batch'; jobId: number; detections: WireDetection[]; problems: Problem[]; events: number; latest?: number }
+  | { type: 'batch'; jobId: number; detections: WireDetection[]; problems: Problem[]; events: number; latest?: number; outside?: number }
   | { type: 'done'; jobId: number; stats: JobStats; moreProblems: number }
   | { type: 'failed'; jobId?: number; error: string };

@@ -59,6 +59,7 @@ if (port) {
         problems: b.problems,
         events: b.events,
         latest: b.latest,
+        outside: b.outside,
       } satisfies FromWorker);
       if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
     }).then(

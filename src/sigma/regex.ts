@@ -38,6 +38,46 @@ function translate(pattern: string): string {
   return out;
 }
 
+/**
+ * The PCRE feature of a pattern that a linear-time engine cannot have, named as a user would
+ * look it up ("lookbehind"), instead of the parser's complaint about the syntax it tripped on.
+ */
+export function unsupportedFeature(pattern: string): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const n = pattern[i + 1] ?? '';
+      if (!inClass && /[1-9]/.test(n)) return `backreference \\${n}`;
+      if (!inClass && n === 'k' && "<{'".includes(pattern[i + 2] ?? 'x')) return 'named backreference \\k<…>';
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      // A ']' right after '[' or '[^' is a literal member.
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++;
+      continue;
+    }
+    if (c === '(' && pattern[i + 1] === '?') {
+      const rest = pattern.slice(i + 2, i + 4);
+      if (rest.startsWith('<=') || rest.startsWith('<!')) return 'lookbehind (?<=…)/(?<!…)';
+      if (rest.startsWith('=') || rest.startsWith('!')) return 'lookahead (?=…)/(?!…)';
+      if (rest.startsWith('>')) return 'atomic group (?>…)';
+      if (rest.startsWith('P=') || rest.startsWith('P>') || rest.startsWith('&')) return 'backreference or recursion (?P=…)';
+      if (rest.startsWith('R') || /^\d/.test(rest)) return 'recursion (?R)';
+      if (rest.startsWith('(')) return 'conditional group (?(…)…)';
+    }
+    if ((c === '+' || c === '*' || c === '?' || c === '}') && pattern[i + 1] === '+' && i > 0) return `possessive quantifier ${c}+`;
+  }
+  return undefined;
+}
+
 /** Compiles a Sigma regex into an unanchored search; throws Error with a reason when invalid. */
 export function compileRegex(pattern: string, flags: RegexFlags): StringTest {
   const RE2JS = re2();
@@ -49,6 +89,11 @@ export function compileRegex(pattern: string, flags: RegexFlags): StringTest {
   try {
     re = RE2JS.compile(translate(pattern), f);
   } catch (e) {
+    const feature = unsupportedFeature(pattern);
+    if (feature)
+      throw new Error(
+        `regular expression '${pattern}': ${feature} is not supported by the linear-time regex engine (RE2 syntax, which keeps matching safe from catastrophic backtracking)`,
+      );
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(`invalid or unsupported regular expression '${pattern}': ${why}`);
   }
