@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
-const skip = new Set(['run.js', 'eval-scan.js']);
+// startup-cli runs inside startup; shared-data is a helper.
+const skip = new Set(['run.js', 'eval-scan.js', 'startup-cli.js', 'shared-data.js']);
 const areas = readdirSync(here)
   .filter((f) => f.endsWith('.js') && !skip.has(f))
   .map((f) => f.slice(0, -3))

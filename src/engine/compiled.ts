@@ -4,7 +4,8 @@
  * It is what the on-disk cache keeps (compiled-cache.ts) and what worker threads receive:
  * building a `RuleSet` from it links closures and nothing more.
  *
- * Each rule's metadata and body are kept serialized on their own, so loading a program
+ * Each rule's metadata, prefilter and body are kept serialized on their own (slices of one
+ * buffer, so a program is a handful of objects to copy or read), so loading a program
  * costs next to nothing per rule: a rule is unpacked when an event of its logsource
  * first needs it (most runs need a fraction of a large rule set), its metadata when it
  * first fires.
@@ -39,12 +40,6 @@ export interface ProgramRule {
   logsource: LogSource;
   /** EventIDs (as text) one of which every matching event has. */
   eventIds?: string[];
-  /** v8-serialized RuleInfo. */
-  info: Uint8Array;
-  /** v8-serialized RuleGate. */
-  gate: Uint8Array;
-  /** v8-serialized RuleBody. */
-  body: Uint8Array;
 }
 
 /** Rules that name the same logsource, in rule-set order. */
@@ -57,6 +52,9 @@ export interface RuleProgram {
   format: number;
   rules: ProgramRule[];
   sources: SourceGroup[];
+  /** Rule i's v8-serialized RuleInfo, RuleGate and RuleBody: blob[offsets[3i]..offsets[3i+1]), then the next two. */
+  blob: Uint8Array;
+  offsets: Uint32Array;
   /** The logsource tables when a map file was given; absent: the built-in tables. */
   tables?: LogSourceTables;
 }
@@ -69,30 +67,42 @@ function sourceOf(ls: LogSource): LogSource {
   return out;
 }
 
-export function programRule(rule: SigmaRule, filters: readonly SigmaFilter[]): ProgramRule {
+interface PackedRule {
+  head: ProgramRule;
+  parts: [Uint8Array, Uint8Array, Uint8Array];
+}
+
+function packRule(rule: SigmaRule, filters: readonly SigmaFilter[]): PackedRule {
   const applicable = filters.filter((f) => filterAppliesTo(f, rule));
   const d = rule.detection;
   const op = applicable.length ? andOp([d.op, ...applicable.map((f) => notOp(f.detection.op))]) : d.op;
   const gate: RuleGate = { req: d.req, req2: d.req2 ?? null };
   const body: RuleBody = { op, filters: applicable.map((f) => f.title) };
-  const out: ProgramRule = { id: rule.info.id, logsource: sourceOf(rule.logsource), info: serialize(rule.info), gate: serialize(gate), body: serialize(body) };
-  if (d.eventIds) out.eventIds = [...d.eventIds];
-  return out;
+  const head: ProgramRule = { id: rule.info.id, logsource: sourceOf(rule.logsource) };
+  if (d.eventIds) head.eventIds = [...d.eventIds];
+  return { head, parts: [serialize(rule.info), serialize(gate), serialize(body)] };
 }
 
-export function unpackInfo(r: ProgramRule): RuleInfo {
-  return deserialize(r.info) as RuleInfo;
+function part(p: RuleProgram, i: number, k: number): Uint8Array {
+  const at = 3 * i + k;
+  const o = p.offsets;
+  if (at + 1 >= o.length || o[at]! > o[at + 1]! || o[at + 1]! > p.blob.length) throw new Error(`rule ${i}: malformed compiled program`);
+  return p.blob.subarray(o[at], o[at + 1]);
 }
 
-export function unpackGate(r: ProgramRule): RuleGate {
-  const g = deserialize(r.gate) as RuleGate;
-  if (typeof g !== 'object' || g === null || g.req === undefined || g.req2 === undefined) throw new Error(`rule ${r.id}: malformed compiled prefilter`);
+export function unpackInfo(p: RuleProgram, i: number): RuleInfo {
+  return deserialize(part(p, i, 0)) as RuleInfo;
+}
+
+export function unpackGate(p: RuleProgram, i: number): RuleGate {
+  const g = deserialize(part(p, i, 1)) as RuleGate;
+  if (typeof g !== 'object' || g === null || g.req === undefined || g.req2 === undefined) throw new Error(`rule ${p.rules[i]?.id}: malformed compiled prefilter`);
   return g;
 }
 
-export function unpackBody(r: ProgramRule): RuleBody {
-  const b = deserialize(r.body) as RuleBody;
-  if (typeof b !== 'object' || b === null || typeof b.op !== 'object' || !Array.isArray(b.filters)) throw new Error(`rule ${r.id}: malformed compiled body`);
+export function unpackBody(p: RuleProgram, i: number): RuleBody {
+  const b = deserialize(part(p, i, 2)) as RuleBody;
+  if (typeof b !== 'object' || b === null || typeof b.op !== 'object' || !Array.isArray(b.filters)) throw new Error(`rule ${p.rules[i]?.id}: malformed compiled body`);
   return b;
 }
 
@@ -109,8 +119,19 @@ export function indexSources(rules: readonly ProgramRule[]): SourceGroup[] {
 }
 
 export function compileProgram(rules: readonly SigmaRule[], filters: readonly SigmaFilter[] = [], tables?: LogSourceTables): RuleProgram {
-  const prs = rules.map((r) => programRule(r, filters));
-  const program: RuleProgram = { format: PROGRAM_FORMAT, rules: prs, sources: indexSources(prs) };
+  const packed = rules.map((r) => packRule(r, filters));
+  const prs = packed.map((r) => r.head);
+  const offsets = new Uint32Array(3 * packed.length + 1);
+  let at = 0;
+  packed.forEach((r, i) => {
+    for (let k = 0; k < 3; k++) {
+      offsets[3 * i + k] = at;
+      at += r.parts[k]!.length;
+    }
+  });
+  offsets[3 * packed.length] = at;
+  const blob = Buffer.concat(packed.flatMap((r) => r.parts));
+  const program: RuleProgram = { format: PROGRAM_FORMAT, rules: prs, sources: indexSources(prs), blob, offsets };
   if (tables) program.tables = tables;
   return program;
 }
@@ -120,9 +141,10 @@ export function isRuleProgram(x: unknown): x is RuleProgram {
   if (typeof x !== 'object' || x === null) return false;
   const p = x as RuleProgram;
   if (p.format !== PROGRAM_FORMAT || !Array.isArray(p.rules) || !Array.isArray(p.sources)) return false;
+  if (!(p.blob instanceof Uint8Array) || !(p.offsets instanceof Uint32Array) || p.offsets.length !== 3 * p.rules.length + 1) return false;
+  if (p.offsets[p.offsets.length - 1] !== p.blob.length) return false;
   for (const r of p.rules) {
-    if (typeof r !== 'object' || r === null || typeof r.id !== 'string' || !(r.info instanceof Uint8Array) || !(r.gate instanceof Uint8Array) || !(r.body instanceof Uint8Array))
-      return false;
+    if (typeof r !== 'object' || r === null || typeof r.id !== 'string') return false;
     if (typeof r.logsource !== 'object' || r.logsource === null || (r.eventIds !== undefined && !Array.isArray(r.eventIds))) return false;
   }
   for (const g of p.sources) if (!Array.isArray(g.rules) || g.rules.some((i) => !Number.isInteger(i) || i < 0 || i >= p.rules.length)) return false;

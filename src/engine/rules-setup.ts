@@ -5,21 +5,19 @@
  * which link it instead of compiling the rules again, so all threads run exactly the
  * same rules.
  */
-import { createHash } from 'node:crypto';
 import { serialize } from 'node:v8';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Problem, ProblemSink } from '../errors.js';
 import { WardenError, errorMessage } from '../errors.js';
 import type { RuleInfo } from '../event/detection.js';
 import { loadLogSourceMap } from '../event/logsource.js';
-import { listRuleFiles, loadRuleCollection, selectionFilter, unusedSelection, type RuleSelection } from '../sigma/collection.js';
+import { loadRuleCollection, selectionFilter, unusedSelection, type RuleSelection } from '../sigma/collection.js';
 import { loadPlaceholders } from '../sigma/placeholders.js';
 import { parseCorrelations, resolveCorrelations, type ResolvedCorrelation } from '../sigma/correlations.js';
-import { PROGRAM_FORMAT } from '../sigma/program.js';
-import { MAX_RULE_FILE_BYTES } from '../sigma/yaml.js';
 import { RuleSet, type CompiledRule } from './ruleset.js';
 import { builtinRulesDir } from './builtin.js';
-import { compileProgram } from './compiled.js';
+import { compileProgram, type RuleProgram } from './compiled.js';
+import { FileDigests, ruleInputs, type RuleInputSpec } from './rule-inputs.js';
 import { CompiledCache, wardenBuildId, type CachedMeta } from './compiled-cache.js';
 
 export interface RuleOptions {
@@ -74,62 +72,6 @@ export function rulePathsOf(opts: RuleOptions): string[] {
   return paths;
 }
 
-interface RuleInputs {
-  key: string;
-  files: number;
-  /** Rule and filter files' contents as hashed (compilation reads exactly these). */
-  texts: Map<string, Buffer>;
-}
-
-/**
- * Everything the compiled result depends on, read once and hashed: the key of the cache
- * entry. Reading every rule file is the price of a key that notices any change.
- */
-function ruleInputs(opts: RuleOptions, buildId: string): RuleInputs {
-  const h = createHash('sha256');
-  const texts = new Map<string, Buffer>();
-  let files = 0;
-  const line = (s: string): void => {
-    h.update(s).update('\n');
-  };
-  line(`warden ${buildId} program ${PROGRAM_FORMAT}`);
-  line(JSON.stringify({ rules: opts.rulePaths, builtin: opts.builtin, filters: opts.filterPaths ?? [], select: opts.select ?? {} }));
-  const addFile = (tag: string, file: string): void => {
-    let buf: Buffer;
-    try {
-      // A file too big to be a rule is keyed by its size and time only; loading reports it.
-      const st = statSync(file);
-      if (st.size > MAX_RULE_FILE_BYTES) {
-        line(`${tag} ${file} too-large ${st.size} ${st.mtimeMs}`);
-        return;
-      }
-      buf = readFileSync(file);
-    } catch (e) {
-      line(`${tag} ${file} unreadable ${errorMessage(e)}`);
-      return;
-    }
-    files++;
-    if (tag !== 'o') texts.set(file, buf);
-    line(`${tag} ${file} ${buf.length}`);
-    h.update(buf);
-    line('');
-  };
-  const list = (tag: string, paths: string[]): void => {
-    for (const f of listRuleFiles(paths, (p, message) => line(`${tag} ${p} error ${message}`))) addFile(tag, f);
-  };
-  list('r', rulePathsOf(opts));
-  if (opts.filterPaths?.length) list('f', opts.filterPaths);
-  for (const [tag, file] of [
-    ['p', opts.placeholdersFile],
-    ['m', opts.logsourceMapFile],
-  ] as const) {
-    if (file === undefined) continue;
-    line(`${tag}-file ${file}`);
-    addFile('o', file);
-  }
-  return { key: h.digest('hex'), files, texts };
-}
-
 /** Forwards problems and keeps them (a cache entry replays them on every warm start). */
 class RecordingSink implements ProblemSink {
   readonly problems: Problem[] = [];
@@ -168,20 +110,34 @@ function prepared(program: ReturnType<typeof compileProgram>, meta: Omit<CachedM
 
 export function prepareRules(opts: RuleOptions, problems: ProblemSink): PreparedRules {
   const cache = opts.cache === false ? undefined : CompiledCache.open(opts.cacheDir);
-  let inputs: RuleInputs | undefined;
+  let texts: Map<string, Buffer> | undefined;
+  let store: ((meta: CachedMeta, program: RuleProgram) => Uint8Array) | undefined;
   if (cache) {
-    inputs = ruleInputs(opts, opts.buildId ?? wardenBuildId());
-    if (opts.cache === undefined && inputs.files < CACHE_MIN_FILES) inputs = undefined;
-  }
-  if (cache && inputs) {
-    const hit = cache.read(inputs.key);
-    if (hit) {
-      for (const p of hit.meta.problems) problems.report(p);
-      return prepared(hit.program, hit.meta, true, hit.programBytes);
+    const digests = FileDigests.open(cache.dir);
+    const spec: RuleInputSpec = {
+      rulePaths: rulePathsOf(opts),
+      filterPaths: opts.filterPaths ?? [],
+      placeholdersFile: opts.placeholdersFile,
+      logsourceMapFile: opts.logsourceMapFile,
+      options: { rules: opts.rulePaths, builtin: opts.builtin, filters: opts.filterPaths ?? [], select: opts.select ?? {} },
+      buildId: opts.buildId ?? wardenBuildId(),
+    };
+    const inputs = ruleInputs(spec, digests, false);
+    if (opts.cache === true || inputs.files >= CACHE_MIN_FILES) {
+      const hit = cache.read(inputs.key);
+      if (hit) {
+        digests.save();
+        for (const p of hit.meta.problems) problems.report(p);
+        return prepared(hit.program, hit.meta, true, hit.programBytes);
+      }
+      // Compiled from exactly the text the key was made of.
+      const read = inputs.complete ? inputs : ruleInputs(spec, digests, true);
+      digests.save();
+      texts = read.texts;
+      store = (meta, program) => cache.write(read.key, meta, program);
     }
   }
   const recorder = new RecordingSink(problems);
-  const texts = inputs?.texts;
   const readText = texts ? (f: string): string => (texts.get(f) ?? readFileSync(f)).toString('utf8') : undefined;
   const compiled = compileRules(opts, recorder, readText);
   const meta: CachedMeta = {
@@ -193,8 +149,7 @@ export function prepareRules(opts: RuleOptions, problems: ProblemSink): Prepared
     warnings: compiled.warnings,
     problems: recorder.problems,
   };
-  const bytes = cache && inputs ? cache.write(inputs.key, meta, compiled.program) : undefined;
-  return prepared(compiled.program, meta, false, bytes);
+  return prepared(compiled.program, meta, false, store?.(meta, compiled.program));
 }
 
 /** Loads, selects and compiles (the cold path). */

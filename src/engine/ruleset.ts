@@ -28,21 +28,26 @@ export class CompiledRule {
   private gated: RuleGate | null = null;
   private meta: RuleInfo | null = null;
   readonly eventIds: ReadonlySet<string> | undefined;
-  constructor(readonly source: ProgramRule) {
-    this.eventIds = source.eventIds ? new Set(source.eventIds) : undefined;
+  readonly source: ProgramRule;
+  constructor(
+    private readonly program: RuleProgram,
+    private readonly index: number,
+  ) {
+    this.source = program.rules[index]!;
+    this.eventIds = this.source.eventIds ? new Set(this.source.eventIds) : undefined;
   }
   get id(): string {
     return this.source.id;
   }
   get info(): RuleInfo {
-    if (this.meta === null) this.meta = unpackInfo(this.source);
+    if (this.meta === null) this.meta = unpackInfo(this.program, this.index);
     return this.meta;
   }
   get logsource(): LogSource {
     return this.source.logsource;
   }
   private get body(): RuleBody {
-    if (this.unpacked === null) this.unpacked = unpackBody(this.source);
+    if (this.unpacked === null) this.unpacked = unpackBody(this.program, this.index);
     return this.unpacked;
   }
   /** Rule AND NOT each applicable filter, as data. */
@@ -55,7 +60,7 @@ export class CompiledRule {
     return this.linked;
   }
   private get gate(): RuleGate {
-    if (this.gated === null) this.gated = unpackGate(this.source);
+    if (this.gated === null) this.gated = unpackGate(this.program, this.index);
     return this.gated;
   }
   get req(): Requirement | null {
@@ -175,7 +180,7 @@ export class RuleSet {
 
   constructor(program: RuleProgram) {
     this.program = program;
-    this.rules = program.rules.map((r) => new CompiledRule(r));
+    this.rules = program.rules.map((_r, i) => new CompiledRule(program, i));
     this.resolver = new LogSourceResolver(program.tables);
   }
 

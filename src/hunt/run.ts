@@ -277,17 +277,28 @@ interface OrderedHandlers {
 }
 
 /**
+ * What may be held for later jobs before their workers must wait: a batch counts 1, each of
+ * its detections and problems 10 (at most 10,000 held detections, or 100,000 empty batches).
+ */
+const HELD_BUDGET = 100_000;
+
+/**
  * Worker results in plan order: a job's batches are handled as they come while it is the
- * oldest unfinished job; a later job's wait (unacknowledged, so its worker pauses) until
- * every job before it is done.
+ * oldest unfinished job; a later job's wait until every job before it is done — held and
+ * acknowledged within HELD_BUDGET, so its worker keeps going, and unacknowledged beyond it,
+ * so its worker pauses.
  */
 async function runOnWorkersInOrder(jobs: readonly HuntJob[], threads: number, init: { read: ReadSettings }, program: () => Uint8Array, h: OrderedHandlers): Promise<void> {
-  type Item = { kind: 'batch'; b: Omit<JobBatch, 'detections'> & { detections: WireDetection[] }; ack: () => void } | { kind: 'done'; st: JobStats; more: number };
+  type Batch = Omit<JobBatch, 'detections'> & { detections: WireDetection[] };
+  type Item = { kind: 'batch'; b: Batch; ack: () => void; early?: boolean } | { kind: 'done'; st: JobStats; more: number };
+  const weight = (b: Batch): number => 1 + 10 * (b.detections.length + b.problems.length);
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const queued = new Map<number, Item[]>();
   let next = 0;
   let chain: Promise<void> = Promise.resolve();
   let failure: unknown;
+  /** Detections (and problems) held for later jobs whose batches were acknowledged early. */
+  let held = 0;
   const drain = async (): Promise<void> => {
     for (;;) {
       const items = queued.get(next);
@@ -296,7 +307,8 @@ async function runOnWorkersInOrder(jobs: readonly HuntJob[], threads: number, in
       const job = byId.get(next)!;
       if (it.kind === 'batch') {
         await h.handle(job, it.b);
-        it.ack();
+        if (it.early) held -= weight(it.b);
+        else it.ack();
       } else {
         h.finish(job, it.st, it.more);
         queued.delete(next);
@@ -307,6 +319,14 @@ async function runOnWorkersInOrder(jobs: readonly HuntJob[], threads: number, in
   const push = (jobId: number, item: Item): void => {
     let q = queued.get(jobId);
     if (!q) queued.set(jobId, (q = []));
+    // A later job's batch is acknowledged at once while what is held stays small (most
+    // batches hold no detection at all), so its worker keeps reading instead of waiting
+    // for every job before it; past the budget it waits, which bounds memory.
+    if (item.kind === 'batch' && jobId !== next && held + weight(item.b) <= HELD_BUDGET) {
+      held += weight(item.b);
+      item.early = true;
+      item.ack();
+    }
     q.push(item);
     chain = chain.then(drain).catch((e: unknown) => {
       failure ??= e;

@@ -153,6 +153,11 @@ export class Style {
   }
 }
 
+/** 1234567 -> "1,234,567" (en-US). Whole numbers are grouped by hand: the first `toLocaleString` loads ICU's number data, a noticeable part of a short run. */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = '';
+  for (let i = digits.length; i > 0; i -= 3) out = (i > 3 ? ',' : '') + digits.slice(Math.max(0, i - 3), i) + out;
+  return n < 0 ? `-${out}` : out;
 }

@@ -5,7 +5,7 @@
  * breaks the spec is reported as a Problem with file:line:column and skipped; loading
  * goes on.
  */
-import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { ProblemSink } from '../errors.js';
 import { errorMessage } from '../errors.js';
@@ -59,7 +59,33 @@ function isRuleFile(name: string): boolean {
 /** Every .yml/.yaml file under the given files and folders, in a stable order. */
 export function listRuleFiles(paths: string[], onError: (path: string, message: string) => void): string[] {
   const out: string[] = [];
-  const walk = (p: string, top: boolean): void => {
+  const walkDir = (p: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(p, { withFileTypes: true });
+    } catch (e) {
+      onError(p, `cannot list folder: ${errorMessage(e)}`);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of entries) {
+      const n = d.name;
+      if (n.startsWith('.')) continue;
+      const child = join(p, n);
+      let dir = d.isDirectory();
+      // The entry's own type is enough unless it is a link: then what it points to decides.
+      if (d.isSymbolicLink()) {
+        try {
+          dir = statSync(child).isDirectory();
+        } catch {
+          continue;
+        }
+      }
+      if (dir) walkDir(child);
+      else if (isRuleFile(n)) out.push(child);
+    }
+  };
+  const walk = (p: string): void => {
     let st: Stats;
     try {
       st = statSync(p);
@@ -67,31 +93,10 @@ export function listRuleFiles(paths: string[], onError: (path: string, message: 
       onError(p, `cannot read: ${errorMessage(e)}`);
       return;
     }
-    if (st.isDirectory()) {
-      let names: string[];
-      try {
-        names = readdirSync(p).sort();
-      } catch (e) {
-        onError(p, `cannot list folder: ${errorMessage(e)}`);
-        return;
-      }
-      for (const n of names) {
-        if (n.startsWith('.')) continue;
-        const child = join(p, n);
-        let cst: Stats;
-        try {
-          cst = statSync(child);
-        } catch {
-          continue;
-        }
-        if (cst.isDirectory()) walk(child, false);
-        else if (isRuleFile(n)) out.push(child);
-      }
-    } else if (top || isRuleFile(p)) {
-      out.push(p);
-    }
+    if (st.isDirectory()) walkDir(p);
+    else out.push(p);
   };
-  for (const p of paths) walk(p, true);
+  for (const p of paths) walk(p);
   return out;
 }
 

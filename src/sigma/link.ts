@@ -109,7 +109,8 @@ export function linkValue(op: ValueOp): ValueTestFn {
     }
     case 're': {
       const re = lazyRegex(op.re, op.flags);
-      return (str) => re(str);
+      const lit = op.lit;
+      return lit ? (str, lower) => lower.includes(lit) && re(str) : (str) => re(str);
     }
     case 'cidr': {
       const net = compileCidr(op.net);

@@ -184,6 +184,7 @@ function valueTests(raw: YamlValue, m: Mods, opts: CompileOptions, keyword: bool
       // Even a short literal gates a regex: the index ranks requirements, and a regex
       // left ungated runs on every event of its logsource.
       const lit = requiredLiteral(text, 1);
+      if (lit) op.lit = lit;
       out.push(lit ? { op, lit } : { op });
     } else if (m.cidr) {
       const net = text.trim();

@@ -9,7 +9,7 @@
  */
 import type { StrPart } from './strings.js';
 
-export const PROGRAM_FORMAT = 1;
+export const PROGRAM_FORMAT = 3;
 
 export type TimePart = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
 export type CompareOp = 'lt' | 'lte' | 'gt' | 'gte';
@@ -21,8 +21,12 @@ export type ValueOp =
   | { k: 'glob'; parts: StrPart[]; cased: boolean }
   /** Exact, case-sensitive equality with the value's text (a number written in a rule). */
   | { k: 'str'; text: string }
-  /** Regular expression (re2js syntax after translation); flags are letters of 'ims'. */
-  | { k: 're'; re: string; flags: string }
+  /**
+   * Regular expression (re2js syntax after translation); flags are letters of 'ims'. `lit`,
+   * lower-case, occurs in the lower-cased text of every value the expression matches: a
+   * value without it fails without running (or even compiling) the expression.
+   */
+  | { k: 're'; re: string; flags: string; lit?: string }
   | { k: 'cidr'; net: string }
   /** Compared with the values of another field of the same event. */
   | { k: 'ref'; field: string; mode: RefMode; cased: boolean }
