@@ -13,7 +13,8 @@ import { register as scan } from './scan.js';
 import { register as inventory } from './inventory.js';
 import { register as baseline } from './baseline.js';
 import { register as verify } from './verify.js';
+import { register as watch } from './watch.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan, inventory, baseline, verify];
+export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan, inventory, baseline, verify, watch];
