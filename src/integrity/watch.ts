@@ -14,7 +14,9 @@
 import { type FSWatcher, watch as fsWatch } from 'node:fs';
 import type { ProblemSink } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { approvedItems } from './baseline.js';
+import type { BaselineInfo } from '../store/baselines.js';
+import { approvedItems, scopeOf } from './baseline.js';
+import type { Item } from './types.js';
 import { type Change, compare } from './changes.js';
 import { FactsCache, inventory } from './inventory.js';
 
@@ -46,6 +48,8 @@ export class ComponentWatcher {
   /** Resolves after each completed pass (tests and benchmarks wait on it). */
   passes = 0;
   private passWaiters: (() => void)[] = [];
+  /** The approved items, reloaded only when the baseline or its approvals change. */
+  private approved: { version: string; info: BaselineInfo; items: Map<string, Item> } | undefined;
 
   constructor(
     private readonly store: Store,
@@ -103,7 +107,7 @@ export class ComponentWatcher {
   }
 
   private async runPass(): Promise<void> {
-    const { info, items: approved } = await approvedItems(this.store, this.opts.root);
+    const { info, items: approved } = await this.approvedNow();
     const inv = await inventory({ root: this.opts.root, workers: this.opts.workers, problems: this.opts.problems, cache: this.cache });
     if (this.stopped) return;
     this.rewatch(inv.watch);
@@ -122,6 +126,19 @@ export class ComponentWatcher {
     // back to the approved state: forget, so a later change is reported again
     const forget = [...observed.keys()].filter((id) => !current.has(id));
     await this.store.baselines.observe(info.id, states, forget, at);
+  }
+
+  private async approvedNow(): Promise<{ info: BaselineInfo; items: Map<string, Item> }> {
+    const active = await this.store.baselines.active(scopeOf(this.opts.root));
+    if (active) {
+      const rows = await this.store.db.query('SELECT COUNT(*) AS n, MAX(id) AS m FROM baseline_approvals WHERE baseline_id = $1', [active.id]);
+      const version = `${active.id}:${active.records}:${rows[0]?.['n'] ?? 0}:${rows[0]?.['m'] ?? 0}`;
+      if (this.approved?.version === version) return this.approved;
+      const got = await approvedItems(this.store, this.opts.root);
+      this.approved = { version, ...got };
+      return got;
+    }
+    return approvedItems(this.store, this.opts.root);
   }
 
   private rewatch(dirs: readonly string[]): void {
