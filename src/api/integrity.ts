@@ -10,3 +10,6 @@ export type { Change, ChangeKind } from '../integrity/changes.js';
 export { openStore } from '../store/store.js';
 export type { Store } from '../store/store.js';
 export { eventRecord } from '../input/event-record.js';
+export { ComponentWatcher } from '../integrity/watch.js';
+export type { WatchOptions, WatchReport } from '../integrity/watch.js';
+export { changeSummary } from '../integrity/format.js';

@@ -57,4 +57,8 @@ export const commands: CommandEntry[] = [
     names: [{ name: 'verify', summary: 'compare the components under a root with the approved baseline: added, modified, removed, renamed, re-signed, permissions' }],
     load: () => import('./verify.js'),
   },
+  {
+    names: [{ name: 'watch', summary: 'watch the components under a root and report each change against the baseline once, within seconds' }],
+    load: () => import('./watch.js'),
+  },
 ];

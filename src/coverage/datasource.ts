@@ -17,6 +17,7 @@
  * | windows security + EventID 4657 / 4688 / 4663                    | registry / process / file modification  |
  * | linux auditd: file-creation fields (nametype) / otherwise        | File Creation / Command Execution       |
  * | product warden, category webshell_scan                           | File content (Warden scanner)           |
+ * | product warden, category component_change                        | Component inventory (verify/watch)      |
  * | anything else (application/service logs: Windows application,   | Application Log: Application Log Content|
  * |   MSExchange, IIS configuration, MSSQL, MySQL general/error,     |                                         |
  * |   PostgreSQL server log, TeamCity, Jenkins, WAF,                 |                                         |
@@ -34,7 +35,8 @@ export type DataSourceId =
   | 'network_content'
   | 'module_load'
   | 'registry_modification'
-  | 'file_content';
+  | 'file_content'
+  | 'component_inventory';
 
 export interface DataSourceInfo {
   id: DataSourceId;
@@ -57,6 +59,7 @@ export const DATA_SOURCES: readonly DataSourceInfo[] = [
   { id: 'module_load', name: 'Module: Module Load', short: 'ModuleLoad', attackId: 'DS0011' },
   { id: 'registry_modification', name: 'Windows Registry: Windows Registry Key Modification', short: 'Registry', attackId: 'DS0024' },
   { id: 'file_content', name: 'File content (Warden web-shell scanner findings)', short: 'Scanner' },
+  { id: 'component_inventory', name: 'Component inventory and integrity (Warden verify/watch changes)', short: 'Components' },
 ];
 
 export interface LogSourceLike {
@@ -87,6 +90,7 @@ const CATEGORY: Record<string, DataSourceId[]> = {
   dns: ['network_content'],
   dns_query: ['network_content'],
   webshell_scan: ['file_content'],
+  component_change: ['component_inventory'],
 };
 
 /** Windows Security events whose meaning is not "an application log line". */

@@ -53,12 +53,12 @@ export const COLUMNS: readonly ColumnInfo[] = [
  */
 export const EXPECTED: Readonly<Record<RowId, readonly ColumnId[]>> = {
   'T1505.001': ['application_log', 'process_creation', 'correlation'],
-  'T1505.002': ['application_log', 'command_execution', 'process_creation', 'module_load', 'file_modification'],
+  'T1505.002': ['application_log', 'command_execution', 'process_creation', 'module_load', 'file_modification', 'component_inventory'],
   'T1505.003': ['application_log', 'file_creation', 'file_modification', 'process_creation', 'network_flow', 'network_content', 'file_content', 'correlation'],
-  'T1505.004': ['application_log', 'command_execution', 'process_creation', 'module_load', 'file_modification'],
-  'T1505.005': ['registry_modification', 'process_creation', 'file_modification', 'module_load', 'correlation'],
+  'T1505.004': ['application_log', 'command_execution', 'process_creation', 'module_load', 'file_modification', 'component_inventory'],
+  'T1505.005': ['registry_modification', 'process_creation', 'file_modification', 'module_load', 'correlation', 'component_inventory'],
   'T1505.006': ['application_log', 'command_execution'],
-  'T1505-plugins': ['application_log', 'network_content', 'process_creation', 'correlation'],
+  'T1505-plugins': ['application_log', 'network_content', 'process_creation', 'correlation', 'component_inventory'],
 };
 
 export interface CoveredRule {

@@ -17,7 +17,7 @@ import { termservice } from './collectors/termservice.js';
 import { tomcat } from './collectors/tomcat.js';
 import type { FileFacts } from './describe.js';
 import { describeAll } from './pool.js';
-import { type Candidate, type CollectContext, type Collector, compareItems, type Item } from './types.js';
+import { type Candidate, type CollectContext, type Collector, type Item, itemId } from './types.js';
 
 export const COLLECTORS: readonly Collector[] = [iis, exchange, sqlserver, termservice, tomcat, jenkins, teamcity, atlassian];
 
@@ -135,12 +135,14 @@ export async function inventory(opts: InventoryOptions): Promise<Inventory> {
     return item;
   });
   // one file can be declared by several collectors' configs; keep each identity once
-  const seen = new Set<string>();
-  const unique = items.sort(compareItems).filter((i) => {
-    const k = `${i.server}|${i.kind}|${i.path}|${i.name ?? ''}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+  const keyed = items.map((i) => ({ i, k: `${i.server}\u0000${itemId(i)}` }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  const unique: Item[] = [];
+  let last = '';
+  for (const { i, k } of keyed) {
+    if (k === last) continue;
+    last = k;
+    unique.push(i);
+  }
   return { root, items: unique, watch };
 }

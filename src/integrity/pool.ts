@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { describeFile, type FileFacts } from './describe.js';
+import { describeFileSync, type FileFacts } from './describe.js';
 import type { SignatureKind } from './types.js';
 
 export interface DescribeJob {
@@ -21,14 +21,7 @@ export async function describeAll(jobs: readonly DescribeJob[], workers = defaul
   const out: FileFacts[] = new Array(jobs.length);
   if (workers <= 0 || jobs.length < 64) {
     // a few files: starting threads costs more than it saves
-    let next = 0;
-    const lanes = Array.from({ length: Math.min(8, jobs.length) }, async () => {
-      while (next < jobs.length) {
-        const i = next++;
-        out[i] = await describeFile(jobs[i]!.path, jobs[i]!.sig);
-      }
-    });
-    await Promise.all(lanes);
+    for (let i = 0; i < jobs.length; i++) out[i] = describeFileSync(jobs[i]!.path, jobs[i]!.sig);
     return out;
   }
   const batch = 32;

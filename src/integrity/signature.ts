@@ -3,7 +3,7 @@ import { checkAuthenticode } from './authenticode.js';
 import { checkJar } from './jar-signature.js';
 import type { Signature, SignatureKind } from './types.js';
 
-export async function checkSignature(buf: Buffer, kind: SignatureKind): Promise<Signature> {
+export function checkSignature(buf: Buffer, kind: SignatureKind): Signature {
   if (kind === 'pe') return checkAuthenticode(buf);
   if (kind === 'jar') return checkJar(buf);
   return { status: 'n/a' };

@@ -61,10 +61,6 @@ export function itemId(i: Pick<Item, 'kind' | 'path' | 'name'>): string {
   return i.name === undefined ? `${i.kind}|${i.path}` : `${i.kind}|${i.path}|${i.name}`;
 }
 
-export function compareItems(a: Item, b: Item): number {
-  return a.server < b.server ? -1 : a.server > b.server ? 1 : itemId(a) < itemId(b) ? -1 : itemId(a) > itemId(b) ? 1 : 0;
-}
-
 /** What a collector found under a root: its components and the folders a watcher should follow. */
 export interface Collected {
   candidates: Candidate[];

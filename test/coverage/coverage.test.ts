@@ -152,7 +152,10 @@ test('warden coverage prints the table', () => {
   const r = cli([]);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\n');
-  assert.match(lines[0]!, /^Technique\s+AppLog\s+FileCreate\s+FileModify\s+Process\s+Command\s+NetFlow\s+NetContent\s+ModuleLoad\s+Registry\s+Scanner\s+Correlation\s+Rules$/);
+  assert.match(
+    lines[0]!,
+    /^Technique\s+AppLog\s+FileCreate\s+FileModify\s+Process\s+Command\s+NetFlow\s+NetContent\s+ModuleLoad\s+Registry\s+Scanner\s+Components\s+Correlation\s+Rules$/,
+  );
   for (const row of ['T1505.001', 'T1505.002', 'T1505.003', 'T1505.004', 'T1505.005', 'T1505.006'])
     assert.ok(
       lines.some((l) => l.startsWith(row + ' ')),

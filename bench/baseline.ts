@@ -1,0 +1,150 @@
+/**
+ * `npm run bench -- baseline`: hashing a 20,000-file tree (a Tomcat webapps folder, files of
+ * 256 B to 16 KB) with `warden baseline` against Debian's `aide --init` restricted to sha256,
+ * with the same number of worker threads, in the same run (page cache warmed for both first);
+ * then `warden watch` latency from a write to its report (p50/p99 over WARDEN_WATCH_SAMPLES
+ * writes, default 60). Figures only; nothing fails on speed.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProblemList } from '../src/errors.js';
+import { takeBaseline } from '../src/integrity/baseline.js';
+import { ComponentWatcher, type WatchReport } from '../src/integrity/watch.js';
+import { openStore } from '../src/store/store.js';
+
+const FILES = Number(process.env.WARDEN_BASELINE_FILES ?? 20_000);
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function makeTree(root: string): { bytes: number } {
+  const rnd = prng(20);
+  const webapps = join(root, 'opt/tomcat/webapps');
+  mkdirSync(join(root, 'opt/tomcat/conf'), { recursive: true });
+  writeFileSync(join(root, 'opt/tomcat/conf/server.xml'), '<Server/>');
+  let bytes = 0;
+  const block = Buffer.alloc(16384);
+  for (let i = 0; i < block.length; i++) block[i] = Math.floor(rnd() * 256);
+  for (let i = 0; i < FILES; i++) {
+    const dir = join(webapps, `app${i % 20}`, `d${Math.floor(i / 20) % 50}`);
+    if (i < 1000) mkdirSync(dir, { recursive: true });
+    const size = 256 + Math.floor(rnd() * (16384 - 256));
+    const b = Buffer.from(block.subarray(0, size));
+    b.writeUInt32LE(i, 0);
+    writeFileSync(join(dir, `f${i}.jsp`), b);
+    bytes += size;
+  }
+  return { bytes };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+function aideRun(root: string, work: string, workers: number): number | string {
+  const conf = join(work, 'aide.conf');
+  rmSync(join(work, 'aide.db.new'), { force: true });
+  writeFileSync(
+    conf,
+    [`database_out=file:${join(work, 'aide.db.new')}`, 'gzip_dbout=no', `num_workers=${workers}`, 'Sha = sha256', `${join(root, 'opt/tomcat/webapps')} Sha`, ''].join('\n'),
+  );
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('aide', ['--init', '-c', conf], { encoding: 'utf8' });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.error) return `aide not runnable (${r.error.message}); apt-get install -y aide`;
+  if (r.status !== 0) return `aide --init failed (${r.status}): ${r.stderr.slice(0, 300)}`;
+  return secs;
+}
+
+export async function run(): Promise<void> {
+  const work = join(tmpdir(), `warden-bench-baseline-${process.pid}`);
+  const root = join(work, 'root');
+  mkdirSync(root, { recursive: true });
+  try {
+    const { bytes } = makeTree(root);
+    const mb = bytes / 1048576;
+    const workers = availableParallelism();
+    process.stdout.write(`tree: ${FILES} files, ${mb.toFixed(1)} MB; ${workers} worker threads for both\n`);
+    // warm the page cache so neither side pays for the first read
+    spawnSync('sh', ['-c', `cat $(find ${join(root, 'opt')} -type f) > /dev/null`]);
+    const repeats = Math.max(1, Number(process.env.WARDEN_BENCH_REPEATS ?? 3));
+    const ours: number[] = [];
+    const aide: number[] = [];
+    let aideError: string | undefined;
+    for (let i = 0; i < repeats; i++) {
+      const store = await openStore({ data: join(work, `data${i}`) });
+      const problems = new ProblemList();
+      const t0 = process.hrtime.bigint();
+      const { info } = await takeBaseline(store, { root, problems, workers });
+      ours.push(Number(process.hrtime.bigint() - t0) / 1e9);
+      await store.close();
+      if (info.records < FILES) process.stdout.write(`warning: baseline holds ${info.records} items\n`);
+      const a = aideRun(root, work, workers);
+      if (typeof a === 'string') aideError = a;
+      else aide.push(a);
+    }
+    const o = median(ours);
+    process.stdout.write(
+      `warden baseline (hash + signature checks + store): median ${o.toFixed(2)} s (${(FILES / o).toFixed(0)} files/s, ${(mb / o).toFixed(1)} MB/s) over ${repeats} runs [${ours.map((x) => x.toFixed(2)).join(', ')}]\n`,
+    );
+    if (aideError) process.stdout.write(`aide: ${aideError}\n`);
+    else {
+      const a = median(aide);
+      process.stdout.write(
+        `aide --init (sha256 only): median ${a.toFixed(2)} s (${(FILES / a).toFixed(0)} files/s, ${(mb / a).toFixed(1)} MB/s) [${aide.map((x) => x.toFixed(2)).join(', ')}]\n`,
+      );
+      process.stdout.write(`ratio: warden is ${(a / o).toFixed(2)}x AIDE's speed (>1 = faster)\n`);
+    }
+    await watchLatency(root, work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function watchLatency(root: string, work: string): Promise<void> {
+  const samples = Math.max(1, Number(process.env.WARDEN_WATCH_SAMPLES ?? 60));
+  const store = await openStore({ data: join(work, 'watch-data') });
+  const problems = new ProblemList();
+  await takeBaseline(store, { root, problems });
+  const seen = new Map<string, number>();
+  const w = new ComponentWatcher(store, {
+    root,
+    problems,
+    report(r: WatchReport) {
+      if (r.type === 'change') seen.set(r.change.item.path, performance.now());
+    },
+  });
+  await w.start();
+  const lat: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const rel = `/opt/tomcat/webapps/app${i % 20}/d${i % 50}/new${i}.jsp`;
+    const t0 = performance.now();
+    writeFileSync(join(root, rel), `<% // ${i} %>`);
+    const end = t0 + 10_000;
+    while (!seen.has(rel) && performance.now() < end) await new Promise((r) => setTimeout(r, 5));
+    lat.push((seen.get(rel) ?? Number.POSITIVE_INFINITY) - t0);
+    // writes a little apart, as changes on a server are
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await w.stop();
+  await store.close();
+  process.stdout.write(
+    `watch latency, write to report, ${samples} writes into a ${FILES}-file tree: p50 ${pct(lat, 50).toFixed(0)} ms, p99 ${pct(lat, 99).toFixed(0)} ms, max ${Math.max(...lat).toFixed(0)} ms (target: p99 < 2000 ms)\n`,
+  );
+}
