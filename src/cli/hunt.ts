@@ -4,7 +4,7 @@ import { addRuleOptions, collect, parseDuration, parsePositiveInt, parseTimezone
 import { StderrProblems } from './problems.js';
 
 interface HuntFlags extends RuleFlags {
-  format: 'table' | 'jsonl' | 'csv';
+  format: 'table' | 'jsonl' | 'csv' | 'html';
   output?: string;
   inputFormat?: string;
   timezone?: string;
@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .description('run Sigma rules over event logs (EVTX, JSON, web/auditd/syslog/app logs) and report detections')
     .argument('<paths...>', 'log files or folders ("-" reads stdin)');
   addRuleOptions(cmd)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'jsonl', 'csv']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'jsonl', 'csv', 'html']).default('table'))
     .option('--host <name>', 'host for events whose log names none (access logs, IIS logs without s-computername, app logs)')
     .option('--timezone <zone>', 'zone of logs that record local time without an offset (TeamCity, Jenkins, ERRORLOG, BSD syslog); default UTC')
     .option('-o, --output <file>', 'write detections to this file instead of stdout')
@@ -46,6 +46,7 @@ Examples:
   warden hunt Security.evtx -r ~/sigma/rules/windows --min-level high
   warden hunt access.log --format jsonl -o hits.jsonl
   warden hunt ./case --incidents
+  warden hunt ./case --format html -o report.html  one self-contained page (incidents, time lines, detections)
   warden hunt /var/log/apache2 --scan /var/www     web-shell findings correlate with the logs
   cat Security.evtx | warden hunt -                EVTX (or any format) from stdin; .gz is read too
 
@@ -58,13 +59,16 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
       const problems = new StderrProblems(() => progress.done());
       const threads = flags.threads !== undefined ? parsePositiveInt('--threads', flags.threads) : undefined;
       const windowMs = parseDuration(flags.incidentWindow);
+      // the report is built around incidents: html always groups them
+      const incidents = flags.incidents === true || flags.format === 'html';
       const timezone = await parseTimezone(flags.timezone);
       const text = await out.TextOutput.open(flags.output, { inputs: paths });
       const style = new out.Style(text.isTTY && flags.color !== false && !process.env.NO_COLOR);
       const iso = (ms: number): string => new Date(ms).toISOString();
       const tally = new out.Tally();
       const table = flags.format === 'table' ? new out.TableSink(text, { style, width: text.columns, group: flags.group, incidents: flags.incidents, iso }) : undefined;
-      const main = table ?? (flags.format === 'csv' ? new out.CsvSink(text) : new out.JsonlSink(text, { incidents: flags.incidents }));
+      const main =
+        table ?? (flags.format === 'csv' ? new out.CsvSink(text) : flags.format === 'html' ? new out.HtmlSink(text) : new out.JsonlSink(text, { incidents: flags.incidents }));
       let stats: Awaited<ReturnType<typeof api.hunt>>;
       try {
         stats = await api.hunt(
@@ -76,7 +80,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
             host: flags.host,
             threads,
             scan: flags.scan?.length ? { paths: flags.scan, host: flags.scanHost } : undefined,
-            incidents: flags.incidents ? { windowMs } : false,
+            incidents: incidents ? { windowMs } : false,
             onProgress: (p) => progress.update(p.jobsDone, p.jobsTotal, p.events),
           },
           [main, tally],
@@ -93,7 +97,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
           ...stats,
           skippedFiles: stats.skipped.length,
           problems: problems.count,
-          incidents: flags.incidents,
+          incidents,
         },
         { style: table ? style : out.Style.plain, iso },
       );
