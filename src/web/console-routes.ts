@@ -53,11 +53,13 @@ export function consoleResponse(path: string): ConsoleResponse | undefined {
   const p = path.split('?')[0];
   if (p === '/' || p === '/index.html' || p === '/console' || p === '/console/') return { status: 200, headers: headers('text/html; charset=utf-8'), body: PAGE };
   if (p === '/console/console.js') return { status: 200, headers: headers('text/javascript; charset=utf-8'), body: consoleAssets().script };
+  // browsers ask for it on every visit; an empty answer keeps 404s out of the logs
+  if (p === '/favicon.ico') return { status: 204, headers: headers('image/x-icon'), body: '' };
   if (p === '/console/console.css') return { status: 200, headers: headers('text/css; charset=utf-8'), body: consoleAssets().styles };
   return undefined;
 }
 
-export const CONSOLE_PATHS = ['/', '/index.html', '/console/', '/console/console.js', '/console/console.css'] as const;
+export const CONSOLE_PATHS = ['/', '/index.html', '/console/', '/console/console.js', '/console/console.css', '/favicon.ico'] as const;
 
 /** The little of Fastify's reply the routes use. */
 export interface ReplyLike {

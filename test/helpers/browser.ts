@@ -81,3 +81,16 @@ export function watchPage(page: Page): Watch {
   page.on('request', (r) => w.requests.push(r.url()));
   return w;
 }
+
+/**
+ * Waits until `probe` returns true, polling from Node (the console's CSP forbids eval, and with
+ * it Playwright's string predicates).
+ */
+export async function until(probe: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

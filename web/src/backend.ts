@@ -33,10 +33,18 @@ function timeOf(iso: string | null): number {
   return Date.parse(iso);
 }
 
-/** Filtering of detections in memory, as the API does it (level = at least this level). */
+/** The same machine under any spelling (WEB01, web01.corp.example), as the service keys hosts. */
+export function hostKey(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (/^[0-9.]+$/.test(h) || h.includes(':')) return h;
+  const dot = h.indexOf('.');
+  return dot > 0 ? h.slice(0, dot) : h;
+}
+
+/** Filtering of detections in memory, as the API does it (level = at least this level, host by key). */
 export function matchesDetection(d: DetectionRec, f: DetectionFilter): boolean {
   if (f.level && levelRank(d.rule.level) < levelRank(f.level)) return false;
-  if (f.host && (d.host ?? '').toLowerCase() !== f.host.toLowerCase()) return false;
+  if (f.host && hostKey(d.host ?? '') !== hostKey(f.host)) return false;
   if (f.rule && d.rule.id !== f.rule) return false;
   if (f.from !== undefined || f.to !== undefined) {
     const t = timeOf(d.timestamp);
@@ -62,9 +70,7 @@ export class ReportBackend implements Backend {
   async incidents(f: IncidentFilter): Promise<IncidentRec[]> {
     return this.data.incidents.filter(
       (i) =>
-        (!f.level || levelRank(i.severity) >= levelRank(f.level)) &&
-        (!f.host || (i.host ?? '').toLowerCase() === f.host.toLowerCase()) &&
-        (!f.technique || i.techniques.includes(f.technique)),
+        (!f.level || levelRank(i.severity) >= levelRank(f.level)) && (!f.host || hostKey(i.host ?? '') === hostKey(f.host)) && (!f.technique || i.techniques.includes(f.technique)),
     );
   }
   async incident(id: string): Promise<IncidentRec | undefined> {

@@ -71,8 +71,8 @@ export function detectionsView(route: Route, backend: Backend): ViewHandle {
     },
   });
   const histogram = new Histogram((range) => {
-    filter.from = range?.[0];
-    filter.to = range?.[1];
+    filter.from = range ? Math.floor(range[0]) : undefined;
+    filter.to = range ? Math.ceil(range[1]) : undefined;
     replaceParams('detections', undefined, params());
     void reload();
   });
