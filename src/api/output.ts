@@ -13,6 +13,7 @@ export { incidentRecord, isoTime, sourceRecord, toRecord } from '../output/recor
 export type { DetectionRecord, IncidentRecord } from '../output/record.js';
 export { formatCount, renderTable, Style } from '../output/text-table.js';
 export { Progress } from '../output/progress.js';
+export { isoFormatter, parseIsoTime } from '../output/time-format.js';
 export { HtmlSink } from '../web/html-sink.js';
 export { renderReport, reportData, scriptSafeJson } from '../web/report.js';
 export type { ReportData } from '../web/report.js';

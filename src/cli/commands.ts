@@ -10,7 +10,13 @@ import { register as evtx } from './evtx.js';
 import { register as rules } from './rules.js';
 import { register as coverage } from './coverage.js';
 import { register as scan } from './scan.js';
+import { register as inventory } from './inventory.js';
+import { register as baseline } from './baseline.js';
+import { register as verify } from './verify.js';
+import { register as serve } from './serve.js';
+import { register as ship } from './ship.js';
+import { register as worker } from './worker.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan];
+export const commands: RegisterCommand[] = [hunt, events, evtx, rules, coverage, scan, serve, ship, worker, inventory, baseline, verify];
