@@ -5,7 +5,7 @@
  * free: `consoleResponse` answers a path, `registerConsole` puts the three routes on a
  * Fastify-like app.
  */
-import { consoleAssets } from './assets.js';
+import { ConsoleAssetsMissing, consoleAssets } from './assets.js';
 
 export const CONSOLE_CSP = [
   "default-src 'none'",
@@ -48,8 +48,21 @@ function headers(type: string): Record<string, string> {
   };
 }
 
-/** The answer for a console path, or undefined when the path is not the console's. */
+/**
+ * The answer for a console path, or undefined when the path is not the console's. Without the
+ * built browser code (only `tsc -p .` was run) the console answers 503 saying how to build it;
+ * the API is not affected.
+ */
 export function consoleResponse(path: string): ConsoleResponse | undefined {
+  try {
+    return answer(path);
+  } catch (e) {
+    if (!(e instanceof ConsoleAssetsMissing)) throw e;
+    return { status: 503, headers: headers('text/plain; charset=utf-8'), body: `${e.message}\n` };
+  }
+}
+
+function answer(path: string): ConsoleResponse | undefined {
   const p = path.split('?')[0];
   if (p === '/' || p === '/index.html' || p === '/console' || p === '/console/') return { status: 200, headers: headers('text/html; charset=utf-8'), body: PAGE };
   if (p === '/console/console.js') return { status: 200, headers: headers('text/javascript; charset=utf-8'), body: consoleAssets().script };
@@ -75,7 +88,6 @@ export interface RouteApp {
 
 /** Adds the console's routes (open: the page holds no data; the API it calls needs the token). */
 export function registerConsole(app: RouteApp): void {
-  consoleAssets(); // fail at start-up, not on the first visit, when the assets are not built
   for (const path of CONSOLE_PATHS) {
     app.get(path, (req, reply) => {
       const r = consoleResponse(req.url)!;
