@@ -14,6 +14,10 @@ import { assertTimeline } from '../helpers/console-expect.js';
 import { recordedExamples, TOKEN } from '../helpers/console-fixture.js';
 import { type FakeService, startFakeService } from '../helpers/console-server.js';
 import { CONSOLE_CSP } from '../../src/web/console-routes.js';
+import { loadRuleCollection } from '../../src/sigma/collection.js';
+import { ProblemList } from '../../src/errors.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const skip = skipWithoutChromium();
 let service: FakeService;
@@ -94,6 +98,26 @@ test('the live console: login, a live incident, its time line, triage, detection
   await page.locator('form.triage').waitFor();
   assert.equal(await page.inputValue('select[name="triage"]'), 'investigating');
   assert.equal(await page.inputValue('textarea[name="note"]'), 'cmd.exe from w3wp — checking <b>IIS</b> modules');
+
+  // closed as a false positive: a Sigma filter suggestion that Warden loads, naming the incident's rules and host
+  await page.selectOption('select[name="triage"]', 'false_positive');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button.fp-filter')]);
+  const dir = mkdtempSync(join(tmpdir(), 'warden-fp-'));
+  try {
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    assert.match(download.suggestedFilename(), /^warden-fp-filter-INC-[0-9a-f]+\.yml$/);
+    const problems = new ProblemList();
+    const col = loadRuleCollection([file], {}, problems);
+    assert.deepEqual(problems.problems, []);
+    const inc = service.data.incidents[0]!;
+    const named = new Set(col.filters.flatMap((f) => (f.rules === 'any' ? [] : f.rules)));
+    const ruleMembers = (inc.timeline as { kind: string; rule: string }[]).filter((m) => m.kind === 'rule').map((m) => m.rule);
+    assert.deepEqual([...named].sort(), [...new Set(ruleMembers)].sort());
+    assert.ok(col.filters.length >= 2, 'one filter per logsource (web log, Windows)');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 
   // detections: level and host filters reach the API and the URL (a host matches under any spelling)
   await page.locator('a[data-view="detections"]').click();

@@ -28,6 +28,8 @@ export interface ApiOptions {
   storeBytes?: () => number | undefined;
   /** Serve the web console at `/` (default true). */
   console?: boolean;
+  /** The T1505 coverage matrix of the loaded rules (`warden coverage --format json`), for the console. */
+  coverage?: () => unknown;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -64,6 +66,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(statusRoutes, { store: opts.store, view: opts.view, startedAt: Date.now(), ingestCounters, storeBytes: opts.storeBytes });
   // the console's page and code are open (they hold no data); everything they show comes from the API above, with the token
   if (opts.console !== false) registerConsole(app);
+  const coverage = opts.coverage;
+  if (coverage) app.get('/api/v1/coverage', { config: { role: 'read' } }, async () => coverage());
   return app;
 }
 

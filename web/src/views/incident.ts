@@ -11,6 +11,7 @@ import { type DetectionRec, type IncidentRec, type TimelineEntry, TRIAGES } from
 import type { Route } from '../route';
 import { detectionDetail, originText } from './detection-detail';
 import type { ViewHandle } from './incidents';
+import { filterSuggestion } from '../fp-filter';
 
 interface Lane {
   key: string;
@@ -62,20 +63,41 @@ function axis(lanes: Lane[], min: number, max: number, onPick: (id: string) => v
   );
 }
 
-function triageForm(inc: IncidentRec, backend: Backend, done: () => void): HTMLElement {
+function triageForm(inc: IncidentRec, backend: Backend, details: ReadonlyMap<string, DetectionRec>): HTMLElement {
   const select = h('select', { attrs: { name: 'triage', 'aria-label': 'status' } }, ...TRIAGES.map((t) => h('option', { attrs: { value: t } }, t.replace('_', ' '))));
   select.value = inc.triage && TRIAGES.includes(inc.triage as never) ? inc.triage : 'new';
   const note = h('textarea', { attrs: { name: 'note', rows: '3', 'aria-label': 'note', placeholder: 'note for the team' } });
   note.value = inc.note ?? '';
   const msg = h('span', { className: 'status' });
-  const form = h('form', { className: 'triage' }, h('label', null, 'Status ', select), h('label', null, 'Note ', note), h('button', { attrs: { type: 'submit' } }, 'Save'), msg);
+  // a false positive can become a Sigma filter the analyst reviews and deploys
+  const suggest = h('button', { className: 'fp-filter', attrs: { type: 'button' } }, 'Download Sigma filter suggestion');
+  const showSuggest = (): void => {
+    suggest.hidden = select.value !== 'false_positive';
+  };
+  showSuggest();
+  select.addEventListener('change', showSuggest);
+  suggest.addEventListener('click', () => {
+    const blob = new Blob([filterSuggestion(inc, details, note.value)], { type: 'application/yaml' });
+    const a = h('a', { attrs: { download: `warden-fp-filter-${inc.id.replace(/[^A-Za-z0-9_-]/g, '_')}.yml` } });
+    a.href = URL.createObjectURL(blob);
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  });
+  const form = h(
+    'form',
+    { className: 'triage' },
+    h('label', null, 'Status ', select),
+    h('label', null, 'Note ', note),
+    h('button', { attrs: { type: 'submit' } }, 'Save'),
+    suggest,
+    msg,
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     msg.textContent = 'saving…';
     backend.setTriage(inc.id, select.value, note.value).then(
       () => {
         msg.textContent = 'saved';
-        done();
       },
       (err: Error) => {
         msg.textContent = `not saved: ${err.message}`;
@@ -174,7 +196,7 @@ export function incidentView(route: Route, backend: Backend): ViewHandle {
         h('dd', null, count(inc.evidenceCount)),
         inc.maxLevel && inc.maxLevel !== inc.severity ? [h('dt', null, 'Raised'), h('dd', null, `from ${inc.maxLevel}: techniques chained`)] : null,
       ),
-      backend.mode === 'live' ? triageForm(inc, backend, () => void 0) : '',
+      backend.mode === 'live' ? triageForm(inc, backend, details) : '',
       h('h2', null, 'Time line'),
       axis(lanes, min, max, open),
       list,

@@ -2,7 +2,7 @@
 import type { Backend } from '../backend';
 import { h, routeLink } from '../dom';
 import { count, isoShort, levelBadge } from '../format';
-import { type IncidentRec, LEVELS } from '../model';
+import { type IncidentRec, LEVELS, TRIAGES } from '../model';
 import { type Route, replaceParams, routeHash } from '../route';
 
 export interface ViewHandle {
@@ -40,7 +40,12 @@ export function filterBar(fields: { name: string; label: string; value: string; 
 }
 
 export function incidentsView(route: Route, backend: Backend): ViewHandle {
-  const filter = { level: route.params.get('level') ?? '', host: route.params.get('host') ?? '', technique: route.params.get('technique') ?? '' };
+  const filter = {
+    level: route.params.get('level') ?? '',
+    host: route.params.get('host') ?? '',
+    technique: route.params.get('technique') ?? '',
+    triage: route.params.get('triage') ?? '',
+  };
   const body = h('tbody');
   const status = h('p', { className: 'status' });
   const seen = new Set<string>();
@@ -82,6 +87,7 @@ export function incidentsView(route: Route, backend: Backend): ViewHandle {
         { name: 'level', label: 'severity', value: filter.level, options: LEVELS },
         { name: 'host', label: 'host', value: filter.host },
         { name: 'technique', label: 'technique (T1505.003)', value: filter.technique },
+        ...(backend.mode === 'live' ? [{ name: 'triage', label: 'status', value: filter.triage, options: TRIAGES }] : []),
       ],
       (v) => {
         Object.assign(filter, v);
