@@ -22,7 +22,15 @@ program
   .version('0.1.0')
   .exitOverride();
 
-for (const register of commands) register(program);
+// Only the command being run is loaded; without one (`--help`, `--version`, a typo) the
+// others appear by name and summary.
+const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const wanted = args[0] === 'help' ? args[1] : args[0];
+const entry = commands.find((c) => c.names.some((n) => n.name === wanted));
+for (const c of commands) {
+  if (c === entry) (await c.load()).register(program);
+  else for (const n of c.names) program.command(n.name).description(n.summary);
+}
 
 /** Usage errors are one line, then where to read more (not the whole help). */
 function hint(): string {

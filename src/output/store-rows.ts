@@ -45,9 +45,7 @@ export function incidentRows(updates: readonly IncidentUpdate[]): { incidents: I
   const members: MemberRow[] = [];
   // Only an incident's newest state is written: its header is built once per commit, not once per update.
   const last = new Map<string, number>();
-  updates.forEach((u, k) => {
-    last.set(u.incident.id, k);
-  });
+  for (let k = 0; k < updates.length; k++) last.set(updates[k]!.incident.id, k);
   for (let k = 0; k < updates.length; k++) {
     const u = updates[k]!;
     const i = u.incident;
