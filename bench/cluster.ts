@@ -94,11 +94,14 @@ export async function run(): Promise<void> {
         const s = (performance.now() - t0) / 1000;
         const cpu = workers.map((w, i) => cpuOf(w.child.pid) - before[i]!);
         const total = cpu.reduce((a, b) => a + b, 0);
-        const stored = (await store.alerts.counts()).detections;
+        const ids = await store.alerts.detectionIds();
+        const want = h.detections.map((d) => d.id).sort();
+        const same = ids.length === want.length && ids.every((id, i) => id === want[i]);
+        const stored = `${ids.length} detections stored, ${same ? 'the same ids as the hunt' : 'NOT THE SAME AS THE HUNT'}`;
         process.stdout.write(
           `${n} worker${n > 1 ? 's' : ' '}: ${Math.round(events / s)} events/s end to end (${s.toFixed(1)} s; shipping ${shipS.toFixed(1)} s, shipper CPU ${shipCpu.toFixed(1)} s); ` +
             `worker CPU ${cpu.map((c) => c.toFixed(1)).join(' + ')} = ${total.toFixed(1)} s = ${((total / events) * 1e6).toFixed(1)} µs/event; ` +
-            `vs in-process hunt: ${(s / huntS).toFixed(1)}x the time, ${((total + shipCpu) / huntCpu).toFixed(1)}x the CPU; ${stored} detections stored\n`,
+            `vs in-process hunt: ${(s / huntS).toFixed(1)}x the time, ${((total + shipCpu) / huntCpu).toFixed(1)}x the CPU; ${stored}\n`,
         );
       } finally {
         await Promise.all(workers.map((w) => stopWorker(w)));

@@ -76,7 +76,16 @@ async function serve(flags: ServeFlags): Promise<void> {
     return;
   }
   const logger = jsonLogger(config.log.level);
-  const server = await startServer(config, { logger });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, { logger });
+  } catch (e) {
+    if (e instanceof WardenError) throw new UsageError(e.message);
+    // the store or the address cannot be had: say so plainly, exit 1
+    process.stderr.write(`warden serve: cannot start: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   process.stdout.write(`warden serve: listening on ${server.url}\n`);
   if (demo) {
     const { token } = await server.runtime.store.tokens.create('read', 'demo');

@@ -69,6 +69,11 @@ Example:
       process.once('SIGTERM', stop);
     });
     clearInterval(status);
+    // a second signal while the batch in hand waits for a store that does not answer: leave now
+    // (nothing is lost: the next owner starts from the last commit)
+    const now = (): never => process.exit(1);
+    process.once('SIGINT', now);
+    process.once('SIGTERM', now);
     await worker.stop();
     await store.close();
     logger.info({ worker: worker.id }, 'worker stopped');

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { WardenError } from '../errors.js';
 import { openStore, type StoreOptions } from '../store/store.js';
 import type { Role, TokenInfo } from '../store/tokens.js';
+import { AlertDispatcher } from './alerts-out.js';
 import { buildApi, parseListen } from './api/app.js';
 import type { ServeConfig } from './config.js';
 import { startRetention } from './retention.js';
@@ -51,7 +52,14 @@ function coverageOf(config: ServeConfig): () => unknown {
 export async function startServer(config: ServeConfig, opts: { logger: ServiceLogger }): Promise<Server> {
   const { host, port } = parseListen(config.listen);
   const https = config.tls ? { cert: readPem(config.tls.cert, 'certificate'), key: readPem(config.tls.key, 'key') } : undefined;
-  const runtime = await startRuntime(config, { logger: opts.logger });
+  let alerts: AlertDispatcher | undefined;
+  try {
+    alerts = config.alerts.length ? new AlertDispatcher(config.alerts, opts.logger) : undefined;
+  } catch (e) {
+    throw new WardenError('config', `${config.file}: alerts: ${(e as Error).message}`, { file: config.file });
+  }
+  const runtime = await startRuntime(config, { logger: opts.logger, alerts });
+  alerts?.start(runtime.store);
   let app: FastifyInstance | undefined;
   try {
     const storeFile = runtime.store.db.dialect === 'sqlite' ? runtime.store.location : undefined;
@@ -76,6 +84,7 @@ export async function startServer(config: ServeConfig, opts: { logger: ServiceLo
     await app.listen({ host, port });
   } catch (e) {
     await app?.close().catch(() => undefined);
+    await alerts?.stop();
     await runtime.stop().catch(() => undefined);
     throw e;
   }
@@ -94,6 +103,7 @@ export async function startServer(config: ServeConfig, opts: { logger: ServiceLo
       stopping ??= (async () => {
         retention.stop();
         await api.close();
+        await alerts?.stop();
         await runtime.stop();
       })();
       return stopping;

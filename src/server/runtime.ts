@@ -32,13 +32,15 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   logger: ServiceLogger;
-  alerts?: AlertHook;
+  /** Given the store before the service starts (the alert outbox lives there). */
+  alerts?: AlertHook & { attach?(store: Store): void };
 }
 
 export async function startRuntime(config: ServeConfig, opts: RuntimeOptions): Promise<Runtime> {
   const data = resolve(config.data);
   mkdirSync(data, { recursive: true });
   const store = await openStore(config.store ? { url: config.store } : { data });
+  opts.alerts?.attach?.(store);
   try {
     const problems = new ProblemList();
     const prepared = prepareRules(

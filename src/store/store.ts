@@ -13,6 +13,7 @@ import { migrate, type SchemaComponent } from './migrations.js';
 import { openPostgres, redactUrl } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 import { TOKENS_SCHEMA, TokenRoom } from './tokens.js';
+import { OUTBOX_SCHEMA, OutboxRoom } from './outbox.js';
 
 export interface StoreOptions {
   /** Data folder; the SQLite file is `<data>/warden.db`. Default `./warden-data`. */
@@ -22,7 +23,7 @@ export interface StoreOptions {
 }
 
 /** Every room's schema, in the order their migrations run. Later rooms append here. */
-export const SCHEMA: readonly SchemaComponent[] = [BASELINES_SCHEMA, ALERTS_SCHEMA, SERVICE_SCHEMA, TOKENS_SCHEMA];
+export const SCHEMA: readonly SchemaComponent[] = [BASELINES_SCHEMA, ALERTS_SCHEMA, SERVICE_SCHEMA, TOKENS_SCHEMA, OUTBOX_SCHEMA];
 
 export const DEFAULT_DATA_DIR = 'warden-data';
 
@@ -34,6 +35,7 @@ export interface Store {
   readonly alerts: AlertsRoom;
   readonly service: ServiceRoom;
   readonly tokens: TokenRoom;
+  readonly outbox: OutboxRoom;
   close(): Promise<void>;
 }
 
@@ -58,5 +60,14 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
     await db.close().catch(() => undefined);
     throw e;
   }
-  return { db, location, baselines: new BaselineRoom(db), alerts: new AlertsRoom(db), service: new ServiceRoom(db), tokens: new TokenRoom(db), close: () => db.close() };
+  return {
+    db,
+    location,
+    baselines: new BaselineRoom(db),
+    alerts: new AlertsRoom(db),
+    service: new ServiceRoom(db),
+    tokens: new TokenRoom(db),
+    outbox: new OutboxRoom(db),
+    close: () => db.close(),
+  };
 }

@@ -134,13 +134,14 @@ export async function ensureTopology(nc: NatsConnection, wanted: ClusterSettings
 
 /**
  * Gives partition `p` a durable consumer of the owner at `epoch`, starting at stream sequence
- * `from`; the consumers of former owners are deleted.
+ * `from`; the consumers of former owners are deleted (unless `keepOthers`: an owner restarting
+ * its own consumer must never touch another's).
  */
-export async function resetConsumer(t: Topology, p: number, epoch: number, from: number, ackWaitMs: number): Promise<string> {
+export async function resetConsumer(t: Topology, p: number, epoch: number, from: number, ackWaitMs: number, opts: { keepOthers?: boolean } = {}): Promise<string> {
   const name = t.names.consumer(p, epoch);
   const prefix = t.names.consumerPrefix(p);
   const old: string[] = [];
-  for await (const c of t.jsm.consumers.list(t.names.stream)) if (c.name.startsWith(prefix) && c.name !== name) old.push(c.name);
+  if (!opts.keepOthers) for await (const c of t.jsm.consumers.list(t.names.stream)) if (c.name.startsWith(prefix) && c.name !== name) old.push(c.name);
   for (const o of old) await t.jsm.consumers.delete(t.names.stream, o).catch(() => undefined);
   await t.jsm.consumers.add(t.names.stream, {
     durable_name: name,

@@ -17,7 +17,7 @@
  * Backpressure: one fetch of at most `fetchMessages` is in flight, and the next waits for the
  * commit; a slow store slows the fetching, the stream holds the rest.
  */
-import type { Consumer, JetStreamClient } from '@nats-io/jetstream';
+import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Problem } from '../errors.js';
@@ -161,26 +161,59 @@ export class PartitionRunner {
     return this.js.consumers.get(this.ctx.topology.names.stream, this.consumerName);
   }
 
+  /**
+   * Our consumer again, starting right after the committed sequence: after an error while
+   * fetching, or when a delivery went missing, so no message is ever skipped. Only while the
+   * store still names us the owner, and only our own consumer is touched.
+   */
+  private async restartConsumer(): Promise<Consumer> {
+    const row = (await this.ctx.store.db.query('SELECT positions FROM pipeline_state WHERE partition = $1', [this.key]))[0];
+    const pos = parsePosition(String(row?.positions ?? '{}'));
+    if (pos.epoch !== this.epoch) throw new LostPartition(this.partition, `taken over by ${pos.owner} (epoch ${pos.epoch}, ours ${this.epoch})`);
+    const { jsm, names } = this.ctx.topology;
+    await jsm.consumers.delete(names.stream, this.consumerName).catch(() => undefined);
+    await resetConsumer(this.ctx.topology, this.partition, this.epoch, this.seq + 1, this.ctx.ackWaitMs ?? 60_000, { keepOthers: true });
+    this.ctx.logger.info({ partition: this.partition, from: this.seq + 1 }, 'consumer restarted after the committed sequence');
+    return this.consumer();
+  }
+
   private async run(): Promise<void> {
     let consumer: Consumer | undefined;
     let failures = 0;
+    let broken = false;
+    // the consumer's delivery sequence must go 1, 2, 3, ...: a gap is a delivery we never saw
+    let nextDelivery = 1;
     while (!this.stopping) {
-      const msgs = [];
+      const msgs: JsMsg[] = [];
       try {
+        if (broken) {
+          consumer = await this.restartConsumer();
+          nextDelivery = 1;
+          broken = false;
+        }
         consumer ??= await this.consumer();
         const it = await consumer.fetch({ max_messages: this.ctx.fetchMessages ?? 64, expires: 1000 });
         for await (const m of it) msgs.push(m);
         failures = 0;
       } catch (e) {
-        // our consumer gone: a newer owner replaced it
-        if (/consumer (not found|deleted)/i.test(errorMessage(e))) throw new LostPartition(this.partition, `its consumer is gone (${errorMessage(e)})`);
-        // NATS restarting: wait and ask again
+        if (e instanceof LostPartition) throw e;
+        // NATS restarting, our consumer lost: wait, then start again after the committed sequence
         consumer = undefined;
+        broken = true;
         if (++failures === 1 || failures % 20 === 0) this.ctx.logger.warn({ partition: this.partition, err: errorMessage(e) }, 'fetch failed; retrying');
         await sleep(Math.min(2000, 100 * failures));
         continue;
       }
       if (msgs.length === 0 || this.aborted) continue;
+      if (msgs.some((m, i) => m.info.deliverySequence !== nextDelivery + i)) {
+        this.ctx.logger.warn(
+          { partition: this.partition, expected: nextDelivery, got: msgs[0]!.info.deliverySequence },
+          'a delivery went missing; reading again from the committed sequence',
+        );
+        broken = true;
+        continue;
+      }
+      nextDelivery += msgs.length;
       const detections: Detection[] = [];
       const updates: IncidentUpdate[] = [];
       const problems: Problem[] = [];
