@@ -9,6 +9,7 @@
  *   1  sigma/, input/               rules and decoders
  *   2  engine/, scan/, coverage/, store/
  *   3  output/, integrity/
+ * 3.5  web/                         the console and the HTML report (uses output/; drivers may serve it)
  *   4  hunt/, server/, stream/      drivers
  *   5  api/                         the public API, by area
  *   6  index.ts                     all of it in one module
@@ -31,6 +32,7 @@ const RANK: Record<string, number> = {
   store: 2,
   output: 3,
   integrity: 3,
+  web: 3.5,
   hunt: 4,
   server: 4,
   stream: 4,

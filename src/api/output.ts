@@ -15,3 +15,8 @@ export { formatCount, renderTable, Style } from '../output/text-table.js';
 export { Progress } from '../output/progress.js';
 export { isoFormatter, parseIsoTime } from '../output/time-format.js';
 export { byPath, formatFindingFitted } from '../output/scan-table.js';
+export { HtmlSink } from '../web/html-sink.js';
+export { renderReport, reportData, scriptSafeJson } from '../web/report.js';
+export type { ReportData } from '../web/report.js';
+export { consoleResponse, registerConsole, CONSOLE_CSP } from '../web/console-routes.js';
+export type { ConsoleResponse } from '../web/console-routes.js';

@@ -5,7 +5,7 @@ import { addRuleOptions, checkInputs, collect, parseDuration, parsePositiveInt, 
 import { StderrProblems } from './problems.js';
 
 interface HuntFlags extends RuleFlags {
-  format: 'table' | 'jsonl' | 'csv';
+  format: 'table' | 'jsonl' | 'csv' | 'html';
   output?: string;
   inputFormat?: string;
   timezone?: string;
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .description('run Sigma rules over event logs (EVTX, JSON, web/auditd/syslog/app logs) and report detections')
     .argument('<paths...>', 'log files or folders ("-" reads stdin)');
   addRuleOptions(cmd)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'jsonl', 'csv']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'jsonl', 'csv', 'html']).default('table'))
     .option('-o, --output <file>', 'write detections to this file instead of stdout')
     .option('--host <name>', 'host for events whose log names none (access logs, IIS logs without s-computername, app logs)')
     .option(
@@ -75,6 +75,7 @@ Examples:
   warden hunt access.log --format jsonl -o hits.jsonl
   warden hunt ./case --incidents --from 2026-03-02 --to 2026-03-03T12:00
   warden hunt ./case --timezone Europe/Berlin      local-time logs read, and times shown, in Berlin time
+  warden hunt ./case --format html -o report.html  one self-contained page (incidents, time lines, detections)
   warden hunt /var/log/apache2 --scan /var/www     web-shell findings correlate with the logs
   cat Security.evtx | warden hunt -                EVTX (or any format) from stdin; .gz is read too
 
@@ -95,6 +96,8 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
       const maxGroups = flags.maxGroups !== undefined ? parsePositiveInt('--max-groups', flags.maxGroups) : undefined;
       const maxBuffered = flags.maxBuffered !== undefined ? parsePositiveInt('--max-buffered', flags.maxBuffered) : undefined;
       const windowMs = parseDuration(flags.incidentWindow);
+      // the report is built around incidents: html always groups them
+      const incidents = flags.incidents === true || flags.format === 'html';
       const timezone = await parseTimezone(flags.timezone);
       const window = timeWindow(flags, timezone, out.parseIsoTime);
       const iso = out.isoFormatter(flags.utc ? undefined : timezone);
@@ -107,7 +110,8 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
         flags.format === 'table'
           ? new out.TableSink(text, { style, width: text.columns, group: flags.group, incidents: flags.incidents, iso, full: flags.full, profile: flags.profile })
           : undefined;
-      const main = table ?? (flags.format === 'csv' ? new out.CsvSink(text) : new out.JsonlSink(text, { incidents: flags.incidents }));
+      const main =
+        table ?? (flags.format === 'csv' ? new out.CsvSink(text) : flags.format === 'html' ? new out.HtmlSink(text) : new out.JsonlSink(text, { incidents: flags.incidents }));
       let stats: Awaited<ReturnType<typeof api.hunt>>;
       try {
         stats = await api.hunt(
@@ -122,7 +126,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
             maxGroups,
             maxBuffered,
             scan: flags.scan?.length ? { paths: flags.scan, host: flags.scanHost } : undefined,
-            incidents: flags.incidents ? { windowMs } : false,
+            incidents: incidents ? { windowMs } : false,
             onProgress: (p) => progress.update(p.jobsDone, p.jobsTotal, p.events),
           },
           [main, tally],
@@ -145,7 +149,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
           ? ''
           : out.renderSummary(
               tally,
-              { ...stats, skippedFiles: stats.skipped.length, skippedReasons, problems: problems.count, incidents: flags.incidents },
+              { ...stats, skippedFiles: stats.skipped.length, skippedReasons, problems: problems.count, incidents },
               { style: table ? style : out.Style.plain, iso, full: flags.summary === 'full', width: table ? text.columns : undefined },
             );
       if (table) {

@@ -14,6 +14,10 @@ import { buildApi, parseListen } from './api/app.js';
 import type { ServeConfig } from './config.js';
 import { startRetention } from './retention.js';
 import { type Runtime, startRuntime } from './runtime.js';
+import { buildCoverage } from '../coverage/matrix.js';
+import { coverageJson } from '../coverage/render.js';
+import { builtinRulesDir } from '../engine/builtin.js';
+import { ProblemList } from '../errors.js';
 import type { ServiceLogger } from './service.js';
 
 export interface Server {
@@ -30,6 +34,19 @@ function readPem(file: string, what: string): Buffer {
   } catch (e) {
     throw new WardenError('config', `cannot read the TLS ${what} ${file}: ${(e as Error).message}`, { file });
   }
+}
+
+/** The coverage of the configured rules, measured on first request and kept (the rules load once per start). */
+function coverageOf(config: ServeConfig): () => unknown {
+  let made: unknown;
+  return () => {
+    if (made === undefined) {
+      const builtinDir = config.rules.builtin ? builtinRulesDir() : undefined;
+      const paths = [...(builtinDir ? [builtinDir] : []), ...config.rules.paths];
+      made = coverageJson(buildCoverage({ paths, builtinDir }, new ProblemList()));
+    }
+    return made;
+  };
 }
 
 export async function startServer(config: ServeConfig, opts: { logger: ServiceLogger }): Promise<Server> {
@@ -53,6 +70,7 @@ export async function startServer(config: ServeConfig, opts: { logger: ServiceLo
       rateLimitPerMinute: config.api.rateLimitPerMinute,
       logger: opts.logger,
       https,
+      coverage: coverageOf(config),
       storeBytes: storeFile
         ? () => {
             try {

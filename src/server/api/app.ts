@@ -15,6 +15,7 @@ import { ingestRoutes } from './ingest.js';
 import type { IngestLimits } from './limits.js';
 import { queryRoutes } from './queries.js';
 import { statusRoutes } from './status.js';
+import { registerConsole } from '../../web/console-routes.js';
 
 export interface ApiOptions {
   view: ServiceView;
@@ -25,6 +26,10 @@ export interface ApiOptions {
   logger?: ServiceLogger;
   https?: { cert: Buffer | string; key: Buffer | string };
   storeBytes?: () => number | undefined;
+  /** Serve the web console at `/` (default true). */
+  console?: boolean;
+  /** The T1505 coverage matrix of the loaded rules (`warden coverage --format json`), for the console. */
+  coverage?: () => unknown;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -59,6 +64,10 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   await app.register(ingestRoutes, { sink: opts.view.ingest, limits: opts.limits, counters: ingestCounters });
   await app.register(queryRoutes, { store: opts.store, view: opts.view });
   await app.register(statusRoutes, { store: opts.store, view: opts.view, startedAt: Date.now(), ingestCounters, storeBytes: opts.storeBytes });
+  // the console's page and code are open (they hold no data); everything they show comes from the API above, with the token
+  if (opts.console !== false) registerConsole(app);
+  const coverage = opts.coverage;
+  if (coverage) app.get('/api/v1/coverage', { config: { role: 'read' } }, async () => coverage());
   return app;
 }
 
