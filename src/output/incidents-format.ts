@@ -6,10 +6,11 @@
  */
 import type { Incident, IncidentMember } from '../event/detection.js';
 import type { EventOrigin } from '../event/event.js';
+import { printable } from '../errors.js';
 import { Style } from './text-table.js';
 
 function where(o: { file: string; record: number }): string {
-  return `${o.file}#${o.record}`;
+  return `${printable(o.file)}#${o.record}`;
 }
 
 function evidenceLine(ev: readonly EventOrigin[], total: number, max: number): string {
@@ -35,18 +36,18 @@ export function formatIncidents(incidents: readonly { incident: Incident; member
   for (const { incident: inc, members } of incidents) {
     const raised = inc.severity !== inc.maxLevel ? ` (raised from ${inc.maxLevel}: ${inc.techniques.length} ATT&CK techniques chained)` : '';
     lines.push(st.bold(`INCIDENT ${inc.id}  severity ${st.level(inc.severity, inc.severity.toUpperCase())}${raised}`));
-    lines.push(`  host:       ${inc.host ?? '(unknown)'}`);
+    lines.push(`  host:       ${inc.host === undefined ? '(unknown)' : printable(inc.host)}`);
     if (inc.start !== undefined) lines.push(`  time:       ${inc.start === inc.end || inc.end === undefined ? iso(inc.start) : `${iso(inc.start)} .. ${iso(inc.end)}`}`);
-    if (inc.users.length) lines.push(`  users:      ${inc.users.join(', ')}`);
-    if (inc.techniques.length) lines.push(`  techniques: ${inc.techniques.join(', ')}`);
+    if (inc.users.length) lines.push(`  users:      ${printable(inc.users.join(', '))}`);
+    if (inc.techniques.length) lines.push(`  techniques: ${printable(inc.techniques.join(', '))}`);
     lines.push(`  time line (${members.length} detection${members.length === 1 ? '' : 's'}):`);
     const shown = members.length > maxMembers ? [...members.slice(0, maxMembers - 5), ...members.slice(-5)] : members;
     shown.forEach((m, i) => {
       if (members.length > maxMembers && i === maxMembers - 5) lines.push(`    ... ${members.length - maxMembers} more (all of them in --format jsonl --incidents)`);
       const kind = m.kind === 'correlation' ? 'correlation' : 'rule';
-      const author = m.author ? ` (by ${m.author})` : '';
+      const author = m.author ? ` (by ${printable(m.author)})` : '';
       lines.push(
-        `    ${m.timestamp !== undefined ? iso(m.timestamp) : '(no time)'.padEnd(24)}  ${st.level(m.level, m.level.padEnd(13))} ${kind.padEnd(11)} ${m.title}${author}  [${where(m.origin)}]`,
+        `    ${m.timestamp !== undefined ? iso(m.timestamp) : '(no time)'.padEnd(24)}  ${st.level(m.level, m.level.padEnd(13))} ${kind.padEnd(11)} ${printable(m.title)}${author}  [${where(m.origin)}]`,
       );
     });
     lines.push(`  evidence (${inc.evidenceCount} event${inc.evidenceCount === 1 ? '' : 's'}): ${evidenceLine(inc.evidence, inc.evidenceCount, maxEvidence)}`);

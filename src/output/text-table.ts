@@ -1,3 +1,5 @@
+import { printable } from '../errors.js';
+
 /**
  * Plain-text tables for the console: fixed column widths, one flexible column that takes
  * what is left of the terminal, cells cut with an ellipsis. No colour codes inside
@@ -13,7 +15,9 @@ export interface Column {
 
 export function truncate(s: string, width: number): string {
   if (width <= 0) return '';
-  const flat = s.replace(/[\r\n\t]+/g, ' ');
+  // line breaks become spaces (a cell is one line); other control characters (ESC sequences
+  // from log fields or file names) are shown as escapes, never sent to the terminal
+  const flat = printable(s.replace(/[\r\n\t]+/g, ' '));
   if (flat.length <= width) return flat;
   return width === 1 ? '…' : flat.slice(0, width - 1) + '…';
 }
