@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Problem } from '../errors.js';
 import { analyzeText } from './analyze.js';
 import { withBudget } from './budget.js';
-import { detectLanguage, extensionOf, hasServerMarker, isServerExtension } from './language.js';
+import { detectLanguage, extensionOf, hasServerMarker, isServerExtension, serverMarkerAt } from './language.js';
 import { bytesToText } from './text.js';
 import { THRESHOLDS, type Evidence, type Finding, type Language, type ScanLimits, type Verdict } from './types.js';
 import { containerKind, scanContainer } from './archive.js';
@@ -106,6 +106,11 @@ export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0
   else {
     const guess = detectLanguage(text, NEVER_CODE.has(ext) ? '' : ext);
     language = guess.language;
+  }
+  // code after a long run of junk (an image, padding): the language is read where the code starts
+  if (language === 'unknown' && !isDescriptor) {
+    const at = serverMarkerAt(text);
+    if (at > 0) language = detectLanguage(text.slice(at, at + 65536), NEVER_CODE.has(ext) ? '' : ext).language;
   }
   if (language === 'unknown') return [{ path, bytes: buf.length, analyzed: false, skipped: 'no server-side code recognised', problems: [], entry: depth > 0 }];
   const deadline = Date.now() + ctx.limits.maxMillisPerFile;

@@ -84,7 +84,16 @@ export function entropy(s: string): number {
  * the file and no invalid UTF-8 sequence can throw or grow the string.
  */
 export function bytesToText(buf: Uint8Array): string {
-  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  // UTF-16 pages (JSP and ASPX allow them) are decoded by their byte-order mark first: read
+  // byte by byte, every other character would be a NUL and no marker or call would match
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return b.subarray(2, b.length - (b.length % 2)).toString('utf16le');
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) {
+    const le = Buffer.from(b.subarray(2, b.length - (b.length % 2)));
+    le.swap16();
+    return le.toString('utf16le');
+  }
+  return b.toString('latin1');
 }
 
 /** Starting from the '(' at `open`, the text up to its matching ')' (bounded). */
