@@ -10,6 +10,8 @@ interface HuntFlags extends RuleFlags {
   timezone?: string;
   host?: string;
   threads?: string;
+  maxGroups?: string;
+  maxBuffered?: string;
   incidents?: boolean;
   scan?: string[];
   scanHost?: string;
@@ -31,6 +33,8 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'write detections to this file instead of stdout')
     .option('--input-format <name>', 'force the input decoder instead of detecting it (see `warden events --help` for the list)')
     .option('--threads <n>', 'worker threads (default: all cores; 1 = single thread)')
+    .option('--max-groups <n>', 'memory budget: open groups per correlation before the oldest is dropped (default 200000)')
+    .option('--max-buffered <n>', 'memory budget: matches held for event-time order before the oldest are processed anyway (default 500000)')
     .option('--scan <path>', 'also scan these files/folders for web shells; findings join the logs as events (repeatable)', collect)
     .option('--scan-host <name>', 'host the scanned files belong to (default: this machine)')
     .option('--incidents', 'group detections into incidents (shared host/user/process tree/file within a window)')
@@ -75,6 +79,8 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
             timezone,
             host: flags.host,
             threads,
+            maxGroups: flags.maxGroups !== undefined ? parsePositiveInt('--max-groups', flags.maxGroups) : undefined,
+            maxBuffered: flags.maxBuffered !== undefined ? parsePositiveInt('--max-buffered', flags.maxBuffered) : undefined,
             scan: flags.scan?.length ? { paths: flags.scan, host: flags.scanHost } : undefined,
             incidents: flags.incidents ? { windowMs } : false,
             onProgress: (p) => progress.update(p.jobsDone, p.jobsTotal, p.events),

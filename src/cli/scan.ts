@@ -20,6 +20,9 @@ interface ScanFlags {
   timeout: string;
   color?: boolean;
   followSymlinks?: boolean;
+  maxEntries: string;
+  maxArchiveBytes: string;
+  maxDepth: string;
 }
 
 function positiveInt(v: string, flag: string): number {
@@ -64,6 +67,9 @@ export function register(program: Command): void {
     .option('--fail-on-findings', 'exit with code 3 when anything is found (default: findings alone exit 0)')
     .option('--workers <n>', 'worker threads (default: one per core; 0 = scan in the main thread)')
     .option('--timeout <ms>', 'time budget per file; a file over it is reported as a problem', '5000')
+    .option('--max-entries <n>', 'entries scanned per archive; the rest are reported as not scanned', '20000')
+    .option('--max-archive-bytes <bytes>', 'bytes inflated per archive, nested archives included (zip bomb guard)', String(256 * 1024 * 1024))
+    .option('--max-depth <n>', 'archives opened inside archives, this many levels deep', '2')
     .option('--follow-symlinks', 'follow symlinks that lead out of the scanned folders (never into /proc, /sys or /dev)')
     .option('--no-color', 'plain table output');
   cmd.addHelpText(
@@ -96,7 +102,13 @@ Examples:
     let report: Awaited<ReturnType<typeof scan>>;
     try {
       report = await scan(paths, {
-        limits: { maxFileBytes, maxMillisPerFile },
+        limits: {
+          maxFileBytes,
+          maxMillisPerFile,
+          maxArchiveEntries: positiveInt(flags.maxEntries, '--max-entries'),
+          maxArchiveInflatedBytes: positiveInt(flags.maxArchiveBytes, '--max-archive-bytes'),
+          maxArchiveDepth: positiveInt(flags.maxDepth, '--max-depth'),
+        },
         workers,
         yaraRules: flags.yara,
         minVerdict: flags.minVerdict,
