@@ -7,6 +7,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ARCHIVE_EXTS, extensionOf } from './language.js';
 import { scanBytes, type FileOutcome, type ScanContext } from './scan-bytes.js';
+import { displayPathOf, fsPathOf } from './walk.js';
 
 /** Archives may be larger than scripts: their entries are capped one by one. */
 export function maxReadBytes(path: string, ctx: ScanContext): number {
@@ -42,11 +43,13 @@ function errCode(e: unknown): string {
   return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 }
 
-export async function scanFile(path: string, ctx: ScanContext): Promise<FileOutcome[]> {
+export async function scanFile(walked: string, ctx: ScanContext): Promise<FileOutcome[]> {
+  // a name that is not UTF-8 arrives as a token (see walk.ts): opened by its bytes, reported escaped
+  const path = displayPathOf(walked);
   let fd: number;
   try {
     // non-blocking: a FIFO put where the walk saw a file would block the open until a writer came
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(fsPathOf(walked), constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     return [{ path, bytes: 0, analyzed: false, problems: [{ kind: 'scan', file: path, message: `cannot open: ${errCode(e)}` }] }];
   }

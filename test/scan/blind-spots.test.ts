@@ -1,11 +1,15 @@
 /**
  * Web shells the scanner used not to see (issue #16), each built here: Java \uXXXX escapes,
  * PHP after 16 KB of junk in an include target, short open tags and `<script language="php">`,
- * UTF-16 pages with a byte-order mark.
+ * UTF-16 pages with a byte-order mark, file names that are not UTF-8.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { scanBytes } from '../../src/scan/scan-bytes.js';
+import { scan } from '../../src/scan/scanner.js';
 import { DEFAULT_LIMITS } from '../../src/scan/types.js';
 
 const ctx = { limits: DEFAULT_LIMITS };
@@ -49,4 +53,25 @@ test('UTF-16 JSP and ASPX pages with a byte-order mark are decoded first', () =>
   assert.equal(verdict('le.jsp', le(jsp)), 'malicious');
   assert.equal(verdict('be.jsp', be(jsp)), 'malicious');
   assert.equal(verdict('le.aspx', le(aspx)), 'malicious');
+});
+
+test('a file name that is not valid UTF-8 is opened by its bytes and reported with the bad byte escaped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-names-'));
+  try {
+    // "sh\xe9ll.php" in latin1, in a folder named with a stray continuation byte: neither is UTF-8
+    const sub = Buffer.concat([Buffer.from(`${dir}/d`), Buffer.from([0x80])]);
+    mkdirSync(sub);
+    const name = Buffer.concat([sub, Buffer.from('/sh'), Buffer.from([0xe9]), Buffer.from('ll.php')]);
+    writeFileSync(name, '<?php system($_GET["c"]); ?>');
+    for (const workers of [0, 1]) {
+      const r = await scan([dir], { workers });
+      assert.deepEqual(r.problems, []);
+      assert.deepEqual(
+        r.findings.map((f) => [f.path, f.verdict]),
+        [[`${dir}/d\\x80/sh\\xe9ll.php`, 'malicious']],
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
