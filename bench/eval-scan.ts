@@ -1,9 +1,13 @@
 /**
- * `npm run eval:scan -- [DIR] [--verbose]`: measures the scanner on the labelled corpus
- * unpacked by ../shared/corpus/extract.sh (DIR/manifest.tsv: label sha256 bytes path).
+ * `npm run eval:scan -- [DIR] [--verbose] [--holdout FILE]`: measures the scanner on the labelled
+ * corpus unpacked by ../shared/corpus/extract.sh (DIR/manifest.tsv: label sha256 bytes path).
  * Prints, per language and overall: files, detections, TPR on malicious script files,
  * false positives and FP rate on benign files, MB/s. Files labelled malicious that are not
  * server scripts (docs, images without code, compiled sources) are listed, not counted.
+ *
+ * With --holdout, the files FILE names (whole source repositories, see bench/holdout.txt) are
+ * tallied in a separate held-out table printed next to the in-sample one, and never listed by
+ * name: the gap between the two tables says how much of the scanner is tuned to the corpus.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,10 +67,41 @@ function scriptKind(top: FileOutcome, ext: string, buf: Buffer): 'web' | 'tool' 
   return /^(?:pl|pm|py|sh|js|mjs|cjs|cgi|bash)$/.test(ext) ? 'tool' : 'not-script';
 }
 
+interface HoldoutRule {
+  prefix: string;
+  /** Hex digits one of which the sha256 must start with; empty: every file under the prefix. */
+  shaFirst: string;
+}
+
+/** bench/holdout.txt: `path-prefix [hex-digits]` per line, `#` comments. */
+function loadHoldout(file: string): HoldoutRule[] {
+  const rules: HoldoutRule[] = [];
+  for (const raw of readFileSync(file, 'utf8').split('\n')) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (!line) continue;
+    const [prefix, sha] = line.split(/\s+/);
+    if (sha !== undefined && !/^[0-9a-f]+$/.test(sha)) throw new Error(`${file}: bad sha256 digits ${JSON.stringify(sha)} in line ${JSON.stringify(raw)}`);
+    rules.push({ prefix: prefix!, shaFirst: sha ?? '' });
+  }
+  return rules;
+}
+
+function isHeldOut(rules: HoldoutRule[], path: string, sha256: string): boolean {
+  return rules.some((r) => path.startsWith(r.prefix) && (r.shaFirst === '' || r.shaFirst.includes(sha256[0] ?? '')));
+}
+
 function main(): void {
   const args = process.argv.slice(2);
   const verbose = args.includes('--verbose');
-  const dir = args.find((a) => !a.startsWith('--')) ?? '/tmp/warden-corpus';
+  const hIdx = args.indexOf('--holdout');
+  const holdoutFile = hIdx >= 0 ? args[hIdx + 1] : undefined;
+  if (hIdx >= 0 && !holdoutFile) {
+    process.stdout.write('eval-scan: --holdout needs a file (bench/holdout.txt)\n');
+    process.exitCode = 2;
+    return;
+  }
+  const holdout = holdoutFile ? loadHoldout(holdoutFile) : [];
+  const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--holdout') ?? '/tmp/warden-corpus';
   const manifest = join(dir, 'manifest.tsv');
   if (!existsSync(manifest)) {
     process.stdout.write(`eval-scan: ${manifest} not found; unpack the corpus with ../shared/corpus/extract.sh ${dir}\n`);
@@ -80,16 +115,13 @@ function main(): void {
       const [label, sha256, bytes, path] = l.split('\t');
       return { label: label as Row['label'], sha256: sha256 ?? '', bytes: Number(bytes), path: path! };
     });
-  const perLang = new Map<string, { mal: Tally; ben: Tally }>();
+  const splits = { 'in-sample': newSplit(), 'held-out': newSplit() };
   const missed: string[] = [];
   const excluded: string[] = [];
   const fps: string[] = [];
   const review = loadReview();
-  /** Reviewed non-shells among the malicious script files: how many, and how many were flagged anyway. */
-  const reviewed = { files: 0, suspicious: 0, malicious: 0, missed: [] as string[] };
   let secs = 0;
   let bytes = 0;
-  const tally = (): Tally => ({ files: 0, bytes: 0, suspicious: 0, malicious: 0 });
   for (const row of rows) {
     let buf: Buffer;
     try {
@@ -110,23 +142,27 @@ function main(): void {
         best = o.finding.verdict;
         bestOut = o;
       }
+    const held = isHeldOut(holdout, row.path, row.sha256);
+    const split = splits[held ? 'held-out' : 'in-sample'];
     const ext = extensionOf(row.path);
     const kind = scriptKind(top, ext, buf);
     const isScript = kind === 'web';
     const lang = kind === 'web' ? (top.analyzed ? (top.language ?? 'unknown') : `.${ext}`) : kind;
-    if (!perLang.has(lang)) perLang.set(lang, { mal: tally(), ben: tally() });
-    const t = perLang.get(lang)![row.label === 'malicious' ? 'mal' : 'ben'];
+    if (!split.perLang.has(lang)) split.perLang.set(lang, { mal: tally(), ben: tally() });
+    const t = split.perLang.get(lang)![row.label === 'malicious' ? 'mal' : 'ben'];
     t.files++;
     t.bytes += buf.length;
     if (best === 'malicious') t.malicious++;
     if (best !== 'clean') t.suspicious++;
     const notShell = row.label === 'malicious' && isScript ? review.get(row.sha256) : undefined;
     if (notShell !== undefined) {
-      reviewed.files++;
-      if (best !== 'clean') reviewed.suspicious++;
-      if (best === 'malicious') reviewed.malicious++;
-      if (best === 'clean') reviewed.missed.push(`${row.path}\t${notShell}`);
+      split.reviewed.files++;
+      if (best !== 'clean') split.reviewed.suspicious++;
+      if (best === 'malicious') split.reviewed.malicious++;
+      if (best === 'clean' && !held) split.reviewed.missed.push(`${row.path}\t${notShell}`);
     }
+    // held-out files are counted, never named: naming them would invite tuning to them
+    if (held) continue;
     if (row.label === 'malicious' && best === 'clean' && notShell === undefined) {
       if (isScript) missed.push(`${row.path}\t${top.skipped ?? 'analyzed, score below threshold'}`);
       else
@@ -143,35 +179,24 @@ function main(): void {
       );
     }
   }
-  const pct = (a: number, b: number): string => (b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(2).padStart(6)}%`);
   const out: string[] = [];
-  out.push('language      | mal files | det (susp+) | TPR     | det (mal) | TPR(mal) | benign files | FP (susp+) | FP rate | FP (mal) | FP rate(mal)');
-  let M = tally();
-  let B = tally();
-  const sum = (a: Tally, b: Tally): Tally => ({
-    files: a.files + b.files,
-    bytes: a.bytes + b.bytes,
-    suspicious: a.suspicious + b.suspicious,
-    malicious: a.malicious + b.malicious,
-  });
-  for (const [lang, { mal, ben }] of [...perLang].sort((a, b) => b[1].mal.files + b[1].ben.files - (a[1].mal.files + a[1].ben.files))) {
-    out.push(
-      `${lang.padEnd(13)} | ${String(mal.files).padStart(9)} | ${String(mal.suspicious).padStart(11)} | ${pct(mal.suspicious, mal.files)} | ${String(mal.malicious).padStart(9)} | ${pct(mal.malicious, mal.files)} | ${String(ben.files).padStart(12)} | ${String(ben.suspicious).padStart(10)} | ${pct(ben.suspicious, ben.files)} | ${String(ben.malicious).padStart(8)} | ${pct(ben.malicious, ben.files)}`,
-    );
-    if (lang !== 'not-script' && lang !== 'tool') M = sum(M, mal);
-    B = sum(B, ben);
+  for (const [name, split] of Object.entries(splits)) {
+    if (name === 'held-out' && holdout.length === 0) continue;
+    out.push(`== ${name}${holdout.length ? ` (${holdoutFile})` : ''} ==`);
+    out.push(...splitReport(split));
+    out.push('');
   }
-  out.push('');
-  out.push(
-    `malicious script files: ${M.files}; detected (suspicious or worse): ${M.suspicious} TPR ${pct(M.suspicious, M.files)}; as malicious: ${M.malicious} TPR ${pct(M.malicious, M.files)}`,
-  );
-  const R = { files: M.files - reviewed.files, suspicious: M.suspicious - reviewed.suspicious, malicious: M.malicious - reviewed.malicious };
-  out.push(
-    `reviewed: ${reviewed.files} malicious-labelled script files read by hand and found not to be shells (bench/corpus-review.tsv) left out: ${R.files} files; detected ${R.suspicious} TPR ${pct(R.suspicious, R.files)}; as malicious: ${R.malicious} TPR ${pct(R.malicious, R.files)}`,
-  );
-  out.push(
-    `benign files: ${B.files}; false positives (suspicious or worse): ${B.suspicious} FP rate ${pct(B.suspicious, B.files)}; as malicious: ${B.malicious} FP rate ${pct(B.malicious, B.files)}`,
-  );
+  if (holdout.length) {
+    out.push('summary            | TPR (susp+) | TPR (mal) | reviewed TPR (susp+) | FP (susp+) | FP (mal) | classic-ASP FP (susp+) | classic-ASP FP (mal)');
+    for (const [name, split] of Object.entries(splits)) {
+      const s = summarize(split);
+      const asp = split.perLang.get('asp')?.ben ?? tally();
+      out.push(
+        `${name.padEnd(18)} | ${pct(s.M.suspicious, s.M.files).padStart(11)} | ${pct(s.M.malicious, s.M.files).padStart(9)} | ${pct(s.R.suspicious, s.R.files).padStart(20)} | ${pct(s.B.suspicious, s.B.files).padStart(10)} | ${pct(s.B.malicious, s.B.files).padStart(8)} | ${pct(asp.suspicious, asp.files).padStart(22)} | ${pct(asp.malicious, asp.files).padStart(20)}`,
+      );
+    }
+    out.push('');
+  }
   out.push(
     `throughput (single thread, analysis only): ${(bytes / 1048576 / secs).toFixed(1)} MB/s over ${(bytes / 1048576).toFixed(1)} MB, ${(rows.length / secs).toFixed(0)} files/s`,
   );
@@ -179,15 +204,71 @@ function main(): void {
   out.push(`malicious-labelled files that are not web-server scripts (excluded from TPR; listed as likely mislabelled for a web-shell corpus): ${excluded.length}`);
   for (const e of verbose ? excluded : excluded.slice(0, 40)) out.push(`  ${e}`);
   if (!verbose && excluded.length > 40) out.push(`  ... ${excluded.length - 40} more (--verbose)`);
-  out.push(`reviewed as not shells and not flagged: ${reviewed.missed.length}`);
-  for (const e of verbose ? reviewed.missed : reviewed.missed.slice(0, 20)) out.push(`  ${e}`);
-  if (!verbose && reviewed.missed.length > 20) out.push(`  ... ${reviewed.missed.length - 20} more (--verbose)`);
+  const rmissed = splits['in-sample'].reviewed.missed;
+  out.push(`reviewed as not shells and not flagged: ${rmissed.length}`);
+  for (const e of verbose ? rmissed : rmissed.slice(0, 20)) out.push(`  ${e}`);
+  if (!verbose && rmissed.length > 20) out.push(`  ... ${rmissed.length - 20} more (--verbose)`);
   out.push(`missed malicious script files (not counting the reviewed ones): ${missed.length}`);
   for (const e of verbose ? missed : missed.slice(0, 60)) out.push(`  ${e}`);
   if (!verbose && missed.length > 60) out.push(`  ... ${missed.length - 60} more (--verbose)`);
   out.push(`benign false positives: ${fps.length}`);
   for (const e of fps.slice(0, verbose ? 1000 : 60)) out.push(`  ${e}`);
   process.stdout.write(out.join('\n') + '\n');
+}
+
+interface Split {
+  perLang: Map<string, { mal: Tally; ben: Tally }>;
+  /** Reviewed non-shells among the malicious script files: how many, and how many were flagged anyway. */
+  reviewed: { files: number; suspicious: number; malicious: number; missed: string[] };
+}
+
+function newSplit(): Split {
+  return { perLang: new Map(), reviewed: { files: 0, suspicious: 0, malicious: 0, missed: [] } };
+}
+
+function tally(): Tally {
+  return { files: 0, bytes: 0, suspicious: 0, malicious: 0 };
+}
+
+function sum(a: Tally, b: Tally): Tally {
+  return { files: a.files + b.files, bytes: a.bytes + b.bytes, suspicious: a.suspicious + b.suspicious, malicious: a.malicious + b.malicious };
+}
+
+function pct(a: number, b: number): string {
+  return b === 0 ? '   -  ' : `${((100 * a) / b).toFixed(2).padStart(6)}%`;
+}
+
+/** M: malicious web scripts; R: the same without the reviewed non-shells; B: every benign file. */
+function summarize(split: Split): { M: Tally; R: Tally; B: Tally } {
+  let M = tally();
+  let B = tally();
+  for (const [lang, { mal, ben }] of split.perLang) {
+    if (lang !== 'not-script' && lang !== 'tool') M = sum(M, mal);
+    B = sum(B, ben);
+  }
+  const r = split.reviewed;
+  return { M, B, R: { files: M.files - r.files, bytes: 0, suspicious: M.suspicious - r.suspicious, malicious: M.malicious - r.malicious } };
+}
+
+function splitReport(split: Split): string[] {
+  const out: string[] = [];
+  out.push('language      | mal files | det (susp+) | TPR     | det (mal) | TPR(mal) | benign files | FP (susp+) | FP rate | FP (mal) | FP rate(mal)');
+  for (const [lang, { mal, ben }] of [...split.perLang].sort((a, b) => b[1].mal.files + b[1].ben.files - (a[1].mal.files + a[1].ben.files))) {
+    out.push(
+      `${lang.padEnd(13)} | ${String(mal.files).padStart(9)} | ${String(mal.suspicious).padStart(11)} | ${pct(mal.suspicious, mal.files)} | ${String(mal.malicious).padStart(9)} | ${pct(mal.malicious, mal.files)} | ${String(ben.files).padStart(12)} | ${String(ben.suspicious).padStart(10)} | ${pct(ben.suspicious, ben.files)} | ${String(ben.malicious).padStart(8)} | ${pct(ben.malicious, ben.files)}`,
+    );
+  }
+  const { M, R, B } = summarize(split);
+  out.push(
+    `malicious script files: ${M.files}; detected (suspicious or worse): ${M.suspicious} TPR ${pct(M.suspicious, M.files)}; as malicious: ${M.malicious} TPR ${pct(M.malicious, M.files)}`,
+  );
+  out.push(
+    `reviewed: ${split.reviewed.files} malicious-labelled script files read by hand and found not to be shells (bench/corpus-review.tsv) left out: ${R.files} files; detected ${R.suspicious} TPR ${pct(R.suspicious, R.files)}; as malicious: ${R.malicious} TPR ${pct(R.malicious, R.files)}`,
+  );
+  out.push(
+    `benign files: ${B.files}; false positives (suspicious or worse): ${B.suspicious} FP rate ${pct(B.suspicious, B.files)}; as malicious: ${B.malicious} FP rate ${pct(B.malicious, B.files)}`,
+  );
+  return out;
 }
 
 main();

@@ -7,7 +7,8 @@ import { sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import { OutputError, UsageError, WardenError, formatProblem, printable } from '../api/errors.js';
 import { TextOutput } from '../api/output.js';
-import { findingToJsonLine, formatFinding, formatSummary, scan, toSarif, type Finding } from '../api/scan.js';
+import { checkInputs } from './options.js';
+import type { Finding } from '../api/scan.js';
 
 interface ScanFlags {
   format: 'table' | 'jsonl' | 'sarif';
@@ -85,6 +86,9 @@ Examples:
   warden scan plugins/ --min-verdict malicious --format jsonl`,
   );
   cmd.action(async (paths: string[], flags: ScanFlags) => {
+    await checkInputs(paths);
+    // Loaded here, not at the top: `warden --help` and other commands never load the scanner.
+    const { findingToJsonLine, formatFinding, formatSummary, scan, toSarif } = await import('../api/scan.js');
     const maxFileBytes = positiveInt(flags.maxSize, '--max-size');
     const maxMillisPerFile = positiveInt(flags.timeout, '--timeout');
     const workers = flags.workers === undefined ? undefined : flags.workers === '0' ? 0 : positiveInt(flags.workers, '--workers');

@@ -41,6 +41,16 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
   });
 }
 
+/**
+ * Width tables are fitted to: the terminal's, else $COLUMNS (as shells and `script` set it),
+ * else 200 (a file or a pipe has no width; 200 keeps rows whole in most viewers).
+ */
+export function terminalColumns(): number {
+  if (process.stdout.isTTY && process.stdout.columns) return process.stdout.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env >= 20 && env <= 1000 ? env : 200;
+}
+
 export class TextOutput {
   private parts: string[] = [];
   private size = 0;
@@ -59,7 +69,7 @@ export class TextOutput {
   }
 
   static stdout(): TextOutput {
-    return new TextOutput(process.stdout, process.stdout.isTTY === true, process.stdout.columns || 200);
+    return new TextOutput(process.stdout, process.stdout.isTTY === true, terminalColumns());
   }
 
   /** stdout for undefined or "-", else the file (checked now; see the module comment). */

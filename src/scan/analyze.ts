@@ -12,6 +12,7 @@ import { analyzePhp } from './analyzers/php.js';
 import { analyzeJava } from './analyzers/java.js';
 import { analyzeDotnet } from './analyzers/dotnet.js';
 import { analyzeAsp } from './analyzers/asp.js';
+import { dampApplicationPage } from './analyzers/asp-context.js';
 import { analyzeCfml } from './analyzers/cfml.js';
 import { analyzeNode, analyzePerl, analyzePython, analyzeShell } from './analyzers/scripts.js';
 import { analyzeObfuscation } from './analyzers/obfuscation.js';
@@ -186,6 +187,7 @@ export function analyzeText(text: string, language: Language, opts: AnalyzeOptio
   const ctx: AnalyzerContext = { text, code, lower: code.toLowerCase(), ev, layers: [], size: text.length };
   const passes = language !== 'unknown' && language !== 'xml' ? [...BY_LANGUAGE[language], analyzeObfuscation, analyzeCommon, analyzeFamilies] : BY_LANGUAGE[language];
   for (const a of passes) if (!runAnalyzer(a, ctx, opts, layer)) return ev;
+  if (language === 'asp' && !runAnalyzer(dampApplicationPage, ctx, opts, layer)) return ev;
   if (layer < opts.limits.maxDecodeDepth) followLayers(ctx, opts, layer, budget);
   return ev;
 }

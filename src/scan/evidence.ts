@@ -59,6 +59,18 @@ export class EvidenceCollector {
     if (other.family) this.setFamily(other.family, other.familyWeight);
   }
 
+  /**
+   * Multiplies the weight of every piece of evidence by `factor(ev)` (1 keeps it): context that
+   * changes what a behaviour means (an application page vs a standalone script) is applied after
+   * the analyzers, which see one file and one pattern at a time.
+   */
+  scale(factor: (ev: Evidence) => number): void {
+    for (const ev of this.byReason.values()) {
+      const f = factor(ev);
+      if (f !== 1) ev.weight = Math.round(ev.weight * f * 10) / 10;
+    }
+  }
+
   list(): Evidence[] {
     return [...this.byReason.values()].sort((a, b) => b.weight - a.weight || (a.line ?? 0) - (b.line ?? 0));
   }

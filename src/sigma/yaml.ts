@@ -4,9 +4,17 @@
  * than plain decimal (0x17, 017, 1.0) stay strings: logs carry them as text, and a rule
  * saying `TicketEncryption: 0x17` means the text "0x17", not 23.
  */
-import { Composer, LineCounter, Parser, isMap, isSeq, isScalar, isAlias, isPair, type CST, type Document, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { CST, Document, LineCounter, Node as YamlNode } from 'yaml';
 
 type Token = CST.Token;
+type YamlLib = typeof import('yaml');
+let lib: YamlLib | undefined;
+/** The YAML library, loaded on first use: a start from the compiled-rule cache never parses YAML. */
+function yaml(): YamlLib {
+  lib ??= createRequire(import.meta.url)('yaml') as YamlLib;
+  return lib;
+}
 
 export type YamlValue = string | number | boolean | null | YamlValue[] | YamlMap;
 export interface YamlMap {
@@ -57,7 +65,17 @@ export interface YamlDoc {
   value: YamlValue;
   /** 1-based line/column where the document starts. */
   pos: Pos;
-  error?: { message: string; pos: Pos };
+  error?: { message: string; pos: Pos; more?: { message: string; pos: Pos }[] };
+}
+
+/**
+ * The YAML parser's message as a sentence of its own: its trailing "at line 2, column 6:" is
+ * dropped (the position is reported separately) and the sentence ends with a full stop.
+ */
+export function yamlSentence(message: string): string {
+  let m = message.split('\n')[0]!.trim();
+  m = m.replace(/\s*at line \d+, column \d+:?$/, '').replace(/[:.]$/, '');
+  return `YAML syntax error: ${m.charAt(0).toLowerCase()}${m.slice(1)}.`;
 }
 
 function canonicalNumber(n: number, source: string): boolean {
@@ -96,6 +114,7 @@ class Converter {
     if (node === null || node === undefined) return null;
     if (this.inAlias > 0 && ++this.aliasNodes > MAX_ALIAS_NODES)
       throw new YamlKeyError(`YAML aliases expand to more than ${MAX_ALIAS_NODES} values (alias bomb); rule not loaded`, this.pos((node as YamlNode).range?.[0]));
+    const { isAlias, isScalar, isMap, isPair, isSeq } = yaml();
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       if (!target) throw new Error(`unresolved YAML alias '*${node.source}'`);
@@ -178,7 +197,8 @@ export function parseYamlDocuments(text: string): YamlDoc[] {
   // right for old-Mac files (offsets do not move), and error messages are built without
   // rescanning one endless "line" per error (quadratic on hostile CR-only files)
   if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
-  const lc = new LineCounter();
+  const { LineCounter: Counter, Composer, Parser } = yaml();
+  const lc = new Counter();
   // prettyErrors off: the library would copy the error's line into every message; the
   // position is taken from the error's offset below. Stack traces off while parsing: the
   // library makes an Error object per syntax error, and on hostile text there is one every
@@ -197,9 +217,11 @@ export function parseYamlDocuments(text: string): YamlDoc[] {
     const conv = new Converter(doc, lc);
     const start = conv.pos(doc.contents?.range?.[0] ?? doc.range?.[0]);
     if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      const at = e.pos[0];
-      out.push({ value: null, pos: start, error: { message: `YAML syntax error: ${e.message.split('\n')[0]}`, pos: at >= 0 ? conv.pos(at) : start } });
+      const all = doc.errors.slice(0, 20).map((e) => {
+        const at = e.pos[0];
+        return { message: yamlSentence(e.message), pos: at >= 0 ? conv.pos(at) : start };
+      });
+      out.push({ value: null, pos: start, error: { ...all[0]!, more: all.slice(1) } });
       continue;
     }
     try {

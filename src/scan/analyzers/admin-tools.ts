@@ -132,7 +132,9 @@ export function sqlClient(ctx: AnalyzerContext, taint: Taint): void {
   if (ctx.ev.language === 'php' && !callIndex(ctx).hasAnyOf(PHP_CONNECTORS)) return;
   const { code, ev } = ctx;
   let connAt = -1;
+  const isConnection = ctx.ev.language === 'asp' ? aspConnectionFilter(code) : () => true;
   for (const m of matches(spec.conn, code, 200)) {
+    if (!isConnection(m)) continue;
     if (taint.touches(m[1] ?? m[2] ?? '')) {
       connAt = m.index;
       break;
@@ -147,4 +149,24 @@ export function sqlClient(ctx: AnalyzerContext, taint: Taint): void {
     }
   }
   ev.add('flow', 'request chooses a database connection string', 4, connAt, 30);
+}
+
+/**
+ * Which ASP `.Open` / `.ConnectionString` matches act on a database connection. Old CMS pages
+ * pour request values into SQL and open it as a recordset (`rs.Open sql, conn`): injectable,
+ * not a shell. A database client shell hands the request's text to an ADODB.Connection (or
+ * builds a `Provider=`/`Driver=`/`DSN=` string from it). So only the `.Open` of variables the
+ * page creates as ADODB.Connection, and connection strings, count as "the connection".
+ */
+function aspConnectionFilter(code: string): (m: RegExpExecArray) => boolean {
+  const conns = new Set<string>();
+  for (const m of matches(/\b([A-Za-z_]\w{0,40})\s*=\s*(?:Server\s*\.\s*)?CreateObject\s*\(\s*"ADODB\.Connection"/gi, code, 50)) conns.add(m[1]!.toLowerCase());
+  return (m) => {
+    if (/^ConnectionString/i.test(m[0])) return true;
+    const arg = m[1] ?? '';
+    if (/(?:Provider|Driver|DSN|Data\s+Source|Server)\s*=/i.test(arg)) return true;
+    const before = code.slice(Math.max(0, m.index - 41), m.index);
+    const obj = /([A-Za-z_]\w*)\s*$/.exec(before)?.[1]?.toLowerCase();
+    return obj !== undefined && conns.has(obj);
+  };
 }

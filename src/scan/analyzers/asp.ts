@@ -22,19 +22,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   analyzeWriters(ctx, taint);
   fileManager(ctx, taint);
   sqlClient(ctx, taint);
-  // Execute "x", Execute(x), ExecuteGlobal x, Eval(x), eval(x) (JScript)
-  for (const m of matches(/(?<![\w.])(Execute|ExecuteGlobal|Eval)\b[ \t]*(\(?)([^\n]{0,300})/gi, code, 500)) {
-    const name = m[1]!;
-    // VBScript `:` separates statements: `Execute code : Foo(err)` runs only `code`
-    const arg = firstStatement(m[3]!);
-    if (!m[2] && !/^(?:[ \t]+\S|")/.test(m[0].slice(name.length))) continue; // a bare word, not a call
-    if (taint.hasSource(arg)) ev.add('flow', `request input reaches ${name}`, 12, m.index, m[0].length);
-    else if (taint.touches(arg)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
-    else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, 8, m.index, m[0].length);
-    else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg))
-      ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
-    else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
-  }
+  executeSinks(ctx, taint);
   const shellObj = /CreateObject\s*\(\s*"(?:WScript\.Shell|Shell\.Application|WScript\.Network)"|CLSID:(?:72C24DD5|13709620)/i.exec(code);
   if (shellObj) {
     ev.add('capability', 'creates a Windows shell COM object', 4, shellObj.index, shellObj[0].length);
@@ -62,8 +50,8 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     const args = callArgs(code, m.index + m[0].length - 1);
     if (!/[&+]/.test(args)) continue;
     const name = foldVbString(args);
-    if (name && DANGEROUS_PROGID.test(name)) {
-      ev.add('obfuscation', `COM object name assembled from pieces (${name})`, 8, m.index, m[0].length);
+    if (name && (DANGEROUS_PROGID.test(name) || FILE_PROGID.test(name))) {
+      ev.add('obfuscation', `COM object name assembled from pieces (${name})`, DANGEROUS_PROGID.test(name) ? 8 : 4, m.index, m[0].length);
       break;
     }
   }
@@ -75,11 +63,6 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
         break;
       }
     }
-  }
-  // database client: request picks the server/credentials and the SQL
-  const conn = /\.\s*Open\b\s*\(?([^\n]{0,300})|ConnectionString\s*=\s*([^\n]{0,300})/i.exec(code);
-  if (conn && taint.touches(conn[1] ?? conn[2] ?? '') && /\.\s*Execute\b\s*\(?[^\n]{0,200}/i.test(code)) {
-    ev.add('flow', 'request chooses the database connection and the SQL it runs (database client backdoor)', 7, conn.index, 30);
   }
   const unsafe = /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,30}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
   if (unsafe) ev.add('capability', 'JScript.NET eval with the "unsafe" (full trust) option', /unsafe/i.test(unsafe[1]!) ? 10 : 8, unsafe.index, unsafe[0].length);
@@ -115,7 +98,10 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   if (fso && shellObj && hasRequest) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
 }
 
-const DANGEROUS_PROGID = /^(?:WScript\.Shell|Shell\.Application|(?:MSScriptControl\.)?ScriptControl(?:\.1)?|WScript\.Network|ADODB\.Stream|Scripting\.FileSystemObject)$/i;
+/** COM objects that run commands or code: hiding their names is how a shell dodges a text search. */
+const DANGEROUS_PROGID = /^(?:WScript\.Shell|Shell\.Application|(?:MSScriptControl\.)?ScriptControl(?:\.1)?|WScript\.Network)$/i;
+/** File and stream objects: CMS pages split these names too, to get past hosting antivirus. */
+const FILE_PROGID = /^(?:ADODB\.Stream|Scripting\.FileSystemObject)$/i;
 
 /** The value of a VBScript string expression of literals and Chr()/ChrW() codes joined with & or +, if it is only that. */
 function foldVbString(expr: string): string | undefined {
@@ -168,6 +154,56 @@ function taintParameters(code: string, taint: Taint): void {
         if (taint.touchesDirectly(a)) taint.direct.add(p);
       }
     });
+  }
+}
+
+/**
+ * Execute / ExecuteGlobal / Eval (and JScript eval): the requester's text run as code is a shell;
+ * a request value spliced into fixed code (`Execute("Call Install_" & name & "()")`) is code
+ * injection in an application; fixed strings are ordinary. String literals are read as code,
+ * not as data: `Execute(name & "=Request.Form(" & q & name & q & ")")` runs the page's own code.
+ * Constant and character-built code is handed on as a decoded layer, so an obfuscated
+ * `Execute(Request(...))` is judged by what it runs.
+ */
+function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
+  const { code, ev } = ctx;
+  // a page (or its class) that defines its own Execute/Eval calls that, not the VBScript statement
+  const own = new Set<string>();
+  for (const m of matches(/\b(?:Function|Sub)[ \t]+(Execute|ExecuteGlobal|Eval)\b/gi, code, 10)) own.add(m[1]!.toLowerCase());
+  for (const m of matches(/(?<![\w.])(Execute|ExecuteGlobal|Eval)\b[ \t]*(\(?)([^\n]{0,300})/gi, code, 500)) {
+    const name = m[1]!;
+    if (own.has(name.toLowerCase())) continue;
+    if (/(?:Function|Sub)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
+    // VBScript `:` separates statements: `Execute code : Foo(err)` runs only `code`
+    // (the statement ends at `%>` too; the opening parenthesis belongs to the argument)
+    const arg = firstStatement(m[2] + m[3]!.split('%>')[0]!);
+    if (!m[2] && !/^(?:[ \t]+\S|")/.test(m[0].slice(name.length))) continue; // a bare word, not a call
+    // SQL handed to a data-access helper named Execute, not VBScript
+    if (/^\s*\(?\s*"\s*(?:select|insert|update|delete|exec|create|drop|alter)\s/i.test(arg)) continue;
+    // the key of `Request("cmd")` is a name, not code around the request value
+    const literals = arg.replace(/\bRequest\s*(?:\.\s*\w+\s*)?\(\s*(?:"(?:[^"\n]|"")*"|'[^'\n]*')\s*\)/gi, 'Request').match(/"(?:[^"\n]|"")*"|'[^'\n]*'/g) ?? [];
+    const bare = arg.replace(/"(?:[^"\n]|"")*"|'[^'\n]*'/g, '""');
+    const fixedCode = literals.some((l) => /[\w(=]/.test(l.slice(1, -1)));
+    const folded = foldVbString(
+      arg
+        .trim()
+        .replace(/^\((.*)\)$/, '$1')
+        .replace(/\(\s*("(?:[^"\n]|"")*")\s*\)/g, '$1'),
+    );
+    if (folded !== undefined && /[\w(]/.test(folded)) ctx.layers.push({ text: `<%${folded}%>`, offset: m.index, how: `code passed to ${name} as a constant`, language: 'asp' });
+    // character- or piece-built code that runs a request-derived variable: `Eval("exe" & "cute(c)")`
+    const foldedBare = folded?.replace(/"(?:[^"\n]|"")*"/g, '""');
+    if (foldedBare !== undefined && taint.touches(foldedBare) && !taint.touches(bare)) {
+      const direct = taint.hasSource(foldedBare);
+      ev.add('flow', `${direct ? 'request input' : 'request-derived variable'} reaches ${name} through code built from pieces`, direct ? 12 : 11, m.index, m[0].length);
+    } else if (taint.touches(bare)) {
+      const direct = taint.hasSource(bare);
+      if (fixedCode) ev.add('flow', `request value spliced into code run by ${name} (code injection)`, 4, m.index, m[0].length);
+      else ev.add('flow', direct ? `request input reaches ${name}` : `request-derived variable reaches ${name}`, direct ? 12 : 11, m.index, m[0].length);
+    } else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, folded === undefined ? 8 : 4, m.index, m[0].length);
+    else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg))
+      ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
+    else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
   }
 }
 
