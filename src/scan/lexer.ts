@@ -200,8 +200,9 @@ export function stripComments(text: string, spec: LexSpec): string {
 function blankKeepDelims(s: string): string {
   // quotes in the kept edges (`"><?php`) would open a string in the code that follows, and
   // the `>` ending an opener tag (`<script language="php">`) would read as `->` before a call
-  if (s.length < 12) return s.replace(/["'`]/g, ' ').replace(/>$/, ' ');
-  return s.slice(0, 5).replace(/["'`]/g, ' ') + blank(s.slice(5, -5)) + s.slice(-5).replace(/["'`]/g, ' ').replace(/>$/, ' ');
+  // (closing delimiters `%>` and `?>` stay: analyzers read statement ends from them)
+  if (s.length < 12) return s.replace(/["'`]/g, ' ').replace(/([^%?])>$/, '$1 ');
+  return s.slice(0, 5).replace(/["'`]/g, ' ') + blank(s.slice(5, -5)) + s.slice(-5).replace(/["'`]/g, ' ').replace(/([^%?])>$/, '$1 ');
 }
 
 function stripRange(text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText): string {

@@ -48,9 +48,14 @@ test('200,000 bad lines after one malicious event: detection printed, problems c
       detections.some((d) => d.includes('IIS Worker Process Starts a Command Interpreter')),
       r.stdout,
     );
-    const listed = r.stderr.split('\n').filter((l) => l.startsWith('warden: input error:'));
+    // with --format jsonl the problems on stderr are JSON lines too
+    const listed = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type: string; file: string; message: string; more?: number });
     assert.equal(listed.length, 101);
-    assert.equal(listed[100], `warden: input error: ${log}: 199900 more problems in this file are not shown (the first 100 are)`);
+    assert.ok(listed.every((p) => p.type === 'problem' && p.file === log));
+    assert.equal(listed[100]!.message, '199900 more problems in this file are not shown (the first 100 are)');
     assert.match(r.stderr, /Problems: {4}200,000/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

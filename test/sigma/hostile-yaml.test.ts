@@ -57,9 +57,11 @@ test('400 KB of CR-only "s: " keys: parsed to a syntax error in about linear tim
   const problems = new ProblemList();
   const col = emptyCollection();
   loadRuleText('s\r: '.repeat(100_000), 'cr.yml', {}, problems, col);
-  assert.equal(problems.problems.length, 1);
-  assert.equal(problems.problems[0]!.file, 'cr.yml');
+  // the first error and at most 19 more are listed; the parser stops soon after
+  assert.ok(problems.problems.length >= 1 && problems.problems.length <= 20, `${problems.problems.length} problems`);
+  assert.ok(problems.problems.every((p) => p.file === 'cr.yml'));
   assert.match(problems.problems[0]!.message, /^YAML syntax error: /);
+  assert.deepEqual(problems.problems[0]!.line, 2);
   // a CR-only rule with a mistake on its fifth line names line 5
   const cr = new ProblemList();
   loadRuleText(GOOD.replace('  category: process_creation', '  category: [').replace(/\n/g, '\r'), 'mac.yml', {}, cr, emptyCollection());
