@@ -202,7 +202,14 @@ function blankKeepDelims(s: string): string {
   // the `>` ending an opener tag (`<script language="php">`) would read as `->` before a call
   // (closing delimiters `%>` and `?>` stay: analyzers read statement ends from them)
   if (s.length < 12) return s.replace(/["'`]/g, ' ').replace(/([^%?])>$/, '$1 ');
-  return s.slice(0, 5).replace(/["'`]/g, ' ') + blank(s.slice(5, -5)) + s.slice(-5).replace(/["'`]/g, ' ').replace(/([^%?])>$/, '$1 ');
+  return (
+    s.slice(0, 5).replace(/["'`]/g, ' ') +
+    blank(s.slice(5, -5)) +
+    s
+      .slice(-5)
+      .replace(/["'`]/g, ' ')
+      .replace(/([^%?])>$/, '$1 ')
+  );
 }
 
 function stripRange(text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText): string {

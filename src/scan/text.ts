@@ -2,6 +2,8 @@
  * Text helpers for evidence: offset -> line, short printable snippets, entropy.
  */
 
+import { checkBudget } from './budget.js';
+
 /** `s` as a regex that matches it literally. */
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -98,6 +100,9 @@ export function bytesToText(buf: Uint8Array): string {
 
 /** Starting from the '(' at `open`, the text up to its matching ')' (bounded). */
 export function callArgs(text: string, open: number, max = 600): string {
+  // analyzers call this once per call site they look at: the budget check here bounds loops
+  // over call sites the way `matches()` bounds loops over regex matches
+  checkBudget();
   let depth = 0;
   const end = Math.min(text.length, open + max);
   for (let i = open; i < end; i++) {
