@@ -87,7 +87,7 @@ function canonicalNumber(n: number, source: string): boolean {
  * collection in one file a few hundred), and the YAML parser's cost on hostile text grows with
  * its size. Checked on the text and, by the loader, on the file size before reading it.
  */
-export const MAX_RULE_FILE_BYTES = 4 * 1024 * 1024;
+export const MAX_RULE_FILE_BYTES = 1024 * 1024;
 
 /**
  * Nodes an alias may expand to in one document, counted over all its aliases: a few hundred

@@ -173,7 +173,8 @@ test('hostile repetition of what the newer PHP checks walk over stays bounded an
     '= '.repeat(50000),
   ].join('\n');
   const started = Date.now();
-  const outs = scanText('hostile.php', `<?php\n${junk}\n$c = $_POST['c'];\nsystem($c);\n`);
+  // the time cap is raised: the assertion below bounds the time; a busy machine must not cut the analysis short
+  const outs = scanText('hostile.php', `<?php\n${junk}\n$c = $_POST['c'];\nsystem($c);\n`, { maxMillisPerFile: 60_000 });
   assert.equal(outs[0]!.finding?.verdict, 'malicious');
   assert.ok(Date.now() - started < 20000, `took ${Date.now() - started} ms`);
 });
