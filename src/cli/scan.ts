@@ -24,6 +24,9 @@ interface ScanFlags {
   full?: boolean;
   color?: boolean;
   followSymlinks?: boolean;
+  maxEntries: string;
+  maxArchiveBytes: string;
+  maxDepth: string;
 }
 
 function positiveInt(v: string, flag: string): number {
@@ -69,6 +72,9 @@ export function register(program: Command): void {
     .option('--threads <n>', 'worker threads (default: one per core; 0 = scan in the main thread)')
     .addOption(new Option('--workers <n>', 'same as --threads').hideHelp())
     .option('--timeout <ms>', 'time budget per file; a file over it is reported as a problem', '5000')
+    .option('--max-entries <n>', 'entries scanned per archive; the rest are reported as not scanned', '20000')
+    .option('--max-archive-bytes <bytes>', 'bytes inflated per archive, nested archives included (zip bomb guard)', String(256 * 1024 * 1024))
+    .option('--max-depth <n>', 'archives opened inside archives, this many levels deep', '2')
     .option('--follow-symlinks', 'follow symlinks that lead out of the scanned folders (never into /proc, /sys or /dev)')
     .option('--full', 'table: every evidence line, wrapped instead of cut')
     .option('--no-color', 'plain table output (NO_COLOR is honoured too)');
@@ -100,7 +106,13 @@ Examples:
     let report: Awaited<ReturnType<typeof scan>>;
     try {
       report = await scan(paths, {
-        limits: { maxFileBytes, maxMillisPerFile },
+        limits: {
+          maxFileBytes,
+          maxMillisPerFile,
+          maxArchiveEntries: positiveInt(flags.maxEntries, '--max-entries'),
+          maxArchiveInflatedBytes: positiveInt(flags.maxArchiveBytes, '--max-archive-bytes'),
+          maxArchiveDepth: positiveInt(flags.maxDepth, '--max-depth'),
+        },
         workers,
         yaraRules: flags.yara,
         minVerdict: flags.minVerdict,

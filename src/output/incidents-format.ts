@@ -6,11 +6,12 @@
  */
 import type { Incident, IncidentMember } from '../event/detection.js';
 import type { EventOrigin } from '../event/event.js';
+import { printable } from '../errors.js';
 import { Style } from './text-table.js';
 import { displayWidth, truncateWidth, wrapWidth } from './text-width.js';
 
 function where(o: { file: string; record: number }): string {
-  return `${o.file}#${o.record}`;
+  return `${printable(o.file)}#${o.record}`;
 }
 
 function evidenceLine(ev: readonly EventOrigin[], total: number, max: number): string {
@@ -55,19 +56,19 @@ export function formatIncidents(incidents: readonly { incident: Incident; member
   for (const { incident: inc, members } of incidents) {
     lines.push(st.bold(`INCIDENT ${inc.id}  severity ${st.level(inc.severity, inc.severity.toUpperCase())}`));
     if (inc.severity !== inc.maxLevel) lines.push(...fitted('  raised:     ', 14, `from ${inc.maxLevel}: ${inc.techniques.length} ATT&CK techniques chained`, width, true, 14));
-    lines.push(...fitted('  host:       ', 14, inc.host ?? '(unknown)', width, true, 14));
+    lines.push(...fitted('  host:       ', 14, inc.host === undefined ? '(unknown)' : printable(inc.host), width, true, 14));
     if (inc.start !== undefined) lines.push(`  time:       ${inc.start === inc.end || inc.end === undefined ? iso(inc.start) : `${iso(inc.start)} .. ${iso(inc.end)}`}`);
-    if (inc.users.length) lines.push(...fitted('  users:      ', 14, inc.users.join(', '), width, true, 14));
-    if (inc.techniques.length) lines.push(...fitted('  techniques: ', 14, inc.techniques.join(', '), width, true, 14));
+    if (inc.users.length) lines.push(...fitted('  users:      ', 14, printable(inc.users.join(', ')), width, true, 14));
+    if (inc.techniques.length) lines.push(...fitted('  techniques: ', 14, printable(inc.techniques.join(', ')), width, true, 14));
     lines.push(`  time line (${members.length} detection${members.length === 1 ? '' : 's'}):`);
     const shown = members.length > maxMembers ? [...members.slice(0, maxMembers - 5), ...members.slice(-5)] : members;
     shown.forEach((m, i) => {
       if (members.length > maxMembers && i === maxMembers - 5) lines.push(`    ... ${members.length - maxMembers} more (all of them in --format jsonl --incidents)`);
-      const author = m.author ? ` (by ${m.author})` : '';
+      const author = m.author ? ` (by ${printable(m.author)})` : '';
       const time = m.timestamp !== undefined ? iso(m.timestamp) : '(no time)'.padEnd(24);
       const head = `    ${time}  ${st.level(m.level, m.level.padEnd(8))} `;
       const kind = m.kind === 'correlation' ? ' (correlation)' : '';
-      lines.push(...fitted(head, 4 + time.length + 2 + 9, `${m.title}${kind}${author}  [${where(m.origin)}]`, width, full, 10));
+      lines.push(...fitted(head, 4 + time.length + 2 + 9, `${printable(m.title)}${kind}${author}  [${where(m.origin)}]`, width, full, 10));
     });
     const evHead = `  evidence (${inc.evidenceCount} event${inc.evidenceCount === 1 ? '' : 's'}): `;
     lines.push(...fitted(evHead, evHead.length, evidenceLine(inc.evidence, inc.evidenceCount, maxEvidence), width, full, 4));

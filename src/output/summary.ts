@@ -3,6 +3,7 @@
  * fired, per level (total and unique rules), top rules (with their authors, as the Sigma
  * rule licence asks), hosts, days, time range, and how many problems happened.
  */
+import { printable } from '../errors.js';
 import { formatCount, type Style } from './text-table.js';
 import { displayWidth, wrapWidth } from './text-width.js';
 import type { Tally } from './tally.js';
@@ -89,7 +90,7 @@ export function renderSummary(t: Tally, stats: RunStats, opts: SummaryOptions): 
     const top = [...t.byHost.values()].sort((a, b) => b.n - a.n || a.name.localeCompare(b.name));
     const shown = opts.full ? top : top.slice(0, 8);
     out.push(
-      `  Hosts:       ${shown.map((h) => `${h.name || '(no host)'} (${formatCount(h.n)})`).join(', ')}${top.length > shown.length ? `, +${top.length - shown.length} more` : ''}`,
+      `  Hosts:       ${shown.map((h) => `${h.name ? printable(h.name) : '(no host)'} (${formatCount(h.n)})`).join(', ')}${top.length > shown.length ? `, +${top.length - shown.length} more` : ''}`,
     );
   }
   if (t.byDay.size > 1) {
@@ -105,7 +106,7 @@ export function renderSummary(t: Tally, stats: RunStats, opts: SummaryOptions): 
     );
     const shown = opts.full ? top : top.slice(0, 10);
     for (const { rule, n } of shown) {
-      out.push(`    ${formatCount(n).padStart(7)}  ${rule.level.padEnd(13)} ${rule.title}  (by ${rule.author || 'unknown'})`);
+      out.push(`    ${formatCount(n).padStart(7)}  ${rule.level.padEnd(13)} ${printable(rule.title)}  (by ${printable(rule.author || 'unknown')})`);
     }
     if (top.length > shown.length) out.push(`    … ${top.length - shown.length} more rules (--summary full lists all)`);
   }

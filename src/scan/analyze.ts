@@ -178,6 +178,9 @@ export function analyzeText(text: string, language: Language, opts: AnalyzeOptio
     text = text.replace(/&(?:lt|gt|amp|quot|apos);/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&apos;': "'" })[e] ?? e);
   }
   if (language === 'cfml') text = blankCfmlComments(text);
+  // javac turns \uXXXX (any number of u's) into the character before it reads the source, in
+  // code, strings and comments alike: `\u0052untime.get\u0052untime()` is Runtime.getRuntime()
+  if (language === 'jsp' && text.includes('\\u')) text = text.replace(/\\u+([0-9a-fA-F]{4})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
   const ev = new EvidenceCollector(text, language, layer);
   const lex = lexFor(language, text);
   const code = lex ? stripComments(text, lex) : text;

@@ -69,11 +69,17 @@ export function isServerExtension(ext: string): boolean {
 export const ARCHIVE_EXTS = new Set(['zip', 'jar', 'war', 'ear', 'jpi', 'hpi', 'obr', 'sar', 'nupkg']);
 
 /** Byte markers that mean "server-side code lives here" whatever the extension says. */
-const SERVER_MARKERS = /<\?(?:php|=)|<%[@=\s!]|runat\s*=\s*["']?server|<cf(?:set|execute|file|output|script|component|function)\b/i;
+const SERVER_MARKERS =
+  /<\?(?:php|=|[ \t\r\n]+(?:\$|@?[a-z_]\w*\s*\())|<%[@=\s!]|runat\s*=\s*["']?server|<script\s+language\s*=\s*["']?php|<cf(?:set|execute|file|output|script|component|function)\b/i;
 
-/** One pass over the text (every non-script file in a web root goes through here). */
+/** One pass over the whole text (every non-script file in a web root goes through here). */
 export function hasServerMarker(head: string): boolean {
   return SERVER_MARKERS.test(head);
+}
+
+/** Where the first server-side code marker is, or -1 (short open tags `<? $x`, `<script language="php">` included). */
+export function serverMarkerAt(text: string): number {
+  return text.search(SERVER_MARKERS);
 }
 
 /**
@@ -83,6 +89,7 @@ export function hasServerMarker(head: string): boolean {
  */
 const CUES: Array<[Language, RegExp, number]> = [
   ['php', /<\?php/i, 10],
+  ['php', /<script\s+language\s*=\s*["']?php/i, 10],
   ['php', /<\?=/, 6],
   ['php', /<\?\s*(?:\$|@?\w+\s*\(|if|echo|error_reporting|set_time_limit|session_start|eval|include|require|function)/i, 6],
   ['php', /\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)\b/, 4],

@@ -198,9 +198,18 @@ export function stripComments(text: string, spec: LexSpec): string {
 
 /** Blank template text but keep the delimiters themselves visible (`<?php`, `%>`). */
 function blankKeepDelims(s: string): string {
-  // quotes in the kept edges (`"><?php`) would open a string in the code that follows
-  if (s.length < 12) return s.replace(/["'`]/g, ' ');
-  return s.slice(0, 5).replace(/["'`]/g, ' ') + blank(s.slice(5, -5)) + s.slice(-5).replace(/["'`]/g, ' ');
+  // quotes in the kept edges (`"><?php`) would open a string in the code that follows, and
+  // the `>` ending an opener tag (`<script language="php">`) would read as `->` before a call
+  // (closing delimiters `%>` and `?>` stay: analyzers read statement ends from them)
+  if (s.length < 12) return s.replace(/["'`]/g, ' ').replace(/([^%?])>$/, '$1 ');
+  return (
+    s.slice(0, 5).replace(/["'`]/g, ' ') +
+    blank(s.slice(5, -5)) +
+    s
+      .slice(-5)
+      .replace(/["'`]/g, ' ')
+      .replace(/([^%?])>$/, '$1 ')
+  );
 }
 
 function stripRange(text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText): string {
@@ -354,7 +363,19 @@ function skipString(text: string, i: number, to: number, quote: number, vb: bool
   return limit;
 }
 
-export const PHP_LEX: LexSpec = { slash: true, hash: true, vb: false, quotes: '\'"`', regions: [['<?', '?>']] };
+export const PHP_LEX: LexSpec = {
+  slash: true,
+  hash: true,
+  vb: false,
+  quotes: '\'"`',
+  // PHP 5 also ran `<script language="php">` blocks
+  regions: [
+    ['<?', '?>'],
+    ['<script language="php">', '</script>'],
+    ["<script language='php'>", '</script>'],
+    ['<script language=php>', '</script>'],
+  ],
+};
 export const CLIKE_LEX: LexSpec = { slash: true, hash: false, vb: false, quotes: '\'"', regions: [] };
 export const JS_LEX: LexSpec = { slash: true, hash: false, vb: false, quotes: '\'"`', regions: [] };
 export const VB_LEX: LexSpec = { slash: false, hash: false, vb: true, quotes: '"', regions: [] };

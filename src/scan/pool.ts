@@ -11,7 +11,7 @@ import type { Problem } from '../errors.js';
 import type { FileOutcome } from './scan-bytes.js';
 import type { FromWorker, ToWorker, WorkerData, WorkerInit } from './worker.js';
 import { fromWire } from './wire.js';
-import type { WalkedFile } from './walk.js';
+import { displayPathOf, type WalkedFile } from './walk.js';
 
 interface Batch {
   id: number;
@@ -101,7 +101,7 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
       const b = s.batches.find((x) => x.id === m.id);
       if (!b) return;
       m.outcomes.forEach((w, k) => {
-        for (const o of fromWire(w, b.paths[m.from + k] ?? '-')) opts.onOutcome(o);
+        for (const o of fromWire(w, displayPathOf(b.paths[m.from + k] ?? '-'))) opts.onOutcome(o);
       });
       b.received = Math.max(b.received, m.from + m.outcomes.length);
       if (m.type === 'done') {
@@ -113,7 +113,7 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
       const b = running(s);
       if (b) {
         const at = currentIndex(s, b);
-        opts.onProblem({ kind: 'internal', file: b.paths[at] ?? '-', message: `scanner worker failed: ${e.message}` });
+        opts.onProblem({ kind: 'internal', file: displayPathOf(b.paths[at] ?? '-'), message: `scanner worker failed: ${e.message}` });
         requeueLost(s, b, at);
       }
       s.batches = [];
@@ -155,7 +155,7 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
         b.current = at;
         b.startedAt = now;
       } else if (now - b.startedAt > killAfter) {
-        opts.onProblem({ kind: 'scan', file: b.paths[at] ?? '-', message: `time cap hit (${killAfter} ms); file not scanned` });
+        opts.onProblem({ kind: 'scan', file: displayPathOf(b.paths[at] ?? '-'), message: `time cap hit (${killAfter} ms); file not scanned` });
         requeueLost(s, b, at);
         s.batches = [];
         void s.worker.terminate();

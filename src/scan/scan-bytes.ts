@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import type { Problem } from '../errors.js';
 import { analyzeText } from './analyze.js';
 import { withBudget } from './budget.js';
-import { ARCHIVE_EXTS, detectLanguage, extensionOf, hasServerMarker, isServerExtension } from './language.js';
+import { detectLanguage, extensionOf, hasServerMarker, isServerExtension, serverMarkerAt } from './language.js';
 import { bytesToText } from './text.js';
 import { THRESHOLDS, type Evidence, type Finding, type Language, type ScanLimits, type Verdict } from './types.js';
-import { ZipError, isZip, readCentralDirectory, readEntry, type ZipLimits } from './zip.js';
+import { containerKind, scanContainer } from './archive.js';
 
 export interface FileOutcome {
   path: string;
@@ -33,7 +33,7 @@ export interface ScanContext {
 }
 
 const PLUGIN_DESCRIPTORS = /(?:^|\/)(?:atlassian-plugin\.xml|teamcity-plugin\.xml|build-server-plugin[^/]*\.xml|plugin\.xml|META-INF\/spring\/[^/]+\.xml)$/i;
-const NEVER_CODE = new Set([
+export const NEVER_CODE = new Set([
   'png',
   'jpg',
   'jpeg',
@@ -89,7 +89,8 @@ export function verdictFor(score: number): Verdict {
 
 export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0, budget?: { remaining: number }): FileOutcome[] {
   const ext = extensionOf(path);
-  if (isZip(buf) && ARCHIVE_EXTS.has(ext)) return scanArchive(path, buf, ctx, depth, budget ?? { remaining: ctx.limits.maxArchiveInflatedBytes });
+  const container = containerKind(ext, buf);
+  if (container) return scanContainer(container, path, buf, ctx, depth, budget ?? { remaining: ctx.limits.maxArchiveInflatedBytes });
   if (buf.length > ctx.limits.maxFileBytes)
     return [{ path, bytes: buf.length, analyzed: false, skipped: `larger than ${ctx.limits.maxFileBytes} bytes`, problems: [], entry: depth > 0 }];
   const text = bytesToText(buf);
@@ -105,6 +106,11 @@ export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0
   else {
     const guess = detectLanguage(text, NEVER_CODE.has(ext) ? '' : ext);
     language = guess.language;
+  }
+  // code after a long run of junk (an image, padding): the language is read where the code starts
+  if (language === 'unknown' && !isDescriptor) {
+    const at = serverMarkerAt(text);
+    if (at > 0) language = detectLanguage(text.slice(at, at + 65536), NEVER_CODE.has(ext) ? '' : ext).language;
   }
   if (language === 'unknown') return [{ path, bytes: buf.length, analyzed: false, skipped: 'no server-side code recognised', problems: [], entry: depth > 0 }];
   const deadline = Date.now() + ctx.limits.maxMillisPerFile;
@@ -131,76 +137,4 @@ export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0
     if (ev.family) outcome.finding.family = ev.family;
   }
   return [outcome];
-}
-
-function scanArchive(path: string, buf: Buffer, ctx: ScanContext, depth: number, budget: { remaining: number }): FileOutcome[] {
-  const self: FileOutcome = { path, bytes: buf.length, analyzed: true, language: 'unknown', problems: [], entry: depth > 0 };
-  const out: FileOutcome[] = [self];
-  if (depth >= ctx.limits.maxArchiveDepth + 1) {
-    self.analyzed = false;
-    self.skipped = `archive nested deeper than ${ctx.limits.maxArchiveDepth}`;
-    return out;
-  }
-  let entries: ReturnType<typeof readCentralDirectory>;
-  try {
-    entries = readCentralDirectory(buf, ctx.limits.maxArchiveEntries);
-  } catch (e) {
-    self.problems.push({ kind: 'scan', file: path, message: `bad archive: ${(e as Error).message}` });
-    return out;
-  }
-  const zl: ZipLimits = { maxEntries: ctx.limits.maxArchiveEntries, inflatedBudget: budget, maxEntryBytes: ctx.limits.maxFileBytes };
-  const ext = extensionOf(path);
-  const names = entries.map((e) => e.name);
-  const isPlugin = /^(?:jpi|hpi|obr)$/.test(ext) || names.some((n) => /(?:^|\/)(?:atlassian-plugin\.xml|teamcity-plugin\.xml|META-INF\/build-server-plugin[^/]*\.xml)$/i.test(n));
-  const evidence: Evidence[] = [];
-  for (const entry of entries) {
-    if (entry.isDirectory) continue;
-    const entryPath = `${path}!/${entry.name}`;
-    const eext = extensionOf(entry.name);
-    const nested = ARCHIVE_EXTS.has(eext);
-    // only what can execute, carry code, or describe plugin beans is worth inflating
-    if (
-      !nested &&
-      !isServerExtension(eext) &&
-      eext !== 'xml' &&
-      NEVER_CODE.has(eext) &&
-      eext !== 'txt' &&
-      eext !== 'html' &&
-      eext !== 'htm' &&
-      !/^(?:png|jpe?g|gif|ico)$/.test(eext)
-    )
-      continue;
-    if (eext === 'class') continue;
-    let data: Buffer;
-    try {
-      data = readEntry(buf, entry, zl);
-    } catch (e) {
-      self.problems.push({ kind: 'scan', file: entryPath, message: e instanceof ZipError ? e.message : `cannot read entry: ${(e as Error).message}` });
-      if (budget.remaining <= 0) {
-        self.problems.push({ kind: 'scan', file: path, message: 'inflated-bytes cap reached; rest of archive not scanned (zip bomb guard)' });
-        break;
-      }
-      continue;
-    }
-    try {
-      const inner = nested && isZip(data) ? scanArchive(entryPath, data, ctx, depth + 1, budget) : scanBytes(entryPath, data, ctx, depth + 1, budget);
-      for (const o of inner) out.push(o);
-    } catch (e) {
-      // one entry's failure is that entry's problem; the other entries are still scanned
-      self.problems.push({ kind: 'scan', file: entryPath, message: `scanner failed on this entry: ${(e as Error).message}` });
-    }
-  }
-  // the archive itself is a finding when the plugin ships a JSP (also inside its jars) or a descriptor runs a process
-  if (isPlugin) {
-    const jsp = out.find((o) => o !== self && /\.jspx?$/i.test(o.path));
-    if (jsp) evidence.push({ analyzer: 'plugin', reason: `plugin bundle ships a JSP page (${jsp.path.slice(path.length + 2)})`, weight: 6 });
-  }
-  const entryFindings = out.filter((o) => o !== self && o.finding?.language === 'xml' && o.finding.verdict === 'malicious');
-  for (const f of entryFindings) evidence.push({ analyzer: 'plugin', reason: `plugin descriptor ${f.path.slice(path.length + 2)} runs a process on load`, weight: 10 });
-  if (evidence.length > 0) {
-    const score = evidence.reduce((s, e) => s + e.weight, 0);
-    const verdict = verdictFor(score);
-    if (verdict !== 'clean') self.finding = { path, verdict, score, language: 'unknown', evidence, sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
-  }
-  return out;
 }

@@ -2,6 +2,8 @@
  * Text helpers for evidence: offset -> line, short printable snippets, entropy.
  */
 
+import { checkBudget } from './budget.js';
+
 /** `s` as a regex that matches it literally. */
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -115,11 +117,23 @@ export function entropy(s: string): number {
  * the file and no invalid UTF-8 sequence can throw or grow the string.
  */
 export function bytesToText(buf: Uint8Array): string {
-  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  // UTF-16 pages (JSP and ASPX allow them) are decoded by their byte-order mark first: read
+  // byte by byte, every other character would be a NUL and no marker or call would match
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return b.subarray(2, b.length - (b.length % 2)).toString('utf16le');
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) {
+    const le = Buffer.from(b.subarray(2, b.length - (b.length % 2)));
+    le.swap16();
+    return le.toString('utf16le');
+  }
+  return b.toString('latin1');
 }
 
 /** Starting from the '(' at `open`, the text up to its matching ')' (bounded). */
 export function callArgs(text: string, open: number, max = 600): string {
+  // analyzers call this once per call site they look at: the budget check here bounds loops
+  // over call sites the way `matches()` bounds loops over regex matches
+  checkBudget();
   let depth = 0;
   const end = Math.min(text.length, open + max);
   for (let i = open; i < end; i++) {

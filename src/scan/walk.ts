@@ -30,6 +30,49 @@ export interface WalkOptions {
   onSkip?: (path: string, reason: string) => void;
 }
 
+/**
+ * File names need not be UTF-8 (a name in latin1 or random bytes is a fine Linux name and a
+ * place to hide). A path that cannot round-trip through a string travels as a token: a NUL
+ * (never part of a real path) and the path's bytes in base64. `fsPathOf` turns it back into
+ * the bytes for file-system calls, `displayPathOf` into a printable name with the bad bytes
+ * as `\xNN`.
+ */
+export function fsPathOf(p: string): string | Buffer {
+  return p.charCodeAt(0) === 0 ? Buffer.from(p.slice(1), 'base64') : p;
+}
+
+export function displayPathOf(p: string): string {
+  if (p.charCodeAt(0) !== 0) return p;
+  const b = Buffer.from(p.slice(1), 'base64');
+  let out = '';
+  let i = 0;
+  while (i < b.length) {
+    const n = utf8Length(b, i);
+    if (n > 0) {
+      out += b.toString('utf8', i, i + n);
+      i += n;
+    } else out += `\\x${b[i++]!.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** Length of the valid UTF-8 sequence at `i`, or 0. */
+function utf8Length(b: Buffer, i: number): number {
+  const c = b[i]!;
+  const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n === 0 || i + n > b.length) return 0;
+  for (let k = 1; k < n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return 0;
+  return Buffer.from(b.toString('utf8', i, i + n)).equals(b.subarray(i, i + n)) ? n : 0;
+}
+
+/** `parent/name` as a string, or as a token when either cannot be a string. */
+function childPath(parent: string, name: Buffer): string {
+  const s = name.toString('utf8');
+  if (parent.charCodeAt(0) !== 0 && Buffer.from(s).equals(name)) return join(parent, s);
+  const base = fsPathOf(parent);
+  return `\0${Buffer.concat([typeof base === 'string' ? Buffer.from(base) : base, Buffer.from('/'), name]).toString('base64')}`;
+}
+
 /** Pseudo file systems of the host: never scanned through a link. */
 const HOST_TREES = ['/proc', '/sys', '/dev'];
 
@@ -67,32 +110,32 @@ export async function* walk(roots: string[], onProblem: (p: Problem) => void, op
     if (kind === Known.Link) {
       let target: string;
       try {
-        target = realpathSync(path);
+        target = realpathSync(fsPathOf(path), 'utf8');
       } catch (e) {
-        opts.onSkip?.(path, `symlink target missing (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+        opts.onSkip?.(displayPathOf(path), `symlink target missing (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
         continue;
       }
       // the link's own text counts too: /proc/<pid>/cwd resolves to an ordinary folder elsewhere
       let named = target;
       try {
-        named = resolve(dirname(path), readlinkSync(path));
+        named = resolve(dirname(displayPathOf(path)), readlinkSync(fsPathOf(path), 'utf8'));
       } catch {
         // not a link any more: its real path decides
       }
       if (HOST_TREES.some((t) => within(target, t) || within(named, t))) {
-        opts.onSkip?.(path, 'symlink into /proc, /sys or /dev');
+        opts.onSkip?.(displayPathOf(path), 'symlink into /proc, /sys or /dev');
         continue;
       }
       if (!opts.followSymlinks && !realRoots.some((r) => within(target, r))) {
-        opts.onSkip?.(path, 'symlink leaves the scanned roots');
+        opts.onSkip?.(displayPathOf(path), 'symlink leaves the scanned roots');
         continue;
       }
     }
     let st: Stats;
     try {
-      st = statSync(path);
+      st = statSync(fsPathOf(path));
     } catch (e) {
-      onProblem({ kind: 'scan', file: path, message: `cannot stat: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      onProblem({ kind: 'scan', file: displayPathOf(path), message: `cannot stat: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
       continue;
     }
     if (st.isFile()) {
@@ -100,28 +143,28 @@ export async function* walk(roots: string[], onProblem: (p: Problem) => void, op
       continue;
     }
     if (!st.isDirectory()) {
-      opts.onSkip?.(path, 'not a regular file');
+      opts.onSkip?.(displayPathOf(path), 'not a regular file');
       continue;
     }
     const key = `${st.dev}:${st.ino}`;
     if (visited.has(key)) continue; // symlink loop or a folder reached twice
     visited.add(key);
-    let entries: Dirent[];
+    let entries: Dirent<Buffer>[];
     try {
-      entries = readdirSync(path, { withFileTypes: true });
+      entries = readdirSync(fsPathOf(path), { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
-      onProblem({ kind: 'scan', file: path, message: `cannot open folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      onProblem({ kind: 'scan', file: displayPathOf(path), message: `cannot open folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
       continue;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries.sort((a, b) => Buffer.compare(a.name, b.name));
     for (let i = entries.length - 1; i >= 0; i--) {
       const d = entries[i]!;
       // sockets, fifos and devices are skipped here without a stat; symlinks and unknown types are resolved by stat
       if (d.isBlockDevice() || d.isCharacterDevice() || d.isFIFO() || d.isSocket()) {
-        opts.onSkip?.(join(path, d.name), 'not a regular file');
+        opts.onSkip?.(displayPathOf(childPath(path, d.name)), 'not a regular file');
         continue;
       }
-      stack.push(join(path, d.name));
+      stack.push(childPath(path, d.name));
       known.push(d.isFile() ? Known.File : d.isSymbolicLink() ? Known.Link : Known.Unknown);
     }
   }

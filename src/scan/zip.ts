@@ -40,15 +40,35 @@ export function isZip(buf: Uint8Array): boolean {
   return buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && (buf[2] === 3 || buf[2] === 5) && (buf[3] === 4 || buf[3] === 6);
 }
 
-export function readCentralDirectory(buf: Buffer, maxEntries: number): ZipEntry[] {
+/**
+ * Where a ZIP's end-of-central-directory record sits (searched back over the longest comment),
+ * or -1. Java, PHP's phar and unzip all find archives this way, so bytes before the archive (a
+ * shell-script prefix, an image) do not hide it.
+ */
+export function findEocd(buf: Buffer): number {
   const minStart = Math.max(0, buf.length - 22 - 65535);
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= minStart; i--) {
-    if (buf.readUInt32LE(i) === EOCD) {
-      eocd = i;
-      break;
-    }
-  }
+  for (let i = buf.length - 22; i >= minStart; i--) if (buf.readUInt32LE(i) === EOCD) return i;
+  return -1;
+}
+
+/** A ZIP by its content: a local header first, or an end record whose central directory is where it says. */
+export function hasZipDirectory(buf: Buffer): boolean {
+  if (isZip(buf)) return true;
+  if (buf.length < 22) return false;
+  const eocd = findEocd(buf);
+  if (eocd < 0) return false;
+  const cdSize = buf.readUInt32LE(eocd + 12);
+  const start = eocd - cdSize;
+  return start >= 0 && (cdSize === 0 || buf.readUInt32LE(start) === CEN);
+}
+
+/** A listing cut at the entry cap: the entries kept and how many the archive declares. */
+export interface ZipListing extends Array<ZipEntry> {
+  declared?: number;
+}
+
+export function readCentralDirectory(buf: Buffer, maxEntries: number): ZipListing {
+  const eocd = buf.length >= 22 ? findEocd(buf) : -1;
   if (eocd === -1) throw new ZipError('no end-of-central-directory record (not a zip, or truncated)');
   let count = buf.readUInt16LE(eocd + 10);
   let cdSize = buf.readUInt32LE(eocd + 12);
@@ -60,11 +80,17 @@ export function readCentralDirectory(buf: Buffer, maxEntries: number): ZipEntry[
     cdSize = Number(buf.readBigUInt64LE(off64 + 40));
     cdOffset = Number(buf.readBigUInt64LE(off64 + 48));
   }
-  if (count > maxEntries) throw new ZipError(`archive declares ${count} entries, more than the cap of ${maxEntries}`);
+  // bytes before the archive shift every offset it records: the directory ends where the end
+  // record starts, so the shift is what lies between where it is and where it says it is
+  let shift = 0;
+  if (cdOffset + cdSize < eocd && eocd - cdSize >= 0 && buf.readUInt32LE(eocd - cdSize) === CEN) shift = eocd - cdSize - cdOffset;
+  cdOffset += shift;
   if (cdOffset + cdSize > buf.length) throw new ZipError('central directory lies outside the file (truncated archive)');
-  const entries: ZipEntry[] = [];
+  const entries: ZipListing = [];
+  // past the cap the rest is counted, not read: the caller reports it as not scanned
+  if (count > maxEntries) entries.declared = count;
   let p = cdOffset;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < Math.min(count, maxEntries); i++) {
     if (p + 46 > buf.length || buf.readUInt32LE(p) !== CEN) throw new ZipError(`bad central directory entry #${i + 1}`);
     const flags = buf.readUInt16LE(p + 8);
     const method = buf.readUInt16LE(p + 10);
@@ -96,10 +122,19 @@ export function readCentralDirectory(buf: Buffer, maxEntries: number): ZipEntry[
       }
       e += 4 + len;
     }
-    entries.push({ name, method, compressedSize, size, localOffset, encrypted: (flags & 1) !== 0, isDirectory: name.endsWith('/') });
+    entries.push({ name, method, compressedSize, size, localOffset: localOffset + shift, encrypted: (flags & 1) !== 0, isDirectory: name.endsWith('/') });
     p += 46 + nameLen + extraLen + commentLen;
   }
   return entries;
+}
+
+/** The name the entry's local header gives (what some servers and tools use), or undefined when unreadable. */
+export function localName(buf: Buffer, entry: ZipEntry): string | undefined {
+  const h = entry.localOffset;
+  if (h + 30 > buf.length || buf.readUInt32LE(h) !== LOC) return undefined;
+  const len = buf.readUInt16LE(h + 26);
+  if (h + 30 + len > buf.length) return undefined;
+  return buf.toString(buf.readUInt16LE(h + 6) & 0x800 ? 'utf8' : 'latin1', h + 30, h + 30 + len);
 }
 
 /** The entry's bytes, inflated within the caps. */

@@ -4,7 +4,7 @@
  */
 import { ProblemList } from '../errors.js';
 import { loadRuleCollection } from './collection.js';
-import { parseCorrelations } from './correlations.js';
+import { parseCorrelations, resolveCorrelations } from './correlations.js';
 
 export interface LintFailure {
   file: string;
@@ -27,7 +27,13 @@ export function lintRules(paths: string[], placeholders?: Record<string, string[
   const problems = new ProblemList();
   const col = loadRuleCollection(paths, { placeholders }, problems);
   const corrProblems = new ProblemList();
-  const correlations = parseCorrelations(col.correlationDocs, corrProblems);
+  const parsed = parseCorrelations(col.correlationDocs, corrProblems);
+  // bound to their rules as `hunt` binds them: unknown or ambiguous references and cycles fail here too
+  const correlations = resolveCorrelations(
+    parsed,
+    col.rules.map((r) => r.info),
+    corrProblems,
+  );
   const failed: LintFailure[] = col.failures.map((f) => ({ file: f.file, line: f.line ?? null, error: f.error }));
   for (const p of corrProblems.problems) failed.push({ file: p.file, line: p.line ?? null, error: p.message });
   const files = new Map<string, number>();

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { makeZip } from './helpers.js';
 import { scanBytes } from '../../src/scan/scan-bytes.js';
 import { DEFAULT_LIMITS } from '../../src/scan/types.js';
@@ -106,13 +107,93 @@ test('entry-count cap, nesting depth and corrupt archives are problems, not cras
   const o1 = scanBytes('many.zip', many, { limits: { ...DEFAULT_LIMITS, maxArchiveEntries: 10 } });
   assert.deepEqual(
     o1[0]!.problems.map((p) => p.message),
-    ['bad archive: archive declares 30 entries, more than the cap of 10'],
+    ['archive declares 30 entries; the first 10 were scanned, 20 were not (entry cap)'],
   );
+  assert.equal(o1.length, 11);
   let nested = makeZip([{ name: 'deep.php', data: '<?php system($_GET["x"]); ?>' }]);
   for (let i = 0; i < 3; i++) nested = makeZip([{ name: `n${i}.zip`, data: nested }]);
   const o2 = scanBytes('nest.zip', nested, ctx);
   assert.ok(o2.some((o) => /archive nested deeper than 2/.test(o.skipped ?? '')));
+  assert.deepEqual(
+    o2.flatMap((o) => o.problems.map((p) => `${p.file}: ${p.message}`)),
+    ['nest.zip!/n2.zip!/n1.zip!/n0.zip: archive nested deeper than 2; its entries were not scanned'],
+  );
   const broken = makeZip([{ name: 'a.php', data: '<?php echo 1; ?>' }]).subarray(0, 40);
   const o3 = scanBytes('broken.war', Buffer.concat([broken, Buffer.from('PK')]), ctx);
   assert.match(o3[0]!.problems[0]!.message, /^bad archive: no end-of-central-directory record/);
 });
+
+const JSP_SHELL = '<%@ page import="java.io.*" %><% Runtime.getRuntime().exec(request.getParameter("cmd")); %>';
+const PHP_SHELL = '<?php system($_GET["c"]); ?>';
+
+function entryVerdicts(outs: ReturnType<typeof scanBytes>): string[] {
+  return outs.filter((o) => o.finding).map((o) => `${o.path} ${o.finding!.verdict}`);
+}
+
+test('a WAR with a shell-script prefix is found by its end record and its entries scanned', () => {
+  const war = makeZip([{ name: 'cmd.jsp', data: JSP_SHELL }]);
+  const prefixed = Buffer.concat([Buffer.from('#!/bin/sh\nexec java -jar "$0" "$@"\n'), war]);
+  const outs = scanBytes('app.war', prefixed, ctx);
+  assert.deepEqual(entryVerdicts(outs), ['app.war!/cmd.jsp malicious']);
+  assert.deepEqual(
+    outs.flatMap((o) => o.problems),
+    [],
+  );
+});
+
+test('an entry whose local header and central directory disagree about its name is scanned under both', () => {
+  const zip = makeZip([{ name: 'shell.jsp', data: JSP_SHELL, store: true }]);
+  // the central directory (after the data) says style.css; the local header keeps shell.jsp
+  const cen = zip.lastIndexOf(Buffer.from('shell.jsp'));
+  zip.write('style.css', cen, 'latin1');
+  const outs = scanBytes('app.war', zip, ctx);
+  assert.deepEqual(entryVerdicts(outs), ['app.war!/style.css malicious', 'app.war!/shell.jsp malicious']);
+});
+
+test('entries with static extensions are judged by content (web.xml may map *.css to JSP)', () => {
+  const war = makeZip([
+    { name: 'WEB-INF/web.xml', data: '<web-app><servlet-mapping><servlet-name>jsp</servlet-name><url-pattern>*.css</url-pattern></servlet-mapping></web-app>' },
+    { name: 'static/site.css', data: JSP_SHELL },
+    { name: 'notes.md', data: PHP_SHELL },
+    { name: 'real.css', data: 'body { color: red }' },
+  ]);
+  assert.deepEqual(entryVerdicts(scanBytes('app.war', war, ctx)), ['app.war!/static/site.css malicious', 'app.war!/notes.md malicious']);
+});
+
+test('zip-format .phar, .tar.gz, .tgz, .tar and .gz of one script are opened like other archives', () => {
+  const phar = makeZip([{ name: 'index.php', data: PHP_SHELL }]);
+  assert.deepEqual(entryVerdicts(scanBytes('tool.phar', phar, ctx)), ['tool.phar!/index.php malicious']);
+  const tar = tarOf([
+    { name: 'site/readme.txt', data: 'hello' },
+    { name: 'site/x.php', data: PHP_SHELL },
+  ]);
+  assert.deepEqual(entryVerdicts(scanBytes('site.tar', tar, ctx)), ['site.tar!/site/x.php malicious']);
+  assert.deepEqual(entryVerdicts(scanBytes('site.tar.gz', gzipSync(tar), ctx)), ['site.tar.gz!/site.tar!/site/x.php malicious']);
+  assert.deepEqual(entryVerdicts(scanBytes('site.tgz', gzipSync(tar), ctx)), ['site.tgz!/site.tar!/site/x.php malicious']);
+  assert.deepEqual(entryVerdicts(scanBytes('x.php.gz', gzipSync(PHP_SHELL), ctx)), ['x.php.gz!/x.php malicious']);
+});
+
+/** A minimal ustar archive. */
+function tarOf(files: Array<{ name: string; data: string }>): Buffer {
+  const parts: Buffer[] = [];
+  for (const f of files) {
+    const h = Buffer.alloc(512);
+    h.write(f.name, 0, 'latin1');
+    h.write('0000644\0', 100);
+    h.write('0000000\0', 108);
+    h.write('0000000\0', 116);
+    h.write(`${f.data.length.toString(8).padStart(11, '0')}\0`, 124);
+    h.write('00000000000\0', 136);
+    h.write('        ', 148);
+    h.write('0', 156);
+    h.write('ustar\x0000', 257, 'latin1');
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    const body = Buffer.alloc(Math.ceil(f.data.length / 512) * 512);
+    body.write(f.data, 'latin1');
+    parts.push(h, body);
+  }
+  parts.push(Buffer.alloc(1024));
+  return Buffer.concat(parts);
+}

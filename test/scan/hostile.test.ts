@@ -28,7 +28,8 @@ test('8 MB of chr(97). after a shell: no stack overflow, the shell and the chr()
     writeFileSync(join(dir, 'big.php'), text, 'latin1');
     writeFileSync(join(dir, 'other.php'), '<?php system($_GET["x"]);');
     for (const workers of [0, 1]) {
-      const r = await scan([dir], { workers, limits: { maxFileBytes: 9 << 20 } });
+      // a generous time cap: the machine may be busy; the old failure was a crash, and a quadratic pass would take minutes
+      const r = await scan([dir], { workers, limits: { maxFileBytes: 9 << 20, maxMillisPerFile: 60_000 } });
       assert.deepEqual(
         r.problems.map((p) => p.message),
         [],
@@ -46,10 +47,11 @@ test('8 MB of chr(97). after a shell: no stack overflow, the shell and the chr()
   }
 });
 
-test('1 MB PHP string concatenation after a shell: analyzed within the default time cap, shell reported', () => {
+test('1 MB PHP string concatenation after a shell: analyzed within a time cap it used to exceed many times over, shell reported', () => {
   for (const piece of ['"a".', "'a'.", '"\\x61".', '#x\n', '/*x*/', '<<<E\nx\n']) {
     const text = `${SHELL}<?php $x = ${piece.repeat((1 << 20) / piece.length)}"";`;
-    const [o] = scanText('concat.php', text);
+    // before: 512 KB took 3 s and 1 MB over 100 s (faster than quadratic); a busy machine gets 60 s
+    const [o] = scanText('concat.php', text, { maxMillisPerFile: 60_000 });
     assert.equal(o!.finding?.verdict, 'malicious', piece);
     assert.deepEqual(
       o!.problems.map((p) => p.message),
@@ -62,7 +64,7 @@ test('1 MB PHP string concatenation after a shell: analyzed within the default t
 test('many small JSP regions (no backslash anywhere): comment stripping stays linear, shell reported', () => {
   const region = '<% Process p = Runtime.getRa.io.*" %>';
   const text = `<%@ page import="java.io.*" %>${region.repeat(100000)}<% Process p = Runtime.getRuntime().exec(request.getParameter("cmd")); %>`;
-  const [o] = scanText('regions.jsp', text);
+  const [o] = scanText('regions.jsp', text, { maxMillisPerFile: 60_000 });
   assert.equal(o!.finding?.verdict, 'malicious');
   assert.deepEqual(o!.problems, []);
 });
@@ -71,7 +73,7 @@ test('a 1.5 KB WAR holding a 1 MB JSP concatenation after a shell: the entry is 
   const jsp = `<%@ page import="java.io.*" %><% Runtime.getRuntime().exec(request.getParameter("cmd")); String s = ${'"a" + '.repeat((1 << 20) / 6)}""; %>`;
   const war = makeZip([{ name: 'x.jsp', data: jsp }]);
   assert.ok(war.length < 4096, `war is ${war.length} bytes`);
-  const outs = scanBytes('app.war', war, { limits: DEFAULT_LIMITS });
+  const outs = scanBytes('app.war', war, { limits: { ...DEFAULT_LIMITS, maxMillisPerFile: 60_000 } });
   const entry = outs.find((o) => o.path === 'app.war!/x.jsp');
   assert.equal(entry?.finding?.verdict, 'malicious');
   assert.deepEqual(
@@ -122,4 +124,17 @@ test("an extra matcher that throws is a problem for that file; the analyzers' ev
     outs[0]!.problems.map((p) => p.message),
     ['extra matcher failed: Maximum call stack size exceeded; the evidence of the analyzers is kept'],
   );
+});
+
+test('thousands of assignments without a `;` (fuzz: 1.2 MB took 45 s under a 3 s budget): the budget holds', () => {
+  const text = `<?php ${'$c =p '.repeat(100_000)}`;
+  const started = Date.now();
+  const [o] = scanText('noend.php', text, { maxMillisPerFile: 1000 });
+  const took = Date.now() - started;
+  assert.deepEqual(
+    o!.problems.map((p) => p.message),
+    ['time cap of 1000 ms hit; analysis may be incomplete'],
+  );
+  // a pass may overrun the budget by one step; a quadratic pass overran it forty-fold
+  assert.ok(took < 20_000, `took ${took} ms`);
 });

@@ -64,6 +64,7 @@ test('400 KB of CR-only "s: " keys: parsed to a syntax error in about linear tim
     assert.equal(p.file, 'cr.yml');
     assert.match(p.message, /^YAML syntax error: .*\.$/);
   }
+  assert.deepEqual(problems.problems[0]!.line, 2);
   // a CR-only rule with a mistake on its fifth line names line 5
   const cr = new ProblemList();
   loadRuleText(GOOD.replace('  category: process_creation', '  category: [').replace(/\n/g, '\r'), 'mac.yml', {}, cr, emptyCollection());

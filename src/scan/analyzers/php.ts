@@ -2,6 +2,7 @@
  * PHP: request input reaching code/command execution, variable functions, callbacks,
  * includes, writers and sockets, plus the ways shells assemble function names.
  */
+import { checkBudget } from '../budget.js';
 import { assignmentStarts, callIndex, dollarPairs, matchesAt, hasVariableVariables, includesText, type AnalyzerContext, type CallIndex } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { fileManager, fileOpReason, sqlClient } from './admin-tools.js';
@@ -871,6 +872,8 @@ export function fullAssignments(code: string, bare = blankStrings(code, '\'"')):
   const out: Array<{ name: string; append: boolean; expr: string; at: number }> = [];
   // the bracket may hold spaces and newlines around its literal: a generous reach, any line
   for (const m of matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true), 20000)) {
+    // each right-hand side may run to MAX_EVAL when no `;` ends it: thousands of them are quadratic
+    checkBudget();
     let i = m.index + m[0].length;
     const end = Math.min(code.length, i + MAX_EVAL);
     let q = 0;
