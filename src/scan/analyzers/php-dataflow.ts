@@ -12,8 +12,8 @@ import type { AnalyzerContext } from '../context.js';
 import { b64, hexDecode, inflateAny, reverse, rot13 } from '../decode.js';
 import { argRanges, closing, tokenizePhp, type Tok } from './php-tokens.js';
 
-/** Bigger files are applications: one name means many values and the pass costs more than it tells. */
-const MAX_SIZE = 262144;
+/** Files with more tokens are applications: one name means many values and the pass costs more than it tells. */
+const MAX_TOKENS = 40000;
 const MAX_CONST = 1 << 20;
 
 const CODE_SINKS = new Set(['eval', 'assert', 'create_function']);
@@ -113,6 +113,8 @@ interface FnDef {
 
 interface Assign {
   targets: string[];
+  /** `.=`: appends to the target's value. */
+  append?: boolean;
   s: number;
   e: number;
   scope: number;
@@ -126,9 +128,10 @@ interface CallSite {
 }
 
 export function analyzePhpDataflow(ctx: AnalyzerContext): void {
-  if (ctx.size > MAX_SIZE) return;
-  const toks = tokenizePhp(ctx.text);
-  if (toks.length === 0) return;
+  // bounded by tokens, not bytes: packed shells are a few tokens around a megabyte-long string,
+  // applications are many tokens (where one name means many values and the pass tells little)
+  const toks = tokenizePhp(ctx.text, MAX_TOKENS + 1);
+  if (toks.length === 0 || toks.length > MAX_TOKENS) return;
   new Flow(ctx, toks).run();
 }
 
@@ -288,7 +291,7 @@ class Flow {
     const op = t[j];
     if (op?.k !== 'op' || !(op.v === '=' || op.v === '.=' || op.v === '??=')) return;
     if (t[j + 1]?.v === '&') j++;
-    this.assigns.push({ targets: [target], s: j + 1, e: this.exprEnd(j + 1), scope: sc });
+    this.assigns.push({ targets: [target], s: j + 1, e: this.exprEnd(j + 1), scope: sc, append: op.v === '.=' });
   }
 
   /** `list($a, $b) = ...` and `[$a, $b] = ...`. */
@@ -424,7 +427,9 @@ class Flow {
       const k = a.targets[0]!;
       if (this.consts.get(k) === null) continue;
       const v = this.fold(a.s, a.e, a.scope, 0);
-      this.consts.set(k, v === undefined ? null : v);
+      const prev = this.consts.get(k);
+      if (a.append && typeof prev === 'string' && v !== undefined && prev.length + v.length <= MAX_CONST) this.consts.set(k, prev + v);
+      else this.consts.set(k, v === undefined || (a.append && prev === undefined) ? null : v);
     }
   }
 
@@ -454,8 +459,19 @@ class Flow {
       } else if (cur.k === 'var') {
         const c = this.consts.get(this.key(sc, cur.v));
         if (typeof c !== 'string') return undefined;
-        val = c;
-        i++;
+        if (t[i + 1]?.v === '(') {
+          // `$d("...")` with `$d = "base64_decode"`: the call the variable names
+          const close = closing(t, i + 1);
+          if (close === -1 || close >= e) return undefined;
+          val = applyPure(
+            c.toLowerCase(),
+            argRanges(t, i + 1).map(([a, b]) => this.fold(a, b, sc, depth + 1)),
+          );
+          i = close + 1;
+        } else {
+          val = c;
+          i++;
+        }
       } else if (cur.k === 'op' && cur.v === '(') {
         const c = closing(t, i);
         if (c === -1 || c >= e) return undefined;

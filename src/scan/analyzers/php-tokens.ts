@@ -56,12 +56,16 @@ const OPS = [
 const IDENT_START = /[A-Za-z_\x80-\uffff\\]/;
 const IDENT = /[\w\x80-\uffff\\]/;
 
-/** Tokens of `text`; starts in HTML unless the text has no `<?` at all (a decoded payload). */
+/**
+ * Tokens of `text`; starts in HTML when a `<?` tag comes before any code (a page), in PHP
+ * otherwise (a decoded payload, whose strings may hold `<?` themselves).
+ */
 export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
   const out: Tok[] = [];
   const n = text.length;
   let i = 0;
-  if (text.includes('<?')) i = openTag(text, 0);
+  const tag = text.indexOf('<?');
+  if (tag !== -1 && !/[$;]/.test(text.slice(0, tag))) i = openTag(text, 0);
   while (i < n && out.length < maxTokens) {
     const c = text[i]!;
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') {
