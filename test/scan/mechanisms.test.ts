@@ -94,6 +94,12 @@ test('classic asp: code, piece-built code and the database connection chosen by 
     `<%\nSet conn = Server.CreateObject("ADODB.Connection")\nconn.Open Request("dsn")\nSet rs = conn.Execute(Request("sql"))\nResponse.Write rs(0)\n%>`,
   );
   assert.ok(reasons(db).includes('request chooses the database connection and the SQL it runs (database client backdoor)'));
+  // the connection string kept in the session by an earlier request
+  const kept = findingOf(
+    'kept.asp',
+    `<%\nIf Request("dsn") <> "" Then Session("dsn") = Request("dsn")\nSet c = Server.CreateObject("ADODB.Connection")\nc.Open Session("dsn")\nSet rs = c.Execute(Request.Form("q"))\n%>`,
+  );
+  assert.ok(reasons(kept).includes('request chooses the database connection and the SQL it runs (database client backdoor)'));
 });
 
 test('classic asp look-alikes: injectable SQL on the site connection, own Execute methods, generated assignments, admin pages', () => {

@@ -10,7 +10,7 @@
  */
 import type { AnalyzerContext } from '../context.js';
 import { b64, hexDecode, inflateAny, reverse, rot13 } from '../decode.js';
-import { argRanges, closing, tokenizePhp, type Tok } from './php-tokens.js';
+import { argRanges, bracketMatches, tokenizePhp, type Tok } from './php-tokens.js';
 
 /** Files with more tokens are applications: one name means many values and the pass costs more than it tells. */
 const MAX_TOKENS = 40000;
@@ -137,6 +137,7 @@ export function analyzePhpDataflow(ctx: AnalyzerContext): void {
 
 class Flow {
   readonly scope: Int32Array;
+  readonly match: Int32Array;
   readonly fns = new Map<string, FnDef[]>();
   readonly defs: FnDef[] = [];
   readonly globalsIn = new Map<number, Set<string>>();
@@ -152,6 +153,12 @@ class Flow {
     readonly toks: Tok[],
   ) {
     this.scope = new Int32Array(toks.length);
+    this.match = bracketMatches(toks);
+  }
+
+  /** The partner of the bracket at `i`, or -1. */
+  private close(i: number): number {
+    return i >= 0 && i < this.match.length ? this.match[i]! : -1;
   }
 
   run(): void {
@@ -177,7 +184,7 @@ class Flow {
       if ((tk.v === 'class' || tk.v === 'trait') && t[i + 1]?.k === 'id' && t[i - 1]?.v !== '::') {
         let j = i + 2;
         while (j < t.length && j < i + 60 && t[j]!.v !== '{') j++;
-        const close = closing(t, j);
+        const close = this.close(j);
         if (close !== -1) {
           cls = t[i + 1]!.v;
           clsClose = close;
@@ -191,16 +198,16 @@ class Flow {
       const name = named ? t[j]!.v : '';
       if (named) j++;
       if (t[j]?.v !== '(') continue;
-      const pclose = closing(t, j);
+      const pclose = this.close(j);
       if (pclose === -1) continue;
-      const params = argRanges(t, j).map(([s, e]) => {
+      const params = argRanges(t, j, this.match).map(([s, e]) => {
         for (let k = s; k < e; k++) if (t[k]!.k === 'var') return t[k]!.v;
         return '';
       });
       let b = pclose + 1;
       while (b < t.length && b < pclose + 80 && t[b]!.v !== '{' && t[b]!.v !== ';') b++;
       if (t[b]?.v !== '{') continue;
-      const bclose = closing(t, b);
+      const bclose = this.close(b);
       if (bclose === -1) continue;
       const def: FnDef = { name: name && cls && i < clsClose ? `${cls}::${name}` : name, params, scope: this.defs.length + 1, bodyOpen: b, bodyClose: bclose };
       this.defs.push(def);
@@ -235,7 +242,7 @@ class Flow {
       }
       if (tk.k !== 'id') continue;
       if (tk.v === 'foreach' && t[i + 1]?.v === '(') {
-        const close = closing(t, i + 1);
+        const close = this.close(i + 1);
         let as = -1;
         for (let j = i + 2; j < close; j++) if (t[j]!.k === 'id' && t[j]!.v === 'as') as = j;
         if (close === -1 || as === -1) continue;
@@ -251,7 +258,7 @@ class Flow {
       }
       if (t[i + 1]?.v !== '(') continue;
       const prev = t[i - 1];
-      const args = argRanges(t, i + 1);
+      const args = argRanges(t, i + 1, this.match);
       // by-reference outputs: parse_str($q, $out), preg_match($p, $s, $m)
       if ((tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 2) this.outParam(args[1]!, args[0]!, sc);
       if ((tk.v === 'preg_match' || tk.v === 'preg_match_all') && args.length >= 3) this.outParam(args[2]!, args[1]!, sc);
@@ -284,7 +291,7 @@ class Flow {
       j += 2;
     }
     while (t[j]?.v === '[' || t[j]?.v === '{') {
-      const c = closing(t, j);
+      const c = this.close(j);
       if (c === -1) return;
       j = c + 1;
     }
@@ -345,7 +352,7 @@ class Flow {
       if (tk.k === 'id') {
         const next = t[i + 1]?.v;
         if (next === '(' && KILLS.has(tk.v)) {
-          const c = closing(t, i + 1);
+          const c = this.close(i + 1);
           if (c !== -1 && c < e) i = c;
           continue;
         }
@@ -354,7 +361,7 @@ class Flow {
         const method = t[i - 1]?.v === '->' || t[i - 1]?.v === '?->' || t[i - 1]?.v === '::';
         if (this.taintedReturns.has(method ? `*::${tk.v}` : tk.v) && t[i - 1]?.v !== 'function') return true;
         if (method ? !this.fns.has(`*::${tk.v}`) : !TRANSPARENT.has(tk.v) && !this.fns.has(tk.v)) {
-          const c = closing(t, i + 1);
+          const c = this.close(i + 1);
           if (c !== -1 && c < e) i = c;
         }
         continue;
@@ -364,7 +371,7 @@ class Flow {
         if (this.tainted.has(this.key(sc, tk.v))) return true;
         // `$handlers[$_POST['id']]`: the request picks one of the application's own values
         while (t[i + 1]?.v === '[') {
-          const c = closing(t, i + 1);
+          const c = this.close(i + 1);
           if (c === -1 || c >= e) break;
           i = c;
         }
@@ -461,11 +468,11 @@ class Flow {
         if (typeof c !== 'string') return undefined;
         if (t[i + 1]?.v === '(') {
           // `$d("...")` with `$d = "base64_decode"`: the call the variable names
-          const close = closing(t, i + 1);
+          const close = this.close(i + 1);
           if (close === -1 || close >= e) return undefined;
           val = applyPure(
             c.toLowerCase(),
-            argRanges(t, i + 1).map(([a, b]) => this.fold(a, b, sc, depth + 1)),
+            argRanges(t, i + 1, this.match).map(([a, b]) => this.fold(a, b, sc, depth + 1)),
           );
           i = close + 1;
         } else {
@@ -473,14 +480,14 @@ class Flow {
           i++;
         }
       } else if (cur.k === 'op' && cur.v === '(') {
-        const c = closing(t, i);
+        const c = this.close(i);
         if (c === -1 || c >= e) return undefined;
         val = this.fold(i + 1, c, sc, depth + 1);
         i = c + 1;
       } else if (cur.k === 'id' && t[i + 1]?.v === '(') {
-        const c = closing(t, i + 1);
+        const c = this.close(i + 1);
         if (c === -1 || c >= e) return undefined;
-        const args = argRanges(t, i + 1).map(([a, b]) => this.fold(a, b, sc, depth + 1));
+        const args = argRanges(t, i + 1, this.match).map(([a, b]) => this.fold(a, b, sc, depth + 1));
         val = applyPure(cur.v, args);
         i = c + 1;
       } else return undefined;
@@ -531,7 +538,7 @@ class Flow {
       }
       const isNew = prev?.k === 'id' && prev.v === 'new';
       if (tk.k === 'var' && isNew && this.tainted.has(this.key(sc, tk.v))) {
-        const args = t[i + 1]?.v === '(' ? argRanges(t, i + 1) : [];
+        const args = t[i + 1]?.v === '(' ? argRanges(t, i + 1, this.match) : [];
         const hot = args.some(([s, e]) => this.exprTainted(s, e, sc));
         hit(`data flow: request chooses the class the page instantiates${hot ? ' and its arguments' : ''}`, hot ? 11 : 6, i);
         continue;
@@ -551,13 +558,13 @@ class Flow {
           name = c.toLowerCase().replace(/^\\/, '');
           how = ' called through a variable';
         } else if (this.tainted.has(this.key(sc, tk.v)) || this.isSource(i)) {
-          const hot = argRanges(t, i + 1).some(([s, e]) => this.exprTainted(s, e, sc));
+          const hot = argRanges(t, i + 1, this.match).some(([s, e]) => this.exprTainted(s, e, sc));
           hit(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
           continue;
         }
       }
       if (!name) continue;
-      const args = argRanges(t, i + 1);
+      const args = argRanges(t, i + 1, this.match);
       const argHot = (idx: number) => {
         const a = args[idx];
         return a !== undefined && this.exprTainted(a[0], a[1], sc);

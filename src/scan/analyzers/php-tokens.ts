@@ -236,34 +236,39 @@ function heredoc(text: string, i: number): { v: string; vars: string[]; end: num
   return { v, vars, end };
 }
 
-/** Index of the token closing the bracket opened at `open` (`(`, `[` or `{`), or -1. */
-export function closing(toks: Tok[], open: number, limit = toks.length): number {
-  let depth = 0;
-  for (let i = open; i < limit; i++) {
+/**
+ * For every bracket token, the index of its partner (-1 when unbalanced), in one pass with a
+ * stack: hostile files repeat unbalanced brackets by the thousand, and searching forward from
+ * each one would be quadratic.
+ */
+export function bracketMatches(toks: Tok[]): Int32Array {
+  const match = new Int32Array(toks.length).fill(-1);
+  const stack: number[] = [];
+  for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     if (t.k !== 'op') continue;
-    if (t.v === '(' || t.v === '[' || t.v === '{') depth++;
+    if (t.v === '(' || t.v === '[' || t.v === '{') stack.push(i);
     else if (t.v === ')' || t.v === ']' || t.v === '}') {
-      depth--;
-      if (depth === 0) return i;
+      const open = stack.pop();
+      if (open === undefined) continue;
+      match[open] = i;
+      match[i] = open;
     }
   }
-  return -1;
+  return match;
 }
 
-/** Argument token ranges [start, end) of the call whose `(` is at `open`. */
-export function argRanges(toks: Tok[], open: number): Array<[number, number]> {
-  const close = closing(toks, open);
-  const end = close === -1 ? Math.min(toks.length, open + 2000) : close;
+/** Argument token ranges [start, end) of the call whose `(` is at `open` (none when unbalanced). */
+export function argRanges(toks: Tok[], open: number, match: Int32Array): Array<[number, number]> {
+  const end = match[open]!;
+  if (end === -1) return [];
   const out: Array<[number, number]> = [];
-  let depth = 0;
   let start = open + 1;
   for (let i = open + 1; i < end; i++) {
     const t = toks[i]!;
     if (t.k !== 'op') continue;
-    if (t.v === '(' || t.v === '[' || t.v === '{') depth++;
-    else if (t.v === ')' || t.v === ']' || t.v === '}') depth--;
-    else if (t.v === ',' && depth === 0) {
+    if ((t.v === '(' || t.v === '[' || t.v === '{') && match[i]! > i) i = match[i]!;
+    else if (t.v === ',') {
       out.push([start, i]);
       start = i + 1;
     }
