@@ -14,6 +14,8 @@ import { argRanges, bracketMatches, tokenizePhp, type Tok } from './php-tokens.j
 
 /** Files with more tokens are applications: one name means many values and the pass costs more than it tells. */
 const MAX_TOKENS = 40000;
+/** Above this many tokens a script is an application: the request choosing what runs is routing. */
+const MAX_CHOOSER_TOKENS = 1500;
 const MAX_CONST = 1 << 20;
 
 const CODE_SINKS = new Set(['eval', 'assert', 'create_function']);
@@ -144,7 +146,13 @@ class Flow {
   readonly assigns: Assign[] = [];
   readonly calls: CallSite[] = [];
   readonly returns: Array<{ fn: FnDef; s: number; e: number }> = [];
-  readonly tainted = new Set<string>();
+  /**
+   * Tainted variable keys -> token index from which they hold request data: a read before the
+   * first tainting assignment does not see it (scripts run top to bottom; an application's
+   * earlier loop over its own registry is not fed by a later request read). Parameters,
+   * properties and globals read inside functions hold it everywhere (-1).
+   */
+  readonly tainted = new Map<string, number>();
   readonly taintedReturns = new Set<string>();
   readonly consts = new Map<string, string | null>();
 
@@ -290,6 +298,9 @@ class Flow {
       target = `prop:${t[j + 1]!.v}`;
       j += 2;
     }
+    // `$a['id'] = ...` taints that element only: `$a['callback']` keeps its own value
+    const idx = this.constIndex(j);
+    if (idx !== undefined && !target.startsWith('prop:')) target = `${target}[${idx}]`;
     while (t[j]?.v === '[' || t[j]?.v === '{') {
       const c = this.close(j);
       if (c === -1) return;
@@ -368,7 +379,10 @@ class Flow {
       }
       if (tk.k === 'var') {
         if (this.isSource(i)) return true;
-        if (this.tainted.has(this.key(sc, tk.v))) return true;
+        const base = this.key(sc, tk.v);
+        if (this.isTainted(base, i, sc)) return true;
+        const idx = this.constIndex(i + 1);
+        if (idx !== undefined ? this.isTainted(`${base}[${idx}]`, i, sc) : t[i + 1]?.v !== '[' && this.isTainted(`${base}[]`, i, sc)) return true;
         // `$handlers[$_POST['id']]`: the request picks one of the application's own values
         while (t[i + 1]?.v === '[') {
           const c = this.close(i + 1);
@@ -383,10 +397,23 @@ class Flow {
       }
       if (tk.k === 'str' || tk.k === 'bt') {
         if (tk.v.includes('php://input')) return true;
-        if (tk.vars?.some((v) => REQUEST_ARRAYS.has(v) || this.tainted.has(this.key(sc, v)))) return true;
+        if (tk.vars?.some((v) => REQUEST_ARRAYS.has(v) || this.isTainted(this.key(sc, v), i, sc))) return true;
       }
     }
     return false;
+  }
+
+  /** The constant index of `[ 'k' ]` / `[ 0 ]` opening at `j`, if that is what it is. */
+  private constIndex(j: number): string | undefined {
+    const t = this.toks;
+    if (t[j]?.v !== '[' || t[j + 2]?.v !== ']') return undefined;
+    const x = t[j + 1]!;
+    return (x.k === 'str' && !x.vars?.length) || x.k === 'num' ? x.v : undefined;
+  }
+
+  private isTainted(key: string, i: number, sc: number): boolean {
+    const at = this.tainted.get(key);
+    return at !== undefined && (at < i || (sc !== 0 && key.startsWith('0:')));
   }
 
   private isSource(i: number): boolean {
@@ -400,10 +427,20 @@ class Flow {
 
   private propagate(): void {
     for (let round = 0; round < 6; round++) {
-      const before = this.tainted.size + this.taintedReturns.size;
+      let changed = false;
       for (const a of this.assigns) {
-        if (a.targets.every((k) => this.tainted.has(k))) continue;
-        if (this.exprTainted(a.s, a.e, a.scope)) for (const k of a.targets) this.tainted.add(k);
+        if (a.targets.every((k) => (this.tainted.get(k) ?? Infinity) <= a.s)) continue;
+        if (!this.exprTainted(a.s, a.e, a.scope)) continue;
+        for (const k of a.targets) {
+          const at = k.startsWith('prop:') ? -1 : a.s;
+          if ((this.tainted.get(k) ?? Infinity) > at) {
+            this.tainted.set(k, at);
+            // the whole array, read as one value, holds its tainted elements
+            const b = k.indexOf('[');
+            if (b !== -1 && (this.tainted.get(`${k.slice(0, b)}[]`) ?? Infinity) > at) this.tainted.set(`${k.slice(0, b)}[]`, at);
+            changed = true;
+          }
+        }
       }
       for (const c of this.calls) {
         const hot = c.args.map(([s, e]) => this.exprTainted(s, e, c.scope));
@@ -411,7 +448,11 @@ class Flow {
         for (const k of c.fns)
           for (const def of this.fns.get(k) ?? []) {
             def.params.forEach((p, idx) => {
-              if (p && (hot[idx] || (hot.length > 0 && idx >= hot.length && hot.at(-1)))) this.tainted.add(`${def.scope}:${p}`);
+              const k = `${def.scope}:${p}`;
+              if (p && (hot[idx] || (hot.length > 0 && idx >= hot.length && hot.at(-1))) && this.tainted.get(k) !== -1) {
+                this.tainted.set(k, -1);
+                changed = true;
+              }
             });
           }
       }
@@ -421,9 +462,10 @@ class Flow {
           const short = r.fn.name.slice(r.fn.name.lastIndexOf(':') + 1);
           this.taintedReturns.add(r.fn.name.includes('::') ? `*::${short}` : short);
           this.taintedReturns.add(short);
+          changed = true;
         }
       }
-      if (this.tainted.size + this.taintedReturns.size === before) break;
+      if (!changed) break;
     }
   }
 
@@ -515,11 +557,16 @@ class Flow {
     const hit = (reason: string, w: number, at: number) => {
       if (!known) ev.add('flow', reason, w, t[at]!.at, 30);
     };
+    // the request choosing a function, callback, class or file is how routers and dispatchers
+    // work (through lookups this pass cannot see); in a script that small, it is a loader
+    const chooser = (reason: string, w: number, at: number) => {
+      if (t.length <= MAX_CHOOSER_TOKENS) hit(reason, w, at);
+    };
     for (let i = 0; i < t.length; i++) {
       const tk = t[i]!;
       const sc = this.scope[i]!;
       const prev = t[i - 1];
-      if (tk.k === 'bt' && tk.vars?.some((v) => REQUEST_ARRAYS.has(v) || this.tainted.has(this.key(sc, v)))) {
+      if (tk.k === 'bt' && tk.vars?.some((v) => REQUEST_ARRAYS.has(v) || this.isTainted(this.key(sc, v), i, sc))) {
         hit('data flow: request input reaches a backtick shell command', 12, i);
         continue;
       }
@@ -533,14 +580,14 @@ class Flow {
         // a string with a fixed head (`"l10n_$lang.php"`) is a fixed folder and name pattern too
         const head = t[s];
         const fixedHead = head?.k === 'str' && !/^\$/.test(head.v);
-        if (!fixedHead && this.exprTainted(s, first, sc)) hit(`data flow: request chooses the file ${tk.v} runs`, 11, i);
+        if (!fixedHead && this.exprTainted(s, first, sc)) chooser(`data flow: request chooses the file ${tk.v} runs`, 11, i);
         continue;
       }
       const isNew = prev?.k === 'id' && prev.v === 'new';
-      if (tk.k === 'var' && isNew && this.tainted.has(this.key(sc, tk.v))) {
+      if (tk.k === 'var' && isNew && this.isTainted(this.key(sc, tk.v), i, sc)) {
         const args = t[i + 1]?.v === '(' ? argRanges(t, i + 1, this.match) : [];
         const hot = args.some(([s, e]) => this.exprTainted(s, e, sc));
-        hit(`data flow: request chooses the class the page instantiates${hot ? ' and its arguments' : ''}`, hot ? 11 : 6, i);
+        chooser(`data flow: request chooses the class the page instantiates${hot ? ' and its arguments' : ''}`, hot ? 11 : 6, i);
         continue;
       }
       if (t[i + 1]?.v !== '(') continue;
@@ -557,9 +604,9 @@ class Flow {
         if (typeof c === 'string') {
           name = c.toLowerCase().replace(/^\\/, '');
           how = ' called through a variable';
-        } else if (this.tainted.has(this.key(sc, tk.v)) || this.isSource(i)) {
+        } else if (this.isTainted(this.key(sc, tk.v), i, sc) || this.isSource(i)) {
           const hot = argRanges(t, i + 1, this.match).some(([s, e]) => this.exprTainted(s, e, sc));
-          hit(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
+          chooser(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
           continue;
         }
       }
@@ -582,7 +629,7 @@ class Flow {
         continue;
       }
       if (name === 'new reflectionfunction' || name === 'new reflectionmethod') {
-        if (argHot(0)) hit('data flow: request chooses a function called through reflection', 11, i);
+        if (argHot(0)) chooser('data flow: request chooses a function called through reflection', 11, i);
         continue;
       }
       const ci = CALLBACKS.get(name);
@@ -591,7 +638,7 @@ class Flow {
         const callee = args[cIdx];
         if (!callee) continue;
         const others = args.some((_, k) => k !== cIdx && argHot(k));
-        if (this.exprTainted(callee[0], callee[1], sc)) hit(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
+        if (this.exprTainted(callee[0], callee[1], sc)) chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
         else {
           const named = this.fold(callee[0], callee[1], sc, 0)?.toLowerCase();
           if (named && RUNNERS.has(named) && others) hit(`data flow: request input reaches ${named}() through ${name}()${how}`, 12, i);
