@@ -2,22 +2,27 @@
  * Issue 2 benchmark: `warden hunt` with every SigmaHQ Windows rule over 1,000,000
  * Sysmon-like events, next to the bare floor (read lines + JSON.parse) on the same file.
  *
- * Env: WARDEN_BENCH_EVENTS (default 1,000,000), WARDEN_BENCH_RULES (default
- * ../shared/sigma/rules/windows), WARDEN_BENCH_DIR (default /tmp/warden-bench).
+ * Env: WARDEN_BENCH_EVENTS (default 1,000,000), WARDEN_BENCH_RULES (default: SigmaHQ's
+ * Windows rules in shared/ beside the checkout, see shared-data.ts), WARDEN_BENCH_DIR
+ * (default /tmp/warden-bench), WARDEN_BENCH_THREADS (default "1,2").
+ *
+ * Each run reports wall time and CPU-seconds (all threads), so a run on a busy machine is
+ * read by its CPU time; 1 and 2 threads must find the same detections (compared by a digest
+ * of their sorted ids).
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hunt } from '../src/hunt/run.js';
-import { Tally } from '../src/output/tally.js';
+import type { Detection } from '../src/event/detection.js';
+import type { DetectionSink } from '../src/event/sink.js';
 import { ProblemList } from '../src/errors.js';
 import { prng } from '../test/helpers/prng.js';
-
-const here = fileURLToPath(new URL('.', import.meta.url));
-const repo = resolve(here, '..', '..');
+import { benchRules, describeRules } from './shared-data.js';
 
 const BENIGN_PROCS = [
   ['C:\\Windows\\System32\\svchost.exe', 'C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule', 'C:\\Windows\\System32\\services.exe'],
@@ -233,17 +238,35 @@ export async function floor(path: string): Promise<{ events: number; ms: number 
   return { events, ms: performance.now() - start };
 }
 
+/** Keeps only the detections' ids (16 bytes each), for a digest that does not depend on order. */
+class IdDigest implements DetectionSink {
+  private readonly ids: string[] = [];
+  async detections(ds: readonly Detection[]): Promise<void> {
+    for (const d of ds) this.ids.push(d.id);
+  }
+  get total(): number {
+    return this.ids.length;
+  }
+  async close(): Promise<void> {}
+  digest(): string {
+    return createHash('sha256').update(this.ids.sort().join('\n')).digest('hex').slice(0, 16);
+  }
+}
+
 async function child(file: string, rules: string, threads: number): Promise<void> {
   const problems = new ProblemList();
-  // Detections are counted, not kept: the pipeline streams them out.
-  const tally = new Tally();
-  const stats = await hunt({ inputs: [file], rules: { rulePaths: [rules], builtin: false }, threads }, [tally], problems);
+  const ids = new IdDigest();
+  const cpu0 = process.cpuUsage();
+  const stats = await hunt({ inputs: [file], rules: { rulePaths: [rules], builtin: false }, threads }, [ids], problems);
+  const cpu = process.cpuUsage(cpu0);
   const ru = process.resourceUsage();
   process.stdout.write(
     JSON.stringify({
       events: stats.events,
       ms: stats.elapsedMs,
-      detections: tally.total,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      detections: ids.total,
+      digest: ids.digest(),
       rules: stats.rulesLoaded,
       threads: stats.threads,
       maxRssMb: Math.round(ru.maxRSS / 1024),
@@ -254,11 +277,13 @@ async function child(file: string, rules: string, threads: number): Promise<void
 
 export async function run(): Promise<void> {
   const count = Number(process.env.WARDEN_BENCH_EVENTS ?? 1_000_000);
-  const rules = resolve(process.env.WARDEN_BENCH_RULES ?? join(repo, '..', 'shared', 'sigma', 'rules', 'windows'));
-  if (!existsSync(rules)) {
-    process.stdout.write(`skipped: ${rules} not found (SigmaHQ rules beside the repo)\n`);
+  const found = benchRules();
+  if ('missing' in found) {
+    process.stdout.write(`skipped: ${found.missing}\n`);
     return;
   }
+  const rules = found.path;
+  process.stdout.write(`${describeRules(found)}\n`);
   const dir = process.env.WARDEN_BENCH_DIR ?? '/tmp/warden-bench';
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `sysmon-${count}.jsonl`);
@@ -267,21 +292,42 @@ export async function run(): Promise<void> {
     process.stdout.write(`generated ${file}: ${count.toLocaleString('en-US')} events, ${g.attacks} attack events (seed 1505)\n`);
   }
   const mb = statSync(file).size / 1e6;
+  const fcpu0 = process.cpuUsage();
   const fl = await floor(file);
+  const fcpu = process.cpuUsage(fcpu0);
+  const floorCpuS = (fcpu.user + fcpu.system) / 1e6;
   const floorRate = fl.events / (fl.ms / 1000);
   process.stdout.write(
-    `floor (read + JSON.parse, 1 thread): ${fl.events.toLocaleString('en-US')} events in ${(fl.ms / 1000).toFixed(2)} s = ${Math.round(floorRate).toLocaleString('en-US')} events/s (${(mb / (fl.ms / 1000)).toFixed(1)} MB/s)\n`,
+    `floor (read + JSON.parse, 1 thread): ${fl.events.toLocaleString('en-US')} events in ${(fl.ms / 1000).toFixed(2)} s = ${Math.round(floorRate).toLocaleString('en-US')} events/s (${(mb / (fl.ms / 1000)).toFixed(1)} MB/s), ${floorCpuS.toFixed(2)} CPU-s\n`,
   );
-  for (const threads of [1, 2]) {
+  const runs: { threads: number; rate: number; cpuS: number; digest: string; detections: number }[] = [];
+  for (const threads of (process.env.WARDEN_BENCH_THREADS ?? '1,2').split(',').map(Number)) {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file, rules, String(threads)], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) {
       process.stdout.write(`hunt (${threads} thread(s)) failed: ${r.stderr}\n`);
       continue;
     }
-    const s = JSON.parse(r.stdout.trim().split('\n').pop()!) as { events: number; ms: number; detections: number; rules: number; threads: number; maxRssMb: number };
+    const s = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      events: number;
+      ms: number;
+      cpuS: number;
+      detections: number;
+      digest: string;
+      rules: number;
+      threads: number;
+      maxRssMb: number;
+    };
     const rate = s.events / (s.ms / 1000);
+    runs.push({ threads: s.threads, rate, cpuS: s.cpuS, digest: s.digest, detections: s.detections });
     process.stdout.write(
-      `warden hunt, ${s.rules.toLocaleString('en-US')} SigmaHQ Windows rules, ${s.threads} thread(s): ${s.events.toLocaleString('en-US')} events in ${(s.ms / 1000).toFixed(2)} s (rule loading included) = ${Math.round(rate).toLocaleString('en-US')} events/s; ratio to floor ${(rate / floorRate).toFixed(2)}; ${s.detections} detections; peak RSS ${s.maxRssMb} MB\n`,
+      `warden hunt, ${s.rules.toLocaleString('en-US')} rules, ${s.threads} thread(s): ${s.events.toLocaleString('en-US')} events in ${(s.ms / 1000).toFixed(2)} s, ${s.cpuS.toFixed(2)} CPU-s (rule loading included) = ${Math.round(rate).toLocaleString('en-US')} events/s; ratio to floor ${(rate / floorRate).toFixed(2)} (by CPU-s per thread: ${(floorCpuS / (s.cpuS / s.threads)).toFixed(2)}); ${s.detections} detections (ids ${s.digest}); peak RSS ${s.maxRssMb} MB\n`,
+    );
+  }
+  const one = runs.find((x) => x.threads === 1);
+  for (const m of runs) {
+    if (!one || m === one) continue;
+    process.stdout.write(
+      `${m.threads} threads vs 1: ${(m.rate / one.rate).toFixed(2)}x the events/s, ${(m.cpuS / one.cpuS).toFixed(2)}x the CPU-seconds; detections ${m.digest === one.digest && m.detections === one.detections ? 'identical' : `DIFFER (${m.detections} vs ${one.detections})`}\n`,
     );
   }
 }

@@ -47,6 +47,14 @@ export class UsageError extends WardenError {
   }
 }
 
+/** An output could not be written (a full disk, a closed pipe): the run failed, exit code 1, no stack trace. */
+export class OutputError extends WardenError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('internal', message, {}, options);
+    this.name = 'OutputError';
+  }
+}
+
 /** Receives problems as they happen; the CLI counts them for the summary and exit code. */
 export interface ProblemSink {
   report(problem: Problem): void;

@@ -12,3 +12,4 @@ export * from './api/hunt.js';
 export * from './api/evtx.js';
 export * from './api/scan.js';
 export * from './api/coverage.js';
+export * from './api/integrity.js';

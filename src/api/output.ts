@@ -13,3 +13,4 @@ export { incidentRecord, isoTime, sourceRecord, toRecord } from '../output/recor
 export type { DetectionRecord, IncidentRecord } from '../output/record.js';
 export { formatCount, renderTable, Style } from '../output/text-table.js';
 export { Progress } from '../output/progress.js';
+export { isoFormatter, parseIsoTime } from '../output/time-format.js';

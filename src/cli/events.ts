@@ -1,6 +1,6 @@
 /** `warden events PATH...`: print the normalized events as JSON Lines — exactly what rules see. */
 import type { Command } from 'commander';
-import { parseTimezone } from './options.js';
+import { checkInputs, parseTimezone } from './options.js';
 import { StderrProblems } from './problems.js';
 
 /** The decoders' names (kept beside the registry; a test checks they agree), so --help loads no decoder. */
@@ -41,6 +41,7 @@ Examples:
 Input formats (--input-format): ${INPUT_FORMATS}.`,
     )
     .action(async (paths: string[], flags: EventsFlags) => {
+      await checkInputs(paths);
       const { readEventBatches, resolveLogSource, TextOutput, eventRecord } = await import('../api/events.js');
       const problems = new StderrProblems();
       const out = await TextOutput.open(flags.output, { inputs: paths });

@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../api/errors.js';
-import { LEVELS, type Level } from '../api/model.js';
+import { LEVELS, STATUSES, type Level } from '../api/model.js';
 import type { RuleOptions } from '../api/rules.js';
 
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -26,7 +26,11 @@ export function addRuleOptions(cmd: Command): Command {
   return cmd
     .option('-r, --rules <path>', 'Sigma rule file or folder (repeatable); added to the built-in pack', collect)
     .option('--no-builtin', "don't load Warden's built-in detection pack")
-    .addOption(new Option('--min-level <level>', 'only rules of this level or higher').choices([...LEVELS]))
+    .addOption(
+      new Option('--min-level <level>', 'only rules and correlations of this level or higher (rules a kept correlation needs still run, shown only as its members)').choices([
+        ...LEVELS,
+      ]),
+    )
     .option('--status <list>', 'only rules with these statuses (comma-separated, repeatable)', collectList)
     .option('--tags <glob>', 'only rules with a tag matching this glob, e.g. attack.t1505* (repeatable)', collectList)
     .option('--ids <list>', 'only these rule ids or names (comma-separated, repeatable)', collectList)
@@ -48,6 +52,8 @@ export interface RuleFlags {
 }
 
 export function ruleOptionsFrom(flags: RuleFlags): RuleOptions {
+  for (const s of flags.status ?? [])
+    if (!(STATUSES as readonly string[]).includes(s.toLowerCase())) throw new UsageError(`unknown --status ${JSON.stringify(s)} (Sigma statuses: ${STATUSES.join(', ')})`);
   return {
     rulePaths: flags.rules ?? [],
     builtin: flags.builtin,
@@ -89,4 +95,18 @@ export async function parseTimezone(tz: string | undefined): Promise<string | un
     throw new UsageError(`unknown --timezone ${JSON.stringify(tz)} (use UTC, +02:00, -0530 or an IANA name such as Europe/Berlin)`);
   }
   return tz;
+}
+
+/** A mistyped input path is bad usage before any work starts ("-" is stdin). */
+export async function checkInputs(paths: readonly string[], what = 'file or folder'): Promise<void> {
+  const { stat } = await import('node:fs/promises');
+  for (const p of paths) {
+    if (p === '-') continue;
+    try {
+      await stat(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(code === 'ENOENT' || code === 'ENOTDIR' ? `no such ${what}: ${p}` : `cannot read ${p}: ${(e as Error).message}`);
+    }
+  }
 }

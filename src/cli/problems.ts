@@ -10,6 +10,8 @@ export class StderrProblems implements ProblemSink {
   constructor(
     private readonly before: () => void = () => {},
     maxShown = 200,
+    /** One JSON object a line ({"type":"problem", kind, file, line?, record?, message}), for --format jsonl. */
+    private readonly json = false,
   ) {
     this.shown = maxShown;
   }
@@ -18,6 +20,10 @@ export class StderrProblems implements ProblemSink {
     if (this.listed < this.shown) {
       this.listed++;
       this.before();
+      if (this.json) {
+        process.stderr.write(`${JSON.stringify({ type: 'problem', ...p })}\n`);
+        return;
+      }
       const kind = p.kind === 'rule' ? 'rule error' : p.kind === 'input' ? 'input error' : p.kind;
       process.stderr.write(`warden: ${kind}: ${printable(formatProblem(p))}\n`);
     } else if (!this.notified) {

@@ -39,7 +39,9 @@ export function register(program: Command): void {
         process.stdout.write(JSON.stringify({ loaded: result.loaded, failed: result.failed }) + '\n');
       } else {
         for (const f of result.failed) process.stdout.write(`${f.file}${f.line !== null ? `:${f.line}` : ''}: ${f.error}\n`);
-        process.stdout.write(`${result.loaded} loaded (${result.rules} rules, ${result.filters} filters, ${result.correlations} correlations), ${result.failed.length} failed\n`);
+        process.stdout.write(
+          `${result.loaded} loaded (${result.rules} rules, ${result.filters} filters, ${result.correlations} correlations), ${result.failedDocuments} failed${result.failed.length > result.failedDocuments ? ` (${result.failed.length} errors)` : ''}\n`,
+        );
       }
       process.exitCode = result.failed.length > 0 ? 1 : 0;
     });

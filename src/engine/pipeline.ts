@@ -49,6 +49,8 @@ export interface PipelineOptions {
    * oldest are processed anyway (memory budget). Default 1 000 000 each.
    */
   maxBuffered?: number;
+  /** Record-id ranges kept to de-duplicate overlapping Windows exports (memory budget). */
+  maxSeenRanges?: number;
   /** Group detections into incidents (default: no). */
   incidents?: IncidentOptions | boolean;
   /** Warnings: late events, evicted groups. */
@@ -63,6 +65,8 @@ export interface PipelineOutput {
 export interface PipelineStats {
   /** Base detections dropped because the same Windows record had already been detected. */
   duplicates: number;
+  /** Record-id ranges forgotten by the de-duplication budget (maxSeenRanges). */
+  forgottenRecords: number;
   correlationGroups: number;
   lateEvents: number;
   evictedGroups: number;
@@ -88,7 +92,7 @@ export class Pipeline {
   private readonly correlation: CorrelationEngine;
   private tracker: IncidentTracker | null;
   private readonly order: DetectionOrder | null;
-  private seen = new SeenRecords();
+  private seen: SeenRecords;
   private readonly tolerance: number;
   private readonly maxBuffered: number;
   private readonly problems: ProblemSink | undefined;
@@ -102,6 +106,9 @@ export class Pipeline {
     this.tolerance = Math.max(0, opts.outOfOrderToleranceMs ?? DEFAULT_OUT_OF_ORDER_TOLERANCE_MS);
     this.maxBuffered = Math.max(1, opts.maxBuffered ?? DEFAULT_MAX_BUFFERED);
     this.problems = opts.problems;
+    // Forgetting long-past record ids can at worst let an overlap through with the same
+    // detection id, so it is counted in the stats rather than reported as a problem.
+    this.seen = new SeenRecords(opts.maxSeenRanges);
     this.correlation = new CorrelationEngine(rules.correlations, {
       outOfOrderToleranceMs: this.tolerance,
       maxGroups: opts.maxGroups,
@@ -168,6 +175,7 @@ export class Pipeline {
     const c = this.correlation.stats();
     return {
       duplicates: this.seen.duplicates,
+      forgottenRecords: this.seen.forgotten,
       correlationGroups: c.groups,
       lateEvents: c.late,
       evictedGroups: c.evicted,
@@ -193,7 +201,7 @@ export class Pipeline {
     const p = new Pipeline(rules, opts);
     p.now = state.now ?? Number.NEGATIVE_INFINITY;
     p.correlation.restore(state.correlation);
-    p.seen = SeenRecords.from(state.seen);
+    p.seen = SeenRecords.from(state.seen, opts.maxSeenRanges);
     if (p.tracker && state.incidents)
       p.tracker = IncidentTracker.restore(state.incidents, { problems: opts.problems, ...(typeof opts.incidents === 'object' ? opts.incidents : {}) });
     if (p.order) p.order.load(state.ordering);

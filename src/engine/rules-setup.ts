@@ -1,17 +1,26 @@
 /**
  * Turns rule options (paths, built-in pack, placeholders, filters, selection) into a
- * compiled rule set plus resolved correlations. The main thread and every worker thread
- * call this with the same options, so all of them run exactly the same rules.
+ * compiled rule set plus resolved correlations. The compiled form is plain data (see
+ * compiled.ts): it is cached on disk (compiled-cache.ts) and handed to worker threads,
+ * which link it instead of compiling the rules again, so all threads run exactly the
+ * same rules.
  */
-import type { ProblemSink } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { serialize } from 'node:v8';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Problem, ProblemSink } from '../errors.js';
 import { WardenError, errorMessage } from '../errors.js';
 import type { RuleInfo } from '../event/detection.js';
-import { loadRuleCollection, selectionFilter, type RuleSelection } from '../sigma/collection.js';
+import { loadLogSourceMap } from '../event/logsource.js';
+import { listRuleFiles, loadRuleCollection, selectionFilter, unusedSelection, type RuleSelection } from '../sigma/collection.js';
 import { loadPlaceholders } from '../sigma/placeholders.js';
 import { parseCorrelations, resolveCorrelations, type ResolvedCorrelation } from '../sigma/correlations.js';
-import { compileRuleSet, type RuleSet } from './ruleset.js';
+import { PROGRAM_FORMAT } from '../sigma/program.js';
+import { MAX_RULE_FILE_BYTES } from '../sigma/yaml.js';
+import { RuleSet, type CompiledRule } from './ruleset.js';
 import { builtinRulesDir } from './builtin.js';
-import { existsSync } from 'node:fs';
+import { compileProgram } from './compiled.js';
+import { CompiledCache, wardenBuildId, type CachedMeta } from './compiled-cache.js';
 
 export interface RuleOptions {
   rulePaths: string[];
@@ -21,15 +30,39 @@ export interface RuleOptions {
   filterPaths?: string[];
   logsourceMapFile?: string;
   select?: RuleSelection;
+  /**
+   * Use the compiled-rule cache: default only for rule sets of CACHE_MIN_FILES files or
+   * more (a few files compile faster than they hash). WARDEN_CACHE_DIR=off disables it.
+   */
+  cache?: boolean;
+  /** Cache folder instead of the default (see sigma/yaml-cache.ts cacheDir). */
+  cacheDir?: string;
+  /** Build id the cache is keyed by (default: this build's, see wardenBuildId); tests set it. */
+  buildId?: string;
 }
+
+/** Rule sets of at least this many files use the compiled-rule cache by default. */
+export const CACHE_MIN_FILES = 32;
 
 export interface PreparedRules {
   ruleSet: RuleSet;
-  /** Detection rules that survived loading and selection. */
-  rules: RuleInfo[];
+  /** The rule set's program, serialized (for worker threads). */
+  programBytes(): Uint8Array;
+  /** Whether the compiled form came from the cache. */
+  cached: boolean;
+  /** Detection rules that survived loading and selection (unpacked on first use). */
+  readonly rules: RuleInfo[];
+  /** The rule with this id (the last of that id), unpacking only that one. */
+  info(id: string): RuleInfo | undefined;
   correlations: ResolvedCorrelation[];
   loaded: number;
   failed: number;
+  /** Rules and correlations the selection kept: what runs and is shown. */
+  selected: number;
+  /** Rules the selection left out that run anyway, only to feed a selected correlation (never shown on their own). */
+  members: number;
+  /** Selection values that select nothing (warnings, not errors). */
+  warnings: string[];
 }
 
 export function rulePathsOf(opts: RuleOptions): string[] {
@@ -41,7 +74,131 @@ export function rulePathsOf(opts: RuleOptions): string[] {
   return paths;
 }
 
+interface RuleInputs {
+  key: string;
+  files: number;
+  /** Rule and filter files' contents as hashed (compilation reads exactly these). */
+  texts: Map<string, Buffer>;
+}
+
+/**
+ * Everything the compiled result depends on, read once and hashed: the key of the cache
+ * entry. Reading every rule file is the price of a key that notices any change.
+ */
+function ruleInputs(opts: RuleOptions, buildId: string): RuleInputs {
+  const h = createHash('sha256');
+  const texts = new Map<string, Buffer>();
+  let files = 0;
+  const line = (s: string): void => {
+    h.update(s).update('\n');
+  };
+  line(`warden ${buildId} program ${PROGRAM_FORMAT}`);
+  line(JSON.stringify({ rules: opts.rulePaths, builtin: opts.builtin, filters: opts.filterPaths ?? [], select: opts.select ?? {} }));
+  const addFile = (tag: string, file: string): void => {
+    let buf: Buffer;
+    try {
+      // A file too big to be a rule is keyed by its size and time only; loading reports it.
+      const st = statSync(file);
+      if (st.size > MAX_RULE_FILE_BYTES) {
+        line(`${tag} ${file} too-large ${st.size} ${st.mtimeMs}`);
+        return;
+      }
+      buf = readFileSync(file);
+    } catch (e) {
+      line(`${tag} ${file} unreadable ${errorMessage(e)}`);
+      return;
+    }
+    files++;
+    if (tag !== 'o') texts.set(file, buf);
+    line(`${tag} ${file} ${buf.length}`);
+    h.update(buf);
+    line('');
+  };
+  const list = (tag: string, paths: string[]): void => {
+    for (const f of listRuleFiles(paths, (p, message) => line(`${tag} ${p} error ${message}`))) addFile(tag, f);
+  };
+  list('r', rulePathsOf(opts));
+  if (opts.filterPaths?.length) list('f', opts.filterPaths);
+  for (const [tag, file] of [
+    ['p', opts.placeholdersFile],
+    ['m', opts.logsourceMapFile],
+  ] as const) {
+    if (file === undefined) continue;
+    line(`${tag}-file ${file}`);
+    addFile('o', file);
+  }
+  return { key: h.digest('hex'), files, texts };
+}
+
+/** Forwards problems and keeps them (a cache entry replays them on every warm start). */
+class RecordingSink implements ProblemSink {
+  readonly problems: Problem[] = [];
+  constructor(private readonly to: ProblemSink) {}
+  report(p: Problem): void {
+    this.problems.push(p);
+    this.to.report(p);
+  }
+}
+
+function prepared(program: ReturnType<typeof compileProgram>, meta: Omit<CachedMeta, 'problems'>, cached: boolean, bytes?: Uint8Array): PreparedRules {
+  const ruleSet = new RuleSet(program);
+  let b = bytes;
+  let infos: RuleInfo[] | undefined;
+  let byId: Map<string, CompiledRule> | undefined;
+  return {
+    ruleSet,
+    get rules() {
+      infos ??= ruleSet.rules.map((r) => r.info);
+      return infos;
+    },
+    info(id) {
+      byId ??= new Map(ruleSet.rules.map((r) => [r.id, r]));
+      return byId.get(id)?.info;
+    },
+    correlations: meta.correlations,
+    loaded: meta.loaded,
+    failed: meta.failed,
+    selected: meta.selected,
+    members: meta.members,
+    warnings: meta.warnings,
+    cached,
+    programBytes: () => (b ??= serialize(program)),
+  };
+}
+
 export function prepareRules(opts: RuleOptions, problems: ProblemSink): PreparedRules {
+  const cache = opts.cache === false ? undefined : CompiledCache.open(opts.cacheDir);
+  let inputs: RuleInputs | undefined;
+  if (cache) {
+    inputs = ruleInputs(opts, opts.buildId ?? wardenBuildId());
+    if (opts.cache === undefined && inputs.files < CACHE_MIN_FILES) inputs = undefined;
+  }
+  if (cache && inputs) {
+    const hit = cache.read(inputs.key);
+    if (hit) {
+      for (const p of hit.meta.problems) problems.report(p);
+      return prepared(hit.program, hit.meta, true, hit.programBytes);
+    }
+  }
+  const recorder = new RecordingSink(problems);
+  const texts = inputs?.texts;
+  const readText = texts ? (f: string): string => (texts.get(f) ?? readFileSync(f)).toString('utf8') : undefined;
+  const compiled = compileRules(opts, recorder, readText);
+  const meta: CachedMeta = {
+    correlations: compiled.correlations,
+    loaded: compiled.loaded,
+    failed: compiled.failed,
+    selected: compiled.selected,
+    members: compiled.members,
+    warnings: compiled.warnings,
+    problems: recorder.problems,
+  };
+  const bytes = cache && inputs ? cache.write(inputs.key, meta, compiled.program) : undefined;
+  return prepared(compiled.program, meta, false, bytes);
+}
+
+/** Loads, selects and compiles (the cold path). */
+function compileRules(opts: RuleOptions, problems: ProblemSink, readText?: (file: string) => string) {
   let placeholders: Record<string, string[]> | undefined;
   if (opts.placeholdersFile) {
     try {
@@ -51,8 +208,8 @@ export function prepareRules(opts: RuleOptions, problems: ProblemSink): Prepared
       else problems.report({ kind: 'config', file: opts.placeholdersFile, message: errorMessage(e) });
     }
   }
-  const collection = loadRuleCollection(rulePathsOf(opts), { placeholders }, problems);
-  const filters = opts.filterPaths?.length ? loadRuleCollection(opts.filterPaths, { placeholders }, problems).filters : [];
+  const collection = loadRuleCollection(rulePathsOf(opts), { placeholders, readText }, problems);
+  const filters = opts.filterPaths?.length ? loadRuleCollection(opts.filterPaths, { placeholders, readText }, problems).filters : [];
   const keep = selectionFilter(opts.select ?? {});
   const selected = collection.rules.filter((r) => keep(r.info));
   const parsed = parseCorrelations(collection.correlationDocs, problems);
@@ -68,12 +225,14 @@ export function prepareRules(opts: RuleOptions, problems: ProblemSink): Prepared
   const running = [...selected];
   const have = new Set(selected.map((r) => r.info.id));
   for (const r of collection.rules) if (needed.has(r.info.id) && !have.has(r.info.id)) running.push(r);
-  const ruleSet = compileRuleSet(running, { filters, logsourceMapFile: opts.logsourceMapFile });
+  const program = compileProgram(running, filters, opts.logsourceMapFile ? loadLogSourceMap(opts.logsourceMapFile) : undefined);
   return {
-    ruleSet,
-    rules: running.map((r) => r.info),
+    program,
     correlations,
     loaded: collection.rules.length + parsed.length,
     failed: collection.failed + (collection.correlationDocs.length - parsed.length),
+    selected: selected.length + correlations.length,
+    members: running.length - selected.length,
+    warnings: unusedSelection(opts.select ?? {}, [...collection.rules.map((r) => r.info), ...parsed.map((c) => c.info)]),
   };
 }

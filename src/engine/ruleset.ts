@@ -9,25 +9,66 @@
  *    their compiled matcher;
  * 3. field values are stringified and lower-cased at most once per event (FieldView).
  */
-import type { Event } from '../event/event.js';
+import type { Event, LogSource } from '../event/event.js';
 import { FieldView, type FieldAliases } from '../event/fields.js';
 import { LogSourceResolver, loadLogSourceMap, logSourceMatches, type LogSourceTables, type ResolvedLogSource } from '../event/logsource.js';
 import type { RuleInfo } from '../event/detection.js';
 import type { SigmaRule } from '../sigma/rule.js';
-import { filterAppliesTo, type SigmaFilter } from '../sigma/filters.js';
+import type { SigmaFilter } from '../sigma/filters.js';
 import { isCommonLiteral, type Matcher, type Requirement } from '../sigma/matcher.js';
+import { link } from '../sigma/link.js';
+import type { MatchOp } from '../sigma/program.js';
+import { compileProgram, unpackBody, unpackGate, unpackInfo, type ProgramRule, type RuleBody, type RuleGate, type RuleProgram } from './compiled.js';
 import { LiteralScanner } from './prefilter.js';
 
-export interface CompiledRule {
-  info: RuleInfo;
-  rule: SigmaRule;
+/** A rule of a rule set: unpacked and linked into a closure the first time it is needed. */
+export class CompiledRule {
+  private linked: Matcher | null = null;
+  private unpacked: RuleBody | null = null;
+  private gated: RuleGate | null = null;
+  private meta: RuleInfo | null = null;
+  readonly eventIds: ReadonlySet<string> | undefined;
+  constructor(readonly source: ProgramRule) {
+    this.eventIds = source.eventIds ? new Set(source.eventIds) : undefined;
+  }
+  get id(): string {
+    return this.source.id;
+  }
+  get info(): RuleInfo {
+    if (this.meta === null) this.meta = unpackInfo(this.source);
+    return this.meta;
+  }
+  get logsource(): LogSource {
+    return this.source.logsource;
+  }
+  private get body(): RuleBody {
+    if (this.unpacked === null) this.unpacked = unpackBody(this.source);
+    return this.unpacked;
+  }
+  /** Rule AND NOT each applicable filter, as data. */
+  get op(): MatchOp {
+    return this.body.op;
+  }
   /** Rule AND NOT each applicable filter. */
-  test: Matcher;
-  req: Requirement | null;
+  get test(): Matcher {
+    if (this.linked === null) this.linked = link(this.body.op);
+    return this.linked;
+  }
+  private get gate(): RuleGate {
+    if (this.gated === null) this.gated = unpackGate(this.source);
+    return this.gated;
+  }
+  get req(): Requirement | null {
+    return this.gate.req;
+  }
   /** A second requirement; a rule runs only when both hold. */
-  req2: Requirement | null;
+  get req2(): Requirement | null {
+    return this.gate.req2;
+  }
   /** Filters that apply to this rule (titles, for explanations). */
-  filters: string[];
+  get filters(): string[] {
+    return this.body.filters;
+  }
 }
 
 export interface RuleSetOptions {
@@ -49,6 +90,13 @@ export const MAX_SCAN_LITERAL = 12;
 
 const MAX_BUCKETS = 20_000;
 
+/**
+ * A group's literals are tested one by one until this many tests have been made, then its
+ * automaton is built: building costs about as much as that many tests, and a short run
+ * (a small file, a rare logsource) never pays for it.
+ */
+const SCANNER_AFTER = 100_000;
+
 /** The part of a literal to scan for: the last window that is not common text. */
 export function scanWindow(lit: string): string {
   if (lit.length <= MAX_SCAN_LITERAL) return lit;
@@ -67,6 +115,10 @@ interface FieldGroup {
   /** Bucket-local rule indexes per literal. */
   litRules: number[][];
   scanner: LiteralScanner | null;
+  /** The group is big enough for a scanner, which is built once it has paid for itself. */
+  wantsScanner: boolean;
+  /** Literal tests left before the scanner is built. */
+  budget: number;
   /** Length of the shortest literal: shorter values cannot contain any. */
   minLen: number;
   /** Whole-value literals -> bucket-local rule indexes. */
@@ -77,6 +129,8 @@ interface FieldGroup {
 
 interface Bucket {
   rules: CompiledRule[];
+  /** The rules' linked tests (same order). */
+  tests: Matcher[];
   aliases: (FieldAliases | null)[];
   /** Per rule: how many requirements gate it (0, 1 or 2). */
   gated: Uint8Array;
@@ -111,15 +165,18 @@ function sortPrefix(a: Int32Array, n: number): void {
 
 export class RuleSet {
   readonly rules: readonly CompiledRule[];
+  /** The plain-data form this set was built from (what caches and worker threads get). */
+  readonly program: RuleProgram;
   private readonly resolver: LogSourceResolver;
   private readonly buckets = new Map<string, Bucket>();
   private readonly scanners = new Map<string, LiteralScanner>();
   private readonly view = new FieldView();
   private gen = 0;
 
-  constructor(rules: CompiledRule[], resolver: LogSourceResolver) {
-    this.rules = rules;
-    this.resolver = resolver;
+  constructor(program: RuleProgram) {
+    this.program = program;
+    this.rules = program.rules.map((r) => new CompiledRule(r));
+    this.resolver = new LogSourceResolver(program.tables);
   }
 
   resolveLogSource(event: Event): ResolvedLogSource {
@@ -172,6 +229,7 @@ export class RuleSet {
         }
       }
       if (g.lits.length === 0) continue;
+      if (g.scanner === null && g.wantsScanner && (g.budget -= g.lits.length) < 0) g.scanner = this.scannerFor(g.lits);
       if (g.scanner === null) {
         const litRules = g.litRules;
         if (scalar !== undefined) {
@@ -201,6 +259,7 @@ export class RuleSet {
     }
     // Only rules whose requirements hold (and ungated ones) run, in rule-set order.
     const rules = bucket.rules;
+    const tests = bucket.tests;
     const cand = bucket.cand;
     const candN = bucket.candN;
     sortPrefix(cand, candN);
@@ -212,7 +271,7 @@ export class RuleSet {
       if (ui >= ungated.length || (ci < candN && cand[ci]! < ungated[ui]!)) i = cand[ci++]!;
       else i = ungated[ui++]!;
       view.aliases = bucket.aliases[i]!;
-      if (rules[i]!.test(view)) out.push(rules[i]!);
+      if (tests[i]!(view)) out.push(rules[i]!);
     }
     return out;
   }
@@ -220,12 +279,16 @@ export class RuleSet {
   private buildBucket(ls: ResolvedLogSource): Bucket {
     const rules: CompiledRule[] = [];
     const aliases: (FieldAliases | null)[] = [];
-    for (const r of this.rules) {
-      if (!logSourceMatches(r.rule.logsource, ls)) continue;
-      const ids = r.rule.detection.eventIds;
+    // The logsource index: each logsource rules name is checked once, not once per rule.
+    const members: number[] = [];
+    for (const g of this.program.sources) if (logSourceMatches(g.logsource, ls)) for (const i of g.rules) members.push(i);
+    members.sort((a, b) => a - b);
+    for (const i of members) {
+      const r = this.rules[i]!;
+      const ids = r.eventIds;
       if (ids !== undefined && ls.eventId !== undefined && !ids.has(ls.eventId)) continue;
       rules.push(r);
-      const cat = r.rule.logsource.category;
+      const cat = r.logsource.category;
       aliases.push(cat !== undefined ? (ls.aliases.get(cat) ?? null) : null);
     }
     const gated = new Uint8Array(rules.length);
@@ -245,7 +308,19 @@ export class RuleSet {
         const gk = `${aliased ? aid : 0}\u0000${alt.field}`;
         let g = groupMap.get(gk);
         if (!g) {
-          g = { field: alt.field, aliases: aliased ? a : null, lits: [], litRules: [], scanner: null, minLen: 0, exact: null, hit: () => {}, litIndex: new Map() };
+          g = {
+            field: alt.field,
+            aliases: aliased ? a : null,
+            lits: [],
+            litRules: [],
+            scanner: null,
+            wantsScanner: false,
+            budget: 0,
+            minLen: 0,
+            exact: null,
+            hit: () => {},
+            litIndex: new Map(),
+          };
           groupMap.set(gk, g);
         }
         if (alt.exact) {
@@ -279,8 +354,15 @@ export class RuleSet {
     const stamp = new Uint32Array(rules.length * 2);
     const ungatedList: number[] = [];
     for (let i = 0; i < rules.length; i++) if (gated[i] === 0) ungatedList.push(i);
+    // Most rules of a bucket never get past the prefilter: each is linked on its first run.
+    const tests: Matcher[] = rules.map((r, i) => (view) => {
+      const t = r.test;
+      tests[i] = t;
+      return t(view);
+    });
     const bucket: Bucket = {
       rules,
+      tests,
       aliases,
       gated,
       groups: [],
@@ -300,16 +382,9 @@ export class RuleSet {
     };
     const groups = bucket.groups;
     for (const g of groupMap.values()) {
-      if (g.lits.length > SMALL_GROUP) {
-        // Buckets of related events (Sysmon 1, Security 4688) share identical literal lists.
-        const sk = g.lits.join('\u0000');
-        let sc = this.scanners.get(sk);
-        if (sc === undefined) {
-          sc = new LiteralScanner(g.lits);
-          this.scanners.set(sk, sc);
-        }
-        g.scanner = sc;
-      }
+      // Buckets of related events (Sysmon 1, Security 4688) share identical literal lists.
+      const wantsScanner = g.lits.length > SMALL_GROUP;
+      if (wantsScanner) g.scanner = this.scanners.get(g.lits.join('\u0000')) ?? null;
       const litRules = g.litRules;
       const mark = bucket.mark;
       const hit = (p: number): void => {
@@ -318,9 +393,19 @@ export class RuleSet {
       };
       let minLen = Infinity;
       for (const l of g.lits) minLen = Math.min(minLen, l.length);
-      groups.push({ field: g.field, aliases: g.aliases, lits: g.lits, litRules, scanner: g.scanner, minLen, exact: g.exact, hit });
+      groups.push({ field: g.field, aliases: g.aliases, lits: g.lits, litRules, scanner: g.scanner, wantsScanner, budget: SCANNER_AFTER, minLen, exact: g.exact, hit });
     }
     return bucket;
+  }
+
+  private scannerFor(lits: string[]): LiteralScanner {
+    const sk = lits.join('\u0000');
+    let sc = this.scanners.get(sk);
+    if (sc === undefined) {
+      sc = new LiteralScanner(lits);
+      this.scanners.set(sk, sc);
+    }
+    return sc;
   }
 
   /** Index statistics (benchmarks, `warden rules` output). */
@@ -335,23 +420,8 @@ export class RuleSet {
 }
 
 export function compileRuleSet(rules: readonly SigmaRule[], opts: RuleSetOptions = {}): RuleSet {
-  const filters = opts.filters ?? [];
-  const compiled: CompiledRule[] = rules.map((rule) => {
-    const applicable = filters.filter((f) => filterAppliesTo(f, rule));
-    let test = rule.detection.test;
-    if (applicable.length) {
-      const base = test;
-      const excl = applicable.map((f) => f.detection.test);
-      test = (v) => {
-        if (!base(v)) return false;
-        for (const x of excl) if (x(v)) return false;
-        return true;
-      };
-    }
-    return { info: rule.info, rule, test, req: rule.detection.req, req2: rule.detection.req2 ?? null, filters: applicable.map((f) => f.title) };
-  });
   const tables = opts.logsourceMap ?? (opts.logsourceMapFile ? loadLogSourceMap(opts.logsourceMapFile) : undefined);
-  return new RuleSet(compiled, new LogSourceResolver(tables));
+  return new RuleSet(compileProgram(rules, opts.filters ?? [], tables));
 }
 
 export { resolveLogSource } from '../event/logsource.js';

@@ -3,7 +3,10 @@
  * from two overlapping exports (Security.evtx and an archived copy, a live log and its
  * backup) yields one detection. Record ids of one channel on one host are mostly
  * consecutive, so each (rule, host, channel) keeps a sorted list of id ranges: memory grows
- * with the gaps between matched records, not with their number.
+ * with the gaps between matched records, not with their number. A budget on the total number
+ * of ranges bounds it even when ids are scattered (one host's records spread over many files,
+ * or crafted ids): past it the oldest (lowest) ids of the set that grew are forgotten, so only
+ * an overlap with long-past records could then yield a second detection (with the same id).
  */
 import type { Detection } from '../event/detection.js';
 import { hostKey } from '../event/host.js';
@@ -59,6 +62,12 @@ export class RangeSet {
     return this.starts.length;
   }
 
+  /** Forgets the n lowest ranges (the oldest records). */
+  dropLowest(n: number): void {
+    this.starts.splice(0, n);
+    this.ends.splice(0, n);
+  }
+
   toJSON(): [number, number][] {
     return this.starts.map((st, i) => [st, this.ends[i]!]);
   }
@@ -83,9 +92,21 @@ function recordKey(d: Detection): { key: string; rid: number } | undefined {
   return { key: `${d.rule.id}\u0000${hostKey(host)}\u0000${channel.toLowerCase()}`, rid: n };
 }
 
+/** Default budget: a few MB of range bounds. */
+export const DEFAULT_MAX_SEEN_RANGES = 250_000;
+
 export class SeenRecords {
   private readonly sets = new Map<string, RangeSet>();
+  private total = 0;
   duplicates = 0;
+  /** Ranges forgotten to stay within the budget. */
+  forgotten = 0;
+
+  constructor(
+    private readonly maxRanges = DEFAULT_MAX_SEEN_RANGES,
+    /** Called once, the first time the budget forgets records. */
+    private readonly onBudget?: (message: string) => void,
+  ) {}
 
   /** False when this rule already detected this Windows record (the detection is a duplicate). */
   firstTime(d: Detection): boolean {
@@ -94,18 +115,53 @@ export class SeenRecords {
     if (!k) return true;
     let set = this.sets.get(k.key);
     if (!set) this.sets.set(k.key, (set = new RangeSet()));
-    if (set.add(k.rid)) return true;
-    this.duplicates++;
-    return false;
+    const before = set.ranges;
+    if (!set.add(k.rid)) {
+      this.duplicates++;
+      return false;
+    }
+    this.total += set.ranges - before;
+    if (this.total > this.maxRanges) this.shrink(k.key, set);
+    return true;
+  }
+
+  get ranges(): number {
+    return this.total;
+  }
+
+  private shrink(key: string, grown: RangeSet): void {
+    if (this.forgotten === 0)
+      this.onBudget?.(
+        `de-duplication of Windows records: more than ${this.maxRanges} record-id ranges held; the oldest are forgotten (an overlap with those records could now give a second detection, with the same id)`,
+      );
+    // Halving the set that grew keeps the cost amortized O(1) per record; a budget spread over
+    // many small sets gives up whole sets, oldest first.
+    if (grown.ranges >= 64) {
+      const n = grown.ranges >> 1;
+      grown.dropLowest(n);
+      this.total -= n;
+      this.forgotten += n;
+      return;
+    }
+    for (const [k, s] of this.sets) {
+      if (this.total <= this.maxRanges) break;
+      if (k === key) continue;
+      this.total -= s.ranges;
+      this.forgotten += s.ranges;
+      this.sets.delete(k);
+    }
   }
 
   toJSON(): { sets: [string, [number, number][]][]; duplicates: number } {
     return { sets: [...this.sets].map(([k, s]) => [k, s.toJSON()]), duplicates: this.duplicates };
   }
 
-  static from(state: { sets: [string, [number, number][]][]; duplicates: number }): SeenRecords {
-    const s = new SeenRecords();
-    for (const [k, r] of state.sets) s.sets.set(k, RangeSet.from(r));
+  static from(state: { sets: [string, [number, number][]][]; duplicates: number }, maxRanges = DEFAULT_MAX_SEEN_RANGES, onBudget?: (message: string) => void): SeenRecords {
+    const s = new SeenRecords(maxRanges, onBudget);
+    for (const [k, r] of state.sets) {
+      s.sets.set(k, RangeSet.from(r));
+      s.total += r.length;
+    }
     s.duplicates = state.duplicates;
     return s;
   }

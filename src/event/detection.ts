@@ -8,6 +8,9 @@ import type { EventOrigin, Fields, LogSource } from './event.js';
 
 export type Level = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 
+/** Sigma rule statuses (specification v2.1). */
+export const STATUSES = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'] as const;
+
 export const LEVELS: readonly Level[] = ['informational', 'low', 'medium', 'high', 'critical'];
 
 export function levelRank(level: Level): number {

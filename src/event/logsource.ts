@@ -10,7 +10,7 @@
  * (Sysmon 13 is both registry_event and registry_set).
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 import type { Event, LogSource } from './event.js';
 import type { FieldAliases } from './fields.js';
 import { WINDOWS_CATEGORIES, WINDOWS_SERVICES } from './logsource-windows.js';
@@ -250,6 +250,8 @@ function stringList(v: unknown, what: string, file: string): string[] {
 export function loadLogSourceMap(file: string): LogSourceTables {
   let doc: unknown;
   try {
+    // Loaded here: most runs have no logsource map.
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
     doc = parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new WardenError('config', `cannot read logsource map: ${errorMessage(e)}`, { file });

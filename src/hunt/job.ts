@@ -16,6 +16,8 @@ export interface JobBatch {
   events: number;
   /** Latest event time in the batch (the pipeline's clock). */
   latest?: number;
+  /** Events read but left out by the time window. */
+  outside?: number;
 }
 
 export interface JobStats {
@@ -28,7 +30,18 @@ export interface JobStats {
 /** Per job, problems beyond this many are counted, not kept (a file of bad lines stays cheap). */
 export const MAX_PROBLEMS_PER_JOB = 100;
 
-export type ReadSettings = Pick<FileSourceOptions, 'inputFormat' | 'timezone' | 'host'>;
+/** `--from`/`--to`: only events in [from, to] (ms, inclusive) are hunted; events without a time are left out too. */
+export interface TimeWindow {
+  from?: number;
+  to?: number;
+}
+
+export type ReadSettings = Pick<FileSourceOptions, 'inputFormat' | 'timezone' | 'host'> & { window?: TimeWindow };
+
+function inWindow(t: number | undefined, w: TimeWindow): boolean {
+  if (t === undefined || !Number.isFinite(t)) return false;
+  return (w.from === undefined || t >= w.from) && (w.to === undefined || t <= w.to);
+}
 
 export async function runJob(job: HuntJob, ruleSet: RuleSet, read: ReadSettings, onBatch: (b: JobBatch) => Promise<void> | void): Promise<JobStats & { moreProblems: number }> {
   let problems: Problem[] = [];
@@ -42,8 +55,9 @@ export async function runJob(job: HuntJob, ruleSet: RuleSet, read: ReadSettings,
       } else more++;
     },
   };
+  const { window, ...settings } = read;
   const src = new FileSource(job.file, {
-    ...read,
+    ...settings,
     inputFormat: job.format ?? read.inputFormat,
     range: job.range,
     part: job.filePart,
@@ -52,11 +66,17 @@ export async function runJob(job: HuntJob, ruleSet: RuleSet, read: ReadSettings,
   for await (const b of src.batches(sink)) {
     const detections: Detection[] = [];
     let latest = Number.NEGATIVE_INFINITY;
+    let outside = 0;
     for (const ev of b.events) {
+      if (window && !inWindow(ev.timestamp, window)) {
+        outside++;
+        continue;
+      }
       matchEvents(ruleSet, ev, detections, b.freshFields);
       if (ev.timestamp !== undefined && ev.timestamp > latest) latest = ev.timestamp;
     }
     const out: JobBatch = { detections, problems, events: b.events.length };
+    if (outside) out.outside = outside;
     if (Number.isFinite(latest)) out.latest = latest;
     problems = [];
     await onBatch(out);

@@ -16,15 +16,16 @@ import type { DetectionSink } from '../event/sink.js';
 import { matchEvents } from '../engine/match.js';
 import { Pipeline, type PipelineOutput } from '../engine/pipeline.js';
 import type { IncidentOptions } from '../engine/incidents.js';
-import { prepareRules, type RuleOptions } from '../engine/rules-setup.js';
+import { type PreparedRules, prepareRules, type RuleOptions } from '../engine/rules-setup.js';
 import type { RuleSet } from '../engine/ruleset.js';
 import { checkFormat } from '../input/detect.js';
-import { ScanSource, type ScanSourceOptions } from '../scan/source.js';
+import type { ScanSourceOptions } from '../scan/source.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
-import { type JobBatch, type JobStats, MAX_PROBLEMS_PER_JOB, type ReadSettings, runJob } from './job.js';
+import { selectionFilter } from '../sigma/collection.js';
+import { type JobBatch, type JobStats, MAX_PROBLEMS_PER_JOB, type ReadSettings, runJob, type TimeWindow } from './job.js';
 import { type HuntJob, planJobs, type SkippedFile } from './plan.js';
 import { runOnWorkers } from './pool.js';
-import { fromWire, type RulesSummary, type WireDetection } from './wire.js';
+import { fromWire, type WireDetection } from './wire.js';
 
 export interface HuntProgress {
   events: number;
@@ -40,9 +41,11 @@ export interface HuntOptions {
   timezone?: string;
   /** Host for events whose log names none (`--host`). */
   host?: string;
+  /** Only events in this time window (`--from`/`--to`). */
+  window?: TimeWindow;
   /** Worker threads; 1 runs everything in this thread. Default: available cores. */
   threads?: number;
-  /** Inputs smaller than this (bytes, total) run in this thread: a worker compiles every rule, which costs more than it saves on small inputs. */
+  /** Inputs smaller than this (bytes, total) run in this thread: starting workers costs more than they save on small inputs. */
   inlineBelowBytes?: number;
   /** Text files at least this big are split into line ranges across workers. */
   splitMinBytes?: number;
@@ -72,6 +75,12 @@ export interface HuntStats {
   elapsedMs: number;
   rulesLoaded: number;
   rulesFailed: number;
+  /** Rules and correlations left by the selection (--min-level, --status, --tags, --ids): what runs and is shown. */
+  rulesSelected: number;
+  /** Rules outside the selection that run only to feed a selected correlation; their own detections are not shown. */
+  memberRules: number;
+  /** Selection values that selected nothing. */
+  warnings: string[];
   correlations: number;
   formats: Record<string, number>;
   threads: number;
@@ -81,20 +90,34 @@ export interface HuntStats {
   duplicates: number;
   /** Detections that went to the sinks. */
   detections: number;
+  /** Events left out by the time window. */
+  outsideWindow: number;
 }
 
 /** Files bigger than this are split across workers when their format allows it. */
 const SPLIT_MIN_BYTES = 32 * 1024 * 1024;
 
 interface RulesMeta {
-  infos: Map<string, RuleInfo>;
-  correlations: ResolvedCorrelation[];
+  infos: { get(id: string): RuleInfo | undefined };
   loaded: number;
   failed: number;
+  selected: number;
+  members: number;
+  warnings: string[];
+  correlations: ResolvedCorrelation[];
 }
 
-function metaOf(s: Pick<RulesSummary, 'rules' | 'correlations' | 'loaded' | 'failed'>): RulesMeta {
-  return { infos: new Map(s.rules.map((r) => [r.id, r])), correlations: s.correlations, loaded: s.loaded, failed: s.failed };
+function metaOf(s: PreparedRules): RulesMeta {
+  // Rule metadata is unpacked only for rules that fire.
+  return {
+    infos: { get: (id) => s.info(id) },
+    correlations: s.correlations,
+    loaded: s.loaded,
+    failed: s.failed,
+    selected: s.selected,
+    members: s.members,
+    warnings: s.warnings,
+  };
 }
 
 /** A split file's later pieces number their lines from 1: make them absolute. */
@@ -115,7 +138,7 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
   const plan = await planJobs({ inputs: opts.inputs, inputFormat: opts.inputFormat, threads, splitMinBytes: opts.splitMinBytes ?? SPLIT_MIN_BYTES }, problems);
   const inlineBelow = opts.inlineBelowBytes ?? 64 * 1024 * 1024;
   if (plan.jobs.length < 2 || plan.bytes < inlineBelow || plan.jobs.some((j) => j.file === '-')) threads = 1;
-  const read: ReadSettings = { inputFormat: opts.inputFormat, timezone: opts.timezone, host: opts.host };
+  const read: ReadSettings = { inputFormat: opts.inputFormat, timezone: opts.timezone, host: opts.host, window: opts.window };
   const progress: HuntProgress = { events: 0, jobsDone: 0, jobsTotal: plan.jobs.length + (opts.scan ? 1 : 0) };
   const stats: HuntStats = {
     files: plan.files,
@@ -125,11 +148,15 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
     elapsedMs: 0,
     rulesLoaded: 0,
     rulesFailed: 0,
+    rulesSelected: 0,
+    memberRules: 0,
+    warnings: [],
     correlations: 0,
     formats: plan.formats,
     threads,
     duplicates: 0,
     detections: 0,
+    outsideWindow: 0,
   };
 
   let pipeline: Pipeline | undefined;
@@ -140,9 +167,14 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
     ruleSet = rs;
     stats.rulesLoaded = m.loaded;
     stats.rulesFailed = m.failed;
+    stats.rulesSelected = m.selected;
+    stats.memberRules = m.members;
+    stats.warnings = m.warnings;
     stats.correlations = m.correlations.length;
+    // Rules that run only for a correlation are shown as its members, not as detections of their own.
+    const selected = selectionFilter(opts.rules.select ?? {});
     pipeline = new Pipeline(
-      { ruleSet: rs, correlations: m.correlations },
+      { ruleSet: rs, correlations: m.correlations, shown: m.members > 0 ? (r) => selected(r) : undefined },
       {
         outOfOrderToleranceMs: opts.outOfOrderToleranceMs ?? Number.POSITIVE_INFINITY,
         maxGroups: opts.maxGroups ?? 200_000,
@@ -169,6 +201,7 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
     for (const p of b.problems) problems.report(p);
     progress.events += b.events;
     stats.events += b.events;
+    stats.outsideWindow += b.outside ?? 0;
     const out = pipeline!.pushDetections(b.detections);
     if (b.latest !== undefined) {
       const t = pipeline!.tick(b.latest);
@@ -187,8 +220,12 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
   };
 
   if (threads > 1) {
-    await runOnWorkersInOrder(plan.jobs, threads, { rules: opts.rules, read }, problems, {
-      ready: (s) => start(metaOf(s)),
+    const program = (): Uint8Array => {
+      const local = prepareRules(opts.rules, problems);
+      start(metaOf(local), local.ruleSet);
+      return local.programBytes();
+    };
+    await runOnWorkersInOrder(plan.jobs, threads, { read }, program, {
       handle: (job, b) => {
         const infos = meta!.infos;
         const ds: Detection[] = [];
@@ -215,6 +252,8 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
   }
 
   if (opts.scan) {
+    // The scanner is loaded only by hunts that scan.
+    const { ScanSource } = await import('../scan/source.js');
     const src = new ScanSource(opts.scan);
     if (!ruleSet) ruleSet = prepareRules(opts.rules, { report: () => undefined }).ruleSet;
     for await (const b of src.batches(problems)) {
@@ -233,7 +272,6 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
 }
 
 interface OrderedHandlers {
-  ready(s: RulesSummary): void;
   handle(job: HuntJob, b: Omit<JobBatch, 'detections'> & { detections: WireDetection[] }): Promise<void>;
   finish(job: HuntJob, st: JobStats, more: number): void;
 }
@@ -243,13 +281,7 @@ interface OrderedHandlers {
  * oldest unfinished job; a later job's wait (unacknowledged, so its worker pauses) until
  * every job before it is done.
  */
-async function runOnWorkersInOrder(
-  jobs: readonly HuntJob[],
-  threads: number,
-  init: { rules: RuleOptions; read: ReadSettings },
-  problems: ProblemSink,
-  h: OrderedHandlers,
-): Promise<void> {
+async function runOnWorkersInOrder(jobs: readonly HuntJob[], threads: number, init: { read: ReadSettings }, program: () => Uint8Array, h: OrderedHandlers): Promise<void> {
   type Item = { kind: 'batch'; b: Omit<JobBatch, 'detections'> & { detections: WireDetection[] }; ack: () => void } | { kind: 'done'; st: JobStats; more: number };
   const byId = new Map(jobs.map((j) => [j.id, j]));
   const queued = new Map<number, Item[]>();
@@ -280,17 +312,10 @@ async function runOnWorkersInOrder(
       failure ??= e;
     });
   };
-  await runOnWorkers(
-    jobs,
-    threads,
-    init,
-    {
-      ready: h.ready,
-      batch: (jobId, b, ack) => push(jobId, { kind: 'batch', b, ack }),
-      done: (jobId, st, more) => push(jobId, { kind: 'done', st, more }),
-    },
-    problems,
-  );
+  await runOnWorkers(jobs, threads, init, program, {
+    batch: (jobId, b, ack) => push(jobId, { kind: 'batch', b, ack }),
+    done: (jobId, st, more) => push(jobId, { kind: 'done', st, more }),
+  });
   await chain;
   if (failure) throw failure;
 }

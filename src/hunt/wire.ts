@@ -1,14 +1,14 @@
 /**
- * What crosses between the hunt's main thread and its worker threads. Detections travel
- * without their rule (the main thread holds every RuleInfo and puts it back), so a rule
- * that fires a million times is not copied a million times.
+ * What crosses between the hunt's main thread and its worker threads. The rules travel
+ * once, as the compiled program's bytes in shared memory (workers link them, nobody
+ * compiles twice); detections travel without their rule (the main thread holds every
+ * RuleInfo and puts it back), so a rule that fires a million times is not copied a
+ * million times.
  */
 import type { Problem } from '../errors.js';
 import type { Detection, RuleInfo } from '../event/detection.js';
-import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import type { JobStats, ReadSettings } from './job.js';
 import type { HuntJob } from './plan.js';
-import type { RuleOptions } from '../engine/rules-setup.js';
 
 export type WireDetection = Omit<Detection, 'rule'> & { ruleId: string };
 
@@ -17,7 +17,7 @@ export function toWire(d: Detection): WireDetection {
   return { ...rest, ruleId: rule.id };
 }
 
-export function fromWire(w: WireDetection, rules: ReadonlyMap<string, RuleInfo>): Detection | undefined {
+export function fromWire(w: WireDetection, rules: { get(id: string): RuleInfo | undefined }): Detection | undefined {
   const rule = rules.get(w.ruleId);
   if (!rule) return undefined;
   const { ruleId: _ruleId, ...rest } = w;
@@ -25,24 +25,13 @@ export function fromWire(w: WireDetection, rules: ReadonlyMap<string, RuleInfo>)
 }
 
 export interface WorkerInit {
-  rules: RuleOptions;
   read: ReadSettings;
-  /** The one worker that speaks for all: it reports rule problems and sends the rule metadata back. */
-  reporter: boolean;
 }
 
-export interface RulesSummary {
-  rules: RuleInfo[];
-  correlations: ResolvedCorrelation[];
-  loaded: number;
-  failed: number;
-  problems: Problem[];
-}
-
-export type ToWorker = { type: 'job'; job: HuntJob } | { type: 'ack' } | { type: 'exit' };
+export type ToWorker = { type: 'rules'; program: SharedArrayBuffer } | { type: 'job'; job: HuntJob } | { type: 'ack' } | { type: 'exit' };
 
 export type FromWorker =
-  | { type: 'ready'; summary?: RulesSummary }
-  | { type: 'batch'; jobId: number; detections: WireDetection[]; problems: Problem[]; events: number; latest?: number }
+  | { type: 'ready' }
+  | { type: 'batch'; jobId: number; detections: WireDetection[]; problems: Problem[]; events: number; latest?: number; outside?: number }
   | { type: 'done'; jobId: number; stats: JobStats; moreProblems: number }
   | { type: 'failed'; jobId?: number; error: string };

@@ -1,11 +1,14 @@
 /**
- * Worker thread of `warden hunt`: compiles the rules once, then runs the jobs it is handed,
- * streaming detections back batch by batch. At most MAX_IN_FLIGHT batches wait for the main
- * thread's acknowledgement, so a slow output slows the readers instead of filling memory.
+ * Worker thread of `warden hunt`: links the rule program the main thread compiled (sent
+ * once, in shared memory), then runs the jobs it is handed, streaming detections back
+ * batch by batch. At most MAX_IN_FLIGHT batches wait for the main thread's
+ * acknowledgement, so a slow output slows the readers instead of filling memory.
  */
+import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorMessage, ProblemList } from '../errors.js';
-import { prepareRules } from '../engine/rules-setup.js';
+import { errorMessage } from '../errors.js';
+import { isRuleProgram } from '../engine/compiled.js';
+import { RuleSet } from '../engine/ruleset.js';
 import { runJob } from './job.js';
 import { type FromWorker, type ToWorker, toWire, type WorkerInit } from './wire.js';
 
@@ -14,17 +17,7 @@ const MAX_IN_FLIGHT = 4;
 const port = parentPort;
 if (port) {
   const init = workerData as WorkerInit;
-  let prepared: ReturnType<typeof prepareRules> | undefined;
-  try {
-    const problems = new ProblemList();
-    prepared = prepareRules(init.rules, problems);
-    const summary = init.reporter
-      ? { rules: prepared.rules, correlations: prepared.correlations, loaded: prepared.loaded, failed: prepared.failed, problems: problems.problems }
-      : undefined;
-    port.postMessage({ type: 'ready', summary } satisfies FromWorker);
-  } catch (e) {
-    port.postMessage({ type: 'failed', error: `loading rules: ${errorMessage(e)}` } satisfies FromWorker);
-  }
+  let ruleSet: RuleSet | undefined;
   let inFlight = 0;
   let wake: (() => void) | null = null;
   const acked = (): void => {
@@ -44,9 +37,19 @@ if (port) {
       acked();
       return;
     }
-    if (!prepared) return;
+    if (msg.type === 'rules') {
+      try {
+        const program: unknown = deserialize(new Uint8Array(msg.program));
+        if (!isRuleProgram(program)) throw new Error('the rule program sent to the worker is malformed');
+        ruleSet = new RuleSet(program);
+        port.postMessage({ type: 'ready' } satisfies FromWorker);
+      } catch (e) {
+        port.postMessage({ type: 'failed', error: `loading rules: ${errorMessage(e)}` } satisfies FromWorker);
+      }
+      return;
+    }
+    if (!ruleSet) return;
     const job = msg.job;
-    const ruleSet = prepared.ruleSet;
     runJob(job, ruleSet, init.read, async (b) => {
       inFlight++;
       port.postMessage({
@@ -56,6 +59,7 @@ if (port) {
         problems: b.problems,
         events: b.events,
         latest: b.latest,
+        outside: b.outside,
       } satisfies FromWorker);
       if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
     }).then(

@@ -7,7 +7,7 @@ import type { Detection, IncidentUpdate } from '../event/detection.js';
 import type { DetectionSink } from '../event/sink.js';
 import type { ClosedIncident } from './collect-sink.js';
 import { compareDetections } from './collect-sink.js';
-import { renderDetectionsTable, type TableRow } from './detections-table.js';
+import { type Profile, renderDetectionsTable, type TableRow } from './detections-table.js';
 import { groupKey } from './group.js';
 import { formatIncidents } from './incidents-format.js';
 import type { Style } from './text-table.js';
@@ -20,6 +20,11 @@ export interface TableSinkOptions {
   group?: boolean;
   incidents?: boolean;
   iso: (ms: number) => string;
+  /** No truncation: cells wrap onto as many lines as they need. */
+  full?: boolean;
+  profile?: Profile;
+  /** Incident members shown in each timeline before "... N more" (JSON Lines has them all). */
+  maxMembers?: number;
 }
 
 export class TableSink implements DetectionSink {
@@ -57,10 +62,15 @@ export class TableSink implements DetectionSink {
   async render(): Promise<void> {
     const rows = this.opts.group === false ? this.plain : [...this.rows.values()];
     rows.sort((a, b) => compareDetections(a.first, b.first));
-    if (rows.length) await this.out.write(`${renderDetectionsTable(rows, this.opts.width, this.opts.style, this.opts.iso)}\n`);
+    if (rows.length)
+      await this.out.write(
+        `${renderDetectionsTable(rows, { width: this.opts.width, style: this.opts.style, iso: this.opts.iso, full: this.opts.full, profile: this.opts.profile })}\n`,
+      );
     if (this.opts.incidents) {
       this.closed.sort((a, b) => (a.incident.start ?? Number.POSITIVE_INFINITY) - (b.incident.start ?? Number.POSITIVE_INFINITY) || a.incident.id.localeCompare(b.incident.id));
-      await this.out.write(`${formatIncidents(this.closed, { style: this.opts.style, iso: this.opts.iso })}\n`);
+      await this.out.write(
+        `${formatIncidents(this.closed, { style: this.opts.style, iso: this.opts.iso, width: this.opts.width, full: this.opts.full, maxMembers: this.opts.maxMembers })}\n`,
+      );
     }
   }
 

@@ -12,7 +12,7 @@ import { lstat, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import { errorMessage, UsageError } from '../errors.js';
+import { errorMessage, OutputError, UsageError, WardenError } from '../errors.js';
 
 export interface OpenOptions {
   /** Paths the command reads: the output must not be one of them. */
@@ -41,6 +41,16 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
   });
 }
 
+/**
+ * Width tables are fitted to: the terminal's, else $COLUMNS (as shells and `script` set it),
+ * else 200 (a file or a pipe has no width; 200 keeps rows whole in most viewers).
+ */
+export function terminalColumns(): number {
+  if (process.stdout.isTTY && process.stdout.columns) return process.stdout.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env >= 20 && env <= 1000 ? env : 200;
+}
+
 export class TextOutput {
   private parts: string[] = [];
   private size = 0;
@@ -59,7 +69,7 @@ export class TextOutput {
   }
 
   static stdout(): TextOutput {
-    return new TextOutput(process.stdout, process.stdout.isTTY === true, process.stdout.columns || 200);
+    return new TextOutput(process.stdout, process.stdout.isTTY === true, terminalColumns());
   }
 
   /** stdout for undefined or "-", else the file (checked now; see the module comment). */
@@ -105,7 +115,7 @@ export class TextOutput {
   }
 
   private check(): void {
-    if (this.failure) throw new Error(`cannot write ${this.target?.path ?? 'standard output'}: ${errorMessage(this.failure)}`);
+    if (this.failure) throw new OutputError(`cannot write ${this.target?.path ?? 'standard output'}: ${errorMessage(this.failure)}`, { cause: this.failure });
   }
 
   async write(text: string): Promise<void> {
@@ -132,7 +142,11 @@ export class TextOutput {
       if (this.stream !== process.stdout) {
         await new Promise<void>((resolve, reject) => {
           this.stream.once('error', reject);
-          this.stream.end(() => resolve());
+          // the callback hears a failed last write (a full device) before any 'error' listener does
+          this.stream.end((e?: Error | null) => {
+            if (e) this.failure ??= e;
+            resolve();
+          });
         });
         this.check();
         if (this.target?.temp) await rename(this.target.temp, this.target.path);
@@ -140,7 +154,7 @@ export class TextOutput {
       this.check();
     } catch (e) {
       await this.abort();
-      throw e instanceof UsageError ? e : new Error(`cannot write ${this.target?.path ?? 'standard output'}: ${errorMessage(e)}`);
+      throw e instanceof WardenError ? e : new OutputError(`cannot write ${this.target?.path ?? 'standard output'}: ${errorMessage(e)}`, { cause: e });
     }
   }
 

@@ -1,45 +1,125 @@
 /**
- * Plain-text tables for the console: fixed column widths, one flexible column that takes
- * what is left of the terminal, cells cut with an ellipsis. No colour codes inside
- * cells so widths stay right; colour is applied per whole cell by the caller.
+ * Plain-text tables for the console, fitted to the terminal: every column gets at least its
+ * minimum, the rest of the width is shared by how much more each column's content needs, and
+ * a cell too wide for its column wraps onto more lines (up to the column's `lines`, then it is
+ * cut with "…"). Widths are display widths (wide CJK characters take two columns). Colour is
+ * applied per whole cell by the caller, after padding, so widths stay right.
  */
+import { displayWidth, padWidth, printableCell, truncateWidth, wrapWidth } from './text-width.js';
 
 export interface Column {
   header: string;
-  /** Fixed width; omit for the one flexible column. */
-  width?: number;
+  /** Narrowest the column may get (default: its header's width). */
+  min?: number;
+  /** Widest it is worth making; longer content wraps. Default: its content's width. */
+  max?: number;
   align?: 'left' | 'right';
+  /** Lines a cell may take before it is cut (default 1). */
+  lines?: number;
+  /** Takes what is left after the other columns have what they want. */
+  flex?: boolean;
+  /** Order in which fixed columns grow towards what they want (lower first; default 0). */
+  grow?: number;
 }
 
+export interface TableOptions {
+  /** No cutting: every cell wraps onto as many lines as it needs. */
+  full?: boolean;
+  colorize?: (col: number, cell: string, row: readonly string[]) => string;
+  /** A line of text under a row (e.g. its details when the terminal is too narrow for a column). */
+  below?: (rowIndex: number) => string | undefined;
+}
+
+/** Kept for callers that cut a single string to a width. */
 export function truncate(s: string, width: number): string {
-  if (width <= 0) return '';
-  const flat = s.replace(/[\r\n\t]+/g, ' ');
-  if (flat.length <= width) return flat;
-  return width === 1 ? '…' : flat.slice(0, width - 1) + '…';
+  return truncateWidth(printableCell(s), width);
 }
 
-function pad(s: string, width: number, align: 'left' | 'right'): string {
-  const t = truncate(s, width);
-  const fill = ' '.repeat(Math.max(0, width - t.length));
-  return align === 'right' ? fill + t : t + fill;
+const SEP = ' │ ';
+
+/** Column widths for this table at this total width. */
+export function fitColumns(columns: readonly Column[], rows: readonly (readonly string[])[], totalWidth: number): number[] {
+  const natural = columns.map((c, i) => {
+    let w = displayWidth(c.header);
+    for (const r of rows) w = Math.max(w, displayWidth(r[i] ?? ''));
+    return w;
+  });
+  const min = columns.map((c, i) => Math.min(natural[i]!, Math.max(c.min ?? displayWidth(c.header), 1)));
+  const want = columns.map((c, i) => Math.max(min[i]!, Math.min(natural[i]!, c.flex ? Number.POSITIVE_INFINITY : (c.max ?? natural[i]!))));
+  const widths = [...min];
+  let spare = totalWidth - SEP.length * (columns.length - 1) - min.reduce((a, b) => a + b, 0);
+  if (spare <= 0) return widths;
+  // Fixed columns first, by `grow` (columns of one rank share in proportion to what each
+  // still lacks); the flexible ones take the rest.
+  const ranks = [...new Set(columns.filter((c) => !c.flex).map((c) => c.grow ?? 0))].sort((a, b) => a - b);
+  for (const rank of ranks) {
+    if (spare <= 0) break;
+    const lack = columns.map((c, i) => (c.flex || (c.grow ?? 0) !== rank ? 0 : want[i]! - widths[i]!));
+    const total = lack.reduce((a, b) => a + b, 0);
+    if (total <= 0) continue;
+    const share = Math.min(spare, total);
+    let given = 0;
+    columns.forEach((_, i) => {
+      const add = Math.floor((share * lack[i]!) / total);
+      widths[i]! += add;
+      given += add;
+    });
+    for (let i = 0; given < share && i < columns.length; i++)
+      if (lack[i]! > 0 && widths[i]! < want[i]!) {
+        widths[i]!++;
+        given++;
+      }
+    spare -= given;
+  }
+  const flex = columns.map((c, i) => (c.flex ? i : -1)).filter((i) => i >= 0);
+  for (const i of flex) {
+    const add = Math.floor(spare / flex.length);
+    widths[i] = Math.min(natural[i]!, widths[i]! + add);
+  }
+  return widths;
 }
 
-export function renderTable(columns: Column[], rows: string[][], totalWidth: number, colorize?: (col: number, cell: string, row: string[]) => string): string {
-  const sep = ' │ ';
-  const fixed = columns.reduce((n, c) => n + (c.width ?? 0), 0) + sep.length * (columns.length - 1);
-  const flex = Math.max(20, totalWidth - fixed);
-  const widths = columns.map((c) => c.width ?? flex);
-  const line = (cells: string[], row?: string[]): string =>
-    cells
-      .map((cell, i) => {
-        const text = i === cells.length - 1 && columns[i]!.width === undefined ? truncate(cell, widths[i]!) : pad(cell, widths[i]!, columns[i]!.align ?? 'left');
-        return colorize && row ? colorize(i, text, row) : text;
-      })
-      .join(sep)
-      .trimEnd();
-  const out = [line(columns.map((c) => c.header)), widths.map((w) => '─'.repeat(w)).join('─┼─')];
-  for (const r of rows) out.push(line(r, r));
-  return out.join('\n') + '\n';
+/** Lines of one cell at this width. */
+export function cellLines(text: string, width: number, lines: number): string[] {
+  // A cell may hold its own line breaks (a group's first and last time); each part is fitted.
+  const parts = text.split('\n');
+  const out: string[] = [];
+  for (const part of parts) {
+    const left = lines - out.length;
+    if (left <= 0) break;
+    const t = printableCell(part);
+    out.push(...(left <= 1 ? [truncateWidth(t, width)] : wrapWidth(t, width, left)));
+  }
+  return out;
+}
+
+export function renderTable(columns: Column[], rows: string[][], totalWidth: number, opts: TableOptions = {}): string {
+  const widths = fitColumns(columns, rows, totalWidth);
+  const last = columns.length - 1;
+  const block = (cells: readonly string[], row?: readonly string[]): string[] => {
+    const parts = cells.map((cell, i) => cellLines(cell, widths[i]!, opts.full ? Number.POSITIVE_INFINITY : (columns[i]!.lines ?? 1)));
+    const height = Math.max(...parts.map((p) => p.length));
+    const out: string[] = [];
+    for (let l = 0; l < height; l++) {
+      const line = parts
+        .map((p, i) => {
+          const text = i === last && columns[i]!.align !== 'right' ? (p[l] ?? '') : padWidth(p[l] ?? '', widths[i]!, columns[i]!.align ?? 'left');
+          return opts.colorize && row && l === 0 ? opts.colorize(i, text, row) : text;
+        })
+        .join(SEP)
+        .trimEnd();
+      out.push(line);
+    }
+    return out;
+  };
+  const out = [...block(columns.map((c) => c.header)), widths.map((w) => '─'.repeat(w)).join('─┼─')];
+  const indent = '    ';
+  rows.forEach((r, i) => {
+    out.push(...block(r, r));
+    const extra = opts.below?.(i);
+    if (extra) for (const l of cellLines(`↳ ${extra}`, Math.max(10, totalWidth - indent.length), opts.full ? Number.POSITIVE_INFINITY : 1)) out.push(`${indent}${l}`.trimEnd());
+  });
+  return `${out.join('\n')}\n`;
 }
 
 const ESC = '\u001b[';

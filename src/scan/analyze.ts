@@ -4,6 +4,7 @@
  * size) and merge their evidence.
  */
 import type { Analyzer, AnalyzerContext, DecodedLayer } from './context.js';
+import { BudgetExceeded, budgetSpent, checkBudgetNow } from './budget.js';
 import { EvidenceCollector } from './evidence.js';
 import { CLIKE_LEX, HASH_LEX, JS_LEX, PHP_LEX, VB_LEX, stripComments, type LexSpec } from './lexer.js';
 import type { Language, ScanLimits } from './types.js';
@@ -79,6 +80,34 @@ function lexFor(language: Language, text: string): LexSpec | undefined {
 export interface AnalyzeOptions {
   limits: ScanLimits;
   deadline: number;
+  /**
+   * What went wrong while analyzing (an analyzer that threw, the time budget running out),
+   * one line each; the evidence found before stands. The caller reports them as problems.
+   */
+  notes?: string[];
+}
+
+function note(opts: AnalyzeOptions, message: string): void {
+  if (opts.notes && !opts.notes.includes(message) && opts.notes.length < 20) opts.notes.push(message);
+}
+
+/**
+ * Runs one analyzer with its errors kept to itself: an exception (a regex that overflows the
+ * stack on a hostile file, a bug) becomes a note, and the other analyzers still run. Returns
+ * false once the time budget is spent, so the caller stops starting new passes.
+ */
+function runAnalyzer(a: Analyzer, ctx: AnalyzerContext, opts: AnalyzeOptions, layer: number): boolean {
+  const where = `${a.name || 'analyzer'}${layer > 0 ? ` (decoded layer ${layer})` : ''}`;
+  try {
+    checkBudgetNow();
+    a(ctx);
+    return true;
+  } catch (e) {
+    // the caller reports the time cap itself (once per file)
+    if (e instanceof BudgetExceeded) return false;
+    note(opts, `${where} failed: ${e instanceof Error ? e.message : String(e)}; the evidence found before it is kept`);
+    return true;
+  }
 }
 
 /** Analyzes one text as `language`; recursion into decoded layers is bounded by `limits`. */
@@ -124,24 +153,38 @@ function quoteInCode(text: string, lead: string, opens: string, closes: string):
   return false;
 }
 
+/**
+ * CFML comments (`<!--- ... --->`) blanked, newlines kept. A walk with indexOf: a lazy regex
+ * would rescan the rest of the file from every unclosed opener (quadratic).
+ */
+function blankCfmlComments(text: string): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (let open = text.indexOf('<!---'); open !== -1; open = text.indexOf('<!---', from)) {
+    const close = text.indexOf('--->', open + 5);
+    if (close === -1) break;
+    parts.push(text.slice(from, open), text.slice(open, close + 4).replace(/[^\n]/g, ' '));
+    from = close + 4;
+  }
+  if (from === 0) return text;
+  parts.push(text.slice(from));
+  return parts.join('');
+}
+
 export function analyzeText(text: string, language: Language, opts: AnalyzeOptions, layer = 0, budget = { bytes: 0, layers: 0 }): EvidenceCollector {
   text = straightenQuotes(text);
   // JSPX keeps Java inside XML: entities hide quotes and angle brackets
   if (language === 'jsp' && /<jsp:(?:scriptlet|declaration|expression)/.test(text)) {
     text = text.replace(/&(?:lt|gt|amp|quot|apos);/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&apos;': "'" })[e] ?? e);
   }
-  if (language === 'cfml') text = text.replace(/<!---[\s\S]*?--->/g, (c) => c.replace(/[^\n]/g, ' '));
+  if (language === 'cfml') text = blankCfmlComments(text);
   const ev = new EvidenceCollector(text, language, layer);
   const lex = lexFor(language, text);
   const code = lex ? stripComments(text, lex) : text;
   const ctx: AnalyzerContext = { text, code, lower: code.toLowerCase(), ev, layers: [], size: text.length };
-  for (const a of BY_LANGUAGE[language]) a(ctx);
-  if (language !== 'unknown' && language !== 'xml') {
-    analyzeObfuscation(ctx);
-    analyzeCommon(ctx);
-    analyzeFamilies(ctx);
-  }
-  if (language === 'asp') dampApplicationPage(ctx);
+  const passes = language !== 'unknown' && language !== 'xml' ? [...BY_LANGUAGE[language], analyzeObfuscation, analyzeCommon, analyzeFamilies] : BY_LANGUAGE[language];
+  for (const a of passes) if (!runAnalyzer(a, ctx, opts, layer)) return ev;
+  if (language === 'asp' && !runAnalyzer(dampApplicationPage, ctx, opts, layer)) return ev;
   if (layer < opts.limits.maxDecodeDepth) followLayers(ctx, opts, layer, budget);
   return ev;
 }
@@ -149,7 +192,7 @@ export function analyzeText(text: string, language: Language, opts: AnalyzeOptio
 function followLayers(ctx: AnalyzerContext, opts: AnalyzeOptions, layer: number, budget: { bytes: number; layers: number }): void {
   const seen = new Set<string>();
   for (const l of ctx.layers) {
-    if (Date.now() > opts.deadline) return;
+    if (budgetSpent() || Date.now() > opts.deadline) return;
     if (budget.layers >= 16 || budget.bytes + l.text.length > opts.limits.maxDecodeBytes) return;
     const key = l.text.slice(0, 256) + l.text.length;
     if (seen.has(key)) continue;

@@ -4,6 +4,7 @@
  */
 import type { EvidenceCollector } from './evidence.js';
 import type { Language } from './types.js';
+import { checkBudget } from './budget.js';
 import { escapeRegExp } from './text.js';
 
 export interface DecodedLayer {
@@ -206,6 +207,7 @@ export function matchesAt(re: RegExp, text: string, starts: readonly number[], c
   let end = 0;
   for (const s of starts) {
     if (s < end) continue;
+    checkBudget();
     sticky.lastIndex = s;
     const m = sticky.exec(text);
     if (!m) continue;

@@ -4,6 +4,8 @@
  * request data. Deliberately shallow (no real parser) but bounded and language-neutral.
  */
 
+import { checkBudget } from './budget.js';
+
 export interface FlowSpec {
   /** Matches an expression that reads request input (non-global regex). */
   source: RegExp;
@@ -136,6 +138,7 @@ export function* matches(re: RegExp, text: string, cap = 5000, from = 0): Genera
   let m: RegExpExecArray | null;
   let n = 0;
   while ((m = g.exec(text)) !== null && n++ < cap) {
+    checkBudget();
     if (m[0].length === 0) g.lastIndex++;
     yield m;
   }

@@ -45,11 +45,15 @@ function codeRegions(text: string, regions: Array<[string, string]>): Array<[num
   if (regions.length === 0) return null;
   const out: Array<[number, number]> = [];
   let pos = 0;
+  // each opener's next position, kept until passed: an opener the rest of the text lacks is
+  // searched for once, not once per region of another kind (quadratic on many small regions)
+  const nextOpen = regions.map(() => -2);
   for (;;) {
     let best = -1;
     let which = -1;
     for (let r = 0; r < regions.length; r++) {
-      const i = indexOfCi(text, regions[r]![0], pos);
+      if (nextOpen[r] !== -1 && nextOpen[r]! < pos) nextOpen[r] = indexOfCi(text, regions[r]![0], pos);
+      const i = nextOpen[r]!;
       if (i !== -1 && (best === -1 || i < best)) {
         best = i;
         which = r;
@@ -86,6 +90,10 @@ function closeOutsideStrings(text: string, close: string, from: number, quotes: 
   const stops = php ? PHP_STOPS : q1 !== -1 ? ASP_STOPS_SQ : ASP_STOPS;
   let i = from;
   const n = text.length;
+  // the next `?>` and the heredoc labels known to have no end, kept across the walk: each
+  // comment or heredoc searching the rest of the text again would be quadratic
+  let nextClose = -2;
+  const unclosed = new Set<string>();
   while (i < n) {
     stops.lastIndex = i;
     if (!stops.test(text)) return -1;
@@ -103,14 +111,15 @@ function closeOutsideStrings(text: string, close: string, from: number, quotes: 
       if ((c === 47 && d === 47) || c === 35 /* # */) {
         // a line comment runs to the end of the line or to `?>`, whichever comes first
         const nl = text.indexOf('\n', i);
-        const qa = text.indexOf('?>', i);
+        if (nextClose !== -1 && nextClose < i) nextClose = text.indexOf('?>', i);
+        const qa = nextClose;
         if (qa !== -1 && (nl === -1 || qa < nl)) return qa;
         if (nl === -1) return -1;
         i = nl + 1;
         continue;
       }
       if (c === 60 /* < */ && d === 60 && text.charCodeAt(i + 2) === 60) {
-        const end = heredocEnd(text, i);
+        const end = heredocEnd(text, i, unclosed);
         if (end > 0) {
           i = end;
           continue;
@@ -146,14 +155,15 @@ const ASP_STOPS_SQ = /[%"']/g;
 const HEREDOC_OPEN = /<<<[ \t]*(["']?)([A-Za-z_]\w{0,60})\1\r?\n/y;
 
 /** Past the end of the heredoc/nowdoc opened at `at` (`<<< ID`, `<<<"ID"`, `<<<'ID'`), or -1. */
-function heredocEnd(text: string, at: number): number {
+function heredocEnd(text: string, at: number, unclosed: Set<string>): number {
   HEREDOC_OPEN.lastIndex = at;
   const m = HEREDOC_OPEN.exec(text);
-  if (!m) return -1;
+  if (!m || unclosed.has(m[2]!)) return -1;
   // the closing identifier starts a line (PHP 7.3+ allows indentation) and is not followed by a word character
   const close = new RegExp(`\\n[ \\t]*${m[2]}(?!\\w)`, 'g');
   close.lastIndex = at + m[0].length - 1;
   const e = close.exec(text);
+  if (!e) unclosed.add(m[2]!); // no end after here means none after any later opening either
   return e ? e.index + e[0].length : -1;
 }
 
@@ -172,12 +182,14 @@ export function stripComments(text: string, spec: LexSpec): string {
   // one cursor for all regions: they come in order, and a character missing from the rest of
   // the text is then searched for once, not once per region
   const next = new NextOf(text, interestingChars(spec));
-  if (!regions) return stripRange(text, 0, text.length, spec, next);
+  const bs = new NextText(text, '\\');
+  const closeTag = new NextText(text, '?>');
+  if (!regions) return stripRange(text, 0, text.length, spec, next, bs, closeTag);
   const parts: string[] = [];
   let pos = 0;
   for (const [s, e] of regions) {
     if (s > pos) parts.push(blankKeepDelims(text.slice(pos, s)));
-    parts.push(stripRange(text, s, e, spec, next));
+    parts.push(stripRange(text, s, e, spec, next, bs, closeTag));
     pos = e;
   }
   if (pos < text.length) parts.push(blankKeepDelims(text.slice(pos)));
@@ -191,7 +203,7 @@ function blankKeepDelims(s: string): string {
   return s.slice(0, 5).replace(/["'`]/g, ' ') + blank(s.slice(5, -5)) + s.slice(-5).replace(/["'`]/g, ' ');
 }
 
-function stripRange(text: string, from: number, to: number, spec: LexSpec, next: NextOf): string {
+function stripRange(text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText): string {
   const out: string[] = [];
   let copyFrom = from;
   let i = from;
@@ -205,21 +217,21 @@ function stripRange(text: string, from: number, to: number, spec: LexSpec, next:
     const c = text.charCodeAt(i);
     // strings
     if ((c === 34 && q2) || (c === 39 && q1) || (c === 96 && qb)) {
-      i = skipString(text, i, to, c, spec.vb);
+      i = skipString(text, i, to, c, spec.vb, bs);
       continue;
     }
     let commentEnd = -1;
     if (spec.slash && c === 47) {
       const n = text.charCodeAt(i + 1);
-      if (n === 47) commentEnd = lineEnd(text, i, to, spec);
+      if (n === 47) commentEnd = lineEnd(text, i, to, spec, closeTag);
       else if (n === 42) {
         const e = text.indexOf('*/', i + 2);
         commentEnd = e === -1 || e + 2 > to ? to : e + 2;
       }
     } else if (spec.hash && c === 35) {
-      commentEnd = lineEnd(text, i, to, spec);
+      commentEnd = lineEnd(text, i, to, spec, closeTag);
     } else if (spec.vb && c === 39) {
-      commentEnd = lineEnd(text, i, to, spec);
+      commentEnd = lineEnd(text, i, to, spec, closeTag);
     }
     if (commentEnd !== -1) {
       out.push(text.slice(copyFrom, i), blank(text.slice(i, commentEnd)));
@@ -279,12 +291,12 @@ function interestingChars(spec: LexSpec): string {
   return chars;
 }
 
-function lineEnd(text: string, i: number, to: number, spec: LexSpec): number {
+function lineEnd(text: string, i: number, to: number, spec: LexSpec, closeTag: NextText): number {
   let e = text.indexOf('\n', i);
   if (e === -1 || e > to) e = to;
   // PHP: `?>` ends a line comment
   if (spec.hash && spec.slash) {
-    const t = text.indexOf('?>', i);
+    const t = closeTag.from(i);
     if (t !== -1 && t < e) e = t;
   }
   return e;
@@ -294,20 +306,27 @@ function quoteChar(c: number): string {
   return c === 34 ? '"' : c === 39 ? "'" : '`';
 }
 
-// next backslash at or after a position, cached per text: re-searching from every string
-// start would rescan the rest of a file that has no backslash left (quadratic)
-let bsText = '';
-let bsFrom = 0;
-let bsPos = -1;
-function nextBackslash(text: string, from: number): number {
-  if (text === bsText && from >= bsFrom && (bsPos === -1 || bsPos >= from)) return bsPos;
-  bsText = text;
-  bsFrom = from;
-  bsPos = text.indexOf('\\', from);
-  return bsPos;
+/**
+ * The next occurrence of a needle (a backslash, PHP's `?>`) at or after a position, for
+ * positions that only move forward, kept until passed: re-searching from every string or
+ * comment would rescan the rest of a file that has none left (quadratic). One cursor per text
+ * and pass; a cache shared between texts would have to compare whole strings to know whether
+ * it still applies (quadratic again).
+ */
+class NextText {
+  private pos = -2;
+  constructor(
+    private readonly text: string,
+    private readonly needle: string,
+  ) {}
+  from(i: number): number {
+    if (this.pos === -1 || this.pos >= i) return this.pos;
+    this.pos = this.text.indexOf(this.needle, i);
+    return this.pos;
+  }
 }
 
-function skipString(text: string, i: number, to: number, quote: number, vb: boolean): number {
+function skipString(text: string, i: number, to: number, quote: number, vb: boolean, bs: NextText): number {
   let j = i + 1;
   const limit = Math.min(to, i + 200000);
   while (j < limit) {
@@ -325,7 +344,7 @@ function skipString(text: string, i: number, to: number, quote: number, vb: bool
       // jump with indexOf: strings are long and escapes rare
       const q = text.indexOf(quoteChar(quote), j);
       if (q === -1 || q >= limit) return limit;
-      const b = nextBackslash(text, j);
+      const b = bs.from(j);
       if (b === -1 || b > q) return q + 1;
       j = b + 2;
       continue;
@@ -353,6 +372,7 @@ export function blankStrings(code: string, quotes: string): string {
   const sq = quotes.includes("'");
   if (!dq && !sq) return code;
   const next = new NextOf(code, dq && sq ? '"\'' : dq ? '"' : "'");
+  const bs = new NextText(code, '\\');
   let i = 0;
   while (i < n) {
     i = next.from(i);
@@ -366,7 +386,7 @@ export function blankStrings(code: string, quotes: string): string {
         j = n;
         break;
       }
-      const b = nextBackslash(code, j);
+      const b = bs.from(j);
       if (b === -1 || b > q) {
         j = q;
         break;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Problem } from '../errors.js';
 import { analyzeText } from './analyze.js';
+import { withBudget } from './budget.js';
 import { ARCHIVE_EXTS, detectLanguage, extensionOf, hasServerMarker, isServerExtension } from './language.js';
 import { bytesToText } from './text.js';
 import { THRESHOLDS, type Evidence, type Finding, type Language, type ScanLimits, type Verdict } from './types.js';
@@ -107,16 +108,24 @@ export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0
   }
   if (language === 'unknown') return [{ path, bytes: buf.length, analyzed: false, skipped: 'no server-side code recognised', problems: [], entry: depth > 0 }];
   const deadline = Date.now() + ctx.limits.maxMillisPerFile;
-  const ev = analyzeText(text, language, { limits: ctx.limits, deadline });
+  const notes: string[] = [];
+  const ev = withBudget(ctx.limits.maxMillisPerFile, () => analyzeText(text, language, { limits: ctx.limits, deadline, notes }));
   // polyglot: server code inside a file type that is never code
   if (NEVER_CODE.has(ext) && /^(?:png|jpe?g|gif|bmp|ico|webp)$/.test(ext) && language !== 'xml')
     ev.add('capability', `server-side ${language} code inside a .${ext} file (polyglot)`, 5, text.search(/<\?|<%/));
   let evidence = ev.list();
-  if (ctx.extra) evidence = evidence.concat(ctx.extra(buf, path));
+  if (ctx.extra) {
+    try {
+      evidence = evidence.concat(ctx.extra(buf, path));
+    } catch (e) {
+      notes.push(`extra matcher failed: ${(e as Error).message}; the evidence of the analyzers is kept`);
+    }
+  }
   const score = Math.round(evidence.reduce((s, e) => s + e.weight, 0) * 10) / 10;
   const outcome: FileOutcome = { path, bytes: buf.length, analyzed: true, language, problems: [], entry: depth > 0 };
   const verdict = verdictFor(score);
   if (Date.now() > deadline) outcome.problems.push({ kind: 'scan', file: path, message: `time cap of ${ctx.limits.maxMillisPerFile} ms hit; analysis may be incomplete` });
+  for (const n of notes) outcome.problems.push({ kind: 'scan', file: path, message: n });
   if (verdict !== 'clean') {
     outcome.finding = { path, verdict, score, language, evidence, sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
     if (ev.family) outcome.finding.family = ev.family;
@@ -173,11 +182,13 @@ function scanArchive(path: string, buf: Buffer, ctx: ScanContext, depth: number,
       }
       continue;
     }
-    if (nested && isZip(data)) {
-      out.push(...scanArchive(entryPath, data, ctx, depth + 1, budget));
-      continue;
+    try {
+      const inner = nested && isZip(data) ? scanArchive(entryPath, data, ctx, depth + 1, budget) : scanBytes(entryPath, data, ctx, depth + 1, budget);
+      for (const o of inner) out.push(o);
+    } catch (e) {
+      // one entry's failure is that entry's problem; the other entries are still scanned
+      self.problems.push({ kind: 'scan', file: entryPath, message: `scanner failed on this entry: ${(e as Error).message}` });
     }
-    out.push(...scanBytes(entryPath, data, ctx, depth + 1, budget));
   }
   // the archive itself is a finding when the plugin ships a JSP (also inside its jars) or a descriptor runs a process
   if (isPlugin) {

@@ -4,7 +4,7 @@
  * thread does one file at a time, and four async fs round-trips per small file cost more
  * than the analysis of it.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { ARCHIVE_EXTS, extensionOf } from './language.js';
 import { scanBytes, type FileOutcome, type ScanContext } from './scan-bytes.js';
 
@@ -20,14 +20,18 @@ function errCode(e: unknown): string {
 export async function scanFile(path: string, ctx: ScanContext): Promise<FileOutcome[]> {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // non-blocking: a FIFO put where the walk saw a file would block the open until a writer came
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     return [{ path, bytes: 0, analyzed: false, problems: [{ kind: 'scan', file: path, message: `cannot open: ${errCode(e)}` }] }];
   }
   let buf: Buffer;
   let size: number;
   try {
-    size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    // the type of what was opened, not of what the walk saw: only regular files are read
+    if (!st.isFile()) return [{ path, bytes: 0, analyzed: false, skipped: 'not a regular file', problems: [] }];
+    size = st.size;
     const cap = maxReadBytes(path, ctx);
     if (size > cap) return [{ path, bytes: size, analyzed: false, skipped: `larger than ${cap} bytes`, problems: [] }];
     // never read past what stat promised, even if the file grows meanwhile
@@ -44,5 +48,17 @@ export async function scanFile(path: string, ctx: ScanContext): Promise<FileOutc
   } finally {
     closeSync(fd);
   }
-  return scanBytes(path, buf, ctx);
+  return scanBytesIsolated(path, buf, ctx);
+}
+
+/**
+ * `scanBytes` with any error kept to this file: an exception escaping the scanner (a bug, a
+ * stack overflow on a hostile file) becomes a problem naming the file, and the scan goes on.
+ */
+export function scanBytesIsolated(path: string, buf: Buffer, ctx: ScanContext): FileOutcome[] {
+  try {
+    return scanBytes(path, buf, ctx);
+  } catch (e) {
+    return [{ path, bytes: buf.length, analyzed: false, problems: [{ kind: 'scan', file: path, message: `scanner failed on this file: ${errCode(e)}` }] }];
+  }
 }

@@ -20,6 +20,8 @@ export interface ScanOptions {
   /** Called for every finding as soon as it is known (streaming output). */
   onFinding?: (f: Finding) => void;
   onProblem?: (p: Problem) => void;
+  /** Follow symlinks that lead out of the scanned roots (never into /proc, /sys or /dev). */
+  followSymlinks?: boolean;
 }
 
 export interface ScanStats {
@@ -71,7 +73,11 @@ export async function scan(paths: string[], opts: ScanOptions = {}): Promise<Sca
     }
   };
   const workers = opts.workers ?? availableParallelism();
-  const files = walk(paths, problem);
+  const skip = (_path: string, reason: string): void => {
+    stats.skipped++;
+    stats.skippedReasons[reason] = (stats.skippedReasons[reason] ?? 0) + 1;
+  };
+  const files = walk(paths, problem, { followSymlinks: opts.followSymlinks, onSkip: skip });
   if (workers <= 0) {
     const ctx: ScanContext = { limits };
     if (opts.yaraRules) ctx.extra = (await loadYara(opts.yaraRules)).match;

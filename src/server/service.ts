@@ -24,7 +24,7 @@ import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import type { Db } from '../store/db.js';
 import type { FindingRow } from '../store/alerts.js';
 import type { Store } from '../store/store.js';
-import { detectionRow, incidentRows } from './rows.js';
+import { detectionRow, incidentRows } from '../output/store-rows.js';
 import type { LiveEvent, MetricsView, RulesView, ServiceView, SourceHealth, IngestSink } from './view.js';
 
 export interface ServiceLogger {

@@ -14,7 +14,7 @@ import { parseRule, type SigmaRule } from './rule.js';
 import { parseFilter, type SigmaFilter } from './filters.js';
 import { SigmaRuleError } from './errors.js';
 import type { Placeholders } from './placeholders.js';
-import { copyKeyPos, isYamlMap, parseYamlDocuments, setPos, posOf, type Pos, type YamlDoc, type YamlMap } from './yaml.js';
+import { copyKeyPos, isYamlMap, MAX_RULE_FILE_BYTES, parseYamlDocuments, setPos, posOf, type Pos, type YamlDoc, type YamlMap } from './yaml.js';
 import { YamlCache } from './yaml-cache.js';
 
 export interface CorrelationDoc {
@@ -47,6 +47,8 @@ export interface LoadOptions {
    * cache opens.
    */
   cache?: boolean;
+  /** Reads a rule file (default: from disk); lets a caller load exactly the text it has hashed. */
+  readText?: (file: string) => string;
 }
 
 function isRuleFile(name: string): boolean {
@@ -137,6 +139,10 @@ export function loadRuleText(
   for (const d of parse(text)) {
     if (d.error) {
       fail(d.error.message, d.error.pos);
+      for (const m of d.error.more ?? []) {
+        into.failures.push({ file, line: m.pos.line, column: m.pos.column, error: m.message });
+        problems.report({ kind: 'rule', file, line: m.pos.line, column: m.pos.column, message: m.message });
+      }
       continue;
     }
     if (d.value === null) continue;
@@ -170,8 +176,15 @@ export function loadRuleText(
       else if ('filter' in doc) into.filters.push(parseFilter(doc, file, d.pos, opts));
       else into.rules.push(parseRule(doc, file, d.pos, opts));
     } catch (e) {
-      if (e instanceof SigmaRuleError) fail(e.message, e.line !== undefined ? { line: e.line, column: e.column ?? 1 } : d.pos);
-      else fail(`internal error while loading: ${errorMessage(e)}`, d.pos);
+      if (e instanceof SigmaRuleError) {
+        fail(e.message, e.line !== undefined ? { line: e.line, column: e.column ?? 1 } : d.pos);
+        // The document failed once; its further errors are listed, not counted again.
+        for (const m of e.more) {
+          const pos = m.line !== undefined ? { line: m.line, column: m.column ?? 1 } : d.pos;
+          into.failures.push({ file, line: pos?.line, column: pos?.column, error: m.message });
+          problems.report({ kind: 'rule', file, line: pos?.line, column: pos?.column, message: m.message });
+        }
+      } else fail(`internal error while loading: ${errorMessage(e)}`, d.pos);
     }
   }
 }
@@ -192,7 +205,9 @@ export function loadRuleCollection(paths: string[], opts: LoadOptions, problems:
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      const size = statSync(file).size;
+      if (size > MAX_RULE_FILE_BYTES) throw new Error(`the file is larger than ${MAX_RULE_FILE_BYTES} bytes (${size})`);
+      text = opts.readText ? opts.readText(file) : readFileSync(file, 'utf8');
     } catch (e) {
       col.failed++;
       col.failures.push({ file, error: `cannot read: ${errorMessage(e)}` });
@@ -243,6 +258,29 @@ export function selectionFilter(sel: RuleSelection): (info: RuleInfo) => boolean
     if (ids && !ids.has(info.id.toLowerCase()) && !(info.name && ids.has(info.name.toLowerCase()))) return false;
     return true;
   };
+}
+
+/**
+ * Selection values that select nothing among these rules and correlations: each one is a
+ * sentence for a warning (a typo in --ids or --tags must not look like a quiet log).
+ */
+export function unusedSelection(sel: RuleSelection, infos: readonly RuleInfo[]): string[] {
+  const out: string[] = [];
+  for (const id of sel.ids ?? []) {
+    const k = id.toLowerCase();
+    if (!infos.some((i) => i.id.toLowerCase() === k || i.name?.toLowerCase() === k)) out.push(`--ids ${id} names no loaded rule or correlation (by id or name)`);
+  }
+  for (const glob of sel.tags ?? []) {
+    const re = globToRegex(glob);
+    if (!infos.some((i) => i.tags.some((t) => re.test(t)))) out.push(`--tags ${glob} matches no tag of a loaded rule`);
+  }
+  for (const status of sel.status ?? []) {
+    const k = status.toLowerCase();
+    if (!infos.some((i) => i.status.toLowerCase() === k)) out.push(`--status ${status}: no loaded rule has this status`);
+  }
+  const keep = selectionFilter(sel);
+  if (infos.length > 0 && !infos.some(keep)) out.push('the rule selection (--min-level, --status, --tags, --ids together) leaves no rule to run');
+  return out;
 }
 
 /** The rules that pass every given criterion. */

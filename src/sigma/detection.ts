@@ -5,7 +5,8 @@
 import { compileItem, type CompileOptions } from './modifiers.js';
 import { parseCondition, type CondNode } from './conditions.js';
 import { andCompiled, orCompiled, type Compiled } from './matcher.js';
-import { SigmaRuleError } from './errors.js';
+import { notOp } from './program.js';
+import { RuleErrors, SigmaRuleError } from './errors.js';
 import { isYamlMap, keyPos, posOf, type Pos, type YamlMap, type YamlValue } from './yaml.js';
 
 /** Keys of `detection` that are not search identifiers. */
@@ -19,14 +20,15 @@ function compileMap(map: YamlMap, opts: CompileOptions, file: string | undefined
   const keys = Object.keys(map);
   if (keys.length === 0) throw errAt(`search identifier '${ident}' is an empty map`, file, posOf(map));
   const parts: Compiled[] = [];
+  const errors = new RuleErrors();
   for (const key of keys) {
     try {
       parts.push(compileItem(key, map[key]!, opts));
     } catch (e) {
-      if (e instanceof SigmaRuleError) throw e;
-      throw errAt(`${ident}: '${key}': ${e instanceof Error ? e.message : String(e)}`, file, keyPos(map, key) ?? posOf(map));
+      errors.errors.push(e instanceof SigmaRuleError ? e : errAt(`${ident}: '${key}': ${e instanceof Error ? e.message : String(e)}`, file, keyPos(map, key) ?? posOf(map)));
     }
   }
+  errors.throwIfAny();
   return andCompiled(parts);
 }
 
@@ -59,8 +61,7 @@ function compileCond(node: CondNode, sel: Map<string, Compiled>): Compiled {
     case 'id':
       return sel.get(node.name)!;
     case 'not': {
-      const inner = compileCond(node.item, sel).test;
-      return { test: (v) => !inner(v), req: null };
+      return { op: notOp(compileCond(node.item, sel).op), req: null };
     }
     case 'and':
       return andCompiled(node.items.map((n) => compileCond(n, sel)));
@@ -87,18 +88,21 @@ export function compileDetection(detection: YamlValue, opts: CompileOptions, fil
   if (conditions.length === 0 || conditions.some((c) => typeof c !== 'string')) throw errAt(`condition must be a string or a list of strings`, file, condPos);
 
   const identifiers = Object.keys(detection).filter((k) => !NOT_IDENTIFIERS.has(k));
+  // Every identifier and condition is checked, so all the errors of a detection are reported together.
+  const errors = new RuleErrors();
   const sel = new Map<string, Compiled>();
-  for (const id of identifiers) sel.set(id, compileIdentifier(id, detection[id]!, opts, file, keyPos(detection, id) ?? where));
-
-  const compiled: Compiled[] = [];
-  for (const c of conditions as string[]) {
-    let node: CondNode;
-    try {
-      node = parseCondition(c, identifiers);
-    } catch (e) {
-      throw errAt(e instanceof Error ? e.message : String(e), file, condPos);
-    }
-    compiled.push(compileCond(node, sel));
+  for (const id of identifiers) {
+    const c = errors.attempt(() => compileIdentifier(id, detection[id]!, opts, file, keyPos(detection, id) ?? where));
+    if (c) sel.set(id, c);
   }
-  return { ...orCompiled(compiled), identifiers };
+  const nodes: CondNode[] = [];
+  for (const c of conditions as string[]) {
+    try {
+      nodes.push(parseCondition(c, identifiers));
+    } catch (e) {
+      errors.errors.push(errAt(e instanceof Error ? e.message : String(e), file, condPos));
+    }
+  }
+  errors.throwIfAny();
+  return { ...orCompiled(nodes.map((n) => compileCond(n, sel))), identifiers };
 }

@@ -12,9 +12,33 @@ export interface SourcePos {
 
 /** A rule (or filter) that breaks the Sigma specification or cannot be compiled. */
 export class SigmaRuleError extends WardenError {
+  /** Further errors of the same document: `rules lint` reports every one, not only the first. */
+  more: SigmaRuleError[] = [];
   constructor(message: string, where: SourcePos = {}) {
     super('rule', message, where);
     this.name = 'SigmaRuleError';
+  }
+}
+
+/** Runs independent checks of one document, keeping every SigmaRuleError instead of stopping at the first. */
+export class RuleErrors {
+  readonly errors: SigmaRuleError[] = [];
+  attempt<T>(f: () => T): T | undefined {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof SigmaRuleError)) throw e;
+      this.errors.push(e, ...e.more);
+      e.more = [];
+      return undefined;
+    }
+  }
+  /** Throws the first error carrying the others, if there were any. */
+  throwIfAny(): void {
+    const [first, ...rest] = this.errors;
+    if (!first) return;
+    first.more = rest;
+    throw first;
   }
 }
 

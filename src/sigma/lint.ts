@@ -17,7 +17,10 @@ export interface LintResult {
   rules: number;
   filters: number;
   correlations: number;
+  /** Every error, sorted by file and line (a document can have several). */
   failed: LintFailure[];
+  /** Documents that did not load. */
+  failedDocuments: number;
 }
 
 export function lintRules(paths: string[], placeholders?: Record<string, string[]>): LintResult {
@@ -27,11 +30,15 @@ export function lintRules(paths: string[], placeholders?: Record<string, string[
   const correlations = parseCorrelations(col.correlationDocs, corrProblems);
   const failed: LintFailure[] = col.failures.map((f) => ({ file: f.file, line: f.line ?? null, error: f.error }));
   for (const p of corrProblems.problems) failed.push({ file: p.file, line: p.line ?? null, error: p.message });
+  const files = new Map<string, number>();
+  for (const f of failed) if (!files.has(f.file)) files.set(f.file, files.size);
+  failed.sort((a, b) => files.get(a.file)! - files.get(b.file)! || (a.line ?? 0) - (b.line ?? 0));
   return {
     loaded: col.rules.length + col.filters.length + correlations.length,
     rules: col.rules.length,
     filters: col.filters.length,
     correlations: correlations.length,
     failed,
+    failedDocuments: col.failed + (col.correlationDocs.length - correlations.length),
   };
 }

@@ -1,9 +1,11 @@
 /**
- * What a compiled detection is made of: closures over a `FieldView`, plus, for the
- * rule index, a literal requirement (a necessary condition the engine can check for
- * many rules at once before running any of them).
+ * What a compiled detection is made of: a program (plain data, see program.ts; linked into
+ * closures over a `FieldView` by link.ts), plus, for the rule index, a literal requirement
+ * (a necessary condition the engine can check for many rules at once before running any
+ * of them).
  */
 import type { FieldView } from '../event/fields.js';
+import { andOp, orOp, type MatchOp } from './program.js';
 
 export type Matcher = (view: FieldView) => boolean;
 
@@ -24,7 +26,7 @@ export interface Requirement {
 }
 
 export interface Compiled {
-  test: Matcher;
+  op: MatchOp;
   req: Requirement | null;
   /** A second necessary requirement from another part of the expression (both must hold). */
   req2?: Requirement | null;
@@ -55,7 +57,7 @@ function orIds(parts: Compiled[]): ReadonlySet<string> | undefined {
 
 export function andCompiled(parts: Compiled[]): Compiled {
   const [req, req2] = bestTwo(parts.flatMap((p) => [p.req, p.req2 ?? null]));
-  const c: Compiled = { test: andMatchers(parts.map((p) => p.test)), req };
+  const c: Compiled = { op: andOp(parts.map((p) => p.op)), req };
   if (req2) c.req2 = req2;
   const ids = andIds(parts);
   if (ids) c.eventIds = ids;
@@ -63,16 +65,13 @@ export function andCompiled(parts: Compiled[]): Compiled {
 }
 
 export function orCompiled(parts: Compiled[]): Compiled {
-  const c: Compiled = { test: orMatchers(parts.map((p) => p.test)), req: orReq(parts.map((p) => p.req)) };
+  const c: Compiled = { op: orOp(parts.map((p) => p.op)), req: orReq(parts.map((p) => p.req)) };
   const req2 = c.req ? orReq(parts.map((p) => p.req2 ?? null)) : null;
   if (req2) c.req2 = req2;
   const ids = orIds(parts);
   if (ids) c.eventIds = ids;
   return c;
 }
-
-export const ALWAYS: Matcher = () => true;
-export const NEVER: Matcher = () => false;
 
 /**
  * Text found in a large share of Windows events. A literal inside one of these says
@@ -135,28 +134,4 @@ export function orReq(reqs: (Requirement | null)[]): Requirement | null {
     alts.push(...r.alts);
   }
   return alts.length ? { alts } : null;
-}
-
-export function andMatchers(ms: Matcher[]): Matcher {
-  if (ms.length === 1) return ms[0]!;
-  if (ms.length === 2) {
-    const [a, b] = ms as [Matcher, Matcher];
-    return (v) => a(v) && b(v);
-  }
-  return (v) => {
-    for (const m of ms) if (!m(v)) return false;
-    return true;
-  };
-}
-
-export function orMatchers(ms: Matcher[]): Matcher {
-  if (ms.length === 1) return ms[0]!;
-  if (ms.length === 2) {
-    const [a, b] = ms as [Matcher, Matcher];
-    return (v) => a(v) || b(v);
-  }
-  return (v) => {
-    for (const m of ms) if (m(v)) return true;
-    return false;
-  };
 }

@@ -4,14 +4,14 @@
  * order written; type modifiers (re, cidr, fieldref, lt..., time parts, exists) decide
  * how the resulting values are compared.
  */
-import type { FieldView } from '../event/fields.js';
-import { compileGlob } from './glob.js';
 import { compileRegex, requiredLiteral } from './regex.js';
 import { compileCidr } from './cidr.js';
 import { base64, base64offset, utf16, utf16be, utf16le, windash, type StrValue } from './encoding.js';
 import { expandPlaceholders, type Placeholders } from './placeholders.js';
 import { ANY, appendAny, hasWildcards, longestLiteral, lowerStr, parseSigmaString, prependAny, type SigmaStr } from './strings.js';
-import { andMatchers, bestTwo, NEVER, orMatchers, type Compiled, type LiteralAlt, type Matcher, type Requirement } from './matcher.js';
+import { bestTwo, type Compiled, type LiteralAlt, type Requirement } from './matcher.js';
+import { andOp, notOp, orOp, type MatchOp, type RefMode, type TimePart, type ValueOp } from './program.js';
+import { parseNumber } from './link.js';
 import type { YamlValue } from './yaml.js';
 
 const TRANSFORMS = new Set(['contains', 'startswith', 'endswith', 'windash', 'base64', 'base64offset', 'utf16le', 'wide', 'utf16be', 'utf16']);
@@ -37,7 +37,7 @@ interface Mods {
   expand: boolean;
   fieldref: boolean;
   compare?: 'lt' | 'lte' | 'gt' | 'gte';
-  timePart?: string;
+  timePart?: TimePart;
 }
 
 function parseMods(names: string[]): Mods {
@@ -61,7 +61,7 @@ function parseMods(names: string[]): Mods {
       m.compare = name as Mods['compare'];
     } else if (TIME_PARTS.has(name)) {
       if (m.timePart) throw new Error(`conflicting modifiers '${m.timePart}' and '${name}'`);
-      m.timePart = name;
+      m.timePart = name as TimePart;
     } else if (name === 'i' || name === 'm' || name === 's') {
       if (!m.re) throw new Error(`modifier '${name}' is only valid after 're'`);
       m.reFlags[name] = true;
@@ -83,8 +83,8 @@ function parseMods(names: string[]): Mods {
 
 /** One value after the modifiers: how to test a single stringified field value. */
 interface ValueTest {
-  /** Tests one value; `lower` is the lower-cased form of `str`. */
-  test(str: string, lower: string, view: FieldView): boolean;
+  /** null for the special values below. */
+  op: ValueOp | null;
   /** A lower-case literal every matching value contains, if any. */
   lit?: string;
   /** The literal is the whole (lower-cased) value. */
@@ -97,71 +97,7 @@ function strTest(s: SigmaStr, cased: boolean): ValueTest {
   const low = lowerStr(s);
   const lit = longestLiteral(low);
   const exact = !hasWildcards(s) && lit.length > 0;
-  if (cased) {
-    const t = compileGlob(s);
-    return { test: (str) => t(str), lit, exact };
-  }
-  const t = compileGlob(low);
-  return { test: (_str, lower) => t(lower), lit, exact };
-}
-
-function numberText(n: number): string {
-  return String(n);
-}
-
-function parseNumber(s: string): number | undefined {
-  const t = s.trim();
-  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return undefined;
-  return Number(t);
-}
-
-function compareTest(op: NonNullable<Mods['compare']>, n: number): (x: number) => boolean {
-  switch (op) {
-    case 'lt':
-      return (x) => x < n;
-    case 'lte':
-      return (x) => x <= n;
-    case 'gt':
-      return (x) => x > n;
-    case 'gte':
-      return (x) => x >= n;
-  }
-}
-
-/** Parses a timestamp as UTC (ISO 8601 or "YYYY-MM-DD hh:mm:ss[.fff]", or epoch ms). */
-export function parseTimestamp(s: string): Date | undefined {
-  const t = s.trim();
-  if (/^\d{10,13}$/.test(t)) return new Date(t.length === 13 ? Number(t) : Number(t) * 1000);
-  let iso = t.replace(' ', 'T');
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso)) iso += 'Z';
-  else if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00Z';
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? undefined : new Date(ms);
-}
-
-function isoWeek(d: Date): number {
-  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-  const day = t.getUTCDay() || 7;
-  t.setUTCDate(t.getUTCDate() + 4 - day);
-  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
-  return Math.ceil(((t.getTime() - yearStart) / 86400000 + 1) / 7);
-}
-
-function timePart(d: Date, part: string): number {
-  switch (part) {
-    case 'minute':
-      return d.getUTCMinutes();
-    case 'hour':
-      return d.getUTCHours();
-    case 'day':
-      return d.getUTCDate();
-    case 'week':
-      return isoWeek(d);
-    case 'month':
-      return d.getUTCMonth() + 1;
-    default:
-      return d.getUTCFullYear();
-  }
+  return { op: { k: 'glob', parts: cased ? s.parts : low.parts, cased }, lit, exact };
 }
 
 function applyTransforms(v: StrValue, transforms: string[]): StrValue[] {
@@ -213,66 +149,46 @@ function scalarText(v: YamlValue): string {
 function valueTests(raw: YamlValue, m: Mods, opts: CompileOptions, keyword: boolean): ValueTest[] {
   if (raw === null) {
     if (m.transforms.length || m.re || m.cidr || m.compare || m.fieldref) throw new Error('a null value cannot take modifiers');
-    return [{ test: () => false, special: 'null' }];
+    return [{ op: null, special: 'null' }];
   }
   if (typeof raw === 'object') throw new Error('a value must be a string, number, boolean or null, not a nested list or map');
   if (m.compare) {
     const n = typeof raw === 'number' ? raw : parseNumber(scalarText(raw));
     if (n === undefined) throw new Error(`modifier '${m.compare}' needs a number, got '${scalarText(raw)}'`);
-    const cmp = compareTest(m.compare, n);
-    if (m.timePart) {
-      const part = m.timePart;
-      return [
-        {
-          test: (s) => {
-            const d = parseTimestamp(s);
-            return d !== undefined && cmp(timePart(d, part));
-          },
-        },
-      ];
-    }
-    return [
-      {
-        test: (s) => {
-          const x = parseNumber(s);
-          return x !== undefined && cmp(x);
-        },
-      },
-    ];
+    const op: ValueOp = { k: 'cmp', op: m.compare, n };
+    if (m.timePart) op.part = m.timePart;
+    return [{ op }];
   }
   if (m.timePart) {
     const n = typeof raw === 'number' ? raw : parseNumber(scalarText(raw));
     if (n === undefined) throw new Error(`modifier '${m.timePart}' needs a number, got '${scalarText(raw)}'`);
-    const part = m.timePart;
-    return [
-      {
-        test: (s) => {
-          const d = parseTimestamp(s);
-          return d !== undefined && timePart(d, part) === n;
-        },
-      },
-    ];
+    return [{ op: { k: 'time', part: m.timePart, n } }];
   }
   if (typeof raw === 'boolean' && !m.transforms.length && !m.re && !m.fieldref && !m.cidr) {
     const text = String(raw);
-    return [{ test: (_s, lower) => lower === text, lit: text, exact: true }];
+    return [{ op: { k: 'glob', parts: [text], cased: false }, lit: text, exact: true }];
   }
   if (typeof raw === 'number' && !m.transforms.length && !m.re && !m.fieldref && !m.cidr && !m.expand && !keyword) {
-    const text = numberText(raw);
-    return [{ test: (s) => s === text, lit: text, exact: true }];
+    const text = String(raw);
+    return [{ op: { k: 'str', text }, lit: text, exact: true }];
   }
   const texts = m.expand ? expandPlaceholders(scalarText(raw), opts.placeholders) : [scalarText(raw)];
   const out: ValueTest[] = [];
   for (const text of texts) {
     if (m.re) {
-      const re = compileRegex(text, m.reFlags);
+      // Compiled once here to reject a bad pattern at load time; the linked rule compiles
+      // it again on first use.
+      compileRegex(text, m.reFlags);
+      const flags = `${m.reFlags.i ? 'i' : ''}${m.reFlags.m ? 'm' : ''}${m.reFlags.s ? 's' : ''}`;
+      const op: ValueOp = { k: 're', re: text, flags };
       // Even a short literal gates a regex: the index ranks requirements, and a regex
       // left ungated runs on every event of its logsource.
       const lit = requiredLiteral(text, 1);
-      out.push(lit ? { test: (s) => re(s), lit } : { test: (s) => re(s) });
+      out.push(lit ? { op, lit } : { op });
     } else if (m.cidr) {
-      const net = compileCidr(text.trim());
-      out.push({ test: (s) => net(s) });
+      const net = text.trim();
+      compileCidr(net);
+      out.push({ op: { k: 'cidr', net } });
     } else if (m.fieldref) {
       out.push(fieldRefTest(text, m));
     } else {
@@ -286,84 +202,8 @@ function valueTests(raw: YamlValue, m: Mods, opts: CompileOptions, keyword: bool
 }
 
 function fieldRefTest(ref: string, m: Mods): ValueTest {
-  const mode = m.transforms.includes('contains') ? 'contains' : m.transforms.includes('startswith') ? 'startswith' : m.transforms.includes('endswith') ? 'endswith' : 'eq';
-  const cased = m.cased;
-  const cmp: (a: string, b: string) => boolean =
-    mode === 'contains' ? (a, b) => a.includes(b) : mode === 'startswith' ? (a, b) => a.startsWith(b) : mode === 'endswith' ? (a, b) => a.endsWith(b) : (a, b) => a === b;
-  return {
-    test: (str, lower, view) => {
-      const others = cased ? view.strs(ref) : view.lowers(ref);
-      const mine = cased ? str : lower;
-      for (const o of others) if (cmp(mine, o)) return true;
-      return false;
-    },
-  };
-}
-
-function anyValue(field: string, t: ValueTest): Matcher {
-  const test = t.test;
-  return (view) => {
-    const k = view.key(field);
-    if (k === undefined) return false;
-    const v = view.fields[k];
-    if (v === null || v === undefined) return false;
-    if (typeof v !== 'object') return test(typeof v === 'string' ? v : String(v), view.scalarLower(k, v), view);
-    const strs = view.strsOfKey(k);
-    if (strs.length === 0) return false;
-    const lows = view.lowersOfKey(k);
-    for (let i = 0; i < strs.length; i++) if (test(strs[i]!, lows[i]!, view)) return true;
-    return false;
-  };
-}
-
-/** Any value of the field passes any of the tests: the field is looked up once, not per test. */
-function anyValueOfTests(field: string, ts: ValueTest[]): Matcher {
-  const fns = ts.map((t) => t.test);
-  const n = fns.length;
-  return (view) => {
-    const k = view.key(field);
-    if (k === undefined) return false;
-    const v = view.fields[k];
-    if (v === null || v === undefined) return false;
-    if (typeof v !== 'object') {
-      const str = typeof v === 'string' ? v : String(v);
-      const low = view.scalarLower(k, v);
-      for (let j = 0; j < n; j++) if (fns[j]!(str, low, view)) return true;
-      return false;
-    }
-    const strs = view.strsOfKey(k);
-    if (strs.length === 0) return false;
-    const lows = view.lowersOfKey(k);
-    for (let j = 0; j < n; j++) {
-      const test = fns[j]!;
-      for (let i = 0; i < strs.length; i++) if (test(strs[i]!, lows[i]!, view)) return true;
-    }
-    return false;
-  };
-}
-
-function keywordValue(t: ValueTest): Matcher {
-  const test = t.test;
-  return (view) => {
-    const strs = view.allStrs();
-    const lows = view.allLowers();
-    for (let i = 0; i < strs.length; i++) if (test(strs[i]!, lows[i]!, view)) return true;
-    return false;
-  };
-}
-
-/** Equality against many plain literals of one field: one Set lookup per value. */
-function literalSet(field: string, lits: string[]): Matcher {
-  const set = new Set(lits);
-  return (view) => {
-    const k = view.key(field);
-    if (k === undefined) return false;
-    const v = view.fields[k];
-    if (v === null || v === undefined) return false;
-    if (typeof v !== 'object') return set.has(view.scalarLower(k, v));
-    for (const l of view.lowersOfKey(k)) if (set.has(l)) return true;
-    return false;
-  };
+  const mode: RefMode = m.transforms.includes('contains') ? 'contains' : m.transforms.includes('startswith') ? 'startswith' : m.transforms.includes('endswith') ? 'endswith' : 'eq';
+  return { op: { k: 'ref', field: ref, mode, cased: m.cased } };
 }
 
 /**
@@ -377,8 +217,7 @@ export function compileItem(key: string, value: YamlValue, opts: CompileOptions)
   if (m.exists) {
     if (typeof value !== 'boolean') throw new Error(`modifier 'exists' needs true or false, got '${String(value)}'`);
     if (keyword) throw new Error(`modifier 'exists' needs a field name`);
-    const want = value;
-    return { test: (view) => view.has(field) === want, req: null };
+    return { op: { k: 'exists', field, want: value }, req: null };
   }
   const raws = Array.isArray(value) ? value : [value];
   if (raws.length === 0) throw new Error(`empty value list for '${key}'`);
@@ -387,29 +226,27 @@ export function compileItem(key: string, value: YamlValue, opts: CompileOptions)
   const perValue: ValueTest[][] = raws.map((raw) => valueTests(raw, m, opts, keyword));
   const tests = perValue.flat();
 
-  const testMatcher = (t: ValueTest): Matcher => {
-    if (t.special === 'null') {
-      if (keyword) throw new Error('null is not a valid keyword');
-      return (view) => {
-        const k = view.key(field);
-        return k === undefined || view.fields[k] === null;
-      };
+  /** Some value passes some test; a null value stands for "absent or null". */
+  const anyOf = (ts: ValueTest[]): MatchOp => {
+    const ops: MatchOp[] = [];
+    const plain: ValueOp[] = [];
+    for (const t of ts) {
+      if (t.special === 'null') {
+        if (keyword) throw new Error('null is not a valid keyword');
+        ops.push({ k: 'null', field });
+      } else if (t.op) plain.push(t.op);
     }
-    return keyword ? keywordValue(t) : anyValue(field, t);
+    if (plain.length) ops.push({ k: 'any', field, tests: plain });
+    return orOp(ops);
   };
-  let test: Matcher;
+  let op: MatchOp;
   if (m.all) {
-    test = andMatchers(perValue.map((ts) => (ts.length ? orMatchers(ts.map(testMatcher)) : NEVER)));
+    op = andOp(perValue.map((ts) => anyOf(ts)));
   } else {
     // Exact case-insensitive literals of a field collapse into one Set lookup.
     const exact = tests.map((_t, i) => rawExactLiteral(raws, tests.length, i, m, keyword));
-    if (!keyword && exact.length >= 4 && exact.every((e) => e !== undefined)) {
-      test = literalSet(field, exact as string[]);
-    } else if (!keyword && tests.length > 1 && tests.every((t) => t.special === undefined)) {
-      test = anyValueOfTests(field, tests);
-    } else {
-      test = orMatchers(tests.map(testMatcher));
-    }
+    if (!keyword && exact.length >= 4 && exact.every((e) => e !== undefined)) op = { k: 'in', field, lits: exact as string[] };
+    else op = anyOf(tests);
   }
   let req: Requirement | null = null;
   let req2: Requirement | null = null;
@@ -433,11 +270,8 @@ export function compileItem(key: string, value: YamlValue, opts: CompileOptions)
     if (m.all) [req, req2] = bestTwo(perValue.map(reqOf));
     else req = reqOf(tests);
   }
-  if (m.neq) {
-    const inner = test;
-    test = (view) => !inner(view);
-  }
-  const out: Compiled = { test, req };
+  if (m.neq) op = notOp(op);
+  const out: Compiled = { op, req };
   if (req && req2) out.req2 = req2;
   if (isEventId) out.eventIds = new Set(tests.map((t) => t.lit!));
   return out;

@@ -4,7 +4,7 @@
  * placeholder without values makes the rule fail to load, as the spec requires.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 import { WardenError, errorMessage } from '../errors.js';
 
 export type Placeholders = Readonly<Record<string, readonly string[]>>;
@@ -54,6 +54,8 @@ export function expandPlaceholders(raw: string, placeholders: Placeholders | und
 export function loadPlaceholders(file: string): Record<string, string[]> {
   let doc: unknown;
   try {
+    // Loaded here: most runs have no placeholders file.
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
     doc = parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw new WardenError('config', `cannot read placeholder file: ${errorMessage(e)}`, { file });

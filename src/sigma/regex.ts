@@ -4,7 +4,15 @@
  * matching hang. Constructs RE2 cannot run in linear time (look-around, back-references)
  * make the rule fail to load with a clear reason instead.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS as RE2 } from 're2js';
+
+let engine: typeof RE2 | undefined;
+/** re2js, loaded on the first regex compiled (rule sets load from the cache without one). */
+function re2(): typeof RE2 {
+  engine ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS;
+  return engine;
+}
 import type { StringTest } from './glob.js';
 
 export interface RegexFlags {
@@ -30,16 +38,62 @@ function translate(pattern: string): string {
   return out;
 }
 
+/**
+ * The PCRE feature of a pattern that a linear-time engine cannot have, named as a user would
+ * look it up ("lookbehind"), instead of the parser's complaint about the syntax it tripped on.
+ */
+export function unsupportedFeature(pattern: string): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const n = pattern[i + 1] ?? '';
+      if (!inClass && /[1-9]/.test(n)) return `backreference \\${n}`;
+      if (!inClass && n === 'k' && "<{'".includes(pattern[i + 2] ?? 'x')) return 'named backreference \\k<…>';
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      // A ']' right after '[' or '[^' is a literal member.
+      if (pattern[i + 1] === '^') i++;
+      if (pattern[i + 1] === ']') i++;
+      continue;
+    }
+    if (c === '(' && pattern[i + 1] === '?') {
+      const rest = pattern.slice(i + 2, i + 4);
+      if (rest.startsWith('<=') || rest.startsWith('<!')) return 'lookbehind (?<=…)/(?<!…)';
+      if (rest.startsWith('=') || rest.startsWith('!')) return 'lookahead (?=…)/(?!…)';
+      if (rest.startsWith('>')) return 'atomic group (?>…)';
+      if (rest.startsWith('P=') || rest.startsWith('P>') || rest.startsWith('&')) return 'backreference or recursion (?P=…)';
+      if (rest.startsWith('R') || /^\d/.test(rest)) return 'recursion (?R)';
+      if (rest.startsWith('(')) return 'conditional group (?(…)…)';
+    }
+    if ((c === '+' || c === '*' || c === '?' || c === '}') && pattern[i + 1] === '+' && i > 0) return `possessive quantifier ${c}+`;
+  }
+  return undefined;
+}
+
 /** Compiles a Sigma regex into an unanchored search; throws Error with a reason when invalid. */
 export function compileRegex(pattern: string, flags: RegexFlags): StringTest {
+  const RE2JS = re2();
   let f = 0;
   if (flags.i) f |= RE2JS.CASE_INSENSITIVE;
   if (flags.m) f |= RE2JS.MULTILINE;
   if (flags.s) f |= RE2JS.DOTALL;
-  let re: RE2JS;
+  let re: RE2;
   try {
     re = RE2JS.compile(translate(pattern), f);
   } catch (e) {
+    const feature = unsupportedFeature(pattern);
+    if (feature)
+      throw new Error(
+        `regular expression '${pattern}': ${feature} is not supported by the linear-time regex engine (RE2 syntax, which keeps matching safe from catastrophic backtracking)`,
+      );
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(`invalid or unsupported regular expression '${pattern}': ${why}`);
   }

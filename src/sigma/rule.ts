@@ -2,14 +2,14 @@
  * A Sigma detection rule (spec "Sigma Rules Specification" v2.1): its attributes,
  * logsource and compiled detection. A rule either loads completely or not at all.
  */
-import { LEVELS, type Level, type RuleInfo } from '../event/detection.js';
+import { LEVELS, STATUSES, type Level, type RuleInfo } from '../event/detection.js';
 import type { LogSource } from '../event/event.js';
 import { compileDetection, type CompiledDetection } from './detection.js';
 import type { CompileOptions } from './modifiers.js';
-import { SigmaRuleError } from './errors.js';
+import { RuleErrors, SigmaRuleError } from './errors.js';
 import { isYamlMap, keyPos, type Pos, type YamlMap, type YamlValue } from './yaml.js';
 
-export const STATUSES = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'] as const;
+export { STATUSES };
 export const RELATION_TYPES = ['derived', 'obsolete', 'merged', 'renamed', 'similar'] as const;
 
 /** The logsource as written (lower-cased product/category/service; other keys kept). */
@@ -82,49 +82,65 @@ export function parseLogSource(doc: YamlMap, file: string, docPos: Pos): SigmaLo
 }
 
 export function parseRule(doc: YamlMap, file: string, docPos: Pos, opts: CompileOptions): SigmaRule {
-  const title = doc['title'];
-  if (typeof title !== 'string' || title.trim() === '') throw err(`missing or empty 'title'`, file, keyPos(doc, 'title') ?? docPos);
-  const id = optString(doc, 'id', file);
-  const name = optString(doc, 'name', file);
+  // Each attribute is checked on its own so a broken rule reports all its errors at once.
+  const errors = new RuleErrors();
+  const titleRaw = doc['title'];
+  const title = typeof titleRaw === 'string' ? titleRaw.trim() : '';
+  if (title === '') errors.errors.push(err(`missing or empty 'title'`, file, keyPos(doc, 'title') ?? docPos));
+  const id = errors.attempt(() => optString(doc, 'id', file));
+  const name = errors.attempt(() => optString(doc, 'name', file));
 
-  const levelRaw = optString(doc, 'level', file);
   let level: Level = 'medium';
-  if (levelRaw !== undefined) {
+  errors.attempt(() => {
+    const levelRaw = optString(doc, 'level', file);
+    if (levelRaw === undefined) return;
     const l = levelRaw.toLowerCase() as Level;
     if (!LEVELS.includes(l)) throw err(`invalid level '${levelRaw}' (expected one of ${LEVELS.join(', ')})`, file, keyPos(doc, 'level'));
     level = l;
-  }
-  const statusRaw = optString(doc, 'status', file);
-  if (statusRaw !== undefined && !(STATUSES as readonly string[]).includes(statusRaw)) {
-    throw err(`invalid status '${statusRaw}' (expected one of ${STATUSES.join(', ')})`, file, keyPos(doc, 'status'));
-  }
+  });
+  const statusRaw = errors.attempt(() => {
+    const raw = optString(doc, 'status', file);
+    if (raw !== undefined && !(STATUSES as readonly string[]).includes(raw))
+      throw err(`invalid status '${raw}' (expected one of ${STATUSES.join(', ')})`, file, keyPos(doc, 'status'));
+    return raw;
+  });
   const related: RelatedRule[] = [];
-  const rel = doc['related'];
-  if (rel !== undefined && rel !== null) {
+  errors.attempt(() => {
+    const rel = doc['related'];
+    if (rel === undefined || rel === null) return;
     if (!Array.isArray(rel)) throw err(`'related' must be a list of {id, type}`, file, keyPos(doc, 'related'));
     for (const r of rel) {
       if (!isYamlMap(r) || typeof r['id'] !== 'string' || typeof r['type'] !== 'string') throw err(`'related' entries need an 'id' and a 'type'`, file, keyPos(doc, 'related'));
       if (!(RELATION_TYPES as readonly string[]).includes(r['type'])) throw err(`invalid related type '${r['type']}'`, file, keyPos(doc, 'related'));
       related.push({ id: r['id'], type: r['type'] });
     }
-  }
-  const taxonomyRaw = optString(doc, 'taxonomy', file);
-  // The spec lets a tool handle other taxonomies or refuse them; Warden speaks only Sigma's.
-  if (taxonomyRaw !== undefined && taxonomyRaw.toLowerCase() !== 'sigma') {
-    throw err(`taxonomy '${taxonomyRaw}' is not supported (Warden matches the default 'sigma' taxonomy)`, file, keyPos(doc, 'taxonomy'));
-  }
-  const logsource = parseLogSource(doc, file, docPos);
-  if (doc['detection'] === undefined || doc['detection'] === null) throw err(`missing 'detection'`, file, docPos);
-  const detection = compileDetection(doc['detection'], opts, file, keyPos(doc, 'detection') ?? docPos);
+  });
+  errors.attempt(() => {
+    const taxonomyRaw = optString(doc, 'taxonomy', file);
+    // The spec lets a tool handle other taxonomies or refuse them; Warden speaks only Sigma's.
+    if (taxonomyRaw !== undefined && taxonomyRaw.toLowerCase() !== 'sigma') {
+      throw err(`taxonomy '${taxonomyRaw}' is not supported (Warden matches the default 'sigma' taxonomy)`, file, keyPos(doc, 'taxonomy'));
+    }
+  });
+  const logsource = errors.attempt(() => parseLogSource(doc, file, docPos));
+  const detection = errors.attempt(() => {
+    if (doc['detection'] === undefined || doc['detection'] === null) throw err(`missing 'detection'`, file, docPos);
+    return compileDetection(doc['detection'], opts, file, keyPos(doc, 'detection') ?? docPos);
+  });
+  const author = errors.attempt(() => optString(doc, 'author', file));
+  const tags = errors.attempt(() => stringList(doc, 'tags', file)) ?? [];
+  const references = errors.attempt(() => stringList(doc, 'references', file)) ?? [];
+  errors.throwIfAny();
+  if (!logsource || !detection) throw err('internal: rule parts missing without an error', file, docPos);
 
   const info: RuleInfo = {
     id: id ?? '',
-    title: title.trim(),
+    title,
     level,
     status: statusRaw ?? '',
-    author: optString(doc, 'author', file) ?? '',
-    tags: stringList(doc, 'tags', file),
-    references: stringList(doc, 'references', file),
+    author: author ?? '',
+    tags,
+    references,
     file,
   };
   if (name !== undefined) info.name = name;

@@ -41,7 +41,7 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefin
 }
 
 /** True when the folder is ours and nobody else can write to it (a shared tmp must not feed us rules). */
-function privateDir(dir: string): boolean {
+export function privateDir(dir: string): boolean {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = statSync(dir);

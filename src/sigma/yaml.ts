@@ -4,7 +4,17 @@
  * than plain decimal (0x17, 017, 1.0) stay strings: logs carry them as text, and a rule
  * saying `TicketEncryption: 0x17` means the text "0x17", not 23.
  */
-import { parseAllDocuments, LineCounter, isMap, isSeq, isScalar, isAlias, isPair, type Document, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { CST, Document, LineCounter, Node as YamlNode } from 'yaml';
+
+type Token = CST.Token;
+type YamlLib = typeof import('yaml');
+let lib: YamlLib | undefined;
+/** The YAML library, loaded on first use: a start from the compiled-rule cache never parses YAML. */
+function yaml(): YamlLib {
+  lib ??= createRequire(import.meta.url)('yaml') as YamlLib;
+  return lib;
+}
 
 export type YamlValue = string | number | boolean | null | YamlValue[] | YamlMap;
 export interface YamlMap {
@@ -55,14 +65,41 @@ export interface YamlDoc {
   value: YamlValue;
   /** 1-based line/column where the document starts. */
   pos: Pos;
-  error?: { message: string; pos: Pos };
+  error?: { message: string; pos: Pos; more?: { message: string; pos: Pos }[] };
+}
+
+/**
+ * The YAML parser's message as a sentence of its own: its trailing "at line 2, column 6:" is
+ * dropped (the position is reported separately) and the sentence ends with a full stop.
+ */
+export function yamlSentence(message: string): string {
+  let m = message.split('\n')[0]!.trim();
+  m = m.replace(/\s*at line \d+, column \d+:?$/, '').replace(/[:.]$/, '');
+  return `YAML syntax error: ${m.charAt(0).toLowerCase()}${m.slice(1)}.`;
 }
 
 function canonicalNumber(n: number, source: string): boolean {
   return String(n) === source;
 }
 
+/**
+ * Rule files larger than this are not parsed: real Sigma files are a few KiB (SigmaHQ's
+ * largest, a list of vulnerable drivers, is 290 KiB), and the YAML parser takes seconds per
+ * MiB on hostile text (100,000 list items of alternating indentation: ~4 s per MiB here).
+ * Checked on the text and, by the loader, on the file size before reading it.
+ */
+export const MAX_RULE_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Nodes an alias may expand to in one document, counted over all its aliases: a few hundred
+ * bytes of nested anchors ("billion laughs") otherwise expand to 10^9 values.
+ */
+export const MAX_ALIAS_NODES = 10_000;
+
 class Converter {
+  /** Nodes converted through aliases so far (see MAX_ALIAS_NODES). */
+  private aliasNodes = 0;
+  private inAlias = 0;
   constructor(
     private readonly doc: Document,
     private readonly lc: LineCounter,
@@ -76,10 +113,18 @@ class Converter {
   convert(node: unknown, depth = 0): YamlValue {
     if (depth > 64) throw new Error('YAML nesting too deep');
     if (node === null || node === undefined) return null;
+    if (this.inAlias > 0 && ++this.aliasNodes > MAX_ALIAS_NODES)
+      throw new YamlKeyError(`YAML aliases expand to more than ${MAX_ALIAS_NODES} values (alias bomb); rule not loaded`, this.pos((node as YamlNode).range?.[0]));
+    const { isAlias, isScalar, isMap, isPair, isSeq } = yaml();
     if (isAlias(node)) {
       const target = node.resolve(this.doc);
       if (!target) throw new Error(`unresolved YAML alias '*${node.source}'`);
-      return this.convert(target, depth + 1);
+      this.inAlias++;
+      try {
+        return this.convert(target, depth + 1);
+      } finally {
+        this.inAlias--;
+      }
     }
     if (isScalar(node)) {
       const v = node.value;
@@ -126,19 +171,58 @@ class YamlKeyError extends Error {
   }
 }
 
+/** Stream-level tokens of a well-formed file; anything else there is a syntax error. */
+const STREAM_TOKENS = new Set(['document', 'doc-end', 'directive', 'byte-order-mark', 'space', 'comment', 'newline']);
+const MAX_STREAM_ERRORS = 100;
+
+/**
+ * The parser's tokens, ending after MAX_STREAM_ERRORS tokens that are errors at stream level:
+ * only the first error is reported, and a file of nothing but errors (400 KB of `s\r: `) kept
+ * the parser busy for seconds making hundreds of thousands of them.
+ */
+function* untilJunk(tokens: Iterable<Token>): Generator<Token> {
+  let bad = 0;
+  for (const t of tokens) {
+    if (!STREAM_TOKENS.has(t.type) && ++bad > MAX_STREAM_ERRORS) return;
+    yield t;
+  }
+}
+
 /** Every document of a YAML file; a document that does not parse carries `error`. */
 export function parseYamlDocuments(text: string): YamlDoc[] {
-  const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false });
-  const list = Array.isArray(docs) ? docs : [];
+  if (text.length > MAX_RULE_FILE_BYTES) {
+    const pos = { line: 1, column: 1 };
+    return [{ value: null, pos, error: { message: `rule file is larger than ${MAX_RULE_FILE_BYTES} bytes; not parsed`, pos } }];
+  }
+  // a lone CR is a line break in YAML, but not to the line counter: as LF, line numbers are
+  // right for old-Mac files (offsets do not move), and error messages are built without
+  // rescanning one endless "line" per error (quadratic on hostile CR-only files)
+  if (text.includes('\r')) text = text.replace(/\r(?!\n)/g, '\n');
+  const { LineCounter: Counter, Composer, Parser } = yaml();
+  const lc = new Counter();
+  // prettyErrors off: the library would copy the error's line into every message; the
+  // position is taken from the error's offset below. Stack traces off while parsing: the
+  // library makes an Error object per syntax error, and on hostile text there is one every
+  // few bytes.
+  const traces = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let list: Document[];
+  try {
+    const composer = new Composer({ uniqueKeys: false, prettyErrors: false });
+    list = [...composer.compose(untilJunk(new Parser(lc.addNewLine).parse(text)), true, text.length)];
+  } finally {
+    Error.stackTraceLimit = traces;
+  }
   const out: YamlDoc[] = [];
   for (const doc of list) {
     const conv = new Converter(doc, lc);
     const start = conv.pos(doc.contents?.range?.[0] ?? doc.range?.[0]);
     if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      const lp = e.linePos?.[0];
-      out.push({ value: null, pos: start, error: { message: `YAML syntax error: ${e.message.split('\n')[0]}`, pos: lp ? { line: lp.line, column: lp.col } : start } });
+      const all = doc.errors.slice(0, 20).map((e) => {
+        const at = e.pos[0];
+        return { message: yamlSentence(e.message), pos: at >= 0 ? conv.pos(at) : start };
+      });
+      out.push({ value: null, pos: start, error: { ...all[0]!, more: all.slice(1) } });
       continue;
     }
     try {

@@ -51,6 +51,16 @@ export class ServiceRoom {
     return r ? { state: String(r.state), positions: String(r.positions), updatedAt: Number(r.updated_at) } : undefined;
   }
 
+  /**
+   * The saved state, with the row locked until the transaction `db` ends (PostgreSQL), so
+   * two processes that both believe they own a partition cannot both commit to it.
+   */
+  async lockState(partition: string, db: Db): Promise<SavedState | undefined> {
+    const lock = db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const r = (await db.query(`SELECT state, positions, updated_at FROM pipeline_state WHERE partition = $1${lock}`, [partition]))[0];
+    return r ? { state: String(r.state), positions: String(r.positions), updatedAt: Number(r.updated_at) } : undefined;
+  }
+
   async savePositions(positions: ReadonlyMap<string, string>, db: Db = this.db, now = Date.now()): Promise<void> {
     if (positions.size === 0) return;
     await db.insertMany(

@@ -12,6 +12,7 @@ import { StoreError, type Db } from './db.js';
 import { migrate, type SchemaComponent } from './migrations.js';
 import { openPostgres, redactUrl } from './postgres.js';
 import { openSqlite } from './sqlite.js';
+import { TOKENS_SCHEMA, TokenRoom } from './tokens.js';
 
 export interface StoreOptions {
   /** Data folder; the SQLite file is `<data>/warden.db`. Default `./warden-data`. */
@@ -21,7 +22,7 @@ export interface StoreOptions {
 }
 
 /** Every room's schema, in the order their migrations run. Later rooms append here. */
-export const SCHEMA: readonly SchemaComponent[] = [BASELINES_SCHEMA, ALERTS_SCHEMA, SERVICE_SCHEMA];
+export const SCHEMA: readonly SchemaComponent[] = [BASELINES_SCHEMA, ALERTS_SCHEMA, SERVICE_SCHEMA, TOKENS_SCHEMA];
 
 export const DEFAULT_DATA_DIR = 'warden-data';
 
@@ -32,6 +33,7 @@ export interface Store {
   readonly baselines: BaselineRoom;
   readonly alerts: AlertsRoom;
   readonly service: ServiceRoom;
+  readonly tokens: TokenRoom;
   close(): Promise<void>;
 }
 
@@ -56,5 +58,5 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
     await db.close().catch(() => undefined);
     throw e;
   }
-  return { db, location, baselines: new BaselineRoom(db), alerts: new AlertsRoom(db), service: new ServiceRoom(db), close: () => db.close() };
+  return { db, location, baselines: new BaselineRoom(db), alerts: new AlertsRoom(db), service: new ServiceRoom(db), tokens: new TokenRoom(db), close: () => db.close() };
 }

@@ -145,7 +145,7 @@ test('the prefilter and EventID buckets never lose a match (compared with evalua
     const ls = rs.resolveLogSource(ev);
     const want: string[] = [];
     for (const r of rs.rules) {
-      if (!logSourceMatches(r.rule.logsource, ls)) continue;
+      if (!logSourceMatches(r.logsource, ls)) continue;
       view.reset(ev.fields);
       if (r.test(view)) want.push(r.info.title);
     }

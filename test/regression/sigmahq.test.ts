@@ -91,7 +91,7 @@ test('SigmaHQ regression data: each named rule fires on its sample', { skip }, a
       if (matched.some((m) => m.info.id === c.ruleId)) got++;
       // The index must agree with evaluating every rule of the event's logsource.
       const ls = rs.resolveLogSource(e);
-      const want = rs.rules.filter((r) => logSourceMatches(r.rule.logsource, ls) && r.test(view.reset(e.fields))).map((r) => r.info.id + r.info.title);
+      const want = rs.rules.filter((r) => logSourceMatches(r.logsource, ls) && r.test(view.reset(e.fields))).map((r) => r.info.id + r.info.title);
       assert.deepEqual(
         matched.map((r) => r.info.id + r.info.title),
         want,

@@ -54,3 +54,40 @@ test('rules lint: JSON shape, text summary, exit codes, placeholders', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('rules lint reports every error of a file, names unsupported regex features, and writes YAML errors as sentences', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-lint-'));
+  try {
+    writeFileSync(
+      join(dir, 'many.yml'),
+      `title: Many errors
+logsource:
+    category: webserver
+detection:
+    sel:
+        cs-uri-stem|re: '(?<=a)b'
+    sel2:
+        cs-uri-query|re: '(a)\\1'
+    condition: sel and sel2 and nothing
+level: bogus
+`,
+    );
+    writeFileSync(join(dir, 'yaml.yml'), 'title: y\nid: [unclosed\n');
+    const r = run([dir]);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.out,
+      [
+        `${join(dir, 'many.yml')}:6: sel: 'cs-uri-stem|re': regular expression '(?<=a)b': lookbehind (?<=…)/(?<!…) is not supported by the linear-time regex engine (RE2 syntax, which keeps matching safe from catastrophic backtracking)`,
+        `${join(dir, 'many.yml')}:8: sel2: 'cs-uri-query|re': regular expression '(a)\\1': backreference \\1 is not supported by the linear-time regex engine (RE2 syntax, which keeps matching safe from catastrophic backtracking)`,
+        `${join(dir, 'many.yml')}:9: unknown search identifier 'nothing' in condition 'sel and sel2 and nothing' at 'nothing' (offset 17)`,
+        `${join(dir, 'many.yml')}:10: invalid level 'bogus' (expected one of informational, low, medium, high, critical)`,
+        `${join(dir, 'yaml.yml')}:3: YAML syntax error: flow sequence in block collection must be sufficiently indented and end with a ].`,
+        '0 loaded (0 rules, 0 filters, 0 correlations), 2 failed (5 errors)',
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

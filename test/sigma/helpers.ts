@@ -2,6 +2,7 @@
 import { ProblemList } from '../../src/errors.js';
 import { emptyCollection, loadRuleText, type RuleCollection } from '../../src/sigma/collection.js';
 import type { SigmaRule } from '../../src/sigma/rule.js';
+import { link } from '../../src/sigma/link.js';
 import { FieldView } from '../../src/event/fields.js';
 import type { Fields } from '../../src/event/event.js';
 
@@ -38,7 +39,7 @@ const view = new FieldView();
 
 /** Test events are literal objects; their optional keys widen to `undefined`, which Fields lacks. */
 export function matches(rule: SigmaRule, fields: object): boolean {
-  return rule.detection.test(view.reset(fields as Fields));
+  return link(rule.detection.op)(view.reset(fields as Fields));
 }
 
 /** Compiles `selection` + `condition: selection` and matches each field map. */

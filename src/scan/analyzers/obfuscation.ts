@@ -117,8 +117,9 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     }
   }
   // strings built from character codes: chr(101).chr(118)... / Chr(101)&Chr(118) / String.fromCharCode(...)
+  // (at most 2000 pieces per run: an unbounded group repetition overflows the regex engine's stack on megabytes of them)
   // literal gates: each pattern's match contains the literal, found far faster by indexOf
-  const chrRun = ctx.lower.includes('chr') && /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*/\d\s]*\)\s*[.&+]\s*){8,}/i.exec(code);
+  const chrRun = ctx.lower.includes('chr') && /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*/\d\s]*\)\s*[.&+]\s*){8,2000}/i.exec(code);
   if (chrRun) {
     const txt = chrRun[0].replace(/\bchr[wb]?\s*\(\s*(\d{1,3}|&H[0-9a-f]{1,2})\s*\)\s*[.&+]?\s*/gi, (_m, d: string) =>
       String.fromCharCode(d.toLowerCase().startsWith('&h') ? parseInt(d.slice(2), 16) : Number(d)),

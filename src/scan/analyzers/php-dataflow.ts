@@ -9,6 +9,7 @@
  * It complements the pattern-level analyzer in php.ts, which reads one call at a time.
  */
 import type { AnalyzerContext } from '../context.js';
+import { checkBudget } from '../budget.js';
 import { b64, hexDecode, inflateAny, reverse, rot13 } from '../decode.js';
 import { argRanges, bracketMatches, tokenizePhp, type Tok } from './php-tokens.js';
 
@@ -129,7 +130,21 @@ interface CallSite {
   scope: number;
 }
 
+/** Words a request source is spelled with (lower case). */
+const GATE_SOURCES = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_server', '$http_', 'php://input', 'getallheaders', 'apache_request_headers'];
+/** Sinks that apply beyond small scripts, by a word their call cannot be spelled without. */
+const GATE_SINKS = ['eval', 'assert', 'create_function', 'system', 'exec', 'passthru', 'popen', 'proc_open', 'preg_replace'];
+/** Below this size the pass always runs: one-liners hide their sources and sinks best. */
+const ALWAYS_SIZE = 8192;
+
 export function analyzePhpDataflow(ctx: AnalyzerContext): void {
+  // a bigger file needs a request source and a code/command sink in plain sight, or an eval of
+  // constant code, for the pass to have anything to report (the pattern pass covers the rest)
+  if (ctx.size > ALWAYS_SIZE) {
+    const low = ctx.lower;
+    const evals = low.includes('eval') || low.includes('assert');
+    if (!evals && !(GATE_SOURCES.some((w) => low.includes(w)) && GATE_SINKS.some((w) => low.includes(w)))) return;
+  }
   // bounded by tokens, not bytes: packed shells are a few tokens around a megabyte-long string,
   // applications are many tokens (where one name means many values and the pass tells little)
   const toks = tokenizePhp(ctx.text, MAX_TOKENS + 1);
@@ -429,6 +444,7 @@ class Flow {
     for (let round = 0; round < 6; round++) {
       let changed = false;
       for (const a of this.assigns) {
+        checkBudget();
         if (a.targets.every((k) => (this.tainted.get(k) ?? Infinity) <= a.s)) continue;
         if (!this.exprTainted(a.s, a.e, a.scope)) continue;
         for (const k of a.targets) {
@@ -563,6 +579,7 @@ class Flow {
       if (t.length <= MAX_CHOOSER_TOKENS) hit(reason, w, at);
     };
     for (let i = 0; i < t.length; i++) {
+      checkBudget();
       const tk = t[i]!;
       const sc = this.scope[i]!;
       const prev = t[i - 1];

@@ -54,7 +54,9 @@ const OPS = [
   '**',
 ];
 const IDENT_START = /[A-Za-z_\x80-\uffff\\]/;
-const IDENT = /[\w\x80-\uffff\\]/;
+const SPACE = /\s+/y;
+const NAME = /[A-Za-z_\x80-\uffff][\w\x80-\uffff]*/y;
+const QNAME = /[\w\x80-\uffff\\]+/y;
 
 /**
  * Tokens of `text`; starts in HTML when a `<?` tag comes before any code (a page), in PHP
@@ -69,7 +71,9 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
   while (i < n && out.length < maxTokens) {
     const c = text[i]!;
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') {
-      i++;
+      SPACE.lastIndex = i;
+      SPACE.test(text);
+      i = SPACE.lastIndex;
       continue;
     }
     if (c === '?' && text[i + 1] === '>') {
@@ -90,12 +94,14 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
       i = e === -1 ? n : e + 2;
       continue;
     }
-    if (c === '$' && i + 1 < n && IDENT_START.test(text[i + 1]!) && text[i + 1] !== '\\') {
-      let j = i + 1;
-      while (j < n && IDENT.test(text[j]!) && text[j] !== '\\') j++;
-      out.push({ k: 'var', v: text.slice(i + 1, j), at: i });
-      i = j;
-      continue;
+    if (c === '$') {
+      NAME.lastIndex = i + 1;
+      const m = NAME.exec(text);
+      if (m) {
+        out.push({ k: 'var', v: m[0], at: i });
+        i = NAME.lastIndex;
+        continue;
+      }
     }
     if (c === "'") {
       const [v, j] = singleQuoted(text, i + 1, "'");
@@ -125,8 +131,9 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
       continue;
     }
     if (IDENT_START.test(c)) {
-      let j = i + 1;
-      while (j < n && IDENT.test(text[j]!)) j++;
+      QNAME.lastIndex = i;
+      QNAME.test(text);
+      const j = Math.max(QNAME.lastIndex, i + 1);
       const raw = text.slice(i, j);
       const name = raw.slice(raw.lastIndexOf('\\') + 1).toLowerCase();
       if (name) out.push({ k: 'id', v: name, at: i });
@@ -161,6 +168,10 @@ function lineEnd(text: string, i: number): number {
 }
 
 function singleQuoted(text: string, i: number, q: string): [string, number] {
+  const end = text.indexOf(q, i);
+  const bs = text.indexOf('\\', i);
+  if (end !== -1 && (bs === -1 || bs > end)) return [text.slice(i, end), end + 1];
+  if (end === -1 && bs === -1) return [text.slice(i), text.length];
   let v = '';
   const n = text.length;
   while (i < n && text[i] !== q) {
@@ -176,6 +187,11 @@ const SIMPLE_ESC: Record<string, string> = { n: '\n', t: '\t', r: '\r', v: '\v',
 
 /** Decodes PHP double-quote escapes and notes interpolated variables (`$x`, `{$x}`, `${x}`). */
 function doubleQuoted(text: string, i: number, q: string): [string, string[], number] {
+  const end = text.indexOf(q, i);
+  if (end !== -1) {
+    const body = text.slice(i, end);
+    if (!body.includes('\\') && !body.includes('$')) return [body, [], end + 1];
+  }
   let v = '';
   const vars: string[] = [];
   const n = text.length;

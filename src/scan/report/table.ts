@@ -2,6 +2,7 @@
  * Human-readable report: one block per finding (verdict, score, language, family, path),
  * its evidence as `line: reason  snippet`, then a summary line like ripgrep/Hayabusa print.
  */
+import { printable } from '../../errors.js';
 import type { Finding } from '../types.js';
 import type { ScanStats } from '../scanner.js';
 
@@ -14,11 +15,11 @@ const C = { red: '\x1b[31m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m'
 export function formatFinding(f: Finding, style: TableStyle): string {
   const paint = (s: string, c: string): string => (style.color ? c + s + C.reset : s);
   const verdict = f.verdict === 'malicious' ? paint('MALICIOUS ', C.red + C.bold) : paint('SUSPICIOUS', C.yellow);
-  const head = `${verdict} ${String(f.score).padStart(5)}  ${f.language.padEnd(6)} ${f.family ? `[${f.family}] ` : ''}${paint(f.path, C.bold)}`;
+  const head = `${verdict} ${String(f.score).padStart(5)}  ${f.language.padEnd(6)} ${f.family ? `[${printable(f.family)}] ` : ''}${paint(printable(f.path), C.bold)}`;
   const lines = [head];
   for (const e of f.evidence.slice(0, 8)) {
     const where = e.line !== undefined ? `${e.layer ? `L${e.layer}:` : ''}${e.line}` : '-';
-    lines.push(`    ${where.padStart(7)}  +${String(e.weight).padEnd(4)} ${e.reason}${e.snippet ? '  ' + paint(e.snippet, C.dim) : ''}`);
+    lines.push(`    ${where.padStart(7)}  +${String(e.weight).padEnd(4)} ${printable(e.reason)}${e.snippet ? '  ' + paint(printable(e.snippet), C.dim) : ''}`);
   }
   if (f.evidence.length > 8) lines.push(`             … ${f.evidence.length - 8} more`);
   return lines.join('\n');
@@ -29,7 +30,7 @@ export function formatSummary(stats: ScanStats, problems: number): string {
   const secs = stats.elapsedMs / 1000;
   const skipped = Object.entries(stats.skippedReasons)
     .sort((a, b) => b[1] - a[1])
-    .map(([r, n]) => `${n} ${r}`)
+    .map(([r, n]) => `${n} ${printable(r)}`)
     .join(', ');
   return [
     `scanned ${stats.files} files (${mb.toFixed(1)} MB${stats.archiveEntries ? `, ${stats.archiveEntries} archive entries` : ''}) in ${secs.toFixed(2)} s (${secs > 0 ? (mb / secs).toFixed(1) : '-'} MB/s); analyzed ${stats.analyzed}, skipped ${stats.skipped}${skipped ? ` (${skipped})` : ''}`,

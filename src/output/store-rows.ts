@@ -43,8 +43,14 @@ function memberEntry(m: IncidentMember): string {
 export function incidentRows(updates: readonly IncidentUpdate[]): { incidents: IncidentRow[]; members: MemberRow[] } {
   const incidents: IncidentRow[] = [];
   const members: MemberRow[] = [];
-  for (const u of updates) {
+  // Only an incident's newest state is written: its header is built once per commit, not once per update.
+  const last = new Map<string, number>();
+  for (let k = 0; k < updates.length; k++) last.set(updates[k]!.incident.id, k);
+  for (let k = 0; k < updates.length; k++) {
+    const u = updates[k]!;
     const i = u.incident;
+    for (const m of u.added ?? []) members.push({ incidentId: i.id, detectionId: m.id, time: m.timestamp ?? 0, member: memberEntry(m) });
+    if (last.get(i.id) !== k) continue;
     incidents.push({
       id: i.id,
       status: i.status,
@@ -76,7 +82,6 @@ export function incidentRows(updates: readonly IncidentUpdate[]): { incidents: I
         evidence: i.evidence.map(sourceRecord),
       }),
     });
-    for (const m of u.added ?? []) members.push({ incidentId: i.id, detectionId: m.id, time: m.timestamp ?? 0, member: memberEntry(m) });
   }
   return { incidents, members };
 }

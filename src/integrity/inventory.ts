@@ -1,0 +1,146 @@
+/**
+ * `warden inventory`: every collector over a root, each candidate described (hash, owner,
+ * mode, signature). Items come out sorted by server and identity, so two runs over the same
+ * tree print the same lines.
+ */
+import { createHash } from 'node:crypto';
+import { lstatSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ProblemSink } from '../errors.js';
+import { atlassian } from './collectors/atlassian.js';
+import { exchange } from './collectors/exchange.js';
+import { iis } from './collectors/iis.js';
+import { jenkins } from './collectors/jenkins.js';
+import { sqlserver } from './collectors/sqlserver.js';
+import { teamcity } from './collectors/teamcity.js';
+import { termservice } from './collectors/termservice.js';
+import { tomcat } from './collectors/tomcat.js';
+import type { FileFacts } from './describe.js';
+import { describeAll } from './pool.js';
+import { type Candidate, type CollectContext, type Collector, compareItems, type Item } from './types.js';
+
+export const COLLECTORS: readonly Collector[] = [iis, exchange, sqlserver, termservice, tomcat, jenkins, teamcity, atlassian];
+
+export interface InventoryOptions {
+  root?: string;
+  /** Worker threads for hashing (default one per core; 0 hashes in this thread). */
+  workers?: number;
+  problems: ProblemSink;
+  /** Facts of files unchanged since they were last described (path, size, mtime, ctime, inode), reused by a watcher. */
+  cache?: FactsCache;
+  collectors?: readonly Collector[];
+}
+
+export interface Inventory {
+  root: string;
+  items: Item[];
+  /** Folders that, when they change, can change the inventory. */
+  watch: string[];
+}
+
+/** Remembers file facts by the stat fields that change whenever content or metadata does. */
+export class FactsCache {
+  private readonly map = new Map<string, { key: string; facts: FileFacts }>();
+  static keyOf(path: string): string | undefined {
+    try {
+      const st = lstatSync(path);
+      return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+    } catch {
+      return undefined;
+    }
+  }
+  get(path: string, key: string | undefined): FileFacts | undefined {
+    const e = this.map.get(path);
+    return e && key !== undefined && e.key === key ? e.facts : undefined;
+  }
+  set(path: string, key: string | undefined, facts: FileFacts): void {
+    if (key === undefined) this.map.delete(path);
+    else this.map.set(path, { key, facts });
+  }
+  retain(paths: Set<string>): void {
+    for (const p of this.map.keys()) if (!paths.has(p)) this.map.delete(p);
+  }
+}
+
+/**
+ * Paths are shown as the server sees them: relative to the root, with a leading slash, so a
+ * baseline taken of an image mounted at one place verifies it mounted at another.
+ */
+export function shown(root: string, p: string): string {
+  if (root === '/') return p;
+  return p === root ? '/' : p.startsWith(root + '/') ? p.slice(root.length) : p;
+}
+
+/** The file a shown path stands for. */
+export function onDisk(root: string, p: string): string {
+  return root === '/' ? p : root + p;
+}
+
+/** Declarations (a managed module type, a SQL setting) are hashed by what they declare. */
+function declarationHash(c: Candidate): string {
+  const detail = c.detail ? Object.fromEntries(Object.entries(c.detail).sort(([a], [b]) => (a < b ? -1 : 1))) : {};
+  return createHash('sha256')
+    .update(JSON.stringify([c.kind, c.name ?? '', detail]))
+    .digest('hex');
+}
+
+export async function collect(opts: InventoryOptions): Promise<{ root: string; candidates: Candidate[]; watch: string[] }> {
+  const root = resolve(opts.root ?? '/');
+  const ctx: CollectContext = { root, problems: opts.problems };
+  const candidates: Candidate[] = [];
+  const watch = new Set<string>();
+  for (const c of opts.collectors ?? COLLECTORS) {
+    try {
+      const got = await c.collect(ctx);
+      candidates.push(...got.candidates);
+      for (const w of got.watch) watch.add(w);
+    } catch (e) {
+      opts.problems.report({ kind: 'internal', file: root, message: `collector ${c.server} failed: ${(e as Error).message}` });
+    }
+  }
+  return { root, candidates, watch: [...watch].sort() };
+}
+
+export async function inventory(opts: InventoryOptions): Promise<Inventory> {
+  const { root, candidates, watch } = await collect(opts);
+  const files = candidates.filter((c) => c.file);
+  const keys = files.map((c) => (opts.cache ? FactsCache.keyOf(c.path) : undefined));
+  const todo: number[] = [];
+  const facts: (FileFacts | undefined)[] = files.map((c, i) => {
+    const hit = opts.cache?.get(c.path, keys[i]);
+    if (!hit) todo.push(i);
+    return hit;
+  });
+  const fresh = await describeAll(
+    todo.map((i) => ({ path: files[i]!.path, sig: files[i]!.signature })),
+    opts.workers,
+  );
+  todo.forEach((i, k) => {
+    facts[i] = fresh[k]!;
+    opts.cache?.set(files[i]!.path, keys[i], fresh[k]!);
+  });
+  opts.cache?.retain(new Set(files.map((c) => c.path)));
+  const byPath = new Map<Candidate, FileFacts>();
+  for (let i = 0; i < files.length; i++) byPath.set(files[i]!, facts[i]!);
+  const items: Item[] = candidates.map((c) => {
+    const base: Item = { kind: c.kind, server: c.server, path: shown(root, c.path), sha256: '', size: 0, mtime: 0, mode: '', owner: '', signature: { status: 'n/a' } };
+    if (c.name !== undefined) base.name = c.name;
+    if (c.source !== undefined) base.source = shown(root, c.source);
+    if (c.detail !== undefined && Object.keys(c.detail).length > 0) base.detail = c.detail;
+    if (!c.file) return { ...base, sha256: declarationHash(c) };
+    const f = byPath.get(c)!;
+    if (f.error !== undefined) opts.problems.report({ kind: 'input', file: c.path, message: `cannot read: ${f.error}` });
+    const item: Item = { ...base, sha256: f.sha256, size: f.size, mtime: f.mtime, mode: f.mode, owner: f.owner, signature: f.signature };
+    if (f.missing) item.missing = true;
+    return item;
+  });
+  // one file can be declared by several collectors' configs; keep each identity once
+  const seen = new Set<string>();
+  const unique = items.sort(compareItems).filter((i) => {
+    const k = `${i.server}|${i.kind}|${i.path}|${i.name ?? ''}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return { root, items: unique, watch };
+}

@@ -1,0 +1,84 @@
+/**
+ * The component view's model. A collector knows one server's extension points and names the
+ * components found there (`Candidate`); the inventory adds what the file system says about
+ * each (hash, size, owner, mode) and its signature, giving an `Item`.
+ */
+
+export type SignatureStatus = 'signed' | 'signed-modified' | 'unsigned' | 'n/a';
+
+export interface Signature {
+  status: SignatureStatus;
+  /** Signer certificate subject (`CN=..., O=...`), when signed. */
+  signer?: string;
+  /** Why a signature is not intact (first reason), or the acceptance level for VIBs. */
+  detail?: string;
+}
+
+/** How a component's file is checked for a signature. */
+export type SignatureKind = 'pe' | 'jar' | 'none';
+
+export interface Candidate {
+  /** What the component is to its server, e.g. `iis-global-module`, `jenkins-plugin`. */
+  kind: string;
+  server: string;
+  /**
+   * The component's file (absolute, under the root). Components that are not files (a managed
+   * IIS module type, a SQL Server setting) use the file that declares them.
+   */
+  path: string;
+  /** The name the server knows it by (module name, plugin id), when it differs from the file. */
+  name?: string;
+  /** The configuration file that declared it, when it came from one. */
+  source?: string;
+  /** Server-specific facts (type name, precondition, permission set, ...), all strings. */
+  detail?: Record<string, string>;
+  /** Whether `path` is the component itself (hashed, signature checked) or only its declaration. */
+  file: boolean;
+  signature: SignatureKind;
+}
+
+export interface Item {
+  kind: string;
+  server: string;
+  path: string;
+  name?: string;
+  source?: string;
+  detail?: Record<string, string>;
+  /** sha256 hex of the file; '' when the file is missing or not a file. */
+  sha256: string;
+  size: number;
+  mtime: number;
+  /** Permission bits, octal text like `644`. */
+  mode: string;
+  owner: string;
+  signature: Signature;
+  /** Set when a declared file does not exist. */
+  missing?: boolean;
+}
+
+/** The stable identity of an item across runs: what it is and where. */
+export function itemId(i: Pick<Item, 'kind' | 'path' | 'name'>): string {
+  return i.name === undefined ? `${i.kind}|${i.path}` : `${i.kind}|${i.path}|${i.name}`;
+}
+
+export function compareItems(a: Item, b: Item): number {
+  return a.server < b.server ? -1 : a.server > b.server ? 1 : itemId(a) < itemId(b) ? -1 : itemId(a) > itemId(b) ? 1 : 0;
+}
+
+/** What a collector found under a root: its components and the folders a watcher should follow. */
+export interface Collected {
+  candidates: Candidate[];
+  /** Folders whose changes can change this collector's inventory (config folders, plugin folders). */
+  watch: string[];
+}
+
+export interface CollectContext {
+  /** The root everything is resolved under (`/` for the live system). */
+  root: string;
+  problems: { report(p: { kind: 'input'; file: string; line?: number; message: string }): void };
+}
+
+export interface Collector {
+  server: string;
+  collect(ctx: CollectContext): Promise<Collected>;
+}

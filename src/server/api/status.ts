@@ -1,0 +1,117 @@
+/**
+ * The service's own state: health (open, for load balancers and probes), source health,
+ * Prometheus metrics, API tokens (admin), and the OpenAPI document.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { Store } from '../../store/store.js';
+import { isRole, ROLES } from '../../store/tokens.js';
+import type { MetricsView, ServiceView } from '../view.js';
+import { OPENAPI } from './openapi.js';
+
+export interface StatusOptions {
+  store: Store;
+  view: ServiceView;
+  startedAt: number;
+  ingestCounters: { requests: number; lines: number; refused: number };
+  /** Size of the store, when it is a file. */
+  storeBytes?: () => number | undefined;
+}
+
+function label(v: string): string {
+  return v.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+/** The metrics in Prometheus' text exposition format. */
+export function prometheus(m: MetricsView, extra: { ingestRequests: number; ingestRefused: number; storeBytes?: number; uptimeSeconds: number }): string {
+  const out: string[] = [];
+  const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [string, number][]): void => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, v] of samples) out.push(`${name}${labels} ${Number.isFinite(v) ? v : 0}`);
+  };
+  metric('warden_events_in_total', 'counter', 'Events read by the pipeline.', [['', m.eventsIn]]);
+  metric('warden_detections_total', 'counter', 'Detections committed to the store.', [['', m.detections]]);
+  metric('warden_incidents_opened_total', 'counter', 'Incidents opened.', [['', m.incidentsOpened]]);
+  metric('warden_dropped_events_total', 'counter', 'Events lost (only UDP syslog can lose events).', [['', m.droppedEvents]]);
+  metric('warden_queue_depth', 'gauge', 'Batches waiting for the pipeline.', [['', m.queueDepth]]);
+  metric('warden_pipeline_buffered_events', 'gauge', 'Events waiting for event-time order.', [['', m.pipelineBuffered]]);
+  metric('warden_open_correlation_groups', 'gauge', 'Open correlation groups.', [['', m.openCorrelationGroups]]);
+  metric('warden_open_incidents', 'gauge', 'Open incidents.', [['', m.openIncidents]]);
+  metric('warden_ingest_requests_total', 'counter', 'HTTP ingest requests accepted.', [['', extra.ingestRequests]]);
+  metric('warden_ingest_refused_total', 'counter', 'HTTP ingest requests refused for their content.', [['', extra.ingestRefused]]);
+  metric('warden_uptime_seconds', 'gauge', 'Seconds since the service started.', [['', extra.uptimeSeconds]]);
+  if (extra.storeBytes !== undefined) metric('warden_store_bytes', 'gauge', 'Size of the store file.', [['', extra.storeBytes]]);
+  if (m.detectionLatencyMs)
+    metric('warden_detection_latency_ms', 'gauge', 'Arrival to commit of recent batches (ms).', [
+      ['{quantile="0.5"}', m.detectionLatencyMs.p50],
+      ['{quantile="0.99"}', m.detectionLatencyMs.p99],
+    ]);
+  const src = (s: { name: string; kind: string }): string => `{source="${label(s.name)}",kind="${label(s.kind)}"}`;
+  metric(
+    'warden_source_events_total',
+    'counter',
+    'Events read per source.',
+    m.sources.map((s) => [src(s), s.events]),
+  );
+  metric(
+    'warden_source_errors_total',
+    'counter',
+    'Problems per source.',
+    m.sources.map((s) => [src(s), s.errors]),
+  );
+  metric(
+    'warden_source_lag',
+    'gauge',
+    'How far behind each source is (unit in the label).',
+    m.sources.filter((s) => s.lag !== undefined).map((s) => [`{source="${label(s.name)}",kind="${label(s.kind)}",unit="${s.lagUnit ?? 'bytes'}"}`, s.lag!]),
+  );
+  return `${out.join('\n')}\n`;
+}
+
+export const statusRoutes: FastifyPluginAsync<StatusOptions> = async (app, opts) => {
+  app.get('/api/v1/health', async () => {
+    const sources = opts.view.sources();
+    const failed = sources.filter((s) => s.state === 'failed').map((s) => s.name);
+    return { status: failed.length ? 'degraded' : 'ok', uptimeSeconds: Math.round((Date.now() - opts.startedAt) / 1000), failedSources: failed };
+  });
+
+  app.get('/api/v1/sources', { config: { role: 'read' } }, async () => ({ items: opts.view.sources(), next: null }));
+
+  app.get('/metrics', { config: { role: 'read' } }, async (_req, reply) => {
+    const text = prometheus(opts.view.metrics(), {
+      ingestRequests: opts.ingestCounters.requests,
+      ingestRefused: opts.ingestCounters.refused,
+      storeBytes: opts.storeBytes?.(),
+      uptimeSeconds: Math.round((Date.now() - opts.startedAt) / 1000),
+    });
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
+  });
+
+  app.get('/api/v1/openapi.json', { config: { role: 'read' } }, async () => OPENAPI);
+
+  app.get('/api/v1/tokens', { config: { role: 'admin' } }, async () => ({ items: await opts.store.tokens.list(), next: null }));
+
+  app.post<{ Body: { role: string; name?: string } }>(
+    '/api/v1/tokens',
+    {
+      config: { role: 'admin' },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['role'],
+          properties: { role: { type: 'string', enum: [...ROLES] }, name: { type: 'string', maxLength: 200 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (req, reply) => {
+      if (!isRole(req.body.role)) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'unknown role' });
+      const made = await opts.store.tokens.create(req.body.role, req.body.name ?? '');
+      return reply.code(201).send({ token: made.token, ...made.info });
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>('/api/v1/tokens/:id', { config: { role: 'admin' } }, async (req, reply) => {
+    if (!(await opts.store.tokens.revoke(req.params.id))) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no active token ${req.params.id}` });
+    return reply.code(204).send();
+  });
+};
