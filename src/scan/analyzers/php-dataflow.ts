@@ -14,7 +14,7 @@ import { b64, hexDecode, inflateAny, reverse, rot13 } from '../decode.js';
 import { argRanges, bracketMatches, tokenizePhp, type Tok } from './php-tokens.js';
 
 /** Files with more tokens are applications: one name means many values and the pass costs more than it tells. */
-const MAX_TOKENS = 40000;
+const MAX_TOKENS = 20000;
 /** Above this many tokens a script is an application: the request choosing what runs is routing. */
 const MAX_CHOOSER_TOKENS = 1500;
 const MAX_CONST = 1 << 20;
@@ -132,8 +132,9 @@ interface CallSite {
 
 /** Words a request source is spelled with (lower case). */
 const GATE_SOURCES = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_server', '$http_', 'php://input', 'getallheaders', 'apache_request_headers'];
-/** Sinks that apply beyond small scripts, by a word their call cannot be spelled without. */
-const GATE_SINKS = ['eval', 'assert', 'create_function', 'system', 'exec', 'passthru', 'popen', 'proc_open', 'preg_replace'];
+/** Calls of the sinks that apply beyond small scripts (not methods: `->exec(`, `::system(`). */
+const GATE_SINKS = /(?<![\w>:$])(?:eval|assert|create_function|system|exec|shell_exec|passthru|popen|proc_open|preg_replace)\s*\(/;
+const GATE_EVAL = /(?<![\w>:$])(?:eval|assert)\s*\(/;
 /** Below this size the pass always runs: one-liners hide their sources and sinks best. */
 const ALWAYS_SIZE = 8192;
 
@@ -142,8 +143,7 @@ export function analyzePhpDataflow(ctx: AnalyzerContext): void {
   // constant code, for the pass to have anything to report (the pattern pass covers the rest)
   if (ctx.size > ALWAYS_SIZE) {
     const low = ctx.lower;
-    const evals = low.includes('eval') || low.includes('assert');
-    if (!evals && !(GATE_SOURCES.some((w) => low.includes(w)) && GATE_SINKS.some((w) => low.includes(w)))) return;
+    if (!GATE_EVAL.test(low) && !(GATE_SOURCES.some((w) => low.includes(w)) && GATE_SINKS.test(low))) return;
   }
   // bounded by tokens, not bytes: packed shells are a few tokens around a megabyte-long string,
   // applications are many tokens (where one name means many values and the pass tells little)
