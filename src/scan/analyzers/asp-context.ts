@@ -27,7 +27,13 @@ export function isApplicationPage(text: string): boolean {
   return APP_INCLUDE.test(text);
 }
 
+/** Administration behaviour in an application page, all of it together, stays below the suspicious threshold. */
+const APP_CAP = 4;
+
 export function dampApplicationPage(ctx: AnalyzerContext): void {
   if (ctx.ev.layer > 0 || !isApplicationPage(ctx.text)) return;
-  ctx.ev.scale((ev: Evidence) => (ev.analyzer === 'family' || EXECUTION.test(ev.reason) ? 1 : APP_FACTOR));
+  const damped = (ev: Evidence) => ev.analyzer !== 'family' && !EXECUTION.test(ev.reason);
+  ctx.ev.scale((ev) => (damped(ev) ? APP_FACTOR : 1));
+  const sum = ctx.ev.list().reduce((s, ev) => s + (damped(ev) ? ev.weight : 0), 0);
+  if (sum > APP_CAP) ctx.ev.scale((ev) => (damped(ev) ? APP_CAP / sum : 1));
 }

@@ -16,7 +16,7 @@ export const ASP_FLOW: FlowSpec = {
 
 export function analyzeAsp(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
-  const taint = new Taint(code, ASP_FLOW);
+  const taint = sessionCarried(code, new Taint(code, ASP_FLOW));
   taintParameters(code, taint);
   const hasRequest = ASP_FLOW.source.test(code);
   analyzeWriters(ctx, taint);
@@ -205,6 +205,20 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
       ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
     else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
   }
+}
+
+/**
+ * Request values kept in the session (`Session("dbstr") = Request("dbstr")`) come back as
+ * request data on every later request: database client shells keep the connection string
+ * there. The session keys a page fills from the request become sources of their own.
+ */
+function sessionCarried(code: string, taint: Taint): Taint {
+  const keys = new Set<string>();
+  for (const m of matches(/\bSession\s*\(\s*"([\w.-]{1,40})"\s*\)\s*=(?!=)\s*([^\n:]{1,300})/gi, code, 200)) if (taint.touches(m[2]!)) keys.add(m[1]!);
+  if (keys.size === 0) return taint;
+  const keyAlt = [...keys].map((k) => k.replace(/[.-]/g, '\\$&')).join('|');
+  const source = new RegExp(`${ASP_FLOW.source.source}|\\bSession\\s*\\(\\s*"(?:${keyAlt})"\\s*\\)(?!\\s*=[^=])`, ASP_FLOW.source.flags);
+  return new Taint(code, { ...ASP_FLOW, source });
 }
 
 /** VBScript text up to the first `:` statement separator outside a string literal. */

@@ -15,6 +15,7 @@ import { analyzeRelay, browsingProxy } from './php-relay.js';
 import { addSplitSlots, evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, superglobalSpellings, writeThenInclude } from './php-mechanisms.js';
 import { analyzeHackTools } from './php-hacktools.js';
 import { importedRequestNames } from './php-imports.js';
+import { analyzePhpDataflow } from './php-dataflow.js';
 import { analyzeStealth, xslPhpCalls } from './php-stealth.js';
 import { b64, inflateAny, looksLikeCode, rot13, reverse, unescapeDq } from '../decode.js';
 
@@ -291,7 +292,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
     } else if (ctx.size < 4096 && parts.some((p, i) => i !== cbIndex && taint.touches(p))) {
       // a few lines that hand request data to a callback computed at runtime: a variable the
       // file never fills with a plain function name, or a name built by string functions
-      if (/^\s*\$\w+\s*$/.test(cb)) ev.add('flow', `request input passed to a callback chosen at runtime (${fn})`, 6, m.index, m[0].length);
+      if (/^\s*\$\w+\s*$/.test(cb) && !plainNameAssigned(ctx.code, cb.trim().slice(1)))
+        ev.add('flow', `request input passed to a callback chosen at runtime (${fn})`, 6, m.index, m[0].length);
       else if (COMPUTED_NAME.test(cb)) ev.add('flow', `request input passed to a callback whose name ${fn}() computes with string functions`, 8, m.index, m[0].length);
     }
   }
@@ -326,6 +328,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
       ev.add('flow', 'a variable holding a dangerous function name is called', strong ? 11 : 4, m.index, m[0].length);
     } else {
       const args = callArgs(code, m.index + m[0].length - 1);
+      if (base && plainNameAssigned(code, base.slice(1)) && !computed.has(base)) continue;
       if (taint.hasSource(args)) ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
       else if (taint.touchesDirectly(args) && (ctx.size < 4096 || callee.startsWith('${')))
         ev.add('flow', 'request-derived value passed to a function chosen at runtime', 5, m.index, m[0].length);
@@ -342,8 +345,13 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   for (const m of matches(INCLUDE, code)) {
     const arg = m[1]!;
     const whole = arg.replace(/\)?\s*$/, '').trim();
-    if (taint.hasSource(arg)) ev.add('flow', 'request input chooses a file to include as code', 10, m.index, m[0].length);
-    else if (/^\$\w+$/.test(whole) && near.has(whole)) ev.add('flow', 'request-derived variable is included as code (file inclusion backdoor)', 10, m.index, m[0].length);
+    if (taint.hasSource(arg)) {
+      // `include __DIR__ . '/pages/' . basename($_GET['p']) . '.php'`: a page picked inside the
+      // application's own folder (a router), not a file the requester supplies
+      const fixedDir = /^\(?\s*(?:__DIR__|dirname\s*\(\s*__FILE__\s*\)|[A-Z_][A-Z0-9_]{2,}|'[^'$]{1,200}\/'|"[^"$]{1,200}\/")\s*\./.test(arg);
+      if (fixedDir) ev.add('flow', 'request picks a file inside a fixed folder to include (local file inclusion)', /\bbasename\s*\(/.test(arg) ? 3 : 6, m.index, m[0].length);
+      else ev.add('flow', 'request input chooses a file to include as code', 10, m.index, m[0].length);
+    } else if (/^\$\w+$/.test(whole) && near.has(whole)) ev.add('flow', 'request-derived variable is included as code (file inclusion backdoor)', 10, m.index, m[0].length);
     else if (taint.touches(arg)) ev.add('flow', INDIRECT, FIXED_AFFIXES.test(arg) ? 1.5 : 3, m.index, m[0].length);
     else if (/php:\/\/input|data:(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
     // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just
@@ -507,6 +515,8 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   if (hasRequest && cmdCalls.length > 0) adminKit(ctx, taint);
   // the literal XOR search is the bitwise scan's own first alternative: reuse its result
   builtNames(ctx, xorAt !== -1 || !capped ? xorAt : undefined);
+  // token-level data flow across scopes, calls and constant folding (php-dataflow.ts)
+  analyzePhpDataflow(ctx);
 }
 
 const BITWISE_OP = /[\^|&]\s*['"~(]/g;
@@ -1624,4 +1634,9 @@ function propertyFlows(ctx: AnalyzerContext, calls: CallIndex, taint: Taint): vo
       return;
     }
   }
+}
+
+/** Whether the file assigns `$name` a plain function name (`$cb = 'strtoupper';`): a fixed callback, not one chosen at runtime. */
+function plainNameAssigned(code: string, name: string): boolean {
+  return new RegExp(`\\$${escapeRegExp(name)}\\s*=\\s*(['"])[A-Za-z_]\\w*\\1\\s*;`).test(code);
 }

@@ -1,0 +1,294 @@
+/**
+ * A PHP tokenizer for the data-flow pass (php-dataflow.ts): variables, names, strings with
+ * their escapes decoded (and the variables they interpolate), numbers and operators, with
+ * comments and inline HTML dropped. One linear pass, no backtracking, capped output: it must
+ * stay fast and total on hostile input (unterminated strings and comments end at the text's end).
+ */
+
+export type TokKind = 'var' | 'id' | 'str' | 'num' | 'op' | 'bt';
+
+export interface Tok {
+  k: TokKind;
+  /** var: name without `$`; id: name lower-cased, leading `\` dropped; str/bt: decoded value; op: the operator. */
+  v: string;
+  /** Offset in the text. */
+  at: number;
+  /** Variables a double-quoted string, heredoc or backtick command interpolates. */
+  vars?: string[];
+}
+
+const OPS = [
+  '<<=',
+  '>>=',
+  '**=',
+  '...',
+  '<=>',
+  '===',
+  '!==',
+  '??=',
+  '->',
+  '?->',
+  '::',
+  '=>',
+  '.=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '==',
+  '!=',
+  '<>',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '??',
+  '++',
+  '--',
+  '<<',
+  '>>',
+  '**',
+];
+const IDENT_START = /[A-Za-z_\x80-\uffff\\]/;
+const SPACE = /\s+/y;
+const NAME = /[A-Za-z_\x80-\uffff][\w\x80-\uffff]*/y;
+const QNAME = /[\w\x80-\uffff\\]+/y;
+
+/**
+ * Tokens of `text`; starts in HTML when a `<?` tag comes before any code (a page), in PHP
+ * otherwise (a decoded payload, whose strings may hold `<?` themselves).
+ */
+export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
+  const out: Tok[] = [];
+  const n = text.length;
+  let i = 0;
+  const tag = text.indexOf('<?');
+  if (tag !== -1 && !/[$;]/.test(text.slice(0, tag))) i = openTag(text, 0);
+  while (i < n && out.length < maxTokens) {
+    const c = text[i]!;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') {
+      SPACE.lastIndex = i;
+      SPACE.test(text);
+      i = SPACE.lastIndex;
+      continue;
+    }
+    if (c === '?' && text[i + 1] === '>') {
+      out.push({ k: 'op', v: ';', at: i });
+      i = openTag(text, i + 2);
+      continue;
+    }
+    if (c === '#' && text[i + 1] !== '[') {
+      i = lineEnd(text, i);
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '/') {
+      i = lineEnd(text, i);
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const e = text.indexOf('*/', i + 2);
+      i = e === -1 ? n : e + 2;
+      continue;
+    }
+    if (c === '$') {
+      NAME.lastIndex = i + 1;
+      const m = NAME.exec(text);
+      if (m) {
+        out.push({ k: 'var', v: m[0], at: i });
+        i = NAME.lastIndex;
+        continue;
+      }
+    }
+    if (c === "'") {
+      const [v, j] = singleQuoted(text, i + 1, "'");
+      out.push({ k: 'str', v, at: i });
+      i = j;
+      continue;
+    }
+    if (c === '"' || c === '`') {
+      const [v, vars, j] = doubleQuoted(text, i + 1, c);
+      out.push({ k: c === '`' ? 'bt' : 'str', v, at: i, vars });
+      i = j;
+      continue;
+    }
+    if (c === '<' && text.startsWith('<<<', i)) {
+      const h = heredoc(text, i);
+      if (h) {
+        out.push({ k: 'str', v: h.v, at: i, vars: h.vars });
+        i = h.end;
+        continue;
+      }
+    }
+    if (c >= '0' && c <= '9') {
+      let j = i + 1;
+      while (j < n && /[\w.]/.test(text[j]!)) j++;
+      out.push({ k: 'num', v: text.slice(i, j), at: i });
+      i = j;
+      continue;
+    }
+    if (IDENT_START.test(c)) {
+      QNAME.lastIndex = i;
+      QNAME.test(text);
+      const j = Math.max(QNAME.lastIndex, i + 1);
+      const raw = text.slice(i, j);
+      const name = raw.slice(raw.lastIndexOf('\\') + 1).toLowerCase();
+      if (name) out.push({ k: 'id', v: name, at: i });
+      i = j;
+      continue;
+    }
+    let op = c;
+    for (const o of OPS)
+      if (text.startsWith(o, i)) {
+        op = o;
+        break;
+      }
+    out.push({ k: 'op', v: op, at: i });
+    i += op.length;
+  }
+  return out;
+}
+
+/** After `?>` (or at the start of a tagged text): the offset just past the next `<?php`, `<?=` or `<?`. */
+function openTag(text: string, from: number): number {
+  const j = text.indexOf('<?', from);
+  if (j === -1) return text.length;
+  if (text.slice(j + 2, j + 5).toLowerCase() === 'php') return j + 5;
+  return text[j + 2] === '=' ? j + 3 : j + 2;
+}
+
+function lineEnd(text: string, i: number): number {
+  const nl = text.indexOf('\n', i);
+  const close = text.indexOf('?>', i);
+  if (close !== -1 && (nl === -1 || close < nl)) return close;
+  return nl === -1 ? text.length : nl;
+}
+
+function singleQuoted(text: string, i: number, q: string): [string, number] {
+  const end = text.indexOf(q, i);
+  const bs = text.indexOf('\\', i);
+  if (end !== -1 && (bs === -1 || bs > end)) return [text.slice(i, end), end + 1];
+  if (end === -1 && bs === -1) return [text.slice(i), text.length];
+  let v = '';
+  const n = text.length;
+  while (i < n && text[i] !== q) {
+    if (text[i] === '\\' && (text[i + 1] === q || text[i + 1] === '\\')) {
+      v += text[i + 1];
+      i += 2;
+    } else v += text[i++];
+  }
+  return [v, i + 1];
+}
+
+const SIMPLE_ESC: Record<string, string> = { n: '\n', t: '\t', r: '\r', v: '\v', f: '\f', e: '\x1b', '\\': '\\', $: '$', '"': '"', '`': '`' };
+
+/** Decodes PHP double-quote escapes and notes interpolated variables (`$x`, `{$x}`, `${x}`). */
+function doubleQuoted(text: string, i: number, q: string): [string, string[], number] {
+  const end = text.indexOf(q, i);
+  if (end !== -1) {
+    const body = text.slice(i, end);
+    if (!body.includes('\\') && !body.includes('$')) return [body, [], end + 1];
+  }
+  let v = '';
+  const vars: string[] = [];
+  const n = text.length;
+  while (i < n && text[i] !== q) {
+    const c = text[i]!;
+    if (c === '\\' && i + 1 < n) {
+      const [s, j] = escapeAt(text, i);
+      v += s;
+      i = j;
+      continue;
+    }
+    if (c === '$' && i + 1 < n && (IDENT_START.test(text[i + 1]!) || text[i + 1] === '{')) {
+      const m = /^\$\{?([A-Za-z_\x80-\uffff][\w\x80-\uffff]*)/.exec(text.slice(i, i + 80));
+      if (m) {
+        vars.push(m[1]!);
+        v += `$${m[1]}`;
+        i += m[0].length;
+        continue;
+      }
+    }
+    v += c;
+    i++;
+  }
+  return [v, vars, i + 1];
+}
+
+function escapeAt(text: string, i: number): [string, number] {
+  const d = text[i + 1]!;
+  if (d in SIMPLE_ESC) return [SIMPLE_ESC[d]!, i + 2];
+  if (d === 'x') {
+    const m = /^[0-9A-Fa-f]{1,2}/.exec(text.slice(i + 2, i + 4));
+    if (m) return [String.fromCharCode(parseInt(m[0], 16)), i + 2 + m[0].length];
+  }
+  if (d >= '0' && d <= '7') {
+    const m = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4))!;
+    return [String.fromCharCode(parseInt(m[0], 8) & 0xff), i + 1 + m[0].length];
+  }
+  if (d === 'u' && text[i + 2] === '{') {
+    const m = /^\{([0-9A-Fa-f]{1,6})\}/.exec(text.slice(i + 2, i + 12));
+    if (m) return [String.fromCodePoint(Math.min(parseInt(m[1]!, 16), 0x10ffff)), i + 2 + m[0].length];
+  }
+  return ['\\' + d, i + 2];
+}
+
+function heredoc(text: string, i: number): { v: string; vars: string[]; end: number } | undefined {
+  const m = /^<<<[ \t]*(["']?)([A-Za-z_]\w*)\1\r?\n/.exec(text.slice(i, i + 100));
+  if (!m) return undefined;
+  const id = m[2]!;
+  const start = i + m[0].length;
+  const close = new RegExp(`\\n[ \\t]*${id}\\b`, 'g');
+  close.lastIndex = start - 1;
+  const c = close.exec(text);
+  const bodyEnd = c ? c.index : text.length;
+  const end = c ? c.index + c[0].length : text.length;
+  const body = text.slice(start, bodyEnd);
+  if (m[1] === "'") return { v: body, vars: [], end };
+  const [v, vars] = doubleQuoted(body + '\u0000', 0, '\u0000');
+  return { v, vars, end };
+}
+
+/**
+ * For every bracket token, the index of its partner (-1 when unbalanced), in one pass with a
+ * stack: hostile files repeat unbalanced brackets by the thousand, and searching forward from
+ * each one would be quadratic.
+ */
+export function bracketMatches(toks: Tok[]): Int32Array {
+  const match = new Int32Array(toks.length).fill(-1);
+  const stack: number[] = [];
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.k !== 'op') continue;
+    if (t.v === '(' || t.v === '[' || t.v === '{') stack.push(i);
+    else if (t.v === ')' || t.v === ']' || t.v === '}') {
+      const open = stack.pop();
+      if (open === undefined) continue;
+      match[open] = i;
+      match[i] = open;
+    }
+  }
+  return match;
+}
+
+/** Argument token ranges [start, end) of the call whose `(` is at `open` (none when unbalanced). */
+export function argRanges(toks: Tok[], open: number, match: Int32Array): Array<[number, number]> {
+  const end = match[open]!;
+  if (end === -1) return [];
+  const out: Array<[number, number]> = [];
+  let start = open + 1;
+  for (let i = open + 1; i < end; i++) {
+    const t = toks[i]!;
+    if (t.k !== 'op') continue;
+    if ((t.v === '(' || t.v === '[' || t.v === '{') && match[i]! > i) i = match[i]!;
+    else if (t.v === ',') {
+      out.push([start, i]);
+      start = i + 1;
+    }
+  }
+  if (end > start) out.push([start, end]);
+  return out;
+}
