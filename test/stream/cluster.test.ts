@@ -17,7 +17,7 @@ import { ProblemList } from '../../src/errors.js';
 import { destroyTopology } from '../../src/stream/connect.js';
 import { shipFiles } from '../../src/stream/ship-files.js';
 import { openStore } from '../../src/store/store.js';
-import { allCommitted, huntResult, NATS_URL, natsAnswers, plantedLogs, startWorker, stopWorker, storedResult, until } from '../helpers/cluster.js';
+import { allCommitted, huntResult, leaseOwners, NATS_URL, natsAnswers, plantedLogs, startWorker, stopWorker, storedResult, until } from '../helpers/cluster.js';
 import { postgresBackend } from '../store/backends.js';
 
 const EVENTS = Number(process.env['WARDEN_CLUSTER_EVENTS'] ?? 50_000);
@@ -47,6 +47,10 @@ test(`cluster: ${EVENTS} events of ${HOSTS} hosts through 3 workers equal a loca
 
     for (let n = 0; n < Number(process.env['WARDEN_CLUSTER_WORKERS'] ?? 3); n++)
       workers.push(startWorker({ nats: NATS_URL, store: storeUrl!, namespace, rulesDir: logs.rulesDir, logDir: dir, n }));
+    // The workers share the partitions before the events arrive (on a loaded machine the first
+    // one up could otherwise take them all and finish before the others join).
+    const want = Math.min(PARTITIONS, workers.length);
+    await until(async () => (await leaseOwners(nc, namespace, PARTITIONS)) >= want, `${want} workers holding partitions`, 120_000);
     const problems = new ProblemList();
     const t1 = performance.now();
     const shipped = await shipFiles({ paths: logs.files, url: NATS_URL, settings: { namespace, partitions: PARTITIONS }, end: true }, problems);
