@@ -210,6 +210,11 @@ export function parseYamlDocuments(text: string): YamlDoc[] {
   try {
     const composer = new Composer({ uniqueKeys: false, prettyErrors: false });
     list = [...composer.compose(untilJunk(new Parser(lc.addNewLine).parse(text)), true, text.length)];
+  } catch (e) {
+    // the parser recurses per nesting level: thousands of `[` overflow the stack (fuzz finding)
+    const pos = { line: 1, column: 1 };
+    const why = e instanceof RangeError ? 'nested too deeply for the YAML parser' : `the YAML parser failed: ${e instanceof Error ? e.message : String(e)}`;
+    return [{ value: null, pos, error: { message: `rule file not parsed: ${why}`, pos } }];
   } finally {
     Error.stackTraceLimit = traces;
   }

@@ -93,3 +93,15 @@ test('a rule file over the size cap is a problem naming it and is not read; othe
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('flow collections nested 100,000 deep are a rule problem, not a stack overflow out of the loader', () => {
+  const problems = new ProblemList();
+  const col = emptyCollection();
+  // the parser reports this shape itself; others (found by the fuzzer) threw RangeError out of
+  // it, which the loader now turns into 'rule file not parsed: nested too deeply ...'
+  loadRuleText(`title: deep\ndetection: ${'['.repeat(100_000)}\n`, 'deep.yml', {}, problems, col);
+  assert.ok(problems.problems.length >= 1 && problems.problems.length <= 20, `${problems.problems.length} problems`);
+  assert.ok(problems.problems.every((p) => p.file === 'deep.yml'));
+  assert.match(problems.problems[0]!.message, /stack|nested too deeply/);
+  assert.deepEqual(col.rules, []);
+});
