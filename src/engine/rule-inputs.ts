@@ -9,13 +9,14 @@
  * read (and hashed) again, and exactly the text hashed is compiled.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
+import { deserialize } from 'node:v8';
 import { errorMessage } from '../errors.js';
 import { listRuleFiles } from '../sigma/collection.js';
 import { PROGRAM_FORMAT } from '../sigma/program.js';
 import { MAX_RULE_FILE_BYTES } from '../sigma/yaml.js';
+import { writeCacheFile } from '../sigma/yaml-cache.js';
 
 /** size, mtimeMs, ctimeMs, ino, sha256 (base64). */
 type Remembered = [number, number, number, number, string];
@@ -66,18 +67,7 @@ export class FileDigests {
 
   save(): void {
     if (!this.dirty || this.file === undefined) return;
-    const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      writeFileSync(tmp, serialize(this.known), { mode: 0o600 });
-      renameSync(tmp, this.file);
-      this.dirty = false;
-    } catch {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // nothing to clean up
-      }
-    }
+    if (writeCacheFile(this.file, this.known)) this.dirty = false;
   }
 }
 

@@ -49,6 +49,20 @@ export function isoTime(ms: number | undefined): string | null {
   return Number.isNaN(d.getTime()) ? null : d.toISOString();
 }
 
+/** One entry of an incident's time line, as JSON Lines, the store and the HTML report write it. */
+export function memberRecord(m: IncidentMember) {
+  return {
+    id: m.id,
+    timestamp: isoTime(m.timestamp),
+    kind: m.kind,
+    rule: m.ruleId,
+    title: m.title,
+    level: m.level,
+    author: m.author,
+    source: sourceRecord(m.origin),
+  };
+}
+
 export function sourceRecord(o: EventOrigin): SourceRecord {
   const s: SourceRecord = { file: o.file, record: o.record, format: o.format };
   if (o.offset !== undefined) s.offset = o.offset;
@@ -115,16 +129,7 @@ export function incidentRecord(inc: Incident, members: readonly IncidentMember[]
     start: isoTime(inc.start),
     end: isoTime(inc.end),
     members: members.map((m) => m.id),
-    timeline: members.map((m) => ({
-      id: m.id,
-      timestamp: isoTime(m.timestamp),
-      kind: m.kind,
-      rule: m.ruleId,
-      title: m.title,
-      level: m.level,
-      author: m.author,
-      source: sourceRecord(m.origin),
-    })),
+    timeline: members.map(memberRecord),
     evidenceCount: inc.evidenceCount,
   };
 }

@@ -4,7 +4,7 @@
  */
 import { type Detection, type IncidentMember, type IncidentUpdate, LEVELS } from '../event/detection.js';
 import { hostKey } from '../event/host.js';
-import { isoTime, sourceRecord, toRecord } from '../output/record.js';
+import { isoTime, memberRecord, sourceRecord, toRecord } from '../output/record.js';
 import type { DetectionRow, IncidentRow, MemberRow } from '../store/alerts.js';
 
 export function detectionRow(d: Detection): DetectionRow {
@@ -28,16 +28,7 @@ export function detectionRow(d: Detection): DetectionRow {
 }
 
 function memberEntry(m: IncidentMember): string {
-  return JSON.stringify({
-    id: m.id,
-    timestamp: isoTime(m.timestamp),
-    kind: m.kind,
-    rule: m.ruleId,
-    title: m.title,
-    level: m.level,
-    author: m.author,
-    source: sourceRecord(m.origin),
-  });
+  return JSON.stringify(memberRecord(m));
 }
 
 export function incidentRows(updates: readonly IncidentUpdate[]): { incidents: IncidentRow[]; members: MemberRow[] } {

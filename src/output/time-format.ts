@@ -3,6 +3,7 @@
  * zone with its offset (`2026-03-02T10:15:39.000+01:00`), and `--from`/`--to` values read
  * the same way (a time without an offset is in that zone; a date alone is the whole day).
  */
+import { wallClockFormatter } from '../input/text/common.js';
 
 /** Offset (minutes east of UTC) of `zone` at the instant `ms`. */
 function offsetMinutes(zone: string, ms: number, fmt: Intl.DateTimeFormat | undefined): number {
@@ -21,16 +22,7 @@ function isUtc(zone: string | undefined): boolean {
 
 function formatterFor(zone: string): Intl.DateTimeFormat | undefined {
   if (/^[+-]\d\d:?\d\d$/.test(zone)) return undefined;
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
+  return wallClockFormatter(zone);
 }
 
 /** ms → ISO 8601 in `zone` (UTC when undefined). Throws RangeError for an unknown zone. */

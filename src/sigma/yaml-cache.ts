@@ -31,6 +31,26 @@ function yamlVersion(): string {
 }
 
 /** Where the cache lives, or undefined when disabled. */
+/**
+ * Writes a cache file atomically (a temporary file renamed over it, readable by this user
+ * only); false when it could not be written, which a cache may ignore.
+ */
+export function writeCacheFile(file: string, value: unknown): boolean {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    writeFileSync(tmp, serialize(value), { mode: 0o600 });
+    renameSync(tmp, file);
+    return true;
+  } catch {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to clean up
+    }
+    return false;
+  }
+}
+
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const own = env['WARDEN_CACHE_DIR'];
   if (own !== undefined) return own === '' || own === 'off' ? undefined : own;
@@ -166,17 +186,6 @@ export class YamlCache {
   /** Writes the cache when it changed (atomically; failures are ignored: it is only a cache). */
   save(): void {
     if (!this.dirty) return;
-    const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      writeFileSync(tmp, serialize(this.entries), { mode: 0o600 });
-      renameSync(tmp, this.file);
-      this.dirty = false;
-    } catch {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // nothing to clean up
-      }
-    }
+    if (writeCacheFile(this.file, this.entries)) this.dirty = false;
   }
 }

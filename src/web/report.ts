@@ -6,7 +6,7 @@
  * eval, no other script), and the script renders every value as text.
  */
 import type { Detection, Incident, IncidentMember, RuleInfo } from '../event/detection.js';
-import { isoTime, sourceRecord, toRecord, type DetectionRecord } from '../output/record.js';
+import { isoTime, memberRecord, sourceRecord, toRecord, type DetectionRecord } from '../output/record.js';
 import { consoleAssets } from './assets.js';
 
 export interface ReportRule {
@@ -73,16 +73,7 @@ export function reportIncident(inc: Incident, members: readonly IncidentMember[]
     memberCount: inc.memberCount,
     evidenceCount: inc.evidenceCount,
     evidence: inc.evidence.map(sourceRecord),
-    timeline: members.map((m) => ({
-      id: m.id,
-      timestamp: isoTime(m.timestamp),
-      kind: m.kind,
-      rule: m.ruleId,
-      title: m.title,
-      level: m.level,
-      author: m.author,
-      source: sourceRecord(m.origin),
-    })),
+    timeline: members.map(memberRecord),
   };
 }
 

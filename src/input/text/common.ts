@@ -219,13 +219,10 @@ export interface ZoneResolver {
 
 export const UTC_ZONE: ZoneResolver = { toUtc: (local) => local };
 
-/** A resolver for "UTC", "+02:00"/"-0530" or an IANA zone name; throws for unknown zones. */
-export function zoneResolver(tz: string | undefined): ZoneResolver {
-  if (tz === undefined || tz === '' || /^(utc|gmt|z)$/i.test(tz)) return UTC_ZONE;
-  const fixed = zoneOffset(tz, 0);
-  if (fixed && fixed.end === tz.length) return { toUtc: (local) => local - fixed.minutes * 60000 };
-  const fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
+/** Numeric wall-clock parts (24 h) of an instant in an IANA zone; throws for unknown zones. */
+export function wallClockFormatter(zone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
     hourCycle: 'h23',
     year: 'numeric',
     month: 'numeric',
@@ -234,6 +231,14 @@ export function zoneResolver(tz: string | undefined): ZoneResolver {
     minute: 'numeric',
     second: 'numeric',
   });
+}
+
+/** A resolver for "UTC", "+02:00"/"-0530" or an IANA zone name; throws for unknown zones. */
+export function zoneResolver(tz: string | undefined): ZoneResolver {
+  if (tz === undefined || tz === '' || /^(utc|gmt|z)$/i.test(tz)) return UTC_ZONE;
+  const fixed = zoneOffset(tz, 0);
+  if (fixed && fixed.end === tz.length) return { toUtc: (local) => local - fixed.minutes * 60000 };
+  const fmt = wallClockFormatter(tz);
   // Offsets change at most a few times a year: cache them per hour of wall-clock time.
   const cache = new Map<number, number>();
   const offsetAt = (utc: number): number => {
