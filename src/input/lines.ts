@@ -43,11 +43,17 @@ export class LineSplitter {
       if (text.charCodeAt(0) === 10) i = 1;
     }
     const hasCr = text.indexOf('\r', i) >= 0;
+    // The next LF and CR at or after i, searched again only once i has passed them: a chunk of
+    // CR-only lines would otherwise rescan to its end for an LF on every line (quadratic).
+    let lf = -2;
+    let cr = -2;
     for (;;) {
-      let j = text.indexOf('\n', i);
+      if (lf !== -1 && lf < i) lf = text.indexOf('\n', i);
+      let j = lf;
       let next: number;
       if (hasCr) {
-        const r = text.indexOf('\r', i);
+        if (cr !== -1 && cr < i) cr = text.indexOf('\r', i);
+        const r = cr;
         if (r >= 0 && (j < 0 || r < j)) {
           if (r + 1 === text.length) {
             // CR at the very end: the line ends here; an LF may follow in the next chunk.
