@@ -225,20 +225,6 @@ export async function allCommitted(nc: NatsConnection, store: Store, namespace: 
   return true;
 }
 
-/** Distinct workers holding a live partition lease now (0 while the bucket does not exist yet). */
-export async function leaseOwners(nc: NatsConnection, namespace: string, partitions: number): Promise<number> {
-  const { Kvm } = await import('@nats-io/kv');
-  const kv = await new Kvm(nc).open(clusterNames(namespace).bucket);
-  const owners = new Set<string>();
-  for (let p = 0; p < partitions; p++) {
-    const e = await kv.get(`lease.${p}`);
-    if (e?.operation !== 'PUT') continue;
-    const v = JSON.parse(e.string()) as { owner?: string; until?: number };
-    if (typeof v.owner === 'string' && typeof v.until === 'number' && v.until > Date.now()) owners.add(v.owner);
-  }
-  return owners.size;
-}
-
 export async function until(pred: () => Promise<boolean>, what: string, ms: number): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
