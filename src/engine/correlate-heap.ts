@@ -3,6 +3,7 @@
  * matches that arrive a little out of order are processed in event-time order.
  */
 import type { CorrItem } from './correlate-window.js';
+import { MinHeap } from './min-heap.js';
 
 /**
  * Processing order: event time, then the event's origin (file, record), then its identity, then
@@ -20,59 +21,31 @@ function less(a: CorrItem, b: CorrItem): boolean {
 }
 
 export class ItemHeap {
-  private h: CorrItem[] = [];
+  private readonly heap = new MinHeap<CorrItem>(less);
   private arrivals = 0;
   /** The buffered items (heap order) and the arrival counter, for snapshots. */
   items(): readonly CorrItem[] {
-    return this.h;
+    return this.heap.items();
   }
   get arrivalCount(): number {
     return this.arrivals;
   }
   /** Restores a snapshot's items; they are already in heap order. */
   load(items: CorrItem[], arrivals: number): void {
-    this.h = items;
+    this.heap.load(items);
     this.arrivals = arrivals;
   }
   get size(): number {
-    return this.h.length;
+    return this.heap.size;
   }
   peek(): CorrItem | undefined {
-    return this.h[0];
+    return this.heap.peek();
   }
   push(it: CorrItem): void {
-    const h = this.h;
     it.arrival = this.arrivals++;
-    let i = h.length;
-    h.push(it);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const parent = h[p]!;
-      if (!less(it, parent)) break;
-      h[i] = parent;
-      i = p;
-    }
-    h[i] = it;
+    this.heap.push(it);
   }
   pop(): CorrItem | undefined {
-    const h = this.h;
-    if (h.length === 0) return undefined;
-    const top = h[0]!;
-    const last = h.pop()!;
-    const n = h.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && less(h[r]!, h[l]!) ? r : l;
-        if (!less(h[c]!, last)) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
+    return this.heap.pop();
   }
 }

@@ -4,6 +4,7 @@
  * and are released at once.
  */
 import type { Detection } from '../event/detection.js';
+import { MinHeap } from './min-heap.js';
 
 function less(a: Detection, b: Detection): boolean {
   const ta = a.timestamp!;
@@ -13,11 +14,11 @@ function less(a: Detection, b: Detection): boolean {
 }
 
 export class DetectionOrder {
-  private h: Detection[] = [];
+  private h = new MinHeap<Detection>(less);
   private untimed: Detection[] = [];
 
   get size(): number {
-    return this.h.length + this.untimed.length;
+    return this.h.size + this.untimed.length;
   }
 
   add(d: Detection): void {
@@ -25,44 +26,14 @@ export class DetectionOrder {
       this.untimed.push(d);
       return;
     }
-    const h = this.h;
-    let i = h.length;
-    h.push(d);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(d, h[p]!)) break;
-      h[i] = h[p]!;
-      i = p;
-    }
-    h[i] = d;
-  }
-
-  private pop(): Detection {
-    const h = this.h;
-    const top = h[0]!;
-    const last = h.pop()!;
-    const n = h.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && less(h[r]!, h[l]!) ? r : l;
-        if (!less(h[c]!, last)) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
-    }
-    return top;
+    this.h.push(d);
   }
 
   /** Detections with a time at or before `horizon`, in order, and every untimed one. */
   releaseUpTo(horizon: number): Detection[] {
     const out = this.untimed;
     this.untimed = [];
-    while (this.h.length > 0 && this.h[0]!.timestamp! <= horizon) out.push(this.pop());
+    while (this.h.size > 0 && this.h.peek()!.timestamp! <= horizon) out.push(this.h.pop()!);
     return out;
   }
 
@@ -70,7 +41,7 @@ export class DetectionOrder {
   releaseOldest(n: number): Detection[] {
     const out = this.untimed;
     this.untimed = [];
-    for (let i = 0; i < n && this.h.length > 0; i++) out.push(this.pop());
+    for (let i = 0; i < n && this.h.size > 0; i++) out.push(this.h.pop()!);
     return out;
   }
 
@@ -79,11 +50,11 @@ export class DetectionOrder {
   }
 
   toJSON(): Detection[] {
-    return [...this.h, ...this.untimed];
+    return [...this.h.items(), ...this.untimed];
   }
 
   load(ds: readonly Detection[]): void {
-    this.h = [];
+    this.h = new MinHeap<Detection>(less);
     this.untimed = [];
     for (const d of ds) this.add(d);
   }

@@ -45,14 +45,7 @@ export interface TailOptions {
   startAt?: 'beginning' | 'end';
 }
 
-interface Stream {
-  id: string;
-  hash: string;
-  k: number;
-  gen: number;
-  path: string;
-  offset: number;
-  line: number;
+interface Stream extends SavedStream {
   fh?: FileHandle;
   dev?: number;
   ino?: number;
