@@ -14,23 +14,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/store.js';
 import { type Child, freePort, startServe, token } from './helpers/child.js';
+import { prng } from '../helpers/prng.js';
 
 const EVENTS = Number(process.env['WARDEN_CRASH_EVENTS'] ?? 200_000);
 const KILLS = 10;
 const BATCH = 500;
 const BASE = Date.parse('2026-12-01T08:00:00Z');
-
-/** Seeded PRNG (mulberry32): the kill moments of a run can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Event i: a Sysmon process start (Winlogbeat shape); one in 25 is IIS starting a shell. */
 function event(i: number, via: 'tail' | 'http'): string {
@@ -152,7 +141,7 @@ async function storedIds(data: string): Promise<string[]> {
 test(`crash: ${EVENTS} events through tail and HTTP ingest, kill -9 at ${KILLS} random moments; the store equals a clean run`, { timeout: 1_800_000 }, async (t) => {
   const seed = Number(process.env['WARDEN_CRASH_SEED'] ?? Date.now() % 1_000_000);
   t.diagnostic(`seed ${seed} (WARDEN_CRASH_SEED=${seed} replays the kill moments)`);
-  const random = rng(seed);
+  const random = prng(seed);
   const { tail, http } = plan();
 
   // the clean run
