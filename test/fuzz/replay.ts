@@ -1,4 +1,10 @@
-/** `node dist/test/fuzz/replay.js SEED ITERATION [--only T,...] [--save FILE]`: rebuilds one fuzz input (same --only as the run) and times it. */
+/**
+ * `node dist/test/fuzz/replay.js SEED ITERATION [--only T,...] [--save FILE]`: rebuilds one fuzz
+ * input (same --only as the run), runs it alone in this process and prints its time, CPU and
+ * peak RSS. The harness runs it in a child process to confirm a suspected hang or memory finding
+ * on the input alone (a worker's RSS also holds garbage from earlier inputs, and wall time on a
+ * loaded machine is not the input's cost).
+ */
 import { writeFileSync } from 'node:fs';
 import { prng } from '../helpers/prng.js';
 import { mutate } from './mutate.js';
@@ -14,6 +20,12 @@ const all = targets().filter((t) => !only || only.includes(t.name));
 const t = all[i % all.length]!;
 const { data, how } = mutate(t.seeds(), prng((seed * 1_000_003 + i) >>> 0));
 if (flag === '--save' && file) writeFileSync(file, data);
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 await t.run(data);
-process.stdout.write(`${t.name} #${i} (${how}, ${data.length} bytes): ${(performance.now() - t0).toFixed(0)} ms\n`);
+const wall = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+const rssMb = process.resourceUsage().maxRSS / 1024;
+process.stdout.write(`${t.name} #${i} (${how}, ${data.length} bytes): ${wall.toFixed(0)} ms, cpu ${cpuMs.toFixed(0)} ms, peak rss ${rssMb.toFixed(0)} MB\n`);
+process.stdout.write(`${JSON.stringify({ wallMs: wall, cpuMs, rssMb })}\n`);

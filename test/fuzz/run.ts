@@ -32,6 +32,7 @@ for (const [t, s] of Object.entries(r.perTarget).sort())
   process.stdout.write(
     `  ${t.padEnd(22)} ${String(s.runs).padStart(7)} inputs, slowest ${s.slowestMs.toFixed(0)} ms${s.slowest ? ` (#${s.slowest.iteration}, ${s.slowest.how}, ${s.slowest.bytes} bytes)` : ''}\n`,
   );
+for (const c of r.cleared) process.stdout.write(`  suspected, not reproduced alone: ${c}\n`);
 process.stdout.write(`findings: ${r.findings.length}\n`);
 for (const f of r.findings) process.stdout.write(`  ${f.kind} in ${f.target} (iteration ${f.iteration}, ${f.how}): ${f.detail}${f.file ? ` [${f.file}]` : ''}\n`);
 process.exitCode = r.findings.length ? 1 : 0;
