@@ -125,7 +125,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
       else if (alone.cpuMs > hangMs)
         save({ kind: 'hang', target: current.target, iteration: current.i, how: current.how, detail: `${alone.cpuMs.toFixed(0)} CPU-ms alone (limit ${hangMs})` }, current.input);
       else if (alone.rssMb > maxRssMb)
-        save({ kind: 'memory', target: current.target, iteration: current.i, how: current.how, detail: `peak RSS ${alone.rssMb.toFixed(0)} MB alone (limit ${maxRssMb})` }, current.input);
+        save(
+          { kind: 'memory', target: current.target, iteration: current.i, how: current.how, detail: `peak RSS ${alone.rssMb.toFixed(0)} MB alone (limit ${maxRssMb})` },
+          current.input,
+        );
       else result.cleared.push(`${outcome} ${label}: alone ${alone.cpuMs.toFixed(0)} CPU-ms, peak RSS ${alone.rssMb.toFixed(0)} MB`);
     }
     if (current) next = current.i + 1;
