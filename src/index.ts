@@ -9,6 +9,7 @@ export * from './api/pipeline.js';
 export * from './api/sources.js';
 export * from './api/output.js';
 export * from './api/hunt.js';
+export * from './api/search.js';
 export * from './api/evtx.js';
 export * from './api/scan.js';
 export * from './api/coverage.js';

@@ -10,7 +10,7 @@
  *   2  engine/, scan/, coverage/, store/
  *   3  output/, integrity/
  * 3.5  web/                         the console and the HTML report (uses output/; drivers may serve it)
- *   4  hunt/, server/, stream/      drivers
+ *   4  hunt/, search/, server/, stream/  drivers
  *   5  api/                         the public API, by area
  *   6  index.ts                     all of it in one module
  *   7  cli/
@@ -34,6 +34,7 @@ const RANK: Record<string, number> = {
   integrity: 3,
   web: 3.5,
   hunt: 4,
+  search: 4,
   server: 4,
   stream: 4,
   api: 5,

@@ -21,6 +21,10 @@ export const commands: CommandEntry[] = [
     names: [{ name: 'events', summary: 'print the normalized events of log files as JSON Lines (what Sigma rules see); `warden hunt` reads this output back' }],
     load: () => import('./events.js'),
   },
+  {
+    names: [{ name: 'search', summary: 'find events that contain a text or match a regular expression, in the same inputs `hunt` reads (no rules needed)' }],
+    load: () => import('./search.js'),
+  },
   { names: [{ name: 'evtx', summary: 'Windows XML event log (.evtx) tools' }], load: () => import('./evtx.js') },
   { names: [{ name: 'rules', summary: 'work with Sigma rules' }], load: () => import('./rules.js') },
   { names: [{ name: 'coverage', summary: 'show which T1505 sub-techniques and data sources the loaded rules cover' }], load: () => import('./coverage.js') },

@@ -1,7 +1,6 @@
 /** `warden hunt PATH...`: run Sigma rules (built-in pack + --rules) over logs. */
 import { type Command, Option } from 'commander';
-import { UsageError } from '../api/errors.js';
-import { addRuleOptions, checkInputs, collect, parseDuration, parsePositiveInt, parseTimezone, ruleOptionsFrom, type RuleFlags } from './options.js';
+import { addRuleOptions, checkInputs, collect, parseDuration, parsePositiveInt, parseTimezone, ruleOptionsFrom, type RuleFlags, timeWindow } from './options.js';
 import { StderrProblems } from './problems.js';
 
 interface HuntFlags extends RuleFlags {
@@ -163,21 +162,4 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
       }
       process.exitCode = problems.count > 0 ? 1 : flags.failOnFindings && tally.total > 0 ? 3 : 0;
     });
-}
-
-function timeWindow(
-  flags: Pick<HuntFlags, 'from' | 'to'>,
-  zone: string | undefined,
-  parse: (text: string, zone: string | undefined, end?: boolean) => number | undefined,
-): { from?: number; to?: number } | undefined {
-  if (flags.from === undefined && flags.to === undefined) return undefined;
-  const read = (flag: string, v: string, end: boolean): number => {
-    const t = parse(v, zone, end);
-    if (t === undefined) throw new UsageError(`${flag} ${JSON.stringify(v)} is not an ISO 8601 date or time (e.g. 2026-03-02, 2026-03-02T09:30, 2026-03-02T09:30:00Z)`);
-    return t;
-  };
-  const from = flags.from !== undefined ? read('--from', flags.from, false) : undefined;
-  const to = flags.to !== undefined ? read('--to', flags.to, true) : undefined;
-  if (from !== undefined && to !== undefined && from > to) throw new UsageError(`--from ${flags.from} is after --to ${flags.to}`);
-  return { from, to };
 }

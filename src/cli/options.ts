@@ -110,3 +110,21 @@ export async function checkInputs(paths: readonly string[], what = 'file or fold
     }
   }
 }
+
+/** `--from`/`--to` read in the case's zone (a date alone as `--to` includes that whole day). */
+export function timeWindow(
+  flags: { from?: string; to?: string },
+  zone: string | undefined,
+  parse: (text: string, zone: string | undefined, end?: boolean) => number | undefined,
+): { from?: number; to?: number } | undefined {
+  if (flags.from === undefined && flags.to === undefined) return undefined;
+  const read = (flag: string, v: string, end: boolean): number => {
+    const t = parse(v, zone, end);
+    if (t === undefined) throw new UsageError(`${flag} ${JSON.stringify(v)} is not an ISO 8601 date or time (e.g. 2026-03-02, 2026-03-02T09:30, 2026-03-02T09:30:00Z)`);
+    return t;
+  };
+  const from = flags.from !== undefined ? read('--from', flags.from, false) : undefined;
+  const to = flags.to !== undefined ? read('--to', flags.to, true) : undefined;
+  if (from !== undefined && to !== undefined && from > to) throw new UsageError(`--from ${flags.from} is after --to ${flags.to}`);
+  return { from, to };
+}

@@ -9,6 +9,9 @@ import { matchEvents } from '../engine/match.js';
 import type { RuleSet } from '../engine/ruleset.js';
 import { FileSource, type FileSourceOptions } from '../input/sources/file.js';
 import type { HuntJob } from './plan.js';
+import { inWindow, type TimeWindow } from '../event/time-window.js';
+
+export type { TimeWindow };
 
 export interface JobBatch {
   detections: Detection[];
@@ -30,18 +33,7 @@ export interface JobStats {
 /** Per job, problems beyond this many are counted, not kept (a file of bad lines stays cheap). */
 export const MAX_PROBLEMS_PER_JOB = 100;
 
-/** `--from`/`--to`: only events in [from, to] (ms, inclusive) are hunted; events without a time are left out too. */
-export interface TimeWindow {
-  from?: number;
-  to?: number;
-}
-
 export type ReadSettings = Pick<FileSourceOptions, 'inputFormat' | 'timezone' | 'host'> & { window?: TimeWindow };
-
-function inWindow(t: number | undefined, w: TimeWindow): boolean {
-  if (t === undefined || !Number.isFinite(t)) return false;
-  return (w.from === undefined || t >= w.from) && (w.to === undefined || t <= w.to);
-}
 
 export async function runJob(job: HuntJob, ruleSet: RuleSet, read: ReadSettings, onBatch: (b: JobBatch) => Promise<void> | void): Promise<JobStats & { moreProblems: number }> {
   let problems: Problem[] = [];
