@@ -65,4 +65,8 @@ export const commands: CommandEntry[] = [
     names: [{ name: 'watch', summary: 'watch the components under a root and report each change against the baseline once, within seconds' }],
     load: () => import('./watch.js'),
   },
+  {
+    names: [{ name: 'completion', summary: 'print a shell completion script (bash, zsh or fish) for every command, flag and choice' }],
+    load: () => import('./completion.js'),
+  },
 ];
