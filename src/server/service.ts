@@ -317,6 +317,7 @@ export class Service implements ServiceView {
     this.counters.incidentsOpened += updates.filter((u) => u.kind === 'opened').length;
     if (detections.length) this.publish({ kind: 'detections', detections });
     if (updates.length) this.publish({ kind: 'incidents', updates });
+    if (findings.length) this.publish({ kind: 'findings', count: findings.length });
   }
 
   /** Saves the pipeline's state with every source's position. */

@@ -81,7 +81,7 @@ export interface IngestSink {
 }
 
 /** What the pipeline produced, as it is committed: the console's live updates. */
-export type LiveEvent = { kind: 'detections'; detections: Detection[] } | { kind: 'incidents'; updates: IncidentUpdate[] };
+export type LiveEvent = { kind: 'detections'; detections: Detection[] } | { kind: 'incidents'; updates: IncidentUpdate[] } | { kind: 'findings'; count: number };
 
 export interface ServiceView {
   rules(): RulesView;

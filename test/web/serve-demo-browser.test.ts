@@ -61,6 +61,8 @@ test('warden serve --demo: login, the incident arrives live, its time line, dete
       .locator('.view.incidents .status')
       .filter({ hasText: /incidents?$/ })
       .waitFor();
+    // updates come over the live feed (server-sent events read with the token), not a timer
+    await page.locator('header .live-state[data-state="live"]').waitFor({ timeout: 30_000 });
     const afterLogin = navigations;
 
     // the demo's feed keeps adding members: the row's count reaches all 17 without a reload

@@ -1,11 +1,14 @@
 /**
  * The console's shell: a report (data embedded in the page) or the live service (token in
- * session storage only), navigation, themes, the hash router and live updates (the open view
- * re-reads its data every few seconds, so a new incident appears without a reload).
+ * session storage only), navigation, themes, the hash router and live updates: the service's
+ * live feed says when something was committed and the open view re-reads its data (at most
+ * once a second), so a new incident appears without a reload; while the feed is down, and for
+ * the health page, the view is re-read on a timer instead.
  */
 import { ApiBackend, ApiError, type Backend, ReportBackend } from './backend';
 import { h } from './dom';
 import type { ReportData } from './model';
+import { followLive, type LiveState } from './live';
 import { parseRoute } from './route';
 import { coverageView } from './views/coverage';
 import { detectionsView } from './views/detections';
@@ -16,7 +19,12 @@ import { sourcesView } from './views/sources';
 
 const TOKEN_KEY = 'warden.token';
 const THEME_KEY = 'warden.theme';
-const LIVE_EVERY_MS = 3000;
+/** Re-read period while the live feed is down, and for the sources page (health changes without commits). */
+const POLL_EVERY_MS = 3000;
+/** Re-read period while the live feed is up (a safety net, not the mechanism). */
+const POLL_LIVE_EVERY_MS = 30_000;
+/** The open view is re-read at most this often however fast commits arrive. */
+const REFRESH_MIN_MS = 1000;
 
 const VIEWS: Record<string, (r: ReturnType<typeof parseRoute>, b: Backend) => ViewHandle> = {
   incidents: incidentsView,
@@ -39,7 +47,7 @@ function savedTheme(): string {
   }
 }
 
-function shell(backend: Backend, title: string, onLogout?: () => void): void {
+function shell(backend: Backend, title: string, onLogout?: () => void, token?: string): void {
   const main = h('main', { attrs: { id: 'main' } });
   const navItems: [string, string][] = [
     ['incidents', 'Incidents'],
@@ -64,7 +72,17 @@ function shell(backend: Backend, title: string, onLogout?: () => void): void {
   });
   const logout = onLogout ? h('button', { attrs: { type: 'button' } }, 'Log out') : null;
   logout?.addEventListener('click', onLogout!);
-  const header = h('header', { className: 'top' }, h('span', { className: 'brand' }, title), h('nav', null, ...links), h('span', { className: 'spacer' }), theme, logout);
+  const liveBadge = backend.mode === 'live' ? h('span', { className: 'live-state', attrs: { 'data-state': 'connecting', title: 'live updates' } }, 'connecting') : null;
+  const header = h(
+    'header',
+    { className: 'top' },
+    h('span', { className: 'brand' }, title),
+    h('nav', null, ...links),
+    h('span', { className: 'spacer' }),
+    liveBadge,
+    theme,
+    logout,
+  );
   document.body.replaceChildren(header, main);
 
   let current: ViewHandle | undefined;
@@ -83,9 +101,34 @@ function shell(backend: Backend, title: string, onLogout?: () => void): void {
   window.addEventListener('hashchange', render);
   render();
   if (backend.mode === 'live') {
+    let state: LiveState = 'connecting';
+    let lastRefresh = 0;
+    let queued: ReturnType<typeof setTimeout> | undefined;
+    const refresh = (): void => {
+      if (queued) return;
+      const wait = Math.max(0, lastRefresh + REFRESH_MIN_MS - Date.now());
+      queued = setTimeout(() => {
+        queued = undefined;
+        lastRefresh = Date.now();
+        if (document.visibilityState !== 'hidden') current?.refresh?.().catch(() => undefined);
+      }, wait);
+    };
+    if (token)
+      followLive(
+        token,
+        () => refresh(),
+        (s) => {
+          state = s;
+          if (liveBadge) {
+            liveBadge.dataset.state = s;
+            liveBadge.textContent = s === 'live' ? 'live' : s === 'down' ? 'offline (polling)' : 'connecting';
+          }
+        },
+      );
     setInterval(() => {
-      if (document.visibilityState !== 'hidden') current?.refresh?.().catch(() => undefined);
-    }, LIVE_EVERY_MS);
+      const every = state === 'live' && parseRoute(location.hash).view !== 'sources' ? POLL_LIVE_EVERY_MS : POLL_EVERY_MS;
+      if (Date.now() - lastRefresh >= every) refresh();
+    }, POLL_EVERY_MS);
   }
 }
 
@@ -120,11 +163,16 @@ async function startLive(token: string): Promise<void> {
     return loginForm(e instanceof ApiError && e.status === 401 ? 'That token is unknown or was revoked.' : `Cannot reach the service: ${(e as Error).message}`);
   }
   sessionStorage.setItem(TOKEN_KEY, token);
-  shell(api, 'Warden', () => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    location.hash = '';
-    location.reload();
-  });
+  shell(
+    api,
+    'Warden',
+    () => {
+      sessionStorage.removeItem(TOKEN_KEY);
+      location.hash = '';
+      location.reload();
+    },
+    token,
+  );
 }
 
 export function boot(): void {

@@ -12,6 +12,7 @@ import type { ServiceLogger } from '../service.js';
 import type { ServiceView } from '../view.js';
 import { auth } from './auth.js';
 import { ingestRoutes } from './ingest.js';
+import { liveRoutes } from './live.js';
 import type { IngestLimits } from './limits.js';
 import { queryRoutes } from './queries.js';
 import { statusRoutes } from './status.js';
@@ -63,6 +64,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   });
   await app.register(ingestRoutes, { sink: opts.view.ingest, limits: opts.limits, counters: ingestCounters });
   await app.register(queryRoutes, { store: opts.store, view: opts.view });
+  await app.register(liveRoutes, { view: opts.view });
   await app.register(statusRoutes, { store: opts.store, view: opts.view, startedAt: Date.now(), ingestCounters, storeBytes: opts.storeBytes });
   // the console's page and code are open (they hold no data); everything they show comes from the API above, with the token
   if (opts.console !== false) registerConsole(app);

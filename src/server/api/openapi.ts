@@ -59,6 +59,13 @@ export const OPENAPI = {
     '/api/v1/findings': { get: { summary: 'Scanner findings of watched web roots.', parameters: listParams, responses: { '200': json(page('Finding')) } } },
     '/api/v1/rules': { get: { summary: 'Loaded rules and load problems.', responses: { '200': {} } } },
     '/api/v1/sources': { get: { summary: 'Health of each source: last event, lag, errors, state.', responses: { '200': {} } } },
+    '/api/v1/live': {
+      get: {
+        summary:
+          'Server-sent events announcing what was just committed: `detections` {count, ids, maxLevel}, `incidents` {updates: [{id, kind, severity, hostKey}]}, `findings` {count}; never event content. Read with fetch and the Authorization header.',
+        responses: { '200': { content: { 'text/event-stream': {} } }, '503': {} },
+      },
+    },
     '/api/v1/health': { get: { summary: 'Liveness; needs no token.', security: [], responses: { '200': {} } } },
     '/api/v1/tokens': { get: { summary: 'API tokens (admin).', responses: { '200': {} } }, post: { summary: 'Make a token (admin).', responses: { '201': {} } } },
     '/api/v1/tokens/{id}': { delete: { summary: 'Revoke a token (admin).', responses: { '204': {}, '404': {} } } },
