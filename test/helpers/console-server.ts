@@ -79,6 +79,8 @@ export async function startFakeService(data: Recorded, opts: { hold?: string[] }
   const held = data.incidents.filter((i) => opts.hold?.includes(i.id));
   const shown = data.incidents.filter((i) => !opts.hold?.includes(i.id));
   const state = { incidents: shown };
+  // the live feed (/api/v1/live): open streams get an `incidents` message on release
+  const streams = new Set<ServerResponse>();
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const body = req.method === 'PATCH' ? await readBody(req) : undefined;
@@ -93,6 +95,13 @@ export async function startFakeService(data: Recorded, opts: { hold?: string[] }
     if (req.headers.authorization !== `Bearer ${data.token}`) return send(res, 401, { statusCode: 401, error: 'Unauthorized', message: 'the token is unknown or was revoked' });
     const q = url.searchParams;
     const path = url.pathname.slice('/api/v1/'.length);
+    if (path === 'live') {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' });
+      res.write('retry: 3000\nevent: hello\ndata: {}\n\n');
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
     if (path === 'rules') return send(res, 200, { items: data.rules, next: null, problems: data.ruleProblems ?? [] });
     if (path === 'sources') return send(res, 200, { items: data.sources, next: null });
     if (path === 'findings') return send(res, 200, page(data.findings, q));
@@ -151,9 +160,12 @@ export async function startFakeService(data: Recorded, opts: { hold?: string[] }
     held,
     release() {
       state.incidents = [...held, ...state.incidents];
+      const updates = held.map((i) => ({ id: i.id, kind: 'opened', severity: i.severity, hostKey: hostKey(i.host ?? '') }));
+      for (const r of streams) r.write(`event: incidents\ndata: ${JSON.stringify({ updates })}\n\n`);
     },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const r of streams) r.end();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

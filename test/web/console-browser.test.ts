@@ -62,7 +62,9 @@ test('the live console: login, a live incident, its time line, triage, detection
   assert.equal(await page.evaluate('sessionStorage.getItem("warden.token")'), TOKEN);
   assert.equal(await page.evaluate('localStorage.getItem("warden.token")'), null);
 
-  // the incident arrives while the page is open and appears without a reload
+  // the incident arrives while the page is open and appears without a reload, announced by the
+  // live feed (with the feed up the view is re-read on a timer only every 30 s)
+  await page.locator('header .live-state[data-state="live"]').waitFor({ timeout: 15_000 });
   const before = navigations;
   service.release();
   const row = page.locator('tr.incident-row');

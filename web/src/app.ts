@@ -102,7 +102,7 @@ function shell(backend: Backend, title: string, onLogout?: () => void, token?: s
   render();
   if (backend.mode === 'live') {
     let state: LiveState = 'connecting';
-    let lastRefresh = 0;
+    let lastRefresh = Date.now();
     let queued: ReturnType<typeof setTimeout> | undefined;
     const refresh = (): void => {
       if (queued) return;
