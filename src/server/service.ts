@@ -26,6 +26,7 @@ import type { FindingRow } from '../store/alerts.js';
 import type { Store } from '../store/store.js';
 import { detectionRow, incidentRows } from '../output/store-rows.js';
 import type { LiveEvent, MetricsView, RulesView, ServiceView, SourceHealth, IngestSink } from './view.js';
+import { ReceivingSources } from './receiving.js';
 
 export interface ServiceLogger {
   info(obj: object, msg?: string): void;
@@ -141,6 +142,7 @@ export class Service implements ServiceView {
   private readonly positions = new Map<string, SourcePosition>();
   private readonly health: Health[];
   private readonly listeners = new Set<(e: LiveEvent) => void>();
+  private readonly receivingSources = new ReceivingSources();
   private readers: Promise<void>[] = [];
   private processor: Promise<void> | undefined;
   private ticker: NodeJS.Timeout | undefined;
@@ -277,6 +279,7 @@ export class Service implements ServiceView {
       const events: readonly Event[] = it.batch.events;
       if (events.length) {
         const out = this.pipeline.push(events);
+        this.receivingSources.note(events, now);
         detections.push(...out.detections);
         updates.push(...out.incidents);
         h.events += events.length;
@@ -406,6 +409,10 @@ export class Service implements ServiceView {
     };
     if (sorted.length) m.detectionLatencyMs = { p50: q(0.5), p99: q(0.99) };
     return m;
+  }
+
+  receiving(): Record<string, number> {
+    return this.receivingSources.snapshot();
   }
 
   subscribe(listener: (e: LiveEvent) => void): () => void {

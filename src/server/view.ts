@@ -89,6 +89,8 @@ export interface ServiceView {
   metrics(): MetricsView;
   /** Null in roles that do not ingest (a cluster's API). */
   readonly ingest: IngestSink | null;
+  /** ATT&CK data source id → epoch ms an event of it was last received (for the coverage view). */
+  receiving?(): Record<string, number>;
   /** Live feed; returns the unsubscribe function. */
   subscribe(listener: (e: LiveEvent) => void): () => void;
 }

@@ -109,6 +109,10 @@ describe('live feed', () => {
     assert.equal(inc.updates[0]!.hostKey, 'web09');
     assert.equal(inc.updates[0]!.kind, 'opened');
     assert.doesNotMatch(text, /whoami|onerror/, 'event content never travels on the feed');
+    // the coverage view learns which data sources are fed now
+    const cov = (await (await fetch(`${server.url}/api/v1/coverage`, { headers: { authorization: `Bearer ${read}` } })).json()) as { receiving: Record<string, string> };
+    assert.deepEqual(Object.keys(cov.receiving), ['process_creation']);
+    assert.ok(Date.now() - Date.parse(cov.receiving.process_creation!) < 60_000);
     await res.body!.cancel();
   });
 

@@ -165,6 +165,10 @@ test('the live console: login, a live incident, its time line, triage, detection
   await page.locator('a[data-view="coverage"]').click();
   await page.locator('table.matrix').waitFor();
   assert.equal(await page.locator('table.matrix tbody tr').count(), 7);
+  // columns fed now are marked; a column last fed two hours ago is not
+  assert.deepEqual(await page.locator('table.matrix thead th.fed').evaluateAll((ths) => ths.map((t) => t.getAttribute('data-source'))), ['process_creation']);
+  assert.match((await page.locator('table.matrix thead th[data-source="network_content"]').getAttribute('title')) ?? '', /no event since 20\d\d-/);
+  assert.ok((await page.locator('table.matrix td.cell.fed').count()) > 0);
   await page.screenshot({ path: join(shots, 'console-coverage.png') });
 
   // sources: health per source, the failed one marked

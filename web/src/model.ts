@@ -133,6 +133,8 @@ export interface CoverageDoc {
   techniques: { id: string; techniqueId: string; name: string; dataSources: Record<string, CoverageCell> }[];
   dataSources: { id: string; name: string }[];
   gaps: { row: string; column: string }[];
+  /** Live service only: data source id → ISO time an event of it was last received. */
+  receiving?: Record<string, string>;
 }
 
 export interface Page<T> {

@@ -69,7 +69,13 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   // the console's page and code are open (they hold no data); everything they show comes from the API above, with the token
   if (opts.console !== false) registerConsole(app);
   const coverage = opts.coverage;
-  if (coverage) app.get('/api/v1/coverage', { config: { role: 'read' } }, async () => coverage());
+  if (coverage)
+    app.get('/api/v1/coverage', { config: { role: 'read' } }, async () => {
+      // which data sources are being received, as ISO times: the console marks the cells that are fed now
+      const seen = opts.view.receiving?.() ?? {};
+      const receiving = Object.fromEntries(Object.entries(seen).map(([id, ms]) => [id, new Date(ms).toISOString()]));
+      return { ...(coverage() as object), receiving };
+    });
   return app;
 }
 
