@@ -20,6 +20,7 @@ import { link } from '../sigma/link.js';
 import type { MatchOp } from '../sigma/program.js';
 import { compileProgram, unpackBody, unpackGate, unpackInfo, type ProgramRule, type RuleBody, type RuleGate, type RuleProgram } from './compiled.js';
 import { LiteralScanner } from './prefilter.js';
+import { matchedFields } from '../sigma/explain.js';
 
 /** A rule of a rule set: unpacked and linked into a closure the first time it is needed. */
 export class CompiledRule {
@@ -186,6 +187,20 @@ export class RuleSet {
 
   resolveLogSource(event: Event): ResolvedLogSource {
     return this.resolver.resolve(event);
+  }
+
+  /**
+   * The event's fields that made this rule match it (for showing a detection), or undefined
+   * when no rule of that id is loaded or it does not match the event.
+   */
+  explain(ruleId: string, event: Event): string[] | undefined {
+    const rule = this.rules.find((r) => r.id === ruleId);
+    if (!rule) return undefined;
+    const ls = this.resolver.resolve(event);
+    const view = new FieldView().reset(event.fields);
+    const cat = rule.logsource.category;
+    view.aliases = cat !== undefined ? (ls.aliases.get(cat) ?? null) : null;
+    return matchedFields(rule.op, view);
   }
 
   /** Rules that match the event, in rule-set order. */

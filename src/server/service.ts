@@ -411,6 +411,11 @@ export class Service implements ServiceView {
     return m;
   }
 
+  explain(ruleId: string, event: { fields: Record<string, unknown>; logsource: Record<string, unknown> }): string[] | undefined {
+    const ev: Event = { fields: event.fields as Event['fields'], logsource: event.logsource as Event['logsource'], origin: { file: '', record: 0, format: 'json' } };
+    return this.opts.rules.ruleSet.explain(ruleId, ev);
+  }
+
   receiving(): Record<string, number> {
     return this.receivingSources.snapshot();
   }

@@ -91,6 +91,8 @@ export interface ServiceView {
   readonly ingest: IngestSink | null;
   /** ATT&CK data source id → epoch ms an event of it was last received (for the coverage view). */
   receiving?(): Record<string, number>;
+  /** The fields of this event that made the loaded rule of that id match it (undefined: rule not loaded here, or no match). */
+  explain?(ruleId: string, event: { fields: Record<string, unknown>; logsource: Record<string, unknown> }): string[] | undefined;
   /** Live feed; returns the unsubscribe function. */
   subscribe(listener: (e: LiveEvent) => void): () => void;
 }

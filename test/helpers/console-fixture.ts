@@ -15,6 +15,7 @@ import { scan } from '../../src/scan/scanner.js';
 import { buildCoverage } from '../../src/coverage/matrix.js';
 import { coverageJson } from '../../src/coverage/render.js';
 import { builtinRulesDir } from '../../src/engine/builtin.js';
+import { prepareRules } from '../../src/engine/rules-setup.js';
 import type { ApiDetection, ApiIncident, Recorded } from './console-server.js';
 import { repoRoot } from './shared.js';
 
@@ -36,6 +37,13 @@ export async function recordedExamples(): Promise<Recorded> {
     problems,
   );
   const detections = result.detections.map((d) => toRecord(d) as unknown as ApiDetection).reverse();
+  // what the live API adds to one detection: the fields that made its rule match
+  const ruleSet = prepareRules({ rulePaths: [join(root, 'examples/rules')], builtin: true }, new ProblemList()).ruleSet;
+  const matched: Record<string, string[]> = {};
+  for (const d of result.detections) {
+    const m = d.kind === 'rule' ? ruleSet.explain(d.rule.id, { fields: d.event, logsource: d.logsource, origin: d.origin }) : undefined;
+    if (m) matched[d.id] = m;
+  }
   const incidents = result.incidents.map((i) => ({ ...reportIncident(i.incident, i.members), triage: 'new', note: '' }) as unknown as ApiIncident);
   const rules = new Map<string, unknown>();
   for (const d of result.detections) rules.set(d.rule.id, reportRule(d.rule));
@@ -84,5 +92,5 @@ export async function recordedExamples(): Promise<Recorded> {
     },
     { name: 'webroot', kind: 'webroot', events: 1, errors: 0, eventsPerSecond: 0, state: 'failed', lastError: 'EACCES: /srv/www' },
   ];
-  return { token: TOKEN, rules: [...rules.values()], detections, incidents, findings, sources, coverage };
+  return { token: TOKEN, rules: [...rules.values()], detections, matched, incidents, findings, sources, coverage };
 }

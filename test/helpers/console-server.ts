@@ -37,6 +37,8 @@ export interface Recorded {
   ruleProblems?: unknown[];
   /** Newest first, as the API lists them. */
   detections: ApiDetection[];
+  /** Detection id → the fields its rule matched on (the detail route adds them, as the API does). */
+  matched?: Record<string, string[]>;
   incidents: ApiIncident[];
   findings: unknown[];
   sources: unknown[];
@@ -123,7 +125,9 @@ export async function startFakeService(data: Recorded, opts: { hold?: string[] }
     }
     if (path.startsWith('detections/')) {
       const d = data.detections.find((x) => x.id === decodeURIComponent(path.slice('detections/'.length)));
-      return d ? send(res, 200, d) : send(res, 404, { statusCode: 404, error: 'Not Found', message: 'no detection' });
+      if (!d) return send(res, 404, { statusCode: 404, error: 'Not Found', message: 'no detection' });
+      const matched = data.matched?.[d.id];
+      return send(res, 200, matched ? { ...d, matched } : d);
     }
     if (path === 'incidents') {
       const level = q.get('level');

@@ -104,6 +104,11 @@ describe('live feed', () => {
     for (const id of det.ids) {
       const r = await fetch(`${server.url}/api/v1/detections/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${read}` } });
       assert.equal(r.status, 200, id);
+      // one detection says which of its event's fields made the rule match (the console marks them)
+      const d = (await r.json()) as { kind: string; event: Record<string, unknown>; matched?: string[] };
+      if (d.kind !== 'rule') continue;
+      assert.ok(d.matched && d.matched.length > 0, `matched fields of ${id}`);
+      for (const f of d.matched) assert.ok(f in d.event, f);
     }
     const inc = got.find((m) => m.event === 'incidents')!.data as { updates: { id: string; kind: string; severity: string; hostKey: string }[] };
     assert.equal(inc.updates[0]!.hostKey, 'web09');

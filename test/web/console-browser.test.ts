@@ -140,6 +140,13 @@ test('the live console: login, a live incident, its time line, triage, detection
   assert.deepEqual((await page.locator(`${visibleRows} .c-level`).allTextContents()).sort(), expected.map((d) => d.rule.level).sort());
   await page.locator(visibleRows).first().click();
   await page.locator('aside.pane .detail').waitFor();
+  // the fields the rule matched on come first, marked (the one-detection API record names them)
+  const shownId = await page.locator('aside.pane .detail').getAttribute('data-detection');
+  const want = service.data.matched?.[shownId ?? ''] ?? [];
+  assert.ok(want.length > 0, `the fixture explains ${shownId}`);
+  await page.locator('aside.pane table.fields tr.matched').first().waitFor();
+  assert.deepEqual(await page.locator('aside.pane table.fields tr.matched th').allTextContents(), want);
+  assert.deepEqual((await page.locator('aside.pane table.fields tr th').allTextContents()).slice(0, want.length), want);
   await page.screenshot({ path: join(shots, 'console-detections.png') });
 
   // dragging across the histogram asks for that time range

@@ -29,6 +29,8 @@ export interface DetectionRec {
   evidence?: SourceRef[];
   event: Record<string, unknown>;
   raw?: string;
+  /** Live service, one detection: the event's fields that made its rule match. */
+  matched?: string[];
 }
 
 /** A rule as the rule list gives it (with its description, which detections do not carry). */

@@ -106,6 +106,15 @@ export const queryRoutes: FastifyPluginAsync<QueryOptions> = async (app, { store
   app.get<{ Params: { id: string } }>('/api/v1/detections/:id', { config: { role: 'read' } }, async (req, reply) => {
     const body = await store.alerts.getDetection(req.params.id);
     if (body === undefined) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no detection ${req.params.id}` });
+    // the fields that made the rule match, for the console to mark (rule detections whose rule is loaded here)
+    const explain = view.explain?.bind(view);
+    if (explain) {
+      const rec = JSON.parse(body) as { kind?: string; rule?: { id?: string }; event?: Record<string, unknown>; logsource?: Record<string, unknown> };
+      if (rec.kind === 'rule' && rec.rule?.id && rec.event) {
+        const matched = explain(rec.rule.id, { fields: rec.event, logsource: rec.logsource ?? {} });
+        if (matched) return reply.type('application/json; charset=utf-8').send(JSON.stringify({ ...rec, matched }));
+      }
+    }
     return reply.type('application/json; charset=utf-8').send(body);
   });
 

@@ -1,8 +1,8 @@
 /**
  * One detection in full: what matched (rule, time, host, where the event is), the rule as its
  * author wrote it (description, author, references, ATT&CK tags), the event's fields and the
- * raw line. Fields the rule's title or the event's raw text point at are not guessed: all
- * fields are listed, and the ones a correlation grouped by come first.
+ * raw line. From the live service a detection also says which fields made its rule match
+ * (the rule re-run on the stored event): those come first and are marked.
  */
 import type { Backend } from '../backend';
 import { h, link, routeLink } from '../dom';
@@ -44,8 +44,14 @@ export function ruleBlock(rule: RuleDoc | DetectionRec['rule'], doc: RuleDoc | u
   );
 }
 
-export function fieldsTable(event: Record<string, unknown>): HTMLElement {
-  const rows = Object.entries(event ?? {}).map(([k, v]) => h('tr', null, h('th', null, k), h('td', null, h('code', null, fieldText(v)))));
+/** The event's fields; those that made the rule match (when known) first, marked. */
+export function fieldsTable(event: Record<string, unknown>, matched?: readonly string[]): HTMLElement {
+  const hit = new Set(matched ?? []);
+  const entries = Object.entries(event ?? {});
+  const ordered = [...entries.filter(([k]) => hit.has(k)), ...entries.filter(([k]) => !hit.has(k))];
+  const rows = ordered.map(([k, v]) =>
+    h('tr', hit.has(k) ? { className: 'matched', title: 'the rule matched on this field' } : null, h('th', null, k), h('td', null, h('code', null, fieldText(v)))),
+  );
   return h('table', { className: 'fields' }, h('tbody', null, ...rows));
 }
 
@@ -79,7 +85,7 @@ export function detectionDetail(d: DetectionRec, backend: Backend): HTMLElement 
           d.evidence?.length ? h('p', null, `Events: ${d.evidence.map(originText).join(', ')}`) : null,
         )
       : null,
-    h('section', null, h('h3', null, 'Event'), fieldsTable(d.event)),
+    h('section', null, h('h3', null, d.matched?.length ? 'Event (fields the rule matched on first, marked ▸)' : 'Event'), fieldsTable(d.event, d.matched)),
     d.raw !== undefined ? h('section', null, h('h3', null, 'Raw'), h('pre', { className: 'raw' }, d.raw)) : null,
   );
 }

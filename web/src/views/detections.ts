@@ -68,6 +68,14 @@ export function detectionsView(route: Route, backend: Backend): ViewHandle {
       selectedId = d.id;
       replaceParams('detections', undefined, params());
       showDetail(d);
+      // the full record says which fields made the rule match (the list rows do not carry it)
+      if (backend.mode === 'live')
+        void backend
+          .detection(d.id)
+          .then((full) => {
+            if (full?.matched && selectedId === d.id) showDetail(full);
+          })
+          .catch(() => undefined);
     },
   });
   const histogram = new Histogram((range) => {
