@@ -17,8 +17,11 @@ import { deserialize, serialize } from 'node:v8';
 import { keyPos, posOf, setPos, parseYamlDocuments, isYamlMap, MAX_RULE_FILE_BYTES, type Pos, type YamlDoc, type YamlValue } from './yaml.js';
 import { parseSigmaYaml } from './yaml-fast.js';
 
-/** Bump when the parsed form (yaml.ts conversion) changes. */
-const FORMAT = 1;
+/**
+ * Bump when the parsed form (yaml.ts conversion) changes. 2: files the fast reader takes
+ * (yaml-fast.ts) are no longer cached, so a cache of format 1 (every file) is left behind.
+ */
+const FORMAT = 2;
 /** Beyond this many files the cache starts over (it only grows otherwise). */
 const MAX_ENTRIES = 100_000;
 
