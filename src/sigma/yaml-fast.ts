@@ -18,6 +18,10 @@ const MAX_DEPTH = 64;
 
 /** YAML 1.2 core schema decimal numbers; any other number form stays text in yaml.ts. */
 const DECIMAL = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+/** Keys starting like a number (decimal, hex, octal, .inf, .nan). */
+const NUMBER_START = /^[-+.0-9]/;
+/** Characters YAML does not allow unescaped (the library reports them). */
+const NOT_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufeff\ufffe\uffff]/;
 /** Words the core schema reads as null or booleans. */
 const NULLS = new Set(['~', 'null', 'Null', 'NULL']);
 const TRUES = new Set(['true', 'True', 'TRUE']);
@@ -195,7 +199,8 @@ class Reader {
     const colon = plainKeyEnd(l, c);
     if (colon < 0) give();
     const key = l.slice(c, colon).trimEnd();
-    if (key === '' || INDICATORS.has(key[0]!) || DECIMAL.test(key) || plainValue(key) !== key) give();
+    // Keys the library would read as numbers (`0x10` is 16), null or booleans, and merge keys, are left to it.
+    if (key === '' || INDICATORS.has(key[0]!) || NUMBER_START.test(key) || key === '<<' || plainValue(key) !== key) give();
     return { key, after: colon + 1 };
   }
 
@@ -221,8 +226,10 @@ class Reader {
       value = plainValue(text);
       end = v + text.length;
     }
+    const after = end;
     while (end < l.length && l.charCodeAt(end) === 32) end++;
-    if (end < l.length && l.charCodeAt(end) !== 35) give();
+    // Only a comment may follow, and only after a space.
+    if (end < l.length && (l.charCodeAt(end) !== 35 || end === after)) give();
     this.li++;
     // A plain scalar continued on deeper lines, or junk after a quoted one: the library decides.
     const ind = this.skip();
@@ -335,7 +342,7 @@ function doubleText(l: string, c: number, end: number): string {
  * undefined when the text is outside the subset (then parse it with the library).
  */
 export function parseSigmaYaml(text: string): YamlDoc[] | undefined {
-  if (text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
+  if (text.includes('\t') || text.includes('\r') || NOT_PRINTABLE.test(text)) return undefined;
   // Document markers and directives: several documents, or ones the library reads better.
   if (/^(?:---|\.\.\.|%)/m.test(text)) return undefined;
   try {

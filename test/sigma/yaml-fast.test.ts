@@ -166,6 +166,14 @@ test('text outside the subset is left to the library', () => {
     'just a scalar\n',
     'a: 1\n  b: 2\n',
     '? complex\n: key\n',
+    '0x10: hex key\n',
+    '.inf: x\n',
+    '-a: x\n',
+    '<<: x\n',
+    "a: 'q'#no space before the comment\n",
+    '- "q"#c\n',
+    'a: b\u0001c\n',
+    'a: b\ufeffc\n',
   ]) {
     assert.equal(parseSigmaYaml(text), undefined, JSON.stringify(text));
   }
