@@ -6,7 +6,7 @@
  * same rules.
  */
 import { serialize } from 'node:v8';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Problem, ProblemSink } from '../errors.js';
 import { WardenError, errorMessage } from '../errors.js';
 import type { RuleInfo } from '../event/detection.js';
@@ -138,7 +138,8 @@ export function prepareRules(opts: RuleOptions, problems: ProblemSink): Prepared
     }
   }
   const recorder = new RecordingSink(problems);
-  const readText = texts ? (f: string): string => (texts.get(f) ?? readFileSync(f)).toString('utf8') : undefined;
+  // Texts were read within the size limit when hashed; any other file is read (and checked) by the loader.
+  const readText = texts ? (f: string): string | undefined => texts.get(f)?.toString('utf8') : undefined;
   const compiled = compileRules(opts, recorder, readText);
   const meta: CachedMeta = {
     correlations: compiled.correlations,
@@ -153,7 +154,7 @@ export function prepareRules(opts: RuleOptions, problems: ProblemSink): Prepared
 }
 
 /** Loads, selects and compiles (the cold path). */
-function compileRules(opts: RuleOptions, problems: ProblemSink, readText?: (file: string) => string) {
+function compileRules(opts: RuleOptions, problems: ProblemSink, readText?: (file: string) => string | undefined) {
   let placeholders: Record<string, string[]> | undefined;
   if (opts.placeholdersFile) {
     try {

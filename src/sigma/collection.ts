@@ -47,8 +47,11 @@ export interface LoadOptions {
    * cache opens.
    */
   cache?: boolean;
-  /** Reads a rule file (default: from disk); lets a caller load exactly the text it has hashed. */
-  readText?: (file: string) => string;
+  /**
+   * The text of a rule file the caller has already read (and checked against the size limit),
+   * or undefined to read it from disk: lets a caller load exactly the text it has hashed.
+   */
+  readText?: (file: string) => string | undefined;
 }
 
 function isRuleFile(name: string): boolean {
@@ -208,11 +211,13 @@ export function loadRuleCollection(paths: string[], opts: LoadOptions, problems:
   const cache = useCache ? YamlCache.open() : undefined;
   const parse = cache ? (t: string) => cache.parse(t) : parseYamlDocuments;
   for (const file of files) {
-    let text: string;
+    let text = opts.readText?.(file);
     try {
-      const size = statSync(file).size;
-      if (size > MAX_RULE_FILE_BYTES) throw new Error(`the file is larger than ${MAX_RULE_FILE_BYTES} bytes (${size})`);
-      text = opts.readText ? opts.readText(file) : readFileSync(file, 'utf8');
+      if (text === undefined) {
+        const size = statSync(file).size;
+        if (size > MAX_RULE_FILE_BYTES) throw new Error(`the file is larger than ${MAX_RULE_FILE_BYTES} bytes (${size})`);
+        text = readFileSync(file, 'utf8');
+      }
     } catch (e) {
       col.failed++;
       col.failures.push({ file, error: `cannot read: ${errorMessage(e)}` });

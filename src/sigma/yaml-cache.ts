@@ -14,10 +14,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { keyPos, posOf, setPos, parseYamlDocuments, isYamlMap, type Pos, type YamlDoc, type YamlValue } from './yaml.js';
+import { keyPos, posOf, setPos, parseYamlDocuments, isYamlMap, MAX_RULE_FILE_BYTES, type Pos, type YamlDoc, type YamlValue } from './yaml.js';
+import { parseSigmaYaml } from './yaml-fast.js';
 
-/** Bump when the parsed form (yaml.ts conversion) changes. */
-const FORMAT = 1;
+/**
+ * Bump when the parsed form (yaml.ts conversion) changes. 2: files the fast reader takes
+ * (yaml-fast.ts) are no longer cached, so a cache of format 1 (every file) is left behind.
+ */
+const FORMAT = 2;
 /** Beyond this many files the cache starts over (it only grows otherwise). */
 const MAX_ENTRIES = 100_000;
 
@@ -154,6 +158,9 @@ export class YamlCache {
 
   /** The documents of `text`, from the cache when present, else parsed (and remembered). */
   parse(text: string): YamlDoc[] {
+    // The plain subset reads faster than a cache entry deserializes: only the rest is cached.
+    const fast = text.length <= MAX_RULE_FILE_BYTES ? parseSigmaYaml(text) : undefined;
+    if (fast !== undefined) return fast;
     // `__proto__` keys behave specially on plain objects and do not survive a round trip.
     if (text.includes('__proto__')) return parseYamlDocuments(text);
     const key = YamlCache.keyOf(text);
