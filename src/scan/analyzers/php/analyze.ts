@@ -67,7 +67,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   analyzeHackTools(ctx, taint, hasRequest);
   analyzeStealth(ctx);
   xslPhpCalls(ctx);
-  customDecoders(ctx);
+  customDecoders(ctx, resolve);
   decodedCallees(ctx);
   webRootDropper(ctx);
   authBypass(ctx);

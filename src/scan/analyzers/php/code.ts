@@ -92,7 +92,10 @@ export function matchingOpen(bare: string, close: number): number {
   return -1;
 }
 
-/** Whether the file assigns `$name` a plain function name (`$cb = 'strtoupper';`): a fixed callback, not one chosen at runtime. */
+/**
+ * Whether the file assigns `$name` a plain function name (`$cb = 'strtoupper';`) or a closure
+ * written in place (`$cb = function ($s) {...}`): a fixed callback, not one chosen at runtime.
+ */
 export function plainNameAssigned(code: string, name: string): boolean {
-  return new RegExp(`\\$${escapeRegExp(name)}\\s*=\\s*(['"])[A-Za-z_]\\w*\\1\\s*;`).test(code);
+  return new RegExp(`\\$${escapeRegExp(name)}\\s*=\\s*(?:(['"])[A-Za-z_]\\w*\\1\\s*;|(?:static\\s+)?(?:function|fn)\\s*\\()`).test(code);
 }

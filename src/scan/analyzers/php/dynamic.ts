@@ -7,7 +7,7 @@ import { matches, type Taint } from '../../flow.js';
 import { callArgs } from '../../text.js';
 import { bareCode, matchingOpen, plainNameAssigned, splitTopArgs } from './code.js';
 import { SLOT_ASSIGN, evalStringExpr, varVarName, type VarResolver } from './fold.js';
-import { DANGEROUS_NAMES, INDIRECT, NAME_MAKERS, NOT_BEFORE_SINK, RUNS_WHEN_CALLED } from './signatures.js';
+import { DANGEROUS_NAMES, INDIRECT, NAME_MAKERS, NOT_BEFORE_SINK, RUNS_WHEN_CALLED, TINY_DYNAMIC_CALL, TINY_SCRIPT } from './signatures.js';
 import type { PhpScan } from './sources.js';
 
 /** Variable functions: $f(...), $_GET['f'](...), ${'x'}(...), $a['k'](...). */
@@ -33,8 +33,10 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
     } else {
       const args = callArgs(code, m.index + m[0].length - 1);
       if (base && plainNameAssigned(code, base.slice(1)) && !computed.has(base)) continue;
-      if (taint.hasSource(args)) ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
-      else if (taint.touchesDirectly(args) && (ctx.size < 4096 || callee.startsWith('${')))
+      if (taint.hasSource(args)) {
+        if (ctx.size < TINY_SCRIPT) ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
+        else ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
+      } else if (taint.touchesDirectly(args) && (ctx.size < 4096 || callee.startsWith('${')))
         ev.add('flow', 'request-derived value passed to a function chosen at runtime', 5, m.index, m[0].length);
       else if (computed.has(base)) ev.add('obfuscation', 'function name computed by decoding/reversing strings', 7, m.index, m[0].length);
       else if (callee.startsWith('${')) ev.add('obfuscation', 'call through a variable-variable', 4, m.index, m[0].length);
@@ -161,7 +163,9 @@ export function requestImports(s: PhpScan): void {
   const { code, ev } = ctx;
   let ex: { index: number; 0: string } | null = null;
   const importer = calls.hasAnyOf(['extract', 'parse_str', 'mb_parse_str', 'import_request_variables']);
-  for (const m of importer ? matches(/\b(extract|parse_str|import_request_variables|mb_parse_str)\s*\(\s*(\$_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$GLOBALS)/gi, code, 50) : []) {
+  for (const m of importer
+    ? matches(/\b(extract|parse_str|import_request_variables|mb_parse_str)\s*\(\s*(\$_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$GLOBALS|\$HTTP_(?:GET|POST|COOKIE)_VARS)/gi, code, 50)
+    : []) {
     if (/parse_str$/i.test(m[1]!) && splitTopArgs(callArgs(code, code.indexOf('(', m.index))).length > 1) continue;
     ex = m;
     break;

@@ -15,6 +15,11 @@ const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.
 /** `include`/`require` statements and their argument text. */
 const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi;
 
+/** What an upload handler checks before keeping a file: its type, extension or image-ness. */
+const TYPE_CHECK =
+  /pathinfo|getimagesize|exif_imagetype|finfo_|mime_content_type|\[\s*['"]type['"]\s*\]|strrchr\s*\(|in_array\s*\(|preg_match\s*\(|\.(?:jpe?g|png|gif)\b|extension|allowed|explode\s*\(\s*['"]\.['"]|\bend\s*\(|substr\s*\([^;]{0,80}-\s*[345]\b/i;
+export const UNCHECKED_UPLOAD = 'small script stores an upload under the client-chosen name with no type or extension check (uploader)';
+
 /** include/require of request data, temp files or images. */
 export function includes(s: PhpScan, near: ReadonlySet<string>): void {
   const { ctx, taint } = s;
@@ -43,15 +48,21 @@ export function includes(s: PhpScan, near: ReadonlySet<string>): void {
 export function fileWriters(s: PhpScan): void {
   const { ctx, taint, calls } = s;
   const { code, ev } = ctx;
+  // a few lines that keep an upload under the client's own name, checking neither its type nor
+  // its extension, accept `x.php` as readily as `x.jpg`: an uploader for the next shell
+  const unchecked = ctx.size < 4096 && !TYPE_CHECK.test(code);
+  const clientNamed = (fn: string, at: number, len: number): void => {
+    if (unchecked) ev.add('flow', UNCHECKED_UPLOAD, 10, at, len);
+    else ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, at, len);
+  };
   for (const m of callMatches(ctx, calls, ['file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file', 'copy'], NOT_BEFORE_CALLBACK).slice(0, 2000)) {
     const args = splitTopArgs(callArgs(code, m.open));
     const fn = m.name;
     const dest = fn === 'move_uploaded_file' || fn === 'copy' ? (args[1] ?? '') : (args[0] ?? '');
     const data = args[1] ?? '';
     if (fn === 'move_uploaded_file' || fn === 'copy') {
-      if (/\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/i.test(dest) || taint.hasSource(dest.replace(/\$_FILES[^,]*/i, '')))
-        ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
-      else if (taint.touchesDirectly(dest)) ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
+      if (/\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/i.test(dest) || taint.hasSource(dest.replace(/\$_FILES[^,]*/i, ''))) clientNamed(fn, m.index, m[0].length);
+      else if (taint.touchesDirectly(dest)) clientNamed(fn, m.index, m[0].length);
       else if (fn === 'move_uploaded_file' || /\$_FILES/i.test(args[0] ?? '') || taint.touches(args[0] ?? '')) {
         // the destination built from the client's file name (or folder) without a fixed extension
         const names = clientFileNames(code);
@@ -65,7 +76,7 @@ export function fileWriters(s: PhpScan): void {
               ))) &&
           !/\.\s*['"]\.(?:jpe?g|png|gif|txt|dat|tmp)['"]\s*$/i.test(dest.trim())
         ) {
-          ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, m.index, m[0].length);
+          clientNamed(fn, m.index, m[0].length);
         }
       }
     } else if (fn === 'file_put_contents' && taint.touches(dest) && taint.touches(data)) {

@@ -100,7 +100,13 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
   const { code, ev } = ctx;
   const sinks = calls.hasAnyOf(SINK_NAMES);
   const fsOps = ctx.size < 65536 && calls.hasAnyOf(RG_FILE_OPS);
-  if ((!sinks && !fsOps) || /\b(?:extract|compact|parse_str|get_defined_vars)\s*\(|\$\$|\$\{/.test(code)) return;
+  if (!sinks && !fsOps) return;
+  // extract($_POST) sets the same variables register_globals did: still request variables. Any
+  // other import (a database row, an options array, variable variables) may set them instead.
+  const unimported = code.replace(REQUEST_IMPORT, ' ');
+  const imported = unimported !== code;
+  if (/\b(?:extract|compact|parse_str|get_defined_vars)\s*\(|\$\$|\$\{/.test(unimported)) return;
+  const origin = imported ? 'request variable set by extract()' : 'register_globals request variable';
   // parameters of functions, methods and closures (and closure `use` lists) are declared
   const params = new Set<string>();
   for (const m of matches(/\bfunction\b[^(]{0,80}\(([^)]{0,400})\)(?:\s*use\s*\(([^)]{0,200})\))?|\bfn\s*\(([^)]{0,300})\)|\bcatch\s*\(([^)]{0,200})\)/gi, code, 5000)) {
@@ -148,7 +154,7 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
     for (const m of callMatches(ctx, calls, SINK_NAMES, NOT_BEFORE_SINK)) {
       const v = undefinedVar(callArgs(code, m.open), m.open);
       if (v) {
-        ev.add('flow', `${m.name}() runs a variable that is never assigned (register_globals request variable ${v})`, CODE_SINKS.includes(m.name) ? 9 : 8, m.index, m[0].length);
+        ev.add('flow', `${m.name}() runs a variable that is never assigned (${origin} ${v})`, CODE_SINKS.includes(m.name) ? 9 : 8, m.index, m[0].length);
         break;
       }
     }
@@ -166,13 +172,16 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
     if (kinds.size >= 2)
       ev.add(
         'flow',
-        `file operations (${[...kinds].slice(0, 4).join(', ')}) on paths from never-assigned register_globals request variables (file manager)`,
+        `file operations (${[...kinds].slice(0, 4).join(', ')}) on paths from never-assigned ${imported ? 'request variables set by extract()' : 'register_globals request variables'} (file manager)`,
         kinds.size >= 3 ? 8 : 6,
         first,
         20,
       );
   }
 }
+
+/** One-argument imports of a whole request array into the variable scope. */
+const REQUEST_IMPORT = /\b(?:extract|parse_str|mb_parse_str)\s*\(\s*(?:\$_(?:GET|POST|REQUEST|COOKIE)|\$HTTP_(?:GET|POST|COOKIE)_VARS)\s*\)/gi;
 
 const RESET = /^\s*(?:''|""|null|false|0)\s*;?\s*$/i;
 

@@ -9,7 +9,7 @@ import { callArgs } from '../../text.js';
 import { looksLikeCode, unescapeDq } from '../../decode.js';
 import { bareCode, braceBody, splitTopArgs } from './code.js';
 import { MAX_EVAL, evalStringExpr, type VarResolver } from './fold.js';
-import { DANGEROUS_NAMES, NOT_BEFORE_SINK, callMatches } from './signatures.js';
+import { DANGEROUS_NAMES, NOT_BEFORE_SINK, TINY_SCRIPT, callMatches } from './signatures.js';
 
 /**
  * Payloads kept as constant strings and decoded at runtime: evaluate the arguments of code
@@ -93,7 +93,8 @@ export function loaderShapes(ctx: AnalyzerContext, hasRequest: boolean): void {
   if (ctx.size < 3000) {
     const ev2 = /(?<![\w>$:])(?:eval|assert)\s*\(\s*(?:\$\{|\$\w+\s*[[{(]|\$\w+\s*\))/.exec(ctx.lower);
     if (ev2 && (hasRequest || /\$\{|['"]\s*\^|\bchr\s*\(|base64_decode|str_rot13|strrev/i.test(code)))
-      ev.add('flow', 'tiny script evaluating a computed value (one-line loader)', 6, ev2.index, ev2[0].length);
+      // with request input in a few lines, the computed value can only be what the client sent
+      ev.add('flow', 'tiny script evaluating a computed value (one-line loader)', hasRequest && ctx.size < TINY_SCRIPT ? 8 : 6, ev2.index, ev2[0].length);
   }
   // the dynamic-call test is the rarer one: run it first, collect the names only then
   const unders = /\$_{1,12}\s*\(|\$\{/.test(code) ? new Set(code.match(/\$_{1,12}(?![\w])/g) ?? []) : new Set<string>();
@@ -144,20 +145,27 @@ export function builtNames(ctx: AnalyzerContext, xorFound?: number): void {
  * eval(f('...long literal...')) where f is defined in the same file: a home-made decoder
  * (character shifting, XOR, base64 under another name) whose output is run as code.
  */
-export function customDecoders(ctx: AnalyzerContext): void {
+export function customDecoders(ctx: AnalyzerContext, resolve: VarResolver): void {
   const { code, ev } = ctx;
   const calls = callIndex(ctx);
   if (!calls.hasAnyOf(['eval', 'assert', 'create_function'])) return;
   for (const m of callMatches(ctx, calls, ['eval', 'assert'], NOT_BEFORE_SINK)) {
-    const inner = /^\s*@?\s*([a-z_]\w{0,60})\s*\(\s*(['"])/i.exec(code.slice(m.open + 1, m.open + 200));
+    // the payload is a literal or a variable holding one (`eval(dec($blob, $table))`)
+    const inner = /^\s*@?\s*([a-z_]\w{0,60})\s*\(\s*(['"]|\$\w{1,40}\s*[,)])/i.exec(code.slice(m.open + 1, m.open + 200));
     if (!inner) continue;
     const fname = inner[1]!.toLowerCase();
     if (DANGEROUS_NAMES.has(fname) || /^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode|stripslashes|trim)$/.test(fname)) continue;
-    const lit = callArgs(code, m.open + 1 + inner.index + inner[0].length - inner[2]!.length - 1, 200000);
+    const held = inner[2]!.startsWith('$') ? resolve(inner[2]!.replace(/[\s,)]+$/, '')) : undefined;
+    if (inner[2]!.startsWith('$') && held === undefined) continue;
+    const lit = held ?? callArgs(code, m.open + 1 + inner.index + inner[0].length - inner[2]!.length - 1, 200000);
     const def = new RegExp(`\\bfunction\\s+&?\\s*${fname}\\s*\\(`, 'i').exec(code);
     if (!def) continue;
     const body = braceBody(code, code.indexOf('{', def.index), 20000);
-    const decodes = /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13|strrev|chr|ord|hex2bin|pack|convert_uudecode)\s*\(|\^/i.test(body);
+    // decoding builtins, XOR, a decoding step called through a variable, or a substitution table walked per character
+    const decodes =
+      /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13|strrev|chr|ord|hex2bin|pack|convert_uudecode)\s*\(|\^/i.test(body) ||
+      /\breturn\s+\$\w+\s*\(/.test(body) ||
+      /\$\w+\s*\[\s*\$\w+\s*\[\s*\$\w+\s*\]\s*\]/.test(body);
     if (lit.length >= 100 && decodes) {
       ev.add('obfuscation', `eval() of a long literal decoded by the file's own function ${inner[1]}()`, 10, m.index, m[0].length);
       return;

@@ -112,3 +112,10 @@ export const NAME_MAKERS = [
 ];
 
 export const INDIRECT = 'request-derived value selects code to run (function, callback or include) through several steps';
+
+/**
+ * Below this many characters a script is a one-liner: request data handed to a function whose
+ * name the file computes (or never sets) has nothing else there to be, so it is a loader.
+ */
+export const TINY_SCRIPT = 1024;
+export const TINY_DYNAMIC_CALL = 'tiny script hands request input to a function whose name it computes at runtime (one-line loader)';

@@ -7,7 +7,19 @@ import { callArgs, printable } from '../../text.js';
 import { matches } from '../../flow.js';
 import { bareCode, classBased, plainNameAssigned, splitTopArgs } from './code.js';
 import { evalStringExpr, literalValue, partialModifiersE } from './fold.js';
-import { CALLBACK_NAMES, CODE_SINKS, DANGEROUS_NAMES, DECODERS, INDIRECT, NOT_BEFORE_CALLBACK, NOT_BEFORE_SINK, SINK_NAMES, callMatches } from './signatures.js';
+import {
+  CALLBACK_NAMES,
+  CODE_SINKS,
+  DANGEROUS_NAMES,
+  DECODERS,
+  INDIRECT,
+  NOT_BEFORE_CALLBACK,
+  NOT_BEFORE_SINK,
+  SINK_NAMES,
+  TINY_DYNAMIC_CALL,
+  TINY_SCRIPT,
+  callMatches,
+} from './signatures.js';
 import type { PhpScan } from './sources.js';
 
 /** An inline callback: `function (params) use (...) {` or `fn (params) =>`. */
@@ -161,8 +173,10 @@ export function callbackTakers(s: PhpScan, names: ReadonlySet<string>): void {
     } else if (ctx.size < 4096 && parts.some((p, i) => i !== cbIndex && taint.touches(p))) {
       // a few lines that hand request data to a callback computed at runtime: a variable the
       // file never fills with a plain function name, or a name built by string functions
-      if (/^\s*\$\w+\s*$/.test(cb) && !plainNameAssigned(ctx.code, cb.trim().slice(1)))
-        ev.add('flow', `request input passed to a callback chosen at runtime (${fn})`, 6, m.index, m[0].length);
+      const runtime = /^\s*\$\w+\s*$/.test(cb) && !plainNameAssigned(ctx.code, cb.trim().slice(1));
+      if ((runtime || COMPUTED_NAME.test(cb)) && ctx.size < TINY_SCRIPT && parts.some((p, i) => i !== cbIndex && taint.touchesDirectly(p)))
+        ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
+      else if (runtime) ev.add('flow', `request input passed to a callback chosen at runtime (${fn})`, 6, m.index, m[0].length);
       else if (COMPUTED_NAME.test(cb)) ev.add('flow', `request input passed to a callback whose name ${fn}() computes with string functions`, 8, m.index, m[0].length);
     }
   }
