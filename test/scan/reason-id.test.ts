@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { reasonId } from '../../src/scan/reason-id.js';
 import { findingOf } from './helpers.js';
 
-test('reason ids drop counts, lists, variables and the file\'s own names', () => {
+test("reason ids drop counts, lists, variables and the file's own names", () => {
   assert.equal(reasonId('flow', 'request input reaches eval()'), 'flow/request-input-reaches-eval');
   assert.equal(reasonId('capability', 'runs OS commands (exec, system)'), reasonId('capability', 'runs OS commands (passthru)'));
   assert.equal(reasonId('capability', 'runs OS commands (exec, system)'), 'capability/runs-os-commands');
@@ -12,10 +12,7 @@ test('reason ids drop counts, lists, variables and the file\'s own names', () =>
     reasonId('obfuscation', "eval() of a long literal decoded by the file's own function ahrvi()"),
     reasonId('obfuscation', "eval() of a long literal decoded by the file's own function kzejl()"),
   );
-  assert.equal(
-    reasonId('flow', 'system() runs a variable that is never assigned (register_globals request variable $cmd)'),
-    'flow/system-runs-a-variable-that-is-never-assigned',
-  );
+  assert.equal(reasonId('flow', 'system() runs a variable that is never assigned (register_globals request variable $cmd)'), 'flow/system-runs-a-variable-that-is-never-assigned');
   assert.equal(reasonId('obfuscation', 'strings assembled with bitwise operators (12 places)'), 'obfuscation/strings-assembled-with-bitwise-operators');
 });
 
