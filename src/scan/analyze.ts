@@ -8,7 +8,7 @@ import { BudgetExceeded, budgetSpent, checkBudgetNow } from './budget.js';
 import { EvidenceCollector } from './evidence.js';
 import { CLIKE_LEX, HASH_LEX, JS_LEX, PHP_LEX, VB_LEX, stripComments, type LexSpec } from './lexer.js';
 import type { Language, ScanLimits } from './types.js';
-import { analyzePhp } from './analyzers/php.js';
+import { analyzePhp } from './analyzers/php/analyze.js';
 import { analyzeJava } from './analyzers/java.js';
 import { analyzeDotnet } from './analyzers/dotnet.js';
 import { analyzeAsp } from './analyzers/asp.js';

@@ -12,6 +12,7 @@ import { ARCHIVE_EXTS, extensionOf } from './language.js';
 import { scanBytes, verdictFor, type FileOutcome, type ScanContext } from './scan-bytes.js';
 import { ContainerError, gunzipCapped, isGzip, isTar, readTar } from './tar.js';
 import type { Evidence } from './types.js';
+import { withReasonIds } from './reason-id.js';
 import { ZipError, hasZipDirectory, isZip, localName, readCentralDirectory, readEntry, type ZipLimits } from './zip.js';
 
 export type ContainerKind = 'zip' | 'gzip' | 'tar';
@@ -125,7 +126,8 @@ function scanZip(self: FileOutcome, buf: Buffer, ctx: ScanContext, depth: number
   if (evidence.length > 0) {
     const score = evidence.reduce((s, e) => s + e.weight, 0);
     const verdict = verdictFor(score);
-    if (verdict !== 'clean') self.finding = { path, verdict, score, language: 'unknown', evidence, sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
+    if (verdict !== 'clean')
+      self.finding = { path, verdict, score, language: 'unknown', evidence: withReasonIds(evidence), sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
   }
   return out;
 }

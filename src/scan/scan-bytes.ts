@@ -11,6 +11,7 @@ import { detectLanguage, extensionOf, hasServerMarker, isServerExtension, server
 import { bytesToText } from './text.js';
 import { THRESHOLDS, type Evidence, type Finding, type Language, type ScanLimits, type Verdict } from './types.js';
 import { containerKind, scanContainer } from './archive.js';
+import { withReasonIds } from './reason-id.js';
 
 export interface FileOutcome {
   path: string;
@@ -133,7 +134,7 @@ export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0
   if (Date.now() > deadline) outcome.problems.push({ kind: 'scan', file: path, message: `time cap of ${ctx.limits.maxMillisPerFile} ms hit; analysis may be incomplete` });
   for (const n of notes) outcome.problems.push({ kind: 'scan', file: path, message: n });
   if (verdict !== 'clean') {
-    outcome.finding = { path, verdict, score, language, evidence, sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
+    outcome.finding = { path, verdict, score, language, evidence: withReasonIds(evidence), sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
     if (ev.family) outcome.finding.family = ev.family;
   }
   return [outcome];

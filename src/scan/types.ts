@@ -24,6 +24,11 @@ export interface Evidence {
   analyzer: string;
   /** Why this matters, in words. */
   reason: string;
+  /**
+   * Stable id of the reason (`analyzer/slug`, see reason-id.ts): the same behaviour in any file
+   * has the same id, for allowlists and dashboards. Filled in when the finding is made.
+   */
+  id?: string;
   weight: number;
   /** 1-based line in the analyzed text (in the decoded layer when `layer` > 0). */
   line?: number;

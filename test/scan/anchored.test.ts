@@ -9,8 +9,8 @@ import { assignedFrom, assignmentStarts, matchesAt } from '../../src/scan/contex
 import { matches } from '../../src/scan/flow.js';
 import { blankStrings } from '../../src/scan/lexer.js';
 import { prng } from '../helpers/prng.js';
-import { FULL_ASSIGN, SLOT_ASSIGN } from '../../src/scan/analyzers/php.js';
-import { CHAR_ARRAY } from '../../src/scan/analyzers/php-mechanisms.js';
+import { FULL_ASSIGN, SLOT_ASSIGN } from '../../src/scan/analyzers/php/fold.js';
+import { CHAR_ARRAY } from '../../src/scan/analyzers/php/mechanisms.js';
 
 /** What assignedFrom anchors: the head of the character-table pattern. */
 const ARRAY_HEAD = /(\$\w{1,40})\s*=\s*array\s*\(/g;

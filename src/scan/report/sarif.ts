@@ -57,13 +57,14 @@ export function toSarif(findings: Finding[], stats: ScanStats, version: string):
             relatedLocations: f.evidence.map((e, i) => ({
               id: i + 1,
               message: { text: `+${e.weight} ${e.reason}${e.layer ? ` (decoded layer ${e.layer})` : ''}` },
+              ...(e.id ? { properties: { reasonId: e.id } } : {}),
               physicalLocation: {
                 artifactLocation: { uri: uriOf(f.path) },
                 ...(e.line !== undefined && !e.layer && !f.path.includes('!/') ? { region: { startLine: e.line } } : {}),
               },
             })),
             partialFingerprints: { sha256: f.sha256 },
-            properties: { score: f.score, language: f.language, family: f.family, entry: f.path.includes('!/') ? f.path : undefined },
+            properties: { score: f.score, language: f.language, family: f.family, entry: f.path.includes('!/') ? f.path : undefined, reasonIds: f.evidence.map((e) => e.id) },
           };
         }),
         properties: { filesScanned: stats.files, bytesScanned: stats.bytes, elapsedMs: stats.elapsedMs },

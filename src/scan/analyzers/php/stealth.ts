@@ -3,9 +3,9 @@
  * "404 Not Found" to everyone except hard-coded client addresses, and a script written into
  * a temp folder and then started from a command line (connect-back daemons, bots).
  */
-import { callIndex, includesText, type AnalyzerContext } from '../context.js';
-import { matches } from '../flow.js';
-import { escapeRegExp } from '../text.js';
+import { callIndex, includesText, type AnalyzerContext } from '../../context.js';
+import { matches } from '../../flow.js';
+import { escapeRegExp } from '../../text.js';
 
 const CMD_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open'];
 

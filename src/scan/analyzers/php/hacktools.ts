@@ -4,10 +4,11 @@
  * scanners, restriction bypasses, connect-back helpers, site takeovers and SEO cloaking.
  * Each is suspicious on its own (5-8) and adds up with the flow findings of php.ts.
  */
-import { callIndex, includesText, type AnalyzerContext } from '../context.js';
-import { matches, type Taint } from '../flow.js';
-import { callArgs } from '../text.js';
-import { NOT_BEFORE_CALLBACK, callMatches, splitTopArgs } from './php.js';
+import { callIndex, includesText, type AnalyzerContext } from '../../context.js';
+import { matches, type Taint } from '../../flow.js';
+import { callArgs } from '../../text.js';
+import { splitTopArgs } from './code.js';
+import { NOT_BEFORE_CALLBACK, callMatches } from './signatures.js';
 
 /** Runs every hack-tool check; `hasRequest` gates the ones that need request input. */
 export function analyzeHackTools(ctx: AnalyzerContext, taint: Taint, hasRequest: boolean): void {

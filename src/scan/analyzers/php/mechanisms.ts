@@ -5,11 +5,13 @@
  * sorts, Closure::fromCallable), eval of literals that hide calls, request content written
  * to a file and then included, code without letters or digits, goto-scrambled control flow.
  */
-import { assignedFrom, callIndex, matchesAt, type AnalyzerContext, type DollarPairs } from '../context.js';
-import { Taint, matches } from '../flow.js';
-import { callArgs, escapeRegExp } from '../text.js';
-import { looksLikeCode } from '../decode.js';
-import { PHP_FLOW, evalStringExpr, splitTopArgs, type VarResolver } from './php.js';
+import { assignedFrom, callIndex, matchesAt, type AnalyzerContext, type DollarPairs } from '../../context.js';
+import { Taint, matches } from '../../flow.js';
+import { callArgs, escapeRegExp } from '../../text.js';
+import { looksLikeCode } from '../../decode.js';
+import { splitTopArgs } from './code.js';
+import { evalStringExpr, type VarResolver } from './fold.js';
+import { PHP_FLOW } from './signatures.js';
 
 const SUPERGLOBAL = /^_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)$/;
 const RUNS_CODE = new Set([

@@ -4,10 +4,11 @@
  * register_globals emulation of old shells and file managers). Every listed name then holds
  * request data, exactly as if it had been assigned from the request by hand.
  */
-import { hasVariableVariables, type AnalyzerContext } from '../context.js';
-import { matches, type Taint } from '../flow.js';
-import { callArgs } from '../text.js';
-import { evalStringExpr, splitTopArgs, type VarResolver } from './php.js';
+import { hasVariableVariables, type AnalyzerContext } from '../../context.js';
+import { matches, type Taint } from '../../flow.js';
+import { callArgs } from '../../text.js';
+import { splitTopArgs } from './code.js';
+import { evalStringExpr, type VarResolver } from './fold.js';
 
 /** Names listed by `explode(sep, 'a b c')`, `array('a', 'b')` or a variable holding either. */
 function listedNames(expr: string, code: string, resolve: VarResolver, depth = 0): string[] {

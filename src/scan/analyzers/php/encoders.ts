@@ -4,8 +4,8 @@
  * variable names written as escaped string literals (`${"\x47L\x4f\x42ALS"}[...]`, which no
  * author types by hand). Each is weak alone; with dynamic evaluation it is an encoded shell.
  */
-import { callIndex, includesText, type AnalyzerContext } from '../context.js';
-import { matches } from '../flow.js';
+import { callIndex, includesText, type AnalyzerContext } from '../../context.js';
+import { matches } from '../../flow.js';
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 

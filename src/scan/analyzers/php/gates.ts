@@ -6,7 +6,7 @@
  * injection, doorway pages). The gate alone is weak; the gate plus request data written into
  * the database by raw SQL is the WP-VCD-style content backdoor.
  */
-import type { AnalyzerContext } from '../context.js';
+import type { AnalyzerContext } from '../../context.js';
 
 /** md5/sha1/crc32/hash() of a request value compared with a hex literal. */
 const HASHED_GATE =

@@ -1,5 +1,5 @@
 /**
- * PHP data flow on tokens (php-tokens.ts): which variables hold request data, per function
+ * PHP data flow on tokens (tokens.ts): which variables hold request data, per function
  * scope, across assignments, array/destructuring targets, foreach, object properties, user
  * function parameters and return values, constructors and `__invoke`; which variables hold
  * constant strings (escapes, concatenation, chr(), `~`, `^` and the usual decoders folded);
@@ -8,10 +8,10 @@
  * a decoder, a string built from pieces or a call through a variable is a step, not a signal.
  * It complements the pattern-level analyzer in php.ts, which reads one call at a time.
  */
-import type { AnalyzerContext } from '../context.js';
-import { checkBudget } from '../budget.js';
-import { b64, hexDecode, inflateAny, reverse, rot13 } from '../decode.js';
-import { argRanges, bracketMatches, tokenizePhp, type Tok } from './php-tokens.js';
+import type { AnalyzerContext } from '../../context.js';
+import { checkBudget } from '../../budget.js';
+import { b64, hexDecode, inflateAny, reverse, rot13 } from '../../decode.js';
+import { argRanges, bracketMatches, tokenizePhp, type Tok } from './tokens.js';
 
 /** Files with more tokens are applications: one name means many values and the pass costs more than it tells. */
 const MAX_TOKENS = 20000;

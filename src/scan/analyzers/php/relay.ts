@@ -4,8 +4,8 @@
  * real shell's address and lets the operator rewrite what WAFs look for (`base64_decode(`)
  * on the way. Applications forward single fields to known APIs, not the whole request.
  */
-import { callIndex, type AnalyzerContext } from '../context.js';
-import type { Taint } from '../flow.js';
+import { callIndex, type AnalyzerContext } from '../../context.js';
+import type { Taint } from '../../flow.js';
 
 const WHOLE_REQUEST = /\$\w+\s*=\s*\$_(?:POST|REQUEST)\s*;|\bforeach\s*\(\s*\$_(?:POST|REQUEST)\s+as\b|http_build_query\s*\(\s*\$_(?:POST|REQUEST)\s*\)/;
 const FIXED_URL = /['"]https?:\/\/[^'"\s]{4,200}['"]/;

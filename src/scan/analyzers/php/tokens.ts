@@ -1,5 +1,5 @@
 /**
- * A PHP tokenizer for the data-flow pass (php-dataflow.ts): variables, names, strings with
+ * A PHP tokenizer for the data-flow pass (dataflow.ts): variables, names, strings with
  * their escapes decoded (and the variables they interpolate), numbers and operators, with
  * comments and inline HTML dropped. One linear pass, no backtracking, capped output: it must
  * stay fast and total on hostile input (unterminated strings and comments end at the text's end).

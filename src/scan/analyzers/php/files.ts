@@ -1,0 +1,156 @@
+/**
+ * PHP code reaching files and the network: includes of request-chosen or hidden files,
+ * uploads and writes under client-chosen names, remote code, sockets wired to shells.
+ */
+import { callIndex, type AnalyzerContext } from '../../context.js';
+import { matches } from '../../flow.js';
+import { callArgs } from '../../text.js';
+import { splitTopArgs } from './code.js';
+import { INDIRECT, NOT_BEFORE_CALLBACK, callMatches } from './signatures.js';
+import type { CmdCall } from './sinks.js';
+import type { PhpScan } from './sources.js';
+
+/** An include path with a literal folder/prefix before the variable part and a literal script extension after it. */
+const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.\s*\$\w+(?:\s*\.\s*'[^']*')?\s*\.\s*'[^']*\.(?:php|inc)')/i;
+/** `include`/`require` statements and their argument text. */
+const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi;
+
+/** What an upload handler checks before keeping a file: its type, extension or image-ness. */
+const TYPE_CHECK =
+  /pathinfo|getimagesize|exif_imagetype|finfo_|mime_content_type|\[\s*['"]type['"]\s*\]|strrchr\s*\(|in_array\s*\(|preg_match\s*\(|\.(?:jpe?g|png|gif)\b|extension|allowed|explode\s*\(\s*['"]\.['"]|\bend\s*\(|substr\s*\([^;]{0,80}-\s*[345]\b/i;
+export const UNCHECKED_UPLOAD = 'small script stores an upload under the client-chosen name with no type or extension check (uploader)';
+
+/** include/require of request data, temp files or images. */
+export function includes(s: PhpScan, near: ReadonlySet<string>): void {
+  const { ctx, taint } = s;
+  const { code, ev } = ctx;
+  for (const m of matches(INCLUDE, code)) {
+    const arg = m[1]!;
+    const whole = arg.replace(/\)?\s*$/, '').trim();
+    if (taint.hasSource(arg)) {
+      // `include __DIR__ . '/pages/' . basename($_GET['p']) . '.php'`: a page picked inside the
+      // application's own folder (a router), not a file the requester supplies
+      const fixedDir = /^\(?\s*(?:__DIR__|dirname\s*\(\s*__FILE__\s*\)|[A-Z_][A-Z0-9_]{2,}|'[^'$]{1,200}\/'|"[^"$]{1,200}\/")\s*\./.test(arg);
+      if (fixedDir) ev.add('flow', 'request picks a file inside a fixed folder to include (local file inclusion)', /\bbasename\s*\(/.test(arg) ? 3 : 6, m.index, m[0].length);
+      else ev.add('flow', 'request input chooses a file to include as code', 10, m.index, m[0].length);
+    } else if (/^\$\w+$/.test(whole) && near.has(whole)) ev.add('flow', 'request-derived variable is included as code (file inclusion backdoor)', 10, m.index, m[0].length);
+    else if (taint.touches(arg)) ev.add('flow', INDIRECT, FIXED_AFFIXES.test(arg) ? 1.5 : 3, m.index, m[0].length);
+    else if (/php:\/\/input|data:(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
+    // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just
+    // that, except in a stub that does nothing else
+    else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg))
+      ev.add('capability', 'includes a non-script file (image/text) as PHP code', /\.txt['"]/i.test(arg) && ctx.size >= 256 ? 3 : 6, m.index, m[0].length);
+    else if (/\/tmp\/|sys_get_temp_dir|upload_tmp_dir/i.test(arg)) ev.add('capability', 'includes a file from a temp folder', 5, m.index, m[0].length);
+  }
+}
+
+/** File writers: request chooses path and content -> uploader / dropper. */
+export function fileWriters(s: PhpScan): void {
+  const { ctx, taint, calls } = s;
+  const { code, ev } = ctx;
+  // a few lines that keep an upload under the client's own name, checking neither its type nor
+  // its extension, accept `x.php` as readily as `x.jpg`: an uploader for the next shell
+  const unchecked = ctx.size < 4096 && !TYPE_CHECK.test(code);
+  const clientNamed = (fn: string, at: number, len: number): void => {
+    if (unchecked) ev.add('flow', UNCHECKED_UPLOAD, 10, at, len);
+    else ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, at, len);
+  };
+  for (const m of callMatches(ctx, calls, ['file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file', 'copy'], NOT_BEFORE_CALLBACK).slice(0, 2000)) {
+    const args = splitTopArgs(callArgs(code, m.open));
+    const fn = m.name;
+    const dest = fn === 'move_uploaded_file' || fn === 'copy' ? (args[1] ?? '') : (args[0] ?? '');
+    const data = args[1] ?? '';
+    if (fn === 'move_uploaded_file' || fn === 'copy') {
+      if (/\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/i.test(dest) || taint.hasSource(dest.replace(/\$_FILES[^,]*/i, ''))) clientNamed(fn, m.index, m[0].length);
+      else if (taint.touchesDirectly(dest)) clientNamed(fn, m.index, m[0].length);
+      else if (fn === 'move_uploaded_file' || /\$_FILES/i.test(args[0] ?? '') || taint.touches(args[0] ?? '')) {
+        // the destination built from the client's file name (or folder) without a fixed extension
+        const names = clientFileNames(code);
+        if (
+          taint.touches(dest) &&
+          (names.some((n) => dest.includes(n)) ||
+            [...taint.direct].some((v) => dest.includes(v) && names.includes(v)) ||
+            (taint.vars.size > 0 &&
+              [...taint.assignments].some(
+                ([k, rhs]) => dest.includes(k) && rhs.some((r) => names.some((n) => r.includes(n)) || /\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]/i.test(r)),
+              ))) &&
+          !/\.\s*['"]\.(?:jpe?g|png|gif|txt|dat|tmp)['"]\s*$/i.test(dest.trim())
+        ) {
+          clientNamed(fn, m.index, m[0].length);
+        }
+      }
+    } else if (fn === 'file_put_contents' && taint.touches(dest) && taint.touches(data)) {
+      ev.add('flow', 'request chooses both file name and content of a write', 10, m.index, m[0].length);
+    } else if (fn === 'file_put_contents' && taint.hasSource(data) && /\.php|\$_SERVER\s*\[\s*['"](?:SCRIPT_FILENAME|DOCUMENT_ROOT)/i.test(dest)) {
+      ev.add('flow', 'request content written into a PHP file', 10, m.index, m[0].length);
+    }
+  }
+}
+
+/** Sockets + shell: reverse/bind shell; request-chosen hosts (tunnels). */
+export function sockets(s: PhpScan, cmdCalls: readonly CmdCall[]): void {
+  const { ctx, taint } = s;
+  const { code, ev } = ctx;
+  // literal gates here and below: each pattern's match contains the literal (short ones with a rare first letter search fastest)
+  if (
+    (ctx.lower.includes('ko') || ctx.lower.includes('ket_')) &&
+    /\b(?:fsockopen|pfsockopen|socket_create|stream_socket_client|stream_socket_server|socket_bind)\s*\(/i.test(code)
+  ) {
+    const shell = /['"](?:\/bin\/(?:ba|z|k)?sh|cmd(?:\.exe)?|sh -i|bash -i)\b|['"][^'"\n]{0,80}(?:\/bin\/(?:ba|z|k)?sh -i|\/bin\/(?:ba|z|k)?sh['"])/i.exec(code);
+    if (shell && (cmdCalls.length > 0 || /proc_open|dup2|STDIN/i.test(code)))
+      ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
+    const sock = /\b(?:fsockopen|pfsockopen|stream_socket_client|socket_connect)\s*\(([^;]{0,200})/i.exec(code);
+    if (sock && taint.touches(sock[1]!)) ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 5, sock.index, 20);
+  }
+}
+
+/** Variables holding a client-supplied file name: $n = $_FILES['f']['name']. */
+function clientFileNames(code: string): string[] {
+  const out: string[] = [];
+  for (const m of matches(/(\$\w+)\s*=\s*(?:basename\s*\(\s*)?\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/gi, code, 50)) out.push(m[1]!);
+  return out;
+}
+
+/** Code fetched from a URL and evaluated or included: a remote-controlled loader. */
+export function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
+  const { code, ev } = ctx;
+  const urlVars = [...consts].filter(([, vs]) => vs.some((v) => /^(?:https?|ftp):\/\//i.test(v))).map(([n]) => n.replace('$', '\\$'));
+  const fetchRe = new RegExp(
+    `\\b(?:file_get_contents|fopen|file|curl_exec|stream_get_contents|fread)\\s*\\(\\s*[^;]{0,120}?(?:['"](?:https?|ftp):\\/\\/|\\$ch\\b|\\$curl\\b${urlVars.length ? `|(?:${urlVars.join('|')})\\b` : ''})`,
+    'i',
+  );
+  const inc = code.includes('://') ? /(?<![\w>$])(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):\/\//i.exec(code) : null;
+  if (inc) ev.add('flow', 'includes PHP code from a remote URL', 10, inc.index, inc[0].length);
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['eval', 'assert', 'create_function']) || !calls.hasAnyOf(['file_get_contents', 'fopen', 'file', 'curl_exec', 'stream_get_contents', 'fread'])) return;
+  if (!fetchRe.test(code)) return;
+  const vars = new Set<string>();
+  for (const m of matches(/(\$\w{1,40})\s*=\s*([^;]{1,300})/g, code, 5000)) if (fetchRe.test(m[2]!) || /\bcurl_exec\s*\(/i.test(m[2]!)) vars.add(m[1]!);
+  for (const m of matches(/(?<![\w>$:])(eval|assert|create_function)\s*\(/gi, code, 200)) {
+    const args = callArgs(code, m.index + m[0].length - 1);
+    if (fetchRe.test(args) || [...vars].some((v) => args.includes(v))) {
+      ev.add('flow', `${m[1]!.toLowerCase()}() runs code downloaded from a URL`, 10, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/** Content fetched from a URL and written under the web root: defacement or a dropper. */
+export function webRootDropper(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['fopen', 'file_put_contents']) || !calls.hasAnyOf(['curl_exec', 'file_get_contents', 'fsockopen'])) return;
+  if (!/\$_SERVER\s*\[\s*['"]DOCUMENT_ROOT['"]\s*\]/.test(code)) return;
+  if (!/\bcurl_exec\s*\(|\bfile_get_contents\s*\(\s*['"]https?:|\bfile_get_contents\s*\(\s*\$\w*url/i.test(code)) return;
+  const rootVars = new Set<string>();
+  for (const m of matches(/(\$\w+)\s*=\s*\$_SERVER\s*\[\s*['"]DOCUMENT_ROOT['"]\s*\]/g, code, 50)) rootVars.add(m[1]!);
+  for (const m of callMatches(ctx, calls, ['fopen', 'file_put_contents'], NOT_BEFORE_CALLBACK)) {
+    const a = splitTopArgs(callArgs(code, m.open));
+    const dest = a[0] ?? '';
+    const writes = m.name === 'file_put_contents' || /['"][wax]\+?b?['"]/.test(a[1] ?? '');
+    if (writes && (/DOCUMENT_ROOT/.test(dest) || [...rootVars].some((v) => dest.includes(v)))) {
+      ev.add('capability', 'writes content fetched from the web into the web root (defacement / dropper)', 6, m.index, m[0].length);
+      return;
+    }
+  }
+}

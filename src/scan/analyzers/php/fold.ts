@@ -1,0 +1,353 @@
+/**
+ * Constant folding of PHP string expressions: literals, escapes, concatenation, chr(),
+ * bitwise string operators and the string functions shells hide names and payloads with,
+ * plus constant propagation over the file's assignments.
+ */
+import { checkBudget } from '../../budget.js';
+import { assignmentStarts, matchesAt } from '../../context.js';
+import { blankStrings } from '../../lexer.js';
+import { escapeRegExp, printable } from '../../text.js';
+import { b64, inflateAny, rot13, reverse, unescapeDq } from '../../decode.js';
+import { splitTopArgs } from './code.js';
+
+/** `$name = ` or `$name['key'] .= `: the left-hand side and the operator of a whole assignment (read on string-blanked code). */
+export const FULL_ASSIGN = /(\$\w{1,40}(?:\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,6})\s*\])?)\s*(\.?)=(?![=>])/g;
+/** `$a['k'] = <value>`: an array slot assigned. */
+export const SLOT_ASSIGN = /(\$\w+\s*\[[^\]\n]{0,40}\])\s*=(?![=>])\s*([^;\n]{1,200})/g;
+/** Resolves `$name` to a known constant string value (constant propagation), if any. */
+export type VarResolver = ((name: string) => string | undefined) & {
+  /** Names that also hold non-constant values somewhere: not trusted for "$var" interpolation. */
+  varying?: ReadonlySet<string>;
+};
+
+export const MAX_EVAL = 1024 * 1024;
+
+/**
+ * The value of a string expression made of literals, `.`, escapes, chr(), known variables
+ * and the string functions shells use to hide names and payloads (strrev, str_rot13,
+ * base64_decode, str_replace, strtolower, hex2bin, gzinflate...). Undefined when any part
+ * is not a compile-time constant.
+ */
+export function evalStringExpr(expr: string, resolve?: VarResolver, depth = 0): string | undefined {
+  if (depth > 6 || expr.length > MAX_EVAL) return undefined;
+  const pieces = splitConcat(expr.trim());
+  if (!pieces) return undefined;
+  let out = '';
+  for (const piece of pieces) {
+    const v = evalPiece(piece.trim(), resolve, depth);
+    if (v === undefined) return undefined;
+    out += v;
+    if (out.length > MAX_EVAL) return undefined;
+  }
+  return out;
+}
+
+/** Index of the quote closing the literal that opens `p` (backslash escapes honoured), or -1. */
+function closingQuote(p: string): number {
+  const q = p.charCodeAt(0);
+  for (let i = 1; i < p.length; i++) {
+    const ch = p.charCodeAt(i);
+    if (ch === 92) i++;
+    else if (ch === q) return i;
+  }
+  return -1;
+}
+
+function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): string | undefined {
+  let m: RegExpExecArray | null;
+  if (p.length === 0) return undefined;
+  while (p.startsWith('(') && p.endsWith(')') && matchingParen(p, 0) === p.length - 1) p = p.slice(1, -1).trim();
+  if (p.startsWith('@')) p = p.slice(1).trim();
+  const c = p[0];
+  // a single literal only when its closing quote is the last character ("a"^"b" is two)
+  const single = (c === "'" || c === '"') && closingQuote(p) === p.length - 1;
+  if (c === "'" && single) return p.slice(1, -1).replace(/\\(['\\])/g, '$1');
+  if (c === '"' && single) {
+    const body = p.slice(1, -1);
+    if (/(?<!\\)\$[A-Za-z_{]/.test(body)) {
+      // simple "$var" interpolation of known constants; anything richer is unknown
+      if (!resolve || /(?<!\\)(?:\{\$|\$\w+\s*(?:\[|->))/.test(body)) return undefined;
+      let unknown = false;
+      const filled = body.replace(/(?<!\\)\$([A-Za-z_]\w{0,40})/g, (_m, n: string) => {
+        const v = resolve.varying?.has('$' + n) ? undefined : resolve('$' + n);
+        if (v === undefined) unknown = true;
+        return v ?? '';
+      });
+      return unknown ? undefined : unescapeDq(filled);
+    }
+    return unescapeDq(body);
+  }
+  if ((m = /^chr\s*\(\s*(\d{1,3}|0x[0-9a-f]{1,2})\s*\)$/i.exec(p))) return String.fromCharCode(Number(m[1]) & 0xff);
+  if ((m = /^\$(\w{1,40})$/.exec(p))) return resolve?.('$' + m[1]);
+  if ((m = /^\$\w{1,40}\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,6})\s*\]$/.exec(p)) && resolve) {
+    const slot = resolve(slotName(p));
+    if (slot !== undefined) return slot;
+  }
+  if ((m = /^\$(\w{1,40})\s*(?:\[\s*(\d{1,5})\s*\]|\{\s*(\d{1,5})\s*\})$/.exec(p)) && resolve) {
+    const str = resolve('$' + m[1]);
+    const i = Number(m[2] ?? m[3]);
+    return str !== undefined && i < str.length ? str[i] : undefined;
+  }
+  const bit = splitBitwise(p);
+  if (bit) {
+    const a = evalStringExpr(bit.left, resolve, depth + 1);
+    const b = evalStringExpr(bit.right, resolve, depth + 1);
+    if (a === undefined || b === undefined) return undefined;
+    const n = bit.op === '|' ? Math.max(a.length, b.length) : Math.min(a.length, b.length);
+    let out = '';
+    for (let i = 0; i < n; i++) {
+      const x = a.charCodeAt(i) || 0;
+      const y = b.charCodeAt(i) || 0;
+      out += String.fromCharCode(bit.op === '^' ? x ^ y : bit.op === '|' ? x | y : x & y);
+    }
+    return out;
+  }
+  if (p.startsWith('~')) {
+    const v = evalStringExpr(p.slice(1), resolve, depth + 1);
+    return v === undefined ? undefined : [...v].map((ch) => String.fromCharCode(~ch.charCodeAt(0) & 0xff)).join('');
+  }
+  if ((m = /^\$(\w{1,40})\s*\(/.exec(p)) && resolve) {
+    const fname = resolve('$' + m[1]);
+    if (fname && /^\w{2,30}$/.test(fname)) return evalPiece(fname + p.slice(m[0].length - 1), resolve, depth + 1);
+  }
+  if ((m = /^(\w{2,30})\s*\(/.exec(p)) && matchingParen(p, m[0].length - 1) === p.length - 1) {
+    const fn = m[1]!.toLowerCase();
+    const args = splitTopArgs(p.slice(m[0].length, -1));
+    const a0 = args[0] === undefined ? undefined : evalStringExpr(args[0], resolve, depth + 1);
+    switch (fn) {
+      case 'strrev':
+        return a0 === undefined ? undefined : reverse(a0);
+      case 'str_rot13':
+        return a0 === undefined ? undefined : rot13(a0);
+      case 'strtolower':
+        return a0?.toLowerCase();
+      case 'strtoupper':
+        return a0?.toUpperCase();
+      case 'trim':
+        return args.length === 1 ? a0?.trim() : undefined;
+      case 'ltrim':
+        return args.length === 1 ? a0?.replace(/^[ \t\n\r\0\x0B]+/, '') : undefined;
+      case 'rtrim':
+        return args.length === 1 ? a0?.replace(/[ \t\n\r\0\x0B]+$/, '') : undefined;
+      case 'base64_decode':
+        return a0 === undefined ? undefined : b64(a0)?.toString('latin1');
+      case 'hex2bin':
+        return a0 !== undefined && /^(?:[0-9a-f]{2})+$/i.test(a0) ? Buffer.from(a0, 'hex').toString('latin1') : undefined;
+      case 'gzinflate':
+      case 'gzuncompress':
+      case 'gzdecode':
+        return a0 === undefined ? undefined : inflateAny(Buffer.from(a0, 'latin1'))?.toString('latin1');
+      case 'urldecode':
+      case 'rawurldecode':
+        try {
+          return a0 === undefined ? undefined : decodeURIComponent(a0.replace(/\+/g, fn === 'urldecode' ? ' ' : '+'));
+        } catch {
+          return undefined;
+        }
+      case 'str_replace':
+      case 'str_ireplace': {
+        if (args.length < 3) return undefined;
+        const from = evalStringExpr(args[0]!, resolve, depth + 1);
+        const to = evalStringExpr(args[1]!, resolve, depth + 1);
+        const subj = evalStringExpr(args[2]!, resolve, depth + 1);
+        if (from === undefined || to === undefined || subj === undefined || from.length === 0) return undefined;
+        return fn === 'str_ireplace' ? subj.replace(new RegExp(escapeRegExp(from), 'gi'), () => to) : subj.split(from).join(to);
+      }
+      case 'substr':
+      case 'substr_replace': {
+        // the slices shells cut names from: substr('xassertx', 1, 6)
+        const nums = args.slice(fn === 'substr' ? 1 : 2).map((a) => (/^\s*-?\d{1,6}\s*$/.test(a) ? Number(a) : NaN));
+        if (a0 === undefined || nums.length === 0 || nums.some((x) => Number.isNaN(x))) return undefined;
+        const start = nums[0]! < 0 ? Math.max(0, a0.length + nums[0]!) : Math.min(nums[0]!, a0.length);
+        const len = nums[1] === undefined ? a0.length - start : nums[1] < 0 ? Math.max(0, a0.length + nums[1] - start) : nums[1];
+        if (fn === 'substr') return a0.slice(start, start + len);
+        const rep = evalStringExpr(args[1]!, resolve, depth + 1);
+        return rep === undefined ? undefined : a0.slice(0, start) + rep + a0.slice(start + len);
+      }
+      case 'implode':
+      case 'join': {
+        // implode('', array('as', 'sert')): glue first, or the array alone
+        const arr = args.length === 2 ? args[1]! : args[0]!;
+        const glue = args.length === 2 ? evalStringExpr(args[0]!, resolve, depth + 1) : '';
+        const items = /^\s*(?:array\s*\(([\s\S]*)\)|\[([\s\S]*)\])\s*$/i.exec(arr);
+        if (glue === undefined || !items) return undefined;
+        const vals = splitTopArgs(items[1] ?? items[2] ?? '').map((x) => evalStringExpr(x, resolve, depth + 1));
+        return vals.some((x) => x === undefined) ? undefined : vals.join(glue);
+      }
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** `A ^ B`, `A | B`, `A & B` at the top level of a piece (string bitwise operators). */
+function splitBitwise(p: string): { left: string; right: string; op: string } | undefined {
+  let depth = 0;
+  let q = 0;
+  for (let i = 0; i < p.length; i++) {
+    const ch = p.charCodeAt(i);
+    if (q) {
+      if (ch === 92) i++;
+      else if (ch === q) q = 0;
+      continue;
+    }
+    if (ch === 34 || ch === 39) q = ch;
+    else if (ch === 40 || ch === 91) depth++;
+    else if (ch === 41 || ch === 93) depth--;
+    else if (depth === 0 && (ch === 94 || ch === 124 || ch === 38) && p[i + 1] !== p[i] && p[i - 1] !== p[i]) {
+      return { left: p.slice(0, i), right: p.slice(i + 1), op: p[i]! };
+    }
+  }
+  return undefined;
+}
+
+/** Splits on top-level `.` concatenation (outside strings and parentheses). */
+export function splitConcat(expr: string): string[] | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  let q = 0;
+  let start = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const ch = expr.charCodeAt(i);
+    if (q) {
+      if (ch === 92) i++;
+      else if (ch === q) q = 0;
+      continue;
+    }
+    if (ch === 34 || ch === 39) q = ch;
+    else if (ch === 40 || ch === 91) depth++;
+    else if (ch === 41 || ch === 93) depth--;
+    else if (ch === 46 && depth === 0 && !/\d/.test(expr[i + 1] ?? '')) {
+      out.push(expr.slice(start, i));
+      start = i + 1;
+    } else if (depth === 0 && (ch === 59 || ch === 44 || ch === 61 || ch === 63)) return undefined; // not a single expression
+  }
+  if (q || depth !== 0) return undefined;
+  out.push(expr.slice(start));
+  return out;
+}
+
+function matchingParen(s: string, open: number): number {
+  let depth = 0;
+  let q = 0;
+  for (let i = open; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (q) {
+      if (ch === 92) i++;
+      else if (ch === q) q = 0;
+      continue;
+    }
+    if (ch === 34 || ch === 39) q = ch;
+    else if (ch === 40) depth++;
+    else if (ch === 41) {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+
+/** `$a[ 'k' ]` / `$a["k"]` / `$a[0]` as one canonical key `$a[k]` (plain `$a` unchanged). */
+function slotName(ref: string): string {
+  const m = /^(\$\w+)\s*\[\s*(?:'([^']*)'|"([^"]*)"|(\d+))\s*\]$/.exec(ref);
+  return m ? `${m[1]}[${m[2] ?? m[3] ?? m[4]}]` : ref;
+}
+
+/** Every `$var = expr;` / `$var .= expr;` with the full expression (strings may hold `;`). */
+export function fullAssignments(code: string, bare = blankStrings(code, '\'"')): Array<{ name: string; append: boolean; expr: string; at: number }> {
+  const out: Array<{ name: string; append: boolean; expr: string; at: number }> = [];
+  // the bracket may hold spaces and newlines around its literal: a generous reach, any line
+  for (const m of matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true), 20000)) {
+    // each right-hand side may run to MAX_EVAL when no `;` ends it: thousands of them are quadratic
+    checkBudget();
+    let i = m.index + m[0].length;
+    const end = Math.min(code.length, i + MAX_EVAL);
+    let q = 0;
+    let depth = 0;
+    for (; i < end; i++) {
+      const ch = code.charCodeAt(i);
+      if (q) {
+        if (ch === 92) i++;
+        else if (ch === q) q = 0;
+        continue;
+      }
+      if (ch === 34 || ch === 39) q = ch;
+      else if (ch === 40 || ch === 91) depth++;
+      else if (ch === 41 || ch === 93) {
+        if (--depth < 0) break;
+      } else if (ch === 59 && depth === 0) break;
+    }
+    out.push({ name: slotName(code.slice(m.index, m.index + m[1]!.length)), append: m[2] === '.', expr: code.slice(m.index + m[0].length, i), at: m.index });
+  }
+  return out;
+}
+
+/**
+ * Constant propagation in program order (straight-line approximation): returns every
+ * constant value each variable ever held, so `$_="s"."s"."e"."r"; $_="a".$_."t";` yields
+ * "assert" for `$_`.
+ */
+const CAN_FOLD =
+  /^\s*(?:['"(~@$]|(?:chr|strrev|str_rot13|strtolower|strtoupper|trim|ltrim|rtrim|base64_decode|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|str_i?replace|substr|substr_replace|implode|join)\s*\()/i;
+
+// names that constantStrings() saw assigned a non-constant value, per result map
+const VARYING = new WeakMap<Map<string, string[]>, Set<string>>();
+
+export function varyingNames(consts: Map<string, string[]>): ReadonlySet<string> {
+  return VARYING.get(consts) ?? new Set<string>();
+}
+
+export function constantStrings(code: string, bare?: string): Map<string, string[]> {
+  const assigns = fullAssignments(code, bare);
+  const env = new Map<string, string>();
+  const ever = new Map<string, string[]>();
+  const seen = new Set<string>();
+  let self = '';
+  // `$x = $x . 'abc'` before any other assignment of $x appends to PHP's empty undefined value
+  const resolve: VarResolver = (n) => env.get(n) ?? (n === self && !seen.has(n) ? '' : undefined);
+  for (const a of assigns) {
+    self = a.name;
+    // most right-hand sides (objects, arrays, numbers, method calls) can never fold to a string
+    const v = CAN_FOLD.test(a.expr) ? evalStringExpr(a.expr, resolve) : undefined;
+    seen.add(a.name);
+    if (v === undefined) {
+      env.delete(a.name);
+      VARYING.set(ever, (VARYING.get(ever) ?? new Set<string>()).add(a.name));
+      continue;
+    }
+    const val = a.append ? (env.get(a.name) ?? '') + v : v;
+    if (val.length > MAX_EVAL) continue;
+    env.set(a.name, val);
+    const list = ever.get(a.name);
+    if (!list) ever.set(a.name, [val]);
+    else if (list.length < 16) list.push(val);
+  }
+  return ever;
+}
+
+/** A single string literal's value (with concatenation/escapes folded), else undefined. */
+export function literalValue(expr: string): string | undefined {
+  const v = evalStringExpr(expr);
+  return v === undefined ? undefined : printable(v, 60);
+}
+
+/**
+ * A regex built by concatenation whose closing delimiter and modifiers fold to constants even
+ * when the middle does not: chr(47).$token.chr(47).chr(101) is "/.../e".
+ */
+export function partialModifiersE(expr: string, resolve: VarResolver): boolean {
+  const pieces = splitConcat(expr.trim());
+  if (!pieces || pieces.length < 2) return false;
+  const vals = pieces.map((p) => evalStringExpr(p, resolve) ?? '\u0000');
+  const joined = vals.join('');
+  const m = /^([/#~!|@%+])[\s\S]*\1([a-zA-Z]*)$/.exec(joined);
+  return !!m && m[2]!.includes('e') && !vals.at(-1)!.includes('\u0000');
+}
+
+/** `${$a}` / `${'na'.'me'}` as the variable it names (`$name`), when the braces fold to a constant. */
+export function varVarName(callee: string, resolve: VarResolver): string {
+  const m = /^\$\{([^}]{1,80})\}$/.exec(callee.trim());
+  const v = m ? evalStringExpr(m[1]!, resolve) : undefined;
+  return v !== undefined && /^\w{1,40}$/.test(v) ? '$' + v : '';
+}

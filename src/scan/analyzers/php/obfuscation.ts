@@ -1,0 +1,203 @@
+/**
+ * PHP hiding techniques treated as transparent steps: constant-folded payloads become layers;
+ * bitwise-built strings, assembled names, home-made decoders and underscore-only names are
+ * reported where folding cannot see through them.
+ */
+import { callIndex, type AnalyzerContext } from '../../context.js';
+import { matches } from '../../flow.js';
+import { callArgs } from '../../text.js';
+import { looksLikeCode, unescapeDq } from '../../decode.js';
+import { bareCode, braceBody, splitTopArgs } from './code.js';
+import { MAX_EVAL, evalStringExpr, type VarResolver } from './fold.js';
+import { DANGEROUS_NAMES, NOT_BEFORE_SINK, TINY_SCRIPT, callMatches } from './signatures.js';
+
+/**
+ * Payloads kept as constant strings and decoded at runtime: evaluate the arguments of code
+ * sinks and decoders with constant propagation; decoded code becomes a layer to analyze.
+ */
+const DEOBFUSCATE_AT = [
+  'eval',
+  'assert',
+  'create_function',
+  'base64_decode',
+  'gzinflate',
+  'gzuncompress',
+  'gzdecode',
+  'str_rot13',
+  'strrev',
+  'str_replace',
+  'hex2bin',
+  'file_put_contents',
+  'fwrite',
+  'fputs',
+];
+
+export function deobfuscate(ctx: AnalyzerContext, resolve: VarResolver): void {
+  let n = 0;
+  for (const m of callMatches(ctx, callIndex(ctx), DEOBFUSCATE_AT, '').slice(0, 400)) {
+    const args = callArgs(ctx.code, m.open, MAX_EVAL);
+    if (!/\$/.test(args) && m.name !== 'str_replace') continue; // pure literals are handled by the obfuscation analyzer
+    const fn = m.name;
+    const parts = splitTopArgs(args);
+    const writes = fn === 'file_put_contents' || fn === 'fwrite' || fn === 'fputs';
+    const target = fn === 'create_function' || writes ? parts[1] : fn === 'eval' || fn === 'assert' ? parts[0] : `${fn}(${args})`;
+    if (!target) continue;
+    const v = evalStringExpr(target, resolve);
+    if (v === undefined || v.length < 8 || !looksLikeCode(v)) continue;
+    if (writes && !/<\?|\$_(?:GET|POST|REQUEST|COOKIE)|eval|assert|system/i.test(v)) continue;
+    ctx.layers.push({ text: v, offset: m.index, how: `constant folding of ${fn}()`, language: 'php' });
+    ctx.ev.add('obfuscation', `code assembled from string pieces and handed to ${fn}()`, fn === 'str_replace' || fn === 'strrev' || writes ? 2 : 5, m.index, m[0].length);
+    if (++n >= 6) break;
+  }
+}
+
+/** Where the literal XOR search found one (-1: none), or undefined when its scan was capped. */
+export function bitwiseStrings(ctx: AnalyzerContext): number | undefined {
+  const { ev } = ctx;
+  const bare = bareCode(ctx);
+  let bitwise = 0;
+  let firstBit = -1;
+  let xorAt = -1;
+  let capped = false;
+  let seenBits = 0;
+  for (const m of matches(/['"]\s*[\^|&]\s*['"~(]|[\^|&]\s*~\s*['"]/g, bare, 200, bitwiseFrom(bare))) {
+    if (firstBit === -1) firstBit = m.index;
+    if (xorAt === -1 && /^['"]\s*\^\s*['"]$/.test(m[0])) xorAt = m.index;
+    if (++seenBits >= 200) capped = true;
+    bitwise++;
+  }
+  if (bitwise >= 6) ev.add('obfuscation', `strings assembled with bitwise operators (${bitwise} places)`, bitwise >= 12 ? 10 : 7, firstBit, 20);
+  // the literal XOR search is the bitwise scan's own first alternative: reuse its result
+  return xorAt !== -1 || !capped ? xorAt : undefined;
+}
+
+const BITWISE_OP = /[\^|&]\s*['"~(]/g;
+
+/**
+ * Where the bitwise-string scan can start: every match has an operator followed by a quote,
+ * `~` or `(`, and begins at it or at the quote just before it (spaces between). Operators are
+ * rarer than quotes, so finding the first one this way is cheaper than the full pattern.
+ */
+function bitwiseFrom(bare: string): number {
+  BITWISE_OP.lastIndex = 0;
+  const m = BITWISE_OP.exec(bare);
+  if (!m) return bare.length;
+  let s = m.index - 1;
+  while (s > 0 && /\s/.test(bare[s]!)) s--;
+  return Math.max(0, s);
+}
+
+/** A tiny script evaluating a computed value; code written with underscore-only names. */
+export function loaderShapes(ctx: AnalyzerContext, hasRequest: boolean): void {
+  const { code, ev } = ctx;
+  if (ctx.size < 3000) {
+    const ev2 = /(?<![\w>$:])(?:eval|assert)\s*\(\s*(?:\$\{|\$\w+\s*[[{(]|\$\w+\s*\))/.exec(ctx.lower);
+    if (ev2 && (hasRequest || /\$\{|['"]\s*\^|\bchr\s*\(|base64_decode|str_rot13|strrev/i.test(code)))
+      // with request input in a few lines, the computed value can only be what the client sent
+      ev.add('flow', 'tiny script evaluating a computed value (one-line loader)', hasRequest && ctx.size < TINY_SCRIPT ? 8 : 6, ev2.index, ev2[0].length);
+  }
+  // the dynamic-call test is the rarer one: run it first, collect the names only then
+  const unders = /\$_{1,12}\s*\(|\$\{/.test(code) ? new Set(code.match(/\$_{1,12}(?![\w])/g) ?? []) : new Set<string>();
+  if (unders.size >= 4) ev.add('obfuscation', `code written with underscore-only variable names (${unders.size}) and dynamic calls`, 9, code.search(/\$_{2,12}(?![\w])/), 10);
+}
+
+const BUILT_GATE = /['"]\s*\.\s*(?:['"]|chr)|chr\s*\(|\\x|\\[0-9]|strrev|str_rot13|base64_decode|hex2bin/;
+
+/** Dangerous names assembled from pieces: 'as'.'sert', "\x73ystem", strrev('tressa'), chr(97).chr(115)... */
+export function builtNames(ctx: AnalyzerContext, xorFound?: number): void {
+  const { code, ev } = ctx;
+  const re = /(?:(?:strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*)?(?:(?:'(?:[^'\\\n]|\\.){0,40}'|"(?:[^"\\$\n]|\\.){0,80}"|chr\s*\(\s*\d{1,3}\s*\))\s*\.?\s*){1,24}\)?/gi;
+  let n = 0;
+  // the long literal-chain regex only pays off where pieces can be assembled at all
+  const pieces = BUILT_GATE.test(ctx.lower);
+  for (const m of pieces ? matches(re, code, 20000) : []) {
+    const raw = m[0];
+    const assembled = /\.\s*(?:'|"|chr)|\\x|\\\d|strrev|str_rot13|base64_decode|hex2bin|chr\s*\(/i.test(raw);
+    if (!assembled) continue;
+    const v = evalStringExpr(raw);
+    if (v === undefined) continue;
+    const low = v.toLowerCase().trim();
+    if (DANGEROUS_NAMES.has(low) && !/^(?:base64_decode|include|require)$/.test(low)) {
+      ev.add('obfuscation', `function name "${low}" assembled from pieces or escapes`, 8, m.index, raw.length);
+      if (++n > 3) break;
+    }
+  }
+  // bitwise-NOT / XOR strings used as names: $f = ~"\x8c\x86..."; or "abc"^"..."
+  const nott = code.includes('~') && /=\s*~\s*(['"])((?:[\x80-\xff]|\\x[89a-f][0-9a-f]){3,})\1/i.exec(code);
+  if (nott) {
+    const lit = nott[1] === '"' ? unescapeDq(nott[2]!) : nott[2]!;
+    const v = [...lit].map((c) => String.fromCharCode(~c.charCodeAt(0) & 0xff)).join('');
+    ev.add(
+      'obfuscation',
+      DANGEROUS_NAMES.has(v.toLowerCase()) ? `function name "${v.toLowerCase()}" hidden with bitwise NOT` : 'string hidden with bitwise NOT',
+      DANGEROUS_NAMES.has(v.toLowerCase()) ? 9 : 5,
+      nott.index,
+      nott[0].length,
+    );
+  }
+  const xorAt = xorFound ?? bareCode(ctx).search(/['"]\s*\^\s*['"]/);
+  const xor = xorAt === -1 ? null : /(['"])[^'"\n]{2,40}\1\s*\^\s*(['"])[^'"\n]{2,40}\2/.exec(code.slice(Math.max(0, xorAt - 50), xorAt + 50));
+  if (xor) xor.index += Math.max(0, xorAt - 50);
+  if (xor) ev.add('obfuscation', 'string built by XOR of two literals', 5, xor.index, xor[0].length);
+}
+
+/**
+ * eval(f('...long literal...')) where f is defined in the same file: a home-made decoder
+ * (character shifting, XOR, base64 under another name) whose output is run as code.
+ */
+export function customDecoders(ctx: AnalyzerContext, resolve: VarResolver): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['eval', 'assert', 'create_function'])) return;
+  for (const m of callMatches(ctx, calls, ['eval', 'assert'], NOT_BEFORE_SINK)) {
+    // the payload is a literal or a variable holding one (`eval(dec($blob, $table))`)
+    const inner = /^\s*@?\s*([a-z_]\w{0,60})\s*\(\s*(['"]|\$\w{1,40}\s*[,)])/i.exec(code.slice(m.open + 1, m.open + 200));
+    if (!inner) continue;
+    const fname = inner[1]!.toLowerCase();
+    if (DANGEROUS_NAMES.has(fname) || /^(?:base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|strrev|hex2bin|urldecode|rawurldecode|stripslashes|trim)$/.test(fname)) continue;
+    const held = inner[2]!.startsWith('$') ? resolve(inner[2]!.replace(/[\s,)]+$/, '')) : undefined;
+    if (inner[2]!.startsWith('$') && held === undefined) continue;
+    const lit = held ?? callArgs(code, m.open + 1 + inner.index + inner[0].length - inner[2]!.length - 1, 200000);
+    const def = new RegExp(`\\bfunction\\s+&?\\s*${fname}\\s*\\(`, 'i').exec(code);
+    if (!def) continue;
+    const body = braceBody(code, code.indexOf('{', def.index), 20000);
+    // decoding builtins, XOR, a decoding step called through a variable, or a substitution table walked per character
+    const decodes =
+      /\b(?:base64_decode|gzinflate|gzuncompress|str_rot13|strrev|chr|ord|hex2bin|pack|convert_uudecode)\s*\(|\^/i.test(body) ||
+      /\breturn\s+\$\w+\s*\(/.test(body) ||
+      /\$\w+\s*\[\s*\$\w+\s*\[\s*\$\w+\s*\]\s*\]/.test(body);
+    if (lit.length >= 100 && decodes) {
+      ev.add('obfuscation', `eval() of a long literal decoded by the file's own function ${inner[1]}()`, 10, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/**
+ * A function name produced at runtime by the file's own decoder and then called:
+ * $f = dec('6A76..'); $f(dec('...')) — the decoder hides which function runs.
+ */
+export function decodedCallees(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  // a decoder needs character arithmetic or a decoding builtin somewhere in the file
+  if (!calls.has('$') || !calls.hasAnyOf(['chr', 'ord', 'hexdec', 'base64_decode', 'str_rot13', 'strrev', 'gzinflate', 'pack'])) return;
+  for (const m of matches(/(\$\w{1,40})\s*=\s*([a-z_]\w{0,60})\s*\(\s*['"][^'"\n]{4,400}['"]/gi, code, 200)) {
+    const fname = m[2]!;
+    if (
+      DANGEROUS_NAMES.has(fname.toLowerCase()) ||
+      /^(?:base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|urldecode|trim|strtolower|strtoupper|sprintf|md5|sha1|__|_e|_x|esc_\w+)$/i.test(fname)
+    )
+      continue;
+    const def = new RegExp(`\\bfunction\\s+&?\\s*${fname}\\s*\\(`, 'i').exec(code);
+    if (!def) continue;
+    const body = braceBody(code, code.indexOf('{', def.index), 20000);
+    if (!/\b(?:chr|ord|hexdec|base64_decode|str_rot13|strrev|gzinflate|pack)\s*\(|\^/i.test(body) || !/\breturn\b/.test(body)) continue;
+    const v = m[1]!.replace('$', '\\$');
+    const call = new RegExp(`(?<![\\w>:$])${v}\\s*\\(`).exec(code.slice(m.index + m[0].length));
+    if (call) {
+      ev.add('obfuscation', `function name produced by the file's own decoder ${fname}() and then called`, 9, m.index, m[0].length);
+      return;
+    }
+  }
+}
