@@ -5,8 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
+import { scanBytesIsolated } from '../scan/scan-file.js';
+import { DEFAULT_LIMITS, verdictRank } from '../scan/types.js';
 import { checkSignature } from './signature.js';
-import type { Signature, SignatureKind } from './types.js';
+import type { ScanVerdict, Signature, SignatureKind } from './types.js';
 
 export interface FileFacts {
   sha256: string;
@@ -15,9 +17,25 @@ export interface FileFacts {
   mode: string;
   owner: string;
   signature: Signature;
+  scan?: ScanVerdict;
   missing?: boolean;
   /** Why the file could not be read, when it exists but is unreadable. */
   error?: string;
+}
+
+/**
+ * The scanner's verdict on a script's bytes: the worst outcome over the file and anything
+ * inside it. Analysis is bounded by the scanner's own limits.
+ */
+export function scanVerdict(path: string, buf: Buffer): ScanVerdict {
+  let worst: ScanVerdict = { verdict: 'clean' };
+  for (const o of scanBytesIsolated(path, buf, { limits: DEFAULT_LIMITS })) {
+    const f = o.finding;
+    if (!f || verdictRank(f.verdict) <= verdictRank(worst.verdict) || (f.verdict === worst.verdict && f.score <= (worst.score ?? 0))) continue;
+    worst = { verdict: f.verdict, score: f.score };
+    if (f.family !== undefined) worst.family = f.family;
+  }
+  return worst;
 }
 
 /** Files above this are hashed as a stream and not opened for a signature. */
@@ -44,7 +62,7 @@ function streamHashSync(fd: number): string {
  * Synchronous on purpose: it runs on worker threads that do nothing else, where one open,
  * fstat, read and close per file costs a fraction of the thread-pool round trips of fs/promises.
  */
-export function describeFileSync(path: string, sig: SignatureKind): FileFacts {
+export function describeFileSync(path: string, sig: SignatureKind, scan = false): FileFacts {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -66,7 +84,8 @@ export function describeFileSync(path: string, sig: SignatureKind): FileFacts {
     const facts = statFacts(st);
     if (sig === 'none' || st.size > MAX_SIGNED_BYTES) {
       let sha256: string;
-      if (st.size <= 4 << 20) {
+      let verdict: ScanVerdict | undefined;
+      if (st.size <= 4 << 20 || (scan && st.size <= DEFAULT_LIMITS.maxFileBytes)) {
         const buf = Buffer.allocUnsafe(st.size);
         let off = 0;
         while (off < buf.length) {
@@ -75,11 +94,16 @@ export function describeFileSync(path: string, sig: SignatureKind): FileFacts {
           off += n;
         }
         sha256 = createHash('sha256').update(buf.subarray(0, off)).digest('hex');
+        if (scan) verdict = scanVerdict(path, buf.subarray(0, off));
       } else sha256 = streamHashSync(fd);
-      return { sha256, ...facts, signature: sig === 'none' ? { status: 'n/a' } : { status: 'unsigned', detail: 'too large to check' } };
+      const out: FileFacts = { sha256, ...facts, signature: sig === 'none' ? { status: 'n/a' } : { status: 'unsigned', detail: 'too large to check' } };
+      if (scan) out.scan = verdict ?? { verdict: 'clean' };
+      return out;
     }
     const buf = readFileSync(fd);
-    return { sha256: createHash('sha256').update(buf).digest('hex'), ...facts, size: buf.length, signature: checkSignature(buf, sig) };
+    const out: FileFacts = { sha256: createHash('sha256').update(buf).digest('hex'), ...facts, size: buf.length, signature: checkSignature(buf, sig) };
+    if (scan) out.scan = scanVerdict(path, buf);
+    return out;
   } catch (e) {
     return { ...MISSING, missing: false, error: (e as Error).message };
   } finally {

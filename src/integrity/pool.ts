@@ -11,6 +11,7 @@ import type { SignatureKind } from './types.js';
 export interface DescribeJob {
   path: string;
   sig: SignatureKind;
+  scan?: boolean;
 }
 
 export function defaultWorkers(): number {
@@ -21,7 +22,7 @@ export async function describeAll(jobs: readonly DescribeJob[], workers = defaul
   const out: FileFacts[] = new Array(jobs.length);
   if (workers <= 0 || jobs.length < 64) {
     // a few files: starting threads costs more than it saves
-    for (let i = 0; i < jobs.length; i++) out[i] = describeFileSync(jobs[i]!.path, jobs[i]!.sig);
+    for (let i = 0; i < jobs.length; i++) out[i] = describeFileSync(jobs[i]!.path, jobs[i]!.sig, jobs[i]!.scan);
     return out;
   }
   const batch = 32;
