@@ -41,7 +41,7 @@ export function declItem(rel: string, server: string, kind: string, extra: Extra
   const sha256 = createHash('sha256')
     .update(JSON.stringify([kind, extra.name ?? '', detail]))
     .digest('hex');
-  return withExtra({ kind, server, path: `/${rel}`, sha256, size: 0, mtime: 0, mode: '', owner: '', signature: { status: 'n/a' } }, extra);
+  return withExtra({ kind, server, path: `/${rel}`, sha256, size: 0, mtime: 0, mode: '', owner: '', signature: extra.signature ?? { status: 'n/a' } }, extra);
 }
 
 function withExtra(item: Item, extra: Extra): Item {
