@@ -270,3 +270,26 @@ test('PHP: php.ini and conf.d links, FPM pools, .user.ini in web roots; auto_pre
     ]),
   );
 });
+
+test('Apache: include loops, link loops and links that climb out of the root stay inside it and end', async () => {
+  const root = tempRoot();
+  put(root, 'etc/apache2/apache2.conf', 'Include /etc/apache2/apache2.conf\nIncludeOptional loop/*.conf\nIncludeOptional mods-enabled/*.load\nDocumentRoot /srv/www\n');
+  link(root, 'etc/apache2/loop/a.conf', 'b.conf');
+  link(root, 'etc/apache2/loop/b.conf', 'a.conf');
+  // relative and absolute links to the host's files land under the root, where they do not exist
+  link(root, 'etc/apache2/mods-enabled/escape.load', '../../../../../../../../etc/hostname');
+  link(root, 'etc/apache2/mods-enabled/abs.load', '/etc/hostname');
+  link(root, 'srv/www', '/');
+  put(root, 'etc/hostname.txt', 'not the host');
+  settle(root);
+  const problems = new ProblemList();
+  const inv = await inventory({ root, problems, collectors: [apache], workers: 0 });
+  assert.deepEqual(problems.problems, []);
+  assert.deepEqual(
+    inv.items.map((i) => [i.kind, i.path]),
+    [
+      ['apache-config', '/etc/apache2/apache2.conf'],
+      ['apache-web-root', '/srv/www'],
+    ],
+  );
+});
