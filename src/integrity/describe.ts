@@ -5,8 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
-import { scanBytesIsolated } from '../scan/scan-file.js';
-import { DEFAULT_LIMITS, verdictRank } from '../scan/types.js';
 import { checkSignature } from './signature.js';
 import type { ScanVerdict, Signature, SignatureKind } from './types.js';
 
@@ -23,20 +21,16 @@ export interface FileFacts {
   error?: string;
 }
 
-/**
- * The scanner's verdict on a script's bytes: the worst outcome over the file and anything
- * inside it. Analysis is bounded by the scanner's own limits.
- */
-export function scanVerdict(path: string, buf: Buffer): ScanVerdict {
-  let worst: ScanVerdict = { verdict: 'clean' };
-  for (const o of scanBytesIsolated(path, buf, { limits: DEFAULT_LIMITS })) {
-    const f = o.finding;
-    if (!f || verdictRank(f.verdict) <= verdictRank(worst.verdict) || (f.verdict === worst.verdict && f.score <= (worst.score ?? 0))) continue;
-    worst = { verdict: f.verdict, score: f.score };
-    if (f.family !== undefined) worst.family = f.family;
-  }
-  return worst;
+/** The content scanner, loaded only by threads that get a script to scan (scan-verdict.ts). */
+export type Scanner = (path: string, buf: Buffer) => ScanVerdict;
+
+/** The scanner, imported on first use (its analyzers cost a thread ~75 ms of CPU to load). */
+export async function loadScanner(): Promise<Scanner> {
+  return (await import('./scan-verdict.js')).scanVerdict;
 }
+
+/** The scanner reads at most this much of a file (DEFAULT_LIMITS.maxFileBytes). */
+const MAX_SCANNED_BYTES = 8 * 1024 * 1024;
 
 /** Files above this are hashed as a stream and not opened for a signature. */
 const MAX_SIGNED_BYTES = 256 * 1024 * 1024;
@@ -62,7 +56,7 @@ function streamHashSync(fd: number): string {
  * Synchronous on purpose: it runs on worker threads that do nothing else, where one open,
  * fstat, read and close per file costs a fraction of the thread-pool round trips of fs/promises.
  */
-export function describeFileSync(path: string, sig: SignatureKind, scan = false): FileFacts {
+export function describeFileSync(path: string, sig: SignatureKind, scan?: Scanner): FileFacts {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -85,7 +79,7 @@ export function describeFileSync(path: string, sig: SignatureKind, scan = false)
     if (sig === 'none' || st.size > MAX_SIGNED_BYTES) {
       let sha256: string;
       let verdict: ScanVerdict | undefined;
-      if (st.size <= 4 << 20 || (scan && st.size <= DEFAULT_LIMITS.maxFileBytes)) {
+      if (st.size <= 4 << 20 || (scan && st.size <= MAX_SCANNED_BYTES)) {
         const buf = Buffer.allocUnsafe(st.size);
         let off = 0;
         while (off < buf.length) {
@@ -94,7 +88,7 @@ export function describeFileSync(path: string, sig: SignatureKind, scan = false)
           off += n;
         }
         sha256 = createHash('sha256').update(buf.subarray(0, off)).digest('hex');
-        if (scan) verdict = scanVerdict(path, buf.subarray(0, off));
+        if (scan) verdict = scan(path, buf.subarray(0, off));
       } else sha256 = streamHashSync(fd);
       const out: FileFacts = { sha256, ...facts, signature: sig === 'none' ? { status: 'n/a' } : { status: 'unsigned', detail: 'too large to check' } };
       if (scan) out.scan = verdict ?? { verdict: 'clean' };
@@ -102,7 +96,7 @@ export function describeFileSync(path: string, sig: SignatureKind, scan = false)
     }
     const buf = readFileSync(fd);
     const out: FileFacts = { sha256: createHash('sha256').update(buf).digest('hex'), ...facts, size: buf.length, signature: checkSignature(buf, sig) };
-    if (scan) out.scan = scanVerdict(path, buf);
+    if (scan) out.scan = scan(path, buf);
     return out;
   } catch (e) {
     return { ...MISSING, missing: false, error: (e as Error).message };

@@ -178,3 +178,37 @@ test('ESXi: a file that is not esxcli output and a broken descriptor are problem
   );
   assert.equal(inv.items.filter((i) => i.kind === 'esxi-vib').length, 4);
 });
+
+test('WordPress: installations are looked for below every web root Apache serves, not only the outermost', async () => {
+  const root = tempRoot();
+  put(root, 'etc/apache2/apache2.conf', 'DocumentRoot /var/www/html\n');
+  // three levels below /var/www, two below the DocumentRoot
+  put(root, 'var/www/html/sites/shop/wp-config.php', '<?php\n');
+  put(root, 'var/www/html/sites/shop/wp-content/object-cache.php', '<?php\n');
+  settle(root);
+  const inv = await inventory({ root, problems: new ProblemList(), collectors: [wordpress], workers: 0 });
+  assert.deepEqual(
+    inv.items.map((i) => [i.kind, i.path, i.name]),
+    [
+      ['wordpress-config', '/var/www/html/sites/shop/wp-config.php', undefined],
+      ['wordpress-dropin', '/var/www/html/sites/shop/wp-content/object-cache.php', 'object-cache.php'],
+    ],
+  );
+});
+
+test('WordPress: hashing threads load the scanner and give the same inventory, verdicts included, as the main thread', async () => {
+  const root = tempRoot();
+  const c = 'var/www/html/wp-content';
+  put(root, 'var/www/html/wp-config.php', '<?php\n');
+  // over 64 files: the pool starts threads
+  for (let i = 0; i < 80; i++) put(root, `${c}/plugins/big/inc/f${i}.php`, i % 20 === 7 ? SHELL : `<?php function f${i}() { return ${i}; }\n`);
+  settle(root);
+  const threads = await inventory({ root, problems: new ProblemList(), collectors: [wordpress], workers: 2 });
+  const main = await inventory({ root, problems: new ProblemList(), collectors: [wordpress], workers: 0 });
+  assert.equal(threads.items.length, 81);
+  assert.deepEqual(threads.items, main.items);
+  assert.deepEqual(
+    threads.items.filter((i) => i.scan?.verdict === 'malicious').map((i) => i.path.slice(i.path.lastIndexOf('/') + 1)),
+    ['f27.php', 'f47.php', 'f67.php', 'f7.php'],
+  );
+});

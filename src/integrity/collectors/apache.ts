@@ -8,7 +8,7 @@
  * `php_value`, and the web roots themselves.
  */
 import { dirname } from 'node:path';
-import { walkFiles } from '../paths.js';
+import { isDir, walkFiles } from '../paths.js';
 import type { Candidate, CollectContext, Collector } from '../types.js';
 import { dedupe } from './iis.js';
 import { type PhpFlags, phpAutoFile } from './php-settings.js';
@@ -80,6 +80,8 @@ export function parseApache(text: string, file: string): ApacheDirective[] {
 /** What a handler or MIME type makes Apache do with a file, when it runs it as code. */
 export function runsAs(handler: string): string | undefined {
   const h = handler.toLowerCase();
+  // php-source handlers show a file's source highlighted; they run nothing
+  if (/php-?source/.test(h)) return undefined;
   if (/php/.test(h)) return 'php';
   if (/proxy:(?:unix|fcgi)|fcgid|fastcgi/.test(h)) return 'fastcgi';
   if (/cgi-script|^cgi$|x-httpd-cgi/.test(h)) return 'cgi';
@@ -193,12 +195,16 @@ export const apache: Collector = {
           };
           if (d.name === 'loadmodule') c.name = d.args[0]!;
           out.push(c);
+          if (isDir(dirname(c.path))) watch.add(dirname(c.path));
           continue;
         }
         const h = handlerCandidate(SERVER, 'apache-handler', d);
         if (h) out.push(h);
         const auto = phpAutoFile(ctx, SERVER, d, dirname(d.file), flags);
-        if (auto) out.push(auto);
+        if (auto) {
+          out.push(auto);
+          if (isDir(dirname(auto.path))) watch.add(dirname(auto.path));
+        }
       }
       for (const r of cfg.webRoots) out.push({ kind: 'apache-web-root', server: SERVER, path: r.path, source: r.source, file: false, signature: 'none' });
       for (const dir of walked) {

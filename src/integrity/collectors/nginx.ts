@@ -6,6 +6,7 @@
  * uploaded picture), and the web roots (`root`, `alias`).
  */
 import { dirname } from 'node:path';
+import { isDir } from '../paths.js';
 import type { Candidate, CollectContext, Collector } from '../types.js';
 import { dedupe } from './iis.js';
 import { asServerPath, expandInclude, folder, namesImage, readConfig, regularFile, serverPath } from './unixconf.js';
@@ -184,7 +185,9 @@ export const nginx: Collector = {
       }
       walk(cfg.tree, (d, location) => {
         if (d.name === 'load_module' && d.args[0]) {
-          out.push({ kind: 'nginx-module', server: SERVER, path: modulePath(ctx.root, d.args[0], cfg.prefix), source: d.file, file: true, signature: 'none' });
+          const path = modulePath(ctx.root, d.args[0], cfg.prefix);
+          out.push({ kind: 'nginx-module', server: SERVER, path, source: d.file, file: true, signature: 'none' });
+          if (isDir(dirname(path))) watch.add(dirname(path));
         } else if (RUNNERS.has(d.name) && d.args[0]) {
           const pattern = location ? location.args.join(' ') : '';
           const detail: Record<string, string> = { location: pattern, runner: d.name, target: d.args[0], imageExecutable: namesImage(pattern) ? 'true' : 'false' };

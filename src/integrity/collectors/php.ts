@@ -6,7 +6,7 @@
  * loaded with `extension=`/`zend_extension=` (shared objects), and the configuration files.
  */
 import { dirname } from 'node:path';
-import { walkFiles } from '../paths.js';
+import { isDir, walkFiles } from '../paths.js';
 import type { Candidate, CollectContext, Collector } from '../types.js';
 import { dedupe } from './iis.js';
 import { autoFileCandidate, type PhpFlags } from './php-settings.js';
@@ -124,6 +124,8 @@ export const php: Collector = {
         else if ((s.key === 'extension' || s.key === 'zend_extension') && s.value !== '' && c.kind !== 'php-user-ini') out.push(extensionCandidate(ctx, s, c.file, extensionDir));
       }
     }
+    // the files PHP loads can sit anywhere: their folders are watched too
+    for (const c of out) if (c.file && c.kind !== 'php-user-ini' && isDir(dirname(c.path))) watch.add(dirname(c.path));
     return dedupe(out, watch);
   },
 };

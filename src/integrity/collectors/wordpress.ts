@@ -12,7 +12,7 @@ import { isDir, isFile, listDir, walkFiles } from '../paths.js';
 import type { Candidate, Collector } from '../types.js';
 import { dedupe } from './iis.js';
 import { PHP_FILE } from './unixconf.js';
-import { webRoots } from './webroots.js';
+import { allWebRoots } from './webroots.js';
 
 const SERVER = 'wordpress';
 /** Files of wp-content that WordPress loads in place of its own code when present. */
@@ -97,7 +97,7 @@ export const wordpress: Collector = {
     const script = (kind: string, path: string, extra: Partial<Candidate> = {}): void => {
       out.push({ kind, server: SERVER, path, file: true, signature: 'none', scan: true, ...extra });
     };
-    for (const site of installations(webRoots(ctx))) {
+    for (const site of installations(allWebRoots(ctx))) {
       watch.add(site);
       const content = join(site, 'wp-content');
       watch.add(content);
