@@ -84,4 +84,12 @@ test('verify reports each web/ESXi component change once, and hunt raises the co
     'Web Server Handler Makes Image Files Run as Scripts',
     'WordPress Must-Use Plugin or Drop-In Added or Changed',
   ]);
+
+  // the table shows the scanner's verdict next to the signature, and a VIB's acceptance level
+  const table = cli(['inventory', '--root', root]);
+  assert.equal(table.status, 0, table.stderr);
+  const row = (path: string, name = ''): string => table.stdout.split('\n').find((l) => l.endsWith(path) && l.includes(name))!;
+  assert.match(row('/var/www/html/wp-content/mu-plugins/cache.php'), /\s- \[scanner: malicious\]\s/);
+  assert.match(row('/warden-collect/esxi/vib-list.txt', 'esx-base'), /\sVMwareCertified\s/);
+  assert.match(row('/warden-collect/esxi/vib-list.txt', 'esx-sysupdate'), /\sunsigned\s/);
 });
