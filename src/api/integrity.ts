@@ -2,7 +2,7 @@
 export { COLLECTORS, inventory, FactsCache } from '../integrity/inventory.js';
 export type { Inventory, InventoryOptions } from '../integrity/inventory.js';
 export { changesTable, changeToJsonLine, inventoryTable, itemToJsonLine } from '../integrity/format.js';
-export type { Item, Signature, SignatureStatus } from '../integrity/types.js';
+export type { Item, ScanVerdict, Signature, SignatureStatus } from '../integrity/types.js';
 export { approve, scopeOf, takeBaseline, verify } from '../integrity/baseline.js';
 export type { BaselineOptions, VerifyResult } from '../integrity/baseline.js';
 export { changeToEvent, compare } from '../integrity/changes.js';

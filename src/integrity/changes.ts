@@ -100,6 +100,10 @@ export function changeFields(c: Change): Fields {
     PreviousMode: p?.mode ?? '',
     PreviousOwner: p?.owner ?? '',
   };
+  if (i.scan !== undefined && c.change !== 'removed') {
+    f['ScanVerdict'] = i.scan.verdict;
+    f['ScanScore'] = i.scan.score ?? 0;
+  }
   for (const [k, v] of Object.entries(i.detail ?? {})) f[`Detail.${k}`] = v;
   return f;
 }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import { checkSignature } from './signature.js';
-import type { Signature, SignatureKind } from './types.js';
+import type { ScanVerdict, Signature, SignatureKind } from './types.js';
 
 export interface FileFacts {
   sha256: string;
@@ -15,10 +15,22 @@ export interface FileFacts {
   mode: string;
   owner: string;
   signature: Signature;
+  scan?: ScanVerdict;
   missing?: boolean;
   /** Why the file could not be read, when it exists but is unreadable. */
   error?: string;
 }
+
+/** The content scanner, loaded only by threads that get a script to scan (scan-verdict.ts). */
+export type Scanner = (path: string, buf: Buffer) => ScanVerdict;
+
+/** The scanner, imported on first use (its analyzers cost a thread ~75 ms of CPU to load). */
+export async function loadScanner(): Promise<Scanner> {
+  return (await import('./scan-verdict.js')).scanVerdict;
+}
+
+/** The scanner reads at most this much of a file (DEFAULT_LIMITS.maxFileBytes). */
+const MAX_SCANNED_BYTES = 8 * 1024 * 1024;
 
 /** Files above this are hashed as a stream and not opened for a signature. */
 const MAX_SIGNED_BYTES = 256 * 1024 * 1024;
@@ -44,7 +56,7 @@ function streamHashSync(fd: number): string {
  * Synchronous on purpose: it runs on worker threads that do nothing else, where one open,
  * fstat, read and close per file costs a fraction of the thread-pool round trips of fs/promises.
  */
-export function describeFileSync(path: string, sig: SignatureKind): FileFacts {
+export function describeFileSync(path: string, sig: SignatureKind, scan?: Scanner): FileFacts {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -66,7 +78,8 @@ export function describeFileSync(path: string, sig: SignatureKind): FileFacts {
     const facts = statFacts(st);
     if (sig === 'none' || st.size > MAX_SIGNED_BYTES) {
       let sha256: string;
-      if (st.size <= 4 << 20) {
+      let verdict: ScanVerdict | undefined;
+      if (st.size <= 4 << 20 || (scan && st.size <= MAX_SCANNED_BYTES)) {
         const buf = Buffer.allocUnsafe(st.size);
         let off = 0;
         while (off < buf.length) {
@@ -75,11 +88,16 @@ export function describeFileSync(path: string, sig: SignatureKind): FileFacts {
           off += n;
         }
         sha256 = createHash('sha256').update(buf.subarray(0, off)).digest('hex');
+        if (scan) verdict = scan(path, buf.subarray(0, off));
       } else sha256 = streamHashSync(fd);
-      return { sha256, ...facts, signature: sig === 'none' ? { status: 'n/a' } : { status: 'unsigned', detail: 'too large to check' } };
+      const out: FileFacts = { sha256, ...facts, signature: sig === 'none' ? { status: 'n/a' } : { status: 'unsigned', detail: 'too large to check' } };
+      if (scan) out.scan = verdict ?? { verdict: 'clean' };
+      return out;
     }
     const buf = readFileSync(fd);
-    return { sha256: createHash('sha256').update(buf).digest('hex'), ...facts, size: buf.length, signature: checkSignature(buf, sig) };
+    const out: FileFacts = { sha256: createHash('sha256').update(buf).digest('hex'), ...facts, size: buf.length, signature: checkSignature(buf, sig) };
+    if (scan) out.scan = scan(path, buf);
+    return out;
   } catch (e) {
     return { ...MISSING, missing: false, error: (e as Error).message };
   } finally {

@@ -9,7 +9,8 @@ export function itemToJsonLine(i: Item): string {
 
 export function signatureText(i: Item): string {
   const s = i.signature;
-  if (s.status === 'n/a') return '-';
+  // a VIB's acceptance level stands where a signer would
+  if (s.status === 'n/a') return s.detail ?? '-';
   return s.signer ? `${s.status} (${s.signer})` : s.status;
 }
 
@@ -22,7 +23,14 @@ export function formatTable(rows: readonly string[][], header: readonly string[]
 
 export function inventoryTable(items: readonly Item[]): string {
   return formatTable(
-    items.map((i) => [i.server, i.kind, i.name ?? '', i.missing ? 'missing' : i.sha256.slice(0, 12), signatureText(i), i.path]),
+    items.map((i) => [
+      i.server,
+      i.kind,
+      i.name ?? '',
+      i.missing ? 'missing' : i.sha256.slice(0, 12),
+      i.scan && i.scan.verdict !== 'clean' ? `${signatureText(i)} [scanner: ${i.scan.verdict}]` : signatureText(i),
+      i.path,
+    ]),
     ['SERVER', 'KIND', 'NAME', 'SHA256', 'SIGNATURE', 'PATH'],
   );
 }

@@ -7,19 +7,24 @@ import { createHash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProblemSink } from '../errors.js';
+import { apache } from './collectors/apache.js';
 import { atlassian } from './collectors/atlassian.js';
+import { esxi } from './collectors/esxi.js';
 import { exchange } from './collectors/exchange.js';
 import { iis } from './collectors/iis.js';
 import { jenkins } from './collectors/jenkins.js';
+import { nginx } from './collectors/nginx.js';
+import { php } from './collectors/php.js';
 import { sqlserver } from './collectors/sqlserver.js';
 import { teamcity } from './collectors/teamcity.js';
 import { termservice } from './collectors/termservice.js';
 import { tomcat } from './collectors/tomcat.js';
+import { wordpress } from './collectors/wordpress.js';
 import type { FileFacts } from './describe.js';
 import { describeAll } from './pool.js';
 import { type Candidate, type CollectContext, type Collector, type Item, itemId } from './types.js';
 
-export const COLLECTORS: readonly Collector[] = [iis, exchange, sqlserver, termservice, tomcat, jenkins, teamcity, atlassian];
+export const COLLECTORS: readonly Collector[] = [iis, exchange, sqlserver, termservice, tomcat, jenkins, teamcity, atlassian, apache, nginx, php, wordpress, esxi];
 
 export interface InventoryOptions {
   root?: string;
@@ -107,12 +112,14 @@ export async function inventory(opts: InventoryOptions): Promise<Inventory> {
   const keys = files.map((c) => (opts.cache ? FactsCache.keyOf(c.path) : undefined));
   const todo: number[] = [];
   const facts: (FileFacts | undefined)[] = files.map((c, i) => {
-    const hit = opts.cache?.get(c.path, keys[i]);
+    const got = opts.cache?.get(c.path, keys[i]);
+    // facts cached for an unscanned declaration of the same file lack the verdict
+    const hit = got && (!c.scan || got.scan !== undefined) ? got : undefined;
     if (!hit) todo.push(i);
     return hit;
   });
   const fresh = await describeAll(
-    todo.map((i) => ({ path: files[i]!.path, sig: files[i]!.signature })),
+    todo.map((i) => (files[i]!.scan ? { path: files[i]!.path, sig: files[i]!.signature, scan: true } : { path: files[i]!.path, sig: files[i]!.signature })),
     opts.workers,
   );
   todo.forEach((i, k) => {
@@ -127,10 +134,11 @@ export async function inventory(opts: InventoryOptions): Promise<Inventory> {
     if (c.name !== undefined) base.name = c.name;
     if (c.source !== undefined) base.source = shown(root, c.source);
     if (c.detail !== undefined && Object.keys(c.detail).length > 0) base.detail = c.detail;
-    if (!c.file) return { ...base, sha256: declarationHash(c) };
+    if (!c.file) return { ...base, sha256: declarationHash(c), signature: c.presetSignature ?? base.signature };
     const f = byPath.get(c)!;
     if (f.error !== undefined) opts.problems.report({ kind: 'input', file: c.path, message: `cannot read: ${f.error}` });
-    const item: Item = { ...base, sha256: f.sha256, size: f.size, mtime: f.mtime, mode: f.mode, owner: f.owner, signature: f.signature };
+    const item: Item = { ...base, sha256: f.sha256, size: f.size, mtime: f.mtime, mode: f.mode, owner: f.owner, signature: c.presetSignature ?? f.signature };
+    if (c.scan && f.scan !== undefined) item.scan = f.scan;
     if (f.missing) item.missing = true;
     return item;
   });

@@ -5,12 +5,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { describeFileSync, type FileFacts } from './describe.js';
+import { describeFileSync, type FileFacts, loadScanner } from './describe.js';
 import type { SignatureKind } from './types.js';
 
 export interface DescribeJob {
   path: string;
   sig: SignatureKind;
+  scan?: boolean;
 }
 
 export function defaultWorkers(): number {
@@ -21,7 +22,8 @@ export async function describeAll(jobs: readonly DescribeJob[], workers = defaul
   const out: FileFacts[] = new Array(jobs.length);
   if (workers <= 0 || jobs.length < 64) {
     // a few files: starting threads costs more than it saves
-    for (let i = 0; i < jobs.length; i++) out[i] = describeFileSync(jobs[i]!.path, jobs[i]!.sig);
+    const scanner = jobs.some((j) => j.scan) ? await loadScanner() : undefined;
+    for (let i = 0; i < jobs.length; i++) out[i] = describeFileSync(jobs[i]!.path, jobs[i]!.sig, jobs[i]!.scan ? scanner : undefined);
     return out;
   }
   const batch = 32;

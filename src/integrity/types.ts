@@ -35,6 +35,21 @@ export interface Candidate {
   /** Whether `path` is the component itself (hashed, signature checked) or only its declaration. */
   file: boolean;
   signature: SignatureKind;
+  /** Run the content scanner over the file (scripts a server executes). */
+  scan?: boolean;
+  /**
+   * A signature status the collector knows without reading a file (a VIB's acceptance level and
+   * `esxcli software vib signature verify` result); it replaces the file check.
+   */
+  presetSignature?: Signature;
+}
+
+/** The content scanner's verdict on a script component (`warden scan`'s scoring). */
+export interface ScanVerdict {
+  verdict: 'malicious' | 'suspicious' | 'clean';
+  /** Present when the verdict is not clean. */
+  score?: number;
+  family?: string;
 }
 
 export interface Item {
@@ -52,6 +67,8 @@ export interface Item {
   mode: string;
   owner: string;
   signature: Signature;
+  /** The content scanner's verdict, for scripts (collectors mark which candidates are scanned). */
+  scan?: ScanVerdict;
   /** Set when a declared file does not exist. */
   missing?: boolean;
 }

@@ -57,3 +57,14 @@ export function attrs(el: XmlElement, names: readonly string[]): Record<string, 
   }
   return out;
 }
+
+/** The text of the first child element named `name`, trimmed; undefined when absent or empty. */
+export function childText(el: XmlElement, name: string): string | undefined {
+  const c = children(el, name)[0];
+  if (!c) return undefined;
+  const t = c.children
+    .filter((x): x is string => typeof x === 'string')
+    .join('')
+    .trim();
+  return t === '' ? undefined : t;
+}

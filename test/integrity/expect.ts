@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Item, Signature } from '../../src/integrity/types.js';
+import type { Item, ScanVerdict, Signature } from '../../src/integrity/types.js';
 import { FIXED_MTIME, owner } from './helpers.js';
 
 export interface Extra {
@@ -10,6 +10,7 @@ export interface Extra {
   source?: string;
   detail?: Record<string, string>;
   signature?: Signature;
+  scan?: ScanVerdict;
 }
 
 /** A component file at `/rel` under root. */
@@ -40,13 +41,14 @@ export function declItem(rel: string, server: string, kind: string, extra: Extra
   const sha256 = createHash('sha256')
     .update(JSON.stringify([kind, extra.name ?? '', detail]))
     .digest('hex');
-  return withExtra({ kind, server, path: `/${rel}`, sha256, size: 0, mtime: 0, mode: '', owner: '', signature: { status: 'n/a' } }, extra);
+  return withExtra({ kind, server, path: `/${rel}`, sha256, size: 0, mtime: 0, mode: '', owner: '', signature: extra.signature ?? { status: 'n/a' } }, extra);
 }
 
 function withExtra(item: Item, extra: Extra): Item {
   if (extra.name !== undefined) item.name = extra.name;
   if (extra.source !== undefined) item.source = extra.source;
   if (extra.detail !== undefined && Object.keys(extra.detail).length > 0) item.detail = extra.detail;
+  if (extra.scan !== undefined) item.scan = extra.scan;
   return item;
 }
 
@@ -54,4 +56,12 @@ function withExtra(item: Item, extra: Extra): Item {
 export function sorted(items: Item[]): Item[] {
   const id = (i: Item): string => (i.name === undefined ? `${i.kind}|${i.path}` : `${i.kind}|${i.path}|${i.name}`);
   return items.sort((a, b) => (a.server < b.server ? -1 : a.server > b.server ? 1 : id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
+}
+
+/**
+ * Items with the scanner's score and family left out: the verdict is this test's business, the
+ * exact score belongs to the scanner's own tests (its weights are tuned there).
+ */
+export function verdictsOnly(items: Item[]): Item[] {
+  return items.map((i) => (i.scan === undefined ? i : { ...i, scan: { verdict: i.scan.verdict } }));
 }

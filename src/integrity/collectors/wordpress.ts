@@ -1,0 +1,151 @@
+/**
+ * WordPress: installations in the web roots (a folder with wp-config.php or
+ * wp-includes/version.php, at most two levels down). Components: plugins (each plugin's main
+ * file, the one whose header names it, with its Name and Version), every other PHP file of a
+ * plugin, must-use plugins (loaded on every request without being listed anywhere in the
+ * admin pages), drop-ins (wp-content files WordPress loads in place of its own code), theme
+ * PHP files, PHP files in uploads, and wp-config.php. Every one is scanned.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDir, isFile, listDir, walkFiles } from '../paths.js';
+import type { Candidate, Collector } from '../types.js';
+import { dedupe } from './iis.js';
+import { PHP_FILE } from './unixconf.js';
+import { allWebRoots } from './webroots.js';
+
+const SERVER = 'wordpress';
+/** Files of wp-content that WordPress loads in place of its own code when present. */
+export const DROP_INS = [
+  'advanced-cache.php',
+  'object-cache.php',
+  'db.php',
+  'db-error.php',
+  'install.php',
+  'maintenance.php',
+  'sunrise.php',
+  'blog-deleted.php',
+  'blog-inactive.php',
+  'blog-suspended.php',
+  'php-error.php',
+  'fatal-error-handler.php',
+];
+/** WordPress reads plugin headers from the first 8 KiB of a file. */
+const HEADER_BYTES = 8192;
+
+function head(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const buf = Buffer.alloc(HEADER_BYTES);
+    const n = readSync(fd, buf, 0, HEADER_BYTES, 0);
+    return buf.subarray(0, n).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A header field as WordPress reads it (`Plugin Name: X` in a comment line). */
+export function headerField(text: string, field: string): string | undefined {
+  const m = new RegExp(`^[ \\t/*#@]*${field}:(.*)$`, 'mi').exec(text);
+  if (!m) return undefined;
+  const v = m[1]!.replace(/\s*(?:\*\/|\?>).*$/, '').trim();
+  return v === '' ? undefined : v;
+}
+
+function pluginDetail(text: string): Record<string, string> {
+  const d: Record<string, string> = {};
+  const name = headerField(text, 'Plugin Name');
+  const version = headerField(text, 'Version');
+  if (name !== undefined) d['plugin'] = name;
+  if (version !== undefined) d['version'] = version;
+  return d;
+}
+
+function isInstall(dir: string): boolean {
+  return isDir(join(dir, 'wp-content')) && (isFile(join(dir, 'wp-config.php')) || isFile(join(dir, 'wp-includes/version.php')));
+}
+
+/** WordPress installations in and up to two levels below the web roots. */
+export function installations(roots: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const r of roots) {
+    let level = [r];
+    for (let depth = 0; depth <= 2; depth++) {
+      const next: string[] = [];
+      for (const d of level) {
+        if (isInstall(d)) found.add(d);
+        if (depth < 2) for (const e of listDir(d)) if (e.isDirectory() && !e.name.startsWith('.')) next.push(join(d, e.name));
+      }
+      level = next;
+    }
+  }
+  return [...found].sort();
+}
+
+export const wordpress: Collector = {
+  server: SERVER,
+  async collect(ctx) {
+    const out: Candidate[] = [];
+    const watch = new Set<string>();
+    const script = (kind: string, path: string, extra: Partial<Candidate> = {}): void => {
+      out.push({ kind, server: SERVER, path, file: true, signature: 'none', scan: true, ...extra });
+    };
+    for (const site of installations(allWebRoots(ctx))) {
+      watch.add(site);
+      const content = join(site, 'wp-content');
+      watch.add(content);
+      if (isFile(join(site, 'wp-config.php'))) script('wordpress-config', join(site, 'wp-config.php'));
+      for (const name of DROP_INS) if (isFile(join(content, name))) script('wordpress-dropin', join(content, name), { name });
+      const plugins = join(content, 'plugins');
+      if (isDir(plugins)) {
+        watch.add(plugins);
+        for (const e of listDir(plugins)) {
+          const p = join(plugins, e.name);
+          if (e.isFile() && PHP_FILE.test(e.name)) {
+            // a single-file plugin is a plugin only when its header names it; otherwise it is still a script WordPress serves
+            const detail = pluginDetail(head(p));
+            if (detail['plugin'] !== undefined) script('wordpress-plugin', p, { name: e.name.replace(/\.php$/i, ''), detail });
+            else script('wordpress-plugin-file', p);
+          } else if (e.isDirectory()) {
+            const { files, dirs } = walkFiles(p);
+            for (const d of dirs) watch.add(d);
+            const top = files.filter((f) => f.lastIndexOf('/') === p.length && /\.php$/i.test(f));
+            const main = top.map((f) => ({ f, detail: pluginDetail(head(f)) })).find((x) => x.detail['plugin'] !== undefined);
+            if (main) script('wordpress-plugin', main.f, { name: e.name, detail: main.detail });
+            for (const f of files) if (PHP_FILE.test(f) && f !== main?.f) script('wordpress-plugin-file', f, { detail: { plugin: e.name } });
+          }
+        }
+      }
+      const mu = join(content, 'mu-plugins');
+      if (isDir(mu)) {
+        const { files, dirs } = walkFiles(mu);
+        for (const d of dirs) watch.add(d);
+        for (const f of files) {
+          if (!PHP_FILE.test(f)) continue;
+          // WordPress loads the PHP files directly in mu-plugins; those in subfolders only when one of them includes them
+          if (f.lastIndexOf('/') === mu.length && /\.php$/i.test(f)) script('wordpress-mu-plugin', f, { detail: pluginDetail(head(f)) });
+          else script('wordpress-plugin-file', f, { detail: { plugin: 'mu-plugins' } });
+        }
+      }
+      for (const [sub, kind] of [
+        ['themes', 'wordpress-theme-file'],
+        ['uploads', 'wordpress-upload-script'],
+      ] as const) {
+        const dir = join(content, sub);
+        if (!isDir(dir)) continue;
+        const { files, dirs } = walkFiles(dir);
+        for (const d of dirs) watch.add(d);
+        for (const f of files) if (PHP_FILE.test(f)) script(kind, f);
+      }
+    }
+    for (const c of out) if (c.detail !== undefined && Object.keys(c.detail).length === 0) delete c.detail;
+    return dedupe(out, watch);
+  },
+};
