@@ -27,6 +27,7 @@ function signatureKey(s: Signature): string {
 }
 
 function sameDetail(a: Item, b: Item): boolean {
+  if (a.detail === undefined && b.detail === undefined) return true;
   return JSON.stringify(a.detail ?? {}) === JSON.stringify(b.detail ?? {});
 }
 

@@ -1,10 +1,21 @@
-/** Worker thread: describes the files it is sent, one batch per message. */
+/** Worker thread: describes the files it is sent, one batch per message, answered packed. */
 import { parentPort } from 'node:worker_threads';
-import { describeFileSync } from './describe.js';
+import { describeRawSync, type FileFacts, loadSignatureCheck, type PlainFile, packFacts, type SignatureCheck } from './describe.js';
 import type { SignatureKind } from './types.js';
 
-parentPort?.on('message', (batch: { id: number; jobs: { path: string; sig: SignatureKind }[] }) => {
-  const results = [];
-  for (const j of batch.jobs) results.push(describeFileSync(j.path, j.sig));
-  parentPort!.postMessage({ id: batch.id, results });
+export interface DescribeBatch {
+  id: number;
+  paths: string[];
+  sigs: SignatureKind[];
+}
+
+let check: SignatureCheck | undefined;
+
+parentPort?.on('message', async (batch: DescribeBatch) => {
+  // the signature parsers are loaded by the first batch that has a PE or JAR in it
+  if (!check && batch.sigs.some((s) => s !== 'none')) check = await loadSignatureCheck();
+  const results: (FileFacts | PlainFile)[] = new Array(batch.paths.length);
+  for (let i = 0; i < batch.paths.length; i++) results[i] = describeRawSync(batch.paths[i]!, batch.sigs[i]!, check);
+  const packed = packFacts(batch.id, results);
+  parentPort!.postMessage(packed, [packed.num.buffer as ArrayBuffer]);
 });
