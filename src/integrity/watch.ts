@@ -70,6 +70,12 @@ export class ComponentWatcher {
 
   async start(): Promise<void> {
     await this.pass();
+    // the watches began after the first pass read the files: a second pass stats them all once
+    // more, so the passes after events can trust them (and catches a change made meanwhile)
+    if (this.watchers.size > 0 && !this.stopped) {
+      this.fullNext = true;
+      await this.pass();
+    }
     const every = Math.min(this.opts.fullPassMs ?? 60_000, 60_000);
     this.full = setInterval(() => {
       this.fullNext = true;
