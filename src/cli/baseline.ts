@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .argument('[action]', '"approve" to accept changes instead of taking a new baseline')
     .argument('[items...]', 'with approve: item ids or paths whose changes are accepted')
     .option('--root <dir>', 'the live system (/), a mounted image or a folder of collected files', '/')
-    .option('--workers <n>', 'hashing threads (default: one per core; 0 = this thread)')
+    .option('--workers <n>', 'hashing threads, this one included (default: one per core; 0 or 1 = this thread only)')
     .option('--by <name>', 'who approves (default: the current user)')
     .option('--note <text>', 'a note kept with the baseline')
     .option('--all', 'with approve: accept every change');

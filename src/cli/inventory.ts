@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .description('list the components of the servers under a root (IIS, Exchange, SQL Server, services, Tomcat, Jenkins, TeamCity, Confluence/Jira) with hashes and signatures')
     .option('--root <dir>', 'the live system (/), a mounted image or a folder of collected files', '/')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'jsonl']).default('table'))
-    .option('--workers <n>', 'hashing threads (default: one per core; 0 = this thread)');
+    .option('--workers <n>', 'hashing threads, this one included (default: one per core; 0 or 1 = this thread only)');
   cmd.addHelpText(
     'after',
     `

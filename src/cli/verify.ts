@@ -21,7 +21,7 @@ export function register(program: Command): void {
         .choices(['table', 'jsonl', 'events'])
         .default('table'),
     )
-    .option('--workers <n>', 'hashing threads (default: one per core; 0 = this thread)');
+    .option('--workers <n>', 'hashing threads, this one included (default: one per core; 0 or 1 = this thread only)');
   addStoreOptions(cmd);
   cmd.addHelpText(
     'after',

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .description('watch the components under a root and report each change against the baseline once, within seconds')
     .option('--root <dir>', 'the live system (/), a mounted image or a folder of collected files', '/')
     .addOption(new Option('-f, --format <format>', 'output: jsonl (as verify), events (component_change events), table').choices(['jsonl', 'events', 'table']).default('jsonl'))
-    .option('--workers <n>', 'hashing threads (default: one per core; 0 = this thread)')
+    .option('--workers <n>', 'hashing threads, this one included (default: one per core; 0 or 1 = this thread only)')
     .option('--max-watches <n>', 'watch at most this many folders (the rest is covered by the full pass)')
     .option('--full-pass <seconds>', 'full verification interval in seconds (at most 60)', '60');
   addStoreOptions(cmd);

@@ -27,11 +27,25 @@ function signatureKey(s: Signature): string {
 }
 
 function sameDetail(a: Item, b: Item): boolean {
+  if (a.detail === undefined && b.detail === undefined) return true;
   return JSON.stringify(a.detail ?? {}) === JSON.stringify(b.detail ?? {});
 }
 
 /** The one change between two states of the same item, or undefined when they agree. */
 export function classify(prev: Item, cur: Item): ChangeKind | undefined {
+  // the common case in a large tree, decided without building keys: nothing differs
+  if (
+    prev.sha256 === cur.sha256 &&
+    prev.mode === cur.mode &&
+    prev.owner === cur.owner &&
+    Boolean(prev.missing) === Boolean(cur.missing) &&
+    prev.signature.status === cur.signature.status &&
+    prev.signature.signer === cur.signature.signer &&
+    prev.source === cur.source &&
+    prev.detail === undefined &&
+    cur.detail === undefined
+  )
+    return undefined;
   const sigChanged = signatureKey(prev.signature) !== signatureKey(cur.signature);
   if (prev.sha256 !== cur.sha256 || Boolean(prev.missing) !== Boolean(cur.missing)) return sigChanged ? 'signature' : 'modified';
   if (sigChanged || prev.signature.status !== cur.signature.status) return 'signature';

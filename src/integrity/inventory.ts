@@ -21,18 +21,24 @@ import { termservice } from './collectors/termservice.js';
 import { tomcat } from './collectors/tomcat.js';
 import { wordpress } from './collectors/wordpress.js';
 import type { FileFacts } from './describe.js';
-import { describeAll } from './pool.js';
+import { DescribePool } from './pool.js';
 import { type Candidate, type CollectContext, type Collector, type Item, itemId } from './types.js';
 
 export const COLLECTORS: readonly Collector[] = [iis, exchange, sqlserver, termservice, tomcat, jenkins, teamcity, atlassian, apache, nginx, php, wordpress, esxi];
 
 export interface InventoryOptions {
   root?: string;
-  /** Worker threads for hashing (default one per core; 0 hashes in this thread). */
+  /** Threads hashing, this one included (default one per core; 0 or 1: this thread only). */
   workers?: number;
   problems: ProblemSink;
   /** Facts of files unchanged since they were last described (path, size, mtime, ctime, inode), reused by a watcher. */
   cache?: FactsCache;
+  /**
+   * With a cache: whether a file whose facts were confirmed at generation `at` is known not
+   * to have changed since (a watcher has watched its folder since then and heard nothing),
+   * so it is not even stat'ed.
+   */
+  unchanged?: (path: string, at: number) => boolean;
   collectors?: readonly Collector[];
 }
 
@@ -43,9 +49,14 @@ export interface Inventory {
   watch: string[];
 }
 
-/** Remembers file facts by the stat fields that change whenever content or metadata does. */
+/**
+ * Remembers file facts by the stat fields that change whenever content or metadata does.
+ * Each inventory over the cache is one generation; an entry remembers the generation that
+ * last confirmed it, so a watcher can trust entries confirmed after its folder watch began.
+ */
 export class FactsCache {
-  private readonly map = new Map<string, { key: string; facts: FileFacts }>();
+  private readonly map = new Map<string, { key: string; facts: FileFacts; at: number }>();
+  generation = 0;
   static keyOf(path: string): string | undefined {
     try {
       const st = lstatSync(path);
@@ -56,11 +67,21 @@ export class FactsCache {
   }
   get(path: string, key: string | undefined): FileFacts | undefined {
     const e = this.map.get(path);
-    return e && key !== undefined && e.key === key ? e.facts : undefined;
+    if (!e || key === undefined || e.key !== key) return undefined;
+    e.at = this.generation;
+    return e.facts;
+  }
+  /** The generation that last confirmed `path`'s facts, if cached. */
+  confirmedAt(path: string): number | undefined {
+    return this.map.get(path)?.at;
+  }
+  /** Cached facts without a stat, for a file known not to have changed. */
+  peek(path: string): FileFacts | undefined {
+    return this.map.get(path)?.facts;
   }
   set(path: string, key: string | undefined, facts: FileFacts): void {
     if (key === undefined) this.map.delete(path);
-    else this.map.set(path, { key, facts });
+    else this.map.set(path, { key, facts, at: this.generation });
   }
   retain(paths: Set<string>): void {
     for (const p of this.map.keys()) if (!paths.has(p)) this.map.delete(p);
@@ -107,26 +128,46 @@ export async function collect(opts: InventoryOptions): Promise<{ root: string; c
 }
 
 export async function inventory(opts: InventoryOptions): Promise<Inventory> {
+  const pool = new DescribePool(opts.workers);
+  // without a cache every file will be hashed: the threads boot while the collectors walk
+  if (!opts.cache) pool.start();
+  try {
+    return await inventoryWith(pool, opts);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function inventoryWith(pool: DescribePool, opts: InventoryOptions): Promise<Inventory> {
   const { root, candidates, watch } = await collect(opts);
   const files = candidates.filter((c) => c.file);
-  const keys = files.map((c) => (opts.cache ? FactsCache.keyOf(c.path) : undefined));
+  const cache = opts.cache;
+  if (cache) cache.generation++;
+  const keys: (string | undefined)[] = new Array(files.length);
   const todo: number[] = [];
   const facts: (FileFacts | undefined)[] = files.map((c, i) => {
-    const got = opts.cache?.get(c.path, keys[i]);
+    if (!cache) {
+      todo.push(i);
+      return undefined;
+    }
+    const at = cache.confirmedAt(c.path);
+    const peeked = at !== undefined && opts.unchanged?.(c.path, at) ? cache.peek(c.path) : undefined;
     // facts cached for an unscanned declaration of the same file lack the verdict
+    if (peeked && (!c.scan || peeked.scan !== undefined)) return peeked;
+    keys[i] = FactsCache.keyOf(c.path);
+    const got = cache.get(c.path, keys[i]);
     const hit = got && (!c.scan || got.scan !== undefined) ? got : undefined;
     if (!hit) todo.push(i);
     return hit;
   });
-  const fresh = await describeAll(
+  const fresh = await pool.describe(
     todo.map((i) => (files[i]!.scan ? { path: files[i]!.path, sig: files[i]!.signature, scan: true } : { path: files[i]!.path, sig: files[i]!.signature })),
-    opts.workers,
   );
   todo.forEach((i, k) => {
     facts[i] = fresh[k]!;
-    opts.cache?.set(files[i]!.path, keys[i], fresh[k]!);
+    cache?.set(files[i]!.path, keys[i], fresh[k]!);
   });
-  opts.cache?.retain(new Set(files.map((c) => c.path)));
+  cache?.retain(new Set(files.map((c) => c.path)));
   const byPath = new Map<Candidate, FileFacts>();
   for (let i = 0; i < files.length; i++) byPath.set(files[i]!, facts[i]!);
   const items: Item[] = candidates.map((c) => {
