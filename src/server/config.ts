@@ -265,7 +265,12 @@ export function parseConfig(text: string, file: string): ServeConfig {
     'role',
     'jetstream',
   ]);
-  for (const k of ['role', 'store', 'listen', 'sources', 'jetstream', 'alerts'] as const) if (top.has(k)) c.origins[k] = `${file}:${r.line(top.get(k))}`;
+  // the key's line: a block list's value starts on the line after it
+  if (isMap(doc.contents))
+    for (const pair of doc.contents.items) {
+      const k = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (k === 'role' || k === 'store' || k === 'listen' || k === 'sources' || k === 'jetstream' || k === 'alerts') c.origins[k] = `${file}:${r.line(pair.key as YamlNode)}`;
+    }
   c.role = r.oneOf(top.get('role'), 'role', SERVE_ROLES) ?? c.role;
   if (top.has('jetstream')) c.jetstream = readJetStream(r, top.get('jetstream'));
   c.data = r.str(top.get('data'), 'data') ?? c.data;
@@ -314,9 +319,9 @@ export function parseConfig(text: string, file: string): ServeConfig {
 
 function readJetStream(r: Reader, n: YamlNode | null | undefined): JetStreamConfig {
   const f = r.fields(n, 'jetstream', ['url', 'namespace', 'partitions', 'retention', 'lease', 'fetch']);
+  // the URL may come from --jetstream instead (roleProblems says when it comes from neither)
   const url = r.str(f.get('url'), 'jetstream.url') ?? '';
-  if (!url) r.err(n, 'jetstream needs url: nats://HOST:PORT');
-  else if (/\/\/[^/]*@/.test(url))
+  if (/\/\/[^/]*@/.test(url))
     r.err(f.get('url'), 'jetstream.url: credentials in the URL are refused; use WARDEN_NATS_USER/WARDEN_NATS_PASSWORD_FILE, WARDEN_NATS_TOKEN_FILE or WARDEN_NATS_CREDS');
   const namespace = r.str(f.get('namespace'), 'jetstream.namespace') ?? 'warden';
   if (!/^[a-z][a-z0-9_-]{0,31}$/.test(namespace)) r.err(f.get('namespace'), 'jetstream.namespace must be 1-32 of a-z, 0-9, _ and -, starting with a letter');
@@ -348,13 +353,14 @@ function readJetStream(r: Reader, n: YamlNode | null | undefined): JetStreamConf
 export function roleProblems(c: ServeConfig): string[] {
   const out: string[] = [];
   const at = (k: keyof ServeConfig['origins']): string => (c.origins[k] ? `${c.origins[k]}: ` : '');
-  const role = `${at('role')}role ${c.role}`;
+  const role = `role ${c.role}${c.origins.role ? ` (${c.origins.role})` : ''}`;
   const kinds = (types: string[]): string[] => c.sources.filter((s) => types.includes(s.type)).map((s) => `${s.name} (${s.type})`);
   if (c.role === 'all') {
     if (c.jetstream) out.push(`${at('jetstream')}jetstream is for the roles worker, api and collector; role all detects in this process (set role: or --role)`);
     return out;
   }
-  if ((c.role === 'worker' || c.role === 'collector') && !c.jetstream) out.push(`${role} needs jetstream: give --jetstream nats://HOST:PORT or jetstream.url in the config`);
+  if ((c.role === 'worker' || c.role === 'collector') && !c.jetstream?.url) out.push(`${role} needs jetstream: give --jetstream nats://HOST:PORT or jetstream.url in the config`);
+  if (c.role === 'api' && c.jetstream && !c.jetstream.url) out.push(`${at('jetstream')}jetstream needs url: nats://HOST:PORT (or --jetstream)`);
   if ((c.role === 'worker' || c.role === 'api') && !c.store) out.push(`${role} needs --store postgres://... (the cluster's shared store)`);
   if ((c.role === 'worker' || c.role === 'api') && c.sources.length)
     out.push(
