@@ -8,11 +8,15 @@
  * position saved (in the data folder's store). A crash before the save reads the batch again
  * on restart and publishes it again with the same de-duplication ids (the stream keeps it
  * once); a crash after it reads on from there. So nothing read is lost, and nothing is doubled
- * within the stream's de-duplication window. While NATS is unreachable the publishes are
+ * within the stream's de-duplication window. Should the batches read again be cut differently
+ * (the file grew meanwhile), the workers still drop the events they already have: every
+ * message names the collector (its id lives in the data folder) and the workers keep how far
+ * each collector's streams were read (stream/marks.ts). While NATS is unreachable the publishes are
  * retried without end and the sources wait (tailing pauses, the journal refuses ingest with
  * 503 once it is far behind) — backpressure, not loss.
  */
-import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Problem, ProblemSink } from '../errors.js';
@@ -50,6 +54,17 @@ export function clusterSettingsOf(js: NonNullable<ServeConfig['jetstream']>): Pa
   return out;
 }
 
+function collectorId(data: string): string {
+  const file = join(data, 'collector-id');
+  if (existsSync(file)) {
+    const id = readFileSync(file, 'utf8').trim();
+    if (/^[\w.-]{1,80}$/.test(id)) return id;
+  }
+  const id = randomUUID();
+  writeFileSync(file, `${id}\n`);
+  return id;
+}
+
 export class Collector implements ServiceView {
   private nc: NatsConnection | undefined;
   private topology: Topology | undefined;
@@ -60,6 +75,8 @@ export class Collector implements ServiceView {
   private health: Health[] = [];
   private readers: Promise<void>[] = [];
   readonly ingest: IngestSink | null;
+  /** This collector's id, the same across restarts (kept in the data folder). */
+  readonly id: string;
 
   private constructor(
     private readonly config: ServeConfig,
@@ -68,6 +85,7 @@ export class Collector implements ServiceView {
     private readonly logger: ServiceLogger,
   ) {
     this.ingest = config.ingest.enabled ? journal : null;
+    this.id = collectorId(resolve(config.data));
   }
 
   /** Opens the data folder, connects to NATS (creating the stream when missing) and starts every source. */
@@ -113,7 +131,7 @@ export class Collector implements ServiceView {
       this.readers.push(this.run(i, text ? (JSON.parse(text) as SourcePosition) : undefined));
     });
     this.logger.info(
-      { namespace: js.namespace, partitions: this.topology.settings.partitions, sources: this.inputs.map((s) => s.name) },
+      { collector: this.id, namespace: js.namespace, partitions: this.topology.settings.partitions, sources: this.inputs.map((s) => s.name) },
       'collector started: events go to JetStream',
     );
   }
@@ -134,6 +152,7 @@ export class Collector implements ServiceView {
     const h = this.health[i]!;
     // NATS down is waited out however long it takes: the source pauses meanwhile
     const shipper = new Shipper(this.nc!, this.topology!, {
+      collector: this.id,
       retryForMs: Number.MAX_SAFE_INTEGER,
       onRetry: (p, attempt, err) => {
         h.state = 'paused';
