@@ -98,11 +98,25 @@ export class LagMonitor {
 
   constructor(private readonly opts: LagMonitorOptions) {}
 
+  /**
+   * Connects and takes the first reading; returns at once when NATS does not answer yet
+   * (the API serves the store meanwhile; the lag shows up once NATS does).
+   */
   async start(): Promise<void> {
-    this.nc = await connectNats({ url: this.opts.url, name: 'warden lag monitor' });
-    this.topology = await ensureTopology(this.nc, clusterSettings(this.opts.settings));
-    await this.read();
-    this.schedule();
+    const settings = clusterSettings(this.opts.settings);
+    const ready = (async () => {
+      this.nc = await connectNats({ url: this.opts.url, name: 'warden lag monitor' });
+      if (this.stopped) {
+        await this.nc.close();
+        return;
+      }
+      this.topology = await ensureTopology(this.nc, settings);
+      if (this.stopped) return;
+      await this.read();
+      this.schedule();
+    })();
+    this.reading = ready.catch((e: unknown) => this.opts.logger.error({ err: errorMessage(e) }, 'partition lag unavailable'));
+    await Promise.race([this.reading, new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 
   get partitions(): number {
@@ -117,6 +131,7 @@ export class LagMonitor {
   }
 
   private async read(): Promise<void> {
+    if (!this.topology) return;
     try {
       this.latest = await partitionLag(this.topology!, this.opts.store);
       this.readAt = Date.now();
@@ -130,7 +145,8 @@ export class LagMonitor {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.reading;
+    // a connection still waiting for NATS is closed when it comes (see start)
+    await Promise.race([this.reading, new Promise((r) => setTimeout(r, 2000).unref())]);
     await this.nc?.drain().catch(() => undefined);
   }
 }

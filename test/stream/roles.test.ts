@@ -99,6 +99,7 @@ sources:
     const tokenFor = (role: string, where: string[]): string =>
       execFileSync(process.execPath, [CLI, 'token', 'create', '--role', role, ...where], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const collectorToken = tokenFor('read', ['--data', collectorData]);
+    const collectorIngest = tokenFor('ingest', ['--data', collectorData]);
     const readToken = tokenFor('read', ['--store', storeUrl!]);
     const ingestToken = tokenFor('ingest', ['--store', storeUrl!]);
     const get = async (base: string, path: string, token = readToken): Promise<string> => {
@@ -132,6 +133,19 @@ sources:
     collector = await startServe(['-c', collectorYaml]);
     children.push(collector);
     await until(async () => (await shipped(collector)) >= lines.length, 'the restarted collector shipping the whole file again', 120_000);
+    // HTTP ingest at the collector: journaled, then published like the file (a whoami after
+    // the file's events, and a later event that moves its partition's time past it)
+    const posted = [
+      trailer(0, end + 600_000)
+        .replace('svchost.exe', 'whoami.exe')
+        .replace('"EventRecordID":1000000', '"EventRecordID":2000000'),
+      trailer(0, end + 7_200_000).replace('"EventRecordID":1000000', '"EventRecordID":2000001'),
+    ];
+    const ingestFile = join(dir, 'ingested.jsonl');
+    writeFileSync(ingestFile, posted.join(''));
+    const accepted = await fetch(`${collector.url}/api/v1/ingest`, { method: 'POST', headers: { authorization: `Bearer ${collectorIngest}` }, body: posted.join('') });
+    assert.equal(accepted.status, 202, await accepted.clone().text());
+    await until(async () => (await shipped(collector)) >= lines.length + posted.length, 'the ingested events published', 60_000);
 
     // no worker yet: the partitions' messages wait
     const pending = async (): Promise<Map<string, number>> => samples(await get(api.url, '/metrics'), 'warden_partition_pending_messages');
@@ -159,7 +173,8 @@ sources:
     for (const [labels, seq] of samples(metrics, 'warden_partition_committed_sequence')) if ((waiting.get(labels) ?? 0) > 0) assert.ok(seq > 0, `${labels} committed`);
 
     // the same detections as a local hunt over the same file, id for id
-    const expected = await huntResult({ ...logs, files: [tailed] });
+    const expected = await huntResult({ ...logs, files: [tailed, ingestFile] });
+    assert.equal((await huntResult({ ...logs, files: [ingestFile] })).detections.length, 1, 'the ingested whoami is a detection');
     assert.ok(expected.detections.length > 20, `the planted sequences are detected (${expected.detections.length})`);
     const ids: string[] = [];
     for (let cursor: string | null = ''; cursor !== null; ) {
@@ -181,7 +196,7 @@ sources:
     // the worker's own /metrics: the same partitions, and every event of the file read exactly once
     const wm = await get(worker.url, '/metrics', readToken);
     assert.equal(samples(wm, 'warden_partition_pending_messages').size, PARTITIONS);
-    assert.equal(samples(wm, 'warden_events_in_total').get(''), lines.length, 'each event once: none lost, none doubled by the collector restart');
+    assert.equal(samples(wm, 'warden_events_in_total').get(''), lines.length + posted.length, 'each event once: none lost, none doubled by the collector restart');
     assert.equal(samples(wm, 'warden_detections_total').get(''), expected.detections.length);
 
     for (const c of children.splice(0).reverse()) {
