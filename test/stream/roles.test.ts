@@ -26,20 +26,22 @@ const EVENTS = 8000;
 const HOSTS = 10;
 const PARTITIONS = 4;
 
-/** One Sysmon process event of a host, hours after the planted ones: it moves every partition's event time past their windows. */
-function trailer(host: number, t: number): string {
-  const name = `WEB${String(host).padStart(3, '0')}.corp.example`;
+/** A Sysmon process-creation event of host WEB<host>. */
+function sysmon(host: number, rid: number, t: number, image: string, parent = 'C:\\Windows\\System32\\services.exe'): string {
   return `${JSON.stringify({
     Channel: 'Microsoft-Windows-Sysmon/Operational',
     EventID: 1,
-    Computer: name,
-    EventRecordID: 1_000_000 + host,
+    Computer: `WEB${String(host).padStart(3, '0')}.corp.example`,
+    EventRecordID: rid,
     UtcTime: new Date(t).toISOString().replace('T', ' ').replace('Z', ''),
-    Image: 'C:\\Windows\\System32\\svchost.exe',
-    ParentImage: 'C:\\Windows\\System32\\services.exe',
-    CommandLine: 'svchost.exe -k netsvcs',
+    Image: `C:\\Windows\\System32\\${image}`,
+    ParentImage: parent,
+    CommandLine: image,
   })}\n`;
 }
+
+/** One event of a host, hours after the planted ones: it moves its partition's event time past their windows. */
+const trailer = (host: number, t: number): string => sysmon(host, 1_000_000 + host, t, 'svchost.exe');
 
 /** The samples of a Prometheus metric, by their labels. */
 function samples(text: string, name: string): Map<string, number> {
@@ -133,13 +135,12 @@ sources:
     collector = await startServe(['-c', collectorYaml]);
     children.push(collector);
     await until(async () => (await shipped(collector)) >= lines.length, 'the restarted collector shipping the whole file again', 120_000);
-    // HTTP ingest at the collector: journaled, then published like the file (a whoami after
-    // the file's events, and a later event that moves its partition's time past it)
+    // HTTP ingest at the collector: journaled, then published like the file (a web shell
+    // sequence after the file's events, and a later event that moves its partition's time past it)
     const posted = [
-      trailer(0, end + 600_000)
-        .replace('svchost.exe', 'whoami.exe')
-        .replace('"EventRecordID":1000000', '"EventRecordID":2000000'),
-      trailer(0, end + 7_200_000).replace('"EventRecordID":1000000', '"EventRecordID":2000001'),
+      sysmon(0, 2_000_000, end + 600_000, 'cmd.exe', 'C:\\Windows\\System32\\inetsrv\\w3wp.exe'),
+      sysmon(0, 2_000_001, end + 660_000, 'whoami.exe', 'C:\\Windows\\System32\\cmd.exe'),
+      sysmon(0, 2_000_002, end + 7_200_000, 'svchost.exe'),
     ];
     const ingestFile = join(dir, 'ingested.jsonl');
     writeFileSync(ingestFile, posted.join(''));
@@ -174,7 +175,7 @@ sources:
 
     // the same detections as a local hunt over the same file, id for id
     const expected = await huntResult({ ...logs, files: [tailed, ingestFile] });
-    assert.equal((await huntResult({ ...logs, files: [ingestFile] })).detections.length, 1, 'the ingested whoami is a detection');
+    assert.equal((await huntResult({ ...logs, files: [ingestFile] })).detections.length, 1, 'the ingested sequence is a detection');
     assert.ok(expected.detections.length > 20, `the planted sequences are detected (${expected.detections.length})`);
     const ids: string[] = [];
     for (let cursor: string | null = ''; cursor !== null; ) {
