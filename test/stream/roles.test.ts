@@ -187,6 +187,7 @@ sources:
       cursor = page.next;
     }
     assert.deepEqual(ids.sort(), expected.detections, 'the api returns exactly the detections of `warden hunt`');
+    t.diagnostic(`${lines.length + posted.length} events (${half} of them published twice), ${ids.length} detections equal to hunt's`);
 
     // /api/v1/sources of the api: every partition with its lag and holder
     const sources = JSON.parse(await get(api.url, '/api/v1/sources')) as { items: { kind: string; partition: number; pending: number; ackPending: number; holder: string }[] };
