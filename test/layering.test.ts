@@ -10,7 +10,8 @@
  *   2  engine/, scan/, coverage/, store/
  *   3  output/, integrity/
  * 3.5  web/                         the console and the HTML report (uses output/; drivers may serve it)
- *   4  hunt/, search/, server/, stream/  drivers
+ * 3.75 stream/                      the cluster's transport and workers (`serve`'s roles run them)
+ *   4  hunt/, search/, server/       drivers
  *   5  api/                         the public API, by area
  *   6  index.ts                     all of it in one module
  *   7  cli/
@@ -36,7 +37,7 @@ const RANK: Record<string, number> = {
   hunt: 4,
   search: 4,
   server: 4,
-  stream: 4,
+  stream: 3.75,
   api: 5,
   'index.ts': 6,
   cli: 7,

@@ -8,6 +8,8 @@ export type { ClusterNames, ClusterSettings, RetentionSettings } from '../stream
 export { ClusterError, connectNats, destroyTopology, ensureTopology, redactNatsUrl } from '../stream/connect.js';
 export type { Topology } from '../stream/connect.js';
 export { ClusterWorker } from '../stream/worker.js';
+export { LagMonitor, partitionLag } from '../stream/lag.js';
+export type { LagMonitorOptions, PartitionLag } from '../stream/lag.js';
 export type { WorkerOptions, WorkerStatus } from '../stream/worker.js';
 export type { ClusterLogger, PartitionStatus } from '../stream/partition.js';
 export { openStore } from '../store/store.js';

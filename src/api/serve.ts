@@ -1,6 +1,9 @@
 /** `warden serve`: the live service, its configuration and its runtime. */
-export { DEFAULT_LISTEN, defaultConfig, EXAMPLE_CONFIG, loadConfig, parseConfig } from '../server/config.js';
-export type { ServeConfig, SourceConfig } from '../server/config.js';
+export { DEFAULT_LISTEN, defaultConfig, EXAMPLE_CONFIG, loadConfig, parseConfig, roleProblems, SERVE_ROLES } from '../server/config.js';
+export type { JetStreamConfig, ServeConfig, ServeRole, SourceConfig } from '../server/config.js';
+export { API_ROLE_INGEST_REFUSAL, checkRole, startRole } from '../server/roles.js';
+export type { RoleServer } from '../server/roles.js';
+export { Collector } from '../server/collector.js';
 export { startRuntime } from '../server/runtime.js';
 export type { Runtime } from '../server/runtime.js';
 export { jsonLogger } from '../server/log.js';

@@ -52,7 +52,8 @@ try {
     // help/version print and exit 0; everything else is bad usage
     process.exitCode = e.exitCode === 0 ? 0 : 2;
   } else if (e instanceof UsageError) {
-    process.stderr.write(`warden: ${printable(e.message)}
+    // one problem a line (a configuration's problems are listed), each made printable
+    process.stderr.write(`warden: ${e.message.split('\n').map(printable).join('\n  ')}
 ${hint()}
 `);
     process.exitCode = 2;

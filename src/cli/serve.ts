@@ -15,10 +15,15 @@ import {
   prepareDemo,
   ROLES,
   revokeToken,
+  roleProblems,
+  SERVE_ROLES,
   type ServeConfig,
+  type ServeRole,
   type StoreOptions,
+  startRole,
   startServer,
 } from '../api/serve.js';
+import { natsUrl } from './cluster-options.js';
 
 interface ServeFlags {
   config?: string;
@@ -28,6 +33,8 @@ interface ServeFlags {
   demo?: boolean;
   init?: boolean;
   check?: boolean;
+  role?: string;
+  jetstream?: string;
 }
 
 function storeOf(flags: { data?: string; store?: string }, config?: ServeConfig): StoreOptions {
@@ -49,11 +56,25 @@ function readConfig(flags: ServeFlags): ServeConfig {
   if (flags.store) {
     if (!/^postgres(ql)?:\/\//i.test(flags.store)) throw new UsageError('--store must be a postgres:// URL (SQLite in the data folder is the default)');
     config.store = flags.store;
+    config.origins.store = '--store';
   }
   if (flags.listen) {
     if (!/^(\[[0-9a-f:.]+\]|[^:\s]+):\d{1,5}$/i.test(flags.listen)) throw new UsageError(`--listen must be HOST:PORT, not "${flags.listen}"`);
     config.listen = flags.listen;
+    config.origins.listen = '--listen';
   }
+  if (flags.role !== undefined) {
+    if (!(SERVE_ROLES as readonly string[]).includes(flags.role)) throw new UsageError(`--role must be one of ${SERVE_ROLES.join(', ')}, not "${flags.role}"`);
+    config.role = flags.role as ServeRole;
+    config.origins.role = '--role';
+  }
+  if (flags.jetstream !== undefined) {
+    const url = natsUrl(flags.jetstream, '--jetstream');
+    config.jetstream = { ...(config.jetstream ?? { namespace: 'warden', retention: {}, leaseMs: 15_000 }), url };
+    config.origins.jetstream = '--jetstream';
+  }
+  const problems = roleProblems(config);
+  if (problems.length) throw new UsageError(`the configuration does not fit role ${config.role}:\n${problems.join('\n')}`);
   return config;
 }
 
@@ -65,17 +86,19 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.stdout.write(`wrote ${file}: edit its sources, then run: warden serve --config ${file}\n`);
     return;
   }
+  if (flags.demo && (flags.role ?? 'all') !== 'all') throw new UsageError('--demo runs role all (one process); leave out --role');
   const demo = flags.demo ? prepareDemo() : undefined;
   const config = demo ? demo.config : readConfig(flags);
   if (demo && flags.listen) config.listen = flags.listen;
   if (flags.check) {
     process.stdout.write(
-      `${config.file}: OK — ${config.sources.length} source(s) (${config.sources.map((s) => `${s.name}: ${s.type}`).join(', ') || 'HTTP ingest only'}), ` +
+      `${config.file}: OK — role ${config.role}${config.jetstream ? ` (JetStream namespace ${config.jetstream.namespace})` : ''}, ${config.sources.length} source(s) (${config.sources.map((s) => `${s.name}: ${s.type}`).join(', ') || 'HTTP ingest only'}), ` +
         `store ${config.store ? 'PostgreSQL' : `${config.data}/warden.db`}, listen ${config.listen}\n`,
     );
     return;
   }
   const logger = jsonLogger(config.log.level);
+  if (config.role !== 'all') return serveRole(config, logger);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer(config, { logger });
@@ -94,6 +117,11 @@ async function serve(flags: ServeFlags): Promise<void> {
     );
     void demo.play();
   }
+  await untilSignal(logger, server, () => demo?.stop());
+}
+
+/** Runs until SIGTERM/SIGINT, then stops `running` cleanly (a second signal exits at once). */
+async function untilSignal(logger: ReturnType<typeof jsonLogger>, running: { stop(): Promise<void> }, before?: () => void): Promise<void> {
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -103,8 +131,8 @@ async function serve(flags: ServeFlags): Promise<void> {
       }
       stopping = true;
       logger.info({ signal: sig }, 'stopping: closing the API, flushing the pipeline, saving state');
-      demo?.stop();
-      server.stop().then(
+      before?.();
+      running.stop().then(
         () => {
           logger.info({}, 'stopped cleanly');
           resolve();
@@ -119,6 +147,21 @@ async function serve(flags: ServeFlags): Promise<void> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+}
+
+/** A cluster role (worker, api, collector): see docs/cluster.md. */
+async function serveRole(config: ServeConfig, logger: ReturnType<typeof jsonLogger>): Promise<void> {
+  let server: Awaited<ReturnType<typeof startRole>>;
+  try {
+    server = await startRole(config, { logger });
+  } catch (e) {
+    if (e instanceof WardenError) throw new UsageError(e.message);
+    process.stderr.write(`warden serve --role ${config.role}: cannot start: ${(e as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  process.stdout.write(`warden serve: role ${config.role}${server.url ? `, listening on ${server.url}` : ''}\n`);
+  await untilSignal(logger, server);
 }
 
 function tokenStore(cmd: Command): StoreOptions {
@@ -144,6 +187,8 @@ export function register(program: Command): void {
     .option('--data <dir>', 'data folder: SQLite store, ingest journal (default ./warden-data)')
     .option('--listen <host:port>', 'API address (default 127.0.0.1:8405)')
     .option('--store <url>', 'postgres://... store instead of SQLite in the data folder')
+    .option('--role <role>', `what this process does: ${SERVE_ROLES.join(', ')} (default all: everything; see docs/cluster.md)`)
+    .option('--jetstream <url>', 'NATS server(s) of the cluster: nats://HOST:PORT[,...] (roles worker, api, collector)')
     .option('--demo', 'temporary data folder; the bundled examples are replayed as a live feed')
     .option('--init', 'write a commented example configuration to --config (default warden.yaml) and exit')
     .option('--check', 'validate the configuration and exit');
@@ -153,10 +198,20 @@ export function register(program: Command): void {
 Exit codes: 0 stopped cleanly (SIGTERM/SIGINT), 1 a failure while running or stopping,
 2 bad usage or an invalid configuration (every problem is listed with its file and line).
 
+Roles (one process per part of a cluster, see docs/cluster.md):
+  all        everything in this process (the default)
+  collector  the configured sources and HTTP ingest, published to JetStream (--jetstream)
+  worker     JetStream partitions in, detections into PostgreSQL (--jetstream, --store);
+             \`warden worker\` is the same with its settings as flags
+  api        API and console over PostgreSQL (--store); with --jetstream, per-partition lag
+             in /api/v1/sources and /metrics; HTTP ingest is refused (send it to a collector)
+
 Examples:
   warden serve --demo
   warden serve --init --config warden.yaml && warden serve --config warden.yaml
-  warden token create --role ingest --data ./warden-data`,
+  warden token create --role ingest --data ./warden-data
+  warden serve --role worker --jetstream nats://nats1:4222 --store postgres://warden@db1/warden
+  warden serve --role api --store postgres://warden@db1/warden --jetstream nats://nats1:4222 --listen 0.0.0.0:8405`,
   );
   cmd.action(async (flags: ServeFlags) => {
     await serve(flags);

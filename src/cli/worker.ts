@@ -1,7 +1,8 @@
 /**
  * `warden worker --jetstream nats://... --store postgres://...`: a detection worker of the
- * cluster (to become `warden serve --role worker`). Runs until SIGINT/SIGTERM, then commits
- * what it holds, hands its partitions back and exits.
+ * cluster, the same ClusterWorker as `warden serve --role worker` with its settings as flags
+ * instead of a configuration file. Runs until SIGINT/SIGTERM, then commits what it holds,
+ * hands its partitions back and exits.
  */
 import type { Command } from 'commander';
 import { UsageError } from '../api/errors.js';
@@ -22,7 +23,7 @@ interface WorkerFlags extends ClusterFlags, RuleFlags {
 export function register(program: Command): void {
   const cmd = program
     .command('worker')
-    .description('run a detection worker of a Warden cluster: JetStream partitions in, detections and incidents into PostgreSQL')
+    .description('the same as `warden serve --role worker`, with flags instead of a config file: JetStream partitions in, detections and incidents into PostgreSQL')
     .option('--jetstream <url>', 'NATS server(s): nats://HOST:PORT[,nats://HOST:PORT...]')
     .option('--store <url>', 'PostgreSQL: postgres://USER@HOST:PORT/DB (password from PGPASSWORD or ~/.pgpass, sslmode in the URL)')
     .option('--tolerance <duration>', 'how far events of a partition may be out of time order', '60s')
@@ -34,6 +35,8 @@ export function register(program: Command): void {
   addRuleOptions(addClusterOptions(cmd)).addHelpText(
     'after',
     `
+This is \`warden serve --role worker\` (same worker, same guarantees) with its settings as flags;
+\`serve --role worker --listen HOST:PORT\` also answers /metrics with every partition's lag.
 Every worker of a cluster must run the same rules. NATS credentials come from the environment
 (see \`warden ship --help\`); the PostgreSQL password from PGPASSWORD or ~/.pgpass.
 

@@ -66,9 +66,31 @@ export interface AlertChannelConfig {
   syslogFormat?: 'cef' | 'rfc5424';
 }
 
+/** What a `warden serve` process does (see docs/cluster.md): everything, or one part of a cluster. */
+export const SERVE_ROLES = ['all', 'worker', 'api', 'collector'] as const;
+export type ServeRole = (typeof SERVE_ROLES)[number];
+
+/** Where the cluster lives on NATS and how its stream keeps events (created at start when missing). */
+export interface JetStreamConfig {
+  /** nats://HOST:PORT, several separated by commas; credentials come from the environment. */
+  url: string;
+  namespace: string;
+  /** Partitions, when this process creates the stream (an existing cluster keeps its own). */
+  partitions?: number;
+  retention: { maxAgeMs?: number; maxBytes?: number; duplicateWindowMs?: number; replicas?: number };
+  /** Worker role: partition lease time (ms). */
+  leaseMs: number;
+  /** Worker role: messages per fetch and commit. */
+  fetch?: number;
+}
+
 export interface ServeConfig {
   /** The file it was read from (for messages), or '(defaults)'. */
   file: string;
+  role: ServeRole;
+  jetstream?: JetStreamConfig;
+  /** Where the settings that roles care about were given ("file:line" or "--flag"), for messages. */
+  origins: Partial<Record<'role' | 'store' | 'listen' | 'sources' | 'jetstream' | 'alerts', string>>;
   data: string;
   store?: string;
   listen: string;
@@ -88,6 +110,8 @@ export const DEFAULT_LISTEN = '127.0.0.1:8405';
 export function defaultConfig(): ServeConfig {
   return {
     file: '(defaults)',
+    role: 'all',
+    origins: {},
     data: './warden-data',
     listen: DEFAULT_LISTEN,
     rules: { paths: [], builtin: true, filters: [] },
@@ -238,7 +262,17 @@ export function parseConfig(text: string, file: string): ServeConfig {
     'retention',
     'api',
     'log',
+    'role',
+    'jetstream',
   ]);
+  // the key's line: a block list's value starts on the line after it
+  if (isMap(doc.contents))
+    for (const pair of doc.contents.items) {
+      const k = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (k === 'role' || k === 'store' || k === 'listen' || k === 'sources' || k === 'jetstream' || k === 'alerts') c.origins[k] = `${file}:${r.line(pair.key as YamlNode)}`;
+    }
+  c.role = r.oneOf(top.get('role'), 'role', SERVE_ROLES) ?? c.role;
+  if (top.has('jetstream')) c.jetstream = readJetStream(r, top.get('jetstream'));
   c.data = r.str(top.get('data'), 'data') ?? c.data;
   c.store = r.str(top.get('store'), 'store');
   if (c.store !== undefined && !/^postgres(ql)?:\/\//.test(c.store)) r.err(top.get('store'), 'store must be a postgres:// URL (SQLite in the data folder is the default)');
@@ -281,6 +315,64 @@ export function parseConfig(text: string, file: string): ServeConfig {
   c.log.level = r.oneOf(lg.get('level'), 'log.level', ['debug', 'info', 'warn', 'error'] as const) ?? c.log.level;
   if (r.errors.length) throw new WardenError('config', r.errors.join('\n'), { file });
   return c;
+}
+
+function readJetStream(r: Reader, n: YamlNode | null | undefined): JetStreamConfig {
+  const f = r.fields(n, 'jetstream', ['url', 'namespace', 'partitions', 'retention', 'lease', 'fetch']);
+  // the URL may come from --jetstream instead (roleProblems says when it comes from neither)
+  const url = r.str(f.get('url'), 'jetstream.url') ?? '';
+  if (/\/\/[^/]*@/.test(url))
+    r.err(f.get('url'), 'jetstream.url: credentials in the URL are refused; use WARDEN_NATS_USER/WARDEN_NATS_PASSWORD_FILE, WARDEN_NATS_TOKEN_FILE or WARDEN_NATS_CREDS');
+  const namespace = r.str(f.get('namespace'), 'jetstream.namespace') ?? 'warden';
+  if (!/^[a-z][a-z0-9_-]{0,31}$/.test(namespace)) r.err(f.get('namespace'), 'jetstream.namespace must be 1-32 of a-z, 0-9, _ and -, starting with a letter');
+  const partitions = r.num(f.get('partitions'), 'jetstream.partitions', 1);
+  if (partitions !== undefined && (!Number.isInteger(partitions) || partitions > 1024)) r.err(f.get('partitions'), 'jetstream.partitions must be a whole number from 1 to 1024');
+  const re = r.fields(f.get('retention'), 'jetstream.retention', ['max_age', 'max_bytes', 'dedup_window', 'replicas']);
+  const replicas = r.num(re.get('replicas'), 'jetstream.retention.replicas', 1);
+  if (replicas !== undefined && (!Number.isInteger(replicas) || replicas > 5)) r.err(re.get('replicas'), 'jetstream.retention.replicas must be 1 to 5');
+  const fetch = r.num(f.get('fetch'), 'jetstream.fetch', 1);
+  return {
+    url,
+    namespace,
+    partitions,
+    retention: {
+      maxAgeMs: r.duration(re.get('max_age'), 'jetstream.retention.max_age'),
+      maxBytes: r.num(re.get('max_bytes'), 'jetstream.retention.max_bytes', 1),
+      duplicateWindowMs: r.duration(re.get('dedup_window'), 'jetstream.retention.dedup_window'),
+      replicas,
+    },
+    leaseMs: r.duration(f.get('lease'), 'jetstream.lease') ?? 15_000,
+    fetch: fetch === undefined ? undefined : Math.floor(fetch),
+  };
+}
+
+/**
+ * What the role cannot do with the rest of the configuration; each message names where the
+ * setting came from. Checked after the command line's flags are applied.
+ */
+export function roleProblems(c: ServeConfig): string[] {
+  const out: string[] = [];
+  const at = (k: keyof ServeConfig['origins']): string => (c.origins[k] ? `${c.origins[k]}: ` : '');
+  const role = `role ${c.role}${c.origins.role ? ` (${c.origins.role})` : ''}`;
+  const kinds = (types: string[]): string[] => c.sources.filter((s) => types.includes(s.type)).map((s) => `${s.name} (${s.type})`);
+  if (c.role === 'all') {
+    if (c.jetstream) out.push(`${at('jetstream')}jetstream is for the roles worker, api and collector; role all detects in this process (set role: or --role)`);
+    return out;
+  }
+  if ((c.role === 'worker' || c.role === 'collector') && !c.jetstream?.url) out.push(`${role} needs jetstream: give --jetstream nats://HOST:PORT or jetstream.url in the config`);
+  if (c.role === 'api' && c.jetstream && !c.jetstream.url) out.push(`${at('jetstream')}jetstream needs url: nats://HOST:PORT (or --jetstream)`);
+  if ((c.role === 'worker' || c.role === 'api') && !c.store) out.push(`${role} needs --store postgres://... (the cluster's shared store)`);
+  if ((c.role === 'worker' || c.role === 'api') && c.sources.length)
+    out.push(
+      `${at('sources')}${role} reads no sources (${c.sources.map((s) => s.name).join(', ')}); run them in a collector (role collector), which publishes their events to JetStream`,
+    );
+  if (c.role === 'collector') {
+    if (c.store) out.push(`${at('store')}${role} stores no detections (the workers do); its source positions live in the data folder: remove store / --store`);
+    const local = kinds(['webroot', 'components']);
+    if (local.length) out.push(`${at('sources')}${role} cannot run ${local.join(', ')}: web-root and component watching run in role all`);
+  }
+  if (c.alerts.length) out.push(`${at('alerts')}${role} sends no alerts in this version (only role all does); remove alerts or run role all`);
+  return out;
 }
 
 function readSources(r: Reader, n: YamlNode | null | undefined): SourceConfig[] {
@@ -387,6 +479,22 @@ export const EXAMPLE_CONFIG = `# warden serve configuration. Every setting has a
 # store: postgres://warden@db/warden   # PostgreSQL instead of SQLite (password from PGPASSWORD or ~/.pgpass)
 # listen: 127.0.0.1:8405           # API and console; use 0.0.0.0:8405 to listen on every interface
 # tls: { cert: server.crt, key: server.key }
+
+# role: all                        # all: this process does everything (the default). In a cluster
+#                                  # (docs/cluster.md): collector (sources -> JetStream), worker
+#                                  # (JetStream -> detections in PostgreSQL), api (API and console
+#                                  # over the PostgreSQL store; HTTP ingest goes to a collector)
+# jetstream:                       # roles worker, api (per-partition lag) and collector
+#   url: nats://nats1:4222,nats://nats2:4222   # credentials from WARDEN_NATS_* variables, never here
+#   namespace: warden              # stream WARDEN_EVENTS, subjects warden.events.<partition>
+#   partitions: 8                  # when this process creates the stream; fixed afterwards
+#   retention:                     # applied when the stream is created (an existing one keeps its own)
+#     max_age: 7d                  # events older than this leave the stream
+#     max_bytes: 200000000000      # size cap, oldest events dropped first (default: none)
+#     dedup_window: 2m             # a re-published batch is recognised within this time
+#     replicas: 3                  # copies in a NATS cluster
+#   lease: 15s                     # worker: how long a dead worker's partitions wait
+#   fetch: 64                      # worker: messages per fetch and commit
 
 rules:
   builtin: true                    # Warden's T1505 pack

@@ -28,7 +28,7 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-function readPem(file: string, what: string): Buffer {
+export function readPem(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
@@ -37,7 +37,7 @@ function readPem(file: string, what: string): Buffer {
 }
 
 /** The coverage of the configured rules, measured on first request and kept (the rules load once per start). */
-function coverageOf(config: ServeConfig): () => unknown {
+export function coverageOf(config: ServeConfig): () => unknown {
   let made: unknown;
   return () => {
     if (made === undefined) {

@@ -28,6 +28,20 @@ export interface SourceHealth {
   /** Sources that can lose data under load say so (UDP syslog). */
   dropped?: number;
   state: 'running' | 'paused' | 'stopped' | 'failed';
+  /** Cluster roles: a JetStream partition's number, its consumer's pending and unacknowledged messages, and the worker holding it. */
+  partition?: number;
+  pending?: number;
+  ackPending?: number;
+  holder?: string | null;
+}
+
+/** One JetStream partition of a cluster, for /metrics (see docs/cluster.md). */
+export interface PartitionMetrics {
+  partition: number;
+  pending: number;
+  ackPending: number;
+  holder: string | null;
+  committedSeq: number;
 }
 
 export interface RulesView {
@@ -53,6 +67,10 @@ export interface MetricsView {
   pipelineBuffered: number;
   /** Latency from an event's arrival to its detection being committed (ms): p50, p99. */
   detectionLatencyMs?: { p50: number; p99: number };
+  /** Cluster roles (api with JetStream, worker): every partition's lag and holder. */
+  partitions?: PartitionMetrics[];
+  /** Collector role: events published to JetStream and acknowledged. */
+  eventsShipped?: number;
 }
 
 /** A line or event given to HTTP ingest, before it is journaled. */
@@ -93,6 +111,8 @@ export interface ServiceView {
   receiving?(): Record<string, number>;
   /** The fields of this event that made the loaded rule of that id match it (undefined: rule not loaded here, or no match). */
   explain?(ruleId: string, event: { fields: Record<string, unknown>; logsource: Record<string, unknown> }): string[] | undefined;
+  /** False where nothing is committed in this process (a cluster's api role): /api/v1/live answers 501 and the console polls. */
+  readonly liveFeed?: boolean;
   /** Live feed; returns the unsubscribe function. */
   subscribe(listener: (e: LiveEvent) => void): () => void;
 }

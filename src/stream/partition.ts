@@ -28,7 +28,8 @@ import type { Db } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import { resetConsumer, type Topology } from './connect.js';
 import { detectionRow, incidentRows } from '../output/store-rows.js';
-import { decodeEvents, KIND_HEADER } from './wire.js';
+import { StreamMarks } from './marks.js';
+import { COLLECTOR_HEADER, decodeEvents, KIND_HEADER } from './wire.js';
 
 export interface ClusterLogger {
   info(obj: object, msg?: string): void;
@@ -54,6 +55,8 @@ interface Position {
   seq: number;
   epoch: number;
   owner: string;
+  /** How far each collector's streams were read (marks.ts). */
+  marks?: unknown;
 }
 
 /** The partition is no longer this worker's: another took it over. */
@@ -80,7 +83,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function parsePosition(text: string): Position {
   try {
     const v = JSON.parse(text) as Partial<Position>;
-    return { seq: typeof v.seq === 'number' ? v.seq : 0, epoch: typeof v.epoch === 'number' ? v.epoch : 0, owner: typeof v.owner === 'string' ? v.owner : '' };
+    return { seq: typeof v.seq === 'number' ? v.seq : 0, epoch: typeof v.epoch === 'number' ? v.epoch : 0, owner: typeof v.owner === 'string' ? v.owner : '', marks: v.marks };
   } catch {
     return { seq: 0, epoch: 0, owner: '' };
   }
@@ -88,6 +91,7 @@ function parsePosition(text: string): Position {
 
 export class PartitionRunner {
   private pipeline!: Pipeline;
+  private marks = new StreamMarks();
   private seq = 0;
   private stopping = false;
   private aborted = false;
@@ -123,10 +127,11 @@ export class PartitionRunner {
       const row = await store.service.lockState(this.key, tx);
       const pos = parsePosition(row?.positions ?? '{}');
       if (pos.epoch > this.epoch) throw new LostPartition(this.partition, `a newer owner (${pos.owner}) holds it`);
-      await store.service.saveState(this.key, row?.state ?? 'null', JSON.stringify({ seq: pos.seq, epoch: this.epoch, owner: this.ctx.owner }), tx);
-      return { state: row?.state ?? 'null', seq: pos.seq };
+      await store.service.saveState(this.key, row?.state ?? 'null', JSON.stringify({ seq: pos.seq, epoch: this.epoch, owner: this.ctx.owner, marks: pos.marks }), tx);
+      return { state: row?.state ?? 'null', seq: pos.seq, marks: pos.marks };
     });
     this.seq = saved.seq;
+    this.marks = new StreamMarks(saved.marks);
     this.status.seq = saved.seq;
     const snap = JSON.parse(saved.state) as PipelineSnapshot | null;
     this.pipeline = snap ? Pipeline.restore(this.ctx.rules, snap, this.ctx.pipeline) : new Pipeline(this.ctx.rules, this.ctx.pipeline);
@@ -225,7 +230,7 @@ export class PartitionRunner {
         let out: { detections: Detection[]; incidents: IncidentUpdate[] };
         if (m.headers?.get(KIND_HEADER) === 'end') out = this.endOfInput();
         else {
-          const evs = decodeEvents(m.string(), `${this.ctx.topology.names.subject(this.partition)}#${m.seq}`, problems);
+          const evs = this.marks.fresh(decodeEvents(m.string(), `${this.ctx.topology.names.subject(this.partition)}#${m.seq}`, problems), m.headers?.get(COLLECTOR_HEADER));
           events += evs.length;
           out = this.pipeline.push(evs);
         }
@@ -286,7 +291,7 @@ export class PartitionRunner {
       if (pos.epoch !== this.epoch) throw new LostPartition(this.partition, `taken over by ${pos.owner} (epoch ${pos.epoch}, ours ${this.epoch})`);
       await store.alerts.insertDetections(rows, tx);
       if (inc.incidents.length) await store.alerts.upsertIncidents(inc.incidents, inc.members, tx);
-      await store.service.saveState(this.key, state, JSON.stringify({ seq, epoch: this.epoch, owner: this.ctx.owner }), tx);
+      await store.service.saveState(this.key, state, JSON.stringify({ seq, epoch: this.epoch, owner: this.ctx.owner, marks: this.marks }), tx);
     });
     this.seq = seq;
     this.status.seq = seq;

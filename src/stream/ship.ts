@@ -16,7 +16,7 @@ import type { Event } from '../event/event.js';
 import { hostKey } from '../event/host.js';
 import { ClusterError, type Topology } from './connect.js';
 import { partitionOf } from './settings.js';
-import { KIND_HEADER, batchId, encodeEvents } from './wire.js';
+import { batchId, COLLECTOR_HEADER, encodeEvents, KIND_HEADER } from './wire.js';
 
 export interface ShipOptions {
   /** Events per message. Default 500. */
@@ -29,6 +29,8 @@ export interface ShipOptions {
   ackTimeoutMs?: number;
   /** How long a batch is retried before shipping fails (ms). Default 10 minutes. */
   retryForMs?: number;
+  /** Sent with every message: the collector's id (see marks.ts). */
+  collector?: string;
   /** Told about each retry (NATS down, acknowledgement lost). */
   onRetry?: (partition: number, attempt: number, error: string) => void;
 }
@@ -122,6 +124,7 @@ export class Shipper {
   private async publish(p: number, body: string, id: string, kind: string): Promise<void> {
     const h = headers();
     h.set(KIND_HEADER, kind);
+    if (this.opts.collector) h.set(COLLECTOR_HEADER, this.opts.collector);
     const deadline = Date.now() + (this.opts.retryForMs ?? 600_000);
     for (let attempt = 1; ; attempt++) {
       try {

@@ -14,6 +14,8 @@ import type { Event, EventOrigin } from '../event/event.js';
 import { eventKey } from '../event/identity.js';
 
 export const KIND_HEADER = 'Warden-Kind';
+/** The id of the collector (`serve --role collector`) that published a message; see marks.ts. */
+export const COLLECTOR_HEADER = 'Warden-Collector';
 export type MessageKind = 'events' | 'end';
 
 export function encodeEvents(events: readonly Event[]): string {

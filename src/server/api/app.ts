@@ -31,6 +31,8 @@ export interface ApiOptions {
   console?: boolean;
   /** The T1505 coverage matrix of the loaded rules (`warden coverage --format json`), for the console. */
   coverage?: () => unknown;
+  /** The answer to HTTP ingest when the view takes none (see ingest.ts). */
+  ingestRefusal?: string;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -62,7 +64,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     hook: 'preHandler',
     keyGenerator: (req) => (req.principal ? `token:${req.principal.id}` : `ip:${req.ip}`),
   });
-  await app.register(ingestRoutes, { sink: opts.view.ingest, limits: opts.limits, counters: ingestCounters });
+  await app.register(ingestRoutes, { sink: opts.view.ingest, limits: opts.limits, counters: ingestCounters, refusal: opts.ingestRefusal });
   await app.register(queryRoutes, { store: opts.store, view: opts.view });
   await app.register(liveRoutes, { view: opts.view });
   await app.register(statusRoutes, { store: opts.store, view: opts.view, startedAt: Date.now(), ingestCounters, storeBytes: opts.storeBytes });

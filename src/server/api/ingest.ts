@@ -14,6 +14,8 @@ export interface IngestOptions {
   limits: IngestLimits;
   /** Counts batches and lines accepted (metrics). */
   counters: { requests: number; lines: number; refused: number };
+  /** Why ingest is refused when there is no sink (a cluster's API role says where to send events instead). */
+  refusal?: string;
 }
 
 export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (app, opts) => {
@@ -35,7 +37,8 @@ export const ingestRoutes: FastifyPluginAsync<IngestOptions> = async (app, opts)
       },
     },
     async (req, reply) => {
-      if (!opts.sink) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'HTTP ingest is disabled in this service (ingest.enabled: false)' });
+      if (!opts.sink)
+        return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: opts.refusal ?? 'HTTP ingest is disabled in this service (ingest.enabled: false)' });
       const format = req.query.format ?? 'json';
       if (format !== 'json') {
         let d: ReturnType<typeof checkFormat>;

@@ -58,7 +58,12 @@ export const OPENAPI = {
     },
     '/api/v1/findings': { get: { summary: 'Scanner findings of watched web roots.', parameters: listParams, responses: { '200': json(page('Finding')) } } },
     '/api/v1/rules': { get: { summary: 'Loaded rules and load problems.', responses: { '200': {} } } },
-    '/api/v1/sources': { get: { summary: 'Health of each source: last event, lag, errors, state.', responses: { '200': {} } } },
+    '/api/v1/sources': {
+      get: {
+        summary: "Health of each source: last event, lag, errors, state; in a cluster's api and worker roles each JetStream partition (partition, pending, ackPending, holder).",
+        responses: { '200': {} },
+      },
+    },
     '/api/v1/live': {
       get: {
         summary:
@@ -69,6 +74,6 @@ export const OPENAPI = {
     '/api/v1/health': { get: { summary: 'Liveness; needs no token.', security: [], responses: { '200': {} } } },
     '/api/v1/tokens': { get: { summary: 'API tokens (admin).', responses: { '200': {} } }, post: { summary: 'Make a token (admin).', responses: { '201': {} } } },
     '/api/v1/tokens/{id}': { delete: { summary: 'Revoke a token (admin).', responses: { '204': {}, '404': {} } } },
-    '/metrics': { get: { summary: 'Prometheus metrics.', responses: { '200': { content: { 'text/plain': {} } } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics (per-partition lag in cluster roles: warden_partition_*).', responses: { '200': { content: { 'text/plain': {} } } } } },
   },
 } as const;

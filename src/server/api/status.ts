@@ -64,6 +64,34 @@ export function prometheus(m: MetricsView, extra: { ingestRequests: number; inge
     'How far behind each source is (unit in the label).',
     m.sources.filter((s) => s.lag !== undefined).map((s) => [`{source="${label(s.name)}",kind="${label(s.kind)}",unit="${s.lagUnit ?? 'bytes'}"}`, s.lag!]),
   );
+  if (m.eventsShipped !== undefined) metric('warden_events_shipped_total', 'counter', 'Events published to JetStream and acknowledged (collector role).', [['', m.eventsShipped]]);
+  if (m.partitions) {
+    const part = (p: { partition: number }): string => `{partition="${p.partition}"}`;
+    metric(
+      'warden_partition_pending_messages',
+      'gauge',
+      'Messages of a partition its consumer has not delivered yet.',
+      m.partitions.map((p) => [part(p), p.pending]),
+    );
+    metric(
+      'warden_partition_ack_pending_messages',
+      'gauge',
+      'Messages of a partition delivered to its worker and not yet acknowledged.',
+      m.partitions.map((p) => [part(p), p.ackPending]),
+    );
+    metric(
+      'warden_partition_committed_sequence',
+      'gauge',
+      'Stream sequence whose detections are committed to the store.',
+      m.partitions.map((p) => [part(p), p.committedSeq]),
+    );
+    metric(
+      'warden_partition_owner',
+      'gauge',
+      'The worker holding a partition (1; worker="" while nobody does).',
+      m.partitions.map((p) => [`{partition="${p.partition}",worker="${label(p.holder ?? '')}"}`, 1]),
+    );
+  }
   return `${out.join('\n')}\n`;
 }
 
