@@ -23,7 +23,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   fileManager(ctx, taint);
   sqlClient(ctx, taint);
   executeSinks(ctx, taint);
-  const shellObj = /CreateObject\s*\(\s*"(?:WScript\.Shell|Shell\.Application|WScript\.Network)"|CLSID:(?:72C24DD5|13709620)/i.exec(code);
+  const shellObj = /(?:CreateObject|new\s+ActiveXObject)\s*\(\s*["'](?:WScript\.Shell|Shell\.Application|WScript\.Network)["']|CLSID:(?:72C24DD5|13709620)/i.exec(code);
   if (shellObj) {
     ev.add('capability', 'creates a Windows shell COM object', 4, shellObj.index, shellObj[0].length);
     for (const m of matches(/\.\s*(Run|Exec|ShellExecute)\b\s*\(?([^\n]{0,300})/gi, code, 200)) {
@@ -181,7 +181,9 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
     // SQL handed to a data-access helper named Execute, not VBScript
     if (/^\s*\(?\s*"\s*(?:select|insert|update|delete|exec|create|drop|alter)\s/i.test(arg)) continue;
     // the key of `Request("cmd")` is a name, not code around the request value
-    const literals = arg.replace(/\bRequest\s*(?:\.\s*\w+\s*)?\(\s*(?:"(?:[^"\n]|"")*"|'[^'\n]*')\s*\)/gi, 'Request').match(/"(?:[^"\n]|"")*"|'[^'\n]*'/g) ?? [];
+    const literals =
+      arg.replace(/\bRequest\s*(?:\.\s*\w+\s*)?(?:\(\s*(?:"(?:[^"\n]|"")*"|'[^'\n]*')\s*\)|\[\s*(?:"[^"\n]*"|'[^'\n]*')\s*\])/gi, 'Request').match(/"(?:[^"\n]|"")*"|'[^'\n]*'/g) ??
+      [];
     const bare = arg.replace(/"(?:[^"\n]|"")*"|'[^'\n]*'/g, '""');
     const fixedCode = literals.some((l) => /[\w(=]/.test(l.slice(1, -1)));
     const folded = foldVbString(
