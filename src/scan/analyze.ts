@@ -21,6 +21,7 @@ import { analyzeFamilies } from './analyzers/families.js';
 import { analyzePluginXml } from './analyzers/plugin.js';
 import { analyzeToolTraits } from './analyzers/tool-traits.js';
 import { detectLanguage } from './language.js';
+import { decodeScriptEncoder } from './script-encoder.js';
 
 const BY_LANGUAGE: Record<Language, Analyzer[]> = {
   php: [analyzePhp],
@@ -171,6 +172,11 @@ function blankCfmlComments(text: string): string {
   return parts.join('');
 }
 
+/** What an undone Script Encoder layer adds by itself. */
+const ENCODED_WEIGHT = 2;
+/** An encoded block that does not decode cleanly (no end marker, wrong checksum). */
+const DAMAGED_WEIGHT = 6;
+
 export function analyzeText(text: string, language: Language, opts: AnalyzeOptions, layer = 0, budget = { bytes: 0, layers: 0 }): EvidenceCollector {
   text = straightenQuotes(text);
   // JSPX keeps Java inside XML: entities hide quotes and angle brackets
@@ -178,10 +184,20 @@ export function analyzeText(text: string, language: Language, opts: AnalyzeOptio
     text = text.replace(/&(?:lt|gt|amp|quot|apos);/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&apos;': "'" })[e] ?? e);
   }
   if (language === 'cfml') text = blankCfmlComments(text);
+  // Script Encoder blocks are decoded in place, so the page's plain and encoded parts are read
+  // as the one program the server runs (evidence lines after a block count decoded lines)
+  const encoded = (language === 'asp' || language === 'aspx') && text.includes('#@~^') ? decodeScriptEncoder(text) : undefined;
+  if (encoded) text = encoded.text;
   // javac turns \uXXXX (any number of u's) into the character before it reads the source, in
   // code, strings and comments alike: `\u0052untime.get\u0052untime()` is Runtime.getRuntime()
   if (language === 'jsp' && text.includes('\\u')) text = text.replace(/\\u+([0-9a-fA-F]{4})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
   const ev = new EvidenceCollector(text, language, layer);
+  // the encoding hides code from people and text search, nothing more: once it is undone the
+  // decoded code carries the verdict (CMS pages encode their licence checks too)
+  if (encoded && encoded.damaged === 0) ev.add('obfuscation', 'script encoded with the Microsoft Script Encoder (decoded for analysis)', ENCODED_WEIGHT, encoded.firstOffset, 4);
+  // a block the encoder cannot have written (cut short, checksum off) decodes partly to noise,
+  // so the encoding stays the signal it was before decoding
+  else if (encoded) ev.add('obfuscation', 'script encoded with the Microsoft Script Encoder, blocks damaged or altered', DAMAGED_WEIGHT, encoded.firstOffset, 4);
   const lex = lexFor(language, text);
   const code = lex ? stripComments(text, lex) : text;
   const ctx: AnalyzerContext = { text, code, lower: code.toLowerCase(), ev, layers: [], size: text.length };

@@ -2,6 +2,7 @@
 import { crc32, deflateRawSync } from 'node:zlib';
 import { scanBytes, type FileOutcome } from '../../src/scan/scan-bytes.js';
 import { DEFAULT_LIMITS, type Finding, type ScanLimits } from '../../src/scan/types.js';
+import { DECODE, PICK } from '../../src/scan/script-encoder.js';
 
 export function scanText(path: string, text: string, limits: Partial<ScanLimits> = {}): FileOutcome[] {
   return scanBytes(path, Buffer.from(text, 'latin1'), { limits: { ...DEFAULT_LIMITS, ...limits } });
@@ -68,4 +69,56 @@ export function makeZip(entries: ZipInput[]): Buffer {
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
+}
+
+/**
+ * The Microsoft Script Encoder written from its description, for tests: each ASCII character
+ * through the table the position picks (the inverse of the decoder's tables, so a table that
+ * lost an entry cannot encode), CR/LF/</>/@ as escapes, characters above 0x7f as they are
+ * without advancing the position. `text` is byte-per-char; the length field counts characters
+ * as the page's code page makes them: `units` 'bytes' (single-byte code page), 'pairs' (a high
+ * byte leads a two-byte character, as in GBK) or 'utf8'. `noEnd` leaves off the checksum and
+ * end marker (a block cut short).
+ */
+export function scriptEncode(text: string, opts: { units?: 'bytes' | 'pairs' | 'utf8'; noEnd?: boolean } = {}): string {
+  const inverse = DECODE.map((row) => {
+    const inv = new Map<number, number>();
+    for (let c = 9; c < 128; c++) if (c === 9 || c >= 0x20) inv.set(row[c]!, c);
+    return inv;
+  });
+  const escapes: Record<string, string> = { '\r': '@#', '\n': '@&', '<': '@!', '>': '@*', '@': '@$' };
+  let out = '';
+  let pos = 0;
+  let sum = 0;
+  let chars = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const c = text.charCodeAt(i);
+    if (escapes[ch]) {
+      out += escapes[ch];
+      sum += c;
+      pos++;
+      chars += 2;
+    } else if (c < 0x80) {
+      const e = c === 9 || c >= 0x20 ? inverse[PICK[pos % 64]!]!.get(c) : c;
+      if (e === undefined) throw new Error(`no encoding for ${c} at ${pos}`);
+      out += String.fromCharCode(e);
+      sum += c;
+      pos++;
+      chars++;
+    } else if (opts.units === 'pairs') {
+      out += text.slice(i, i + 2);
+      i++;
+      chars++;
+    } else {
+      out += ch;
+      if (opts.units !== 'utf8' || c >= 0xc0) chars++;
+    }
+  }
+  const field = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n >>> 0);
+    return `${b.toString('base64').slice(0, 6)}==`;
+  };
+  return `#@~^${field(chars)}${out}${opts.noEnd ? '' : `${field(sum)}^#~@`}`;
 }

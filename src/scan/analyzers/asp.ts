@@ -7,6 +7,7 @@ import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
 import { fileManager, sqlClient } from './admin-tools.js';
+import { envAt, foldExpr, NO_FUNCTIONS, pageFunctions, statementEnd, type Folded, type PageFunctions } from './asp-fold.js';
 
 export const ASP_FLOW: FlowSpec = {
   source: /\bRequest\s*(?:\.\s*(?:Form|QueryString|Item|Cookies|BinaryRead|TotalBytes)\b|\s*\(|\s*\[)/i,
@@ -23,7 +24,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   fileManager(ctx, taint);
   sqlClient(ctx, taint);
   executeSinks(ctx, taint);
-  const shellObj = /CreateObject\s*\(\s*"(?:WScript\.Shell|Shell\.Application|WScript\.Network)"|CLSID:(?:72C24DD5|13709620)/i.exec(code);
+  const shellObj = /(?:CreateObject|new\s+ActiveXObject)\s*\(\s*["'](?:WScript\.Shell|Shell\.Application|WScript\.Network)["']|CLSID:(?:72C24DD5|13709620)/i.exec(code);
   if (shellObj) {
     ev.add('capability', 'creates a Windows shell COM object', 4, shellObj.index, shellObj[0].length);
     for (const m of matches(/\.\s*(Run|Exec|ShellExecute)\b\s*\(?([^\n]{0,300})/gi, code, 200)) {
@@ -170,6 +171,9 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
   // a page (or its class) that defines its own Execute/Eval calls that, not the VBScript statement
   const own = new Set<string>();
   for (const m of matches(/\b(?:Function|Sub)[ \t]+(Execute|ExecuteGlobal|Eval)\b/gi, code, 10)) own.add(m[1]!.toLowerCase());
+  const envBudget = { left: 20 };
+  const fns = /\bfunction\b/i.test(code) ? pageFunctions(code) : NO_FUNCTIONS;
+  evalWrappers(ctx, taint, fns);
   for (const m of matches(/(?<![\w.])(Execute|ExecuteGlobal|Eval)\b[ \t]*(\(?)([^\n]{0,300})/gi, code, 500)) {
     const name = m[1]!;
     if (own.has(name.toLowerCase())) continue;
@@ -181,15 +185,19 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
     // SQL handed to a data-access helper named Execute, not VBScript
     if (/^\s*\(?\s*"\s*(?:select|insert|update|delete|exec|create|drop|alter)\s/i.test(arg)) continue;
     // the key of `Request("cmd")` is a name, not code around the request value
-    const literals = arg.replace(/\bRequest\s*(?:\.\s*\w+\s*)?\(\s*(?:"(?:[^"\n]|"")*"|'[^'\n]*')\s*\)/gi, 'Request').match(/"(?:[^"\n]|"")*"|'[^'\n]*'/g) ?? [];
-    const bare = arg.replace(/"(?:[^"\n]|"")*"|'[^'\n]*'/g, '""');
-    const fixedCode = literals.some((l) => /[\w(=]/.test(l.slice(1, -1)));
-    const folded = foldVbString(
+    const literals =
       arg
-        .trim()
-        .replace(/^\((.*)\)$/, '$1')
-        .replace(/\(\s*("(?:[^"\n]|"")*")\s*\)/g, '$1'),
-    );
+        .replace(/\b(?:Request|Session)\s*(?:\.\s*\w+\s*)?(?:\(\s*(?:"(?:[^"\n]|"")*"|'[^'\n]*')\s*\)|\[\s*(?:"[^"\n]*"|'[^'\n]*')\s*\])/gi, 'Request')
+        .match(/"(?:[^"\n]|"")*"|'[^'\n]*'/g) ?? [];
+    // session keys stay: a session value the request filled is a source of its own
+    const bare = arg.replace(/(\bSession\s*\(\s*"[\w.-]{1,40}"\s*\))|"(?:[^"\n]|"")*"|'[^'\n]*'/gi, (_all, keep: string | undefined) => keep ?? '""');
+    const fixedCode = literals.some((l) => /[\w(=]/.test(l.slice(1, -1)));
+    const value = foldArgument(code, arg, m.index, envBudget, fns);
+    if (value && 'request' in value) {
+      ev.add('flow', `request input reaches ${name} (request named by an evaluated constant)`, 12, m.index, m[0].length);
+      continue;
+    }
+    const folded = value?.text;
     if (folded !== undefined && /[\w(]/.test(folded)) ctx.layers.push({ text: `<%${folded}%>`, offset: m.index, how: `code passed to ${name} as a constant`, language: 'asp' });
     // character- or piece-built code that runs a request-derived variable: `Eval("exe" & "cute(c)")`
     const foldedBare = folded?.replace(/"(?:[^"\n]|"")*"/g, '""');
@@ -200,7 +208,9 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
       const direct = taint.hasSource(bare);
       if (fixedCode) ev.add('flow', `request value spliced into code run by ${name} (code injection)`, 4, m.index, m[0].length);
       else ev.add('flow', direct ? `request input reaches ${name}` : `request-derived variable reaches ${name}`, direct ? 12 : 11, m.index, m[0].length);
-    } else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, folded === undefined ? 8 : 4, m.index, m[0].length);
+    } else if (folded !== undefined) {
+      // constant code: the decoding is a transparent step, the layer's analysis judges what it runs
+    } else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, 8, m.index, m[0].length);
     else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg))
       ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
     else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
@@ -219,6 +229,41 @@ function sessionCarried(code: string, taint: Taint): Taint {
   const keyAlt = [...keys].map((k) => k.replace(/[.-]/g, '\\$&')).join('|');
   const source = new RegExp(`${ASP_FLOW.source.source}|\\bSession\\s*\\(\\s*"(?:${keyAlt})"\\s*\\)(?!\\s*=[^=])`, ASP_FLOW.source.flags);
   return new Taint(code, { ...ASP_FLOW, source });
+}
+
+/**
+ * The constant an Execute/Eval argument evaluates to: first on its own, then with the page's
+ * constant variables at that point (replaying assignments is the costly part: a few sinks only).
+ */
+function foldArgument(code: string, arg: string, at: number, budget: { left: number }, fns: PageFunctions): Folded | undefined {
+  const expr = arg.slice(0, statementEnd(arg, 0)).trim();
+  const direct = foldExpr(expr, new Map(), fns);
+  if (direct || !/[A-Za-z_]/.test(expr.replace(/"(?:[^"\n]|"")*"/g, '')) || budget.left <= 0) return direct;
+  budget.left--;
+  return foldExpr(expr, envAt(code, at), fns);
+}
+
+/**
+ * Calls of the page's own eval wrappers (`function popup(s) { return eval(s, "unsafe") }`):
+ * request data, or a constant that names the request, handed to one runs the requester's code;
+ * a constant is code the page runs, analyzed as a layer.
+ */
+function evalWrappers(ctx: AnalyzerContext, taint: Taint, fns: PageFunctions): void {
+  if (fns.evaluators.size === 0) return;
+  const { code, ev } = ctx;
+  const names = [...fns.evaluators].map((n) => n.replace(/[^\w]/g, '')).join('|');
+  for (const m of matches(new RegExp(`(?<![\\w.])(${names})[ \\t]*\\(`, 'gi'), code, 200)) {
+    if (/function[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
+    const args = callArgs(code, m.index + m[0].length - 1);
+    const value = foldExpr(args, new Map(), fns);
+    const direct = (value !== undefined && 'request' in value) || taint.hasSource(args);
+    if (direct || taint.touches(args)) {
+      ev.add('flow', `${direct ? 'request input' : 'request-derived variable'} reaches eval through the page's wrapper ${m[1]}()`, direct ? 12 : 11, m.index, m[0].length);
+      return;
+    }
+    if (value && 'text' in value && /[\w(]/.test(value.text))
+      ctx.layers.push({ text: `<%${value.text}%>`, offset: m.index, how: `code passed to ${m[1]}() as a constant`, language: 'asp' });
+  }
 }
 
 /** VBScript text up to the first `:` statement separator outside a string literal. */
