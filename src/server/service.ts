@@ -19,6 +19,7 @@ import type { Detection, IncidentUpdate, RuleInfo } from '../event/detection.js'
 import type { Event } from '../event/event.js';
 import type { EventSource, SourceBatch, SourcePosition } from '../event/source.js';
 import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
+import { DEFAULT_LIVE_INCIDENT_MEMBERS } from '../engine/incidents.js';
 import type { RuleSet } from '../engine/ruleset.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import type { Db } from '../store/db.js';
@@ -64,6 +65,8 @@ export interface ServiceOptions {
   /** Out-of-order tolerance (ms). Default 5 000. */
   toleranceMs?: number;
   incidentWindowMs?: number;
+  /** Members of one open incident held in memory (the store has them all). Default 1 000. */
+  incidentMembersInMemory?: number;
   maxGroups?: number;
   /** How often the pipeline state is saved (ms). Default 5 000. */
   snapshotEveryMs?: number;
@@ -163,7 +166,7 @@ export class Service implements ServiceView {
     return {
       outOfOrderToleranceMs: this.opts.toleranceMs ?? 5000,
       maxGroups: this.opts.maxGroups,
-      incidents: { windowMs: this.opts.incidentWindowMs },
+      incidents: { windowMs: this.opts.incidentWindowMs, maxMembers: this.opts.incidentMembersInMemory ?? DEFAULT_LIVE_INCIDENT_MEMBERS },
       problems: this.problemSink(-1),
     };
   }
