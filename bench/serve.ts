@@ -330,7 +330,10 @@ async function rssPhase(): Promise<void> {
         process.stdout.write(
           `  ${String(sent / 1e6).padStart(5)}M events: RSS ${m.rssMb} MB, heapUsed ${m.heapUsedMb} MB (heapTotal ${m.heapTotalMb} MB, external ${m.externalMb} MB)\n`,
         );
-        if (snapAt.has(sent)) {
+        // at the first checkpoint at or past each count asked for
+        const due = [...snapAt].filter((n) => n <= sent);
+        for (const n of due) snapAt.delete(n);
+        if (due.length) {
           const before = new Set(readdirSync(snapDir));
           s.proc.kill('SIGUSR2');
           // The snapshot is written on the service's main thread: /metrics answers once it is done.
