@@ -6,16 +6,18 @@
  *   2. tail: events/s reading and detecting a file written before the service starts;
  *   3. latency: lines appended at 5,000 events/s for 20 s, one in 50 malicious; the time from
  *      a line's write to its detection being returned by GET /api/v1/detections (p50/p99);
- *   4. RSS of the service sampled through a long HTTP ingest run (flat = bounded memory).
+ *   4. RSS and V8 heapUsed of the service at every tenth of a long HTTP ingest run, with a
+ *      verdict: flat = RSS grows at most 10% from the 20% checkpoint to the end.
  * Mostly benign Sysmon process starts (Winlogbeat shape), 1 in 100 IIS starting a shell.
  *
  * Env: WARDEN_BENCH_SERVE_EVENTS (phases 1 and 2, default 500000),
  * WARDEN_BENCH_SERVE_RSS_EVENTS (phase 4, default 2000000; the issue's figure is 10000000),
  * WARDEN_BENCH_SERVE_NODE_ARGS (e.g. --max-old-space-size=192: bounded state runs in a small heap),
+ * WARDEN_BENCH_SERVE_HEAP_SNAPSHOTS (phase 4: event counts at which to write V8 heap snapshots),
  * WARDEN_BENCH_SERVE_PHASES (default http,tail,latency,rss), WARDEN_BENCH_DIR (default /tmp/warden-bench).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -89,6 +91,16 @@ function rssMb(pid: number): number {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU-seconds (user + system) the process has used, from /proc (0 where there is none). */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
   } catch {
     return 0;
   }
@@ -256,29 +268,103 @@ async function latencyPhase(): Promise<void> {
   }
 }
 
+interface MemSample {
+  events: number;
+  rssMb: number;
+  heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
+}
+
+async function memSample(s: Svc, events: number): Promise<MemSample> {
+  const text = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${s.read}` } })).text();
+  const mb = (name: string): number => Math.round(Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20);
+  return {
+    events,
+    rssMb: rssMb(s.proc.pid!),
+    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+  };
+}
+
+/** Largest RSS growth from the 20% checkpoint (2M of 10M) to the end that still counts as flat. */
+const FLAT_GROWTH = 0.1;
+
+/**
+ * RSS and V8 heap at every tenth of the run, each taken once the pipeline has read every event
+ * sent so far. Flat: RSS at the end at most 10% above RSS at the 20% checkpoint (the first
+ * 20% is start-up: V8 and SQLite growing their heaps and caches to working size). heapUsed is
+ * printed beside it: RSS rising with heapUsed level is the allocator keeping pages, RSS rising
+ * with heapUsed is state retained. WARDEN_BENCH_SERVE_HEAP_SNAPSHOTS=1000000,3000000 also
+ * writes V8 heap snapshots at those counts (to compare object counts between them).
+ */
 async function rssPhase(): Promise<void> {
+  const snapAt = new Set((process.env['WARDEN_BENCH_SERVE_HEAP_SNAPSHOTS'] ?? '').split(',').filter(Boolean).map(Number));
+  const root = join(DIR, 'serve-rss');
+  const snapDir = join(DIR, 'serve-rss-heap');
+  if (snapAt.size) {
+    rmSync(snapDir, { recursive: true, force: true });
+    mkdirSync(snapDir, { recursive: true });
+    process.env['WARDEN_BENCH_SERVE_NODE_ARGS'] = `${process.env['WARDEN_BENCH_SERVE_NODE_ARGS'] ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapDir}`;
+  }
   const s = await startService('rss', 'rules: { builtin: true }\n');
   try {
-    const samples: string[] = [];
-    const marks = [0.1, 0.25, 0.5, 0.75, 1];
-    let at = 0;
+    const step = Math.max(100_000, Math.round(RSS_EVENTS / 10));
+    const samples: MemSample[] = [];
+    const cpu0 = cpuSeconds(s.proc.pid!);
+    const t1 = performance.now();
     // Event time advances 10 ms per event (a busy site's day, not all inside one incident
     // window): correlation windows and incidents close behind it, as they do in production.
     const t0 = Date.now() - RSS_EVENTS * 10 - 60_000;
+    let next = step;
     // in slices of 100k events, so the bench itself stays small
     for (let from = 0; from < RSS_EVENTS; from += 100_000) {
-      await sendHttp(s, bodies(Math.min(100_000, RSS_EVENTS - from), from, 10, t0));
-      const sent = from + 100_000;
-      while (at < marks.length && sent >= marks[at]! * RSS_EVENTS) {
-        samples.push(`${Math.round((marks[at]! * RSS_EVENTS) / 1000)}k: ${rssMb(s.proc.pid!)} MB`);
-        at++;
+      const n = Math.min(100_000, RSS_EVENTS - from);
+      await sendHttp(s, bodies(n, from, 10, t0));
+      const sent = from + n;
+      if (sent >= next || sent === RSS_EVENTS) {
+        await waitEvents(s, sent);
+        const m = await memSample(s, sent);
+        samples.push(m);
+        process.stdout.write(
+          `  ${String(sent / 1e6).padStart(5)}M events: RSS ${m.rssMb} MB, heapUsed ${m.heapUsedMb} MB (heapTotal ${m.heapTotalMb} MB, external ${m.externalMb} MB)\n`,
+        );
+        // at the first checkpoint at or past each count asked for
+        const due = [...snapAt].filter((n) => n <= sent);
+        for (const n of due) snapAt.delete(n);
+        if (due.length) {
+          const before = new Set(readdirSync(snapDir));
+          s.proc.kill('SIGUSR2');
+          // The snapshot is written on the service's main thread: /metrics answers once it is done.
+          for (;;) {
+            await new Promise((r) => setTimeout(r, 500));
+            await metric(s, 'warden_events_in_total');
+            const made = readdirSync(snapDir).filter((f) => !before.has(f));
+            if (made.length) {
+              renameSync(join(snapDir, made[0]!), join(snapDir, `serve-${sent}.heapsnapshot`));
+              break;
+            }
+          }
+          process.stdout.write(`  heap snapshot: ${join(snapDir, `serve-${sent}.heapsnapshot`)}\n`);
+        }
+        while (next <= sent) next += step;
       }
     }
-    await waitEvents(s, RSS_EVENTS);
-    samples.push(`done: ${rssMb(s.proc.pid!)} MB`);
-    process.stdout.write(`RSS           ${RSS_EVENTS} events through HTTP ingest: ${samples.join(', ')}\n`);
+    const secs = (performance.now() - t1) / 1000;
+    const cpu = cpuSeconds(s.proc.pid!) - cpu0;
+    const base = samples.find((m) => m.events >= RSS_EVENTS * 0.2) ?? samples[0]!;
+    const last = samples[samples.length - 1]!;
+    const growth = base.rssMb ? last.rssMb / base.rssMb - 1 : 0;
+    const heapGrowth = base.heapUsedMb ? last.heapUsedMb / base.heapUsedMb - 1 : 0;
+    const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+    process.stdout.write(
+      `RSS           ${RSS_EVENTS} events through HTTP ingest in ${secs.toFixed(0)} s (${Math.round(RSS_EVENTS / secs)} ev/s, service ${cpu.toFixed(0)} CPU-s): RSS ${samples.map((m) => m.rssMb).join(' → ')} MB; heapUsed ${samples.map((m) => m.heapUsedMb).join(' → ')} MB\n` +
+        `              ${base.events / 1e6}M → ${last.events / 1e6}M: RSS ${base.rssMb} → ${last.rssMb} MB (${pct(growth)}), heapUsed ${base.heapUsedMb} → ${last.heapUsedMb} MB (${pct(heapGrowth)}); flat (≤ +${FLAT_GROWTH * 100}%): ${growth <= FLAT_GROWTH ? 'yes' : 'NO'}\n`,
+    );
   } finally {
     await stop(s);
+    rmSync(root, { recursive: true, force: true });
   }
 }
 

@@ -19,6 +19,14 @@
  * Severity: the highest member level, raised one step (up to critical) when the incident
  * chains two or more distinct ATT&CK techniques (tags attack.tNNNN; sub-techniques count as
  * their technique).
+ *
+ * Memory: an incident can stay open for as long as its host keeps matching (a noisy rule
+ * firing every second chains for days). A batch hunt needs every member at close, but a live
+ * service has already written each member to its store when it was added, so it sets
+ * `maxMembers`: an open incident then holds only its newest members (and the keys of its
+ * newest evidence events) in memory, while its header keeps the true counts, start and end.
+ * The 'closed' update then lists the members still held; 'merged' ones the absorbed members
+ * still held (the store copies the rest of an absorbed incident's members itself).
  */
 import type { ProblemSink } from '../errors.js';
 import type { EventOrigin } from '../event/event.js';
@@ -36,18 +44,35 @@ export interface IncidentOptions {
    * closed early, with one warning. Default 100 000.
    */
   maxOpen?: number;
+  /**
+   * Members of one open incident held in memory (memory budget): past it the oldest are
+   * forgotten (they went out in earlier updates). Default: all — batch hunts report every
+   * member when the incident closes.
+   */
+  maxMembers?: number;
   /** Warnings (the budget reached). */
   problems?: ProblemSink;
 }
 
 export const DEFAULT_INCIDENT_WINDOW_MS = 3_600_000;
 
+/**
+ * The member budget live drivers (the service, cluster workers) use: they store every member
+ * as it is added, so an open incident needs only its newest ones in memory.
+ */
+export const DEFAULT_LIVE_INCIDENT_MEMBERS = 1000;
+
+/** Evidence keys held per open incident for each member held (de-duplicates evidenceCount). */
+const EVIDENCE_KEYS_PER_MEMBER = 4;
+
 /** One incident while it is open (or absorbed but still referenced). */
 export interface LiveIncident {
   inc: Incident;
   /** Creation order: on a merge the older incident absorbs the younger. */
   order: number;
+  /** In time order; with a member budget, only the newest (inc.memberCount is the true count). */
   members: IncidentMember[];
+  /** Keys of the evidence events counted, oldest first (bounded with the member budget). */
   evidenceKeys: Set<string>;
   techniques: Set<string>;
   users: Set<string>;
@@ -123,6 +148,10 @@ function header(l: LiveIncident): Incident {
 export class IncidentTracker {
   readonly windowMs: number;
   private readonly maxOpen: number;
+  private readonly maxMembers: number;
+  private readonly maxEvidenceKeys: number;
+  /** Members forgotten by the member budget (they are in the store). */
+  forgottenMembers = 0;
   private readonly problems: ProblemSink | undefined;
   /** Incidents closed early because of maxOpen. */
   closedEarly = 0;
@@ -140,6 +169,8 @@ export class IncidentTracker {
   constructor(opts: IncidentOptions = {}) {
     this.windowMs = opts.windowMs ?? DEFAULT_INCIDENT_WINDOW_MS;
     this.maxOpen = Math.max(1, opts.maxOpen ?? 100_000);
+    this.maxMembers = Math.max(1, opts.maxMembers ?? Number.POSITIVE_INFINITY);
+    this.maxEvidenceKeys = Math.max(MAX_INCIDENT_EVIDENCE, this.maxMembers * EVIDENCE_KEYS_PER_MEMBER);
     this.problems = opts.problems;
   }
 
@@ -336,6 +367,8 @@ export class IncidentTracker {
   private addMember(live: LiveIncident, d: Detection, m: IncidentMember, users: readonly string[]): void {
     if (live.members.length === 0 || compareMembers(live.members[live.members.length - 1]!, m) <= 0) live.members.push(m);
     else live.members = mergeSorted(live.members, [m]);
+    live.inc.memberCount++;
+    this.noteTimes(live, m);
     live.maxIdx = Math.max(live.maxIdx, LEVELS.indexOf(d.rule.level));
     for (const t of techniquesOf(d)) live.techniques.add(t);
     for (const u of users) live.users.add(u);
@@ -347,6 +380,7 @@ export class IncidentTracker {
     const k = originKey(o);
     if (live.evidenceKeys.has(k)) return;
     live.evidenceKeys.add(k);
+    live.inc.evidenceCount++;
     if (live.inc.evidence.length < MAX_INCIDENT_EVIDENCE) live.inc.evidence.push(o);
   }
 
@@ -356,13 +390,23 @@ export class IncidentTracker {
     other.inc.status = 'merged';
     other.inc.mergedInto = target.inc.id;
     target.members = mergeSorted(target.members, other.members);
+    target.inc.memberCount += other.inc.memberCount;
+    const t = target.inc;
+    if (other.inc.start !== undefined && (t.start === undefined || other.inc.start < t.start)) t.start = other.inc.start;
+    if (other.inc.end !== undefined && (t.end === undefined || other.inc.end > t.end)) t.end = other.inc.end;
     target.maxIdx = Math.max(target.maxIdx, other.maxIdx);
-    for (const t of other.techniques) target.techniques.add(t);
+    for (const tech of other.techniques) target.techniques.add(tech);
     for (const u of other.users) target.users.add(u);
     const evidence = [...target.inc.evidence];
     for (const o of other.inc.evidence) if (!target.evidenceKeys.has(originKey(o)) && evidence.length < MAX_INCIDENT_EVIDENCE) evidence.push(o);
     target.inc.evidence = evidence;
-    for (const k of other.evidenceKeys) target.evidenceKeys.add(k);
+    // Counted once per event: only events both incidents hold keys for are known to overlap.
+    let overlap = 0;
+    for (const k of other.evidenceKeys) {
+      if (target.evidenceKeys.has(k)) overlap++;
+      else target.evidenceKeys.add(k);
+    }
+    target.inc.evidenceCount += other.inc.evidenceCount - overlap;
     this.refresh(target);
   }
 
@@ -373,12 +417,35 @@ export class IncidentTracker {
     inc.severity = live.techniques.size >= 2 ? LEVELS[Math.min(live.maxIdx + 1, LEVELS.length - 1)]! : maxLevel;
     inc.techniques = [...live.techniques].sort();
     inc.users = [...live.users].sort();
-    inc.memberCount = live.members.length;
-    inc.evidenceCount = live.evidenceKeys.size;
-    const first = live.members[0];
-    const last = live.members[live.members.length - 1];
-    if (first?.timestamp !== undefined) inc.start = first.timestamp;
-    if (last?.timestamp !== undefined) inc.end = last.timestamp;
+    this.trim(live);
+  }
+
+  /** Start and end follow the members' times (members held may no longer include the first). */
+  private noteTimes(live: LiveIncident, m: IncidentMember): void {
+    const t = m.timestamp;
+    if (t === undefined) return;
+    const inc = live.inc;
+    if (inc.start === undefined || t < inc.start) inc.start = t;
+    if (inc.end === undefined || t > inc.end) inc.end = t;
+  }
+
+  /** The memory budget: the oldest members and evidence keys beyond it are forgotten. */
+  private trim(live: LiveIncident): void {
+    const over = live.members.length - this.maxMembers;
+    if (over > 0) {
+      // Amortized: drop down to 3/4 of the budget at once rather than one member per add.
+      const n = this.maxMembers === 1 ? over : over + (this.maxMembers >> 2);
+      live.members = live.members.slice(n);
+      this.forgottenMembers += n;
+    }
+    if (live.evidenceKeys.size > this.maxEvidenceKeys) {
+      // A Set iterates in insertion order: the first keys are the oldest events.
+      let drop = live.evidenceKeys.size - this.maxEvidenceKeys + (this.maxEvidenceKeys >> 2);
+      for (const k of live.evidenceKeys) {
+        if (drop-- <= 0) break;
+        live.evidenceKeys.delete(k);
+      }
+    }
   }
 
   private close(live: LiveIncident): IncidentUpdate {

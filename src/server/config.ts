@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { WardenError } from '../errors.js';
 import { LEVELS, type Level } from '../event/detection.js';
+import { DEFAULT_LIVE_INCIDENT_MEMBERS } from '../engine/incidents.js';
 
 export interface TailConfig {
   type: 'tail';
@@ -96,7 +97,7 @@ export interface ServeConfig {
   listen: string;
   tls?: { cert: string; key: string };
   rules: { paths: string[]; builtin: boolean; filters: string[]; placeholders?: string; minLevel?: Level; logsourceMap?: string };
-  pipeline: { toleranceMs: number; incidentWindowMs: number; maxGroups: number; snapshotEveryMs: number };
+  pipeline: { toleranceMs: number; incidentWindowMs: number; maxGroups: number; incidentMembersInMemory: number; snapshotEveryMs: number };
   sources: SourceConfig[];
   ingest: { enabled: boolean; maxBodyBytes: number; maxLines: number; maxLineBytes: number; maxFields: number };
   alerts: AlertChannelConfig[];
@@ -115,7 +116,7 @@ export function defaultConfig(): ServeConfig {
     data: './warden-data',
     listen: DEFAULT_LISTEN,
     rules: { paths: [], builtin: true, filters: [] },
-    pipeline: { toleranceMs: 5000, incidentWindowMs: 3_600_000, maxGroups: 100_000, snapshotEveryMs: 5000 },
+    pipeline: { toleranceMs: 5000, incidentWindowMs: 3_600_000, maxGroups: 100_000, incidentMembersInMemory: DEFAULT_LIVE_INCIDENT_MEMBERS, snapshotEveryMs: 5000 },
     sources: [],
     ingest: { enabled: true, maxBodyBytes: 16 << 20, maxLines: 100_000, maxLineBytes: 1 << 20, maxFields: 2000 },
     alerts: [],
@@ -292,10 +293,11 @@ export function parseConfig(text: string, file: string): ServeConfig {
   c.rules.placeholders = r.str(ru.get('placeholders'), 'rules.placeholders');
   c.rules.minLevel = r.oneOf(ru.get('min_level'), 'rules.min_level', LEVELS);
   c.rules.logsourceMap = r.str(ru.get('logsource_map'), 'rules.logsource_map');
-  const pi = r.fields(top.get('pipeline'), 'pipeline', ['tolerance', 'incident_window', 'max_groups', 'snapshot_every']);
+  const pi = r.fields(top.get('pipeline'), 'pipeline', ['tolerance', 'incident_window', 'max_groups', 'incident_members_in_memory', 'snapshot_every']);
   c.pipeline.toleranceMs = r.duration(pi.get('tolerance'), 'pipeline.tolerance') ?? c.pipeline.toleranceMs;
   c.pipeline.incidentWindowMs = r.duration(pi.get('incident_window'), 'pipeline.incident_window') ?? c.pipeline.incidentWindowMs;
   c.pipeline.maxGroups = r.num(pi.get('max_groups'), 'pipeline.max_groups', 1) ?? c.pipeline.maxGroups;
+  c.pipeline.incidentMembersInMemory = r.num(pi.get('incident_members_in_memory'), 'pipeline.incident_members_in_memory', 1) ?? c.pipeline.incidentMembersInMemory;
   c.pipeline.snapshotEveryMs = r.duration(pi.get('snapshot_every'), 'pipeline.snapshot_every') ?? c.pipeline.snapshotEveryMs;
   c.sources = readSources(r, top.get('sources'));
   const ing = r.fields(top.get('ingest'), 'ingest', ['enabled', 'max_body', 'max_lines', 'max_line', 'max_fields']);
@@ -506,6 +508,7 @@ pipeline:
   tolerance: 5s                    # how far events from different sources may arrive out of time order
   incident_window: 1h              # largest gap between related detections of one incident
   # max_groups: 100000             # memory budget: open groups per correlation
+  # incident_members_in_memory: 1000  # memory budget: newest members an open incident holds (the store has all)
   # snapshot_every: 5s             # how often the pipeline state is saved (a restart replays from it)
 
 sources:

@@ -1,22 +1,24 @@
 /**
- * The service's own log: one JSON object per line on stderr (time, level, message, context),
- * the shape log shippers and `jq` read. Levels below the configured one are dropped.
+ * The service's own log (pino): one JSON object per line on stderr — level by name, ISO time,
+ * message and context — the shape log shippers and `jq` read. Levels below the configured one
+ * are dropped. Written synchronously: the service logs little, and a line written just before
+ * a crash or a SIGKILL must not sit in a buffer.
  */
+import { type DestinationStream, type Logger, pino } from 'pino';
 import type { ServiceLogger } from './service.js';
 
-const RANK = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-export type LogLevel = keyof typeof RANK;
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-export function jsonLogger(level: LogLevel = 'info', out: NodeJS.WritableStream = process.stderr): ServiceLogger & { debug(obj: object, msg?: string): void } {
-  const min = RANK[level];
-  const write = (lv: LogLevel, obj: object, msg?: string): void => {
-    if (RANK[lv] < min) return;
-    out.write(`${JSON.stringify({ time: new Date().toISOString(), level: lv, msg: msg ?? '', ...obj })}\n`);
-  };
-  return {
-    debug: (o, m) => write('debug', o, m),
-    info: (o, m) => write('info', o, m),
-    warn: (o, m) => write('warn', o, m),
-    error: (o, m) => write('error', o, m),
-  };
+export function jsonLogger(level: LogLevel = 'info', out?: DestinationStream): ServiceLogger & { debug(obj: object, msg?: string): void } {
+  const logger: Logger = pino(
+    {
+      level,
+      // no pid/hostname on every line: one service per data folder, the shipper adds the host
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    out ?? pino.destination({ fd: 2, sync: true }),
+  );
+  return logger;
 }

@@ -106,6 +106,7 @@ export async function startRuntime(config: ServeConfig, opts: RuntimeOptions): P
       sources,
       toleranceMs: config.pipeline.toleranceMs,
       incidentWindowMs: config.pipeline.incidentWindowMs,
+      incidentMembersInMemory: config.pipeline.incidentMembersInMemory,
       maxGroups: config.pipeline.maxGroups,
       snapshotEveryMs: config.pipeline.snapshotEveryMs,
       logger: opts.logger,

@@ -19,12 +19,14 @@ import type { Detection, IncidentUpdate, RuleInfo } from '../event/detection.js'
 import type { Event } from '../event/event.js';
 import type { EventSource, SourceBatch, SourcePosition } from '../event/source.js';
 import { Pipeline, type PipelineSnapshot } from '../engine/pipeline.js';
+import { DEFAULT_LIVE_INCIDENT_MEMBERS } from '../engine/incidents.js';
 import type { RuleSet } from '../engine/ruleset.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import type { Db } from '../store/db.js';
 import type { FindingRow } from '../store/alerts.js';
 import type { Store } from '../store/store.js';
 import { detectionRow, incidentRows } from '../output/store-rows.js';
+import { RateWindow } from './rate-window.js';
 import type { LiveEvent, MetricsView, RulesView, ServiceView, SourceHealth, IngestSink } from './view.js';
 import { ReceivingSources } from './receiving.js';
 
@@ -65,6 +67,8 @@ export interface ServiceOptions {
   /** Out-of-order tolerance (ms). Default 5 000. */
   toleranceMs?: number;
   incidentWindowMs?: number;
+  /** Members of one open incident held in memory (the store has them all). Default 1 000. */
+  incidentMembersInMemory?: number;
   maxGroups?: number;
   /** How often the pipeline state is saved (ms). Default 5 000. */
   snapshotEveryMs?: number;
@@ -91,7 +95,7 @@ interface Health {
   lastEventAt?: number;
   lastEventTime?: number;
   lastError?: string;
-  recent: number[];
+  recent: RateWindow;
   state: SourceHealth['state'];
 }
 
@@ -157,7 +161,7 @@ export class Service implements ServiceView {
 
   constructor(private readonly opts: ServiceOptions) {
     this.queue = new BoundedQueue(opts.queueBatches ?? 32);
-    this.health = opts.sources.map(() => ({ events: 0, errors: 0, recent: [], state: 'stopped' as const }));
+    this.health = opts.sources.map(() => ({ events: 0, errors: 0, recent: new RateWindow(), state: 'stopped' as const }));
     this.ingest = opts.ingest ?? null;
   }
 
@@ -165,7 +169,7 @@ export class Service implements ServiceView {
     return {
       outOfOrderToleranceMs: this.opts.toleranceMs ?? 5000,
       maxGroups: this.opts.maxGroups,
-      incidents: { windowMs: this.opts.incidentWindowMs },
+      incidents: { windowMs: this.opts.incidentWindowMs, maxMembers: this.opts.incidentMembersInMemory ?? DEFAULT_LIVE_INCIDENT_MEMBERS },
       problems: this.problemSink(-1),
     };
   }
@@ -290,7 +294,7 @@ export class Service implements ServiceView {
           if (ev.timestamp !== undefined && ev.timestamp > this.maxEventTime) this.maxEventTime = ev.timestamp;
           if (ev.timestamp !== undefined && (h.lastEventTime === undefined || ev.timestamp > h.lastEventTime)) h.lastEventTime = ev.timestamp;
         }
-        h.recent.push(now, events.length);
+        h.recent.add(now, events.length);
       }
       if (it.batch.position !== undefined) {
         this.positions.set(s.name, it.batch.position);
@@ -373,11 +377,7 @@ export class Service implements ServiceView {
     const now = Date.now();
     return this.opts.sources.map((s, i) => {
       const h = this.health[i]!;
-      // events per second over the last minute
-      while (h.recent.length && h.recent[0]! < now - 60_000) h.recent.splice(0, 2);
-      let n = 0;
-      for (let k = 1; k < h.recent.length; k += 2) n += h.recent[k]!;
-      const out: SourceHealth = { name: s.name, kind: s.kind, events: h.events, errors: h.errors, eventsPerSecond: Math.round((n / 60) * 10) / 10, state: h.state };
+      const out: SourceHealth = { name: s.name, kind: s.kind, events: h.events, errors: h.errors, eventsPerSecond: Math.round(h.recent.perSecond(now) * 10) / 10, state: h.state };
       if (h.lastEventAt !== undefined) out.lastEventAt = h.lastEventAt;
       if (h.lastEventTime !== undefined) out.lastEventTime = h.lastEventTime;
       if (h.lastError !== undefined) out.lastError = h.lastError;

@@ -294,6 +294,20 @@ export class AlertsRoom {
       rows.push([m.incidentId, m.detectionId, m.time, m.member]);
     }
     await db.insertMany('incident_members', ['incident_id', 'detection_id', 'time', 'member'], rows, 'ON CONFLICT (incident_id, detection_id) DO NOTHING');
+    // An incident absorbed into another: its members become the absorber's (and the absorber's
+    // absorber's, when that merged in the same commit). The pipeline only holds an open
+    // incident's newest members, so the store, which has them all, copies them itself.
+    for (const i of latest.values()) {
+      if (i.status !== 'merged' || !i.mergedInto) continue;
+      const targets: string[] = [];
+      for (let t: string | null = i.mergedInto; t && !targets.includes(t) && t !== i.id; t = latest.get(t)?.status === 'merged' ? (latest.get(t)?.mergedInto ?? null) : null)
+        targets.push(t);
+      for (const t of targets)
+        await db.run(
+          'INSERT INTO incident_members (incident_id, detection_id, time, member) SELECT $1, detection_id, time, member FROM incident_members WHERE incident_id = $2 ON CONFLICT (incident_id, detection_id) DO NOTHING',
+          [t, i.id],
+        );
+    }
   }
 
   async insertFindings(rows: readonly FindingRow[], db: Db = this.db): Promise<void> {

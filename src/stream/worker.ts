@@ -5,6 +5,7 @@
  * too many hands the extra ones back after their batch in hand is committed; a dead worker's
  * leases expire and the others take its partitions over from the state it last committed.
  */
+import { DEFAULT_LIVE_INCIDENT_MEMBERS } from '../engine/incidents.js';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -73,7 +74,8 @@ export class ClusterWorker {
       outOfOrderToleranceMs: this.opts.toleranceMs ?? 60_000,
       maxGroups: this.opts.maxGroups,
       maxBuffered: this.opts.maxBuffered,
-      incidents: { windowMs: this.opts.incidentWindowMs ?? 3_600_000 },
+      // Every member is stored as it is added: an open incident keeps only its newest in memory.
+      incidents: { windowMs: this.opts.incidentWindowMs ?? 3_600_000, maxMembers: DEFAULT_LIVE_INCIDENT_MEMBERS },
       problems: { report: (p) => logger.warn({ file: p.file }, p.message) },
     };
     this.ctx = {

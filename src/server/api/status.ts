@@ -22,7 +22,14 @@ function label(v: string): string {
 }
 
 /** The metrics in Prometheus' text exposition format. */
-export function prometheus(m: MetricsView, extra: { ingestRequests: number; ingestRefused: number; storeBytes?: number; uptimeSeconds: number }): string {
+export interface ProcessMemory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+export function prometheus(m: MetricsView, extra: { ingestRequests: number; ingestRefused: number; storeBytes?: number; uptimeSeconds: number; memory?: ProcessMemory }): string {
   const out: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [string, number][]): void => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -39,6 +46,14 @@ export function prometheus(m: MetricsView, extra: { ingestRequests: number; inge
   metric('warden_ingest_requests_total', 'counter', 'HTTP ingest requests accepted.', [['', extra.ingestRequests]]);
   metric('warden_ingest_refused_total', 'counter', 'HTTP ingest requests refused for their content.', [['', extra.ingestRefused]]);
   metric('warden_uptime_seconds', 'gauge', 'Seconds since the service started.', [['', extra.uptimeSeconds]]);
+  // Resident set and V8 heap apart: RSS that grows while heapUsed stays level is V8 (or the
+  // allocator) keeping pages, not state the service holds on to.
+  if (extra.memory) {
+    metric('process_resident_memory_bytes', 'gauge', 'Resident memory of the service process.', [['', extra.memory.rss]]);
+    metric('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use (live objects and garbage not yet collected).', [['', extra.memory.heapUsed]]);
+    metric('nodejs_heap_size_total_bytes', 'gauge', 'V8 heap reserved.', [['', extra.memory.heapTotal]]);
+    metric('nodejs_external_memory_bytes', 'gauge', 'Memory of buffers and other objects outside the V8 heap.', [['', extra.memory.external]]);
+  }
   if (extra.storeBytes !== undefined) metric('warden_store_bytes', 'gauge', 'Size of the store file.', [['', extra.storeBytes]]);
   if (m.detectionLatencyMs)
     metric('warden_detection_latency_ms', 'gauge', 'Arrival to commit of recent batches (ms).', [
@@ -110,6 +125,7 @@ export const statusRoutes: FastifyPluginAsync<StatusOptions> = async (app, opts)
       ingestRefused: opts.ingestCounters.refused,
       storeBytes: opts.storeBytes?.(),
       uptimeSeconds: Math.round((Date.now() - opts.startedAt) / 1000),
+      memory: process.memoryUsage(),
     });
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   });
