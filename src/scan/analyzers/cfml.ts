@@ -7,7 +7,8 @@ import { Taint, matches, type FlowSpec } from '../flow.js';
 
 export const CFML_FLOW: FlowSpec = {
   source: /(?<![\w.])(?:form|url|cookie)\s*(?:\.\s*\w+|\[)|\bcgi\s*\.\s*(?:query_string|http_\w+)|\bgetHTTPRequestData\s*\(/i,
-  assign: /(?:<cfset\s+|\bvar\s+|[;{\n]\s*)([\w.]+)\s*=(?!=)\s*([^;\n>]{1,300})/gi,
+  // same-line blanks after a separator only (see ASP_FLOW: `\s*` there is quadratic on a blank run)
+  assign: /(?:<cfset\s+|\bvar\s+|[;{\n][^\S\n]*)([\w.]+)\s*=(?!=)\s*([^;\n>]{1,300})/gi,
   varRef: /\b([A-Za-z_][\w.]*)\b/g,
 };
 

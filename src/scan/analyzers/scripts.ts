@@ -57,7 +57,9 @@ const NODE: ScriptSpec = {
 const SHELL: ScriptSpec = {
   flow: {
     source: /\$\{?(?:QUERY_STRING|HTTP_\w+|REQUEST_URI|PATH_INFO|CONTENT_LENGTH)\b|\bread\s+-?\w*\s*\w+/,
-    assign: /^\s*(?:export\s+|local\s+)?(\w+)=([^\n]{1,300})/gm,
+    // `^\s*` would run from every line of a blank run to its end (quadratic); each line starts its
+    // own match, and with /m a CR ends a line too, so it is no blank here (200 KB of CRs: 32 CPU-s)
+    assign: /^[^\S\r\n]*(?:export\s+|local\s+)?(\w+)=([^\n]{1,300})/gm,
     varRef: /\$\{?(\w+)/g,
   },
   sinks: /(?<![\w-])(?:eval|sh\s+-c|bash\s+-c)\b|\$\(|`[^`\n]{1,200}`/g,
