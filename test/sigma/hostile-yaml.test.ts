@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProblemList } from '../../src/errors.js';
 import { emptyCollection, loadRuleCollection, loadRuleText } from '../../src/sigma/collection.js';
-import { MAX_ALIAS_NODES, MAX_RULE_FILE_BYTES } from '../../src/sigma/yaml.js';
+import { countAliases, MAX_ALIAS_NODES, MAX_ALIASES, MAX_RULE_FILE_BYTES } from '../../src/sigma/yaml.js';
 
 const GOOD = `title: Whoami
 id: 929a690e-bef0-4204-a928-ef5e620d6fcc
@@ -51,6 +51,26 @@ test('a YAML alias bomb is a rule problem (not a hang or an out-of-memory); the 
     col.rules.map((r) => r.info.title),
     ['Whoami'],
   );
+});
+
+test('thousands of aliases (each a walk of the document for the YAML library: 23 CPU-s in a fuzz finding) are refused before parsing; the next file loads', () => {
+  const head = 'a: &a ["x","x","x"]\nb: &b [*a,*a,*a]\n';
+  const text = head + 'e: [*b,*b,*a,*a]\n'.repeat(5000);
+  assert.equal(countAliases(text), 3 + 5000 * 4);
+  const problems = new ProblemList();
+  const col = emptyCollection();
+  loadRuleText(text, 'aliases.yml', {}, problems, col);
+  loadRuleText(GOOD, 'good.yml', {}, problems, col);
+  assert.deepEqual(
+    problems.problems.map((p) => [p.file, p.message]),
+    [['aliases.yml', `rule file has ${3 + 5000 * 4} YAML aliases (more than ${MAX_ALIASES}); not parsed`]],
+  );
+  assert.deepEqual(
+    col.rules.map((r) => r.info.title),
+    ['Whoami'],
+  );
+  // what an alias is: not a quoted wildcard, not a glob in a condition
+  assert.equal(countAliases("x: '*\\cmd.exe'\ncondition: 1 of selection_*\ny: [*a, *b]\n- *c\n"), 3);
 });
 
 test('400 KB of CR-only "s: " keys: parsed to a syntax error in about linear time, with CR counted as a line break', () => {
