@@ -155,3 +155,19 @@ test('the Windows mysqld header (path with spaces, named pipe) is a banner, not 
   assert.equal(r.events[0]!.fields.Query, 'SELECT 1');
   assert.equal(mysqlDecoder.sniff(text.split('\n')) > 0.5, true);
 });
+
+test('banner lines by position: tab-free prefix, ", Version: " before " started with:"; a 700 KB line of repeated marks is decided in linear work (fuzz finding: 13 CPU-s)', () => {
+  const banner = (l: string): boolean => decode(mysqlDecoder, `${l}\n2024-05-01T10:11:12.345678Z\t   12 Query\tSELECT 1\n`, 'b.log', OPTS).problems.length === 0;
+  assert.equal(banner('/usr/sbin/mysqld, Version: 8.0.36 (MySQL Community Server - GPL). started with:'), true);
+  assert.equal(banner('/usr/sbin/mysqld, Version: started with:'), false);
+  assert.equal(banner('/usr/sbin/\tmysqld, Version: 8.0 started with:'), false);
+  assert.equal(banner('/usr/sbin/mysqld, Version: 8.0 started with: x'), false);
+  const hostile = '/usr/sbin/mysqld, Version: 8.0.36 (MySQ'.repeat(18_000);
+  const cpu0 = process.cpuUsage();
+  const r = decode(mysqlDecoder, `${hostile}\n`, 'hostile.log', OPTS);
+  const cpu = process.cpuUsage(cpu0);
+  assert.equal(r.events.length, 0);
+  assert.equal(r.problems.length, 1);
+  // CPU, not wall time: quadratic matching took 13 s of it; linear is a few ms
+  assert.ok((cpu.user + cpu.system) / 1000 < 3000, `${(cpu.user + cpu.system) / 1000} CPU-ms`);
+});
