@@ -126,6 +126,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
             maxBuffered,
             scan: flags.scan?.length ? { paths: flags.scan, host: flags.scanHost } : undefined,
             incidents: incidents ? { windowMs } : false,
+            explain: flags.format === 'html',
             onProgress: (p) => progress.update(p.jobsDone, p.jobsTotal, p.events),
           },
           [main, tally],

@@ -175,6 +175,7 @@ export class RuleSet {
   readonly program: RuleProgram;
   private readonly resolver: LogSourceResolver;
   private readonly buckets = new Map<string, Bucket>();
+  private byId: Map<string, CompiledRule> | undefined;
   private readonly scanners = new Map<string, LiteralScanner>();
   private readonly view = new FieldView();
   private gen = 0;
@@ -194,7 +195,12 @@ export class RuleSet {
    * when no rule of that id is loaded or it does not match the event.
    */
   explain(ruleId: string, event: Event): string[] | undefined {
-    const rule = this.rules.find((r) => r.id === ruleId);
+    // built on first use: only reports and the API's detail view explain
+    if (!this.byId) {
+      this.byId = new Map();
+      for (const r of this.rules) if (!this.byId.has(r.id)) this.byId.set(r.id, r);
+    }
+    const rule = this.byId.get(ruleId);
     if (!rule) return undefined;
     const ls = this.resolver.resolve(event);
     const view = new FieldView().reset(event.fields);

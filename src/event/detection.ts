@@ -60,6 +60,8 @@ export interface Detection {
   members?: string[];
   /** Correlations: every event behind them (chained correlations: the inner ones' too). */
   evidence?: EventOrigin[];
+  /** Fields of the event the rule matched on (filled only where a reader needs them: reports). */
+  matched?: string[];
 }
 
 /** One detection's place in an incident's time line (enough to show it without the detection). */

@@ -63,6 +63,8 @@ export interface HuntOptions {
   maxGroups?: number;
   /** Matches and detections waiting for event-time order before the oldest are processed anyway (memory budget). Default 500 000. */
   maxBuffered?: number;
+  /** Name on each rule detection the event fields its rule matched on (`matched`; the HTML report shows them). */
+  explain?: boolean;
   onProgress?: (p: HuntProgress) => void;
 }
 
@@ -187,6 +189,7 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
 
   const deliver = async (out: PipelineOutput): Promise<void> => {
     stats.detections += out.detections.length;
+    if (opts.explain && ruleSet) for (const d of out.detections) explainDetection(ruleSet, d);
     for (const s of sinks) {
       if (out.detections.length) await s.detections(out.detections);
       if (out.incidents.length && s.incidents) await s.incidents(out.incidents as IncidentUpdate[]);
@@ -269,6 +272,13 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
   stats.duplicates = pipeline!.stats().duplicates;
   stats.elapsedMs = performance.now() - started;
   return stats;
+}
+
+/** Rule detections only: a correlation's event is its group-by values, which no rule matched. */
+function explainDetection(rs: RuleSet, d: Detection): void {
+  if (d.kind !== 'rule' || d.matched) return;
+  const m = rs.explain(d.rule.id, { fields: d.event, logsource: d.logsource, origin: d.origin });
+  if (m?.length) d.matched = m;
 }
 
 interface OrderedHandlers {

@@ -38,6 +38,8 @@ export interface DetectionRecord {
   /** Correlations: every event behind them. */
   evidence?: SourceRecord[];
   event: Fields;
+  /** The event's fields the rule matched on (reports, and the API's one-detection answer). */
+  matched?: string[];
   raw?: string;
   /** Display group (rule, host, input): the rows the table collapses into one. */
   group?: string;
@@ -93,6 +95,7 @@ export function toRecord(d: Detection, group?: string): DetectionRecord {
   if (r.file) rec.rule.file = r.file;
   if (d.members) rec.members = d.members;
   if (d.evidence) rec.evidence = d.evidence.map(sourceRecord);
+  if (d.matched) rec.matched = d.matched;
   if (d.raw !== undefined) rec.raw = d.raw;
   if (group !== undefined) rec.group = group;
   return rec;

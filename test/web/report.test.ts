@@ -69,3 +69,43 @@ test('the report embeds the data once, escaped, and a strict CSP; no hostile mar
 });
 
 export { hostileDetection };
+
+test('the report names, on each rule detection, the event fields its rule matched on (correlations name none)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { repoRoot } = await import('../helpers/shared.js');
+  const root = repoRoot();
+  const dir = mkdtempSync(join(tmpdir(), 'warden-report-matched-'));
+  try {
+    const out = join(dir, 'report.html');
+    execFileSync(
+      process.execPath,
+      [join(root, 'dist/src/cli/main.js'), 'hunt', 'examples/logs', '--rules', 'examples/rules', '--format', 'html', '-o', out, '--no-progress', '--summary', 'off'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    const json = /<script id="warden-data" type="application\/json">(.*?)<\/script>/s.exec(readFileSync(out, 'utf8'))?.[1];
+    assert.ok(json, 'the report embeds its data');
+    const data = JSON.parse(json) as { detections: { kind: string; rule: { title: string }; matched?: string[] }[] };
+    const by = (title: string) => data.detections.find((d) => d.rule.title === title);
+    assert.deepEqual(by('Web Server Process Spawns a Shell or Reconnaissance Tool (Windows)')?.matched, ['Image', 'OriginalFileName', 'ParentImage']);
+    assert.deepEqual(by('Operating-System Command in a Web Request Query String')?.matched, ['cs-uri-query']);
+    assert.deepEqual(by('Server-Side Script Requested from an Upload or Static-Content Folder')?.matched, ['cs-uri-stem', 'sc-status']);
+    const rules = data.detections.filter((d) => d.kind === 'rule');
+    assert.equal(rules.length, 13);
+    assert.ok(
+      rules.every((d) => (d.matched?.length ?? 0) > 0),
+      'every rule detection names what it matched',
+    );
+    assert.ok(
+      data.detections.filter((d) => d.kind === 'correlation').every((d) => d.matched === undefined),
+      'a correlation matched group-by values, not event fields',
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
