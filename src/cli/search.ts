@@ -76,8 +76,9 @@ Exit code: 0 no problems, 1 some input could not be read (see stderr), 2 bad usa
       const window = timeWindow(flags, timezone, out.parseIsoTime);
       const limit = flags.limit !== undefined ? parsePositiveInt('--limit', flags.limit) : undefined;
       const spec = { texts: flags.expr ?? [], regexes: flags.regex ?? [], fields: flags.field, ignoreCase: flags.ignoreCase, all: flags.all };
+      let matcher: InstanceType<typeof api.EventMatcher>;
       try {
-        new api.EventMatcher(spec);
+        matcher = new api.EventMatcher(spec);
       } catch (e) {
         if (e instanceof api.SearchSpecError) throw new UsageError(e.message);
         throw e;
@@ -91,7 +92,7 @@ Exit code: 0 no problems, 1 some input could not be read (see stderr), 2 bad usa
       const rows: string[][] = [];
       const t0 = performance.now();
       try {
-        for await (const hits of api.searchEvents({ inputs: paths, spec, window, limit, inputFormat: flags.inputFormat, timezone, host: flags.host }, problems, stats)) {
+        for await (const hits of api.searchEvents({ inputs: paths, spec: matcher, window, limit, inputFormat: flags.inputFormat, timezone, host: flags.host }, problems, stats)) {
           progress.update(0, 0, stats.events);
           if (flags.format === 'jsonl') await text.write(`${hits.map((h) => JSON.stringify(api.searchRecord(h, flags.raw))).join('\n')}\n`);
           else for (const h of hits) rows.push(tableRow(h, iso));

@@ -11,7 +11,8 @@ import { EventMatcher, type FieldMatch, type SearchSpec } from './matcher.js';
 
 export interface SearchOptions extends ReadOptions {
   inputs: string[];
-  spec: SearchSpec;
+  /** What to look for; a matcher already built from it (the CLI checks the spec first) is used as is. */
+  spec: SearchSpec | EventMatcher;
   window?: TimeWindow;
   /** Stop after this many matches. */
   limit?: number;
@@ -32,7 +33,7 @@ export interface SearchStats {
 }
 
 export async function* searchEvents(opts: SearchOptions, problems: ProblemSink, stats: SearchStats): AsyncGenerator<SearchHit[]> {
-  const matcher = new EventMatcher(opts.spec);
+  const matcher = opts.spec instanceof EventMatcher ? opts.spec : new EventMatcher(opts.spec);
   const limit = opts.limit ?? Number.POSITIVE_INFINITY;
   const window = opts.window && (opts.window.from !== undefined || opts.window.to !== undefined) ? opts.window : undefined;
   for await (const batch of readEventBatches(opts.inputs, opts, problems)) {
