@@ -20,11 +20,13 @@ import { teamcity } from './collectors/teamcity.js';
 import { termservice } from './collectors/termservice.js';
 import { tomcat } from './collectors/tomcat.js';
 import { wordpress } from './collectors/wordpress.js';
+import { drupal } from './collectors/drupal.js';
+import { joomla } from './collectors/joomla.js';
 import type { FileFacts } from './describe.js';
 import { DescribePool } from './pool.js';
 import { type Candidate, type CollectContext, type Collector, type Item, itemId } from './types.js';
 
-export const COLLECTORS: readonly Collector[] = [iis, exchange, sqlserver, termservice, tomcat, jenkins, teamcity, atlassian, apache, nginx, php, wordpress, esxi];
+export const COLLECTORS: readonly Collector[] = [iis, exchange, sqlserver, termservice, tomcat, jenkins, teamcity, atlassian, apache, nginx, php, wordpress, drupal, joomla, esxi];
 
 export interface InventoryOptions {
   root?: string;

@@ -6,10 +6,10 @@
  * admin pages), drop-ins (wp-content files WordPress loads in place of its own code), theme
  * PHP files, PHP files in uploads, and wp-config.php. Every one is scanned.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDir, isFile, listDir, walkFiles } from '../paths.js';
 import type { Candidate, Collector } from '../types.js';
+import { installations as cmsInstallations, head } from './cms.js';
 import { dedupe } from './iis.js';
 import { PHP_FILE } from './unixconf.js';
 import { allWebRoots } from './webroots.js';
@@ -30,27 +30,6 @@ export const DROP_INS = [
   'php-error.php',
   'fatal-error-handler.php',
 ];
-/** WordPress reads plugin headers from the first 8 KiB of a file. */
-const HEADER_BYTES = 8192;
-
-function head(file: string): string {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return '';
-  }
-  try {
-    const buf = Buffer.alloc(HEADER_BYTES);
-    const n = readSync(fd, buf, 0, HEADER_BYTES, 0);
-    return buf.subarray(0, n).toString('utf8');
-  } catch {
-    return '';
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** A header field as WordPress reads it (`Plugin Name: X` in a comment line). */
 export function headerField(text: string, field: string): string | undefined {
   const m = new RegExp(`^[ \\t/*#@]*${field}:(.*)$`, 'mi').exec(text);
@@ -74,19 +53,7 @@ function isInstall(dir: string): boolean {
 
 /** WordPress installations in and up to two levels below the web roots. */
 export function installations(roots: readonly string[]): string[] {
-  const found = new Set<string>();
-  for (const r of roots) {
-    let level = [r];
-    for (let depth = 0; depth <= 2; depth++) {
-      const next: string[] = [];
-      for (const d of level) {
-        if (isInstall(d)) found.add(d);
-        if (depth < 2) for (const e of listDir(d)) if (e.isDirectory() && !e.name.startsWith('.')) next.push(join(d, e.name));
-      }
-      level = next;
-    }
-  }
-  return [...found].sort();
+  return cmsInstallations(roots, isInstall);
 }
 
 export const wordpress: Collector = {
