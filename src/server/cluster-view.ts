@@ -5,6 +5,7 @@
  * have done. Detections and incidents come from the shared store as always.
  */
 import type { LagMonitor } from '../stream/lag.js';
+import type { LiveHint } from '../stream/live-hints.js';
 import type { WorkerStatus } from '../stream/worker.js';
 import type { IngestSink, LiveEvent, MetricsView, RulesView, ServiceView, SourceHealth } from './view.js';
 
@@ -13,6 +14,8 @@ export interface ClusterViewOptions {
   lag?: LagMonitor;
   /** The worker of this process (worker role). */
   worker?: { status(): WorkerStatus };
+  /** What the workers announce after each commit (live-hints.ts); without it there is no live feed. */
+  hints?: { subscribe(listener: (h: LiveHint) => void): () => void };
 }
 
 export class ClusterView implements ServiceView {
@@ -78,11 +81,12 @@ export class ClusterView implements ServiceView {
     return m;
   }
 
-  /** The workers commit in other processes: there is no live feed here (the console reloads from the store). */
-  /** Workers commit elsewhere: this process sees no commits to announce. */
-  readonly liveFeed = false;
+  /** Workers commit in other processes: the live feed is what they announce over NATS. */
+  get liveFeed(): boolean {
+    return this.opts.hints !== undefined;
+  }
 
-  subscribe(_listener: (e: LiveEvent) => void): () => void {
-    return () => undefined;
+  subscribe(listener: (e: LiveEvent) => void): () => void {
+    return this.opts.hints?.subscribe((hint) => listener({ kind: 'summary', hint })) ?? (() => undefined);
   }
 }

@@ -15,6 +15,8 @@ import { ProblemList, WardenError } from '../errors.js';
 import { prepareRules, type RuleOptions } from '../engine/rules-setup.js';
 import { openStore, type Store } from '../store/store.js';
 import { LagMonitor } from '../stream/lag.js';
+import { LiveHints } from '../stream/live-hints.js';
+import { clusterNames, clusterSettings } from '../stream/settings.js';
 import { ClusterWorker } from '../stream/worker.js';
 import { buildApi, parseListen } from './api/app.js';
 import { ClusterView } from './cluster-view.js';
@@ -137,13 +139,16 @@ async function startWorkerRole(config: ServeConfig, logger: ServiceLogger): Prom
     undo.push(() => worker.stop());
     let lag: LagMonitor | undefined;
     let api: { app: FastifyInstance; url: string } | undefined;
+    let hints: LiveHints | undefined;
     let view: ServiceView = new ClusterView({ rules: { rules: [], correlations: 0, problems: [] }, worker });
     // the API is for scraping a worker's metrics: only when an address was asked for, so workers never fight over the default port
     if (config.origins.listen) {
       lag = new LagMonitor({ url: js.url, settings: clusterSettingsOf(js), store, logger });
       await lag.start();
       undo.push(() => lag!.stop());
-      view = new ClusterView({ rules: rulesView(config, logger), lag, worker });
+      hints = await startHints(js, logger);
+      undo.push(() => hints!.stop());
+      view = new ClusterView({ rules: rulesView(config, logger), lag, worker, hints });
       api = await listen(config, view, store, logger, API_ROLE_INGEST_REFUSAL.replace('role api', 'role worker'));
     }
     const status = setInterval(() => logger.info(worker.status(), 'status'), 10_000);
@@ -154,6 +159,7 @@ async function startWorkerRole(config: ServeConfig, logger: ServiceLogger): Prom
       async stop() {
         clearInterval(status);
         await api?.app.close();
+        await hints?.stop();
         await lag?.stop();
         await worker.stop();
         await store.close();
@@ -167,13 +173,16 @@ async function startApiRole(config: ServeConfig, logger: ServiceLogger): Promise
   const undo: (() => Promise<unknown>)[] = [() => store.close()];
   return undoing(undo, async () => {
     let lag: LagMonitor | undefined;
+    let hints: LiveHints | undefined;
     if (config.jetstream) {
       const js = config.jetstream;
       lag = new LagMonitor({ url: js.url, settings: clusterSettingsOf(js), store, logger });
       await lag.start();
       undo.push(() => lag!.stop());
+      hints = await startHints(js, logger);
+      undo.push(() => hints!.stop());
     }
-    const view = new ClusterView({ rules: rulesView(config, logger), lag });
+    const view = new ClusterView({ rules: rulesView(config, logger), lag, hints });
     const { app, url } = await listen(config, view, store, logger, API_ROLE_INGEST_REFUSAL);
     const retention = startRetention(store, config.retention, logger);
     return {
@@ -183,9 +192,17 @@ async function startApiRole(config: ServeConfig, logger: ServiceLogger): Promise
       async stop() {
         retention.stop();
         await app.close();
+        await hints?.stop();
         await lag?.stop();
         await store.close();
       },
     };
   });
+}
+
+/** The workers' commit announcements, for this process's live feed. */
+async function startHints(js: NonNullable<ServeConfig['jetstream']>, logger: ServiceLogger): Promise<LiveHints> {
+  const hints = new LiveHints({ url: js.url, subject: clusterNames(clusterSettings(clusterSettingsOf(js)).namespace).live, logger });
+  await hints.start();
+  return hints;
 }

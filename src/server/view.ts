@@ -6,6 +6,7 @@
  */
 import type { Problem } from '../errors.js';
 import type { Detection, IncidentUpdate, RuleInfo } from '../event/detection.js';
+import type { LiveHint } from '../stream/live-hints.js';
 
 export interface SourceHealth {
   /** Name from the config (or the source's own description). */
@@ -99,7 +100,12 @@ export interface IngestSink {
 }
 
 /** What the pipeline produced, as it is committed: the console's live updates. */
-export type LiveEvent = { kind: 'detections'; detections: Detection[] } | { kind: 'incidents'; updates: IncidentUpdate[] } | { kind: 'findings'; count: number };
+export type LiveEvent =
+  | { kind: 'detections'; detections: Detection[] }
+  | { kind: 'incidents'; updates: IncidentUpdate[] }
+  | { kind: 'findings'; count: number }
+  /** What another process committed (a cluster worker's hint: counts and ids, no objects). */
+  | { kind: 'summary'; hint: LiveHint };
 
 export interface ServiceView {
   rules(): RulesView;
@@ -111,7 +117,7 @@ export interface ServiceView {
   receiving?(): Record<string, number>;
   /** The fields of this event that made the loaded rule of that id match it (undefined: rule not loaded here, or no match). */
   explain?(ruleId: string, event: { fields: Record<string, unknown>; logsource: Record<string, unknown> }): string[] | undefined;
-  /** False where nothing is committed in this process (a cluster's api role): /api/v1/live answers 501 and the console polls. */
+  /** False where no commit can be heard of (a cluster role without NATS hints): /api/v1/live answers 501 and the console polls. */
   readonly liveFeed?: boolean;
   /** Live feed; returns the unsubscribe function. */
   subscribe(listener: (e: LiveEvent) => void): () => void;

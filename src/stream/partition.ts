@@ -28,6 +28,7 @@ import type { Db } from '../store/db.js';
 import type { Store } from '../store/store.js';
 import { resetConsumer, type Topology } from './connect.js';
 import { detectionRow, incidentRows } from '../output/store-rows.js';
+import { encodeHint, hintOf } from './live-hints.js';
 import { StreamMarks } from './marks.js';
 import { COLLECTOR_HEADER, decodeEvents, KIND_HEADER } from './wire.js';
 
@@ -271,12 +272,24 @@ export class PartitionRunner {
       try {
         await this.commit(detections, updates, seq);
         this.committingSince = 0;
+        this.announce(detections, updates);
         return true;
       } catch (e) {
         if (e instanceof LostPartition) throw e;
         if (attempt === 1 || attempt % 20 === 0) this.ctx.logger.error({ partition: this.partition, err: errorMessage(e) }, 'commit failed; retrying');
         await sleep(Math.min(5000, 200 * attempt));
       }
+    }
+  }
+
+  /** Tells the API processes' live feeds what was committed (a hint: lost ones cost only a later refresh). */
+  private announce(detections: readonly Detection[], updates: readonly IncidentUpdate[]): void {
+    const hint = hintOf(detections, updates);
+    if (!hint) return;
+    try {
+      this.ctx.nc.publish(this.ctx.topology.names.live, encodeHint(hint));
+    } catch {
+      // the connection is closing or reconnecting: the next commit announces again
     }
   }
 

@@ -64,6 +64,8 @@ export interface ClusterNames {
   consumerPrefix(partition: number): string;
   /** The store's key for a partition's pipeline state. */
   stateKey(partition: number): string;
+  /** Core NATS subject (not in the stream) where workers announce what they committed: the API roles' live feed. */
+  live: string;
 }
 
 export function clusterNames(namespace: string): ClusterNames {
@@ -76,6 +78,7 @@ export function clusterNames(namespace: string): ClusterNames {
     consumer: (p, epoch) => `${namespace}-p${p}-e${epoch}`,
     consumerPrefix: (p) => `${namespace}-p${p}-e`,
     stateKey: (p) => `jetstream:${namespace}:${p}`,
+    live: `${namespace}.live`,
   };
 }
 

@@ -10,42 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/server/config.js';
 import { startServer, type Server } from '../../src/server/daemon.js';
+import { readUntil } from '../helpers/sse.js';
 
 const quiet = { info() {}, warn() {}, error() {} };
-
-interface Message {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** Reads SSE messages from a fetch body until `stop` says so (or the stream ends). */
-async function readUntil(body: ReadableStream<Uint8Array>, stop: (got: Message[]) => boolean, ms = 20_000): Promise<{ got: Message[]; ended: boolean; text: string }> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let text = '';
-  const got: Message[] = [];
-  const deadline = Date.now() + ms;
-  let ended = false;
-  while (!stop(got)) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`timed out; got ${JSON.stringify(got.map((m) => m.event))}`);
-    const r = await Promise.race([reader.read(), new Promise<'late'>((res) => setTimeout(() => res('late'), left))]);
-    if (r === 'late') continue;
-    if (r.done) {
-      ended = true;
-      break;
-    }
-    text += decoder.decode(r.value, { stream: true });
-    got.length = 0;
-    for (const block of text.split('\n\n').slice(0, -1)) {
-      const ev = /^event: (.+)$/m.exec(block)?.[1];
-      const data = /^data: (.+)$/m.exec(block)?.[1];
-      if (ev && data) got.push({ event: ev, data: JSON.parse(data) as Record<string, unknown> });
-    }
-  }
-  reader.releaseLock();
-  return { got, ended, text };
-}
 
 function sysmonShell(n: number): string {
   return JSON.stringify({

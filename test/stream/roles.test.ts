@@ -21,6 +21,7 @@ import { destroyTopology } from '../../src/stream/connect.js';
 import { huntResult, NATS_URL, natsAnswers, plantedLogs, until } from '../helpers/cluster.js';
 import { type Child, CLI, freePort, startServe } from '../server/helpers/child.js';
 import { postgresBackend } from '../store/backends.js';
+import { readUntil } from '../helpers/sse.js';
 
 const EVENTS = 8000;
 const HOSTS = 10;
@@ -155,6 +156,13 @@ sources:
     assert.equal(waiting.size, PARTITIONS, 'every partition has its lag');
     t.diagnostic(`pending before the worker: ${JSON.stringify(Object.fromEntries(waiting))}`);
 
+    // the api's live feed hears of the worker's commits (over NATS: the api commits nothing itself)
+    const liveAbort = new AbortController();
+    const live = await fetch(`${api.url}/api/v1/live`, { headers: { authorization: `Bearer ${readToken}` }, signal: liveAbort.signal });
+    assert.equal(live.status, 200);
+    const heard = readUntil(live.body!, (got) => got.some((m) => m.event === 'detections'), 300_000);
+    heard.catch(() => undefined);
+
     const worker = await startServe(['-c', clusterYaml, '--role', 'worker', '--store', storeUrl!, '--jetstream', NATS_URL, '--listen', `127.0.0.1:${await freePort()}`]);
     children.push(worker);
     await until(
@@ -187,6 +195,11 @@ sources:
       cursor = page.next;
     }
     assert.deepEqual(ids.sort(), expected.detections, 'the api returns exactly the detections of `warden hunt`');
+    const announced = (await heard).got.filter((m) => m.event === 'detections');
+    liveAbort.abort();
+    assert.ok(announced.length > 0 && (announced[0]!.data['count'] as number) > 0, 'the live feed announced committed detections');
+    const known = new Set(ids);
+    for (const m of announced) for (const id of m.data['ids'] as string[]) assert.ok(known.has(id), `announced ${id} is a stored detection`);
     t.diagnostic(`${lines.length + posted.length} events (${half} of them published twice), ${ids.length} detections equal to hunt's`);
 
     // /api/v1/sources of the api: every partition with its lag and holder

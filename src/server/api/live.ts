@@ -40,15 +40,22 @@ class Pending {
         if (!this.maxLevel || levelRank(d.rule.level) > levelRank(this.maxLevel)) this.maxLevel = d.rule.level;
       }
     } else if (e.kind === 'incidents') {
-      for (const u of e.updates) {
-        // the latest state of each incident wins, except that one opened in this flush stays
-        // 'opened' while it only grows; bounded by the incidents touched in one flush
-        const before = this.incidents.get(u.incident.id);
-        if (!before && this.incidents.size >= 1000) continue;
-        const kind = before?.kind === 'opened' && u.kind === 'grew' ? 'opened' : u.kind;
-        this.incidents.set(u.incident.id, { id: u.incident.id, kind, severity: u.incident.severity, hostKey: u.incident.hostKey });
-      }
+      for (const u of e.updates) this.addIncident(u.incident.id, u.kind, u.incident.severity, u.incident.hostKey);
+    } else if (e.kind === 'summary') {
+      const h = e.hint;
+      this.detections += h.detections;
+      for (const id of h.ids) if (this.detectionIds.length < 100) this.detectionIds.push(id);
+      if (h.maxLevel && (!this.maxLevel || levelRank(h.maxLevel) > levelRank(this.maxLevel))) this.maxLevel = h.maxLevel;
+      for (const u of h.incidents) this.addIncident(u.id, u.kind, u.severity, u.hostKey);
     } else this.findings += e.count;
+  }
+
+  private addIncident(id: string, kind: string, severity: Level, hostKey: string): void {
+    // the latest state of each incident wins, except that one opened in this flush stays
+    // 'opened' while it only grows; bounded by the incidents touched in one flush
+    const before = this.incidents.get(id);
+    if (!before && this.incidents.size >= 1000) return;
+    this.incidents.set(id, { id, kind: before?.kind === 'opened' && kind === 'grew' ? 'opened' : kind, severity, hostKey });
   }
 
   /** The SSE text for what is pending, and empties it. */
@@ -87,7 +94,11 @@ export const liveRoutes: FastifyPluginAsync<LiveOptions> = async (app, opts) => 
     if (opts.view.liveFeed === false)
       return reply
         .code(501)
-        .send({ statusCode: 501, error: 'Not Implemented', message: 'this role commits nothing itself (workers do): no live feed; re-read the API on a timer' });
+        .send({
+          statusCode: 501,
+          error: 'Not Implemented',
+          message: 'this role hears of no commits (workers commit; no NATS connection for their hints): no live feed; re-read the API on a timer',
+        });
     if (open.size >= maxStreams)
       return reply
         .code(503)
