@@ -272,6 +272,8 @@ interface MemSample {
   events: number;
   rssMb: number;
   heapUsedMb: number;
+  /** V8 heap in use after the last full collection: live data (0 before the first). */
+  liveMb: number;
   heapTotalMb: number;
   externalMb: number;
 }
@@ -283,6 +285,7 @@ async function memSample(s: Svc, events: number): Promise<MemSample> {
     events,
     rssMb: rssMb(s.proc.pid!),
     heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    liveMb: mb('warden_heap_used_after_gc_bytes'),
     heapTotalMb: mb('nodejs_heap_size_total_bytes'),
     externalMb: mb('nodejs_external_memory_bytes'),
   };
@@ -294,9 +297,9 @@ const FLAT_GROWTH = 0.1;
 /**
  * RSS and V8 heap at every tenth of the run, each taken once the pipeline has read every event
  * sent so far. Flat: RSS at the end at most 10% above RSS at the 20% checkpoint (the first
- * 20% is start-up: V8 and SQLite growing their heaps and caches to working size). heapUsed is
- * printed beside it: RSS rising with heapUsed level is the allocator keeping pages, RSS rising
- * with heapUsed is state retained. WARDEN_BENCH_SERVE_HEAP_SNAPSHOTS=1000000,3000000 also
+ * 20% is start-up: V8 and SQLite growing their heaps and caches to working size). The heap
+ * live after the last full GC is printed beside it: RSS rising with it level is V8 or the
+ * allocator keeping pages, RSS rising with it is state retained (heapUsed counts garbage too). WARDEN_BENCH_SERVE_HEAP_SNAPSHOTS=1000000,3000000 also
  * writes V8 heap snapshots at those counts (to compare object counts between them).
  */
 async function rssPhase(): Promise<void> {
@@ -328,7 +331,7 @@ async function rssPhase(): Promise<void> {
         const m = await memSample(s, sent);
         samples.push(m);
         process.stdout.write(
-          `  ${String(sent / 1e6).padStart(5)}M events: RSS ${m.rssMb} MB, heapUsed ${m.heapUsedMb} MB (heapTotal ${m.heapTotalMb} MB, external ${m.externalMb} MB)\n`,
+          `  ${String(sent / 1e6).padStart(5)}M events: RSS ${m.rssMb} MB, heap live after GC ${m.liveMb} MB, heapUsed ${m.heapUsedMb} MB (heapTotal ${m.heapTotalMb} MB, external ${m.externalMb} MB)\n`,
         );
         // at the first checkpoint at or past each count asked for
         const due = [...snapAt].filter((n) => n <= sent);
@@ -356,11 +359,11 @@ async function rssPhase(): Promise<void> {
     const base = samples.find((m) => m.events >= RSS_EVENTS * 0.2) ?? samples[0]!;
     const last = samples[samples.length - 1]!;
     const growth = base.rssMb ? last.rssMb / base.rssMb - 1 : 0;
-    const heapGrowth = base.heapUsedMb ? last.heapUsedMb / base.heapUsedMb - 1 : 0;
+    const liveGrowth = base.liveMb ? last.liveMb / base.liveMb - 1 : 0;
     const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
     process.stdout.write(
-      `RSS           ${RSS_EVENTS} events through HTTP ingest in ${secs.toFixed(0)} s (${Math.round(RSS_EVENTS / secs)} ev/s, service ${cpu.toFixed(0)} CPU-s): RSS ${samples.map((m) => m.rssMb).join(' → ')} MB; heapUsed ${samples.map((m) => m.heapUsedMb).join(' → ')} MB\n` +
-        `              ${base.events / 1e6}M → ${last.events / 1e6}M: RSS ${base.rssMb} → ${last.rssMb} MB (${pct(growth)}), heapUsed ${base.heapUsedMb} → ${last.heapUsedMb} MB (${pct(heapGrowth)}); flat (≤ +${FLAT_GROWTH * 100}%): ${growth <= FLAT_GROWTH ? 'yes' : 'NO'}\n`,
+      `RSS           ${RSS_EVENTS} events through HTTP ingest in ${secs.toFixed(0)} s (${Math.round(RSS_EVENTS / secs)} ev/s, service ${cpu.toFixed(0)} CPU-s): RSS ${samples.map((m) => m.rssMb).join(' → ')} MB; heap live after GC ${samples.map((m) => m.liveMb).join(' → ')} MB; heapUsed ${samples.map((m) => m.heapUsedMb).join(' → ')} MB; heapTotal ${samples.map((m) => m.heapTotalMb).join(' → ')} MB\n` +
+        `              ${base.events / 1e6}M → ${last.events / 1e6}M: RSS ${base.rssMb} → ${last.rssMb} MB (${pct(growth)}), heap live ${base.liveMb} → ${last.liveMb} MB (${pct(liveGrowth)}); flat (RSS ≤ +${FLAT_GROWTH * 100}%): ${growth <= FLAT_GROWTH ? 'yes' : 'NO'}\n`,
     );
   } finally {
     await stop(s);
