@@ -321,15 +321,21 @@ async function rssPhase(): Promise<void> {
     // window): correlation windows and incidents close behind it, as they do in production.
     const t0 = Date.now() - RSS_EVENTS * 10 - 60_000;
     let next = step;
+    // RSS read after every slice: the highest of each tenth beside the checkpoint's own
+    let peak = 0;
+    const peaks: number[] = [];
     // in slices of 100k events, so the bench itself stays small
     for (let from = 0; from < RSS_EVENTS; from += 100_000) {
       const n = Math.min(100_000, RSS_EVENTS - from);
       await sendHttp(s, bodies(n, from, 10, t0));
       const sent = from + n;
+      peak = Math.max(peak, rssMb(s.proc.pid!));
       if (sent >= next || sent === RSS_EVENTS) {
         await waitEvents(s, sent);
         const m = await memSample(s, sent);
         samples.push(m);
+        peaks.push(Math.max(peak, m.rssMb));
+        peak = 0;
         process.stdout.write(
           `  ${String(sent / 1e6).padStart(5)}M events: RSS ${m.rssMb} MB, heap live after GC ${m.liveMb} MB, heapUsed ${m.heapUsedMb} MB (heapTotal ${m.heapTotalMb} MB, external ${m.externalMb} MB)\n`,
         );
@@ -362,7 +368,7 @@ async function rssPhase(): Promise<void> {
     const liveGrowth = base.liveMb ? last.liveMb / base.liveMb - 1 : 0;
     const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
     process.stdout.write(
-      `RSS           ${RSS_EVENTS} events through HTTP ingest in ${secs.toFixed(0)} s (${Math.round(RSS_EVENTS / secs)} ev/s, service ${cpu.toFixed(0)} CPU-s): RSS ${samples.map((m) => m.rssMb).join(' → ')} MB; heap live after GC ${samples.map((m) => m.liveMb).join(' → ')} MB; heapUsed ${samples.map((m) => m.heapUsedMb).join(' → ')} MB; heapTotal ${samples.map((m) => m.heapTotalMb).join(' → ')} MB\n` +
+      `RSS           ${RSS_EVENTS} events through HTTP ingest in ${secs.toFixed(0)} s (${Math.round(RSS_EVENTS / secs)} ev/s, service ${cpu.toFixed(0)} CPU-s): RSS ${samples.map((m) => m.rssMb).join(' → ')} MB; highest RSS in each tenth ${peaks.join(' → ')} MB; heap live after GC ${samples.map((m) => m.liveMb).join(' → ')} MB; heapUsed ${samples.map((m) => m.heapUsedMb).join(' → ')} MB; heapTotal ${samples.map((m) => m.heapTotalMb).join(' → ')} MB\n` +
         `              ${base.events / 1e6}M → ${last.events / 1e6}M: RSS ${base.rssMb} → ${last.rssMb} MB (${pct(growth)}), heap live ${base.liveMb} → ${last.liveMb} MB (${pct(liveGrowth)}); flat (RSS ≤ +${FLAT_GROWTH * 100}%): ${growth <= FLAT_GROWTH ? 'yes' : 'NO'}\n`,
     );
   } finally {
