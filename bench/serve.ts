@@ -6,9 +6,10 @@
  *   2. tail: events/s reading and detecting a file written before the service starts;
  *   3. latency: lines appended at 5,000 events/s for 20 s, one in 50 malicious; the time from
  *      a line's write to its detection being returned by GET /api/v1/detections (p50/p99);
- *   4. RSS and V8 heapUsed of the service at every tenth of a long HTTP ingest run, with a
- *      verdict: flat = RSS grows at most 10% from the 20% checkpoint to the end (also judged on
- *      the highest RSS of the tenth to that checkpoint against that of the last tenth).
+ *   4. RSS and V8 heap (live after the last full GC, in use, reserved) of the service at every
+ *      tenth of a long HTTP ingest run, with a verdict: flat = RSS grows at most 10% from the
+ *      20% checkpoint to the end (also judged on the highest RSS of the tenth to that
+ *      checkpoint against that of the last tenth).
  * Mostly benign Sysmon process starts (Winlogbeat shape), 1 in 100 IIS starting a shell.
  *
  * Env: WARDEN_BENCH_SERVE_EVENTS (phases 1 and 2, default 500000),
