@@ -67,6 +67,12 @@ export interface JournalPosition {
 }
 
 /** Scans complete batches of `buf` from `start`; returns their end offset and line count. */
+/**
+ * Bytes of journal read at once: one source batch decodes all of them, so this (with the
+ * service's queue budget) bounds the events held in flight; 1 MB is a few thousand events.
+ */
+const READ_BYTES = 1 << 20;
+
 function scanBatches(buf: Buffer, start: number, each?: (h: Header, body: Buffer, firstLine: number) => void, lineBase = 0): { end: number; lines: number } {
   let pos = start;
   let lines = 0;
@@ -288,7 +294,7 @@ export class JournalSource implements EventSource {
     }
   }
 
-  /** Decodes the complete batches after the position (up to about 4 MB). */
+  /** Decodes the complete batches after the position (up to about READ_BYTES). */
   private async readSome(problems: ProblemSink): Promise<SourceBatch | undefined> {
     let fh: FileHandle;
     try {
@@ -300,7 +306,7 @@ export class JournalSource implements EventSource {
       const size = (await fh.stat()).size;
       this.lagBytes = Math.max(0, size - this.pos.offset);
       if (size <= this.pos.offset) return undefined;
-      const want = Math.min(size - this.pos.offset, 4 << 20);
+      const want = Math.min(size - this.pos.offset, READ_BYTES);
       let buf = Buffer.alloc(want);
       let { bytesRead } = await fh.read(buf, 0, want, this.pos.offset);
       buf = buf.subarray(0, bytesRead);

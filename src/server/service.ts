@@ -26,6 +26,7 @@ import type { Db } from '../store/db.js';
 import type { FindingRow } from '../store/alerts.js';
 import type { Store } from '../store/store.js';
 import { detectionRow, incidentRows } from '../output/store-rows.js';
+import { BoundedQueue } from './bounded-queue.js';
 import { RateWindow } from './rate-window.js';
 import type { LiveEvent, MetricsView, RulesView, ServiceView, SourceHealth, IngestSink } from './view.js';
 import { ReceivingSources } from './receiving.js';
@@ -74,6 +75,8 @@ export interface ServiceOptions {
   snapshotEveryMs?: number;
   /** Batches waiting for the pipeline before sources are paused. Default 32. */
   queueBatches?: number;
+  /** Events waiting for the pipeline before sources are paused (whatever the batches' sizes). Default 65 536. */
+  queueEvents?: number;
   /** The partition this pipeline owns (one per JetStream partition in a cluster). */
   partition?: string;
   logger: ServiceLogger;
@@ -99,43 +102,8 @@ interface Health {
   state: SourceHealth['state'];
 }
 
-/** A queue whose producers wait while it is full. */
-class BoundedQueue<T> {
-  private items: T[] = [];
-  private takers: ((v: T | undefined) => void)[] = [];
-  private spaces: (() => void)[] = [];
-  private closed = false;
-  constructor(private readonly cap: number) {}
-  get size(): number {
-    return this.items.length;
-  }
-  async put(v: T): Promise<void> {
-    while (this.items.length >= this.cap && !this.closed) await new Promise<void>((r) => this.spaces.push(r));
-    const t = this.takers.shift();
-    if (t) t(v);
-    else this.items.push(v);
-  }
-  take(): Promise<T | undefined> {
-    const v = this.items.shift();
-    if (v !== undefined) {
-      this.spaces.shift()?.();
-      return Promise.resolve(v);
-    }
-    if (this.closed) return Promise.resolve(undefined);
-    return new Promise((r) => this.takers.push(r));
-  }
-  /** Everything already waiting, without blocking. */
-  drain(max: number): T[] {
-    const out = this.items.splice(0, max);
-    for (let i = 0; i < out.length; i++) this.spaces.shift()?.();
-    return out;
-  }
-  close(): void {
-    this.closed = true;
-    for (const t of this.takers.splice(0)) t(undefined);
-    for (const s of this.spaces.splice(0)) s();
-  }
-}
+/** Events waiting between the sources and the pipeline before sources are paused. */
+export const DEFAULT_QUEUE_EVENTS = 65_536;
 
 const LATENCY_SAMPLES = 4096;
 
@@ -160,7 +128,7 @@ export class Service implements ServiceView {
   readonly ingest: IngestSink | null;
 
   constructor(private readonly opts: ServiceOptions) {
-    this.queue = new BoundedQueue(opts.queueBatches ?? 32);
+    this.queue = new BoundedQueue<Queued>(opts.queueBatches ?? 32, opts.queueEvents ?? DEFAULT_QUEUE_EVENTS, (q) => q.batch.events.length);
     this.health = opts.sources.map(() => ({ events: 0, errors: 0, recent: new RateWindow(), state: 'stopped' as const }));
     this.ingest = opts.ingest ?? null;
   }
@@ -241,7 +209,7 @@ export class Service implements ServiceView {
     h.state = 'running';
     try {
       for await (const batch of s.source.batches(this.problemSink(i), { from, signal: this.ctl.signal })) {
-        h.state = this.queue.size >= (this.opts.queueBatches ?? 32) ? 'paused' : 'running';
+        h.state = this.queue.full ? 'paused' : 'running';
         await this.queue.put({ src: i, batch, at: Date.now() });
         h.state = 'running';
       }

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Store } from '../../store/store.js';
 import { isRole, ROLES } from '../../store/tokens.js';
 import type { MetricsView, ServiceView } from '../view.js';
+import { heapUsedAfterGc } from '../heap-after-gc.js';
 import { OPENAPI } from './openapi.js';
 
 export interface StatusOptions {
@@ -27,6 +28,8 @@ export interface ProcessMemory {
   heapUsed: number;
   heapTotal: number;
   external: number;
+  /** V8 heap in use right after the last full collection (live data), once there was one. */
+  heapAfterGc?: number;
 }
 
 export function prometheus(m: MetricsView, extra: { ingestRequests: number; ingestRefused: number; storeBytes?: number; uptimeSeconds: number; memory?: ProcessMemory }): string {
@@ -53,6 +56,8 @@ export function prometheus(m: MetricsView, extra: { ingestRequests: number; inge
     metric('nodejs_heap_size_used_bytes', 'gauge', 'V8 heap in use (live objects and garbage not yet collected).', [['', extra.memory.heapUsed]]);
     metric('nodejs_heap_size_total_bytes', 'gauge', 'V8 heap reserved.', [['', extra.memory.heapTotal]]);
     metric('nodejs_external_memory_bytes', 'gauge', 'Memory of buffers and other objects outside the V8 heap.', [['', extra.memory.external]]);
+    if (extra.memory.heapAfterGc !== undefined)
+      metric('warden_heap_used_after_gc_bytes', 'gauge', 'V8 heap in use right after the last full collection: live data, no garbage.', [['', extra.memory.heapAfterGc]]);
   }
   if (extra.storeBytes !== undefined) metric('warden_store_bytes', 'gauge', 'Size of the store file.', [['', extra.storeBytes]]);
   if (m.detectionLatencyMs)
@@ -111,6 +116,8 @@ export function prometheus(m: MetricsView, extra: { ingestRequests: number; inge
 }
 
 export const statusRoutes: FastifyPluginAsync<StatusOptions> = async (app, opts) => {
+  // watched from the start, so the first scrape after a full collection has the figure
+  heapUsedAfterGc();
   app.get('/api/v1/health', async () => {
     const sources = opts.view.sources();
     const failed = sources.filter((s) => s.state === 'failed').map((s) => s.name);
@@ -125,7 +132,7 @@ export const statusRoutes: FastifyPluginAsync<StatusOptions> = async (app, opts)
       ingestRefused: opts.ingestCounters.refused,
       storeBytes: opts.storeBytes?.(),
       uptimeSeconds: Math.round((Date.now() - opts.startedAt) / 1000),
-      memory: process.memoryUsage(),
+      memory: { ...process.memoryUsage(), heapAfterGc: heapUsedAfterGc() },
     });
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text);
   });
