@@ -110,9 +110,10 @@ function declarationHash(c: Candidate): string {
     .digest('hex');
 }
 
-export async function collect(opts: InventoryOptions): Promise<{ root: string; candidates: Candidate[]; watch: string[] }> {
+export async function collect(opts: InventoryOptions, hashSoon?: (files: readonly string[]) => void): Promise<{ root: string; candidates: Candidate[]; watch: string[] }> {
   const root = resolve(opts.root ?? '/');
   const ctx: CollectContext = { root, problems: opts.problems };
+  if (hashSoon) ctx.hashSoon = hashSoon;
   const candidates: Candidate[] = [];
   const watch = new Set<string>();
   for (const c of opts.collectors ?? COLLECTORS) {
@@ -129,7 +130,8 @@ export async function collect(opts: InventoryOptions): Promise<{ root: string; c
 
 export async function inventory(opts: InventoryOptions): Promise<Inventory> {
   const pool = new DescribePool(opts.workers);
-  // without a cache every file will be hashed: the threads boot while the collectors walk
+  // without a cache every file will be hashed: the threads boot while the collectors walk, and
+  // hash the files the walk has listed so far
   if (!opts.cache) pool.start();
   try {
     return await inventoryWith(pool, opts);
@@ -139,7 +141,7 @@ export async function inventory(opts: InventoryOptions): Promise<Inventory> {
 }
 
 async function inventoryWith(pool: DescribePool, opts: InventoryOptions): Promise<Inventory> {
-  const { root, candidates, watch } = await collect(opts);
+  const { root, candidates, watch } = await collect(opts, opts.cache ? undefined : (files) => pool.hashSoon(files));
   const files = candidates.filter((c) => c.file);
   const cache = opts.cache;
   if (cache) cache.generation++;

@@ -89,6 +89,12 @@ export interface CollectContext {
   /** The root everything is resolved under (`/` for the live system). */
   root: string;
   problems: { report(p: { kind: 'input'; file: string; line?: number; message: string }): void };
+  /**
+   * Files a walk has just listed that will be candidates without a signature to check or a
+   * scan (every file of a deployed webapp): a baseline hashes them on its worker threads
+   * while the collectors go on walking. A hint only; the candidates decide what is described.
+   */
+  hashSoon?: (files: readonly string[]) => void;
 }
 
 export interface Collector {
