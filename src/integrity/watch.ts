@@ -27,6 +27,9 @@ import type { Item } from './types.js';
 import { type Change, compare } from './changes.js';
 import { FactsCache, inventory } from './inventory.js';
 
+/** Up to this many paths with events, `touched` compares prefixes rather than walking up. */
+const FEW_EVENTS = 8;
+
 export type WatchReport = { type: 'change'; change: Change; at: number } | { type: 'coverage_degraded'; unwatched: string[]; reason: string; at: number };
 
 export interface WatchOptions {
@@ -130,6 +133,12 @@ export class ComponentWatcher {
   /** Whether `path` or a folder above it had an event in `dirty`. */
   private static touched(dirty: ReadonlySet<string>, path: string): boolean {
     if (dirty.size === 0) return false;
+    // a pass after a write or two asks this of every file: comparing with the few paths that
+    // had events is cheaper than looking up each folder above the file
+    if (dirty.size <= FEW_EVENTS) {
+      for (const d of dirty) if (path === d || path.startsWith(d.endsWith('/') ? d : `${d}/`)) return true;
+      return false;
+    }
     for (let p = path; ; ) {
       if (dirty.has(p)) return true;
       const up = dirname(p);
@@ -160,7 +169,7 @@ export class ComponentWatcher {
     const inv = await inventory({ root: this.opts.root, workers: this.opts.workers, problems: this.opts.problems, cache: this.cache, unchanged });
     if (this.stopped) return;
     this.rewatch(inv.watch);
-    const changes = compare(approved, inv.items);
+    const changes = compare(approved, inv.items, inv.ids);
     const observed = await this.store.baselines.observed(info.id);
     const at = Date.now();
     const states: { id: string; data: string }[] = [];
