@@ -4,7 +4,7 @@
  * tree print the same lines.
  */
 import { createHash } from 'node:crypto';
-import { lstatSync } from 'node:fs';
+import { type Dirent, lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ProblemSink } from '../errors.js';
 import { apache } from './collectors/apache.js';
@@ -40,6 +40,8 @@ export interface InventoryOptions {
    */
   unchanged?: (path: string, at: number) => boolean;
   collectors?: readonly Collector[];
+  /** How the collectors' walks list folders (a watcher's lister remembers quiet watched folders). */
+  list?: (dir: string) => Dirent[];
 }
 
 export interface Inventory {
@@ -120,6 +122,7 @@ export async function collect(opts: InventoryOptions, hashSoon?: (files: readonl
   const root = resolve(opts.root ?? '/');
   const ctx: CollectContext = { root, problems: opts.problems };
   if (hashSoon) ctx.hashSoon = hashSoon;
+  if (opts.list) ctx.list = opts.list;
   const candidates: Candidate[] = [];
   const watch = new Set<string>();
   for (const c of opts.collectors ?? COLLECTORS) {

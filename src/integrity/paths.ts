@@ -82,9 +82,10 @@ export function isFile(p: string): boolean {
 /**
  * Every regular file under dir (symbolic links are not followed), sorted, and every folder
  * visited. `found` is told each folder's files as soon as it is listed (a baseline starts
- * hashing them while the walk goes on).
+ * hashing them while the walk goes on); `list` lists a folder (a watcher's lister returns what
+ * it remembers of a watched folder that had no events).
  */
-export function walkFiles(dir: string, found?: (files: string[]) => void, max = 5_000_000): { files: string[]; dirs: string[] } {
+export function walkFiles(dir: string, found?: (files: string[]) => void, list: (dir: string) => Dirent[] = listDir, max = 5_000_000): { files: string[]; dirs: string[] } {
   const files: string[] = [];
   const dirs: string[] = [];
   // names from readdir hold no '/', so below a normalized folder a plain concatenation is what join would give
@@ -93,7 +94,7 @@ export function walkFiles(dir: string, found?: (files: string[]) => void, max = 
     const d = stack.pop()!;
     dirs.push(d);
     const prefix = d.endsWith('/') ? d : `${d}/`;
-    const entries = listDir(d);
+    const entries = list(d);
     const from = files.length;
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i]!;
