@@ -3,10 +3,11 @@
  * 256 B to 16 KB) with `warden baseline` against Debian's `aide --init` restricted to sha256,
  * with the same number of hashing threads, in the same run (page cache warmed for both first).
  * Both wall time and CPU-seconds (all threads; AIDE's from the shell's `times`) are reported:
- * on a loaded machine the CPU ratio is the steadier figure. Then `warden watch` latency from a write to its report (p50/p99 over WARDEN_WATCH_SAMPLES
+ * on a loaded machine the CPU ratio is the steadier figure, and each side's busiest thread
+ * (CPU-s, sampled from /proc) says what the wall time would be with a free core per thread. Then `warden watch` latency from a write to its report (p50/p99 over WARDEN_WATCH_SAMPLES
  * writes, default 60). Figures only; nothing fails on speed.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { ProblemList } from '../src/errors.js';
 import { takeBaseline } from '../src/integrity/baseline.js';
 import { ComponentWatcher, type WatchReport } from '../src/integrity/watch.js';
 import { openStore } from '../src/store/store.js';
+import { ThreadCpu } from './thread-cpu.js';
 
 const FILES = Number(process.env.WARDEN_BASELINE_FILES ?? 20_000);
 
@@ -58,8 +60,8 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
-/** AIDE's wall and CPU seconds, or why it could not run. */
-function aideRun(root: string, work: string, workers: number): { wall: number; cpu: number } | string {
+/** AIDE's wall and CPU seconds (and its busiest thread's, when /proc can be read), or why it could not run. */
+async function aideRun(root: string, work: string, workers: number): Promise<{ wall: number; cpu: number; busiest?: number } | string> {
   const conf = join(work, 'aide.conf');
   rmSync(join(work, 'aide.db.new'), { force: true });
   writeFileSync(
@@ -68,13 +70,24 @@ function aideRun(root: string, work: string, workers: number): { wall: number; c
   );
   const t0 = process.hrtime.bigint();
   // `times` prints the shell's, then its children's, user and system time
-  const r = spawnSync('sh', ['-c', 'command -v aide >/dev/null || exit 127; aide --init -c "$1" >/dev/null 2>"$1.err"; s=$?; times; exit $s', 'sh', conf], { encoding: 'utf8' });
+  const child = spawn('sh', ['-c', 'command -v aide >/dev/null || exit 127; aide --init -c "$1" >/dev/null 2>"$1.err"; s=$?; times; exit $s', 'sh', conf], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  // aide's own threads, as the shell's child
+  const threads = child.pid === undefined ? undefined : ThreadCpu.start(10, child.pid, true);
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const status = await new Promise<number | null>((resolve) => {
+    child.on('error', () => resolve(127));
+    child.on('close', (code) => resolve(code));
+  });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.error || r.status === 127) return 'aide not installed; apt-get install -y aide';
-  if (r.status !== 0) return `aide --init failed (${r.status})`;
-  const child = r.stdout.trim().split('\n')[1] ?? '';
-  const secs = [...child.matchAll(/(\d+)m([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]) * 60 + Number(m[2]), 0);
-  return { wall, cpu: secs };
+  const t = threads?.stop();
+  if (status === 127) return 'aide not installed; apt-get install -y aide';
+  if (status !== 0) return `aide --init failed (${status})`;
+  const line = stdout.trim().split('\n')[1] ?? '';
+  const secs = [...line.matchAll(/(\d+)m([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]) * 60 + Number(m[2]), 0);
+  return t ? { wall, cpu: secs, busiest: Math.max(t.main, ...t.others) } : { wall, cpu: secs };
 }
 
 export async function run(): Promise<void> {
@@ -95,23 +108,30 @@ export async function run(): Promise<void> {
     const oursCpu: number[] = [];
     const aide: number[] = [];
     const aideCpu: number[] = [];
+    // the busiest thread's CPU-s: about the wall time each would take with a free core per thread
+    const oursBusiest: number[] = [];
+    const aideBusiest: number[] = [];
     let aideError: string | undefined;
     for (let i = 0; i < repeats; i++) {
       const store = await openStore({ data: join(work, `data${i}`) });
       const problems = new ProblemList();
+      const threads = ThreadCpu.start(10);
       const t0 = process.hrtime.bigint();
       const c0 = process.cpuUsage();
       const { info } = await takeBaseline(store, { root, problems, workers });
       const c = process.cpuUsage(c0);
       ours.push(Number(process.hrtime.bigint() - t0) / 1e9);
       oursCpu.push((c.user + c.system) / 1e6);
+      const t = threads?.stop();
+      if (t) oursBusiest.push(Math.max(t.main, ...t.others));
       await store.close();
       if (info.records < FILES) process.stdout.write(`warning: baseline holds ${info.records} items\n`);
-      const a = aideRun(root, work, workers);
+      const a = await aideRun(root, work, workers);
       if (typeof a === 'string') aideError = a;
       else {
         aide.push(a.wall);
         aideCpu.push(a.cpu);
+        if (a.busiest !== undefined) aideBusiest.push(a.busiest);
       }
     }
     const o = median(ours);
@@ -127,6 +147,13 @@ export async function run(): Promise<void> {
         `aide --init (sha256 only): median ${a.toFixed(2)} s (${(FILES / a).toFixed(0)} files/s, ${(mb / a).toFixed(1)} MB/s), ${ac.toFixed(2)} CPU-s [${aide.map((x) => x.toFixed(2)).join(', ')}] CPU [${aideCpu.map((x) => x.toFixed(2)).join(', ')}]\n`,
       );
       process.stdout.write(`ratio: warden is ${(a / o).toFixed(2)}x AIDE's speed in wall time, ${(ac / oc).toFixed(2)}x in CPU-seconds (>1 = faster)\n`);
+      if (oursBusiest.length === repeats && aideBusiest.length === repeats) {
+        const ob = median(oursBusiest);
+        const ab = median(aideBusiest);
+        process.stdout.write(
+          `busiest thread (the wall time with a free core per thread): warden ${ob.toFixed(2)} CPU-s [${oursBusiest.map((x) => x.toFixed(2)).join(', ')}], aide ${ab.toFixed(2)} CPU-s [${aideBusiest.map((x) => x.toFixed(2)).join(', ')}]: warden ${(ab / ob).toFixed(2)}x\n`,
+        );
+      }
     }
     await watchLatency(root, work);
   } finally {

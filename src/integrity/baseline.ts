@@ -37,7 +37,7 @@ export function whoAmI(): string {
 
 export async function takeBaseline(store: Store, opts: BaselineOptions): Promise<{ info: BaselineInfo; items: Item[] }> {
   const inv = await inventory(opts);
-  const records = inv.items.map((i) => ({ id: itemId(i), data: JSON.stringify(i) }));
+  const records = inv.items.map((i, k) => ({ id: inv.ids[k]!, data: JSON.stringify(i) }));
   const info = await store.baselines.replace(scopeOf(opts.root), records, opts.approvedBy ?? whoAmI(), opts.now ?? Date.now(), opts.note ?? '');
   return { info, items: inv.items };
 }
@@ -60,7 +60,7 @@ export interface VerifyResult {
 export async function verify(store: Store, opts: BaselineOptions): Promise<VerifyResult> {
   const { info, items } = await approvedItems(store, opts.root);
   const inv = await inventory(opts);
-  return { info, changes: compare(items, inv.items), items: inv.items, watch: inv.watch };
+  return { info, changes: compare(items, inv.items, inv.ids), items: inv.items, watch: inv.watch };
 }
 
 /**

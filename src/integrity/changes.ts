@@ -54,8 +54,10 @@ export function classify(prev: Item, cur: Item): ChangeKind | undefined {
   return undefined;
 }
 
-export function compare(approved: ReadonlyMap<string, Item>, current: readonly Item[]): Change[] {
-  const now = new Map(current.map((i) => [itemId(i), i]));
+/** `ids`, when given, are the current items' identities (the inventory computed them already). */
+export function compare(approved: ReadonlyMap<string, Item>, current: readonly Item[], ids?: readonly string[]): Change[] {
+  const now = new Map<string, Item>();
+  for (let k = 0; k < current.length; k++) now.set(ids ? ids[k]! : itemId(current[k]!), current[k]!);
   const changes: Change[] = [];
   const removed: [string, Item][] = [];
   const added: [string, Item][] = [];

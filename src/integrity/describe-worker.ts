@@ -1,5 +1,5 @@
 /** Worker thread: describes the files it is sent, one batch per message, answered packed. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { describeRawSync, type FileFacts, loadScanner, loadSignatureCheck, type PlainFile, packFacts, type Scanner, type SignatureCheck } from './describe.js';
 import type { SignatureKind } from './types.js';
 
@@ -11,6 +11,13 @@ export interface DescribeBatch {
   scans?: number[];
 }
 
+export interface DescribeWorkerData {
+  /** Files finished, one counter per thread, read by a parent too busy to read messages. */
+  done: Int32Array;
+  index: number;
+}
+
+const { done, index } = workerData as DescribeWorkerData;
 let check: SignatureCheck | undefined;
 let scanner: Scanner | undefined;
 
@@ -20,7 +27,10 @@ parentPort?.on('message', async (batch: DescribeBatch) => {
   if (!scanner && batch.scans?.length) scanner = await loadScanner();
   const scans = new Set(batch.scans ?? []);
   const results: (FileFacts | PlainFile)[] = new Array(batch.paths.length);
-  for (let i = 0; i < batch.paths.length; i++) results[i] = describeRawSync(batch.paths[i]!, batch.sigs[i]!, check, scans.has(i) ? scanner : undefined);
+  for (let i = 0; i < batch.paths.length; i++) {
+    results[i] = describeRawSync(batch.paths[i]!, batch.sigs[i]!, check, scans.has(i) ? scanner : undefined);
+    Atomics.add(done, index, 1);
+  }
   const packed = packFacts(batch.id, results);
   parentPort!.postMessage(packed, [packed.num.buffer as ArrayBuffer]);
 });

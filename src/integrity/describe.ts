@@ -212,6 +212,11 @@ export function packFacts(id: number, results: readonly (FileFacts | PlainFile)[
   return { id, sha: shas.join(''), num, other };
 }
 
+/** How many results a packed batch holds. */
+export function packedCount(p: PackedFacts): number {
+  return p.num.length / FIELDS;
+}
+
 /** Writes a packed batch's facts into `out` from index `id`. */
 export function unpackFacts(p: PackedFacts, out: FileFacts[]): void {
   const n = p.num.length / FIELDS;

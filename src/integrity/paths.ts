@@ -5,7 +5,7 @@
  * the root.
  */
 import { lstatSync, readdirSync, type Dirent } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join, normalize, posix } from 'node:path';
 
 const WINDOWS_VARS: Record<string, string> = {
   windir: 'Windows',
@@ -79,20 +79,29 @@ export function isFile(p: string): boolean {
   }
 }
 
-/** Every regular file under dir (symbolic links are not followed), sorted, and every folder visited. */
-export function walkFiles(dir: string, max = 5_000_000): { files: string[]; dirs: string[] } {
+/**
+ * Every regular file under dir (symbolic links are not followed), sorted, and every folder
+ * visited. `found` is told each folder's files as soon as it is listed (a baseline starts
+ * hashing them while the walk goes on); `list` lists a folder (a watcher's lister returns what
+ * it remembers of a watched folder that had no events).
+ */
+export function walkFiles(dir: string, found?: (files: string[]) => void, list: (dir: string) => Dirent[] = listDir, max = 5_000_000): { files: string[]; dirs: string[] } {
   const files: string[] = [];
   const dirs: string[] = [];
-  const stack = [dir];
+  // names from readdir hold no '/', so below a normalized folder a plain concatenation is what join would give
+  const stack = [normalize(dir)];
   while (stack.length > 0 && files.length < max) {
     const d = stack.pop()!;
     dirs.push(d);
-    const entries = listDir(d);
+    const prefix = d.endsWith('/') ? d : `${d}/`;
+    const entries = list(d);
+    const from = files.length;
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i]!;
-      if (e.isDirectory()) stack.push(join(d, e.name));
-      else if (e.isFile()) files.push(join(d, e.name));
+      if (e.isDirectory()) stack.push(prefix + e.name);
+      else if (e.isFile()) files.push(prefix + e.name);
     }
+    if (found && files.length > from) found(files.slice(from));
   }
   files.sort();
   return { files, dirs };

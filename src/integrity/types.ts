@@ -3,6 +3,7 @@
  * components found there (`Candidate`); the inventory adds what the file system says about
  * each (hash, size, owner, mode) and its signature, giving an `Item`.
  */
+import type { Dirent } from 'node:fs';
 
 export type SignatureStatus = 'signed' | 'signed-modified' | 'unsigned' | 'n/a';
 
@@ -89,6 +90,17 @@ export interface CollectContext {
   /** The root everything is resolved under (`/` for the live system). */
   root: string;
   problems: { report(p: { kind: 'input'; file: string; line?: number; message: string }): void };
+  /**
+   * Files a walk has just listed that will be candidates without a signature to check or a
+   * scan (every file of a deployed webapp): a baseline hashes them on its worker threads
+   * while the collectors go on walking. A hint only; the candidates decide what is described.
+   */
+  hashSoon?: (files: readonly string[]) => void;
+  /**
+   * Lists a folder for a walk (sorted, as `listDir`). A watcher's lister answers from memory
+   * for a folder it has watched since it last listed it and that had no event since.
+   */
+  list?: (dir: string) => Dirent[];
 }
 
 export interface Collector {

@@ -17,7 +17,7 @@
  * configured, the folders left unwatched are reported once as `coverage_degraded`; the timer
  * pass (at most every 60 seconds) still covers them.
  */
-import { type FSWatcher, watch as fsWatch } from 'node:fs';
+import { type Dirent, type FSWatcher, watch as fsWatch } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ProblemSink } from '../errors.js';
 import type { Store } from '../store/store.js';
@@ -26,6 +26,10 @@ import { approvedItems, scopeOf } from './baseline.js';
 import type { Item } from './types.js';
 import { type Change, compare } from './changes.js';
 import { FactsCache, inventory } from './inventory.js';
+import { listDir } from './paths.js';
+
+/** Up to this many paths with events, `touched` compares prefixes rather than walking up. */
+const FEW_EVENTS = 8;
 
 export type WatchReport = { type: 'change'; change: Change; at: number } | { type: 'coverage_degraded'; unwatched: string[]; reason: string; at: number };
 
@@ -50,6 +54,8 @@ export class ComponentWatcher {
   /** The next pass stats every file (the timer pass, or after a watch failed). */
   private fullNext = true;
   private readonly cache = new FactsCache();
+  /** Folder listings the walks made, with the cache generation of the pass that made them. */
+  private listings = new Map<string, { entries: Dirent[]; at: number }>();
   private unwatched: string[] = [];
   private degradedReported = '';
   private timer: NodeJS.Timeout | undefined;
@@ -130,6 +136,12 @@ export class ComponentWatcher {
   /** Whether `path` or a folder above it had an event in `dirty`. */
   private static touched(dirty: ReadonlySet<string>, path: string): boolean {
     if (dirty.size === 0) return false;
+    // a pass after a write or two asks this of every file: comparing with the few paths that
+    // had events is cheaper than looking up each folder above the file
+    if (dirty.size <= FEW_EVENTS) {
+      for (const d of dirty) if (path === d || path.startsWith(d.endsWith('/') ? d : `${d}/`)) return true;
+      return false;
+    }
     for (let p = path; ; ) {
       if (dirty.has(p)) return true;
       const up = dirname(p);
@@ -157,10 +169,32 @@ export class ComponentWatcher {
           const watched = this.watchers.get(dirname(path));
           return watched !== undefined && at > watched.since && !ComponentWatcher.touched(dirty, path);
         };
-    const inv = await inventory({ root: this.opts.root, workers: this.opts.workers, problems: this.opts.problems, cache: this.cache, unchanged });
+    // a folder watched since it was last listed, with no event for it, a folder above it or
+    // anything in it, has the same entries: not listed again (the timer pass lists everything)
+    const before = this.listings;
+    const listings = new Map<string, { entries: Dirent[]; at: number }>();
+    this.listings = listings;
+    // the inventory counts this pass's generation after the collectors have walked
+    const generation = this.cache.generation + 1;
+    const parents = dirty.size > FEW_EVENTS ? new Set([...dirty].map((p) => dirname(p))) : undefined;
+    const list = (dir: string): Dirent[] => {
+      const kept = before.get(dir);
+      const watched = this.watchers.get(dir);
+      const quiet =
+        !full &&
+        kept !== undefined &&
+        watched !== undefined &&
+        kept.at > watched.since &&
+        !ComponentWatcher.touched(dirty, dir) &&
+        !(parents ? parents.has(dir) : [...dirty].some((p) => dirname(p) === dir));
+      const got = quiet ? kept : { entries: listDir(dir), at: generation };
+      listings.set(dir, got);
+      return got.entries;
+    };
+    const inv = await inventory({ root: this.opts.root, workers: this.opts.workers, problems: this.opts.problems, cache: this.cache, unchanged, list });
     if (this.stopped) return;
     this.rewatch(inv.watch);
-    const changes = compare(approved, inv.items);
+    const changes = compare(approved, inv.items, inv.ids);
     const observed = await this.store.baselines.observed(info.id);
     const at = Date.now();
     const states: { id: string; data: string }[] = [];

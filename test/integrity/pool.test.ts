@@ -55,3 +55,35 @@ test('batch sizes: large while much is left, small at the end, within 16..1024',
   assert.equal(batchSize(2_000, 2), 250);
   assert.equal(batchSize(10, 2), 16);
 });
+
+test('files hashed early (while the walk goes on) give the facts hashing at describe time gives', async () => {
+  const root = tempRoot();
+  const paths: string[] = [];
+  for (let i = 0; i < 900; i++) paths.push(put(root, `w/d${i % 9}/f${i}.jsp`, `early ${i} `.repeat(i % 50)));
+  const pe = put(root, 'w/mod.dll', makePe('early'));
+  settle(root);
+  const pool = new DescribePool(3).start();
+  try {
+    // as a walk reports them: folder by folder, some twice, the PE among the plain files
+    for (let d = 0; d < 9; d++) pool.hashSoon(paths.filter((_, i) => i % 9 === d));
+    pool.hashSoon(paths.slice(0, 20));
+    pool.hashSoon([pe, join(root, 'w/gone.jsp')]);
+    // the candidates: most of them, the PE with its signature to check, one file scanned, one never hashed early
+    const jobs: DescribeJob[] = [
+      ...paths.slice(5).map((path): DescribeJob => ({ path, sig: 'none' })),
+      { path: pe, sig: 'pe' },
+      { path: paths[7]!, sig: 'none', scan: true },
+      { path: join(root, 'w/gone.jsp'), sig: 'none' },
+      { path: put(root, 'late.jsp', 'late'), sig: 'none' },
+    ];
+    const check = await loadSignatureCheck();
+    const { scanVerdict } = await import('../../src/integrity/scan-verdict.js');
+    const here = jobs.map((j) => describeFileSync(j.path, j.sig, check, j.scan ? scanVerdict : undefined));
+    assert.deepEqual(await pool.describe(jobs), here);
+    assert.equal(here.at(-4)!.signature.status, 'unsigned');
+    assert.ok(here.at(-3)!.scan);
+    assert.equal(here.at(-2)!.missing, true);
+  } finally {
+    await pool.close();
+  }
+});

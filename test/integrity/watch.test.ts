@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProblemList } from '../../src/errors.js';
 import { takeBaseline } from '../../src/integrity/baseline.js';
@@ -125,4 +125,45 @@ test('warden watch (the command): reports a dropped file as a JSON line and stop
   assert.equal(line.change, 'added');
   assert.equal(line.item.path, '/var/lib/jenkins/plugins/b.jpi');
   assert.equal(line.item.kind, 'jenkins-plugin');
+});
+
+test('watch: folders listed from memory between events still show each later change, once', async () => {
+  const root = tempRoot();
+  put(root, 'opt/tomcat/conf/server.xml', '<Server/>');
+  for (let a = 0; a < 3; a++) for (let d = 0; d < 3; d++) put(root, `opt/tomcat/webapps/app${a}/d${d}/index.jsp`, `app ${a} ${d}`);
+  settle(root);
+  const store = await openStore({ data: tempRoot('warden-data-') });
+  try {
+    const problems = new ProblemList();
+    await takeBaseline(store, { root, problems, workers: 0 });
+    const reports: WatchReport[] = [];
+    const w = new ComponentWatcher(store, { root, problems, workers: 0, report: (r) => reports.push(r) });
+    await w.start();
+    const web = join(root, 'opt/tomcat/webapps');
+    // one change at a time, each waited for, so the passes between them list quiet folders from memory
+    const steps: [() => void, string, string][] = [
+      [() => writeFileSync(join(web, 'app1/d2/new.jsp'), 'new'), 'added', '/opt/tomcat/webapps/app1/d2/new.jsp'],
+      [() => writeFileSync(join(web, 'app1/d2/second.jsp'), 'second'), 'added', '/opt/tomcat/webapps/app1/d2/second.jsp'],
+      [() => put(root, 'opt/tomcat/webapps/app2/d0/sub/deep.jsp', 'deep'), 'added', '/opt/tomcat/webapps/app2/d0/sub/deep.jsp'],
+      [() => writeFileSync(join(web, 'app2/d0/sub/deeper.jsp'), 'deeper'), 'added', '/opt/tomcat/webapps/app2/d0/sub/deeper.jsp'],
+      [() => rmSync(join(web, 'app0/d1/index.jsp')), 'removed', '/opt/tomcat/webapps/app0/d1/index.jsp'],
+      [() => writeFileSync(join(web, 'app0/d0/index.jsp'), 'changed'), 'modified', '/opt/tomcat/webapps/app0/d0/index.jsp'],
+    ];
+    const expected: string[][] = [];
+    for (const [act, change, path] of steps) {
+      act();
+      expected.push([change, path]);
+      await until(() => reports.length >= expected.length);
+    }
+    (w as unknown as { trigger(d: number): void }).trigger(0);
+    await w.nextPass();
+    await w.stop();
+    assert.deepEqual(
+      reports.map((r) => (r.type === 'change' ? [r.change.change, r.change.item.path] : [r.type, ''])),
+      expected,
+    );
+    assert.deepEqual(problems.problems, []);
+  } finally {
+    await store.close();
+  }
 });

@@ -26,7 +26,7 @@ export const teamcity: Collector = {
         if (e.isFile() && /\.(zip|jar)$/i.test(e.name)) out.push({ kind: 'teamcity-plugin', server: SERVER, path: join(dir, e.name), file: true, signature: 'jar' });
       const unpacked = join(dir, '.unpacked');
       if (isDir(unpacked)) {
-        const { files, dirs } = walkFiles(unpacked);
+        const { files, dirs } = walkFiles(unpacked, ctx.hashSoon && ((fs) => ctx.hashSoon!(fs.filter((f) => !/\.jar$/i.test(f)))), ctx.list);
         for (const d of dirs) watch.add(d);
         for (const f of files) out.push({ kind: 'teamcity-unpacked-file', server: SERVER, path: f, file: true, signature: /\.jar$/i.test(f) ? 'jar' : 'none' });
       }

@@ -53,7 +53,7 @@ export const tomcat: Collector = {
         if (e.isFile() && jarLike(e.name)) out.push({ kind: 'tomcat-webapp', server: SERVER, path: p, file: true, signature: 'jar' });
         else if (e.isDirectory()) {
           out.push({ kind: 'tomcat-webapp', server: SERVER, path: p, file: false, signature: 'none' });
-          const { files, dirs } = walkFiles(p);
+          const { files, dirs } = walkFiles(p, ctx.hashSoon && ((fs) => ctx.hashSoon!(fs.filter((f) => !jarLike(f)))), ctx.list);
           for (const d of dirs) watch.add(d);
           for (const f of files) out.push({ kind: 'tomcat-webapp-file', server: SERVER, path: f, file: true, signature: jarLike(f) ? 'jar' : 'none' });
         }
