@@ -226,6 +226,8 @@ class AuditdState implements LineDecoderState {
   private readonly bodyGuesses: Array<KeyGuess | undefined> = new Array<KeyGuess | undefined>(KEY_SLOTS).fill(undefined);
   private readonly tailGuesses: Array<KeyGuess | undefined> = new Array<KeyGuess | undefined>(KEY_SLOTS).fill(undefined);
   private emit: Emit | undefined;
+  /** The group the last record went to (see line()). */
+  private lastGroup: Group | undefined;
   /** Key and value lists of finished groups, reused (emptied) so that busy logs do not regrow them per event. */
   private readonly spareKeys: string[][] = [];
   private readonly spareVals: FieldValue[][] = [];
@@ -256,7 +258,10 @@ class AuditdState implements LineDecoderState {
     }
     // Maps are dropped only when a new node needs room (see pendingOf), which a flush never does.
     const pending = this.pendingOf(rec.node);
-    let group = pending.get(rec.serial);
+    // Consecutive records mostly belong to one event: an open group is always in its node's
+    // pending map under its serial, so the last one used stands for the map lookup.
+    const last = this.lastGroup;
+    let group = last !== undefined && last.open && last.serial === rec.serial && last.node === rec.node ? last : pending.get(rec.serial);
     if (group && group.time !== rec.time) {
       // Same serial, other time: a reboot restarted the counter; the old group is complete.
       this.flush(group);
@@ -277,9 +282,13 @@ class AuditdState implements LineDecoderState {
         pending.set(rec.serial, g);
         this.link(g);
       }
+      this.lastGroup = g;
       if (g.raws.length >= MAX_RECORDS_PER_GROUP) {
         reportLine(this.ctx, lineNo, `audit event ${rec.time / 1000}:${rec.serial} has more than ${MAX_RECORDS_PER_GROUP} records; record skipped`);
       } else this.add(g, rec, text);
+      // When this record's group is the node's only open one, aging has nothing to do (the group
+      // has this record's time and serial), and walking the map would cost an iterator per line.
+      if (pending.size === 1) return;
     }
     if (pending.size > 0) this.age(rec, pending);
   }
