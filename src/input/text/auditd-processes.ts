@@ -67,7 +67,8 @@ export class NodeProcesses {
       if (e === undefined) {
         if (this.nodes.size >= this.maxNodes) this.evict(this.maxNodes >> 1, this.total);
         e = { table: new ProcessTable(this.perNode, this.name), used: 0 };
-        this.nodes.set(key, e);
+        // The node name is a slice of a line (see detached): a kept key must not keep its chunk.
+        this.nodes.set(detached(key), e);
       }
       this.lastKey = key;
       this.last = e;

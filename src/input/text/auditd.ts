@@ -304,7 +304,8 @@ class AuditdState implements LineDecoderState {
         for (const [k, v] of this.pendingByNode) if (v.size === 0) this.pendingByNode.delete(k);
       }
       m = new Map();
-      this.pendingByNode.set(key, m);
+      // (A detached key: the node name is a slice of the line, which would keep its read chunk.)
+      this.pendingByNode.set(detached(key), m);
     }
     this.lastNode = key;
     this.lastPending = m;
