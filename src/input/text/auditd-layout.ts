@@ -4,7 +4,7 @@
  * millions of records in a handful of layouts; recognising a known layout in one step is
  * what makes scanning them cheap. Nothing here changes what is decoded, only how fast.
  */
-import type { PairSink } from './auditd-record.js';
+import { otherKeyId, type PairSink } from './auditd-record.js';
 
 /** Receives the pairs a KeyGuess's owner has said need none of the PairSink's arguments or checks. */
 export type DirectSink = (key: string, value: string, slot: number) => void;
@@ -30,6 +30,8 @@ export class KeyGuess {
   readonly layouts: Layout[] = [];
   /** Patterns compiled so far: a type whose layout keeps changing stops getting new ones. */
   compiled = 0;
+  /** The layout findLayout matched last. */
+  matched: Layout | undefined = undefined;
 
   /** Layout matches send the pairs `isDirect` accepts to `direct` instead of the scan's sink. */
   constructor(
@@ -47,10 +49,12 @@ export const MAX_GUESSED = 64;
  * finding each key and value with separate searches, on the records that make up the bulk
  * of audit logs (SYSCALL, PATH, EXECVE, ...).
  */
-interface Layout {
+export interface Layout {
   re: RegExp;
   keys: string[];
   slots: number[];
+  /** Per pair: the shape id of its key (the slot, or otherKeyId for an uncommon key; see mixShape). */
+  ids: number[];
   /** Per pair: the `encodedKey` argument the plain scan passes (only unquoted values can be encoded). */
   encoded: boolean[];
   unquoted: boolean[];
@@ -70,6 +74,24 @@ const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
  * `key="text without quotes"`, or `key=text` whose first character is no quote or brace.
  */
 export function matchLayout(s: string, start: number, sink: PairSink, guess: KeyGuess): number {
+  const m = findLayout(s, start, guess);
+  if (m === null) return -1;
+  const l = guess.matched!;
+  const n = l.keys.length;
+  const direct = guess.direct;
+  for (let k = 0; k < n; k++) {
+    if (l.direct[k]) direct!(l.keys[k]!, m[k + 1]!, l.slots[k]!);
+    else sink(l.keys[k]!, m[k + 1]!, l.unquoted[k]!, l.encoded[k]!, l.slots[k]!);
+  }
+  return n;
+}
+
+/**
+ * The match of the first of the guess's layouts that matches s[start, end of line) (the layout
+ * is then `guess.matched`, and moves to the front), or null. Values are m[1], m[2], ... in the
+ * layout's key order; a caller that stores them itself saves a call per pair (see matchLayout).
+ */
+export function findLayout(s: string, start: number, guess: KeyGuess): RegExpExecArray | null {
   const layouts = guess.layouts;
   for (let i = 0; i < layouts.length; i++) {
     const l = layouts[i]!;
@@ -80,15 +102,10 @@ export function matchLayout(s: string, start: number, sink: PairSink, guess: Key
       layouts[i] = layouts[0]!;
       layouts[0] = l;
     }
-    const n = l.keys.length;
-    const direct = guess.direct;
-    for (let k = 0; k < n; k++) {
-      if (l.direct[k]) direct!(l.keys[k]!, m[k + 1]!, l.slots[k]!);
-      else sink(l.keys[k]!, m[k + 1]!, l.unquoted[k]!, l.encoded[k]!, l.slots[k]!);
-    }
-    return n;
+    guess.matched = l;
+    return m;
   }
-  return -1;
+  return null;
 }
 
 /** Adds the layout the guess holds for its first n positions, if it can be a pattern and matches s from start. */
@@ -111,7 +128,9 @@ export function learnLayout(s: string, start: number, guess: KeyGuess, n: number
   const encoded = guess.encoded.slice(0, n).map((e, i) => e && unquoted[i]!);
   const isDirect = guess.isDirect;
   const direct = keys.map((k, i) => guess.direct !== undefined && isDirect?.(k, unquoted[i]!, encoded[i]!) === true);
-  const layout: Layout = { re, keys, slots: guess.slots.slice(0, n), encoded, unquoted, direct };
+  const slots = guess.slots.slice(0, n);
+  const ids = slots.map((slot, i) => (slot >= 0 ? slot : otherKeyId(keys[i]!)));
+  const layout: Layout = { re, keys, slots, ids, encoded, unquoted, direct };
   if (guess.layouts.length >= MAX_LAYOUTS) guess.layouts.pop();
   guess.layouts.unshift(layout);
 }

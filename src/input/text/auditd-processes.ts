@@ -7,6 +7,20 @@
  */
 import { ProcessTable } from './process-table.js';
 
+/** Distinct exe names kept as shared copies; past this the set starts over. */
+const MAX_NAMES = 4096;
+
+/**
+ * A copy of s that keeps no other string alive. A substring of 13 or more characters (a value
+ * the record scan sliced from a line) is a view of its parent, and through the line of the
+ * whole chunk read from the file: kept in a process table it would keep a megabyte per entry.
+ * Flattening a concatenation copies the characters; slicing the copy again makes a view of the
+ * copy only.
+ */
+export function detached(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}
+
 interface NodeEntry {
   table: ProcessTable;
   /** Clock value of the last use, for eviction. */
@@ -21,6 +35,17 @@ export class NodeProcesses {
   private clock = 0;
   /** Processes held by all tables together. */
   private total = 0;
+  /** Exe names the tables hold, each a detached copy shared by every entry of that exe (few binaries run many times). */
+  private readonly names = new Map<string, string>();
+  private readonly name = (exe: string): string => {
+    let kept = this.names.get(exe);
+    if (kept === undefined) {
+      if (this.names.size >= MAX_NAMES) this.names.clear();
+      kept = detached(exe);
+      this.names.set(kept, kept);
+    }
+    return kept;
+  };
 
   /**
    * @param perNode processes one host keeps (past it, that host's least recently seen tenth goes)
@@ -41,8 +66,9 @@ export class NodeProcesses {
       e = this.nodes.get(key);
       if (e === undefined) {
         if (this.nodes.size >= this.maxNodes) this.evict(this.maxNodes >> 1, this.total);
-        e = { table: new ProcessTable(this.perNode), used: 0 };
-        this.nodes.set(key, e);
+        e = { table: new ProcessTable(this.perNode, this.name), used: 0 };
+        // The node name is a slice of a line (see detached): a kept key must not keep its chunk.
+        this.nodes.set(detached(key), e);
       }
       this.lastKey = key;
       this.last = e;

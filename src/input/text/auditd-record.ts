@@ -291,12 +291,13 @@ export function decodeHexValue(v: string, nul: string): string {
  * Scans `k=v k="v" k='v w'` in s[start, end); bare words are skipped, nested messages
  * recursed into. With a `guess` (top level only), the type's known layouts are tried first
  * and otherwise its remembered keys, one by one; it is updated to what was found, and a body
- * a pattern can describe becomes a new layout (see auditd-layout.ts).
+ * a pattern can describe becomes a new layout (see auditd-layout.ts). `tryLayouts` false: the
+ * caller has just tried them (findLayout).
  */
-export function scanPairs(s: string, start: number, end: number, sink: PairSink, depth = 0, guess?: KeyGuess): number {
+export function scanPairs(s: string, start: number, end: number, sink: PairSink, depth = 0, guess?: KeyGuess, tryLayouts = true): number {
   // Layout patterns cover bodies that run to the line's end (no ENRICHED tail).
   const whole = guess !== undefined && end === s.length;
-  if (whole && guess.layouts.length > 0) {
+  if (whole && tryLayouts && guess.layouts.length > 0) {
     const c = matchLayout(s, start, sink, guess);
     if (c >= 0) return c;
   }
@@ -429,10 +430,13 @@ export function parseHeader(line: string, out: AuditHeader): string | undefined 
   }
   const expected = lastTypeSlot < 0 ? -1 : nextType[lastTypeSlot]!;
   let sp: number;
-  if (expected >= 0 && line.indexOf(headerPrefix[expected]!, p) === p) {
+  // indexOf scans the whole line when the prefix is not at p: the space after the type and the
+  // type's second letter are compared first, which tells PATH from PROCTITLE without a search.
+  const prefix = expected >= 0 ? headerPrefix[expected]! : '';
+  if (expected >= 0 && line.charCodeAt(p + prefix.length - 11) === 32 && line.charCodeAt(p + 6) === prefix.charCodeAt(6) && line.indexOf(prefix, p) === p) {
     out.type = slotKey[expected] as string;
     out.typeSlot = expected;
-    sp = p + headerPrefix[expected]!.length - 11;
+    sp = p + prefix.length - 11;
   } else {
     if (!hasAt(line, 'type=', p)) return 'no type=';
     sp = line.indexOf(' ', p);
@@ -447,7 +451,15 @@ export function parseHeader(line: string, out: AuditHeader): string | undefined 
   let close: number;
   // The records of one event share their stamp: reuse the last one parsed when the text matches
   // (the memo holds no ')', so a match there ends at the first one).
-  if (memoStamp.length > 0 && line.indexOf(memoStamp, open) === open) {
+  // The serial's last digit and the ')' are compared first: the next event's stamp differs
+  // there, and a failing indexOf would search the rest of the line.
+  const memoLen = memoStamp.length;
+  if (
+    memoLen > 1 &&
+    line.charCodeAt(open + memoLen - 2) === memoStamp.charCodeAt(memoLen - 2) &&
+    line.charCodeAt(open + memoLen - 1) === 41 &&
+    line.indexOf(memoStamp, open) === open
+  ) {
     close = open + memoStamp.length - 1;
     out.time = memoTime;
     out.serial = memoSerial;

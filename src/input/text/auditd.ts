@@ -16,10 +16,10 @@ import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../deco
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
 import { excerpt, makeEvent, reportLine, share } from './common.js';
 import { type AuditHeader, decodeHexValue, KEY_SLOTS, keySlot, otherKeyId, parseHeader, scanPairs, type PairSink } from './auditd-record.js';
-import { type DirectSink, KeyGuess } from './auditd-layout.js';
+import { type DirectSink, findLayout, KeyGuess, type Layout } from './auditd-layout.js';
 import { buildFields, mixShape } from './field-shapes.js';
 import { syscallName } from './auditd-syscalls.js';
-import { NodeProcesses } from './auditd-processes.js';
+import { detached, NodeProcesses } from './auditd-processes.js';
 
 const FORMAT = 'auditd';
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };
@@ -86,11 +86,14 @@ interface Group {
   namedSyscall: boolean;
   raws: string[];
   /** SYSCALL's a0..a3 (hex numbers), used only when there is no EXECVE in the group. */
-  syscallArgs?: string[];
+  syscallArgs: string[] | undefined;
   execve: boolean;
-  args?: string[];
-  /** `aN[i]` pieces of arguments too long for one record. */
-  pieces?: Map<number, string[]>;
+  args: string[] | undefined;
+  /**
+   * `aN[i]` pieces of arguments too long for one record. (The optional lists start undefined in
+   * newGroup, so that every group has one hidden class and the hot paths stay monomorphic.)
+   */
+  pieces: Map<number, string[]> | undefined;
   /** Whether the group waits for more records, and its neighbours in the list of open groups (oldest first). */
   open: boolean;
   older: Group | undefined;
@@ -223,6 +226,8 @@ class AuditdState implements LineDecoderState {
   private readonly bodyGuesses: Array<KeyGuess | undefined> = new Array<KeyGuess | undefined>(KEY_SLOTS).fill(undefined);
   private readonly tailGuesses: Array<KeyGuess | undefined> = new Array<KeyGuess | undefined>(KEY_SLOTS).fill(undefined);
   private emit: Emit | undefined;
+  /** The group the last record went to (see line()). */
+  private lastGroup: Group | undefined;
   /** Key and value lists of finished groups, reused (emptied) so that busy logs do not regrow them per event. */
   private readonly spareKeys: string[][] = [];
   private readonly spareVals: FieldValue[][] = [];
@@ -253,7 +258,10 @@ class AuditdState implements LineDecoderState {
     }
     // Maps are dropped only when a new node needs room (see pendingOf), which a flush never does.
     const pending = this.pendingOf(rec.node);
-    let group = pending.get(rec.serial);
+    // Consecutive records mostly belong to one event: an open group is always in its node's
+    // pending map under its serial, so the last one used stands for the map lookup.
+    const last = this.lastGroup;
+    let group = last !== undefined && last.open && last.serial === rec.serial && last.node === rec.node ? last : pending.get(rec.serial);
     if (group && group.time !== rec.time) {
       // Same serial, other time: a reboot restarted the counter; the old group is complete.
       this.flush(group);
@@ -274,9 +282,13 @@ class AuditdState implements LineDecoderState {
         pending.set(rec.serial, g);
         this.link(g);
       }
+      this.lastGroup = g;
       if (g.raws.length >= MAX_RECORDS_PER_GROUP) {
         reportLine(this.ctx, lineNo, `audit event ${rec.time / 1000}:${rec.serial} has more than ${MAX_RECORDS_PER_GROUP} records; record skipped`);
       } else this.add(g, rec, text);
+      // When this record's group is the node's only open one, aging has nothing to do (the group
+      // has this record's time and serial), and walking the map would cost an iterator per line.
+      if (pending.size === 1) return;
     }
     if (pending.size > 0) this.age(rec, pending);
   }
@@ -292,7 +304,8 @@ class AuditdState implements LineDecoderState {
         for (const [k, v] of this.pendingByNode) if (v.size === 0) this.pendingByNode.delete(k);
       }
       m = new Map();
-      this.pendingByNode.set(key, m);
+      // (A detached key: the node name is a slice of the line, which would keep its read chunk.)
+      this.pendingByNode.set(detached(key), m);
     }
     this.lastNode = key;
     this.lastPending = m;
@@ -356,7 +369,10 @@ class AuditdState implements LineDecoderState {
       syscallAt: -1,
       namedSyscall: false,
       raws: [],
+      syscallArgs: undefined,
       execve: false,
+      args: undefined,
+      pieces: undefined,
       open: false,
       older: undefined,
       newer: undefined,
@@ -389,7 +405,9 @@ class AuditdState implements LineDecoderState {
     this.curType = type;
     const ts = rec.typeSlot;
     const bodyGuess = ts < 0 ? undefined : (this.bodyGuesses[ts] ??= new KeyGuess((k, u, e) => isPlainPair(type, k, u, e), this.directSink));
-    scanPairs(text, rec.body, rec.bodyEnd, this.rawSink, 0, bodyGuess);
+    const m = bodyGuess !== undefined && rec.bodyEnd === text.length && bodyGuess.layouts.length > 0 ? findLayout(text, rec.body, bodyGuess) : null;
+    if (m !== null) this.addLayout(g, bodyGuess!.matched!, m);
+    else scanPairs(text, rec.body, rec.bodyEnd, this.rawSink, 0, bodyGuess, false);
     if (rec.enriched >= 0) {
       const tailGuess = ts < 0 ? undefined : (this.tailGuesses[ts] ??= new KeyGuess(() => true, this.directSink));
       scanPairs(text, rec.enriched, text.length, this.enrichedSink, 0, tailGuess);
@@ -400,6 +418,29 @@ class AuditdState implements LineDecoderState {
       const pid = g.pidAt >= 0 ? pidKey(g.vals[g.pidAt]) : -1;
       const exe = g.exeAt >= 0 ? firstString(g.vals[g.exeAt]) : undefined;
       if (pid >= 0 && exe !== undefined && this.processes.of(g.node).exeOf(pid) !== exe) this.processes.remember(g.node, pid, exe, undefined);
+    }
+  }
+
+  /**
+   * The pairs of a body a layout matched (values m[1], m[2], ...): what matchLayout and push do
+   * pair by pair, with the group's counters in locals and no call per plain pair.
+   */
+  private addLayout(g: Group, l: Layout, m: RegExpExecArray): void {
+    const keys = g.keys;
+    const vals = g.vals;
+    const n = l.keys.length;
+    for (let k = 0; k < n; k++) {
+      const value = m[k + 1]!;
+      if (!l.direct[k]) {
+        this.pair(l.keys[k]!, value, l.unquoted[k]!, l.encoded[k]!, l.slots[k]!);
+        continue;
+      }
+      const i = g.n++;
+      keys[i] = l.keys[k]!;
+      vals[i] = value;
+      g.hash = mixShape(g.hash, l.ids[k]!);
+      const slot = l.slots[k]!;
+      if (slot >= 0 && TRACKED[slot] !== 0) track(g, TRACKED[slot]!, i);
     }
   }
 
@@ -455,16 +496,20 @@ class AuditdState implements LineDecoderState {
     vals[n++] = g.types.length === 1 ? g.types[0]! : g.types;
     let args: string[] | undefined;
     if (g.execve) {
-      args = [];
       // argc is authoritative when present (and not repeated); otherwise the highest argument seen.
       const argc = g.argcAt >= 0 ? Number(vals[g.argcAt]) : NaN;
       const seen = Math.max(g.args?.length ?? 0, g.pieces ? Math.max(...g.pieces.keys()) + 1 : 0);
       const count = Number.isInteger(argc) && argc >= 0 ? Math.min(argc, MAX_ARGS) : seen;
+      // The usual case, whole arguments a0..a(argc-1): the group's list becomes the argument list
+      // (its holes filled as below) instead of being copied.
+      const own = g.args !== undefined && g.pieces === undefined && count === g.args.length;
+      args = own ? g.args! : [];
       for (let a = 0; a < count; a++) {
         const whole = g.args?.[a];
         const pieces = g.pieces?.get(a);
         const v = whole ?? (pieces ? pieces.join('') : '');
-        args.push(v);
+        if (own) args[a] = v;
+        else args.push(v);
         keys[n] = argKey(a);
         vals[n++] = v;
         hash = mixShape(hash, ARG_ID + a);
@@ -507,7 +552,8 @@ class AuditdState implements LineDecoderState {
     // One flat string, not a rope of concatenations: the process table keeps it (a rope there is
     // 2 objects per argument that the scavenger copies until they are promoted; measured ~8% of
     // the decoder's CPU), and a hunt reads every CommandLine, which would flatten a rope anyway.
-    const cmd = args && args.length > 0 ? (args.length === 1 ? args[0] : args.join(' ')) : undefined;
+    // (A lone argument is a slice of its line: detached, it does not keep the line's chunk in the table.)
+    const cmd = args && args.length > 0 ? (args.length === 1 ? detached(args[0]!) : args.join(' ')) : undefined;
     const ppid = at(vals, g.ppidAt);
     const procs = this.processes.of(g.node);
     const pe = procs.entryOf(pidKey(ppid));
@@ -553,8 +599,12 @@ function push(g: Group, key: string, value: string, slot: number): void {
   g.keys[i] = key;
   g.vals[i] = value;
   g.hash = mixShape(g.hash, slot >= 0 ? slot : otherKeyId(key));
-  const t = slot >= 0 ? TRACKED[slot] : 0;
-  if (t === 0) return;
+  const t = slot >= 0 ? TRACKED[slot]! : 0;
+  if (t !== 0) track(g, t, i);
+}
+
+/** Notes that the pair at position i of the group is a tracked one (code t, see TRACKED). */
+function track(g: Group, t: number, i: number): void {
   if (t === T_PID) {
     if (g.pidAt < 0) g.pidAt = i;
   } else if (t === T_EXE) {

@@ -27,7 +27,15 @@ export class ProcessTable {
   private used = 0;
   private readonly free: number[] = [];
 
-  constructor(private readonly max: number) {}
+  /**
+   * @param max processes kept (past it, the least recently remembered tenth goes)
+   * @param name maps an exe to the string to keep (see NodeProcesses: a shared copy); called
+   *   only when the pid's exe changes
+   */
+  constructor(
+    private readonly max: number,
+    private readonly name: (exe: string) => string = (exe) => exe,
+  ) {}
 
   get size(): number {
     return this.count;
@@ -60,6 +68,13 @@ export class ProcessTable {
   remember(pid: number, exe: string, cmd: string | undefined): void {
     const s = this.slotOf(pid);
     let e = this.slots[s]! - 1;
+    if (e >= 0 && e === this.tail) {
+      // Already the most recent (an execve's group remembers its pid when its SYSCALL record is
+      // read and again when it completes): only the values change, and nothing can be over max.
+      if (this.exes[e] !== exe) this.exes[e] = this.name(exe);
+      this.cmds[e] = cmd;
+      return;
+    }
     if (e >= 0) this.unlink(e);
     else {
       e = this.allocate();
@@ -71,7 +86,7 @@ export class ProcessTable {
         this.slots[this.slotOf(pid)] = e + 1;
       } else this.slots[s] = e + 1;
     }
-    this.exes[e] = exe;
+    if (this.exes[e] !== exe) this.exes[e] = this.name(exe);
     this.cmds[e] = cmd;
     this.append(e);
     if (this.count > this.max) {

@@ -87,9 +87,22 @@ function esxiFields(app: string, parts: SyslogParts, fields: Fields): void {
   fields.Message = msg;
 }
 
+/**
+ * s.toLowerCase(), without the call when s holds no uppercase letter (nearly every tag): lines
+ * of a log with any non-ASCII character are two-byte strings, and toLowerCase of those takes a
+ * slow path that was a sixth of the decoder's time on such a log.
+ */
+function lower(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || (c >= 65 && c <= 90)) return s.toLowerCase();
+  }
+  return s;
+}
+
 export function syslogEvent(parts: SyslogParts): { fields: Fields; logsource: LogSource } {
   const fields: Fields = {};
-  const appLower = parts.app?.toLowerCase();
+  const appLower = parts.app === undefined ? undefined : lower(parts.app);
   const esxi = (parts.level !== undefined && parts.app !== undefined) || (appLower !== undefined && ESXI_APPS.has(appLower));
   if (parts.pri !== undefined) {
     fields.Facility = parts.pri >> 3;

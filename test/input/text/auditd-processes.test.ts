@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NodeProcesses } from '../../../src/input/text/auditd-processes.js';
+import { detached, NodeProcesses } from '../../../src/input/text/auditd-processes.js';
 
 test('NodeProcesses: tables per host, the least recently used hosts forgotten past the host limit', () => {
   const p = new NodeProcesses(100, 10_000, 8);
@@ -28,4 +28,19 @@ test('NodeProcesses: the processes of all hosts together stay within the budget'
   // The host written last keeps all of its processes.
   assert.equal(p.of('h99').size, 900);
   assert.equal(p.of('h99').exeOf(0), '/bin/x');
+});
+
+test('NodeProcesses: detached copies keep the text of any string', () => {
+  const line = `type=SYSCALL msg=audit(1.000:1): exe="/usr/sbin/apache2" comm="x"`;
+  const exe = line.slice(line.indexOf('"') + 1, line.indexOf('"', line.indexOf('"') + 1));
+  assert.equal(detached(exe), '/usr/sbin/apache2');
+  assert.equal(detached('/bin/sh'), '/bin/sh');
+  assert.equal(detached(''), '');
+  const p = new NodeProcesses(10, 40, 4);
+  p.remember(undefined, 1, exe, undefined);
+  p.remember(undefined, 2, `${exe}`, 'a b');
+  p.remember(undefined, 1, '/usr/bin/other-binary', 'c');
+  assert.equal(p.of(undefined).exeOf(2), '/usr/sbin/apache2');
+  assert.equal(p.of(undefined).exeOf(1), '/usr/bin/other-binary');
+  assert.equal(p.of(undefined).cmdOf(1), 'c');
 });
