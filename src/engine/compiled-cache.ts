@@ -21,6 +21,7 @@ import type { Problem } from '../errors.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import { cacheDir, privateDir } from '../sigma/cache-files.js';
 import { isRuleProgram, type RuleProgram } from './compiled.js';
+import type { FileDigests } from './rule-inputs.js';
 
 const MAGIC = Buffer.from('WRDNRUL2', 'latin1');
 const DIGEST = 32;
@@ -50,9 +51,11 @@ let versionMemo: string | undefined;
 
 /**
  * Warden's version plus a digest of the code that compiles rules (the sigma/ and engine/
- * modules of this build): a changed compiler never reads programs of another.
+ * modules of this build): a changed compiler never reads programs of another. With
+ * `digests`, each module's content digest is the remembered one while its status is
+ * unchanged (see FileDigests), so a warm start does not read and hash the compiler.
  */
-export function wardenBuildId(): string {
+export function wardenBuildId(digests?: FileDigests): string {
   if (versionMemo !== undefined) return versionMemo;
   const here = dirname(fileURLToPath(import.meta.url));
   const h = createHash('sha256');
@@ -79,10 +82,10 @@ export function wardenBuildId(): string {
     }
     for (const n of names) {
       try {
-        h.update(n)
-          .update('\u0000')
-          .update(readFileSync(join(dir, n)))
-          .update('\u0000');
+        h.update(n).update('\u0000');
+        if (digests) h.update(digests.digest(join(dir, n), false).digest);
+        else h.update(readFileSync(join(dir, n)));
+        h.update('\u0000');
       } catch {
         // same
       }

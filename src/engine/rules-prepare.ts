@@ -112,7 +112,7 @@ export function lookupRules(opts: RuleOptions, problems: ProblemSink): { hit: Pr
     placeholdersFile: opts.placeholdersFile,
     logsourceMapFile: opts.logsourceMapFile,
     options: { rules: opts.rulePaths, builtin: opts.builtin, filters: opts.filterPaths ?? [], select: opts.select ?? {} },
-    buildId: opts.buildId ?? wardenBuildId(),
+    buildId: opts.buildId ?? wardenBuildId(digests),
   };
   const inputs = ruleInputs(spec, digests, false);
   if (opts.cache !== true && inputs.files < CACHE_MIN_FILES) return { miss: {} };
