@@ -87,15 +87,8 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
     )
     .action(async (paths: string[], flags: HuntFlags) => {
       // Only the output modules this run uses (not the API's barrel, which loads every sink and the HTML report).
-      const [api, { TextOutput }, { Progress }, { Style }, { Tally }, { renderSummary }, { isoFormatter, parseIsoTime }] = await Promise.all([
-        import('../api/hunt.js'),
-        import('../output/text-output.js'),
-        import('../output/progress.js'),
-        import('../output/text-table.js'),
-        import('../output/tally.js'),
-        import('../output/summary.js'),
-        import('../output/time-format.js'),
-      ]);
+      const [api, out] = await Promise.all([import('../api/hunt.js'), import('../api/hunt-output.js')]);
+      const { TextOutput, Progress, Style, Tally, renderSummary, isoFormatter, parseIsoTime } = out;
       const rules = ruleOptionsFrom(flags);
       await checkInputs(paths);
       if (flags.scan) await checkInputs(flags.scan);
@@ -115,7 +108,7 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
       const tally = new Tally();
       const table =
         flags.format === 'table'
-          ? new (await import('../output/table-sink.js')).TableSink(text, {
+          ? new (await out.loadTableSink())(text, {
               style,
               width: text.columns,
               group: flags.group,
@@ -128,10 +121,10 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
       const main =
         table ??
         (flags.format === 'csv'
-          ? new (await import('../output/csv-sink.js')).CsvSink(text)
+          ? new (await out.loadCsvSink())(text)
           : flags.format === 'html'
-            ? new (await import('../web/html-sink.js')).HtmlSink(text)
-            : new (await import('../output/jsonl-sink.js')).JsonlSink(text, { incidents: flags.incidents }));
+            ? new (await out.loadHtmlSink())(text)
+            : new (await out.loadJsonlSink())(text, { incidents: flags.incidents }));
       let stats: Awaited<ReturnType<typeof api.hunt>>;
       try {
         stats = await api.hunt(
