@@ -86,8 +86,9 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
 3 detections with --fail-on-findings.`,
     )
     .action(async (paths: string[], flags: HuntFlags) => {
-      const api = await import('../api/hunt.js');
-      const out = await import('../api/output.js');
+      // Only the output modules this run uses (not the API's barrel, which loads every sink and the HTML report).
+      const [api, out] = await Promise.all([import('../api/hunt.js'), import('../api/hunt-output.js')]);
+      const { TextOutput, Progress, Style, Tally, renderSummary, isoFormatter, parseIsoTime } = out;
       const rules = ruleOptionsFrom(flags);
       await checkInputs(paths);
       if (flags.scan) await checkInputs(flags.scan);
@@ -98,19 +99,32 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
       // the report is built around incidents: html always groups them
       const incidents = flags.incidents === true || flags.format === 'html';
       const timezone = await parseTimezone(flags.timezone);
-      const window = timeWindow(flags, timezone, out.parseIsoTime);
-      const iso = out.isoFormatter(flags.utc ? undefined : timezone);
-      const text = await out.TextOutput.open(flags.output, { inputs: paths });
-      const progress = out.Progress.forStderr(!flags.progress);
+      const window = timeWindow(flags, timezone, parseIsoTime);
+      const iso = isoFormatter(flags.utc ? undefined : timezone);
+      const text = await TextOutput.open(flags.output, { inputs: paths });
+      const progress = Progress.forStderr(!flags.progress);
       const problems = new StderrProblems(() => progress.done(), 200, flags.format === 'jsonl');
-      const style = new out.Style(text.isTTY && flags.color !== false && !process.env.NO_COLOR);
-      const tally = new out.Tally();
+      const style = new Style(text.isTTY && flags.color !== false && !process.env.NO_COLOR);
+      const tally = new Tally();
       const table =
         flags.format === 'table'
-          ? new out.TableSink(text, { style, width: text.columns, group: flags.group, incidents: flags.incidents, iso, full: flags.full, profile: flags.profile })
+          ? new (await out.loadTableSink())(text, {
+              style,
+              width: text.columns,
+              group: flags.group,
+              incidents: flags.incidents,
+              iso,
+              full: flags.full,
+              profile: flags.profile,
+            })
           : undefined;
       const main =
-        table ?? (flags.format === 'csv' ? new out.CsvSink(text) : flags.format === 'html' ? new out.HtmlSink(text) : new out.JsonlSink(text, { incidents: flags.incidents }));
+        table ??
+        (flags.format === 'csv'
+          ? new (await out.loadCsvSink())(text)
+          : flags.format === 'html'
+            ? new (await out.loadHtmlSink())(text)
+            : new (await out.loadJsonlSink())(text, { incidents: flags.incidents }));
       let stats: Awaited<ReturnType<typeof api.hunt>>;
       try {
         stats = await api.hunt(
@@ -147,10 +161,10 @@ Exit code: 0 no problems, 1 some input or rule could not be read (see stderr), 2
       const summary =
         flags.summary === 'off'
           ? ''
-          : out.renderSummary(
+          : renderSummary(
               tally,
               { ...stats, skippedFiles: stats.skipped.length, skippedReasons, problems: problems.count, incidents },
-              { style: table ? style : out.Style.plain, iso, full: flags.summary === 'full', width: table ? text.columns : undefined },
+              { style: table ? style : Style.plain, iso, full: flags.summary === 'full', width: table ? text.columns : undefined },
             );
       if (table) {
         await table.render();

@@ -5,8 +5,10 @@
  * the options, Warden's version and a fingerprint of the compiler's own code. A warm start
  * is one read of one file.
  *
- * An entry is `MAGIC`, the SHA-256 of the payload, then the payload (v8 serialization of
- * { key, meta, program bytes }). A changed file or option is another key; an entry whose
+ * An entry is `MAGIC`, the SHA-256 of the payload, then the payload: the length of the
+ * head (4 bytes, little-endian), the head (v8 serialization of { key, meta }), then the
+ * program's own serialization, which is read in place (no copy of a copy) and is exactly
+ * what worker threads receive. A changed file or option is another key; an entry whose
  * digest, shape or stored key does not check out is ignored and rebuilt, so a damaged or
  * stale cache costs a recompilation, never a wrong result.
  */
@@ -17,10 +19,11 @@ import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { Problem } from '../errors.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
-import { cacheDir, privateDir } from '../sigma/yaml-cache.js';
+import { cacheDir, privateDir } from '../sigma/cache-files.js';
 import { isRuleProgram, type RuleProgram } from './compiled.js';
+import type { FileDigests } from './rule-inputs.js';
 
-const MAGIC = Buffer.from('WRDNRUL1', 'latin1');
+const MAGIC = Buffer.from('WRDNRUL2', 'latin1');
 const DIGEST = 32;
 /** Entries kept; the oldest written beyond this are removed. */
 const MAX_ENTRIES = 12;
@@ -48,9 +51,11 @@ let versionMemo: string | undefined;
 
 /**
  * Warden's version plus a digest of the code that compiles rules (the sigma/ and engine/
- * modules of this build): a changed compiler never reads programs of another.
+ * modules of this build): a changed compiler never reads programs of another. With
+ * `digests`, each module's content digest is the remembered one while its status is
+ * unchanged (see FileDigests), so a warm start does not read and hash the compiler.
  */
-export function wardenBuildId(): string {
+export function wardenBuildId(digests?: FileDigests): string {
   if (versionMemo !== undefined) return versionMemo;
   const here = dirname(fileURLToPath(import.meta.url));
   const h = createHash('sha256');
@@ -77,10 +82,10 @@ export function wardenBuildId(): string {
     }
     for (const n of names) {
       try {
-        h.update(n)
-          .update('\u0000')
-          .update(readFileSync(join(dir, n)))
-          .update('\u0000');
+        h.update(n).update('\u0000');
+        if (digests) h.update(digests.digest(join(dir, n), false).digest);
+        else h.update(readFileSync(join(dir, n)));
+        h.update('\u0000');
       } catch {
         // same
       }
@@ -130,11 +135,15 @@ export class CompiledCache {
     const digest = createHash('sha256').update(payload).digest();
     if (!digest.equals(buf.subarray(MAGIC.length, MAGIC.length + DIGEST))) return undefined;
     try {
-      const e = deserialize(payload) as { key?: unknown; meta?: unknown; program?: unknown };
-      if (e.key !== key || !isMeta(e.meta) || !(e.program instanceof Uint8Array)) return undefined;
-      const program: unknown = deserialize(e.program);
+      if (payload.length < 4) return undefined;
+      const headLen = payload.readUInt32LE(0);
+      if (headLen > payload.length - 4) return undefined;
+      const e = deserialize(payload.subarray(4, 4 + headLen)) as { key?: unknown; meta?: unknown };
+      if (e.key !== key || !isMeta(e.meta)) return undefined;
+      const programBytes = payload.subarray(4 + headLen);
+      const program: unknown = deserialize(programBytes);
       if (!isRuleProgram(program)) return undefined;
-      return { meta: e.meta, program, programBytes: e.program };
+      return { meta: e.meta, program, programBytes };
     } catch {
       return undefined;
     }
@@ -143,7 +152,10 @@ export class CompiledCache {
   /** Stores an entry (atomically; failures are ignored: it is only a cache). Returns the program's bytes. */
   write(key: string, meta: CachedMeta, program: RuleProgram): Uint8Array {
     const programBytes = serialize(program);
-    const payload = serialize({ key, meta, program: programBytes });
+    const head = serialize({ key, meta });
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(head.length, 0);
+    const payload = Buffer.concat([len, head, programBytes]);
     const file = this.fileOf(key);
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {

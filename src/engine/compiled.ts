@@ -14,15 +14,63 @@ import { deserialize, serialize } from 'node:v8';
 import type { RuleInfo } from '../event/detection.js';
 import type { LogSource } from '../event/event.js';
 import type { LogSourceTables } from '../event/logsource.js';
-import type { Requirement } from '../sigma/matcher.js';
+import { isCommonLiteral, type Requirement } from '../sigma/matcher.js';
 import { andOp, notOp, PROGRAM_FORMAT, type MatchOp } from '../sigma/program.js';
 import type { SigmaRule } from '../sigma/rule.js';
-import { filterAppliesTo, type SigmaFilter } from '../sigma/filters.js';
+import { filterAppliesTo } from '../sigma/filter-scope.js';
+import type { SigmaFilter } from '../sigma/filters.js';
+
+/**
+ * A requirement as stored, flat (a warm start unpacks the gates of every rule of a bucket,
+ * so they are small and ready to index): per alternative its field, its literal, then 0
+ * for a whole-value literal, 1 for a literal scanned for as it is, or the window of it
+ * that is scanned for (see scanWindow).
+ */
+export type FlatReq = (string | number)[];
 
 /** What the prefilter needs of a rule: literals it checks before the rule runs (see sigma/matcher.ts). */
 export interface RuleGate {
-  req: Requirement | null;
-  req2: Requirement | null;
+  req: FlatReq | null;
+  req2: FlatReq | null;
+}
+
+/**
+ * Scanned literals are cut to their last characters: any part of a required literal is
+ * required too, and short literals keep the automaton small (file names and extensions,
+ * the selective part of most literals, sit at the end).
+ */
+export const MAX_SCAN_LITERAL = 12;
+
+/** The part of a literal to scan for: the last window that is not common text. */
+export function scanWindow(lit: string): string {
+  if (lit.length <= MAX_SCAN_LITERAL) return lit;
+  for (let end = lit.length; end >= MAX_SCAN_LITERAL; end--) {
+    const w = lit.slice(end - MAX_SCAN_LITERAL, end);
+    if (!isCommonLiteral(w)) return w;
+  }
+  return lit.slice(-MAX_SCAN_LITERAL);
+}
+
+function flatReq(r: Requirement | null | undefined): FlatReq | null {
+  if (!r) return null;
+  const out: FlatReq = [];
+  for (const a of r.alts) {
+    if (a.exact) out.push(a.field, a.lit, 0);
+    else {
+      const w = scanWindow(a.lit);
+      out.push(a.field, a.lit, w === a.lit ? 1 : w);
+    }
+  }
+  return out;
+}
+
+/** The requirement a flat one stands for. */
+export function requirementOf(f: FlatReq | null): Requirement | null {
+  if (f === null) return null;
+  const alts: Requirement['alts'] = [];
+  for (let j = 0; j + 2 < f.length; j += 3)
+    alts.push(f[j + 2] === 0 ? { field: String(f[j]), lit: String(f[j + 1]), exact: true } : { field: String(f[j]), lit: String(f[j + 1]) });
+  return { alts };
 }
 
 /** What evaluating a rule needs. */
@@ -76,11 +124,40 @@ function packRule(rule: SigmaRule, filters: readonly SigmaFilter[]): PackedRule 
   const applicable = filters.filter((f) => filterAppliesTo(f, rule));
   const d = rule.detection;
   const op = applicable.length ? andOp([d.op, ...applicable.map((f) => notOp(f.detection.op))]) : d.op;
-  const gate: RuleGate = { req: d.req, req2: d.req2 ?? null };
+  const gate: RuleGate = { req: flatReq(d.req), req2: flatReq(d.req2) };
   const body: RuleBody = { op, filters: applicable.map((f) => f.title) };
   const head: ProgramRule = { id: rule.info.id, logsource: sourceOf(rule.logsource) };
   if (d.eventIds) head.eventIds = [...d.eventIds];
-  return { head, parts: [serialize(rule.info), serialize(gate), serialize(body)] };
+  return { head, parts: [packPart(rule.info), packPart(gate), packPart(body, true)] };
+}
+
+/** First byte of a part written as JSON (v8's serialization starts with 0xFF, its version tag). */
+const JSON_PART = 0x4a; // 'J'
+/** A JSON `null` token (not text inside a string, save by rare coincidence). */
+const NULL_TOKEN = /[:,[]null[,\]}]/;
+
+/**
+ * One part of a rule. JSON where it is faithful: one v8 (de)serialization per part costs
+ * tens of microseconds of set-up, which over thousands of rules was most of compiling the
+ * program and of unpacking a bucket's prefilter on a warm start; JSON costs a few. Rule
+ * metadata and prefilter requirements are only strings, booleans and nulls. A body may
+ * hold numbers (comparisons), and JSON turns an infinite one into null: a body whose JSON
+ * has a null token is kept in v8's form, which keeps every value (a false alarm only costs
+ * speed).
+ */
+function packPart(value: unknown, mayHoldNumbers = false): Uint8Array {
+  const json = JSON.stringify(value);
+  if (mayHoldNumbers && NULL_TOKEN.test(json)) return serialize(value);
+  const out = Buffer.allocUnsafe(1 + Buffer.byteLength(json));
+  out[0] = JSON_PART;
+  out.write(json, 1);
+  return out;
+}
+
+function unpackPart(bytes: Uint8Array): unknown {
+  if (bytes[0] !== JSON_PART) return deserialize(bytes);
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return JSON.parse(b.toString('utf8', 1));
 }
 
 function part(p: RuleProgram, i: number, k: number): Uint8Array {
@@ -91,17 +168,18 @@ function part(p: RuleProgram, i: number, k: number): Uint8Array {
 }
 
 export function unpackInfo(p: RuleProgram, i: number): RuleInfo {
-  return deserialize(part(p, i, 0)) as RuleInfo;
+  return unpackPart(part(p, i, 0)) as RuleInfo;
 }
 
 export function unpackGate(p: RuleProgram, i: number): RuleGate {
-  const g = deserialize(part(p, i, 1)) as RuleGate;
-  if (typeof g !== 'object' || g === null || g.req === undefined || g.req2 === undefined) throw new Error(`rule ${p.rules[i]?.id}: malformed compiled prefilter`);
+  const g = unpackPart(part(p, i, 1)) as RuleGate;
+  const flat = (f: unknown): boolean => f === null || (Array.isArray(f) && f.length % 3 === 0);
+  if (typeof g !== 'object' || g === null || !flat(g.req) || !flat(g.req2)) throw new Error(`rule ${p.rules[i]?.id}: malformed compiled prefilter`);
   return g;
 }
 
 export function unpackBody(p: RuleProgram, i: number): RuleBody {
-  const b = deserialize(part(p, i, 2)) as RuleBody;
+  const b = unpackPart(part(p, i, 2)) as RuleBody;
   if (typeof b !== 'object' || b === null || typeof b.op !== 'object' || !Array.isArray(b.filters)) throw new Error(`rule ${p.rules[i]?.id}: malformed compiled body`);
   return b;
 }

@@ -15,10 +15,10 @@ import { LogSourceResolver, loadLogSourceMap, logSourceMatches, type LogSourceTa
 import type { RuleInfo } from '../event/detection.js';
 import type { SigmaRule } from '../sigma/rule.js';
 import type { SigmaFilter } from '../sigma/filters.js';
-import { isCommonLiteral, type Matcher, type Requirement } from '../sigma/matcher.js';
+import type { Matcher, Requirement } from '../sigma/matcher.js';
 import { link } from '../sigma/link.js';
 import type { MatchOp } from '../sigma/program.js';
-import { compileProgram, unpackBody, unpackGate, unpackInfo, type ProgramRule, type RuleBody, type RuleGate, type RuleProgram } from './compiled.js';
+import { compileProgram, type FlatReq, requirementOf, unpackBody, unpackGate, unpackInfo, type ProgramRule, type RuleBody, type RuleGate, type RuleProgram } from './compiled.js';
 import { LiteralScanner } from './prefilter.js';
 import { matchedFields } from '../sigma/explain.js';
 
@@ -60,16 +60,17 @@ export class CompiledRule {
     if (this.linked === null) this.linked = link(this.body.op);
     return this.linked;
   }
-  private get gate(): RuleGate {
+  /** The prefilter's requirements as stored (flat; see compiled.ts). */
+  get gate(): RuleGate {
     if (this.gated === null) this.gated = unpackGate(this.program, this.index);
     return this.gated;
   }
   get req(): Requirement | null {
-    return this.gate.req;
+    return requirementOf(this.gate.req);
   }
   /** A second requirement; a rule runs only when both hold. */
   get req2(): Requirement | null {
-    return this.gate.req2;
+    return requirementOf(this.gate.req2);
   }
   /** Filters that apply to this rule (titles, for explanations). */
   get filters(): string[] {
@@ -87,12 +88,7 @@ export interface RuleSetOptions {
 /** Below this many literals a plain `includes` loop beats building an automaton. */
 const SMALL_GROUP = 3;
 
-/**
- * Scanned literals are cut to their last characters: any part of a required literal is
- * required too, and short literals keep the automaton small (file names and extensions,
- * the selective part of most literals, sit at the end).
- */
-export const MAX_SCAN_LITERAL = 12;
+export { MAX_SCAN_LITERAL, scanWindow } from './compiled.js';
 
 const MAX_BUCKETS = 20_000;
 
@@ -102,16 +98,6 @@ const MAX_BUCKETS = 20_000;
  * (a small file, a rare logsource) never pays for it.
  */
 const SCANNER_AFTER = 100_000;
-
-/** The part of a literal to scan for: the last window that is not common text. */
-export function scanWindow(lit: string): string {
-  if (lit.length <= MAX_SCAN_LITERAL) return lit;
-  for (let end = lit.length; end >= MAX_SCAN_LITERAL; end--) {
-    const w = lit.slice(end - MAX_SCAN_LITERAL, end);
-    if (!isCommonLiteral(w)) return w;
-  }
-  return lit.slice(-MAX_SCAN_LITERAL);
-}
 
 interface FieldGroup {
   /** Rule field name; '' = every value of the event (keyword searches). */
@@ -321,21 +307,24 @@ export class RuleSet {
     const groupMap = new Map<string, FieldGroup & { litIndex: Map<string, number> }>();
     const aliasIds = new Map<FieldAliases, number>();
     // Stamp slots: 2*i for a rule's first requirement, 2*i+1 for its second.
-    const addReq = (i: number, slot: number, req: Requirement): void => {
+    const addReq = (i: number, slot: number, req: FlatReq): void => {
       const a = aliases[i]!;
       let aid = 0;
       if (a) {
         aid = aliasIds.get(a) ?? aliasIds.size + 1;
         aliasIds.set(a, aid);
       }
-      for (const alt of req.alts) {
+      for (let j = 0; j + 2 < req.length; j += 3) {
+        const field = String(req[j]);
+        const altLit = String(req[j + 1]);
+        const how = req[j + 2];
         // A rule field that an alias renames is scanned under the rule's aliases.
-        const aliased = a !== null && a[alt.field] !== undefined;
-        const gk = `${aliased ? aid : 0}\u0000${alt.field}`;
+        const aliased = a !== null && a[field] !== undefined;
+        const gk = `${aliased ? aid : 0}\u0000${field}`;
         let g = groupMap.get(gk);
         if (!g) {
           g = {
-            field: alt.field,
+            field,
             aliases: aliased ? a : null,
             lits: [],
             litRules: [],
@@ -349,14 +338,14 @@ export class RuleSet {
           };
           groupMap.set(gk, g);
         }
-        if (alt.exact) {
+        if (how === 0) {
           g.exact ??= new Map();
-          const list = g.exact.get(alt.lit) ?? [];
+          const list = g.exact.get(altLit) ?? [];
           if (list[list.length - 1] !== slot) list.push(slot);
-          g.exact.set(alt.lit, list);
+          g.exact.set(altLit, list);
           continue;
         }
-        const lit = scanWindow(alt.lit);
+        const lit = how === 1 ? altLit : String(how);
         let p = g.litIndex.get(lit);
         if (p === undefined) {
           p = g.lits.length;
@@ -369,12 +358,13 @@ export class RuleSet {
       }
     };
     rules.forEach((r, i) => {
-      if (!r.req) return;
+      const { req, req2 } = r.gate;
+      if (!req) return;
       gated[i] = 1;
-      addReq(i, 2 * i, r.req);
-      if (r.req2) {
+      addReq(i, 2 * i, req);
+      if (req2) {
         gated[i] = 2;
-        addReq(i, 2 * i + 1, r.req2);
+        addReq(i, 2 * i + 1, req2);
       }
     });
     const stamp = new Uint32Array(rules.length * 2);
@@ -438,7 +428,7 @@ export class RuleSet {
   stats(): { buckets: number; gatedRules: number; ungatedRules: number; scanners: number; scannerBytes: number } {
     let gatedRules = 0;
     let ungatedRules = 0;
-    for (const r of this.rules) r.req ? gatedRules++ : ungatedRules++;
+    for (const r of this.rules) r.gate.req ? gatedRules++ : ungatedRules++;
     let scannerBytes = 0;
     for (const s of this.scanners.values()) scannerBytes += s.bytes;
     return { buckets: this.buckets.size, gatedRules, ungatedRules, scanners: this.scanners.size, scannerBytes };

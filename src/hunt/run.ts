@@ -16,12 +16,12 @@ import type { DetectionSink } from '../event/sink.js';
 import { matchEvents } from '../engine/match.js';
 import { Pipeline, type PipelineOutput } from '../engine/pipeline.js';
 import type { IncidentOptions } from '../engine/incidents.js';
-import { type PreparedRules, prepareRules, type RuleOptions } from '../engine/rules-setup.js';
+import { type PreparedRules, prepareRulesAsync, type RuleOptions } from '../engine/rules-prepare.js';
 import type { RuleSet } from '../engine/ruleset.js';
 import { checkFormat } from '../input/detect.js';
 import type { ScanSourceOptions } from '../scan/source.js';
 import type { ResolvedCorrelation } from '../sigma/correlations.js';
-import { selectionFilter } from '../sigma/collection.js';
+import { selectionFilter } from '../sigma/selection.js';
 import { type JobBatch, type JobStats, MAX_PROBLEMS_PER_JOB, type ReadSettings, runJob, type TimeWindow } from './job.js';
 import { type HuntJob, planJobs, type SkippedFile } from './plan.js';
 import { runOnWorkers } from './pool.js';
@@ -223,6 +223,8 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
   };
 
   if (threads > 1) {
+    // Rules load while the workers start (pool.ts), synchronously: the compiler is loaded first.
+    const { prepareRules } = await import('../engine/rules-setup.js');
     const program = (): Uint8Array => {
       const local = prepareRules(opts.rules, problems);
       start(metaOf(local), local.ruleSet);
@@ -241,7 +243,7 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
       finish,
     });
   } else {
-    const local = prepareRules(opts.rules, problems);
+    const local = await prepareRulesAsync(opts.rules, problems);
     start(metaOf(local), local.ruleSet);
     for (const job of plan.jobs) {
       const st = await runJob(job, local.ruleSet, read, (b) => handle(job, b));
@@ -250,7 +252,7 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
   }
   if (!pipeline) {
     // No input job ran (nothing to read): the rules still load, so their problems are reported.
-    const local = prepareRules(opts.rules, problems);
+    const local = await prepareRulesAsync(opts.rules, problems);
     start(metaOf(local), local.ruleSet);
   }
 
@@ -258,7 +260,7 @@ export async function hunt(opts: HuntOptions, sinks: readonly DetectionSink[], p
     // The scanner is loaded only by hunts that scan.
     const { ScanSource } = await import('../scan/source.js');
     const src = new ScanSource(opts.scan);
-    if (!ruleSet) ruleSet = prepareRules(opts.rules, { report: () => undefined }).ruleSet;
+    if (!ruleSet) ruleSet = (await prepareRulesAsync(opts.rules, { report: () => undefined })).ruleSet;
     for await (const b of src.batches(problems)) {
       const ds: Detection[] = [];
       for (const ev of b.events as Event[]) matchEvents(ruleSet, ev, ds);

@@ -5,7 +5,12 @@
  * its accent and a wide character is never split.
  */
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+let segmenterMemo: Intl.Segmenter | undefined;
+/** Made on first use: building one loads ICU's break data (tens of ms at start-up), and plain text never needs it. */
+function segmenter(): Intl.Segmenter {
+  segmenterMemo ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenterMemo;
+}
 
 /** Code point ranges that occupy two columns (Unicode East Asian Width W and F, plus emoji). */
 const WIDE: readonly [number, number][] = [
@@ -86,7 +91,7 @@ const ASCII = /^[\x20-\x7e\u00a0-\u02ff\u2010-\u2027\u2030-\u22ff\u2500-\u257f]*
 export function displayWidth(s: string): number {
   if (ASCII.test(s)) return s.length;
   let w = 0;
-  for (const { segment } of segmenter.segment(s)) w += clusterWidth(segment);
+  for (const { segment } of segmenter().segment(s)) w += clusterWidth(segment);
   return w;
 }
 
@@ -98,7 +103,7 @@ export function printableCell(s: string): string {
 /** Grapheme clusters with their widths. */
 function clusters(s: string): { g: string; w: number }[] {
   if (ASCII.test(s)) return [...s].map((g) => ({ g, w: 1 }));
-  return [...segmenter.segment(s)].map(({ segment }) => ({ g: segment, w: clusterWidth(segment) }));
+  return [...segmenter().segment(s)].map(({ segment }) => ({ g: segment, w: clusterWidth(segment) }));
 }
 
 /** Cuts text to at most `width` columns, ending with "…" when something was cut. */

@@ -5,11 +5,10 @@
  * breaks the spec is reported as a Problem with file:line:column and skipped; loading
  * goes on.
  */
-import { type Dirent, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import type { ProblemSink } from '../errors.js';
 import { errorMessage } from '../errors.js';
-import { LEVELS, type Level, type RuleInfo } from '../event/detection.js';
+import type { RuleInfo } from '../event/detection.js';
 import { parseRule, type SigmaRule } from './rule.js';
 import { parseFilter, type SigmaFilter } from './filters.js';
 import { SigmaRuleError } from './errors.js';
@@ -54,54 +53,8 @@ export interface LoadOptions {
   readText?: (file: string) => string | undefined;
 }
 
-function isRuleFile(name: string): boolean {
-  const l = name.toLowerCase();
-  return l.endsWith('.yml') || l.endsWith('.yaml');
-}
-
-/** Every .yml/.yaml file under the given files and folders, in a stable order. */
-export function listRuleFiles(paths: string[], onError: (path: string, message: string) => void): string[] {
-  const out: string[] = [];
-  const walkDir = (p: string): void => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(p, { withFileTypes: true });
-    } catch (e) {
-      onError(p, `cannot list folder: ${errorMessage(e)}`);
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const d of entries) {
-      const n = d.name;
-      if (n.startsWith('.')) continue;
-      const child = join(p, n);
-      let dir = d.isDirectory();
-      // The entry's own type is enough unless it is a link: then what it points to decides.
-      if (d.isSymbolicLink()) {
-        try {
-          dir = statSync(child).isDirectory();
-        } catch {
-          continue;
-        }
-      }
-      if (dir) walkDir(child);
-      else if (isRuleFile(n)) out.push(child);
-    }
-  };
-  const walk = (p: string): void => {
-    let st: Stats;
-    try {
-      st = statSync(p);
-    } catch (e) {
-      onError(p, `cannot read: ${errorMessage(e)}`);
-      return;
-    }
-    if (st.isDirectory()) walkDir(p);
-    else out.push(p);
-  };
-  for (const p of paths) walk(p);
-  return out;
-}
+export { listRuleFiles } from './rule-files.js';
+import { listRuleFiles } from './rule-files.js';
 
 function deepMerge(base: YamlMap, over: YamlMap): YamlMap {
   const out: YamlMap = {};
@@ -235,40 +188,8 @@ export function loadFilters(paths: string[], problems: ProblemSink, opts: LoadOp
   return loadRuleCollection(paths, opts, problems).filters;
 }
 
-export interface RuleSelection {
-  minLevel?: Level;
-  status?: string[];
-  /** Globs over tags, e.g. `attack.t1505*` (case-insensitive). */
-  tags?: string[];
-  ids?: string[];
-}
-
-function globToRegex(glob: string): RegExp {
-  return new RegExp(
-    '^' +
-      glob
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.') +
-      '$',
-    'i',
-  );
-}
-
-/** A predicate over rule metadata for the given criteria (detection and correlation rules alike). */
-export function selectionFilter(sel: RuleSelection): (info: RuleInfo) => boolean {
-  const minIdx = sel.minLevel ? LEVELS.indexOf(sel.minLevel) : 0;
-  const statuses = sel.status?.length ? new Set(sel.status.map((s) => s.toLowerCase())) : undefined;
-  const tagRes = sel.tags?.length ? sel.tags.map(globToRegex) : undefined;
-  const ids = sel.ids?.length ? new Set(sel.ids.map((s) => s.toLowerCase())) : undefined;
-  return (info) => {
-    if (LEVELS.indexOf(info.level) < minIdx) return false;
-    if (statuses && !statuses.has(info.status.toLowerCase())) return false;
-    if (tagRes && !info.tags.some((t) => tagRes.some((re) => re.test(t)))) return false;
-    if (ids && !ids.has(info.id.toLowerCase()) && !(info.name && ids.has(info.name.toLowerCase()))) return false;
-    return true;
-  };
-}
+export { selectionFilter, type RuleSelection } from './selection.js';
+import { globToRegex, selectionFilter, type RuleSelection } from './selection.js';
 
 /**
  * Selection values that select nothing among these rules and correlations: each one is a

@@ -6,7 +6,7 @@
  */
 import { compileDetection, type CompiledDetection } from './detection.js';
 import type { CompileOptions } from './modifiers.js';
-import { parseLogSource, type SigmaLogSource, type SigmaRule } from './rule.js';
+import { parseLogSource, type SigmaLogSource } from './rule.js';
 import { SigmaRuleError } from './errors.js';
 import { copyKeyPos, isYamlMap, keyPos, posOf, setPos, type Pos, type YamlMap } from './yaml.js';
 
@@ -44,16 +44,7 @@ export function parseFilter(doc: YamlMap, file: string, docPos: Pos, opts: Compi
   return out;
 }
 
-/** Every member the filter's logsource sets must equal the rule's. */
-export function filterAppliesTo(filter: SigmaFilter, rule: SigmaRule): boolean {
-  for (const k of ['product', 'category', 'service'] as const) {
-    const want = filter.logsource[k];
-    if (want !== undefined && rule.logsource[k] !== want) return false;
-  }
-  if (filter.rules === 'any') return true;
-  for (const r of filter.rules) if (r === rule.info.id || (rule.info.name !== undefined && r === rule.info.name)) return true;
-  return false;
-}
+export { filterAppliesTo } from './filter-scope.js';
 
 /** Filters from files or folders (loaded by the collection loader; other documents are ignored). */
 export { loadFilters } from './collection.js';

@@ -8,7 +8,7 @@ import { compileRegex, requiredLiteral } from './regex.js';
 import { compileCidr } from './cidr.js';
 import { base64, base64offset, utf16, utf16be, utf16le, windash, type StrValue } from './encoding.js';
 import { expandPlaceholders, type Placeholders } from './placeholders.js';
-import { ANY, appendAny, hasWildcards, longestLiteral, lowerStr, parseSigmaString, prependAny, type SigmaStr } from './strings.js';
+import { appendAny, hasWildcards, longestLiteral, lowerStr, parseSigmaString, prependAny, type SigmaStr } from './strings.js';
 import { bestTwo, type Compiled, type LiteralAlt, type Requirement } from './matcher.js';
 import { andOp, notOp, orOp, type MatchOp, type RefMode, type TimePart, type ValueOp } from './program.js';
 import { parseNumber } from './link.js';
@@ -245,9 +245,8 @@ export function compileItem(key: string, value: YamlValue, opts: CompileOptions)
     op = andOp(perValue.map((ts) => anyOf(ts)));
   } else {
     // Exact case-insensitive literals of a field collapse into one Set lookup.
-    const exact = tests.map((_t, i) => rawExactLiteral(raws, tests.length, i, m, keyword));
-    if (!keyword && exact.length >= 4 && exact.every((e) => e !== undefined)) op = { k: 'in', field, lits: exact as string[] };
-    else op = anyOf(tests);
+    const exact = !keyword && tests.length >= 4 ? exactLiterals(raws, tests, m) : undefined;
+    op = exact ? { k: 'in', field, lits: exact } : anyOf(tests);
   }
   let req: Requirement | null = null;
   let req2: Requirement | null = null;
@@ -278,12 +277,20 @@ export function compileItem(key: string, value: YamlValue, opts: CompileOptions)
   return out;
 }
 
-/** The lower-cased literal when raw value i is compared for plain equality, else undefined. */
-function rawExactLiteral(raws: YamlValue[], nTests: number, i: number, m: Mods, keyword: boolean): string | undefined {
-  if (keyword || nTests !== raws.length || m.transforms.length || m.cased || m.re || m.cidr || m.fieldref || m.expand || m.compare || m.timePart) return undefined;
-  const raw = raws[i];
-  if (typeof raw !== 'string') return undefined;
-  const s = parseSigmaString(raw);
-  if (s.parts.some((p) => p === ANY || typeof p !== 'string')) return undefined;
-  return s.parts.join('').toLowerCase();
+/**
+ * The lower-cased literals when every raw value is compared for plain equality, else
+ * undefined. Read from the values' tests (each raw string became one uncased glob), not by
+ * parsing the values again.
+ */
+function exactLiterals(raws: YamlValue[], tests: ValueTest[], m: Mods): string[] | undefined {
+  if (tests.length !== raws.length || m.transforms.length || m.cased || m.re || m.cidr || m.fieldref || m.expand || m.compare || m.timePart) return undefined;
+  const out: string[] = [];
+  for (let i = 0; i < raws.length; i++) {
+    const op = tests[i]!.op;
+    if (typeof raws[i] !== 'string' || op === null || op.k !== 'glob') return undefined;
+    // Adjacent literal parts are merged: no wildcard means one lower-cased part (or none, for '').
+    if (op.parts.some((p) => typeof p !== 'string')) return undefined;
+    out.push(op.parts.join(''));
+  }
+  return out;
 }

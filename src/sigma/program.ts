@@ -9,7 +9,7 @@
  */
 import type { StrPart } from './strings.js';
 
-export const PROGRAM_FORMAT = 3;
+export const PROGRAM_FORMAT = 4;
 
 export type TimePart = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
 export type CompareOp = 'lt' | 'lte' | 'gt' | 'gte';

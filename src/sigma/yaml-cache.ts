@@ -9,9 +9,8 @@
  * WARDEN_CACHE_DIR set to an empty string (or `off`) disables it.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { keyPos, posOf, setPos, parseYamlDocuments, isYamlMap, MAX_RULE_FILE_BYTES, type Pos, type YamlDoc, type YamlValue } from './yaml.js';
@@ -34,48 +33,8 @@ function yamlVersion(): string {
   }
 }
 
-/** Where the cache lives, or undefined when disabled. */
-/**
- * Writes a cache file atomically (a temporary file renamed over it, readable by this user
- * only); false when it could not be written, which a cache may ignore.
- */
-export function writeCacheFile(file: string, value: unknown): boolean {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    writeFileSync(tmp, serialize(value), { mode: 0o600 });
-    renameSync(tmp, file);
-    return true;
-  } catch {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to clean up
-    }
-    return false;
-  }
-}
-
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const own = env['WARDEN_CACHE_DIR'];
-  if (own !== undefined) return own === '' || own === 'off' ? undefined : own;
-  const xdg = env['XDG_CACHE_HOME'];
-  if (xdg) return join(xdg, 'warden');
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-  return join(tmpdir(), `warden-cache-${uid}`);
-}
-
-/** True when the folder is ours and nobody else can write to it (a shared tmp must not feed us rules). */
-export function privateDir(dir: string): boolean {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = statSync(dir);
-    if (!st.isDirectory()) return false;
-    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return false;
-    return (st.mode & 0o022) === 0;
-  } catch {
-    return false;
-  }
-}
+export { cacheDir, privateDir, writeCacheFile } from './cache-files.js';
+import { cacheDir, privateDir, writeCacheFile } from './cache-files.js';
 
 /**
  * Positions of every map and list of a value, in depth-first order, as flat records:

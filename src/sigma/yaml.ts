@@ -83,13 +83,8 @@ function canonicalNumber(n: number, source: string): boolean {
   return String(n) === source;
 }
 
-/**
- * Rule files larger than this are not parsed: real Sigma files are a few KiB (SigmaHQ's
- * largest, a list of vulnerable drivers, is 290 KiB), and the YAML parser takes seconds per
- * MiB on hostile text (100,000 list items of alternating indentation: ~4 s per MiB here).
- * Checked on the text and, by the loader, on the file size before reading it.
- */
-export const MAX_RULE_FILE_BYTES = 1024 * 1024;
+export { MAX_RULE_FILE_BYTES } from './rule-files.js';
+import { MAX_RULE_FILE_BYTES } from './rule-files.js';
 
 /**
  * Nodes an alias may expand to in one document, counted over all its aliases: a few hundred

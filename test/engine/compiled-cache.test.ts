@@ -13,7 +13,7 @@ import { ProblemList } from '../../src/errors.js';
 import type { Event } from '../../src/event/event.js';
 import { isRuleProgram, type RuleProgram } from '../../src/engine/compiled.js';
 import { RuleSet } from '../../src/engine/ruleset.js';
-import { prepareRules, type PreparedRules, type RuleOptions } from '../../src/engine/rules-setup.js';
+import { prepareRules, prepareRulesAsync, type PreparedRules, type RuleOptions } from '../../src/engine/rules-setup.js';
 import { security, sysmon } from './helpers.js';
 
 const WHOAMI = `title: Whoami
@@ -223,4 +223,56 @@ test('a program travels as bytes (what worker threads get) and matches the same'
   );
   assert.equal(isRuleProgram({ format: -1, rules: [], sources: [] }), false);
   assert.equal(isRuleProgram({ ...(program as RuleProgram), sources: [{ logsource: {}, rules: [99] }] }), false);
+});
+
+const HUGE = `title: Below a huge bound
+id: 44444444-4444-4444-8444-444444444444
+logsource:
+    product: windows
+    service: security
+detection:
+    sel:
+        EventID: 4625
+        Count|lt: 1e999
+    condition: sel
+`;
+
+test('a comparison with an infinite bound (kept in v8 form, not JSON) matches the same warm and cold', (t) => {
+  const f = fresh();
+  t.after(() => rmSync(f.dir, { recursive: true, force: true }));
+  writeFileSync(join(f.rules, 'huge.yml'), HUGE);
+  const ev = [security(4625, { Count: 7 }), security(4625, { Count: 'x' })];
+  const ids = (p: PreparedRules): string[] =>
+    ev.map((e) =>
+      p.ruleSet
+        .match(e)
+        .map((r) => r.id)
+        .join(','),
+    );
+  const cold = load(f.opts);
+  const warm = load(f.opts);
+  assert.equal(cold.p.cached, false);
+  assert.equal(warm.p.cached, true);
+  assert.deepEqual(ids(cold.p), ['44444444-4444-4444-8444-444444444444', '']);
+  assert.deepEqual(ids(warm.p), ids(cold.p));
+});
+
+test('prefilter requirements survive the flat stored form; the async preparation gives what the synchronous one gives', async (t) => {
+  const f = fresh();
+  t.after(() => rmSync(f.dir, { recursive: true, force: true }));
+  const fromSource = load({ ...f.opts, cache: false }).p;
+  const viaAsync = await prepareRulesAsync(f.opts, new ProblemList());
+  const warmAsync = await prepareRulesAsync(f.opts, new ProblemList());
+  assert.equal(viaAsync.cached, false);
+  assert.equal(warmAsync.cached, true);
+  for (const p of [viaAsync, warmAsync]) {
+    assert.deepEqual(hits(p), WANT);
+    assert.deepEqual(
+      p.ruleSet.rules.map((r) => [r.id, r.req, r.req2]),
+      fromSource.ruleSet.rules.map((r) => [r.id, r.req, r.req2]),
+    );
+  }
+  // A long literal is scanned for by its window, stored with the requirement.
+  const parent = warmAsync.ruleSet.rules.find((r) => r.id.startsWith('2222'))!;
+  assert.ok(parent.gate.req !== null);
 });

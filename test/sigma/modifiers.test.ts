@@ -201,3 +201,26 @@ test('unknown and conflicting modifiers are load errors', () => {
 test('sigma strings round-trip to notation', () => {
   for (const s of ['a*b?c', String.raw`a\*b`, String.raw`x\\`, 'plain']) assert.equal(toSigmaNotation(parseSigmaString(s)), s === String.raw`x\\` ? String.raw`x\\` : s);
 });
+
+test('four or more plain values become one set lookup, read from the values as compiled (empty value, escapes, numbers, wildcards)', () => {
+  const set = compile(`
+sel:
+    Image:
+        - 'C:\\A.exe'
+        - ''
+        - 'x\\*y'
+        - 'MiXeD'
+condition: sel`);
+  assert.deepEqual(set.detection.op, { k: 'in', field: 'Image', lits: ['c:\\a.exe', '', 'x*y', 'mixed'] });
+  assert.equal(matches(set, { Image: 'X*Y' }), true);
+  assert.equal(matches(set, { Image: '' }), true);
+  assert.equal(matches(set, { Image: 'xzy' }), false);
+  // A wildcard, a number or a modifier keeps the general form.
+  for (const values of ["['a', 'b', 'c', 'd*']", "['a', 'b', 'c', 4]"]) {
+    const r = compile(`
+sel:
+    Image: ${values}
+condition: sel`);
+    assert.notEqual(r.detection.op.k, 'in', values);
+  }
+});
