@@ -14,7 +14,7 @@
  * A branch on an unknown condition runs every arm (a shell's `If Request("p") = "x" Then
  * Execute(...)` still shows its payload); a loop with unknown bounds is skipped.
  */
-import { UNKNOWN, num, compare, truthy, tokenize, serverCode, MAX_ARRAY, type Val } from './asp-vb.js';
+import { UNKNOWN, work, num, compare, truthy, tokenize, serverCode, MAX_ARRAY, type Val } from './asp-vb.js';
 import { EVALUATORS, Exit, MAX_STEPS, OutOfSteps, VbExpr, type FnDef, type Frame, type RunCode } from './asp-vb-expr.js';
 
 export type { RunCode } from './asp-vb-expr.js';
@@ -62,13 +62,17 @@ export class VbRun extends VbExpr {
   }
 
   private lineEnd(i: number): number {
-    while (i < this.t.length && this.t[i]!.k !== 'nl') i++;
+    while (i < this.t.length && this.t[i]!.k !== 'nl') {
+      this.tick();
+      i++;
+    }
     return i;
   }
 
   /** Index of the `End <kw>` token after `from`, or -1. */
   private findEnd(from: number, kw: string): number {
     for (let i = from; i < this.t.length; i++) {
+      this.tick();
       if (this.t[i]!.v === 'end' && this.t[i + 1]?.v === kw && this.t[i]!.k === 'id') return i;
       // a nested definition means the end is missing
       if ((this.t[i]!.v === 'function' || this.t[i]!.v === 'sub') && this.lineStart(i) && i > from) return -1;
@@ -240,7 +244,7 @@ export class VbRun extends VbExpr {
     if (sameLine) {
       const stop = this.singleLineEnd(then + 1, e);
       let elseAt = -1;
-      for (let j = then + 1; j < stop; j++) if (t[j]!.k === 'id' && t[j]!.v === 'else' && this.statementStart(j)) elseAt = j;
+      for (let j = then + 1; j < stop; j++) if (this.tick() && t[j]!.k === 'id' && t[j]!.v === 'else' && this.statementStart(j)) elseAt = j;
       const thenEnd = elseAt === -1 ? stop : elseAt;
       if (c === UNKNOWN || truthy(c)) this.block(then + 1, thenEnd, f);
       if (elseAt !== -1 && (c === UNKNOWN || !truthy(c))) this.block(elseAt + 1, stop, f);
@@ -254,6 +258,7 @@ export class VbRun extends VbExpr {
     let condEnd = then;
     let endIf = -1;
     for (let j = then + 1; j < e; j++) {
+      this.tick();
       const tk = t[j]!;
       if (tk.k !== 'id' || !this.statementStart(j)) continue;
       if (tk.v === 'if') {
@@ -315,7 +320,7 @@ export class VbRun extends VbExpr {
 
   /** End of a single-line If: the next newline (its `:` breaks belong to it). */
   private singleLineEnd(from: number, e: number): number {
-    for (let j = from; j < e; j++) if (this.t[j]!.k === 'nl' && this.t[j]!.v === '\n') return j;
+    for (let j = from; j < e; j++) if (this.tick() && this.t[j]!.k === 'nl' && this.t[j]!.v === '\n') return j;
     return e;
   }
 
@@ -388,6 +393,7 @@ export class VbRun extends VbExpr {
   private matchingEnd(s: number, e: number, opens: (kw: string) => boolean, closes: (j: number) => boolean): number {
     let depth = 0;
     for (let j = s; j < e; j++) {
+      this.tick();
       const tk = this.t[j]!;
       if (tk.k !== 'id' || !this.statementStart(j)) continue;
       if (closes(j)) {
@@ -460,6 +466,7 @@ export class VbRun extends VbExpr {
     const cases: number[] = [];
     let depth = 0;
     for (let j = head; j < endSel; j++) {
+      this.tick();
       const tk = t[j]!;
       if (tk.k !== 'id' || !this.statementStart(j)) continue;
       if (tk.v === 'select') depth++;
@@ -521,5 +528,6 @@ export class VbRun extends VbExpr {
 
 /** The code strings a page's constant part hands to Execute / ExecuteGlobal / Eval. */
 export function evaluatedCode(code: string): RunCode[] {
+  work.chars = 0;
   return new VbRun(code).run();
 }

@@ -5,7 +5,7 @@
  * functions (run by the subclass), array elements, constants and the built-ins.
  */
 import { checkBudget } from '../budget.js';
-import { BUILTIN_NAMES, CONSTANTS, OBJECTS, UNKNOWN, arith, bitwise, builtin, compare, joinText, num, str, type Tok, type Val } from './asp-vb.js';
+import { work, BUILTIN_NAMES, CONSTANTS, OBJECTS, UNKNOWN, arith, bitwise, builtin, compare, joinText, num, str, type Tok, type Val } from './asp-vb.js';
 
 export const MAX_STEPS = 400_000;
 const MAX_FOUND = 16;
@@ -51,8 +51,19 @@ export abstract class VbExpr {
 
   protected abstract invoke(name: string, def: FnDef, args: Val[], f: Frame, refs?: Array<string | undefined>): Val;
 
+  private ticks = 0;
+
+  /**
+   * One token looked at while finding a block's end: every 64th counts as a step, so scans that
+   * revisit tokens (a thousand unclosed `For`s each looking for its `Next`) stay bounded. Always true.
+   */
+  protected tick(): boolean {
+    if ((++this.ticks & 63) === 0) this.step();
+    return true;
+  }
+
   protected step(): void {
-    if (++this.steps > MAX_STEPS) throw new OutOfSteps();
+    if (++this.steps + work.chars / 16 > MAX_STEPS) throw new OutOfSteps();
     checkBudget();
   }
 
@@ -72,6 +83,7 @@ export abstract class VbExpr {
   protected closeParen(open: number, e: number): number {
     let depth = 0;
     for (let j = open; j < e; j++) {
+      this.tick();
       const v = this.t[j]!;
       if (v.k !== 'op') continue;
       if (v.v === '(') depth++;

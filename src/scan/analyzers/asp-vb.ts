@@ -43,6 +43,7 @@ export function tokenize(s: string): Tok[] | undefined {
   const out: Tok[] = [];
   const n = s.length;
   let i = 0;
+  let nextNl = s.indexOf('\n');
   while (i < n) {
     if (out.length > MAX_TOKENS) return undefined;
     const c = s.charCodeAt(i);
@@ -74,7 +75,9 @@ export function tokenize(s: string): Tok[] | undefined {
       const parts: string[] = [];
       for (;;) {
         const q = s.indexOf('"', j);
-        const nl = s.indexOf('\n', j);
+        // the next newline, found once per line (searching from every string of a long line is quadratic)
+        if (nextNl !== -1 && nextNl < j) nextNl = s.indexOf('\n', j);
+        const nl = nextNl;
         if (q === -1 || (nl !== -1 && nl < q)) {
           // unterminated (a `"` in HTML-looking text inside the region): the rest of the line
           const stop = nl === -1 ? n : nl;
@@ -193,8 +196,12 @@ export function compare(a: Val, b: Val): number {
 }
 
 /** The built-in functions decoders use; anything else is unknown. */
+/** Characters the built-ins have walked in this run (a Replace over 1 MB in a loop is work the step count does not see). */
+export const work = { chars: 0 };
+
 export function builtin(name: string, a: Val[]): Val {
   if (a.some((x) => x === UNKNOWN)) return UNKNOWN;
+  for (const x of a) if (typeof x === 'string') work.chars += x.length;
   const s = (k: number) => str(a[k] ?? null);
   const n = (k: number) => num(a[k] ?? null);
   switch (name) {
