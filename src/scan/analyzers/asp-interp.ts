@@ -223,8 +223,20 @@ export class VbRun extends VbExpr {
       s++;
       e = end - 1;
     }
-    const args = this.argList(s, e);
-    this.invoke(name.v, def, args, f);
+    // a bare variable passed to a Sub is passed by reference: what the Sub sets comes back
+    const args: Val[] = [];
+    const refs: Array<string | undefined> = [];
+    let i2 = s;
+    while (i2 < e) {
+      const a = this.t[i2]!;
+      refs.push(a.k === 'id' && (this.t[i2 + 1]?.v === ',' || i2 + 1 === e) ? a.v : undefined);
+      const [v, after] = this.expr(i2, e, f);
+      args.push(v);
+      i2 = after;
+      if (this.t[i2]?.v === ',') i2++;
+      else break;
+    }
+    this.invoke(name.v, def, args, f, refs);
   }
 
   private ifStatement(i: number, e: number, f: Frame): number {
