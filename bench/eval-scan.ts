@@ -8,8 +8,12 @@
  * With --holdout, the files FILE names (whole source repositories, see bench/holdout.txt) are
  * tallied in a separate held-out table printed next to the in-sample one, and never listed by
  * name: the gap between the two tables says how much of the scanner is tuned to the corpus.
+ *
+ * With --dump FILE, every in-sample file's outcome is written to FILE as JSON Lines (path,
+ * label, language, verdict, score, evidence ids): the suspicious-only shells and the benign
+ * files near the threshold, which the printed lists leave out. Held-out files are never written.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scanBytes, type FileOutcome } from '../src/scan/scan-bytes.js';
 import { DEFAULT_LIMITS, verdictRank, type Verdict } from '../src/scan/types.js';
@@ -101,7 +105,10 @@ function main(): void {
     return;
   }
   const holdout = holdoutFile ? loadHoldout(holdoutFile) : [];
-  const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--holdout') ?? '/tmp/warden-corpus';
+  const dIdx = args.indexOf('--dump');
+  const dumpFile = dIdx >= 0 ? args[dIdx + 1] : undefined;
+  const dumped: string[] = [];
+  const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--holdout' && args[i - 1] !== '--dump') ?? '/tmp/warden-corpus';
   const manifest = join(dir, 'manifest.tsv');
   if (!existsSync(manifest)) {
     process.stdout.write(`eval-scan: ${manifest} not found; unpack the corpus with ../shared/corpus/extract.sh ${dir}\n`);
@@ -163,6 +170,17 @@ function main(): void {
     }
     // held-out files are counted, never named: naming them would invite tuning to them
     if (held) continue;
+    if (dumpFile)
+      dumped.push(
+        JSON.stringify({
+          path: row.path,
+          label: row.label,
+          lang,
+          verdict: best,
+          score: bestOut?.finding?.score ?? 0,
+          evidence: bestOut?.finding?.evidence.map((e) => `${e.reason} (${e.weight})${e.line ? ` @${e.line}` : ''}`) ?? [],
+        }),
+      );
     if (row.label === 'malicious' && best === 'clean' && notShell === undefined) {
       if (isScript) missed.push(`${row.path}\t${top.skipped ?? 'analyzed, score below threshold'}`);
       else
@@ -214,6 +232,7 @@ function main(): void {
   out.push(`benign false positives: ${fps.length}`);
   for (const e of fps.slice(0, verbose ? 1000 : 60)) out.push(`  ${e}`);
   process.stdout.write(out.join('\n') + '\n');
+  if (dumpFile) writeFileSync(dumpFile, dumped.join('\n') + '\n');
 }
 
 interface Split {

@@ -139,10 +139,14 @@ function scanSeeds(): Buffer[] {
   const php = '<?php $c = $_POST["c"]; if (isset($c)) { eval(base64_decode($c)); } ?>';
   const jsp = '<%@ page import="java.io.*" %><% Process p = Runtime.getRuntime().exec(request.getParameter("cmd")); %>';
   const asp = '<% Set o = Server.CreateObject("WScript.Shell") : o.Exec(Request("c")) %>';
+  // a decoder loop the VBScript interpreter runs (asp-interp.ts): mutations break its blocks and loops
+  const aspDecoder =
+    '<%\nExecute(D("%119%136%115%126"))\nFunction D(S)\n  S = Split(S, "%")\n  For I = 1 To UBound(S) Step 1\n    If I > 0 Then D = D & Chr(S(I) - 18) Else D = D\n  Next\nEnd Function\n%>';
   return [
     Buffer.from(php),
     Buffer.from(jsp),
     Buffer.from(asp),
+    Buffer.from(aspDecoder),
     makeZip([
       { name: 'WEB-INF/web.xml', data: '<web-app><servlet-mapping><url-pattern>*.css</url-pattern></servlet-mapping></web-app>' },
       { name: 'shell.jsp', data: jsp },

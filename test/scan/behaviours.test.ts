@@ -150,7 +150,8 @@ void Run(object s, EventArgs e) {
 </script>`;
   const f = findingOf('sql.aspx', code);
   assert.deepEqual(reasons(f), ['request chooses the database connection and the SQL it runs (database client backdoor)']);
-  assert.equal(f?.verdict, 'suspicious');
+  // the requester's server and statements (xp_cmdshell, INTO OUTFILE): a complete path, malicious
+  assert.equal(f?.verdict, 'malicious');
   const ok = `<%@ Page Language="C#" %>
 <script runat="server">
 void Find(object s, EventArgs e) {

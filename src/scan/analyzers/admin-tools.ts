@@ -144,7 +144,9 @@ export function sqlClient(ctx: AnalyzerContext, taint: Taint): void {
   for (const m of matches(spec.sql, code, 500)) {
     if (m.index === connAt) continue;
     if (taint.touches(m[1] ?? m[2] ?? '')) {
-      ev.add('flow', 'request chooses the database connection and the SQL it runs (database client backdoor)', 9, connAt, 30);
+      // the requester's own server and statements: on SQL Server that is xp_cmdshell, on MySQL a
+      // file written INTO OUTFILE, so a complete path to commands and code, not a capability
+      ev.add('flow', 'request chooses the database connection and the SQL it runs (database client backdoor)', 10, connAt, 30);
       return;
     }
   }

@@ -7,6 +7,7 @@ import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
 import { fileManager, sqlClient } from './admin-tools.js';
+import { evaluatedCode, type RunCode } from './asp-interp.js';
 import { envAt, foldExpr, NO_FUNCTIONS, pageFunctions, statementEnd, type Folded, type PageFunctions } from './asp-fold.js';
 
 export const ASP_FLOW: FlowSpec = {
@@ -39,6 +40,9 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   }
   // writers: request picks file name and content (uploader/dropper)
   for (const m of matches(/\b(?:CreateTextFile|OpenTextFile|SaveToFile)\b\s*\(?([^\n]{0,200})/gi, code, 200)) {
+    // `Public Function SaveToFile(ByVal Path, ...)`: an upload class defining its method, not a write
+    // (and `Set SaveToFile = ...` is that method setting its return value)
+    if (/(?:Function|Sub)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index)) || /^=(?!=)/.test(m[1]!)) continue;
     if (taint.touches(m[1]!) && /\.\s*Write(?:Line)?\b[^\n]{0,120}(?:Request|\b(?:[A-Za-z_]\w*)\b)/i.test(code) && hasRequest) {
       ev.add('flow', 'request chooses a file to write', 6, m.index, m[0].length);
       break;
@@ -100,6 +104,9 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   const fso = /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code);
   if (fso && shellObj && hasRequest) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
 }
+
+/** Pages in JScript: the VBScript interpreter (asp-interp.ts) has nothing to run there. */
+const JSCRIPT_PAGE = /<%@[^%]{0,80}LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)/i;
 
 /** COM objects that run commands or code: hiding their names is how a shell dodges a text search. */
 const DANGEROUS_PROGID = /^(?:WScript\.Shell|Shell\.Application|(?:MSScriptControl\.)?ScriptControl(?:\.1)?|WScript\.Network)$/i;
@@ -176,10 +183,12 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
   const envBudget = { left: 20 };
   const fns = /\bfunction\b/i.test(code) ? pageFunctions(code) : NO_FUNCTIONS;
   evalWrappers(ctx, taint, fns);
+  let runs: RunCode[] | undefined;
   for (const m of matches(/(?<![\w.])(Execute|ExecuteGlobal|Eval)\b[ \t]*(\(?)([^\n]{0,300})/gi, code, 500)) {
     const name = m[1]!;
     if (own.has(name.toLowerCase())) continue;
-    if (/(?:Function|Sub)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
+    // (and `Set SaveToFile = ...` is that method setting its return value)
+    if (/(?:Function|Sub)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index)) || /^=(?!=)/.test(m[1]!)) continue;
     // VBScript `:` separates statements: `Execute code : Foo(err)` runs only `code`
     // (the statement ends at `%>` too; the opening parenthesis belongs to the argument)
     const arg = firstStatement(m[2] + m[3]!.split('%>')[0]!);
@@ -199,10 +208,27 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
       ev.add('flow', `request input reaches ${name} (request named by an evaluated constant)`, 12, m.index, m[0].length);
       continue;
     }
-    const folded = value?.text;
-    if (folded !== undefined && /[\w(]/.test(folded)) ctx.layers.push({ text: `<%${folded}%>`, offset: m.index, how: `code passed to ${name} as a constant`, language: 'asp' });
+    let folded = value?.text;
+    let how = `code passed to ${name} as a constant`;
+    let decoded = false;
+    // code a function of the page computes (a decoder loop over Mid/Asc/Chr, a key, a split):
+    // the page's constant part is run once and what it hands to this call is the code
+    if (folded === undefined && !taint.touches(bare) && /^\s*\(?\s*[A-Za-z_]\w*/.test(arg) && !JSCRIPT_PAGE.test(ctx.text)) {
+      runs ??= evaluatedCode(code);
+      const hit = runs.find((r) => r.at === m.index);
+      if (hit) {
+        folded = hit.text;
+        how = `code ${name} runs, decoded by running the page's own code`;
+        // through one of the page's functions (a decoder), request-reading code is hidden code
+        const callee = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*\(/.exec(arg)?.[1];
+        decoded = callee !== undefined && new RegExp(`\\bFunction[ \\t]+${callee}\\b`, 'i').test(code);
+      }
+    }
+    if (folded !== undefined && /[\w(]/.test(folded)) ctx.layers.push({ text: `<%${folded}%>`, offset: m.index, how, language: 'asp' });
     // character- or piece-built code that runs a request-derived variable: `Eval("exe" & "cute(c)")`
-    const foldedBare = folded?.replace(/"(?:[^"\n]|"")*"/g, '""');
+    // (for an expression folded in place or code out of the page's decoder function; code a loop
+    // writes from the page's literals is judged as its layer, where `x = Request.Form("x")` is a read)
+    const foldedBare = (decoded ? folded : value?.text)?.replace(/"(?:[^"\n]|"")*"/g, '""');
     if (foldedBare !== undefined && taint.touches(foldedBare) && !taint.touches(bare)) {
       const direct = taint.hasSource(foldedBare);
       ev.add('flow', `${direct ? 'request input' : 'request-derived variable'} reaches ${name} through code built from pieces`, direct ? 12 : 11, m.index, m[0].length);
@@ -213,9 +239,9 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
     } else if (folded !== undefined) {
       // constant code: the decoding is a transparent step, the layer's analysis judges what it runs
     } else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, 8, m.index, m[0].length);
-    else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg))
+    else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg) && !isArrayElement(code, arg))
       ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
-    else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
+    else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) || isArrayElement(code, arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
   }
 }
 
@@ -266,6 +292,19 @@ function evalWrappers(ctx: AnalyzerContext, taint: Taint, fns: PageFunctions): v
     if (value && 'text' in value && /[\w(]/.test(value.text))
       ctx.layers.push({ text: `<%${value.text}%>`, offset: m.index, how: `code passed to ${m[1]}() as a constant`, language: 'asp' });
   }
+}
+
+/**
+ * `Execute(Handlers(i))` where Handlers is an array the page declares or fills (a plugin
+ * registry): an element of the page's own list, not a decoder function's output.
+ */
+function isArrayElement(code: string, arg: string): boolean {
+  const name = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*\(/.exec(arg)?.[1];
+  if (!name) return false;
+  if (new RegExp(`\\b(?:Function|Sub)[ \\t]+${name}\\b`, 'i').test(code)) return false;
+  return new RegExp(`\\b(?:Dim|ReDim(?:[ \\t]+Preserve)?)[ \\t]+(?:[\\w \\t,()]{0,200},[ \\t]*)?${name}[ \\t]*\\(|\\b${name}[ \\t]*=[ \\t]*(?:Array|Split)[ \\t]*\\(`, 'i').test(
+    code,
+  );
 }
 
 /** VBScript text up to the first `:` statement separator outside a string literal. */

@@ -10,101 +10,13 @@
  */
 import type { AnalyzerContext } from '../../context.js';
 import { checkBudget } from '../../budget.js';
-import { b64, hexDecode, inflateAny, reverse, rot13 } from '../../decode.js';
 import { argRanges, bracketMatches, tokenizePhp, type Tok } from './tokens.js';
+import { foldConstants } from './dataflow-fold.js';
+import { flowSinks } from './dataflow-sinks.js';
+import { CALLBACKS, KILLS, REQUEST_ARRAYS, TRANSPARENT } from './dataflow-names.js';
 
 /** Files with more tokens are applications: one name means many values and the pass costs more than it tells. */
 const MAX_TOKENS = 20000;
-/** Above this many tokens a script is an application: the request choosing what runs is routing. */
-const MAX_CHOOSER_TOKENS = 1500;
-const MAX_CONST = 1 << 20;
-
-const CODE_SINKS = new Set(['eval', 'assert', 'create_function']);
-const CMD_SINKS = new Set(['system', 'exec', 'shell_exec', 'passthru', 'popen', 'proc_open', 'pcntl_exec', 'expect_popen']);
-/** Callback runners: name -> index of the callee argument (-1: the last one). */
-const CALLBACKS = new Map<string, number>([
-  ['call_user_func', 0],
-  ['call_user_func_array', 0],
-  ['forward_static_call', 0],
-  ['forward_static_call_array', 0],
-  ['array_map', 0],
-  ['array_filter', 1],
-  ['array_walk', 1],
-  ['array_walk_recursive', 1],
-  ['array_reduce', 1],
-  ['usort', 1],
-  ['uasort', 1],
-  ['uksort', 1],
-  ['register_shutdown_function', 0],
-  ['register_tick_function', 0],
-  ['iterator_apply', 1],
-  ['ob_start', 0],
-  ['set_error_handler', 0],
-  ['set_exception_handler', 0],
-  ['spl_autoload_register', 0],
-  ['header_register_callback', 0],
-  ['array_intersect_uassoc', -1],
-  ['array_diff_uassoc', -1],
-  ['array_udiff', -1],
-  ['array_uintersect', -1],
-  ['preg_replace_callback', 1],
-  ['mb_ereg_replace_callback', 1],
-]);
-/** Functions whose result carries no text of their argument (a number, a hash, a boolean). */
-const KILLS = new Set([
-  'intval',
-  'floatval',
-  'boolval',
-  'count',
-  'strlen',
-  'md5',
-  'sha1',
-  'crc32',
-  'hash',
-  'isset',
-  'empty',
-  'is_numeric',
-  'is_array',
-  'is_string',
-  'file_exists',
-  'is_file',
-  'is_dir',
-  'in_array',
-  'array_key_exists',
-  'strcmp',
-  'strpos',
-  'stripos',
-  'htmlspecialchars',
-  'htmlentities',
-  'escapeshellarg',
-  'basename',
-  'preg_match',
-  'preg_quote',
-  'json_encode',
-  'filesize',
-  'time',
-]);
-/**
- * Built-in functions whose result carries their argument's text (decoders, string and array
- * plumbing, decryption): request data passes through them. Any other call not defined in the
- * file (a framework lookup, a registry, a validator) stops the flow: applications pass request
- * values to such functions all the time and get back their own values.
- */
-const TRANSPARENT = new Set(
-  (
-    'array base64_decode str_rot13 strrev gzinflate gzuncompress gzdecode hex2bin urldecode rawurldecode stripslashes stripcslashes ' +
-    'trim ltrim rtrim substr str_replace str_ireplace preg_replace strtolower strtoupper ucfirst lcfirst implode join explode array_pop ' +
-    'array_shift array_values array_slice array_merge array_reverse array_flip array_keys reset end current next each sprintf vsprintf ' +
-    'str_pad strtr pack unpack openssl_decrypt mcrypt_decrypt convert_uudecode json_decode unserialize str_split chunk_split strval ' +
-    'iconv mb_convert_encoding utf8_decode utf8_encode htmlspecialchars_decode html_entity_decode addslashes escapeshellcmd func_get_args ' +
-    'func_get_arg file_get_contents fgets fread stream_get_contents gzread bzdecompress base64_encode urlencode rawurlencode bin2hex ' +
-    'str_repeat substr_replace wordwrap array_map array_filter array_combine array_fill_keys array_column compact extract strip_tags ' +
-    'mb_substr mb_strtolower mb_strtoupper iterator_to_array get_object_vars'
-  ).split(' '),
-);
-const REQUEST_ARRAYS = new Set(['_GET', '_POST', '_REQUEST', '_COOKIE', '_FILES', 'HTTP_GET_VARS', 'HTTP_POST_VARS', 'HTTP_COOKIE_VARS', 'HTTP_RAW_POST_DATA']);
-/** Callees that run their arguments as code or commands when named by a string. */
-const RUNNERS = new Set([...CODE_SINKS, ...CMD_SINKS]);
 
 interface FnDef {
   name: string;
@@ -152,7 +64,7 @@ export function analyzePhpDataflow(ctx: AnalyzerContext): void {
   new Flow(ctx, toks).run();
 }
 
-class Flow {
+export class Flow {
   readonly scope: Int32Array;
   readonly match: Int32Array;
   readonly fns = new Map<string, FnDef[]>();
@@ -180,19 +92,19 @@ class Flow {
   }
 
   /** The partner of the bracket at `i`, or -1. */
-  private close(i: number): number {
+  close(i: number): number {
     return i >= 0 && i < this.match.length ? this.match[i]! : -1;
   }
 
   run(): void {
     this.collectFunctions();
     this.collectStatements();
-    this.foldConstants();
+    foldConstants(this);
     this.propagate();
-    this.sinks();
+    flowSinks(this);
   }
 
-  private key(scope: number, name: string): string {
+  key(scope: number, name: string): string {
     return this.globalsIn.get(scope)?.has(name) ? `0:${name}` : `${scope}:${name}`;
   }
 
@@ -354,7 +266,7 @@ class Flow {
   }
 
   /** End (exclusive) of the expression starting at `s`: `;`, an unmatched closer, or a top-level `,`. */
-  private exprEnd(s: number): number {
+  exprEnd(s: number): number {
     const t = this.toks;
     let depth = 0;
     const limit = Math.min(t.length, s + 5000);
@@ -419,19 +331,19 @@ class Flow {
   }
 
   /** The constant index of `[ 'k' ]` / `[ 0 ]` opening at `j`, if that is what it is. */
-  private constIndex(j: number): string | undefined {
+  constIndex(j: number): string | undefined {
     const t = this.toks;
     if (t[j]?.v !== '[' || t[j + 2]?.v !== ']') return undefined;
     const x = t[j + 1]!;
     return (x.k === 'str' && !x.vars?.length) || x.k === 'num' ? x.v : undefined;
   }
 
-  private isTainted(key: string, i: number, sc: number): boolean {
+  isTainted(key: string, i: number, sc: number): boolean {
     const at = this.tainted.get(key);
     return at !== undefined && (at < i || (sc !== 0 && key.startsWith('0:')));
   }
 
-  private isSource(i: number): boolean {
+  isSource(i: number): boolean {
     const t = this.toks;
     const name = t[i]!.v;
     if (REQUEST_ARRAYS.has(name)) return true;
@@ -483,252 +395,5 @@ class Flow {
       }
       if (!changed) break;
     }
-  }
-
-  /** Variables assigned only constant strings keep that string (the last one wins). */
-  private foldConstants(): void {
-    for (const a of this.assigns) {
-      if (a.targets.length !== 1) continue;
-      const k = a.targets[0]!;
-      if (this.consts.get(k) === null) continue;
-      const v = this.fold(a.s, a.e, a.scope, 0);
-      const prev = this.consts.get(k);
-      if (a.append && typeof prev === 'string' && v !== undefined && prev.length + v.length <= MAX_CONST) this.consts.set(k, prev + v);
-      else this.consts.set(k, v === undefined || (a.append && prev === undefined) ? null : v);
-    }
-  }
-
-  /** The constant string value of tokens [s, e), if they compute one. */
-  fold(s: number, e: number, sc: number, depth: number): string | undefined {
-    if (depth > 8 || e <= s) return undefined;
-    const t = this.toks;
-    let acc: string | undefined;
-    let pendingOp = '';
-    let i = s;
-    while (i < e) {
-      let val: string | undefined;
-      const tk = t[i]!;
-      let neg = false;
-      if (tk.k === 'op' && tk.v === '~') {
-        neg = true;
-        i++;
-      }
-      const cur = t[i];
-      if (!cur) return undefined;
-      if (cur.k === 'str' && !cur.vars?.length) {
-        val = cur.v;
-        i++;
-      } else if (cur.k === 'num') {
-        val = cur.v;
-        i++;
-      } else if (cur.k === 'var') {
-        const c = this.consts.get(this.key(sc, cur.v));
-        if (typeof c !== 'string') return undefined;
-        if (t[i + 1]?.v === '(') {
-          // `$d("...")` with `$d = "base64_decode"`: the call the variable names
-          const close = this.close(i + 1);
-          if (close === -1 || close >= e) return undefined;
-          val = applyPure(
-            c.toLowerCase(),
-            argRanges(t, i + 1, this.match).map(([a, b]) => this.fold(a, b, sc, depth + 1)),
-          );
-          i = close + 1;
-        } else {
-          val = c;
-          i++;
-        }
-      } else if (cur.k === 'op' && cur.v === '(') {
-        const c = this.close(i);
-        if (c === -1 || c >= e) return undefined;
-        val = this.fold(i + 1, c, sc, depth + 1);
-        i = c + 1;
-      } else if (cur.k === 'id' && t[i + 1]?.v === '(') {
-        const c = this.close(i + 1);
-        if (c === -1 || c >= e) return undefined;
-        const args = argRanges(t, i + 1, this.match).map(([a, b]) => this.fold(a, b, sc, depth + 1));
-        val = applyPure(cur.v, args);
-        i = c + 1;
-      } else return undefined;
-      if (val === undefined) return undefined;
-      if (neg) val = Array.from(val, (ch) => String.fromCharCode(~ch.charCodeAt(0) & 0xff)).join('');
-      if (acc === undefined) acc = val;
-      else if (pendingOp === '.') acc += val;
-      else if (pendingOp === '^') acc = xorStrings(acc, val);
-      else return undefined;
-      if (acc.length > MAX_CONST) return undefined;
-      if (i >= e) break;
-      const op = t[i]!;
-      if (op.k !== 'op' || (op.v !== '.' && op.v !== '^')) return undefined;
-      pendingOp = op.v;
-      i++;
-    }
-    return acc;
-  }
-
-  private sinks(): void {
-    const t = this.toks;
-    const ev = this.ctx.ev;
-    // a complete path the pattern pass already reported is the same finding: only add what it missed
-    const known = ev.list().some((x) => x.analyzer === 'flow' && x.weight >= 10);
-    const hit = (reason: string, w: number, at: number) => {
-      if (!known) ev.add('flow', reason, w, t[at]!.at, 30);
-    };
-    // the request choosing a function, callback, class or file is how routers and dispatchers
-    // work (through lookups this pass cannot see); in a script that small, it is a loader
-    const chooser = (reason: string, w: number, at: number) => {
-      if (t.length <= MAX_CHOOSER_TOKENS) hit(reason, w, at);
-    };
-    for (let i = 0; i < t.length; i++) {
-      checkBudget();
-      const tk = t[i]!;
-      const sc = this.scope[i]!;
-      const prev = t[i - 1];
-      if (tk.k === 'bt' && tk.vars?.some((v) => REQUEST_ARRAYS.has(v) || this.isTainted(this.key(sc, v), i, sc))) {
-        hit('data flow: request input reaches a backtick shell command', 12, i);
-        continue;
-      }
-      if (tk.k === 'id' && ['include', 'require', 'include_once', 'require_once'].includes(tk.v)) {
-        const e = this.exprEnd(i + 1);
-        let s = i + 1;
-        while (t[s]?.v === '(') s++;
-        // `include $dir . '/' . $_GET['p']` is path traversal in an application; the whole path from the request is a loader
-        let first = s;
-        while (first < e && !(t[first]!.k === 'op' && t[first]!.v === '.')) first++;
-        // a string with a fixed head (`"l10n_$lang.php"`) is a fixed folder and name pattern too
-        const head = t[s];
-        const fixedHead = head?.k === 'str' && !/^\$/.test(head.v);
-        if (!fixedHead && this.exprTainted(s, first, sc)) chooser(`data flow: request chooses the file ${tk.v} runs`, 11, i);
-        continue;
-      }
-      const isNew = prev?.k === 'id' && prev.v === 'new';
-      if (tk.k === 'var' && isNew && this.isTainted(this.key(sc, tk.v), i, sc)) {
-        const args = t[i + 1]?.v === '(' ? argRanges(t, i + 1, this.match) : [];
-        const hot = args.some(([s, e]) => this.exprTainted(s, e, sc));
-        chooser(`data flow: request chooses the class the page instantiates${hot ? ' and its arguments' : ''}`, hot ? 11 : 6, i);
-        continue;
-      }
-      if (t[i + 1]?.v !== '(') continue;
-      if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::' || (prev?.k === 'id' && prev.v === 'function')) {
-        if (tk.k === 'id' && tk.v === 'cdef' && t[i - 2]?.k === 'id' && t[i - 2]!.v === 'ffi')
-          hit('loads native code through FFI::cdef', /->\s*system\s*\(/i.test(this.ctx.code) ? 10 : 6, i);
-        continue;
-      }
-      let name: string | undefined;
-      let how = '';
-      if (tk.k === 'id') name = isNew ? `new ${tk.v}` : tk.v;
-      else if (tk.k === 'var') {
-        const c = this.consts.get(this.key(sc, tk.v));
-        if (typeof c === 'string') {
-          name = c.toLowerCase().replace(/^\\/, '');
-          how = ' called through a variable';
-        } else if (this.isTainted(this.key(sc, tk.v), i, sc) || this.isSource(i)) {
-          const hot = argRanges(t, i + 1, this.match).some(([s, e]) => this.exprTainted(s, e, sc));
-          chooser(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
-          continue;
-        }
-      }
-      if (!name) continue;
-      const args = argRanges(t, i + 1, this.match);
-      const argHot = (idx: number) => {
-        const a = args[idx];
-        return a !== undefined && this.exprTainted(a[0], a[1], sc);
-      };
-      if (CODE_SINKS.has(name) || CMD_SINKS.has(name)) {
-        const idx = name === 'create_function' ? 1 : 0;
-        if (argHot(idx) || (name === 'create_function' && argHot(0))) hit(`data flow: request input reaches ${name}()${how}`, 12, i);
-        else if (CODE_SINKS.has(name)) this.foldedLayer(args[idx], sc, name);
-        continue;
-      }
-      if (name === 'preg_replace' && args.length >= 2) {
-        const pat = this.fold(args[0]![0], args[0]![1], sc, 0);
-        if (pat !== undefined && /^(.)[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*$/.test(pat) && (argHot(1) || argHot(2)))
-          hit('data flow: request input reaches preg_replace() with the /e (evaluate) modifier', 12, i);
-        continue;
-      }
-      if (name === 'new reflectionfunction' || name === 'new reflectionmethod') {
-        if (argHot(0)) chooser('data flow: request chooses a function called through reflection', 11, i);
-        continue;
-      }
-      const ci = CALLBACKS.get(name);
-      if (ci !== undefined && args.length > 0) {
-        const cIdx = ci === -1 ? args.length - 1 : ci;
-        const callee = args[cIdx];
-        if (!callee) continue;
-        const others = args.some((_, k) => k !== cIdx && argHot(k));
-        if (this.exprTainted(callee[0], callee[1], sc)) chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
-        else {
-          const named = this.fold(callee[0], callee[1], sc, 0)?.toLowerCase();
-          if (named && RUNNERS.has(named) && others) hit(`data flow: request input reaches ${named}() through ${name}()${how}`, 12, i);
-        }
-      }
-    }
-  }
-
-  /** Constant code handed to eval/assert: analyzed as a decoded layer, so what it runs is judged. */
-  private foldedLayer(arg: [number, number] | undefined, sc: number, name: string): void {
-    if (!arg) return;
-    const v = this.fold(arg[0], arg[1], sc, 0);
-    if (v === undefined || v.length < 8) return;
-    this.ctx.layers.push({ text: v, offset: this.toks[arg[0]]!.at, how: `constant expression handed to ${name}() folded`, language: 'php' });
-  }
-}
-
-function xorStrings(a: string, b: string): string {
-  const n = Math.min(a.length, b.length);
-  let out = '';
-  for (let i = 0; i < n; i++) out += String.fromCharCode(a.charCodeAt(i) ^ b.charCodeAt(i));
-  return out;
-}
-
-/** Pure string functions shells build names and payloads with, applied to constant arguments. */
-function applyPure(fn: string, args: Array<string | undefined>): string | undefined {
-  const a = args[0];
-  if (a === undefined) return undefined;
-  const latin1 = (buf: Buffer | undefined) => buf?.toString('latin1');
-  switch (fn) {
-    case 'base64_decode':
-      return latin1(b64(a));
-    case 'str_rot13':
-      return rot13(a);
-    case 'strrev':
-      return reverse(a);
-    case 'hex2bin':
-      return latin1(hexDecode(a));
-    case 'chr':
-      return String.fromCharCode(((Number(a) % 256) + 256) % 256);
-    case 'urldecode':
-    case 'rawurldecode':
-      try {
-        return decodeURIComponent(fn === 'urldecode' ? a.replace(/\+/g, ' ') : a);
-      } catch {
-        return undefined;
-      }
-    case 'gzinflate':
-    case 'gzuncompress':
-    case 'gzdecode':
-      return latin1(inflateAny(Buffer.from(a, 'latin1')));
-    case 'strtolower':
-      return a.toLowerCase();
-    case 'strtoupper':
-      return a.toUpperCase();
-    case 'ucfirst':
-      return a.charAt(0).toUpperCase() + a.slice(1);
-    case 'trim':
-      return a.trim();
-    case 'strval':
-      return a;
-    case 'str_replace': {
-      const [from, to, subj] = args;
-      if (from === undefined || to === undefined || subj === undefined || from === '') return undefined;
-      return subj.split(from).join(to);
-    }
-    case 'substr': {
-      const start = Number(args[1] ?? 0);
-      const len = args[2] === undefined ? undefined : Number(args[2]);
-      const s0 = start < 0 ? Math.max(0, a.length + start) : start;
-      return len === undefined ? a.slice(s0) : len < 0 ? a.slice(s0, a.length + len) : a.slice(s0, s0 + len);
-    }
-    default:
-      return undefined;
   }
 }

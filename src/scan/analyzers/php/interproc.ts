@@ -125,7 +125,9 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
         const src = /^\s*(\$\w+)\s*;?\s*$/.exec(r)?.[1];
         return src !== undefined && src !== v && (taint.assignments.get(src)?.every((b) => b.replace(/[\s;]/g, '') === v) ?? false);
       };
-      const resetsOnly = taint.assignments.get(v)?.every((r) => RESET.test(r) || restoreOf(r)) ?? false;
+      // `$cmd .= ' 2>&1'` only appends to the request's value (the taint counts it as an assignment)
+      const appendsOnly = taint.assignments.has(v) && !new RegExp(`\\${v}\\s*(?:\\[[^\\]\\n]{0,60}\\]\\s*)*=(?![=>])`).test(code);
+      const resetsOnly = appendsOnly || (taint.assignments.get(v)?.every((r) => RESET.test(r) || restoreOf(r)) ?? false);
       // PHP fills these itself (CLI arguments, last error, response headers)
       if (
         v === '$this' ||
@@ -140,9 +142,11 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
         if (++checks > 40) return undefined;
         const name = v.slice(1);
         let rest = code.slice(0, open) + code.slice(open + args.length + 1);
+        // `$cmd .= ' -F'` appends to the request's value and `unset($cmd)` ends its use: neither
+        // gives it a value of the page's own
         if (resetsOnly) rest = rest.replace(new RegExp(`\\$${name}\\s*=\\s*(?:''|""|null|false|0|\\$\\w+)\\s*;`, 'gi'), ' ');
         known = new RegExp(
-          `\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:[.+\\-*/|&^%]|\\?\\?)?=(?!=)|(?:\\bas|=>)\\s*&?\\$${name}\\b|\\b(?:global|static|list|unset)\\b[^;]{0,200}\\$${name}\\b|\\$${name}\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*\\$${name}\\b|\\[[^\\]=;]{0,200}\\$${name}\\b[^\\]=;]{0,200}\\]\\s*=(?!=)|\\bexec\\s*\\([^;,]{0,300},[^;]{0,300}\\$${name}\\b|\\b(?:preg_match(?:_all)?|parse_str|mb_parse_str|sscanf|str_replace|str_ireplace|preg_replace|similar_text|settype|openssl_\\w+|socket_\\w+|stream_\\w+|getimagesize|proc_open|fsockopen|dns_get_mx|getmxrr|list|each|array_\\w+)\\s*\\([^;]{0,300}\\$${name}\\b`,
+          `\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:[+\\-*/|&^%]|\\?\\?)?=(?!=)|(?:\\bas|=>)\\s*&?\\$${name}\\b|\\b(?:global|static|list)\\b[^;]{0,200}\\$${name}\\b|\\$${name}\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*\\$${name}\\b|\\[[^\\]=;]{0,200}\\$${name}\\b[^\\]=;]{0,200}\\]\\s*=(?!=)|\\bexec\\s*\\([^;,]{0,300},[^;]{0,300}\\$${name}\\b|\\b(?:preg_match(?:_all)?|parse_str|mb_parse_str|sscanf|str_replace|str_ireplace|preg_replace|similar_text|settype|openssl_\\w+|socket_\\w+|stream_\\w+|getimagesize|proc_open|fsockopen|dns_get_mx|getmxrr|list|each|array_\\w+)\\s*\\([^;]{0,300}\\$${name}\\b`,
         ).test(rest);
         verdicts.set(v, known);
       }
@@ -181,7 +185,9 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
 }
 
 /** One-argument imports of a whole request array into the variable scope. */
-const REQUEST_IMPORT = /\b(?:extract|parse_str|mb_parse_str)\s*\(\s*(?:\$_(?:GET|POST|REQUEST|COOKIE)|\$HTTP_(?:GET|POST|COOKIE)_VARS)\s*\)/gi;
+// the server's variables (`extract($_SERVER)`, old shells do it next to the request's) set only
+// names of their own (`$HTTP_HOST`, `$PATH`), never a page variable like `$cmd`
+const REQUEST_IMPORT = /\b(?:extract|parse_str|mb_parse_str)\s*\(\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER|ENV)|\$HTTP_(?:GET|POST|COOKIE|SERVER|ENV)_VARS)\s*\)/gi;
 
 const RESET = /^\s*(?:''|""|null|false|0)\s*;?\s*$/i;
 

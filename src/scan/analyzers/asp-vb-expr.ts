@@ -1,0 +1,327 @@
+/**
+ * VBScript expressions for the page interpreter (asp-interp.ts), with the language's
+ * precedence: `^`, unary `-`, `*` `/`, `\\`, `Mod`, `+` `-`, `&`, comparisons, `Not`, `And`,
+ * `Or`, `Xor`. An unknown operand makes the result unknown; calls go to the page's own
+ * functions (run by the subclass), array elements, constants and the built-ins.
+ */
+import { checkBudget } from '../budget.js';
+import { work, BUILTIN_NAMES, CONSTANTS, OBJECTS, UNKNOWN, arith, bitwise, builtin, compare, joinText, num, str, type Tok, type Val } from './asp-vb.js';
+
+export const MAX_STEPS = 400_000;
+const MAX_FOUND = 16;
+
+export interface FnDef {
+  params: string[];
+  byVal: boolean[];
+  /** Token range of the body. */
+  s: number;
+  e: number;
+  isSub: boolean;
+}
+
+/** `Exit For` / `Exit Do` / `Exit Function` / `Exit Sub`, unwinding to the construct it leaves. */
+export class Exit {
+  constructor(readonly what: string) {}
+}
+
+export class OutOfSteps extends Error {}
+
+export interface Frame {
+  vars: Map<string, Val>;
+  fn?: string;
+}
+
+/** What one run found: code strings handed to Execute/ExecuteGlobal/Eval, by the call's offset. */
+export interface RunCode {
+  at: number;
+  name: string;
+  text: string;
+}
+
+/** Statements and functions that evaluate code strings. */
+export const EVALUATORS = new Set(['execute', 'executeglobal', 'eval']);
+
+export abstract class VbExpr {
+  protected readonly fns = new Map<string, FnDef>();
+  protected readonly globals: Frame = { vars: new Map() };
+  private steps = 0;
+  readonly found: RunCode[] = [];
+
+  constructor(protected readonly t: Tok[]) {}
+
+  protected abstract invoke(name: string, def: FnDef, args: Val[], f: Frame, refs?: Array<string | undefined>): Val;
+
+  private ticks = 0;
+
+  /**
+   * One token looked at while finding a block's end: every 64th counts as a step, so scans that
+   * revisit tokens (a thousand unclosed `For`s each looking for its `Next`) stay bounded. Always true.
+   */
+  protected tick(): boolean {
+    if ((++this.ticks & 63) === 0) this.step();
+    return true;
+  }
+
+  protected step(): void {
+    if (++this.steps + work.chars / 16 > MAX_STEPS) throw new OutOfSteps();
+    checkBudget();
+  }
+
+  protected record(tk: Tok, v: Val): void {
+    if (typeof v === 'string' && v.length >= 4 && this.found.length < MAX_FOUND && !this.found.some((x) => x.at === tk.at && x.text === v))
+      this.found.push({ at: tk.at, name: tk.v, text: v });
+  }
+
+  /** `Name args` / `Name(args)` / `Call Name(args)` as a statement. */
+  protected lookup(name: string, f: Frame, own = false): Val | undefined {
+    if (f.vars.has(name)) return f.vars.get(name);
+    if (own) return undefined;
+    if (this.globals.vars.has(name)) return this.globals.vars.get(name);
+    return undefined;
+  }
+
+  protected closeParen(open: number, e: number): number {
+    let depth = 0;
+    for (let j = open; j < e; j++) {
+      this.tick();
+      const v = this.t[j]!;
+      if (v.k !== 'op') continue;
+      if (v.v === '(') depth++;
+      else if (v.v === ')' && --depth === 0) return j;
+    }
+    return -1;
+  }
+
+  /** Comma-separated expressions in [s, e). */
+  protected argList(s: number, e: number, f?: Frame): Val[] {
+    const out: Val[] = [];
+    let i = s;
+    while (i < e) {
+      const [v, after] = this.expr(i, e, f ?? this.globals);
+      out.push(v);
+      i = after;
+      if (this.t[i]?.v === ',') i++;
+      else break;
+    }
+    return out;
+  }
+
+  // ---- expressions (VBScript precedence: ^, unary -, * /, \, Mod, + -, &, comparison, Not, And, Or, Xor) ----
+
+  private cur = 0;
+  private lim = 0;
+  private frame: Frame = this.globals;
+
+  /** Evaluates the expression starting at `s` (stopping at `e`, a `,` or an unmatched `)`); returns the value and where it ended. */
+  protected expr(s: number, e: number, f: Frame): [Val, number] {
+    const saved = [this.cur, this.lim, this.frame] as const;
+    this.cur = s;
+    this.lim = e;
+    this.frame = f;
+    let v: Val;
+    try {
+      v = this.xor();
+    } catch (x) {
+      if (x instanceof Exit || x instanceof OutOfSteps) throw x;
+      v = UNKNOWN;
+    }
+    const end = this.cur;
+    [this.cur, this.lim, this.frame] = saved;
+    return [v, end];
+  }
+
+  private peek(): Tok | undefined {
+    return this.cur < this.lim ? this.t[this.cur] : undefined;
+  }
+
+  private isOp(v: string): boolean {
+    const p = this.peek();
+    return p !== undefined && (p.k === 'op' || p.k === 'id') && p.v === v;
+  }
+
+  private xor(): Val {
+    let a = this.or();
+    while (this.isOp('xor')) {
+      this.cur++;
+      a = bitwise(a, this.or(), (x, y) => x ^ y);
+    }
+    return a;
+  }
+
+  private or(): Val {
+    let a = this.and();
+    while (this.isOp('or')) {
+      this.cur++;
+      a = bitwise(a, this.and(), (x, y) => x | y);
+    }
+    return a;
+  }
+
+  private and(): Val {
+    let a = this.not();
+    while (this.isOp('and')) {
+      this.cur++;
+      a = bitwise(a, this.not(), (x, y) => x & y);
+    }
+    return a;
+  }
+
+  private not(): Val {
+    if (this.isOp('not')) {
+      this.cur++;
+      const v = this.not();
+      return v === UNKNOWN ? UNKNOWN : typeof v === 'boolean' ? !v : num(v) === undefined ? UNKNOWN : ~num(v)!;
+    }
+    return this.comparison();
+  }
+
+  private comparison(): Val {
+    let a = this.concat();
+    for (;;) {
+      const p = this.peek();
+      if (!p || (!(p.k === 'op' && ['=', '<>', '<', '>', '<=', '>='].includes(p.v)) && !(p.k === 'id' && p.v === 'is'))) return a;
+      this.cur++;
+      const b = this.concat();
+      if (a === UNKNOWN || b === UNKNOWN) {
+        a = UNKNOWN;
+        continue;
+      }
+      const c = compare(a, b);
+      a = p.v === '=' || p.v === 'is' ? c === 0 : p.v === '<>' ? c !== 0 : p.v === '<' ? c < 0 : p.v === '>' ? c > 0 : p.v === '<=' ? c <= 0 : c >= 0;
+    }
+  }
+
+  private concat(): Val {
+    let a = this.additive();
+    while (this.isOp('&')) {
+      this.cur++;
+      const b = this.additive();
+      if (a === UNKNOWN || b === UNKNOWN || Array.isArray(a) || Array.isArray(b)) a = UNKNOWN;
+      else a = joinText(str(a), str(b));
+    }
+    return a;
+  }
+
+  private additive(): Val {
+    let a = this.mod();
+    while (this.isOp('+') || this.isOp('-')) {
+      const op = this.t[this.cur++]!.v;
+      const b = this.mod();
+      if (a === UNKNOWN || b === UNKNOWN) a = UNKNOWN;
+      else if (op === '+' && typeof a === 'string' && typeof b === 'string') a = joinText(a, b);
+      else {
+        const x = num(a);
+        const y = num(b);
+        // `"ab" + 1`: VBScript fails; a number and a non-numeric string join here, as a guess is worse
+        const plain = (v: Val) => v === null || typeof v !== 'object';
+        if (x === undefined || y === undefined) a = op === '+' && plain(a) && plain(b) ? joinText(str(a), str(b)) : UNKNOWN;
+        else a = op === '+' ? x + y : x - y;
+      }
+    }
+    return a;
+  }
+
+  private mod(): Val {
+    let a = this.intDiv();
+    while (this.isOp('mod')) {
+      this.cur++;
+      a = arith(a, this.intDiv(), (x, y) => (y === 0 ? Number.NaN : Math.round(x) % Math.round(y)));
+    }
+    return a;
+  }
+
+  private intDiv(): Val {
+    let a = this.mul();
+    while (this.isOp('\\')) {
+      this.cur++;
+      a = arith(a, this.mul(), (x, y) => (y === 0 ? Number.NaN : Math.trunc(Math.round(x) / Math.round(y))));
+    }
+    return a;
+  }
+
+  private mul(): Val {
+    let a = this.unary();
+    while (this.isOp('*') || this.isOp('/')) {
+      const op = this.t[this.cur++]!.v;
+      a = arith(a, this.unary(), op === '*' ? (x, y) => x * y : (x, y) => (y === 0 ? Number.NaN : x / y));
+    }
+    return a;
+  }
+
+  private unary(): Val {
+    if (this.isOp('-')) {
+      this.cur++;
+      return arith(0, this.unary(), (x, y) => x - y);
+    }
+    if (this.isOp('+')) {
+      this.cur++;
+      return this.unary();
+    }
+    return this.power();
+  }
+
+  private power(): Val {
+    let a = this.primary();
+    while (this.isOp('^')) {
+      this.cur++;
+      a = arith(a, this.primary(), (x, y) => x ** y);
+    }
+    return a;
+  }
+
+  private primary(): Val {
+    this.step();
+    const tk = this.peek();
+    if (!tk) return UNKNOWN;
+    this.cur++;
+    if (tk.k === 'str') return tk.v;
+    if (tk.k === 'num') return Number(tk.v);
+    if (tk.k === 'op') {
+      if (tk.v !== '(') return UNKNOWN;
+      const v = this.xor();
+      if (this.isOp(')')) this.cur++;
+      return v;
+    }
+    if (tk.k !== 'id') return UNKNOWN;
+    const name = tk.v;
+    let args: Val[] | undefined;
+    let refs: Array<string | undefined> | undefined;
+    if (this.isOp('(')) {
+      const close = this.closeParen(this.cur, this.lim);
+      if (close === -1) return UNKNOWN;
+      refs = [];
+      args = [];
+      let i = this.cur + 1;
+      while (i < close) {
+        const a = this.t[i]!;
+        refs.push(a.k === 'id' && (this.t[i + 1]?.v === ',' || i + 1 === close) ? a.v : undefined);
+        const [v, after] = this.expr(i, close, this.frame);
+        args.push(v);
+        i = after;
+        if (this.t[i]?.v === ',') i++;
+        else break;
+      }
+      this.cur = close + 1;
+    }
+    const local = this.lookup(name, this.frame);
+    if (local !== undefined && !(this.frame.fn === name && args)) {
+      if (!args) return local;
+      if (Array.isArray(local)) {
+        const k = num(args[0] ?? null);
+        return k !== undefined && k >= 0 && k < local.length ? (local[Math.floor(k)] ?? null) : UNKNOWN;
+      }
+      return UNKNOWN;
+    }
+    const def = this.fns.get(name);
+    if (def) return this.invoke(name, def, args ?? [], this.frame, refs);
+    if (name in CONSTANTS && !args) return CONSTANTS[name]!;
+    if (EVALUATORS.has(name) && args) {
+      this.record(tk, args[0] ?? null);
+      return UNKNOWN;
+    }
+    // a variable never assigned is Empty; the page's objects (Request, Session, a COM object's
+    // members) are what the page cannot know
+    if (!args && !name.includes('.') && !OBJECTS.has(name) && !BUILTIN_NAMES.has(name)) return null;
+    return builtin(name, args ?? []);
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * VBScript tokens and values for the page interpreter (asp-interp.ts): the page's server code
+ * with offsets kept, its tokens, the Variant values (strings, numbers, booleans, Empty, arrays,
+ * and UNKNOWN for what the page cannot know) and the built-in functions decoders use.
+ */
+
+export type Val = string | number | boolean | null | Val[] | typeof UNKNOWN;
+export const UNKNOWN = Symbol('unknown');
+
+export interface Tok {
+  k: 'str' | 'num' | 'id' | 'op' | 'nl';
+  v: string;
+  at: number;
+}
+
+export const MAX_TEXT = 1 << 20;
+export const MAX_ARRAY = 100_000;
+const MAX_TOKENS = 200_000;
+
+/** The VBScript of a page: code inside `<% %>` (directives and `<%= %>` output left out), the rest blanked, offsets kept. */
+export function serverCode(code: string): string {
+  const out: string[] = [];
+  let from = 0;
+  for (;;) {
+    const open = code.indexOf('<%', from);
+    if (open === -1) break;
+    const close = code.indexOf('%>', open + 2);
+    const end = close === -1 ? code.length : close;
+    out.push(code.slice(from, open).replace(/[^\n]/g, ' '));
+    const c = code[open + 2];
+    const body = code.slice(open + 2, end);
+    // `<%@ ... %>` and `<%= ... %>` are not statements
+    out.push(c === '@' || c === '=' ? `  ${body.replace(/[^\n]/g, ' ')}` : `: ${body}`);
+    if (close === -1) return out.join('');
+    out.push(': ');
+    from = close + 2;
+  }
+  out.push(code.slice(from).replace(/[^\n]/g, ' '));
+  return out.join('');
+}
+
+export function tokenize(s: string): Tok[] | undefined {
+  const out: Tok[] = [];
+  const n = s.length;
+  let i = 0;
+  let nextNl = s.indexOf('\n');
+  while (i < n) {
+    if (out.length > MAX_TOKENS) return undefined;
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) {
+      i++;
+      continue;
+    }
+    if (c === 10 || c === 58 /* : */) {
+      // one break token for a run of them; `\n` when a newline is among them (a single-line If ends there)
+      const prev = out[out.length - 1];
+      if (prev && prev.k === 'nl') {
+        if (c === 10) prev.v = '\n';
+      } else if (prev) out.push({ k: 'nl', v: c === 10 ? '\n' : ':', at: i });
+      i++;
+      continue;
+    }
+    // `_` at a line end continues the statement
+    if (c === 95 && /^_[ \t]*\r?\n/.test(s.slice(i, i + 40))) {
+      i = s.indexOf('\n', i) + 1;
+      continue;
+    }
+    if (c === 39 /* ' */) {
+      const e = s.indexOf('\n', i);
+      i = e === -1 ? n : e;
+      continue;
+    }
+    if (c === 34 /* " */) {
+      let j = i + 1;
+      const parts: string[] = [];
+      for (;;) {
+        const q = s.indexOf('"', j);
+        // the next newline, found once per line (searching from every string of a long line is quadratic)
+        if (nextNl !== -1 && nextNl < j) nextNl = s.indexOf('\n', j);
+        const nl = nextNl;
+        if (q === -1 || (nl !== -1 && nl < q)) {
+          // unterminated (a `"` in HTML-looking text inside the region): the rest of the line
+          const stop = nl === -1 ? n : nl;
+          parts.push(s.slice(j, stop));
+          j = stop;
+          break;
+        }
+        parts.push(s.slice(j, q));
+        if (s.charCodeAt(q + 1) === 34) {
+          parts.push('"');
+          j = q + 2;
+          continue;
+        }
+        j = q + 1;
+        break;
+      }
+      out.push({ k: 'str', v: parts.join(''), at: i });
+      i = j;
+      continue;
+    }
+    const rest = s.slice(i, i + 40);
+    const num = /^(?:&H([0-9a-f]+)&?|&O([0-7]+)&?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?))/i.exec(rest);
+    if (num) {
+      const v = num[1] ? Number.parseInt(num[1], 16) : num[2] ? Number.parseInt(num[2], 8) : Number(num[3]);
+      out.push({ k: 'num', v: String(v), at: i });
+      i += num[0].length;
+      continue;
+    }
+    const id = /^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*/.exec(s.slice(i, i + 120));
+    if (id) {
+      out.push({ k: 'id', v: id[0].toLowerCase(), at: i });
+      i += id[0].length;
+      continue;
+    }
+    const two = s.slice(i, i + 2);
+    if (two === '<>' || two === '<=' || two === '>=') {
+      out.push({ k: 'op', v: two, at: i });
+      i += 2;
+      continue;
+    }
+    out.push({ k: 'op', v: s[i]!, at: i });
+    i++;
+  }
+  return out;
+}
+
+export const CONSTANTS: Record<string, Val> = {
+  vbcrlf: '\r\n',
+  vbnewline: '\r\n',
+  vbcr: '\r',
+  vblf: '\n',
+  vbtab: '\t',
+  vbnullstring: '',
+  vbnullchar: '\0',
+  vbbinarycompare: 0,
+  vbtextcompare: 1,
+  true: true,
+  false: false,
+  empty: null,
+  null: null,
+  nothing: null,
+};
+
+export const OBJECTS = new Set(['request', 'response', 'session', 'server', 'application', 'err', 'now', 'date', 'time', 'timer', 'rnd']);
+export const BUILTIN_NAMES = new Set(['chr', 'asc', 'len', 'mid', 'left', 'right', 'split', 'array']);
+
+export function truthy(v: Val): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return v.toLowerCase() === 'true' || (num(v) ?? 0) !== 0;
+  return false;
+}
+
+export function num(v: Val): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'boolean') return v ? -1 : 0;
+  if (v === null) return 0;
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim();
+  const h = /^&H([0-9a-f]{1,8})&?$/i.exec(s);
+  if (h) return Number.parseInt(h[1]!, 16);
+  if (s === '' || !/^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(s)) return undefined;
+  return Number(s);
+}
+
+export function str(v: Val): string {
+  if (v === null) return '';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  return String(v);
+}
+
+export function joinText(a: string, b: string): Val {
+  return a.length + b.length > MAX_TEXT ? UNKNOWN : a + b;
+}
+
+export function arith(a: Val, b: Val, op: (x: number, y: number) => number): Val {
+  const x = num(a);
+  const y = num(b);
+  if (a === UNKNOWN || b === UNKNOWN || x === undefined || y === undefined) return UNKNOWN;
+  const r = op(x, y);
+  return Number.isFinite(r) ? r : UNKNOWN;
+}
+
+export function bitwise(a: Val, b: Val, op: (x: number, y: number) => number): Val {
+  if (typeof a === 'boolean' && typeof b === 'boolean') return op(a ? 1 : 0, b ? 1 : 0) !== 0;
+  return arith(a, b, (x, y) => op(Math.round(x), Math.round(y)));
+}
+
+export function compare(a: Val, b: Val): number {
+  const x = typeof a === 'number' ? a : undefined;
+  const y = typeof b === 'number' ? b : undefined;
+  if ((x !== undefined || y !== undefined) && num(a) !== undefined && num(b) !== undefined) return Math.sign(num(a)! - num(b)!);
+  const s = str(a);
+  const t = str(b);
+  return s < t ? -1 : s > t ? 1 : 0;
+}
+
+/** The built-in functions decoders use; anything else is unknown. */
+/** Characters the built-ins have walked in this run (a Replace over 1 MB in a loop is work the step count does not see). */
+export const work = { chars: 0 };
+
+export function builtin(name: string, a: Val[]): Val {
+  if (a.some((x) => x === UNKNOWN)) return UNKNOWN;
+  for (const x of a) if (typeof x === 'string') work.chars += x.length;
+  const s = (k: number) => str(a[k] ?? null);
+  const n = (k: number) => num(a[k] ?? null);
+  switch (name) {
+    case 'chr':
+    case 'chrw':
+    case 'chrb': {
+      const c = n(0);
+      return c !== undefined && c >= 0 && c < 0x10000 ? String.fromCharCode(Math.floor(c)) : UNKNOWN;
+    }
+    case 'asc':
+    case 'ascw':
+    case 'ascb':
+      return s(0).length > 0 ? s(0).charCodeAt(0) : UNKNOWN;
+    case 'len':
+    case 'lenb':
+      return s(0).length;
+    case 'mid':
+    case 'midb': {
+      const st = n(1);
+      if (st === undefined || st < 1) return UNKNOWN;
+      const ln = a.length > 2 ? n(2) : undefined;
+      if (a.length > 2 && (ln === undefined || ln < 0)) return UNKNOWN;
+      return s(0).substr(Math.floor(st) - 1, ln === undefined ? undefined : Math.floor(ln));
+    }
+    case 'left':
+      return (n(1) ?? -1) < 0 ? UNKNOWN : s(0).slice(0, Math.floor(n(1)!));
+    case 'right': {
+      const k = n(1);
+      return k === undefined || k < 0 ? UNKNOWN : k === 0 ? '' : s(0).slice(-Math.floor(k));
+    }
+    case 'instr':
+    case 'instrrev': {
+      // InStr([start,] s, sub[, compare])
+      const hasStart = a.length >= 3 && typeof a[0] === 'number';
+      const hay = s(hasStart ? 1 : 0);
+      const needle = s(hasStart ? 2 : 1);
+      const from = hasStart ? (n(0) ?? 1) - 1 : name === 'instr' ? 0 : hay.length;
+      return (name === 'instr' ? hay.indexOf(needle, from) : hay.lastIndexOf(needle, from)) + 1;
+    }
+    case 'replace': {
+      const f = s(1);
+      if (f === '') return s(0);
+      const out = s(0).split(f).join(s(2));
+      return out.length > MAX_TEXT ? UNKNOWN : out;
+    }
+    case 'strreverse':
+      return s(0).split('').reverse().join('');
+    case 'split': {
+      const d = a.length > 1 ? s(1) : ' ';
+      const parts = d === '' ? [s(0)] : s(0).split(d);
+      return parts.length > MAX_ARRAY ? UNKNOWN : parts;
+    }
+    case 'join':
+      return Array.isArray(a[0]) ? joinText('', a[0].map(str).join(a.length > 1 ? s(1) : ' ')) : UNKNOWN;
+    case 'array':
+      return a.slice();
+    case 'ubound':
+      return Array.isArray(a[0]) ? a[0].length - 1 : UNKNOWN;
+    case 'lbound':
+      return Array.isArray(a[0]) ? 0 : UNKNOWN;
+    case 'lcase':
+      return s(0).toLowerCase();
+    case 'ucase':
+      return s(0).toUpperCase();
+    case 'trim':
+      return s(0).trim();
+    case 'ltrim':
+      return s(0).trimStart();
+    case 'rtrim':
+      return s(0).trimEnd();
+    case 'cstr':
+      return s(0);
+    case 'cint':
+    case 'clng':
+    case 'cbyte':
+      return n(0) === undefined ? UNKNOWN : Math.round(n(0)!);
+    case 'cdbl':
+    case 'csng':
+    case 'val':
+      return n(0) ?? UNKNOWN;
+    case 'int':
+      return n(0) === undefined ? UNKNOWN : Math.floor(n(0)!);
+    case 'fix':
+      return n(0) === undefined ? UNKNOWN : Math.trunc(n(0)!);
+    case 'abs':
+      return n(0) === undefined ? UNKNOWN : Math.abs(n(0)!);
+    case 'hex':
+      return n(0) === undefined ? UNKNOWN : Math.round(n(0)!).toString(16).toUpperCase();
+    case 'oct':
+      return n(0) === undefined ? UNKNOWN : Math.round(n(0)!).toString(8);
+    case 'isnumeric':
+      return num(a[0] ?? null) !== undefined && a[0] !== null;
+    case 'isempty':
+      return a[0] === null || a[0] === '';
+    case 'isarray':
+      return Array.isArray(a[0]);
+    case 'space':
+      return (n(0) ?? -1) < 0 || n(0)! > MAX_TEXT ? UNKNOWN : ' '.repeat(n(0)!);
+    case 'string': {
+      const k = n(0);
+      const c = typeof a[1] === 'number' ? String.fromCharCode(a[1]) : s(1).charAt(0);
+      return k === undefined || k < 0 || k > MAX_TEXT ? UNKNOWN : c.repeat(k);
+    }
+    case 'unescape':
+      return s(0).replace(/%u([0-9a-f]{4})|%([0-9a-f]{2})/gi, (_m, u: string | undefined, h: string | undefined) => String.fromCharCode(Number.parseInt(u ?? h!, 16)));
+    default:
+      return UNKNOWN;
+  }
+}
