@@ -92,13 +92,11 @@ export const liveRoutes: FastifyPluginAsync<LiveOptions> = async (app, opts) => 
 
   app.get('/api/v1/live', { config: { role: 'read' } }, async (req, reply) => {
     if (opts.view.liveFeed === false)
-      return reply
-        .code(501)
-        .send({
-          statusCode: 501,
-          error: 'Not Implemented',
-          message: 'this role hears of no commits (workers commit; no NATS connection for their hints): no live feed; re-read the API on a timer',
-        });
+      return reply.code(501).send({
+        statusCode: 501,
+        error: 'Not Implemented',
+        message: 'this role hears of no commits (workers commit; no NATS connection for their hints): no live feed; re-read the API on a timer',
+      });
     if (open.size >= maxStreams)
       return reply
         .code(503)
