@@ -92,7 +92,7 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
       else if (kind === 'code' && name !== 'JScript eval') ev.add('capability', `loads or compiles code at runtime (${name})`, 4, m.index, m[0].length);
     }
   }
-  if (cmd && hasRequest) {
+  if (cmd && hasRequest && !managed?.fixedCommands) {
     const m = /Process|WScript/i.exec(code);
     ev.add('flow', 'OS command execution in a page that reads request input', 4, m?.index ?? -1, 10);
   }

@@ -104,7 +104,7 @@ export function analyzeJava(ctx: AnalyzerContext): void {
       else if (name === 'ClassLoader.defineClass') ev.add('capability', 'defines classes from bytes at runtime', 5, m.index, m[0].length);
     }
   }
-  if (execSeen && hasRequest) {
+  if (execSeen && hasRequest && !flow?.fixedCommands) {
     const m = /Runtime|ProcessBuilder/.exec(code);
     ev.add('flow', 'OS command execution in a page that reads request input', 4, m?.index ?? -1, 10);
   }

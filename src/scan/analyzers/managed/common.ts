@@ -167,3 +167,17 @@ export function pathTainted(pathFlow: ManagedFlow | undefined, h: SinkHit): bool
   const first = pathFlow.args(h.open)[0];
   return first !== undefined && pathFlow.exprTainted(first[0], first[1], pathFlow.scopeAt(h.open));
 }
+
+/** Whether every argument of the call `h` is a constant (strings, numbers, arrays of them, `true`/`null`). */
+export function constArgs(f: ManagedFlow, h: SinkHit): boolean {
+  for (const [a, b] of f.args(h.open)) {
+    if (f.constOf(a, b) !== undefined) continue;
+    let ok = true;
+    for (let k = a; k < b && ok; k++) {
+      const t = f.toks[k]!;
+      ok = t.k === 'str' || t.k === 'num' || (t.k === 'op' && '[]{},'.includes(t.v)) || (t.k === 'id' && /^(?:new|String|string|true|false|null)$/.test(t.v));
+    }
+    if (!ok) return false;
+  }
+  return true;
+}

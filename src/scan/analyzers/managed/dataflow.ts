@@ -140,6 +140,11 @@ export class ManagedFlow {
   private readonly assigns: Assign[] = [];
   /** `scope:name` for locals and parameters, `name` for fields. */
   readonly tainted = new Set<string>();
+  /**
+   * Set by the mechanism passes: every command the file runs is a constant (an admin page
+   * running `uptime`), so reading the request elsewhere in the page does not make it a shell.
+   */
+  fixedCommands = false;
   /** Method name -> indexes in `methods`. */
   private readonly byName = new Map<string, number[]>();
   /** Names of Java request objects (`request`, `req`, parameters typed HttpServletRequest). */

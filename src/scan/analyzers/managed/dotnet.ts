@@ -8,7 +8,7 @@
 import type { AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
 import { ManagedFlow } from './dataflow.js';
-import { pathTainted, reflectiveNames, sinkCalls } from './common.js';
+import { constArgs, pathTainted, reflectiveNames, sinkCalls, type SinkHit } from './common.js';
 
 const DANGER_CLASS =
   /^(?:System\.Diagnostics\.Process(?:StartInfo)?|System\.Reflection\.Assembly|Microsoft\.JScript\.Eval|Microsoft\.CSharp\.CSharpCodeProvider|System\.CodeDom\.Compiler\.CodeDomProvider)(?:,.*)?$/;
@@ -32,6 +32,7 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
   if (f.toks.length === 0) return undefined;
   const has = (re: RegExp) => re.test(code);
   const processFile = has(/\bProcess\b|ProcessStartInfo/);
+  const cmdHits: SinkHit[] = [];
   for (const h of sinkCalls(f, (name, recv, isNew) => {
     if (isNew) return name === 'ProcessStartInfo' ? ['cmd', 'ProcessStartInfo'] : undefined;
     if (name === 'Start' && /(?:^|\.)Process$/.test(recv)) return ['cmd', 'Process.Start'];
@@ -44,7 +45,17 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
     return undefined;
   })) {
     if (h.tainted) ev.add('flow', `request-derived variable reaches ${h.what}`, 12, h.at, 10);
+    if (h.kind === 'cmd') cmdHits.push(h);
   }
+  // fixed commands: constant start infos (or Process.Start of one), constant FileName/Arguments
+  const infos = cmdHits.filter((h) => h.what === 'ProcessStartInfo');
+  let propsConst = true;
+  for (const a of f.assignmentsTo(/^(?:FileName|Arguments)$/)) if (f.constOf(a.from, a.to) === undefined) propsConst = false;
+  f.fixedCommands =
+    cmdHits.length > 0 &&
+    propsConst &&
+    infos.every((h) => constArgs(f, h)) &&
+    cmdHits.every((h) => h.what === 'ProcessStartInfo' || constArgs(f, h) || (!h.tainted && (infos.length > 0 || /StartInfo/.test(code))));
   // ProcessStartInfo properties assigned from the request
   if (has(/StartInfo|ProcessStartInfo/)) {
     for (const a of f.assignmentsTo(/^(?:FileName|Arguments)$/)) {

@@ -8,7 +8,7 @@
 import type { AnalyzerContext } from '../../context.js';
 import { ManagedFlow } from './dataflow.js';
 import type { Tok } from './tokens.js';
-import { classFileStrings, EMBEDDED_CLASS_DANGER, pathTainted, reflectiveNames, sinkCalls, type SinkHit } from './common.js';
+import { classFileStrings, constArgs, EMBEDDED_CLASS_DANGER, pathTainted, reflectiveNames, sinkCalls, type SinkHit } from './common.js';
 
 const CMD = 'cmd';
 const CODE = 'code';
@@ -45,9 +45,13 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
     if (name === 'lookup' && jndiFile) return [CODE, 'JNDI lookup'];
     return undefined;
   });
+  const cmds = hits.filter((h) => h.kind === CMD);
+  f.fixedCommands = cmds.length > 0 && cmds.every((h) => constArgs(f, h));
   for (const h of hits) {
     if (!h.tainted) continue;
-    ev.add('flow', `request-derived variable reaches ${h.what}`, h.kind === CMD ? 12 : h.what === 'JNDI lookup' ? 11 : 12, h.at, 10);
+    // worded as the pattern pass words the same path, so one path counts once
+    const reason = h.what === 'ScriptEngine.eval' ? 'request input reaches an evaluator .eval()' : `request-derived variable reaches ${h.what}`;
+    ev.add('flow', reason, h.what === 'JNDI lookup' ? 11 : 12, h.at, 10);
   }
 
   // reflection: names folded from literals, byte arrays, base64; a request value handed to invoke/newInstance
