@@ -8,6 +8,8 @@ import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { reflectiveInvoke } from './reflection.js';
+import { managedDotnet } from './managed/dotnet.js';
+import { lendTaint, passwordGate } from './managed/common.js';
 
 export const DOTNET_FLOW: FlowSpec = {
   // web-control values (`txtCmd.Text`, `cboProc.SelectedItem.Value`) are posted form fields too
@@ -47,9 +49,12 @@ function inputControlSource(text: string): RegExp | undefined {
 
 export function analyzeDotnet(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
+  // the token-level data flow: paths through methods, reflection on folded names, droppers
+  const managed = managedDotnet(ctx);
   const inputs = inputControlSource(ctx.text);
   const flow = inputs ? { ...DOTNET_FLOW, source: inputs } : DOTNET_FLOW;
   const taint = new Taint(code, flow);
+  if (managed) lendTaint(managed, taint);
   // web service / WCF operations: their parameters arrive from the request
   for (const m of matches(
     /\[\s*(?:WebMethod|OperationContract)[^\]]{0,200}\]\s*(?:public\s+)?(?:static\s+)?(?:[\w.<>[\]]+\s+)?\w+\s*\(([^)]{0,300})\)|(?:WebMethodAttribute|OperationContractAttribute)[\s\w]{0,80}function\s+\w+\s*\(([^)]{0,300})\)/g,
@@ -87,7 +92,7 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
       else if (kind === 'code' && name !== 'JScript eval') ev.add('capability', `loads or compiles code at runtime (${name})`, 4, m.index, m[0].length);
     }
   }
-  if (cmd && hasRequest) {
+  if (cmd && hasRequest && !managed?.fixedCommands) {
     const m = /Process|WScript/i.exec(code);
     ev.add('flow', 'OS command execution in a page that reads request input', 4, m?.index ?? -1, 10);
   }
@@ -143,4 +148,5 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
     ev.add('capability', 'reaches process execution through reflection', 6, refl.index, refl[0].length);
     reflectiveInvoke(ctx, taint);
   }
+  if (managed) passwordGate(ctx, managed);
 }

@@ -9,6 +9,8 @@ import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { reflectiveInvoke } from './reflection.js';
+import { managedJava } from './managed/java.js';
+import { lendTaint, passwordGate } from './managed/common.js';
 
 export const JAVA_FLOW: FlowSpec = {
   source:
@@ -34,7 +36,12 @@ const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [
 
 export function analyzeJava(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
+  // the token-level data flow: paths through methods, reflection on folded names, droppers
+  const flow = managedJava(ctx);
   const taint = new Taint(code, JAVA_FLOW);
+  // what the token pass found tainted (method parameters, wrappers returning request values)
+  // feeds the pattern passes too: file managers and SQL clients behind a `getParam()` helper
+  if (flow) lendTaint(flow, taint);
   const hasRequest = JAVA_FLOW.source.test(code);
   analyzeWriters(ctx, taint);
   fileManager(ctx, taint);
@@ -97,7 +104,7 @@ export function analyzeJava(ctx: AnalyzerContext): void {
       else if (name === 'ClassLoader.defineClass') ev.add('capability', 'defines classes from bytes at runtime', 5, m.index, m[0].length);
     }
   }
-  if (execSeen && hasRequest) {
+  if (execSeen && hasRequest && !flow?.fixedCommands) {
     const m = /Runtime|ProcessBuilder/.exec(code);
     ev.add('flow', 'OS command execution in a page that reads request input', 4, m?.index ?? -1, 10);
   }
@@ -142,4 +149,5 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   // uploader: request chooses both file and content
   const fos = /\bnew\s+FileOutputStream\s*\(([^;]{0,200})/.exec(code);
   if (fos && taint.touches(fos[1]!) && /getParameter|getInputStream|getPart/.test(code)) ev.add('flow', 'request chooses a file to write', 5, fos.index, 20);
+  if (flow) passwordGate(ctx, flow);
 }
