@@ -6,6 +6,40 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { listDir, walkFiles } from '../paths.js';
+import type { Candidate, CollectContext, Collector } from '../types.js';
+import { dedupe } from './iis.js';
+import { allWebRoots } from './webroots.js';
+
+/** Adds one file component of the CMS (not signed; `extra` sets scan, name, detail). */
+export type AddComponent = (kind: string, path: string, extra?: Partial<Candidate>) => void;
+
+/**
+ * A collector for a PHP CMS: every installation below the web roots is handed to `site` with
+ * an `add` for its components and the set of folders to watch (the installation is watched).
+ */
+export function cmsCollector(
+  server: string,
+  isInstall: (dir: string) => boolean,
+  site: (dir: string, add: AddComponent, watch: Set<string>, ctx: CollectContext) => void,
+): Collector {
+  return {
+    server,
+    async collect(ctx) {
+      const out: Candidate[] = [];
+      const watch = new Set<string>();
+      const add: AddComponent = (kind, path, extra = {}) => {
+        const c: Candidate = { kind, server, path, file: true, signature: 'none', ...extra };
+        if (c.detail !== undefined && Object.keys(c.detail).length === 0) delete c.detail;
+        out.push(c);
+      };
+      for (const dir of installations(allWebRoots(ctx), isInstall)) {
+        watch.add(dir);
+        site(dir, add, watch, ctx);
+      }
+      return dedupe(out, watch);
+    },
+  };
+}
 
 /** Installations in and up to `depth` levels below the roots (a site is often one folder down: /var/www/html/blog). */
 export function installations(roots: readonly string[], isInstall: (dir: string) => boolean, depth = 2): string[] {

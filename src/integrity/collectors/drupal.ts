@@ -12,10 +12,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { isDir, isFile, listDir } from '../paths.js';
-import type { Candidate, Collector } from '../types.js';
-import { filesUnder, head, installations } from './cms.js';
-import { dedupe } from './iis.js';
-import { allWebRoots } from './webroots.js';
+import { cmsCollector, filesUnder, head } from './cms.js';
 
 const SERVER = 'drupal';
 /** File types Drupal loads as PHP. */
@@ -65,56 +62,44 @@ function extensionInfo(dir: string): string | undefined {
   return pick !== undefined ? join(dir, pick) : undefined;
 }
 
-export const drupal: Collector = {
-  server: SERVER,
-  async collect(ctx) {
-    const out: Candidate[] = [];
-    const watch = new Set<string>();
-    const add = (kind: string, path: string, extra: Partial<Candidate> = {}): void => {
-      out.push({ kind, server: SERVER, path, file: true, signature: 'none', ...extra });
-    };
-    for (const site of installations(allWebRoots(ctx), isInstall)) {
-      watch.add(site);
-      // extensions: every folder with an info file, below the extension roots (contrib/ and custom/ are common groupings)
-      for (const root of extensionRoots(site)) {
-        watch.add(root);
-        const stack = [root];
-        while (stack.length > 0) {
-          const dir = stack.pop()!;
-          const info = dir === root ? undefined : extensionInfo(dir);
-          if (info === undefined) {
-            for (const e of listDir(dir)) if (e.isDirectory() && !e.name.startsWith('.')) stack.push(join(dir, e.name));
-            continue;
-          }
-          const f = infoFields(head(info, 16384));
-          const type = f['type'] ?? (/[\\/]themes[\\/]/.test(dir.slice(site.length)) ? 'theme' : 'module');
-          const kind = type === 'theme' ? 'drupal-theme' : type === 'profile' ? 'drupal-profile' : 'drupal-module';
-          const name = basename(info).replace(INFO, '');
-          const detail: Record<string, string> = {};
-          if (f['name'] !== undefined) detail['title'] = f['name'];
-          if (f['version'] !== undefined) detail['version'] = f['version'];
-          add(kind, info, { name, ...(Object.keys(detail).length ? { detail } : {}) });
-          // its files, submodules included (they are part of what the project ships)
-          for (const file of filesUnder(dir, DRUPAL_PHP, watch)) add(`${kind}-file`, file, { scan: true, detail: { [type === 'theme' ? 'theme' : 'module']: name } });
-        }
+export const drupal = cmsCollector(SERVER, isInstall, (site, add, watch) => {
+  // extensions: every folder with an info file, below the extension roots (contrib/ and custom/ are common groupings)
+  for (const root of extensionRoots(site)) {
+    watch.add(root);
+    const stack = [root];
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      const info = dir === root ? undefined : extensionInfo(dir);
+      if (info === undefined) {
+        for (const e of listDir(dir)) if (e.isDirectory() && !e.name.startsWith('.')) stack.push(join(dir, e.name));
+        continue;
       }
-      const sites = join(site, 'sites');
-      watch.add(sites);
-      for (const e of listDir(sites)) {
-        if (!e.isDirectory()) continue;
-        const dir = join(sites, e.name);
-        for (const n of ['settings.php', 'settings.local.php']) if (isFile(join(dir, n))) add('drupal-settings', join(dir, n), { scan: true, name: `${e.name}/${n}` });
-        for (const files of ['files', 'private']) {
-          const fdir = join(dir, files);
-          if (!isDir(fdir)) continue;
-          watch.add(fdir);
-          if (isFile(join(fdir, '.htaccess'))) add('drupal-files-htaccess', join(fdir, '.htaccess'));
-          // Drupal 8+ compiles Twig templates to PHP under files/php/twig: code Drupal wrote, rewritten on every cache rebuild
-          const twig = join(fdir, 'php', 'twig');
-          for (const f of filesUnder(fdir, DRUPAL_PHP, watch)) add(f.startsWith(twig + sep) ? 'drupal-compiled-template' : 'drupal-upload-script', f, { scan: true });
-        }
-      }
+      const f = infoFields(head(info, 16384));
+      const type = f['type'] ?? (/[\\/]themes[\\/]/.test(dir.slice(site.length)) ? 'theme' : 'module');
+      const kind = type === 'theme' ? 'drupal-theme' : type === 'profile' ? 'drupal-profile' : 'drupal-module';
+      const name = basename(info).replace(INFO, '');
+      const detail: Record<string, string> = {};
+      if (f['name'] !== undefined) detail['title'] = f['name'];
+      if (f['version'] !== undefined) detail['version'] = f['version'];
+      add(kind, info, { name, ...(Object.keys(detail).length ? { detail } : {}) });
+      // its files, submodules included (they are part of what the project ships)
+      for (const file of filesUnder(dir, DRUPAL_PHP, watch)) add(`${kind}-file`, file, { scan: true, detail: { [type === 'theme' ? 'theme' : 'module']: name } });
     }
-    return dedupe(out, watch);
-  },
-};
+  }
+  const sites = join(site, 'sites');
+  watch.add(sites);
+  for (const e of listDir(sites)) {
+    if (!e.isDirectory()) continue;
+    const dir = join(sites, e.name);
+    for (const n of ['settings.php', 'settings.local.php']) if (isFile(join(dir, n))) add('drupal-settings', join(dir, n), { scan: true, name: `${e.name}/${n}` });
+    for (const files of ['files', 'private']) {
+      const fdir = join(dir, files);
+      if (!isDir(fdir)) continue;
+      watch.add(fdir);
+      if (isFile(join(fdir, '.htaccess'))) add('drupal-files-htaccess', join(fdir, '.htaccess'));
+      // Drupal 8+ compiles Twig templates to PHP under files/php/twig: code Drupal wrote, rewritten on every cache rebuild
+      const twig = join(fdir, 'php', 'twig');
+      for (const f of filesUnder(fdir, DRUPAL_PHP, watch)) add(f.startsWith(twig + sep) ? 'drupal-compiled-template' : 'drupal-upload-script', f, { scan: true });
+    }
+  }
+});

@@ -10,12 +10,10 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDir, isFile, listDir } from '../paths.js';
-import type { Candidate, CollectContext, Collector } from '../types.js';
+import type { CollectContext } from '../types.js';
 import { childText, readXml } from '../xml.js';
-import { filesUnder, head, installations } from './cms.js';
-import { dedupe } from './iis.js';
+import { cmsCollector, filesUnder, head } from './cms.js';
 import { PHP_FILE } from './unixconf.js';
-import { allWebRoots } from './webroots.js';
 
 const SERVER = 'joomla';
 
@@ -88,39 +86,27 @@ function extensions(site: string, watch: Set<string>): Extension[] {
   return out;
 }
 
-export const joomla: Collector = {
-  server: SERVER,
-  async collect(ctx) {
-    const out: Candidate[] = [];
-    const watch = new Set<string>();
-    const add = (kind: string, path: string, extra: Partial<Candidate> = {}): void => {
-      out.push({ kind, server: SERVER, path, file: true, signature: 'none', ...extra });
-    };
-    for (const site of installations(allWebRoots(ctx), isInstall)) {
-      watch.add(site);
-      if (isFile(join(site, 'configuration.php'))) add('joomla-config', join(site, 'configuration.php'), { scan: true });
-      for (const ext of extensions(site, watch)) {
-        const detail = manifestDetail(ctx, ext.manifest);
-        let main: string | undefined;
-        if (ext.manifest !== undefined) add(ext.kind, ext.manifest, { name: ext.name, ...(detail ? { detail } : {}) });
-        else {
-          // no manifest: not installed through Joomla's installer (a folder dropped in by hand); its entry script stands for it
-          main = ext.dirs.flatMap((d) =>
-            listDir(d)
-              .filter((e) => e.isFile() && PHP_FILE.test(e.name))
-              .map((e) => join(d, e.name)),
-          )[0];
-          if (main !== undefined) add(ext.kind, main, { name: ext.name, scan: true, detail: { manifest: 'none' } });
-        }
-        for (const dir of ext.dirs) for (const f of filesUnder(dir, PHP_FILE, watch)) if (f !== main) add(`${ext.kind}-file`, f, { scan: true, detail: { extension: ext.name } });
-      }
-      for (const d of ['images', 'tmp']) {
-        const dir = join(site, d);
-        if (!isDir(dir)) continue;
-        watch.add(dir);
-        for (const f of filesUnder(dir, PHP_FILE, watch)) add('joomla-upload-script', f, { scan: true });
-      }
+export const joomla = cmsCollector(SERVER, isInstall, (site, add, watch, ctx) => {
+  if (isFile(join(site, 'configuration.php'))) add('joomla-config', join(site, 'configuration.php'), { scan: true });
+  for (const ext of extensions(site, watch)) {
+    const detail = manifestDetail(ctx, ext.manifest);
+    let main: string | undefined;
+    if (ext.manifest !== undefined) add(ext.kind, ext.manifest, { name: ext.name, ...(detail ? { detail } : {}) });
+    else {
+      // no manifest: not installed through Joomla's installer (a folder dropped in by hand); its entry script stands for it
+      main = ext.dirs.flatMap((d) =>
+        listDir(d)
+          .filter((e) => e.isFile() && PHP_FILE.test(e.name))
+          .map((e) => join(d, e.name)),
+      )[0];
+      if (main !== undefined) add(ext.kind, main, { name: ext.name, scan: true, detail: { manifest: 'none' } });
     }
-    return dedupe(out, watch);
-  },
-};
+    for (const dir of ext.dirs) for (const f of filesUnder(dir, PHP_FILE, watch)) if (f !== main) add(`${ext.kind}-file`, f, { scan: true, detail: { extension: ext.name } });
+  }
+  for (const d of ['images', 'tmp']) {
+    const dir = join(site, d);
+    if (!isDir(dir)) continue;
+    watch.add(dir);
+    for (const f of filesUnder(dir, PHP_FILE, watch)) add('joomla-upload-script', f, { scan: true });
+  }
+});

@@ -8,11 +8,9 @@
  */
 import { join } from 'node:path';
 import { isDir, isFile, listDir, walkFiles } from '../paths.js';
-import type { Candidate, Collector } from '../types.js';
-import { installations as cmsInstallations, head } from './cms.js';
-import { dedupe } from './iis.js';
+import type { Candidate } from '../types.js';
+import { cmsCollector, installations as cmsInstallations, head } from './cms.js';
 import { PHP_FILE } from './unixconf.js';
-import { allWebRoots } from './webroots.js';
 
 const SERVER = 'wordpress';
 /** Files of wp-content that WordPress loads in place of its own code when present. */
@@ -56,63 +54,52 @@ export function installations(roots: readonly string[]): string[] {
   return cmsInstallations(roots, isInstall);
 }
 
-export const wordpress: Collector = {
-  server: SERVER,
-  async collect(ctx) {
-    const out: Candidate[] = [];
-    const watch = new Set<string>();
-    const script = (kind: string, path: string, extra: Partial<Candidate> = {}): void => {
-      out.push({ kind, server: SERVER, path, file: true, signature: 'none', scan: true, ...extra });
-    };
-    for (const site of installations(allWebRoots(ctx))) {
-      watch.add(site);
-      const content = join(site, 'wp-content');
-      watch.add(content);
-      if (isFile(join(site, 'wp-config.php'))) script('wordpress-config', join(site, 'wp-config.php'));
-      for (const name of DROP_INS) if (isFile(join(content, name))) script('wordpress-dropin', join(content, name), { name });
-      const plugins = join(content, 'plugins');
-      if (isDir(plugins)) {
-        watch.add(plugins);
-        for (const e of listDir(plugins)) {
-          const p = join(plugins, e.name);
-          if (e.isFile() && PHP_FILE.test(e.name)) {
-            // a single-file plugin is a plugin only when its header names it; otherwise it is still a script WordPress serves
-            const detail = pluginDetail(head(p));
-            if (detail['plugin'] !== undefined) script('wordpress-plugin', p, { name: e.name.replace(/\.php$/i, ''), detail });
-            else script('wordpress-plugin-file', p);
-          } else if (e.isDirectory()) {
-            const { files, dirs } = walkFiles(p);
-            for (const d of dirs) watch.add(d);
-            const top = files.filter((f) => f.lastIndexOf('/') === p.length && /\.php$/i.test(f));
-            const main = top.map((f) => ({ f, detail: pluginDetail(head(f)) })).find((x) => x.detail['plugin'] !== undefined);
-            if (main) script('wordpress-plugin', main.f, { name: e.name, detail: main.detail });
-            for (const f of files) if (PHP_FILE.test(f) && f !== main?.f) script('wordpress-plugin-file', f, { detail: { plugin: e.name } });
-          }
-        }
-      }
-      const mu = join(content, 'mu-plugins');
-      if (isDir(mu)) {
-        const { files, dirs } = walkFiles(mu);
+export const wordpress = cmsCollector(SERVER, isInstall, (site, add, watch) => {
+  // every WordPress component is PHP the site runs: all are scanned
+  const script = (kind: string, path: string, extra: Partial<Candidate> = {}): void => add(kind, path, { scan: true, ...extra });
+  const content = join(site, 'wp-content');
+  watch.add(content);
+  if (isFile(join(site, 'wp-config.php'))) script('wordpress-config', join(site, 'wp-config.php'));
+  for (const name of DROP_INS) if (isFile(join(content, name))) script('wordpress-dropin', join(content, name), { name });
+  const plugins = join(content, 'plugins');
+  if (isDir(plugins)) {
+    watch.add(plugins);
+    for (const e of listDir(plugins)) {
+      const p = join(plugins, e.name);
+      if (e.isFile() && PHP_FILE.test(e.name)) {
+        // a single-file plugin is a plugin only when its header names it; otherwise it is still a script WordPress serves
+        const detail = pluginDetail(head(p));
+        if (detail['plugin'] !== undefined) script('wordpress-plugin', p, { name: e.name.replace(/\.php$/i, ''), detail });
+        else script('wordpress-plugin-file', p);
+      } else if (e.isDirectory()) {
+        const { files, dirs } = walkFiles(p);
         for (const d of dirs) watch.add(d);
-        for (const f of files) {
-          if (!PHP_FILE.test(f)) continue;
-          // WordPress loads the PHP files directly in mu-plugins; those in subfolders only when one of them includes them
-          if (f.lastIndexOf('/') === mu.length && /\.php$/i.test(f)) script('wordpress-mu-plugin', f, { detail: pluginDetail(head(f)) });
-          else script('wordpress-plugin-file', f, { detail: { plugin: 'mu-plugins' } });
-        }
-      }
-      for (const [sub, kind] of [
-        ['themes', 'wordpress-theme-file'],
-        ['uploads', 'wordpress-upload-script'],
-      ] as const) {
-        const dir = join(content, sub);
-        if (!isDir(dir)) continue;
-        const { files, dirs } = walkFiles(dir);
-        for (const d of dirs) watch.add(d);
-        for (const f of files) if (PHP_FILE.test(f)) script(kind, f);
+        const top = files.filter((f) => f.lastIndexOf('/') === p.length && /\.php$/i.test(f));
+        const main = top.map((f) => ({ f, detail: pluginDetail(head(f)) })).find((x) => x.detail['plugin'] !== undefined);
+        if (main) script('wordpress-plugin', main.f, { name: e.name, detail: main.detail });
+        for (const f of files) if (PHP_FILE.test(f) && f !== main?.f) script('wordpress-plugin-file', f, { detail: { plugin: e.name } });
       }
     }
-    for (const c of out) if (c.detail !== undefined && Object.keys(c.detail).length === 0) delete c.detail;
-    return dedupe(out, watch);
-  },
-};
+  }
+  const mu = join(content, 'mu-plugins');
+  if (isDir(mu)) {
+    const { files, dirs } = walkFiles(mu);
+    for (const d of dirs) watch.add(d);
+    for (const f of files) {
+      if (!PHP_FILE.test(f)) continue;
+      // WordPress loads the PHP files directly in mu-plugins; those in subfolders only when one of them includes them
+      if (f.lastIndexOf('/') === mu.length && /\.php$/i.test(f)) script('wordpress-mu-plugin', f, { detail: pluginDetail(head(f)) });
+      else script('wordpress-plugin-file', f, { detail: { plugin: 'mu-plugins' } });
+    }
+  }
+  for (const [sub, kind] of [
+    ['themes', 'wordpress-theme-file'],
+    ['uploads', 'wordpress-upload-script'],
+  ] as const) {
+    const dir = join(content, sub);
+    if (!isDir(dir)) continue;
+    const { files, dirs } = walkFiles(dir);
+    for (const d of dirs) watch.add(d);
+    for (const f of files) if (PHP_FILE.test(f)) script(kind, f);
+  }
+});
