@@ -9,7 +9,6 @@ import { serialize } from 'node:v8';
 import type { Problem, ProblemSink } from '../errors.js';
 import type { RuleInfo } from '../event/detection.js';
 import type { RuleSelection } from '../sigma/selection.js';
-import type { ResolvedCorrelation } from '../sigma/correlations.js';
 import { RuleSet, type CompiledRule } from './ruleset.js';
 import { builtinRulesDir } from './builtin.js';
 import type { RuleProgram } from './compiled.js';
@@ -38,7 +37,12 @@ export interface RuleOptions {
 /** Rule sets of at least this many files use the compiled-rule cache by default. */
 export const CACHE_MIN_FILES = 32;
 
-export interface PreparedRules {
+/**
+ * A loaded rule set with what loading found (CachedMeta without the replayed problems):
+ * `selected` rules and correlations run and are shown, `members` run only to feed a selected
+ * correlation, `warnings` are selection values that select nothing.
+ */
+export interface PreparedRules extends Omit<CachedMeta, 'problems'> {
   ruleSet: RuleSet;
   /** The rule set's program, serialized (for worker threads). */
   programBytes(): Uint8Array;
@@ -48,15 +52,6 @@ export interface PreparedRules {
   readonly rules: RuleInfo[];
   /** The rule with this id (the last of that id), unpacking only that one. */
   info(id: string): RuleInfo | undefined;
-  correlations: ResolvedCorrelation[];
-  loaded: number;
-  failed: number;
-  /** Rules and correlations the selection kept: what runs and is shown. */
-  selected: number;
-  /** Rules the selection left out that run anyway, only to feed a selected correlation (never shown on their own). */
-  members: number;
-  /** Selection values that select nothing (warnings, not errors). */
-  warnings: string[];
 }
 
 export function rulePathsOf(opts: RuleOptions): string[] {
