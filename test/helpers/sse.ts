@@ -15,7 +15,10 @@ export async function readUntil(body: ReadableStream<Uint8Array>, stop: (got: Me
   while (!stop(got)) {
     const left = deadline - Date.now();
     if (left <= 0) throw new Error(`timed out; got ${JSON.stringify(got.map((m) => m.event))}`);
-    const r = await Promise.race([reader.read(), new Promise<'late'>((res) => setTimeout(() => res('late'), left))]);
+    // the timer is cleared at once: a pending one would keep the test process alive for `ms`
+    let timer: NodeJS.Timeout | undefined;
+    const r = await Promise.race([reader.read(), new Promise<'late'>((res) => (timer = setTimeout(() => res('late'), left)))]);
+    clearTimeout(timer);
     if (r === 'late') continue;
     if (r.done) {
       ended = true;
