@@ -137,6 +137,7 @@ test('Joomla: components (both halves), modules, plugins, templates with their m
   );
   assert.ok(inv.watch.includes(`${root}/${j}/images`), 'images/ is watched (a dropped script appears there)');
   assert.ok(inv.watch.includes(`${root}/${j}/plugins/system`), 'a plugin group is watched (a new plugin appears there)');
+  assert.ok(!inv.watch.includes(`${root}/${j}/administrator/modules`), 'a folder the site lacks is not watched');
 });
 
 test('Joomla: a broken manifest is a problem naming the file; the extension and its files are still listed', async () => {

@@ -9,7 +9,7 @@
  * Twig templates Drupal compiles to PHP there (scanned; they change on every cache rebuild). Core's own
  * modules are core: they change with a Drupal update, which a baseline approves.
  */
-import { readdirSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { isDir, isFile, listDir } from '../paths.js';
 import { cmsCollector, filesUnder, head } from './cms.js';
@@ -47,16 +47,10 @@ function extensionRoots(site: string): string[] {
   return roots.filter(isDir);
 }
 
-/** An extension is a folder holding NAME.info.yml / NAME.info; its name is the file's. */
-function extensionInfo(dir: string): string | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return undefined;
-  }
+/** An extension is a folder holding NAME.info.yml / NAME.info (given its entries, sorted); its name is the file's. */
+function extensionInfo(dir: string, entries: readonly Dirent[]): string | undefined {
   const base = basename(dir);
-  const infos = names.filter((n) => INFO.test(n)).sort();
+  const infos = entries.filter((e) => INFO.test(e.name)).map((e) => e.name);
   // the folder's own name first: a module folder may hold submodules' info files only in subfolders, but tests and bundles sit beside it
   const pick = infos.find((n) => n.replace(INFO, '') === base) ?? infos[0];
   return pick !== undefined ? join(dir, pick) : undefined;
@@ -69,9 +63,11 @@ export const drupal = cmsCollector(SERVER, isInstall, (site, add, watch) => {
     const stack = [root];
     while (stack.length > 0) {
       const dir = stack.pop()!;
-      const info = dir === root ? undefined : extensionInfo(dir);
+      // one listing per folder: it tells whether the folder is an extension and, if not, where to go on
+      const entries = listDir(dir);
+      const info = dir === root ? undefined : extensionInfo(dir, entries);
       if (info === undefined) {
-        for (const e of listDir(dir)) if (e.isDirectory() && !e.name.startsWith('.')) stack.push(join(dir, e.name));
+        for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) stack.push(join(dir, e.name));
         continue;
       }
       const f = infoFields(head(info, 16384));

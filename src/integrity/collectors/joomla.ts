@@ -7,7 +7,6 @@
  * Core extensions sit beside third-party ones in the same folders; both are listed, as a
  * baseline approves what an update changes.
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDir, isFile, listDir } from '../paths.js';
 import type { CollectContext } from '../types.js';
@@ -24,13 +23,7 @@ function isInstall(dir: string): boolean {
 /** The extension's manifest: `preferred` when it exists, else the first top-level XML whose root is <extension> (or Joomla 1.5's <install>). */
 function manifest(dir: string, preferred: string[]): string | undefined {
   for (const p of preferred) if (isFile(join(dir, p))) return join(dir, p);
-  let names: string[];
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    return undefined;
-  }
-  for (const n of names) if (/\.xml$/i.test(n) && /<(?:extension|install)\b/.test(head(join(dir, n), 4096))) return join(dir, n);
+  for (const e of listDir(dir)) if (/\.xml$/i.test(e.name) && /<(?:extension|install)\b/.test(head(join(dir, e.name), 4096))) return join(dir, e.name);
   return undefined;
 }
 
@@ -58,6 +51,8 @@ function extensions(site: string, watch: Set<string>): Extension[] {
   const out: Extension[] = [];
   const admin = join(site, 'administrator');
   const sub = (dir: string): string[] => {
+    // only folders that exist are watched (a site may lack administrator/modules, say)
+    if (!isDir(dir)) return [];
     watch.add(dir);
     return listDir(dir)
       .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
