@@ -7,9 +7,10 @@
  *   3. latency: lines appended at 5,000 events/s for 20 s, one in 50 malicious; the time from
  *      a line's write to its detection being returned by GET /api/v1/detections (p50/p99);
  *   4. RSS and V8 heap (live after the last full GC, in use, reserved) of the service at every
- *      tenth of a long HTTP ingest run, with a verdict: flat = RSS grows at most 10% from the
- *      20% checkpoint to the end (also judged on the highest RSS of the tenth to that
- *      checkpoint against that of the last tenth).
+ *      tenth of a long HTTP ingest run, with a verdict: flat = the least-squares line through the
+ *      checkpoints from 20% on grows at most 10% to the end, for the RSS at each checkpoint and
+ *      for the highest RSS seen in each tenth (single readings, which swing with V8's
+ *      collection cycle, are printed beside it).
  * Mostly benign Sysmon process starts (Winlogbeat shape), 1 in 100 IIS starting a shell.
  *
  * Env: WARDEN_BENCH_SERVE_EVENTS (phases 1 and 2, default 500000),
@@ -24,6 +25,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fittedGrowth } from './trend.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '..', '..');
@@ -293,7 +295,7 @@ async function memSample(s: Svc, events: number): Promise<MemSample> {
   };
 }
 
-/** Largest RSS growth from the 20% checkpoint (2M of 10M) to the end that still counts as flat. */
+/** Largest fitted RSS growth from the 20% checkpoint (2M of 10M) to the end that still counts as flat. */
 const FLAT_GROWTH = 0.1;
 
 /**
@@ -366,18 +368,32 @@ async function rssPhase(): Promise<void> {
     const cpu = cpuSeconds(s.proc.pid!) - cpu0;
     const base = samples.find((m) => m.events >= RSS_EVENTS * 0.2) ?? samples[0]!;
     const last = samples[samples.length - 1]!;
-    const growth = base.rssMb ? last.rssMb / base.rssMb - 1 : 0;
-    // One reading swings with V8's collection cycle (heapTotal ±20% while the live heap is
-    // level): the highest RSS of the last tenth against the highest of the tenth ending at
-    // the 20% checkpoint is the steadier comparison, printed beside the single readings.
     const baseAt = samples.indexOf(base);
+    const steady = samples.slice(baseAt);
+    const xs = steady.map((m) => m.events);
+    // One reading swings ±10% with V8's collection cycle (heapTotal moves by 40 MB while the
+    // live heap is level), so comparing two single readings says more about where in its cycle
+    // each fell than about growth. The verdict is the least-squares trend through every
+    // checkpoint from 20% on: what the fitted line grows from the 20% checkpoint to the end. A
+    // leak lifts every later checkpoint and so the line; a swing does not.
+    const trendRss = fittedGrowth(
+      xs,
+      steady.map((m) => m.rssMb),
+    );
+    const trendPeak = fittedGrowth(xs, peaks.slice(baseAt));
+    const trendLive = fittedGrowth(
+      xs,
+      steady.map((m) => m.liveMb),
+    );
+    const growth = base.rssMb ? last.rssMb / base.rssMb - 1 : 0;
     const peakGrowth = peaks[baseAt] ? peaks[peaks.length - 1]! / peaks[baseAt]! - 1 : 0;
     const liveGrowth = base.liveMb ? last.liveMb / base.liveMb - 1 : 0;
+    const flat = trendRss <= FLAT_GROWTH && trendPeak <= FLAT_GROWTH;
     const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
     process.stdout.write(
       `RSS           ${RSS_EVENTS} events through HTTP ingest in ${secs.toFixed(0)} s (${Math.round(RSS_EVENTS / secs)} ev/s, service ${cpu.toFixed(0)} CPU-s): RSS ${samples.map((m) => m.rssMb).join(' → ')} MB; highest RSS in each tenth ${peaks.join(' → ')} MB; heap live after GC ${samples.map((m) => m.liveMb).join(' → ')} MB; heapUsed ${samples.map((m) => m.heapUsedMb).join(' → ')} MB; heapTotal ${samples.map((m) => m.heapTotalMb).join(' → ')} MB\n` +
-        `              ${base.events / 1e6}M → ${last.events / 1e6}M: RSS ${base.rssMb} → ${last.rssMb} MB (${pct(growth)}), heap live ${base.liveMb} → ${last.liveMb} MB (${pct(liveGrowth)}); flat (RSS ≤ +${FLAT_GROWTH * 100}%): ${growth <= FLAT_GROWTH ? 'yes' : 'NO'}\n` +
-        `              highest RSS in the tenth to ${base.events / 1e6}M vs the last tenth: ${peaks[baseAt]} → ${peaks[peaks.length - 1]} MB (${pct(peakGrowth)}): ${peakGrowth <= FLAT_GROWTH ? 'flat' : 'NOT flat'}\n`,
+        `              single readings ${base.events / 1e6}M → ${last.events / 1e6}M: RSS ${base.rssMb} → ${last.rssMb} MB (${pct(growth)}), highest in the tenth ${peaks[baseAt]} → ${peaks[peaks.length - 1]} MB (${pct(peakGrowth)}), heap live ${base.liveMb} → ${last.liveMb} MB (${pct(liveGrowth)})\n` +
+        `              trend through the ${steady.length} checkpoints from ${base.events / 1e6}M on: RSS ${pct(trendRss)}, highest RSS per tenth ${pct(trendPeak)}, heap live ${pct(trendLive)}; flat (both RSS trends ≤ +${FLAT_GROWTH * 100}%): ${flat ? 'yes' : 'NO'}\n`,
     );
   } finally {
     await stop(s);
