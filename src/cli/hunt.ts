@@ -1,17 +1,22 @@
 /** `warden hunt PATH...`: run Sigma rules (built-in pack + --rules) over logs. */
 import { type Command, Option } from 'commander';
-import { addRuleOptions, checkInputs, collect, parseDuration, parsePositiveInt, parseTimezone, ruleOptionsFrom, type RuleFlags, timeWindow } from './options.js';
+import {
+  addRuleOptions,
+  checkInputs,
+  collect,
+  type EventInputFlags,
+  parseDuration,
+  parsePositiveInt,
+  parseTimezone,
+  ruleOptionsFrom,
+  type RuleFlags,
+  timeWindow,
+} from './options.js';
 import { StderrProblems } from './problems.js';
 
-interface HuntFlags extends RuleFlags {
+interface HuntFlags extends RuleFlags, EventInputFlags {
   format: 'table' | 'jsonl' | 'csv' | 'html';
   output?: string;
-  inputFormat?: string;
-  timezone?: string;
-  utc?: boolean;
-  from?: string;
-  to?: string;
-  host?: string;
   threads?: string;
   incidents?: boolean;
   scan?: string[];

@@ -39,6 +39,16 @@ export function addRuleOptions(cmd: Command): Command {
     .option('--logsource-map <file>', 'YAML file overriding/extending the logsource mapping');
 }
 
+/** The flags of the commands that read events (hunt, search): how inputs are read and which events count. */
+export interface EventInputFlags {
+  inputFormat?: string;
+  timezone?: string;
+  utc?: boolean;
+  from?: string;
+  to?: string;
+  host?: string;
+}
+
 export interface RuleFlags {
   rules?: string[];
   builtin: boolean;

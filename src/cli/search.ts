@@ -2,10 +2,10 @@
 import { type Command, Option } from 'commander';
 import { UsageError } from '../api/errors.js';
 import { INPUT_FORMATS } from './events.js';
-import { checkInputs, collect, parsePositiveInt, parseTimezone, timeWindow } from './options.js';
+import { checkInputs, collect, type EventInputFlags, parsePositiveInt, parseTimezone, timeWindow } from './options.js';
 import { StderrProblems } from './problems.js';
 
-interface SearchFlags {
+interface SearchFlags extends EventInputFlags {
   expr?: string[];
   regex?: string[];
   field?: string[];
@@ -13,12 +13,6 @@ interface SearchFlags {
   all?: boolean;
   format: 'table' | 'jsonl';
   output?: string;
-  inputFormat?: string;
-  timezone?: string;
-  utc?: boolean;
-  from?: string;
-  to?: string;
-  host?: string;
   limit?: string;
   raw: boolean;
   full?: boolean;

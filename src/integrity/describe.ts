@@ -10,20 +10,13 @@
  */
 import * as crypto from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
-import type { ScanVerdict, Signature, SignatureKind } from './types.js';
+import type { Item, ScanVerdict, Signature, SignatureKind } from './types.js';
 
-export interface FileFacts {
-  sha256: string;
-  size: number;
-  mtime: number;
-  mode: string;
-  owner: string;
-  signature: Signature;
-  scan?: ScanVerdict;
-  missing?: boolean;
+/** What describing a file finds: the file facts an inventory Item carries, and why it could not be read. */
+export type FileFacts = Pick<Item, 'sha256' | 'size' | 'mtime' | 'mode' | 'owner' | 'signature' | 'scan' | 'missing'> & {
   /** Why the file could not be read, when it exists but is unreadable. */
   error?: string;
-}
+};
 
 export type SignatureCheck = (buf: Buffer, kind: SignatureKind) => Signature;
 

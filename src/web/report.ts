@@ -9,18 +9,8 @@ import type { Detection, Incident, IncidentMember, RuleInfo } from '../event/det
 import { isoTime, memberRecord, sourceRecord, toRecord, type DetectionRecord } from '../output/record.js';
 import { consoleAssets } from './assets.js';
 
-export interface ReportRule {
-  id: string;
-  title: string;
-  level: string;
-  status: string;
-  author: string;
-  tags: string[];
-  references: string[];
-  description?: string;
-  falsepositives?: string[];
-  file?: string;
-}
+/** A rule as the report shows it: its RuleInfo less the correlation `name`, the level as text. */
+export type ReportRule = Omit<RuleInfo, 'name' | 'level'> & { level: string };
 
 export interface ReportIncident {
   id: string;
