@@ -52,10 +52,14 @@ export function makeEvent(
   timestamp: number | undefined,
   host: string | undefined,
 ): Event {
-  const ev: Event = { fields, logsource, origin: { file, record, format }, raw };
-  if (host !== undefined && host !== '') ev.host = host;
-  if (timestamp !== undefined && Number.isFinite(timestamp)) ev.timestamp = timestamp;
-  return ev;
+  // One literal per combination, keys in the same order: adding a property to a literal
+  // allocates a property store and changes the event's shape, once per event.
+  const origin = { file, record, format };
+  const hasHost = host !== undefined && host !== '';
+  if (timestamp !== undefined && Number.isFinite(timestamp)) {
+    return hasHost ? { fields, logsource, origin, raw, host, timestamp } : { fields, logsource, origin, raw, timestamp };
+  }
+  return hasHost ? { fields, logsource, origin, raw, host } : { fields, logsource, origin, raw };
 }
 
 /** Value of `n` ASCII digits at `pos`, or -1 when any of them is not a digit. */

@@ -24,7 +24,21 @@ export interface SyslogParts {
 }
 
 const ESXI_LEVELS: Record<string, string> = { Em: 'emergency', Al: 'alert', Cr: 'critical', Er: 'error', Wa: 'warning', No: 'notice', In: 'info', Db: 'debug' };
-const OLD_LEVELS = new Set(['verbose', 'info', 'warning', 'error', 'trivia', 'panic']);
+const OLD_LEVELS = ['verbose', 'info', 'warning', 'error', 'trivia', 'panic'];
+
+/** The hostd 6.x level word that is s[start, end), or undefined; compared in place (no slice, no hashing per line). */
+function oldLevelAt(s: string, start: number, end: number): string | undefined {
+  const len = end - start;
+  if (len < 4 || len > 7) return undefined;
+  const c = s.charCodeAt(start);
+  for (const w of OLD_LEVELS) {
+    if (w.length !== len || w.charCodeAt(0) !== c) continue;
+    let i = 1;
+    while (i < len && s.charCodeAt(start + i) === w.charCodeAt(i)) i++;
+    if (i === len) return w;
+  }
+  return undefined;
+}
 
 export function esxiLevelName(token: string): string {
   return ESXI_LEVELS[token] ?? token;
@@ -45,17 +59,17 @@ function utcYear(now: number): number {
 /** BSD stamp `Mmm dd hh:mm:ss` (day may be space-padded) at pos; year inferred from `now`. */
 function bsdStamp(s: string, pos: number, tz: ZoneResolver, now: number): { ms: number; end: number } | undefined {
   const mo = monthAt(s, pos);
-  if (mo < 0 || s[pos + 3] !== ' ') return undefined;
+  if (mo < 0 || s.charCodeAt(pos + 3) !== 32) return undefined;
   let d = digits(s, pos + 4, 2);
-  if (d < 0 && s[pos + 4] === ' ') d = digits(s, pos + 5, 1);
+  if (d < 0 && s.charCodeAt(pos + 4) === 32) d = digits(s, pos + 5, 1);
   const t = pos + 7;
   const h = digits(s, t, 2);
   const mi = digits(s, t + 3, 2);
   const sec = digits(s, t + 6, 2);
-  if (d < 1 || h < 0 || mi < 0 || sec < 0 || s[t - 1] !== ' ' || s[t + 2] !== ':' || s[t + 5] !== ':') return undefined;
+  if (d < 1 || h < 0 || mi < 0 || sec < 0 || s.charCodeAt(t - 1) !== 32 || s.charCodeAt(t + 2) !== 58 || s.charCodeAt(t + 5) !== 58) return undefined;
   let end = t + 8;
   let ms = 0;
-  if (s[end] === '.') {
+  if (s.charCodeAt(end) === 46) {
     const f = fractionMs(s, end + 1);
     ms = f.ms;
     end = f.end;
@@ -80,26 +94,26 @@ function tagAt(s: string, pos: number, colonRequired: boolean): { app: string; p
   if (i === pos || i - pos > 64) return undefined;
   const app = s.slice(pos, i);
   let pid: string | undefined;
-  if (s[i] === '[') {
+  if (s.charCodeAt(i) === 91) {
     const close = s.indexOf(']', i);
     if (close < 0 || close - i > 24) return undefined;
     pid = s.slice(i + 1, close);
     i = close + 1;
   }
-  if (s[i] === ':' && (i + 1 === s.length || s[i + 1] === ' ')) return { app, pid, end: i + 1 };
-  if (!colonRequired && pid !== undefined && s[i] === ' ') return { app, pid, end: i };
+  if (s.charCodeAt(i) === 58 && (i + 1 === s.length || s.charCodeAt(i + 1) === 32)) return { app, pid, end: i + 1 };
+  if (!colonRequired && pid !== undefined && s.charCodeAt(i) === 32) return { app, pid, end: i };
   return undefined;
 }
 
 function parseStructuredData(s: string, pos: number): { sd: NonNullable<SyslogParts['sd']>; end: number } | undefined {
   const sd: NonNullable<SyslogParts['sd']> = [];
   let p = pos;
-  while (s[p] === '[') {
+  while (s.charCodeAt(p) === 91) {
     let q = p + 1;
-    while (q < s.length && s[q] !== ' ' && s[q] !== ']') q++;
+    while (q < s.length && s.charCodeAt(q) !== 32 && s.charCodeAt(q) !== 93) q++;
     const id = s.slice(p + 1, q);
     const params: Array<[string, string]> = [];
-    while (s[q] === ' ') {
+    while (s.charCodeAt(q) === 32) {
       const eq = s.indexOf('="', q + 1);
       if (eq < 0) return undefined;
       const name = s.slice(q + 1, eq);
@@ -108,21 +122,21 @@ function parseStructuredData(s: string, pos: number): { sd: NonNullable<SyslogPa
       let run = v;
       for (;;) {
         if (v >= s.length) return undefined;
-        const c = s[v];
-        if (c === '\\' && (s[v + 1] === '"' || s[v + 1] === '\\' || s[v + 1] === ']')) {
+        const c = s.charCodeAt(v);
+        if (c === 92 && (s.charCodeAt(v + 1) === 34 || s.charCodeAt(v + 1) === 92 || s.charCodeAt(v + 1) === 93)) {
           parts.push(s.slice(run, v));
           run = v + 1;
           v += 2;
           continue;
         }
-        if (c === '"') break;
+        if (c === 34) break;
         v++;
       }
       parts.push(s.slice(run, v));
       params.push([name, parts.join('')]);
       q = v + 1;
     }
-    if (s[q] !== ']') return undefined;
+    if (s.charCodeAt(q) !== 93) return undefined;
     sd.push({ id, params });
     p = q + 1;
   }
@@ -150,8 +164,8 @@ function rfc5424(s: string, pos: number, pri: number, tz: ZoneResolver): SyslogP
   }
   let sdText: string | undefined;
   let sd: SyslogParts['sd'];
-  if (s[p] === '-') p++;
-  else if (s[p] === '[') {
+  if (s.charCodeAt(p) === 45) p++;
+  else if (s.charCodeAt(p) === 91) {
     const r = parseStructuredData(s, p);
     if (!r) return undefined;
     sd = r.sd;
@@ -168,21 +182,21 @@ function rfc5424(s: string, pos: number, pri: number, tz: ZoneResolver): SyslogP
 export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogParts | undefined {
   let p = 0;
   let pri: number | undefined;
-  if (s[0] === '<') {
+  if (s.charCodeAt(0) === 60) {
     const close = s.indexOf('>');
     if (close < 2 || close > 4) return undefined;
     pri = digits(s, 1, close - 1);
     if (pri < 0 || pri > 191) return undefined;
     p = close + 1;
     const v = s.charCodeAt(p);
-    if (v >= 49 && v <= 57 && s[p + 1] === ' ') return rfc5424(s, p + 2, pri, tz);
+    if (v >= 49 && v <= 57 && s.charCodeAt(p + 1) === 32) return rfc5424(s, p + 2, pri, tz);
   }
   let ts: number | undefined;
   let stamp = isoStamp(s, p, tz);
   if (stamp) {
     ts = stamp.ms;
     p = stamp.end;
-    if (s[p] === ':' && s[p + 1] === ' ') {
+    if (s.charCodeAt(p) === 58 && s.charCodeAt(p + 1) === 32) {
       // vobd.log before ESXi 7: "TS: [Correlator] 123us: [vob.id] text"
       return { pri, ts, app: 'vobd', tagged: true, msg: s.slice(p + 2) };
     }
@@ -192,27 +206,31 @@ export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogPar
     ts = stamp.ms;
     p = stamp.end;
   }
-  if (s[p] !== ' ') return undefined;
+  if (s.charCodeAt(p) !== 32) return undefined;
   p++;
   let level: string | undefined;
+  /** Whether `level` is a hostd 6.x level word (then the tag needs no colon). */
+  let oldLevel = false;
   // ESXi 7+: "In(14)" severity token; hostd 6.x: a level word before "hostd[pid]".
-  if (s[p + 2] === '(' && s.charCodeAt(p) >= 65 && s.charCodeAt(p) <= 90) {
+  if (s.charCodeAt(p + 2) === 40 && s.charCodeAt(p) >= 65 && s.charCodeAt(p) <= 90) {
     const close = s.indexOf(')', p);
-    if (close > p + 3 && close < p + 8 && s[close + 1] === ' ' && digits(s, p + 3, close - p - 3) >= 0) {
+    if (close > p + 3 && close < p + 8 && s.charCodeAt(close + 1) === 32 && digits(s, p + 3, close - p - 3) >= 0) {
       level = s.slice(p, p + 2);
       p = close + 2;
     }
   } else {
     const sp = s.indexOf(' ', p);
-    if (sp > p && OLD_LEVELS.has(s.slice(p, sp))) {
+    const word = sp > p ? oldLevelAt(s, p, sp) : undefined;
+    if (word !== undefined) {
       const t = tagAt(s, sp + 1, false);
       if (t && t.pid !== undefined) {
-        level = s.slice(p, sp);
+        level = word;
+        oldLevel = true;
         p = sp + 1;
       }
     }
   }
-  let tag = tagAt(s, p, level === undefined || !OLD_LEVELS.has(level));
+  let tag = tagAt(s, p, !oldLevel);
   let host: string | undefined;
   if (!tag) {
     const sp = s.indexOf(' ', p);
@@ -231,6 +249,6 @@ export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogPar
     return { pri, ts, level, tagged: false, msg: s.slice(p) };
   }
   p = tag.end;
-  if (s[p] === ' ') p++;
+  if (s.charCodeAt(p) === 32) p++;
   return { pri, ts, host, app: tag.app, pid: tag.pid, level, tagged: true, msg: s.slice(p) };
 }

@@ -46,6 +46,16 @@ function pidValue(pid: string): string | number {
   return pid !== '' && Number.isInteger(n) ? n : pid;
 }
 
+/** The field for the hostd Originator key msg[start, end) (`user`, `sub`, `opID`), or undefined. */
+function originatorKey(msg: string, start: number, end: number): 'User' | 'Component' | 'OperationId' | undefined {
+  const len = end - start;
+  const c = msg.charCodeAt(start);
+  if (len === 4 && c === 117 && msg.charCodeAt(start + 1) === 115 && msg.charCodeAt(start + 2) === 101 && msg.charCodeAt(start + 3) === 114) return 'User';
+  if (len === 3 && c === 115 && msg.charCodeAt(start + 1) === 117 && msg.charCodeAt(start + 2) === 98) return 'Component';
+  if (len === 4 && c === 111 && msg.charCodeAt(start + 1) === 112 && msg.charCodeAt(start + 2) === 73 && msg.charCodeAt(start + 3) === 68) return 'OperationId';
+  return undefined;
+}
+
 /** ESXi message conventions: shell `[user]: command`, hostd `[Originator@6876 k=v ...] text`, esxupdate `pid: module: LEVEL: text`. */
 function esxiFields(app: string, parts: SyslogParts, fields: Fields): void {
   let msg = parts.msg.trimStart();
@@ -61,14 +71,18 @@ function esxiFields(app: string, parts: SyslogParts, fields: Fields): void {
   } else if (app === 'hostd' && msg.startsWith('[Originator@')) {
     const close = msg.indexOf(']');
     if (close > 0) {
-      for (const kv of msg.slice(1, close).split(' ')) {
-        const eq = kv.indexOf('=');
-        if (eq <= 0) continue;
-        const k = kv.slice(0, eq);
-        const v = kv.slice(eq + 1);
-        if (k === 'user') fields.User = v;
-        else if (k === 'sub') fields.Component = v;
-        else if (k === 'opID') fields.OperationId = v;
+      // The `k=v` words of msg[1, close), read in place: only three keys are kept.
+      // (The next '=' is searched again only once a word passes it, so a long run of words without one stays linear.)
+      let eq = -2;
+      for (let a = 1; a < close; ) {
+        let b = msg.indexOf(' ', a);
+        if (b < 0 || b > close) b = close;
+        if (eq !== -1 && eq < a) eq = msg.indexOf('=', a);
+        if (eq > a && eq < b) {
+          const name = originatorKey(msg, a, eq);
+          if (name !== undefined) fields[name] = msg.slice(eq + 1, b);
+        }
+        a = b + 1;
       }
       msg = msg.slice(close + 1).trimStart();
     }

@@ -12,6 +12,7 @@
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
 import { civilMs, digits, excerpt, makeEvent, reportLine, share } from './common.js';
+import { detached } from './auditd-processes.js';
 import { type Build, buildFields, buildSlow, mixShape, nameId, shapeBuild } from './field-shapes.js';
 
 const FORMAT = 'w3c';
@@ -29,6 +30,11 @@ const RENAME = new Map<string, string>([
 const NUMERIC = new Set(['sc-status', 'sc-substatus', 'sc-win32-status', 'sc-bytes', 'cs-bytes', 'time-taken', 's-port', 'c-port']);
 /** Header fields where IIS writes `+` for a space. */
 const PLUS_SPACES = new Set(['cs-user-agent', 'cs-referer', 'cs-cookie']);
+
+/** Distinct header values whose conversion is kept per file (see spaced). */
+const MAX_PLUS_CACHE = 512;
+/** Longer header values are not kept (they are rarely repeated, and the cache stays small). */
+const MAX_PLUS_CACHED_LENGTH = 1024;
 
 /** Layouts remembered per file (most recently used kept). */
 const MAX_LAYOUTS = 64;
@@ -125,6 +131,8 @@ class W3cState implements LineDecoderState {
   /** The present columns of the record being read (reused). */
   private readonly keys: string[] = [];
   private readonly vals: FieldValue[] = [];
+  /** Header values with `+` for spaces, by raw text (see spaced). */
+  private readonly plusCache = new Map<string, string>();
 
   constructor(private readonly ctx: DecodeContext) {}
 
@@ -180,7 +188,7 @@ class W3cState implements LineDecoderState {
         if (c.numeric) v = numeric(text, start, end);
         else {
           const value = text.slice(start, end);
-          v = c.plus && value.includes('+') ? value.replaceAll('+', ' ') : value;
+          v = c.plus ? this.spaced(value) : value;
           if (col === layout.hostIndex) host = value;
         }
         if (masked) mask |= 1 << col;
@@ -210,6 +218,23 @@ class W3cState implements LineDecoderState {
     }
     const fields = masked ? this.build(layout, mask, n) : buildFields(keys, vals, n, 0, hash);
     emit(makeEvent(fields, LOGSOURCE, FORMAT, this.ctx.file, lineNo, text, ts, host));
+  }
+
+  /**
+   * A header value with IIS's `+` for a space undone. User agents and referers repeat from
+   * record to record: the converted text is kept per raw text (bounded), so a repeated one
+   * costs a lookup instead of a scan and a new string.
+   */
+  private spaced(value: string): string {
+    if (value.length > MAX_PLUS_CACHED_LENGTH) return value.includes('+') ? value.replaceAll('+', ' ') : value;
+    const known = this.plusCache.get(value);
+    if (known !== undefined) return known;
+    const v = value.includes('+') ? value.replaceAll('+', ' ') : value;
+    if (this.plusCache.size >= MAX_PLUS_CACHE) this.plusCache.clear();
+    // (A detached key: the raw value is a slice of its line, which would keep the line's read chunk.)
+    const key = detached(value);
+    this.plusCache.set(key, v === value ? key : v);
+    return v === value ? key : v;
   }
 
   /** The fields of a narrow layout's record whose present columns are `mask` and whose values are in this.vals. */
