@@ -161,6 +161,8 @@ interface FieldGroup {
   scalarText: boolean;
   /** Marks the rules of a literal as candidates for the current event. */
   hit: (literal: number) => void;
+  /** No alias renames the field and Object.prototype has no member of its name: `fields[field]` is the event's own value or undefined. */
+  plain: boolean;
 }
 
 interface Bucket {
@@ -291,9 +293,15 @@ export class RuleSet {
       let key: string | undefined;
       let scalar: string | number | boolean | undefined;
       if (g.field !== '') {
-        key = view.key(g.field);
-        if (key === undefined) continue;
-        const v = fields[key];
+        // A field read by its own name is the event's own unless Object.prototype has that
+        // name too: no separate test that the event has it (FieldView.key's first step).
+        let v = g.plain ? fields[g.field] : undefined;
+        if (v !== undefined) key = g.field;
+        else {
+          key = view.key(g.field);
+          if (key === undefined) continue;
+          v = fields[key];
+        }
         if (v === null || v === undefined) continue;
         if (typeof v !== 'object') scalar = v;
       }
@@ -408,6 +416,7 @@ export class RuleSet {
             exactMaxLen: 0,
             scalarText: false,
             hit: () => {},
+            plain: false,
             litIndex: new Map(),
           };
           groupMap.set(gk, g);
@@ -498,6 +507,7 @@ export class RuleSet {
         exactMaxLen,
         scalarText: scalarsCanHold(g.lits),
         hit,
+        plain: g.aliases === null && g.field !== '' && !(g.field in Object.prototype),
       });
     }
     return bucket;

@@ -28,6 +28,8 @@ const RULES = [
   ...['cmd.exe', 'powershell.exe', 'whoami.exe', 'net.exe', 'i\u0307x.exe'].map((n, i) =>
     rule(`exact ${i}`, 'product: windows\ncategory: process_creation', `sel:\n    OriginalFileName: '${n}'\ncondition: sel`),
   ),
+  rule('inherited name', 'product: windows', "sel:\n    toString|contains: 'evil one'\ncondition: sel"),
+  rule('other spelling', 'product: windows', "sel:\n    CommandLine|contains: 'evil'\ncondition: sel"),
 ].join('---\n');
 
 function expected(rs: ReturnType<typeof compileRuleSet>, e: Event): string[] {
@@ -57,6 +59,11 @@ const EVENTS: Event[] = [
   // Lower-casing 'İ' gives two characters: the value is shorter than the literal it equals.
   sysmon(1, { OriginalFileName: '\u0130X.EXE' }),
   sysmon(1, { OriginalFileName: 31337 }),
+  // Object.prototype.toString is no field of the event: the rule's toString is found as spelled otherwise.
+  winEvent({ Channel: 'Application', EventID: 1000, Message: 'x' }),
+  winEvent({ Channel: 'Application', EventID: 1000, tostring: 'an evil one' }),
+  // A field spelled otherwise than the rule spells it.
+  winEvent({ Channel: 'Application', EventID: 1000, commandline: 'run evil' }),
 ];
 
 for (const scannerAfter of [0, undefined]) {
@@ -83,6 +90,9 @@ for (const scannerAfter of [0, undefined]) {
       [],
       ['exact 4'],
       ['keyword number'],
+      [],
+      ['inherited name'],
+      ['other spelling'],
     ]);
     if (scannerAfter === 0) assert.ok(rs.stats().scanners > 0, 'the scanner path was not taken');
   });
