@@ -17,6 +17,8 @@ import { SkipScanner } from './prefilter-skip.js';
 const CLASSES = 64;
 /** Characters with a class of their own (at most CLASSES - 8, leaving shared classes). */
 const OWN = 'abcdefghijklmnopqrstuvwxyz0123456789 .\\/-_:%"\'()=,;$&*?@';
+/** Characters with a class of their own: no other character is reported as one of them. */
+export const OWN_CLASS_CHARS = OWN;
 
 let classTable: Uint8Array | null = null;
 

@@ -19,7 +19,7 @@ import type { Matcher, Requirement } from '../sigma/matcher.js';
 import { link } from '../sigma/link.js';
 import type { MatchOp } from '../sigma/program.js';
 import { compileProgram, type FlatReq, requirementOf, unpackBody, unpackGate, unpackInfo, type ProgramRule, type RuleBody, type RuleGate, type RuleProgram } from './compiled.js';
-import { LiteralScanner } from './prefilter.js';
+import { LiteralScanner, OWN_CLASS_CHARS } from './prefilter.js';
 import { matchedFields } from '../sigma/explain.js';
 
 /** A rule of a rule set: unpacked and linked into a closure the first time it is needed. */
@@ -78,11 +78,17 @@ export class CompiledRule {
   }
 }
 
-export interface RuleSetOptions {
+export interface RuleSetOptions extends RuleSetTuning {
   filters?: SigmaFilter[];
   logsourceMap?: LogSourceTables;
   /** A YAML logsource map (see loadLogSourceMap); read when `logsourceMap` is not given. Throws WardenError when unreadable. */
   logsourceMapFile?: string;
+}
+
+/** Knobs of the index that change its speed, never its results (tests set them to reach every path). */
+export interface RuleSetTuning {
+  /** Literal tests a group makes before its scanner is built (default SCANNER_AFTER). */
+  scannerAfter?: number;
 }
 
 /** Below this many literals a plain `includes` loop beats building an automaton. */
@@ -98,6 +104,37 @@ const MAX_BUCKETS = 20_000;
  * (a small file, a rare logsource) never pays for it.
  */
 const SCANNER_AFTER = 100_000;
+
+/**
+ * A keyword group tests each literal against every value of the event (some 20 to 40 in a
+ * Windows event): its scanner pays for itself that many times sooner.
+ */
+const KEYWORD_VALUES = 32;
+
+/** Every character the text of a number, a boolean or undefined can hold (lower-cased). */
+const SCALAR_CHARS = '0123456789.-+einfityatrulsd';
+
+/**
+ * Whether a literal could be reported in the text of a number, boolean or undefined. The
+ * scanner compares character classes; a character with a class of its own (OWN_CLASS_CHARS)
+ * that no such text holds rules the literal out, anything else might not.
+ */
+export function scalarsCanHold(lits: readonly string[]): boolean {
+  for (const lit of lits) {
+    let excluded = false;
+    for (const c of lit.toLowerCase()) {
+      if (OWN_CLASS_CHARS.includes(c) && !SCALAR_CHARS.includes(c)) {
+        excluded = true;
+        break;
+      }
+    }
+    if (!excluded) return true;
+  }
+  return false;
+}
+
+/** What a match returns when no rule matched (most events): nothing is allocated. */
+const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
 
 interface FieldGroup {
   /** Rule field name; '' = every value of the event (keyword searches). */
@@ -115,8 +152,17 @@ interface FieldGroup {
   minLen: number;
   /** Whole-value literals -> bucket-local rule indexes. */
   exact: Map<string, number[]> | null;
+  /**
+   * Length of the longest whole-value literal: a longer value cannot equal one once
+   * lower-cased (lower-casing never shortens a string), so it is not lower-cased at all.
+   */
+  exactMaxLen: number;
+  /** Some literal could occur in the text of a number, boolean or undefined (keyword groups scan those values only then). */
+  scalarText: boolean;
   /** Marks the rules of a literal as candidates for the current event. */
   hit: (literal: number) => void;
+  /** No alias renames the field and Object.prototype has no member of its name: `fields[field]` is the event's own value or undefined. */
+  plain: boolean;
 }
 
 interface Bucket {
@@ -155,6 +201,29 @@ function sortPrefix(a: Int32Array, n: number): void {
   }
 }
 
+/**
+ * A keyword group's scan of every value of the event, straight from the fields: no list of
+ * the values is built, and numbers and booleans are skipped when no literal could occur in
+ * their text (the same literals reported as scanning FieldView.allStrs would report).
+ */
+function scanEventValues(view: FieldView, scanner: LiteralScanner, g: FieldGroup): void {
+  const fields = view.fields;
+  const minLen = g.minLen;
+  const hit = g.hit;
+  for (const k in fields) {
+    const v = fields[k];
+    if (typeof v === 'string') {
+      if (v.length >= minLen) scanner.scan(v, hit);
+    } else if (v === null) {
+      // no text
+    } else if (typeof v === 'object') {
+      for (const s of view.strsOfKey(k)) if (s.length >= minLen) scanner.scan(s, hit);
+    } else if (g.scalarText) {
+      scanner.scan(String(v), hit);
+    }
+  }
+}
+
 export class RuleSet {
   readonly rules: readonly CompiledRule[];
   /** The plain-data form this set was built from (what caches and worker threads get). */
@@ -165,9 +234,11 @@ export class RuleSet {
   private readonly scanners = new Map<string, LiteralScanner>();
   private readonly view = new FieldView();
   private gen = 0;
+  private readonly scannerAfter: number;
 
-  constructor(program: RuleProgram) {
+  constructor(program: RuleProgram, tuning: RuleSetTuning = {}) {
     this.program = program;
+    this.scannerAfter = tuning.scannerAfter ?? SCANNER_AFTER;
     this.rules = program.rules.map((_r, i) => new CompiledRule(program, i));
     this.resolver = new LogSourceResolver(program.tables);
   }
@@ -196,7 +267,7 @@ export class RuleSet {
   }
 
   /** Rules that match the event, in rule-set order. */
-  match(event: Event): CompiledRule[] {
+  match(event: Event): readonly CompiledRule[] {
     const ls = this.resolver.resolve(event);
     let bucket = this.buckets.get(ls.key);
     if (bucket === undefined) {
@@ -205,8 +276,7 @@ export class RuleSet {
       if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
       this.buckets.set(ls.key, bucket);
     }
-    const out: CompiledRule[] = [];
-    if (bucket.rules.length === 0) return out;
+    if (bucket.rules.length === 0) return NO_RULES;
     const view = this.view.reset(event.fields);
     let gen = ++this.gen;
     if (gen >= 0xffffffff) {
@@ -223,15 +293,22 @@ export class RuleSet {
       let key: string | undefined;
       let scalar: string | number | boolean | undefined;
       if (g.field !== '') {
-        key = view.key(g.field);
-        if (key === undefined) continue;
-        const v = fields[key];
+        // A field read by its own name is the event's own unless Object.prototype has that
+        // name too: no separate test that the event has it (FieldView.key's first step).
+        let v = g.plain ? fields[g.field] : undefined;
+        if (v !== undefined) key = g.field;
+        else {
+          key = view.key(g.field);
+          if (key === undefined) continue;
+          v = fields[key];
+        }
         if (v === null || v === undefined) continue;
         if (typeof v !== 'object') scalar = v;
       }
       if (g.exact !== null) {
         if (scalar !== undefined) {
-          const rs = g.exact.get(view.scalarLower(key!, scalar));
+          // A value longer than every whole-value literal is not even lower-cased.
+          const rs = typeof scalar === 'string' && scalar.length > g.exactMaxLen ? undefined : g.exact.get(view.scalarLower(key!, scalar));
           if (rs !== undefined) for (const r of rs) if (stamp[r] !== gen) mark(r);
         } else {
           for (const v of key === undefined ? view.allLowers() : view.lowersOfKey(key)) {
@@ -264,9 +341,11 @@ export class RuleSet {
         if (scalar.length >= g.minLen) g.scanner.scan(scalar, g.hit);
       } else if (scalar !== undefined) {
         g.scanner.scan(String(scalar), g.hit);
-      } else {
+      } else if (key !== undefined) {
         const minLen = g.minLen;
-        for (const v of key === undefined ? view.allStrs() : view.strsOfKey(key)) if (v.length >= minLen) g.scanner.scan(v, g.hit);
+        for (const v of view.strsOfKey(key)) if (v.length >= minLen) g.scanner.scan(v, g.hit);
+      } else {
+        scanEventValues(view, g.scanner, g);
       }
     }
     // Only rules whose requirements hold (and ungated ones) run, in rule-set order.
@@ -276,6 +355,7 @@ export class RuleSet {
     const candN = bucket.candN;
     sortPrefix(cand, candN);
     const ungated = bucket.ungated;
+    let out: CompiledRule[] | undefined;
     let ci = 0;
     let ui = 0;
     while (ci < candN || ui < ungated.length) {
@@ -283,9 +363,9 @@ export class RuleSet {
       if (ui >= ungated.length || (ci < candN && cand[ci]! < ungated[ui]!)) i = cand[ci++]!;
       else i = ungated[ui++]!;
       view.aliases = bucket.aliases[i]!;
-      if (tests[i]!(view)) out.push(rules[i]!);
+      if (tests[i]!(view)) (out ??= []).push(rules[i]!);
     }
-    return out;
+    return out ?? NO_RULES;
   }
 
   private buildBucket(ls: ResolvedLogSource): Bucket {
@@ -333,7 +413,10 @@ export class RuleSet {
             budget: 0,
             minLen: 0,
             exact: null,
+            exactMaxLen: 0,
+            scalarText: false,
             hit: () => {},
+            plain: false,
             litIndex: new Map(),
           };
           groupMap.set(gk, g);
@@ -409,7 +492,23 @@ export class RuleSet {
       };
       let minLen = Infinity;
       for (const l of g.lits) minLen = Math.min(minLen, l.length);
-      groups.push({ field: g.field, aliases: g.aliases, lits: g.lits, litRules, scanner: g.scanner, wantsScanner, budget: SCANNER_AFTER, minLen, exact: g.exact, hit });
+      let exactMaxLen = 0;
+      if (g.exact !== null) for (const l of g.exact.keys()) exactMaxLen = Math.max(exactMaxLen, l.length);
+      groups.push({
+        field: g.field,
+        aliases: g.aliases,
+        lits: g.lits,
+        litRules,
+        scanner: g.scanner,
+        wantsScanner,
+        budget: g.field === '' ? this.scannerAfter / KEYWORD_VALUES : this.scannerAfter,
+        minLen,
+        exact: g.exact,
+        exactMaxLen,
+        scalarText: scalarsCanHold(g.lits),
+        hit,
+        plain: g.aliases === null && g.field !== '' && !(g.field in Object.prototype),
+      });
     }
     return bucket;
   }
@@ -437,7 +536,7 @@ export class RuleSet {
 
 export function compileRuleSet(rules: readonly SigmaRule[], opts: RuleSetOptions = {}): RuleSet {
   const tables = opts.logsourceMap ?? (opts.logsourceMapFile ? loadLogSourceMap(opts.logsourceMapFile) : undefined);
-  return new RuleSet(compileProgram(rules, opts.filters ?? [], tables));
+  return new RuleSet(compileProgram(rules, opts.filters ?? [], tables), opts);
 }
 
 export { resolveLogSource } from '../event/logsource.js';

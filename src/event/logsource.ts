@@ -103,18 +103,32 @@ export class LogSourceResolver {
    */
   private tree = new Map<unknown, unknown>();
   private treeLeaves = 0;
+  /**
+   * The tree node below the last event's product, service, category, Channel and
+   * Provider_Name. A log's events mostly share them: comparing them with the last event's
+   * (string equality, no hashing of fresh strings) enters the tree at the EventID level.
+   */
+  private memo: { product: unknown; service: unknown; category: unknown; channel: unknown; provider: unknown; node: Map<unknown, unknown> } | null = null;
 
   resolve(event: Event): ResolvedLogSource {
     const ls = event.logsource;
     const f = event.fields;
     let node = this.tree;
     let k: unknown = ls.product;
+    let d = 0;
+    const m = this.memo;
+    if (m !== null && m.channel === f['Channel'] && m.provider === f['Provider_Name'] && m.product === ls.product && m.service === ls.service && m.category === ls.category) {
+      node = m.node;
+      k = f['EventID'];
+      d = 5;
+    }
     const depth = 6 + this.conditionFields.length;
-    for (let d = 0; d < depth; d++) {
+    for (; d < depth; d++) {
       const next = node.get(k);
       if (next === undefined) return this.learn(event);
       if (d === depth - 1) return next as ResolvedLogSource;
       node = next as Map<unknown, unknown>;
+      if (d === 4) this.memo = { product: ls.product, service: ls.service, category: ls.category, channel: f['Channel'], provider: f['Provider_Name'], node };
       k = d === 0 ? ls.service : d === 1 ? ls.category : d === 2 ? f['Channel'] : d === 3 ? f['Provider_Name'] : d === 4 ? f['EventID'] : f[this.conditionFields[d - 5]!];
     }
     return this.learn(event);
@@ -126,6 +140,7 @@ export class LogSourceResolver {
     if (this.treeLeaves >= 10000) {
       this.tree = new Map();
       this.treeLeaves = 0;
+      this.memo = null;
     }
     const ls = event.logsource;
     const f = event.fields;

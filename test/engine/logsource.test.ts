@@ -119,3 +119,29 @@ categories:
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a resolver reused across events of changing channels, providers and ids classifies each as a fresh one does', () => {
+  const events = [
+    sysmon(1, { Image: 'a' }),
+    sysmon(13, { EventType: 'SetValue' }),
+    sysmon(13, { EventType: 'DeleteKey' }),
+    sysmon(1, {}),
+    security(4688, {}),
+    security(4624, {}),
+    winEvent({ Channel: 'Microsoft-Windows-Sysmon/Operational', Provider_Name: 'Other', EventID: 1 }),
+    winEvent({ Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 1 }),
+    sysmon(3, {}),
+    winEvent({ Channel: 'Application', Provider_Name: 'Microsoft-Windows-Sysmon', EventID: 3 }),
+    otherEvent({ product: 'linux', service: 'auditd' }, { type: 'EXECVE' }),
+    otherEvent({ product: 'linux', service: 'syslog' }, { type: 'EXECVE' }),
+    sysmon(1, {}),
+  ];
+  const shared = new LogSourceResolver();
+  for (let round = 0; round < 3; round++) {
+    for (const e of events) {
+      const got = shared.resolve(e);
+      const want = new LogSourceResolver().resolve(e);
+      assert.deepEqual([got.key, got.categories, got.services], [want.key, want.categories, want.services]);
+    }
+  }
+});
