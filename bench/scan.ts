@@ -1,6 +1,6 @@
 /**
  * Scanner throughput on the benign corpus (../shared/corpus unpacked to /tmp/warden-corpus by
- * extract.sh): MB/s and files/s with 1 and 2 worker threads, and the peak RSS of each run, then
+ * extract.sh): MB/s, CPU seconds and peak RSS with 1 and 2 worker threads, then
  * the 10 slowest files (single-threaded analysis CPU time). Reference point on this 2-core
  * machine: YARA with signature-base does 44-51 MB/s. Each configuration runs in a child
  * process of its own (so its peak RSS is its own), WARDEN_BENCH_REPEATS times (default 3, each
