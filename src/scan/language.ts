@@ -85,47 +85,54 @@ export function serverMarkerAt(text: string): number {
 /**
  * Content cues per language; each hit adds its weight. Line-start cues spell `^` (multiline) as
  * "start or after a line terminator": only tested, never located, and the engine then jumps
- * between line breaks instead of trying every position.
+ * between line breaks instead of trying every position. The fourth element, where a cue has
+ * one, is a gate: words one of which a match must contain (lower case for a case-blind cue),
+ * or a test a match implies; a head that fails it is not searched by the cue's regex (most
+ * cues miss on most files). Gates are kept only where they measured cheaper than the regex
+ * (a regex that opens with a rare literal is already fast).
  */
-const CUES: Array<[Language, RegExp, number]> = [
-  ['php', /<\?php/i, 10],
-  ['php', /<script\s+language\s*=\s*["']?php/i, 10],
+const CUES: Array<[Language, RegExp, number, (string[] | ((head: string) => boolean))?]> = [
+  ['php', /<\?php/i, 10, ['<?']],
+  ['php', /<script\s+language\s*=\s*["']?php/i, 10, ['<script']],
   ['php', /<\?=/, 6],
-  ['php', /<\?\s*(?:\$|@?\w+\s*\(|if|echo|error_reporting|set_time_limit|session_start|eval|include|require|function)/i, 6],
-  ['php', /\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)\b/, 4],
+  ['php', /<\?\s*(?:\$|@?\w+\s*\(|if|echo|error_reporting|set_time_limit|session_start|eval|include|require|function)/i, 6, ['<?']],
+  ['php', /\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)\b/, 4, ['$_']],
   ['php', /\b(?:function_exists|base64_decode|isset|preg_replace|str_replace|echo)\s*\(/, 1],
-  ['php', /\$\w+\s*=\s*[^;\n]{0,200};/, 1],
-  ['jsp', /<%@\s*page\b[^%]{0,400}(?:language\s*=\s*["']java|import\s*=\s*["']java|pageEncoding|contentType)/, 8],
-  ['jsp', /<jsp:(?:directive|scriptlet|declaration|root|useBean)/, 8],
-  ['jsp', /\brequest\.getParameter\s*\(|\bout\.print(?:ln)?\s*\(|\bjava\.(?:io|lang|util|net)\.\w/, 4],
-  ['jsp', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:package\s+[\w.]+;|import\s+java[x]?\.[\w.*]+;)/, 6],
-  ['jsp', /<%@\s*taglib\s+(?:prefix|uri)/, 5],
-  ['aspx', /<%@\s*(?:Page|WebHandler|WebService|ServiceHost|Control|Master|Assembly|Import\s+Namespace|Register)\b[^%]{0,300}/i, 5],
-  ['aspx', /<%@[^%]{0,300}Language\s*=\s*["']?\s*(?:C#|CSharp|VB|VBNET|JScript|JS)\b/i, 6],
-  ['aspx', /\bSystem\.(?:Diagnostics|IO|Web|Reflection|Text)\b|\busing\s+System\b|\bImports\s+System\b/, 3],
-  ['aspx', /@(?:model|using|inherits|section|Html\.)\b/, 5],
-  ['asp', /<%@\s*(?:LANGUAGE|CODEPAGE)\s*=\s*["']?\s*(?:VBScript|JScript|\d)/i, 8],
+  ['php', /\$\w+\s*=\s*[^;\n]{0,200};/, 1, ['$']],
+  ['jsp', /<%@\s*page\b[^%]{0,400}(?:language\s*=\s*["']java|import\s*=\s*["']java|pageEncoding|contentType)/, 8, ['<%@']],
+  ['jsp', /<jsp:(?:directive|scriptlet|declaration|root|useBean)/, 8, ['<jsp:']],
+  ['jsp', /\brequest\.getParameter\s*\(|\bout\.print(?:ln)?\s*\(|\bjava\.(?:io|lang|util|net)\.\w/, 4, ['request.getParameter', 'out.print', 'java.']],
+  ['jsp', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:package\s+[\w.]+;|import\s+java[x]?\.[\w.*]+;)/, 6, ['package', 'import']],
+  ['jsp', /<%@\s*taglib\s+(?:prefix|uri)/, 5, ['<%@']],
+  ['aspx', /<%@\s*(?:Page|WebHandler|WebService|ServiceHost|Control|Master|Assembly|Import\s+Namespace|Register)\b[^%]{0,300}/i, 5, ['<%@']],
+  ['aspx', /<%@[^%]{0,300}Language\s*=\s*["']?\s*(?:C#|CSharp|VB|VBNET|JScript|JS)\b/i, 6, ['<%@']],
+  ['aspx', /\bSystem\.(?:Diagnostics|IO|Web|Reflection|Text)\b|\busing\s+System\b|\bImports\s+System\b/, 3, ['System']],
+  ['aspx', /@(?:model|using|inherits|section|Html\.)\b/, 5, ['@']],
+  ['asp', /<%@\s*(?:LANGUAGE|CODEPAGE)\s*=\s*["']?\s*(?:VBScript|JScript|\d)/i, 8, ['<%@']],
   [
     'asp',
     /<script[^>]{0,80}language\s*=\s*["']?(?:vbscript|jscript)[^>]{0,80}runat\s*=\s*["']?server|<script[^>]{0,80}runat\s*=\s*["']?server[^>]{0,80}language\s*=\s*["']?(?:vbscript|jscript)/i,
     8,
+
+    ['<script'],
   ],
   ['asp', /\bServer\.CreateObject\s*\(|\bCreateObject\s*\(\s*"(?:WScript|Scripting|ADODB|Shell)/i, 4],
   ['asp', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:Dim|Set|Sub|Function|End\s+If|On\s+Error\s+Resume\s+Next)\b/i, 2],
   ['asp', /\bResponse\.Write\b|\bRequest(?:\.Form|\.QueryString)?\s*\(\s*"/i, 1],
-  ['cfml', /<cf(?:set|output|if|component|function|query|execute|file|param|include|script|argument|return|loop|directory|http|abort)\b/i, 8],
-  ['cfml', /(?:^|[\n\r\u2028\u2029])[ \t]*component\b[^{]{0,200}\{/, 4],
+  ['cfml', /<cf(?:set|output|if|component|function|query|execute|file|param|include|script|argument|return|loop|directory|http|abort)\b/i, 8, ['<cf']],
+  ['cfml', /(?:^|[\n\r\u2028\u2029])[ \t]*component\b[^{]{0,200}\{/, 4, ['component']],
   ['perl', /^#!\s*\S*perl/, 12],
-  ['perl', /(?:^|[\n\r\u2028\u2029])[ \t]*use\s+(?:strict|warnings|CGI|Socket|IO::Socket)\b/, 6],
-  ['perl', /\bmy\s+[$@%]\w+/, 3],
+  ['perl', /(?:^|[\n\r\u2028\u2029])[ \t]*use\s+(?:strict|warnings|CGI|Socket|IO::Socket)\b/, 6, ['use']],
+  ['perl', /\bmy\s+[$@%]\w+/, 3, ['my']],
   ['python', /^#!\s*\S*python/, 12],
-  ['python', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:import\s+(?:os|sys|socket|subprocess|cgi|pty|base64|flask)\b|from\s+[\w.]+\s+import\s)/, 6],
-  ['python', /(?:^|[\n\r\u2028\u2029])[ \t]*def\s+\w+\s*\([^)]*\)\s*:/, 4],
+  ['python', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:import\s+(?:os|sys|socket|subprocess|cgi|pty|base64|flask)\b|from\s+[\w.]+\s+import\s)/, 6, ['import']],
+  ['python', /(?:^|[\n\r\u2028\u2029])[ \t]*def\s+\w+\s*\([^)]*\)\s*:/, 4, ['def']],
   ['node', /\brequire\s*\(\s*['"](?:child_process|http|https|net|express|fs|vm)['"]\s*\)/, 8],
-  ['node', /\bfrom\s+['"](?:node:)?(?:child_process|http|express|net)['"]/, 8],
+  ['node', /\bfrom\s+['"](?:node:)?(?:child_process|http|express|net)['"]/, 8, ['from']],
   ['node', /\bmodule\.exports\b|\bprocess\.(?:env|argv|exit)\b/, 2],
   ['shell', /^#!\s*\S*(?:\/|env\s+)(?:ba|da|z|k)?sh\b/, 12],
-  ['xml', /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]{0,2000}?-->\s*)*<(?:beans|web-app|atlassian-plugin|plugin|project|hudson)\b/, 8],
+  // (the engine tries a `^` pattern at every offset: the first non-blank character is checked first; trimStart drops what \s matches)
+  ['xml', /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]{0,2000}?-->\s*)*<(?:beans|web-app|atlassian-plugin|plugin|project|hudson)\b/, 8, (head) => head.trimStart().startsWith('<')],
 ];
 
 /**
@@ -166,7 +173,11 @@ export function detectLanguage(text: string, ext: string): LanguageGuess {
   if (php !== -1 && !/<%@|<jsp:|<cf[a-z]/i.test(head) && (asp === -1 || asp > php)) return { language: 'php', confidence: 10 };
   if ((ext === 'js' || ext === 'mjs' || ext === 'cjs') && !/^#!/.test(head) && !serverSideJs(text)) return { language: 'unknown', confidence: 0 };
   const score = new Map<Language, number>();
-  for (const [lang, re, w] of CUES) if (re.test(head)) score.set(lang, (score.get(lang) ?? 0) + w);
+  const low = head.toLowerCase();
+  for (const [lang, re, w, gate] of CUES) {
+    if (typeof gate === 'function' ? !gate(head) : gate && !gate.some((n) => (re.ignoreCase ? low : head).includes(n))) continue;
+    if (re.test(head)) score.set(lang, (score.get(lang) ?? 0) + w);
+  }
   // PHP text that an ASP/JSP page writes out comes after that page's own `<%`: it weighs little
   if (asp !== -1 && php > asp) score.set('php', (score.get('php') ?? 0) - 7);
   const hint = EXT_LANG[ext];

@@ -167,10 +167,18 @@ function heredocEnd(text: string, at: number, unclosed: Set<string>): number {
   return e ? e.index + e[0].length : -1;
 }
 
+/** Case-blind searches for the few delimiters that have letters, compiled once each (not once per call). */
+const CI_SEARCH = new Map<string, RegExp>();
+
 function indexOfCi(text: string, needle: string, from: number): number {
   // delimiters are short ASCII; only `<script runat` style ones need case-folding
   if (!/[a-z]/i.test(needle)) return text.indexOf(needle, from);
-  const re = new RegExp(escapeRegExp(needle), 'ig');
+  let re = CI_SEARCH.get(needle);
+  if (!re) {
+    if (CI_SEARCH.size >= 64) CI_SEARCH.clear();
+    re = new RegExp(escapeRegExp(needle), 'ig');
+    CI_SEARCH.set(needle, re);
+  }
   re.lastIndex = from;
   const m = re.exec(text);
   return m ? m.index : -1;

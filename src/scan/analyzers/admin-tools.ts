@@ -162,7 +162,9 @@ export function sqlClient(ctx: AnalyzerContext, taint: Taint): void {
  */
 function aspConnectionFilter(code: string): (m: RegExpExecArray) => boolean {
   const conns = new Set<string>();
-  for (const m of matches(/\b([A-Za-z_]\w{0,40})\s*=\s*(?:Server\s*\.\s*)?CreateObject\s*\(\s*"ADODB\.Connection"/gi, code, 50)) conns.add(m[1]!.toLowerCase());
+  // the class name first: the assignment pattern tries every word of the page
+  if (/ADODB\.Connection"/i.test(code))
+    for (const m of matches(/\b([A-Za-z_]\w{0,40})\s*=\s*(?:Server\s*\.\s*)?CreateObject\s*\(\s*"ADODB\.Connection"/gi, code, 50)) conns.add(m[1]!.toLowerCase());
   return (m) => {
     if (/^ConnectionString/i.test(m[0])) return true;
     const arg = m[1] ?? '';

@@ -367,15 +367,33 @@ export function pageFunctions(code: string): PageFunctions {
       )
       .filter((p) => /^[a-z_]\w*$/.test(p));
     const body = functionBody(code, m.index + m[0].length);
-    const one = new RegExp(`^[\\s:]*${m[1]}[ \\t]*=[ \\t]*([^\\n:]+?)[ \\t]*[:\\n]?\\s*$`, 'i').exec(body);
-    if (one && params.length > 0) bodies.set(name, { params, body: one[1]! });
+    // static patterns, the name compared after: a regex compiled per function cost more than the rest of the page's analysis
+    const one = ONE_EXPRESSION.exec(body);
+    if (one && one[1]!.toLowerCase() === name && params.length > 0) bodies.set(name, { params, body: one[2]! });
     // a wrapper: a parameter handed to eval / Execute inside the body
-    for (const p of params) {
-      const runs = new RegExp(`(?<![\\w.])(?:eval|execute|executeglobal)\\b[ \\t]*\\(?[ \\t]*${p}\\b`, 'i');
-      if (runs.test(body)) evaluators.add(name);
+    if (params.length > 0) {
+      const ran = namesRun(body);
+      if (params.some((p) => ran.has(p))) evaluators.add(name);
     }
   }
   return { bodies, evaluators };
+}
+
+/** A body that only sets the function's return value: `Name = expr` (the name is compared by the caller). */
+const ONE_EXPRESSION = /^[\s:]*([A-Za-z_]\w*)[ \t]*=[ \t]*([^\n:]+?)[ \t]*[:\n]?\s*$/i;
+const RUNS = /(?<![\w.])(?:eval|execute|executeglobal)\b[ \t]*\(?[ \t]*([A-Za-z_]\w*)/gi;
+
+/** The names (lower case) that `eval` / `Execute` / `ExecuteGlobal` is handed first in `body`. */
+function namesRun(body: string): Set<string> {
+  const out = new Set<string>();
+  RUNS.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = RUNS.exec(body)) !== null) {
+    out.add(m[1]!.toLowerCase());
+    // from the next character: `Execute(Eval(p))` hands `p` to Eval inside the first match
+    RUNS.lastIndex = m.index + 1;
+  }
+  return out;
 }
 
 /** The body after a function's parameter list: to the matching `}` (JScript) or `End Function`. */

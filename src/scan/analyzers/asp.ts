@@ -18,6 +18,9 @@ export const ASP_FLOW: FlowSpec = {
   varRef: /\b([A-Za-z_]\w*)\b/g,
 };
 
+/** Words (lower case) one of which the shell-object pattern below must contain. */
+const SHELL_WORDS = ['wscript.shell', 'shell.application', 'wscript.network', 'clsid:'];
+
 export function analyzeAsp(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const taint = sessionCarried(code, new Taint(code, ASP_FLOW));
@@ -27,7 +30,10 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   fileManager(ctx, taint);
   sqlClient(ctx, taint);
   executeSinks(ctx, taint);
-  const shellObj = /(?:CreateObject|new\s+ActiveXObject)\s*\(\s*["'](?:WScript\.Shell|Shell\.Application|WScript\.Network)["']|CLSID:(?:72C24DD5|13709620)/i.exec(code);
+  // (the object names as plain words first: a page without any is spared the regex's scan)
+  const shellObj = SHELL_WORDS.some((w) => ctx.lower.includes(w))
+    ? /(?:CreateObject|new\s+ActiveXObject)\s*\(\s*["'](?:WScript\.Shell|Shell\.Application|WScript\.Network)["']|CLSID:(?:72C24DD5|13709620)/i.exec(code)
+    : null;
   if (shellObj) {
     ev.add('capability', 'creates a Windows shell COM object', 4, shellObj.index, shellObj[0].length);
     for (const m of matches(/\.\s*(Run|Exec|ShellExecute)\b\s*\(?([^\n]{0,300})/gi, code, 200)) {
@@ -50,7 +56,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   }
   // JScript: eval handed around as a value ({'E': eval}, var f = eval) to dodge `eval(`
   // (a function that returns eval itself is the same trick: `function f(x){ if (x) return Request(...); else return eval }`)
-  const alias = /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code);
+  const alias = code.includes('eval') ? /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code) : null;
   if (alias) ev.add('obfuscation', 'eval passed around as a value (aliased code execution)', hasRequest ? 10 : 6, alias.index, alias[0].length);
   // COM object names assembled from pieces ("mS"&chr(115)&"cR"...): hides a shell or script host from plain-text search
   for (const m of matches(/CreateObject\s*\(/gi, code, 100)) {
@@ -101,8 +107,8 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   // server-side include of a file with a harmless extension: code kept where scanners and people do not look
   const ssi = /<!--\s*#include\s+(?:file|virtual)\s*=\s*["']?[^"'\s>]{0,200}\.(?:txt|jpg|jpeg|gif|png|bmp|ico|log|dat|rar|zip|doc|pdf)["']?\s*-->/i.exec(ctx.text);
   if (ssi) ev.add('obfuscation', 'server-side include of a file with a non-script extension (code hidden under a harmless name)', 5, ssi.index, ssi[0].length);
-  const fso = /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code);
-  if (fso && shellObj && hasRequest) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
+  const fso = shellObj && hasRequest ? /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code) : null;
+  if (fso) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
 }
 
 /** Pages in JScript: the VBScript interpreter (asp-interp.ts) has nothing to run there. */

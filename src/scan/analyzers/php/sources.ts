@@ -108,7 +108,9 @@ const REQUEST_READERS = 'input|get|post|query|cookie|header|all|json|getContent|
  */
 function frameworkRequestReads(code: string): string[] {
   const names = new Set<string>(['request', 'req']);
-  for (const m of matches(/\b(?:\\?\w+\\)*(?:Server)?Request(?:Interface)?\s+\$(\w{1,40})/g, code, 50)) names.add(m[1]!);
+  // a namespace prefix (`Psr\Http\Message\`) ends in `\`, where a word boundary always is: spelling it
+  // out (`(?:\\?\w+\\)*`) made the engine retry every long word run from each of its ends (quadratic)
+  for (const m of matches(/\b(?:Server)?Request(?:Interface)?\s+\$(\w{1,40})/g, code, 50)) names.add(m[1]!);
   const vars = [...names].join('|');
   return [`\\$(?:${vars})\\s*->\\s*(?:${REQUEST_READERS})\\s*\\(`, `\\$(?:${vars})\\s*->\\s*(?:query|request|cookies|headers|files|attributes)\\s*->\\s*(?:get|all)\\s*\\(`];
 }

@@ -53,6 +53,10 @@ const OPS = [
   '>>',
   '**',
 ];
+const NO_OPS: string[] = [];
+/** OPS by first character, in OPS order (the first that matches wins, so longer ones stay first). */
+const OPS_BY_FIRST = new Map<string, string[]>();
+for (const o of OPS) OPS_BY_FIRST.set(o[0]!, [...(OPS_BY_FIRST.get(o[0]!) ?? []), o]);
 const IDENT_START = /[A-Za-z_\x80-\uffff\\]/;
 const SPACE = /\s+/y;
 const NAME = /[A-Za-z_\x80-\uffff][\w\x80-\uffff]*/y;
@@ -66,6 +70,8 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
   const out: Tok[] = [];
   const n = text.length;
   let i = 0;
+  /** The first `?>` at or after the last comment (-1: none; -2: not looked up yet). */
+  let close = -2;
   const tag = text.indexOf('<?');
   if (tag !== -1 && !/[$;]/.test(text.slice(0, tag))) i = openTag(text, 0);
   while (i < n && out.length < maxTokens) {
@@ -81,12 +87,11 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
       i = openTag(text, i + 2);
       continue;
     }
-    if (c === '#' && text[i + 1] !== '[') {
-      i = lineEnd(text, i);
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '/') {
-      i = lineEnd(text, i);
+    if ((c === '#' && text[i + 1] !== '[') || (c === '/' && text[i + 1] === '/')) {
+      // the next `?>` is looked up once and kept until passed: searched again from every comment,
+      // a file of many comments and no `?>` was read to its end once per comment (quadratic)
+      if (close !== -1 && close < i) close = text.indexOf('?>', i);
+      i = lineEnd(text, i, close);
       continue;
     }
     if (c === '/' && text[i + 1] === '*') {
@@ -141,7 +146,7 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
       continue;
     }
     let op = c;
-    for (const o of OPS)
+    for (const o of OPS_BY_FIRST.get(c) ?? NO_OPS)
       if (text.startsWith(o, i)) {
         op = o;
         break;
@@ -160,9 +165,9 @@ function openTag(text: string, from: number): number {
   return text[j + 2] === '=' ? j + 3 : j + 2;
 }
 
-function lineEnd(text: string, i: number): number {
+/** The end of a `//` or `#` comment at `i`: its line's end, or the `?>` at `close` (the first at or after `i`, or -1) if that comes first. */
+function lineEnd(text: string, i: number, close: number): number {
   const nl = text.indexOf('\n', i);
-  const close = text.indexOf('?>', i);
   if (close !== -1 && (nl === -1 || close < nl)) return close;
   return nl === -1 ? text.length : nl;
 }
