@@ -161,3 +161,13 @@ class Pay_Model extends Base_Model {
 `;
   notMal('t2.php', module);
 });
+
+test('php recall: files written through the database that the system then runs (MOF, UDF)', () => {
+  const mof = `<?php\n$c = mysqli_connect($_POST['h'], $_POST['u'], $_POST['p']);\n$name = 'c:/windows/system32/wbem/mof/x.mof';\n$mof = "#pragma namespace(\\"\\\\\\\\\\\\\\\\.\\\\\\\\root\\\\\\\\subscription\\") instance of CommandLineEventConsumer { CommandLineTemplate = \\"cmd /c " . $_POST['cmd'] . "\\"; };";\nmysqli_query($c, "select '$mof' into dumpfile '$name'");\n`;
+  assert.ok(mal('u.php', mof).includes('writes a MOF file into the WMI folder through the database server (MOF escalation runs commands as SYSTEM)'));
+  const udf = `<?php\n$c = mysqli_connect('localhost', 'root', $_POST['p']);\nmysqli_query($c, "select unhex('7f454c46') into dumpfile '/usr/lib/mysql/plugin/u.so'");\nmysqli_query($c, "create function sys_eval returns string soname 'u.so'");\n`;
+  assert.ok(mal('v.php', udf).includes('writes a library through the database server and loads it as a MySQL function (UDF command execution)'));
+  // a report exported to a file by the database server
+  const report = `<?php\n$c = mysqli_connect('localhost', 'app', 'secret');\nmysqli_query($c, "select * from orders into dumpfile '/var/backups/orders.bin'");\n`;
+  notMal('v2.php', report);
+});
