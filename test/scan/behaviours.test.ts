@@ -51,7 +51,7 @@ $t->newInstance($k, $$k);
   assert.equal(f?.verdict, 'malicious');
   assert.deepEqual(reasons(f), [
     'request parameters imported as variables and a variable is called as a function',
-    'request-derived value passed to a function chosen at runtime',
+    'tiny script hands request input to a function whose name it computes at runtime (one-line loader)',
     'superglobal (request) array reached by name through a variable variable',
   ]);
 });
@@ -239,7 +239,7 @@ if (isset($_GET['del'])) unlink($_GET['del']);
 $to = explode("\\n", $_POST['emails']);
 foreach ($to as $addr) { mail(trim($addr), $_POST['subject'], $_POST['html'], "From: " . $_POST['from']); }
 `;
-  assert.deepEqual(reasons(findingOf('m.php', mailer)), ['sends mail to recipients, subject and body taken from the request in a loop (mass mailer)']);
+  assert.deepEqual(reasons(findingOf('m.php', mailer)), ['mails every line of a request-supplied address list in a loop, subject and body from the request too (bulk mailer)']);
   const sql = `<?php\n$c = mysql_connect($_POST['host'], $_POST['user'], $_POST['pass']);\n$r = mysql_query($_POST['sql'], $c);\n`;
   // (the existing recon hint also notes a database login taken from the request)
   assert.deepEqual(reasons(findingOf('sql.php', sql)), [

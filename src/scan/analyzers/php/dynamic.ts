@@ -33,7 +33,9 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
     } else {
       const args = callArgs(code, m.index + m[0].length - 1);
       if (base && plainNameAssigned(code, base.slice(1)) && !computed.has(base)) continue;
-      if (taint.hasSource(args)) {
+      // a tiny script has no router or plugin registry to fill the name: `$n = substr(__FILE__, ...); $c = $_POST[1]; $n($c);`
+      if (ctx.size < TINY_SCRIPT && base && taint.touchesDirectly(args)) ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
+      else if (taint.hasSource(args)) {
         if (ctx.size < TINY_SCRIPT) ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
         else ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
       } else if (taint.touchesDirectly(args) && (ctx.size < 4096 || callee.startsWith('${')))

@@ -5,10 +5,10 @@
  * Each is suspicious on its own (5-8) and adds up with the flow findings of php.ts.
  */
 import { callIndex, includesText, type AnalyzerContext } from '../../context.js';
-import { matches, type Taint } from '../../flow.js';
+import { Taint, matches } from '../../flow.js';
 import { callArgs } from '../../text.js';
 import { splitTopArgs } from './code.js';
-import { NOT_BEFORE_CALLBACK, callMatches } from './signatures.js';
+import { NOT_BEFORE_CALLBACK, PHP_FLOW, callMatches } from './signatures.js';
 
 /** Runs every hack-tool check; `hasRequest` gates the ones that need request input. */
 export function analyzeHackTools(ctx: AnalyzerContext, taint: Taint, hasRequest: boolean): void {
@@ -51,7 +51,8 @@ function scriptDropper(ctx: AnalyzerContext): void {
       return;
     }
     if (c.name === 'move_uploaded_file' && phpName.test(b)) {
-      ev.add('capability', 'stores an uploaded file as a PHP script', 8, c.index, c.open - c.index + 1);
+      // the client's upload becomes a page the server runs: request content to code execution
+      ev.add('capability', 'stores an uploaded file as a PHP script', 10, c.index, c.open - c.index + 1);
       return;
     }
   }
@@ -164,7 +165,8 @@ function symlinkGrabber(ctx: AnalyzerContext): void {
   if (!reads && !calls.hasAnyOf(['system', 'exec', 'shell_exec', 'passthru'])) return;
   const { code, ev } = ctx;
   const root = !calls.has('symlink') && !ctx.lower.includes('ln -s') ? null : /\bsymlink\s*\(\s*['"]\/['"]|['"`]ln\s+-s\s+\/[\s'"]/i.exec(code);
-  if (root) ev.add('capability', "links the server's root folder into the web folder (symlink attack)", 7, root.index, root[0].length);
+  // no application links `/` anywhere: the whole file system, every site's configuration included, served over HTTP
+  if (root) ev.add('capability', "links the server's root folder into the web folder (symlink attack)", 10, root.index, root[0].length);
   if (!reads || !ctx.lower.includes('/home/') || !/wp-config\.php|configuration\.php/i.test(code)) return;
   const home = /['"]\/home\/['"]\s*\.\s*\$\w+|['"]\/home\/\{?\$\w+/i.exec(code);
   if (home && calls.hasAnyOf(['symlink', 'copy', 'readfile', 'file_get_contents'])) {
@@ -180,6 +182,7 @@ function restrictionBypass(ctx: AnalyzerContext, taint: Taint): void {
   const { code, lower, ev } = ctx;
   const calls = callIndex(ctx);
   const reads = calls.hasAnyOf(['copy', 'file_get_contents', 'fopen', 'readfile', 'file', 'highlight_file', 'show_source', 'include', 'require', 'include_once', 'require_once']);
+  const uploads = lower.includes('$_files');
   if (reads && (includesText(lower, 'compress.zlib://') || includesText(lower, 'php://filter'))) {
     for (const m of matches(
       /(?<![\w>$:])(?:copy|file_get_contents|fopen|readfile|file|include|require|highlight_file|show_source)(?:_once)?\s*\(\s*(['"](?:compress\.zlib|php:\/\/filter[^'"]{0,80}resource=)[^'"]{0,20}['"]\s*\.\s*[^,;)]{1,80})/gi,
@@ -187,14 +190,17 @@ function restrictionBypass(ctx: AnalyzerContext, taint: Taint): void {
       50,
     )) {
       if (taint.touches(m[1]!)) {
-        ev.add('flow', 'reads a request-chosen file through a stream wrapper (safe_mode / open_basedir bypass)', 7, m.index, m[0].length);
+        // a client-named path wrapped to dodge the file checks is the exploit itself; an uploaded
+        // archive read through compress.zlib:// is how import tools unpack it
+        ev.add('flow', 'reads a request-chosen file through a stream wrapper (safe_mode / open_basedir bypass)', uploads ? 7 : 10, m.index, m[0].length);
         break;
       }
     }
   }
   if (calls.has('curl_setopt') && lower.includes('file:')) {
     const m = /CURLOPT_URL\s*,\s*(['"]file:[^'"]{0,20}['"]\s*\.\s*[^;)]{1,80})/i.exec(code);
-    if (m && taint.touches(m[1]!)) ev.add('flow', "reads a request-chosen local file through curl's file: scheme (safe_mode / open_basedir bypass)", 7, m.index, m[0].length);
+    if (m && taint.touches(m[1]!))
+      ev.add('flow', "reads a request-chosen local file through curl's file: scheme (safe_mode / open_basedir bypass)", uploads ? 7 : 10, m.index, m[0].length);
   }
   if (calls.has('ini_restore')) {
     const r = /\bini_restore\s*\(\s*['"](?:safe_mode|open_basedir|safe_mode_exec_dir|disable_functions)['"]/i.exec(code);
@@ -233,6 +239,26 @@ function databaseDumper(ctx: AnalyzerContext): void {
   if (saves) ev.add('capability', 'dumps every table of a database to a .sql file or download with no login around it (database dumper)', 5, all.index, all[0].length);
 }
 
+/** Where payment code reads the card number and the card security code (CVV/CID). */
+const CARD_NUMBER = /->getCcNumber\s*\(|\[\s*['"]cc_number['"]\s*\]/i;
+const CARD_CODE = /->getCcCid\s*\(|\[\s*['"](?:cc_cid|cvv2?|cvc)['"]\s*\]/i;
+
+/**
+ * A mail() whose arguments carry both the card number and its security code, through the
+ * variables the message is built in. Payment modules hand both to a gateway and keep the
+ * security code nowhere (card rules forbid storing or sending it); mailing the pair is theft.
+ */
+function cardDataMailed(ctx: AnalyzerContext): boolean {
+  const { code } = ctx;
+  const num = new Taint(code, { ...PHP_FLOW, source: CARD_NUMBER });
+  const cid = new Taint(code, { ...PHP_FLOW, source: CARD_CODE });
+  for (const m of callMatches(ctx, callIndex(ctx), ['mail'], NOT_BEFORE_CALLBACK)) {
+    const args = callArgs(code, m.open, 4000);
+    if ((num.hasSource(args) || num.touches(args)) && (cid.hasSource(args) || cid.touches(args))) return true;
+  }
+  return false;
+}
+
 /**
  * Skimmers: whole request/cookie arrays serialized into a file (worse when the file poses as
  * an image), and form handlers that mail posted passwords or card numbers (phishing kits).
@@ -262,7 +288,9 @@ function credentialTheft(ctx: AnalyzerContext): void {
     }
   }
   const direct = callMatches(ctx, calls, ['mail'], NOT_BEFORE_CALLBACK)[0];
-  if (direct && /getCcCid|cc_cid|\bcvv2?\b/i.test(code) && /getCcNumber|cc_number|card_?number/i.test(code)) {
+  if (direct && /getCcCid|cc_cid|\bcvv2?\b/i.test(code) && /getCcNumber|cc_number|card_?number/i.test(code) && cardDataMailed(ctx)) {
+    ev.add('flow', 'mails the card number together with its security code (card skimmer)', 10, direct.index, 5);
+  } else if (direct && /getCcCid|cc_cid|\bcvv2?\b/i.test(code) && /getCcNumber|cc_number|card_?number/i.test(code)) {
     // payment modules hand card data to a gateway; a plain mail() next to the card number
     // and its security code sends them somewhere else
     ev.add('flow', 'mails payment card numbers and security codes (card skimmer)', 8, direct.index, 5);

@@ -89,6 +89,10 @@ export function mailerAndProxy(ctx: AnalyzerContext, taint: Taint): void {
     const a = splitTopArgs(callArgs(code, m.open));
     if (a.length >= 3 && taint.touches(a[0]!) && (taint.touches(a[1]!) || taint.touches(a[2]!))) {
       const loop = /\b(?:foreach|while|for)\s*\(/.test(code);
+      if (loop && requestLineList(code, taint)) {
+        ev.add('flow', 'mails every line of a request-supplied address list in a loop, subject and body from the request too (bulk mailer)', 10, m.index, m[0].length);
+        break;
+      }
       ev.add(
         'flow',
         loop ? 'sends mail to recipients, subject and body taken from the request in a loop (mass mailer)' : 'sends mail with recipient and content taken from the request',
@@ -108,6 +112,20 @@ export function mailerAndProxy(ctx: AnalyzerContext, taint: Taint): void {
       ev.add('flow', 'request chooses a URL the server fetches (proxy / SSRF tool)', 3, url.index, 30);
     }
   }
+}
+
+/** `$list = explode("\n", $_POST['emails'])`: a pasted list, one entry a line. */
+const LINE_SPLIT =
+  /(\$\w+)\s*=\s*@?\s*(?:explode|split|spliti|preg_split)\s*\(\s*(?:"(?:\\r)?\\n"|PHP_EOL|(['"])\/[^'"\n]{0,12}\\n[^'"\n]{0,12}\/[a-z]*\2)\s*,\s*([^;]{1,200})\)/gi;
+
+/**
+ * Whether the script splits request text into lines: a recipient list pasted into a form.
+ * Contact and invitation forms take one address or a few comma-separated ones; a list of
+ * lines mailed in a loop is a bulk (spam) mailer.
+ */
+function requestLineList(code: string, taint: Taint): boolean {
+  for (const m of matches(LINE_SPLIT, code, 50)) if (taint.touches(m[3]!)) return true;
+  return false;
 }
 
 /**

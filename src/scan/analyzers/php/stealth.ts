@@ -30,6 +30,22 @@ function sqlFileDrop(ctx: AnalyzerContext): void {
   const opener = code.search(/<\?/);
   const start = Math.max(0, m.index - 300);
   const inQuery = [...code.slice(start, m.index).matchAll(/<\?(?:php|=|\s)/gi)].some((t) => start + t.index! !== opener);
+  // what the raw file becomes: a MOF the WMI service compiles and runs (as SYSTEM), or a
+  // library MySQL loads as a user function that runs commands
+  const mof = dump && /wbem[\\/]+mof|CommandLineEventConsumer/i.test(code);
+  const udf = dump && /\bcreate\s+function\s+\w+\s+returns\s+\w+\s+soname\b/i.test(code);
+  if (mof || udf) {
+    ev.add(
+      'flow',
+      mof
+        ? 'writes a MOF file into the WMI folder through the database server (MOF escalation runs commands as SYSTEM)'
+        : 'writes a library through the database server and loads it as a MySQL function (UDF command execution)',
+      10,
+      m.index,
+      m[0].length,
+    );
+    return;
+  }
   if (dump || inQuery)
     ev.add(
       'capability',
