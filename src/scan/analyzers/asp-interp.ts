@@ -15,7 +15,7 @@
  * Execute(...)` still shows its payload); a loop with unknown bounds is skipped.
  */
 import { UNKNOWN, work, num, compare, truthy, tokenize, serverCode, MAX_ARRAY, type Val } from './asp-vb.js';
-import { EVALUATORS, Exit, MAX_STEPS, OutOfSteps, VbExpr, type FnDef, type Frame, type RunCode } from './asp-vb-expr.js';
+import { EVALUATORS, Exit, STORES, MAX_STEPS, OutOfSteps, VbExpr, type FnDef, type Frame, type RunCode } from './asp-vb-expr.js';
 
 export type { RunCode } from './asp-vb-expr.js';
 
@@ -201,6 +201,7 @@ export class VbRun extends VbExpr {
         const [idx] = this.expr(i + 2, close, f);
         const [v] = this.expr(close + 2, end, f);
         if (Array.isArray(arr) && typeof idx === 'number' && idx >= 0 && idx < arr.length) arr[Math.floor(idx)] = v;
+        else if (STORES.has(tk.v) && typeof idx === 'string') this.stored.set(`${tk.v}:${idx.toLowerCase()}`, v);
         else this.assign(tk.v, UNKNOWN, f);
         return end;
       }

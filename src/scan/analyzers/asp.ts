@@ -37,6 +37,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
       else ev.add('capability', `runs OS commands (${m[1]})`, 3, m.index, m[0].length);
     }
     if (hasRequest) ev.add('flow', 'shell object in a page that reads request input', 3, shellObj.index, shellObj[0].length);
+    writtenThenRun(ctx);
   }
   // writers: request picks file name and content (uploader/dropper)
   for (const m of matches(/\b(?:CreateTextFile|OpenTextFile|SaveToFile)\b\s*\(?([^\n]{0,200})/gi, code, 200)) {
@@ -103,6 +104,43 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   if (ssi) ev.add('obfuscation', 'server-side include of a file with a non-script extension (code hidden under a harmless name)', 5, ssi.index, ssi[0].length);
   const fso = /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code);
   if (fso && shellObj && hasRequest) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
+}
+
+/**
+ * A script or program the page writes to disk and then starts through the Windows shell
+ * (`CreateTextFile("c:\\net.vbs")` ... `.Run "c:\\net.vbs"`): a dropper that runs what it drops.
+ */
+function writtenThenRun(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const written = new Set<string>();
+  for (const m of matches(/\b(?:CreateTextFile|SaveToFile)\b\s*\(?\s*"([^"\n]{1,200}\.(?:vbs|vbe|js|jse|wsf|bat|cmd|exe|ps1))"/gi, code, 50)) written.add(m[1]!.toLowerCase());
+  if (written.size === 0) return;
+  for (const m of matches(/\.\s*(?:Run|Exec|ShellExecute)\b\s*\(?\s*"([^\n]{1,300})/gi, code, 50)) {
+    const line = m[1]!.toLowerCase();
+    if ([...written].some((w) => line.includes(w))) {
+      ev.add('capability', 'writes a script or program to disk and runs it through the Windows shell (dropper)', 8, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/**
+ * Whether `name` is assigned an HTTP response: `.ResponseText` / `.ResponseBody` directly, or
+ * the result of one of the page's functions that returns one (`aspCode = GetPage(url)`).
+ */
+function fetchedCode(code: string, name: string): boolean {
+  if (!/XMLHTTP|WinHttp/i.test(code)) return false;
+  const fetchers = new Set<string>();
+  for (const m of matches(/\bFunction[ \t]+([A-Za-z_]\w{0,40})\b([\s\S]{0,1500}?)\bEnd[ \t]+Function\b/gi, code, 300))
+    if (/\.\s*Response(?:Text|Body)\b/i.test(m[2]!) && /XMLHTTP|WinHttp|\.\s*Send\b/i.test(m[2]!)) fetchers.add(m[1]!.toLowerCase());
+  const esc = name.replace(/\W/g, '');
+  for (const m of matches(new RegExp(`(?:^|[\\n:])[ \\t]*${esc}[ \\t]*=[ \\t]*([^\\n:]{1,300})`, 'gi'), code, 50)) {
+    const rhs = m[1]!;
+    if (/\.\s*Response(?:Text|Body)\b/i.test(rhs)) return true;
+    const callee = /^\s*([A-Za-z_]\w{0,40})\s*\(/.exec(rhs)?.[1]?.toLowerCase();
+    if (callee && fetchers.has(callee)) return true;
+  }
+  return false;
 }
 
 /** Pages in JScript: the VBScript interpreter (asp-interp.ts) has nothing to run there. */
@@ -215,7 +253,9 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
     // the page's constant part is run once and what it hands to this call is the code
     if (folded === undefined && !taint.touches(bare) && /^\s*\(?\s*[A-Za-z_]\w*/.test(arg) && !JSCRIPT_PAGE.test(ctx.text)) {
       runs ??= evaluatedCode(code);
-      const hit = runs.find((r) => r.at === m.index);
+      // a decoder run with a wrong key or a cut-short cipher yields noise, not code: the page
+      // stays a decoder feeding Execute
+      const hit = runs.find((r) => r.at === m.index && !isNoise(r.text));
       if (hit) {
         folded = hit.text;
         how = `code ${name} runs, decoded by running the page's own code`;
@@ -241,6 +281,8 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
     } else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, 8, m.index, m[0].length);
     else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg) && !isArrayElement(code, arg))
       ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
+    else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) && fetchedCode(code, arg.replace(/[\s()]/g, '')))
+      ev.add('flow', `${name} runs code the page downloads from a web server (remote payload loader)`, 10, m.index, m[0].length);
     else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) || isArrayElement(code, arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
   }
 }
@@ -283,6 +325,12 @@ function evalWrappers(ctx: AnalyzerContext, taint: Taint, fns: PageFunctions): v
   for (const m of matches(new RegExp(`(?<![\\w.])(${names})[ \\t]*\\(`, 'gi'), code, 200)) {
     if (/function[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
     const args = callArgs(code, m.index + m[0].length - 1);
+    // `popup(popup(Decode("...")))`: the inner run evaluates a hidden constant (`Request.Item["z"]`)
+    // and its result, the requester's text, is run again; nothing but a payload fetch needs that
+    if (new RegExp(`^\\s*(?:${names}|eval)[ \\t]*\\(`, 'i').test(args)) {
+      ev.add('flow', `the result of evaluated code is run again by the page's wrapper ${m[1]}() (eval of eval)`, 11, m.index, m[0].length);
+      return;
+    }
     const value = foldExpr(args, new Map(), fns);
     const direct = (value !== undefined && 'request' in value) || taint.hasSource(args);
     if (direct || taint.touches(args)) {
@@ -316,4 +364,14 @@ function firstStatement(s: string): string {
     else if (c === 58 && !q) return s.slice(0, i);
   }
   return s;
+}
+
+/** Text with control characters scattered through it (more than 1 in 50): bytes, not script. */
+function isNoise(s: string): boolean {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127) n++;
+  }
+  return n * 50 > s.length;
 }
