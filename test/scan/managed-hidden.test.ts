@@ -118,6 +118,8 @@ test('aspx: an upload saved beside the page under the client name, extension unc
 test('asp: listing the folders the request names and reading or deleting their files is a file manager', () => {
   const shell = `<%\nSet fso = Server.CreateObject("Scripting.FileSystemObject")\np = Request("p")\nSet d = fso.GetFolder(p)\nFor Each f In d.Files\n  Response.Write f.Name\nNext\nIf Request("del") <> "" Then fso.DeleteFile(Request("del"))\nSet t = fso.GetFile(Request("f"))\nResponse.Write t.Size\n%>`;
   assert.equal(verdict('fm.asp', shell), 'malicious');
+  // look-alike: the same operations in an application's admin page (it includes the app's files)
+  assert.notEqual(verdict('admin_files.asp', `<!--#include file="conn.asp"-->\n${shell}`), 'malicious');
   // look-alike: an admin page deleting one named cache file
   const benign = `<%\nSet fso = Server.CreateObject("Scripting.FileSystemObject")\nname = Request("name")\nfso.DeleteFile(Server.MapPath("/cache/" & name & ".htm"))\n%>`;
   assert.notEqual(verdict('cache.asp', benign), 'malicious');
@@ -147,4 +149,13 @@ test('asp: Execute of code the page downloads (remote payload loader)', () => {
   // look-alike: the page fetches a feed to print and runs a fixed routine name
   const benign = `<%\n${fetcher}feed = GetPage("http://example.test/news.xml")\nResponse.Write Server.HTMLEncode(feed)\nhandler = "ShowNews"\nExecute handler\n%>`;
   assert.ok(!has('news.asp', benign, 'remote payload loader'));
+});
+
+test('asp: a static-page generator fetching its own pages is not a proxy; a page fetching the requester URL is', () => {
+  const generator = `<%\nsPath = "http://" & Request.ServerVariables("SERVER_NAME") & "/"\nid = Request.QueryString("id")\nFromURL = sPath & "list.asp?id=" & id\nFilePath = "../html/list_" & id\nFilePath = FilePath & ".html"\nSet h = Server.CreateObject("Microsoft.XMLHTTP")\nh.open "GET", FromURL, false\nh.send()\nSet st = Server.CreateObject("ADODB.Stream")\nst.Type = 1\nst.Open()\nst.Write(h.responseBody)\nst.SaveToFile Server.MapPath(FilePath), 2\n%>`;
+  const r = reasons(findingOf('gen.asp', generator));
+  assert.ok(!r.some((x) => x.includes('proxy')), r.join('; '));
+  assert.notEqual(verdict('gen.asp', generator), 'malicious');
+  const proxy = `<%\nu = Request("url")\nSet h = Server.CreateObject("Microsoft.XMLHTTP")\nh.open "GET", u, false\nh.send()\nResponse.BinaryWrite h.responseBody\n%>`;
+  assert.ok(has('proxy.asp', proxy, 'request chooses a URL the server fetches'));
 });

@@ -83,8 +83,16 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   let w = kinds.size >= 3 ? 8 : kinds.size === 2 || destructive ? 6 : 5;
   // classic ASP / ASP.NET: listing the folders the requester names and reading or changing the
   // files in them is a remote file manager (the requester chooses the file path), not a page's
-  // own file handling, which works on paths it builds itself
-  if ((lang === 'asp' || lang === 'aspx') && kinds.size >= 3 && [...kinds].some((k) => LISTS.test(k)) && [...kinds].some((k) => READS_OR_CHANGES.test(k))) w = 10;
+  // own file handling, which works on paths it builds itself; a page that includes the
+  // application's files (its connection, its login check) is that application's admin tool
+  if (
+    (lang === 'asp' || lang === 'aspx') &&
+    !/<!--\s*#include\b/i.test(ctx.text) &&
+    kinds.size >= 3 &&
+    [...kinds].some((k) => LISTS.test(k)) &&
+    [...kinds].some((k) => READS_OR_CHANGES.test(k))
+  )
+    w = 10;
   if (lang === 'php' && kinds.size < 2) {
     // a script of a few lines whose point is listing or changing paths the client names is a
     // tool, not an app; serving a file (readfile, file_get_contents) is what download pages do

@@ -44,7 +44,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     // `Public Function SaveToFile(ByVal Path, ...)`: an upload class defining its method, not a write
     // (and `Set SaveToFile = ...` is that method setting its return value)
     if (/(?:Function|Sub)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index)) || /^=(?!=)/.test(m[1]!)) continue;
-    if (taint.touches(m[1]!) && /\.\s*Write(?:Line)?\b[^\n]{0,120}(?:Request|\b(?:[A-Za-z_]\w*)\b)/i.test(code) && hasRequest) {
+    if (taint.touches(m[1]!) && /\.\s*Write(?:Line)?\b[^\n]{0,120}(?:Request|\b(?:[A-Za-z_]\w*)\b)/i.test(code) && hasRequest && !pageChosenPath(code, m.index, m[1]!)) {
       ev.add('flow', 'request chooses a file to write', 6, m.index, m[0].length);
       break;
     }
@@ -66,7 +66,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   // server-side HTTP client fetching a URL the request names: an open proxy / SSRF relay
   if (/XMLHTTP|WinHttp/i.test(code)) {
     for (const m of matches(/\.\s*Open\b\s*\(?\s*(?:"(?:GET|POST|HEAD|PUT)"|[A-Za-z_]\w*)\s*,\s*([^,\n]{1,200})/gi, code, 50)) {
-      if (taint.touches(m[1]!)) {
+      if (taint.touches(m[1]!) && !fixedUrlPrefix(code, m[1]!, taint)) {
         ev.add('flow', 'request chooses a URL the server fetches (proxy / SSRF tool)', 5, m.index, m[0].length);
         break;
       }
@@ -122,6 +122,56 @@ function writtenThenRun(ctx: AnalyzerContext): void {
       return;
     }
   }
+}
+
+/**
+ * A fetched URL variable every assignment of which starts with the page's own prefix (a literal
+ * or a variable the request does not reach): `FromURL = sPath & "list.asp?id=" & id` fetches the
+ * site's own page with a request-chosen id (a static-page generator), not a requester's URL.
+ */
+function fixedUrlPrefix(code: string, arg: string, taint: Taint): boolean {
+  const name = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*[,)]?\s*$/.exec(arg)?.[1];
+  if (!name) return false;
+  const rhs = [...matches(new RegExp(`(?:^|[\\n:])[ \\t]*${name}[ \\t]*=[ \\t]*([^\\n:]{1,300})`, 'gi'), code, 50)].map((m) => m[1]!.trim());
+  return (
+    rhs.length > 0 &&
+    rhs.every((r) => {
+      const head = /^(?:"[^"\n]*"|[A-Za-z_]\w*)/.exec(r)?.[0];
+      return (
+        head !== undefined &&
+        /&/.test(r) &&
+        (head.startsWith('"') ? /^"(?:https?:\/\/[^"/]+\/|\/|\.\.?\/|[\w-]+\.asp)/i.test(head) : !taint.touches(head) && !/^Request$/i.test(head))
+      );
+    })
+  );
+}
+
+/** Extensions a page writes that no server runs: a static-page generator's output. */
+const STATIC_EXT = /&\s*"[^"\n]{0,40}\.(?:html?|shtml|txt|xml|css|json|log|js|jpg|gif|png)"\s*$/i;
+
+/**
+ * A written path the page, not the requester, decides: a variable whose assignments end with a
+ * fixed static extension (`FilePath = FilePath & ".html"`: the request picks a page number, the
+ * file stays HTML), or a parameter of an upload class method the page never calls (the library's
+ * caller decides where uploads go; upload components are ordinary).
+ */
+function pageChosenPath(code: string, at: number, args: string): boolean {
+  const name = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*[,)]/.exec(args)?.[1];
+  if (!name) return false;
+  const rhs = [...matches(new RegExp(`(?:^|[\\n:])[ \\t]*${name}[ \\t]*=[ \\t]*([^\\n:]{1,300})`, 'gi'), code, 50)].map((m) => m[1]!.replace(/\s*'.*$/, '').trim());
+  if (rhs.some((r) => STATIC_EXT.test(r)) && !rhs.some((r) => /\.(?:asp|asa|cer|cdx|aspx|php|jsp)"/i.test(r))) return true;
+  const defs = [...matches(/\b(?:Function|Sub)[ \t]+([A-Za-z_]\w{0,60})[ \t]*\(([^)\n]{0,200})\)/gi, code.slice(0, at), 500)];
+  const def = defs[defs.length - 1];
+  if (!def || !/\bClass[ \t]+\w/i.test(code) || /\bEnd[ \t]+(?:Function|Sub)\b/i.test(code.slice(def.index, at))) return false;
+  const params = def[2]!.split(',').map((p) =>
+    p
+      .trim()
+      .replace(/^(?:ByVal|ByRef)\s+/i, '')
+      .toLowerCase(),
+  );
+  if (!params.includes(name.toLowerCase())) return false;
+  const calls = code.match(new RegExp(`\\.\\s*${def[1]}\\b|(?<![\\w.])${def[1]}\\b`, 'gi'))?.length ?? 0;
+  return calls <= 1;
 }
 
 /**

@@ -133,7 +133,14 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
         code,
       );
     // a page of a few lines that does only this is the dropper itself, not an updater inside an application
-    if (save) ev.add('capability', 'downloads content from the web and saves it as a server script (dropper)', ctx.size < 2048 ? 11 : 8, save.index, save[0].length);
+    if (save)
+      ev.add(
+        'capability',
+        'downloads content from the web and saves it as a server script (dropper)',
+        ctx.size < 2048 && !/<!--\s*#include\b/i.test(ctx.text) ? 11 : 8,
+        save.index,
+        save[0].length,
+      );
   }
   embeddedServerCode(ctx);
   if (lang === 'asp' || lang === 'aspx' || lang === 'node') jsConcat(ctx);
