@@ -159,3 +159,16 @@ test('asp: a static-page generator fetching its own pages is not a proxy; a page
   const proxy = `<%\nu = Request("url")\nSet h = Server.CreateObject("Microsoft.XMLHTTP")\nh.open "GET", u, false\nh.send()\nResponse.BinaryWrite h.responseBody\n%>`;
   assert.ok(has('proxy.asp', proxy, 'request chooses a URL the server fetches'));
 });
+
+test('asp decoders: a substitution table with Chinese characters counts each GBK character as one', () => {
+  // table characters: the page is read byte per char, so each Chinese character is two bytes here
+  const cn = ['\xbc\xd7', '\xd2\xd2', '\xb1\xfb', '\xb6\xa1']; // 甲 乙 丙 丁 in GBK
+  const plain = ['e', 'v', 'a', 'l'];
+  const enc = 'eval request(""x"")'.replace(/[eval]/g, (c) => cn[plain.indexOf(c)]!);
+  const page = `<%\nsod = Array("${plain.join('","')}")\nvmd = "${cn.join('')}"\nExecute Dec("${enc}")\nFunction Dec(s)\n  For i = 1 To Len(s)\n    c = Mid(s, i, 1)\n    k = InStr(vmd, c)\n    If k > 0 Then c = sod(k - 1)\n    Dec = Dec & c\n  Next\nEnd Function\n%>`;
+  assert.deepEqual(
+    evaluatedCode(page).map((r) => r.text),
+    ['eval request("x")'],
+  );
+  assert.equal(verdict('cn.asp', page), 'malicious');
+});
