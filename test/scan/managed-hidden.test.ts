@@ -172,3 +172,24 @@ test('asp decoders: a substitution table with Chinese characters counts each GBK
   );
   assert.equal(verdict('cn.asp', page), 'malicious');
 });
+
+test('asp: a UTF-7 page is read with its escapes decoded', () => {
+  const utf7 = (s: string) => {
+    const b = Buffer.alloc(s.length * 2);
+    for (let i = 0; i < s.length; i++) b.writeUInt16BE(s.charCodeAt(i), i * 2);
+    return `+${b.toString('base64').replace(/=+$/, '')}-`;
+  };
+  const shell = `<%@codepage=65000%>\n<%\n${utf7('eval(request("k"))')}\n%>`;
+  assert.equal(verdict('u7.asp', shell), 'malicious');
+  const benign = `<%@codepage=65000%>\n<p>${utf7('Hello, visitor')}</p>`;
+  assert.notEqual(verdict('hello7.asp', benign), 'malicious');
+});
+
+test('asp: request parameters imported as page variables through Execute', () => {
+  const shell = `<%\nFor Each k In Request.Form\n  Execute "" & k & "=Request.Form(""" & k & """)"\nNext\nResponse.Write "ok"\n%>`;
+  assert.ok(has('globals.asp', shell, 'every request parameter imported as a page variable'));
+  assert.notEqual(verdict('globals.asp', shell), 'clean');
+  // look-alike: the form echoed back, nothing executed
+  const benign = `<%\nFor Each k In Request.Form\n  Response.Write Server.HTMLEncode(k) & "=" & Server.HTMLEncode(Request.Form(k)) & "<br>"\nNext\n%>`;
+  assert.equal(verdict('echo.asp', benign), 'clean');
+});

@@ -49,6 +49,13 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
       break;
     }
   }
+  // `For Each k In Request.Form : Execute k & "=Request.Form(...)"`: every parameter the
+  // requester names becomes a page variable (register_globals by hand): any variable the page
+  // later runs, opens or writes is the requester's to set
+  const imported = /\bFor[ \t]+Each[ \t]+(\w+)[ \t]+In[ \t]+Request\s*\.\s*(?:QueryString|Form)\b[\s\S]{0,200}?\bExecute\s*\(?\s*(?:""\s*&\s*)?\1\s*&\s*"\s*=\s*Request/i.exec(
+    code,
+  );
+  if (imported) ev.add('flow', 'every request parameter imported as a page variable through Execute (register_globals by hand)', 5, imported.index, 40);
   // JScript: eval handed around as a value ({'E': eval}, var f = eval) to dodge `eval(`
   // (a function that returns eval itself is the same trick: `function f(x){ if (x) return Request(...); else return eval }`)
   const alias = /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code);
@@ -94,8 +101,8 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   const u7 = /<%@[^%]{0,80}codepage\s*=\s*["']?65000/i.exec(ctx.text);
   if (u7) {
     ev.add('obfuscation', 'page declared as UTF-7 (code page 65000) to hide its code', 7, u7.index, u7[0].length);
-    const cleaned = ctx.text.replace(/\+[A-Za-z0-9/+]{0,12}-/g, '');
-    if (cleaned !== ctx.text) ctx.layers.push({ text: cleaned, offset: u7.index, how: 'UTF-7 escapes removed', language: 'asp' });
+    const decoded = ctx.text.replace(/\+([A-Za-z0-9/+]{0,20000})-?/g, (_m, b64: string) => utf7Run(b64));
+    if (decoded !== ctx.text) ctx.layers.push({ text: decoded, offset: u7.index, how: 'UTF-7 escapes decoded', language: 'asp' });
   }
   const enc = /#@~\^[A-Za-z0-9+/]{6}==/.exec(ctx.text);
   if (enc) ev.add('obfuscation', 'script encoded with the Microsoft Script Encoder', 6, enc.index, 12);
@@ -191,6 +198,16 @@ function fetchedCode(code: string, name: string): boolean {
     if (callee && fetchers.has(callee)) return true;
   }
   return false;
+}
+
+/** One UTF-7 shifted run (`+AGUAdgBh-`): modified base64 of UTF-16BE; `+-` is a plus sign. */
+function utf7Run(b64: string): string {
+  if (b64 === '') return '+';
+  const bytes = Buffer.from(b64, 'base64');
+  const even = bytes.subarray(0, bytes.length - (bytes.length % 2));
+  let out = '';
+  for (let i = 0; i < even.length; i += 2) out += String.fromCharCode((even[i]! << 8) | even[i + 1]!);
+  return out;
 }
 
 /** Pages in JScript: the VBScript interpreter (asp-interp.ts) has nothing to run there. */
