@@ -189,6 +189,9 @@ test('asp: request parameters imported as page variables through Execute', () =>
   const shell = `<%\nFor Each k In Request.Form\n  Execute "" & k & "=Request.Form(""" & k & """)"\nNext\nResponse.Write "ok"\n%>`;
   assert.ok(has('globals.asp', shell, 'every request parameter imported as a page variable'));
   assert.notEqual(verdict('globals.asp', shell), 'clean');
+  // the name passed through a filter function first
+  const filtered = `<%\nFor Each k In Request.QueryString\n  Execute Clean(k) & "=Request.QueryString(""" & k & """)"\nNext\n%>`;
+  assert.ok(has('globals2.asp', filtered, 'every request parameter imported as a page variable'));
   // look-alike: the form echoed back, nothing executed
   const benign = `<%\nFor Each k In Request.Form\n  Response.Write Server.HTMLEncode(k) & "=" & Server.HTMLEncode(Request.Form(k)) & "<br>"\nNext\n%>`;
   assert.equal(verdict('echo.asp', benign), 'clean');

@@ -547,7 +547,8 @@ export class VbRun extends VbExpr {
  * the servers these pages are written for). Token offsets stay those of the page.
  */
 function multiByteStrings(code: string, toks: Tok[]): Tok[] {
-  if (!/[\x80-\xff]/.test(code)) return toks;
+  // a decoded layer already holds characters (some beyond one byte): nothing to re-read
+  if (!/[\x80-\xff]/.test(code) || /[^\x00-\xff]/.test(code)) return toks;
   const bytes = Buffer.from(code, 'latin1');
   let decoder: InstanceType<typeof TextDecoder>;
   try {
