@@ -178,7 +178,6 @@ const ENCODED_WEIGHT = 2;
 const DAMAGED_WEIGHT = 6;
 
 export function analyzeText(text: string, language: Language, opts: AnalyzeOptions, layer = 0, budget = { bytes: 0, layers: 0 }): EvidenceCollector {
-  text = straightenQuotes(text);
   // JSPX keeps Java inside XML: entities hide quotes and angle brackets
   if (language === 'jsp' && /<jsp:(?:scriptlet|declaration|expression)/.test(text)) {
     text = text.replace(/&(?:lt|gt|amp|quot|apos);/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&apos;': "'" })[e] ?? e);
@@ -188,6 +187,9 @@ export function analyzeText(text: string, language: Language, opts: AnalyzeOptio
   // as the one program the server runs (evidence lines after a block count decoded lines)
   const encoded = (language === 'asp' || language === 'aspx') && text.includes('#@~^') ? decodeScriptEncoder(text) : undefined;
   if (encoded) text = encoded.text;
+  // after decoding: encoded blocks keep non-ASCII bytes as they are, and a GBK quote byte pair
+  // among the encoded characters is data the decoder must see unchanged
+  text = straightenQuotes(text);
   // javac turns \uXXXX (any number of u's) into the character before it reads the source, in
   // code, strings and comments alike: `\u0052untime.get\u0052untime()` is Runtime.getRuntime()
   if (language === 'jsp' && text.includes('\\u')) text = text.replace(/\\u+([0-9a-fA-F]{4})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));

@@ -80,7 +80,19 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   const destructive = [...kinds].some((k) => /delete|move|setattributes|deletefile|deletefolder|movefile|movefolder|unlink|rmdir|rename/.test(k));
   // PHP applications pass request-derived paths around far more often (with checks we cannot
   // see), so one kind of operation alone stays below the suspicious threshold there
-  const w = kinds.size >= 3 ? 8 : kinds.size === 2 || destructive ? 6 : 5;
+  let w = kinds.size >= 3 ? 8 : kinds.size === 2 || destructive ? 6 : 5;
+  // classic ASP / ASP.NET: listing the folders the requester names and reading or changing the
+  // files in them is a remote file manager (the requester chooses the file path), not a page's
+  // own file handling, which works on paths it builds itself; a page that includes the
+  // application's files (its connection, its login check) is that application's admin tool
+  if (
+    (lang === 'asp' || lang === 'aspx') &&
+    !/<!--\s*#include\b/i.test(ctx.text) &&
+    kinds.size >= 3 &&
+    [...kinds].some((k) => LISTS.test(k)) &&
+    [...kinds].some((k) => READS_OR_CHANGES.test(k))
+  )
+    w = 10;
   if (lang === 'php' && kinds.size < 2) {
     // a script of a few lines whose point is listing or changing paths the client names is a
     // tool, not an app; serving a file (readfile, file_get_contents) is what download pages do
@@ -91,6 +103,12 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   }
   ev.add('flow', `request chooses file-system paths the page passes to ${[...kinds].slice(0, 4).join(', ')} (file manager)`, w, first, 30);
 }
+
+/** Operations that list a folder's entries (ASP and ASP.NET kinds above). */
+const LISTS = /^(?:getfolder|directoryinfo|getfiles|getdirectories|getfilesystementries)$/;
+/** Operations that read a file out or change the file system. */
+const READS_OR_CHANGES =
+  /^(?:loadfromfile|opentextfile|getfile|readall\w+|openread|opentext|streamreader|writefile|transmitfile|delete\w*|move\w*|copy\w*|createfolder|createdirectory|setattributes)$/;
 
 /** The reason for one kind of file operation on a request-chosen path (other checks look it up). */
 export function fileOpReason(kind: string): string {

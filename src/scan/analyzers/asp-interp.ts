@@ -14,8 +14,8 @@
  * A branch on an unknown condition runs every arm (a shell's `If Request("p") = "x" Then
  * Execute(...)` still shows its payload); a loop with unknown bounds is skipped.
  */
-import { UNKNOWN, work, num, compare, truthy, tokenize, serverCode, MAX_ARRAY, type Val } from './asp-vb.js';
-import { EVALUATORS, Exit, MAX_STEPS, OutOfSteps, VbExpr, type FnDef, type Frame, type RunCode } from './asp-vb-expr.js';
+import { UNKNOWN, work, num, compare, truthy, tokenize, serverCode, MAX_ARRAY, type Tok, type Val } from './asp-vb.js';
+import { EVALUATORS, Exit, STORES, MAX_STEPS, OutOfSteps, VbExpr, type FnDef, type Frame, type RunCode } from './asp-vb-expr.js';
 
 export type { RunCode } from './asp-vb-expr.js';
 
@@ -25,7 +25,7 @@ export class VbRun extends VbExpr {
   private depth = 0;
 
   constructor(code: string) {
-    super(tokenize(serverCode(code)) ?? []);
+    super(multiByteStrings(code, tokenize(serverCode(code)) ?? []));
   }
 
   run(): RunCode[] {
@@ -201,6 +201,7 @@ export class VbRun extends VbExpr {
         const [idx] = this.expr(i + 2, close, f);
         const [v] = this.expr(close + 2, end, f);
         if (Array.isArray(arr) && typeof idx === 'number' && idx >= 0 && idx < arr.length) arr[Math.floor(idx)] = v;
+        else if (STORES.has(tk.v) && typeof idx === 'string') this.stored.set(`${tk.v}:${idx.toLowerCase()}`, v);
         else this.assign(tk.v, UNKNOWN, f);
         return end;
       }
@@ -536,6 +537,28 @@ export class VbRun extends VbExpr {
       });
     return def.isSub ? null : (frame.vars.get(name) ?? null);
   }
+}
+
+/**
+ * The page is read byte per character; VBScript counts characters of the page's code page. A
+ * cipher that indexes a substitution table with InStr/Mid (`sod(InStr(vmd, c) - 1)`) over
+ * Chinese text only lines up when each double-byte character is one character: string
+ * literals are decoded as UTF-8 when the page is valid UTF-8, else as GBK (the code page of
+ * the servers these pages are written for). Token offsets stay those of the page.
+ */
+function multiByteStrings(code: string, toks: Tok[]): Tok[] {
+  // a decoded layer already holds characters (some beyond one byte): nothing to re-read
+  if (!/[\x80-\xff]/.test(code) || /[^\x00-\xff]/.test(code)) return toks;
+  const bytes = Buffer.from(code, 'latin1');
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    decoder = new TextDecoder('utf-8');
+  } catch {
+    decoder = new TextDecoder('gbk');
+  }
+  for (const t of toks) if (t.k === 'str' && /[\x80-\xff]/.test(t.v)) t.v = decoder.decode(Buffer.from(t.v, 'latin1'));
+  return toks;
 }
 
 /** The code strings a page's constant part hands to Execute / ExecuteGlobal / Eval. */

@@ -40,12 +40,20 @@ export interface RunCode {
 
 /** Statements and functions that evaluate code strings. */
 export const EVALUATORS = new Set(['execute', 'executeglobal', 'eval']);
+/** Objects whose indexed values outlive the statement: `Session("k")`, `Application("k")`. */
+export const STORES = new Set(['session', 'application']);
 
 export abstract class VbExpr {
   protected readonly fns = new Map<string, FnDef>();
   protected readonly globals: Frame = { vars: new Map() };
   private steps = 0;
   readonly found: RunCode[] = [];
+  /**
+   * Session / Application values this run stored: a page that decodes once into the session
+   * (`Session("k") = DeCode(...)` then `Execute Session("k")`) runs what it stored; a key the
+   * run never set is the visitor's earlier state, unknown.
+   */
+  protected readonly stored = new Map<string, Val>();
 
   constructor(protected readonly t: Tok[]) {}
 
@@ -314,6 +322,7 @@ export abstract class VbExpr {
     }
     const def = this.fns.get(name);
     if (def) return this.invoke(name, def, args ?? [], this.frame, refs);
+    if (STORES.has(name) && args?.length === 1 && typeof args[0] === 'string') return this.stored.get(`${name}:${args[0].toLowerCase()}`) ?? UNKNOWN;
     if (name in CONSTANTS && !args) return CONSTANTS[name]!;
     if (EVALUATORS.has(name) && args) {
       this.record(tk, args[0] ?? null);

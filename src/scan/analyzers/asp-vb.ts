@@ -199,9 +199,13 @@ export function compare(a: Val, b: Val): number {
 /** Characters the built-ins have walked in this run (a Replace over 1 MB in a loop is work the step count does not see). */
 export const work = { chars: 0 };
 
+const CONSTANT_TIME = new Set(['mid', 'midb', 'left', 'right', 'len', 'lenb', 'asc', 'ascw', 'ascb', 'instr', 'instrrev']);
+
 export function builtin(name: string, a: Val[]): Val {
   if (a.some((x) => x === UNKNOWN)) return UNKNOWN;
-  for (const x of a) if (typeof x === 'string') work.chars += x.length;
+  // slicing and measuring do not walk the string (V8 slices share it): a decoder's Mid over a
+  // 7 KB payload per character is linear work, not 7 KB a step (InStr counts what it searched)
+  if (!CONSTANT_TIME.has(name)) for (const x of a) if (typeof x === 'string') work.chars += x.length;
   const s = (k: number) => str(a[k] ?? null);
   const n = (k: number) => num(a[k] ?? null);
   switch (name) {
@@ -239,7 +243,12 @@ export function builtin(name: string, a: Val[]): Val {
       const hay = s(hasStart ? 1 : 0);
       const needle = s(hasStart ? 2 : 1);
       const from = hasStart ? (n(0) ?? 1) - 1 : name === 'instr' ? 0 : hay.length;
-      return (name === 'instr' ? hay.indexOf(needle, from) : hay.lastIndexOf(needle, from)) + 1;
+      const at = name === 'instr' ? hay.indexOf(needle, from) : hay.lastIndexOf(needle, from);
+      // the search walks up to the match; one character is found by a vectorized scan (a
+      // substitution table looked up per character of a payload costs a sixteenth of a walk)
+      const walked = at === -1 ? hay.length : Math.abs(at - from) + needle.length;
+      work.chars += needle.length === 1 ? walked >> 4 : walked;
+      return at + 1;
     }
     case 'replace': {
       const f = s(1);

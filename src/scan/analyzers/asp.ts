@@ -43,17 +43,26 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
       else ev.add('capability', `runs OS commands (${m[1]})`, 3, m.index, m[0].length);
     }
     if (hasRequest) ev.add('flow', 'shell object in a page that reads request input', 3, shellObj.index, shellObj[0].length);
+    writtenThenRun(ctx);
   }
   // writers: request picks file name and content (uploader/dropper)
   for (const m of matches(/\b(?:CreateTextFile|OpenTextFile|SaveToFile)\b\s*\(?([^\n]{0,200})/gi, code, 200)) {
     // `Public Function SaveToFile(ByVal Path, ...)`: an upload class defining its method, not a write
     // (and `Set SaveToFile = ...` is that method setting its return value)
     if (/(?:Function|Sub)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index)) || /^=(?!=)/.test(m[1]!)) continue;
-    if (taint.touches(m[1]!) && /\.\s*Write(?:Line)?\b[^\n]{0,120}(?:Request|\b(?:[A-Za-z_]\w*)\b)/i.test(code) && hasRequest) {
+    if (taint.touches(m[1]!) && /\.\s*Write(?:Line)?\b[^\n]{0,120}(?:Request|\b(?:[A-Za-z_]\w*)\b)/i.test(code) && hasRequest && !pageChosenPath(code, m.index, m[1]!)) {
       ev.add('flow', 'request chooses a file to write', 6, m.index, m[0].length);
       break;
     }
   }
+  // `For Each k In Request.Form : Execute k & "=Request.Form(...)"`: every parameter the
+  // requester names becomes a page variable (register_globals by hand): any variable the page
+  // later runs, opens or writes is the requester's to set
+  const imported =
+    /\bFor[ \t]+Each[ \t]+(\w+)[ \t]+In[ \t]+Request\s*\.\s*(?:QueryString|Form)\b[\s\S]{0,200}?\bExecute\s*\(?\s*(?:""\s*&\s*)?(?:\w+\s*\(\s*)?\1\s*\)?\s*&\s*"\s*=\s*Request/i.exec(
+      code,
+    );
+  if (imported) ev.add('flow', 'every request parameter imported as a page variable through Execute (register_globals by hand)', 5, imported.index, 40);
   // JScript: eval handed around as a value ({'E': eval}, var f = eval) to dodge `eval(`
   // (a function that returns eval itself is the same trick: `function f(x){ if (x) return Request(...); else return eval }`)
   const alias = code.includes('eval') ? /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code) : null;
@@ -71,7 +80,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   // server-side HTTP client fetching a URL the request names: an open proxy / SSRF relay
   if (/XMLHTTP|WinHttp/i.test(code)) {
     for (const m of matches(/\.\s*Open\b\s*\(?\s*(?:"(?:GET|POST|HEAD|PUT)"|[A-Za-z_]\w*)\s*,\s*([^,\n]{1,200})/gi, code, 50)) {
-      if (taint.touches(m[1]!)) {
+      if (taint.touches(m[1]!) && !fixedUrlPrefix(code, m[1]!, taint)) {
         ev.add('flow', 'request chooses a URL the server fetches (proxy / SSRF tool)', 5, m.index, m[0].length);
         break;
       }
@@ -99,8 +108,8 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   const u7 = /<%@[^%]{0,80}codepage\s*=\s*["']?65000/i.exec(ctx.text);
   if (u7) {
     ev.add('obfuscation', 'page declared as UTF-7 (code page 65000) to hide its code', 7, u7.index, u7[0].length);
-    const cleaned = ctx.text.replace(/\+[A-Za-z0-9/+]{0,12}-/g, '');
-    if (cleaned !== ctx.text) ctx.layers.push({ text: cleaned, offset: u7.index, how: 'UTF-7 escapes removed', language: 'asp' });
+    const decoded = ctx.text.replace(/\+([A-Za-z0-9/+]{0,20000})-?/g, (_m, b64: string) => utf7Run(b64));
+    if (decoded !== ctx.text) ctx.layers.push({ text: decoded, offset: u7.index, how: 'UTF-7 escapes decoded', language: 'asp' });
   }
   const enc = /#@~\^[A-Za-z0-9+/]{6}==/.exec(ctx.text);
   if (enc) ev.add('obfuscation', 'script encoded with the Microsoft Script Encoder', 6, enc.index, 12);
@@ -109,6 +118,103 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   if (ssi) ev.add('obfuscation', 'server-side include of a file with a non-script extension (code hidden under a harmless name)', 5, ssi.index, ssi[0].length);
   const fso = shellObj && hasRequest ? /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code) : null;
   if (fso) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
+}
+
+/**
+ * A script or program the page writes to disk and then starts through the Windows shell
+ * (`CreateTextFile("c:\\net.vbs")` ... `.Run "c:\\net.vbs"`): a dropper that runs what it drops.
+ */
+function writtenThenRun(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const written = new Set<string>();
+  for (const m of matches(/\b(?:CreateTextFile|SaveToFile)\b\s*\(?\s*"([^"\n]{1,200}\.(?:vbs|vbe|js|jse|wsf|bat|cmd|exe|ps1))"/gi, code, 50)) written.add(m[1]!.toLowerCase());
+  if (written.size === 0) return;
+  for (const m of matches(/\.\s*(?:Run|Exec|ShellExecute)\b\s*\(?\s*"([^\n]{1,300})/gi, code, 50)) {
+    const line = m[1]!.toLowerCase();
+    if ([...written].some((w) => line.includes(w))) {
+      ev.add('capability', 'writes a script or program to disk and runs it through the Windows shell (dropper)', 8, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/**
+ * A fetched URL variable every assignment of which starts with the page's own prefix (a literal
+ * or a variable the request does not reach): `FromURL = sPath & "list.asp?id=" & id` fetches the
+ * site's own page with a request-chosen id (a static-page generator), not a requester's URL.
+ */
+function fixedUrlPrefix(code: string, arg: string, taint: Taint): boolean {
+  const name = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*[,)]?\s*$/.exec(arg)?.[1];
+  if (!name) return false;
+  const rhs = [...matches(new RegExp(`(?:^|[\\n:])[ \\t]*${name}[ \\t]*=[ \\t]*([^\\n:]{1,300})`, 'gi'), code, 50)].map((m) => m[1]!.trim());
+  return (
+    rhs.length > 0 &&
+    rhs.every((r) => {
+      const head = /^(?:"[^"\n]*"|[A-Za-z_]\w*)/.exec(r)?.[0];
+      return (
+        head !== undefined &&
+        /&/.test(r) &&
+        (head.startsWith('"') ? /^"(?:https?:\/\/[^"/]+\/|\/|\.\.?\/|[\w-]+\.asp)/i.test(head) : !taint.touches(head) && !/^Request$/i.test(head))
+      );
+    })
+  );
+}
+
+/** Extensions a page writes that no server runs: a static-page generator's output. */
+const STATIC_EXT = /&\s*"[^"\n]{0,40}\.(?:html?|shtml|txt|xml|css|json|log|js|jpg|gif|png)"\s*$/i;
+
+/**
+ * A written path the page, not the requester, decides: a variable whose assignments end with a
+ * fixed static extension (`FilePath = FilePath & ".html"`: the request picks a page number, the
+ * file stays HTML), or a parameter of an upload class method the page never calls (the library's
+ * caller decides where uploads go; upload components are ordinary).
+ */
+function pageChosenPath(code: string, at: number, args: string): boolean {
+  const name = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*[,)]/.exec(args)?.[1];
+  if (!name) return false;
+  const rhs = [...matches(new RegExp(`(?:^|[\\n:])[ \\t]*${name}[ \\t]*=[ \\t]*([^\\n:]{1,300})`, 'gi'), code, 50)].map((m) => m[1]!.replace(/\s*'.*$/, '').trim());
+  if (rhs.some((r) => STATIC_EXT.test(r)) && !rhs.some((r) => /\.(?:asp|asa|cer|cdx|aspx|php|jsp)"/i.test(r))) return true;
+  const defs = [...matches(/\b(?:Function|Sub)[ \t]+([A-Za-z_]\w{0,60})[ \t]*\(([^)\n]{0,200})\)/gi, code.slice(0, at), 500)];
+  const def = defs[defs.length - 1];
+  if (!def || !/\bClass[ \t]+\w/i.test(code) || /\bEnd[ \t]+(?:Function|Sub)\b/i.test(code.slice(def.index, at))) return false;
+  const params = def[2]!.split(',').map((p) =>
+    p
+      .trim()
+      .replace(/^(?:ByVal|ByRef)\s+/i, '')
+      .toLowerCase(),
+  );
+  if (!params.includes(name.toLowerCase())) return false;
+  const calls = code.match(new RegExp(`\\.\\s*${def[1]}\\b|(?<![\\w.])${def[1]}\\b`, 'gi'))?.length ?? 0;
+  return calls <= 1;
+}
+
+/**
+ * Whether `name` is assigned an HTTP response: `.ResponseText` / `.ResponseBody` directly, or
+ * the result of one of the page's functions that returns one (`aspCode = GetPage(url)`).
+ */
+function fetchedCode(code: string, name: string): boolean {
+  if (!/XMLHTTP|WinHttp/i.test(code)) return false;
+  const fetchers = new Set<string>();
+  for (const m of matches(/\bFunction[ \t]+([A-Za-z_]\w{0,40})\b([\s\S]{0,1500}?)\bEnd[ \t]+Function\b/gi, code, 300))
+    if (/\.\s*Response(?:Text|Body)\b/i.test(m[2]!) && /XMLHTTP|WinHttp|\.\s*Send\b/i.test(m[2]!)) fetchers.add(m[1]!.toLowerCase());
+  const esc = name.replace(/\W/g, '');
+  for (const m of matches(new RegExp(`(?:^|[\\n:])[ \\t]*${esc}[ \\t]*=[ \\t]*([^\\n:]{1,300})`, 'gi'), code, 50)) {
+    const rhs = m[1]!;
+    if (/\.\s*Response(?:Text|Body)\b/i.test(rhs)) return true;
+    const callee = /^\s*([A-Za-z_]\w{0,40})\s*\(/.exec(rhs)?.[1]?.toLowerCase();
+    if (callee && fetchers.has(callee)) return true;
+  }
+  return false;
+}
+
+/** One UTF-7 shifted run (`+AGUAdgBh-`): modified base64 of UTF-16BE; `+-` is a plus sign. */
+function utf7Run(b64: string): string {
+  if (b64 === '') return '+';
+  const bytes = Buffer.from(b64, 'base64');
+  const even = bytes.subarray(0, bytes.length - (bytes.length % 2));
+  let out = '';
+  for (let i = 0; i < even.length; i += 2) out += String.fromCharCode((even[i]! << 8) | even[i + 1]!);
+  return out;
 }
 
 /** Pages in JScript: the VBScript interpreter (asp-interp.ts) has nothing to run there. */
@@ -221,7 +327,9 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
     // the page's constant part is run once and what it hands to this call is the code
     if (folded === undefined && !taint.touches(bare) && /^\s*\(?\s*[A-Za-z_]\w*/.test(arg) && !JSCRIPT_PAGE.test(ctx.text)) {
       runs ??= evaluatedCode(code);
-      const hit = runs.find((r) => r.at === m.index);
+      // a decoder run with a wrong key or a cut-short cipher yields noise, not code: the page
+      // stays a decoder feeding Execute
+      const hit = runs.find((r) => r.at === m.index && !isNoise(r.text));
       if (hit) {
         folded = hit.text;
         how = `code ${name} runs, decoded by running the page's own code`;
@@ -247,6 +355,8 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
     } else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, 8, m.index, m[0].length);
     else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg) && !isArrayElement(code, arg))
       ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
+    else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) && fetchedCode(code, arg.replace(/[\s()]/g, '')))
+      ev.add('flow', `${name} runs code the page downloads from a web server (remote payload loader)`, 10, m.index, m[0].length);
     else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) || isArrayElement(code, arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
   }
 }
@@ -289,6 +399,12 @@ function evalWrappers(ctx: AnalyzerContext, taint: Taint, fns: PageFunctions): v
   for (const m of matches(new RegExp(`(?<![\\w.])(${names})[ \\t]*\\(`, 'gi'), code, 200)) {
     if (/function[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
     const args = callArgs(code, m.index + m[0].length - 1);
+    // `popup(popup(Decode("...")))`: the inner run evaluates a hidden constant (`Request.Item["z"]`)
+    // and its result, the requester's text, is run again; nothing but a payload fetch needs that
+    if (new RegExp(`^\\s*(?:${names}|eval)[ \\t]*\\(`, 'i').test(args)) {
+      ev.add('flow', `the result of evaluated code is run again by the page's wrapper ${m[1]}() (eval of eval)`, 11, m.index, m[0].length);
+      return;
+    }
     const value = foldExpr(args, new Map(), fns);
     const direct = (value !== undefined && 'request' in value) || taint.hasSource(args);
     if (direct || taint.touches(args)) {
@@ -322,4 +438,14 @@ function firstStatement(s: string): string {
     else if (c === 58 && !q) return s.slice(0, i);
   }
   return s;
+}
+
+/** Text with control characters scattered through it (more than 1 in 50): bytes, not script. */
+function isNoise(s: string): boolean {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127) n++;
+  }
+  return n * 50 > s.length;
 }

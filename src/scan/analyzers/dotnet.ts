@@ -10,6 +10,7 @@ import { fileManager, sqlClient } from './admin-tools.js';
 import { reflectiveInvoke } from './reflection.js';
 import { managedDotnet } from './managed/dotnet.js';
 import { lendTaint, passwordGate } from './managed/common.js';
+import { hiddenDotnetCode } from './dotnet-hidden.js';
 
 export const DOTNET_FLOW: FlowSpec = {
   // web-control values (`txtCmd.Text`, `cboProc.SelectedItem.Value`) are posted form fields too
@@ -75,7 +76,15 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
   sqlClient(ctx, taint);
   // posted file saved under the name the client sent
   const up = /(?:\.\s*SaveAs|new\s+FileStream|File\s*\.\s*(?:WriteAllBytes|Create))\s*\([^;\n]{0,200}?\.\s*(?:PostedFile\s*\.\s*)?FileName\b/i.exec(code);
-  if (up && /Request\s*\.\s*Files|PostedFile|HttpPostedFile|FileUpload/i.test(code)) ev.add('flow', 'stores an upload under a name the client chose', 6, up.index, 30);
+  if (up && /Request\s*\.\s*Files|PostedFile|HttpPostedFile|FileUpload/i.test(code)) {
+    ev.add('flow', 'stores an upload under a name the client chose', 6, up.index, 30);
+    // into the page's own folder, where an uploaded .aspx runs, with no look at the extension
+    if (
+      /Request\s*\.\s*PhysicalPath|MapPath\s*\(\s*(?:"\.?\/?"|Request\s*\.\s*(?:Path|FilePath|CurrentExecutionFilePath)\b)/i.test(code) &&
+      !/Extension|EndsWith|ContentType/i.test(code)
+    )
+      ev.add('flow', 'drops any uploaded file, extension unchecked, beside the page (where an uploaded script runs)', 5, up.index, 30);
+  }
   let cmd = false;
   for (const [re, name, kind] of SINKS) {
     for (const m of matches(re, code, 500)) {
@@ -149,4 +158,5 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
     reflectiveInvoke(ctx, taint);
   }
   if (managed) passwordGate(ctx, managed);
+  hiddenDotnetCode(ctx);
 }

@@ -132,7 +132,15 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
       /(?:SaveToFile|CreateTextFile|DownloadFile|file_put_contents|fopen|FileOutputStream|WriteAllText|WriteAllBytes|copy)\b[^;\n]{0,200}?["'][^"'\n]{0,120}\.(?:php\d?|phtml|asp|aspx|asa|cer|ashx|jsp|jspx|cfm)["']/i.exec(
         code,
       );
-    if (save) ev.add('capability', 'downloads content from the web and saves it as a server script (dropper)', 8, save.index, save[0].length);
+    // a page of a few lines that does only this is the dropper itself, not an updater inside an application
+    if (save)
+      ev.add(
+        'capability',
+        'downloads content from the web and saves it as a server script (dropper)',
+        ctx.size < 2048 && !/<!--\s*#include\b/i.test(ctx.text) ? 11 : 8,
+        save.index,
+        save[0].length,
+      );
   }
   embeddedServerCode(ctx);
   if (lang === 'asp' || lang === 'aspx' || lang === 'node') jsConcat(ctx);

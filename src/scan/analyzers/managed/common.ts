@@ -155,7 +155,7 @@ export function lendTaint(f: ManagedFlow, taint: Taint): void {
  * file writer): what turns an injectable admin page into someone's backdoor.
  */
 export function passwordGate(ctx: AnalyzerContext, f: ManagedFlow): void {
-  const tool = ctx.ev.list().some((e) => e.analyzer === 'flow' && e.weight >= 5 && e.weight < 10);
+  const tool = ctx.ev.list().some((e) => e.analyzer === 'flow' && e.weight >= 5 && e.weight <= 10);
   if (!tool) return;
   const at = f.passwordGate();
   if (at >= 0) ctx.ev.add('capability', 'request must carry a hard-coded password (the gate of a backdoor tool)', 3, at, 20);
