@@ -91,9 +91,9 @@ async function stop(s: Svc): Promise<void> {
   await once(s.proc, 'exit');
 }
 
-function rssMb(pid: number): number {
+function rssMb(pid: number, kind: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${kind}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Math.round(Number(m[1]) / 1024) : 0;
   } catch {
     return 0;
@@ -275,6 +275,8 @@ async function latencyPhase(): Promise<void> {
 interface MemSample {
   events: number;
   rssMb: number;
+  /** The anonymous part of RSS (heaps, malloc); the rest is mapped files (the binary, libraries). */
+  anonMb: number;
   heapUsedMb: number;
   /** V8 heap in use after the last full collection: live data (0 before the first). */
   liveMb: number;
@@ -288,6 +290,7 @@ async function memSample(s: Svc, events: number): Promise<MemSample> {
   return {
     events,
     rssMb: rssMb(s.proc.pid!),
+    anonMb: rssMb(s.proc.pid!, 'RssAnon'),
     heapUsedMb: mb('nodejs_heap_size_used_bytes'),
     liveMb: mb('warden_heap_used_after_gc_bytes'),
     heapTotalMb: mb('nodejs_heap_size_total_bytes'),
@@ -341,7 +344,7 @@ async function rssPhase(): Promise<void> {
         peaks.push(Math.max(peak, m.rssMb));
         peak = 0;
         process.stdout.write(
-          `  ${String(sent / 1e6).padStart(5)}M events: RSS ${m.rssMb} MB, heap live after GC ${m.liveMb} MB, heapUsed ${m.heapUsedMb} MB (heapTotal ${m.heapTotalMb} MB, external ${m.externalMb} MB)\n`,
+          `  ${String(sent / 1e6).padStart(5)}M events: RSS ${m.rssMb} MB (anonymous ${m.anonMb} MB), heap live after GC ${m.liveMb} MB, heapUsed ${m.heapUsedMb} MB (heapTotal ${m.heapTotalMb} MB, external ${m.externalMb} MB)\n`,
         );
         // at the first checkpoint at or past each count asked for
         const due = [...snapAt].filter((n) => n <= sent);
