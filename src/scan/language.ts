@@ -105,7 +105,8 @@ const CUES: Array<[Language, RegExp, number, (string[] | ((head: string) => bool
   ['jsp', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:package\s+[\w.]+;|import\s+java[x]?\.[\w.*]+;)/, 6, ['package', 'import']],
   ['jsp', /<%@\s*taglib\s+(?:prefix|uri)/, 5, ['<%@']],
   ['aspx', /<%@\s*(?:Page|WebHandler|WebService|ServiceHost|Control|Master|Assembly|Import\s+Namespace|Register)\b[^%]{0,300}/i, 5, ['<%@']],
-  ['aspx', /<%@[^%]{0,300}Language\s*=\s*["']?\s*(?:C#|CSharp|VB|VBNET|JScript|JS)\b/i, 6, ['<%@']],
+  // `C#` ends in a non-word character, so `\b` after it would need a letter next: a lookahead instead
+  ['aspx', /<%@[^%]{0,300}Language\s*=\s*["']?\s*(?:C#(?!\w)|(?:CSharp|VB|VBNET|JScript|JS)\b)/i, 6, ['<%@']],
   ['aspx', /\bSystem\.(?:Diagnostics|IO|Web|Reflection|Text)\b|\busing\s+System\b|\bImports\s+System\b/, 3, ['System']],
   ['aspx', /@(?:model|using|inherits|section|Html\.)\b/, 5, ['@']],
   ['asp', /<%@\s*(?:LANGUAGE|CODEPAGE)\s*=\s*["']?\s*(?:VBScript|JScript|\d)/i, 8, ['<%@']],

@@ -83,9 +83,12 @@ test('asp: the shell object is found in any letter case, and a page without one 
 test('language cues: case-blind cues match in any letter case, case-true ones only as written', () => {
   assert.deepEqual(detectLanguage('<SCRIPT LANGUAGE="VBScript" RUNAT="Server">\nDim x\nx = 1\n</SCRIPT>\n', ''), { language: 'asp', confidence: 10 });
   assert.deepEqual(detectLanguage('<%\nSET FS = SERVER.CREATEOBJECT("Scripting.FileSystemObject")\nRESPONSE.WRITE "hi"\n%>', ''), { language: 'asp', confidence: 7 });
-  assert.deepEqual(detectLanguage('<%@ Page Language="C#" %>\n<% using System.IO; %>', ''), { language: 'aspx', confidence: 8 });
+  // page directive 5 + `Language="C#"` 6 + System namespace 3
+  assert.deepEqual(detectLanguage('<%@ Page Language="C#" %>\n<% using System.IO; %>', ''), { language: 'aspx', confidence: 14 });
   // `system.io` is not the .NET namespace cue (that one is case-true)
-  assert.deepEqual(detectLanguage('<%@ Page Language="C#" %>\n<% x = system.io; %>', ''), { language: 'aspx', confidence: 5 });
+  assert.deepEqual(detectLanguage('<%@ Page Language="C#" %>\n<% x = system.io; %>', ''), { language: 'aspx', confidence: 11 });
+  // a C# page whose directive has no Page keyword still counts the language cue
+  assert.deepEqual(detectLanguage('<%@ language="c#"%>\n<% x = 1; %>', ''), { language: 'aspx', confidence: 6 });
   assert.deepEqual(detectLanguage('#!/usr/bin/perl\nuse strict;\nmy $x = 1;\n', ''), { language: 'perl', confidence: 21 });
   assert.deepEqual(detectLanguage('import os\ndef run(x):\n  return x\n', ''), { language: 'python', confidence: 10 });
   assert.deepEqual(detectLanguage('<CFSET x = 1>', ''), { language: 'cfml', confidence: 8 });
