@@ -75,7 +75,7 @@ export interface ServiceOptions {
   snapshotEveryMs?: number;
   /** Batches waiting for the pipeline before sources are paused. Default 32. */
   queueBatches?: number;
-  /** Events waiting for the pipeline before sources are paused (whatever the batches' sizes). Default 65 536. */
+  /** Events waiting for the pipeline before sources are paused (whatever the batches' sizes). Default 8 192. */
   queueEvents?: number;
   /** The partition this pipeline owns (one per JetStream partition in a cluster). */
   partition?: string;
@@ -102,8 +102,12 @@ interface Health {
   state: SourceHealth['state'];
 }
 
-/** Events waiting between the sources and the pipeline before sources are paused. */
-export const DEFAULT_QUEUE_EVENTS = 65_536;
+/**
+ * Events waiting between the sources and the pipeline before sources are paused. Enough to keep
+ * the pipeline busy while a source reads its next batch; more only holds events longer (and
+ * makes V8's old generation, and RSS, grow with the backlog instead of with the live state).
+ */
+export const DEFAULT_QUEUE_EVENTS = 8_192;
 
 const LATENCY_SAMPLES = 4096;
 
