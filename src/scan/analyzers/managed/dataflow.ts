@@ -468,25 +468,37 @@ export class ManagedFlow {
     }
   }
 
-  /** Argument token ranges of the call whose `(` is at `open`. */
+  /** Argument token ranges of the call whose `(` is at `open` (at most 32; an empty last one dropped). */
   args(open: number): Array<[number, number]> {
     const close = this.match[open]!;
+    if (close < 0) return [];
+    const out = this.splitTop(open + 1, close, ',', 32);
+    // `f()` has no argument and `f(a,)` one: an empty range after the last comma is none
+    if (out[out.length - 1]![0] === close) out.pop();
+    return out;
+  }
+
+  /**
+   * The ranges of [from, to) between the `sep` operators outside brackets, the last running to
+   * `to`; at most `max` ranges (then the last one ends at a separator, the rest is dropped).
+   */
+  private splitTop(from: number, to: number, sep: string, max = Number.POSITIVE_INFINITY): Array<[number, number]> {
     const out: Array<[number, number]> = [];
-    if (close < 0) return out;
-    let from = open + 1;
-    for (let k = open + 1; k < close; k++) {
+    let start = from;
+    for (let k = from; k < to; k++) {
       const t = this.toks[k]!;
-      if (t.k === 'op' && (t.v === '(' || t.v === '[' || t.v === '{') && this.match[k]! > k) {
+      if (t.k !== 'op') continue;
+      if ((t.v === '(' || t.v === '[' || t.v === '{') && this.match[k]! > k) {
         k = this.match[k]!;
         continue;
       }
-      if (t.k === 'op' && t.v === ',') {
-        out.push([from, k]);
-        from = k + 1;
+      if (t.v === sep) {
+        out.push([start, k]);
+        start = k + 1;
+        if (out.length >= max) return out;
       }
-      if (out.length >= 32) return out;
     }
-    if (close > from) out.push([from, close]);
+    out.push([start, to]);
     return out;
   }
 
@@ -508,21 +520,8 @@ export class ManagedFlow {
     if (this.isOp(from, '(') && this.match[from] === to - 1) return this.constOf(from + 1, to - 1, depth + 1);
     if (this.isOp(from, '(') && this.isId(from + 1) && this.isOp(from + 2, ')')) return this.constOf(from + 3, to, depth + 1);
     // top-level `+`: concatenation
-    const parts: Array<[number, number]> = [];
-    let start = from;
-    for (let k = from; k < to; k++) {
-      const t = toks[k]!;
-      if (t.k === 'op' && (t.v === '(' || t.v === '[' || t.v === '{') && this.match[k]! > k) {
-        k = this.match[k]!;
-        continue;
-      }
-      if (t.k === 'op' && t.v === '+') {
-        parts.push([start, k]);
-        start = k + 1;
-      }
-    }
-    if (parts.length > 0) {
-      parts.push([start, to]);
+    const parts = this.splitTop(from, to, '+');
+    if (parts.length > 1) {
       let s = '';
       for (const [f, e] of parts) {
         const v = this.constOf(f, e, depth + 1);
