@@ -6,20 +6,10 @@
  * hosts in steady use keep their tables.
  */
 import { ProcessTable } from './process-table.js';
+import { detached } from './common.js';
 
 /** Distinct exe names kept as shared copies; past this the set starts over. */
 const MAX_NAMES = 4096;
-
-/**
- * A copy of s that keeps no other string alive. A substring of 13 or more characters (a value
- * the record scan sliced from a line) is a view of its parent, and through the line of the
- * whole chunk read from the file: kept in a process table it would keep a megabyte per entry.
- * Flattening a concatenation copies the characters; slicing the copy again makes a view of the
- * copy only.
- */
-export function detached(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
-}
 
 interface NodeEntry {
   table: ProcessTable;

@@ -14,12 +14,12 @@
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
-import { excerpt, makeEvent, reportLine, share } from './common.js';
+import { detached, excerpt, makeEvent, reportLine, share } from './common.js';
 import { type AuditHeader, decodeHexValue, KEY_SLOTS, keySlot, otherKeyId, parseHeader, scanPairs, type PairSink } from './auditd-record.js';
 import { type DirectSink, findLayout, KeyGuess, type Layout } from './auditd-layout.js';
 import { buildFields, mixShape } from './field-shapes.js';
 import { syscallName } from './auditd-syscalls.js';
-import { detached, NodeProcesses } from './auditd-processes.js';
+import { NodeProcesses } from './auditd-processes.js';
 
 const FORMAT = 'auditd';
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };

@@ -11,8 +11,7 @@
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
-import { civilMs, digits, excerpt, makeEvent, reportLine, share } from './common.js';
-import { detached } from './auditd-processes.js';
+import { civilMs, detached, digits, excerpt, makeEvent, reportLine, share } from './common.js';
 import { type Build, buildFields, buildSlow, mixShape, nameId, shapeBuild } from './field-shapes.js';
 
 const FORMAT = 'w3c';

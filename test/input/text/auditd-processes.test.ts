@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { detached, NodeProcesses } from '../../../src/input/text/auditd-processes.js';
+import { NodeProcesses } from '../../../src/input/text/auditd-processes.js';
+import { detached } from '../../../src/input/text/common.js';
 
 test('NodeProcesses: tables per host, the least recently used hosts forgotten past the host limit', () => {
   const p = new NodeProcesses(100, 10_000, 8);
