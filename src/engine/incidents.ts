@@ -491,5 +491,9 @@ export function groupIncidents(detections: readonly Detection[], opts: IncidentO
   for (const d of sorted) tracker.add(d);
   return tracker
     .flush()
-    .sort((a, b) => (a.incident.start ?? Number.POSITIVE_INFINITY) - (b.incident.start ?? Number.POSITIVE_INFINITY) || a.incident.id.localeCompare(b.incident.id));
+    .sort(
+      (a, b) =>
+        (a.incident.start ?? Number.POSITIVE_INFINITY) - (b.incident.start ?? Number.POSITIVE_INFINITY) ||
+        (a.incident.id < b.incident.id ? -1 : a.incident.id > b.incident.id ? 1 : 0),
+    );
 }

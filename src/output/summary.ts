@@ -4,7 +4,7 @@
  * rule licence asks), hosts, days, time range, and how many problems happened.
  */
 import { printable } from '../errors.js';
-import { formatCount, type Style } from './text-table.js';
+import { compareText, formatCount, type Style } from './text-table.js';
 import { displayWidth, wrapWidth } from './text-width.js';
 import type { Tally } from './tally.js';
 
@@ -87,14 +87,14 @@ export function renderSummary(t: Tally, stats: RunStats, opts: SummaryOptions): 
     out.push(`  Duplicates:  ${formatCount(stats.duplicates)} detections of records read twice (the same host, channel and EventRecordID in overlapping inputs) shown once`);
   if (t.first !== undefined && t.last !== undefined) out.push(`  Time range:  ${opts.iso(t.first)} → ${opts.iso(t.last)}`);
   if (t.byHost.size) {
-    const top = [...t.byHost.values()].sort((a, b) => b.n - a.n || a.name.localeCompare(b.name));
+    const top = [...t.byHost.values()].sort((a, b) => b.n - a.n || compareText(a.name, b.name));
     const shown = opts.full ? top : top.slice(0, 8);
     out.push(
       `  Hosts:       ${shown.map((h) => `${h.name ? printable(h.name) : '(no host)'} (${formatCount(h.n)})`).join(', ')}${top.length > shown.length ? `, +${top.length - shown.length} more` : ''}`,
     );
   }
   if (t.byDay.size > 1) {
-    const days = [...t.byDay].sort((a, b) => a[0].localeCompare(b[0]));
+    const days = [...t.byDay].sort((a, b) => compareText(a[0], b[0]));
     const shown = opts.full ? days : days.slice(-7);
     out.push(`  Per day:     ${shown.map(([d, n]) => `${d} ${formatCount(n)}`).join(', ')}${days.length > shown.length ? ` (last ${shown.length} of ${days.length} days)` : ''}`);
   }
@@ -102,7 +102,7 @@ export function renderSummary(t: Tally, stats: RunStats, opts: SummaryOptions): 
     out.push('  Top rules:');
     const LEVEL_ORDER = ['informational', 'low', 'medium', 'high', 'critical'];
     const top = [...t.byRule.values()].sort(
-      (a, b) => LEVEL_ORDER.indexOf(b.rule.level) - LEVEL_ORDER.indexOf(a.rule.level) || b.n - a.n || a.rule.title.localeCompare(b.rule.title),
+      (a, b) => LEVEL_ORDER.indexOf(b.rule.level) - LEVEL_ORDER.indexOf(a.rule.level) || b.n - a.n || compareText(a.rule.title, b.rule.title),
     );
     const shown = opts.full ? top : top.slice(0, 10);
     for (const { rule, n } of shown) {

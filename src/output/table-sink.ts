@@ -67,7 +67,11 @@ export class TableSink implements DetectionSink {
         `${renderDetectionsTable(rows, { width: this.opts.width, style: this.opts.style, iso: this.opts.iso, full: this.opts.full, profile: this.opts.profile })}\n`,
       );
     if (this.opts.incidents) {
-      this.closed.sort((a, b) => (a.incident.start ?? Number.POSITIVE_INFINITY) - (b.incident.start ?? Number.POSITIVE_INFINITY) || a.incident.id.localeCompare(b.incident.id));
+      this.closed.sort(
+        (a, b) =>
+          (a.incident.start ?? Number.POSITIVE_INFINITY) - (b.incident.start ?? Number.POSITIVE_INFINITY) ||
+          (a.incident.id < b.incident.id ? -1 : a.incident.id > b.incident.id ? 1 : 0),
+      );
       await this.out.write(
         `${formatIncidents(this.closed, { style: this.opts.style, iso: this.opts.iso, width: this.opts.width, full: this.opts.full, maxMembers: this.opts.maxMembers })}\n`,
       );

@@ -153,6 +153,17 @@ export class Style {
   }
 }
 
+/**
+ * Orders names for display: case-insensitively, then by code unit. Not `localeCompare`: its
+ * first call loads ICU's collation data, about 8 ms of a hunt that otherwise takes 400.
+ */
+export function compareText(a: string, b: string): number {
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  if (la !== lb) return la < lb ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** 1234567 -> "1,234,567" (en-US). Whole numbers are grouped by hand: the first `toLocaleString` loads ICU's number data, a noticeable part of a short run. */
 export function formatCount(n: number): string {
   if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
