@@ -4,27 +4,26 @@
  * highest confidence wins; ties go to the earlier decoder in the registry).
  */
 import { UsageError } from '../errors.js';
-import type { Decoder, FileDecoder, LineDecoder } from './decoder.js';
-import { decoderByName, decoders } from './registry.js';
+import { type FileFormat, formatByName, formats, type InputFormat, type LineFormat } from './registry.js';
 import { detectEncoding, TextDecoderStream } from './text-decode.js';
 
 export const SNIFF_BYTES = 256 * 1024;
 const SNIFF_LINES = 20;
 
 export function knownFormats(): string[] {
-  return decoders.map((d) => d.format);
+  return formats.map((d) => d.format);
 }
 
-/** The decoder named by `--input-format`; a name nobody knows is bad usage. */
-export function checkFormat(name: string | undefined): Decoder | undefined {
+/** The format named by `--input-format`; a name nobody knows is bad usage. */
+export function checkFormat(name: string | undefined): InputFormat | undefined {
   if (name === undefined) return undefined;
-  const d = decoderByName(name);
+  const d = formatByName(name);
   if (!d) throw new UsageError(`unknown --input-format ${JSON.stringify(name)}; known: ${knownFormats().join(', ')}`);
   return d;
 }
 
-export function fileDecoderFor(head: Buffer): FileDecoder | undefined {
-  for (const d of decoders) if (d.kind === 'file' && d.sniffBytes(head) >= 0.5) return d;
+export function fileDecoderFor(head: Buffer): FileFormat | undefined {
+  for (const d of formats) if (d.kind === 'file' && d.sniffBytes(head) >= 0.5) return d;
   return undefined;
 }
 
@@ -41,10 +40,10 @@ export function headLines(head: Buffer): string[] {
   return out;
 }
 
-export function lineDecoderFor(lines: string[]): LineDecoder | undefined {
-  let best: LineDecoder | undefined;
+export function lineDecoderFor(lines: string[]): LineFormat | undefined {
+  let best: LineFormat | undefined;
   let bestScore = 0;
-  for (const d of decoders) {
+  for (const d of formats) {
     if (d.kind !== 'line') continue;
     let score = 0;
     try {
@@ -60,7 +59,7 @@ export function lineDecoderFor(lines: string[]): LineDecoder | undefined {
   return best;
 }
 
-/** The decoder for a stream whose (decompressed) first bytes are `head`. */
-export function decoderFor(head: Buffer): Decoder | undefined {
+/** The format of a stream whose (decompressed) first bytes are `head` (its decoder: `load()`). */
+export function decoderFor(head: Buffer): InputFormat | undefined {
   return fileDecoderFor(head) ?? lineDecoderFor(headLines(head));
 }

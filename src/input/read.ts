@@ -10,6 +10,7 @@ import type { Event } from '../event/event.js';
 import { gunzip, isGzip, peek } from './bytes.js';
 import type { Decoder } from './decoder.js';
 import { checkFormat, decoderFor, fileDecoderFor, headLines, SNIFF_BYTES } from './detect.js';
+import type { InputFormat } from './registry.js';
 import { FileSource, type FileSourceOptions } from './sources/file.js';
 import { detectEncoding } from './text-decode.js';
 import { walkInputs } from './walk.js';
@@ -50,6 +51,11 @@ async function headOf(path: string, size = SNIFF_BYTES): Promise<{ head: Buffer;
  * unreadable file) when nothing recognizes it.
  */
 export async function detectFormat(path: string, opts: Pick<ReadOptions, 'inputFormat'>, problems: ProblemSink): Promise<Decoder | undefined> {
+  const format = await sniffFormat(path, opts, problems);
+  return format?.load();
+}
+
+async function sniffFormat(path: string, opts: Pick<ReadOptions, 'inputFormat'>, problems: ProblemSink): Promise<InputFormat | undefined> {
   const forced = checkFormat(opts.inputFormat);
   if (forced) return forced;
   if (path === '-') return undefined;

@@ -20,6 +20,7 @@ import { errorMessage } from '../errors.js';
 import type { Event } from '../event/event.js';
 import type { EventSource, SourceBatch, SourcePosition, SourceStats } from '../event/source.js';
 import { checkFormat } from '../input/detect.js';
+import { preloadDecoders } from '../input/registry.js';
 import { LineEvents } from '../input/lines.js';
 import { Backpressure, type IngestBatch, type IngestSink } from './view.js';
 
@@ -298,6 +299,8 @@ export class JournalSource implements EventSource {
 
   /** Decodes the complete batches after the position (up to about READ_BYTES). */
   private async readSome(problems: ProblemSink): Promise<SourceBatch | undefined> {
+    // Batches name their format and are decoded in a synchronous callback: every decoder is loaded (once).
+    await preloadDecoders();
     let fh: FileHandle;
     try {
       fh = await open(this.path(), 'r');
@@ -332,8 +335,9 @@ export class JournalSource implements EventSource {
         buf.subarray(0, scan.end),
         0,
         (h, body, firstLine) => {
-          const d = checkFormatSafe(h.f);
-          if (d?.kind !== 'line') {
+          const f = checkFormatSafe(h.f);
+          const d = f?.kind === 'line' ? f.loaded() : undefined;
+          if (d === undefined) {
             problems.report({
               kind: 'input',
               file: `ingest journal ${this.pos.segment}`,

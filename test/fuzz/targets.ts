@@ -12,7 +12,7 @@ import { ProblemList } from '../../src/errors.js';
 import { prepareRules } from '../../src/engine/rules-setup.js';
 import { matchEvents } from '../../src/engine/match.js';
 import type { Detection } from '../../src/event/detection.js';
-import { decoderByName } from '../../src/input/registry.js';
+import { formatByName } from '../../src/input/registry.js';
 import { LineEvents } from '../../src/input/lines.js';
 import { FileSource } from '../../src/input/sources/file.js';
 import { scan } from '../../src/scan/scanner.js';
@@ -45,8 +45,9 @@ function lineTarget(format: string, seeds: string[]): Target {
     name: `decode:${format}`,
     seeds: () => seeds.map((s) => Buffer.from(s)),
     async run(input) {
-      const d = decoderByName(format);
-      if (d?.kind !== 'line') throw new Error(`no line decoder ${format}`);
+      const f = formatByName(format);
+      if (f?.kind !== 'line') throw new Error(`no line decoder ${format}`);
+      const d = await f.load();
       const lines = new LineEvents(d, { file: 'fuzz', problems: new ProblemList(), maxLineChars: 1 << 20 });
       lines.write(input.toString('utf8'));
       lines.end();

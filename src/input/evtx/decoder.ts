@@ -6,7 +6,12 @@
 import type { DecodeContext, FileDecoder, FilePart } from '../decoder.js';
 import type { Event } from '../../event/event.js';
 import { winEventToEvent } from '../winevent.js';
-import { countChunks, readEvtx } from './reader.js';
+
+/**
+ * The reader (binary XML, chunks, templates, CRC) is loaded when an EVTX file is read, not
+ * when the registry is: a hunt over JSON or text logs never pays for its ten modules.
+ */
+const reader = (): Promise<typeof import('./reader.js')> => import('./reader.js');
 
 const MAGIC = Buffer.from('ElfFile\0', 'latin1');
 
@@ -22,6 +27,7 @@ export interface ChunkRange {
  * which differs in exported or filtered logs, is kept as `ordinal` when it differs.
  */
 export async function* readEvtxEvents(path: string, ctx: DecodeContext, range?: ChunkRange): AsyncGenerator<Event> {
+  const { readEvtx } = await reader();
   for await (const r of readEvtx(path, { problems: ctx.problems, file: ctx.file, ...range })) {
     const ev = winEventToEvent(r.event, { file: ctx.file, record: r.recordId, offset: r.offset, format: 'evtx' });
     const rid = ev.fields.EventRecordID;
@@ -43,7 +49,7 @@ export const evtxDecoder: FileDecoder = {
     return readEvtxEvents(path, ctx, range);
   },
   async split(path: string, parts: number): Promise<FilePart[]> {
-    const chunks = await countChunks(path);
+    const chunks = await (await reader()).countChunks(path);
     const n = Math.max(1, Math.min(parts, chunks));
     const out: FilePart[] = [];
     for (let i = 0; i < n; i++) {

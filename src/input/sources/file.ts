@@ -16,6 +16,7 @@ import type { EventSource, SourceBatch, SourceStats } from '../../event/source.j
 import { gunzip, isGzip, peek } from '../bytes.js';
 import type { Decoder, FileDecoder, FilePart, LineDecoder } from '../decoder.js';
 import { checkFormat, decoderFor, SNIFF_BYTES } from '../detect.js';
+import type { InputFormat } from '../registry.js';
 import { LineEvents } from '../lines.js';
 import { detectEncoding, type Encoding, TextDecoderStream } from '../text-decode.js';
 
@@ -95,7 +96,7 @@ export class FileSource implements EventSource {
       // A binary format on disk, known in advance: the decoder reads the file itself.
       this.counters.format = forced.format;
       try {
-        yield* this.fileBatches(forced, undefined, async () => {}, false, problems);
+        yield* this.fileBatches(await forced.load(), undefined, async () => {}, false, problems);
       } catch (e) {
         problems.report({ kind: 'input', file: path, message: `read failed: ${errorMessage(e)}` });
       }
@@ -121,17 +122,18 @@ export class FileSource implements EventSource {
       problems.report({ kind: 'input', file: path, message: `cannot read: ${errorMessage(e)}` });
       return;
     }
-    let decoder: Decoder | undefined = forced ?? decoderFor(head);
-    if (!decoder && path === '-') decoder = checkFormat('json');
-    if (!decoder) {
+    let format: InputFormat | undefined = forced ?? decoderFor(head);
+    if (!format && path === '-') format = checkFormat('json');
+    if (!format) {
       const reason = 'unrecognized format (use --input-format to force one)';
       if (this.opts.quietUnknown) this.opts.onSkip?.(path, reason);
       else problems.report({ kind: 'input', file: path, message: reason });
       await close();
       return;
     }
-    this.counters.format = decoder.format;
+    this.counters.format = format.format;
     try {
+      const decoder: Decoder = await format.load();
       if (decoder.kind === 'file') yield* this.fileBatches(decoder, stream, close, gz !== undefined || path === '-', problems);
       else yield* this.lineBatches(decoder, head, stream, problems);
     } catch (e) {

@@ -21,6 +21,7 @@ import { errorMessage } from '../../errors.js';
 import type { Event } from '../../event/event.js';
 import type { EventSource, SourceBatch, SourcePosition, SourceStats } from '../../event/source.js';
 import type { LineDecoder } from '../decoder.js';
+import type { LineFormat } from '../registry.js';
 import { checkFormat, headLines, lineDecoderFor } from '../detect.js';
 import { expandGlob } from '../glob-files.js';
 import { DEFAULT_MAX_LINE, LineEvents } from '../lines.js';
@@ -119,6 +120,9 @@ function lastBreak(b: Buffer, end: number): number {
 export class TailSource implements EventSource {
   readonly name: string;
   private readonly streams: Stream[] = [];
+  /** The format, known from the options, the saved position or the first lines. */
+  private format: LineFormat | undefined;
+  /** Its decoder, once loaded (see `decoderReady`). */
   private decoder: LineDecoder | undefined;
   private readonly counters: SourceStats = { events: 0, records: 0 };
   private readonly pollMs: number;
@@ -140,7 +144,7 @@ export class TailSource implements EventSource {
     if (opts.format) {
       const d = checkFormat(opts.format);
       if (d?.kind !== 'line') throw new Error(`source ${opts.name}: format ${opts.format} cannot be tailed (binary formats are read from the drop folder)`);
-      this.decoder = d;
+      this.format = d;
     }
   }
 
@@ -153,16 +157,16 @@ export class TailSource implements EventSource {
     const old = this.streams.filter((s) => s.gone && !s.fh).slice(-SAVED_STREAMS);
     const streams = [...old, ...live].map((s) => ({ id: s.id, hash: s.hash, k: s.k, gen: s.gen, path: s.path, offset: s.offset, line: s.line }));
     const p: TailPosition = { v: 1, streams };
-    if (this.decoder) p.format = this.decoder.format;
+    if (this.format) p.format = this.format.format;
     return p;
   }
 
   private restore(from: SourcePosition | undefined): void {
     const p = from as unknown as TailPosition | undefined;
     if (p?.v !== 1 || !Array.isArray(p.streams)) return;
-    if (p.format && !this.decoder) {
+    if (p.format && !this.format) {
       const d = checkFormat(p.format);
-      if (d?.kind === 'line') this.decoder = d;
+      if (d?.kind === 'line') this.format = d;
     }
     for (const s of p.streams) this.streams.push({ ...s, behind: 0, gone: true });
   }
@@ -283,7 +287,7 @@ export class TailSource implements EventSource {
 
   /** Decoders whose lines depend on earlier ones see the stream's earlier lines again (nothing is emitted). */
   private async warmUp(s: Stream): Promise<void> {
-    if (s.offset === 0 || !this.decoder || !s.fh) return;
+    if (s.offset === 0 || !(await this.decoderReady()) || !this.decoder || !s.fh) return;
     const head = Buffer.alloc(Math.min(64 * 1024, s.offset));
     const { bytesRead } = await s.fh.read(head, 0, head.length, 0);
     if (this.decoder.splittable?.(headLines(head.subarray(0, bytesRead))) === true) return;
@@ -322,12 +326,18 @@ export class TailSource implements EventSource {
     return cut < 0 ? size - back : size - back + cut;
   }
 
+  /** Loads the decoder of the known format; false while no format is known. */
+  private async decoderReady(): Promise<boolean> {
+    if (!this.decoder && this.format) this.decoder = await this.format.load();
+    return this.decoder !== undefined;
+  }
+
   private sniff(head: Buffer, problems: ProblemSink, path: string): void {
-    if (this.decoder) return;
+    if (this.format) return;
     const lines = headLines(head);
     if (lines.length === 0) return;
     const d = lineDecoderFor(lines);
-    if (d) this.decoder = d;
+    if (d) this.format = d;
     else problems.report({ kind: 'input', file: path, message: `source ${this.name}: no decoder recognizes this file; set "format" for the source` });
   }
 
@@ -372,8 +382,8 @@ export class TailSource implements EventSource {
         cut = bytesRead; // the file will not grow any more: its last line is complete
       else return undefined;
     }
-    if (!this.decoder) this.sniff(buf.subarray(0, cut), problems, s.path);
-    if (!this.decoder) return undefined;
+    this.sniff(buf.subarray(0, cut), problems, s.path);
+    if (!(await this.decoderReady()) || !this.decoder) return undefined;
     if (!s.lines)
       s.lines = new LineEvents(this.decoder, { file: s.path, problems, timezone: this.opts.timezone, host: this.opts.host, maxLineChars: this.maxLine, lineOffset: s.line });
     let start = 0;

@@ -14,14 +14,15 @@
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
-import { detached, excerpt, makeEvent, reportLine, share } from './common.js';
+import { detached, excerpt, makeEvent, reportLine } from './common.js';
+import { AUDITD_DESCRIPTION, AUDITD_FORMAT, sniffAuditd } from './auditd-sniff.js';
 import { type AuditHeader, decodeHexValue, KEY_SLOTS, keySlot, otherKeyId, parseHeader, scanPairs, type PairSink } from './auditd-record.js';
 import { type DirectSink, findLayout, KeyGuess, type Layout } from './auditd-layout.js';
 import { buildFields, mixShape } from './field-shapes.js';
 import { syscallName } from './auditd-syscalls.js';
 import { NodeProcesses } from './auditd-processes.js';
 
-const FORMAT = 'auditd';
+const FORMAT = AUDITD_FORMAT;
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };
 const PROCESS_CREATION: LogSource = { product: 'linux', category: 'process_creation' };
 
@@ -627,16 +628,11 @@ function track(g: Group, t: number, i: number): void {
   } else g.successAt = g.successAt === -1 ? i : REPEATED;
 }
 
-const RECORD = /^(node=\S+ )?type=[A-Z_0-9]+ msg=audit\(\d+\.\d+:\d+\):/;
-
 export const auditdDecoder: LineDecoder = {
   kind: 'line',
   format: FORMAT,
-  description: 'Linux audit.log (raw or ENRICHED), grouped per event; auditd and process_creation',
-  sniff(lines: string[]): number {
-    const s = share(lines, (l) => RECORD.test(l));
-    return s >= 0.5 ? s : 0;
-  },
+  description: AUDITD_DESCRIPTION,
+  sniff: sniffAuditd,
   open(ctx: DecodeContext): LineDecoderState {
     return new AuditdState(ctx);
   },

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decoders } from '../../../src/input/registry.js';
-import type { LineDecoder } from '../../../src/input/decoder.js';
+import { formats, type LineFormat } from '../../../src/input/registry.js';
 import * as fx from './fixtures.js';
 
 /** The format auto-detection picks for a fixture: highest sniff, ties to the earlier decoder. */
@@ -10,9 +9,9 @@ function detect(text: string): string | undefined {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .slice(0, 20);
-  let best: LineDecoder | undefined;
+  let best: LineFormat | undefined;
   let score = 0;
-  for (const d of decoders) {
+  for (const d of formats) {
     if (d.kind !== 'line') continue;
     const s = d.sniff(lines);
     if (s > score) {
@@ -59,7 +58,7 @@ test("text decoders never claim each other's fixtures above the right one", () =
       .split('\n')
       .filter((l) => l.trim() !== '')
       .slice(0, 20);
-    for (const d of decoders) {
+    for (const d of formats) {
       if (d.kind !== 'line' || d.format === format || d.format === 'json') continue;
       assert.equal(d.sniff(lines), 0, `${d.format} claims ${name}`);
     }
