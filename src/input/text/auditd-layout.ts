@@ -64,8 +64,12 @@ export interface Layout {
 
 const MAX_LAYOUTS = 4;
 const MAX_COMPILED = 16;
-/** Keys that may appear literally in a pattern. */
-const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+/**
+ * Keys that may appear literally in a pattern. Longer keys are left to the plain scan: a
+ * hostile record with a key of many kilobytes would make a pattern V8 refuses to compile
+ * ("Regular expression too large"), and a throw there would end the decoding of the file.
+ */
+const PLAIN_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Matches s[start, end of line) against the guess's layouts and feeds their pairs to the

@@ -68,10 +68,10 @@ export class NodeProcesses {
   }
 
   /** Remembers a process in `node`'s table (see ProcessTable.remember), keeping the budget over all nodes. */
-  remember(node: string | undefined, pid: number, exe: string, cmd: string | undefined): void {
+  remember(node: string | undefined, pid: number, exe: string, cmd: string | undefined, unlessSameExe = false): void {
     const table = this.of(node);
     const before = table.size;
-    table.remember(pid, exe, cmd);
+    table.remember(pid, exe, cmd, unlessSameExe);
     this.total += table.size - before;
     if (this.total > this.maxTotal) this.evict(this.nodes.size, this.maxTotal - (this.maxTotal >> 3));
   }

@@ -16,11 +16,13 @@ import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../deco
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
 import { detached, excerpt, makeEvent, reportLine } from './common.js';
 import { AUDITD_DESCRIPTION, AUDITD_FORMAT, sniffAuditd } from './auditd-sniff.js';
-import { type AuditHeader, decodeHexValue, KEY_SLOTS, keySlot, otherKeyId, parseHeader, scanPairs, type PairSink } from './auditd-record.js';
+import { type AuditHeader, decodeHexValue, KEY_SLOTS, keySlot, parseHeader, scanPairs, type PairSink } from './auditd-record.js';
 import { type DirectSink, findLayout, KeyGuess, type Layout } from './auditd-layout.js';
 import { buildFields, mixShape } from './field-shapes.js';
 import { syscallName } from './auditd-syscalls.js';
 import { NodeProcesses } from './auditd-processes.js';
+import { PendingGroups } from './auditd-pending.js';
+import { type Group, push, track, TRACKED } from './auditd-group.js';
 
 const FORMAT = AUDITD_FORMAT;
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };
@@ -53,90 +55,9 @@ const MAX_SPARE_LENGTH = 1024;
 const STANDALONE_PREFIX = /^(USER_|CRED_|DAEMON_|SERVICE_|SYSTEM_|ACCT_|ROLE_|ANOM_LOGIN|GRP_|VIRT_)/;
 const STANDALONE = new Set(['ADD_USER', 'DEL_USER', 'ADD_GROUP', 'DEL_GROUP', 'CHGRP_ID', 'CHUSER_ID', 'SOFTWARE_UPDATE', 'USYS_CONFIG', 'TRUSTED_APP', 'LABEL_OVERRIDE']);
 
-interface Group {
-  time: number;
-  serial: number;
-  node?: string;
-  line: number;
-  types: string[];
-  /**
-   * The record pairs in order, kept flat until the group is complete: the fields object is
-   * then built in one go for the group's key sequence (see buildFields); `hash` is that
-   * sequence's running shape hash. Only the first `n` entries count: the lists are reused
-   * from finished groups, keeping their capacity.
-   */
-  keys: string[];
-  vals: FieldValue[];
-  n: number;
-  hash: number;
-  /** Index in `vals` of the first pid, exe, arch and argc/syscall pairs; -1: none, REPEATED: more than one. */
-  pidAt: number;
-  exeAt: number;
-  /** Index in `vals` of the first ppid, uid, UID (ENRICHED), cwd and auid pairs (-1: none), read for process_creation. */
-  ppidAt: number;
-  uidAt: number;
-  enrichedUidAt: number;
-  cwdAt: number;
-  auidAt: number;
-  /** Index of the success pair; -1: none, REPEATED: more than one (then the field is a list, never "no"). */
-  successAt: number;
-  archAt: number;
-  argcAt: number;
-  syscallAt: number;
-  /** Whether a SYSCALL pair (the ENRICHED name) was seen. */
-  namedSyscall: boolean;
-  raws: string[];
-  /** SYSCALL's a0..a3 (hex numbers), used only when there is no EXECVE in the group. */
-  syscallArgs: string[] | undefined;
-  execve: boolean;
-  args: string[] | undefined;
-  /**
-   * `aN[i]` pieces of arguments too long for one record. (The optional lists start undefined in
-   * newGroup, so that every group has one hidden class and the hot paths stay monomorphic.)
-   */
-  pieces: Map<number, string[]> | undefined;
-  /** Whether the group waits for more records, and its neighbours in the list of open groups (oldest first). */
-  open: boolean;
-  older: Group | undefined;
-  newer: Group | undefined;
-}
-
 interface ProcessInfo {
   exe: string;
   cmd?: string;
-}
-
-const REPEATED = -2;
-
-/** Pairs the decoder reads itself, by key slot (see keySlot); each gets a position field in Group. */
-const TRACKED = new Uint8Array(KEY_SLOTS);
-const T_PID = 1;
-const T_EXE = 2;
-const T_ARCH = 3;
-const T_ARGC = 4;
-const T_SYSCALL = 5;
-const T_NAMED_SYSCALL = 6;
-const T_PPID = 7;
-const T_UID = 8;
-const T_ENRICHED_UID = 9;
-const T_CWD = 10;
-const T_AUID = 11;
-const T_SUCCESS = 12;
-for (const [key, code] of [
-  ['pid', T_PID],
-  ['exe', T_EXE],
-  ['arch', T_ARCH],
-  ['argc', T_ARGC],
-  ['syscall', T_SYSCALL],
-  ['SYSCALL', T_NAMED_SYSCALL],
-  ['ppid', T_PPID],
-  ['uid', T_UID],
-  ['UID', T_ENRICHED_UID],
-  ['cwd', T_CWD],
-  ['auid', T_AUID],
-  ['success', T_SUCCESS],
-] as const) {
-  TRACKED[keySlot(key)] = code;
 }
 
 /** Shape ids of the keys finish() assigns, apart from those of scanned keys (slots and otherKeyId). */
@@ -211,10 +132,10 @@ class AuditdState implements LineDecoderState {
    * Open groups by node, then serial: aggregated logs (`node=` prefixes) interleave hosts
    * whose serials are independent. The time is checked too: serials restart at boot.
    */
-  private readonly pendingByNode = new Map<string, Map<number, Group>>();
+  private readonly pendingByNode = new Map<string, PendingGroups<Group>>();
   /** The node asked for last and its map: consecutive lines mostly share a node, and plain logs have one. */
   private lastNode = '';
-  private lastPending: Map<number, Group> | undefined;
+  private lastPending: PendingGroups<Group> | undefined;
   /** Open groups of all nodes, oldest first, for the bounds across nodes. */
   private oldest: Group | undefined;
   private newest: Group | undefined;
@@ -232,6 +153,8 @@ class AuditdState implements LineDecoderState {
   /** Key and value lists of finished groups, reused (emptied) so that busy logs do not regrow them per event. */
   private readonly spareKeys: string[][] = [];
   private readonly spareVals: FieldValue[][] = [];
+  private readonly spareTypes: string[][] = [];
+  private readonly spareRaws: string[][] = [];
   /** Group and record type the pair sink is filling. */
   private cur: Group | undefined;
   private curType = '';
@@ -284,7 +207,7 @@ class AuditdState implements LineDecoderState {
         this.link(g);
       }
       this.lastGroup = g;
-      if (g.raws.length >= MAX_RECORDS_PER_GROUP) {
+      if (g.nRaws >= MAX_RECORDS_PER_GROUP) {
         reportLine(this.ctx, lineNo, `audit event ${rec.time / 1000}:${rec.serial} has more than ${MAX_RECORDS_PER_GROUP} records; record skipped`);
       } else this.add(g, rec, text);
       // When this record's group is the node's only open one, aging has nothing to do (the group
@@ -295,7 +218,7 @@ class AuditdState implements LineDecoderState {
   }
 
   /** The open groups of `node` by serial. Nodes without open groups keep their (empty) map until many nodes need room. */
-  private pendingOf(node: string | undefined): Map<number, Group> {
+  private pendingOf(node: string | undefined): PendingGroups<Group> {
     const key = node ?? '';
     if (key === this.lastNode && this.lastPending !== undefined) return this.lastPending;
     let m = this.pendingByNode.get(key);
@@ -304,7 +227,7 @@ class AuditdState implements LineDecoderState {
       if (this.pendingByNode.size >= 2 * MAX_OPEN_GROUPS) {
         for (const [k, v] of this.pendingByNode) if (v.size === 0) this.pendingByNode.delete(k);
       }
-      m = new Map();
+      m = new PendingGroups<Group>();
       // (A detached key: the node name is a slice of the line, which would keep its read chunk.)
       this.pendingByNode.set(detached(key), m);
     }
@@ -352,7 +275,9 @@ class AuditdState implements LineDecoderState {
       serial: rec.serial,
       node: rec.node,
       line: lineNo,
-      types: [],
+      types: this.spareTypes.pop() ?? [],
+      nTypes: 0,
+      syscall: false,
       keys: this.spareKeys.pop() ?? [],
       vals: this.spareVals.pop() ?? [],
       n: 0,
@@ -369,7 +294,8 @@ class AuditdState implements LineDecoderState {
       argcAt: -1,
       syscallAt: -1,
       namedSyscall: false,
-      raws: [],
+      raws: this.spareRaws.pop() ?? [],
+      nRaws: 0,
       syscallArgs: undefined,
       execve: false,
       args: undefined,
@@ -381,8 +307,14 @@ class AuditdState implements LineDecoderState {
   }
 
   /** Flushes groups that can no longer receive records, oldest first. */
-  private age(latest: AuditHeader, pending: Map<number, Group>): void {
-    for (const g of pending.values()) {
+  private age(latest: AuditHeader, pending: PendingGroups<Group>): void {
+    const solo = pending.solo;
+    if (solo !== undefined) {
+      if (latest.time - solo.time > MAX_AGE_MS || latest.serial - solo.serial > MAX_SERIAL_GAP) this.flush(solo);
+      return;
+    }
+    if (pending.map === undefined) return;
+    for (const g of pending.map.values()) {
       const old = latest.time - g.time > MAX_AGE_MS || latest.serial - g.serial > MAX_SERIAL_GAP || pending.size > MAX_PENDING;
       if (!old) break;
       this.flush(g);
@@ -398,10 +330,14 @@ class AuditdState implements LineDecoderState {
   }
 
   private add(g: Group, rec: AuditHeader, text: string): void {
-    g.raws.push(text);
+    g.raws[g.nRaws++] = text;
     const type = rec.type;
-    if (!g.types.includes(type)) g.types.push(type);
+    const types = g.types;
+    let t = 0;
+    while (t < g.nTypes && types[t] !== type) t++;
+    if (t === g.nTypes) types[g.nTypes++] = type;
     if (type === 'EXECVE') g.execve = true;
+    else if (type === 'SYSCALL') g.syscall = true;
     this.cur = g;
     this.curType = type;
     const ts = rec.typeSlot;
@@ -418,7 +354,7 @@ class AuditdState implements LineDecoderState {
       // Known as soon as the record is read, so children whose groups complete first still find their parent.
       const pid = g.pidAt >= 0 ? pidKey(g.vals[g.pidAt]) : -1;
       const exe = g.exeAt >= 0 ? firstString(g.vals[g.exeAt]) : undefined;
-      if (pid >= 0 && exe !== undefined && this.processes.of(g.node).exeOf(pid) !== exe) this.processes.remember(g.node, pid, exe, undefined);
+      if (pid >= 0 && exe !== undefined) this.processes.remember(g.node, pid, exe, undefined, true);
     }
   }
 
@@ -494,7 +430,7 @@ class AuditdState implements LineDecoderState {
     let n = sets;
     let hash = mixShape(g.hash, TYPE_ID);
     keys[n] = 'type';
-    vals[n++] = g.types.length === 1 ? g.types[0]! : g.types;
+    vals[n++] = g.nTypes === 1 ? g.types[0]! : g.types.slice(0, g.nTypes);
     let args: string[] | undefined;
     if (g.execve) {
       // argc is authoritative when present (and not repeated); otherwise the highest argument seen.
@@ -533,18 +469,28 @@ class AuditdState implements LineDecoderState {
     }
     const f = buildFields(keys, vals, n, sets, hash);
     // Concatenation builds a rope that is flattened only if the raw text is ever read.
-    let raw = g.raws[0] ?? '';
-    for (let i = 1; i < g.raws.length; i++) raw = raw + '\n' + g.raws[i];
+    const raws = g.raws;
+    let raw = g.nRaws > 0 ? raws[0]! : '';
+    for (let i = 1; i < g.nRaws; i++) raw = raw + '\n' + raws[i];
     emit(makeEvent(f, AUDITD, FORMAT, this.ctx.file, g.line, raw, g.time, g.node));
     // The first value of each field the process event needs, by position (vals still holds them):
     // the same as reading the fields, without a property lookup on an object of any shape.
     const pid = at(vals, g.pidAt);
     const exe = at(vals, g.exeAt);
-    if (pid !== undefined && exe !== undefined && g.types.includes('SYSCALL')) this.process(g, vals, pid, exe, args, raw, emit);
+    if (pid !== undefined && exe !== undefined && g.syscall) this.process(g, vals, pid, exe, args, raw, emit);
     if (this.spareKeys.length < MAX_SPARE && keys.length <= MAX_SPARE_LENGTH) {
       // The fields object holds the values itself; the lists are free again (stale entries past `n` are ignored).
       this.spareKeys.push(keys);
       this.spareVals.push(vals);
+    }
+    if (this.spareRaws.length < MAX_SPARE && raws.length <= MAX_SPARE_LENGTH && g.types.length <= MAX_SPARE_LENGTH) {
+      // (The lines are dropped, so that a spare list does not keep their read chunks.)
+      // (Array.prototype.fill with a range runs in C++ here: a loop is cheaper for a few entries.)
+      for (let i = 0; i < g.nRaws; i++) raws[i] = '';
+      const types = g.types;
+      for (let i = 0; i < g.nTypes; i++) types[i] = '';
+      this.spareRaws.push(raws);
+      this.spareTypes.push(g.types);
     }
   }
 
@@ -592,40 +538,6 @@ function isPlainPair(type: string, key: string, unquoted: boolean, encodedKey: b
   const c1 = key.charCodeAt(1);
   const numbered = key.charCodeAt(0) === 97 && key.length > 1 && c1 >= 48 && c1 <= 57;
   return !(numbered && (type === 'EXECVE' || (type === 'SYSCALL' && key.length === 2 && c1 <= 51)));
-}
-
-/** Appends a pair to the group, noting where the pairs the decoder reads itself are. */
-function push(g: Group, key: string, value: string, slot: number): void {
-  const i = g.n++;
-  g.keys[i] = key;
-  g.vals[i] = value;
-  g.hash = mixShape(g.hash, slot >= 0 ? slot : otherKeyId(key));
-  const t = slot >= 0 ? TRACKED[slot]! : 0;
-  if (t !== 0) track(g, t, i);
-}
-
-/** Notes that the pair at position i of the group is a tracked one (code t, see TRACKED). */
-function track(g: Group, t: number, i: number): void {
-  if (t === T_PID) {
-    if (g.pidAt < 0) g.pidAt = i;
-  } else if (t === T_EXE) {
-    if (g.exeAt < 0) g.exeAt = i;
-  } else if (t === T_ARCH) {
-    if (g.archAt < 0) g.archAt = i;
-  } else if (t === T_ARGC) g.argcAt = g.argcAt === -1 ? i : REPEATED;
-  else if (t === T_SYSCALL) g.syscallAt = g.syscallAt === -1 ? i : REPEATED;
-  else if (t === T_NAMED_SYSCALL) g.namedSyscall = true;
-  else if (t === T_PPID) {
-    if (g.ppidAt < 0) g.ppidAt = i;
-  } else if (t === T_UID) {
-    if (g.uidAt < 0) g.uidAt = i;
-  } else if (t === T_ENRICHED_UID) {
-    if (g.enrichedUidAt < 0) g.enrichedUidAt = i;
-  } else if (t === T_CWD) {
-    if (g.cwdAt < 0) g.cwdAt = i;
-  } else if (t === T_AUID) {
-    if (g.auidAt < 0) g.auidAt = i;
-  } else g.successAt = g.successAt === -1 ? i : REPEATED;
 }
 
 export const auditdDecoder: LineDecoder = {

@@ -64,10 +64,15 @@ export class ProcessTable {
     return e < 0 ? undefined : this.cmds[e];
   }
 
-  /** Stores pid as the most recently seen process, then forgets the oldest tenth when over `max`. */
-  remember(pid: number, exe: string, cmd: string | undefined): void {
+  /**
+   * Stores pid as the most recently seen process, then forgets the oldest tenth when over `max`.
+   * `unlessSameExe`: does nothing when pid is already held with this exe (what `exeOf(pid) !== exe`
+   * before the call tests, with one probe of the table instead of two).
+   */
+  remember(pid: number, exe: string, cmd: string | undefined, unlessSameExe = false): void {
     const s = this.slotOf(pid);
     let e = this.slots[s]! - 1;
+    if (unlessSameExe && e >= 0 && this.exes[e] === exe) return;
     if (e >= 0 && e === this.tail) {
       // Already the most recent (an execve's group remembers its pid when its SYSCALL record is
       // read and again when it completes): only the values change, and nothing can be over max.

@@ -68,3 +68,18 @@ test('auditd: a record decodes the same whatever layouts its type had before', (
     }
   }
 });
+
+test('auditd: a key of many kilobytes is decoded by the plain scan (no layout pattern V8 cannot compile)', () => {
+  // Before, the third such record made learnLayout build a pattern with the key in it, and
+  // `new RegExp` threw "Regular expression too large", ending the file's decoding.
+  const key = `k${'x'.repeat(100_000)}`;
+  const lines: string[] = [];
+  for (let i = 1; i <= 4; i++) lines.push(`type=PATH msg=audit(1700000000.000:${i}): item=0 ${key}=v${i} name="/p${i}"`);
+  const events = decodeAll(lines);
+  assert.equal(events.length, 4);
+  events.forEach((e, i) => {
+    assert.equal(e.fields[key], `v${i + 1}`);
+    assert.equal(e.fields.name, `/p${i + 1}`);
+    assert.deepStrictEqual(Object.keys(e.fields), ['item', key, 'name', 'type']);
+  });
+});

@@ -56,3 +56,22 @@ test('ProcessTable: remembers, updates and forgets exactly like the Map it repla
     assert.equal(table.entryOf(-1), -1);
   }
 });
+
+test('ProcessTable: remember(..., unlessSameExe) is `exeOf(pid) !== exe` and then remember, in one probe', () => {
+  const rnd = prng(99);
+  const max = 40;
+  const table = new ProcessTable(max);
+  const model = new Model(max);
+  for (let i = 0; i < 20_000; i++) {
+    const pid = Math.floor(rnd() * 100);
+    // Few exes, so that the same exe is often already held (then nothing changes, recency included).
+    const exe = `e${Math.floor(rnd() * 3)}`;
+    const cmd = rnd() < 0.5 ? undefined : `c${i}`;
+    table.remember(pid, exe, cmd, true);
+    if (model.map.get(pid)?.exe !== exe) model.remember(pid, exe, cmd);
+    assert.equal(table.size, model.map.size);
+    const q = Math.floor(rnd() * 100);
+    assert.equal(table.exeOf(q), model.map.get(q)?.exe, `op ${i} pid ${q}`);
+    assert.equal(table.cmdOf(q), model.map.get(q)?.cmd);
+  }
+});
