@@ -151,9 +151,12 @@ export function sqlClient(ctx: AnalyzerContext, taint: Taint): void {
   const { code, ev } = ctx;
   let connAt = -1;
   const isConnection = ctx.ev.language === 'asp' ? aspConnectionFilter(code) : () => true;
+  // ASP: a connection string a procedure builds from its parameters (`Connstr = "...;Uid=" & user`
+  // inside `Sub Connect(user, pass)` called with request values) is one assignment away
+  const reaches = ctx.ev.language === 'asp' ? (a: string) => taint.touches(a) || oneAssignmentAway(taint, a) : (a: string) => taint.touches(a);
   for (const m of matches(spec.conn, code, 200)) {
     if (!isConnection(m)) continue;
-    if (taint.touches(m[1] ?? m[2] ?? '')) {
+    if (reaches(m[1] ?? m[2] ?? '')) {
       connAt = m.index;
       break;
     }
@@ -169,6 +172,12 @@ export function sqlClient(ctx: AnalyzerContext, taint: Taint): void {
     }
   }
   ev.add('flow', 'request chooses a database connection string', 4, connAt, 30);
+}
+
+/** Whether a variable named in `expr` was assigned (somewhere) from request-derived data. */
+function oneAssignmentAway(taint: Taint, expr: string): boolean {
+  for (const m of expr.matchAll(/\b[A-Za-z_]\w{0,40}\b/g)) if (taint.assignments.get(m[0])?.some((rhs) => taint.touches(rhs))) return true;
+  return false;
 }
 
 /**

@@ -15,7 +15,7 @@
  * Execute(...)` still shows its payload); a loop with unknown bounds is skipped.
  */
 import { UNKNOWN, work, num, compare, truthy, tokenize, serverCode, MAX_ARRAY, type Tok, type Val } from './asp-vb.js';
-import { EVALUATORS, Exit, STORES, MAX_STEPS, OutOfSteps, VbExpr, type FnDef, type Frame, type RunCode } from './asp-vb-expr.js';
+import { EVALUATORS, Exit, STORES, OutOfSteps, stepBudget, VbExpr, type FnDef, type Frame, type RunCode } from './asp-vb-expr.js';
 
 export type { RunCode } from './asp-vb-expr.js';
 
@@ -26,6 +26,9 @@ export class VbRun extends VbExpr {
 
   constructor(code: string) {
     super(multiByteStrings(code, tokenize(serverCode(code)) ?? []));
+    let payload = 0;
+    for (const t of this.t) if (t.k === 'str' && t.v.length > payload) payload = t.v.length;
+    this.maxSteps = stepBudget(payload);
   }
 
   run(): RunCode[] {
@@ -442,7 +445,7 @@ export class VbRun extends VbExpr {
         if (c === UNKNOWN) return tail;
         if (truthy(c) !== (post === 'while')) break;
       }
-      if (n > MAX_STEPS) break;
+      if (n > this.maxSteps) break;
     }
     return tail;
   }

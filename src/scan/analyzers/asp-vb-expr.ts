@@ -8,6 +8,20 @@ import { checkBudget } from '../budget.js';
 import { work, BUILTIN_NAMES, CONSTANTS, OBJECTS, UNKNOWN, arith, bitwise, builtin, compare, joinText, num, str, type Tok, type Val } from './asp-vb.js';
 
 export const MAX_STEPS = 400_000;
+/**
+ * A decoder walks its payload a character at a time, a dozen or more steps per character: a
+ * page that carries a 100 KB cipher text needs more than the base budget to show what it runs.
+ * The budget grows with the page's longest string literal (STEPS_PER_BYTE steps a character)
+ * up to MAX_STEPS_LARGE; a page without a long literal keeps the base budget, so big pages of
+ * ordinary code cost no more than before.
+ */
+export const MAX_STEPS_LARGE = 2_000_000;
+const STEPS_PER_BYTE = 24;
+
+/** The step budget of a run whose longest string literal is `payload` characters long. */
+export function stepBudget(payload: number): number {
+  return Math.min(MAX_STEPS_LARGE, Math.max(MAX_STEPS, payload * STEPS_PER_BYTE));
+}
 const MAX_FOUND = 16;
 
 export interface FnDef {
@@ -47,6 +61,8 @@ export abstract class VbExpr {
   protected readonly fns = new Map<string, FnDef>();
   protected readonly globals: Frame = { vars: new Map() };
   private steps = 0;
+  /** This run's step budget (stepBudget of the page's length; set by the subclass). */
+  protected maxSteps = MAX_STEPS;
   readonly found: RunCode[] = [];
   /**
    * Session / Application values this run stored: a page that decodes once into the session
@@ -71,7 +87,7 @@ export abstract class VbExpr {
   }
 
   protected step(): void {
-    if (++this.steps + work.chars / 16 > MAX_STEPS) throw new OutOfSteps();
+    if (++this.steps + work.chars / 16 > this.maxSteps) throw new OutOfSteps();
     checkBudget();
   }
 

@@ -14,7 +14,9 @@ export const ASP_FLOW: FlowSpec = {
   source: /\bRequest\s*(?:\.\s*(?:Form|QueryString|Item|Cookies|BinaryRead|TotalBytes)\b|\s*\(|\s*\[)/i,
   // after the separator only same-line blanks: `\s*` there ran from every line of a blank run to
   // its end and back (quadratic: 500 KB of CRLFs took 60 CPU-s); the next line's own `\n` starts its match
-  assign: /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[^\S\n]*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,40})\s*=(?!=)\s*([^\n:;]{1,300})/gi,
+  // (a string literal is read whole: `"Driver={SQL Server};Uid=" & user` and `"http://" & host`
+  // hold separators that end the statement only outside quotes)
+  assign: /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[^\S\n]*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,40})\s*=(?!=)\s*((?:"[^"\n]{0,300}"|[^\n:;"]){1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
 };
 
@@ -24,6 +26,13 @@ const SHELL_WORDS = ['wscript.shell', 'shell.application', 'wscript.network', 'c
 export function analyzeAsp(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const taint = sessionCarried(code, new Taint(code, ASP_FLOW));
+  // `For Each k In Request.Form : Execute k & "=Request.Form(...)"`: every parameter the
+  // requester names becomes a page variable (register_globals by hand)
+  const imported =
+    /\bFor[ \t]+Each[ \t]+(\w+)[ \t]+In[ \t]+Request\s*\.\s*(?:QueryString|Form)\b[\s\S]{0,200}?\bExecute\s*\(?\s*(?:""\s*&\s*)?(?:\w+\s*\(\s*)?\1\s*\)?\s*&\s*"\s*=\s*Request/i.exec(
+      code,
+    );
+  if (imported) importedGlobals(code, taint);
   taintParameters(code, taint);
   const hasRequest = ASP_FLOW.source.test(code);
   analyzeWriters(ctx, taint);
@@ -37,6 +46,8 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   if (shellObj) {
     ev.add('capability', 'creates a Windows shell COM object', 4, shellObj.index, shellObj[0].length);
     for (const m of matches(/\.\s*(Run|Exec|ShellExecute)\b\s*\(?([^\n]{0,300})/gi, code, 200)) {
+      // `"Server.Exec" & "ute"` in a report's text is not a call
+      if (insideString(code, m.index)) continue;
       const arg = m[2]!;
       if (taint.hasSource(arg)) ev.add('flow', `request input reaches shell ${m[1]}`, 12, m.index, m[0].length);
       else if (taint.touches(arg)) ev.add('flow', `request-derived variable reaches shell ${m[1]}`, 11, m.index, m[0].length);
@@ -50,18 +61,14 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     // `Public Function SaveToFile(ByVal Path, ...)`: an upload class defining its method, not a write
     // (and `Set SaveToFile = ...` is that method setting its return value)
     if (/(?:Function|Sub)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index)) || /^=(?!=)/.test(m[1]!)) continue;
+    // a call of the page's own procedure of that name (`CreateTextFile txt, CacheFile(id), ""`): its body's write is judged where it opens the file
+    if (code.charCodeAt(m.index - 1) !== 46 && !/\.\s*$/.test(code.slice(Math.max(0, m.index - 4), m.index)) && ownProcedure(code, m[0])) continue;
     if (taint.touches(m[1]!) && /\.\s*Write(?:Line)?\b[^\n]{0,120}(?:Request|\b(?:[A-Za-z_]\w*)\b)/i.test(code) && hasRequest && !pageChosenPath(code, m.index, m[1]!)) {
       ev.add('flow', 'request chooses a file to write', 6, m.index, m[0].length);
       break;
     }
   }
-  // `For Each k In Request.Form : Execute k & "=Request.Form(...)"`: every parameter the
-  // requester names becomes a page variable (register_globals by hand): any variable the page
-  // later runs, opens or writes is the requester's to set
-  const imported =
-    /\bFor[ \t]+Each[ \t]+(\w+)[ \t]+In[ \t]+Request\s*\.\s*(?:QueryString|Form)\b[\s\S]{0,200}?\bExecute\s*\(?\s*(?:""\s*&\s*)?(?:\w+\s*\(\s*)?\1\s*\)?\s*&\s*"\s*=\s*Request/i.exec(
-      code,
-    );
+  // any variable the page later runs, opens or writes is the requester's to set
   if (imported) ev.add('flow', 'every request parameter imported as a page variable through Execute (register_globals by hand)', 5, imported.index, 40);
   // JScript: eval handed around as a value ({'E': eval}, var f = eval) to dodge `eval(`
   // (a function that returns eval itself is the same trick: `function f(x){ if (x) return Request(...); else return eval }`)
@@ -143,21 +150,52 @@ function writtenThenRun(ctx: AnalyzerContext): void {
  * or a variable the request does not reach): `FromURL = sPath & "list.asp?id=" & id` fetches the
  * site's own page with a request-chosen id (a static-page generator), not a requester's URL.
  */
-function fixedUrlPrefix(code: string, arg: string, taint: Taint): boolean {
-  const name = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*[,)]?\s*$/.exec(arg)?.[1];
-  if (!name) return false;
-  const rhs = [...matches(new RegExp(`(?:^|[\\n:])[ \\t]*${name}[ \\t]*=[ \\t]*([^\\n:]{1,300})`, 'gi'), code, 50)].map((m) => m[1]!.trim());
-  return (
-    rhs.length > 0 &&
-    rhs.every((r) => {
-      const head = /^(?:"[^"\n]*"|[A-Za-z_]\w*)/.exec(r)?.[0];
-      return (
-        head !== undefined &&
-        /&/.test(r) &&
-        (head.startsWith('"') ? /^"(?:https?:\/\/[^"/]+\/|\/|\.\.?\/|[\w-]+\.asp)/i.test(head) : !taint.touches(head) && !/^Request$/i.test(head))
-      );
-    })
-  );
+function fixedUrlPrefix(code: string, arg: string, taint: Taint, depth = 0): boolean {
+  // the URL variable, or the one that starts it (`base & "list.asp"`)
+  const name = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*(?:[,)&]|$)/.exec(arg)?.[1];
+  if (!name || /^Request$/i.test(name)) return false;
+  const rhs = [...matches(new RegExp(`(?:^|[\\n:])[ \\t]*${name}[ \\t]*=[ \\t]*(${RHS})`, 'gi'), code, 50)].map((m) => m[1]!.trim());
+  // a parameter of one of the page's functions: the URL is what every caller passes
+  // (`GetBody(url)` called as `GetBody(sosoUrl)` with `sosoUrl = "http://site/q?w=" & key`)
+  if (rhs.length === 0) return depth < 3 && callersPassFixedUrls(code, name, taint, depth + 1);
+  return rhs.every((r) => {
+    // a literal URL, or the site's own address (`"http://" & Request.ServerVariables("SERVER_NAME") & ...`)
+    if (/^"[^"\n]*"$/.test(r) || OWN_HOST.test(r)) return true;
+    const head = /^(?:"[^"\n]*"|[A-Za-z_]\w*)/.exec(r)?.[0];
+    return (
+      head !== undefined &&
+      /&/.test(r) &&
+      (head.startsWith('"') ? /^"(?:https?:\/\/[^"/]+\/|\/|\.\.?\/|[\w-]+\.asp)/i.test(head) : !taint.touches(head) && !/^Request$/i.test(head))
+    );
+  });
+}
+
+/** A URL on the server's own host name. */
+const OWN_HOST = /^"https?:\/\/"\s*&\s*Request\s*\.\s*ServerVariables\s*\(\s*"(?:SERVER_NAME|HTTP_HOST|LOCAL_ADDR)"\s*\)/i;
+
+/** VBScript right-hand side to the statement's end, string literals read whole (`:` and `;` inside them do not end it). */
+const RHS = '(?:"[^"\\n]{0,300}"|[^\\n:"]){1,300}';
+
+/** Whether `param` is a parameter of a page function every call of which passes a fixed-prefix URL in its place. */
+function callersPassFixedUrls(code: string, param: string, taint: Taint, depth: number): boolean {
+  const def = /\b(?:Function|Sub)[ \t]+([A-Za-z_]\w{0,60})[ \t]*\(([^)\n]{0,200})\)/gi;
+  for (const d of matches(def, code, 500)) {
+    const params = d[2]!.split(',').map((p) =>
+      p
+        .trim()
+        .replace(/^(?:ByVal|ByRef)\s+/i, '')
+        .toLowerCase(),
+    );
+    const k = params.indexOf(param.toLowerCase());
+    if (k === -1) continue;
+    const calls = [...matches(new RegExp(`(?<![\\w.])${d[1]}[ \\t]*\\(`, 'gi'), code, 50)].filter((c) => c.index !== d.index + d[0].indexOf(d[1]!));
+    if (calls.length === 0) return false;
+    return calls.every((c) => {
+      const a = callArgs(code, c.index + c[0].length - 1).split(',')[k];
+      return a !== undefined && (/^\s*"(?:https?:\/\/[^"/]+\/|\/)/i.test(a) || fixedUrlPrefix(code, a, taint, depth));
+    });
+  }
+  return false;
 }
 
 /** Extensions a page writes that no server runs: a static-page generator's output. */
@@ -241,6 +279,30 @@ function foldVbString(expr: string): string | undefined {
     out += String.fromCharCode(chr[1] ? parseInt(chr[1], 16) : chr[2] ? parseInt(chr[2], 8) : Number(chr[3]));
   }
   return out.length > 0 && out.length < 100 ? out : undefined;
+}
+
+/**
+ * After a register_globals import, a variable the page declares (`Dim`) but never assigns can
+ * only hold what the requester sent under its name: those are request data, and whatever the
+ * page derives from them follows (the taint's own propagation). A variable the page assigns
+ * keeps the page's value where it is read, so it is left to the ordinary flow.
+ */
+function importedGlobals(code: string, taint: Taint): void {
+  const declared = new Set<string>();
+  for (const m of matches(/(?:^|[\n:])[ \t]*(?:Dim|Public|Private)[ \t]+([A-Za-z_][\w \t,]{0,2000})/gi, code, 200))
+    for (const raw of m[1]!.split(',')) {
+      const name = raw.trim();
+      if (/^[A-Za-z_]\w{0,40}$/.test(name) && !/^(?:Sub|Function|Const|Property|Class)$/i.test(name)) declared.add(name);
+    }
+  const assigned = new Set([...taint.assignments.keys()].map((k) => k.toLowerCase()));
+  let added = 0;
+  for (const name of declared) {
+    if (assigned.has(name.toLowerCase())) continue;
+    taint.vars.add(name);
+    taint.direct.add(name);
+    added++;
+  }
+  if (added > 0) taint.propagate();
 }
 
 /**
@@ -427,6 +489,20 @@ function isArrayElement(code: string, arg: string): boolean {
   return new RegExp(`\\b(?:Dim|ReDim(?:[ \\t]+Preserve)?)[ \\t]+(?:[\\w \\t,()]{0,200},[ \\t]*)?${name}[ \\t]*\\(|\\b${name}[ \\t]*=[ \\t]*(?:Array|Split)[ \\t]*\\(`, 'i').test(
     code,
   );
+}
+
+/** Whether offset `at` is inside a VBScript string literal of its line (an odd number of quotes before it). */
+function insideString(code: string, at: number): boolean {
+  const start = code.lastIndexOf('\n', at - 1) + 1;
+  let q = 0;
+  for (let i = start; i < at; i++) if (code.charCodeAt(i) === 34) q++;
+  return q % 2 === 1;
+}
+
+/** Whether the page defines a Function or Sub named like the call at the start of `call`. */
+function ownProcedure(code: string, call: string): boolean {
+  const name = /^\w+/.exec(call)?.[0];
+  return name !== undefined && new RegExp(`\\b(?:Function|Sub)[ \\t]+${name}\\b`, 'i').test(code);
 }
 
 /** VBScript text up to the first `:` statement separator outside a string literal. */

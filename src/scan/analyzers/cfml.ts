@@ -45,9 +45,18 @@ export function analyzeCfml(ctx: AnalyzerContext): void {
   for (const m of matches(/<cffile\b([^>]{0,400})>/gi, code, 200)) {
     const a = m[1]!;
     if (/action\s*=\s*["']?(?:write|upload|append)/i.test(a) && taint.touches(a.replace(/filefield\s*=\s*["'][^"']*["']/i, ''))) {
-      ev.add('flow', 'request chooses a file (or its content) that cffile writes', 6, m.index, m[0].length);
+      // the requester names the file and writes its text: any page, a .cfm script included
+      const both = taint.touches(attr(a, 'file')) && taint.touches(attr(a, 'output'));
+      ev.add(
+        'flow',
+        both ? 'request chooses both the file cffile writes and its content (uploader)' : 'request chooses a file (or its content) that cffile writes',
+        both ? 10 : 6,
+        m.index,
+        m[0].length,
+      );
     }
   }
+  cfmlFileManager(ctx, taint);
   const jdbc = /<cfquery\b[^>]{0,200}(?:datasource|dbtype)\s*=\s*["']?#\s*(?:form|url)\./i.exec(code);
   if (jdbc) ev.add('flow', 'request chooses the datasource of a query', 3, jdbc.index, 30);
 }
@@ -60,4 +69,48 @@ function unscopedRequestVar(code: string, attrs: string): boolean {
     if (!assigned && new RegExp(`(?:form|url)\\.${name}\\b`, 'i').test(code)) return true;
   }
   return false;
+}
+
+/** The value of attribute `name` in a tag's attribute text ('' when absent). */
+function attr(attrs: string, name: string): string {
+  return new RegExp(`\\b${name}\\s*=\\s*("[^"]*"|'[^']*'|[^\\s>]+)`, 'i').exec(attrs)?.[1] ?? '';
+}
+
+/** cffile actions that read a file out or change the file system. */
+const CFFILE_OPS = /^(?:read|readbinary|delete|copy|move|rename)$/;
+
+/**
+ * A remote file manager in CFML: the request names the folder `<cfdirectory>` lists and the
+ * files `<cffile>` reads, deletes, copies or moves (or the script functions doing the same).
+ * Applications list and read their own folders, built from configuration and fixed paths.
+ */
+function cfmlFileManager(ctx: AnalyzerContext, taint: Taint): void {
+  const { code, ev } = ctx;
+  const kinds = new Set<string>();
+  let first = -1;
+  const hit = (kind: string, at: number) => {
+    kinds.add(kind);
+    if (first === -1 || at < first) first = at;
+  };
+  for (const m of matches(/<cfdirectory\b([^>]{0,400})>/gi, code, 200)) {
+    const action = attr(m[1]!, 'action').replace(/["']/g, '').toLowerCase() || 'list';
+    if (taint.touches(attr(m[1]!, 'directory'))) hit(action === 'list' ? 'list' : `directory ${action}`, m.index);
+  }
+  for (const m of matches(/<cffile\b([^>]{0,400})>/gi, code, 200)) {
+    const action = attr(m[1]!, 'action').replace(/["']/g, '').toLowerCase();
+    if (CFFILE_OPS.test(action) && (taint.touches(attr(m[1]!, 'file')) || taint.touches(attr(m[1]!, 'source')))) hit(action, m.index);
+  }
+  for (const m of matches(/\b(directoryList|fileRead|fileReadBinary|fileDelete|fileCopy|fileMove|directoryDelete)\s*\(([^)]{0,300})/gi, code, 200)) {
+    const kind = m[1]!.toLowerCase() === 'directorylist' ? 'list' : m[1]!.toLowerCase();
+    if (taint.touches(m[2]!)) hit(kind, m.index);
+  }
+  if (kinds.size === 0) return;
+  const lists = kinds.has('list');
+  const readsOrChanges = [...kinds].some((k) => k !== 'list');
+  // an application page pulls in its own templates; a standalone page browsing and reading
+  // whatever folder the requester names is the tool itself
+  const standalone = !/<cfinclude\b|<cfmodule\b/i.test(code);
+  // one operation on a request-named path is what a download page or a test fixture does: context only
+  const w = lists && readsOrChanges && standalone ? 10 : 3;
+  ev.add('flow', `request chooses file-system paths the page passes to ${[...kinds].slice(0, 4).join(', ')} (file manager)`, w, first, 30);
 }
