@@ -134,3 +134,12 @@ test('language cues: start-anchored cues are tried at the start only, with the s
   assert.deepEqual(detectLanguage('  \n<?xml version="1.0"?>\n<!-- c -->\n<beans>\n</beans>\n', 'xml'), { language: 'xml', confidence: 11 });
   assert.equal(detectLanguage('<a/>\n<beans>\n</beans>\n', 'xml').language, 'unknown');
 });
+
+test('asp regions: `<script` and `</script>` are found in any ASCII letter case, and only there', async () => {
+  const { stripComments, VB_LEX } = await import('../../src/scan/lexer.js');
+  const spec = { ...VB_LEX, regions: [['<%', '%>'] as [string, string], ['<script', '</script>'] as [string, string]] };
+  // `<ſcript` (a long s folds to S only with the u flag) and `< script` open no region
+  const page = '<p>a</p><SCRIPT runat=server>x = 1</ScRiPt><p>b</p><\u017Fcript>y = 2</script>< script>z</script><%w%>';
+  // (the output of the case-blind regex search this replaced)
+  assert.equal(stripComments(page, spec), `<p>a<     CRIPT runat=server>x = 1</ScR${' '.repeat(50)}pt><%w%>`);
+});
