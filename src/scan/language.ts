@@ -137,6 +137,40 @@ const CUES: Array<[Language, RegExp, number, (string[] | ((head: string) => bool
 ];
 
 /**
+ * Whether `re` can only match at the start of the text: a `^` first, no `|` outside a group or
+ * class (`^a|b` matches anywhere), and no `m` flag.
+ */
+export function startAnchored(re: RegExp): boolean {
+  if (re.multiline || !re.source.startsWith('^')) return false;
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < re.source.length; i++) {
+    const c = re.source[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return false;
+  }
+  return true;
+}
+
+/**
+ * The cues that can only match at the text's start, tried there alone: the engine tries a
+ * non-sticky `^` pattern at every offset of the head (a `\s*` after it matches at each one).
+ */
+const AT_START = new Map(CUES.filter(([, re]) => startAnchored(re)).map(([, re]) => [re, new RegExp(re.source, `${re.flags}y`)]));
+
+/** `re.test(head)`, with a start-anchored cue tried at offset 0 only (the same answer). */
+function cueMatches(re: RegExp, head: string): boolean {
+  const sticky = AT_START.get(re);
+  if (!sticky) return re.test(head);
+  sticky.lastIndex = 0;
+  return sticky.test(head);
+}
+
+/**
  * A .js file is only worth the Node analyzer when it can run commands or code for a
  * requester: it names child_process, or it evaluates strings or opens sockets and reads a
  * request (a tunnel). Browser
@@ -177,7 +211,7 @@ export function detectLanguage(text: string, ext: string): LanguageGuess {
   const low = head.toLowerCase();
   for (const [lang, re, w, gate] of CUES) {
     if (typeof gate === 'function' ? !gate(head) : gate && !gate.some((n) => (re.ignoreCase ? low : head).includes(n))) continue;
-    if (re.test(head)) score.set(lang, (score.get(lang) ?? 0) + w);
+    if (cueMatches(re, head)) score.set(lang, (score.get(lang) ?? 0) + w);
   }
   // PHP text that an ASP/JSP page writes out comes after that page's own `<%`: it weighs little
   if (asp !== -1 && php > asp) score.set('php', (score.get('php') ?? 0) - 7);

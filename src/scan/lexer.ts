@@ -173,6 +173,10 @@ const CI_SEARCH = new Map<string, RegExp>();
 function indexOfCi(text: string, needle: string, from: number): number {
   // delimiters are short ASCII; only `<script runat` style ones need case-folding
   if (!/[a-z]/i.test(needle)) return text.indexOf(needle, from);
+  // one that opens with a non-letter (`<script`, `</script>`): jump between occurrences of that
+  // character and compare the rest, folding ASCII letters only, as the case-blind regex does
+  // (without the u flag no other character matches an ASCII letter)
+  if (!isAsciiLetter(needle.charCodeAt(0))) return indexOfAsciiCi(text, needle, from);
   let re = CI_SEARCH.get(needle);
   if (!re) {
     if (CI_SEARCH.size >= 64) CI_SEARCH.clear();
@@ -182,6 +186,27 @@ function indexOfCi(text: string, needle: string, from: number): number {
   re.lastIndex = from;
   const m = re.exec(text);
   return m ? m.index : -1;
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** `indexOfCi` for a needle whose first character is not a letter. */
+function indexOfAsciiCi(text: string, needle: string, from: number): number {
+  const n = needle.length;
+  const low = needle.toLowerCase();
+  for (let i = text.indexOf(needle[0]!, from); i !== -1; i = text.indexOf(needle[0]!, i + 1)) {
+    if (i + n > text.length) return -1;
+    let k = 1;
+    for (; k < n; k++) {
+      const want = low.charCodeAt(k);
+      const c = text.charCodeAt(i + k);
+      if (c !== want && !(isAsciiLetter(want) && (c | 0x20) === want)) break;
+    }
+    if (k === n) return i;
+  }
+  return -1;
 }
 
 /** Returns `text` with comments (and non-code regions) replaced by spaces. */

@@ -2,7 +2,7 @@
  * Classic ASP (VBScript and JScript): request input reaching Execute/ExecuteGlobal/Eval,
  * WScript.Shell / Shell.Application, and file or stream writes.
  */
-import type { AnalyzerContext } from '../context.js';
+import { includesText, type AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
@@ -350,6 +350,10 @@ function taintParameters(code: string, taint: Taint): void {
  * `Execute(Request(...))` is judged by what it runs.
  */
 function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
+  // every report below starts from a call of Execute/ExecuteGlobal/Eval, directly or inside one
+  // of the page's wrappers (pageFunctions' evaluators): a page naming neither word has none
+  // (the patterns are case-blind over ASCII, and `lower` keeps every ASCII letter of `code`)
+  if (!includesText(ctx.lower, 'eval') && !includesText(ctx.lower, 'execute')) return;
   const { code, ev } = ctx;
   // a page (or its class) that defines its own Execute/Eval calls that, not the VBScript statement
   const own = new Set<string>();

@@ -14,6 +14,7 @@ import { argRanges, bracketMatches, tokenizePhp, type Tok } from './tokens.js';
 import { fold, foldConstants } from './dataflow-fold.js';
 import type { ConstArray } from './dataflow-arrays.js';
 import { flowSinks } from './dataflow-sinks.js';
+import { flowCanReport } from './dataflow-gate.js';
 import { CALLBACKS, KILLS, REQUEST_ARRAYS, TRANSPARENT } from './dataflow-names.js';
 
 /** Files with more tokens are applications: one name means many values and the pass costs more than it tells. */
@@ -68,6 +69,8 @@ export function analyzePhpDataflow(ctx: AnalyzerContext): void {
   // applications are many tokens (where one name means many values and the pass tells little)
   const toks = tokenizePhp(ctx.text, MAX_TOKENS + 1);
   if (toks.length === 0 || toks.length > MAX_TOKENS) return;
+  // most pages have neither a taint seed nor a sink reported without taint (dataflow-gate.ts)
+  if (!flowCanReport(toks)) return;
   new Flow(ctx, toks).run();
 }
 
