@@ -19,7 +19,7 @@ import { computedCallees, dangerousNameVars, reflection, requestImports, variabl
 import { fileWriters, includes, remoteCode, sockets, webRootDropper } from './files.js';
 import { propertyFlows, registerGlobals, unserializeGadgets, wrapperFlows } from './interproc.js';
 import { bitwiseStrings, builtNames, customDecoders, decodedCallees, deobfuscate, loaderShapes } from './obfuscation.js';
-import { adminKit, authBypass, mailerAndProxy, persistence, shellUiHints, xsltAndCom } from './kits.js';
+import { adminKit, authBypass, listMailer, mailerAndProxy, persistence, shellUiHints, xsltAndCom } from './kits.js';
 
 export function analyzePhp(ctx: AnalyzerContext): void {
   const s = requestTaint(ctx);
@@ -71,6 +71,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   decodedCallees(ctx);
   webRootDropper(ctx);
   authBypass(ctx);
+  listMailer(ctx);
   registerGlobals(ctx, calls, taint);
   persistence(ctx);
   if (hasRequest || cmdCalls.length > 0) shellUiHints(ctx);

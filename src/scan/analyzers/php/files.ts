@@ -136,6 +136,9 @@ export function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>):
 }
 
 /** Content fetched from a URL and written under the web root: defacement or a dropper. */
+/** An expression ending in a server-script file name: `. "/x.php"`. */
+const SERVER_SCRIPT_END = /\.(?:php\d?|phtml|pht|phar)['"]\s*\)?\s*$/i;
+
 export function webRootDropper(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const calls = callIndex(ctx);
@@ -143,13 +146,20 @@ export function webRootDropper(ctx: AnalyzerContext): void {
   if (!/\$_SERVER\s*\[\s*['"]DOCUMENT_ROOT['"]\s*\]/.test(code)) return;
   if (!/\bcurl_exec\s*\(|\bfile_get_contents\s*\(\s*['"]https?:|\bfile_get_contents\s*\(\s*\$\w*url/i.test(code)) return;
   const rootVars = new Set<string>();
-  for (const m of matches(/(\$\w+)\s*=\s*\$_SERVER\s*\[\s*['"]DOCUMENT_ROOT['"]\s*\]/g, code, 50)) rootVars.add(m[1]!);
+  const scriptVars = new Set<string>();
+  for (const m of matches(/(\$\w+)\s*=\s*\$_SERVER\s*\[\s*['"]DOCUMENT_ROOT['"]\s*\]([^;\n]{0,300});/g, code, 50)) {
+    rootVars.add(m[1]!);
+    if (SERVER_SCRIPT_END.test(m[2]!)) scriptVars.add(m[1]!);
+  }
   for (const m of callMatches(ctx, calls, ['fopen', 'file_put_contents'], NOT_BEFORE_CALLBACK)) {
     const a = splitTopArgs(callArgs(code, m.open));
     const dest = a[0] ?? '';
     const writes = m.name === 'file_put_contents' || /['"][wax]\+?b?['"]/.test(a[1] ?? '');
     if (writes && (/DOCUMENT_ROOT/.test(dest) || [...rootVars].some((v) => dest.includes(v)))) {
-      ev.add('capability', 'writes content fetched from the web into the web root (defacement / dropper)', 6, m.index, m[0].length);
+      // fetched text saved under a server-script name in the web root is code the next request runs
+      const script = (/DOCUMENT_ROOT/.test(dest) && SERVER_SCRIPT_END.test(dest)) || [...scriptVars].some((v) => dest.trim() === v);
+      if (script) ev.add('flow', 'saves content fetched from the web as a server script in the web root (dropper)', 10, m.index, m[0].length);
+      else ev.add('capability', 'writes content fetched from the web into the web root (defacement / dropper)', 6, m.index, m[0].length);
       return;
     }
   }

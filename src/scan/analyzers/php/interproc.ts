@@ -115,8 +115,8 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
   const verdicts = new Map<string, boolean>();
   let checks = 0;
   // the first variable of `args` that nothing in the file assigns, receives or declares
-  const undefinedVar = (args: string, open: number): string | undefined => {
-    const vars = (splitTopArgs(args)[0] ?? '').match(/\$[a-zA-Z_]\w*/g);
+  const undefinedVar = (args: string, open: number, arg = 0): string | undefined => {
+    const vars = (splitTopArgs(args)[arg] ?? '').match(/\$[a-zA-Z_]\w*/g);
     if (!vars) return undefined;
     for (const v of vars) {
       // `$cmd = '';` only clears a registered variable: the value still comes from the request
@@ -173,6 +173,15 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
         if (first === -1) first = m.index;
       }
     }
+    const path = kinds.size >= 2 ? registeredWrite(ctx, calls, undefinedVar) : -1;
+    if (path !== -1)
+      ev.add(
+        'flow',
+        `request chooses both the file written and its content (${imported ? 'request variables set by extract()' : 'register_globals request variables'})`,
+        10,
+        path,
+        20,
+      );
     if (kinds.size >= 2)
       ev.add(
         'flow',
@@ -182,6 +191,32 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
         20,
       );
   }
+}
+
+/**
+ * Where a file opened for writing at a path from a never-assigned variable gets content from
+ * another one (`fopen("$dir/$name", 'w')` then `fwrite($fp, $text)`), or file_put_contents()
+ * takes both: the uploader of a register_globals file manager. -1 when there is none.
+ */
+function registeredWrite(ctx: AnalyzerContext, calls: CallIndex, undefinedVar: (args: string, open: number, arg?: number) => string | undefined): number {
+  const { code } = ctx;
+  for (const m of callMatches(ctx, calls, ['file_put_contents'], NOT_BEFORE_CALLBACK)) {
+    const a = callArgs(code, m.open);
+    if (undefinedVar(a, m.open) && undefinedVar(a, m.open, 1)) return m.index;
+  }
+  let opened = -1;
+  for (const m of callMatches(ctx, calls, ['fopen'], NOT_BEFORE_CALLBACK)) {
+    const a = callArgs(code, m.open);
+    if (/^\s*['"][wax]/i.test(splitTopArgs(a)[1] ?? '') && undefinedVar(a, m.open)) {
+      opened = m.index;
+      break;
+    }
+  }
+  if (opened === -1) return -1;
+  for (const m of callMatches(ctx, calls, ['fwrite', 'fputs'], NOT_BEFORE_CALLBACK)) {
+    if (undefinedVar(callArgs(code, m.open), m.open, 1)) return opened;
+  }
+  return -1;
 }
 
 /** One-argument imports of a whole request array into the variable scope. */
