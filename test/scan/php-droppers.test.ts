@@ -191,3 +191,47 @@ test('php host attacks: an endless fork loop, a Windows account planted through 
   const list = `<?php\n$u = new COM("Shell.Users");\nforeach ($u as $x) { echo $x->name; }\n`;
   assert.deepEqual(verdict('sl.php', list), ['suspicious', ['creates a Windows shell COM object']]);
 });
+
+test('php uploader: an extension computed and a type printed check nothing', () => {
+  const code = `<?php
+$parts = explode(".", $_FILES["f"]["name"]);
+$ext = end($parts);
+echo "Type: " . $_FILES["f"]["type"];
+move_uploaded_file($_FILES["f"]["tmp_name"], $_FILES["f"]["name"]);
+`;
+  assert.deepEqual(verdict('up.php', code), ['malicious', ['small script stores an upload under the client-chosen name with no type or extension check (uploader)']]);
+  // the extension is compared before the move: a checked upload
+  const ok = code.replace('echo "Type: "', 'if (!in_array($ext, array("jpg", "png"))) die("no");\necho "Type: "');
+  assert.deepEqual(verdict('up2.php', ok), ['suspicious', ['move_uploaded_file() stores an upload under a name the client chose']]);
+});
+
+test('php listening socket bound where the request says; decoded request data parked in the session', () => {
+  const fwd = `<?php\n$ip = $_GET['ip'];\n$s = socket_create(AF_INET, SOCK_STREAM, SOL_TCP);\nsocket_bind($s, $ip, 8080);\nsocket_listen($s);\n$c = socket_accept($s);\n`;
+  assert.deepEqual(verdict('fw.php', fwd), ['suspicious', ['request input chooses the address a listening socket binds to (port forwarder / tunnel)']]);
+  // a fixed local listener (a test helper) is not request-driven
+  assert.deepEqual(verdict('fw2.php', fwd.replace("$_GET['ip']", "'127.0.0.1'")), [undefined, []]);
+  const stash = `<?php\nsession_start();\n$_SESSION['d'] = base64_decode($_COOKIE['t']);\n`;
+  assert.deepEqual(verdict('ss.php', stash), ['suspicious', ['tiny script stores decoded request data in the session (the loader half of a session-carried backdoor)']]);
+  // a login keeps the posted user name as sent
+  assert.deepEqual(verdict('ss2.php', `<?php\nsession_start();\n$_SESSION['user'] = $_POST['user'];\n`), [undefined, []]);
+});
+
+test('php register_globals: a default given only to an empty variable keeps it the request value', () => {
+  const code = `<?php\nif ($cmd == "") { $cmd = 'dir'; }\necho "<pre>";\nsystem($cmd);\n`;
+  assert.deepEqual(verdict('rg.php', code), [
+    'malicious',
+    ['system() runs a variable that is never assigned (register_globals request variable $cmd)', 'runs OS commands (system)'],
+  ]);
+  // an unconditional assignment fixes the command
+  assert.deepEqual(verdict('rg2.php', `<?php\n$cmd = 'uptime';\necho "<pre>";\nsystem($cmd);\n`), [undefined, []]);
+});
+
+test('php extract($_POST, EXTR_SKIP) imports the request names as register_globals did', () => {
+  const code = `<?php\n@extract($_POST, EXTR_SKIP);\nif ($del) unlink("$dir/$del");\nif ($up) copy($up, "$dir/$up_name");\nif ($md) mkdir("$dir/$md");\n`;
+  const f = verdict('ex.php', code);
+  assert.equal(f[0], 'malicious');
+  assert.ok(f[1].includes('file operations (unlink, copy, mkdir) on paths from never-assigned request variables set by extract() (file manager)'), JSON.stringify(f[1]));
+  // a prefix flag renames every imported variable: the page's own names are not the request's
+  const ok = verdict('ex2.php', code.replace('EXTR_SKIP', 'EXTR_PREFIX_ALL, "in"'));
+  assert.ok(!ok[1].some((r) => r.includes('on paths from never-assigned')), JSON.stringify(ok[1]));
+});

@@ -9,7 +9,7 @@ import { fileManager, sqlClient } from '../admin-tools.js';
 import { analyzeEncoderTraces } from './encoders.js';
 import { analyzeGates, passwordGate } from './gates.js';
 import { analyzeRelay, browsingProxy } from './relay.js';
-import { evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, writeThenInclude } from './mechanisms.js';
+import { evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, sessionStash, writeThenInclude } from './mechanisms.js';
 import { analyzeHackTools } from './hacktools.js';
 import { analyzePhpDataflow } from './dataflow.js';
 import { analyzeStealth, xslPhpCalls } from './stealth.js';
@@ -55,6 +55,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   xsltAndCom(s);
   remoteCode(ctx, consts);
   hiddenCodeChannels(ctx);
+  sessionStash(ctx);
   methodCallbacks(ctx, taint, resolve, names);
   evalLiterals(ctx);
   writeThenInclude(ctx, taint);

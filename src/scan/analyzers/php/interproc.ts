@@ -127,7 +127,7 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
       };
       // `$cmd .= ' 2>&1'` only appends to the request's value (the taint counts it as an assignment)
       const appendsOnly = taint.assignments.has(v) && !new RegExp(`\\${v}\\s*(?:\\[[^\\]\\n]{0,60}\\]\\s*)*=(?![=>])`).test(code);
-      const resetsOnly = appendsOnly || (taint.assignments.get(v)?.every((r) => RESET.test(r) || restoreOf(r)) ?? false);
+      const resetsOnly = appendsOnly || (taint.assignments.get(v)?.every((r) => RESET.test(r) || restoreOf(r)) ?? false) || defaultsOnly(code, v.slice(1));
       // PHP fills these itself (CLI arguments, last error, response headers)
       if (
         v === '$this' ||
@@ -144,6 +144,7 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
         let rest = code.slice(0, open) + code.slice(open + args.length + 1);
         // `$cmd .= ' -F'` appends to the request's value and `unset($cmd)` ends its use: neither
         // gives it a value of the page's own
+        rest = rest.replace(guardedDefault(name), ' ');
         if (resetsOnly) rest = rest.replace(new RegExp(`\\$${name}\\s*=\\s*(?:''|""|null|false|0|\\$\\w+)\\s*;`, 'gi'), ' ');
         known = new RegExp(
           `\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:[+\\-*/|&^%]|\\?\\?)?=(?!=)|(?:\\bas|=>)\\s*&?\\$${name}\\b|\\b(?:global|static|list)\\b[^;]{0,200}\\$${name}\\b|\\$${name}\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*\\$${name}\\b|\\[[^\\]=;]{0,200}\\$${name}\\b[^\\]=;]{0,200}\\]\\s*=(?!=)|\\bexec\\s*\\([^;,]{0,300},[^;]{0,300}\\$${name}\\b|\\b(?:preg_match(?:_all)?|parse_str|mb_parse_str|sscanf|str_replace|str_ireplace|preg_replace|similar_text|settype|openssl_\\w+|socket_\\w+|stream_\\w+|getimagesize|proc_open|fsockopen|dns_get_mx|getmxrr|list|each|array_\\w+)\\s*\\([^;]{0,300}\\$${name}\\b`,
@@ -222,7 +223,28 @@ function registeredWrite(ctx: AnalyzerContext, calls: CallIndex, undefinedVar: (
 /** One-argument imports of a whole request array into the variable scope. */
 // the server's variables (`extract($_SERVER)`, old shells do it next to the request's) set only
 // names of their own (`$HTTP_HOST`, `$PATH`), never a page variable like `$cmd`
-const REQUEST_IMPORT = /\b(?:extract|parse_str|mb_parse_str)\s*\(\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER|ENV)|\$HTTP_(?:GET|POST|COOKIE|SERVER|ENV)_VARS)\s*\)/gi;
+// EXTR_SKIP keeps a name the page set first and EXTR_OVERWRITE is the default: either way the
+// request's names arrive as they were sent (a prefix flag would rename them)
+const REQUEST_IMPORT =
+  /\b(?:extract|parse_str|mb_parse_str)\s*\(\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER|ENV)|\$HTTP_(?:GET|POST|COOKIE|SERVER|ENV)_VARS|\$HTTP_POST_FILES)\s*(?:,\s*EXTR_(?:SKIP|OVERWRITE)\s*)?\)/gi;
+
+/**
+ * `if ($cmd == "") { $cmd = 'dir'; }`: a value given only when the variable arrived empty is a
+ * default; otherwise it holds what the request registered.
+ */
+function guardedDefault(name: string): RegExp {
+  const v = `\\$${name}`;
+  return new RegExp(
+    `\\bif\\s*\\(\\s*(?:${v}\\s*==?=?\\s*(?:""|''|null|false|0)|(?:""|''|null)\\s*==?=?\\s*${v}|!\\s*${v}|empty\\s*\\(\\s*${v}\\s*\\)|!\\s*isset\\s*\\(\\s*${v}\\s*\\))\\s*\\)\\s*\\{?\\s*${v}\\s*=(?!=)[^;]{0,300};`,
+    'gi',
+  );
+}
+
+/** Whether every assignment of `$name` in the file is such a default. */
+function defaultsOnly(code: string, name: string): boolean {
+  const all = code.match(new RegExp(`\\$${name}\\s*(?:\\[[^\\]\\n]{0,60}\\]\\s*)*=(?![=>])`, 'g'))?.length ?? 0;
+  return all > 0 && (code.match(guardedDefault(name))?.length ?? 0) === all;
+}
 
 const RESET = /^\s*(?:''|""|null|false|0)\s*;?\s*$/i;
 
