@@ -235,3 +235,33 @@ test('php extract($_POST, EXTR_SKIP) imports the request names as register_globa
   const ok = verdict('ex2.php', code.replace('EXTR_SKIP', 'EXTR_PREFIX_ALL, "in"'));
   assert.ok(!ok[1].some((r) => r.includes('on paths from never-assigned')), JSON.stringify(ok[1]));
 });
+
+test('php memory-corruption disable_functions bypass: pointers packed into strings, zif_system hunted', () => {
+  const code = `<?php
+class Pwn {
+  function str2ptr($s, $o = 0) { $a = 0; for ($i = 7; $i >= 0; $i--) { $a = ($a << 8) | ord($s[$o + $i]); } return $a; }
+  function write($addr, $v) { fwrite($this->fp, pack('Q', $v)); }
+  function get_basic_funcs($base) { return $this->str2ptr($this->leak($base + 0x40)); }
+  function get_system($funcs) { $zif_system = $this->str2ptr($this->leak($funcs + 8)); return $zif_system; }
+}
+`;
+  assert.deepEqual(verdict('bp.php', code), ['malicious', ['corrupts PHP memory to call the native system handler (disable_functions bypass exploit)']]);
+  // a diagnostics page counting the functions of the standard extension
+  const ok = `<?php\n$f = get_extension_funcs('standard');\necho count($f) . ' basic_functions; system() ' . (function_exists('system') ? 'on' : 'off');\n`;
+  assert.deepEqual(verdict('bp2.php', ok), [undefined, []]);
+});
+
+test('php internal network sweep over a segment the request names', () => {
+  const code = `<?php
+$net = $_GET['net'];
+for ($i = 1; $i < 255; $i++) {
+  $u = "http://" . $net . $i;
+  $c = curl_init($u);
+  curl_setopt($c, CURLOPT_RETURNTRANSFER, 1);
+  if (curl_exec($c)) echo $u . "<br>";
+}
+`;
+  assert.deepEqual(verdict('sw.php', code), ['malicious', ['fetches every address of a network segment the request names (internal network scanner)']]);
+  // the monitoring page's own fixed segment
+  assert.deepEqual(verdict('sw2.php', code.replace("$_GET['net']", "'10.0.0.'")), [undefined, []]);
+});

@@ -19,6 +19,7 @@ export function analyzeHackTools(ctx: AnalyzerContext, taint: Taint, hasRequest:
   flooder(ctx);
   symlinkGrabber(ctx);
   restrictionBypass(ctx, taint);
+  memoryBypass(ctx);
   connectBack(ctx);
   socketShell(ctx);
   databaseDumper(ctx);
@@ -28,6 +29,7 @@ export function analyzeHackTools(ctx: AnalyzerContext, taint: Taint, hasRequest:
   installBeacon(ctx);
   defacement(ctx);
   if (hasRequest) writableDirScanner(ctx, taint);
+  if (hasRequest) subnetSweep(ctx, taint);
 }
 
 /**
@@ -143,6 +145,24 @@ function writableDirScanner(ctx: AnalyzerContext, taint: Taint): void {
  * Packets sent to a host in an endless loop (UDP/TCP/HTTP flooders): a socket opened and
  * written inside `while (true)` / `for (;;)`, or UDP sockets opened in a loop.
  */
+/**
+ * `for ($i = 0; $i < 256; $i++) { fetch("http://" . $prefix . $i); }` with the prefix from the
+ * request: the page sweeps a network segment the requester names (internal scanner / pivot).
+ */
+function subnetSweep(ctx: AnalyzerContext, taint: Taint): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['curl_exec', 'file_get_contents', 'fsockopen', 'get_headers', 'fopen'])) return;
+  for (const m of matches(/\bfor\s*\(\s*\$(\w+)\s*=\s*[01]\s*;\s*\$\1\s*<=?\s*25[456]\s*;/g, code, 20)) {
+    const body = code.slice(m.index + m[0].length, m.index + m[0].length + 400);
+    const addr = new RegExp(`(?:['"](?:https?:\\/\\/)?['"]\\s*\\.\\s*)?(\\$\\w+)\\s*\\.\\s*\\$${m[1]!}\\b`).exec(body);
+    if (addr && taint.touches(addr[1]!)) {
+      ev.add('flow', 'fetches every address of a network segment the request names (internal network scanner)', 10, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
 function flooder(ctx: AnalyzerContext): void {
   const calls = callIndex(ctx);
   if (!calls.hasAnyOf(['fsockopen', 'pfsockopen', 'socket_create', 'stream_socket_client'])) return;
@@ -183,6 +203,21 @@ function symlinkGrabber(ctx: AnalyzerContext): void {
  * A request-chosen file read through a stream wrapper (compress.zlib://, php://filter) to
  * slip past safe_mode/open_basedir checks, or safe_mode restored away by ini_restore().
  */
+/**
+ * The disable_functions bypasses that corrupt PHP's own memory: a use-after-free gives
+ * read/write primitives over packed pointers, the PHP binary's function table is walked for
+ * the native `system` handler, and a closure's handler is pointed at it. Reading pointers out
+ * of strings and hunting `zif_system` has no use but calling a disabled function.
+ */
+function memoryBypass(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  if (!includesText(ctx.lower, 'basic_func') || !includesText(ctx.lower, 'system')) return;
+  const hunt = /\b(?:zif_system|get_system|basic_functions?)\b/i.exec(code);
+  const pointers = /\b(?:str2ptr|ptr2str|leak|write)\s*\(/i.test(code) && /\bpack\s*\(\s*['"][QP]/i.test(code);
+  if (hunt && pointers && /\bget_basic_funcs|basic_functions/i.test(code))
+    ev.add('capability', 'corrupts PHP memory to call the native system handler (disable_functions bypass exploit)', 10, hunt.index, hunt[0].length);
+}
+
 function restrictionBypass(ctx: AnalyzerContext, taint: Taint): void {
   const { code, lower, ev } = ctx;
   const calls = callIndex(ctx);
