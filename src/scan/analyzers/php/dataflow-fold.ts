@@ -7,7 +7,7 @@
 import { b64, hexDecode, inflateAny, reverse, rot13 } from '../../decode.js';
 import { argRanges } from './tokens.js';
 import { elementOf, foldArray, type ConstArray } from './dataflow-arrays.js';
-import type { Flow } from './dataflow.js';
+import type { Flow, FnDef } from './dataflow.js';
 import { REQUEST_ARRAYS } from './dataflow-names.js';
 
 const MAX_CONST = 1 << 20;
@@ -33,6 +33,14 @@ function foldAssigns(f: Flow): void {
     if (a.targets.length !== 1) continue;
     const k = a.targets[0]!;
     if (f.consts.get(k) === null && f.arrays.get(k) === null) continue;
+    if (a.byRef) {
+      const cur = f.consts.get(k);
+      const out = typeof cur === 'string' ? byRefValue(f, a.byRef.fn, a.byRef.param, cur) : undefined;
+      // a helper that leaves the value alone (or is not constant) says nothing new about it
+      if (out === null) f.consts.set(k, null);
+      else if (out !== undefined) f.consts.set(k, out);
+      continue;
+    }
     const v = fold(f, a.s, a.e, a.scope, 0);
     if (v !== undefined && REQUEST_ARRAYS.has(v)) f.superVars.add(k);
     const arr = v === undefined && !a.append ? foldArray(f, a.s, a.e, a.scope, (s, e) => fold(f, s, e, a.scope, 1)) : undefined;
@@ -42,6 +50,31 @@ function foldAssigns(f: Flow): void {
     if (a.append && typeof prev === 'string' && v !== undefined && prev.length + v.length <= MAX_CONST) f.consts.set(k, prev + v);
     else f.consts.set(k, v === undefined || (a.append && prev === undefined) ? null : v);
   }
+}
+
+/**
+ * The value a by-reference parameter holds when its function returns, entered with `value`:
+ * the body's assignments to it folded in order. Undefined: the body does not assign it; null:
+ * it does, to something not constant.
+ */
+function byRefValue(f: Flow, fn: FnDef, param: string, value: string): string | null | undefined {
+  const pk = `${fn.scope}:${param}`;
+  const body = f.assigns.filter((x) => !x.byRef && x.scope === fn.scope && x.targets.length === 1 && x.targets[0] === pk);
+  if (body.length === 0) return undefined;
+  const saved = f.consts.get(pk);
+  let cur: string | null = value;
+  for (const x of body) {
+    f.consts.set(pk, cur);
+    const v = fold(f, x.s, x.e, x.scope, 0);
+    cur = v === undefined ? null : x.append ? cur + v : v;
+    if (cur === null || cur.length > MAX_CONST) {
+      cur = null;
+      break;
+    }
+  }
+  if (saved === undefined) f.consts.delete(pk);
+  else f.consts.set(pk, saved);
+  return cur;
 }
 
 /** Parameters (scope key -> value) that every direct call of their function passes as one constant string. */

@@ -20,18 +20,22 @@ import { CALLBACKS, KILLS, REQUEST_ARRAYS, TRANSPARENT } from './dataflow-names.
 /** Files with more tokens are applications: one name means many values and the pass costs more than it tells. */
 const MAX_TOKENS = 20000;
 
-interface FnDef {
+export interface FnDef {
   name: string;
   params: string[];
+  /** Parameters declared by reference (`&$v`): what the body assigns them reaches the caller's variable. */
+  refs: boolean[];
   scope: number;
   bodyOpen: number;
   bodyClose: number;
 }
 
-interface Assign {
+export interface Assign {
   targets: string[];
   /** `.=`: appends to the target's value. */
   append?: boolean;
+  /** A call passing the target to a by-reference parameter: the body's assignments to it run on the caller's value. */
+  byRef?: { fn: FnDef; param: string };
   s: number;
   e: number;
   scope: number;
@@ -82,6 +86,8 @@ export class Flow {
   readonly globalsIn = new Map<number, Set<string>>();
   readonly assigns: Assign[] = [];
   readonly calls: CallSite[] = [];
+  /** `$d = &...` assignments: `$d` is then another name of what the right side names. */
+  private readonly refs: Array<{ target: string; s: number; e: number }> = [];
   readonly returns: Array<{ fn: FnDef; s: number; e: number }> = [];
   /**
    * Tainted variable keys -> token index from which they hold request data: a read before the
@@ -117,6 +123,7 @@ export class Flow {
   run(): void {
     this.collectFunctions();
     this.collectStatements();
+    this.aliasReferences();
     foldConstants(this);
     // an element holding it makes its whole array the request body's name
     for (const [k, v] of this.consts) if (v?.includes('php://input')) this.inputVars.add(k.replace(/\[.*$/, ''));
@@ -156,16 +163,21 @@ export class Flow {
       if (t[j]?.v !== '(') continue;
       const pclose = this.close(j);
       if (pclose === -1) continue;
-      const params = argRanges(t, j, this.match).map(([s, e]) => {
+      const ranges = argRanges(t, j, this.match);
+      const params = ranges.map(([s, e]) => {
         for (let k = s; k < e; k++) if (t[k]!.k === 'var') return t[k]!.v;
         return '';
+      });
+      const refs = ranges.map(([s, e]) => {
+        for (let k = s; k < e; k++) if (t[k]!.k === 'var') return k > s && t[k - 1]!.v === '&';
+        return false;
       });
       let b = pclose + 1;
       while (b < t.length && b < pclose + 80 && t[b]!.v !== '{' && t[b]!.v !== ';') b++;
       if (t[b]?.v !== '{') continue;
       const bclose = this.close(b);
       if (bclose === -1) continue;
-      const def: FnDef = { name: name && cls && i < clsClose ? `${cls}::${name}` : name, params, scope: this.defs.length + 1, bodyOpen: b, bodyClose: bclose };
+      const def: FnDef = { name: name && cls && i < clsClose ? `${cls}::${name}` : name, params, refs, scope: this.defs.length + 1, bodyOpen: b, bodyClose: bclose };
       this.defs.push(def);
       for (const k of name ? [def.name, name, `*::${name}`] : []) {
         const list = this.fns.get(k);
@@ -221,7 +233,10 @@ export class Flow {
       if (prev?.k === 'id' && prev.v === 'function') continue;
       if (prev?.k === 'id' && prev.v === 'new') this.calls.push({ fns: [`${tk.v}::__construct`], args, scope: sc });
       else if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::') this.calls.push({ fns: [`*::${tk.v}`], args, scope: sc });
-      else if (this.fns.has(tk.v)) this.calls.push({ fns: [tk.v], args, scope: sc });
+      else if (this.fns.has(tk.v)) {
+        this.calls.push({ fns: [tk.v], args, scope: sc });
+        this.byRefOutputs(tk.v, args, sc);
+      }
       if (CALLBACKS.has(tk.v) && args.length > 0) {
         const ci = CALLBACKS.get(tk.v)!;
         const callee = args[ci === -1 ? args.length - 1 : ci];
@@ -229,6 +244,42 @@ export class Flow {
         const named = callee && t[callee[0]]!.k === 'str' ? t[callee[0]]!.v.toLowerCase() : undefined;
         this.calls.push({ fns: named ? [named] : ['*::__invoke'], args: rest, scope: sc, viaCallback: true });
       }
+    }
+  }
+
+  /**
+   * `grow($name)` where grow() takes `&$v` and assigns it: the caller's variable gets what the
+   * body computes from its value (a name finished by a helper: `$v = $v . 't'`).
+   */
+  private byRefOutputs(name: string, args: Array<[number, number]>, sc: number): void {
+    const t = this.toks;
+    for (const def of new Set(this.fns.get(name)))
+      def.refs.forEach((ref, idx) => {
+        const a = args[idx];
+        if (!ref || !a || a[1] !== a[0] + 1 || t[a[0]]!.k !== 'var' || !def.params[idx]) return;
+        this.assigns.push({ targets: [this.key(sc, t[a[0]]!.v)], s: a[0], e: a[1], scope: sc, byRef: { fn: def, param: def.params[idx]! } });
+      });
+  }
+
+  /**
+   * `$d = &$src;` and `$d = &$o->get();` (get() declared `function &get()` and returning
+   * `$this->p`): a later assignment to `$d` writes what the reference names too.
+   */
+  private aliasReferences(): void {
+    const t = this.toks;
+    for (const r of this.refs) {
+      let to: string | undefined;
+      const n = r.e - r.s;
+      if (n === 1 && t[r.s]!.k === 'var') to = this.key(this.scope[r.s]!, t[r.s]!.v);
+      else if (n >= 5 && t[r.s]!.k === 'var' && t[r.s + 1]?.v === '->' && t[r.s + 2]?.k === 'id' && t[r.s + 3]?.v === '(' && this.close(r.s + 3) === r.e - 1) {
+        const m = t[r.s + 2]!.v;
+        for (const x of this.returns) {
+          if (x.fn.name.slice(x.fn.name.lastIndexOf(':') + 1) !== m || x.e - x.s !== 3) continue;
+          if (t[x.s]!.k === 'var' && t[x.s]!.v === 'this' && t[x.s + 1]?.v === '->' && t[x.s + 2]?.k === 'id') to = `prop:${t[x.s + 2]!.v}`;
+        }
+      }
+      if (!to || to === r.target) continue;
+      for (const a of this.assigns) if (a.s > r.e && a.targets.length === 1 && a.targets[0] === r.target) a.targets.push(to);
     }
   }
 
@@ -256,7 +307,10 @@ export class Flow {
     }
     const op = t[j];
     if (op?.k !== 'op' || !(op.v === '=' || op.v === '.=' || op.v === '??=')) return;
-    if (t[j + 1]?.v === '&') j++;
+    if (t[j + 1]?.v === '&') {
+      j++;
+      if (op.v === '=') this.refs.push({ target, s: j + 1, e: this.exprEnd(j + 1) });
+    }
     this.assigns.push({ targets: [target], s: j + 1, e: this.exprEnd(j + 1), scope: sc, append: op.v === '.=' });
   }
 

@@ -20,6 +20,27 @@ const TYPE_CHECK =
   /pathinfo|getimagesize|exif_imagetype|finfo_|mime_content_type|\[\s*['"]type['"]\s*\]|strrchr\s*\(|in_array\s*\(|preg_match\s*\(|\.(?:jpe?g|png|gif)\b|extension|allowed|explode\s*\(\s*['"]\.['"]|\bend\s*\(|substr\s*\([^;]{0,80}-\s*[345]\b/i;
 export const UNCHECKED_UPLOAD = 'small script stores an upload under the client-chosen name with no type or extension check (uploader)';
 
+/**
+ * The code with what checks nothing taken out: printed values (`echo "Type: " . $_FILES[..]['type']`)
+ * and values computed but never read again (`$ext = end(explode('.', $name));` and nothing
+ * compares `$ext`). Only a value that is read can stop an upload.
+ */
+function uncheckedRemoved(code: string): string {
+  let c = code.replace(/\b(?:echo|print)\b[^;]{0,400};/gi, ' ');
+  for (let pass = 0; pass < 3; pass++) {
+    let changed = false;
+    for (const m of [...c.matchAll(/(\$\w+)\s*=(?![=>])[^;]{0,300};/g)].slice(0, 200)) {
+      const uses = c.match(new RegExp(`\\${m[1]!}\\b`, 'g'))?.length ?? 0;
+      if (uses === 1) {
+        c = c.replace(m[0], ' ');
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return c;
+}
+
 /** include/require of request data, temp files or images. */
 export function includes(s: PhpScan, near: ReadonlySet<string>): void {
   const { ctx, taint } = s;
@@ -50,7 +71,7 @@ export function fileWriters(s: PhpScan): void {
   const { code, ev } = ctx;
   // a few lines that keep an upload under the client's own name, checking neither its type nor
   // its extension, accept `x.php` as readily as `x.jpg`: an uploader for the next shell
-  const unchecked = ctx.size < 4096 && !TYPE_CHECK.test(code);
+  const unchecked = ctx.size < 4096 && !TYPE_CHECK.test(uncheckedRemoved(code));
   const clientNamed = (fn: string, at: number, len: number): void => {
     if (unchecked) ev.add('flow', UNCHECKED_UPLOAD, 10, at, len);
     else ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, at, len);
@@ -101,6 +122,10 @@ export function sockets(s: PhpScan, cmdCalls: readonly CmdCall[]): void {
       ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
     const sock = /\b(?:fsockopen|pfsockopen|stream_socket_client|socket_connect)\s*\(([^;]{0,200})/i.exec(code);
     if (sock && taint.touches(sock[1]!)) ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 5, sock.index, 20);
+    // a page that opens a listening port where the request says: the server becomes a relay
+    const bind = /\bsocket_bind\s*\(([^;]{0,200})/i.exec(code);
+    if (bind && taint.touches(bind[1]!) && /\bsocket_(?:listen|accept)\s*\(/i.test(code))
+      ev.add('flow', 'request input chooses the address a listening socket binds to (port forwarder / tunnel)', 6, bind.index, 20);
   }
 }
 
@@ -136,6 +161,9 @@ export function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>):
 }
 
 /** Content fetched from a URL and written under the web root: defacement or a dropper. */
+/** An expression ending in a server-script file name: `. "/x.php"`. */
+const SERVER_SCRIPT_END = /\.(?:php\d?|phtml|pht|phar)['"]\s*\)?\s*$/i;
+
 export function webRootDropper(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const calls = callIndex(ctx);
@@ -143,13 +171,20 @@ export function webRootDropper(ctx: AnalyzerContext): void {
   if (!/\$_SERVER\s*\[\s*['"]DOCUMENT_ROOT['"]\s*\]/.test(code)) return;
   if (!/\bcurl_exec\s*\(|\bfile_get_contents\s*\(\s*['"]https?:|\bfile_get_contents\s*\(\s*\$\w*url/i.test(code)) return;
   const rootVars = new Set<string>();
-  for (const m of matches(/(\$\w+)\s*=\s*\$_SERVER\s*\[\s*['"]DOCUMENT_ROOT['"]\s*\]/g, code, 50)) rootVars.add(m[1]!);
+  const scriptVars = new Set<string>();
+  for (const m of matches(/(\$\w+)\s*=\s*\$_SERVER\s*\[\s*['"]DOCUMENT_ROOT['"]\s*\]([^;\n]{0,300});/g, code, 50)) {
+    rootVars.add(m[1]!);
+    if (SERVER_SCRIPT_END.test(m[2]!)) scriptVars.add(m[1]!);
+  }
   for (const m of callMatches(ctx, calls, ['fopen', 'file_put_contents'], NOT_BEFORE_CALLBACK)) {
     const a = splitTopArgs(callArgs(code, m.open));
     const dest = a[0] ?? '';
     const writes = m.name === 'file_put_contents' || /['"][wax]\+?b?['"]/.test(a[1] ?? '');
     if (writes && (/DOCUMENT_ROOT/.test(dest) || [...rootVars].some((v) => dest.includes(v)))) {
-      ev.add('capability', 'writes content fetched from the web into the web root (defacement / dropper)', 6, m.index, m[0].length);
+      // fetched text saved under a server-script name in the web root is code the next request runs
+      const script = (/DOCUMENT_ROOT/.test(dest) && SERVER_SCRIPT_END.test(dest)) || [...scriptVars].some((v) => dest.trim() === v);
+      if (script) ev.add('flow', 'saves content fetched from the web as a server script in the web root (dropper)', 10, m.index, m[0].length);
+      else ev.add('capability', 'writes content fetched from the web into the web root (defacement / dropper)', 6, m.index, m[0].length);
       return;
     }
   }

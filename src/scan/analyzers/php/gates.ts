@@ -27,5 +27,5 @@ export function passwordGate(ctx: AnalyzerContext): void {
 export function analyzeGates(ctx: AnalyzerContext): void {
   if (!ctx.ev.has(GATE_REASON)) return;
   const w = SQL_WRITE_FROM_REQUEST.exec(ctx.code);
-  if (w) ctx.ev.add('flow', 'behind the password gate, request data is written into the site database by raw SQL (content injection)', 4, w.index, 40);
+  if (w) ctx.ev.add('flow', 'behind the password gate, request data is written into the site database by raw SQL (content injection)', 7, w.index, 40);
 }

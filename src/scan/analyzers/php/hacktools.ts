@@ -19,6 +19,7 @@ export function analyzeHackTools(ctx: AnalyzerContext, taint: Taint, hasRequest:
   flooder(ctx);
   symlinkGrabber(ctx);
   restrictionBypass(ctx, taint);
+  memoryBypass(ctx);
   connectBack(ctx);
   socketShell(ctx);
   databaseDumper(ctx);
@@ -28,6 +29,7 @@ export function analyzeHackTools(ctx: AnalyzerContext, taint: Taint, hasRequest:
   installBeacon(ctx);
   defacement(ctx);
   if (hasRequest) writableDirScanner(ctx, taint);
+  if (hasRequest) subnetSweep(ctx, taint);
 }
 
 /**
@@ -43,7 +45,8 @@ function scriptDropper(ctx: AnalyzerContext): void {
     const parts = splitTopArgs(callArgs(code, c.open, 2000));
     const [a, b] = [parts[0] ?? '', parts[1] ?? ''];
     if (c.name === 'copy' && /^\s*['"](?:https?|ftp):\/\//i.test(a) && phpName.test(b)) {
-      ev.add('capability', 'copies a script from a URL into a PHP file (dropper)', 8, c.index, c.open - c.index + 1);
+      // a script of a few lines has no other purpose than planting the fetched one
+      ev.add('capability', 'copies a script from a URL into a PHP file (dropper)', ctx.size < 1024 ? 10 : 8, c.index, c.open - c.index + 1);
       return;
     }
     if (c.name === 'file_put_contents' && phpName.test(a) && /\b(?:file_get_contents|curl_exec)\s*\(\s*['"](?:https?|ftp):\/\//i.test(b)) {
@@ -64,7 +67,8 @@ function hostAbuse(ctx: AnalyzerContext): void {
   const calls = callIndex(ctx);
   if (calls.has('pcntl_fork')) {
     const bomb = /\bwhile\s*\(\s*(?:1|true)\s*\)\s*\{?\s*@?pcntl_fork\s*\(\s*\)\s*;?\s*\}?/i.exec(code);
-    if (bomb) ev.add('capability', 'forks in an endless loop (fork bomb)', 7, bomb.index, bomb[0].length);
+    // nothing a page serves needs processes without end: the host is the target
+    if (bomb) ev.add('capability', 'forks in an endless loop (fork bomb)', 10, bomb.index, bomb[0].length);
   }
   if (calls.hasAnyOf(['file_get_contents', 'readfile', 'file', 'fopen', 'highlight_file', 'show_source']) && ctx.lower.includes('/etc/')) {
     const pw = /(?<![\w>$:])(?:file_get_contents|readfile|file|fopen|highlight_file|show_source)\s*\(\s*['"]\/etc\/(?:passwd|shadow)['"]/i.exec(code);
@@ -95,8 +99,11 @@ function rogueAdmin(ctx: AnalyzerContext, taint: Taint): void {
 function iisMetabase(ctx: AnalyzerContext): void {
   if (!callIndex(ctx).has('com') || !includesText(ctx.lower, 'iis://')) return;
   const m = /\bnew\s+COM\s*\(\s*['"]IIS:\/\//i.exec(ctx.code);
-  if (m)
-    ctx.ev.add('capability', 'reads the IIS metabase through COM (sites, anonymous-user passwords)', /AnonymousUserPass|WAMUserPass/i.test(ctx.code) ? 8 : 5, m.index, m[0].length);
+  if (!m) return;
+  // the stored passwords of the site accounts have no use in a page but handing them out
+  if (/AnonymousUserPass|WAMUserPass/i.test(ctx.code))
+    ctx.ev.add('capability', 'reads the IIS site-account passwords from the metabase through COM (credential harvesting)', 10, m.index, m[0].length);
+  else ctx.ev.add('capability', 'reads the IIS metabase through COM (sites, anonymous-user passwords)', 5, m.index, m[0].length);
 }
 
 const BRACE_BODY_MAX = 20000;
@@ -138,6 +145,24 @@ function writableDirScanner(ctx: AnalyzerContext, taint: Taint): void {
  * Packets sent to a host in an endless loop (UDP/TCP/HTTP flooders): a socket opened and
  * written inside `while (true)` / `for (;;)`, or UDP sockets opened in a loop.
  */
+/**
+ * `for ($i = 0; $i < 256; $i++) { fetch("http://" . $prefix . $i); }` with the prefix from the
+ * request: the page sweeps a network segment the requester names (internal scanner / pivot).
+ */
+function subnetSweep(ctx: AnalyzerContext, taint: Taint): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['curl_exec', 'file_get_contents', 'fsockopen', 'get_headers', 'fopen'])) return;
+  for (const m of matches(/\bfor\s*\(\s*\$(\w+)\s*=\s*[01]\s*;\s*\$\1\s*<=?\s*25[456]\s*;/g, code, 20)) {
+    const body = code.slice(m.index + m[0].length, m.index + m[0].length + 400);
+    const addr = new RegExp(`(?:['"](?:https?:\\/\\/)?['"]\\s*\\.\\s*)?(\\$\\w+)\\s*\\.\\s*\\$${m[1]!}\\b`).exec(body);
+    if (addr && taint.touches(addr[1]!)) {
+      ev.add('flow', 'fetches every address of a network segment the request names (internal network scanner)', 10, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
 function flooder(ctx: AnalyzerContext): void {
   const calls = callIndex(ctx);
   if (!calls.hasAnyOf(['fsockopen', 'pfsockopen', 'socket_create', 'stream_socket_client'])) return;
@@ -178,6 +203,21 @@ function symlinkGrabber(ctx: AnalyzerContext): void {
  * A request-chosen file read through a stream wrapper (compress.zlib://, php://filter) to
  * slip past safe_mode/open_basedir checks, or safe_mode restored away by ini_restore().
  */
+/**
+ * The disable_functions bypasses that corrupt PHP's own memory: a use-after-free gives
+ * read/write primitives over packed pointers, the PHP binary's function table is walked for
+ * the native `system` handler, and a closure's handler is pointed at it. Reading pointers out
+ * of strings and hunting `zif_system` has no use but calling a disabled function.
+ */
+function memoryBypass(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  if (!includesText(ctx.lower, 'basic_func') || !includesText(ctx.lower, 'system')) return;
+  const hunt = /\b(?:zif_system|get_system|basic_functions?)\b/i.exec(code);
+  const pointers = /\b(?:str2ptr|ptr2str|leak|write)\s*\(/i.test(code) && /\bpack\s*\(\s*['"][QP]/i.test(code);
+  if (hunt && pointers && /\bget_basic_funcs|basic_functions/i.test(code))
+    ev.add('capability', 'corrupts PHP memory to call the native system handler (disable_functions bypass exploit)', 10, hunt.index, hunt[0].length);
+}
+
 function restrictionBypass(ctx: AnalyzerContext, taint: Taint): void {
   const { code, lower, ev } = ctx;
   const calls = callIndex(ctx);
@@ -321,6 +361,14 @@ function siteTakeover(ctx: AnalyzerContext): void {
         code,
       );
     if (ht && /\.htaccess['"]/i.test(code)) ev.add('capability', '.htaccess rewritten to send pages to a script or run other file types as PHP', 6, ht.index, ht[0].length);
+    // CGI switched on for a folder, and the script written there hands the query string to a shell
+    const cgi = /AddHandler\s+cgi-script|Options\s+\+ExecCGI/i.exec(code);
+    if (cgi && /\.htaccess['"]/i.test(code)) {
+      const shell = /#!\s*\/(?:usr\/)?bin\/(?:env\s+)?(?:ba|da|z)?sh\b[^\n]*\n[\s\S]{0,600}?\$\{?QUERY_STRING/.test(ctx.text);
+      if (shell)
+        ev.add('capability', 'writes an .htaccess enabling CGI and a CGI script that runs the query string as a shell command (CGI shell dropper)', 10, cgi.index, cgi[0].length);
+      else ev.add('capability', '.htaccess written to run CGI scripts in a web folder', 5, cgi.index, cgi[0].length);
+    }
   }
   if (calls.hasAnyOf(['openssl_encrypt', 'mcrypt_encrypt']) && calls.hasAnyOf(['scandir', 'opendir', 'glob', 'readdir']) && calls.has('file_get_contents')) {
     for (const c of calls.get('file_put_contents')) {

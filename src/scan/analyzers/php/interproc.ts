@@ -115,8 +115,8 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
   const verdicts = new Map<string, boolean>();
   let checks = 0;
   // the first variable of `args` that nothing in the file assigns, receives or declares
-  const undefinedVar = (args: string, open: number): string | undefined => {
-    const vars = (splitTopArgs(args)[0] ?? '').match(/\$[a-zA-Z_]\w*/g);
+  const undefinedVar = (args: string, open: number, arg = 0): string | undefined => {
+    const vars = (splitTopArgs(args)[arg] ?? '').match(/\$[a-zA-Z_]\w*/g);
     if (!vars) return undefined;
     for (const v of vars) {
       // `$cmd = '';` only clears a registered variable: the value still comes from the request
@@ -127,7 +127,7 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
       };
       // `$cmd .= ' 2>&1'` only appends to the request's value (the taint counts it as an assignment)
       const appendsOnly = taint.assignments.has(v) && !new RegExp(`\\${v}\\s*(?:\\[[^\\]\\n]{0,60}\\]\\s*)*=(?![=>])`).test(code);
-      const resetsOnly = appendsOnly || (taint.assignments.get(v)?.every((r) => RESET.test(r) || restoreOf(r)) ?? false);
+      const resetsOnly = appendsOnly || (taint.assignments.get(v)?.every((r) => RESET.test(r) || restoreOf(r)) ?? false) || defaultsOnly(code, v.slice(1));
       // PHP fills these itself (CLI arguments, last error, response headers)
       if (
         v === '$this' ||
@@ -144,6 +144,7 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
         let rest = code.slice(0, open) + code.slice(open + args.length + 1);
         // `$cmd .= ' -F'` appends to the request's value and `unset($cmd)` ends its use: neither
         // gives it a value of the page's own
+        rest = rest.replace(guardedDefault(name), ' ');
         if (resetsOnly) rest = rest.replace(new RegExp(`\\$${name}\\s*=\\s*(?:''|""|null|false|0|\\$\\w+)\\s*;`, 'gi'), ' ');
         known = new RegExp(
           `\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:[+\\-*/|&^%]|\\?\\?)?=(?!=)|(?:\\bas|=>)\\s*&?\\$${name}\\b|\\b(?:global|static|list)\\b[^;]{0,200}\\$${name}\\b|\\$${name}\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*\\$${name}\\b|\\[[^\\]=;]{0,200}\\$${name}\\b[^\\]=;]{0,200}\\]\\s*=(?!=)|\\bexec\\s*\\([^;,]{0,300},[^;]{0,300}\\$${name}\\b|\\b(?:preg_match(?:_all)?|parse_str|mb_parse_str|sscanf|str_replace|str_ireplace|preg_replace|similar_text|settype|openssl_\\w+|socket_\\w+|stream_\\w+|getimagesize|proc_open|fsockopen|dns_get_mx|getmxrr|list|each|array_\\w+)\\s*\\([^;]{0,300}\\$${name}\\b`,
@@ -173,6 +174,15 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
         if (first === -1) first = m.index;
       }
     }
+    const path = kinds.size >= 2 ? registeredWrite(ctx, calls, undefinedVar) : -1;
+    if (path !== -1)
+      ev.add(
+        'flow',
+        `request chooses both the file written and its content (${imported ? 'request variables set by extract()' : 'register_globals request variables'})`,
+        10,
+        path,
+        20,
+      );
     if (kinds.size >= 2)
       ev.add(
         'flow',
@@ -184,10 +194,57 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
   }
 }
 
+/**
+ * Where a file opened for writing at a path from a never-assigned variable gets content from
+ * another one (`fopen("$dir/$name", 'w')` then `fwrite($fp, $text)`), or file_put_contents()
+ * takes both: the uploader of a register_globals file manager. -1 when there is none.
+ */
+function registeredWrite(ctx: AnalyzerContext, calls: CallIndex, undefinedVar: (args: string, open: number, arg?: number) => string | undefined): number {
+  const { code } = ctx;
+  for (const m of callMatches(ctx, calls, ['file_put_contents'], NOT_BEFORE_CALLBACK)) {
+    const a = callArgs(code, m.open);
+    if (undefinedVar(a, m.open) && undefinedVar(a, m.open, 1)) return m.index;
+  }
+  let opened = -1;
+  for (const m of callMatches(ctx, calls, ['fopen'], NOT_BEFORE_CALLBACK)) {
+    const a = callArgs(code, m.open);
+    if (/^\s*['"][wax]/i.test(splitTopArgs(a)[1] ?? '') && undefinedVar(a, m.open)) {
+      opened = m.index;
+      break;
+    }
+  }
+  if (opened === -1) return -1;
+  for (const m of callMatches(ctx, calls, ['fwrite', 'fputs'], NOT_BEFORE_CALLBACK)) {
+    if (undefinedVar(callArgs(code, m.open), m.open, 1)) return opened;
+  }
+  return -1;
+}
+
 /** One-argument imports of a whole request array into the variable scope. */
 // the server's variables (`extract($_SERVER)`, old shells do it next to the request's) set only
 // names of their own (`$HTTP_HOST`, `$PATH`), never a page variable like `$cmd`
-const REQUEST_IMPORT = /\b(?:extract|parse_str|mb_parse_str)\s*\(\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER|ENV)|\$HTTP_(?:GET|POST|COOKIE|SERVER|ENV)_VARS)\s*\)/gi;
+// EXTR_SKIP keeps a name the page set first and EXTR_OVERWRITE is the default: either way the
+// request's names arrive as they were sent (a prefix flag would rename them)
+const REQUEST_IMPORT =
+  /\b(?:extract|parse_str|mb_parse_str)\s*\(\s*(?:\$_(?:GET|POST|REQUEST|COOKIE|SERVER|ENV)|\$HTTP_(?:GET|POST|COOKIE|SERVER|ENV)_VARS|\$HTTP_POST_FILES)\s*(?:,\s*EXTR_(?:SKIP|OVERWRITE)\s*)?\)/gi;
+
+/**
+ * `if ($cmd == "") { $cmd = 'dir'; }`: a value given only when the variable arrived empty is a
+ * default; otherwise it holds what the request registered.
+ */
+function guardedDefault(name: string): RegExp {
+  const v = `\\$${name}`;
+  return new RegExp(
+    `\\bif\\s*\\(\\s*(?:${v}\\s*==?=?\\s*(?:""|''|null|false|0)|(?:""|''|null)\\s*==?=?\\s*${v}|!\\s*${v}|empty\\s*\\(\\s*${v}\\s*\\)|!\\s*isset\\s*\\(\\s*${v}\\s*\\))\\s*\\)\\s*\\{?\\s*${v}\\s*=(?!=)[^;]{0,300};`,
+    'gi',
+  );
+}
+
+/** Whether every assignment of `$name` in the file is such a default. */
+function defaultsOnly(code: string, name: string): boolean {
+  const all = code.match(new RegExp(`\\$${name}\\s*(?:\\[[^\\]\\n]{0,60}\\]\\s*)*=(?![=>])`, 'g'))?.length ?? 0;
+  return all > 0 && (code.match(guardedDefault(name))?.length ?? 0) === all;
+}
 
 const RESET = /^\s*(?:''|""|null|false|0)\s*;?\s*$/i;
 

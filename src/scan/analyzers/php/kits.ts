@@ -154,5 +154,37 @@ export function xsltAndCom(s: PhpScan): void {
     !calls.has('com') || (!includesText(ctx.lower, 'wscript.') && !includesText(ctx.lower, 'shell.'))
       ? null
       : /new\s+COM\s*\(\s*['"](?:WScript\.Shell|Shell\.Application|Shell\.Users|WScript\.Network)['"]/i.exec(code);
-  if (com) ev.add('capability', 'creates a Windows shell COM object', hasRequest ? 8 : 6, com.index, com[0].length);
+  if (!com) return;
+  // Shell.Users creating an account (and setting its password or type) plants a login on the host
+  if (/Shell\.Users/i.test(com[0]) && /->\s*create\s*\(/i.test(code) && /->\s*(?:changePassword|setting)\b/i.test(code))
+    ev.add('capability', 'creates a Windows user account through the Shell.Users COM object', 10, com.index, com[0].length);
+  else ev.add('capability', 'creates a Windows shell COM object', hasRequest ? 8 : 6, com.index, com[0].length);
+}
+
+/**
+ * A long-running script that reads an address list from a file or URL with file() and mails
+ * each line in a loop: the spam mailer planted on a hacked host. Newsletters keep their
+ * subscribers in a database and send in batches; they do not walk a text file unbounded.
+ */
+export function listMailer(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!calls.has('mail') || !calls.has('file') || !/\bset_time_limit\s*\(\s*0\s*\)/i.test(code)) return;
+  const lists = new Set<string>();
+  for (const m of matches(/(\$\w+)\s*=\s*@?\s*file\s*\(/g, code, 50)) lists.add(m[1]!);
+  if (lists.size === 0) return;
+  for (const m of callMatches(ctx, calls, ['mail'], NOT_BEFORE_CALLBACK)) {
+    const to = (splitTopArgs(callArgs(code, m.open))[0] ?? '').trim();
+    // the recipient is a line of a list, directly or through the variable a loop fills from it
+    const fromList = [...lists].some((l) => {
+      const el = new RegExp(`\\${l}\\s*\\[`);
+      if (el.test(to)) return true;
+      const v = /^\$\w+$/.test(to) ? new RegExp(`\\${to}\\s*=\\s*[^;]{0,80}\\${l}\\s*\\[|\\bforeach\\s*\\(\\s*\\${l}\\s+as\\s+(?:\\$\\w+\\s*=>\\s*)?\\${to}\\b`) : undefined;
+      return v?.test(code) ?? false;
+    });
+    if (fromList && /\b(?:for|foreach|while)\s*\(/.test(code)) {
+      ev.add('capability', 'mails every address of a list file in an unbounded loop (bulk mailer)', 6, m.index, m[0].length);
+      return;
+    }
+  }
 }

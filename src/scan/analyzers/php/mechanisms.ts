@@ -255,3 +255,17 @@ export function gotoScramble(ctx: AnalyzerContext): void {
   }
   if (n >= 8 && labels.size >= 8 && random / n >= 0.6) ev.add('obfuscation', `control flow scrambled with ${n} goto jumps between random labels`, 6, first, 10);
 }
+
+/**
+ * `$_SESSION['x'] = base64_decode($_COOKIE['y'])` in a script of a few lines: decoded request
+ * text parked in the session, where a second page of the backdoor picks it up and runs it.
+ * Logins keep user names and ids in the session; they do not decode what the client sends.
+ */
+export function sessionStash(ctx: AnalyzerContext): void {
+  if (ctx.size >= 1024 || !ctx.code.includes('$_SESSION')) return;
+  const m =
+    /\$_SESSION\s*\[[^\]\n]{1,60}\]\s*=\s*@?\s*(?:base64_decode|gzinflate|gzuncompress|str_rot13|hex2bin|strrev|convert_uudecode)\s*\(\s*@?\s*\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\s*\[/i.exec(
+      ctx.code,
+    );
+  if (m) ctx.ev.add('flow', 'tiny script stores decoded request data in the session (the loader half of a session-carried backdoor)', 5, m.index, m[0].length);
+}

@@ -196,7 +196,11 @@ export function decodedCallees(ctx: AnalyzerContext): void {
     const v = m[1]!.replace('$', '\\$');
     const call = new RegExp(`(?<![\\w>:$])${v}\\s*\\(`).exec(code.slice(m.index + m[0].length));
     if (call) {
-      ev.add('obfuscation', `function name produced by the file's own decoder ${fname}() and then called`, 9, m.index, m[0].length);
+      // `$f(dec('...'))`: what runs and what it is given are both hidden behind the decoder
+      const arg = code.slice(m.index + m[0].length + call.index + call[0].length, m.index + m[0].length + call.index + call[0].length + 200);
+      if (new RegExp(`^\\s*@?\\s*${fname}\\s*\\(\\s*['"]`, 'i').test(arg))
+        ev.add('obfuscation', `function name and its argument both produced by the file's own decoder ${fname}() (hidden call)`, 11, m.index, m[0].length);
+      else ev.add('obfuscation', `function name produced by the file's own decoder ${fname}() and then called`, 9, m.index, m[0].length);
       return;
     }
   }

@@ -30,6 +30,13 @@ const NAMED_ARG = /^\s*[a-z_]\w*\s*:(?!:)\s*/i;
 const COMPUTED_NAME =
   /^\s*(?:strrev|substr_replace|str_replace|str_ireplace|implode|join|strtolower|strtoupper|ucfirst|trim|sprintf|str_rot13|base64_decode|hex2bin|chr|substr|str_repeat|strtr|preg_replace)\s*\(/i;
 
+/** Whether `$name` is assigned an expression that XORs strings (a function name hidden bit by bit). */
+function xorAssigned(code: string, name: string): boolean {
+  const re = new RegExp(`\\$${name}\\s*=(?!=)([^;]{1,400});`, 'g');
+  for (const m of code.matchAll(re)) if (/(?:['")\]]|\$\w+)\s*\^\s*(?:['"(]|\$?\w)/.test(m[1]!)) return true;
+  return false;
+}
+
 /** A command-running call site (name, offset, argument text). */
 export interface CmdCall {
   name: string;
@@ -174,8 +181,11 @@ export function callbackTakers(s: PhpScan, names: ReadonlySet<string>): void {
       // a few lines that hand request data to a callback computed at runtime: a variable the
       // file never fills with a plain function name, or a name built by string functions
       const runtime = /^\s*\$\w+\s*$/.test(cb) && !plainNameAssigned(ctx.code, cb.trim().slice(1));
-      if ((runtime || COMPUTED_NAME.test(cb)) && ctx.size < TINY_SCRIPT && parts.some((p, i) => i !== cbIndex && taint.touchesDirectly(p)))
-        ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
+      const direct = parts.some((p, i) => i !== cbIndex && taint.touchesDirectly(p));
+      if ((runtime || COMPUTED_NAME.test(cb)) && ctx.size < TINY_SCRIPT && direct) ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
+      // a name only a bitwise mix of strings spells (`pack('H*', ..) ^ $k`) is a name hidden on purpose
+      else if (runtime && direct && xorAssigned(ctx.code, cb.trim().slice(1)))
+        ev.add('flow', `request input passed to a callback whose name is computed by XOR of strings (${fn})`, 10, m.index, m[0].length);
       else if (runtime) ev.add('flow', `request input passed to a callback chosen at runtime (${fn})`, 6, m.index, m[0].length);
       else if (COMPUTED_NAME.test(cb)) ev.add('flow', `request input passed to a callback whose name ${fn}() computes with string functions`, 8, m.index, m[0].length);
     }

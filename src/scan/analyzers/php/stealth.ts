@@ -10,6 +10,7 @@ import { escapeRegExp } from '../../text.js';
 const CMD_SINKS = ['system', 'exec', 'passthru', 'shell_exec', 'popen', 'proc_open'];
 
 export function analyzeStealth(ctx: AnalyzerContext): void {
+  preloadDropper(ctx);
   fakeNotFoundGate(ctx);
   tempScriptLaunch(ctx);
   sqlFileDrop(ctx);
@@ -90,10 +91,48 @@ function tempScriptLaunch(ctx: AnalyzerContext): void {
     // the same path as the first argument of a call that also takes content or a mode
     const written = new RegExp(`\\(\\s*['"]${esc}['"]\\s*,`).exec(code);
     if (written) {
-      ev.add('capability', 'writes a script into a temp folder and starts it from a command line (dropped daemon / connect-back)', 5, m.index, m[0].length);
+      if (connectBack(code, written.index + written[0].length))
+        ev.add('capability', 'writes a connect-back shell into a temp folder and starts it from a command line', 10, m.index, m[0].length);
+      else ev.add('capability', 'writes a script into a temp folder and starts it from a command line (dropped daemon / connect-back)', 5, m.index, m[0].length);
       return;
     }
   }
+}
+
+/**
+ * Whether the content written at `at` (the argument after the path: a literal or a variable
+ * assigned concatenated literals, plain or base64) is a script that connects a socket to a
+ * shell: the dropped helper is a reverse shell.
+ */
+function connectBack(code: string, at: number): boolean {
+  const arg = /^\s*(?:@?\s*base64_decode\s*\(\s*)?(\$\w+|['"])/.exec(code.slice(at, at + 200));
+  if (!arg) return false;
+  let text: string | undefined;
+  if (arg[1]!.startsWith('$')) {
+    const def = new RegExp(`${escapeRegExp(arg[1]!)}\\s*=\\s*((?:['"][^'"]*['"]\\s*\\.?\\s*)+);`).exec(code);
+    text = def?.[1]?.replace(/['"]\s*\.?\s*/g, '');
+  } else text = /^['"]([^'"]*)['"]/.exec(code.slice(at).trimStart())?.[1];
+  if (!text || text.length < 40) return false;
+  const plain = /^[A-Za-z0-9+/=\s]+$/.test(text) ? Buffer.from(text, 'base64').toString('latin1') : text;
+  return /\bsocket\s*\(|IO::Socket|fsockopen|socket\.socket|\bconnect\s*\(/i.test(plain) && /\/bin\/(?:ba)?sh|\bsystem\s*\(|\bexec\s*\(|STDIN/i.test(plain);
+}
+
+/**
+ * `file_put_contents('./x.so', "\x7fELF...")` and a program started with `LD_PRELOAD=./x.so`
+ * (from a command line or putenv() before mail()): the page loads native code of its own into
+ * a process, the way disable_functions bypasses and planted miners start.
+ */
+function preloadDropper(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  if (!includesText(code, 'LD_PRELOAD')) return;
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['file_put_contents', 'fwrite', 'fputs', 'copy', 'move_uploaded_file'])) return;
+  const pre = /LD_PRELOAD\s*=\s*[^\s'"]{0,200}\.so\b/.exec(code);
+  if (!pre) return;
+  // the library comes from the page: ELF bytes in a literal, or a .so path it writes
+  const elf = /\\x7f\s*\\x45\s*\\x4c\s*\\x46|\\x7fELF|\\177ELF|f0VMRg|7f454c46/i.test(code);
+  const writesSo = /\b(?:file_put_contents|fopen|copy|move_uploaded_file)\s*\([^;]{0,200}\.so['"]/i.test(code);
+  if (elf || writesSo) ev.add('capability', 'writes a native library and loads it into a program through LD_PRELOAD (native-code dropper)', 10, pre.index, pre[0].length);
 }
 
 /**
