@@ -78,3 +78,16 @@ test('cfml writer: the request names the file cffile writes and its text', () =>
   const log = `<cffile action="append" file="#expandPath('./log.txt')#" output="#form.comment#">`;
   assert.equal(verdict('log.cfm', log), 'suspicious 6: request chooses a file (or its content) that cffile writes');
 });
+
+test("asp names: a variable or function name up to VBScript's 255 characters does not hide the flow", () => {
+  const long = `v${'x'.repeat(199)}`;
+  const fn = `f${'y'.repeat(149)}`;
+  assert.equal(verdict('n1.asp', `<%\n${long} = Request("c")\nExecute ${long}\n%>`), verdict('n0.asp', `<%\nv = Request("c")\nExecute v\n%>`));
+  assert.match(verdict('n1.asp', `<%\n${long} = Request("c")\nExecute ${long}\n%>`), /^malicious /);
+  assert.equal(
+    verdict('n2.asp', `<%\nFunction ${fn}(x)\n  ${fn} = x\nEnd Function\nExecute ${fn}(Request("c"))\n%>`),
+    verdict('n3.asp', `<%\nFunction g(x)\n  g = x\nEnd Function\nExecute g(Request("c"))\n%>`),
+  );
+  // the same long name holding a fixed string stays ordinary
+  assert.equal(verdict('n4.asp', `<%\n${long} = "Response.Write 1"\nExecute ${long}\n%>`), verdict('n5.asp', `<%\nv = "Response.Write 1"\nExecute v\n%>`));
+});

@@ -88,7 +88,9 @@ function tokenize(s: string): Tok[] | undefined {
       i += num[0].length;
       continue;
     }
-    const id = /^[A-Za-z_][\w.]*/.exec(s.slice(i, i + 80));
+    // (a window of a few VBScript names, which may be 255 characters each: an 80-character
+    // window cut a long name in two and left its value unknown)
+    const id = /^[A-Za-z_][\w.]*/.exec(s.slice(i, i + 1024));
     if (id) {
       out.push({ k: 'id', v: id[0] });
       i += id[0].length;
@@ -317,7 +319,7 @@ export function statementEnd(code: string, from: number, max = 4000): number {
   return end;
 }
 
-const ASSIGN = /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[ \t]*(?:(?:Set|Dim|Const|var)[ \t]+)?([A-Za-z_]\w{0,40})[ \t]*=(?!=)[ \t]*/gi;
+const ASSIGN = /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[ \t]*(?:(?:Set|Dim|Const|var)[ \t]+)?([A-Za-z_]\w{0,254})[ \t]*=(?!=)[ \t]*/gi;
 
 /**
  * Variables holding constants at `offset`, replaying the page's assignments in order up to
@@ -350,7 +352,7 @@ export function envAt(code: string, offset: number, cap = 2000): Env {
 export function pageFunctions(code: string): PageFunctions {
   const bodies = new Map<string, { params: string[]; body: string }>();
   const evaluators = new Set<string>();
-  const defs = /\bFunction[ \t]+([A-Za-z_]\w{0,40})[ \t]*\(([^)\n]{0,200})\)/gi;
+  const defs = /\bFunction[ \t]+([A-Za-z_]\w{0,254})[ \t]*\(([^)\n]{0,200})\)/gi;
   let m: RegExpExecArray | null;
   let n = 0;
   while ((m = defs.exec(code)) !== null && n++ < 300) {

@@ -1,6 +1,9 @@
 /**
  * Classic ASP (VBScript and JScript): request input reaching Execute/ExecuteGlobal/Eval,
  * WScript.Shell / Shell.Application, and file or stream writes.
+ *
+ * Names are matched up to VBScript's own limit of 255 characters (`[A-Za-z_]\w{0,254}`):
+ * a shorter cap let a shell hide its flow behind one long variable name.
  */
 import { includesText, type AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
@@ -16,7 +19,7 @@ export const ASP_FLOW: FlowSpec = {
   // its end and back (quadratic: 500 KB of CRLFs took 60 CPU-s); the next line's own `\n` starts its match
   // (a string literal is read whole: `"Driver={SQL Server};Uid=" & user` and `"http://" & host`
   // hold separators that end the statement only outside quotes)
-  assign: /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[^\S\n]*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,40})\s*=(?!=)\s*((?:"[^"\n]{0,300}"|[^\n:;"]){1,300})/gi,
+  assign: /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[^\S\n]*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,254})\s*=(?!=)\s*((?:"[^"\n]{0,300}"|[^\n:;"]){1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
 };
 
@@ -93,7 +96,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
       }
     }
   }
-  const unsafe = /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,30}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
+  const unsafe = /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,254}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
   if (unsafe) ev.add('capability', 'JScript.NET eval with the "unsafe" (full trust) option', /unsafe/i.test(unsafe[1]!) ? 10 : 8, unsafe.index, unsafe[0].length);
   // script engines hosted by the page: MSScriptControl runs whatever string it is given
   const sc = /CreateObject\s*\(\s*"(?:MSScriptControl\.)?ScriptControl(?:\.1)?"/i.exec(code);
@@ -152,7 +155,7 @@ function writtenThenRun(ctx: AnalyzerContext): void {
  */
 function fixedUrlPrefix(code: string, arg: string, taint: Taint, depth = 0): boolean {
   // the URL variable, or the one that starts it (`base & "list.asp"`)
-  const name = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*(?:[,)&]|$)/.exec(arg)?.[1];
+  const name = /^\s*\(?\s*([A-Za-z_]\w{0,254})\s*(?:[,)&]|$)/.exec(arg)?.[1];
   if (!name || /^Request$/i.test(name)) return false;
   const rhs = [...matches(new RegExp(`(?:^|[\\n:])[ \\t]*${name}[ \\t]*=[ \\t]*(${RHS})`, 'gi'), code, 50)].map((m) => m[1]!.trim());
   // a parameter of one of the page's functions: the URL is what every caller passes
@@ -178,7 +181,7 @@ const RHS = '(?:"[^"\\n]{0,300}"|[^\\n:"]){1,300}';
 
 /** Whether `param` is a parameter of a page function every call of which passes a fixed-prefix URL in its place. */
 function callersPassFixedUrls(code: string, param: string, taint: Taint, depth: number): boolean {
-  const def = /\b(?:Function|Sub)[ \t]+([A-Za-z_]\w{0,60})[ \t]*\(([^)\n]{0,200})\)/gi;
+  const def = /\b(?:Function|Sub)[ \t]+([A-Za-z_]\w{0,254})[ \t]*\(([^)\n]{0,200})\)/gi;
   for (const d of matches(def, code, 500)) {
     const params = d[2]!.split(',').map((p) =>
       p
@@ -208,11 +211,11 @@ const STATIC_EXT = /&\s*"[^"\n]{0,40}\.(?:html?|shtml|txt|xml|css|json|log|js|jp
  * caller decides where uploads go; upload components are ordinary).
  */
 function pageChosenPath(code: string, at: number, args: string): boolean {
-  const name = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*[,)]/.exec(args)?.[1];
+  const name = /^\s*\(?\s*([A-Za-z_]\w{0,254})\s*[,)]/.exec(args)?.[1];
   if (!name) return false;
   const rhs = [...matches(new RegExp(`(?:^|[\\n:])[ \\t]*${name}[ \\t]*=[ \\t]*([^\\n:]{1,300})`, 'gi'), code, 50)].map((m) => m[1]!.replace(/\s*'.*$/, '').trim());
   if (rhs.some((r) => STATIC_EXT.test(r)) && !rhs.some((r) => /\.(?:asp|asa|cer|cdx|aspx|php|jsp)"/i.test(r))) return true;
-  const defs = [...matches(/\b(?:Function|Sub)[ \t]+([A-Za-z_]\w{0,60})[ \t]*\(([^)\n]{0,200})\)/gi, code.slice(0, at), 500)];
+  const defs = [...matches(/\b(?:Function|Sub)[ \t]+([A-Za-z_]\w{0,254})[ \t]*\(([^)\n]{0,200})\)/gi, code.slice(0, at), 500)];
   const def = defs[defs.length - 1];
   if (!def || !/\bClass[ \t]+\w/i.test(code) || /\bEnd[ \t]+(?:Function|Sub)\b/i.test(code.slice(def.index, at))) return false;
   const params = def[2]!.split(',').map((p) =>
@@ -233,13 +236,13 @@ function pageChosenPath(code: string, at: number, args: string): boolean {
 function fetchedCode(code: string, name: string): boolean {
   if (!/XMLHTTP|WinHttp/i.test(code)) return false;
   const fetchers = new Set<string>();
-  for (const m of matches(/\bFunction[ \t]+([A-Za-z_]\w{0,40})\b([\s\S]{0,1500}?)\bEnd[ \t]+Function\b/gi, code, 300))
+  for (const m of matches(/\bFunction[ \t]+([A-Za-z_]\w{0,254})\b([\s\S]{0,1500}?)\bEnd[ \t]+Function\b/gi, code, 300))
     if (/\.\s*Response(?:Text|Body)\b/i.test(m[2]!) && /XMLHTTP|WinHttp|\.\s*Send\b/i.test(m[2]!)) fetchers.add(m[1]!.toLowerCase());
   const esc = name.replace(/\W/g, '');
   for (const m of matches(new RegExp(`(?:^|[\\n:])[ \\t]*${esc}[ \\t]*=[ \\t]*([^\\n:]{1,300})`, 'gi'), code, 50)) {
     const rhs = m[1]!;
     if (/\.\s*Response(?:Text|Body)\b/i.test(rhs)) return true;
-    const callee = /^\s*([A-Za-z_]\w{0,40})\s*\(/.exec(rhs)?.[1]?.toLowerCase();
+    const callee = /^\s*([A-Za-z_]\w{0,254})\s*\(/.exec(rhs)?.[1]?.toLowerCase();
     if (callee && fetchers.has(callee)) return true;
   }
   return false;
@@ -292,7 +295,7 @@ function importedGlobals(code: string, taint: Taint): void {
   for (const m of matches(/(?:^|[\n:])[ \t]*(?:Dim|Public|Private)[ \t]+([A-Za-z_][\w \t,]{0,2000})/gi, code, 200))
     for (const raw of m[1]!.split(',')) {
       const name = raw.trim();
-      if (/^[A-Za-z_]\w{0,40}$/.test(name) && !/^(?:Sub|Function|Const|Property|Class)$/i.test(name)) declared.add(name);
+      if (/^[A-Za-z_]\w{0,254}$/.test(name) && !/^(?:Sub|Function|Const|Property|Class)$/i.test(name)) declared.add(name);
     }
   const assigned = new Set([...taint.assignments.keys()].map((k) => k.toLowerCase()));
   let added = 0;
@@ -312,7 +315,7 @@ function importedGlobals(code: string, taint: Taint): void {
 function taintParameters(code: string, taint: Taint): void {
   if (taint.vars.size === 0 && !ASP_FLOW.source.test(code)) return;
   const defs = new Map<string, string[]>();
-  for (const m of matches(/\b(?:Function|Sub)\s+([A-Za-z_]\w{0,60})\s*\(([^)\n]{0,200})\)/gi, code, 500)) {
+  for (const m of matches(/\b(?:Function|Sub)\s+([A-Za-z_]\w{0,254})\s*\(([^)\n]{0,200})\)/gi, code, 500)) {
     const params = m[2]!
       .split(',')
       .map(
@@ -400,7 +403,7 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
         folded = hit.text;
         how = `code ${name} runs, decoded by running the page's own code`;
         // through one of the page's functions (a decoder), request-reading code is hidden code
-        const callee = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*\(/.exec(arg)?.[1];
+        const callee = /^\s*\(?\s*([A-Za-z_]\w{0,254})\s*\(/.exec(arg)?.[1];
         decoded = callee !== undefined && new RegExp(`\\bFunction[ \\t]+${callee}\\b`, 'i').test(code);
       }
     }
@@ -487,7 +490,7 @@ function evalWrappers(ctx: AnalyzerContext, taint: Taint, fns: PageFunctions): v
  * registry): an element of the page's own list, not a decoder function's output.
  */
 function isArrayElement(code: string, arg: string): boolean {
-  const name = /^\s*\(?\s*([A-Za-z_]\w{0,40})\s*\(/.exec(arg)?.[1];
+  const name = /^\s*\(?\s*([A-Za-z_]\w{0,254})\s*\(/.exec(arg)?.[1];
   if (!name) return false;
   if (new RegExp(`\\b(?:Function|Sub)[ \\t]+${name}\\b`, 'i').test(code)) return false;
   return new RegExp(`\\b(?:Dim|ReDim(?:[ \\t]+Preserve)?)[ \\t]+(?:[\\w \\t,()]{0,200},[ \\t]*)?${name}[ \\t]*\\(|\\b${name}[ \\t]*=[ \\t]*(?:Array|Split)[ \\t]*\\(`, 'i').test(

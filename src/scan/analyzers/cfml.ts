@@ -63,7 +63,7 @@ export function analyzeCfml(ctx: AnalyzerContext): void {
 
 /** `#cmd#` with no scope: CFML looks it up in FORM/URL too; the page checks FORM.cmd. */
 function unscopedRequestVar(code: string, attrs: string): boolean {
-  for (const m of attrs.matchAll(/#\s*([A-Za-z_]\w{0,40})\s*#/g)) {
+  for (const m of attrs.matchAll(/#\s*([A-Za-z_]\w{0,254})\s*#/g)) {
     const name = m[1]!;
     const assigned = new RegExp(`<cfset\\s+(?:variables\\.)?${name}\\s*=|\\b(?:var\\s+)?${name}\\s*=(?!=)|<cfparam\\s+name\\s*=\\s*["']${name}["']`, 'i').test(code);
     if (!assigned && new RegExp(`(?:form|url)\\.${name}\\b`, 'i').test(code)) return true;
