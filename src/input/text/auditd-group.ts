@@ -12,15 +12,8 @@ export interface Group {
   serial: number;
   node?: string;
   line: number;
-  /**
-   * The distinct record types (the first `nTypes`) and the records' lines (the first `nRaws`),
-   * in order. Like keys and vals, the lists are reused from finished groups; the event gets a
-   * copy of the types.
-   */
+  /** The distinct record types, in order. */
   types: string[];
-  nTypes: number;
-  /** Whether a record was of type SYSCALL. */
-  syscall: boolean;
   /**
    * The record pairs in order, kept flat until the group is complete: the fields object is
    * then built in one go for the group's key sequence (see buildFields); `hash` is that
@@ -48,7 +41,6 @@ export interface Group {
   /** Whether a SYSCALL pair (the ENRICHED name) was seen. */
   namedSyscall: boolean;
   raws: string[];
-  nRaws: number;
   /** SYSCALL's a0..a3 (hex numbers), used only when there is no EXECVE in the group. */
   syscallArgs: string[] | undefined;
   execve: boolean;

@@ -153,8 +153,6 @@ class AuditdState implements LineDecoderState {
   /** Key and value lists of finished groups, reused (emptied) so that busy logs do not regrow them per event. */
   private readonly spareKeys: string[][] = [];
   private readonly spareVals: FieldValue[][] = [];
-  private readonly spareTypes: string[][] = [];
-  private readonly spareRaws: string[][] = [];
   /** Group and record type the pair sink is filling. */
   private cur: Group | undefined;
   private curType = '';
@@ -207,7 +205,7 @@ class AuditdState implements LineDecoderState {
         this.link(g);
       }
       this.lastGroup = g;
-      if (g.nRaws >= MAX_RECORDS_PER_GROUP) {
+      if (g.raws.length >= MAX_RECORDS_PER_GROUP) {
         reportLine(this.ctx, lineNo, `audit event ${rec.time / 1000}:${rec.serial} has more than ${MAX_RECORDS_PER_GROUP} records; record skipped`);
       } else this.add(g, rec, text);
       // When this record's group is the node's only open one, aging has nothing to do (the group
@@ -275,9 +273,7 @@ class AuditdState implements LineDecoderState {
       serial: rec.serial,
       node: rec.node,
       line: lineNo,
-      types: this.spareTypes.pop() ?? [],
-      nTypes: 0,
-      syscall: false,
+      types: [],
       keys: this.spareKeys.pop() ?? [],
       vals: this.spareVals.pop() ?? [],
       n: 0,
@@ -294,8 +290,7 @@ class AuditdState implements LineDecoderState {
       argcAt: -1,
       syscallAt: -1,
       namedSyscall: false,
-      raws: this.spareRaws.pop() ?? [],
-      nRaws: 0,
+      raws: [],
       syscallArgs: undefined,
       execve: false,
       args: undefined,
@@ -330,14 +325,10 @@ class AuditdState implements LineDecoderState {
   }
 
   private add(g: Group, rec: AuditHeader, text: string): void {
-    g.raws[g.nRaws++] = text;
+    g.raws.push(text);
     const type = rec.type;
-    const types = g.types;
-    let t = 0;
-    while (t < g.nTypes && types[t] !== type) t++;
-    if (t === g.nTypes) types[g.nTypes++] = type;
+    if (!g.types.includes(type)) g.types.push(type);
     if (type === 'EXECVE') g.execve = true;
-    else if (type === 'SYSCALL') g.syscall = true;
     this.cur = g;
     this.curType = type;
     const ts = rec.typeSlot;
@@ -430,7 +421,7 @@ class AuditdState implements LineDecoderState {
     let n = sets;
     let hash = mixShape(g.hash, TYPE_ID);
     keys[n] = 'type';
-    vals[n++] = g.nTypes === 1 ? g.types[0]! : g.types.slice(0, g.nTypes);
+    vals[n++] = g.types.length === 1 ? g.types[0]! : g.types;
     let args: string[] | undefined;
     if (g.execve) {
       // argc is authoritative when present (and not repeated); otherwise the highest argument seen.
@@ -469,28 +460,18 @@ class AuditdState implements LineDecoderState {
     }
     const f = buildFields(keys, vals, n, sets, hash);
     // Concatenation builds a rope that is flattened only if the raw text is ever read.
-    const raws = g.raws;
-    let raw = g.nRaws > 0 ? raws[0]! : '';
-    for (let i = 1; i < g.nRaws; i++) raw = raw + '\n' + raws[i];
+    let raw = g.raws[0] ?? '';
+    for (let i = 1; i < g.raws.length; i++) raw = raw + '\n' + g.raws[i];
     emit(makeEvent(f, AUDITD, FORMAT, this.ctx.file, g.line, raw, g.time, g.node));
     // The first value of each field the process event needs, by position (vals still holds them):
     // the same as reading the fields, without a property lookup on an object of any shape.
     const pid = at(vals, g.pidAt);
     const exe = at(vals, g.exeAt);
-    if (pid !== undefined && exe !== undefined && g.syscall) this.process(g, vals, pid, exe, args, raw, emit);
+    if (pid !== undefined && exe !== undefined && g.types.includes('SYSCALL')) this.process(g, vals, pid, exe, args, raw, emit);
     if (this.spareKeys.length < MAX_SPARE && keys.length <= MAX_SPARE_LENGTH) {
       // The fields object holds the values itself; the lists are free again (stale entries past `n` are ignored).
       this.spareKeys.push(keys);
       this.spareVals.push(vals);
-    }
-    if (this.spareRaws.length < MAX_SPARE && raws.length <= MAX_SPARE_LENGTH && g.types.length <= MAX_SPARE_LENGTH) {
-      // (The lines are dropped, so that a spare list does not keep their read chunks.)
-      // (Array.prototype.fill with a range runs in C++ here: a loop is cheaper for a few entries.)
-      for (let i = 0; i < g.nRaws; i++) raws[i] = '';
-      const types = g.types;
-      for (let i = 0; i < g.nTypes; i++) types[i] = '';
-      this.spareRaws.push(raws);
-      this.spareTypes.push(g.types);
     }
   }
 
