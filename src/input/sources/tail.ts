@@ -20,7 +20,6 @@ import type { ProblemSink } from '../../errors.js';
 import { errorMessage } from '../../errors.js';
 import type { Event } from '../../event/event.js';
 import type { EventSource, SourceBatch, SourcePosition, SourceStats } from '../../event/source.js';
-import type { LineDecoder } from '../decoder.js';
 import type { LineFormat } from '../registry.js';
 import { checkFormat, headLines, lineDecoderFor } from '../detect.js';
 import { expandGlob } from '../glob-files.js';
@@ -120,10 +119,8 @@ function lastBreak(b: Buffer, end: number): number {
 export class TailSource implements EventSource {
   readonly name: string;
   private readonly streams: Stream[] = [];
-  /** The format, known from the options, the saved position or the first lines. */
+  /** The format, known from the options, the saved position or the first lines (its decoder: `format.load()`). */
   private format: LineFormat | undefined;
-  /** Its decoder, once loaded (see `decoderReady`). */
-  private decoder: LineDecoder | undefined;
   private readonly counters: SourceStats = { events: 0, records: 0 };
   private readonly pollMs: number;
   private readonly k: number;
@@ -186,7 +183,7 @@ export class TailSource implements EventSource {
           const events = await this.readStream(s, problems);
           if (events === undefined) continue;
           any = true;
-          yield { events, position: this.position() as unknown as SourcePosition, freshFields: this.decoder?.freshFields === true };
+          yield { events, position: this.position() as unknown as SourcePosition, freshFields: this.format?.loaded()?.freshFields === true };
         }
         this.lagBytes = this.streams.reduce((n, s) => n + (s.fh ? s.behind : 0), 0);
         if (!any) await sleep(this.pollMs, signal);
@@ -287,12 +284,13 @@ export class TailSource implements EventSource {
 
   /** Decoders whose lines depend on earlier ones see the stream's earlier lines again (nothing is emitted). */
   private async warmUp(s: Stream): Promise<void> {
-    if (s.offset === 0 || !(await this.decoderReady()) || !this.decoder || !s.fh) return;
+    if (s.offset === 0 || !this.format || !s.fh) return;
+    const decoder = await this.format.load();
     const head = Buffer.alloc(Math.min(64 * 1024, s.offset));
     const { bytesRead } = await s.fh.read(head, 0, head.length, 0);
-    if (this.decoder.splittable?.(headLines(head.subarray(0, bytesRead))) === true) return;
+    if (decoder.splittable?.(headLines(head.subarray(0, bytesRead))) === true) return;
     const quiet: ProblemSink = { report: () => undefined };
-    const lines = new LineEvents(this.decoder, { file: s.path, problems: quiet, timezone: this.opts.timezone, host: this.opts.host, maxLineChars: this.maxLine });
+    const lines = new LineEvents(decoder, { file: s.path, problems: quiet, timezone: this.opts.timezone, host: this.opts.host, maxLineChars: this.maxLine });
     let pos = 0;
     const buf = Buffer.alloc(Math.min(this.chunk, s.offset));
     while (pos < s.offset) {
@@ -324,12 +322,6 @@ export class TailSource implements EventSource {
     const { bytesRead } = await fh.read(b, 0, back, size - back);
     const cut = lastBreak(b, bytesRead);
     return cut < 0 ? size - back : size - back + cut;
-  }
-
-  /** Loads the decoder of the known format; false while no format is known. */
-  private async decoderReady(): Promise<boolean> {
-    if (!this.decoder && this.format) this.decoder = await this.format.load();
-    return this.decoder !== undefined;
   }
 
   private sniff(head: Buffer, problems: ProblemSink, path: string): void {
@@ -383,9 +375,9 @@ export class TailSource implements EventSource {
       else return undefined;
     }
     this.sniff(buf.subarray(0, cut), problems, s.path);
-    if (!(await this.decoderReady()) || !this.decoder) return undefined;
-    if (!s.lines)
-      s.lines = new LineEvents(this.decoder, { file: s.path, problems, timezone: this.opts.timezone, host: this.opts.host, maxLineChars: this.maxLine, lineOffset: s.line });
+    if (!this.format) return undefined;
+    const decoder = await this.format.load();
+    if (!s.lines) s.lines = new LineEvents(decoder, { file: s.path, problems, timezone: this.opts.timezone, host: this.opts.host, maxLineChars: this.maxLine, lineOffset: s.line });
     let start = 0;
     if (s.offset === 0 && cut >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
     const before = s.lines.lines;
@@ -406,7 +398,7 @@ export class TailSource implements EventSource {
       ev.origin.file = s.path;
     }
     this.counters.events += events.length;
-    if (!this.counters.format) this.counters.format = this.decoder.format;
+    if (!this.counters.format) this.counters.format = decoder.format;
     return events;
   }
 
