@@ -133,7 +133,14 @@ const CUES: Array<[Language, RegExp, number, (string[] | ((head: string) => bool
   ['node', /\bmodule\.exports\b|\bprocess\.(?:env|argv|exit)\b/, 2],
   ['shell', /^#!\s*\S*(?:\/|env\s+)(?:ba|da|z|k)?sh\b/, 12],
   // (the engine tries a `^` pattern at every offset: the first non-blank character is checked first; trimStart drops what \s matches)
-  ['xml', /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]{0,2000}?-->\s*)*<(?:beans|web-app|atlassian-plugin|plugin|project|hudson)\b/, 8, (head) => head.trimStart().startsWith('<')],
+  // (a comment ends at its first `-->`, as in XML: a lazy `[\s\S]` body could also run on to a
+  // later one, so a head of n comments before anything else had 2^n ways to fail)
+  [
+    'xml',
+    /^\s*(?:<\?xml[^>]*>\s*)?(?:<!--(?:[^-]|-(?!->)){0,2000}-->\s*)*<(?:beans|web-app|atlassian-plugin|plugin|project|hudson)\b/,
+    8,
+    (head) => head.trimStart().startsWith('<'),
+  ],
 ];
 
 /**

@@ -135,6 +135,19 @@ test('language cues: start-anchored cues are tried at the start only, with the s
   assert.equal(detectLanguage('<a/>\n<beans>\n</beans>\n', 'xml').language, 'unknown');
 });
 
+test('xml cue: a comment ends at its first -->, so a head of many comments is read in one pass', { timeout: 20000 }, () => {
+  // 60 comments before a JSP page's code: the cue fails at `<%`; with comments that could run on to
+  // a later `-->` there were 2^60 ways to fail (the scan hit its time cap and skipped the file)
+  const page = `${'<!-- c -->\n'.repeat(60)}<% Runtime.getRuntime().exec(request.getParameter("c")); %>`;
+  assert.equal(detectLanguage(page, 'jsp').language, 'jsp');
+  assert.equal(findingOf('c.jsp', page)?.verdict, 'malicious');
+  // the same comments before a Spring descriptor: still one
+  assert.deepEqual(detectLanguage(`${'<!-- c -->\n'.repeat(60)}<beans>\n</beans>\n`, 'xml'), { language: 'xml', confidence: 11 });
+  // a comment ends at its first -->: what follows must be the next comment or the element
+  assert.equal(detectLanguage('<!-- a --> b --> <beans></beans>', 'xml').language, 'unknown');
+  assert.deepEqual(detectLanguage('<!-- a - b -- c ---><beans></beans>', 'xml'), { language: 'xml', confidence: 11 });
+});
+
 test('asp regions: `<script` and `</script>` are found in any ASCII letter case, and only there', async () => {
   const { stripComments, VB_LEX } = await import('../../src/scan/lexer.js');
   const spec = { ...VB_LEX, regions: [['<%', '%>'] as [string, string], ['<script', '</script>'] as [string, string]] };
