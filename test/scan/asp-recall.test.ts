@@ -91,3 +91,18 @@ test("asp names: a variable or function name up to VBScript's 255 characters doe
   // the same long name holding a fixed string stays ordinary
   assert.equal(verdict('n4.asp', `<%\n${long} = "Response.Write 1"\nExecute ${long}\n%>`), verdict('n5.asp', `<%\nv = "Response.Write 1"\nExecute v\n%>`));
 });
+
+test('cfml names: a long variable name does not cut the flow at a sink window, and a cfscript block starts a statement', () => {
+  for (const n of [40, 400, 5000]) {
+    const name = `v${'x'.repeat(n - 1)}`;
+    assert.equal(
+      verdict('l1.cfm', `<cfset ${name} = form.c>\n<cfexecute name="cmd.exe" arguments="/c #${name}#" timeout="5"></cfexecute>`),
+      verdict('s1.cfm', `<cfset v = form.c>\n<cfexecute name="cmd.exe" arguments="/c #v#" timeout="5"></cfexecute>`),
+    );
+    assert.equal(verdict('l2.cfm', `<cfset ${name} = url.c>\n<cfset r = Evaluate(${name})>`), 'malicious 12: request input reaches Evaluate()');
+    // the same name holding a fixed expression stays ordinary
+    assert.equal(verdict('l3.cfm', `<cfset ${name} = "1+2">\n<cfset r = Evaluate(${name})>`), 'clean 0: ');
+  }
+  assert.equal(verdict('c1.cfm', '<cfscript>v = form.c; writeOutput(Evaluate(v));</cfscript>'), 'malicious 12: request input reaches Evaluate()');
+  assert.equal(verdict('c2.cfm', '<cfscript>v = "1+2"; writeOutput(Evaluate(v));</cfscript>'), 'clean 0: ');
+});

@@ -8,7 +8,7 @@ import { Taint, matches, type FlowSpec } from '../flow.js';
 export const CFML_FLOW: FlowSpec = {
   source: /(?<![\w.])(?:form|url|cookie)\s*(?:\.\s*\w+|\[)|\bcgi\s*\.\s*(?:query_string|http_\w+)|\bgetHTTPRequestData\s*\(/i,
   // same-line blanks after a separator only (see ASP_FLOW: `\s*` there is quadratic on a blank run)
-  assign: /(?:<cfset\s+|\bvar\s+|[;{\n][^\S\n]*)([\w.]+)\s*=(?!=)\s*([^;\n>]{1,300})/gi,
+  assign: /(?:<cfset\s+|<cfscript>\s*|\bvar\s+|[;{\n][^\S\n]*)([\w.]+)\s*=(?!=)\s*([^;\n>]{1,300}[\w.]*)/gi,
   varRef: /\b([A-Za-z_][\w.]*)\b/g,
 };
 
@@ -16,7 +16,7 @@ export function analyzeCfml(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const taint = new Taint(code, CFML_FLOW);
   const readsRequest = CFML_FLOW.source.test(code) || /IsDefined\s*\(\s*["'](?:form|url|cookie)\./i.test(code);
-  for (const m of matches(/<cfexecute\b([^>]{0,400})>?|\bcfexecute\s*\(([^)]{0,400})/gi, code, 100)) {
+  for (const m of matches(/<cfexecute\b([^>]{0,400}[\w.]*)>?|\bcfexecute\s*\(([^)]{0,400}[\w.]*)/gi, code, 100)) {
     const attrs = m[1] ?? m[2] ?? '';
     if (taint.touches(attrs) || unscopedRequestVar(code, attrs)) ev.add('flow', 'request input reaches cfexecute', 12, m.index, m[0].length);
     else ev.add('capability', 'runs OS commands (cfexecute)', 4, m.index, m[0].length);
@@ -37,12 +37,12 @@ export function analyzeCfml(ctx: AnalyzerContext): void {
   }
   const rt = /createObject\s*\(\s*["']java["']\s*,\s*["']java\.lang\.(?:Runtime|ProcessBuilder)["']/i.exec(code);
   if (rt) ev.add('capability', 'reaches java.lang.Runtime/ProcessBuilder from CFML', 8, rt.index, rt[0].length);
-  for (const m of matches(/\b(?:Evaluate|PrecisionEvaluate|iif)\s*\(([^)]{0,300})/gi, code, 200)) {
+  for (const m of matches(/\b(?:Evaluate|PrecisionEvaluate|iif)\s*\(([^)]{0,300}[\w.]*)/gi, code, 200)) {
     // evaluate("form.#name#") only reads a field by a computed name; code comes from the value
     const arg = m[1]!.replace(/(["'])(?:form|url|cookie)\.[^"']*\1/gi, '""');
     if (taint.touches(arg)) ev.add('flow', 'request input reaches Evaluate()', 12, m.index, m[0].length);
   }
-  for (const m of matches(/<cffile\b([^>]{0,400})>/gi, code, 200)) {
+  for (const m of matches(/<cffile\b([^>]{0,400}[\w.]*)>/gi, code, 200)) {
     const a = m[1]!;
     if (/action\s*=\s*["']?(?:write|upload|append)/i.test(a) && taint.touches(a.replace(/filefield\s*=\s*["'][^"']*["']/i, ''))) {
       // the requester names the file and writes its text: any page, a .cfm script included
@@ -63,7 +63,7 @@ export function analyzeCfml(ctx: AnalyzerContext): void {
 
 /** `#cmd#` with no scope: CFML looks it up in FORM/URL too; the page checks FORM.cmd. */
 function unscopedRequestVar(code: string, attrs: string): boolean {
-  for (const m of attrs.matchAll(/#\s*([A-Za-z_]\w{0,254})\s*#/g)) {
+  for (const m of attrs.matchAll(/#\s*([A-Za-z_]\w*)\s*#/g)) {
     const name = m[1]!;
     const assigned = new RegExp(`<cfset\\s+(?:variables\\.)?${name}\\s*=|\\b(?:var\\s+)?${name}\\s*=(?!=)|<cfparam\\s+name\\s*=\\s*["']${name}["']`, 'i').test(code);
     if (!assigned && new RegExp(`(?:form|url)\\.${name}\\b`, 'i').test(code)) return true;
@@ -92,15 +92,15 @@ function cfmlFileManager(ctx: AnalyzerContext, taint: Taint): void {
     kinds.add(kind);
     if (first === -1 || at < first) first = at;
   };
-  for (const m of matches(/<cfdirectory\b([^>]{0,400})>/gi, code, 200)) {
+  for (const m of matches(/<cfdirectory\b([^>]{0,400}[\w.]*)>/gi, code, 200)) {
     const action = attr(m[1]!, 'action').replace(/["']/g, '').toLowerCase() || 'list';
     if (taint.touches(attr(m[1]!, 'directory'))) hit(action === 'list' ? 'list' : `directory ${action}`, m.index);
   }
-  for (const m of matches(/<cffile\b([^>]{0,400})>/gi, code, 200)) {
+  for (const m of matches(/<cffile\b([^>]{0,400}[\w.]*)>/gi, code, 200)) {
     const action = attr(m[1]!, 'action').replace(/["']/g, '').toLowerCase();
     if (CFFILE_OPS.test(action) && (taint.touches(attr(m[1]!, 'file')) || taint.touches(attr(m[1]!, 'source')))) hit(action, m.index);
   }
-  for (const m of matches(/\b(directoryList|fileRead|fileReadBinary|fileDelete|fileCopy|fileMove|directoryDelete)\s*\(([^)]{0,300})/gi, code, 200)) {
+  for (const m of matches(/\b(directoryList|fileRead|fileReadBinary|fileDelete|fileCopy|fileMove|directoryDelete)\s*\(([^)]{0,300}[\w.]*)/gi, code, 200)) {
     const kind = m[1]!.toLowerCase() === 'directorylist' ? 'list' : m[1]!.toLowerCase();
     if (taint.touches(m[2]!)) hit(kind, m.index);
   }
