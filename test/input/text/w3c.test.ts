@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { w3cDecoder } from '../../../src/input/text/w3c.js';
 import { W3C } from './fixtures.js';
 import { decode, expecter, line } from './run-decoder.js';
+import type { Event } from '../../../src/event/event.js';
+import { plainEvent } from '../../../src/event/lazy-event.js';
 
 /** Fixed clock and zone so year inference and local times are deterministic. */
 const OPTS = { now: Date.UTC(2024, 5, 1), timezone: 'UTC' };
@@ -99,4 +101,28 @@ test('W3C sniff: directives claim the file, other text does not', () => {
   assert.equal(w3cDecoder.sniff(['#Fields: date time cs-method', '2024-01-01 00:00:00 GET']), 0.95);
   assert.equal(w3cDecoder.sniff(['2024-01-01 00:00:00 GET /x 200']), 0);
   assert.equal(w3cDecoder.sniff(['# a comment', 'hello']), 0);
+});
+
+test('W3C: fields read after the rest of the file (new #Fields, a cleared + cache) are those read at once', () => {
+  const text = [
+    W3C,
+    '#Fields: date time cs(User-Agent) cs-uri-stem sc-status',
+    ...Array.from({ length: 600 }, (_, i) => `2024-01-11 00:00:01 agent+${i} /p${i} ${200 + (i % 3)}`),
+    '#Fields: cs-uri-stem time',
+    '/late 10:00:00',
+  ].join('\n');
+  const atOnce = decode(w3cDecoder, text, 'sample.log', OPTS);
+  const held: Event[] = [];
+  const state = w3cDecoder.open({ file: 'sample.log', problems: { report: () => undefined }, ...OPTS });
+  const keep = (e: Event): void => {
+    held.push(e);
+  };
+  text.split('\n').forEach((l, i) => {
+    state.line(l, i + 1, keep);
+  });
+  state.end(() => undefined);
+  assert.equal(held.length, 604);
+  assert.deepStrictEqual(held.map(plainEvent), atOnce.events);
+  assert.deepStrictEqual(atOnce.events[3]!.fields, { date: '2024-01-11', time: '00:00:01', 'cs-user-agent': 'agent 0', 'cs-uri-stem': '/p0', 'sc-status': 200 });
+  assert.deepStrictEqual(atOnce.events[603]!.fields, { 'cs-uri-stem': '/late', time: '10:00:00' });
 });
