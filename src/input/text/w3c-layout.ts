@@ -6,7 +6,7 @@
 import type { FieldValue } from '../../event/event.js';
 import type { Build } from './field-shapes.js';
 import { nameId } from './field-shapes.js';
-import { civilMs, digits } from './common.js';
+import { civilMs, detached, digits } from './common.js';
 
 /** W3C header-field names to the Sigma webserver taxonomy names (a Map: the names are the log's, `constructor` included). */
 const RENAME = new Map<string, string>([
@@ -33,6 +33,8 @@ export interface Column {
 }
 
 export interface Layout {
+  /** The `#Fields` text (a copy: the line it was read from is a slice of a large read chunk). */
+  spec: string;
   columns: Column[];
   dateIndex: number;
   timeIndex: number;
@@ -54,7 +56,7 @@ export function layoutOf(spec: string): Layout | undefined {
   }
   if (columns.length === 0) return undefined;
   const at = (n: string): number => columns.findIndex((c) => c.name === n);
-  return { columns, dateIndex: at('date'), timeIndex: at('time'), hostIndex: at('s-computername'), builds: new Map() };
+  return { spec: detached(spec), columns, dateIndex: at('date'), timeIndex: at('time'), hostIndex: at('s-computername'), builds: new Map() };
 }
 
 /** A value of a numeric column, text[start, end): plain digits by hand, anything else as Number() reads it; text when not a finite number. */

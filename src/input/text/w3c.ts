@@ -11,7 +11,7 @@
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { LogSource } from '../../event/event.js';
-import { excerpt, reportLine, share } from './common.js';
+import { detached, excerpt, reportLine, share } from './common.js';
 import { W3cEvent, W3cFieldBuilder } from './w3c-fields.js';
 import { type Layout, layoutOf, stamp } from './w3c-layout.js';
 
@@ -20,6 +20,8 @@ const LOGSOURCE: LogSource = { category: 'webserver' };
 
 /** Layouts remembered per file (most recently used kept). */
 const MAX_LAYOUTS = 64;
+/** #Fields lines remembered as written (see W3cState.recentLines). */
+const RECENT_FIELDS_LINES = 4;
 
 class W3cState implements LineDecoderState {
   private layout: Layout | undefined;
@@ -28,6 +30,13 @@ class W3cState implements LineDecoderState {
   /** Date of the `#Date:` directive, for files whose records carry only a time. */
   private directiveDate: string | undefined;
   private missingFieldsReported = false;
+  /**
+   * The last #Fields lines that gave a layout, as written, and their layouts: checked before the
+   * layout table, so a log whose #Fields alternate (a log roll, several sites) pays a comparison.
+   */
+  private readonly recentLines: string[] = [];
+  private readonly recentLayouts: Layout[] = [];
+  private recentNext = 0;
   private readonly builder = new W3cFieldBuilder();
 
   constructor(private readonly ctx: DecodeContext) {}
@@ -89,6 +98,16 @@ class W3cState implements LineDecoderState {
   }
 
   private directive(text: string, lineNo: number): void {
+    const recent = this.recentLines;
+    for (let i = 0; i < recent.length; i++) {
+      if (recent[i] === text) {
+        this.layout = this.recentLayouts[i];
+        return;
+      }
+    }
+    // Only #Fields and #Date matter: another letter after the '#' starts a name that is neither.
+    const c = text.charCodeAt(1) | 0x20;
+    if (c >= 97 && c <= 122 && c !== 102 /* f */ && c !== 100 /* d */) return;
     const colon = text.indexOf(':');
     if (colon < 0) return; // comment line
     const name = text.slice(1, colon).trim().toLowerCase();
@@ -100,6 +119,11 @@ class W3cState implements LineDecoderState {
         return;
       }
       this.layout = layout;
+      const k = this.recentNext;
+      // (Detached: the line is a slice of its read chunk, which a kept slice would keep too.)
+      recent[k] = detached(text);
+      this.recentLayouts[k] = layout;
+      this.recentNext = (k + 1) % RECENT_FIELDS_LINES;
     } else if (name === 'date') {
       this.directiveDate = value.slice(0, 10);
     }
@@ -111,13 +135,13 @@ class W3cState implements LineDecoderState {
     if (layout !== undefined) {
       // Most recently used last, so the first entry is the one to drop.
       layouts.delete(spec);
-      layouts.set(spec, layout);
+      layouts.set(layout.spec, layout);
       return layout;
     }
     layout = layoutOf(spec);
     if (layout === undefined) return undefined;
     if (layouts.size >= MAX_LAYOUTS) layouts.delete(layouts.keys().next().value!);
-    layouts.set(spec, layout);
+    layouts.set(layout.spec, layout);
     return layout;
   }
 

@@ -126,3 +126,49 @@ test('W3C: fields read after the rest of the file (new #Fields, a cleared + cach
   assert.deepStrictEqual(atOnce.events[3]!.fields, { date: '2024-01-11', time: '00:00:01', 'cs-user-agent': 'agent 0', 'cs-uri-stem': '/p0', 'sc-status': 200 });
   assert.deepStrictEqual(atOnce.events[603]!.fields, { 'cs-uri-stem': '/late', time: '10:00:00' });
 });
+
+test('W3C: #Fields that alternate, are respelled or repeat as written each apply to the records after them', () => {
+  const a = '#Fields: date time cs-uri-stem';
+  const b = '#Fields: date time sc-status s-computername';
+  const text = [
+    a,
+    '2024-01-10 10:00:00 /a',
+    b,
+    '2024-01-10 10:00:01 200 WEB01',
+    a,
+    '2024-01-10 10:00:02 /c',
+    '# FIELDS :  time  cs-uri-stem ',
+    '10:00:03 /d',
+    b,
+    '2024-01-10 10:00:04 - -',
+    '#Fields:',
+    '2024-01-10 10:00:05 404 WEB02',
+    '#Date: 2024-01-12 x',
+    '#Fields: time cs-uri-stem',
+    '10:00:06 /e',
+    a.replace('cs-uri-stem', 'cs-uri-stem x'),
+    '2024-01-10 10:00:07 /f',
+  ].join('\n');
+  const r = decode(w3cDecoder, text, 'f.log', OPTS);
+  assert.deepStrictEqual(
+    r.events.map((e) => [e.origin.record, e.fields, e.timestamp, e.host]),
+    [
+      [2, { date: '2024-01-10', time: '10:00:00', 'cs-uri-stem': '/a' }, Date.UTC(2024, 0, 10, 10, 0, 0), undefined],
+      [4, { date: '2024-01-10', time: '10:00:01', 'sc-status': 200, 's-computername': 'WEB01' }, Date.UTC(2024, 0, 10, 10, 0, 1), 'WEB01'],
+      [6, { date: '2024-01-10', time: '10:00:02', 'cs-uri-stem': '/c' }, Date.UTC(2024, 0, 10, 10, 0, 2), undefined],
+      // A time-only record before any #Date: no timestamp.
+      [8, { time: '10:00:03', 'cs-uri-stem': '/d' }, undefined, undefined],
+      [10, { date: '2024-01-10', time: '10:00:04' }, Date.UTC(2024, 0, 10, 10, 0, 4), undefined],
+      // An empty #Fields leaves the layout as it was.
+      [12, { date: '2024-01-10', time: '10:00:05', 'sc-status': 404, 's-computername': 'WEB02' }, Date.UTC(2024, 0, 10, 10, 0, 5), 'WEB02'],
+      [15, { time: '10:00:06', 'cs-uri-stem': '/e' }, Date.UTC(2024, 0, 12, 10, 0, 6), undefined],
+    ],
+  );
+  assert.deepStrictEqual(
+    r.problems.map((p) => [p.line, p.message.split(';')[0]]),
+    [
+      [11, 'empty #Fields directive'],
+      [17, 'W3C record has 3 values for 4 #Fields'],
+    ],
+  );
+});
