@@ -23,6 +23,26 @@ export interface SyslogParts {
   msg: string;
 }
 
+/**
+ * The parts of a line, always with every member in the same order (absent ones undefined): one
+ * hidden class, so the decoder's reads of them stay monomorphic whatever the line's shape.
+ */
+function partsOf(
+  pri: number | undefined,
+  ts: number | undefined,
+  host: string | undefined,
+  app: string | undefined,
+  pid: string | undefined,
+  msgId: string | undefined,
+  sd: SyslogParts['sd'],
+  sdText: string | undefined,
+  level: string | undefined,
+  tagged: boolean,
+  msg: string,
+): SyslogParts {
+  return { pri, ts, host, app, pid, msgId, sd, sdText, level, tagged, msg };
+}
+
 const ESXI_LEVELS: Record<string, string> = { Em: 'emergency', Al: 'alert', Cr: 'critical', Er: 'error', Wa: 'warning', No: 'notice', In: 'info', Db: 'debug' };
 const OLD_LEVELS = ['verbose', 'info', 'warning', 'error', 'trivia', 'panic'];
 
@@ -84,7 +104,7 @@ function bsdStamp(s: string, pos: number, tz: ZoneResolver, now: number): { ms: 
 }
 
 /** `name[pid]:`, `name:` or (hostd 6.x) `name[pid]` at pos. */
-function tagAt(s: string, pos: number, colonRequired: boolean): { app: string; pid?: string; end: number } | undefined {
+function tagAt(s: string, pos: number, colonRequired: boolean): { app: string; pid: string | undefined; end: number } | undefined {
   let i = pos;
   while (i < s.length) {
     const c = s.charCodeAt(i);
@@ -92,17 +112,18 @@ function tagAt(s: string, pos: number, colonRequired: boolean): { app: string; p
     i++;
   }
   if (i === pos || i - pos > 64) return undefined;
-  const app = s.slice(pos, i);
-  let pid: string | undefined;
+  // The name and pid are sliced once the tag is known to be one (hosts are tried as tags first).
+  const nameEnd = i;
+  let close = -1;
   if (s.charCodeAt(i) === 91) {
-    const close = s.indexOf(']', i);
+    close = s.indexOf(']', i);
     if (close < 0 || close - i > 24) return undefined;
-    pid = s.slice(i + 1, close);
     i = close + 1;
   }
-  if (s.charCodeAt(i) === 58 && (i + 1 === s.length || s.charCodeAt(i + 1) === 32)) return { app, pid, end: i + 1 };
-  if (!colonRequired && pid !== undefined && s.charCodeAt(i) === 32) return { app, pid, end: i };
-  return undefined;
+  const colon = s.charCodeAt(i) === 58 && (i + 1 === s.length || s.charCodeAt(i + 1) === 32);
+  if (!colon && (colonRequired || close < 0 || s.charCodeAt(i) !== 32)) return undefined;
+  const pid = close < 0 ? undefined : s.slice(nameEnd + 1, close);
+  return { app: s.slice(pos, nameEnd), pid, end: colon ? i + 1 : i };
 }
 
 function parseStructuredData(s: string, pos: number): { sd: NonNullable<SyslogParts['sd']>; end: number } | undefined {
@@ -175,7 +196,7 @@ function rfc5424(s: string, pos: number, pri: number, tz: ZoneResolver): SyslogP
   let msg = p < s.length ? s.slice(p + 1) : '';
   if (msg.charCodeAt(0) === 0xfeff) msg = msg.slice(1);
   const app = nilOr(f[2]!);
-  return { pri, ts, host: nilOr(f[1]!), app, pid: nilOr(f[3]!), msgId: nilOr(f[4]!), sd, sdText, tagged: true, msg };
+  return partsOf(pri, ts, nilOr(f[1]!), app, nilOr(f[3]!), nilOr(f[4]!), sd, sdText, undefined, true, msg);
 }
 
 /** Parses a syslog line; undefined when it is none of the supported shapes. */
@@ -198,7 +219,7 @@ export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogPar
     p = stamp.end;
     if (s.charCodeAt(p) === 58 && s.charCodeAt(p + 1) === 32) {
       // vobd.log before ESXi 7: "TS: [Correlator] 123us: [vob.id] text"
-      return { pri, ts, app: 'vobd', tagged: true, msg: s.slice(p + 2) };
+      return partsOf(pri, ts, undefined, 'vobd', undefined, undefined, undefined, undefined, undefined, true, s.slice(p + 2));
     }
   } else {
     stamp = bsdStamp(s, p, tz, now);
@@ -245,10 +266,10 @@ export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogPar
   if (!tag) {
     // Untagged line: "TS HOST message" (kernel messages of some daemons) or bare message.
     const sp = s.indexOf(' ', p);
-    if (sp > p) return { pri, ts, host: s.slice(p, sp), level, tagged: false, msg: s.slice(sp + 1) };
-    return { pri, ts, level, tagged: false, msg: s.slice(p) };
+    if (sp > p) return partsOf(pri, ts, s.slice(p, sp), undefined, undefined, undefined, undefined, undefined, level, false, s.slice(sp + 1));
+    return partsOf(pri, ts, undefined, undefined, undefined, undefined, undefined, undefined, level, false, s.slice(p));
   }
   p = tag.end;
   if (s.charCodeAt(p) === 32) p++;
-  return { pri, ts, host, app: tag.app, pid: tag.pid, level, tagged: true, msg: s.slice(p) };
+  return partsOf(pri, ts, host, tag.app, tag.pid, undefined, undefined, undefined, level, true, s.slice(p));
 }

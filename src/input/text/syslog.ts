@@ -11,6 +11,7 @@ import { esxiLevelName, parseSyslog, type SyslogParts } from './syslog-line.js';
 import { isSysmonMessage, sysmonEvent, sysmonShare } from './sysmon-linux.js';
 import { XmlError } from './xml-lite.js';
 import { setField } from '../field-map.js';
+import { LazyEvent } from '../../event/lazy-event.js';
 
 const FORMAT = 'syslog';
 const LINUX: LogSource = { product: 'linux', service: 'syslog' };
@@ -33,13 +34,10 @@ const ESXI_APPS = new Set([
   'vmsyslogd',
   'lifecycle',
 ]);
-const esxiSources = new Map<string, LogSource>();
-
-function esxiSource(service: string): LogSource {
-  let s = esxiSources.get(service);
-  if (!s) esxiSources.set(service, (s = { product: 'esxi', service }));
-  return s;
-}
+const ESXI_SYSLOG: LogSource = { product: 'esxi', service: 'syslog' };
+/** The logsource of each ESXi-only daemon (the same object for every line of one service); other ESXi daemons log as `syslog`. */
+const ESXI_APP_SOURCES = new Map<string, LogSource>();
+for (const app of ESXI_APPS) ESXI_APP_SOURCES.set(app, ESXI_SERVICES.has(app) ? { product: 'esxi', service: app } : ESXI_SYSLOG);
 
 function pidValue(pid: string): string | number {
   const n = Number(pid);
@@ -114,10 +112,24 @@ function lower(s: string): string {
   return s;
 }
 
-export function syslogEvent(parts: SyslogParts): { fields: Fields; logsource: LogSource } {
+/**
+ * The lower-cased daemon name of an ESXi line, or undefined for a generic syslog line: an ESXi
+ * line has a severity token and a daemon, or comes from an ESXi-only daemon.
+ */
+function esxiApp(parts: SyslogParts): string | undefined {
+  const app = parts.app;
+  if (app === undefined) return undefined;
+  const appLower = lower(app);
+  return parts.level !== undefined || ESXI_APP_SOURCES.has(appLower) ? appLower : undefined;
+}
+
+function sourceOf(app: string | undefined): LogSource {
+  return app === undefined ? LINUX : (ESXI_APP_SOURCES.get(app) ?? ESXI_SYSLOG);
+}
+
+/** The fields of a line whose ESXi daemon (see esxiApp) is `app`. */
+function syslogFields(parts: SyslogParts, app: string | undefined): Fields {
   const fields: Fields = {};
-  const appLower = parts.app === undefined ? undefined : lower(parts.app);
-  const esxi = (parts.level !== undefined && parts.app !== undefined) || (appLower !== undefined && ESXI_APPS.has(appLower));
   if (parts.pri !== undefined) {
     fields.Facility = parts.pri >> 3;
     fields.Severity = parts.pri & 7;
@@ -125,19 +137,39 @@ export function syslogEvent(parts: SyslogParts): { fields: Fields; logsource: Lo
   if (parts.app !== undefined) fields.Application = parts.app;
   if (parts.pid !== undefined) fields.ProcessId = pidValue(parts.pid);
   if (parts.host !== undefined) fields.Host = parts.host;
-  if (!esxi) {
+  if (app === undefined) {
     if (parts.msgId !== undefined) fields.MessageId = parts.msgId;
     if (parts.sd) {
       fields.StructuredData = parts.sdText ?? '';
       for (const el of parts.sd) for (const [k, v] of el.params) setField(fields, `${el.id}.${k}`, v);
     }
     fields.Message = parts.msg;
-    return { fields, logsource: LINUX };
+    return fields;
   }
   if (parts.level !== undefined) fields.Level = esxiLevelName(parts.level);
-  const app = appLower ?? 'syslog';
   esxiFields(app, parts, fields);
-  return { fields, logsource: esxiSource(ESXI_SERVICES.has(app) ? app : 'syslog') };
+  return fields;
+}
+
+export function syslogEvent(parts: SyslogParts): { fields: Fields; logsource: LogSource } {
+  const app = esxiApp(parts);
+  return { fields: syslogFields(parts, app), logsource: sourceOf(app) };
+}
+
+/** A syslog line split into its parts; its fields are made on first read. */
+class SyslogEvent extends LazyEvent {
+  readonly #parts: SyslogParts;
+  readonly #app: string | undefined;
+
+  constructor(parts: SyslogParts, app: string | undefined, file: string, record: number, text: string) {
+    super(sourceOf(app), { file, record, format: FORMAT }, text, parts.ts, parts.host);
+    this.#parts = parts;
+    this.#app = app;
+  }
+
+  protected buildFields(): Fields {
+    return syslogFields(this.#parts, this.#app);
+  }
 }
 
 class SyslogState implements LineDecoderState {
@@ -165,8 +197,7 @@ class SyslogState implements LineDecoderState {
       }
       return;
     }
-    const { fields, logsource } = syslogEvent(parts);
-    emit(makeEvent(fields, logsource, FORMAT, this.ctx.file, lineNo, text, parts.ts, parts.host));
+    emit(new SyslogEvent(parts, esxiApp(parts), this.ctx.file, lineNo, text));
   }
   end(): void {
     // One record per line; nothing is buffered.
