@@ -212,3 +212,21 @@ test('syslog: fields read after the rest of the file are those read at once; eac
     ],
   );
 });
+
+test('syslog: a line cut in its ISO stamp is a problem, and the lines after it keep their times (IANA zone too)', () => {
+  for (const timezone of ['UTC', 'Europe/Berlin']) {
+    const text = ['<13>1 2024-01-10T10:11:1 h a p m - cut', '2024-01-10T10:11:1', '<13>1 2024-01-10T10:11:12Z h a p m - after', '2024-01-10T10:11:12+01:00 h t: x'].join('\n');
+    const r = decode(syslogDecoder, text, 'cut.log', { ...OPTS, timezone });
+    assert.deepStrictEqual(
+      r.events.map((e) => [e.origin.record, e.timestamp, e.fields.Message]),
+      [
+        [3, Date.UTC(2024, 0, 10, 10, 11, 12), 'after'],
+        [4, Date.UTC(2024, 0, 10, 9, 11, 12), 'x'],
+      ],
+    );
+    assert.deepStrictEqual(
+      r.problems.map((p) => p.line),
+      [1, 2],
+    );
+  }
+});
