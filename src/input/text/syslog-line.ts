@@ -60,6 +60,16 @@ function oldLevelAt(s: string, start: number, end: number): string | undefined {
   return undefined;
 }
 
+const SEVERITY_TOKENS = Object.keys(ESXI_LEVELS);
+
+/** The two-letter severity token at pos: the known ones as constants (no new string, and a cheap lookup in ESXI_LEVELS). */
+function severityToken(s: string, pos: number): string {
+  const a = s.charCodeAt(pos);
+  const b = s.charCodeAt(pos + 1);
+  for (const t of SEVERITY_TOKENS) if (t.charCodeAt(0) === a && t.charCodeAt(1) === b) return t;
+  return s.slice(pos, pos + 2);
+}
+
 export function esxiLevelName(token: string): string {
   return ESXI_LEVELS[token] ?? token;
 }
@@ -236,7 +246,7 @@ export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogPar
   if (s.charCodeAt(p + 2) === 40 && s.charCodeAt(p) >= 65 && s.charCodeAt(p) <= 90) {
     const close = s.indexOf(')', p);
     if (close > p + 3 && close < p + 8 && s.charCodeAt(close + 1) === 32 && digits(s, p + 3, close - p - 3) >= 0) {
-      level = s.slice(p, p + 2);
+      level = severityToken(s, p);
       p = close + 2;
     }
   } else {

@@ -6,7 +6,7 @@
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { Fields, LogSource } from '../../event/event.js';
-import { analyzable, contextZone, excerpt, makeEvent, reportLine, share, textOptions, type ZoneResolver, UTC_ZONE } from './common.js';
+import { analyzable, contextZone, detached, excerpt, makeEvent, reportLine, share, textOptions, type ZoneResolver, UTC_ZONE } from './common.js';
 import { esxiLevelName, parseSyslog, type SyslogParts } from './syslog-line.js';
 import { isSysmonMessage, sysmonEvent, sysmonShare } from './sysmon-linux.js';
 import { XmlError } from './xml-lite.js';
@@ -161,8 +161,8 @@ class SyslogEvent extends LazyEvent {
   readonly #parts: SyslogParts;
   readonly #app: string | undefined;
 
-  constructor(parts: SyslogParts, app: string | undefined, file: string, record: number, text: string) {
-    super(sourceOf(app), { file, record, format: FORMAT }, text, parts.ts, parts.host);
+  constructor(parts: SyslogParts, app: string | undefined, logsource: LogSource, file: string, record: number, text: string) {
+    super(logsource, { file, record, format: FORMAT }, text, parts.ts, parts.host);
     this.#parts = parts;
     this.#app = app;
   }
@@ -172,7 +172,17 @@ class SyslogEvent extends LazyEvent {
   }
 }
 
+/** A daemon name's lower-cased form and, for an ESXi-only daemon, its logsource. */
+interface Daemon {
+  lower: string;
+  source: LogSource | undefined;
+}
+
+/** Daemon names remembered per file (past this the table starts again: hostile input can name any number). */
+const MAX_DAEMONS = 256;
+
 class SyslogState implements LineDecoderState {
+  private readonly daemons = new Map<string, Daemon>();
   private readonly zone: ZoneResolver;
   private readonly now: number;
   constructor(private readonly ctx: DecodeContext) {
@@ -197,8 +207,33 @@ class SyslogState implements LineDecoderState {
       }
       return;
     }
-    emit(new SyslogEvent(parts, esxiApp(parts), this.ctx.file, lineNo, text));
+    // The line's daemon decides its logsource (see esxiApp), through the per-name table.
+    const name = parts.app;
+    let app: string | undefined;
+    let logsource = LINUX;
+    if (name !== undefined) {
+      const known = this.daemon(name);
+      if (parts.level !== undefined || known.source !== undefined) {
+        app = known.lower;
+        logsource = known.source ?? ESXI_SYSLOG;
+      }
+    }
+    emit(new SyslogEvent(parts, app, logsource, this.ctx.file, lineNo, text));
   }
+  /** What a daemon name as written says (cached: a file has few daemons, and the lookup is by one hash of the name). */
+  private daemon(name: string): Daemon {
+    let d = this.daemons.get(name);
+    if (d === undefined) {
+      if (this.daemons.size >= MAX_DAEMONS) this.daemons.clear();
+      // (Detached: the name is a slice of its line, which a kept slice would keep, and with it the line's read chunk.)
+      const key = detached(name);
+      const low = lower(key);
+      d = { lower: low, source: ESXI_APP_SOURCES.get(low) };
+      this.daemons.set(key, d);
+    }
+    return d;
+  }
+
   end(): void {
     // One record per line; nothing is buffered.
   }
