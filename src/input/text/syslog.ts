@@ -7,7 +7,7 @@
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { Fields, LogSource } from '../../event/event.js';
 import { analyzable, contextZone, detached, excerpt, makeEvent, reportLine, share, textOptions, type ZoneResolver, UTC_ZONE } from './common.js';
-import { esxiLevelName, parseSyslog, type SyslogParts } from './syslog-line.js';
+import { esxiLevelName, parseSyslog, structuredData, type SyslogParts } from './syslog-line.js';
 import { isSysmonMessage, sysmonEvent, sysmonShare } from './sysmon-linux.js';
 import { XmlError } from './xml-lite.js';
 import { setField } from '../field-map.js';
@@ -139,9 +139,9 @@ function syslogFields(parts: SyslogParts, app: string | undefined): Fields {
   if (parts.host !== undefined) fields.Host = parts.host;
   if (app === undefined) {
     if (parts.msgId !== undefined) fields.MessageId = parts.msgId;
-    if (parts.sd) {
-      fields.StructuredData = parts.sdText ?? '';
-      for (const el of parts.sd) for (const [k, v] of el.params) setField(fields, `${el.id}.${k}`, v);
+    if (parts.sdText !== undefined) {
+      fields.StructuredData = parts.sdText;
+      for (const el of structuredData(parts.sdText)) for (const [k, v] of el.params) setField(fields, `${el.id}.${k}`, v);
     }
     fields.Message = parts.msg;
     return fields;
