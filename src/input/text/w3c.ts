@@ -20,6 +20,8 @@ const LOGSOURCE: LogSource = { category: 'webserver' };
 
 /** Layouts remembered per file (most recently used kept). */
 const MAX_LAYOUTS = 64;
+/** Layouts up to this many columns give each record its array of value starts at once (see W3cState.line). */
+const DIRECT_STARTS = 64;
 /** #Fields lines remembered as written (see W3cState.recentLines). */
 const RECENT_FIELDS_LINES = 4;
 
@@ -38,6 +40,8 @@ class W3cState implements LineDecoderState {
   private readonly recentLayouts: Layout[] = [];
   private recentNext = 0;
   private readonly builder = new W3cFieldBuilder();
+  /** Value starts of a record of a wide layout while it is checked (see line). */
+  private readonly scratch: number[] = [];
 
   constructor(private readonly ctx: DecodeContext) {}
 
@@ -54,8 +58,10 @@ class W3cState implements LineDecoderState {
       return;
     }
     const ncols = layout.columns.length;
-    // Where each value starts: all the event keeps of the split until its fields are read.
-    const starts = new Array<number>(ncols);
+    // Where each value starts: all the event keeps of the split until its fields are read. Wide
+    // layouts scan into a buffer that is copied once the count is right, so a short record of
+    // a layout with a huge #Fields costs its own length, not the layout's.
+    const buf = ncols <= DIRECT_STARTS ? new Array<number>(ncols) : this.scratch;
     let start = 0;
     let col = 0;
     const len = text.length;
@@ -66,13 +72,14 @@ class W3cState implements LineDecoderState {
         reportLine(this.ctx, lineNo, `W3C record has more values than the ${ncols} #Fields; skipped: ${excerpt(text)}`);
         return;
       }
-      starts[col++] = start;
+      buf[col++] = start;
       start = end + 1;
     }
     if (col !== ncols) {
       reportLine(this.ctx, lineNo, `W3C record has ${col} values for ${ncols} #Fields; skipped: ${excerpt(text)}`);
       return;
     }
+    const starts = buf === this.scratch ? buf.slice(0, ncols) : buf;
     let ts: number | undefined;
     const ti = layout.timeIndex;
     if (ti >= 0) {

@@ -172,3 +172,27 @@ test('W3C: #Fields that alternate, are respelled or repeat as written each apply
     ],
   );
 });
+
+test('W3C: short records of a layout with a huge #Fields cost their own length, not the layout width', () => {
+  const cpuPerRecord = (columns: number): number => {
+    const names = Array.from({ length: columns }, (_, i) => `x-${i}`).join(' ');
+    const state = w3cDecoder.open({ file: 'wide.log', problems: { report: () => undefined } });
+    state.line(`#Fields: ${names}`, 1, () => undefined);
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < 2000; i++) state.line(`a b ${i}`, i + 2, () => undefined);
+    const c = process.cpuUsage(c0);
+    return c.user + c.system;
+  };
+  cpuPerRecord(4);
+  const narrow = Math.max(cpuPerRecord(4), 1000);
+  const wide = cpuPerRecord(200_000);
+  assert.ok(wide < narrow * 10, `2,000 short records: ${wide} us with 200,000 columns, ${narrow} us with 4`);
+  // And a full record of a wide layout still decodes.
+  const r = decode(
+    w3cDecoder,
+    ['#Fields: time', `#Fields: ${Array.from({ length: 100 }, (_, i) => `x-${i}`).join(' ')}`, Array.from({ length: 100 }, (_, i) => `v${i}`).join(' ')].join('\n'),
+  );
+  assert.deepStrictEqual(r.problems, []);
+  assert.equal(Object.keys(r.events[0]!.fields).length, 100);
+  assert.equal(r.events[0]!.fields['x-99'], 'v99');
+});
