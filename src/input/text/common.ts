@@ -182,6 +182,10 @@ function isoSep(code: number, sep: 'T' | ' ' | 'either'): boolean {
  * zone means local time in `tz`. Returns epoch ms and the end index.
  */
 export function isoStamp(s: string, pos: number, tz: ZoneResolver, sep: 'T' | ' ' | 'either' = 'T'): { ms: number; end: number } | undefined {
+  // A stamp cut in its seconds would read NaN digits past the end, which no range check below
+  // rejects: it gave a NaN time, left the day memo NaN for the rest of that day's stamps, and
+  // with an IANA --timezone threw "Invalid time value" out of the decoder.
+  if (s.length < pos + 19) return undefined;
   const y = digits(s, pos, 4);
   if (y < 0 || s.charCodeAt(pos + 4) !== 45 || s.charCodeAt(pos + 7) !== 45) return undefined;
   const mo = digits(s, pos + 5, 2);

@@ -13,14 +13,32 @@ export interface SyslogParts {
   app?: string;
   pid?: string;
   msgId?: string;
-  /** RFC 5424 structured data elements: id -> params. */
-  sd?: Array<{ id: string; params: Array<[string, string]> }>;
+  /** RFC 5424 structured data as written (checked; its elements: structuredData). */
   sdText?: string;
   /** ESXi severity token (`In`, `Wa`, ...) or hostd 6.x level word. */
   level?: string;
   /** True when the line carried a tag/app (used by sniffing to stay precise). */
   tagged: boolean;
   msg: string;
+}
+
+/**
+ * The parts of a line, always with every member in the same order (absent ones undefined): one
+ * hidden class, so the decoder's reads of them stay monomorphic whatever the line's shape.
+ */
+function partsOf(
+  pri: number | undefined,
+  ts: number | undefined,
+  host: string | undefined,
+  app: string | undefined,
+  pid: string | undefined,
+  msgId: string | undefined,
+  sdText: string | undefined,
+  level: string | undefined,
+  tagged: boolean,
+  msg: string,
+): SyslogParts {
+  return { pri, ts, host, app, pid, msgId, sdText, level, tagged, msg };
 }
 
 const ESXI_LEVELS: Record<string, string> = { Em: 'emergency', Al: 'alert', Cr: 'critical', Er: 'error', Wa: 'warning', No: 'notice', In: 'info', Db: 'debug' };
@@ -38,6 +56,16 @@ function oldLevelAt(s: string, start: number, end: number): string | undefined {
     if (i === len) return w;
   }
   return undefined;
+}
+
+const SEVERITY_TOKENS = Object.keys(ESXI_LEVELS);
+
+/** The two-letter severity token at pos: the known ones as constants (no new string, and a cheap lookup in ESXI_LEVELS). */
+function severityToken(s: string, pos: number): string {
+  const a = s.charCodeAt(pos);
+  const b = s.charCodeAt(pos + 1);
+  for (const t of SEVERITY_TOKENS) if (t.charCodeAt(0) === a && t.charCodeAt(1) === b) return t;
+  return s.slice(pos, pos + 2);
 }
 
 export function esxiLevelName(token: string): string {
@@ -84,7 +112,7 @@ function bsdStamp(s: string, pos: number, tz: ZoneResolver, now: number): { ms: 
 }
 
 /** `name[pid]:`, `name:` or (hostd 6.x) `name[pid]` at pos. */
-function tagAt(s: string, pos: number, colonRequired: boolean): { app: string; pid?: string; end: number } | undefined {
+function tagAt(s: string, pos: number, colonRequired: boolean): { app: string; pid: string | undefined; end: number } | undefined {
   let i = pos;
   while (i < s.length) {
     const c = s.charCodeAt(i);
@@ -92,39 +120,49 @@ function tagAt(s: string, pos: number, colonRequired: boolean): { app: string; p
     i++;
   }
   if (i === pos || i - pos > 64) return undefined;
-  const app = s.slice(pos, i);
-  let pid: string | undefined;
+  // The name and pid are sliced once the tag is known to be one (hosts are tried as tags first).
+  const nameEnd = i;
+  let close = -1;
   if (s.charCodeAt(i) === 91) {
-    const close = s.indexOf(']', i);
+    close = s.indexOf(']', i);
     if (close < 0 || close - i > 24) return undefined;
-    pid = s.slice(i + 1, close);
     i = close + 1;
   }
-  if (s.charCodeAt(i) === 58 && (i + 1 === s.length || s.charCodeAt(i + 1) === 32)) return { app, pid, end: i + 1 };
-  if (!colonRequired && pid !== undefined && s.charCodeAt(i) === 32) return { app, pid, end: i };
-  return undefined;
+  const colon = s.charCodeAt(i) === 58 && (i + 1 === s.length || s.charCodeAt(i + 1) === 32);
+  if (!colon && (colonRequired || close < 0 || s.charCodeAt(i) !== 32)) return undefined;
+  const pid = close < 0 ? undefined : s.slice(nameEnd + 1, close);
+  return { app: s.slice(pos, nameEnd), pid, end: colon ? i + 1 : i };
 }
 
-function parseStructuredData(s: string, pos: number): { sd: NonNullable<SyslogParts['sd']>; end: number } | undefined {
-  const sd: NonNullable<SyslogParts['sd']> = [];
+/** One RFC 5424 structured-data element: its id and its `name="value"` params (escapes undone). */
+export interface SdElement {
+  id: string;
+  params: Array<[string, string]>;
+}
+
+/**
+ * Reads the structured-data elements at pos (`[id name="value" ...]...`); returns where they end,
+ * or -1 when they are malformed. Elements go into `into` when given: a line is checked when it is
+ * read, and its elements are made only when its fields are (see structuredData).
+ */
+function scanStructuredData(s: string, pos: number, into: SdElement[] | undefined): number {
   let p = pos;
   while (s.charCodeAt(p) === 91) {
     let q = p + 1;
     while (q < s.length && s.charCodeAt(q) !== 32 && s.charCodeAt(q) !== 93) q++;
-    const id = s.slice(p + 1, q);
-    const params: Array<[string, string]> = [];
+    const idEnd = q;
+    const params: Array<[string, string]> | undefined = into === undefined ? undefined : [];
     while (s.charCodeAt(q) === 32) {
       const eq = s.indexOf('="', q + 1);
-      if (eq < 0) return undefined;
-      const name = s.slice(q + 1, eq);
+      if (eq < 0) return -1;
       let v = eq + 2;
-      const parts: string[] = [];
+      const parts: string[] | undefined = params === undefined ? undefined : [];
       let run = v;
       for (;;) {
-        if (v >= s.length) return undefined;
+        if (v >= s.length) return -1;
         const c = s.charCodeAt(v);
         if (c === 92 && (s.charCodeAt(v + 1) === 34 || s.charCodeAt(v + 1) === 92 || s.charCodeAt(v + 1) === 93)) {
-          parts.push(s.slice(run, v));
+          parts?.push(s.slice(run, v));
           run = v + 1;
           v += 2;
           continue;
@@ -132,15 +170,24 @@ function parseStructuredData(s: string, pos: number): { sd: NonNullable<SyslogPa
         if (c === 34) break;
         v++;
       }
-      parts.push(s.slice(run, v));
-      params.push([name, parts.join('')]);
+      if (params !== undefined && parts !== undefined) {
+        parts.push(s.slice(run, v));
+        params.push([s.slice(q + 1, eq), parts.join('')]);
+      }
       q = v + 1;
     }
-    if (s.charCodeAt(q) !== 93) return undefined;
-    sd.push({ id, params });
+    if (s.charCodeAt(q) !== 93) return -1;
+    if (into !== undefined && params !== undefined) into.push({ id: s.slice(p + 1, idEnd), params });
     p = q + 1;
   }
-  return { sd, end: p };
+  return p;
+}
+
+/** The elements of a line's structured data (`SyslogParts.sdText`, which parseSyslog checked). */
+export function structuredData(sdText: string): SdElement[] {
+  const out: SdElement[] = [];
+  scanStructuredData(sdText, 0, out);
+  return out;
 }
 
 function nilOr(v: string): string | undefined {
@@ -163,19 +210,17 @@ function rfc5424(s: string, pos: number, pri: number, tz: ZoneResolver): SyslogP
     ts = st.ms;
   }
   let sdText: string | undefined;
-  let sd: SyslogParts['sd'];
   if (s.charCodeAt(p) === 45) p++;
   else if (s.charCodeAt(p) === 91) {
-    const r = parseStructuredData(s, p);
-    if (!r) return undefined;
-    sd = r.sd;
-    sdText = s.slice(p, r.end);
-    p = r.end;
+    const end = scanStructuredData(s, p, undefined);
+    if (end < 0) return undefined;
+    sdText = s.slice(p, end);
+    p = end;
   } else return undefined;
   let msg = p < s.length ? s.slice(p + 1) : '';
   if (msg.charCodeAt(0) === 0xfeff) msg = msg.slice(1);
   const app = nilOr(f[2]!);
-  return { pri, ts, host: nilOr(f[1]!), app, pid: nilOr(f[3]!), msgId: nilOr(f[4]!), sd, sdText, tagged: true, msg };
+  return partsOf(pri, ts, nilOr(f[1]!), app, nilOr(f[3]!), nilOr(f[4]!), sdText, undefined, true, msg);
 }
 
 /** Parses a syslog line; undefined when it is none of the supported shapes. */
@@ -198,7 +243,7 @@ export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogPar
     p = stamp.end;
     if (s.charCodeAt(p) === 58 && s.charCodeAt(p + 1) === 32) {
       // vobd.log before ESXi 7: "TS: [Correlator] 123us: [vob.id] text"
-      return { pri, ts, app: 'vobd', tagged: true, msg: s.slice(p + 2) };
+      return partsOf(pri, ts, undefined, 'vobd', undefined, undefined, undefined, undefined, true, s.slice(p + 2));
     }
   } else {
     stamp = bsdStamp(s, p, tz, now);
@@ -215,7 +260,7 @@ export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogPar
   if (s.charCodeAt(p + 2) === 40 && s.charCodeAt(p) >= 65 && s.charCodeAt(p) <= 90) {
     const close = s.indexOf(')', p);
     if (close > p + 3 && close < p + 8 && s.charCodeAt(close + 1) === 32 && digits(s, p + 3, close - p - 3) >= 0) {
-      level = s.slice(p, p + 2);
+      level = severityToken(s, p);
       p = close + 2;
     }
   } else {
@@ -245,10 +290,10 @@ export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogPar
   if (!tag) {
     // Untagged line: "TS HOST message" (kernel messages of some daemons) or bare message.
     const sp = s.indexOf(' ', p);
-    if (sp > p) return { pri, ts, host: s.slice(p, sp), level, tagged: false, msg: s.slice(sp + 1) };
-    return { pri, ts, level, tagged: false, msg: s.slice(p) };
+    if (sp > p) return partsOf(pri, ts, s.slice(p, sp), undefined, undefined, undefined, undefined, level, false, s.slice(sp + 1));
+    return partsOf(pri, ts, undefined, undefined, undefined, undefined, undefined, level, false, s.slice(p));
   }
   p = tag.end;
   if (s.charCodeAt(p) === 32) p++;
-  return { pri, ts, host, app: tag.app, pid: tag.pid, level, tagged: true, msg: s.slice(p) };
+  return partsOf(pri, ts, host, tag.app, tag.pid, undefined, undefined, level, true, s.slice(p));
 }

@@ -6,11 +6,12 @@
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { Fields, LogSource } from '../../event/event.js';
-import { analyzable, contextZone, excerpt, makeEvent, reportLine, share, textOptions, type ZoneResolver, UTC_ZONE } from './common.js';
-import { esxiLevelName, parseSyslog, type SyslogParts } from './syslog-line.js';
+import { analyzable, contextZone, detached, excerpt, makeEvent, reportLine, share, textOptions, type ZoneResolver, UTC_ZONE } from './common.js';
+import { esxiLevelName, parseSyslog, structuredData, type SyslogParts } from './syslog-line.js';
 import { isSysmonMessage, sysmonEvent, sysmonShare } from './sysmon-linux.js';
 import { XmlError } from './xml-lite.js';
 import { setField } from '../field-map.js';
+import { LazyEvent } from '../../event/lazy-event.js';
 
 const FORMAT = 'syslog';
 const LINUX: LogSource = { product: 'linux', service: 'syslog' };
@@ -33,13 +34,10 @@ const ESXI_APPS = new Set([
   'vmsyslogd',
   'lifecycle',
 ]);
-const esxiSources = new Map<string, LogSource>();
-
-function esxiSource(service: string): LogSource {
-  let s = esxiSources.get(service);
-  if (!s) esxiSources.set(service, (s = { product: 'esxi', service }));
-  return s;
-}
+const ESXI_SYSLOG: LogSource = { product: 'esxi', service: 'syslog' };
+/** The logsource of each ESXi-only daemon (the same object for every line of one service); other ESXi daemons log as `syslog`. */
+const ESXI_APP_SOURCES = new Map<string, LogSource>();
+for (const app of ESXI_APPS) ESXI_APP_SOURCES.set(app, ESXI_SERVICES.has(app) ? { product: 'esxi', service: app } : ESXI_SYSLOG);
 
 function pidValue(pid: string): string | number {
   const n = Number(pid);
@@ -114,10 +112,24 @@ function lower(s: string): string {
   return s;
 }
 
-export function syslogEvent(parts: SyslogParts): { fields: Fields; logsource: LogSource } {
+/**
+ * The lower-cased daemon name of an ESXi line, or undefined for a generic syslog line: an ESXi
+ * line has a severity token and a daemon, or comes from an ESXi-only daemon.
+ */
+function esxiApp(parts: SyslogParts): string | undefined {
+  const app = parts.app;
+  if (app === undefined) return undefined;
+  const appLower = lower(app);
+  return parts.level !== undefined || ESXI_APP_SOURCES.has(appLower) ? appLower : undefined;
+}
+
+function sourceOf(app: string | undefined): LogSource {
+  return app === undefined ? LINUX : (ESXI_APP_SOURCES.get(app) ?? ESXI_SYSLOG);
+}
+
+/** The fields of a line whose ESXi daemon (see esxiApp) is `app`. */
+function syslogFields(parts: SyslogParts, app: string | undefined): Fields {
   const fields: Fields = {};
-  const appLower = parts.app === undefined ? undefined : lower(parts.app);
-  const esxi = (parts.level !== undefined && parts.app !== undefined) || (appLower !== undefined && ESXI_APPS.has(appLower));
   if (parts.pri !== undefined) {
     fields.Facility = parts.pri >> 3;
     fields.Severity = parts.pri & 7;
@@ -125,22 +137,52 @@ export function syslogEvent(parts: SyslogParts): { fields: Fields; logsource: Lo
   if (parts.app !== undefined) fields.Application = parts.app;
   if (parts.pid !== undefined) fields.ProcessId = pidValue(parts.pid);
   if (parts.host !== undefined) fields.Host = parts.host;
-  if (!esxi) {
+  if (app === undefined) {
     if (parts.msgId !== undefined) fields.MessageId = parts.msgId;
-    if (parts.sd) {
-      fields.StructuredData = parts.sdText ?? '';
-      for (const el of parts.sd) for (const [k, v] of el.params) setField(fields, `${el.id}.${k}`, v);
+    if (parts.sdText !== undefined) {
+      fields.StructuredData = parts.sdText;
+      for (const el of structuredData(parts.sdText)) for (const [k, v] of el.params) setField(fields, `${el.id}.${k}`, v);
     }
     fields.Message = parts.msg;
-    return { fields, logsource: LINUX };
+    return fields;
   }
   if (parts.level !== undefined) fields.Level = esxiLevelName(parts.level);
-  const app = appLower ?? 'syslog';
   esxiFields(app, parts, fields);
-  return { fields, logsource: esxiSource(ESXI_SERVICES.has(app) ? app : 'syslog') };
+  return fields;
 }
 
+export function syslogEvent(parts: SyslogParts): { fields: Fields; logsource: LogSource } {
+  const app = esxiApp(parts);
+  return { fields: syslogFields(parts, app), logsource: sourceOf(app) };
+}
+
+/** A syslog line split into its parts; its fields are made on first read. */
+class SyslogEvent extends LazyEvent {
+  readonly #parts: SyslogParts;
+  readonly #app: string | undefined;
+
+  constructor(parts: SyslogParts, app: string | undefined, logsource: LogSource, file: string, record: number, text: string) {
+    super(logsource, { file, record, format: FORMAT }, text, parts.ts, parts.host);
+    this.#parts = parts;
+    this.#app = app;
+  }
+
+  protected buildFields(): Fields {
+    return syslogFields(this.#parts, this.#app);
+  }
+}
+
+/** A daemon name's lower-cased form and, for an ESXi-only daemon, its logsource. */
+interface Daemon {
+  lower: string;
+  source: LogSource | undefined;
+}
+
+/** Daemon names remembered per file (past this the table starts again: hostile input can name any number). */
+const MAX_DAEMONS = 256;
+
 class SyslogState implements LineDecoderState {
+  private readonly daemons = new Map<string, Daemon>();
   private readonly zone: ZoneResolver;
   private readonly now: number;
   constructor(private readonly ctx: DecodeContext) {
@@ -165,9 +207,33 @@ class SyslogState implements LineDecoderState {
       }
       return;
     }
-    const { fields, logsource } = syslogEvent(parts);
-    emit(makeEvent(fields, logsource, FORMAT, this.ctx.file, lineNo, text, parts.ts, parts.host));
+    // The line's daemon decides its logsource (see esxiApp), through the per-name table.
+    const name = parts.app;
+    let app: string | undefined;
+    let logsource = LINUX;
+    if (name !== undefined) {
+      const known = this.daemon(name);
+      if (parts.level !== undefined || known.source !== undefined) {
+        app = known.lower;
+        logsource = known.source ?? ESXI_SYSLOG;
+      }
+    }
+    emit(new SyslogEvent(parts, app, logsource, this.ctx.file, lineNo, text));
   }
+  /** What a daemon name as written says (cached: a file has few daemons, and the lookup is by one hash of the name). */
+  private daemon(name: string): Daemon {
+    let d = this.daemons.get(name);
+    if (d === undefined) {
+      if (this.daemons.size >= MAX_DAEMONS) this.daemons.clear();
+      // (Detached: the name is a slice of its line, which a kept slice would keep, and with it the line's read chunk.)
+      const key = detached(name);
+      const low = lower(key);
+      d = { lower: low, source: ESXI_APP_SOURCES.get(low) };
+      this.daemons.set(key, d);
+    }
+    return d;
+  }
+
   end(): void {
     // One record per line; nothing is buffered.
   }

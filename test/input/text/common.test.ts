@@ -58,4 +58,8 @@ test('isoStamp: separators, fractions, offsets, local time', () => {
   assert.equal(isoStamp('2024-01-10 10:11:12', 0, UTC_ZONE), undefined);
   assert.equal(isoStamp('2024-13-10T10:11:12Z', 0, UTC_ZONE), undefined);
   assert.equal(isoStamp('2024-01-10T10:11:12.Z', 0, UTC_ZONE), undefined);
+  // Cut in the seconds: no stamp, and the next stamp of that day is read right.
+  assert.equal(isoStamp('2024-01-10T10:11:1', 0, UTC_ZONE), undefined);
+  assert.equal(isoStamp('x 2024-01-10T10:11:', 2, zoneResolver('Europe/Berlin')), undefined);
+  assert.deepStrictEqual(isoStamp('2024-01-10T10:11:13', 0, UTC_ZONE), { ms: Date.UTC(2024, 0, 10, 10, 11, 13), end: 19 });
 });

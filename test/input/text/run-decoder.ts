@@ -1,6 +1,7 @@
 /** Feeds text to a LineDecoder the way the reader does and collects events and problems. */
 import type { LineDecoder } from '../../../src/input/decoder.js';
 import type { Event } from '../../../src/event/event.js';
+import { plainEvent } from '../../../src/event/lazy-event.js';
 import { ProblemList, type Problem } from '../../../src/errors.js';
 
 export interface Decoded {
@@ -11,8 +12,9 @@ export interface Decoded {
 export function decode(decoder: LineDecoder, text: string, file = 'sample.log', extra: Record<string, unknown> = {}): Decoded {
   const problems = new ProblemList();
   const events: Event[] = [];
+  // Lazy events (fields built on first read) are compared as the plain events they stand for.
   const emit = (e: Event): void => {
-    events.push(e);
+    events.push(plainEvent(e));
   };
   const state = decoder.open({ file, problems, ...extra });
   const lines = text.split(/\r?\n/);

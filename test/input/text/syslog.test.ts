@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { syslogDecoder } from '../../../src/input/text/syslog.js';
 import { SYSLOG, ESXI } from './fixtures.js';
 import { decode, expecter, line } from './run-decoder.js';
+import type { Event } from '../../../src/event/event.js';
+import { plainEvent } from '../../../src/event/lazy-event.js';
 
 /** Fixed clock and zone so year inference and local times are deterministic. */
 const OPTS = { now: Date.UTC(2024, 5, 1), timezone: 'UTC' };
@@ -183,4 +185,48 @@ test('syslog sniff: syslog and ESXi lines, not other timestamped formats', () =>
   assert.equal(syslogDecoder.sniff(['[2024-03-04 20:18:47,126]   INFO - x - y']), 0);
   assert.equal(syslogDecoder.sniff(['2024-01-10 10:11:12.345+0000 [id=42]\tINFO\tx: y']), 0);
   assert.equal(syslogDecoder.sniff(['type=SYSCALL msg=audit(1.0:1): a=b']), 0);
+});
+
+test('syslog: fields read after the rest of the file are those read at once; each line shape keeps its logsource', () => {
+  const text = `${SYSLOG}\n${ESXI}\n2024-01-10T10:11:12.345Z Wa(180) vpxa[123]: hello\nJan 10 10:11:12 web01 VMKernel: upper-case daemon`;
+  const atOnce = decode(syslogDecoder, text, 'sample.log', OPTS);
+  const held: Event[] = [];
+  const state = syslogDecoder.open({ file: 'sample.log', problems: { report: () => undefined }, ...OPTS });
+  const keep = (e: Event): void => {
+    held.push(e);
+  };
+  text.split('\n').forEach((l, i) => {
+    state.line(l, i + 1, keep);
+  });
+  state.end(keep);
+  assert.deepStrictEqual(held.map(plainEvent), atOnce.events);
+  assert.deepStrictEqual(
+    atOnce.events.map((e) => e.logsource.service),
+    ['syslog', 'syslog', 'syslog', 'syslog', 'syslog', 'shell', 'shell', 'hostd', 'hostd', 'esxupdate', 'vobd', 'vobd', 'shell', 'syslog', 'syslog'],
+  );
+  assert.deepStrictEqual(
+    atOnce.events.slice(-2).map((e) => [e.logsource.product, e.fields.Application]),
+    [
+      ['esxi', 'vpxa'],
+      ['esxi', 'VMKernel'],
+    ],
+  );
+});
+
+test('syslog: a line cut in its ISO stamp is a problem, and the lines after it keep their times (IANA zone too)', () => {
+  for (const timezone of ['UTC', 'Europe/Berlin']) {
+    const text = ['<13>1 2024-01-10T10:11:1 h a p m - cut', '2024-01-10T10:11:1', '<13>1 2024-01-10T10:11:12Z h a p m - after', '2024-01-10T10:11:12+01:00 h t: x'].join('\n');
+    const r = decode(syslogDecoder, text, 'cut.log', { ...OPTS, timezone });
+    assert.deepStrictEqual(
+      r.events.map((e) => [e.origin.record, e.timestamp, e.fields.Message]),
+      [
+        [3, Date.UTC(2024, 0, 10, 10, 11, 12), 'after'],
+        [4, Date.UTC(2024, 0, 10, 9, 11, 12), 'x'],
+      ],
+    );
+    assert.deepStrictEqual(
+      r.problems.map((p) => p.line),
+      [1, 2],
+    );
+  }
 });
