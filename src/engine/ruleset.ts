@@ -20,6 +20,7 @@ import { link } from '../sigma/link.js';
 import type { MatchOp } from '../sigma/program.js';
 import { compileProgram, type FlatReq, requirementOf, unpackBody, unpackGate, unpackInfo, type ProgramRule, type RuleBody, type RuleGate, type RuleProgram } from './compiled.js';
 import { LiteralScanner, OWN_CLASS_CHARS } from './prefilter.js';
+import { ValueMemo } from './value-memo.js';
 import { matchedFields } from '../sigma/explain.js';
 
 /** A rule of a rule set: unpacked and linked into a closure the first time it is needed. */
@@ -163,6 +164,8 @@ interface FieldGroup {
   hit: (literal: number) => void;
   /** No alias renames the field and Object.prototype has no member of its name: `fields[field]` is the event's own value or undefined. */
   plain: boolean;
+  /** Slots marked per text value seen before (null for keyword groups, which scan every value). */
+  memo: ValueMemo | null;
 }
 
 interface Bucket {
@@ -303,6 +306,22 @@ export class RuleSet {
           v = fields[key];
         }
         if (v === null || v === undefined) continue;
+        if (typeof v === 'string' && g.memo !== null) {
+          // A text seen before marks what it marked then (value-memo.ts).
+          const memo = g.memo;
+          let slots = memo.get(v);
+          if (slots === undefined && memo.wants(v)) {
+            slots = this.slotsOf(g, view, key, v);
+            memo.set(v, slots);
+          }
+          if (slots !== undefined) {
+            for (let s = 0; s < slots.length; s++) {
+              const r = slots[s]!;
+              if (stamp[r] !== gen) mark(r);
+            }
+            continue;
+          }
+        }
         if (typeof v !== 'object') scalar = v;
       }
       if (g.exact !== null) {
@@ -368,6 +387,32 @@ export class RuleSet {
     return out ?? NO_RULES;
   }
 
+  /**
+   * The requirement slots group `g` marks for the text `v` of the event's field `key`: what
+   * the scalar path of `match` marks, collected instead (for the group's memo).
+   */
+  private slotsOf(g: FieldGroup, view: FieldView, key: string, v: string): Int32Array {
+    const out = new Set<number>();
+    if (g.exact !== null && v.length <= g.exactMaxLen) {
+      const rs = g.exact.get(view.scalarLower(key, v));
+      if (rs !== undefined) for (const r of rs) out.add(r);
+    }
+    if (g.lits.length > 0) {
+      if (g.scanner === null && g.wantsScanner && (g.budget -= g.lits.length) < 0) g.scanner = this.scannerFor(g.lits);
+      const litRules = g.litRules;
+      if (g.scanner !== null) {
+        if (v.length >= g.minLen)
+          g.scanner.scan(v, (p) => {
+            for (const r of litRules[p]!) out.add(r);
+          });
+      } else {
+        const low = view.scalarLower(key, v);
+        for (let p = 0; p < g.lits.length; p++) if (low.includes(g.lits[p]!)) for (const r of litRules[p]!) out.add(r);
+      }
+    }
+    return Int32Array.from(out);
+  }
+
   private buildBucket(ls: ResolvedLogSource): Bucket {
     const rules: CompiledRule[] = [];
     const aliases: (FieldAliases | null)[] = [];
@@ -417,6 +462,7 @@ export class RuleSet {
             scalarText: false,
             hit: () => {},
             plain: false,
+            memo: null,
             litIndex: new Map(),
           };
           groupMap.set(gk, g);
@@ -508,6 +554,7 @@ export class RuleSet {
         scalarText: scalarsCanHold(g.lits),
         hit,
         plain: g.aliases === null && g.field !== '' && !(g.field in Object.prototype),
+        memo: g.field === '' ? null : new ValueMemo(),
       });
     }
     return bucket;

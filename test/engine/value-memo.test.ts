@@ -1,0 +1,87 @@
+/**
+ * The index's value memo (engine/value-memo.ts): a value is remembered on its second
+ * sighting, replayed only for the very same text, and matching with it gives what evaluating
+ * every rule gives — for repeated values, values that share a signature, and long values.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadText } from '../sigma/helpers.js';
+import { compileRuleSet } from '../../src/engine/ruleset.js';
+import { MEMO_MAX_CHARS, signature, ValueMemo } from '../../src/engine/value-memo.js';
+import { FieldView } from '../../src/event/fields.js';
+import { logSourceMatches } from '../../src/event/logsource.js';
+import type { Event } from '../../src/event/event.js';
+import { sysmon } from './helpers.js';
+
+/** Two texts of one length that share the middle character and the last dozen: one signature. */
+const TWIN_A = 'evil-tool.exe --run C:\\Windows\\System32\\cmd.exe';
+const TWIN_B = 'good-tool.exe --run C:\\Windows\\System32\\cmd.exe';
+
+test('signature: equal for the twins, so only the comparison of the whole text tells them apart', () => {
+  assert.equal(TWIN_A.length, TWIN_B.length);
+  assert.equal(signature(TWIN_A), signature(TWIN_B));
+  assert.notEqual(signature('tmp12345.tmp'), signature('tmp12346.tmp'));
+});
+
+test('ValueMemo: stored on the second sighting, replayed for the same text only', () => {
+  const m = new ValueMemo();
+  const slots = Int32Array.from([3, 5]);
+  assert.equal(m.get(TWIN_A), undefined);
+  assert.equal(m.wants(TWIN_A), false, 'first sighting: noted only');
+  assert.equal(m.get(TWIN_A), undefined);
+  assert.equal(m.wants(TWIN_A), true, 'second sighting: stored');
+  m.set(TWIN_A, slots);
+  // A copy of the text (another string object) finds it too.
+  assert.deepEqual(m.get(`${TWIN_A.slice(0, 4)}${TWIN_A.slice(4)}`), slots);
+  assert.equal(m.get(TWIN_B), undefined, 'a text with the same signature is not replayed');
+  const long = 'x'.repeat(MEMO_MAX_CHARS + 1);
+  m.get(long);
+  assert.equal(m.wants(long), false);
+  m.get(long);
+  assert.equal(m.wants(long), false, 'a long value is never stored');
+});
+
+const RULES = [
+  "title: evil tool\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        CommandLine|contains: 'evil-tool'\n    condition: sel\n",
+  "title: cmd child\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        Image|endswith: '\\cmd.exe'\n        CommandLine|contains: ' /c '\n    condition: sel\n",
+  "title: exact image\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        Image: 'C:\\Windows\\System32\\whoami.exe'\n    condition: sel\n",
+  "title: long value\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        CommandLine|endswith: 'tail-marker'\n    condition: sel\n",
+].join('---\n');
+
+function expected(rs: ReturnType<typeof compileRuleSet>, e: Event): string[] {
+  const ls = rs.resolveLogSource(e);
+  const view = new FieldView();
+  const want: string[] = [];
+  for (const r of rs.rules) {
+    if (!logSourceMatches(r.logsource, ls)) continue;
+    view.reset(e.fields);
+    if (r.test(view)) want.push(r.info.title);
+  }
+  return want;
+}
+
+for (const scannerAfter of [0, undefined]) {
+  test(`repeated values, signature twins and long values match as evaluating every rule does (scanner ${scannerAfter === 0 ? 'built at once' : 'not built'})`, () => {
+    const { col, problems } = loadText(RULES);
+    assert.equal(problems.count, 0);
+    const rs = compileRuleSet(col.rules, { scannerAfter });
+    const long = `${'a'.repeat(MEMO_MAX_CHARS)} tail-marker`;
+    const rounds: Event[] = [];
+    for (let i = 0; i < 4; i++) {
+      rounds.push(
+        sysmon(1, { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: TWIN_A }),
+        sysmon(1, { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: TWIN_B }),
+        sysmon(1, { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd.exe /c whoami' }),
+        sysmon(1, { Image: 'C:\\WINDOWS\\system32\\WHOAMI.EXE', CommandLine: 'whoami' }),
+        sysmon(1, { Image: 'C:\\Windows\\System32\\whoami.exe.mui', CommandLine: long }),
+      );
+    }
+    const got = rounds.map((e) => rs.match(e).map((r) => r.info.title));
+    assert.deepEqual(
+      got,
+      rounds.map((e) => expected(rs, e)),
+    );
+    const once = [['evil tool'], [], ['cmd child'], ['exact image'], ['long value']];
+    assert.deepEqual(got, [...once, ...once, ...once, ...once]);
+  });
+}
