@@ -20,12 +20,14 @@ import { link } from '../sigma/link.js';
 import type { MatchOp } from '../sigma/program.js';
 import { compileProgram, type FlatReq, requirementOf, unpackBody, unpackGate, unpackInfo, type ProgramRule, type RuleBody, type RuleGate, type RuleProgram } from './compiled.js';
 import { LiteralScanner, OWN_CLASS_CHARS } from './prefilter.js';
-import { ValueMemo } from './value-memo.js';
+import { ValueMemo } from '../event/value-memo.js';
+import { rememberingTest } from './rule-memo.js';
 import { matchedFields } from '../sigma/explain.js';
 
 /** A rule of a rule set: unpacked and linked into a closure the first time it is needed. */
 export class CompiledRule {
   private linked: Matcher | null = null;
+  private remembering: Matcher | null = null;
   private unpacked: RuleBody | null = null;
   private gated: RuleGate | null = null;
   private meta: RuleInfo | null = null;
@@ -60,6 +62,11 @@ export class CompiledRule {
   get test(): Matcher {
     if (this.linked === null) this.linked = link(this.body.op);
     return this.linked;
+  }
+  /** `test`, remembering its answers per text when it reads one field only (rule-memo.ts). */
+  get rememberingTest(): Matcher {
+    if (this.remembering === null) this.remembering = rememberingTest(this.body.op, this.test);
+    return this.remembering;
   }
   /** The prefilter's requirements as stored (flat; see compiled.ts). */
   get gate(): RuleGate {
@@ -165,7 +172,7 @@ interface FieldGroup {
   /** No alias renames the field and Object.prototype has no member of its name: `fields[field]` is the event's own value or undefined. */
   plain: boolean;
   /** Slots marked per text value seen before (null for keyword groups, which scan every value). */
-  memo: ValueMemo | null;
+  memo: ValueMemo<Int32Array> | null;
 }
 
 interface Bucket {
@@ -307,7 +314,7 @@ export class RuleSet {
         }
         if (v === null || v === undefined) continue;
         if (typeof v === 'string' && g.memo !== null) {
-          // A text seen before marks what it marked then (value-memo.ts).
+          // A text seen before marks what it marked then (event/value-memo.ts).
           const memo = g.memo;
           let slots = memo.get(v);
           if (slots === undefined && memo.wants(v)) {
@@ -501,7 +508,7 @@ export class RuleSet {
     for (let i = 0; i < rules.length; i++) if (gated[i] === 0) ungatedList.push(i);
     // Most rules of a bucket never get past the prefilter: each is linked on its first run.
     const tests: Matcher[] = rules.map((r, i) => (view) => {
-      const t = r.test;
+      const t = r.rememberingTest;
       tests[i] = t;
       return t(view);
     });
@@ -554,7 +561,7 @@ export class RuleSet {
         scalarText: scalarsCanHold(g.lits),
         hit,
         plain: g.aliases === null && g.field !== '' && !(g.field in Object.prototype),
-        memo: g.field === '' ? null : new ValueMemo(),
+        memo: g.field === '' ? null : new ValueMemo<Int32Array>(),
       });
     }
     return bucket;

@@ -1,5 +1,5 @@
 /**
- * The index's value memo (engine/value-memo.ts): a value is remembered on its second
+ * The value memo (event/value-memo.ts) as the rule index and linked rules use it: a value is remembered on its second
  * sighting, replayed only for the very same text, and matching with it gives what evaluating
  * every rule gives — for repeated values, values that share a signature, and long values.
  */
@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadText } from '../sigma/helpers.js';
 import { compileRuleSet } from '../../src/engine/ruleset.js';
-import { MEMO_MAX_CHARS, signature, ValueMemo } from '../../src/engine/value-memo.js';
+import { MEMO_MAX_CHARS, signature, ValueMemo } from '../../src/event/value-memo.js';
 import { FieldView } from '../../src/event/fields.js';
 import { logSourceMatches } from '../../src/event/logsource.js';
 import type { Event } from '../../src/event/event.js';
@@ -24,7 +24,7 @@ test('signature: equal for the twins, so only the comparison of the whole text t
 });
 
 test('ValueMemo: stored on the second sighting, replayed for the same text only', () => {
-  const m = new ValueMemo();
+  const m = new ValueMemo<Int32Array>();
   const slots = Int32Array.from([3, 5]);
   assert.equal(m.get(TWIN_A), undefined);
   assert.equal(m.wants(TWIN_A), false, 'first sighting: noted only');

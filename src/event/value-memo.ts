@@ -1,23 +1,23 @@
 /**
- * What a field group of the rule index found in a value, remembered by the value's text.
+ * What a test found in a field's value, remembered by the value's text.
  *
  * Logs repeat themselves: the same images, parents, command lines, hashes, descriptions
- * and companies come back event after event. Which rule requirements a group's literals
- * hold for a value depends on nothing but the value, so the second time a value is seen
- * the group replays the requirement slots it marked instead of lower-casing, hashing and
- * scanning the value again.
+ * and companies come back event after event. Whatever depends on nothing but a value's text
+ * (which rule requirements a field group's literals hold, whether a rule's list of patterns
+ * matches) is worked out once per text: the second time a value is seen, its answer is
+ * replayed instead of lower-casing, hashing and scanning the value again.
  *
  * A small direct-mapped table: a value's place comes from its length and its last few
  * characters (no pass over the whole text), and a hit is confirmed by comparing the whole
- * text, so a replay is only ever for the very same text. A value is stored the second time
- * its place sees its signature: values that never repeat (times, GUIDs, temporary names)
- * cost a signature each and never push out the ones that do.
+ * text, so an answer is only ever replayed for the very same text. A value is stored the
+ * second time its place sees its signature: values that never repeat (times, GUIDs,
+ * temporary names) cost a signature each and never push out the ones that do.
  */
 
-/** Entries per table (a power of two). */
+/** Entries of a table unless told otherwise (a power of two). */
 export const MEMO_SIZE = 256;
 
-/** Longer values are not remembered (bounds the memory a table holds). */
+/** Longer values are not remembered unless told otherwise (bounds the memory a table holds). */
 export const MEMO_MAX_CHARS = 512;
 
 /** Characters a signature reads at most: the last ones, and one from the middle. */
@@ -47,19 +47,32 @@ function ownCopy(v: string): string {
   return `${v}\u0000`.slice(0, -1);
 }
 
-export class ValueMemo {
-  private readonly texts: (string | undefined)[] = new Array<string | undefined>(MEMO_SIZE).fill(undefined);
-  private readonly found: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(MEMO_SIZE).fill(undefined);
+export class ValueMemo<T> {
+  private readonly texts: (string | undefined)[];
+  private readonly found: (T | undefined)[];
   /** Per place: the signature of the last value that missed there. */
-  private readonly pending = new Int32Array(MEMO_SIZE);
+  private readonly pending: Int32Array;
+  private readonly mask: number;
   /** The last lookup's signature and place (set by `get`, used by `wants` and `set`). */
   private sig = 0;
   private at = 0;
 
-  /** The slots remembered for exactly this text, or undefined. */
-  get(v: string): Int32Array | undefined {
+  /** `size`: entries, a power of two; `maxChars`: longer values are never stored. */
+  constructor(
+    size: number = MEMO_SIZE,
+    private readonly maxChars: number = MEMO_MAX_CHARS,
+  ) {
+    if (size < 1 || (size & (size - 1)) !== 0) throw new RangeError(`memo size ${size} is not a power of two`);
+    this.texts = new Array<string | undefined>(size).fill(undefined);
+    this.found = new Array<T | undefined>(size).fill(undefined);
+    this.pending = new Int32Array(size);
+    this.mask = size - 1;
+  }
+
+  /** The answer remembered for exactly this text, or undefined. */
+  get(v: string): T | undefined {
     const sig = signature(v);
-    const at = sig & (MEMO_SIZE - 1);
+    const at = sig & this.mask;
     this.sig = sig;
     this.at = at;
     return this.texts[at] === v ? this.found[at] : undefined;
@@ -70,18 +83,18 @@ export class ValueMemo {
    * signature before). Otherwise the place notes the signature for next time.
    */
   wants(v: string): boolean {
-    if (v.length > MEMO_MAX_CHARS) return false;
+    if (v.length > this.maxChars) return false;
     const at = this.at;
     if (this.pending[at] === this.sig) return true;
     this.pending[at] = this.sig;
     return false;
   }
 
-  /** Remembers `slots` for `v` (after a `get` of `v`). */
-  set(v: string, slots: Int32Array): void {
+  /** Remembers `answer` for `v` (after a `get` of `v`). */
+  set(v: string, answer: T): void {
     const at = this.at;
     this.texts[at] = ownCopy(v);
-    this.found[at] = slots;
+    this.found[at] = answer;
     this.pending[at] = 0;
   }
 }
