@@ -8,7 +8,7 @@
  * event/value-memo.ts) instead of running its whole list of patterns again.
  */
 import type { FieldView } from '../event/fields.js';
-import { ValueMemo } from '../event/value-memo.js';
+import { type MemoBudget, ValueMemo } from '../event/value-memo.js';
 import type { Matcher } from '../sigma/matcher.js';
 import type { MatchOp } from '../sigma/program.js';
 
@@ -59,12 +59,13 @@ export function soleField(op: MatchOp): string | null {
 /**
  * `test` (the linked `op`), remembering its answer per text of the program's sole field when it
  * has one. The view's aliases must be the rule's when it runs (as for `test` itself): the field
- * is looked up as the rule's tests look it up, so the text is the one they would read.
+ * is looked up as the rule's tests look it up, so the text is the one they would read. The
+ * memo's memory counts against `budget` (shared by the rule set's rules).
  */
-export function rememberingTest(op: MatchOp, test: Matcher): Matcher {
+export function rememberingTest(op: MatchOp, test: Matcher, budget: MemoBudget): Matcher {
   const field = soleField(op);
   if (field === null) return test;
-  const memo = new ValueMemo<boolean>(RULE_MEMO_SIZE, RULE_MEMO_MAX_CHARS);
+  const memo = new ValueMemo<boolean>(RULE_MEMO_SIZE, RULE_MEMO_MAX_CHARS, budget);
   return (view: FieldView) => {
     const k = view.key(field);
     if (k === undefined) return test(view);

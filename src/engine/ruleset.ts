@@ -19,8 +19,8 @@ import type { Matcher, Requirement } from '../sigma/matcher.js';
 import { link } from '../sigma/link.js';
 import type { MatchOp } from '../sigma/program.js';
 import { compileProgram, type FlatReq, requirementOf, unpackBody, unpackGate, unpackInfo, type ProgramRule, type RuleBody, type RuleGate, type RuleProgram } from './compiled.js';
-import { LiteralScanner, OWN_CLASS_CHARS } from './prefilter.js';
-import { ValueMemo } from '../event/value-memo.js';
+import { LiteralScanner, scalarsCanHold } from './prefilter.js';
+import { MEMO_MAX_CHARS, MEMO_SIZE, MemoBudget, ValueMemo } from '../event/value-memo.js';
 import { rememberingTest } from './rule-memo.js';
 import { matchedFields } from '../sigma/explain.js';
 
@@ -36,6 +36,7 @@ export class CompiledRule {
   constructor(
     private readonly program: RuleProgram,
     private readonly index: number,
+    private readonly memoBudget: MemoBudget,
   ) {
     this.source = program.rules[index]!;
     this.eventIds = this.source.eventIds ? new Set(this.source.eventIds) : undefined;
@@ -65,7 +66,7 @@ export class CompiledRule {
   }
   /** `test`, remembering its answers per text when it reads one field only (rule-memo.ts). */
   get rememberingTest(): Matcher {
-    if (this.remembering === null) this.remembering = rememberingTest(this.body.op, this.test);
+    if (this.remembering === null) this.remembering = rememberingTest(this.body.op, this.test, this.memoBudget);
     return this.remembering;
   }
   /** The prefilter's requirements as stored (flat; see compiled.ts). */
@@ -103,8 +104,13 @@ export interface RuleSetTuning {
 const SMALL_GROUP = 3;
 
 export { MAX_SCAN_LITERAL, scanWindow } from './compiled.js';
+export { scalarsCanHold } from './prefilter.js';
 
 const MAX_BUCKETS = 20_000;
+
+/** Bytes the value memos of a rule set's field groups, and of its rules, may hold (event/value-memo.ts). */
+const GROUP_MEMO_BYTES = 32 * 1024 * 1024;
+const RULE_MEMO_BYTES = 16 * 1024 * 1024;
 
 /**
  * A group's literals are tested one by one until this many tests have been made, then its
@@ -118,28 +124,6 @@ const SCANNER_AFTER = 100_000;
  * Windows event): its scanner pays for itself that many times sooner.
  */
 const KEYWORD_VALUES = 32;
-
-/** Every character the text of a number, a boolean or undefined can hold (lower-cased). */
-const SCALAR_CHARS = '0123456789.-+einfityatrulsd';
-
-/**
- * Whether a literal could be reported in the text of a number, boolean or undefined. The
- * scanner compares character classes; a character with a class of its own (OWN_CLASS_CHARS)
- * that no such text holds rules the literal out, anything else might not.
- */
-export function scalarsCanHold(lits: readonly string[]): boolean {
-  for (const lit of lits) {
-    let excluded = false;
-    for (const c of lit.toLowerCase()) {
-      if (OWN_CLASS_CHARS.includes(c) && !SCALAR_CHARS.includes(c)) {
-        excluded = true;
-        break;
-      }
-    }
-    if (!excluded) return true;
-  }
-  return false;
-}
 
 /** What a match returns when no rule matched (most events): nothing is allocated. */
 const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
@@ -243,13 +227,16 @@ export class RuleSet {
   private byId: Map<string, CompiledRule> | undefined;
   private readonly scanners = new Map<string, LiteralScanner>();
   private readonly view = new FieldView();
+  /** What the field groups' memos of the current buckets may hold together. */
+  private groupMemos = new MemoBudget(GROUP_MEMO_BYTES);
   private gen = 0;
   private readonly scannerAfter: number;
 
   constructor(program: RuleProgram, tuning: RuleSetTuning = {}) {
     this.program = program;
     this.scannerAfter = tuning.scannerAfter ?? SCANNER_AFTER;
-    this.rules = program.rules.map((_r, i) => new CompiledRule(program, i));
+    const ruleMemos = new MemoBudget(RULE_MEMO_BYTES);
+    this.rules = program.rules.map((_r, i) => new CompiledRule(program, i, ruleMemos));
     this.resolver = new LogSourceResolver(program.tables);
   }
 
@@ -283,7 +270,10 @@ export class RuleSet {
     if (bucket === undefined) {
       bucket = this.buildBucket(ls);
       // Logsource combinations are few in practice; bound them anyway (hostile input).
-      if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
+      if (this.buckets.size >= MAX_BUCKETS) {
+        this.buckets.clear();
+        this.groupMemos = new MemoBudget(GROUP_MEMO_BYTES);
+      }
       this.buckets.set(ls.key, bucket);
     }
     if (bucket.rules.length === 0) return NO_RULES;
@@ -561,7 +551,7 @@ export class RuleSet {
         scalarText: scalarsCanHold(g.lits),
         hit,
         plain: g.aliases === null && g.field !== '' && !(g.field in Object.prototype),
-        memo: g.field === '' ? null : new ValueMemo<Int32Array>(),
+        memo: g.field === '' ? null : new ValueMemo<Int32Array>(MEMO_SIZE, MEMO_MAX_CHARS, this.groupMemos),
       });
     }
     return bucket;

@@ -47,25 +47,47 @@ function ownCopy(v: string): string {
   return `${v}\u0000`.slice(0, -1);
 }
 
+/**
+ * Bytes the memos of one owner may hold together (tables, noted signatures and remembered
+ * texts): hostile input (thousands of logsource combinations, each with its field groups)
+ * cannot make memos grow without bound. Past it, memos stop taking new texts (speed only).
+ */
+export class MemoBudget {
+  used = 0;
+  constructor(readonly max: number) {}
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.max) return false;
+    this.used += bytes;
+    return true;
+  }
+  give(bytes: number): void {
+    this.used -= bytes;
+  }
+}
+
+/** What a remembered text is counted for (two bytes a character, and its entry). */
+function textCost(v: string): number {
+  return 2 * v.length + 32;
+}
+
 export class ValueMemo<T> {
-  private readonly texts: (string | undefined)[];
-  private readonly found: (T | undefined)[];
+  /** Allocated at the first text stored, the noted signatures at the first miss: most memos of a rare logsource never need them. */
+  private texts: (string | undefined)[] | null = null;
+  private found: (T | undefined)[] | null = null;
   /** Per place: the signature of the last value that missed there. */
-  private readonly pending: Int32Array;
+  private pending: Int32Array | null = null;
   private readonly mask: number;
   /** The last lookup's signature and place (set by `get`, used by `wants` and `set`). */
   private sig = 0;
   private at = 0;
 
-  /** `size`: entries, a power of two; `maxChars`: longer values are never stored. */
+  /** `size`: entries, a power of two; `maxChars`: longer values are never stored; `budget`: shared with the owner's other memos. */
   constructor(
-    size: number = MEMO_SIZE,
+    private readonly size: number = MEMO_SIZE,
     private readonly maxChars: number = MEMO_MAX_CHARS,
+    private readonly budget: MemoBudget = new MemoBudget(Number.POSITIVE_INFINITY),
   ) {
     if (size < 1 || (size & (size - 1)) !== 0) throw new RangeError(`memo size ${size} is not a power of two`);
-    this.texts = new Array<string | undefined>(size).fill(undefined);
-    this.found = new Array<T | undefined>(size).fill(undefined);
-    this.pending = new Int32Array(size);
     this.mask = size - 1;
   }
 
@@ -75,7 +97,8 @@ export class ValueMemo<T> {
     const at = sig & this.mask;
     this.sig = sig;
     this.at = at;
-    return this.texts[at] === v ? this.found[at] : undefined;
+    const texts = this.texts;
+    return texts !== null && texts[at] === v ? this.found![at] : undefined;
   }
 
   /**
@@ -84,17 +107,35 @@ export class ValueMemo<T> {
    */
   wants(v: string): boolean {
     if (v.length > this.maxChars) return false;
+    let pending = this.pending;
+    if (pending === null) {
+      if (!this.budget.take(4 * this.size)) return false;
+      pending = this.pending = new Int32Array(this.size);
+    }
     const at = this.at;
-    if (this.pending[at] === this.sig) return true;
-    this.pending[at] = this.sig;
+    if (pending[at] === this.sig) return true;
+    pending[at] = this.sig;
     return false;
   }
 
-  /** Remembers `answer` for `v` (after a `get` of `v`). */
+  /** Remembers `answer` for `v` (after a `get` of `v`), if the budget allows. */
   set(v: string, answer: T): void {
+    let texts = this.texts;
+    if (texts === null) {
+      if (!this.budget.take(16 * this.size)) return;
+      texts = this.texts = new Array<string | undefined>(this.size).fill(undefined);
+      this.found = new Array<T | undefined>(this.size).fill(undefined);
+    }
     const at = this.at;
-    this.texts[at] = ownCopy(v);
-    this.found[at] = answer;
-    this.pending[at] = 0;
+    const old = texts[at];
+    if (old !== undefined) {
+      this.budget.give(textCost(old));
+      texts[at] = undefined;
+      this.found![at] = undefined;
+    }
+    if (!this.budget.take(textCost(v))) return;
+    texts[at] = ownCopy(v);
+    this.found![at] = answer;
+    if (this.pending !== null) this.pending[at] = 0;
   }
 }

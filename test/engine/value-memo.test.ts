@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadText } from '../sigma/helpers.js';
 import { compileRuleSet } from '../../src/engine/ruleset.js';
-import { MEMO_MAX_CHARS, signature, ValueMemo } from '../../src/event/value-memo.js';
+import { MEMO_MAX_CHARS, MemoBudget, signature, ValueMemo } from '../../src/event/value-memo.js';
 import { FieldView } from '../../src/event/fields.js';
 import { logSourceMatches } from '../../src/event/logsource.js';
 import type { Event } from '../../src/event/event.js';
@@ -39,6 +39,35 @@ test('ValueMemo: stored on the second sighting, replayed for the same text only'
   assert.equal(m.wants(long), false);
   m.get(long);
   assert.equal(m.wants(long), false, 'a long value is never stored');
+});
+
+/** Looks `v` up twice (noting it, then storing it when wanted); the answer remembered after. */
+function twice(m: ValueMemo<number>, v: string, answer: number): number | undefined {
+  for (let i = 0; i < 2; i++) if (m.get(v) === undefined && m.wants(v)) m.set(v, answer);
+  return m.get(v);
+}
+
+test('MemoBudget: memos of one owner hold at most its bytes; past it they stop taking texts, and replaced texts give theirs back', () => {
+  // 8 entries: noted signatures 32 bytes, tables 128, a 10-character text 52.
+  const budget = new MemoBudget(32 + 128 + 52);
+  const a = new ValueMemo<number>(8, 64, budget);
+  assert.equal(a.get('aaaaaaaaaa'), undefined);
+  assert.equal(budget.used, 0, 'nothing is allocated by a lookup');
+  assert.equal(twice(a, 'aaaaaaaaaa', 1), 1);
+  assert.equal(budget.used, 32 + 128 + 52);
+  // A second memo on the same budget cannot even note signatures: it never stores.
+  const b = new ValueMemo<number>(8, 64, budget);
+  assert.equal(twice(b, 'bbbbbbbbbb', 2), undefined);
+  assert.equal(budget.used, 32 + 128 + 52);
+  // A longer text does not fit: the first memo keeps what it has.
+  assert.equal(twice(a, 'cccccccccccc', 3), undefined);
+  assert.equal(a.get('aaaaaaaaaa'), 1);
+  const all = new MemoBudget(Number.POSITIVE_INFINITY);
+  const c = new ValueMemo<number>(1, 64, all);
+  assert.equal(twice(c, 'first', 1), 1);
+  assert.equal(twice(c, 'second', 2), 2, 'one place: the second text replaces the first');
+  assert.equal(c.get('first'), undefined);
+  assert.equal(all.used, 4 + 16 + (2 * 'second'.length + 32));
 });
 
 const RULES = [
