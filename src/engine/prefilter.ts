@@ -20,6 +20,28 @@ const OWN = 'abcdefghijklmnopqrstuvwxyz0123456789 .\\/-_:%"\'()=,;$&*?@';
 /** Characters with a class of their own: no other character is reported as one of them. */
 export const OWN_CLASS_CHARS = OWN;
 
+/** Every character the text of a number, a boolean or undefined can hold (lower-cased). */
+const SCALAR_CHARS = '0123456789.-+einfityatrulsd';
+
+/**
+ * Whether a literal could be reported in the text of a number, boolean or undefined. The
+ * scanner compares character classes; a character with a class of its own (OWN)
+ * that no such text holds rules the literal out, anything else might not.
+ */
+export function scalarsCanHold(lits: readonly string[]): boolean {
+  for (const lit of lits) {
+    let excluded = false;
+    for (const c of lit.toLowerCase()) {
+      if (OWN.includes(c) && !SCALAR_CHARS.includes(c)) {
+        excluded = true;
+        break;
+      }
+    }
+    if (!excluded) return true;
+  }
+  return false;
+}
+
 let classTable: Uint8Array | null = null;
 
 /** Character -> class (0..63), case-folded. */

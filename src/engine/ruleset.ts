@@ -19,12 +19,15 @@ import type { Matcher, Requirement } from '../sigma/matcher.js';
 import { link } from '../sigma/link.js';
 import type { MatchOp } from '../sigma/program.js';
 import { compileProgram, type FlatReq, requirementOf, unpackBody, unpackGate, unpackInfo, type ProgramRule, type RuleBody, type RuleGate, type RuleProgram } from './compiled.js';
-import { LiteralScanner, OWN_CLASS_CHARS } from './prefilter.js';
+import { LiteralScanner, scalarsCanHold } from './prefilter.js';
+import { MEMO_MAX_CHARS, MEMO_SIZE, MemoBudget, ValueMemo } from '../event/value-memo.js';
+import { rememberingTest } from './rule-memo.js';
 import { matchedFields } from '../sigma/explain.js';
 
 /** A rule of a rule set: unpacked and linked into a closure the first time it is needed. */
 export class CompiledRule {
   private linked: Matcher | null = null;
+  private remembering: Matcher | null = null;
   private unpacked: RuleBody | null = null;
   private gated: RuleGate | null = null;
   private meta: RuleInfo | null = null;
@@ -33,6 +36,7 @@ export class CompiledRule {
   constructor(
     private readonly program: RuleProgram,
     private readonly index: number,
+    private readonly memoBudget: MemoBudget,
   ) {
     this.source = program.rules[index]!;
     this.eventIds = this.source.eventIds ? new Set(this.source.eventIds) : undefined;
@@ -59,6 +63,11 @@ export class CompiledRule {
   get test(): Matcher {
     if (this.linked === null) this.linked = link(this.body.op);
     return this.linked;
+  }
+  /** `test`, remembering its answers per text when it reads one field only (rule-memo.ts). */
+  get rememberingTest(): Matcher {
+    if (this.remembering === null) this.remembering = rememberingTest(this.body.op, this.test, this.memoBudget);
+    return this.remembering;
   }
   /** The prefilter's requirements as stored (flat; see compiled.ts). */
   get gate(): RuleGate {
@@ -95,8 +104,13 @@ export interface RuleSetTuning {
 const SMALL_GROUP = 3;
 
 export { MAX_SCAN_LITERAL, scanWindow } from './compiled.js';
+export { scalarsCanHold } from './prefilter.js';
 
 const MAX_BUCKETS = 20_000;
+
+/** Bytes the value memos of a rule set's field groups, and of its rules, may hold (event/value-memo.ts). */
+const GROUP_MEMO_BYTES = 32 * 1024 * 1024;
+const RULE_MEMO_BYTES = 16 * 1024 * 1024;
 
 /**
  * A group's literals are tested one by one until this many tests have been made, then its
@@ -110,28 +124,6 @@ const SCANNER_AFTER = 100_000;
  * Windows event): its scanner pays for itself that many times sooner.
  */
 const KEYWORD_VALUES = 32;
-
-/** Every character the text of a number, a boolean or undefined can hold (lower-cased). */
-const SCALAR_CHARS = '0123456789.-+einfityatrulsd';
-
-/**
- * Whether a literal could be reported in the text of a number, boolean or undefined. The
- * scanner compares character classes; a character with a class of its own (OWN_CLASS_CHARS)
- * that no such text holds rules the literal out, anything else might not.
- */
-export function scalarsCanHold(lits: readonly string[]): boolean {
-  for (const lit of lits) {
-    let excluded = false;
-    for (const c of lit.toLowerCase()) {
-      if (OWN_CLASS_CHARS.includes(c) && !SCALAR_CHARS.includes(c)) {
-        excluded = true;
-        break;
-      }
-    }
-    if (!excluded) return true;
-  }
-  return false;
-}
 
 /** What a match returns when no rule matched (most events): nothing is allocated. */
 const NO_RULES: readonly CompiledRule[] = Object.freeze([]);
@@ -163,6 +155,8 @@ interface FieldGroup {
   hit: (literal: number) => void;
   /** No alias renames the field and Object.prototype has no member of its name: `fields[field]` is the event's own value or undefined. */
   plain: boolean;
+  /** Slots marked per text value seen before (null for keyword groups, which scan every value). */
+  memo: ValueMemo<Int32Array> | null;
 }
 
 interface Bucket {
@@ -233,13 +227,16 @@ export class RuleSet {
   private byId: Map<string, CompiledRule> | undefined;
   private readonly scanners = new Map<string, LiteralScanner>();
   private readonly view = new FieldView();
+  /** What the field groups' memos of the current buckets may hold together. */
+  private groupMemos = new MemoBudget(GROUP_MEMO_BYTES);
   private gen = 0;
   private readonly scannerAfter: number;
 
   constructor(program: RuleProgram, tuning: RuleSetTuning = {}) {
     this.program = program;
     this.scannerAfter = tuning.scannerAfter ?? SCANNER_AFTER;
-    this.rules = program.rules.map((_r, i) => new CompiledRule(program, i));
+    const ruleMemos = new MemoBudget(RULE_MEMO_BYTES);
+    this.rules = program.rules.map((_r, i) => new CompiledRule(program, i, ruleMemos));
     this.resolver = new LogSourceResolver(program.tables);
   }
 
@@ -273,7 +270,10 @@ export class RuleSet {
     if (bucket === undefined) {
       bucket = this.buildBucket(ls);
       // Logsource combinations are few in practice; bound them anyway (hostile input).
-      if (this.buckets.size >= MAX_BUCKETS) this.buckets.clear();
+      if (this.buckets.size >= MAX_BUCKETS) {
+        this.buckets.clear();
+        this.groupMemos = new MemoBudget(GROUP_MEMO_BYTES);
+      }
       this.buckets.set(ls.key, bucket);
     }
     if (bucket.rules.length === 0) return NO_RULES;
@@ -303,6 +303,22 @@ export class RuleSet {
           v = fields[key];
         }
         if (v === null || v === undefined) continue;
+        if (typeof v === 'string' && g.memo !== null) {
+          // A text seen before marks what it marked then (event/value-memo.ts).
+          const memo = g.memo;
+          let slots = memo.get(v);
+          if (slots === undefined && memo.wants(v)) {
+            slots = this.slotsOf(g, view, key, v);
+            memo.set(v, slots);
+          }
+          if (slots !== undefined) {
+            for (let s = 0; s < slots.length; s++) {
+              const r = slots[s]!;
+              if (stamp[r] !== gen) mark(r);
+            }
+            continue;
+          }
+        }
         if (typeof v !== 'object') scalar = v;
       }
       if (g.exact !== null) {
@@ -368,6 +384,32 @@ export class RuleSet {
     return out ?? NO_RULES;
   }
 
+  /**
+   * The requirement slots group `g` marks for the text `v` of the event's field `key`: what
+   * the scalar path of `match` marks, collected instead (for the group's memo).
+   */
+  private slotsOf(g: FieldGroup, view: FieldView, key: string, v: string): Int32Array {
+    const out = new Set<number>();
+    if (g.exact !== null && v.length <= g.exactMaxLen) {
+      const rs = g.exact.get(view.scalarLower(key, v));
+      if (rs !== undefined) for (const r of rs) out.add(r);
+    }
+    if (g.lits.length > 0) {
+      if (g.scanner === null && g.wantsScanner && (g.budget -= g.lits.length) < 0) g.scanner = this.scannerFor(g.lits);
+      const litRules = g.litRules;
+      if (g.scanner !== null) {
+        if (v.length >= g.minLen)
+          g.scanner.scan(v, (p) => {
+            for (const r of litRules[p]!) out.add(r);
+          });
+      } else {
+        const low = view.scalarLower(key, v);
+        for (let p = 0; p < g.lits.length; p++) if (low.includes(g.lits[p]!)) for (const r of litRules[p]!) out.add(r);
+      }
+    }
+    return Int32Array.from(out);
+  }
+
   private buildBucket(ls: ResolvedLogSource): Bucket {
     const rules: CompiledRule[] = [];
     const aliases: (FieldAliases | null)[] = [];
@@ -417,6 +459,7 @@ export class RuleSet {
             scalarText: false,
             hit: () => {},
             plain: false,
+            memo: null,
             litIndex: new Map(),
           };
           groupMap.set(gk, g);
@@ -455,7 +498,7 @@ export class RuleSet {
     for (let i = 0; i < rules.length; i++) if (gated[i] === 0) ungatedList.push(i);
     // Most rules of a bucket never get past the prefilter: each is linked on its first run.
     const tests: Matcher[] = rules.map((r, i) => (view) => {
-      const t = r.test;
+      const t = r.rememberingTest;
       tests[i] = t;
       return t(view);
     });
@@ -508,6 +551,7 @@ export class RuleSet {
         scalarText: scalarsCanHold(g.lits),
         hit,
         plain: g.aliases === null && g.field !== '' && !(g.field in Object.prototype),
+        memo: g.field === '' ? null : new ValueMemo<Int32Array>(MEMO_SIZE, MEMO_MAX_CHARS, this.groupMemos),
       });
     }
     return bucket;

@@ -14,7 +14,8 @@
  * their `Name`, unnamed `<Data>` items as `Data`, UserData leaves by name.
  */
 import type { Event, EventOrigin, FieldValue, Fields } from '../event/event.js';
-import { fieldOf, hasField, setField, setFieldIfAbsent } from './field-map.js';
+import { fieldOf, hasField } from './field-map.js';
+import { FieldsBuilder, KeySequences } from './field-builder.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -41,8 +42,12 @@ function leafValue(v: Json): FieldValue | undefined {
   return undefined;
 }
 
-/** The record's keys are the log author's: inherited names and `__proto__` stay ordinary fields. */
-const setIfAbsent = setFieldIfAbsent;
+/**
+ * Records are flattened into one builder (winEventToEvent is synchronous and never re-entered):
+ * the key sequences of a log's few layouts are learned once (field-builder.ts). The record's
+ * keys are the log author's: inherited names and `__proto__` stay ordinary fields.
+ */
+const builder = new FieldsBuilder(new KeySequences());
 
 /** `Element_Attribute` names, built once per pair instead of once per event (bounded). */
 const attrNames = new Map<string, Map<string, string>>();
@@ -70,24 +75,24 @@ function attrName(element: string, attr: string): string {
 }
 
 /** System: leaves by name, attributes as `Element_Attribute`. */
-function flattenSystem(system: JsonObject, fields: Fields): void {
+function flattenSystem(system: JsonObject): void {
   for (const key in system) {
     const v = system[key];
     if (v === null || v === undefined) continue;
     if (!isObject(v)) {
-      setField(fields, key, v as FieldValue);
+      builder.set(key, v as FieldValue);
       continue;
     }
     const attrs = v[ATTRS];
     if (isObject(attrs)) {
       for (const a in attrs) {
         const av = attrs[a]!;
-        if (av !== null && typeof av !== 'object') setField(fields, attrName(key, a), av);
+        if (av !== null && typeof av !== 'object') builder.set(attrName(key, a), av);
       }
     }
     if (Object.hasOwn(v, TEXT)) {
       const t = leafValue(v[TEXT] as Json);
-      if (t !== undefined) setField(fields, key, t);
+      if (t !== undefined) builder.set(key, t);
     }
   }
 }
@@ -96,7 +101,7 @@ function flattenSystem(system: JsonObject, fields: Fields): void {
  * Nested sections (EventData, UserData, RenderingInfo children): leaves by their own
  * name; the first occurrence of a name wins so System fields are never overwritten.
  */
-function flattenSection(section: Json, fields: Fields, depth: number): void {
+function flattenSection(section: Json, depth: number): void {
   if (!isObject(section) || depth > 16) return;
   for (const key in section) {
     if (key === ATTRS) {
@@ -105,7 +110,7 @@ function flattenSection(section: Json, fields: Fields, depth: number): void {
         for (const a in attrs) {
           if (a === 'xmlns' || a.startsWith('xmlns:')) continue;
           const av = attrs[a];
-          if (av !== null && typeof av !== 'object') setIfAbsent(fields, a, av);
+          if (av !== null && typeof av !== 'object') builder.setIfAbsent(a, av);
         }
       }
       continue;
@@ -113,14 +118,14 @@ function flattenSection(section: Json, fields: Fields, depth: number): void {
     const v = section[key];
     if (key === TEXT) continue;
     if (v === null || typeof v !== 'object') {
-      setIfAbsent(fields, key, v);
+      builder.setIfAbsent(key, v);
     } else if (Array.isArray(v)) {
       const lv = leafValue(v);
-      setIfAbsent(fields, key, lv);
+      builder.setIfAbsent(key, lv);
     } else if (Object.hasOwn(v, TEXT)) {
-      setIfAbsent(fields, key, leafValue(v[TEXT] as Json));
+      builder.setIfAbsent(key, leafValue(v[TEXT] as Json));
     } else {
-      flattenSection(v, fields, depth + 1);
+      flattenSection(v, depth + 1);
     }
   }
 }
@@ -137,29 +142,26 @@ function numericEventId(fields: Fields): void {
 }
 
 /**
- * The same fields in a fast-properties object. Filling an object by computed keys turns
- * it into a hash table after a dozen or so properties (V8), and every rule lookup and
- * keyword scan then pays for it; a spread copy is laid out like a literal again.
+ * The fields come out of the builder as an object laid out like a literal: an object filled by
+ * computed keys turns into a hash table after a dozen or so properties (V8), and every rule
+ * lookup and keyword scan would then pay for it.
  */
-function fastCopy(fields: Fields): Fields {
-  return { ...fields };
-}
-
 function fromEvtxLayout(event: JsonObject): Fields {
-  const fields: Fields = {};
-  if (isObject(event.System)) flattenSystem(event.System, fields);
+  builder.begin();
+  if (isObject(event.System)) flattenSystem(event.System);
   const data = event.EventData;
-  if (isObject(data)) flattenSection(data, fields, 0);
-  else if (typeof data === 'string' && data !== '') setIfAbsent(fields, 'Data', data);
-  if (event.UserData !== undefined) flattenSection(event.UserData, fields, 0);
+  if (isObject(data)) flattenSection(data, 0);
+  else if (typeof data === 'string' && data !== '') builder.setIfAbsent('Data', data);
+  if (event.UserData !== undefined) flattenSection(event.UserData, 0);
   const rendering = event.RenderingInfo;
   if (isObject(rendering)) {
     const msg = leafValue(rendering.Message ?? null);
-    if (typeof msg === 'string') setIfAbsent(fields, 'Message', msg);
+    if (typeof msg === 'string') builder.setIfAbsent('Message', msg);
   }
-  if (event.ProcessingErrorData !== undefined) flattenSection(event.ProcessingErrorData, fields, 0);
-  numericEventId(fields);
-  return fastCopy(fields);
+  if (event.ProcessingErrorData !== undefined) flattenSection(event.ProcessingErrorData, 0);
+  const out = builder.finish();
+  numericEventId(out);
+  return out;
 }
 
 /** Winlogbeat names of the System members. */
@@ -176,42 +178,43 @@ const WINLOG_SYSTEM: Record<string, string> = {
   keywords: 'Keywords',
 };
 
-function flattenDotted(obj: JsonObject, prefix: string, fields: Fields, depth: number): void {
+function flattenDotted(obj: JsonObject, prefix: string, depth: number): void {
   for (const key in obj) {
     const v = obj[key]!;
     const name = prefix ? `${prefix}.${key}` : key;
-    if (isObject(v) && depth < 16) flattenDotted(v, name, fields, depth + 1);
-    else setIfAbsent(fields, name, leafValue(v));
+    if (isObject(v) && depth < 16) flattenDotted(v, name, depth + 1);
+    else builder.setIfAbsent(name, leafValue(v));
   }
 }
 
 function fromFlatLayout(obj: JsonObject): Fields {
-  const fields: Fields = {};
+  builder.begin();
   const wl = obj.winlog;
   if (isObject(wl)) {
     for (const k in WINLOG_SYSTEM) {
       const v = wl[k];
-      if (v !== undefined && v !== null && typeof v !== 'object') fields[WINLOG_SYSTEM[k]!] = v;
+      if (v !== undefined && v !== null && typeof v !== 'object') builder.set(WINLOG_SYSTEM[k]!, v);
     }
     const process = wl.process;
     if (isObject(process)) {
       const pid = process.pid;
-      if (typeof pid === 'number') fields.Execution_ProcessID = pid;
+      if (typeof pid === 'number') builder.set('Execution_ProcessID', pid);
     }
-    if (isObject(wl.event_data)) flattenSection(wl.event_data, fields, 0);
-    if (isObject(wl.user_data)) flattenSection(wl.user_data, fields, 0);
-    if (typeof obj.message === 'string') setIfAbsent(fields, 'Message', obj.message);
+    if (isObject(wl.event_data)) flattenSection(wl.event_data, 0);
+    if (isObject(wl.user_data)) flattenSection(wl.user_data, 0);
+    if (typeof obj.message === 'string') builder.setIfAbsent('Message', obj.message);
     // Keep the remaining ECS members addressable by their dotted names.
-    flattenDotted(obj, '', fields, 0);
+    flattenDotted(obj, '', 0);
   } else {
     for (const key in obj) {
       const v = obj[key]!;
-      if (isObject(v)) flattenDotted(v, key, fields, 1);
-      else setIfAbsent(fields, key, leafValue(v));
+      if (isObject(v)) flattenDotted(v, key, 1);
+      else builder.setIfAbsent(key, leafValue(v));
     }
   }
-  numericEventId(fields);
-  return fastCopy(fields);
+  const out = builder.finish();
+  numericEventId(out);
+  return out;
 }
 
 /**
