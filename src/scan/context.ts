@@ -222,7 +222,8 @@ function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
 }
 
-function isRegexSpace(c: number): boolean {
+/** Whether `c` is a character regex `\s` matches. */
+export function isRegexSpace(c: number): boolean {
   return (
     c === 32 ||
     (c >= 9 && c <= 13) ||

@@ -13,6 +13,62 @@ export interface FlowSpec {
   assign: RegExp;
   /** Global regex extracting variable references from a snippet (group 1 = name, or whole match). */
   varRef: RegExp;
+  /**
+   * Every offset where `assign` can match in a text, ascending (more is fine): the assignments
+   * are then read by running `assign` anchored there, which finds what the global scan finds
+   * without trying the pattern at every line break and separator of the file.
+   */
+  assignStarts?: (code: string) => number[];
+}
+
+const STICKY_ASSIGN = new WeakMap<RegExp, RegExp>();
+
+/** The last text's assignment starts: passes build several taints over the same code. */
+let lastStarts: { fn: (code: string) => number[]; code: string; starts: number[] } | undefined;
+
+function assignStartsOf(fn: (code: string) => number[], code: string): number[] {
+  if (lastStarts?.fn === fn && lastStarts.code === code) return lastStarts.starts;
+  const starts = fn(code);
+  lastStarts = { fn, code, starts };
+  return starts;
+}
+
+/** `assign` as a sticky regex (compiled once per pattern). */
+function stickyOf(re: RegExp): RegExp {
+  let y = STICKY_ASSIGN.get(re);
+  if (!y) {
+    y = new RegExp(re.source, `${re.flags.replace('g', '')}y`);
+    STICKY_ASSIGN.set(re, y);
+  }
+  return y;
+}
+
+/**
+ * The matches of an assignment pattern, as repeated global `exec` calls would return them
+ * when the caller moves `lastIndex` between calls: the next one is the first start at or after
+ * `lastIndex` where the anchored pattern matches.
+ */
+class AnchoredScan {
+  private k = 0;
+  lastIndex = 0;
+  constructor(
+    private readonly re: RegExp,
+    private readonly starts: readonly number[],
+  ) {}
+  exec(code: string): RegExpExecArray | null {
+    const { starts, re } = this;
+    while (this.k < starts.length) {
+      const s = starts[this.k++]!;
+      if (s < this.lastIndex) continue;
+      re.lastIndex = s;
+      const m = re.exec(code);
+      if (m) {
+        this.lastIndex = s + m[0].length;
+        return m;
+      }
+    }
+    return null;
+  }
 }
 
 export class Taint {
@@ -26,7 +82,10 @@ export class Taint {
     readonly code: string,
     readonly spec: FlowSpec,
   ) {
-    const re = new RegExp(spec.assign.source, spec.assign.flags.includes('g') ? spec.assign.flags : spec.assign.flags + 'g');
+    const starts = spec.assignStarts ? assignStartsOf(spec.assignStarts, code) : undefined;
+    const re = starts
+      ? new AnchoredScan(stickyOf(spec.assign), starts)
+      : new RegExp(spec.assign.source, spec.assign.flags.includes('g') ? spec.assign.flags : spec.assign.flags + 'g');
     const pairs: Array<[string, string]> = [];
     let m: RegExpExecArray | null;
     let guard = 0;

@@ -5,7 +5,7 @@
  * Names are matched up to VBScript's own limit of 255 characters (`[A-Za-z_]\w{0,254}`):
  * a shorter cap let a shell hide its flow behind one long variable name.
  */
-import { includesText, type AnalyzerContext } from '../context.js';
+import { includesText, isRegexSpace, type AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
@@ -21,7 +21,55 @@ export const ASP_FLOW: FlowSpec = {
   // hold separators that end the statement only outside quotes)
   assign: /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[^\S\n]*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,254})\s*=(?!=)\s*((?:"[^"\n]{0,300}"|[^\n:;"]){1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
+  assignStarts: aspAssignStarts,
 };
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/**
+ * Where `[^\S\n]*` before offset `p` begins, the anchor of ASP_FLOW.assign must end: the
+ * anchor's start (a line break, `:`, `;`, `<%`, or the last letter of `then`/`else`) is added.
+ */
+function anchorBefore(code: string, p: number, out: number[]): void {
+  let h = p - 1;
+  while (h >= 0 && code.charCodeAt(h) !== 10 && isRegexSpace(code.charCodeAt(h))) h--;
+  if (h < 0) return; // the text's start: offset 0 is always tried
+  const c = code.charCodeAt(h);
+  if (c === 10 || c === 58 || c === 59) out.push(h);
+  else if (c === 37 && code.charCodeAt(h - 1) === 60) out.push(h - 1);
+  else if (h >= 3 && (c | 0x20) === 110 /* n */) out.push(h - 3);
+  else if (h >= 3 && (c | 0x20) === 101 /* e */) out.push(h - 3);
+}
+
+/**
+ * Every offset where ASP_FLOW.assign can start, from the `=` signs: each match holds one `=` right
+ * after its name and blanks, and before that name come blanks, optionally `Set`/`var` and blanks,
+ * then its anchor (see anchorBefore) or the text's start. Anchored at these offsets the pattern
+ * finds the assignments a global scan finds, without being tried at every separator of the page.
+ */
+export function aspAssignStarts(code: string): number[] {
+  const out: number[] = [0];
+  for (let k = code.indexOf('='); k !== -1; k = code.indexOf('=', k + 1)) {
+    let j = k - 1;
+    while (j >= 0 && isRegexSpace(code.charCodeAt(j))) j--;
+    const end = j;
+    while (j >= 0 && isWordChar(code.charCodeAt(j))) j--;
+    const name = j + 1;
+    if (name > end) continue;
+    anchorBefore(code, name, out);
+    // `Set x =` / `var x =`: the anchor comes before the keyword
+    let b = name - 1;
+    if (b < 0 || !isRegexSpace(code.charCodeAt(b))) continue;
+    while (b >= 0 && isRegexSpace(code.charCodeAt(b))) b--;
+    if (b < 2) continue;
+    const kw = code.slice(b - 2, b + 1).toLowerCase();
+    if (kw === 'set' || kw === 'var') anchorBefore(code, b - 2, out);
+  }
+  out.sort((x, y) => x - y);
+  return out.filter((v, i) => i === 0 || v !== out[i - 1]);
+}
 
 /** Words (lower case) one of which the shell-object pattern below must contain. */
 const SHELL_WORDS = ['wscript.shell', 'shell.application', 'wscript.network', 'clsid:'];

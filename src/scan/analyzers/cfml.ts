@@ -2,7 +2,7 @@
  * ColdFusion / CFML: request scopes (form, url, cookie, cgi) reaching cfexecute,
  * Evaluate, java.lang.Runtime via createObject, and cffile writes.
  */
-import type { AnalyzerContext } from '../context.js';
+import { isRegexSpace, type AnalyzerContext } from '../context.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 
 export const CFML_FLOW: FlowSpec = {
@@ -10,7 +10,42 @@ export const CFML_FLOW: FlowSpec = {
   // same-line blanks after a separator only (see ASP_FLOW: `\s*` there is quadratic on a blank run)
   assign: /(?:<cfset\s+|<cfscript>\s*|\bvar\s+|[;{\n][^\S\n]*)([\w.]+)\s*=(?!=)\s*([^;\n>]{1,300}[\w.]*)/gi,
   varRef: /\b([A-Za-z_][\w.]*)\b/g,
+  assignStarts: cfmlAssignStarts,
 };
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46;
+}
+
+/**
+ * Every offset where CFML_FLOW.assign can start, from the `=` signs: the name before one (a run
+ * of word characters and dots, then blanks) follows same-line blanks after `;`, `{` or a line
+ * break, or blanks after `var` or `<cfset`. Anchored at these offsets the pattern finds what a
+ * global scan finds, without being tried at every separator of the page.
+ */
+export function cfmlAssignStarts(code: string): number[] {
+  const out: number[] = [];
+  for (let k = code.indexOf('='); k !== -1; k = code.indexOf('=', k + 1)) {
+    let j = k - 1;
+    while (j >= 0 && isRegexSpace(code.charCodeAt(j))) j--;
+    const end = j;
+    while (j >= 0 && isNameChar(code.charCodeAt(j))) j--;
+    if (j + 1 > end) continue;
+    // `;`, `{` or a line break, then same-line blanks
+    let h = j;
+    while (h >= 0 && code.charCodeAt(h) !== 10 && isRegexSpace(code.charCodeAt(h))) h--;
+    const c = code.charCodeAt(h);
+    if (c === 59 || c === 123 || c === 10) out.push(h);
+    // `var` or `<cfset`, then blanks
+    if (j < 0 || !isRegexSpace(code.charCodeAt(j))) continue;
+    let b = j;
+    while (b >= 0 && isRegexSpace(code.charCodeAt(b))) b--;
+    if (b >= 2 && code.slice(b - 2, b + 1).toLowerCase() === 'var') out.push(b - 2);
+    if (b >= 5 && code.slice(b - 5, b + 1).toLowerCase() === '<cfset') out.push(b - 5);
+  }
+  out.sort((x, y) => x - y);
+  return out.filter((v, i) => i === 0 || v !== out[i - 1]);
+}
 
 export function analyzeCfml(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;

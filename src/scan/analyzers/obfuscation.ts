@@ -11,6 +11,44 @@ import { entropy } from '../text.js';
 
 const DECODER_CALL =
   /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|base64decode|atob|b64decode|decodebytes|frombase64string|decode_base64|unhex)\s*\(/g;
+/** 24 or more `\\xNN` / `\\NNN` escapes in a row (sticky: tried only where escapeRun finds the run). */
+const ESCAPE_RUN = /(?:\\x[0-9a-fA-F]{2}|\\[0-7]{3}){24,}/y;
+const MIN_ESCAPES = 24;
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function isOctal(c: number): boolean {
+  return c >= 48 && c <= 55;
+}
+
+/** Whether a 4-character escape (`\\xNN` or `\\NNN`) starts at `i`. */
+function escapeAt(code: string, i: number): boolean {
+  if (code.charCodeAt(i) !== 92) return false;
+  const a = code.charCodeAt(i + 1);
+  return a === 120 ? isHex(code.charCodeAt(i + 2)) && isHex(code.charCodeAt(i + 3)) : isOctal(a) && isOctal(code.charCodeAt(i + 2)) && isOctal(code.charCodeAt(i + 3));
+}
+
+/**
+ * The first match of ESCAPE_RUN, found by walking backslashes instead of trying the regex at
+ * each one: every escape is four characters and holds no backslash after its first, so the
+ * leftmost run of 24 starts at the first backslash that opens 24 escapes in a row, and a
+ * shorter run lets the walk resume after it. The regex then runs anchored there (same match).
+ */
+export function escapeRun(code: string): RegExpExecArray | null {
+  for (let i = code.indexOf('\\'); i !== -1; ) {
+    let n = 0;
+    while (n < MIN_ESCAPES && escapeAt(code, i + 4 * n)) n++;
+    if (n >= MIN_ESCAPES) {
+      ESCAPE_RUN.lastIndex = i;
+      return ESCAPE_RUN.exec(code);
+    }
+    i = code.indexOf('\\', i + Math.max(1, 4 * n));
+  }
+  return null;
+}
+
 export function analyzeObfuscation(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const lang = ev.language;
@@ -82,7 +120,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   if (lang === 'php') phpEscapedStrings(ctx);
 
   // \xNN / \NNN escape runs in strings
-  const esc = /(?:\\x[0-9a-fA-F]{2}|\\[0-7]{3}){24,}/.exec(code);
+  const esc = escapeRun(code);
   if (esc) {
     const txt = unescapeDq(esc[0]);
     if (looksLikeCode(txt)) ctx.layers.push({ text: txt, offset: esc.index, how: 'escape sequences', language: lang });

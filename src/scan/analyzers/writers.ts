@@ -4,7 +4,7 @@
  * Also server code carried inside string literals (a dropper's payload) and JScript
  * strings assembled with `+`, both handed back as layers.
  */
-import { callIndex, hasAny, type AnalyzerContext } from '../context.js';
+import { callIndex, hasAny, isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
 import type { Taint } from '../flow.js';
 import { matches } from '../flow.js';
 import { unescapeDq, looksLikeCode } from '../decode.js';
@@ -146,6 +146,40 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
   if (lang === 'asp' || lang === 'aspx' || lang === 'node') jsConcat(ctx);
 }
 
+/** A string literal holding a server-code marker; neither alternative can span a line break. */
+export const EMBEDDED_CODE = /"((?:[^"\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^"\\\n]|\\.){0,4000})"|'((?:[^'\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^'\\\n]|\\.){0,4000})'/gi;
+
+/**
+ * Where EMBEDDED_CODE can start: a quote with a `<?` or `<%` after it on its line (the pattern
+ * matches no line break). Found from the markers, which few lines hold, so the regex is no
+ * longer tried at every quote of the file; anchored there it finds what a global scan finds.
+ */
+export function quotesBeforeMarkers(code: string): number[] {
+  const out: number[] = [];
+  let lineDone = -1;
+  for (let k = code.indexOf('<'); k !== -1; k = code.indexOf('<', k + 1)) {
+    const c = code.charCodeAt(k + 1);
+    if (c !== 63 && c !== 37) continue; // `?`, `%`
+    // the last marker of the line bounds its candidate quotes; each line is walked once
+    let eol = code.indexOf('\n', k);
+    if (eol === -1) eol = code.length;
+    if (eol <= lineDone) continue;
+    const start = Math.max(code.lastIndexOf('\n', k) + 1, lineDone + 1);
+    let last = k;
+    for (let j = code.indexOf('<', k + 1); j !== -1 && j < eol; j = code.indexOf('<', j + 1)) {
+      const d = code.charCodeAt(j + 1);
+      if (d === 63 || d === 37) last = j;
+    }
+    for (let i = start; i < last; i++) {
+      const q = code.charCodeAt(i);
+      if (q === 34 || q === 39) out.push(i);
+    }
+    lineDone = eol;
+    k = eol;
+  }
+  return out;
+}
+
 /** String literals that carry server-side code: analyze what the dropper writes. */
 function embeddedServerCode(ctx: AnalyzerContext): void {
   const { code } = ctx;
@@ -154,11 +188,7 @@ function embeddedServerCode(ctx: AnalyzerContext): void {
   const again = first === -1 ? -1 : code.slice(first + 2).search(/<\?php|<%|<\?=/i);
   if (again === -1) return;
   let n = 0;
-  for (const m of matches(
-    /"((?:[^"\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^"\\\n]|\\.){0,4000})"|'((?:[^'\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^'\\\n]|\\.){0,4000})'/gi,
-    code,
-    20,
-  )) {
+  for (const m of matchesAt(EMBEDDED_CODE, code, quotesBeforeMarkers(code), 20)) {
     const body = unescapeDq(m[1] ?? m[2] ?? '');
     if (body.length < 12 || !looksLikeCode(body)) continue;
     ctx.layers.push({ text: body, offset: m.index, how: 'server code inside a string literal', language: 'unknown' });
@@ -166,15 +196,43 @@ function embeddedServerCode(ctx: AnalyzerContext): void {
   }
 }
 
+/** VBScript: four or more string literals or Chr() codes joined with `&`/`+`. */
+export const VB_PIECES = /"(?:[^"\n]|""){0,200}"(?:\s*[&+]\s*(?:"(?:[^"\n]|""){0,200}"|chr[wb]?\s*\(\s*\d{1,3}\s*\))){3,}/gi;
+
+/**
+ * Where VB_PIECES can start. Its first literal ends at a quote followed by a join (`&` or `+`
+ * between blanks) and then a quote or `chr`; that literal holds no line break and at most 401
+ * characters with its quotes. So every start is a quote at most 401 characters before such a
+ * joint on the same line. The joints are found from the `&` and `+` signs with indexOf, and the
+ * regex runs anchored at those quotes only, instead of at every quote of the page.
+ */
+export function vbPieceStarts(code: string): number[] {
+  const starts = new Set<number>();
+  for (const op of ['&', '+']) {
+    for (let k = code.indexOf(op); k !== -1; k = code.indexOf(op, k + 1)) {
+      let e = k - 1;
+      while (e >= 0 && isRegexSpace(code.charCodeAt(e))) e--;
+      if (e < 1 || code.charCodeAt(e) !== 34) continue;
+      let n = k + 1;
+      while (n < code.length && isRegexSpace(code.charCodeAt(n))) n++;
+      const c = code.charCodeAt(n);
+      if (c !== 34 && c !== 99 && c !== 67) continue; // `"`, `c`, `C`
+      const lineStart = code.lastIndexOf('\n', e - 1) + 1;
+      for (let q = Math.max(lineStart, e - 401); q < e; q++) if (code.charCodeAt(q) === 34) starts.add(q);
+    }
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
 /** JScript/JavaScript strings assembled from many `"a"+"b"` pieces: fold and analyze. */
 function jsConcat(ctx: AnalyzerContext): void {
   let n = 0;
   // VBScript strings are "..." with "" escapes and join with & (or +); JScript/C# use \ escapes and +
   const vb = ctx.ev.language === 'asp' && !/<%@\s*LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)/i.test(ctx.text);
-  const re = vb
-    ? /"(?:[^"\n]|""){0,200}"(?:\s*[&+]\s*(?:"(?:[^"\n]|""){0,200}"|chr[wb]?\s*\(\s*\d{1,3}\s*\))){3,}/gi
-    : /(?:"(?:[^"\\\n]|\\.){0,200}"|'(?:[^'\\\n]|\\.){0,200}')(?:\s*\+\s*(?:"(?:[^"\\\n]|\\.){0,200}"|'(?:[^'\\\n]|\\.){0,200}')){3,}/g;
-  for (const m of matches(re, ctx.code, 200)) {
+  const found = vb
+    ? matchesAt(VB_PIECES, ctx.code, vbPieceStarts(ctx.code), 200)
+    : matches(/(?:"(?:[^"\\\n]|\\.){0,200}"|'(?:[^'\\\n]|\\.){0,200}')(?:\s*\+\s*(?:"(?:[^"\\\n]|\\.){0,200}"|'(?:[^'\\\n]|\\.){0,200}')){3,}/g, ctx.code, 200);
+  for (const m of found) {
     const pieces = vb ? (m[0].match(/"(?:[^"\n]|"")*"|chr[wb]?\s*\(\s*\d{1,3}\s*\)/gi) ?? []) : (m[0].match(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g) ?? []);
     const joined = pieces
       .map((p) => (vb ? (/^chr/i.test(p) ? String.fromCharCode(Number(/\d+/.exec(p)![0])) : p.slice(1, -1).replace(/""/g, '"')) : unescapeDq(p.slice(1, -1))))
