@@ -44,7 +44,7 @@ test('ASP assignments read from the anchored starts are the ones the global scan
 
 test('CFML assignments read from the anchored starts are the ones the global scan reads', () => {
   const next = prng(31);
-  const alphabet = ['<cfset ', '<CFSET\t', 'var ', 'VAR\n', 'x', 'a.b', '.', '=', '=', '==', ';', '{', '\n', ' ', '\t', 'form.c', '>', '_', 'url.q'];
+  const alphabet = ['<cfset ', '<CFSET\t', '<cfscript>', '<CFScript>', 'var ', 'VAR\n', 'x', 'a.b', '.', '=', '=', '==', ';', '{', '\n', ' ', '\t', 'form.c', '>', '_', 'url.q'];
   const globalSpec = { ...CFML_FLOW, assignStarts: undefined };
   for (let t = 0; t < 20000; t++) {
     const s = randomText(next, alphabet, 30);
@@ -53,6 +53,7 @@ test('CFML assignments read from the anchored starts are the ones the global sca
   const code = '<cfset a = url.x>\n{ var b = a; c.d = b }';
   assert.deepEqual(cfmlAssignStarts(code), [0, 20, 29]);
   assert.deepEqual([...new Taint(code, CFML_FLOW).vars], ['a', 'b', 'c.d']);
+  assert.deepEqual(cfmlAssignStarts('<cfscript> \n v = form.c; w = v'), [0, 11, 23]);
 });
 
 test('VBScript string pieces found from their joints are the ones the global scan finds', () => {

@@ -20,7 +20,7 @@ function isNameChar(c: number): boolean {
 /**
  * Every offset where CFML_FLOW.assign can start, from the `=` signs: the name before one (a run
  * of word characters and dots, then blanks) follows same-line blanks after `;`, `{` or a line
- * break, or blanks after `var` or `<cfset`. Anchored at these offsets the pattern finds what a
+ * break, blanks after `var` or `<cfset`, or any blanks after `<cfscript>`. Anchored at these offsets the pattern finds what a
  * global scan finds, without being tried at every separator of the page.
  */
 export function cfmlAssignStarts(code: string): number[] {
@@ -36,10 +36,12 @@ export function cfmlAssignStarts(code: string): number[] {
     while (h >= 0 && code.charCodeAt(h) !== 10 && isRegexSpace(code.charCodeAt(h))) h--;
     const c = code.charCodeAt(h);
     if (c === 59 || c === 123 || c === 10) out.push(h);
-    // `var` or `<cfset`, then blanks
-    if (j < 0 || !isRegexSpace(code.charCodeAt(j))) continue;
     let b = j;
     while (b >= 0 && isRegexSpace(code.charCodeAt(b))) b--;
+    // `<cfscript>`, then any blanks
+    if (b >= 9 && code.charCodeAt(b) === 62 && code.slice(b - 9, b + 1).toLowerCase() === '<cfscript>') out.push(b - 9);
+    // `var` or `<cfset`, then blanks
+    if (b === j) continue;
     if (b >= 2 && code.slice(b - 2, b + 1).toLowerCase() === 'var') out.push(b - 2);
     if (b >= 5 && code.slice(b - 5, b + 1).toLowerCase() === '<cfset') out.push(b - 5);
   }
