@@ -12,7 +12,7 @@ export function decode(decoder: LineDecoder, text: string, file = 'sample.log', 
   const problems = new ProblemList();
   const events: Event[] = [];
   const emit = (e: Event): void => {
-    events.push(e);
+    events.push(plainEvent(e));
   };
   const state = decoder.open({ file, problems, ...extra });
   const lines = text.split(/\r?\n/);
@@ -22,6 +22,15 @@ export function decode(decoder: LineDecoder, text: string, file = 'sample.log', 
   });
   state.end(emit);
   return { events, problems: problems.problems };
+}
+
+/**
+ * An event as plain data, as JSON.stringify sees it: auditd's events build their fields when
+ * first read (an accessor, see AuditdEvent), which deepStrictEqual would not look at.
+ */
+export function plainEvent(e: Event): Event {
+  const toJSON = (e as { toJSON?: () => Event }).toJSON;
+  return typeof toJSON === 'function' ? toJSON.call(e) : e;
 }
 
 /** Line `n` (1-based) of a fixture. */
