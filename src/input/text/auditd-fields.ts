@@ -12,7 +12,7 @@
  * share change only how fast.
  */
 import type { FieldValue, Fields } from '../../event/event.js';
-import { decodeHexValue, KEY_SLOTS, keySlot, type PairSink, scanPairs } from './auditd-record.js';
+import { type AuditHeader, decodeHexValue, KEY_SLOTS, keySlot, type PairSink, parseHeader, scanPairs } from './auditd-record.js';
 import { type DirectSink, findLayout, KeyGuess, type Layout, type LeanLayout, leanLayout } from './auditd-layout.js';
 import { buildFields, mixShape } from './field-shapes.js';
 import { syscallName } from './auditd-syscalls.js';
@@ -120,6 +120,8 @@ export class GroupReader {
   /** Lean patterns per record type (by type slot), and the layouts they were made from. */
   private readonly leans: Array<LeanLayout[] | undefined> = new Array<LeanLayout[] | undefined>(KEY_SLOTS).fill(undefined);
   private readonly leaned = new WeakSet<Layout>();
+  /** Scratch header for records read again. */
+  private readonly header: AuditHeader = { type: '', typeSlot: -1, time: 0, serial: 0, body: 0 };
   /** Key and value lists of finished reads, reused (emptied) so that busy logs do not regrow them per event. */
   private readonly spareKeys: string[][] = [];
   private readonly spareVals: FieldValue[][] = [];
@@ -150,12 +152,17 @@ export class GroupReader {
     this.sparePairs.push(p);
   }
 
-  /** Adds the tracked pairs of record i of g (type slot `ts`) to g.track. */
-  track(g: Group, i: number, ts: number): void {
+  /** Adds the tracked pairs of record i of g (the group's lines were all accepted as records) to g.track. */
+  trackRecord(g: Group, i: number): void {
+    const h = this.header;
+    parseHeader(g.raws[i]!, h);
+    this.track(g, i, h.type, h.typeSlot, h.body);
+  }
+
+  /** Adds the tracked pairs of record i of g (its type, type slot and body start) to g.track. */
+  track(g: Group, i: number, type: string, ts: number, body: number): void {
     const p = g.track!;
-    const type = g.recTypes[i]!;
     const text = g.raws[i]!;
-    const body = g.bodies[i]!;
     if (type !== 'EXECVE' && settled(p, text, body)) return;
     this.tracking = true;
     const leans = ts < 0 ? undefined : this.leans[ts];
@@ -174,7 +181,15 @@ export class GroupReader {
           this.curType = type;
           for (let j = 0; j < pos.length; j++) {
             const at = pos[j]!;
-            this.pair(l.keys[at]!, m[j + 1]!, l.unquoted[at]!, l.encoded[at]!, l.slots[at]!);
+            if (!l.direct[at]) {
+              this.pair(l.keys[at]!, m[j + 1]!, l.unquoted[at]!, l.encoded[at]!, l.slots[at]!);
+              continue;
+            }
+            // What pushTracked does for a pair pair() would store unchanged (a kept direct one is tracked).
+            const i = p.n++;
+            p.keys[i] = l.keys[at]!;
+            p.vals[i] = m[j + 1]!;
+            track(p, EAGER[l.slots[at]!]!, i);
           }
           this.cur = undefined;
         }
@@ -216,9 +231,11 @@ export class GroupReader {
   fields(g: Group): Fields {
     this.built++;
     const p = this.allPairs();
+    const h = this.header;
     for (let i = 0; i < g.raws.length; i++) {
-      const type = g.recTypes[i]!;
-      this.scan(p, type, keySlot(type), g.raws[i]!, g.bodies[i]!, true);
+      const text = g.raws[i]!;
+      parseHeader(text, h);
+      this.scan(p, h.type, h.typeSlot, text, h.body, true);
     }
     const f = this.assemble(g, p);
     this.releaseAll(p);

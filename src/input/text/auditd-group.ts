@@ -56,10 +56,8 @@ export interface Group {
   line: number;
   /** The distinct record types, in order. */
   types: string[];
-  /** Per record: its line, its type, and where its key=value body starts (see AuditHeader). */
+  /** The records' lines (their headers are parsed again when their pairs are read). */
   raws: string[];
-  recTypes: string[];
-  bodies: number[];
   execve: boolean;
   /** All pairs of the records so far, when the group is read eagerly (see AuditdState); undefined when lazily. */
   full: Pairs | undefined;

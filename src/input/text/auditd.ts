@@ -15,7 +15,7 @@ import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../deco
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
 import { detached, excerpt, makeEvent, reportLine } from './common.js';
 import { AUDITD_DESCRIPTION, AUDITD_FORMAT, sniffAuditd } from './auditd-sniff.js';
-import { type AuditHeader, keySlot, parseHeader } from './auditd-record.js';
+import { type AuditHeader, parseHeader } from './auditd-record.js';
 import { NodeProcesses } from './auditd-processes.js';
 import { PendingGroups } from './auditd-pending.js';
 import type { Group, Pairs } from './auditd-group.js';
@@ -77,6 +77,18 @@ function pidKey(v: FieldValue | undefined): number {
 
 /** A decimal id as a number, or the text itself when it is not one. */
 function numberOr(v: string): number | string {
+  // Plain digits (nearly every id) are read in place; anything else as Number() reads it.
+  const len = v.length;
+  if (len > 0 && len <= 15) {
+    let d = 0;
+    let i = 0;
+    for (; i < len; i++) {
+      const c = v.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      d = d * 10 + c;
+    }
+    if (i === len) return d;
+  }
   const n = Number(v);
   return v !== '' && Number.isInteger(n) ? n : v;
 }
@@ -104,6 +116,12 @@ class AuditdState implements LineDecoderState {
   private oldest: Group | undefined;
   private newest: Group | undefined;
   private openCount = 0;
+  /**
+   * The group whose rememberParent call is held, if any: it is made before any other use of the
+   * process table, except by the group's own process() when it can make no difference there
+   * (see process), so the table answers every lookup as if it had been made at once.
+   */
+  private pendingParent: Group | undefined;
   /** Recently seen processes per node (pids are per host), for ParentImage/ParentCommandLine. */
   private readonly processes = new NodeProcesses(MAX_PROCESSES, MAX_ALL_PROCESSES, MAX_NODES);
   /** Scratch header, refilled for every line. */
@@ -235,8 +253,6 @@ class AuditdState implements LineDecoderState {
       line: lineNo,
       types: [],
       raws: [],
-      recTypes: [],
-      bodies: [],
       execve: false,
       full: this.eager ? this.reader.allPairs() : undefined,
       track: undefined,
@@ -281,26 +297,35 @@ class AuditdState implements LineDecoderState {
       if (type === 'SYSCALL') this.rememberParent(g, full);
       return;
     }
-    g.recTypes.push(type);
-    g.bodies.push(rec.body);
     if (type === 'SYSCALL' && g.track === undefined) {
       // The records before it are read now: the process is described by the group's first pid, exe, ...
       g.track = this.reader.trackPairs();
-      while (g.tracked < g.raws.length - 1) {
-        const i = g.tracked++;
-        this.reader.track(g, i, keySlot(g.recTypes[i]!));
-      }
+      while (g.tracked < g.raws.length - 1) this.reader.trackRecord(g, g.tracked++);
     }
     if (g.track === undefined) return;
-    this.reader.track(g, g.tracked++, rec.typeSlot);
+    this.reader.track(g, g.tracked++, type, rec.typeSlot, rec.body);
     if (type === 'SYSCALL') this.rememberParent(g, g.track);
   }
 
-  /** Remembers the process of a SYSCALL record as soon as it is read, so children whose groups complete first still find their parent. */
+  /**
+   * Remembers the process of a SYSCALL record as soon as it is read, so children whose groups
+   * complete first still find their parent. The call is held until the process table is next
+   * used (see pendingParent): when that is the group's own completion, which remembers the
+   * process again with its command line, the first call mostly changes nothing and is dropped.
+   */
   private rememberParent(g: Group, t: Pairs): void {
-    const pid = t.pidAt >= 0 ? pidKey(t.vals[t.pidAt]) : -1;
-    const exe = t.exeAt >= 0 ? firstString(t.vals[t.exeAt]) : undefined;
-    if (pid >= 0 && exe !== undefined) this.processes.remember(g.node, pid, exe, undefined, true);
+    if (t.pidAt < 0 || t.exeAt < 0 || pidKey(t.vals[t.pidAt]) < 0 || firstString(t.vals[t.exeAt]) === undefined) return;
+    if (this.pendingParent !== g) this.applyPendingParent();
+    this.pendingParent = g;
+  }
+
+  /** Makes the held rememberParent call (the group's first pid and exe are what they were then: firsts do not change). */
+  private applyPendingParent(): void {
+    const g = this.pendingParent;
+    if (g === undefined) return;
+    this.pendingParent = undefined;
+    const t = (g.full ?? g.track)!;
+    this.processes.remember(g.node, pidKey(t.vals[t.pidAt]), firstString(t.vals[t.exeAt])!, undefined, true);
   }
 
   /** Counts a finished group toward the next judgement of the mode (see `eager`). */
@@ -350,11 +375,19 @@ class AuditdState implements LineDecoderState {
     const cmd = args && args.length > 0 ? (args.length === 1 ? detached(args[0]!) : args.join(' ')) : undefined;
     const vals = t.vals;
     const ppid = at(vals, t.ppidAt);
+    const key = pidKey(pid);
+    if (this.pendingParent !== undefined) {
+      // This group's held call is dropped when the remember() below does all it would have: the
+      // command line is known (without one, remember keeps the old one, which the call clears),
+      // the lookup is of another pid, and the table has room (the call could not have evicted).
+      const own = this.pendingParent === g;
+      if (own && args !== undefined && pidKey(ppid) !== key && this.processes.hasRoom(g.node)) this.pendingParent = undefined;
+      else this.applyPendingParent();
+    }
     const procs = this.processes.of(g.node);
     const pe = procs.entryOf(pidKey(ppid));
     const parent: ProcessInfo | undefined = pe >= 0 ? { exe: procs.exeAt(pe), cmd: procs.cmdAt(pe) } : undefined;
     if (args && (t.successAt < 0 || vals[t.successAt] !== 'no')) emit(this.processEvent(g, t, pid, exe, cmd, ppid, parent, raw));
-    const key = pidKey(pid);
     if (key >= 0) this.processes.remember(g.node, key, exe, args ? cmd : procs.cmdOf(key));
   }
 
