@@ -1,24 +1,23 @@
 /**
- * The auditd decoder's open event (a group of records sharing msg=audit(time:serial)) and how
- * its pairs are appended: the pairs stay in flat lists until the event is complete (see
- * AuditdState.finish in auditd.ts), with the positions of the pairs the decoder reads itself.
+ * The auditd decoder's open event (a group of records sharing msg=audit(time:serial)) and the
+ * pair lists its records are read into. A group keeps its records' text; their pairs are read
+ * in two ways (see auditd-fields.ts): all of them, into the event's fields, when the fields are
+ * first read; and, as records arrive, only the few the decoder needs itself (the process_creation
+ * event and the process table), once the group has a SYSCALL record.
  */
 import type { FieldValue } from '../../event/event.js';
 import { KEY_SLOTS, keySlot, otherKeyId } from './auditd-record.js';
 import { mixShape } from './field-shapes.js';
 
-export interface Group {
-  time: number;
-  serial: number;
-  node?: string;
-  line: number;
-  /** The distinct record types, in order. */
-  types: string[];
+/**
+ * Pairs read from a group's records, in order: every pair (the fields' pairs, see push), or
+ * only the tracked ones (see pushTracked). The positions of the tracked pairs index `vals`.
+ */
+export interface Pairs {
   /**
-   * The record pairs in order, kept flat until the group is complete: the fields object is
-   * then built in one go for the group's key sequence (see buildFields); `hash` is that
-   * sequence's running shape hash. Only the first `n` entries count: the lists are reused
-   * from finished groups, keeping their capacity.
+   * The pairs, kept flat until the group is complete: the fields object is then built in one
+   * go for the group's key sequence (see buildFields); `hash` is that sequence's running shape
+   * hash. Only the first `n` entries count: lists are reused, keeping their capacity.
    */
   keys: string[];
   vals: FieldValue[];
@@ -40,26 +39,80 @@ export interface Group {
   syscallAt: number;
   /** Whether a SYSCALL pair (the ENRICHED name) was seen. */
   namedSyscall: boolean;
-  raws: string[];
   /** SYSCALL's a0..a3 (hex numbers), used only when there is no EXECVE in the group. */
   syscallArgs: string[] | undefined;
-  execve: boolean;
   args: string[] | undefined;
   /**
    * `aN[i]` pieces of arguments too long for one record. (The optional lists start undefined in
-   * newGroup, so that every group has one hidden class and the hot paths stay monomorphic.)
+   * newPairs, so that every Pairs has one hidden class and the hot paths stay monomorphic.)
    */
   pieces: Map<number, string[]> | undefined;
+}
+
+export interface Group {
+  time: number;
+  serial: number;
+  node?: string;
+  line: number;
+  /** The distinct record types, in order. */
+  types: string[];
+  /** The records' lines (their headers are parsed again when their pairs are read). */
+  raws: string[];
+  execve: boolean;
+  /** All pairs of the records so far, when the group is read eagerly (see AuditdState); undefined when lazily. */
+  full: Pairs | undefined;
+  /**
+   * The tracked pairs of the first `tracked` records, once a SYSCALL record has come (only a
+   * group with one has a process to describe or remember); undefined before.
+   */
+  track: Pairs | undefined;
+  tracked: number;
   /** Whether the group waits for more records, and its neighbours in the list of open groups (oldest first). */
   open: boolean;
   older: Group | undefined;
   newer: Group | undefined;
 }
 
+export function newPairs(keys: string[], vals: FieldValue[]): Pairs {
+  return {
+    keys,
+    vals,
+    n: 0,
+    hash: 0,
+    pidAt: -1,
+    exeAt: -1,
+    ppidAt: -1,
+    uidAt: -1,
+    enrichedUidAt: -1,
+    cwdAt: -1,
+    auidAt: -1,
+    successAt: -1,
+    archAt: -1,
+    argcAt: -1,
+    syscallAt: -1,
+    namedSyscall: false,
+    syscallArgs: undefined,
+    args: undefined,
+    pieces: undefined,
+  };
+}
+
+/** Empties `p` for reuse (its lists keep their capacity; stale entries past `n` are ignored). */
+export function resetPairs(p: Pairs): void {
+  p.n = 0;
+  p.hash = 0;
+  p.pidAt = p.exeAt = p.ppidAt = p.uidAt = p.enrichedUidAt = p.cwdAt = p.auidAt = -1;
+  p.successAt = p.archAt = p.argcAt = p.syscallAt = -1;
+  p.namedSyscall = false;
+  p.syscallArgs = p.args = p.pieces = undefined;
+}
+
 export const REPEATED = -2;
 
-/** Pairs the decoder reads itself, by key slot (see keySlot); each gets a position field in Group. */
+/** Pairs the decoder reads itself, by key slot (see keySlot); each gets a position field in Pairs. */
 export const TRACKED = new Uint8Array(KEY_SLOTS);
+/** The tracked pairs needed as records arrive (process_creation, the process table): all but arch and syscall. */
+export const EAGER = new Uint8Array(KEY_SLOTS);
 const T_PID = 1;
 const T_EXE = 2;
 const T_ARCH = 3;
@@ -86,11 +139,13 @@ for (const [key, code] of [
   ['auid', T_AUID],
   ['success', T_SUCCESS],
 ] as const) {
-  TRACKED[keySlot(key)] = code;
+  const slot = keySlot(key);
+  TRACKED[slot] = code;
+  if (code !== T_ARCH && code !== T_SYSCALL && code !== T_NAMED_SYSCALL) EAGER[slot] = code;
 }
 
-/** Appends a pair to the group, noting where the pairs the decoder reads itself are. */
-export function push(g: Group, key: string, value: string, slot: number): void {
+/** Appends a pair, noting where the pairs the decoder reads itself are. */
+export function push(g: Pairs, key: string, value: string, slot: number): void {
   const i = g.n++;
   g.keys[i] = key;
   g.vals[i] = value;
@@ -99,8 +154,18 @@ export function push(g: Group, key: string, value: string, slot: number): void {
   if (t !== 0) track(g, t, i);
 }
 
+/** Appends a pair only if it is one of the EAGER ones (with its position noted as push does). */
+export function pushTracked(g: Pairs, key: string, value: string, slot: number): void {
+  const t = slot >= 0 ? EAGER[slot]! : 0;
+  if (t === 0) return;
+  const i = g.n++;
+  g.keys[i] = key;
+  g.vals[i] = value;
+  track(g, t, i);
+}
+
 /** Notes that the pair at position i of the group is a tracked one (code t, see TRACKED). */
-export function track(g: Group, t: number, i: number): void {
+export function track(g: Pairs, t: number, i: number): void {
   if (t === T_PID) {
     if (g.pidAt < 0) g.pidAt = i;
   } else if (t === T_EXE) {

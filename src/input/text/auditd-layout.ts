@@ -138,3 +138,29 @@ export function learnLayout(s: string, start: number, guess: KeyGuess, n: number
   if (guess.layouts.length >= MAX_LAYOUTS) guess.layouts.pop();
   guess.layouts.unshift(layout);
 }
+
+/**
+ * A layout's pattern that captures only the values at `pos` (layout positions, in order), for
+ * reading a few pairs of a record without the others. Its values also exclude \x1d, so that it
+ * only matches bodies without an ENRICHED tail, which the layout's own pattern (tried only on
+ * such bodies) would match: a match means the record's pairs are exactly the layout's.
+ */
+export interface LeanLayout {
+  re: RegExp;
+  layout: Layout;
+  pos: number[];
+}
+
+/** The lean pattern of `layout` keeping the positions `keep` accepts (see LeanLayout). */
+export function leanLayout(layout: Layout, keep: (k: number) => boolean): LeanLayout {
+  let src = ' *';
+  const pos: number[] = [];
+  for (let i = 0; i < layout.keys.length; i++) {
+    const kept = keep(i);
+    if (kept) pos.push(i);
+    const open = kept ? '(' : '(?:';
+    if (i > 0) src += ' +';
+    src += layout.unquoted[i] ? `${layout.keys[i]}=${open}[^ "'{\\x1d][^ \\x1d]*|)` : `${layout.keys[i]}="${open}[^"\\x1d]*)"`;
+  }
+  return { re: new RegExp(`${src} *$`, 'y'), layout, pos };
+}

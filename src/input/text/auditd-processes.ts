@@ -76,6 +76,12 @@ export class NodeProcesses {
     if (this.total > this.maxTotal) this.evict(this.nodes.size, this.maxTotal - (this.maxTotal >> 3));
   }
 
+  /** Whether remembering a new process of `node` now would evict none (of that host's). */
+  hasRoom(node: string | undefined): boolean {
+    const e = this.lastKey === (node ?? '') ? this.last : this.nodes.get(node ?? '');
+    return e === undefined || e.table.size < this.perNode - 1;
+  }
+
   /** Hosts and processes held (for tests of the bounds). */
   get nodeCount(): number {
     return this.nodes.size;

@@ -17,10 +17,11 @@ export interface AuditHeader {
   /** Epoch ms. */
   time: number;
   serial: number;
-  /** Where the key=value body starts and ends (exclusive), and where the ENRICHED tail starts (-1: none). */
+  /**
+   * Where the key=value body starts. (It ends at the ENRICHED tail's \x1d, if any: found only
+   * when the body is read, see auditd-fields.ts, since grouping reads no more than the header.)
+   */
   body: number;
-  bodyEnd: number;
-  enriched: number;
 }
 
 /**
@@ -484,9 +485,6 @@ export function parseHeader(line: string, out: AuditHeader): string | undefined 
   lastTypeSlot = out.typeSlot;
   let body = close + 1;
   if (line.charCodeAt(body) === 58) body++;
-  const gs = line.indexOf('\u001d', body);
   out.body = body;
-  out.bodyEnd = gs < 0 ? line.length : gs;
-  out.enriched = gs < 0 ? -1 : gs + 1;
   return undefined;
 }

@@ -6,23 +6,21 @@
  * `product: linux, service: auditd` event with the keys SigmaHQ auditd rules address;
  * every successful execve also yields a `product: linux, category: process_creation` event.
  *
- * Fields are built eagerly, on purpose. The layout regex that reads a record yields every
- * value as a capture in one native call, cheaper than finding the value boundaries again
- * later; and in a hunt every value is read anyway: keyword rules (SigmaHQ's product-level
- * linux rules apply to auditd events) scan all of them, and the case-insensitive field
- * fallback enumerates the keys. A field built on first read could only add work.
+ * Fields are built when first read (see auditd-fields.ts): decoding groups the records by
+ * their headers and keeps their text, so an event whose fields no rule reads costs little
+ * more than its grouping. Only a group with a SYSCALL record has its few pairs that describe
+ * the process read at once (the process_creation event and the process table need them).
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { FieldValue, Fields, LogSource } from '../../event/event.js';
 import { detached, excerpt, makeEvent, reportLine } from './common.js';
 import { AUDITD_DESCRIPTION, AUDITD_FORMAT, sniffAuditd } from './auditd-sniff.js';
-import { type AuditHeader, decodeHexValue, KEY_SLOTS, keySlot, parseHeader, scanPairs, type PairSink } from './auditd-record.js';
-import { type DirectSink, findLayout, KeyGuess, type Layout } from './auditd-layout.js';
-import { buildFields, mixShape } from './field-shapes.js';
-import { syscallName } from './auditd-syscalls.js';
+import { type AuditHeader, parseHeader } from './auditd-record.js';
 import { NodeProcesses } from './auditd-processes.js';
 import { PendingGroups } from './auditd-pending.js';
-import { type Group, push, track, TRACKED } from './auditd-group.js';
+import type { Group, Pairs } from './auditd-group.js';
+import { execveArgs, firstString, GroupReader } from './auditd-fields.js';
+import { AuditdEvent } from './auditd-event.js';
 
 const FORMAT = AUDITD_FORMAT;
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };
@@ -41,15 +39,19 @@ const MAX_PENDING = 256;
 const MAX_OPEN_GROUPS = 1024;
 const MAX_OPEN_LINES = 4096;
 const MAX_RECORDS_PER_GROUP = 512;
+/** Lazy groups per probe, the share of them whose fields must be read to go eager, and eager groups per probe. */
+const PROBE_GROUPS = 256;
+const READ_SHARE = 0.9;
+/**
+ * (A probe is not free: its groups are read twice, once for the process pairs and once for the
+ * fields, and switching paths costs the JIT too. Every 4,096 groups it cost ~8% of a reading
+ * consumer's decode time on the bench log; every 65,536, nothing measurable.)
+ */
+const EAGER_GROUPS = 65536;
 /** Processes remembered per host, for all hosts together, and hosts remembered. */
 const MAX_PROCESSES = 65536;
 const MAX_ALL_PROCESSES = 4 * MAX_PROCESSES;
 const MAX_NODES = 4096;
-/** More arguments than this in one execve are dropped (keeps a hostile `a999999=` line bounded). */
-const MAX_ARGS = 10000;
-const MAX_SPARE = 16;
-/** Lists longer than this (huge events) are not kept for reuse. */
-const MAX_SPARE_LENGTH = 1024;
 
 /** User-space and daemon messages: always one record, never followed by EOE. */
 const STANDALONE_PREFIX = /^(USER_|CRED_|DAEMON_|SERVICE_|SYSTEM_|ACCT_|ROLE_|ANOM_LOGIN|GRP_|VIRT_)/;
@@ -58,17 +60,6 @@ const STANDALONE = new Set(['ADD_USER', 'DEL_USER', 'ADD_GROUP', 'DEL_GROUP', 'C
 interface ProcessInfo {
   exe: string;
   cmd?: string;
-}
-
-/** Shape ids of the keys finish() assigns, apart from those of scanned keys (slots and otherKeyId). */
-const TYPE_ID = 4096;
-const ARG_ID = TYPE_ID + 1;
-const SYSCALL_ID = keySlot('SYSCALL');
-
-function firstString(v: FieldValue | undefined): string | undefined {
-  if (typeof v === 'string') return v;
-  if (Array.isArray(v) && typeof v[0] === 'string') return v[0];
-  return undefined;
 }
 
 /** The pair value at position i of a group's list (-1: none). */
@@ -91,33 +82,23 @@ function pidKey(v: FieldValue | undefined): number {
 
 /** A decimal id as a number, or the text itself when it is not one. */
 function numberOr(v: string): number | string {
+  // Plain digits (nearly every id) are read in place; anything else as Number() reads it.
+  const len = v.length;
+  if (len > 0 && len <= 15) {
+    let d = 0;
+    let i = 0;
+    for (; i < len; i++) {
+      const c = v.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      d = d * 10 + c;
+    }
+    if (i === len) return d;
+  }
   const n = Number(v);
   return v !== '' && Number.isInteger(n) ? n : v;
 }
 
-function argIndex(key: string, end = key.length): number {
-  let n = 0;
-  for (let i = 1; i < end; i++) {
-    const c = key.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return end > 1 ? n : -1;
-}
-
-/** EXECVE arguments (`a0`, `a1[3]`) are hex-encoded like the ENCODED keys; SYSCALL's a0..a3 are plain hex numbers. */
-function isExecveArg(key: string, type: string): boolean {
-  return type === 'EXECVE' && key.charCodeAt(0) === 97 && key.length > 1 && key.charCodeAt(1) >= 48 && key.charCodeAt(1) <= 57 && !key.endsWith('_len');
-}
-
 const standaloneCache = new Map<string, boolean>();
-/** Shared key strings for EXECVE arguments (a template string per argument would be re-internalized every time). */
-const ARG_KEYS = Array.from({ length: 64 }, (_, i) => `a${i}`);
-
-function argKey(n: number): string {
-  return n < ARG_KEYS.length ? ARG_KEYS[n]! : `a${n}`;
-}
-
 function isStandalone(type: string): boolean {
   let v = standaloneCache.get(type);
   if (v === undefined) {
@@ -140,30 +121,32 @@ class AuditdState implements LineDecoderState {
   private oldest: Group | undefined;
   private newest: Group | undefined;
   private openCount = 0;
+  /**
+   * The group whose rememberParent call is held, if any: it is made before any other use of the
+   * process table, except by the group's own process() when it can make no difference there
+   * (see process), so the table answers every lookup as if it had been made at once.
+   */
+  private pendingParent: Group | undefined;
   /** Recently seen processes per node (pids are per host), for ParentImage/ParentCommandLine. */
   private readonly processes = new NodeProcesses(MAX_PROCESSES, MAX_ALL_PROCESSES, MAX_NODES);
   /** Scratch header, refilled for every line. */
-  private readonly header: AuditHeader = { type: '', typeSlot: -1, time: 0, serial: 0, body: 0, bodyEnd: 0, enriched: -1 };
-  /** Key layouts of the body and the ENRICHED tail per common record type (by type slot), for scanPairs. */
-  private readonly bodyGuesses: Array<KeyGuess | undefined> = new Array<KeyGuess | undefined>(KEY_SLOTS).fill(undefined);
-  private readonly tailGuesses: Array<KeyGuess | undefined> = new Array<KeyGuess | undefined>(KEY_SLOTS).fill(undefined);
+  private readonly header: AuditHeader = { type: '', typeSlot: -1, time: 0, serial: 0, body: 0 };
   private emit: Emit | undefined;
   /** The group the last record went to (see line()). */
   private lastGroup: Group | undefined;
-  /** Key and value lists of finished groups, reused (emptied) so that busy logs do not regrow them per event. */
-  private readonly spareKeys: string[][] = [];
-  private readonly spareVals: FieldValue[][] = [];
-  /** Group and record type the pair sink is filling. */
-  private cur: Group | undefined;
-  private curType = '';
-  private readonly rawSink: PairSink = (k, v, u, e, slot) => this.pair(k, v, u, e, slot);
-  private readonly enrichedSink: PairSink = (k, v, _u, _e, slot) => {
-    if (this.cur) push(this.cur, k, v, slot);
-  };
-  /** For pairs pair() would store unchanged (see isPlainPair). */
-  private readonly directSink: DirectSink = (k, v, slot) => {
-    if (this.cur) push(this.cur, k, v, slot);
-  };
+  /** Reads the groups' records: their fields when read, their process pairs at once. */
+  private readonly reader = new GroupReader();
+  /**
+   * Whether new groups are read eagerly, groups left before the mode is judged again, and the
+   * reader's count of built fields when it was last judged. A consumer that reads every event's
+   * fields (a hunt whose rules cover auditd events) gains nothing from deferring, and would pay
+   * for reading the process pairs twice: the decoder watches how many of its lazy events get
+   * their fields read, and reads eagerly while nearly all do, probing again now and then.
+   * Either way the events are the same.
+   */
+  private eager = false;
+  private modeLeft = PROBE_GROUPS;
+  private builtMark = 0;
 
   constructor(private readonly ctx: DecodeContext) {}
 
@@ -274,27 +257,11 @@ class AuditdState implements LineDecoderState {
       node: rec.node,
       line: lineNo,
       types: [],
-      keys: this.spareKeys.pop() ?? [],
-      vals: this.spareVals.pop() ?? [],
-      n: 0,
-      hash: 0,
-      pidAt: -1,
-      exeAt: -1,
-      ppidAt: -1,
-      uidAt: -1,
-      enrichedUidAt: -1,
-      cwdAt: -1,
-      auidAt: -1,
-      successAt: -1,
-      archAt: -1,
-      argcAt: -1,
-      syscallAt: -1,
-      namedSyscall: false,
       raws: [],
-      syscallArgs: undefined,
       execve: false,
-      args: undefined,
-      pieces: undefined,
+      full: this.eager ? this.reader.allPairs() : undefined,
+      track: undefined,
+      tracked: 0,
       open: false,
       older: undefined,
       newer: undefined,
@@ -325,173 +292,111 @@ class AuditdState implements LineDecoderState {
   }
 
   private add(g: Group, rec: AuditHeader, text: string): void {
-    g.raws.push(text);
     const type = rec.type;
+    g.raws.push(text);
     if (!g.types.includes(type)) g.types.push(type);
     if (type === 'EXECVE') g.execve = true;
-    this.cur = g;
-    this.curType = type;
-    const ts = rec.typeSlot;
-    const bodyGuess = ts < 0 ? undefined : (this.bodyGuesses[ts] ??= new KeyGuess((k, u, e) => isPlainPair(type, k, u, e), this.directSink));
-    const m = bodyGuess !== undefined && rec.bodyEnd === text.length && bodyGuess.layouts.length > 0 ? findLayout(text, rec.body, bodyGuess) : null;
-    if (m !== null) this.addLayout(g, bodyGuess!.matched!, m);
-    else scanPairs(text, rec.body, rec.bodyEnd, this.rawSink, 0, bodyGuess, false);
-    if (rec.enriched >= 0) {
-      const tailGuess = ts < 0 ? undefined : (this.tailGuesses[ts] ??= new KeyGuess(() => true, this.directSink));
-      scanPairs(text, rec.enriched, text.length, this.enrichedSink, 0, tailGuess);
+    const full = g.full;
+    if (full !== undefined) {
+      this.reader.addRecord(full, type, rec.typeSlot, text, rec.body);
+      if (type === 'SYSCALL') this.rememberParent(g, full);
+      return;
     }
-    this.cur = undefined;
-    if (type === 'SYSCALL') {
-      // Known as soon as the record is read, so children whose groups complete first still find their parent.
-      const pid = g.pidAt >= 0 ? pidKey(g.vals[g.pidAt]) : -1;
-      const exe = g.exeAt >= 0 ? firstString(g.vals[g.exeAt]) : undefined;
-      if (pid >= 0 && exe !== undefined) this.processes.remember(g.node, pid, exe, undefined, true);
+    if (type === 'SYSCALL' && g.track === undefined) {
+      // The records before it are read now: the process is described by the group's first pid, exe, ...
+      g.track = this.reader.trackPairs();
+      while (g.tracked < g.raws.length - 1) this.reader.trackRecord(g, g.tracked++);
     }
+    if (g.track === undefined) return;
+    this.reader.track(g, g.tracked++, type, rec.typeSlot, rec.body);
+    if (type === 'SYSCALL') this.rememberParent(g, g.track);
   }
 
   /**
-   * The pairs of a body a layout matched (values m[1], m[2], ...): what matchLayout and push do
-   * pair by pair, with the group's counters in locals and no call per plain pair.
+   * Remembers the process of a SYSCALL record as soon as it is read, so children whose groups
+   * complete first still find their parent. The call is held until the process table is next
+   * used (see pendingParent): when that is the group's own completion, which remembers the
+   * process again with its command line, the first call mostly changes nothing and is dropped.
    */
-  private addLayout(g: Group, l: Layout, m: RegExpExecArray): void {
-    const keys = g.keys;
-    const vals = g.vals;
-    const n = l.keys.length;
-    for (let k = 0; k < n; k++) {
-      const value = m[k + 1]!;
-      if (!l.direct[k]) {
-        this.pair(l.keys[k]!, value, l.unquoted[k]!, l.encoded[k]!, l.slots[k]!);
-        continue;
-      }
-      const i = g.n++;
-      keys[i] = l.keys[k]!;
-      vals[i] = value;
-      g.hash = mixShape(g.hash, l.ids[k]!);
-      const slot = l.slots[k]!;
-      if (slot >= 0 && TRACKED[slot] !== 0) track(g, TRACKED[slot]!, i);
-    }
+  private rememberParent(g: Group, t: Pairs): void {
+    if (t.pidAt < 0 || t.exeAt < 0 || pidKey(t.vals[t.pidAt]) < 0 || firstString(t.vals[t.exeAt]) === undefined) return;
+    if (this.pendingParent !== g) this.applyPendingParent();
+    this.pendingParent = g;
   }
 
-  private pair(key: string, raw: string, unquoted: boolean, encodedKey: boolean, slot: number): void {
-    const g = this.cur;
-    if (!g) return;
-    const type = this.curType;
-    let value = raw;
-    if (unquoted) {
-      if (key === 'key' && value === '(null)') return;
-      if (encodedKey || isExecveArg(key, type)) value = decodeHexValue(value, key === 'proctitle' ? ' ' : '\u0000');
-    }
-    const c0 = key.charCodeAt(0);
-    if (c0 === 97 /* a */ && key.length > 1) {
-      const c1 = key.charCodeAt(1);
-      if (c1 >= 48 && c1 <= 57) {
-        if (type === 'EXECVE') {
-          const br = key.indexOf('[');
-          if (br > 0) {
-            const n = argIndex(key, br);
-            const piece = Number(key.slice(br + 1, -1));
-            if (n >= 0 && n < MAX_ARGS && Number.isInteger(piece) && piece >= 0 && piece < 100000) {
-              g.pieces ??= new Map();
-              let list = g.pieces.get(n);
-              if (!list) g.pieces.set(n, (list = []));
-              list[piece] = value;
-            }
-            return;
-          }
-          if (key.endsWith('_len')) return;
-          const n = argIndex(key);
-          if (n >= 0 && n < MAX_ARGS) {
-            (g.args ??= [])[n] = value;
-            return;
-          }
-        } else if (type === 'SYSCALL' && key.length === 2 && c1 <= 51) {
-          (g.syscallArgs ??= [])[c1 - 48] = value;
-          return;
-        }
-      }
-    }
-    push(g, key, value, slot);
+  /** Makes the held rememberParent call (the group's first pid and exe are what they were then: firsts do not change). */
+  private applyPendingParent(): void {
+    const g = this.pendingParent;
+    if (g === undefined) return;
+    this.pendingParent = undefined;
+    const t = (g.full ?? g.track)!;
+    this.processes.remember(g.node, pidKey(t.vals[t.pidAt]), firstString(t.vals[t.exeAt])!, undefined, true);
+  }
+
+  /** Counts a finished group toward the next judgement of the mode (see `eager`). */
+  private judge(): void {
+    if (--this.modeLeft > 0) return;
+    if (this.eager) this.eager = false;
+    else this.eager = this.reader.built - this.builtMark >= PROBE_GROUPS * READ_SHARE;
+    this.modeLeft = this.eager ? EAGER_GROUPS : PROBE_GROUPS;
+    this.builtMark = this.reader.built;
   }
 
   private finish(g: Group, emit: Emit): void {
-    // The keys below are assigned after the pairs: they replace a same-named pair's value.
-    const keys = g.keys;
-    const vals = g.vals;
-    const sets = g.n;
-    let n = sets;
-    let hash = mixShape(g.hash, TYPE_ID);
-    keys[n] = 'type';
-    vals[n++] = g.types.length === 1 ? g.types[0]! : g.types;
-    let args: string[] | undefined;
-    if (g.execve) {
-      // argc is authoritative when present (and not repeated); otherwise the highest argument seen.
-      const argc = g.argcAt >= 0 ? Number(vals[g.argcAt]) : NaN;
-      const seen = Math.max(g.args?.length ?? 0, g.pieces ? Math.max(...g.pieces.keys()) + 1 : 0);
-      const count = Number.isInteger(argc) && argc >= 0 ? Math.min(argc, MAX_ARGS) : seen;
-      // The usual case, whole arguments a0..a(argc-1): the group's list becomes the argument list
-      // (its holes filled as below) instead of being copied.
-      const own = g.args !== undefined && g.pieces === undefined && count === g.args.length;
-      args = own ? g.args! : [];
-      for (let a = 0; a < count; a++) {
-        const whole = g.args?.[a];
-        const pieces = g.pieces?.get(a);
-        const v = whole ?? (pieces ? pieces.join('') : '');
-        if (own) args[a] = v;
-        else args.push(v);
-        keys[n] = argKey(a);
-        vals[n++] = v;
-        hash = mixShape(hash, ARG_ID + a);
-      }
-    } else if (g.syscallArgs) {
-      for (let a = 0; a < g.syscallArgs.length; a++) {
-        if (g.syscallArgs[a] === undefined) continue;
-        keys[n] = argKey(a);
-        vals[n++] = g.syscallArgs[a]!;
-        hash = mixShape(hash, ARG_ID + a);
-      }
-    }
-    if (!g.namedSyscall && g.syscallAt >= 0) {
-      const name = syscallName(g.archAt >= 0 ? firstString(vals[g.archAt]) : undefined, vals[g.syscallAt] as string);
-      if (name) {
-        keys[n] = 'SYSCALL';
-        vals[n++] = name;
-        hash = mixShape(hash, SYSCALL_ID);
-      }
-    }
-    const f = buildFields(keys, vals, n, sets, hash);
     // Concatenation builds a rope that is flattened only if the raw text is ever read.
     let raw = g.raws[0] ?? '';
     for (let i = 1; i < g.raws.length; i++) raw = raw + '\n' + g.raws[i];
-    emit(makeEvent(f, AUDITD, FORMAT, this.ctx.file, g.line, raw, g.time, g.node));
-    // The first value of each field the process event needs, by position (vals still holds them):
-    // the same as reading the fields, without a property lookup on an object of any shape.
-    const pid = at(vals, g.pidAt);
-    const exe = at(vals, g.exeAt);
-    if (pid !== undefined && exe !== undefined && g.types.includes('SYSCALL')) this.process(g, vals, pid, exe, args, raw, emit);
-    if (this.spareKeys.length < MAX_SPARE && keys.length <= MAX_SPARE_LENGTH) {
-      // The fields object holds the values itself; the lists are free again (stale entries past `n` are ignored).
-      this.spareKeys.push(keys);
-      this.spareVals.push(vals);
+    this.judge();
+    const full = g.full;
+    if (full !== undefined) {
+      emit(makeEvent(this.reader.assemble(g, full), AUDITD, FORMAT, this.ctx.file, g.line, raw, g.time, g.node));
+      const args = this.reader.lastArgs;
+      // The first value of each field the process event needs, by position (vals still holds them).
+      const pid = at(full.vals, full.pidAt);
+      const exe = at(full.vals, full.exeAt);
+      if (pid !== undefined && exe !== undefined && g.types.includes('SYSCALL')) this.process(g, full, pid, exe, args, raw, emit);
+      g.full = undefined;
+      this.reader.releaseAll(full);
+      return;
     }
+    emit(new AuditdEvent(g, this.reader, AUDITD, { file: this.ctx.file, record: g.line, format: FORMAT }, raw));
+    const t = g.track;
+    if (t === undefined) return;
+    // The first value of each field the process event needs, by position: the tracked pairs are
+    // those of the fields, read the same way.
+    const pid = at(t.vals, t.pidAt);
+    const exe = at(t.vals, t.exeAt);
+    if (pid !== undefined && exe !== undefined) this.process(g, t, pid, exe, g.execve ? execveArgs(t) : undefined, raw, emit);
+    g.track = undefined;
+    this.reader.release(t);
   }
 
   /** Emits the process_creation event of an execve group and remembers the process for its children. */
-  private process(g: Group, vals: FieldValue[], pid: string, exe: string, args: string[] | undefined, raw: string, emit: Emit): void {
+  private process(g: Group, t: Pairs, pid: string, exe: string, args: string[] | undefined, raw: string, emit: Emit): void {
     // One flat string, not a rope of concatenations: the process table keeps it (a rope there is
     // 2 objects per argument that the scavenger copies until they are promoted; measured ~8% of
     // the decoder's CPU), and a hunt reads every CommandLine, which would flatten a rope anyway.
     // (A lone argument is a slice of its line: detached, it does not keep the line's chunk in the table.)
     const cmd = args && args.length > 0 ? (args.length === 1 ? detached(args[0]!) : args.join(' ')) : undefined;
-    const ppid = at(vals, g.ppidAt);
+    const vals = t.vals;
+    const ppid = at(vals, t.ppidAt);
+    const key = pidKey(pid);
+    if (this.pendingParent !== undefined) {
+      // This group's held call is dropped when the remember() below does all it would have: the
+      // command line is known (without one, remember keeps the old one, which the call clears),
+      // the lookup is of another pid, and the table has room (the call could not have evicted).
+      const own = this.pendingParent === g;
+      if (own && args !== undefined && pidKey(ppid) !== key && this.processes.hasRoom(g.node)) this.pendingParent = undefined;
+      else this.applyPendingParent();
+    }
     const procs = this.processes.of(g.node);
     const pe = procs.entryOf(pidKey(ppid));
     const parent: ProcessInfo | undefined = pe >= 0 ? { exe: procs.exeAt(pe), cmd: procs.cmdAt(pe) } : undefined;
-    if (args && (g.successAt < 0 || vals[g.successAt] !== 'no')) emit(this.processEvent(g, vals, pid, exe, cmd, ppid, parent, raw));
-    const key = pidKey(pid);
+    if (args && (t.successAt < 0 || vals[t.successAt] !== 'no')) emit(this.processEvent(g, t, pid, exe, cmd, ppid, parent, raw));
     if (key >= 0) this.processes.remember(g.node, key, exe, args ? cmd : procs.cmdOf(key));
   }
 
-  private processEvent(g: Group, vals: FieldValue[], pid: string, exe: string, cmd: string | undefined, ppid: string | undefined, parent: ProcessInfo | undefined, raw: string) {
+  private processEvent(g: Group, t: Pairs, pid: string, exe: string, cmd: string | undefined, ppid: string | undefined, parent: ProcessInfo | undefined, raw: string) {
     const p: Fields = { Image: exe };
     if (cmd !== undefined) p.CommandLine = cmd;
     p.ProcessId = numberOr(pid);
@@ -500,25 +405,15 @@ class AuditdState implements LineDecoderState {
       p.ParentImage = parent.exe;
       if (parent.cmd !== undefined) p.ParentCommandLine = parent.cmd;
     }
-    const user = at(vals, g.enrichedUidAt) ?? at(vals, g.uidAt);
+    const vals = t.vals;
+    const user = at(vals, t.enrichedUidAt) ?? at(vals, t.uidAt);
     if (user !== undefined) p.User = user;
-    const cwd = at(vals, g.cwdAt);
+    const cwd = at(vals, t.cwdAt);
     if (cwd !== undefined) p.CurrentDirectory = cwd;
-    const auid = at(vals, g.auidAt);
+    const auid = at(vals, t.auidAt);
     if (auid !== undefined && auid !== '4294967295' && auid !== 'unset') p.LogonId = numberOr(auid);
     return makeEvent(p, PROCESS_CREATION, FORMAT, this.ctx.file, g.line, raw, g.time, g.node);
   }
-}
-
-/**
- * Whether pair() stores a `type` record's pair with this key and kind as it is, whatever the
- * value: no `(null)` check, no hex decoding, not an argument. Mirrors pair()'s tests.
- */
-function isPlainPair(type: string, key: string, unquoted: boolean, encodedKey: boolean): boolean {
-  if (unquoted && (key === 'key' || encodedKey || isExecveArg(key, type))) return false;
-  const c1 = key.charCodeAt(1);
-  const numbered = key.charCodeAt(0) === 97 && key.length > 1 && c1 >= 48 && c1 <= 57;
-  return !(numbered && (type === 'EXECVE' || (type === 'SYSCALL' && key.length === 2 && c1 <= 51)));
 }
 
 export const auditdDecoder: LineDecoder = {
