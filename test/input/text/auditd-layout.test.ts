@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditdDecoder } from '../../../src/input/text/auditd.js';
 import type { Event } from '../../../src/event/event.js';
-import { plainEvent } from './run-decoder.js';
+import { plainEvent } from '../../../src/event/lazy-event.js';
 
 /** Bodies for one record type: small variations of one layout, and things no layout covers. */
 const BODIES = [

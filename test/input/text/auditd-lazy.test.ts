@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditdDecoder } from '../../../src/input/text/auditd.js';
 import type { Event } from '../../../src/event/event.js';
-import { plainEvent } from './run-decoder.js';
+import { plainEvent } from '../../../src/event/lazy-event.js';
 
 /** Decodes lines; `read` says when each event's fields are read: as it comes, or after the whole input, last event first. */
 function decodeAll(lines: string[], read: 'at-emit' | 'at-end'): { events: Event[]; raw: Event[] } {

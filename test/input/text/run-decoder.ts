@@ -26,15 +26,6 @@ export function decode(decoder: LineDecoder, text: string, file = 'sample.log', 
   return { events, problems: problems.problems };
 }
 
-/**
- * An event as plain data, as JSON.stringify sees it: auditd's events build their fields when
- * first read (an accessor, see AuditdEvent), which deepStrictEqual would not look at.
- */
-export function plainEvent(e: Event): Event {
-  const toJSON = (e as { toJSON?: () => Event }).toJSON;
-  return typeof toJSON === 'function' ? toJSON.call(e) : e;
-}
-
 /** Line `n` (1-based) of a fixture. */
 export function line(text: string, n: number): string {
   return text.split('\n')[n - 1]!;
