@@ -8,6 +8,7 @@ import type { FieldValue, Fields } from '../../src/event/event.js';
 import { FieldsBuilder, KeySequences, MAX_KEY_STEPS } from '../../src/input/field-builder.js';
 import { setField } from '../../src/input/field-map.js';
 import { winEventToEvent } from '../../src/input/winevent.js';
+import { sameFields as same } from '../helpers/same-fields.js';
 import { prng } from '../helpers/prng.js';
 
 type Op = ['set' | 'ifAbsent', string, FieldValue | undefined];
@@ -29,14 +30,6 @@ function built(b: FieldsBuilder, ops: Op[]): Fields {
     else b.setIfAbsent(k, v);
   }
   return b.finish();
-}
-
-function same(a: Fields, b: Fields): void {
-  assert.deepStrictEqual(Object.keys(a), Object.keys(b));
-  assert.equal(JSON.stringify(a), JSON.stringify(b));
-  assert.equal(Object.getPrototypeOf(a), Object.prototype);
-  assert.equal(Object.getPrototypeOf(b), Object.prototype);
-  assert.deepStrictEqual(a, b);
 }
 
 test('set replaces in place, setIfAbsent keeps the first value, undefined is no value', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { FieldValue, Fields } from '../../../src/event/event.js';
 import { buildFields, cachedShapes, mixShape } from '../../../src/input/text/field-shapes.js';
 import { addField, setField } from '../../../src/input/field-map.js';
+import { sameFields as same } from '../../helpers/same-fields.js';
 import { prng } from '../../helpers/prng.js';
 
 /** What buildFields must equal: the keys added (repeats collected) and then assigned, one by one. */
@@ -17,16 +18,6 @@ function hashOf(keys: string[]): number {
   let h = 0;
   for (const k of keys) h = mixShape(h, k.length * 131 + k.charCodeAt(0));
   return h;
-}
-
-function same(a: Fields, b: Fields): void {
-  // Key order is part of the result (JSON output, field listings).
-  assert.deepStrictEqual(Object.keys(a), Object.keys(b));
-  assert.equal(JSON.stringify(a), JSON.stringify(b));
-  // Every name is an own field: a `__proto__` key never replaces the prototype.
-  assert.equal(Object.getPrototypeOf(a), Object.prototype);
-  assert.equal(Object.getPrototypeOf(b), Object.prototype);
-  assert.deepStrictEqual(a, b);
 }
 
 test('buildFields: repeated keys become arrays in order, assigned keys replace in place', () => {
