@@ -11,6 +11,7 @@ import { analyzeGates, passwordGate } from './gates.js';
 import { analyzeRelay, browsingProxy } from './relay.js';
 import { evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, sessionStash, writeThenInclude } from './mechanisms.js';
 import { analyzeHackTools } from './hacktools.js';
+import { analyzePlanted } from './planted.js';
 import { analyzePhpDataflow } from './dataflow.js';
 import { analyzeStealth, xslPhpCalls } from './stealth.js';
 import { nearRequestVars, requestTaint, taintParameters } from './sources.js';
@@ -66,6 +67,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   analyzeRelay(ctx);
   if (hasRequest) browsingProxy(ctx, taint);
   analyzeHackTools(ctx, taint, hasRequest);
+  analyzePlanted(ctx, hasRequest);
   analyzeStealth(ctx);
   xslPhpCalls(ctx);
   customDecoders(ctx, resolve);
