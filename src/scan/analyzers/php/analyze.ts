@@ -12,6 +12,7 @@ import { analyzeRelay, browsingProxy } from './relay.js';
 import { evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, sessionStash, writeThenInclude } from './mechanisms.js';
 import { analyzeHackTools } from './hacktools.js';
 import { analyzePlanted } from './planted.js';
+import { evaluatedPayloads } from './interp.js';
 import { analyzePhpDataflow } from './dataflow.js';
 import { analyzeStealth, xslPhpCalls } from './stealth.js';
 import { nearRequestVars, requestTaint, taintParameters } from './sources.js';
@@ -82,4 +83,6 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   builtNames(ctx, xorAt);
   // token-level data flow across scopes, calls and constant folding (dataflow.ts)
   analyzePhpDataflow(ctx);
+  // last: running an encoder can take its whole time cap, which must not starve the passes above
+  evaluatedPayloads(ctx);
 }

@@ -6,7 +6,7 @@
  * An array read with several such keys, and never built in the file from anything but calls
  * (or not assigned here at all), holds what that form posted: it is a request source.
  */
-import type { AnalyzerContext } from '../../context.js';
+import { includesText, type AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
 
 /** `id='x'` / `name="x"` of form controls in the file's markup or its string literals. */
@@ -18,8 +18,11 @@ const MIN_KEYS = 3;
 
 /** Names (without `$`) of arrays read with the keys of the page's own form controls. */
 export function formFieldArrays(ctx: AnalyzerContext): string[] {
-  const { text, code } = ctx;
-  if (!/<(?:input|textarea|select)\b/i.test(text)) return [];
+  const { text, code, lower } = ctx;
+  // a module's code reads only its loader's array: a page reading the request itself is no module
+  if (includesText(lower, '$_post') || includesText(lower, '$_get') || includesText(lower, '$_request')) return [];
+  // plain searches (a case-blind regex over every page's markup costs more): lower or upper case
+  if (!['<input', '<textarea', '<select', '<INPUT', '<TEXTAREA', '<SELECT'].some((tag) => text.includes(tag))) return [];
   const controls = new Set<string>();
   for (const m of matches(CONTROL, text, 2000)) controls.add(m[1]!);
   if (controls.size < MIN_KEYS) return [];

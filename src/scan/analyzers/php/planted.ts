@@ -9,6 +9,8 @@ import { CMD_SINKS } from './signatures.js';
 
 export function analyzePlanted(ctx: AnalyzerContext, hasRequest: boolean): void {
   if (hasRequest) detachedRowDump(ctx);
+  if (hasRequest) mailboxProbe(ctx);
+  remotePageByAddress(ctx);
   sessionHarvest(ctx);
   fixedProbeCommand(ctx);
   codeInMediaFolder(ctx);
@@ -37,13 +39,14 @@ function codeInMediaFolder(ctx: AnalyzerContext): void {
  */
 function hidesFromAdmins(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
-  if (!includesText(code, 'wordpress_logged_in') && !/wp-admin|administrator/.test(code)) return;
+  if (!callIndex(ctx).has('setcookie') || (!includesText(code, 'wordpress_logged_in') && !/wp-admin|administrator/.test(code))) return;
   const gate = /\bif\s*\(\s*isset\s*\(\s*\$_COOKIE\s*\[\s*['"]([\w-]{2,40})['"]\s*\]\s*\)\s*\)\s*\{?\s*(?:return|exit|die)\b/.exec(code);
   if (!gate) return;
   const marks = new RegExp(`\\bsetcookie\\s*\\(\\s*['"]${gate[1]}['"]`).test(code);
   if (marks) ev.add('capability', 'marks administrators with a cookie of its own and stays inactive for them (hides from the site owner)', 5, gate.index, gate[0].length);
 }
 
+const SECURITY_NAMES = ['wfIssues', 'wfStatus', 'wfConfig', 'wsd_plugin', 'aiowps_', 'itsec_', 'exploitscanner_'];
 /** Tables and settings of WordPress security plugins: their scan results, alerts and exclusions. */
 const SECURITY_STATE =
   /\b(?:truncate|delete\s+from|update)\b[^;]{0,80}(?:wfIssues|wfStatus|wfConfig|wsd_plugin_scans?|aiowps_\w+|itsec_\w+)\b|\bupdate_option\s*\(\s*['"](?:itsec_file_change|wordfence\w*|exploitscanner_\w+)['"]/gi;
@@ -54,7 +57,9 @@ const SECURITY_STATE =
  */
 function blindsSecurityPlugins(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
-  if (!/wfIssues|wfStatus|wfConfig|wsd_plugin|aiowps_|itsec_|exploitscanner_/.test(code)) return;
+  // a table emptied, or the settings of the plugins that keep no tables
+  if (!includesText(ctx.lower, 'truncate') && !includesText(ctx.lower, 'itsec_') && !includesText(ctx.lower, 'wfconfig')) return;
+  if (!SECURITY_NAMES.some((n) => code.includes(n))) return;
   let n = 0;
   let first = -1;
   SECURITY_STATE.lastIndex = 0;
@@ -73,9 +78,8 @@ function blindsSecurityPlugins(ctx: AnalyzerContext): void {
  */
 function detachedRowDump(ctx: AnalyzerContext): void {
   const { code, lower, ev } = ctx;
-  if (ctx.size > 32768 || !includesText(lower, 'ignore_user_abort')) return;
   const calls = callIndex(ctx);
-  if (!calls.has('ignore_user_abort') || !calls.has('set_time_limit') || !/\bset_time_limit\s*\(\s*0\s*\)/.test(lower)) return;
+  if (ctx.size > 32768 || !calls.has('ignore_user_abort') || !calls.has('set_time_limit') || !/\bset_time_limit\s*\(\s*0\s*\)/.test(lower)) return;
   if (calls.hasAnyOf(['include', 'require', 'include_once', 'require_once', 'session_start']) || /\b(?:include|require)(?:_once)?\b\s*['"(]/.test(lower)) return;
   if (!calls.hasAnyOf(['mysql_query', 'mysqli_query', 'query', 'pg_query'])) return;
   // SELECT ... LIMIT with the range built into the statement, rows fetched in a loop and echoed
@@ -86,16 +90,50 @@ function detachedRowDump(ctx: AnalyzerContext): void {
 }
 
 /**
+ * Looks up a domain's mail exchangers, connects to them on port 25 and asks `RCPT TO` for
+ * addresses the request lists: checking which mailboxes exist without sending anything, the
+ * list-cleaning step of spam runs. Mailer libraries talk to one configured relay, not to
+ * every recipient domain's MX.
+ */
+function mailboxProbe(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['getmxrr', 'dns_get_record']) || !calls.hasAnyOf(['fsockopen', 'stream_socket_client'])) return;
+  if (!/rcpt\s+to/i.test(code) || !/\b(?:getmxrr\s*\(|DNS_MX\b)/.test(code)) return;
+  const port = /\b(?:fsockopen|stream_socket_client)\s*\([^;]{0,80}?(?:,\s*25\s*[,)]|:25['"])/i.exec(code);
+  if (port) ev.add('capability', "asks recipients' mail servers (RCPT TO on port 25) whether request-listed addresses exist (mailbox prober)", 6, port.index, port[0].length);
+}
+
+/**
+ * Prints a page fetched from a server named by a bare IP address, telling that server this
+ * site's own host name: the client half of a doorway or link-injection network, whose content
+ * changes with what the remote side wants shown where. Applications fetch from named services.
+ */
+function remotePageByAddress(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['file_get_contents', 'curl_exec', 'fopen', 'file', 'fsockopen'])) return;
+  const ip = /['"]https?:\/\/(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\//.exec(code);
+  if (!ip || !/\$_SERVER\s*\[\s*['"](?:SERVER_NAME|HTTP_HOST)['"]/.test(code) || !/\b(?:echo|print)\b/i.test(code)) return;
+  ev.add(
+    'capability',
+    "prints pages fetched from a server named by its IP address, reporting this site's host name to it (doorway / link-injection client)",
+    5,
+    ip.index,
+    ip[0].length,
+  );
+}
+
+/**
  * Opens the session folder and reads the `sess_*` files in it: every visitor's session (login
  * state, tokens) read by one page, the raw material of session hijacking. PHP's own session
  * handler reads one file by its id; a clean-up job deletes old files without reading them.
  */
 function sessionHarvest(ctx: AnalyzerContext): void {
   const { code, lower, ev } = ctx;
-  if (!lower.includes('sess_')) return;
   const calls = callIndex(ctx);
   if (!calls.hasAnyOf(['opendir', 'scandir', 'glob', 'readdir'])) return;
-  if (!calls.hasAnyOf(['fopen', 'file_get_contents', 'file', 'readfile', 'fgets', 'fread'])) return;
+  if (!calls.hasAnyOf(['fopen', 'file_get_contents', 'file', 'readfile', 'fgets', 'fread']) || !lower.includes('sess_')) return;
   const dir =
     /\b(?:opendir|scandir|glob)\s*\(\s*(?:['"](?:\/tmp|\/var\/lib\/php[\w/]*|c:\\+windows\\+temp)\/?[^'"]{0,20}['"]|session_save_path\s*\(|ini_get\s*\(\s*['"]session\.save_path)/i.exec(
       code,
