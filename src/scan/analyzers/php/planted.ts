@@ -11,6 +11,7 @@ export function analyzePlanted(ctx: AnalyzerContext, hasRequest: boolean): void 
   if (hasRequest) detachedRowDump(ctx);
   if (hasRequest) mailboxProbe(ctx);
   remotePageByAddress(ctx);
+  timestomp(ctx);
   sessionHarvest(ctx);
   fixedProbeCommand(ctx);
   codeInMediaFolder(ctx);
@@ -125,6 +126,32 @@ function remotePageByAddress(ctx: AnalyzerContext): void {
 }
 
 /**
+ * Gives a file the modification time another file (or its own old one) had: `touch -r ref f`,
+ * or `touch($f, filemtime($g))` after changing it. Listings sorted by date then miss the change;
+ * unpackers restore times stored in their archive, not ones read off files on disk.
+ */
+function timestomp(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  const calls = callIndex(ctx);
+  const cmd = calls.hasAnyOf(CMD_SINKS) ? /['"][^'"\n]{0,80}\btouch\s+-r\s/.exec(code) : null;
+  if (cmd) {
+    ev.add('capability', 'gives a file it changed the timestamp of an existing file (timestomping hides the change)', 4, cmd.index, cmd[0].length);
+    return;
+  }
+  if (!calls.has('touch') || !calls.has('filemtime')) return;
+  // the time argument: filemtime() itself, or a variable assigned from it
+  const held = new Set<string>();
+  for (const m of code.matchAll(/(\$\w{1,40})\s*=\s*@?\s*filemtime\s*\(/g)) held.add(m[1]!);
+  for (const c of calls.get('touch')) {
+    const m = /^\(\s*[^,;()]{1,120},\s*(@?\s*filemtime\s*\(|\$\w{1,40})/.exec(code.slice(c.open, c.open + 200));
+    if (m && (m[1]!.includes('filemtime') || held.has(m[1]!))) {
+      ev.add('capability', 'gives a file it changed the timestamp of an existing file (timestomping hides the change)', 4, c.at, 5);
+      return;
+    }
+  }
+}
+
+/**
  * Opens the session folder and reads the `sess_*` files in it: every visitor's session (login
  * state, tokens) read by one page, the raw material of session hijacking. PHP's own session
  * handler reads one file by its id; a clean-up job deletes old files without reading them.
@@ -147,7 +174,7 @@ function sessionHarvest(ctx: AnalyzerContext): void {
 
 /** Commands that report on the host or kill a listener: what a probe page runs, nothing an app needs. */
 const PROBE_COMMAND =
-  /^\s*(?:id|whoami|pwd|uname(?:\s+-\w+)?|hostname|ifconfig(?:\s+-a)?|ipconfig(?:\s+\/all)?|netstat(?:\s+-\w+)?|ps(?:\s+-?\w+)?|w|who|last|cat\s+\/etc\/(?:passwd|shadow|issue|hosts)|net\s+(?:user|localgroup|view)\b[^'"]*|killall\s+\w+|pkill\s+\w+|tasklist|systeminfo)\s*(?:(?:\n|\\n|;|&&)\s*(?:id|whoami|pwd|uname(?:\s+-\w+)?|hostname|w|who)\s*)*(?:\\n|\n)?\s*$/;
+  /^\s*(?:id|whoami|pwd|dir(?:\s+\/\w)?|uname(?:\s+-\w+)?|hostname|ifconfig(?:\s+-a)?|ipconfig(?:\s+\/all)?|netstat(?:\s+-\w+)?|ps(?:\s+-?\w+)?|w|who|last|cat\s+\/etc\/(?:passwd|shadow|issue|hosts)|net\s+(?:user|localgroup|view)\b[^'"]*|killall\s+\w+|pkill\s+\w+|tasklist|systeminfo)\s*(?:(?:\n|\\n|;|&&)\s*(?:id|whoami|pwd|uname(?:\s+-\w+)?|hostname|w|who)\s*)*(?:\\n|\n)?\s*$/;
 
 /**
  * A command sink handed only a constant that is one of the reconnaissance commands above (or
@@ -167,7 +194,9 @@ function fixedProbeCommand(ctx: AnalyzerContext): void {
     if (arg[3] !== undefined) {
       // a variable assigned exactly once, to a literal
       const assigns = [...code.matchAll(new RegExp(`\\$${arg[3]}\\s*\\.?=(?![=>])\\s*([^;]{0,100});`, 'g'))];
-      const lit = assigns.length === 1 ? /^(['"])((?:(?!\1)[^\\]|\\.){1,80})\1\s*$/.exec(assigns[0]![1]!) : null;
+      // a default given inside a branch (`if ($cmd == "") { $cmd = 'dir'; }`) is not the only value
+      const line = assigns.length === 1 ? code.slice(code.lastIndexOf('\n', assigns[0]!.index) + 1, assigns[0]!.index) : '';
+      const lit = assigns.length === 1 && !/\b(?:if|else|elseif)\b|\{/.test(line) ? /^(['"])((?:(?!\1)[^\\]|\\.){1,80})\1\s*$/.exec(assigns[0]![1]!) : null;
       cmd = lit?.[2];
     }
     if (cmd === undefined || !PROBE_COMMAND.test(cmd)) continue;
