@@ -166,3 +166,18 @@ foreach ($entries as $e) { file_put_contents($e['name'], $e['data']); touch($e['
 `;
   assert.deepEqual(verdict('unzip.php', ok), [undefined, []]);
 });
+
+test('php backdoor account: an administrator row with a password fixed in the file', () => {
+  const code = `<?php
+$user = 'svc'; $password = 'hunter22';
+mysql_query("INSERT INTO shop_users (login, pass, role) VALUES ('$user', '" . md5($password) . "', 'admin')");
+echo 'done';
+`;
+  assert.deepEqual(verdict('acct.php', code), [
+    'suspicious',
+    ['inserts an administrator account with a password fixed in the file straight into the user table (backdoor account)'],
+  ]);
+  // an installer hashing the password its form posted
+  const ok = code.replace("$password = 'hunter22';", "$password = (string) filter_var($argv[1] ?? '');");
+  assert.deepEqual(verdict('install.php', ok), [undefined, []]);
+});

@@ -19,10 +19,10 @@ const MIN_KEYS = 3;
 /** Names (without `$`) of arrays read with the keys of the page's own form controls. */
 export function formFieldArrays(ctx: AnalyzerContext): string[] {
   const { text, code, lower } = ctx;
+  // plain searches on the lower-cased code (markup and string literals alike)
+  if (!lower.includes('<input') && !lower.includes('<textarea') && !lower.includes('<select')) return [];
   // a module's code reads only its loader's array: a page reading the request itself is no module
   if (includesText(lower, '$_post') || includesText(lower, '$_get') || includesText(lower, '$_request')) return [];
-  // plain searches (a case-blind regex over every page's markup costs more): lower or upper case
-  if (!['<input', '<textarea', '<select', '<INPUT', '<TEXTAREA', '<SELECT'].some((tag) => text.includes(tag))) return [];
   const controls = new Set<string>();
   for (const m of matches(CONTROL, text, 2000)) controls.add(m[1]!);
   if (controls.size < MIN_KEYS) return [];

@@ -12,6 +12,7 @@ export function analyzePlanted(ctx: AnalyzerContext, hasRequest: boolean): void 
   if (hasRequest) mailboxProbe(ctx);
   remotePageByAddress(ctx);
   timestomp(ctx);
+  plantedAdmin(ctx);
   sessionHarvest(ctx);
   fixedProbeCommand(ctx);
   codeInMediaFolder(ctx);
@@ -58,9 +59,8 @@ const SECURITY_STATE =
  */
 function blindsSecurityPlugins(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
-  // a table emptied, or the settings of the plugins that keep no tables
-  if (!includesText(ctx.lower, 'truncate') && !includesText(ctx.lower, 'itsec_') && !includesText(ctx.lower, 'wfconfig')) return;
-  if (!SECURITY_NAMES.some((n) => code.includes(n))) return;
+  // the plugins' own table and option names (probed by their rarest characters)
+  if (!SECURITY_NAMES.some((n) => includesText(code, n))) return;
   let n = 0;
   let first = -1;
   SECURITY_STATE.lastIndex = 0;
@@ -146,6 +146,28 @@ function timestomp(ctx: AnalyzerContext): void {
     const m = /^\(\s*[^,;()]{1,120},\s*(@?\s*filemtime\s*\(|\$\w{1,40})/.exec(code.slice(c.open, c.open + 200));
     if (m && (m[1]!.includes('filemtime') || held.has(m[1]!))) {
       ev.add('capability', 'gives a file it changed the timestamp of an existing file (timestomping hides the change)', 4, c.at, 5);
+      return;
+    }
+  }
+}
+
+/**
+ * Writes an administrator row straight into the application's user table with a password
+ * fixed in the file (`$password = 'a111111'; ... insert('admin_user', [... md5($salt .
+ * $password) ...])`): a back-door account that survives the shell's removal. Installers and
+ * admin screens take the password from the person creating the account.
+ */
+function plantedAdmin(ctx: AnalyzerContext): void {
+  const { code, ev } = ctx;
+  // the password is hashed before it is stored: files hashing nothing are ruled out by the call index
+  if (!callIndex(ctx).hasAnyOf(['md5', 'sha1', 'hash', 'password_hash', 'crypt'])) return;
+  if (!includesText(ctx.lower, 'admin_user') && !includesText(ctx.lower, '_users')) return;
+  const insert = /\binsert\s+into\s+[`'"]?\w*(?:admin_user|_users)\b|\binsert\s*\(\s*['"]\w*(?:admin_user|_users)['"]/i.exec(code);
+  if (!insert) return;
+  for (const m of code.matchAll(/(\$\w*pass\w*)\s*=\s*['"]([^'"\n$]{4,40})['"]\s*;/gi)) {
+    const v = m[1]!.replace('$', '\\$');
+    if (new RegExp(`\\b(?:md5|sha1|hash|password_hash|crypt)\\s*\\([^;]{0,60}${v}\\b`, 'i').test(code)) {
+      ev.add('capability', 'inserts an administrator account with a password fixed in the file straight into the user table (backdoor account)', 5, insert.index, insert[0].length);
       return;
     }
   }
