@@ -15,6 +15,8 @@ export interface DecodedLayer {
   how: string;
   /** Language to analyze the payload as (PHP payloads usually lack `<?php`). */
   language: Language;
+  /** Made by running the file's code (offset: the sink call), not by decoding the literal at `offset`. */
+  ran?: boolean;
 }
 
 export interface AnalyzerContext {

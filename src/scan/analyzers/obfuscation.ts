@@ -106,7 +106,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   let blobs = 0;
   for (const m of base64Runs(code, 400, 100)) {
     const raw = m[0];
-    if (ctx.layers.some((l) => l.offset <= m.index && m.index - l.offset < 200)) continue;
+    if (ctx.layers.some((l) => !l.ran && l.offset <= m.index && m.index - l.offset < 200)) continue;
     const dec = asText(b64(raw));
     if (dec && looksLikeCode(dec.text)) {
       ctx.layers.push({ text: dec.text, offset: m.index, how: dec.inflated ? 'base64 > inflate' : 'base64', language: lang });
@@ -145,6 +145,8 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
       break;
     }
   }
+  // hex digits passed through ROT13 (a-f become n-s): the same payload one str_rot13() away
+  if (lang === 'php') rot13Hex(ctx);
   // Java \uXXXX escapes: the compiler decodes them, so shells use them to hide names
   if (lang === 'jsp') {
     const uni = /(?:\\u+[0-9a-fA-F]{4}){12,}/.exec(ctx.text);
@@ -299,4 +301,38 @@ function phpEscapedStrings(ctx: AnalyzerContext): void {
     return '"' + unescapeDq(body).replace(/["\\$]/g, '\\$&') + '"';
   });
   if (changed >= 5) ctx.layers.push({ text: folded, offset: 0, how: 'escaped string literals folded', language: 'php' });
+}
+
+/**
+ * A long literal of digits and the letters n-s only is hex run through ROT13: `66756r6374696s6r`
+ * is `function`. Stored that way it passes for random digits until str_rot13() and a hex
+ * decoder turn it back into code, which is analyzed as a decoded layer.
+ */
+function rot13Hex(ctx: AnalyzerContext): void {
+  const { code } = ctx;
+  // such a payload is one long line: only lines of 130+ characters are searched (found with
+  // indexOf, so ordinary code costs one native scan for line breaks)
+  for (let s = 0, n = 0; s < code.length && n < 20; ) {
+    let e = code.indexOf('\n', s);
+    if (e === -1) e = code.length;
+    if (e - s >= 130) {
+      n++;
+      if (rot13HexLine(ctx, code.slice(s, e), s)) return;
+    }
+    s = e + 1;
+  }
+}
+
+function rot13HexLine(ctx: AnalyzerContext, line: string, offset: number): boolean {
+  // a payload cut short (the sample ends inside the literal) still decodes up to its end
+  for (const m of matches(/(['"])([0-9a-fA-Fn-sN-S]{128,})(?:\1|\s*$)/g, line, 20)) {
+    const body = m[2]!.length % 2 === 0 ? m[2]! : m[2]!.slice(0, -1);
+    if (!/[n-sN-S]/.test(body)) continue;
+    const dec = asText(hexDecode(rot13(body)));
+    if (!dec || !looksLikeCode(dec.text)) continue;
+    ctx.layers.push({ text: dec.text, offset: offset + m.index, how: 'rot13 > hex string', language: 'php' });
+    ctx.ev.add('obfuscation', 'code stored as ROT13-scrambled hex digits', 5, offset + m.index, 40);
+    return true;
+  }
+  return false;
 }

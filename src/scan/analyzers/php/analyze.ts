@@ -11,6 +11,8 @@ import { analyzeGates, passwordGate } from './gates.js';
 import { analyzeRelay, browsingProxy } from './relay.js';
 import { evalLiterals, gotoScramble, hiddenCodeChannels, methodCallbacks, nonAlphanumericCode, sessionStash, writeThenInclude } from './mechanisms.js';
 import { analyzeHackTools } from './hacktools.js';
+import { analyzePlanted } from './planted.js';
+import { evaluatedPayloads } from './interp.js';
 import { analyzePhpDataflow } from './dataflow.js';
 import { analyzeStealth, xslPhpCalls } from './stealth.js';
 import { nearRequestVars, requestTaint, taintParameters } from './sources.js';
@@ -66,6 +68,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   analyzeRelay(ctx);
   if (hasRequest) browsingProxy(ctx, taint);
   analyzeHackTools(ctx, taint, hasRequest);
+  analyzePlanted(ctx, hasRequest);
   analyzeStealth(ctx);
   xslPhpCalls(ctx);
   customDecoders(ctx, resolve);
@@ -80,4 +83,6 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   builtNames(ctx, xorAt);
   // token-level data flow across scopes, calls and constant folding (dataflow.ts)
   analyzePhpDataflow(ctx);
+  // last: running an encoder can take its whole time cap, which must not starve the passes above
+  evaluatedPayloads(ctx);
 }

@@ -8,6 +8,7 @@ import { Taint, matches, type FlowSpec } from '../../flow.js';
 import { callArgs } from '../../text.js';
 import { addSplitSlots, superglobalSpellings } from './mechanisms.js';
 import { importedRequestNames } from './imports.js';
+import { formFieldArrays } from './form-fields.js';
 import { braceBody, bareCode, splitTopArgs } from './code.js';
 import { constantStrings, varyingNames, type VarResolver } from './fold.js';
 import { PHP_FLOW, SINK_NAMES } from './signatures.js';
@@ -43,6 +44,9 @@ export function requestTaint(ctx: AnalyzerContext): PhpScan {
   // filter_input(INPUT_GET, 'c') is $_GET['c'] (a pattern of its own: one more alternative
   // starting at every `f` would slow the source regex on every file)
   if (callIndex(ctx).hasAnyOf(['filter_input', 'filter_input_array'])) extraSources.push('\\bfilter_input(?:_array)?\\s*\\(\\s*INPUT_(?:GET|POST|COOKIE|REQUEST)\\b');
+  // a kit module's array of its own form's fields, filled by the loader in another file
+  const fields = formFieldArrays(ctx);
+  if (fields.length > 0) extraSources.push(`\\$(?:${fields.join('|')})\\s*\\[`);
   const flow0: FlowSpec = extraSources.length === 0 ? PHP_FLOW : { ...PHP_FLOW, source: sourceRegex(`${PHP_FLOW.source.source}|${extraSources.join('|')}`) };
   // functions that return request data are request sources too: eval(x()) with x() { return $_POST['a']; }
   // only worth finding when something could run what they return
