@@ -119,3 +119,36 @@ test('auditd: a consumer that reads every event gets them built as groups comple
   assert.equal(Object.getPrototypeOf(auditd(read)[300]), Object.prototype);
   assert.ok(auditd(unread).every((e) => Object.getPrototypeOf(e) !== Object.prototype));
 });
+
+test('auditd: a process event read after its parent pid was reused names the parent it had at its completion', () => {
+  const exec = (serial: number, ppid: number, pid: number, exe: string, args: string[]): string[] => {
+    const st = `1700000100.${String(serial).padStart(3, '0')}:${serial}`;
+    const argv = args.map((a, i) => `a${i}="${a}"`).join(' ');
+    return [
+      `type=SYSCALL msg=audit(${st}): arch=c000003e syscall=59 success=yes exit=0 ppid=${ppid} pid=${pid} auid=unset uid=0 comm="x" exe="${exe}"`,
+      `type=EXECVE msg=audit(${st}): argc=${args.length} ${argv}`,
+      `type=EOE msg=audit(${st}): `,
+    ];
+  };
+  // 500 runs a child 600; then pid 500 is reused by another program, whose child 601 follows.
+  const lines = [
+    ...exec(1, 1, 500, '/usr/sbin/sshd', ['sshd', '-D']),
+    ...exec(2, 500, 600, '/bin/bash', ['bash']),
+    ...exec(3, 1, 500, '/usr/bin/cron', ['cron', '-f']),
+    ...exec(4, 500, 601, '/bin/sh', ['sh', '-c', 'id']),
+  ];
+  const procs = (events: Event[]) => events.filter((e) => e.logsource.category === 'process_creation').map((e) => e.fields);
+  const late = decodeAll(lines, 'at-end');
+  const expected = [
+    { Image: '/usr/sbin/sshd', CommandLine: 'sshd -D', ProcessId: 500, ParentProcessId: 1, User: '0' },
+    { Image: '/bin/bash', CommandLine: 'bash', ProcessId: 600, ParentProcessId: 500, ParentImage: '/usr/sbin/sshd', ParentCommandLine: 'sshd -D', User: '0' },
+    { Image: '/usr/bin/cron', CommandLine: 'cron -f', ProcessId: 500, ParentProcessId: 1, User: '0' },
+    { Image: '/bin/sh', CommandLine: 'sh -c id', ProcessId: 601, ParentProcessId: 500, ParentImage: '/usr/bin/cron', ParentCommandLine: 'cron -f', User: '0' },
+  ];
+  assert.deepStrictEqual(procs(late.events), expected);
+  assert.deepStrictEqual(procs(decodeAll(lines, 'at-emit').events), expected);
+  // Read one at a time, after the whole input, each process event still names its own parent.
+  const fresh = decodeAll(lines, 'at-end').raw.filter((e) => e.logsource.category === 'process_creation');
+  assert.equal(fresh[3]!.fields.ParentImage, '/usr/bin/cron');
+  assert.equal(fresh[1]!.fields.ParentImage, '/usr/sbin/sshd');
+});
