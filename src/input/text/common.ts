@@ -178,31 +178,80 @@ function isoSep(code: number, sep: 'T' | ' ' | 'either'): boolean {
 }
 
 /**
- * ISO 8601 / RFC 3339 stamp at pos: "YYYY-MM-DD[T ]hh:mm:ss[.frac][Z|±hh:mm]". A missing
- * zone means local time in `tz`. Returns epoch ms and the end index.
+ * Value of the two ASCII digits at i, or -1 (unrolled digits(s, i, 2), for positions inside the
+ * string: past its end this is -1 where digits gives NaN).
  */
-export function isoStamp(s: string, pos: number, tz: ZoneResolver, sep: 'T' | ' ' | 'either' = 'T'): { ms: number; end: number } | undefined {
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** The time (epoch ms) of the last stamp isoStampAt or isoZoneAt read (see there). */
+export let stampMs = 0;
+
+/**
+ * The zone at pos as isoStamp reads it ("Z", "+hh", "+hhmm", "+hh:mm"): where it ends, or -1;
+ * its offset in minutes east of UTC is left in stampMs. (No result object: this runs per line.)
+ */
+function isoZoneAt(s: string, pos: number): number {
+  const c = s.charCodeAt(pos);
+  if (c === 90 /* Z */ || c === 122 /* z */) {
+    stampMs = 0;
+    return pos + 1;
+  }
+  if (c !== 43 /* + */ && c !== 45 /* - */) return -1;
+  const h = digits(s, pos + 1, 2);
+  if (h < 0) return -1;
+  let p = pos + 3;
+  if (s.charCodeAt(p) === 58) p++;
+  let m = digits(s, p, 2);
+  if (m < 0) {
+    m = 0;
+    p = pos + 3;
+  } else p += 2;
+  if (h > 23 || m > 59) return -1;
+  stampMs = (h * 60 + m) * (c === 45 ? -1 : 1);
+  return p;
+}
+
+/**
+ * ISO 8601 / RFC 3339 stamp at pos: "YYYY-MM-DD[T ]hh:mm:ss[.frac][Z|±hh:mm]". A missing
+ * zone means local time in `tz`. Returns where the stamp ends, or -1 when there is none; its
+ * epoch ms are then in stampMs. (The per-line form of isoStamp: no result objects.)
+ */
+export function isoStampAt(s: string, pos: number, tz: ZoneResolver, sep: 'T' | ' ' | 'either' = 'T'): number {
   // A stamp cut in its seconds would read NaN digits past the end, which no range check below
   // rejects: it gave a NaN time, left the day memo NaN for the rest of that day's stamps, and
   // with an IANA --timezone threw "Invalid time value" out of the decoder.
-  if (s.length < pos + 19) return undefined;
-  const y = digits(s, pos, 4);
-  if (y < 0 || s.charCodeAt(pos + 4) !== 45 || s.charCodeAt(pos + 7) !== 45) return undefined;
-  const mo = digits(s, pos + 5, 2);
-  const d = digits(s, pos + 8, 2);
-  if (!isoSep(s.charCodeAt(pos + 10), sep)) return undefined;
-  const h = digits(s, pos + 11, 2);
-  const mi = digits(s, pos + 14, 2);
-  const sec = digits(s, pos + 17, 2);
-  if (s.charCodeAt(pos + 13) !== 58 || s.charCodeAt(pos + 16) !== 58 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return undefined;
+  if (s.length < pos + 19) return -1;
+  const century = twoDigits(s, pos);
+  const yy = twoDigits(s, pos + 2);
+  if ((century | yy) < 0 || s.charCodeAt(pos + 4) !== 45 || s.charCodeAt(pos + 7) !== 45) return -1;
+  const mo = twoDigits(s, pos + 5);
+  const d = twoDigits(s, pos + 8);
+  const h = twoDigits(s, pos + 11);
+  const mi = twoDigits(s, pos + 14);
+  const sec = twoDigits(s, pos + 17);
+  if ((mo | d | h | mi | sec) < 0 || !isoSep(s.charCodeAt(pos + 10), sep) || s.charCodeAt(pos + 13) !== 58 || s.charCodeAt(pos + 16) !== 58) return -1;
+  const y = century * 100 + yy;
   let end = pos + 19;
   let ms = 0;
   const dot = s.charCodeAt(end);
   if (dot === 46 || dot === 44) {
-    const f = fractionMs(s, end + 1);
-    if (f.end === end + 1) return undefined;
-    ms = f.ms;
-    end = f.end;
+    // Fraction digits (any count), as fractionMs reads them: the first three are the
+    // milliseconds (in integers: the float steps of fractionMs are exact for them).
+    let scale = 100;
+    let q = end + 1;
+    while (q < s.length) {
+      const c = s.charCodeAt(q) - 48;
+      if (c < 0 || c > 9) break;
+      ms += c * scale;
+      scale = scale === 100 ? 10 : scale === 10 ? 1 : 0;
+      q++;
+    }
+    if (q === end + 1) return -1;
+    end = q;
   }
   // civilMs validates and counts days; the day part is the same for most lines of a log.
   const date = (y * 100 + mo) * 100 + d;
@@ -210,13 +259,26 @@ export function isoStamp(s: string, pos: number, tz: ZoneResolver, sep: 'T' | ' 
   if (date === memoIsoDate && h <= 23 && mi <= 59 && sec <= 60) local = memoIsoDayMs + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
   else {
     local = civilMs(y, mo - 1, d, h, mi, sec, ms);
-    if (local === undefined) return undefined;
+    if (local === undefined) return -1;
     memoIsoDate = date;
     memoIsoDayMs = local - (((h * 60 + mi) * 60 + sec) * 1000 + ms);
   }
-  const z = zoneOffset(s, end);
-  if (z) return { ms: local - z.minutes * 60000, end: z.end };
-  return { ms: tz.toUtc(local), end };
+  const zEnd = isoZoneAt(s, end);
+  if (zEnd >= 0) {
+    stampMs = local - stampMs * 60000;
+    return zEnd;
+  }
+  stampMs = tz.toUtc(local);
+  return end;
+}
+
+/**
+ * ISO 8601 / RFC 3339 stamp at pos: "YYYY-MM-DD[T ]hh:mm:ss[.frac][Z|±hh:mm]". A missing
+ * zone means local time in `tz`. Returns epoch ms and the end index.
+ */
+export function isoStamp(s: string, pos: number, tz: ZoneResolver, sep: 'T' | ' ' | 'either' = 'T'): { ms: number; end: number } | undefined {
+  const end = isoStampAt(s, pos, tz, sep);
+  return end < 0 ? undefined : { ms: stampMs, end };
 }
 
 /** Converts wall-clock times of one zone to UTC. */

@@ -4,14 +4,18 @@
  * lines (rsyslog high precision) and VMware ESXi files (`TS In(14) app[pid]: msg`, older
  * `TS app[pid]: msg`, hostd 6.x `TS info hostd[pid] [Originator...] msg`, vobd `TS: msg`).
  */
-import { civilMs, digits, fractionMs, isoStamp, monthAt, type ZoneResolver } from './common.js';
+import { civilMs, digits, fractionMs, isoStampAt, monthAt, stampMs, type ZoneResolver } from './common.js';
 
 export interface SyslogParts {
   pri?: number;
   ts?: number;
   host?: string;
   app?: string;
-  pid?: string;
+  /** The line the parts are of. */
+  line: string;
+  /** Where the process id is in `line` (start -1 when there is none): see syslogPid. */
+  pidStart: number;
+  pidEnd: number;
   msgId?: string;
   /** RFC 5424 structured data as written (checked; its elements: structuredData). */
   sdText?: string;
@@ -31,14 +35,24 @@ function partsOf(
   ts: number | undefined,
   host: string | undefined,
   app: string | undefined,
-  pid: string | undefined,
+  line: string,
+  pidStart: number,
+  pidEnd: number,
   msgId: string | undefined,
   sdText: string | undefined,
   level: string | undefined,
   tagged: boolean,
   msg: string,
 ): SyslogParts {
-  return { pri, ts, host, app, pid, msgId, sdText, level, tagged, msg };
+  return { pri, ts, host, app, line, pidStart, pidEnd, msgId, sdText, level, tagged, msg };
+}
+
+/**
+ * The process id of a line as written, or undefined. Sliced on demand: most events are never
+ * turned into fields, and a short slice is a copy.
+ */
+export function syslogPid(parts: SyslogParts): string | undefined {
+  return parts.pidStart < 0 ? undefined : parts.line.slice(parts.pidStart, parts.pidEnd);
 }
 
 const ESXI_LEVELS: Record<string, string> = { Em: 'emergency', Al: 'alert', Cr: 'critical', Er: 'error', Wa: 'warning', No: 'notice', In: 'info', Db: 'debug' };
@@ -84,17 +98,23 @@ function utcYear(now: number): number {
   return yearCache;
 }
 
-/** BSD stamp `Mmm dd hh:mm:ss` (day may be space-padded) at pos; year inferred from `now`. */
-function bsdStamp(s: string, pos: number, tz: ZoneResolver, now: number): { ms: number; end: number } | undefined {
+/** The time (epoch ms) of the stamp bsdStampAt last read. */
+let bsdMs = 0;
+
+/**
+ * BSD stamp `Mmm dd hh:mm:ss` (day may be space-padded) at pos; year inferred from `now`.
+ * Returns where it ends, or -1; its time is left in bsdMs (no result object per line).
+ */
+function bsdStampAt(s: string, pos: number, tz: ZoneResolver, now: number): number {
   const mo = monthAt(s, pos);
-  if (mo < 0 || s.charCodeAt(pos + 3) !== 32) return undefined;
+  if (mo < 0 || s.charCodeAt(pos + 3) !== 32) return -1;
   let d = digits(s, pos + 4, 2);
   if (d < 0 && s.charCodeAt(pos + 4) === 32) d = digits(s, pos + 5, 1);
   const t = pos + 7;
   const h = digits(s, t, 2);
   const mi = digits(s, t + 3, 2);
   const sec = digits(s, t + 6, 2);
-  if (d < 1 || h < 0 || mi < 0 || sec < 0 || s.charCodeAt(t - 1) !== 32 || s.charCodeAt(t + 2) !== 58 || s.charCodeAt(t + 5) !== 58) return undefined;
+  if (d < 1 || h < 0 || mi < 0 || sec < 0 || s.charCodeAt(t - 1) !== 32 || s.charCodeAt(t + 2) !== 58 || s.charCodeAt(t + 5) !== 58) return -1;
   let end = t + 8;
   let ms = 0;
   if (s.charCodeAt(end) === 46) {
@@ -104,34 +124,45 @@ function bsdStamp(s: string, pos: number, tz: ZoneResolver, now: number): { ms: 
   }
   const year = utcYear(now);
   let local = civilMs(year, mo, d, h, mi, sec, ms);
-  if (local === undefined) return undefined;
+  if (local === undefined) return -1;
   // A stamp more than a week ahead of "now" belongs to last year (logs spanning New Year).
   if (local > now + 7 * 86400000) local = civilMs(year - 1, mo, d, h, mi, sec, ms);
-  if (local === undefined) return undefined;
-  return { ms: tz.toUtc(local), end };
+  if (local === undefined) return -1;
+  bsdMs = tz.toUtc(local);
+  return end;
 }
 
-/** `name[pid]:`, `name:` or (hostd 6.x) `name[pid]` at pos. */
-function tagAt(s: string, pos: number, colonRequired: boolean): { app: string; pid: string | undefined; end: number } | undefined {
+/** The name of the tag tagAt last found, and where its pid is (start -1 when it has none). */
+let tagApp = '';
+let tagPidStart = -1;
+let tagPidEnd = -1;
+
+/**
+ * `name[pid]:`, `name:` or (hostd 6.x) `name[pid]` at pos: where it ends, or -1; its name and
+ * pid are left in tagApp and tagPidStart/tagPidEnd (no result object: hosts are tried as tags first, per line).
+ */
+function tagAt(s: string, pos: number, colonRequired: boolean): number {
   let i = pos;
   while (i < s.length) {
     const c = s.charCodeAt(i);
     if (c === 91 /* [ */ || c === 58 /* : */ || c === 32) break;
     i++;
   }
-  if (i === pos || i - pos > 64) return undefined;
+  if (i === pos || i - pos > 64) return -1;
   // The name and pid are sliced once the tag is known to be one (hosts are tried as tags first).
   const nameEnd = i;
   let close = -1;
   if (s.charCodeAt(i) === 91) {
     close = s.indexOf(']', i);
-    if (close < 0 || close - i > 24) return undefined;
+    if (close < 0 || close - i > 24) return -1;
     i = close + 1;
   }
   const colon = s.charCodeAt(i) === 58 && (i + 1 === s.length || s.charCodeAt(i + 1) === 32);
-  if (!colon && (colonRequired || close < 0 || s.charCodeAt(i) !== 32)) return undefined;
-  const pid = close < 0 ? undefined : s.slice(nameEnd + 1, close);
-  return { app: s.slice(pos, nameEnd), pid, end: colon ? i + 1 : i };
+  if (!colon && (colonRequired || close < 0 || s.charCodeAt(i) !== 32)) return -1;
+  tagPidStart = close < 0 ? -1 : nameEnd + 1;
+  tagPidEnd = close;
+  tagApp = s.slice(pos, nameEnd);
+  return colon ? i + 1 : i;
 }
 
 /** One RFC 5424 structured-data element: its id and its `name="value"` params (escapes undone). */
@@ -190,25 +221,31 @@ export function structuredData(sdText: string): SdElement[] {
   return out;
 }
 
-function nilOr(v: string): string | undefined {
-  return v === '-' ? undefined : v;
+/** s[start, end), or undefined for the nil value `-` (checked before slicing). */
+function nilOr(s: string, start: number, end: number): string | undefined {
+  return end === start + 1 && s.charCodeAt(start) === 45 ? undefined : s.slice(start, end);
 }
 
 function rfc5424(s: string, pos: number, pri: number, tz: ZoneResolver): SyslogParts | undefined {
-  const f: string[] = [];
-  let p = pos;
-  for (let k = 0; k < 5; k++) {
-    const sp = s.indexOf(' ', p);
-    if (sp < 0) return undefined;
-    f.push(s.slice(p, sp));
-    p = sp + 1;
-  }
+  // The five header fields (TIMESTAMP HOSTNAME APP-NAME PROCID MSGID), each up to a space.
+  const sp0 = s.indexOf(' ', pos);
+  if (sp0 < 0) return undefined;
+  const sp1 = s.indexOf(' ', sp0 + 1);
+  if (sp1 < 0) return undefined;
+  const sp2 = s.indexOf(' ', sp1 + 1);
+  if (sp2 < 0) return undefined;
+  const sp3 = s.indexOf(' ', sp2 + 1);
+  if (sp3 < 0) return undefined;
+  const sp4 = s.indexOf(' ', sp3 + 1);
+  if (sp4 < 0) return undefined;
   let ts: number | undefined;
-  if (f[0] !== '-') {
-    const st = isoStamp(f[0]!, 0, tz);
-    if (!st || st.end !== f[0]!.length) return undefined;
-    ts = st.ms;
+  if (sp0 !== pos + 1 || s.charCodeAt(pos) !== 45) {
+    // Read from the field alone: a stamp must fill it exactly.
+    const stamp = s.slice(pos, sp0);
+    if (isoStampAt(stamp, 0, tz) !== stamp.length) return undefined;
+    ts = stampMs;
   }
+  let p = sp4 + 1;
   let sdText: string | undefined;
   if (s.charCodeAt(p) === 45) p++;
   else if (s.charCodeAt(p) === 91) {
@@ -219,8 +256,8 @@ function rfc5424(s: string, pos: number, pri: number, tz: ZoneResolver): SyslogP
   } else return undefined;
   let msg = p < s.length ? s.slice(p + 1) : '';
   if (msg.charCodeAt(0) === 0xfeff) msg = msg.slice(1);
-  const app = nilOr(f[2]!);
-  return partsOf(pri, ts, nilOr(f[1]!), app, nilOr(f[3]!), nilOr(f[4]!), sdText, undefined, true, msg);
+  const nilPid = sp3 === sp2 + 2 && s.charCodeAt(sp2 + 1) === 45;
+  return partsOf(pri, ts, nilOr(s, sp0 + 1, sp1), nilOr(s, sp1 + 1, sp2), s, nilPid ? -1 : sp2 + 1, nilPid ? -1 : sp3, nilOr(s, sp3 + 1, sp4), sdText, undefined, true, msg);
 }
 
 /** Parses a syslog line; undefined when it is none of the supported shapes. */
@@ -236,20 +273,20 @@ export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogPar
     const v = s.charCodeAt(p);
     if (v >= 49 && v <= 57 && s.charCodeAt(p + 1) === 32) return rfc5424(s, p + 2, pri, tz);
   }
-  let ts: number | undefined;
-  let stamp = isoStamp(s, p, tz);
-  if (stamp) {
-    ts = stamp.ms;
-    p = stamp.end;
+  let ts: number;
+  const isoEnd = isoStampAt(s, p, tz);
+  if (isoEnd >= 0) {
+    ts = stampMs;
+    p = isoEnd;
     if (s.charCodeAt(p) === 58 && s.charCodeAt(p + 1) === 32) {
       // vobd.log before ESXi 7: "TS: [Correlator] 123us: [vob.id] text"
-      return partsOf(pri, ts, undefined, 'vobd', undefined, undefined, undefined, undefined, true, s.slice(p + 2));
+      return partsOf(pri, ts, undefined, 'vobd', s, -1, -1, undefined, undefined, undefined, true, s.slice(p + 2));
     }
   } else {
-    stamp = bsdStamp(s, p, tz, now);
-    if (!stamp) return undefined;
-    ts = stamp.ms;
-    p = stamp.end;
+    const bsdEnd = bsdStampAt(s, p, tz, now);
+    if (bsdEnd < 0) return undefined;
+    ts = bsdMs;
+    p = bsdEnd;
   }
   if (s.charCodeAt(p) !== 32) return undefined;
   p++;
@@ -266,34 +303,28 @@ export function parseSyslog(s: string, tz: ZoneResolver, now: number): SyslogPar
   } else {
     const sp = s.indexOf(' ', p);
     const word = sp > p ? oldLevelAt(s, p, sp) : undefined;
-    if (word !== undefined) {
-      const t = tagAt(s, sp + 1, false);
-      if (t && t.pid !== undefined) {
-        level = word;
-        oldLevel = true;
-        p = sp + 1;
-      }
+    if (word !== undefined && tagAt(s, sp + 1, false) >= 0 && tagPidStart >= 0) {
+      level = word;
+      oldLevel = true;
+      p = sp + 1;
     }
   }
-  let tag = tagAt(s, p, !oldLevel);
+  let tagEnd = tagAt(s, p, !oldLevel);
   let host: string | undefined;
-  if (!tag) {
+  if (tagEnd < 0) {
     const sp = s.indexOf(' ', p);
     if (sp > p) {
-      const candidate = tagAt(s, sp + 1, true);
-      if (candidate) {
-        host = s.slice(p, sp);
-        tag = candidate;
-      }
+      tagEnd = tagAt(s, sp + 1, true);
+      if (tagEnd >= 0) host = s.slice(p, sp);
     }
   }
-  if (!tag) {
+  if (tagEnd < 0) {
     // Untagged line: "TS HOST message" (kernel messages of some daemons) or bare message.
     const sp = s.indexOf(' ', p);
-    if (sp > p) return partsOf(pri, ts, s.slice(p, sp), undefined, undefined, undefined, undefined, level, false, s.slice(sp + 1));
-    return partsOf(pri, ts, undefined, undefined, undefined, undefined, undefined, level, false, s.slice(p));
+    if (sp > p) return partsOf(pri, ts, s.slice(p, sp), undefined, s, -1, -1, undefined, undefined, level, false, s.slice(sp + 1));
+    return partsOf(pri, ts, undefined, undefined, s, -1, -1, undefined, undefined, level, false, s.slice(p));
   }
-  p = tag.end;
+  p = tagEnd;
   if (s.charCodeAt(p) === 32) p++;
-  return partsOf(pri, ts, host, tag.app, tag.pid, undefined, undefined, level, true, s.slice(p));
+  return partsOf(pri, ts, host, tagApp, s, tagPidStart, tagPidEnd, undefined, undefined, level, true, s.slice(p));
 }

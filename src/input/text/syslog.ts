@@ -7,7 +7,7 @@
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { Fields, LogSource } from '../../event/event.js';
 import { analyzable, contextZone, detached, excerpt, makeEvent, reportLine, share, textOptions, type ZoneResolver, UTC_ZONE } from './common.js';
-import { esxiLevelName, parseSyslog, structuredData, type SyslogParts } from './syslog-line.js';
+import { esxiLevelName, parseSyslog, structuredData, type SyslogParts, syslogPid } from './syslog-line.js';
 import { isSysmonMessage, sysmonEvent, sysmonShare } from './sysmon-linux.js';
 import { XmlError } from './xml-lite.js';
 import { setField } from '../field-map.js';
@@ -135,7 +135,8 @@ function syslogFields(parts: SyslogParts, app: string | undefined): Fields {
     fields.Severity = parts.pri & 7;
   }
   if (parts.app !== undefined) fields.Application = parts.app;
-  if (parts.pid !== undefined) fields.ProcessId = pidValue(parts.pid);
+  const pid = syslogPid(parts);
+  if (pid !== undefined) fields.ProcessId = pidValue(pid);
   if (parts.host !== undefined) fields.Host = parts.host;
   if (app === undefined) {
     if (parts.msgId !== undefined) fields.MessageId = parts.msgId;
@@ -172,17 +173,26 @@ class SyslogEvent extends LazyEvent {
   }
 }
 
-/** A daemon name's lower-cased form and, for an ESXi-only daemon, its logsource. */
+/** A daemon name (as written), its lower-cased form and, for an ESXi-only daemon, its logsource. */
 interface Daemon {
+  name: string;
   lower: string;
   source: LogSource | undefined;
 }
+
+/** Slots of the recent-daemon table (a power of two). */
+const RECENT_SLOTS = 16;
 
 /** Daemon names remembered per file (past this the table starts again: hostile input can name any number). */
 const MAX_DAEMONS = 256;
 
 class SyslogState implements LineDecoderState {
   private readonly daemons = new Map<string, Daemon>();
+  /**
+   * The daemons last looked up, by a slot from the name's length and ends: a hit costs one
+   * string compare, where the map hashes the name (a new string per line) first.
+   */
+  private readonly recent: Array<Daemon | undefined> = new Array<Daemon | undefined>(RECENT_SLOTS).fill(undefined);
   private readonly zone: ZoneResolver;
   private readonly now: number;
   constructor(private readonly ctx: DecodeContext) {
@@ -222,15 +232,19 @@ class SyslogState implements LineDecoderState {
   }
   /** What a daemon name as written says (cached: a file has few daemons, and the lookup is by one hash of the name). */
   private daemon(name: string): Daemon {
+    const slot = (name.length * 7 + name.charCodeAt(0) + name.charCodeAt(name.length - 1)) & (RECENT_SLOTS - 1);
+    const r = this.recent[slot];
+    if (r !== undefined && r.name === name) return r;
     let d = this.daemons.get(name);
     if (d === undefined) {
       if (this.daemons.size >= MAX_DAEMONS) this.daemons.clear();
       // (Detached: the name is a slice of its line, which a kept slice would keep, and with it the line's read chunk.)
       const key = detached(name);
       const low = lower(key);
-      d = { lower: low, source: ESXI_APP_SOURCES.get(low) };
+      d = { name: key, lower: low, source: ESXI_APP_SOURCES.get(low) };
       this.daemons.set(key, d);
     }
+    this.recent[slot] = d;
     return d;
   }
 

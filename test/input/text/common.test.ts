@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { civilMs, contextZone, isoStamp, monthIndex, UTC_ZONE, zoneResolver } from '../../../src/input/text/common.js';
+import { civilMs, contextZone, isoStamp, isoStampAt, monthIndex, stampMs, UTC_ZONE, zoneResolver } from '../../../src/input/text/common.js';
 import { ProblemList } from '../../../src/errors.js';
 
 test('civilMs agrees with Date.UTC and rejects impossible dates', () => {
@@ -49,6 +49,21 @@ test('zones: fixed offsets, IANA names across DST, bad names reported once and U
   const z = contextZone({ file: 'x.log', problems, timezone: 'Mars/Olympus' } as Parameters<typeof contextZone>[0]);
   assert.equal(z.toUtc(local), local);
   assert.deepStrictEqual(problems.problems, [{ kind: 'config', file: 'x.log', message: 'unknown timezone "Mars/Olympus"; using UTC' }]);
+});
+
+test('isoStampAt: where the stamp ends and its time in stampMs, or -1', () => {
+  assert.equal(isoStampAt('x 2024-01-10T10:11:12.3456Z y', 2, UTC_ZONE), 27);
+  assert.equal(stampMs, Date.UTC(2024, 0, 10, 10, 11, 12, 345));
+  assert.equal(isoStampAt('2024-01-10T10:11:12.1', 0, UTC_ZONE), 21);
+  assert.equal(stampMs, Date.UTC(2024, 0, 10, 10, 11, 12, 100));
+  assert.equal(isoStampAt('2024-01-10T10:11:12-05:30', 0, UTC_ZONE), 25);
+  assert.equal(stampMs, Date.UTC(2024, 0, 10, 15, 41, 12));
+  assert.equal(isoStampAt('2024-01-10T10:11:12', 0, zoneResolver('+02:00')), 19);
+  assert.equal(stampMs, Date.UTC(2024, 0, 10, 8, 11, 12));
+  // A non-digit in either half of the year, or anywhere in the date and time, is no stamp.
+  for (const bad of ['20x4-01-10T10:11:12Z', '2x24-01-10T10:11:12Z', '2024-01-1xT10:11:12Z', '2024-01-10T10:11:1xZ', '2024-01-10T10:11:12.Z', '2024/01-10T10:11:12Z']) {
+    assert.equal(isoStampAt(bad, 0, UTC_ZONE), -1, bad);
+  }
 });
 
 test('isoStamp: separators, fractions, offsets, local time', () => {

@@ -5,6 +5,8 @@ import { SYSLOG, ESXI } from './fixtures.js';
 import { decode, expecter, line } from './run-decoder.js';
 import type { Event } from '../../../src/event/event.js';
 import { plainEvent } from '../../../src/event/lazy-event.js';
+import { parseSyslog, syslogPid } from '../../../src/input/text/syslog-line.js';
+import { UTC_ZONE } from '../../../src/input/text/common.js';
 
 /** Fixed clock and zone so year inference and local times are deterministic. */
 const OPTS = { now: Date.UTC(2024, 5, 1), timezone: 'UTC' };
@@ -229,4 +231,36 @@ test('syslog: a line cut in its ISO stamp is a problem, and the lines after it k
       [1, 2],
     );
   }
+});
+
+test('parseSyslog: the pid is kept as where it is in the line, and syslogPid slices it', () => {
+  const now = OPTS.now;
+  const bsd = parseSyslog('Jan 10 10:11:12 web01 sshd[4242]: hi', UTC_ZONE, now)!;
+  assert.deepStrictEqual([bsd.pidStart, bsd.pidEnd, syslogPid(bsd), bsd.app, bsd.host, bsd.msg], [27, 31, '4242', 'sshd', 'web01', 'hi']);
+  const nilPid = parseSyslog('<13>1 2024-01-10T10:11:12Z h a - m - x', UTC_ZONE, now)!;
+  assert.deepStrictEqual([nilPid.pidStart, syslogPid(nilPid), nilPid.app, nilPid.msgId, nilPid.msg], [-1, undefined, 'a', 'm', 'x']);
+  const pid = parseSyslog('<13>1 2024-01-10T10:11:12Z h a 7a m - x', UTC_ZONE, now)!;
+  assert.equal(syslogPid(pid), '7a');
+  const untagged = parseSyslog('Jan 10 10:11:12 web01 kernel message', UTC_ZONE, now)!;
+  assert.deepStrictEqual([untagged.pidStart, syslogPid(untagged), untagged.host, untagged.msg], [-1, undefined, 'web01', 'kernel message']);
+  const r = decode(
+    syslogDecoder,
+    ['Jan 10 10:11:12 web01 sshd[4242]: hi', '<13>1 2024-01-10T10:11:12Z h a 7a m - x', '<13>1 2024-01-10T10:11:12Z h a - m - x'].join('\n'),
+    'pid.log',
+    OPTS,
+  );
+  assert.deepStrictEqual(
+    r.events.map((e) => e.fields.ProcessId),
+    [4242, '7a', undefined],
+  );
+});
+
+test('syslog: daemon names that share a slot of the recent-daemon table keep their own logsources', () => {
+  // hostd and haxtd (same length, same first and last letter) share a slot; HOSTD is hostd.
+  const text = ['hostd', 'haxtd', 'hostd', 'HOSTD', 'haxtd', 'haxtd', 'hostd'].map((d, i) => `Jan 10 10:11:12 esx01 ${d}[${i}]: m`).join('\n');
+  const r = decode(syslogDecoder, text, 'slots.log', OPTS);
+  assert.deepStrictEqual(
+    r.events.map((e) => `${e.logsource.product}/${e.logsource.service} ${e.fields.Application}`),
+    ['esxi/hostd hostd', 'linux/syslog haxtd', 'esxi/hostd hostd', 'esxi/hostd HOSTD', 'linux/syslog haxtd', 'linux/syslog haxtd', 'esxi/hostd hostd'],
+  );
 });
