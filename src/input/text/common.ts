@@ -149,23 +149,13 @@ export function civilMs(y: number, mo: number, d: number, h: number, mi: number,
   return ((days * 24 + h) * 60 + mi) * 60000 + s * 1000 + ms;
 }
 
-/** Parses "+hhmm", "+hh:mm", "-hh", "Z" at pos; returns offset in minutes east of UTC and the end index. */
+/**
+ * Parses "+hhmm", "+hh:mm", "-hh", "Z" at pos; returns offset in minutes east of UTC and the end
+ * index. (isoZoneAt without the per-line economy: it leaves stampMs changed.)
+ */
 export function zoneOffset(s: string, pos: number): { minutes: number; end: number } | undefined {
-  const c = s.charCodeAt(pos);
-  if (c === 90 /* Z */ || c === 122 /* z */) return { minutes: 0, end: pos + 1 };
-  if (c !== 43 /* + */ && c !== 45 /* - */) return undefined;
-  const h = digits(s, pos + 1, 2);
-  if (h < 0) return undefined;
-  let p = pos + 3;
-  if (s.charCodeAt(p) === 58) p++;
-  let m = digits(s, p, 2);
-  if (m < 0) {
-    m = 0;
-    p = pos + 3;
-  } else p += 2;
-  if (h > 23 || m > 59) return undefined;
-  const minutes = (h * 60 + m) * (c === 45 ? -1 : 1);
-  return { minutes, end: p };
+  const end = isoZoneAt(s, pos);
+  return end < 0 ? undefined : { minutes: stampMs, end };
 }
 
 /** The last ISO date (`YYYY-MM-DD` as a number) isoStamp read and its midnight: a log's lines share their day. */
