@@ -67,7 +67,8 @@ export function digits(s: string, pos: number, n: number): number {
   let v = 0;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(pos + i) - 48;
-    if (c < 0 || c > 9) return -1;
+    // past the end charCodeAt is NaN, which fails both range tests: it must not count as a digit
+    if (!(c >= 0 && c <= 9)) return -1;
     v = v * 10 + c;
   }
   return v;
@@ -168,8 +169,7 @@ function isoSep(code: number, sep: 'T' | ' ' | 'either'): boolean {
 }
 
 /**
- * Value of the two ASCII digits at i, or -1 (unrolled digits(s, i, 2), for positions inside the
- * string: past its end this is -1 where digits gives NaN).
+ * Value of the two ASCII digits at i, or -1 (digits(s, i, 2) unrolled).
  */
 function twoDigits(s: string, i: number): number {
   const a = s.charCodeAt(i) - 48;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { civilMs, contextZone, isoStamp, isoStampAt, monthIndex, stampMs, UTC_ZONE, zoneResolver } from '../../../src/input/text/common.js';
+import { civilMs, contextZone, digits, isoStamp, isoStampAt, monthIndex, stampMs, UTC_ZONE, zoneOffset, zoneResolver } from '../../../src/input/text/common.js';
 import { ProblemList } from '../../../src/errors.js';
 
 test('civilMs agrees with Date.UTC and rejects impossible dates', () => {
@@ -77,4 +77,16 @@ test('isoStamp: separators, fractions, offsets, local time', () => {
   assert.equal(isoStamp('2024-01-10T10:11:1', 0, UTC_ZONE), undefined);
   assert.equal(isoStamp('x 2024-01-10T10:11:', 2, zoneResolver('Europe/Berlin')), undefined);
   assert.deepStrictEqual(isoStamp('2024-01-10T10:11:13', 0, UTC_ZONE), { ms: Date.UTC(2024, 0, 10, 10, 11, 13), end: 19 });
+});
+
+test('zones cut at the end of the text: "+hh" as with text after it, never a NaN time or an end past the text', () => {
+  // an hour-only zone ends the text as it ends a word
+  assert.deepStrictEqual(isoStamp('2024-01-10T10:11:12+01', 0, UTC_ZONE), { ms: Date.UTC(2024, 0, 10, 9, 11, 12), end: 22 });
+  assert.deepStrictEqual(isoStamp('2024-01-10T10:11:12+01 x', 0, UTC_ZONE), { ms: Date.UTC(2024, 0, 10, 9, 11, 12), end: 22 });
+  // a one-digit zone is no zone: local time, the stamp ends before it
+  assert.deepStrictEqual(isoStamp('2024-01-10T10:11:12+1', 0, UTC_ZONE), { ms: Date.UTC(2024, 0, 10, 10, 11, 12), end: 19 });
+  assert.deepStrictEqual(zoneOffset('-00', 0), { minutes: -0, end: 3 });
+  assert.equal(zoneOffset('+1', 0), undefined);
+  assert.equal(digits('12', 1, 2), -1);
+  assert.throws(() => zoneResolver('+1'), /zone/i);
 });
