@@ -14,6 +14,8 @@
  * temporary names) cost a signature each and never push out the ones that do.
  */
 
+import { detached } from './detached.js';
+
 /** Entries of a table unless told otherwise (a power of two). */
 export const MEMO_SIZE = 256;
 
@@ -35,16 +37,6 @@ export function signature(v: string): number {
   for (let i = n > SIGNATURE_TAIL ? n - SIGNATURE_TAIL : 0; i < n; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
   h ^= h >>> 15;
   return Math.imul(h, 0xc2b2ae35) ^ (h >>> 13);
-}
-
-/**
- * A copy of `v` that holds no reference to a larger string. Text decoders hand out slices of
- * a read chunk; a remembered slice would keep its whole chunk alive. Concatenation makes a
- * pair, and taking a part of the pair copies it into one flat string first (V8), which the
- * part then refers to — a string of `v`'s own length plus one character.
- */
-function ownCopy(v: string): string {
-  return `${v}\u0000`.slice(0, -1);
 }
 
 /**
@@ -134,7 +126,8 @@ export class ValueMemo<T> {
       this.found![at] = undefined;
     }
     if (!this.budget.take(textCost(v))) return;
-    texts[at] = ownCopy(v);
+    // decoders hand out slices of a read chunk: a remembered slice would keep its whole chunk alive
+    texts[at] = detached(v);
     this.found![at] = answer;
     if (this.pending !== null) this.pending[at] = 0;
   }

@@ -340,16 +340,7 @@ export function bytesToText(bytes: number[]): string {
   return text.includes('\ufffd') ? buf.toString('latin1') : text;
 }
 
-/**
- * A copy of s that keeps no other string alive. A substring of 13 or more characters (a value
- * the record scan sliced from a line) is a view of its parent, and through the line of the
- * whole chunk read from the file: kept in a table or cache it would keep a megabyte per entry.
- * Flattening a concatenation copies the characters; slicing the copy again makes a view of the
- * copy only.
- */
-export function detached(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
-}
+export { detached } from '../../event/detached.js';
 
 /** Fraction of `lines` for which `test` holds (empty lines ignored); 0 when none to judge. */
 export function share(lines: string[], test: (l: string) => boolean): number {
