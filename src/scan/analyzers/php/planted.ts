@@ -5,6 +5,7 @@
  * suspicious on its own (5-6); none is what an application page does.
  */
 import { callIndex, includesText, type AnalyzerContext } from '../../context.js';
+import { matches } from '../../flow.js';
 import { CMD_SINKS } from './signatures.js';
 
 export function analyzePlanted(ctx: AnalyzerContext, hasRequest: boolean): void {
@@ -63,8 +64,7 @@ function blindsSecurityPlugins(ctx: AnalyzerContext): void {
   if (!SECURITY_NAMES.some((n) => includesText(code, n))) return;
   let n = 0;
   let first = -1;
-  SECURITY_STATE.lastIndex = 0;
-  for (let m = SECURITY_STATE.exec(code); m && n < 10; m = SECURITY_STATE.exec(code)) {
+  for (const m of matches(SECURITY_STATE, code, 10)) {
     if (first < 0) first = m.index;
     n++;
   }
