@@ -146,3 +146,17 @@ export function callArgs(text: string, open: number, max = 600): string {
   }
   return text.slice(open + 1, end);
 }
+
+/**
+ * The [start, end) of each line of `text` at least `min` characters long. Line breaks are found
+ * with indexOf, so ordinary code costs one native scan: passes that only care about one-line
+ * payloads look at those lines alone.
+ */
+export function* longLines(text: string, min: number): Generator<[number, number]> {
+  for (let s = 0; s < text.length; ) {
+    let e = text.indexOf('\n', s);
+    if (e === -1) e = text.length;
+    if (e - s >= min) yield [s, e];
+    s = e + 1;
+  }
+}

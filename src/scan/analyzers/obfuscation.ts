@@ -7,7 +7,7 @@
 import { callIndex, type AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
 import { asText, b64, hexDecode, inflateAny, looksLikeCode, reverse, rot13, unescapeDq } from '../decode.js';
-import { entropy } from '../text.js';
+import { entropy, longLines } from '../text.js';
 
 const DECODER_CALL =
   /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|base64decode|atob|b64decode|decodebytes|frombase64string|decode_base64|unhex)\s*\(/g;
@@ -310,16 +310,11 @@ function phpEscapedStrings(ctx: AnalyzerContext): void {
  */
 function rot13Hex(ctx: AnalyzerContext): void {
   const { code } = ctx;
-  // such a payload is one long line: only lines of 130+ characters are searched (found with
-  // indexOf, so ordinary code costs one native scan for line breaks)
-  for (let s = 0, n = 0; s < code.length && n < 20; ) {
-    let e = code.indexOf('\n', s);
-    if (e === -1) e = code.length;
-    if (e - s >= 130) {
-      n++;
-      if (rot13HexLine(ctx, code.slice(s, e), s)) return;
-    }
-    s = e + 1;
+  // such a payload is one long line: only the first 20 lines of 130+ characters are searched
+  let n = 0;
+  for (const [s, e] of longLines(code, 130)) {
+    if (n++ === 20) return;
+    if (rot13HexLine(ctx, code.slice(s, e), s)) return;
   }
 }
 

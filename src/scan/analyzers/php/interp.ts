@@ -20,6 +20,7 @@ import { Break, Continue, OutOfSteps, Return, Stop, codeOf, type Frame, type Ref
 import { PhpCalls } from './interp-calls.js';
 import { callIndex, type AnalyzerContext } from '../../context.js';
 import { looksLikeCode } from '../../decode.js';
+import { longLines } from '../../text.js';
 
 export type { RunCode } from './interp-expr.js';
 
@@ -353,17 +354,6 @@ const DECODERS = [
 // preg_replace /e is followed by the run, but as a gate it would let in every application file
 const CODE_SINKS = ['eval', 'assert', 'create_function'];
 
-/** Whether some line of `text` is at least `n` characters long (line breaks found with indexOf). */
-function hasLongLine(text: string, n: number): boolean {
-  for (let s = 0; s < text.length; ) {
-    let e = text.indexOf('\n', s);
-    if (e === -1) e = text.length;
-    if (e - s >= n) return true;
-    s = e + 1;
-  }
-  return false;
-}
-
 /**
  * Encoded payloads read by running the file: when code sinks and decoders are both called and a
  * long literal holds the payload, the file's constant PHP is run and each code string it hands to
@@ -374,7 +364,7 @@ export function evaluatedPayloads(ctx: AnalyzerContext): void {
   if (ctx.size > 2 * 1024 * 1024 || !calls.hasAnyOf(DECODERS)) return;
   // the comment stripper can lose the tail after a huge literal: the sink is looked up in the text too
   // preg_replace() runs code only with /e, which an encoder hides: it counts next to a payload line
-  if (!calls.hasAnyOf(CODE_SINKS) && !/\beval\s*\(/i.test(ctx.text) && !(calls.has('preg_replace') && hasLongLine(ctx.text, 2000))) return;
+  if (!calls.hasAnyOf(CODE_SINKS) && !/\beval\s*\(/i.test(ctx.text) && !(calls.has('preg_replace') && !longLines(ctx.text, 2000).next().done)) return;
   // the payload: a long literal with no space in it
   if (!/['"][^'"\s]{64}/.test(ctx.text)) return;
   let n = 0;
