@@ -68,8 +68,10 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   const kinds = new Set<string>();
   let first = -1;
   // in big PHP files one variable name stands for many values across functions: only paths
-  // taken from the request directly (or one assignment away) count there
-  const reaches = lang === 'php' && ctx.size >= 16384 ? (a: string) => taint.touchesDirectly(a) : (a: string) => taint.touches(a);
+  // taken from the request directly (or one assignment away) count there; Perl CGI
+  // applications (gitweb: 250 KB in one file) the same from the size the Perl analyzer uses
+  const direct = (lang === 'php' && ctx.size >= 16384) || (lang === 'perl' && ctx.size >= 65536);
+  const reaches = direct ? (a: string) => taint.touchesDirectly(a) : (a: string) => taint.touches(a);
   for (const m of matches(spec.ops, code, 2000)) {
     const args = argsAfter(code, m, lang);
     if (!args || !reaches(args) || /php:\/\/|^\s*['"]https?:/i.test(args)) continue;

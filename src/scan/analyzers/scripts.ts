@@ -7,6 +7,7 @@ import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
 import { fileManager } from './admin-tools.js';
+import { braceBody } from './php/code.js';
 
 interface ScriptSpec {
   flow: FlowSpec;
@@ -16,17 +17,26 @@ interface ScriptSpec {
   shell: RegExp;
 }
 
+/** Perl's request sources other than standard input. */
+const PERL_REQUEST = String.raw`\bparam\s*\(|\$ENV\s*\{\s*['"]?(?:QUERY_STRING|HTTP_\w+|CONTENT_\w+|REQUEST_URI)|\$(?:cgi|q|query|cgi_obj)\s*->\s*(?:param|Vars|url_param)|\$FORM\s*\{|\$in\s*\{|\bReadParse\b`;
+/** Standard input, which carries the request body in a CGI program. */
+const PERL_STDIN = String.raw`<STDIN>|\b(?:sys)?read\s*\(\s*STDIN`;
+
 const PERL: ScriptSpec = {
   flow: {
-    source:
-      /\bparam\s*\(|\$ENV\s*\{\s*['"]?(?:QUERY_STRING|HTTP_\w+|CONTENT_\w+|REQUEST_URI)|<STDIN>|\bread\s*\(\s*STDIN|\$(?:cgi|q|query|cgi_obj)\s*->\s*(?:param|Vars|url_param)|\$FORM\s*\{|\$in\s*\{|\bReadParse\b/,
+    source: new RegExp(`${PERL_REQUEST}|${PERL_STDIN}`),
     // names without their sigil: shells fill @cmd and read $cmd[1], which is the same array
     assign: /(?:\b(?:my|local|our)\s*\(?\s*)?[$@%](\w{1,40})(?:\s*\{[^}\n]{0,40}\})?(?:\s*\))?\s*\.?=(?![=~])\s*([^;]{1,300})/g,
     varRef: /[$@%]\{?(\w+)/g,
   },
-  sinks: /(?<![\w$>])(system|exec|eval|qx)\s*[({/|!]?|`[^`\n]{1,200}`|\bopen\s*\(?\s*[\w$]+\s*,\s*["'][^"'\n]{0,80}\|/g,
+  // `eval { ... }` is Perl's try block, not code evaluation: only `eval EXPR` runs data; a
+  // name that merely starts like one (`evaluate_uri`, `execute`) is another sub
+  sinks: /(?<![\w$>])(?:system|exec|eval(?!\s*\{)|qx)\b\s*[({/|!]?|`[^`\n]{1,200}`|\bopen\s*\(?\s*(?:[\w$]+|"\w+"|'\w+')\s*,\s*["'][^"'\n]{0,80}\|/g,
   socket: /\b(?:socket\s*\(|IO::Socket::INET|Socket::INET)/,
-  shell: /(?:open\s*\(\s*STD(?:IN|OUT|ERR)\s*,\s*["']?[>&]+|exec\s*\(?\s*["']?\/bin\/(?:ba)?sh|["']\/bin\/(?:ba)?sh(?: -i)?["']|cmd\.exe)/,
+  // a standard handle duplicated onto another (`open(STDIN, ">&SOCK")`; a redirect to /dev/null
+  // is no wiring) with a shell or command run right after it (see wiredShell)
+  // group 1: the handle it is wired to (`">&SOCK"`, `"<&" . fileno($c)`, `'>&', $sock`)
+  shell: /open\s*\(?\s*STD(?:IN|OUT|ERR)\s*,\s*["']?[<>+]*&=?\s*(?:["']\s*[,.]\s*)?(?:fileno\s*\(\s*)?(\$?\w+)/g,
 };
 
 const PYTHON: ScriptSpec = {
@@ -78,15 +88,23 @@ function requestReach(taint: Taint, size: number): (expr: string) => boolean {
 
 /** Where a function is defined, by language: group 1 is its name; the body follows the match. */
 const FUNCTION_DEF: Record<string, RegExp> = {
-  perl: /\bsub\s+(\w{1,40})\s*\{/g,
+  // `sub ekse($) {`: a prototype may sit between the name and the body
+  perl: /\bsub\s+(\w{1,40})\s*(?:\([$@%;\\&*\s]{0,20}\)\s*)?\{/g,
   python: /^[ \t]*def\s+(\w{1,40})\s*\([^)\n]{0,200}\)\s*:/gm,
   node: /\bfunction\s+([A-Za-z_$][\w$]{0,40})\s*\([^)\n]{0,200}\)\s*\{/g,
 };
 
 /**
+ * How far a function body is read: up to the next definition, at most this many characters.
+ * Perl CGI scripts parse the request by hand in one long sub (read STDIN, split the pairs, undo
+ * the URL encoding, fill a hash, `return %form`), with its `return` at the very end.
+ */
+const BODY_WINDOW: Record<string, number> = { perl: 6000 };
+
+/**
  * Functions that hand back request data (`def get(name): ... return unquote(value)` over
  * QUERY_STRING, `sub param_of { ... }`): their calls are request sources too. Bodies are
- * read shallowly: up to the next definition, at most 1,500 characters.
+ * read shallowly (BODY_WINDOW, else 1,500 characters).
  */
 function requestGetters(code: string, lang: string, taint: Taint): string[] {
   const def = FUNCTION_DEF[lang];
@@ -94,10 +112,11 @@ function requestGetters(code: string, lang: string, taint: Taint): string[] {
   const found: string[] = [];
   const returns = requestReach(taint, code.length);
   const defs = [...matches(def, code, 500)];
+  const window = BODY_WINDOW[lang] ?? 1500;
   for (let i = 0; i < defs.length && found.length < 20; i++) {
     const d = defs[i]!;
     const start = d.index + d[0].length;
-    const end = Math.min(defs[i + 1]?.index ?? code.length, start + 1500);
+    const end = Math.min(defs[i + 1]?.index ?? code.length, start + window);
     const body = code.slice(start, end);
     for (const r of matches(/\breturn\b([^;\n]{1,200})/g, body, 20)) {
       if (returns(r[1]!)) {
@@ -109,8 +128,11 @@ function requestGetters(code: string, lang: string, taint: Taint): string[] {
   return found;
 }
 
-/** Perl's `read(STDIN, $buf, $ENV{CONTENT_LENGTH})` fills $buf with the request body: an assignment in all but syntax. */
-const READ_TARGET: Record<string, RegExp> = { perl: /\bread\s*\(\s*STDIN\s*,\s*\$(\w{1,40})/g };
+/**
+ * Perl's `read(STDIN, $buf, $ENV{CONTENT_LENGTH})` (or sysread) fills $buf with the request
+ * body: an assignment in all but syntax. `$_` is a target like any other (name `_`).
+ */
+const READ_TARGET: Record<string, RegExp> = { perl: /\b(?:sys)?read\s*\(\s*STDIN\s*,\s*\$(\w{1,40})/g };
 /**
  * Bindings the assignment regex cannot see: loop variables take the values of what they
  * iterate (`for q in q_list:`, `foreach my $p (@pairs)`, `for (const p of parts)`), and
@@ -118,15 +140,31 @@ const READ_TARGET: Record<string, RegExp> = { perl: /\bread\s*\(\s*STDIN\s*,\s*\
  */
 const BINDERS: Record<string, RegExp[]> = {
   python: [/^[ \t]*for\s+(\w{1,40}(?:\s*,\s*\w{1,40}){0,6})\s+in\s+([^\n]{1,200}):/gm, /^[ \t]*(\w{1,40}(?:\s*,\s*\w{1,40}){1,6})\s*=(?!=)\s*([^\n]{1,300})/gm],
-  perl: [/\bforeach\s+(?:my\s+)?\$(\w{1,40})\s*\(([^)\n]{1,200})\)/g],
+  perl: [
+    /\bforeach\s+(?:my\s+)?\$(\w{1,40})\s*\(([^)\n]{1,200})\)/g,
+    // `foreach (@pairs)` walks the list in `$_` (group 1 matches empty: the name is `_`)
+    /\bfor(?:each)?\s*()\(\s*([@%][^;)\n]{1,200})\)/g,
+    // `my ($name, $value) = split /=/;`: a list assignment binds every name on its left
+    /(?:\b(?:my|local|our)\s*)?\(\s*([$@%]\w{1,40}(?:\s*,\s*[$@%]\w{1,40}){1,6})\s*\)\s*=(?![=~>])\s*([^;]{1,300})/g,
+  ],
   node: [/\bfor\s*\(\s*(?:const|let|var)\s+([A-Za-z_$][\w$]{0,40})\s+(?:of|in)\s+([^)\n]{1,200})\)/g],
 };
+
+/**
+ * Perl operators that work on `$_` when given no operand: `split /=/` splits `$_`. The value
+ * of such an expression comes from `$_`, which the taint sees only when it is written out.
+ */
+function withImplicitTopic(lang: string, expr: string): string {
+  if (lang !== 'perl') return expr;
+  return /^\s*split\s*\(?\s*(?:\/[^/\n]{0,80}\/|'[^'\n]{0,80}'|"[^"\n]{0,80}")\s*\)?\s*$/.test(expr) ? `${expr} $_` : expr;
+}
 
 /** The request-data variables of a script: assignments, then binders and read() targets, to a fixed point. */
 function scriptTaint(code: string, lang: string, flow: FlowSpec): Taint {
   const taint = new Taint(code, flow);
   const read = READ_TARGET[lang];
-  if (read) {
+  // (only where standard input carries the request: see PERL_CGI)
+  if (read && flow.source !== PERL_SOURCE_NO_STDIN) {
     for (const m of matches(read, code, 20)) {
       taint.vars.add(m[1]!);
       taint.direct.add(m[1]!);
@@ -137,9 +175,9 @@ function scriptTaint(code: string, lang: string, flow: FlowSpec): Taint {
     taint.propagate();
     let changed = false;
     for (const m of binds) {
-      if (!taint.touches(m[2]!)) continue;
-      for (const n of m[1]!.split(',')) {
-        const name = n.trim();
+      if (!taint.touches(withImplicitTopic(lang, m[2]!))) continue;
+      for (const n of (m[1] || '_').split(',')) {
+        const name = n.trim().replace(/^[$@%]/, '');
         if (name && !taint.vars.has(name)) {
           taint.vars.add(name);
           changed = true;
@@ -152,13 +190,23 @@ function scriptTaint(code: string, lang: string, flow: FlowSpec): Taint {
   return taint;
 }
 
-function analyzeScript(ctx: AnalyzerContext, spec: ScriptSpec, nodeRequiresChildProcess: boolean): void {
+/** What marks a Perl script as a CGI program: the request's environment, a CGI module, a Content-Type header. */
+const PERL_CGI = /\b(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|HTTP_\w+|CGI|ReadParse)\b|Content-type\s*:/i;
+/** The Perl source without standard input: outside a CGI program STDIN is a terminal or a pipe. */
+const PERL_SOURCE_NO_STDIN = new RegExp(PERL_REQUEST);
+
+function analyzeScript(ctx: AnalyzerContext, spec0: ScriptSpec, nodeRequiresChildProcess: boolean): void {
   const { code, ev } = ctx;
   const lang = ctx.ev.language;
+  // the request body reaches a CGI program on its standard input; a command-line program
+  // (a packaging tool asking for a patch name) reads its user's terminal there
+  const spec = lang === 'perl' && !PERL_CGI.test(code) ? { ...spec0, flow: { ...spec0.flow, source: PERL_SOURCE_NO_STDIN } } : spec0;
   let taint = scriptTaint(code, lang, spec.flow);
   const getters = requestGetters(code, lang, taint);
   if (getters.length > 0) {
-    const source = new RegExp(`${spec.flow.source.source}|(?<![\\w$.>])(?:${getters.join('|')})\\s*\\(`, spec.flow.source.flags);
+    // Perl calls a sub without parentheses too: `my %in = &init_cgi;`
+    const bare = lang === 'perl' ? `|&\\s*(?:${getters.join('|')})\\b` : '';
+    const source = new RegExp(`${spec.flow.source.source}|(?<![\\w$.>&])(?:${getters.join('|')})\\s*\\(${bare}`, spec.flow.source.flags);
     taint = scriptTaint(code, lang, { ...spec.flow, source });
   }
   if (ctx.ev.language === 'node') analyzeWriters(ctx, taint);
@@ -173,13 +221,16 @@ function analyzeScript(ctx: AnalyzerContext, spec: ScriptSpec, nodeRequiresChild
       if (openAt >= 0) args = callArgs(code, openAt);
       else args = code.slice(m.index, Math.min(code.length, m.index + 300)).split(/[;\n]/)[0]!;
       const name = m[0].replace(/\s+/g, '').replace(/\($/, '').slice(0, 40);
+      // Perl's single quotes do not interpolate: `eval 'sub f { param(@_) }'` runs fixed text
+      if (lang === 'perl') args = args.replace(PERL_SINGLE_QUOTED, "''");
       sinks++;
       if (taint.hasSource(args)) ev.add('flow', `request input reaches ${name}`, 12, m.index, m[0].length);
       else if (reaches(args)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
     }
   }
+  if (lang === 'perl') wrappedSinks(ctx, spec, reaches, taint);
   const sock = spec.socket.exec(code);
-  const shell = spec.shell.exec(code);
+  const shell = lang === 'perl' ? wiredShell(code, spec.shell) : spec.shell.exec(code);
   if (sock && shell) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
   // Node: a socket opened to a host/port named by the request (HTTP tunnel)
   if (ctx.ev.language === 'node' && /new\s+net\s*\.\s*Socket|net\s*\.\s*(?:connect|createConnection)\s*\(/.test(code)) {
@@ -213,3 +264,84 @@ function shellBodySaver(ctx: AnalyzerContext): void {
     );
   if (save) ev.add('capability', 'CGI script saves the request body to a file (uploader)', 6, save.index, save[0].length);
 }
+
+/** A single-quoted Perl string (no interpolation: its text is fixed). */
+const PERL_SINGLE_QUOTED = /'(?:[^'\\\n]|\\.){0,2000}'/g;
+
+/** Where a Perl sub takes its arguments: `my $cmd = shift;`, `my ($a, $b) = @_;`. */
+const PERL_PARAMS = /\b(?:my|local|our)\s*\(?\s*([$@%]\w{1,40}(?:\s*,\s*[$@%]\w{1,40}){0,6})\s*\)?\s*=\s*(?:shift\b|@_)/g;
+
+/**
+ * Perl subs that hand their own arguments to a command or code sink (`sub ekse { my $cmd =
+ * shift; return \`$cmd\`; }`): a call of one with request data runs that data, though the sink
+ * itself sees only a parameter. Shells route every command through one such helper; an
+ * application's helper called with its own fixed commands never gets here.
+ */
+function wrappedSinks(ctx: AnalyzerContext, spec: ScriptSpec, reaches: (expr: string) => boolean, taint: Taint): void {
+  const { code, ev } = ctx;
+  const defs = [...matches(FUNCTION_DEF.perl!, code, 500)];
+  const wrappers = new Map<string, string>();
+  for (let i = 0; i < defs.length && wrappers.size < 20; i++) {
+    const d = defs[i]!;
+    // the sub's own block (to its closing brace), not the statements that follow it
+    const body = braceBody(code, d.index + d[0].length - 1, Math.min(1500, (defs[i + 1]?.index ?? code.length) - d.index));
+    const params = new Set<string>();
+    for (const m of matches(PERL_PARAMS, body, 10)) for (const n of m[1]!.split(',')) params.add(n.trim().slice(1));
+    // one assignment away inside the body: `$cod = $code;`
+    for (const m of matches(spec.flow.assign, body, 50)) {
+      for (const r of m[2]!.matchAll(spec.flow.varRef)) if (params.has(r[1]!)) params.add(m[1]!);
+    }
+    const usesParam = (args: string): boolean => /\$_\[\s*\d\s*\]|@_\b|\bshift\b/.test(args) || [...args.matchAll(spec.flow.varRef)].some((r) => params.has(r[1]!));
+    for (const m of matches(spec.sinks, body, 50)) {
+      const openAt = m[0].endsWith('(') ? m.index + m[0].length - 1 : -1;
+      const args = (openAt >= 0 ? callArgs(body, openAt) : body.slice(m.index, m.index + 300).split(/[;\n]/)[0]!).replace(PERL_SINGLE_QUOTED, "''");
+      if (usesParam(args)) {
+        wrappers.set(d[1]!, m[0].startsWith('`') ? 'backticks' : m[0].replace(/[\s({/|!]+$/, ''));
+        break;
+      }
+    }
+  }
+  if (wrappers.size === 0) return;
+  const call = new RegExp(`(?<![\\w$>:])&?\\s*(${[...wrappers.keys()].join('|')})\\s*\\(`, 'g');
+  for (const m of matches(call, code, 500)) {
+    const before = code.slice(Math.max(0, m.index - 5), m.index);
+    if (/\bsub\s*$/.test(before)) continue;
+    const args = callArgs(code, m.index + m[0].length - 1);
+    const direct = taint.hasSource(args);
+    if (!direct && !reaches(args)) continue;
+    const name = m[1]!;
+    ev.add('flow', `request ${direct ? 'input' : 'data'} reaches ${name}(), which runs its argument with ${wrappers.get(name)}`, direct ? 12 : 11, m.index, m[0].length);
+    return;
+  }
+}
+
+/** A command or shell run: `system($sh)`, `exec {"/bin/sh"} ...`, a quoted shell path or `cmd`. */
+const RUNS_SHELL = /\b(?:exec|system)\b\s*[({"'$]|["']\/bin\/(?:ba)?sh\b|["']cmd(?:\.exe)?\b/;
+
+/** Perl's socket handles: `socket(SOCK, ...)`, `accept(CLIENT, SERVER)`, `$s = IO::Socket::INET->new(...)`, `$c = $srv->accept`. */
+const SOCKET_HANDLES = /\b(?:socket|accept)\s*\(\s*(\$?\w+)|(\$\w+)\s*=\s*(?:new\s+)?(?:IO::Socket::INET\b|\$\w+\s*->\s*accept\b)/g;
+
+/**
+ * Perl reverse and bind shells duplicate STDIN/STDOUT onto the socket and run a shell at
+ * once. A program that redirects its handles to something else (the debugger running a
+ * command on its terminal, a daemon silencing STDERR), or runs commands far from the
+ * redirection, is no wiring: the handle must be a socket the file opens, and the run must
+ * follow within a few statements.
+ */
+function wiredShell(code: string, dup: RegExp): RegExpExecArray | null {
+  const sockets = new Set<string>();
+  for (const m of matches(SOCKET_HANDLES, code, 50)) sockets.add(m[1] ?? m[2]!);
+  for (const m of matches(dup, code, 50)) if (sockets.has(m[1]!) && RUNS_SHELL.test(code.slice(m.index, m.index + 800))) return m;
+  // or the shell named right next to where the socket is opened (`my $shell = "/bin/sh -i";
+  // socket(SOCKET, ...); connect(...)`), however the handles are then wired
+  for (const m of matches(SOCKET_OPENS, code, 50)) {
+    const near = SHELL_PATH.exec(code.slice(Math.max(0, m.index - 800), m.index + 800));
+    if (near) return m;
+  }
+  return null;
+}
+
+/** Where a Perl script opens a socket. */
+const SOCKET_OPENS = /\bsocket\s*\(\s*\w+\s*,|\bIO::Socket::INET\s*->\s*new\b/g;
+/** A shell named as a program: a quoted `/bin/sh`, `/bin/bash` or `cmd.exe`. */
+const SHELL_PATH = /["']\/bin\/(?:ba)?sh\b|["']cmd(?:\.exe)?["']/;
