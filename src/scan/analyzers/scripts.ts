@@ -11,6 +11,12 @@ import { braceBody } from './php/code.js';
 
 interface ScriptSpec {
   flow: FlowSpec;
+  /**
+   * The request sources for one file, where some only are request data in some programs
+   * (standard input in a CGI program, `self.path` in an HTTP handler); `stdin` says whether
+   * standard input is one. Without it, `flow.source` holds for every file.
+   */
+  sourceFor?: (code: string) => { source: RegExp; stdin: boolean };
   sinks: RegExp;
   /** socket + interpreter evidence */
   socket: RegExp;
@@ -22,9 +28,16 @@ const PERL_REQUEST = String.raw`\bparam\s*\(|\$ENV\s*\{\s*['"]?(?:QUERY_STRING|H
 /** Standard input, which carries the request body in a CGI program. */
 const PERL_STDIN = String.raw`<STDIN>|\b(?:sys)?read\s*\(\s*STDIN`;
 
+/** What marks a Perl script as a CGI program: the request's environment, a CGI module, a Content-Type header. */
+const PERL_CGI = /\b(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|HTTP_\w+|CGI|ReadParse)\b|Content-type\s*:/i;
+const PERL_SOURCES = { cgi: new RegExp(`${PERL_REQUEST}|${PERL_STDIN}`), other: new RegExp(PERL_REQUEST) };
+
 const PERL: ScriptSpec = {
+  // the request body reaches a CGI program on its standard input; a command-line program
+  // (a packaging tool asking for a patch name) reads its user's terminal there
+  sourceFor: (code) => (PERL_CGI.test(code) ? { source: PERL_SOURCES.cgi, stdin: true } : { source: PERL_SOURCES.other, stdin: false }),
   flow: {
-    source: new RegExp(`${PERL_REQUEST}|${PERL_STDIN}`),
+    source: PERL_SOURCES.cgi,
     // names without their sigil: shells fill @cmd and read $cmd[1], which is the same array
     assign: /(?:\b(?:my|local|our)\s*\(?\s*)?[$@%](\w{1,40})(?:\s*\{[^}\n]{0,40}\})?(?:\s*\))?\s*\.?=(?![=~])\s*([^;]{1,300})/g,
     varRef: /[$@%]\{?(\w+)/g,
@@ -39,10 +52,30 @@ const PERL: ScriptSpec = {
   shell: /open\s*\(?\s*STD(?:IN|OUT|ERR)\s*,\s*["']?[<>+]*&=?\s*(?:["']\s*[,.]\s*)?(?:fileno\s*\(\s*)?(\$?\w+)/g,
 };
 
+/** Python's request sources in any program. */
+const PY_REQUEST = String.raw`\brequest\s*\.\s*(?:args|form|values|data|json|get_json|files|headers|cookies|GET|POST|body|query_params)\b|\bcgi\s*\.\s*FieldStorage\s*\(|\bos\s*\.\s*environ\s*(?:\[\s*|\.get\s*\(\s*)['"](?:QUERY_STRING|HTTP_\w+)|\bparse_qs\s*\(`;
+/** Standard input: the request body in a CGI program. */
+const PY_STDIN = String.raw`\bsys\s*\.\s*stdin\b`;
+/** The request line, headers and body as an http.server handler sees them. */
+const PY_HANDLER = String.raw`\bself\s*\.\s*(?:path|headers|rfile)\b`;
+const PY_CGI = /\b(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|cgi|wsgi)\b|Content-type\s*:/i;
+/** A request handler class of the standard library's servers: elsewhere `self.path` is any object's attribute. */
+const PY_HANDLER_CLASS = /\b(?:Base|Simple|CGI)HTTPRequestHandler\b|\b(?:Stream|Datagram|Base)RequestHandler\b/;
+const PY_SOURCES = new Map<string, RegExp>();
+
+function pythonSources(code: string): { source: RegExp; stdin: boolean } {
+  const stdin = PY_CGI.test(code);
+  const handler = PY_HANDLER_CLASS.test(code);
+  const key = `${stdin}${handler}`;
+  let source = PY_SOURCES.get(key);
+  if (!source) PY_SOURCES.set(key, (source = new RegExp([PY_REQUEST, ...(stdin ? [PY_STDIN] : []), ...(handler ? [PY_HANDLER] : [])].join('|'))));
+  return { source, stdin };
+}
+
 const PYTHON: ScriptSpec = {
+  sourceFor: pythonSources,
   flow: {
-    source:
-      /\brequest\s*\.\s*(?:args|form|values|data|json|get_json|files|headers|cookies|GET|POST|body|query_params)\b|\bcgi\s*\.\s*FieldStorage\s*\(|\bos\s*\.\s*environ\s*(?:\[\s*|\.get\s*\(\s*)['"](?:QUERY_STRING|HTTP_\w+)|\bsys\s*\.\s*stdin\b|\bself\s*\.\s*(?:path|headers|rfile)\b|\bparse_qs\s*\(/,
+    source: new RegExp(`${PY_REQUEST}|${PY_STDIN}|${PY_HANDLER}`),
     assign: /^[ \t]*([A-Za-z_]\w{0,40})(?:\s*,\s*\w{1,40}){0,6}\s*=(?!=)\s*([^\n]{1,300})/gm,
     varRef: /\b([A-Za-z_]\w*)\b/g,
   },
@@ -159,12 +192,14 @@ function withImplicitTopic(lang: string, expr: string): string {
   return /^\s*split\s*\(?\s*(?:\/[^/\n]{0,80}\/|'[^'\n]{0,80}'|"[^"\n]{0,80}")\s*\)?\s*$/.test(expr) ? `${expr} $_` : expr;
 }
 
-/** The request-data variables of a script: assignments, then binders and read() targets, to a fixed point. */
-function scriptTaint(code: string, lang: string, flow: FlowSpec): Taint {
+/**
+ * The request-data variables of a script: assignments, then binders and read() targets (when
+ * standard input carries the request), to a fixed point.
+ */
+function scriptTaint(code: string, lang: string, flow: FlowSpec, stdin: boolean): Taint {
   const taint = new Taint(code, flow);
   const read = READ_TARGET[lang];
-  // (only where standard input carries the request: see PERL_CGI)
-  if (read && flow.source !== PERL_SOURCE_NO_STDIN) {
+  if (read && stdin) {
     for (const m of matches(read, code, 20)) {
       taint.vars.add(m[1]!);
       taint.direct.add(m[1]!);
@@ -190,24 +225,18 @@ function scriptTaint(code: string, lang: string, flow: FlowSpec): Taint {
   return taint;
 }
 
-/** What marks a Perl script as a CGI program: the request's environment, a CGI module, a Content-Type header. */
-const PERL_CGI = /\b(?:QUERY_STRING|REQUEST_METHOD|CONTENT_LENGTH|HTTP_\w+|CGI|ReadParse)\b|Content-type\s*:/i;
-/** The Perl source without standard input: outside a CGI program STDIN is a terminal or a pipe. */
-const PERL_SOURCE_NO_STDIN = new RegExp(PERL_REQUEST);
-
 function analyzeScript(ctx: AnalyzerContext, spec0: ScriptSpec, nodeRequiresChildProcess: boolean): void {
   const { code, ev } = ctx;
   const lang = ctx.ev.language;
-  // the request body reaches a CGI program on its standard input; a command-line program
-  // (a packaging tool asking for a patch name) reads its user's terminal there
-  const spec = lang === 'perl' && !PERL_CGI.test(code) ? { ...spec0, flow: { ...spec0.flow, source: PERL_SOURCE_NO_STDIN } } : spec0;
-  let taint = scriptTaint(code, lang, spec.flow);
+  const sources = spec0.sourceFor?.(code) ?? { source: spec0.flow.source, stdin: true };
+  const spec = sources.source === spec0.flow.source ? spec0 : { ...spec0, flow: { ...spec0.flow, source: sources.source } };
+  let taint = scriptTaint(code, lang, spec.flow, sources.stdin);
   const getters = requestGetters(code, lang, taint);
   if (getters.length > 0) {
     // Perl calls a sub without parentheses too: `my %in = &init_cgi;`
     const bare = lang === 'perl' ? `|&\\s*(?:${getters.join('|')})\\b` : '';
     const source = new RegExp(`${spec.flow.source.source}|(?<![\\w$.>&])(?:${getters.join('|')})\\s*\\(${bare}`, spec.flow.source.flags);
-    taint = scriptTaint(code, lang, { ...spec.flow, source });
+    taint = scriptTaint(code, lang, { ...spec.flow, source }, sources.stdin);
   }
   if (ctx.ev.language === 'node') analyzeWriters(ctx, taint);
   if (ctx.ev.language === 'perl') fileManager(ctx, taint);
