@@ -72,14 +72,32 @@ export const ARCHIVE_EXTS = new Set(['zip', 'jar', 'war', 'ear', 'jpi', 'hpi', '
 const SERVER_MARKERS =
   /<\?(?:php|=|[ \t\r\n]+(?:\$|@?[a-z_]\w*\s*\())|<%[@=\s!]|runat\s*=\s*["']?server|<script\s+language\s*=\s*["']?php|<cf(?:set|execute|file|output|script|component|function)\b/i;
 
-/** One pass over the whole text (every non-script file in a web root goes through here). */
-export function hasServerMarker(head: string): boolean {
-  return SERVER_MARKERS.test(head);
+const SERVER_MARKERS_ALL = new RegExp(SERVER_MARKERS.source, 'gi');
+/** Control characters that source text never carries (tab, line breaks and form feed aside). */
+const BINARY_BYTES = /[\x00-\x08\x0b\x0e-\x1f\x7f]/;
+/** How many marker look-alikes a binary file may hold before the search gives up on it. */
+const MAX_MARKER_TRIES = 10000;
+
+/**
+ * Where the first server-side code marker is, or -1 (short open tags `<? $x`, `<script
+ * language="php">` included). A marker must be followed by text: in a font, a PDF or a
+ * compressed stream the bytes `<?=` or `<%@` turn up by chance, followed by more binary, while
+ * code (a polyglot image's `<?php system(...)` too) goes on as text. One pass over the whole
+ * text: every non-script file in a web root goes through here.
+ */
+export function serverMarkerAt(text: string): number {
+  SERVER_MARKERS_ALL.lastIndex = 0;
+  for (let tries = 0; tries < MAX_MARKER_TRIES; tries++) {
+    const m = SERVER_MARKERS_ALL.exec(text);
+    if (m === null) return -1;
+    const end = m.index + m[0].length;
+    if (!BINARY_BYTES.test(text.slice(end, end + 24))) return m.index;
+  }
+  return -1;
 }
 
-/** Where the first server-side code marker is, or -1 (short open tags `<? $x`, `<script language="php">` included). */
-export function serverMarkerAt(text: string): number {
-  return text.search(SERVER_MARKERS);
+export function hasServerMarker(text: string): boolean {
+  return serverMarkerAt(text) !== -1;
 }
 
 /**

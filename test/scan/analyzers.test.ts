@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findingOf, reasons } from './helpers.js';
+import { findingOf, reasons, scanText } from './helpers.js';
 
 const PHP_SHELL_DIRECT = `<?php
 if (isset($_REQUEST['c'])) { echo "<pre>"; system($_REQUEST['c']); }
@@ -103,6 +103,19 @@ test('php: image polyglot is analyzed despite its extension', () => {
   assert.equal(f?.verdict, 'malicious');
   assert.ok(reasons(f).includes('server-side php code inside a .gif file (polyglot)'));
   assert.equal(findingOf('photo.jpg', '\xff\xd8\xff\xe0 plain jpeg bytes'), undefined);
+});
+
+test('binary files: marker bytes followed by more binary are chance, not code', () => {
+  // a font's or PDF stream's bytes that happen to spell `<?=` or `<%@`
+  const font = `\x00\x01\x00\x00\x00\x12\x01\x00<?=-\xa6\x0c\x01\x1e@W\x60_g\xc8\x60_(*\x01 \xcbHRJ\x02\xac\xad${'\x00\x00^|&^'.repeat(40)}`;
+  const [ttf] = scanText('fonts/Math.ttf', font);
+  assert.equal(ttf!.analyzed, false);
+  assert.equal(ttf!.skipped, 'not server-executable');
+  const pdf = `%PDF-1.4\n<%@\xd4\xde\xc1\x03din\xe1\x0c QS\xd6 \xa5\xa7g\xf8O\xcb?!\x00c\xff`;
+  assert.equal(scanText('manual.pdf', pdf)[0]!.analyzed, false);
+  // the same bytes with code after a chance marker are found at the code
+  const both = `${font}<?php @eval($_POST["z"]); ?>`;
+  assert.equal(findingOf('fonts/Math.ttf', both)?.verdict, 'malicious');
 });
 
 const JSP_SHELL = `<%@ page import="java.io.*" %>
