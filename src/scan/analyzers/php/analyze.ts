@@ -19,6 +19,7 @@ import { nearRequestVars, requestTaint, taintParameters } from './sources.js';
 import { callbackTakers, directSinks, filterCallbacks, pregReplaceE, yamlCallbacks } from './sinks.js';
 import { computedCallees, dangerousNameVars, reflection, requestImports, variableFunctions } from './dynamic.js';
 import { fileWriters, includes, remoteCode, sockets, webRootDropper } from './files.js';
+import { bypassTechniques } from './bypass.js';
 import { propertyFlows, registerGlobals, unserializeGadgets, wrapperFlows } from './interproc.js';
 import { bitwiseStrings, builtNames, customDecoders, decodedCallees, deobfuscate, loaderShapes } from './obfuscation.js';
 import { adminKit, authBypass, listMailer, mailerAndProxy, persistence, shellUiHints, xsltAndCom } from './kits.js';
@@ -45,6 +46,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   computedCallees(ctx, calls, taint);
   if (hasRequest && ctx.size < 65536) propertyFlows(ctx, calls, taint);
   includes(s, near);
+  bypassTechniques(s);
   fileWriters(s);
   sockets(s, cmdCalls);
   requestImports(s);

@@ -13,7 +13,8 @@ import type { PhpScan } from './sources.js';
 /** An include path with a literal folder/prefix before the variable part and a literal script extension after it. */
 const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.\s*\$\w+(?:\s*\.\s*'[^']*')?\s*\.\s*'[^']*\.(?:php|inc)')/i;
 /** `include`/`require` statements and their argument text. */
-const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi;
+// (a `;` inside a quoted piece does not end the statement: `include "data://text/plain;base64," . $x`)
+const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?((?:[^;\n'"]|'[^'\n]{0,200}'|"[^"\n]{0,200}"){1,200})/gi;
 
 /** What an upload handler checks before keeping a file: its type, extension or image-ness. */
 const TYPE_CHECK =
@@ -56,7 +57,7 @@ export function includes(s: PhpScan, near: ReadonlySet<string>): void {
       else ev.add('flow', 'request input chooses a file to include as code', 10, m.index, m[0].length);
     } else if (/^\$\w+$/.test(whole) && near.has(whole)) ev.add('flow', 'request-derived variable is included as code (file inclusion backdoor)', 10, m.index, m[0].length);
     else if (taint.touches(arg)) ev.add('flow', INDIRECT, FIXED_AFFIXES.test(arg) ? 1.5 : 3, m.index, m[0].length);
-    else if (/php:\/\/input|data:(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
+    else if (/php:\/\/input|data:(?:\/\/)?(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
     // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just
     // that, except in a stub that does nothing else
     else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg))

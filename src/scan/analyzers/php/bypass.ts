@@ -1,0 +1,125 @@
+/**
+ * Bypass techniques of recent PHP one-liners that keep the dangerous name out of the places
+ * the other passes read: a call's or an array literal's result called with request data, a
+ * static call whose class and method the request names, LD_PRELOAD set for the children that
+ * mail() or error_log() start, and sendmail options that write a file anywhere.
+ */
+import { matches } from '../../flow.js';
+import { callArgs } from '../../text.js';
+import { splitTopArgs } from './code.js';
+import { CMD_SINKS, CODE_SINKS, NOT_BEFORE_CALLBACK, callMatches } from './signatures.js';
+import type { PhpScan } from './sources.js';
+
+/** A call of what an expression gives back: `f('system')(...)`, `[$_GET['f']][0](...)`. */
+const CALLED_RESULT = /[)\]]\s*\(/g;
+/** Names that run code or commands when called by name. */
+const RUNNERS = new Set([...CODE_SINKS, ...CMD_SINKS]);
+
+export function bypassTechniques(s: PhpScan): void {
+  const { ctx } = s;
+  if (ctx.code.includes(')(') || ctx.code.includes('](') || /[)\]]\s+\(/.test(ctx.code)) calledResults(s);
+  if (ctx.code.includes('::$') || ctx.code.includes('::{')) staticDynamicCalls(s);
+  if (ctx.lower.includes('ld_preload')) preloadedChildren(s);
+  if (s.calls.hasAnyOf(['mail', 'mb_send_mail'])) sendmailOptions(s);
+}
+
+/** The expression a call at `open` calls: back from the `(` to the start of the statement. */
+function calleeBefore(code: string, open: number): string {
+  const from = Math.max(0, open - 300);
+  const before = code.slice(from, open);
+  const stop = Math.max(before.lastIndexOf(';'), before.lastIndexOf('{'), before.lastIndexOf('}'), before.lastIndexOf('='));
+  return before
+    .slice(stop + 1)
+    .replace(/^\s*<\?(?:php)?/i, '')
+    .trim();
+}
+
+/**
+ * PHP 7 calls whatever an expression gives back. An array literal holding request input and
+ * then called (`[$_GET['f']][0]($_GET['c'])`) runs the function the requester names; a helper
+ * handed a code or command sink's name whose result is called with request data runs that
+ * sink. A router calling `$handlers[$_GET['a']]()` picks among its own handlers (the request
+ * is an index there, not the callee) and is not this.
+ */
+function calledResults(s: PhpScan): void {
+  const { ctx, taint } = s;
+  const { code, ev } = ctx;
+  for (const m of matches(CALLED_RESULT, code, 200)) {
+    const open = m.index + m[0].length - 1;
+    const callee = calleeBefore(code, m.index + 1);
+    if (!callee) continue;
+    const args = callArgs(code, open);
+    if (/^\(?\s*\[/.test(callee) && taint.hasSource(callee.replace(/\]\s*\[[^\]]{0,40}\]\s*$/, ']'))) {
+      ev.add('flow', 'request input is called as a function (array element or expression result)', 12, m.index, m[0].length);
+      return;
+    }
+    const inner = /^[A-Za-z_]\w*\s*\(([\s\S]*)\)$/.exec(callee);
+    if (!inner || !taint.touches(args)) continue;
+    for (const a of splitTopArgs(inner[1]!)) {
+      const lit = /^\s*['"](\w{2,20})['"]\s*$/.exec(a)?.[1]?.toLowerCase();
+      if (lit && RUNNERS.has(lit)) {
+        ev.add('flow', `${lit}() reached through a helper's return value and called with request data`, 11, m.index, m[0].length);
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * `$cls::$m($_GET['a'])` with both the class and the method from the request calls any static
+ * method of any class: Closure::fromCallable, a gadget's, or a framework's command runner.
+ */
+function staticDynamicCalls(s: PhpScan): void {
+  const { ctx, taint } = s;
+  const { code, ev } = ctx;
+  for (const m of matches(/(\$\w+)\s*::\s*(\$\w+|\{[^}\n]{1,100}\})\s*\(/g, code, 100)) {
+    if (taint.touches(m[1]!) && taint.touches(m[2]!)) {
+      ev.add('flow', 'request chooses both the class and the static method called', 11, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/** Functions whose work starts a child process (sendmail, ImageMagick delegates, the mail of error_log). */
+const CHILD_STARTERS = ['mail', 'mb_send_mail', 'error_log', 'imap_mail', 'imagick', 'gnupg_init'];
+
+/**
+ * putenv("LD_PRELOAD=...") makes the next child process load a library of the caller's choice
+ * before anything else: with mail() or error_log() after it, the library runs commands where
+ * disable_functions forbids every exec function (the Chankro-style bypass). Web applications
+ * have no reason to set it.
+ */
+function preloadedChildren(s: PhpScan): void {
+  const { ctx, calls } = s;
+  const { code, ev } = ctx;
+  for (const m of callMatches(ctx, calls, ['putenv'], NOT_BEFORE_CALLBACK)) {
+    if (!/LD_PRELOAD\s*=/i.test(callArgs(code, m.open))) continue;
+    const child = calls.hasAnyOf(CHILD_STARTERS) || /\bnew\s+Imagick\b/i.test(code);
+    ev.add(
+      'flow',
+      child ? 'sets LD_PRELOAD and then starts a child process (mail/error_log): library injection past disable_functions' : 'sets LD_PRELOAD for child processes',
+      child ? 10 : 6,
+      m.index,
+      m[0].length,
+    );
+    return;
+  }
+}
+
+/**
+ * mail()'s fifth argument goes to sendmail's command line: `-X file` logs the whole message
+ * (with its PHP) to any file, `-C` reads another configuration, `-O QueueDirectory=` moves the
+ * queue. Applications pass `-f sender` there, nothing else.
+ */
+function sendmailOptions(s: PhpScan): void {
+  const { ctx, calls, taint } = s;
+  const { code, ev } = ctx;
+  for (const m of callMatches(ctx, calls, ['mail', 'mb_send_mail'], NOT_BEFORE_CALLBACK)) {
+    const args = callArgs(code, m.open, 2000);
+    const extra = splitTopArgs(args)[4];
+    if (!extra || !/['"][^'"\n]{0,40}-(?:X\s*\S|C\s*\S|O\s*QueueDirectory)/.test(extra)) continue;
+    const fromRequest = taint.touches(args);
+    ev.add('flow', `sendmail options that write or reconfigure files passed to ${m.name}()${fromRequest ? ' with request data' : ''}`, fromRequest ? 10 : 7, m.index, m[0].length);
+    return;
+  }
+}
