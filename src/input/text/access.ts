@@ -1,7 +1,9 @@
 /**
  * Apache / Nginx / Tomcat access logs: NCSA common and combined formats, with or without a
  * leading `vhost[:port]`, `\"` and `\xHH` escapes, IPv6 clients, `-` for empty. A hand-written
- * scanner (no regex on the hot path). Yields Sigma `category: webserver` events.
+ * scanner (no regex on the hot path). Yields Sigma `category: webserver` events, lazily: each
+ * line is checked in full here (every problem is reported as the line is read) and its event
+ * makes its field map from the positions found, on first read (access-event.ts).
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { Fields, LogSource } from '../../event/event.js';
@@ -162,6 +164,12 @@ function isUnset(s: string, start: number, end: number): boolean {
 /** The last line's `stamp]` text and its time (see clfStamp's memo; this one also saves the search for `]`). */
 let lineStamp = '';
 let lineStampMs = 0;
+/**
+ * ` - - [stamp] "` with the last line's stamp: the usual head (no ident, no user) and the same
+ * stamp are then checked by one search at the line's first space, instead of reading the
+ * head's characters one by one and searching for the stamp.
+ */
+let lineHead = '';
 
 /** Whether the quote at s[q] can end a header field: the line ends there or the next quoted field starts (` "`). */
 function endsField(s: string, q: number): boolean {
@@ -198,19 +206,20 @@ export function parseAccessLine(text: string): { fields: Fields; ts: number } | 
   return r ?? { fields: accessFields(text, sp), ts: sp.ts };
 }
 
-/** Index of the request line's opening quote in the line parseLine last read, or -1 when it failed before reaching it. */
-let requestOpen = -1;
+/** Why parseHead failed. */
+let headReason = '';
+
+function headFails(reason: string): number {
+  headReason = reason;
+  return -1;
+}
 
 /**
- * Checks one line and records in `sp` where its fields lie; returns why it is not an access-log
- * line, or undefined. The request line ends at its first unescaped quote, or at `forcedClose`
- * (see retryStrayQuotes). Every check is made here, whether or not the fields are ever read.
+ * Checks the head of a line (`[vhost] client ident user [stamp] "`, s1 its first space) and
+ * records where its fields lie in `sp` (its time too); returns the index of the space before the
+ * request's quote, or -1 with the reason in `headReason`.
  */
-function parseLine(text: string, sp: AccessSpans, forcedClose = -1): string | undefined {
-  requestOpen = -1;
-  sp.version = VERSION_NONE;
-  // Up to four space-separated head fields: [vhost[:port]] client ident user, then ` [`.
-  const s1 = text.indexOf(' ');
+function parseHead(text: string, sp: AccessSpans, s1: number): number {
   let open: number;
   let s2: number;
   let s3: number;
@@ -230,7 +239,7 @@ function parseLine(text: string, sp: AccessSpans, forcedClose = -1): string | un
     // A one-character search is much cheaper than a two-character one; confirm the space after.
     const bracket = text.indexOf('[');
     open = bracket > 0 && text.charCodeAt(bracket - 1) === 32 ? bracket - 1 : text.indexOf(' [');
-    if (open < 0) return 'no [timestamp]';
+    if (open < 0) return headFails('no [timestamp]');
     // The spaces are found in place when the fields between them are one character (`- -`).
     s2 = s1 < open ? (text.charCodeAt(s1 + 2) === 32 && text.charCodeAt(s1 + 1) !== 32 ? s1 + 2 : text.indexOf(' ', s1 + 1)) : -1;
     s3 = s2 >= 0 && s2 < open ? (s2 + 2 === open && text.charCodeAt(s2 + 1) !== 32 ? open : text.indexOf(' ', s2 + 1)) : -1;
@@ -238,7 +247,7 @@ function parseLine(text: string, sp: AccessSpans, forcedClose = -1): string | un
   let clientStart = 0;
   let userStart: number;
   if (s3 >= 0 && s3 < open) {
-    if (text.indexOf(' ', s3 + 1) < open) return 'expected "[vhost] client ident user" before the timestamp';
+    if (text.indexOf(' ', s3 + 1) < open) return headFails('expected "[vhost] client ident user" before the timestamp');
     // The vhost (and its port) are read from the line when the fields are made.
     sp.vhostEnd = s1;
     clientStart = s1 + 1;
@@ -246,9 +255,9 @@ function parseLine(text: string, sp: AccessSpans, forcedClose = -1): string | un
   } else if (s2 >= 0 && s2 < open) {
     sp.vhostEnd = -1;
     userStart = s2 + 1;
-  } else return 'expected "[vhost] client ident user" before the timestamp';
+  } else return headFails('expected "[vhost] client ident user" before the timestamp');
   const clientEnd = clientStart === 0 ? s1 : text.indexOf(' ', clientStart);
-  if (isUnset(text, clientStart, clientEnd)) return 'no client address';
+  if (isUnset(text, clientStart, clientEnd)) return headFails('no client address');
   sp.clientStart = clientStart;
   sp.clientEnd = clientEnd;
   sp.userStart = userStart;
@@ -261,14 +270,47 @@ function parseLine(text: string, sp: AccessSpans, forcedClose = -1): string | un
     ts = lineStampMs;
   } else {
     close = text.indexOf(']', open + 2);
-    if (close < 0) return 'unterminated [timestamp]';
+    if (close < 0) return headFails('unterminated [timestamp]');
     ts = clfStamp(text, open + 2, close);
-    if (ts === undefined) return `bad timestamp ${excerpt(text.slice(open + 2, close))}`;
+    if (ts === undefined) return headFails(`bad timestamp ${excerpt(text.slice(open + 2, close))}`);
     lineStamp = text.slice(open + 2, close + 1);
     lineStampMs = ts;
+    lineHead = ` - - [${lineStamp} "`;
   }
-  let p = close + 1;
-  if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 1) !== 34) return 'no quoted request line after the timestamp';
+  const p = close + 1;
+  if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 1) !== 34) return headFails('no quoted request line after the timestamp');
+  sp.ts = ts;
+  return p;
+}
+
+/** Index of the request line's opening quote in the line parseLine last read, or -1 when it failed before reaching it. */
+let requestOpen = -1;
+
+/**
+ * Checks one line and records in `sp` where its fields lie; returns why it is not an access-log
+ * line, or undefined. The request line ends at its first unescaped quote, or at `forcedClose`
+ * (see retryStrayQuotes). Every check is made here, whether or not the fields are ever read.
+ */
+function parseLine(text: string, sp: AccessSpans, forcedClose = -1): string | undefined {
+  requestOpen = -1;
+  sp.version = VERSION_NONE;
+  // Up to four space-separated head fields: [vhost[:port]] client ident user, then ` [`.
+  const s1 = text.indexOf(' ');
+  let p: number;
+  if (s1 > 0 && lineHead.length > 0 && text.indexOf(lineHead, s1) === s1) {
+    // `client - - [stamp] "` with the last line's stamp: parseHead's checks in one search.
+    if (s1 === 1 && text.charCodeAt(0) === 45) return 'no client address';
+    sp.vhostEnd = -1;
+    sp.clientStart = 0;
+    sp.clientEnd = s1;
+    sp.userStart = s1 + 3;
+    sp.userEnd = -1;
+    sp.ts = lineStampMs;
+    p = s1 + lineHead.length - 2;
+  } else {
+    p = parseHead(text, sp, s1);
+    if (p < 0) return headReason;
+  }
   requestOpen = p + 1;
   const escapes = text.indexOf('\\', p + 1);
   sp.escapes = escapes;
@@ -345,7 +387,6 @@ function parseLine(text: string, sp: AccessSpans, forcedClose = -1): string | un
       sp.uaEnd = q;
     }
   }
-  sp.ts = ts;
   return undefined;
 }
 
