@@ -27,6 +27,9 @@ const LINES = [
   `5.6.7.8 - - ${S} "GET /a" 200 5 "x HTTP/1.1" 200 5 "`,
   'not an access line',
   `9.9.9.9 - - ${S} "-" - - "" ""`,
+  // the usual combined line without a query, with and without a referer (each a literal of its own)
+  `1.2.3.4 - - ${S} "POST /p HTTP/1.1" 200 7 "-" "ua 2"`,
+  `1.2.3.4 - - ${S} "GET /p? HTTP/2.0" 500 0 "http://r/" "ua 3"`,
 ];
 
 const WANT: Array<Record<string, string | number>> = [
@@ -55,6 +58,8 @@ const WANT: Array<Record<string, string | number>> = [
   },
   { 'c-ip': '5.6.7.8', 'cs-method': 'GET', 'cs-uri-stem': '/a', 'sc-status': 200, 'sc-bytes': 5, 'cs-referer': 'x HTTP/1.1" 200 5 ' },
   { 'c-ip': '9.9.9.9' },
+  { 'c-ip': '1.2.3.4', 'cs-method': 'POST', 'cs-version': 'HTTP/1.1', 'cs-uri-stem': '/p', 'sc-status': 200, 'sc-bytes': 7, 'cs-user-agent': 'ua 2' },
+  { 'c-ip': '1.2.3.4', 'cs-method': 'GET', 'cs-version': 'HTTP/2.0', 'cs-uri-stem': '/p', 'sc-status': 500, 'sc-bytes': 0, 'cs-referer': 'http://r/', 'cs-user-agent': 'ua 3' },
 ];
 
 function run(readAtEmit: boolean): { events: Event[]; atEmit: unknown[]; problems: string[] } {
@@ -85,7 +90,7 @@ test('access events: fields read at emit and read after later lines are the same
   for (const [i, e] of late.events.entries()) assert.deepStrictEqual(Object.keys(e.fields), Object.keys(WANT[i]!));
   assert.deepStrictEqual(
     late.events.map((e) => e.origin.record),
-    [1, 2, 3, 4, 5, 7],
+    [1, 2, 3, 4, 5, 7, 8, 9],
   );
 });
 
