@@ -1,95 +1,20 @@
 /**
  * Apache / Nginx / Tomcat access logs: NCSA common and combined formats, with or without a
  * leading `vhost[:port]`, `\"` and `\xHH` escapes, IPv6 clients, `-` for empty. A hand-written
- * scanner (no regex on the hot path). Yields Sigma `category: webserver` events.
+ * scanner (no regex on the hot path). Yields Sigma `category: webserver` events, lazily: each
+ * line is checked in full here (every problem is reported as the line is read) and its event
+ * makes its field map from the positions found, on first read (access-event.ts).
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
 import type { Fields, LogSource } from '../../event/event.js';
-import { bytesToText, civilMs, digits, excerpt, fractionMs, hasAt, makeEvent, monthAt, reportLine, share, zoneOffset } from './common.js';
+import { AccessEvent, AccessSpans, REQUEST_NONE, REQUEST_SPLIT, REQUEST_WHOLE, UNSET, VERSION_HTTP11, VERSION_NONE, VERSION_OTHER, accessFields } from './access-event.js';
+import { closingQuote, readQuoted, unescapeRange } from './access-quotes.js';
+import { civilMs, digits, excerpt, fractionMs, hasAt, monthAt, reportLine, share, zoneOffset } from './common.js';
+
+export { readQuoted } from './access-quotes.js';
 
 const FORMAT = 'access';
 const LOGSOURCE: LogSource = { category: 'webserver' };
-
-/** A quoted field's text and the index just past its closing quote. */
-interface Quoted {
-  value: string;
-  end: number;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
-
-/** The escape at s[i] === '\\': how many characters it spans (0: not one of the server's escapes). */
-function escapeLength(s: string, i: number): number {
-  const next = s.charCodeAt(i + 1);
-  if (next === 120 /* x */) return isHex(s.charCodeAt(i + 2)) && isHex(s.charCodeAt(i + 3)) ? 4 : 0;
-  return next === 34 || next === 92 || next === 110 || next === 116 || next === 114 ? 2 : 0;
-}
-
-/** Index of the first quote after s[pos] that no backslash escapes, or -1. */
-function closingQuote(s: string, pos: number): number {
-  for (let i = pos + 1; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 34) return i;
-    if (c === 92) {
-      const n = escapeLength(s, i);
-      if (n > 0) i += n - 1;
-    }
-  }
-  return -1;
-}
-
-/** s[start, end) with the server's escapes (`\"`, `\\`, `\n`, `\t`, `\r`, `\xHH`) undone; quotes in it are kept as they are. */
-function unescapeRange(s: string, start: number, end: number): string {
-  const slash = s.indexOf('\\', start);
-  if (slash < 0 || slash >= end) return s.slice(start, end);
-  // Collect pieces, never single characters.
-  const parts: string[] = [];
-  let run = start;
-  let i = slash;
-  let bytes: number[] | undefined;
-  const flushBytes = (): void => {
-    if (bytes) {
-      parts.push(bytesToText(bytes));
-      bytes = undefined;
-    }
-  };
-  while (i < end) {
-    if (s.charCodeAt(i) !== 92 /* \ */) {
-      i++;
-      continue;
-    }
-    const n = escapeLength(s, i);
-    if (n === 0 || i + n > end) {
-      i++;
-      continue;
-    }
-    if (n === 4) {
-      if (i > run) {
-        flushBytes();
-        parts.push(s.slice(run, i));
-      }
-      (bytes ??= []).push(parseInt(s.slice(i + 2, i + 4), 16));
-    } else {
-      const next = s.charCodeAt(i + 1);
-      flushBytes();
-      parts.push(s.slice(run, i), next === 110 ? '\n' : next === 116 ? '\t' : next === 114 ? '\r' : next === 34 ? '"' : '\\');
-    }
-    i += n;
-    run = i;
-  }
-  flushBytes();
-  parts.push(s.slice(run, end));
-  return parts.join('');
-}
-
-/** Reads `"..."` starting at s[pos] === '"', undoing the server's escapes. */
-export function readQuoted(s: string, pos: number): Quoted | undefined {
-  const close = closingQuote(s, pos);
-  if (close < 0) return undefined;
-  return { value: unescapeRange(s, pos + 1, close), end: close + 1 };
-}
 
 /**
  * Memo of the last stamp, its `dd/Mon/yyyy:hh` and its zone: consecutive lines of a log share
@@ -167,48 +92,62 @@ function numberAt(text: string, start: number, end: number): number {
   }
   return n;
 }
-const UNSET = -1;
 const BAD = -2;
 
-/** Whether the last request line setRequest split had a protocol version. */
-let requestVersion = false;
+/** The number bytesEnd last read. */
+let readBytes = 0;
 
-/** Splits the request line s[start, end) into method, URI stem/query and version. */
-function setRequest(fields: Fields, s: string, start: number, end: number): void {
-  requestVersion = false;
+/**
+ * The end of a byte count of 1 to 15 digits at text[start] followed by a space or the line's
+ * end, its value left in `readBytes`; -1 for anything else (numberAt then decides, after a search).
+ */
+function bytesEnd(text: string, start: number): number {
+  const len = text.length;
+  let i = start;
+  let n = 0;
+  for (; i < len; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    n = n * 10 + c;
+  }
+  if (i === start || i - start > 15 || (i < len && text.charCodeAt(i) !== 32)) return -1;
+  readBytes = n;
+  return i;
+}
+
+/** Finds how the request line s[start, end) splits (method, target, version) and records it in `sp`. */
+function splitRequest(sp: AccessSpans, s: string, start: number, end: number, unescaped: string | undefined): void {
+  sp.req = unescaped;
+  sp.reqStart = start;
+  sp.reqEnd = end;
+  sp.version = VERSION_NONE;
   const len = end - start;
-  if (len === 0 || (len === 1 && s.charCodeAt(start) === 45)) return;
+  if (len === 0 || (len === 1 && s.charCodeAt(start) === 45)) {
+    sp.reqKind = REQUEST_NONE;
+    return;
+  }
   let sp1 = s.indexOf(' ', start);
   if (sp1 >= end) sp1 = -1;
   if (sp1 <= start) {
-    fields['cs-request'] = s.slice(start, end);
+    sp.reqKind = REQUEST_WHOLE;
     return;
   }
-  fields['cs-method'] = s.slice(start, sp1);
-  let targetEnd = end;
+  sp.reqKind = REQUEST_SPLIT;
+  sp.methodEnd = sp1;
+  sp.targetEnd = end;
   if (end - 9 > sp1 && s.indexOf(' HTTP/1.1', end - 9) === end - 9) {
-    // The commonest ending, found by one search: the version needs no slice of its own.
-    targetEnd = end - 9;
-    fields['cs-version'] = 'HTTP/1.1';
-    requestVersion = true;
-  } else {
-    // Other `... HTTP/x.y` endings are checked in place; anything else searches for the last space.
-    const usual =
-      end - 9 > sp1 && s.charCodeAt(end - 9) === 32 && isHttpVersion(s, end - 8) && s.charCodeAt(end - 3) !== 32 && s.charCodeAt(end - 2) !== 32 && s.charCodeAt(end - 1) !== 32;
-    const sp2 = usual ? end - 9 : s.lastIndexOf(' ', end - 1);
-    if (sp2 > sp1 && (usual || hasAt(s, 'HTTP/', sp2 + 1))) {
-      targetEnd = sp2;
-      fields['cs-version'] = s.slice(sp2 + 1, end);
-      requestVersion = true;
-    }
+    // The commonest ending, found by one search (cheaper than reading its nine characters).
+    sp.targetEnd = end - 9;
+    sp.version = VERSION_HTTP11;
+    return;
   }
-  const t = sp1 + 1;
-  let q = s.indexOf('?', t);
-  if (q >= targetEnd) q = -1;
-  if (q < 0) fields['cs-uri-stem'] = s.slice(t, targetEnd);
-  else {
-    fields['cs-uri-stem'] = s.slice(t, q);
-    if (q + 1 < targetEnd) fields['cs-uri-query'] = s.slice(q + 1, targetEnd);
+  // Other `... HTTP/x.y` endings are checked in place; anything else searches for the last space.
+  const usual =
+    end - 9 > sp1 && s.charCodeAt(end - 9) === 32 && isHttpVersion(s, end - 8) && s.charCodeAt(end - 3) !== 32 && s.charCodeAt(end - 2) !== 32 && s.charCodeAt(end - 1) !== 32;
+  const sp2 = usual ? end - 9 : s.lastIndexOf(' ', end - 1);
+  if (sp2 > sp1 && (usual || hasAt(s, 'HTTP/', sp2 + 1))) {
+    sp.targetEnd = sp2;
+    sp.version = VERSION_OTHER;
   }
 }
 
@@ -225,29 +164,12 @@ function isUnset(s: string, start: number, end: number): boolean {
 /** The last line's `stamp]` text and its time (see clfStamp's memo; this one also saves the search for `]`). */
 let lineStamp = '';
 let lineStampMs = 0;
-
-/** Where the last successfully parsed line's timestamp goes (saves a result object per line). */
-let parsedTs = 0;
-/** Where the quoted field read by `quoted` ends (just past its closing quote). */
-let quotedEnd = 0;
-
 /**
- * The quoted field starting at s[pos] === '"': its text, or undefined when unterminated.
- * `escapes` is the first backslash at or after pos (-1: none), found once per line,
- * so the common escape-free field is a single slice.
+ * ` - - [stamp] "` with the last line's stamp: the usual head (no ident, no user) and the same
+ * stamp are then checked by one search at the line's first space, instead of reading the
+ * head's characters one by one and searching for the stamp.
  */
-function quoted(s: string, pos: number, escapes: number): string | undefined {
-  const close = s.indexOf('"', pos + 1);
-  if (close < 0) return undefined;
-  if (escapes < 0 || escapes > close) {
-    quotedEnd = close + 1;
-    return s.slice(pos + 1, close);
-  }
-  const q = readQuoted(s, pos);
-  if (!q) return undefined;
-  quotedEnd = q.end;
-  return q.value;
-}
+let lineHead = '';
 
 /** Whether the quote at s[q] can end a header field: the line ends there or the next quoted field starts (` "`). */
 function endsField(s: string, q: number): boolean {
@@ -255,55 +177,49 @@ function endsField(s: string, q: number): boolean {
 }
 
 /**
- * A quoted header field (referer, user agent) starting at s[pos] === '"'. Servers that do not
- * escape quotes write them as sent (a Shellshock user agent is full of them): the field ends
- * at its first quote followed by the line's end or the next quoted field, else at its first
- * quote. `escapes` as for `quoted`.
+ * The closing quote of a quoted header field (referer, user agent) starting at s[pos] === '"',
+ * or -1 when none closes it. Servers that do not escape quotes write them as sent (a
+ * Shellshock user agent is full of them): the field ends at its first quote followed by the
+ * line's end or the next quoted field, else at its first quote. `escapes` is the line's first
+ * backslash at or after the request (-1: none): without one, the usual field is one search.
  */
-function headerField(s: string, pos: number, escapes: number): string | undefined {
+function headerClose(s: string, pos: number, escapes: number): number {
   // The usual field: its first quote ends it (the line's end, or ` "` and the next field follow), with no backslash before it.
   const close = s.indexOf('"', pos + 1);
-  if (close >= 0 && (escapes < 0 || escapes > close) && (close === s.length - 1 || endsField(s, close))) {
-    quotedEnd = close + 1;
-    return s.slice(pos + 1, close);
-  }
-  return close < 0 ? undefined : strayHeaderField(s, pos, escapes >= 0);
+  if (close >= 0 && (escapes < 0 || escapes > close) && (close === s.length - 1 || endsField(s, close))) return close;
+  return close < 0 ? -1 : strayHeaderClose(s, pos, escapes >= 0);
 }
 
-/** headerField when the field has escapes or its first quote is not the end; undefined when no quote ends it. */
-function strayHeaderField(s: string, pos: number, esc: boolean): string | undefined {
-  let close = nextQuote(s, pos, esc);
-  if (close < 0) return undefined;
-  if (!endsField(s, close)) {
-    for (let q = nextQuote(s, close, esc); q >= 0; q = nextQuote(s, q, esc)) {
-      if (endsField(s, q)) {
-        close = q;
-        break;
-      }
-    }
-  }
-  quotedEnd = close + 1;
-  return esc ? unescapeRange(s, pos + 1, close) : s.slice(pos + 1, close);
+/** headerClose when the field has escapes or its first quote is not the end. */
+function strayHeaderClose(s: string, pos: number, esc: boolean): number {
+  const close = nextQuote(s, pos, esc);
+  if (close < 0 || endsField(s, close)) return close;
+  for (let q = nextQuote(s, close, esc); q >= 0; q = nextQuote(s, q, esc)) if (endsField(s, q)) return q;
+  return close;
 }
 
 /** Parses one access-log line into webserver fields; returns a reason string on failure. */
 export function parseAccessLine(text: string): { fields: Fields; ts: number } | string {
-  const r = parseStrayQuotes(text);
-  return typeof r === 'string' ? r : { fields: r, ts: parsedTs };
+  const sp = new AccessSpans();
+  let r = parseLine(text, sp);
+  if (requestOpen >= 0 && (r !== undefined || sp.version === VERSION_NONE)) r = retryStrayQuotes(text, sp, r);
+  return r ?? { fields: accessFields(text, sp), ts: sp.ts };
 }
 
-/** Index of the request line's opening quote in the line parseLine last read, or -1 when it failed before reaching it. */
-let requestOpen = -1;
+/** Why parseHead failed. */
+let headReason = '';
+
+function headFails(reason: string): number {
+  headReason = reason;
+  return -1;
+}
 
 /**
- * parseAccessLine without the result object; the timestamp is left in `parsedTs`. The request
- * line ends at its first unescaped quote, or at `forcedClose` (see parseStrayQuotes).
+ * Checks the head of a line (`[vhost] client ident user [stamp] "`, s1 its first space) and
+ * records where its fields lie in `sp` (its time too); returns the index of the space before the
+ * request's quote, or -1 with the reason in `headReason`.
  */
-function parseLine(text: string, forcedClose = -1): Fields | string {
-  requestOpen = -1;
-  requestVersion = false;
-  // Up to four space-separated head fields: [vhost[:port]] client ident user, then ` [`.
-  const s1 = text.indexOf(' ');
+function parseHead(text: string, sp: AccessSpans, s1: number): number {
   let open: number;
   let s2: number;
   let s3: number;
@@ -323,32 +239,29 @@ function parseLine(text: string, forcedClose = -1): Fields | string {
     // A one-character search is much cheaper than a two-character one; confirm the space after.
     const bracket = text.indexOf('[');
     open = bracket > 0 && text.charCodeAt(bracket - 1) === 32 ? bracket - 1 : text.indexOf(' [');
-    if (open < 0) return 'no [timestamp]';
+    if (open < 0) return headFails('no [timestamp]');
     // The spaces are found in place when the fields between them are one character (`- -`).
     s2 = s1 < open ? (text.charCodeAt(s1 + 2) === 32 && text.charCodeAt(s1 + 1) !== 32 ? s1 + 2 : text.indexOf(' ', s1 + 1)) : -1;
     s3 = s2 >= 0 && s2 < open ? (s2 + 2 === open && text.charCodeAt(s2 + 1) !== 32 ? open : text.indexOf(' ', s2 + 1)) : -1;
   }
-  const fields: Fields = {};
   let clientStart = 0;
   let userStart: number;
   if (s3 >= 0 && s3 < open) {
-    if (text.indexOf(' ', s3 + 1) < open) return 'expected "[vhost] client ident user" before the timestamp';
-    const vhost = text.slice(0, s1);
-    const colon = vhost.lastIndexOf(':');
-    const port = colon > 0 ? vhost.slice(colon + 1) : '';
-    if (colon > 0 && port !== '' && /^\d+$/.test(port) && (vhost.indexOf(':') === colon || vhost.startsWith('['))) {
-      fields['cs-host'] = vhost.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-      fields['s-port'] = Number(port);
-    } else if (vhost !== '-') fields['cs-host'] = vhost;
+    if (text.indexOf(' ', s3 + 1) < open) return headFails('expected "[vhost] client ident user" before the timestamp');
+    // The vhost (and its port) are read from the line when the fields are made.
+    sp.vhostEnd = s1;
     clientStart = s1 + 1;
     userStart = s3 + 1;
   } else if (s2 >= 0 && s2 < open) {
+    sp.vhostEnd = -1;
     userStart = s2 + 1;
-  } else return 'expected "[vhost] client ident user" before the timestamp';
+  } else return headFails('expected "[vhost] client ident user" before the timestamp');
   const clientEnd = clientStart === 0 ? s1 : text.indexOf(' ', clientStart);
-  if (isUnset(text, clientStart, clientEnd)) return 'no client address';
-  fields['c-ip'] = text.slice(clientStart, clientEnd);
-  if (!isUnset(text, userStart, open) && open > userStart) fields['cs-username'] = text.slice(userStart, open);
+  if (isUnset(text, clientStart, clientEnd)) return headFails('no client address');
+  sp.clientStart = clientStart;
+  sp.clientEnd = clientEnd;
+  sp.userStart = userStart;
+  sp.userEnd = !isUnset(text, userStart, open) && open > userStart ? open : -1;
   let close: number;
   let ts: number | undefined;
   // The previous line's stamp and its `]` (it holds no other), found with one search.
@@ -357,64 +270,124 @@ function parseLine(text: string, forcedClose = -1): Fields | string {
     ts = lineStampMs;
   } else {
     close = text.indexOf(']', open + 2);
-    if (close < 0) return 'unterminated [timestamp]';
+    if (close < 0) return headFails('unterminated [timestamp]');
     ts = clfStamp(text, open + 2, close);
-    if (ts === undefined) return `bad timestamp ${excerpt(text.slice(open + 2, close))}`;
+    if (ts === undefined) return headFails(`bad timestamp ${excerpt(text.slice(open + 2, close))}`);
     lineStamp = text.slice(open + 2, close + 1);
     lineStampMs = ts;
+    lineHead = ` - - [${lineStamp} "`;
   }
-  let p = close + 1;
-  if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 1) !== 34) return 'no quoted request line after the timestamp';
+  const p = close + 1;
+  if (text.charCodeAt(p) !== 32 || text.charCodeAt(p + 1) !== 34) return headFails('no quoted request line after the timestamp');
+  sp.ts = ts;
+  return p;
+}
+
+/** Index of the request line's opening quote in the line parseLine last read, or -1 when it failed before reaching it. */
+let requestOpen = -1;
+
+/**
+ * Checks one line and records in `sp` where its fields lie; returns why it is not an access-log
+ * line, or undefined. The request line ends at its first unescaped quote, or at `forcedClose`
+ * (see retryStrayQuotes). Every check is made here, whether or not the fields are ever read.
+ */
+function parseLine(text: string, sp: AccessSpans, forcedClose = -1): string | undefined {
+  requestOpen = -1;
+  sp.version = VERSION_NONE;
+  // Up to four space-separated head fields: [vhost[:port]] client ident user, then ` [`.
+  const s1 = text.indexOf(' ');
+  let p: number;
+  if (s1 > 0 && lineHead.length > 0 && text.indexOf(lineHead, s1) === s1) {
+    // `client - - [stamp] "` with the last line's stamp: parseHead's checks in one search.
+    if (s1 === 1 && text.charCodeAt(0) === 45) return 'no client address';
+    sp.vhostEnd = -1;
+    sp.clientStart = 0;
+    sp.clientEnd = s1;
+    sp.userStart = s1 + 3;
+    sp.userEnd = -1;
+    sp.ts = lineStampMs;
+    p = s1 + lineHead.length - 2;
+  } else {
+    p = parseHead(text, sp, s1);
+    if (p < 0) return headReason;
+  }
   requestOpen = p + 1;
   const escapes = text.indexOf('\\', p + 1);
+  sp.escapes = escapes;
   const reqClose = forcedClose >= 0 ? forcedClose : escapes < 0 ? text.indexOf('"', p + 2) : -1;
   if (forcedClose >= 0 && escapes >= 0 && escapes < forcedClose) {
     const req = unescapeRange(text, p + 2, forcedClose);
-    setRequest(fields, req, 0, req.length);
+    splitRequest(sp, req, 0, req.length, req);
     p = forcedClose + 1;
   } else if (reqClose >= 0) {
-    setRequest(fields, text, p + 2, reqClose);
+    splitRequest(sp, text, p + 2, reqClose, undefined);
     p = reqClose + 1;
   } else {
-    const req = quoted(text, p + 1, escapes);
-    if (req === undefined) return 'unterminated request line';
-    setRequest(fields, req, 0, req.length);
-    p = quotedEnd;
+    // The line has a backslash: a request without one before its first quote is that quote's.
+    const first = escapes < 0 ? -1 : text.indexOf('"', p + 2);
+    if (first < 0) return 'unterminated request line';
+    if (escapes > first) {
+      splitRequest(sp, text, p + 2, first, undefined);
+      p = first + 1;
+    } else {
+      const q = readQuoted(text, p + 1);
+      if (!q) return 'unterminated request line';
+      splitRequest(sp, q.value, 0, q.value.length, q.value);
+      p = q.end;
+    }
   }
   if (text.charCodeAt(p) !== 32) return 'no status after the request line';
-  // Statuses have three digits: check for the space after them before searching for it.
-  let e = text.charCodeAt(p + 4) === 32 && text.charCodeAt(p + 3) !== 32 && text.charCodeAt(p + 2) !== 32 && text.charCodeAt(p + 1) !== 32 ? p + 4 : text.indexOf(' ', p + 1);
-  if (e < 0) e = text.length;
-  const status = numberAt(text, p + 1, e);
-  if (status === BAD) return `bad status ${excerpt(text.slice(p + 1, e))}`;
-  if (status !== UNSET) fields['sc-status'] = status;
-  p = e;
-  if (p < text.length) {
-    e = text.indexOf(' ', p + 1);
+  // Statuses have three digits followed by a space: read in place, else searched for and checked.
+  const d1 = text.charCodeAt(p + 1) - 48;
+  const d2 = text.charCodeAt(p + 2) - 48;
+  const d3 = text.charCodeAt(p + 3) - 48;
+  if (d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9 && d3 >= 0 && d3 <= 9 && text.charCodeAt(p + 4) === 32) {
+    sp.status = d1 * 100 + d2 * 10 + d3;
+    p += 4;
+  } else {
+    let e = text.indexOf(' ', p + 1);
     if (e < 0) e = text.length;
-    const bytes = numberAt(text, p + 1, e);
-    if (bytes === BAD) return `bad byte count ${excerpt(text.slice(p + 1, e))}`;
-    if (bytes !== UNSET) fields['sc-bytes'] = bytes;
+    const status = numberAt(text, p + 1, e);
+    if (status === BAD) return `bad status ${excerpt(text.slice(p + 1, e))}`;
+    sp.status = status;
     p = e;
   }
+  sp.bytes = UNSET;
+  if (p < text.length) {
+    const e = bytesEnd(text, p + 1);
+    if (e >= 0) {
+      sp.bytes = readBytes;
+      p = e;
+    } else {
+      let e = text.indexOf(' ', p + 1);
+      if (e < 0) e = text.length;
+      const bytes = numberAt(text, p + 1, e);
+      if (bytes === BAD) return `bad byte count ${excerpt(text.slice(p + 1, e))}`;
+      sp.bytes = bytes;
+      p = e;
+    }
+  }
+  sp.refStart = -1;
+  sp.uaStart = -1;
   // Combined format: "referer" "user-agent"; anything after them (nginx extras) is ignored.
   if (p < text.length && text.charCodeAt(p + 1) === 34) {
     if (text.charCodeAt(p + 2) === 45 && text.charCodeAt(p + 3) === 34)
       p += 4; // "-", the usual empty referer
     else {
-      const ref = headerField(text, p + 1, escapes);
-      if (ref === undefined) return 'unterminated referer';
-      if (ref !== '-' && ref !== '') fields['cs-referer'] = ref;
-      p = quotedEnd;
+      const q = headerClose(text, p + 1, escapes);
+      if (q < 0) return 'unterminated referer';
+      sp.refStart = p + 2;
+      sp.refEnd = q;
+      p = q + 1;
     }
     if (p < text.length && text.charCodeAt(p + 1) === 34) {
-      const ua = headerField(text, p + 1, escapes);
-      if (ua === undefined) return 'unterminated user agent';
-      if (ua !== '-' && ua !== '') fields['cs-user-agent'] = ua;
+      const q = headerClose(text, p + 1, escapes);
+      if (q < 0) return 'unterminated user agent';
+      sp.uaStart = p + 2;
+      sp.uaEnd = q;
     }
   }
-  parsedTs = ts;
-  return fields;
+  return undefined;
 }
 
 /** The next quote after s[q] that ends a quoted field (escaped ones skipped when the line has backslashes), or -1. */
@@ -452,6 +425,12 @@ function versionEnds(s: string, open: number, q: number): boolean {
   return true;
 }
 
+/** Where each line is checked into (the event copies what it needs). */
+const lineSpans = new AccessSpans();
+
+/** Where retryStrayQuotes checks the line again (a line's own spans are kept when that fails). */
+const retrySpans = new AccessSpans();
+
 /**
  * Tomcat (before 8.5 escaped them) and other servers write the request line's quotes as they
  * were sent, and attack requests are full of them (`GET /x?q="><script>`): the first quote
@@ -462,16 +441,13 @@ function versionEnds(s: string, open: number, q: number): boolean {
  * by a status. A request target never holds a space, so a `" 200 5 "` inside it can only come
  * from a malformed request; a forged one in a header after the request (referer, user agent)
  * is never reached, because the first quote that works ends the request.
+ *
+ * `first` is what parseLine gave with the first quote (`sp` holds its spans); returns the
+ * line's result, with `sp` holding the spans of the quote that won.
  */
-function parseStrayQuotes(text: string): Fields | string {
-  const first = parseLine(text);
-  return requestOpen < 0 || (requestVersion && typeof first !== 'string') ? first : retryStrayQuotes(text, first);
-}
-
-/** parseStrayQuotes' second look, once the first quote failed as the request's end (`first` is what it gave). */
-function retryStrayQuotes(text: string, first: Fields | string): Fields | string {
+function retryStrayQuotes(text: string, sp: AccessSpans, first: string | undefined): string | undefined {
   const open = requestOpen;
-  const failed = typeof first === 'string';
+  const failed = first !== undefined;
   const escapes = text.indexOf('\\', open) >= 0;
   const firstClose = nextQuote(text, open, escapes);
   if (firstClose < 0) return first;
@@ -487,26 +463,23 @@ function retryStrayQuotes(text: string, first: Fields | string): Fields | string
   }
   if (chosen < 0) chosen = fallback;
   if (chosen < 0) return first;
-  const ts = parsedTs;
-  const r = parseLine(text, chosen);
-  if (typeof r !== 'string') return r;
-  parsedTs = ts;
-  return first;
+  if (parseLine(text, retrySpans, chosen) !== undefined) return first;
+  sp.copyFrom(retrySpans);
+  return undefined;
 }
 
 class AccessState implements LineDecoderState {
   constructor(private readonly ctx: DecodeContext) {}
   line(text: string, lineNo: number, emit: Emit): void {
     if (text.length === 0) return;
-    let r = parseLine(text);
-    if (requestOpen >= 0 && (typeof r === 'string' || !requestVersion)) r = retryStrayQuotes(text, r);
-    if (typeof r === 'string') {
+    const sp = lineSpans;
+    let r = parseLine(text, sp);
+    if (requestOpen >= 0 && (r !== undefined || sp.version === VERSION_NONE)) r = retryStrayQuotes(text, sp, r);
+    if (r !== undefined) {
       reportLine(this.ctx, lineNo, `not an access-log line (${r}); skipped: ${excerpt(text)}`);
       return;
     }
-    // Built as one literal (the shape makeEvent gives an event without host): no shape change per event.
-    if (Number.isFinite(parsedTs)) emit({ fields: r, logsource: LOGSOURCE, origin: { file: this.ctx.file, record: lineNo, format: FORMAT }, raw: text, timestamp: parsedTs });
-    else emit(makeEvent(r, LOGSOURCE, FORMAT, this.ctx.file, lineNo, text, undefined, undefined));
+    emit(new AccessEvent(text, sp, LOGSOURCE, this.ctx.file, lineNo, FORMAT));
   }
   end(): void {
     // One record per line; nothing is buffered.
