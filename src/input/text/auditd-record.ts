@@ -417,7 +417,19 @@ let memoSerial = 0;
  */
 const headerPrefix: string[] = slotKey.map((k) => (k === undefined ? '' : `type=${k} msg=audit(`));
 const nextType = new Int16Array(SLOTS).fill(-1);
+/**
+ * The type that followed each type the time before nextType's: a type followed by two others
+ * in turn (PATH by PATH, then by PROCTITLE, in every execve event) has both predicted, and
+ * only a type seen after neither goes through the full parse (a search, a key lookup).
+ */
+const altType = new Int16Array(SLOTS).fill(-1);
 let lastTypeSlot = -1;
+
+/** Whether `type=T msg=audit(` (T: the common type in `slot`) starts at p; the space and second letter are compared before searching. */
+function typeAt(line: string, p: number, slot: number): boolean {
+  const prefix = headerPrefix[slot]!;
+  return line.charCodeAt(p + prefix.length - 11) === 32 && line.charCodeAt(p + 6) === prefix.charCodeAt(6) && line.indexOf(prefix, p) === p;
+}
 
 /** Fills `out` with a record's header; returns the reason when the line is not a record. Reusing `out` saves an allocation per line. */
 export function parseHeader(line: string, out: AuditHeader): string | undefined {
@@ -429,15 +441,18 @@ export function parseHeader(line: string, out: AuditHeader): string | undefined 
     out.node = line.slice(5, sp);
     p = sp + 1;
   }
-  const expected = lastTypeSlot < 0 ? -1 : nextType[lastTypeSlot]!;
   let sp: number;
-  // indexOf scans the whole line when the prefix is not at p: the space after the type and the
-  // type's second letter are compared first, which tells PATH from PROCTITLE without a search.
-  const prefix = expected >= 0 ? headerPrefix[expected]! : '';
-  if (expected >= 0 && line.charCodeAt(p + prefix.length - 11) === 32 && line.charCodeAt(p + 6) === prefix.charCodeAt(6) && line.indexOf(prefix, p) === p) {
+  // indexOf scans the whole line when the prefix is not at p: typeAt compares the space after
+  // the type and the type's second letter first, which tells PATH from PROCTITLE without a search.
+  let expected = lastTypeSlot < 0 ? -1 : nextType[lastTypeSlot]!;
+  if (expected >= 0 && !typeAt(line, p, expected)) {
+    expected = altType[lastTypeSlot]!;
+    if (expected >= 0 && !typeAt(line, p, expected)) expected = -1;
+  }
+  if (expected >= 0) {
     out.type = slotKey[expected] as string;
     out.typeSlot = expected;
-    sp = p + prefix.length - 11;
+    sp = p + headerPrefix[expected]!.length - 11;
   } else {
     if (!hasAt(line, 'type=', p)) return 'no type=';
     sp = line.indexOf(' ', p);
@@ -446,7 +461,10 @@ export function parseHeader(line: string, out: AuditHeader): string | undefined 
     if (!hasAt(line, 'msg=audit(', sp + 1)) return 'no msg=audit(...)';
     out.type = keyAt(line, p + 5, sp);
     out.typeSlot = lastKeySlot;
-    if (lastTypeSlot >= 0 && lastKeySlot >= 0) nextType[lastTypeSlot] = lastKeySlot;
+    if (lastTypeSlot >= 0 && lastKeySlot >= 0) {
+      altType[lastTypeSlot] = nextType[lastTypeSlot]!;
+      nextType[lastTypeSlot] = lastKeySlot;
+    }
   }
   const open = sp + 11;
   let close: number;
