@@ -405,6 +405,57 @@ function intAt(s: string, start: number, end: number): number {
   return n;
 }
 
+/** Epoch ms of a stamp's seconds and fraction (`fracDigits` digits). */
+function stampMs(secs: number, frac: number, fracDigits: number): number {
+  return secs * 1000 + (fracDigits === 3 ? frac : Math.floor((frac / 10 ** fracDigits) * 1000));
+}
+
+/** What plainStamp read. */
+let plainTime = 0;
+let plainSerial = 0;
+
+/**
+ * The usual stamp, `SECS[.FRAC]:SERIAL)` with all parts in range, read in one pass from open:
+ * returns the index of its ')' and leaves the values in plainTime and plainSerial, or returns -1
+ * for anything else, which parseHeader then reads (and rejects) as it always did. Where this
+ * accepts, that reading finds the same ')', ':' and '.' (only digits come before them) and the
+ * same values, with three searches and three digit loops instead of one loop.
+ */
+function plainStamp(line: string, open: number): number {
+  let i = open;
+  let c = line.charCodeAt(i);
+  let secs = 0;
+  while (c >= 48 && c <= 57) {
+    secs = secs * 10 + (c - 48);
+    c = line.charCodeAt(++i);
+  }
+  if (i === open || i - open > 15 || secs <= 0) return -1;
+  let frac = 0;
+  let fracDigits = 0;
+  if (c === 46 /* . */) {
+    const from = ++i;
+    c = line.charCodeAt(i);
+    while (c >= 48 && c <= 57) {
+      frac = frac * 10 + (c - 48);
+      c = line.charCodeAt(++i);
+    }
+    fracDigits = i - from;
+    if (fracDigits === 0 || fracDigits > 9) return -1;
+  }
+  if (c !== 58 /* : */) return -1;
+  const from = ++i;
+  c = line.charCodeAt(i);
+  let serial = 0;
+  while (c >= 48 && c <= 57) {
+    serial = serial * 10 + (c - 48);
+    c = line.charCodeAt(++i);
+  }
+  if (i === from || i - from > 15 || c !== 41 /* ) */) return -1;
+  plainTime = stampMs(secs, frac, fracDigits);
+  plainSerial = serial;
+  return i;
+}
+
 /** The `time:serial)` text of the last header parsed and its values. */
 let memoStamp = '';
 let memoTime = 0;
@@ -483,22 +534,28 @@ export function parseHeader(line: string, out: AuditHeader): string | undefined 
     out.time = memoTime;
     out.serial = memoSerial;
   } else {
-    close = line.indexOf(')', open);
-    if (close < 0) return 'bad msg=audit(time:serial)';
-    const colon = line.indexOf(':', open);
-    if (colon < 0 || colon > close) return 'bad msg=audit(time:serial)';
-    const dot = line.indexOf('.', open);
-    const noFrac = dot < 0 || dot > colon;
-    const secs = intAt(line, open, noFrac ? colon : dot);
-    const frac = noFrac ? 0 : intAt(line, dot + 1, colon);
-    const fracDigits = noFrac ? 0 : colon - dot - 1;
-    const serial = intAt(line, colon + 1, close);
-    if (secs <= 0 || frac < 0 || serial < 0 || fracDigits > 9) return 'bad msg=audit(time:serial)';
-    out.time = secs * 1000 + (fracDigits === 3 ? frac : Math.floor((frac / 10 ** fracDigits) * 1000));
-    out.serial = serial;
+    close = plainStamp(line, open);
+    if (close >= 0) {
+      out.time = plainTime;
+      out.serial = plainSerial;
+    } else {
+      close = line.indexOf(')', open);
+      if (close < 0) return 'bad msg=audit(time:serial)';
+      const colon = line.indexOf(':', open);
+      if (colon < 0 || colon > close) return 'bad msg=audit(time:serial)';
+      const dot = line.indexOf('.', open);
+      const noFrac = dot < 0 || dot > colon;
+      const secs = intAt(line, open, noFrac ? colon : dot);
+      const frac = noFrac ? 0 : intAt(line, dot + 1, colon);
+      const fracDigits = noFrac ? 0 : colon - dot - 1;
+      const serial = intAt(line, colon + 1, close);
+      if (secs <= 0 || frac < 0 || serial < 0 || fracDigits > 9) return 'bad msg=audit(time:serial)';
+      out.time = stampMs(secs, frac, fracDigits);
+      out.serial = serial;
+    }
     memoStamp = line.slice(open, close + 1);
     memoTime = out.time;
-    memoSerial = serial;
+    memoSerial = out.serial;
   }
   lastTypeSlot = out.typeSlot;
   let body = close + 1;

@@ -150,3 +150,44 @@ test('auditd: the process tables keep one shared copy per exe name, through the 
   assert.equal(t.cmdOf(3), 'c3');
   assert.equal(procs.processCount, 3);
 });
+
+test('auditd: stamps read in one pass are those of the full parse; malformed ones are still reported', () => {
+  const stamps = [
+    '1700000000.5:1',
+    '1700000000:2',
+    '1700000000.123456789:3',
+    '1700000000.1234567890:4',
+    '0.100:5',
+    '1700000000.:6',
+    '1700000000.100:',
+    '1700000000.100:7x',
+    '1234567890123456.1:8',
+    '170000000a.1:9',
+    '1700000000.100:123456789012345',
+    '1700000000.100:1234567890123456',
+    '123456789012345.999:10',
+    '1700000000.100.5:11',
+    '1700000000:12:13',
+    '',
+    '1700000000.042:14',
+  ];
+  const lines = stamps.map((s, i) => `type=USER_CMD msg=audit(${s}): pid=${i} msg='cmd=6C73'`);
+  lines.push('type=USER_CMD msg=audit(1700000000.100:15 pid=1');
+  const { events, problems } = decode(lines);
+  assert.deepStrictEqual(
+    events.map((e) => [e.origin.record, e.timestamp, e.fields.pid]),
+    [
+      [1, 1700000000500, '0'],
+      [2, 1700000000000, '1'],
+      [3, 1700000000123, '2'],
+      [11, 1700000000100, '10'],
+      [13, 123456789012345980, '12'],
+      [17, 1700000000042, '16'],
+    ],
+  );
+  assert.deepStrictEqual(
+    problems.map((p) => p.line),
+    [4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 18],
+  );
+  for (const p of problems) assert.ok(p.message.startsWith('not an audit record (bad msg=audit(time:serial)); skipped: '), p.message);
+});
