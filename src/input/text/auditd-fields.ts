@@ -54,6 +54,16 @@ function argIndex(key: string, end = key.length): number {
   return end > 1 ? n : -1;
 }
 
+/**
+ * The index of a whole EXECVE argument key (`a` and digits only: no `[i]` piece, no `_len`)
+ * below MAX_ARGS, whose quoted value pair() stores as it is in the argument list; -1 otherwise.
+ */
+function plainArg(key: string): number {
+  if (!isNumbered(key)) return -1;
+  const n = argIndex(key);
+  return n >= 0 && n < MAX_ARGS ? n : -1;
+}
+
 /** `a` and a digit: an argument key (EXECVE's, or SYSCALL's a0..a3). */
 function isNumbered(key: string): boolean {
   const c1 = key.charCodeAt(1);
@@ -179,8 +189,15 @@ export class GroupReader {
           const l = lean.layout;
           this.cur = p;
           this.curType = type;
+          const arg = lean.arg;
           for (let j = 0; j < pos.length; j++) {
             const at = pos[j]!;
+            const a = arg[j]!;
+            if (a >= 0) {
+              // What pair() does with a quoted whole argument (see plainArg).
+              (p.args ??= [])[a] = m[j + 1]!;
+              continue;
+            }
             if (!l.direct[at]) {
               this.pair(l.keys[at]!, m[j + 1]!, l.unquoted[at]!, l.encoded[at]!, l.slots[at]!);
               continue;
@@ -211,10 +228,14 @@ export class GroupReader {
     const l = this.bodyGuesses[ts]?.layouts[0];
     if (l === undefined || this.leaned.has(l)) return;
     this.leaned.add(l);
-    const lean = leanLayout(l, (k) => {
-      const slot = l.slots[k]!;
-      return (slot >= 0 && EAGER[slot] !== 0) || (type === 'EXECVE' && isNumbered(l.keys[k]!));
-    });
+    const lean = leanLayout(
+      l,
+      (k) => {
+        const slot = l.slots[k]!;
+        return (slot >= 0 && EAGER[slot] !== 0) || (type === 'EXECVE' && isNumbered(l.keys[k]!));
+      },
+      (k) => (type === 'EXECVE' && !l.unquoted[k] ? plainArg(l.keys[k]!) : -1),
+    );
     lean.re.lastIndex = body;
     if (!lean.re.test(text)) return;
     const list = (this.leans[ts] ??= []);

@@ -149,18 +149,27 @@ export interface LeanLayout {
   re: RegExp;
   layout: Layout;
   pos: number[];
+  /** Per captured value: the argument index its value is stored at as it is (see leanLayout's `argOf`), or -1. */
+  arg: number[];
 }
 
-/** The lean pattern of `layout` keeping the positions `keep` accepts (see LeanLayout). */
-export function leanLayout(layout: Layout, keep: (k: number) => boolean): LeanLayout {
+/**
+ * The lean pattern of `layout` keeping the positions `keep` accepts (see LeanLayout); `argOf`
+ * tells, per kept position, the index of the argument its value is as it is (-1: none).
+ */
+export function leanLayout(layout: Layout, keep: (k: number) => boolean, argOf: (k: number) => number = () => -1): LeanLayout {
   let src = ' *';
   const pos: number[] = [];
+  const arg: number[] = [];
   for (let i = 0; i < layout.keys.length; i++) {
     const kept = keep(i);
-    if (kept) pos.push(i);
+    if (kept) {
+      pos.push(i);
+      arg.push(argOf(i));
+    }
     const open = kept ? '(' : '(?:';
     if (i > 0) src += ' +';
     src += layout.unquoted[i] ? `${layout.keys[i]}=${open}[^ "'{\\x1d][^ \\x1d]*|)` : `${layout.keys[i]}="${open}[^"\\x1d]*)"`;
   }
-  return { re: new RegExp(`${src} *$`, 'y'), layout, pos };
+  return { re: new RegExp(`${src} *$`, 'y'), layout, pos, arg };
 }

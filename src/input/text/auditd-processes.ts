@@ -10,6 +10,8 @@ import { detached } from './common.js';
 
 /** Distinct exe names kept as shared copies; past this the set starts over. */
 const MAX_NAMES = 4096;
+/** Slots of the cache of recently kept names (a power of two). */
+const RECENT = 32;
 
 interface NodeEntry {
   table: ProcessTable;
@@ -27,13 +29,23 @@ export class NodeProcesses {
   private total = 0;
   /** Exe names the tables hold, each a detached copy shared by every entry of that exe (few binaries run many times). */
   private readonly names = new Map<string, string>();
+  /**
+   * Recently kept names by their length and last character: most exes are one of a few
+   * binaries, and comparing one candidate costs less than hashing the exe for the map.
+   */
+  private readonly recent: string[] = new Array<string>(RECENT).fill('');
   private readonly name = (exe: string): string => {
+    const len = exe.length;
+    const r = len === 0 ? 0 : (len * 7 + exe.charCodeAt(len - 1)) & (RECENT - 1);
+    const hit = this.recent[r]!;
+    if (hit === exe) return hit;
     let kept = this.names.get(exe);
     if (kept === undefined) {
       if (this.names.size >= MAX_NAMES) this.names.clear();
       kept = detached(exe);
       this.names.set(kept, kept);
     }
+    this.recent[r] = kept;
     return kept;
   };
 

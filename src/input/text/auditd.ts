@@ -57,11 +57,6 @@ const MAX_NODES = 4096;
 const STANDALONE_PREFIX = /^(USER_|CRED_|DAEMON_|SERVICE_|SYSTEM_|ACCT_|ROLE_|ANOM_LOGIN|GRP_|VIRT_)/;
 const STANDALONE = new Set(['ADD_USER', 'DEL_USER', 'ADD_GROUP', 'DEL_GROUP', 'CHGRP_ID', 'CHUSER_ID', 'SOFTWARE_UPDATE', 'USYS_CONFIG', 'TRUSTED_APP', 'LABEL_OVERRIDE']);
 
-interface ProcessInfo {
-  exe: string;
-  cmd?: string;
-}
-
 /** The pair value at position i of a group's list (-1: none). */
 function at(vals: FieldValue[], i: number): string | undefined {
   return i >= 0 ? (vals[i] as string) : undefined;
@@ -390,20 +385,31 @@ class AuditdState implements LineDecoderState {
       else this.applyPendingParent();
     }
     const procs = this.processes.of(g.node);
-    const pe = procs.entryOf(pidKey(ppid));
-    const parent: ProcessInfo | undefined = pe >= 0 ? { exe: procs.exeAt(pe), cmd: procs.cmdAt(pe) } : undefined;
-    if (args && (t.successAt < 0 || vals[t.successAt] !== 'no')) emit(this.processEvent(g, t, pid, exe, cmd, ppid, parent, raw));
+    if (args && (t.successAt < 0 || vals[t.successAt] !== 'no')) {
+      const pe = procs.entryOf(pidKey(ppid));
+      emit(this.processEvent(g, t, pid, exe, cmd, ppid, pe >= 0 ? procs.exeAt(pe) : undefined, pe >= 0 ? procs.cmdAt(pe) : undefined, raw));
+    }
     if (key >= 0) this.processes.remember(g.node, key, exe, args ? cmd : procs.cmdOf(key));
   }
 
-  private processEvent(g: Group, t: Pairs, pid: string, exe: string, cmd: string | undefined, ppid: string | undefined, parent: ProcessInfo | undefined, raw: string) {
+  private processEvent(
+    g: Group,
+    t: Pairs,
+    pid: string,
+    exe: string,
+    cmd: string | undefined,
+    ppid: string | undefined,
+    parentExe: string | undefined,
+    parentCmd: string | undefined,
+    raw: string,
+  ) {
     const p: Fields = { Image: exe };
     if (cmd !== undefined) p.CommandLine = cmd;
     p.ProcessId = numberOr(pid);
     if (ppid !== undefined) p.ParentProcessId = numberOr(ppid);
-    if (parent) {
-      p.ParentImage = parent.exe;
-      if (parent.cmd !== undefined) p.ParentCommandLine = parent.cmd;
+    if (parentExe !== undefined) {
+      p.ParentImage = parentExe;
+      if (parentCmd !== undefined) p.ParentCommandLine = parentCmd;
     }
     const vals = t.vals;
     const user = at(vals, t.enrichedUidAt) ?? at(vals, t.uidAt);

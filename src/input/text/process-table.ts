@@ -30,7 +30,7 @@ export class ProcessTable {
   /**
    * @param max processes kept (past it, the least recently remembered tenth goes)
    * @param name maps an exe to the string to keep (see NodeProcesses: a shared copy); called
-   *   only when the pid's exe changes
+   *   by every remember that stores the process
    */
   constructor(
     private readonly max: number,
@@ -73,10 +73,14 @@ export class ProcessTable {
     const s = this.slotOf(pid);
     let e = this.slots[s]! - 1;
     if (unlessSameExe && e >= 0 && this.exes[e] === exe) return;
+    // The kept copy is stored whether or not the entry's exe had the same text: asking for it
+    // costs one comparison in NodeProcesses' cache of recent names, and comparing the entry's
+    // exe with the new one first (a slice of its line, not a kept copy) cost another.
+    const kept = this.name(exe);
     if (e >= 0 && e === this.tail) {
       // Already the most recent (an execve's group remembers its pid when its SYSCALL record is
       // read and again when it completes): only the values change, and nothing can be over max.
-      if (this.exes[e] !== exe) this.exes[e] = this.name(exe);
+      this.exes[e] = kept;
       this.cmds[e] = cmd;
       return;
     }
@@ -91,7 +95,7 @@ export class ProcessTable {
         this.slots[this.slotOf(pid)] = e + 1;
       } else this.slots[s] = e + 1;
     }
-    if (this.exes[e] !== exe) this.exes[e] = this.name(exe);
+    this.exes[e] = kept;
     this.cmds[e] = cmd;
     this.append(e);
     if (this.count > this.max) {
