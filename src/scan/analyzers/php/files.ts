@@ -2,10 +2,10 @@
  * PHP code reaching files and the network: includes of request-chosen or hidden files,
  * uploads and writes under client-chosen names, remote code, sockets wired to shells.
  */
-import { callIndex, type AnalyzerContext } from '../../context.js';
+import { callIndex, matchesAt, type AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
 import { callArgs } from '../../text.js';
-import { splitTopArgs } from './code.js';
+import { lowerWordStarts, splitTopArgs } from './code.js';
 import { INDIRECT, NOT_BEFORE_CALLBACK, callMatches } from './signatures.js';
 import type { CmdCall } from './sinks.js';
 import type { PhpScan } from './sources.js';
@@ -13,7 +13,7 @@ import type { PhpScan } from './sources.js';
 /** An include path with a literal folder/prefix before the variable part and a literal script extension after it. */
 const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.\s*\$\w+(?:\s*\.\s*'[^']*')?\s*\.\s*'[^']*\.(?:php|inc)')/i;
 /** `include`/`require` statements and their argument text. */
-const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi;
+export const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi;
 
 /** What an upload handler checks before keeping a file: its type, extension or image-ness. */
 const TYPE_CHECK =
@@ -45,7 +45,9 @@ function uncheckedRemoved(code: string): string {
 export function includes(s: PhpScan, near: ReadonlySet<string>): void {
   const { ctx, taint } = s;
   const { code, ev } = ctx;
-  for (const m of matches(INCLUDE, code)) {
+  // the statement's keyword is where the pattern can start (its lookbehind tried at every offset cost a scan of its own)
+  const starts = lowerWordStarts(ctx, ['include', 'require']);
+  for (const m of starts ? matchesAt(INCLUDE, code, starts) : matches(INCLUDE, code)) {
     const arg = m[1]!;
     const whole = arg.replace(/\)?\s*$/, '').trim();
     if (taint.hasSource(arg)) {
@@ -71,8 +73,10 @@ export function fileWriters(s: PhpScan): void {
   const { code, ev } = ctx;
   // a few lines that keep an upload under the client's own name, checking neither its type nor
   // its extension, accept `x.php` as readily as `x.jpg`: an uploader for the next shell
-  const unchecked = ctx.size < 4096 && !TYPE_CHECK.test(uncheckedRemoved(code));
+  // (worked out at the first such store: most files store none, and the pruning is quadratic)
+  let unchecked: boolean | undefined;
   const clientNamed = (fn: string, at: number, len: number): void => {
+    unchecked ??= ctx.size < 4096 && !TYPE_CHECK.test(uncheckedRemoved(code));
     if (unchecked) ev.add('flow', UNCHECKED_UPLOAD, 10, at, len);
     else ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, at, len);
   };

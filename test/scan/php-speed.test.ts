@@ -1,0 +1,164 @@
+/**
+ * The PHP analyzer's shortcuts (issue #15) must find exactly what the forms they replace found:
+ * code-unit tests in the tokenizer instead of regex calls, one backslash search per text
+ * instead of one per string, patterns run only from where their keyword occurs, a walk over
+ * `$_` instead of a regex at every offset, the data-flow size gate's sink test without its
+ * leading lookbehind, a function definition looked up once per name, the upload-check pruning
+ * worked out only when an upload is stored. Each is checked against the old form on seeded
+ * random strings over the characters that matter to it, or on small files with exact results.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { matchesAt, type AnalyzerContext } from '../../src/scan/context.js';
+import { matches } from '../../src/scan/flow.js';
+import { EvidenceCollector } from '../../src/scan/evidence.js';
+import { tokenizePhp } from '../../src/scan/analyzers/php/tokens.js';
+import { lowerWordStarts } from '../../src/scan/analyzers/php/code.js';
+import { INCLUDE } from '../../src/scan/analyzers/php/files.js';
+import { SPLIT_CALL, splitCallStarts } from '../../src/scan/analyzers/php/mechanisms.js';
+import { underscoreCall } from '../../src/scan/analyzers/php/obfuscation.js';
+import { sinkCall } from '../../src/scan/analyzers/php/dataflow.js';
+import { prng } from '../helpers/prng.js';
+import { findingOf, reasons } from './helpers.js';
+
+const show = (ms: Iterable<RegExpExecArray>): string[] => [...ms].map((m) => `${m.index}:${m[0]}`);
+
+function randomText(next: () => number, alphabet: string[], max: number): string {
+  let s = '';
+  const n = 1 + Math.floor(next() * max);
+  for (let i = 0; i < n; i++) s += alphabet[Math.floor(next() * alphabet.length)];
+  return s;
+}
+
+function ctxOf(code: string): AnalyzerContext {
+  return { text: code, code, lower: code.toLowerCase(), ev: new EvidenceCollector(code, 'php'), layers: [], size: code.length };
+}
+
+const toks = (t: string): string[] => tokenizePhp(t).map((k) => `${k.k}:${k.v}${k.vars?.length ? `[${k.vars.join(',')}]` : ''}`);
+
+test('php tokens: spaces of every kind the regex class knew, names with non-ASCII letters, numbers, qualified names', () => {
+  // a run of spaces opened by an ASCII one takes NBSP, LINE SEPARATOR and the BOM with it
+  assert.deepEqual(toks('<?php $a \u00a0\u2028\ufeff= 1;\n\u00a0$b;'), ['var:a', 'op:=', 'num:1', 'op:;', 'var:b', 'op:;']);
+  // on its own a character past ASCII is a name character (PHP reads bytes 0x80-0xff so), NBSP included
+  assert.deepEqual(toks('<?php $a =\u00a01; $\u00e9x = 0x1F.5e3; \\Foo\\Bar_2(); $_ = 7_000; $b\u00a0= 2;'), [
+    'var:a',
+    'op:=',
+    'id:\u00a01',
+    'op:;',
+    'var:\u00e9x',
+    'op:=',
+    'num:0x1F.5e3',
+    'op:;',
+    'id:bar_2',
+    'op:(',
+    'op:)',
+    'op:;',
+    'var:_',
+    'op:=',
+    'num:7_000',
+    'op:;',
+    'var:b\u00a0',
+    'op:=',
+    'num:2',
+    'op:;',
+  ]);
+  // `$` before something that is no name is an operator; a digit cannot start a name
+  assert.deepEqual(toks('<?php $$b; $1; ${"c"}; "x$\u00e9t {$d}";'), [
+    'op:$',
+    'var:b',
+    'op:;',
+    'op:$',
+    'num:1',
+    'op:;',
+    'op:$',
+    'op:{',
+    'str:c',
+    'op:}',
+    'op:;',
+    'str:x$\u00e9t {$d}[\u00e9t,d]',
+    'op:;',
+  ]);
+});
+
+test('php tokens: single-quoted strings decode their escapes whether or not a backslash comes later in the file', () => {
+  // many plain strings before the first backslash, one escaped string, plain strings after the last one
+  const plain = "'a', ".repeat(200);
+  const t = `<?php f(${plain}'it\\'s', 'c:\\\\d', ${plain}'z');`;
+  const strs = tokenizePhp(t)
+    .filter((k) => k.k === 'str')
+    .map((k) => k.v);
+  assert.equal(strs.length, 403);
+  assert.deepEqual([strs[199], strs[200], strs[201], strs[202], strs[402]], ['a', "it's", 'c:\\d', 'a', 'z']);
+  // a backslash that is not an escape stays, and an unterminated string runs to the end
+  assert.deepEqual(toks("<?php $a = 'x\\y'; $b = 'open"), ['var:a', 'op:=', 'str:x\\y', 'op:;', 'var:b', 'op:=', 'str:open']);
+});
+
+test('php include statements read from where the keywords occur are the ones the global scan reads', () => {
+  const next = prng(20261207);
+  const alphabet = ['include', 'INCLUDE', 'Require', 'require_once', '_once', ' ', '\t', '(', '$f', "'a.php'", ';', '\n', '>', '$', 'x', '.', 'd'];
+  for (let t = 0; t < 20000; t++) {
+    const s = randomText(next, alphabet, 24);
+    const ctx = ctxOf(s);
+    const starts = lowerWordStarts(ctx, ['include', 'require']);
+    assert.ok(starts);
+    assert.deepEqual(show(matchesAt(INCLUDE, s, starts)), show(matches(INCLUDE, s)), JSON.stringify(s));
+  }
+  // a character that lower-cases to two moves the offsets: no starts, the global scan is used
+  const shifted = ctxOf('\u0130 include $x;');
+  assert.equal(shifted.lower.length, shifted.code.length + 1);
+  assert.equal(lowerWordStarts(shifted, ['include']), undefined);
+  assert.deepEqual(lowerWordStarts(ctxOf('<?php require $a; Include($b);'), ['include', 'require']), [6, 18]);
+});
+
+test('php explode/str_split assignments read from where the words occur are the ones the global scan reads', () => {
+  const next = prng(7);
+  const alphabet = ['$a', '$B1', '$', 'x', ' ', '\n', '=', '==', 'explode', 'EXPLODE', 'Str_Split', 'str_split', '(', ')', "','", ';', '$$'];
+  for (let t = 0; t < 20000; t++) {
+    const s = randomText(next, alphabet, 20);
+    const starts = splitCallStarts(ctxOf(s));
+    assert.ok(starts);
+    assert.deepEqual(show(matchesAt(SPLIT_CALL, s, starts, 200)), show(matches(SPLIT_CALL, s, 200)), JSON.stringify(s));
+  }
+  assert.equal(splitCallStarts(ctxOf('\u0130$a = explode(",", "x");')), undefined);
+});
+
+test('php `$_(`-style calls found by walking `$_` are the ones the regex finds', () => {
+  const next = prng(99);
+  const alphabet = ['$', '_', '__', '______', ' ', '\u00a0', '\n', '(', 'GET', '[', '$_', 'x'];
+  for (let t = 0; t < 20000; t++) {
+    const s = randomText(next, alphabet, 16);
+    assert.equal(underscoreCall(s), /\$_{1,12}\s*\(/.test(s), JSON.stringify(s));
+  }
+  assert.equal(underscoreCall(`$${'_'.repeat(12)} (1)`), true);
+  assert.equal(underscoreCall(`$${'_'.repeat(13)}(1)`), false);
+});
+
+test('php data-flow size gate: the sink test without the leading lookbehind answers as the lookbehind form did', () => {
+  const old = /(?<![\w>:$])(?:eval|assert|create_function|system|exec|shell_exec|passthru|popen|proc_open|preg_replace)\s*\(/;
+  const next = prng(4242);
+  const alphabet = ['eval', 'exec', 'shell_', 'system', 'preg_replace', 'x', '_', '>', '-', ':', '$', ' ', '\n', '(', '\u00e9'];
+  for (let t = 0; t < 20000; t++) {
+    const s = randomText(next, alphabet, 12);
+    assert.equal(sinkCall(s), old.test(s), JSON.stringify(s));
+  }
+});
+
+test("php decoder-named callee: the decoder's definition is found however often the file assigns from the same helper", () => {
+  const dec = `function unhex($s) { $o = ''; for ($i = 0; $i < strlen($s); $i += 2) { $o .= chr(hexdec(substr($s, $i, 2))); } return $o; }`;
+  // the helper a page assigns from all the time (not a decoder) comes first, several times
+  const lines = "$t = label('first title');\n$u = label('other title');\n$v = label('third title');\n";
+  const code = `<?php\nfunction label($s) { return ucfirst($s); }\n${dec}\n${lines}$f = unhex('73797374656d');\n$f('id');\n`;
+  const f = findingOf('h.php', code);
+  assert.deepEqual([f?.verdict, reasons(f)], ['suspicious', ["function name produced by the file's own decoder unhex() and then called"]]);
+});
+
+test('php upload stores: the type-check pruning is worked out at the first store and holds for the ones after', () => {
+  const up = `<?php\nmove_uploaded_file($_FILES['f']['tmp_name'], $_FILES['f']['name']);\ncopy($_FILES['g']['tmp_name'], $_FILES['g']['name']);\n`;
+  assert.deepEqual(reasons(findingOf('up.php', up)), ['small script stores an upload under the client-chosen name with no type or extension check (uploader)']);
+  // a checked extension: the weaker finding, for both stores
+  const checked = `<?php\nif (pathinfo($_FILES['f']['name'], PATHINFO_EXTENSION) !== 'jpg') exit;\n${up.slice(6)}`;
+  assert.deepEqual(reasons(findingOf('up2.php', checked)), [
+    'move_uploaded_file() stores an upload under a name the client chose',
+    'copy() stores an upload under a name the client chose',
+  ]);
+});
