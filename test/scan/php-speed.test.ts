@@ -1,37 +1,24 @@
 /**
  * The PHP analyzer's shortcuts (issue #15) must find exactly what the forms they replace found:
  * code-unit tests in the tokenizer instead of regex calls, one backslash search per text
- * instead of one per string, patterns run only from where their keyword occurs, a walk over
- * `$_` instead of a regex at every offset, the data-flow size gate's sink test without its
- * leading lookbehind, a function definition looked up once per name, the upload-check pruning
+ * instead of one per string, a walk over `$_` instead of a regex at every offset, the
+ * data-flow size gate's sink test without its leading lookbehind, a function definition looked up once per name, the upload-check pruning
  * worked out only when an upload is stored. Each is checked against the old form on seeded
  * random strings over the characters that matter to it, or on small files with exact results.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchesAt, type AnalyzerContext } from '../../src/scan/context.js';
-import { matches } from '../../src/scan/flow.js';
-import { EvidenceCollector } from '../../src/scan/evidence.js';
 import { tokenizePhp } from '../../src/scan/analyzers/php/tokens.js';
-import { lowerWordStarts } from '../../src/scan/analyzers/php/code.js';
-import { INCLUDE } from '../../src/scan/analyzers/php/files.js';
-import { SPLIT_CALL, splitCallStarts } from '../../src/scan/analyzers/php/mechanisms.js';
 import { underscoreCall } from '../../src/scan/analyzers/php/obfuscation.js';
 import { sinkCall } from '../../src/scan/analyzers/php/dataflow.js';
 import { prng } from '../helpers/prng.js';
 import { findingOf, reasons } from './helpers.js';
-
-const show = (ms: Iterable<RegExpExecArray>): string[] => [...ms].map((m) => `${m.index}:${m[0]}`);
 
 function randomText(next: () => number, alphabet: string[], max: number): string {
   let s = '';
   const n = 1 + Math.floor(next() * max);
   for (let i = 0; i < n; i++) s += alphabet[Math.floor(next() * alphabet.length)];
   return s;
-}
-
-function ctxOf(code: string): AnalyzerContext {
-  return { text: code, code, lower: code.toLowerCase(), ev: new EvidenceCollector(code, 'php'), layers: [], size: code.length };
 }
 
 const toks = (t: string): string[] => tokenizePhp(t).map((k) => `${k.k}:${k.v}${k.vars?.length ? `[${k.vars.join(',')}]` : ''}`);
@@ -91,35 +78,6 @@ test('php tokens: single-quoted strings decode their escapes whether or not a ba
   assert.deepEqual([strs[199], strs[200], strs[201], strs[202], strs[402]], ['a', "it's", 'c:\\d', 'a', 'z']);
   // a backslash that is not an escape stays, and an unterminated string runs to the end
   assert.deepEqual(toks("<?php $a = 'x\\y'; $b = 'open"), ['var:a', 'op:=', 'str:x\\y', 'op:;', 'var:b', 'op:=', 'str:open']);
-});
-
-test('php include statements read from where the keywords occur are the ones the global scan reads', () => {
-  const next = prng(20261207);
-  const alphabet = ['include', 'INCLUDE', 'Require', 'require_once', '_once', ' ', '\t', '(', '$f', "'a.php'", ';', '\n', '>', '$', 'x', '.', 'd'];
-  for (let t = 0; t < 20000; t++) {
-    const s = randomText(next, alphabet, 24);
-    const ctx = ctxOf(s);
-    const starts = lowerWordStarts(ctx, ['include', 'require']);
-    assert.ok(starts);
-    assert.deepEqual(show(matchesAt(INCLUDE, s, starts)), show(matches(INCLUDE, s)), JSON.stringify(s));
-  }
-  // a character that lower-cases to two moves the offsets: no starts, the global scan is used
-  const shifted = ctxOf('\u0130 include $x;');
-  assert.equal(shifted.lower.length, shifted.code.length + 1);
-  assert.equal(lowerWordStarts(shifted, ['include']), undefined);
-  assert.deepEqual(lowerWordStarts(ctxOf('<?php require $a; Include($b);'), ['include', 'require']), [6, 18]);
-});
-
-test('php explode/str_split assignments read from where the words occur are the ones the global scan reads', () => {
-  const next = prng(7);
-  const alphabet = ['$a', '$B1', '$', 'x', ' ', '\n', '=', '==', 'explode', 'EXPLODE', 'Str_Split', 'str_split', '(', ')', "','", ';', '$$'];
-  for (let t = 0; t < 20000; t++) {
-    const s = randomText(next, alphabet, 20);
-    const starts = splitCallStarts(ctxOf(s));
-    assert.ok(starts);
-    assert.deepEqual(show(matchesAt(SPLIT_CALL, s, starts, 200)), show(matches(SPLIT_CALL, s, 200)), JSON.stringify(s));
-  }
-  assert.equal(splitCallStarts(ctxOf('\u0130$a = explode(",", "x");')), undefined);
 });
 
 test('php `$_(`-style calls found by walking `$_` are the ones the regex finds', () => {

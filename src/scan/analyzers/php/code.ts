@@ -7,22 +7,6 @@ import { matches } from '../../flow.js';
 import { escapeRegExp } from '../../text.js';
 import type { AnalyzerContext } from '../../context.js';
 
-/**
- * Offsets in `ctx.code` where one of `words` (lower-case ASCII) starts in any letter case, in
- * order, found with indexOf in `ctx.lower`: the places a case-insensitive pattern that opens
- * with one of the words can match, so it need not be tried at every offset. Undefined when
- * lower-casing changed the length (a character that lower-cases to two): then offsets in
- * `lower` no longer line up with `code`. At equal lengths every character lower-cased to one,
- * and an ASCII letter in `lower` stands where `code` has it in one case or the other.
- */
-export function lowerWordStarts(ctx: AnalyzerContext, words: readonly string[]): number[] | undefined {
-  const { lower } = ctx;
-  if (lower.length !== ctx.code.length) return undefined;
-  const out: number[] = [];
-  for (const w of words) for (let i = lower.indexOf(w); i !== -1; i = lower.indexOf(w, i + 1)) out.push(i);
-  return words.length > 1 ? out.sort((a, b) => a - b) : out;
-}
-
 /** Splits a call's argument text on top-level commas. */
 export function splitTopArgs(args: string): string[] {
   const out: string[] = [];

@@ -2,10 +2,10 @@
  * PHP code reaching files and the network: includes of request-chosen or hidden files,
  * uploads and writes under client-chosen names, remote code, sockets wired to shells.
  */
-import { callIndex, matchesAt, type AnalyzerContext } from '../../context.js';
+import { callIndex, type AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
 import { callArgs } from '../../text.js';
-import { lowerWordStarts, splitTopArgs } from './code.js';
+import { splitTopArgs } from './code.js';
 import { INDIRECT, NOT_BEFORE_CALLBACK, callMatches } from './signatures.js';
 import type { CmdCall } from './sinks.js';
 import type { PhpScan } from './sources.js';
@@ -13,7 +13,7 @@ import type { PhpScan } from './sources.js';
 /** An include path with a literal folder/prefix before the variable part and a literal script extension after it. */
 const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.\s*\$\w+(?:\s*\.\s*'[^']*')?\s*\.\s*'[^']*\.(?:php|inc)')/i;
 /** `include`/`require` statements and their argument text. */
-export const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi;
+const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?([^;\n]{1,200})/gi;
 
 /** What an upload handler checks before keeping a file: its type, extension or image-ness. */
 const TYPE_CHECK =
@@ -45,9 +45,7 @@ function uncheckedRemoved(code: string): string {
 export function includes(s: PhpScan, near: ReadonlySet<string>): void {
   const { ctx, taint } = s;
   const { code, ev } = ctx;
-  // the statement's keyword is where the pattern can start (its lookbehind tried at every offset cost a scan of its own)
-  const starts = lowerWordStarts(ctx, ['include', 'require']);
-  for (const m of starts ? matchesAt(INCLUDE, code, starts) : matches(INCLUDE, code)) {
+  for (const m of matches(INCLUDE, code)) {
     const arg = m[1]!;
     const whole = arg.replace(/\)?\s*$/, '').trim();
     if (taint.hasSource(arg)) {

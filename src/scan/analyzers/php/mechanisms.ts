@@ -47,7 +47,7 @@ export function superglobalSpellings(code: string, resolve: VarResolver, d: Doll
   return [...out];
 }
 
-export const SPLIT_CALL = /(\$\w{1,40})\s*=\s*(explode|str_split)\s*\(/gi;
+const SPLIT_CALL = /(\$\w{1,40})\s*=\s*(explode|str_split)\s*\(/gi;
 
 /**
  * `$p = explode('.', 'a.ass.b.ert')` (or str_split of a literal): each slot is a constant
@@ -58,8 +58,7 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
   // `$a = array('6','n',')','_',...)`: a literal list of single characters is an alphabet names are spelled from
   if (calls.has('array')) addCharArraySlots(ctx, consts);
   if (!calls.hasAnyOf(['explode', 'str_split'])) return;
-  const starts = splitCallStarts(ctx);
-  for (const m of starts ? matchesAt(SPLIT_CALL, ctx.code, starts, 200) : matches(SPLIT_CALL, ctx.code, 200)) {
+  for (const m of matches(SPLIT_CALL, ctx.code, 200)) {
     const args = splitTopArgs(callArgs(ctx.code, m.index + m[0].length - 1, 20000));
     let parts: string[] | undefined;
     if (m[2]!.toLowerCase() === 'explode' && args.length === 2) {
@@ -79,18 +78,6 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
       else consts.set(key, [p]);
     });
   }
-}
-
-/**
- * Where SPLIT_CALL can match in `ctx.code`: the `$` of each `$name = explode` / `str_split`,
- * read from `ctx.lower` (the pattern ignores case), in order; undefined when lower-casing moved
- * the offsets (see lowerWordStarts), and the pattern is then tried everywhere.
- */
-export function splitCallStarts(ctx: AnalyzerContext): number[] | undefined {
-  if (ctx.lower.length !== ctx.code.length) return undefined;
-  const a = assignedFrom(ctx.lower, 'explode');
-  const b = assignedFrom(ctx.lower, 'str_split');
-  return b.length === 0 ? a : a.length === 0 ? b : [...a, ...b].sort((x, y) => x - y);
 }
 
 /** `$a = array('6','n',')',...)`: eight or more one- or two-character literals. */
