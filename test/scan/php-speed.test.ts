@@ -120,3 +120,27 @@ test('php upload stores: the type-check pruning is worked out at the first store
     'copy() stores an upload under a name the client chose',
   ]);
 });
+
+test('php register_globals: whether a variable is only reset is worked out once per name, for every sink and file operation that reads it', () => {
+  // cleared, and saved and restored from its own backup: still the request's value, in all three commands
+  const rg = `<?php\n$cmd = '';\nif ($go) { $bk = $cmd; $cmd = $bk; }\necho "<pre>";\nsystem($cmd);\npassthru($cmd);\nexec($cmd . $go);\n`;
+  assert.deepEqual(reasons(findingOf('rg.php', rg)), [
+    'system() runs a variable that is never assigned (register_globals request variable $cmd)',
+    'runs OS commands (system, passthru, exec)',
+  ]);
+  // a default for the empty variable, and a path read by two file operations
+  const rg2 = `<?php\nif (!$cmd) { $cmd = 'id'; }\nsystem($cmd . ' ' . $arg);\nunlink($target);\nrmdir($target);\n`;
+  assert.deepEqual(reasons(findingOf('rg2.php', rg2)), [
+    'system() runs a variable that is never assigned (register_globals request variable $cmd)',
+    'file operations (unlink, rmdir) on paths from never-assigned register_globals request variables (file manager)',
+    'runs OS commands (system)',
+  ]);
+});
+
+test('php variable functions: a name assigned a plain function name is looked up once and holds for every call through it', () => {
+  // `$fmt` is a fixed callback however often it is called; `$other` is chosen at runtime
+  const code = `<?php\n$fmt = 'strtoupper';\necho $fmt($_GET['a']);\necho $fmt($_GET['b']);\n$other($_GET['c']);\n$other($_GET['d']);\n`;
+  const f = findingOf('vf.php', code);
+  assert.deepEqual([f?.verdict, reasons(f)], ['malicious', ['tiny script hands request input to a function whose name it computes at runtime (one-line loader)']]);
+  assert.equal(f?.evidence[0]?.line, 5);
+});
