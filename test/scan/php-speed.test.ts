@@ -13,6 +13,9 @@ import { underscoreCall } from '../../src/scan/analyzers/php/obfuscation.js';
 import { sinkCall } from '../../src/scan/analyzers/php/dataflow.js';
 import { prng } from '../helpers/prng.js';
 import { findingOf, reasons } from './helpers.js';
+import { Taint } from '../../src/scan/flow.js';
+import { PHP_FLOW } from '../../src/scan/analyzers/php/signatures.js';
+import { phpAssignStarts } from '../../src/scan/analyzers/php/assign-starts.js';
 
 function randomText(next: () => number, alphabet: string[], max: number): string {
   let s = '';
@@ -143,4 +146,27 @@ test('php variable functions: a name assigned a plain function name is looked up
   const f = findingOf('vf.php', code);
   assert.deepEqual([f?.verdict, reasons(f)], ['malicious', ['tiny script hands request input to a function whose name it computes at runtime (one-line loader)']]);
   assert.equal(f?.evidence[0]?.line, 5);
+});
+
+/** What a Taint read: assignments, tainted and directly tainted variables. */
+const taintOf = (t: Taint): string => JSON.stringify([[...t.assignments], [...t.vars], [...t.direct]]);
+
+const PHP_ALPHABET = ['$a', '$b1', '$_GET', "['x']", '[', ']', '[0]', ' ', '\n', '\t', '=', '==', '=>', '.=', '??=', '?', '.', ';', "'s'", '$', 'x', '$$c', '(', ')'];
+
+test('php assignments read from the starts walked back from each `=` are the ones the global scan reads', () => {
+  const next = prng(20261207);
+  const globalSpec = { ...PHP_FLOW, assignStarts: undefined };
+  for (let t = 0; t < 20000; t++) {
+    const s = randomText(next, PHP_ALPHABET, 30);
+    assert.equal(taintOf(new Taint(s, PHP_FLOW)), taintOf(new Taint(s, globalSpec)), JSON.stringify(s));
+  }
+  // a name of 41 characters starts nothing; groups of 60 characters do, 61 do not; every `[` in reach counts
+  const long = `$${'n'.repeat(41)} = 1; $b[${'k'.repeat(60)}] = 2; $c[${'k'.repeat(61)}] = 3; $d[x[y] = 4; $e ['a'] [0] .= 5; $f ??= 6;`;
+  assert.deepEqual(
+    phpAssignStarts(long).map((i) => long.slice(i, i + 2)),
+    ['$b', '$d', '$e', '$f'],
+  );
+  // brackets without end: the walk stays linear and the answer is the global scan's
+  const hostile = `$a${'[x]'.repeat(20000)}=1;${'[=]'.repeat(20000)}`;
+  assert.equal(taintOf(new Taint(hostile, PHP_FLOW)), taintOf(new Taint(hostile, globalSpec)));
 });
