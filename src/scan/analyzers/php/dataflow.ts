@@ -50,10 +50,14 @@ interface CallSite {
   viaCallback?: boolean;
 }
 
-/** Words a request source is spelled with (lower case). */
-const GATE_SOURCES = ['$_get', '$_post', '$_request', '$_cookie', '$_files', '$_server', '$http_', 'php://input', 'getallheaders', 'apache_request_headers'];
-/** Calls of the sinks that apply beyond small scripts (not methods: `->exec(`, `::system(`). */
-const GATE_SINKS = /(?<![\w>:$])(?:eval|assert|create_function|system|exec|shell_exec|passthru|popen|proc_open|preg_replace)\s*\(/;
+/** Words a request source is spelled with (lower case), any of them: one scan instead of one per word. */
+const GATE_SOURCES = /\$_(?:get|post|request|cookie|files|server)|\$http_|php:\/\/input|getallheaders|apache_request_headers/;
+/**
+ * Calls of the sinks that apply beyond small scripts (not methods: `->exec(`, `::system(`),
+ * without the guard on the character before the name (sinkCall() checks it at each match):
+ * a lookbehind leading the pattern is tried at every offset of the file.
+ */
+const GATE_SINK_NAMES = /(?:eval|assert|create_function|system|exec|shell_exec|passthru|popen|proc_open|preg_replace)\s*\(/g;
 const GATE_EVAL = /(?<![\w>:$])(?:eval|assert)\s*\(/;
 /** `$_SERVER` keys the client writes. */
 const SERVER_REQUEST_KEYS = /^(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH|argv)/;
@@ -67,7 +71,8 @@ export function analyzePhpDataflow(ctx: AnalyzerContext): void {
   // constant code, for the pass to have anything to report (the pattern pass covers the rest)
   if (ctx.size > ALWAYS_SIZE) {
     const low = ctx.lower;
-    if (!GATE_EVAL.test(low) && !(GATE_SOURCES.some((w) => low.includes(w)) && GATE_SINKS.test(low))) return;
+    // eval/assert are sinks too, so no sink call means neither condition holds
+    if (!sinkCall(low) || (!GATE_EVAL.test(low) && !GATE_SOURCES.test(low))) return;
   }
   // bounded by tokens, not bytes: packed shells are a few tokens around a megabyte-long string,
   // applications are many tokens (where one name means many values and the pass tells little)
@@ -76,6 +81,20 @@ export function analyzePhpDataflow(ctx: AnalyzerContext): void {
   // most pages have neither a taint seed nor a sink reported without taint (dataflow-gate.ts)
   if (!flowCanReport(toks)) return;
   new Flow(ctx, toks).run();
+}
+
+/**
+ * Whether `low` calls a sink as `(?<![\w>:$])name\s*\(` would find it: the first offset where a
+ * name matches with an allowed character before it (a match refused there is retried from the
+ * next offset, as the lookbehind form would try it).
+ */
+export function sinkCall(low: string): boolean {
+  GATE_SINK_NAMES.lastIndex = 0;
+  for (let m = GATE_SINK_NAMES.exec(low); m !== null; m = GATE_SINK_NAMES.exec(low)) {
+    if (m.index === 0 || !/[\w>:$]/.test(low[m.index - 1]!)) return true;
+    GATE_SINK_NAMES.lastIndex = m.index + 1;
+  }
+  return false;
 }
 
 export class Flow {

@@ -17,6 +17,16 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
   const computed = new Set<string>();
   for (const [name, rhss] of taint.assignments)
     if (rhss.some((r) => /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
+  // one whole-file search per variable name, not per call through it
+  const plain = new Map<string, boolean>();
+  const plainName = (base: string): boolean => {
+    let r = plain.get(base);
+    if (r === undefined) {
+      r = plainNameAssigned(code, base.slice(1));
+      plain.set(base, r);
+    }
+    return r;
+  };
   for (const m of variableCalls(ctx)) {
     const callee = m[1]!;
     const base = /^\$\w+/.exec(callee)?.[0] ?? '';
@@ -32,7 +42,7 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
       ev.add('flow', 'a variable holding a dangerous function name is called', strong ? 11 : 4, m.index, m[0].length);
     } else {
       const args = callArgs(code, m.index + m[0].length - 1);
-      if (base && plainNameAssigned(code, base.slice(1)) && !computed.has(base)) continue;
+      if (base && plainName(base) && !computed.has(base)) continue;
       // a tiny script has no router or plugin registry to fill the name: `$n = substr(__FILE__, ...); $c = $_POST[1]; $n($c);`
       if (ctx.size < TINY_SCRIPT && base && taint.touchesDirectly(args)) ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
       else if (taint.hasSource(args)) {

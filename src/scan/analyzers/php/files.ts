@@ -72,8 +72,10 @@ export function fileWriters(s: PhpScan): void {
   const { code, ev } = ctx;
   // a few lines that keep an upload under the client's own name, checking neither its type nor
   // its extension, accept `x.php` as readily as `x.jpg`: an uploader for the next shell
-  const unchecked = ctx.size < 4096 && !TYPE_CHECK.test(uncheckedRemoved(code));
+  // (worked out at the first such store: most files store none, and the pruning is quadratic)
+  let unchecked: boolean | undefined;
   const clientNamed = (fn: string, at: number, len: number): void => {
+    unchecked ??= ctx.size < 4096 && !TYPE_CHECK.test(uncheckedRemoved(code));
     if (unchecked) ev.add('flow', UNCHECKED_UPLOAD, 10, at, len);
     else ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, at, len);
   };

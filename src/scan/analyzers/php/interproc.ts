@@ -113,27 +113,36 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
     for (const g of [m[1], m[2], m[3], m[4]]) for (const v of g?.match(/\$\w+/g) ?? []) params.add(v);
   }
   const verdicts = new Map<string, boolean>();
+  // whether the file's assignments of a variable only clear, restore, append to or default it:
+  // read by whole-file searches, so worked out once per name and only when a check needs it
+  const resets = new Map<string, boolean>();
+  const resetsOnly = (v: string): boolean => {
+    let r = resets.get(v);
+    if (r !== undefined) return r;
+    // `$cmd = '';` only clears a registered variable: the value still comes from the request
+    // and `$bk = $cmd; ... $cmd = $bk;` only restores it from its own backup
+    const restoreOf = (rhs: string): boolean => {
+      const src = /^\s*(\$\w+)\s*;?\s*$/.exec(rhs)?.[1];
+      return src !== undefined && src !== v && (taint.assignments.get(src)?.every((b) => b.replace(/[\s;]/g, '') === v) ?? false);
+    };
+    // `$cmd .= ' 2>&1'` only appends to the request's value (the taint counts it as an assignment)
+    const appendsOnly = taint.assignments.has(v) && !new RegExp(`\\${v}\\s*(?:\\[[^\\]\\n]{0,60}\\]\\s*)*=(?![=>])`).test(code);
+    r = appendsOnly || (taint.assignments.get(v)?.every((x) => RESET.test(x) || restoreOf(x)) ?? false) || defaultsOnly(code, v.slice(1));
+    resets.set(v, r);
+    return r;
+  };
   let checks = 0;
   // the first variable of `args` that nothing in the file assigns, receives or declares
   const undefinedVar = (args: string, open: number, arg = 0): string | undefined => {
     const vars = (splitTopArgs(args)[arg] ?? '').match(/\$[a-zA-Z_]\w*/g);
     if (!vars) return undefined;
     for (const v of vars) {
-      // `$cmd = '';` only clears a registered variable: the value still comes from the request
-      // and `$bk = $cmd; ... $cmd = $bk;` only restores it from its own backup
-      const restoreOf = (r: string): boolean => {
-        const src = /^\s*(\$\w+)\s*;?\s*$/.exec(r)?.[1];
-        return src !== undefined && src !== v && (taint.assignments.get(src)?.every((b) => b.replace(/[\s;]/g, '') === v) ?? false);
-      };
-      // `$cmd .= ' 2>&1'` only appends to the request's value (the taint counts it as an assignment)
-      const appendsOnly = taint.assignments.has(v) && !new RegExp(`\\${v}\\s*(?:\\[[^\\]\\n]{0,60}\\]\\s*)*=(?![=>])`).test(code);
-      const resetsOnly = appendsOnly || (taint.assignments.get(v)?.every((r) => RESET.test(r) || restoreOf(r)) ?? false) || defaultsOnly(code, v.slice(1));
       // PHP fills these itself (CLI arguments, last error, response headers)
       if (
         v === '$this' ||
         /^\$(?:_|GLOBALS\b|HTTP_|argv\b|argc\b|php_errormsg\b|http_response_header\b)/.test(v) ||
         taint.vars.has(v) ||
-        (taint.assignments.has(v) && !resetsOnly) ||
+        (taint.assignments.has(v) && !resetsOnly(v)) ||
         params.has(v)
       )
         continue;
@@ -145,7 +154,7 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
         // `$cmd .= ' -F'` appends to the request's value and `unset($cmd)` ends its use: neither
         // gives it a value of the page's own
         rest = rest.replace(guardedDefault(name), ' ');
-        if (resetsOnly) rest = rest.replace(new RegExp(`\\$${name}\\s*=\\s*(?:''|""|null|false|0|\\$\\w+)\\s*;`, 'gi'), ' ');
+        if (resetsOnly(v)) rest = rest.replace(new RegExp(`\\$${name}\\s*=\\s*(?:''|""|null|false|0|\\$\\w+)\\s*;`, 'gi'), ' ');
         known = new RegExp(
           `\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)*(?:[+\\-*/|&^%]|\\?\\?)?=(?!=)|(?:\\bas|=>)\\s*&?\\$${name}\\b|\\b(?:global|static|list)\\b[^;]{0,200}\\$${name}\\b|\\$${name}\\s*(?:\\+\\+|--)|(?:\\+\\+|--)\\s*\\$${name}\\b|\\[[^\\]=;]{0,200}\\$${name}\\b[^\\]=;]{0,200}\\]\\s*=(?!=)|\\bexec\\s*\\([^;,]{0,300},[^;]{0,300}\\$${name}\\b|\\b(?:preg_match(?:_all)?|parse_str|mb_parse_str|sscanf|str_replace|str_ireplace|preg_replace|similar_text|settype|openssl_\\w+|socket_\\w+|stream_\\w+|getimagesize|proc_open|fsockopen|dns_get_mx|getmxrr|list|each|array_\\w+)\\s*\\([^;]{0,300}\\$${name}\\b`,
         ).test(rest);

@@ -3,7 +3,7 @@
  * bitwise-built strings, assembled names, home-made decoders and underscore-only names are
  * reported where folding cannot see through them.
  */
-import { callIndex, type AnalyzerContext } from '../../context.js';
+import { callIndex, dollarPairs, isRegexSpace, type AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
 import { callArgs } from '../../text.js';
 import { looksLikeCode, unescapeDq } from '../../decode.js';
@@ -87,6 +87,23 @@ function bitwiseFrom(bare: string): number {
   return Math.max(0, s);
 }
 
+/**
+ * Whether `code` holds `\$_{1,12}\s*\(`: a call through `$_`, `$__`, ... Walked from the `$_`
+ * occurrences (most are `$_GET`-style names, ruled out at their next character) instead of a
+ * regex tried at every offset.
+ */
+export function underscoreCall(code: string): boolean {
+  for (let i = code.indexOf('$_'); i !== -1; i = code.indexOf('$_', i + 2)) {
+    let j = i + 1;
+    while (code.charCodeAt(j) === 95) j++;
+    // a longer run of underscores cannot match: after 12 of them the pattern needs a space or `(`
+    if (j - i - 1 > 12) continue;
+    while (j < code.length && isRegexSpace(code.charCodeAt(j))) j++;
+    if (code.charCodeAt(j) === 40) return true;
+  }
+  return false;
+}
+
 /** A tiny script evaluating a computed value; code written with underscore-only names. */
 export function loaderShapes(ctx: AnalyzerContext, hasRequest: boolean): void {
   const { code, ev } = ctx;
@@ -97,7 +114,7 @@ export function loaderShapes(ctx: AnalyzerContext, hasRequest: boolean): void {
       ev.add('flow', 'tiny script evaluating a computed value (one-line loader)', hasRequest && ctx.size < TINY_SCRIPT ? 8 : 6, ev2.index, ev2[0].length);
   }
   // the dynamic-call test is the rarer one: run it first, collect the names only then
-  const unders = /\$_{1,12}\s*\(|\$\{/.test(code) ? new Set(code.match(/\$_{1,12}(?![\w])/g) ?? []) : new Set<string>();
+  const unders = dollarPairs(ctx).brace || underscoreCall(code) ? new Set(code.match(/\$_{1,12}(?![\w])/g) ?? []) : new Set<string>();
   if (unders.size >= 4) ev.add('obfuscation', `code written with underscore-only variable names (${unders.size}) and dynamic calls`, 9, code.search(/\$_{2,12}(?![\w])/), 10);
 }
 
@@ -174,6 +191,20 @@ export function customDecoders(ctx: AnalyzerContext, resolve: VarResolver): void
 }
 
 /**
+ * Where `function <fname>(` is defined in `code` (first match), looked up once per name: the
+ * same helper is assigned from many times in an application (`$x = __('...')`), and each
+ * lookup reads the whole file.
+ */
+function definitionOf(code: string, fname: string, memo: Map<string, RegExpExecArray | null>): RegExpExecArray | null {
+  let def = memo.get(fname);
+  if (def === undefined) {
+    def = new RegExp(`\\bfunction\\s+&?\\s*${fname}\\s*\\(`, 'i').exec(code);
+    memo.set(fname, def);
+  }
+  return def;
+}
+
+/**
  * A function name produced at runtime by the file's own decoder and then called:
  * $f = dec('6A76..'); $f(dec('...')) — the decoder hides which function runs.
  */
@@ -182,6 +213,7 @@ export function decodedCallees(ctx: AnalyzerContext): void {
   const calls = callIndex(ctx);
   // a decoder needs character arithmetic or a decoding builtin somewhere in the file
   if (!calls.has('$') || !calls.hasAnyOf(['chr', 'ord', 'hexdec', 'base64_decode', 'str_rot13', 'strrev', 'gzinflate', 'pack'])) return;
+  const defs = new Map<string, RegExpExecArray | null>();
   for (const m of matches(/(\$\w{1,40})\s*=\s*([a-z_]\w{0,60})\s*\(\s*['"][^'"\n]{4,400}['"]/gi, code, 200)) {
     const fname = m[2]!;
     if (
@@ -189,7 +221,7 @@ export function decodedCallees(ctx: AnalyzerContext): void {
       /^(?:base64_decode|str_rot13|strrev|hex2bin|gzinflate|gzuncompress|urldecode|trim|strtolower|strtoupper|sprintf|md5|sha1|__|_e|_x|esc_\w+)$/i.test(fname)
     )
       continue;
-    const def = new RegExp(`\\bfunction\\s+&?\\s*${fname}\\s*\\(`, 'i').exec(code);
+    const def = definitionOf(code, fname, defs);
     if (!def) continue;
     const body = braceBody(code, code.indexOf('{', def.index), 20000);
     if (!/\b(?:chr|ord|hexdec|base64_decode|str_rot13|strrev|gzinflate|pack)\s*\(|\^/i.test(body) || !/\breturn\b/.test(body)) continue;

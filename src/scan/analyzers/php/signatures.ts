@@ -4,6 +4,7 @@
  */
 import type { AnalyzerContext, CallIndex } from '../../context.js';
 import type { FlowSpec } from '../../flow.js';
+import { phpAssignStarts } from './assign-starts.js';
 
 export const SOURCE =
   /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SESSION)\b|\$_SERVER\s*\[\s*['"](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO)|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|php:\/\/input|\b(?:getallheaders|apache_request_headers)\s*\(|\bgetenv\s*\(\s*['"]HTTP_|\$_(?:GET|POST|REQUEST)\b|\$\{\s*['"]_[A-Z]{0,3}['"]\s*\./i;
@@ -12,6 +13,8 @@ export const PHP_FLOW: FlowSpec = {
   source: SOURCE,
   assign: /(\$\w{1,40})(?:\s*\[[^\]\n]{0,60}\])*\s*(?:\.|\?\?)?=(?![=>])\s*([^;\n]{1,300})/g,
   varRef: /(\$\w+)/g,
+  // the assignments are read from where their `=` says they start, not by trying every `$`
+  assignStarts: phpAssignStarts,
 };
 
 /** Functions that run code or commands. Kept as names: a shell assembling one of these is the point. */

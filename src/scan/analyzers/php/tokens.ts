@@ -5,6 +5,8 @@
  * stay fast and total on hostile input (unterminated strings and comments end at the text's end).
  */
 
+import { isRegexSpace } from '../../context.js';
+
 export type TokKind = 'var' | 'id' | 'str' | 'num' | 'op' | 'bt';
 
 export interface Tok {
@@ -57,10 +59,34 @@ const NO_OPS: string[] = [];
 /** OPS by first character, in OPS order (the first that matches wins, so longer ones stay first). */
 const OPS_BY_FIRST = new Map<string, string[]>();
 for (const o of OPS) OPS_BY_FIRST.set(o[0]!, [...(OPS_BY_FIRST.get(o[0]!) ?? []), o]);
-const IDENT_START = /[A-Za-z_\x80-\uffff\\]/;
-const SPACE = /\s+/y;
-const NAME = /[A-Za-z_\x80-\uffff][\w\x80-\uffff]*/y;
-const QNAME = /[\w\x80-\uffff\\]+/y;
+/*
+ * Character classes as code-unit tests (the tokenizer asks them for nearly every character; a
+ * regex call each cost more than the rest of the loop). Names are `[A-Za-z_\x80-\uffff]` then
+ * `[\w\x80-\uffff]*`; a qualified name may hold `\`.
+ */
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 128;
+}
+
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || (c >= 48 && c <= 57);
+}
+
+/** An identifier, or a qualified name starting with `\`. */
+function isIdentStart(c: number): boolean {
+  return isNameStart(c) || c === 92;
+}
+
+/** The end of the name chars (`isNameChar`, and `\` when `qualified`) starting at `i`. */
+function nameEnd(text: string, i: number, qualified: boolean): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (!isNameChar(c) && !(qualified && c === 92)) break;
+    i++;
+  }
+  return i;
+}
 
 /**
  * Tokens of `text`; starts in HTML when a `<?` tag comes before any code (a page), in PHP
@@ -72,14 +98,15 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
   let i = 0;
   /** The first `?>` at or after the last comment (-1: none; -2: not looked up yet). */
   let close = -2;
+  const backslashes: BackslashCache = { from: -1, at: -1 };
   const tag = text.indexOf('<?');
   if (tag !== -1 && !/[$;]/.test(text.slice(0, tag))) i = openTag(text, 0);
   while (i < n && out.length < maxTokens) {
     const c = text[i]!;
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') {
-      SPACE.lastIndex = i;
-      SPACE.test(text);
-      i = SPACE.lastIndex;
+      // the run of `\s` characters (any of them, as the regex class reads it) from here
+      i++;
+      while (i < n && isRegexSpace(text.charCodeAt(i))) i++;
       continue;
     }
     if (c === '?' && text[i + 1] === '>') {
@@ -100,16 +127,15 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
       continue;
     }
     if (c === '$') {
-      NAME.lastIndex = i + 1;
-      const m = NAME.exec(text);
-      if (m) {
-        out.push({ k: 'var', v: m[0], at: i });
-        i = NAME.lastIndex;
+      if (i + 1 < n && isNameStart(text.charCodeAt(i + 1))) {
+        const j = nameEnd(text, i + 2, false);
+        out.push({ k: 'var', v: text.slice(i + 1, j), at: i });
+        i = j;
         continue;
       }
     }
     if (c === "'") {
-      const [v, j] = singleQuoted(text, i + 1, "'");
+      const [v, j] = singleQuoted(text, i + 1, "'", backslashes);
       out.push({ k: 'str', v, at: i });
       i = j;
       continue;
@@ -130,15 +156,18 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
     }
     if (c >= '0' && c <= '9') {
       let j = i + 1;
-      while (j < n && /[\w.]/.test(text[j]!)) j++;
+      // `[\w.]`: ASCII word characters and the dot
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d !== 46 && !(d < 128 && isNameChar(d))) break;
+        j++;
+      }
       out.push({ k: 'num', v: text.slice(i, j), at: i });
       i = j;
       continue;
     }
-    if (IDENT_START.test(c)) {
-      QNAME.lastIndex = i;
-      QNAME.test(text);
-      const j = Math.max(QNAME.lastIndex, i + 1);
+    if (isIdentStart(c.charCodeAt(0))) {
+      const j = nameEnd(text, i, true);
       const raw = text.slice(i, j);
       const name = raw.slice(raw.lastIndexOf('\\') + 1).toLowerCase();
       if (name) out.push({ k: 'id', v: name, at: i });
@@ -172,9 +201,30 @@ function lineEnd(text: string, i: number, close: number): number {
   return nl === -1 ? text.length : nl;
 }
 
-function singleQuoted(text: string, i: number, q: string): [string, number] {
+/**
+ * The first backslash at or after the offset last asked about, for one text: single-quoted
+ * strings come in text order, and searching from each one anew read everything up to the next
+ * backslash (the file's end, in a file without any) once per string.
+ */
+interface BackslashCache {
+  /** Offset last searched from (-1: nothing searched yet). */
+  from: number;
+  /** What that search found (-1: no backslash after `from`). */
+  at: number;
+}
+
+/** The offset of the first `\\` at or after `i` in `text`, or -1; `i` never decreases between calls with one cache. */
+function backslashFrom(text: string, i: number, cache: BackslashCache): number {
+  // the cached answer holds for every offset between where it was searched from and the backslash it found
+  if (cache.from !== -1 && i >= cache.from && (cache.at === -1 || cache.at >= i)) return cache.at;
+  cache.from = i;
+  cache.at = text.indexOf('\\', i);
+  return cache.at;
+}
+
+function singleQuoted(text: string, i: number, q: string, cache: BackslashCache): [string, number] {
   const end = text.indexOf(q, i);
-  const bs = text.indexOf('\\', i);
+  const bs = backslashFrom(text, i, cache);
   if (end !== -1 && (bs === -1 || bs > end)) return [text.slice(i, end), end + 1];
   if (end === -1 && bs === -1) return [text.slice(i), text.length];
   let v = '';
@@ -208,7 +258,7 @@ function doubleQuoted(text: string, i: number, q: string): [string, string[], nu
       i = j;
       continue;
     }
-    if (c === '$' && i + 1 < n && (IDENT_START.test(text[i + 1]!) || text[i + 1] === '{')) {
+    if (c === '$' && i + 1 < n && (isIdentStart(text.charCodeAt(i + 1)) || text[i + 1] === '{')) {
       const m = /^\$\{?([A-Za-z_\x80-\uffff][\w\x80-\uffff]*)/.exec(text.slice(i, i + 80));
       if (m) {
         vars.push(m[1]!);
