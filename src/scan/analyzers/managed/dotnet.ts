@@ -47,6 +47,7 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
     if (name === 'JScriptEvaluate') return ['code', 'JScriptEvaluate'];
     // PowerShell runspaces, Roslyn scripting, formatters that build any type, XSLT with script, shellcode
     if ((name === 'AddScript' || name === 'AddCommand') && has(/PowerShell|Runspace/)) return ['cmd', 'PowerShell script'];
+    if (name === 'InvokeMethod' && has(/Win32_Process/)) return ['cmd', 'WMI process creation (Win32_Process.Create)'];
     if (/^(?:EvaluateAsync|RunAsync)$/.test(name) && /(?:^|\.)CSharpScript$/.test(recv)) return ['code', 'C# scripting'];
     if (name === 'Deserialize' && formatterFile) return ['deser', 'formatter'];
     if (name === 'Load' && trustedXslt && has(/XslCompiledTransform/)) return ['code', 'XSLT with script'];

@@ -10,6 +10,7 @@ import { ManagedFlow } from './dataflow.js';
 import type { Tok } from './tokens.js';
 import { classFileStrings, constArgs, EMBEDDED_CLASS_DANGER, pathTainted, reflectiveChoice, reflectiveNames, sinkCalls, type SinkHit } from './common.js';
 import { ownLoaderFed, packedClass, templatesBytecodes } from './java-loaders.js';
+import { constantScripts } from './java-scripts.js';
 
 const CMD = 'cmd';
 const CODE = 'code';
@@ -109,6 +110,7 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
   }
 
   reflectiveChoice(ctx, f);
+  constantScripts(ctx, f);
   // Java source the request supplies, compiled by the JDK's compiler in the page
   if (has(/getSystemJavaCompiler/)) {
     const fedSource = sinkCalls(f, (name, recv) =>
