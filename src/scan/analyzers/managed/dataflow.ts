@@ -228,7 +228,7 @@ export class ManagedFlow {
       }
       // containers and builders filled from the request carry it: `list.add(e)`, `sb.append(e)`
       // and byte streams written to: `bo.write(buf, 0, n)`
-      const member = this.isOp(i + 1, '.') && this.isId(i + 2) && this.isOp(i + 3, '(') && !this.isOp(i - 1, '.') ? this.toks[i + 2]!.v : '';
+      const member = t.k === 'id' && this.isOp(i + 1, '.') && this.isId(i + 2) && this.isOp(i + 3, '(') && !this.isOp(i - 1, '.') ? this.toks[i + 2]!.v : '';
       const fills = member === 'write' || member === 'Write' ? !OUTPUTS.has(t.v) : MUTATORS.has(member);
       if (t.k === 'id' && fills) {
         const close = this.match[i + 3]!;
@@ -298,9 +298,11 @@ export class ManagedFlow {
       if (this.requestVars.has(t.v) && this.isOp(i + 1, '.') && this.isId(i + 2) && JAVA_SOURCE_METHODS.has(this.toks[i + 2]!.v))
         return this.noUploads && UPLOADS.has(this.toks[i + 2]!.v) ? -1 : i + 3;
       // a cast to a request type: `((HttpServletRequest) o).getHeader(..)`, `((HttpServletRequest) $1).getParameter(..)`
-      if ((JAVA_REQUEST_TYPES.test(t.v) || this.requestVars.has(t.v)) && this.isOp(i + 1, ')')) {
-        const k = JAVA_REQUEST_TYPES.test(t.v) && this.isId(i + 2) && this.isOp(i + 3, ')') ? i + 4 : i + 2;
-        if (this.isOp(k, '.') && this.isId(k + 1) && JAVA_SOURCE_METHODS.has(this.toks[k + 1]!.v)) return this.noUploads && UPLOADS.has(this.toks[k + 1]!.v) ? -1 : k + 2;
+      if (this.isOp(i + 1, ')')) {
+        // (the token shape first: this runs at every name that closes a call)
+        const k = this.isOp(i + 2, '.') ? i + 2 : this.isId(i + 2) && this.isOp(i + 3, ')') && this.isOp(i + 4, '.') ? i + 4 : -1;
+        if (k > 0 && this.isId(k + 1) && JAVA_SOURCE_METHODS.has(this.toks[k + 1]!.v) && (k === i + 2 ? this.requestVars.has(t.v) : JAVA_REQUEST_TYPES.test(t.v)))
+          return this.noUploads && UPLOADS.has(this.toks[k + 1]!.v) ? -1 : k + 2;
       }
       // the request read by reflection: `request.getClass().getMethod("getParameter", ..).invoke(request, "c")`
       if (t.v === 'invoke' && this.isOp(i + 1, '(') && this.isId(i + 2) && this.requestVars.has(this.toks[i + 2]!.v) && (this.isOp(i + 3, ',') || this.isOp(i + 3, ')'))) {

@@ -49,7 +49,9 @@ function lastDotted(f: ManagedFlow, k: number): string {
  * Offset of a call that hands request input to a class loader the file builds (its own
  * subclass or an object made with the page's loader as parent), -1 when there is none.
  */
-export function ownLoaderFed(f: ManagedFlow): number {
+export function ownLoaderFed(f: ManagedFlow, code: string): number {
+  // both kinds of loader name a class loader somewhere in the text
+  if (!code.includes('ClassLoader')) return -1;
   const types = loaderTypes(f);
   if (types.size === 0) return -1;
   const vars = new Set<string>();
@@ -65,7 +67,8 @@ export function ownLoaderFed(f: ManagedFlow): number {
  * TemplatesImpl loaded through reflection: `_bytecodes` set on it defines those classes when it
  * builds a transformer. `fed`: some field set in the file carries request input.
  */
-export function templatesBytecodes(f: ManagedFlow): { at: number; fed: boolean } | undefined {
+export function templatesBytecodes(f: ManagedFlow, code: string): { at: number; fed: boolean } | undefined {
+  if (!code.includes('_bytecodes')) return undefined;
   const at = f.toks.findIndex((t) => t.k === 'str' && t.v === '_bytecodes');
   if (at < 0) return undefined;
   const fed = sinkCalls(f, (name, _recv, isNew) => (!isNew && (name === 'set' || name === 'setFieldValue') ? ['set', name] : undefined), 200).some(

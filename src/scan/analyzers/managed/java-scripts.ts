@@ -15,9 +15,10 @@ const SCRIPT_DANGER = /\b(?:Runtime|ProcessBuilder|defineClass|forName|ScriptEng
 /** Calls that hand a value to an engine's scope. */
 const SCOPE_SETTERS = /^(?:put|setVariable|setAttribute|setProperty|set)$/;
 
-export function constantScripts(ctx: AnalyzerContext, f: ManagedFlow): void {
+/** `engineFile`: the file names a script engine or interpreter (managed/java.ts). */
+export function constantScripts(ctx: AnalyzerContext, f: ManagedFlow, engineFile: boolean): void {
   const { code } = ctx;
-  if (/javassist/i.test(code)) {
+  if (code.includes('javassist')) {
     const parts: string[] = [];
     let at = -1;
     for (const h of sinkCalls(f, (name, _recv, isNew) => (!isNew && JAVASSIST.test(name) ? ['insert', name] : undefined), 64)) {
@@ -34,7 +35,7 @@ export function constantScripts(ctx: AnalyzerContext, f: ManagedFlow): void {
       ctx.layers.push({ text, offset: at, how: 'Java source compiled into a server class at runtime (Javassist)', language: 'jsp' });
     }
   }
-  if (!/ScriptEngine|GroovyShell|Binding|Interpreter/.test(code)) return;
+  if (!engineFile) return;
   // the engine gets the request (or its values) in its scope, and a fixed script that runs commands
   let fed = false;
   for (const h of sinkCalls(f, (name, _recv, isNew) => (!isNew && SCOPE_SETTERS.test(name) ? ['scope', name] : undefined), 200)) {

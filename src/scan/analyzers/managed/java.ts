@@ -15,6 +15,35 @@ import { constantScripts } from './java-scripts.js';
 const CMD = 'cmd';
 const CODE = 'code';
 
+/** Call names of the less common sinks (interpreters, deserializers, loaders, native code, XSLT). */
+const MORE_SINKS = new Set([
+  'evaluate',
+  'parseClass',
+  'createExpression',
+  'createScript',
+  'eval',
+  'executeExpression',
+  'compileExpression',
+  'fromXML',
+  'load',
+  'loadAs',
+  'loadAll',
+  'me',
+  'x',
+  'xy',
+  'xyz',
+  'exec',
+  'runScriptlet',
+  'newInstance',
+  'loadAgent',
+  'loadAgentPath',
+  'loadLibrary',
+  'newTransformer',
+  'newTemplates',
+]);
+/** Comparisons that pick a method by its name. */
+const NAME_TESTS = new Set(['equals', 'equalsIgnoreCase', 'contains', 'startsWith']);
+
 /** Names whose presence in a folded reflective argument means process execution or class loading. */
 const DANGER_CLASS =
   /^(?:java\.lang\.(?:Runtime|ProcessBuilder|ProcessImpl|UNIXProcess|ClassLoader)|javax\.script\.ScriptEngineManager|sun\.misc\.Unsafe|jdk\.internal\.misc\.Unsafe|javax\.naming\.InitialContext|java\.lang\.invoke\.MethodHandles(?:\$Lookup)?|com\.sun\.org\.apache\.bcel\.internal\.util\.ClassLoader|groovy\.lang\.GroovyShell|jdk\.jshell\.JShell)$/;
@@ -49,6 +78,8 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
     if (elFile && /^(?:createValueExpression|createMethodExpression|parseExpression)$/.test(name)) return [CODE, 'expression language evaluation'];
     if (/^(?:getValue|setValue|parseExpression)$/.test(name) && /\bOgnl$/.test(recv)) return [CODE, 'expression language evaluation'];
     if (name === 'lookup' && jndiFile) return [CODE, 'JNDI lookup'];
+    // the rarer sinks below: one set lookup keeps the common call cheap
+    if (!MORE_SINKS.has(name)) return undefined;
     // EL through the page's evaluator, Groovy classes, JEXL and MVEL scripts
     if (name === 'evaluate' && elFile) return [CODE, 'expression language evaluation'];
     if (name === 'parseClass' && /GroovyClassLoader/.test(code)) return [CODE, 'ScriptEngine.eval'];
@@ -91,7 +122,7 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
   // reflection: names folded from literals, byte arrays, base64; a request value handed to invoke/newInstance
   const refl = reflectiveNames(f, DANGER_CLASS, DANGER_METHOD);
   // methods picked by comparing names: `for (Method m : Runtime.class.getMethods()) if (m.getName().equals("exec"))`
-  for (const [name, at] of comparedMethodNames(f)) {
+  for (const [name, at] of code.includes('getName') ? comparedMethodNames(f) : []) {
     if (!DANGER_METHOD.test(name)) continue;
     refl.names.add(name);
     if (refl.at < 0) refl.at = at;
@@ -110,7 +141,7 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
   }
 
   reflectiveChoice(ctx, f);
-  constantScripts(ctx, f);
+  constantScripts(ctx, f, engineFile);
   // Java source the request supplies, compiled by the JDK's compiler in the page
   if (has(/getSystemJavaCompiler/)) {
     const fedSource = sinkCalls(f, (name, recv) =>
@@ -119,9 +150,9 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
     if (fedSource) ev.add('flow', 'request-supplied Java source compiled at runtime', 12, fedSource.at, 10);
   }
   // class loaders the page builds and feeds; TemplatesImpl bytecode
-  const fed = ownLoaderFed(f);
+  const fed = ownLoaderFed(f, code);
   if (fed >= 0) ev.add('flow', 'request-derived variable reaches ClassLoader.defineClass', 12, fed, 10);
-  const templates = templatesBytecodes(f);
+  const templates = templatesBytecodes(f, code);
   if (templates) {
     if (templates.fed) ev.add('flow', 'request-derived variable reaches ClassLoader.defineClass', 12, templates.at, 10);
     else ev.add('capability', 'defines classes from bytes at runtime', 5, templates.at, 10);
@@ -204,7 +235,7 @@ function comparedMethodNames(f: ManagedFlow): Array<[string, number]> {
   const toks = f.toks;
   for (let i = 3; i + 3 < toks.length && out.length < 16; i++) {
     const t = toks[i]!;
-    if (t.k !== 'id' || !/^(?:equals|equalsIgnoreCase|contains|startsWith)$/.test(t.v) || toks[i + 1]!.v !== '(') continue;
+    if (t.k !== 'id' || toks[i + 1]!.v !== '(' || !NAME_TESTS.has(t.v)) continue;
     const arg = toks[i + 2]!;
     // m.getName().equals("x")
     if (arg.k === 'str' && toks[i + 3]!.v === ')' && toks[i - 1]!.v === '.' && toks[i - 2]!.v === ')' && toks[i - 3]!.v === '(' && toks[i - 4]?.v === 'getName')
