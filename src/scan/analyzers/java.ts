@@ -34,6 +34,10 @@ const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [
   [/\bnew\s+FileOutputStream\s*\(|\bnew\s+FileWriter\s*\(|\bFiles\s*\.\s*write\s*\(|\bnew\s+(?:java\s*\.\s*util\s*\.\s*logging\s*\.\s*)?FileHandler\s*\(/g, 'file write', 'write'],
 ];
 
+/** EL that reaches reflection, processes or engines, and EL that reads the request. */
+const ELREFLECT = /forName\s*\(|Runtime|ProcessBuilder|ScriptEngineManager|getMethod\s*\(|defineClass|newInstance/;
+const ELREQUEST = /\b(?:param|paramValues|header|headerValues|cookie)\s*[.[]|pageContext\s*\.\s*request/;
+
 export function analyzeJava(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   // the token-level data flow: paths through methods, reflection on folded names, droppers
@@ -56,15 +60,24 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   // JSP Expression Language sits in the page text, outside scriptlets: since EL 3.0 it can
   // call methods, so reflection on a request parameter there is a scriptlet-free shell
   if (ctx.text.includes('{')) {
+    // a bean the page declares as a process builder or runtime is reached by its id: `${pb.command(paramValues.c).start()}`
+    const ids = [...(ctx.text.includes('<jsp:useBean') ? matches(/<jsp:useBean\b[^>]{0,300}>/g, ctx.text, 50) : [])]
+      .filter((m) => /class\s*=\s*["']java\.lang\.(?:ProcessBuilder|Runtime)|class\s*=\s*["'][\w.]*(?:ScriptEngineManager|ClassLoader)["']/.test(m[0]))
+      .map((m) => /\bid\s*=\s*["'](\w{1,40})["']/.exec(m[0])?.[1])
+      .filter((id): id is string => id !== undefined);
+    const beans = ids.length > 0 ? new RegExp(`\\b(?:${ids.join('|')})\\s*\\.`) : undefined;
     for (const m of matches(/[$#]\{([^}]{20,2000})\}/g, ctx.text, 200)) {
       const el = m[1]!;
-      if (
-        /forName\s*\(|Runtime|ProcessBuilder|ScriptEngineManager|getMethod\s*\(|defineClass|newInstance/.test(el) &&
-        /\b(?:param|paramValues|header|headerValues|cookie)\s*[.[]|pageContext\s*\.\s*request/.test(el)
-      ) {
+      if ((ELREFLECT.test(el) || beans?.test(el)) && ELREQUEST.test(el)) {
         ev.add('flow', 'request input reaches reflection or process execution inside a JSP EL expression', 12, m.index, 30);
         break;
       }
+    }
+    // the same path split over expressions: one keeps `Runtime` in a page attribute, the next calls it with `param.x`
+    const exprs = ctx.text.includes('${') || ctx.text.includes('#{') ? [...matches(/[$#]\{([^}]{8,2000})\}/g, ctx.text, 200)] : [];
+    if (!ev.list().some((e) => /JSP EL expression/.test(e.reason)) && exprs.some((m) => ELREFLECT.test(m[1]!) && /setAttribute|\bset\s*\(/.test(m[1]!))) {
+      const call = exprs.find((m) => /\.\s*(?:exec|invoke|start|eval)\s*\(/.test(m[1]!) && ELREQUEST.test(m[1]!));
+      if (call) ev.add('flow', 'request input reaches reflection or process execution inside a JSP EL expression', 12, call.index, 30);
     }
   }
   // java.beans.Expression/Statement: reflective invocation by method-name string
@@ -127,10 +140,18 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   }
   // memory shell: components registered into the running container via its internals
   // (WebSocket endpoints count: ServerContainer.addEndpoint with a config built at runtime)
+  // (Spring's interceptor list reached by its field name; in a page also Tomcat valves, Jetty
+  // mappings, Spring's addInterceptor and the Servlet 3 registration calls, which an application's
+  // own configuration classes make at start-up and no page has a reason to make)
   const mem =
-    /\b(?:addFilterDef|addFilterMap(?:Before)?|addServletMappingDecoded|addServletMapping|addApplicationEventListener|ApplicationFilterConfig|registerMapping|addInterceptor|getDeclaredField\s*\(\s*"(?:context|applicationContext|standardContext|filterConfigs)"|addEndpoint(?=\s*\(\s*(?:ServerEndpointConfig\b|\w+\s*\))))/.exec(
+    /\b(?:addFilterDef|addFilterMap(?:Before)?|addServletMappingDecoded|addServletMapping|addApplicationEventListener|ApplicationFilterConfig|registerMapping|getDeclaredField\s*\(\s*"(?:context|applicationContext|standardContext|filterConfigs)"|addEndpoint(?=\s*\(\s*(?:ServerEndpointConfig\b|\w+\s*\))))|"adaptedInterceptors"/.exec(
       code,
-    );
+    ) ??
+    (ctx.text.includes('<%') || ctx.text.includes('<jsp:')
+      ? /\b(?:application|servletContext|context|sc|ctx)\s*\.\s*add(?:Filter|Servlet|Listener)\s*\(|\baddInterceptor\b|getPipeline\s*\(\s*\)\s*\.\s*addValve|\b(?:addFilterWithMapping|addServletWithMapping)\b/.exec(
+          code,
+        )
+      : null);
   if (mem) {
     const refl2 = /setAccessible\s*\(\s*true|getDeclaredField|getDeclaredMethod/.test(code);
     // a page (not a library class) that adds components to the server it runs in

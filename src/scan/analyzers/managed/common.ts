@@ -181,3 +181,25 @@ export function constArgs(f: ManagedFlow, h: SinkHit): boolean {
   }
   return true;
 }
+
+/** Reflective lookups by name: the class, type or method a string names. */
+const LOOKUPS = /^(?:forName|loadClass|getMethod|getDeclaredMethod|GetType|GetMethod|InvokeMember)$/;
+/** What runs what a lookup found. */
+const RUNNERS = new Set(['invoke', 'newInstance', 'Invoke', 'InvokeMember', 'CreateInstance']);
+/** Past this many tokens a file is an application, where a request-named class is routing. */
+const SMALL_FILE_TOKENS = 1500;
+
+/**
+ * A small page that looks up a class or method by a name the request gives and then invokes or
+ * instantiates what it found: the requester chooses the code that runs (`Type.GetType(Request["t"])`,
+ * `Class.forName(request.getParameter("c")).getMethod(..).invoke(..)`).
+ */
+export function reflectiveChoice(ctx: AnalyzerContext, f: ManagedFlow): void {
+  if (f.toks.length > SMALL_FILE_TOKENS) return;
+  if (!f.toks.some((t, i) => t.k === 'id' && RUNNERS.has(t.v) && f.toks[i + 1]?.v === '(')) return;
+  for (const h of sinkCalls(f, (name, _recv, isNew) => (!isNew && LOOKUPS.test(name) ? ['lookup', name] : undefined), 100)) {
+    if (!h.argTaint[0]) continue;
+    ctx.ev.add('flow', 'request chooses the class or method run through reflection', 10, h.at, 10);
+    return;
+  }
+}

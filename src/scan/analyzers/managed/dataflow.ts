@@ -11,6 +11,7 @@
  */
 import { checkBudget } from '../../budget.js';
 import { matchBrackets, tokenize, type Tok } from './tokens.js';
+import { CONTROL_MEMBERS, CS_SOURCE_MEMBERS, FILLERS, JAVA_REQUEST_TYPES, JAVA_SOURCE_METHODS, KEYWORDS, MUTATORS, OUTPUTS, REQUEST_GETTERS, UPLOADS } from './dataflow-names.js';
 
 export type Dialect = 'java' | 'cs';
 
@@ -34,102 +35,6 @@ interface Assign {
   /** `this.x =` or an assignment outside any method: a field, seen by every scope. */
   field: boolean;
 }
-
-const KEYWORDS = new Set([
-  'if',
-  'for',
-  'foreach',
-  'while',
-  'switch',
-  'catch',
-  'synchronized',
-  'using',
-  'lock',
-  'return',
-  'new',
-  'throw',
-  'else',
-  'do',
-  'try',
-  'finally',
-  'case',
-  'typeof',
-  'sizeof',
-  'nameof',
-  'await',
-  'yield',
-  'fixed',
-  'checked',
-  'unchecked',
-  'default',
-  'super',
-  'this',
-  'base',
-  'function',
-]);
-
-/** Java request reads: method names on a request object. */
-const JAVA_SOURCE_METHODS = new Set([
-  'getParameter',
-  'getParameterValues',
-  'getParameterMap',
-  'getParameterNames',
-  'getHeader',
-  'getHeaders',
-  'getInputStream',
-  'getReader',
-  'getQueryString',
-  'getPart',
-  'getParts',
-  'getCookies',
-  'getSubmittedFileName',
-]);
-/** C# request members: `Request.Form[..]`, `Request["x"]`, `Request.InputStream`. */
-const CS_SOURCE_MEMBERS = new Set([
-  'Form',
-  'QueryString',
-  'Params',
-  'Item',
-  'Headers',
-  'Cookies',
-  'InputStream',
-  'BinaryRead',
-  'Files',
-  'Body',
-  'Query',
-  'ServerVariables',
-  'Unvalidated',
-  'GetBufferlessInputStream',
-  'GetBufferedInputStream',
-]);
-/** Java types whose variables are request objects. */
-const JAVA_REQUEST_TYPES =
-  /^(?:HttpServletRequest|ServletRequest|HttpServletRequestWrapper|MultipartHttpServletRequest|WebRequest|NativeWebRequest|ServerHttpRequest|PortletRequest|ActionRequest|RenderRequest|ResourceRequest)$/;
-/** Request members that are the posted file itself (its name, bytes, stream). */
-const UPLOADS = new Set(['getPart', 'getParts', 'getSubmittedFileName', 'Files', 'PostedFile', 'FileBytes', 'FileContent', 'FileName']);
-/** Calls that put their argument into the receiver (collections, builders, streams). */
-const MUTATORS = new Set([
-  'add',
-  'addAll',
-  'put',
-  'putAll',
-  'append',
-  'push',
-  'insert',
-  'offer',
-  'set',
-  'setProperty',
-  'Add',
-  'AddRange',
-  'Append',
-  'AppendLine',
-  'Insert',
-  'Push',
-  'Enqueue',
-  'Set',
-]);
-/** Members of server controls whose value the client posts. */
-const CONTROL_MEMBERS = new Set(['Text', 'Value', 'SelectedValue', 'SelectedItem', 'PostedFile', 'FileBytes', 'FileContent', 'FileName', 'InnerText']);
 
 export class ManagedFlow {
   readonly toks: Tok[];
@@ -201,6 +106,8 @@ export class ManagedFlow {
       if (!before) continue;
       const declared =
         (before.k === 'id' && !KEYWORDS.has(before.v) && before.v !== 'return') ||
+        // a constructor without modifiers: `T(String c) {` after a field or at the class's start
+        (before.k === 'op' && (before.v === ';' || before.v === '{' || before.v === '}') && /^[A-Z]/.test(name)) ||
         (before.k === 'op' && (before.v === '>' || before.v === ']')) ||
         (before.k === 'id' && before.v === 'function');
       if (!declared) continue;
@@ -223,7 +130,8 @@ export class ManagedFlow {
         if (k === close || (t.k === 'op' && t.v === ',' && this.depthZero(i, k))) {
           if (last) {
             params.push(last);
-            if (this.dialect === 'java' && JAVA_REQUEST_TYPES.test(typeOfLast)) this.requestVars.add(last);
+            // a Tomcat valve's `invoke(Request r, ..)` gets the connector's request
+            if (this.dialect === 'java' && (JAVA_REQUEST_TYPES.test(typeOfLast) || (typeOfLast === 'Request' && name === 'invoke'))) this.requestVars.add(last);
           }
           last = undefined;
           typeOfLast = '';
@@ -319,23 +227,55 @@ export class ManagedFlow {
         continue;
       }
       // containers and builders filled from the request carry it: `list.add(e)`, `sb.append(e)`
-      if (t.k === 'id' && this.isOp(i + 1, '.') && this.isId(i + 2) && MUTATORS.has(this.toks[i + 2]!.v) && this.isOp(i + 3, '(') && !this.isOp(i - 1, '.')) {
+      // and byte streams written to: `bo.write(buf, 0, n)`
+      const member = t.k === 'id' && this.isOp(i + 1, '.') && this.isId(i + 2) && this.isOp(i + 3, '(') && !this.isOp(i - 1, '.') ? this.toks[i + 2]!.v : '';
+      const fills = member === 'write' || member === 'Write' ? !OUTPUTS.has(t.v) : MUTATORS.has(member);
+      if (t.k === 'id' && fills) {
         const close = this.match[i + 3]!;
         if (close > i + 3) this.assigns.push({ scope: this.scopeOf[i]!, name: t.v, from: i + 4, to: close, field: this.scopeOf[i]! === -1 });
+        continue;
+      }
+      // a buffer read into from a stream carries what the stream carries: `in.read(buf)`
+      if (t.k === 'id' && FILLERS.has(member) && this.isId(i + 4) && (this.isOp(i + 5, ')') || this.isOp(i + 5, ','))) {
+        this.assigns.push({ scope: this.scopeOf[i]!, name: this.toks[i + 4]!.v, from: i, to: i + 1, field: this.scopeOf[i]! === -1 });
         continue;
       }
       // for (T x : e) / foreach (var x in e)
       if (t.k === 'id' && (t.v === 'for' || t.v === 'foreach') && this.isOp(i + 1, '(')) {
         const close = this.match[i + 1]!;
         if (close < 0) continue;
-        for (let k = i + 2; k < close && k < i + 12; k++) {
+        // (generic element types make the header long: `for (Map.Entry<String, String[]> e : ..)`)
+        for (let k = i + 2; k < close && k < i + 40; k++) {
           if ((this.isOp(k, ':') || this.isId(k, 'in')) && this.isId(k - 1)) {
             this.assigns.push({ scope: this.scopeOf[i]!, name: toks[k - 1]!.v, from: k + 1, to: close, field: false });
             break;
           }
         }
+        continue;
       }
+      // lambda parameters hold what the call's receiver holds: `opt.ifPresent(x -> ..)`, `list.ForEach(c => ..)`
+      if (t.k === 'op' && (t.v === '->' || t.v === '=>')) this.lambdaParams(i, stmtStart);
     }
+  }
+
+  /** Assignments for the parameters of the lambda whose arrow is at `arrow`, from the receiver of the call it is passed to. */
+  private lambdaParams(arrow: number, stmtStart: number): void {
+    const toks = this.toks;
+    const names: number[] = [];
+    let first = arrow - 1;
+    if (this.isId(first)) names.push(first);
+    else if (this.isOp(first, ')') && this.match[first]! >= 0 && first - this.match[first]! < 12) {
+      const open = this.match[first]!;
+      // `(a, b)` or `(T a, U b)`: the name is the last identifier before each comma
+      for (let k = open + 1; k < first; k++) if (this.isId(k) && (this.isOp(k + 1, ',') || k + 1 === first)) names.push(k);
+      first = open;
+    } else return;
+    // the call's `(`: directly before the lambda, or before the arguments that precede it
+    let k = first - 1;
+    for (let n = 0; n < 64 && k > stmtStart && !this.isOp(k, '('); n++)
+      k = (this.isOp(k, ')') || this.isOp(k, ']') || this.isOp(k, '}')) && this.match[k]! >= 0 && this.match[k]! < k ? this.match[k]! - 1 : k - 1;
+    if (!this.isOp(k, '(') || k <= stmtStart || !this.isId(k - 1)) return;
+    for (const p of names) this.assigns.push({ scope: this.scopeOf[arrow]!, name: toks[p]!.v, from: stmtStart, to: k - 1, field: false });
   }
 
   /** Whether `name` is tainted as seen from `scope`. */
@@ -357,8 +297,20 @@ export class ManagedFlow {
     if (this.dialect === 'java') {
       if (this.requestVars.has(t.v) && this.isOp(i + 1, '.') && this.isId(i + 2) && JAVA_SOURCE_METHODS.has(this.toks[i + 2]!.v))
         return this.noUploads && UPLOADS.has(this.toks[i + 2]!.v) ? -1 : i + 3;
-      // pageContext.getRequest().getParameter(..)
-      if (t.v === 'getRequest' && this.isOp(i + 1, '(') && this.isOp(i + 2, ')') && this.isOp(i + 3, '.') && this.isId(i + 4) && JAVA_SOURCE_METHODS.has(this.toks[i + 4]!.v))
+      // a cast to a request type: `((HttpServletRequest) o).getHeader(..)`, `((HttpServletRequest) $1).getParameter(..)`
+      if (this.isOp(i + 1, ')')) {
+        // (the token shape first: this runs at every name that closes a call)
+        const k = this.isOp(i + 2, '.') ? i + 2 : this.isId(i + 2) && this.isOp(i + 3, ')') && this.isOp(i + 4, '.') ? i + 4 : -1;
+        if (k > 0 && this.isId(k + 1) && JAVA_SOURCE_METHODS.has(this.toks[k + 1]!.v) && (k === i + 2 ? this.requestVars.has(t.v) : JAVA_REQUEST_TYPES.test(t.v)))
+          return this.noUploads && UPLOADS.has(this.toks[k + 1]!.v) ? -1 : k + 2;
+      }
+      // the request read by reflection: `request.getClass().getMethod("getParameter", ..).invoke(request, "c")`
+      if (t.v === 'invoke' && this.isOp(i + 1, '(') && this.isId(i + 2) && this.requestVars.has(this.toks[i + 2]!.v) && (this.isOp(i + 3, ',') || this.isOp(i + 3, ')'))) {
+        for (let k = i - 1; k >= 0 && k > i - 24; k--)
+          if (this.toks[k]!.k === 'str' && JAVA_SOURCE_METHODS.has(this.toks[k]!.v)) return this.match[i + 1]! > i ? this.match[i + 1]! + 1 : i + 2;
+      }
+      // pageContext.getRequest().getParameter(..), event.getServletRequest().getHeader(..) (listeners, Spring)
+      if (REQUEST_GETTERS.has(t.v) && this.isOp(i + 1, '(') && this.isOp(i + 2, ')') && this.isOp(i + 3, '.') && this.isId(i + 4) && JAVA_SOURCE_METHODS.has(this.toks[i + 4]!.v))
         return i + 5;
       return -1;
     }
@@ -434,7 +386,8 @@ export class ManagedFlow {
       checkBudget();
       let changed = false;
       for (const a of this.assigns) {
-        if (this.isTainted(a.scope, a.name)) continue;
+        // `this.c = c` in a constructor: the parameter is tainted, the field is what to taint
+        if (a.field ? this.tainted.has(a.name) : this.isTainted(a.scope, a.name)) continue;
         if (this.exprTainted(a.from, a.to, a.scope) && this.taint(a.scope, a.name, a.field)) changed = true;
       }
       for (const [scope, from, to] of returns) {

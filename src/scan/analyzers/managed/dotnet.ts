@@ -8,7 +8,7 @@
 import type { AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
 import { ManagedFlow } from './dataflow.js';
-import { constArgs, pathTainted, reflectiveNames, sinkCalls, type SinkHit } from './common.js';
+import { constArgs, pathTainted, reflectiveChoice, reflectiveNames, sinkCalls, type SinkHit } from './common.js';
 
 const DANGER_CLASS =
   /^(?:System\.Diagnostics\.Process(?:StartInfo)?|System\.Reflection\.Assembly|Microsoft\.JScript\.Eval|Microsoft\.CSharp\.CSharpCodeProvider|System\.CodeDom\.Compiler\.CodeDomProvider)(?:,.*)?$/;
@@ -32,6 +32,9 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
   if (f.toks.length === 0) return undefined;
   const has = (re: RegExp) => re.test(code);
   const processFile = has(/\bProcess\b|ProcessStartInfo/);
+  const formatterFile = has(/BinaryFormatter|LosFormatter|ObjectStateFormatter|SoapFormatter|NetDataContractSerializer|SimpleTypeResolver/);
+  const nativeFile = has(/VirtualAlloc|CreateThread|GetDelegateForFunctionPointer/);
+  const trustedXslt = has(/XsltSettings\s*\(\s*true|TrustedXslt/);
   const cmdHits: SinkHit[] = [];
   for (const h of sinkCalls(f, (name, recv, isNew) => {
     if (isNew) return name === 'ProcessStartInfo' ? ['cmd', 'ProcessStartInfo'] : undefined;
@@ -42,8 +45,20 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
     if (/^CompileAssemblyFrom(?:Source|Dom|File)$/.test(name)) return ['code', 'CodeDom compile'];
     if (name === 'eval' && jscript && recv === '') return ['code', 'JScript eval'];
     if (name === 'JScriptEvaluate') return ['code', 'JScriptEvaluate'];
+    // PowerShell runspaces, Roslyn scripting, formatters that build any type, XSLT with script, shellcode
+    if ((name === 'AddScript' || name === 'AddCommand') && has(/PowerShell|Runspace/)) return ['cmd', 'PowerShell script'];
+    if (name === 'InvokeMethod' && has(/Win32_Process/)) return ['cmd', 'WMI process creation (Win32_Process.Create)'];
+    if (/^(?:EvaluateAsync|RunAsync)$/.test(name) && /(?:^|\.)CSharpScript$/.test(recv)) return ['code', 'C# scripting'];
+    if (name === 'Deserialize' && formatterFile) return ['deser', 'formatter'];
+    if (name === 'Load' && trustedXslt && has(/XslCompiledTransform/)) return ['code', 'XSLT with script'];
+    if (name === 'Copy' && nativeFile && /(?:^|\.)Marshal$/.test(recv)) return ['code', 'machine code in memory (shellcode)'];
     return undefined;
   })) {
+    if (h.kind === 'deser') {
+      // a page deserializing request bytes is a backdoor; a service class may be an endpoint
+      if (h.tainted) ev.add('flow', 'request bytes deserialized by a .NET formatter (gadget chains run code)', /<%|runat\s*=/i.test(ctx.text) ? 10 : 8, h.at, 10);
+      continue;
+    }
     if (h.tainted) ev.add('flow', `request-derived variable reaches ${h.what}`, 12, h.at, 10);
     if (h.kind === 'cmd') cmdHits.push(h);
   }
@@ -75,6 +90,7 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
       break;
     }
   }
+  reflectiveChoice(ctx, f);
   // a file whose path and content the request both chooses
   const writers = new Set<string>();
   // the path is judged without the upload's own name: `Path.Combine(dir, file.FileName)` is an upload handler
@@ -119,10 +135,15 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
     if (shell) ev.add('capability', 'connects a command interpreter to a network socket (reverse or bind shell)', 12, shell.at, 10);
   }
   // modules and virtual path providers registered at runtime: an in-memory backdoor loader
-  const reg = /\b(?:RegisterModule|RegisterVirtualPathProvider)\s*\(/.exec(code);
+  // (called directly, or by name through reflection: `GetMethod("RegisterVirtualPathProviderInternal")`)
+  const reg = /\b(?:RegisterModule|RegisterVirtualPathProvider)\s*\(|["'](?:RegisterModule|RegisterVirtualPathProvider(?:Internal)?)["']/.exec(code);
   if (reg) {
     const loads = has(/Assembly\s*\.\s*Load|CompileAssemblyFrom|\beval\s*\(/);
-    ev.add('capability', 'registers an HTTP module or virtual path provider at runtime (in-memory backdoor loader)', loads ? 9 : 6, reg.index, 20);
+    // an application registers these at start-up (App_Start, Global.asax); a page doing it while serving plants one
+    const page = /<%(?!\s*@)|<script[^>]{0,200}runat\s*=\s*["']?server/i.test(ctx.text) && !/Application_Start|PreApplicationStartMethod/.test(code);
+    // one that also takes the request's input: what it plants serves what the requester sent
+    const fed = page && f.toks.some((_t, i) => f.sourceAt(i) !== -1);
+    ev.add('capability', 'registers an HTTP module or virtual path provider at runtime (in-memory backdoor loader)', fed ? 10 : loads || page ? 9 : 6, reg.index, 20);
   }
   // an assembly embedded as base64 and loaded
   const pe = f.toks.find((t) => t.k === 'str' && t.v.length >= 200 && t.v.startsWith('TVqQ'));

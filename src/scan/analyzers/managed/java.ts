@@ -8,10 +8,41 @@
 import type { AnalyzerContext } from '../../context.js';
 import { ManagedFlow } from './dataflow.js';
 import type { Tok } from './tokens.js';
-import { classFileStrings, constArgs, EMBEDDED_CLASS_DANGER, pathTainted, reflectiveNames, sinkCalls, type SinkHit } from './common.js';
+import { classFileStrings, constArgs, EMBEDDED_CLASS_DANGER, pathTainted, reflectiveChoice, reflectiveNames, sinkCalls, type SinkHit } from './common.js';
+import { ownLoaderFed, packedClass, templatesBytecodes } from './java-loaders.js';
+import { constantScripts } from './java-scripts.js';
 
 const CMD = 'cmd';
 const CODE = 'code';
+
+/** Call names of the less common sinks (interpreters, deserializers, loaders, native code, XSLT). */
+const MORE_SINKS = new Set([
+  'evaluate',
+  'parseClass',
+  'createExpression',
+  'createScript',
+  'eval',
+  'executeExpression',
+  'compileExpression',
+  'fromXML',
+  'load',
+  'loadAs',
+  'loadAll',
+  'me',
+  'x',
+  'xy',
+  'xyz',
+  'exec',
+  'runScriptlet',
+  'newInstance',
+  'loadAgent',
+  'loadAgentPath',
+  'loadLibrary',
+  'newTransformer',
+  'newTemplates',
+]);
+/** Comparisons that pick a method by its name. */
+const NAME_TESTS = new Set(['equals', 'equalsIgnoreCase', 'contains', 'startsWith']);
 
 /** Names whose presence in a folded reflective argument means process execution or class loading. */
 const DANGER_CLASS =
@@ -24,15 +55,19 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
   if (f.toks.length === 0) return undefined;
   const has = (re: RegExp) => re.test(code);
   const runtimeFile = has(/\bRuntime\b|getRuntime/);
-  const engineFile = has(/ScriptEngine|getEngineByName|GroovyShell|JShell|ELProcessor|bsh\.Interpreter|\bInterpreter\b|NashornScriptEngine/);
-  const elFile = has(/ExpressionFactory|ELProcessor|Ognl|SpelExpressionParser|ExpressionParser|MVEL|JexlEngine|TemplateEngine/);
+  const engineFile = has(/ScriptEngine|getEngineByName|GroovyShell|JShell|ELProcessor|bsh\.Interpreter|\bInterpreter\b|NashornScriptEngine|Velocity/);
+  const elFile = has(/ExpressionFactory|ELProcessor|Ognl|SpelExpressionParser|ExpressionParser|MVEL|JexlEngine|TemplateEngine|ExpressionEvaluator/);
+  const xsltFile = has(/TransformerFactory/);
   const jndiFile = has(/InitialContext|\bContext\b|DirContext/);
   const bcelFile = has(/bcel/i);
 
   const hits: SinkHit[] = sinkCalls(f, (name, recv, isNew) => {
     if (isNew) {
       if (name === 'ProcessBuilder') return [CMD, 'ProcessBuilder'];
-      if (name === 'ScriptEngineManager') return undefined;
+      // XMLDecoder runs the method calls its XML names; ObjectInputStream runs whatever gadgets the classpath offers
+      if (name === 'XMLDecoder') return [CODE, 'XMLDecoder'];
+      if (name === 'ObjectInputStream') return ['deser', 'ObjectInputStream'];
+      if (name === 'Template' && /freemarker/i.test(code)) return [CODE, 'template evaluation'];
       return undefined;
     }
     if (name === 'exec' && (runtimeFile || /getRuntime/.test(recv))) return [CMD, 'Runtime.exec'];
@@ -43,12 +78,42 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
     if (elFile && /^(?:createValueExpression|createMethodExpression|parseExpression)$/.test(name)) return [CODE, 'expression language evaluation'];
     if (/^(?:getValue|setValue|parseExpression)$/.test(name) && /\bOgnl$/.test(recv)) return [CODE, 'expression language evaluation'];
     if (name === 'lookup' && jndiFile) return [CODE, 'JNDI lookup'];
+    // the rarer sinks below: one set lookup keeps the common call cheap
+    if (!MORE_SINKS.has(name)) return undefined;
+    // EL through the page's evaluator, Groovy classes, JEXL and MVEL scripts
+    if (name === 'evaluate' && elFile) return [CODE, 'expression language evaluation'];
+    if (name === 'parseClass' && /GroovyClassLoader/.test(code)) return [CODE, 'ScriptEngine.eval'];
+    if (/^(?:createExpression|createScript)$/.test(name) && /Jexl/.test(code)) return [CODE, 'expression language evaluation'];
+    if (/^(?:eval|executeExpression|compileExpression)$/.test(name) && /(?:^|\.)MVEL$/.test(recv)) return [CODE, 'expression language evaluation'];
+    if (name === 'fromXML' && /xstream/i.test(recv)) return [CODE, 'XStream.fromXML'];
+    // SnakeYAML before 2.0 builds any class its tags name
+    if ((name === 'load' || name === 'loadAs' || name === 'loadAll') && /^yaml$/i.test(recv)) return [CODE, 'YAML object construction'];
+    // Groovy's Eval, Jython and JRuby interpreters
+    if (/^(?:me|x|xy|xyz)$/.test(name) && /(?:^|\.)Eval$/.test(recv) && /groovy/.test(code)) return [CODE, 'ScriptEngine.eval'];
+    if ((name === 'exec' || name === 'eval') && /PythonInterpreter/.test(code) && !/getRuntime/.test(recv)) return [CODE, 'ScriptEngine.eval'];
+    if (name === 'runScriptlet') return [CODE, 'ScriptEngine.eval'];
+    // a class loader over request-named URLs; an agent jar attached to the running JVM
+    if (name === 'newInstance' && /(?:^|\.)URLClassLoader$/.test(recv)) return [CODE, 'URLClassLoader'];
+    if ((name === 'loadAgent' || name === 'loadAgentPath') && /VirtualMachine/.test(code)) return [CODE, 'Java agent loading'];
+    // native code: a library at a path the request names
+    if ((name === 'load' || name === 'loadLibrary') && /(?:^|\.)(?:System|getRuntime)$/.test(recv)) return [CODE, 'native library loading'];
+    // an XSLT stylesheet calls Java through extension functions
+    if ((name === 'newTransformer' || name === 'newTemplates') && xsltFile) return [CODE, 'XSLT stylesheet compilation'];
     return undefined;
   });
   const cmds = hits.filter((h) => h.kind === CMD);
   f.fixedCommands = cmds.length > 0 && cmds.every((h) => constArgs(f, h));
   for (const h of hits) {
+    // an evaluator runs its first argument (Velocity's evaluate, its fourth): request values in the bindings or context are data
+    const code0 = h.what === 'ScriptEngine.eval';
+    if (code0 && !(h.argTaint.length === 4 && /Velocity/.test(code) ? h.argTaint[3] : h.argTaint[0])) continue;
     if (!h.tainted) continue;
+    if (h.kind === 'deser') {
+      // a page exists only to run: a JSP deserializing request bytes is a backdoor, a library class may be an RPC endpoint
+      const page = /<%|<jsp:/.test(ctx.text);
+      ev.add('flow', 'request bytes deserialized by ObjectInputStream (gadget chains run code)', page ? 10 : 8, h.at, 10);
+      continue;
+    }
     // worded as the pattern pass words the same path, so one path counts once
     const reason = h.what === 'ScriptEngine.eval' ? 'request input reaches an evaluator .eval()' : `request-derived variable reaches ${h.what}`;
     ev.add('flow', reason, h.what === 'JNDI lookup' ? 11 : 12, h.at, 10);
@@ -56,6 +121,12 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
 
   // reflection: names folded from literals, byte arrays, base64; a request value handed to invoke/newInstance
   const refl = reflectiveNames(f, DANGER_CLASS, DANGER_METHOD);
+  // methods picked by comparing names: `for (Method m : Runtime.class.getMethods()) if (m.getName().equals("exec"))`
+  for (const [name, at] of code.includes('getName') ? comparedMethodNames(f) : []) {
+    if (!DANGER_METHOD.test(name)) continue;
+    refl.names.add(name);
+    if (refl.at < 0) refl.at = at;
+  }
   if (refl.names.size > 0) {
     if (refl.hidden) ev.add('obfuscation', `reflective class or method name built at runtime (${[...refl.names].slice(0, 3).join(', ')})`, 8, refl.at, 20);
     const exec = [...refl.names].some((n) => /Runtime|ProcessBuilder|ProcessImpl|UNIXProcess|^exec$|^start$|forkAndExec|getRuntime/.test(n));
@@ -67,6 +138,24 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
       else ev.add('flow', 'request input reaches a method invoked through reflection', 9, h.at, 10);
       break;
     }
+  }
+
+  reflectiveChoice(ctx, f);
+  constantScripts(ctx, f, engineFile);
+  // Java source the request supplies, compiled by the JDK's compiler in the page
+  if (has(/getSystemJavaCompiler/)) {
+    const fedSource = sinkCalls(f, (name, recv) =>
+      /^(?:write|writeString|print|println|getTask|run)$/.test(name) && !/^(?:out|response)$/.test(recv) ? [CODE, name] : undefined,
+    ).find((h) => h.tainted);
+    if (fedSource) ev.add('flow', 'request-supplied Java source compiled at runtime', 12, fedSource.at, 10);
+  }
+  // class loaders the page builds and feeds; TemplatesImpl bytecode
+  const fed = ownLoaderFed(f, code);
+  if (fed >= 0) ev.add('flow', 'request-derived variable reaches ClassLoader.defineClass', 12, fed, 10);
+  const templates = templatesBytecodes(f, code);
+  if (templates) {
+    if (templates.fed) ev.add('flow', 'request-derived variable reaches ClassLoader.defineClass', 12, templates.at, 10);
+    else ev.add('capability', 'defines classes from bytes at runtime', 5, templates.at, 10);
   }
 
   // a file whose path and content the request both chooses: writes any script anywhere
@@ -110,30 +199,51 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
   // compiled classes embedded in the page, defined at runtime
   const embedded = embeddedClass(f);
   if (embedded) {
-    const defines = has(/defineClass|defineAnonymousClass|defineHiddenClass/) || [...refl.names].some((n) => /define/.test(n));
+    const defines = embedded.bcel || has(/defineClass|defineAnonymousClass|defineHiddenClass|_bytecodes/) || [...refl.names].some((n) => /define/.test(n));
     ev.add('capability', defines ? 'defines a Java class from bytecode embedded in the file' : 'embeds compiled Java class bytecode', defines ? 10 : 6, embedded.at, 20);
     if (embedded.danger.length > 0) ev.add('capability', `embedded class bytecode references ${embedded.danger.slice(0, 3).join(', ')}`, 4, embedded.at, 20);
   }
   return f;
 }
 
-/** A class file in a base64 literal (`yv66vg...`) or a byte-array literal opening with CAFEBABE. */
-function embeddedClass(f: ManagedFlow): { at: number; danger: string[] } | undefined {
+/** A class file in a packed literal (base64, gzip+base64, BCEL) or a byte-array literal opening with CAFEBABE. */
+function embeddedClass(f: ManagedFlow): { at: number; danger: string[]; bcel: boolean } | undefined {
   const toks = f.toks;
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     let bytes: Buffer | undefined;
-    if (t.k === 'str' && t.v.length >= 200 && t.v.startsWith('yv66vg')) bytes = Buffer.from(t.v.replace(/\s+/g, ''), 'base64');
-    else if (t.k === 'op' && t.v === '{' && f.match[i]! > i + 8 && byteValue(toks, i + 1) === 0xca && byteValue(toks, i + 3 + (toks[i + 1]!.v === '-' ? 1 : 0)) !== undefined) {
+    let bcel = false;
+    if (t.k === 'str') {
+      const packed = packedClass(t.v);
+      bytes = packed?.bytes;
+      bcel = packed?.bcel ?? false;
+    } else if (t.k === 'op' && t.v === '{' && f.match[i]! > i + 8 && byteValue(toks, i + 1) === 0xca && byteValue(toks, i + 3 + (toks[i + 1]!.v === '-' ? 1 : 0)) !== undefined) {
       const b = arrayBytes(f, i);
       if (b && b.length >= 8 && b[0] === 0xca && b[1] === 0xfe && b[2] === 0xba && b[3] === 0xbe) bytes = b;
     }
     if (!bytes) continue;
     const strings = classFileStrings(bytes);
     const danger = [...new Set(strings.filter((s) => EMBEDDED_CLASS_DANGER.test(s)))];
-    return { at: t.at, danger };
+    return { at: t.at, danger, bcel };
   }
   return undefined;
+}
+
+/** Method names compared with a constant: `m.getName().equals("exec")`, `"exec".equals(m.getName())`. */
+function comparedMethodNames(f: ManagedFlow): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  const toks = f.toks;
+  for (let i = 3; i + 3 < toks.length && out.length < 16; i++) {
+    const t = toks[i]!;
+    if (t.k !== 'id' || toks[i + 1]!.v !== '(' || !NAME_TESTS.has(t.v)) continue;
+    const arg = toks[i + 2]!;
+    // m.getName().equals("x")
+    if (arg.k === 'str' && toks[i + 3]!.v === ')' && toks[i - 1]!.v === '.' && toks[i - 2]!.v === ')' && toks[i - 3]!.v === '(' && toks[i - 4]?.v === 'getName')
+      out.push([arg.v, arg.at]);
+    // "x".equals(m.getName())
+    else if (toks[i - 2]!.k === 'str' && toks[i - 1]!.v === '.' && f.match[i + 1]! > i && toks[f.match[i + 1]! - 3]?.v === 'getName') out.push([toks[i - 2]!.v, toks[i - 2]!.at]);
+  }
+  return out;
 }
 
 /** The byte a `-54` / `202` / `0xCA` literal at `i` stands for. */
