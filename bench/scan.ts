@@ -15,7 +15,6 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scan } from '../src/scan/scanner.js';
-import { scanBytes } from '../src/scan/scan-bytes.js';
 import { DEFAULT_LIMITS } from '../src/scan/types.js';
 
 interface Run {
@@ -97,6 +96,9 @@ export async function run(): Promise<void> {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
+  // loaded here, not at the top: the child runs above load only what `warden scan` loads in its
+  // main thread (the analyzers run in the workers)
+  const { scanBytes } = await import('../src/scan/scan-bytes.js');
   const timeOne = (p: string, buf: Buffer): number => {
     const t0 = cpuMs();
     scanBytes(p, buf, { limits: DEFAULT_LIMITS });

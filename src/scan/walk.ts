@@ -65,12 +65,24 @@ function utf8Length(b: Buffer, i: number): number {
   return Buffer.from(b.toString('utf8', i, i + n)).equals(b.subarray(i, i + n)) ? n : 0;
 }
 
-/** `parent/name` as a string, or as a token when either cannot be a string. */
-function childPath(parent: string, name: Buffer): string {
+/**
+ * The string that `join(parent, name)` starts with for any one-segment name, so the children
+ * of a folder cost one `join` per folder rather than one per entry (a name from the listing
+ * has no '/' and is never '.' or '..', so joining it only appends it).
+ */
+function childPrefix(parent: string): string {
+  return parent.charCodeAt(0) === 0 ? parent : join(parent, 'x').slice(0, -1);
+}
+
+/** `parent/name` as a string, or as a token when either cannot be a string; `prefix` is `childPrefix(parent)`. */
+function childPath(parent: string, prefix: string, name: Buffer): string {
   const s = name.toString('utf8');
-  if (parent.charCodeAt(0) !== 0 && Buffer.from(s).equals(name)) return join(parent, s);
-  const base = fsPathOf(parent);
-  return `\0${Buffer.concat([typeof base === 'string' ? Buffer.from(base) : base, Buffer.from('/'), name]).toString('base64')}`;
+  // decoding substitutes U+FFFD for every byte that is not UTF-8, and valid UTF-8 encodes back
+  // to the same bytes: only a name with a U+FFFD in it needs the round trip checked
+  if (parent.charCodeAt(0) !== 0 && (!s.includes('\uFFFD') || Buffer.from(s).equals(name))) return prefix + s;
+  // under a string parent, the token is spelled like its string siblings (a root given as 'dir/' gave 'dir//name' before)
+  const base = parent.charCodeAt(0) === 0 ? Buffer.concat([fsPathOf(parent) as Buffer, Buffer.from('/')]) : Buffer.from(prefix);
+  return `\0${Buffer.concat([base, name]).toString('base64')}`;
 }
 
 /** Pseudo file systems of the host: never scanned through a link. */
@@ -157,14 +169,15 @@ export async function* walk(roots: string[], onProblem: (p: Problem) => void, op
       continue;
     }
     entries.sort((a, b) => Buffer.compare(a.name, b.name));
+    const prefix = childPrefix(path);
     for (let i = entries.length - 1; i >= 0; i--) {
       const d = entries[i]!;
       // sockets, fifos and devices are skipped here without a stat; symlinks and unknown types are resolved by stat
       if (d.isBlockDevice() || d.isCharacterDevice() || d.isFIFO() || d.isSocket()) {
-        opts.onSkip?.(displayPathOf(childPath(path, d.name)), 'not a regular file');
+        opts.onSkip?.(displayPathOf(childPath(path, prefix, d.name)), 'not a regular file');
         continue;
       }
-      stack.push(childPath(path, d.name));
+      stack.push(childPath(path, prefix, d.name));
       known.push(d.isFile() ? Known.File : d.isSymbolicLink() ? Known.Link : Known.Unknown);
     }
   }
