@@ -22,6 +22,7 @@ import { analyzePluginXml } from './analyzers/plugin.js';
 import { analyzeToolTraits } from './analyzers/tool-traits.js';
 import { detectLanguage } from './language.js';
 import { decodeScriptEncoder } from './script-encoder.js';
+import { asciiCiOffsets, firstAt, literalOffsets, mergeAscending } from './words.js';
 
 const BY_LANGUAGE: Record<Language, Analyzer[]> = {
   php: [analyzePhp],
@@ -41,6 +42,10 @@ const SERVER_REGIONS: Array<[string, string]> = [
   ['<%', '%>'],
   ['<script', '</script>'],
 ];
+
+/** A classic ASP page in JScript: its directive, or a server-side script block in JScript. */
+const JSCRIPT_ASP =
+  /<%@\s*LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)|<script[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)[^>]{0,80}runat|<script[^>]{0,80}runat\s*=\s*["']?server[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)/i;
 
 function lexFor(language: Language, text: string): LexSpec | undefined {
   switch (language) {
@@ -64,9 +69,8 @@ function lexFor(language: Language, text: string): LexSpec | undefined {
       return /<%\s*@[^%]{0,300}Language\s*=\s*["']?\s*VB/i.test(text) ? { ...VB_LEX, regions } : { ...CLIKE_LEX, regions };
     }
     case 'asp':
-      return /<%@\s*LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)|<script[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)[^>]{0,80}runat|<script[^>]{0,80}runat\s*=\s*["']?server[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)/i.test(
-        text,
-      )
+      // (every match opens with `<%@` or `<script`: the pattern runs at those places only)
+      return firstAt(JSCRIPT_ASP, text, mergeAscending(literalOffsets(text, '<%@'), asciiCiOffsets(text, '<script'))) !== null
         ? { ...CLIKE_LEX, regions: SERVER_REGIONS }
         : { ...VB_LEX, regions: SERVER_REGIONS };
     case 'python':

@@ -112,6 +112,8 @@ export class Taint {
 
   private readonly pairs: Array<[string, string]>;
   private readonly sourced: boolean[] | undefined;
+  /** Per pair, the names its right-hand side references (read on first need; each round reads them again). */
+  private readonly pairRefs: Array<string[] | undefined> = [];
   private refRe: RegExp | undefined;
 
   /** The variable-reference regex, compiled once per instance and rewound for each use (none nest). */
@@ -130,13 +132,31 @@ export class Taint {
       for (let i = 0; i < pairs.length; i++) {
         const [name, rhs] = pairs[i]!;
         if (this.vars.has(name)) continue;
-        if (sourced ? sourced[i] || this.touchesVars(rhs) : this.touches(rhs)) {
+        if (sourced ? sourced[i] || this.namesTainted(i, rhs) : this.touches(rhs)) {
           this.vars.add(name);
           changed = true;
         }
       }
       if (!changed) break;
     }
+  }
+
+  /** `touchesVars(rhs)` of pair `i`, from its references read once. */
+  private namesTainted(i: number, rhs: string): boolean {
+    if (this.vars.size === 0) return false;
+    let names = this.pairRefs[i];
+    if (!names) {
+      names = [];
+      const re = this.refs();
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(rhs)) !== null) {
+        if (m[0].length === 0) re.lastIndex++;
+        names.push(m[1] ?? m[0]);
+      }
+      this.pairRefs[i] = names;
+    }
+    for (const n of names) if (this.vars.has(n)) return true;
+    return false;
   }
 
   /** True if `expr` reads request input directly. */

@@ -4,6 +4,7 @@
  */
 import type { Language } from './types.js';
 import { includesText } from './context.js';
+import { containsWord } from './words.js';
 
 /** Extensions a web server (or CGI) may execute, by the language they usually hold. */
 const EXT_LANG: Record<string, Language> = {
@@ -109,13 +110,13 @@ export function hasServerMarker(text: string): boolean {
  * cues miss on most files). Gates are kept only where they measured cheaper than the regex
  * (a regex that opens with a rare literal is already fast).
  */
-const CUES: Array<[Language, RegExp, number, (string[] | ((head: string) => boolean))?]> = [
+const CUES: Array<[Language, RegExp, number, (string[] | ((head: string, low: string) => boolean))?]> = [
   ['php', /<\?php/i, 10, ['<?']],
-  ['php', /<script\s+language\s*=\s*["']?php/i, 10, ['<script']],
+  ['php', /<script\s+language\s*=\s*["']?php/i, 10, (_head, low) => containsWord(low, 'php') && containsWord(low, '<script')],
   ['php', /<\?=/, 6],
   ['php', /<\?\s*(?:\$|@?\w+\s*\(|if|echo|error_reporting|set_time_limit|session_start|eval|include|require|function)/i, 6, ['<?']],
   ['php', /\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)\b/, 4, ['$_']],
-  ['php', /\b(?:function_exists|base64_decode|isset|preg_replace|str_replace|echo)\s*\(/, 1],
+  ['php', /\b(?:function_exists|base64_decode|isset|preg_replace|str_replace|echo)\s*\(/, 1, ['function_exists', 'base64_decode', 'isset', 'preg_replace', 'str_replace', 'echo']],
   ['php', /\$\w+\s*=\s*[^;\n]{0,200};/, 1, ['$']],
   ['jsp', /<%@\s*page\b[^%]{0,400}(?:language\s*=\s*["']java|import\s*=\s*["']java|pageEncoding|contentType)/, 8, ['<%@']],
   ['jsp', /<jsp:(?:directive|scriptlet|declaration|root|useBean)/, 8, ['<jsp:']],
@@ -132,23 +133,29 @@ const CUES: Array<[Language, RegExp, number, (string[] | ((head: string) => bool
     'asp',
     /<script[^>]{0,80}language\s*=\s*["']?(?:vbscript|jscript)[^>]{0,80}runat\s*=\s*["']?server|<script[^>]{0,80}runat\s*=\s*["']?server[^>]{0,80}language\s*=\s*["']?(?:vbscript|jscript)/i,
     8,
-
-    ['<script'],
+    // (both alternatives hold `runat`, which few pages have; `<script` nearly every one)
+    (_head, low) => containsWord(low, 'runat') && containsWord(low, '<script'),
   ],
-  ['asp', /\bServer\.CreateObject\s*\(|\bCreateObject\s*\(\s*"(?:WScript|Scripting|ADODB|Shell)/i, 4],
+  ['asp', /\bServer\.CreateObject\s*\(|\bCreateObject\s*\(\s*"(?:WScript|Scripting|ADODB|Shell)/i, 4, ['createobject']],
   ['asp', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:Dim|Set|Sub|Function|End\s+If|On\s+Error\s+Resume\s+Next)\b/i, 2],
   ['asp', /\bResponse\.Write\b|\bRequest(?:\.Form|\.QueryString)?\s*\(\s*"/i, 1],
   ['cfml', /<cf(?:set|output|if|component|function|query|execute|file|param|include|script|argument|return|loop|directory|http|abort)\b/i, 8, ['<cf']],
   ['cfml', /(?:^|[\n\r\u2028\u2029])[ \t]*component\b[^{]{0,200}\{/, 4, ['component']],
   ['perl', /^#!\s*\S*perl/, 12],
-  ['perl', /(?:^|[\n\r\u2028\u2029])[ \t]*use\s+(?:strict|warnings|CGI|Socket|IO::Socket)\b/, 6, ['use']],
+  // (`use` is in most English text: the module names decide)
+  [
+    'perl',
+    /(?:^|[\n\r\u2028\u2029])[ \t]*use\s+(?:strict|warnings|CGI|Socket|IO::Socket)\b/,
+    6,
+    (head) => (containsWord(head, 'strict') || containsWord(head, 'warnings') || containsWord(head, 'CGI') || containsWord(head, 'Socket')) && containsWord(head, 'use'),
+  ],
   ['perl', /\bmy\s+[$@%]\w+/, 3, ['my']],
   ['python', /^#!\s*\S*python/, 12],
   ['python', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:import\s+(?:os|sys|socket|subprocess|cgi|pty|base64|flask)\b|from\s+[\w.]+\s+import\s)/, 6, ['import']],
   ['python', /(?:^|[\n\r\u2028\u2029])[ \t]*def\s+\w+\s*\([^)]*\)\s*:/, 4, ['def']],
-  ['node', /\brequire\s*\(\s*['"](?:child_process|http|https|net|express|fs|vm)['"]\s*\)/, 8],
+  ['node', /\brequire\s*\(\s*['"](?:child_process|http|https|net|express|fs|vm)['"]\s*\)/, 8, ['require']],
   ['node', /\bfrom\s+['"](?:node:)?(?:child_process|http|express|net)['"]/, 8, ['from']],
-  ['node', /\bmodule\.exports\b|\bprocess\.(?:env|argv|exit)\b/, 2],
+  ['node', /\bmodule\.exports\b|\bprocess\.(?:env|argv|exit)\b/, 2, ['module.exports', 'process.']],
   ['shell', /^#!\s*\S*(?:\/|env\s+)(?:ba|da|z|k)?sh\b/, 12],
   // (the engine tries a `^` pattern at every offset: the first non-blank character is checked first; trimStart drops what \s matches)
   // (a comment ends at its first `-->`, as in XML: a lazy `[\s\S]` body could also run on to a
@@ -234,8 +241,19 @@ export function detectLanguage(text: string, ext: string): LanguageGuess {
   if ((ext === 'js' || ext === 'mjs' || ext === 'cjs') && !/^#!/.test(head) && !serverSideJs(text)) return { language: 'unknown', confidence: 0 };
   const score = new Map<Language, number>();
   const low = head.toLowerCase();
+  // several cues share a gate word: each word is looked up once per text (`!` marks the lower-cased head)
+  const seen = new Map<string, boolean>();
+  const has = (n: string, lower: boolean): boolean => {
+    const key = lower ? `!${n}` : n;
+    let v = seen.get(key);
+    if (v === undefined) {
+      v = containsWord(lower ? low : head, n);
+      seen.set(key, v);
+    }
+    return v;
+  };
   for (const [lang, re, w, gate] of CUES) {
-    if (typeof gate === 'function' ? !gate(head) : gate && !gate.some((n) => (re.ignoreCase ? low : head).includes(n))) continue;
+    if (typeof gate === 'function' ? !gate(head, low) : gate && !gate.some((n) => has(n, re.ignoreCase))) continue;
     if (cueMatches(re, head)) score.set(lang, (score.get(lang) ?? 0) + w);
   }
   // PHP text that an ASP/JSP page writes out comes after that page's own `<%`: it weighs little

@@ -11,6 +11,8 @@
  * (a variable without a constant value, an unknown function) makes the expression unknown.
  */
 import { checkBudget } from '../budget.js';
+import { matchesAt } from '../context.js';
+import { literalOffsets } from '../words.js';
 
 export type Folded = { text: string } | { request: true };
 type Value = string | number | { request: true };
@@ -322,25 +324,53 @@ export function statementEnd(code: string, from: number, max = 4000): number {
 const ASSIGN = /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[ \t]*(?:(?:Set|Dim|Const|var)[ \t]+)?([A-Za-z_]\w{0,254})[ \t]*=(?!=)[ \t]*/gi;
 
 /**
+ * The replay of one page's assignments, kept between calls: a page's sinks are folded in
+ * text order, so each call goes on from where the last one stopped instead of replaying the
+ * page from its start again (20 sinks on a long page were 20 replays of it).
+ */
+interface Replay {
+  code: string;
+  cap: number;
+  /** Where the assignment scan goes on (the regex's lastIndex after the last replayed assignment). */
+  resume: number;
+  /** Offset of the last replayed assignment (-1: none yet). */
+  last: number;
+  /** Assignments replayed so far. */
+  n: number;
+  env: Env;
+}
+
+let lastReplay: Replay | undefined;
+
+/**
  * Variables holding constants at `offset`, replaying the page's assignments in order up to
  * there (`x = "e0x0e..."`, then `x = Replace(x, "0", "")`). An assignment whose value is not
- * constant forgets the variable.
+ * constant forgets the variable. The assignments are found in one fixed order whatever the
+ * offset, so the state after the first n of them is the same in every call: a call for an
+ * offset past the last one replayed goes on from there.
  */
 export function envAt(code: string, offset: number, cap = 2000): Env {
-  const env: Env = new Map();
-  ASSIGN.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  let n = 0;
-  while ((m = ASSIGN.exec(code)) !== null && m.index < offset && n++ < cap) {
+  let r = lastReplay;
+  if (!r || r.code !== code || r.cap !== cap || offset <= r.last) r = { code, cap, resume: 0, last: -1, n: 0, env: new Map() };
+  // (copies: a time-budget exception thrown half way leaves the kept replay as it was)
+  const env: Env = new Map(r.env);
+  let { resume, last, n } = r;
+  while (n < cap) {
+    ASSIGN.lastIndex = resume;
+    const m = ASSIGN.exec(code);
+    if (m === null || m.index >= offset) break;
     checkBudget();
+    n++;
     const start = m.index + m[0].length;
     const end = statementEnd(code, start);
     const name = m[1]!.toLowerCase();
     const v = foldExpr(code.slice(start, end), env);
     if (v && 'text' in v) env.set(name, v.text);
     else env.delete(name);
-    ASSIGN.lastIndex = Math.max(ASSIGN.lastIndex, end);
+    resume = Math.max(ASSIGN.lastIndex, end);
+    last = m.index;
   }
+  lastReplay = { code, cap, resume, last, n, env: new Map(env) };
   return env;
 }
 
@@ -349,13 +379,16 @@ export function envAt(code: string, offset: number, cap = 2000): Env {
  * `Function F(a) : F = expr : End Function` (on one line or three); JScript
  * `function f(a) { ... eval(a ...) ... }` and VBScript functions whose body runs a parameter.
  */
-export function pageFunctions(code: string): PageFunctions {
+export function pageFunctions(code: string, lower?: string): PageFunctions {
   const bodies = new Map<string, { params: string[]; body: string }>();
   const evaluators = new Set<string>();
-  const defs = /\bFunction[ \t]+([A-Za-z_]\w{0,254})[ \t]*\(([^)\n]{0,200})\)/gi;
-  let m: RegExpExecArray | null;
+  // every definition opens with `function` (any case): with the lower-cased code at the same
+  // offsets, the pattern runs at those words only, and finds what a scan of the code finds
+  const found = lower !== undefined && lower.length === code.length ? matchesAt(FUNCTION_DEF, code, literalOffsets(lower, 'function'), 300) : undefined;
+  let m: RegExpExecArray | null | undefined;
   let n = 0;
-  while ((m = defs.exec(code)) !== null && n++ < 300) {
+  FUNCTION_DEF.lastIndex = 0;
+  while ((m = found ? found[n] : FUNCTION_DEF.exec(code)) && n++ < 300) {
     checkBudget();
     const name = m[1]!.toLowerCase();
     const params = m[2]!
@@ -380,6 +413,8 @@ export function pageFunctions(code: string): PageFunctions {
   }
   return { bodies, evaluators };
 }
+
+const FUNCTION_DEF = /\bFunction[ \t]+([A-Za-z_]\w{0,254})[ \t]*\(([^)\n]{0,200})\)/gi;
 
 /** A body that only sets the function's return value: `Name = expr` (the name is compared by the caller). */
 const ONE_EXPRESSION = /^[\s:]*([A-Za-z_]\w*)[ \t]*=[ \t]*([^\n:]+?)[ \t]*[:\n]?\s*$/i;

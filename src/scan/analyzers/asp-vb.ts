@@ -26,17 +26,37 @@ export function serverCode(code: string): string {
     if (open === -1) break;
     const close = code.indexOf('%>', open + 2);
     const end = close === -1 ? code.length : close;
-    out.push(code.slice(from, open).replace(/[^\n]/g, ' '));
+    out.push(blankLine(code, from, open));
     const c = code[open + 2];
     const body = code.slice(open + 2, end);
     // `<%@ ... %>` and `<%= ... %>` are not statements
-    out.push(c === '@' || c === '=' ? `  ${body.replace(/[^\n]/g, ' ')}` : `: ${body}`);
+    out.push(c === '@' || c === '=' ? `  ${blankLine(code, open + 2, end)}` : `: ${body}`);
     if (close === -1) return out.join('');
     out.push(': ');
     from = close + 2;
   }
-  out.push(code.slice(from).replace(/[^\n]/g, ' '));
+  out.push(blankLine(code, from, code.length));
   return out.join('');
+}
+
+const SPACES = ' '.repeat(4096);
+
+/**
+ * `code.slice(from, to)` with every character but `\n` made a space: runs of spaces cut from
+ * one long string between the line breaks (found with indexOf), not a regex replacement per
+ * character of the page's HTML.
+ */
+function blankLine(code: string, from: number, to: number): string {
+  const parts: string[] = [];
+  let i = from;
+  while (i < to) {
+    let nl = code.indexOf('\n', i);
+    if (nl === -1 || nl > to) nl = to;
+    for (let k = i; k < nl; k += SPACES.length) parts.push(SPACES.slice(0, Math.min(SPACES.length, nl - k)));
+    if (nl < to) parts.push('\n');
+    i = nl + 1;
+  }
+  return parts.join('');
 }
 
 export function tokenize(s: string): Tok[] | undefined {

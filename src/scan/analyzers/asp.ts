@@ -5,13 +5,17 @@
  * Names are matched up to VBScript's own limit of 255 characters (`[A-Za-z_]\w{0,254}`):
  * a shorter cap let a shell hide its flow behind one long variable name.
  */
-import { includesText, isRegexSpace, type AnalyzerContext } from '../context.js';
+import { matchesAt, type AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
+import { anyWord, containsWord, firstAt, literalOffsets, mergeAscending } from '../words.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { evaluatedCode, type RunCode } from './asp-interp.js';
 import { envAt, foldExpr, NO_FUNCTIONS, pageFunctions, statementEnd, type Folded, type PageFunctions } from './asp-fold.js';
+import { aspAssignStarts } from './asp-assign.js';
+
+export { aspAssignStarts };
 
 export const ASP_FLOW: FlowSpec = {
   source: /\bRequest\s*(?:\.\s*(?:Form|QueryString|Item|Cookies|BinaryRead|TotalBytes)\b|\s*\(|\s*\[)/i,
@@ -24,74 +28,39 @@ export const ASP_FLOW: FlowSpec = {
   assignStarts: aspAssignStarts,
 };
 
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+/** Whether `lower` holds a name of the HTTP client objects (`/XMLHTTP|WinHttp/i` can match the code). */
+function hasHttpClient(lower: string): boolean {
+  return containsWord(lower, 'xmlhttp') || containsWord(lower, 'winhttp');
 }
 
-/**
- * Where `[^\S\n]*` before offset `p` begins, the anchor of ASP_FLOW.assign must end: the
- * anchor's start (a line break, `:`, `;`, `<%`, or the last letter of `then`/`else`) is added.
- */
-function anchorBefore(code: string, p: number, out: number[]): void {
-  let h = p - 1;
-  while (h >= 0 && code.charCodeAt(h) !== 10 && isRegexSpace(code.charCodeAt(h))) h--;
-  if (h < 0) return; // the text's start: offset 0 is always tried
-  const c = code.charCodeAt(h);
-  if (c === 10 || c === 58 || c === 59) out.push(h);
-  else if (c === 37 && code.charCodeAt(h - 1) === 60) out.push(h - 1);
-  else if (h >= 3 && (c | 0x20) === 110 /* n */) out.push(h - 3);
-  else if (h >= 3 && (c | 0x20) === 101 /* e */) out.push(h - 3);
-}
-
-/**
- * Every offset where ASP_FLOW.assign can start, from the `=` signs: each match holds one `=` right
- * after its name and blanks, and before that name come blanks, optionally `Set`/`var` and blanks,
- * then its anchor (see anchorBefore) or the text's start. Anchored at these offsets the pattern
- * finds the assignments a global scan finds, without being tried at every separator of the page.
- */
-export function aspAssignStarts(code: string): number[] {
-  const out: number[] = [0];
-  for (let k = code.indexOf('='); k !== -1; k = code.indexOf('=', k + 1)) {
-    let j = k - 1;
-    while (j >= 0 && isRegexSpace(code.charCodeAt(j))) j--;
-    const end = j;
-    while (j >= 0 && isWordChar(code.charCodeAt(j))) j--;
-    const name = j + 1;
-    if (name > end) continue;
-    anchorBefore(code, name, out);
-    // `Set x =` / `var x =`: the anchor comes before the keyword
-    let b = name - 1;
-    if (b < 0 || !isRegexSpace(code.charCodeAt(b))) continue;
-    while (b >= 0 && isRegexSpace(code.charCodeAt(b))) b--;
-    if (b < 2) continue;
-    const kw = code.slice(b - 2, b + 1).toLowerCase();
-    if (kw === 'set' || kw === 'var') anchorBefore(code, b - 2, out);
-  }
-  out.sort((x, y) => x - y);
-  return out.filter((v, i) => i === 0 || v !== out[i - 1]);
-}
+/** A server-side include of a file with a non-script extension (every match opens with `<!--`). */
+const HIDDEN_INCLUDE = /<!--\s*#include\s+(?:file|virtual)\s*=\s*["']?[^"'\s>]{0,200}\.(?:txt|jpg|jpeg|gif|png|bmp|ico|log|dat|rar|zip|doc|pdf)["']?\s*-->/i;
 
 /** Words (lower case) one of which the shell-object pattern below must contain. */
 const SHELL_WORDS = ['wscript.shell', 'shell.application', 'wscript.network', 'clsid:'];
 
 export function analyzeAsp(ctx: AnalyzerContext): void {
-  const { code, ev } = ctx;
-  const taint = sessionCarried(code, new Taint(code, ASP_FLOW));
+  const { code, ev, lower } = ctx;
+  const taint = sessionCarried(ctx, new Taint(code, ASP_FLOW));
   // `For Each k In Request.Form : Execute k & "=Request.Form(...)"`: every parameter the
   // requester names becomes a page variable (register_globals by hand)
+  // (each case-blind pattern below is gated by a word its every match holds, looked up in
+  // `lower`: a native substring search rules out most pages before the regex scans them)
   const imported =
+    containsWord(lower, 'execute') &&
+    containsWord(lower, 'each') &&
     /\bFor[ \t]+Each[ \t]+(\w+)[ \t]+In[ \t]+Request\s*\.\s*(?:QueryString|Form)\b[\s\S]{0,200}?\bExecute\s*\(?\s*(?:""\s*&\s*)?(?:\w+\s*\(\s*)?\1\s*\)?\s*&\s*"\s*=\s*Request/i.exec(
       code,
     );
   if (imported) importedGlobals(code, taint);
-  taintParameters(code, taint);
+  taintParameters(ctx, taint);
   const hasRequest = ASP_FLOW.source.test(code);
   analyzeWriters(ctx, taint);
   fileManager(ctx, taint);
   sqlClient(ctx, taint);
   executeSinks(ctx, taint);
   // (the object names as plain words first: a page without any is spared the regex's scan)
-  const shellObj = SHELL_WORDS.some((w) => ctx.lower.includes(w))
+  const shellObj = anyWord(lower, SHELL_WORDS)
     ? /(?:CreateObject|new\s+ActiveXObject)\s*\(\s*["'](?:WScript\.Shell|Shell\.Application|WScript\.Network)["']|CLSID:(?:72C24DD5|13709620)/i.exec(code)
     : null;
   if (shellObj) {
@@ -108,7 +77,9 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     writtenThenRun(ctx);
   }
   // writers: request picks file name and content (uploader/dropper)
-  for (const m of matches(/\b(?:CreateTextFile|OpenTextFile|SaveToFile)\b\s*\(?([^\n]{0,200})/gi, code, 200)) {
+  for (const m of containsWord(lower, 'textfile') || containsWord(lower, 'savetofile')
+    ? matches(/\b(?:CreateTextFile|OpenTextFile|SaveToFile)\b\s*\(?([^\n]{0,200})/gi, code, 200)
+    : []) {
     // `Public Function SaveToFile(ByVal Path, ...)`: an upload class defining its method, not a write
     // (and `Set SaveToFile = ...` is that method setting its return value)
     if (/(?:Function|Sub)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index)) || /^=(?!=)/.test(m[1]!)) continue;
@@ -123,10 +94,11 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   if (imported) ev.add('flow', 'every request parameter imported as a page variable through Execute (register_globals by hand)', 5, imported.index, 40);
   // JScript: eval handed around as a value ({'E': eval}, var f = eval) to dodge `eval(`
   // (a function that returns eval itself is the same trick: `function f(x){ if (x) return Request(...); else return eval }`)
-  const alias = code.includes('eval') ? /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code) : null;
+  const hasEval = containsWord(code, 'eval');
+  const alias = hasEval ? /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code) : null;
   if (alias) ev.add('obfuscation', 'eval passed around as a value (aliased code execution)', hasRequest ? 10 : 6, alias.index, alias[0].length);
   // COM object names assembled from pieces ("mS"&chr(115)&"cR"...): hides a shell or script host from plain-text search
-  for (const m of matches(/CreateObject\s*\(/gi, code, 100)) {
+  for (const m of containsWord(lower, 'createobject') ? matches(/CreateObject\s*\(/gi, code, 100) : []) {
     const args = callArgs(code, m.index + m[0].length - 1);
     if (!/[&+]/.test(args)) continue;
     const name = foldVbString(args);
@@ -136,7 +108,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     }
   }
   // server-side HTTP client fetching a URL the request names: an open proxy / SSRF relay
-  if (/XMLHTTP|WinHttp/i.test(code)) {
+  if (hasHttpClient(lower) && /XMLHTTP|WinHttp/i.test(code)) {
     for (const m of matches(/\.\s*Open\b\s*\(?\s*(?:"(?:GET|POST|HEAD|PUT)"|[A-Za-z_]\w*)\s*,\s*([^,\n]{1,200})/gi, code, 50)) {
       if (taint.touches(m[1]!) && !fixedUrlPrefix(code, m[1]!, taint)) {
         ev.add('flow', 'request chooses a URL the server fetches (proxy / SSRF tool)', 5, m.index, m[0].length);
@@ -144,10 +116,10 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
       }
     }
   }
-  const unsafe = /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,254}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
+  const unsafe = hasEval && /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,254}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
   if (unsafe) ev.add('capability', 'JScript.NET eval with the "unsafe" (full trust) option', /unsafe/i.test(unsafe[1]!) ? 10 : 8, unsafe.index, unsafe[0].length);
   // script engines hosted by the page: MSScriptControl runs whatever string it is given
-  const sc = /CreateObject\s*\(\s*"(?:MSScriptControl\.)?ScriptControl(?:\.1)?"/i.exec(code);
+  const sc = containsWord(lower, 'scriptcontrol') && /CreateObject\s*\(\s*"(?:MSScriptControl\.)?ScriptControl(?:\.1)?"/i.exec(code);
   if (sc) {
     const run = /\.\s*(?:ExecuteStatement|Eval|Run|AddCode)\b\s*\(?([^\n]{0,300})/i.exec(code);
     ev.add(
@@ -159,20 +131,23 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     );
   }
   // XSLT with embedded script blocks run by the server
-  const xslt = /<msxsl:script\b|msxsl:script/i.exec(ctx.text);
-  if (xslt && /transformNode|TransformNodeToObject|XslCompiledTransform|XslTransform/i.test(code))
-    ev.add('capability', 'runs script embedded in an XSLT stylesheet (msxsl:script)', 9, xslt.index, 20);
+  // (the transform call first: its words are looked up in `lower`, the stylesheet's in the raw text)
+  const transforms =
+    (containsWord(lower, 'transformnode') || containsWord(lower, 'xslcompiledtransform') || containsWord(lower, 'xsltransform')) &&
+    /transformNode|TransformNodeToObject|XslCompiledTransform|XslTransform/i.test(code);
+  const xslt = transforms ? /<msxsl:script\b|msxsl:script/i.exec(ctx.text) : null;
+  if (xslt) ev.add('capability', 'runs script embedded in an XSLT stylesheet (msxsl:script)', 9, xslt.index, 20);
   // UTF-7 code page: `+AHs-`-style escapes hide keywords from scanners and people
-  const u7 = /<%@[^%]{0,80}codepage\s*=\s*["']?65000/i.exec(ctx.text);
+  const u7 = ctx.text.includes('65000') && /<%@[^%]{0,80}codepage\s*=\s*["']?65000/i.exec(ctx.text);
   if (u7) {
     ev.add('obfuscation', 'page declared as UTF-7 (code page 65000) to hide its code', 7, u7.index, u7[0].length);
     const decoded = ctx.text.replace(/\+([A-Za-z0-9/+]{0,20000})-?/g, (_m, b64: string) => utf7Run(b64));
     if (decoded !== ctx.text) ctx.layers.push({ text: decoded, offset: u7.index, how: 'UTF-7 escapes decoded', language: 'asp' });
   }
-  const enc = /#@~\^[A-Za-z0-9+/]{6}==/.exec(ctx.text);
+  const enc = ctx.text.includes('#@~^') ? /#@~\^[A-Za-z0-9+/]{6}==/.exec(ctx.text) : null;
   if (enc) ev.add('obfuscation', 'script encoded with the Microsoft Script Encoder', 6, enc.index, 12);
   // server-side include of a file with a harmless extension: code kept where scanners and people do not look
-  const ssi = /<!--\s*#include\s+(?:file|virtual)\s*=\s*["']?[^"'\s>]{0,200}\.(?:txt|jpg|jpeg|gif|png|bmp|ico|log|dat|rar|zip|doc|pdf)["']?\s*-->/i.exec(ctx.text);
+  const ssi = firstAt(HIDDEN_INCLUDE, ctx.text, literalOffsets(ctx.text, '<!--'));
   if (ssi) ev.add('obfuscation', 'server-side include of a file with a non-script extension (code hidden under a harmless name)', 5, ssi.index, ssi[0].length);
   const fso = shellObj && hasRequest ? /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code) : null;
   if (fso) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
@@ -281,8 +256,8 @@ function pageChosenPath(code: string, at: number, args: string): boolean {
  * Whether `name` is assigned an HTTP response: `.ResponseText` / `.ResponseBody` directly, or
  * the result of one of the page's functions that returns one (`aspCode = GetPage(url)`).
  */
-function fetchedCode(code: string, name: string): boolean {
-  if (!/XMLHTTP|WinHttp/i.test(code)) return false;
+function fetchedCode(code: string, lower: string, name: string): boolean {
+  if (!hasHttpClient(lower) || !/XMLHTTP|WinHttp/i.test(code)) return false;
   const fetchers = new Set<string>();
   for (const m of matches(/\bFunction[ \t]+([A-Za-z_]\w{0,254})\b([\s\S]{0,1500}?)\bEnd[ \t]+Function\b/gi, code, 300))
     if (/\.\s*Response(?:Text|Body)\b/i.test(m[2]!) && /XMLHTTP|WinHttp|\.\s*Send\b/i.test(m[2]!)) fetchers.add(m[1]!.toLowerCase());
@@ -356,14 +331,28 @@ function importedGlobals(code: string, taint: Taint): void {
   if (added > 0) taint.propagate();
 }
 
+const PROCEDURE_DEF = /\b(?:Function|Sub)\s+([A-Za-z_]\w{0,254})\s*\(([^)\n]{0,200})\)/gi;
+const OWN_EVALUATOR = /\b(?:Function|Sub)[ \t]+(Execute|ExecuteGlobal|Eval)\b/gi;
+
+/**
+ * The matches (at most `cap`) of a pattern whose every match opens with `Function` or `Sub`
+ * (any case), as a scan of the whole code finds them: the pattern runs at those words only.
+ */
+function procedureMatches(re: RegExp, ctx: AnalyzerContext, cap: number): RegExpExecArray[] {
+  // (offsets in `lower` are offsets in `code` when lower-casing kept the length)
+  if (ctx.lower.length !== ctx.code.length) return [...matches(re, ctx.code, cap)];
+  return matchesAt(re, ctx.code, mergeAscending(literalOffsets(ctx.lower, 'function'), literalOffsets(ctx.lower, 'sub')), cap);
+}
+
 /**
  * One level of interprocedural flow: a Sub/Function called with request data receives it
  * in its parameters (`Call Bianli(sPath)` ... `Sub Bianli(path)` ... `GetFolder(path)`).
  */
-function taintParameters(code: string, taint: Taint): void {
+function taintParameters(ctx: AnalyzerContext, taint: Taint): void {
+  const code = ctx.code;
   if (taint.vars.size === 0 && !ASP_FLOW.source.test(code)) return;
   const defs = new Map<string, string[]>();
-  for (const m of matches(/\b(?:Function|Sub)\s+([A-Za-z_]\w{0,254})\s*\(([^)\n]{0,200})\)/gi, code, 500)) {
+  for (const m of procedureMatches(PROCEDURE_DEF, ctx, 500)) {
     const params = m[2]!
       .split(',')
       .map(
@@ -404,13 +393,13 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
   // every report below starts from a call of Execute/ExecuteGlobal/Eval, directly or inside one
   // of the page's wrappers (pageFunctions' evaluators): a page naming neither word has none
   // (the patterns are case-blind over ASCII, and `lower` keeps every ASCII letter of `code`)
-  if (!includesText(ctx.lower, 'eval') && !includesText(ctx.lower, 'execute')) return;
+  if (!containsWord(ctx.lower, 'eval') && !containsWord(ctx.lower, 'execute')) return;
   const { code, ev } = ctx;
   // a page (or its class) that defines its own Execute/Eval calls that, not the VBScript statement
   const own = new Set<string>();
-  for (const m of matches(/\b(?:Function|Sub)[ \t]+(Execute|ExecuteGlobal|Eval)\b/gi, code, 10)) own.add(m[1]!.toLowerCase());
+  for (const m of procedureMatches(OWN_EVALUATOR, ctx, 10)) own.add(m[1]!.toLowerCase());
   const envBudget = { left: 20 };
-  const fns = /\bfunction\b/i.test(code) ? pageFunctions(code) : NO_FUNCTIONS;
+  const fns = containsWord(ctx.lower, 'function') && /\bfunction\b/i.test(code) ? pageFunctions(code, ctx.lower) : NO_FUNCTIONS;
   evalWrappers(ctx, taint, fns);
   let runs: RunCode[] | undefined;
   for (const m of matches(/(?<![\w.])(Execute|ExecuteGlobal|Eval)\b[ \t]*(\(?)([^\n]{0,300})/gi, code, 500)) {
@@ -472,7 +461,7 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
     } else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, 8, m.index, m[0].length);
     else if (/^\s*\(?\s*\w+\s*\(/.test(arg) && !/^\s*\(?\s*(?:Trim|CStr|LCase|UCase)\s*\(\s*"/i.test(arg) && !isArrayElement(code, arg))
       ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
-    else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) && fetchedCode(code, arg.replace(/[\s()]/g, '')))
+    else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) && fetchedCode(code, ctx.lower, arg.replace(/[\s()]/g, '')))
       ev.add('flow', `${name} runs code the page downloads from a web server (remote payload loader)`, 10, m.index, m[0].length);
     else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) || isArrayElement(code, arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
   }
@@ -483,8 +472,10 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
  * request data on every later request: database client shells keep the connection string
  * there. The session keys a page fills from the request become sources of their own.
  */
-function sessionCarried(code: string, taint: Taint): Taint {
+function sessionCarried(ctx: AnalyzerContext, taint: Taint): Taint {
+  const code = ctx.code;
   const keys = new Set<string>();
+  if (!containsWord(ctx.lower, 'session')) return taint;
   for (const m of matches(/\bSession\s*\(\s*"([\w.-]{1,40})"\s*\)\s*=(?!=)\s*([^\n:]{1,300})/gi, code, 200)) if (taint.touches(m[2]!)) keys.add(m[1]!);
   if (keys.size === 0) return taint;
   const keyAlt = [...keys].map((k) => k.replace(/[.-]/g, '\\$&')).join('|');

@@ -4,10 +4,11 @@
  * back for re-analysis, so what the payload does counts more than how it is wrapped.
  * Minified client JavaScript and vendor code are not analyzed here (only server languages).
  */
-import { callIndex, type AnalyzerContext } from '../context.js';
+import { callIndex, matchesAt, type AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
 import { asText, b64, hexDecode, inflateAny, looksLikeCode, reverse, rot13, unescapeDq } from '../decode.js';
 import { entropy, longLines } from '../text.js';
+import { callsAnyOf, containsWord } from '../words.js';
 
 const DECODER_CALL =
   /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|base64decode|atob|b64decode|decodebytes|frombase64string|decode_base64|unhex)\s*\(/g;
@@ -56,7 +57,9 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
 
   // nested decoders: f(g(h('...'))) where each is a decoder
   const decoderNames = ['gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'base64_decode', 'strrev', 'convert_uudecode', 'hex2bin'];
-  const calls = callIndex(ctx);
+  // outside PHP (whose analyzers index the calls anyway) the few decoder names are looked up
+  // directly instead of indexing every call of the page for them
+  const calls: { hasAnyOf(names: readonly string[]): boolean } = ctx.calls || lang === 'php' ? callIndex(ctx) : { hasAnyOf: (names) => callsAnyOf(ctx.lower, names) };
   const anyDecoder = calls.hasAnyOf(decoderNames);
   const nest = !anyDecoder
     ? null
@@ -136,7 +139,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     ev.add('obfuscation', 'hex-encoded payload decoded at runtime', 4, hex.index, 40);
   }
   // plain hex strings that decode to code (payload stored as hex digits)
-  for (const m of matches(/(['"])([0-9a-fA-F]{32,})(['"])/g, code, 20)) {
+  for (const m of matchesAt(HEX_LITERAL, code, hexLiteralStarts(code), 20)) {
     if (m[1] !== m[3] || m[2]!.length % 2 !== 0) continue;
     const dec = asText(hexDecode(m[2]!));
     if (dec && looksLikeCode(dec.text)) {
@@ -159,7 +162,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   // strings built from character codes: chr(101).chr(118)... / Chr(101)&Chr(118) / String.fromCharCode(...)
   // (at most 2000 pieces per run: an unbounded group repetition overflows the regex engine's stack on megabytes of them)
   // literal gates: each pattern's match contains the literal, found far faster by indexOf
-  const chrRun = ctx.lower.includes('chr') && /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*/\d\s]*\)\s*[.&+]\s*){8,2000}/i.exec(code);
+  const chrRun = containsWord(ctx.lower, 'chr') && /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*/\d\s]*\)\s*[.&+]\s*){8,2000}/i.exec(code);
   if (chrRun) {
     const txt = chrRun[0].replace(/\bchr[wb]?\s*\(\s*(\d{1,3}|&H[0-9a-f]{1,2})\s*\)\s*[.&+]?\s*/gi, (_m, d: string) =>
       String.fromCharCode(d.toLowerCase().startsWith('&h') ? parseInt(d.slice(2), 16) : Number(d)),
@@ -194,10 +197,31 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     if (longest > 5000) {
       const line = code.slice(longestAt, longestAt + longest);
       const h = entropy(line);
-      const spaces = (line.match(/ /g)?.length ?? 0) / line.length;
-      if (h > 5.3 && spaces < 0.03) ev.add('obfuscation', `very long dense line (${longest} chars, entropy ${h.toFixed(1)})`, 3, longestAt, 40);
+      // (the spaces counted only for a dense line: blanked HTML makes long lines of spaces)
+      if (h > 5.3 && (line.match(/ /g)?.length ?? 0) / line.length < 0.03)
+        ev.add('obfuscation', `very long dense line (${longest} chars, entropy ${h.toFixed(1)})`, 3, longestAt, 40);
     }
   }
+}
+
+const HEX_LITERAL = /(['"])([0-9a-fA-F]{32,})(['"])/g;
+
+/**
+ * Where HEX_LITERAL can match: a quote, a run of 32 or more hex digits, and a quote right after
+ * the run (the greedy run gives nothing back that could end in a quote). Found by walking the
+ * quotes, so the pattern is not tried at every quote of the page.
+ */
+function hexLiteralStarts(code: string): number[] {
+  const out: number[] = [];
+  for (const quote of ['"', "'"]) {
+    for (let i = code.indexOf(quote); i !== -1; i = code.indexOf(quote, i + 1)) {
+      let e = i + 1;
+      while (e < code.length && isHex(code.charCodeAt(e))) e++;
+      const after = code.charCodeAt(e);
+      if (e - i - 1 >= 32 && (after === 34 || after === 39)) out.push(i);
+    }
+  }
+  return out.sort((a, b) => a - b);
 }
 
 function applyChain(lit: string, fns: string[]): { text: string; how: string } | undefined {

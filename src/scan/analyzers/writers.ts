@@ -4,16 +4,21 @@
  * Also server code carried inside string literals (a dropper's payload) and JScript
  * strings assembled with `+`, both handed back as layers.
  */
-import { callIndex, hasAny, isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
+import { callIndex, isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
 import type { Taint } from '../flow.js';
 import { matches } from '../flow.js';
 import { unescapeDq, looksLikeCode } from '../decode.js';
+import { anyWord, containsWord, firstAt, literalOffsets } from '../words.js';
 
 const OPENERS: Record<string, RegExp> = {
   jsp: /\bnew\s+(?:java\.io\.)?(?:FileOutputStream|FileWriter|RandomAccessFile|PrintWriter)\s*\(|\bFiles\s*\.\s*write\s*\(/g,
   aspx: /\bFile\s*\.\s*(?:WriteAllBytes|WriteAllText|AppendAllText|Create|CreateText|OpenWrite)\s*\(|\bnew\s+(?:System\s*\.\s*IO\s*\.\s*)?(?:FileStream|StreamWriter)\s*\(|\.\s*SaveAs\s*\(/gi,
   asp: /\.\s*(?:SaveToFile|CreateTextFile|OpenTextFile|SaveAs)\b/gi,
   php: /\b(?:fopen|file_put_contents)\s*\(/gi,
+};
+/** Words (lower case) one of which every match of a language's opener holds: a page without any opens no file. */
+const OPENER_WORDS: Record<string, readonly string[]> = {
+  asp: ['savetofile', 'textfile', 'saveas'],
 };
 const WRITES: Record<string, RegExp> = {
   jsp: /\.\s*(?:write|print|println|append)\s*\(([^;]{0,300})/g,
@@ -69,7 +74,8 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
   const writer = WRITES[lang];
   const { code, ev } = ctx;
   // PHP opens files only through fopen()/file_put_contents(): the call index answers without a scan
-  if (opener && writer && (lang !== 'php' || callIndex(ctx).hasAnyOf(['fopen', 'file_put_contents']))) {
+  const openerWords = OPENER_WORDS[lang];
+  if (opener && writer && (lang !== 'php' || callIndex(ctx).hasAnyOf(['fopen', 'file_put_contents'])) && (!openerWords || anyWord(ctx.lower, openerWords))) {
     let pathFromRequest = -1;
     let pathDirect = false;
     for (const m of matches(opener, code, 200)) {
@@ -114,7 +120,10 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
     }
   }
   // uploaded file saved under a request-chosen path: Request.Files(0).SaveAs(MapPath(Request("f")))
-  const up = lang !== 'asp' && lang !== 'aspx' ? null : /Request\s*\.\s*Files\s*[[(][^\n;]{0,40}?[\])]\s*\.\s*SaveAs\s*\(([^\n;]{0,200})/i.exec(code);
+  const up =
+    (lang !== 'asp' && lang !== 'aspx') || !containsWord(ctx.lower, 'saveas')
+      ? null
+      : /Request\s*\.\s*Files\s*[[(][^\n;]{0,40}?[\])]\s*\.\s*SaveAs\s*\(([^\n;]{0,200})/i.exec(code);
   if (up && taint.touches(up[1]!)) ev.add('flow', 'request chooses both the file written and its content (uploader)', 11, up.index, 30);
   // dropper: fetch from the web, save under a server-script name
   const fetch =
@@ -122,7 +131,7 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
       ? callIndex(ctx).hasAnyOf(['curl_exec', 'file_get_contents'])
         ? /\b(?:curl_exec|file_get_contents\s*\(\s*['"]https?:)/i.exec(code)
         : null
-      : !hasAny(ctx.lower, ['xmlhttp', 'winhttp', 'webclient', 'httpurlconnection', 'openstream', 'curl_exec', 'file_get_contents', 'downloadfile', 'downloadstring'])
+      : !anyWord(ctx.lower, FETCH_WORDS)
         ? null
         : /\b(?:Microsoft\.XMLHTTP|MSXML2\.(?:Server)?XMLHTTP|WinHttp\.WinHttpRequest|WebClient|HttpURLConnection|openStream\s*\(|curl_exec|file_get_contents\s*\(\s*['"]https?:|DownloadFile|DownloadString)/i.exec(
             code,
@@ -145,6 +154,9 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
   embeddedServerCode(ctx);
   if (lang === 'asp' || lang === 'aspx' || lang === 'node') jsConcat(ctx);
 }
+
+/** Words (lower case) one of which every match of the fetch pattern above holds. */
+const FETCH_WORDS = ['xmlhttp', 'winhttp', 'webclient', 'httpurlconnection', 'openstream', 'curl_exec', 'file_get_contents', 'downloadfile', 'downloadstring'];
 
 /** A string literal holding a server-code marker; neither alternative can span a line break. */
 export const EMBEDDED_CODE = /"((?:[^"\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^"\\\n]|\\.){0,4000})"|'((?:[^'\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^'\\\n]|\\.){0,4000})'/gi;
@@ -207,28 +219,49 @@ export const VB_PIECES = /"(?:[^"\n]|""){0,200}"(?:\s*[&+]\s*(?:"(?:[^"\n]|""){0
  * regex runs anchored at those quotes only, instead of at every quote of the page.
  */
 export function vbPieceStarts(code: string): number[] {
-  const starts = new Set<number>();
-  for (const op of ['&', '+']) {
-    for (let k = code.indexOf(op); k !== -1; k = code.indexOf(op, k + 1)) {
-      let e = k - 1;
-      while (e >= 0 && isRegexSpace(code.charCodeAt(e))) e--;
-      if (e < 1 || code.charCodeAt(e) !== 34) continue;
-      let n = k + 1;
-      while (n < code.length && isRegexSpace(code.charCodeAt(n))) n++;
-      const c = code.charCodeAt(n);
-      if (c !== 34 && c !== 99 && c !== 67) continue; // `"`, `c`, `C`
-      const lineStart = code.lastIndexOf('\n', e - 1) + 1;
-      for (let q = Math.max(lineStart, e - 401); q < e; q++) if (code.charCodeAt(q) === 34) starts.add(q);
-    }
+  // each joint gives the window [max(line start, e - 401), e) before its quote at e; windows
+  // come in the order of their quotes from each sign's scan, and the two scans are merged, so
+  // each character is read once and the quotes come out ascending (no set, no sort)
+  const amp = jointQuotes(code, '&');
+  const plus = jointQuotes(code, '+');
+  const out: number[] = [];
+  let covered = 0;
+  for (let a = 0, p = 0; a < amp.length || p < plus.length; ) {
+    const e = p >= plus.length || (a < amp.length && amp[a]! <= plus[p]!) ? amp[a++]! : plus[p++]!;
+    const lineStart = code.lastIndexOf('\n', e - 1) + 1;
+    for (let q = Math.max(lineStart, e - 401, covered); q < e; q++) if (code.charCodeAt(q) === 34) out.push(q);
+    if (e > covered) covered = e;
   }
-  return [...starts].sort((a, b) => a - b);
+  return out;
 }
+
+/**
+ * The quotes (ascending) that end a literal before `op` (blanks between) with a quote or `chr`
+ * after it (blanks between): the joints of VB_PIECES.
+ */
+function jointQuotes(code: string, op: string): number[] {
+  const out: number[] = [];
+  for (let k = code.indexOf(op); k !== -1; k = code.indexOf(op, k + 1)) {
+    let e = k - 1;
+    while (e >= 0 && isRegexSpace(code.charCodeAt(e))) e--;
+    if (e < 1 || code.charCodeAt(e) !== 34) continue;
+    let n = k + 1;
+    while (n < code.length && isRegexSpace(code.charCodeAt(n))) n++;
+    const c = code.charCodeAt(n);
+    if (c !== 34 && c !== 99 && c !== 67) continue; // `"`, `c`, `C`
+    out.push(e);
+  }
+  return out;
+}
+
+const JSCRIPT_DIRECTIVE = /<%@\s*LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)/i;
 
 /** JScript/JavaScript strings assembled from many `"a"+"b"` pieces: fold and analyze. */
 function jsConcat(ctx: AnalyzerContext): void {
   let n = 0;
   // VBScript strings are "..." with "" escapes and join with & (or +); JScript/C# use \ escapes and +
-  const vb = ctx.ev.language === 'asp' && !/<%@\s*LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)/i.test(ctx.text);
+  // (the directive opens with `<%@`: the pattern runs at those places only)
+  const vb = ctx.ev.language === 'asp' && firstAt(JSCRIPT_DIRECTIVE, ctx.text, literalOffsets(ctx.text, '<%@')) === null;
   const found = vb
     ? matchesAt(VB_PIECES, ctx.code, vbPieceStarts(ctx.code), 200)
     : matches(/(?:"(?:[^"\\\n]|\\.){0,200}"|'(?:[^'\\\n]|\\.){0,200}')(?:\s*\+\s*(?:"(?:[^"\\\n]|\\.){0,200}"|'(?:[^'\\\n]|\\.){0,200}')){3,}/g, ctx.code, 200);
