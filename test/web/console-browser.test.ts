@@ -156,6 +156,8 @@ test('the live console: login, a live incident, its time line, triage, detection
   await page.mouse.move(box.x + box.width * 0.7, box.y + 40, { steps: 5 });
   await page.mouse.up();
   await until(() => /from=\d+&to=\d+/.test(page.url()), 'the range in the URL');
+  // the URL changes first and the page's fetch follows it: wait for the request, not only the URL
+  await until(() => service.requests.some((r) => /from=\d+&to=\d+/.test(r.url)), 'the range sent to the API');
   const ranged = service.requests.filter((r) => /from=\d+&to=\d+/.test(r.url)).at(-1);
   assert.ok(ranged, 'the range went to the API');
 
