@@ -108,15 +108,14 @@ export function execveArgs(p: Pairs): string[] {
 
 /**
  * Whether no pair of the record can change what the tracked pairs say (EXECVE's arguments
- * aside): a pair with key K comes only from the text `K=`, and the first pid, exe, ppid, uid,
- * auid, cwd and UID are all that is read of those, while a second argc or success makes it
- * REPEATED (which changes nothing once it is, nor a success that is not "no"). The records after
- * a SYSCALL record then mostly cost a search or two instead of a pattern.
+ * aside): a pair with key K comes only from the text `K=`, and the first pid, exe and ppid are
+ * all that is read of those, while a second argc or success makes it REPEATED (which changes
+ * nothing once it is, nor a success that is not "no"). The records after a SYSCALL record then
+ * mostly cost a search or two instead of a pattern. (uid, auid, cwd and UID are not tracked: the
+ * process event reads them with its fields, see AuditdProcessEvent.)
  */
 function settled(p: Pairs, text: string, body: number): boolean {
-  if (p.pidAt < 0 || p.exeAt < 0 || p.ppidAt < 0 || p.uidAt < 0 || p.auidAt < 0) return false;
-  if (p.cwdAt < 0 && text.indexOf('cwd=', body) >= 0) return false;
-  if (p.enrichedUidAt < 0 && text.indexOf('UID=', body) >= 0) return false;
+  if (p.pidAt < 0 || p.exeAt < 0 || p.ppidAt < 0) return false;
   if (p.argcAt !== REPEATED && text.indexOf('argc=', body) >= 0) return false;
   const success = p.successAt;
   return !((success === -1 || (success >= 0 && p.vals[success] === 'no')) && text.indexOf('success=', body) >= 0);
@@ -251,6 +250,17 @@ export class GroupReader {
   /** The fields of a complete group, read from its records (kept by a group read lazily). */
   fields(g: Group): Fields {
     this.built++;
+    const p = this.groupPairs(g);
+    const f = this.assemble(g, p);
+    this.releaseAll(p);
+    return f;
+  }
+
+  /**
+   * All pairs of a complete group's records, without counting toward `built` (for the lazy
+   * process event's user, cwd and login id; give them back with releaseAll).
+   */
+  groupPairs(g: Group): Pairs {
     const p = this.allPairs();
     const h = this.header;
     for (let i = 0; i < g.raws.length; i++) {
@@ -258,9 +268,7 @@ export class GroupReader {
       parseHeader(text, h);
       this.scan(p, h.type, h.typeSlot, text, h.body, true);
     }
-    const f = this.assemble(g, p);
-    this.releaseAll(p);
-    return f;
+    return p;
   }
 
   /** Empty pairs for all of a group's pairs (give them back with releaseAll once their values are read). */

@@ -111,7 +111,11 @@ export const REPEATED = -2;
 
 /** Pairs the decoder reads itself, by key slot (see keySlot); each gets a position field in Pairs. */
 export const TRACKED = new Uint8Array(KEY_SLOTS);
-/** The tracked pairs needed as records arrive (process_creation, the process table): all but arch and syscall. */
+/**
+ * The tracked pairs needed as records arrive: what decides whether there is a process_creation
+ * event and what the process table holds (pid, exe, ppid, argc, success). uid, UID, cwd and auid
+ * are read only with the process event's fields (see AuditdProcessEvent).
+ */
 export const EAGER = new Uint8Array(KEY_SLOTS);
 const T_PID = 1;
 const T_EXE = 2;
@@ -141,7 +145,7 @@ for (const [key, code] of [
 ] as const) {
   const slot = keySlot(key);
   TRACKED[slot] = code;
-  if (code !== T_ARCH && code !== T_SYSCALL && code !== T_NAMED_SYSCALL) EAGER[slot] = code;
+  if (code === T_PID || code === T_EXE || code === T_PPID || code === T_ARGC || code === T_SUCCESS) EAGER[slot] = code;
 }
 
 /** Appends a pair, noting where the pairs the decoder reads itself are. */

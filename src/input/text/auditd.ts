@@ -9,10 +9,11 @@
  * Fields are built when first read (see auditd-fields.ts): decoding groups the records by
  * their headers and keeps their text, so an event whose fields no rule reads costs little
  * more than its grouping. Only a group with a SYSCALL record has its few pairs that describe
- * the process read at once (the process_creation event and the process table need them).
+ * the process read at once (whether there is a process_creation event, and the process table,
+ * depend on them); the rest of the process event is read with its fields (auditd-process-event.ts).
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
-import type { FieldValue, Fields, LogSource } from '../../event/event.js';
+import type { Event, FieldValue, Fields, LogSource } from '../../event/event.js';
 import { detached, excerpt, makeEvent, reportLine } from './common.js';
 import { AUDITD_DESCRIPTION, AUDITD_FORMAT, sniffAuditd } from './auditd-sniff.js';
 import { type AuditHeader, parseHeader } from './auditd-record.js';
@@ -21,6 +22,7 @@ import { PendingGroups } from './auditd-pending.js';
 import type { Group, Pairs } from './auditd-group.js';
 import { execveArgs, firstString, GroupReader } from './auditd-fields.js';
 import { AuditdEvent } from './auditd-event.js';
+import { AuditdProcessEvent, at, numberOr } from './auditd-process-event.js';
 
 const FORMAT = AUDITD_FORMAT;
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };
@@ -57,11 +59,6 @@ const MAX_NODES = 4096;
 const STANDALONE_PREFIX = /^(USER_|CRED_|DAEMON_|SERVICE_|SYSTEM_|ACCT_|ROLE_|ANOM_LOGIN|GRP_|VIRT_)/;
 const STANDALONE = new Set(['ADD_USER', 'DEL_USER', 'ADD_GROUP', 'DEL_GROUP', 'CHGRP_ID', 'CHUSER_ID', 'SOFTWARE_UPDATE', 'USYS_CONFIG', 'TRUSTED_APP', 'LABEL_OVERRIDE']);
 
-/** The pair value at position i of a group's list (-1: none). */
-function at(vals: FieldValue[], i: number): string | undefined {
-  return i >= 0 ? (vals[i] as string) : undefined;
-}
-
 /** A pid value as a map key (-1 when absent or not a number). */
 function pidKey(v: FieldValue | undefined): number {
   const s = firstString(v);
@@ -73,24 +70,6 @@ function pidKey(v: FieldValue | undefined): number {
     n = n * 10 + c;
   }
   return n;
-}
-
-/** A decimal id as a number, or the text itself when it is not one. */
-function numberOr(v: string): number | string {
-  // Plain digits (nearly every id) are read in place; anything else as Number() reads it.
-  const len = v.length;
-  if (len > 0 && len <= 15) {
-    let d = 0;
-    let i = 0;
-    for (; i < len; i++) {
-      const c = v.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
-      d = d * 10 + c;
-    }
-    if (i === len) return d;
-  }
-  const n = Number(v);
-  return v !== '' && Number.isInteger(n) ? n : v;
 }
 
 const standaloneCache = new Map<string, boolean>();
@@ -402,7 +381,11 @@ class AuditdState implements LineDecoderState {
     parentExe: string | undefined,
     parentCmd: string | undefined,
     raw: string,
-  ) {
+  ): Event {
+    if (g.full === undefined) {
+      const origin = { file: this.ctx.file, record: g.line, format: FORMAT };
+      return new AuditdProcessEvent(g, this.reader, { pid, exe, cmd, ppid, parentExe, parentCmd }, PROCESS_CREATION, origin, raw);
+    }
     const p: Fields = { Image: exe };
     if (cmd !== undefined) p.CommandLine = cmd;
     p.ProcessId = numberOr(pid);

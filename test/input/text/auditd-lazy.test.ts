@@ -152,3 +152,66 @@ test('auditd: a process event read after its parent pid was reused names the par
   assert.equal(fresh[3]!.fields.ParentImage, '/usr/bin/cron');
   assert.equal(fresh[1]!.fields.ParentImage, '/usr/sbin/sshd');
 });
+
+test('auditd: a process event unread until after later lines reads its user, cwd and login id from its own records', () => {
+  const problems: string[] = [];
+  const state = auditdDecoder.open({ file: 'a.log', problems: { report: (p) => problems.push(`${p.line}: ${p.message}`) } });
+  const raw: Event[] = [];
+  const emit = (e: Event): void => {
+    raw.push(e);
+  };
+  const lines = [
+    // The uid comes from a record before the SYSCALL record, the cwd from the CWD record after it,
+    // the user name from an ENRICHED tail of the last record; a bad line sits among the records.
+    'type=PATH msg=audit(1700000200.001:11): item=0 name="/bin/id" uid=7 inode=9',
+    'type=SYSCALL msg=audit(1700000200.001:11): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=900 auid=1000 uid=0 comm="id" exe="/usr/bin/id"',
+    'type=EXECVE msg=audit(1700000200.001:11): argc=1 a0="id"',
+    'this is not an audit record',
+    'type=CWD msg=audit(1700000200.001:11): cwd="/home/a"',
+    'type=PROCTITLE msg=audit(1700000200.001:11): proctitle=6964\u001dUID="alice" AUID="alice"',
+    'type=EOE msg=audit(1700000200.001:11): ',
+    // A later process with other values, decoded before the first event's fields are read.
+    'type=SYSCALL msg=audit(1700000200.002:12): arch=c000003e syscall=59 success=yes exit=0 ppid=900 pid=901 auid=unset uid=33 comm="sh" exe="/bin/sh"',
+    'type=EXECVE msg=audit(1700000200.002:12): argc=2 a0="sh" a1="-i"',
+    'type=CWD msg=audit(1700000200.002:12): cwd="/srv"',
+    'type=EOE msg=audit(1700000200.002:12): ',
+    'type=SYSCALL msg=audit(1700000200.003:13): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=900 auid=4294967295 uid=5 comm="x" exe="/bin/x"',
+    'type=EXECVE msg=audit(1700000200.003:13): argc=1 a0="x"',
+    'type=EOE msg=audit(1700000200.003:13): ',
+  ];
+  for (let i = 0; i < lines.length; i++) state.line(lines[i]!, i + 1, emit);
+  state.end(emit);
+  // Problems are reported as the lines are decoded, not when the fields are read.
+  assert.deepStrictEqual(problems, ['4: not an audit record (no type=); skipped: "this is not an audit record"']);
+  const procs = raw.filter((e) => e.logsource.category === 'process_creation');
+  assert.equal(procs.length, 3);
+  assert.ok(procs.every((e) => Object.getPrototypeOf(e) !== Object.prototype));
+  assert.deepStrictEqual(
+    [2, 0, 1].map((i) => procs[i]!.fields),
+    [
+      { Image: '/bin/x', CommandLine: 'x', ProcessId: 900, ParentProcessId: 1, User: '5' },
+      { Image: '/usr/bin/id', CommandLine: 'id', ProcessId: 900, ParentProcessId: 1, User: 'alice', CurrentDirectory: '/home/a', LogonId: 1000 },
+      {
+        Image: '/bin/sh',
+        CommandLine: 'sh -i',
+        ProcessId: 901,
+        ParentProcessId: 900,
+        ParentImage: '/usr/bin/id',
+        ParentCommandLine: 'id',
+        User: '33',
+        CurrentDirectory: '/srv',
+      },
+    ],
+  );
+  assert.equal(problems.length, 1);
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(procs[0])), {
+    fields: procs[0]!.fields,
+    logsource: { product: 'linux', category: 'process_creation' },
+    origin: { file: 'a.log', record: 1, format: 'auditd' },
+    raw: lines
+      .slice(0, 6)
+      .filter((_l, i) => i !== 3)
+      .join('\n'),
+    timestamp: 1700000200001,
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The process_creation event of an execve group, built when its fields are first read. What
+ * the decoder needed to decide to emit it (pid, exe, ppid, the command line) and what the
+ * process table said of the parent at that moment are kept as they were; the user, working
+ * directory and login id, which nothing at decode time depends on, are read from the group's
+ * records only when the fields are.
+ */
+import type { EventOrigin, FieldValue, Fields, LogSource } from '../../event/event.js';
+import { LazyEvent } from '../../event/lazy-event.js';
+import type { GroupReader } from './auditd-fields.js';
+import type { Group } from './auditd-group.js';
+
+/** What the decoder knew of the process when it emitted the event (all fixed then). */
+export interface ProcessFacts {
+  pid: string;
+  exe: string;
+  cmd: string | undefined;
+  ppid: string | undefined;
+  parentExe: string | undefined;
+  parentCmd: string | undefined;
+}
+
+/** The pair value at position i of a group's list (-1: none). */
+export function at(vals: FieldValue[], i: number): string | undefined {
+  return i >= 0 ? (vals[i] as string) : undefined;
+}
+
+/** A decimal id as a number, or the text itself when it is not one. */
+export function numberOr(v: string): number | string {
+  // Plain digits (nearly every id) are read in place; anything else as Number() reads it.
+  const len = v.length;
+  if (len > 0 && len <= 15) {
+    let d = 0;
+    let i = 0;
+    for (; i < len; i++) {
+      const c = v.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      d = d * 10 + c;
+    }
+    if (i === len) return d;
+  }
+  const n = Number(v);
+  return v !== '' && Number.isInteger(n) ? n : v;
+}
+
+export class AuditdProcessEvent extends LazyEvent {
+  #group: Group | undefined;
+  #reader: GroupReader | undefined;
+  #facts: ProcessFacts | undefined;
+
+  constructor(group: Group, reader: GroupReader, facts: ProcessFacts, logsource: LogSource, origin: EventOrigin, raw: string) {
+    super(logsource, origin, raw, group.time, group.node);
+    this.#group = group;
+    this.#reader = reader;
+    this.#facts = facts;
+  }
+
+  protected buildFields(): Fields {
+    const f = this.#facts!;
+    const p: Fields = { Image: f.exe };
+    if (f.cmd !== undefined) p.CommandLine = f.cmd;
+    p.ProcessId = numberOr(f.pid);
+    if (f.ppid !== undefined) p.ParentProcessId = numberOr(f.ppid);
+    if (f.parentExe !== undefined) {
+      p.ParentImage = f.parentExe;
+      if (f.parentCmd !== undefined) p.ParentCommandLine = f.parentCmd;
+    }
+    // The first of each pair in the group's records, as an eagerly read group has them.
+    const reader = this.#reader!;
+    const all = reader.groupPairs(this.#group!);
+    const vals = all.vals;
+    const user = at(vals, all.enrichedUidAt) ?? at(vals, all.uidAt);
+    if (user !== undefined) p.User = user;
+    const cwd = at(vals, all.cwdAt);
+    if (cwd !== undefined) p.CurrentDirectory = cwd;
+    const auid = at(vals, all.auidAt);
+    if (auid !== undefined && auid !== '4294967295' && auid !== 'unset') p.LogonId = numberOr(auid);
+    reader.releaseAll(all);
+    this.#group = undefined;
+    this.#reader = undefined;
+    this.#facts = undefined;
+    return p;
+  }
+}
