@@ -160,3 +160,25 @@ export function* longLines(text: string, min: number): Generator<[number, number
     s = e + 1;
   }
 }
+
+/**
+ * The text from the `{` at `open` to its matching `}` (braces inside '...' and "..." strings
+ * skipped), or up to `max` characters when it does not close in reach.
+ */
+export function braceBody(code: string, open: number, max: number): string {
+  let depth = 0;
+  const end = Math.min(code.length, open + max);
+  let q = 0;
+  for (let i = open; i < end; i++) {
+    const c = code.charCodeAt(i);
+    if (q) {
+      if (c === 92) i++;
+      else if (c === q) q = 0;
+      continue;
+    }
+    if (c === 34 || c === 39) q = c;
+    else if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) return code.slice(open, i + 1);
+  }
+  return code.slice(open, end);
+}

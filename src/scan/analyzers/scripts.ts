@@ -5,9 +5,8 @@
 import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
-import { callArgs } from '../text.js';
+import { braceBody, callArgs } from '../text.js';
 import { fileManager } from './admin-tools.js';
-import { braceBody } from './php/code.js';
 
 interface ScriptSpec {
   flow: FlowSpec;

@@ -4,7 +4,7 @@
  */
 import { blankStrings } from '../../lexer.js';
 import { matches } from '../../flow.js';
-import { escapeRegExp } from '../../text.js';
+import { braceBody, escapeRegExp } from '../../text.js';
 import type { AnalyzerContext } from '../../context.js';
 
 /** Splits a call's argument text on top-level commas. */
@@ -44,24 +44,6 @@ export function inEnclosingFunction(code: string, at: number, test: (body: strin
     if (open + b.length > at) body = b; // the innermost enclosing one is the last that still spans `at`
   }
   return test(body ?? code);
-}
-
-export function braceBody(code: string, open: number, max: number): string {
-  let depth = 0;
-  const end = Math.min(code.length, open + max);
-  let q = 0;
-  for (let i = open; i < end; i++) {
-    const c = code.charCodeAt(i);
-    if (q) {
-      if (c === 92) i++;
-      else if (c === q) q = 0;
-      continue;
-    }
-    if (c === 34 || c === 39) q = c;
-    else if (c === 123) depth++;
-    else if (c === 125 && --depth === 0) return code.slice(open, i + 1);
-  }
-  return code.slice(open, end);
 }
 
 /** Code organised in classes or a namespace (applications and libraries, rarely shells). */

@@ -4,8 +4,8 @@
  */
 import { callIndex, type AnalyzerContext, type CallIndex } from '../../context.js';
 import { Taint, matches } from '../../flow.js';
-import { callArgs } from '../../text.js';
-import { bareCode, braceBody, classBased, inEnclosingFunction, splitTopArgs } from './code.js';
+import { braceBody, callArgs } from '../../text.js';
+import { bareCode, classBased, inEnclosingFunction, splitTopArgs } from './code.js';
 import { CODE_SINKS, NOT_BEFORE_CALLBACK, NOT_BEFORE_SINK, SINK_NAMES, callMatches } from './signatures.js';
 import type { PhpScan } from './sources.js';
 

@@ -5,9 +5,9 @@
  */
 import { callIndex, dollarPairs, isRegexSpace, type AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
-import { callArgs } from '../../text.js';
+import { braceBody, callArgs } from '../../text.js';
 import { looksLikeCode, unescapeDq } from '../../decode.js';
-import { bareCode, braceBody, splitTopArgs } from './code.js';
+import { bareCode, splitTopArgs } from './code.js';
 import { MAX_EVAL, evalStringExpr, type VarResolver } from './fold.js';
 import { DANGEROUS_NAMES, NOT_BEFORE_SINK, TINY_SCRIPT, callMatches } from './signatures.js';
 

@@ -5,11 +5,11 @@
  */
 import { callIndex, dollarPairs, hasVariableVariables, type AnalyzerContext, type CallIndex } from '../../context.js';
 import { Taint, matches, type FlowSpec } from '../../flow.js';
-import { callArgs } from '../../text.js';
+import { braceBody, callArgs } from '../../text.js';
 import { addSplitSlots, superglobalSpellings } from './mechanisms.js';
 import { importedRequestNames } from './imports.js';
 import { formFieldArrays } from './form-fields.js';
-import { braceBody, bareCode, splitTopArgs } from './code.js';
+import { bareCode, splitTopArgs } from './code.js';
 import { constantStrings, varyingNames, type VarResolver } from './fold.js';
 import { PHP_FLOW, SINK_NAMES } from './signatures.js';
 
