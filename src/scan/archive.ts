@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { ARCHIVE_EXTS, extensionOf } from './language.js';
 import { scanBytes, verdictFor, type FileOutcome, type ScanContext } from './scan-bytes.js';
-import { ContainerError, gunzipCapped, isGzip, isTar, readTar } from './tar.js';
+import { ContainerError, gunzipCapped, isGzip, isTar, readTar, tarChecksumOk } from './tar.js';
 import type { Evidence } from './types.js';
 import { withReasonIds } from './reason-id.js';
 import { ZipError, hasZipDirectory, isZip, localName, readCentralDirectory, readEntry, type ZipLimits } from './zip.js';
@@ -24,7 +24,9 @@ const ZIP_EXTS = new Set([...ARCHIVE_EXTS, 'phar']);
 export function containerKind(ext: string, buf: Buffer): ContainerKind | undefined {
   if (ZIP_EXTS.has(ext) ? hasZipDirectory(buf) : isZip(buf) && ext !== 'class') return 'zip';
   if (isGzip(buf)) return 'gzip';
-  if (isTar(buf)) return 'tar';
+  // a `.tar` is one even when its first header is damaged (the scan reports it); elsewhere the
+  // magic alone is chance unless the header's checksum holds
+  if (isTar(buf) && (ext === 'tar' || tarChecksumOk(buf))) return 'tar';
   return undefined;
 }
 

@@ -22,6 +22,23 @@ export function isTar(buf: Buffer): boolean {
   return buf.length >= 512 && buf.toString('latin1', 257, 262) === 'ustar';
 }
 
+/**
+ * Whether the first header's checksum (octal, bytes 148-155) is the sum of its 512 bytes with
+ * the checksum field read as spaces. Text that merely holds `ustar` at offset 257 (tar-stream's
+ * own headers.js does) fails it.
+ */
+export function tarChecksumOk(buf: Buffer): boolean {
+  if (buf.length < 512) return false;
+  const field = buf
+    .toString('latin1', 148, 156)
+    .replace(/[\0 ]+$/, '')
+    .trim();
+  if (!/^[0-7]{1,7}$/.test(field)) return false;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : buf[i]!;
+  return sum === Number.parseInt(field, 8);
+}
+
 /** The gzip stream inflated to at most `cap` bytes; past the cap, or corrupt, a ContainerError. */
 export function gunzipCapped(buf: Buffer, cap: number): Buffer {
   try {

@@ -173,6 +173,22 @@ test('zip-format .phar, .tar.gz, .tgz, .tar and .gz of one script are opened lik
   assert.deepEqual(entryVerdicts(scanBytes('x.php.gz', gzipSync(PHP_SHELL), ctx)), ['x.php.gz!/x.php malicious']);
 });
 
+test('tar magic: a tar under another name is opened when its header checksum holds; text holding "ustar" at 257 is text', () => {
+  const tar = tarOf([{ name: 'x.php', data: PHP_SHELL }]);
+  assert.deepEqual(entryVerdicts(scanBytes('backup.dat', tar, ctx)), ['backup.dat!/x.php malicious']);
+  // a script whose constants happen to put 'ustar' at offset 257 (tar-stream's headers.js does)
+  const js = `var Z = '${'0'.repeat(248)}ustar\\x2000';\nmodule.exports = Z;\n// ${'padding of the module text past one tar block '.repeat(8)}\n`;
+  assert.equal(Buffer.from(js).toString('latin1', 257, 262), 'ustar');
+  const [o] = scanBytes('lib/headers.js', Buffer.from(js), ctx);
+  assert.deepEqual(o!.problems, []);
+  assert.notEqual(o!.skipped, undefined);
+  // a .tar whose header checksum is off is still read as one (by its name)
+  const bad = Buffer.from(tar);
+  bad[148] = 0x37;
+  assert.deepEqual(entryVerdicts(scanBytes('site.tar', bad, ctx)), ['site.tar!/x.php malicious']);
+  assert.deepEqual(entryVerdicts(scanBytes('site.dat', bad, ctx)), []);
+});
+
 /** A minimal ustar archive. */
 function tarOf(files: Array<{ name: string; data: string }>): Buffer {
   const parts: Buffer[] = [];
