@@ -8,7 +8,7 @@
 import type { EventOrigin, FieldValue, Fields, LogSource } from '../../event/event.js';
 import { LazyEvent } from '../../event/lazy-event.js';
 import type { GroupReader } from './auditd-fields.js';
-import type { Group } from './auditd-group.js';
+import type { Group, Pairs } from './auditd-group.js';
 
 /** What the decoder knew of the process when it emitted the event (all fixed then). */
 export interface ProcessFacts {
@@ -43,6 +43,30 @@ export function numberOr(v: string): number | string {
   return v !== '' && Number.isInteger(n) ? n : v;
 }
 
+/**
+ * The process_creation fields: the facts the decoder fixed, then the first user, working
+ * directory and login id of the group's pairs. The eager decoder and the lazy event both build
+ * them here, so the two cannot differ.
+ */
+export function processFields(f: ProcessFacts, pairs: Pairs): Fields {
+  const p: Fields = { Image: f.exe };
+  if (f.cmd !== undefined) p.CommandLine = f.cmd;
+  p.ProcessId = numberOr(f.pid);
+  if (f.ppid !== undefined) p.ParentProcessId = numberOr(f.ppid);
+  if (f.parentExe !== undefined) {
+    p.ParentImage = f.parentExe;
+    if (f.parentCmd !== undefined) p.ParentCommandLine = f.parentCmd;
+  }
+  const vals = pairs.vals;
+  const user = at(vals, pairs.enrichedUidAt) ?? at(vals, pairs.uidAt);
+  if (user !== undefined) p.User = user;
+  const cwd = at(vals, pairs.cwdAt);
+  if (cwd !== undefined) p.CurrentDirectory = cwd;
+  const auid = at(vals, pairs.auidAt);
+  if (auid !== undefined && auid !== '4294967295' && auid !== 'unset') p.LogonId = numberOr(auid);
+  return p;
+}
+
 export class AuditdProcessEvent extends LazyEvent {
   #group: Group | undefined;
   #reader: GroupReader | undefined;
@@ -57,24 +81,10 @@ export class AuditdProcessEvent extends LazyEvent {
 
   protected buildFields(): Fields {
     const f = this.#facts!;
-    const p: Fields = { Image: f.exe };
-    if (f.cmd !== undefined) p.CommandLine = f.cmd;
-    p.ProcessId = numberOr(f.pid);
-    if (f.ppid !== undefined) p.ParentProcessId = numberOr(f.ppid);
-    if (f.parentExe !== undefined) {
-      p.ParentImage = f.parentExe;
-      if (f.parentCmd !== undefined) p.ParentCommandLine = f.parentCmd;
-    }
     // The first of each pair in the group's records, as an eagerly read group has them.
     const reader = this.#reader!;
     const all = reader.groupPairs(this.#group!);
-    const vals = all.vals;
-    const user = at(vals, all.enrichedUidAt) ?? at(vals, all.uidAt);
-    if (user !== undefined) p.User = user;
-    const cwd = at(vals, all.cwdAt);
-    if (cwd !== undefined) p.CurrentDirectory = cwd;
-    const auid = at(vals, all.auidAt);
-    if (auid !== undefined && auid !== '4294967295' && auid !== 'unset') p.LogonId = numberOr(auid);
+    const p = processFields(f, all);
     reader.releaseAll(all);
     this.#group = undefined;
     this.#reader = undefined;

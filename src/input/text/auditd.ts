@@ -13,7 +13,7 @@
  * depend on them); the rest of the process event is read with its fields (auditd-process-event.ts).
  */
 import type { DecodeContext, Emit, LineDecoder, LineDecoderState } from '../decoder.js';
-import type { Event, FieldValue, Fields, LogSource } from '../../event/event.js';
+import type { Event, FieldValue, LogSource } from '../../event/event.js';
 import { detached, excerpt, makeEvent, reportLine } from './common.js';
 import { AUDITD_DESCRIPTION, AUDITD_FORMAT, sniffAuditd } from './auditd-sniff.js';
 import { type AuditHeader, parseHeader } from './auditd-record.js';
@@ -22,7 +22,7 @@ import { PendingGroups } from './auditd-pending.js';
 import type { Group, Pairs } from './auditd-group.js';
 import { execveArgs, firstString, GroupReader } from './auditd-fields.js';
 import { AuditdEvent } from './auditd-event.js';
-import { AuditdProcessEvent, at, numberOr } from './auditd-process-event.js';
+import { AuditdProcessEvent, at, processFields } from './auditd-process-event.js';
 
 const FORMAT = AUDITD_FORMAT;
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };
@@ -386,21 +386,7 @@ class AuditdState implements LineDecoderState {
       const origin = { file: this.ctx.file, record: g.line, format: FORMAT };
       return new AuditdProcessEvent(g, this.reader, { pid, exe, cmd, ppid, parentExe, parentCmd }, PROCESS_CREATION, origin, raw);
     }
-    const p: Fields = { Image: exe };
-    if (cmd !== undefined) p.CommandLine = cmd;
-    p.ProcessId = numberOr(pid);
-    if (ppid !== undefined) p.ParentProcessId = numberOr(ppid);
-    if (parentExe !== undefined) {
-      p.ParentImage = parentExe;
-      if (parentCmd !== undefined) p.ParentCommandLine = parentCmd;
-    }
-    const vals = t.vals;
-    const user = at(vals, t.enrichedUidAt) ?? at(vals, t.uidAt);
-    if (user !== undefined) p.User = user;
-    const cwd = at(vals, t.cwdAt);
-    if (cwd !== undefined) p.CurrentDirectory = cwd;
-    const auid = at(vals, t.auidAt);
-    if (auid !== undefined && auid !== '4294967295' && auid !== 'unset') p.LogonId = numberOr(auid);
+    const p = processFields({ pid, exe, cmd, ppid, parentExe, parentCmd }, t);
     return makeEvent(p, PROCESS_CREATION, FORMAT, this.ctx.file, g.line, raw, g.time, g.node);
   }
 }
