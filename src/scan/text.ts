@@ -162,23 +162,37 @@ export function* longLines(text: string, min: number): Generator<[number, number
 }
 
 /**
- * The text from the `{` at `open` to its matching `}` (braces inside '...' and "..." strings
- * skipped), or up to `max` characters when it does not close in reach.
+ * Where the bracket at `open` closes, looking no further than `end` (-1: not in reach). The
+ * closing character pairs with the opening one (`(`/`)`, `[`/`]`, else `{`/`}`); brackets
+ * inside '...' and "..." strings, backslash escapes included, do not count.
  */
-export function braceBody(code: string, open: number, max: number): string {
+export function matchingClose(text: string, open: number, end = text.length): number {
+  // anything but `(` or `[` at `open` counts braces (braceBody's callers may point before a `{`)
+  const at = text.charCodeAt(open);
+  const opener = at === 40 || at === 91 ? at : 123;
+  const closer = opener === 40 ? 41 : opener === 91 ? 93 : 125;
   let depth = 0;
-  const end = Math.min(code.length, open + max);
   let q = 0;
   for (let i = open; i < end; i++) {
-    const c = code.charCodeAt(i);
+    const c = text.charCodeAt(i);
     if (q) {
       if (c === 92) i++;
       else if (c === q) q = 0;
       continue;
     }
     if (c === 34 || c === 39) q = c;
-    else if (c === 123) depth++;
-    else if (c === 125 && --depth === 0) return code.slice(open, i + 1);
+    else if (c === opener) depth++;
+    else if (c === closer && --depth === 0) return i;
   }
-  return code.slice(open, end);
+  return -1;
+}
+
+/**
+ * The text from the `{` at `open` to its matching `}` (see matchingClose), or up to `max`
+ * characters when it does not close in reach.
+ */
+export function braceBody(code: string, open: number, max: number): string {
+  const end = Math.min(code.length, open + max);
+  const close = matchingClose(code, open, end);
+  return code.slice(open, close === -1 ? end : close + 1);
 }

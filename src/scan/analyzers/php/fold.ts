@@ -6,7 +6,7 @@
 import { checkBudget } from '../../budget.js';
 import { assignmentStarts, matchesAt } from '../../context.js';
 import { blankStrings } from '../../lexer.js';
-import { escapeRegExp, printable } from '../../text.js';
+import { escapeRegExp, matchingClose, printable } from '../../text.js';
 import { b64, inflateAny, rot13, reverse, unescapeDq } from '../../decode.js';
 import { splitTopArgs } from './code.js';
 
@@ -56,7 +56,7 @@ function closingQuote(p: string): number {
 function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): string | undefined {
   let m: RegExpExecArray | null;
   if (p.length === 0) return undefined;
-  while (p.startsWith('(') && p.endsWith(')') && matchingParen(p, 0) === p.length - 1) p = p.slice(1, -1).trim();
+  while (p.startsWith('(') && p.endsWith(')') && matchingClose(p, 0) === p.length - 1) p = p.slice(1, -1).trim();
   if (p.startsWith('@')) p = p.slice(1).trim();
   const c = p[0];
   // a single literal only when its closing quote is the last character ("a"^"b" is two)
@@ -110,7 +110,7 @@ function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): 
     const fname = resolve('$' + m[1]);
     if (fname && /^\w{2,30}$/.test(fname)) return evalPiece(fname + p.slice(m[0].length - 1), resolve, depth + 1);
   }
-  if ((m = /^(\w{2,30})\s*\(/.exec(p)) && matchingParen(p, m[0].length - 1) === p.length - 1) {
+  if ((m = /^(\w{2,30})\s*\(/.exec(p)) && matchingClose(p, m[0].length - 1) === p.length - 1) {
     const fn = m[1]!.toLowerCase();
     const args = splitTopArgs(p.slice(m[0].length, -1));
     const a0 = args[0] === undefined ? undefined : evalStringExpr(args[0], resolve, depth + 1);
@@ -226,26 +226,6 @@ export function splitConcat(expr: string): string[] | undefined {
   if (q || depth !== 0) return undefined;
   out.push(expr.slice(start));
   return out;
-}
-
-function matchingParen(s: string, open: number): number {
-  let depth = 0;
-  let q = 0;
-  for (let i = open; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    if (q) {
-      if (ch === 92) i++;
-      else if (ch === q) q = 0;
-      continue;
-    }
-    if (ch === 34 || ch === 39) q = ch;
-    else if (ch === 40) depth++;
-    else if (ch === 41) {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return -1;
 }
 
 /** `$a[ 'k' ]` / `$a["k"]` / `$a[0]` as one canonical key `$a[k]` (plain `$a` unchanged). */
