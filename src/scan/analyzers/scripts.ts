@@ -138,12 +138,9 @@ const BODY_WINDOW: Record<string, number> = { perl: 6000 };
  * QUERY_STRING, `sub param_of { ... }`): their calls are request sources too. Bodies are
  * read shallowly (BODY_WINDOW, else 1,500 characters).
  */
-function requestGetters(code: string, lang: string, taint: Taint): string[] {
-  const def = FUNCTION_DEF[lang];
-  if (!def) return [];
+function requestGetters(code: string, lang: string, defs: RegExpExecArray[], taint: Taint): string[] {
   const found: string[] = [];
   const returns = requestReach(taint, code.length);
-  const defs = [...matches(def, code, 500)];
   const window = BODY_WINDOW[lang] ?? 1500;
   for (let i = 0; i < defs.length && found.length < 20; i++) {
     const d = defs[i]!;
@@ -230,7 +227,10 @@ function analyzeScript(ctx: AnalyzerContext, spec0: ScriptSpec, nodeRequiresChil
   const sources = spec0.sourceFor?.(code) ?? { source: spec0.flow.source, stdin: true };
   const spec = sources.source === spec0.flow.source ? spec0 : { ...spec0, flow: { ...spec0.flow, source: sources.source } };
   let taint = scriptTaint(code, lang, spec.flow, sources.stdin);
-  const getters = requestGetters(code, lang, taint);
+  // the file's function definitions, read once for the getters and (Perl) the wrapped sinks
+  const def = FUNCTION_DEF[lang];
+  const defs = def ? [...matches(def, code, 500)] : [];
+  const getters = requestGetters(code, lang, defs, taint);
   if (getters.length > 0) {
     // Perl calls a sub without parentheses too: `my %in = &init_cgi;`
     const bare = lang === 'perl' ? `|&\\s*(?:${getters.join('|')})\\b` : '';
@@ -256,7 +256,7 @@ function analyzeScript(ctx: AnalyzerContext, spec0: ScriptSpec, nodeRequiresChil
       else if (reaches(args)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
     }
   }
-  if (lang === 'perl') wrappedSinks(ctx, spec, reaches, taint);
+  if (lang === 'perl') wrappedSinks(ctx, spec, defs, reaches, taint);
   const sock = spec.socket.exec(code);
   const shell = lang === 'perl' ? wiredShell(code, spec.shell) : spec.shell.exec(code);
   if (sock && shell) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
@@ -305,9 +305,8 @@ const PERL_PARAMS = /\b(?:my|local|our)\s*\(?\s*([$@%]\w{1,40}(?:\s*,\s*[$@%]\w{
  * itself sees only a parameter. Shells route every command through one such helper; an
  * application's helper called with its own fixed commands never gets here.
  */
-function wrappedSinks(ctx: AnalyzerContext, spec: ScriptSpec, reaches: (expr: string) => boolean, taint: Taint): void {
+function wrappedSinks(ctx: AnalyzerContext, spec: ScriptSpec, defs: RegExpExecArray[], reaches: (expr: string) => boolean, taint: Taint): void {
   const { code, ev } = ctx;
-  const defs = [...matches(FUNCTION_DEF.perl!, code, 500)];
   const wrappers = new Map<string, string>();
   for (let i = 0; i < defs.length && wrappers.size < 20; i++) {
     const d = defs[i]!;
