@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { scanBytes, type FileOutcome } from '../src/scan/scan-bytes.js';
 import { DEFAULT_LIMITS, verdictRank, type Verdict } from '../src/scan/types.js';
 import { extensionOf, isServerExtension } from '../src/scan/language.js';
+import { isHeldOut, loadHoldout } from './holdout.js';
 
 interface Row {
   label: 'malicious' | 'benign';
@@ -69,29 +70,6 @@ function scriptKind(top: FileOutcome, ext: string, buf: Buffer): 'web' | 'tool' 
   }
   if (isServerExtension(ext) && !/^(?:pl|pm|py|sh|js|mjs|cjs|cgi|bash)$/.test(ext)) return 'web';
   return /^(?:pl|pm|py|sh|js|mjs|cjs|cgi|bash)$/.test(ext) ? 'tool' : 'not-script';
-}
-
-interface HoldoutRule {
-  prefix: string;
-  /** Hex digits one of which the sha256 must start with; empty: every file under the prefix. */
-  shaFirst: string;
-}
-
-/** bench/holdout.txt: `path-prefix [hex-digits]` per line, `#` comments. */
-function loadHoldout(file: string): HoldoutRule[] {
-  const rules: HoldoutRule[] = [];
-  for (const raw of readFileSync(file, 'utf8').split('\n')) {
-    const line = raw.replace(/#.*/, '').trim();
-    if (!line) continue;
-    const [prefix, sha] = line.split(/\s+/);
-    if (sha !== undefined && !/^[0-9a-f]+$/.test(sha)) throw new Error(`${file}: bad sha256 digits ${JSON.stringify(sha)} in line ${JSON.stringify(raw)}`);
-    rules.push({ prefix: prefix!, shaFirst: sha ?? '' });
-  }
-  return rules;
-}
-
-function isHeldOut(rules: HoldoutRule[], path: string, sha256: string): boolean {
-  return rules.some((r) => path.startsWith(r.prefix) && (r.shaFirst === '' || r.shaFirst.includes(sha256[0] ?? '')));
 }
 
 function main(): void {
