@@ -47,6 +47,15 @@ const PHP_WITH_REQUEST: Array<[RegExp, string]> = [
   [/file_get_contents/i, "echo file_get_contents($_GET['u']);"],
   [/unserialize/i, "$o = unserialize($_COOKIE['x']);"],
   [/\bextract\s*\(/i, 'extract($_REQUEST);'],
+  [/curl_exec/i, "$c = curl_init($_GET['u']); curl_exec($c);"],
+  [/fsockopen/i, "$s = fsockopen($_GET['h'], 80);"],
+  [/\bunlink\s*\(/i, "unlink($_GET['f']);"],
+  [/\bcopy\s*\(/i, "copy($_GET['a'], $_GET['b']);"],
+  [/\brename\s*\(/i, "rename($_GET['a'], $_GET['b']);"],
+  [/\bchmod\s*\(/i, "chmod($_GET['f'], 0777);"],
+  [/scandir/i, "$d = scandir($_GET['d']);"],
+  [/opendir/i, "$d = opendir($_GET['d']);"],
+  [/\bmd5\s*\(/i, "if (md5($_POST['p']) == '0cc175b9c0f1b6a831c399e269772661') { echo 1; }"],
 ];
 
 export const TRIGGERS: Trigger[] = [
@@ -58,6 +67,10 @@ export const TRIGGERS: Trigger[] = [
   { language: 'php', words: [/\bchr\s*\(/i], example: '<?php $d = chr(101).chr(118).chr(97).chr(108);' },
   { language: 'php', words: [/\\x[0-9a-f]{2}/i], example: '<?php $d = "\\x65\\x76\\x61\\x6c";' },
   { language: 'php', words: [/str_rot13/i], example: "<?php $x = str_rot13('riny');" },
+  { language: 'php', words: [/strrev/i], example: "<?php $x = strrev('lave');" },
+  { language: 'php', words: [/hex2bin/i], example: "<?php $x = hex2bin('6576616c');" },
+  // a dangerous name spelled in pieces holds no word at all: any literal joined to a literal
+  { language: 'php', words: [/['"]\s*\.\s*['"]/], example: "<?php $x = 'e' . 'v' . 'a' . 'l';" },
   { language: 'php', words: [/base64_decode/i], example: "<?php $x = base64_decode('ZXZhbCgkX0dFVFsnYSddKTs=');" },
   { language: 'php', words: [/\bnew\s+COM\b/i], example: "<?php $s = new COM('WScript.Shell');" },
   { language: 'php', words: [/unlink/i, /__FILE__/], example: '<?php unlink(__FILE__);' },
