@@ -12,6 +12,7 @@ import { bytesToText } from './text.js';
 import { THRESHOLDS, type Evidence, type Finding, type Language, type ScanLimits, type Verdict } from './types.js';
 import { containerKind, scanContainer } from './archive.js';
 import { withReasonIds } from './reason-id.js';
+import { phpParseErrorAt } from './analyzers/php/parses.js';
 
 export interface FileOutcome {
   path: string;
@@ -84,6 +85,25 @@ export const NEVER_CODE = new Set([
   'log',
 ]);
 
+/** Image types, where PHP hides after the header bytes of a real picture (polyglots). */
+const IMAGE_EXT = /^(?:png|jpe?g|gif|bmp|ico|webp)$/;
+
+/**
+ * The PHP a text file of another type (a .vim syntax file, a .txt include) can run: PHP parses
+ * a file before running any of it, so text that stops parsing soon after a `<?php` someone
+ * merely wrote down is no PHP from there on. Only its parsing part is analyzed; what comes
+ * before the error is kept, so a shell with junk appended still reads as one. Images and other
+ * binary files are left whole: their own bytes would fail any parse and hide the code inside.
+ */
+function phpThatParses(text: string, ext: string): string {
+  if (ext === '' || IMAGE_EXT.test(ext) || BINARY_TEXT.test(text.slice(0, 65536))) return text;
+  const err = phpParseErrorAt(text);
+  return err === -1 ? text : text.slice(0, err);
+}
+
+/** Control characters that no text file holds (tab, line breaks and form feed aside). */
+const BINARY_TEXT = /[\x00-\x08\x0e-\x1f\x7f]/;
+
 export function verdictFor(score: number): Verdict {
   return score >= THRESHOLDS.malicious ? 'malicious' : score >= THRESHOLDS.suspicious ? 'suspicious' : 'clean';
 }
@@ -116,7 +136,8 @@ export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0
   if (language === 'unknown') return [{ path, bytes: buf.length, analyzed: false, skipped: 'no server-side code recognised', problems: [], entry: depth > 0 }];
   const deadline = Date.now() + ctx.limits.maxMillisPerFile;
   const notes: string[] = [];
-  const ev = withBudget(ctx.limits.maxMillisPerFile, () => analyzeText(text, language, { limits: ctx.limits, deadline, notes }));
+  const code = language === 'php' && !serverExt ? phpThatParses(text, ext) : text;
+  const ev = withBudget(ctx.limits.maxMillisPerFile, () => analyzeText(code, language, { limits: ctx.limits, deadline, notes }));
   // polyglot: server code inside a file type that is never code
   if (NEVER_CODE.has(ext) && /^(?:png|jpe?g|gif|bmp|ico|webp)$/.test(ext) && language !== 'xml')
     ev.add('capability', `server-side ${language} code inside a .${ext} file (polyglot)`, 5, text.search(/<\?|<%/));

@@ -88,7 +88,9 @@ const RULES: FamilyRule[] = [
     languages: ['php', 'jsp', 'aspx', 'asp', 'node'],
     all: [
       /["'](?:CONNECT|DISCONNECT|FORWARD)["']/,
-      /["'](?:READ|X-CMD|X-STATUS|X-ERROR|X-TARGET)["']|getHeader\s*\(\s*"X-|HTTP_X_/i,
+      // the READ command is upper case in every variant (a stream's 'read' event is not it);
+      // its X- headers come in any case (Node lower-cases request headers)
+      /["']READ["']|["'][Xx]-(?:CMD|STATUS|ERROR|TARGET|[Cc]md|[Ss]tatus|[Ee]rror|[Tt]arget)["']|getHeader\s*\(\s*"[Xx]-|HTTP_X_/,
       /socket|Socket|fsockopen|stream_socket_client|SocketChannel|TcpClient/,
     ],
     weight: 4,

@@ -6,7 +6,10 @@ import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { braceBody, callArgs } from '../text.js';
+import { blankStrings } from '../lexer.js';
 import { fileManager } from './admin-tools.js';
+import { socketWiredToProcess } from './node-wiring.js';
+import { pythonScopes, scopedTaint, type ScopedTaint, type Seed } from './script-scopes.js';
 
 interface ScriptSpec {
   flow: FlowSpec;
@@ -158,6 +161,25 @@ function requestGetters(code: string, lang: string, defs: RegExpExecArray[], tai
 }
 
 /**
+ * Python functions that hand back request data, read by their own scope's taint: a `return`
+ * in the body that reaches the request makes every call of the function a request source.
+ */
+function scopedGetters(code: string, scoped: ScopedTaint, size: number): string[] {
+  const found = new Set<string>();
+  scoped.scopes.forEach((s, i) => {
+    if (found.size >= 20 || found.has(s.name)) return;
+    const returns = requestReach(scoped.of(i), size);
+    for (const r of matches(/\breturn\b([^;\n]{1,200})/g, code.slice(s.bodyStart, s.end), 20)) {
+      if (returns(r[1]!)) {
+        found.add(s.name);
+        break;
+      }
+    }
+  });
+  return [...found];
+}
+
+/**
  * Perl's `read(STDIN, $buf, $ENV{CONTENT_LENGTH})` (or sysread) fills $buf with the request
  * body: an assignment in all but syntax. `$_` is a target like any other (name `_`).
  */
@@ -192,8 +214,12 @@ function withImplicitTopic(lang: string, expr: string): string {
  * The request-data variables of a script: assignments, then binders and read() targets (when
  * standard input carries the request), to a fixed point.
  */
-function scriptTaint(code: string, lang: string, flow: FlowSpec, stdin: boolean): Taint {
+function scriptTaint(code: string, lang: string, flow: FlowSpec, stdin: boolean, seed?: Seed): Taint {
   const taint = new Taint(code, flow);
+  if (seed) {
+    for (const v of seed.vars) taint.vars.add(v);
+    for (const v of seed.direct) taint.direct.add(v);
+  }
   const read = READ_TARGET[lang];
   if (read && stdin) {
     for (const m of matches(read, code, 20)) {
@@ -226,22 +252,32 @@ function analyzeScript(ctx: AnalyzerContext, spec0: ScriptSpec, nodeRequiresChil
   const lang = ctx.ev.language;
   const sources = spec0.sourceFor?.(code) ?? { source: spec0.flow.source, stdin: true };
   const spec = sources.source === spec0.flow.source ? spec0 : { ...spec0, flow: { ...spec0.flow, source: sources.source } };
-  let taint = scriptTaint(code, lang, spec.flow, sources.stdin);
+  // Python: taint per function scope (a method's `p = self.path` says nothing of another's `p`);
+  // a file that never reads the request has no taint in any scope, and skips the work
+  const scopes = lang === 'python' && sources.source.test(code) ? pythonScopes(code) : undefined;
+  const taintOf = (flow: FlowSpec): { taint: Taint; scoped?: ScopedTaint } => {
+    if (!scopes) return { taint: scriptTaint(code, lang, flow, sources.stdin) };
+    const scoped = scopedTaint(code, scopes, (text, seed) => scriptTaint(text, lang, flow, sources.stdin, seed));
+    return { taint: scoped.module, scoped };
+  };
+  let { taint, scoped } = taintOf(spec.flow);
   // the file's function definitions, read once for the getters and (Perl) the wrapped sinks
   const def = FUNCTION_DEF[lang];
   const defs = def ? [...matches(def, code, 500)] : [];
-  const getters = requestGetters(code, lang, defs, taint);
+  const getters = scoped ? scopedGetters(code, scoped, ctx.size) : requestGetters(code, lang, defs, taint);
   if (getters.length > 0) {
     // Perl calls a sub without parentheses too: `my %in = &init_cgi;`
     const bare = lang === 'perl' ? `|&\\s*(?:${getters.join('|')})\\b` : '';
     const source = new RegExp(`${spec.flow.source.source}|(?<![\\w$.>&])(?:${getters.join('|')})\\s*\\(${bare}`, spec.flow.source.flags);
-    taint = scriptTaint(code, lang, { ...spec.flow, source }, sources.stdin);
+    ({ taint, scoped } = taintOf({ ...spec.flow, source }));
   }
+  const taintAt = (offset: number): Taint => scoped?.at(offset) ?? taint;
   if (ctx.ev.language === 'node') analyzeWriters(ctx, taint);
   if (ctx.ev.language === 'perl') fileManager(ctx, taint);
   if (ctx.ev.language === 'shell') shellBodySaver(ctx);
   let sinks = 0;
   const reaches = requestReach(taint, ctx.size);
+  const reachesAt = (offset: number, expr: string): boolean => (scoped ? requestReach(taintAt(offset), ctx.size)(expr) : reaches(expr));
   if (!nodeRequiresChildProcess || /child_process|\beval\s*\(|new\s+Function|\bvm\s*\./.test(code)) {
     for (const m of matches(spec.sinks, code, 500)) {
       let args: string;
@@ -253,17 +289,25 @@ function analyzeScript(ctx: AnalyzerContext, spec0: ScriptSpec, nodeRequiresChil
       if (lang === 'perl') args = args.replace(PERL_SINGLE_QUOTED, "''");
       sinks++;
       if (taint.hasSource(args)) ev.add('flow', `request input reaches ${name}`, 12, m.index, m[0].length);
-      else if (reaches(args)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
+      else if (reachesAt(m.index, args)) ev.add('flow', `request-derived variable reaches ${name}`, 11, m.index, m[0].length);
     }
   }
   if (lang === 'perl') wrappedSinks(ctx, spec, defs, reaches, taint);
-  const sock = spec.socket.exec(code);
-  const shell = lang === 'perl' ? wiredShell(code, spec.shell) : spec.shell.exec(code);
-  if (sock && shell) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
+  if (lang === 'node') {
+    // a socket and a shell name in one bundle are no shell: data must move between the two
+    const wired = socketWiredToProcess(code);
+    if (wired && (wired.runsData || spec.shell.test(code))) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, wired.at, wired.length);
+  } else {
+    const sock = spec.socket.exec(code);
+    const shell = lang === 'perl' ? wiredShell(code, spec.shell) : spec.shell.exec(code);
+    if (sock && shell) ev.add('capability', 'socket wired to a system shell (reverse/bind shell)', 10, shell.index, shell[0].length);
+  }
   // Node: a socket opened to a host/port named by the request (HTTP tunnel)
   if (ctx.ev.language === 'node' && /new\s+net\s*\.\s*Socket|net\s*\.\s*(?:connect|createConnection)\s*\(/.test(code)) {
     for (const m of matches(/\.\s*(?:connect|createConnection)\s*\(/g, code, 100)) {
-      if (taint.touches(callArgs(code, m.index + m[0].length - 1))) {
+      // in a bundle, as for the sinks, only a value one step from the request counts
+      // (a quoted "host" is a key, not the variable host)
+      if (reaches(blankStrings(callArgs(code, m.index + m[0].length - 1), '\'"`'))) {
         ev.add('flow', 'request input chooses a network host/port to connect to (tunnel)', 8, m.index, m[0].length);
         break;
       }
