@@ -72,6 +72,16 @@ test('php parse: a closing bracket PHP cannot pair is where the PHP stops', () =
   // left open at the end: a truncated shell still parses as far as it goes
   assert.equal(phpParseErrorAt(`<?php system($_GET['c']`), -1);
   assert.equal(phpParseErrorAt('no tag ) here'), -1);
+  // a bare short tag before the first <?php is text where short tags are off: the parse starts at <?php
+  assert.equal(phpParseErrorAt(`<? ] ?>\n<?php system($_GET['c']); ?>`), -1);
+  assert.equal(phpParseErrorAt(`<? ] ?>`), 3);
+});
+
+test('php: junk after a bare short tag does not hide a later <?php shell in a .txt include', () => {
+  const txt = `<?xml version="1.0"?>\n<? ] ?>\n<?php @eval(base64_decode($_POST['z0'])); ?>\n`;
+  const t = findingOf('readme.txt', txt);
+  assert.equal(t?.verdict, 'malicious');
+  assert.deepEqual(ids(t), ['flow/request-input-reaches-eval', 'family/one-line-eval-of-a-posted-parameter']);
 });
 
 test('php: a .vim file whose comment holds <?php and whose rest is no PHP is clean', () => {

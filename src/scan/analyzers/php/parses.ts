@@ -9,14 +9,20 @@ import { tokenizePhp } from './tokens.js';
 
 const OPENER: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
+/** Tags PHP always opens code at; a bare `<?` does so only with short_open_tag on. */
+const FULL_TAG = /<\?(?:php|=)/i;
+
 /**
- * The offset of the first bracket PHP cannot parse in `text`, read from its first `<?` tag
+ * The offset of the first bracket PHP cannot parse in `text`, read from its first `<?php` or
+ * `<?=` tag (a bare `<?` only when the file has neither: with short tags off, which production
+ * configurations set, `<? ] ?>` is text that PHP prints, and a `<?php` after it still runs)
  * (-1 when every closing bracket pairs; brackets left open at the end are not counted, since
  * a truncated copy of a shell is still one). Braces may span `?>` ... `<?php`, as templates
  * write them; strings, heredocs and comments are the tokenizer's.
  */
 export function phpParseErrorAt(text: string): number {
-  const tag = text.indexOf('<?');
+  const full = text.search(FULL_TAG);
+  const tag = full === -1 ? text.indexOf('<?') : full;
   if (tag === -1) return -1;
   const toks = tokenizePhp(text.slice(tag));
   const stack: string[] = [];
