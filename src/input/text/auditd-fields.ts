@@ -263,11 +263,15 @@ export class GroupReader {
   groupPairs(g: Group): Pairs {
     const p = this.allPairs();
     const h = this.header;
+    // A lazy group's record types are found here, from the headers read anyway.
+    const types: string[] | undefined = g.types === undefined ? [] : undefined;
     for (let i = 0; i < g.raws.length; i++) {
       const text = g.raws[i]!;
       parseHeader(text, h);
+      if (types !== undefined && !types.includes(h.type)) types.push(h.type);
       this.scan(p, h.type, h.typeSlot, text, h.body, true);
     }
+    if (types !== undefined) g.types = types;
     return p;
   }
 
@@ -298,7 +302,8 @@ export class GroupReader {
     let n = sets;
     let hash = mixShape(p.hash, TYPE_ID);
     keys[n] = 'type';
-    vals[n++] = g.types.length === 1 ? g.types[0]! : g.types;
+    const types = g.types!;
+    vals[n++] = types.length === 1 ? types[0]! : types;
     if (g.execve) {
       const args = execveArgs(p);
       this.lastArgs = args;

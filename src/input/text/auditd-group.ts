@@ -54,8 +54,11 @@ export interface Group {
   serial: number;
   node?: string;
   line: number;
-  /** The distinct record types, in order. */
-  types: string[];
+  /**
+   * The distinct record types, in order: kept as records arrive when the group is read eagerly;
+   * for a lazy one (undefined until then) found when its pairs are read (see groupPairs).
+   */
+  types: string[] | undefined;
   /** The records' lines (their headers are parsed again when their pairs are read). */
   raws: string[];
   execve: boolean;

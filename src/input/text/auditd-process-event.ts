@@ -9,15 +9,27 @@ import type { EventOrigin, FieldValue, Fields, LogSource } from '../../event/eve
 import { LazyEvent } from '../../event/lazy-event.js';
 import type { GroupReader } from './auditd-fields.js';
 import type { Group, Pairs } from './auditd-group.js';
+import { unitsText } from './process-table.js';
 
-/** What the decoder knew of the process when it emitted the event (all fixed then). */
+/**
+ * What the decoder knew of the process when it emitted the event (all fixed then): the
+ * command line as its arguments, and the parent's as the process table held it (a range of
+ * the table's buffer, see CmdText; length -1: none). Both are read as strings only with the fields.
+ */
 export interface ProcessFacts {
   pid: string;
   exe: string;
-  cmd: string | undefined;
+  args: string[] | undefined;
   ppid: string | undefined;
   parentExe: string | undefined;
-  parentCmd: string | undefined;
+  parentBuf: Uint16Array | undefined;
+  parentOff: number;
+  parentLen: number;
+}
+
+/** The command line of an execve's arguments: joined by spaces; none without arguments. */
+export function commandLine(args: string[] | undefined): string | undefined {
+  return args === undefined || args.length === 0 ? undefined : args.length === 1 ? args[0] : args.join(' ');
 }
 
 /** The pair value at position i of a group's list (-1: none). */
@@ -50,12 +62,13 @@ export function numberOr(v: string): number | string {
  */
 export function processFields(f: ProcessFacts, pairs: Pairs): Fields {
   const p: Fields = { Image: f.exe };
-  if (f.cmd !== undefined) p.CommandLine = f.cmd;
+  const cmd = commandLine(f.args);
+  if (cmd !== undefined) p.CommandLine = cmd;
   p.ProcessId = numberOr(f.pid);
   if (f.ppid !== undefined) p.ParentProcessId = numberOr(f.ppid);
   if (f.parentExe !== undefined) {
     p.ParentImage = f.parentExe;
-    if (f.parentCmd !== undefined) p.ParentCommandLine = f.parentCmd;
+    if (f.parentBuf !== undefined && f.parentLen >= 0) p.ParentCommandLine = unitsText(f.parentBuf, f.parentOff, f.parentLen);
   }
   const vals = pairs.vals;
   const user = at(vals, pairs.enrichedUidAt) ?? at(vals, pairs.uidAt);

@@ -5,7 +5,7 @@
  * are forgotten first, so a file that names a new host on every line stays bounded while the
  * hosts in steady use keep their tables.
  */
-import { ProcessTable } from './process-table.js';
+import { type CmdInput, ProcessTable } from './process-table.js';
 import { detached } from './common.js';
 
 /** Distinct exe names kept as shared copies; past this the set starts over. */
@@ -80,7 +80,7 @@ export class NodeProcesses {
   }
 
   /** Remembers a process in `node`'s table (see ProcessTable.remember), keeping the budget over all nodes. */
-  remember(node: string | undefined, pid: number, exe: string, cmd: string | undefined, unlessSameExe = false): void {
+  remember(node: string | undefined, pid: number, exe: string, cmd: CmdInput, unlessSameExe = false): void {
     const table = this.of(node);
     const before = table.size;
     table.remember(pid, exe, cmd, unlessSameExe);

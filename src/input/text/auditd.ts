@@ -22,7 +22,8 @@ import { PendingGroups } from './auditd-pending.js';
 import type { Group, Pairs } from './auditd-group.js';
 import { execveArgs, firstString, GroupReader } from './auditd-fields.js';
 import { AuditdEvent } from './auditd-event.js';
-import { AuditdProcessEvent, at, processFields } from './auditd-process-event.js';
+import { AuditdProcessEvent, at, type ProcessFacts, processFields } from './auditd-process-event.js';
+import { KEEP_CMD } from './process-table.js';
 
 const FORMAT = AUDITD_FORMAT;
 const AUDITD: LogSource = { product: 'linux', service: 'auditd' };
@@ -230,7 +231,7 @@ class AuditdState implements LineDecoderState {
       serial: rec.serial,
       node: rec.node,
       line: lineNo,
-      types: [],
+      types: this.eager ? [] : undefined,
       raws: [],
       execve: false,
       full: this.eager ? this.reader.allPairs() : undefined,
@@ -268,10 +269,11 @@ class AuditdState implements LineDecoderState {
   private add(g: Group, rec: AuditHeader, text: string): void {
     const type = rec.type;
     g.raws.push(text);
-    if (!g.types.includes(type)) g.types.push(type);
     if (type === 'EXECVE') g.execve = true;
     const full = g.full;
     if (full !== undefined) {
+      const types = g.types!;
+      if (!types.includes(type)) types.push(type);
       this.reader.addRecord(full, type, rec.typeSlot, text, rec.body);
       if (type === 'SYSCALL') this.rememberParent(g, full);
       return;
@@ -328,7 +330,7 @@ class AuditdState implements LineDecoderState {
       // The first value of each field the process event needs, by position (vals still holds them).
       const pid = at(full.vals, full.pidAt);
       const exe = at(full.vals, full.exeAt);
-      if (pid !== undefined && exe !== undefined && g.types.includes('SYSCALL')) this.process(g, full, pid, exe, args, raw, emit);
+      if (pid !== undefined && exe !== undefined && g.types!.includes('SYSCALL')) this.process(g, full, pid, exe, args, raw, emit);
       g.full = undefined;
       this.reader.releaseAll(full);
       return;
@@ -347,47 +349,38 @@ class AuditdState implements LineDecoderState {
 
   /** Emits the process_creation event of an execve group and remembers the process for its children. */
   private process(g: Group, t: Pairs, pid: string, exe: string, args: string[] | undefined, raw: string, emit: Emit): void {
-    // One flat string, not a rope of concatenations: the process table keeps it (a rope there is
-    // 2 objects per argument that the scavenger copies until they are promoted; measured ~8% of
-    // the decoder's CPU), and a hunt reads every CommandLine, which would flatten a rope anyway.
-    // (A lone argument is a slice of its line: detached, it does not keep the line's chunk in the table.)
-    const cmd = args && args.length > 0 ? (args.length === 1 ? detached(args[0]!) : args.join(' ')) : undefined;
     const vals = t.vals;
     const ppid = at(vals, t.ppidAt);
     const key = pidKey(pid);
+    const parentKey = pidKey(ppid);
     if (this.pendingParent !== undefined) {
       // This group's held call is dropped when the remember() below does all it would have: the
       // command line is known (without one, remember keeps the old one, which the call clears),
       // the lookup is of another pid, and the table has room (the call could not have evicted).
       const own = this.pendingParent === g;
-      if (own && args !== undefined && pidKey(ppid) !== key && this.processes.hasRoom(g.node)) this.pendingParent = undefined;
+      if (own && args !== undefined && parentKey !== key && this.processes.hasRoom(g.node)) this.pendingParent = undefined;
       else this.applyPendingParent();
     }
     const procs = this.processes.of(g.node);
     if (args && (t.successAt < 0 || vals[t.successAt] !== 'no')) {
-      const pe = procs.entryOf(pidKey(ppid));
-      emit(this.processEvent(g, t, pid, exe, cmd, ppid, pe >= 0 ? procs.exeAt(pe) : undefined, pe >= 0 ? procs.cmdAt(pe) : undefined, raw));
+      const pe = procs.entryOf(parentKey);
+      const facts: ProcessFacts =
+        pe >= 0
+          ? { pid, exe, args, ppid, parentExe: procs.exeAt(pe), parentBuf: procs.cmdBuffer, parentOff: procs.cmdOffAt(pe), parentLen: procs.cmdLengthAt(pe) }
+          : { pid, exe, args, ppid, parentExe: undefined, parentBuf: undefined, parentOff: 0, parentLen: -1 };
+      emit(this.processEvent(g, t, facts, raw));
     }
-    if (key >= 0) this.processes.remember(g.node, key, exe, args ? cmd : procs.cmdOf(key));
+    // The table copies the command line's text (the arguments are slices of their line, which
+    // would keep its read chunk); a pid without arguments keeps the one it had.
+    if (key >= 0) this.processes.remember(g.node, key, exe, args ?? KEEP_CMD);
   }
 
-  private processEvent(
-    g: Group,
-    t: Pairs,
-    pid: string,
-    exe: string,
-    cmd: string | undefined,
-    ppid: string | undefined,
-    parentExe: string | undefined,
-    parentCmd: string | undefined,
-    raw: string,
-  ): Event {
+  private processEvent(g: Group, t: Pairs, facts: ProcessFacts, raw: string): Event {
     if (g.full === undefined) {
       const origin = { file: this.ctx.file, record: g.line, format: FORMAT };
-      return new AuditdProcessEvent(g, this.reader, { pid, exe, cmd, ppid, parentExe, parentCmd }, PROCESS_CREATION, origin, raw);
+      return new AuditdProcessEvent(g, this.reader, facts, PROCESS_CREATION, origin, raw);
     }
-    const p = processFields({ pid, exe, cmd, ppid, parentExe, parentCmd }, t);
-    return makeEvent(p, PROCESS_CREATION, FORMAT, this.ctx.file, g.line, raw, g.time, g.node);
+    return makeEvent(processFields(facts, t), PROCESS_CREATION, FORMAT, this.ctx.file, g.line, raw, g.time, g.node);
   }
 }
 

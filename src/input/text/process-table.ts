@@ -2,30 +2,79 @@
  * Recently seen processes of one host, pid -> (exe, cmd), for the auditd decoder's parent
  * lookups. It behaves exactly like a Map that deletes and re-sets a pid on every `remember`
  * (so iteration order is recency) and drops its oldest tenth when it grows past `max`, but
- * lives in typed arrays: audit logs look up a random pid for nearly every event, and a Map of
- * tens of thousands of small objects made those lookups the decoder's largest single cost
- * (scattered memory, and objects that live long enough to burden the old generation).
+ * lives in flat arrays indexed by hash slot: audit logs look up a random pid for nearly every
+ * event and remember another, so each touch of a table of tens of thousands of processes is a
+ * cache miss, and they are what this layout keeps few.
+ *
+ * A slot holds its pid next to its recency stamp and its command line's place (one Float64Array),
+ * and its exe at the same index of one array, so a lookup reads two cache lines and a remember
+ * writes the same two (and appends the command line). Recency is
+ * the stamp alone (no linked list, whose neighbours' links are two more misses per remember):
+ * the oldest tenth is found by selecting on the stamps when the table grows past `max`, which
+ * happens once per max/10 new pids.
+ *
+ * Command lines are not kept as strings: each would be a small object living as long as its
+ * process is remembered, which the young-generation collector copies and then promotes, and
+ * the old generation marks (with one per event, that was ~5% of the decoder's CPU). Their
+ * UTF-16 code units are appended to one buffer instead (see CmdText), and read back as a string
+ * only when asked for.
  */
+
+/** Marks an empty slot (pids are never negative). */
+const EMPTY = -1;
+/** Values per slot in `data`: pid, stamp, command line offset and length (-1: none). */
+const W = 4;
+/** Smallest command-line buffer (code units; 64 bytes, kept on V8's heap: see `data`). */
+const MIN_TEXT = 32;
+/** Code units per String.fromCharCode call (its arguments are bounded). */
+const TEXT_STEP = 4096;
+
+/** A command line held by a table: `len` code units of `buf` from `off` (a buffer is never written again where it holds one). */
+export interface CmdText {
+  buf: Uint16Array;
+  off: number;
+  len: number;
+}
+
+/** The text `len` code units of `buf` from `off` hold. */
+export function unitsText(buf: Uint16Array, off: number, len: number): string {
+  if (len <= TEXT_STEP) return String.fromCharCode.apply(null, buf.subarray(off, off + len) as unknown as number[]);
+  let out = '';
+  for (let i = 0; i < len; i += TEXT_STEP) out += String.fromCharCode.apply(null, buf.subarray(off + i, off + Math.min(len, i + TEXT_STEP)) as unknown as number[]);
+  return out;
+}
+
+/**
+ * What remember stores as the command line: a string; the arguments of an execve, stored as
+ * they would be joined by single spaces (an empty list: none); `undefined`: none; KEEP_CMD:
+ * the one held for the pid (none when the pid is new).
+ */
+export const KEEP_CMD: unique symbol = Symbol('keep cmd');
+export type CmdInput = string | readonly string[] | undefined | typeof KEEP_CMD;
+
 export class ProcessTable {
   /**
-   * Open-addressed (linear probing) hash slots: entry + 1, 0 when empty. The arrays start at
-   * 64 bytes, which V8 keeps on the heap: a host seen once (aggregated logs name many) then
-   * costs no ArrayBuffer of its own.
+   * Open-addressed (linear probing) slots: [W*s] the pid (EMPTY when free), then its stamp,
+   * and its command line's offset in `text` and length (-1: none). The arrays start small
+   * (64 bytes or less, which V8 keeps on the heap): a host seen once (aggregated logs name
+   * many) then costs no ArrayBuffer of its own.
    */
-  private slots = new Int32Array(16);
-  /** Per entry: its pid (pids may exceed int32), recency links (-1: none), exe and cmd. */
-  private pids = new Float64Array(8);
-  private prev = new Int32Array(8);
-  private next = new Int32Array(8);
-  private readonly exes: string[] = [];
-  private readonly cmds: Array<string | undefined> = [];
-  /** Least and most recently remembered entries (-1: none). */
-  private head = -1;
-  private tail = -1;
+  private data = new Float64Array(W * 2).fill(EMPTY);
+  /** Per slot, its exe (shared copies, see `name`). */
+  private exes: Array<string | undefined> = new Array<string | undefined>(2).fill(undefined);
+  /** Slots (a power of two). */
+  private cap = 2;
+  /**
+   * The command lines' code units, appended: a range is never written again, so a CmdText
+   * handed out stays valid; when full, the live ranges move to a new buffer.
+   */
+  private text = new Uint16Array(MIN_TEXT);
+  private textUsed = 0;
+  /** Code units of `text` that live entries use. */
+  private textLive = 0;
   private count = 0;
-  /** Entries handed out so far; freed ones are reused first. */
-  private used = 0;
-  private readonly free: number[] = [];
+  /** Stamp of the latest remember that stored (stamps are distinct and increase). */
+  private clock = 0;
 
   /**
    * @param max processes kept (past it, the least recently remembered tenth goes)
@@ -41,9 +90,11 @@ export class ProcessTable {
     return this.count;
   }
 
-  /** The entry holding pid, or -1. */
+  /** The entry holding pid, or -1 (valid until the next remember). */
   entryOf(pid: number): number {
-    return this.slots[this.slotOf(pid)]! - 1;
+    if (pid < 0) return -1;
+    const s = this.slotOf(pid);
+    return this.data[W * s] === EMPTY ? -1 : s;
   }
 
   exeAt(entry: number): string {
@@ -51,7 +102,30 @@ export class ProcessTable {
   }
 
   cmdAt(entry: number): string | undefined {
-    return this.cmds[entry];
+    const len = this.data[W * entry + 3]!;
+    return len < 0 ? undefined : unitsText(this.text, this.data[W * entry + 2]!, len);
+  }
+
+  /** The entry's command line without reading it as a string (undefined: none). */
+  cmdTextAt(entry: number): CmdText | undefined {
+    const len = this.data[W * entry + 3]!;
+    return len < 0 ? undefined : { buf: this.text, off: this.data[W * entry + 2]!, len };
+  }
+
+  /**
+   * The buffer the command lines are in now, and the entry's range there (length -1: none):
+   * cmdTextAt's parts, for a caller that keeps them without an object of their own.
+   */
+  get cmdBuffer(): Uint16Array {
+    return this.text;
+  }
+
+  cmdOffAt(entry: number): number {
+    return this.data[W * entry + 2]!;
+  }
+
+  cmdLengthAt(entry: number): number {
+    return this.data[W * entry + 3]!;
   }
 
   exeOf(pid: number): string | undefined {
@@ -61,7 +135,7 @@ export class ProcessTable {
 
   cmdOf(pid: number): string | undefined {
     const e = this.entryOf(pid);
-    return e < 0 ? undefined : this.cmds[e];
+    return e < 0 ? undefined : this.cmdAt(e);
   }
 
   /**
@@ -69,126 +143,180 @@ export class ProcessTable {
    * `unlessSameExe`: does nothing when pid is already held with this exe (what `exeOf(pid) !== exe`
    * before the call tests, with one probe of the table instead of two).
    */
-  remember(pid: number, exe: string, cmd: string | undefined, unlessSameExe = false): void {
-    const s = this.slotOf(pid);
-    let e = this.slots[s]! - 1;
-    if (unlessSameExe && e >= 0 && this.exes[e] === exe) return;
+  remember(pid: number, exe: string, cmd: CmdInput, unlessSameExe = false): void {
+    let s = this.slotOf(pid);
+    const held = this.data[W * s] !== EMPTY;
+    if (unlessSameExe && held && this.exes[s] === exe) return;
     // The kept copy is stored whether or not the entry's exe had the same text: asking for it
     // costs one comparison in NodeProcesses' cache of recent names, and comparing the entry's
     // exe with the new one first (a slice of its line, not a kept copy) cost another.
     const kept = this.name(exe);
-    if (e >= 0 && e === this.tail) {
+    if (held) {
       // Already the most recent (an execve's group remembers its pid when its SYSCALL record is
-      // read and again when it completes): only the values change, and nothing can be over max.
-      this.exes[e] = kept;
-      this.cmds[e] = cmd;
+      // read and again when it completes): only the values change.
+      if (this.data[W * s + 1] !== this.clock) this.data[W * s + 1] = ++this.clock;
+      this.exes[s] = kept;
+      if (cmd !== KEEP_CMD) {
+        const len = this.data[W * s + 3]!;
+        if (len > 0) this.textLive -= len;
+        this.data[W * s + 3] = -1;
+        // (Appending may move the live text, this entry's included: its slot stays.)
+        this.setCmd(s, cmd);
+      }
       return;
     }
-    if (e >= 0) this.unlink(e);
-    else {
-      e = this.allocate();
-      this.pids[e] = pid;
-      this.count++;
-      // Keep the table at most half full; growing moves every slot, so find pid's again.
-      if (this.count * 2 > this.slots.length) {
-        this.rehash(this.slots.length * 2);
-        this.slots[this.slotOf(pid)] = e + 1;
-      } else this.slots[s] = e + 1;
+    this.count++;
+    // Keep the table at most half full; growing moves every slot, so find pid's again.
+    if (this.count * 2 > this.cap) {
+      this.rehash(this.cap * 2, -Infinity);
+      s = this.slotOf(pid);
     }
-    this.exes[e] = kept;
-    this.cmds[e] = cmd;
-    this.append(e);
-    if (this.count > this.max) {
-      // As a Map iterated from its oldest key, deleting until a tenth of max is gone.
-      let drop = this.max / 10;
-      while (this.head >= 0) {
-        this.remove(this.head);
-        if (--drop <= 0) break;
+    const data = this.data;
+    data[W * s] = pid;
+    data[W * s + 1] = ++this.clock;
+    data[W * s + 3] = -1;
+    this.exes[s] = kept;
+    if (cmd !== KEEP_CMD) this.setCmd(s, cmd);
+    if (this.count > this.max) this.evict();
+  }
+
+  /** Stores slot s's command line (its old one, if any, already released). */
+  private setCmd(s: number, cmd: string | readonly string[] | undefined): void {
+    if (cmd === undefined) return;
+    let len: number;
+    if (typeof cmd === 'string') len = cmd.length;
+    else {
+      if (cmd.length === 0) return;
+      len = cmd.length - 1;
+      for (let a = 0; a < cmd.length; a++) len += cmd[a]!.length;
+    }
+    if (this.textUsed + len > this.text.length) this.moveText(len);
+    const text = this.text;
+    const off = this.textUsed;
+    let o = off;
+    if (typeof cmd === 'string') {
+      for (let i = 0; i < len; i++) text[o++] = cmd.charCodeAt(i);
+    } else {
+      for (let a = 0; a < cmd.length; a++) {
+        if (a > 0) text[o++] = 32;
+        const arg = cmd[a]!;
+        for (let i = 0; i < arg.length; i++) text[o++] = arg.charCodeAt(i);
       }
     }
+    this.textUsed = o;
+    this.textLive += len;
+    this.data[W * s + 2] = off;
+    this.data[W * s + 3] = len;
+  }
+
+  /**
+   * Moves the live command lines to a new buffer with room for `need` more code units and three
+   * times as much as they use, so that moving costs at most a third of a copy per code unit appended. The
+   * old buffer is left as it is: CmdTexts handed out still read it.
+   */
+  private moveText(need: number): void {
+    const old = this.text;
+    const data = this.data;
+    const next = new Uint16Array(Math.max(MIN_TEXT, 4 * (this.textLive + need)));
+    let o = 0;
+    for (let s = 0; s < this.cap; s++) {
+      const len = data[W * s + 3]!;
+      if (data[W * s] === EMPTY || len < 0) continue;
+      const off = data[W * s + 2]!;
+      data[W * s + 2] = o;
+      // (A view per short command line would cost more than its copy.)
+      if (len > 64) {
+        next.set(old.subarray(off, off + len), o);
+        o += len;
+      } else for (let i = off; i < off + len; i++) next[o++] = old[i]!;
+    }
+    this.text = next;
+    this.textUsed = o;
+  }
+
+  /**
+   * Forgets the oldest entries, as a Map iterated from its oldest key deletes them one by one
+   * until a tenth of max (rounded up, at least one) is gone.
+   */
+  private evict(): void {
+    const drop = Math.min(this.count, Math.max(1, Math.ceil(this.max / 10)));
+    const stamps = new Float64Array(this.count);
+    const data = this.data;
+    let n = 0;
+    for (let s = 0; s < this.cap; s++) if (data[W * s] !== EMPTY) stamps[n++] = data[W * s + 1]!;
+    // Stamps are distinct: the drop oldest are exactly those up to the drop-th smallest.
+    const last = select(stamps, drop - 1);
+    this.count -= drop;
+    this.rehash(this.cap, last);
   }
 
   private home(pid: number): number {
     // Fibonacci hashing of the low 32 bits; equality is checked on the full pid.
-    return (Math.imul(pid | 0, 0x9e3779b1) >>> 0) & (this.slots.length - 1);
+    return (Math.imul(pid | 0, 0x9e3779b1) >>> 0) & (this.cap - 1);
   }
 
   /** The slot holding pid, or the empty slot where it would go. */
   private slotOf(pid: number): number {
-    const mask = this.slots.length - 1;
+    const data = this.data;
+    const mask = this.cap - 1;
     let h = this.home(pid);
     for (;;) {
-      const e = this.slots[h]! - 1;
-      if (e < 0 || this.pids[e] === pid) return h;
+      const p = data[W * h]!;
+      if (p === EMPTY || p === pid) return h;
       h = (h + 1) & mask;
     }
   }
 
-  private allocate(): number {
-    const reused = this.free.pop();
-    if (reused !== undefined) return reused;
-    if (this.used === this.pids.length) {
-      const n = this.used * 2;
-      this.pids = grow(this.pids, new Float64Array(n));
-      this.prev = grow(this.prev, new Int32Array(n));
-      this.next = grow(this.next, new Int32Array(n));
+  /** Moves the entries stamped after `after` into `size` fresh slots (the others are forgotten). */
+  private rehash(size: number, after: number): void {
+    const oldData = this.data;
+    const oldExes = this.exes;
+    const oldCap = this.cap;
+    this.cap = size;
+    const data = (this.data = new Float64Array(W * size).fill(EMPTY));
+    this.exes = new Array<string | undefined>(size).fill(undefined);
+    for (let s = 0; s < oldCap; s++) {
+      const pid = oldData[W * s]!;
+      if (pid === EMPTY) continue;
+      if (oldData[W * s + 1]! <= after) {
+        const len = oldData[W * s + 3]!;
+        if (len > 0) this.textLive -= len;
+        continue;
+      }
+      const t = this.slotOf(pid);
+      for (let k = 0; k < W; k++) data[W * t + k] = oldData[W * s + k]!;
+      this.exes[t] = oldExes[s];
     }
-    return this.used++;
-  }
-
-  private rehash(size: number): void {
-    const old = this.slots;
-    this.slots = new Int32Array(size);
-    for (let i = 0; i < old.length; i++) {
-      const v = old[i]!;
-      if (v !== 0) this.slots[this.slotOf(this.pids[v - 1]!)] = v;
-    }
-  }
-
-  private append(e: number): void {
-    this.prev[e] = this.tail;
-    this.next[e] = -1;
-    if (this.tail >= 0) this.next[this.tail] = e;
-    else this.head = e;
-    this.tail = e;
-  }
-
-  private unlink(e: number): void {
-    const p = this.prev[e]!;
-    const n = this.next[e]!;
-    if (p >= 0) this.next[p] = n;
-    else this.head = n;
-    if (n >= 0) this.prev[n] = p;
-    else this.tail = p;
-  }
-
-  /** Deletes entry e: its slot is refilled by shifting later entries of its probe run back. */
-  private remove(e: number): void {
-    this.unlink(e);
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    let i = this.slotOf(this.pids[e]!);
-    let j = i;
-    for (;;) {
-      j = (j + 1) & mask;
-      const v = slots[j]!;
-      if (v === 0) break;
-      const k = this.home(this.pids[v - 1]!);
-      // The entry at j may stay unless its home lies cyclically outside (i, j].
-      const stays = i <= j ? i < k && k <= j : i < k || k <= j;
-      if (stays) continue;
-      slots[i] = v;
-      i = j;
-    }
-    slots[i] = 0;
-    this.exes[e] = '';
-    this.cmds[e] = undefined;
-    this.free.push(e);
-    this.count--;
   }
 }
 
-function grow<T extends Int32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
+/** The k-th smallest of `a` (0-based; `a` is reordered): quickselect with a median-of-three pivot. */
+export function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = lo + ((hi - lo) >> 1);
+    // Median of lo, mid and hi as the pivot, so sorted or reversed runs stay linear.
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi]!;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }

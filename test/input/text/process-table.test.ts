@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProcessTable } from '../../../src/input/text/process-table.js';
+import { KEEP_CMD, ProcessTable, select, unitsText } from '../../../src/input/text/process-table.js';
 import { prng } from '../../helpers/prng.js';
 
 /** The behaviour ProcessTable must have: a Map re-set on every remember, oldest tenth dropped over max. */
@@ -73,5 +73,72 @@ test('ProcessTable: remember(..., unlessSameExe) is `exeOf(pid) !== exe` and the
     const q = Math.floor(rnd() * 100);
     assert.equal(table.exeOf(q), model.map.get(q)?.exe, `op ${i} pid ${q}`);
     assert.equal(table.cmdOf(q), model.map.get(q)?.cmd);
+  }
+});
+
+test('ProcessTable: command lines given as arguments are stored joined by spaces; KEEP_CMD keeps the held one', () => {
+  const table = new ProcessTable(100);
+  table.remember(1, '/bin/sh', ['sh', '-c', 'echo ü 𝄞']);
+  assert.equal(table.cmdOf(1), 'sh -c echo ü 𝄞');
+  table.remember(2, '/bin/id', ['id']);
+  assert.equal(table.cmdOf(2), 'id');
+  // No arguments: no command line (as an empty join is none).
+  table.remember(3, '/bin/x', []);
+  assert.equal(table.cmdOf(3), undefined);
+  table.remember(4, '/bin/e', ['']);
+  assert.equal(table.cmdOf(4), '');
+  // KEEP_CMD: the pid's command line stays; a new pid gets none.
+  table.remember(1, '/bin/other', KEEP_CMD);
+  assert.equal(table.exeOf(1), '/bin/other');
+  assert.equal(table.cmdOf(1), 'sh -c echo ü 𝄞');
+  table.remember(5, '/bin/new', KEEP_CMD);
+  assert.equal(table.cmdOf(5), undefined);
+  // A lone surrogate comes back as it went in (the text is kept as UTF-16 code units).
+  table.remember(6, '/bin/s', '\ud800x');
+  assert.equal(table.cmdOf(6), '\ud800x');
+  // Long command lines are read back in steps (String.fromCharCode takes bounded arguments).
+  const long = 'a'.repeat(5000) + 'b'.repeat(5000);
+  table.remember(7, '/bin/long', long);
+  assert.equal(table.cmdOf(7), long);
+});
+
+test('ProcessTable: a command line handed out as CmdText reads the same after the table moves or replaces its text', () => {
+  const table = new ProcessTable(1000);
+  table.remember(42, '/bin/sh', ['sh', '-c', 'first']);
+  const held = table.cmdTextAt(table.entryOf(42))!;
+  const before = table.cmdTextAt(table.entryOf(42))!.buf;
+  for (let i = 0; i < 5000; i++) table.remember(i % 900, `/bin/p${i % 7}`, [`cmd-${i}`, 'x'.repeat(i % 50)]);
+  table.remember(42, '/bin/sh', 'replaced');
+  // The table moved its text to new buffers meanwhile; the old one is left as it was.
+  assert.notEqual(table.cmdTextAt(table.entryOf(42))!.buf, before);
+  assert.equal(unitsText(held.buf, held.off, held.len), 'sh -c first');
+  assert.equal(table.cmdOf(42), 'replaced');
+  for (let pid = 0; pid < 900; pid++) {
+    if (pid === 42) continue;
+    const last = pid + 900 * Math.floor((4999 - pid) / 900);
+    assert.equal(table.cmdOf(pid), `cmd-${last} ${'x'.repeat(last % 50)}`, `pid ${pid}`);
+  }
+});
+
+test('ProcessTable: command lines are copied into the table, which keeps no string of its callers', () => {
+  const table = new ProcessTable(100);
+  const line = 'type=EXECVE msg=audit(1.000:1): argc=2 a0="/usr/bin/python3" a1="-c"';
+  const arg = line.slice(line.indexOf('a0="') + 4, line.indexOf('" a1'));
+  table.remember(1, '/usr/bin/python3', [arg, '-c']);
+  const t = table.cmdTextAt(table.entryOf(1))!;
+  // The text lives in a typed array: nothing in it can refer to the line.
+  assert.ok(t.buf instanceof Uint16Array);
+  assert.equal(unitsText(t.buf, t.off, t.len), '/usr/bin/python3 -c');
+  assert.equal(t.len, 19);
+});
+
+test('select: the k-th smallest, for any order', () => {
+  const rnd = prng(7);
+  for (const n of [1, 2, 3, 10, 101, 1000]) {
+    const values = Array.from({ length: n }, (_, i) => i * 3 + 1);
+    for (const order of ['random', 'sorted', 'reversed']) {
+      const xs = order === 'sorted' ? values : order === 'reversed' ? [...values].reverse() : [...values].sort(() => rnd() - 0.5);
+      for (const k of [0, Math.floor(n / 10), Math.floor(n / 2), n - 1]) assert.equal(select(Float64Array.from(xs), k), k * 3 + 1, `${order} n ${n} k ${k}`);
+    }
   }
 });
