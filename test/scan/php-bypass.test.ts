@@ -40,6 +40,34 @@ test('php: LD_PRELOAD set before mail() (disable_functions bypass)', () => {
   assert.equal(findingOf('tz.php', `<?php putenv("TZ=UTC"); mail($to, "report", $body);\n`), undefined);
 });
 
+test('php: LD_PRELOAD in the environment array of proc_open() / pcntl_exec()', () => {
+  const code = `<?php $so = '/tmp/x.so'; file_put_contents($so, base64_decode($_POST['b']));
+$d = array(0 => array('pipe', 'r'), 1 => array('pipe', 'w'));
+proc_open('true', $d, $p, '/tmp', array('LD_PRELOAD' => $so));\n`;
+  const f = findingOf('env.php', code);
+  assert.equal(f?.verdict, 'malicious');
+  assert.ok(reasons(f).includes('starts a child process with LD_PRELOAD in its environment array: library injection past disable_functions'), reasons(f).join('; '));
+  // an ordinary environment for a child
+  assert.equal(
+    findingOf(
+      'envok.php',
+      `<?php $d = array(1 => array('pipe', 'w')); $h = proc_open('git status', $d, $p, '/srv/repo', array('LANG' => 'C')); echo stream_get_contents($p[1]);\n`,
+    ),
+    undefined,
+  );
+});
+
+test('php: GCONV_PATH set before a charset conversion (disable_functions bypass)', () => {
+  const f = findingOf(
+    'gc.php',
+    `<?php putenv('GCONV_PATH=/tmp/'); file_put_contents('/tmp/gconv-modules', "module PAYLOAD// INTERNAL ../../../../../../../tmp/p 2\n"); iconv('payload', 'UTF-8', 'x');\n`,
+  );
+  assert.equal(f?.verdict, 'malicious');
+  assert.deepEqual(reasons(f), ['sets GCONV_PATH and then converts a charset: loads a library of its choice past disable_functions']);
+  // converting charsets with the default module path
+  assert.equal(findingOf('conv.php', `<?php putenv('LC_ALL=C'); echo iconv('ISO-8859-1', 'UTF-8', $row['name']);\n`), undefined);
+});
+
 test('php: sendmail -X/-O options in mail()', () => {
   const f = findingOf('m.php', `<?php mail("a@b.c", "s", "m", "", "-X/var/www/html/x.php -OQueueDirectory=/tmp " . $_GET["x"]);\n`);
   assert.equal(f?.verdict, 'malicious');

@@ -2,7 +2,8 @@
  * Bypass techniques of recent PHP one-liners that keep the dangerous name out of the places
  * the other passes read: a call's or an array literal's result called with request data, a
  * static call whose class and method the request names, LD_PRELOAD set for the children that
- * mail() or error_log() start, and sendmail options that write a file anywhere.
+ * mail() or error_log() start (or in a child's environment array), GCONV_PATH pointed at
+ * charset modules of the caller's, and sendmail options that write a file anywhere.
  */
 import { matches } from '../../flow.js';
 import { callArgs } from '../../text.js';
@@ -20,6 +21,7 @@ export function bypassTechniques(s: PhpScan): void {
   if (ctx.code.includes(')(') || ctx.code.includes('](') || /[)\]]\s+\(/.test(ctx.code)) calledResults(s);
   if (ctx.code.includes('::$') || ctx.code.includes('::{')) staticDynamicCalls(s);
   if (ctx.lower.includes('ld_preload')) preloadedChildren(s);
+  if (ctx.lower.includes('gconv_path')) gconvModules(s);
   if (s.calls.hasAnyOf(['mail', 'mb_send_mail'])) sendmailOptions(s);
 }
 
@@ -99,6 +101,36 @@ function preloadedChildren(s: PhpScan): void {
       'flow',
       child ? 'sets LD_PRELOAD and then starts a child process (mail/error_log): library injection past disable_functions' : 'sets LD_PRELOAD for child processes',
       child ? 10 : 6,
+      m.index,
+      m[0].length,
+    );
+    return;
+  }
+  // the same library handed to the child in the environment array of proc_open() / pcntl_exec()
+  const env = /['"]LD_PRELOAD(?:['"]\s*=>|=)/i.exec(code);
+  if (env && calls.hasAnyOf(['proc_open', 'pcntl_exec']))
+    ev.add('flow', 'starts a child process with LD_PRELOAD in its environment array: library injection past disable_functions', 10, env.index, env[0].length);
+}
+
+/** Calls that convert between character sets through iconv (and so load gconv modules). */
+const CHARSET_CONVERTERS = ['iconv', 'iconv_strlen', 'iconv_substr', 'iconv_strpos', 'mb_convert_encoding'];
+
+/**
+ * GCONV_PATH names the folder glibc's iconv loads its charset modules from: set to a writable
+ * folder holding a gconv-modules file and a library, the next charset conversion runs that
+ * library inside PHP (a disable_functions bypass needing no exec function and no child).
+ * Applications never set it.
+ */
+function gconvModules(s: PhpScan): void {
+  const { ctx, calls } = s;
+  const { code, ev } = ctx;
+  for (const m of callMatches(ctx, calls, ['putenv'], NOT_BEFORE_CALLBACK)) {
+    if (!/GCONV_PATH\s*=/i.test(callArgs(code, m.open))) continue;
+    const converts = calls.hasAnyOf(CHARSET_CONVERTERS) || /convert\.iconv\./i.test(code);
+    ev.add(
+      'flow',
+      converts ? 'sets GCONV_PATH and then converts a charset: loads a library of its choice past disable_functions' : 'sets GCONV_PATH (where iconv loads charset modules from)',
+      converts ? 10 : 6,
       m.index,
       m[0].length,
     );

@@ -9,6 +9,7 @@ import { argRanges } from './tokens.js';
 import { elementOf, foldArray, type ConstArray } from './dataflow-arrays.js';
 import type { Flow, FnDef } from './dataflow.js';
 import { REQUEST_ARRAYS } from './dataflow-names.js';
+import { namedConstOperand, staticKey } from './dataflow-consts.js';
 
 const MAX_CONST = 1 << 20;
 
@@ -148,7 +149,7 @@ function operand(f: Flow, i: number, e: number, sc: number, depth: number): { va
   if (cur.k === 'str') val = cur.vars?.length ? interpolate(f, cur.v, sc) : cur.v;
   else if (cur.k === 'num') val = cur.v;
   else if (cur.k === 'var') {
-    const key = f.key(sc, cur.v);
+    const key = t[i - 1]?.v === '::' ? staticKey(cur.v) : f.key(sc, cur.v);
     const c = f.consts.get(key);
     if (typeof c === 'string') val = c;
     else {
@@ -173,6 +174,9 @@ function operand(f: Flow, i: number, e: number, sc: number, depth: number): { va
     if (c === -1 || c >= e) return undefined;
     val = applyName(f, cur.v, i + 1, sc, depth);
     next = c + 1;
+  } else if (cur.k === 'id') {
+    const named = namedConstOperand(f, i, e);
+    if (named) ({ val, next } = named);
   }
   if (val === undefined && arr === undefined) return undefined;
   // postfix: element / character picks and calls through the value

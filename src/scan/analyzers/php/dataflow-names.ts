@@ -35,6 +35,10 @@ export const CALLBACKS = new Map<string, number>([
   ['preg_replace_callback', 1],
   ['mb_ereg_replace_callback', 1],
 ]);
+/** Runners that pass their arguments after the callee to it in order; the others hand it elements of their data. */
+export const POSITIONAL_CALLBACKS = new Set(['call_user_func', 'forward_static_call', 'register_shutdown_function', 'register_tick_function']);
+/** Methods of SPL containers and ArrayObject that store their (last) argument in the receiver. */
+export const STORING_METHODS = new Set(['push', 'unshift', 'enqueue', 'append', 'offsetset', 'add', 'insert', 'attach', 'exchangearray']);
 /** Functions whose result carries no text of their argument (a number, a hash, a boolean). */
 export const KILLS = new Set([
   'intval',
@@ -84,7 +88,9 @@ export const TRANSPARENT = new Set(
     'iconv mb_convert_encoding utf8_decode utf8_encode htmlspecialchars_decode html_entity_decode addslashes escapeshellcmd func_get_args ' +
     'func_get_arg file_get_contents fgets fread stream_get_contents gzread bzdecompress base64_encode urlencode rawurlencode bin2hex ' +
     'str_repeat substr_replace wordwrap array_map array_filter array_combine array_fill_keys array_column compact extract strip_tags ' +
-    'mb_substr mb_strtolower mb_strtoupper iterator_to_array get_object_vars'
+    'mb_substr mb_strtolower mb_strtoupper iterator_to_array get_object_vars ' +
+    // containers built around their argument: their elements are what it held
+    'arrayobject arrayiterator recursivearrayiterator iteratoriterator cachingiterator limititerator infiniteiterator norewinditerator'
   ).split(' '),
 );
 export const REQUEST_ARRAYS = new Set(['_GET', '_POST', '_REQUEST', '_COOKIE', '_FILES', 'HTTP_GET_VARS', 'HTTP_POST_VARS', 'HTTP_COOKIE_VARS', 'HTTP_RAW_POST_DATA']);

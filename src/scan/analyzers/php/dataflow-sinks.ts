@@ -11,7 +11,10 @@ import { argRanges } from './tokens.js';
 import { fold } from './dataflow-fold.js';
 import { CALLBACKS, CMD_SINKS, CODE_SINKS, REQUEST_ARRAYS, RUNNERS } from './dataflow-names.js';
 import type { Flow } from './dataflow.js';
+import { reflectionInvoke } from './dataflow-reflection.js';
 
+/** Words after which `(` opens an expression, not a call's arguments: `echo (expr)(...)`. */
+const EXPRESSION_KEYWORDS = new Set(['echo', 'print', 'return', 'and', 'or', 'xor', 'else', 'throw', 'yield']);
 /** Above this many tokens a script is an application: the request choosing what runs is routing. */
 const MAX_CHOOSER_TOKENS = 1500;
 
@@ -68,6 +71,7 @@ export function flowSinks(f: Flow): void {
       if (tk.k === 'id' && tk.v === 'cdef' && t[i - 2]?.k === 'id' && t[i - 2]!.v === 'ffi')
         hit('loads native code through FFI::cdef', /->\s*system\s*\(/i.test(f.ctx.code) ? 10 : 6, i);
       else if (tk.k === 'id' && /^fetch(?:all)?$/.test(tk.v)) fetchFunc(f, i, sc, hit);
+      else if (tk.k === 'id' && (tk.v === 'invoke' || tk.v === 'invokeargs') && prev?.v === '->') reflectionInvoke(f, i, sc, hit);
       continue;
     }
     let name: string | undefined;
@@ -76,7 +80,9 @@ export function flowSinks(f: Flow): void {
     else if (callee.name !== undefined) {
       name = callee.name;
       how = tk.k === 'var' ? ' called through a variable' : ' called through a computed name';
-    } else if (tk.k === 'var' && open === i + 1 && (f.isTainted(f.key(sc, tk.v), i, sc) || f.isSource(i))) {
+    } else if (
+      tk.k === 'var' && open === i + 1 ? f.isTainted(f.key(sc, tk.v), i, sc) || f.isSource(i) : callee.span !== undefined && f.exprTainted(callee.span[0], callee.span[1], sc)
+    ) {
       const hot = argRanges(t, open, f.match).some(([s, e]) => f.exprTainted(s, e, sc));
       chooser(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
       continue;
@@ -126,9 +132,10 @@ export function flowSinks(f: Flow): void {
 
 /**
  * The call starting at token `i`: its `(` and, for a callee that is not a plain name, the
- * function name it folds to: `$f(`, `$a['k'](`, `$s{3}(`, `("$t")(`. Undefined: no call here.
+ * function name it folds to: `$f(`, `$a['k'](`, `$s{3}(`, `("$t")(`, and the tokens of a
+ * computed callee (`$a['k']`, the parenthesised expression). Undefined: no call here.
  */
-function calleeAt(f: Flow, i: number, sc: number): { open: number; name?: string } | undefined {
+function calleeAt(f: Flow, i: number, sc: number): { open: number; name?: string; span?: [number, number] } | undefined {
   const t = f.toks;
   const tk = t[i]!;
   if (tk.k === 'id') return t[i + 1]?.v === '(' ? { open: i + 1 } : undefined;
@@ -143,16 +150,17 @@ function calleeAt(f: Flow, i: number, sc: number): { open: number; name?: string
     const prevV = t[i - 1]?.v;
     if (prevV === '->' || prevV === '::' || prevV === '?->') return undefined;
     const c = j === i + 1 ? f.consts.get(f.key(sc, tk.v)) : fold(f, i, j, sc, 0);
-    return { open: j, name: typeof c === 'string' ? c.toLowerCase().replace(/^\\/, '') : undefined };
+    // `$q['f'](...)`: the element called, as an expression the taint can read
+    return { open: j, name: typeof c === 'string' ? c.toLowerCase().replace(/^\\/, '') : undefined, span: j === i + 1 ? undefined : [i, j] };
   }
   // `("$t")(...)`, `(strrev('tressa'))(...)`: a parenthesised expression called, not a call's own brackets
   if (tk.k === 'op' && tk.v === '(') {
     const p = t[i - 1];
-    if (p && (p.k === 'id' || p.k === 'var' || p.v === ')' || p.v === ']' || p.v === '}')) return undefined;
+    if (p && ((p.k === 'id' && !EXPRESSION_KEYWORDS.has(p.v)) || p.k === 'var' || p.v === ')' || p.v === ']' || p.v === '}')) return undefined;
     const c = f.close(i);
     if (c === -1 || t[c + 1]?.v !== '(') return undefined;
     const v = fold(f, i + 1, c, sc, 0);
-    return v === undefined ? undefined : { open: c + 1, name: v.toLowerCase().replace(/^\\/, '') };
+    return { open: c + 1, name: v?.toLowerCase().replace(/^\\/, ''), span: [i + 1, c] };
   }
   return undefined;
 }

@@ -1,7 +1,9 @@
 /**
  * PHP data flow on tokens (tokens.ts): which variables hold request data, per function
  * scope, across assignments, array/destructuring targets, foreach, object properties, user
- * function parameters and return values, constructors and `__invoke`; which variables hold
+ * function parameters and return values, constructors and `__invoke`, closures and arrow
+ * functions (dataflow-closures.ts), SPL containers, extract() of request data, and variable
+ * variables with fixed names (dataflow-varvars.ts); which variables hold
  * constant strings (escapes, concatenation, chr(), `~`, `^` and the usual decoders folded);
  * and whether request data reaches a sink that runs code or commands, loads code, or picks the
  * function or class that runs. Every transformation between source and sink is transparent:
@@ -15,7 +17,10 @@ import { fold, foldConstants } from './dataflow-fold.js';
 import type { ConstArray } from './dataflow-arrays.js';
 import { flowSinks } from './dataflow-sinks.js';
 import { flowCanReport } from './dataflow-gate.js';
-import { CALLBACKS, KILLS, REQUEST_ARRAYS, TRANSPARENT } from './dataflow-names.js';
+import { CALLBACKS, KILLS, POSITIONAL_CALLBACKS, REQUEST_ARRAYS, STORING_METHODS, TRANSPARENT } from './dataflow-names.js';
+import { resolveVariableVariables } from './dataflow-varvars.js';
+import { namedConstAt, propertyKey, staticKey } from './dataflow-consts.js';
+import { closureCallee, closureKey, closureStart, collectArrows } from './dataflow-closures.js';
 
 /** Files with more tokens are applications: one name means many values and the pass costs more than it tells. */
 const MAX_TOKENS = 20000;
@@ -48,6 +53,8 @@ interface CallSite {
   scope: number;
   /** Entered through a callback runner: its arguments do not line up with the parameters. */
   viaCallback?: boolean;
+  /** The runner hands the callee elements of its data arguments (array_map, array_walk, usort...): any tainted one taints every parameter. */
+  spread?: boolean;
 }
 
 /** Words a request source is spelled with (lower case), any of them: one scan instead of one per word. */
@@ -76,8 +83,10 @@ export function analyzePhpDataflow(ctx: AnalyzerContext): void {
   }
   // bounded by tokens, not bytes: packed shells are a few tokens around a megabyte-long string,
   // applications are many tokens (where one name means many values and the pass tells little)
-  const toks = tokenizePhp(ctx.text, MAX_TOKENS + 1);
-  if (toks.length === 0 || toks.length > MAX_TOKENS) return;
+  const raw = tokenizePhp(ctx.text, MAX_TOKENS + 1);
+  if (raw.length === 0 || raw.length > MAX_TOKENS) return;
+  // `${${"GLOBALS"}["k"]}` / `$$n` with a fixed name: the plain variable (obfuscators' name tables)
+  const toks = resolveVariableVariables(raw);
   // most pages have neither a taint seed nor a sink reported without taint (dataflow-gate.ts)
   if (!flowCanReport(toks)) return;
   new Flow(ctx, toks).run();
@@ -125,6 +134,14 @@ export class Flow {
   readonly inputVars = new Set<string>();
   /** Variables once assigned a superglobal's name (`strrev('TSOP_')`): `$$v` reads the request. */
   readonly superVars = new Set<string>();
+  /** Anonymous functions and arrow functions by the token index of their `function` / `fn`. */
+  readonly closures = new Map<number, FnDef>();
+  /** extract() / parse_str() calls that import an array's entries as variables of their scope. */
+  private readonly imports: Array<{ scope: number; at: number; s: number; e: number }> = [];
+  /** Scopes that imported request data as variables -> the token index of the first such import. */
+  private readonly importedAt = new Map<number, number>();
+  /** Variables assigned a closure literal -> the closure's key. */
+  readonly closureVars = new Map<string, string>();
 
   constructor(
     readonly ctx: AnalyzerContext,
@@ -198,6 +215,10 @@ export class Flow {
       if (bclose === -1) continue;
       const def: FnDef = { name: name && cls && i < clsClose ? `${cls}::${name}` : name, params, refs, scope: this.defs.length + 1, bodyOpen: b, bodyClose: bclose };
       this.defs.push(def);
+      if (!named) {
+        this.closures.set(i, def);
+        this.fns.set(closureKey(i), [def]);
+      }
       for (const k of name ? [def.name, name, `*::${name}`] : []) {
         const list = this.fns.get(k);
         if (list) list.push(def);
@@ -206,6 +227,7 @@ export class Flow {
     }
     // inner functions start later and overwrite their outer function's scope
     for (const d of this.defs) this.scope.fill(d.scope, d.bodyOpen, d.bodyClose + 1);
+    collectArrows(this);
   }
 
   private collectStatements(): void {
@@ -221,13 +243,21 @@ export class Flow {
       }
       if (tk.k === 'var') {
         this.assignmentAt(i, sc);
+        const held = t[i + 1]?.v === '(' ? this.closureVars.get(this.key(sc, tk.v)) : undefined;
+        if (held) this.calls.push({ fns: [held], args: argRanges(t, i + 1, this.match), scope: sc });
         continue;
+      }
+      // `(function ($c) {...})($_GET['c'])`: a closure called where it is written
+      if (tk.k === 'op' && tk.v === '(' && t[this.close(i) + 1]?.v === '(') {
+        const at = closureStart(this, i + 1);
+        if (at !== -1 && this.closures.has(at)) this.calls.push({ fns: [closureKey(at)], args: argRanges(t, this.close(i) + 1, this.match), scope: sc });
       }
       if (tk.k === 'op' && tk.v === '=' && (t[i - 1]?.v === ')' || t[i - 1]?.v === ']')) {
         this.destructuringAt(i, sc);
         continue;
       }
       if (tk.k !== 'id') continue;
+      if (namedConstAt(this, i, sc)) continue;
       if (tk.v === 'foreach' && t[i + 1]?.v === '(') {
         const close = this.close(i + 1);
         let as = -1;
@@ -248,8 +278,15 @@ export class Flow {
       const args = argRanges(t, i + 1, this.match);
       // by-reference outputs: parse_str($q, $out), preg_match($p, $s, $m)
       if ((tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 2) this.outParam(args[1]!, args[0]!, sc);
+      else if ((tk.v === 'extract' || tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 1 && prev?.v !== '->' && prev?.v !== '::')
+        this.imports.push({ scope: sc, at: i, s: args[0]![0], e: args[0]![1] });
       if ((tk.v === 'preg_match' || tk.v === 'preg_match_all') && args.length >= 3) this.outParam(args[2]!, args[1]!, sc);
       if (prev?.k === 'id' && prev.v === 'function') continue;
+      // `$q->push($x)`: an SPL container or ArrayObject now holds $x, and reading it reads $x
+      if (prev?.v === '->' && STORING_METHODS.has(tk.v) && t[i - 2]?.k === 'var' && t[i - 3]?.v !== '->' && args.length > 0) {
+        const last = args[args.length - 1]!;
+        this.assigns.push({ targets: [this.key(sc, t[i - 2]!.v)], s: last[0], e: last[1], scope: sc, append: true });
+      }
       if (prev?.k === 'id' && prev.v === 'new') this.calls.push({ fns: [`${tk.v}::__construct`], args, scope: sc });
       else if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::') this.calls.push({ fns: [`*::${tk.v}`], args, scope: sc });
       else if (this.fns.has(tk.v)) {
@@ -261,7 +298,8 @@ export class Flow {
         const callee = args[ci === -1 ? args.length - 1 : ci];
         const rest = args.filter((a) => a !== callee);
         const named = callee && t[callee[0]]!.k === 'str' ? t[callee[0]]!.v.toLowerCase() : undefined;
-        this.calls.push({ fns: named ? [named] : ['*::__invoke'], args: rest, scope: sc, viaCallback: true });
+        const closure = callee && !named ? closureCallee(this, callee[0], callee[1], sc) : undefined;
+        this.calls.push({ fns: named ? [named] : closure ? [closure] : ['*::__invoke'], args: rest, scope: sc, viaCallback: true, spread: !POSITIONAL_CALLBACKS.has(tk.v) });
       }
     }
   }
@@ -311,7 +349,7 @@ export class Flow {
   private assignmentAt(i: number, sc: number): void {
     const t = this.toks;
     let j = i + 1;
-    let target = this.key(sc, t[i]!.v);
+    let target = propertyKey(this, i) ?? this.key(sc, t[i]!.v);
     if ((t[j]?.v === '->' || t[j]?.v === '?->') && t[j + 1]?.k === 'id') {
       target = `prop:${t[j + 1]!.v}`;
       j += 2;
@@ -331,6 +369,8 @@ export class Flow {
       if (op.v === '=') this.refs.push({ target, s: j + 1, e: this.exprEnd(j + 1) });
     }
     this.assigns.push({ targets: [target], s: j + 1, e: this.exprEnd(j + 1), scope: sc, append: op.v === '.=' });
+    const at = op.v === '=' ? closureStart(this, j + 1) : -1;
+    if (at !== -1 && this.closures.has(at)) this.closureVars.set(target, closureKey(at));
   }
 
   /** `list($a, $b) = ...` and `[$a, $b] = ...`. */
@@ -408,7 +448,7 @@ export class Flow {
       }
       if (tk.k === 'var') {
         if (this.isSource(i)) return true;
-        const base = this.key(sc, tk.v);
+        const base = t[i - 1]?.v === '::' ? staticKey(tk.v) : this.key(sc, tk.v);
         if (this.inputVars.has(base)) return true;
         if (this.isTainted(base, i, sc)) return true;
         const idx = this.constIndex(i + 1);
@@ -443,7 +483,35 @@ export class Flow {
 
   isTainted(key: string, i: number, sc: number): boolean {
     const at = this.tainted.get(key);
-    return at !== undefined && (at < i || (sc !== 0 && key.startsWith('0:')));
+    if (at !== undefined) return at < i || (sc !== 0 && key.startsWith('0:'));
+    // after extract() of request data, a variable the scope never assigns holds a request value
+    if (this.importedAt.size === 0) return false;
+    const from = this.importedAt.get(sc);
+    return from !== undefined && from < i && key.startsWith(`${sc}:`) && !key.includes('[') && !this.assignedKeys().has(key);
+  }
+
+  private assigned: Set<string> | undefined;
+  /** Every variable key some assignment, foreach, destructuring or by-reference output writes. */
+  private assignedKeys(): Set<string> {
+    if (!this.assigned) {
+      this.assigned = new Set();
+      for (const a of this.assigns) for (const k of a.targets) this.assigned.add(k.replace(/\[.*$/, ''));
+      for (const d of this.defs) for (const p of d.params) this.assigned.add(`${d.scope}:${p}`);
+      for (const d of this.closures.values()) for (const p of d.params) this.assigned.add(`${d.scope}:${p}`);
+    }
+    return this.assigned;
+  }
+
+  /** extract() / one-argument parse_str() of request data: the scope's unassigned variables come from the request from there on. */
+  private importsRequest(): boolean {
+    let changed = false;
+    for (const m of this.imports) {
+      const cur = this.importedAt.get(m.scope);
+      if ((cur !== undefined && cur <= m.at) || !this.exprTainted(m.s, m.e, m.scope)) continue;
+      this.importedAt.set(m.scope, m.at);
+      changed = true;
+    }
+    return changed;
   }
 
   isSource(i: number): boolean {
@@ -464,13 +532,14 @@ export class Flow {
 
   private propagate(): void {
     for (let round = 0; round < 6; round++) {
-      let changed = false;
+      let changed = this.imports.length > 0 && this.importsRequest();
       for (const a of this.assigns) {
         checkBudget();
         if (a.targets.every((k) => (this.tainted.get(k) ?? Infinity) <= a.s)) continue;
         if (!this.exprTainted(a.s, a.e, a.scope)) continue;
         for (const k of a.targets) {
-          const at = k.startsWith('prop:') ? -1 : a.s;
+          // properties and static properties are read by methods defined anywhere in the file
+          const at = k.startsWith('prop:') || k.startsWith('cc:') ? -1 : a.s;
           if ((this.tainted.get(k) ?? Infinity) > at) {
             this.tainted.set(k, at);
             // the whole array, read as one value, holds its tainted elements
@@ -487,7 +556,7 @@ export class Flow {
           for (const def of this.fns.get(k) ?? []) {
             def.params.forEach((p, idx) => {
               const k = `${def.scope}:${p}`;
-              if (p && (hot[idx] || (hot.length > 0 && idx >= hot.length && hot.at(-1))) && this.tainted.get(k) !== -1) {
+              if (p && (c.spread || hot[idx] || (hot.length > 0 && idx >= hot.length && hot.at(-1))) && this.tainted.get(k) !== -1) {
                 this.tainted.set(k, -1);
                 changed = true;
               }
