@@ -11,63 +11,73 @@ import { argRanges } from './tokens.js';
 import { fold } from './dataflow-fold.js';
 import { CALLBACKS, CMD_SINKS, CODE_SINKS, REQUEST_ARRAYS, RUNNERS } from './dataflow-names.js';
 import type { Flow } from './dataflow.js';
+import type { Tok } from './tokens.js';
 
 /** Above this many tokens a script is an application: the request choosing what runs is routing. */
 const MAX_CHOOSER_TOKENS = 1500;
 
+const INCLUDES = new Set(['include', 'require', 'include_once', 'require_once']);
+
+/**
+ * Where one file's sink findings go. The per-token loop below stays small and each kind of
+ * sink is handled by a function of its own: V8 optimizes the loop before it has seen every
+ * kind, and a first `include` or `new $x` in a later file then throws away and recompiles only
+ * the loop (a few hundred bytecodes), not the whole pass inlined into one function
+ * (measured: six optimizations of the single function, the costliest compile of the scanner).
+ */
+class SinkReport {
+  /** A complete path the pattern pass already reported is the same finding: only add what it missed. */
+  private readonly known: boolean;
+
+  constructor(readonly f: Flow) {
+    this.known = f.ctx.ev.list().some((x) => x.analyzer === 'flow' && x.weight >= 10);
+  }
+
+  hit(reason: string, w: number, at: number): void {
+    if (!this.known) this.f.ctx.ev.add('flow', reason, w, this.f.toks[at]!.at, 30);
+  }
+
+  /**
+   * The request choosing a function, callback, class or file is how routers and dispatchers
+   * work (through lookups this pass cannot see); in a script that small, it is a loader.
+   */
+  chooser(reason: string, w: number, at: number): void {
+    if (this.f.toks.length <= MAX_CHOOSER_TOKENS) this.hit(reason, w, at);
+  }
+}
+
+type Hit = (reason: string, w: number, at: number) => void;
+
 export function flowSinks(f: Flow): void {
   const t = f.toks;
-  const ev = f.ctx.ev;
-  // a complete path the pattern pass already reported is the same finding: only add what it missed
-  const known = ev.list().some((x) => x.analyzer === 'flow' && x.weight >= 10);
-  const hit = (reason: string, w: number, at: number) => {
-    if (!known) ev.add('flow', reason, w, t[at]!.at, 30);
-  };
-  // the request choosing a function, callback, class or file is how routers and dispatchers
-  // work (through lookups this pass cannot see); in a script that small, it is a loader
-  const chooser = (reason: string, w: number, at: number) => {
-    if (t.length <= MAX_CHOOSER_TOKENS) hit(reason, w, at);
-  };
+  const r = new SinkReport(f);
   for (let i = 0; i < t.length; i++) {
     checkBudget();
     const tk = t[i]!;
     const sc = f.scope[i]!;
-    const prev = t[i - 1];
-    if (tk.k === 'bt' && tk.vars?.some((v) => REQUEST_ARRAYS.has(v) || f.isTainted(f.key(sc, v), i, sc))) {
-      hit('data flow: request input reaches a backtick shell command', 12, i);
+    if (tk.k === 'bt') {
+      if (backtickSink(f, r, tk, i, sc)) continue;
+    } else if (tk.k === 'id' && INCLUDES.has(tk.v)) {
+      includeSink(f, r, tk, i, sc);
       continue;
     }
-    if (tk.k === 'id' && ['include', 'require', 'include_once', 'require_once'].includes(tk.v)) {
-      const e = f.exprEnd(i + 1);
-      let s = i + 1;
-      while (t[s]?.v === '(') s++;
-      // `include $dir . '/' . $_GET['p']` is path traversal in an application; the whole path from the request is a loader
-      let first = s;
-      while (first < e && !(t[first]!.k === 'op' && t[first]!.v === '.')) first++;
-      // a string with a fixed head (`"l10n_$lang.php"`) is a fixed folder and name pattern too
-      const head = t[s];
-      const fixedHead = head?.k === 'str' && !/^\$/.test(head.v);
-      if (!fixedHead && f.exprTainted(s, first, sc)) chooser(`data flow: request chooses the file ${tk.v} runs`, 11, i);
+    const prev = i > 0 ? t[i - 1] : undefined;
+    const isNew = prev !== undefined && prev.k === 'id' && prev.v === 'new';
+    if (isNew && tk.k === 'var' && f.isTainted(f.key(sc, tk.v), i, sc)) {
+      newVarSink(f, r, i, sc);
       continue;
     }
-    const isNew = prev?.k === 'id' && prev.v === 'new';
-    if (tk.k === 'var' && isNew && f.isTainted(f.key(sc, tk.v), i, sc)) {
-      const args = t[i + 1]?.v === '(' ? argRanges(t, i + 1, f.match) : [];
-      const hot = args.some(([s, e]) => f.exprTainted(s, e, sc));
-      chooser(`data flow: request chooses the class the page instantiates${hot ? ' and its arguments' : ''}`, hot ? 11 : 6, i);
-      continue;
-    }
-    if (prev?.v === '::' && tk.k === 'id' && tk.v === 'fromcallable' && t[i - 2]?.v === 'closure' && t[i + 1]?.v === '(') {
-      closureOf(f, i, sc, hit);
+    // '' rather than undefined before the first token: the comparisons below then only ever see strings
+    const pv = prev === undefined ? '' : prev.v;
+    if (pv === '::' && tk.k === 'id' && tk.v === 'fromcallable' && i > 1 && t[i - 2]!.v === 'closure' && t[i + 1]?.v === '(') {
+      closureOf(f, i, sc, (reason, w, at) => r.hit(reason, w, at));
       continue;
     }
     const callee = calleeAt(f, i, sc);
     if (!callee) continue;
     const open = callee.open;
-    if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::' || (prev?.k === 'id' && prev.v === 'function')) {
-      if (tk.k === 'id' && tk.v === 'cdef' && t[i - 2]?.k === 'id' && t[i - 2]!.v === 'ffi')
-        hit('loads native code through FFI::cdef', /->\s*system\s*\(/i.test(f.ctx.code) ? 10 : 6, i);
-      else if (tk.k === 'id' && /^fetch(?:all)?$/.test(tk.v)) fetchFunc(f, i, sc, hit);
+    if (pv === '->' || pv === '?->' || pv === '::' || (prev !== undefined && prev.k === 'id' && pv === 'function')) {
+      if (tk.k === 'id') methodSink(f, r, tk, i, sc);
       continue;
     }
     let name: string | undefined;
@@ -77,49 +87,107 @@ export function flowSinks(f: Flow): void {
       name = callee.name;
       how = tk.k === 'var' ? ' called through a variable' : ' called through a computed name';
     } else if (tk.k === 'var' && open === i + 1 && (f.isTainted(f.key(sc, tk.v), i, sc) || f.isSource(i))) {
-      const hot = argRanges(t, open, f.match).some(([s, e]) => f.exprTainted(s, e, sc));
-      chooser(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
+      chosenFunction(f, r, i, open, sc);
       continue;
     }
-    if (!name) continue;
-    const args = argRanges(t, open, f.match);
-    const argHot = (idx: number) => {
-      const a = args[idx];
-      return a !== undefined && f.exprTainted(a[0], a[1], sc);
-    };
-    if (CODE_SINKS.has(name) || CMD_SINKS.has(name)) {
-      const idx = name === 'create_function' ? 1 : 0;
-      if (argHot(idx) || (name === 'create_function' && argHot(0))) hit(`data flow: request input reaches ${name}()${how}`, 12, i);
-      else if (CODE_SINKS.has(name)) foldedLayer(f, args[idx], sc, name);
-      continue;
-    }
-    if (name === 'preg_replace' && args.length >= 2) {
-      const pat = fold(f, args[0]![0], args[0]![1], sc, 0);
-      if (pat !== undefined && /^(.)[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*$/.test(pat) && (argHot(1) || argHot(2)))
-        hit('data flow: request input reaches preg_replace() with the /e (evaluate) modifier', 12, i);
-      continue;
-    }
-    if (name === 'new reflectionfunction' || name === 'new reflectionmethod') {
-      if (argHot(0)) chooser('data flow: request chooses a function called through reflection', 11, i);
-      continue;
-    }
-    if (name === 'session_set_save_handler') {
-      // the read callback is handed the session id the client sends
-      const runner = args.map(([s, e]) => fold(f, s, e, sc, 0)?.toLowerCase()).find((n) => n !== undefined && RUNNERS.has(n));
-      if (runner) hit(`data flow: ${runner}() registered as a session handler runs the client's session id`, 12, i);
-      continue;
-    }
-    const ci = CALLBACKS.get(name);
-    if (ci !== undefined && args.length > 0) {
-      const cIdx = ci === -1 ? args.length - 1 : ci;
-      const callee = args[cIdx];
-      if (!callee) continue;
-      const others = args.some((_, k) => k !== cIdx && argHot(k));
-      if (f.exprTainted(callee[0], callee[1], sc)) chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
-      else {
-        const named = fold(f, callee[0], callee[1], sc, 0)?.toLowerCase();
-        if (named && RUNNERS.has(named) && others) hit(`data flow: request input reaches ${named}() through ${name}()${how}`, 12, i);
-      }
+    if (name && isSinkName(name)) namedSink(f, r, i, sc, name, how, open);
+  }
+}
+
+/** Whether namedSink has anything to say about a call of `name`. */
+function isSinkName(name: string): boolean {
+  return (
+    CODE_SINKS.has(name) ||
+    CMD_SINKS.has(name) ||
+    name === 'preg_replace' ||
+    name === 'new reflectionfunction' ||
+    name === 'new reflectionmethod' ||
+    name === 'session_set_save_handler' ||
+    CALLBACKS.has(name)
+  );
+}
+
+/** A backtick command interpolating request data; false when it does not (the token is then looked at as any other). */
+function backtickSink(f: Flow, r: SinkReport, tk: Tok, i: number, sc: number): boolean {
+  if (!tk.vars?.some((v) => REQUEST_ARRAYS.has(v) || f.isTainted(f.key(sc, v), i, sc))) return false;
+  r.hit('data flow: request input reaches a backtick shell command', 12, i);
+  return true;
+}
+
+function includeSink(f: Flow, r: SinkReport, tk: Tok, i: number, sc: number): void {
+  const t = f.toks;
+  const e = f.exprEnd(i + 1);
+  let s = i + 1;
+  while (t[s]?.v === '(') s++;
+  // `include $dir . '/' . $_GET['p']` is path traversal in an application; the whole path from the request is a loader
+  let first = s;
+  while (first < e && !(t[first]!.k === 'op' && t[first]!.v === '.')) first++;
+  // a string with a fixed head (`"l10n_$lang.php"`) is a fixed folder and name pattern too
+  const head = t[s];
+  const fixedHead = head?.k === 'str' && !/^\$/.test(head.v);
+  if (!fixedHead && f.exprTainted(s, first, sc)) r.chooser(`data flow: request chooses the file ${tk.v} runs`, 11, i);
+}
+
+/** `new $cls(...)` with `$cls` from the request. */
+function newVarSink(f: Flow, r: SinkReport, i: number, sc: number): void {
+  const t = f.toks;
+  const args = t[i + 1]?.v === '(' ? argRanges(t, i + 1, f.match) : [];
+  const hot = args.some(([s, e]) => f.exprTainted(s, e, sc));
+  r.chooser(`data flow: request chooses the class the page instantiates${hot ? ' and its arguments' : ''}`, hot ? 11 : 6, i);
+}
+
+/** A method call (or a function declaration's name): FFI::cdef and PDO's FETCH_FUNC. */
+function methodSink(f: Flow, r: SinkReport, tk: Tok, i: number, sc: number): void {
+  const t = f.toks;
+  if (tk.v === 'cdef' && t[i - 2]?.k === 'id' && t[i - 2]!.v === 'ffi') r.hit('loads native code through FFI::cdef', /->\s*system\s*\(/i.test(f.ctx.code) ? 10 : 6, i);
+  else if (/^fetch(?:all)?$/.test(tk.v)) fetchFunc(f, i, sc, (reason, w, at) => r.hit(reason, w, at));
+}
+
+/** `$f(...)` with `$f` itself from the request. */
+function chosenFunction(f: Flow, r: SinkReport, i: number, open: number, sc: number): void {
+  const hot = argRanges(f.toks, open, f.match).some(([s, e]) => f.exprTainted(s, e, sc));
+  r.chooser(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
+}
+
+/** A call of a named code or command sink, preg_replace, reflection, a session handler or a callback runner. */
+function namedSink(f: Flow, r: SinkReport, i: number, sc: number, name: string, how: string, open: number): void {
+  const args = argRanges(f.toks, open, f.match);
+  const argHot = (idx: number) => {
+    const a = args[idx];
+    return a !== undefined && f.exprTainted(a[0], a[1], sc);
+  };
+  if (CODE_SINKS.has(name) || CMD_SINKS.has(name)) {
+    const idx = name === 'create_function' ? 1 : 0;
+    if (argHot(idx) || (name === 'create_function' && argHot(0))) r.hit(`data flow: request input reaches ${name}()${how}`, 12, i);
+    else if (CODE_SINKS.has(name)) foldedLayer(f, args[idx], sc, name);
+    return;
+  }
+  if (name === 'preg_replace' && args.length >= 2) {
+    const pat = fold(f, args[0]![0], args[0]![1], sc, 0);
+    if (pat !== undefined && /^(.)[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*$/.test(pat) && (argHot(1) || argHot(2)))
+      r.hit('data flow: request input reaches preg_replace() with the /e (evaluate) modifier', 12, i);
+    return;
+  }
+  if (name === 'new reflectionfunction' || name === 'new reflectionmethod') {
+    if (argHot(0)) r.chooser('data flow: request chooses a function called through reflection', 11, i);
+    return;
+  }
+  if (name === 'session_set_save_handler') {
+    // the read callback is handed the session id the client sends
+    const runner = args.map(([s, e]) => fold(f, s, e, sc, 0)?.toLowerCase()).find((n) => n !== undefined && RUNNERS.has(n));
+    if (runner) r.hit(`data flow: ${runner}() registered as a session handler runs the client's session id`, 12, i);
+    return;
+  }
+  const ci = CALLBACKS.get(name);
+  if (ci !== undefined && args.length > 0) {
+    const cIdx = ci === -1 ? args.length - 1 : ci;
+    const callee = args[cIdx];
+    if (!callee) return;
+    const others = args.some((_, k) => k !== cIdx && argHot(k));
+    if (f.exprTainted(callee[0], callee[1], sc)) r.chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
+    else {
+      const named = fold(f, callee[0], callee[1], sc, 0)?.toLowerCase();
+      if (named && RUNNERS.has(named) && others) r.hit(`data flow: request input reaches ${named}() through ${name}()${how}`, 12, i);
     }
   }
 }
@@ -161,7 +229,7 @@ function calleeAt(f: Flow, i: number, sc: number): { open: number; name?: string
  * `Closure::fromCallable('system')->__invoke($x)` / `Closure::fromCallable($n)($x)`: a closure
  * of a folded runner name, invoked with request data.
  */
-function closureOf(f: Flow, i: number, sc: number, hit: (reason: string, w: number, at: number) => void): void {
+function closureOf(f: Flow, i: number, sc: number, hit: Hit): void {
   const t = f.toks;
   const args = argRanges(t, i + 1, f.match);
   const named = args[0] ? fold(f, args[0][0], args[0][1], sc, 0)?.toLowerCase().replace(/^\\/, '') : undefined;
@@ -173,7 +241,7 @@ function closureOf(f: Flow, i: number, sc: number, hit: (reason: string, w: numb
 }
 
 /** `$stmt->fetchAll(PDO::FETCH_FUNC, 'assert')`: every fetched row is handed to the named function. */
-function fetchFunc(f: Flow, i: number, sc: number, hit: (reason: string, w: number, at: number) => void): void {
+function fetchFunc(f: Flow, i: number, sc: number, hit: Hit): void {
   const t = f.toks;
   const args = argRanges(t, i + 1, f.match);
   const mode = args[0];

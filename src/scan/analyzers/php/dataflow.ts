@@ -208,61 +208,79 @@ export class Flow {
     for (const d of this.defs) this.scope.fill(d.scope, d.bodyOpen, d.bodyClose + 1);
   }
 
+  /**
+   * The statements the flow is built from. The loop only tells statements apart and hands
+   * each kind to a method of its own: optimized before every kind was seen, it is thrown away
+   * and recompiled when a new kind comes, and that costs less the less it holds.
+   */
   private collectStatements(): void {
     const t = this.toks;
     for (let i = 0; i < t.length; i++) {
       const tk = t[i]!;
       const sc = this.scope[i]!;
-      if (tk.k === 'id' && tk.v === 'global') {
-        let set = this.globalsIn.get(sc);
-        if (!set) this.globalsIn.set(sc, (set = new Set()));
-        for (let j = i + 1; j < t.length && t[j]!.v !== ';'; j++) if (t[j]!.k === 'var') set.add(t[j]!.v);
-        continue;
-      }
       if (tk.k === 'var') {
         this.assignmentAt(i, sc);
         continue;
       }
-      if (tk.k === 'op' && tk.v === '=' && (t[i - 1]?.v === ')' || t[i - 1]?.v === ']')) {
-        this.destructuringAt(i, sc);
+      if (tk.k === 'op') {
+        if (tk.v === '=' && i > 0 && (t[i - 1]!.v === ')' || t[i - 1]!.v === ']')) this.destructuringAt(i, sc);
         continue;
       }
       if (tk.k !== 'id') continue;
-      if (tk.v === 'foreach' && t[i + 1]?.v === '(') {
-        const close = this.close(i + 1);
-        let as = -1;
-        for (let j = i + 2; j < close; j++) if (t[j]!.k === 'id' && t[j]!.v === 'as') as = j;
-        if (close === -1 || as === -1) continue;
-        const targets: string[] = [];
-        for (let j = as + 1; j < close; j++) if (t[j]!.k === 'var') targets.push(this.key(sc, t[j]!.v));
-        this.assigns.push({ targets, s: i + 2, e: as, scope: sc });
-        continue;
-      }
-      if (tk.v === 'return') {
-        const def = this.defs[sc - 1];
-        if (def) this.returns.push({ fn: def, s: i + 1, e: this.exprEnd(i + 1) });
-        continue;
-      }
-      if (t[i + 1]?.v !== '(') continue;
-      const prev = t[i - 1];
-      const args = argRanges(t, i + 1, this.match);
-      // by-reference outputs: parse_str($q, $out), preg_match($p, $s, $m)
-      if ((tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 2) this.outParam(args[1]!, args[0]!, sc);
-      if ((tk.v === 'preg_match' || tk.v === 'preg_match_all') && args.length >= 3) this.outParam(args[2]!, args[1]!, sc);
-      if (prev?.k === 'id' && prev.v === 'function') continue;
-      if (prev?.k === 'id' && prev.v === 'new') this.calls.push({ fns: [`${tk.v}::__construct`], args, scope: sc });
-      else if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::') this.calls.push({ fns: [`*::${tk.v}`], args, scope: sc });
-      else if (this.fns.has(tk.v)) {
-        this.calls.push({ fns: [tk.v], args, scope: sc });
-        this.byRefOutputs(tk.v, args, sc);
-      }
-      if (CALLBACKS.has(tk.v) && args.length > 0) {
-        const ci = CALLBACKS.get(tk.v)!;
-        const callee = args[ci === -1 ? args.length - 1 : ci];
-        const rest = args.filter((a) => a !== callee);
-        const named = callee && t[callee[0]]!.k === 'str' ? t[callee[0]]!.v.toLowerCase() : undefined;
-        this.calls.push({ fns: named ? [named] : ['*::__invoke'], args: rest, scope: sc, viaCallback: true });
-      }
+      if (tk.v === 'global') this.globalAt(i, sc);
+      else if (tk.v === 'foreach' && t[i + 1]?.v === '(') this.foreachAt(i, sc);
+      else if (tk.v === 'return') this.returnAt(i, sc);
+      else if (t[i + 1]?.v === '(') this.callAt(i, sc);
+    }
+  }
+
+  /** `global $a, $b;`: the names are the file's globals inside this scope. */
+  private globalAt(i: number, sc: number): void {
+    const t = this.toks;
+    let set = this.globalsIn.get(sc);
+    if (!set) this.globalsIn.set(sc, (set = new Set()));
+    for (let j = i + 1; j < t.length && t[j]!.v !== ';'; j++) if (t[j]!.k === 'var') set.add(t[j]!.v);
+  }
+
+  /** `foreach (<expr> as $k => $v)`: the loop variables take the expression's values. */
+  private foreachAt(i: number, sc: number): void {
+    const t = this.toks;
+    const close = this.close(i + 1);
+    let as = -1;
+    for (let j = i + 2; j < close; j++) if (t[j]!.k === 'id' && t[j]!.v === 'as') as = j;
+    if (close === -1 || as === -1) return;
+    const targets: string[] = [];
+    for (let j = as + 1; j < close; j++) if (t[j]!.k === 'var') targets.push(this.key(sc, t[j]!.v));
+    this.assigns.push({ targets, s: i + 2, e: as, scope: sc });
+  }
+
+  private returnAt(i: number, sc: number): void {
+    const def = this.defs[sc - 1];
+    if (def) this.returns.push({ fn: def, s: i + 1, e: this.exprEnd(i + 1) });
+  }
+
+  /** A call of a named function or method at `i` (its `(` at i + 1). */
+  private callAt(i: number, sc: number): void {
+    const t = this.toks;
+    const tk = t[i]!;
+    const prev = t[i - 1];
+    const args = argRanges(t, i + 1, this.match);
+    // by-reference outputs: parse_str($q, $out), preg_match($p, $s, $m)
+    if ((tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 2) this.outParam(args[1]!, args[0]!, sc);
+    if ((tk.v === 'preg_match' || tk.v === 'preg_match_all') && args.length >= 3) this.outParam(args[2]!, args[1]!, sc);
+    if (prev?.k === 'id' && prev.v === 'function') return;
+    if (prev?.k === 'id' && prev.v === 'new') this.calls.push({ fns: [`${tk.v}::__construct`], args, scope: sc });
+    else if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::') this.calls.push({ fns: [`*::${tk.v}`], args, scope: sc });
+    else if (this.fns.has(tk.v)) {
+      this.calls.push({ fns: [tk.v], args, scope: sc });
+      this.byRefOutputs(tk.v, args, sc);
+    }
+    if (CALLBACKS.has(tk.v) && args.length > 0) {
+      const ci = CALLBACKS.get(tk.v)!;
+      const callee = args[ci === -1 ? args.length - 1 : ci];
+      const rest = args.filter((a) => a !== callee);
+      const named = callee && t[callee[0]]!.k === 'str' ? t[callee[0]]!.v.toLowerCase() : undefined;
+      this.calls.push({ fns: named ? [named] : ['*::__invoke'], args: rest, scope: sc, viaCallback: true });
     }
   }
 
