@@ -45,18 +45,27 @@ function stickyOf(re: RegExp): RegExp {
 
 /**
  * The matches of an assignment pattern, as repeated global `exec` calls would return them
- * when the caller moves `lastIndex` between calls: the next one is the first start at or after
- * `lastIndex` where the anchored pattern matches.
+ * when the caller moves `lastIndex` between calls. With `starts`, the next one is the first
+ * start at or after `lastIndex` where the anchored (sticky) pattern matches; without, `re` is
+ * global and runs from `lastIndex`. One class for both, so the loop reading the matches sees
+ * one kind of object (a bare RegExp for the one and this class for the other made the loop
+ * polymorphic, and V8 threw its optimized code away whenever the other kind came).
  */
-class AnchoredScan {
+class AssignScan {
   private k = 0;
   lastIndex = 0;
   constructor(
     private readonly re: RegExp,
-    private readonly starts: readonly number[],
+    private readonly starts: readonly number[] | undefined,
   ) {}
   exec(code: string): RegExpExecArray | null {
     const { starts, re } = this;
+    if (starts === undefined) {
+      re.lastIndex = this.lastIndex;
+      const m = re.exec(code);
+      this.lastIndex = re.lastIndex;
+      return m;
+    }
     while (this.k < starts.length) {
       const s = starts[this.k++]!;
       if (s < this.lastIndex) continue;
@@ -83,9 +92,10 @@ export class Taint {
     readonly spec: FlowSpec,
   ) {
     const starts = spec.assignStarts ? assignStartsOf(spec.assignStarts, code) : undefined;
-    const re = starts
-      ? new AnchoredScan(stickyOf(spec.assign), starts)
-      : new RegExp(spec.assign.source, spec.assign.flags.includes('g') ? spec.assign.flags : spec.assign.flags + 'g');
+    const re = new AssignScan(
+      starts ? stickyOf(spec.assign) : new RegExp(spec.assign.source, spec.assign.flags.includes('g') ? spec.assign.flags : spec.assign.flags + 'g'),
+      starts,
+    );
     const pairs: Array<[string, string]> = [];
     let m: RegExpExecArray | null;
     let guard = 0;

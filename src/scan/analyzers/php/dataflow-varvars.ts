@@ -6,7 +6,7 @@
  * reassigned otherwise), the reference is replaced by the plain variable, so the flow follows
  * the request through it like any other.
  */
-import type { Tok } from './tokens.js';
+import { Tok } from './tokens.js';
 
 /** Rounds of resolution: a table entry named through another table entry needs two. */
 const ROUNDS = 3;
@@ -104,7 +104,7 @@ function replace(t: Tok[], names: Map<string, string | null>): Tok[] {
     }
     if (name !== undefined && isName(name)) {
       out ??= t.slice(0, i);
-      out.push({ k: 'var', v: name, at: tk.at });
+      out.push(new Tok('var', name, tk.at));
       i += skip;
     } else out?.push(tk);
   }
