@@ -101,6 +101,21 @@ export function hasServerMarker(text: string): boolean {
   return serverMarkerAt(text) !== -1;
 }
 
+/** `<?php` in any case. */
+const PHP_OPEN = /<\?php/i;
+
+/**
+ * Where `head` first holds `<?php` in any case (PHP_OPEN's match), or -1: a walk between the
+ * `<?` (few in a page) that compares the letters folded, where the case-blind regex tried every `<`.
+ */
+export function phpOpenTag(head: string): number {
+  for (let i = head.indexOf('<?'); i !== -1; i = head.indexOf('<?', i + 2)) {
+    // without the u flag a case-blind p or h matches only its two ASCII cases; c | 32 folds those
+    if ((head.charCodeAt(i + 2) | 32) === 112 && (head.charCodeAt(i + 3) | 32) === 104 && (head.charCodeAt(i + 4) | 32) === 112) return i;
+  }
+  return -1;
+}
+
 /**
  * Content cues per language; each hit adds its weight. Line-start cues spell `^` (multiline) as
  * "start or after a line terminator": only tested, never located, and the engine then jumps
@@ -111,7 +126,7 @@ export function hasServerMarker(text: string): boolean {
  * (a regex that opens with a rare literal is already fast).
  */
 const CUES: Array<[Language, RegExp, number, (string[] | ((head: string, low: string) => boolean))?]> = [
-  ['php', /<\?php/i, 10, ['<?']],
+  ['php', PHP_OPEN, 10, ['<?']],
   ['php', /<script\s+language\s*=\s*["']?php/i, 10, (_head, low) => containsWord(low, 'php') && containsWord(low, '<script')],
   ['php', /<\?=/, 6],
   ['php', /<\?\s*(?:\$|@?\w+\s*\(|if|echo|error_reporting|set_time_limit|session_start|eval|include|require|function)/i, 6, ['<?']],
@@ -202,6 +217,8 @@ function cueMatches(re: RegExp, head: string): boolean {
   return sticky.test(head);
 }
 
+const REQUEST_READ = /req(?:uest)?\s*\.\s*(?:query|body|params|headers|url)\b/y;
+
 /**
  * A .js file is only worth the Node analyzer when it can run commands or code for a
  * requester: it names child_process, or it evaluates strings or opens sockets and reads a
@@ -210,15 +227,17 @@ function cueMatches(re: RegExp, head: string): boolean {
  */
 function serverSideJs(text: string): boolean {
   if (includesText(text, 'child_process')) return true;
-  // cheapest test first (bundles nearly always say Function)
+  // cheapest test first (bundles nearly always say Function); the socket words are looked for
+  // only when no eval word is there (each is a search of the whole bundle)
   const evals = includesText(text, 'Function') || text.includes('vm.') || text.includes('eval');
-  const sockets = text.includes('net.') || includesText(text, "require('net')") || includesText(text, 'require("net")');
-  if (!evals && !sockets) return false;
-  // a literal first (no leading \b) lets the regex engine skip ahead; the word boundary is checked by hand
-  const re = /req(?:uest)?\s*\.\s*(?:query|body|params|headers|url)\b/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    const before = m.index > 0 ? text.charCodeAt(m.index - 1) : 32;
+  if (!evals && !(text.includes('net.') || includesText(text, "require('net')") || includesText(text, 'require("net")'))) return false;
+  // tried only where `req` stands (a native search), with the word boundary before it checked
+  // by hand: the pattern's text after `req` holds no other `req`, so every match a global search
+  // would find starts at one of these
+  for (let i = text.indexOf('req'); i !== -1; i = text.indexOf('req', i + 3)) {
+    REQUEST_READ.lastIndex = i;
+    if (!REQUEST_READ.test(text)) continue;
+    const before = i > 0 ? text.charCodeAt(i - 1) : 32;
     if (!((before >= 48 && before <= 57) || (before >= 65 && before <= 90) || (before >= 97 && before <= 122) || before === 95)) return true;
   }
   return false;
@@ -235,7 +254,7 @@ export function detectLanguage(text: string, ext: string): LanguageGuess {
   const head = text.length > 16384 ? text.slice(0, 16384) : text;
   // fast paths: an unambiguous opening decides without running every cue
   // (not when ASP code opens first: an ASP shell may carry PHP it writes out as a string)
-  const php = head.search(/<\?php/i);
+  const php = phpOpenTag(head);
   const asp = head.indexOf('<%');
   if (php !== -1 && !/<%@|<jsp:|<cf[a-z]/i.test(head) && (asp === -1 || asp > php)) return { language: 'php', confidence: 10 };
   if ((ext === 'js' || ext === 'mjs' || ext === 'cjs') && !/^#!/.test(head) && !serverSideJs(text)) return { language: 'unknown', confidence: 0 };
@@ -254,7 +273,8 @@ export function detectLanguage(text: string, ext: string): LanguageGuess {
   };
   for (const [lang, re, w, gate] of CUES) {
     if (typeof gate === 'function' ? !gate(head, low) : gate && !gate.some((n) => has(n, re.ignoreCase))) continue;
-    if (cueMatches(re, head)) score.set(lang, (score.get(lang) ?? 0) + w);
+    // (the `<?php` cue is the search made above)
+    if (re === PHP_OPEN ? php !== -1 : cueMatches(re, head)) score.set(lang, (score.get(lang) ?? 0) + w);
   }
   // PHP text that an ASP/JSP page writes out comes after that page's own `<%`: it weighs little
   if (asp !== -1 && php > asp) score.set('php', (score.get('php') ?? 0) - 7);

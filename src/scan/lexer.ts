@@ -217,36 +217,61 @@ export function stripComments(text: string, spec: LexSpec): string {
   const next = new NextOf(text, interestingChars(spec));
   const bs = new NextText(text, '\\');
   const closeTag = new NextText(text, '?>');
-  if (!regions) return stripRange(text, 0, text.length, spec, next, bs, closeTag);
-  const parts: string[] = [];
+  const nl = new NextText(text, '\n');
+  // every piece of the result goes into one list, joined once: joining each region and each
+  // blanked comment on its own copied most of the text twice
+  const out: string[] = [];
+  if (!regions) {
+    stripRange(out, text, 0, text.length, spec, next, bs, closeTag, nl);
+    return out.join('');
+  }
   let pos = 0;
   for (const [s, e] of regions) {
-    if (s > pos) parts.push(blankKeepDelims(text.slice(pos, s)));
-    parts.push(stripRange(text, s, e, spec, next, bs, closeTag));
+    if (s > pos) blankKeepDelims(out, text, pos, s, nl);
+    stripRange(out, text, s, e, spec, next, bs, closeTag, nl);
     pos = e;
   }
-  if (pos < text.length) parts.push(blankKeepDelims(text.slice(pos)));
-  return parts.join('');
+  if (pos < text.length) blankKeepDelims(out, text, pos, text.length, nl);
+  return out.join('');
 }
 
-/** Blank template text but keep the delimiters themselves visible (`<?php`, `%>`). */
-function blankKeepDelims(s: string): string {
+/**
+ * Pushes `text[from, to)` blanked (see blank()) onto `out`. Calls come at ascending offsets,
+ * so the line breaks are found with one forward cursor (`nl`), never searched past again.
+ */
+function pushBlank(out: string[], from: number, to: number, nl: NextText): void {
+  for (let p = nl.from(from); p !== -1 && p < to; p = nl.from(from)) {
+    out.push(spaces(p - from), '\n');
+    from = p + 1;
+  }
+  out.push(spaces(to - from));
+}
+
+/** Template text `text[from, to)` blanked, but the delimiters themselves kept visible (`<?php`, `%>`). */
+function blankKeepDelims(out: string[], text: string, from: number, to: number, nl: NextText): void {
   // quotes in the kept edges (`"><?php`) would open a string in the code that follows, and
   // the `>` ending an opener tag (`<script language="php">`) would read as `->` before a call
   // (closing delimiters `%>` and `?>` stay: analyzers read statement ends from them)
-  if (s.length < 12) return s.replace(/["'`]/g, ' ').replace(/([^%?])>$/, '$1 ');
-  return (
-    s.slice(0, 5).replace(/["'`]/g, ' ') +
-    blank(s.slice(5, -5)) +
-    s
-      .slice(-5)
+  if (to - from < 12) {
+    out.push(
+      text
+        .slice(from, to)
+        .replace(/["'`]/g, ' ')
+        .replace(/([^%?])>$/, '$1 '),
+    );
+    return;
+  }
+  out.push(text.slice(from, from + 5).replace(/["'`]/g, ' '));
+  pushBlank(out, from + 5, to - 5, nl);
+  out.push(
+    text
+      .slice(to - 5, to)
       .replace(/["'`]/g, ' ')
-      .replace(/([^%?])>$/, '$1 ')
+      .replace(/([^%?])>$/, '$1 '),
   );
 }
 
-function stripRange(text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText): string {
-  const out: string[] = [];
+function stripRange(out: string[], text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText, nl: NextText): void {
   let copyFrom = from;
   let i = from;
   const q1 = spec.quotes.includes("'") && !spec.vb;
@@ -276,7 +301,8 @@ function stripRange(text: string, from: number, to: number, spec: LexSpec, next:
       commentEnd = lineEnd(text, i, to, spec, closeTag);
     }
     if (commentEnd !== -1) {
-      out.push(text.slice(copyFrom, i), blank(text.slice(i, commentEnd)));
+      out.push(text.slice(copyFrom, i));
+      pushBlank(out, i, commentEnd, nl);
       i = commentEnd;
       copyFrom = i;
       continue;
@@ -284,7 +310,6 @@ function stripRange(text: string, from: number, to: number, spec: LexSpec, next:
     i++;
   }
   out.push(text.slice(copyFrom, to));
-  return out.join('');
 }
 
 /**

@@ -224,6 +224,21 @@ function hexLiteralStarts(code: string): number[] {
   return out.sort((a, b) => a - b);
 }
 
+/**
+ * How many `\\xNN` / `\\NNN` escapes `code` holds, counted up to `cap`, each after the end of
+ * the one before (as a global regex would count them): a walk between backslashes.
+ */
+export function countEscapes(code: string, cap: number): number {
+  let n = 0;
+  for (let i = code.indexOf('\\'); i !== -1 && n < cap; ) {
+    if (escapeAt(code, i)) {
+      n++;
+      i = code.indexOf('\\', i + 4);
+    } else i = code.indexOf('\\', i + 1);
+  }
+  return n;
+}
+
 function applyChain(lit: string, fns: string[]): { text: string; how: string } | undefined {
   let cur: Buffer | string = lit.replace(/\\n|\\r|\s/g, '');
   const how: string[] = [];
@@ -256,13 +271,12 @@ function applyChain(lit: string, fns: string[]): { text: string; how: string } |
 }
 
 /**
- * Runs of base64 characters at least `min` long. A run never spans a newline, so only
- * lines at least `min` long are searched (found with indexOf, cheap); within them the
- * regex may only start at a non-base64 character, so it never restarts inside a run.
+ * The maximal runs of base64 characters at least `min` long (with up to two `=` after). A
+ * run never spans a newline, so only lines at least `min` long are searched (found with
+ * indexOf, cheap).
  */
 function base64Runs(text: string, min: number, cap: number): Array<{ 0: string; index: number }> {
   const out: Array<{ 0: string; index: number }> = [];
-  const re = new RegExp(`(?:^|[^A-Za-z0-9+/])([A-Za-z0-9+/]{${min},})`, 'g');
   const n = text.length;
   let at = 0;
   while (at < n && out.length < cap) {
@@ -274,22 +288,28 @@ function base64Runs(text: string, min: number, cap: number): Array<{ 0: string; 
     }
     let e = text.indexOf('\n', at);
     if (e === -1) e = n;
-    if (e - at >= min) {
-      const line = text.slice(at, e);
-      re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(line)) !== null) {
-        const start = at + m.index + m[0].length - m[1]!.length;
-        const i = at + m.index + m[0].length;
-        let end = i;
-        while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
-        out.push({ 0: text.slice(start, end), index: start });
-        if (out.length >= cap) break;
+    // the maximal runs of base64 characters of the line, walked character by character (a
+    // regex tried at every non-base64 character of a long minified line cost more)
+    for (let i = at; i < e && out.length < cap; ) {
+      if (!isBase64Char(text.charCodeAt(i))) {
+        i++;
+        continue;
       }
+      const start = i;
+      while (i < e && isBase64Char(text.charCodeAt(i))) i++;
+      if (i - start < min) continue;
+      let end = i;
+      while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
+      out.push({ 0: text.slice(start, end), index: start });
     }
     at = e + 1;
   }
   return out;
+}
+
+/** `[A-Za-z0-9+/]` */
+function isBase64Char(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 47 && c <= 57) || c === 43;
 }
 
 /**
@@ -314,10 +334,7 @@ function phpEscapedStrings(ctx: AnalyzerContext): void {
   // fold only obfuscated files: a goto maze, or escapes making up a tenth of the text
   // (applications keep a few byte strings in escapes; folding them would re-analyze the file)
   const needed = gotos >= 20 ? 50 : Math.max(500, Math.floor(code.length / 40));
-  let escapes = 0;
-  const esc = /\\(?:x[0-9a-fA-F]{2}|[0-7]{3})/g;
-  while (esc.exec(code) !== null) if (++escapes >= needed) break;
-  if (escapes < needed) return;
+  if (countEscapes(code, needed) < needed) return;
   let changed = 0;
   const folded = code.replace(/"((?:[^"\\\n]|\\.){1,4000})"/g, (lit, body: string) => {
     if (!/\\(?:x[0-9a-fA-F]{2}|[0-7]{3})/.test(body) || /(?<!\\)\$[A-Za-z_{]/.test(body)) return lit;
