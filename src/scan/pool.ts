@@ -37,6 +37,8 @@ interface Slot {
 
 /** Batches a worker holds at once while more are queued (one running, one waiting). */
 const IN_FLIGHT = 2;
+/** Workers that fail to start, in a row, before the scan gives up (see startFailures). */
+const START_FAILURES = 3;
 
 export interface PoolOptions {
   workers: number;
@@ -84,6 +86,13 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
   // a file may take the time cap per analysis pass; allow generous slack before killing
   const killAfter = Math.max(2000, opts.init.limits.maxMillisPerFile * 3);
 
+  /**
+   * Workers lost in a row before any of them started a batch. A worker that cannot start
+   * (a module that fails to load, a flag it inherits) would otherwise be replaced forever,
+   * each replacement failing the same way; after START_FAILURES the scan stops with the reason.
+   */
+  let startFailures = 0;
+
   const spawn = (slot?: Slot): Slot => {
     const shared = new SharedArrayBuffer(8);
     // a larger young generation: analysis makes many short-lived strings, and fewer scavenges is less CPU
@@ -93,6 +102,7 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
     s.progress = new Int32Array(shared);
     s.batches = [];
     worker.on('message', (m: FromWorker) => {
+      startFailures = 0;
       if (m.type === 'fatal') {
         fatal = m.message;
         notify();
@@ -110,6 +120,19 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
       }
     });
     worker.on('error', (e) => {
+      if (Atomics.load(s.progress, 0) === 0) {
+        // it never started a batch: the fault is the worker's, not a file's; nothing is lost
+        for (const b of s.batches) if (b.received < b.paths.length) queue.unshift(b.paths.slice(b.received));
+        s.batches = [];
+        if (++startFailures >= START_FAILURES) {
+          fatal = `scanner worker failed to start ${startFailures} times in a row: ${e.message}`;
+          notify();
+          return;
+        }
+        spawn(s);
+        notify();
+        return;
+      }
       const b = running(s);
       if (b) {
         const at = currentIndex(s, b);

@@ -19,6 +19,11 @@ export interface WorkerInit {
    * a runaway regex or inflate, so the pool's watchdog and requeue can be exercised.
    */
   stallOn?: string;
+  /**
+   * Tests only: the worker throws this at start-up, standing in for a worker that cannot load
+   * (a flag it inherits that breaks module loading, a missing or corrupt module).
+   */
+  failAtStart?: string;
 }
 export interface WorkerData extends WorkerInit {
   /** Int32Array cells: [batch id, index of the file being scanned]. */
@@ -37,6 +42,7 @@ const FLUSH_MS = 200;
 
 const init = workerData as WorkerData;
 const port = parentPort;
+if (port && init.failAtStart) throw new Error(init.failAtStart);
 if (port) {
   const progress = new Int32Array(init.progress);
   const ctx: ScanContext = { limits: init.limits };

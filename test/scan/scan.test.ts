@@ -161,6 +161,34 @@ test('a worker stuck on one file is replaced: that file is reported, every other
   }
 });
 
+test('a worker that cannot start stops the scan with its reason instead of being replaced forever', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-pool-start-'));
+  try {
+    for (let i = 0; i < 40; i++) writeFileSync(join(dir, `f${i}.php`), '<?php echo 1;');
+    let outcomes = 0;
+    const problems: string[] = [];
+    const started = Date.now();
+    await assert.rejects(
+      runPool(
+        walk([dir], () => {}),
+        {
+          workers: 2,
+          init: { limits: DEFAULT_LIMITS, failAtStart: 'cannot load the analyzers' },
+          onOutcome: () => outcomes++,
+          onProblem: (p) => problems.push(p.message),
+        },
+      ),
+      { message: 'scanner worker failed to start 3 times in a row: cannot load the analyzers' },
+    );
+    // no file is blamed for the worker's own fault
+    assert.equal(outcomes, 0);
+    assert.deepEqual(problems, []);
+    assert.ok(Date.now() - started < 15000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('hostile repetition of what the newer PHP checks walk over stays bounded and keeps the real finding', () => {
   // `)(` pairs, `] =` slots, curly quotes, property writes, hex strings and unbalanced parentheses, each repeated
   const junk = [
