@@ -19,6 +19,26 @@ export interface FlowSpec {
    * without trying the pattern at every line break and separator of the file.
    */
   assignStarts?: (code: string) => number[];
+  /** Names are case-blind (VBScript, VB.NET): `Cmd = Request("c")` taints `cmd`. */
+  caseless?: boolean;
+  /**
+   * String literals (global regex): blanked before variable names are read, so the text of a
+   * literal (`"/logs/ua.log"`) is not taken for the variables its words spell (`ua`).
+   */
+  literals?: RegExp;
+}
+
+/** A set of names compared without case (VBScript's `Cmd` and `cmd` are one variable). */
+class CaselessSet extends Set<string> {
+  override add(v: string): this {
+    return super.add(v.toLowerCase());
+  }
+  override has(v: string): boolean {
+    return super.has(v.toLowerCase());
+  }
+  override delete(v: string): boolean {
+    return super.delete(v.toLowerCase());
+  }
 }
 
 const STICKY_ASSIGN = new WeakMap<RegExp, RegExp>();
@@ -81,9 +101,9 @@ class AssignScan {
 }
 
 export class Taint {
-  readonly vars = new Set<string>();
+  readonly vars: Set<string>;
   /** Variables assigned straight from request input (`$c = $_GET['c']`), not through chains. */
-  readonly direct = new Set<string>();
+  readonly direct: Set<string>;
   /** Variable -> right-hand sides it was assigned (first 300 chars each). */
   readonly assignments = new Map<string, string[]>();
 
@@ -91,6 +111,8 @@ export class Taint {
     readonly code: string,
     readonly spec: FlowSpec,
   ) {
+    this.vars = spec.caseless ? new CaselessSet() : new Set();
+    this.direct = spec.caseless ? new CaselessSet() : new Set();
     const starts = spec.assignStarts ? assignStartsOf(spec.assignStarts, code) : undefined;
     const re = new AssignScan(
       starts ? stickyOf(spec.assign) : new RegExp(spec.assign.source, spec.assign.flags.includes('g') ? spec.assign.flags : spec.assign.flags + 'g'),
@@ -126,6 +148,12 @@ export class Taint {
   private readonly pairRefs: Array<string[] | undefined> = [];
   private refRe: RegExp | undefined;
 
+  /** `expr` with its string literals blanked, where the spec says what they look like (names are read from code only). */
+  private code0(expr: string): string {
+    const lit = this.spec.literals;
+    return lit && (expr.includes('"') || expr.includes("'")) ? expr.replace(lit, '""') : expr;
+  }
+
   /** The variable-reference regex, compiled once per instance and rewound for each use (none nest). */
   private refs(): RegExp {
     this.refRe ??= new RegExp(this.spec.varRef.source, 'g');
@@ -158,8 +186,9 @@ export class Taint {
     if (!names) {
       names = [];
       const re = this.refs();
+      const text = this.code0(rhs);
       let m: RegExpExecArray | null;
-      while ((m = re.exec(rhs)) !== null) {
+      while ((m = re.exec(text)) !== null) {
         if (m[0].length === 0) re.lastIndex++;
         names.push(m[1] ?? m[0]);
       }
@@ -184,8 +213,9 @@ export class Taint {
   private touchesVars(expr: string): boolean {
     if (this.vars.size === 0) return false;
     const re = this.refs();
+    const text = this.code0(expr);
     let m: RegExpExecArray | null;
-    while ((m = re.exec(expr)) !== null) {
+    while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
       if (this.vars.has(m[1] ?? m[0])) return true;
     }
@@ -196,8 +226,9 @@ export class Taint {
   touchesDirectly(expr: string): boolean {
     if (this.spec.source.test(expr)) return true;
     const re = this.refs();
+    const text = this.code0(expr);
     let m: RegExpExecArray | null;
-    while ((m = re.exec(expr)) !== null) {
+    while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
       if (this.direct.has(m[1] ?? m[0])) return true;
     }
@@ -207,8 +238,9 @@ export class Taint {
   /** The variable a tainted reference in `expr` names (for evidence), if any. */
   taintedVarIn(expr: string): string | undefined {
     const re = this.refs();
+    const text = this.code0(expr);
     let m: RegExpExecArray | null;
-    while ((m = re.exec(expr)) !== null) {
+    while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
       const v = m[1] ?? m[0];
       if (this.vars.has(v)) return v;

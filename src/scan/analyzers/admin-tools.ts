@@ -78,6 +78,12 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
     kinds.add(spec.kind(m));
     if (first === -1) first = m.index;
   }
+  // Java: what the page does with a File on a request-chosen path is in the call on it (`f.listFiles()`, `new File(p).delete()`)
+  if (lang === 'jsp' && kinds.size > 0)
+    for (const [kind, at] of javaFileCalls(code, taint)) {
+      kinds.add(kind);
+      first = Math.min(first, at);
+    }
   if (kinds.size === 0) return;
   const destructive = [...kinds].some((k) => /delete|move|setattributes|deletefile|deletefolder|movefile|movefolder|unlink|rmdir|rename/.test(k));
   // PHP applications pass request-derived paths around far more often (with checks we cannot
@@ -88,9 +94,9 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   // own file handling, which works on paths it builds itself; a page that includes the
   // application's files (its connection, its login check) is that application's admin tool
   if (
-    (lang === 'asp' || lang === 'aspx') &&
-    !/<!--\s*#include\b/i.test(ctx.text) &&
-    kinds.size >= 3 &&
+    (lang === 'asp' || lang === 'aspx' || lang === 'jsp') &&
+    !/<!--\s*#include\b|<%@\s*include\b|<jsp:include\b/i.test(ctx.text) &&
+    kinds.size >= 2 &&
     [...kinds].some((k) => LISTS.test(k)) &&
     [...kinds].some((k) => READS_OR_CHANGES.test(k))
   )
@@ -106,11 +112,42 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   ev.add('flow', `request chooses file-system paths the page passes to ${[...kinds].slice(0, 4).join(', ')} (file manager)`, w, first, 30);
 }
 
-/** Operations that list a folder's entries (ASP and ASP.NET kinds above). */
-const LISTS = /^(?:getfolder|directoryinfo|getfiles|getdirectories|getfilesystementries)$/;
+/** Operations that list a folder's entries (ASP, ASP.NET and Java kinds). */
+const LISTS = /^(?:getfolder|directoryinfo|getfiles|getdirectories|getfilesystementries|listfiles|list)$/;
 /** Operations that read a file out or change the file system. */
 const READS_OR_CHANGES =
-  /^(?:loadfromfile|opentextfile|getfile|readall\w+|openread|opentext|streamreader|writefile|transmitfile|delete\w*|move\w*|copy\w*|createfolder|createdirectory|setattributes)$/;
+  /^(?:loadfromfile|opentextfile|getfile|readall\w+|openread|opentext|streamreader|writefile|transmitfile|delete\w*|move\w*|copy\w*|createfolder|createdirectory|setattributes|fileinputstream|filereader|randomaccessfile|renameto|mkdirs?|setlastmodified|setwritable|setexecutable)$/;
+
+/** Calls on a java.io.File that list, delete, rename or create what it names. */
+const JAVA_FILE_CALLS = /\.\s*(listFiles|list|delete|renameTo|mkdirs?|setLastModified|setWritable|setExecutable)\s*\(/g;
+
+/**
+ * The calls of JAVA_FILE_CALLS (kind lower-cased, offset) on a File whose path the request
+ * chooses: a request-derived variable (`f.delete()`) or a `new File(..)` of request data
+ * (`new File(p).listFiles()`).
+ */
+function javaFileCalls(code: string, taint: Taint): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  for (const m of matches(JAVA_FILE_CALLS, code, 500)) {
+    let j = m.index - 1;
+    while (j >= 0 && /\s/.test(code[j]!)) j--;
+    let receiver: string | undefined;
+    if (code[j] === ')') {
+      // back to the matching `(` of a `new File(..)` (bounded; strings with brackets are rare there)
+      let depth = 0;
+      let k = j;
+      for (; k >= 0 && j - k < 300; k--) {
+        if (code[k] === ')') depth++;
+        else if (code[k] === '(' && --depth === 0) break;
+      }
+      if (k >= 0 && depth === 0 && /\bnew\s+(?:java\.io\.)?File\s*$/.test(code.slice(Math.max(0, k - 30), k))) receiver = code.slice(k + 1, j);
+    } else {
+      receiver = /[A-Za-z_]\w{0,40}$/.exec(code.slice(Math.max(0, j - 40), j + 1))?.[0];
+    }
+    if (receiver !== undefined && taint.touches(receiver)) out.push([m[1]!.toLowerCase(), m.index]);
+  }
+  return out;
+}
 
 /** The reason for one kind of file operation on a request-chosen path (other checks look it up). */
 export function fileOpReason(kind: string): string {

@@ -34,6 +34,8 @@ export function aspAssignStarts(code: string): number[] {
   for (let k = code.indexOf('='); k !== -1; k = code.indexOf('=', k + 1)) {
     let j = k - 1;
     while (j >= 0 && isRegexSpace(code.charCodeAt(j))) j--;
+    // `name(index) =`: an element; the name is before the index and same-line blanks
+    if (code.charCodeAt(j) === 41) j = beforeIndex(code, j);
     const end = j;
     while (j >= 0 && isWordChar(code.charCodeAt(j))) j--;
     const name = j + 1;
@@ -51,6 +53,25 @@ export function aspAssignStarts(code: string): number[] {
     if ((k0 === 115 && k1 === 101 && k2 === 116) || (k0 === 118 && k1 === 97 && k2 === 114)) anchorBefore(code, b - 2, out);
   }
   return ascendingDistinct(out);
+}
+
+/**
+ * For the `)` at `close` of an element's index (`(` then 1 to 60 characters that are not a
+ * bracket, a quote or a line break), the offset before the blanks that precede its `(`;
+ * -1 when the parentheses are not an index of that shape.
+ */
+function beforeIndex(code: string, close: number): number {
+  let j = close - 1;
+  while (j >= 0 && close - j <= 61) {
+    const c = code.charCodeAt(j);
+    if (c === 40) break;
+    if (c === 41 || c === 10 || c === 34) return -1;
+    j--;
+  }
+  if (j < 0 || code.charCodeAt(j) !== 40 || close - j < 2 || close - j > 61) return -1;
+  j--;
+  while (j >= 0 && code.charCodeAt(j) !== 10 && isRegexSpace(code.charCodeAt(j))) j--;
+  return j;
 }
 
 /** `out` sorted ascending without repeats (in place; the walk above nearly always yields it in order already). */

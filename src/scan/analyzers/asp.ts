@@ -6,24 +6,33 @@
  * a shorter cap let a shell hide its flow behind one long variable name.
  */
 import { matchesAt, type AnalyzerContext } from '../context.js';
-import { analyzeWriters } from './writers.js';
+import { analyzeWriters, readsTextFile } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
-import { anyWord, containsWord, firstAt, literalOffsets, mergeAscending } from '../words.js';
+import { containsWord, firstAt, literalOffsets, mergeAscending } from '../words.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { evaluatedCode, type RunCode } from './asp-interp.js';
 import { envAt, foldExpr, NO_FUNCTIONS, pageFunctions, statementEnd, type Folded, type PageFunctions } from './asp-fold.js';
 import { aspAssignStarts } from './asp-assign.js';
+import { aspFlowFor, JSCRIPT_PAGE } from './asp-sources.js';
+import { assembledComObject, isDangerous, shellObject } from './asp-objects.js';
 
 export { aspAssignStarts };
 
 export const ASP_FLOW: FlowSpec = {
-  source: /\bRequest\s*(?:\.\s*(?:Form|QueryString|Item|Cookies|BinaryRead|TotalBytes)\b|\s*\(|\s*\[)/i,
+  // (server variables a client writes freely: custom and free-text headers, the query string,
+  // the raw request; not Host, which pages build their own URLs from, nor the Content-Type upload
+  // classes parse)
+  source:
+    /\bRequest\s*(?:\.\s*(?:Form|QueryString|Item|Cookies|BinaryRead|TotalBytes)\b|\s*\(|\s*\[|\.\s*ServerVariables\s*\(\s*"(?:HTTP_(?:X_\w+|USER_AGENT|REFERER|COOKIE|AUTHORIZATION)|QUERY_STRING|ALL_RAW|ALL_HTTP)")/i,
   // after the separator only same-line blanks: `\s*` there ran from every line of a blank run to
   // its end and back (quadratic: 500 KB of CRLFs took 60 CPU-s); the next line's own `\n` starts its match
   // (a string literal is read whole: `"Driver={SQL Server};Uid=" & user` and `"http://" & host`
   // hold separators that end the statement only outside quotes)
-  assign: /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[^\S\n]*(?:Set\s+|var\s+)?([A-Za-z_]\w{0,254})\s*=(?!=)\s*((?:"[^"\n]{0,300}"|[^\n:;"]){1,300})/gi,
+  // (an element of an array or dictionary, `arr(0) = Request(..)`, taints the array; the
+  // session's and application's own keys are sessionCarried's)
+  assign:
+    /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[^\S\n]*(?:Set\s+|var\s+)?(?!(?:Session|Application)[^\S\n]*\()([A-Za-z_]\w{0,254})(?:[^\S\n]*\([^()\n"]{1,60}\))?\s*=(?!=)\s*((?:"[^"\n]{0,300}"|[^\n:;"]){1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
   assignStarts: aspAssignStarts,
 };
@@ -36,12 +45,10 @@ function hasHttpClient(lower: string): boolean {
 /** A server-side include of a file with a non-script extension (every match opens with `<!--`). */
 const HIDDEN_INCLUDE = /<!--\s*#include\s+(?:file|virtual)\s*=\s*["']?[^"'\s>]{0,200}\.(?:txt|jpg|jpeg|gif|png|bmp|ico|log|dat|rar|zip|doc|pdf)["']?\s*-->/i;
 
-/** Words (lower case) one of which the shell-object pattern below must contain. */
-const SHELL_WORDS = ['wscript.shell', 'shell.application', 'wscript.network', 'clsid:'];
-
 export function analyzeAsp(ctx: AnalyzerContext): void {
   const { code, ev, lower } = ctx;
-  const taint = sessionCarried(ctx, new Taint(code, ASP_FLOW));
+  const { spec, readers } = aspFlowFor(ctx, ASP_FLOW);
+  const taint = sessionCarried(ctx, new Taint(code, spec), spec);
   // `For Each k In Request.Form : Execute k & "=Request.Form(...)"`: every parameter the
   // requester names becomes a page variable (register_globals by hand)
   // (each case-blind pattern below is gated by a word its every match holds, looked up in
@@ -53,18 +60,17 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
       code,
     );
   if (imported) importedGlobals(code, taint);
-  taintParameters(ctx, taint);
-  const hasRequest = ASP_FLOW.source.test(code);
+  taintParameters(ctx, taint, spec);
+  const hasRequest = spec.source.test(code);
   analyzeWriters(ctx, taint);
   fileManager(ctx, taint);
   sqlClient(ctx, taint);
-  executeSinks(ctx, taint);
-  // (the object names as plain words first: a page without any is spared the regex's scan)
-  const shellObj = anyWord(lower, SHELL_WORDS)
-    ? /(?:CreateObject|new\s+ActiveXObject)\s*\(\s*["'](?:WScript\.Shell|Shell\.Application|WScript\.Network)["']|CLSID:(?:72C24DD5|13709620)/i.exec(code)
-    : null;
+  executeSinks(ctx, taint, readers);
+  // a COM object whose name the page puts together (or keeps in a variable) is created all the same
+  const assembled = assembledComObject(ctx);
+  const shellObj = shellObject(ctx, assembled);
   if (shellObj) {
-    ev.add('capability', 'creates a Windows shell COM object', 4, shellObj.index, shellObj[0].length);
+    ev.add('capability', 'creates a Windows shell COM object', 4, shellObj.index, shellObj.length);
     for (const m of matches(/\.\s*(Run|Exec|ShellExecute)\b\s*\(?([^\n]{0,300})/gi, code, 200)) {
       // `"Server.Exec" & "ute"` in a report's text is not a call
       if (insideString(code, m.index)) continue;
@@ -73,7 +79,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
       else if (taint.touches(arg)) ev.add('flow', `request-derived variable reaches shell ${m[1]}`, 11, m.index, m[0].length);
       else ev.add('capability', `runs OS commands (${m[1]})`, 3, m.index, m[0].length);
     }
-    if (hasRequest) ev.add('flow', 'shell object in a page that reads request input', 3, shellObj.index, shellObj[0].length);
+    if (hasRequest) ev.add('flow', 'shell object in a page that reads request input', 3, shellObj.index, shellObj.length);
     writtenThenRun(ctx);
   }
   // writers: request picks file name and content (uploader/dropper)
@@ -85,6 +91,9 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     if (/(?:Function|Sub)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index)) || /^=(?!=)/.test(m[1]!)) continue;
     // a call of the page's own procedure of that name (`CreateTextFile txt, CacheFile(id), ""`): its body's write is judged where it opens the file
     if (code.charCodeAt(m.index - 1) !== 46 && !/\.\s*$/.test(code.slice(Math.max(0, m.index - 4), m.index)) && ownProcedure(code, m[0])) continue;
+    // a text file opened for reading is not written
+    const opener = /^\w+/.exec(m[0])![0];
+    if (readsTextFile(opener, m[0].slice(opener.length))) continue;
     if (taint.touches(m[1]!) && /\.\s*Write(?:Line)?\b[^\n]{0,120}(?:Request|\b(?:[A-Za-z_]\w*)\b)/i.test(code) && hasRequest && !pageChosenPath(code, m.index, m[1]!)) {
       ev.add('flow', 'request chooses a file to write', 6, m.index, m[0].length);
       break;
@@ -98,15 +107,8 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   const alias = hasEval ? /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code) : null;
   if (alias) ev.add('obfuscation', 'eval passed around as a value (aliased code execution)', hasRequest ? 10 : 6, alias.index, alias[0].length);
   // COM object names assembled from pieces ("mS"&chr(115)&"cR"...): hides a shell or script host from plain-text search
-  for (const m of containsWord(lower, 'createobject') ? matches(/CreateObject\s*\(/gi, code, 100) : []) {
-    const args = callArgs(code, m.index + m[0].length - 1);
-    if (!/[&+]/.test(args)) continue;
-    const name = foldVbString(args);
-    if (name && (DANGEROUS_PROGID.test(name) || FILE_PROGID.test(name))) {
-      ev.add('obfuscation', `COM object name assembled from pieces (${name})`, DANGEROUS_PROGID.test(name) ? 8 : 4, m.index, m[0].length);
-      break;
-    }
-  }
+  if (assembled?.pieces)
+    ev.add('obfuscation', `COM object name assembled from pieces (${assembled.assembled})`, isDangerous(assembled.assembled!) ? 8 : 4, assembled.index, assembled.length);
   // server-side HTTP client fetching a URL the request names: an open proxy / SSRF relay
   if (hasHttpClient(lower) && /XMLHTTP|WinHttp/i.test(code)) {
     for (const m of matches(/\.\s*Open\b\s*\(?\s*(?:"(?:GET|POST|HEAD|PUT)"|[A-Za-z_]\w*)\s*,\s*([^,\n]{1,200})/gi, code, 50)) {
@@ -118,6 +120,16 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   }
   const unsafe = hasEval && /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,254}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
   if (unsafe) ev.add('capability', 'JScript.NET eval with the "unsafe" (full trust) option', /unsafe/i.test(unsafe[1]!) ? 10 : 8, unsafe.index, unsafe[0].length);
+  // JScript's Function constructor compiles its last argument as a function body: eval by another name
+  if (code.includes('Function') && (JSCRIPT_PAGE.test(ctx.text) || /<script[^>]{0,80}language\s*=\s*["']?j(?:ava)?script[^>]{0,80}runat/i.test(ctx.text))) {
+    for (const m of matches(/(?<![\w.$])(?:new[ \t]+)?Function[ \t]*\(/g, code, 50)) {
+      const args = callArgs(code, m.index + m[0].length - 1);
+      if (!taint.touches(args)) continue;
+      const direct = taint.hasSource(args);
+      ev.add('flow', `${direct ? 'request input' : 'request-derived variable'} reaches the JScript Function constructor (eval)`, direct ? 12 : 11, m.index, m[0].length);
+      break;
+    }
+  }
   // script engines hosted by the page: MSScriptControl runs whatever string it is given
   const sc = containsWord(lower, 'scriptcontrol') && /CreateObject\s*\(\s*"(?:MSScriptControl\.)?ScriptControl(?:\.1)?"/i.exec(code);
   if (sc) {
@@ -281,32 +293,6 @@ function utf7Run(b64: string): string {
   return out;
 }
 
-/** Pages in JScript: the VBScript interpreter (asp-interp.ts) has nothing to run there. */
-const JSCRIPT_PAGE = /<%@[^%]{0,80}LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)/i;
-
-/** COM objects that run commands or code: hiding their names is how a shell dodges a text search. */
-const DANGEROUS_PROGID = /^(?:WScript\.Shell|Shell\.Application|(?:MSScriptControl\.)?ScriptControl(?:\.1)?|WScript\.Network)$/i;
-/** File and stream objects: CMS pages split these names too, to get past hosting antivirus. */
-const FILE_PROGID = /^(?:ADODB\.Stream|Scripting\.FileSystemObject)$/i;
-
-/** The value of a VBScript string expression of literals and Chr()/ChrW() codes joined with & or +, if it is only that. */
-function foldVbString(expr: string): string | undefined {
-  const parts = expr.split(/\s*[&+]\s*/);
-  let out = '';
-  for (const raw of parts) {
-    const p = raw.trim();
-    const lit = /^"((?:[^"]|"")*)"$/.exec(p);
-    if (lit) {
-      out += lit[1]!.replace(/""/g, '"');
-      continue;
-    }
-    const chr = /^chrw?\s*\(\s*(?:&H([0-9a-f]{1,4})|&O?([0-7]{1,6})|(\d{1,5}))\s*\)$/i.exec(p);
-    if (!chr) return undefined;
-    out += String.fromCharCode(chr[1] ? parseInt(chr[1], 16) : chr[2] ? parseInt(chr[2], 8) : Number(chr[3]));
-  }
-  return out.length > 0 && out.length < 100 ? out : undefined;
-}
-
 /**
  * After a register_globals import, a variable the page declares (`Dim`) but never assigns can
  * only hold what the requester sent under its name: those are request data, and whatever the
@@ -331,29 +317,41 @@ function importedGlobals(code: string, taint: Taint): void {
   if (added > 0) taint.propagate();
 }
 
-const PROCEDURE_DEF = /\b(?:Function|Sub)\s+([A-Za-z_]\w{0,254})\s*\(([^)\n]{0,200})\)/gi;
+const PROCEDURE_DEF = /\b(?:Function|Sub|Property[ \t]+(Let|Set))\s+([A-Za-z_]\w{0,254})\s*\(([^)\n]{0,200})\)/gi;
 const OWN_EVALUATOR = /\b(?:Function|Sub)[ \t]+(Execute|ExecuteGlobal|Eval)\b/gi;
 
 /**
- * The matches (at most `cap`) of a pattern whose every match opens with `Function` or `Sub`
- * (any case), as a scan of the whole code finds them: the pattern runs at those words only.
+ * The matches (at most `cap`) of a pattern whose every match opens with `Function`, `Sub` or
+ * `Property` (any case), as a scan of the whole code finds them: the pattern runs at those words only.
  */
 function procedureMatches(re: RegExp, ctx: AnalyzerContext, cap: number): RegExpExecArray[] {
   // (offsets in `lower` are offsets in `code` when lower-casing kept the length)
   if (ctx.lower.length !== ctx.code.length) return [...matches(re, ctx.code, cap)];
-  return matchesAt(re, ctx.code, mergeAscending(literalOffsets(ctx.lower, 'function'), literalOffsets(ctx.lower, 'sub')), cap);
+  const starts = mergeAscending(literalOffsets(ctx.lower, 'function'), literalOffsets(ctx.lower, 'sub'));
+  return matchesAt(re, ctx.code, ctx.lower.includes('property') ? mergeAscending(starts, literalOffsets(ctx.lower, 'property')) : starts, cap);
+}
+
+interface Procedure {
+  params: string[];
+  /** A `Property Let`/`Set`: assigning the property (`obj.Code = v`) passes `v` as its last parameter. */
+  property: boolean;
+  /** Offset just after the header (the body's start). */
+  body: number;
+  /** Its name (lower case): in the body, the variable that holds the return value. */
+  name: string;
 }
 
 /**
- * One level of interprocedural flow: a Sub/Function called with request data receives it
- * in its parameters (`Call Bianli(sPath)` ... `Sub Bianli(path)` ... `GetFolder(path)`).
+ * Interprocedural flow: a Sub/Function called with request data receives it in its parameters
+ * (`Call Bianli(sPath)` ... `Sub Bianli(path)` ... `GetFolder(path)`), and so does a class's
+ * method called on an object (`r.Go Request("c")`) or a property it lets (`b.Code = Request("c")`).
  */
-function taintParameters(ctx: AnalyzerContext, taint: Taint): void {
+function taintParameters(ctx: AnalyzerContext, taint: Taint, spec: FlowSpec): void {
   const code = ctx.code;
-  if (taint.vars.size === 0 && !ASP_FLOW.source.test(code)) return;
-  const defs = new Map<string, string[]>();
+  if (taint.vars.size === 0 && !spec.source.test(code)) return;
+  const defs = new Map<string, Procedure>();
   for (const m of procedureMatches(PROCEDURE_DEF, ctx, 500)) {
-    const params = m[2]!
+    const params = m[3]!
       .split(',')
       .map(
         (p) =>
@@ -363,21 +361,65 @@ function taintParameters(ctx: AnalyzerContext, taint: Taint): void {
             .split(/\s/)[0]!,
       )
       .filter((p) => /^[A-Za-z_]\w*$/.test(p));
-    if (params.length > 0) defs.set(m[1]!.toLowerCase(), params);
+    if (params.length > 0) defs.set(m[2]!.toLowerCase(), { params, property: m[1] !== undefined, body: m.index + m[0].length, name: m[2]!.toLowerCase() });
   }
   if (defs.size === 0) return;
+  // methods are called on objects (`obj.Go x`) only where the page defines classes
+  const classes = containsWord(ctx.lower, 'class') && /^[ \t]*Class[ \t]+[A-Za-z_]/im.test(code);
   const names = [...defs.keys()].join('|');
-  for (const m of matches(new RegExp(`(?<![\\w.])(${names})\\b\\s*\\(?([^\\n]{0,300})`, 'gi'), code, 2000)) {
-    if (/(?:Function|Sub)\s+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
-    const params = defs.get(m[1]!.toLowerCase())!;
-    const args = m[2]!.replace(/\)\s*$/, '').split(',');
+  const calls = new RegExp(`(?<![\\w.])(${names})\\b\\s*\\(?([^\\n]{0,300})`, 'gi');
+  const methodCalls = classes ? new RegExp(`\\.[ \\t]*(${names})\\b[ \\t]*(=(?!=)[ \\t]*)?\\(?([^\\n]{0,300})`, 'gi') : undefined;
+  // the request's own read handed to a parameter (`Run Request("c")`, `r.Go Request.Form("c")`):
+  // what the body derives from it is followed inside that body (see bodyDerived); a method or
+  // property of a class takes only such reads
+  const fed = new Map<Procedure, Set<string>>();
+  const pass = (name: string, argText: string, assigned: boolean, method: boolean) => {
+    const def = defs.get(name.toLowerCase())!;
+    // a property is assigned its value; a procedure is called with its arguments
+    if (assigned !== def.property) return;
+    const args = assigned ? [argText] : argText.replace(/\)\s*$/, '').split(',');
     args.forEach((a, i) => {
-      const p = params[i];
-      if (p && taint.touches(a)) {
+      const p = assigned ? def.params[def.params.length - 1] : def.params[i];
+      if (!p) return;
+      const read = taint.hasSource(a);
+      if (read || (!method && taint.touches(a))) {
+        if (read && fed.size < 10) fed.set(def, (fed.get(def) ?? new Set()).add(p));
         taint.vars.add(p);
         if (taint.touchesDirectly(a)) taint.direct.add(p);
       }
     });
+  };
+  for (const m of matches(calls, code, 2000)) {
+    // (the header itself; a call on the line after `End Sub` is a call)
+    if (/\b(?:Function|Sub|Let|Set|Get)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
+    pass(m[1]!, m[2]!, false, false);
+  }
+  if (methodCalls) for (const m of matches(methodCalls, code, 2000)) pass(m[1]!, m[3]!, m[2] !== undefined, true);
+  if (fed.size > 0) bodyDerived(code, taint, spec, fed);
+}
+
+/**
+ * The variables a procedure's body derives from its request-fed parameters (`cmdline = "cmd /c " & c`
+ * inside `Sub Run(c)`), not its return value (each call's own). The flow's names are page-wide, so a name the page also assigns outside
+ * that body (a helper library's shared `str`, `tmp`) is left out: only the body's own locals are
+ * tainted, and nothing propagates from them beyond it.
+ */
+function bodyDerived(code: string, taint: Taint, spec: FlowSpec, fed: Map<Procedure, Set<string>>): void {
+  const counts = new Map<string, number>();
+  for (const [name, rhs] of taint.assignments) counts.set(name.toLowerCase(), (counts.get(name.toLowerCase()) ?? 0) + rhs.length);
+  for (const [def, params] of fed) {
+    const end = /\bEnd[ \t]+(?:Function|Sub|Property)\b/i.exec(code.slice(def.body, def.body + 20000));
+    if (!end) continue;
+    const local = new Taint(code.slice(def.body, def.body + end.index), { ...spec, assignStarts: undefined });
+    for (const p of params) local.vars.add(p);
+    local.propagate();
+    const own = new Map<string, number>();
+    for (const [name, rhs] of local.assignments) own.set(name.toLowerCase(), (own.get(name.toLowerCase()) ?? 0) + rhs.length);
+    for (const v of local.vars) {
+      const n = own.get(v.toLowerCase());
+      // (the return value is the caller's: `x = F(Request("a"))` reads the request in its own text)
+      if (n !== undefined && n < 20 && counts.get(v.toLowerCase()) === n && v.toLowerCase() !== def.name) taint.vars.add(v);
+    }
   }
 }
 
@@ -389,7 +431,7 @@ function taintParameters(ctx: AnalyzerContext, taint: Taint): void {
  * Constant and character-built code is handed on as a decoded layer, so an obfuscated
  * `Execute(Request(...))` is judged by what it runs.
  */
-function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
+function executeSinks(ctx: AnalyzerContext, taint: Taint, readers: string): void {
   // every report below starts from a call of Execute/ExecuteGlobal/Eval, directly or inside one
   // of the page's wrappers (pageFunctions' evaluators): a page naming neither word has none
   // (the patterns are case-blind over ASCII, and `lower` keeps every ASCII letter of `code`)
@@ -402,6 +444,7 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
   const fns = containsWord(ctx.lower, 'function') && /\bfunction\b/i.test(code) ? pageFunctions(code, ctx.lower) : NO_FUNCTIONS;
   evalWrappers(ctx, taint, fns);
   let runs: RunCode[] | undefined;
+  const keyedReads = readers === DEFAULT_READERS ? KEYED_READS : keyedReadsOf(readers);
   for (const m of matches(/(?<![\w.])(Execute|ExecuteGlobal|Eval)\b[ \t]*(\(?)([^\n]{0,300})/gi, code, 500)) {
     const name = m[1]!;
     if (own.has(name.toLowerCase())) continue;
@@ -414,12 +457,12 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
     // SQL handed to a data-access helper named Execute, not VBScript
     if (/^\s*\(?\s*"\s*(?:select|insert|update|delete|exec|create|drop|alter)\s/i.test(arg)) continue;
     // the key of `Request("cmd")` is a name, not code around the request value
-    const literals =
-      arg
-        .replace(/\b(?:Request|Session)\s*(?:\.\s*\w+\s*)?(?:\(\s*(?:"(?:[^"\n]|"")*"|'[^'\n]*')\s*\)|\[\s*(?:"[^"\n]*"|'[^'\n]*')\s*\])/gi, 'Request')
-        .match(/"(?:[^"\n]|"")*"|'[^'\n]*'/g) ?? [];
+    const literals = arg.replace(keyedReads, 'Request').match(/"(?:[^"\n]|"")*"|'[^'\n]*'/g) ?? [];
     // session keys stay: a session value the request filled is a source of its own
-    const bare = arg.replace(/(\bSession\s*\(\s*"[\w.-]{1,40}"\s*\))|"(?:[^"\n]|"")*"|'[^'\n]*'/gi, (_all, keep: string | undefined) => keep ?? '""');
+    // (a server variable the client writes stays a read once its name is blanked)
+    const bare = arg
+      .replace(SERVER_VARIABLE, (sv) => (taint.hasSource(sv) ? 'Request("")' : '""'))
+      .replace(/(\bSession\s*\(\s*"[\w.-]{1,40}"\s*\))|"(?:[^"\n]|"")*"|'[^'\n]*'/gi, (_all, keep: string | undefined) => keep ?? '""');
     const fixedCode = literals.some((l) => /[\w(=]/.test(l.slice(1, -1)));
     const value = foldArgument(code, arg, m.index, envBudget, fns);
     if (value && 'request' in value) {
@@ -467,20 +510,30 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint): void {
   }
 }
 
+const SERVER_VARIABLE = /\bRequest\s*\.\s*ServerVariables\s*\(\s*"[^"\n]*"\s*\)/gi;
+
+/** The names whose keyed reads are request values when the page keeps no alias of Request. */
+const DEFAULT_READERS = 'Request|Session';
+/** A keyed read by one of `readers` (`Request.Form("cmd")`, `r("cmd")`): the key is a name, not code. */
+function keyedReadsOf(readers: string): RegExp {
+  return new RegExp(`\\b(?:${readers})\\s*(?:\\.\\s*\\w+\\s*)?(?:\\(\\s*(?:"(?:[^"\\n]|"")*"|'[^'\\n]*')\\s*\\)|\\[\\s*(?:"[^"\\n]*"|'[^'\\n]*')\\s*\\])`, 'gi');
+}
+const KEYED_READS = keyedReadsOf(DEFAULT_READERS);
+
 /**
  * Request values kept in the session (`Session("dbstr") = Request("dbstr")`) come back as
  * request data on every later request: database client shells keep the connection string
  * there. The session keys a page fills from the request become sources of their own.
  */
-function sessionCarried(ctx: AnalyzerContext, taint: Taint): Taint {
+function sessionCarried(ctx: AnalyzerContext, taint: Taint, spec: FlowSpec): Taint {
   const code = ctx.code;
   const keys = new Set<string>();
   if (!containsWord(ctx.lower, 'session')) return taint;
   for (const m of matches(/\bSession\s*\(\s*"([\w.-]{1,40})"\s*\)\s*=(?!=)\s*([^\n:]{1,300})/gi, code, 200)) if (taint.touches(m[2]!)) keys.add(m[1]!);
   if (keys.size === 0) return taint;
   const keyAlt = [...keys].map((k) => k.replace(/[.-]/g, '\\$&')).join('|');
-  const source = new RegExp(`${ASP_FLOW.source.source}|\\bSession\\s*\\(\\s*"(?:${keyAlt})"\\s*\\)(?!\\s*=[^=])`, ASP_FLOW.source.flags);
-  return new Taint(code, { ...ASP_FLOW, source });
+  const source = new RegExp(`${spec.source.source}|\\bSession\\s*\\(\\s*"(?:${keyAlt})"\\s*\\)(?!\\s*=[^=])`, spec.source.flags);
+  return new Taint(code, { ...spec, source });
 }
 
 /**

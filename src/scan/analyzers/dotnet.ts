@@ -58,12 +58,13 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
   if (managed) lendTaint(managed, taint);
   // web service / WCF operations: their parameters arrive from the request
   for (const m of matches(
-    /\[\s*(?:WebMethod|OperationContract)[^\]]{0,200}\]\s*(?:public\s+)?(?:static\s+)?(?:[\w.<>[\]]+\s+)?\w+\s*\(([^)]{0,300})\)|(?:WebMethodAttribute|OperationContractAttribute)[\s\w]{0,80}function\s+\w+\s*\(([^)]{0,300})\)/g,
+    /\[\s*(?:WebMethod|OperationContract)[^\]]{0,200}\]\s*(?:public\s+)?(?:static\s+)?(?:[\w.<>[\]]+\s+)?\w+\s*\(([^)]{0,300})\)|(?:WebMethodAttribute|OperationContractAttribute)[\s\w]{0,80}function\s+\w+\s*\(([^)]{0,300})\)|<\s*(?:WebMethod|OperationContract)\b[^>\n]{0,200}>[ \t_\r\n]{0,20}(?:(?:Public|Shared|Overridable)\s+){0,3}(?:Function|Sub)\s+\w+\s*\(([^)]{0,300})\)/gi,
     code,
     200,
   )) {
-    for (const part of (m[1] ?? m[2] ?? '').split(',')) {
-      const name = /([A-Za-z_]\w*)\s*(?::\s*[\w.]+)?\s*$/.exec(part.trim())?.[1];
+    for (const part of (m[1] ?? m[2] ?? m[3] ?? '').split(',')) {
+      // (VB.NET: `ByVal name As Type`)
+      const name = /([A-Za-z_]\w*)\s*(?::\s*[\w.]+|\s+As\s+[\w.]+)?\s*$/i.exec(part.trim())?.[1];
       if (name) {
         taint.vars.add(name);
         taint.direct.add(name);

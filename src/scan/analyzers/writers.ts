@@ -63,6 +63,38 @@ function readOnlyOpen(stmt: string): boolean {
   return mode !== undefined && !/[waxc+]/i.test(mode);
 }
 
+/**
+ * `fso.OpenTextFile(path)` / `OpenTextFile(path, 1)` / `OpenTextFile path, ForReading`: a text file
+ * opened for reading (its I/O mode left out, 1 or ForReading); 2 and 8 write and append.
+ * `after`: the text after the method's name.
+ */
+export function readsTextFile(name: string, after: string): boolean {
+  if (!/OpenTextFile$/i.test(name)) return false;
+  let s = after.trimStart();
+  if (s.startsWith('(')) s = s.slice(1);
+  // the second argument at depth zero, quotes read whole
+  let depth = 0;
+  let q = false;
+  let comma = -1;
+  for (let i = 0; i < s.length && i < 300; i++) {
+    const c = s[i]!;
+    if (c === '"') q = !q;
+    else if (q) continue;
+    else if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) break;
+      depth--;
+    } else if (c === '\n' || c === ':') break;
+    else if (c === ',' && depth === 0) {
+      comma = i;
+      break;
+    }
+  }
+  if (comma < 0) return true;
+  const mode = /^\s*([\w&]+)\s*(?:[,)]|$)/.exec(s.slice(comma + 1))?.[1];
+  return mode !== undefined && /^(?:1|ForReading)$/i.test(mode);
+}
+
 /** `Response.Write x` / `out.print(x)` writes to the HTTP response, not to a file. */
 function isPageOutput(code: string, at: number): boolean {
   return /\b(?:Response|out|writer|Console)\s*$/i.test(code.slice(Math.max(0, at - 12), at));
@@ -81,6 +113,7 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
     for (const m of matches(opener, code, 200)) {
       const stmt = openerStatement(code, m);
       if (lang === 'php' && readOnlyOpen(stmt)) continue;
+      if (lang === 'asp' && readsTextFile(m[0], stmt)) continue;
       // PHP's upload temp name is chosen by the server, not the client
       const firstArg = pathArgument(lang, stmt).replace(UPLOAD_TMP_NAME, '');
       if (taint.touches(firstArg)) {

@@ -15,6 +15,11 @@ import { CONTROL_MEMBERS, CS_SOURCE_MEMBERS, FILLERS, JAVA_REQUEST_TYPES, JAVA_S
 
 export type Dialect = 'java' | 'cs';
 
+/** C# keywords an operand follows (`new T(..)`, `await x`, `out var v`). */
+const CONTINUES = new Set(['new', 'await', 'out', 'ref', 'in', 'is', 'as', 'return', 'throw', 'yield', 'typeof', 'var', 'const', 'static', 'readonly']);
+/** C# keywords that join two operands (`x is T`, `x as T`, patterns). */
+const JOINS = new Set(['is', 'as', 'and', 'or', 'not', 'with', 'switch', 'when', 'Mod', 'And', 'Or', 'AndAlso', 'OrElse', 'Xor', 'Like', 'Is', 'IsNot']);
+
 export interface Method {
   name: string;
   params: string[];
@@ -64,6 +69,7 @@ export class ManagedFlow {
    */
   private work = 0;
   private readonly workCap: number;
+  private readonly code: string;
 
   constructor(
     code: string,
@@ -75,6 +81,7 @@ export class ManagedFlow {
      */
     readonly noUploads = false,
   ) {
+    this.code = code;
     this.toks = tokenize(code);
     this.match = matchBrackets(this.toks);
     this.scopeOf = new Int32Array(this.toks.length).fill(-1);
@@ -125,9 +132,12 @@ export class ManagedFlow {
       let last: string | undefined;
       let typeOfLast = '';
       let prev = '';
+      // VB.NET `ByVal name As Type`: the name is the word before `As`
+      let typed = false;
       for (let k = i + 1; k <= close; k++) {
         const t = toks[k]!;
         if (k === close || (t.k === 'op' && t.v === ',' && this.depthZero(i, k))) {
+          typed = false;
           if (last) {
             params.push(last);
             // a Tomcat valve's `invoke(Request r, ..)` gets the connector's request
@@ -143,7 +153,8 @@ export class ManagedFlow {
           while (k + 1 < close && !(this.isOp(k + 1, ',') && this.depthZero(i, k + 1))) k++;
           continue;
         }
-        if (t.k === 'id') {
+        if (t.k === 'id' && this.dialect === 'cs' && t.v === 'As') typed = true;
+        else if (t.k === 'id' && !typed) {
           typeOfLast = prev;
           prev = t.v;
           last = t.v;
@@ -204,12 +215,18 @@ export class ManagedFlow {
         let j = i - 1;
         if (this.isOp(j, ']') && this.match[j]! >= 0) j = this.match[j]! - 1;
         if (!this.isId(j)) continue;
+        // VB.NET `Dim name As [Ns.]Type = e`: the name is before `As`
+        let d = j;
+        while (this.isOp(d - 1, '.') && this.isId(d - 2)) d -= 2;
+        if (this.isId(d - 1, 'As') && this.isId(d - 2)) j = d - 2;
         const name = toks[j]!.v;
         const field = this.isOp(j - 1, '.') && this.isId(j - 2, 'this');
         let end = i + 1;
         // the right-hand side runs to the statement's end or a top-level `,`/`)` (for headers)
         while (end < toks.length) {
           const u = toks[end]!;
+          // VB.NET ends a statement at the line's end: two operands across a line break are two statements
+          if (end > i + 1 && this.dialect === 'cs' && this.newStatement(end)) break;
           if (u.k === 'op') {
             if (u.v === ';' || u.v === '}' || u.v === '%>' || u.v === ')' || u.v === ']' || u.v === ',') break;
             if ((u.v === '(' || u.v === '[' || u.v === '{') && this.match[end]! > end) {
@@ -256,6 +273,21 @@ export class ManagedFlow {
       // lambda parameters hold what the call's receiver holds: `opt.ifPresent(x -> ..)`, `list.ForEach(c => ..)`
       if (t.k === 'op' && (t.v === '->' || t.v === '=>')) this.lambdaParams(i, stmtStart);
     }
+  }
+
+  /**
+   * Whether token `k` opens a new VB.NET statement: it and the token before it are both operands
+   * (names, literals, a closing bracket before a name) with a line break between them. C# never
+   * puts two operands side by side, except after the keywords that take one (`new T`, `await x`).
+   */
+  private newStatement(k: number): boolean {
+    const t = this.toks[k]!;
+    const p = this.toks[k - 1]!;
+    if (t.k === 'op' || (p.k === 'op' && p.v !== ')' && p.v !== ']')) return false;
+    if (p.k === 'id' && CONTINUES.has(p.v)) return false;
+    if (t.k === 'id' && JOINS.has(t.v)) return false;
+    for (let c = p.at; c < t.at; c++) if (this.code.charCodeAt(c) === 10) return true;
+    return false;
   }
 
   /** Assignments for the parameters of the lambda whose arrow is at `arrow`, from the receiver of the call it is passed to. */
@@ -472,8 +504,9 @@ export class ManagedFlow {
     // strip a cast `(String)` and wrapping parentheses
     if (this.isOp(from, '(') && this.match[from] === to - 1) return this.constOf(from + 1, to - 1, depth + 1);
     if (this.isOp(from, '(') && this.isId(from + 1) && this.isOp(from + 2, ')')) return this.constOf(from + 3, to, depth + 1);
-    // top-level `+`: concatenation
-    const parts = this.splitTop(from, to, '+');
+    // top-level `+`: concatenation (VB.NET's `&` too: on two strings C# does not compile it)
+    let parts = this.splitTop(from, to, '+');
+    if (parts.length === 1 && this.dialect === 'cs') parts = this.splitTop(from, to, '&');
     if (parts.length > 1) {
       let s = '';
       for (const [f, e] of parts) {
@@ -653,8 +686,8 @@ export class ManagedFlow {
   }
 
   /** Assignments whose target is `name` (any scope): `.FileName = ..` and the like. */
-  *assignmentsTo(name: RegExp): Generator<{ from: number; to: number; scope: number; at: number }> {
-    for (const a of this.assigns) if (name.test(a.name)) yield { from: a.from, to: a.to, scope: a.scope, at: this.toks[a.from - 1]!.at };
+  *assignmentsTo(name: RegExp): Generator<{ name: string; from: number; to: number; scope: number; at: number }> {
+    for (const a of this.assigns) if (name.test(a.name)) yield { name: a.name, from: a.from, to: a.to, scope: a.scope, at: this.toks[a.from - 1]!.at };
   }
 
   /** Every constant string any call argument or assignment folds to (for reflective names). */

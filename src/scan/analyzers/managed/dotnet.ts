@@ -9,6 +9,7 @@ import type { AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
 import { ManagedFlow } from './dataflow.js';
 import { constArgs, pathTainted, reflectiveChoice, reflectiveNames, sinkCalls, type SinkHit } from './common.js';
+import { lateBoundDotnet } from './dotnet-late.js';
 
 const DANGER_CLASS =
   /^(?:System\.Diagnostics\.Process(?:StartInfo)?|System\.Reflection\.Assembly|Microsoft\.JScript\.Eval|Microsoft\.CSharp\.CSharpCodeProvider|System\.CodeDom\.Compiler\.CodeDomProvider)(?:,.*)?$/;
@@ -91,6 +92,7 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
     }
   }
   reflectiveChoice(ctx, f);
+  lateBoundDotnet(ctx, f, /Language\s*=\s*["']?\s*(?:VB|VisualBasic)\b/i.test(ctx.text));
   // a file whose path and content the request both chooses
   const writers = new Set<string>();
   // the path is judged without the upload's own name: `Path.Combine(dir, file.FileName)` is an upload handler

@@ -68,6 +68,8 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
       if (name === 'XMLDecoder') return [CODE, 'XMLDecoder'];
       if (name === 'ObjectInputStream') return ['deser', 'ObjectInputStream'];
       if (name === 'Template' && /freemarker/i.test(code)) return [CODE, 'template evaluation'];
+      // a class loader over request-named URLs runs whatever class it is asked for from there
+      if (name === 'URLClassLoader') return [CODE, 'URLClassLoader'];
       return undefined;
     }
     if (name === 'exec' && (runtimeFile || /getRuntime/.test(recv))) return [CMD, 'Runtime.exec'];
@@ -163,17 +165,22 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
   // the path is judged without the upload's own name: `new File(dir, part.getSubmittedFileName())` is an upload handler
   const WRITER_TYPES = /^(?:FileOutputStream|FileWriter|PrintWriter|PrintStream|RandomAccessFile|BufferedWriter|OutputStreamWriter|BufferedOutputStream|DataOutputStream)$/;
   const candidates = [...f.assignedWith(WRITER_TYPES)].filter(([, a]) => f.exprTainted(a.from, a.to, a.scope));
-  const pathFlow = candidates.length > 0 || has(/\b(?:Files|FileUtils|FileUtil)\s*\.\s*write/) ? new ManagedFlow(code, 'java', [], true) : undefined;
+  // an upload stored by the upload's own call (`part.write(path)`, `item.write(file)`, `file.transferTo(dest)`)
+  const uploadStores = has(/\.\s*(?:write|transferTo)\s*\(/) && has(/\b(?:getPart|Part|FileItem|MultipartFile|parseRequest)\b/);
+  const pathFlow = candidates.length > 0 || uploadStores || has(/\b(?:Files|FileUtils|FileUtil)\s*\.\s*write/) ? new ManagedFlow(code, 'java', [], true) : undefined;
   for (const [name, a] of candidates) if (pathFlow!.exprTainted(a.from, a.to, a.scope)) writers.add(name);
   let dropper = -1;
   for (const h of sinkCalls(f, (name, recv, isNew) => {
     if (isNew) return undefined;
     if (/^(?:write|print|println|append|writeBytes|writeUTF)$/.test(name) && writers.has(recv)) return ['write', name];
     if (/^(?:write|writeString|writeStringToFile|writeByteArrayToFile)$/.test(name) && /^(?:Files|FileUtils|FileUtil)$/.test(recv)) return ['write2', name];
+    if (uploadStores && (name === 'write' || name === 'transferTo') && isUpload(code, recv)) return ['store', name];
     return undefined;
   })) {
     if (h.kind === 'write' && h.tainted) dropper = h.at;
     if (h.kind === 'write2' && h.argTaint.length >= 2 && h.argTaint[1] && pathTainted(pathFlow, h)) dropper = h.at;
+    // the upload is the requester's content; the path, judged without the upload's own name, is theirs too
+    if (h.kind === 'store' && pathTainted(pathFlow, h)) dropper = h.at;
     if (dropper >= 0) break;
   }
   if (dropper >= 0) ev.add('flow', "request chooses a file's path and its content (writes any file)", 10, dropper, 10);
@@ -204,6 +211,16 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
     if (embedded.danger.length > 0) ev.add('capability', `embedded class bytecode references ${embedded.danger.slice(0, 3).join(', ')}`, 4, embedded.at, 20);
   }
   return f;
+}
+
+/**
+ * Whether the receiver chain `recv` is an uploaded part: a `getPart(..)` call, or a variable the
+ * file declares as a Part / FileItem / MultipartFile.
+ */
+function isUpload(code: string, recv: string): boolean {
+  if (/(?:^|\.)getPart$/.test(recv)) return true;
+  if (!/^[A-Za-z_]\w{0,60}$/.test(recv)) return false;
+  return new RegExp(`\\b(?:Part|FileItem|DiskFileItem|MultipartFile|CommonsMultipartFile)\\s+${recv}\\b`).test(code);
 }
 
 /** A class file in a packed literal (base64, gzip+base64, BCEL) or a byte-array literal opening with CAFEBABE. */

@@ -1,0 +1,61 @@
+/**
+ * Where a classic ASP page reads the request, beyond the literal `Request(...)` forms of
+ * ASP_FLOW: the Request object or one of its collections kept in a variable of the page's own
+ * (`Set r = Request` ... `Execute r("x")`), and VBScript's case-blind names (`Cmd = Request("c")`
+ * ... `Execute cmd` is one variable; JScript pages keep their case).
+ */
+import type { AnalyzerContext } from '../context.js';
+import type { FlowSpec } from '../flow.js';
+import { literalOffsets } from '../words.js';
+
+/** Pages in JScript: case-sensitive names, and no VBScript interpreter to run. */
+export const JSCRIPT_PAGE = /<%@[^%]{0,80}LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)/i;
+
+/** After `request` (lower case): the whole object or a collection, then the statement's end. */
+const ALIASED = /^request(?:[ \t]*\.[ \t]*(?:form|querystring|cookies|item))?[ \t]*(?:;[ \t]*)?(?:$|[\r\n:'%])/;
+/** Before `request`: `[Set|var] name =` at a statement's start (lower case). */
+const ALIAS_NAME = /(?:^|[\n:;]|<%)[ \t]*(?:set[ \t]+|var[ \t]+)?([a-z_]\w{0,254})[ \t]*=[ \t]*$/;
+/** Names that are the page's objects, never an alias the page made. */
+const OBJECT_NAMES = /^(?:request|response|session|application|server|set|dim|var|then|else)$/;
+
+/**
+ * Variables the page assigns the Request object or one of its collections (lower case, at most
+ * 20): `Set r = Request`, `Set f = Request.Form`, `var q = Request.QueryString;`. Found from the
+ * word `request` (a page names it a few dozen times at most), each occurrence checked in place.
+ */
+export function requestAliases(lower: string): string[] {
+  const out: string[] = [];
+  for (const at of literalOffsets(lower, 'request', 2000)) {
+    if (!ALIASED.test(lower.slice(at, at + 40))) continue;
+    const name = ALIAS_NAME.exec(lower.slice(Math.max(0, at - 300), at))?.[1];
+    if (name && !OBJECT_NAMES.test(name) && !out.includes(name)) out.push(name);
+    if (out.length >= 20) break;
+  }
+  return out;
+}
+
+/** Pages up to this size are read with case-blind names. */
+const CASELESS_MAX = 16384;
+
+/** String literals of VBScript (`""` escapes a quote) and of JScript (either quote, backslash escapes). */
+const VB_STRINGS = /"(?:[^"\n]|"")*"/g;
+const JS_STRINGS = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g;
+
+/**
+ * The page's flow spec: `base` with case-blind names on VBScript pages and, where the page keeps
+ * the Request object (or a collection) in a variable, reads through that variable as sources.
+ * `readers`: the names whose keyed reads (`Request("cmd")`, `r("cmd")`) are request values, as
+ * a regex alternation.
+ */
+export function aspFlowFor(ctx: AnalyzerContext, base: FlowSpec): { spec: FlowSpec; readers: string } {
+  const jscript = JSCRIPT_PAGE.test(ctx.text);
+  // (on a small page only: a long one reuses a name across its procedures, and a case-blind
+  // match joins more of those unrelated variables than it finds shells)
+  const caseless = !jscript && ctx.size < CASELESS_MAX;
+  base = { ...base, caseless, literals: jscript ? JS_STRINGS : VB_STRINGS };
+  const aliases = requestAliases(ctx.lower);
+  if (aliases.length === 0) return { spec: base, readers: 'Request|Session' };
+  const alt = aliases.join('|');
+  const source = new RegExp(`${base.source.source}|\\b(?:${alt})\\s*(?:\\(|\\[|\\.\\s*(?:Form|QueryString|Item|Cookies|BinaryRead)\\b)`, base.source.flags);
+  return { spec: { ...base, source }, readers: `Request|Session|${alt}` };
+}
