@@ -75,6 +75,17 @@ test('php parse: a closing bracket PHP cannot pair is where the PHP stops', () =
   // a bare short tag before the first <?php is text where short tags are off: the parse starts at <?php
   assert.equal(phpParseErrorAt(`<? ] ?>\n<?php system($_GET['c']); ?>`), -1);
   assert.equal(phpParseErrorAt(`<? ] ?>`), 3);
+  // an old shell written for short tags: its first block closes a brace a later <?php block opened in its own text
+  assert.equal(phpParseErrorAt(`<? if ($a) { ?>\n<form>\n<?php echo 1; ?>\n<? exit; } ?>\n`), -1);
+  // both readings fail: the PHP stops at the later error
+  assert.equal(phpParseErrorAt(`<? ) ?> <?php ] ?>`), 14);
+});
+
+test('php: a short-tag shell kept as .txt whose later <?php block sits inside a short-tag if is still analyzed whole', () => {
+  const txt = `<?\nif (!isset($_POST['pass'])) {\n?>\n<form><input name=pass></form>\n<?php\n  // Don't delete this!\n  exit();\n}\n?>\n<?php @eval(base64_decode($_POST['z0'])); ?>\n`;
+  const t = findingOf('shell.txt', txt);
+  assert.equal(t?.verdict, 'malicious');
+  assert.deepEqual(ids(t), ['flow/request-input-reaches-eval', 'family/one-line-eval-of-a-posted-parameter']);
 });
 
 test('php: junk after a bare short tag does not hide a later <?php shell in a .txt include', () => {

@@ -13,17 +13,28 @@ const OPENER: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 const FULL_TAG = /<\?(?:php|=)/i;
 
 /**
- * The offset of the first bracket PHP cannot parse in `text`, read from its first `<?php` or
- * `<?=` tag (a bare `<?` only when the file has neither: with short tags off, which production
- * configurations set, `<? ] ?>` is text that PHP prints, and a `<?php` after it still runs)
- * (-1 when every closing bracket pairs; brackets left open at the end are not counted, since
- * a truncated copy of a shell is still one). Braces may span `?>` ... `<?php`, as templates
- * write them; strings, heredocs and comments are the tokenizer's.
+ * The offset of the first bracket PHP cannot parse in `text` (-1 when every closing bracket
+ * pairs; brackets left open at the end are not counted, since a truncated copy of a shell is
+ * still one). Whether a bare `<?` opens code depends on short_open_tag, which the scanner
+ * cannot know: the text is read both ways, from its first `<?` (short tags on, as old shells
+ * assume) and from its first `<?php` or `<?=` (short tags off, as production configurations
+ * set: `<? ] ?>` is then printed text and a `<?php` after it still runs), and it fails to parse
+ * only where it fails both ways, from the later of the two errors. Braces may span `?>` ...
+ * `<?php`, as templates write them; strings, heredocs and comments are the tokenizer's.
  */
 export function phpParseErrorAt(text: string): number {
+  const bare = text.indexOf('<?');
+  if (bare === -1) return -1;
+  const shortOn = errorFrom(text, bare);
+  if (shortOn === -1) return -1;
   const full = text.search(FULL_TAG);
-  const tag = full === -1 ? text.indexOf('<?') : full;
-  if (tag === -1) return -1;
+  if (full === -1 || full === bare) return shortOn;
+  const shortOff = errorFrom(text, full);
+  return shortOff === -1 ? -1 : Math.max(shortOn, shortOff);
+}
+
+/** The first unpaired closing bracket of the PHP read from the tag at `tag`, or -1. */
+function errorFrom(text: string, tag: number): number {
   const toks = tokenizePhp(text.slice(tag));
   const stack: string[] = [];
   for (const t of toks) {
