@@ -5,7 +5,7 @@
  * parameters where some call passes them request data.
  */
 import { matches, type Taint } from '../flow.js';
-import { matchingClose } from '../text.js';
+import { matchingClose, splitTopArgs } from '../text.js';
 
 export interface FunctionScope {
   name: string;
@@ -31,36 +31,13 @@ const PY_HEADER_END = /[ \t]*(?:->[^:\n]{0,200})?:/y;
 function pythonParams(list: string): { names: string[]; rest?: string } {
   const names: string[] = [];
   let rest: string | undefined;
-  for (const part of splitTopLevel(list)) {
+  for (const part of splitTopArgs(list)) {
     const m = /^\s*(\*{0,2})\s*(\w+)/.exec(part);
     if (!m) continue;
     if (m[1] === '*') rest = m[2];
     else if (m[1] === '') names.push(m[2]!);
   }
   return rest === undefined ? { names } : { names, rest };
-}
-
-/** `text` split at commas outside brackets and strings. */
-export function splitTopLevel(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let q = 0;
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (q) {
-      if (c === 92) i++;
-      else if (c === q) q = 0;
-    } else if (c === 34 || c === 39) q = c;
-    else if (c === 40 || c === 91 || c === 123) depth++;
-    else if (c === 41 || c === 93 || c === 125) depth--;
-    else if (c === 44 && depth === 0) {
-      out.push(text.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(text.slice(from));
-  return out;
 }
 
 /**
@@ -259,7 +236,7 @@ export function scopedTaint(code: string, scopes: readonly FunctionScope[], buil
     };
     for (const m of calls) {
       const caller = at(m.index);
-      const args = splitTopLevel(callArgsOf(code, m.index + m[0].length - 1));
+      const args = splitTopArgs(callArgsOf(code, m.index + m[0].length - 1));
       const attribute = /\.\s*$/.test(code.slice(Math.max(0, m.index - 4), m.index));
       for (const i of byName.get(m[1]!)!) {
         const s = scopes[i]!;

@@ -7,30 +7,7 @@ import { matches } from '../../flow.js';
 import { braceBody, escapeRegExp } from '../../text.js';
 import type { AnalyzerContext } from '../../context.js';
 
-/** Splits a call's argument text on top-level commas. */
-export function splitTopArgs(args: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let q = 0;
-  let start = 0;
-  for (let i = 0; i < args.length; i++) {
-    const c = args.charCodeAt(i);
-    if (q) {
-      if (c === 92) i++;
-      else if (c === q) q = 0;
-      continue;
-    }
-    if (c === 34 || c === 39) q = c;
-    else if (c === 40 || c === 91 || c === 123) depth++;
-    else if (c === 41 || c === 93 || c === 125) depth--;
-    else if (c === 44 && depth === 0) {
-      out.push(args.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(args.slice(start));
-  return out;
-}
+export { splitTopArgs } from '../../text.js';
 
 /**
  * `test` applied to the body of the function or method around offset `at` (the whole code
