@@ -122,7 +122,7 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
     worker.on('error', (e) => {
       if (Atomics.load(s.progress, 0) === 0) {
         // it never started a batch: the fault is the worker's, not a file's; nothing is lost
-        for (const b of s.batches) if (b.received < b.paths.length) queue.unshift(b.paths.slice(b.received));
+        requeueLost(s);
         s.batches = [];
         if (++startFailures >= START_FAILURES) {
           fatal = `scanner worker failed to start ${startFailures} times in a row: ${e.message}`;
@@ -156,8 +156,9 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
   /**
    * After a worker is lost on file `at` of batch `lost`: that file is reported by the caller;
    * every other file of the worker's batches whose outcome never arrived is queued again.
+   * Without `lost` (a worker that never started), every such file is queued again.
    */
-  const requeueLost = (s: Slot, lost: Batch, at: number): void => {
+  const requeueLost = (s: Slot, lost?: Batch, at = -1): void => {
     const again: string[] = [];
     for (const b of s.batches) {
       if (b === lost) again.push(...b.paths.slice(b.received, at), ...b.paths.slice(at + 1));

@@ -139,7 +139,7 @@ export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0
   const code = language === 'php' && !serverExt ? phpThatParses(text, ext) : text;
   const ev = withBudget(ctx.limits.maxMillisPerFile, () => analyzeText(code, language, { limits: ctx.limits, deadline, notes }));
   // polyglot: server code inside a file type that is never code
-  if (NEVER_CODE.has(ext) && /^(?:png|jpe?g|gif|bmp|ico|webp)$/.test(ext) && language !== 'xml')
+  if (NEVER_CODE.has(ext) && IMAGE_EXT.test(ext) && language !== 'xml')
     ev.add('capability', `server-side ${language} code inside a .${ext} file (polyglot)`, 5, text.search(/<\?|<%/));
   let evidence = ev.list();
   if (ctx.extra) {
