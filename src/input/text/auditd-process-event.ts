@@ -14,7 +14,7 @@ import { unitsText } from './process-table.js';
 /**
  * What the decoder knew of the process when it emitted the event (all fixed then): the
  * command line as its arguments, and the parent's as the process table held it (a range of
- * the table's buffer, see CmdText; length -1: none). Both are read as strings only with the fields.
+ * the table's buffer, see ProcessTable.cmdBuffer; length -1: none). Both are read as strings only with the fields.
  */
 export interface ProcessFacts {
   pid: string;

@@ -16,7 +16,7 @@
  * Command lines are not kept as strings: each would be a small object living as long as its
  * process is remembered, which the young-generation collector copies and then promotes, and
  * the old generation marks (with one per event, that was ~5% of the decoder's CPU). Their
- * UTF-16 code units are appended to one buffer instead (see CmdText), and read back as a string
+ * UTF-16 code units are appended to one buffer instead (see cmdBuffer), and read back as a string
  * only when asked for.
  */
 
@@ -28,13 +28,6 @@ const W = 4;
 const MIN_TEXT = 32;
 /** Code units per String.fromCharCode call (its arguments are bounded). */
 const TEXT_STEP = 4096;
-
-/** A command line held by a table: `len` code units of `buf` from `off` (a buffer is never written again where it holds one). */
-export interface CmdText {
-  buf: Uint16Array;
-  off: number;
-  len: number;
-}
 
 /** The text `len` code units of `buf` from `off` hold. */
 export function unitsText(buf: Uint16Array, off: number, len: number): string {
@@ -65,7 +58,7 @@ export class ProcessTable {
   /** Slots (a power of two). */
   private cap = 2;
   /**
-   * The command lines' code units, appended: a range is never written again, so a CmdText
+   * The command lines' code units, appended: a range is never written again, so a range
    * handed out stays valid; when full, the live ranges move to a new buffer.
    */
   private text = new Uint16Array(MIN_TEXT);
@@ -106,15 +99,10 @@ export class ProcessTable {
     return len < 0 ? undefined : unitsText(this.text, this.data[W * entry + 2]!, len);
   }
 
-  /** The entry's command line without reading it as a string (undefined: none). */
-  cmdTextAt(entry: number): CmdText | undefined {
-    const len = this.data[W * entry + 3]!;
-    return len < 0 ? undefined : { buf: this.text, off: this.data[W * entry + 2]!, len };
-  }
-
   /**
    * The buffer the command lines are in now, and the entry's range there (length -1: none):
-   * cmdTextAt's parts, for a caller that keeps them without an object of their own.
+   * the command line without reading it as a string. A buffer is never written again where it
+   * holds a range, so a caller may keep the three and read them later with unitsText.
    */
   get cmdBuffer(): Uint16Array {
     return this.text;
@@ -212,7 +200,7 @@ export class ProcessTable {
   /**
    * Moves the live command lines to a new buffer with room for `need` more code units and three
    * times as much as they use, so that moving costs at most a third of a copy per code unit appended. The
-   * old buffer is left as it is: CmdTexts handed out still read it.
+   * old buffer is left as it is: ranges handed out still read it.
    */
   private moveText(need: number): void {
     const old = this.text;

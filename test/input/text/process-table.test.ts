@@ -102,15 +102,21 @@ test('ProcessTable: command lines given as arguments are stored joined by spaces
   assert.equal(table.cmdOf(7), long);
 });
 
-test('ProcessTable: a command line handed out as CmdText reads the same after the table moves or replaces its text', () => {
+/** The pid's command line as the table hands it out: its buffer and range there. */
+function heldText(table: ProcessTable, pid: number): { buf: Uint16Array; off: number; len: number } {
+  const e = table.entryOf(pid);
+  return { buf: table.cmdBuffer, off: table.cmdOffAt(e), len: table.cmdLengthAt(e) };
+}
+
+test('ProcessTable: a command line handed out as a buffer range reads the same after the table moves or replaces its text', () => {
   const table = new ProcessTable(1000);
   table.remember(42, '/bin/sh', ['sh', '-c', 'first']);
-  const held = table.cmdTextAt(table.entryOf(42))!;
-  const before = table.cmdTextAt(table.entryOf(42))!.buf;
+  const held = heldText(table, 42);
+  const before = heldText(table, 42).buf;
   for (let i = 0; i < 5000; i++) table.remember(i % 900, `/bin/p${i % 7}`, [`cmd-${i}`, 'x'.repeat(i % 50)]);
   table.remember(42, '/bin/sh', 'replaced');
   // The table moved its text to new buffers meanwhile; the old one is left as it was.
-  assert.notEqual(table.cmdTextAt(table.entryOf(42))!.buf, before);
+  assert.notEqual(heldText(table, 42).buf, before);
   assert.equal(unitsText(held.buf, held.off, held.len), 'sh -c first');
   assert.equal(table.cmdOf(42), 'replaced');
   for (let pid = 0; pid < 900; pid++) {
@@ -125,7 +131,7 @@ test('ProcessTable: command lines are copied into the table, which keeps no stri
   const line = 'type=EXECVE msg=audit(1.000:1): argc=2 a0="/usr/bin/python3" a1="-c"';
   const arg = line.slice(line.indexOf('a0="') + 4, line.indexOf('" a1'));
   table.remember(1, '/usr/bin/python3', [arg, '-c']);
-  const t = table.cmdTextAt(table.entryOf(1))!;
+  const t = heldText(table, 1);
   // The text lives in a typed array: nothing in it can refer to the line.
   assert.ok(t.buf instanceof Uint16Array);
   assert.equal(unitsText(t.buf, t.off, t.len), '/usr/bin/python3 -c');
