@@ -16,7 +16,7 @@ import { reflectionInvoke } from './dataflow-reflection.js';
 /** Words after which `(` opens an expression, not a call's arguments: `echo (expr)(...)`. */
 const EXPRESSION_KEYWORDS = new Set(['echo', 'print', 'return', 'and', 'or', 'xor', 'else', 'throw', 'yield']);
 /** Above this many tokens a script is an application: the request choosing what runs is routing. */
-const MAX_CHOOSER_TOKENS = 1500;
+export const MAX_CHOOSER_TOKENS = 1500;
 
 export function flowSinks(f: Flow): void {
   const t = f.toks;
