@@ -33,7 +33,7 @@ export function namedConstAt(f: Flow, i: number, sc: number): boolean {
     if (v === 'const' && t[j]?.k === 'id' && t[j + 1]?.k === 'id') j++;
     while (t[j]?.k === 'id' && t[j + 1]?.v === '=') {
       const e = f.exprEnd(j + 2);
-      f.assigns.push({ targets: [constKey(t[j]!.v)], s: j + 2, e, scope: sc });
+      f.addAssign([constKey(t[j]!.v)], j + 2, e, sc);
       if (v === 'case' || t[e]?.v !== ',') break;
       j = e + 1;
     }
@@ -42,8 +42,7 @@ export function namedConstAt(f: Flow, i: number, sc: number): boolean {
   if (v === 'define' && t[i + 1]?.v === '(' && t[i - 1]?.v !== '->' && t[i - 1]?.v !== '::' && t[i - 1]?.v !== 'function') {
     const args = argRanges(t, i + 1, f.match);
     const name = args[0] && args[0][1] === args[0][0] + 1 ? t[args[0][0]] : undefined;
-    if (name?.k === 'str' && !name.vars?.length && args[1])
-      f.assigns.push({ targets: [constKey(name.v.toLowerCase().replace(/^\\/, ''))], s: args[1][0], e: args[1][1], scope: sc });
+    if (name?.k === 'str' && !name.vars?.length && args[1]) f.addAssign([constKey(name.v.toLowerCase().replace(/^\\/, ''))], args[1][0], args[1][1], sc);
     return true;
   }
   return false;

@@ -96,3 +96,24 @@ export function flowCanReport(toks: readonly Tok[]): boolean {
   }
   return false;
 }
+
+/**
+ * Calls of the sinks that apply beyond small scripts (not methods: `->exec(`, `::system(`),
+ * without the guard on the character before the name (sinkCall() checks it at each match):
+ * a lookbehind leading the pattern is tried at every offset of the file.
+ */
+const GATE_SINK_NAMES = /(?:eval|assert|create_function|system|exec|shell_exec|passthru|popen|proc_open|preg_replace)\s*\(/g;
+
+/**
+ * Whether `low` calls a sink as `(?<![\w>:$])name\s*\(` would find it: the first offset where a
+ * name matches with an allowed character before it (a match refused there is retried from the
+ * next offset, as the lookbehind form would try it).
+ */
+export function sinkCall(low: string): boolean {
+  GATE_SINK_NAMES.lastIndex = 0;
+  for (let m = GATE_SINK_NAMES.exec(low); m !== null; m = GATE_SINK_NAMES.exec(low)) {
+    if (m.index === 0 || !/[\w>:$]/.test(low[m.index - 1]!)) return true;
+    GATE_SINK_NAMES.lastIndex = m.index + 1;
+  }
+  return false;
+}

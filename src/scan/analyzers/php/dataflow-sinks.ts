@@ -18,114 +18,176 @@ const EXPRESSION_KEYWORDS = new Set(['echo', 'print', 'return', 'and', 'or', 'xo
 /** Above this many tokens a script is an application: the request choosing what runs is routing. */
 export const MAX_CHOOSER_TOKENS = 1500;
 
+/** Reports a finding at token `at` (the pass's `hit` and `chooser`). */
+type Report = (reason: string, w: number, at: number) => void;
+
+/*
+ * The loop reads every token and hands each kind to its own function: one function holding
+ * every sink was re-optimized whole (with all it inlined) each time a page reached a branch
+ * the optimizer had no feedback for, and those recompiles cost more than the pass's reading.
+ */
 export function flowSinks(f: Flow): void {
   const t = f.toks;
   const ev = f.ctx.ev;
   // a complete path the pattern pass already reported is the same finding: only add what it missed
   const known = ev.list().some((x) => x.analyzer === 'flow' && x.weight >= 10);
-  const hit = (reason: string, w: number, at: number) => {
+  const hit: Report = (reason, w, at) => {
     if (!known) ev.add('flow', reason, w, t[at]!.at, 30);
   };
   // the request choosing a function, callback, class or file is how routers and dispatchers
   // work (through lookups this pass cannot see); in a script that small, it is a loader
-  const chooser = (reason: string, w: number, at: number) => {
+  const chooser: Report = (reason, w, at) => {
     if (t.length <= MAX_CHOOSER_TOKENS) hit(reason, w, at);
   };
   for (let i = 0; i < t.length; i++) {
     checkBudget();
     const tk = t[i]!;
+    switch (tk.k) {
+      case 'bt':
+        if (tk.vars !== undefined && tk.vars.length > 0) backtickSink(f, i, hit);
+        break;
+      case 'id':
+        idSink(f, i, hit, chooser);
+        break;
+      case 'var':
+        varSink(f, i, hit, chooser);
+        break;
+      case 'op':
+        // only a parenthesised expression called can be a callee among the operators
+        if (tk.v === '(') callSink(f, i, hit, chooser);
+        break;
+    }
+  }
+}
+
+function backtickSink(f: Flow, i: number, hit: Report): void {
+  const sc = f.scope[i]!;
+  if (f.toks[i]!.vars!.some((v) => REQUEST_ARRAYS.has(v) || f.isTainted(f.key(sc, v), i, sc))) hit('data flow: request input reaches a backtick shell command', 12, i);
+}
+
+const INCLUDES = new Set(['include', 'require', 'include_once', 'require_once']);
+
+function idSink(f: Flow, i: number, hit: Report, chooser: Report): void {
+  const t = f.toks;
+  const tk = t[i]!;
+  const sc = f.scope[i]!;
+  if (INCLUDES.has(tk.v)) {
+    includeSink(f, i, sc, chooser);
+    return;
+  }
+  if (tk.v === 'fromcallable' && t[i - 1]?.v === '::' && t[i - 2]?.v === 'closure' && t[i + 1]?.v === '(') {
+    closureOf(f, i, sc, hit);
+    return;
+  }
+  callSink(f, i, hit, chooser);
+}
+
+/** `include $dir . '/' . $_GET['p']` is path traversal in an application; the whole path from the request is a loader. */
+function includeSink(f: Flow, i: number, sc: number, chooser: Report): void {
+  const t = f.toks;
+  const e = f.exprEnd(i + 1);
+  let s = i + 1;
+  while (t[s]?.v === '(') s++;
+  let first = s;
+  while (first < e && !(t[first]!.k === 'op' && t[first]!.v === '.')) first++;
+  // a string with a fixed head (`"l10n_$lang.php"`) is a fixed folder and name pattern too
+  const head = t[s];
+  const fixedHead = head?.k === 'str' && !/^\$/.test(head.v);
+  if (!fixedHead && f.exprTainted(s, first, sc)) chooser(`data flow: request chooses the file ${t[i]!.v} runs`, 11, i);
+}
+
+function varSink(f: Flow, i: number, hit: Report, chooser: Report): void {
+  const t = f.toks;
+  const prev = t[i - 1];
+  if (prev?.k === 'id' && prev.v === 'new') {
     const sc = f.scope[i]!;
-    const prev = t[i - 1];
-    if (tk.k === 'bt' && tk.vars?.some((v) => REQUEST_ARRAYS.has(v) || f.isTainted(f.key(sc, v), i, sc))) {
-      hit('data flow: request input reaches a backtick shell command', 12, i);
-      continue;
-    }
-    if (tk.k === 'id' && ['include', 'require', 'include_once', 'require_once'].includes(tk.v)) {
-      const e = f.exprEnd(i + 1);
-      let s = i + 1;
-      while (t[s]?.v === '(') s++;
-      // `include $dir . '/' . $_GET['p']` is path traversal in an application; the whole path from the request is a loader
-      let first = s;
-      while (first < e && !(t[first]!.k === 'op' && t[first]!.v === '.')) first++;
-      // a string with a fixed head (`"l10n_$lang.php"`) is a fixed folder and name pattern too
-      const head = t[s];
-      const fixedHead = head?.k === 'str' && !/^\$/.test(head.v);
-      if (!fixedHead && f.exprTainted(s, first, sc)) chooser(`data flow: request chooses the file ${tk.v} runs`, 11, i);
-      continue;
-    }
-    const isNew = prev?.k === 'id' && prev.v === 'new';
-    if (tk.k === 'var' && isNew && f.isTainted(f.key(sc, tk.v), i, sc)) {
+    if (f.isTainted(f.key(sc, t[i]!.v), i, sc)) {
       const args = t[i + 1]?.v === '(' ? argRanges(t, i + 1, f.match) : [];
       const hot = args.some(([s, e]) => f.exprTainted(s, e, sc));
       chooser(`data flow: request chooses the class the page instantiates${hot ? ' and its arguments' : ''}`, hot ? 11 : 6, i);
-      continue;
+      return;
     }
-    if (prev?.v === '::' && tk.k === 'id' && tk.v === 'fromcallable' && t[i - 2]?.v === 'closure' && t[i + 1]?.v === '(') {
-      closureOf(f, i, sc, hit);
-      continue;
-    }
-    const callee = calleeAt(f, i, sc);
-    if (!callee) continue;
-    const open = callee.open;
-    if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::' || (prev?.k === 'id' && prev.v === 'function')) {
-      if (tk.k === 'id' && tk.v === 'cdef' && t[i - 2]?.k === 'id' && t[i - 2]!.v === 'ffi')
-        hit('loads native code through FFI::cdef', /->\s*system\s*\(/i.test(f.ctx.code) ? 10 : 6, i);
-      else if (tk.k === 'id' && /^fetch(?:all)?$/.test(tk.v)) fetchFunc(f, i, sc, hit);
-      else if (tk.k === 'id' && (tk.v === 'invoke' || tk.v === 'invokeargs') && prev?.v === '->') reflectionInvoke(f, i, sc, hit);
-      continue;
-    }
-    let name: string | undefined;
-    let how = '';
-    if (tk.k === 'id') name = isNew ? `new ${tk.v}` : tk.v;
-    else if (callee.name !== undefined) {
-      name = callee.name;
-      how = tk.k === 'var' ? ' called through a variable' : ' called through a computed name';
-    } else if (
-      tk.k === 'var' && open === i + 1 ? f.isTainted(f.key(sc, tk.v), i, sc) || f.isSource(i) : callee.span !== undefined && f.exprTainted(callee.span[0], callee.span[1], sc)
-    ) {
-      const hot = argRanges(t, open, f.match).some(([s, e]) => f.exprTainted(s, e, sc));
-      chooser(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
-      continue;
-    }
-    if (!name) continue;
-    const args = argRanges(t, open, f.match);
-    const argHot = (idx: number) => {
-      const a = args[idx];
-      return a !== undefined && f.exprTainted(a[0], a[1], sc);
-    };
-    if (CODE_SINKS.has(name) || CMD_SINKS.has(name)) {
-      const idx = name === 'create_function' ? 1 : 0;
-      if (argHot(idx) || (name === 'create_function' && argHot(0))) hit(`data flow: request input reaches ${name}()${how}`, 12, i);
-      else if (CODE_SINKS.has(name)) foldedLayer(f, args[idx], sc, name);
-      continue;
-    }
-    if (name === 'preg_replace' && args.length >= 2) {
-      const pat = fold(f, args[0]![0], args[0]![1], sc, 0);
-      if (pat !== undefined && /^(.)[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*$/.test(pat) && (argHot(1) || argHot(2)))
-        hit('data flow: request input reaches preg_replace() with the /e (evaluate) modifier', 12, i);
-      continue;
-    }
-    if (name === 'new reflectionfunction' || name === 'new reflectionmethod') {
-      if (argHot(0)) chooser('data flow: request chooses a function called through reflection', 11, i);
-      continue;
-    }
-    if (name === 'session_set_save_handler') {
-      // the read callback is handed the session id the client sends
-      const runner = args.map(([s, e]) => fold(f, s, e, sc, 0)?.toLowerCase()).find((n) => n !== undefined && RUNNERS.has(n));
-      if (runner) hit(`data flow: ${runner}() registered as a session handler runs the client's session id`, 12, i);
-      continue;
-    }
-    const ci = CALLBACKS.get(name);
-    if (ci !== undefined && args.length > 0) {
-      const cIdx = ci === -1 ? args.length - 1 : ci;
-      const callee = args[cIdx];
-      if (!callee) continue;
-      const others = args.some((_, k) => k !== cIdx && argHot(k));
-      if (f.exprTainted(callee[0], callee[1], sc)) chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
-      else {
-        const named = fold(f, callee[0], callee[1], sc, 0)?.toLowerCase();
-        if (named && RUNNERS.has(named) && others) hit(`data flow: request input reaches ${named}() through ${name}()${how}`, 12, i);
-      }
+  }
+  callSink(f, i, hit, chooser);
+}
+
+/** A call at token `i` (a name, a variable or a parenthesised expression): what runs and with what. */
+function callSink(f: Flow, i: number, hit: Report, chooser: Report): void {
+  const t = f.toks;
+  const tk = t[i]!;
+  const sc = f.scope[i]!;
+  const callee = calleeAt(f, i, sc);
+  if (!callee) return;
+  const prev = t[i - 1];
+  const open = callee.open;
+  if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::' || (prev?.k === 'id' && prev.v === 'function')) {
+    if (tk.k === 'id') methodSink(f, i, sc, hit);
+    return;
+  }
+  let name: string | undefined;
+  let how = '';
+  if (tk.k === 'id') name = prev?.k === 'id' && prev.v === 'new' ? `new ${tk.v}` : tk.v;
+  else if (callee.name !== undefined) {
+    name = callee.name;
+    how = tk.k === 'var' ? ' called through a variable' : ' called through a computed name';
+  } else if (
+    tk.k === 'var' && open === i + 1 ? f.isTainted(f.key(sc, tk.v), i, sc) || f.isSource(i) : callee.span !== undefined && f.exprTainted(callee.span[0], callee.span[1], sc)
+  ) {
+    const hot = argRanges(t, open, f.match).some(([s, e]) => f.exprTainted(s, e, sc));
+    chooser(`data flow: request chooses the function the page calls${hot ? ' and its arguments' : ''}`, hot ? 12 : 9, i);
+    return;
+  }
+  if (name) namedSink(f, i, sc, name, how, open, hit, chooser);
+}
+
+/** Methods that run what they are given: `FFI::cdef`, `PDO::FETCH_FUNC`, reflection's invoke. */
+function methodSink(f: Flow, i: number, sc: number, hit: Report): void {
+  const t = f.toks;
+  const v = t[i]!.v;
+  if (v === 'cdef' && t[i - 2]?.k === 'id' && t[i - 2]!.v === 'ffi') hit('loads native code through FFI::cdef', /->\s*system\s*\(/i.test(f.ctx.code) ? 10 : 6, i);
+  else if (/^fetch(?:all)?$/.test(v)) fetchFunc(f, i, sc, hit);
+  else if ((v === 'invoke' || v === 'invokeargs') && t[i - 1]?.v === '->') reflectionInvoke(f, i, sc, hit);
+}
+
+/** The function `name` called at token `i` with its arguments opening at `open`. */
+function namedSink(f: Flow, i: number, sc: number, name: string, how: string, open: number, hit: Report, chooser: Report): void {
+  const args = argRanges(f.toks, open, f.match);
+  const argHot = (idx: number) => {
+    const a = args[idx];
+    return a !== undefined && f.exprTainted(a[0], a[1], sc);
+  };
+  if (CODE_SINKS.has(name) || CMD_SINKS.has(name)) {
+    const idx = name === 'create_function' ? 1 : 0;
+    if (argHot(idx) || (name === 'create_function' && argHot(0))) hit(`data flow: request input reaches ${name}()${how}`, 12, i);
+    else if (CODE_SINKS.has(name)) foldedLayer(f, args[idx], sc, name);
+    return;
+  }
+  if (name === 'preg_replace' && args.length >= 2) {
+    const pat = fold(f, args[0]![0], args[0]![1], sc, 0);
+    if (pat !== undefined && /^(.)[\s\S]*\1[a-zA-Z]*e[a-zA-Z]*$/.test(pat) && (argHot(1) || argHot(2)))
+      hit('data flow: request input reaches preg_replace() with the /e (evaluate) modifier', 12, i);
+    return;
+  }
+  if (name === 'new reflectionfunction' || name === 'new reflectionmethod') {
+    if (argHot(0)) chooser('data flow: request chooses a function called through reflection', 11, i);
+    return;
+  }
+  if (name === 'session_set_save_handler') {
+    // the read callback is handed the session id the client sends
+    const runner = args.map(([s, e]) => fold(f, s, e, sc, 0)?.toLowerCase()).find((n) => n !== undefined && RUNNERS.has(n));
+    if (runner) hit(`data flow: ${runner}() registered as a session handler runs the client's session id`, 12, i);
+    return;
+  }
+  const ci = CALLBACKS.get(name);
+  if (ci !== undefined && args.length > 0) {
+    const cIdx = ci === -1 ? args.length - 1 : ci;
+    const callee = args[cIdx];
+    if (!callee) return;
+    const others = args.some((_, k) => k !== cIdx && argHot(k));
+    if (f.exprTainted(callee[0], callee[1], sc)) chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
+    else {
+      const named = fold(f, callee[0], callee[1], sc, 0)?.toLowerCase();
+      if (named && RUNNERS.has(named) && others) hit(`data flow: request input reaches ${named}() through ${name}()${how}`, 12, i);
     }
   }
 }

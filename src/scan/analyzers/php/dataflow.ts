@@ -16,11 +16,14 @@ import { argRanges, bracketMatches, tokenizePhp, type Tok } from './tokens.js';
 import { fold, foldConstants } from './dataflow-fold.js';
 import type { ConstArray } from './dataflow-arrays.js';
 import { flowSinks } from './dataflow-sinks.js';
-import { flowCanReport } from './dataflow-gate.js';
+import { flowCanReport, sinkCall } from './dataflow-gate.js';
 import { CALLBACKS, KILLS, POSITIONAL_CALLBACKS, REQUEST_ARRAYS, STORING_METHODS, TRANSPARENT } from './dataflow-names.js';
 import { resolveVariableVariables } from './dataflow-varvars.js';
 import { namedConstAt, propertyKey, staticKey } from './dataflow-consts.js';
 import { closureCallee, closureKey, closureStart, collectArrows } from './dataflow-closures.js';
+
+/** (the size gate's sink test lives beside the token gate; tests read it from here) */
+export { sinkCall };
 
 /** Files with more tokens are applications: one name means many values and the pass costs more than it tells. */
 const MAX_TOKENS = 20000;
@@ -37,13 +40,13 @@ export interface FnDef {
 
 export interface Assign {
   targets: string[];
-  /** `.=`: appends to the target's value. */
-  append?: boolean;
-  /** A call passing the target to a by-reference parameter: the body's assignments to it run on the caller's value. */
-  byRef?: { fn: FnDef; param: string };
   s: number;
   e: number;
   scope: number;
+  /** `.=`: appends to the target's value. */
+  append: boolean;
+  /** A call passing the target to a by-reference parameter: the body's assignments to it run on the caller's value. */
+  byRef: { fn: FnDef; param: string } | undefined;
 }
 
 interface CallSite {
@@ -52,19 +55,13 @@ interface CallSite {
   args: Array<[number, number]>;
   scope: number;
   /** Entered through a callback runner: its arguments do not line up with the parameters. */
-  viaCallback?: boolean;
+  viaCallback: boolean;
   /** The runner hands the callee elements of its data arguments (array_map, array_walk, usort...): any tainted one taints every parameter. */
-  spread?: boolean;
+  spread: boolean;
 }
 
 /** Words a request source is spelled with (lower case), any of them: one scan instead of one per word. */
 const GATE_SOURCES = /\$_(?:get|post|request|cookie|files|server)|\$http_|php:\/\/input|getallheaders|apache_request_headers/;
-/**
- * Calls of the sinks that apply beyond small scripts (not methods: `->exec(`, `::system(`),
- * without the guard on the character before the name (sinkCall() checks it at each match):
- * a lookbehind leading the pattern is tried at every offset of the file.
- */
-const GATE_SINK_NAMES = /(?:eval|assert|create_function|system|exec|shell_exec|passthru|popen|proc_open|preg_replace)\s*\(/g;
 const GATE_EVAL = /(?<![\w>:$])(?:eval|assert)\s*\(/;
 /** `$_SERVER` keys the client writes. */
 const SERVER_REQUEST_KEYS = /^(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH|argv)/;
@@ -90,20 +87,6 @@ export function analyzePhpDataflow(ctx: AnalyzerContext): void {
   // most pages have neither a taint seed nor a sink reported without taint (dataflow-gate.ts)
   if (!flowCanReport(toks)) return;
   new Flow(ctx, toks).run();
-}
-
-/**
- * Whether `low` calls a sink as `(?<![\w>:$])name\s*\(` would find it: the first offset where a
- * name matches with an allowed character before it (a match refused there is retried from the
- * next offset, as the lookbehind form would try it).
- */
-export function sinkCall(low: string): boolean {
-  GATE_SINK_NAMES.lastIndex = 0;
-  for (let m = GATE_SINK_NAMES.exec(low); m !== null; m = GATE_SINK_NAMES.exec(low)) {
-    if (m.index === 0 || !/[\w>:$]/.test(low[m.index - 1]!)) return true;
-    GATE_SINK_NAMES.lastIndex = m.index + 1;
-  }
-  return false;
 }
 
 export class Flow {
@@ -154,6 +137,19 @@ export class Flow {
   /** The partner of the bracket at `i`, or -1. */
   close(i: number): number {
     return i >= 0 && i < this.match.length ? this.match[i]! : -1;
+  }
+
+  /*
+   * Assignments and call sites are made here only, all fields in one order: object literals
+   * with and without the optional fields were several hidden classes, and the loops reading
+   * them (propagation, folding) were deoptimized each time another one came.
+   */
+  addAssign(targets: string[], s: number, e: number, scope: number, append = false, byRef: Assign['byRef'] = undefined): void {
+    this.assigns.push({ targets, s, e, scope, append, byRef });
+  }
+
+  private addCall(fns: string[], args: Array<[number, number]>, scope: number, viaCallback = false, spread = false): void {
+    this.calls.push({ fns, args, scope, viaCallback, spread });
   }
 
   run(): void {
@@ -230,78 +226,113 @@ export class Flow {
     collectArrows(this);
   }
 
+  /*
+   * One small loop handing each token kind to its own method: as one function, every statement
+   * kind a page used first was a deoptimization and a recompile of all of it.
+   */
   private collectStatements(): void {
     const t = this.toks;
     for (let i = 0; i < t.length; i++) {
       const tk = t[i]!;
-      const sc = this.scope[i]!;
-      if (tk.k === 'id' && tk.v === 'global') {
-        let set = this.globalsIn.get(sc);
-        if (!set) this.globalsIn.set(sc, (set = new Set()));
-        for (let j = i + 1; j < t.length && t[j]!.v !== ';'; j++) if (t[j]!.k === 'var') set.add(t[j]!.v);
-        continue;
-      }
-      if (tk.k === 'var') {
-        this.assignmentAt(i, sc);
-        const held = t[i + 1]?.v === '(' ? this.closureVars.get(this.key(sc, tk.v)) : undefined;
-        if (held) this.calls.push({ fns: [held], args: argRanges(t, i + 1, this.match), scope: sc });
-        continue;
-      }
-      // `(function ($c) {...})($_GET['c'])`: a closure called where it is written
-      if (tk.k === 'op' && tk.v === '(' && t[this.close(i) + 1]?.v === '(') {
-        const at = closureStart(this, i + 1);
-        if (at !== -1 && this.closures.has(at)) this.calls.push({ fns: [closureKey(at)], args: argRanges(t, this.close(i) + 1, this.match), scope: sc });
-      }
-      if (tk.k === 'op' && tk.v === '=' && (t[i - 1]?.v === ')' || t[i - 1]?.v === ']')) {
-        this.destructuringAt(i, sc);
-        continue;
-      }
-      if (tk.k !== 'id') continue;
-      if (namedConstAt(this, i, sc)) continue;
-      if (tk.v === 'foreach' && t[i + 1]?.v === '(') {
-        const close = this.close(i + 1);
-        let as = -1;
-        for (let j = i + 2; j < close; j++) if (t[j]!.k === 'id' && t[j]!.v === 'as') as = j;
-        if (close === -1 || as === -1) continue;
-        const targets: string[] = [];
-        for (let j = as + 1; j < close; j++) if (t[j]!.k === 'var') targets.push(this.key(sc, t[j]!.v));
-        this.assigns.push({ targets, s: i + 2, e: as, scope: sc });
-        continue;
-      }
-      if (tk.v === 'return') {
-        const def = this.defs[sc - 1];
-        if (def) this.returns.push({ fn: def, s: i + 1, e: this.exprEnd(i + 1) });
-        continue;
-      }
-      if (t[i + 1]?.v !== '(') continue;
-      const prev = t[i - 1];
-      const args = argRanges(t, i + 1, this.match);
-      // by-reference outputs: parse_str($q, $out), preg_match($p, $s, $m)
-      if ((tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 2) this.outParam(args[1]!, args[0]!, sc);
-      else if ((tk.v === 'extract' || tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 1 && prev?.v !== '->' && prev?.v !== '::')
-        this.imports.push({ scope: sc, at: i, s: args[0]![0], e: args[0]![1] });
-      if ((tk.v === 'preg_match' || tk.v === 'preg_match_all') && args.length >= 3) this.outParam(args[2]!, args[1]!, sc);
-      if (prev?.k === 'id' && prev.v === 'function') continue;
-      // `$q->push($x)`: an SPL container or ArrayObject now holds $x, and reading it reads $x
-      if (prev?.v === '->' && STORING_METHODS.has(tk.v) && t[i - 2]?.k === 'var' && t[i - 3]?.v !== '->' && args.length > 0) {
-        const last = args[args.length - 1]!;
-        this.assigns.push({ targets: [this.key(sc, t[i - 2]!.v)], s: last[0], e: last[1], scope: sc, append: true });
-      }
-      if (prev?.k === 'id' && prev.v === 'new') this.calls.push({ fns: [`${tk.v}::__construct`], args, scope: sc });
-      else if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::') this.calls.push({ fns: [`*::${tk.v}`], args, scope: sc });
-      else if (this.fns.has(tk.v)) {
-        this.calls.push({ fns: [tk.v], args, scope: sc });
-        this.byRefOutputs(tk.v, args, sc);
-      }
-      if (CALLBACKS.has(tk.v) && args.length > 0) {
-        const ci = CALLBACKS.get(tk.v)!;
-        const callee = args[ci === -1 ? args.length - 1 : ci];
-        const rest = args.filter((a) => a !== callee);
-        const named = callee && t[callee[0]]!.k === 'str' ? t[callee[0]]!.v.toLowerCase() : undefined;
-        const closure = callee && !named ? closureCallee(this, callee[0], callee[1], sc) : undefined;
-        this.calls.push({ fns: named ? [named] : closure ? [closure] : ['*::__invoke'], args: rest, scope: sc, viaCallback: true, spread: !POSITIONAL_CALLBACKS.has(tk.v) });
+      switch (tk.k) {
+        case 'var':
+          this.varStatement(i, this.scope[i]!);
+          break;
+        case 'op':
+          if (tk.v === '(') this.closureCalledAt(i, this.scope[i]!);
+          else if (tk.v === '=' && (t[i - 1]?.v === ')' || t[i - 1]?.v === ']')) this.destructuringAt(i, this.scope[i]!);
+          break;
+        case 'id':
+          this.idStatement(i, this.scope[i]!);
+          break;
       }
     }
+  }
+
+  /** An assignment to the variable at `i`, or a call of the closure it holds. */
+  private varStatement(i: number, sc: number): void {
+    const t = this.toks;
+    this.assignmentAt(i, sc);
+    const held = t[i + 1]?.v === '(' ? this.closureVars.get(this.key(sc, t[i]!.v)) : undefined;
+    if (held) this.addCall([held], argRanges(t, i + 1, this.match), sc);
+  }
+
+  /** `(function ($c) {...})($_GET['c'])`: a closure called where it is written. */
+  private closureCalledAt(i: number, sc: number): void {
+    const t = this.toks;
+    if (t[this.close(i) + 1]?.v !== '(') return;
+    const at = closureStart(this, i + 1);
+    if (at !== -1 && this.closures.has(at)) this.addCall([closureKey(at)], argRanges(t, this.close(i) + 1, this.match), sc);
+  }
+
+  private idStatement(i: number, sc: number): void {
+    const t = this.toks;
+    const tk = t[i]!;
+    if (tk.v === 'global') {
+      let set = this.globalsIn.get(sc);
+      if (!set) this.globalsIn.set(sc, (set = new Set()));
+      for (let j = i + 1; j < t.length && t[j]!.v !== ';'; j++) if (t[j]!.k === 'var') set.add(t[j]!.v);
+      return;
+    }
+    if (namedConstAt(this, i, sc)) return;
+    if (tk.v === 'foreach' && t[i + 1]?.v === '(') {
+      this.foreachAt(i, sc);
+      return;
+    }
+    if (tk.v === 'return') {
+      const def = this.defs[sc - 1];
+      if (def) this.returns.push({ fn: def, s: i + 1, e: this.exprEnd(i + 1) });
+      return;
+    }
+    if (t[i + 1]?.v === '(') this.callAt(i, sc);
+  }
+
+  private foreachAt(i: number, sc: number): void {
+    const t = this.toks;
+    const close = this.close(i + 1);
+    let as = -1;
+    for (let j = i + 2; j < close; j++) if (t[j]!.k === 'id' && t[j]!.v === 'as') as = j;
+    if (close === -1 || as === -1) return;
+    const targets: string[] = [];
+    for (let j = as + 1; j < close; j++) if (t[j]!.k === 'var') targets.push(this.key(sc, t[j]!.v));
+    this.addAssign(targets, i + 2, as, sc);
+  }
+
+  /** A call of the name at `i` (its `(` follows): by-reference outputs, imports, containers, user functions, callbacks. */
+  private callAt(i: number, sc: number): void {
+    const t = this.toks;
+    const tk = t[i]!;
+    const prev = t[i - 1];
+    const args = argRanges(t, i + 1, this.match);
+    // by-reference outputs: parse_str($q, $out), preg_match($p, $s, $m)
+    if ((tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 2) this.outParam(args[1]!, args[0]!, sc);
+    else if ((tk.v === 'extract' || tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 1 && prev?.v !== '->' && prev?.v !== '::')
+      this.imports.push({ scope: sc, at: i, s: args[0]![0], e: args[0]![1] });
+    if ((tk.v === 'preg_match' || tk.v === 'preg_match_all') && args.length >= 3) this.outParam(args[2]!, args[1]!, sc);
+    if (prev?.k === 'id' && prev.v === 'function') return;
+    // `$q->push($x)`: an SPL container or ArrayObject now holds $x, and reading it reads $x
+    if (prev?.v === '->' && STORING_METHODS.has(tk.v) && t[i - 2]?.k === 'var' && t[i - 3]?.v !== '->' && args.length > 0) {
+      const last = args[args.length - 1]!;
+      this.addAssign([this.key(sc, t[i - 2]!.v)], last[0], last[1], sc, true);
+    }
+    if (prev?.k === 'id' && prev.v === 'new') this.addCall([`${tk.v}::__construct`], args, sc);
+    else if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::') this.addCall([`*::${tk.v}`], args, sc);
+    else if (this.fns.has(tk.v)) {
+      this.addCall([tk.v], args, sc);
+      this.byRefOutputs(tk.v, args, sc);
+    }
+    if (CALLBACKS.has(tk.v) && args.length > 0) this.callbackAt(tk.v, args, sc);
+  }
+
+  /** A callback runner's call: its callee (named, a closure, or any `__invoke`) is entered with the other arguments. */
+  private callbackAt(runner: string, args: Array<[number, number]>, sc: number): void {
+    const t = this.toks;
+    const ci = CALLBACKS.get(runner)!;
+    const callee = args[ci === -1 ? args.length - 1 : ci];
+    const rest = args.filter((a) => a !== callee);
+    const named = callee && t[callee[0]]!.k === 'str' ? t[callee[0]]!.v.toLowerCase() : undefined;
+    const closure = callee && !named ? closureCallee(this, callee[0], callee[1], sc) : undefined;
+    this.addCall(named ? [named] : closure ? [closure] : ['*::__invoke'], rest, sc, true, !POSITIONAL_CALLBACKS.has(runner));
   }
 
   /**
@@ -314,7 +345,7 @@ export class Flow {
       def.refs.forEach((ref, idx) => {
         const a = args[idx];
         if (!ref || !a || a[1] !== a[0] + 1 || t[a[0]]!.k !== 'var' || !def.params[idx]) return;
-        this.assigns.push({ targets: [this.key(sc, t[a[0]]!.v)], s: a[0], e: a[1], scope: sc, byRef: { fn: def, param: def.params[idx]! } });
+        this.addAssign([this.key(sc, t[a[0]]!.v)], a[0], a[1], sc, false, { fn: def, param: def.params[idx]! });
       });
   }
 
@@ -342,7 +373,7 @@ export class Flow {
 
   private outParam(target: [number, number], from: [number, number], sc: number): void {
     const v = this.toks.slice(target[0], target[1]).find((x) => x.k === 'var');
-    if (v) this.assigns.push({ targets: [this.key(sc, v.v)], s: from[0], e: from[1], scope: sc });
+    if (v) this.addAssign([this.key(sc, v.v)], from[0], from[1], sc);
   }
 
   /** `$a = ...`, `$a[..] = ...`, `$a .= ...`, `$this->p = ...`. */
@@ -368,7 +399,7 @@ export class Flow {
       j++;
       if (op.v === '=') this.refs.push({ target, s: j + 1, e: this.exprEnd(j + 1) });
     }
-    this.assigns.push({ targets: [target], s: j + 1, e: this.exprEnd(j + 1), scope: sc, append: op.v === '.=' });
+    this.addAssign([target], j + 1, this.exprEnd(j + 1), sc, op.v === '.=');
     const at = op.v === '=' ? closureStart(this, j + 1) : -1;
     if (at !== -1 && this.closures.has(at)) this.closureVars.set(target, closureKey(at));
   }
@@ -396,7 +427,7 @@ export class Flow {
     if (!isList) return;
     const targets: string[] = [];
     for (let j = open + 1; j < i - 1; j++) if (t[j]!.k === 'var') targets.push(this.key(sc, t[j]!.v));
-    this.assigns.push({ targets, s: i + 1, e: this.exprEnd(i + 1), scope: sc });
+    this.addAssign(targets, i + 1, this.exprEnd(i + 1), sc);
   }
 
   /** End (exclusive) of the expression starting at `s`: `;`, an unmatched closer, or a top-level `,`. */
