@@ -155,6 +155,8 @@ test('php flow gate: never skips a page the flow reports on', () => {
     "<?php array_map('system', $_POST['a']);",
     "<?php $r = new ReflectionFunction('system'); $r->invoke($_GET['c']);",
     "<?php preg_replace('/x/e', $_REQUEST['c'], 'x');",
+    // the request body's name made by a decoder called through a computed name: no other seed
+    "<?php $d = 'base' . '64_decode'; $u = $d('cGhwOi8vaW5wdXQ='); eval(file_get_contents($u));",
   ];
   for (const s of shells) {
     const out = flowOutput(s);
