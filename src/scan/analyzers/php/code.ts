@@ -5,6 +5,7 @@
 import { blankStrings } from '../../lexer.js';
 import { matches } from '../../flow.js';
 import { braceBody, escapeRegExp } from '../../text.js';
+import { checkBudget } from '../../budget.js';
 import type { AnalyzerContext } from '../../context.js';
 
 export { splitTopArgs } from '../../text.js';
@@ -57,4 +58,37 @@ export function matchingOpen(bare: string, close: number): number {
  */
 export function plainNameAssigned(code: string, name: string): boolean {
   return new RegExp(`\\$${escapeRegExp(name)}\\s*=\\s*(?:(['"])[A-Za-z_]\\w*\\1\\s*;|(?:static\\s+)?(?:function|fn)\\s*\\()`).test(code);
+}
+
+const STICKY = new WeakMap<RegExp, RegExp>();
+
+/**
+ * What `matches(re, ctx.code, cap)` yields, for a pattern whose every match starts with `word`
+ * (given in lower case; the pattern may ignore case): the pattern runs anchored where the word
+ * occurs in `ctx.lower`, instead of being tried at every position of the file.
+ */
+export function* matchesAtWord(re: RegExp, ctx: AnalyzerContext, word: string, cap = 5000): Generator<RegExpExecArray> {
+  const { code, lower } = ctx;
+  // a character that lower-cases to two (U+0130) shifts the offsets: the plain scan then
+  if (lower.length !== code.length) {
+    yield* matches(re, code, cap);
+    return;
+  }
+  let y = STICKY.get(re);
+  if (!y) {
+    y = new RegExp(re.source, re.flags.replace('g', '') + 'y');
+    STICKY.set(re, y);
+  }
+  let end = 0;
+  let n = 0;
+  for (let i = lower.indexOf(word); i !== -1 && n < cap; i = lower.indexOf(word, i + 1)) {
+    if (i < end) continue;
+    checkBudget();
+    y.lastIndex = i;
+    const m = y.exec(code);
+    if (!m) continue;
+    n++;
+    end = i + Math.max(1, m[0].length);
+    yield m;
+  }
 }

@@ -4,14 +4,14 @@
  * plus constant propagation over the file's assignments.
  */
 import { checkBudget } from '../../budget.js';
-import { assignmentStarts, matchesAt } from '../../context.js';
 import { blankStrings } from '../../lexer.js';
 import { escapeRegExp, matchingClose, printable } from '../../text.js';
 import { b64, inflateAny, rot13, reverse, unescapeDq } from '../../decode.js';
 import { splitTopArgs } from './code.js';
+import { fullAssignSites } from './fold-sites.js';
 
-/** `$name = ` or `$name['key'] .= `: the left-hand side and the operator of a whole assignment (read on string-blanked code). */
-export const FULL_ASSIGN = /(\$\w{1,40}(?:\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,6})\s*\])?)\s*(\.?)=(?![=>])/g;
+export { FULL_ASSIGN } from './fold-sites.js';
+
 /** `$a['k'] = <value>`: an array slot assigned. */
 export const SLOT_ASSIGN = /(\$\w+\s*\[[^\]\n]{0,40}\])\s*=(?![=>])\s*([^;\n]{1,200})/g;
 /** Resolves `$name` to a known constant string value (constant propagation), if any. */
@@ -52,6 +52,32 @@ function closingQuote(p: string): number {
   }
   return -1;
 }
+
+/** The functions evalPiece folds a call of. */
+const FOLDED_CALLS = new Set([
+  'strrev',
+  'str_rot13',
+  'strtolower',
+  'strtoupper',
+  'trim',
+  'ltrim',
+  'rtrim',
+  'base64_decode',
+  'hex2bin',
+  'gzinflate',
+  'gzuncompress',
+  'gzdecode',
+  'urldecode',
+  'rawurldecode',
+  'str_replace',
+  'str_ireplace',
+  'substr',
+  'substr_replace',
+  'implode',
+  'join',
+]);
+/** Those whose value is made from their first argument's (str_replace and implode read theirs apart). */
+const FIRST_ARG_FOLDED = new Set([...FOLDED_CALLS].filter((f) => !/^(?:str_i?replace|implode|join)$/.test(f)));
 
 function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): string | undefined {
   let m: RegExpExecArray | null;
@@ -110,10 +136,12 @@ function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): 
     const fname = resolve('$' + m[1]);
     if (fname && /^\w{2,30}$/.test(fname)) return evalPiece(fname + p.slice(m[0].length - 1), resolve, depth + 1);
   }
-  if ((m = /^(\w{2,30})\s*\(/.exec(p)) && matchingClose(p, m[0].length - 1) === p.length - 1) {
+  if ((m = /^(\w{2,30})\s*\(/.exec(p))) {
     const fn = m[1]!.toLowerCase();
+    // a call of any other function, or one followed by more, folds to nothing: its arguments are not read
+    if (!FOLDED_CALLS.has(fn) || matchingClose(p, m[0].length - 1) !== p.length - 1) return undefined;
     const args = splitTopArgs(p.slice(m[0].length, -1));
-    const a0 = args[0] === undefined ? undefined : evalStringExpr(args[0], resolve, depth + 1);
+    const a0 = args[0] === undefined || !FIRST_ARG_FOLDED.has(fn) ? undefined : evalStringExpr(args[0], resolve, depth + 1);
     switch (fn) {
       case 'strrev':
         return a0 === undefined ? undefined : reverse(a0);
@@ -230,6 +258,7 @@ export function splitConcat(expr: string): string[] | undefined {
 
 /** `$a[ 'k' ]` / `$a["k"]` / `$a[0]` as one canonical key `$a[k]` (plain `$a` unchanged). */
 function slotName(ref: string): string {
+  if (!ref.includes('[')) return ref;
   const m = /^(\$\w+)\s*\[\s*(?:'([^']*)'|"([^"]*)"|(\d+))\s*\]$/.exec(ref);
   return m ? `${m[1]}[${m[2] ?? m[3] ?? m[4]}]` : ref;
 }
@@ -237,30 +266,36 @@ function slotName(ref: string): string {
 /** Every `$var = expr;` / `$var .= expr;` with the full expression (strings may hold `;`). */
 export function fullAssignments(code: string, bare = blankStrings(code, '\'"')): Array<{ name: string; append: boolean; expr: string; at: number }> {
   const out: Array<{ name: string; append: boolean; expr: string; at: number }> = [];
-  // the bracket may hold spaces and newlines around its literal: a generous reach, any line
-  for (const m of matchesAt(FULL_ASSIGN, bare, assignmentStarts(bare, 'optional', 2000, false, true), 20000)) {
-    // each right-hand side may run to MAX_EVAL when no `;` ends it: thousands of them are quadratic
+  const { at, lhsEnd, eq } = fullAssignSites(bare);
+  for (let k = 0; k < at.length; k++) {
     checkBudget();
-    let i = m.index + m[0].length;
-    const end = Math.min(code.length, i + MAX_EVAL);
-    let q = 0;
-    let depth = 0;
-    for (; i < end; i++) {
-      const ch = code.charCodeAt(i);
-      if (q) {
-        if (ch === 92) i++;
-        else if (ch === q) q = 0;
-        continue;
-      }
-      if (ch === 34 || ch === 39) q = ch;
-      else if (ch === 40 || ch === 91) depth++;
-      else if (ch === 41 || ch === 93) {
-        if (--depth < 0) break;
-      } else if (ch === 59 && depth === 0) break;
-    }
-    out.push({ name: slotName(code.slice(m.index, m.index + m[1]!.length)), append: m[2] === '.', expr: code.slice(m.index + m[0].length, i), at: m.index });
+    const from = eq[k]! + 1;
+    out.push({ name: slotName(code.slice(at[k], lhsEnd[k])), append: bare.charCodeAt(from - 2) === 46, expr: code.slice(from, exprEnd(code, from)), at: at[k]! });
   }
   return out;
+}
+
+/** Where the right-hand side starting at `from` ends: a `;` or an unbalanced `)`/`]` outside strings, at most MAX_EVAL on. */
+function exprEnd(code: string, from: number): number {
+  // each right-hand side may run to MAX_EVAL when no `;` ends it: thousands of them are quadratic
+  let i = from;
+  const end = Math.min(code.length, i + MAX_EVAL);
+  let q = 0;
+  let depth = 0;
+  for (; i < end; i++) {
+    const ch = code.charCodeAt(i);
+    if (q) {
+      if (ch === 92) i++;
+      else if (ch === q) q = 0;
+      continue;
+    }
+    if (ch === 34 || ch === 39) q = ch;
+    else if (ch === 40 || ch === 91) depth++;
+    else if (ch === 41 || ch === 93) {
+      if (--depth < 0) break;
+    } else if (ch === 59 && depth === 0) break;
+  }
+  return i;
 }
 
 /**
@@ -271,39 +306,72 @@ export function fullAssignments(code: string, bare = blankStrings(code, '\'"')):
 const CAN_FOLD =
   /^\s*(?:['"(~@$]|(?:chr|strrev|str_rot13|strtolower|strtoupper|trim|ltrim|rtrim|base64_decode|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|str_i?replace|substr|substr_replace|implode|join)\s*\()/i;
 
-// names that constantStrings() saw assigned a non-constant value, per result map
+// names of each result map that constantStrings() also saw assigned a non-constant value
 const VARYING = new WeakMap<Map<string, string[]>, Set<string>>();
 
 export function varyingNames(consts: Map<string, string[]>): ReadonlySet<string> {
   return VARYING.get(consts) ?? new Set<string>();
 }
 
-export function constantStrings(code: string, bare?: string): Map<string, string[]> {
-  const assigns = fullAssignments(code, bare);
+export function constantStrings(code: string, bare = blankStrings(code, '\'"')): Map<string, string[]> {
   const env = new Map<string, string>();
   const ever = new Map<string, string[]>();
-  const seen = new Set<string>();
+  // every name assigned so far, in order, and those assigned something that did not fold: kept
+  // as lists (most assignments fold nothing, and a set would hash every name of the file)
+  const names: string[] = [];
+  const unfolded: string[] = [];
+  let seen: Set<string> | undefined;
   let self = '';
   // `$x = $x . 'abc'` before any other assignment of $x appends to PHP's empty undefined value
-  const resolve: VarResolver = (n) => env.get(n) ?? (n === self && !seen.has(n) ? '' : undefined);
-  for (const a of assigns) {
-    self = a.name;
-    // most right-hand sides (objects, arrays, numbers, method calls) can never fold to a string
-    const v = CAN_FOLD.test(a.expr) ? evalStringExpr(a.expr, resolve) : undefined;
-    seen.add(a.name);
+  const assignedBefore = (n: string): boolean => (seen ??= new Set(names)).has(n);
+  const resolve: VarResolver = (n) => env.get(n) ?? (n === self && !assignedBefore(n) ? '' : undefined);
+  const sites = fullAssignSites(bare);
+  for (let k = 0; k < sites.at.length; k++) {
+    checkBudget();
+    const name = slotName(code.slice(sites.at[k], sites.lhsEnd[k]));
+    const from = sites.eq[k]! + 1;
+    self = name;
+    // most right-hand sides (objects, arrays, numbers, method calls) can never fold to a string:
+    // their expression is not even cut out
+    const v = mayFold(code, from) ? evalStringExpr(code.slice(from, exprEnd(code, from)), resolve) : undefined;
+    names.push(name);
+    seen?.add(name);
     if (v === undefined) {
-      env.delete(a.name);
-      VARYING.set(ever, (VARYING.get(ever) ?? new Set<string>()).add(a.name));
+      if (env.size > 0) env.delete(name);
+      unfolded.push(name);
       continue;
     }
-    const val = a.append ? (env.get(a.name) ?? '') + v : v;
+    const val = bare.charCodeAt(from - 2) === 46 ? (env.get(name) ?? '') + v : v;
     if (val.length > MAX_EVAL) continue;
-    env.set(a.name, val);
-    const list = ever.get(a.name);
-    if (!list) ever.set(a.name, [val]);
+    env.set(name, val);
+    const list = ever.get(name);
+    if (!list) ever.set(name, [val]);
     else if (list.length < 16) list.push(val);
   }
+  // only names that also hold a constant are ever looked up (a name without one resolves to
+  // nothing, varying or not)
+  if (ever.size > 0) {
+    const varying = new Set<string>();
+    for (const n of unfolded) if (ever.has(n)) varying.add(n);
+    if (varying.size > 0) VARYING.set(ever, varying);
+  }
   return ever;
+}
+
+const CAN_FOLD_AT = new RegExp(CAN_FOLD.source.slice(1), 'iy');
+/** `$obj->...` / `$cls::...`: a first piece no rule of evalPiece folds, so the whole expression never does. */
+const MEMBER_AT = /\s*\$\w+\s*(?:->|::)/y;
+
+/**
+ * CAN_FOLD of the right-hand side starting at `from`, read in place, minus member reads. Either
+ * match lies within the expression fullAssignments() cuts (it holds no `;` and no closing
+ * bracket) when it ends within MAX_EVAL of `from`.
+ */
+function mayFold(code: string, from: number): boolean {
+  CAN_FOLD_AT.lastIndex = from;
+  if (!CAN_FOLD_AT.test(code) || CAN_FOLD_AT.lastIndex > from + MAX_EVAL) return false;
+  MEMBER_AT.lastIndex = from;
+  return !(MEMBER_AT.test(code) && MEMBER_AT.lastIndex <= from + MAX_EVAL);
 }
 
 /** A single string literal's value (with concatenation/escapes folded), else undefined. */

@@ -16,11 +16,23 @@ const KEYED_READ = /\$([A-Za-z_]\w{0,30})\s*\[\s*['"]([A-Za-z_][\w-]{1,40})['"]\
 /** Keys of the form that must be read before the array counts as its input. */
 const MIN_KEYS = 3;
 
+/**
+ * Whether `lower` holds `<input`, `<textarea` or `<select`: one walk over its `<` signs, where
+ * three substring searches read the whole text three times.
+ */
+function hasControlTag(lower: string): boolean {
+  for (let i = lower.indexOf('<'); i !== -1; i = lower.indexOf('<', i + 1)) {
+    const c = lower.charCodeAt(i + 1);
+    if ((c === 105 && lower.startsWith('input', i + 1)) || (c === 116 && lower.startsWith('textarea', i + 1)) || (c === 115 && lower.startsWith('select', i + 1))) return true;
+  }
+  return false;
+}
+
 /** Names (without `$`) of arrays read with the keys of the page's own form controls. */
 export function formFieldArrays(ctx: AnalyzerContext): string[] {
   const { text, code, lower } = ctx;
-  // plain searches on the lower-cased code (markup and string literals alike)
-  if (!lower.includes('<input') && !lower.includes('<textarea') && !lower.includes('<select')) return [];
+  // the lower-cased code (markup and string literals alike) holds a control's tag
+  if (!hasControlTag(lower)) return [];
   // a module's code reads only its loader's array: a page reading the request itself is no module
   if (includesText(lower, '$_post') || includesText(lower, '$_get') || includesText(lower, '$_request')) return [];
   const controls = new Set<string>();

@@ -58,7 +58,7 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
   // `$a = array('6','n',')','_',...)`: a literal list of single characters is an alphabet names are spelled from
   if (calls.has('array')) addCharArraySlots(ctx, consts);
   if (!calls.hasAnyOf(['explode', 'str_split'])) return;
-  for (const m of matches(SPLIT_CALL, ctx.code, 200)) {
+  for (const m of splitCalls(ctx)) {
     const args = splitTopArgs(callArgs(ctx.code, m.index + m[0].length - 1, 20000));
     let parts: string[] | undefined;
     if (m[2]!.toLowerCase() === 'explode' && args.length === 2) {
@@ -78,6 +78,21 @@ export function addSplitSlots(ctx: AnalyzerContext, consts: Map<string, string[]
       else consts.set(key, [p]);
     });
   }
+}
+
+/**
+ * The matches of SPLIT_CALL a global scan finds (at most 200), read where `= explode` and
+ * `= str_split` occur: the pattern starts at a `$`, and PHP is full of them.
+ */
+export function splitCalls(ctx: AnalyzerContext): Iterable<RegExpExecArray> {
+  const { code, lower } = ctx;
+  // lower-case offsets match the code's (no U+0130), and no list stopped at its cap
+  if (lower.length === code.length) {
+    const a = assignedFrom(lower, 'explode');
+    const b = assignedFrom(lower, 'str_split');
+    if (a.length < 100000 && b.length < 100000) return matchesAt(SPLIT_CALL, code, b.length === 0 ? a : a.concat(b).sort((x, y) => x - y), 200);
+  }
+  return matches(SPLIT_CALL, code, 200);
 }
 
 /** `$a = array('6','n',')',...)`: eight or more one- or two-character literals. */

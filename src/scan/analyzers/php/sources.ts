@@ -9,7 +9,7 @@ import { braceBody, callArgs } from '../../text.js';
 import { addSplitSlots, superglobalSpellings } from './mechanisms.js';
 import { importedRequestNames } from './imports.js';
 import { formFieldArrays } from './form-fields.js';
-import { bareCode, splitTopArgs } from './code.js';
+import { bareCode, matchesAtWord, splitTopArgs } from './code.js';
 import { constantStrings, varyingNames, type VarResolver } from './fold.js';
 import { PHP_FLOW, SINK_NAMES } from './signatures.js';
 
@@ -58,7 +58,7 @@ export function requestTaint(ctx: AnalyzerContext): PhpScan {
     ev.add('flow', 'superglobal (request) array reached by name through a variable variable', 5, at, 10);
   }
   // foreach ($_POST as $k => $v) taints $k and $v
-  for (const m of matches(FOREACH, code)) {
+  for (const m of matchesAtWord(FOREACH, ctx, 'foreach')) {
     if (taint.touches(m[1]!)) {
       taint.vars.add(m[2]!);
       if (m[3]) taint.vars.add(m[3]);
