@@ -7,6 +7,7 @@ import { matches, type Taint } from '../../flow.js';
 import { callArgs } from '../../text.js';
 import { fileOpReason } from '../admin-tools.js';
 import { splitTopArgs } from './code.js';
+import { hasText } from './probe.js';
 import { NOT_BEFORE_CALLBACK, callMatches } from './signatures.js';
 import type { PhpScan } from './sources.js';
 
@@ -72,7 +73,8 @@ export function adminKit(ctx: AnalyzerContext, taint: Taint): void {
 /** Self-deleting, unkillable loops: a script that removes itself and keeps running. */
 export function persistence(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
-  const selfDelete = /\bunlink\s*\(\s*(?:\$_SERVER\s*\[\s*['"]SCRIPT_FILENAME['"]\s*\]|__FILE__)\s*\)/i.exec(code);
+  // the regex needs the function's name (any case): looked up first in the lower-cased code
+  const selfDelete = hasText(ctx.lower, 'unlink') ? /\bunlink\s*\(\s*(?:\$_SERVER\s*\[\s*['"]SCRIPT_FILENAME['"]\s*\]|__FILE__)\s*\)/i.exec(code) : null;
   const immortal = ctx.lower.includes('_abo') && /\bignore_user_abort\s*\(\s*(?:true|1)\s*\)/i.test(code) && /\bwhile\s*\(\s*(?:true|1|\$\w+\s*=)/i.test(code);
   if (selfDelete) ev.add('capability', 'deletes its own file and keeps running (memory-resident loader)', immortal ? 7 : 4, selfDelete.index, selfDelete[0].length);
   else if (immortal && /\b(?:file_put_contents|fwrite|eval|include)\s*\(/i.test(code)) {
