@@ -17,7 +17,7 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
   const { code, ev } = ctx;
   const computed = new Set<string>();
   for (const [name, rhss] of taint.assignments)
-    if (rhss.some((r) => /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
+    if (rhss.some((r) => mayDecode(r) && /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
   // one whole-file search per variable name, not per call through it
   const plain = new Map<string, boolean>();
   const plainName = (base: string): boolean => {
@@ -56,6 +56,11 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
       else if (/^\$GLOBALS\s*\[/.test(callee)) ev.add('obfuscation', 'call through a function table in $GLOBALS', 3, m.index, m[0].length);
     }
   }
+}
+
+/** Whether `r` holds a `(`, `^` or `~`: each alternative of the decoding-step pattern needs one. */
+function mayDecode(r: string): boolean {
+  return r.includes('(') || r.includes('^') || r.includes('~');
 }
 
 const VAR_CALL_TAIL = /(?<![\w>:$])(\$\{[^}\n]{1,80}\}(?:\s*\[[^\]\n]{0,60}\])*|\$\w+(?:\s*\[[^\]\n]{0,60}\]|\s*\{[^}\n]{0,20}\})*)\s*\($/;

@@ -389,9 +389,9 @@ function siteTakeover(ctx: AnalyzerContext): void {
  */
 function seoCloaking(ctx: AnalyzerContext): void {
   const { code, lower, ev } = ctx;
-  if (ctx.size > 65536 || !includesText(lower, 'http_user_agent') || !/googlebot|baiduspider|bingbot|sogou|360spider|yandexbot/.test(lower)) return;
-  const calls = callIndex(ctx);
-  if (!calls.hasAnyOf(['curl_init', 'file_get_contents', 'fopen', 'fsockopen'])) return;
+  // the call look-up first: it costs nothing next to a search of the text
+  if (ctx.size > 65536 || !callIndex(ctx).hasAnyOf(['curl_init', 'file_get_contents', 'fopen', 'fsockopen'])) return;
+  if (!includesText(lower, 'http_user_agent') || !/googlebot|baiduspider|bingbot|sogou|360spider|yandexbot/.test(lower)) return;
   const bot = /HTTP_USER_AGENT['"]\s*\][^;]{0,80}(?:googlebot|baiduspider|bingbot|sogou|360spider|yandexbot)/i.exec(code);
   const remote = /['"]https?:\/\/[^'"\s]{4,120}['"]\s*\.\s*(?:\$\w+|\$_SERVER\s*\[\s*['"](?:HTTP_HOST|REQUEST_URI|QUERY_STRING|SERVER_NAME))/i.exec(code);
   if (bot && remote) ev.add('capability', 'shows search-engine crawlers pages fetched from a remote server (SEO cloaking / doorway)', 5, bot.index, bot[0].length);
