@@ -2,7 +2,8 @@
  * Functions chosen at runtime: variable functions, names held in variables or computed in
  * place, reflection, and request parameters imported as variables.
  */
-import { assignmentStarts, callIndex, dollarPairs, matchesAt, type AnalyzerContext, type CallIndex } from '../../context.js';
+import { assignmentStarts, callIndex, dollarPairs, isRegexSpace, matchesAt, type AnalyzerContext, type CallIndex } from '../../context.js';
+import { checkBudget } from '../../budget.js';
 import { matches, type Taint } from '../../flow.js';
 import { callArgs } from '../../text.js';
 import { bareCode, matchingOpen, plainNameAssigned, splitTopArgs } from './code.js';
@@ -16,7 +17,7 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
   const { code, ev } = ctx;
   const computed = new Set<string>();
   for (const [name, rhss] of taint.assignments)
-    if (rhss.some((r) => /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
+    if (rhss.some((r) => mayDecode(r) && /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
   // one whole-file search per variable name, not per call through it
   const plain = new Map<string, boolean>();
   const plainName = (base: string): boolean => {
@@ -57,6 +58,11 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
   }
 }
 
+/** Whether `r` holds a `(`, `^` or `~`: each alternative of the decoding-step pattern needs one. */
+function mayDecode(r: string): boolean {
+  return r.includes('(') || r.includes('^') || r.includes('~');
+}
+
 const VAR_CALL_TAIL = /(?<![\w>:$])(\$\{[^}\n]{1,80}\}(?:\s*\[[^\]\n]{0,60}\])*|\$\w+(?:\s*\[[^\]\n]{0,60}\]|\s*\{[^}\n]{0,20}\})*)\s*\($/;
 
 /**
@@ -92,6 +98,9 @@ function variableCalls(ctx: AnalyzerContext): Array<{ index: number; 0: string; 
 /** Variables (and slots) holding dangerous function names; `strong`: ones that run code or commands. */
 export type DangerousNameVars = Set<string> & { strong: Set<string> };
 
+/** The longest of the dangerous names: most constant values are longer and need no lower-casing. */
+const LONGEST_NAME = Math.max(...[...DANGEROUS_NAMES, ...RUNS_WHEN_CALLED].map((n) => n.length));
+
 /**
  * Variables (and array slots) holding a dangerous function name, however it was spelled;
  * `strong` marks those holding one that runs code or commands.
@@ -99,9 +108,14 @@ export type DangerousNameVars = Set<string> & { strong: Set<string> };
 export function dangerousNameVars(ctx: AnalyzerContext, consts: Map<string, string[]>): DangerousNameVars {
   const out = Object.assign(new Set<string>(), { strong: new Set<string>() });
   for (const [name, vs] of consts) {
-    const lows = vs.map((v) => v.toLowerCase().trim());
-    if (lows.some((v) => DANGEROUS_NAMES.has(v))) out.add(name);
-    if (lows.some((v) => RUNS_WHEN_CALLED.has(v))) out.strong.add(name);
+    for (const v of vs) {
+      // trimmed first: lower-casing never shortens a string, so a longer value names none of them
+      const t = v.trim();
+      if (t.length > LONGEST_NAME) continue;
+      const low = t.toLowerCase();
+      if (DANGEROUS_NAMES.has(low)) out.add(name);
+      if (RUNS_WHEN_CALLED.has(low)) out.strong.add(name);
+    }
   }
   const resolve: VarResolver = (n) => consts.get(n)?.at(-1);
   // array slots: $a['k'] = 'assert'  ->  "$a['k']"
@@ -127,8 +141,7 @@ export function computedCallees(ctx: AnalyzerContext, calls: CallIndex, taint: T
   const { code, lower, ev } = ctx;
   const bare = bareCode(ctx);
   // every `)` followed by `(`: walk back to its `(` and read the name before it
-  for (const m of matches(/\)\s*\(/g, bare, 2000)) {
-    const close = m.index;
+  for (const [close, j] of closeThenOpen(bare, 2000)) {
     const open = matchingOpen(bare, close);
     if (open < 0) continue;
     let k = open - 1;
@@ -138,12 +151,28 @@ export function computedCallees(ctx: AnalyzerContext, calls: CallIndex, taint: T
     const name = lower.slice(k + 1, end);
     if (!NAME_MAKERS.includes(name) || NOT_BEFORE_SINK.includes(bare[k] ?? ' ')) continue;
     const at = k + 1;
-    const j = m.index + m[0].length - 1;
     const inner = code.slice(open + 1, close);
     const outer = code.slice(j + 1, j + 1 + callArgs(bare, j).length);
     if (taint.touches(inner) || taint.touches(outer)) ev.add('flow', `request input meets a function whose name ${name}() computes and calls in place`, 10, at, j - at + 1);
     else ev.add('obfuscation', `calls the function whose name ${name}() computes, in place`, 7, at, j - at + 1);
     return;
+  }
+}
+
+/**
+ * The matches of /\)\s*\(/g in `bare` (at most `cap`), as the offsets of their `)` and `(`:
+ * found from the `(` signs, whose last non-space character before is the `)`; a native search
+ * for `(` is cheaper than the regex tried at every offset.
+ */
+export function* closeThenOpen(bare: string, cap: number): Generator<[number, number]> {
+  let n = 0;
+  for (let i = bare.indexOf('('); i !== -1 && n < cap; i = bare.indexOf('(', i + 1)) {
+    let j = i - 1;
+    while (j >= 0 && isRegexSpace(bare.charCodeAt(j))) j--;
+    if (bare.charCodeAt(j) !== 41) continue;
+    n++;
+    checkBudget();
+    yield [j, i];
   }
 }
 

@@ -142,15 +142,16 @@ function clientFileNames(code: string): string[] {
 /** Code fetched from a URL and evaluated or included: a remote-controlled loader. */
 export function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
   const { code, ev } = ctx;
+  const inc = code.includes('://') ? /(?<![\w>$])(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):\/\//i.exec(code) : null;
+  if (inc) ev.add('flow', 'includes PHP code from a remote URL', 10, inc.index, inc[0].length);
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['eval', 'assert', 'create_function']) || !calls.hasAnyOf(['file_get_contents', 'fopen', 'file', 'curl_exec', 'stream_get_contents', 'fread'])) return;
+  // the variables holding URLs, and the fetch pattern naming them, only past the call gate
   const urlVars = [...consts].filter(([, vs]) => vs.some((v) => /^(?:https?|ftp):\/\//i.test(v))).map(([n]) => n.replace('$', '\\$'));
   const fetchRe = new RegExp(
     `\\b(?:file_get_contents|fopen|file|curl_exec|stream_get_contents|fread)\\s*\\(\\s*[^;]{0,120}?(?:['"](?:https?|ftp):\\/\\/|\\$ch\\b|\\$curl\\b${urlVars.length ? `|(?:${urlVars.join('|')})\\b` : ''})`,
     'i',
   );
-  const inc = code.includes('://') ? /(?<![\w>$])(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):\/\//i.exec(code) : null;
-  if (inc) ev.add('flow', 'includes PHP code from a remote URL', 10, inc.index, inc[0].length);
-  const calls = callIndex(ctx);
-  if (!calls.hasAnyOf(['eval', 'assert', 'create_function']) || !calls.hasAnyOf(['file_get_contents', 'fopen', 'file', 'curl_exec', 'stream_get_contents', 'fread'])) return;
   if (!fetchRe.test(code)) return;
   const vars = new Set<string>();
   for (const m of matches(/(\$\w{1,40})\s*=\s*([^;]{1,300})/g, code, 5000)) if (fetchRe.test(m[2]!) || /\bcurl_exec\s*\(/i.test(m[2]!)) vars.add(m[1]!);

@@ -222,7 +222,8 @@ function restrictionBypass(ctx: AnalyzerContext, taint: Taint): void {
   const { code, lower, ev } = ctx;
   const calls = callIndex(ctx);
   const reads = calls.hasAnyOf(['copy', 'file_get_contents', 'fopen', 'readfile', 'file', 'highlight_file', 'show_source', 'include', 'require', 'include_once', 'require_once']);
-  const uploads = lower.includes('$_files');
+  // whether the file takes uploads matters only once a bypass is found: searched for then
+  const uploads = (): boolean => lower.includes('$_files');
   if (reads && (includesText(lower, 'compress.zlib://') || includesText(lower, 'php://filter'))) {
     for (const m of matches(
       /(?<![\w>$:])(?:copy|file_get_contents|fopen|readfile|file|include|require|highlight_file|show_source)(?:_once)?\s*\(\s*(['"](?:compress\.zlib|php:\/\/filter[^'"]{0,80}resource=)[^'"]{0,20}['"]\s*\.\s*[^,;)]{1,80})/gi,
@@ -232,7 +233,7 @@ function restrictionBypass(ctx: AnalyzerContext, taint: Taint): void {
       if (taint.touches(m[1]!)) {
         // a client-named path wrapped to dodge the file checks is the exploit itself; an uploaded
         // archive read through compress.zlib:// is how import tools unpack it
-        ev.add('flow', 'reads a request-chosen file through a stream wrapper (safe_mode / open_basedir bypass)', uploads ? 7 : 10, m.index, m[0].length);
+        ev.add('flow', 'reads a request-chosen file through a stream wrapper (safe_mode / open_basedir bypass)', uploads() ? 7 : 10, m.index, m[0].length);
         break;
       }
     }
@@ -240,7 +241,7 @@ function restrictionBypass(ctx: AnalyzerContext, taint: Taint): void {
   if (calls.has('curl_setopt') && lower.includes('file:')) {
     const m = /CURLOPT_URL\s*,\s*(['"]file:[^'"]{0,20}['"]\s*\.\s*[^;)]{1,80})/i.exec(code);
     if (m && taint.touches(m[1]!))
-      ev.add('flow', "reads a request-chosen local file through curl's file: scheme (safe_mode / open_basedir bypass)", uploads ? 7 : 10, m.index, m[0].length);
+      ev.add('flow', "reads a request-chosen local file through curl's file: scheme (safe_mode / open_basedir bypass)", uploads() ? 7 : 10, m.index, m[0].length);
   }
   if (calls.has('ini_restore')) {
     const r = /\bini_restore\s*\(\s*['"](?:safe_mode|open_basedir|safe_mode_exec_dir|disable_functions)['"]/i.exec(code);
@@ -388,9 +389,9 @@ function siteTakeover(ctx: AnalyzerContext): void {
  */
 function seoCloaking(ctx: AnalyzerContext): void {
   const { code, lower, ev } = ctx;
-  if (ctx.size > 65536 || !includesText(lower, 'http_user_agent') || !/googlebot|baiduspider|bingbot|sogou|360spider|yandexbot/.test(lower)) return;
-  const calls = callIndex(ctx);
-  if (!calls.hasAnyOf(['curl_init', 'file_get_contents', 'fopen', 'fsockopen'])) return;
+  // the call look-up first: it costs nothing next to a search of the text
+  if (ctx.size > 65536 || !callIndex(ctx).hasAnyOf(['curl_init', 'file_get_contents', 'fopen', 'fsockopen'])) return;
+  if (!includesText(lower, 'http_user_agent') || !/googlebot|baiduspider|bingbot|sogou|360spider|yandexbot/.test(lower)) return;
   const bot = /HTTP_USER_AGENT['"]\s*\][^;]{0,80}(?:googlebot|baiduspider|bingbot|sogou|360spider|yandexbot)/i.exec(code);
   const remote = /['"]https?:\/\/[^'"\s]{4,120}['"]\s*\.\s*(?:\$\w+|\$_SERVER\s*\[\s*['"](?:HTTP_HOST|REQUEST_URI|QUERY_STRING|SERVER_NAME))/i.exec(code);
   if (bot && remote) ev.add('capability', 'shows search-engine crawlers pages fetched from a remote server (SEO cloaking / doorway)', 5, bot.index, bot[0].length);

@@ -7,6 +7,7 @@ import { matches, type Taint } from '../../flow.js';
 import { callArgs } from '../../text.js';
 import { fileOpReason } from '../admin-tools.js';
 import { splitTopArgs } from './code.js';
+import { hasText } from './probe.js';
 import { NOT_BEFORE_CALLBACK, callMatches } from './signatures.js';
 import type { PhpScan } from './sources.js';
 
@@ -15,19 +16,21 @@ export function shellUiHints(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   let w = 0;
   let first = -1;
-  const hints: Array<[RegExp, number]> = [
-    [/\b(?:posix_getpwuid|posix_getgrgid|posix_geteuid)\s*\(/i, 1],
-    [/\bdisk_(?:free|total)_space\s*\(/i, 1],
-    [/ini_get\s*\(\s*['"](?:safe_mode|disable_functions|open_basedir)['"]/i, 1],
-    [/\/etc\/passwd|\/etc\/shadow|uname -a|net user|whoami|netstat -an|cmd\.exe \/c|ipconfig \/all|ls -la/i, 2],
-    [/\bset_time_limit\s*\(\s*0\s*\)/i, 0.5],
-    [/\bignore_user_abort\s*\(/i, 0.5],
-    [/@?error_reporting\s*\(\s*0\s*\)/i, 0.5],
-    [/\b(?:mysql_connect|mysqli_connect|pg_connect|mssql_connect)\s*\(\s*\$_(?:POST|GET|REQUEST)/i, 2],
-    [/\bfunction_exists\s*\(\s*['"](?:system|passthru|shell_exec|proc_open|popen|exec)['"]\s*\)/i, 1],
-    [/\b(?:chmod|touch)\s*\([^;]{0,80}\$_(?:POST|GET|REQUEST)/i, 1],
+  // each with a word its every match spells (any case), looked up in the lower-cased code first
+  const hints: Array<[RegExp, number, string]> = [
+    [/\b(?:posix_getpwuid|posix_getgrgid|posix_geteuid)\s*\(/i, 1, 'posix_ge'],
+    [/\bdisk_(?:free|total)_space\s*\(/i, 1, 'disk_'],
+    [/ini_get\s*\(\s*['"](?:safe_mode|disable_functions|open_basedir)['"]/i, 1, 'ini_get'],
+    [/\/etc\/passwd|\/etc\/shadow|uname -a|net user|whoami|netstat -an|cmd\.exe \/c|ipconfig \/all|ls -la/i, 2, ''],
+    [/\bset_time_limit\s*\(\s*0\s*\)/i, 0.5, 'set_time_limit'],
+    [/\bignore_user_abort\s*\(/i, 0.5, '_abo'],
+    [/@?error_reporting\s*\(\s*0\s*\)/i, 0.5, 'error_reporting'],
+    [/\b(?:mysql_connect|mysqli_connect|pg_connect|mssql_connect)\s*\(\s*\$_(?:POST|GET|REQUEST)/i, 2, '_connect'],
+    [/\bfunction_exists\s*\(\s*['"](?:system|passthru|shell_exec|proc_open|popen|exec)['"]\s*\)/i, 1, 'function_exists'],
+    [/\b(?:chmod|touch)\s*\([^;]{0,80}\$_(?:POST|GET|REQUEST)/i, 1, ''],
   ];
-  for (const [re, weight] of hints) {
+  for (const [re, weight, word] of hints) {
+    if (word !== '' && !hasText(ctx.lower, word)) continue;
     const m = re.exec(code);
     if (m) {
       w += weight;
@@ -72,7 +75,8 @@ export function adminKit(ctx: AnalyzerContext, taint: Taint): void {
 /** Self-deleting, unkillable loops: a script that removes itself and keeps running. */
 export function persistence(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
-  const selfDelete = /\bunlink\s*\(\s*(?:\$_SERVER\s*\[\s*['"]SCRIPT_FILENAME['"]\s*\]|__FILE__)\s*\)/i.exec(code);
+  // the regex needs the function's name (any case): looked up first in the lower-cased code
+  const selfDelete = hasText(ctx.lower, 'unlink') ? /\bunlink\s*\(\s*(?:\$_SERVER\s*\[\s*['"]SCRIPT_FILENAME['"]\s*\]|__FILE__)\s*\)/i.exec(code) : null;
   const immortal = ctx.lower.includes('_abo') && /\bignore_user_abort\s*\(\s*(?:true|1)\s*\)/i.test(code) && /\bwhile\s*\(\s*(?:true|1|\$\w+\s*=)/i.test(code);
   if (selfDelete) ev.add('capability', 'deletes its own file and keeps running (memory-resident loader)', immortal ? 7 : 4, selfDelete.index, selfDelete[0].length);
   else if (immortal && /\b(?:file_put_contents|fwrite|eval|include)\s*\(/i.test(code)) {

@@ -3,13 +3,14 @@
  * bitwise-built strings, assembled names, home-made decoders and underscore-only names are
  * reported where folding cannot see through them.
  */
-import { callIndex, dollarPairs, isRegexSpace, type AnalyzerContext } from '../../context.js';
+import { callIndex, dollarPairs, isRegexSpace, matchesAt, type AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
 import { braceBody, callArgs } from '../../text.js';
 import { looksLikeCode, unescapeDq } from '../../decode.js';
 import { bareCode, splitTopArgs } from './code.js';
 import { MAX_EVAL, evalStringExpr, type VarResolver } from './fold.js';
 import { DANGEROUS_NAMES, NOT_BEFORE_SINK, TINY_SCRIPT, callMatches } from './signatures.js';
+import { hasAnyText, textAt } from './probe.js';
 
 /**
  * Payloads kept as constant strings and decoded at runtime: evaluate the arguments of code
@@ -60,7 +61,7 @@ export function bitwiseStrings(ctx: AnalyzerContext): number | undefined {
   let xorAt = -1;
   let capped = false;
   let seenBits = 0;
-  for (const m of matches(/['"]\s*[\^|&]\s*['"~(]|[\^|&]\s*~\s*['"]/g, bare, 200, bitwiseFrom(bare))) {
+  for (const m of matchesAt(BITWISE, bare, bitwiseStarts(bare), 200)) {
     if (firstBit === -1) firstBit = m.index;
     if (xorAt === -1 && /^['"]\s*\^\s*['"]$/.test(m[0])) xorAt = m.index;
     if (++seenBits >= 200) capped = true;
@@ -71,20 +72,30 @@ export function bitwiseStrings(ctx: AnalyzerContext): number | undefined {
   return xorAt !== -1 || !capped ? xorAt : undefined;
 }
 
-const BITWISE_OP = /[\^|&]\s*['"~(]/g;
+export const BITWISE = /['"]\s*[\^|&]\s*['"~(]|[\^|&]\s*~\s*['"]/g;
 
 /**
- * Where the bitwise-string scan can start: every match has an operator followed by a quote,
- * `~` or `(`, and begins at it or at the quote just before it (spaces between). Operators are
- * rarer than quotes, so finding the first one this way is cheaper than the full pattern.
+ * Where BITWISE can match, ascending: every match has an operator followed (spaces between) by
+ * a quote, `~` or `(`, and begins at it or at the quote just before it. Operators are rarer
+ * than quotes, so native searches for them find these few offsets faster than the regex tries
+ * every one.
  */
-function bitwiseFrom(bare: string): number {
-  BITWISE_OP.lastIndex = 0;
-  const m = BITWISE_OP.exec(bare);
-  if (!m) return bare.length;
-  let s = m.index - 1;
-  while (s > 0 && /\s/.test(bare[s]!)) s--;
-  return Math.max(0, s);
+export function bitwiseStarts(bare: string): number[] {
+  const out: number[] = [];
+  for (const op of ['^', '|', '&']) {
+    for (let k = bare.indexOf(op); k !== -1; k = bare.indexOf(op, k + 1)) {
+      let j = k + 1;
+      while (isRegexSpace(bare.charCodeAt(j))) j++;
+      const c = bare.charCodeAt(j);
+      if (c !== 39 && c !== 34 && c !== 126 && c !== 40) continue;
+      let q = k - 1;
+      while (q >= 0 && isRegexSpace(bare.charCodeAt(q))) q--;
+      const p = bare.charCodeAt(q);
+      if (p === 39 || p === 34) out.push(q);
+      out.push(k);
+    }
+  }
+  return out.sort((a, b) => a - b);
 }
 
 /**
@@ -118,7 +129,49 @@ export function loaderShapes(ctx: AnalyzerContext, hasRequest: boolean): void {
   if (unders.size >= 4) ev.add('obfuscation', `code written with underscore-only variable names (${unders.size}) and dynamic calls`, 9, code.search(/\$_{2,12}(?![\w])/), 10);
 }
 
-const BUILT_GATE = /['"]\s*\.\s*(?:['"]|chr)|chr\s*\(|\\x|\\[0-9]|strrev|str_rot13|base64_decode|hex2bin/;
+/**
+ * Whether the lower-cased code holds a place where a name can be assembled: exactly
+ * /['"]\s*\.\s*(?:['"]|chr)|chr\s*\(|\\x|\\[0-9]|strrev|str_rot13|base64_decode|hex2bin/.test(lower),
+ * found by native searches for each alternative's rarest part instead of a regex tried at every
+ * offset of the file (most files have none of them).
+ */
+export function mayAssembleNames(lower: string): boolean {
+  for (let i = lower.indexOf('\\'); i !== -1; i = lower.indexOf('\\', i + 1)) {
+    const c = lower.charCodeAt(i + 1);
+    if (c === 120 || (c >= 48 && c <= 57)) return true;
+  }
+  if (hasAnyText(lower, ['base64_decode', 'hex2bin', 'str_rot13', 'strrev'])) return true;
+  // `chr\s*\(` and `['"]\s*\.\s*chr`
+  for (let i = textAt(lower, 'chr'); i !== -1; i = textAt(lower, 'chr', i + 1)) {
+    let j = i + 3;
+    while (isRegexSpace(lower.charCodeAt(j))) j++;
+    if (lower.charCodeAt(j) === 40) return true;
+    if (quoteDotBefore(lower, i)) return true;
+  }
+  // `['"]\s*\.\s*['"]`
+  for (let i = lower.indexOf('.'); i !== -1; i = lower.indexOf('.', i + 1)) {
+    let j = i + 1;
+    while (isRegexSpace(lower.charCodeAt(j))) j++;
+    const c = lower.charCodeAt(j);
+    if ((c === 39 || c === 34) && quoteBefore(lower, i)) return true;
+  }
+  return false;
+}
+
+/** Whether a quote (spaces between) ends right before offset `at`. */
+function quoteBefore(s: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && isRegexSpace(s.charCodeAt(k))) k--;
+  const c = s.charCodeAt(k);
+  return c === 39 || c === 34;
+}
+
+/** Whether `['"]\s*\.\s*` ends right before offset `at`. */
+function quoteDotBefore(s: string, at: number): boolean {
+  let k = at - 1;
+  while (k >= 0 && isRegexSpace(s.charCodeAt(k))) k--;
+  return s.charCodeAt(k) === 46 && quoteBefore(s, k);
+}
 
 /** Dangerous names assembled from pieces: 'as'.'sert', "\x73ystem", strrev('tressa'), chr(97).chr(115)... */
 export function builtNames(ctx: AnalyzerContext, xorFound?: number): void {
@@ -126,7 +179,7 @@ export function builtNames(ctx: AnalyzerContext, xorFound?: number): void {
   const re = /(?:(?:strrev|str_rot13|base64_decode|hex2bin)\s*\(\s*)?(?:(?:'(?:[^'\\\n]|\\.){0,40}'|"(?:[^"\\$\n]|\\.){0,80}"|chr\s*\(\s*\d{1,3}\s*\))\s*\.?\s*){1,24}\)?/gi;
   let n = 0;
   // the long literal-chain regex only pays off where pieces can be assembled at all
-  const pieces = BUILT_GATE.test(ctx.lower);
+  const pieces = mayAssembleNames(ctx.lower);
   for (const m of pieces ? matches(re, code, 20000) : []) {
     const raw = m[0];
     const assembled = /\.\s*(?:'|"|chr)|\\x|\\\d|strrev|str_rot13|base64_decode|hex2bin|chr\s*\(/i.test(raw);

@@ -81,8 +81,9 @@ function fakeNotFoundGate(ctx: AnalyzerContext): void {
 function tempScriptLaunch(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const calls = callIndex(ctx);
-  if (!ctx.lower.includes('/tmp/') && !includesText(ctx.lower, '/dev/shm/')) return;
+  // the call look-ups first: they cost nothing next to a search of the text
   if (!calls.hasAnyOf(CMD_SINKS) || !calls.hasAnyOf(['fwrite', 'fputs', 'file_put_contents'])) return;
+  if (!ctx.lower.includes('/tmp/') && !includesText(ctx.lower, '/dev/shm/')) return;
   for (const m of matches(/['"]([^'"\n]{0,80}?)((?:\/var)?\/tmp\/[\w.-]+|\/dev\/shm\/[\w.-]+)([^'"\n]{0,80})['"]/g, code, 200)) {
     const path = m[2]!;
     const launched = /\b(?:perl|python\d?|php|sh|bash|ruby|nohup)\s+$/.test(m[1]!) || /&\s*$/.test(m[3]!);
