@@ -6,6 +6,7 @@ import type { EvidenceCollector } from './evidence.js';
 import type { Language } from './types.js';
 import { checkBudget } from './budget.js';
 import { escapeRegExp } from './text.js';
+import { containsWord } from './words.js';
 
 export interface DecodedLayer {
   text: string;
@@ -46,45 +47,38 @@ const GATES = new Map<string, RegExp>();
  * (compiled once per needle list) scans the text once; n indexOf calls would scan it n times.
  */
 export function hasAny(hay: string, needles: readonly string[]): boolean {
-  const key = needles.join('\u0000');
-  let re = GATES.get(key);
-  if (!re) {
-    re = new RegExp(needles.map(escapeRegExp).join('|'));
-    GATES.set(key, re);
-  }
-  return re.test(hay);
+  return gateOf(needles, '').test(hay);
 }
 
-/** Printable ASCII in rough order of frequency in source code, rarest first (measured on PHP). */
-const BY_RARITY = '~Z^`X@*KYJ+%QGV|#WzHjU!798BL65FN&4O?M3Dq/PARI2\\"<ETCSk10.xv[]{}w:ybg=-,;f>hmd_p)(u$c\'loniraste';
-const PROBES = new Map<string, string>();
+/**
+ * The alternation of `needles` with the needles that share a first character grouped under
+ * it (`n(?:et user|etstat)|x...`): the same strings match, but the engine tries each group
+ * once per position instead of every needle (about a sixth faster on 28 words).
+ */
+export function gateOf(needles: readonly string[], flags: string): RegExp {
+  const key = `${flags}\u0000${needles.join('\u0000')}`;
+  let re = GATES.get(key);
+  if (!re) {
+    const byFirst = new Map<string, string[]>();
+    for (const n of needles) {
+      const rest = byFirst.get(n.charAt(0));
+      if (rest) rest.push(n.slice(1));
+      else byFirst.set(n.charAt(0), [n.slice(1)]);
+    }
+    const groups = [...byFirst].map(([c, rest]) => escapeRegExp(c) + (rest.length === 1 ? escapeRegExp(rest[0]!) : `(?:${rest.map(escapeRegExp).join('|')})`));
+    re = new RegExp(groups.join('|'), flags);
+    GATES.set(key, re);
+  }
+  return re;
+}
 
 /**
- * `hay.includes(needle)`, several times faster on most texts. V8 finds a needle shorter than
- * 7 characters by jumping between occurrences of its first character (and longer ones by a
- * skip table that common letters defeat), so a short piece of the needle that starts with a
- * rare character rules most texts out cheaply; only texts holding that piece are searched
- * for the whole needle.
+ * `hay.includes(needle)`, several times faster on most texts: see containsWord (the needle is
+ * looked for from its rarest character, not from its first, which in most words is one of the
+ * commonest letters of any page).
  */
 export function includesText(hay: string, needle: string): boolean {
-  let probe = PROBES.get(needle);
-  if (probe === undefined) {
-    let best = 0;
-    let bestRank = Infinity;
-    // a probe of 5+ characters (4 for short needles) rarely occurs without the needle
-    const minLen = needle.length > 5 ? 5 : 4;
-    for (let i = 0; i <= Math.max(0, needle.length - minLen); i++) {
-      const r = BY_RARITY.indexOf(needle[i]!);
-      const rank = r === -1 ? BY_RARITY.length : r;
-      if (rank < bestRank) {
-        best = i;
-        bestRank = rank;
-      }
-    }
-    probe = needle.slice(best, best + 6);
-    PROBES.set(needle, probe);
-  }
-  return probe === needle ? hay.includes(needle) : hay.includes(probe) && hay.includes(needle);
+  return containsWord(hay, needle);
 }
 
 /** One call site: `name(` with the offset of the name and of its opening parenthesis. */

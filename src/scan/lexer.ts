@@ -62,7 +62,7 @@ function codeRegions(text: string, regions: Array<[string, string]>): Array<[num
     if (best === -1) break;
     const [open, close] = regions[which]!;
     const start = best + open.length;
-    const end0 = close === '?>' || close === '%>' ? closeOutsideStrings(text, close, start, close === '?>' ? '\'"' : '"') : indexOfCi(text, close, start);
+    const end0 = close === '?>' ? closeOutsideStrings(text, close, start, '\'"') : close === '%>' ? aspCloseOutsideStrings(text, start) : indexOfCi(text, close, start);
     const end = end0 === -1 ? text.length : end0;
     out.push([start, end]);
     pos = end0 === -1 ? text.length : end + close.length;
@@ -76,7 +76,7 @@ function codeRegions(text: string, regions: Array<[string, string]>): Array<[num
  * the PHP block. Strings never span more than 64 KiB here, so a stray quote cannot hide the
  * rest of a file; past that the plain search is used. PHP's own rules for `?>` also apply:
  * it ends the block inside a `//` or `#` comment (where quotes are just text) but not inside
- * a block comment or a heredoc/nowdoc body.
+ * a block comment or a heredoc/nowdoc body. (`%>` has its own walk: aspCloseOutsideStrings.)
  */
 function closeOutsideStrings(text: string, close: string, from: number, quotes: string): number {
   const c0 = close.charCodeAt(0);
@@ -87,7 +87,7 @@ function closeOutsideStrings(text: string, close: string, from: number, quotes: 
   // every way out below returns a position of `close` (or -1): with none left, skip the walk
   if (text.indexOf(close, from) === -1) return -1;
   // jump between the only characters that matter instead of visiting every one
-  const stops = php ? PHP_STOPS : q1 !== -1 ? ASP_STOPS_SQ : ASP_STOPS;
+  const stops = PHP_STOPS;
   let i = from;
   const n = text.length;
   // the next `?>` and the heredoc labels known to have no end, kept across the walk: each
@@ -136,7 +136,6 @@ function closeOutsideStrings(text: string, close: string, from: number, quotes: 
           continue;
         }
         if (d === c) break;
-        if (d === 10 && q1 === -1) break; // VB-style strings end at the line
         j++;
       }
       if (j >= limit) return text.indexOf(close, i + 1);
@@ -148,9 +147,36 @@ function closeOutsideStrings(text: string, close: string, from: number, quotes: 
   return -1;
 }
 
+/**
+ * closeOutsideStrings for `%>` with VBScript strings ("..." ending at their line, no escapes):
+ * jumps between the next `%>`, the next quote and the quote or line break that ends each
+ * string with indexOf, where a character-class regex stopped at every `%` and a loop read
+ * every character of every string.
+ */
+function aspCloseOutsideStrings(text: string, from: number): number {
+  const n = text.length;
+  let i = from;
+  // the next `%>`, quote and line break at or after the walk, each kept until passed
+  let close = -2;
+  let q = -2;
+  let nl = -2;
+  for (;;) {
+    if (close < i) close = text.indexOf('%>', i);
+    if (close === -1) return -1;
+    if (q !== -1 && q < i) q = text.indexOf('"', i);
+    if (q === -1 || close < q) return close;
+    // a string: it ends at its closing quote or at the line's end, searched 64 KiB at most
+    const limit = Math.min(n, q + 65536);
+    const end = text.indexOf('"', q + 1);
+    if (nl !== -1 && nl <= q) nl = text.indexOf('\n', q + 1);
+    let j = end === -1 ? n : end;
+    if (nl !== -1 && nl < j) j = nl;
+    if (j >= limit) return text.indexOf('%>', q + 1);
+    i = j + 1;
+  }
+}
+
 const PHP_STOPS = /[?'"/#<]/g;
-const ASP_STOPS = /[%"]/g;
-const ASP_STOPS_SQ = /[%"']/g;
 
 const HEREDOC_OPEN = /<<<[ \t]*(["']?)([A-Za-z_]\w{0,60})\1\r?\n/y;
 
@@ -253,22 +279,33 @@ function blankKeepDelims(out: string[], text: string, from: number, to: number, 
   // the `>` ending an opener tag (`<script language="php">`) would read as `->` before a call
   // (closing delimiters `%>` and `?>` stay: analyzers read statement ends from them)
   if (to - from < 12) {
-    out.push(
-      text
-        .slice(from, to)
-        .replace(/["'`]/g, ' ')
-        .replace(/([^%?])>$/, '$1 '),
-    );
+    out.push(keptEdge(text.slice(from, to), true));
     return;
   }
-  out.push(text.slice(from, from + 5).replace(/["'`]/g, ' '));
+  out.push(keptEdge(text.slice(from, from + 5), false));
   pushBlank(out, from + 5, to - 5, nl);
-  out.push(
-    text
-      .slice(to - 5, to)
-      .replace(/["'`]/g, ' ')
-      .replace(/([^%?])>$/, '$1 '),
-  );
+  out.push(keptEdge(text.slice(to - 5, to), true));
+}
+
+/**
+ * `s.replace(/["'`]/g, ' ')`, then (if `end`) `.replace(/([^%?])>$/, '$1 ')`, read character by
+ * character: edges are a few characters each, and ASP pages have thousands of them.
+ */
+function keptEdge(s: string, end: boolean): string {
+  let out = s;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 34 || c === 39 || c === 96) {
+      out = s.replace(/["'`]/g, ' ');
+      break;
+    }
+  }
+  const n = out.length;
+  if (end && n >= 2 && out.charCodeAt(n - 1) === 62) {
+    const b = out.charCodeAt(n - 2);
+    if (b !== 37 && b !== 63) out = `${out.slice(0, n - 1)} `;
+  }
+  return out;
 }
 
 function stripRange(out: string[], text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText, nl: NextText): void {
@@ -284,7 +321,7 @@ function stripRange(out: string[], text: string, from: number, to: number, spec:
     const c = text.charCodeAt(i);
     // strings
     if ((c === 34 && q2) || (c === 39 && q1) || (c === 96 && qb)) {
-      i = skipString(text, i, to, c, spec.vb, bs);
+      i = skipString(text, i, to, c, spec.vb, bs, nl);
       continue;
     }
     let commentEnd = -1;
@@ -393,30 +430,28 @@ class NextText {
   }
 }
 
-function skipString(text: string, i: number, to: number, quote: number, vb: boolean, bs: NextText): number {
+function skipString(text: string, i: number, to: number, quote: number, vb: boolean, bs: NextText, nl: NextText): number {
   let j = i + 1;
   const limit = Math.min(to, i + 200000);
+  const qc = quoteChar(quote);
+  // jump with indexOf: strings are long and escapes rare
   while (j < limit) {
-    const c = text.charCodeAt(j);
+    const q = text.indexOf(qc, j);
     if (vb) {
-      if (c === quote) {
-        if (text.charCodeAt(j + 1) === quote) {
-          j += 2;
-          continue;
-        }
-        return j + 1;
-      }
-      if (c === 10) return j; // VB strings never span lines
-    } else {
-      // jump with indexOf: strings are long and escapes rare
-      const q = text.indexOf(quoteChar(quote), j);
+      // the string ends at its quote (a doubled one is an escaped quote) or at the line's end
+      const e = nl.from(j);
+      if (e !== -1 && e < limit && (q === -1 || e < q)) return e; // VB strings never span lines
       if (q === -1 || q >= limit) return limit;
-      const b = bs.from(j);
-      if (b === -1 || b > q) return q + 1;
-      j = b + 2;
-      continue;
+      if (text.charCodeAt(q + 1) === quote) {
+        j = q + 2;
+        continue;
+      }
+      return q + 1;
     }
-    j++;
+    if (q === -1 || q >= limit) return limit;
+    const b = bs.from(j);
+    if (b === -1 || b > q) return q + 1;
+    j = b + 2;
   }
   return limit;
 }

@@ -12,11 +12,12 @@
 import { checkBudget } from './budget.js';
 
 /**
- * Printable ASCII by how often it occurs in the lower-cased code of ordinary classic ASP pages,
- * rarest first (measured; upper-case letters do not occur there). A search that opens with a
- * rare character jumps between few candidates.
+ * Printable ASCII, tab and line breaks by how often they occur in the analyzed code of the
+ * benign corpus, rarest first (measured: upper-case letters in the text as it is, the rest in
+ * the lower-cased code). A search that opens with a rare character jumps between few
+ * candidates; the blank, the commonest character of any page, comes last.
  */
-const RARITY = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ`~^@!$\\]7[#*8{}9?6|+z45-:3;j2\'kxq0vy/1w_&%,b<g>.h)(ufpm=dclao"nirste';
+const RARITY = '^~Z`XJKY|+!QVG?HWz97U846\\B#@j5][L3MON}{PFq%2ADR&:kCETIxS1v0;*wy-,$/._<b\r\'g)(>hf=mup"dc\tl\noniarste ';
 
 /** Per word: where its rarest character is, and the probe (up to 6 characters) that starts there. */
 const PROBES = new Map<string, { at: number; probe: string }>();
@@ -37,7 +38,7 @@ function probeOf(word: string): { at: number; probe: string } {
     }
     // V8 finds a needle of up to 6 characters by jumping between occurrences of its first one
     p = { at, probe: word.slice(at, at + 6) };
-    if (PROBES.size < 512) PROBES.set(word, p);
+    if (PROBES.size < 1024) PROBES.set(word, p);
   }
   return p;
 }

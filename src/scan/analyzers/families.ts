@@ -4,6 +4,7 @@
  * weight); the verdict rests on the flow/obfuscation evidence underneath.
  */
 import { callIndex, includesText, type AnalyzerContext } from '../context.js';
+import { containsWord } from '../words.js';
 
 interface FamilyRule {
   family: string;
@@ -172,7 +173,8 @@ const RUNS_COMMANDS =
 function chopperDispatch(ctx: AnalyzerContext): void {
   const c = ctx.code;
   // the first operations of the protocol must be there before a whole-text scan is worth it
-  if (!(c.includes('"A"') || c.includes("'A'")) || !(c.includes('"B"') || c.includes("'B'"))) return;
+  // (searched from the capital letter, far rarer in code than the quote a plain search jumps between)
+  if (!(containsWord(c, '"A"') || containsWord(c, "'A'")) || !(containsWord(c, '"B"') || containsWord(c, "'B'"))) return;
   const letters = new Set<string>();
   let first = -1;
   LETTER_BRANCH.lastIndex = 0;

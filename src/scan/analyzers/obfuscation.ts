@@ -208,20 +208,28 @@ const HEX_LITERAL = /(['"])([0-9a-fA-F]{32,})(['"])/g;
 
 /**
  * Where HEX_LITERAL can match: a quote, a run of 32 or more hex digits, and a quote right after
- * the run (the greedy run gives nothing back that could end in a quote). Found by walking the
- * quotes, so the pattern is not tried at every quote of the page.
+ * the run (the greedy run gives nothing back that could end in a quote). Any 32 positions in a
+ * row hold exactly one multiple of 32, so every such run covers one: only those positions are
+ * read, a hex digit there is widened to its whole run, and the run's two ends are checked.
  */
-function hexLiteralStarts(code: string): number[] {
+export function hexLiteralStarts(code: string): number[] {
   const out: number[] = [];
-  for (const quote of ['"', "'"]) {
-    for (let i = code.indexOf(quote); i !== -1; i = code.indexOf(quote, i + 1)) {
-      let e = i + 1;
-      while (e < code.length && isHex(code.charCodeAt(e))) e++;
+  const n = code.length;
+  for (let p = 31; p < n; p += 32) {
+    if (!isHex(code.charCodeAt(p))) continue;
+    let s = p;
+    while (s > 0 && isHex(code.charCodeAt(s - 1))) s--;
+    let e = p + 1;
+    while (e < n && isHex(code.charCodeAt(e))) e++;
+    if (e - s >= 32) {
+      const before = code.charCodeAt(s - 1);
       const after = code.charCodeAt(e);
-      if (e - i - 1 >= 32 && (after === 34 || after === 39)) out.push(i);
+      if ((before === 34 || before === 39) && (after === 34 || after === 39)) out.push(s - 1);
     }
+    // on to the first sampled position past the run (its other samples would widen it again)
+    p += Math.floor((e - p - 1) / 32) * 32;
   }
-  return out.sort((a, b) => a - b);
+  return out;
 }
 
 /**
@@ -271,38 +279,25 @@ function applyChain(lit: string, fns: string[]): { text: string; how: string } |
 }
 
 /**
- * The maximal runs of base64 characters at least `min` long (with up to two `=` after). A
- * run never spans a newline, so only lines at least `min` long are searched (found with
- * indexOf, cheap).
+ * The maximal runs of base64 characters at least `min` long (with up to two `=` after), at
+ * most `cap`, in text order. As in hexLiteralStarts, every run that long covers a multiple of
+ * `min`: only those positions are read, and a base64 character there is widened to its run.
  */
-function base64Runs(text: string, min: number, cap: number): Array<{ 0: string; index: number }> {
+export function base64Runs(text: string, min: number, cap: number): Array<{ 0: string; index: number }> {
   const out: Array<{ 0: string; index: number }> = [];
   const n = text.length;
-  let at = 0;
-  while (at < n && out.length < cap) {
-    // lines wholly inside the next `min` characters are too short: jump past them at once
-    const nl = text.lastIndexOf('\n', at + min - 1);
-    if (nl >= at) {
-      at = nl + 1;
-      continue;
-    }
-    let e = text.indexOf('\n', at);
-    if (e === -1) e = n;
-    // the maximal runs of base64 characters of the line, walked character by character (a
-    // regex tried at every non-base64 character of a long minified line cost more)
-    for (let i = at; i < e && out.length < cap; ) {
-      if (!isBase64Char(text.charCodeAt(i))) {
-        i++;
-        continue;
-      }
-      const start = i;
-      while (i < e && isBase64Char(text.charCodeAt(i))) i++;
-      if (i - start < min) continue;
+  for (let p = min - 1; p < n && out.length < cap; p += min) {
+    if (!isBase64Char(text.charCodeAt(p))) continue;
+    let start = p;
+    while (start > 0 && isBase64Char(text.charCodeAt(start - 1))) start--;
+    let i = p + 1;
+    while (i < n && isBase64Char(text.charCodeAt(i))) i++;
+    if (i - start >= min) {
       let end = i;
       while (end < n && end - i < 2 && text.charCodeAt(end) === 61) end++;
       out.push({ 0: text.slice(start, end), index: start });
     }
-    at = e + 1;
+    p += Math.floor((i - p - 1) / min) * min;
   }
   return out;
 }

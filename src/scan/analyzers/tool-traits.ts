@@ -6,7 +6,7 @@
  * new tool of the same kind has too; alone they stay below the malicious threshold.
  * Used for ASP, ASP.NET, JSP and CFML; PHP has its own shell-UI and dumper analysis.
  */
-import { hasAny, type AnalyzerContext } from '../context.js';
+import { gateOf, hasAny, type AnalyzerContext } from '../context.js';
 
 /** Operator-facing operations, read from the whole text (forms and menus are where shells name them). */
 const OPERATIONS: Array<[RegExp, string, number]> = [
@@ -75,9 +75,21 @@ export function analyzeToolTraits(ctx: AnalyzerContext): void {
   if (hasAny(ctx.lower, ['tables', 'sysobjects', 'getoledbschematable', 'getschema', 'openschema', '_tab_comments', '_objects', 'table_name'])) dumper(ctx);
 }
 
+/**
+ * `hasAny(text.toLowerCase(), OPERATION_WORDS)` without the lower-cased copy: a case-blind
+ * regex (no `u` flag) matches an ASCII letter only with its two cases, which is what lower-casing
+ * folds, so it answers the same unless the text holds one of the two characters whose lower
+ * case is or begins with an ASCII letter (KELVIN SIGN, DOTTED CAPITAL I). Only a two-byte
+ * text (a UTF-16 page) can hold them, and a search for them in any other costs nothing.
+ */
+function mentionsOperation(text: string): boolean {
+  if (gateOf(OPERATION_WORDS, 'i').test(text)) return true;
+  return (text.includes('\u212a') || text.includes('\u0130')) && hasAny(text.toLowerCase(), OPERATION_WORDS);
+}
+
 function operations(ctx: AnalyzerContext): void {
   const { text, ev } = ctx;
-  if (!hasAny(text.toLowerCase(), OPERATION_WORDS)) return;
+  if (!mentionsOperation(text)) return;
   let weight = 0;
   let first = -1;
   const seen: string[] = [];
