@@ -218,10 +218,12 @@ export function decodeScriptEncoder(text: string, maxBlocks = 200): DecodedScrip
 function decodeBlock(text: string, from: number, to: number, len: number): { code: string; sum: number; ascii: boolean; next: number } {
   let high = 0;
   let continuation = 0;
+  // (every comparison runs for every character: one never run before the loop was optimized,
+  // on a page's first high byte, sent the decoder back to the bytecode interpreter for each block)
   for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) high++;
-    if (c >= 0x80 && c < 0xc0) continuation++;
+    const top = text.charCodeAt(i) >> 6;
+    high += top >= 2 ? 1 : 0;
+    continuation += top === 2 ? 1 : 0;
   }
   // UTF-8 (a page re-saved after encoding) counts each multi-byte sequence as one character
   // and never puts an ASCII byte inside one: its high bytes are copied one by one too
