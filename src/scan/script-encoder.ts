@@ -211,23 +211,44 @@ export function decodeScriptEncoder(text: string, maxBlocks = 200): DecodedScrip
 }
 
 /**
+ * How many characters of text[from, to) have `c >> 6` within [lo, hi] (from 2 up: high bytes; 2..2:
+ * UTF-8 continuation bytes). A loop of its own: optimized on the stack (OSR) inside decodeBlock,
+ * the code after it had no type feedback and sent every later block back to the bytecode interpreter.
+ */
+function countBytes(text: string, from: number, to: number, lo: number, hi: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const top = text.charCodeAt(i) >> 6;
+    n += top >= lo && top <= hi ? 1 : 0;
+  }
+  return n;
+}
+
+/**
  * Decodes text[from, to) as one block of `len` characters. Double-byte pages are told apart
  * from single-byte and UTF-8 ones by the length: if counting each high byte as a character
  * reaches `len` exactly, they are single characters; otherwise a high byte leads a pair.
  */
 function decodeBlock(text: string, from: number, to: number, len: number): { code: string; sum: number; ascii: boolean; next: number } {
-  let high = 0;
-  let continuation = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x80) high++;
-    if (c >= 0x80 && c < 0xc0) continuation++;
-  }
+  const high = countBytes(text, from, to, 2, 0xffff);
+  const continuation = countBytes(text, from, to, 2, 2);
   // UTF-8 (a page re-saved after encoding) counts each multi-byte sequence as one character
   // and never puts an ASCII byte inside one: its high bytes are copied one by one too
   const utf8 = high > 0 && to - from !== len && to - from - continuation === len;
   const pairs = high > 0 && to - from !== len && !utf8;
   const out: string[] = [];
+  const i = decodeChars(text, from, to, len, pairs, utf8, out);
+  return { code: out.join(''), sum: decodedSum >>> 0, ascii: high === 0, next: i };
+}
+
+/** The checksum of the characters decodeChars decoded last (a module slot: stored without type feedback). */
+let decodedSum = 0;
+
+/**
+ * Decodes up to `len` characters of text[from, to) into `out`; returns where it stopped. A
+ * function of its own for the same reason as countBytes: nothing after its loop needs feedback.
+ */
+function decodeChars(text: string, from: number, to: number, len: number, pairs: boolean, utf8: boolean, out: string[]): number {
   let pos = 0;
   let sum = 0;
   let chars = 0;
@@ -259,5 +280,6 @@ function decodeBlock(text: string, from: number, to: number, len: number): { cod
       if (utf8 && c < 0xc0) chars--;
     }
   }
-  return { code: out.join(''), sum: sum >>> 0, ascii: high === 0, next: i };
+  decodedSum = sum;
+  return i;
 }

@@ -7,9 +7,7 @@
 import type { AnalyzerContext } from '../context.js';
 import type { FlowSpec } from '../flow.js';
 import { literalOffsets } from '../words.js';
-
-/** Pages in JScript: case-sensitive names, and no VBScript interpreter to run. */
-export const JSCRIPT_PAGE = /<%@[^%]{0,80}LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)/i;
+import { isJscriptPage } from './asp-scan.js';
 
 /** After `request` (lower case): the whole object or a collection, then the statement's end. */
 const ALIASED = /^request(?:[ \t]*\.[ \t]*(?:form|querystring|cookies|item))?[ \t]*(?:;[ \t]*)?(?:$|[\r\n:'%])/;
@@ -41,6 +39,21 @@ const CASELESS_MAX = 16384;
 const VB_STRINGS = /"(?:[^"\n]|"")*"/g;
 const JS_STRINGS = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g;
 
+const PAGE_SPECS = new WeakMap<FlowSpec, Map<string, FlowSpec>>();
+
+/**
+ * `{ ...base, caseless, literals }`, made once per combination: spreading an object into a
+ * literal that adds keys it lacks takes V8's slow path (microseconds a page, for every page).
+ */
+function pageSpec(base: FlowSpec, caseless: boolean, jscript: boolean): FlowSpec {
+  let specs = PAGE_SPECS.get(base);
+  if (!specs) PAGE_SPECS.set(base, (specs = new Map()));
+  const key = `${caseless}/${jscript}`;
+  let spec = specs.get(key);
+  if (!spec) specs.set(key, (spec = { ...base, caseless, literals: jscript ? JS_STRINGS : VB_STRINGS }));
+  return spec;
+}
+
 /**
  * The page's flow spec: `base` with case-blind names on VBScript pages and, where the page keeps
  * the Request object (or a collection) in a variable, reads through that variable as sources.
@@ -48,11 +61,11 @@ const JS_STRINGS = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g;
  * a regex alternation.
  */
 export function aspFlowFor(ctx: AnalyzerContext, base: FlowSpec): { spec: FlowSpec; readers: string } {
-  const jscript = JSCRIPT_PAGE.test(ctx.text);
+  const jscript = isJscriptPage(ctx.text);
   // (on a small page only: a long one reuses a name across its procedures, and a case-blind
   // match joins more of those unrelated variables than it finds shells)
   const caseless = !jscript && ctx.size < CASELESS_MAX;
-  base = { ...base, caseless, literals: jscript ? JS_STRINGS : VB_STRINGS };
+  base = pageSpec(base, caseless, jscript);
   const aliases = requestAliases(ctx.lower);
   if (aliases.length === 0) return { spec: base, readers: 'Request|Session' };
   const alt = aliases.join('|');

@@ -57,6 +57,65 @@ export const EVALUATORS = new Set(['execute', 'executeglobal', 'eval']);
 /** Objects whose indexed values outlive the statement: `Session("k")`, `Application("k")`. */
 export const STORES = new Set(['session', 'application']);
 
+// Precedence levels, loosest first: `Xor`, `Or`, `And`, `Not` (prefix), comparisons, `&`,
+// `+` `-`, `Mod`, `\\`, `*` `/`, unary `-` `+` (prefix), `^`.
+const XOR = 1;
+const NOT = 4;
+const UNARY = 11;
+const COMPARISONS = new Set(['=', '<>', '<', '>', '<=', '>=']);
+
+/** The level of the binary operator `tk`, or 0. */
+function binaryLevel(tk: Tok): number {
+  const v = tk.v;
+  if (tk.k === 'op') {
+    if (v === '&') return 6;
+    if (v === '+' || v === '-') return 7;
+    if (v === '\\') return 9;
+    if (v === '*' || v === '/') return 10;
+    if (v === '^') return 12;
+    return COMPARISONS.has(v) ? 5 : 0;
+  }
+  if (tk.k !== 'id') return 0;
+  return v === 'xor' ? 1 : v === 'or' ? 2 : v === 'and' ? 3 : v === 'mod' ? 8 : v === 'is' ? 5 : 0;
+}
+
+/** `a op b` for the binary operator `op` of `level`. */
+function combine(level: number, op: string, a: Val, b: Val): Val {
+  switch (level) {
+    case 1:
+      return bitwise(a, b, (x, y) => x ^ y);
+    case 2:
+      return bitwise(a, b, (x, y) => x | y);
+    case 3:
+      return bitwise(a, b, (x, y) => x & y);
+    case 5: {
+      if (a === UNKNOWN || b === UNKNOWN) return UNKNOWN;
+      const c = compare(a, b);
+      return op === '=' || op === 'is' ? c === 0 : op === '<>' ? c !== 0 : op === '<' ? c < 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : c >= 0;
+    }
+    case 6:
+      return a === UNKNOWN || b === UNKNOWN || Array.isArray(a) || Array.isArray(b) ? UNKNOWN : joinText(str(a), str(b));
+    case 7: {
+      if (a === UNKNOWN || b === UNKNOWN) return UNKNOWN;
+      if (op === '+' && typeof a === 'string' && typeof b === 'string') return joinText(a, b);
+      const x = num(a);
+      const y = num(b);
+      // `"ab" + 1`: VBScript fails; a number and a non-numeric string join here, as a guess is worse
+      const plain = (v: Val) => v === null || typeof v !== 'object';
+      if (x === undefined || y === undefined) return op === '+' && plain(a) && plain(b) ? joinText(str(a), str(b)) : UNKNOWN;
+      return op === '+' ? x + y : x - y;
+    }
+    case 8:
+      return arith(a, b, (x, y) => (y === 0 ? Number.NaN : Math.round(x) % Math.round(y)));
+    case 9:
+      return arith(a, b, (x, y) => (y === 0 ? Number.NaN : Math.trunc(Math.round(x) / Math.round(y))));
+    case 10:
+      return arith(a, b, op === '*' ? (x, y) => x * y : (x, y) => (y === 0 ? Number.NaN : x / y));
+    default:
+      return arith(a, b, (x, y) => x ** y);
+  }
+}
+
 export abstract class VbExpr {
   protected readonly fns = new Map<string, FnDef>();
   protected readonly globals: Frame = { vars: new Map() };
@@ -144,7 +203,7 @@ export abstract class VbExpr {
     this.frame = f;
     let v: Val;
     try {
-      v = this.xor();
+      v = this.climb(XOR);
     } catch (x) {
       if (x instanceof Exit || x instanceof OutOfSteps) throw x;
       v = UNKNOWN;
@@ -163,134 +222,41 @@ export abstract class VbExpr {
     return p !== undefined && (p.k === 'op' || p.k === 'id') && p.v === v;
   }
 
-  private xor(): Val {
-    let a = this.or();
-    while (this.isOp('xor')) {
+  /**
+   * The expression at `cur` as the level-`min` rule of the grammar reads it (precedence
+   * climbing: one call per operator instead of a call per level per operand, with the same
+   * reading and the same evaluation order as a function per level).
+   */
+  private climb(min: number): Val {
+    let a = this.operand(min);
+    for (;;) {
+      const tk = this.peek();
+      const level = tk === undefined ? 0 : binaryLevel(tk);
+      if (level === 0 || level < min) return a;
       this.cur++;
-      a = bitwise(a, this.or(), (x, y) => x ^ y);
+      const b = this.climb(level + 1);
+      a = combine(level, tk!.v, a, b);
     }
-    return a;
   }
 
-  private or(): Val {
-    let a = this.and();
-    while (this.isOp('or')) {
+  /** The first operand of a level-`min` expression: `Not` (levels up to NOT), unary `-`/`+` (up to UNARY), else a primary. */
+  private operand(min: number): Val {
+    if (min <= NOT && this.isOp('not')) {
       this.cur++;
-      a = bitwise(a, this.and(), (x, y) => x | y);
-    }
-    return a;
-  }
-
-  private and(): Val {
-    let a = this.not();
-    while (this.isOp('and')) {
-      this.cur++;
-      a = bitwise(a, this.not(), (x, y) => x & y);
-    }
-    return a;
-  }
-
-  private not(): Val {
-    if (this.isOp('not')) {
-      this.cur++;
-      const v = this.not();
+      const v = this.climb(NOT);
       return v === UNKNOWN ? UNKNOWN : typeof v === 'boolean' ? !v : num(v) === undefined ? UNKNOWN : ~num(v)!;
     }
-    return this.comparison();
-  }
-
-  private comparison(): Val {
-    let a = this.concat();
-    for (;;) {
-      const p = this.peek();
-      if (!p || (!(p.k === 'op' && ['=', '<>', '<', '>', '<=', '>='].includes(p.v)) && !(p.k === 'id' && p.v === 'is'))) return a;
-      this.cur++;
-      const b = this.concat();
-      if (a === UNKNOWN || b === UNKNOWN) {
-        a = UNKNOWN;
-        continue;
+    if (min <= UNARY) {
+      if (this.isOp('-')) {
+        this.cur++;
+        return arith(0, this.climb(UNARY), (x, y) => x - y);
       }
-      const c = compare(a, b);
-      a = p.v === '=' || p.v === 'is' ? c === 0 : p.v === '<>' ? c !== 0 : p.v === '<' ? c < 0 : p.v === '>' ? c > 0 : p.v === '<=' ? c <= 0 : c >= 0;
-    }
-  }
-
-  private concat(): Val {
-    let a = this.additive();
-    while (this.isOp('&')) {
-      this.cur++;
-      const b = this.additive();
-      if (a === UNKNOWN || b === UNKNOWN || Array.isArray(a) || Array.isArray(b)) a = UNKNOWN;
-      else a = joinText(str(a), str(b));
-    }
-    return a;
-  }
-
-  private additive(): Val {
-    let a = this.mod();
-    while (this.isOp('+') || this.isOp('-')) {
-      const op = this.t[this.cur++]!.v;
-      const b = this.mod();
-      if (a === UNKNOWN || b === UNKNOWN) a = UNKNOWN;
-      else if (op === '+' && typeof a === 'string' && typeof b === 'string') a = joinText(a, b);
-      else {
-        const x = num(a);
-        const y = num(b);
-        // `"ab" + 1`: VBScript fails; a number and a non-numeric string join here, as a guess is worse
-        const plain = (v: Val) => v === null || typeof v !== 'object';
-        if (x === undefined || y === undefined) a = op === '+' && plain(a) && plain(b) ? joinText(str(a), str(b)) : UNKNOWN;
-        else a = op === '+' ? x + y : x - y;
+      if (this.isOp('+')) {
+        this.cur++;
+        return this.climb(UNARY);
       }
     }
-    return a;
-  }
-
-  private mod(): Val {
-    let a = this.intDiv();
-    while (this.isOp('mod')) {
-      this.cur++;
-      a = arith(a, this.intDiv(), (x, y) => (y === 0 ? Number.NaN : Math.round(x) % Math.round(y)));
-    }
-    return a;
-  }
-
-  private intDiv(): Val {
-    let a = this.mul();
-    while (this.isOp('\\')) {
-      this.cur++;
-      a = arith(a, this.mul(), (x, y) => (y === 0 ? Number.NaN : Math.trunc(Math.round(x) / Math.round(y))));
-    }
-    return a;
-  }
-
-  private mul(): Val {
-    let a = this.unary();
-    while (this.isOp('*') || this.isOp('/')) {
-      const op = this.t[this.cur++]!.v;
-      a = arith(a, this.unary(), op === '*' ? (x, y) => x * y : (x, y) => (y === 0 ? Number.NaN : x / y));
-    }
-    return a;
-  }
-
-  private unary(): Val {
-    if (this.isOp('-')) {
-      this.cur++;
-      return arith(0, this.unary(), (x, y) => x - y);
-    }
-    if (this.isOp('+')) {
-      this.cur++;
-      return this.unary();
-    }
-    return this.power();
-  }
-
-  private power(): Val {
-    let a = this.primary();
-    while (this.isOp('^')) {
-      this.cur++;
-      a = arith(a, this.primary(), (x, y) => x ** y);
-    }
-    return a;
+    return this.primary();
   }
 
   private primary(): Val {
@@ -302,7 +268,7 @@ export abstract class VbExpr {
     if (tk.k === 'num') return Number(tk.v);
     if (tk.k === 'op') {
       if (tk.v !== '(') return UNKNOWN;
-      const v = this.xor();
+      const v = this.climb(XOR);
       if (this.isOp(')')) this.cur++;
       return v;
     }

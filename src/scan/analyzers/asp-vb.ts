@@ -81,7 +81,7 @@ export function tokenize(s: string): Tok[] | undefined {
       continue;
     }
     // `_` at a line end continues the statement
-    if (c === 95 && /^_[ \t]*\r?\n/.test(s.slice(i, i + 40))) {
+    if (c === 95 && continuesLine(s, i)) {
       i = s.indexOf('\n', i) + 1;
       continue;
     }
@@ -118,18 +118,16 @@ export function tokenize(s: string): Tok[] | undefined {
       i = j;
       continue;
     }
-    const rest = s.slice(i, i + 40);
-    const num = /^(?:&H([0-9a-f]+)&?|&O([0-7]+)&?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?))/i.exec(rest);
-    if (num) {
-      const v = num[1] ? Number.parseInt(num[1], 16) : num[2] ? Number.parseInt(num[2], 8) : Number(num[3]);
-      out.push({ k: 'num', v: String(v), at: i });
-      i += num[0].length;
+    const numEnd = numberEnd(s, i);
+    if (numEnd !== -1) {
+      out.push({ k: 'num', v: String(numberValue(s, i, numEnd)), at: i });
+      i = numEnd;
       continue;
     }
-    const id = /^[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*/.exec(s.slice(i, i + 120));
-    if (id) {
-      out.push({ k: 'id', v: id[0].toLowerCase(), at: i });
-      i += id[0].length;
+    const idEnd = identifierEnd(s, i);
+    if (idEnd !== -1) {
+      out.push({ k: 'id', v: s.slice(i, idEnd).toLowerCase(), at: i });
+      i = idEnd;
       continue;
     }
     const two = s.slice(i, i + 2);
@@ -142,6 +140,87 @@ export function tokenize(s: string): Tok[] | undefined {
     i++;
   }
   return out;
+}
+
+// The scanners below read what the tokenizer's patterns matched when each was run on a window
+// of the text (40 characters for numbers and `_` continuations, 120 for names): a slice and a
+// regex per token cost more than the page's interpretation. The windows are kept, so a name or
+// number longer than its window is cut where the pattern cut it.
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isHexDigit(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+function isNameStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+function isNameChar(c: number): boolean {
+  return isNameStart(c) || isDigit(c);
+}
+
+/** Whether the `_` at `i` is followed by blanks and a line break within 40 characters (`/^_[ \t]*\r?\n/`). */
+function continuesLine(s: string, i: number): boolean {
+  const w = Math.min(s.length, i + 40);
+  let j = i + 1;
+  while (j < w && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
+  if (j < w && s.charCodeAt(j) === 13) j++;
+  return j < w && s.charCodeAt(j) === 10;
+}
+
+/** End of a run of characters `ok` accepts from `j`, stopping at `w`. */
+function runEnd(s: string, j: number, w: number, ok: (c: number) => boolean): number {
+  while (j < w && ok(s.charCodeAt(j))) j++;
+  return j;
+}
+
+function isOctalDigit(c: number): boolean {
+  return c >= 48 && c <= 55;
+}
+
+/**
+ * End of the number at `i` (`&H1F&`, `&O17`, `12.5e-3`) within a 40-character window, or -1
+ * (`/^(?:&H([0-9a-f]+)&?|&O([0-7]+)&?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?))/i`).
+ */
+function numberEnd(s: string, i: number): number {
+  const w = Math.min(s.length, i + 40);
+  const c = s.charCodeAt(i);
+  if (c === 38 /* & */) {
+    const k = s.charCodeAt(i + 1) | 0x20;
+    if (i + 1 >= w || (k !== 104 && k !== 111)) return -1;
+    const j = runEnd(s, i + 2, w, k === 104 ? isHexDigit : isOctalDigit);
+    if (j === i + 2) return -1;
+    return j < w && s.charCodeAt(j) === 38 ? j + 1 : j;
+  }
+  if (!isDigit(c)) return -1;
+  let j = runEnd(s, i + 1, w, isDigit);
+  if (j + 1 < w && s.charCodeAt(j) === 46 && isDigit(s.charCodeAt(j + 1))) j = runEnd(s, j + 2, w, isDigit);
+  if (j < w && (s.charCodeAt(j) | 0x20) === 101 /* e */) {
+    let k = j + 1;
+    if (k < w && (s.charCodeAt(k) === 43 || s.charCodeAt(k) === 45)) k++;
+    if (k < w && isDigit(s.charCodeAt(k))) j = runEnd(s, k + 1, w, isDigit);
+  }
+  return j;
+}
+
+/** The value of the number numberEnd found in [i, end). */
+function numberValue(s: string, i: number, end: number): number {
+  if (s.charCodeAt(i) !== 38) return Number(s.slice(i, end));
+  const digits = s.slice(i + 2, s.charCodeAt(end - 1) === 38 ? end - 1 : end);
+  return Number.parseInt(digits, (s.charCodeAt(i + 1) | 0x20) === 104 ? 16 : 8);
+}
+
+/** End of the (dotted) name at `i` within a 120-character window, or -1 (`/^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\/`). */
+function identifierEnd(s: string, i: number): number {
+  const w = Math.min(s.length, i + 120);
+  if (!isNameStart(s.charCodeAt(i))) return -1;
+  let j = runEnd(s, i + 1, w, isNameChar);
+  while (j + 1 < w && s.charCodeAt(j) === 46 && isNameStart(s.charCodeAt(j + 1))) j = runEnd(s, j + 2, w, isNameChar);
+  return j;
 }
 
 export const CONSTANTS: Record<string, Val> = {

@@ -9,12 +9,13 @@ import { matchesAt, type AnalyzerContext } from '../context.js';
 import { analyzeWriters, readsTextFile } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
-import { containsWord, firstAt, literalOffsets, mergeAscending } from '../words.js';
+import { containsWord, firstAt, literalOffsets } from '../words.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { evaluatedCode, type RunCode } from './asp-interp.js';
 import { envAt, foldExpr, NO_FUNCTIONS, pageFunctions, statementEnd, type Folded, type PageFunctions } from './asp-fold.js';
 import { aspAssignStarts } from './asp-assign.js';
-import { aspFlowFor, JSCRIPT_PAGE } from './asp-sources.js';
+import { aspFlowFor } from './asp-sources.js';
+import { isJscriptPage, procedureStarts } from './asp-scan.js';
 import { assembledComObject, isDangerous, shellObject } from './asp-objects.js';
 
 export { aspAssignStarts };
@@ -121,7 +122,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   const unsafe = hasEval && /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,254}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
   if (unsafe) ev.add('capability', 'JScript.NET eval with the "unsafe" (full trust) option', /unsafe/i.test(unsafe[1]!) ? 10 : 8, unsafe.index, unsafe[0].length);
   // JScript's Function constructor compiles its last argument as a function body: eval by another name
-  if (code.includes('Function') && (JSCRIPT_PAGE.test(ctx.text) || /<script[^>]{0,80}language\s*=\s*["']?j(?:ava)?script[^>]{0,80}runat/i.test(ctx.text))) {
+  if (code.includes('Function') && (isJscriptPage(ctx.text) || /<script[^>]{0,80}language\s*=\s*["']?j(?:ava)?script[^>]{0,80}runat/i.test(ctx.text))) {
     for (const m of matches(/(?<![\w.$])(?:new[ \t]+)?Function[ \t]*\(/g, code, 50)) {
       const args = callArgs(code, m.index + m[0].length - 1);
       if (!taint.touches(args)) continue;
@@ -327,8 +328,7 @@ const OWN_EVALUATOR = /\b(?:Function|Sub)[ \t]+(Execute|ExecuteGlobal|Eval)\b/gi
 function procedureMatches(re: RegExp, ctx: AnalyzerContext, cap: number): RegExpExecArray[] {
   // (offsets in `lower` are offsets in `code` when lower-casing kept the length)
   if (ctx.lower.length !== ctx.code.length) return [...matches(re, ctx.code, cap)];
-  const starts = mergeAscending(literalOffsets(ctx.lower, 'function'), literalOffsets(ctx.lower, 'sub'));
-  return matchesAt(re, ctx.code, ctx.lower.includes('property') ? mergeAscending(starts, literalOffsets(ctx.lower, 'property')) : starts, cap);
+  return matchesAt(re, ctx.code, procedureStarts(ctx.lower), cap);
 }
 
 interface Procedure {
@@ -474,7 +474,7 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint, readers: string): void
     let decoded = false;
     // code a function of the page computes (a decoder loop over Mid/Asc/Chr, a key, a split):
     // the page's constant part is run once and what it hands to this call is the code
-    if (folded === undefined && !taint.touches(bare) && /^\s*\(?\s*[A-Za-z_]\w*/.test(arg) && !JSCRIPT_PAGE.test(ctx.text)) {
+    if (folded === undefined && !taint.touches(bare) && /^\s*\(?\s*[A-Za-z_]\w*/.test(arg) && !isJscriptPage(ctx.text)) {
       runs ??= evaluatedCode(code);
       // a decoder run with a wrong key or a cut-short cipher yields noise, not code: the page
       // stays a decoder feeding Execute
@@ -582,6 +582,15 @@ function evalWrappers(ctx: AnalyzerContext, taint: Taint, fns: PageFunctions): v
  * registry): an element of the page's own list, not a decoder function's output.
  */
 function isArrayElement(code: string, arg: string): boolean {
+  if (lastElement?.code === code && lastElement.arg === arg) return lastElement.is;
+  lastElement = { code, arg, is: arrayElement(code, arg) };
+  return lastElement.is;
+}
+
+/** The last answer of isArrayElement: a sink's checks ask it twice for one argument. */
+let lastElement: { code: string; arg: string; is: boolean } | undefined;
+
+function arrayElement(code: string, arg: string): boolean {
   const name = /^\s*\(?\s*([A-Za-z_]\w{0,254})\s*\(/.exec(arg)?.[1];
   if (!name) return false;
   if (new RegExp(`\\b(?:Function|Sub)[ \\t]+${name}\\b`, 'i').test(code)) return false;
