@@ -55,6 +55,7 @@ export function flowSinks(f: Flow): void {
     }
     const isNew = prev?.k === 'id' && prev.v === 'new';
     if (tk.k === 'var' && isNew && f.isTainted(f.key(sc, tk.v), i, sc)) {
+      if (fixedSuffixOnly(f, tk.v)) continue;
       const args = t[i + 1]?.v === '(' ? argRanges(t, i + 1, f.match) : [];
       const hot = args.some(([s, e]) => f.exprTainted(s, e, sc));
       chooser(`data flow: request chooses the class the page instantiates${hot ? ' and its arguments' : ''}`, hot ? 11 : 6, i);
@@ -121,7 +122,12 @@ export function flowSinks(f: Flow): void {
       const callee = args[cIdx];
       if (!callee) continue;
       const others = args.some((_, k) => k !== cIdx && argHot(k));
-      if (f.exprTainted(callee[0], callee[1], sc)) chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
+      // an inline `function (..) {..}` / `fn (..) =>` is the page's own code: what it reads is not its name
+      const head = t[callee[0]];
+      const inline =
+        head?.k === 'id' && (head.v === 'function' || head.v === 'fn' || (head.v === 'static' && (t[callee[0] + 1]?.v === 'function' || t[callee[0] + 1]?.v === 'fn')));
+      if (!inline && f.exprTainted(callee[0], callee[1], sc))
+        chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
       else {
         const named = fold(f, callee[0], callee[1], sc, 0)?.toLowerCase();
         if (named && RUNNERS.has(named) && others) hit(`data flow: request input reaches ${named}() through ${name}()${how}`, 12, i);
@@ -201,4 +207,27 @@ function foldedLayer(f: Flow, arg: [number, number] | undefined, sc: number, nam
   const decoded =
     f.toks.slice(arg[0], arg[1]).some((x, k, a) => x.v === '(' && k > 0 && (a[k - 1]!.k !== 'op' || /^[)\]}]$/.test(a[k - 1]!.v))) && v.length >= 64 && looksLikeCode(v);
   if (decoded) f.ctx.ev.add('obfuscation', `${name}() runs code decoded from a constant through computed calls`, 5, f.toks[arg[0]]!.at, 30);
+}
+
+/**
+ * Whether every assignment of `$name` in the file ends in `. 'Suffix'` (a class-name tail such as
+ * `'Controller'`): `new $name` then picks one of the application's classes of that kind, which
+ * is how routers dispatch, not a class the client names.
+ */
+function fixedSuffixOnly(f: Flow, name: string): boolean {
+  const t = f.toks;
+  let seen = 0;
+  for (let i = 0; i < t.length; i++) {
+    const tk = t[i]!;
+    if (tk.k !== 'var' || tk.v !== name || (t[i - 1]?.v === '$' && t[i - 1]?.k === 'op')) continue;
+    const op = t[i + 1]?.v;
+    // `.=`, `??=`: a later piece appended after the suffix
+    if (op !== '=' && op !== undefined && /^[^=!<>]=$|^\?\?=$|^(?:\*\*|<<|>>)=$/.test(op)) return false;
+    if (op !== '=') continue;
+    const e = f.exprEnd(i + 2);
+    const last = t[e - 1];
+    if (!last || last.k !== 'str' || !/^[A-Za-z_]\w{2,}$/.test(last.v) || t[e - 2]?.v !== '.') return false;
+    seen++;
+  }
+  return seen > 0;
 }
