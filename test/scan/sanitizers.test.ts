@@ -107,3 +107,15 @@ test('a download page reading a file name in its own folder is not a file manage
   const jspShell = `<%@ page import="java.io.*" %>\n<%\nFile f = new File(request.getParameter("p"));\nfor (File c : f.listFiles()) out.println(c.getName());\nBufferedReader r = new BufferedReader(new FileReader(new File(request.getParameter("r"))));\nout.println(r.readLine());\n%>\n`;
   assert.ok(reasons(findingOf('b.jsp', jspShell)).some((r) => r.includes('(file manager)')));
 });
+
+test('a class suffix that completes a risky built-in class (ReflectionFunction) still lets the request choose it', () => {
+  const shell = `<?php\n$cls = $_GET['c'] . 'Function';\n$r = new $cls($_GET['f']);\necho $r->invoke($_GET['a']);\n`;
+  assert.equal(findingOf('a.php', shell)?.verdict, 'malicious');
+});
+
+test('Java and .NET number parsers: a page number from the request names no file', () => {
+  const jsp = `<%\nint page_ = 1;\ntry { page_ = Integer.parseInt(request.getParameter("p")); } catch (Exception e) {}\njava.io.File dir = new java.io.File(application.getRealPath("/WEB-INF/pages"));\njava.io.File f = new java.io.File(dir, "page" + page_ + ".html");\nif (f.exists()) { out.print(new String(java.nio.file.Files.readAllBytes(f.toPath()))); }\n%>\n`;
+  assert.equal(findingOf('a.jsp', jsp), undefined);
+  const shell = jsp.replace('Integer.parseInt(request.getParameter("p"))', 'request.getParameter("p")').replace('int page_ = 1', 'String page_ = ""');
+  assert.ok(reasons(findingOf('b.jsp', shell)).some((r) => r.includes('(file manager)')));
+});

@@ -209,6 +209,39 @@ function foldedLayer(f: Flow, arg: [number, number] | undefined, sc: number, nam
   if (decoded) f.ctx.ev.add('obfuscation', `${name}() runs code decoded from a constant through computed calls`, 5, f.toks[arg[0]]!.at, 30);
 }
 
+/** Built-in classes that run code, call functions by name or reach files and the network, lower-cased. */
+const RISKY_CLASSES = [
+  'reflectionfunction',
+  'reflectionmethod',
+  'reflectionclass',
+  'reflectionobject',
+  'splfileobject',
+  'spltempfileobject',
+  'splfileinfo',
+  'directoryiterator',
+  'recursivedirectoryiterator',
+  'filesystemiterator',
+  'globiterator',
+  'soapclient',
+  'soapserver',
+  'simplexmlelement',
+  'domdocument',
+  'xsltprocessor',
+  'pdo',
+  'mysqli',
+  'phar',
+  'phardata',
+  'ziparchive',
+  'closure',
+  'ffi',
+  'com',
+  'dotnet',
+  'imagick',
+  'arrayobject',
+  'arrayiterator',
+  'callbackfilteriterator',
+];
+
 /**
  * Whether every assignment of `$name` in the file ends in `. 'Suffix'` (a class-name tail such as
  * `'Controller'`): `new $name` then picks one of the application's classes of that kind, which
@@ -227,6 +260,9 @@ function fixedSuffixOnly(f: Flow, name: string): boolean {
     const e = f.exprEnd(i + 2);
     const last = t[e - 1];
     if (!last || last.k !== 'str' || !/^[A-Za-z_]\w{2,}$/.test(last.v) || t[e - 2]?.v !== '.') return false;
+    // a tail that completes a built-in class able to run code or reach files (`. 'Function'` -> ReflectionFunction)
+    const tail = last.v.toLowerCase();
+    if (RISKY_CLASSES.some((c) => c.endsWith(tail))) return false;
     seen++;
   }
   return seen > 0;
