@@ -26,6 +26,11 @@ export interface FlowSpec {
    * literal (`"/logs/ua.log"`) is not taken for the variables its words spell (`ua`).
    */
   literals?: RegExp;
+  /**
+   * The expression with the pieces whose value the request cannot steer (a number cast from
+   * it, a hash of it) blanked: taint that only passes through them stops (PHP's `(int)`).
+   */
+  sanitize?: (expr: string) => string;
 }
 
 /** A set of names compared without case (VBScript's `Cmd` and `cmd` are one variable). */
@@ -135,7 +140,7 @@ export class Taint {
       } else this.assignments.set(name, [rhs]);
     }
     // whether each right-hand side reads the request directly never changes: test it once
-    const sourced = pairs.map(([, rhs]) => spec.source.test(rhs));
+    const sourced = pairs.map(([, rhs]) => spec.source.test(this.clean(rhs)));
     for (let i = 0; i < pairs.length; i++) if (sourced[i]) this.direct.add(pairs[i]![0]);
     this.pairs = pairs;
     this.sourced = spec.source.global ? undefined : sourced;
@@ -150,8 +155,15 @@ export class Taint {
 
   /** `expr` with its string literals blanked, where the spec says what they look like (names are read from code only). */
   private code0(expr: string): string {
+    expr = this.clean(expr);
     const lit = this.spec.literals;
     return lit && (expr.includes('"') || expr.includes("'")) ? expr.replace(lit, '""') : expr;
+  }
+
+  /** `expr` without its sanitized pieces (itself where the spec has no sanitizer). */
+  private clean(expr: string): string {
+    const s = this.spec.sanitize;
+    return s === undefined ? expr : s(expr);
   }
 
   /** The variable-reference regex, compiled once per instance and rewound for each use (none nest). */
@@ -200,12 +212,12 @@ export class Taint {
 
   /** True if `expr` reads request input directly. */
   hasSource(expr: string): boolean {
-    return this.spec.source.test(expr);
+    return this.spec.source.test(this.clean(expr));
   }
 
   /** True if `expr` reads request input directly or through a tainted variable. */
   touches(expr: string): boolean {
-    if (this.spec.source.test(expr)) return true;
+    if (this.hasSource(expr)) return true;
     return this.touchesVars(expr);
   }
 
@@ -224,7 +236,7 @@ export class Taint {
 
   /** Request input directly or through a variable assigned straight from it. */
   touchesDirectly(expr: string): boolean {
-    if (this.spec.source.test(expr)) return true;
+    if (this.hasSource(expr)) return true;
     const re = this.refs();
     const text = this.code0(expr);
     let m: RegExpExecArray | null;

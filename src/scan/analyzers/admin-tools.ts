@@ -8,6 +8,7 @@
 import { callIndex, type AnalyzerContext } from '../context.js';
 import { matches, type Taint } from '../flow.js';
 import { callArgs } from '../text.js';
+import { blankCalls, closeBracketAt, reachesOnlyThrough } from '../sanitize.js';
 
 interface FsOps {
   /** Global regex; the call's argument list starts at the last '(' of the match. */
@@ -72,10 +73,19 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   // applications (gitweb: 250 KB in one file) the same from the size the Perl analyzer uses
   const direct = (lang === 'php' && ctx.size >= 16384) || (lang === 'perl' && ctx.size >= 65536);
   const reaches = direct ? (a: string) => taint.touchesDirectly(a) : (a: string) => taint.touches(a);
+  const nameOnly = NAME_ONLY[lang];
   for (const m of matches(spec.ops, code, 2000)) {
     const args = argsAfter(code, m, lang);
     if (!args || !reaches(args) || /php:\/\/|^\s*['"]https?:/i.test(args)) continue;
-    kinds.add(spec.kind(m));
+    const kind = spec.kind(m);
+    // a download page: the request names a file, stripped of its folders, in a folder the page chose
+    if (nameOnly && READ_ONLY.test(kind) && reachesOnlyThrough(args, taint, nameOnly)) continue;
+    // `new File(request.getParameter("f")).getName()`: the File is made only to read the name off
+    if (kind === 'file' && lang === 'jsp') {
+      const close = closeBracketAt(code, m.index + m[0].length - 1, m.index + m[0].length + args.length + 2);
+      if (close !== -1 && /^\s*\.\s*getName\s*\(\s*\)/.test(code.slice(close, close + 40))) continue;
+    }
+    kinds.add(kind);
     if (first === -1) first = m.index;
   }
   // Java: what the page does with a File on a request-chosen path is in the call on it (`f.listFiles()`, `new File(p).delete()`)
@@ -111,6 +121,25 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   }
   ev.add('flow', `request chooses file-system paths the page passes to ${[...kinds].slice(0, 4).join(', ')} (file manager)`, w, first, 30);
 }
+
+/**
+ * Per language, the calls that keep only a path's last part (`basename`, `Path.GetFileName`,
+ * `new File(p).getName()`), blanked: after them the request names a file, not a folder.
+ */
+const NAME_ONLY: Partial<Record<string, (e: string) => string>> = {
+  php: (e) => blankCalls(e, /\bbasename\s*\(/gi),
+  aspx: (e) => blankCalls(e, /\b(?:System\s*\.\s*IO\s*\.\s*)?Path\s*\.\s*GetFileName(?:WithoutExtension)?\s*\(/g),
+  jsp: (e) =>
+    blankCalls(
+      blankCalls(e, /\bnew\s+(?:java\s*\.\s*io\s*\.\s*)?File\s*\(/g, '""', /^\s*\.\s*getName\s*\(\s*\)/),
+      /\b(?:Paths\s*\.\s*get|Path\s*\.\s*of)\s*\(/g,
+      '""',
+      /^\s*\.\s*getFileName\s*\(\s*\)/,
+    ),
+};
+/** Operations that only read a file out to the page (no listing, no change, no open-for-write). */
+const READ_ONLY =
+  /^(?:readfile|file_get_contents|highlight_file|show_source|readall\w+|openread|opentext|streamreader|writefile|transmitfile|file|fileinputstream|filereader|newinputstream|readallbytes|get)$/;
 
 /** Operations that list a folder's entries (ASP, ASP.NET and Java kinds). */
 const LISTS = /^(?:getfolder|directoryinfo|getfiles|getdirectories|getfilesystementries|listfiles|list)$/;

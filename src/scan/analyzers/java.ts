@@ -7,16 +7,24 @@ import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
+import { blankCalls } from '../sanitize.js';
 import { fileManager, sqlClient } from './admin-tools.js';
 import { reflectiveInvoke } from './reflection.js';
 import { managedJava } from './managed/java.js';
 import { lendTaint, passwordGate } from './managed/common.js';
+
+/** Java's number parsers: their result carries no request text. */
+const NUMERIC_PARSE =
+  /\b(?:Integer\s*\.\s*(?:parseInt|valueOf)|Long\s*\.\s*(?:parseLong|valueOf)|Short\s*\.\s*parseShort|Double\s*\.\s*(?:parseDouble|valueOf)|Float\s*\.\s*parseFloat|Boolean\s*\.\s*parseBoolean)\s*\(/g;
+const NUMERIC_PARSE_HINT = /\b(?:Integer|Long|Short|Double|Float|Boolean)\s*\.\s*(?:parse|valueOf)/;
 
 export const JAVA_FLOW: FlowSpec = {
   source:
     /\brequest\s*\.\s*get(?:Parameter|ParameterValues|ParameterMap|ParameterNames|Header|Headers|InputStream|Reader|QueryString|Part|Parts|Cookies)\s*\(|\bpageContext\s*\.\s*getRequest\s*\(|\b(?:req|httpRequest|servletRequest)\s*\.\s*get(?:Parameter|Header|InputStream|Reader|QueryString)\s*\(/,
   assign: /(?<![\w$.])([A-Za-z_]\w{0,40})(?:\s*\[\s*\])?\s*=(?!=)\s*([^;]{1,300})/g,
   varRef: /\b([A-Za-z_]\w*)\b/g,
+  // Integer.parseInt(request.getParameter("p")): a number, whatever the request sent
+  sanitize: (e) => (NUMERIC_PARSE_HINT.test(e) ? blankCalls(e, NUMERIC_PARSE, '0') : e),
 };
 
 const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [

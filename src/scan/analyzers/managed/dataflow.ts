@@ -11,6 +11,28 @@
  */
 import { checkBudget } from '../../budget.js';
 import { matchBrackets, tokenize, type Tok } from './tokens.js';
+
+/** Java and .NET number types and the static methods that parse text into them. */
+const NUMBER_TYPES = new Set([
+  'Integer',
+  'Long',
+  'Short',
+  'Double',
+  'Float',
+  'Boolean',
+  'int',
+  'long',
+  'short',
+  'double',
+  'float',
+  'bool',
+  'decimal',
+  'Int16',
+  'Int32',
+  'Int64',
+  'Convert',
+]);
+const NUMBER_PARSERS = /^(?:parse(?:Int|Long|Short|Double|Float|Boolean)|valueOf|Parse|ToInt(?:16|32|64)|ToDouble|ToDecimal|ToBoolean)$/;
 import { CONTROL_MEMBERS, CS_SOURCE_MEMBERS, FILLERS, JAVA_REQUEST_TYPES, JAVA_SOURCE_METHODS, KEYWORDS, MUTATORS, OUTPUTS, REQUEST_GETTERS, UPLOADS } from './dataflow-names.js';
 
 export type Dialect = 'java' | 'cs';
@@ -368,6 +390,14 @@ export class ManagedFlow {
       const t = toks[i]!;
       if (t.k !== 'id') continue;
       if (this.sourceAt(i) !== -1) return true;
+      // `Integer.parseInt(..)`, `int.Parse(..)`, `Convert.ToInt32(..)`: a number, whatever the request sent
+      if (NUMBER_TYPES.has(t.v) && this.isOp(i + 1, '.') && NUMBER_PARSERS.test(toks[i + 2]?.v ?? '') && this.isOp(i + 3, '(')) {
+        const close = this.match[i + 3]!;
+        if (close > i && close < to) {
+          i = close;
+          continue;
+        }
+      }
       // member names after `.` are not variables (`x.length`), except `this.field`
       if (this.isOp(i - 1, '.') && !this.isId(i - 2, 'this')) continue;
       if (this.isOp(i + 1, '(')) {

@@ -39,6 +39,8 @@ export const CALLBACKS = new Map<string, number>([
 export const POSITIONAL_CALLBACKS = new Set(['call_user_func', 'forward_static_call', 'register_shutdown_function', 'register_tick_function']);
 /** Methods of SPL containers and ArrayObject that store their (last) argument in the receiver. */
 export const STORING_METHODS = new Set(['push', 'unshift', 'enqueue', 'append', 'offsetset', 'add', 'insert', 'attach', 'exchangearray']);
+/** `(int)`-style casts: their result is a number or a boolean, never the operand's text. */
+export const SCALAR_CASTS = new Set(['int', 'integer', 'float', 'double', 'bool', 'boolean']);
 /** Functions whose result carries no text of their argument (a number, a hash, a boolean). */
 export const KILLS = new Set([
   'intval',

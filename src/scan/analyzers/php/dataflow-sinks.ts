@@ -102,6 +102,7 @@ function varSink(f: Flow, i: number, hit: Report, chooser: Report): void {
   if (prev?.k === 'id' && prev.v === 'new') {
     const sc = f.scope[i]!;
     if (f.isTainted(f.key(sc, t[i]!.v), i, sc)) {
+      if (fixedSuffixOnly(f, t[i]!.v)) return;
       const args = t[i + 1]?.v === '(' ? argRanges(t, i + 1, f.match) : [];
       const hot = args.some(([s, e]) => f.exprTainted(s, e, sc));
       chooser(`data flow: request chooses the class the page instantiates${hot ? ' and its arguments' : ''}`, hot ? 11 : 6, i);
@@ -184,7 +185,12 @@ function namedSink(f: Flow, i: number, sc: number, name: string, how: string, op
     const callee = args[cIdx];
     if (!callee) return;
     const others = args.some((_, k) => k !== cIdx && argHot(k));
-    if (f.exprTainted(callee[0], callee[1], sc)) chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
+    // an inline `function (..) {..}` / `fn (..) =>` is the page's own code: what it reads is not its name
+    const t = f.toks;
+    const head = t[callee[0]];
+    const inline = head?.k === 'id' && (head.v === 'function' || head.v === 'fn' || (head.v === 'static' && (t[callee[0] + 1]?.v === 'function' || t[callee[0] + 1]?.v === 'fn')));
+    if (!inline && f.exprTainted(callee[0], callee[1], sc))
+      chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
     else {
       const named = fold(f, callee[0], callee[1], sc, 0)?.toLowerCase();
       if (named && RUNNERS.has(named) && others) hit(`data flow: request input reaches ${named}() through ${name}()${how}`, 12, i);
@@ -263,4 +269,62 @@ function foldedLayer(f: Flow, arg: [number, number] | undefined, sc: number, nam
   const decoded =
     f.toks.slice(arg[0], arg[1]).some((x, k, a) => x.v === '(' && k > 0 && (a[k - 1]!.k !== 'op' || /^[)\]}]$/.test(a[k - 1]!.v))) && v.length >= 64 && looksLikeCode(v);
   if (decoded) f.ctx.ev.add('obfuscation', `${name}() runs code decoded from a constant through computed calls`, 5, f.toks[arg[0]]!.at, 30);
+}
+/** Built-in classes that run code, call functions by name or reach files and the network, lower-cased. */
+const RISKY_CLASSES = [
+  'reflectionfunction',
+  'reflectionmethod',
+  'reflectionclass',
+  'reflectionobject',
+  'splfileobject',
+  'spltempfileobject',
+  'splfileinfo',
+  'directoryiterator',
+  'recursivedirectoryiterator',
+  'filesystemiterator',
+  'globiterator',
+  'soapclient',
+  'soapserver',
+  'simplexmlelement',
+  'domdocument',
+  'xsltprocessor',
+  'pdo',
+  'mysqli',
+  'phar',
+  'phardata',
+  'ziparchive',
+  'closure',
+  'ffi',
+  'com',
+  'dotnet',
+  'imagick',
+  'arrayobject',
+  'arrayiterator',
+  'callbackfilteriterator',
+];
+
+/**
+ * Whether every assignment of `$name` in the file ends in `. 'Suffix'` (a class-name tail such as
+ * `'Controller'`): `new $name` then picks one of the application's classes of that kind, which
+ * is how routers dispatch, not a class the client names.
+ */
+function fixedSuffixOnly(f: Flow, name: string): boolean {
+  const t = f.toks;
+  let seen = 0;
+  for (let i = 0; i < t.length; i++) {
+    const tk = t[i]!;
+    if (tk.k !== 'var' || tk.v !== name || (t[i - 1]?.v === '$' && t[i - 1]?.k === 'op')) continue;
+    const op = t[i + 1]?.v;
+    // `.=`, `??=`: a later piece appended after the suffix
+    if (op !== '=' && op !== undefined && /^[^=!<>]=$|^\?\?=$|^(?:\*\*|<<|>>)=$/.test(op)) return false;
+    if (op !== '=') continue;
+    const e = f.exprEnd(i + 2);
+    const last = t[e - 1];
+    if (!last || last.k !== 'str' || !/^[A-Za-z_]\w{2,}$/.test(last.v) || t[e - 2]?.v !== '.') return false;
+    // a tail that completes a built-in class able to run code or reach files (`. 'Function'` -> ReflectionFunction)
+    const tail = last.v.toLowerCase();
+    if (RISKY_CLASSES.some((c) => c.endsWith(tail))) return false;
+    seen++;
+  }
+  return seen > 0;
 }

@@ -63,7 +63,9 @@ export function adminKit(ctx: AnalyzerContext, taint: Taint): void {
   const driven = (re: RegExp): boolean => {
     for (const m of matches(re, code, 200)) {
       const open = code.indexOf('(', m.index);
-      if (open !== -1 && taint.touches(callArgs(code, open))) return true;
+      // a number from the request (`chmod($f, intval($_POST['mode'], 8))`) drives the operation too
+      const args = open === -1 ? '' : callArgs(code, open);
+      if (open !== -1 && (taint.touches(args) || taint.spec.source.test(args))) return true;
     }
     return false;
   };

@@ -7,6 +7,7 @@ import { callArgs, printable } from '../../text.js';
 import { matches } from '../../flow.js';
 import { bareCode, classBased, plainNameAssigned, splitTopArgs } from './code.js';
 import { evalStringExpr, literalValue, partialModifiersE } from './fold.js';
+import { shellQuotedOnly } from './sanitizers.js';
 import {
   CALLBACK_NAMES,
   CODE_SINKS,
@@ -37,11 +38,61 @@ function xorAssigned(code: string, name: string): boolean {
   return false;
 }
 
+/**
+ * Whether `cb` is `$table[...]` over a table the page fills only with literal arrays of plain
+ * function names, none of them dangerous: the request picks one of the page's own handlers
+ * (a dispatch table), not the function.
+ */
+function fixedNameTable(code: string, cb: string, taint: PhpScan['taint']): boolean {
+  const m = /^\s*(\$\w+)\s*\[[^\]]*\]\s*$/.exec(cb);
+  if (!m || taint.vars.has(m[1]!)) return false;
+  const rhs = taint.assignments.get(m[1]!);
+  if (!rhs || rhs.length === 0 || !rhs.every((r) => /^\s*(?:\[|array\s*\()/i.test(r))) return false;
+  let seen = 0;
+  for (const a of code.matchAll(new RegExp(`\\${m[1]!}\\s*=\\s*(?:\\[|array\\s*\\()`, 'gi'))) {
+    const body = bracketBody(code, a.index + a[0].length - 1);
+    if (body === undefined || /[$(`]/.test(body.replace(/\barray\s*\(/gi, ''))) return false;
+    // every literal value (keys aside) names a harmless function
+    for (const lit of body.matchAll(/(['"])((?:(?!\1)[^\\])*)\1(\s*=>)?/g)) {
+      const v = lit[2]!;
+      if (lit[3] === undefined && (!/^[A-Za-z_]\w*(?:::\w+)?$/.test(v) || DANGEROUS_NAMES.has(v.toLowerCase()))) return false;
+    }
+    seen++;
+  }
+  return seen === rhs.length;
+}
+
+/** The text inside the bracket or parenthesis opening at `open`, or undefined when it does not close within 4 KB. */
+function bracketBody(code: string, open: number): string | undefined {
+  let depth = 0;
+  const end = Math.min(code.length, open + 4096);
+  for (let i = open; i < end; i++) {
+    const c = code[i];
+    if (c === '[' || c === '(') depth++;
+    else if ((c === ']' || c === ')') && --depth === 0) return code.slice(open + 1, i);
+  }
+  return undefined;
+}
+
+const VARIABLE_IMPORTS = /\b(?:extract|parse_str|mb_parse_str|import_request_variables)\s*\(|\$\$|\$\{/i;
+
+/** Whether every variable `expr` names is a plain one assigned in the file, and none carries request data. */
+function ownValuesOnly(expr: string, taint: PhpScan['taint'], code: string): boolean {
+  // properties and methods carry values this taint does not follow (references, containers),
+  // and a file that imports variables by name (extract, $$n) may overwrite any of them
+  if (/->|::/.test(expr) || VARIABLE_IMPORTS.test(code)) return false;
+  for (const [v] of expr.matchAll(/\$\w+/g)) if (v === '$this' || taint.vars.has(v) || !taint.assignments.has(v)) return false;
+  return !taint.touches(expr);
+}
+
 /** A command-running call site (name, offset, argument text). */
 export interface CmdCall {
   name: string;
   at: number;
+  /** The command argument (all arguments for pcntl_exec). */
   args: string;
+  /** Request values reach it only quoted as arguments of a fixed program. */
+  quoted?: boolean;
 }
 
 /** Code and command sinks fed by the request, decoded payloads or folded constants; backticks. Returns the command calls. */
@@ -53,6 +104,13 @@ export function directSinks(s: PhpScan): CmdCall[] {
     const name = m.name;
     const args = callArgs(code, m.open);
     const isCode = CODE_SINKS.includes(name);
+    // the command itself: exec's and system's other arguments receive output, proc_open's pipes
+    const command = name === 'pcntl_exec' ? args : (splitTopArgs(args)[0] ?? args);
+    if (!isCode && taint.touches(command) && shellQuotedOnly(command, taint)) {
+      // a fixed program given request values as escapeshellarg()-quoted arguments: not a command the client picks
+      cmdCalls.push({ name, at: m.index, args, quoted: true });
+      continue;
+    }
     if (taint.hasSource(args)) {
       ev.add('flow', `request input reaches ${name}()`, 12, m.index, m[0].length);
     } else if (taint.touches(args)) {
@@ -73,7 +131,7 @@ export function directSinks(s: PhpScan): CmdCall[] {
         ctx.layers.push({ text: body, offset: m.index, how: 'code folded from constant pieces', language: 'php' });
       } else ev.add('capability', `${name}() of dynamic code`, name === 'eval' ? 4 : 2.5, m.index, m[0].length);
     }
-    if (!isCode) cmdCalls.push({ name, at: m.index, args });
+    if (!isCode) cmdCalls.push({ name, at: m.index, args: command });
   }
   // backticks are shell_exec
   const bare = bareCode(ctx);
@@ -89,7 +147,9 @@ export function directSinks(s: PhpScan): CmdCall[] {
     const kinds = new Set(cmdCalls.map((c) => c.name));
     const first = cmdCalls[0]!;
     ev.add('capability', `runs OS commands (${[...kinds].slice(0, 4).join(', ')})`, Math.min(1.5 + kinds.size / 2, 4), first.at, first.name.length);
-    const dynamic = cmdCalls.find((c) => /\$/.test(c.args));
+    // a command built only from variables the file fills with its own values (`$lines = (int)..`)
+    // is the page's command; one with a parameter or an unknown variable may be anyone's
+    const dynamic = cmdCalls.find((c) => !c.quoted && /\$/.test(c.args) && !ownValuesOnly(c.args, taint, code));
     // applications organised in classes read the request in one method and run a converter in
     // another; in a procedural script the two meet
     if (dynamic && hasRequest) ev.add('flow', 'OS command built from variables in a script that reads request input', classBased(ctx) ? 1.5 : 3, dynamic.at, dynamic.name.length);
@@ -161,6 +221,8 @@ export function callbackTakers(s: PhpScan, names: ReadonlySet<string>): void {
         continue;
       }
     }
+    // an inline function is the page's own code, whatever data it is handed
+    if (closure) continue;
     if (/^\s*\.\.\.\s*\$/.test(args) && taint.hasSource(args)) {
       // usort(...$_GET): the request spreads into every argument, the callback included
       ev.add('flow', `request input spread into the arguments of ${fn}() chooses its callback`, 12, m.index, m[0].length);
@@ -172,7 +234,7 @@ export function callbackTakers(s: PhpScan, names: ReadonlySet<string>): void {
       // $e = $_REQUEST['e']; array_filter($arr, $e): the client names the callback
       const argsToo = parts.some((p, i) => i !== cbIndex && taint.touches(p));
       ev.add('flow', `request-derived variable chooses the function ${fn}() calls`, argsToo ? 11 : 8, m.index, m[0].length);
-    } else if (taint.touches(cb)) {
+    } else if (taint.touches(cb) && !fixedNameTable(code, cb, taint)) {
       const argsToo = parts.some((p, i) => i !== cbIndex && taint.touches(p));
       // a few lines that route request data into a callback slot are a loader, not a router
       ev.add('flow', INDIRECT, (argsToo ? 4 : 3) + (ctx.size < 4096 ? 2 : 0), m.index, m[0].length);

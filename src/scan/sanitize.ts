@@ -1,0 +1,69 @@
+/**
+ * Taint that stops at a sanitizer: the parts of an expression whose value the request can no
+ * longer steer for a given use (a file name stripped of its folders for a read, a quoted
+ * argument for a command) blanked, and the question asked again of what is left, following
+ * variables through the assignments the taint recorded.
+ */
+import type { Taint } from './flow.js';
+
+/** Offset just past the `)` (or `]`) that closes the bracket at `open`, or -1; quoted strings are skipped. */
+export function closeBracketAt(s: string, open: number, limit = s.length): number {
+  let depth = 0;
+  const end = Math.min(s.length, limit);
+  for (let i = open; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 39 || c === 34) {
+      for (i++; i < end && s.charCodeAt(i) !== c; i++) if (s.charCodeAt(i) === 92) i++;
+    } else if (c === 40 || c === 91) depth++;
+    else if ((c === 41 || c === 93) && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/**
+ * `expr` with each call `start` matches replaced by `with`: `start` is a global regex ending at
+ * the call's `(`; `after`, when given, must follow the closing `)` and is blanked with it
+ * (`new File(x)` + `.getName()`). Unchanged when none applies.
+ */
+export function blankCalls(expr: string, start: RegExp, with_ = '""', after?: RegExp): string {
+  let out = '';
+  let from = 0;
+  start.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let guard = 0;
+  while ((m = start.exec(expr)) !== null && guard++ < 200) {
+    if (m.index < from) continue;
+    let end = closeBracketAt(expr, m.index + m[0].length - 1);
+    if (end === -1) break;
+    if (after) {
+      const tail = after.exec(expr.slice(end, end + 40));
+      if (!tail || tail.index !== 0) continue;
+      end += tail[0].length;
+    }
+    out += expr.slice(from, m.index) + with_;
+    from = end;
+    start.lastIndex = end;
+  }
+  return from === 0 ? expr : out + expr.slice(from);
+}
+
+/**
+ * Whether the request reaches `expr` only through what `blank` removes: no request source is
+ * left in the blanked text, and every tainted variable it still names was assigned only such
+ * expressions (followed up to `depth` steps; an unknown variable answers false).
+ */
+export function reachesOnlyThrough(expr: string, taint: Taint, blank: (e: string) => string, depth = 3): boolean {
+  const e = blank(expr);
+  if (taint.hasSource(e)) return false;
+  const re = new RegExp(taint.spec.varRef.source, 'g');
+  for (const m of e.matchAll(re)) {
+    const v = m[1] ?? m[0];
+    if (!taint.vars.has(v)) continue;
+    const rhs = taint.assignments.get(v);
+    if (depth === 0 || !rhs || rhs.length === 0) return false;
+    // tainted some other way (a loop over the request, register_globals): not explained by its assignments
+    const tainting = rhs.filter((r) => taint.touches(r));
+    if (tainting.length === 0 || !tainting.every((r) => reachesOnlyThrough(r, taint, blank, depth - 1))) return false;
+  }
+  return true;
+}
