@@ -19,6 +19,7 @@ import { flowSinks } from './dataflow-sinks.js';
 import { flowCanReport, sinkCall } from './dataflow-gate.js';
 import { CALLBACKS, KILLS, POSITIONAL_CALLBACKS, REQUEST_ARRAYS, SCALAR_CASTS, STORING_METHODS, TRANSPARENT } from './dataflow-names.js';
 import { resolveVariableVariables } from './dataflow-varvars.js';
+import { castOperandEnd } from './dataflow-casts.js';
 import { namedConstAt, propertyKey, staticKey } from './dataflow-consts.js';
 import { closureCallee, closureKey, closureStart, collectArrows } from './dataflow-closures.js';
 
@@ -447,28 +448,6 @@ export class Flow {
     return limit;
   }
 
-  /** Just past the operand a cast at `i` applies to (`$v[..]->p`, `( .. )`, `f( .. )`, a literal), or -1. */
-  operandEnd(i: number, e: number): number {
-    const t = this.toks;
-    if (i >= e) return -1;
-    let j = i;
-    if (t[j]!.v === '(') {
-      const c = this.close(j);
-      return c === -1 || c >= e ? -1 : c + 1;
-    }
-    if (t[j]!.k !== 'var' && t[j]!.k !== 'id' && t[j]!.k !== 'num' && t[j]!.k !== 'str') return -1;
-    j++;
-    for (;;) {
-      const v = t[j]?.v;
-      if (j < e && (v === '[' || (v === '(' && t[j - 1]!.k === 'id'))) {
-        const c = this.close(j);
-        if (c === -1 || c >= e) return -1;
-        j = c + 1;
-      } else if (j + 1 < e && (v === '->' || v === '?->' || v === '::') && (t[j + 1]!.k === 'id' || t[j + 1]!.k === 'var')) j += 2;
-      else return j;
-    }
-  }
-
   /** Whether tokens [s, e) read request data. */
   exprTainted(s: number, e: number, sc: number): boolean {
     const t = this.toks;
@@ -476,7 +455,7 @@ export class Flow {
       const tk = t[i]!;
       if (tk.v === '(' && tk.k === 'op' && t[i + 2]?.v === ')' && t[i + 1]?.k === 'id' && SCALAR_CASTS.has(t[i + 1]!.v)) {
         // `(int)$_GET['n']`: a number, whatever the request sent
-        const end = this.operandEnd(i + 3, e);
+        const end = castOperandEnd(this, i + 3, e);
         if (end !== -1) i = end - 1;
         continue;
       }
