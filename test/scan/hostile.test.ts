@@ -131,10 +131,10 @@ test('thousands of assignments without a `;` (fuzz: 1.2 MB took 45 s under a 3 s
   const started = Date.now();
   const [o] = scanText('noend.php', text, { maxMillisPerFile: 1000 });
   const took = Date.now() - started;
-  assert.deepEqual(
-    o!.problems.map((p) => p.message),
-    ['time cap of 1000 ms hit; analysis may be incomplete'],
-  );
+  // constant folding once read this quadratically (40 s uncapped) and always hit the cap; it now
+  // reads each assignment site once (0.2 s), so the cap is hit only on a slow or loaded machine
+  const messages = o!.problems.map((p) => p.message);
+  assert.ok(messages.length === 0 || (messages.length === 1 && messages[0] === 'time cap of 1000 ms hit; analysis may be incomplete'), messages.join('; '));
   // a pass may overrun the budget by one step; a quadratic pass overran it forty-fold
   assert.ok(took < 20_000, `took ${took} ms`);
 });
