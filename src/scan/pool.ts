@@ -55,14 +55,19 @@ const BATCH_BYTES = 2 * 1024 * 1024;
  * worker runs the same few hundred analysis functions over files of every shape; optimized
  * early, the large ones are thrown away and recompiled several times as new shapes arrive
  * (measured: 176 optimizations, 0.8 s of compiler time per isolate over the benign corpus),
- * and on two cores the compiler threads compete with the workers. The flag is process-wide
- * and read when a worker's isolate starts. WARDEN_V8_DEFAULTS=1 keeps V8's own budget.
+ * and on two cores the compiler threads compete with the workers. Every worker's isolate
+ * warms up on its own (with two workers, the second costs ~2 CPU-s over one), and code waiting
+ * for that budget runs in the interpreter: baseline (Sparkplug) code from the first call runs
+ * it faster for the price of a cheap, non-optimizing compile (measured: about -0.5 CPU-s of
+ * ~15.5 over the benign corpus with two workers, median of 8 paired runs). The flags are
+ * process-wide and read when a worker's isolate starts. WARDEN_V8_DEFAULTS=1 keeps V8's own.
  */
 let tuned = false;
 function tuneJit(): void {
   if (tuned || process.env.WARDEN_V8_DEFAULTS === '1') return;
   tuned = true;
   setFlagsFromString('--interrupt-budget=300000');
+  setFlagsFromString('--always-sparkplug');
 }
 
 export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOptions): Promise<void> {

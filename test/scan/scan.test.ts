@@ -206,3 +206,34 @@ test('hostile repetition of what the newer PHP checks walk over stays bounded an
   assert.equal(outs[0]!.finding?.verdict, 'malicious');
   assert.ok(Date.now() - started < 20000, `took ${Date.now() - started} ms`);
 });
+
+test('the reused read buffer never carries one file into the next: a shell read first, then shorter clean files', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'warden-scratch-'));
+  try {
+    const { scanFile } = await import('../../src/scan/scan-file.js');
+    const ctx = { limits: DEFAULT_LIMITS };
+    // the shell sits at the end of a large file, where a stale buffer would still hold it
+    writeFileSync(join(dir, 'a.php'), `<?php\n${'// pad\n'.repeat(40000)}eval($_POST["x"]);\n`);
+    writeFileSync(join(dir, 'b.php'), '<?php echo 1;\n');
+    writeFileSync(join(dir, 'c.txt'), 'plain');
+    const a = await scanFile(join(dir, 'a.php'), ctx);
+    const b = await scanFile(join(dir, 'b.php'), ctx);
+    const c = await scanFile(join(dir, 'c.txt'), ctx);
+    assert.equal(a[0]!.finding?.verdict, 'malicious');
+    assert.deepEqual(
+      b.map((o) => [o.bytes, o.analyzed, o.language, o.finding]),
+      [[14, true, 'php', undefined]],
+    );
+    assert.deepEqual(
+      c.map((o) => [o.bytes, o.analyzed, o.skipped]),
+      [[5, false, 'not server-executable']],
+    );
+    // the first file again: its own bytes, not the shorter ones read since
+    assert.deepEqual(
+      (await scanFile(join(dir, 'a.php'), ctx)).map((o) => [o.bytes, o.finding?.score]),
+      a.map((o) => [o.bytes, o.finding?.score]),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
