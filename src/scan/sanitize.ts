@@ -21,11 +21,10 @@ export function closeBracketAt(s: string, open: number, limit = s.length): numbe
 }
 
 /**
- * `expr` with each call `start` matches replaced by `with`: `start` is a global regex ending at
- * the call's `(`; `after`, when given, must follow the closing `)` and is blanked with it
- * (`new File(x)` + `.getName()`). Unchanged when none applies.
+ * `expr` with each piece replaced by `with_`: a piece starts where the global regex `start`
+ * matches and ends where `pieceEnd` says (-1: not a piece there). Unchanged when none applies.
  */
-export function blankCalls(expr: string, start: RegExp, with_ = '""', after?: RegExp): string {
+export function blankPieces(expr: string, start: RegExp, pieceEnd: (expr: string, m: RegExpExecArray) => number, with_: string): string {
   let out = '';
   let from = 0;
   start.lastIndex = 0;
@@ -33,18 +32,32 @@ export function blankCalls(expr: string, start: RegExp, with_ = '""', after?: Re
   let guard = 0;
   while ((m = start.exec(expr)) !== null && guard++ < 200) {
     if (m.index < from) continue;
-    let end = closeBracketAt(expr, m.index + m[0].length - 1);
-    if (end === -1) break;
-    if (after) {
-      const tail = after.exec(expr.slice(end, end + 40));
-      if (!tail || tail.index !== 0) continue;
-      end += tail[0].length;
-    }
+    const end = pieceEnd(expr, m);
+    if (end === -1) continue;
     out += expr.slice(from, m.index) + with_;
     from = end;
     start.lastIndex = end;
   }
   return from === 0 ? expr : out + expr.slice(from);
+}
+
+/**
+ * `expr` with each call `start` matches replaced by `with_`: `start` is a global regex ending at
+ * the call's `(`; `after`, when given, must follow the closing `)` and is blanked with it
+ * (`new File(x)` + `.getName()`).
+ */
+export function blankCalls(expr: string, start: RegExp, with_ = '""', after?: RegExp): string {
+  return blankPieces(
+    expr,
+    start,
+    (e, m) => {
+      const end = closeBracketAt(e, m.index + m[0].length - 1);
+      if (end === -1 || !after) return end;
+      const tail = after.exec(e.slice(end, end + 40));
+      return tail && tail.index === 0 ? end + tail[0].length : -1;
+    },
+    with_,
+  );
 }
 
 /**

@@ -5,7 +5,7 @@
  * that only passes through these stops there. Sink-specific escaping (escapeshellarg) is left to
  * the sinks, because it protects only some positions of some sinks.
  */
-import { blankCalls, closeBracketAt } from '../../sanitize.js';
+import { blankCalls, blankPieces, closeBracketAt } from '../../sanitize.js';
 
 /** Functions whose result carries no request-chosen text (numbers, hashes, booleans). */
 const NUMERIC_OR_HASH = new Set([
@@ -70,26 +70,18 @@ function operandEnd(s: string, from: number): number {
  * tainted variables finds only what reaches the sink as text. Unchanged when nothing applies.
  */
 export function phpUnsanitized(expr: string): string {
-  if (!HINT.test(expr)) return expr;
-  let out = '';
-  let from = 0;
-  HINT_ALL.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  let guard = 0;
-  while ((m = HINT_ALL.exec(expr)) !== null && guard++ < 200) {
-    if (m.index < from) continue;
-    // a method or a variable function of that name is not PHP's function
-    const before = expr[m.index - 1];
-    if (before === '>' || before === '$' || before === ':') continue;
-    const isCast = m[0].startsWith('(');
-    if (!isCast && !NUMERIC_OR_HASH.has(m[0].slice(0, m[0].indexOf('(')).trim().toLowerCase()) && !/^ctype_/i.test(m[0])) continue;
-    const end = isCast ? operandEnd(expr, m.index + m[0].length) : closeBracketAt(expr, m.index + m[0].length - 1);
-    if (end === -1) continue;
-    out += `${expr.slice(from, m.index)}0`;
-    from = end;
-    HINT_ALL.lastIndex = end;
-  }
-  return from === 0 ? expr : out + expr.slice(from);
+  return HINT.test(expr) ? blankPieces(expr, HINT_ALL, sanitizedEnd, '0') : expr;
+}
+
+/** Where the sanitized piece starting at `m` ends, or -1 where `m` is not one. */
+function sanitizedEnd(expr: string, m: RegExpExecArray): number {
+  // a method or a variable function of that name is not PHP's function
+  const before = expr[m.index - 1];
+  if (before === '>' || before === '$' || before === ':') return -1;
+  if (m[0].startsWith('(')) return operandEnd(expr, m.index + m[0].length);
+  const name = m[0].slice(0, m[0].indexOf('(')).trim().toLowerCase();
+  if (!NUMERIC_OR_HASH.has(name) && !name.startsWith('ctype_')) return -1;
+  return closeBracketAt(expr, m.index + m[0].length - 1);
 }
 
 /** `escapeshellarg(...)` calls, each replaced by an empty quoted argument. */
