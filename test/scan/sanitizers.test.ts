@@ -119,3 +119,11 @@ test('Java and .NET number parsers: a page number from the request names no file
   const shell = jsp.replace('Integer.parseInt(request.getParameter("p"))', 'request.getParameter("p")').replace('int page_ = 1', 'String page_ = ""');
   assert.ok(reasons(findingOf('b.jsp', shell)).some((r) => r.includes('(file manager)')));
 });
+
+test('a table of functions holding a runner, called at a request index with request data, is a shell', () => {
+  const shell = `<?php\n$ops = ['a' => 'phpinfo', 'b' => 'passthru'];\n$ops[$_GET['o']]($_GET['x']);\n`;
+  assert.deepEqual(reasons(findingOf('a.php', shell)), ['request picks passthru() out of a table of functions and hands it request input']);
+  // the same call over the page's own handlers is a router
+  const router = `<?php\n$ops = ['a' => 'showList', 'b' => 'showItem'];\n$ops[$_GET['o']]((int)$_GET['id']);\nfunction showList() {}\nfunction showItem($id) {}\n`;
+  assert.equal(findingOf('b.php', router), undefined);
+});

@@ -17,7 +17,7 @@ import { analyzePhpDataflow } from './dataflow.js';
 import { analyzeStealth, xslPhpCalls } from './stealth.js';
 import { nearRequestVars, requestTaint, taintParameters } from './sources.js';
 import { callbackTakers, directSinks, filterCallbacks, pregReplaceE, yamlCallbacks } from './sinks.js';
-import { computedCallees, dangerousNameVars, reflection, requestImports, variableFunctions } from './dynamic.js';
+import { computedCallees, dangerousNameVars, reflection, requestImports, tableRunners, variableFunctions } from './dynamic.js';
 import { fileWriters, includes, remoteCode, sockets, webRootDropper } from './files.js';
 import { bypassTechniques } from './bypass.js';
 import { propertyFlows, registerGlobals, unserializeGadgets, wrapperFlows } from './interproc.js';
@@ -43,6 +43,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   filterCallbacks(s);
   const near = nearRequestVars(taint, ctx.size);
   variableFunctions(s, names, near);
+  tableRunners(s);
   computedCallees(ctx, calls, taint);
   if (hasRequest && ctx.size < 65536) propertyFlows(ctx, calls, taint);
   includes(s, near);

@@ -10,6 +10,7 @@ import { bareCode, matchingOpen, plainNameAssigned, splitTopArgs } from './code.
 import { SLOT_ASSIGN, evalStringExpr, varVarName, type VarResolver } from './fold.js';
 import { DANGEROUS_NAMES, INDIRECT, NAME_MAKERS, NOT_BEFORE_SINK, RUNS_WHEN_CALLED, TINY_DYNAMIC_CALL, TINY_SCRIPT } from './signatures.js';
 import type { PhpScan } from './sources.js';
+import { tableValues } from './tables.js';
 
 /** Variable functions: $f(...), $_GET['f'](...), ${'x'}(...), $a['k'](...). */
 export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: ReadonlySet<string>): void {
@@ -224,5 +225,27 @@ export function requestImports(s: PhpScan): void {
   if (ex) {
     const dyn = /(?<![\w>:$])\$\w+\s*\(/.exec(bareCode(ctx));
     ev.add('flow', 'request parameters imported as variables' + (dyn ? ' and a variable is called as a function' : ''), dyn ? 11 : 4, ex.index, ex[0].length);
+  }
+}
+
+/** `$table[<index>](` with an index that may hold brackets itself (`$ops[$_GET['o']](`). */
+const TABLE_CALL = /(?<![\w>:$])(\$\w+)\s*\[((?:[^[\]\n]|\[[^[\]\n]{0,40}\]){1,80})\]\s*\(/g;
+
+/**
+ * A literal table of functions that holds a runner (`['a' => 'phpinfo', 'b' => 'passthru']`)
+ * called at a request-chosen index with request arguments: the client picks the runner. A
+ * table of the page's own handlers is a router and is left to the other passes.
+ */
+export function tableRunners(s: PhpScan): void {
+  const { ctx, taint } = s;
+  const { code, ev } = ctx;
+  if (!code.includes('](') && !/\]\s+\(/.test(code)) return;
+  for (const m of matches(TABLE_CALL, bareCode(ctx), 500)) {
+    // the index (and what comes after the table's name) reads the request
+    if (!taint.touches(code.slice(m.index + m[1]!.length, m.index + m[0].length))) continue;
+    const args = callArgs(code, m.index + m[0].length - 1);
+    if (!taint.touches(args)) continue;
+    const runner = tableValues(code, m[1]!, taint)?.find((v) => RUNS_WHEN_CALLED.has(v.toLowerCase()));
+    if (runner) ev.add('flow', `request picks ${runner.toLowerCase()}() out of a table of functions and hands it request input`, 12, m.index, m[0].length);
   }
 }

@@ -8,6 +8,7 @@ import { matches } from '../../flow.js';
 import { bareCode, classBased, plainNameAssigned, splitTopArgs } from './code.js';
 import { evalStringExpr, literalValue, partialModifiersE } from './fold.js';
 import { shellQuotedOnly } from './sanitizers.js';
+import { tableValues } from './tables.js';
 import {
   CALLBACK_NAMES,
   CODE_SINKS,
@@ -45,33 +46,8 @@ function xorAssigned(code: string, name: string): boolean {
  */
 function fixedNameTable(code: string, cb: string, taint: PhpScan['taint']): boolean {
   const m = /^\s*(\$\w+)\s*\[[^\]]*\]\s*$/.exec(cb);
-  if (!m || taint.vars.has(m[1]!)) return false;
-  const rhs = taint.assignments.get(m[1]!);
-  if (!rhs || rhs.length === 0 || !rhs.every((r) => /^\s*(?:\[|array\s*\()/i.test(r))) return false;
-  let seen = 0;
-  for (const a of code.matchAll(new RegExp(`\\${m[1]!}\\s*=\\s*(?:\\[|array\\s*\\()`, 'gi'))) {
-    const body = bracketBody(code, a.index + a[0].length - 1);
-    if (body === undefined || /[$(`]/.test(body.replace(/\barray\s*\(/gi, ''))) return false;
-    // every literal value (keys aside) names a harmless function
-    for (const lit of body.matchAll(/(['"])((?:(?!\1)[^\\])*)\1(\s*=>)?/g)) {
-      const v = lit[2]!;
-      if (lit[3] === undefined && (!/^[A-Za-z_]\w*(?:::\w+)?$/.test(v) || DANGEROUS_NAMES.has(v.toLowerCase()))) return false;
-    }
-    seen++;
-  }
-  return seen === rhs.length;
-}
-
-/** The text inside the bracket or parenthesis opening at `open`, or undefined when it does not close within 4 KB. */
-function bracketBody(code: string, open: number): string | undefined {
-  let depth = 0;
-  const end = Math.min(code.length, open + 4096);
-  for (let i = open; i < end; i++) {
-    const c = code[i];
-    if (c === '[' || c === '(') depth++;
-    else if ((c === ']' || c === ')') && --depth === 0) return code.slice(open + 1, i);
-  }
-  return undefined;
+  const values = m ? tableValues(code, m[1]!, taint) : undefined;
+  return values !== undefined && !values.some((v) => DANGEROUS_NAMES.has(v.toLowerCase()));
 }
 
 const VARIABLE_IMPORTS = /\b(?:extract|parse_str|mb_parse_str|import_request_variables)\s*\(|\$\$|\$\{/i;

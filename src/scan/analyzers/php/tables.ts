@@ -1,0 +1,41 @@
+/**
+ * Function tables: `$actions = ['list' => 'listItems', 'run' => 'system']` read as the plain
+ * names it holds, so a call through `$actions[<request>]` can be judged by what it may run.
+ */
+import type { Taint } from '../../flow.js';
+
+/** The text inside the bracket or parenthesis opening at `open`, or undefined when it does not close within 4 KB. */
+function bracketBody(code: string, open: number): string | undefined {
+  let depth = 0;
+  const end = Math.min(code.length, open + 4096);
+  for (let i = open; i < end; i++) {
+    const c = code[i];
+    if (c === '[' || c === '(') depth++;
+    else if ((c === ']' || c === ')') && --depth === 0) return code.slice(open + 1, i);
+  }
+  return undefined;
+}
+
+/**
+ * The values (keys aside) of `$name` when every assignment the taint recorded for it is a
+ * literal array of plain function names (`name` or `Class::method`) and the variable carries no
+ * request data; undefined otherwise (any computed entry, element assignment or variable).
+ */
+export function tableValues(code: string, name: string, taint: Taint): string[] | undefined {
+  if (taint.vars.has(name)) return undefined;
+  const rhs = taint.assignments.get(name);
+  if (!rhs || rhs.length === 0 || !rhs.every((r) => /^\s*(?:\[|array\s*\()/i.test(r))) return undefined;
+  const values: string[] = [];
+  let seen = 0;
+  for (const a of code.matchAll(new RegExp(`\\${name}\\s*=\\s*(?:\\[|array\\s*\\()`, 'gi'))) {
+    const body = bracketBody(code, a.index + a[0].length - 1);
+    if (body === undefined || /[$(`]/.test(body.replace(/\barray\s*\(/gi, ''))) return undefined;
+    for (const lit of body.matchAll(/(['"])((?:(?!\1)[^\\])*)\1(\s*=>)?/g)) {
+      if (lit[3] !== undefined) continue;
+      if (!/^[A-Za-z_]\w*(?:::\w+)?$/.test(lit[2]!)) return undefined;
+      values.push(lit[2]!);
+    }
+    seen++;
+  }
+  return seen === rhs.length ? values : undefined;
+}
