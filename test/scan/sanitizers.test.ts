@@ -127,3 +127,21 @@ test('a table of functions holding a runner, called at a request index with requ
   const router = `<?php\n$ops = ['a' => 'showList', 'b' => 'showItem'];\n$ops[$_GET['o']]((int)$_GET['id']);\nfunction showList() {}\nfunction showItem($id) {}\n`;
   assert.equal(findingOf('b.php', router), undefined);
 });
+
+test('include of a data: URL built from request-fetched code runs that code; a data: URL of a fixed string does not', () => {
+  const shell = `<?php\n$code = file_get_contents($_GET['u']);\ninclude 'data://text/plain;base64,' . base64_encode($code);\n`;
+  assert.ok(reasons(findingOf('a.php', shell)).includes('data flow: request-derived code run by include through a data: URL'));
+  assert.equal(findingOf('a.php', shell)?.verdict, 'malicious');
+  const fixed = `<?php\n$tpl = '<?php echo 1;';\ninclude 'data://text/plain;base64,' . base64_encode($tpl);\necho htmlspecialchars($_GET['q'] ?? '');\n`;
+  assert.ok(!reasons(findingOf('b.php', fixed)).includes('data flow: request-derived code run by include through a data: URL'));
+});
+
+test('unserialize of request data next to a __destruct that writes the file its properties name is an object-injection backdoor', () => {
+  const shell = `<?php\n$d = unserialize(base64_decode($_COOKIE['s']));\nclass L { public $f; public $m; function __destruct() { file_put_contents($this->f, $this->m); } }\n`;
+  assert.deepEqual(reasons(findingOf('a.php', shell)), [
+    'request data unserialized into a class whose magic method writes the file its properties name (object-injection backdoor)',
+  ]);
+  // a cache class writing its own fixed file is not that gadget
+  const app = `<?php\n$prefs = unserialize($_COOKIE['p'], ['allowed_classes' => false]);\nclass C { private $data = []; function __destruct() { file_put_contents(__DIR__ . '/cache.bin', serialize($this->data)); } }\n`;
+  assert.ok(!reasons(findingOf('b.php', app)).some((r) => r.includes('object-injection')));
+});

@@ -23,7 +23,7 @@
  *   in a script small enough for the request choosing what runs to be a loader, include /
  *   require and `new $var`.
  */
-import type { Tok } from './tokens.js';
+import { dataUrlAt, type Tok } from './tokens.js';
 import { CALLBACKS, CMD_SINKS, CODE_SINKS, REQUEST_ARRAYS } from './dataflow-names.js';
 import { MAX_CHOOSER_TOKENS } from './dataflow-sinks.js';
 
@@ -51,7 +51,7 @@ function callsThroughValue(prev: Tok): boolean {
 /** Whether id token `i` is a sink `flowSinks` reports only with taint. */
 function taintedSinkAt(toks: readonly Tok[], i: number, small: boolean): boolean {
   const v = toks[i]!.v;
-  if (INCLUDES.has(v)) return small;
+  if (INCLUDES.has(v)) return small || dataUrlAt(toks, i + 1);
   if (toks[i + 1]?.v !== '(') return false;
   const prev = toks[i - 1];
   if (prev === undefined) return TAINTED_CALLS.has(v);

@@ -7,7 +7,7 @@
  */
 import { checkBudget } from '../../budget.js';
 import { looksLikeCode } from '../../decode.js';
-import { argRanges } from './tokens.js';
+import { argRanges, dataUrlAt } from './tokens.js';
 import { fold } from './dataflow-fold.js';
 import { CALLBACKS, CMD_SINKS, CODE_SINKS, REQUEST_ARRAYS, RUNNERS } from './dataflow-names.js';
 import type { Flow } from './dataflow.js';
@@ -72,7 +72,7 @@ function idSink(f: Flow, i: number, hit: Report, chooser: Report): void {
   const tk = t[i]!;
   const sc = f.scope[i]!;
   if (INCLUDES.has(tk.v)) {
-    includeSink(f, i, sc, chooser);
+    includeSink(f, i, sc, hit, chooser);
     return;
   }
   if (tk.v === 'fromcallable' && t[i - 1]?.v === '::' && t[i - 2]?.v === 'closure' && t[i + 1]?.v === '(') {
@@ -83,11 +83,16 @@ function idSink(f: Flow, i: number, hit: Report, chooser: Report): void {
 }
 
 /** `include $dir . '/' . $_GET['p']` is path traversal in an application; the whole path from the request is a loader. */
-function includeSink(f: Flow, i: number, sc: number, chooser: Report): void {
+function includeSink(f: Flow, i: number, sc: number, hit: Report, chooser: Report): void {
   const t = f.toks;
   const e = f.exprEnd(i + 1);
   let s = i + 1;
   while (t[s]?.v === '(') s++;
+  // `include 'data://text/plain;base64,' . base64_encode($code)`: what follows the URL's head is the code
+  if (dataUrlAt(t, i + 1)) {
+    if (f.exprTainted(s + 1, e, sc)) hit(`data flow: request-derived code run by ${t[i]!.v} through a data: URL`, 12, i);
+    return;
+  }
   let first = s;
   while (first < e && !(t[first]!.k === 'op' && t[first]!.v === '.')) first++;
   // a string with a fixed head (`"l10n_$lang.php"`) is a fixed folder and name pattern too

@@ -80,11 +80,20 @@ export function unserializeGadgets(s: PhpScan): void {
   const { code, ev } = ctx;
   const unser = ctx.lower.includes('unser') ? /\bunserialize\s*\(([^;]{0,200})/i.exec(code) : null;
   if (unser && taint.touches(unser[1]!)) {
-    const magic = /function\s+__(?:destruct|wakeup|toString|call)\s*\([^)]*\)\s*\{[^}]{0,400}?\b(?:eval|assert|system|exec|passthru|shell_exec|call_user_func)\s*\(/i.test(code);
+    const runs = /function\s+__(?:destruct|wakeup|toString|call)\s*\([^)]*\)\s*\{[^}]{0,400}?\b(?:eval|assert|system|exec|passthru|shell_exec|call_user_func)\s*\(/i.test(code);
+    // a magic method writing a file whose path and content are the object's own properties: the
+    // injected object names both, so it drops a shell
+    const writes =
+      !runs &&
+      /function\s+__(?:destruct|wakeup|toString|call)\s*\([^)]*\)\s*\{[^}]{0,400}?\b(?:file_put_contents|fwrite|fputs)\s*\(\s*\$this\s*->\s*\w+\s*,\s*\$this\s*->/i.test(code);
     ev.add(
       'flow',
-      magic ? 'request data unserialized into a class whose magic method runs code (object-injection backdoor)' : 'request data passed to unserialize()',
-      magic ? 11 : 2,
+      runs
+        ? 'request data unserialized into a class whose magic method runs code (object-injection backdoor)'
+        : writes
+          ? 'request data unserialized into a class whose magic method writes the file its properties name (object-injection backdoor)'
+          : 'request data passed to unserialize()',
+      runs || writes ? 11 : 2,
       unser.index,
       20,
     );

@@ -354,3 +354,14 @@ export function argRanges(toks: Tok[], open: number, match: Int32Array): Array<[
   if (end > start) out.push([start, end]);
   return out;
 }
+
+/**
+ * Whether the include argument starting at token `i` opens with a `data:` URL: the rest of
+ * the expression is then the code itself, at any file size.
+ */
+export function dataUrlAt(toks: readonly Tok[], i: number): boolean {
+  let s = i;
+  while (toks[s]?.v === '(') s++;
+  const head = toks[s];
+  return head !== undefined && head.k === 'str' && /^data:/i.test(head.v);
+}
