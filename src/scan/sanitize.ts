@@ -5,20 +5,7 @@
  * variables through the assignments the taint recorded.
  */
 import type { Taint } from './flow.js';
-
-/** Offset just past the `)` (or `]`) that closes the bracket at `open`, or -1; quoted strings are skipped. */
-export function closeBracketAt(s: string, open: number, limit = s.length): number {
-  let depth = 0;
-  const end = Math.min(s.length, limit);
-  for (let i = open; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 39 || c === 34) {
-      for (i++; i < end && s.charCodeAt(i) !== c; i++) if (s.charCodeAt(i) === 92) i++;
-    } else if (c === 40 || c === 91) depth++;
-    else if ((c === 41 || c === 93) && --depth === 0) return i + 1;
-  }
-  return -1;
-}
+import { matchingClose } from './text.js';
 
 /**
  * `expr` with each piece replaced by `with_`: a piece starts where the global regex `start`
@@ -51,7 +38,8 @@ export function blankCalls(expr: string, start: RegExp, with_ = '""', after?: Re
     expr,
     start,
     (e, m) => {
-      const end = closeBracketAt(e, m.index + m[0].length - 1);
+      const close = matchingClose(e, m.index + m[0].length - 1);
+      const end = close === -1 ? -1 : close + 1;
       if (end === -1 || !after) return end;
       const tail = after.exec(e.slice(end, end + 40));
       return tail && tail.index === 0 ? end + tail[0].length : -1;

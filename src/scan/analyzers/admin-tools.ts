@@ -7,8 +7,8 @@
  */
 import { callIndex, type AnalyzerContext } from '../context.js';
 import { matches, type Taint } from '../flow.js';
-import { callArgs } from '../text.js';
-import { blankCalls, closeBracketAt, reachesOnlyThrough } from '../sanitize.js';
+import { callArgs, matchingClose } from '../text.js';
+import { blankCalls, reachesOnlyThrough } from '../sanitize.js';
 
 interface FsOps {
   /** Global regex; the call's argument list starts at the last '(' of the match. */
@@ -82,8 +82,8 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
     if (nameOnly && READ_ONLY.test(kind) && reachesOnlyThrough(args, taint, nameOnly)) continue;
     // `new File(request.getParameter("f")).getName()`: the File is made only to read the name off
     if (kind === 'file' && lang === 'jsp') {
-      const close = closeBracketAt(code, m.index + m[0].length - 1, m.index + m[0].length + args.length + 2);
-      if (close !== -1 && /^\s*\.\s*getName\s*\(\s*\)/.test(code.slice(close, close + 40))) continue;
+      const close = matchingClose(code, m.index + m[0].length - 1, m.index + m[0].length + args.length + 2);
+      if (close !== -1 && /^\s*\.\s*getName\s*\(\s*\)/.test(code.slice(close + 1, close + 41))) continue;
     }
     kinds.add(kind);
     if (first === -1) first = m.index;

@@ -16,7 +16,6 @@ import { lendTaint, passwordGate } from './managed/common.js';
 /** Java's number parsers: their result carries no request text. */
 const NUMERIC_PARSE =
   /\b(?:Integer\s*\.\s*(?:parseInt|valueOf)|Long\s*\.\s*(?:parseLong|valueOf)|Short\s*\.\s*parseShort|Double\s*\.\s*(?:parseDouble|valueOf)|Float\s*\.\s*parseFloat|Boolean\s*\.\s*parseBoolean)\s*\(/g;
-const NUMERIC_PARSE_HINT = /\b(?:Integer|Long|Short|Double|Float|Boolean)\s*\.\s*(?:parse|valueOf)/;
 
 export const JAVA_FLOW: FlowSpec = {
   source:
@@ -24,7 +23,7 @@ export const JAVA_FLOW: FlowSpec = {
   assign: /(?<![\w$.])([A-Za-z_]\w{0,40})(?:\s*\[\s*\])?\s*=(?!=)\s*([^;]{1,300})/g,
   varRef: /\b([A-Za-z_]\w*)\b/g,
   // Integer.parseInt(request.getParameter("p")): a number, whatever the request sent
-  sanitize: (e) => (NUMERIC_PARSE_HINT.test(e) ? blankCalls(e, NUMERIC_PARSE, '0') : e),
+  sanitize: (e) => blankCalls(e, NUMERIC_PARSE, '0'),
 };
 
 const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [

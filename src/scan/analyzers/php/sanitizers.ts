@@ -5,9 +5,10 @@
  * that only passes through these stops there. Sink-specific escaping (escapeshellarg) is left to
  * the sinks, because it protects only some positions of some sinks.
  */
-import { blankCalls, blankPieces, closeBracketAt } from '../../sanitize.js';
+import { blankCalls, blankPieces } from '../../sanitize.js';
+import { matchingClose } from '../../text.js';
 
-/** Functions whose result carries no request-chosen text (numbers, hashes, booleans). */
+/** Functions whose result carries no request-chosen text (numbers, hashes, booleans); every `ctype_*` test too. */
 const NUMERIC_OR_HASH = new Set([
   'intval',
   'floatval',
@@ -30,22 +31,23 @@ const NUMERIC_OR_HASH = new Set([
   'empty',
   'in_array',
   'array_key_exists',
-  'ctype_digit',
-  'ctype_alnum',
-  'ctype_alpha',
-  'ctype_xdigit',
 ]);
 
-/** Where a sanitizer may start: one of the names above before `(`, or a scalar cast. */
-const HINT =
-  /\b(?:intval|floatval|boolval|abs|count|sizeof|strlen|mb_strlen|md5|sha1|crc32|hash|hash_hmac|is_numeric|is_int|is_string|is_array|isset|empty|in_array|array_key_exists|ctype_\w+)\s*\(|\(\s*(?:int|integer|float|double|bool|boolean)\s*\)/i;
+/** Where a sanitizer may start: one of the names above (or a `ctype_*`) before `(`, or a scalar cast. */
+const HINT = new RegExp(`\\b(?:${[...NUMERIC_OR_HASH].join('|')}|ctype_\\w+)\\s*\\(|\\(\\s*(?:int|integer|float|double|bool|boolean)\\s*\\)`, 'i');
 const HINT_ALL = new RegExp(HINT.source, 'gi');
+
+/** Just past the bracket that closes the one at `open` (matchingClose), or -1. */
+function pastClose(s: string, open: number): number {
+  const close = matchingClose(s, open);
+  return close === -1 ? -1 : close + 1;
+}
 
 /** End of the operand a cast applies to: `$v['k']->p`, `(expr)`, `name(args)`, `-1`. */
 function operandEnd(s: string, from: number): number {
   let i = from;
   while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '@' || s[i] === '-' || s[i] === '+')) i++;
-  if (s[i] === '(') return closeBracketAt(s, i);
+  if (s[i] === '(') return pastClose(s, i);
   const m = /^\$?[A-Za-z_\x80-\xff][\w\x80-\xff]*/.exec(s.slice(i, i + 64));
   if (!m) return -1;
   i += m[0].length;
@@ -54,7 +56,7 @@ function operandEnd(s: string, from: number): number {
     const end = i;
     while (s[i] === ' ') i++;
     if (s[i] === '(' || s[i] === '[') {
-      const close = closeBracketAt(s, i);
+      const close = pastClose(s, i);
       if (close === -1) return -1;
       i = close;
     } else if (s.startsWith('->', i)) {
@@ -81,7 +83,7 @@ function sanitizedEnd(expr: string, m: RegExpExecArray): number {
   if (m[0].startsWith('(')) return operandEnd(expr, m.index + m[0].length);
   const name = m[0].slice(0, m[0].indexOf('(')).trim().toLowerCase();
   if (!NUMERIC_OR_HASH.has(name) && !name.startsWith('ctype_')) return -1;
-  return closeBracketAt(expr, m.index + m[0].length - 1);
+  return pastClose(expr, m.index + m[0].length - 1);
 }
 
 /** `escapeshellarg(...)` calls, each replaced by an empty quoted argument. */

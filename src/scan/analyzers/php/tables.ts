@@ -3,18 +3,7 @@
  * names it holds, so a call through `$actions[<request>]` can be judged by what it may run.
  */
 import type { Taint } from '../../flow.js';
-
-/** The text inside the bracket or parenthesis opening at `open`, or undefined when it does not close within 4 KB. */
-function bracketBody(code: string, open: number): string | undefined {
-  let depth = 0;
-  const end = Math.min(code.length, open + 4096);
-  for (let i = open; i < end; i++) {
-    const c = code[i];
-    if (c === '[' || c === '(') depth++;
-    else if ((c === ']' || c === ')') && --depth === 0) return code.slice(open + 1, i);
-  }
-  return undefined;
-}
+import { matchingClose } from '../../text.js';
 
 /**
  * The values (keys aside) of `$name` when every assignment the taint recorded for it is a
@@ -28,7 +17,10 @@ export function tableValues(code: string, name: string, taint: Taint): string[] 
   const values: string[] = [];
   let seen = 0;
   for (const a of code.matchAll(new RegExp(`\\${name}\\s*=\\s*(?:\\[|array\\s*\\()`, 'gi'))) {
-    const body = bracketBody(code, a.index + a[0].length - 1);
+    // the literal's text up to its closing bracket, within 4 KB
+    const open = a.index + a[0].length - 1;
+    const close = matchingClose(code, open, open + 4096);
+    const body = close === -1 ? undefined : code.slice(open + 1, close);
     if (body === undefined || /[$(`]/.test(body.replace(/\barray\s*\(/gi, ''))) return undefined;
     for (const lit of body.matchAll(/(['"])((?:(?!\1)[^\\])*)\1(\s*=>)?/g)) {
       if (lit[3] !== undefined) continue;
