@@ -153,9 +153,8 @@ export class Taint {
   private readonly pairRefs: Array<string[] | undefined> = [];
   private refRe: RegExp | undefined;
 
-  /** `expr` with its string literals blanked, where the spec says what they look like (names are read from code only). */
+  /** `expr` (sanitized already) with its string literals blanked, where the spec says what they look like (names are read from code only). */
   private code0(expr: string): string {
-    expr = this.clean(expr);
     const lit = this.spec.literals;
     return lit && (expr.includes('"') || expr.includes("'")) ? expr.replace(lit, '""') : expr;
   }
@@ -198,7 +197,7 @@ export class Taint {
     if (!names) {
       names = [];
       const re = this.refs();
-      const text = this.code0(rhs);
+      const text = this.code0(this.clean(rhs));
       let m: RegExpExecArray | null;
       while ((m = re.exec(text)) !== null) {
         if (m[0].length === 0) re.lastIndex++;
@@ -217,11 +216,11 @@ export class Taint {
 
   /** True if `expr` reads request input directly or through a tainted variable. */
   touches(expr: string): boolean {
-    if (this.hasSource(expr)) return true;
-    return this.touchesVars(expr);
+    const e = this.clean(expr);
+    return this.spec.source.test(e) || this.touchesVars(e);
   }
 
-  /** True if `expr` names a tainted variable. */
+  /** True if `expr` (sanitized already) names a tainted variable. */
   private touchesVars(expr: string): boolean {
     if (this.vars.size === 0) return false;
     const re = this.refs();
@@ -236,9 +235,10 @@ export class Taint {
 
   /** Request input directly or through a variable assigned straight from it. */
   touchesDirectly(expr: string): boolean {
-    if (this.hasSource(expr)) return true;
+    const e = this.clean(expr);
+    if (this.spec.source.test(e)) return true;
     const re = this.refs();
-    const text = this.code0(expr);
+    const text = this.code0(e);
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
@@ -250,7 +250,7 @@ export class Taint {
   /** The variable a tainted reference in `expr` names (for evidence), if any. */
   taintedVarIn(expr: string): string | undefined {
     const re = this.refs();
-    const text = this.code0(expr);
+    const text = this.code0(this.clean(expr));
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
