@@ -145,3 +145,14 @@ test('unserialize of request data next to a __destruct that writes the file its 
   const app = `<?php\n$prefs = unserialize($_COOKIE['p'], ['allowed_classes' => false]);\nclass C { private $data = []; function __destruct() { file_put_contents(__DIR__ . '/cache.bin', serialize($this->data)); } }\n`;
   assert.ok(!reasons(findingOf('b.php', app)).some((r) => r.includes('object-injection')));
 });
+
+test('broken input: unclosed calls and tables are left as they are, never read past the text', () => {
+  assert.equal(phpUnsanitized("intval($_GET['x']"), "intval($_GET['x']");
+  assert.equal(phpUnsanitized("(int) $_GET['x'"), "(int) $_GET['x'");
+  assert.equal(blankCalls("escapeshellarg($_GET['x'] . ')", /\bescapeshellarg\s*\(/gi), "escapeshellarg($_GET['x'] . ')");
+  // a table that never closes is no table: the request-chosen callee stays a finding
+  const shell = `<?php\n$ops = ['a' => 'showList', 'b' => 'showItem';\ncall_user_func($ops[$_GET['o']], $_GET['x']);\n`;
+  assert.ok(reasons(findingOf('a.php', shell)).length > 0);
+  // hostile nesting: 5,000 unclosed casts do not blow up
+  assert.equal(phpUnsanitized('(int)('.repeat(5000)).length, 30000);
+});
