@@ -5,6 +5,8 @@
  */
 
 import { checkBudget } from './budget.js';
+import type { Guards } from './guards.js';
+import { splitTopArgs } from './text.js';
 
 export interface FlowSpec {
   /** Matches an expression that reads request input (non-global regex). */
@@ -31,6 +33,11 @@ export interface FlowSpec {
    * it, a hash of it) blanked: taint that only passes through them stops (PHP's `(int)`).
    */
   sanitize?: (expr: string) => string;
+  /**
+   * Variables the page's validation confines (guards.ts): an allowlist's carry no request text,
+   * whatever they were assigned from; a character set's count only where they stand alone.
+   */
+  guards?: (code: string) => Guards;
 }
 
 /** A set of names compared without case (VBScript's `Cmd` and `cmd` are one variable). */
@@ -140,7 +147,11 @@ export class Taint {
       } else this.assignments.set(name, [rhs]);
     }
     // whether each right-hand side reads the request directly never changes: test it once
-    const sourced = pairs.map(([, rhs]) => spec.source.test(this.clean(rhs)));
+    const guards = spec.guards?.(code);
+    const confined = guards !== undefined && guards.allowlisted.size > 0 ? guards.allowlisted : undefined;
+    this.confined = confined;
+    this.words = guards !== undefined && guards.charset.size > 0 ? guards.charset : undefined;
+    const sourced = pairs.map(([name, rhs]) => !confined?.has(name) && spec.source.test(this.clean(rhs)));
     for (let i = 0; i < pairs.length; i++) if (sourced[i]) this.direct.add(pairs[i]![0]);
     this.pairs = pairs;
     this.sourced = spec.source.global ? undefined : sourced;
@@ -148,6 +159,10 @@ export class Taint {
   }
 
   private readonly pairs: Array<[string, string]>;
+  /** Variables the spec's guards confine to the page's own values (never tainted). */
+  readonly confined: ReadonlySet<string> | undefined;
+  /** Variables a guard confines to one word of a safe character set: tainted only where they stand alone. */
+  private readonly words: ReadonlySet<string> | undefined;
   private readonly sourced: boolean[] | undefined;
   /** Per pair, the names its right-hand side references (read on first need; each round reads them again). */
   private readonly pairRefs: Array<string[] | undefined> = [];
@@ -180,7 +195,7 @@ export class Taint {
       let changed = false;
       for (let i = 0; i < pairs.length; i++) {
         const [name, rhs] = pairs[i]!;
-        if (this.vars.has(name)) continue;
+        if (this.vars.has(name) || this.confined?.has(name)) continue;
         if (sourced ? sourced[i] || this.namesTainted(i, rhs) : this.touches(rhs)) {
           this.vars.add(name);
           changed = true;
@@ -205,7 +220,21 @@ export class Taint {
       }
       this.pairRefs[i] = names;
     }
-    for (const n of names) if (this.vars.has(n)) return true;
+    for (const n of names) if (this.vars.has(n) && this.counts(n, rhs)) return true;
+    return false;
+  }
+
+  /**
+   * Whether tainted variable `v` met in `expr` carries request text there: a variable a guard
+   * confines never does; one a character set confines only as a whole argument of its own (a
+   * callee, a command), not built into a path, a command line or a name (`"pages/$p.php"`), and
+   * never in a path (`forPath`), where one word without separators stays in the page's folder.
+   */
+  private counts(v: string, expr: string, forPath = false): boolean {
+    if (this.confined?.has(v)) return false;
+    if (!this.words?.has(v)) return true;
+    if (forPath) return false;
+    for (const part of splitTopArgs(expr)) if (part.replace(/^[\s(]+|[\s)]+$/g, '') === v) return true;
     return false;
   }
 
@@ -214,27 +243,28 @@ export class Taint {
     return this.spec.source.test(this.clean(expr));
   }
 
-  /** True if `expr` reads request input directly or through a tainted variable. */
-  touches(expr: string): boolean {
+  /** True if `expr` reads request input directly or through a tainted variable (`forPath`: `expr` is a file path). */
+  touches(expr: string, forPath = false): boolean {
     const e = this.clean(expr);
-    return this.spec.source.test(e) || this.touchesVars(e);
+    return this.spec.source.test(e) || this.touchesVars(e, forPath);
   }
 
   /** True if `expr` (sanitized already) names a tainted variable. */
-  private touchesVars(expr: string): boolean {
+  private touchesVars(expr: string, forPath = false): boolean {
     if (this.vars.size === 0) return false;
     const re = this.refs();
     const text = this.code0(expr);
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
-      if (this.vars.has(m[1] ?? m[0])) return true;
+      const v = m[1] ?? m[0];
+      if (this.vars.has(v) && (this.confined === undefined && this.words === undefined ? true : this.counts(v, text, forPath))) return true;
     }
     return false;
   }
 
   /** Request input directly or through a variable assigned straight from it. */
-  touchesDirectly(expr: string): boolean {
+  touchesDirectly(expr: string, forPath = false): boolean {
     const e = this.clean(expr);
     if (this.spec.source.test(e)) return true;
     const re = this.refs();
@@ -242,7 +272,8 @@ export class Taint {
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
-      if (this.direct.has(m[1] ?? m[0])) return true;
+      const v = m[1] ?? m[0];
+      if (this.direct.has(v) && (this.confined === undefined && this.words === undefined ? true : this.counts(v, text, forPath))) return true;
     }
     return false;
   }
@@ -255,7 +286,7 @@ export class Taint {
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
       const v = m[1] ?? m[0];
-      if (this.vars.has(v)) return v;
+      if (this.vars.has(v) && this.counts(v, text)) return v;
     }
     return undefined;
   }

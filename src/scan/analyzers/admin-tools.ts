@@ -72,7 +72,8 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   // taken from the request directly (or one assignment away) count there; Perl CGI
   // applications (gitweb: 250 KB in one file) the same from the size the Perl analyzer uses
   const direct = (lang === 'php' && ctx.size >= 16384) || (lang === 'perl' && ctx.size >= 65536);
-  const reaches = direct ? (a: string) => taint.touchesDirectly(a) : (a: string) => taint.touches(a);
+  // (paths: a value confined to one word of a safe character set stays in the page's folder)
+  const reaches = direct ? (a: string) => taint.touchesDirectly(a, true) : (a: string) => taint.touches(a, true);
   const nameOnly = NAME_ONLY[lang];
   for (const m of matches(spec.ops, code, 2000)) {
     const args = argsAfter(code, m, lang);

@@ -3,6 +3,8 @@
  * script engines and expression languages; reflective Runtime access; runtime registration
  * of filters/servlets/listeners (memory-shell loaders); request-driven socket tunnels.
  */
+import { plainProgramOf } from '../argv.js';
+import { javaGuards } from './java-guards.js';
 import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
@@ -24,6 +26,7 @@ export const JAVA_FLOW: FlowSpec = {
   varRef: /\b([A-Za-z_]\w*)\b/g,
   // Integer.parseInt(request.getParameter("p")): a number, whatever the request sent
   sanitize: (e) => blankCalls(e, NUMERIC_PARSE, '0'),
+  guards: javaGuards,
 };
 
 const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [
@@ -113,18 +116,24 @@ export function analyzeJava(ctx: AnalyzerContext): void {
     }
   }
   let execSeen = false;
+  // every command the page runs is a fixed program given its arguments one by one (a ping page)
+  let plainArgvOnly = true;
   for (const [re, name, kind] of SINKS) {
     for (const m of matches(re, code, 500)) {
       const args = callArgs(code, m.index + m[0].length - 1);
       if (name === 'Runtime.exec' && re.source.startsWith('(?<!') && !/Runtime|ProcessBuilder|getRuntime|"exec"/.test(code)) break;
       if (kind === 'cmd') execSeen = true;
-      if (taint.hasSource(args)) ev.add('flow', `request input reaches ${name}`, kind === 'write' ? 7 : 12, m.index, m[0].length);
+      const program = kind === 'cmd' ? plainProgramOf(args, (e) => taint.touches(e)) : undefined;
+      if (kind === 'cmd' && program === undefined) plainArgvOnly = false;
+      if (program !== undefined) {
+        if (taint.touches(args)) ev.add('capability', `request chooses arguments of a fixed program (${program}), not the command`, 2, m.index, m[0].length);
+      } else if (taint.hasSource(args)) ev.add('flow', `request input reaches ${name}`, kind === 'write' ? 7 : 12, m.index, m[0].length);
       else if (taint.touches(args)) ev.add('flow', `request-derived variable reaches ${name}`, kind === 'write' ? 6 : 11, m.index, m[0].length);
       else if (kind === 'cmd' && !re.source.startsWith('(?<!') && name !== 'ProcessBuilder.command') ev.add('capability', `runs OS commands (${name})`, 4, m.index, m[0].length);
       else if (name === 'ClassLoader.defineClass') ev.add('capability', 'defines classes from bytes at runtime', 5, m.index, m[0].length);
     }
   }
-  if (execSeen && hasRequest && !flow?.fixedCommands) {
+  if (execSeen && hasRequest && !flow?.fixedCommands && !plainArgvOnly) {
     const m = /Runtime|ProcessBuilder/.exec(code);
     ev.add('flow', 'OS command execution in a page that reads request input', 4, m?.index ?? -1, 10);
   }
@@ -136,7 +145,7 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   }
   // shell interpreters handed to exec
   const shell = /["'](?:cmd(?:\.exe)?|\/bin\/(?:ba)?sh|\/c|-c)["']/.exec(code);
-  if (shell && execSeen) ev.add('capability', 'passes commands to a shell interpreter', 3, shell.index, shell[0].length);
+  if (shell && execSeen && !plainArgvOnly) ev.add('capability', 'passes commands to a shell interpreter', 3, shell.index, shell[0].length);
 
   // class loading of posted, decrypted bytes (Behinder/Godzilla-style)
   const define = /defineClass|\bnew\s+\w*ClassLoader\b|extends\s+ClassLoader/.exec(code);

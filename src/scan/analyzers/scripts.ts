@@ -2,6 +2,7 @@
  * CGI-style and server scripts: Perl, Python, Node.js, shell. Request input reaching
  * command or code execution, and sockets wired to an interpreter (reverse/bind shells).
  */
+import { plainProgramOf } from '../argv.js';
 import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
@@ -285,6 +286,12 @@ function analyzeScript(ctx: AnalyzerContext, spec0: ScriptSpec, nodeRequiresChil
       if (openAt >= 0) args = callArgs(code, openAt);
       else args = code.slice(m.index, Math.min(code.length, m.index + 300)).split(/[;\n]/)[0]!;
       const name = m[0].replace(/\s+/g, '').replace(/\($/, '').slice(0, 40);
+      // Perl's list form (`system('/usr/bin/whois', $d)`) runs a fixed program without a shell
+      const program = lang === 'perl' && (name === 'system' || name === 'exec') ? plainProgramOf(args, (e) => reachesAt(m.index, e)) : undefined;
+      if (program !== undefined) {
+        if (reachesAt(m.index, args)) ev.add('capability', `request chooses arguments of a fixed program (${program}), not the command`, 2, m.index, m[0].length);
+        continue;
+      }
       // Perl's single quotes do not interpolate: `eval 'sub f { param(@_) }'` runs fixed text
       if (lang === 'perl') args = args.replace(PERL_SINGLE_QUOTED, "''");
       sinks++;

@@ -10,6 +10,7 @@
  * runtime reads them. Every pass walks the tokens a bounded number of times: linear.
  */
 import { checkBudget } from '../../budget.js';
+import { NO_GUARDS, type Guards } from '../../guards.js';
 import { matchBrackets, tokenize, type Tok } from './tokens.js';
 
 /** Java and .NET number types and the static methods that parse text into them. */
@@ -36,6 +37,11 @@ const NUMBER_PARSERS = /^(?:parse(?:Int|Long|Short|Double|Float|Boolean)|valueOf
 import { CONTROL_MEMBERS, CS_SOURCE_MEMBERS, FILLERS, JAVA_REQUEST_TYPES, JAVA_SOURCE_METHODS, KEYWORDS, MUTATORS, OUTPUTS, REQUEST_GETTERS, UPLOADS } from './dataflow-names.js';
 
 export type Dialect = 'java' | 'cs';
+
+/** Calls that copy the stream they are called on into their first argument. */
+const STREAM_COPIES = new Set(['CopyTo', 'CopyToAsync', 'transferTo', 'read', 'readFully', 'readNBytes', 'Read']);
+/** Classes whose static `copy(in, out)` fills `out` from `in` (Commons IO, Spring, Guava). */
+const COPY_HELPERS = new Set(['IOUtils', 'StreamUtils', 'ByteStreams', 'FileCopyUtils']);
 
 /** C# keywords an operand follows (`new T(..)`, `await x`, `out var v`). */
 const CONTINUES = new Set(['new', 'await', 'out', 'ref', 'in', 'is', 'as', 'return', 'throw', 'yield', 'typeof', 'var', 'const', 'static', 'readonly']);
@@ -102,7 +108,11 @@ export class ManagedFlow {
      * an upload's own name is an upload handler; a path the request names otherwise is not.
      */
     readonly noUploads = false,
+    /** What the page's validation confines (guards.ts): allowlisted names never hold request text; character-set words only alone. */
+    guards: Guards = NO_GUARDS,
   ) {
+    this.confined = guards.allowlisted;
+    this.words = guards.charset;
     this.code = code;
     this.toks = tokenize(code);
     this.match = matchBrackets(this.toks);
@@ -279,6 +289,29 @@ export class ManagedFlow {
         this.assigns.push({ scope: this.scopeOf[i]!, name: this.toks[i + 4]!.v, from: i, to: i + 1, field: this.scopeOf[i]! === -1 });
         continue;
       }
+      // a stream copied into a variable carries what the stream carries, whatever expression
+      // names the stream: `Request.Files[0].InputStream.CopyTo(ms)`, `part.getInputStream().transferTo(bo)`
+      if (
+        t.k === 'op' &&
+        t.v === '.' &&
+        this.isId(i + 1) &&
+        STREAM_COPIES.has(this.toks[i + 1]!.v) &&
+        this.isOp(i + 2, '(') &&
+        this.isId(i + 3) &&
+        (this.isOp(i + 4, ')') || this.isOp(i + 4, ','))
+      ) {
+        const from = this.chainStart(i - 1);
+        if (from < i - 1) this.assigns.push({ scope: this.scopeOf[i]!, name: this.toks[i + 3]!.v, from, to: i, field: this.scopeOf[i]! === -1 });
+        continue;
+      }
+      // `IOUtils.copy(in, out)` and its kind: the second argument is filled from the first
+      if (t.k === 'id' && COPY_HELPERS.has(t.v) && this.isOp(i + 1, '.') && this.isId(i + 2) && /^(?:copy|copyLarge|Copy)$/.test(this.toks[i + 2]!.v) && this.isOp(i + 3, '(')) {
+        const args = this.args(i + 3);
+        const [a, b] = [args[0], args[1]];
+        if (a && b && b[1] - b[0] === 1 && this.isId(b[0]))
+          this.assigns.push({ scope: this.scopeOf[i]!, name: this.toks[b[0]]!.v, from: a[0], to: a[1], field: this.scopeOf[i]! === -1 });
+        continue;
+      }
       // for (T x : e) / foreach (var x in e)
       if (t.k === 'id' && (t.v === 'for' || t.v === 'foreach') && this.isOp(i + 1, '(')) {
         const close = this.match[i + 1]!;
@@ -334,7 +367,23 @@ export class ManagedFlow {
 
   /** Whether `name` is tainted as seen from `scope`. */
   isTainted(scope: number, name: string): boolean {
+    if (this.confined.size > 0 && this.confined.has(name)) return false;
+    if (this.hidingWords && this.words.has(name)) return false;
     return this.tainted.has(`${scope}:${name}`) || this.tainted.has(name);
+  }
+
+  private readonly confined: ReadonlySet<string>;
+  private readonly words: ReadonlySet<string>;
+  private hidingWords = false;
+
+  /** exprTainted with the character-set words left out: a word built into a longer value stays in the page's pattern. */
+  private taintedBeyondWords(from: number, to: number, scope: number): boolean {
+    this.hidingWords = true;
+    try {
+      return this.exprTainted(from, to, scope);
+    } finally {
+      this.hidingWords = false;
+    }
   }
 
   private taint(scope: number, name: string, field: boolean): boolean {
@@ -450,7 +499,9 @@ export class ManagedFlow {
       for (const a of this.assigns) {
         // `this.c = c` in a constructor: the parameter is tainted, the field is what to taint
         if (a.field ? this.tainted.has(a.name) : this.isTainted(a.scope, a.name)) continue;
-        if (this.exprTainted(a.from, a.to, a.scope) && this.taint(a.scope, a.name, a.field)) changed = true;
+        if (!this.exprTainted(a.from, a.to, a.scope)) continue;
+        if (this.words.size > 0 && a.to - a.from > 1 && !this.taintedBeyondWords(a.from, a.to, a.scope)) continue;
+        if (this.taint(a.scope, a.name, a.field)) changed = true;
       }
       for (const [scope, from, to] of returns) {
         const m = this.methods[scope]!;
@@ -703,6 +754,27 @@ export class ManagedFlow {
         }
       }
     }
+  }
+
+  /**
+   * The first token of the member chain ending at token `k` (`Request.Files[0].InputStream`):
+   * back over names, dots, indexes and call arguments; `k` itself when it ends no chain.
+   */
+  private chainStart(k: number): number {
+    let j = k;
+    for (let n = 0; n < 32 && j >= 0; n++) {
+      const t = this.toks[j]!;
+      if (t.k === 'op' && (t.v === ')' || t.v === ']')) {
+        const o = this.match[j]!;
+        if (o < 0) return j + 1;
+        j = o - 1;
+        continue;
+      }
+      if (t.k !== 'id') return j + 1;
+      if (!this.isOp(j - 1, '.')) return j;
+      j -= 2;
+    }
+    return k;
   }
 
   /** The last name of a dotted type starting at token `k` (`java.io.FileWriter` -> `FileWriter`). */

@@ -5,6 +5,9 @@
  * whose path and content the request both chooses; database clients on a request-chosen
  * connection; command interpreters wired to sockets; class files embedded in the page.
  */
+import { plainProgramOf } from '../../argv.js';
+import { javaGuards } from '../java-guards.js';
+import { callArgs } from '../../text.js';
 import type { AnalyzerContext } from '../../context.js';
 import { ManagedFlow } from './dataflow.js';
 import type { Tok } from './tokens.js';
@@ -51,7 +54,7 @@ const DANGER_METHOD = /^(?:exec|getRuntime|start|forkAndExec|defineClass|defineA
 
 export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
   const { code, ev } = ctx;
-  const f = new ManagedFlow(code, 'java');
+  const f = new ManagedFlow(code, 'java', [], false, javaGuards(code));
   if (f.toks.length === 0) return undefined;
   const has = (re: RegExp) => re.test(code);
   const runtimeFile = has(/\bRuntime\b|getRuntime/);
@@ -116,6 +119,8 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
       ev.add('flow', 'request bytes deserialized by ObjectInputStream (gadget chains run code)', page ? 10 : 8, h.at, 10);
       continue;
     }
+    // a fixed program given the request value as one of its own arguments (`new ProcessBuilder("ping", "-c", "1", host)`)
+    if (h.kind === CMD && plainProgramOf(callArgs(code, f.toks[h.open]!.at), () => false) !== undefined) continue;
     // worded as the pattern pass words the same path, so one path counts once
     const reason = h.what === 'ScriptEngine.eval' ? 'request input reaches an evaluator .eval()' : `request-derived variable reaches ${h.what}`;
     ev.add('flow', reason, h.what === 'JNDI lookup' ? 11 : 12, h.at, 10);
@@ -167,7 +172,8 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
   const candidates = [...f.assignedWith(WRITER_TYPES)].filter(([, a]) => f.exprTainted(a.from, a.to, a.scope));
   // an upload stored by the upload's own call (`part.write(path)`, `item.write(file)`, `file.transferTo(dest)`)
   const uploadStores = has(/\.\s*(?:write|transferTo)\s*\(/) && has(/\b(?:getPart|Part|FileItem|MultipartFile|parseRequest)\b/);
-  const pathFlow = candidates.length > 0 || uploadStores || has(/\b(?:Files|FileUtils|FileUtil)\s*\.\s*write/) ? new ManagedFlow(code, 'java', [], true) : undefined;
+  const pathFlow =
+    candidates.length > 0 || uploadStores || has(/\b(?:Files|FileUtils|FileUtil)\s*\.\s*write/) ? new ManagedFlow(code, 'java', [], true, javaGuards(code)) : undefined;
   for (const [name, a] of candidates) if (pathFlow!.exprTainted(a.from, a.to, a.scope)) writers.add(name);
   let dropper = -1;
   for (const h of sinkCalls(f, (name, recv, isNew) => {

@@ -12,6 +12,7 @@
  */
 import type { AnalyzerContext } from '../../context.js';
 import { checkBudget } from '../../budget.js';
+import { phpGuards } from './guards.js';
 import { argRanges, bracketMatches, tokenizePhp, type Tok } from './tokens.js';
 import { fold, foldConstants } from './dataflow-fold.js';
 import type { ConstArray } from './dataflow-arrays.js';
@@ -127,10 +128,20 @@ export class Flow {
   /** Variables assigned a closure literal -> the closure's key. */
   readonly closureVars = new Map<string, string>();
 
+  /** Page-level variables (`0:v`) confined to an allowlist before use. */
+  private readonly confined: ReadonlySet<string>;
+  /** Page-level variables (`0:v`) confined to one word of a safe character set (guards.ts). */
+  private readonly words: ReadonlySet<string>;
+  /** Set while asking whether an expression is tainted beyond such words. */
+  private hidingWords = false;
+
   constructor(
     readonly ctx: AnalyzerContext,
     readonly toks: Tok[],
   ) {
+    const guards = phpGuards(ctx.code);
+    this.confined = new Set([...guards.allowlisted].map((v) => `0:${v.slice(1)}`));
+    this.words = new Set([...guards.charset].map((v) => `0:${v.slice(1)}`));
     this.scope = new Int32Array(toks.length);
     this.match = bracketMatches(toks);
   }
@@ -519,7 +530,18 @@ export class Flow {
     return (x.k === 'str' && !x.vars?.length) || x.k === 'num' ? x.v : undefined;
   }
 
+  /** exprTainted with the character-set-confined words left out. */
+  private taintedBeyondWords(s: number, e: number, sc: number): boolean {
+    this.hidingWords = true;
+    try {
+      return this.exprTainted(s, e, sc);
+    } finally {
+      this.hidingWords = false;
+    }
+  }
+
   isTainted(key: string, i: number, sc: number): boolean {
+    if (this.hidingWords && this.words.has(key)) return false;
     const at = this.tainted.get(key);
     if (at !== undefined) return at < i || (sc !== 0 && key.startsWith('0:'));
     // after extract() of request data, a variable the scope never assigns holds a request value
@@ -575,7 +597,11 @@ export class Flow {
         checkBudget();
         if (a.targets.every((k) => (this.tainted.get(k) ?? Infinity) <= a.s)) continue;
         if (!this.exprTainted(a.s, a.e, a.scope)) continue;
+        // a word a character set confines, built into a longer value (`"pages/$p.php"`), stays in the page's pattern
+        if (this.words.size > 0 && a.e - a.s > 1 && !this.taintedBeyondWords(a.s, a.e, a.scope)) continue;
         for (const k of a.targets) {
+          // a page-level variable an allowlist guard confines holds one of the page's values (guards.ts)
+          if (this.confined.has(k)) continue;
           // properties and static properties are read by methods defined anywhere in the file
           const at = k.startsWith('prop:') || k.startsWith('cc:') ? -1 : a.s;
           if ((this.tainted.get(k) ?? Infinity) > at) {

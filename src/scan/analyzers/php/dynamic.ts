@@ -44,7 +44,7 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
       ev.add('flow', 'a variable holding a dangerous function name is called', strong ? 11 : 4, m.index, m[0].length);
     } else {
       const args = callArgs(code, m.index + m[0].length - 1);
-      if (base && plainName(base) && !computed.has(base)) continue;
+      if (base && (plainName(base) || taint.confined?.has(base)) && !computed.has(base)) continue;
       // a tiny script has no router or plugin registry to fill the name: `$n = substr(__FILE__, ...); $c = $_POST[1]; $n($c);`
       if (ctx.size < TINY_SCRIPT && base && taint.touchesDirectly(args)) ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
       else if (taint.hasSource(args)) {

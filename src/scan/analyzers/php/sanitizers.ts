@@ -5,6 +5,7 @@
  * that only passes through these stops there. Sink-specific escaping (escapeshellarg) is left to
  * the sinks, because it protects only some positions of some sinks.
  */
+import { RUNS_ITS_ARGUMENT } from '../../argv.js';
 import { blankCalls, blankPieces } from '../../sanitize.js';
 import { matchingClose } from '../../text.js';
 
@@ -92,13 +93,6 @@ const withoutShellQuoting = (expr: string): string => blankCalls(expr, SHELL_QUO
 
 /** A command that starts with a fixed program: a literal, or sprintf's literal format, opening with a program name. */
 const FIXED_PROGRAM = /^\s*(?:sprintf\s*\(\s*)?(['"])\s*[\w./-]/i;
-/**
- * Programs that run their argument as code or as another command: `bash -c 'whoami'` runs the
- * quoted argument, so quoting protects nothing after them.
- */
-const RUNS_ITS_ARGUMENT =
-  /(?:^|[\s'"/;|&(])(?:(?:ba|da|z|k|c|tc|fi)?sh|cmd(?:\.exe)?|powershell(?:\.exe)?|pwsh|python[\d.]*|perl|php[\d.]*|ruby|node|lua|tclsh|wscript|cscript|mshta|rundll32|regsvr32|eval|exec|xargs|env|sudo|su|nohup|timeout|nice|ssh|busybox|awk|gawk|find|at|crontab|script|osascript|wmic|schtasks)(?:\.exe)?(?=$|[\s'"])/i;
-
 /** What a taint can answer about an expression (the Taint class, kept structural for tests). */
 export interface TaintView {
   touches(expr: string): boolean;

@@ -6,6 +6,7 @@ import type { AnalyzerContext, CallIndex } from '../../context.js';
 import type { FlowSpec } from '../../flow.js';
 import { phpAssignStarts } from './assign-starts.js';
 import { phpUnsanitized } from './sanitizers.js';
+import { phpGuards } from './guards.js';
 
 export const SOURCE =
   /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SESSION)\b|\$_SERVER\s*\[\s*['"](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO)|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|php:\/\/input|\b(?:getallheaders|apache_request_headers)\s*\(|\bgetenv\s*\(\s*['"]HTTP_|\$_(?:GET|POST|REQUEST)\b|\$\{\s*['"]_[A-Z]{0,3}['"]\s*\./i;
@@ -18,6 +19,7 @@ export const PHP_FLOW: FlowSpec = {
   assignStarts: phpAssignStarts,
   // (int)$_GET['n'], md5($_SERVER['REQUEST_URI']): a number or a hash, not request text
   sanitize: phpUnsanitized,
+  guards: phpGuards,
 };
 
 /** Functions that run code or commands. Kept as names: a shell assembling one of these is the point. */
