@@ -11,6 +11,7 @@ import type { Problem } from '../errors.js';
 import type { FileOutcome } from './scan-bytes.js';
 import type { FromWorker, ToWorker, WorkerData, WorkerInit } from './worker.js';
 import { fromWire } from './wire.js';
+import { extensionOf, languageForExtension } from './language.js';
 import { displayPathOf, type WalkedFile } from './walk.js';
 
 interface Batch {
@@ -45,6 +46,25 @@ export interface PoolOptions {
   init: WorkerInit;
   onOutcome: (o: FileOutcome) => void;
   onProblem: (p: Problem) => void;
+  /** Called when a batch is sent to worker `worker` (its index in the pool): progress views and tests. */
+  onBatch?: (worker: number, paths: readonly string[]) => void;
+}
+
+/**
+ * Paths the walk may queue ahead of the workers. Far enough ahead that a tree mixing languages
+ * folder by folder (a PHP site next to a classic-ASP one) has work in both lanes; a path costs
+ * about 150 bytes, so this bounds the queue near 10 MB on a tree of millions of files.
+ */
+const LOOKAHEAD_FILES = 65536;
+
+/**
+ * The lane a file goes to: PHP in one, everything else in the other. With two or more workers,
+ * each works its own lane first, so each worker's isolate compiles and optimizes the analyzers
+ * of fewer languages (V8's warm-up is paid per isolate, and code that sees one language's
+ * shapes deoptimizes less); a worker whose lane is dry takes the other's.
+ */
+export function laneOf(path: string): number {
+  return languageForExtension(extensionOf(path)) === 'php' ? 0 : 1;
 }
 
 const BATCH_FILES = 24;
@@ -74,7 +94,10 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
   const url = new URL('./worker.js', import.meta.url);
   const slots: Slot[] = [];
   let nextId = 1;
-  const queue: string[][] = [];
+  // one lane per worker group (see laneOf), each a FIFO of batches
+  const lanes: string[][][] = [[], []];
+  const queued = (): number => lanes[0]!.length + lanes[1]!.length;
+  let filesQueued = 0;
   let producing = true;
   let fatal: string | undefined;
   let waiters: Array<() => void> = [];
@@ -169,7 +192,10 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
       if (b === lost) again.push(...b.paths.slice(b.received, at), ...b.paths.slice(at + 1));
       else again.push(...b.paths.slice(b.received));
     }
-    if (again.length > 0) queue.unshift(again);
+    if (again.length > 0) {
+      lanes[laneOf(again[0]!)]!.unshift(again);
+      filesQueued += again.length;
+    }
   };
   tuneJit();
   for (let i = 0; i < Math.max(1, opts.workers); i++) slots.push(spawn());
@@ -195,7 +221,11 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
   }, 250);
 
   const send = (s: Slot): void => {
-    const paths = queue.shift()!;
+    // a worker takes its own lane's batches first and the other lane's only when its own is dry
+    const own = lanes[slots.length > 1 ? slots.indexOf(s) % 2 : 0]!;
+    const paths = (own.length > 0 ? own : (lanes.find((l) => l.length > 0) ?? own)).shift()!;
+    filesQueued -= paths.length;
+    opts.onBatch?.(slots.indexOf(s), paths);
     const id = nextId++;
     s.batches.push({ id, paths, received: 0, current: -1, startedAt: Date.now() });
     s.worker.postMessage({ type: 'task', id, paths } satisfies ToWorker);
@@ -203,26 +233,35 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
   const dispatch = (): void => {
     // idle workers first; then a second batch each, but only while there is plenty left, so
     // the last batches are not stuck behind another while a worker runs dry
-    for (const s of slots) if (s.batches.length === 0 && queue.length > 0) send(s);
-    for (const s of slots) if (s.batches.length < IN_FLIGHT && queue.length > slots.length) send(s);
+    for (const s of slots) if (s.batches.length === 0 && queued() > 0) send(s);
+    for (const s of slots) if (s.batches.length < IN_FLIGHT && queued() > slots.length) send(s);
   };
 
   const producer = (async () => {
-    let batch: string[] = [];
-    let bytes = 0;
+    const open: Array<{ paths: string[]; bytes: number }> = [
+      { paths: [], bytes: 0 },
+      { paths: [], bytes: 0 },
+    ];
     for await (const f of files) {
-      batch.push(f.path);
-      bytes += f.size > 0 ? f.size : 16384; // unknown size (not stat'ed by the walk): count a typical script
-      if (batch.length >= BATCH_FILES || bytes >= BATCH_BYTES) {
-        queue.push(batch);
-        batch = [];
-        bytes = 0;
+      const lane = laneOf(f.path);
+      const b = open[lane]!;
+      b.paths.push(f.path);
+      b.bytes += f.size > 0 ? f.size : 16384; // unknown size (not stat'ed by the walk): count a typical script
+      if (b.paths.length >= BATCH_FILES || b.bytes >= BATCH_BYTES) {
+        lanes[lane]!.push(b.paths);
+        filesQueued += b.paths.length;
+        open[lane] = { paths: [], bytes: 0 };
         dispatch();
-        // backpressure: do not walk far ahead of the workers
-        while (queue.length > slots.length * 4 && !fatal) await wait(500);
+        // backpressure: the walk runs ahead of the workers by a bounded number of paths (far
+        // enough that both lanes hold work when a tree mixes languages folder by folder)
+        while (filesQueued > LOOKAHEAD_FILES && !fatal) await wait(500);
       }
     }
-    if (batch.length > 0) queue.push(batch);
+    for (const [lane, b] of open.entries())
+      if (b.paths.length > 0) {
+        lanes[lane]!.push(b.paths);
+        filesQueued += b.paths.length;
+      }
     producing = false;
     dispatch();
     notify();
@@ -232,7 +271,7 @@ export async function runPool(files: AsyncIterable<WalkedFile>, opts: PoolOption
     for (;;) {
       if (fatal) throw new Error(fatal);
       dispatch();
-      if (!producing && queue.length === 0 && slots.every((s) => s.batches.length === 0)) break;
+      if (!producing && queued() === 0 && slots.every((s) => s.batches.length === 0)) break;
       await wait(200);
     }
     await producer;

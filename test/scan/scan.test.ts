@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scan } from '../../src/scan/scanner.js';
-import { runPool } from '../../src/scan/pool.js';
+import { laneOf, runPool } from '../../src/scan/pool.js';
 import { walk } from '../../src/scan/walk.js';
 import { DEFAULT_LIMITS } from '../../src/scan/types.js';
 import { findingToEvent } from '../../src/scan/event.js';
@@ -233,6 +233,44 @@ test('the reused read buffer never carries one file into the next: a shell read 
       (await scanFile(join(dir, 'a.php'), ctx)).map((o) => [o.bytes, o.finding?.score]),
       a.map((o) => [o.bytes, o.finding?.score]),
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('workers keep to their lanes (PHP, the rest) and take the other lane only when theirs is dry; every file is scanned once', async () => {
+  assert.deepEqual(['a.php', 'b.PHTML', 'c.inc', 'd.asp', 'e.aspx', 'f.jsp', 'g.txt', 'h'].map(laneOf), [0, 0, 0, 1, 1, 1, 1, 1]);
+  const dir = mkdtempSync(join(tmpdir(), 'warden-lanes-'));
+  try {
+    mkdirSync(join(dir, 'php'));
+    mkdirSync(join(dir, 'asp'));
+    const names: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const php = join(dir, 'php', `p${i}.php`);
+      const asp = join(dir, 'asp', `a${i}.asp`);
+      writeFileSync(php, `<?php echo ${i};\n`);
+      writeFileSync(asp, `<% Response.Write ${i} %>\n`);
+      names.push(php, asp);
+    }
+    for (const workers of [2, 3]) {
+      const seen: string[] = [];
+      const batches: Array<[number, number[]]> = [];
+      await runPool(
+        walk([dir], () => {}),
+        {
+          workers,
+          init: { limits: DEFAULT_LIMITS },
+          onOutcome: (o) => seen.push(o.path),
+          onProblem: (p) => assert.fail(`${p.file}: ${p.message}`),
+          onBatch: (w, paths) => batches.push([w, [...new Set(paths.map(laneOf))]]),
+        },
+      );
+      assert.deepEqual([...seen].sort(), [...names].sort());
+      // a batch never mixes the lanes
+      assert.ok(batches.every(([, lanes]) => lanes.length === 1));
+      // the second worker works the non-PHP lane: it takes PHP only when no other batch waits
+      assert.ok(batches.some(([w, lanes]) => w === 1 && lanes[0] === 1));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
