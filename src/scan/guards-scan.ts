@@ -15,19 +15,37 @@ export interface GuardStatement {
   body: string;
 }
 
-/** `if (` statements whose condition holds one of `words` (each a literal the condition must contain). */
+/** Mentions of a guarded variable followed before giving up (see guardsAllUses). */
+const MAX_USES = 2000;
+
+/** How far before a check word its `if` may stand (`if (!isset($p) || !preg_match(..` fits). */
+const IF_REACH = 400;
+
+/**
+ * `if (` statements whose condition holds one of `words` (each a literal the condition must
+ * contain). Walks the occurrences of the words, which are rare, and looks back from each for its
+ * `if`: a walk over every `if` would try to match the brackets after each one, and a hostile
+ * file of unclosed `if (` would make that quadratic. At most `cap` occurrences are looked at.
+ */
 export function* guardStatements(code: string, words: readonly string[], cap = 200): Generator<GuardStatement> {
-  let n = 0;
-  for (let i = code.indexOf('if'); i !== -1 && n < cap; i = code.indexOf('if', i + 2)) {
-    const before = i > 0 ? code.charCodeAt(i - 1) : 32;
-    if (/[\w$.]/.test(String.fromCharCode(before))) continue;
+  const hits: number[] = [];
+  for (const w of words) for (let k = code.indexOf(w); k !== -1 && hits.length < cap * words.length; k = code.indexOf(w, k + w.length)) hits.push(k);
+  hits.sort((a, b) => a - b);
+  const seen = new Set<number>();
+  let looked = 0;
+  for (const k of hits) {
+    if (++looked > cap) return;
+    // the nearest `if` before the word that stands as a keyword (not inside `notify` or `$diff`)
+    let i = code.lastIndexOf('if', k);
+    while (i !== -1 && k - i <= IF_REACH && /[\w$.]/.test(i > 0 ? code[i - 1]! : ' ')) i = code.lastIndexOf('if', i - 1);
+    if (i === -1 || k - i > IF_REACH || seen.has(i)) continue;
+    seen.add(i);
     let p = i + 2;
-    while (p < code.length && /\s/.test(code[p]!)) p++;
+    while (p < k && /\s/.test(code[p]!)) p++;
     if (code[p] !== '(') continue;
     const close = matchingClose(code, p, Math.min(code.length, p + 2400));
-    if (close === -1) continue;
+    if (close === -1 || close < k) continue;
     const cond = code.slice(p + 1, close);
-    if (!words.some((w) => cond.includes(w))) continue;
     let b = close + 1;
     while (b < code.length && /\s/.test(code[b]!)) b++;
     let end: number;
@@ -40,7 +58,6 @@ export function* guardStatements(code: string, words: readonly string[], cap = 2
       if (semi === -1 || semi - b > 400) continue;
       end = semi + 1;
     }
-    n++;
     yield { at: i, end, cond, body: code.slice(b, end) };
   }
 }
@@ -51,7 +68,10 @@ export function* guardStatements(code: string, words: readonly string[], cap = 2
  * `assigns(text after the name)` says whether a mention is an assignment.
  */
 export function guardsAllUses(code: string, v: string, g: GuardStatement, assigns: (after: string) => boolean, isNameChar: (c: string) => boolean): boolean {
+  let n = 0;
   for (let i = code.indexOf(v); i !== -1; i = code.indexOf(v, i + v.length)) {
+    // a name used this often is an application's, read in too many places to follow
+    if (++n > MAX_USES) return false;
     const prev = i > 0 ? code[i - 1]! : ' ';
     const next = code[i + v.length] ?? ' ';
     if (isNameChar(next) || (v[0] !== '$' && (isNameChar(prev) || prev === '.'))) continue;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findingOf, reasons } from './helpers.js';
+import { findingOf, reasons, scanText } from './helpers.js';
 import { argvElements, plainProgramOf } from '../../src/scan/argv.js';
 import { allowlistedVars, phpGuards } from '../../src/scan/analyzers/php/guards.js';
 import { javaGuards } from '../../src/scan/analyzers/java-guards.js';
@@ -145,4 +145,18 @@ test('javaGuards and JSP: a document name checked with matches() stays in the pa
   assert.deepEqual([...javaGuards(slash).charset], []);
   const formats = `<%\njava.util.Set<String> OK = java.util.Set.of("csv", "json");\nString f = request.getParameter("f");\nif (!OK.contains(f)) { response.sendError(400); return; }\n%>\n`;
   assert.deepEqual([...javaGuards(formats).allowlisted], ['f']);
+});
+
+test('hostile guard shapes stay bounded: 200,000 unclosed `if (preg_match(`, a guarded name read 100,000 times, 50,000 JSP guards', () => {
+  const cases: Array<[string, string]> = [
+    ['unclosed-if.php', `<?php in_array($a, [1]);\n${'if (preg_match('.repeat(200000)}`],
+    ['many-uses.php', `<?php $p = $_GET['p'];\nif (!preg_match('/^[a-z]+$/', $p)) exit;\n${'echo $p;\n'.repeat(100000)}`],
+    ['many-ifs.jsp', `<% String s = request.getParameter("s");\n${'if (!s.matches("[a-z]+")) return;\n'.repeat(50000)}%>`],
+  ];
+  for (const [name, text] of cases) {
+    const [o] = scanText(name, text);
+    assert.deepEqual(o!.problems, [], name);
+  }
+  // a name read 50,000 times is not followed to prove the guard: it confines nothing
+  assert.deepEqual([...javaGuards(cases[2]![1]).charset], []);
 });

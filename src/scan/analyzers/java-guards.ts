@@ -61,8 +61,18 @@ function stops(g: GuardStatement): boolean {
   return STOPS.test(g.body.trim());
 }
 
+let last: { code: string; guards: Guards } | undefined;
+
 /** The variables guards in a JSP's code confine. */
 export function javaGuards(code: string): Guards {
+  // several taints and flows are built over the same code: its guards are read once
+  if (last?.code === code) return last.guards;
+  const guards = readGuards(code);
+  last = { code, guards };
+  return guards;
+}
+
+function readGuards(code: string): Guards {
   const allowlisted = new Set<string>();
   const charset = new Set<string>();
   if (!CHECKS.some((w) => code.includes(w))) return { allowlisted, charset };

@@ -90,8 +90,18 @@ function stopsOrResets(g: GuardStatement, v: string): boolean {
 const isNameChar = (c: string): boolean => /\w/.test(c);
 const assigns = (after: string): boolean => /^\s*(?:\?\?)?=(?![=>])/.test(after);
 
+let last: { code: string; guards: Guards } | undefined;
+
 /** The variables guards in `code` confine. */
 export function phpGuards(code: string): Guards {
+  // several taints and flows are built over the same code: its guards are read once
+  if (last?.code === code) return last.guards;
+  const guards = readGuards(code);
+  last = { code, guards };
+  return guards;
+}
+
+function readGuards(code: string): Guards {
   const allowlisted = new Set<string>();
   const charset = new Set<string>();
   if (!CHECKS.some((w) => code.includes(w))) return { allowlisted, charset };
