@@ -9,6 +9,9 @@
  * tallied in a separate held-out table printed next to the in-sample one, and never listed by
  * name: the gap between the two tables says how much of the scanner is tuned to the corpus.
  *
+ * With --timeout MS, files get that time budget instead of the product's 5 s: runs that compare
+ * builds file by file use one no file reaches, so no score depends on the machine's load.
+ *
  * With --dump FILE, every in-sample file's outcome is written to FILE as JSON Lines (path,
  * label, language, verdict, score, evidence ids): the suspicious-only shells and the benign
  * files near the threshold, which the printed lists leave out. Held-out files are never written.
@@ -86,7 +89,14 @@ function main(): void {
   const dIdx = args.indexOf('--dump');
   const dumpFile = dIdx >= 0 ? args[dIdx + 1] : undefined;
   const dumped: string[] = [];
-  const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--holdout' && args[i - 1] !== '--dump') ?? '/tmp/warden-corpus';
+  // --timeout MS: the per-file time budget (default the product's own). A few very large shells
+  // need more than 5 s on a loaded machine, so their scores, and only theirs, depend on the load;
+  // comparing two builds file by file wants a budget no file reaches (e.g. 120000)
+  const tIdx = args.indexOf('--timeout');
+  const timeout = tIdx >= 0 ? Number(args[tIdx + 1]) : DEFAULT_LIMITS.maxMillisPerFile;
+  if (!(timeout > 0)) throw new Error(`--timeout needs a positive number of milliseconds, not ${args[tIdx + 1] ?? 'nothing'}`);
+  const limits = { ...DEFAULT_LIMITS, maxMillisPerFile: timeout };
+  const dir = args.find((a, i) => !a.startsWith('--') && !['--holdout', '--dump', '--timeout'].includes(args[i - 1] ?? '')) ?? '/tmp/warden-corpus';
   const manifest = join(dir, 'manifest.tsv');
   if (!existsSync(manifest)) {
     process.stdout.write(`eval-scan: ${manifest} not found; unpack the corpus with ../shared/corpus/extract.sh ${dir}\n`);
@@ -116,7 +126,7 @@ function main(): void {
       continue;
     }
     const t0 = process.hrtime.bigint();
-    const outs: FileOutcome[] = scanBytes(row.path, buf, { limits: DEFAULT_LIMITS });
+    const outs: FileOutcome[] = scanBytes(row.path, buf, { limits });
     secs += Number(process.hrtime.bigint() - t0) / 1e9;
     bytes += buf.length;
     const top = outs[0]!;
