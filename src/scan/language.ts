@@ -107,9 +107,10 @@ const PHP_OPEN = /<\?php/i;
 /**
  * Where `head` first holds `<?php` in any case (PHP_OPEN's match), or -1: a walk between the
  * `<?` (few in a page) that compares the letters folded, where the case-blind regex tried every `<`.
+ * `first` is where `head` first holds `<?`, when the caller has looked already.
  */
-export function phpOpenTag(head: string): number {
-  for (let i = head.indexOf('<?'); i !== -1; i = head.indexOf('<?', i + 2)) {
+export function phpOpenTag(head: string, first = head.indexOf('<?')): number {
+  for (let i = first; i !== -1; i = head.indexOf('<?', i + 2)) {
     // without the u flag a case-blind p or h matches only its two ASCII cases; c | 32 folds those
     if ((head.charCodeAt(i + 2) | 32) === 112 && (head.charCodeAt(i + 3) | 32) === 104 && (head.charCodeAt(i + 4) | 32) === 112) return i;
   }
@@ -123,21 +124,23 @@ export function phpOpenTag(head: string): number {
  * one, is a gate: words one of which a match must contain (lower case for a case-blind cue),
  * or a test a match implies; a head that fails it is not searched by the cue's regex (most
  * cues miss on most files). Gates are kept only where they measured cheaper than the regex
- * (a regex that opens with a rare literal is already fast).
+ * (a regex that opens with a rare literal is already fast). A language's cues stand together,
+ * cheap ones first: detection stops trying them once what they can still add cannot change
+ * the outcome (see bestByCues), so the costly word cues come last.
  */
-const CUES: Array<[Language, RegExp, number, (string[] | ((head: string, low: string) => boolean))?]> = [
+export const CUES: ReadonlyArray<[Language, RegExp, number, (string[] | ((head: string, low: string) => boolean))?]> = [
   ['php', PHP_OPEN, 10, ['<?']],
-  ['php', /<script\s+language\s*=\s*["']?php/i, 10, (_head, low) => containsWord(low, 'php') && containsWord(low, '<script')],
-  ['php', /<\?=/, 6],
+  ['php', /<\?=/, 6, ['<?']],
   ['php', /<\?\s*(?:\$|@?\w+\s*\(|if|echo|error_reporting|set_time_limit|session_start|eval|include|require|function)/i, 6, ['<?']],
   ['php', /\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES|SESSION)\b/, 4, ['$_']],
-  ['php', /\b(?:function_exists|base64_decode|isset|preg_replace|str_replace|echo)\s*\(/, 1, ['function_exists', 'base64_decode', 'isset', 'preg_replace', 'str_replace', 'echo']],
+  ['php', /<script\s+language\s*=\s*["']?php/i, 10, (_head, low) => containsWord(low, 'php') && containsWord(low, '<script')],
   ['php', /\$\w+\s*=\s*[^;\n]{0,200};/, 1, ['$']],
+  ['php', /\b(?:function_exists|base64_decode|isset|preg_replace|str_replace|echo)\s*\(/, 1, ['function_exists', 'base64_decode', 'isset', 'preg_replace', 'str_replace', 'echo']],
   ['jsp', /<%@\s*page\b[^%]{0,400}(?:language\s*=\s*["']java|import\s*=\s*["']java|pageEncoding|contentType)/, 8, ['<%@']],
   ['jsp', /<jsp:(?:directive|scriptlet|declaration|root|useBean)/, 8, ['<jsp:']],
-  ['jsp', /\brequest\.getParameter\s*\(|\bout\.print(?:ln)?\s*\(|\bjava\.(?:io|lang|util|net)\.\w/, 4, ['request.getParameter', 'out.print', 'java.']],
-  ['jsp', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:package\s+[\w.]+;|import\s+java[x]?\.[\w.*]+;)/, 6, ['package', 'import']],
   ['jsp', /<%@\s*taglib\s+(?:prefix|uri)/, 5, ['<%@']],
+  ['jsp', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:package\s+[\w.]+;|import\s+java[x]?\.[\w.*]+;)/, 6, ['package', 'import']],
+  ['jsp', /\brequest\.getParameter\s*\(|\bout\.print(?:ln)?\s*\(|\bjava\.(?:io|lang|util|net)\.\w/, 4, ['request.getParameter', 'out.print', 'java.']],
   ['aspx', /<%@\s*(?:Page|WebHandler|WebService|ServiceHost|Control|Master|Assembly|Import\s+Namespace|Register)\b[^%]{0,300}/i, 5, ['<%@']],
   // `C#` ends in a non-word character, so `\b` after it would need a letter next: a lookahead instead
   ['aspx', /<%@[^%]{0,300}Language\s*=\s*["']?\s*(?:C#(?!\w)|(?:CSharp|VB|VBNET|JScript|JS)\b)/i, 6, ['<%@']],
@@ -157,6 +160,7 @@ const CUES: Array<[Language, RegExp, number, (string[] | ((head: string, low: st
   ['cfml', /<cf(?:set|output|if|component|function|query|execute|file|param|include|script|argument|return|loop|directory|http|abort)\b/i, 8, ['<cf']],
   ['cfml', /(?:^|[\n\r\u2028\u2029])[ \t]*component\b[^{]{0,200}\{/, 4, ['component']],
   ['perl', /^#!\s*\S*perl/, 12],
+  ['perl', /\bmy\s+[$@%]\w+/, 3, ['my']],
   // (`use` is in most English text: the module names decide)
   [
     'perl',
@@ -164,7 +168,6 @@ const CUES: Array<[Language, RegExp, number, (string[] | ((head: string, low: st
     6,
     (head) => (containsWord(head, 'strict') || containsWord(head, 'warnings') || containsWord(head, 'CGI') || containsWord(head, 'Socket')) && containsWord(head, 'use'),
   ],
-  ['perl', /\bmy\s+[$@%]\w+/, 3, ['my']],
   ['python', /^#!\s*\S*python/, 12],
   ['python', /(?:^|[\n\r\u2028\u2029])[ \t]*(?:import\s+(?:os|sys|socket|subprocess|cgi|pty|base64|flask)\b|from\s+[\w.]+\s+import\s)/, 6, ['import']],
   ['python', /(?:^|[\n\r\u2028\u2029])[ \t]*def\s+\w+\s*\([^)]*\)\s*:/, 4, ['def']],
@@ -217,6 +220,56 @@ function cueMatches(re: RegExp, head: string): boolean {
   return sticky.test(head);
 }
 
+/** A word gate: the word, and whether it is looked up in the lower-cased head. */
+interface GateWord {
+  word: string;
+  lower: boolean;
+  /** Its key among the words looked up for one text. */
+  key: string;
+}
+
+interface Cue {
+  re: RegExp;
+  weight: number;
+  gate?: (head: string, low: string) => boolean;
+  words?: GateWord[];
+}
+
+/** One language's cues, in CUES order, and what they weigh together. */
+interface CueGroup {
+  language: Language;
+  cues: Cue[];
+  weight: number;
+}
+
+/**
+ * CUES by language. Scores went into a Map in the order languages first scored, and the first
+ * of equal scores won: with each language's cues side by side in CUES, that order is the order
+ * of these groups whichever cues hit, so a language's cues may be tried in any order.
+ */
+function groupCues(): CueGroup[] {
+  const groups: CueGroup[] = [];
+  for (const [language, re, weight, gate] of CUES) {
+    // a word without letters is the same in the lower-cased head: one look-up serves both
+    const words = Array.isArray(gate)
+      ? gate.map((word) => (re.ignoreCase && /[a-z]/i.test(word) ? { word, lower: true, key: `!${word}` } : { word, lower: false, key: word }))
+      : undefined;
+    const cue: Cue = { re, weight, ...(typeof gate === 'function' ? { gate } : {}), ...(words ? { words } : {}) };
+    const last = groups[groups.length - 1];
+    if (last?.language === language) {
+      last.cues.push(cue);
+      last.weight += weight;
+    } else if (groups.some((g) => g.language === language)) throw new Error(`language cues: the ${language} cues must stand together`);
+    else groups.push({ language, cues: [cue], weight });
+  }
+  return groups;
+}
+
+const GROUPS = groupCues();
+const GROUP_OF = new Map(GROUPS.map((g, i) => [g.language, i]));
+const PHP_GROUP = GROUP_OF.get('php')!;
+const ASPX_GROUP = GROUP_OF.get('aspx')!;
+
 const REQUEST_READ = /req(?:uest)?\s*\.\s*(?:query|body|params|headers|url)\b/y;
 
 /**
@@ -254,44 +307,88 @@ export function detectLanguage(text: string, ext: string): LanguageGuess {
   const head = text.length > 16384 ? text.slice(0, 16384) : text;
   // fast paths: an unambiguous opening decides without running every cue
   // (not when ASP code opens first: an ASP shell may carry PHP it writes out as a string)
-  const php = phpOpenTag(head);
+  const lt = head.indexOf('<?');
+  const php = phpOpenTag(head, lt);
   const asp = head.indexOf('<%');
   if (php !== -1 && !/<%@|<jsp:|<cf[a-z]/i.test(head) && (asp === -1 || asp > php)) return { language: 'php', confidence: 10 };
   if ((ext === 'js' || ext === 'mjs' || ext === 'cjs') && !/^#!/.test(head) && !serverSideJs(text)) return { language: 'unknown', confidence: 0 };
-  const score = new Map<Language, number>();
+  const best = bestByCues(head, ext, php, asp, lt !== -1);
+  // a bare extension hint without any content cue is not enough for script languages that
+  // also name plain text (.inc, .config, .js in browsers)
+  if (best.confidence <= 3 && (ext === 'js' || ext === 'mjs' || ext === 'config' || ext === 'xml' || ext === 'inc')) return { language: 'unknown', confidence: 0 };
+  return best;
+}
+
+/** JSP and ASP.NET share `<%@ Page`; a Java import in it settles it for JSP. */
+const JAVA_PAGE = /<%@\s*page[^%]{0,300}import\s*=\s*["']java/i;
+
+/**
+ * The language whose cues (plus the extension hint, minus PHP's penalty for text after an
+ * ASP/JSP `<%`) weigh most, the first to score of equal ones, or unknown when none scores
+ * above 0. Not every cue is tried: each language keeps what it has scored and the most it can
+ * still reach, and the one that can reach most tries its next cue, until that one has tried
+ * all its cues. It then weighs at least as much as any other can reach, and every language
+ * that could still equal it has tried all of its cues as well (equal reaches try first), so
+ * the winner and its score are those of trying every cue. On an ASP page the other languages
+ * give up their costly word cues once their cheap ones (`<?`, `<%@ page`, `#!`) have missed.
+ */
+function bestByCues(head: string, ext: string, php: number, asp: number, hasLt: boolean): LanguageGuess {
   const low = head.toLowerCase();
-  // several cues share a gate word: each word is looked up once per text (`!` marks the lower-cased head)
-  const seen = new Map<string, boolean>();
-  const has = (n: string, lower: boolean): boolean => {
-    const key = lower ? `!${n}` : n;
-    let v = seen.get(key);
+  // several cues share a gate word: each word is looked up once per text (`<?` was already)
+  const seen = new Map<string, boolean>([['<?', hasLt]]);
+  const has = (w: GateWord): boolean => {
+    let v = seen.get(w.key);
     if (v === undefined) {
-      v = containsWord(lower ? low : head, n);
-      seen.set(key, v);
+      v = containsWord(w.lower ? low : head, w.word);
+      seen.set(w.key, v);
     }
     return v;
   };
-  for (const [lang, re, w, gate] of CUES) {
-    if (typeof gate === 'function' ? !gate(head, low) : gate && !gate.some((n) => has(n, re.ignoreCase))) continue;
-    // (the `<?php` cue is the search made above)
-    if (re === PHP_OPEN ? php !== -1 : cueMatches(re, head)) score.set(lang, (score.get(lang) ?? 0) + w);
+  const n = GROUPS.length;
+  // one slot past the groups for a hint language that has no cues
+  const reach: number[] = [];
+  const score: number[] = [];
+  const next: number[] = [];
+  const scored: boolean[] = [];
+  for (let g = 0; g <= n; g++) {
+    score.push(0);
+    reach.push(g < n ? GROUPS[g]!.weight : 0);
+    next.push(0);
+    scored.push(false);
   }
   // PHP text that an ASP/JSP page writes out comes after that page's own `<%`: it weighs little
-  if (asp !== -1 && php > asp) score.set('php', (score.get('php') ?? 0) - 7);
-  const hint = EXT_LANG[ext];
-  if (hint) score.set(hint, (score.get(hint) ?? 0) + 3);
-  // JSP vs ASP.NET share `<%@ Page`; Java imports settle it
-  if ((score.get('aspx') ?? 0) > 0 && /<%@\s*page[^%]{0,300}import\s*=\s*["']java/i.test(head)) score.set('aspx', 0);
-  let best: Language = 'unknown';
-  let bestScore = 0;
-  for (const [lang, s] of score) {
-    if (s > bestScore) {
-      best = lang;
-      bestScore = s;
-    }
+  if (asp !== -1 && php > asp) {
+    score[PHP_GROUP] = score[PHP_GROUP]! - 7;
+    reach[PHP_GROUP] = reach[PHP_GROUP]! - 7;
   }
-  // a bare extension hint without any content cue is not enough for script languages that
-  // also name plain text (.inc, .config, .js in browsers)
-  if (bestScore <= 3 && (ext === 'js' || ext === 'mjs' || ext === 'config' || ext === 'xml' || ext === 'inc')) return { language: 'unknown', confidence: 0 };
-  return { language: best, confidence: bestScore };
+  const hint = EXT_LANG[ext];
+  const hintGroup = hint ? (GROUP_OF.get(hint) ?? n) : -1;
+  if (hintGroup !== -1) {
+    score[hintGroup] = score[hintGroup]! + 3;
+    reach[hintGroup] = reach[hintGroup]! + 3;
+  }
+  const open = (g: number): boolean => g < n && next[g]! < GROUPS[g]!.cues.length;
+  for (;;) {
+    let top = 0;
+    for (let g = 1; g <= n; g++) if (reach[g]! > reach[top]! || (reach[g] === reach[top] && !open(top) && open(g))) top = g;
+    if (reach[top]! <= 0) return { language: 'unknown', confidence: 0 };
+    if (open(top)) {
+      const cues = GROUPS[top]!.cues;
+      const cue = cues[next[top]!]!;
+      next[top] = next[top]! + 1;
+      const hit = !(cue.gate ? !cue.gate(head, low) : cue.words && !cue.words.some(has)) && (cue.re === PHP_OPEN ? php !== -1 : cueMatches(cue.re, head));
+      if (hit) {
+        score[top] = score[top]! + cue.weight;
+        scored[top] = true;
+      } else reach[top] = reach[top]! - cue.weight;
+      if (top === ASPX_GROUP && next[top] === cues.length && score[top]! > 0 && JAVA_PAGE.test(head)) score[top] = reach[top] = 0;
+      continue;
+    }
+    // of equal scores the first to score wins: a language by its first cue hit (CUES order),
+    // the hint language without one after them all
+    let best = top;
+    const rank = (g: number): number => (scored[g] ? g : n + 1);
+    for (let g = 0; g <= n; g++) if (reach[g] === reach[top] && rank(g) < rank(best)) best = g;
+    return { language: best < n ? GROUPS[best]!.language : hint!, confidence: reach[best]! };
+  }
 }

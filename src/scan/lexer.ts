@@ -6,6 +6,7 @@
  * (HTML around `<?php ... ?>` or `<% ... %>`) is blanked the same way.
  */
 import { escapeRegExp } from './text.js';
+import { sinkFor, spaces, type Sink } from './blank-sink.js';
 
 export interface LexSpec {
   /** `//`-style and `#`-style line comments. */
@@ -17,12 +18,6 @@ export interface LexSpec {
   quotes: string;
   /** Server-code region delimiters; text outside them is blanked. Empty: all is code. */
   regions: Array<[string, string]>;
-}
-
-const SPACES = ' '.repeat(65536);
-
-function spaces(n: number): string {
-  return n <= SPACES.length ? SPACES.slice(0, n) : ' '.repeat(n);
 }
 
 /** Same length, newlines kept, everything else a space (cheap: no per-char regex, no per-line substrings). */
@@ -40,10 +35,13 @@ function blank(s: string): string {
   return parts.join('\n');
 }
 
-/** Start/end offsets of server-code regions; null if no delimiter occurs (treat all as code). */
-function codeRegions(text: string, regions: Array<[string, string]>): Array<[number, number]> | null {
+/**
+ * Start and end offsets of server-code regions, one after the other (no pair array per region:
+ * a page has thousands of `<%= %>`); null if no delimiter occurs (treat all as code).
+ */
+function codeRegions(text: string, regions: Array<[string, string]>): number[] | null {
   if (regions.length === 0) return null;
-  const out: Array<[number, number]> = [];
+  const out: number[] = [];
   let pos = 0;
   // each opener's next position, kept until passed: an opener the rest of the text lacks is
   // searched for once, not once per region of another kind (quadratic on many small regions)
@@ -64,7 +62,7 @@ function codeRegions(text: string, regions: Array<[string, string]>): Array<[num
     const start = best + open.length;
     const end0 = close === '?>' ? closeOutsideStrings(text, close, start, '\'"') : close === '%>' ? aspCloseOutsideStrings(text, start) : indexOfCi(text, close, start);
     const end = end0 === -1 ? text.length : end0;
-    out.push([start, end]);
+    out.push(start, end);
     pos = end0 === -1 ? text.length : end + close.length;
     if (pos >= text.length) break;
   }
@@ -244,71 +242,41 @@ export function stripComments(text: string, spec: LexSpec): string {
   const bs = new NextText(text, '\\');
   const closeTag = new NextText(text, '?>');
   const nl = new NextText(text, '\n');
-  // every piece of the result goes into one list, joined once: joining each region and each
-  // blanked comment on its own copied most of the text twice
-  const out: string[] = [];
+  // the whole result is built in one place: joining each region and each blanked comment on
+  // its own copied most of the text twice
+  const out = sinkFor(text, nl);
   if (!regions) {
     stripRange(out, text, 0, text.length, spec, next, bs, closeTag, nl);
-    return out.join('');
+    return out.finish();
   }
   let pos = 0;
-  for (const [s, e] of regions) {
-    if (s > pos) blankKeepDelims(out, text, pos, s, nl);
+  for (let r = 0; r < regions.length; r += 2) {
+    const s = regions[r]!;
+    const e = regions[r + 1]!;
+    if (s > pos) blankKeepDelims(out, pos, s);
     stripRange(out, text, s, e, spec, next, bs, closeTag, nl);
     pos = e;
   }
-  if (pos < text.length) blankKeepDelims(out, text, pos, text.length, nl);
-  return out.join('');
-}
-
-/**
- * Pushes `text[from, to)` blanked (see blank()) onto `out`. Calls come at ascending offsets,
- * so the line breaks are found with one forward cursor (`nl`), never searched past again.
- */
-function pushBlank(out: string[], from: number, to: number, nl: NextText): void {
-  for (let p = nl.from(from); p !== -1 && p < to; p = nl.from(from)) {
-    out.push(spaces(p - from), '\n');
-    from = p + 1;
-  }
-  out.push(spaces(to - from));
+  if (pos < text.length) blankKeepDelims(out, pos, text.length);
+  return out.finish();
 }
 
 /** Template text `text[from, to)` blanked, but the delimiters themselves kept visible (`<?php`, `%>`). */
-function blankKeepDelims(out: string[], text: string, from: number, to: number, nl: NextText): void {
+function blankKeepDelims(out: Sink, from: number, to: number): void {
   // quotes in the kept edges (`"><?php`) would open a string in the code that follows, and
   // the `>` ending an opener tag (`<script language="php">`) would read as `->` before a call
   // (closing delimiters `%>` and `?>` stay: analyzers read statement ends from them)
   if (to - from < 12) {
-    out.push(keptEdge(text.slice(from, to), true));
+    out.edge(from, to, true);
     return;
   }
-  out.push(keptEdge(text.slice(from, from + 5), false));
-  pushBlank(out, from + 5, to - 5, nl);
-  out.push(keptEdge(text.slice(to - 5, to), true));
+  out.edge(from, from + 5, false);
+  // (blanks come at ascending offsets: the sink finds their line breaks with one forward cursor)
+  out.blank(from + 5, to - 5);
+  out.edge(to - 5, to, true);
 }
 
-/**
- * `s.replace(/["'`]/g, ' ')`, then (if `end`) `.replace(/([^%?])>$/, '$1 ')`, read character by
- * character: edges are a few characters each, and ASP pages have thousands of them.
- */
-function keptEdge(s: string, end: boolean): string {
-  let out = s;
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c === 34 || c === 39 || c === 96) {
-      out = s.replace(/["'`]/g, ' ');
-      break;
-    }
-  }
-  const n = out.length;
-  if (end && n >= 2 && out.charCodeAt(n - 1) === 62) {
-    const b = out.charCodeAt(n - 2);
-    if (b !== 37 && b !== 63) out = `${out.slice(0, n - 1)} `;
-  }
-  return out;
-}
-
-function stripRange(out: string[], text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText, nl: NextText): void {
+function stripRange(out: Sink, text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText, nl: NextText): void {
   let copyFrom = from;
   let i = from;
   const q1 = spec.quotes.includes("'") && !spec.vb;
@@ -338,15 +306,15 @@ function stripRange(out: string[], text: string, from: number, to: number, spec:
       commentEnd = lineEnd(text, i, to, spec, closeTag);
     }
     if (commentEnd !== -1) {
-      out.push(text.slice(copyFrom, i));
-      pushBlank(out, i, commentEnd, nl);
+      out.copy(copyFrom, i);
+      out.blank(i, commentEnd);
       i = commentEnd;
       copyFrom = i;
       continue;
     }
     i++;
   }
-  out.push(text.slice(copyFrom, to));
+  out.copy(copyFrom, to);
 }
 
 /**

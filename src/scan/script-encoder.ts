@@ -236,9 +236,74 @@ function decodeBlock(text: string, from: number, to: number, len: number): { cod
   // and never puts an ASCII byte inside one: its high bytes are copied one by one too
   const utf8 = high > 0 && to - from !== len && to - from - continuation === len;
   const pairs = high > 0 && to - from !== len && !utf8;
+  // a block of bytes (the scanner's text) decodes into bytes: one string at the end instead of
+  // one piece per character joined
+  if (high === 0 || !WIDE.test(text.slice(from, to))) {
+    const i = decodeBytes(text, from, to, len, pairs, utf8);
+    return { code: Buffer.from(bytes.buffer, 0, decodedLength).toString('latin1'), sum: decodedSum >>> 0, ascii: high === 0, next: i };
+  }
   const out: string[] = [];
   const i = decodeChars(text, from, to, len, pairs, utf8, out);
   return { code: out.join(''), sum: decodedSum >>> 0, ascii: high === 0, next: i };
+}
+
+/** A character that does not fit a byte (a page read as UTF-16). */
+const WIDE = /[^\x00-\xff]/;
+
+/** ESCAPES by the code of the character after `@` (-1: none). */
+const ESCAPE_CODES = new Int16Array(128).fill(-1);
+for (const [k, v] of Object.entries(ESCAPES)) ESCAPE_CODES[k.charCodeAt(0)] = v.charCodeAt(0);
+
+/** decodeBytes' output, kept from block to block (a block decodes to at most its own length). */
+let bytes = new Uint8Array(4096);
+/** How many bytes decodeBytes wrote last. */
+let decodedLength = 0;
+
+/**
+ * decodeChars for a block whose characters all fit a byte, writing them into `bytes` (the same
+ * characters, and the same stopping place and checksum).
+ */
+function decodeBytes(text: string, from: number, to: number, len: number, pairs: boolean, utf8: boolean): number {
+  if (bytes.length < to - from) bytes = new Uint8Array(Math.max(to - from, bytes.length * 2));
+  const out = bytes;
+  let w = 0;
+  let pos = 0;
+  let sum = 0;
+  let chars = 0;
+  let i = from;
+  for (; i < to && chars < len; i++, chars++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x40) {
+      // (the escaped character may lie past `to`, as in decodeChars)
+      const n = text.charCodeAt(i + 1);
+      const e = n < 128 ? ESCAPE_CODES[n]! : -1;
+      if (e === -1) {
+        out[w++] = 0x40;
+        sum += 0x40;
+      } else {
+        out[w++] = e;
+        sum += e;
+        i++;
+        chars++;
+      }
+      pos++;
+    } else if (c < 0x80) {
+      const d = DECODE[PICK[pos % 64]!]![c]!;
+      out[w++] = d;
+      sum += d;
+      pos++;
+    } else if (pairs && c >= 0x81 && i + 1 < to) {
+      out[w++] = c;
+      out[w++] = text.charCodeAt(i + 1);
+      i++;
+    } else {
+      out[w++] = c;
+      if (utf8 && c < 0xc0) chars--;
+    }
+  }
+  decodedSum = sum;
+  decodedLength = w;
+  return i;
 }
 
 /** The checksum of the characters decodeChars decoded last (a module slot: stored without type feedback). */
