@@ -590,6 +590,46 @@ export class Flow {
     return name === '_SERVER' ? SERVER_REQUEST_KEYS.test(idx) : REQUEST_ARRAYS.has(idx);
   }
 
+  /**
+   * A call with a tainted argument taints the parameters it lines up with (all of them for a
+   * spreading runner; a parameter past the last argument takes the last one's). The taint of
+   * each argument is kept in a byte array and the parameters walked by index: an array of
+   * booleans made by map() and a forEach callback per definition were maps and closures that
+   * TurboFan saw change (deopts of propagate as pages with other call shapes came).
+   */
+  private callTaints(c: CallSite): boolean {
+    const n = c.args.length;
+    const hot = new Uint8Array(n);
+    let any = false;
+    for (let a = 0; a < n; a++) {
+      const [s, e] = c.args[a]!;
+      if (this.exprTainted(s, e, c.scope)) {
+        hot[a] = 1;
+        any = true;
+      }
+    }
+    if (!any) return false;
+    const last = hot[n - 1] === 1;
+    let changed = false;
+    for (const k of c.fns) {
+      const defs = this.fns.get(k);
+      if (defs === undefined) continue;
+      for (const def of defs) {
+        const params = def.params;
+        for (let idx = 0; idx < params.length; idx++) {
+          const p = params[idx]!;
+          if (!p || !(c.spread || (idx < n ? hot[idx] === 1 : last))) continue;
+          const key = `${def.scope}:${p}`;
+          if (this.tainted.get(key) !== -1) {
+            this.tainted.set(key, -1);
+            changed = true;
+          }
+        }
+      }
+    }
+    return changed;
+  }
+
   private propagate(): void {
     for (let round = 0; round < 6; round++) {
       let changed = this.imports.length > 0 && this.importsRequest();
@@ -613,20 +653,7 @@ export class Flow {
           }
         }
       }
-      for (const c of this.calls) {
-        const hot = c.args.map(([s, e]) => this.exprTainted(s, e, c.scope));
-        if (!hot.some(Boolean)) continue;
-        for (const k of c.fns)
-          for (const def of this.fns.get(k) ?? []) {
-            def.params.forEach((p, idx) => {
-              const k = `${def.scope}:${p}`;
-              if (p && (c.spread || hot[idx] || (hot.length > 0 && idx >= hot.length && hot.at(-1))) && this.tainted.get(k) !== -1) {
-                this.tainted.set(k, -1);
-                changed = true;
-              }
-            });
-          }
-      }
+      for (const c of this.calls) if (this.callTaints(c)) changed = true;
       for (const r of this.returns) {
         if (!r.fn.name || this.taintedReturns.has(r.fn.name)) continue;
         if (this.exprTainted(r.s, r.e, r.fn.scope)) {

@@ -26,6 +26,15 @@ export class Tok {
   ) {}
 }
 
+/*
+ * `vars` is undefined or an array of names, never an empty array: an empty literal has another
+ * array map than one pushed to, and the flow's reads of `vars.length` were deoptimized ("wrong
+ * map") when the rarer one came. Every reader treats undefined and empty alike.
+ */
+function varsOrNone(vars: string[]): string[] | undefined {
+  return vars.length > 0 ? vars : undefined;
+}
+
 const OPS = [
   '<<=',
   '>>=',
@@ -149,14 +158,14 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
     }
     if (c === '"' || c === '`') {
       const [v, vars, j] = doubleQuoted(text, i + 1, c);
-      out.push(new Tok(c === '`' ? 'bt' : 'str', v, i, vars));
+      out.push(new Tok(c === '`' ? 'bt' : 'str', v, i, varsOrNone(vars)));
       i = j;
       continue;
     }
     if (c === '<' && text.startsWith('<<<', i)) {
       const h = heredoc(text, i);
       if (h) {
-        out.push(new Tok('str', h.v, i, h.vars));
+        out.push(new Tok('str', h.v, i, varsOrNone(h.vars)));
         i = h.end;
         continue;
       }
