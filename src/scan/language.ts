@@ -6,8 +6,11 @@ import type { Language } from './types.js';
 import { includesText } from './context.js';
 import { containsWord } from './words.js';
 
-/** Extensions a web server (or CGI) may execute, by the language they usually hold. */
-const EXT_LANG: Record<string, Language> = {
+/**
+ * Extensions a web server (or CGI) may execute, by the language they usually hold. Without a
+ * prototype: a file ending `.constructor` or `.toString` must find nothing, not Object's members.
+ */
+const EXT_LANG: Record<string, Language> = Object.assign(Object.create(null) as Record<string, Language>, {
   php: 'php',
   php3: 'php',
   php4: 'php',
@@ -50,7 +53,7 @@ const EXT_LANG: Record<string, Language> = {
   sh: 'shell',
   bash: 'shell',
   xml: 'xml',
-};
+});
 
 export function extensionOf(path: string): string {
   const base = path.slice(path.lastIndexOf('/') + 1);

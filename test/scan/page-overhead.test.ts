@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CUES, detectLanguage, languageForExtension, phpOpenTag } from '../../src/scan/language.js';
+import { CUES, detectLanguage, isServerExtension, languageForExtension, phpOpenTag } from '../../src/scan/language.js';
 import { CLIKE_LEX, PHP_LEX, VB_LEX, stripComments, type LexSpec } from '../../src/scan/lexer.js';
 import { decodeScriptEncoder } from '../../src/scan/script-encoder.js';
 import type { Language } from '../../src/scan/types.js';
@@ -205,4 +205,13 @@ test('script encoder: blocks of bytes decode as wide blocks do', () => {
   const gbk = decodeScriptEncoder(`<%${scriptEncode('x = "\xc4\xe3"\r\nResponse.Write x', { units: 'pairs' })}%>`);
   // (a block with high bytes has no checkable checksum: neither verified nor damaged)
   assert.deepEqual(gbk, { text: '<%x = "\xc4\xe3"\r\nResponse.Write x%>', blocks: 1, verified: 0, damaged: 0, firstOffset: 2 });
+});
+
+test("extensions named like Object's members are no server extensions", () => {
+  for (const ext of ['constructor', '__proto__', 'tostring', 'hasownproperty', 'valueof']) {
+    assert.equal(languageForExtension(ext), undefined, ext);
+    assert.equal(isServerExtension(ext), false, ext);
+  }
+  assert.equal(languageForExtension('php'), 'php');
+  assert.equal(isServerExtension('aspx'), true);
 });

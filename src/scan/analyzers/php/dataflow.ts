@@ -22,7 +22,8 @@ import { CALLBACKS, KILLS, POSITIONAL_CALLBACKS, REQUEST_ARRAYS, SCALAR_CASTS, S
 import { resolveVariableVariables } from './dataflow-varvars.js';
 import { castOperandEnd } from './dataflow-casts.js';
 import { namedConstAt, propertyKey, staticKey } from './dataflow-consts.js';
-import { closureCallee, closureKey, closureStart, collectArrows } from './dataflow-closures.js';
+import { closureCallee, closureKey, closureStart } from './dataflow-closures.js';
+import { collectFunctions } from './dataflow-functions.js';
 
 /** (the size gate's sink test lives beside the token gate; tests read it from here) */
 export { sinkCall };
@@ -165,7 +166,7 @@ export class Flow {
   }
 
   run(): void {
-    this.collectFunctions();
+    collectFunctions(this);
     this.collectStatements();
     this.aliasReferences();
     foldConstants(this);
@@ -178,64 +179,6 @@ export class Flow {
 
   key(scope: number, name: string): string {
     return this.globalsIn.get(scope)?.has(name) ? `0:${name}` : `${scope}:${name}`;
-  }
-
-  private collectFunctions(): void {
-    const t = this.toks;
-    let cls = '';
-    let clsClose = -1;
-    for (let i = 0; i < t.length; i++) {
-      if (i > clsClose) cls = '';
-      const tk = t[i]!;
-      if (tk.k !== 'id') continue;
-      if ((tk.v === 'class' || tk.v === 'trait') && t[i + 1]?.k === 'id' && t[i - 1]?.v !== '::') {
-        let j = i + 2;
-        while (j < t.length && j < i + 60 && t[j]!.v !== '{') j++;
-        const close = this.close(j);
-        if (close !== -1) {
-          cls = t[i + 1]!.v;
-          clsClose = close;
-        }
-        continue;
-      }
-      if (tk.v !== 'function') continue;
-      let j = i + 1;
-      if (t[j]?.v === '&') j++;
-      const named = t[j]?.k === 'id';
-      const name = named ? t[j]!.v : '';
-      if (named) j++;
-      if (t[j]?.v !== '(') continue;
-      const pclose = this.close(j);
-      if (pclose === -1) continue;
-      const ranges = argRanges(t, j, this.match);
-      const params = ranges.map(([s, e]) => {
-        for (let k = s; k < e; k++) if (t[k]!.k === 'var') return t[k]!.v;
-        return '';
-      });
-      const refs = ranges.map(([s, e]) => {
-        for (let k = s; k < e; k++) if (t[k]!.k === 'var') return k > s && t[k - 1]!.v === '&';
-        return false;
-      });
-      let b = pclose + 1;
-      while (b < t.length && b < pclose + 80 && t[b]!.v !== '{' && t[b]!.v !== ';') b++;
-      if (t[b]?.v !== '{') continue;
-      const bclose = this.close(b);
-      if (bclose === -1) continue;
-      const def: FnDef = { name: name && cls && i < clsClose ? `${cls}::${name}` : name, params, refs, scope: this.defs.length + 1, bodyOpen: b, bodyClose: bclose };
-      this.defs.push(def);
-      if (!named) {
-        this.closures.set(i, def);
-        this.fns.set(closureKey(i), [def]);
-      }
-      for (const k of name ? [def.name, name, `*::${name}`] : []) {
-        const list = this.fns.get(k);
-        if (list) list.push(def);
-        else this.fns.set(k, [def]);
-      }
-    }
-    // inner functions start later and overwrite their outer function's scope
-    for (const d of this.defs) this.scope.fill(d.scope, d.bodyOpen, d.bodyClose + 1);
-    collectArrows(this);
   }
 
   /*
