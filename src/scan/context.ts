@@ -94,7 +94,12 @@ export interface CallSite {
  * through a variable) is filed under "$".
  */
 export class CallIndex {
-  private readonly byName = new Map<string, CallSite[]>();
+  /**
+   * Per name, the offsets of its calls as flat pairs (at, open): most names are only asked
+   * whether they occur, so the site objects are made for the few that are read (see get()).
+   */
+  private readonly byName = new Map<string, number[]>();
+  private readonly read = new Map<string, readonly CallSite[]>();
 
   constructor(readonly lower: string) {
     const s = lower;
@@ -105,18 +110,27 @@ export class CallIndex {
       const end = j + 1;
       while (j >= 0 && isIdent(s.charCodeAt(j))) j--;
       if (j + 1 < end) {
-        const key = s.charCodeAt(j) === 36 ? '$' : s.slice(j + 1, end);
-        const site = { at: s.charCodeAt(j) === 36 ? j : j + 1, open: i };
+        const dollar = s.charCodeAt(j) === 36;
+        const key = dollar ? '$' : s.slice(j + 1, end);
         const list = this.byName.get(key);
-        if (list) list.push(site);
-        else this.byName.set(key, [site]);
+        if (list) list.push(dollar ? j : j + 1, i);
+        else this.byName.set(key, [dollar ? j : j + 1, i]);
       }
       i = s.indexOf('(', i + 1);
     }
   }
 
+  /** The calls of `name` in text order (one array per name, made on first request). */
   get(name: string): readonly CallSite[] {
-    return this.byName.get(name) ?? NONE;
+    let sites = this.read.get(name);
+    if (sites === undefined) {
+      const flat = this.byName.get(name);
+      if (flat === undefined) return NONE;
+      const list: CallSite[] = [];
+      for (let k = 0; k < flat.length; k += 2) list.push({ at: flat[k]!, open: flat[k + 1]! });
+      this.read.set(name, (sites = list));
+    }
+    return sites;
   }
 
   has(name: string): boolean {
@@ -131,8 +145,15 @@ export class CallIndex {
   /** Calls of any of `names`, in text order. */
   sites(names: readonly string[]): Array<CallSite & { name: string }> {
     const out: Array<CallSite & { name: string }> = [];
-    for (const n of names) for (const c of this.byName.get(n) ?? NONE) out.push({ ...c, name: n });
-    return out.sort((a, b) => a.at - b.at);
+    let lists = 0;
+    for (const n of names) {
+      const flat = this.byName.get(n);
+      if (flat === undefined) continue;
+      lists++;
+      for (let k = 0; k < flat.length; k += 2) out.push({ at: flat[k]!, open: flat[k + 1]!, name: n });
+    }
+    // one name's calls are in text order already
+    return lists > 1 ? out.sort((a, b) => a.at - b.at) : out;
   }
 }
 

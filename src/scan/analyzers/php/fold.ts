@@ -87,9 +87,11 @@ function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): 
   const c = p[0];
   // a single literal only when its closing quote is the last character ("a"^"b" is two)
   const single = (c === "'" || c === '"') && closingQuote(p) === p.length - 1;
-  if (c === "'" && single) return p.slice(1, -1).replace(/\\(['\\])/g, '$1');
+  // a literal without a backslash has nothing to unescape (most of them)
+  if (c === "'" && single) return p.includes('\\') ? p.slice(1, -1).replace(/\\(['\\])/g, '$1') : p.slice(1, -1);
   if (c === '"' && single) {
     const body = p.slice(1, -1);
+    if (!body.includes('$') && !body.includes('\\')) return body;
     if (/(?<!\\)\$[A-Za-z_{]/.test(body)) {
       // simple "$var" interpolation of known constants; anything richer is unknown
       if (!resolve || /(?<!\\)(?:\{\$|\$\w+\s*(?:\[|->))/.test(body)) return undefined;
@@ -103,13 +105,15 @@ function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): 
     }
     return unescapeDq(body);
   }
-  if ((m = /^chr\s*\(\s*(\d{1,3}|0x[0-9a-f]{1,2})\s*\)$/i.exec(p))) return String.fromCharCode(Number(m[1]) & 0xff);
-  if ((m = /^\$(\w{1,40})$/.exec(p))) return resolve?.('$' + m[1]);
-  if ((m = /^\$\w{1,40}\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,6})\s*\]$/.exec(p)) && resolve) {
+  // the patterns below open with `chr` or `$`: a piece that opens otherwise skips them
+  const dollar = c === '$';
+  if ((c === 'c' || c === 'C') && (m = /^chr\s*\(\s*(\d{1,3}|0x[0-9a-f]{1,2})\s*\)$/i.exec(p))) return String.fromCharCode(Number(m[1]) & 0xff);
+  if (dollar && (m = /^\$(\w{1,40})$/.exec(p))) return resolve?.('$' + m[1]);
+  if (dollar && (m = /^\$\w{1,40}\s*\[\s*(?:'[^'\n]{0,40}'|"[^"\n]{0,40}"|\d{1,6})\s*\]$/.exec(p)) && resolve) {
     const slot = resolve(slotName(p));
     if (slot !== undefined) return slot;
   }
-  if ((m = /^\$(\w{1,40})\s*(?:\[\s*(\d{1,5})\s*\]|\{\s*(\d{1,5})\s*\})$/.exec(p)) && resolve) {
+  if (dollar && (m = /^\$(\w{1,40})\s*(?:\[\s*(\d{1,5})\s*\]|\{\s*(\d{1,5})\s*\})$/.exec(p)) && resolve) {
     const str = resolve('$' + m[1]);
     const i = Number(m[2] ?? m[3]);
     return str !== undefined && i < str.length ? str[i] : undefined;
@@ -132,7 +136,7 @@ function evalPiece(p: string, resolve: VarResolver | undefined, depth: number): 
     const v = evalStringExpr(p.slice(1), resolve, depth + 1);
     return v === undefined ? undefined : [...v].map((ch) => String.fromCharCode(~ch.charCodeAt(0) & 0xff)).join('');
   }
-  if ((m = /^\$(\w{1,40})\s*\(/.exec(p)) && resolve) {
+  if (dollar && (m = /^\$(\w{1,40})\s*\(/.exec(p)) && resolve) {
     const fname = resolve('$' + m[1]);
     if (fname && /^\w{2,30}$/.test(fname)) return evalPiece(fname + p.slice(m[0].length - 1), resolve, depth + 1);
   }
@@ -298,13 +302,10 @@ function exprEnd(code: string, from: number): number {
   return i;
 }
 
-/**
- * Constant propagation in program order (straight-line approximation): returns every
- * constant value each variable ever held, so `$_="s"."s"."e"."r"; $_="a".$_."t";` yields
- * "assert" for `$_`.
- */
-const CAN_FOLD =
-  /^\s*(?:['"(~@$]|(?:chr|strrev|str_rot13|strtolower|strtoupper|trim|ltrim|rtrim|base64_decode|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|str_i?replace|substr|substr_replace|implode|join)\s*\()/i;
+/** The functions CAN_FOLD lets through (the names evalPiece folds a call of, and chr). */
+const FOLD_NAMES =
+  'chr|strrev|str_rot13|strtolower|strtoupper|trim|ltrim|rtrim|base64_decode|hex2bin|gzinflate|gzuncompress|gzdecode|urldecode|rawurldecode|str_i?replace|substr|substr_replace|implode|join';
+const CAN_FOLD = new RegExp(`^\\s*(?:['"(~@$]|(?:${FOLD_NAMES})\\s*\\()`, 'i');
 
 // names of each result map that constantStrings() also saw assigned a non-constant value
 const VARYING = new WeakMap<Map<string, string[]>, Set<string>>();
@@ -313,6 +314,11 @@ export function varyingNames(consts: Map<string, string[]>): ReadonlySet<string>
   return VARYING.get(consts) ?? new Set<string>();
 }
 
+/**
+ * Constant propagation in program order (straight-line approximation): returns every
+ * constant value each variable ever held, so `$_="s"."s"."e"."r"; $_="a".$_."t";` yields
+ * "assert" for `$_`.
+ */
 export function constantStrings(code: string, bare = blankStrings(code, '\'"')): Map<string, string[]> {
   const env = new Map<string, string>();
   const ever = new Map<string, string[]>();
@@ -368,11 +374,28 @@ const MEMBER_AT = /\s*\$\w+\s*(?:->|::)/y;
  * bracket) when it ends within MAX_EVAL of `from`.
  */
 function mayFold(code: string, from: number): boolean {
+  if (!mayOpenFold(code, from)) return false;
   CAN_FOLD_AT.lastIndex = from;
   if (!CAN_FOLD_AT.test(code) || CAN_FOLD_AT.lastIndex > from + MAX_EVAL) return false;
   MEMBER_AT.lastIndex = from;
   return !(MEMBER_AT.test(code) && MEMBER_AT.lastIndex <= from + MAX_EVAL);
 }
+
+/**
+ * Whether the first character after the spaces at `from` can open a CAN_FOLD match: one of
+ * `'"(~@$` or the first letter of a folded function. Most right-hand sides (numbers, arrays,
+ * `new`, other calls) are ruled out here without entering the case-blind alternation; a
+ * character past ASCII (a space the regex may skip) is left to the pattern.
+ */
+function mayOpenFold(code: string, from: number): boolean {
+  let i = from;
+  let c = code.charCodeAt(i);
+  while (c === 32 || (c >= 9 && c <= 13)) c = code.charCodeAt(++i);
+  return !(c < 128) || FOLD_OPENERS.includes(String.fromCharCode(c | (c >= 65 && c <= 90 ? 32 : 0)));
+}
+
+/** CAN_FOLD's possible first characters (lower case). */
+const FOLD_OPENERS = `'"(~@$${[...new Set(FOLD_NAMES.split('|').map((w) => w[0]!))].join('')}`;
 
 /** A single string literal's value (with concatenation/escapes folded), else undefined. */
 export function literalValue(expr: string): string | undefined {

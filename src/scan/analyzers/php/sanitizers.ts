@@ -73,7 +73,9 @@ function operandEnd(s: string, from: number): number {
  * tainted variables finds only what reaches the sink as text. Unchanged when nothing applies.
  */
 export function phpUnsanitized(expr: string): string {
-  return HINT.test(expr) ? blankPieces(expr, HINT_ALL, sanitizedEnd, '0') : expr;
+  // every HINT match holds a `(` (a call's or a cast's): most expressions have none, and a
+  // native search answers before the case-blind alternation is entered
+  return expr.includes('(') && HINT.test(expr) ? blankPieces(expr, HINT_ALL, sanitizedEnd, '0') : expr;
 }
 
 /** Where the sanitized piece starting at `m` ends, or -1 where `m` is not one. */

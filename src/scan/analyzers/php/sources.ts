@@ -57,14 +57,20 @@ export function requestTaint(ctx: AnalyzerContext): PhpScan {
     const at = code.search(/\$\$\w|\$\{\s*\$/);
     ev.add('flow', 'superglobal (request) array reached by name through a variable variable', 5, at, 10);
   }
-  // foreach ($_POST as $k => $v) taints $k and $v
-  for (const m of matchesAtWord(FOREACH, ctx, 'foreach')) {
-    if (taint.touches(m[1]!)) {
-      taint.vars.add(m[2]!);
-      if (m[3]) taint.vars.add(m[3]);
-      if (taint.hasSource(m[1]!)) {
-        taint.direct.add(m[2]!);
-        if (m[3]) taint.direct.add(m[3]);
+  const hasRequest = flow.source.test(code);
+  // foreach ($_POST as $k => $v) taints $k and $v; with the plain source pattern matching
+  // nowhere in the code and nothing tainted, no loop expression can touch the request (it is
+  // code between `(` and a space, and a sanitized piece blanked to `0` only takes matches
+  // away: no part of the pattern reads a digit), so the loops are not read
+  if (hasRequest || taint.vars.size > 0 || flow !== PHP_FLOW) {
+    for (const m of matchesAtWord(FOREACH, ctx, 'foreach')) {
+      if (taint.touches(m[1]!)) {
+        taint.vars.add(m[2]!);
+        if (m[3]) taint.vars.add(m[3]);
+        if (taint.hasSource(m[1]!)) {
+          taint.direct.add(m[2]!);
+          if (m[3]) taint.direct.add(m[3]);
+        }
       }
     }
   }
@@ -72,7 +78,6 @@ export function requestTaint(ctx: AnalyzerContext): PhpScan {
   // carry loop variables into later assignments; only in small scripts, where one name means
   // one value (in big files the same $path names many unrelated things across functions)
   if (ctx.size < 16384) taint.propagate();
-  const hasRequest = flow.source.test(code);
   return { ctx, consts, resolve, taint, hasRequest, calls: callIndex(ctx) };
 }
 

@@ -71,10 +71,12 @@ const OPS = [
   '>>',
   '**',
 ];
-const NO_OPS: string[] = [];
-/** OPS by first character, in OPS order (the first that matches wins, so longer ones stay first). */
-const OPS_BY_FIRST = new Map<string, string[]>();
-for (const o of OPS) OPS_BY_FIRST.set(o[0]!, [...(OPS_BY_FIRST.get(o[0]!) ?? []), o]);
+/**
+ * OPS by the code of their first character, in OPS order (the first that matches wins, so
+ * longer ones stay first); an array, not a map: it is read for every operator token.
+ */
+const OPS_BY_FIRST: Array<readonly string[] | undefined> = [];
+for (const o of OPS) OPS_BY_FIRST[o.charCodeAt(0)] = [...(OPS_BY_FIRST[o.charCodeAt(0)] ?? []), o];
 /*
  * Character classes as code-unit tests (the tokenizer asks them for nearly every character; a
  * regex call each cost more than the rest of the loop). Names are `[A-Za-z_\x80-\uffff]` then
@@ -104,9 +106,13 @@ function nameEnd(text: string, i: number, qualified: boolean): number {
   return i;
 }
 
+/** Where the last single-quoted string read ended (past its quote): a second return value without a tuple per string. */
+let quotedEnd = 0;
+
 /**
  * Tokens of `text`; starts in HTML when a `<?` tag comes before any code (a page), in PHP
- * otherwise (a decoded payload, whose strings may hold `<?` themselves).
+ * otherwise (a decoded payload, whose strings may hold `<?` themselves). Characters are read as
+ * code units: a one-character string per position cost more than the tests made on it.
  */
 export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
   const out: Tok[] = [];
@@ -118,51 +124,83 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
   const tag = text.indexOf('<?');
   if (tag !== -1 && !/[$;]/.test(text.slice(0, tag))) i = openTag(text, 0);
   while (i < n && out.length < maxTokens) {
-    const c = text[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') {
+    const c = text.charCodeAt(i);
+    // ' ', \t, \n, \v, \f, \r open a run of spaces (other `\s` characters only continue one)
+    if (c === 32 || (c >= 9 && c <= 13)) {
       // the run of `\s` characters (any of them, as the regex class reads it) from here
       i++;
       while (i < n && isRegexSpace(text.charCodeAt(i))) i++;
       continue;
     }
-    if (c === '?' && text[i + 1] === '>') {
-      out.push(new Tok('op', ';', i));
-      i = openTag(text, i + 2);
-      continue;
-    }
-    if ((c === '#' && text[i + 1] !== '[') || (c === '/' && text[i + 1] === '/')) {
-      // the next `?>` is looked up once and kept until passed: searched again from every comment,
-      // a file of many comments and no `?>` was read to its end once per comment (quadratic)
-      if (close !== -1 && close < i) close = text.indexOf('?>', i);
-      i = lineEnd(text, i, close);
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      const e = text.indexOf('*/', i + 2);
-      i = e === -1 ? n : e + 2;
-      continue;
-    }
-    if (c === '$') {
-      if (i + 1 < n && isNameStart(text.charCodeAt(i + 1))) {
+    const d = text.charCodeAt(i + 1);
+    if (c === 36) {
+      // `$`
+      if (i + 1 < n && isNameStart(d)) {
         const j = nameEnd(text, i + 2, false);
         out.push(new Tok('var', text.slice(i + 1, j), i));
         i = j;
         continue;
       }
-    }
-    if (c === "'") {
-      const [v, j] = singleQuoted(text, i + 1, "'", backslashes);
+    } else if (c === 39) {
+      // `'`
+      const v = singleQuoted(text, i + 1, backslashes);
       out.push(new Tok('str', v, i));
+      i = quotedEnd;
+      continue;
+    } else if (c === 34 || c === 96) {
+      // `"`, backtick
+      const [v, vars, j] = doubleQuoted(text, i + 1, c === 34 ? '"' : '`');
+      out.push(new Tok(c === 96 ? 'bt' : 'str', v, i, varsOrNone(vars)));
       i = j;
       continue;
-    }
-    if (c === '"' || c === '`') {
-      const [v, vars, j] = doubleQuoted(text, i + 1, c);
-      out.push(new Tok(c === '`' ? 'bt' : 'str', v, i, varsOrNone(vars)));
+    } else if (c >= 48 && c <= 57) {
+      let j = i + 1;
+      // `[\w.]`: ASCII word characters and the dot
+      while (j < n) {
+        const e = text.charCodeAt(j);
+        if (e !== 46 && !(e < 128 && isNameChar(e))) break;
+        j++;
+      }
+      out.push(new Tok('num', text.slice(i, j), i));
       i = j;
       continue;
-    }
-    if (c === '<' && text.startsWith('<<<', i)) {
+    } else if (isIdentStart(c)) {
+      // the name is taken as it stands when it has nothing to drop or lower-case (most names)
+      let plain = c !== 92 && !(c >= 65 && c <= 90) && c < 128;
+      let j = i + 1;
+      while (j < n) {
+        const e = text.charCodeAt(j);
+        if (!isNameChar(e) && e !== 92) break;
+        if ((e >= 65 && e <= 90) || e >= 128 || e === 92) plain = false;
+        j++;
+      }
+      if (plain) out.push(new Tok('id', text.slice(i, j), i));
+      else {
+        const raw = text.slice(i, j);
+        const name = raw.slice(raw.lastIndexOf('\\') + 1).toLowerCase();
+        if (name) out.push(new Tok('id', name, i));
+      }
+      i = j;
+      continue;
+    } else if (c === 63 && d === 62) {
+      // `?>`
+      out.push(new Tok('op', ';', i));
+      i = openTag(text, i + 2);
+      continue;
+    } else if ((c === 35 && d !== 91) || (c === 47 && d === 47)) {
+      // `#` (not `#[`), `//`: the next `?>` is looked up once and kept until passed: searched
+      // again from every comment, a file of many comments and no `?>` was read to its end once
+      // per comment (quadratic)
+      if (close !== -1 && close < i) close = text.indexOf('?>', i);
+      i = lineEnd(text, i, close);
+      continue;
+    } else if (c === 47 && d === 42) {
+      // `/*`
+      const e = text.indexOf('*/', i + 2);
+      i = e === -1 ? n : e + 2;
+      continue;
+    } else if (c === 60 && d === 60 && text.charCodeAt(i + 2) === 60) {
+      // `<<<`
       const h = heredoc(text, i);
       if (h) {
         out.push(new Tok('str', h.v, i, varsOrNone(h.vars)));
@@ -170,32 +208,14 @@ export function tokenizePhp(text: string, maxTokens = 400000): Tok[] {
         continue;
       }
     }
-    if (c >= '0' && c <= '9') {
-      let j = i + 1;
-      // `[\w.]`: ASCII word characters and the dot
-      while (j < n) {
-        const d = text.charCodeAt(j);
-        if (d !== 46 && !(d < 128 && isNameChar(d))) break;
-        j++;
-      }
-      out.push(new Tok('num', text.slice(i, j), i));
-      i = j;
-      continue;
-    }
-    if (isIdentStart(c.charCodeAt(0))) {
-      const j = nameEnd(text, i, true);
-      const raw = text.slice(i, j);
-      const name = raw.slice(raw.lastIndexOf('\\') + 1).toLowerCase();
-      if (name) out.push(new Tok('id', name, i));
-      i = j;
-      continue;
-    }
-    let op = c;
-    for (const o of OPS_BY_FIRST.get(c) ?? NO_OPS)
-      if (text.startsWith(o, i)) {
-        op = o;
-        break;
-      }
+    let op = text[i]!;
+    const longer = c < 128 ? OPS_BY_FIRST[c] : undefined;
+    if (longer !== undefined)
+      for (const o of longer)
+        if (text.startsWith(o, i)) {
+          op = o;
+          break;
+        }
     out.push(new Tok('op', op, i));
     i += op.length;
   }
@@ -238,20 +258,28 @@ function backslashFrom(text: string, i: number, cache: BackslashCache): number {
   return cache.at;
 }
 
-function singleQuoted(text: string, i: number, q: string, cache: BackslashCache): [string, number] {
-  const end = text.indexOf(q, i);
+/** The value of the single-quoted string whose body starts at `i`; where it ends goes to `quotedEnd`. */
+function singleQuoted(text: string, i: number, cache: BackslashCache): string {
+  const end = text.indexOf("'", i);
   const bs = backslashFrom(text, i, cache);
-  if (end !== -1 && (bs === -1 || bs > end)) return [text.slice(i, end), end + 1];
-  if (end === -1 && bs === -1) return [text.slice(i), text.length];
+  if (end !== -1 && (bs === -1 || bs > end)) {
+    quotedEnd = end + 1;
+    return text.slice(i, end);
+  }
+  if (end === -1 && bs === -1) {
+    quotedEnd = text.length;
+    return text.slice(i);
+  }
   let v = '';
   const n = text.length;
-  while (i < n && text[i] !== q) {
-    if (text[i] === '\\' && (text[i + 1] === q || text[i + 1] === '\\')) {
+  while (i < n && text[i] !== "'") {
+    if (text[i] === '\\' && (text[i + 1] === "'" || text[i + 1] === '\\')) {
       v += text[i + 1];
       i += 2;
     } else v += text[i++];
   }
-  return [v, i + 1];
+  quotedEnd = i + 1;
+  return v;
 }
 
 const SIMPLE_ESC: Record<string, string> = { n: '\n', t: '\t', r: '\r', v: '\v', f: '\f', e: '\x1b', '\\': '\\', $: '$', '"': '"', '`': '`' };
