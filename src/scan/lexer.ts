@@ -25,21 +25,6 @@ function spaces(n: number): string {
   return n <= SPACES.length ? SPACES.slice(0, n) : ' '.repeat(n);
 }
 
-/** Same length, newlines kept, everything else a space (cheap: no per-char regex, no per-line substrings). */
-function blank(s: string): string {
-  let nl = s.indexOf('\n');
-  if (nl === -1) return spaces(s.length);
-  const parts: string[] = [];
-  let from = 0;
-  while (nl !== -1) {
-    parts.push(spaces(nl - from));
-    from = nl + 1;
-    nl = s.indexOf('\n', from);
-  }
-  parts.push(spaces(s.length - from));
-  return parts.join('\n');
-}
-
 /** Start/end offsets of server-code regions; null if no delimiter occurs (treat all as code). */
 function codeRegions(text: string, regions: Array<[string, string]>): Array<[number, number]> | null {
   if (regions.length === 0) return null;
@@ -235,6 +220,89 @@ function indexOfAsciiCi(text: string, needle: string, from: number): number {
   return -1;
 }
 
+/**
+ * Where the lexers write their result. Most texts hold only characters up to U+00FF (files are
+ * read byte per character), and for those a byte copy of the text is blanked in place with
+ * native fills and read back once; joining thousands of slices and space runs cost more than
+ * the walk that found them. Other texts (UTF-16 pages, some decoded layers) take the slices.
+ */
+interface Sink {
+  /** `text[from, to)` as it is (ranges come in ascending order, each after the last). */
+  keep(from: number, to: number): void;
+  /** `text[from, to)` blanked: line breaks kept, everything else a space. */
+  blank(from: number, to: number): void;
+  /** A kept template edge (see keptEdge). */
+  edge(from: number, to: number, end: boolean): void;
+  result(): string;
+}
+
+/** A character that does not fit a byte (V8 rules it out at once in a one-byte string). */
+const WIDE = /[^\x00-\xff]/;
+
+/** `nl`: the text's line-break cursor, shared with the walk that calls the sink (ascending offsets). */
+function sinkFor(text: string, nl: NextText): Sink {
+  return WIDE.test(text) ? new JoinSink(text, nl) : new ByteSink(text, nl);
+}
+
+class JoinSink implements Sink {
+  private readonly out: string[] = [];
+  constructor(
+    private readonly text: string,
+    private readonly nl: NextText,
+  ) {}
+  keep(from: number, to: number): void {
+    if (to > from) this.out.push(this.text.slice(from, to));
+  }
+  blank(from: number, to: number): void {
+    pushBlank(this.out, from, to, this.nl);
+  }
+  edge(from: number, to: number, end: boolean): void {
+    this.out.push(keptEdge(this.text.slice(from, to), end));
+  }
+  result(): string {
+    return this.out.join('');
+  }
+}
+
+class ByteSink implements Sink {
+  /** A byte copy of the text, made at the first change (a text with nothing to blank is returned as it is). */
+  private bytes: Buffer | undefined;
+  constructor(
+    private readonly text: string,
+    private readonly nl: NextText,
+  ) {}
+  private copy(): Buffer {
+    this.bytes ??= Buffer.from(this.text, 'latin1');
+    return this.bytes;
+  }
+  keep(): void {}
+  blank(from: number, to: number): void {
+    if (to <= from) return;
+    // one fill for the range, then its line breaks put back (Uint8Array's fill: a builtin,
+    // where Buffer's own checks and converts its arguments)
+    const b = this.copy();
+    U8_FILL.call(b, 32, from, to);
+    for (let p = this.nl.from(from); p !== -1 && p < to; p = this.nl.from(p + 1)) b[p] = 10;
+  }
+  edge(from: number, to: number, end: boolean): void {
+    const t = this.text;
+    for (let k = from; k < to; k++) {
+      const c = t.charCodeAt(k);
+      if (c === 34 || c === 39 || c === 96) this.copy()[k] = 32;
+    }
+    // (a quote just blanked before the `>` is a space now, as in keptEdge)
+    if (end && to - from >= 2 && t.charCodeAt(to - 1) === 62) {
+      const p = t.charCodeAt(to - 2);
+      if (p !== 37 && p !== 63) this.copy()[to - 1] = 32;
+    }
+  }
+  result(): string {
+    return this.bytes ? this.bytes.toString('latin1') : this.text;
+  }
+}
+
+const U8_FILL = Uint8Array.prototype.fill;
+
 /** Returns `text` with comments (and non-code regions) replaced by spaces. */
 export function stripComments(text: string, spec: LexSpec): string {
   const regions = codeRegions(text, spec.regions);
@@ -244,25 +312,23 @@ export function stripComments(text: string, spec: LexSpec): string {
   const bs = new NextText(text, '\\');
   const closeTag = new NextText(text, '?>');
   const nl = new NextText(text, '\n');
-  // every piece of the result goes into one list, joined once: joining each region and each
-  // blanked comment on its own copied most of the text twice
-  const out: string[] = [];
+  const out = sinkFor(text, nl);
   if (!regions) {
     stripRange(out, text, 0, text.length, spec, next, bs, closeTag, nl);
-    return out.join('');
+    return out.result();
   }
   let pos = 0;
   for (const [s, e] of regions) {
-    if (s > pos) blankKeepDelims(out, text, pos, s, nl);
+    if (s > pos) blankKeepDelims(out, pos, s);
     stripRange(out, text, s, e, spec, next, bs, closeTag, nl);
     pos = e;
   }
-  if (pos < text.length) blankKeepDelims(out, text, pos, text.length, nl);
-  return out.join('');
+  if (pos < text.length) blankKeepDelims(out, pos, text.length);
+  return out.result();
 }
 
 /**
- * Pushes `text[from, to)` blanked (see blank()) onto `out`. Calls come at ascending offsets,
+ * Pushes `text[from, to)` blanked (see Sink.blank) onto `out`. Calls come at ascending offsets,
  * so the line breaks are found with one forward cursor (`nl`), never searched past again.
  */
 function pushBlank(out: string[], from: number, to: number, nl: NextText): void {
@@ -274,17 +340,17 @@ function pushBlank(out: string[], from: number, to: number, nl: NextText): void 
 }
 
 /** Template text `text[from, to)` blanked, but the delimiters themselves kept visible (`<?php`, `%>`). */
-function blankKeepDelims(out: string[], text: string, from: number, to: number, nl: NextText): void {
+function blankKeepDelims(out: Sink, from: number, to: number): void {
   // quotes in the kept edges (`"><?php`) would open a string in the code that follows, and
   // the `>` ending an opener tag (`<script language="php">`) would read as `->` before a call
   // (closing delimiters `%>` and `?>` stay: analyzers read statement ends from them)
   if (to - from < 12) {
-    out.push(keptEdge(text.slice(from, to), true));
+    out.edge(from, to, true);
     return;
   }
-  out.push(keptEdge(text.slice(from, from + 5), false));
-  pushBlank(out, from + 5, to - 5, nl);
-  out.push(keptEdge(text.slice(to - 5, to), true));
+  out.edge(from, from + 5, false);
+  out.blank(from + 5, to - 5);
+  out.edge(to - 5, to, true);
 }
 
 /**
@@ -308,7 +374,7 @@ function keptEdge(s: string, end: boolean): string {
   return out;
 }
 
-function stripRange(out: string[], text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText, nl: NextText): void {
+function stripRange(out: Sink, text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText, nl: NextText): void {
   let copyFrom = from;
   let i = from;
   const q1 = spec.quotes.includes("'") && !spec.vb;
@@ -338,15 +404,15 @@ function stripRange(out: string[], text: string, from: number, to: number, spec:
       commentEnd = lineEnd(text, i, to, spec, closeTag);
     }
     if (commentEnd !== -1) {
-      out.push(text.slice(copyFrom, i));
-      pushBlank(out, i, commentEnd, nl);
+      out.keep(copyFrom, i);
+      out.blank(i, commentEnd);
       i = commentEnd;
       copyFrom = i;
       continue;
     }
     i++;
   }
-  out.push(text.slice(copyFrom, to));
+  out.keep(copyFrom, to);
 }
 
 /**
@@ -479,12 +545,12 @@ export const HASH_LEX: LexSpec = { slash: false, hash: true, vb: false, quotes: 
  * statement-level regexes ignore code-looking text stored inside strings (payload pieces).
  */
 export function blankStrings(code: string, quotes: string): string {
-  const out: string[] = [];
-  let copyFrom = 0;
   const n = code.length;
   const dq = quotes.includes('"');
   const sq = quotes.includes("'");
   if (!dq && !sq) return code;
+  const out = sinkFor(code, new NextText(code, '\n'));
+  let copyFrom = 0;
   const next = new NextOf(code, dq && sq ? '"\'' : dq ? '"' : "'");
   const bs = new NextText(code, '\\');
   let i = 0;
@@ -512,11 +578,12 @@ export function blankStrings(code: string, quotes: string): string {
       }
     }
     if (j - i > 1) {
-      out.push(code.slice(copyFrom, i + 1), blank(code.slice(i + 1, Math.min(j, n))));
+      out.keep(copyFrom, i + 1);
+      out.blank(i + 1, Math.min(j, n));
       copyFrom = Math.min(j, n);
     }
     i = j + 1;
   }
-  out.push(code.slice(copyFrom));
-  return out.join('');
+  out.keep(copyFrom, n);
+  return out.result();
 }
