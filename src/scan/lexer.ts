@@ -6,7 +6,6 @@
  * (HTML around `<?php ... ?>` or `<% ... %>`) is blanked the same way.
  */
 import { escapeRegExp } from './text.js';
-import { sinkFor, spaces, type Sink } from './blank-sink.js';
 
 export interface LexSpec {
   /** `//`-style and `#`-style line comments. */
@@ -20,28 +19,16 @@ export interface LexSpec {
   regions: Array<[string, string]>;
 }
 
-/** Same length, newlines kept, everything else a space (cheap: no per-char regex, no per-line substrings). */
-function blank(s: string): string {
-  let nl = s.indexOf('\n');
-  if (nl === -1) return spaces(s.length);
-  const parts: string[] = [];
-  let from = 0;
-  while (nl !== -1) {
-    parts.push(spaces(nl - from));
-    from = nl + 1;
-    nl = s.indexOf('\n', from);
-  }
-  parts.push(spaces(s.length - from));
-  return parts.join('\n');
+const SPACES = ' '.repeat(65536);
+
+function spaces(n: number): string {
+  return n <= SPACES.length ? SPACES.slice(0, n) : ' '.repeat(n);
 }
 
-/**
- * Start and end offsets of server-code regions, one after the other (no pair array per region:
- * a page has thousands of `<%= %>`); null if no delimiter occurs (treat all as code).
- */
-function codeRegions(text: string, regions: Array<[string, string]>): number[] | null {
+/** Start/end offsets of server-code regions; null if no delimiter occurs (treat all as code). */
+function codeRegions(text: string, regions: Array<[string, string]>): Array<[number, number]> | null {
   if (regions.length === 0) return null;
-  const out: number[] = [];
+  const out: Array<[number, number]> = [];
   let pos = 0;
   // each opener's next position, kept until passed: an opener the rest of the text lacks is
   // searched for once, not once per region of another kind (quadratic on many small regions)
@@ -62,7 +49,7 @@ function codeRegions(text: string, regions: Array<[string, string]>): number[] |
     const start = best + open.length;
     const end0 = close === '?>' ? closeOutsideStrings(text, close, start, '\'"') : close === '%>' ? aspCloseOutsideStrings(text, start) : indexOfCi(text, close, start);
     const end = end0 === -1 ? text.length : end0;
-    out.push(start, end);
+    out.push([start, end]);
     pos = end0 === -1 ? text.length : end + close.length;
     if (pos >= text.length) break;
   }
@@ -233,6 +220,89 @@ function indexOfAsciiCi(text: string, needle: string, from: number): number {
   return -1;
 }
 
+/**
+ * Where the lexers write their result. Most texts hold only characters up to U+00FF (files are
+ * read byte per character), and for those a byte copy of the text is blanked in place with
+ * native fills and read back once; joining thousands of slices and space runs cost more than
+ * the walk that found them. Other texts (UTF-16 pages, some decoded layers) take the slices.
+ */
+interface Sink {
+  /** `text[from, to)` as it is (ranges come in ascending order, each after the last). */
+  keep(from: number, to: number): void;
+  /** `text[from, to)` blanked: line breaks kept, everything else a space. */
+  blank(from: number, to: number): void;
+  /** A kept template edge (see keptEdge). */
+  edge(from: number, to: number, end: boolean): void;
+  result(): string;
+}
+
+/** A character that does not fit a byte (V8 rules it out at once in a one-byte string). */
+const WIDE = /[^\x00-\xff]/;
+
+/** `nl`: the text's line-break cursor, shared with the walk that calls the sink (ascending offsets). */
+function sinkFor(text: string, nl: NextText): Sink {
+  return WIDE.test(text) ? new JoinSink(text, nl) : new ByteSink(text, nl);
+}
+
+class JoinSink implements Sink {
+  private readonly out: string[] = [];
+  constructor(
+    private readonly text: string,
+    private readonly nl: NextText,
+  ) {}
+  keep(from: number, to: number): void {
+    if (to > from) this.out.push(this.text.slice(from, to));
+  }
+  blank(from: number, to: number): void {
+    pushBlank(this.out, from, to, this.nl);
+  }
+  edge(from: number, to: number, end: boolean): void {
+    this.out.push(keptEdge(this.text.slice(from, to), end));
+  }
+  result(): string {
+    return this.out.join('');
+  }
+}
+
+class ByteSink implements Sink {
+  /** A byte copy of the text, made at the first change (a text with nothing to blank is returned as it is). */
+  private bytes: Buffer | undefined;
+  constructor(
+    private readonly text: string,
+    private readonly nl: NextText,
+  ) {}
+  private copy(): Buffer {
+    this.bytes ??= Buffer.from(this.text, 'latin1');
+    return this.bytes;
+  }
+  keep(): void {}
+  blank(from: number, to: number): void {
+    if (to <= from) return;
+    // one fill for the range, then its line breaks put back (Uint8Array's fill: a builtin,
+    // where Buffer's own checks and converts its arguments)
+    const b = this.copy();
+    U8_FILL.call(b, 32, from, to);
+    for (let p = this.nl.from(from); p !== -1 && p < to; p = this.nl.from(p + 1)) b[p] = 10;
+  }
+  edge(from: number, to: number, end: boolean): void {
+    const t = this.text;
+    for (let k = from; k < to; k++) {
+      const c = t.charCodeAt(k);
+      if (c === 34 || c === 39 || c === 96) this.copy()[k] = 32;
+    }
+    // (a quote just blanked before the `>` is a space now, as in keptEdge)
+    if (end && to - from >= 2 && t.charCodeAt(to - 1) === 62) {
+      const p = t.charCodeAt(to - 2);
+      if (p !== 37 && p !== 63) this.copy()[to - 1] = 32;
+    }
+  }
+  result(): string {
+    return this.bytes ? this.bytes.toString('latin1') : this.text;
+  }
+}
+
+const U8_FILL = Uint8Array.prototype.fill;
+
 /** Returns `text` with comments (and non-code regions) replaced by spaces. */
 export function stripComments(text: string, spec: LexSpec): string {
   const regions = codeRegions(text, spec.regions);
@@ -242,23 +312,31 @@ export function stripComments(text: string, spec: LexSpec): string {
   const bs = new NextText(text, '\\');
   const closeTag = new NextText(text, '?>');
   const nl = new NextText(text, '\n');
-  // the whole result is built in one place: joining each region and each blanked comment on
-  // its own copied most of the text twice
   const out = sinkFor(text, nl);
   if (!regions) {
     stripRange(out, text, 0, text.length, spec, next, bs, closeTag, nl);
-    return out.finish();
+    return out.result();
   }
   let pos = 0;
-  for (let r = 0; r < regions.length; r += 2) {
-    const s = regions[r]!;
-    const e = regions[r + 1]!;
+  for (const [s, e] of regions) {
     if (s > pos) blankKeepDelims(out, pos, s);
     stripRange(out, text, s, e, spec, next, bs, closeTag, nl);
     pos = e;
   }
   if (pos < text.length) blankKeepDelims(out, pos, text.length);
-  return out.finish();
+  return out.result();
+}
+
+/**
+ * Pushes `text[from, to)` blanked (see Sink.blank) onto `out`. Calls come at ascending offsets,
+ * so the line breaks are found with one forward cursor (`nl`), never searched past again.
+ */
+function pushBlank(out: string[], from: number, to: number, nl: NextText): void {
+  for (let p = nl.from(from); p !== -1 && p < to; p = nl.from(from)) {
+    out.push(spaces(p - from), '\n');
+    from = p + 1;
+  }
+  out.push(spaces(to - from));
 }
 
 /** Template text `text[from, to)` blanked, but the delimiters themselves kept visible (`<?php`, `%>`). */
@@ -271,9 +349,29 @@ function blankKeepDelims(out: Sink, from: number, to: number): void {
     return;
   }
   out.edge(from, from + 5, false);
-  // (blanks come at ascending offsets: the sink finds their line breaks with one forward cursor)
   out.blank(from + 5, to - 5);
   out.edge(to - 5, to, true);
+}
+
+/**
+ * `s.replace(/["'`]/g, ' ')`, then (if `end`) `.replace(/([^%?])>$/, '$1 ')`, read character by
+ * character: edges are a few characters each, and ASP pages have thousands of them.
+ */
+function keptEdge(s: string, end: boolean): string {
+  let out = s;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 34 || c === 39 || c === 96) {
+      out = s.replace(/["'`]/g, ' ');
+      break;
+    }
+  }
+  const n = out.length;
+  if (end && n >= 2 && out.charCodeAt(n - 1) === 62) {
+    const b = out.charCodeAt(n - 2);
+    if (b !== 37 && b !== 63) out = `${out.slice(0, n - 1)} `;
+  }
+  return out;
 }
 
 function stripRange(out: Sink, text: string, from: number, to: number, spec: LexSpec, next: NextOf, bs: NextText, closeTag: NextText, nl: NextText): void {
@@ -306,7 +404,7 @@ function stripRange(out: Sink, text: string, from: number, to: number, spec: Lex
       commentEnd = lineEnd(text, i, to, spec, closeTag);
     }
     if (commentEnd !== -1) {
-      out.copy(copyFrom, i);
+      out.keep(copyFrom, i);
       out.blank(i, commentEnd);
       i = commentEnd;
       copyFrom = i;
@@ -314,7 +412,7 @@ function stripRange(out: Sink, text: string, from: number, to: number, spec: Lex
     }
     i++;
   }
-  out.copy(copyFrom, to);
+  out.keep(copyFrom, to);
 }
 
 /**
@@ -447,12 +545,12 @@ export const HASH_LEX: LexSpec = { slash: false, hash: true, vb: false, quotes: 
  * statement-level regexes ignore code-looking text stored inside strings (payload pieces).
  */
 export function blankStrings(code: string, quotes: string): string {
-  const out: string[] = [];
-  let copyFrom = 0;
   const n = code.length;
   const dq = quotes.includes('"');
   const sq = quotes.includes("'");
   if (!dq && !sq) return code;
+  const out = sinkFor(code, new NextText(code, '\n'));
+  let copyFrom = 0;
   const next = new NextOf(code, dq && sq ? '"\'' : dq ? '"' : "'");
   const bs = new NextText(code, '\\');
   let i = 0;
@@ -480,11 +578,12 @@ export function blankStrings(code: string, quotes: string): string {
       }
     }
     if (j - i > 1) {
-      out.push(code.slice(copyFrom, i + 1), blank(code.slice(i + 1, Math.min(j, n))));
+      out.keep(copyFrom, i + 1);
+      out.blank(i + 1, Math.min(j, n));
       copyFrom = Math.min(j, n);
     }
     i = j + 1;
   }
-  out.push(code.slice(copyFrom));
-  return out.join('');
+  out.keep(copyFrom, n);
+  return out.result();
 }

@@ -5,10 +5,11 @@
  * code reaches files and databases too, but through configuration and fixed paths, not
  * a path or connection string taken straight from the request.
  */
-import { callIndex, type AnalyzerContext } from '../context.js';
+import { callIndex, isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
 import { matches, type Taint } from '../flow.js';
 import { callArgs, matchingClose } from '../text.js';
 import { blankCalls, reachesOnlyThrough } from '../sanitize.js';
+import { containsWord, literalOffsets, mergeAscending } from '../words.js';
 
 interface FsOps {
   /** Global regex; the call's argument list starts at the last '(' of the match. */
@@ -39,6 +40,35 @@ const FS: Partial<Record<string, FsOps>> = {
     kind: (m) => m[1]!.toLowerCase(),
   },
 };
+
+/** The names of FS.asp's operations, lower case. */
+const ASP_FS_NAMES = ['getfolder', 'getfile', 'deletefile', 'deletefolder', 'copyfile', 'movefile', 'copyfolder', 'movefolder', 'opentextfile', 'createfolder', 'loadfromfile'];
+
+/**
+ * The offset of the `.` of every `.`, blanks (what `\s` matches) and one of `names` (lower
+ * case) in `code`, ascending: the only places a case-blind pattern opening with
+ * `\.\s*(?:Name|...)` can match. Read from the lower-cased code, whose offsets are the code's
+ * when lower-casing kept the length (no character grew, so each maps to one character and an
+ * ASCII letter to its lower case, the only way a case-blind regex matches one); null when it did
+ * not. Dots are few next to the positions a regex opening with `\.` or a letter is tried at.
+ */
+export function dotNameStarts(code: string, lower: string, names: readonly string[]): number[] | null {
+  if (lower.length !== code.length) return null;
+  const out: number[] = [];
+  for (let i = lower.indexOf('.'); i !== -1; i = lower.indexOf('.', i + 1)) {
+    let j = i + 1;
+    while (j < lower.length && isRegexSpace(lower.charCodeAt(j))) j++;
+    const c = lower.charCodeAt(j);
+    for (const n of names) {
+      if (n.charCodeAt(0) === c && lower.startsWith(n, j)) {
+        out.push(i);
+        break;
+      }
+    }
+    if (out.length >= 100000) return null;
+  }
+  return out;
+}
 
 /** Reads the (first) argument list of a call whose match ends at or before its '('. */
 function argsAfter(code: string, m: RegExpExecArray, lang: string): string {
@@ -75,7 +105,9 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   // (paths: a value confined to one word of a safe character set stays in the page's folder)
   const reaches = direct ? (a: string) => taint.touchesDirectly(a, true) : (a: string) => taint.touches(a, true);
   const nameOnly = NAME_ONLY[lang];
-  for (const m of matches(spec.ops, code, 2000)) {
+  // ASP: every operation opens with `.`, blanks and its name, so the pattern runs at those dots only
+  const aspStarts = lang === 'asp' ? dotNameStarts(code, ctx.lower, ASP_FS_NAMES) : null;
+  for (const m of aspStarts ? matchesAt(spec.ops, code, aspStarts, 2000) : matches(spec.ops, code, 2000)) {
     const args = argsAfter(code, m, lang);
     if (!args || !reaches(args) || /php:\/\/|^\s*['"]https?:/i.test(args)) continue;
     const kind = spec.kind(m);
@@ -219,11 +251,15 @@ export function sqlClient(ctx: AnalyzerContext, taint: Taint): void {
   if (ctx.ev.language === 'php' && !callIndex(ctx).hasAnyOf(PHP_CONNECTORS)) return;
   const { code, ev } = ctx;
   let connAt = -1;
-  const isConnection = ctx.ev.language === 'asp' ? aspConnectionFilter(code) : () => true;
+  const isConnection = ctx.ev.language === 'asp' ? aspConnectionFilter(code, ctx.lower) : () => true;
   // ASP: a connection string a procedure builds from its parameters (`Connstr = "...;Uid=" & user`
   // inside `Sub Connect(user, pass)` called with request values) is one assignment away
   const reaches = ctx.ev.language === 'asp' ? (a: string) => taint.touches(a) || oneAssignmentAway(taint, a) : (a: string) => taint.touches(a);
-  for (const m of matches(spec.conn, code, 200)) {
+  // ASP: a connection opens with `.` + blanks + `open`, or with `connectionstring`: the pattern runs there only
+  const opens = ctx.ev.language === 'asp' ? dotNameStarts(code, ctx.lower, ['open']) : null;
+  const strings = opens ? literalOffsets(ctx.lower, 'connectionstring', 100000) : null;
+  const conns = opens && strings && strings.length < 100000 ? matchesAt(spec.conn, code, mergeAscending(opens, strings), 200) : matches(spec.conn, code, 200);
+  for (const m of conns) {
     if (!isConnection(m)) continue;
     if (reaches(m[1] ?? m[2] ?? '')) {
       connAt = m.index;
@@ -256,10 +292,11 @@ function oneAssignmentAway(taint: Taint, expr: string): boolean {
  * builds a `Provider=`/`Driver=`/`DSN=` string from it). So only the `.Open` of variables the
  * page creates as ADODB.Connection, and connection strings, count as "the connection".
  */
-function aspConnectionFilter(code: string): (m: RegExpExecArray) => boolean {
+function aspConnectionFilter(code: string, lower: string): (m: RegExpExecArray) => boolean {
   const conns = new Set<string>();
-  // the class name first: the assignment pattern tries every word of the page
-  if (/ADODB\.Connection"/i.test(code))
+  // the class name first: the assignment pattern tries every word of the page (and before the
+  // case-blind regex, a substring search of the lower-cased code, which holds every match of it)
+  if (containsWord(lower, 'adodb.connection"') && /ADODB\.Connection"/i.test(code))
     for (const m of matches(/\b([A-Za-z_]\w{0,40})\s*=\s*(?:Server\s*\.\s*)?CreateObject\s*\(\s*"ADODB\.Connection"/gi, code, 50)) conns.add(m[1]!.toLowerCase());
   return (m) => {
     if (/^ConnectionString/i.test(m[0])) return true;

@@ -19,6 +19,8 @@ interface FamilyRule {
   needs?: string[];
   /** Function groups: a call to one name of each group must exist (call-index look-ups, no scan). */
   calls?: string[][];
+  /** Words (case as written) one of which the code must contain: the first regex needs one. */
+  anyOf?: string[];
 }
 
 const REQ_PHP = /\$_(?:POST|GET|REQUEST|COOKIE)\b/;
@@ -94,6 +96,7 @@ const RULES: FamilyRule[] = [
       /["']READ["']|["'][Xx]-(?:CMD|STATUS|ERROR|TARGET|[Cc]md|[Ss]tatus|[Ee]rror|[Tt]arget)["']|getHeader\s*\(\s*"[Xx]-|HTTP_X_/,
       /socket|Socket|fsockopen|stream_socket_client|SocketChannel|TcpClient/,
     ],
+    anyOf: ['CONNECT', 'FORWARD'],
     weight: 4,
     reason: 'relays TCP connections over HTTP requests (reGeorg/Neo-reGeorg tunnel)',
   },
@@ -208,11 +211,23 @@ const NAMES: Array<[RegExp, string]> = [
 export function analyzeFamilies(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   chopperDispatch(ctx);
+  // rules share words (`php://input`): each is searched for once per page
+  const inLower = new Map<string, boolean>();
+  const inCode = new Map<string, boolean>();
+  const has = (hay: string, seen: Map<string, boolean>, w: string): boolean => {
+    let f = seen.get(w);
+    if (f === undefined) {
+      f = includesText(hay, w);
+      seen.set(w, f);
+    }
+    return f;
+  };
   for (const r of RULES) {
     if (!r.languages.includes(ev.language)) continue;
     if (r.maxSize !== undefined && ctx.size > r.maxSize) continue;
     if (r.calls && !r.calls.every((group) => callIndex(ctx).hasAnyOf(group))) continue;
-    if (r.needs && !r.needs.every((w) => includesText(ctx.lower, w))) continue;
+    if (r.needs && !r.needs.every((w) => has(ctx.lower, inLower, w))) continue;
+    if (r.anyOf && !r.anyOf.some((w) => has(code, inCode, w))) continue;
     let first = -1;
     let ok = true;
     for (const re of r.all) {

@@ -8,7 +8,7 @@ import { callIndex, matchesAt, type AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
 import { asText, b64, hexDecode, inflateAny, looksLikeCode, reverse, rot13, unescapeDq } from '../decode.js';
 import { entropy, longLines } from '../text.js';
-import { callsAnyOf, containsWord } from '../words.js';
+import { callsAnyOf, containsWord, firstAt, literalOffsets } from '../words.js';
 
 const DECODER_CALL =
   /\b(base64_decode|gzinflate|gzuncompress|gzdecode|str_rot13|hex2bin|convert_uudecode|base64decode|atob|b64decode|decodebytes|frombase64string|decode_base64|unhex)\s*\(/g;
@@ -59,7 +59,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   const decoderNames = ['gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'base64_decode', 'strrev', 'convert_uudecode', 'hex2bin'];
   // outside PHP (whose analyzers index the calls anyway) the few decoder names are looked up
   // directly instead of indexing every call of the page for them
-  const calls: { hasAnyOf(names: readonly string[]): boolean } = ctx.calls || lang === 'php' ? callIndex(ctx) : { hasAnyOf: (names) => callsAnyOf(ctx.lower, names) };
+  const calls: { hasAnyOf(names: readonly string[]): boolean } = ctx.calls || lang === 'php' ? callIndex(ctx) : new CallLookup(ctx.lower);
   const anyDecoder = calls.hasAnyOf(decoderNames);
   const nest = !anyDecoder
     ? null
@@ -162,7 +162,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   // strings built from character codes: chr(101).chr(118)... / Chr(101)&Chr(118) / String.fromCharCode(...)
   // (at most 2000 pieces per run: an unbounded group repetition overflows the regex engine's stack on megabytes of them)
   // literal gates: each pattern's match contains the literal, found far faster by indexOf
-  const chrRun = containsWord(ctx.lower, 'chr') && /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*/\d\s]*\)\s*[.&+]\s*){8,2000}/i.exec(code);
+  const chrRun = containsWord(ctx.lower, 'chr') && chrRunAt(ctx);
   if (chrRun) {
     const txt = chrRun[0].replace(/\bchr[wb]?\s*\(\s*(\d{1,3}|&H[0-9a-f]{1,2})\s*\)\s*[.&+]?\s*/gi, (_m, d: string) =>
       String.fromCharCode(d.toLowerCase().startsWith('&h') ? parseInt(d.slice(2), 16) : Number(d)),
@@ -170,7 +170,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     if (looksLikeCode(txt)) ctx.layers.push({ text: txt, offset: chrRun.index, how: 'chr() list', language: lang });
     ev.add('obfuscation', 'string built from character codes', strict ? 4 : 2, chrRun.index, 60);
   }
-  const fcc = strict && code.includes('Code') && /String\s*\.\s*fromCharCode\s*\((?:\s*\d{1,3}\s*,){16,}/.exec(code);
+  const fcc = strict && containsWord(code, 'fromCharCode') && /String\s*\.\s*fromCharCode\s*\((?:\s*\d{1,3}\s*,){16,}/.exec(code);
   if (fcc && strict) ev.add('obfuscation', 'string built with String.fromCharCode', 2, fcc.index, 60);
 
   // very long high-entropy lines in server code (minified client JS is not analyzed here)
@@ -202,6 +202,50 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
         ev.add('obfuscation', `very long dense line (${longest} chars, entropy ${h.toFixed(1)})`, 3, longestAt, 40);
     }
   }
+}
+
+/**
+ * `callsAnyOf(lower, names)` for the few name lists above: a name holding a word the page lacks
+ * (`decode`, `hex`, `gz`) is not called there, so one search for that word answers for all the
+ * names holding it instead of one search per name.
+ */
+class CallLookup {
+  private readonly present = new Map<string, boolean>();
+  constructor(private readonly lower: string) {}
+
+  hasAnyOf(names: readonly string[]): boolean {
+    return callsAnyOf(
+      this.lower,
+      names.filter((n) => {
+        const w = NAME_PARTS.find((p) => n.includes(p));
+        return w === undefined || this.has(w);
+      }),
+    );
+  }
+
+  private has(word: string): boolean {
+    let p = this.present.get(word);
+    if (p === undefined) {
+      p = containsWord(this.lower, word);
+      this.present.set(word, p);
+    }
+    return p;
+  }
+}
+
+const NAME_PARTS = ['decode', 'hex', 'gz'];
+
+const CHR_RUN = /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*/\d\s]*\)\s*[.&+]\s*){8,2000}/i;
+
+/**
+ * `CHR_RUN.exec(ctx.code)`: every match opens with `chr` in some case, so it starts where the
+ * lower-cased code holds `chr` (the same offsets while lower-casing kept the length), and the
+ * pattern runs anchored there instead of at every `c` of the page.
+ */
+function chrRunAt(ctx: AnalyzerContext): RegExpExecArray | null {
+  const cap = 100000;
+  const starts = ctx.lower.length === ctx.code.length ? literalOffsets(ctx.lower, 'chr', cap) : null;
+  return starts && starts.length < cap ? firstAt(CHR_RUN, ctx.code, starts) : CHR_RUN.exec(ctx.code);
 }
 
 const HEX_LITERAL = /(['"])([0-9a-fA-F]{32,})(['"])/g;

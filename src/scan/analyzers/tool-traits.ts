@@ -70,9 +70,16 @@ const OPERATION_WORDS = [
   '3389',
 ];
 
+/** Words (lower case) one of which every match of LIST_TABLES holds. */
+const DUMPER_WORDS = ['tables', 'sysobjects', 'getoledbschematable', 'getschema', 'openschema', '_tab_comments', '_objects', 'table_name'];
+
+// the gates compiled once here: gateOf keys its cache by the joined word list, a string built on every call
+const OPERATION_GATE = gateOf(OPERATION_WORDS, 'i');
+const DUMPER_GATE = gateOf(DUMPER_WORDS, '');
+
 export function analyzeToolTraits(ctx: AnalyzerContext): void {
   operations(ctx);
-  if (hasAny(ctx.lower, ['tables', 'sysobjects', 'getoledbschematable', 'getschema', 'openschema', '_tab_comments', '_objects', 'table_name'])) dumper(ctx);
+  if (DUMPER_GATE.test(ctx.lower)) dumper(ctx);
 }
 
 /**
@@ -83,7 +90,7 @@ export function analyzeToolTraits(ctx: AnalyzerContext): void {
  * text (a UTF-16 page) can hold them, and a search for them in any other costs nothing.
  */
 function mentionsOperation(text: string): boolean {
-  if (gateOf(OPERATION_WORDS, 'i').test(text)) return true;
+  if (OPERATION_GATE.test(text)) return true;
   return (text.includes('\u212a') || text.includes('\u0130')) && hasAny(text.toLowerCase(), OPERATION_WORDS);
 }
 

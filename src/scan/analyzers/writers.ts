@@ -107,7 +107,15 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
   const { code, ev } = ctx;
   // PHP opens files only through fopen()/file_put_contents(): the call index answers without a scan
   const openerWords = OPENER_WORDS[lang];
-  if (opener && writer && (lang !== 'php' || callIndex(ctx).hasAnyOf(['fopen', 'file_put_contents'])) && (!openerWords || anyWord(ctx.lower, openerWords))) {
+  // `saveas` is asked twice (an opener word, the upload below): searched once
+  let saveAs: boolean | undefined;
+  const hasSaveAs = (): boolean => (saveAs ??= containsWord(ctx.lower, 'saveas'));
+  if (
+    opener &&
+    writer &&
+    (lang !== 'php' || callIndex(ctx).hasAnyOf(['fopen', 'file_put_contents'])) &&
+    (!openerWords || openerWords.some((w) => (w === 'saveas' ? hasSaveAs() : containsWord(ctx.lower, w))))
+  ) {
     let pathFromRequest = -1;
     let pathDirect = false;
     for (const m of matches(opener, code, 200)) {
@@ -153,10 +161,7 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
     }
   }
   // uploaded file saved under a request-chosen path: Request.Files(0).SaveAs(MapPath(Request("f")))
-  const up =
-    (lang !== 'asp' && lang !== 'aspx') || !containsWord(ctx.lower, 'saveas')
-      ? null
-      : /Request\s*\.\s*Files\s*[[(][^\n;]{0,40}?[\])]\s*\.\s*SaveAs\s*\(([^\n;]{0,200})/i.exec(code);
+  const up = (lang !== 'asp' && lang !== 'aspx') || !hasSaveAs() ? null : /Request\s*\.\s*Files\s*[[(][^\n;]{0,40}?[\])]\s*\.\s*SaveAs\s*\(([^\n;]{0,200})/i.exec(code);
   if (up && taint.touches(up[1]!)) ev.add('flow', 'request chooses both the file written and its content (uploader)', 11, up.index, 30);
   // dropper: fetch from the web, save under a server-script name
   const fetch =
@@ -164,7 +169,7 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
       ? callIndex(ctx).hasAnyOf(['curl_exec', 'file_get_contents'])
         ? /\b(?:curl_exec|file_get_contents\s*\(\s*['"]https?:)/i.exec(code)
         : null
-      : !anyWord(ctx.lower, FETCH_WORDS)
+      : !anyWord(ctx.lower, FETCH_WORDS) && !(containsWord(ctx.lower, 'download') && anyWord(ctx.lower, FETCH_DOWNLOADS))
         ? null
         : /\b(?:Microsoft\.XMLHTTP|MSXML2\.(?:Server)?XMLHTTP|WinHttp\.WinHttpRequest|WebClient|HttpURLConnection|openStream\s*\(|curl_exec|file_get_contents\s*\(\s*['"]https?:|DownloadFile|DownloadString)/i.exec(
             code,
@@ -188,8 +193,12 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
   if (lang === 'asp' || lang === 'aspx' || lang === 'node') jsConcat(ctx);
 }
 
-/** Words (lower case) one of which every match of the fetch pattern above holds. */
-const FETCH_WORDS = ['xmlhttp', 'winhttp', 'webclient', 'httpurlconnection', 'openstream', 'curl_exec', 'file_get_contents', 'downloadfile', 'downloadstring'];
+/**
+ * Words (lower case) one of which every match of the fetch pattern above holds; the two that
+ * share `download` are looked for only on a page that has it (one search instead of two).
+ */
+const FETCH_WORDS = ['xmlhttp', 'winhttp', 'webclient', 'httpurlconnection', 'openstream', 'curl_exec', 'file_get_contents'];
+const FETCH_DOWNLOADS = ['downloadfile', 'downloadstring'];
 
 /** A string literal holding a server-code marker; neither alternative can span a line break. */
 export const EMBEDDED_CODE = /"((?:[^"\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^"\\\n]|\\.){0,4000})"|'((?:[^'\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^'\\\n]|\\.){0,4000})'/gi;
@@ -202,6 +211,10 @@ export const EMBEDDED_CODE = /"((?:[^"\\\n]|\\.){0,4000}(?:<\?php|<%|<\?=)(?:[^"
 export function quotesBeforeMarkers(code: string): number[] {
   const out: number[] = [];
   let lineDone = -1;
+  // the next `"` and `'` at or after the walk, each kept until passed: a marker line is mostly
+  // blanked template text, which indexOf crosses far faster than a loop reading every character
+  let dq = -2;
+  let sq = -2;
   for (let k = code.indexOf('<'); k !== -1; k = code.indexOf('<', k + 1)) {
     const c = code.charCodeAt(k + 1);
     if (c !== 63 && c !== 37) continue; // `?`, `%`
@@ -215,9 +228,20 @@ export function quotesBeforeMarkers(code: string): number[] {
       const d = code.charCodeAt(j + 1);
       if (d === 63 || d === 37) last = j;
     }
-    for (let i = start; i < last; i++) {
-      const q = code.charCodeAt(i);
-      if (q === 34 || q === 39) out.push(i);
+    if (dq !== -1 && dq < start) dq = code.indexOf('"', start);
+    if (sq !== -1 && sq < start) sq = code.indexOf("'", start);
+    // both kinds in text order, up to the line's last marker
+    for (;;) {
+      const d = dq !== -1 && dq < last ? dq : -1;
+      const q = sq !== -1 && sq < last ? sq : -1;
+      if (d === -1 && q === -1) break;
+      if (q === -1 || (d !== -1 && d < q)) {
+        out.push(d);
+        dq = code.indexOf('"', d + 1);
+      } else {
+        out.push(q);
+        sq = code.indexOf("'", q + 1);
+      }
     }
     lineDone = eol;
     k = eol;
