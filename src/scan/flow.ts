@@ -11,6 +11,13 @@ import { splitTopArgs } from './text.js';
 export interface FlowSpec {
   /** Matches an expression that reads request input (non-global regex). */
   source: RegExp;
+  /**
+   * More reads of request data a page makes its own (ASP's session keys the request fills),
+   * tested where `source` is: an expression reads the request when `source` matches it or this
+   * says so. A page's names kept out of `source` leave that pattern's compiled code shared by
+   * every page (one combined pattern per page was compiled anew for each).
+   */
+  moreSources?: (expr: string) => boolean;
   /** Global regex over code: group 1 = assigned variable, group 2 = right-hand side. */
   assign: RegExp;
   /** Global regex extracting variable references from a snippet (group 1 = name, or whole match). */
@@ -112,12 +119,96 @@ class AssignScan {
   }
 }
 
+/** A text's assignments as one assignment pattern reads them (see parsedAssignments). */
+interface Parsed {
+  code: string;
+  assign: RegExp;
+  assignStarts: ((code: string) => number[]) | undefined;
+  pairs: Array<[string, string]>;
+  assignments: Map<string, string[]>;
+  /** The names each pair's right-hand side references, for the last reading of them (varRef, literals and sanitizer). */
+  refs: { varRef: string; literals: RegExp | undefined; sanitize: ((expr: string) => string) | undefined; list: Array<string[] | undefined> } | undefined;
+}
+
+/**
+ * The last text's assignments: an analyzer builds a second taint over the same code with more
+ * sources (ASP's session keys the request fills, PHP's hidden inputs), and the reading of the
+ * assignments depends on the text and the assignment pattern only. Shared read-only.
+ */
+let lastParsed: Parsed | undefined;
+
+function parsedAssignments(code: string, spec: FlowSpec): Parsed {
+  const l = lastParsed;
+  if (l !== undefined && l.assign === spec.assign && l.assignStarts === spec.assignStarts && l.code === code) return l;
+  const starts = spec.assignStarts ? assignStartsOf(spec.assignStarts, code) : undefined;
+  const re = new AssignScan(starts ? stickyOf(spec.assign) : new RegExp(spec.assign.source, spec.assign.flags.includes('g') ? spec.assign.flags : spec.assign.flags + 'g'), starts);
+  const pairs: Array<[string, string]> = [];
+  const assignments = new Map<string, string[]>();
+  let m: RegExpExecArray | null;
+  let guard = 0;
+  while ((m = re.exec(code)) !== null && guard++ < 50000) {
+    if (m[0].length === 0) re.lastIndex++;
+    const name = m[1];
+    const rhs = m[2] ?? '';
+    // resume at the right-hand side: an over-long rhs must not swallow the next assignment
+    if (rhs.length > 0) re.lastIndex = m.index + m[0].length - rhs.length;
+    if (!name) continue;
+    pairs.push([name, rhs]);
+    const list = assignments.get(name);
+    if (list) {
+      if (list.length < 20) list.push(rhs);
+    } else assignments.set(name, [rhs]);
+  }
+  lastParsed = { code, assign: spec.assign, assignStarts: spec.assignStarts, pairs, assignments, refs: undefined };
+  return lastParsed;
+}
+
+/** The per-pair reference lists of `parsed` under `spec`'s reading of names, shared by taints that read them alike. */
+function pairRefsOf(parsed: Parsed, spec: FlowSpec): Array<string[] | undefined> {
+  const r = parsed.refs;
+  if (r !== undefined && r.varRef === spec.varRef.source && r.literals === spec.literals && r.sanitize === spec.sanitize) return r.list;
+  parsed.refs = { varRef: spec.varRef.source, literals: spec.literals, sanitize: spec.sanitize, list: [] };
+  return parsed.refs.list;
+}
+
+/** The reference pattern of most specs (identifiers): read by identRefs instead of a regex. */
+const IDENT_REF = '\\b([A-Za-z_]\\w*)\\b';
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/**
+ * The names `/\b([A-Za-z_]\w*)\b/g` finds in `text`, in order, handed to `found` until it
+ * returns true (then that name is returned): every run of word characters that does not open
+ * with a digit. A regex match per name allocated an array for each; this allocates the name only.
+ */
+function identRefs(text: string, found: (name: string) => boolean): string | undefined {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (!isWordChar(c)) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < n && isWordChar(text.charCodeAt(j))) j++;
+    if (c > 57) {
+      const name = text.slice(i, j);
+      if (found(name)) return name;
+    }
+    i = j;
+  }
+  return undefined;
+}
+
 export class Taint {
   readonly vars: Set<string>;
   /** Variables assigned straight from request input (`$c = $_GET['c']`), not through chains. */
   readonly direct: Set<string>;
-  /** Variable -> right-hand sides it was assigned (first 300 chars each). */
-  readonly assignments = new Map<string, string[]>();
+  /** Variable -> right-hand sides it was assigned (first 300 chars each); shared with other taints of the same text, never changed. */
+  readonly assignments: Map<string, string[]>;
 
   constructor(
     readonly code: string,
@@ -125,33 +216,17 @@ export class Taint {
   ) {
     this.vars = spec.caseless ? new CaselessSet() : new Set();
     this.direct = spec.caseless ? new CaselessSet() : new Set();
-    const starts = spec.assignStarts ? assignStartsOf(spec.assignStarts, code) : undefined;
-    const re = new AssignScan(
-      starts ? stickyOf(spec.assign) : new RegExp(spec.assign.source, spec.assign.flags.includes('g') ? spec.assign.flags : spec.assign.flags + 'g'),
-      starts,
-    );
-    const pairs: Array<[string, string]> = [];
-    let m: RegExpExecArray | null;
-    let guard = 0;
-    while ((m = re.exec(code)) !== null && guard++ < 50000) {
-      if (m[0].length === 0) re.lastIndex++;
-      const name = m[1];
-      const rhs = m[2] ?? '';
-      // resume at the right-hand side: an over-long rhs must not swallow the next assignment
-      if (rhs.length > 0) re.lastIndex = m.index + m[0].length - rhs.length;
-      if (!name) continue;
-      pairs.push([name, rhs]);
-      const list = this.assignments.get(name);
-      if (list) {
-        if (list.length < 20) list.push(rhs);
-      } else this.assignments.set(name, [rhs]);
-    }
+    this.idents = spec.varRef.source === IDENT_REF;
+    const parsed = parsedAssignments(code, spec);
+    const pairs = parsed.pairs;
+    this.assignments = parsed.assignments;
+    this.pairRefs = pairRefsOf(parsed, spec);
     // whether each right-hand side reads the request directly never changes: test it once
     const guards = spec.guards?.(code);
     const confined = guards !== undefined && guards.allowlisted.size > 0 ? guards.allowlisted : undefined;
     this.confined = confined;
     this.words = guards !== undefined && guards.charset.size > 0 ? guards.charset : undefined;
-    const sourced = pairs.map(([name, rhs]) => !confined?.has(name) && spec.source.test(this.clean(rhs)));
+    const sourced = pairs.map(([name, rhs]) => !confined?.has(name) && this.isSource(this.clean(rhs)));
     for (let i = 0; i < pairs.length; i++) if (sourced[i]) this.direct.add(pairs[i]![0]);
     this.pairs = pairs;
     this.sourced = spec.source.global ? undefined : sourced;
@@ -165,13 +240,20 @@ export class Taint {
   private readonly words: ReadonlySet<string> | undefined;
   private readonly sourced: boolean[] | undefined;
   /** Per pair, the names its right-hand side references (read on first need; each round reads them again). */
-  private readonly pairRefs: Array<string[] | undefined> = [];
+  private readonly pairRefs: Array<string[] | undefined>;
+  /** Whether names are read by identRefs (the spec's varRef is IDENT_REF). */
+  private readonly idents: boolean;
   private refRe: RegExp | undefined;
 
   /** `expr` (sanitized already) with its string literals blanked, where the spec says what they look like (names are read from code only). */
   private code0(expr: string): string {
     const lit = this.spec.literals;
     return lit && (expr.includes('"') || expr.includes("'")) ? expr.replace(lit, '""') : expr;
+  }
+
+  /** Whether `expr` (sanitized already) reads request data directly: the spec's source pattern, or its page's own reads. */
+  private isSource(expr: string): boolean {
+    return this.spec.source.test(expr) || this.spec.moreSources?.(expr) === true;
   }
 
   /** `expr` without its sanitized pieces (itself where the spec has no sanitizer). */
@@ -210,15 +292,22 @@ export class Taint {
     if (this.vars.size === 0) return false;
     let names = this.pairRefs[i];
     if (!names) {
-      names = [];
-      const re = this.refs();
+      const list: string[] = [];
       const text = this.code0(this.clean(rhs));
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(text)) !== null) {
-        if (m[0].length === 0) re.lastIndex++;
-        names.push(m[1] ?? m[0]);
+      if (this.idents)
+        identRefs(text, (name) => {
+          list.push(name);
+          return false;
+        });
+      else {
+        const re = this.refs();
+        let m: RegExpExecArray | null;
+        while ((m = re.exec(text)) !== null) {
+          if (m[0].length === 0) re.lastIndex++;
+          list.push(m[1] ?? m[0]);
+        }
       }
-      this.pairRefs[i] = names;
+      this.pairRefs[i] = names = list;
     }
     for (const n of names) if (this.vars.has(n) && this.counts(n, rhs)) return true;
     return false;
@@ -240,20 +329,21 @@ export class Taint {
 
   /** True if `expr` reads request input directly. */
   hasSource(expr: string): boolean {
-    return this.spec.source.test(this.clean(expr));
+    return this.isSource(this.clean(expr));
   }
 
   /** True if `expr` reads request input directly or through a tainted variable (`forPath`: `expr` is a file path). */
   touches(expr: string, forPath = false): boolean {
     const e = this.clean(expr);
-    return this.spec.source.test(e) || this.touchesVars(e, forPath);
+    return this.isSource(e) || this.touchesVars(e, forPath);
   }
 
   /** True if `expr` (sanitized already) names a tainted variable. */
   private touchesVars(expr: string, forPath = false): boolean {
     if (this.vars.size === 0) return false;
-    const re = this.refs();
     const text = this.code0(expr);
+    if (this.idents) return identRefs(text, (name) => this.vars.has(name) && (this.confined === undefined && this.words === undefined ? true : this.counts(name, text, forPath))) !== undefined;
+    const re = this.refs();
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
@@ -266,9 +356,10 @@ export class Taint {
   /** Request input directly or through a variable assigned straight from it. */
   touchesDirectly(expr: string, forPath = false): boolean {
     const e = this.clean(expr);
-    if (this.spec.source.test(e)) return true;
-    const re = this.refs();
+    if (this.isSource(e)) return true;
     const text = this.code0(e);
+    if (this.idents) return identRefs(text, (name) => this.direct.has(name) && (this.confined === undefined && this.words === undefined ? true : this.counts(name, text, forPath))) !== undefined;
+    const re = this.refs();
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
@@ -280,8 +371,9 @@ export class Taint {
 
   /** The variable a tainted reference in `expr` names (for evidence), if any. */
   taintedVarIn(expr: string): string | undefined {
-    const re = this.refs();
     const text = this.code0(this.clean(expr));
+    if (this.idents) return identRefs(text, (name) => this.vars.has(name) && this.counts(name, text));
+    const re = this.refs();
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;

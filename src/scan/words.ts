@@ -19,6 +19,10 @@ import { checkBudget } from './budget.js';
  */
 const RARITY = '^~Z`XJKY|+!QVG?HWz97U846\\B#@j5][L3MON}{PFq%2ADR&:kCETIxS1v0;*wy-,$/._<b\r\'g)(>hf=mup"dc\tl\noniarste ';
 
+/** RARITY's rank of each ASCII character; -1 for one outside the table (a control character), rarer still. */
+const RANK = new Int8Array(128).fill(-1);
+for (let i = RARITY.length - 1; i >= 0; i--) RANK[RARITY.charCodeAt(i)] = i;
+
 /** Per word: where its rarest character is, and the probe (up to 6 characters) that starts there. */
 const PROBES = new Map<string, { at: number; probe: string }>();
 
@@ -28,9 +32,9 @@ function probeOf(word: string): { at: number; probe: string } {
     let at = 0;
     let best = Infinity;
     for (let i = 0; i < word.length; i++) {
-      const r = RARITY.indexOf(word[i]!);
-      // a character outside the table (a control or non-ASCII one) is rarer still
-      const rank = r === -1 ? -1 : r;
+      const c = word.charCodeAt(i);
+      // (a non-ASCII character is outside the table too)
+      const rank = c < 128 ? RANK[c]! : -1;
       if (rank < best) {
         best = rank;
         at = i;
@@ -92,10 +96,20 @@ export function callsAnyOf(lower: string, names: readonly string[]): boolean {
   return false;
 }
 
-/** Ascending offsets of `literal` in `text` (occurrences may overlap), at most `cap`. */
+/**
+ * Ascending offsets of `literal` in `text` (occurrences may overlap), at most `cap`. Found from
+ * the literal's probe (see containsWord): `sub`, `function` and `request` open with letters a
+ * page is full of, and each occurrence of the probe is one of the literal's at most.
+ */
 export function literalOffsets(text: string, literal: string, cap = 100000): number[] {
   const out: number[] = [];
-  for (let i = text.indexOf(literal); i !== -1 && out.length < cap; i = text.indexOf(literal, i + 1)) out.push(i);
+  const { at, probe } = probeOf(literal);
+  if (probe.length === literal.length) {
+    for (let i = text.indexOf(literal); i !== -1 && out.length < cap; i = text.indexOf(literal, i + 1)) out.push(i);
+    return out;
+  }
+  // (each occurrence holds its probe at `at`, and no two share that probe occurrence: ascending and complete)
+  for (let i = text.indexOf(probe, at); i !== -1 && out.length < cap; i = text.indexOf(probe, i + 1)) if (text.startsWith(literal, i - at)) out.push(i - at);
   return out;
 }
 

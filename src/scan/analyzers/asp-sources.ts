@@ -72,3 +72,24 @@ export function aspFlowFor(ctx: AnalyzerContext, base: FlowSpec): { spec: FlowSp
   const source = new RegExp(`${base.source.source}|\\b(?:${alt})\\s*(?:\\(|\\[|\\.\\s*(?:Form|QueryString|Item|Cookies|BinaryRead)\\b)`, base.source.flags);
   return { spec: { ...base, source }, readers: `Request|Session|${alt}` };
 }
+
+/** A read of a session key (not an assignment to it): the key is group 1. */
+const SESSION_READ = /\bSession\s*\(\s*"([\w.-]{1,40})"\s*\)(?!\s*=[^=])/gi;
+
+/**
+ * Whether an expression reads one of the session `keys` (in any case of their ASCII letters):
+ * what `\bSession\s*\(\s*"(?:k1|k2|...)"\s*\)(?!\s*=[^=])` (case-blind) finds, since a key
+ * is such a name and at each offset the name pattern reads the whole name between the quotes.
+ */
+export function sessionReads(keys: Set<string>): (expr: string) => boolean {
+  const lower = new Set([...keys].map((k) => k.toLowerCase()));
+  return (expr) => {
+    for (let m = execFrom(SESSION_READ, expr, 0); m !== null; m = execFrom(SESSION_READ, expr, m.index + 1)) if (lower.has(m[1]!.toLowerCase())) return true;
+    return false;
+  };
+}
+
+function execFrom(re: RegExp, text: string, from: number): RegExpExecArray | null {
+  re.lastIndex = from;
+  return re.exec(text);
+}

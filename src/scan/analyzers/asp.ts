@@ -14,8 +14,8 @@ import { fileManager, sqlClient } from './admin-tools.js';
 import { evaluatedCode, type RunCode } from './asp-interp.js';
 import { envAt, foldExpr, NO_FUNCTIONS, pageFunctions, statementEnd, type Folded, type PageFunctions } from './asp-fold.js';
 import { aspAssignStarts } from './asp-assign.js';
-import { aspFlowFor } from './asp-sources.js';
-import { isJscriptPage, procedureStarts } from './asp-scan.js';
+import { aspFlowFor, sessionReads } from './asp-sources.js';
+import { isJscriptPage, namedCalls, procedureHeads } from './asp-scan.js';
 import { assembledComObject, isDangerous, shellObject } from './asp-objects.js';
 
 export { aspAssignStarts };
@@ -328,7 +328,7 @@ const OWN_EVALUATOR = /\b(?:Function|Sub)[ \t]+(Execute|ExecuteGlobal|Eval)\b/gi
 function procedureMatches(re: RegExp, ctx: AnalyzerContext, cap: number): RegExpExecArray[] {
   // (offsets in `lower` are offsets in `code` when lower-casing kept the length)
   if (ctx.lower.length !== ctx.code.length) return [...matches(re, ctx.code, cap)];
-  return matchesAt(re, ctx.code, procedureStarts(ctx.lower), cap);
+  return matchesAt(re, ctx.code, procedureHeads(ctx.code, ctx.lower), cap);
 }
 
 interface Procedure {
@@ -366,9 +366,8 @@ function taintParameters(ctx: AnalyzerContext, taint: Taint, spec: FlowSpec): vo
   if (defs.size === 0) return;
   // methods are called on objects (`obj.Go x`) only where the page defines classes
   const classes = containsWord(ctx.lower, 'class') && /^[ \t]*Class[ \t]+[A-Za-z_]/im.test(code);
-  const names = [...defs.keys()].join('|');
-  const calls = new RegExp(`(?<![\\w.])(${names})\\b\\s*\\(?([^\\n]{0,300})`, 'gi');
-  const methodCalls = classes ? new RegExp(`\\.[ \\t]*(${names})\\b[ \\t]*(=(?!=)[ \\t]*)?\\(?([^\\n]{0,300})`, 'gi') : undefined;
+  const calls = namedCalls(code, ctx.lower, [...defs.keys()], false, 2000);
+  const methodCalls = classes ? namedCalls(code, ctx.lower, [...defs.keys()], true, 2000) : undefined;
   // the request's own read handed to a parameter (`Run Request("c")`, `r.Go Request.Form("c")`):
   // what the body derives from it is followed inside that body (see bodyDerived); a method or
   // property of a class takes only such reads
@@ -389,12 +388,12 @@ function taintParameters(ctx: AnalyzerContext, taint: Taint, spec: FlowSpec): vo
       }
     });
   };
-  for (const m of matches(calls, code, 2000)) {
+  for (const c of calls) {
     // (the header itself; a call on the line after `End Sub` is a call)
-    if (/\b(?:Function|Sub|Let|Set|Get)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index))) continue;
-    pass(m[1]!, m[2]!, false, false);
+    if (/\b(?:Function|Sub|Let|Set|Get)[ \t]+$/i.test(code.slice(Math.max(0, c.index - 12), c.index))) continue;
+    pass(c.key, c.tail, false, false);
   }
-  if (methodCalls) for (const m of matches(methodCalls, code, 2000)) pass(m[1]!, m[3]!, m[2] !== undefined, true);
+  if (methodCalls) for (const c of methodCalls) pass(c.key, c.tail, c.assigned !== undefined, true);
   if (fed.size > 0) bodyDerived(code, taint, spec, fed);
 }
 
@@ -531,9 +530,7 @@ function sessionCarried(ctx: AnalyzerContext, taint: Taint, spec: FlowSpec): Tai
   if (!containsWord(ctx.lower, 'session')) return taint;
   for (const m of matches(/\bSession\s*\(\s*"([\w.-]{1,40})"\s*\)\s*=(?!=)\s*([^\n:]{1,300})/gi, code, 200)) if (taint.touches(m[2]!)) keys.add(m[1]!);
   if (keys.size === 0) return taint;
-  const keyAlt = [...keys].map((k) => k.replace(/[.-]/g, '\\$&')).join('|');
-  const source = new RegExp(`${spec.source.source}|\\bSession\\s*\\(\\s*"(?:${keyAlt})"\\s*\\)(?!\\s*=[^=])`, spec.source.flags);
-  return new Taint(code, { ...spec, source });
+  return new Taint(code, { ...spec, moreSources: sessionReads(keys) });
 }
 
 /**
