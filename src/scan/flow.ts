@@ -342,7 +342,8 @@ export class Taint {
   private touchesVars(expr: string, forPath = false): boolean {
     if (this.vars.size === 0) return false;
     const text = this.code0(expr);
-    if (this.idents) return identRefs(text, (name) => this.vars.has(name) && (this.confined === undefined && this.words === undefined ? true : this.counts(name, text, forPath))) !== undefined;
+    if (this.idents)
+      return identRefs(text, (name) => this.vars.has(name) && (this.confined === undefined && this.words === undefined ? true : this.counts(name, text, forPath))) !== undefined;
     const re = this.refs();
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
@@ -358,7 +359,8 @@ export class Taint {
     const e = this.clean(expr);
     if (this.isSource(e)) return true;
     const text = this.code0(e);
-    if (this.idents) return identRefs(text, (name) => this.direct.has(name) && (this.confined === undefined && this.words === undefined ? true : this.counts(name, text, forPath))) !== undefined;
+    if (this.idents)
+      return identRefs(text, (name) => this.direct.has(name) && (this.confined === undefined && this.words === undefined ? true : this.counts(name, text, forPath))) !== undefined;
     const re = this.refs();
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {

@@ -4,7 +4,8 @@
  * Only such guards confine a variable for the rest of the page (guards.ts), and only when the
  * variable is assigned before the guard, read nowhere before it and never assigned after it.
  */
-import { matchingClose } from './text.js';
+import type { Guards } from './guards.js';
+import { matchingClose, splitTopLevel } from './text.js';
 
 export interface GuardStatement {
   /** Offset of `if`. */
@@ -14,6 +15,8 @@ export interface GuardStatement {
   cond: string;
   body: string;
 }
+
+const isNameChar = (c: string): boolean => /\w/.test(c);
 
 /** Mentions of a guarded variable followed before giving up (see guardsAllUses). */
 const MAX_USES = 2000;
@@ -67,7 +70,7 @@ export function* guardStatements(code: string, words: readonly string[], cap = 2
  * every mention of it before the guard assigns it, and no mention after the guard does.
  * `assigns(text after the name)` says whether a mention is an assignment.
  */
-export function guardsAllUses(code: string, v: string, g: GuardStatement, assigns: (after: string) => boolean, isNameChar: (c: string) => boolean): boolean {
+export function guardsAllUses(code: string, v: string, g: GuardStatement, assigns: (after: string) => boolean): boolean {
   let n = 0;
   for (let i = code.indexOf(v); i !== -1; i = code.indexOf(v, i + v.length)) {
     // a name used this often is an application's, read in too many places to follow
@@ -84,28 +87,43 @@ export function guardsAllUses(code: string, v: string, g: GuardStatement, assign
   return true;
 }
 
-/** The parts of a condition joined by a top-level `||` (or `or`), each trimmed. */
+/** The parts of a condition joined by a top-level `||`, each trimmed. */
 export function disjuncts(cond: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let q = 0;
-  let start = 0;
-  for (let i = 0; i < cond.length; i++) {
-    const c = cond.charCodeAt(i);
-    if (q) {
-      if (c === 92) i++;
-      else if (c === q) q = 0;
-      continue;
-    }
-    if (c === 34 || c === 39) q = c;
-    else if (c === 40 || c === 91 || c === 123) depth++;
-    else if (c === 41 || c === 93 || c === 125) depth--;
-    else if (depth === 0 && c === 124 && cond.charCodeAt(i + 1) === 124) {
-      out.push(cond.slice(start, i).trim());
-      start = i + 2;
-      i++;
-    }
-  }
-  out.push(cond.slice(start).trim());
-  return out;
+  return splitTopLevel(cond, '||').map((p) => p.trim());
+}
+
+/** What one language's guards look like, for guardReader. */
+export interface GuardLanguage {
+  /** Literals one of which every check's condition holds (`in_array`, `matches`). */
+  checks: readonly string[];
+  /** The variable and kind a failing condition part confines, if it does. */
+  confinedBy: (code: string, part: string) => [string, 'allowlist' | 'charset'] | undefined;
+  /** Whether the guard's body stops the page, or resets `v` to a literal. */
+  holds: (g: GuardStatement, v: string) => boolean;
+  /** Whether a mention of the variable followed by `after` assigns it. */
+  assigns: (after: string) => boolean;
+}
+
+/**
+ * The guards reader of a language: every `if` whose condition, or one of its `||` parts (any
+ * failing part stops the page), confines a variable, whose body stops the page, and whose
+ * variable is read nowhere before it and assigned nowhere after. Several taints and flows are
+ * built over the same code: the last code's answer is kept.
+ */
+export function guardReader(lang: GuardLanguage): (code: string) => Guards {
+  let last: { code: string; guards: Guards } | undefined;
+  return (code) => {
+    if (last?.code === code) return last.guards;
+    const allowlisted = new Set<string>();
+    const charset = new Set<string>();
+    if (lang.checks.some((w) => code.includes(w)))
+      for (const g of guardStatements(code, lang.checks)) {
+        let c: [string, 'allowlist' | 'charset'] | undefined;
+        for (const part of disjuncts(g.cond)) if ((c = lang.confinedBy(code, part))) break;
+        if (!c || !lang.holds(g, c[0]) || !guardsAllUses(code, c[0], g, lang.assigns)) continue;
+        (c[1] === 'allowlist' ? allowlisted : charset).add(c[0]);
+      }
+    last = { code, guards: { allowlisted, charset } };
+    return last.guards;
+  };
 }

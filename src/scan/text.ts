@@ -199,12 +199,19 @@ export function braceBody(code: string, open: number, max: number): string {
 
 /** Splits a call's argument text (or any list) on commas outside brackets and quotes. */
 export function splitTopArgs(args: string): string[] {
+  return splitTopLevel(args, ',');
+}
+
+/** `text` split at `sep` (one or two characters: `,`, `||`) where it stands outside quotes and brackets. */
+export function splitTopLevel(text: string, sep: string): string[] {
   const out: string[] = [];
+  const c0 = sep.charCodeAt(0);
+  const c1 = sep.length > 1 ? sep.charCodeAt(1) : -1;
   let depth = 0;
   let q = 0;
   let start = 0;
-  for (let i = 0; i < args.length; i++) {
-    const c = args.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
     if (q) {
       if (c === 92) i++;
       else if (c === q) q = 0;
@@ -213,11 +220,12 @@ export function splitTopArgs(args: string): string[] {
     if (c === 34 || c === 39) q = c;
     else if (c === 40 || c === 91 || c === 123) depth++;
     else if (c === 41 || c === 93 || c === 125) depth--;
-    else if (c === 44 && depth === 0) {
-      out.push(args.slice(start, i));
-      start = i + 1;
+    else if (c === c0 && depth === 0 && (c1 === -1 || text.charCodeAt(i + 1) === c1)) {
+      out.push(text.slice(start, i));
+      start = i + sep.length;
+      i += sep.length - 1;
     }
   }
-  out.push(args.slice(start));
+  out.push(text.slice(start));
   return out;
 }

@@ -4,8 +4,8 @@
  * value); `if (!ALLOWED.contains(fmt)) return;` with `ALLOWED` a literal Set/List confines
  * `fmt` to the page's values.
  */
-import { anchoredBody, charsetOf, confiningSet, type Guards } from '../guards.js';
-import { disjuncts, guardStatements, guardsAllUses, type GuardStatement } from '../guards-scan.js';
+import { anchoredBody, charsetOf, confiningSet } from '../guards.js';
+import { guardReader, type GuardStatement } from '../guards-scan.js';
 import { splitTopArgs } from '../text.js';
 
 const CHECKS = ['matches', 'contains'];
@@ -54,33 +54,14 @@ function confinedBy(code: string, cond: string): [string, 'allowlist' | 'charset
   return undefined;
 }
 
-const isNameChar = (c: string): boolean => /\w/.test(c);
-const assigns = (after: string): boolean => /^\s*(?:\+)?=(?!=)/.test(after);
-
 function stops(g: GuardStatement): boolean {
   return STOPS.test(g.body.trim());
 }
 
-let last: { code: string; guards: Guards } | undefined;
-
 /** The variables guards in a JSP's code confine. */
-export function javaGuards(code: string): Guards {
-  // several taints and flows are built over the same code: its guards are read once
-  if (last?.code === code) return last.guards;
-  const guards = readGuards(code);
-  last = { code, guards };
-  return guards;
-}
-
-function readGuards(code: string): Guards {
-  const allowlisted = new Set<string>();
-  const charset = new Set<string>();
-  if (!CHECKS.some((w) => code.includes(w))) return { allowlisted, charset };
-  for (const g of guardStatements(code, CHECKS)) {
-    let c: [string, 'allowlist' | 'charset'] | undefined;
-    for (const part of disjuncts(g.cond)) if ((c = confinedBy(code, part))) break;
-    if (!c || !stops(g) || !guardsAllUses(code, c[0], g, assigns, isNameChar)) continue;
-    (c[1] === 'allowlist' ? allowlisted : charset).add(c[0]);
-  }
-  return { allowlisted, charset };
-}
+export const javaGuards = guardReader({
+  checks: CHECKS,
+  confinedBy,
+  holds: stops,
+  assigns: (after) => /^\s*(?:\+)?=(?!=)/.test(after),
+});

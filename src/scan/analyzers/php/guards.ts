@@ -5,8 +5,8 @@
  * confine `$p` to a character set. An allowlist holding a dangerous name (`system`, `exec`) is
  * a shell's menu and confines nothing.
  */
-import { anchoredBody, charsetOf, confiningSet, type Guards } from '../../guards.js';
-import { disjuncts, guardStatements, guardsAllUses, type GuardStatement } from '../../guards-scan.js';
+import { anchoredBody, charsetOf, confiningSet } from '../../guards.js';
+import { guardReader, type GuardStatement } from '../../guards-scan.js';
 import { splitTopArgs } from '../../text.js';
 import { DANGEROUS_NAMES } from './signatures.js';
 
@@ -87,35 +87,13 @@ function stopsOrResets(g: GuardStatement, v: string): boolean {
   return new RegExp(`^\\{?\\s*${esc}\\s*=\\s*(?:'[^'\\\\]*'|"[^"\\\\$]*")\\s*;\\s*\\}?$`).test(body);
 }
 
-const isNameChar = (c: string): boolean => /\w/.test(c);
-const assigns = (after: string): boolean => /^\s*(?:\?\?)?=(?![=>])/.test(after);
-
-let last: { code: string; guards: Guards } | undefined;
-
 /** The variables guards in `code` confine. */
-export function phpGuards(code: string): Guards {
-  // several taints and flows are built over the same code: its guards are read once
-  if (last?.code === code) return last.guards;
-  const guards = readGuards(code);
-  last = { code, guards };
-  return guards;
-}
-
-function readGuards(code: string): Guards {
-  const allowlisted = new Set<string>();
-  const charset = new Set<string>();
-  if (!CHECKS.some((w) => code.includes(w))) return { allowlisted, charset };
-  for (const g of guardStatements(code, CHECKS)) {
-    // `!isset($p) || !preg_match(.., $p)`: any failing part stops the page, so one confining part is enough
-    let c: [string, 'allowlist' | 'charset'] | undefined;
-    for (const part of disjuncts(g.cond)) if ((c = confinedBy(code, part))) break;
-    if (!c) continue;
-    const [v, kind] = c;
-    if (!stopsOrResets(g, v) || !guardsAllUses(code, v, g, assigns, isNameChar)) continue;
-    (kind === 'allowlist' ? allowlisted : charset).add(v);
-  }
-  return { allowlisted, charset };
-}
+export const phpGuards = guardReader({
+  checks: CHECKS,
+  confinedBy,
+  holds: stopsOrResets,
+  assigns: (after) => /^\s*(?:\?\?)?=(?![=>])/.test(after),
+});
 
 /** The variables an allowlist confines (kept for the token data flow, which has no character-set notion). */
 export function allowlistedVars(code: string): ReadonlySet<string> {

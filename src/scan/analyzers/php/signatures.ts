@@ -19,7 +19,8 @@ export const PHP_FLOW: FlowSpec = {
   assignStarts: phpAssignStarts,
   // (int)$_GET['n'], md5($_SERVER['REQUEST_URI']): a number or a hash, not request text
   sanitize: phpUnsanitized,
-  guards: phpGuards,
+  // (a call, not the reader itself: guards.ts reads DANGEROUS_NAMES from here, and the two modules load in either order)
+  guards: (code) => phpGuards(code),
 };
 
 /** Functions that run code or commands. Kept as names: a shell assembling one of these is the point. */
