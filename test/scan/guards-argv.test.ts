@@ -70,6 +70,11 @@ test('allowlistedVars: a guard that stops the page or resets the variable, with 
   assert.deepEqual(g("<?php $f = $_GET['f'];\n$f($_GET['c']);\nif (!in_array($f, ['a'])) exit;\n"), []);
   assert.deepEqual(g("<?php $f = $_GET['f'];\nif (!in_array($f, ['a'])) exit;\n$f = $_POST['g'];\n"), []);
   assert.deepEqual(g("<?php $f = $_GET['f'];\nif (!in_array($f, ['a'])) { $f($_GET['c']); }\n"), []);
+  // a list that is a property or a call (its text full of regex characters) says nothing, and breaks nothing
+  assert.deepEqual(g("<?php $m = $_GET['m'];\nif (!in_array($m, $this->objs[ $tag ][ 1 ])) { return; }\nif (!in_array($m, get_list($x) + [1])) exit;\n"), []);
+  assert.deepEqual(g("<?php $m = $_GET['m'];\nif (!isset($o[$t]) || !in_array($m, $o[$t][3]) && (empty($o[$t][1]) || in_array($m, $o[$t][1]))) { return; }\n"), []);
+  // a part that is more than the one call confines nothing
+  assert.deepEqual(g("<?php $f = $_GET['f'];\nif (!in_array($f, ['a']) && log_it($f)) exit;\n"), []);
   // a list variable written twice may hold anything
   assert.deepEqual(g("<?php $ok = ['a'];\n$ok[] = $_GET['x'];\n$f = $_GET['f'];\nif (!in_array($f, $ok)) exit;\n"), []);
 });

@@ -7,7 +7,7 @@
  */
 import { anchoredBody, charsetOf, confiningSet } from '../../guards.js';
 import { guardReader, type GuardStatement } from '../../guards-scan.js';
-import { splitTopArgs } from '../../text.js';
+import { matchingClose, splitTopArgs } from '../../text.js';
 import { DANGEROUS_NAMES } from './signatures.js';
 
 const CHECKS = ['in_array', 'preg_match', 'ctype_', 'is_numeric'];
@@ -60,13 +60,17 @@ function regexSet(arg: string, negatedClassOnly: boolean): Set<number> | undefin
 function confinedBy(code: string, cond: string): [string, 'allowlist' | 'charset'] | undefined {
   const m = /^\s*(!\s*)?(in_array|preg_match|ctype_alnum|ctype_alpha|ctype_digit|ctype_xdigit|is_numeric)\s*\(([\s\S]*)\)\s*$/.exec(cond);
   if (!m) return undefined;
+  // the whole part is that one call: `!in_array($a, $l) && f($b)` is not (its last `)` closes f)
+  const open = cond.indexOf('(', cond.indexOf(m[2]!));
+  if (matchingClose(cond, open) !== cond.trimEnd().length - 1) return undefined;
   const [, not, fn, inner] = m as unknown as [string, string | undefined, string, string];
   const args = splitTopArgs(inner);
   if (fn === 'in_array') {
     const v = VAR.exec(args[0] ?? '')?.[1];
     if (!not || !v || args.length < 2) return undefined;
     const list = args[1]!.trim();
-    const values = list.startsWith('$') ? listOfVar(code, list) : literals(list);
+    // a plain variable holding the list, or a literal list; any other expression (a property, a call) says nothing
+    const values = VAR.test(list) ? listOfVar(code, list.trim()) : literals(list);
     if (!values || values.length === 0 || values.some((x) => DANGEROUS_NAMES.has(x.toLowerCase()))) return undefined;
     return [v, 'allowlist'];
   }
