@@ -88,3 +88,13 @@ test('php evaluator: hostile loops and recursion end within their budget', () =>
     ['x'],
   );
 });
+
+test('php evaluator: an if whose arm the code cuts off (`if (1)`, a last `elseif`) runs nothing and throws nothing', () => {
+  for (const cut of ['<?php if (1)', '<?php if ($a) x(); elseif', '<?php if (1) echo 1; else', '<?php while (1) if (1)']) assert.deepEqual(runConstantPhp(cut), [], cut);
+  // the payload before the cut still runs
+  const found = runConstantPhp(`<?php $p = base64_decode('${Buffer.from('echo 1;').toString('base64')}'); eval($p); if (1)`);
+  assert.deepEqual(
+    found.map((r) => r.code),
+    ['echo 1;'],
+  );
+});

@@ -65,7 +65,9 @@ export class PhpRun extends PhpCalls {
   /** Runs the statement at `i`; returns the index after it. */
   private stmt(c: Code, i: number, e: number, f: Frame): number {
     this.tick();
-    const t = c.t[i]!;
+    const t = c.t[i];
+    // an arm cut off by the end of the code (`if (1)`, `elseif` last): nothing to run
+    if (t === undefined || i >= e) return Math.max(i + 1, e);
     if (t.k === 'op') {
       if (t.v === ';') return i + 1;
       if (t.v === '{') {
