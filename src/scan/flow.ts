@@ -342,14 +342,13 @@ export class Taint {
   private touchesVars(expr: string, forPath = false): boolean {
     if (this.vars.size === 0) return false;
     const text = this.code0(expr);
-    if (this.idents)
-      return identRefs(text, (name) => this.vars.has(name) && (this.confined === undefined && this.words === undefined ? true : this.counts(name, text, forPath))) !== undefined;
+    if (this.idents) return identRefs(text, (name) => this.vars.has(name) && this.counts(name, text, forPath)) !== undefined;
     const re = this.refs();
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
       const v = m[1] ?? m[0];
-      if (this.vars.has(v) && (this.confined === undefined && this.words === undefined ? true : this.counts(v, text, forPath))) return true;
+      if (this.vars.has(v) && this.counts(v, text, forPath)) return true;
     }
     return false;
   }
@@ -359,14 +358,13 @@ export class Taint {
     const e = this.clean(expr);
     if (this.isSource(e)) return true;
     const text = this.code0(e);
-    if (this.idents)
-      return identRefs(text, (name) => this.direct.has(name) && (this.confined === undefined && this.words === undefined ? true : this.counts(name, text, forPath))) !== undefined;
+    if (this.idents) return identRefs(text, (name) => this.direct.has(name) && this.counts(name, text, forPath)) !== undefined;
     const re = this.refs();
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
       if (m[0].length === 0) re.lastIndex++;
       const v = m[1] ?? m[0];
-      if (this.direct.has(v) && (this.confined === undefined && this.words === undefined ? true : this.counts(v, text, forPath))) return true;
+      if (this.direct.has(v) && this.counts(v, text, forPath)) return true;
     }
     return false;
   }

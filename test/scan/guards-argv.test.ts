@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findingOf, reasons, scanText } from './helpers.js';
 import { argvElements, plainProgramOf } from '../../src/scan/argv.js';
-import { allowlistedVars, phpGuards } from '../../src/scan/analyzers/php/guards.js';
+import { phpGuards } from '../../src/scan/analyzers/php/guards.js';
 import { javaGuards } from '../../src/scan/analyzers/java-guards.js';
 import { charsetOf, confiningSet } from '../../src/scan/guards.js';
 
@@ -60,8 +60,8 @@ test('Perl: list-form system runs a fixed program without a shell; a command str
   assert.equal(findingOf('sh.cgi', cgi("system('/bin/sh', '-c', $d)"))?.verdict, 'malicious');
 });
 
-test('allowlistedVars: a guard that stops the page or resets the variable, with literal values that are no dangerous names', () => {
-  const g = (code: string) => [...allowlistedVars(code)];
+test('phpGuards allowlists: a guard that stops the page or resets the variable, with literal values that are no dangerous names', () => {
+  const g = (code: string) => [...phpGuards(code).allowlisted];
   assert.deepEqual(g("<?php $f = $_GET['f'];\nif (!in_array($f, ['trim', 'ucfirst'], true)) { http_response_code(400); exit; }\necho $f($_GET['s']);"), ['$f']);
   assert.deepEqual(g("<?php $ok = ['csv', 'json'];\n$f = $_GET['f'] ?? 'csv';\nif (!in_array($f, $ok)) $f = 'csv';\n"), ['$f']);
   // a menu of dangerous names is a shell's

@@ -98,8 +98,3 @@ export const phpGuards = guardReader({
   holds: stopsOrResets,
   assigns: (after) => /^\s*(?:\?\?)?=(?![=>])/.test(after),
 });
-
-/** The variables an allowlist confines (kept for the token data flow, which has no character-set notion). */
-export function allowlistedVars(code: string): ReadonlySet<string> {
-  return phpGuards(code).allowlisted;
-}
