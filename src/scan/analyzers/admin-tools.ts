@@ -70,6 +70,59 @@ export function dotNameStarts(code: string, lower: string, names: readonly strin
   return out;
 }
 
+/** ASP_FS_NAMES by the character code of their first letter. */
+const FS_BY_FIRST: Array<string[] | undefined> = [];
+for (const n of ASP_FS_NAMES) (FS_BY_FIRST[n.charCodeAt(0)] ??= []).push(n);
+
+/** The two lists of aspDotStarts: where FS.asp's operations can start, where `.Open` can. */
+export interface AspDotStarts {
+  fs: number[] | null;
+  open: number[] | null;
+}
+
+const DOT_STARTS = new WeakMap<AnalyzerContext, AspDotStarts>();
+
+/**
+ * `dotNameStarts(code, lower, ASP_FS_NAMES)` and `dotNameStarts(code, lower, ['open'])` from one
+ * walk over the page's dots (fileManager and sqlClient, which want one each, walked them twice);
+ * kept per context, whose code and lower-cased code do not change.
+ */
+export function aspDotStarts(ctx: AnalyzerContext): AspDotStarts {
+  let got = DOT_STARTS.get(ctx);
+  if (got) return got;
+  const { code, lower } = ctx;
+  let fs: number[] | null = null;
+  let open: number[] | null = null;
+  if (lower.length === code.length) {
+    fs = [];
+    open = [];
+    // a list that reaches the cap is given up (null) as dotNameStarts gives it up; the walk goes on for the other
+    for (let i = lower.indexOf('.'); i !== -1 && (fs !== null || open !== null); i = lower.indexOf('.', i + 1)) {
+      let j = i + 1;
+      while (j < lower.length && isRegexSpace(lower.charCodeAt(j))) j++;
+      const c = lower.charCodeAt(j);
+      if (fs !== null) {
+        const names = c < 128 ? FS_BY_FIRST[c] : undefined;
+        if (names)
+          for (const n of names) {
+            if (lower.startsWith(n, j)) {
+              fs.push(i);
+              break;
+            }
+          }
+        if (fs.length >= 100000) fs = null;
+      }
+      if (open !== null) {
+        if (c === 111 && lower.startsWith('open', j)) open.push(i);
+        if (open.length >= 100000) open = null;
+      }
+    }
+  }
+  got = { fs, open };
+  DOT_STARTS.set(ctx, got);
+  return got;
+}
+
 /** Reads the (first) argument list of a call whose match ends at or before its '('. */
 function argsAfter(code: string, m: RegExpExecArray, lang: string): string {
   const end = m.index + m[0].length;
@@ -106,7 +159,7 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   const reaches = direct ? (a: string) => taint.touchesDirectly(a, true) : (a: string) => taint.touches(a, true);
   const nameOnly = NAME_ONLY[lang];
   // ASP: every operation opens with `.`, blanks and its name, so the pattern runs at those dots only
-  const aspStarts = lang === 'asp' ? dotNameStarts(code, ctx.lower, ASP_FS_NAMES) : null;
+  const aspStarts = lang === 'asp' ? aspDotStarts(ctx).fs : null;
   for (const m of aspStarts ? matchesAt(spec.ops, code, aspStarts, 2000) : matches(spec.ops, code, 2000)) {
     const args = argsAfter(code, m, lang);
     if (!args || !reaches(args) || /php:\/\/|^\s*['"]https?:/i.test(args)) continue;
@@ -256,7 +309,7 @@ export function sqlClient(ctx: AnalyzerContext, taint: Taint): void {
   // inside `Sub Connect(user, pass)` called with request values) is one assignment away
   const reaches = ctx.ev.language === 'asp' ? (a: string) => taint.touches(a) || oneAssignmentAway(taint, a) : (a: string) => taint.touches(a);
   // ASP: a connection opens with `.` + blanks + `open`, or with `connectionstring`: the pattern runs there only
-  const opens = ctx.ev.language === 'asp' ? dotNameStarts(code, ctx.lower, ['open']) : null;
+  const opens = ctx.ev.language === 'asp' ? aspDotStarts(ctx).open : null;
   const strings = opens ? literalOffsets(ctx.lower, 'connectionstring', 100000) : null;
   const conns = opens && strings && strings.length < 100000 ? matchesAt(spec.conn, code, mergeAscending(opens, strings), 200) : matches(spec.conn, code, 200);
   for (const m of conns) {

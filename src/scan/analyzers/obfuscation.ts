@@ -56,11 +56,10 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   const strict = lang === 'php' || lang === 'asp' || lang === 'aspx' || lang === 'jsp' || lang === 'cfml';
 
   // nested decoders: f(g(h('...'))) where each is a decoder
-  const decoderNames = ['gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'base64_decode', 'strrev', 'convert_uudecode', 'hex2bin'];
   // outside PHP (whose analyzers index the calls anyway) the few decoder names are looked up
   // directly instead of indexing every call of the page for them
   const calls: { hasAnyOf(names: readonly string[]): boolean } = ctx.calls || lang === 'php' ? callIndex(ctx) : new CallLookup(ctx.lower);
-  const anyDecoder = calls.hasAnyOf(decoderNames);
+  const anyDecoder = calls.hasAnyOf(DECODER_NAMES);
   const nest = !anyDecoder
     ? null
     : /\b(?:gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(\s*(?:gzinflate|gzuncompress|gzdecode|str_rot13|base64_decode|strrev|convert_uudecode|hex2bin)\s*\(/.exec(
@@ -71,9 +70,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   // decode chains around a literal: find each decoder call, collect the calls wrapped
   // around it and inside it, then apply them innermost first
   let layers = 0;
-  for (const m of anyDecoder || calls.hasAnyOf(['atob', 'b64decode', 'decodebytes', 'frombase64string', 'decode_base64', 'unhex', 'base64decode'])
-    ? matches(DECODER_CALL, ctx.lower, 300)
-    : []) {
+  for (const m of anyDecoder || calls.hasAnyOf(OTHER_DECODERS) ? matches(DECODER_CALL, ctx.lower, 300) : []) {
     const inner: string[] = [];
     let pos = m.index + m[0].length;
     let im: RegExpExecArray | null;
@@ -130,9 +127,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
     ev.add('obfuscation', 'long run of hex/octal escapes in a string', strict ? 4 : 2, esc.index, 60);
   }
   // hex blobs handed to a decoder
-  const hex = !calls.hasAnyOf(['hex2bin', 'pack', 'unhex', 'fromhex'])
-    ? null
-    : /(?:hex2bin|pack\s*\(\s*['"]h\*['"]\s*,|unhex|fromhex)\s*\(?\s*['"]([0-9a-f]{64,})['"]/.exec(ctx.lower);
+  const hex = !calls.hasAnyOf(HEX_DECODERS) ? null : /(?:hex2bin|pack\s*\(\s*['"]h\*['"]\s*,|unhex|fromhex)\s*\(?\s*['"]([0-9a-f]{64,})['"]/.exec(ctx.lower);
   if (hex) {
     const dec = asText(hexDecode(hex[1]!));
     if (dec && looksLikeCode(dec.text)) ctx.layers.push({ text: dec.text, offset: hex.index, how: 'hex', language: lang });
@@ -204,36 +199,60 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
   }
 }
 
+/** The decoder names analyzeObfuscation asks about (lower case): the nesting ones, the others, the hex ones. */
+const DECODER_NAMES = ['gzinflate', 'gzuncompress', 'gzdecode', 'str_rot13', 'base64_decode', 'strrev', 'convert_uudecode', 'hex2bin'];
+const OTHER_DECODERS = ['atob', 'b64decode', 'decodebytes', 'frombase64string', 'decode_base64', 'unhex', 'base64decode'];
+const HEX_DECODERS = ['hex2bin', 'pack', 'unhex', 'fromhex'];
+const LOOKED_UP = new Set([...DECODER_NAMES, ...OTHER_DECODERS, ...HEX_DECODERS]);
+let shortest = Infinity;
+let longest = 0;
+for (const n of LOOKED_UP) {
+  shortest = Math.min(shortest, n.length);
+  longest = Math.max(longest, n.length);
+}
+
 /**
- * `callsAnyOf(lower, names)` for the few name lists above: a name holding a word the page lacks
- * (`decode`, `hex`, `gz`) is not called there, so one search for that word answers for all the
- * names holding it instead of one search per name.
+ * `new CallIndex(lower).hasAnyOf(names)` for the decoder names above, outside PHP (whose
+ * analyzers index every call anyway): one walk over the `(` signs of the page reads the
+ * identifier before each (blanks between, not after `$`, as CallIndex files it) and keeps it
+ * when it is one of those names. A search per name would scan the page a dozen times, most of
+ * the names (`strrev`, `atob`, `pack`) opening with letters every page is full of.
  */
-class CallLookup {
-  private readonly present = new Map<string, boolean>();
+export class CallLookup {
+  private called?: Set<string>;
   constructor(private readonly lower: string) {}
 
   hasAnyOf(names: readonly string[]): boolean {
-    return callsAnyOf(
-      this.lower,
-      names.filter((n) => {
-        const w = NAME_PARTS.find((p) => n.includes(p));
-        return w === undefined || this.has(w);
-      }),
-    );
-  }
-
-  private has(word: string): boolean {
-    let p = this.present.get(word);
-    if (p === undefined) {
-      p = containsWord(this.lower, word);
-      this.present.set(word, p);
-    }
-    return p;
+    this.called ??= decoderCalls(this.lower);
+    for (const n of names) if (LOOKED_UP.has(n) ? this.called.has(n) : callsAnyOf(this.lower, [n])) return true;
+    return false;
   }
 }
 
-const NAME_PARTS = ['decode', 'hex', 'gz'];
+/** The names of LOOKED_UP that `lower` calls. */
+function decoderCalls(lower: string): Set<string> {
+  const out = new Set<string>();
+  // (each walk back stops at the `(` before: the walks read each character at most twice)
+  for (let i = lower.indexOf('('); i !== -1; i = lower.indexOf('(', i + 1)) {
+    let j = i - 1;
+    while (j >= 0 && isCallSpace(lower.charCodeAt(j))) j--;
+    const end = j + 1;
+    while (j >= 0 && isIdent(lower.charCodeAt(j))) j--;
+    if (end - j - 1 < shortest || end - j - 1 > longest || lower.charCodeAt(j) === 36) continue;
+    const name = lower.slice(j + 1, end);
+    if (LOOKED_UP.has(name)) out.add(name);
+  }
+  return out;
+}
+
+/** CallIndex's identifier characters and blanks. */
+function isIdent(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90) || c >= 128;
+}
+
+function isCallSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || c === 160;
+}
 
 const CHR_RUN = /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*/\d\s]*\)\s*[.&+]\s*){8,2000}/i;
 

@@ -249,13 +249,30 @@ export function quotesBeforeMarkers(code: string): number[] {
   return out;
 }
 
+/**
+ * The offset of the first `<?php` (letters in any case) or `<%` at or after `from`, `<?=` too
+ * when `echo`; -1 if none. What `/<\?php|<%/i` (with `|<\?=`) finds, walked from the `<` signs
+ * with indexOf instead of a regex tried at every character of the page.
+ */
+export function serverMarker(code: string, from: number, echo: boolean): number {
+  for (let i = code.indexOf('<', from); i !== -1; i = code.indexOf('<', i + 1)) {
+    const c = code.charCodeAt(i + 1);
+    if (c === 37) return i; // `%`
+    if (c !== 63) continue; // `?`
+    const d = code.charCodeAt(i + 2);
+    if (echo && d === 61) return i; // `=`
+    // (`| 0x20` turns `P` and `H` into `p` and `h`, and no other unit into either)
+    if ((d | 0x20) === 112 && (code.charCodeAt(i + 3) | 0x20) === 104 && (code.charCodeAt(i + 4) | 0x20) === 112) return i;
+  }
+  return -1;
+}
+
 /** String literals that carry server-side code: analyze what the dropper writes. */
 function embeddedServerCode(ctx: AnalyzerContext): void {
   const { code } = ctx;
   // skip the file's own opening tag; look for a second server-code marker inside a string
-  const first = code.search(/<\?php|<%/i);
-  const again = first === -1 ? -1 : code.slice(first + 2).search(/<\?php|<%|<\?=/i);
-  if (again === -1) return;
+  const first = serverMarker(code, 0, false);
+  if (first === -1 || serverMarker(code, first + 2, true) === -1) return;
   let n = 0;
   for (const m of matchesAt(EMBEDDED_CODE, code, quotesBeforeMarkers(code), 20)) {
     const body = unescapeDq(m[1] ?? m[2] ?? '');
