@@ -216,7 +216,7 @@ export function writeThenInclude(ctx: AnalyzerContext, taint: Taint): void {
   let handles: Map<string, string> | undefined;
   for (const c of calls.sites(['file_put_contents', 'fwrite', 'fputs'])) {
     const parts = splitTopArgs(callArgs(code, c.open, 4000));
-    if (parts.length < 2 || !taint.touches(parts[1]!)) continue;
+    if (parts.length < 2 || !taint.touches(parts[1]!) || exportedLiteralFile(parts[1]!)) continue;
     let dest = parts[0]!.trim();
     if (c.name !== 'file_put_contents') {
       if (!handles) {
@@ -232,6 +232,35 @@ export function writeThenInclude(ctx: AnalyzerContext, taint: Taint): void {
       return;
     }
   }
+}
+
+/** `var_export(..., true)`: a PHP literal of the value, every string in it quoted and escaped. */
+const VAR_EXPORT = /\bvar_export\s*\(/gi;
+/** What is left of a file that only returns or assigns one exported literal (`\0` marks it). */
+const EXPORT_FILE = /^(['"])<\?php(?:\s|\\[nrt])+(?:return|\\?\$\w+\s*=)(?:\s|\\[nrt])*\1\s*\.\s*\0\s*\.\s*(['"])\s*;(?:\s|\\[nrt])*\2$/;
+
+/**
+ * Whether the content written is `'<?php return ' . var_export($v, true) . ';'` (or assigns
+ * the literal to a variable): the cache and config files of frameworks. The request may fill
+ * the value, but var_export writes it as a quoted literal, so including the file runs no
+ * request-chosen code. Any other code around the literal (an eval, a call) still counts.
+ */
+function exportedLiteralFile(content: string): boolean {
+  const pieces: string[] = [];
+  let from = 0;
+  VAR_EXPORT.lastIndex = 0;
+  for (let m = VAR_EXPORT.exec(content); m !== null; m = VAR_EXPORT.exec(content)) {
+    const open = m.index + m[0].length - 1;
+    const args = callArgs(content, open, content.length);
+    const parts = splitTopArgs(args);
+    if (parts.length !== 2 || !/^\s*true\s*$/i.test(parts[1]!)) return false;
+    pieces.push(content.slice(from, m.index), '\0');
+    from = open + args.length + 2;
+    VAR_EXPORT.lastIndex = from;
+  }
+  if (pieces.length !== 2) return false;
+  pieces.push(content.slice(from));
+  return EXPORT_FILE.test(pieces.join('').trim());
 }
 
 /**

@@ -1,0 +1,58 @@
+/**
+ * Pages that look like loaders but hand the request nothing to run: a callback chosen from an
+ * allowlist, and a cache file holding only var_export's literal of request data. Each sits
+ * next to the shell form it resembles. Written for these tests.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findingOf, reasons } from './helpers.js';
+
+const WRITE_INCLUDE = 'request content written to a file that is then included as code';
+
+function cachePage(content: string): string {
+  return `<?php
+function put($k, $data) {
+    $file = __DIR__ . '/cache/' . md5($k) . '.php';
+    file_put_contents($file, ${content}, LOCK_EX);
+    return include $file;
+}
+$q = isset($_GET['q']) ? $_GET['q'] : '';
+echo json_encode(put('s:' . $q, ['q' => $q]));
+`;
+}
+
+test('a cache file that returns var_export of request data is a literal, not code', () => {
+  assert.equal(findingOf('c.php', cachePage(`'<?php return ' . var_export($data, true) . ';'`)), undefined);
+  assert.equal(findingOf('c.php', cachePage(`"<?php\\n\\$cache = " . var_export($data, TRUE) . ";\\n"`)), undefined);
+});
+
+test('code around the exported literal, or request text beside it, still runs what the request sent', () => {
+  // the literal handed to eval is the request's code
+  assert.ok(reasons(findingOf('c.php', cachePage(`'<?php eval(' . var_export($data, true) . ');'`))).includes(WRITE_INCLUDE));
+  // request text outside the literal
+  assert.ok(reasons(findingOf('c.php', cachePage(`'<?php return ' . var_export($data, true) . ';' . $data['q']`))).includes(WRITE_INCLUDE));
+  // var_export without `true` prints the value and returns null: not the literal file shape
+  assert.ok(reasons(findingOf('c.php', cachePage(`'<?php return ' . var_export($data) . ';'`))).includes(WRITE_INCLUDE));
+  // the plain form: request content written and included
+  assert.ok(reasons(findingOf('c.php', cachePage(`'<?php ' . $data['q']`))).includes(WRITE_INCLUDE));
+});
+
+function callbackPage(list: string, guarded: boolean): string {
+  return `<?php
+$allowed = ${list};
+$fn = isset($_POST['format']) ? $_POST['format'] : 'trim';
+${guarded ? "if (!in_array($fn, $allowed, true)) {\n    http_response_code(400);\n    exit('bad format');\n}" : ''}
+echo htmlspecialchars(call_user_func($fn, $_POST['text'] ?? ''));
+`;
+}
+
+test("a callback name confined to an allowlist of harmless functions is the page's choice", () => {
+  assert.equal(findingOf('f.php', callbackPage("['strtoupper', 'strtolower', 'ucfirst', 'trim']", true)), undefined);
+});
+
+test('the same callback unguarded, or with a dangerous name in the list, is request-chosen', () => {
+  const open = findingOf('f.php', callbackPage("['strtoupper', 'trim']", false));
+  assert.equal(open?.verdict, 'malicious');
+  const withSystem = findingOf('f.php', callbackPage("['strtoupper', 'system']", true));
+  assert.equal(withSystem?.verdict, 'malicious');
+});
