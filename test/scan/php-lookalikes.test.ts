@@ -1,7 +1,8 @@
 /**
  * Pages that look like loaders but hand the request nothing to run: a callback chosen from an
- * allowlist, and a cache file holding only var_export's literal of request data. Each sits
- * next to the shell form it resembles. Written for these tests.
+ * allowlist, a cache file holding only var_export's literal of request data, legacy
+ * create_function with literal code. Each sits next to the shell form it resembles. Written
+ * for these tests.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,4 +56,23 @@ test('the same callback unguarded, or with a dangerous name in the list, is requ
   assert.equal(open?.verdict, 'malicious');
   const withSystem = findingOf('f.php', callbackPage("['strtoupper', 'system']", true));
   assert.equal(withSystem?.verdict, 'malicious');
+});
+
+test("create_function's own parameter list is no page variable, and one plain literal body is no assembly", () => {
+  const sortPage = `<?php
+$rows = [['n' => 3], ['n' => 1]];
+usort($rows, create_function('$x,$y', 'return $x["n"] - $y["n"];'));
+$col = isset($_GET['col']) ? 'n' : 'n';
+foreach ($rows as $r) echo (int) $r[$col], "\\n";
+`;
+  assert.equal(findingOf('s.php', sortPage), undefined);
+});
+
+test('create_function shells: request code, a never-assigned variable in the body, pieces assembled', () => {
+  const reqCode = findingOf('a.php', `<?php\n$f = create_function('', $_POST['c']);\n$f();\n`);
+  assert.ok(reasons(reqCode).includes('request input reaches create_function()'));
+  const globals = findingOf('b.php', `<?php\n$g = create_function('$a', 'return ' . $code . ';');\necho $g(1);\n`);
+  assert.ok(reasons(globals).includes('create_function() runs a variable that is never assigned (register_globals request variable $code)'));
+  const pieces = findingOf('c.php', `<?php\n$h = create_function('$a', 'ev' . 'al($_POST[1]);');\n$h(0);\n`);
+  assert.ok(reasons(pieces).includes('code assembled from string pieces and handed to create_function()'));
 });
