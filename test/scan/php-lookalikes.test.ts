@@ -76,3 +76,32 @@ test('create_function shells: request code, a never-assigned variable in the bod
   const pieces = findingOf('c.php', `<?php\n$h = create_function('$a', 'ev' . 'al($_POST[1]);');\n$h(0);\n`);
   assert.ok(reasons(pieces).includes('code assembled from string pieces and handed to create_function()'));
 });
+
+function compilerPage(read: string): string {
+  return `<?php
+class MiniTpl {
+    private $dir = __DIR__ . '/templates';
+    public function render($name) {
+        $name = basename($name);
+        $src = ${read};
+        $compiled = __DIR__ . '/cache/' . md5($src) . '.php';
+        file_put_contents($compiled, $this->compile(file_get_contents($src)));
+        include $compiled;
+    }
+    private function compile($s) { return preg_replace('/\\{\\$(\\w+)\\}/', '<?php echo $$1; ?>', $s); }
+}
+(new MiniTpl())->render($_GET['page'] ?? 'home');
+`;
+}
+
+test("a template compiler writes the server's own template, read from its own directory, and includes it", () => {
+  assert.equal(findingOf('t.php', compilerPage(`$this->dir . '/' . $name . '.tpl'`)), undefined);
+  assert.equal(findingOf('t.php', compilerPage(`__DIR__ . '/templates/' . $name . '.tpl'`)), undefined);
+});
+
+test('content read from a path the request names whole, or from a URL, written and included, is still the shell', () => {
+  assert.ok(reasons(findingOf('t.php', compilerPage('$name'))).includes(WRITE_INCLUDE));
+  assert.ok(reasons(findingOf('t.php', compilerPage(`'http://' . $name . '/t.tpl'`))).includes(WRITE_INCLUDE));
+  const direct = `<?php\n$c = '/tmp/x.php';\nfile_put_contents($c, file_get_contents($_GET['u']));\ninclude $c;\n`;
+  assert.ok(reasons(findingOf('d.php', direct)).includes(WRITE_INCLUDE));
+});
