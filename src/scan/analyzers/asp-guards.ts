@@ -74,8 +74,16 @@ function rebound(lower: string, v: string): boolean {
   return false;
 }
 
+/** The last page's answer: several taints are built over the same code. */
+let last: { code: string; guards: Guards } | undefined;
+
 /** The variables guards in a VBScript page's code confine. */
 export function vbGuards(code: string): Guards {
+  if (last?.code !== code) last = { code, guards: readGuards(code) };
+  return last.guards;
+}
+
+function readGuards(code: string): Guards {
   if (!/\bThen\b/i.test(code) || !code.includes('"')) return NO_GUARDS;
   // (declarations neither read nor assign: blanked, the offsets kept)
   const lower = code.toLowerCase().replace(/(?:^|:)[ \t]*(?:dim|(?:private|public)(?![ \t]+(?:sub|function|property|default|const)\b))\b[^\n:]*/gm, (d) => ' '.repeat(d.length));
