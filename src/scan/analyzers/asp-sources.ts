@@ -6,6 +6,7 @@
  */
 import type { AnalyzerContext } from '../context.js';
 import type { FlowSpec } from '../flow.js';
+import { vbGuards } from './asp-guards.js';
 import { literalOffsets } from '../words.js';
 import { isJscriptPage } from './asp-scan.js';
 
@@ -50,7 +51,7 @@ function pageSpec(base: FlowSpec, caseless: boolean, jscript: boolean): FlowSpec
   if (!specs) PAGE_SPECS.set(base, (specs = new Map()));
   const key = `${caseless}/${jscript}`;
   let spec = specs.get(key);
-  if (!spec) specs.set(key, (spec = { ...base, caseless, literals: jscript ? JS_STRINGS : VB_STRINGS }));
+  if (!spec) specs.set(key, (spec = jscript ? { ...base, caseless, literals: JS_STRINGS } : { ...base, caseless, literals: VB_STRINGS, guards: vbGuards }));
   return spec;
 }
 

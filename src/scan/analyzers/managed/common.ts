@@ -190,6 +190,27 @@ const RUNNERS = new Set(['invoke', 'newInstance', 'Invoke', 'InvokeMember', 'Cre
 const SMALL_FILE_TOKENS = 1500;
 
 /**
+ * `Actions.class.getMethod("do" + a)`: a method of a class the page declares itself, extending
+ * nothing, looked up by name. The page dispatches to its own code (Struts-style `do<Action>`);
+ * what those methods do is read by the other passes like any code of the page. Only Object's
+ * own public methods come on top, none of which runs anything.
+ */
+function ownMethodLookup(f: ManagedFlow, name: string, recv: string): boolean {
+  if (name !== 'getMethod' && name !== 'getDeclaredMethod') return false;
+  const cls = /^(\w+)\.class$/.exec(recv)?.[1];
+  if (cls === undefined) return false;
+  const toks = f.toks;
+  for (let k = 0; k + 2 < toks.length; k++) {
+    if (toks[k]!.k !== 'id' || toks[k]!.v !== 'class' || toks[k + 1]!.v !== cls || toks[k - 1]?.v === '.') continue;
+    const next = toks[k + 2]!;
+    if (next.v === '{' || next.v === 'implements') return true;
+    if (next.v === 'extends') return toks[k + 3]?.v === 'Object' && (toks[k + 4]?.v === '{' || toks[k + 4]?.v === 'implements');
+    return false;
+  }
+  return false;
+}
+
+/**
  * A small page that looks up a class or method by a name the request gives and then invokes or
  * instantiates what it found: the requester chooses the code that runs (`Type.GetType(Request["t"])`,
  * `Class.forName(request.getParameter("c")).getMethod(..).invoke(..)`).
@@ -197,7 +218,7 @@ const SMALL_FILE_TOKENS = 1500;
 export function reflectiveChoice(ctx: AnalyzerContext, f: ManagedFlow): void {
   if (f.toks.length > SMALL_FILE_TOKENS) return;
   if (!f.toks.some((t, i) => t.k === 'id' && RUNNERS.has(t.v) && f.toks[i + 1]?.v === '(')) return;
-  for (const h of sinkCalls(f, (name, _recv, isNew) => (!isNew && LOOKUPS.test(name) ? ['lookup', name] : undefined), 100)) {
+  for (const h of sinkCalls(f, (name, recv, isNew) => (!isNew && LOOKUPS.test(name) && !ownMethodLookup(f, name, recv) ? ['lookup', name] : undefined), 100)) {
     if (!h.argTaint[0]) continue;
     ctx.ev.add('flow', 'request chooses the class or method run through reflection', 10, h.at, 10);
     return;

@@ -20,6 +20,7 @@ import { callbackTakers, directSinks, filterCallbacks, pregReplaceE, yamlCallbac
 import { computedCallees, dangerousNameVars, reflection, requestImports, tableRunners, variableFunctions } from './dynamic.js';
 import { fileWriters, includes, remoteCode, sockets, webRootDropper } from './files.js';
 import { bypassTechniques } from './bypass.js';
+import { magicCallForwarding } from './magic-call.js';
 import { propertyFlows, registerGlobals, unserializeGadgets, wrapperFlows } from './interproc.js';
 import { bitwiseStrings, builtNames, customDecoders, decodedCallees, deobfuscate, loaderShapes } from './obfuscation.js';
 import { adminKit, authBypass, listMailer, mailerAndProxy, persistence, shellUiHints, xsltAndCom } from './kits.js';
@@ -48,6 +49,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   if (hasRequest && ctx.size < 65536) propertyFlows(ctx, calls, taint);
   includes(s, near);
   bypassTechniques(s);
+  magicCallForwarding(s);
   fileWriters(s);
   sockets(s, cmdCalls);
   requestImports(s);

@@ -92,3 +92,14 @@ export function* matchesAtWord(re: RegExp, ctx: AnalyzerContext, word: string, c
     yield m;
   }
 }
+
+/**
+ * The text of `expr` when it is one plain string literal: single-quoted, or double-quoted with
+ * no escape or variable in it. Concatenations, escapes and calls are not plain.
+ */
+export function plainLiteral(expr: string): string | undefined {
+  return /^\s*(?:'((?:[^'\\]|\\.)*)'|"([^"\\$]*)")\s*$/
+    .exec(expr)
+    ?.slice(1)
+    .find((g) => g !== undefined);
+}

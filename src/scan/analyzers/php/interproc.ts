@@ -5,7 +5,7 @@
 import { callIndex, type AnalyzerContext, type CallIndex } from '../../context.js';
 import { Taint, matches } from '../../flow.js';
 import { braceBody, callArgs } from '../../text.js';
-import { bareCode, classBased, inEnclosingFunction, splitTopArgs } from './code.js';
+import { bareCode, classBased, inEnclosingFunction, plainLiteral, splitTopArgs } from './code.js';
 import { CODE_SINKS, NOT_BEFORE_CALLBACK, NOT_BEFORE_SINK, SINK_NAMES, callMatches } from './signatures.js';
 import type { PhpScan } from './sources.js';
 
@@ -142,10 +142,11 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
   };
   let checks = 0;
   // the first variable of `args` that nothing in the file assigns, receives or declares
-  const undefinedVar = (args: string, open: number, arg = 0): string | undefined => {
+  const undefinedVar = (args: string, open: number, arg = 0, own?: ReadonlySet<string>): string | undefined => {
     const vars = (splitTopArgs(args)[arg] ?? '').match(/\$[a-zA-Z_]\w*/g);
     if (!vars) return undefined;
     for (const v of vars) {
+      if (own?.has(v)) continue;
       // PHP fills these itself (CLI arguments, last error, response headers)
       if (
         v === '$this' ||
@@ -175,7 +176,10 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
   };
   if (sinks) {
     for (const m of callMatches(ctx, calls, SINK_NAMES, NOT_BEFORE_SINK)) {
-      const v = undefinedVar(callArgs(code, m.open), m.open);
+      const args = callArgs(code, m.open);
+      // create_function('$a,$b', 'return $a - $b;'): the first argument names the function's
+      // own parameters, which its body reads; neither is a variable of the page
+      const v = m.name === 'create_function' ? undefinedVar(args, m.open, 1, createdParams(args)) : undefinedVar(args, m.open);
       if (v) {
         ev.add('flow', `${m.name}() runs a variable that is never assigned (${origin} ${v})`, CODE_SINKS.includes(m.name) ? 9 : 8, m.index, m[0].length);
         break;
@@ -267,3 +271,9 @@ function defaultsOnly(code: string, name: string): boolean {
 const RESET = /^\s*(?:''|""|null|false|0)\s*;?\s*$/i;
 
 const RG_FILE_OPS = ['unlink', 'rmdir', 'mkdir', 'fopen', 'opendir', 'copy', 'rename', 'chmod', 'readfile', 'move_uploaded_file', 'file_put_contents'];
+
+/** The parameters create_function's first argument declares, when it is a literal list. */
+function createdParams(args: string): ReadonlySet<string> {
+  const list = plainLiteral(splitTopArgs(args)[0] ?? '');
+  return new Set(list?.match(/\$[a-zA-Z_]\w*/g) ?? []);
+}

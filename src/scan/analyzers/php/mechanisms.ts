@@ -216,7 +216,7 @@ export function writeThenInclude(ctx: AnalyzerContext, taint: Taint): void {
   let handles: Map<string, string> | undefined;
   for (const c of calls.sites(['file_put_contents', 'fwrite', 'fputs'])) {
     const parts = splitTopArgs(callArgs(code, c.open, 4000));
-    if (parts.length < 2 || !taint.touches(parts[1]!)) continue;
+    if (parts.length < 2 || !taint.touches(parts[1]!) || exportedLiteralFile(parts[1]!) || readsOwnFiles(parts[1]!, taint)) continue;
     let dest = parts[0]!.trim();
     if (c.name !== 'file_put_contents') {
       if (!handles) {
@@ -232,6 +232,72 @@ export function writeThenInclude(ctx: AnalyzerContext, taint: Taint): void {
       return;
     }
   }
+}
+
+/** A file read whose path is the first argument. */
+const FILE_READ = /\bfile_get_contents\s*\(/gi;
+/** A path under a directory the page names itself: `__DIR__ . '/t/'`, `$this->dir . '/'`, `BASE . '/'`. */
+const ANCHORED_PATH = /^\s*(__DIR__|dirname\s*\(\s*__FILE__\s*\)|\$this->\w+|self::\$?\w+|[A-Z][A-Z0-9_]*|\$\w+)\s*\.\s*(['"])\/[^'"]*\2/;
+
+/**
+ * Whether the request reaches the written content only through the paths of files read from
+ * a directory the page names (a template compiler: `file_put_contents($c, compile(
+ * file_get_contents($this->dir . '/' . basename($n) . '.tpl')))`, then `include $c`). What is
+ * written is the server's own file, transformed; the request chose which one, not its code.
+ * A path that is a variable is read through its assignments, one level deep.
+ */
+function readsOwnFiles(content: string, taint: Taint): boolean {
+  let rest = '';
+  let from = 0;
+  let reads = 0;
+  FILE_READ.lastIndex = 0;
+  for (let m = FILE_READ.exec(content); m !== null; m = FILE_READ.exec(content)) {
+    const open = m.index + m[0].length - 1;
+    const args = callArgs(content, open, content.length);
+    const path = (splitTopArgs(args)[0] ?? '').trim();
+    const paths = /^\$\w+$/.test(path) ? (taint.assignments.get(path) ?? []) : [path];
+    const own =
+      paths.length > 0 &&
+      paths.every((p) => {
+        const head = ANCHORED_PATH.exec(p)?.[1];
+        return head !== undefined && !taint.touches(head);
+      });
+    if (!own) return false;
+    reads++;
+    rest += content.slice(from, m.index);
+    from = open + args.length + 2;
+    FILE_READ.lastIndex = from;
+  }
+  return reads > 0 && !taint.touches(rest + content.slice(from));
+}
+
+/** `var_export(..., true)`: a PHP literal of the value, every string in it quoted and escaped. */
+const VAR_EXPORT = /\bvar_export\s*\(/gi;
+/** What is left of a file that only returns or assigns one exported literal (`\0` marks it). */
+const EXPORT_FILE = /^(['"])<\?php(?:\s|\\[nrt])+(?:return|\\?\$\w+\s*=)(?:\s|\\[nrt])*\1\s*\.\s*\0\s*\.\s*(['"])\s*;(?:\s|\\[nrt])*\2$/;
+
+/**
+ * Whether the content written is `'<?php return ' . var_export($v, true) . ';'` (or assigns
+ * the literal to a variable): the cache and config files of frameworks. The request may fill
+ * the value, but var_export writes it as a quoted literal, so including the file runs no
+ * request-chosen code. Any other code around the literal (an eval, a call) still counts.
+ */
+function exportedLiteralFile(content: string): boolean {
+  const pieces: string[] = [];
+  let from = 0;
+  VAR_EXPORT.lastIndex = 0;
+  for (let m = VAR_EXPORT.exec(content); m !== null; m = VAR_EXPORT.exec(content)) {
+    const open = m.index + m[0].length - 1;
+    const args = callArgs(content, open, content.length);
+    const parts = splitTopArgs(args);
+    if (parts.length !== 2 || !/^\s*true\s*$/i.test(parts[1]!)) return false;
+    pieces.push(content.slice(from, m.index), '\0');
+    from = open + args.length + 2;
+    VAR_EXPORT.lastIndex = from;
+  }
+  if (pieces.length !== 2) return false;
+  pieces.push(content.slice(from));
+  return EXPORT_FILE.test(pieces.join('').trim());
 }
 
 /**

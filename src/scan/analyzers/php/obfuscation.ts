@@ -7,7 +7,7 @@ import { callIndex, dollarPairs, isRegexSpace, matchesAt, type AnalyzerContext }
 import { matches } from '../../flow.js';
 import { braceBody, callArgs } from '../../text.js';
 import { looksLikeCode, unescapeDq } from '../../decode.js';
-import { bareCode, splitTopArgs } from './code.js';
+import { bareCode, plainLiteral, splitTopArgs } from './code.js';
 import { MAX_EVAL, evalStringExpr, type VarResolver } from './fold.js';
 import { DANGEROUS_NAMES, NOT_BEFORE_SINK, TINY_SCRIPT, callMatches } from './signatures.js';
 import { hasAnyText, textAt } from './probe.js';
@@ -42,7 +42,8 @@ export function deobfuscate(ctx: AnalyzerContext, resolve: VarResolver): void {
     const parts = splitTopArgs(args);
     const writes = fn === 'file_put_contents' || fn === 'fwrite' || fn === 'fputs';
     const target = fn === 'create_function' || writes ? parts[1] : fn === 'eval' || fn === 'assert' ? parts[0] : `${fn}(${args})`;
-    if (!target) continue;
+    // one plain literal is no assembly: `create_function('$a,$b', 'return $a - $b;')`
+    if (!target || (target !== `${fn}(${args})` && plainLiteral(target) !== undefined)) continue;
     const v = evalStringExpr(target, resolve);
     if (v === undefined || v.length < 8 || !looksLikeCode(v)) continue;
     if (writes && !/<\?|\$_(?:GET|POST|REQUEST|COOKIE)|eval|assert|system/i.test(v)) continue;

@@ -219,6 +219,9 @@ export function callbackTakers(s: PhpScan, names: ReadonlySet<string>): void {
     } else if (ctx.size < 4096 && parts.some((p, i) => i !== cbIndex && taint.touches(p))) {
       // a few lines that hand request data to a callback computed at runtime: a variable the
       // file never fills with a plain function name, or a name built by string functions
+      // a variable the page's allowlist confines holds one of its listed names, and a list
+      // that names a dangerous function is no allowlist (guards.ts): the page chose the callee
+      if (taint.confined?.has(cb.trim())) continue;
       const runtime = /^\s*\$\w+\s*$/.test(cb) && !plainNameAssigned(ctx.code, cb.trim().slice(1));
       const direct = parts.some((p, i) => i !== cbIndex && taint.touchesDirectly(p));
       if ((runtime || COMPUTED_NAME.test(cb)) && ctx.size < TINY_SCRIPT && direct) ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);

@@ -1,0 +1,112 @@
+/**
+ * VBScript validation guards (see ../guards.ts): `If ext <> "jpg" And ext <> "png" Then
+ * Response.End` and `If Not (ext = "jpg" Or ext = "png") Then ext = "jpg"` confine `ext` to the
+ * page's literals. Only a guard whose failing branch stops the page (Response.End, a redirect,
+ * leaving the procedure) or resets the variable to a literal counts, and only when the variable
+ * is assigned before the guard, read nowhere before it and assigned nowhere after it. VBScript
+ * names are case-blind: the variable's mentions are found in any case, and the confined names
+ * are answered in any case.
+ */
+import { type Guards, NO_GUARDS } from '../guards.js';
+import { type GuardStatement, guardsAllUses } from '../guards-scan.js';
+import { isServerExtension } from '../language.js';
+
+/** `If <cond> Then <one line>` or `If <cond> Then` + lines + `End If` (no nested If). */
+const IF_THEN = /^[ \t]*If[ \t]+([^\n]{1,400}?)[ \t]+Then[ \t]*([^\n]*)$/gim;
+/** One comparison of the variable (optionally case-folded or trimmed) with a string literal. */
+const COMPARE = /^\s*(?:(?:LCase|UCase|Trim|LTrim|RTrim)\s*\(\s*)?([A-Za-z_]\w{0,40})\s*\)?\s*(<>|=)\s*"([^"\n]{0,60})"\s*$/i;
+/** Statements that end the page or the procedure, after any number of writes. */
+const STOPS =
+  /^(?:\s*(?:Response\.Write\b[^\n:]*|Response\.Status\s*=[^\n:]*)\s*(?::|\n))*\s*(?:Response\.End\b|Response\.Redirect\b[^\n:]*|Exit\s+(?:Sub|Function)\b|Err\.Raise\b[^\n:]*)\s*$/i;
+/** A listed value: a plain word, extension or path piece, never code. */
+const PLAIN_VALUE = /^[\w.\-/]{0,60}$/;
+
+/**
+ * A server-script extension, or a file that makes the server run scripts (web.config,
+ * .htaccess, .user.ini), among the listed values lets an uploader write code: no allowlist.
+ */
+function scriptExtension(value: string): boolean {
+  const ext = value.slice(value.lastIndexOf('.') + 1).toLowerCase();
+  return isServerExtension(ext) || ext === 'config' || ext === 'htaccess' || ext === 'ini';
+}
+
+class Caseless extends Set<string> {
+  override add(v: string): this {
+    return super.add(v.toLowerCase());
+  }
+  override has(v: string): boolean {
+    return super.has(v.toLowerCase());
+  }
+}
+
+/** The variable a failing condition confines to literals: all `v <> "a"` joined by And, or `Not (v = "a" Or ...)`. */
+function allowlistOf(cond: string): string | undefined {
+  let parts: string[];
+  let op: string;
+  const not = /^\s*Not\s*\(([\s\S]*)\)\s*$/i.exec(cond);
+  if (not) {
+    parts = not[1]!.split(/\s+Or\s+/i);
+    op = '=';
+  } else {
+    parts = cond.split(/\s+And\s+/i);
+    op = '<>';
+  }
+  let v: string | undefined;
+  for (const p of parts) {
+    const m = COMPARE.exec(p);
+    if (!m || m[2] !== op || !PLAIN_VALUE.test(m[3]!) || scriptExtension(m[3]!)) return undefined;
+    if (v === undefined) v = m[1]!.toLowerCase();
+    else if (v !== m[1]!.toLowerCase()) return undefined;
+  }
+  return v;
+}
+
+const assigns = (after: string): boolean => /^\s*=(?!=)/.test(after);
+
+/**
+ * Whether `v` (lower case) is also bound where no `=` follows it: a procedure's parameter, which
+ * every call fills, or a `For Each` variable. Such a name is not one variable the guard holds.
+ */
+function rebound(lower: string, v: string): boolean {
+  if (new RegExp(`\\bfor\\s+each\\s+${v}\\b`).test(lower)) return true;
+  for (const m of lower.matchAll(/\b(?:sub|function|property\s+(?:get|let|set))\s+\w+\s*\(([^)\n]{0,400})\)/g))
+    if (m[1]!.split(',').some((p) => p.replace(/\b(?:byval|byref|optional)\b/g, '').trim() === v)) return true;
+  return false;
+}
+
+/** The last page's answer: several taints are built over the same code. */
+let last: { code: string; guards: Guards } | undefined;
+
+/** The variables guards in a VBScript page's code confine. */
+export function vbGuards(code: string): Guards {
+  if (last?.code !== code) last = { code, guards: readGuards(code) };
+  return last.guards;
+}
+
+function readGuards(code: string): Guards {
+  if (!/\bThen\b/i.test(code) || !code.includes('"')) return NO_GUARDS;
+  // (declarations neither read nor assign: blanked, the offsets kept)
+  const lower = code.toLowerCase().replace(/(?:^|:)[ \t]*(?:dim|(?:private|public)(?![ \t]+(?:sub|function|property|default|const)\b))\b[^\n:]*/gm, (d) => ' '.repeat(d.length));
+  const allowlisted = new Caseless();
+  let n = 0;
+  IF_THEN.lastIndex = 0;
+  for (let m = IF_THEN.exec(code); m !== null && n < 200; m = IF_THEN.exec(code), n++) {
+    const v = allowlistOf(m[1]!);
+    if (v === undefined) continue;
+    let body = m[2]!.trim();
+    let end = m.index + m[0].length;
+    if (body === '') {
+      // a block If: its lines up to `End If`, with no If of its own inside
+      const close = /^[ \t]*End[ \t]+If\b/im.exec(code.slice(end, end + 700));
+      if (!close || close.index > 600) continue;
+      body = code.slice(end, end + close.index).trim();
+      if (/^[ \t]*If\b/im.test(body)) continue;
+      end += close.index + close[0].length;
+    }
+    const reset = new RegExp(`^${v}\\s*=\\s*"[^"\\n]{0,60}"$`, 'i');
+    if (!STOPS.test(body) && !reset.test(body)) continue;
+    const g: GuardStatement = { at: m.index, end, cond: m[1]!, body };
+    if (!rebound(lower, v) && guardsAllUses(lower, v, g, assigns)) allowlisted.add(v);
+  }
+  return allowlisted.size === 0 ? NO_GUARDS : { allowlisted, charset: new Set() };
+}
