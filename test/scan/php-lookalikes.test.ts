@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findingOf, reasons } from './helpers.js';
+import { phpGuards } from '../../src/scan/analyzers/php/guards.js';
 
 const WRITE_INCLUDE = 'request content written to a file that is then included as code';
 
@@ -104,4 +105,14 @@ test('content read from a path the request names whole, or from a URL, written a
   assert.ok(reasons(findingOf('t.php', compilerPage(`'http://' . $name . '/t.tpl'`))).includes(WRITE_INCLUDE));
   const direct = `<?php\n$c = '/tmp/x.php';\nfile_put_contents($c, file_get_contents($_GET['u']));\ninclude $c;\n`;
   assert.ok(reasons(findingOf('d.php', direct)).includes(WRITE_INCLUDE));
+});
+
+test('a guard may report the failure with a call or two before it stops', () => {
+  const guarded = (body: string): string[] => [...phpGuards(`<?php\n$t = $_GET['t'];\nif (!in_array($t, ['posts', 'pages'], true)) {\n${body}\n}\nuse_it($t);\n`).allowlisted];
+  assert.deepEqual(guarded("    wp_send_json_error('bad type', 400);\n    return;"), ['$t']);
+  assert.deepEqual(guarded("    $log->warning('bad', ['t' => 1]);\n    Response::abort(400);\n    exit;"), ['$t']);
+  // the failing branch goes on, or assigns before stopping
+  assert.deepEqual(guarded("    wp_send_json_error('bad type', 400);"), []);
+  assert.deepEqual(guarded("    $t = $_POST['t'];\n    return;"), []);
+  assert.deepEqual(guarded('    register_shutdown_function(function () { echo 1; });\n    exit;'), []);
 });

@@ -12,7 +12,10 @@ import { DANGEROUS_NAMES } from './signatures.js';
 
 const CHECKS = ['in_array', 'preg_match', 'ctype_', 'is_numeric'];
 /** What a failed check may do before it stops the page. */
-const STOPS = /^\{?\s*(?:(?:http_response_code\s*\([^()]*\)|header\s*\([^()]*\)|(?:echo|print)\b[^;]*)\s*;\s*)*(?:exit|die|return|throw)\b[^;]*;?\s*\}?$/;
+// (a report before stopping: a call statement, `wp_send_json_error('bad', 400);`, `$log->warn(..);`,
+// whose arguments hold no assignment or closure)
+const STOPS =
+  /^\{?\s*(?:(?:(?:[A-Za-z_\\][\w\\]*|\$\w+(?:->|::)\w+|[A-Za-z_\\][\w\\]*::\w+)\s*\((?:[^()=;{}]|=>)*(?:\((?:[^()=;{}]|=>)*\)(?:[^()=;{}]|=>)*)*\)|(?:echo|print)\b[^;]*)\s*;\s*){0,4}(?:exit|die|return|throw)\b[^;]*;?\s*\}?$/;
 const LITERAL = /^\s*(?:'([^'\\]{0,200})'|"([^"\\$]{0,200})"|(\d{1,12}))\s*$/;
 const VAR = /^\s*(\$\w{1,40})\s*$/;
 const CTYPE_SETS: Record<string, string> = { ctype_alnum: '[A-Za-z0-9]', ctype_alpha: '[A-Za-z]', ctype_digit: '[0-9]', ctype_xdigit: '[0-9A-Fa-f]', is_numeric: '[0-9.eE+-]' };
