@@ -72,6 +72,18 @@ function assignStartsOf(fn: (code: string) => number[], code: string): number[] 
   return starts;
 }
 
+const GLOBAL_ASSIGN = new WeakMap<RegExp, RegExp>();
+
+/** `assign` as a global regex of its own (made once per pattern; AssignScan sets its lastIndex before every exec). */
+function globalOf(re: RegExp): RegExp {
+  let g = GLOBAL_ASSIGN.get(re);
+  if (!g) {
+    g = new RegExp(re.source, re.global ? re.flags : `${re.flags}g`);
+    GLOBAL_ASSIGN.set(re, g);
+  }
+  return g;
+}
+
 /** `assign` as a sticky regex (compiled once per pattern). */
 function stickyOf(re: RegExp): RegExp {
   let y = STICKY_ASSIGN.get(re);
@@ -141,7 +153,7 @@ function parsedAssignments(code: string, spec: FlowSpec): Parsed {
   const l = lastParsed;
   if (l !== undefined && l.assign === spec.assign && l.assignStarts === spec.assignStarts && l.code === code) return l;
   const starts = spec.assignStarts ? assignStartsOf(spec.assignStarts, code) : undefined;
-  const re = new AssignScan(starts ? stickyOf(spec.assign) : new RegExp(spec.assign.source, spec.assign.flags.includes('g') ? spec.assign.flags : spec.assign.flags + 'g'), starts);
+  const re = new AssignScan(starts ? stickyOf(spec.assign) : globalOf(spec.assign), starts);
   const pairs: Array<[string, string]> = [];
   const assignments = new Map<string, string[]>();
   let m: RegExpExecArray | null;
@@ -304,17 +316,43 @@ export class Taint {
   propagate(): void {
     const pairs = this.pairs;
     const sourced = this.sourced;
+    if (sourced === undefined) {
+      for (let round = 0; round < 3; round++) {
+        let changed = false;
+        for (const [name, rhs] of pairs) {
+          if (this.vars.has(name) || this.confined?.has(name)) continue;
+          if (this.touches(rhs)) {
+            this.vars.add(name);
+            changed = true;
+          }
+        }
+        if (!changed) break;
+      }
+      return;
+    }
+    const vars = this.vars;
+    // per pair, how many names were tainted when its references last named none of them: names
+    // are only added here, so the same count is the same set, and the same answer
+    let triedAt: Int32Array | undefined;
     for (let round = 0; round < 3; round++) {
       let changed = false;
       for (let i = 0; i < pairs.length; i++) {
-        const [name, rhs] = pairs[i]!;
+        const direct = sourced[i]!;
         // (nothing tainted yet and not sourced: namesTainted says no, the guards are not needed)
-        if (sourced !== undefined && !sourced[i] && this.vars.size === 0) continue;
-        if (this.vars.has(name) || this.confined?.has(name)) continue;
-        if (sourced ? sourced[i] || this.namesTainted(i, rhs) : this.touches(rhs)) {
-          this.vars.add(name);
-          changed = true;
+        if (!direct && vars.size === 0) continue;
+        const pair = pairs[i]!;
+        const name = pair[0];
+        if (vars.has(name) || this.confined?.has(name)) continue;
+        if (!direct) {
+          if (triedAt !== undefined && triedAt[i] === vars.size) continue;
+          if (!this.namesTainted(i, pair[1])) {
+            triedAt ??= new Int32Array(pairs.length).fill(-1);
+            triedAt[i] = vars.size;
+            continue;
+          }
         }
+        vars.add(name);
+        changed = true;
       }
       if (!changed) break;
     }
@@ -422,7 +460,8 @@ export class Taint {
  * `from`: where to start, for callers that know no match starts earlier.
  */
 export function* matches(re: RegExp, text: string, cap = 5000, from = 0): Generator<RegExpExecArray> {
-  const g = re.flags.includes('g') ? re : new RegExp(re.source, re.flags + 'g');
+  // (\`global\`, not the \`flags\` string: that getter reads every flag and builds a string on each call)
+  const g = re.global ? re : new RegExp(re.source, re.flags + 'g');
   g.lastIndex = from;
   let m: RegExpExecArray | null;
   let n = 0;
