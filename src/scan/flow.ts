@@ -72,6 +72,18 @@ function assignStartsOf(fn: (code: string) => number[], code: string): number[] 
   return starts;
 }
 
+const GLOBAL_ASSIGN = new WeakMap<RegExp, RegExp>();
+
+/** `assign` as a global regex of its own (made once per pattern; AssignScan sets its lastIndex before every exec). */
+function globalOf(re: RegExp): RegExp {
+  let g = GLOBAL_ASSIGN.get(re);
+  if (!g) {
+    g = new RegExp(re.source, re.global ? re.flags : `${re.flags}g`);
+    GLOBAL_ASSIGN.set(re, g);
+  }
+  return g;
+}
+
 /** `assign` as a sticky regex (compiled once per pattern). */
 function stickyOf(re: RegExp): RegExp {
   let y = STICKY_ASSIGN.get(re);
@@ -141,7 +153,7 @@ function parsedAssignments(code: string, spec: FlowSpec): Parsed {
   const l = lastParsed;
   if (l !== undefined && l.assign === spec.assign && l.assignStarts === spec.assignStarts && l.code === code) return l;
   const starts = spec.assignStarts ? assignStartsOf(spec.assignStarts, code) : undefined;
-  const re = new AssignScan(starts ? stickyOf(spec.assign) : new RegExp(spec.assign.source, spec.assign.flags.includes('g') ? spec.assign.flags : spec.assign.flags + 'g'), starts);
+  const re = new AssignScan(starts ? stickyOf(spec.assign) : globalOf(spec.assign), starts);
   const pairs: Array<[string, string]> = [];
   const assignments = new Map<string, string[]>();
   let m: RegExpExecArray | null;
@@ -221,24 +233,55 @@ export class Taint {
     const pairs = parsed.pairs;
     this.assignments = parsed.assignments;
     this.pairRefs = pairRefsOf(parsed, spec);
-    // whether each right-hand side reads the request directly never changes: test it once
-    const guards = spec.guards?.(code);
-    const confined = guards !== undefined && guards.allowlisted.size > 0 ? guards.allowlisted : undefined;
-    this.confined = confined;
-    this.words = guards !== undefined && guards.charset.size > 0 ? guards.charset : undefined;
-    const sourced = pairs.map(([name, rhs]) => !confined?.has(name) && this.isSource(this.clean(rhs)));
-    for (let i = 0; i < pairs.length; i++) if (sourced[i]) this.direct.add(pairs[i]![0]);
     this.pairs = pairs;
-    this.sourced = spec.source.global ? undefined : sourced;
+    if (spec.source.global) {
+      // (a global pattern's answers depend on its lastIndex, so on which right-hand sides were tested before: the guarded names are skipped first, as always)
+      const confined = this.confined;
+      for (const [name, rhs] of pairs) if (!confined?.has(name) && this.isSource(this.clean(rhs))) this.direct.add(name);
+      this.sourced = undefined;
+      this.propagate();
+      return;
+    }
+    // whether each right-hand side reads the request directly never changes: test it once.
+    // Without the guards: a confined name is never tainted, which propagate and `direct` check
+    // apart, so the guards are read only once some name could be tainted (on most pages never).
+    const sourced: boolean[] = new Array<boolean>(pairs.length);
+    let anySourced = false;
+    for (let i = 0; i < pairs.length; i++) if ((sourced[i] = this.isSource(this.clean(pairs[i]![1])))) anySourced = true;
+    this.sourced = sourced;
+    if (!anySourced) return; // (nothing sourced and nothing tainted: propagate would taint nothing)
+    const confined = this.confined;
+    for (let i = 0; i < pairs.length; i++) if (sourced[i] && !confined?.has(pairs[i]![0])) this.direct.add(pairs[i]![0]);
     this.propagate();
   }
 
   private readonly pairs: Array<[string, string]>;
-  /** Variables the spec's guards confine to the page's own values (never tainted). */
-  readonly confined: ReadonlySet<string> | undefined;
-  /** Variables a guard confines to one word of a safe character set: tainted only where they stand alone. */
-  private readonly words: ReadonlySet<string> | undefined;
+  /** The spec's guards of the code, read on first need (see guardsRead). */
+  private guardsRead = false;
+  private confinedSet: ReadonlySet<string> | undefined;
+  private wordSet: ReadonlySet<string> | undefined;
+  /** Per pair, whether its right-hand side reads the request directly (guards not applied); undefined for a global source pattern. */
   private readonly sourced: boolean[] | undefined;
+
+  /** Reads the spec's guards once: the same answer whenever asked, since they depend on the code only. */
+  private readGuards(): void {
+    this.guardsRead = true;
+    const guards = this.spec.guards?.(this.code);
+    this.confinedSet = guards !== undefined && guards.allowlisted.size > 0 ? guards.allowlisted : undefined;
+    this.wordSet = guards !== undefined && guards.charset.size > 0 ? guards.charset : undefined;
+  }
+
+  /** Variables the spec's guards confine to the page's own values (never tainted). */
+  get confined(): ReadonlySet<string> | undefined {
+    if (!this.guardsRead) this.readGuards();
+    return this.confinedSet;
+  }
+
+  /** Variables a guard confines to one word of a safe character set: tainted only where they stand alone. */
+  private get words(): ReadonlySet<string> | undefined {
+    if (!this.guardsRead) this.readGuards();
+    return this.wordSet;
+  }
   /** Per pair, the names its right-hand side references (read on first need; each round reads them again). */
   private readonly pairRefs: Array<string[] | undefined>;
   /** Whether names are read by identRefs (the spec's varRef is IDENT_REF). */
@@ -273,15 +316,43 @@ export class Taint {
   propagate(): void {
     const pairs = this.pairs;
     const sourced = this.sourced;
+    if (sourced === undefined) {
+      for (let round = 0; round < 3; round++) {
+        let changed = false;
+        for (const [name, rhs] of pairs) {
+          if (this.vars.has(name) || this.confined?.has(name)) continue;
+          if (this.touches(rhs)) {
+            this.vars.add(name);
+            changed = true;
+          }
+        }
+        if (!changed) break;
+      }
+      return;
+    }
+    const vars = this.vars;
+    // per pair, how many names were tainted when its references last named none of them: names
+    // are only added here, so the same count is the same set, and the same answer
+    let triedAt: Int32Array | undefined;
     for (let round = 0; round < 3; round++) {
       let changed = false;
       for (let i = 0; i < pairs.length; i++) {
-        const [name, rhs] = pairs[i]!;
-        if (this.vars.has(name) || this.confined?.has(name)) continue;
-        if (sourced ? sourced[i] || this.namesTainted(i, rhs) : this.touches(rhs)) {
-          this.vars.add(name);
-          changed = true;
+        const direct = sourced[i]!;
+        // (nothing tainted yet and not sourced: namesTainted says no, the guards are not needed)
+        if (!direct && vars.size === 0) continue;
+        const pair = pairs[i]!;
+        const name = pair[0];
+        if (vars.has(name) || this.confined?.has(name)) continue;
+        if (!direct) {
+          if (triedAt !== undefined && triedAt[i] === vars.size) continue;
+          if (!this.namesTainted(i, pair[1])) {
+            triedAt ??= new Int32Array(pairs.length).fill(-1);
+            triedAt[i] = vars.size;
+            continue;
+          }
         }
+        vars.add(name);
+        changed = true;
       }
       if (!changed) break;
     }
@@ -389,7 +460,8 @@ export class Taint {
  * `from`: where to start, for callers that know no match starts earlier.
  */
 export function* matches(re: RegExp, text: string, cap = 5000, from = 0): Generator<RegExpExecArray> {
-  const g = re.flags.includes('g') ? re : new RegExp(re.source, re.flags + 'g');
+  // (\`global\`, not the \`flags\` string: that getter reads every flag and builds a string on each call)
+  const g = re.global ? re : new RegExp(re.source, re.flags + 'g');
   g.lastIndex = from;
   let m: RegExpExecArray | null;
   let n = 0;

@@ -5,7 +5,9 @@
  * variable is assigned before the guard, read nowhere before it and never assigned after it.
  */
 import type { Guards } from './guards.js';
+import { isRegexSpace } from './context.js';
 import { matchingClose, splitTopLevel } from './text.js';
+import { anyWord } from './words.js';
 
 export interface GuardStatement {
   /** Offset of `if`. */
@@ -24,6 +26,22 @@ const MAX_USES = 2000;
 /** How far before a check word its `if` may stand (`if (!isset($p) || !preg_match(..` fits). */
 const IF_REACH = 400;
 
+/** Whether `c` is a character of `[\w$.]`: before `if`, it makes the two letters part of a longer name. */
+function inName(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c === 46;
+}
+
+/**
+ * The nearest `if` at or before `k` (its offset) that stands as a keyword (not inside `notify`
+ * or `$diff`) and at most IF_REACH before `k`, or -1: looked for within reach only, where a
+ * search back through the whole code ran to its start for a word with no `if` near.
+ */
+function keywordIfBefore(code: string, k: number): number {
+  for (let i = Math.min(k, code.length - 2); i >= 0 && k - i <= IF_REACH; i--)
+    if (code.charCodeAt(i) === 105 && code.charCodeAt(i + 1) === 102 && (i === 0 || !inName(code.charCodeAt(i - 1)))) return i;
+  return -1;
+}
+
 /**
  * `if (` statements whose condition holds one of `words` (each a literal the condition must
  * contain). Walks the occurrences of the words, which are rare, and looks back from each for its
@@ -38,19 +56,17 @@ export function* guardStatements(code: string, words: readonly string[], cap = 2
   let looked = 0;
   for (const k of hits) {
     if (++looked > cap) return;
-    // the nearest `if` before the word that stands as a keyword (not inside `notify` or `$diff`)
-    let i = code.lastIndexOf('if', k);
-    while (i !== -1 && k - i <= IF_REACH && /[\w$.]/.test(i > 0 ? code[i - 1]! : ' ')) i = code.lastIndexOf('if', i - 1);
-    if (i === -1 || k - i > IF_REACH || seen.has(i)) continue;
+    const i = keywordIfBefore(code, k);
+    if (i === -1 || seen.has(i)) continue;
     seen.add(i);
     let p = i + 2;
-    while (p < k && /\s/.test(code[p]!)) p++;
+    while (p < k && isRegexSpace(code.charCodeAt(p))) p++;
     if (code[p] !== '(') continue;
     const close = matchingClose(code, p, Math.min(code.length, p + 2400));
     if (close === -1 || close < k) continue;
     const cond = code.slice(p + 1, close);
     let b = close + 1;
-    while (b < code.length && /\s/.test(code[b]!)) b++;
+    while (b < code.length && isRegexSpace(code.charCodeAt(b))) b++;
     let end: number;
     if (code[b] === '{') {
       const bc = matchingClose(code, b, Math.min(code.length, b + 600));
@@ -116,7 +132,7 @@ export function guardReader(lang: GuardLanguage): (code: string) => Guards {
     if (last?.code === code) return last.guards;
     const allowlisted = new Set<string>();
     const charset = new Set<string>();
-    if (lang.checks.some((w) => code.includes(w)))
+    if (anyWord(code, lang.checks))
       for (const g of guardStatements(code, lang.checks)) {
         let c: [string, 'allowlist' | 'charset'] | undefined;
         for (const part of disjuncts(g.cond)) if ((c = lang.confinedBy(code, part))) break;
