@@ -281,7 +281,7 @@ const REQUEST_READ = /req(?:uest)?\s*\.\s*(?:query|body|params|headers|url)\b/y;
  * request (a tunnel). Browser
  * bundles (UMD wrappers with require/module.exports) are neither.
  */
-function serverSideJs(text: string): boolean {
+export function serverSideJs(text: string): boolean {
   if (includesText(text, 'child_process')) return true;
   // cheapest test first (bundles nearly always say Function); the socket words are looked for
   // only when no eval word is there (each is a search of the whole bundle)
@@ -299,6 +299,16 @@ function serverSideJs(text: string): boolean {
   return false;
 }
 
+/** detectLanguage's fast path: `<?php` opens the head (`php`), with no ASP, JSP or CFML code before or around it. */
+function phpFirst(head: string, php: number, asp: number): boolean {
+  return php !== -1 && !/<%@|<jsp:|<cf[a-z]/i.test(head) && (asp === -1 || asp > php);
+}
+
+/** Whether detectLanguage decides PHP at once from `head` (its first 16 KiB of text). */
+export function phpOpensFirst(head: string): boolean {
+  return phpFirst(head, phpOpenTag(head), head.indexOf('<%'));
+}
+
 export interface LanguageGuess {
   language: Language;
   confidence: number;
@@ -313,7 +323,7 @@ export function detectLanguage(text: string, ext: string): LanguageGuess {
   const lt = head.indexOf('<?');
   const php = phpOpenTag(head, lt);
   const asp = head.indexOf('<%');
-  if (php !== -1 && !/<%@|<jsp:|<cf[a-z]/i.test(head) && (asp === -1 || asp > php)) return { language: 'php', confidence: 10 };
+  if (phpFirst(head, php, asp)) return { language: 'php', confidence: 10 };
   if ((ext === 'js' || ext === 'mjs' || ext === 'cjs') && !/^#!/.test(head) && !serverSideJs(text)) return { language: 'unknown', confidence: 0 };
   const best = bestByCues(head, ext, php, asp, lt !== -1);
   // a bare extension hint without any content cue is not enough for script languages that

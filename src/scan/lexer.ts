@@ -264,16 +264,38 @@ class JoinSink implements Sink {
   }
 }
 
+/**
+ * The bytes a ByteSink blanks in, kept between texts: a fresh buffer per text cost more than
+ * the blanking (a large one is new memory the system must map and zero). One sink holds it at
+ * a time, from its first change to its result; a sink that finds it held, or a text too large
+ * to keep the memory for, takes a buffer of its own.
+ */
+let scratch = Buffer.allocUnsafe(0);
+let scratchHeld = false;
+const SCRATCH_MAX = 8 << 20;
+
 class ByteSink implements Sink {
   /** A byte copy of the text, made at the first change (a text with nothing to blank is returned as it is). */
   private bytes: Buffer | undefined;
+  private holdsScratch = false;
+  private done: string | undefined;
   constructor(
     private readonly text: string,
     private readonly nl: NextText,
   ) {}
   private copy(): Buffer {
-    this.bytes ??= Buffer.from(this.text, 'latin1');
+    this.bytes ??= this.fresh();
     return this.bytes;
+  }
+  private fresh(): Buffer {
+    const n = this.text.length;
+    if (scratchHeld || n > SCRATCH_MAX) return Buffer.from(this.text, 'latin1');
+    if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, Math.min(SCRATCH_MAX, scratch.length * 2)));
+    scratchHeld = true;
+    this.holdsScratch = true;
+    // (every byte of [0, n) is written: the text is all one-byte characters, see sinkFor)
+    scratch.write(this.text, 0, n, 'latin1');
+    return scratch.subarray(0, n);
   }
   keep(): void {}
   blank(from: number, to: number): void {
@@ -297,7 +319,12 @@ class ByteSink implements Sink {
     }
   }
   result(): string {
-    return this.bytes ? this.bytes.toString('latin1') : this.text;
+    if (this.done !== undefined) return this.done;
+    if (!this.bytes) return this.text;
+    this.done = this.bytes.toString('latin1');
+    // the result is the sink's last step: the shared bytes go back for the next text
+    if (this.holdsScratch) scratchHeld = false;
+    return this.done;
   }
 }
 

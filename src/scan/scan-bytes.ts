@@ -9,6 +9,7 @@ import { analyzeText } from './analyze.js';
 import { withBudget } from './budget.js';
 import { detectLanguage, extensionOf, hasServerMarker, isServerExtension, serverMarkerAt } from './language.js';
 import { bytesToText } from './text.js';
+import { unreadSkip } from './prescreen.js';
 import { THRESHOLDS, type Evidence, type Finding, type Language, type ScanLimits, type Verdict } from './types.js';
 import { containerKind, scanContainer } from './archive.js';
 import { withReasonIds } from './reason-id.js';
@@ -114,8 +115,14 @@ export function scanBytes(path: string, buf: Buffer, ctx: ScanContext, depth = 0
   if (container) return scanContainer(container, path, buf, ctx, depth, budget ?? { remaining: ctx.limits.maxArchiveInflatedBytes });
   if (buf.length > ctx.limits.maxFileBytes)
     return [{ path, bytes: buf.length, analyzed: false, skipped: `larger than ${ctx.limits.maxFileBytes} bytes`, problems: [], entry: depth > 0 }];
-  const text = bytesToText(buf);
   const serverExt = isServerExtension(ext);
+  // the skips the bytes prove, before a string of the whole file is made
+  const unread = unreadSkip(buf, ext, serverExt);
+  if (unread) {
+    const skipped = unread === 'not-server-js' ? 'no server-side code recognised' : NEVER_CODE.has(ext) || ext === '' ? 'not server-executable' : 'no server-side code';
+    return [{ path, bytes: buf.length, analyzed: false, skipped, problems: [], entry: depth > 0 }];
+  }
+  const text = bytesToText(buf);
   const isDescriptor = ext === 'xml' && (depth > 0 || PLUGIN_DESCRIPTORS.test(path) || /<beans\b|springframework/.test(text.slice(0, 4096)));
   if (!serverExt && !isDescriptor && !hasServerMarker(text)) {
     return [
