@@ -4,9 +4,9 @@
  */
 import { blankStrings } from '../../lexer.js';
 import { matches } from '../../flow.js';
-import { braceBody, escapeRegExp } from '../../text.js';
+import { braceBody } from '../../text.js';
 import { checkBudget } from '../../budget.js';
-import type { AnalyzerContext } from '../../context.js';
+import { isRegexSpace, type AnalyzerContext } from '../../context.js';
 
 export { splitTopArgs } from '../../text.js';
 
@@ -57,7 +57,48 @@ export function matchingOpen(bare: string, close: number): number {
  * written in place (`$cb = function ($s) {...}`): a fixed callback, not one chosen at runtime.
  */
 export function plainNameAssigned(code: string, name: string): boolean {
-  return new RegExp(`\\$${escapeRegExp(name)}\\s*=\\s*(?:(['"])[A-Za-z_]\\w*\\1\\s*;|(?:static\\s+)?(?:function|fn)\\s*\\()`).test(code);
+  // what /\$name\s*=\s*(?:(['"])[A-Za-z_]\w*\1\s*;|(?:static\s+)?(?:function|fn)\s*\()/ finds, read
+  // in place at each `$name`: a regex compiled per name and run over the whole file cost more
+  // than every other test of the variable-call passes together (no part of it can backtrack
+  // into another reading: each step stops at a character the next one cannot take)
+  const lhs = `$${name}`;
+  for (let i = code.indexOf(lhs); i !== -1; i = code.indexOf(lhs, i + 1)) if (plainValueAt(code, i + lhs.length)) return true;
+  return false;
+}
+
+function skipSpaces(code: string, i: number): number {
+  while (isRegexSpace(code.charCodeAt(i))) i++;
+  return i;
+}
+
+function isWordCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/** Whether `\s*=\s*` then a quoted name and `;`, or a closure, starts at `i`. */
+function plainValueAt(code: string, i: number): boolean {
+  i = skipSpaces(code, i);
+  if (code.charCodeAt(i) !== 61) return false;
+  i = skipSpaces(code, i + 1);
+  const q = code.charCodeAt(i);
+  if (q === 39 || q === 34) {
+    const first = code.charCodeAt(i + 1);
+    if (!isWordCode(first) || (first >= 48 && first <= 57)) return false;
+    let k = i + 2;
+    while (isWordCode(code.charCodeAt(k))) k++;
+    return code.charCodeAt(k) === q && code.charCodeAt(skipSpaces(code, k + 1)) === 59;
+  }
+  if (code.startsWith('static', i)) {
+    const k = skipSpaces(code, i + 6);
+    if (k > i + 6 && closureAt(code, k)) return true;
+  }
+  return closureAt(code, i);
+}
+
+/** Whether `(?:function|fn)\s*\(` starts at `i`. */
+function closureAt(code: string, i: number): boolean {
+  const k = code.startsWith('function', i) ? i + 8 : code.startsWith('fn', i) ? i + 2 : -1;
+  return k !== -1 && code.charCodeAt(skipSpaces(code, k)) === 40;
 }
 
 const STICKY = new WeakMap<RegExp, RegExp>();

@@ -13,17 +13,17 @@
 import type { AnalyzerContext } from '../../context.js';
 import { checkBudget } from '../../budget.js';
 import { phpGuards } from './guards.js';
-import { argRanges, bracketMatches, tokenizePhp, type Tok } from './tokens.js';
+import { bracketMatches, tokenizePhp, type Tok } from './tokens.js';
 import { fold, foldConstants } from './dataflow-fold.js';
 import type { ConstArray } from './dataflow-arrays.js';
 import { flowSinks } from './dataflow-sinks.js';
 import { flowCanReport, sinkCall } from './dataflow-gate.js';
-import { CALLBACKS, KILLS, POSITIONAL_CALLBACKS, REQUEST_ARRAYS, SCALAR_CASTS, STORING_METHODS, TRANSPARENT } from './dataflow-names.js';
+import { KILLS, REQUEST_ARRAYS, SCALAR_CASTS, TRANSPARENT } from './dataflow-names.js';
 import { resolveVariableVariables } from './dataflow-varvars.js';
 import { castOperandEnd } from './dataflow-casts.js';
-import { namedConstAt, propertyKey, staticKey } from './dataflow-consts.js';
-import { closureCallee, closureKey, closureStart } from './dataflow-closures.js';
+import { staticKey } from './dataflow-consts.js';
 import { collectFunctions } from './dataflow-functions.js';
+import { aliasReferences, collectStatements } from './dataflow-statements.js';
 
 /** (the size gate's sink test lives beside the token gate; tests read it from here) */
 export { sinkCall };
@@ -101,7 +101,7 @@ export class Flow {
   readonly assigns: Assign[] = [];
   readonly calls: CallSite[] = [];
   /** `$d = &...` assignments: `$d` is then another name of what the right side names. */
-  private readonly refs: Array<{ target: string; s: number; e: number }> = [];
+  readonly refs: Array<{ target: string; s: number; e: number }> = [];
   readonly returns: Array<{ fn: FnDef; s: number; e: number }> = [];
   /**
    * Tainted variable keys -> token index from which they hold request data: a read before the
@@ -123,7 +123,7 @@ export class Flow {
   /** Anonymous functions and arrow functions by the token index of their `function` / `fn`. */
   readonly closures = new Map<number, FnDef>();
   /** extract() / parse_str() calls that import an array's entries as variables of their scope. */
-  private readonly imports: Array<{ scope: number; at: number; s: number; e: number }> = [];
+  readonly imports: Array<{ scope: number; at: number; s: number; e: number }> = [];
   /** Scopes that imported request data as variables -> the token index of the first such import. */
   private readonly importedAt = new Map<number, number>();
   /** Variables assigned a closure literal -> the closure's key. */
@@ -161,14 +161,14 @@ export class Flow {
     this.assigns.push({ targets, s, e, scope, append, byRef });
   }
 
-  private addCall(fns: string[], args: Array<[number, number]>, scope: number, viaCallback = false, spread = false): void {
+  addCall(fns: string[], args: Array<[number, number]>, scope: number, viaCallback = false, spread = false): void {
     this.calls.push({ fns, args, scope, viaCallback, spread });
   }
 
   run(): void {
     collectFunctions(this);
-    this.collectStatements();
-    this.aliasReferences();
+    collectStatements(this);
+    aliasReferences(this);
     foldConstants(this);
     // an element holding it makes its whole array the request body's name
     for (const [k, v] of this.consts) if (v?.includes('php://input')) this.inputVars.add(k.replace(/\[.*$/, ''));
@@ -179,210 +179,6 @@ export class Flow {
 
   key(scope: number, name: string): string {
     return this.globalsIn.get(scope)?.has(name) ? `0:${name}` : `${scope}:${name}`;
-  }
-
-  /*
-   * One small loop handing each token kind to its own method: as one function, every statement
-   * kind a page used first was a deoptimization and a recompile of all of it.
-   */
-  private collectStatements(): void {
-    const t = this.toks;
-    for (let i = 0; i < t.length; i++) {
-      const tk = t[i]!;
-      switch (tk.k) {
-        case 'var':
-          this.varStatement(i, this.scope[i]!);
-          break;
-        case 'op':
-          if (tk.v === '(') this.closureCalledAt(i, this.scope[i]!);
-          else if (tk.v === '=' && (t[i - 1]?.v === ')' || t[i - 1]?.v === ']')) this.destructuringAt(i, this.scope[i]!);
-          break;
-        case 'id':
-          this.idStatement(i, this.scope[i]!);
-          break;
-      }
-    }
-  }
-
-  /** An assignment to the variable at `i`, or a call of the closure it holds. */
-  private varStatement(i: number, sc: number): void {
-    const t = this.toks;
-    this.assignmentAt(i, sc);
-    const held = t[i + 1]?.v === '(' ? this.closureVars.get(this.key(sc, t[i]!.v)) : undefined;
-    if (held) this.addCall([held], argRanges(t, i + 1, this.match), sc);
-  }
-
-  /** `(function ($c) {...})($_GET['c'])`: a closure called where it is written. */
-  private closureCalledAt(i: number, sc: number): void {
-    const t = this.toks;
-    if (t[this.close(i) + 1]?.v !== '(') return;
-    const at = closureStart(this, i + 1);
-    if (at !== -1 && this.closures.has(at)) this.addCall([closureKey(at)], argRanges(t, this.close(i) + 1, this.match), sc);
-  }
-
-  private idStatement(i: number, sc: number): void {
-    const t = this.toks;
-    const tk = t[i]!;
-    if (tk.v === 'global') {
-      let set = this.globalsIn.get(sc);
-      if (!set) this.globalsIn.set(sc, (set = new Set()));
-      for (let j = i + 1; j < t.length && t[j]!.v !== ';'; j++) if (t[j]!.k === 'var') set.add(t[j]!.v);
-      return;
-    }
-    if (namedConstAt(this, i, sc)) return;
-    if (tk.v === 'foreach' && t[i + 1]?.v === '(') {
-      this.foreachAt(i, sc);
-      return;
-    }
-    if (tk.v === 'return') {
-      const def = this.defs[sc - 1];
-      if (def) this.returns.push({ fn: def, s: i + 1, e: this.exprEnd(i + 1) });
-      return;
-    }
-    if (t[i + 1]?.v === '(') this.callAt(i, sc);
-  }
-
-  private foreachAt(i: number, sc: number): void {
-    const t = this.toks;
-    const close = this.close(i + 1);
-    let as = -1;
-    for (let j = i + 2; j < close; j++) if (t[j]!.k === 'id' && t[j]!.v === 'as') as = j;
-    if (close === -1 || as === -1) return;
-    const targets: string[] = [];
-    for (let j = as + 1; j < close; j++) if (t[j]!.k === 'var') targets.push(this.key(sc, t[j]!.v));
-    this.addAssign(targets, i + 2, as, sc);
-  }
-
-  /** A call of the name at `i` (its `(` follows): by-reference outputs, imports, containers, user functions, callbacks. */
-  private callAt(i: number, sc: number): void {
-    const t = this.toks;
-    const tk = t[i]!;
-    const prev = t[i - 1];
-    const args = argRanges(t, i + 1, this.match);
-    // by-reference outputs: parse_str($q, $out), preg_match($p, $s, $m)
-    if ((tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 2) this.outParam(args[1]!, args[0]!, sc);
-    else if ((tk.v === 'extract' || tk.v === 'parse_str' || tk.v === 'mb_parse_str') && args.length >= 1 && prev?.v !== '->' && prev?.v !== '::')
-      this.imports.push({ scope: sc, at: i, s: args[0]![0], e: args[0]![1] });
-    if ((tk.v === 'preg_match' || tk.v === 'preg_match_all') && args.length >= 3) this.outParam(args[2]!, args[1]!, sc);
-    if (prev?.k === 'id' && prev.v === 'function') return;
-    // `$q->push($x)`: an SPL container or ArrayObject now holds $x, and reading it reads $x
-    if (prev?.v === '->' && STORING_METHODS.has(tk.v) && t[i - 2]?.k === 'var' && t[i - 3]?.v !== '->' && args.length > 0) {
-      const last = args[args.length - 1]!;
-      this.addAssign([this.key(sc, t[i - 2]!.v)], last[0], last[1], sc, true);
-    }
-    if (prev?.k === 'id' && prev.v === 'new') this.addCall([`${tk.v}::__construct`], args, sc);
-    else if (prev?.v === '->' || prev?.v === '?->' || prev?.v === '::') this.addCall([`*::${tk.v}`], args, sc);
-    else if (this.fns.has(tk.v)) {
-      this.addCall([tk.v], args, sc);
-      this.byRefOutputs(tk.v, args, sc);
-    }
-    if (CALLBACKS.has(tk.v) && args.length > 0) this.callbackAt(tk.v, args, sc);
-  }
-
-  /** A callback runner's call: its callee (named, a closure, or any `__invoke`) is entered with the other arguments. */
-  private callbackAt(runner: string, args: Array<[number, number]>, sc: number): void {
-    const t = this.toks;
-    const ci = CALLBACKS.get(runner)!;
-    const callee = args[ci === -1 ? args.length - 1 : ci];
-    const rest = args.filter((a) => a !== callee);
-    const named = callee && t[callee[0]]!.k === 'str' ? t[callee[0]]!.v.toLowerCase() : undefined;
-    const closure = callee && !named ? closureCallee(this, callee[0], callee[1], sc) : undefined;
-    this.addCall(named ? [named] : closure ? [closure] : ['*::__invoke'], rest, sc, true, !POSITIONAL_CALLBACKS.has(runner));
-  }
-
-  /**
-   * `grow($name)` where grow() takes `&$v` and assigns it: the caller's variable gets what the
-   * body computes from its value (a name finished by a helper: `$v = $v . 't'`).
-   */
-  private byRefOutputs(name: string, args: Array<[number, number]>, sc: number): void {
-    const t = this.toks;
-    for (const def of new Set(this.fns.get(name)))
-      def.refs.forEach((ref, idx) => {
-        const a = args[idx];
-        if (!ref || !a || a[1] !== a[0] + 1 || t[a[0]]!.k !== 'var' || !def.params[idx]) return;
-        this.addAssign([this.key(sc, t[a[0]]!.v)], a[0], a[1], sc, false, { fn: def, param: def.params[idx]! });
-      });
-  }
-
-  /**
-   * `$d = &$src;` and `$d = &$o->get();` (get() declared `function &get()` and returning
-   * `$this->p`): a later assignment to `$d` writes what the reference names too.
-   */
-  private aliasReferences(): void {
-    const t = this.toks;
-    for (const r of this.refs) {
-      let to: string | undefined;
-      const n = r.e - r.s;
-      if (n === 1 && t[r.s]!.k === 'var') to = this.key(this.scope[r.s]!, t[r.s]!.v);
-      else if (n >= 5 && t[r.s]!.k === 'var' && t[r.s + 1]?.v === '->' && t[r.s + 2]?.k === 'id' && t[r.s + 3]?.v === '(' && this.close(r.s + 3) === r.e - 1) {
-        const m = t[r.s + 2]!.v;
-        for (const x of this.returns) {
-          if (x.fn.name.slice(x.fn.name.lastIndexOf(':') + 1) !== m || x.e - x.s !== 3) continue;
-          if (t[x.s]!.k === 'var' && t[x.s]!.v === 'this' && t[x.s + 1]?.v === '->' && t[x.s + 2]?.k === 'id') to = `prop:${t[x.s + 2]!.v}`;
-        }
-      }
-      if (!to || to === r.target) continue;
-      for (const a of this.assigns) if (a.s > r.e && a.targets.length === 1 && a.targets[0] === r.target) a.targets.push(to);
-    }
-  }
-
-  private outParam(target: [number, number], from: [number, number], sc: number): void {
-    const v = this.toks.slice(target[0], target[1]).find((x) => x.k === 'var');
-    if (v) this.addAssign([this.key(sc, v.v)], from[0], from[1], sc);
-  }
-
-  /** `$a = ...`, `$a[..] = ...`, `$a .= ...`, `$this->p = ...`. */
-  private assignmentAt(i: number, sc: number): void {
-    const t = this.toks;
-    let j = i + 1;
-    let target = propertyKey(this, i) ?? this.key(sc, t[i]!.v);
-    if ((t[j]?.v === '->' || t[j]?.v === '?->') && t[j + 1]?.k === 'id') {
-      target = `prop:${t[j + 1]!.v}`;
-      j += 2;
-    }
-    // `$a['id'] = ...` taints that element only: `$a['callback']` keeps its own value
-    const idx = this.constIndex(j);
-    if (idx !== undefined && !target.startsWith('prop:')) target = `${target}[${idx}]`;
-    while (t[j]?.v === '[' || t[j]?.v === '{') {
-      const c = this.close(j);
-      if (c === -1) return;
-      j = c + 1;
-    }
-    const op = t[j];
-    if (op?.k !== 'op' || !(op.v === '=' || op.v === '.=' || op.v === '??=')) return;
-    if (t[j + 1]?.v === '&') {
-      j++;
-      if (op.v === '=') this.refs.push({ target, s: j + 1, e: this.exprEnd(j + 1) });
-    }
-    this.addAssign([target], j + 1, this.exprEnd(j + 1), sc, op.v === '.=');
-    const at = op.v === '=' ? closureStart(this, j + 1) : -1;
-    if (at !== -1 && this.closures.has(at)) this.closureVars.set(target, closureKey(at));
-  }
-
-  /** `list($a, $b) = ...` and `[$a, $b] = ...`. */
-  private destructuringAt(i: number, sc: number): void {
-    const t = this.toks;
-    let depth = 0;
-    let open = -1;
-    for (let j = i - 1; j >= 0 && j > i - 400; j--) {
-      const v = t[j]!.v;
-      if (t[j]!.k !== 'op') continue;
-      if (v === ')' || v === ']') depth++;
-      else if (v === '(' || v === '[') {
-        depth--;
-        if (depth === 0) {
-          open = j;
-          break;
-        }
-      }
-    }
-    if (open === -1) return;
-    const before = t[open - 1];
-    const isList = (before?.k === 'id' && before.v === 'list') || (t[open]!.v === '[' && (!before || [';', '{', '}'].includes(before.v)));
-    if (!isList) return;
-    const targets: string[] = [];
-    for (let j = open + 1; j < i - 1; j++) if (t[j]!.k === 'var') targets.push(this.key(sc, t[j]!.v));
-    this.addAssign(targets, i + 1, this.exprEnd(i + 1), sc);
   }
 
   /** End (exclusive) of the expression starting at `s`: `;`, an unmatched closer, or a top-level `,`. */

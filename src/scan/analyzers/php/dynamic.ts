@@ -228,6 +228,21 @@ export function requestImports(s: PhpScan): void {
   }
 }
 
+/**
+ * Whether a `(` follows a `]`, blanks between (`code.includes('](') || /\]\s+\(/.test(code)`,
+ * which every TABLE_CALL match needs): walked from the `]` signs in one native search, where the
+ * regex tried every offset of the file after a first whole-file search had failed. Each `]`
+ * reads only the blanks after it, so the walk is linear.
+ */
+export function bracketCalled(code: string): boolean {
+  for (let i = code.indexOf(']'); i !== -1; i = code.indexOf(']', i + 1)) {
+    let j = i + 1;
+    while (isRegexSpace(code.charCodeAt(j))) j++;
+    if (code.charCodeAt(j) === 40) return true;
+  }
+  return false;
+}
+
 /** `$table[<index>](` with an index that may hold brackets itself (`$ops[$_GET['o']](`). */
 const TABLE_CALL = /(?<![\w>:$])(\$\w+)\s*\[((?:[^[\]\n]|\[[^[\]\n]{0,40}\]){1,80})\]\s*\(/g;
 
@@ -239,7 +254,7 @@ const TABLE_CALL = /(?<![\w>:$])(\$\w+)\s*\[((?:[^[\]\n]|\[[^[\]\n]{0,40}\]){1,8
 export function tableRunners(s: PhpScan): void {
   const { ctx, taint } = s;
   const { code, ev } = ctx;
-  if (!code.includes('](') && !/\]\s+\(/.test(code)) return;
+  if (!bracketCalled(code)) return;
   for (const m of matches(TABLE_CALL, bareCode(ctx), 500)) {
     // the index (and what comes after the table's name) reads the request
     if (!taint.touches(code.slice(m.index + m[1]!.length, m.index + m[0].length))) continue;

@@ -5,9 +5,10 @@
  * confine `$p` to a character set. An allowlist holding a dangerous name (`system`, `exec`) is
  * a shell's menu and confines nothing.
  */
-import { anchoredBody, charsetOf, confiningSet } from '../../guards.js';
+import { NO_GUARDS, anchoredBody, charsetOf, confiningSet, type Guards } from '../../guards.js';
 import { guardReader, type GuardStatement } from '../../guards-scan.js';
 import { matchingClose, splitTopArgs } from '../../text.js';
+import { anyWord } from '../../words.js';
 import { DANGEROUS_NAMES } from './signatures.js';
 
 const CHECKS = ['in_array', 'preg_match', 'ctype_', 'is_numeric'];
@@ -94,10 +95,18 @@ function stopsOrResets(g: GuardStatement, v: string): boolean {
   return new RegExp(`^\\{?\\s*${esc}\\s*=\\s*(?:'[^'\\\\]*'|"[^"\\\\$]*")\\s*;\\s*\\}?$`).test(body);
 }
 
-/** The variables guards in `code` confine. */
-export const phpGuards = guardReader({
+const readGuards = guardReader({
   checks: CHECKS,
   confinedBy,
   holds: stopsOrResets,
   assigns: (after) => /^\s*(?:\?\?)?=(?![=>])/.test(after),
 });
+
+/**
+ * The variables guards in `code` confine. The reader first asks `code.includes` of each check
+ * word and finds no guard without one; most pages hold none of them, and anyWord gives the same
+ * answer searching from each word's rarest character (every page's PHP taint asks this).
+ */
+export function phpGuards(code: string): Guards {
+  return anyWord(code, CHECKS) ? readGuards(code) : NO_GUARDS;
+}
