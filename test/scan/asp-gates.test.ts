@@ -23,6 +23,7 @@ import {
 import { CLASS_LINE, declaresClass } from '../../src/scan/analyzers/asp-params.js';
 import { JSCRIPT_PAGE, isJscriptPage } from '../../src/scan/analyzers/asp-scan.js';
 import { isApplicationPage } from '../../src/scan/analyzers/asp-context.js';
+import { ASSIGN, envAssignStarts, nextAssign } from '../../src/scan/analyzers/asp-fold.js';
 import { prng } from '../helpers/prng.js';
 
 const show = (m: RegExpExecArray | null): string => (m ? `${m.index}:${JSON.stringify([...m])}` : 'none');
@@ -243,4 +244,50 @@ test('asp gates: a long page of near misses stays linear', () => {
   const t0 = process.hrtime.bigint();
   checkAll(page);
   assert.ok(Number(process.hrtime.bigint() - t0) / 1e6 < 5000);
+});
+
+const ENV_PIECES = [
+  '\n',
+  '\r',
+  ' ',
+  '\t',
+  ':',
+  ';',
+  '<%',
+  '%',
+  '<',
+  'then',
+  'Else',
+  'THEN',
+  'Set ',
+  'dim\t',
+  'Const ',
+  'var',
+  'x',
+  'a1',
+  '_',
+  '9',
+  '=',
+  '==',
+  '"',
+  '(',
+  ')',
+  '.',
+  'elsex',
+  '\u0130',
+];
+
+test('asp gates: the replay finds from any offset the assignment a scan from there finds', () => {
+  const next = prng(99);
+  const scan = new RegExp(ASSIGN.source, 'gi');
+  for (let i = 0; i < 4000; i++) {
+    let s = '';
+    const n = 1 + Math.floor(next() * 20);
+    for (let k = 0; k < n; k++) s += ENV_PIECES[Math.floor(next() * ENV_PIECES.length)];
+    const starts = envAssignStarts(s);
+    for (let from = 0; from <= s.length; from++) {
+      scan.lastIndex = from;
+      assert.equal(show(nextAssign(s, starts, from)), show(scan.exec(s)), `${JSON.stringify(s)} from ${from}`);
+    }
+  }
 });
