@@ -9,6 +9,7 @@
  */
 import type { AnalyzerContext } from '../context.js';
 import type { Evidence } from '../types.js';
+import { firstAt, literalOffsets } from '../words.js';
 
 /** Includes of server script files (not of images or text, which asp.ts reads as hidden code). */
 const APP_INCLUDE = /<!--\s*#include\s+(?:file|virtual)\s*=\s*["']?[^"'>\n]{1,200}\.(?:asp|inc|asa|cls|fun|config)["']?\s*-->/i;
@@ -23,8 +24,9 @@ const EXECUTION = /\breaches\b|script engine|eval passed around|unsafe|XSLT/i;
 /** How much of its weight administration-style evidence keeps in an application page. */
 const APP_FACTOR = 0.3;
 
+/** `APP_INCLUDE.test(text)`: every match opens with `<!--`, where the pattern runs (a page holds a few). */
 export function isApplicationPage(text: string): boolean {
-  return APP_INCLUDE.test(text);
+  return firstAt(APP_INCLUDE, text, literalOffsets(text, '<!--')) !== null;
 }
 
 /** Administration behaviour in an application page, all of it together, stays below the suspicious threshold. */

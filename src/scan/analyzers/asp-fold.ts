@@ -321,7 +321,7 @@ export function statementEnd(code: string, from: number, max = 4000): number {
   return end;
 }
 
-const ASSIGN = /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[ \t]*(?:(?:Set|Dim|Const|var)[ \t]+)?([A-Za-z_]\w{0,254})[ \t]*=(?!=)[ \t]*/gi;
+export const ASSIGN = /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[ \t]*(?:(?:Set|Dim|Const|var)[ \t]+)?([A-Za-z_]\w{0,254})[ \t]*=(?!=)[ \t]*/gi;
 
 /**
  * The replay of one page's assignments, kept between calls: a page's sinks are folded in
@@ -355,9 +355,9 @@ export function envAt(code: string, offset: number, cap = 2000): Env {
   // (copies: a time-budget exception thrown half way leaves the kept replay as it was)
   const env: Env = new Map(r.env);
   let { resume, last, n } = r;
+  const starts = assignStartsOf(code);
   while (n < cap) {
-    ASSIGN.lastIndex = resume;
-    const m = ASSIGN.exec(code);
+    const m = nextAssign(code, starts, resume);
     if (m === null || m.index >= offset) break;
     checkBudget();
     n++;
@@ -367,11 +367,86 @@ export function envAt(code: string, offset: number, cap = 2000): Env {
     const v = foldExpr(code.slice(start, end), env);
     if (v && 'text' in v) env.set(name, v.text);
     else env.delete(name);
-    resume = Math.max(ASSIGN.lastIndex, end);
+    resume = Math.max(start, end);
     last = m.index;
   }
   lastReplay = { code, cap, resume, last, n, env: new Map(env) };
   return env;
+}
+
+const ASSIGN_AT = new RegExp(ASSIGN.source, 'iy');
+
+/** `ASSIGN` run from `from` (its first match there or later), tried only at `starts` (see envAssignStarts). */
+export function nextAssign(code: string, starts: readonly number[], from: number): RegExpExecArray | null {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = lo; k < starts.length; k++) {
+    ASSIGN_AT.lastIndex = starts[k]!;
+    const m = ASSIGN_AT.exec(code);
+    if (m) return m;
+  }
+  return null;
+}
+
+let lastStarts: { code: string; starts: number[] } | undefined;
+
+function assignStartsOf(code: string): number[] {
+  if (lastStarts?.code !== code) lastStarts = { code, starts: envAssignStarts(code) };
+  return lastStarts.starts;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/** Before offset `p` and the blanks before it: where ASSIGN's anchor (`[\n:;]`, `<%`, `then`, `else`) would start. */
+function anchorBefore(code: string, p: number, out: number[]): void {
+  let h = p - 1;
+  while (h >= 0 && isBlank(code.charCodeAt(h))) h--;
+  if (h < 0) return; // the text's start: offset 0 is always tried
+  const c = code.charCodeAt(h);
+  if (c === 10 || c === 58 || c === 59) out.push(h);
+  else if (c === 37 && code.charCodeAt(h - 1) === 60) out.push(h - 1);
+  else if (h >= 3 && ((c | 0x20) === 110 || (c | 0x20) === 101)) out.push(h - 3);
+}
+
+/**
+ * Every offset where ASSIGN can match, ascending (more is fine), from the page's `=` signs: a
+ * match is its anchor (or the text's start), blanks, optionally `Set`/`Dim`/`Const`/`var` and
+ * blanks, a whole word (the character before it is a blank, an anchor's last or none), blanks
+ * and `=`. Anchored at these the pattern finds what a scan from any offset finds.
+ */
+export function envAssignStarts(code: string): number[] {
+  const out: number[] = [0];
+  for (let k = code.indexOf('='); k !== -1; k = code.indexOf('=', k + 1)) {
+    let j = k - 1;
+    while (j >= 0 && isBlank(code.charCodeAt(j))) j--;
+    const end = j;
+    while (j >= 0 && isWordChar(code.charCodeAt(j))) j--;
+    const name = j + 1;
+    if (name > end) continue;
+    anchorBefore(code, name, out);
+    // `Set x =`, `Const x =`: the anchor comes before the keyword
+    let b = name - 1;
+    if (b < 0 || !isBlank(code.charCodeAt(b))) continue;
+    while (b >= 0 && isBlank(code.charCodeAt(b))) b--;
+    if (b >= 2) anchorBefore(code, b - 2, out);
+    if (b >= 4) anchorBefore(code, b - 4, out);
+  }
+  out.sort((x, y) => x - y);
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;
+  out.length = n;
+  return out;
 }
 
 /**

@@ -2,18 +2,21 @@
  * Facts about a classic ASP page that several passes ask for, read once per page.
  */
 import { checkBudget } from '../budget.js';
-import { isRegexSpace } from '../context.js';
+import { isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
-import { literalOffsets, mergeAscending } from '../words.js';
+import { firstAt, literalOffsets, mergeAscending } from '../words.js';
 
 /** Pages in JScript: case-sensitive names, and no VBScript interpreter to run. */
 export const JSCRIPT_PAGE = /<%@[^%]{0,80}LANGUAGE\s*=\s*["']?\s*(?:JScript|Javascript)/i;
 
 let lastPage: { text: string; jscript: boolean } | undefined;
 
-/** `JSCRIPT_PAGE.test(text)`, kept for the page's other passes (the sink loop asks at every Execute). */
+/**
+ * `JSCRIPT_PAGE.test(text)`, kept for the page's other passes (the sink loop asks at every Execute).
+ * Every match opens with `<%@`: the pattern runs at those only (a page holds a few).
+ */
 export function isJscriptPage(text: string): boolean {
-  if (lastPage?.text !== text) lastPage = { text, jscript: JSCRIPT_PAGE.test(text) };
+  if (lastPage?.text !== text) lastPage = { text, jscript: firstAt(JSCRIPT_PAGE, text, literalOffsets(text, '<%@')) !== null };
   return lastPage.jscript;
 }
 
@@ -32,7 +35,7 @@ function isWordChar(c: number): boolean {
 }
 
 /** Whether `code` holds `key` (lower-case ASCII) at `p` in any case of its ASCII letters (what a case-blind regex without `u` matches). */
-function holdsAt(code: string, p: number, key: string): boolean {
+export function holdsAt(code: string, p: number, key: string): boolean {
   for (let k = 0; k < key.length; k++) {
     const w = key.charCodeAt(k);
     const c = code.charCodeAt(p + k);
@@ -119,4 +122,14 @@ function namedCallsByPattern(code: string, keys: readonly string[], method: bool
     ? new RegExp(`\\.[ \\t]*(${keys.join('|')})\\b[ \\t]*(=(?!=)[ \\t]*)?\\(?([^\\n]{0,300})`, 'gi')
     : new RegExp(`(?<![\\w.])(${keys.join('|')})\\b\\s*\\(?([^\\n]{0,300})`, 'gi');
   return [...matches(re, code, cap)].map((m) => ({ index: m.index, key: m[1]!.toLowerCase(), assigned: method ? m[2] : undefined, tail: method ? m[3]! : m[2]! }));
+}
+
+/**
+ * The matches (at most `cap`) of a pattern whose every match opens with `Function`, `Sub` or
+ * `Property` (any case), as a scan of the whole code finds them: the pattern runs at those words only.
+ */
+export function procedureMatches(re: RegExp, ctx: AnalyzerContext, cap: number): RegExpExecArray[] {
+  // (offsets in `lower` are offsets in `code` when lower-casing kept the length)
+  if (ctx.lower.length !== ctx.code.length) return [...matches(re, ctx.code, cap)];
+  return matchesAt(re, ctx.code, procedureHeads(ctx.code, ctx.lower), cap);
 }

@@ -5,7 +5,7 @@
  * Names are matched up to VBScript's own limit of 255 characters (`[A-Za-z_]\w{0,254}`):
  * a shorter cap let a shell hide its flow behind one long variable name.
  */
-import { matchesAt, type AnalyzerContext } from '../context.js';
+import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters, readsTextFile } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
 import { callArgs } from '../text.js';
@@ -15,7 +15,9 @@ import { evaluatedCode, type RunCode } from './asp-interp.js';
 import { envAt, foldExpr, NO_FUNCTIONS, pageFunctions, statementEnd, type Folded, type PageFunctions } from './asp-fold.js';
 import { aspAssignStarts } from './asp-assign.js';
 import { aspFlowFor, sessionReads } from './asp-sources.js';
-import { isJscriptPage, namedCalls, procedureHeads } from './asp-scan.js';
+import { isJscriptPage, procedureMatches } from './asp-scan.js';
+import { taintParameters } from './asp-params.js';
+import { EVAL_ALIAS, evalAliasStarts, functionCtorCalls, importLoop, readsRequest, sessionSets, UNSAFE_EVAL } from './asp-gates.js';
 import { assembledComObject, isDangerous, shellObject } from './asp-objects.js';
 
 export { aspAssignStarts };
@@ -54,15 +56,10 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   // requester names becomes a page variable (register_globals by hand)
   // (each case-blind pattern below is gated by a word its every match holds, looked up in
   // `lower`: a native substring search rules out most pages before the regex scans them)
-  const imported =
-    containsWord(lower, 'execute') &&
-    containsWord(lower, 'each') &&
-    /\bFor[ \t]+Each[ \t]+(\w+)[ \t]+In[ \t]+Request\s*\.\s*(?:QueryString|Form)\b[\s\S]{0,200}?\bExecute\s*\(?\s*(?:""\s*&\s*)?(?:\w+\s*\(\s*)?\1\s*\)?\s*&\s*"\s*=\s*Request/i.exec(
-      code,
-    );
+  const imported = containsWord(lower, 'execute') ? importLoop(code, lower) : null;
   if (imported) importedGlobals(code, taint);
-  taintParameters(ctx, taint, spec);
-  const hasRequest = spec.source.test(code);
+  const hasRequest = readsRequest(code, lower, spec.source, ASP_FLOW.source);
+  taintParameters(ctx, taint, spec, hasRequest);
   analyzeWriters(ctx, taint);
   fileManager(ctx, taint);
   sqlClient(ctx, taint);
@@ -104,8 +101,10 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   if (imported) ev.add('flow', 'every request parameter imported as a page variable through Execute (register_globals by hand)', 5, imported.index, 40);
   // JScript: eval handed around as a value ({'E': eval}, var f = eval) to dodge `eval(`
   // (a function that returns eval itself is the same trick: `function f(x){ if (x) return Request(...); else return eval }`)
-  const hasEval = containsWord(code, 'eval');
-  const alias = hasEval ? /[:=,(]\s*eval\s*[,;})\]]|\breturn\s+eval\s*[;}\n]/.exec(code) : null;
+  // (both eval patterns run only where the page names `eval`: see evalAliasStarts)
+  const evals = literalOffsets(code, 'eval');
+  const hasEval = evals.length > 0;
+  const alias = hasEval ? firstAt(EVAL_ALIAS, code, evalAliasStarts(code, evals)) : null;
   if (alias) ev.add('obfuscation', 'eval passed around as a value (aliased code execution)', hasRequest ? 10 : 6, alias.index, alias[0].length);
   // COM object names assembled from pieces ("mS"&chr(115)&"cR"...): hides a shell or script host from plain-text search
   if (assembled?.pieces)
@@ -119,17 +118,15 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
       }
     }
   }
-  const unsafe = hasEval && /(?<![\w.])eval\s*\(\s*[^,()]{1,120},\s*("unsafe"|'unsafe'|[A-Za-z_]\w{0,254}|"[^"]{0,10}"\s*\+[^)]{0,60})\s*\)/.exec(code);
+  const unsafe = hasEval ? firstAt(UNSAFE_EVAL, code, evals) : null;
   if (unsafe) ev.add('capability', 'JScript.NET eval with the "unsafe" (full trust) option', /unsafe/i.test(unsafe[1]!) ? 10 : 8, unsafe.index, unsafe[0].length);
   // JScript's Function constructor compiles its last argument as a function body: eval by another name
-  if (code.includes('Function') && (isJscriptPage(ctx.text) || /<script[^>]{0,80}language\s*=\s*["']?j(?:ava)?script[^>]{0,80}runat/i.test(ctx.text))) {
-    for (const m of matches(/(?<![\w.$])(?:new[ \t]+)?Function[ \t]*\(/g, code, 50)) {
-      const args = callArgs(code, m.index + m[0].length - 1);
-      if (!taint.touches(args)) continue;
-      const direct = taint.hasSource(args);
-      ev.add('flow', `${direct ? 'request input' : 'request-derived variable'} reaches the JScript Function constructor (eval)`, direct ? 12 : 11, m.index, m[0].length);
-      break;
-    }
+  // (the call is looked for first: VBScript pages, nearly all, hold no `Function(` to find, and
+  // the page test reads the whole text)
+  const ctor = code.includes('Function') ? functionConstructor(code, taint) : undefined;
+  if (ctor && (isJscriptPage(ctx.text) || /<script[^>]{0,80}language\s*=\s*["']?j(?:ava)?script[^>]{0,80}runat/i.test(ctx.text))) {
+    const direct = taint.hasSource(ctor.args);
+    ev.add('flow', `${direct ? 'request input' : 'request-derived variable'} reaches the JScript Function constructor (eval)`, direct ? 12 : 11, ctor.m.index, ctor.m[0].length);
   }
   // script engines hosted by the page: MSScriptControl runs whatever string it is given
   const sc = containsWord(lower, 'scriptcontrol') && /CreateObject\s*\(\s*"(?:MSScriptControl\.)?ScriptControl(?:\.1)?"/i.exec(code);
@@ -164,6 +161,15 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   if (ssi) ev.add('obfuscation', 'server-side include of a file with a non-script extension (code hidden under a harmless name)', 5, ssi.index, ssi[0].length);
   const fso = shellObj && hasRequest ? /CreateObject\s*\(\s*"Scripting\.FileSystemObject"/i.exec(code) : null;
   if (fso) ev.add('capability', 'file system and shell access behind request input (file manager)', 3, fso.index, fso[0].length);
+}
+
+/** The first call of JScript's Function constructor whose arguments the request reaches. */
+function functionConstructor(code: string, taint: Taint): { m: RegExpExecArray; args: string } | undefined {
+  for (const m of functionCtorCalls(code)) {
+    const args = callArgs(code, m.index + m[0].length - 1);
+    if (taint.touches(args)) return { m, args };
+  }
+  return undefined;
 }
 
 /**
@@ -318,110 +324,6 @@ function importedGlobals(code: string, taint: Taint): void {
   if (added > 0) taint.propagate();
 }
 
-const PROCEDURE_DEF = /\b(?:Function|Sub|Property[ \t]+(Let|Set))\s+([A-Za-z_]\w{0,254})\s*\(([^)\n]{0,200})\)/gi;
-const OWN_EVALUATOR = /\b(?:Function|Sub)[ \t]+(Execute|ExecuteGlobal|Eval)\b/gi;
-
-/**
- * The matches (at most `cap`) of a pattern whose every match opens with `Function`, `Sub` or
- * `Property` (any case), as a scan of the whole code finds them: the pattern runs at those words only.
- */
-function procedureMatches(re: RegExp, ctx: AnalyzerContext, cap: number): RegExpExecArray[] {
-  // (offsets in `lower` are offsets in `code` when lower-casing kept the length)
-  if (ctx.lower.length !== ctx.code.length) return [...matches(re, ctx.code, cap)];
-  return matchesAt(re, ctx.code, procedureHeads(ctx.code, ctx.lower), cap);
-}
-
-interface Procedure {
-  params: string[];
-  /** A `Property Let`/`Set`: assigning the property (`obj.Code = v`) passes `v` as its last parameter. */
-  property: boolean;
-  /** Offset just after the header (the body's start). */
-  body: number;
-  /** Its name (lower case): in the body, the variable that holds the return value. */
-  name: string;
-}
-
-/**
- * Interprocedural flow: a Sub/Function called with request data receives it in its parameters
- * (`Call Bianli(sPath)` ... `Sub Bianli(path)` ... `GetFolder(path)`), and so does a class's
- * method called on an object (`r.Go Request("c")`) or a property it lets (`b.Code = Request("c")`).
- */
-function taintParameters(ctx: AnalyzerContext, taint: Taint, spec: FlowSpec): void {
-  const code = ctx.code;
-  if (taint.vars.size === 0 && !spec.source.test(code)) return;
-  const defs = new Map<string, Procedure>();
-  for (const m of procedureMatches(PROCEDURE_DEF, ctx, 500)) {
-    const params = m[3]!
-      .split(',')
-      .map(
-        (p) =>
-          p
-            .trim()
-            .replace(/^(?:ByVal|ByRef)\s+/i, '')
-            .split(/\s/)[0]!,
-      )
-      .filter((p) => /^[A-Za-z_]\w*$/.test(p));
-    if (params.length > 0) defs.set(m[2]!.toLowerCase(), { params, property: m[1] !== undefined, body: m.index + m[0].length, name: m[2]!.toLowerCase() });
-  }
-  if (defs.size === 0) return;
-  // methods are called on objects (`obj.Go x`) only where the page defines classes
-  const classes = containsWord(ctx.lower, 'class') && /^[ \t]*Class[ \t]+[A-Za-z_]/im.test(code);
-  const calls = namedCalls(code, ctx.lower, [...defs.keys()], false, 2000);
-  const methodCalls = classes ? namedCalls(code, ctx.lower, [...defs.keys()], true, 2000) : undefined;
-  // the request's own read handed to a parameter (`Run Request("c")`, `r.Go Request.Form("c")`):
-  // what the body derives from it is followed inside that body (see bodyDerived); a method or
-  // property of a class takes only such reads
-  const fed = new Map<Procedure, Set<string>>();
-  const pass = (name: string, argText: string, assigned: boolean, method: boolean) => {
-    const def = defs.get(name.toLowerCase())!;
-    // a property is assigned its value; a procedure is called with its arguments
-    if (assigned !== def.property) return;
-    const args = assigned ? [argText] : argText.replace(/\)\s*$/, '').split(',');
-    args.forEach((a, i) => {
-      const p = assigned ? def.params[def.params.length - 1] : def.params[i];
-      if (!p) return;
-      const read = taint.hasSource(a);
-      if (read || (!method && taint.touches(a))) {
-        if (read && fed.size < 10) fed.set(def, (fed.get(def) ?? new Set()).add(p));
-        taint.vars.add(p);
-        if (taint.touchesDirectly(a)) taint.direct.add(p);
-      }
-    });
-  };
-  for (const c of calls) {
-    // (the header itself; a call on the line after `End Sub` is a call)
-    if (/\b(?:Function|Sub|Let|Set|Get)[ \t]+$/i.test(code.slice(Math.max(0, c.index - 12), c.index))) continue;
-    pass(c.key, c.tail, false, false);
-  }
-  if (methodCalls) for (const c of methodCalls) pass(c.key, c.tail, c.assigned !== undefined, true);
-  if (fed.size > 0) bodyDerived(code, taint, spec, fed);
-}
-
-/**
- * The variables a procedure's body derives from its request-fed parameters (`cmdline = "cmd /c " & c`
- * inside `Sub Run(c)`), not its return value (each call's own). The flow's names are page-wide, so a name the page also assigns outside
- * that body (a helper library's shared `str`, `tmp`) is left out: only the body's own locals are
- * tainted, and nothing propagates from them beyond it.
- */
-function bodyDerived(code: string, taint: Taint, spec: FlowSpec, fed: Map<Procedure, Set<string>>): void {
-  const counts = new Map<string, number>();
-  for (const [name, rhs] of taint.assignments) counts.set(name.toLowerCase(), (counts.get(name.toLowerCase()) ?? 0) + rhs.length);
-  for (const [def, params] of fed) {
-    const end = /\bEnd[ \t]+(?:Function|Sub|Property)\b/i.exec(code.slice(def.body, def.body + 20000));
-    if (!end) continue;
-    const local = new Taint(code.slice(def.body, def.body + end.index), { ...spec, assignStarts: undefined });
-    for (const p of params) local.vars.add(p);
-    local.propagate();
-    const own = new Map<string, number>();
-    for (const [name, rhs] of local.assignments) own.set(name.toLowerCase(), (own.get(name.toLowerCase()) ?? 0) + rhs.length);
-    for (const v of local.vars) {
-      const n = own.get(v.toLowerCase());
-      // (the return value is the caller's: `x = F(Request("a"))` reads the request in its own text)
-      if (n !== undefined && n < 20 && counts.get(v.toLowerCase()) === n && v.toLowerCase() !== def.name) taint.vars.add(v);
-    }
-  }
-}
-
 /**
  * Execute / ExecuteGlobal / Eval (and JScript eval): the requester's text run as code is a shell;
  * a request value spliced into fixed code (`Execute("Call Install_" & name & "()")`) is code
@@ -509,6 +411,8 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint, readers: string): void
   }
 }
 
+const OWN_EVALUATOR = /\b(?:Function|Sub)[ \t]+(Execute|ExecuteGlobal|Eval)\b/gi;
+
 const SERVER_VARIABLE = /\bRequest\s*\.\s*ServerVariables\s*\(\s*"[^"\n]*"\s*\)/gi;
 
 /** The names whose keyed reads are request values when the page keeps no alias of Request. */
@@ -527,8 +431,7 @@ const KEYED_READS = keyedReadsOf(DEFAULT_READERS);
 function sessionCarried(ctx: AnalyzerContext, taint: Taint, spec: FlowSpec): Taint {
   const code = ctx.code;
   const keys = new Set<string>();
-  if (!containsWord(ctx.lower, 'session')) return taint;
-  for (const m of matches(/\bSession\s*\(\s*"([\w.-]{1,40})"\s*\)\s*=(?!=)\s*([^\n:]{1,300})/gi, code, 200)) if (taint.touches(m[2]!)) keys.add(m[1]!);
+  for (const m of sessionSets(code, ctx.lower)) if (taint.touches(m[2]!)) keys.add(m[1]!);
   if (keys.size === 0) return taint;
   return new Taint(code, { ...spec, moreSources: sessionReads(keys) });
 }
