@@ -13,18 +13,10 @@ import { ASP_FLOW } from '../../src/scan/analyzers/asp.js';
 import { JAVA_FLOW } from '../../src/scan/analyzers/java.js';
 import { CFML_FLOW } from '../../src/scan/analyzers/cfml.js';
 import { sessionReads } from '../../src/scan/analyzers/asp-sources.js';
+import { prng } from '../helpers/prng.js';
 
-/** A small seeded generator (mulberry32): the same pages on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the test helpers: the same pages on every run. */
+const rng = prng;
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 

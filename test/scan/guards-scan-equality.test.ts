@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { guardStatements, type GuardStatement } from '../../src/scan/guards-scan.js';
 import { phpGuards } from '../../src/scan/analyzers/php/guards.js';
 import { matchingClose } from '../../src/scan/text.js';
+import { prng } from '../helpers/prng.js';
 
 const IF_REACH = 400;
 
@@ -49,16 +50,8 @@ function* refGuardStatements(code: string, words: readonly string[], cap = 200):
 
 const WORDS = ['in_array', 'preg_match', 'ctype_', 'is_numeric'];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the test helpers: the same pages on every run. */
+const rng = prng;
 
 const PIECES = [
   'if',

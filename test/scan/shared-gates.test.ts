@@ -14,41 +14,10 @@ import { EvidenceCollector } from '../../src/scan/evidence.js';
 import { aspDotStarts, dotNameStarts } from '../../src/scan/analyzers/admin-tools.js';
 import { CallLookup } from '../../src/scan/analyzers/obfuscation.js';
 import { CaseBlindWords } from '../../src/scan/analyzers/word-scan.js';
+import { OPERATION_WORDS } from '../../src/scan/analyzers/tool-traits.js';
 import { serverMarker } from '../../src/scan/analyzers/writers.js';
 import { callsAnyOf, containsWord } from '../../src/scan/words.js';
 import { prng } from '../helpers/prng.js';
-
-/** The operation words of tool-traits.ts (a copy: the list is not exported). */
-const OPERATION_WORDS = [
-  'net user',
-  'net localgroup',
-  'xp_cmdshell',
-  'udf.dll',
-  'lib_mysqludf',
-  'sys_eval',
-  'sys_exec',
-  'nullevt',
-  'serv-u',
-  'servu',
-  'winstations',
-  'realvnc',
-  'radmin',
-  'winlogon',
-  'pcanywhere',
-  'cmd.exe /c',
-  'cmd /c',
-  '/bin/sh -c',
-  '/bin/bash -c',
-  'whoami',
-  'ipconfig',
-  'netstat',
-  'systeminfo',
-  'tasklist',
-  'query user',
-  'uname -a',
-  '/etc/passwd',
-  '3389',
-];
 
 function randomText(next: () => number, alphabet: string[], max: number): string {
   let s = '';

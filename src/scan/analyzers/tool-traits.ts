@@ -40,7 +40,7 @@ const TO_FILE =
   /\bnew\s+(?:FileOutputStream|FileWriter|StreamWriter|FileStream)\s*\(|\bCreateTextFile\b|\bSaveToFile\b|\bFile\s*\.\s*(?:WriteAll\w*|AppendAll\w*|CreateText)\s*\(|Content-Disposition/i;
 
 /** Words every operation contains (lower case): without two of them, OPERATIONS cannot add up to a finding. */
-const OPERATION_WORDS = [
+export const OPERATION_WORDS = [
   'net user',
   'net localgroup',
   'xp_cmdshell',
