@@ -36,6 +36,11 @@ export function withBudget<T>(ms: number, fn: () => T): T {
   }
 }
 
+/** The budget of the file being analyzed, in ms (0 outside any budget). */
+export function budgetMs(): number {
+  return limitMs;
+}
+
 /** Whether the budget of the file being analyzed has run out. */
 export function budgetSpent(): boolean {
   return Date.now() > deadline;

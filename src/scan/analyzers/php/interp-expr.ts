@@ -5,7 +5,7 @@
  * (interp-lib.ts). The code sinks (eval, assert, create_function, preg_replace /e) record the
  * code string they get; eval also runs it in the caller's scope, as PHP does.
  */
-import { checkBudget } from '../../budget.js';
+import { budgetMs, checkBudget } from '../../budget.js';
 import { bracketMatches, tokenizePhp } from './tokens.js';
 import { MAX_STR, PArr, UNKNOWN, bitStrings, looseEq, numLiteral, toNum, toStr, truthy, type Code, type Fn, type Val } from './interp-lib.js';
 
@@ -27,8 +27,16 @@ export class Continue {
 }
 export class Stop {}
 
-/** Wall-clock cap of one run (the file's own budget is 5 s by default). */
-const RUN_MS = 2000;
+/**
+ * Wall-clock cap of one run: 2 s of the default 5 s file budget, or 40% of a larger one. The
+ * step budget (phpStepBudget) is the cap that decides on a machine with time to spare; the
+ * clock only keeps a slow or busy machine inside the file's budget. With a generous budget
+ * (`--timeout 60000`, the evaluation's 120 s) the steps alone decide, so the same file gets the
+ * same score however loaded the machine is.
+ */
+function runMs(): number {
+  return Math.max(2000, budgetMs() * 0.4);
+}
 export const MAX_DEPTH = 24;
 export const MAX_FOUND = 8;
 const ASSIGN_OPS = new Set(['=', '.=', '+=', '-=', '*=', '/=', '%=', '^=', '|=', '&=', '??=', '<<=', '>>=', '**=']);
@@ -94,7 +102,7 @@ export abstract class PhpExpr {
   protected abstract callValue(c: Code, p: { i: number }, e: number, f: Frame, callee: Val, at: number): Val;
 
   /** When the run gives up: well inside the file's time budget, so the passes after it still run. */
-  private readonly deadline = Date.now() + RUN_MS;
+  private readonly deadline = Date.now() + runMs();
 
   protected tick(n = 1): void {
     this.steps += n;
