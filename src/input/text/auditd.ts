@@ -141,7 +141,7 @@ class AuditdState implements LineDecoderState {
     // Consecutive records mostly belong to one event: an open group is always in its node's
     // pending map under its serial, so the last one used stands for the map lookup.
     const last = this.lastGroup;
-    let group = last !== undefined && last.open && last.serial === rec.serial && last.node === rec.node ? last : pending.get(rec.serial);
+    let group = last?.open && last.serial === rec.serial && last.node === rec.node ? last : pending.get(rec.serial);
     if (group && group.time !== rec.time) {
       // Same serial, other time: a reboot restarted the counter; the old group is complete.
       this.flush(group);

@@ -325,7 +325,7 @@ function fixedSuffixOnly(f: Flow, name: string): boolean {
     if (op !== '=') continue;
     const e = f.exprEnd(i + 2);
     const last = t[e - 1];
-    if (!last || last.k !== 'str' || !/^[A-Za-z_]\w{2,}$/.test(last.v) || t[e - 2]?.v !== '.') return false;
+    if (last?.k !== 'str' || !/^[A-Za-z_]\w{2,}$/.test(last.v) || t[e - 2]?.v !== '.') return false;
     // a tail that completes a built-in class able to run code or reach files (`. 'Function'` -> ReflectionFunction)
     const tail = last.v.toLowerCase();
     if (RISKY_CLASSES.some((c) => c.endsWith(tail))) return false;
