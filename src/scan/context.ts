@@ -235,7 +235,8 @@ export function matchesAt(re: RegExp, text: string, starts: readonly number[], c
   return out;
 }
 
-function isWordChar(c: number): boolean {
+/** An ASCII word character (`\w` without the `u` flag). */
+export function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
 }
 

@@ -5,6 +5,7 @@
  */
 
 import { checkBudget } from './budget.js';
+import { isWordChar } from './context.js';
 import type { Guards } from './guards.js';
 import { splitTopArgs } from './text.js';
 
@@ -48,7 +49,7 @@ export interface FlowSpec {
 }
 
 /** A set of names compared without case (VBScript's `Cmd` and `cmd` are one variable). */
-class CaselessSet extends Set<string> {
+export class CaselessSet extends Set<string> {
   override add(v: string): this {
     return super.add(v.toLowerCase());
   }
@@ -185,10 +186,6 @@ function pairRefsOf(parsed: Parsed, spec: FlowSpec): Array<string[] | undefined>
 
 /** The reference pattern of most specs (identifiers): read by identRefs instead of a regex. */
 const IDENT_REF = '\\b([A-Za-z_]\\w*)\\b';
-
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
-}
 
 /**
  * The names `/\b([A-Za-z_]\w*)\b/g` finds in `text`, in order, handed to `found` until it

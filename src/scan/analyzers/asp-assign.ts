@@ -2,11 +2,7 @@
  * Where the classic ASP assignment pattern (ASP_FLOW.assign in asp.ts) can start, found from the
  * page's `=` signs: the pattern then runs anchored there instead of at every separator.
  */
-import { isRegexSpace } from '../context.js';
-
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
-}
+import { isRegexSpace, isWordChar } from '../context.js';
 
 /**
  * Where `[^\S\n]*` before offset `p` begins, the anchor of ASP_FLOW.assign must end: the
@@ -75,7 +71,7 @@ function beforeIndex(code: string, close: number): number {
 }
 
 /** `out` sorted ascending without repeats (in place; the walk above nearly always yields it in order already). */
-function ascendingDistinct(out: number[]): number[] {
+export function ascendingDistinct(out: number[]): number[] {
   let sorted = true;
   for (let i = 1; i < out.length; i++)
     if (out[i]! < out[i - 1]!) {

@@ -11,7 +11,8 @@
  * (a variable without a constant value, an unknown function) makes the expression unknown.
  */
 import { checkBudget } from '../budget.js';
-import { matchesAt } from '../context.js';
+import { isWordChar, matchesAt } from '../context.js';
+import { ascendingDistinct } from './asp-assign.js';
 import { literalOffsets } from '../words.js';
 
 export type Folded = { text: string } | { request: true };
@@ -404,10 +405,6 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
-}
-
 /** Before offset `p` and the blanks before it: where ASSIGN's anchor (`[\n:;]`, `<%`, `then`, `else`) would start. */
 function anchorBefore(code: string, p: number, out: number[]): void {
   let h = p - 1;
@@ -442,11 +439,7 @@ export function envAssignStarts(code: string): number[] {
     if (b >= 2) anchorBefore(code, b - 2, out);
     if (b >= 4) anchorBefore(code, b - 4, out);
   }
-  out.sort((x, y) => x - y);
-  let n = 0;
-  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[n - 1]) out[n++] = out[i]!;
-  out.length = n;
-  return out;
+  return ascendingDistinct(out);
 }
 
 /**

@@ -10,6 +10,7 @@
 import { type Guards, NO_GUARDS } from '../guards.js';
 import { type GuardStatement, guardsAllUses } from '../guards-scan.js';
 import { isServerExtension } from '../language.js';
+import { CaselessSet } from '../flow.js';
 
 /** `If <cond> Then <one line>` or `If <cond> Then` + lines + `End If` (no nested If). */
 const IF_THEN = /^[ \t]*If[ \t]+([^\n]{1,400}?)[ \t]+Then[ \t]*([^\n]*)$/gim;
@@ -28,15 +29,6 @@ const PLAIN_VALUE = /^[\w.\-/]{0,60}$/;
 function scriptExtension(value: string): boolean {
   const ext = value.slice(value.lastIndexOf('.') + 1).toLowerCase();
   return isServerExtension(ext) || ext === 'config' || ext === 'htaccess' || ext === 'ini';
-}
-
-class Caseless extends Set<string> {
-  override add(v: string): this {
-    return super.add(v.toLowerCase());
-  }
-  override has(v: string): boolean {
-    return super.has(v.toLowerCase());
-  }
 }
 
 /** The variable a failing condition confines to literals: all `v <> "a"` joined by And, or `Not (v = "a" Or ...)`. */
@@ -87,7 +79,7 @@ function readGuards(code: string): Guards {
   if (!/\bThen\b/i.test(code) || !code.includes('"')) return NO_GUARDS;
   // (declarations neither read nor assign: blanked, the offsets kept)
   const lower = code.toLowerCase().replace(/(?:^|:)[ \t]*(?:dim|(?:private|public)(?![ \t]+(?:sub|function|property|default|const)\b))\b[^\n:]*/gm, (d) => ' '.repeat(d.length));
-  const allowlisted = new Caseless();
+  const allowlisted = new CaselessSet();
   let n = 0;
   IF_THEN.lastIndex = 0;
   for (let m = IF_THEN.exec(code); m !== null && n < 200; m = IF_THEN.exec(code), n++) {

@@ -2,7 +2,7 @@
  * Facts about a classic ASP page that several passes ask for, read once per page.
  */
 import { checkBudget } from '../budget.js';
-import { isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
+import { isRegexSpace, isWordChar, matchesAt, type AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
 import { firstAt, literalOffsets, mergeAscending } from '../words.js';
 
@@ -28,10 +28,6 @@ export function procedureStarts(lower: string): number[] {
   const starts = mergeAscending(literalOffsets(lower, 'function'), literalOffsets(lower, 'sub'));
   lastProcedures = { lower, starts: lower.includes('property') ? mergeAscending(starts, literalOffsets(lower, 'property')) : starts };
   return lastProcedures.starts;
-}
-
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
 /** Whether `code` holds `key` (lower-case ASCII) at `p` in any case of its ASCII letters (what a case-blind regex without `u` matches). */

@@ -4,11 +4,7 @@
  * from each `=` instead of trying the pattern at every `$` of the file. Every offset the pattern
  * can match at is returned (more is fine: the taint runs the pattern anchored at each).
  */
-import { isRegexSpace } from '../../context.js';
-
-function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
-}
+import { isRegexSpace, isWordChar } from '../../context.js';
 
 /**
  * Offsets of every `$` that can start `PHP_FLOW.assign` in `code`, ascending. The pattern's
