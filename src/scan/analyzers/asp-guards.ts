@@ -76,9 +76,13 @@ export function vbGuards(code: string): Guards {
 }
 
 function readGuards(code: string): Guards {
-  if (!/\bThen\b/i.test(code) || !code.includes('"')) return NO_GUARDS;
-  // (declarations neither read nor assign: blanked, the offsets kept)
-  const lower = code.toLowerCase().replace(/(?:^|:)[ \t]*(?:dim|(?:private|public)(?![ \t]+(?:sub|function|property|default|const)\b))\b[^\n:]*/gm, (d) => ' '.repeat(d.length));
+  // an allowlist compares with `<>` or negates with `Not (`: a page with neither has none
+  if (!/\bThen\b/i.test(code) || !code.includes('"') || (!code.includes('<>') && !/\bNot\s*\(/i.test(code))) return NO_GUARDS;
+  // the page's uses, read once a guard qualifies (most pages have none): lower case, with
+  // declarations, which neither read nor assign, blanked and the offsets kept
+  let lowerCode: string | undefined;
+  const lower = (): string =>
+    (lowerCode ??= code.toLowerCase().replace(/(?:^|:)[ \t]*(?:dim|(?:private|public)(?![ \t]+(?:sub|function|property|default|const)\b))\b[^\n:]*/gm, (d) => ' '.repeat(d.length)));
   const allowlisted = new CaselessSet();
   let n = 0;
   IF_THEN.lastIndex = 0;
@@ -98,7 +102,7 @@ function readGuards(code: string): Guards {
     const reset = new RegExp(`^${v}\\s*=\\s*"[^"\\n]{0,60}"$`, 'i');
     if (!STOPS.test(body) && !reset.test(body)) continue;
     const g: GuardStatement = { at: m.index, end, cond: m[1]!, body };
-    if (!rebound(lower, v) && guardsAllUses(lower, v, g, assigns)) allowlisted.add(v);
+    if (!rebound(lower(), v) && guardsAllUses(lower(), v, g, assigns)) allowlisted.add(v);
   }
   return allowlisted.size === 0 ? NO_GUARDS : { allowlisted, charset: new Set() };
 }
