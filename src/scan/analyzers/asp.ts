@@ -15,6 +15,7 @@ import { evaluatedCode, type RunCode } from './asp-interp.js';
 import { envAt, foldExpr, NO_FUNCTIONS, pageFunctions, statementEnd, type Folded, type PageFunctions } from './asp-fold.js';
 import { aspAssignStarts } from './asp-assign.js';
 import { aspFlowFor, sessionReads } from './asp-sources.js';
+import { setElsewhere } from './asp-hooks.js';
 import { isJscriptPage, procedureMatches } from './asp-scan.js';
 import { taintParameters } from './asp-params.js';
 import { EVAL_ALIAS, evalAliasStarts, functionCtorCalls, importLoop, readsRequest, sessionSets, UNSAFE_EVAL } from './asp-gates.js';
@@ -407,6 +408,8 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint, readers: string): void
       ev.add('obfuscation', `${name} of a string computed by a function (decoder)`, 6, m.index, m[0].length);
     else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) && fetchedCode(code, ctx.lower, arg.replace(/[\s()]/g, '')))
       ev.add('flow', `${name} runs code the page downloads from a web server (remote payload loader)`, 10, m.index, m[0].length);
+    else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) && setElsewhere(code, ctx.size, arg.replace(/[\s()]/g, '')))
+      ev.add('capability', `${name} of code the page never sets (a hook other files fill)`, 3, m.index, m[0].length);
     else if (/^\s*\(?\s*[A-Za-z_]\w*\s*\)?\s*$/.test(arg) || isArrayElement(code, arg)) ev.add('capability', `${name} of dynamic code`, 5, m.index, m[0].length);
   }
 }

@@ -163,7 +163,7 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
       String.fromCharCode(d.toLowerCase().startsWith('&h') ? parseInt(d.slice(2), 16) : Number(d)),
     );
     if (looksLikeCode(txt)) ctx.layers.push({ text: txt, offset: chrRun.index, how: 'chr() list', language: lang });
-    ev.add('obfuscation', 'string built from character codes', strict ? 4 : 2, chrRun.index, 60);
+    if (!fileSignature(txt, ctx.code, chrRun.index)) ev.add('obfuscation', 'string built from character codes', strict ? 4 : 2, chrRun.index, 60);
   }
   const fcc = strict && containsWord(code, 'fromCharCode') && /String\s*\.\s*fromCharCode\s*\((?:\s*\d{1,3}\s*,){16,}/.exec(code);
   if (fcc && strict) ev.add('obfuscation', 'string built with String.fromCharCode', 2, fcc.index, 60);
@@ -261,6 +261,29 @@ const CHR_RUN = /(?:\bchr[wb]?\s*\(\s*(?:\d{1,3}|&H[0-9a-f]{1,2})\s*[-+*/\d\s]*\
  * lower-cased code holds `chr` (the same offsets while lower-casing kept the length), and the
  * pattern runs anchored there instead of at every `c` of the page.
  */
+/**
+ * A few bytes, not text, compared as they are: the signature an upload checks a file's head
+ * against (JPEG's FF D8 FF E0 00 10 ..., PNG's 89 50 4E 47 0D 0A 1A 0A) hides nothing. A long
+ * byte run is an embedded program (an EXE's MZ header onwards), and bytes XORed with a key
+ * (`'{{{{'^chr(25).chr(26)...`) are a cipher: both stay hidden strings.
+ */
+function fileSignature(bytes: string, code: string, at: number): boolean {
+  if (bytes.length > 16 || !binaryBytes(bytes)) return false;
+  let b = at - 1;
+  while (b >= 0 && (code.charCodeAt(b) === 32 || code.charCodeAt(b) === 9)) b--;
+  return code.charCodeAt(b) !== 94; // `^`
+}
+
+/** Whether at least a quarter of `s` is control characters (other than blanks and line breaks) or bytes above 126. */
+export function binaryBytes(s: string): boolean {
+  let odd = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c > 126) odd++;
+  }
+  return s.length > 0 && odd * 4 >= s.length;
+}
+
 function chrRunAt(ctx: AnalyzerContext): RegExpExecArray | null {
   const cap = 100000;
   const starts = ctx.lower.length === ctx.code.length ? literalOffsets(ctx.lower, 'chr', cap) : null;

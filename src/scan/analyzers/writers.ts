@@ -175,10 +175,7 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
             code,
           );
   if (fetch) {
-    const save =
-      /(?:SaveToFile|CreateTextFile|DownloadFile|file_put_contents|fopen|FileOutputStream|WriteAllText|WriteAllBytes|copy)\b[^;\n]{0,200}?["'][^"'\n]{0,120}\.(?:php\d?|phtml|asp|aspx|asa|cer|ashx|jsp|jspx|cfm)["']/i.exec(
-        code,
-      );
+    const save = scriptSave(code);
     // a page of a few lines that does only this is the dropper itself, not an updater inside an application
     if (save)
       ev.add(
@@ -191,6 +188,33 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
   }
   embeddedServerCode(ctx);
   if (lang === 'asp' || lang === 'aspx' || lang === 'node') jsConcat(ctx);
+}
+
+/** A save (or file open) under a server-script name, in a statement that names the file as a literal. */
+const SCRIPT_SAVE =
+  /(?:SaveToFile|CreateTextFile|DownloadFile|file_put_contents|fopen|FileOutputStream|WriteAllText|WriteAllBytes|copy)\b[^;\n]{0,200}?["'][^"'\n]{0,120}\.(?:php\d?|phtml|asp|aspx|asa|cer|ashx|jsp|jspx|cfm)["']/gi;
+
+/** Arguments that are all literals: `"", "role.asp", ""` or `("a.asp", 1, True)`. */
+const LITERAL_ARGS = /^[ \t]*\(?[ \t]*(?:"[^"\n]*"|'[^'\n]*'|\d+|true|false)(?:[ \t]*,[ \t]*(?:"[^"\n]*"|'[^'\n]*'|\d+|true|false))*[ \t]*\)?[ \t]*;?[ \t\r]*(?:$|:|')/i;
+
+/**
+ * The first save under a server-script name that can hold fetched content. A call of one of the
+ * page's own procedures (`createTextFile "", "role.asp", ""` with `Function createTextFile(content,
+ * fileDir, code)` in the page) given nothing but literals writes a fixed text, whatever the page
+ * downloads elsewhere: it is passed over. The built-in savers take their content from an object
+ * or a later write, so their literal arguments say nothing of it.
+ */
+function scriptSave(code: string): RegExpExecArray | null {
+  SCRIPT_SAVE.lastIndex = 0;
+  for (let m = SCRIPT_SAVE.exec(code), n = 0; m !== null && n < 50; m = SCRIPT_SAVE.exec(code), n++) {
+    const name = /^\w+/.exec(m[0])![0];
+    const after = m.index + name.length;
+    const own = new RegExp(`\\b(?:function|sub)[ \\t]+${name}[ \\t]*\\(`, 'i').test(code);
+    const eol = code.indexOf('\n', after);
+    if (own && (code[m.index - 1] ?? '') !== '.' && LITERAL_ARGS.test(code.slice(after, eol === -1 ? code.length : eol))) continue;
+    return m;
+  }
+  return null;
 }
 
 /**
