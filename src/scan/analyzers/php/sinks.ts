@@ -222,7 +222,7 @@ export function callbackTakers(s: PhpScan, names: ReadonlySet<string>): void {
       // a variable the page's allowlist confines holds one of its listed names, and a list
       // that names a dangerous function is no allowlist (guards.ts): the page chose the callee
       if (taint.confined?.has(cb.trim())) continue;
-      const runtime = /^\s*\$\w+\s*$/.test(cb) && !plainNameAssigned(ctx.code, cb.trim().slice(1));
+      const runtime = /^\s*\$\w+\s*$/.test(cb) && !plainNameAssigned(ctx.code, cb.trim().slice(1)) && !registeredCallable(ctx.code, cb.trim(), taint);
       const direct = parts.some((p, i) => i !== cbIndex && taint.touchesDirectly(p));
       if ((runtime || COMPUTED_NAME.test(cb)) && ctx.size < TINY_SCRIPT && direct) ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
       // a name only a bitwise mix of strings spells (`pack('H*', ..) ^ $k`) is a name hidden on purpose
@@ -256,4 +256,26 @@ export function yamlCallbacks(s: PhpScan): void {
     const cb = /=>\s*['"](\w+)['"]/.exec(callArgs(code, m.open));
     if (cb && DANGEROUS_NAMES.has(cb[1]!.toLowerCase())) ev.add('flow', `${m.name}() maps a YAML tag to ${cb[1]!.toLowerCase()}() as a callback`, 11, m.index, m[0].length);
   }
+}
+
+/**
+ * A callee the page takes from its own registry or API, not one computed at runtime: a
+ * parameter declared `callable` (the function's callers pass it), or the value variable of a
+ * `foreach` over a registry the file fills by appending variables (`$hooks[$name][] = $fn;` in
+ * an add_hook(), then `foreach ($hooks[$name] ?? [] as $fn)`), where the request fills nothing.
+ * A loop over a literal or decoded list (`foreach (["sys"."tem"] as $f)`) stays computed.
+ */
+function registeredCallable(code: string, v: string, taint: PhpScan['taint']): boolean {
+  const name = v.slice(1);
+  if (new RegExp(`\\bcallable\\s+&?\\$${name}\\b`).test(code)) return true;
+  let loops = 0;
+  for (const m of code.matchAll(new RegExp(`\\bforeach\\s*\\(([^;{]{1,200}?)\\s+as\\s+(?:\\$\\w+\\s*=>\\s*)?\\$${name}\\s*\\)`, 'g'))) {
+    const registry = /^\s*(\$(?:this->)?\w+)\s*(?:\[[^\]]{0,60}\]\s*)*(?:\?\?\s*(?:\[\s*\]|array\s*\(\s*\))\s*)?$/.exec(m[1]!)?.[1];
+    if (!registry || taint.touches(m[1]!)) return false;
+    const appended = new RegExp(`${registry.replace(/\$/g, '\\$')}\\s*(?:\\[[^\\]]{0,60}\\]\\s*)*\\[\\s*\\]\\s*=\\s*\\$\\w+\\s*;`);
+    if (!appended.test(code)) return false;
+    loops++;
+  }
+  // only a loop gives it values: no assignment of its own
+  return loops > 0 && !new RegExp(`\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)?=(?!=|>)`).test(code);
 }
