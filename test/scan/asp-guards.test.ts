@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findingOf, reasons } from './helpers.js';
-import { vbGuards } from '../../src/scan/analyzers/asp-guards.js';
+import { selectCaseConfined, vbGuards } from '../../src/scan/analyzers/asp-guards.js';
 
 const UPLOADER = 'request chooses both the file written and its content (uploader)';
 
@@ -67,4 +67,43 @@ test('vbGuards: which variables a page confines', () => {
 test('hostile input: 50,000 unclosed block Ifs confine nothing (each looks 700 characters ahead, 200 at most)', () => {
   const big = `c = Request("c")\n${'If c <> "a" Then\n'.repeat(50000)}`;
   assert.deepEqual([...vbGuards(big).allowlisted], []);
+});
+
+const TEMPLATE = (arms: string): string => `<%
+Dim page, tpl, html
+page = Request.QueryString("p")
+Select Case page
+${arms}
+End Select
+Set fso = Server.CreateObject("Scripting.FileSystemObject")
+Set ts = fso.OpenTextFile(Server.MapPath("templates/" & tpl & ".htm"), 1)
+html = ts.ReadAll
+Response.Write html
+%>
+`;
+
+test('a Select Case allowlist: the value copied only in arms that list plain literals', () => {
+  assert.deepEqual(selectCaseConfined(TEMPLATE('  Case "about", "contact"\n    tpl = page\n  Case Else\n    tpl = "home"')), ['tpl']);
+  assert.equal(findingOf('p.asp', TEMPLATE('  Case "about", "contact"\n    tpl = page\n  Case Else\n    tpl = "home"')), undefined);
+  // one-line arms
+  assert.deepEqual(selectCaseConfined(TEMPLATE('  Case "about": tpl = page\n  Case Else: tpl = "home"')), ['tpl']);
+});
+
+test('Select Case arms that confine nothing leave the request-chosen path', () => {
+  const open = 'request chooses file-system paths the page passes to opentextfile (file manager)';
+  const cases = [
+    // the Else arm copies the request value
+    '  Case "about"\n    tpl = page\n  Case Else\n    tpl = page',
+    // a script extension among the listed values
+    '  Case "about", "x.asp"\n    tpl = page',
+    // an arm that lists an expression, not literals
+    '  Case "about", Request("q")\n    tpl = page',
+  ];
+  for (const arms of cases) {
+    assert.deepEqual(selectCaseConfined(TEMPLATE(arms)), [], arms);
+    assert.ok(reasons(findingOf('p.asp', TEMPLATE(arms))).includes(open), arms);
+  }
+  // assigned from the request elsewhere in the page
+  const again = TEMPLATE('  Case "about"\n    tpl = page\n  Case Else\n    tpl = "home"').replace('Set fso', 'tpl = Request("t")\nSet fso');
+  assert.deepEqual(selectCaseConfined(again), []);
 });

@@ -76,14 +76,18 @@ export function vbGuards(code: string): Guards {
 }
 
 function readGuards(code: string): Guards {
-  // an allowlist compares with `<>` or negates with `Not (`: a page with neither has none
-  if (!/\bThen\b/i.test(code) || !code.includes('"') || (!code.includes('<>') && !/\bNot\s*\(/i.test(code))) return NO_GUARDS;
+  if (!code.includes('"')) return NO_GUARDS;
+  const allowlisted = new CaselessSet();
+  for (const v of selectCaseConfined(code)) allowlisted.add(v);
+  // an If allowlist compares with `<>` or negates with `Not (`: a page with neither has none
+  if (!/\bThen\b/i.test(code) || (!code.includes('<>') && !/\bNot\s*\(/i.test(code))) return allowlisted.size === 0 ? NO_GUARDS : { allowlisted, charset: new Set() };
   // the page's uses, read once a guard qualifies (most pages have none): lower case, with
   // declarations, which neither read nor assign, blanked and the offsets kept
   let lowerCode: string | undefined;
   const lower = (): string =>
-    (lowerCode ??= code.toLowerCase().replace(/(?:^|:)[ \t]*(?:dim|(?:private|public)(?![ \t]+(?:sub|function|property|default|const)\b))\b[^\n:]*/gm, (d) => ' '.repeat(d.length)));
-  const allowlisted = new CaselessSet();
+    (lowerCode ??= code
+      .toLowerCase()
+      .replace(/(?:^|:)[ \t]*(?:dim|(?:private|public)(?![ \t]+(?:sub|function|property|default|const)\b))\b[^\n:]*/gm, (d) => ' '.repeat(d.length)));
   let n = 0;
   IF_THEN.lastIndex = 0;
   for (let m = IF_THEN.exec(code); m !== null && n < 200; m = IF_THEN.exec(code), n++) {
@@ -105,4 +109,71 @@ function readGuards(code: string): Guards {
     if (!rebound(lower(), v) && guardsAllUses(lower(), v, g, assigns)) allowlisted.add(v);
   }
   return allowlisted.size === 0 ? NO_GUARDS : { allowlisted, charset: new Set() };
+}
+
+/** `Select Case v` (or `Select Case LCase(v)`) up to its `End Select`. */
+const SELECT_CASE = /^[ \t]*Select[ \t]+Case[ \t]+(?:(?:LCase|UCase|Trim|LTrim|RTrim)[ \t]*\([ \t]*)?([A-Za-z_]\w{0,40})[ \t]*\)?[ \t]*$/gim;
+/** One arm's head: `Case "a", "b"` or `Case Else`, then the arm's first statement after `:` if any. */
+const CASE_HEAD = /^[ \t]*Case[ \t]+([^\n:]*)(?::([^\n]*))?$/gim;
+/** One listed value of an arm. */
+const CASE_LABEL = /^\s*"([^"\n]{0,60})"\s*$/;
+/** An assignment statement: `x = rhs` (the name, the right-hand side up to the statement's end). */
+const ASSIGNMENT = /(?:^|[\n:]|\bthen\b|\belse\b)[ \t]*([A-Za-z_]\w{0,40})[ \t]*=(?!=)[ \t]*([^\n:]*)/gi;
+
+/**
+ * Variables a `Select Case` allowlist fills: every assignment of `x` in the page is a string
+ * literal, or `x = v` inside an arm of `Select Case v` that lists only plain literal values (none
+ * a script extension). `Case "about", "news" : tpl = page` then `Case Else : tpl = "home"` leaves
+ * `tpl` one of the page's own words, whatever the request sent. (At most 50 blocks and 20 names
+ * are read: each name costs one pass over the page.)
+ */
+export function selectCaseConfined(code: string): string[] {
+  if (!/\bSelect[ \t]+Case\b/i.test(code)) return [];
+  const fromArm = new Set<number>();
+  const candidates = new Set<string>();
+  let blocks = 0;
+  SELECT_CASE.lastIndex = 0;
+  for (let m = SELECT_CASE.exec(code); m !== null && blocks < 50; m = SELECT_CASE.exec(code), blocks++) {
+    const v = m[1]!.toLowerCase();
+    const start = m.index + m[0].length;
+    const end = code.slice(start, start + 20000).search(/^[ \t]*End[ \t]+Select\b/im);
+    if (end === -1) continue;
+    const block = code.slice(start, start + end);
+    if (/\bSelect[ \t]+Case\b/i.test(block)) continue; // nested: arms not read
+    const heads = [...block.matchAll(CASE_HEAD)];
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i]!;
+      const labels = h[1]!.trim();
+      const listed =
+        !/^else$/i.test(labels) &&
+        labels.split(',').every((l) => {
+          const lit = CASE_LABEL.exec(l)?.[1];
+          return lit !== undefined && PLAIN_VALUE.test(lit) && !scriptExtension(lit);
+        });
+      if (!listed) continue;
+      const armStart = h.index! + h[0].length - (h[2]?.length ?? 0);
+      const armEnd = i + 1 < heads.length ? heads[i + 1]!.index! : block.length;
+      const arm = block.slice(armStart, armEnd);
+      ASSIGNMENT.lastIndex = 0;
+      for (let a = ASSIGNMENT.exec(arm); a !== null; a = ASSIGNMENT.exec(arm)) {
+        if (a[2]!.trim().toLowerCase() !== v || (candidates.size >= 20 && !candidates.has(a[1]!.toLowerCase()))) continue;
+        candidates.add(a[1]!.toLowerCase());
+        fromArm.add(start + armStart + a.index + a[0].indexOf(a[1]!));
+      }
+    }
+  }
+  if (candidates.size === 0) return [];
+  const out: string[] = [];
+  for (const x of candidates) {
+    let ok = true;
+    ASSIGNMENT.lastIndex = 0;
+    for (let a = ASSIGNMENT.exec(code); a !== null && ok; a = ASSIGNMENT.exec(code)) {
+      if (a[1]!.toLowerCase() !== x) continue;
+      const at = a.index + a[0].indexOf(a[1]!);
+      ok = fromArm.has(at) || /^"[^"\n]{0,60}"\s*(?:'.*)?$/.test(a[2]!.trim());
+    }
+    // a parameter or a loop variable of that name is bound where no `=` is seen
+    if (ok && !rebound(code.toLowerCase(), x)) out.push(x);
+  }
+  return out;
 }
