@@ -8,7 +8,7 @@ import type { AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
 import { callArgs } from '../text.js';
 import { anyWord } from '../words.js';
-import { envAt, foldExpr } from './asp-fold.js';
+import { envAt, foldExpr, pageFunctions, type PageFunctions } from './asp-fold.js';
 
 /** COM objects that run commands or code: hiding their names is how a shell dodges a text search. */
 export const DANGEROUS_PROGID = /^(?:WScript\.Shell|Shell\.Application|(?:MSScriptControl\.)?ScriptControl(?:\.1)?|WScript\.Network)$/i;
@@ -63,6 +63,7 @@ export function assembledComObject(ctx: AnalyzerContext): ComObject | undefined 
   if (!anyWord(lower, ['createobject', 'activexobject', 'getobject'])) return undefined;
   // replaying the page's assignments is the costly step: a few calls only
   let replays = 8;
+  let fns: PageFunctions | undefined;
   for (const m of matches(CREATORS, code, 100)) {
     const args = callArgs(code, m.index + m[0].length - 1);
     if (args === '' || LITERAL_ARG.test(args)) continue;
@@ -73,10 +74,15 @@ export function assembledComObject(ctx: AnalyzerContext): ComObject | undefined 
     // pieces held in constants (`P1 & P2`), one variable, a function of them (`StrReverse(N)`):
     // folded with the page's constants at the call
     if (name === undefined && args.length < 300 && replays-- > 0) {
-      const v = foldExpr(args.trim(), envAt(code, m.index));
+      // a call of one of the page's own functions (`CreateObject(decode("llehS.tpircSW"))`) is
+      // run with its body: a decoder the page wrote for the name is the disguise itself
+      const callee = /^\s*([A-Za-z_]\w{0,254})\s*\(/.exec(args)?.[1];
+      fns ??= callee !== undefined && anyWord(lower, ['function']) ? pageFunctions(code, lower) : undefined;
+      const own = callee !== undefined && fns?.bodies.has(callee.toLowerCase()) === true;
+      const v = foldExpr(args.trim(), envAt(code, m.index), own ? fns : undefined);
       if (v && 'text' in v && v.text.length < 100) name = v.text.trim();
       // a name kept in a constant (`Const FSO = "Scripting.FileSystemObject"`) is no disguise; one the page puts together is
-      pieces = name !== undefined && (!variable || assignedFromPieces(code, variable));
+      pieces = name !== undefined && (own || !variable || assignedFromPieces(code, variable));
     }
     if (name && (SHELL_NAME.test(name) || DANGEROUS_PROGID.test(name) || FILE_PROGID.test(name))) return { index: m.index, length: m[0].length, assembled: name, pieces };
   }
