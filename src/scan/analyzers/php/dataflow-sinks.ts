@@ -12,6 +12,7 @@ import { fold } from './dataflow-fold.js';
 import { CALLBACKS, CMD_SINKS, CODE_SINKS, REQUEST_ARRAYS, RUNNERS } from './dataflow-names.js';
 import type { Flow } from './dataflow.js';
 import { reflectionInvoke } from './dataflow-reflection.js';
+import { ownFunctionPrefix } from './signatures.js';
 
 /** Words after which `(` opens an expression, not a call's arguments: `echo (expr)(...)`. */
 const EXPRESSION_KEYWORDS = new Set(['echo', 'print', 'return', 'and', 'or', 'xor', 'else', 'throw', 'yield']);
@@ -194,7 +195,9 @@ function namedSink(f: Flow, i: number, sc: number, name: string, how: string, op
     const t = f.toks;
     const head = t[callee[0]];
     const inline = head?.k === 'id' && (head.v === 'function' || head.v === 'fn' || (head.v === 'static' && (t[callee[0] + 1]?.v === 'function' || t[callee[0] + 1]?.v === 'fn')));
-    if (!inline && f.exprTainted(callee[0], callee[1], sc))
+    // `'plugin_action_' . $a`: a prefix only the page's own functions carry
+    const prefixed = head?.k === 'str' && t[callee[0] + 1]?.v === '.' && ownFunctionPrefix(head.v);
+    if (!inline && !prefixed && f.exprTainted(callee[0], callee[1], sc))
       chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
     else {
       const named = fold(f, callee[0], callee[1], sc, 0)?.toLowerCase();

@@ -336,16 +336,26 @@ export class Flow {
    * booleans made by map() and a forEach callback per definition were maps and closures that
    * TurboFan saw change (deopts of propagate as pages with other call shapes came).
    */
+  /** Whether the argument starting at token `s` is an inline function (`fn`, `function`, `static fn`). */
+  private closureLiteral(s: number): boolean {
+    let t = this.toks[s];
+    if (t?.k === 'id' && t.v.toLowerCase() === 'static') t = this.toks[s + 1];
+    if (t?.k !== 'id') return false;
+    const v = t.v.toLowerCase();
+    return v === 'fn' || v === 'function';
+  }
+
   private callTaints(c: CallSite): boolean {
     const n = c.args.length;
     const hot = new Uint8Array(n);
     let any = false;
     for (let a = 0; a < n; a++) {
       const [s, e] = c.args[a]!;
-      if (this.exprTainted(s, e, c.scope)) {
-        hot[a] = 1;
-        any = true;
-      }
+      // a closure handed over (`fn() => strtoupper($_GET['q'])`) is the page's code, not a value
+      // the request chose: what it does with the request is judged where it is written
+      if (this.closureLiteral(s) || !this.exprTainted(s, e, c.scope)) continue;
+      hot[a] = 1;
+      any = true;
     }
     if (!any) return false;
     const last = hot[n - 1] === 1;

@@ -128,3 +128,63 @@ export const INDIRECT = 'request-derived value selects code to run (function, ca
  */
 export const TINY_SCRIPT = 1024;
 export const TINY_DYNAMIC_CALL = 'tiny script hands request input to a function whose name it computes at runtime (one-line loader)';
+
+/**
+ * Built-in function families, and the dangerous names themselves, that a fixed prefix must not
+ * begin (or be the beginning of): `'array_' . $x` still reaches array_map, `'sys' . $x` system.
+ */
+const BUILTIN_FAMILIES = [
+  'array_',
+  'call_',
+  'func_',
+  'preg_',
+  'create_',
+  'proc_',
+  'pcntl_',
+  'posix_',
+  'shell_',
+  'ob_',
+  'register_',
+  'iterator_',
+  'mb_',
+  'ereg',
+  'forward_',
+  'spl_',
+  'session_',
+  'set_',
+  'stream_',
+  'filter_',
+  'xml_',
+  'ini_',
+  'putenv',
+  'file',
+  'fopen',
+  'fwrite',
+  'fput',
+  'copy',
+  'move_',
+  'unlink',
+  'rename',
+  'mkdir',
+  'u',
+  'is_',
+  'str',
+  'get',
+  'ffi',
+  'reflection',
+  'include',
+  'require',
+  'dl',
+];
+
+/**
+ * Whether a function name that begins with `prefix` (`'plugin_action_' . $a`) can only be one of
+ * the page's own: no built-in family and no dangerous name begins with it or is its beginning,
+ * so whatever the request appends picks one of the page's handlers.
+ */
+export function ownFunctionPrefix(prefix: string): boolean {
+  const p = prefix.toLowerCase();
+  if (p.length < 3) return false;
+  const clash = (n: string): boolean => n.startsWith(p) || p.startsWith(n);
+  return !BUILTIN_FAMILIES.some(clash) && ![...DANGEROUS_NAMES].some((n) => clash(n.toLowerCase()));
+}

@@ -13,6 +13,7 @@ import {
   CALLBACK_NAMES,
   CODE_SINKS,
   DANGEROUS_NAMES,
+  ownFunctionPrefix,
   DECODERS,
   INDIRECT,
   NOT_BEFORE_CALLBACK,
@@ -206,6 +207,8 @@ export function callbackTakers(s: PhpScan, names: ReadonlySet<string>): void {
       ev.add('flow', `${fn}() calls ${lit.toLowerCase()} as a callback`, 11, m.index, m[0].length);
     } else if (taint.hasSource(cb)) {
       ev.add('flow', `request input chooses the function ${fn}() calls`, 12, m.index, m[0].length);
+    } else if (ownPrefixCallee(cb)) {
+      // 'plugin_action_' . $a: only the page's own functions carry that prefix
     } else if (taint.touchesDirectly(cb.replace(/\[[^\]]*\]/g, '[]')) && !/->|::/.test(cb)) {
       // $e = $_REQUEST['e']; array_filter($arr, $e): the client names the callback
       const argsToo = parts.some((p, i) => i !== cbIndex && taint.touches(p));
@@ -278,4 +281,10 @@ function registeredCallable(code: string, v: string, taint: PhpScan['taint']): b
   }
   // only a loop gives it values: no assignment of its own
   return loops > 0 && !new RegExp(`\\$${name}\\s*(?:\\[[^\\]]*\\]\\s*)?=(?!=|>)`).test(code);
+}
+
+/** A callback named by a fixed literal prefix and a variable part (`'plugin_action_' . $a`) whose prefix only the page's own functions carry. */
+function ownPrefixCallee(cb: string): boolean {
+  const prefix = /^\s*(['"])([A-Za-z_]\w{2,60})\1\s*\./.exec(cb)?.[2];
+  return prefix !== undefined && ownFunctionPrefix(prefix);
 }
