@@ -222,12 +222,21 @@ export function writeThenInclude(ctx: AnalyzerContext, taint: Taint): void {
       if (!handles) {
         handles = new Map<string, string>();
         for (const m of matches(/(\$\w+)\s*=\s*@?\s*fopen\s*\(\s*([^,;]{1,200}),/gi, code, 200)) handles.set(m[1]!, m[2]!.trim());
+        // a tmpfile() has no name in the code: it is included by the path its stream reports
+        // (`$m = stream_get_meta_data($f); include $m['uri'];`)
+        for (const m of matches(/(\$\w+)\s*=\s*@?\s*tmpfile\s*\(\s*\)/gi, code, 50)) {
+          const meta = new RegExp(`(\\$\\w+)\\s*=\\s*@?\\s*stream_get_meta_data\\s*\\(\\s*\\$${m[1]!.slice(1)}\\s*\\)`, 'i').exec(code);
+          // (the include pattern's capture stops at the call's `)`)
+          handles.set(m[1]!, meta ? meta[1]! : `stream_get_meta_data(${m[1]!}`);
+        }
       }
       dest = handles.get(dest) ?? '';
     }
     if (!dest) continue;
     includes ??= [...matches(/(?<![\w>$])(?:include|require)(?:_once)?\b\s*\(?\s*([^;\n)]{1,200})/gi, code, 200)].map((m) => m[1]!.trim());
-    if (includes.some((i) => i === dest || (/^\$\w+$/.test(dest) && i.startsWith(dest)))) {
+    const target = dest;
+    const bare = target.replace(/\s+/g, '');
+    if (includes.some((i) => i === target || ((/^\$\w+$/.test(target) || target.startsWith('stream_get_meta_data')) && i.replace(/\s+/g, '').startsWith(bare)))) {
       ev.add('flow', 'request content written to a file that is then included as code', 11, c.at, c.open - c.at + 1);
       return;
     }
