@@ -4,10 +4,10 @@
  * `GetObject("new:72C24DD5-...")`), or by a name the page assembles (`"WScr" & "ipt.Shell"`,
  * Chr() codes, a variable holding either) to keep the name out of a text search.
  */
-import type { AnalyzerContext } from '../context.js';
+import { matchesAt, type AnalyzerContext } from '../context.js';
 import { matches } from '../flow.js';
 import { callArgs } from '../text.js';
-import { anyWord } from '../words.js';
+import { anyWord, literalOffsets, mergeAscending } from '../words.js';
 import { envAt, foldExpr, pageFunctions, type PageFunctions } from './asp-fold.js';
 
 /** COM objects that run commands or code: hiding their names is how a shell dodges a text search. */
@@ -32,7 +32,34 @@ export interface ComObject {
 }
 
 /** Calls that create or bind a COM object by a name they are given. */
-const CREATORS = /\b(?:CreateObject|ActiveXObject|GetObject)\s*\(/gi;
+export const CREATORS = /\b(?:CreateObject|ActiveXObject|GetObject)\s*\(/gi;
+/** The words (lower case) one of which opens every match of CREATORS. */
+const CREATOR_WORDS = ['createobject', 'activexobject', 'getobject'];
+/** literalOffsets' default cap: a list that long may have been cut short. */
+const OFFSETS_CAP = 100000;
+
+/**
+ * `matches(CREATORS, code, cap)`, as a list: the case-blind pattern tried at every character of
+ * the page cost more than the rest of assembledComObject. Every match opens with one of
+ * CREATOR_WORDS in some case of its ASCII letters (`\b` takes no character), and a case-blind
+ * regex without the `u` flag matches an ASCII letter only with its two cases, which lower-casing
+ * folds: so every match starts where `lower` holds one of the words, when lower-casing kept the
+ * length (then each character maps to one at the same offset). The pattern anchored at those
+ * offsets, ascending and each after the last match's end, finds what the global scan finds.
+ */
+export function creatorCalls(code: string, lower: string, cap: number): RegExpExecArray[] {
+  if (lower.length === code.length) {
+    let starts: number[] = [];
+    let cut = false;
+    for (const w of CREATOR_WORDS) {
+      const at = literalOffsets(lower, w, OFFSETS_CAP);
+      if (at.length >= OFFSETS_CAP) cut = true;
+      starts = mergeAscending(starts, at);
+    }
+    if (!cut) return matchesAt(CREATORS, code, starts, cap);
+  }
+  return [...matches(CREATORS, code, cap)];
+}
 const LITERAL_ARG = /^\s*(?:"[^"\n]*"|'[^'\n]*')\s*$/;
 
 /** The value of a VBScript string expression of literals and Chr()/ChrW() codes joined with & or +, if it is only that. */
@@ -64,7 +91,7 @@ export function assembledComObject(ctx: AnalyzerContext): ComObject | undefined 
   // replaying the page's assignments is the costly step: a few calls only
   let replays = 8;
   let fns: PageFunctions | undefined;
-  for (const m of matches(CREATORS, code, 100)) {
+  for (const m of creatorCalls(code, lower, 100)) {
     const args = callArgs(code, m.index + m[0].length - 1);
     if (args === '' || LITERAL_ARG.test(args)) continue;
     const joined = /[&+]/.test(args);
