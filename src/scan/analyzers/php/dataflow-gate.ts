@@ -118,11 +118,6 @@ export function sinkCall(low: string): boolean {
   return false;
 }
 
-/**
- * Characters a token starting right after them would be glued to: `$` (a variable) and name
- * characters, less the spaces a run of them continues with (`\t\u00a0eval` is an id after spaces).
- */
-const GLUED = '\\w$\\x80-\\x9f\\xa1-\\u167f\\u1681-\\u1fff\\u200b-\\u2027\\u202a-\\u202e\\u2030-\\u205e\\u2060-\\u2fff\\u3001-\\ufefe\\uff00-\\uffff';
 /** Names counted at any id token (flowCanReport asks nothing of the tokens around them). */
 const ANY_ID = [...UNTAINTED_SINKS, ...TAINTED_METHODS, ...INCLUDES];
 /** Names counted unless a method operator comes before (`->exec(`, `::system(`). */
@@ -130,13 +125,22 @@ const CALL_ID = [...TAINTED_CALLS, ...TAINTED_NEW].filter((w) => !ANY_ID.include
 const ANY_ID_SET = new Set(ANY_ID);
 /**
  * Where an id token of one of those names may stand in the text: the whole last segment of a
- * name (a `\` may come before it, no name character after it; after a `$` it is a variable). ASCII-caseless like the
- * tokenizer's lower-casing (a `/i` pattern matches no character past ASCII to an ASCII letter;
- * the Kelvin sign, the one that lower-cases to one, is ruled out by flowMayReport).
+ * name (no name character after it; what may come before is checked by gluedBefore). ASCII-
+ * caseless like the tokenizer's lower-casing (a `/i` pattern matches no character past ASCII to
+ * an ASCII letter; the Kelvin sign, the one that lower-cases to one, goes to the tokens).
  */
-const SINK_WORDS = new RegExp(`(?<![${GLUED}])(?:${[...ANY_ID, ...CALL_ID].sort((a, b) => b.length - a.length).join('|')})(?![\\w\\x80-\\uffff\\\\])`, 'gi');
-/** `new` then a `$` (a variable), a comment or names ending in `\` between (those make no token). */
-const NEW_VAR = new RegExp(`(?<![${GLUED}])new[\\s\\w\\x80-\\uffff\\\\]*[$/#]`, 'gi');
+const SINK_WORDS = new RegExp(`(?:${[...ANY_ID, ...CALL_ID].sort((a, b) => b.length - a.length).join('|')})(?![\\w\\x80-\\uffff\\\\])`, 'gi');
+const NEW_WORD = /new/gi;
+
+/**
+ * Whether a token starting at `at` would be glued to the character before: `$` (a variable)
+ * or a name character other than a space (a run of spaces may go on with `\u00a0`: in
+ * `\t\u00a0eval` the id is `eval`). A `\` before it starts the name's last segment.
+ */
+function gluedBefore(text: string, at: number): boolean {
+  const c = text.charCodeAt(at - 1);
+  return c === 36 || (isNameCode(c) && !isTokSpace(c));
+}
 
 function isTokSpace(c: number): boolean {
   return (
@@ -185,15 +189,48 @@ function isAsciiWordOrDot(c: number): boolean {
  * spaces and comments, as the tokenizer skips them) is not read.
  */
 export function flowMayReport(text: string): boolean {
-  if (text.includes('<<<') || text.includes('`') || text.includes('\u212a') || gluedTag(text)) return true;
+  // (each test below may only say yes; the cases the text misreads are ruled out last)
   const from = firstTokenAt(text);
-  if (callThroughValue(text, from)) return true;
+  if (callThroughValue(text, from) || sinkWord(text, from) || newVariable(text, from)) return true;
+  return text.includes('<<<') || text.includes('`') || text.includes('\u212a') || gluedTag(text);
+}
+
+/** An id of SINK_WORDS that may stand at or after `from`. */
+function sinkWord(text: string, from: number): boolean {
   SINK_WORDS.lastIndex = from;
   for (let m = SINK_WORDS.exec(text); m !== null; m = SINK_WORDS.exec(text)) {
+    if (gluedBefore(text, m.index)) {
+      // (a shorter name may still start at the next offset)
+      SINK_WORDS.lastIndex = m.index + 1;
+      continue;
+    }
     if (ANY_ID_SET.has(m[0].toLowerCase()) || !afterMethodOperator(text, m.index)) return true;
   }
-  NEW_VAR.lastIndex = from;
-  return NEW_VAR.test(text);
+  return false;
+}
+
+/**
+ * `new` then a `$` (a variable), a comment or names ending in `\` between (those make no
+ * token): the gap is read over spaces and name characters, each character once (a `new` inside
+ * a gap already read ends where that one did).
+ */
+function newVariable(text: string, from: number): boolean {
+  const n = text.length;
+  let readTo = -1;
+  NEW_WORD.lastIndex = from;
+  for (let m = NEW_WORD.exec(text); m !== null; m = NEW_WORD.exec(text)) {
+    let j = m.index + 3;
+    if (j <= readTo || gluedBefore(text, m.index)) continue;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (!(c === 32 || (c >= 9 && c <= 13) || c === 92 || isNameCode(c))) break;
+      j++;
+    }
+    readTo = j;
+    const c = text.charCodeAt(j);
+    if (c === 36 || c === 47 || c === 35) return true;
+  }
+  return false;
 }
 
 /** Whether `->` (not `-->`) or `::` (not `:::`) ends right before `at`, spaces and tabs between. */
