@@ -23,8 +23,11 @@ export function bypassTechniques(s: PhpScan): void {
   if (calledResultAt(ctx.code)) calledResults(s);
   const statics = staticCallStarts(ctx.code);
   if (statics.length > 0) staticDynamicCalls(s, statics);
-  if (hasText(ctx.lower, 'ld_preload')) preloadedChildren(s);
-  if (hasText(ctx.lower, 'gconv_path')) gconvModules(s);
+  // each reports from a putenv() call site, or (LD_PRELOAD) with proc_open/pcntl_exec called:
+  // the call index answers that before the text is searched for the variable's name
+  const putenv = s.calls.has('putenv');
+  if ((putenv || s.calls.hasAnyOf(['proc_open', 'pcntl_exec'])) && hasText(ctx.lower, 'ld_preload')) preloadedChildren(s);
+  if (putenv && hasText(ctx.lower, 'gconv_path')) gconvModules(s);
   if (s.calls.hasAnyOf(['mail', 'mb_send_mail'])) sendmailOptions(s);
 }
 

@@ -17,7 +17,7 @@ import { bracketMatches, tokenizePhp, type Tok } from './tokens.js';
 import { fold, foldConstants } from './dataflow-fold.js';
 import type { ConstArray } from './dataflow-arrays.js';
 import { flowSinks } from './dataflow-sinks.js';
-import { flowCanReport, sinkCall } from './dataflow-gate.js';
+import { flowCanReport, flowMayReport, sinkCall } from './dataflow-gate.js';
 import { KILLS, REQUEST_ARRAYS, SCALAR_CASTS, TRANSPARENT } from './dataflow-names.js';
 import { resolveVariableVariables } from './dataflow-varvars.js';
 import { castOperandEnd } from './dataflow-casts.js';
@@ -81,6 +81,8 @@ export function analyzePhpDataflow(ctx: AnalyzerContext): void {
     // eval/assert are sinks too, so no sink call means neither condition holds
     if (!sinkCall(low) || (!GATE_EVAL.test(low) && !GATE_SOURCES.test(low))) return;
   }
+  // most pages are refused by flowCanReport: the text shows it without making their tokens
+  if (!flowMayReport(ctx.text)) return;
   // bounded by tokens, not bytes: packed shells are a few tokens around a megabyte-long string,
   // applications are many tokens (where one name means many values and the pass tells little)
   const raw = tokenizePhp(ctx.text, MAX_TOKENS + 1);

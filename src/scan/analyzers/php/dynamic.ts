@@ -16,9 +16,17 @@ import { tableValues } from './tables.js';
 export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: ReadonlySet<string>): void {
   const { ctx, taint, resolve } = s;
   const { code, ev } = ctx;
-  const computed = new Set<string>();
-  for (const [name, rhss] of taint.assignments)
-    if (rhss.some((r) => mayDecode(r) && /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r))) computed.add(name);
+  // read only where a call through a variable reaches the branches that ask (most pages have none)
+  let computedSet: Set<string> | undefined;
+  const computed = (): Set<string> => {
+    if (computedSet === undefined) {
+      computedSet = new Set<string>();
+      for (const [name, rhss] of taint.assignments)
+        if (rhss.some((r) => mayDecode(r) && /\b(?:strrev|str_rot13|base64_decode|gzinflate|gzuncompress|hex2bin|chr)\s*\(|['"]\s*\^|\^\s*['"]|~\s*['"]/i.test(r)))
+          computedSet.add(name);
+    }
+    return computedSet;
+  };
   // one whole-file search per variable name, not per call through it
   const plain = new Map<string, boolean>();
   const plainName = (base: string): boolean => {
@@ -44,7 +52,7 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
       ev.add('flow', 'a variable holding a dangerous function name is called', strong ? 11 : 4, m.index, m[0].length);
     } else {
       const args = callArgs(code, m.index + m[0].length - 1);
-      if (base && (plainName(base) || taint.confined?.has(base)) && !computed.has(base)) continue;
+      if (base && (plainName(base) || taint.confined?.has(base)) && !computed().has(base)) continue;
       // a tiny script has no router or plugin registry to fill the name: `$n = substr(__FILE__, ...); $c = $_POST[1]; $n($c);`
       if (ctx.size < TINY_SCRIPT && base && taint.touchesDirectly(args)) ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
       else if (taint.hasSource(args)) {
@@ -52,7 +60,7 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
         else ev.add('flow', 'request input passed to a function chosen at runtime', 8, m.index, m[0].length);
       } else if (taint.touchesDirectly(args) && (ctx.size < 4096 || callee.startsWith('${')))
         ev.add('flow', 'request-derived value passed to a function chosen at runtime', 5, m.index, m[0].length);
-      else if (computed.has(base)) ev.add('obfuscation', 'function name computed by decoding/reversing strings', 7, m.index, m[0].length);
+      else if (computed().has(base)) ev.add('obfuscation', 'function name computed by decoding/reversing strings', 7, m.index, m[0].length);
       else if (callee.startsWith('${')) ev.add('obfuscation', 'call through a variable-variable', 4, m.index, m[0].length);
       else if (/^\$GLOBALS\s*\[/.test(callee)) ev.add('obfuscation', 'call through a function table in $GLOBALS', 3, m.index, m[0].length);
     }

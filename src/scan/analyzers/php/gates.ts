@@ -13,12 +13,17 @@ const HASHED_GATE =
   /\b(?:md5|sha1|crc32|hash\s*\(\s*['"]\w+['"]\s*,)\s*\(?\s*\$_(?:GET|POST|REQUEST|COOKIE|SERVER)\s*\[[^\]]{1,40}\]\s*\)\s*[!=]==?\s*['"][0-9a-f]{8,64}['"]|['"][0-9a-f]{32,64}['"]\s*[!=]==?\s*(?:md5|sha1)\s*\(\s*\$_(?:GET|POST|REQUEST|COOKIE)/i;
 /** The raw request value equal to a literal of 32–64 hex digits (an MD5/SHA shaped secret). */
 const RAW_GATE = /\$_(?:GET|POST|REQUEST|COOKIE)\s*\[[^\]\n]{1,40}\]\s*[!=]==?\s*['"][0-9a-f]{32,64}['"]|['"][0-9a-f]{32,64}['"]\s*[!=]==?\s*\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
+/** What every match of HASHED_GATE and RAW_GATE holds. */
+const HEX_LITERAL = /['"][0-9a-f]{8}/i;
 const GATE_REASON = 'request parameter checked against a hard-coded hash (backdoor password gate)';
 /** Raw SQL that changes rows, with request data spliced into it. */
 const SQL_WRITE_FROM_REQUEST = /(?:->\s*query|\bmysqli?_query)\s*\(\s*['"](?:UPDATE|INSERT|DELETE|REPLACE)\b[^;]{0,600}\$_(?:GET|POST|REQUEST|COOKIE)\s*\[/i;
 
 /** The password gate, hashed form first; run for scripts that read the request (both forms do). */
 export function passwordGate(ctx: AnalyzerContext): void {
+  // every alternative of both ends on or opens with a quoted run of 8 or more hex digits: the
+  // one-quote-led pattern rules most pages out before the long alternations are tried everywhere
+  if (!HEX_LITERAL.test(ctx.code)) return;
   const gate = HASHED_GATE.exec(ctx.code) ?? RAW_GATE.exec(ctx.code);
   if (gate) ctx.ev.add('capability', GATE_REASON, 3, gate.index, gate[0].length);
 }

@@ -8,6 +8,7 @@ import { braceBody, callArgs } from '../../text.js';
 import { bareCode, classBased, inEnclosingFunction, plainLiteral, splitTopArgs } from './code.js';
 import { CODE_SINKS, NOT_BEFORE_CALLBACK, NOT_BEFORE_SINK, SINK_NAMES, callMatches } from './signatures.js';
 import type { PhpScan } from './sources.js';
+import { hasText } from './probe.js';
 
 /**
  * One level of interprocedural flow: functions/methods that pass a parameter into a code or
@@ -112,15 +113,24 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
   if (!sinks && !fsOps) return;
   // extract($_POST) sets the same variables register_globals did: still request variables. Any
   // other import (a database row, an options array, variable variables) may set them instead.
-  const unimported = code.replace(REQUEST_IMPORT, ' ');
+  // (every match names extract or parse_str, found in the lower-cased code wherever the pattern's
+  // ASCII-caseless reading finds it: without either, the replacement leaves the code as it is)
+  const unimported = hasText(ctx.lower, 'extract') || hasText(ctx.lower, 'parse_str') ? code.replace(REQUEST_IMPORT, ' ') : code;
   const imported = unimported !== code;
   if (/\b(?:extract|compact|parse_str|get_defined_vars)\s*\(|\$\$|\$\{/.test(unimported)) return;
   const origin = imported ? 'request variable set by extract()' : 'register_globals request variable';
   // parameters of functions, methods and closures (and closure `use` lists) are declared
-  const params = new Set<string>();
-  for (const m of matches(/\bfunction\b[^(]{0,80}\(([^)]{0,400})\)(?:\s*use\s*\(([^)]{0,200})\))?|\bfn\s*\(([^)]{0,300})\)|\bcatch\s*\(([^)]{0,200})\)/gi, code, 5000)) {
-    for (const g of [m[1], m[2], m[3], m[4]]) for (const v of g?.match(/\$\w+/g) ?? []) params.add(v);
-  }
+  // (read on the first variable the cheaper tests leave: most pages' sink arguments never get there)
+  let paramSet: Set<string> | undefined;
+  const params = (): Set<string> => {
+    if (paramSet === undefined) {
+      paramSet = new Set<string>();
+      for (const m of matches(/\bfunction\b[^(]{0,80}\(([^)]{0,400})\)(?:\s*use\s*\(([^)]{0,200})\))?|\bfn\s*\(([^)]{0,300})\)|\bcatch\s*\(([^)]{0,200})\)/gi, code, 5000)) {
+        for (const g of [m[1], m[2], m[3], m[4]]) for (const v of g?.match(/\$\w+/g) ?? []) paramSet.add(v);
+      }
+    }
+    return paramSet;
+  };
   const verdicts = new Map<string, boolean>();
   // whether the file's assignments of a variable only clear, restore, append to or default it:
   // read by whole-file searches, so worked out once per name and only when a check needs it
@@ -153,7 +163,7 @@ export function registerGlobals(ctx: AnalyzerContext, calls: CallIndex, taint: T
         /^\$(?:_|GLOBALS\b|HTTP_|argv\b|argc\b|php_errormsg\b|http_response_header\b)/.test(v) ||
         taint.vars.has(v) ||
         (taint.assignments.has(v) && !resetsOnly(v)) ||
-        params.has(v)
+        params().has(v)
       )
         continue;
       let known = verdicts.get(v);
