@@ -23,6 +23,7 @@
  *   in a script small enough for the request choosing what runs to be a loader, include /
  *   require and `new $var`.
  */
+import { isRegexSpace } from '../../context.js';
 import { dataUrlAt, type Tok } from './tokens.js';
 import { CALLBACKS, CMD_SINKS, CODE_SINKS, REQUEST_ARRAYS } from './dataflow-names.js';
 import { MAX_CHOOSER_TOKENS } from './dataflow-sinks.js';
@@ -139,23 +140,7 @@ const NEW_WORD = /new/gi;
  */
 function gluedBefore(text: string, at: number): boolean {
   const c = text.charCodeAt(at - 1);
-  return c === 36 || (isNameCode(c) && !isTokSpace(c));
-}
-
-function isTokSpace(c: number): boolean {
-  return (
-    c === 32 ||
-    (c >= 9 && c <= 13) ||
-    c === 160 ||
-    c === 0xfeff ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  );
+  return c === 36 || (isNameCode(c) && !isRegexSpace(c));
 }
 
 function isNameCode(c: number): boolean {
@@ -246,7 +231,7 @@ function afterMethodOperator(text: string, at: number): boolean {
 /** Whether some `<?php` is followed by a character that is not a space (then a token may start right after its `p`). */
 function gluedTag(text: string): boolean {
   for (let i = text.indexOf('<?'); i !== -1; i = text.indexOf('<?', i + 2)) {
-    if (text.slice(i + 2, i + 5).toLowerCase() === 'php' && i + 5 < text.length && !isTokSpace(text.charCodeAt(i + 5))) return true;
+    if (text.slice(i + 2, i + 5).toLowerCase() === 'php' && i + 5 < text.length && !isRegexSpace(text.charCodeAt(i + 5))) return true;
   }
   return false;
 }
@@ -265,7 +250,7 @@ function firstTokenAt(text: string): number {
     const d = text.charCodeAt(i + 1);
     if (c === 32 || (c >= 9 && c <= 13)) {
       i++;
-      while (i < n && isTokSpace(text.charCodeAt(i))) i++;
+      while (i < n && isRegexSpace(text.charCodeAt(i))) i++;
     } else if (c === 47 && d === 42) {
       const e = text.indexOf('*/', i + 2);
       i = e === -1 ? n : e + 2;
@@ -291,7 +276,7 @@ function valueEndsBefore(text: string, p: number, from: number): boolean {
   let k = p - 1;
   for (;;) {
     let c = text.charCodeAt(k);
-    while (k >= from && isTokSpace(c)) {
+    while (k >= from && isRegexSpace(c)) {
       if (c === 10 || c === 13) return true;
       c = text.charCodeAt(--k);
     }
