@@ -164,6 +164,7 @@ export function selectCaseConfined(code: string): string[] {
   }
   if (candidates.size === 0) return [];
   const out: string[] = [];
+  const lower = code.toLowerCase();
   for (const x of candidates) {
     let ok = true;
     ASSIGNMENT.lastIndex = 0;
@@ -173,7 +174,7 @@ export function selectCaseConfined(code: string): string[] {
       ok = fromArm.has(at) || /^"[^"\n]{0,60}"\s*(?:'.*)?$/.test(a[2]!.trim());
     }
     // a parameter or a loop variable of that name is bound where no `=` is seen
-    if (ok && !rebound(code.toLowerCase(), x)) out.push(x);
+    if (ok && !rebound(lower, x)) out.push(x);
   }
   return out;
 }

@@ -8,27 +8,53 @@
 /** Application files: a page of a few lines that runs a value set elsewhere is a split loader, not a hook. */
 const APPLICATION_SIZE = 4096;
 
-/** An assignment statement of `name` (an element too): `name = `, `Set name = `, `name(i) = `. */
-function assigned(code: string, name: string): boolean {
-  return new RegExp(`(?:^|[\\n:]|\\bthen\\b|\\belse\\b)[ \\t]*(?:set[ \\t]+)?${name}[ \\t]*(?:\\([^()\\n]{0,60}\\))?[ \\t]*=(?!=)`, 'i').test(code);
+/** An assignment statement: `name = `, `Set name = `, `name(i) = ` (the name). */
+const ASSIGNED = /(?:^|[\n:]|\bthen\b|\belse\b)[ \t]*(?:set[ \t]+)?([A-Za-z_]\w{0,254})[ \t]*(?:\([^()\n]{0,60}\))?[ \t]*=(?!=)/gi;
+/** A procedure's head and its parameter list. */
+const PROCEDURE = /\b(?:sub|function|property[ \t]+(?:get|let|set))[ \t]+\w+[ \t]*\(([^)\n]{0,400})/gi;
+/** `For name =` (a counting loop) and `For Each name In collection` (the collection when it is a plain name). */
+const FOR_LOOP = /\bfor[ \t]+(?:each[ \t]+([A-Za-z_]\w{0,254})[ \t]+in[ \t]+(?:([A-Za-z_]\w{0,254})[ \t]*(?=$|[\r\n:'])|)|([A-Za-z_]\w{0,254})[ \t]*=)/gim;
+
+/** What the page binds, names in lower case: read once per page, whatever the number of Execute calls. */
+interface Bindings {
+  /** Names assigned, parameters and counting-loop variables: the page gives them values. */
+  valued: Set<string>;
+  /** For Each variables: the plain-named collections they loop over (null: a call, an element, the request). */
+  loops: Map<string, Array<string | null>>;
 }
 
-/** Whether `name` is a parameter of one of the page's procedures (its callers fill it). */
-function parameter(code: string, name: string): boolean {
-  return new RegExp(`\\b(?:sub|function|property[ \\t]+(?:get|let|set))[ \\t]+\\w+[ \\t]*\\([^)\\n]{0,400}\\b${name}\\b`, 'i').test(code);
+let last: { code: string; b: Bindings } | undefined;
+
+function bindings(code: string): Bindings {
+  if (last?.code === code) return last.b;
+  const valued = new Set<string>();
+  const loops = new Map<string, Array<string | null>>();
+  for (const m of code.matchAll(ASSIGNED)) valued.add(m[1]!.toLowerCase());
+  for (const m of code.matchAll(PROCEDURE)) for (const w of m[1]!.match(/[A-Za-z_]\w*/g) ?? []) valued.add(w.toLowerCase());
+  for (const m of code.matchAll(FOR_LOOP)) {
+    if (m[3] !== undefined) valued.add(m[3].toLowerCase());
+    else {
+      const v = m[1]!.toLowerCase();
+      const list = loops.get(v) ?? [];
+      list.push(m[2]?.toLowerCase() ?? null);
+      loops.set(v, list);
+    }
+  }
+  const b = { valued, loops };
+  last = { code, b };
+  return b;
 }
 
 /**
  * Whether the page never gives `name` a value: no assignment, no parameter of that name, and a
- * `For Each name In c` loop only over a collection `c` the page never sets either.
+ * `For Each name In c` loop only over a plain-named collection `c` the page never sets either.
  */
-export function setElsewhere(code: string, size: number, name: string, depth = 0): boolean {
+export function setElsewhere(code: string, size: number, name: string): boolean {
   if (size < APPLICATION_SIZE || !/^[A-Za-z_]\w{0,254}$/.test(name)) return false;
-  if (assigned(code, name) || parameter(code, name)) return false;
-  if (new RegExp(`\\bfor[ \\t]+${name}[ \\t]*=`, 'i').test(code)) return false;
-  for (const m of code.matchAll(new RegExp(`\\bfor[ \\t]+each[ \\t]+${name}[ \\t]+in[ \\t]+([A-Za-z_]\\w{0,254})[ \\t]*(?:$|[\\r\\n:'])`, 'gim')))
-    if (depth > 0 || !setElsewhere(code, size, m[1]!, depth + 1)) return false;
+  const b = bindings(code);
+  const n = name.toLowerCase();
+  if (b.valued.has(n)) return false;
   // a loop over anything but a plain name (a call, an element, a Request collection) gives a value
-  if (new RegExp(`\\bfor[ \\t]+each[ \\t]+${name}[ \\t]+in[ \\t]+(?![A-Za-z_]\\w*[ \\t]*(?:$|[\\r\\n:']))`, 'im').test(code)) return false;
+  for (const c of b.loops.get(n) ?? []) if (c === null || b.valued.has(c) || b.loops.has(c)) return false;
   return true;
 }
