@@ -36,3 +36,36 @@ test('a fixed prefix only the page\u2019s functions carry names one of its handl
   assert.equal(findingOf('p.php', page('sys'))?.verdict, 'malicious');
   assert.equal(findingOf('p.php', page('array_'))?.verdict, 'malicious');
 });
+
+test('a callable array on $this names one of the object\u2019s own methods; with a forwarding __call it does not', () => {
+  const own = `<?php
+class Ajax {
+    public function dispatch() {
+        $method = 'do_' . preg_replace('/\\W/', '', $_POST['do'] ?? '');
+        if (!method_exists($this, $method)) { exit('unknown'); }
+        return call_user_func_array([$this, $method], [$_POST]);
+    }
+    private function do_save($data) { return strlen($data['v'] ?? ''); }
+}
+echo (new Ajax())->dispatch();
+`;
+  assert.equal(findingOf('ajax.php', own), undefined);
+  const forwarding = own.replace('    private function do_save', '    public function __call($n, $a) { return $n(...$a); }\n    private function do_save');
+  assert.equal(findingOf('ajax.php', forwarding)?.verdict, 'malicious');
+});
+
+test('a table of inline functions indexed by the request hands over one of the page\u2019s functions', () => {
+  const table = `<?php
+$cmp = [
+    'name' => fn($a, $b) => strcmp($a['name'], $b['name']),
+    'date' => function ($a, $b) { return $a['date'] <=> $b['date']; },
+][$_GET['sort'] ?? 'name'] ?? null;
+$items = json_decode(file_get_contents(__DIR__ . '/items.json'), true);
+if ($cmp) usort($items, $cmp);
+echo count($items);
+`;
+  assert.equal(findingOf('sort.php', table), undefined);
+  // a table holding a dangerous name, or a request value, is no such table
+  assert.equal(findingOf('t.php', '<?php\n$f = ["a" => "system", "b" => fn($x) => $x][$_GET["k"]] ?? null;\nusort($_POST, $f);\n')?.verdict, 'malicious');
+  assert.equal(findingOf('t.php', '<?php\n$f = ["a" => fn($x) => $x, "b" => $_GET["z"]][$_GET["k"]];\nusort($_POST, $f);\n')?.verdict, 'malicious');
+});

@@ -7,7 +7,7 @@
  */
 import { checkBudget } from '../../budget.js';
 import { looksLikeCode } from '../../decode.js';
-import { argRanges, dataUrlAt } from './tokens.js';
+import { argRanges, dataUrlAt, type Tok } from './tokens.js';
 import { fold } from './dataflow-fold.js';
 import { CALLBACKS, CMD_SINKS, CODE_SINKS, REQUEST_ARRAYS, RUNNERS } from './dataflow-names.js';
 import type { Flow } from './dataflow.js';
@@ -197,7 +197,9 @@ function namedSink(f: Flow, i: number, sc: number, name: string, how: string, op
     const inline = head?.k === 'id' && (head.v === 'function' || head.v === 'fn' || (head.v === 'static' && (t[callee[0] + 1]?.v === 'function' || t[callee[0] + 1]?.v === 'fn')));
     // `'plugin_action_' . $a`: a prefix only the page's own functions carry
     const prefixed = head?.k === 'str' && t[callee[0] + 1]?.v === '.' && ownFunctionPrefix(head.v);
-    if (!inline && !prefixed && f.exprTainted(callee[0], callee[1], sc))
+    // `[$this, $m]`: one of the object's own methods, unless a __call forwards any name (magic-call.ts)
+    const own = ownMethodCallable(t, callee[0]) && !f.ctx.lower.includes('__call');
+    if (!inline && !prefixed && !own && f.exprTainted(callee[0], callee[1], sc))
       chooser(`data flow: request chooses the callback ${name}() runs${others ? ' and its arguments' : ''}`, others ? 12 : 9, i);
     else {
       const named = fold(f, callee[0], callee[1], sc, 0)?.toLowerCase();
@@ -335,4 +337,13 @@ function fixedSuffixOnly(f: Flow, name: string): boolean {
     seen++;
   }
   return seen > 0;
+}
+
+/** Whether the argument at token `s` is a callable array on `$this` (`[$this, $m]`, `array($this, $m)`). */
+function ownMethodCallable(t: readonly Tok[], s: number): boolean {
+  let i = s;
+  if (t[i]?.k === 'id' && t[i]!.v.toLowerCase() === 'array' && t[i + 1]?.v === '(') i += 2;
+  else if (t[i]?.v === '[' && t[i]?.k === 'op') i += 1;
+  else return false;
+  return t[i]?.k === 'var' && t[i]!.v === 'this' && t[i + 1]?.v === ',';
 }

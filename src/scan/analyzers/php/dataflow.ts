@@ -347,6 +347,47 @@ export class Flow {
     return v === 'fn' || v === 'function';
   }
 
+  /**
+   * Whether tokens [s, e) pick one inline function from a table of them (`[ 'name' => fn($a, $b)
+   * => .., 'date' => function (..) {..} ][$sort] ?? null`): whatever the index, the value is one
+   * of the page's own functions, or null.
+   */
+  private closureTable(s: number, e: number): boolean {
+    const t = this.toks;
+    let open = s;
+    if (t[s]?.k === 'id' && t[s]!.v.toLowerCase() === 'array' && t[s + 1]?.v === '(') open = s + 1;
+    else if (t[s]?.k !== 'op' || t[s]!.v !== '[') return false;
+    const close = this.match[open]!;
+    if (close <= open || close >= e || t[close + 1]?.v !== '[') return false;
+    const idxClose = this.match[close + 1]!;
+    if (idxClose <= close + 1 || idxClose >= e) return false;
+    // after the index: nothing, or `?? null`
+    const rest = e - (idxClose + 1);
+    if (rest !== 0 && !(rest === 2 && t[idxClose + 1]!.v === '??' && t[idxClose + 2]!.k === 'id' && t[idxClose + 2]!.v.toLowerCase() === 'null')) return false;
+    // every element's value (after `=>` at the top level, or the element itself) is an inline function
+    let values = 0;
+    let start = open + 1;
+    for (let i = open + 1; i <= close; i++) {
+      const tk = t[i]!;
+      if (i < close && tk.k === 'op' && (tk.v === '(' || tk.v === '[' || tk.v === '{')) {
+        i = this.match[i]!;
+        if (i < 0) return false;
+        continue;
+      }
+      if (i < close && !(tk.k === 'op' && tk.v === ',')) continue;
+      if (i === start) {
+        if (i === close && values > 0) break; // a trailing comma
+        return false;
+      }
+      let v = start;
+      for (let j = start; j < i; j++) if (t[j]!.v === '=>' && (t[j - 1]!.k === 'str' || t[j - 1]!.k === 'num')) v = j + 1;
+      if (!this.closureLiteral(v)) return false;
+      values++;
+      start = i + 1;
+    }
+    return values > 0;
+  }
+
   private callTaints(c: CallSite): boolean {
     const n = c.args.length;
     const hot = new Uint8Array(n);
@@ -387,7 +428,7 @@ export class Flow {
       for (const a of this.assigns) {
         checkBudget();
         if (a.targets.every((k) => (this.tainted.get(k) ?? Infinity) <= a.s)) continue;
-        if (!this.exprTainted(a.s, a.e, a.scope)) continue;
+        if (!this.exprTainted(a.s, a.e, a.scope) || this.closureTable(a.s, a.e)) continue;
         // a word a character set confines, built into a longer value (`"pages/$p.php"`), stays in the page's pattern
         if (this.words.size > 0 && a.e - a.s > 1 && !this.taintedBeyondWords(a.s, a.e, a.scope)) continue;
         for (const k of a.targets) {

@@ -207,6 +207,8 @@ export function callbackTakers(s: PhpScan, names: ReadonlySet<string>): void {
       ev.add('flow', `${fn}() calls ${lit.toLowerCase()} as a callback`, 11, m.index, m[0].length);
     } else if (taint.hasSource(cb)) {
       ev.add('flow', `request input chooses the function ${fn}() calls`, 12, m.index, m[0].length);
+    } else if (/^\s*(?:\[|array\s*\()\s*\$this\s*,/i.test(cb) && !ctx.lower.includes('__call')) {
+      // [$this, $m]: one of the object's own methods (a __call that forwards names is magic-call.ts's)
     } else if (ownPrefixCallee(cb)) {
       // 'plugin_action_' . $a: only the page's own functions carry that prefix
     } else if (taint.touchesDirectly(cb.replace(/\[[^\]]*\]/g, '[]')) && !/->|::/.test(cb)) {
