@@ -118,10 +118,17 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   let execSeen = false;
   // every command the page runs is a fixed program given its arguments one by one (a ping page)
   let plainArgvOnly = true;
-  for (const [re, name, kind] of SINKS) {
+  for (const [re, sinkName, kind] of SINKS) {
     for (const m of matches(re, code, 500)) {
       const args = callArgs(code, m.index + m[0].length - 1);
-      if (name === 'Runtime.exec' && re.source.startsWith('(?<!') && !/Runtime|ProcessBuilder|getRuntime|"exec"/.test(code)) break;
+      if (sinkName === 'Runtime.exec' && re.source.startsWith('(?<!') && !/Runtime|ProcessBuilder|getRuntime|"exec"/.test(code)) break;
+      // the generic `x.exec(` is Runtime's on a receiver the page got from Runtime.getRuntime()
+      // (`r.exec(c)`) or on a chained call; a bare `exec(c)`, or one on another variable, is a
+      // method of the page's own (whose body's sink is judged where it is written)
+      const generic = sinkName === 'Runtime.exec' && re.source.startsWith('(?<!');
+      // `public static String exec(String regex, ..) {`: a method defined, not called
+      if (generic && /\b(?!return\b|throw\b|new\b|else\b|case\b)[A-Za-z_][\w.<>[\]]*\s+$/.test(code.slice(Math.max(0, m.index - 60), m.index))) continue;
+      const name = generic && !chainedCall(code, m.index) && !runtimeReceiver(code, m[0]) ? 'exec()' : sinkName;
       if (kind === 'cmd') execSeen = true;
       const program = kind === 'cmd' ? plainProgramOf(args, (e) => taint.touches(e)) : undefined;
       if (kind === 'cmd' && program === undefined) plainArgvOnly = false;
@@ -187,4 +194,19 @@ export function analyzeJava(ctx: AnalyzerContext): void {
   const fos = /\bnew\s+FileOutputStream\s*\(([^;]{0,200})/.exec(code);
   if (fos && taint.touches(fos[1]!) && /getParameter|getInputStream|getPart/.test(code)) ev.add('flow', 'request chooses a file to write', 5, fos.index, 20);
   if (flow) passwordGate(ctx, flow);
+}
+
+/** Whether the call at `at` hangs off an expression (`getRuntime().exec(`, `rt().exec(`): its receiver is not read here. */
+function chainedCall(code: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && /\s/.test(code[i]!)) i--;
+  return code[i] === '.';
+}
+
+/** Whether the receiver of a matched `r.exec(` holds a Runtime (`Runtime r = Runtime.getRuntime()`, `r = Runtime.getRuntime()`). */
+function runtimeReceiver(code: string, call: string): boolean {
+  const recv = /^(\w+)\s*\./.exec(call)?.[1];
+  if (recv === undefined) return false;
+  if (/^(?:Runtime|getRuntime)$/.test(recv)) return true;
+  return new RegExp(`\\b${recv}\\s*=\\s*(?:\\(\\s*Runtime\\s*\\)\\s*)?(?:java\\.lang\\.)?Runtime\\s*\\.\\s*getRuntime\\s*\\(|\\bRuntime\\s+${recv}\\b`).test(code);
 }
