@@ -11,6 +11,7 @@ import { reflectiveInvoke } from './reflection.js';
 import { managedDotnet } from './managed/dotnet.js';
 import { lendTaint, passwordGate } from './managed/common.js';
 import { hiddenDotnetCode } from './dotnet-hidden.js';
+import { csharpGuards } from './dotnet-guards.js';
 
 export const DOTNET_FLOW: FlowSpec = {
   // web-control values (`txtCmd.Text`, `cboProc.SelectedItem.Value`) are posted form fields too
@@ -18,6 +19,7 @@ export const DOTNET_FLOW: FlowSpec = {
     /\b[A-Za-z_]\w*\s*\.\s*(?:Text|SelectedValue|SelectedItem\s*\.\s*(?:Value|Text))\b(?!\s*=[^=])|\bRequest\s*(?:\.\s*(?:Form|QueryString|Params|Item|Headers|Cookies|InputStream|BinaryRead|Files|Body|ServerVariables\s*\[\s*"HTTP_)\b|\[\s*["\w]|\(\s*")|\b(?:Context|HttpContext\.Current)\s*\.\s*Request\s*(?:\.\s*\w+\s*)?[[(.]/i,
   assign: /(?<![\w$.])([A-Za-z_]\w{0,40})(?:\s+As\s+[\w.]{1,60}|\s*:\s*[\w.]{1,60})?(?:\s*\[\s*\])?\s*=(?!=|>)\s*([^;\n]{1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
+  guards: csharpGuards,
 };
 
 const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [

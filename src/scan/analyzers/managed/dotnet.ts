@@ -5,6 +5,7 @@
  * the request both chooses; SQL clients on a request-chosen connection; command interpreters
  * wired to sockets; HTTP modules and virtual path providers registered at runtime.
  */
+import { csharpGuards } from '../dotnet-guards.js';
 import type { AnalyzerContext } from '../../context.js';
 import { matches } from '../../flow.js';
 import { ManagedFlow } from './dataflow.js';
@@ -29,7 +30,7 @@ export function serverControls(text: string): string[] {
 export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
   const { code, ev } = ctx;
   const jscript = /Language\s*=\s*["']?\s*(?:JScript|JS|Javascript)\b|<script[^>]{0,80}language\s*=\s*["']?(?:jscript|javascript)[^>]{0,80}runat/i.test(ctx.text);
-  const f = new ManagedFlow(code, 'cs', serverControls(ctx.text));
+  const f = new ManagedFlow(code, 'cs', serverControls(ctx.text), false, csharpGuards(code));
   if (f.toks.length === 0) return undefined;
   const has = (re: RegExp) => re.test(code);
   const processFile = has(/\bProcess\b|ProcessStartInfo/);
@@ -97,7 +98,8 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
   const writers = new Set<string>();
   // the path is judged without the upload's own name: `Path.Combine(dir, file.FileName)` is an upload handler
   const candidates = [...f.assignedWith(/^(?:FileStream|StreamWriter|BinaryWriter)$/)].filter(([, a]) => f.exprTainted(a.from, a.to, a.scope));
-  const pathFlow = candidates.length > 0 || has(/\bFile\s*\.\s*(?:WriteAll|AppendAll)/) ? new ManagedFlow(code, 'cs', serverControls(ctx.text), true) : undefined;
+  const pathFlow =
+    candidates.length > 0 || has(/\bFile\s*\.\s*(?:WriteAll|AppendAll)/) ? new ManagedFlow(code, 'cs', serverControls(ctx.text), true, csharpGuards(code)) : undefined;
   for (const [name, a] of candidates) if (pathFlow!.exprTainted(a.from, a.to, a.scope)) writers.add(name);
   let dropper = -1;
   for (const h of sinkCalls(f, (name, recv) => {
