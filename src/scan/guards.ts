@@ -9,6 +9,8 @@
  * not where the page builds it into a path, a command line or a name of its own.
  */
 
+import { isServerExtension } from './language.js';
+
 export interface Guards {
   /** Confined to literals the page lists: never request text. */
   allowlisted: ReadonlySet<string>;
@@ -17,6 +19,15 @@ export interface Guards {
 }
 
 export const NO_GUARDS: Guards = { allowlisted: new Set(), charset: new Set() };
+
+/**
+ * A server-script extension, or a file that makes the server run scripts (web.config,
+ * .htaccess, .user.ini), among an allowlist's values lets an uploader write code: no allowlist.
+ */
+export function scriptExtension(value: string): boolean {
+  const ext = value.slice(value.lastIndexOf('.') + 1).toLowerCase();
+  return isServerExtension(ext) || ext === 'config' || ext === 'htaccess' || ext === 'ini';
+}
 
 /** Characters a confining set must not hold: separators, blanks, shell, quoting and URL-scheme characters. */
 const UNSAFE = new Set([...'/\\ \t\n\r\v\f;|&$`<>(){}[]\'"*?!#~%^:='].map((c) => c.charCodeAt(0)));

@@ -8,7 +8,7 @@
  */
 import { guardReader, type GuardStatement } from '../guards-scan.js';
 import { splitTopLevel } from '../text.js';
-import { isServerExtension } from '../language.js';
+import { scriptExtension } from '../guards.js';
 
 /** One comparison of the variable (optionally case-folded or trimmed) with a string literal. */
 const COMPARE = /^\(?\s*([A-Za-z_]\w{0,40})(?:\s*\.\s*(?:ToLower|ToLowerInvariant|ToUpper|ToUpperInvariant|Trim)\s*\(\s*\))*\s*(!=|==)\s*"([^"\\\n]{0,60})"\s*\)?$/;
@@ -18,12 +18,6 @@ const PLAIN_VALUE = /^\.?[\w-]{1,30}$/;
 const STOPS =
   /^\{?\s*(?:(?:(?:Context\s*\.\s*)?Response\s*\.\s*(?:Write\s*\([^;]*\)|StatusCode\s*=\s*\d+|Redirect\s*\([^;]*\)|Clear\s*\(\s*\))|[A-Za-z_]\w*\s*\.\s*Text\s*=\s*"[^"\n]*")\s*;\s*)*(?:return\b[^;]*|throw\b[^;]*|(?:Context\s*\.\s*)?Response\s*\.\s*End\s*\(\s*\));\s*\}?$/;
 
-/** A server-script extension (or a file that makes the server run scripts) among the values lets an uploader write code. */
-function scriptValue(value: string): boolean {
-  const ext = value.slice(value.lastIndexOf('.') + 1).toLowerCase();
-  return isServerExtension(ext) || ext === 'config' || ext === 'htaccess' || ext === 'ini';
-}
-
 /** The variable a failing condition confines to literals: all `v != "a"` joined by `&&`, or `!(v == "a" || ...)`. */
 function confinedBy(_code: string, cond: string): [string, 'allowlist'] | undefined {
   const not = /^!\s*\(([\s\S]*)\)$/.exec(cond.trim());
@@ -32,7 +26,7 @@ function confinedBy(_code: string, cond: string): [string, 'allowlist'] | undefi
   let v: string | undefined;
   for (const p of parts) {
     const m = COMPARE.exec(p.trim());
-    if (!m || m[2] !== op || !PLAIN_VALUE.test(m[3]!) || scriptValue(m[3]!)) return undefined;
+    if (!m || m[2] !== op || !PLAIN_VALUE.test(m[3]!) || scriptExtension(m[3]!)) return undefined;
     if (v === undefined) v = m[1]!;
     else if (v !== m[1]) return undefined;
   }
