@@ -7,9 +7,8 @@
  * names are case-blind: the variable's mentions are found in any case, and the confined names
  * are answered in any case.
  */
-import { type Guards, NO_GUARDS } from '../guards.js';
+import { type Guards, NO_GUARDS, scriptExtension } from '../guards.js';
 import { type GuardStatement, guardsAllUses } from '../guards-scan.js';
-import { isServerExtension } from '../language.js';
 import { CaselessSet } from '../flow.js';
 
 /** `If <cond> Then <one line>` or `If <cond> Then` + lines + `End If` (no nested If). */
@@ -21,15 +20,6 @@ const STOPS =
   /^(?:\s*(?:Response\.Write\b[^\n:]*|Response\.Status\s*=[^\n:]*)\s*(?::|\n))*\s*(?:Response\.End\b|Response\.Redirect\b[^\n:]*|Exit\s+(?:Sub|Function)\b|Err\.Raise\b[^\n:]*)\s*$/i;
 /** A listed value: a plain word, extension or path piece, never code. */
 const PLAIN_VALUE = /^[\w.\-/]{0,60}$/;
-
-/**
- * A server-script extension, or a file that makes the server run scripts (web.config,
- * .htaccess, .user.ini), among the listed values lets an uploader write code: no allowlist.
- */
-function scriptExtension(value: string): boolean {
-  const ext = value.slice(value.lastIndexOf('.') + 1).toLowerCase();
-  return isServerExtension(ext) || ext === 'config' || ext === 'htaccess' || ext === 'ini';
-}
 
 /** The variable a failing condition confines to literals: all `v <> "a"` joined by And, or `Not (v = "a" Or ...)`. */
 function allowlistOf(cond: string): string | undefined {
@@ -77,10 +67,6 @@ export function vbGuards(code: string): Guards {
 
 function readGuards(code: string): Guards {
   if (!code.includes('"')) return NO_GUARDS;
-  const allowlisted = new CaselessSet();
-  for (const v of selectCaseConfined(code)) allowlisted.add(v);
-  // an If allowlist compares with `<>` or negates with `Not (`: a page with neither has none
-  if (!/\bThen\b/i.test(code) || (!code.includes('<>') && !/\bNot\s*\(/i.test(code))) return allowlisted.size === 0 ? NO_GUARDS : { allowlisted, charset: new Set() };
   // the page's uses, read once a guard qualifies (most pages have none): lower case, with
   // declarations, which neither read nor assign, blanked and the offsets kept
   let lowerCode: string | undefined;
@@ -88,6 +74,10 @@ function readGuards(code: string): Guards {
     (lowerCode ??= code
       .toLowerCase()
       .replace(/(?:^|:)[ \t]*(?:dim|(?:private|public)(?![ \t]+(?:sub|function|property|default|const)\b))\b[^\n:]*/gm, (d) => ' '.repeat(d.length)));
+  const allowlisted = new CaselessSet();
+  for (const v of selectCaseConfined(code, lower)) allowlisted.add(v);
+  // an If allowlist compares with `<>` or negates with `Not (`: a page with neither has none
+  if (!/\bThen\b/i.test(code) || (!code.includes('<>') && !/\bNot\s*\(/i.test(code))) return allowlisted.size === 0 ? NO_GUARDS : { allowlisted, charset: new Set() };
   let n = 0;
   IF_THEN.lastIndex = 0;
   for (let m = IF_THEN.exec(code); m !== null && n < 200; m = IF_THEN.exec(code), n++) {
@@ -125,9 +115,11 @@ const ASSIGNMENT = /(?:^|[\n:]|\bthen\b|\belse\b)[ \t]*([A-Za-z_]\w{0,40})[ \t]*
  * literal, or `x = v` inside an arm of `Select Case v` that lists only plain literal values (none
  * a script extension). `Case "about", "news" : tpl = page` then `Case Else : tpl = "home"` leaves
  * `tpl` one of the page's own words, whatever the request sent. (At most 50 blocks and 20 names
- * are read: each name costs one pass over the page.)
+ * are read: each name costs one pass over the page.) `lower` gives the page in lower case for
+ * rebound(), once: readGuards hands over its own, whose blanked declarations hold no parameter
+ * list and no `For Each`.
  */
-export function selectCaseConfined(code: string): string[] {
+export function selectCaseConfined(code: string, lower: () => string = () => code.toLowerCase()): string[] {
   if (!/\bSelect[ \t]+Case\b/i.test(code)) return [];
   const fromArm = new Set<number>();
   const candidates = new Set<string>();
@@ -164,7 +156,6 @@ export function selectCaseConfined(code: string): string[] {
   }
   if (candidates.size === 0) return [];
   const out: string[] = [];
-  const lower = code.toLowerCase();
   for (const x of candidates) {
     let ok = true;
     ASSIGNMENT.lastIndex = 0;
@@ -174,7 +165,7 @@ export function selectCaseConfined(code: string): string[] {
       ok = fromArm.has(at) || /^"[^"\n]{0,60}"\s*(?:'.*)?$/.test(a[2]!.trim());
     }
     // a parameter or a loop variable of that name is bound where no `=` is seen
-    if (ok && !rebound(lower, x)) out.push(x);
+    if (ok && !rebound(lower(), x)) out.push(x);
   }
   return out;
 }
