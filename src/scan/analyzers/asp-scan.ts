@@ -129,3 +129,13 @@ export function procedureMatches(re: RegExp, ctx: AnalyzerContext, cap: number):
   if (ctx.lower.length !== ctx.code.length) return [...matches(re, ctx.code, cap)];
   return matchesAt(re, ctx.code, procedureHeads(ctx.code, ctx.lower), cap);
 }
+
+/**
+ * Whether the call at `at` (`call` starts with its name) is of one of the page's own procedures:
+ * not a method (no `.` before it, blanks allowed) and a Function or Sub of that name is defined.
+ */
+export function ownProcedureCall(code: string, at: number, call: string): boolean {
+  if (code.charCodeAt(at - 1) === 46 || /\.\s*$/.test(code.slice(Math.max(0, at - 4), at))) return false;
+  const name = /^\w+/.exec(call)?.[0];
+  return name !== undefined && new RegExp(`\\b(?:Function|Sub)[ \\t]+${name}\\b`, 'i').test(code);
+}

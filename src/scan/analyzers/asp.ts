@@ -16,7 +16,7 @@ import { envAt, foldExpr, NO_FUNCTIONS, pageFunctions, statementEnd, type Folded
 import { aspAssignStarts } from './asp-assign.js';
 import { aspFlowFor, sessionReads } from './asp-sources.js';
 import { setElsewhere } from './asp-hooks.js';
-import { isJscriptPage, procedureMatches } from './asp-scan.js';
+import { isJscriptPage, ownProcedureCall, procedureMatches } from './asp-scan.js';
 import { taintParameters } from './asp-params.js';
 import { EVAL_ALIAS, evalAliasStarts, functionCtorCalls, importLoop, readsRequest, sessionSets, UNSAFE_EVAL } from './asp-gates.js';
 import { assembledComObject, isDangerous, shellObject } from './asp-objects.js';
@@ -89,7 +89,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     // (and `Set SaveToFile = ...` is that method setting its return value)
     if (/(?:Function|Sub)[ \t]+$/i.test(code.slice(Math.max(0, m.index - 12), m.index)) || /^=(?!=)/.test(m[1]!)) continue;
     // a call of the page's own procedure of that name (`CreateTextFile txt, CacheFile(id), ""`): its body's write is judged where it opens the file
-    if (code.charCodeAt(m.index - 1) !== 46 && !/\.\s*$/.test(code.slice(Math.max(0, m.index - 4), m.index)) && ownProcedure(code, m[0])) continue;
+    if (ownProcedureCall(code, m.index, m[0])) continue;
     // a text file opened for reading is not written
     const opener = /^\w+/.exec(m[0])![0];
     if (readsTextFile(opener, m[0].slice(opener.length))) continue;
@@ -508,12 +508,6 @@ function insideString(code: string, at: number): boolean {
   let q = 0;
   for (let i = start; i < at; i++) if (code.charCodeAt(i) === 34) q++;
   return q % 2 === 1;
-}
-
-/** Whether the page defines a Function or Sub named like the call at the start of `call`. */
-function ownProcedure(code: string, call: string): boolean {
-  const name = /^\w+/.exec(call)?.[0];
-  return name !== undefined && new RegExp(`\\b(?:Function|Sub)[ \\t]+${name}\\b`, 'i').test(code);
 }
 
 /** VBScript text up to the first `:` statement separator outside a string literal. */

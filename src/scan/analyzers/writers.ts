@@ -9,6 +9,7 @@ import type { Taint } from '../flow.js';
 import { matches } from '../flow.js';
 import { unescapeDq, looksLikeCode } from '../decode.js';
 import { anyWord, containsWord, firstAt, literalOffsets } from '../words.js';
+import { ownProcedureCall } from './asp-scan.js';
 
 const OPENERS: Record<string, RegExp> = {
   jsp: /\bnew\s+(?:java\.io\.)?(?:FileOutputStream|FileWriter|RandomAccessFile|PrintWriter)\s*\(|\bFiles\s*\.\s*write\s*\(/g,
@@ -207,11 +208,9 @@ const LITERAL_ARGS = /^[ \t]*\(?[ \t]*(?:"[^"\n]*"|'[^'\n]*'|\d+|true|false)(?:[
 function scriptSave(code: string): RegExpExecArray | null {
   SCRIPT_SAVE.lastIndex = 0;
   for (let m = SCRIPT_SAVE.exec(code), n = 0; m !== null && n < 50; m = SCRIPT_SAVE.exec(code), n++) {
-    const name = /^\w+/.exec(m[0])![0];
-    const after = m.index + name.length;
-    const own = new RegExp(`\\b(?:function|sub)[ \\t]+${name}[ \\t]*\\(`, 'i').test(code);
+    const after = m.index + /^\w+/.exec(m[0])![0].length;
     const eol = code.indexOf('\n', after);
-    if (own && (code[m.index - 1] ?? '') !== '.' && LITERAL_ARGS.test(code.slice(after, eol === -1 ? code.length : eol))) continue;
+    if (ownProcedureCall(code, m.index, m[0]) && LITERAL_ARGS.test(code.slice(after, eol === -1 ? code.length : eol))) continue;
     return m;
   }
   return null;
