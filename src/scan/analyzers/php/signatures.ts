@@ -186,5 +186,8 @@ export function ownFunctionPrefix(prefix: string): boolean {
   const p = prefix.toLowerCase();
   if (p.length < 3) return false;
   const clash = (n: string): boolean => n.startsWith(p) || p.startsWith(n);
-  return !BUILTIN_FAMILIES.some(clash) && ![...DANGEROUS_NAMES].some((n) => clash(n.toLowerCase()));
+  return !BUILTIN_FAMILIES.some(clash) && !(dangerousLower ??= [...DANGEROUS_NAMES].map((n) => n.toLowerCase())).some(clash);
 }
+
+/** DANGEROUS_NAMES in lower case, built on the first prefix asked about. */
+let dangerousLower: string[] | undefined;
