@@ -4,6 +4,7 @@
  */
 import { isRegexSpace, type AnalyzerContext } from '../context.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
+import { callArgs, splitTopArgs } from '../text.js';
 
 export const CFML_FLOW: FlowSpec = {
   source: /(?<![\w.])(?:form|url|cookie)\s*(?:\.\s*\w+|\[)|\bcgi\s*\.\s*(?:query_string|http_\w+)|\bgetHTTPRequestData\s*\(/i,
@@ -49,6 +50,38 @@ export function cfmlAssignStarts(code: string): number[] {
   return out.filter((v, i) => i === 0 || v !== out[i - 1]);
 }
 
+/**
+ * The part of an Evaluate()/iif() call whose text CFML runs as code, from the call's `(` at
+ * `open`: iif's condition is an ordinary value (only its two branches are evaluated), and
+ * `de(x)` hands the evaluator x as a quoted string, which evaluates to x itself, not to code
+ * (`iif(n GT url.start, de(url.start), de(n))` picks a value). `evaluate("form.#name#")` only
+ * reads a field by a computed name; code comes from the value.
+ */
+export function evaluatedText(code: string, open: number, iif: boolean): string {
+  const parts = splitTopArgs(callArgs(code, open, 400));
+  return (
+    (iif ? parts.slice(1) : parts)
+      // (an evaluator inside runs what de() hands it: `evaluate(evaluate(de(url.c)))`)
+      .map((p) => (/\b(?:Evaluate|PrecisionEvaluate|iif)\s*\(/i.test(p) ? p : withoutDe(p)).replace(/(["'])(?:form|url|cookie)\.[^"']*\1/gi, '""'))
+      .join(',')
+  );
+}
+
+/** `text` with the arguments of its `de()` calls left out (`de("")` stays: a literal). */
+function withoutDe(text: string): string {
+  const re = /(?<![\w.])de\s*\(/gi;
+  let out = '';
+  let from = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const open = m.index + m[0].length - 1;
+    const inner = callArgs(text, open);
+    out += `${text.slice(from, open + 1)}""`;
+    from = Math.min(text.length, open + 1 + inner.length);
+    re.lastIndex = from;
+  }
+  return out + text.slice(from);
+}
+
 export function analyzeCfml(ctx: AnalyzerContext): void {
   const { code, ev } = ctx;
   const taint = new Taint(code, CFML_FLOW);
@@ -74,9 +107,8 @@ export function analyzeCfml(ctx: AnalyzerContext): void {
   }
   const rt = /createObject\s*\(\s*["']java["']\s*,\s*["']java\.lang\.(?:Runtime|ProcessBuilder)["']/i.exec(code);
   if (rt) ev.add('capability', 'reaches java.lang.Runtime/ProcessBuilder from CFML', 8, rt.index, rt[0].length);
-  for (const m of matches(/\b(?:Evaluate|PrecisionEvaluate|iif)\s*\(([^)]{0,300}[\w.]*)/gi, code, 200)) {
-    // evaluate("form.#name#") only reads a field by a computed name; code comes from the value
-    const arg = m[1]!.replace(/(["'])(?:form|url|cookie)\.[^"']*\1/gi, '""');
+  for (const m of matches(/\b(Evaluate|PrecisionEvaluate|iif)\s*\(/gi, code, 200)) {
+    const arg = evaluatedText(code, m.index + m[0].length - 1, m[1]!.toLowerCase() === 'iif');
     if (taint.touches(arg)) ev.add('flow', 'request input reaches Evaluate()', 12, m.index, m[0].length);
   }
   for (const m of matches(/<cffile\b([^>]{0,400}[\w.]*)>/gi, code, 200)) {
