@@ -257,6 +257,7 @@ export class Taint {
   private guardsRead = false;
   private confinedSet: ReadonlySet<string> | undefined;
   private wordSet: ReadonlySet<string> | undefined;
+  private pathSet: ReadonlySet<string> | undefined;
   /** Per pair, whether its right-hand side reads the request directly (guards not applied); undefined for a global source pattern. */
   private readonly sourced: boolean[] | undefined;
 
@@ -266,6 +267,7 @@ export class Taint {
     const guards = this.spec.guards?.(this.code);
     this.confinedSet = guards !== undefined && guards.allowlisted.size > 0 ? guards.allowlisted : undefined;
     this.wordSet = guards !== undefined && guards.charset.size > 0 ? guards.charset : undefined;
+    this.pathSet = guards?.contained !== undefined && guards.contained.size > 0 ? guards.contained : undefined;
   }
 
   /** Variables the spec's guards confine to the page's own values (never tainted). */
@@ -389,6 +391,7 @@ export class Taint {
    */
   private counts(v: string, expr: string, forPath = false): boolean {
     if (this.confined?.has(v)) return false;
+    if (forPath && this.pathSet?.has(v)) return false;
     if (!this.words?.has(v)) return true;
     if (forPath) return false;
     for (const part of splitTopArgs(expr)) if (part.replace(/^[\s(]+|[\s)]+$/g, '') === v) return true;

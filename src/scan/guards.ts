@@ -16,6 +16,8 @@ export interface Guards {
   allowlisted: ReadonlySet<string>;
   /** Confined to a character set without separators, blanks and shell or quoting characters. */
   charset: ReadonlySet<string>;
+  /** Paths canonicalized and checked to stay inside a folder the page fixed: no request text where used as a path. */
+  contained?: ReadonlySet<string>;
 }
 
 export const NO_GUARDS: Guards = { allowlisted: new Set(), charset: new Set() };
@@ -153,4 +155,52 @@ export function confiningSet(set: ReadonlySet<number> | undefined): boolean {
 export function anchoredBody(pattern: string): string | undefined {
   const m = /^(?:\^|\\A)([\s\S]*?)(?:\$|\\z|\\Z)$/.exec(pattern);
   return m?.[1];
+}
+
+/** Per language: an assignment from a path canonicalizer (group 1 the variable), and the prefix tests of a variable `V`. */
+const CONTAINMENT = {
+  php: {
+    canonical: /(\$\w{1,40})\s*=(?!=)\s*(?:@\s*)?realpath\s*\(/g,
+    assigned: (v: string) => new RegExp(`\\$${v}\\s*(?:\\[[^\\]\\n]{0,60}\\]\\s*)*(?:\\.|\\?\\?)?=(?![=>])\\s*(?:@\\s*)?(realpath\\s*\\()?`, 'g'),
+    prefix: (v: string) => new RegExp(`\\b(?:strpos|stripos|str_starts_with|strncmp|strncasecmp)\\s*\\(\\s*\\$${v}\\b|\\bsubstr\\s*\\(\\s*\\$${v}\\s*,\\s*0\\s*,`, 'i'),
+  },
+  cs: {
+    canonical: /\b([A-Za-z_]\w{0,40})\s*=(?!=)\s*(?:System\s*\.\s*IO\s*\.\s*)?Path\s*\.\s*GetFullPath\s*\(/g,
+    assigned: (v: string) => new RegExp(`(?<![\\w.])${v}\\s*=(?![=>])\\s*((?:System\\s*\\.\\s*IO\\s*\\.\\s*)?Path\\s*\\.\\s*GetFullPath\\s*\\()?`, 'g'),
+    prefix: (v: string) => new RegExp(`(?<![\\w.])${v}\\s*\\.\\s*StartsWith\\s*\\(`),
+  },
+  java: {
+    canonical: /\b([A-Za-z_]\w{0,40})\s*=(?!=)\s*[^;=\n]{0,200}\.\s*(?:getCanonicalPath|getCanonicalFile|toRealPath|normalize)\s*\(\s*\)\s*;/g,
+    assigned: (v: string) =>
+      new RegExp(`(?<![\\w.])${v}\\s*=(?![=>])\\s*([^;=\\n]{0,200}\\.\\s*(?:getCanonicalPath|getCanonicalFile|toRealPath|normalize)\\s*\\(\\s*\\)\\s*;)?`, 'g'),
+    prefix: (v: string) => new RegExp(`(?<![\\w.])${v}\\s*(?:\\.\\s*(?:toString|getPath)\\s*\\(\\s*\\))?\\s*\\.\\s*startsWith\\s*\\(`),
+  },
+} as const;
+
+/**
+ * Path containment: a variable every assignment of which canonicalizes a path (`realpath()`,
+ * `Path.GetFullPath()`, `getCanonicalPath()`/`normalize()`), and whose prefix the page tests
+ * (`strpos($p, $base) === 0`, `p.StartsWith(root)`, `p.startsWith(base)`). The requester may
+ * name a file, but only inside the folder the page fixed, where `..` cannot lead out. The
+ * variable is confined where it is used as a path; it still counts in code, commands and
+ * includes (a file inside an upload folder can be a script).
+ */
+export function containedPaths(code: string, lang: keyof typeof CONTAINMENT): Set<string> {
+  const spec = CONTAINMENT[lang];
+  const out = new Set<string>();
+  if (!/realpath|GetFullPath|getCanonical|toRealPath|normalize/i.test(code)) return out;
+  spec.canonical.lastIndex = 0;
+  for (let m = spec.canonical.exec(code), n = 0; m !== null && n < 50; m = spec.canonical.exec(code), n++) {
+    const v = lang === 'php' ? m[1]!.slice(1) : m[1]!;
+    if (out.has(v) || !spec.prefix(v).test(code)) continue;
+    let every = true;
+    for (const a of code.matchAll(spec.assigned(v))) if (a[1] === undefined) every = false;
+    if (every) out.add(lang === 'php' ? `$${v}` : v);
+  }
+  return out;
+}
+
+/** `g` with the page's contained paths added (a new object: guards may be shared). */
+export function withContained(g: Guards, contained: Set<string>): Guards {
+  return contained.size === 0 ? g : { ...g, contained };
 }

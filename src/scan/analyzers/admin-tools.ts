@@ -141,7 +141,13 @@ const AUTH_CHECKS = /\b(?:check_admin_referer|check_ajax_referer|wp_verify_nonce
  */
 const OWN_ACCESS_CHECK = /\b\w*(?:acl|perm(?:ission)?s?|securitytoken|csrf)\w*(?:check|verify)\w*\s*\(|\b(?:check|verify)\w*(?:acl|perm(?:ission)?s?|securitytoken|csrf)\w*\s*\(/i;
 
-export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
+/** A taint read at the offset of the call (PHP's function scopes, php/scopes.ts). */
+export interface ScopedTaint {
+  touches(expr: string, at: number, forPath?: boolean): boolean;
+  touchesDirectly(expr: string, at: number, forPath?: boolean): boolean;
+}
+
+export function fileManager(ctx: AnalyzerContext, taint: Taint, scoped?: ScopedTaint): void {
   const lang = ctx.ev.language;
   const spec = FS[lang];
   if (!spec) return;
@@ -156,13 +162,19 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint): void {
   // applications (gitweb: 250 KB in one file) the same from the size the Perl analyzer uses
   const direct = (lang === 'php' && ctx.size >= 16384) || (lang === 'perl' && ctx.size >= 65536);
   // (paths: a value confined to one word of a safe character set stays in the page's folder)
-  const reaches = direct ? (a: string) => taint.touchesDirectly(a, true) : (a: string) => taint.touches(a, true);
+  const reaches = scoped
+    ? direct
+      ? (a: string, at: number) => scoped.touchesDirectly(a, at, true)
+      : (a: string, at: number) => scoped.touches(a, at, true)
+    : direct
+      ? (a: string) => taint.touchesDirectly(a, true)
+      : (a: string) => taint.touches(a, true);
   const nameOnly = NAME_ONLY[lang];
   // ASP: every operation opens with `.`, blanks and its name, so the pattern runs at those dots only
   const aspStarts = lang === 'asp' ? aspDotStarts(ctx).fs : null;
   for (const m of aspStarts ? matchesAt(spec.ops, code, aspStarts, 2000) : matches(spec.ops, code, 2000)) {
     const args = argsAfter(code, m, lang);
-    if (!args || !reaches(args) || /php:\/\/|^\s*['"]https?:/i.test(args)) continue;
+    if (!args || !reaches(args, m.index) || /php:\/\/|^\s*['"]https?:/i.test(args)) continue;
     const kind = spec.kind(m);
     // a download page: the request names a file, stripped of its folders, in a folder the page chose
     if (nameOnly && READ_ONLY.test(kind) && reachesOnlyThrough(args, taint, nameOnly)) continue;

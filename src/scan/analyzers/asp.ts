@@ -399,8 +399,13 @@ function executeSinks(ctx: AnalyzerContext, taint: Taint, readers: string): void
       ev.add('flow', `${direct ? 'request input' : 'request-derived variable'} reaches ${name} through code built from pieces`, direct ? 12 : 11, m.index, m[0].length);
     } else if (taint.touches(bare)) {
       const direct = taint.hasSource(bare);
-      if (fixedCode) ev.add('flow', `request value spliced into code run by ${name} (code injection)`, 4, m.index, m[0].length);
-      else ev.add('flow', direct ? `request input reaches ${name}` : `request-derived variable reaches ${name}`, direct ? 12 : 11, m.index, m[0].length);
+      // (in a page of a few lines that includes nothing, the splice is the point: `Execute("a=" & Request("c"))`
+      // runs `a=1:CreateObject(..).Run ..` for the requester, a loader dressed as an assignment)
+      if (fixedCode) {
+        const loader = ctx.size < 2048 && !/<!--\s*#include\b/i.test(ctx.text);
+        if (loader) ev.add('flow', `request value spliced into code a page of a few lines runs with ${name} (loader)`, 10, m.index, m[0].length);
+        else ev.add('flow', `request value spliced into code run by ${name} (code injection)`, 4, m.index, m[0].length);
+      } else ev.add('flow', direct ? `request input reaches ${name}` : `request-derived variable reaches ${name}`, direct ? 12 : 11, m.index, m[0].length);
     } else if (folded !== undefined) {
       // constant code: the decoding is a transparent step, the layer's analysis judges what it runs
     } else if (/^\s*\(?\s*chr[wb]?\s*\(/i.test(arg)) ev.add('obfuscation', `${name} of a string built with Chr()`, 8, m.index, m[0].length);
@@ -420,9 +425,13 @@ const SERVER_VARIABLE = /\bRequest\s*\.\s*ServerVariables\s*\(\s*"[^"\n]*"\s*\)/
 
 /** The names whose keyed reads are request values when the page keeps no alias of Request. */
 const DEFAULT_READERS = 'Request|Session';
-/** A keyed read by one of `readers` (`Request.Form("cmd")`, `r("cmd")`): the key is a name, not code. */
+/**
+ * A keyed read by one of `readers` (`Request.Form("cmd")`, `r("cmd")`, or a key the page
+ * computes from a literal, `Request.Item(k("dmc"))`): the key is a name, not code.
+ */
 function keyedReadsOf(readers: string): RegExp {
-  return new RegExp(`\\b(?:${readers})\\s*(?:\\.\\s*\\w+\\s*)?(?:\\(\\s*(?:"(?:[^"\\n]|"")*"|'[^'\\n]*')\\s*\\)|\\[\\s*(?:"[^"\\n]*"|'[^'\\n]*')\\s*\\])`, 'gi');
+  const lit = `(?:"(?:[^"\\n]|"")*"|'[^'\\n]*')`;
+  return new RegExp(`\\b(?:${readers})\\s*(?:\\.\\s*\\w+\\s*)?(?:\\(\\s*(?:${lit}|\\w{1,40}\\s*\\(\\s*${lit}\\s*\\))\\s*\\)|\\[\\s*(?:"[^"\\n]*"|'[^'\\n]*')\\s*\\])`, 'gi');
 }
 const KEYED_READS = keyedReadsOf(DEFAULT_READERS);
 

@@ -58,7 +58,10 @@ export function cfmlAssignStarts(code: string): number[] {
  * reads a field by a computed name; code comes from the value.
  */
 export function evaluatedText(code: string, open: number, iif: boolean): string {
-  const parts = splitTopArgs(callArgs(code, open, 400));
+  let args = callArgs(code, open, 400);
+  // (not closed in reach: the name it stops in is read whole, VBScript-style names run long)
+  if (code[open + 1 + args.length] !== ')') args += /^[\w.]*/.exec(code.slice(open + 1 + args.length, open + 20000))![0];
+  const parts = splitTopArgs(args);
   return (
     (iif ? parts.slice(1) : parts)
       // (an evaluator inside runs what de() hands it: `evaluate(evaluate(de(url.c)))`)

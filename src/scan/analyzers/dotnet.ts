@@ -11,6 +11,7 @@ import { reflectiveInvoke } from './reflection.js';
 import { managedDotnet } from './managed/dotnet.js';
 import { lendTaint, passwordGate } from './managed/common.js';
 import { hiddenDotnetCode } from './dotnet-hidden.js';
+import { containedPaths, withContained } from '../guards.js';
 import { csharpGuards } from './dotnet-guards.js';
 
 export const DOTNET_FLOW: FlowSpec = {
@@ -19,7 +20,7 @@ export const DOTNET_FLOW: FlowSpec = {
     /\b[A-Za-z_]\w*\s*\.\s*(?:Text|SelectedValue|SelectedItem\s*\.\s*(?:Value|Text))\b(?!\s*=[^=])|\bRequest\s*(?:\.\s*(?:Form|QueryString|Params|Item|Headers|Cookies|InputStream|BinaryRead|Files|Body|ServerVariables\s*\[\s*"HTTP_)\b|\[\s*["\w]|\(\s*")|\b(?:Context|HttpContext\.Current)\s*\.\s*Request\s*(?:\.\s*\w+\s*)?[[(.]/i,
   assign: /(?<![\w$.])([A-Za-z_]\w{0,40})(?:\s+As\s+[\w.]{1,60}|\s*:\s*[\w.]{1,60})?(?:\s*\[\s*\])?\s*=(?!=|>)\s*([^;\n]{1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
-  guards: csharpGuards,
+  guards: (code) => withContained(csharpGuards(code), containedPaths(code, 'cs')),
 };
 
 const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [
@@ -89,6 +90,8 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
       ev.add('flow', 'drops any uploaded file, extension unchecked, beside the page (where an uploaded script runs)', 5, up.index, 30);
   }
   let cmd = false;
+  // (one program run is one capability, however many calls set it up: ProcessStartInfo, then Process.Start)
+  let cmdCapability = false;
   for (const [re, name, kind] of SINKS) {
     for (const m of matches(re, code, 500)) {
       let args: string;
@@ -100,11 +103,13 @@ export function analyzeDotnet(ctx: AnalyzerContext): void {
       if (kind === 'cmd') cmd = true;
       if (taint.hasSource(args)) ev.add('flow', `request input reaches ${name}`, kind === 'write' ? 6 : 12, m.index, m[0].length);
       else if (taint.touches(args)) ev.add('flow', `request-derived variable reaches ${name}`, kind === 'write' ? 5 : 11, m.index, m[0].length);
-      else if (kind === 'cmd') ev.add('capability', `runs OS commands (${name})`, 4, m.index, m[0].length);
-      else if (kind === 'code' && name !== 'JScript eval') ev.add('capability', `loads or compiles code at runtime (${name})`, 4, m.index, m[0].length);
+      else if (kind === 'cmd') {
+        if (!cmdCapability) ev.add('capability', `runs OS commands (${name})`, 4, m.index, m[0].length);
+        cmdCapability = true;
+      } else if (kind === 'code' && name !== 'JScript eval') ev.add('capability', `loads or compiles code at runtime (${name})`, 4, m.index, m[0].length);
     }
   }
-  if (cmd && hasRequest && !managed?.fixedCommands) {
+  if (cmd && hasRequest && !managed?.fixedCommands && !managed?.fixedProgram) {
     const m = /Process|WScript/i.exec(code);
     ev.add('flow', 'OS command execution in a page that reads request input', 4, m?.index ?? -1, 10);
   }

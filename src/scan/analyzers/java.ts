@@ -4,6 +4,7 @@
  * of filters/servlets/listeners (memory-shell loaders); request-driven socket tunnels.
  */
 import { plainProgramOf } from '../argv.js';
+import { containedPaths, withContained } from '../guards.js';
 import { javaGuards } from './java-guards.js';
 import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters } from './writers.js';
@@ -26,7 +27,7 @@ export const JAVA_FLOW: FlowSpec = {
   varRef: /\b([A-Za-z_]\w*)\b/g,
   // Integer.parseInt(request.getParameter("p")): a number, whatever the request sent
   sanitize: (e) => blankCalls(e, NUMERIC_PARSE, '0'),
-  guards: javaGuards,
+  guards: (code) => withContained(javaGuards(code), containedPaths(code, 'java')),
 };
 
 const SINKS: Array<[RegExp, string, 'cmd' | 'code' | 'write']> = [

@@ -46,6 +46,12 @@ export class ManagedFlow extends FlowConstants {
    * running `uptime`), so reading the request elsewhere in the page does not make it a shell.
    */
   fixedCommands = false;
+  /**
+   * Set by the mechanism passes: every command runs a constant program that is no command
+   * interpreter, and no request data reaches any of them (an image converter run on checked
+   * numbers): the requester chooses no command.
+   */
+  fixedProgram = false;
   /** Ids of server controls and runat=server inputs (C#). */
   private readonly controls: Set<string>;
 

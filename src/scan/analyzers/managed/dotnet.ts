@@ -73,6 +73,7 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
     propsConst &&
     infos.every((h) => constArgs(f, h)) &&
     cmdHits.every((h) => h.what === 'ProcessStartInfo' || constArgs(f, h) || (!h.tainted && (infos.length > 0 || /StartInfo/.test(code))));
+  f.fixedProgram = cmdHits.length > 0 && !cmdHits.some((h) => h.tainted) && fixedProgram(f, cmdHits);
   // ProcessStartInfo properties assigned from the request
   if (has(/StartInfo|ProcessStartInfo/)) {
     for (const a of f.assignmentsTo(/^(?:FileName|Arguments)$/)) {
@@ -153,4 +154,28 @@ export function managedDotnet(ctx: AnalyzerContext): ManagedFlow | undefined {
   const pe = f.toks.find((t) => t.k === 'str' && t.v.length >= 200 && t.v.startsWith('TVqQ'));
   if (pe && has(/Assembly\s*\.\s*Load|AppDomain\s*\.\s*CurrentDomain\s*\.\s*Load/)) ev.add('capability', 'loads an assembly embedded in the page', 9, pe.at, 20);
   return f;
+}
+
+/** Programs that run whatever command text they are handed: a constant one of these fixes nothing. */
+const INTERPRETER =
+  /(?:^|[\\/])(?:cmd|command|powershell|pwsh|wscript|cscript|mshta|rundll32|regsvr32|bash|sh|zsh|dash|ksh|csh|python[\d.]*|perl|ruby|php|node|java|certutil|bitsadmin|wmic|msiexec|schtasks|reg|net1?|sc|installutil|regasm|regsvcs|msbuild|forfiles|ftp)(?:\.exe|\.com)?$/i;
+
+/**
+ * Whether every command of `hits` starts a constant program that is no interpreter: the first
+ * argument of `new ProcessStartInfo(..)` or `Process.Start(..)` and every `FileName` assignment.
+ * `Process.Start(psi)` of a start info built on the page is read from that start info.
+ */
+function fixedProgram(f: ManagedFlow, hits: SinkHit[]): boolean {
+  const programs: Array<string | undefined> = [];
+  const infos = hits.some((h) => h.what === 'ProcessStartInfo');
+  for (const h of hits) {
+    if (h.what !== 'ProcessStartInfo' && h.what !== 'Process.Start') return false;
+    const args = f.args(h.open);
+    const first = args[0];
+    if (first === undefined) continue; // `new ProcessStartInfo()`: its FileName is assigned
+    if (h.what === 'Process.Start' && args.length === 1 && infos && first[1] - first[0] === 1 && f.toks[first[0]]!.k === 'id') continue;
+    programs.push(f.constOf(first[0], first[1]));
+  }
+  for (const a of f.assignmentsTo(/^FileName$/)) programs.push(f.constOf(a.from, a.to));
+  return programs.length > 0 && programs.every((p) => p !== undefined && p.trim() !== '' && !INTERPRETER.test(p.trim().replace(/^"|"$/g, '')));
 }

@@ -31,7 +31,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   analyzeWriters(ctx, taint);
   if (hasRequest) {
     if (ctx.size < 16384) taintParameters(ctx, taint);
-    fileManager(ctx, taint);
+    fileManager(ctx, taint, s.scopes);
     sqlClient(ctx, taint);
     mailerAndProxy(ctx, taint);
     passwordGate(ctx);

@@ -10,7 +10,7 @@ import { bareCode, matchingOpen, plainNameAssigned, splitTopArgs } from './code.
 import { SLOT_ASSIGN, evalStringExpr, varVarName, type VarResolver } from './fold.js';
 import { DANGEROUS_NAMES, INDIRECT, NAME_MAKERS, NOT_BEFORE_SINK, RUNS_WHEN_CALLED, TINY_DYNAMIC_CALL, TINY_SCRIPT } from './signatures.js';
 import type { PhpScan } from './sources.js';
-import { tableValues } from './tables.js';
+import { fixedNameTable, tableValues } from './tables.js';
 
 /** Variable functions: $f(...), $_GET['f'](...), ${'x'}(...), $a['k'](...). */
 export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: ReadonlySet<string>): void {
@@ -46,13 +46,16 @@ export function variableFunctions(s: PhpScan, names: DangerousNameVars, near: Re
     // the names the callee may be filed under among the variables holding function names
     const heldBy = [base, callee.replace(/\s+/g, ''), varVarName(callee, resolve)];
     if (taint.hasSource(callee)) ev.add('flow', 'request input names the function to call', 12, m.index, m[0].length);
-    else if (taint.vars.has(base)) ev.add('flow', near.has(base) ? 'request-derived variable is called as a function' : INDIRECT, near.has(base) ? 11 : 4, m.index, m[0].length);
+    else if (taint.vars.has(base) && s.scopes.touches(base, m.index))
+      ev.add('flow', near.has(base) ? 'request-derived variable is called as a function' : INDIRECT, near.has(base) ? 11 : 4, m.index, m[0].length);
     else if (heldBy.some((k) => names.has(k))) {
       const strong = heldBy.some((k) => names.strong.has(k));
       ev.add('flow', 'a variable holding a dangerous function name is called', strong ? 11 : 4, m.index, m[0].length);
     } else {
       const args = callArgs(code, m.index + m[0].length - 1);
       if (base && (plainName(base) || taint.confined?.has(base)) && !computed().has(base)) continue;
+      // `$sortable[$col](..)` over a literal table of harmless names: the page's own handlers
+      if (base && callee !== base && fixedNameTable(code, callee, taint)) continue;
       // a tiny script has no router or plugin registry to fill the name: `$n = substr(__FILE__, ...); $c = $_POST[1]; $n($c);`
       if (ctx.size < TINY_SCRIPT && base && taint.touchesDirectly(args)) ev.add('flow', TINY_DYNAMIC_CALL, 10, m.index, m[0].length);
       else if (taint.hasSource(args)) {
@@ -201,6 +204,16 @@ export function reflection(s: PhpScan): void {
   else if (refl) {
     const v = evalStringExpr(splitTopArgs(refl[1]!)[0] ?? '', resolve) ?? refl[1]!.replace(/[)\s]/g, '');
     if (DANGEROUS_NAMES.has(v.toLowerCase())) ev.add('flow', `${v.toLowerCase()} invoked through reflection`, hasRequest ? 11 : 8, refl.index, 30);
+  }
+  // Closure::fromCallable($name) wraps any function by name: called later (`->__invoke()`, `->call()`, `$c()`)
+  const wrap = ctx.lower.includes('fromcallable') ? /Closure\s*::\s*fromCallable\s*\(/i.exec(code) : null;
+  if (wrap) {
+    const arg = splitTopArgs(callArgs(code, wrap.index + wrap[0].length - 1))[0] ?? '';
+    const name = evalStringExpr(arg, resolve);
+    if (taint.touches(arg) && !/^\s*(?:\[|array\s*\()\s*\$this\b/i.test(arg) && !/^\s*(?:function\b|fn\s*\()/i.test(arg))
+      ev.add('flow', 'request input chooses the function a closure wraps (Closure::fromCallable)', 12, wrap.index, 30);
+    else if (name !== undefined && DANGEROUS_NAMES.has(name.toLowerCase()))
+      ev.add('flow', `${name.toLowerCase()} wrapped in a closure (Closure::fromCallable)`, hasRequest ? 11 : 8, wrap.index, 30);
   }
 }
 

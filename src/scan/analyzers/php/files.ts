@@ -56,7 +56,7 @@ export function includes(s: PhpScan, near: ReadonlySet<string>): void {
       if (fixedDir) ev.add('flow', 'request picks a file inside a fixed folder to include (local file inclusion)', /\bbasename\s*\(/.test(arg) ? 3 : 6, m.index, m[0].length);
       else ev.add('flow', 'request input chooses a file to include as code', 10, m.index, m[0].length);
     } else if (/^\$\w+$/.test(whole) && near.has(whole)) ev.add('flow', 'request-derived variable is included as code (file inclusion backdoor)', 10, m.index, m[0].length);
-    else if (taint.touches(arg)) ev.add('flow', INDIRECT, FIXED_AFFIXES.test(arg) ? 1.5 : 3, m.index, m[0].length);
+    else if (s.scopes.touches(arg, m.index)) ev.add('flow', INDIRECT, FIXED_AFFIXES.test(arg) ? 1.5 : 3, m.index, m[0].length);
     else if (/php:\/\/input|data:(?:\/\/)?(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
     // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just
     // that, except in a stub that does nothing else

@@ -77,10 +77,11 @@ export function propertyFlows(ctx: AnalyzerContext, calls: CallIndex, taint: Tai
 
 /** Request data unserialized, worst when a magic method of the file runs code. */
 export function unserializeGadgets(s: PhpScan): void {
-  const { ctx, taint } = s;
+  const { ctx } = s;
   const { code, ev } = ctx;
-  const unser = ctx.lower.includes('unser') ? /\bunserialize\s*\(([^;]{0,200})/i.exec(code) : null;
-  if (unser && taint.touches(unser[1]!)) {
+  // (a method of that name, defined or called, is not PHP's: `function unserialize($data)`, `$s->unserialize($d)`)
+  const unser = ctx.lower.includes('unser') ? /(?<!\bfunction\s{1,20}|->\s{0,20}|::\s{0,20})\bunserialize\s*\(([^;]{0,200})/i.exec(code) : null;
+  if (unser && s.scopes.touches(unser[1]!, unser.index)) {
     const runs = /function\s+__(?:destruct|wakeup|toString|call)\s*\([^)]*\)\s*\{[^}]{0,400}?\b(?:eval|assert|system|exec|passthru|shell_exec|call_user_func)\s*\(/i.test(code);
     // a magic method writing a file whose path and content are the object's own properties: the
     // injected object names both, so it drops a shell

@@ -7,20 +7,22 @@ import type { FlowSpec } from '../../flow.js';
 import { phpAssignStarts } from './assign-starts.js';
 import { phpUnsanitized } from './sanitizers.js';
 import { phpGuards } from './guards.js';
+import { containedPaths, withContained } from '../../guards.js';
 
 export const SOURCE =
   /\$_(?:GET|POST|REQUEST|COOKIE|FILES|SESSION)\b|\$_SERVER\s*\[\s*['"](?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO)|\$GLOBALS\s*\[\s*['"]_(?:GET|POST|REQUEST|COOKIE|SERVER)|\$HTTP_(?:GET|POST|COOKIE|RAW_POST)_(?:VARS|DATA)|php:\/\/input|\b(?:getallheaders|apache_request_headers)\s*\(|\bgetenv\s*\(\s*['"]HTTP_|\$_(?:GET|POST|REQUEST)\b|\$\{\s*['"]_[A-Z]{0,3}['"]\s*\./i;
 
 export const PHP_FLOW: FlowSpec = {
   source: SOURCE,
-  assign: /(\$\w{1,40})(?:\s*\[[^\]\n]{0,60}\])*\s*(?:\.|\?\?)?=(?![=>])\s*([^;\n]{1,300})/g,
+  // (a `;` inside a string literal does not end the statement: `explode(';', $in)`)
+  assign: /(\$\w{1,40})(?:\s*\[[^\]\n]{0,60}\])*\s*(?:\.|\?\?)?=(?![=>])\s*((?:[^;\n'"]|'[^'\n]{0,80}'|"[^"\n]{0,80}"|['"]){1,300})/g,
   varRef: /(\$\w+)/g,
   // the assignments are read from where their `=` says they start, not by trying every `$`
   assignStarts: phpAssignStarts,
   // (int)$_GET['n'], md5($_SERVER['REQUEST_URI']): a number or a hash, not request text
   sanitize: phpUnsanitized,
   // (a call, not the reader itself: guards.ts reads DANGEROUS_NAMES from here, and the two modules load in either order)
-  guards: (code) => phpGuards(code),
+  guards: (code) => withContained(phpGuards(code), containedPaths(code, 'php')),
 };
 
 /** Functions that run code or commands. Kept as names: a shell assembling one of these is the point. */

@@ -8,7 +8,7 @@ import { matches } from '../../flow.js';
 import { bareCode, classBased, plainNameAssigned, splitTopArgs } from './code.js';
 import { evalStringExpr, literalValue, partialModifiersE } from './fold.js';
 import { shellQuotedOnly } from './sanitizers.js';
-import { tableValues } from './tables.js';
+import { fixedNameTable } from './tables.js';
 import {
   CALLBACK_NAMES,
   CODE_SINKS,
@@ -38,17 +38,6 @@ function xorAssigned(code: string, name: string): boolean {
   const re = new RegExp(`\\$${name}\\s*=(?!=)([^;]{1,400});`, 'g');
   for (const m of code.matchAll(re)) if (/(?:['")\]]|\$\w+)\s*\^\s*(?:['"(]|\$?\w)/.test(m[1]!)) return true;
   return false;
-}
-
-/**
- * Whether `cb` is `$table[...]` over a table the page fills only with literal arrays of plain
- * function names, none of them dangerous: the request picks one of the page's own handlers
- * (a dispatch table), not the function.
- */
-function fixedNameTable(code: string, cb: string, taint: PhpScan['taint']): boolean {
-  const m = /^\s*(\$\w+)\s*\[[^\]]*\]\s*$/.exec(cb);
-  const values = m ? tableValues(code, m[1]!, taint) : undefined;
-  return values !== undefined && !values.some((v) => DANGEROUS_NAMES.has(v.toLowerCase()));
 }
 
 const VARIABLE_IMPORTS = /\b(?:extract|parse_str|mb_parse_str|import_request_variables)\s*\(|\$\$|\$\{/i;
@@ -211,11 +200,11 @@ export function callbackTakers(s: PhpScan, names: ReadonlySet<string>): void {
       // [$this, $m]: one of the object's own methods (a __call that forwards names is magic-call.ts's)
     } else if (ownPrefixCallee(cb)) {
       // 'plugin_action_' . $a: only the page's own functions carry that prefix
-    } else if (taint.touchesDirectly(cb.replace(/\[[^\]]*\]/g, '[]')) && !/->|::/.test(cb)) {
+    } else if (s.scopes.touchesDirectly(cb.replace(/\[[^\]]*\]/g, '[]'), m.index) && !/->|::/.test(cb)) {
       // $e = $_REQUEST['e']; array_filter($arr, $e): the client names the callback
       const argsToo = parts.some((p, i) => i !== cbIndex && taint.touches(p));
       ev.add('flow', `request-derived variable chooses the function ${fn}() calls`, argsToo ? 11 : 8, m.index, m[0].length);
-    } else if (taint.touches(cb) && !fixedNameTable(code, cb, taint)) {
+    } else if (s.scopes.touches(cb, m.index) && !fixedNameTable(code, cb, taint)) {
       const argsToo = parts.some((p, i) => i !== cbIndex && taint.touches(p));
       // a few lines that route request data into a callback slot are a loader, not a router
       ev.add('flow', INDIRECT, (argsToo ? 4 : 3) + (ctx.size < 4096 ? 2 : 0), m.index, m[0].length);

@@ -12,6 +12,7 @@ import { formFieldArrays } from './form-fields.js';
 import { bareCode, matchesAtWord, splitTopArgs } from './code.js';
 import { constantStrings, varyingNames, type VarResolver } from './fold.js';
 import { PHP_FLOW, SINK_NAMES } from './signatures.js';
+import { PhpScopes, iterates } from './scopes.js';
 
 /** `foreach (<expr> as $k => $v)`: the loop variables take the expression's values. */
 const FOREACH = /foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))?/gi;
@@ -24,6 +25,8 @@ export interface PhpScan {
   taint: Taint;
   hasRequest: boolean;
   calls: CallIndex;
+  /** The taint read per function, for sinks where a name reused across functions would mislead. */
+  scopes: PhpScopes;
 }
 
 /** Folds the file's constants and builds the request taint (variables that carry request data). */
@@ -64,7 +67,7 @@ export function requestTaint(ctx: AnalyzerContext): PhpScan {
   // away: no part of the pattern reads a digit), so the loops are not read
   if (hasRequest || taint.vars.size > 0 || flow !== PHP_FLOW) {
     for (const m of matchesAtWord(FOREACH, ctx, 'foreach')) {
-      if (taint.touches(m[1]!)) {
+      if (iterates(taint, m[1]!)) {
         taint.vars.add(m[2]!);
         if (m[3]) taint.vars.add(m[3]);
         if (taint.hasSource(m[1]!)) {
@@ -78,7 +81,7 @@ export function requestTaint(ctx: AnalyzerContext): PhpScan {
   // carry loop variables into later assignments; only in small scripts, where one name means
   // one value (in big files the same $path names many unrelated things across functions)
   if (ctx.size < 16384) taint.propagate();
-  return { ctx, consts, resolve, taint, hasRequest, calls: callIndex(ctx) };
+  return { ctx, consts, resolve, taint, hasRequest, calls: callIndex(ctx), scopes: new PhpScopes(ctx, taint) };
 }
 
 /** Variables that iterate over superglobal names: foreach (array('_POST', '_GET') as $r). */

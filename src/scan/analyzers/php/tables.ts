@@ -4,6 +4,7 @@
  */
 import type { Taint } from '../../flow.js';
 import { matchingClose } from '../../text.js';
+import { DANGEROUS_NAMES } from './signatures.js';
 
 /**
  * The values (keys aside) of `$name` when every assignment the taint recorded for it is a
@@ -30,4 +31,15 @@ export function tableValues(code: string, name: string, taint: Taint): string[] 
     seen++;
   }
   return seen === rhs.length ? values : undefined;
+}
+
+/**
+ * Whether `callee` is `$table[...]` over a table the page fills only with literal arrays of
+ * plain function names, none of them dangerous: the request picks one of the page's own
+ * handlers (a dispatch table), not the function.
+ */
+export function fixedNameTable(code: string, callee: string, taint: Taint): boolean {
+  const m = /^\s*(\$\w+)\s*\[[^\]]*\]\s*$/.exec(callee);
+  const values = m ? tableValues(code, m[1]!, taint) : undefined;
+  return values !== undefined && !values.some((v) => DANGEROUS_NAMES.has(v.toLowerCase()));
 }

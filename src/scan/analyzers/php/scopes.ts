@@ -1,0 +1,157 @@
+/**
+ * PHP function scopes for the page-wide taint. A variable inside a PHP function is that
+ * function's own: no block scope, no view of the caller's variables. The page-wide taint
+ * (sources.ts) reads names across the whole file, so in a large application a `$path` the
+ * request fills in one method taints every `$path` of the file. At the weak, indirect sinks
+ * (a callback or include reached through several steps, a path handed to the file system) the
+ * analyzers ask here as well: does the function around the sink give the name request data
+ * itself? Only ever a narrowing of the page-wide answer: where the function cannot be read
+ * (variables made by extract(), `$$`, an include, destructuring), the page-wide answer stands.
+ */
+import type { AnalyzerContext } from '../../context.js';
+import { Taint, matches } from '../../flow.js';
+import { callArgs, matchingClose } from '../../text.js';
+import { bareCode } from './code.js';
+
+/**
+ * Whether a loop over `expr` hands request data to its variables: `expr` reads the request,
+ * except as the key of a lookup in a container the request does not fill
+ * (`$this->listeners[$event]`: the request picks which of the page's lists, not what is in it).
+ */
+export function iterates(taint: Taint, expr: string): boolean {
+  if (!taint.touches(expr)) return false;
+  const lookup = /^\s*(\$\w+(?:\s*->\s*\w+)*)\s*\[[^\]]{0,120}\]\s*(?:\?\?\s*(?:\[\s*\]|array\s*\(\s*\)))?\s*$/.exec(expr);
+  return lookup === null || taint.touches(lookup[1]!) || taint.hasSource(expr.replace(/\[[^\]]*\]/, '[]'));
+}
+
+interface Scope {
+  /** Offset of the `function` keyword. */
+  start: number;
+  /** The body, from its `{` to its `}`. */
+  bodyStart: number;
+  end: number;
+  params: string[];
+  /** A closure's `use (...)` names; undefined for a named function or method. */
+  uses: string[] | undefined;
+  /** Names the body binds from outside (`global`, `static`), or that a construct the taint does not read may set. */
+  imports: string[];
+  opaque: boolean;
+}
+
+const FUNCTION = /\bfunction\b[ \t\r\n]*&?[ \t\r\n]*(\w*)[ \t\r\n]*\(/gi;
+/**
+ * Ways a body gets variables that no `$v = ...` of its own shows, which the page-wide taint
+ * models (extract(), variable variables, destructuring). What an included file or
+ * an eval sets, neither reading sees.
+ */
+const OPAQUE = /\b(?:extract|parse_str|get_defined_vars|import_request_variables|mb_parse_str|list)\b|\$\$|\$\{|\[\s*\$\w+\s*,/i;
+const VAR = /\$\w+/g;
+
+function names(list: string): string[] {
+  return list.match(VAR) ?? [];
+}
+
+/** The functions and methods with bodies in `bare` (string-blanked code), in source order. */
+function readScopes(bare: string): Scope[] {
+  const out: Scope[] = [];
+  for (const m of matches(FUNCTION, bare, 3000)) {
+    const open = m.index + m[0].length - 1;
+    const close = matchingClose(bare, open, Math.min(bare.length, open + 4000));
+    if (close === -1) continue;
+    const params = (callArgs(bare, open, close - open + 1).match(/\$\w+/g) ?? []).filter((p) => p !== '$this');
+    let k = close + 1;
+    let uses: string[] | undefined;
+    const use = /^[ \t\r\n]*use[ \t\r\n]*\(/i.exec(bare.slice(k, k + 40));
+    if (use) {
+      const uOpen = k + use[0].length - 1;
+      const uClose = matchingClose(bare, uOpen, Math.min(bare.length, uOpen + 2000));
+      if (uClose === -1) continue;
+      uses = names(bare.slice(uOpen, uClose));
+      k = uClose + 1;
+    } else if (m[1] === '') uses = [];
+    // a return type, then the body; `;` ends an abstract or interface method
+    const rest = /^[^{;]{0,200}/.exec(bare.slice(k, k + 201))![0];
+    const bodyStart = k + rest.length;
+    if (bare.charCodeAt(bodyStart) !== 123) continue;
+    const end = matchingClose(bare, bodyStart);
+    if (end === -1) continue;
+    const body = bare.slice(bodyStart, end);
+    const imports: string[] = [];
+    for (const g of body.matchAll(/\b(?:global|static)[ \t]+(\$[^;]{1,300});/gi)) imports.push(...names(g[1]!));
+    out.push({ start: m.index, bodyStart, end, params, uses, imports, opaque: OPAQUE.test(body) });
+  }
+  return out;
+}
+
+/**
+ * The function-scope reading of one page's taint. `touches` and `touchesDirectly` answer as the
+ * page's taint does, except that a tainted name inside a function body counts only when that
+ * function taints it itself (from the request, from its parameters, `global`/`static` or
+ * closure `use` names the page-wide taint holds, or through `foreach`).
+ */
+export class PhpScopes {
+  private scopes: Scope[] | undefined;
+  private readonly locals = new Map<Scope, Taint>();
+
+  constructor(
+    private readonly ctx: AnalyzerContext,
+    private readonly taint: Taint,
+  ) {}
+
+  /** `taint.touches(expr, forPath)` read in the function around `at`. */
+  touches(expr: string, at: number, forPath = false): boolean {
+    if (!this.taint.touches(expr, forPath)) return false;
+    if (this.taint.hasSource(expr)) return true;
+    const local = this.localAt(at);
+    return local === undefined || local.touches(expr, forPath);
+  }
+
+  /** `taint.touchesDirectly(expr, forPath)` read in the function around `at`. */
+  touchesDirectly(expr: string, at: number, forPath = false): boolean {
+    if (!this.taint.touchesDirectly(expr, forPath)) return false;
+    if (this.taint.hasSource(expr)) return true;
+    const local = this.localAt(at);
+    return local === undefined || local.touchesDirectly(expr, forPath);
+  }
+
+  /** The taint of the innermost readable function around `at`; undefined where the page-wide one stands. */
+  private localAt(at: number): Taint | undefined {
+    this.scopes ??= readScopes(bareCode(this.ctx));
+    let inner: Scope | undefined;
+    for (const s of this.scopes) {
+      if (s.bodyStart > at) break;
+      if (at < s.end) inner = s;
+    }
+    // (a closure sees what its `use` names bring from outside: the page-wide answer is kept for it)
+    if (inner === undefined || inner.opaque || inner.uses !== undefined) return undefined;
+    let local = this.locals.get(inner);
+    if (local === undefined) {
+      local = this.localTaint(inner);
+      this.locals.set(inner, local);
+    }
+    return local;
+  }
+
+  private localTaint(s: Scope): Taint {
+    const { code } = this.ctx;
+    const body = code.slice(s.bodyStart, s.end + 1);
+    const local = new Taint(body, this.taint.spec);
+    // parameters are filled by the callers: in a small script the page-wide taint follows
+    // request data into them (taintParameters); in a large one it has only the name
+    let seeded = false;
+    for (const v of [...(this.ctx.size < 16384 ? s.params : []), ...s.imports])
+      if (this.taint.vars.has(v) && !local.vars.has(v)) {
+        local.vars.add(v);
+        if (this.taint.direct.has(v)) local.direct.add(v);
+        seeded = true;
+      }
+    let looped = false;
+    for (const m of matches(/foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))?/gi, body, 200)) {
+      if (!iterates(local, m[1]!)) continue;
+      for (const v of [m[2]!, m[3]]) if (v !== undefined && !local.vars.has(v)) local.vars.add(v);
+      looped = true;
+    }
+    if (seeded || looped) local.propagate();
+    return local;
+  }
+}
