@@ -5,6 +5,7 @@
  * Names are matched up to VBScript's own limit of 255 characters (`[A-Za-z_]\w{0,254}`):
  * a shorter cap let a shell hide its flow behind one long variable name.
  */
+import { checksUploadExtension } from './asp-uploads.js';
 import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters, readsTextFile } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
@@ -82,6 +83,7 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     writtenThenRun(ctx);
   }
   // writers: request picks file name and content (uploader/dropper)
+  let uploadChecked: boolean | undefined;
   for (const m of containsWord(lower, 'textfile') || containsWord(lower, 'savetofile')
     ? matches(/\b(?:CreateTextFile|OpenTextFile|SaveToFile)\b\s*\(?([^\n]{0,200})/gi, code, 200)
     : []) {
@@ -94,7 +96,8 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
     const opener = /^\w+/.exec(m[0])![0];
     if (readsTextFile(opener, m[0].slice(opener.length))) continue;
     if (taint.touches(m[1]!) && /\.\s*Write(?:Line)?\b[^\n]{0,120}(?:Request|\b(?:[A-Za-z_]\w*)\b)/i.test(code) && hasRequest && !pageChosenPath(code, m.index, m[1]!)) {
-      ev.add('flow', 'request chooses a file to write', 6, m.index, m[0].length);
+      // (an upload component that checks extensions against a list writes the types it allows: asp-uploads.ts)
+      ev.add('flow', 'request chooses a file to write', (uploadChecked ??= checksUploadExtension(code)) ? 3 : 6, m.index, m[0].length);
       break;
     }
   }

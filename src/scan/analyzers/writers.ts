@@ -4,6 +4,7 @@
  * Also server code carried inside string literals (a dropper's payload) and JScript
  * strings assembled with `+`, both handed back as layers.
  */
+import { checksUploadExtension } from './asp-uploads.js';
 import { callIndex, isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
 import type { Taint } from '../flow.js';
 import { matches } from '../flow.js';
@@ -157,7 +158,10 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
       // in a large application file a path reached through several assignments is often an
       // admin feature (a plugin installer, an import); one step from the request, or a small
       // script, is how uploaders look
-      if (contentFromRequest) ev.add('flow', 'request chooses both the file written and its content (uploader)', pathDirect || ctx.size < 16384 ? 11 : 6, pathFromRequest, 30);
+      // (an ASP upload component that checks the file's extension against a list is an upload feature: asp-uploads.ts)
+      if (contentFromRequest && lang === 'asp' && checksUploadExtension(code))
+        ev.add('flow', 'upload feature stores request content under a request-chosen name after an extension check', 4, pathFromRequest, 30);
+      else if (contentFromRequest) ev.add('flow', 'request chooses both the file written and its content (uploader)', pathDirect || ctx.size < 16384 ? 11 : 6, pathFromRequest, 30);
       else ev.add('flow', 'request chooses a file to write', 3, pathFromRequest, 30);
     }
   }
