@@ -6,6 +6,7 @@
  * a shorter cap let a shell hide its flow behind one long variable name.
  */
 import { checksUploadExtension } from './asp-uploads.js';
+import { aspClassScopes } from './asp-classes.js';
 import type { AnalyzerContext } from '../context.js';
 import { analyzeWriters, readsTextFile } from './writers.js';
 import { Taint, matches, type FlowSpec } from '../flow.js';
@@ -40,7 +41,37 @@ export const ASP_FLOW: FlowSpec = {
     /(?:^|[\n:;]|<%|\bthen\b|\belse\b)[^\S\n]*(?:Set\s+|var\s+)?(?!(?:Session|Application)[^\S\n]*\()([A-Za-z_]\w{0,254})(?:[^\S\n]*\([^()\n"]{1,60}\))?\s*=(?!=)\s*((?:"[^"\n]{0,300}"|[^\n:;"]){1,300})/gi,
   varRef: /\b([A-Za-z_]\w*)\b/g,
   assignStarts: aspAssignStarts,
+  sanitize: queryResults,
 };
+
+/**
+ * `expr` with its database queries' results blanked: `conn.Execute("SELECT .. WHERE id=" & id)`
+ * returns the database's rows, whatever the request chose as the key (the SQL itself is judged
+ * by sqlClient). The VBScript statement Execute takes no `.` before it and returns nothing.
+ */
+function queryResults(expr: string): string {
+  if (!expr.includes('xecute')) return expr;
+  const call = /\.\s*Execute\s*\(/gi;
+  let out = '';
+  let from = 0;
+  for (let m = call.exec(expr); m !== null; m = call.exec(expr)) {
+    const open = m.index + m[0].length - 1;
+    let depth = 0;
+    let quoted = false;
+    let close = open;
+    for (; close < expr.length; close++) {
+      const c = expr.charCodeAt(close);
+      if (c === 34) quoted = !quoted;
+      else if (!quoted && c === 40) depth++;
+      else if (!quoted && c === 41 && --depth === 0) break;
+    }
+    // (the arguments are blanked, not cut: lengths and offsets stay)
+    out += expr.slice(from, open + 1) + ' '.repeat(Math.min(close, expr.length) - open - 1);
+    from = Math.min(close, expr.length);
+    call.lastIndex = Math.max(from, call.lastIndex);
+  }
+  return out + expr.slice(from);
+}
 
 /** Whether `lower` holds a name of the HTTP client objects (`/XMLHTTP|WinHttp/i` can match the code). */
 function hasHttpClient(lower: string): boolean {
@@ -63,7 +94,8 @@ export function analyzeAsp(ctx: AnalyzerContext): void {
   const hasRequest = readsRequest(code, lower, spec.source, ASP_FLOW.source);
   taintParameters(ctx, taint, spec, hasRequest);
   analyzeWriters(ctx, taint);
-  fileManager(ctx, taint);
+  // (in a library of several classes, a member name in one class is not the same name in another)
+  fileManager(ctx, taint, aspClassScopes(ctx, taint));
   sqlClient(ctx, taint);
   executeSinks(ctx, taint, readers);
   // a COM object whose name the page puts together (or keeps in a variable) is created all the same

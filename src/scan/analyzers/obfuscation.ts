@@ -163,7 +163,8 @@ export function analyzeObfuscation(ctx: AnalyzerContext): void {
       String.fromCharCode(d.toLowerCase().startsWith('&h') ? parseInt(d.slice(2), 16) : Number(d)),
     );
     if (looksLikeCode(txt)) ctx.layers.push({ text: txt, offset: chrRun.index, how: 'chr() list', language: lang });
-    if (!fileSignature(txt, ctx.code, chrRun.index)) ev.add('obfuscation', 'string built from character codes', strict ? 4 : 2, chrRun.index, 60);
+    if (!fileSignature(txt, ctx.code, chrRun.index) && !byteSearch(chrRun[0], txt, ctx.code, chrRun.index))
+      ev.add('obfuscation', 'string built from character codes', strict ? 4 : 2, chrRun.index, 60);
   }
   const fcc = strict && containsWord(code, 'fromCharCode') && /String\s*\.\s*fromCharCode\s*\((?:\s*\d{1,3}\s*,){16,}/.exec(code);
   if (fcc && strict) ev.add('obfuscation', 'string built with String.fromCharCode', 2, fcc.index, 60);
@@ -272,6 +273,16 @@ function fileSignature(bytes: string, code: string, at: number): boolean {
   let b = at - 1;
   while (b >= 0 && (code.charCodeAt(b) === 32 || code.charCodeAt(b) === 9)) b--;
   return code.charCodeAt(b) !== 94; // `^`
+}
+
+/**
+ * A short byte string built with ChrB() that InStrB() looks for in binary data: VBScript has no
+ * byte-string literal, so an upload parser finds `filename=` or a blank line in the posted body
+ * this way (`InStrB(data, ChrB(&H66) & ChrB(&H69) ..)`). A search, not hidden text.
+ */
+function byteSearch(run: string, bytes: string, code: string, at: number): boolean {
+  if (bytes.length > 32 || !/^\s*chrb\s*\(/i.test(run) || /chr[w]?\s*\(/i.test(run.replace(/chrb\s*\(/gi, ''))) return false;
+  return /\bInStrB\s*\([^()\n]{0,160},\s*$/i.test(code.slice(Math.max(0, at - 200), at));
 }
 
 /** Whether at least a quarter of `s` is control characters (other than blanks and line breaks) or bytes above 126. */
