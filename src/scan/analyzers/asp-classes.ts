@@ -33,21 +33,28 @@ function classBlocks(code: string): Block[] {
   return out;
 }
 
-/** The page's taint read per class, for pages with two classes or more (one class shares its names with nobody). */
-export function aspClassScopes(ctx: AnalyzerContext, taint: Taint): ScopedTaint | undefined {
-  if (ctx.lower.indexOf('class ') === ctx.lower.lastIndexOf('class ')) return undefined;
-  const blocks = classBlocks(ctx.code);
-  return blocks.length < 2 ? undefined : new AspClassScopes(ctx.code, taint, blocks);
+/**
+ * The page's taint read per class. The classes are found on the first question that the
+ * page-wide taint answers yes (most pages never get there); a page with fewer than two classes
+ * keeps the page-wide answers (one class shares its names with nobody).
+ */
+export function aspClassScopes(ctx: AnalyzerContext, taint: Taint): ScopedTaint {
+  return new AspClassScopes(ctx.code, taint);
 }
 
 class AspClassScopes implements ScopedTaint {
   private readonly locals = new Map<Block, Taint>();
+  private blockList: Block[] | undefined;
 
   constructor(
     private readonly code: string,
     private readonly taint: Taint,
-    private readonly blocks: Block[],
   ) {}
+
+  private get blocks(): Block[] {
+    this.blockList ??= classBlocks(this.code);
+    return this.blockList;
+  }
 
   touches(expr: string, at: number, forPath = false): boolean {
     if (!this.taint.touches(expr, forPath)) return false;
@@ -64,6 +71,7 @@ class AspClassScopes implements ScopedTaint {
   }
 
   private localAt(at: number): Taint | undefined {
+    if (this.blocks.length < 2) return undefined;
     const block = this.blocks.find((b) => b.start <= at && at < b.end);
     if (block === undefined) return undefined;
     let local = this.locals.get(block);
