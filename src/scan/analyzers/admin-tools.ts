@@ -5,6 +5,7 @@
  * code reaches files and databases too, but through configuration and fixed paths, not
  * a path or connection string taken straight from the request.
  */
+import type { ScopedTaint } from '../scoped-taint.js';
 import { callIndex, isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
 import { matches, type Taint } from '../flow.js';
 import { callArgs, matchingClose } from '../text.js';
@@ -140,12 +141,6 @@ const AUTH_CHECKS = /\b(?:check_admin_referer|check_ajax_referer|wp_verify_nonce
  * `checkSecurityToken`, `verify_permission`). Shells guard themselves with a password compare.
  */
 const OWN_ACCESS_CHECK = /\b\w*(?:acl|perm(?:ission)?s?|securitytoken|csrf)\w*(?:check|verify)\w*\s*\(|\b(?:check|verify)\w*(?:acl|perm(?:ission)?s?|securitytoken|csrf)\w*\s*\(/i;
-
-/** A taint read at the offset of the call (PHP's function scopes, php/scopes.ts). */
-export interface ScopedTaint {
-  touches(expr: string, at: number, forPath?: boolean): boolean;
-  touchesDirectly(expr: string, at: number, forPath?: boolean): boolean;
-}
 
 export function fileManager(ctx: AnalyzerContext, taint: Taint, scoped?: ScopedTaint): void {
   const lang = ctx.ev.language;

@@ -8,7 +8,7 @@
  */
 import type { AnalyzerContext } from '../context.js';
 import { Taint } from '../flow.js';
-import type { ScopedTaint } from './admin-tools.js';
+import { ScopeNarrowedTaint, type ScopedTaint } from '../scoped-taint.js';
 
 interface Block {
   start: number;
@@ -42,35 +42,23 @@ export function aspClassScopes(ctx: AnalyzerContext, taint: Taint): ScopedTaint 
   return new AspClassScopes(ctx.code, taint);
 }
 
-class AspClassScopes implements ScopedTaint {
+class AspClassScopes extends ScopeNarrowedTaint {
   private readonly locals = new Map<Block, Taint>();
   private blockList: Block[] | undefined;
 
   constructor(
     private readonly code: string,
-    private readonly taint: Taint,
-  ) {}
+    taint: Taint,
+  ) {
+    super(taint);
+  }
 
   private get blocks(): Block[] {
     this.blockList ??= classBlocks(this.code);
     return this.blockList;
   }
 
-  touches(expr: string, at: number, forPath = false): boolean {
-    if (!this.taint.touches(expr, forPath)) return false;
-    if (this.taint.hasSource(expr)) return true;
-    const local = this.localAt(at);
-    return local === undefined || local.touches(expr, forPath);
-  }
-
-  touchesDirectly(expr: string, at: number, forPath = false): boolean {
-    if (!this.taint.touchesDirectly(expr, forPath)) return false;
-    if (this.taint.hasSource(expr)) return true;
-    const local = this.localAt(at);
-    return local === undefined || local.touchesDirectly(expr, forPath);
-  }
-
-  private localAt(at: number): Taint | undefined {
+  protected localAt(at: number): Taint | undefined {
     if (this.blocks.length < 2) return undefined;
     const block = this.blocks.find((b) => b.start <= at && at < b.end);
     if (block === undefined) return undefined;

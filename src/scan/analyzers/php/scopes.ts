@@ -12,6 +12,7 @@ import type { AnalyzerContext } from '../../context.js';
 import { Taint, matches } from '../../flow.js';
 import { callArgs, matchingClose } from '../../text.js';
 import { bareCode } from './code.js';
+import { ScopeNarrowedTaint } from '../../scoped-taint.js';
 
 /**
  * Whether a loop over `expr` hands request data to its variables: `expr` reads the request,
@@ -89,33 +90,19 @@ function readScopes(bare: string): Scope[] {
  * function taints it itself (from the request, from its parameters, `global`/`static` or
  * closure `use` names the page-wide taint holds, or through `foreach`).
  */
-export class PhpScopes {
+export class PhpScopes extends ScopeNarrowedTaint {
   private scopes: Scope[] | undefined;
   private readonly locals = new Map<Scope, Taint>();
 
   constructor(
     private readonly ctx: AnalyzerContext,
-    private readonly taint: Taint,
-  ) {}
-
-  /** `taint.touches(expr, forPath)` read in the function around `at`. */
-  touches(expr: string, at: number, forPath = false): boolean {
-    if (!this.taint.touches(expr, forPath)) return false;
-    if (this.taint.hasSource(expr)) return true;
-    const local = this.localAt(at);
-    return local === undefined || local.touches(expr, forPath);
-  }
-
-  /** `taint.touchesDirectly(expr, forPath)` read in the function around `at`. */
-  touchesDirectly(expr: string, at: number, forPath = false): boolean {
-    if (!this.taint.touchesDirectly(expr, forPath)) return false;
-    if (this.taint.hasSource(expr)) return true;
-    const local = this.localAt(at);
-    return local === undefined || local.touchesDirectly(expr, forPath);
+    taint: Taint,
+  ) {
+    super(taint);
   }
 
   /** The taint of the innermost readable function around `at`; undefined where the page-wide one stands. */
-  private localAt(at: number): Taint | undefined {
+  protected localAt(at: number): Taint | undefined {
     this.scopes ??= readScopes(bareCode(this.ctx));
     let inner: Scope | undefined;
     for (const s of this.scopes) {
