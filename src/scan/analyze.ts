@@ -181,10 +181,38 @@ const ENCODED_WEIGHT = 2;
 /** An encoded block that does not decode cleanly (no end marker, wrong checksum). */
 const DAMAGED_WEIGHT = 6;
 
+/** Named XML entities the JSPX code decodes. */
+const XML_ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&apos;': "'" };
+
+/**
+ * A JSPX page's Java as the container reads it: inside jsp:scriptlet, jsp:declaration and
+ * jsp:expression the XML parser decodes numeric character references (`&#x52;untime` is
+ * `Runtime`) and joins CDATA sections to the text around them (`Run<![CDATA[time]]>`), so
+ * both are undone there; named entities are decoded in the whole page, as before.
+ */
+function jspxCode(text: string): string {
+  if (text.includes('&#') || text.includes('<![CDATA[')) {
+    text = text.replace(/(<jsp:(scriptlet|declaration|expression)\b[^>]{0,200}>)([\s\S]*?)(<\/jsp:\2\s*>)/g, (_m, open: string, _k, body: string, close: string) => {
+      // CDATA keeps its text verbatim; outside it, character references are decoded
+      const parts = body.split(/(<!\[CDATA\[[\s\S]*?\]\]>)/);
+      const out = parts.map((p) =>
+        p.startsWith('<![CDATA[') ? p.slice(9, -3) : p.replace(/&#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (e, h?: string, d?: string) => numericEntity(e, h, d)),
+      );
+      return open + out.join('') + close;
+    });
+  }
+  return text.replace(/&(?:lt|gt|amp|quot|apos);/g, (e) => XML_ENTITIES[e] ?? e);
+}
+
+function numericEntity(e: string, hex: string | undefined, dec: string | undefined): string {
+  const n = hex !== undefined ? Number.parseInt(hex, 16) : Number.parseInt(dec!, 10);
+  return n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : e;
+}
+
 export function analyzeText(text: string, language: Language, opts: AnalyzeOptions, layer = 0, budget = { bytes: 0, layers: 0 }): EvidenceCollector {
   // JSPX keeps Java inside XML: entities hide quotes and angle brackets
   if (language === 'jsp' && /<jsp:(?:scriptlet|declaration|expression)/.test(text)) {
-    text = text.replace(/&(?:lt|gt|amp|quot|apos);/g, (e) => ({ '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&apos;': "'" })[e] ?? e);
+    text = jspxCode(text);
   }
   if (language === 'cfml') text = blankCfmlComments(text);
   // Script Encoder blocks are decoded in place, so the page's plain and encoded parts are read

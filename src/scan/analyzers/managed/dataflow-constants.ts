@@ -90,6 +90,9 @@ export abstract class FlowConstants extends FlowStructure {
           if (!/^[A-Za-z0-9+/=_\-\s]*$/.test(inner)) return undefined;
           return Buffer.from(inner.replace(/\s+/g, ''), 'base64').toString('latin1');
         }
+        // the file's own character-shift decoder: `for (..) out += (char)(s.charAt(i) + 10)`
+        const shift = args.length === 1 && this.byName.has(name) && !this.isOp(open - 2, '.') ? this.shiftOf(name) : undefined;
+        if (shift) return [...inner].map((c) => String.fromCharCode(shift(c.charCodeAt(0)) & 0xffff)).join('');
         if (/^(?:GetString|valueOf|copyValueOf|String|ToString|toString|parseHexBinary)$/.test(name)) {
           if (name === 'parseHexBinary') return /^(?:[0-9a-fA-F]{2})*$/.test(inner) ? Buffer.from(inner, 'hex').toString('latin1') : undefined;
           return inner;
@@ -97,6 +100,37 @@ export abstract class FlowConstants extends FlowStructure {
       }
     }
     return undefined;
+  }
+
+  private readonly shifts = new Map<string, ((c: number) => number) | undefined>();
+
+  /**
+   * The per-character map of the file's own one-parameter method `name` when its body is a
+   * shift or XOR loop over its argument's characters (`(char) (s.charAt(i) + 10)`, `c ^ 7`),
+   * undefined otherwise.
+   */
+  protected shiftOf(name: string): ((c: number) => number) | undefined {
+    if (this.shifts.has(name)) return this.shifts.get(name);
+    let fn: ((c: number) => number) | undefined;
+    const own = this.byName.get(name);
+    const m = own?.length === 1 ? this.methods[own[0]!] : undefined;
+    if (m && m.params.length === 1 && m.close - m.open < 120) {
+      const p = m.params[0]!;
+      for (let k = m.open; k + 6 < m.close && !fn; k++) {
+        // p.charAt(i) OP n  /  p[i] OP n  (C# strings index to chars)
+        let e = -1;
+        if (this.isId(k, p) && this.isOp(k + 1, '.') && this.isId(k + 2, 'charAt') && this.isOp(k + 3, '(') && this.match[k + 3]! > k) e = this.match[k + 3]! + 1;
+        else if (this.isId(k, p) && this.isOp(k + 1, '[') && this.match[k + 1]! > k) e = this.match[k + 1]! + 1;
+        if (e < 0 || this.toks[e + 1]?.k !== 'num') continue;
+        const n = Number.parseInt(this.toks[e + 1]!.v, /^0x/i.test(this.toks[e + 1]!.v) ? 16 : 10);
+        if (!Number.isFinite(n)) continue;
+        if (this.isOp(e, '+')) fn = (c) => c + n;
+        else if (this.isOp(e, '-')) fn = (c) => c - n;
+        else if (this.isOp(e, '^')) fn = (c) => c ^ n;
+      }
+    }
+    this.shifts.set(name, fn);
+    return fn;
   }
 
   /** A variable assigned exactly once, from a constant. */

@@ -231,7 +231,11 @@ export abstract class FlowStructure {
       const member = t.k === 'id' && this.isOp(i + 1, '.') && this.isId(i + 2) && this.isOp(i + 3, '(') && !this.isOp(i - 1, '.') ? this.toks[i + 2]!.v : '';
       const fills = member === 'write' || member === 'Write' ? !OUTPUTS.has(t.v) : MUTATORS.has(member);
       if (t.k === 'id' && fills) {
-        const close = this.match[i + 3]!;
+        let close = this.match[i + 3]!;
+        // a chain of the same builder's calls fills it too: `sb.append("'").append(x)`
+        if (close > i + 3 && member !== 'write' && member !== 'Write')
+          while (this.isOp(close + 1, '.') && this.isId(close + 2) && MUTATORS.has(this.toks[close + 2]!.v) && this.isOp(close + 3, '(') && this.match[close + 3]! > close + 3)
+            close = this.match[close + 3]!;
         if (close > i + 3) this.assigns.push({ scope: this.scopeOf[i]!, name: t.v, from: i + 4, to: close, field: this.scopeOf[i]! === -1 });
         continue;
       }

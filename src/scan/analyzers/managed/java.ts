@@ -14,6 +14,7 @@ import type { Tok } from './tokens.js';
 import { classFileStrings, constArgs, EMBEDDED_CLASS_DANGER, pathTainted, reflectiveChoice, reflectiveNames, sinkCalls, type SinkHit } from './common.js';
 import { ownLoaderFed, packedClass, templatesBytecodes } from './java-loaders.js';
 import { constantScripts } from './java-scripts.js';
+import { commandField, constantEl, embeddedGadget, generatedClass, jndiSetters, partialProcessNames, remoteClassLoader } from './java-gadgets.js';
 
 const CMD = 'cmd';
 const CODE = 'code';
@@ -134,20 +135,44 @@ export function managedJava(ctx: AnalyzerContext): ManagedFlow | undefined {
     refl.names.add(name);
     if (refl.at < 0) refl.at = at;
   }
+  // `forName("java.lang." + c + "untime")`: a process class named around a part built at run time
+  if (code.includes('forName') || code.includes('loadClass')) {
+    const partial = partialProcessNames(f);
+    for (const n of partial.names) refl.names.add(n);
+    if (partial.names.length > 0) {
+      refl.hidden = true;
+      if (refl.at < 0) refl.at = partial.at;
+    }
+  }
   if (refl.names.size > 0) {
     if (refl.hidden) ev.add('obfuscation', `reflective class or method name built at runtime (${[...refl.names].slice(0, 3).join(', ')})`, 8, refl.at, 20);
     const exec = [...refl.names].some((n) => /Runtime|ProcessBuilder|ProcessImpl|UNIXProcess|^exec$|^start$|forkAndExec|getRuntime/.test(n));
     const load = [...refl.names].some((n) => /defineClass|defineAnonymousClass|defineHiddenClass|Unsafe|bcel|ClassLoader/.test(n));
+    let invoked = false;
     for (const h of sinkCalls(f, (name) => (name === 'invoke' || name === 'newInstance' || name === 'invokeExact' || name === 'invokeWithArguments' ? [CODE, name] : undefined))) {
       if (!h.tainted) continue;
       if (exec) ev.add('flow', 'request input reaches process execution through reflection', 12, h.at, 10);
       else if (load) ev.add('flow', 'request input reaches class definition through reflection', 12, h.at, 10);
       else ev.add('flow', 'request input reaches a method invoked through reflection', 9, h.at, 10);
+      invoked = true;
       break;
     }
+    // the JDK's internal launcher (ProcessImpl.start, UNIXProcess.forkAndExec) has no use but starting
+    // processes around Runtime and ProcessBuilder: reached by reflection in a page that reads the request
+    // (its launching methods: a process utility reads UNIXProcess's `pid` field the same way)
+    const names = [...refl.names];
+    const launcher = names.includes('forkAndExec') || (names.some((n) => /ProcessImpl|UNIXProcess/.test(n)) && names.includes('start'));
+    if (!invoked && launcher && f.toks.some((_t, i) => f.sourceAt(i) >= 0))
+      ev.add('flow', "reaches the JDK's internal process launcher by reflection in a page that reads request input", 5, refl.at, 20);
   }
 
   reflectiveChoice(ctx, f);
+  jndiSetters(ctx, f);
+  remoteClassLoader(ctx, f);
+  commandField(ctx, f);
+  if (elFile || has(/ELProcessor/)) constantEl(ctx, f);
+  embeddedGadget(ctx, f);
+  generatedClass(ctx, f, has(/defineClass|defineAnonymousClass|defineHiddenClass/));
   constantScripts(ctx, f, engineFile);
   // Java source the request supplies, compiled by the JDK's compiler in the page
   if (has(/getSystemJavaCompiler/)) {
