@@ -34,6 +34,14 @@ test('php a superglobal named by chr() arithmetic XORed with a quote, read throu
 });
 
 test('php look-alike: XOR checksums and a variable variable with a plain name stay clean', () => {
+  // a variable name XORed from a word with letters is no hidden superglobal
+  assert.deepEqual(
+    verdict(
+      'm1ok2.php',
+      '<?php\n$seed = "alpha";\n$salt = "\\x01\\x02";\n$name = $seed ^ $salt;\n$cell = ${$name}["k"] ?? "";\necho htmlspecialchars($cell);\nsystem("uptime " . escapeshellarg($cell));\n',
+    ),
+    [undefined, []],
+  );
   assert.deepEqual(
     verdict(
       'm1ok.php',

@@ -26,30 +26,38 @@ export function letterlessNames(f: Flow): void {
   if (uses.size === 0) return;
   for (const [k, at] of uses) {
     // (even one the folder computes to another name: a mistyped XOR still shows what was meant)
-    let built = false;
-    let any = false;
-    let ok = true;
-    for (const a of f.assigns) {
-      if (a.s >= at || a.targets.length !== 1 || a.targets[0] !== k) continue;
-      any = true;
-      const r = scanPieces(f, a.s, a.e);
-      if (r === undefined) {
-        ok = false;
-        break;
-      }
-      built ||= r;
-    }
-    if (any && ok && built) f.superVars.add(k);
+    if (letterless(f, k, at, 0) === true) f.superVars.add(k);
   }
 }
 
-/** Whether tokens [s, e) hold no letters; true when they also compute (`^`, `~`, chr()), false when only copied; undefined when letters appear. */
-function scanPieces(f: Flow, s: number, e: number): boolean | undefined {
+/**
+ * Whether every value variable `k` is given before token `at` is free of letters: true when one
+ * of them also computes (`^`, `~`, chr()), false when they only copy; undefined when a letter, an
+ * unknown variable or no assignment at all appears.
+ */
+function letterless(f: Flow, k: string, at: number, depth: number): boolean | undefined {
+  if (depth > 2) return undefined;
+  let built: boolean | undefined;
+  for (const a of f.assigns) {
+    if (a.s >= at || a.targets.length !== 1 || a.targets[0] !== k) continue;
+    const r = scanPieces(f, k, a.s, a.e, depth);
+    if (r === undefined) return undefined;
+    built = built || r;
+  }
+  return built;
+}
+
+/** Whether tokens [s, e) assigned to `k` hold no letters; true when they also compute; undefined when letters appear. */
+function scanPieces(f: Flow, k: string, s: number, e: number, depth: number): boolean | undefined {
   const t = f.toks;
   let built = false;
   for (let i = s; i < e; i++) {
     const tk = t[i]!;
-    if (tk.k === 'str' || tk.k === 'bt') {
+    if (tk.k === 'var') {
+      // the variable itself (`$n = $n ^ chr(3)`) or another one built the same way
+      const vk = f.key(f.scope[i]!, tk.v);
+      if (vk !== k && letterless(f, vk, s, depth + 1) === undefined) return undefined;
+    } else if (tk.k === 'str' || tk.k === 'bt') {
       if (tk.vars?.length || /[A-Za-z]/.test(tk.v)) return undefined;
     } else if (tk.k === 'id') {
       if (!LETTERLESS_IDS.test(tk.v)) return undefined;
