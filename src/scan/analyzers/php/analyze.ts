@@ -18,7 +18,7 @@ import { analyzeStealth, xslPhpCalls } from './stealth.js';
 import { nearRequestVars, requestTaint, taintParameters } from './sources.js';
 import { callbackTakers, directSinks, filterCallbacks, pregReplaceE, yamlCallbacks } from './sinks.js';
 import { computedCallees, dangerousNameVars, reflection, requestImports, tableRunners, variableFunctions } from './dynamic.js';
-import { fileWriters, includes, remoteCode, sockets, webRootDropper } from './files.js';
+import { fileWriters, includes, remoteCode, sockets, urlScriptDropper, webRootDropper } from './files.js';
 import { bypassTechniques } from './bypass.js';
 import { magicCallForwarding } from './magic-call.js';
 import { propertyFlows, registerGlobals, unserializeGadgets, wrapperFlows } from './interproc.js';
@@ -79,6 +79,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   customDecoders(ctx, resolve);
   decodedCallees(ctx);
   webRootDropper(ctx);
+  urlScriptDropper(ctx, s.consts);
   authBypass(ctx);
   listMailer(ctx);
   registerGlobals(ctx, calls, taint);

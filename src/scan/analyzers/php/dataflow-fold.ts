@@ -5,7 +5,7 @@
  * Shells build function names and payloads this way; folded, they are read as what they say.
  */
 import { b64, hexDecode, inflateAny, reverse, rot13 } from '../../decode.js';
-import { argRanges } from './tokens.js';
+import { argRanges, type Tok } from './tokens.js';
 import { elementOf, foldArray, type ConstArray } from './dataflow-arrays.js';
 import type { Flow, FnDef } from './dataflow.js';
 import { REQUEST_ARRAYS } from './dataflow-names.js';
@@ -177,6 +177,7 @@ function operand(f: Flow, i: number, e: number, sc: number, depth: number): { va
   } else if (cur.k === 'id') {
     const named = namedConstOperand(f, i, e);
     if (named) ({ val, next } = named);
+    else if (barewordPiece(t, i) && f.ctx.text.startsWith(cur.v, cur.at)) val = cur.v;
   }
   if (val === undefined && arr === undefined) return undefined;
   // postfix: element / character picks and calls through the value
@@ -206,6 +207,55 @@ function operand(f: Flow, i: number, e: number, sc: number, depth: number): { va
     } else break;
   }
   return val === undefined ? undefined : { val, next };
+}
+
+/** Lower-case words PHP never reads as an undefined constant's name. */
+const NOT_BAREWORDS = new Set([
+  'and',
+  'or',
+  'xor',
+  'new',
+  'clone',
+  'print',
+  'echo',
+  'instanceof',
+  'include',
+  'require',
+  'include_once',
+  'require_once',
+  'fn',
+  'function',
+  'static',
+  'self',
+  'parent',
+  'true',
+  'false',
+  'null',
+  'array',
+  'list',
+  'isset',
+  'empty',
+  'yield',
+  'throw',
+  'match',
+]);
+
+/**
+ * A lower-case bareword concatenated with `.`: PHP 7 reads an undefined constant as its own
+ * name, so `(sy.st.em)` spells a string. Constants an application relies on are upper case
+ * (the tokens lower-case names: the caller checks the text spells it in lower case).
+ */
+function barewordPiece(t: Tok[], i: number): boolean {
+  const v = t[i]!.v;
+  if (!/^[a-z_][a-z0-9_]*$/.test(v) || NOT_BAREWORDS.has(v)) return false;
+  const after = t[i + 1]?.v;
+  if (after === '(' || after === '::' || after === '\\' || t[i - 1]?.v === '\\' || t[i - 1]?.v === '->' || t[i - 1]?.v === '?->') return false;
+  const dot = (x: Tok | undefined) => x?.k === 'op' && x.v === '.';
+  let a = i - 1;
+  while (t[a]?.v === '(') a--;
+  let b = i + 1;
+  while (t[b]?.v === ')') b++;
+  return dot(t[a]) || dot(t[b]);
 }
 
 /** The result of calling the pure function `name` with the arguments opening at `open`. */

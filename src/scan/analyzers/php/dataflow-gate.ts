@@ -31,7 +31,7 @@ import { MAX_CHOOSER_TOKENS } from './dataflow-sinks.js';
 /** Variables whose reads `Flow.isSource` may count as request data. */
 const SOURCE_VARS = new Set([...REQUEST_ARRAYS, '_SERVER', 'GLOBALS']);
 /** Calls `Flow.exprTainted` counts as reading the request. */
-const SOURCE_CALLS = new Set(['getallheaders', 'apache_request_headers', 'getenv']);
+const SOURCE_CALLS = new Set(['getallheaders', 'apache_request_headers', 'getenv', 'filter_input', 'filter_input_array']);
 /** Calls the constant folding (dataflow-fold.ts) evaluates that can yield characters absent from their arguments. */
 const CHAR_MAKERS = new Set(['chr', 'base64_decode', 'hex2bin', 'urldecode', 'rawurldecode', 'gzinflate', 'gzuncompress', 'gzdecode']);
 /** Names `flowSinks` reports on without any tainted argument. */

@@ -55,7 +55,7 @@ export function flowSinks(f: Flow): void {
         break;
       case 'op':
         // only a parenthesised expression called can be a callee among the operators
-        if (tk.v === '(') callSink(f, i, hit, chooser);
+        if (tk.v === '(' || (tk.v === '$' && t[i + 1]?.v === '{')) callSink(f, i, hit, chooser);
         break;
     }
   }
@@ -227,9 +227,22 @@ function calleeAt(f: Flow, i: number, sc: number): { open: number; name?: string
     if (t[j]?.v !== '(') return undefined;
     const prevV = t[i - 1]?.v;
     if (prevV === '->' || prevV === '::' || prevV === '?->') return undefined;
+    // `$$n[0](...)`: an element of the variable `$n` names, read as an expression
+    if (t[i - 1]?.k === 'op' && t[i - 1]!.v === '$') return { open: j, span: [i - 1, j] };
     const c = j === i + 1 ? f.consts.get(f.key(sc, tk.v)) : fold(f, i, j, sc, 0);
     // `$q['f'](...)`: the element called, as an expression the taint can read
     return { open: j, name: typeof c === 'string' ? c.toLowerCase().replace(/^\\/, '') : undefined, span: j === i + 1 ? undefined : [i, j] };
+  }
+  // `${$n}['k'](...)`: an element of a variable named by an expression
+  if (tk.k === 'op' && tk.v === '$') {
+    let j = f.close(i + 1) + 1;
+    if (j === 0) return undefined;
+    while (t[j]?.v === '[') {
+      const c = f.close(j);
+      if (c === -1) return undefined;
+      j = c + 1;
+    }
+    return t[j]?.v === '(' && j > f.close(i + 1) + 1 ? { open: j, span: [i, j] } : undefined;
   }
   // `("$t")(...)`, `(strrev('tressa'))(...)`: a parenthesised expression called, not a call's own brackets
   if (tk.k === 'op' && tk.v === '(') {

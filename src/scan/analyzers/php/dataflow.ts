@@ -15,6 +15,7 @@ import { checkBudget } from '../../budget.js';
 import { phpGuards } from './guards.js';
 import { bracketMatches, tokenizePhp, type Tok } from './tokens.js';
 import { fold, foldConstants } from './dataflow-fold.js';
+import { letterlessNames } from './dataflow-letterless.js';
 import type { ConstArray } from './dataflow-arrays.js';
 import { flowSinks } from './dataflow-sinks.js';
 import { flowCanReport, flowMayReport, sinkCall } from './dataflow-gate.js';
@@ -64,10 +65,21 @@ interface CallSite {
 }
 
 /** Words a request source is spelled with (lower case), any of them: one scan instead of one per word. */
-const GATE_SOURCES = /\$_(?:get|post|request|cookie|files|server)|\$http_|php:\/\/input|getallheaders|apache_request_headers/;
+const GATE_SOURCES = /\$_(?:get|post|request|cookie|files|server)|\$http_|php:\/\/input|getallheaders|apache_request_headers|filter_input/;
 const GATE_EVAL = /(?<![\w>:$])(?:eval|assert)\s*\(/;
 /** `$_SERVER` keys the client writes. */
 const SERVER_REQUEST_KEYS = /^(?:HTTP_|QUERY_STRING|REQUEST_URI|PATH_INFO|PHP_AUTH|argv)/;
+/** filter_input's request arrays, and the filters that leave only a number or a boolean. */
+const INPUT_KINDS = /^input_(?:get|post|cookie|request)$/;
+const NUMERIC_FILTERS = /^filter_(?:validate_(?:int|float|bool|boolean)|sanitize_number_(?:int|float))$/;
+
+/** `filter_input(INPUT_GET, 'k'[, filter])` from `s` to its close `e`: the request's value unless the filter leaves a number. */
+function filterInputReads(t: Tok[], s: number, e: number): boolean {
+  if (e === -1 || t[s]?.k !== 'id' || !INPUT_KINDS.test(t[s]!.v)) return false;
+  for (let j = s + 1; j < e; j++) if (t[j]!.k === 'id' && NUMERIC_FILTERS.test(t[j]!.v)) return false;
+  return true;
+}
+
 /** Calls that hand back the values of a whole array (its order, not its keys). */
 const WHOLE_ARRAY_READERS = new Set(['array_values', 'array_slice', 'end', 'reset', 'current', 'array_pop', 'array_shift', 'implode', 'join', 'array_reverse']);
 /** Below this size the pass always runs: one-liners hide their sources and sinks best. */
@@ -172,6 +184,7 @@ export class Flow {
     collectStatements(this);
     aliasReferences(this);
     foldConstants(this);
+    letterlessNames(this);
     // an element holding it makes its whole array the request body's name
     for (const [k, v] of this.consts) if (v?.includes('php://input')) this.inputVars.add(k.replace(/\[.*$/, ''));
     for (const [k, a] of this.arrays) if (a?.some(([, v]) => v.includes('php://input'))) this.inputVars.add(k);
@@ -220,6 +233,7 @@ export class Flow {
         }
         if (next !== '(') continue;
         if (tk.v === 'getallheaders' || tk.v === 'apache_request_headers') return true;
+        if ((tk.v === 'filter_input' || tk.v === 'filter_input_array') && filterInputReads(t, i + 2, this.close(i + 1))) return true;
         if (tk.v === 'getenv' && t[i + 2]?.k === 'str' && SERVER_REQUEST_KEYS.test(t[i + 2]!.v)) return true;
         const method = t[i - 1]?.v === '->' || t[i - 1]?.v === '?->' || t[i - 1]?.v === '::';
         if (this.taintedReturns.has(method ? `*::${tk.v}` : tk.v) && t[i - 1]?.v !== 'function') return true;
@@ -233,6 +247,7 @@ export class Flow {
         // `$$name` / `${'_PO'.'ST'}`: a superglobal named by a computed string
         const n = t[i + 1];
         if (n?.k === 'var' && this.superVars.has(this.key(sc, n.v))) return true;
+        if (n?.v === '{' && t[i + 2]?.k === 'var' && t[i + 3]?.v === '}' && this.superVars.has(this.key(sc, t[i + 2]!.v))) return true;
         if (n?.v === '{' && this.close(i + 1) !== -1 && REQUEST_ARRAYS.has(fold(this, i + 2, this.close(i + 1), sc, 0) ?? '')) return true;
         continue;
       }

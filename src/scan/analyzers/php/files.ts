@@ -27,7 +27,10 @@ export const UNCHECKED_UPLOAD = 'small script stores an upload under the client-
  * compares `$ext`). Only a value that is read can stop an upload.
  */
 function uncheckedRemoved(code: string): string {
-  let c = code.replace(/\b(?:echo|print)\b[^;]{0,400};/gi, ' ');
+  // (a printed page is long: its quoted pieces are read whole, a `;` in them ends nothing)
+  let c = code.replace(/\b(?:echo|print)\b(?:[^;'"]|'[^'\\]*(?:\\.[^'\\]*)*'|"[^"\\]*(?:\\.[^"\\]*)*"){0,400};/gi, ' ');
+  // an upload's fields pasted into a message: `"Type: " . $_FILES['f']['type'] . "</li>"`
+  c = c.replace(/\.\s*\$_FILES\s*\[[^\]]{1,60}\]\s*\[\s*['"]\w+['"]\s*\]\s*\.\s*(?=['"])/gi, ' . ');
   for (let pass = 0; pass < 3; pass++) {
     let changed = false;
     for (const m of [...c.matchAll(/(\$\w+)\s*=(?![=>])[^;]{0,300};/g)].slice(0, 200)) {
@@ -74,9 +77,9 @@ export function fileWriters(s: PhpScan): void {
   // its extension, accept `x.php` as readily as `x.jpg`: an uploader for the next shell
   // (worked out at the first such store: most files store none, and the pruning is quadratic)
   let unchecked: boolean | undefined;
-  const clientNamed = (fn: string, at: number, len: number): void => {
+  const clientNamed = (fn: string, at: number, len: number, dest = ''): void => {
     unchecked ??= ctx.size < 4096 && !TYPE_CHECK.test(uncheckedRemoved(code));
-    if (unchecked) ev.add('flow', UNCHECKED_UPLOAD, 10, at, len);
+    if (unchecked && !outsideWebRoot(code, dest)) ev.add('flow', UNCHECKED_UPLOAD, 10, at, len);
     else ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, at, len);
   };
   for (const m of callMatches(ctx, calls, ['file_put_contents', 'fwrite', 'fputs', 'move_uploaded_file', 'copy'], NOT_BEFORE_CALLBACK).slice(0, 2000)) {
@@ -85,8 +88,8 @@ export function fileWriters(s: PhpScan): void {
     const dest = fn === 'move_uploaded_file' || fn === 'copy' ? (args[1] ?? '') : (args[0] ?? '');
     const data = args[1] ?? '';
     if (fn === 'move_uploaded_file' || fn === 'copy') {
-      if (/\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/i.test(dest) || taint.hasSource(dest.replace(/\$_FILES[^,]*/i, ''))) clientNamed(fn, m.index, m[0].length);
-      else if (taint.touchesDirectly(dest)) clientNamed(fn, m.index, m[0].length);
+      if (/\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/i.test(dest) || taint.hasSource(dest.replace(/\$_FILES[^,]*/i, ''))) clientNamed(fn, m.index, m[0].length, dest);
+      else if (taint.touchesDirectly(dest)) clientNamed(fn, m.index, m[0].length, dest);
       else if (fn === 'move_uploaded_file' || /\$_FILES/i.test(args[0] ?? '') || taint.touches(args[0] ?? '')) {
         // the destination built from the client's file name (or folder) without a fixed extension
         const names = clientFileNames(code);
@@ -100,8 +103,8 @@ export function fileWriters(s: PhpScan): void {
               ))) &&
           !/\.\s*['"]\.(?:jpe?g|png|gif|txt|dat|tmp)['"]\s*$/i.test(dest.trim())
         ) {
-          clientNamed(fn, m.index, m[0].length);
-        }
+          clientNamed(fn, m.index, m[0].length, dest);
+        } else if (clientNamedDest(code, dest)) clientNamed(fn, m.index, m[0].length, dest);
       }
     } else if (fn === 'file_put_contents' && taint.touches(dest) && taint.touches(data)) {
       ev.add('flow', 'request chooses both file name and content of a write', 10, m.index, m[0].length);
@@ -130,6 +133,44 @@ export function sockets(s: PhpScan, cmdCalls: readonly CmdCall[]): void {
     if (bind && taint.touches(bind[1]!) && /\bsocket_(?:listen|accept)\s*\(/i.test(code))
       ev.add('flow', 'request input chooses the address a listening socket binds to (port forwarder / tunnel)', 6, bind.index, 20);
   }
+}
+
+/** A folder no web server serves: the temp folder, or an absolute path outside the usual document roots. */
+const NON_WEB_DIR = /^\s*\(?\s*(?:sys_get_temp_dir\s*\(|['"]\/(?:tmp|var\/(?!www|html)|srv\/(?!www|http)|opt|data|home\/[^'"/]+\/(?!public_html|www|htdocs|html))\b)/i;
+
+/** Whether an upload's destination (or the variable it is, as assigned) starts in a folder outside the web root. */
+function outsideWebRoot(code: string, dest: string, depth = 0): boolean {
+  if (NON_WEB_DIR.test(dest)) return true;
+  if (depth > 2) return false;
+  const v = /^\s*(\$\w+)\s*$/.exec(dest)?.[1];
+  if (!v) return false;
+  const rhs = [...matches(new RegExp(`\\${v}\\s*=(?![=>])\\s*([^;]{1,300});`, 'g'), code, 5)].map((m) => m[1]!);
+  return rhs.length > 0 && rhs.every((r) => NON_WEB_DIR.test(r) || [...matches(/^\s*(\$\w+)\s*\./g, r, 1)].some((m) => outsideWebRoot(code, m[1]!, depth + 1)));
+}
+
+/** What makes a stored name the server's own: a random or derived part, or a fixed extension appended. */
+const SERVER_NAMED =
+  /\b(?:\w*(?:random|password|uuid|guid)\w*|uniqid|md5|sha1|hash|crc32|time|microtime|rand|mt_rand|random_bytes|random_int|bin2hex|sanitize_file_name|wp_unique_filename)\s*\(|\.\s*['"]\.\w{1,5}['"]\s*\)?\s*$/i;
+
+/**
+ * Whether an upload's destination is the client's file name reached through variables:
+ * `$f = $_FILES['x']; $to = './' . basename($f['name']);` then `move_uploaded_file(.., $to)`.
+ * A name the server makes (random, hashed, or given its own extension) is not the client's.
+ */
+function clientNamedDest(code: string, dest: string): boolean {
+  if (SERVER_NAMED.test(dest)) return false;
+  const entries: string[] = [];
+  for (const m of matches(/(\$\w+)\s*=\s*\$_FILES\s*\[[^\]]{1,60}\]\s*;/gi, code, 20)) entries.push(m[1]!.replace('$', '\\$'));
+  const nameAt = new RegExp(`(?:\\$_FILES\\s*\\[[^\\]]{1,60}\\]${entries.length ? `|${entries.join('|')}` : ''})\\s*\\[\\s*['"]name['"]\\s*\\]`, 'i');
+  if (nameAt.test(dest)) return true;
+  const named = new Set<string>();
+  for (let pass = 0; pass < 2; pass++)
+    for (const m of matches(/(\$\w+)\s*=(?![=>])\s*([^;]{1,300});/g, code, 300)) {
+      const rhs = m[2]!;
+      if (SERVER_NAMED.test(rhs)) continue;
+      if (nameAt.test(rhs) || [...named].some((v) => new RegExp(`\\${v}\\b`).test(rhs))) named.add(m[1]!);
+    }
+  return [...named].some((v) => new RegExp(`\\${v}\\b`).test(dest));
 }
 
 /** Variables holding a client-supplied file name: $n = $_FILES['f']['name']. */
@@ -189,6 +230,55 @@ export function webRootDropper(ctx: AnalyzerContext): void {
       const script = (/DOCUMENT_ROOT/.test(dest) && SERVER_SCRIPT_END.test(dest)) || [...scriptVars].some((v) => dest.trim() === v);
       if (script) ev.add('flow', 'saves content fetched from the web as a server script in the web root (dropper)', 10, m.index, m[0].length);
       else ev.add('capability', 'writes content fetched from the web into the web root (defacement / dropper)', 6, m.index, m[0].length);
+      return;
+    }
+  }
+}
+
+/** A server-script file name, as a whole literal value. */
+const SCRIPT_NAME = /\.(?:php\d?|phtml|pht|phar|inc)$/i;
+/** A literal URL fetched over the network. */
+const URL_VALUE = /^(?:https?|ftp):\/\//i;
+
+/**
+ * Content downloaded from a fixed URL and saved under a server-script name: a dropper that
+ * plants the next shell (`file_put_contents('x.php', file_get_contents('https://...'))`, the same
+ * through variables, or through curl and fopen/fwrite; hacktools.ts reads `copy(url, 'x.php')`). A
+ * download kept as data (`.json`, `.zip`) or written back over the running file (an updater) is
+ * not one; in a page of any size it may be an installer, so only a small one is a dropper.
+ */
+export function urlScriptDropper(ctx: AnalyzerContext, consts: Map<string, string[]>): void {
+  const { code, ev } = ctx;
+  if (!code.includes('://')) return;
+  const calls = callIndex(ctx);
+  if (!calls.hasAnyOf(['file_put_contents', 'fwrite', 'fputs']) || !calls.hasAnyOf(['file_get_contents', 'curl_exec'])) return;
+  const valued = (re: RegExp) => new Set([...consts].filter(([, vs]) => vs.length > 0 && vs.every((v) => re.test(v))).map(([n]) => n));
+  const urlVars = valued(URL_VALUE);
+  const scriptVars = valued(SCRIPT_NAME);
+  const hasVar = (text: string, vars: Set<string>) => [...(text.match(/\$\w+/g) ?? [])].some((v) => vars.has(v));
+  const isUrl = (a: string) => /^\s*['"](?:https?|ftp):\/\//i.test(a) || hasVar(a, urlVars);
+  const isScript = (a: string) => /['"][^'"]*\.(?:php\d?|phtml|pht|phar|inc)['"]\s*\)?\s*$/i.test(a) || (/^\s*\$\w+\s*$/.test(a) && hasVar(a, scriptVars));
+  // variables holding a download: `$c = file_get_contents($url)`, `$c = curl_exec($ch)` with the handle on a fixed URL
+  const curlFixed = /\bcurl_init\s*\(\s*(?:['"](?:https?|ftp):|\$\w+)/i.exec(code);
+  const curlOk = curlFixed !== null && (isUrl(callArgs(code, code.indexOf('(', curlFixed.index))) || /CURLOPT_URL\s*,\s*['"](?:https?|ftp):/i.test(code));
+  const fetched = new Set<string>();
+  const fetchesHere = (rhs: string): boolean => {
+    const g = /\bfile_get_contents\s*\(/i.exec(rhs);
+    if (g && isUrl(callArgs(rhs, g.index + g[0].length - 1))) return true;
+    return curlOk && /\bcurl_exec\s*\(/i.test(rhs);
+  };
+  for (const m of matches(/(\$\w+)\s*=(?![=>])\s*([^;]{1,400});/g, code, 500)) if (fetchesHere(m[2]!)) fetched.add(m[1]!);
+  const handles = new Set<string>();
+  for (const m of matches(/(\$\w+)\s*=\s*@?fopen\s*\(([^;]{1,300});/gi, code, 50)) {
+    const a = splitTopArgs(callArgs(code, m.index + m[0].indexOf('(')));
+    if (isScript(a[0] ?? '') && /['"][wax]\+?b?['"]/.test(a[1] ?? '')) handles.add(m[1]!);
+  }
+  for (const m of callMatches(ctx, calls, ['file_put_contents', 'fwrite', 'fputs'], NOT_BEFORE_CALLBACK).slice(0, 200)) {
+    const [dest = '', data = ''] = splitTopArgs(callArgs(code, m.open));
+    const toScript = m.name === 'file_put_contents' ? isScript(dest) : hasVar(dest, handles);
+    const download = hasVar(data, fetched) || fetchesHere(data);
+    if (toScript && download) {
+      ev.add('flow', 'saves content downloaded from a fixed URL as a server script (dropper)', ctx.size < 2048 ? 10 : 6, m.index, m[0].length);
       return;
     }
   }
