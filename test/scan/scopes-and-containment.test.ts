@@ -196,3 +196,23 @@ test('classic ASP: a page of a few lines splicing a request value into code it e
   const app = `<!--#include file="conn.asp"-->\n<% Execute("Call Show_" & Request("act") & "()") %>\n`;
   assert.equal(verdict('admin.asp', app), 'clean');
 });
+
+test('PHP: a template compiler including the code it generated as a data: URI is eval by another name, not a payload', () => {
+  const compiler = `<?php\nclass Compiler {\n  public static function prepare($php) {\n    return include('data://text/plain,' . urlencode($php));\n  }\n}\n`;
+  const f = findingOf('Compiler.php', compiler);
+  assert.equal(f?.verdict ?? 'clean', 'clean', reasons(f).join('; '));
+  // the request's text, a base64 payload or the request body through a data: URI are still code from outside
+  assert.equal(verdict('d.php', '<?php\ninclude("data://text/plain," . $_GET["c"]);\n'), 'malicious');
+  assert.equal(verdict('d.php', '<?php\ninclude "data://text/plain;base64,PD9waHAgc3lzdGVtKCRfR0VUWzBdKTsgPz4=";\n'), 'malicious');
+  assert.equal(verdict('d.php', '<?php\ninclude "php://input";\n'), 'malicious');
+});
+
+test('PHP: in an application file, the client file name in one function is not the copy destination of another', () => {
+  const filler = `${'// ------------------------------------------------------------------------\n'.repeat(230)}`;
+  const app = `<?php\n${filler}function media_upload() {\n  $id = basename($_FILES['upload']['name']);\n  return media_save($_FILES['upload']['tmp_name'], $id);\n}\nfunction media_keep_old($id) {\n  $oldf = media_path($id);\n  $newf = media_path($id, time());\n  if (copy($oldf, $newf)) return true;\n  return false;\n}\n`;
+  assert.ok(app.length >= 16384);
+  assert.ok(!reasons(findingOf('media.php', app)).some((r) => r.includes('stores an upload under a name the client chose')), JSON.stringify(reasons(findingOf('media.php', app))));
+  // the same names in one small script are the client's name
+  const small = `<?php\n$id = basename($_FILES['upload']['name']);\n$newf = './files/' . $id;\ncopy($_FILES['upload']['tmp_name'], $newf);\n`;
+  assert.notEqual(verdict('up.php', small), 'clean');
+});

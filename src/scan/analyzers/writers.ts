@@ -5,6 +5,7 @@
  * strings assembled with `+`, both handed back as layers.
  */
 import { checksUploadExtension } from './asp-uploads.js';
+import type { ScopedTaint } from '../scoped-taint.js';
 import { callIndex, isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
 import type { Taint } from '../flow.js';
 import { matches } from '../flow.js';
@@ -102,7 +103,10 @@ function isPageOutput(code: string, at: number): boolean {
   return /\b(?:Response|out|writer|Console)\s*$/i.test(code.slice(Math.max(0, at - 12), at));
 }
 
-export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
+export function analyzeWriters(ctx: AnalyzerContext, taint: Taint, scoped?: ScopedTaint): void {
+  // (read in the scope of each call where the language has one: PHP functions)
+  const reaches = (e: string, at: number): boolean => (scoped ? scoped.touches(e, at) : taint.touches(e));
+  const reachesDirectly = (e: string, at: number): boolean => (scoped ? scoped.touchesDirectly(e, at) : taint.touchesDirectly(e));
   const lang = ctx.ev.language;
   const opener = OPENERS[lang];
   const writer = WRITES[lang];
@@ -126,9 +130,9 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
       if (lang === 'asp' && readsTextFile(m[0], stmt)) continue;
       // PHP's upload temp name is chosen by the server, not the client
       const firstArg = pathArgument(lang, stmt).replace(UPLOAD_TMP_NAME, '');
-      if (taint.touches(firstArg)) {
+      if (reaches(firstArg, m.index)) {
         pathFromRequest = m.index;
-        pathDirect = taint.touchesDirectly(firstArg);
+        pathDirect = reachesDirectly(firstArg, m.index);
         break;
       }
     }
@@ -150,7 +154,7 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint): void {
       for (const w of matches(writer, code, 500)) {
         if (isPageOutput(code, w.index)) continue;
         const arg = w[1] ?? w[2] ?? '';
-        if (taint.touches(arg)) {
+        if (reaches(arg, w.index)) {
           contentFromRequest = true;
           break;
         }

@@ -28,7 +28,7 @@ import { adminKit, authBypass, listMailer, mailerAndProxy, persistence, shellUiH
 export function analyzePhp(ctx: AnalyzerContext): void {
   const s = requestTaint(ctx);
   const { consts, resolve, taint, hasRequest, calls } = s;
-  analyzeWriters(ctx, taint);
+  analyzeWriters(ctx, taint, s.scopes);
   if (hasRequest) {
     if (ctx.size < 16384) taintParameters(ctx, taint);
     fileManager(ctx, taint, s.scopes);
@@ -85,7 +85,7 @@ export function analyzePhp(ctx: AnalyzerContext): void {
   registerGlobals(ctx, calls, taint);
   persistence(ctx);
   if (hasRequest || cmdCalls.length > 0) shellUiHints(ctx);
-  if (hasRequest && cmdCalls.length > 0) adminKit(ctx, taint);
+  if (hasRequest && cmdCalls.length > 0) adminKit(ctx, taint, s.scopes);
   builtNames(ctx, xorAt);
   // token-level data flow across scopes, calls and constant folding (dataflow.ts)
   analyzePhpDataflow(ctx);

@@ -60,7 +60,14 @@ export function includes(s: PhpScan, near: ReadonlySet<string>): void {
       else ev.add('flow', 'request input chooses a file to include as code', 10, m.index, m[0].length);
     } else if (/^\$\w+$/.test(whole) && near.has(whole)) ev.add('flow', 'request-derived variable is included as code (file inclusion backdoor)', 10, m.index, m[0].length);
     else if (s.scopes.touches(arg, m.index)) ev.add('flow', INDIRECT, FIXED_AFFIXES.test(arg) ? 1.5 : 3, m.index, m[0].length);
-    else if (/php:\/\/input|data:(?:\/\/)?(?:text|;)|php:\/\/filter/i.test(arg)) ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
+    else if (/php:\/\/input|data:(?:\/\/)?(?:text|;)|php:\/\/filter/i.test(arg)) {
+      // a data: URI wrapped around code the page generates (a template compiler's
+      // `include('data://text/plain,' . urlencode($php))`) is eval by another name: what the
+      // page compiled, not a payload; the request body, a filter chain or a literal payload are
+      const generated = !/php:\/\/(?:input|filter)/i.test(arg) && /\$\w/.test(arg) && !/;\s*base64\s*,/i.test(arg);
+      if (generated) ev.add('flow', 'includes code the page generates as a data: URI (eval by include)', 4, m.index, m[0].length);
+      else ev.add('flow', 'includes request body or a data: URI as code', 12, m.index, m[0].length);
+    }
     // an image, log or temp file run as PHP is a hiding place; a text template is sometimes just
     // that, except in a stub that does nothing else
     else if (/\.(?:jpe?g|png|gif|ico|bmp|txt|log|dat|tmp)['"]/i.test(arg))
@@ -89,12 +96,12 @@ export function fileWriters(s: PhpScan): void {
     const data = args[1] ?? '';
     if (fn === 'move_uploaded_file' || fn === 'copy') {
       if (/\$_FILES\s*\[[^\]]+\]\s*\[\s*['"]name['"]\s*\]/i.test(dest) || taint.hasSource(dest.replace(/\$_FILES[^,]*/i, ''))) clientNamed(fn, m.index, m[0].length, dest);
-      else if (taint.touchesDirectly(dest)) clientNamed(fn, m.index, m[0].length, dest);
+      else if (s.scopes.touchesDirectly(dest, m.index)) clientNamed(fn, m.index, m[0].length, dest);
       else if (fn === 'move_uploaded_file' || /\$_FILES/i.test(args[0] ?? '') || taint.touches(args[0] ?? '')) {
         // the destination built from the client's file name (or folder) without a fixed extension
         const names = clientFileNames(code);
         if (
-          taint.touches(dest) &&
+          s.scopes.touches(dest, m.index) &&
           (names.some((n) => dest.includes(n)) ||
             [...taint.direct].some((v) => dest.includes(v) && names.includes(v)) ||
             (taint.vars.size > 0 &&
@@ -104,9 +111,9 @@ export function fileWriters(s: PhpScan): void {
           !/\.\s*['"]\.(?:jpe?g|png|gif|txt|dat|tmp)['"]\s*$/i.test(dest.trim())
         ) {
           clientNamed(fn, m.index, m[0].length, dest);
-        } else if (clientNamedDest(code, dest)) clientNamed(fn, m.index, m[0].length, dest);
+        } else if (clientNamedDest(code, dest, ctx.size >= 16384 ? (at) => s.scopes.sameFunction(at, m.index) : undefined)) clientNamed(fn, m.index, m[0].length, dest);
       }
-    } else if (fn === 'file_put_contents' && taint.touches(dest) && taint.touches(data)) {
+    } else if (fn === 'file_put_contents' && s.scopes.touches(dest, m.index) && s.scopes.touches(data, m.index)) {
       ev.add('flow', 'request chooses both file name and content of a write', 10, m.index, m[0].length);
     } else if (fn === 'file_put_contents' && taint.hasSource(data) && /\.php|\$_SERVER\s*\[\s*['"](?:SCRIPT_FILENAME|DOCUMENT_ROOT)/i.test(dest)) {
       ev.add('flow', 'request content written into a PHP file', 10, m.index, m[0].length);
@@ -156,8 +163,10 @@ const SERVER_NAMED =
  * Whether an upload's destination is the client's file name reached through variables:
  * `$f = $_FILES['x']; $to = './' . basename($f['name']);` then `move_uploaded_file(.., $to)`.
  * A name the server makes (random, hashed, or given its own extension) is not the client's.
+ * `here`, when given, keeps only the assignments in the function of the call (an application
+ * file reuses names across functions).
  */
-function clientNamedDest(code: string, dest: string): boolean {
+function clientNamedDest(code: string, dest: string, here?: (at: number) => boolean): boolean {
   if (SERVER_NAMED.test(dest)) return false;
   const entries: string[] = [];
   for (const m of matches(/(\$\w+)\s*=\s*\$_FILES\s*\[[^\]]{1,60}\]\s*;/gi, code, 20)) entries.push(m[1]!.replace('$', '\\$'));
@@ -166,6 +175,7 @@ function clientNamedDest(code: string, dest: string): boolean {
   const named = new Set<string>();
   for (let pass = 0; pass < 2; pass++)
     for (const m of matches(/(\$\w+)\s*=(?![=>])\s*([^;]{1,300});/g, code, 300)) {
+      if (here && !here(m.index)) continue;
       const rhs = m[2]!;
       if (SERVER_NAMED.test(rhs)) continue;
       if (nameAt.test(rhs) || [...named].some((v) => new RegExp(`\\${v}\\b`).test(rhs))) named.add(m[1]!);

@@ -6,6 +6,7 @@ import { callIndex, includesText, type AnalyzerContext } from '../../context.js'
 import { matches, type Taint } from '../../flow.js';
 import { callArgs } from '../../text.js';
 import { fileOpReason } from '../admin-tools.js';
+import type { ScopedTaint } from '../../scoped-taint.js';
 import { splitTopArgs } from './code.js';
 import { hasText } from './probe.js';
 import { NOT_BEFORE_CALLBACK, callMatches } from './signatures.js';
@@ -46,7 +47,7 @@ export function shellUiHints(ctx: AnalyzerContext): void {
  * request input. Each part exists in real applications; all of them together in one page
  * (with OS commands) is how file-manager shells (c99/r57/WSO-class) look.
  */
-export function adminKit(ctx: AnalyzerContext, taint: Taint): void {
+export function adminKit(ctx: AnalyzerContext, taint: Taint, scoped?: ScopedTaint): void {
   const { code, ev } = ctx;
   const groups: Array<[string, RegExp]> = [
     ['file management', /\b(?:unlink|rmdir|rename|chmod|mkdir|touch)\s*\(\s*\$/i],
@@ -57,15 +58,16 @@ export function adminKit(ctx: AnalyzerContext, taint: Taint): void {
     ['directory browsing', /\b(?:opendir|scandir|readdir|glob)\s*\(\s*\$/i],
     ['file editing', /\b(?:fwrite|file_put_contents|fputs)\s*\(\s*\$/i],
   ];
-  // in a kit the request drives these operations; a big library merely contains them (utility
-  // functions for its own use), so there each group needs a call fed by request data
-  const big = ctx.size >= 65536;
+  // in a kit the request drives these operations; a library or application file merely
+  // contains them (utility functions for its own use), so there each group needs a call fed by
+  // request data, read in the function around the call where the taint has scopes
+  const big = ctx.size >= (scoped ? 16384 : 65536);
   const driven = (re: RegExp): boolean => {
     for (const m of matches(re, code, 200)) {
       const open = code.indexOf('(', m.index);
       // a number from the request (`chmod($f, intval($_POST['mode'], 8))`) drives the operation too
       const args = open === -1 ? '' : callArgs(code, open);
-      if (open !== -1 && (taint.touches(args) || taint.spec.source.test(args))) return true;
+      if (open !== -1 && ((scoped ? scoped.touches(args, m.index) : taint.touches(args)) || taint.spec.source.test(args))) return true;
     }
     return false;
   };

@@ -101,14 +101,24 @@ export class PhpScopes extends ScopeNarrowedTaint {
     super(taint);
   }
 
-  /** The taint of the innermost readable function around `at`; undefined where the page-wide one stands. */
-  protected localAt(at: number): Taint | undefined {
+  /** Whether offsets `a` and `b` lie in the same innermost function (or both outside every function). */
+  sameFunction(a: number, b: number): boolean {
+    return this.innermost(a) === this.innermost(b);
+  }
+
+  private innermost(at: number): Scope | undefined {
     this.scopes ??= readScopes(bareCode(this.ctx));
     let inner: Scope | undefined;
     for (const s of this.scopes) {
       if (s.bodyStart > at) break;
       if (at < s.end) inner = s;
     }
+    return inner;
+  }
+
+  /** The taint of the innermost readable function around `at`; undefined where the page-wide one stands. */
+  protected localAt(at: number): Taint | undefined {
+    const inner = this.innermost(at);
     // (a closure sees what its `use` names bring from outside: the page-wide answer is kept for it)
     if (inner === undefined || inner.opaque || inner.uses !== undefined) return undefined;
     let local = this.locals.get(inner);
