@@ -12,12 +12,28 @@ export interface ScopedTaint {
   touchesDirectly(expr: string, at: number, forPath?: boolean): boolean;
 }
 
-/** The page-wide taint, narrowed by the taint of the scope around each offset (`localAt`). */
-export abstract class ScopeNarrowedTaint implements ScopedTaint {
+/** The page-wide taint, narrowed by the taint of the scope around each offset (built once per scope). */
+export abstract class ScopeNarrowedTaint<S extends object> implements ScopedTaint {
+  private readonly locals = new Map<S, Taint>();
+
   constructor(protected readonly taint: Taint) {}
 
-  /** The taint of the scope around `at`; undefined where the page-wide one stands. */
-  protected abstract localAt(at: number): Taint | undefined;
+  /** The scope around `at` whose own taint is read; undefined where the page-wide one stands. */
+  protected abstract scopeAt(at: number): S | undefined;
+
+  /** The taint of `scope` alone. */
+  protected abstract localTaint(scope: S): Taint;
+
+  private localAt(at: number): Taint | undefined {
+    const scope = this.scopeAt(at);
+    if (scope === undefined) return undefined;
+    let local = this.locals.get(scope);
+    if (local === undefined) {
+      local = this.localTaint(scope);
+      this.locals.set(scope, local);
+    }
+    return local;
+  }
 
   /** `taint.touches(expr, forPath)` read in the scope around `at`. */
   touches(expr: string, at: number, forPath = false): boolean {

@@ -42,8 +42,7 @@ export function aspClassScopes(ctx: AnalyzerContext, taint: Taint): ScopedTaint 
   return new AspClassScopes(ctx.code, taint);
 }
 
-class AspClassScopes extends ScopeNarrowedTaint {
-  private readonly locals = new Map<Block, Taint>();
+class AspClassScopes extends ScopeNarrowedTaint<Block> {
   private blockList: Block[] | undefined;
 
   constructor(
@@ -58,20 +57,12 @@ class AspClassScopes extends ScopeNarrowedTaint {
     return this.blockList;
   }
 
-  protected localAt(at: number): Taint | undefined {
-    if (this.blocks.length < 2) return undefined;
-    const block = this.blocks.find((b) => b.start <= at && at < b.end);
-    if (block === undefined) return undefined;
-    let local = this.locals.get(block);
-    if (local === undefined) {
-      local = this.localTaint(block);
-      this.locals.set(block, local);
-    }
-    return local;
+  protected scopeAt(at: number): Block | undefined {
+    return this.blocks.length < 2 ? undefined : this.blocks.find((b) => b.start <= at && at < b.end);
   }
 
   /** The taint of the page's own code plus this class; names the page-wide taint holds and no other class assigns are kept. */
-  private localTaint(block: Block): Taint {
+  protected localTaint(block: Block): Taint {
     const { code } = this;
     const parts: string[] = [];
     const elsewhere = new Set<string>();

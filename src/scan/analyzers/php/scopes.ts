@@ -90,9 +90,8 @@ function readScopes(bare: string): Scope[] {
  * function taints it itself (from the request, from its parameters, `global`/`static` or
  * closure `use` names the page-wide taint holds, or through `foreach`).
  */
-export class PhpScopes extends ScopeNarrowedTaint {
+export class PhpScopes extends ScopeNarrowedTaint<Scope> {
   private scopes: Scope[] | undefined;
-  private readonly locals = new Map<Scope, Taint>();
 
   constructor(
     private readonly ctx: AnalyzerContext,
@@ -116,20 +115,14 @@ export class PhpScopes extends ScopeNarrowedTaint {
     return inner;
   }
 
-  /** The taint of the innermost readable function around `at`; undefined where the page-wide one stands. */
-  protected localAt(at: number): Taint | undefined {
+  /** The innermost readable function around `at`; undefined where the page-wide taint stands. */
+  protected scopeAt(at: number): Scope | undefined {
     const inner = this.innermost(at);
     // (a closure sees what its `use` names bring from outside: the page-wide answer is kept for it)
-    if (inner === undefined || inner.opaque || inner.uses !== undefined) return undefined;
-    let local = this.locals.get(inner);
-    if (local === undefined) {
-      local = this.localTaint(inner);
-      this.locals.set(inner, local);
-    }
-    return local;
+    return inner === undefined || inner.opaque || inner.uses !== undefined ? undefined : inner;
   }
 
-  private localTaint(s: Scope): Taint {
+  protected localTaint(s: Scope): Taint {
     const { code } = this.ctx;
     const body = code.slice(s.bodyStart, s.end + 1);
     const local = new Taint(body, this.taint.spec);
