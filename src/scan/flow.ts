@@ -65,9 +65,16 @@ const STICKY_ASSIGN = new WeakMap<RegExp, RegExp>();
 
 /** The last text's assignment starts: passes build several taints over the same code. */
 let lastStarts: { fn: (code: string) => number[]; code: string; starts: number[] } | undefined;
+/** The one before (a scope's own taint, read between two taints of the whole page, keeps the page's reading). */
+let priorStarts: typeof lastStarts;
 
 function assignStartsOf(fn: (code: string) => number[], code: string): number[] {
   if (lastStarts?.fn === fn && lastStarts.code === code) return lastStarts.starts;
+  if (priorStarts?.fn === fn && priorStarts.code === code) {
+    [lastStarts, priorStarts] = [priorStarts, lastStarts];
+    return lastStarts.starts;
+  }
+  priorStarts = lastStarts;
   const starts = fn(code);
   lastStarts = { fn, code, starts };
   return starts;
@@ -149,10 +156,19 @@ interface Parsed {
  * assignments depends on the text and the assignment pattern only. Shared read-only.
  */
 let lastParsed: Parsed | undefined;
+/** The one before: scopes (php/scopes.ts, asp-classes.ts) read a function's own text between taints of the whole page. */
+let priorParsed: Parsed | undefined;
 
 function parsedAssignments(code: string, spec: FlowSpec): Parsed {
   const l = lastParsed;
   if (l !== undefined && l.assign === spec.assign && l.assignStarts === spec.assignStarts && l.code === code) return l;
+  const p = priorParsed;
+  if (p !== undefined && p.assign === spec.assign && p.assignStarts === spec.assignStarts && p.code === code) {
+    priorParsed = lastParsed;
+    lastParsed = p;
+    return p;
+  }
+  priorParsed = lastParsed;
   const starts = spec.assignStarts ? assignStartsOf(spec.assignStarts, code) : undefined;
   const re = new AssignScan(starts ? stickyOf(spec.assign) : globalOf(spec.assign), starts);
   const pairs: Array<[string, string]> = [];

@@ -186,6 +186,16 @@ const CONTAINMENT = {
  * includes (a file inside an upload folder can be a script).
  */
 export function containedPaths(code: string, lang: keyof typeof CONTAINMENT): Set<string> {
+  // (every taint over a page reads its guards: the last page's answer is kept)
+  if (lastContained?.code === code && lastContained.lang === lang) return lastContained.paths;
+  const paths = readContainedPaths(code, lang);
+  lastContained = { code, lang, paths };
+  return paths;
+}
+
+let lastContained: { code: string; lang: keyof typeof CONTAINMENT; paths: Set<string> } | undefined;
+
+function readContainedPaths(code: string, lang: keyof typeof CONTAINMENT): Set<string> {
   const spec = CONTAINMENT[lang];
   const out = new Set<string>();
   if (!/realpath|GetFullPath|getCanonical|toRealPath|normalize/i.test(code)) return out;

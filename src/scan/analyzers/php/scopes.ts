@@ -10,6 +10,9 @@
  */
 import type { AnalyzerContext } from '../../context.js';
 import { Taint, matches } from '../../flow.js';
+import { matchesAt } from '../../context.js';
+import { literalOffsets } from '../../words.js';
+import type { Guards } from '../../guards.js';
 import { callArgs, matchingClose } from '../../text.js';
 import { bareCode } from './code.js';
 import { ScopeNarrowedTaint } from '../../scoped-taint.js';
@@ -34,9 +37,10 @@ interface Scope {
   params: string[];
   /** A closure's `use (...)` names; undefined for a named function or method. */
   uses: string[] | undefined;
-  /** Names the body binds from outside (`global`, `static`), or that a construct the taint does not read may set. */
-  imports: string[];
-  opaque: boolean;
+  /** Names the body binds from outside (`global`, `static`): read with `opaque` when the scope is first asked about. */
+  imports?: string[];
+  /** The body makes variables the taint cannot see (read on first need). */
+  opaque?: boolean;
 }
 
 const FUNCTION = /\bfunction\b[ \t\r\n]*&?[ \t\r\n]*(\w*)[ \t\r\n]*\(/gi;
@@ -52,10 +56,15 @@ function names(list: string): string[] {
   return list.match(VAR) ?? [];
 }
 
-/** The functions and methods with bodies in `bare` (string-blanked code), in source order. */
-function readScopes(bare: string): Scope[] {
+/**
+ * The functions and methods with bodies in `bare` (string-blanked code), in source order. The
+ * pattern is tried only where `lower` (the code in lower case, the same offsets) holds `function`.
+ */
+function readScopes(bare: string, lower: string): Scope[] {
   const out: Scope[] = [];
-  for (const m of matches(FUNCTION, bare, 3000)) {
+  // (lower case keeps the offsets of latin-1 text; where it does not, the pattern runs over all)
+  const found = lower.length === bare.length ? matchesAt(FUNCTION, bare, literalOffsets(lower, 'function', 3000), 3000) : matches(FUNCTION, bare, 3000);
+  for (const m of found) {
     const open = m.index + m[0].length - 1;
     const close = matchingClose(bare, open, Math.min(bare.length, open + 4000));
     if (close === -1) continue;
@@ -76,10 +85,7 @@ function readScopes(bare: string): Scope[] {
     if (bare.charCodeAt(bodyStart) !== 123) continue;
     const end = matchingClose(bare, bodyStart);
     if (end === -1) continue;
-    const body = bare.slice(bodyStart, end);
-    const imports: string[] = [];
-    for (const g of body.matchAll(/\b(?:global|static)[ \t]+(\$[^;]{1,300});/gi)) imports.push(...names(g[1]!));
-    out.push({ start: m.index, bodyStart, end, params, uses, imports, opaque: OPAQUE.test(body) });
+    out.push({ start: m.index, bodyStart, end, params, uses });
   }
   return out;
 }
@@ -92,6 +98,7 @@ function readScopes(bare: string): Scope[] {
  */
 export class PhpScopes extends ScopeNarrowedTaint<Scope> {
   private scopes: Scope[] | undefined;
+  private pageGuards: Guards | undefined;
 
   constructor(
     private readonly ctx: AnalyzerContext,
@@ -106,7 +113,7 @@ export class PhpScopes extends ScopeNarrowedTaint<Scope> {
   }
 
   private innermost(at: number): Scope | undefined {
-    this.scopes ??= readScopes(bareCode(this.ctx));
+    this.scopes ??= readScopes(bareCode(this.ctx), this.ctx.lower);
     let inner: Scope | undefined;
     for (const s of this.scopes) {
       if (s.bodyStart > at) break;
@@ -119,17 +126,27 @@ export class PhpScopes extends ScopeNarrowedTaint<Scope> {
   protected scopeAt(at: number): Scope | undefined {
     const inner = this.innermost(at);
     // (a closure sees what its `use` names bring from outside: the page-wide answer is kept for it)
-    return inner === undefined || inner.opaque || inner.uses !== undefined ? undefined : inner;
+    if (inner === undefined || inner.uses !== undefined) return undefined;
+    if (inner.opaque === undefined) {
+      const body = bareCode(this.ctx).slice(inner.bodyStart, inner.end);
+      inner.opaque = OPAQUE.test(body);
+      inner.imports = [];
+      for (const g of body.matchAll(/\b(?:global|static)[ \t]+(\$[^;]{1,300});/gi)) inner.imports.push(...names(g[1]!));
+    }
+    return inner.opaque ? undefined : inner;
   }
 
   protected localTaint(s: Scope): Taint {
     const { code } = this.ctx;
     const body = code.slice(s.bodyStart, s.end + 1);
-    const local = new Taint(body, this.taint.spec);
+    // (the page's guards hold in its functions: read once for the page, not again per body)
+    this.pageGuards ??= this.taint.spec.guards?.(code);
+    const guards = this.pageGuards;
+    const local = new Taint(body, guards === undefined ? this.taint.spec : { ...this.taint.spec, guards: () => guards });
     // parameters are filled by the callers: in a small script the page-wide taint follows
     // request data into them (taintParameters); in a large one it has only the name
     let seeded = false;
-    for (const v of [...(this.ctx.size < 16384 ? s.params : []), ...s.imports])
+    for (const v of [...(this.ctx.size < 16384 ? s.params : []), ...(s.imports ?? [])])
       if (this.taint.vars.has(v) && !local.vars.has(v)) {
         local.vars.add(v);
         if (this.taint.direct.has(v)) local.direct.add(v);
