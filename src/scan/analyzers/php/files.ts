@@ -45,6 +45,22 @@ function uncheckedRemoved(code: string): string {
   return c;
 }
 
+/**
+ * Whether a type or extension check looks at the upload: a statement holding one of
+ * TYPE_CHECK's tests that also names the upload (`$_FILES`, an entry's `['name']`/`['type']`,
+ * or a variable holding the client's file name). An `in_array()` of the application the
+ * uploader was pasted into checks something else.
+ */
+function uploadTypeChecked(code: string, names: readonly string[]): boolean {
+  const upload = new RegExp(`\\$_FILES\\b|\\[\\s*['"](?:name|type|tmp_name)['"]\\s*\\]${names.map((n) => `|\\${n}\\b`).join('')}`, 'i');
+  for (const m of code.matchAll(new RegExp(TYPE_CHECK.source, 'gi'))) {
+    const start = Math.max(code.lastIndexOf(';', m.index) + 1, code.lastIndexOf('{', m.index) + 1, code.lastIndexOf('}', m.index) + 1);
+    const end = code.indexOf(';', m.index);
+    if (upload.test(code.slice(start, end === -1 ? code.length : end))) return true;
+  }
+  return false;
+}
+
 /** include/require of request data, temp files or images. */
 export function includes(s: PhpScan, near: ReadonlySet<string>): void {
   const { ctx, taint } = s;
@@ -85,7 +101,7 @@ export function fileWriters(s: PhpScan): void {
   // (worked out at the first such store: most files store none, and the pruning is quadratic)
   let unchecked: boolean | undefined;
   const clientNamed = (fn: string, at: number, len: number, dest = ''): void => {
-    unchecked ??= ctx.size < 4096 && !TYPE_CHECK.test(uncheckedRemoved(code));
+    unchecked ??= ctx.size < 4096 && !uploadTypeChecked(uncheckedRemoved(code), clientFileNames(code));
     if (unchecked && !outsideWebRoot(code, dest)) ev.add('flow', UNCHECKED_UPLOAD, 10, at, len);
     else ev.add('flow', `${fn}() stores an upload under a name the client chose`, 6, at, len);
   };
