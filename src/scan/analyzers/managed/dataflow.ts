@@ -146,6 +146,9 @@ export class ManagedFlow extends FlowConstants {
     this.work += to - from;
     if (this.work > this.workCap) return false;
     if ((this.work & 4095) < to - from) checkBudget();
+    // `c ? a : b` holds a or b: a condition that reads the request only picks between them
+    const q = this.topLevelTernary(from, to);
+    if (q !== undefined) return this.exprTainted(q[0] + 1, q[1], scope) || this.exprTainted(q[1] + 1, to, scope);
     for (let i = from; i < to; i++) {
       const t = toks[i]!;
       if (t.k !== 'id') continue;
@@ -174,6 +177,29 @@ export class ManagedFlow extends FlowConstants {
       if (this.isTainted(scope, t.v)) return true;
     }
     return false;
+  }
+
+  /** The `?` and its `:` of a conditional expression spanning tokens [from, to) outside brackets, if any. */
+  private topLevelTernary(from: number, to: number): [number, number] | undefined {
+    const toks = this.toks;
+    let depth = 0;
+    let q = -1;
+    let nested = 0;
+    for (let i = from; i < to; i++) {
+      const t = toks[i]!;
+      if (t.k !== 'op') continue;
+      const v = t.v;
+      if (v === '(' || v === '[' || v === '{') depth++;
+      else if (v === ')' || v === ']' || v === '}') depth--;
+      else if (depth === 0 && v === '?') {
+        if (q === -1) q = i;
+        else nested++;
+      } else if (depth === 0 && v === ':' && q !== -1) {
+        if (nested === 0) return [q, i];
+        nested--;
+      }
+    }
+    return undefined;
   }
 
   /** Whether tokens [from, to) name one of `names` as a variable. */
