@@ -12,6 +12,11 @@ export interface ScopedTaint {
   touchesDirectly(expr: string, at: number, forPath?: boolean): boolean;
 }
 
+/** The page-wide taint as a ScopedTaint, for languages without scopes (the offset is not read). */
+export function pageWide(taint: Taint): ScopedTaint {
+  return { touches: (e, _at, forPath) => taint.touches(e, forPath), touchesDirectly: (e, _at, forPath) => taint.touchesDirectly(e, forPath) };
+}
+
 /** The page-wide taint, narrowed by the taint of the scope around each offset (built once per scope). */
 export abstract class ScopeNarrowedTaint<S extends object> implements ScopedTaint {
   private readonly locals = new Map<S, Taint>();

@@ -5,7 +5,7 @@
  * code reaches files and databases too, but through configuration and fixed paths, not
  * a path or connection string taken straight from the request.
  */
-import type { ScopedTaint } from '../scoped-taint.js';
+import { pageWide, type ScopedTaint } from '../scoped-taint.js';
 import { callIndex, isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
 import { matches, type Taint } from '../flow.js';
 import { callArgs, matchingClose } from '../text.js';
@@ -157,13 +157,8 @@ export function fileManager(ctx: AnalyzerContext, taint: Taint, scoped?: ScopedT
   // applications (gitweb: 250 KB in one file) the same from the size the Perl analyzer uses
   const direct = (lang === 'php' && ctx.size >= 16384) || (lang === 'perl' && ctx.size >= 65536);
   // (paths: a value confined to one word of a safe character set stays in the page's folder)
-  const reaches = scoped
-    ? direct
-      ? (a: string, at: number) => scoped.touchesDirectly(a, at, true)
-      : (a: string, at: number) => scoped.touches(a, at, true)
-    : direct
-      ? (a: string) => taint.touchesDirectly(a, true)
-      : (a: string) => taint.touches(a, true);
+  const read = scoped ?? pageWide(taint);
+  const reaches = direct ? (a: string, at: number) => read.touchesDirectly(a, at, true) : (a: string, at: number) => read.touches(a, at, true);
   const nameOnly = NAME_ONLY[lang];
   // ASP: every operation opens with `.`, blanks and its name, so the pattern runs at those dots only
   const aspStarts = lang === 'asp' ? aspDotStarts(ctx).fs : null;

@@ -5,7 +5,7 @@
  * strings assembled with `+`, both handed back as layers.
  */
 import { checksUploadExtension } from './asp-uploads.js';
-import type { ScopedTaint } from '../scoped-taint.js';
+import { pageWide, type ScopedTaint } from '../scoped-taint.js';
 import { callIndex, isRegexSpace, matchesAt, type AnalyzerContext } from '../context.js';
 import type { Taint } from '../flow.js';
 import { matches } from '../flow.js';
@@ -105,8 +105,7 @@ function isPageOutput(code: string, at: number): boolean {
 
 export function analyzeWriters(ctx: AnalyzerContext, taint: Taint, scoped?: ScopedTaint): void {
   // (read in the scope of each call where the language has one: PHP functions)
-  const reaches = (e: string, at: number): boolean => (scoped ? scoped.touches(e, at) : taint.touches(e));
-  const reachesDirectly = (e: string, at: number): boolean => (scoped ? scoped.touchesDirectly(e, at) : taint.touchesDirectly(e));
+  const read = scoped ?? pageWide(taint);
   const lang = ctx.ev.language;
   const opener = OPENERS[lang];
   const writer = WRITES[lang];
@@ -130,9 +129,9 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint, scoped?: Scop
       if (lang === 'asp' && readsTextFile(m[0], stmt)) continue;
       // PHP's upload temp name is chosen by the server, not the client
       const firstArg = pathArgument(lang, stmt).replace(UPLOAD_TMP_NAME, '');
-      if (reaches(firstArg, m.index)) {
+      if (read.touches(firstArg, m.index)) {
         pathFromRequest = m.index;
-        pathDirect = reachesDirectly(firstArg, m.index);
+        pathDirect = read.touchesDirectly(firstArg, m.index);
         break;
       }
     }
@@ -154,7 +153,7 @@ export function analyzeWriters(ctx: AnalyzerContext, taint: Taint, scoped?: Scop
       for (const w of matches(writer, code, 500)) {
         if (isPageOutput(code, w.index)) continue;
         const arg = w[1] ?? w[2] ?? '';
-        if (reaches(arg, w.index)) {
+        if (read.touches(arg, w.index)) {
           contentFromRequest = true;
           break;
         }

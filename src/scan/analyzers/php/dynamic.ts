@@ -205,16 +205,6 @@ export function reflection(s: PhpScan): void {
     const v = evalStringExpr(splitTopArgs(refl[1]!)[0] ?? '', resolve) ?? refl[1]!.replace(/[)\s]/g, '');
     if (DANGEROUS_NAMES.has(v.toLowerCase())) ev.add('flow', `${v.toLowerCase()} invoked through reflection`, hasRequest ? 11 : 8, refl.index, 30);
   }
-  // Closure::fromCallable($name) wraps any function by name: called later (`->__invoke()`, `->call()`, `$c()`)
-  const wrap = ctx.lower.includes('fromcallable') ? /Closure\s*::\s*fromCallable\s*\(/i.exec(code) : null;
-  if (wrap) {
-    const arg = splitTopArgs(callArgs(code, wrap.index + wrap[0].length - 1))[0] ?? '';
-    const name = evalStringExpr(arg, resolve);
-    if (taint.touches(arg) && !/^\s*(?:\[|array\s*\()\s*\$this\b/i.test(arg) && !/^\s*(?:function\b|fn\s*\()/i.test(arg))
-      ev.add('flow', 'request input chooses the function a closure wraps (Closure::fromCallable)', 12, wrap.index, 30);
-    else if (name !== undefined && DANGEROUS_NAMES.has(name.toLowerCase()))
-      ev.add('flow', `${name.toLowerCase()} wrapped in a closure (Closure::fromCallable)`, hasRequest ? 11 : 8, wrap.index, 30);
-  }
 }
 
 /**

@@ -6,7 +6,7 @@ import { callIndex, includesText, type AnalyzerContext } from '../../context.js'
 import { matches, type Taint } from '../../flow.js';
 import { callArgs } from '../../text.js';
 import { fileOpReason } from '../admin-tools.js';
-import type { ScopedTaint } from '../../scoped-taint.js';
+import { pageWide, type ScopedTaint } from '../../scoped-taint.js';
 import { splitTopArgs } from './code.js';
 import { hasText } from './probe.js';
 import { NOT_BEFORE_CALLBACK, callMatches } from './signatures.js';
@@ -62,12 +62,13 @@ export function adminKit(ctx: AnalyzerContext, taint: Taint, scoped?: ScopedTain
   // contains them (utility functions for its own use), so there each group needs a call fed by
   // request data, read in the function around the call where the taint has scopes
   const big = ctx.size >= (scoped ? 16384 : 65536);
+  const read = scoped ?? pageWide(taint);
   const driven = (re: RegExp): boolean => {
     for (const m of matches(re, code, 200)) {
       const open = code.indexOf('(', m.index);
       // a number from the request (`chmod($f, intval($_POST['mode'], 8))`) drives the operation too
       const args = open === -1 ? '' : callArgs(code, open);
-      if (open !== -1 && ((scoped ? scoped.touches(args, m.index) : taint.touches(args)) || taint.spec.source.test(args))) return true;
+      if (open !== -1 && (read.touches(args, m.index) || taint.spec.source.test(args))) return true;
     }
     return false;
   };

@@ -28,6 +28,9 @@ export function iterates(taint: Taint, expr: string): boolean {
   return lookup === null || taint.touches(lookup[1]!) || taint.hasSource(expr.replace(/\[[^\]]*\]/, '[]'));
 }
 
+/** `foreach (<expr> as $k => $v)`: the loop variables take the expression's values. */
+export const FOREACH = /foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))?/gi;
+
 interface Scope {
   /** Offset of the `function` keyword. */
   start: number;
@@ -153,7 +156,7 @@ export class PhpScopes extends ScopeNarrowedTaint<Scope> {
         seeded = true;
       }
     let looped = false;
-    for (const m of matches(/foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))?/gi, body, 200)) {
+    for (const m of matches(FOREACH, body, 200)) {
       if (!iterates(local, m[1]!)) continue;
       for (const v of [m[2]!, m[3]]) if (v !== undefined && !local.vars.has(v)) local.vars.add(v);
       looped = true;

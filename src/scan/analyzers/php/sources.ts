@@ -12,10 +12,7 @@ import { formFieldArrays } from './form-fields.js';
 import { bareCode, matchesAtWord, splitTopArgs } from './code.js';
 import { constantStrings, varyingNames, type VarResolver } from './fold.js';
 import { PHP_FLOW, SINK_NAMES } from './signatures.js';
-import { PhpScopes, iterates } from './scopes.js';
-
-/** `foreach (<expr> as $k => $v)`: the loop variables take the expression's values. */
-const FOREACH = /foreach\s*\(\s*([^;]{1,120}?)\s+as\s+(\$\w+)(?:\s*=>\s*(\$\w+))?/gi;
+import { FOREACH, PhpScopes, iterates } from './scopes.js';
 
 /** One file's PHP analysis state shared by the passes: constants, the taint, the call index. */
 export interface PhpScan {
